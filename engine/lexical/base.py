@@ -1,0 +1,62 @@
+"""The lexical index protocol: BM25 search with filters and facets, plus the writes the indexer needs.
+
+Implementations: `engine.lexical.opensearch` (production; an alias over physical indexes so full
+rebuilds switch atomically) and `engine.lexical.embedded` (an in-process BM25 index persisted under the
+data directory, the default when no OpenSearch URL is configured). `engine.lexical.factory` picks one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol, runtime_checkable
+
+from engine.records import FacetCounts, Filters, Product, ScoredId
+
+
+@runtime_checkable
+class LexicalIndex(Protocol):
+    def search(self, query: str, k: int, filters: Filters | None = None) -> list[ScoredId]:
+        """Top-k products by BM25 over title (boosted), description, brand and category, filters applied."""
+        ...
+
+    def count_matching(self, query: str | None, filters: Filters | None = None) -> int:
+        """Number of products matching the query (None = all) and the filters."""
+        ...
+
+    def facets(
+        self, query: str | None, filters: Filters | None, fields: Sequence[str], size: int = 20
+    ) -> FacetCounts:
+        """Facet counts over the products that match `query` (None = all) and `filters`."""
+        ...
+
+    def filter_ids(self, filters: Filters) -> set[str]:
+        """Ids of every product that passes `filters` (used to filter dense retrieval exactly)."""
+        ...
+
+    def get(self, ids: Sequence[str]) -> dict[str, Product]:
+        """Stored products by id; unknown ids are absent from the result."""
+        ...
+
+    def upsert(self, products: Sequence[Product]) -> None:
+        """Insert or replace products in the serving index; visible to search when this returns."""
+        ...
+
+    def delete(self, ids: Sequence[str]) -> int:
+        """Remove products from the serving index; returns how many existed."""
+        ...
+
+    def rebuild(self, products: Iterable[Product]) -> int:
+        """Write all products into a new physical index and switch serving to it atomically.
+
+        Until the switch, searches keep hitting the old index; a failure leaves it serving. Returns the
+        number of products written.
+        """
+        ...
+
+    def count(self) -> int: ...
+
+    def all_ids(self) -> set[str]: ...
+
+    def ping(self) -> bool:
+        """True when the backend answers (the gateway's /readyz and degraded mode use it)."""
+        ...

@@ -1,0 +1,150 @@
+"""Internal records shared by every part of the engine.
+
+These are plain dataclasses, deliberately separate from the gateway's request/response schemas
+(`api/schemas`) and from any backend's storage format, so a backend can change without touching callers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+CATEGORY_SEPARATOR = " > "
+AVAILABILITY_VALUES = ("in_stock", "out_of_stock", "preorder", "discontinued")
+
+
+@dataclass(frozen=True)
+class Product:
+    """One catalog item as the engine stores it.
+
+    `category` is the path from the root ("Home > Kitchen > Knives" is `("Home", "Kitchen", "Knives")`).
+    `attributes` keeps every field the schema does not name (values are strings or numbers).
+    `image` is a local path or an http(s) URL; `popularity` is a prior in [0, inf) (e.g. sales count).
+    """
+
+    id: str
+    title: str
+    description: str = ""
+    brand: str = ""
+    category: tuple[str, ...] = ()
+    price: float | None = None
+    currency: str = "USD"
+    availability: str = "in_stock"
+    attributes: dict[str, Any] = field(default_factory=dict)
+    image: str | None = None
+    popularity: float = 0.0
+
+    @property
+    def category_path(self) -> str:
+        return CATEGORY_SEPARATOR.join(self.category)
+
+    @property
+    def available(self) -> bool:
+        return self.availability in ("in_stock", "preorder")
+
+    def text_for_embedding(self) -> str:
+        """The text the BERT encoder sees for this product.
+
+        Title first (it carries most of the meaning and survives truncation at the encoder's max token
+        length), then brand and the leaf category, then the description.
+        """
+        parts = [self.title]
+        if self.brand:
+            parts.append(self.brand)
+        if self.category:
+            parts.append(self.category[-1])
+        if self.description:
+            parts.append(self.description)
+        return ". ".join(p.strip() for p in parts if p and p.strip())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "brand": self.brand,
+            "category": list(self.category),
+            "price": self.price,
+            "currency": self.currency,
+            "availability": self.availability,
+            "attributes": dict(self.attributes),
+            "image": self.image,
+            "popularity": self.popularity,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Product:
+        """Inverse of `to_dict` for records the engine wrote itself (validation of user input is the
+        indexer's job, see `indexer.schema`)."""
+        return cls(
+            id=str(data["id"]),
+            title=str(data["title"]),
+            description=data.get("description") or "",
+            brand=data.get("brand") or "",
+            category=tuple(data.get("category") or ()),
+            price=data.get("price"),
+            currency=data.get("currency") or "USD",
+            availability=data.get("availability") or "in_stock",
+            attributes=dict(data.get("attributes") or {}),
+            image=data.get("image"),
+            popularity=float(data.get("popularity") or 0.0),
+        )
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Structured filters pushed down to every retriever.
+
+    `category` is a path prefix: ("Home",) matches everything under Home. `attributes` maps an attribute
+    name to the accepted values (any of them). None / empty means "no constraint".
+    """
+
+    category: tuple[str, ...] = ()
+    brands: tuple[str, ...] = ()
+    price_min: float | None = None
+    price_max: float | None = None
+    available_only: bool = False
+    attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    exclude_ids: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.category
+            or self.brands
+            or self.price_min is not None
+            or self.price_max is not None
+            or self.available_only
+            or self.attributes
+            or self.exclude_ids
+        )
+
+    def matches(self, product: Product) -> bool:
+        """Reference semantics of the filters; every backend must agree with this function."""
+        if self.category and tuple(product.category[: len(self.category)]) != self.category:
+            return False
+        if self.brands and product.brand not in self.brands:
+            return False
+        if self.price_min is not None and (product.price is None or product.price < self.price_min):
+            return False
+        if self.price_max is not None and (product.price is None or product.price > self.price_max):
+            return False
+        if self.available_only and not product.available:
+            return False
+        for name, accepted in self.attributes.items():
+            if str(product.attributes.get(name)) not in accepted:
+                return False
+        return product.id not in self.exclude_ids
+
+
+@dataclass(frozen=True)
+class ScoredId:
+    """A retriever's answer: a product id with the retriever's own score (higher is better)."""
+
+    product_id: str
+    score: float
+
+
+FacetCounts = dict[str, list[tuple[str, int]]]
+"""Facet name -> [(value, count)] sorted by count descending. Names: "brand", "category" (top level),
+"category_path" (full path), "availability", "price" (range buckets), or "attr.<name>"."""

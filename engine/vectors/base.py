@@ -1,0 +1,64 @@
+"""The vector store protocol: product-id-keyed nearest-neighbour search in one embedding space.
+
+The engine keeps one store per space ("text" for the BERT encoder, "image" for CLIP). The FAISS
+implementation lives in `engine.vectors.faiss_store`; `engine.vectors.factory` picks the index type
+(exact, HNSW, IVF-PQ) from settings and catalog size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from engine.records import ScoredId
+
+
+@dataclass(frozen=True)
+class VectorManifest:
+    """What a saved vector index holds; written beside the index file and checked on load."""
+
+    space: str
+    model_name: str
+    model_version: str
+    dim: int
+    count: int
+    index_type: str
+    catalog_checksum: str = ""
+    created_at: str = ""
+
+
+@runtime_checkable
+class VectorStore(Protocol):
+    def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
+        """Insert or replace vectors (shape (n, dim), L2-normalised float32) for these product ids."""
+        ...
+
+    def remove(self, ids: Sequence[str]) -> int:
+        """Remove ids; returns how many were present."""
+        ...
+
+    def search(
+        self, query: np.ndarray, k: int, allowed_ids: set[str] | None = None, exclude: Sequence[str] = ()
+    ) -> list[ScoredId]:
+        """Top-k by inner product (cosine on normalised vectors).
+
+        With `allowed_ids`, only those ids are eligible and the result holds min(k, eligible) hits:
+        never silently fewer when enough eligible vectors exist.
+        """
+        ...
+
+    def get_vector(self, product_id: str) -> np.ndarray | None: ...
+
+    def contains(self, product_id: str) -> bool: ...
+
+    def count(self) -> int: ...
+
+    def ids(self) -> list[str]: ...
+
+    def save(self, directory: Path, manifest: VectorManifest) -> None:
+        """Write index + id map + manifest to `directory` atomically (temp names, then rename)."""
+        ...
