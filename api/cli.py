@@ -1,0 +1,76 @@
+"""`gateway` command line: serve the HTTP API.
+
+Examples:
+  gateway serve                               127.0.0.1:8080, one worker, backends from AISLE_* settings
+  gateway serve --host 0.0.0.0 --port 9000 --workers 2
+  AISLE_API_KEY=secret gateway serve          enable POST/DELETE /v1/products
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from engine.config import load_settings
+from engine.errors import AisleError
+
+EPILOG = """examples:
+  gateway serve                          serve on 127.0.0.1:8080 (AISLE_API_HOST / AISLE_API_PORT)
+  gateway serve --host 0.0.0.0 --port 9000 --workers 2
+  AISLE_OPENSEARCH_URL=http://127.0.0.1:9200 AISLE_TRITON_URL=127.0.0.1:8001 gateway serve
+  AISLE_API_KEY=secret gateway serve     enable product writes (Authorization: Bearer secret)
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gateway",
+        description="Aisle HTTP gateway (FastAPI).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser(
+        "serve",
+        help="serve the HTTP API with uvicorn",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("--host", help="bind address (default: AISLE_API_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default: AISLE_API_PORT, 8080)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
+    serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    serve.set_defaults(handler=_serve)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = load_settings()  # fail fast on a wrong AISLE_* value, before any worker starts
+    if args.workers < 1:
+        raise SystemExit("gateway: error: --workers must be >= 1")
+    uvicorn.run(
+        "api.main:app",
+        host=args.host or settings.api_host,
+        port=args.port or settings.api_port,
+        workers=args.workers,
+        log_level=args.log_level,
+        access_log=False,
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except AisleError as exc:
+        print(f"gateway: error: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""The FastAPI application: routers, error mapping, request metrics and the services' lifetime.
+
+`create_app()` builds the real backends from settings when the app starts (uvicorn's lifespan) and closes
+them on shutdown; `create_app(services=...)` serves prebuilt ones (tests, benchmarks). `app` is the
+module-level instance uvicorn imports (`api.main:app`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+from api.deps import Services, build_services
+from api.errors import install_error_handlers
+from api.metrics import GatewayMetrics
+from api.routes import events, health, products, recommendations, search
+from engine.config import Settings, get_settings
+
+log = logging.getLogger("api")
+
+DESCRIPTION = """Multi-modal product search and recommendations.
+
+Search (`POST /v1/search`) combines BM25 and BERT dense retrieval (plus CLIP for images), fuses them and
+re-ranks with the ranker served by Triton. Report what shoppers do with `POST /v1/events`, quoting the
+`search_id` of the list they acted on. Errors are JSON: `{"error": {"code", "message"}}`.
+"""
+
+
+def create_app(services: Services | None = None, settings: Settings | None = None) -> FastAPI:
+    owned = services is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if app.state.services is None:
+            app.state.services = build_services(settings or get_settings())
+            app.state.metrics = app.state.services.metrics
+        try:
+            yield
+        finally:
+            if owned and app.state.services is not None:
+                app.state.services.close()
+
+    app = FastAPI(title="Aisle gateway", version="1", description=DESCRIPTION, lifespan=lifespan)
+    app.state.services = services
+    app.state.metrics = services.metrics if services is not None else None
+    install_error_handlers(app)
+    for module in (search, products, recommendations, events, health):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def record_latency(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        start = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            metrics: GatewayMetrics | None = request.app.state.metrics
+            route = request.scope.get("route")
+            path = getattr(route, "path", None)
+            if metrics is not None and path is not None:
+                metrics.requests.labels(route=path, method=request.method, status=str(status)).observe(
+                    time.perf_counter() - start
+                )
+
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    """`api.main:app` for uvicorn, built on first access so importing this module has no side effects."""
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

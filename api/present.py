@@ -1,0 +1,90 @@
+"""Engine results -> response models, and the impression every served list is logged as."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+
+from api.schemas.common import Hit, HitDebug
+from engine.events.base import Impression
+from engine.pipeline.types import RankedHit
+from engine.ranking.features import FEATURE_NAMES
+from engine.records import Product
+
+
+def new_search_id() -> str:
+    return uuid.uuid4().hex
+
+
+def to_hit(
+    product: Product,
+    score: float,
+    ranked: RankedHit | None = None,
+    debug: bool = False,
+    ranker_version: int | None = None,
+) -> Hit:
+    detail = None
+    if debug and ranked is not None:
+        s = ranked.signals
+        detail = HitDebug(
+            lexical_score=s.lexical_score,
+            lexical_rank=s.lexical_rank,
+            dense_score=s.dense_score,
+            dense_rank=s.dense_rank,
+            image_score=s.image_score,
+            fused_score=s.fused_score,
+            fused_rank=ranked.fused_rank,
+            ranker_score=ranked.ranker_score,
+            ranker_version=ranker_version,
+            features=None
+            if ranked.features is None
+            else {name: float(v) for name, v in zip(FEATURE_NAMES, ranked.features, strict=True)},
+        )
+    return Hit(
+        id=product.id,
+        title=product.title,
+        brand=product.brand,
+        price=product.price,
+        currency=product.currency,
+        availability=product.availability,
+        image=product.image,
+        score=float(score),
+        debug=detail,
+    )
+
+
+def ranked_score(hit: RankedHit) -> float:
+    return hit.ranker_score if hit.ranker_score is not None else hit.signals.fused_score
+
+
+def impression(
+    search_id: str,
+    query: str,
+    product_ids: Sequence[str],
+    first_position: int,
+    ranker_version: int | None,
+    features: Sequence[Sequence[float] | None] = (),
+    user_id: str | None = None,
+    session_id: str | None = None,
+    surface: str = "search",
+    extra: dict[str, object] | None = None,
+) -> Impression:
+    """Rows are logged only when every served item has one (a partial matrix would mislead training)."""
+    rows: tuple[tuple[float, ...], ...] = ()
+    if features and len(features) == len(product_ids) and all(f is not None for f in features):
+        rows = tuple(tuple(float(x) for x in f) for f in features if f is not None)
+    return Impression(
+        search_id=search_id,
+        timestamp=time.time(),
+        query=query,
+        product_ids=tuple(product_ids),
+        positions=tuple(range(first_position, first_position + len(product_ids))),
+        ranker_version=ranker_version or 0,
+        features=rows,
+        feature_names=FEATURE_NAMES if rows else (),
+        user_id=user_id,
+        session_id=session_id,
+        surface=surface,
+        extra=dict(extra or {}),
+    )

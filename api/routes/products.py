@@ -1,0 +1,126 @@
+"""Product endpoints: read one, its similar items, and authenticated upsert/delete through the catalog."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import Services, ServicesDep, require_writer
+from api.present import impression, new_search_id, to_hit
+from api.schemas.common import ERROR_RESPONSES
+from api.schemas.products import DeleteResult, ProductIn, ProductOut, SimilarResponse, UpsertResult
+from engine.errors import InvalidInput, NotFound
+from engine.personalize import similar_items
+
+router = APIRouter(tags=["products"])
+
+MAX_UPSERT = 1000
+
+
+def _get_product(services: Services, product_id: str) -> ProductOut:
+    found = services.pipeline.products.get([product_id])
+    if product_id not in found:
+        raise NotFound(f"no product with id {product_id!r}")
+    return ProductOut.of(found[product_id])
+
+
+@router.get(
+    "/v1/products/{product_id}", response_model=ProductOut, responses=ERROR_RESPONSES, summary="One product"
+)
+async def get_product(product_id: str, services: ServicesDep) -> ProductOut:
+    return await run_in_threadpool(_get_product, services, product_id)
+
+
+def _similar(services: Services, product_id: str, space: str, size: int) -> SimilarResponse:
+    services.refresh_catalog()
+    try:
+        store = services.catalog.vector_store(space)
+    except NotFound:
+        store = None
+    found = similar_items(store, services.lexical, product_id, size, space)
+    products = services.pipeline.products.get([h.product_id for h in found])
+    hits = [to_hit(products[h.product_id], h.score) for h in found if h.product_id in products]
+    search_id = new_search_id()
+    services.impressions.submit(
+        impression(
+            search_id,
+            "",
+            [h.id for h in hits],
+            1,
+            None,
+            surface="similar",
+            extra={"product_id": product_id, "space": space},
+        )
+    )
+    return SimilarResponse(product_id=product_id, space=space, search_id=search_id, hits=hits)
+
+
+@router.get(
+    "/v1/products/{product_id}/similar",
+    response_model=SimilarResponse,
+    responses=ERROR_RESPONSES,
+    summary="Items similar to a product",
+)
+async def similar(
+    product_id: str,
+    services: ServicesDep,
+    space: Annotated[Literal["text", "image"], Query(description="text (BERT) or image (CLIP)")] = "text",
+    size: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> SimilarResponse:
+    return await run_in_threadpool(_similar, services, product_id, space, size)
+
+
+def _upsert(services: Services, body: list[ProductIn]) -> UpsertResult:
+    from indexer.schema import validate_record
+
+    if not body:
+        raise InvalidInput("no products given")
+    if len(body) > MAX_UPSERT:
+        raise InvalidInput(f"at most {MAX_UPSERT} products per request")
+    products = []
+    for number, item in enumerate(body, start=1):
+        raw = item.model_dump(exclude_none=True)
+        try:
+            products.append(validate_record(raw))
+        except InvalidInput as exc:
+            raise InvalidInput(f"product {number} ({raw.get('id')!r}): {exc.message}") from None
+    ids = [p.id for p in products]
+    if len(set(ids)) != len(ids):
+        raise InvalidInput("duplicate product ids in one request")
+    services.catalog.upsert(products)
+    services.pipeline.catalog_changed(ids)
+    services.recommender.invalidate()
+    return UpsertResult(upserted=len(products), ids=ids)
+
+
+@router.post(
+    "/v1/products",
+    response_model=UpsertResult,
+    responses=ERROR_RESPONSES,
+    dependencies=[Depends(require_writer)],
+    summary="Insert or replace products",
+)
+async def upsert_products(body: ProductIn | list[ProductIn], services: ServicesDep) -> UpsertResult:
+    items = body if isinstance(body, list) else [body]
+    return await run_in_threadpool(_upsert, services, items)
+
+
+def _delete(services: Services, product_id: str) -> DeleteResult:
+    if services.catalog.delete([product_id]) == 0:
+        raise NotFound(f"no product with id {product_id!r}")
+    services.pipeline.catalog_changed([product_id])
+    services.recommender.invalidate()
+    return DeleteResult(deleted=product_id)
+
+
+@router.delete(
+    "/v1/products/{product_id}",
+    response_model=DeleteResult,
+    responses=ERROR_RESPONSES,
+    dependencies=[Depends(require_writer)],
+    summary="Delete a product",
+)
+async def delete_product(product_id: str, services: ServicesDep) -> DeleteResult:
+    return await run_in_threadpool(_delete, services, product_id)

@@ -1,0 +1,150 @@
+"""POST /v1/search: text, image or multimodal search with filters, facets, paging and sorting."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from api.deps import ServicesDep
+from api.present import impression, new_search_id, ranked_score, to_hit
+from api.schemas.common import ERROR_RESPONSES
+from api.schemas.search import FacetValue, SearchRequest, SearchResponse
+from engine.errors import InvalidInput
+from engine.pipeline.types import SearchQuery
+
+router = APIRouter(tags=["search"])
+
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+_FORM_FIELDS = ("query", "page", "size", "sort", "user_id", "session_id", "pipeline", "debug")
+
+_OPENAPI_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/SearchRequest"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "image": {"type": "string", "format": "binary"},
+                        "request": {"type": "string", "description": "SearchRequest as JSON"},
+                        "query": {"type": "string"},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+async def _parse(request: Request) -> tuple[SearchRequest, bytes | None]:
+    """JSON body (image as base64) or multipart form (image upload + `request` JSON or plain fields)."""
+    content_type = request.headers.get("content-type", "")
+    upload: bytes | None = None
+    try:
+        if content_type.startswith("multipart/form-data"):
+            form = await request.form()
+            data: dict[str, Any] = {}
+            if isinstance(form.get("request"), str):
+                data = json.loads(str(form["request"]))
+                if not isinstance(data, dict):
+                    raise InvalidInput("the 'request' form field must be a JSON object")
+            for name in _FORM_FIELDS:
+                value = form.get(name)
+                if isinstance(value, str):
+                    data[name] = value
+            image = form.get("image")
+            if isinstance(image, UploadFile):
+                upload = await image.read(MAX_IMAGE_BYTES + 1)
+            body = SearchRequest.model_validate(data)
+        else:
+            body = SearchRequest.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"the 'request' form field is not valid JSON: {exc.msg}") from None
+    if body.image is not None:
+        try:
+            upload = base64.b64decode(body.image, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput("image: not valid base64") from None
+    if upload is not None and len(upload) > MAX_IMAGE_BYTES:
+        raise InvalidInput(f"image: larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MiB")
+    if upload is not None and not upload:
+        raise InvalidInput("image: empty")
+    return body, upload
+
+
+@router.post(
+    "/v1/search",
+    response_model=SearchResponse,
+    responses=ERROR_RESPONSES,
+    openapi_extra=_OPENAPI_BODY,
+    summary="Search the catalog",
+)
+async def search(request: Request, services: ServicesDep) -> SearchResponse:
+    body, image = await _parse(request)
+    if not body.query.strip() and image is None:
+        raise InvalidInput("query is empty: send a non-blank query, an image, or both")
+    if len(body.query) > services.settings.max_query_chars:
+        raise InvalidInput(f"query is longer than {services.settings.max_query_chars} characters")
+    services.refresh_catalog()
+    query = SearchQuery(
+        text=body.query,
+        image=image,
+        filters=body.filters.to_filters(),
+        facets=tuple(body.facets),
+        page=body.page,
+        size=body.size,
+        sort=body.sort,
+        method=body.pipeline,
+        user_id=body.user_id,
+        session_id=body.session_id,
+    )
+    outcome = await run_in_threadpool(services.pipeline.search, query)
+    for part in outcome.degraded:
+        services.metrics.degraded.labels(part=part).inc()
+    if outcome.ranker_version is not None:
+        services.metrics.ranker_version.set(outcome.ranker_version)
+
+    search_id = new_search_id()
+    shown = [h for h in outcome.hits if h.product_id in outcome.products]
+    hits = [
+        to_hit(outcome.products[h.product_id], ranked_score(h), h, body.debug, outcome.ranker_version)
+        for h in shown
+    ]
+    services.impressions.submit(
+        impression(
+            search_id,
+            body.query,
+            [h.product_id for h in shown],
+            (body.page - 1) * body.size + 1,
+            outcome.ranker_version,
+            [h.features for h in shown],
+            body.user_id,
+            body.session_id,
+            extra={"pipeline": outcome.method, "page": body.page, "degraded": outcome.degraded},
+        )
+    )
+    return SearchResponse(
+        search_id=search_id,
+        total=outcome.total,
+        page=body.page,
+        size=body.size,
+        hits=hits,
+        facets={
+            name: [FacetValue(value=v, count=c) for v, c in values] for name, values in outcome.facets.items()
+        },
+        degraded=outcome.degraded,
+        ranker_version=outcome.ranker_version,
+        pipeline=outcome.method,
+        timings_ms={k: round(v, 3) for k, v in outcome.timings_ms.items()} if body.debug else None,
+    )

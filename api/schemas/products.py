@@ -1,0 +1,62 @@
+"""Product endpoints' request and response models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.schemas.common import Hit
+from engine.records import Product
+
+
+class ProductIn(BaseModel):
+    """A product as shops send it; validated by the indexer's schema (`indexer.schema`), which also
+    accepts a category as "A > B" and keeps unknown fields as attributes."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str | int
+    title: str
+    description: str | None = None
+    brand: str | None = None
+    category: list[str] | str | None = None
+    price: float | str | None = None
+    currency: str | None = None
+    availability: str | None = None
+    attributes: dict[str, Any] | str | None = None
+    image: str | None = None
+    popularity: float | str | None = None
+
+
+class ProductOut(BaseModel):
+    id: str
+    title: str
+    description: str = ""
+    brand: str = ""
+    category: list[str] = Field(default_factory=list)
+    price: float | None = None
+    currency: str = "USD"
+    availability: str = "in_stock"
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    image: str | None = None
+    popularity: float = 0.0
+
+    @classmethod
+    def of(cls, product: Product) -> ProductOut:
+        return cls(**product.to_dict())
+
+
+class SimilarResponse(BaseModel):
+    product_id: str
+    space: str
+    search_id: str
+    hits: list[Hit]
+
+
+class UpsertResult(BaseModel):
+    upserted: int
+    ids: list[str]
+
+
+class DeleteResult(BaseModel):
+    deleted: str

@@ -1,0 +1,94 @@
+"""POST /v1/search request and response."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.schemas.common import Hit
+from engine.records import CATEGORY_SEPARATOR, Filters
+
+
+class PriceRange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    min: float | None = Field(None, ge=0)
+    max: float | None = Field(None, ge=0)
+
+
+class SearchFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    category: list[str] | str | None = Field(
+        None, description='Category path prefix: ["Home", "Kitchen"] or "Home > Kitchen".'
+    )
+    brand: list[str] = Field(default_factory=list, description="Any of these brands.")
+    price: PriceRange | None = None
+    available_only: bool = Field(False, description="Only in-stock and preorder items.")
+    attributes: dict[str, list[str] | str] = Field(
+        default_factory=dict, description="Attribute name -> accepted value(s)."
+    )
+
+    def to_filters(self) -> Filters:
+        category: tuple[str, ...] = ()
+        if isinstance(self.category, str):
+            category = tuple(p.strip() for p in self.category.split(CATEGORY_SEPARATOR.strip()) if p.strip())
+        elif self.category:
+            category = tuple(p.strip() for p in self.category if p.strip())
+        attributes = {
+            name: (values,) if isinstance(values, str) else tuple(values)
+            for name, values in self.attributes.items()
+        }
+        return Filters(
+            category=category,
+            brands=tuple(self.brand),
+            price_min=self.price.min if self.price else None,
+            price_max=self.price.max if self.price else None,
+            available_only=self.available_only,
+            attributes=attributes,
+        )
+
+
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    query: str = Field("", description="Free text in any language; may be empty when an image is sent.")
+    image: str | None = Field(None, description="Base64 of a JPEG/PNG/WebP image (image search).")
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+    facets: list[str] = Field(
+        default_factory=list,
+        description='Facets to count: "brand", "category", "category_path", "availability", "price", '
+        '"attr.<name>".',
+    )
+    page: int = Field(1, ge=1, le=1000)
+    size: int = Field(10, ge=1, le=100)
+    sort: Literal["relevance", "price_asc", "price_desc"] = "relevance"
+    user_id: str | None = Field(None, max_length=256)
+    session_id: str | None = Field(None, max_length=256)
+    pipeline: Literal["bm25", "dense", "rrf", "linear", "full"] = Field(
+        "full", description="Method variant (for evaluation); `full` is the production pipeline."
+    )
+    debug: bool = Field(False, description="Add per-stage scores and timings.")
+
+    @field_validator("facets")
+    @classmethod
+    def _few_facets(cls, value: list[str]) -> list[str]:
+        if len(value) > 20:
+            raise ValueError("at most 20 facets")
+        return value
+
+
+class FacetValue(BaseModel):
+    value: str
+    count: int
+
+
+class SearchResponse(BaseModel):
+    search_id: str = Field(description="Refer to it in events (clicks, carts, purchases).")
+    total: int = Field(description="Hits this search can page through (filters applied).")
+    page: int
+    size: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]] = Field(default_factory=dict)
+    degraded: list[str] = Field(default_factory=list, description="Parts answered without, e.g. lexical.")
+    ranker_version: int | None = None
+    pipeline: str
+    timings_ms: dict[str, float] | None = None

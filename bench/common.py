@@ -1,0 +1,208 @@
+"""Shared benchmark plumbing: dataset files, metrics, index (re)use, and a gateway in a child process.
+
+Metric conventions (the same for every number the project reports; see the datasets' README):
+- rank over the whole products file; a product the system did not return is simply not ranked;
+- nDCG@10 with gain 2^(grade - min_grade) - 1, log2 discount, ideal DCG from the judged grades of the
+  query; queries whose judged grades are all the minimum (ideal DCG 0) have no defined nDCG and are left
+  out of the mean (their count is reported);
+- Recall@100 of the pairs with grade >= a threshold, over queries with at least one such pair.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from engine.config import PROJECT_ROOT, Settings, load_settings
+
+Qrels = dict[str, dict[str, float]]
+
+
+# --- dataset files -----------------------------------------------------------------------------------
+def read_queries(path: Path) -> list[tuple[str, str]]:
+    """(query_id, query) pairs from a TSV with a `query_id`, `query` header."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [(row["query_id"], row["query"]) for row in reader if row.get("query", "").strip()]
+
+
+def read_qrels(path: Path) -> Qrels:
+    """query_id -> {product_id: grade} from a TSV with `query_id`, `product_id`, `grade`."""
+    qrels: Qrels = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            qrels.setdefault(row["query_id"], {})[row["product_id"]] = float(row["grade"])
+    return qrels
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- metrics -----------------------------------------------------------------------------------------
+def grade_scale(qrels: Qrels) -> tuple[float, float]:
+    grades = [g for judged in qrels.values() for g in judged.values()]
+    return min(grades), max(grades)
+
+
+def default_threshold(qrels: Qrels) -> float:
+    """Relevant-for-recall threshold from the grade scale: 3 on a 1..4 scale (crowdflower), 2.5 on a
+    1..3 scale (homedepot): one grade step below the top on integer scales of four or more grades,
+    half a step below the top on shorter ones."""
+    low, high = grade_scale(qrels)
+    return high - 1.0 if high - low >= 3 else high - 0.5
+
+
+def ndcg_at(ranked: Sequence[str], judged: Mapping[str, float], k: int, min_grade: float) -> float | None:
+    def gain(grade: float) -> float:
+        return 2.0 ** (grade - min_grade) - 1.0
+
+    ideal = sorted((gain(g) for g in judged.values()), reverse=True)[:k]
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    if idcg <= 0:
+        return None
+    dcg = sum(gain(judged.get(pid, min_grade)) / math.log2(i + 2) for i, pid in enumerate(ranked[:k]))
+    return dcg / idcg
+
+
+def recall_at(ranked: Sequence[str], judged: Mapping[str, float], k: int, threshold: float) -> float | None:
+    relevant = {pid for pid, grade in judged.items() if grade >= threshold}
+    if not relevant:
+        return None
+    return len(relevant.intersection(ranked[:k])) / len(relevant)
+
+
+def mean(values: Sequence[float | None]) -> tuple[float, int]:
+    kept = [v for v in values if v is not None]
+    return (sum(kept) / len(kept) if kept else 0.0), len(kept)
+
+
+# --- index and gateway -------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def bench_settings(products: Path, data_root: Path) -> tuple[Settings, dict[str, str]]:
+    """Settings for an index of `products`, kept under `data_root/<checksum>` so a second run reuses it.
+
+    Lexical and Triton come from the caller's AISLE_* environment; only the data directory (and the
+    OpenSearch alias, one per products file) is the benchmark's own. Returns the settings and the
+    environment a gateway child process needs to see the same ones.
+    """
+    checksum = file_checksum(products)[:16]
+    env = {"AISLE_DATA_DIR": str((data_root / checksum).resolve())}
+    base = load_settings()
+    if not base.embedded_lexical:
+        env["AISLE_INDEX_ALIAS"] = f"bench-{checksum}"
+    if base.triton_url == "local" and "AISLE_TRITON_GRPC_PORT" not in os.environ:
+        env.update(
+            AISLE_TRITON_HTTP_PORT=str(free_port()),
+            AISLE_TRITON_GRPC_PORT=str(free_port()),
+            AISLE_TRITON_METRICS_PORT=str(free_port()),
+        )
+    os.environ.update(env)
+    return load_settings(), env
+
+
+def build_index(settings: Settings, products: Path, inference: object) -> str:
+    """Build (or find unchanged) the index of `products` through the indexer library."""
+    from engine.lexical.factory import create_lexical
+    from indexer.build import Builder, BuildOptions
+
+    lexical = create_lexical(settings)
+    report = Builder(settings, inference, lexical).build(products, BuildOptions())  # type: ignore[arg-type]
+    state = "reused" if report.unchanged else "built"
+    print(f"index {state}: generation {report.generation}, {report.count} products", file=sys.stderr)
+    close = getattr(lexical, "close", None)
+    if callable(close):
+        close()
+    return report.generation
+
+
+@contextmanager
+def gateway_process(env: Mapping[str, str], startup_timeout_s: float = 300.0) -> Iterator[str]:
+    """Run `uvicorn api.main:app` in a child process on a free loopback port; yields its base URL and
+    stops it (SIGTERM, then SIGKILL) on exit. Fails with the log tail if it does not become ready."""
+    port = free_port()
+    log_path = Path(env["AISLE_DATA_DIR"]) / "logs" / "bench-gateway.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "api.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url, startup_timeout_s, process, log_path)
+        yield url
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def wait_ready(
+    url: str, timeout_s: float, process: subprocess.Popen[bytes] | None = None, log_path: Path | None = None
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    last = ""
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            tail = log_path.read_text(errors="replace")[-3000:] if log_path else ""
+            raise RuntimeError(f"gateway exited with status {process.returncode}:\n{tail}")
+        try:
+            response = httpx.get(f"{url}/readyz", timeout=5.0)
+            if response.status_code == 200:
+                return
+            last = response.text
+        except httpx.HTTPError as exc:
+            last = str(exc)
+        time.sleep(0.5)
+    raise RuntimeError(f"gateway at {url} not ready after {timeout_s:.0f}s: {last}")
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    cells = [[f"{c:.4f}" if isinstance(c, float) else str(c) for c in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for row in cells:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))

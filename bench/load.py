@@ -1,0 +1,221 @@
+"""Load benchmark: /v1/search latency and throughput next to the Triton query encoder alone.
+
+Runs from this process against a gateway in another process on loopback (started here on the index of
+--products, or --api URL), with a fixed query mix read from a queries file, at each concurrency level
+(default 1, 8, 32) for a fixed number of requests. For each level it measures the full search and then
+the Triton query encoder called directly with the same queries and concurrency, so the ratio says how
+much the rest of the pipeline costs. A last pass with `debug: true` breaks latency down by stage.
+Prints a table, writes JSON and a PNG of latency percentiles against concurrency.
+
+The gateway's query-embedding cache is cleared by using each query at most once per level where the
+mix allows it (`--requests` <= number of queries); with more requests than queries the repeats hit the
+cache, as head queries do in production.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import bench_settings, build_index, gateway_process, print_table, read_queries
+
+EPILOG = """examples:
+  python -m bench.load --products ../shared/datasets/crowdflower/products.jsonl \\
+      --queries ../shared/datasets/crowdflower/queries.dev.tsv --out bench/results/load.json
+  python -m bench.load --api http://127.0.0.1:8080 --queries queries.tsv --concurrency 1,8 --requests 500
+"""
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    index = min(len(ordered) - 1, max(0, round(q / 100.0 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def drive(call: Callable[[str], None], queries: list[str], concurrency: int, requests: int) -> dict[str, Any]:
+    """`requests` calls over `concurrency` threads, each thread taking the next query of the mix."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    counter = iter(range(requests))
+
+    def worker() -> None:
+        nonlocal errors
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            start = time.perf_counter()
+            try:
+                call(queries[i % len(queries)])
+            except Exception:
+                with lock:
+                    errors += 1
+                continue
+            elapsed = time.perf_counter() - start
+            with lock:
+                latencies.append(elapsed)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        for _ in range(concurrency):
+            pool.submit(worker)
+    wall = time.perf_counter() - start
+    ms = [x * 1000.0 for x in latencies]
+    return {
+        "concurrency": concurrency,
+        "requests": len(ms),
+        "errors": errors,
+        "rps": round(len(ms) / wall, 1) if wall > 0 else 0.0,
+        "p50_ms": round(percentile(ms, 50), 2),
+        "p95_ms": round(percentile(ms, 95), 2),
+        "p99_ms": round(percentile(ms, 99), 2),
+    }
+
+
+def stage_breakdown(client: httpx.Client, queries: list[str], concurrency: int) -> dict[str, float]:
+    timings: list[dict[str, float]] = []
+    lock = threading.Lock()
+
+    def call(query: str) -> None:
+        body = client.post("/v1/search", json={"query": query, "debug": True}).json()
+        with lock:
+            timings.append(body.get("timings_ms") or {})
+
+    drive(call, queries, concurrency, len(queries))
+    stages = sorted({k for t in timings for k in t})
+    return {s: round(statistics.fmean(t.get(s, 0.0) for t in timings), 3) for s in stages}
+
+
+def plot(report: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (lat, thr) = plt.subplots(1, 2, figsize=(10, 4))
+    for target, style in (("search", "-o"), ("encoder", "--s")):
+        rows = [r for r in report["levels"] if r["target"] == target]
+        xs = [r["concurrency"] for r in rows]
+        for key in ("p50_ms", "p95_ms", "p99_ms"):
+            lat.plot(xs, [r[key] for r in rows], style, label=f"{target} {key[:-3]}")
+        thr.plot(xs, [r["rps"] for r in rows], style, label=target)
+    lat.set(xlabel="concurrency", ylabel="latency (ms)", xscale="log", title="latency")
+    thr.set(xlabel="concurrency", ylabel="requests/s", xscale="log", title="throughput")
+    lat.legend(fontsize=7)
+    thr.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def run(args: argparse.Namespace, url: str, encoder: Any) -> dict[str, Any]:
+    queries = [q for _, q in read_queries(args.queries)][: args.mix]
+    levels = []
+    limits = httpx.Limits(max_connections=max(args.concurrency) * 2)
+    with httpx.Client(base_url=url, timeout=60.0, limits=limits) as client:
+
+        def search(query: str) -> None:
+            response = client.post("/v1/search", json={"query": query, "size": 10})
+            response.raise_for_status()
+
+        for query in queries[: args.warmup]:  # connections, caches of the product store, JIT paths
+            search(query)
+        offset = args.warmup
+        for concurrency in args.concurrency:
+            mix = queries[offset:] + queries[:offset]
+            offset = (offset + args.requests) % len(queries)
+            levels.append({"target": "search", **drive(search, mix, concurrency, args.requests)})
+            levels.append(
+                {"target": "encoder", **drive(lambda q: encoder.encode([q]), mix, concurrency, args.requests)}
+            )
+            print(f"concurrency {concurrency}: done", file=sys.stderr)
+        stages = stage_breakdown(client, queries[: min(200, len(queries))], 8)
+    by = {(r["target"], r["concurrency"]): r for r in levels}
+    top = max(args.concurrency)
+    ratio = by[("search", top)]["rps"] / max(by[("encoder", top)]["rps"], 1e-9)
+    return {"levels": levels, "stages_ms_at_8": stages, f"search_vs_encoder_rps_at_{top}": round(ratio, 3)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.load",
+        description=__doc__,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--queries", type=Path, required=True, help="TSV with query_id, query")
+    parser.add_argument("--products", type=Path, help="products file to index and serve (without --api)")
+    parser.add_argument("--api", help="an already running gateway")
+    parser.add_argument("--concurrency", default="1,8,32", help="comma list (default 1,8,32)")
+    parser.add_argument("--requests", type=int, default=1000, help="requests per level and target")
+    parser.add_argument("--mix", type=int, default=5000, help="distinct queries used (default 5000)")
+    parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--data-root", type=Path, default=Path("var/bench"))
+    parser.add_argument("--out", type=Path, help="results JSON (a PNG is written next to it)")
+    args = parser.parse_args(argv)
+    args.concurrency = [int(c) for c in args.concurrency.split(",") if c.strip()]
+    if not args.api and not args.products:
+        parser.error("give --products (to build and serve an index) or --api URL")
+
+    from engine.config import load_settings
+    from engine.inference.factory import create_inference
+
+    if args.api:
+        settings, env = load_settings(), {}
+    else:
+        settings, env = bench_settings(args.products, args.data_root)
+    inference = create_inference(settings)
+    try:
+        encoder = inference.text_encoder()
+        if args.api:
+            report = run(args, args.api.rstrip("/"), encoder)
+        else:
+            build_index(settings, args.products, inference)
+            with gateway_process(env) as url:
+                report = run(args, url, encoder)
+    finally:
+        inference.close()
+    rows = [
+        (
+            r["target"],
+            r["concurrency"],
+            r["requests"],
+            r["errors"],
+            r["rps"],
+            r["p50_ms"],
+            r["p95_ms"],
+            r["p99_ms"],
+        )
+        for r in report["levels"]
+    ]
+    print_table(("target", "conc", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"), rows)
+    print(
+        "stage means at concurrency 8 (ms): "
+        + ", ".join(f"{k} {v}" for k, v in report["stages_ms_at_8"].items())
+    )
+    print(
+        f"search / encoder throughput at {max(args.concurrency)}: "
+        f"{report[f'search_vs_encoder_rps_at_{max(args.concurrency)}']:.2f}"
+    )
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2) + "\n")
+        plot(report, args.out.with_suffix(".png"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

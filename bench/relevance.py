@@ -1,0 +1,161 @@
+"""Relevance benchmark: nDCG@10 and Recall@100 of each retrieval method through the real HTTP API.
+
+Builds (or reuses, keyed by the products file's checksum) the index of the products file with the
+indexer library, starts the gateway with Triton and the lexical backend from the AISLE_* settings (or
+uses --api URL), sends every query once per method (`pipeline` field of POST /v1/search, 100 hits),
+prints a table and writes {"methods": {"<name>": {"ndcg@10": x, "recall@100": y, "queries": n}}}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+from tqdm import tqdm
+
+from bench.common import (
+    Qrels,
+    bench_settings,
+    build_index,
+    default_threshold,
+    gateway_process,
+    grade_scale,
+    mean,
+    ndcg_at,
+    print_table,
+    read_qrels,
+    read_queries,
+    recall_at,
+)
+from engine.pipeline.types import METHODS
+
+EPILOG = """examples:
+  python -m bench.relevance --products ../shared/datasets/crowdflower/products.jsonl \\
+      --queries ../shared/datasets/crowdflower/queries.dev.tsv \\
+      --qrels ../shared/datasets/crowdflower/qrels.dev.tsv --out bench/results/crowdflower.json
+  python -m bench.relevance ... --methods bm25,full --limit 500      a quick look on 500 queries
+  python -m bench.relevance ... --api http://127.0.0.1:8080           a gateway already serving that index
+"""
+
+DEPTH = 100
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.relevance",
+        description=__doc__,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--products", type=Path, required=True, help="products.jsonl (the whole corpus)")
+    parser.add_argument("--queries", type=Path, required=True, help="TSV: query_id, query")
+    parser.add_argument("--qrels", type=Path, required=True, help="TSV: query_id, product_id, grade")
+    parser.add_argument("--methods", default=",".join(METHODS), help=f"comma list of {', '.join(METHODS)}")
+    parser.add_argument("--out", type=Path, help="write the results JSON here")
+    parser.add_argument("--api", help="use this gateway instead of starting one (it must serve the index)")
+    parser.add_argument(
+        "--data-root",
+        type=Path,
+        default=Path("var/bench"),
+        help="where per-catalog indexes are kept (default: var/bench)",
+    )
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        help="grade counted relevant for Recall@100 (default from the scale: 3 on 1..4, 2.5 on 1..3)",
+    )
+    parser.add_argument("--limit", type=int, help="only the first N judged queries")
+    parser.add_argument("--concurrency", type=int, default=4, help="requests in flight (default 4)")
+    args = parser.parse_args(argv)
+    args.methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    unknown = sorted(set(args.methods) - set(METHODS))
+    if unknown:
+        parser.error(f"unknown method(s) {', '.join(unknown)}; expected {', '.join(METHODS)}")
+    for path in (args.products, args.queries, args.qrels):
+        if not path.is_file():
+            parser.error(f"no such file: {path}")
+    return args
+
+
+def run_method(
+    url: str, method: str, queries: list[tuple[str, str]], concurrency: int
+) -> dict[str, list[str]]:
+    """query_id -> ranked product ids, through POST /v1/search."""
+    with httpx.Client(base_url=url, timeout=60.0) as client:
+
+        def one(item: tuple[str, str]) -> tuple[str, list[str]]:
+            qid, query = item
+            response = client.post("/v1/search", json={"query": query, "size": DEPTH, "pipeline": method})
+            if response.status_code != 200:
+                raise RuntimeError(f"{method} {query!r}: HTTP {response.status_code}: {response.text[:300]}")
+            return qid, [hit["id"] for hit in response.json()["hits"]]
+
+        with ThreadPoolExecutor(concurrency) as pool:
+            results = pool.map(one, queries)
+            return dict(tqdm(results, total=len(queries), desc=method, file=sys.stderr, leave=False))
+
+
+def evaluate(runs: dict[str, list[str]], qrels: Qrels, threshold: float) -> dict[str, Any]:
+    low, _ = grade_scale(qrels)
+    ndcg, n = mean([ndcg_at(runs.get(qid, []), qrels[qid], 10, low) for qid in qrels if qid in runs])
+    recall, m = mean(
+        [recall_at(runs.get(qid, []), qrels[qid], DEPTH, threshold) for qid in qrels if qid in runs]
+    )
+    return {"ndcg@10": round(ndcg, 4), "recall@100": round(recall, 4), "queries": n, "recall_queries": m}
+
+
+def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    qrels = read_qrels(args.qrels)
+    queries = [(qid, q) for qid, q in read_queries(args.queries) if qid in qrels]
+    if args.limit:
+        queries = queries[: args.limit]
+    threshold = args.threshold if args.threshold is not None else default_threshold(qrels)
+    results: dict[str, Any] = {}
+    for method in args.methods:
+        start = time.perf_counter()
+        runs = run_method(url, method, queries, args.concurrency)
+        results[method] = evaluate(runs, qrels, threshold)
+        results[method]["seconds"] = round(time.perf_counter() - start, 1)
+    return {
+        "methods": results,
+        "products": str(args.products),
+        "queries": str(args.queries),
+        "qrels": str(args.qrels),
+        "recall_threshold": threshold,
+        "evaluated_queries": len(queries),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.api:
+        report = run(args, args.api.rstrip("/"))
+    else:
+        from engine.inference.factory import create_inference
+
+        settings, env = bench_settings(args.products, args.data_root)
+        inference = create_inference(settings)  # stays up so the gateway reuses the same Triton
+        try:
+            build_index(settings, args.products, inference)
+            with gateway_process(env) as url:
+                report = run(args, url)
+        finally:
+            inference.close()
+    rows = [
+        (m, r["ndcg@10"], r["recall@100"], r["queries"], r["seconds"]) for m, r in report["methods"].items()
+    ]
+    print_table(("method", "nDCG@10", "Recall@100", "queries", "seconds"), rows)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,315 @@
+"""The serving side's handle on the indexed catalog: which generation is live and its vector stores.
+
+On-disk layout under `settings.data_dir / "vectors"`:
+
+    CURRENT                    one line: the live generation ("20250301T101500Z-3f9a0c1d")
+    <generation>/
+        manifest.json          `IndexManifest`: encoders per space, counts, catalog checksum, revision
+        text/  image/          one saved vector store per embedding space (engine.vectors)
+        checkpoint/            embeddings of a build in progress (gone once the build completes)
+
+A full build (`indexer.build`) fills a NEW generation directory, writes its manifest and replaces
+`CURRENT` last, so a build killed at any point leaves the serving generation untouched. Incremental
+updates (`indexer.updates`) edit the live generation's stores in place and rewrite its manifest with a
+higher `revision`; every writer holds `writer_lock` so two processes never lose each other's update.
+
+`Catalog` is what the gateway holds: it loads the live manifest and stores, refuses to serve an index
+built with another encoder than the one served (`IndexMismatch`), notices new generations or revisions
+(`reload_if_changed`) and applies the gateway's upserts and deletes through the indexer library.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from engine.config import Settings
+from engine.errors import IndexMismatch, NotFound
+from engine.inference.base import EncoderInfo, InferenceBackend
+from engine.lexical.base import LexicalIndex
+from engine.records import Product
+from engine.vectors.base import VectorStore
+
+if TYPE_CHECKING:
+    from indexer.updates import IndexUpdater
+
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = 1
+SPACES = ("text", "image")
+
+
+@dataclass(frozen=True)
+class IndexManifest:
+    """What a generation holds. `count` is the number of products (lexical == text vectors)."""
+
+    generation: str
+    encoders: dict[str, EncoderInfo]
+    count: int
+    catalog_checksum: str
+    created_at: str
+    space_counts: dict[str, int] = field(default_factory=dict)
+    updated_at: str = ""
+    revision: int = 0
+    source: str = ""
+
+    def to_json(self) -> str:
+        payload: dict[str, Any] = {"format": MANIFEST_FORMAT, **asdict(self)}
+        return json.dumps(payload, indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, where: str = "manifest") -> IndexManifest:
+        try:
+            payload = json.loads(text)
+            if payload.get("format") != MANIFEST_FORMAT:
+                raise IndexMismatch(f"{where}: unsupported manifest format {payload.get('format')!r}")
+            encoders = {space: EncoderInfo(**info) for space, info in payload["encoders"].items()}
+            return cls(
+                generation=payload["generation"],
+                encoders=encoders,
+                count=int(payload["count"]),
+                catalog_checksum=payload["catalog_checksum"],
+                created_at=payload["created_at"],
+                space_counts={k: int(v) for k, v in payload.get("space_counts", {}).items()},
+                updated_at=payload.get("updated_at", ""),
+                revision=int(payload.get("revision", 0)),
+                source=payload.get("source", ""),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise IndexMismatch(f"{where}: unreadable index manifest ({exc})") from None
+
+
+def catalog_root(settings: Settings) -> Path:
+    return settings.path("vectors")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file, fsync, then `os.replace`: readers see the old or the new file."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def read_current(root: Path) -> str | None:
+    """The live generation's name, or None before the first complete build."""
+    try:
+        name = (root / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return name or None
+
+
+def read_manifest(root: Path, generation: str) -> IndexManifest:
+    path = root / generation / MANIFEST
+    try:
+        return IndexManifest.from_json(path.read_text(encoding="utf-8"), where=str(path))
+    except FileNotFoundError:
+        raise IndexMismatch(f"{root / CURRENT} names {generation!r}, which has no {MANIFEST}") from None
+
+
+def write_manifest(root: Path, manifest: IndexManifest) -> None:
+    write_atomic(root / manifest.generation / MANIFEST, manifest.to_json())
+
+
+def switch_current(root: Path, generation: str) -> None:
+    """The commit point of a full build; call only after the generation's manifest is written."""
+    write_atomic(root / CURRENT, generation + "\n")
+
+
+def manifest_stamp(root: Path) -> tuple[str, int, int] | None:
+    """Cheap change detector: (generation, manifest inode, mtime). Every manifest write is a rename, so
+    the inode changes even when two writes land within the clock's resolution."""
+    generation = read_current(root)
+    if generation is None:
+        return None
+    try:
+        stat = (root / generation / MANIFEST).stat()
+    except FileNotFoundError:
+        return None
+    return generation, stat.st_ino, stat.st_mtime_ns
+
+
+@contextmanager
+def writer_lock(root: Path) -> Iterator[None]:
+    """Exclusive, cross-process lock for anything that changes the live generation (released on exit
+    or when the holder dies, so a killed writer never wedges the next one)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".writer.lock").open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+class VectorStoreIO(Protocol):
+    """How the catalog creates and loads vector stores; `engine.vectors.factory` in production."""
+
+    def create(self, space: str, dim: int, expected_count: int) -> VectorStore: ...
+
+    def load(self, directory: Path, expect: EncoderInfo) -> VectorStore: ...
+
+
+class FactoryVectorIO:
+    """`VectorStoreIO` over `engine.vectors.factory` (FAISS)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def create(self, space: str, dim: int, expected_count: int) -> VectorStore:
+        from engine.vectors.factory import create_vector_store
+
+        return create_vector_store(self.settings, space, dim, expected_count)
+
+    def load(self, directory: Path, expect: EncoderInfo) -> VectorStore:
+        from engine.vectors.factory import load_vector_store
+
+        store, _ = load_vector_store(directory, expect, settings=self.settings)
+        return store
+
+
+def check_encoder(manifest: IndexManifest, space: str, served: EncoderInfo) -> None:
+    """`IndexMismatch` unless `space` was built with the encoder now served (name, version, dim)."""
+    built = manifest.encoders.get(space)
+    if built is not None and built != served:
+        raise IndexMismatch(
+            f"the {space} index of generation {manifest.generation} was built with {built.name} "
+            f"v{built.version} ({built.dim}-d) but {served.name} v{served.version} ({served.dim}-d) is "
+            "served: rebuild it with `indexer build --force`"
+        )
+
+
+@dataclass(frozen=True)
+class LiveIndex:
+    """One loaded generation: its manifest, its stores and the stamp they were loaded at."""
+
+    root: Path
+    manifest: IndexManifest
+    stores: dict[str, VectorStore]
+    stamp: tuple[str, int, int] | None
+
+    def with_manifest(self, manifest: IndexManifest) -> LiveIndex:
+        return replace(self, manifest=manifest, stamp=manifest_stamp(self.root))
+
+
+def open_live(root: Path, io: VectorStoreIO, served: dict[str, EncoderInfo] | None = None) -> LiveIndex:
+    """Load the live generation and every vector store it holds.
+
+    `served` maps a space to the encoder served for it now; a space built with another encoder is
+    refused (`IndexMismatch`). A space with no served encoder (no CLIP weights here) is still loaded so
+    updates keep it consistent, but nothing can query it. `served=None` checks nothing (inspection).
+    """
+    stamp = manifest_stamp(root)
+    if stamp is None:
+        raise NotFound(f"no index has been built under {root} yet: run `indexer build CATALOG`")
+    manifest = read_manifest(root, stamp[0])
+    stores: dict[str, VectorStore] = {}
+    for space, built in manifest.encoders.items():
+        if served is not None and space in served:
+            check_encoder(manifest, space, served[space])
+        stores[space] = io.load(root / manifest.generation / space, built)
+    if "text" not in stores:
+        raise IndexMismatch(f"generation {manifest.generation} has no text vectors")
+    return LiveIndex(root, manifest, stores, stamp)
+
+
+def served_encoders(inference: InferenceBackend) -> dict[str, EncoderInfo]:
+    served = {"text": inference.text_encoder().info()}
+    clip = inference.clip_encoder()
+    if clip is not None:
+        served["image"] = clip.info()
+    return served
+
+
+class Catalog:
+    """The gateway's handle on the live index generation (thread-safe; one per process)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        inference: InferenceBackend,
+        lexical: LexicalIndex,
+        io: VectorStoreIO | None = None,
+    ) -> None:
+        self.settings = settings
+        self.root = catalog_root(settings)
+        self._inference = inference
+        self._lexical = lexical
+        self._io = io or FactoryVectorIO(settings)
+        self._lock = threading.RLock()
+        self._live: LiveIndex | None = None
+
+    def load(self) -> IndexManifest:
+        """Load the live generation (`NotFound` before the first build, `IndexMismatch` on an encoder
+        mismatch)."""
+        with self._lock:
+            self._live = open_live(self.root, self._io, served_encoders(self._inference))
+            return self._live.manifest
+
+    def reload_if_changed(self) -> bool:
+        """Reload when a build switched generations or an update rewrote the manifest; True if so.
+
+        On a failed reload the previous generation keeps serving and the error propagates.
+        """
+        stamp = manifest_stamp(self.root)
+        if self._live is not None and stamp == self._live.stamp:
+            return False
+        with self._lock:
+            if self._live is not None and manifest_stamp(self.root) == self._live.stamp:
+                return False
+            self.load()
+            return True
+
+    @property
+    def manifest(self) -> IndexManifest:
+        return self._require().manifest
+
+    def vector_store(self, space: str) -> VectorStore | None:
+        """The loaded store for "text" or "image"; None for a space that is not served."""
+        return self._require().stores.get(space)
+
+    def upsert(self, products: Sequence[Product]) -> IndexManifest:
+        """Insert or replace products in lexical and every vector store; visible on return."""
+        with self._lock:
+            self._live = self._updater().upsert(products, self._live)
+            return self._live.manifest
+
+    def delete(self, ids: Sequence[str]) -> int:
+        """Remove products everywhere; returns how many existed."""
+        with self._lock:
+            removed, self._live = self._updater().delete(ids, self._live)
+            return removed
+
+    def _updater(self) -> IndexUpdater:
+        from indexer.updates import IndexUpdater  # the write path lives with the ingest pipeline
+
+        return IndexUpdater(
+            self.root,
+            self._lexical,
+            self._inference,
+            self._io,
+            allow_local_images=False,
+            max_tokens=self.settings.text_max_tokens,
+        )
+
+    def _require(self) -> LiveIndex:
+        if self._live is None:
+            self.load()
+        assert self._live is not None
+        return self._live

@@ -1,0 +1,65 @@
+"""`create_inference(settings)`: the one place that picks the inference backend.
+
+- `AISLE_TRITON_URL=local` (default): reuse the launcher-managed Triton on the configured gRPC port if
+  one is running (its pidfile says so), else launch one; a server launched here is stopped by `close()`.
+- `AISLE_TRITON_URL=host:port`: connect to an existing Triton (e.g. the official container on a GPU
+  host). Nothing is checked up front; calls raise `BackendUnavailable` while it is down.
+- `AISLE_TRITON_URL=inprocess`: run the models in this process (fallback only).
+
+For the local choices the model settings are checked before anything starts: a missing path fails with
+a `ConfigError` naming AISLE_TEXT_MODEL or AISLE_CLIP_MODEL.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from engine.config import Settings
+from engine.inference.base import InferenceBackend
+from engine.models.clip import find_clip_model
+from engine.models.text_encoder import resolve_text_model
+
+log = logging.getLogger(__name__)
+
+
+def check_model_settings(settings: Settings) -> None:
+    """Fail fast on model paths that cannot exist; a CLIP hub name without local weights only warns."""
+    resolve_text_model(settings.text_model, settings.resolved_text_model())
+    if settings.clip_model.strip() and find_clip_model(settings.clip_model) is None:
+        log.warning("AISLE_CLIP_MODEL=%r has no local weights: image search will be off", settings.clip_model)
+
+
+def create_inference(settings: Settings) -> InferenceBackend:
+    if settings.triton_url == "inprocess":
+        check_model_settings(settings)
+        from engine.inference.inprocess import InProcessInference
+
+        return InProcessInference(settings)
+
+    from engine.inference.triton import TritonInference
+
+    if settings.triton_url != "local":
+        return TritonInference(
+            settings.triton_url, settings.triton_timeout_s, load_timeout_s=settings.triton_startup_timeout_s
+        )
+
+    from engine.triton.launcher import running_server, start_triton
+
+    server = running_server(settings)
+    if server is not None:
+        log.info("using the running Triton (pid %d) on %s", server.pid, server.grpc_url)
+        return TritonInference(
+            server.grpc_url,
+            settings.triton_timeout_s,
+            repository=server.repository,
+            load_timeout_s=settings.triton_startup_timeout_s,
+        )
+    check_model_settings(settings)
+    server = start_triton(settings)
+    return TritonInference(
+        server.grpc_url,
+        settings.triton_timeout_s,
+        repository=server.repository,
+        server=server,
+        load_timeout_s=settings.triton_startup_timeout_s,
+    )

@@ -1,0 +1,278 @@
+"""The inference backend that talks gRPC to Triton Inference Server (`tritonclient.grpc`).
+
+Requests are cut to each model's `max_batch_size` on the client; Triton's dynamic batcher merges
+concurrent requests on the server. `TritonTextEncoder.encode_many` keeps several requests in flight for
+bulk work (the indexer), which is how the python backend reaches its throughput.
+
+Errors: a server that cannot be reached, times out (`AISLE_TRITON_TIMEOUT_S`) or has the model unloaded
+raises `BackendUnavailable("triton", ...)`; a request the model rejects raises `InvalidInput`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+from engine.errors import BackendUnavailable, InvalidInput, MissingDependency, NotFound
+from engine.inference.base import ClipEncoder, EncoderInfo, RankerModel, TextEncoder
+from engine.triton.launcher import TritonServer
+
+try:
+    import tritonclient.grpc as grpcclient
+    from tritonclient.utils import InferenceServerException
+except ImportError as exc:  # pragma: no cover - exercised by the factory's error path
+    raise MissingDependency("tritonclient[grpc]", "the Triton inference backend") from exc
+
+T = TypeVar("T")
+QUERY_ENCODER, CLIP, RANKER = "query_encoder", "clip", "ranker"
+_UNAVAILABLE = ("UNAVAILABLE", "DEADLINE_EXCEEDED", "NOT_FOUND", "CANCELLED")
+
+
+def _translate(exc: InferenceServerException, what: str) -> Exception:
+    status, message = str(exc.status() or ""), exc.message() or str(exc)
+    if status.endswith("INVALID_ARGUMENT") and "unknown model" not in message:
+        return InvalidInput(f"{what}: {message}")
+    if any(status.endswith(code) for code in _UNAVAILABLE) or "failed to connect" in message:
+        return BackendUnavailable("triton", f"{what}: {message}")
+    return BackendUnavailable("triton", f"{what}: {status or 'error'}: {message}")
+
+
+def _chunks(n: int, size: int) -> Iterator[slice]:
+    for start in range(0, n, size):
+        yield slice(start, min(start + size, n))
+
+
+class _Channel:
+    """The shared gRPC client plus error translation; gRPC channels are safe to use from many threads."""
+
+    def __init__(self, url: str, timeout_s: float) -> None:
+        self.url = url
+        self.timeout_s = timeout_s
+        self.client = grpcclient.InferenceServerClient(url)
+
+    def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        kwargs.setdefault("client_timeout", self.timeout_s)
+        try:
+            return fn(*args, **kwargs)
+        except InferenceServerException as exc:
+            raise _translate(exc, what) from None
+
+    def infer(self, model: str, name: str, data: np.ndarray, output: str) -> tuple[np.ndarray, int]:
+        """One request; returns the output array and the model version that served it."""
+        dtype = "BYTES" if data.dtype == object else "FP32"
+        tensor = grpcclient.InferInput(name, list(data.shape), dtype)
+        tensor.set_data_from_numpy(data)
+        result = self.call(
+            f"{model} inference",
+            self.client.infer,
+            model,
+            [tensor],
+            outputs=[grpcclient.InferRequestedOutput(output)],
+        )
+        array = result.as_numpy(output)
+        if array is None:
+            raise BackendUnavailable("triton", f"{model} returned no {output}")
+        return array, int(result.get_response().model_version or 0)
+
+    def parameters(self, model: str) -> dict[str, str]:
+        config = self.call(f"{model} config", self.client.get_model_config, model, as_json=True)["config"]
+        return {k: str(v.get("string_value", "")) for k, v in config.get("parameters", {}).items()}
+
+
+def _texts(texts: Sequence[str]) -> np.ndarray:
+    return np.array([[t.encode("utf-8")] for t in texts], dtype=object).reshape(len(texts), 1)
+
+
+class _Embedder:
+    """Identity (from the config parameters the launcher writes) and dimension (probed once)."""
+
+    def __init__(self, channel: _Channel, model: str, batch: int) -> None:
+        self._channel, self._model, self._batch = channel, model, batch
+        self._info: EncoderInfo | None = None
+
+    def _run(self, name: str, data: np.ndarray) -> np.ndarray:
+        parts = [
+            self._channel.infer(self._model, name, data[s], "EMBEDDING")[0]
+            for s in _chunks(len(data), self._batch)
+        ]
+        return np.concatenate(parts).astype(np.float32, copy=False)
+
+    def _probe(self) -> np.ndarray:
+        return self._run("TEXT", _texts(["dimension probe"]))
+
+    def info(self) -> EncoderInfo:
+        if self._info is None:
+            params = self._channel.parameters(self._model)
+            self._info = EncoderInfo(
+                name=params.get("encoder_name") or self._model,
+                version=params.get("encoder_version") or "triton",
+                dim=int(self._probe().shape[1]),
+            )
+        return self._info
+
+    def _empty(self) -> np.ndarray:
+        return np.zeros((0, self.info().dim), dtype=np.float32)
+
+
+class TritonTextEncoder(_Embedder):
+    """`query_encoder` behind the `TextEncoder` protocol."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self._run("TEXT", _texts(texts)) if len(texts) else self._empty()
+
+    def encode_many(self, texts: Sequence[str], batch_size: int = 64, in_flight: int = 4) -> np.ndarray:
+        """Bulk encoding with up to `in_flight` requests of `batch_size` texts outstanding at once."""
+        if not len(texts):
+            return self._empty()
+        size = max(1, min(batch_size, self._batch))
+        batches = [texts[s] for s in _chunks(len(texts), size)]
+        with ThreadPoolExecutor(max_workers=max(1, in_flight), thread_name_prefix="encode") as pool:
+            return np.concatenate(list(pool.map(self.encode, batches)))
+
+
+class TritonClipEncoder(_Embedder):
+    """`clip` behind the `ClipEncoder` protocol."""
+
+    def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
+        return self._run("TEXT", _texts(texts)) if len(texts) else self._empty()
+
+    def encode_images(self, images: Sequence[bytes]) -> np.ndarray:
+        if not len(images):
+            return self._empty()
+        data = np.empty((len(images), 1), dtype=object)
+        data[:, 0] = [bytes(image) for image in images]
+        return self._run("IMAGE", data)
+
+
+class TritonRanker:
+    """`ranker` behind the `RankerModel` protocol.
+
+    `version()` is the version that answered this thread's latest `score()` (each response names the
+    version that produced it, which stays exact while a new version rolls out), or, before any call, the
+    version Triton reports as ready.
+    """
+
+    def __init__(self, channel: _Channel, batch: int = 1024) -> None:
+        self._channel, self._batch = channel, batch
+        self._local = threading.local()
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        rows = np.ascontiguousarray(features, dtype=np.float32)
+        if rows.ndim != 2:
+            raise InvalidInput(f"ranker features must be 2-D (n, n_features), got shape {rows.shape}")
+        if not len(rows):
+            return np.zeros(0, dtype=np.float32)
+        scores = []
+        for s in _chunks(len(rows), self._batch):
+            array, version = self._channel.infer(RANKER, "FEATURES", rows[s], "SCORE")
+            scores.append(array.reshape(-1))
+            self._local.version = version
+        return np.concatenate(scores).astype(np.float32, copy=False)
+
+    def version(self) -> int:
+        version = getattr(self._local, "version", None)
+        return int(version) if version else self.served_version()
+
+    def served_version(self) -> int:
+        index = self._channel.call("repository index", self._channel.client.get_model_repository_index)
+        ready = [
+            int(m.version)
+            for m in index.models
+            if m.name == RANKER and m.state == "READY" and m.version.isdigit()
+        ]
+        if not ready:
+            raise BackendUnavailable("triton", "no ranker version is loaded")
+        return max(ready)
+
+    def forget_version(self) -> None:
+        self._local = threading.local()
+
+
+class TritonInference:
+    """`InferenceBackend` over one Triton server. `server` (if given) is stopped by `close()`;
+    `repository` is the local runtime repository used to pin ranker versions (None for a remote one)."""
+
+    def __init__(
+        self,
+        url: str,
+        timeout_s: float = 10.0,
+        *,
+        repository: Path | None = None,
+        server: TritonServer | None = None,
+        load_timeout_s: float = 240.0,
+    ) -> None:
+        self.url, self.repository, self.server = url, repository, server
+        self.load_timeout_s = load_timeout_s
+        self._channel = _Channel(url, timeout_s)
+        self._text = TritonTextEncoder(self._channel, QUERY_ENCODER, 128)
+        self._clip = TritonClipEncoder(self._channel, CLIP, 64)
+        self._ranker = TritonRanker(self._channel)
+
+    def text_encoder(self) -> TextEncoder:
+        return self._text
+
+    def clip_encoder(self) -> ClipEncoder | None:
+        return self._clip if self._model_ready(CLIP) else None
+
+    def ranker(self) -> RankerModel:
+        return self._ranker
+
+    def _model_ready(self, name: str) -> bool:
+        try:
+            return bool(self._channel.client.is_model_ready(name, client_timeout=self._channel.timeout_s))
+        except InferenceServerException:
+            return False
+
+    def ready(self) -> dict[str, bool]:
+        return {name: self._model_ready(name) for name in (QUERY_ENCODER, CLIP, RANKER)}
+
+    def load_ranker_version(self, version: int) -> None:
+        """Pin the ranker to `version` and reload it in place; Triton keeps the old version serving until
+        the new one is ready. A failed load restores the previous config and raises."""
+        from engine.triton.repository import CONFIG_FILE, read_config, set_version_policy, write_config
+
+        load = self._channel.client.load_model
+        model_dir = self.repository / RANKER if self.repository else None
+        if model_dir is not None and model_dir.is_dir():
+            if not (model_dir / str(version)).is_dir():
+                raise NotFound(f"ranker version {version} is not in {model_dir}")
+            path = model_dir / CONFIG_FILE
+            previous = read_config(path)
+            pinned = read_config(path)
+            set_version_policy(pinned, [version])
+            write_config(path, pinned)
+            try:
+                self._channel.call(
+                    f"loading ranker {version}", load, RANKER, client_timeout=self.load_timeout_s
+                )
+            except Exception:
+                write_config(path, previous)
+                raise
+        else:
+            config = self._channel.call(
+                "ranker config", self._channel.client.get_model_config, RANKER, as_json=True
+            )["config"]
+            config["version_policy"] = {"specific": {"versions": [version]}}
+            self._channel.call(
+                f"loading ranker {version}",
+                load,
+                RANKER,
+                config=json.dumps(config),
+                client_timeout=self.load_timeout_s,
+            )
+        if not self._channel.call(
+            "ranker readiness", self._channel.client.is_model_ready, RANKER, str(version)
+        ):
+            raise BackendUnavailable("triton", f"ranker version {version} did not become ready")
+        self._ranker.forget_version()
+
+    def close(self) -> None:
+        self._channel.client.close()
+        if self.server is not None:
+            self.server.stop()

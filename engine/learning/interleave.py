@@ -1,0 +1,121 @@
+"""Team-draft interleaving: compare two rankers on live traffic with a sign test.
+
+An offline estimate can be wrong in ways the log cannot show; interleaving asks the shoppers. For one
+search, the two rankings are merged by team draft (Radlinski, Kurup & Joachims, CIKM 2008): like picking
+teams in a playground, the team with fewer picks (a coin flip on ties) adds its highest-ranked product
+not yet shown. Each shown product remembers its team; the team whose products get more clicks wins that
+search. Over many searches, the candidate is promoted only if it wins significantly more often than it
+loses (two-sided exact binomial sign test on wins vs losses; ties carry no information).
+
+Logging contract: a served interleaved list stores `extra["interleaving"] = {"teams": "ABBA...",
+"candidate": <version>}` on its `Impression`, team B being the candidate. `tally` reads those back.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from engine.learning.clicks import ClickedList
+
+SERVING, CANDIDATE = "A", "B"
+
+
+@dataclass(frozen=True)
+class Interleaved:
+    product_ids: tuple[str, ...]
+    teams: str  # one character per product: "A" (serving) or "B" (candidate)
+
+
+def team_draft(a: Sequence[str], b: Sequence[str], length: int, rng: random.Random) -> Interleaved:
+    """Merge rankings `a` (serving) and `b` (candidate) into at most `length` distinct products."""
+    shown: list[str] = []
+    teams: list[str] = []
+    seen: set[str] = set()
+    picks = {SERVING: 0, CANDIDATE: 0}
+    cursors = {SERVING: 0, CANDIDATE: 0}
+    lists = {SERVING: a, CANDIDATE: b}
+    while len(shown) < length:
+        if picks[SERVING] != picks[CANDIDATE]:
+            team = SERVING if picks[SERVING] < picks[CANDIDATE] else CANDIDATE
+        else:
+            team = SERVING if rng.random() < 0.5 else CANDIDATE
+        ranking = lists[team]
+        while cursors[team] < len(ranking) and ranking[cursors[team]] in seen:
+            cursors[team] += 1
+        if cursors[team] >= len(ranking):
+            other = CANDIDATE if team == SERVING else SERVING
+            if all(pid in seen for pid in lists[other][cursors[other] :]):
+                break
+            picks[team] = picks[other] + 1  # this team is exhausted: let the other keep picking
+            continue
+        pid = ranking[cursors[team]]
+        shown.append(pid)
+        teams.append(team)
+        seen.add(pid)
+        picks[team] += 1
+    return Interleaved(tuple(shown), "".join(teams))
+
+
+def winner(teams: str, clicked: Iterable[int]) -> str | None:
+    """"A", "B" or None (tie) from the indexes of the clicked products."""
+    a = sum(1 for i in clicked if teams[i] == SERVING)
+    b = sum(1 for i in clicked if teams[i] == CANDIDATE)
+    return None if a == b else (SERVING if a > b else CANDIDATE)
+
+
+def sign_test_p(wins: int, losses: int) -> float:
+    """Two-sided exact binomial p-value of `wins` vs `losses` under p = 0.5."""
+    n = wins + losses
+    if n == 0:
+        return 1.0
+    k = min(wins, losses)
+
+    def log_pmf(i: int) -> float:
+        return math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) - n * math.log(2)
+
+    tail = sum(math.exp(log_pmf(i)) for i in range(k + 1))
+    return min(1.0, 2.0 * tail)
+
+
+@dataclass(frozen=True)
+class InterleavingResult:
+    candidate: int | None
+    wins: int
+    losses: int
+    ties: int
+    p_value: float
+
+    def significant_win(self, alpha: float = 0.05) -> bool:
+        return self.wins > self.losses and self.p_value < alpha
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "candidate": self.candidate,
+            "wins": self.wins,
+            "losses": self.losses,
+            "ties": self.ties,
+            "p_value": self.p_value,
+        }
+
+
+def tally(lists: Iterable[ClickedList], candidate: int) -> InterleavingResult:
+    """Wins/losses of `candidate` over the logged interleaved lists that tested it."""
+    wins = losses = ties = 0
+    for item in lists:
+        info = item.impression.extra.get("interleaving")
+        if not isinstance(info, dict) or info.get("candidate") != candidate:
+            continue
+        teams = str(info.get("teams", ""))
+        if len(teams) != len(item.impression.product_ids):
+            continue
+        result = winner(teams, item.clicked)
+        if result == CANDIDATE:
+            wins += 1
+        elif result == SERVING:
+            losses += 1
+        else:
+            ties += 1
+    return InterleavingResult(candidate, wins, losses, ties, sign_test_p(wins, losses))

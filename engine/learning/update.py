@@ -1,0 +1,203 @@
+"""The ranking-update job: learn from the clicks logged since the checkpoint, then serve or reject.
+
+One run (`UpdateJob.run_once`):
+
+1. Find where the last run stopped: the newest of the checkpoint, the last rollout record and the newest
+   version's manifest (each names the last log offset it consumed), so a crash between writes is healed.
+2. Read the records after it; the most recent served lists are held out for validation (`clicks`).
+3. Estimate examination propensities from a trailing window of the log (`propensity`), weight every
+   training click by 1 / theta(position) (or 1 without bias correction).
+4. Warm-start from the serving version, re-standardise features once, and fit with softmax
+   cross-entropy at a learning rate that decays with the clicks learned from so far (`trainer`).
+5. Gate: candidate vs serving on held-out clicks and the optional labelled check set (`gate`).
+6. Accepted: write the version, make Triton serve it, prune, record. Rejected: record why.
+7. Commit the checkpoint (only now).
+
+Too little data (fewer than `min_train_clicks` / `min_holdout_clicks`) is not a failure: the run waits,
+consumes nothing, and the clicks accumulate for the next run.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.config import Settings
+from engine.events.base import EventLog
+from engine.learning.checkpoint import load_checkpoint, save_checkpoint
+from engine.learning.clicks import ClickedList, clicked_lists, read_records, read_window
+from engine.learning.gate import GateConfig, validate
+from engine.learning.labelled import LabelledList, load_labelled
+from engine.learning.metrics import features_of
+from engine.learning.propensity import Propensities, estimate_pbm
+from engine.learning.rollout import VersionLoader, roll_out
+from engine.learning.trainer import FitConfig, TrainingList, decayed_lr, fit, restandardise, score_rows
+from engine.learning.versions import RankerStore
+from engine.models.ranker_net import RankerManifest, RankerNet
+
+
+@dataclass(frozen=True)
+class UpdateConfig:
+    holdout_frac: float = 0.2
+    max_records: int = 500_000
+    min_train_clicks: int = 50
+    propensity_records: int = 200_000
+    bias_correction: bool = True
+    max_weight: float = 10.0
+    epochs: int = 10
+    lr: float = 0.02
+    lr_half_life: int = 5_000
+    proximal: float = 1e-3
+    keep_versions: int = 5
+    check_set: Path | None = None
+    gate: GateConfig = field(default_factory=GateConfig)
+    seed: int = 0
+
+
+def _consumed(training: dict[str, Any]) -> int:
+    events = training.get("events")
+    return int(events.get("until", 0)) if isinstance(events, dict) else 0
+
+
+class UpdateJob:
+    """Owns the checkpoint under `<data_dir>/learning/`; one job per data directory at a time."""
+
+    def __init__(
+        self, settings: Settings, log: EventLog, loader: VersionLoader, config: UpdateConfig | None = None
+    ) -> None:
+        self.log = log
+        self.loader = loader
+        self.config = config or UpdateConfig()
+        self.store = RankerStore(settings)
+        self.checkpoint_path = Path(settings.data_dir) / "learning" / "checkpoint.json"
+
+    # --- resume ------------------------------------------------------------------------------------
+    def resume_offset(self) -> int:
+        """The last consumed offset, healed from whichever durable write got furthest."""
+        offset = load_checkpoint(self.checkpoint_path).offset
+        for record in self.store.rollouts.records():
+            offset = max(offset, _consumed(record))
+        versions = self.store.versions()
+        if versions:
+            newest = self.store.manifest(versions[-1])
+            offset = max(offset, _consumed(newest.training))
+        return offset
+
+    def _recover_unrecorded_version(self, checkpoint: int) -> dict[str, Any] | None:
+        """A version written by a run that died before recording it was accepted: finish its rollout."""
+        versions = self.store.versions()
+        if not versions:
+            return None
+        manifest = self.store.manifest(versions[-1])
+        until = _consumed(manifest.training)
+        recorded = any(r.get("version") == versions[-1] for r in self.store.rollouts.records())
+        if until <= checkpoint or recorded:
+            return None
+        return roll_out(
+            self.store, self.loader, versions[-1], keep=self.config.keep_versions,
+            details={"recovered": True, "events": manifest.training.get("events")},
+        )
+
+    # --- one run ---------------------------------------------------------------------------------------
+    def propensities(self, until: int) -> Propensities:
+        if not self.config.bias_correction:
+            return Propensities.uniform()
+        start = max(until - self.config.propensity_records, 0)
+        records = [r for r in read_records(self.log, start, self.config.propensity_records) if r.offset <= until]
+        observations = (obs for item in clicked_lists(records) for obs in item.observations())
+        return estimate_pbm(observations, max_weight=self.config.max_weight)
+
+    def _training_lists(
+        self, items: list[ClickedList], propensities: Propensities, names: list[str]
+    ) -> list[TrainingList]:
+        lists = []
+        for item in items:
+            features = features_of(item, names)
+            targets = np.zeros(len(features), dtype=np.float32)
+            for index in item.clicked:
+                targets[index] += propensities.weight(item.impression.positions[index])
+            lists.append(TrainingList(features=features, targets=targets))
+        return lists
+
+    def _check_set(self, names: list[str]) -> tuple[list[LabelledList], float]:
+        if self.config.check_set is None:
+            return [], 1.0
+        lists, file_names, min_grade = load_labelled(self.config.check_set)
+        if file_names != names:
+            index = {n: i for i, n in enumerate(file_names)}
+            lists = [
+                LabelledList(
+                    item.query_id, item.query, item.product_ids,
+                    np.stack([item.features[:, index[n]] if n in index else np.zeros(len(item.features))
+                              for n in names], axis=1).astype(np.float32),
+                    item.grades,
+                )
+                for item in lists
+            ]
+        return lists, min_grade
+
+    def run_once(self) -> dict[str, Any]:
+        """One update; returns the outcome (also recorded, unless the run only waited for data)."""
+        config = self.config
+        start = self.resume_offset()
+        recovered = self._recover_unrecorded_version(load_checkpoint(self.checkpoint_path).offset)
+        if recovered is not None:
+            save_checkpoint(self.checkpoint_path, start, load_checkpoint(self.checkpoint_path).runs + 1)
+            return recovered
+        window = read_window(self.log, start, holdout_frac=config.holdout_frac, max_records=config.max_records)
+        waiting = {"action": "waiting", "events": {"after": start, "until": start},
+                   "train_clicks": window.train_clicks, "holdout_clicks": window.holdout_clicks}
+        if window.train_clicks < config.min_train_clicks or window.holdout_clicks < config.gate.min_holdout_clicks:
+            return waiting
+
+        serving = self.store.serving()
+        if serving is None:
+            return {**waiting, "action": "no_ranker"}
+        serving_net, serving_manifest = self.store.load(serving)
+        names = list(serving_manifest.feature_names)
+        propensities = self.propensities(window.end)
+        lists = self._training_lists(window.train, propensities, names)
+
+        candidate: RankerNet = copy.deepcopy(serving_net)
+        if bool((candidate.std == 1).all() and (candidate.mean == 0).all()):
+            restandardise(candidate, np.concatenate([item.features for item in lists]))
+        seen = int(serving_manifest.training.get("clicks_seen", 0))
+        lr = decayed_lr(config.lr, seen, config.lr_half_life)
+        report = fit(candidate, lists, FitConfig(epochs=config.epochs, lr=lr, proximal=config.proximal,
+                                                 seed=config.seed + seen))
+
+        check_set, min_grade = self._check_set(names)
+        validation = validate(
+            lambda x: score_rows(candidate, x), lambda x: score_rows(serving_net, x), window.holdout,
+            propensities, names, check_set=check_set, check_min_grade=min_grade, config=config.gate,
+        )
+        events = {"after": start, "until": window.boundary}
+        summary = {
+            "parent": serving, "events": events, "clicks": window.train_clicks, "lists": len(lists),
+            "clicks_seen": seen + window.train_clicks, "bias_correction": config.bias_correction,
+            "propensities": propensities.to_dict(), "fit": report.to_dict(),
+            "validation": validation.to_dict(),
+        }
+        if validation.accepted:
+            manifest = RankerManifest(version=0, feature_names=names, hidden=serving_manifest.hidden,
+                                      training={"kind": "clicks", **summary})
+            version = self.store.add(candidate, manifest)
+            outcome = roll_out(self.store, self.loader, version, keep=config.keep_versions, previous=serving,
+                               details=summary)
+        else:
+            outcome = self.store.rollouts.append({"action": "rejected", "version": None, **summary})
+        checkpoint = load_checkpoint(self.checkpoint_path)
+        save_checkpoint(self.checkpoint_path, window.boundary, checkpoint.runs + 1)
+        return outcome
+
+    def run_forever(self, interval_s: float, stop: threading.Event | None = None) -> None:
+        """Run, sleep `interval_s`, repeat until `stop` is set (the CLI's --continuous mode)."""
+        stop = stop or threading.Event()
+        while not stop.is_set():
+            self.run_once()
+            stop.wait(interval_s)

@@ -1,0 +1,127 @@
+"""The OpenSearch index definition for products, and the product <-> document conversion.
+
+Why each field looks the way it does:
+
+- `title`, `description`: full text with `aisle_english` (see `engine.lexical.analysis`); `title.raw`
+  is the exact title as a keyword (sorting, exact match).
+- `brand`: keyword for filters and facets; `brand.text` is the analysed form that search matches.
+- `category`: the path's names as analysed text (search). `category_prefixes` holds every prefix of the
+  path joined with " > " ("Home", "Home > Kitchen", ...), so the prefix filter is one `term`;
+  `category_path` (full path) and `category_top` (first level) are keywords for facets.
+- `price`: `double`, so range filters compare exactly the numbers `Filters.matches` compares.
+- `attributes`: a nested list of {name, value} keywords. Nested keeps the mapping fixed however many
+  attribute names a catalog has (no mapping explosion), supports "name = any of values" filters and
+  per-name facets (nested -> filter by name -> terms on value). `attributes_raw` keeps the original
+  values (numbers stay numbers) for `get`, without indexing them.
+- `image`: stored only. `dynamic: strict` rejects fields this module does not know about.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.lexical.analysis import irregular_plural_rules
+from engine.records import CATEGORY_SEPARATOR, Product
+
+ANALYZER = "aisle_english"
+MAPPING_VERSION = 1
+
+_TEXT = {"type": "text", "analyzer": ANALYZER}
+_KEYWORD = {"type": "keyword"}
+
+
+def analysis_settings() -> dict[str, Any]:
+    return {
+        "filter": {
+            "aisle_possessive": {"type": "stemmer", "language": "possessive_english"},
+            "aisle_stop": {"type": "stop", "stopwords": "_english_"},
+            "aisle_plurals": {"type": "synonym", "synonyms": irregular_plural_rules()},
+        },
+        "analyzer": {
+            ANALYZER: {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["aisle_possessive", "lowercase", "aisle_stop", "aisle_plurals", "porter_stem"],
+            }
+        },
+    }
+
+
+def mappings() -> dict[str, Any]:
+    return {
+        "dynamic": "strict",
+        "_meta": {"aisle_mapping_version": MAPPING_VERSION},
+        "properties": {
+            "id": _KEYWORD,
+            "title": {**_TEXT, "fields": {"raw": {"type": "keyword", "ignore_above": 1024}}},
+            "description": _TEXT,
+            "brand": {**_KEYWORD, "fields": {"text": _TEXT}},
+            "category": _TEXT,
+            "category_prefixes": _KEYWORD,
+            "category_path": _KEYWORD,
+            "category_top": _KEYWORD,
+            "price": {"type": "double"},
+            "currency": _KEYWORD,
+            "availability": _KEYWORD,
+            "attributes": {"type": "nested", "properties": {"name": _KEYWORD, "value": _KEYWORD}},
+            "attributes_raw": {"type": "object", "enabled": False},
+            "image": {"type": "keyword", "index": False, "doc_values": False},
+            "popularity": {"type": "float"},
+        },
+    }
+
+
+def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
+    """Settings and mappings for a new physical product index."""
+    return {
+        "settings": {
+            "index": {"number_of_shards": shards, "number_of_replicas": replicas},
+            "analysis": analysis_settings(),
+        },
+        "mappings": mappings(),
+    }
+
+
+def category_prefixes(category: tuple[str, ...]) -> list[str]:
+    return [CATEGORY_SEPARATOR.join(category[: i + 1]) for i in range(len(category))]
+
+
+def to_document(product: Product) -> dict[str, Any]:
+    """The indexed form of a product; `_id` is the product id."""
+    return {
+        "id": product.id,
+        "title": product.title,
+        "description": product.description,
+        "brand": product.brand,
+        "category": list(product.category),
+        "category_prefixes": category_prefixes(product.category),
+        "category_path": product.category_path if product.category else None,
+        "category_top": product.category[0] if product.category else None,
+        "price": product.price,
+        "currency": product.currency,
+        "availability": product.availability,
+        # A missing value and None read the same way in `Filters.matches` ("None"); index neither.
+        "attributes": [
+            {"name": str(k), "value": str(v)} for k, v in product.attributes.items() if v is not None
+        ],
+        "attributes_raw": dict(product.attributes),
+        "image": product.image,
+        "popularity": product.popularity,
+    }
+
+
+def from_document(source: dict[str, Any]) -> Product:
+    """Inverse of `to_document`."""
+    return Product(
+        id=str(source["id"]),
+        title=source.get("title") or "",
+        description=source.get("description") or "",
+        brand=source.get("brand") or "",
+        category=tuple(source.get("category") or ()),
+        price=source.get("price"),
+        currency=source.get("currency") or "USD",
+        availability=source.get("availability") or "in_stock",
+        attributes=dict(source.get("attributes_raw") or {}),
+        image=source.get("image"),
+        popularity=float(source.get("popularity") or 0.0),
+    )

@@ -1,0 +1,320 @@
+"""The production lexical index: OpenSearch behind an alias.
+
+Serving always goes through the alias (`settings.index_alias`, "products" by default). A full rebuild
+writes into a new physical index `<alias>-<UTC timestamp>`, then moves the alias in one `_aliases` call
+(add new + remove old, atomic on the cluster), so searches see either the old catalog or the new one,
+never a half-written index. Old physical indexes are deleted after the switch; a rebuild that fails
+deletes its own half-built index and leaves the alias alone.
+
+Writes made through `upsert`/`delete` while a rebuild runs go to the index being replaced and are not
+carried over: the rebuild's input is the catalog of record. Upserts and deletes wait for a refresh
+(`refresh=wait_for`), so they are searchable when the call returns.
+
+Bulk requests are chunked and retried with exponential back-off on 429 (the cluster is shedding load),
+5xx and connection errors; other per-document failures (a document the mapping rejects) are reported
+as `InvalidInput`. Connection problems surface as `BackendUnavailable("opensearch", ...)`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import BackendUnavailable, ConfigError, InvalidInput, MissingDependency
+from engine.lexical import query as dsl
+from engine.lexical.facets import check_fields
+from engine.lexical.mapping import from_document, index_body, to_document
+from engine.records import FacetCounts, Filters, Product, ScoredId
+
+try:
+    import opensearchpy
+    from opensearchpy import OpenSearch, helpers
+except ImportError as exc:  # pragma: no cover - opensearch-py is a core dependency
+    raise MissingDependency("opensearch-py", "the OpenSearch lexical backend") from exc
+
+if TYPE_CHECKING:
+    from engine.config import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_WINDOW = 10_000  # OpenSearch's default index.max_result_window
+
+
+def make_client(settings: Settings, *, timeout_s: float | None = None, max_retries: int = 2) -> OpenSearch:
+    """A client for `settings.opensearch_url` with TLS and basic auth from the settings."""
+    auth = None
+    if settings.opensearch_user:
+        password = settings.opensearch_password.get_secret_value() if settings.opensearch_password else ""
+        auth = (settings.opensearch_user, password)
+    return OpenSearch(
+        hosts=settings.opensearch_hosts,
+        http_auth=auth,
+        verify_certs=settings.opensearch_verify_certs,
+        ca_certs=str(settings.opensearch_ca_certs) if settings.opensearch_ca_certs else None,
+        ssl_show_warn=settings.opensearch_verify_certs,
+        timeout=timeout_s or settings.opensearch_timeout_s,
+        max_retries=max_retries,
+        retry_on_timeout=max_retries > 0,
+    )
+
+
+def _status(exc: Exception) -> int | None:
+    status = getattr(exc, "status_code", None)
+    return status if isinstance(status, int) else None
+
+
+def _retriable(exc: Exception) -> bool:
+    if isinstance(exc, (opensearchpy.ConnectionError, opensearchpy.ConnectionTimeout)):
+        return True
+    status = _status(exc)
+    return status is not None and (status == 429 or status >= 500)
+
+
+@contextmanager
+def backend_errors(action: str) -> Iterator[None]:
+    """Map client exceptions to the engine's: unreachable/overloaded -> BackendUnavailable, auth ->
+    ConfigError, a rejected request -> InvalidInput."""
+    try:
+        yield
+    except (opensearchpy.AuthenticationException, opensearchpy.AuthorizationException) as exc:
+        raise ConfigError(
+            f"AISLE_OPENSEARCH_USER/AISLE_OPENSEARCH_PASSWORD: {action} was refused ({_status(exc)})"
+        ) from exc
+    except opensearchpy.TransportError as exc:
+        if _retriable(exc) or _status(exc) is None:
+            raise BackendUnavailable("opensearch", f"{action}: {exc}") from exc
+        raise InvalidInput(f"opensearch rejected {action}: {exc}") from exc
+
+
+class OpenSearchLexical:
+    """`LexicalIndex` on an OpenSearch alias. Thread-safe (the client is)."""
+
+    def __init__(
+        self,
+        client: OpenSearch,
+        alias: str = "products",
+        *,
+        shards: int = 1,
+        replicas: int = 0,
+        chunk_size: int = 500,
+        max_retries: int = 5,
+        backoff_s: float = 0.5,
+        max_backoff_s: float = 30.0,
+        scan_page: int = 5_000,
+    ) -> None:
+        self.client = client
+        self.alias = alias
+        self.shards = shards
+        self.replicas = replicas
+        self.chunk_size = chunk_size
+        self.max_retries = max_retries
+        self.backoff_s = backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.scan_page = scan_page
+        self._ready = False
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OpenSearchLexical:
+        return cls(
+            make_client(settings),
+            settings.index_alias,
+            shards=settings.opensearch_shards,
+            replicas=settings.opensearch_replicas,
+        )
+
+    # --- reads ------------------------------------------------------------------------------------
+    def search(self, query: str, k: int, filters: Filters | None = None) -> list[ScoredId]:
+        if k <= 0 or not query.strip():
+            return []
+        body = {
+            "query": dsl.bool_query(query, filters),
+            "size": min(k, MAX_WINDOW),
+            "sort": [{"_score": "desc"}, {"id": "asc"}],
+            "track_scores": True,
+            "track_total_hits": False,
+            "_source": False,
+        }
+        response = self._call("search", lambda: self.client.search(index=self.alias, body=body))
+        return [ScoredId(hit["_id"], float(hit["_score"])) for hit in response["hits"]["hits"]]
+
+    def count_matching(self, query: str | None, filters: Filters | None = None) -> int:
+        body = {"query": dsl.bool_query(query, filters)}
+        return int(self._call("count", lambda: self.client.count(index=self.alias, body=body))["count"])
+
+    def facets(
+        self, query: str | None, filters: Filters | None, fields: Sequence[str], size: int = 20
+    ) -> FacetCounts:
+        check_fields(fields)
+        if not fields:
+            return {}
+        body = {
+            "query": dsl.bool_query(query, filters),
+            "size": 0,
+            "track_total_hits": False,
+            "aggs": dsl.facet_aggs(fields, size),
+        }
+        response = self._call("facets", lambda: self.client.search(index=self.alias, body=body))
+        return dsl.parse_facets(response["aggregations"], fields, size)
+
+    def filter_ids(self, filters: Filters) -> set[str]:
+        body = {"query": dsl.bool_query(None, filters), "_source": False}
+
+        def scan() -> set[str]:
+            hits = helpers.scan(self.client, query=body, index=self.alias, size=self.scan_page, scroll="2m")
+            return {hit["_id"] for hit in hits}
+
+        return self._call("filter ids", scan)
+
+    def get(self, ids: Sequence[str]) -> dict[str, Product]:
+        if not ids:
+            return {}
+        body = {"ids": list(dict.fromkeys(ids))}
+        response = self._call("get", lambda: self.client.mget(index=self.alias, body=body))
+        return {d["_id"]: from_document(d["_source"]) for d in response["docs"] if d.get("found")}
+
+    def count(self) -> int:
+        return int(self._call("count", lambda: self.client.count(index=self.alias))["count"])
+
+    def all_ids(self) -> set[str]:
+        return self.filter_ids(Filters())
+
+    def ping(self) -> bool:
+        try:
+            return bool(self.client.ping())
+        except Exception:  # a health probe answers False, it never raises
+            return False
+
+    # --- writes -----------------------------------------------------------------------------------
+    def upsert(self, products: Sequence[Product]) -> None:
+        actions = ((p.id, to_document(p)) for p in products)
+        self._ensure_alias()
+        self._write(self.alias, actions, refresh=True)
+
+    def delete(self, ids: Sequence[str]) -> int:
+        self._ensure_alias()
+        results = self._write(self.alias, ((i, None) for i in dict.fromkeys(ids)), refresh=True)
+        return sum(1 for r in results if r.get("result") == "deleted")
+
+    def rebuild(self, products: Iterable[Product]) -> int:
+        physical = f"{self.alias}-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
+        body = index_body(self.shards, 0)  # replicas are added after the load, cheaper than during it
+        body["settings"]["index"]["refresh_interval"] = "-1"
+        self._call("create index", lambda: self.client.indices.create(index=physical, body=body))
+        try:
+            written = len(self._write(physical, ((p.id, to_document(p)) for p in products)))
+            settings = {"index": {"refresh_interval": None, "number_of_replicas": self.replicas}}
+            self._call("settings", lambda: self.client.indices.put_settings(index=physical, body=settings))
+            self._call("refresh", lambda: self.client.indices.refresh(index=physical))
+            old = self._switch_alias(physical)
+        except BaseException:
+            self._drop(physical)
+            raise
+        for index in old:
+            self._drop(index)
+        log.info("lexical rebuild: %d products in %s, alias %s switched", written, physical, self.alias)
+        return written
+
+    def close(self) -> None:
+        self.client.close()
+
+    # --- internals --------------------------------------------------------------------------------
+    def _call(self, action: str, fn: Any) -> Any:
+        with backend_errors(action):
+            self._ensure_alias()
+            return fn()
+
+    def _ensure_alias(self) -> None:
+        """Create an empty first index behind the alias when none exists yet (a fresh cluster)."""
+        if self._ready:
+            return
+        with self._lock, backend_errors("create index"):
+            if self._ready:
+                return
+            indices = self.client.indices
+            if not indices.exists_alias(name=self.alias) and not indices.exists(index=self.alias):
+                first = f"{self.alias}-00000000000000000000"  # fixed name: concurrent creators agree
+                body = {**index_body(self.shards, self.replicas), "aliases": {self.alias: {}}}
+                try:
+                    indices.create(index=first, body=body)
+                except opensearchpy.RequestError as exc:
+                    if "resource_already_exists" not in str(exc):
+                        raise
+            self._ready = True
+
+    def _switch_alias(self, physical: str) -> list[str]:
+        """Point the alias at `physical` only, in one atomic call; returns the indexes it left."""
+        indices = self.client.indices
+        with backend_errors("switch alias"):
+            actions: list[dict[str, Any]] = [{"add": {"index": physical, "alias": self.alias}}]
+            if indices.exists_alias(name=self.alias):
+                old = sorted(indices.get_alias(name=self.alias))
+                actions += [{"remove": {"index": i, "alias": self.alias}} for i in old if i != physical]
+            elif indices.exists(index=self.alias):
+                old = []  # a concrete index holds the alias's name: replace it in the same call
+                actions.append({"remove_index": {"index": self.alias}})
+            else:
+                old = []
+            indices.update_aliases(body={"actions": actions})
+        self._ready = True
+        return [i for i in old if i != physical]
+
+    def _drop(self, index: str) -> None:
+        try:
+            self.client.indices.delete(index=index, params={"ignore_unavailable": "true"})
+        except Exception as exc:  # cleanup must not hide the error that got us here
+            log.warning("could not delete index %s: %s", index, exc)
+
+    def _write(
+        self, index: str, items: Iterable[tuple[str, dict[str, Any] | None]], refresh: bool = False
+    ) -> list[dict[str, Any]]:
+        """Index (doc) or delete (None) each (id, doc) in chunks; per-item results in input order."""
+        results: list[dict[str, Any]] = []
+        iterator = iter(items)
+        while chunk := list(itertools.islice(iterator, self.chunk_size)):
+            results.extend(self._bulk_chunk(index, chunk, refresh))
+        return results
+
+    def _bulk_chunk(
+        self, index: str, chunk: list[tuple[str, dict[str, Any] | None]], refresh: bool
+    ) -> list[dict[str, Any]]:
+        results: list[dict[str, Any] | None] = [None] * len(chunk)
+        pending = list(range(len(chunk)))
+        params = {"refresh": "wait_for"} if refresh else {}
+        for attempt in range(self.max_retries + 1):
+            if attempt:
+                time.sleep(min(self.backoff_s * 2 ** (attempt - 1), self.max_backoff_s))
+            body: list[dict[str, Any]] = []
+            for i in pending:
+                doc_id, doc = chunk[i]
+                if doc is None:
+                    body.append({"delete": {"_id": doc_id}})
+                else:
+                    body += [{"index": {"_id": doc_id}}, doc]
+            try:
+                response = self.client.bulk(index=index, body=body, params=params)
+            except opensearchpy.TransportError as exc:
+                if not _retriable(exc) or attempt == self.max_retries:
+                    with backend_errors("bulk write"):
+                        raise
+                log.warning("bulk write failed (%s), retry %d", exc, attempt + 1)
+                continue
+            retry = []
+            for i, item in zip(pending, response["items"], strict=True):
+                result = next(iter(item.values()))
+                status = int(result.get("status", 500))
+                if status == 429 or status >= 500:
+                    retry.append(i)
+                elif status >= 400 and not (chunk[i][1] is None and status == 404):  # 404: nothing to delete
+                    raise InvalidInput(f"opensearch rejected product {chunk[i][0]!r}: {result.get('error')}")
+                results[i] = result
+            if not retry:
+                return [r for r in results if r is not None]
+            pending = retry
+        raise BackendUnavailable("opensearch", f"bulk write still rejected after {self.max_retries} retries")

@@ -1,0 +1,187 @@
+"""The ranking network and its on-disk artifact.
+
+`RankerNet` scores one candidate row of features: per-feature standardisation (mean/std stored with the
+weights, so callers pass raw features), then a linear part plus a small MLP. The linear part alone is
+enough to express a hand-set prior (`init_prior_ranker`); the MLP starts at zero output so training can
+grow non-linear interactions from there.
+
+An artifact is a directory with `weights.safetensors` and `manifest.json` (never a pickle), and, inside a
+Triton model repository, the thin `model.py` that serves it (`write_ranker_version`). The feature count
+is fixed by the manifest and checked everywhere a row meets the network.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from engine.errors import InvalidInput, NotFound
+
+WEIGHTS_FILE = "weights.safetensors"
+MANIFEST_FILE = "manifest.json"
+MODEL_PY = '''"""Triton entry point of a ranker version; the code lives in engine.models.served."""
+
+import os
+import site
+import sys
+
+# Triton's python stub starts its interpreter without reading PYTHONPATH, so apply it here, ahead of the
+# base interpreter's own paths: the launcher puts the project root and the virtualenv's site-packages there.
+_base = list(sys.path)
+for _entry in os.environ.get("PYTHONPATH", "").split(os.pathsep):
+    if _entry and _entry not in sys.path:
+        site.addsitedir(_entry)
+sys.path[:] = [p for p in sys.path if p not in _base] + _base
+
+from engine.models.served import RankerServable as TritonPythonModel  # noqa: E402
+
+__all__ = ["TritonPythonModel"]
+'''
+
+
+@dataclass
+class RankerManifest:
+    """What a ranker artifact is: `version` is Triton's version directory number."""
+
+    version: int
+    feature_names: list[str]
+    hidden: int = 32
+    created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    training: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_features(self) -> int:
+        return len(self.feature_names)
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["n_features"] = self.n_features
+        return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, where: Path) -> RankerManifest:
+        try:
+            data = json.loads(text)
+            manifest = cls(
+                version=int(data["version"]),
+                feature_names=[str(name) for name in data["feature_names"]],
+                hidden=int(data.get("hidden", 32)),
+                created_at=str(data.get("created_at", "")),
+                training=dict(data.get("training") or {}),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InvalidInput(f"ranker manifest {where}: {exc}") from None
+        if int(data.get("n_features", manifest.n_features)) != manifest.n_features:
+            raise InvalidInput(
+                f"ranker manifest {where}: n_features {data['n_features']} does not match "
+                f"the {manifest.n_features} feature names"
+            )
+        return manifest
+
+
+class RankerNet(nn.Module):
+    """(n, n_features) raw features -> (n,) scores."""
+
+    def __init__(self, n_features: int, hidden: int = 32) -> None:
+        super().__init__()
+        if n_features < 1 or hidden < 1:
+            raise InvalidInput(f"ranker needs n_features >= 1 and hidden >= 1, got {n_features}, {hidden}")
+        self.n_features = n_features
+        self.register_buffer("mean", torch.zeros(n_features))
+        self.register_buffer("std", torch.ones(n_features))
+        self.linear = nn.Linear(n_features, 1)
+        self.mlp = nn.Sequential(nn.Linear(n_features, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        z = (features - self.mean) / self.std
+        return (self.linear(z) + self.mlp(z)).squeeze(-1)
+
+    def set_normalisation(self, mean: torch.Tensor, std: torch.Tensor) -> None:
+        """Store feature statistics; near-constant features get std 1 so they cannot blow up."""
+        std = torch.where(std.abs() < 1e-6, torch.ones_like(std), std)
+        self.mean.copy_(mean.float())
+        self.std.copy_(std.float())
+
+
+def init_prior_ranker(feature_names: list[str], weights: dict[str, float], hidden: int = 32) -> RankerNet:
+    """An untrained ranker whose score is exactly sum(weights[name] * feature[name]).
+
+    Normalisation is the identity, the MLP's output layer is zero, and the hidden layer is seeded so the
+    artifact is byte-for-byte reproducible.
+    """
+    unknown = sorted(set(weights) - set(feature_names))
+    if unknown:
+        raise InvalidInput(f"prior weights name unknown features: {unknown}")
+    generator_state = torch.random.get_rng_state()
+    torch.manual_seed(0)
+    try:
+        net = RankerNet(len(feature_names), hidden)
+    finally:
+        torch.random.set_rng_state(generator_state)
+    with torch.no_grad():
+        net.linear.weight.copy_(torch.tensor([[weights.get(n, 0.0) for n in feature_names]]))
+        net.linear.bias.zero_()
+        net.mlp[2].weight.zero_()
+        net.mlp[2].bias.zero_()
+    return net.eval()
+
+
+def save_ranker(directory: Path, net: RankerNet, manifest: RankerManifest) -> None:
+    """Write `weights.safetensors` and `manifest.json` into `directory` (created if missing)."""
+    if manifest.n_features != net.n_features:
+        raise InvalidInput(f"manifest names {manifest.n_features} features, the net takes {net.n_features}")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    tensors = {name: t.detach().cpu().contiguous() for name, t in net.state_dict().items()}
+    save_file(tensors, str(directory / WEIGHTS_FILE), metadata={"version": str(manifest.version)})
+    (directory / MANIFEST_FILE).write_text(manifest.to_json())
+
+
+def load_ranker(directory: Path) -> tuple[RankerNet, RankerManifest]:
+    """Inverse of `save_ranker`; `NotFound` without the files, `InvalidInput` when they disagree."""
+    directory = Path(directory)
+    manifest_path, weights_path = directory / MANIFEST_FILE, directory / WEIGHTS_FILE
+    if not manifest_path.is_file() or not weights_path.is_file():
+        raise NotFound(f"no ranker artifact in {directory} (needs {MANIFEST_FILE} and {WEIGHTS_FILE})")
+    manifest = RankerManifest.from_json(manifest_path.read_text(), manifest_path)
+    net = RankerNet(manifest.n_features, manifest.hidden)
+    try:
+        net.load_state_dict(load_file(str(weights_path)), strict=True)
+    except (RuntimeError, ValueError) as exc:
+        raise InvalidInput(f"ranker weights {weights_path} do not match its manifest: {exc}") from None
+    if not all(math.isfinite(float(v)) for v in torch.cat([p.flatten() for p in net.state_dict().values()])):
+        raise InvalidInput(f"ranker weights {weights_path} contain NaN or infinite values")
+    return net.eval(), manifest
+
+
+def write_ranker_version(model_dir: Path, net: RankerNet, manifest: RankerManifest) -> Path:
+    """Add version `manifest.version` to a Triton `ranker` model directory; returns the version dir.
+
+    Triton does not see a version until it is loaded, so writing one never changes what is served.
+    """
+    if manifest.version < 1:
+        raise InvalidInput(f"ranker versions start at 1, got {manifest.version}")
+    version_dir = Path(model_dir) / str(manifest.version)
+    save_ranker(version_dir, net, manifest)
+    (version_dir / "model.py").write_text(MODEL_PY)
+    return version_dir
+
+
+def list_ranker_versions(model_dir: Path) -> list[int]:
+    """Version numbers present in a ranker model directory (with an artifact), ascending."""
+    model_dir = Path(model_dir)
+    if not model_dir.is_dir():
+        return []
+    return sorted(
+        int(p.name)
+        for p in model_dir.iterdir()
+        if p.is_dir() and p.name.isdigit() and (p / MANIFEST_FILE).is_file()
+    )

@@ -1,0 +1,62 @@
+"""The BERT sentence encoder (sentence-transformers) behind query and product text embeddings.
+
+One class used twice: inside Triton's `query_encoder` model and in the in-process fallback. Vectors are
+float32 and L2-normalised so a dot product is the cosine; inputs longer than `max_tokens` word pieces are
+truncated (the title comes first in `Product.text_for_embedding`, so truncation drops description text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from engine.errors import MissingDependency
+from engine.models.sources import ModelIdentity, identify, resolve_model_dir
+
+DEFAULT_TEXT_MODEL_NAME = "all-MiniLM-L6-v2"
+TEXT_MODEL_SETTING = "AISLE_TEXT_MODEL"
+
+
+def resolve_text_model(configured: str, resolved: str) -> tuple[Path, ModelIdentity]:
+    """Directory and identity of the configured text model.
+
+    `configured` is the raw `Settings.text_model` (empty = packaged default) and `resolved` is
+    `Settings.resolved_text_model()`. Raises `ConfigError` naming AISLE_TEXT_MODEL when it is not local.
+    """
+    model_dir = resolve_model_dir(resolved, TEXT_MODEL_SETTING)
+    default_name = None if configured else DEFAULT_TEXT_MODEL_NAME
+    return model_dir, identify(resolved, model_dir, default_name)
+
+
+class SentenceEncoder:
+    """A loaded sentence-transformers model; `encode` is thread-compatible but not re-entrant."""
+
+    def __init__(self, model_dir: Path, max_tokens: int, device: str = "cpu") -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise MissingDependency("sentence-transformers", "the BERT text encoder") from exc
+        self.model = SentenceTransformer(str(model_dir), device=device, local_files_only=True)
+        own_limit = self.model.max_seq_length or max_tokens
+        self.model.max_seq_length = min(max_tokens, own_limit)
+        probe = self.model.encode(["dimension probe"], convert_to_numpy=True)
+        self.dim = int(probe.shape[1])
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self.model.max_seq_length)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Texts -> (n, dim) float32, each row of unit length (an empty input gives shape (0, dim))."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)

@@ -1,0 +1,51 @@
+"""Stage: query -> embeddings (BERT text space, and the CLIP space for image/multimodal search).
+
+Inputs: query text and/or image bytes. Outputs: L2-normalised float32 vectors. Text embeddings are kept
+in an LRU cache because shoppers repeat queries a lot (head queries dominate traffic) and an encoder call
+is the most expensive step of a search. Image embeddings are not cached (uploads rarely repeat).
+Encoder failures propagate as `BackendUnavailable`: without a query vector there is no dense side, and
+the gateway answers 503 rather than silently serving a different kind of result.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.inference.base import ClipEncoder, TextEncoder
+from engine.pipeline.cache import LRUCache
+
+
+class QueryEmbedder:
+    def __init__(self, text: TextEncoder, clip: ClipEncoder | None, cache_size: int = 4096) -> None:
+        self.text = text
+        self.clip = clip
+        self._cache: LRUCache[np.ndarray] = LRUCache(cache_size)
+
+    def _cached(self, space: str, query: str, encode: object) -> np.ndarray:
+        key = (space, query)
+        vector = self._cache.get(key)
+        if vector is None:
+            vector = np.asarray(encode([query]), dtype=np.float32)[0]  # type: ignore[operator]
+            vector.setflags(write=False)
+            self._cache.put(key, vector)
+        return vector
+
+    def embed_text(self, query: str) -> np.ndarray:
+        """The query in the BERT product-text space."""
+        return self._cached("text", query, self.text.encode)
+
+    def embed_clip_text(self, query: str) -> np.ndarray | None:
+        """The query in the CLIP space (text tower), for text -> image retrieval; None without CLIP."""
+        if self.clip is None:
+            return None
+        return self._cached("clip", query, self.clip.encode_texts)
+
+    def embed_image(self, image: bytes) -> np.ndarray | None:
+        """An uploaded image in the CLIP space; None without CLIP."""
+        if self.clip is None:
+            return None
+        return np.asarray(self.clip.encode_images([image]), dtype=np.float32)[0]
+
+    @property
+    def cache(self) -> LRUCache[np.ndarray]:
+        return self._cache

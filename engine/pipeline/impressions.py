@@ -1,0 +1,96 @@
+"""Stage: log each served result list as an `Impression`, off the request's critical path.
+
+The event log fsyncs every append; doing that inside a search would add a disk flush to every response.
+Searches hand their impression to `ImpressionWriter.submit` instead and a single background thread appends
+them in order. The trade-off is explicit: an impression can be lost if the process dies within the few
+milliseconds between the response and the append (the shopper's events themselves are written
+synchronously by POST /v1/events before it answers 202).
+
+The writer also feeds the click-statistics table (views per product) and remembers recently served
+search ids, so an event that arrives before its impression is written is still recognised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import threading
+from collections import OrderedDict
+
+from engine.events.base import EventLog, Impression
+from engine.ranking.stats import ClickStats
+
+log = logging.getLogger(__name__)
+
+_STOP = object()
+
+
+class ImpressionWriter:
+    def __init__(
+        self,
+        events: EventLog,
+        stats: ClickStats | None = None,
+        capacity: int = 10_000,
+        remember: int = 100_000,
+    ) -> None:
+        self.events = events
+        self.stats = stats
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=capacity)
+        self._recent: OrderedDict[str, None] = OrderedDict()
+        self._remember = remember
+        self._lock = threading.Lock()
+        self.dropped = 0
+        self.failed = 0
+        self._thread = threading.Thread(target=self._run, name="impression-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, impression: Impression) -> None:
+        """Queue for durable append; when the queue is full (the disk cannot keep up) the impression is
+        dropped and counted rather than slowing searches down."""
+        with self._lock:
+            self._recent[impression.search_id] = None
+            while len(self._recent) > self._remember:
+                self._recent.popitem(last=False)
+        if self.stats is not None:
+            self.stats.observe_impression(impression)
+        try:
+            self._queue.put_nowait(impression)
+        except queue.Full:
+            self.dropped += 1
+
+    def known(self, search_id: str) -> bool:
+        """True when `search_id` was served by this process recently or is in the log."""
+        with self._lock:
+            if search_id in self._recent:
+                return True
+        return self.events.impression(search_id) is not None
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until everything submitted so far is appended; False on timeout."""
+        done = threading.Event()
+        try:
+            self._queue.put(done, timeout=timeout)
+        except queue.Full:
+            return False
+        return done.wait(timeout)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Append what is queued, then stop the thread."""
+        with contextlib.suppress(queue.Full):
+            self._queue.put(_STOP, timeout=timeout)
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is _STOP:
+                return
+            if isinstance(item, threading.Event):
+                item.set()
+                continue
+            try:
+                self.events.append_impression(item)  # type: ignore[arg-type]
+            except Exception:
+                self.failed += 1
+                log.exception("could not append an impression to the event log")

@@ -1,0 +1,148 @@
+"""Stages: candidate retrieval (lexical top-N, dense top-N) and the lookups they share.
+
+- `FilterIds` turns `Filters` into the exact set of allowed product ids, asking the lexical index once
+  per distinct filter set (LRU-cached), so dense retrieval applies filters exactly instead of
+  post-filtering a top-N that may come back short.
+- `LexicalRetriever` asks the lexical index for BM25 top-N with the filters pushed down.
+- `DenseRetriever` asks a vector store for the top-N among the allowed ids.
+- `ProductLookup` fetches stored products for candidates (feature building, facets, hits) with an LRU
+  cache that the pipeline invalidates on catalog writes.
+
+None of these catch errors: the pipeline decides what a failure means (degraded vs 503).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from engine.lexical.base import LexicalIndex
+from engine.pipeline.cache import LRUCache
+from engine.records import Filters, Product, ScoredId
+from engine.vectors.base import VectorStore
+
+
+def filters_key(filters: Filters) -> tuple[object, ...]:
+    """A hashable, order-insensitive key for a filter set (Filters holds a dict, so it is unhashable)."""
+    attributes = tuple(sorted((name, tuple(sorted(values))) for name, values in filters.attributes.items()))
+    return (
+        filters.category,
+        tuple(sorted(filters.brands)),
+        filters.price_min,
+        filters.price_max,
+        filters.available_only,
+        attributes,
+        tuple(sorted(filters.exclude_ids)),
+    )
+
+
+class FilterIds:
+    def __init__(self, lexical: LexicalIndex, capacity: int = 256) -> None:
+        self.lexical = lexical
+        self._cache: LRUCache[frozenset[str]] = LRUCache(capacity)
+
+    def allowed(self, filters: Filters) -> frozenset[str] | None:
+        """Ids passing `filters`; None when there is no constraint (every id is allowed)."""
+        if filters.is_empty:
+            return None
+        key = filters_key(filters)
+        ids = self._cache.get(key)
+        if ids is None:
+            ids = frozenset(self.lexical.filter_ids(filters))
+            self._cache.put(key, ids)
+        return ids
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+
+class LexicalRetriever:
+    def __init__(self, lexical: LexicalIndex) -> None:
+        self.lexical = lexical
+
+    def retrieve(self, query: str, k: int, filters: Filters) -> list[ScoredId]:
+        return self.lexical.search(query, k, None if filters.is_empty else filters)
+
+
+class DenseRetriever:
+    """Top-N from one vector space; `store` is looked up per call so a catalog reload is picked up."""
+
+    def __init__(self, store: Callable[[], VectorStore | None], space: str) -> None:
+        self._store = store
+        self.space = space
+
+    def available(self) -> bool:
+        store = self._store()
+        return store is not None and store.count() > 0
+
+    def retrieve(
+        self, vector: np.ndarray, k: int, allowed: frozenset[str] | None, exclude: Sequence[str] = ()
+    ) -> list[ScoredId]:
+        store = self._store()
+        if store is None:
+            return []
+        if allowed is not None and not allowed:
+            return []
+        return store.search(
+            np.asarray(vector, dtype=np.float32).reshape(1, -1),
+            k,
+            allowed_ids=set(allowed) if allowed is not None else None,
+            exclude=exclude,
+        )
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors for `ids` (missing ones are absent): exact scores for unretrieved candidates."""
+        store = self._store()
+        if store is None:
+            return {}
+        found = {}
+        for pid in ids:
+            vector = store.get_vector(pid)
+            if vector is not None:
+                found[pid] = np.asarray(vector, dtype=np.float32).reshape(-1)
+        return found
+
+
+class ProductLookup:
+    def __init__(self, lexical: LexicalIndex, capacity: int = 100_000) -> None:
+        self.lexical = lexical
+        self._cache: LRUCache[Product] = LRUCache(capacity)
+
+    def get(self, ids: Sequence[str]) -> dict[str, Product]:
+        found: dict[str, Product] = {}
+        missing = []
+        for pid in ids:
+            product = self._cache.get(pid)
+            if product is None:
+                missing.append(pid)
+            else:
+                found[pid] = product
+        if missing:
+            fetched = self.lexical.get(missing)
+            for pid, product in fetched.items():
+                self._cache.put(pid, product)
+            found.update(fetched)
+        return found
+
+    def warm(self, batch: int = 1000) -> int:
+        """Load every product when the catalog fits in the cache; returns how many were loaded.
+
+        Run at start (in the background): besides saving a round trip per search, it is what lets a
+        search degraded by a lexical outage still show product details, since the lexical index is also
+        the product store.
+        """
+        ids = sorted(self.lexical.all_ids())
+        if len(ids) > self._cache.capacity:
+            return 0
+        for start in range(0, len(ids), batch):
+            for pid, product in self.lexical.get(ids[start : start + batch]).items():
+                self._cache.put(pid, product)
+        return len(ids)
+
+    def forget(self, ids: Sequence[str]) -> None:
+        for pid in ids:
+            self._cache.pop(pid)
+
+    def clear(self) -> None:
+        self._cache.clear()

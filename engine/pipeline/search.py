@@ -1,0 +1,287 @@
+"""The search pipeline: query -> embeddings -> lexical and dense top-N in parallel -> fusion -> features ->
+ranker -> sort -> page (+ facets).
+
+Each step is a stage from this package; this module wires them, times them and decides what a failure
+means:
+
+- the lexical backend fails -> answer from the dense side, `degraded == ["lexical"]` (a filtered search
+  still needs the lexical index to resolve its filters, so that one fails with `BackendUnavailable`);
+- a vector space is missing (no index yet, no CLIP) -> answer from the others, `degraded` names it;
+- an encoder or the ranker fails (Triton down) -> `BackendUnavailable` propagates: the gateway answers 503.
+
+Methods (`SearchQuery.method`) exist so the relevance benchmark can run each variant through the same
+code: `bm25` and `dense` are single retrievers, `rrf` and `linear` fuse without the ranker, `full` fuses
+linearly (with per-query adaptive weights) and re-ranks the head with the served ranker.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+
+import numpy as np
+
+from engine.errors import BackendUnavailable, InvalidInput
+from engine.inference.base import RankerModel
+from engine.lexical.base import LexicalIndex
+from engine.pipeline import fusion
+from engine.pipeline.embed import QueryEmbedder
+from engine.pipeline.facets import check_fields, facet_counts
+from engine.pipeline.rank import fuse, rerank
+from engine.pipeline.retrieve import DenseRetriever, FilterIds, LexicalRetriever, ProductLookup
+from engine.pipeline.types import METHODS, SORTS, PipelineConfig, RankedHit, SearchOutcome, SearchQuery
+from engine.ranking.features import QueryContext
+from engine.ranking.stats import ClickStats
+from engine.records import ScoredId
+from engine.vectors.base import VectorStore
+
+log = logging.getLogger(__name__)
+
+StageObserver = Callable[[str, float], None]
+
+
+class SearchPipeline:
+    """Thread-safe; one per process. `text_store`/`image_store` are called per search so a catalog
+    reload swaps stores without rebuilding the pipeline."""
+
+    def __init__(
+        self,
+        lexical: LexicalIndex,
+        embedder: QueryEmbedder,
+        ranker: Callable[[], RankerModel],
+        text_store: Callable[[], VectorStore | None],
+        image_store: Callable[[], VectorStore | None] = lambda: None,
+        stats: ClickStats | None = None,
+        profile: Callable[[str], np.ndarray | None] | None = None,
+        config: PipelineConfig | None = None,
+        observe: StageObserver | None = None,
+    ) -> None:
+        self.config = config or PipelineConfig()
+        self.lexical = LexicalRetriever(lexical)
+        self.embedder = embedder
+        self.ranker = ranker
+        self.dense = DenseRetriever(text_store, "text")
+        self.image = DenseRetriever(image_store, "image")
+        self.filter_ids = FilterIds(lexical, self.config.filter_cache_size)
+        self.products = ProductLookup(lexical, self.config.product_cache_size)
+        self.stats = stats
+        self.profile = profile
+        self._observe = observe
+        self._pool = ThreadPoolExecutor(max_workers=self.config.workers, thread_name_prefix="retrieve")
+
+    # --- catalog changes -----------------------------------------------------------------------------
+    def catalog_changed(self, ids: list[str] | None = None) -> None:
+        """Forget cached products (`ids`, or all) and every cached filter id set."""
+        self.filter_ids.clear()
+        if ids is None:
+            self.products.clear()
+        else:
+            self.products.forget(ids)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # --- the pipeline ----------------------------------------------------------------------------------
+    @contextmanager
+    def _stage(self, timings: dict[str, float], name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - start
+            timings[name] = timings.get(name, 0.0) + elapsed * 1000.0
+            if self._observe is not None:
+                self._observe(name, elapsed)
+
+    def validate(self, query: SearchQuery) -> str:
+        text = query.text.strip()
+        if not text and query.image is None:
+            raise InvalidInput("query is empty: send a non-blank query, an image, or both")
+        if len(query.text) > self.config.max_query_chars:
+            raise InvalidInput(f"query is longer than {self.config.max_query_chars} characters")
+        if query.method not in METHODS:
+            raise InvalidInput(f"unknown pipeline {query.method!r}; expected one of {METHODS}")
+        if query.sort not in SORTS:
+            raise InvalidInput(f"unknown sort {query.sort!r}; expected one of {SORTS}")
+        if query.page < 1 or query.size < 1:
+            raise InvalidInput("page and size must be >= 1")
+        check_fields(query.facets)
+        return text
+
+    def search(self, query: SearchQuery) -> SearchOutcome:
+        text = self.validate(query)
+        method = query.method
+        timings: dict[str, float] = {}
+        degraded: list[str] = []
+        wanted = query.page * query.size
+        lex_depth = max(self.config.lexical_depth, wanted)
+        dense_depth = max(self.config.dense_depth, wanted)
+        use_lexical = bool(text) and method != "dense"
+        use_dense = bool(text) and method != "bm25"
+        use_image = method != "bm25" and (query.image is not None or (method == "full" and bool(text)))
+
+        start = time.perf_counter()
+        lexical_future: Future[list[ScoredId]] | None = None
+        if use_lexical:
+            lexical_future = self._pool.submit(
+                self._timed, "lexical", timings, self.lexical.retrieve, text, lex_depth, query.filters
+            )
+        lists: dict[str, list[ScoredId]] = {}
+        vectors: dict[str, np.ndarray] = {}
+        allowed: frozenset[str] | None = None
+        if use_dense or use_image:
+            with self._stage(timings, "filters"):
+                allowed = self.filter_ids.allowed(query.filters)
+        if use_dense:
+            with self._stage(timings, "embed"):
+                vectors["dense"] = self.embedder.embed_text(text)
+            if self.dense.available():
+                with self._stage(timings, "dense"):
+                    lists["dense"] = self.dense.retrieve(vectors["dense"], dense_depth, allowed)
+            else:
+                degraded.append("dense")
+        if use_image:
+            self._image_side(query, text, allowed, lists, vectors, timings, degraded)
+        if lexical_future is not None:
+            try:
+                lists["lexical"] = lexical_future.result()
+            except Exception as exc:  # any lexical failure degrades; the reason goes to the log
+                log.warning("lexical retrieval failed, answering from the dense side: %s", exc)
+                degraded.append("lexical")
+                if method == "bm25" or not lists:
+                    raise BackendUnavailable("lexical", str(exc)) from exc
+        timings["retrieve"] = (time.perf_counter() - start) * 1000.0
+
+        with self._stage(timings, "fusion"):
+            hits = self._fuse(text, method, lists, vectors)
+        ranker_version: int | None = None
+        if method == "full":
+            hits, ranker_version = self._rank(query, text, hits, vectors, timings)
+        with self._stage(timings, "fetch"):
+            hits, products = self._finish(query, hits)
+        facets = {}
+        if query.facets:
+            with self._stage(timings, "facets"):
+                facets = facet_counts(
+                    [products[h.product_id] for h in hits if h.product_id in products], query.facets
+                )
+        page = hits[(query.page - 1) * query.size : query.page * query.size]
+        timings["total"] = (time.perf_counter() - start) * 1000.0
+        return SearchOutcome(
+            hits=page,
+            products={h.product_id: products[h.product_id] for h in page if h.product_id in products},
+            total=len(hits),
+            facets=facets,
+            degraded=degraded,
+            ranker_version=ranker_version,
+            method=method,
+            timings_ms=timings,
+        )
+
+    # --- steps -----------------------------------------------------------------------------------------
+    def _timed(
+        self, name: str, timings: dict[str, float], fn: Callable[..., list[ScoredId]], *args: object
+    ) -> list[ScoredId]:
+        with self._stage(timings, name):
+            return fn(*args)
+
+    def _image_side(
+        self,
+        query: SearchQuery,
+        text: str,
+        allowed: frozenset[str] | None,
+        lists: dict[str, list[ScoredId]],
+        vectors: dict[str, np.ndarray],
+        timings: dict[str, float],
+        degraded: list[str],
+    ) -> None:
+        """CLIP retrieval: the uploaded image, or the text through CLIP's text tower (text -> image)."""
+        if self.embedder.clip is None or not self.image.available():
+            if query.image is not None:
+                degraded.append("image")
+                if not text:
+                    raise BackendUnavailable("clip", "image search needs CLIP weights and an image index")
+            return
+        with self._stage(timings, "embed_image"):
+            if query.image is not None:
+                vector = self.embedder.embed_image(query.image)
+            else:
+                vector = self.embedder.embed_clip_text(text)
+        if vector is None:
+            return
+        vectors["image"] = vector
+        with self._stage(timings, "image"):
+            lists["image"] = self.image.retrieve(vector, self.config.image_depth, allowed)
+
+    def _fuse(
+        self, text: str, method: str, lists: dict[str, list[ScoredId]], vectors: dict[str, np.ndarray]
+    ) -> list[RankedHit]:
+        config = self.config.fusion
+        fill: dict[str, dict[str, float]] = {}
+        if method in ("linear", "full"):
+            for name, retriever in (("dense", self.dense), ("image", self.image)):
+                if name not in vectors or name not in lists:
+                    continue
+                seen = {h.product_id for h in lists[name]}
+                others = {h.product_id for hits in lists.values() for h in hits} - seen
+                stored = retriever.vectors(sorted(others))
+                fill[name] = {pid: float(np.dot(vectors[name], vec)) for pid, vec in stored.items()}
+        if method == "full":
+            weights = fusion.adaptive_weights(text, lists.get("lexical", []), config)
+        else:
+            weights = config.weights()
+        if method == "rrf":
+            weights = {name: 1.0 for name in lists}
+        return fuse(lists, method, weights, config.normalisation, fill)
+
+    def _rank(
+        self,
+        query: SearchQuery,
+        text: str,
+        hits: list[RankedHit],
+        vectors: dict[str, np.ndarray],
+        timings: dict[str, float],
+    ) -> tuple[list[RankedHit], int]:
+        depth = max(self.config.rerank_depth, query.page * query.size)
+        head_ids = [h.product_id for h in hits[:depth]]
+        with self._stage(timings, "features"):
+            products = self.products.get(head_ids)
+            user_vector = self.profile(query.user_id) if self.profile and query.user_id else None
+            text_vectors = self.dense.vectors(head_ids) if user_vector is not None else None
+            context = QueryContext(
+                query=text,
+                user_vector=user_vector,
+                click_rates=self.stats.ctrs if self.stats else None,
+                popularity=self.stats.action_count if self.stats else None,
+            )
+        with self._stage(timings, "ranker"):
+            return rerank(hits, depth, self.ranker(), context, products, text_vectors)
+
+    def _finish(self, query: SearchQuery, hits: list[RankedHit]) -> tuple[list[RankedHit], dict]:
+        """Fetch the products the answer needs and apply a price sort; drops hits whose product is gone
+        (deleted between retrieval and now) so a page never shows an empty record."""
+        need_all = bool(query.facets) or query.sort != "relevance"
+        ids = (
+            [h.product_id for h in hits]
+            if need_all
+            else [h.product_id for h in hits[: query.page * query.size + 20]]
+        )
+        products = self.products.get(ids)
+        if need_all:
+            hits = [h for h in hits if h.product_id in products]
+        if query.sort != "relevance":
+            descending = query.sort == "price_desc"
+
+            def key(hit: RankedHit) -> tuple[int, float, int]:
+                price = products[hit.product_id].price
+                if price is None:
+                    return (1, 0.0, hit.rank)
+                return (0, -price if descending else price, hit.rank)
+
+            hits = sorted(hits, key=key)
+            for rank, hit in enumerate(hits, start=1):
+                hit.rank = rank
+        return hits, products

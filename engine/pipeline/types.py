@@ -1,0 +1,83 @@
+"""Inputs and outputs of the search pipeline (no HTTP here: the gateway maps its schemas onto these)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from engine.pipeline.fusion import FusionConfig
+from engine.ranking.features import CandidateSignals
+from engine.records import FacetCounts, Filters, Product
+
+Method = Literal["bm25", "dense", "rrf", "linear", "full"]
+METHODS: tuple[str, ...] = ("bm25", "dense", "rrf", "linear", "full")
+Sort = Literal["relevance", "price_asc", "price_desc"]
+SORTS: tuple[str, ...] = ("relevance", "price_asc", "price_desc")
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """One search as the engine sees it. `page` is 1-based; `image` is encoded image bytes."""
+
+    text: str = ""
+    image: bytes | None = None
+    filters: Filters = field(default_factory=Filters)
+    facets: tuple[str, ...] = ()
+    page: int = 1
+    size: int = 10
+    sort: Sort = "relevance"
+    method: Method = "full"
+    user_id: str | None = None
+    session_id: str | None = None
+
+
+@dataclass
+class RankedHit:
+    """A candidate after fusion and ranking; `rank` is its 1-based position in the whole result list."""
+
+    signals: CandidateSignals
+    rank: int = 0
+    fused_rank: int = 0
+    ranker_score: float | None = None
+    features: np.ndarray | None = None
+
+    @property
+    def product_id(self) -> str:
+        return self.signals.product_id
+
+
+@dataclass
+class SearchOutcome:
+    """What the pipeline answers: one page of hits plus everything the caller may report or log.
+
+    `total` is the number of hits this search can page through (the fused candidate list after filters),
+    and `facets` count over exactly those hits, so facet counts, `total` and the pages always agree.
+    """
+
+    hits: list[RankedHit]
+    products: dict[str, Product]
+    total: int
+    facets: FacetCounts
+    degraded: list[str]
+    ranker_version: int | None
+    method: str
+    timings_ms: dict[str, float]
+    user_vector: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Tunables of the pipeline; defaults are the ones measured by `bench.relevance` on dev sets."""
+
+    lexical_depth: int = 200
+    dense_depth: int = 200
+    image_depth: int = 100
+    rerank_depth: int = 100
+    fusion: FusionConfig = field(default_factory=FusionConfig)
+    max_query_chars: int = 512
+    embed_cache_size: int = 4096
+    filter_cache_size: int = 256
+    product_cache_size: int = 100_000
+    workers: int = 4

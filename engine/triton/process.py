@@ -1,0 +1,90 @@
+"""Process bookkeeping for the launcher: pidfile, log file, port checks and termination.
+
+The pidfile (`<data_dir>/triton.pid`, JSON) is how another process finds a server it did not start:
+`engine triton stop|status` and `create_inference` reuse. A pid is only trusted while /proc says it is
+still a `tritonserver` (pids get reused).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from engine.config import Settings
+from engine.errors import ConfigError
+
+PIDFILE = "triton.pid"
+LOG_TAIL_LINES = 40
+
+
+def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def check_ports_free(settings: Settings) -> None:
+    for name in ("triton_http_port", "triton_grpc_port", "triton_metrics_port"):
+        port = getattr(settings, name)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                raise ConfigError(f"AISLE_{name.upper()}: port {port} is already in use") from None
+
+
+def fresh_log(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.replace(path.with_name(path.name + ".1"))
+    return path
+
+
+def write_pidfile(settings: Settings, info: dict[str, Any]) -> None:
+    """Atomically record `info` (pid, ports, repository, log, CLIP state) in the pidfile."""
+    path = settings.path(PIDFILE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(info, indent=2) + "\n")
+    tmp.replace(path)
+
+
+def read_pidfile(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def is_tritonserver(pid: int) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return b"tritonserver" in cmdline.split(b"\0", 1)[0] and state != "Z"
+
+
+def terminate(pid: int, process: subprocess.Popen[bytes] | None, grace_s: float) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            break
+        if process is None and not is_tritonserver(pid):
+            break
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+    if process is not None:
+        process.wait(timeout=10)

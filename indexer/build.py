@@ -1,0 +1,250 @@
+"""Full build: a catalog file becomes a new index generation, switched to atomically at the end.
+
+Order of work, and why:
+
+1. validate the whole file (`--strict`: any problem stops the run here, nothing written);
+2. compare the catalog checksum and the served encoders with the live manifest: the same catalog under
+   the same encoders is a no-op unless forced, so a nightly cron job can rebuild blindly;
+3. pick the generation directory: an unfinished one started for the same build key is resumed;
+4. embed images, then texts, checkpointing each chunk (`indexer.stages`);
+5. write the vector stores into the new generation, rebuild the lexical index (its alias switches
+   atomically), write the generation's manifest and replace `CURRENT` LAST.
+
+A build killed before step 5 leaves the serving generation untouched; a re-run resumes from the
+checkpoint. One build runs at a time per data directory (a second one fails fast).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tqdm import tqdm
+
+from engine.catalog import (
+    MANIFEST,
+    FactoryVectorIO,
+    IndexManifest,
+    VectorStoreIO,
+    catalog_root,
+    read_current,
+    read_manifest,
+    served_encoders,
+    switch_current,
+    write_manifest,
+    writer_lock,
+)
+from engine.config import Settings
+from engine.errors import AisleError
+from engine.inference.base import EncoderInfo, InferenceBackend
+from engine.lexical.base import LexicalIndex
+from engine.vectors.base import VectorManifest, VectorStore
+from indexer.checkpoint import Checkpoint, read_key
+from indexer.checksum import CatalogChecksum
+from indexer.embedding import DEFAULT_EMBED, EmbedOptions
+from indexer.images import ImageLoader
+from indexer.loading import load_catalog
+from indexer.problems import BadRecords, Problem
+from indexer.schema import DEFAULT_LIMITS, Limits
+from indexer.stages import StageResult, count_reused, image_stage, text_stage, write_stores
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    strict: bool = False
+    force: bool = False
+    chunk_size: int = 1_024
+    embed: EmbedOptions = DEFAULT_EMBED
+    image_timeout_s: float = 10.0
+    limits: Limits = DEFAULT_LIMITS
+    progress: bool = True
+
+
+@dataclass
+class BuildReport:
+    """What a build did. `unchanged`: the live generation already holds this catalog (nothing done)."""
+
+    generation: str
+    count: int
+    problems: list[Problem] = field(default_factory=list)
+    unchanged: bool = False
+    reused: int = 0
+    space_counts: dict[str, int] = field(default_factory=dict)
+
+
+class Builder:
+    def __init__(
+        self,
+        settings: Settings,
+        inference: InferenceBackend,
+        lexical: LexicalIndex,
+        io: VectorStoreIO | None = None,
+    ) -> None:
+        self.settings = settings
+        self.root = catalog_root(settings)
+        self.inference = inference
+        self.lexical = lexical
+        self.io = io or FactoryVectorIO(settings)
+
+    def build(self, path: Path, options: BuildOptions | None = None) -> BuildReport:
+        """Build `path` into a new generation; `BadRecords` in strict mode or when nothing is valid."""
+        options = options or BuildOptions()
+        loaded = load_catalog(path, options.limits)
+        if options.strict and loaded.problems:
+            raise BadRecords(loaded.problems)
+        if not loaded.entries:
+            raise BadRecords(loaded.problems, "bad records and no valid product")
+        served = served_encoders(self.inference)
+        encoders = {"text": served["text"]}
+        if "image" in served and any(e.product.image for e in loaded.entries):
+            encoders["image"] = served["image"]
+        checksum = str(CatalogChecksum.of(loaded.products))
+        with self._build_lock():
+            current = read_current(self.root)
+            if current and not options.force:
+                live = read_manifest(self.root, current)
+                if live.catalog_checksum == checksum and live.encoders == encoders:
+                    return BuildReport(current, live.count, loaded.problems, unchanged=True)
+            key = {
+                "checksum": checksum,
+                "encoders": {s: asdict(i) for s, i in sorted(encoders.items())},
+                "chunk_size": options.chunk_size,
+                "count": len(loaded.entries),
+            }
+            generation = self._generation_for(key, current, checksum)
+            checkpoint = Checkpoint.open(self.root / generation / "checkpoint", key)
+            stages = self._embed(loaded.entries, encoders, checkpoint, path.parent, options)
+            failed = stages["image"].failed if "image" in stages else {}
+            lines = {e.product.id: e.line for e in loaded.entries}
+            problems = loaded.problems + [
+                Problem(loaded.source, lines[pid], msg, pid) for pid, msg in sorted(failed.items())
+            ]
+            if options.strict and failed:
+                raise BadRecords(problems)
+            products = [e.product for e in loaded.entries if e.product.id not in failed]
+            if not products:
+                raise BadRecords(problems, "bad records and no valid product")
+            final_checksum = str(CatalogChecksum.of(products))
+            created = _now()
+
+            def manifest_for(space: str, store: VectorStore) -> VectorManifest:
+                info = encoders[space]
+                kind = str(getattr(store, "index_type", self.settings.vector_index))
+                return VectorManifest(
+                    space, info.name, info.version, info.dim, store.count(), kind, final_checksum, created
+                )
+
+            keep = {p.id for p in products}
+            directory = self.root / generation
+            counts = write_stores(self.io, checkpoint, stages, encoders, keep, directory, manifest_for)
+            manifest = IndexManifest(
+                generation=generation,
+                encoders=encoders,
+                count=len(products),
+                catalog_checksum=final_checksum,
+                created_at=created,
+                space_counts=counts,
+                updated_at=created,
+                source=str(path),
+            )
+            with writer_lock(self.root):
+                self.lexical.rebuild(products)
+                write_manifest(self.root, manifest)
+                switch_current(self.root, generation)
+            checkpoint.remove()
+            self._prune(keep={generation, current or ""})
+            reused = sum(s.reused for s in stages.values())
+            return BuildReport(generation, len(products), problems, reused=reused, space_counts=counts)
+
+    def _embed(
+        self,
+        entries: list,
+        encoders: dict[str, EncoderInfo],
+        checkpoint: Checkpoint,
+        base_dir: Path,
+        options: BuildOptions,
+    ) -> dict[str, StageResult]:
+        size = options.chunk_size
+        with_images = "image" in encoders
+        total = len(entries) + (sum(1 for e in entries if e.product.image) if with_images else 0)
+        reused = count_reused(checkpoint, entries, size, with_images)
+        bar = tqdm(
+            total=total,
+            initial=reused,
+            unit="item",
+            desc="embedding",
+            disable=not options.progress,
+            dynamic_ncols=True,
+        )
+        stages: dict[str, StageResult] = {}
+        try:
+            clip = self.inference.clip_encoder()
+            if with_images and clip is not None:
+                loader = ImageLoader(base_dir, timeout_s=options.image_timeout_s)
+                try:
+                    stages["image"] = image_stage(
+                        clip, entries, checkpoint, size, loader, options.embed, bar.update
+                    )
+                finally:
+                    loader.close()
+            stages["text"] = text_stage(
+                self.inference.text_encoder(),
+                entries,
+                checkpoint,
+                size,
+                self.settings.text_max_tokens,
+                options.embed,
+                bar.update,
+            )
+        finally:
+            bar.close()
+        return {"text": stages["text"], **({"image": stages["image"]} if "image" in stages else {})}
+
+    def _generation_for(self, key: dict, current: str | None, checksum: str) -> str:
+        """An unfinished generation started for the same key (resume), else a new name."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        for directory in sorted(self.root.iterdir(), reverse=True):
+            if (
+                directory.is_dir()
+                and directory.name != current
+                and not directory.name.startswith(".")
+                and not (directory / MANIFEST).exists()
+                and read_key(directory / "checkpoint") == key
+            ):
+                return directory.name
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        base = f"{stamp}-{checksum.rpartition(':')[2][:8]}"
+        name, n = base, 1
+        while (self.root / name).exists():
+            n += 1
+            name = f"{base}.{n}"
+        return name
+
+    def _prune(self, keep: set[str]) -> None:
+        """Keep the new generation and the one it replaced (for rollback); drop the rest, including
+        unfinished builds of other catalogs."""
+        for directory in self.root.iterdir():
+            if directory.is_dir() and not directory.name.startswith(".") and directory.name not in keep:
+                shutil.rmtree(directory, ignore_errors=True)
+
+    @contextmanager
+    def _build_lock(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".build.lock").open("a") as handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise AisleError(f"another build is running on {self.root}") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

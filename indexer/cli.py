@@ -1,0 +1,263 @@
+"""`indexer`: build and maintain the product index from catalog files.
+
+Exit status: 0 done; 1 failed (nothing written: strict-mode bad input, a server down, `verify` found a
+difference); 2 wrong usage; 3 done, but bad records were skipped (each reported as
+`indexer: error: FILE:LINE: ...` on stderr). Settings come from `AISLE_*` variables (engine.config).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from engine.catalog import FactoryVectorIO, LiveIndex, catalog_root, open_live
+from engine.config import Settings, load_settings
+from engine.errors import AisleError, InvalidInput
+from engine.inference.base import InferenceBackend
+from engine.lexical.base import LexicalIndex
+from indexer.build import Builder, BuildOptions
+from indexer.embedding import EmbedOptions
+from indexer.loading import LoadedCatalog, load_catalog, load_products_json, read_ids
+from indexer.problems import MAX_REPORTED, BadRecords, Problem
+from indexer.updates import IndexUpdater
+from indexer.verify import stats, verify
+
+EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED = 1, 2, 3
+
+EXAMPLES = """examples:
+  indexer build catalog.jsonl                 # new generation; a no-op if nothing changed
+  indexer build catalog.parquet --force       # rebuild even if the catalog is unchanged
+  indexer build catalog.csv --strict          # any bad record fails the run, nothing written
+  indexer upsert new-arrivals.jsonl
+  indexer upsert --json '{"id": "sku-1", "title": "Chef knife 20 cm", "price": 49.9}'
+  indexer delete sku-1 sku-2
+  indexer delete --file discontinued.txt      # one id per line (or a catalog file)
+  indexer stats --json
+  indexer verify                              # exit 1 if lexical, vectors and manifest disagree
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="indexer",
+        description="Build and maintain the Aisle product index (lexical + vector stores).",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    build = commands.add_parser("build", help="index a whole catalog file into a new generation")
+    build.add_argument("file", type=Path, help="catalog: .jsonl/.ndjson, .csv (optionally .gz) or .parquet")
+    build.add_argument("--strict", action="store_true", help="fail on any bad record, write nothing")
+    build.add_argument("--force", action="store_true", help="rebuild even if the catalog is unchanged")
+    build.add_argument("--chunk-size", type=int, default=1024, help="products per checkpoint chunk")
+    _embedding_options(build)
+    build.add_argument("--no-progress", action="store_true", help="no progress bar")
+    upsert = commands.add_parser("upsert", help="insert or replace products in the live index")
+    source = upsert.add_mutually_exclusive_group(required=True)
+    source.add_argument("file", type=Path, nargs="?", help="catalog file with the products")
+    source.add_argument("--json", dest="json_text", metavar="JSON", help="one product object or a list")
+    upsert.add_argument("--strict", action="store_true", help="fail on any bad record, write nothing")
+    _embedding_options(upsert)
+    delete = commands.add_parser("delete", help="remove products from the live index")
+    targets = delete.add_mutually_exclusive_group(required=True)
+    targets.add_argument("ids", nargs="*", default=[], metavar="ID", help="product ids")
+    targets.add_argument("--file", type=Path, help="ids, one per line, or a catalog file")
+    info = commands.add_parser("stats", help="show the live generation's manifest and counts")
+    info.add_argument("--json", action="store_true", help="print JSON")
+    commands.add_parser("verify", help="check lexical, vector stores and manifest agree (exit 1 if not)")
+    return parser
+
+
+def _embedding_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--batch-size", type=int, default=64, help="texts per encoder request")
+    parser.add_argument("--in-flight", type=int, default=4, help="encoder requests outstanding at once")
+
+
+def open_inference(settings: Settings) -> InferenceBackend:
+    """The model server named by the settings (replaced in tests)."""
+    from engine.inference.factory import create_inference
+
+    return create_inference(settings)
+
+
+def open_lexical(settings: Settings) -> LexicalIndex:
+    """The lexical index named by the settings (replaced in tests)."""
+    from engine.lexical.factory import create_lexical
+
+    return create_lexical(settings)
+
+
+class Backends:
+    """Opens each backend on first use: `stats` and `verify` never start a model server."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._inference: InferenceBackend | None = None
+        self._lexical: LexicalIndex | None = None
+
+    @property
+    def inference(self) -> InferenceBackend:
+        if self._inference is None:
+            self._inference = open_inference(self.settings)
+        return self._inference
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        if self._lexical is None:
+            self._lexical = open_lexical(self.settings)
+        return self._lexical
+
+    def close(self) -> None:
+        if self._inference is not None:
+            self._inference.close()
+        close = getattr(self._lexical, "close", None)
+        if callable(close):
+            close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "delete" and not args.ids and args.file is None:
+        _error("delete needs product ids or --file")
+        return EXIT_USAGE
+    try:
+        settings = load_settings()
+        backends = Backends(settings)
+        try:
+            return COMMANDS[args.command](args, settings, backends)
+        finally:
+            backends.close()
+    except BadRecords as exc:
+        _report(exc.problems)
+        _error(f"{len(exc.problems)} bad records; nothing was written")
+        return EXIT_FAILED
+    except AisleError as exc:
+        _error(exc.message)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        _error("interrupted; a re-run of the same build resumes from its checkpoint")
+        return 130
+
+
+def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> int:
+    _check_positive(chunk_size=args.chunk_size, batch_size=args.batch_size, in_flight=args.in_flight)
+    options = BuildOptions(
+        strict=args.strict,
+        force=args.force,
+        chunk_size=args.chunk_size,
+        embed=EmbedOptions(args.batch_size, args.in_flight),
+        progress=not args.no_progress,
+    )
+    report = Builder(settings, backends.inference, backends.lexical).build(args.file, options)
+    if report.unchanged:
+        print(
+            f"unchanged: generation {report.generation} already holds this catalog ({report.count} products)"
+        )
+    else:
+        resumed = f", {report.reused} embeddings resumed from checkpoint" if report.reused else ""
+        spaces = ", ".join(f"{s} {n}" for s, n in sorted(report.space_counts.items()))
+        print(f"built generation {report.generation}: {report.count} products (vectors: {spaces}){resumed}")
+    return _finish(report.problems)
+
+
+def _upsert(args: argparse.Namespace, settings: Settings, backends: Backends) -> int:
+    _check_positive(batch_size=args.batch_size, in_flight=args.in_flight)
+    if args.json_text is not None:
+        try:
+            loaded: LoadedCatalog = load_products_json(json.loads(args.json_text))
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"--json: invalid JSON: {exc.msg} (column {exc.colno})") from None
+        base = Path.cwd()
+    else:
+        loaded, base = load_catalog(args.file), args.file.parent
+    if args.strict and loaded.problems:
+        raise BadRecords(loaded.problems)
+    updater = IndexUpdater(
+        catalog_root(settings),
+        backends.lexical,
+        backends.inference,
+        FactoryVectorIO(settings),
+        image_base_dir=base,
+        max_tokens=settings.text_max_tokens,
+        embed=EmbedOptions(args.batch_size, args.in_flight),
+    )
+    if loaded.entries:
+        live = updater.upsert(loaded.products)
+        print(
+            f"upserted {len(loaded.entries)} products; generation {live.manifest.generation} now holds "
+            f"{live.manifest.count} (revision {live.manifest.revision})"
+        )
+    return _finish(loaded.problems)
+
+
+def _delete(args: argparse.Namespace, settings: Settings, backends: Backends) -> int:
+    ids = read_ids(args.file) if args.file is not None else list(args.ids)
+    updater = IndexUpdater(catalog_root(settings), backends.lexical, None, FactoryVectorIO(settings))
+    removed, live = updater.delete(ids)
+    print(f"deleted {removed} of {len(set(ids))} ids; {live.manifest.count} products remain")
+    return 0
+
+
+def _stats(args: argparse.Namespace, settings: Settings, backends: Backends) -> int:
+    data = stats(_live(settings), backends.lexical)
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return 0
+    for key, value in data.items():
+        if key != "spaces":
+            print(f"{key:<17} {value}")
+    for space, info in data["spaces"].items():
+        print(f"{space + ' vectors':<17} {info['vectors']}  [{info['encoder']}, {info['index_type']}]")
+    return 0
+
+
+def _verify(args: argparse.Namespace, settings: Settings, backends: Backends) -> int:
+    report = verify(_live(settings), backends.lexical)
+    counts = ", ".join(f"{k} {v}" for k, v in report.counts.items())
+    if report.ok:
+        print(f"ok: {counts}")
+        return 0
+    for difference in report.differences:
+        _error(difference)
+    _error(f"index is inconsistent ({counts})")
+    return EXIT_FAILED
+
+
+COMMANDS = {"build": _build, "upsert": _upsert, "delete": _delete, "stats": _stats, "verify": _verify}
+
+
+def _live(settings: Settings) -> LiveIndex:
+    """The live generation with every space it holds (no model server needed to inspect it)."""
+    return open_live(catalog_root(settings), FactoryVectorIO(settings))
+
+
+def _finish(problems: list[Problem]) -> int:
+    if not problems:
+        return 0
+    _report(problems)
+    _error(f"skipped {len(problems)} bad records (the others were written)")
+    return EXIT_SKIPPED
+
+
+def _report(problems: list[Problem]) -> None:
+    for problem in problems[:MAX_REPORTED]:
+        _error(str(problem))
+    if len(problems) > MAX_REPORTED:
+        _error(f"... and {len(problems) - MAX_REPORTED} more bad records")
+
+
+def _check_positive(**values: int) -> None:
+    for name, value in values.items():
+        if value < 1:
+            raise InvalidInput(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+
+
+def _error(message: str) -> None:
+    print(f"indexer: error: {message}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""Client side of product embedding: batching, several requests in flight, order preserved.
+
+Triton's dynamic batcher only fills large batches when requests keep arriving, so the client cuts the
+texts into batches and keeps `in_flight` of them outstanding. A Triton text encoder offers a pipelined
+`encode_many(texts, batch_size, in_flight)`; any other `TextEncoder` is driven by a thread pool of
+`encode()` calls (both release the GIL while waiting on the network or on torch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.errors import IndexMismatch
+from engine.inference.base import ClipEncoder, EncoderInfo, TextEncoder
+from engine.records import Product
+
+CHARS_PER_TOKEN_BOUND = 12
+"""Generous bound on characters per word-piece token: trimming the text to max_tokens * 12 characters
+never changes what the encoder sees (it truncates at max_tokens itself) but stops a 20,000-character
+description from travelling to the server only to be cut there."""
+
+
+@dataclass(frozen=True)
+class EmbedOptions:
+    batch_size: int = 64
+    in_flight: int = 4
+
+
+DEFAULT_EMBED = EmbedOptions()
+
+
+def document_text(product: Product, max_tokens: int) -> str:
+    """`Product.text_for_embedding()` trimmed (at a word boundary) to what `max_tokens` can cover."""
+    text = product.text_for_embedding()
+    limit = max_tokens * CHARS_PER_TOKEN_BOUND
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit]
+
+
+def encode_texts(
+    encoder: TextEncoder,
+    texts: Sequence[str],
+    options: EmbedOptions = DEFAULT_EMBED,
+    progress: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """Embed `texts` in order; returns float32 of shape (len(texts), dim)."""
+    info = encoder.info()
+    if not texts:
+        return np.zeros((0, info.dim), dtype=np.float32)
+    encode_many = getattr(encoder, "encode_many", None)
+    if callable(encode_many):
+        vectors = encode_many(list(texts), batch_size=options.batch_size, in_flight=options.in_flight)
+        if progress:
+            progress(len(texts))
+        return checked(vectors, len(texts), info)
+    return _pooled(encoder.encode, texts, options, info, progress)
+
+
+def encode_images(
+    encoder: ClipEncoder,
+    images: Sequence[bytes],
+    options: EmbedOptions = DEFAULT_EMBED,
+    progress: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """Embed encoded images (JPEG/PNG bytes) in order; float32 of shape (len(images), dim)."""
+    info = encoder.info()
+    if not images:
+        return np.zeros((0, info.dim), dtype=np.float32)
+    batch = max(1, options.batch_size // 4)  # images are far heavier per item than texts
+    return _pooled(encoder.encode_images, images, EmbedOptions(batch, options.in_flight), info, progress)
+
+
+def _pooled(
+    encode: Callable[[Sequence], np.ndarray],
+    items: Sequence,
+    options: EmbedOptions,
+    info: EncoderInfo,
+    progress: Callable[[int], None] | None,
+) -> np.ndarray:
+    size = max(1, options.batch_size)
+    batches = [items[i : i + size] for i in range(0, len(items), size)]
+
+    def run(batch: Sequence) -> np.ndarray:
+        vectors = checked(encode(batch), len(batch), info)
+        if progress:
+            progress(len(batch))
+        return vectors
+
+    if len(batches) == 1 or options.in_flight <= 1:
+        return np.concatenate([run(b) for b in batches])
+    with ThreadPoolExecutor(max_workers=options.in_flight, thread_name_prefix="embed") as pool:
+        return np.concatenate(list(pool.map(run, batches)))
+
+
+def checked(vectors: np.ndarray, n: int, info: EncoderInfo) -> np.ndarray:
+    """The encoder's answer as float32 (n, dim); an `IndexMismatch` if it contradicts `info`."""
+    array = np.asarray(vectors, dtype=np.float32)
+    if array.shape != (n, info.dim):
+        raise IndexMismatch(
+            f"{info.name} returned vectors of shape {array.shape}, expected ({n}, {info.dim})"
+        )
+    if not np.isfinite(array).all():
+        raise IndexMismatch(f"{info.name} returned non-finite values")
+    return array

@@ -1,0 +1,108 @@
+"""Read and validate a whole catalog file: good products in file order, plus every problem found.
+
+This is the step that decides what is "bad input": lines that do not parse, records that fail the
+schema, and a second record with an id already seen in the same file (the first one is kept, because a
+file where the same id means two things is ambiguous and the shop should hear about it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.errors import InvalidInput
+from engine.records import Product
+from indexer.problems import Problem
+from indexer.readers import Malformed, catalog_format, read_records
+from indexer.schema import DEFAULT_LIMITS, Limits, RecordError, validate_record
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A validated product and the line it came from (for reporting problems found later)."""
+
+    line: int
+    product: Product
+
+
+@dataclass
+class LoadedCatalog:
+    source: str
+    entries: list[Entry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def products(self) -> list[Product]:
+        return [e.product for e in self.entries]
+
+
+def load_catalog(path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedCatalog:
+    """Validate every record of `path`; raises `InvalidInput` only when the file itself is unusable."""
+    source = str(path)
+    loaded = LoadedCatalog(source)
+    first_line: dict[str, int] = {}
+    for line, raw in read_records(path, max_line_bytes=limits.record_bytes):
+        if isinstance(raw, Malformed):
+            loaded.problems.append(Problem(source, line, raw.message))
+            continue
+        try:
+            product = validate_record(raw, limits)
+        except RecordError as exc:
+            loaded.problems.append(Problem(source, line, exc.message, _raw_id(raw)))
+            continue
+        seen = first_line.get(product.id)
+        if seen is not None:
+            message = f"duplicate id {product.id!r} (first seen on line {seen})"
+            loaded.problems.append(Problem(source, line, message, product.id))
+            continue
+        first_line[product.id] = line
+        loaded.entries.append(Entry(line, product))
+    return loaded
+
+
+def load_products_json(value: object, source: str = "--json") -> LoadedCatalog:
+    """Validate one product object or a list of them given inline (the CLI's `--json`)."""
+    records = value if isinstance(value, list) else [value]
+    loaded = LoadedCatalog(source)
+    seen: set[str] = set()
+    for number, raw in enumerate(records, start=1):
+        try:
+            product = validate_record(raw)
+        except RecordError as exc:
+            loaded.problems.append(Problem(source, number, exc.message, _raw_id(raw)))
+            continue
+        if product.id in seen:
+            loaded.problems.append(Problem(source, number, f"duplicate id {product.id!r}", product.id))
+            continue
+        seen.add(product.id)
+        loaded.entries.append(Entry(number, product))
+    return loaded
+
+
+def read_ids(path: Path) -> list[str]:
+    """Product ids to delete: a catalog file (its `id` fields) or plain text, one id per line."""
+    try:
+        catalog_format(path)
+    except InvalidInput:
+        return _plain_ids(path)
+    ids = []
+    for line, raw in read_records(path):
+        if isinstance(raw, Malformed) or _raw_id(raw) is None:
+            raise InvalidInput(f"{path}:{line}: no product id on this line")
+        ids.append(str(_raw_id(raw)))
+    return ids
+
+
+def _plain_ids(path: Path) -> list[str]:
+    try:
+        lines: Iterable[str] = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path}: cannot read ids ({exc})") from None
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _raw_id(raw: object) -> str | None:
+    if isinstance(raw, dict) and isinstance(raw.get("id"), (str, int)) and not isinstance(raw["id"], bool):
+        return str(raw["id"]).strip() or None
+    return None

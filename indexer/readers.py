@@ -1,0 +1,160 @@
+"""Catalog file readers: each yields `(line_number, raw_record)` in file order.
+
+A reader never stops at a bad line: a line it cannot parse comes out as a `Malformed` value in place of
+the record, so the caller reports it with its line number and goes on. Line numbers are 1-based physical
+lines for JSON Lines and CSV (the CSV header is line 1, so the first product is line 2; a quoted field
+spanning lines is reported at the line where the record starts) and 1-based row numbers for Parquet.
+
+Formats are picked by extension: `.jsonl`/`.ndjson`, `.csv`, `.parquet` (`.gz` is accepted after the
+first two). Streaming throughout, so a catalog larger than memory can still be validated.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from engine.errors import InvalidInput
+
+MAX_LINE_BYTES = 1 << 20
+PARQUET_BATCH_ROWS = 4_096
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """A line that is not a record at all (bad JSON, bad encoding, too long)."""
+
+    message: str
+
+
+RawRecord = tuple[int, "dict[str, Any] | Malformed"]
+
+
+def catalog_format(path: Path) -> str:
+    """'jsonl', 'csv' or 'parquet' from the file name; `InvalidInput` for anything else."""
+    name = path.name.lower().removesuffix(".gz")
+    for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".csv", "csv"), (".parquet", "parquet")):
+        if name.endswith(suffix):
+            if fmt == "parquet" and path.name.lower().endswith(".gz"):
+                break
+            return fmt
+    raise InvalidInput(f"{path}: unknown catalog format (expected .jsonl, .ndjson, .csv or .parquet)")
+
+
+def read_records(path: Path, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[RawRecord]:
+    """Yield `(line_number, record_or_Malformed)` for every record in the file."""
+    fmt = catalog_format(path)
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
+    if fmt == "parquet":
+        yield from _read_parquet(path)
+        return
+    with _open_binary(path) as handle:
+        if fmt == "jsonl":
+            yield from _read_jsonl(handle, max_line_bytes)
+        else:
+            yield from _read_csv(handle, max_line_bytes, path)
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rb")
+    return path.open("rb")
+
+
+def _read_jsonl(handle: IO[bytes], max_line_bytes: int) -> Iterator[RawRecord]:
+    for number, line in enumerate(handle, start=1):
+        if len(line) > max_line_bytes:
+            yield number, Malformed(f"line is longer than {max_line_bytes} bytes")
+            continue
+        try:
+            text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            yield number, Malformed(f"not valid UTF-8 (byte {exc.start})")
+            continue
+        if not text.strip():
+            continue
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield number, Malformed(f"invalid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        if not isinstance(value, dict):
+            yield number, Malformed(f"expected a JSON object, got {type(value).__name__}")
+            continue
+        yield number, value
+
+
+class _LineCounter:
+    """Feeds the csv module line by line while tracking the physical line number."""
+
+    def __init__(self, handle: IO[bytes], max_line_bytes: int) -> None:
+        self._handle = handle
+        self._max = max_line_bytes
+        self.line = 0
+        self.bad: dict[int, str] = {}
+
+    def __iter__(self) -> _LineCounter:
+        return self
+
+    def __next__(self) -> str:
+        raw = self._handle.readline()
+        if not raw:
+            raise StopIteration
+        self.line += 1
+        if len(raw) > self._max:
+            self.bad[self.line] = f"line is longer than {self._max} bytes"
+            return "\n"
+        try:
+            return raw.decode("utf-8-sig" if self.line == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            self.bad[self.line] = f"not valid UTF-8 (byte {exc.start})"
+            return raw.decode("utf-8", errors="replace")
+
+
+def _read_csv(handle: IO[bytes], max_line_bytes: int, path: Path) -> Iterator[RawRecord]:
+    lines = _LineCounter(handle, max_line_bytes)
+    reader = csv.reader(lines, strict=True)
+    header: list[str] | None = None
+    while True:
+        start = lines.line + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield start, Malformed(f"invalid CSV: {exc}")
+            continue
+        if header is None:
+            header = [h.strip() for h in row]
+            if "id" not in header or "title" not in header:
+                raise InvalidInput(f"{path}:1: the CSV header must name at least 'id' and 'title', got {row}")
+            continue
+        bad = [lines.bad.pop(n) for n in range(start, lines.line + 1) if n in lines.bad]
+        if bad:
+            yield start, Malformed(bad[0])
+        elif not any(cell.strip() for cell in row):
+            continue
+        elif len(row) != len(header):
+            yield start, Malformed(f"expected {len(header)} columns as in the header, got {len(row)}")
+        else:
+            yield start, dict(zip(header, row, strict=True))
+
+
+def _read_parquet(path: Path) -> Iterator[RawRecord]:
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several unrelated types for a corrupt file
+        raise InvalidInput(f"{path}: not a readable Parquet file: {exc}") from None
+    row = 0
+    for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+        for record in batch.to_pylist():
+            row += 1
+            yield row, record

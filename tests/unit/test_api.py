@@ -1,0 +1,251 @@
+"""The HTTP API over fakes: schemas, error mapping, auth, events, recommendations, health, metrics."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from tests.unit.gateway_fakes import CATALOG, make_services
+
+AUTH = {"Authorization": "Bearer secret"}
+
+
+@pytest.fixture
+def built(tmp_path: Path):
+    services = make_services(tmp_path, clip=True)
+    with TestClient(create_app(services)) as client:
+        yield client, services
+    services.close()
+
+
+@pytest.fixture
+def client(built):
+    return built[0]
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["code"] == code and body["error"]["message"]
+    assert "Traceback" not in response.text
+    return body
+
+
+def test_search_returns_hits_facets_and_a_search_id(client: TestClient) -> None:
+    response = client.post("/v1/search", json={"query": "running shoes", "size": 2, "facets": ["brand"]})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert len(body["hits"]) == 2 and body["total"] >= 2 and body["search_id"]
+    assert body["ranker_version"] == 1 and body["pipeline"] == "full" and body["degraded"] == []
+    assert set(body["hits"][0]) >= {
+        "id",
+        "title",
+        "brand",
+        "price",
+        "currency",
+        "availability",
+        "image",
+        "score",
+    }
+    assert body["hits"][0]["debug"] is None and body["timings_ms"] is None
+    assert {f["value"] for f in body["facets"]["brand"]} >= {"Acme"}
+
+
+def test_debug_shows_stage_scores(client: TestClient) -> None:
+    body = client.post("/v1/search", json={"query": "running shoes", "debug": True}).json()
+    debug = body["hits"][0]["debug"]
+    assert debug["ranker_version"] == 1 and debug["fused_rank"] >= 1 and debug["ranker_score"] is not None
+    assert len(debug["features"]) == 18 and "lexical" in body["timings_ms"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "what"),
+    [
+        ({"query": ""}, "empty"),
+        ({"query": "  \n "}, "blank"),
+        ({"query": "x" * 65}, "too long"),
+        ({"query": "shoes", "size": 101}, "size over 100"),
+        ({"query": "shoes", "page": 0}, "page 0"),
+        ({"query": "shoes", "sort": "cheapest"}, "unknown sort"),
+        ({"query": "shoes", "facets": ["colour"]}, "unknown facet"),
+        ({"query": "shoes", "unknown": 1}, "unknown field"),
+        ({"query": "shoes", "image": "***"}, "bad base64"),
+        ({"query": 5}, "wrong type"),
+    ],
+)
+def test_search_rejects_bad_requests_with_422(client: TestClient, payload: dict, what: str) -> None:
+    assert_error(client.post("/v1/search", json=payload), 422, "invalid_input")
+
+
+def test_malformed_json_is_422(client: TestClient) -> None:
+    response = client.post(
+        "/v1/search", content=b'{"query": "shoes"', headers={"content-type": "application/json"}
+    )
+    assert_error(response, 422, "invalid_input")
+
+
+def test_any_unicode_query_works(client: TestClient) -> None:
+    for query in ("Küchenmesser", "東京 カップ", "🏃 shoes", "naïve café\u0301", "\u202e"):
+        assert client.post("/v1/search", json={"query": query}).status_code == 200, query
+
+
+def test_image_search_json_and_multipart(client: TestClient) -> None:
+    # The fake CLIP embeds image bytes by hash: the same bytes as p1's image find p1 first.
+    image = b"img-p1"
+    as_json = client.post("/v1/search", json={"image": base64.b64encode(image).decode(), "size": 1}).json()
+    assert as_json["hits"][0]["id"] == "p1"
+    upload = client.post("/v1/search", files={"image": ("q.png", image, "image/png")}, data={"size": "1"})
+    assert upload.status_code == 200, upload.text
+    assert upload.json()["hits"][0]["id"] == "p1"
+
+
+def test_unknown_product_is_404(client: TestClient) -> None:
+    assert client.get("/v1/products/p1").json()["title"] == "Red running shoes"
+    assert_error(client.get("/v1/products/nope"), 404, "not_found")
+    assert_error(client.get("/v1/products/nope/similar"), 404, "not_found")
+    assert_error(client.get("/v2/whatever"), 404, "not_found")
+
+
+def test_similar_excludes_the_item_and_unavailable_ones(client: TestClient) -> None:
+    body = client.get("/v1/products/p4/similar", params={"size": 10}).json()
+    ids = [h["id"] for h in body["hits"]]
+    assert "p4" not in ids and "p5" not in ids  # p5 is out of stock
+    assert len(ids) == sum(1 for p in CATALOG if p.available) - 1
+    assert_error(client.get("/v1/products/p4/similar", params={"space": "audio"}), 422, "invalid_input")
+
+
+def test_writes_need_the_api_key(client: TestClient) -> None:
+    product = {"id": "p9", "title": "Steel water bottle", "brand": "Acme", "category": "Sports > Outdoor"}
+    assert_error(client.post("/v1/products", json=product), 401, "unauthorized")
+    bad = {"Authorization": "Bearer wrong"}
+    assert_error(client.post("/v1/products", json=product, headers=bad), 403, "forbidden")
+    assert_error(client.delete("/v1/products/p1", headers=bad), 403, "forbidden")
+    created = client.post("/v1/products", json=product, headers=AUTH)
+    assert created.status_code == 200 and created.json()["ids"] == ["p9"]
+    assert client.get("/v1/products/p9").json()["category"] == ["Sports", "Outdoor"]
+    hits = client.post("/v1/search", json={"query": "water bottle"}).json()["hits"]
+    assert hits[0]["id"] == "p9"
+    assert client.delete("/v1/products/p9", headers=AUTH).status_code == 200
+    assert_error(client.get("/v1/products/p9"), 404, "not_found")
+    assert_error(client.delete("/v1/products/p9", headers=AUTH), 404, "not_found")
+    assert_error(client.post("/v1/products", json={"id": "x"}, headers=AUTH), 422, "invalid_input")
+
+
+def test_writes_refused_without_a_configured_key(tmp_path: Path) -> None:
+    services = make_services(tmp_path, api_key=None)
+    with TestClient(create_app(services)) as client:
+        body = assert_error(
+            client.post("/v1/products", json={"id": "a", "title": "A"}, headers=AUTH), 403, "forbidden"
+        )
+        assert "AISLE_API_KEY" in body["error"]["message"]
+    services.close()
+
+
+def test_events_are_durable_idempotent_and_flag_unknown_searches(built) -> None:
+    client, services = built
+    search_id = client.post("/v1/search", json={"query": "chef knife"}).json()["search_id"]
+    event = {
+        "type": "click",
+        "product_id": "p4",
+        "search_id": search_id,
+        "position": 1,
+        "user_id": "u1",
+        "event_id": "e-1",
+    }
+    first = client.post("/v1/events", json=event)
+    assert first.status_code == 202 and first.json()["unknown_search_ids"] == []
+    again = client.post("/v1/events", json=[event, {**event, "event_id": "e-2", "search_id": "unknown"}])
+    assert again.status_code == 202
+    assert again.json()["offsets"][0] == first.json()["offsets"][0]
+    assert again.json()["unknown_search_ids"] == ["unknown"]
+    assert services.events.counts()["click"] == 2  # durable before the 202, and the retry stored once
+    assert services.stats.action_count("p4") == 2.0
+    services.impressions.flush()
+    assert services.events.impression(search_id) is not None
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"type": "like", "product_id": "p1"},
+        {"type": "click"},
+        {"type": "click", "product_id": "p1", "position": 0},
+        {"type": "click", "product_id": "p1", "timestamp": 4e12},
+        [],
+    ],
+)
+def test_bad_events_are_422(client: TestClient, payload) -> None:
+    assert_error(client.post("/v1/events", json=payload), 422, "invalid_input")
+
+
+def test_recommendations_personalise_after_clicks(client: TestClient) -> None:
+    new = client.get("/v1/recommendations", params={"user_id": "newbie", "size": 3}).json()
+    assert new["strategy"] == "popular"
+    assert [h["id"] for h in new["hits"]] == ["p4", "p6", "p1"]  # most popular available items
+    events = [
+        {"type": "purchase", "product_id": "p3", "user_id": "runner", "event_id": f"r{i}"} for i in range(2)
+    ]
+    events.append({"type": "click", "product_id": "p7", "user_id": "runner", "event_id": "r3"})
+    assert client.post("/v1/events", json=events).status_code == 202
+    personal = client.get("/v1/recommendations", params={"user_id": "runner", "size": 3}).json()
+    assert personal["strategy"] == "personal" and personal["ranker_version"] == 1
+    ids = [h["id"] for h in personal["hits"]]
+    assert ids != [h["id"] for h in new["hits"]] and not {"p3", "p7"} & set(ids)
+    assert_error(client.get("/v1/recommendations"), 422, "invalid_input")
+
+
+def test_search_is_503_when_triton_is_down_and_degraded_without_lexical(built) -> None:
+    client, services = built
+    services.lexical.down = True
+    degraded = client.post("/v1/search", json={"query": "running shoes"})
+    assert degraded.status_code == 200 and degraded.json()["degraded"] == ["lexical"]
+    services.lexical.down = False
+    services.inference.encoder_down = True
+    assert_error(client.post("/v1/search", json={"query": "a brand new query"}), 503, "backend_unavailable")
+    metrics = client.get("/metrics").text
+    assert 'aisle_degraded_responses_total{part="lexical"} 1.0' in metrics
+    assert 'aisle_backend_errors_total{backend="triton"} 1.0' in metrics
+
+
+def test_health_and_readiness(built) -> None:
+    client, services = built
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["checks"]["triton"]["clip"] == "on"
+    services.lexical.down = True
+    not_ready = client.get("/readyz")
+    assert not_ready.status_code == 503 and not_ready.json()["checks"]["lexical"]["ok"] is False
+
+
+def test_not_ready_without_an_index(tmp_path: Path) -> None:
+    services = make_services(tmp_path, built=False, products=())
+    with TestClient(create_app(services)) as client:
+        body = client.get("/readyz")
+        assert body.status_code == 503 and "indexer build" in body.json()["checks"]["index"]["error"]
+    services.close()
+
+
+def test_metrics_expose_latency_and_ranker_version(client: TestClient) -> None:
+    client.post("/v1/search", json={"query": "knife"})
+    text = client.get("/metrics").text
+    assert 'aisle_request_seconds_count{method="POST",route="/v1/search",status="200"} 1.0' in text
+    assert 'aisle_stage_seconds_count{stage="ranker"}' in text
+    assert "aisle_ranker_version 1.0" in text
+
+
+def test_openapi_documents_the_api(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert {
+        "/v1/search",
+        "/v1/events",
+        "/v1/products",
+        "/v1/products/{product_id}/similar",
+        "/v1/recommendations",
+        "/readyz",
+    } <= set(spec["paths"])
+    content = spec["paths"]["/v1/search"]["post"]["requestBody"]["content"]
+    assert {"application/json", "multipart/form-data"} <= set(content)

@@ -1,0 +1,108 @@
+"""The ranker's feature vector: fixed names and order, and what each feature measures."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from engine.ranking.features import FEATURE_NAMES, CandidateSignals, QueryContext, build_features, tokenize
+from engine.ranking.stats import ClickStats
+from engine.records import Product
+
+EXPECTED = [
+    "lexical_score",
+    "lexical_rrf",
+    "lexical_present",
+    "dense_score",
+    "dense_rrf",
+    "dense_present",
+    "fused_score",
+    "title_overlap",
+    "title_phrase",
+    "brand_match",
+    "category_match",
+    "log_price",
+    "log_popularity",
+    "ctr",
+    "query_ctr",
+    "user_affinity",
+    "image_score",
+    "available",
+]
+
+
+def col(rows: np.ndarray, name: str) -> list[float]:
+    return [float(x) for x in rows[:, FEATURE_NAMES.index(name)]]
+
+
+def test_feature_names_are_the_model_contract() -> None:
+    assert list(FEATURE_NAMES) == EXPECTED
+
+
+def test_features_per_candidate() -> None:
+    products = {
+        "a": Product(
+            "a",
+            "Acme red running shoes",
+            brand="Acme",
+            category=("Sports", "Shoes"),
+            price=99.0,
+            popularity=9.0,
+        ),
+        "b": Product("b", "Blue shoes", brand="Zeta", category=("Sports",), availability="out_of_stock"),
+    }
+    cands = [
+        CandidateSignals(
+            "a", lexical_score=8.0, lexical_rank=1, dense_score=0.8, dense_rank=2, fused_score=3.0
+        ),
+        CandidateSignals("b", dense_score=0.6, dense_rank=1, fused_score=1.0, image_score=0.4),
+        CandidateSignals("gone", lexical_score=4.0, lexical_rank=2, fused_score=2.0),
+    ]
+    user = np.array([1.0, 0.0], dtype=np.float32)
+    vectors = {"a": np.array([0.6, 0.8], dtype=np.float32), "b": np.array([0.0, 1.0], dtype=np.float32)}
+    rows = build_features(QueryContext("Acme running shoes", user_vector=user), cands, products, vectors)
+    assert rows.shape == (3, 18) and rows.dtype == np.float32
+    assert col(rows, "lexical_score") == [1.0, 0.0, 0.5]
+    assert col(rows, "lexical_present") == [1.0, 0.0, 1.0]
+    assert col(rows, "lexical_rrf") == pytest.approx([1 / 61, 0.0, 1 / 62])
+    assert col(rows, "dense_present") == [1.0, 1.0, 0.0]
+    assert col(rows, "dense_rrf") == pytest.approx([1 / 62, 1 / 61, 0.0])
+    assert col(rows, "fused_score") == pytest.approx([1.0, 0.0, 0.5])
+    assert col(rows, "title_overlap") == pytest.approx([1.0, 1 / 3, 0.0])
+    assert col(rows, "title_phrase") == [0.0, 0.0, 0.0]  # "acme running shoes" is not contiguous in a
+    assert col(rows, "brand_match") == [1.0, 0.0, 0.0]
+    assert col(rows, "category_match") == pytest.approx([1 / 3, 0.0, 0.0])
+    assert col(rows, "log_price") == pytest.approx([math.log1p(99.0), 0.0, 0.0])
+    assert col(rows, "log_popularity") == pytest.approx([math.log1p(9.0), 0.0, 0.0])
+    assert col(rows, "user_affinity") == pytest.approx([0.6, 0.0, 0.0])
+    assert col(rows, "image_score") == pytest.approx([0.0, 0.4, 0.0])
+    assert col(rows, "available") == [1.0, 0.0, 0.0]
+    phrase = build_features(QueryContext("red running"), cands[:1], products)
+    assert col(phrase, "title_phrase") == [1.0]
+
+
+def test_click_rates_are_smoothed_towards_the_prior() -> None:
+    from engine.events.base import Event, Impression
+
+    stats = ClickStats(alpha=1.0, beta=9.0)
+    prior = stats.ctr("a")
+    assert prior == pytest.approx(0.1)
+    for i in range(10):
+        stats.observe_impression(Impression(f"s{i}", 0.0, "Shoes", ("a", "b"), (1, 2), 1))
+    for i in range(5):
+        stats.observe_event(Event(f"e{i}", "click", "a", 0.0, search_id=f"s{i}"))
+    stats.observe_event(Event("dup", "add_to_cart", "a", 0.0, search_id="s0"))  # same examination as s0
+    assert stats.ctr("a") == pytest.approx((5 + 1) / (10 + 10))
+    assert stats.query_ctr(" shoes ", "a") == pytest.approx((5 + 1) / (10 + 10))
+    assert stats.query_ctr("boots", "a") == pytest.approx(prior)
+    assert stats.ctr("b") == pytest.approx(1 / 20)
+    assert stats.ctr("b") < prior
+    assert stats.action_count("a") == 5 + 3
+    rows = build_features(QueryContext("shoes", click_rates=stats.ctrs), [CandidateSignals("a")], {})
+    assert col(rows, "ctr") == pytest.approx([0.3]) and col(rows, "query_ctr") == pytest.approx([0.3])
+
+
+def test_tokenize_handles_any_script() -> None:
+    assert tokenize("Ça coûte 10€ — 東京 café") == ["ça", "coûte", "10", "東京", "café"]

@@ -1,0 +1,112 @@
+"""The `indexer` command line: exit codes, one-line errors with file and line, every subcommand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import indexer.cli as cli
+from engine.records import Product
+from tests.fakes import FakeInference, FakeLexicalIndex
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Real FAISS stores under a temp data dir; fake encoder and lexical index shared across runs."""
+    monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path / "var"))
+    lexical, inferences = FakeLexicalIndex(), []
+
+    def inference(settings):
+        inferences.append(FakeInference())
+        return inferences[-1]
+
+    monkeypatch.setattr(cli, "open_inference", inference)
+    monkeypatch.setattr(cli, "open_lexical", lambda settings: lexical)
+    catalog = tmp_path / "catalog.jsonl"
+    rows = [json.dumps({"id": f"p{i}", "title": f"lamp {i}"}) for i in range(4)]
+    catalog.write_text(
+        "\n".join([*rows[:2], '{"id": "x", "title": ', *rows[2:], '{"id": "p1", "title": "again"}'])
+    )
+    return catalog, lexical, inferences
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_build_skips_bad_lines_reports_them_and_exits_3(env, capsys) -> None:
+    catalog, lexical, inferences = env
+    code, out, err = run(capsys, "build", str(catalog), "--no-progress")
+    assert code == 3
+    assert "built generation" in out and "4 products" in out
+    lines = err.strip().splitlines()
+    assert lines[0].startswith(f"indexer: error: {catalog}:3: invalid JSON")
+    assert lines[1] == f"indexer: error: {catalog}:6: duplicate id 'p1' (first seen on line 2)"
+    assert lines[2] == "indexer: error: skipped 2 bad records (the others were written)"
+    assert lexical.count() == 4 and inferences[0].closed
+    code, out, _ = run(capsys, "build", str(catalog), "--no-progress")
+    assert code == 3 and out.startswith("unchanged: generation")
+
+
+def test_strict_build_fails_and_writes_nothing(env, capsys, tmp_path) -> None:
+    catalog, lexical, _ = env
+    code, out, err = run(capsys, "build", str(catalog), "--strict", "--no-progress")
+    assert code == 1 and out == ""
+    assert f"{catalog}:3: invalid JSON" in err and "2 bad records; nothing was written" in err
+    assert lexical.count() == 0 and not (tmp_path / "var" / "vectors" / "CURRENT").exists()
+
+
+def test_upsert_delete_stats_and_verify(env, capsys, tmp_path) -> None:
+    catalog, lexical, inferences = env
+    run(capsys, "build", str(catalog), "--no-progress")
+    code, out, _ = run(capsys, "upsert", "--json", '{"id": "n1", "title": "desk lamp", "price": "12.5"}')
+    assert code == 0 and "upserted 1 products" in out and "holds 5" in out
+    assert lexical.get(["n1"])["n1"].price == 12.5
+    ids = tmp_path / "gone.txt"
+    ids.write_text("p0\nunknown\n")
+    code, out, _ = run(capsys, "delete", "--file", str(ids))
+    assert code == 0 and out.strip() == "deleted 1 of 2 ids; 4 products remain"
+    code, out, _ = run(capsys, "delete", "p2")
+    assert code == 0 and "deleted 1 of 1 ids" in out
+    code, out, _ = run(capsys, "stats", "--json")
+    data = json.loads(out)
+    assert data["products"] == 3 and data["lexical_count"] == 3 and data["revision"] == 3
+    assert data["spaces"]["text"]["vectors"] == 3 and data["spaces"]["text"]["index_type"] == "flat"
+    starts = len(inferences)
+    code, out, _ = run(capsys, "verify")
+    assert code == 0 and out.startswith("ok: manifest 3, lexical 3, text 3")
+    assert len(inferences) == starts  # inspecting the index starts no model server
+    lexical.upsert([Product(id="stray", title="only lexical")])
+    code, _, err = run(capsys, "verify")
+    assert code == 1
+    assert "indexer: error: counts differ: manifest 3, lexical 4, text vectors 3" in err
+    assert "1 ids in lexical but not in text vectors: stray" in err
+
+
+def test_upsert_reports_bad_json_and_bad_records(env, capsys) -> None:
+    catalog, _, _ = env
+    run(capsys, "build", str(catalog), "--no-progress")
+    code, _, err = run(capsys, "upsert", "--json", "{oops")
+    assert code == 1 and err.startswith("indexer: error: --json: invalid JSON")
+    code, out, err = run(capsys, "upsert", "--json", '[{"id": "ok", "title": "fine"}, {"id": "bad"}]')
+    assert code == 3 and "upserted 1 products" in out
+    assert "indexer: error: --json:2: title: required" in err
+
+
+def test_usage_errors_and_help(env, capsys, tmp_path) -> None:
+    code, _, err = run(capsys, "build", str(tmp_path / "missing.jsonl"))
+    assert code == 1 and err.strip() == f"indexer: error: {tmp_path / 'missing.jsonl'}: no such file"
+    code, _, err = run(capsys, "stats")
+    assert code == 1 and "no index has been built" in err
+    code, _, err = run(capsys, "build", "x.jsonl", "--chunk-size", "0")
+    assert code == 1 and "--chunk-size must be at least 1" in err
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--help"])
+    assert exited.value.code == 0 and "indexer upsert --json" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["delete"])
+    assert exited.value.code == 2

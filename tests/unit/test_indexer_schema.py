@@ -1,0 +1,194 @@
+"""Catalog validation: the schema's messages and the line numbers each reader reports."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from engine.errors import InvalidInput
+from indexer.loading import load_catalog, load_products_json, read_ids
+from indexer.readers import Malformed, read_records
+from indexer.schema import Limits, RecordError, validate_record
+
+
+def test_valid_record_is_normalised() -> None:
+    product = validate_record(
+        {
+            "id": 42,
+            "title": "  Chef knife  ",
+            "category": "Home > Kitchen > Knives",
+            "price": "49.90",
+            "currency": "eur",
+            "availability": "Out of stock",
+            "attributes": {"steel": "VG-10", "length_cm": 20, "dishwasher": False},
+            "color": "black",
+            "popularity": 3,
+        }
+    )
+    assert product.id == "42"
+    assert product.title == "Chef knife"
+    assert product.category == ("Home", "Kitchen", "Knives")
+    assert product.price == pytest.approx(49.9)
+    assert product.currency == "EUR"
+    assert product.availability == "out_of_stock"
+    assert product.attributes == {"steel": "VG-10", "length_cm": 20, "dishwasher": "false", "color": "black"}
+    assert product.popularity == 3.0
+
+
+def test_every_wrong_field_is_named_in_one_message() -> None:
+    with pytest.raises(RecordError) as caught:
+        validate_record({"id": True, "price": "cheap", "category": [1, 2], "currency": "euro"})
+    message = caught.value.message
+    assert "id: expected a string or integer, got a boolean" in message
+    assert "title: required" in message
+    assert "price: expected a number, got 'cheap'" in message
+    assert "category: expected a list of strings" in message
+    assert "currency: expected a 3-letter ISO 4217 code" in message
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        ({"id": "a", "title": "x" * 1001}, "title: too long (1001 characters, at most 1000)"),
+        ({"id": "a", "title": "t", "description": "d" * 20_001}, "description: too long"),
+        (
+            {"id": "a", "title": "t", "attributes": {f"k{i}": i for i in range(201)}},
+            "too many (201, at most 200)",
+        ),
+        ({"id": "a", "title": "t", "price": -1}, "price: must be a finite number >= 0"),
+        ({"id": "a", "title": "t", "availability": "soon"}, "availability: expected one of in_stock"),
+        ({"id": "a", "title": "t", "category": "Home >  > Knives"}, "category: has an empty level"),
+        (
+            {"id": "a", "title": "t", "attributes": {"sizes": [1, 2]}},
+            "attributes.sizes: expected a string or number",
+        ),
+        ({"id": "", "title": "t"}, "id: required"),
+        ({"id": "a\tb", "title": "t"}, "id: must not contain tabs"),
+    ],
+)
+def test_limits_and_types(record: dict, expected: str) -> None:
+    with pytest.raises(RecordError, match=re.escape(expected)):
+        validate_record(record)
+
+
+def test_limits_are_configurable() -> None:
+    with pytest.raises(RecordError, match="title: too long"):
+        validate_record({"id": "a", "title": "abcdef"}, Limits(title_chars=5))
+
+
+def test_jsonl_problems_carry_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.jsonl"
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "a", "title": "Alpha"}),
+                "{not json",
+                "",
+                json.dumps({"id": "b"}),
+                json.dumps(["a", "list"]),
+                json.dumps({"id": "a", "title": "Alpha again"}),
+                json.dumps({"id": "c", "title": "Gamma"}),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    loaded = load_catalog(path)
+    assert [p.id for p in loaded.products] == ["a", "c"]
+    assert [(p.line, p.message.split(":")[0]) for p in loaded.problems] == [
+        (2, "invalid JSON"),
+        (4, "title"),
+        (5, "expected a JSON object, got list"),
+        (6, "duplicate id 'a' (first seen on line 1)"),
+    ]
+    assert str(loaded.problems[1]) == f"{path}:4: title: required"
+    assert loaded.entries[1].line == 7
+
+
+def test_jsonl_bad_encoding_and_long_line(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.jsonl.gz"
+    lines = [
+        b'{"id": "a", "title": "ok"}',
+        b'{"id": "b", "title": "\xff"}',
+        b'{"id": "c", "title": "' + b"x" * 100 + b'"}',
+    ]
+    with gzip.open(path, "wb") as handle:
+        handle.write(b"\n".join(lines) + b"\n")
+    records = list(read_records(path, max_line_bytes=80))
+    assert records[0] == (1, {"id": "a", "title": "ok"})
+    assert records[1] == (2, Malformed("not valid UTF-8 (byte 22)"))
+    assert records[2] == (3, Malformed("line is longer than 80 bytes"))
+
+
+def test_csv_rows_are_numbered_by_physical_line(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.csv"
+    path.write_text(
+        "id,title,description,price,category,attributes,material\n"
+        'p1,Mug,"A mug\nthat spans lines",9.5,Home > Kitchen,"{""size"": ""L""}",ceramic\n'
+        "p2,Plate,,not-a-price,,,\n"
+        "p3,Bowl,,3\n"
+        "p4,Cup,,2,Home,,glass\n",
+        encoding="utf-8",
+    )
+    loaded = load_catalog(path)
+    mug, cup = loaded.products
+    assert mug.description == "A mug\nthat spans lines"
+    assert mug.attributes == {"material": "ceramic", "size": "L"}
+    assert mug.category == ("Home", "Kitchen")
+    assert cup.price == 2.0 and cup.id == "p4"
+    assert [(p.line, p.message) for p in loaded.problems] == [
+        (4, "price: expected a number, got 'not-a-price'"),
+        (5, "expected 7 columns as in the header, got 4"),
+    ]
+    assert [e.line for e in loaded.entries] == [2, 6]
+
+
+def test_csv_header_must_name_id_and_title(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.csv"
+    path.write_text("sku,name\n1,x\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"catalog\.csv:1: the CSV header must name"):
+        load_catalog(path)
+
+
+def test_parquet_rows_map_columns_and_row_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.parquet"
+    table = pa.table(
+        {
+            "id": ["a", "b", "c"],
+            "title": ["Alpha", None, "Gamma"],
+            "category": [["Home", "Garden"], None, ["Toys"]],
+            "price": [1.5, 2.0, float("nan")],
+            "attributes": pa.array([[("color", "red")], [], None], type=pa.map_(pa.string(), pa.string())),
+        }
+    )
+    pq.write_table(table, path)
+    loaded = load_catalog(path)
+    alpha, gamma = loaded.products
+    assert alpha.category == ("Home", "Garden") and alpha.attributes == {"color": "red"}
+    assert gamma.price is None
+    assert [(p.line, p.message, p.product_id) for p in loaded.problems] == [(2, "title: required", "b")]
+
+
+def test_unknown_format_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="unknown catalog format"):
+        load_catalog(tmp_path / "catalog.xml")
+    with pytest.raises(InvalidInput, match="no such file"):
+        load_catalog(tmp_path / "missing.jsonl")
+
+
+def test_inline_json_and_id_files(tmp_path: Path) -> None:
+    loaded = load_products_json([{"id": "a", "title": "A"}, {"id": "a", "title": "B"}, {"title": "C"}])
+    assert [p.id for p in loaded.products] == ["a"]
+    assert [(p.line, p.message) for p in loaded.problems] == [(2, "duplicate id 'a'"), (3, "id: required")]
+    ids = tmp_path / "gone.txt"
+    ids.write_text("# discontinued\nsku-1\n\n  sku-2  \n", encoding="utf-8")
+    assert read_ids(ids) == ["sku-1", "sku-2"]
+    catalog = tmp_path / "gone.jsonl"
+    catalog.write_text('{"id": 7, "title": "x"}\n{"id": "8"}\n', encoding="utf-8")
+    assert read_ids(catalog) == ["7", "8"]

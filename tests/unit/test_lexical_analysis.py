@@ -1,0 +1,79 @@
+"""English analysis of the embedded index (mirrors the `aisle_english` OpenSearch analyser)."""
+
+from __future__ import annotations
+
+import builtins
+
+import pytest
+
+from engine.errors import MissingDependency
+from engine.lexical import analysis
+from engine.lexical.analysis import EnglishAnalyzer, irregular_plural_rules, suffix_stem, tokenize
+
+
+def test_tokenize_lowercases_and_strips_possessives() -> None:
+    assert tokenize("Chef's KNIFE, 8-inch") == ["chef", "knife", "8", "inch"]
+    assert tokenize("3.5 mm U.S.A") == ["3.5", "mm", "u.s.a"]
+
+
+def test_tokenize_splits_ideographs_and_keeps_accents() -> None:
+    assert tokenize("日本の包丁") == ["日", "本", "の", "包", "丁"]
+    assert tokenize("Crème Brûlée") == ["crème", "brûlée"]
+    assert tokenize("🔪 !!") == []
+
+
+def test_analyzer_drops_stop_words_and_stems() -> None:
+    analyze = EnglishAnalyzer()
+    assert analyze("The knives and the knife") == ["knife", "knife"]
+    assert analyze("running shoes") == analyze("run shoe")
+    assert analyze("the of and") == []
+
+
+@pytest.mark.parametrize("plural", sorted(analysis.IRREGULAR_PLURALS))
+def test_irregular_plurals_meet_their_singular(plural: str) -> None:
+    analyze = EnglishAnalyzer()
+    assert analyze(plural) == analyze(analysis.IRREGULAR_PLURALS[plural])
+
+
+def test_plural_rules_are_opensearch_synonym_rules() -> None:
+    rules = irregular_plural_rules()
+    assert "knives => knife" in rules
+    assert len(rules) == len(analysis.IRREGULAR_PLURALS)
+
+
+def test_porter_is_used_when_pystemmer_is_installed() -> None:
+    assert EnglishAnalyzer().stemmer_name == "porter"
+    assert EnglishAnalyzer("porter")("generalizations") == ["gener"]
+
+
+def test_without_pystemmer_the_suffix_stemmer_takes_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_import = builtins.__import__
+
+    def no_stemmer(name: str, *args, **kwargs):
+        if name == "Stemmer":
+            raise ImportError("No module named 'Stemmer'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_stemmer)
+    analyze = EnglishAnalyzer()
+    assert analyze.stemmer_name == "suffix"
+    assert analyze("knives boxes") == analyze("knife box")
+    with pytest.raises(MissingDependency, match="pip install PyStemmer"):
+        EnglishAnalyzer("porter")
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [
+        ("boxes", "box"),
+        ("batteries", "battery"),
+        ("glasses", "glass"),
+        ("cups", "cup"),
+        ("running", "run"),
+        ("folded", "fold"),
+        ("cactus", "cactus"),
+        ("gas", "gas"),
+    ],
+)
+def test_suffix_stemmer(word: str, stem: str) -> None:
+    assert suffix_stem(word) == stem

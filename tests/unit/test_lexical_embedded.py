@@ -1,0 +1,170 @@
+"""Persistence and concurrency of the embedded lexical index (search behaviour itself is checked on
+both backends in tests/integration/test_opensearch_lexical.py)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engine.config import load_settings
+from engine.lexical import embedded as embedded_module
+from engine.lexical.base import LexicalIndex
+from engine.lexical.embedded import EmbeddedLexical
+from engine.lexical.store import GenerationStore
+from engine.records import Filters, Product
+
+
+def catalog(n: int, word: str = "kettle", prefix: str = "p") -> list[Product]:
+    return [
+        Product(
+            id=f"{prefix}{i:03d}",
+            title=f"{word} number {i}",
+            brand="Acme" if i % 2 else "Kobe",
+            category=("Home", "Kitchen"),
+            price=float(i),
+            attributes={"size": i % 3},
+        )
+        for i in range(n)
+    ]
+
+
+def generations(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.glob("gen-*"))
+
+
+def test_implements_the_protocol_and_is_chosen_by_settings(tmp_path: Path) -> None:
+    from engine.lexical.factory import create_lexical
+
+    index = create_lexical(load_settings(data_dir=tmp_path, opensearch_url="embedded"))
+    assert isinstance(index, EmbeddedLexical)
+    assert isinstance(index, LexicalIndex)
+    assert index.count() == 0 and index.search("kettle", 5) == []
+    assert index.facets(None, None, ["brand", "price"]) == {"brand": [], "price": []}
+
+
+def test_catalog_survives_a_restart(tmp_path: Path) -> None:
+    index = EmbeddedLexical(tmp_path)
+    index.rebuild(catalog(10))
+    index.upsert([Product(id="new", title="Copper kettle", attributes={"size": 2})])
+    assert index.delete(["p000", "p001"]) == 2
+
+    reopened = EmbeddedLexical(tmp_path)
+    assert reopened.all_ids() == index.all_ids()
+    assert reopened.get(["new"]) == {"new": Product(id="new", title="Copper kettle", attributes={"size": 2})}
+    assert [r.product_id for r in reopened.search("copper", 5)] == ["new"]
+    assert len(generations(tmp_path)) == 1
+
+
+def test_rebuild_switches_generation_and_removes_the_old_one(tmp_path: Path) -> None:
+    index = EmbeddedLexical(tmp_path)
+    index.rebuild(catalog(5))
+    first = generations(tmp_path)
+    index.rebuild(catalog(3, word="toaster", prefix="t"))
+    second = generations(tmp_path)
+    assert len(second) == 1 and second != first
+    assert (tmp_path / "CURRENT").read_text() == second[0]
+    assert EmbeddedLexical(tmp_path).all_ids() == {"t000", "t001", "t002"}
+
+
+def test_a_crash_while_writing_a_generation_keeps_the_old_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = EmbeddedLexical(tmp_path)
+    index.rebuild(catalog(5))
+    before = generations(tmp_path)
+
+    def crash(path: Path, text: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("engine.lexical.store._write_synced", crash)
+    with pytest.raises(OSError, match="disk full"):
+        index.rebuild(catalog(8, prefix="q"))
+    monkeypatch.undo()
+    assert generations(tmp_path) == before
+    assert index.count() == 5
+    assert EmbeddedLexical(tmp_path).count() == 5
+
+
+def test_a_failing_input_changes_nothing(tmp_path: Path) -> None:
+    index = EmbeddedLexical(tmp_path)
+    index.rebuild(catalog(5))
+
+    def broken() -> Iterator[Product]:
+        yield from catalog(3, prefix="x")
+        raise ValueError("bad row")
+
+    with pytest.raises(ValueError, match="bad row"):
+        index.rebuild(broken())
+    assert index.all_ids() == {f"p{i:03d}" for i in range(5)}
+    assert EmbeddedLexical(tmp_path).count() == 5
+
+
+def test_a_torn_journal_line_is_ignored_and_repaired(tmp_path: Path) -> None:
+    index = EmbeddedLexical(tmp_path)
+    index.rebuild(catalog(3))
+    index.upsert([Product(id="a", title="Alpha kettle")])
+    journal = tmp_path / (tmp_path / "CURRENT").read_text() / "journal.jsonl"
+    with open(journal, "ab") as f:
+        f.write(b'{"op": "upsert", "product": {"id": "tor')  # a crash in the middle of an append
+    reopened = EmbeddedLexical(tmp_path)
+    assert reopened.count() == 4
+    reopened.upsert([Product(id="b", title="Beta kettle")])
+    assert EmbeddedLexical(tmp_path).all_ids() == {"p000", "p001", "p002", "a", "b"}
+
+
+def test_a_long_journal_is_folded_into_a_new_generation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embedded_module, "COMPACT_MIN_ENTRIES", 3)
+    index = EmbeddedLexical(tmp_path)
+    index.rebuild(catalog(2))
+    first = generations(tmp_path)
+    for i in range(4):  # the same product edited again and again: the journal outgrows the catalog
+        index.upsert([Product(id="u", title=f"Kettle v{i}")])
+    assert generations(tmp_path) != first
+    assert not (tmp_path / generations(tmp_path)[0] / "journal.jsonl").exists()
+    reopened = EmbeddedLexical(tmp_path)
+    assert reopened.count() == 3
+    assert reopened.get(["u"])["u"].title == "Kettle v3"
+
+
+def test_another_process_writes_are_picked_up(tmp_path: Path) -> None:
+    gateway = EmbeddedLexical(tmp_path, reload_interval_s=0.0)
+    indexer = EmbeddedLexical(tmp_path, reload_interval_s=0.0)
+    indexer.rebuild(catalog(4))
+    assert gateway.count() == 4
+    indexer.upsert([Product(id="z", title="Zinc kettle")])
+    assert [r.product_id for r in gateway.search("zinc", 3)] == ["z"]
+    gateway.delete(["p000"])  # the gateway writes on top of the indexer's state, losing nothing
+    assert indexer.all_ids() == {"p001", "p002", "p003", "z"}
+
+
+def test_readers_never_see_a_partial_catalog_during_writes(tmp_path: Path) -> None:
+    index = EmbeddedLexical(tmp_path)
+    index.rebuild(catalog(50))
+    observed: list[int] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            observed.append(len(index.filter_ids(Filters(category=("Home",)))))
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for round_ in range(5):
+            index.rebuild(catalog(80 if round_ % 2 == 0 else 50))
+    finally:
+        stop.set()
+        thread.join()
+    assert observed and set(observed) <= {50, 80}
+
+
+def test_store_without_current_pointer_is_empty(tmp_path: Path) -> None:
+    (tmp_path / "gen-orphan").mkdir()  # left by a crash before the first switch
+    store = GenerationStore(tmp_path)
+    assert store.current() is None
+    assert EmbeddedLexical(tmp_path).count() == 0

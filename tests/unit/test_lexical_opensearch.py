@@ -1,0 +1,154 @@
+"""Write-path robustness of the OpenSearch backend against a scripted client: chunking, retries with
+back-off, error mapping and rebuild clean-up. (Search behaviour is tested on a real node in
+tests/integration/test_opensearch_lexical.py.)"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import opensearchpy
+import pytest
+from opensearchpy import OpenSearch
+
+from engine.errors import BackendUnavailable, InvalidInput
+from engine.lexical.opensearch import OpenSearchLexical
+from engine.records import Product
+
+
+class FakeIndices:
+    def __init__(self) -> None:
+        self.created: list[str] = []
+        self.deleted: list[str] = []
+        self.alias_updates: list[Any] = []
+
+    def exists_alias(self, name: str) -> bool:
+        return True
+
+    def exists(self, index: str) -> bool:
+        return True
+
+    def get_alias(self, name: str) -> dict[str, Any]:
+        return {"products-old": {"aliases": {name: {}}}}
+
+    def create(self, index: str, body: Any) -> None:
+        self.created.append(index)
+
+    def delete(self, index: str, params: Any = None) -> None:
+        self.deleted.append(index)
+
+    def put_settings(self, index: str, body: Any) -> None:
+        pass
+
+    def refresh(self, index: str) -> None:
+        pass
+
+    def update_aliases(self, body: Any) -> None:
+        self.alias_updates.append(body)
+
+
+class FakeClient:
+    """`bulk` answers from a script: an exception to raise, or a list of item statuses."""
+
+    def __init__(self, script: list[Any]) -> None:
+        self.script = list(script)
+        self.calls: list[list[str]] = []
+        self.indices = FakeIndices()
+
+    def bulk(self, index: str, body: list[dict[str, Any]], params: Any = None) -> dict[str, Any]:
+        ops = [line for line in body if "index" in line or "delete" in line]
+        self.calls.append([next(iter(op.values()))["_id"] for op in ops])
+        step = self.script.pop(0) if self.script else None
+        if isinstance(step, Exception):
+            raise step
+        statuses = step or [201] * len(ops)
+        items = []
+        for op, status in zip(ops, statuses, strict=True):
+            kind = next(iter(op))
+            result: dict[str, Any] = {"_id": op[kind]["_id"], "status": status}
+            if kind == "delete":
+                result["result"] = "deleted" if status == 200 else "not_found"
+            if status >= 400 and status != 404:
+                result["error"] = {"type": "mapper_parsing_exception"}
+            items.append({kind: result})
+        return {"errors": any(s >= 400 for s in statuses), "items": items}
+
+
+def products(n: int) -> list[Product]:
+    return [Product(id=f"p{i}", title=f"Kettle {i}") for i in range(n)]
+
+
+def index_with(script: list[Any], **kwargs: Any) -> tuple[OpenSearchLexical, FakeClient]:
+    client = FakeClient(script)
+    options = {"backoff_s": 0.0, "max_retries": 3, **kwargs}
+    return OpenSearchLexical(client, "products", **options), client  # type: ignore[arg-type]
+
+
+def test_writes_are_chunked() -> None:
+    index, client = index_with([], chunk_size=2)
+    index.upsert(products(5))
+    assert client.calls == [["p0", "p1"], ["p2", "p3"], ["p4"]]
+
+
+def test_rejected_items_are_retried_alone() -> None:
+    index, client = index_with([[201, 429, 201], [503]])
+    index.upsert(products(3))
+    assert client.calls == [["p0", "p1", "p2"], ["p1"], ["p1"]]
+
+
+def test_connection_errors_are_retried_then_reported() -> None:
+    refused = opensearchpy.ConnectionError("N/A", "connection refused", None)
+    index, client = index_with([refused, [201]])
+    index.upsert(products(1))
+    assert len(client.calls) == 2
+
+    index, client = index_with([refused] * 10)
+    with pytest.raises(BackendUnavailable, match="^opensearch: bulk write"):
+        index.upsert(products(1))
+    assert len(client.calls) == 4  # first try + max_retries
+
+
+def test_a_document_the_mapping_rejects_is_invalid_input_without_retry() -> None:
+    index, client = index_with([[201, 400]])
+    with pytest.raises(InvalidInput, match="'p1'"):
+        index.upsert(products(2))
+    assert len(client.calls) == 1
+
+
+def test_delete_counts_only_existing_products() -> None:
+    index, _ = index_with([[200, 404, 200]])
+    assert index.delete(["p0", "gone", "p2"]) == 2
+
+
+def test_failed_rebuild_deletes_its_index_and_keeps_the_alias() -> None:
+    index, client = index_with([[201, 400]])
+    with pytest.raises(InvalidInput):
+        index.rebuild(products(2))
+    [physical] = client.indices.created
+    assert physical.startswith("products-")
+    assert client.indices.deleted == [physical]
+    assert client.indices.alias_updates == []
+
+
+def test_rebuild_moves_the_alias_in_one_call_then_drops_the_old_index() -> None:
+    index, client = index_with([])
+    assert index.rebuild(products(3)) == 3
+    [physical] = client.indices.created
+    [update] = client.indices.alias_updates
+    assert update["actions"] == [
+        {"add": {"index": physical, "alias": "products"}},
+        {"remove": {"index": "products-old", "alias": "products"}},
+    ]
+    assert client.indices.deleted == ["products-old"]
+
+
+def test_reads_against_a_dead_node_raise_backend_unavailable() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    client = OpenSearch(hosts=[f"http://127.0.0.1:{port}"], max_retries=0, timeout=2)
+    index = OpenSearchLexical(client, "products")
+    with pytest.raises(BackendUnavailable) as caught:
+        index.search("kettle", 5)
+    assert caught.value.backend == "opensearch"
+    assert index.ping() is False

@@ -1,0 +1,123 @@
+"""The search pipeline end to end over fakes: filters, paging, facets, sorting, failure modes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from api.deps import Services
+from engine.errors import BackendUnavailable, InvalidInput
+from engine.pipeline.types import PipelineConfig, SearchQuery
+from engine.records import Filters
+from tests.unit.gateway_fakes import CATALOG, make_services
+
+
+@pytest.fixture
+def services(tmp_path: Path):
+    built = make_services(tmp_path, config=PipelineConfig(max_query_chars=64, lexical_depth=3, dense_depth=3))
+    yield built
+    built.close()
+
+
+def search(services: Services, **kwargs) -> list[str]:
+    return [h.product_id for h in services.pipeline.search(SearchQuery(**kwargs)).hits]
+
+
+def test_dense_side_applies_filters_exactly(services: Services) -> None:
+    # Only kitchen products qualify; the dense depth (3) must still be filled from the allowed set.
+    home = Filters(category=("Home",))
+    outcome = services.pipeline.search(
+        SearchQuery(text="running shoes", method="dense", filters=home, size=3)
+    )
+    kitchen = {p.id for p in CATALOG if p.category[0] == "Home"}
+    assert len(outcome.hits) == 3
+    assert {h.product_id for h in outcome.hits} <= kitchen
+    everything = services.pipeline.search(SearchQuery(text="running shoes", filters=home, size=10))
+    assert {h.product_id for h in everything.hits} == kitchen
+
+
+def test_pages_never_repeat_or_skip(services: Services) -> None:
+    whole = services.pipeline.search(SearchQuery(text="running knife shoes", size=50))
+    ordered = [h.product_id for h in whole.hits]
+    assert len(ordered) == whole.total == len(set(ordered))
+    paged: list[str] = []
+    for page in range(1, 5):
+        paged += search(services, text="running knife shoes", size=2, page=page)
+    assert paged == ordered
+    assert search(services, text="running knife shoes", size=2, page=99) == []
+
+
+def test_depth_grows_with_the_page_asked_for(services: Services) -> None:
+    # Depth is 3 per retriever, but a shopper asking for items 5-8 still gets them.
+    page = services.pipeline.search(SearchQuery(text="running", size=4, page=2, method="dense"))
+    assert len(page.hits) == 4 and page.total == len(CATALOG)
+
+
+def test_facets_match_a_brute_force_count(services: Services) -> None:
+    filters = Filters(category=("Sports",), price_max=100.0)
+    outcome = services.pipeline.search(
+        SearchQuery(text="running", filters=filters, size=100, facets=("brand", "price", "attr.color"))
+    )
+    hit_ids = [h.product_id for h in outcome.hits]
+    assert all(filters.matches(p) for p in CATALOG if p.id in hit_ids)
+    products = [p for p in CATALOG if p.id in hit_ids]
+    assert dict(outcome.facets["brand"]) == Counter(p.brand for p in products)
+    assert sum(c for _, c in outcome.facets["price"]) == len(products)
+    assert dict(outcome.facets["attr.color"]) == Counter(p.attributes["color"] for p in products)
+
+
+def test_price_sort(services: Services) -> None:
+    asc = services.pipeline.search(SearchQuery(text="knife board cup", sort="price_asc", size=10))
+    prices = [asc.products[h.product_id].price for h in asc.hits]
+    known = [p for p in prices if p is not None]
+    assert known == sorted(known) and prices[-1] is None  # unpriced items last
+    desc = services.pipeline.search(SearchQuery(text="knife board cup", sort="price_desc", size=10))
+    known = [desc.products[h.product_id].price for h in desc.hits if desc.products[h.product_id].price]
+    assert known == sorted(known, reverse=True)
+
+
+def test_methods_differ_and_full_uses_the_ranker(services: Services) -> None:
+    full = services.pipeline.search(SearchQuery(text="running shoes", size=5))
+    assert full.ranker_version == 1 and all(h.ranker_score is not None for h in full.hits)
+    assert all(h.features is not None and h.features.shape == (18,) for h in full.hits)
+    bm25 = services.pipeline.search(SearchQuery(text="running shoes", size=5, method="bm25"))
+    assert bm25.ranker_version is None and all(h.signals.dense_rank is None for h in bm25.hits)
+    assert services.inference.text.batches == [len(CATALOG), 1]  # bm25 did not call the encoder
+
+
+def test_query_embeddings_are_cached(services: Services) -> None:
+    calls = len(services.inference.text.batches)
+    for _ in range(3):
+        services.pipeline.search(SearchQuery(text="chef knife"))
+    assert len(services.inference.text.batches) == calls + 1
+
+
+def test_lexical_failure_degrades_to_dense(services: Services) -> None:
+    services.lexical.down = True
+    outcome = services.pipeline.search(SearchQuery(text="running shoes", size=3))
+    assert outcome.degraded == ["lexical"] and len(outcome.hits) == 3
+    with pytest.raises(BackendUnavailable):
+        services.pipeline.search(SearchQuery(text="running shoes", method="bm25"))
+
+
+def test_encoder_or_ranker_failure_is_unavailable(services: Services) -> None:
+    services.inference.encoder_down = True
+    with pytest.raises(BackendUnavailable):
+        services.pipeline.search(SearchQuery(text="new query"))
+    services.inference.encoder_down = False
+    services.inference.prior.down = True
+    with pytest.raises(BackendUnavailable):
+        services.pipeline.search(SearchQuery(text="new query"))
+
+
+@pytest.mark.parametrize("text", ["", "   \t", "x" * 65])
+def test_invalid_queries(services: Services, text: str) -> None:
+    with pytest.raises(InvalidInput):
+        services.pipeline.search(SearchQuery(text=text))
+
+
+def test_unknown_facet_is_invalid(services: Services) -> None:
+    with pytest.raises(InvalidInput):
+        services.pipeline.search(SearchQuery(text="knife", facets=("colour",)))
