@@ -18,10 +18,10 @@ import shutil
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sample_catalog_spec import COLORS, LEAVES, SCENT_COLORS
-from sample_images import draw_product
+from engine.sample.drawing import draw_product
+from engine.sample.spec import COLORS, LEAVES, SCENT_COLORS
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "engine" / "sample"
 LINES = [

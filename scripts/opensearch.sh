@@ -112,6 +112,12 @@ ensure_user() {
     fi
 }
 
+show_errors() {
+    # The end of the console output and the server log's errors: enough to see why it did not start.
+    tail -n 20 "$console" >&2 2>/dev/null || true
+    grep -hE '\]\[(ERROR|FATAL)|Exception' "$data/logs/aisle-dev.log" 2>/dev/null | tail -n 20 >&2 || true
+}
+
 start() {
     if answers; then
         echo "$url"
@@ -149,16 +155,25 @@ start() {
     fi
     say "starting OpenSearch $version on $url (data in $data)"
     (cd "$data" && "${launch[@]}" >>"$console" 2>&1) || {
-        tail -n 40 "$console" >&2
+        show_errors
         die "failed to launch (see $console)"
     }
-    local waited=0
+    local waited=0 pid="" problem=""
     until curl -fsS --max-time 2 "$url/_cluster/health?wait_for_status=yellow&timeout=1s" \
         2>/dev/null | grep -Eq '"status":"(green|yellow)"'; do
-        if [ "$waited" -ge "$timeout_s" ] || { [ -f "$pidfile" ] && [ -z "$(running_pid)" ]; }; then
-            tail -n 40 "$console" "$data/logs/aisle-dev.log" 2>/dev/null >&2 || true
+        # The JVM writes its pidfile early and removes it when it exits: remember the pid once seen.
+        [ -n "$pid" ] || pid="$(cat "$pidfile" 2>/dev/null || true)"
+        if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+            problem="exited during startup"
+        elif [ -z "$pid" ] && [ "$waited" -ge 60 ]; then
+            problem="no process after ${waited}s"
+        elif [ "$waited" -ge "$timeout_s" ]; then
+            problem="not healthy after ${waited}s"
+        fi
+        if [ -n "$problem" ]; then
+            show_errors
             stop >/dev/null 2>&1 || true
-            die "not healthy after ${waited}s (logs in $data/logs)"
+            die "$problem (logs in $data/logs)"
         fi
         sleep 1
         waited=$((waited + 1))

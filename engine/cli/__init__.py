@@ -13,7 +13,7 @@ import sys
 from engine.errors import AisleError
 
 # Modules providing a `register(subparsers)` function, in the order they appear in --help.
-COMMAND_MODULES = ("engine.cli.triton",)
+COMMAND_MODULES = ("engine.cli.triton", "engine.cli.ranker")
 
 EPILOG = """examples:
   engine triton start            launch Triton on the model repository and wait until it is ready

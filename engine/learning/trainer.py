@@ -13,7 +13,7 @@ so the schedule survives restarts.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -100,8 +100,16 @@ def score_rows(net: torch.nn.Module, features: np.ndarray) -> np.ndarray:
     return out.reshape(-1).double().numpy()
 
 
-def fit(net: torch.nn.Module, lists: Sequence[TrainingList], config: FitConfig) -> FitReport:
-    """Train `net` in place on the lists that carry any positive target; returns a report."""
+def fit(
+    net: torch.nn.Module,
+    lists: Sequence[TrainingList],
+    config: FitConfig,
+    after_epoch: Callable[[int], None] | None = None,
+) -> FitReport:
+    """Train `net` in place on the lists that carry any positive target; returns a report.
+
+    `after_epoch(epoch)` runs after each epoch (1-based), e.g. to keep the best state on a validation set.
+    """
     items = [item for item in lists if len(item.targets) and float(np.sum(item.targets)) > 0]
     report = FitReport(lists=len(items), epochs=config.epochs, lr=config.lr)
     if not items:
@@ -136,6 +144,9 @@ def fit(net: torch.nn.Module, lists: Sequence[TrainingList], config: FitConfig) 
             optimiser.step()
             total += float(loss.detach())
         report.history.append(total / len(batches))
+        if after_epoch is not None:
+            after_epoch(len(report.history))
+            net.train()
     net.eval()
     report.loss_first, report.loss_last = report.history[0], report.history[-1]
     return report

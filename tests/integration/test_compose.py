@@ -3,19 +3,30 @@
 No Docker engine runs here, so the compose file is checked by `docker-compose config` (through
 scripts/validate_compose.sh, which installs Debian's docker-compose when missing) and the Dockerfiles
 by reading them: every image builds from a pinned base, runs as a non-root user and has a HEALTHCHECK.
+The Triton image's start step (docker/triton_start.py) runs for real against the pip-installed
+tritonserver, the same Triton release as the image's base.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
+import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from engine.triton.install import build_backend_dir, find_triton_install, server_env
+from tests.fixtures.triton import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -274,3 +285,86 @@ def test_gateway_healthcheck_uses_python_not_curl() -> None:
 def test_dockerignore_keeps_local_state_out_of_the_context() -> None:
     ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
     assert {".venv", "var", ".cache", "tests", ".env", ".git"} <= ignored
+
+
+# ---- the Triton image's start step against a real tritonserver ------------------------------------------
+
+
+def _load_triton_start() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "aisle_docker_triton_start", ROOT / "docker" / "triton_start.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=3) as response:
+            return response.status, response.read().decode()
+    except OSError:
+        return 0, ""
+
+
+def test_triton_start_serves_the_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_clip_dir: Path
+) -> None:
+    """What the container runs, minus the container: prepare, then tritonserver with that command line.
+
+    Also keeps docs/production.md honest: every non-GPU Triton metric it names is on the metrics page.
+    """
+    triton_start = _load_triton_start()
+    install = find_triton_install()
+    http, grpc, metrics = free_port(), free_port(), free_port()
+    for key in list(os.environ):
+        if key.startswith(("AISLE_", "TRITON")):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("AISLE_MODEL_REPOSITORY", str(ROOT / "model_repository"))
+    monkeypatch.setenv("AISLE_CLIP_MODEL", str(tiny_clip_dir))
+    monkeypatch.setenv("AISLE_TRITON_HTTP_PORT", str(http))
+    monkeypatch.setenv("AISLE_TRITON_GRPC_PORT", str(grpc))
+    monkeypatch.setenv("AISLE_TRITON_METRICS_PORT", str(metrics))
+    monkeypatch.setenv("TRITONSERVER", str(install.binary))
+
+    # The official image has its backends in the default place; the pip install needs them named.
+    backends = build_backend_dir(install, tmp_path / "backends")
+    command = triton_start.prepare([f"--backend-directory={backends}"])
+    loads = [a for a in command if a.startswith("--load-model=")]
+    assert loads == ["--load-model=query_encoder", "--load-model=ranker", "--load-model=clip"]
+
+    log_path = tmp_path / "triton.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            env=server_env(install, dict(os.environ)),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 300
+        while _get(f"http://127.0.0.1:{http}/v2/health/ready")[0] != 200:
+            assert process.poll() is None, "tritonserver exited:\n" + log_path.read_text()[-3000:]
+            assert time.monotonic() < deadline, "not ready in 300 s:\n" + log_path.read_text()[-3000:]
+            time.sleep(1)
+        for model in ("query_encoder", "ranker", "clip"):
+            assert _get(f"http://127.0.0.1:{http}/v2/models/{model}/ready")[0] == 200, model
+        status, page = _get(f"http://127.0.0.1:{metrics}/metrics")
+        assert status == 200
+        documented = set(re.findall(r"`(nv_[a-z_]+)`", (ROOT / "docs" / "production.md").read_text()))
+        expected = {name for name in documented if not name.startswith("nv_gpu_")}
+        assert len(expected) >= 8
+        missing = sorted(name for name in expected if not re.search(rf"^{name}[{{ ]", page, re.MULTILINE))
+        assert not missing, f"documented but not exported: {missing}"
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()

@@ -103,7 +103,7 @@ def test_connection_errors_are_retried_then_reported() -> None:
     assert len(client.calls) == 2
 
     index, client = index_with([refused] * 10)
-    with pytest.raises(BackendUnavailable, match="^opensearch: bulk write"):
+    with pytest.raises(BackendUnavailable, match=r"^opensearch: bulk write"):
         index.upsert(products(1))
     assert len(client.calls) == 4  # first try + max_retries
 

@@ -1,8 +1,10 @@
-"""What the shipped sample catalog is made of: one entry per leaf category.
+"""What the sample catalog is made of: one entry per leaf category.
+
+Used by scripts/make_sample_catalog.py only, never at run time.
 
 Each leaf names its product nouns, brands (some shared across categories, as in a real shop), a price
 range, attribute choices, description phrases and the silhouette its images use. The generator
-(`make_sample_catalog.py`) combines them with a seeded random source.
+combines them with a seeded random source.
 """
 
 from __future__ import annotations

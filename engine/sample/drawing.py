@@ -1,4 +1,6 @@
-"""Small product pictures for the sample catalog: a category silhouette filled with the product colour.
+"""Small product pictures for the sample catalog: a category silhouette in the product colour.
+
+Drawn by scripts/make_sample_catalog.py only, never at run time.
 
 Pictures of one category share a shape and pictures of one colour share a fill, so image similarity
 (CLIP or any other image encoder) has something real to find: a red jacket looks more like a navy

@@ -1,0 +1,262 @@
+"""`engine ranker train|update|rollback|versions|status`: train, roll out and inspect ranker versions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from engine.config import Settings, load_settings
+from engine.errors import ConfigError
+from engine.events.base import EventLog
+
+EXAMPLES = """examples:
+  engine ranker train --products ../shared/datasets/crowdflower/products.jsonl \\
+      --queries ../shared/datasets/crowdflower/queries.dev.tsv \\
+      --qrels ../shared/datasets/crowdflower/qrels.dev.tsv --api http://127.0.0.1:8080 --rollout
+  engine ranker update                          one update from the clicks logged since the last run
+  engine ranker update --continuous --interval 300
+  engine ranker update --no-bias-correction     naive clicks (for comparison only)
+  engine ranker versions                        kept versions with their validation results
+  engine ranker rollback 3                      serve version 3 again
+  engine ranker status                          serving version, checkpoint, unread events
+"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "ranker", help="train, roll out and inspect ranker versions",
+        description="Learning to rank: offline from judgements, online from the click log.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verbs = parser.add_subparsers(dest="verb", required=True)
+
+    train = verbs.add_parser("train", help="fit a new version on labelled judgements",
+                             epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    train.add_argument("--products", type=Path, required=True, help="catalog JSON lines (ids are checked)")
+    train.add_argument("--queries", type=Path, required=True, help="TSV: query_id, query")
+    train.add_argument("--qrels", type=Path, required=True, help="TSV: query_id, product_id, grade")
+    train.add_argument("--api", help="gateway URL to get feature rows from (default: in-process pipeline)")
+    train.add_argument("--out", type=Path, help="also copy the new version's directory here")
+    train.add_argument("--depth", type=int, default=100, help="candidates per query (default 100)")
+    train.add_argument("--holdout-frac", type=float, default=0.2, help="queries held out for metrics")
+    train.add_argument("--loss", choices=("softmax", "lambdarank"), default="softmax")
+    train.add_argument("--epochs", type=int, default=60)
+    train.add_argument("--lr", type=float, default=0.005)
+    train.add_argument("--seed", type=int, default=13)
+    train.add_argument("--rollout", action="store_true", help="serve it if held-out nDCG did not drop")
+    train.add_argument("--force", action="store_true", help="with --rollout: serve it even if it dropped")
+    train.set_defaults(handler=_train)
+
+    update = verbs.add_parser("update", help="learn from logged clicks, validate, roll out or reject")
+    update.add_argument("--continuous", action="store_true", help="keep running every --interval seconds")
+    update.add_argument("--interval", type=float, default=300.0, help="seconds between runs (default 300)")
+    update.add_argument("--no-bias-correction", action="store_true", help="weight every click 1")
+    update.add_argument("--check-set", type=Path, help="labelled check set (default: the one `train` saved)")
+    update.add_argument("--min-clicks", type=int, default=50, help="training clicks needed to run")
+    update.add_argument("--keep", type=int, default=5, help="ranker versions to keep on disk")
+    update.set_defaults(handler=_update)
+
+    back = verbs.add_parser("rollback", help="serve a kept version again")
+    back.add_argument("version", type=int)
+    back.set_defaults(handler=_rollback)
+    verbs.add_parser("versions", help="list kept versions with validation results").set_defaults(
+        handler=_versions)
+    verbs.add_parser("status", help="serving version, checkpoint and unread events").set_defaults(
+        handler=_status)
+
+
+class LazyLoader:
+    """Connects to the model server only when a version must actually be loaded."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._backend: Any = None
+
+    def load_ranker_version(self, version: int) -> None:
+        if self._backend is None:
+            from engine.inference.factory import create_inference
+
+            self._backend = create_inference(self.settings)
+        self._backend.load_ranker_version(version)
+
+    def close(self) -> None:
+        if self._backend is not None:
+            self._backend.close()
+
+
+def open_event_log(settings: Settings) -> EventLog:
+    """The gateway's event log (same file), for reading."""
+    if settings.event_log != "embedded":
+        raise ConfigError(f"AISLE_EVENT_LOG: the update job reads 'embedded' logs, not {settings.event_log!r}")
+    from engine.events.embedded import EmbeddedEventLog
+
+    return EmbeddedEventLog(settings.path("events", "events.sqlite3"))
+
+
+def _progress(total_label: str) -> Any:
+    from tqdm import tqdm
+
+    bar = tqdm(desc=total_label, unit="query", file=sys.stderr)
+
+    def step(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+        if done == total:
+            bar.close()
+
+    return step
+
+
+def _train(args: argparse.Namespace) -> int:
+    from engine.learning.rollout import roll_out
+    from engine.learning.versions import RankerStore
+    from engine.ranking.train import OfflineConfig, collect, train_from_judgements
+    from engine.ranking.train_data import ApiFeatureSource, load_judgements, load_product_ids
+
+    settings = load_settings()
+    judgements = load_judgements(args.queries, args.qrels)
+    catalog = load_product_ids(args.products)
+    judged = {pid for grades in judgements.grades.values() for pid in grades}
+    unknown = len(judged - catalog)
+    if unknown:
+        print(f"warning: {unknown} judged products are not in {args.products}", file=sys.stderr)
+    config = OfflineConfig(depth=args.depth, holdout_frac=args.holdout_frac, loss=args.loss,
+                           epochs=args.epochs, lr=args.lr, seed=args.seed)
+    services = None
+    if args.api:
+        source: Any = ApiFeatureSource(args.api)
+    else:
+        from api.deps import build_services  # the gateway's wiring, so features match what it serves
+        from engine.ranking.train_data import PipelineFeatureSource
+
+        services = build_services(settings)
+        source = PipelineFeatureSource(services.pipeline)
+    try:
+        lists = collect(source, judgements, config.depth, _progress("features"))
+    finally:
+        if services is not None:
+            services.close()
+    store = RankerStore(settings)
+    data = {"data": {"products": str(args.products), "queries": str(args.queries), "qrels": str(args.qrels),
+                     "catalog_size": len(catalog)}}
+    result = train_from_judgements(store, lists, judgements, config, data=data)
+    print(json.dumps({"version": result.version, "parent": result.parent, **result.metrics}, indent=2))
+    if args.out:
+        target = args.out / str(result.version)
+        shutil.copytree(store.model_dir / str(result.version), target, dirs_exist_ok=True)
+        print(f"copied version {result.version} to {target}", file=sys.stderr)
+    if args.rollout:
+        if not result.improved and not args.force:
+            print(f"not rolled out: held-out nDCG@10 dropped; version {result.version} is kept",
+                  file=sys.stderr)
+            return 1
+        loader = LazyLoader(settings)
+        try:
+            roll_out(store, loader, result.version, details={"source": "train", "metrics": result.metrics})
+        finally:
+            loader.close()
+        print(f"serving ranker version {result.version}", file=sys.stderr)
+    return 0
+
+
+def _update(args: argparse.Namespace) -> int:
+    from engine.learning.gate import GateConfig
+    from engine.learning.update import UpdateConfig, UpdateJob
+    from engine.learning.versions import RankerStore
+    from engine.ranking.train import check_set_path
+
+    settings = load_settings()
+    check_set = args.check_set or check_set_path(RankerStore(settings))
+    config = UpdateConfig(
+        bias_correction=not args.no_bias_correction, min_train_clicks=args.min_clicks,
+        keep_versions=args.keep, check_set=check_set if check_set.is_file() else None, gate=GateConfig(),
+    )
+    log, loader = open_event_log(settings), LazyLoader(settings)
+    job = UpdateJob(settings, log, loader, config)
+    try:
+        if not args.continuous:
+            print(json.dumps(_brief(job.run_once()), indent=2))
+            return 0
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        while not stop.is_set():
+            print(json.dumps(_brief(job.run_once())), flush=True)
+            stop.wait(args.interval)
+        return 0
+    finally:
+        log.close()
+        loader.close()
+
+
+def _brief(outcome: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in outcome.items() if k not in ("propensities", "fit")}
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    from engine.learning.rollout import rollback
+    from engine.learning.versions import RankerStore
+
+    settings = load_settings()
+    loader = LazyLoader(settings)
+    try:
+        record = rollback(RankerStore(settings), loader, args.version)
+    finally:
+        loader.close()
+    print(f"serving ranker version {record['version']} (was {record['previous']})")
+    return 0
+
+
+def _versions(args: argparse.Namespace) -> int:
+    from engine.learning.versions import RankerStore
+
+    store = RankerStore(load_settings())
+    serving = store.serving()
+    print(f"{'':2}{'version':>7}  {'kind':<10} {'created':<25} validation")
+    for version in store.versions():
+        training = store.manifest(version).training
+        validation = training.get("validation") or training.get("metrics") or {}
+        mark = "*" if version == serving else ""
+        created = store.manifest(version).created_at
+        print(f"{mark:2}{version:>7}  {training.get('kind', '?')!s:<10} {created:<25} {_numbers(validation)}")
+    return 0
+
+
+def _numbers(validation: dict[str, Any]) -> str:
+    if "clicks" in validation:
+        clicks, ndcg = validation["clicks"], validation.get("ndcg") or {}
+        text = f"ips clicks {clicks.get('candidate', float('nan')):.4f} vs {clicks.get('serving', float('nan')):.4f}"
+        if ndcg:
+            text += f", check nDCG@10 {ndcg['candidate']:.4f} vs {ndcg['serving']:.4f}"
+        return text
+    if "holdout_ndcg@10_after" in validation:
+        return (f"held-out nDCG@10 {validation['holdout_ndcg@10_after']:.4f} "
+                f"(was {validation['holdout_ndcg@10_before']:.4f})")
+    return "-"
+
+
+def _status(args: argparse.Namespace) -> int:
+    from engine.learning.update import UpdateJob
+    from engine.learning.versions import RankerStore
+
+    settings = load_settings()
+    store = RankerStore(settings)
+    log = open_event_log(settings)
+    try:
+        job = UpdateJob(settings, log, LazyLoader(settings))
+        offset, last = job.resume_offset(), log.last_offset()
+    finally:
+        log.close()
+    records = store.rollouts.records()
+    latest = _brief(records[-1]) if records else None
+    print(json.dumps({
+        "serving": store.serving(), "versions": store.versions(), "checkpoint": offset,
+        "log_last_offset": last, "unread_records": last - offset, "last_decision": latest,
+    }, indent=2, default=str))
+    return 0

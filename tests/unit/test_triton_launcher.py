@@ -1,0 +1,108 @@
+"""Launcher pieces that need no server: environment, backend directory, runtime repository, pidfile."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from engine.config import PROJECT_ROOT, load_settings
+from engine.errors import ConfigError
+from engine.models.make_prior_ranker import make_prior
+from engine.triton.install import STUB_NAME, build_backend_dir, find_triton_install, server_env
+from engine.triton.launcher import model_parameters, running_server, stop_triton
+from engine.triton.process import check_ports_free, write_pidfile
+from engine.triton.repository import (
+    pinned_versions,
+    prepare_runtime_repository,
+    read_config,
+    set_version_policy,
+    write_config,
+)
+
+
+def test_libdir_comes_first_in_ld_library_path() -> None:
+    install = find_triton_install()
+    env = server_env(install, {"LD_LIBRARY_PATH": "/opt/other", "PYTHONPATH": "/opt/py"})
+    parts = env["LD_LIBRARY_PATH"].split(os.pathsep)
+    assert parts[0] == sysconfig.get_config_var("LIBDIR")
+    assert parts[1] == str(install.libs) and parts[-1] == "/opt/other"
+    python_path = env["PYTHONPATH"].split(os.pathsep)
+    assert python_path[0] == str(PROJECT_ROOT)
+    assert any(p.endswith("site-packages") for p in python_path) and python_path[-1] == "/opt/py"
+
+
+def test_backend_dir_has_library_utils_and_this_pythons_stub(tmp_path: Path) -> None:
+    backends = build_backend_dir(find_triton_install(), tmp_path / "backends")
+    names = sorted(p.name for p in (backends / "python").iterdir())
+    assert names == sorted(["libtriton_python.so", "triton_python_backend_utils.py", STUB_NAME])
+    assert os.access(backends / "python" / STUB_NAME, os.X_OK)
+
+
+def _settings(tmp_path: Path, **overrides: object):
+    source = tmp_path / "source"
+    if not source.exists():
+        import shutil
+
+        shutil.copytree(PROJECT_ROOT / "model_repository", source)
+    return load_settings(data_dir=tmp_path / "data", model_repository=source, clip_model="", **overrides)
+
+
+def test_runtime_repository_gets_settings_and_gpu_instances(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, triton_gpu=True, text_max_tokens=64)
+    parameters, clip_problem = model_parameters(settings)
+    assert clip_problem == "AISLE_CLIP_MODEL is empty" and "clip" not in parameters
+    runtime = prepare_runtime_repository(settings, parameters)
+    assert runtime == (tmp_path / "data" / "model_repository").resolve()
+    config = read_config(runtime / "query_encoder" / "config.pbtxt")
+    assert config.parameters["max_tokens"].string_value == "64"
+    assert Path(config.parameters["model"].string_value).is_dir()
+    assert config.parameters["encoder_name"].string_value == "all-MiniLM-L6-v2"
+    assert len(config.parameters["encoder_version"].string_value) == 16
+    assert config.max_batch_size == 128
+    for name in ("query_encoder", "clip", "ranker"):
+        assert all(g.kind == g.KIND_GPU for g in read_config(runtime / name / "config.pbtxt").instance_group)
+    source_config = read_config(settings.model_repository / "query_encoder" / "config.pbtxt")
+    assert source_config.parameters["model"].string_value == ""
+    assert source_config.instance_group[0].kind == source_config.instance_group[0].KIND_CPU
+
+
+def test_refresh_keeps_runtime_ranker_versions_and_the_pin(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    runtime = prepare_runtime_repository(settings, {})
+    make_prior(runtime / "ranker" / "2", version=2)
+    config = read_config(runtime / "ranker" / "config.pbtxt")
+    set_version_policy(config, [2])
+    write_config(runtime / "ranker" / "config.pbtxt", config)
+    prepare_runtime_repository(settings, {})
+    assert (runtime / "ranker" / "2" / "weights.safetensors").is_file()
+    assert pinned_versions(read_config(runtime / "ranker" / "config.pbtxt")) == [2]
+    assert "versions: 2" in (runtime / "ranker" / "config.pbtxt").read_text()
+    set_version_policy(config, None)
+    assert pinned_versions(config) is None and config.version_policy.latest.num_versions == 1
+
+
+def test_missing_text_model_path_names_the_setting(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="AISLE_TEXT_MODEL"):
+        model_parameters(_settings(tmp_path, text_model=str(tmp_path / "no-model")))
+
+
+def test_busy_port_names_the_setting(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        settings = load_settings(data_dir=tmp_path, triton_grpc_port=busy.getsockname()[1])
+        with pytest.raises(ConfigError, match="AISLE_TRITON_GRPC_PORT"):
+            check_ports_free(settings)
+
+
+def test_stale_pidfile_is_not_a_running_server(tmp_path: Path) -> None:
+    settings = load_settings(data_dir=tmp_path)
+    assert running_server(settings) is None
+    write_pidfile(settings, {"pid": os.getpid(), "grpc_port": settings.triton_grpc_port})
+    assert running_server(settings) is None  # this pid is alive, but it is not tritonserver
+    assert stop_triton(settings) is False
+    assert not settings.path("triton.pid").exists()
