@@ -69,12 +69,19 @@ class Settings(BaseSettings):
                             "is disabled (and says so) when it cannot be loaded.")
 
     # --- vectors -------------------------------------------------------------------------------------
+    vector_backend: Literal["faiss", "opensearch-knn"] = Field(
+        "faiss", description="Where product vectors live: local FAISS files or an OpenSearch k-NN index.")
     vector_index: Literal["auto", "flat", "hnsw", "ivfpq"] = "auto"
     vector_device: Literal["auto", "cpu", "gpu"] = "auto"
+    hnsw_m: int = Field(32, ge=4, le=128)
+    hnsw_ef_construction: int = Field(200, ge=8)
+    hnsw_ef_search: int = Field(128, ge=8)
+    ivf_nprobe: int = Field(32, ge=1)
 
     # --- events --------------------------------------------------------------------------------------
     event_log: Literal["embedded", "kafka"] = "embedded"
     kafka_bootstrap: str | None = None
+    kafka_topic_prefix: str = Field("aisle", pattern=r"^[A-Za-z0-9._\-]+$")
 
     # --- gateway -------------------------------------------------------------------------------------
     api_host: str = "127.0.0.1"

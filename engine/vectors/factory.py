@@ -54,12 +54,22 @@ def resolve_gpu(setting: str, index_type: str = "flat") -> bool:
     return gpus > 0 and index_type != "hnsw"
 
 
+def params_from_settings(settings: Settings) -> IndexParams:
+    """Index tunables from `AISLE_HNSW_*` / `AISLE_IVF_NPROBE`."""
+    return IndexParams(
+        hnsw_m=settings.hnsw_m,
+        ef_construction=settings.hnsw_ef_construction,
+        ef_search=settings.hnsw_ef_search,
+        nprobe=settings.ivf_nprobe,
+    )
+
+
 def create_vector_store(
     settings: Settings, space: str, dim: int, expected_count: int, params: IndexParams | None = None
 ) -> FaissVectorStore:
     """An empty store for `space` sized for about `expected_count` vectors of `dim`."""
     index_type = choose_index_type(expected_count, settings.vector_index)
-    base = params or IndexParams()
+    base = params or params_from_settings(settings)
     tuned = IndexParams(**{**base.__dict__, "expected_count": max(expected_count, base.expected_count)})
     return FaissVectorStore(
         dim,
