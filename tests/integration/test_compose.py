@@ -168,6 +168,49 @@ def test_gateway_settings_point_at_the_bundled_servers(services: dict[str, dict[
     assert "AISLE_OPENSEARCH_VERIFY_CERTS" in env
 
 
+# Where the container deployment deliberately differs from the engine's (embedded, local) defaults.
+DEPLOYMENT_DEFAULTS = {
+    "AISLE_DATA_DIR": "/var/lib/aisle",
+    "AISLE_OPENSEARCH_URL": "https://opensearch:9200",
+    "AISLE_OPENSEARCH_USER": "admin",
+    "AISLE_OPENSEARCH_VERIFY_CERTS": "false",
+    "AISLE_TRITON_URL": "triton:8001",
+    "AISLE_VECTOR_DEVICE": "cpu",
+    "AISLE_KAFKA_BOOTSTRAP": "kafka:9092",
+    "AISLE_API_HOST": "0.0.0.0",
+}
+
+
+def test_every_aisle_variable_is_a_setting_with_the_engine_default(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    """pydantic-settings silently ignores an unknown AISLE_* variable, so a typo here would go unnoticed."""
+    from engine.config import ENV_PREFIX, Settings
+
+    fields = Settings.model_fields
+    seen = 0
+    for name, svc in services.items():
+        for key, value in (svc.get("environment") or {}).items():
+            if not key.startswith(ENV_PREFIX):
+                continue
+            field_name = key[len(ENV_PREFIX) :].lower()
+            assert field_name in fields, f"{name}: {key} is not a setting in engine/config.py"
+            seen += 1
+            match = re.fullmatch(r"\$\{(\w+):-(.*)\}", str(value))
+            if match is None:
+                continue  # a fixed value or a required secret (${VAR:?...})
+            assert match.group(1) == key, f"{name}: {key} reads ${{{match.group(1)}}}"
+            default = match.group(2)
+            if key in DEPLOYMENT_DEFAULTS:
+                assert default == DEPLOYMENT_DEFAULTS[key], f"{name}: {key}"
+            else:
+                engine_default = fields[field_name].default
+                assert default == str(engine_default), (
+                    f"{name}: {key} default {default!r} != {engine_default!r}"
+                )
+    assert seen > 40
+
+
 def test_state_lives_on_named_volumes(compose: dict[str, Any], services: dict[str, dict[str, Any]]) -> None:
     volumes = set(compose["volumes"])
     assert {"aisle-data", "aisle-events", "opensearch-data", "kafka-data"} <= volumes
