@@ -54,7 +54,7 @@ _TOKEN = re.compile(
     r"[\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"  # one token per ideograph / hiragana
     r"|[^\W_]+(?:['’.][^\W_]+)*",
 )
-_POSSESSIVE = re.compile(r"['’][sS]$")
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 def irregular_plural_rules() -> list[str]:
@@ -64,11 +64,9 @@ def irregular_plural_rules() -> list[str]:
 
 def tokenize(text: str) -> list[str]:
     """Lowercased tokens with possessives removed, before stop words and stemming."""
-    tokens = []
-    for match in _TOKEN.finditer(text):
-        token = _POSSESSIVE.sub("", match.group(0))
-        if token:
-            tokens.append(token.lower())
+    tokens: list[str] = _TOKEN.findall(text.lower())
+    if "'" in text or "’" in text:
+        tokens = [t for t in (_POSSESSIVE.sub("", t) for t in tokens) if t]
     return tokens
 
 

@@ -16,8 +16,11 @@ Concurrency and durability:
 - Writes made while a rebuild is reading its input land in the old generation and are dropped by the
   switch, as with the OpenSearch alias: the rebuild's input is the catalog of record.
 
-Limits: every write re-indexes the whole catalog in memory (tokens of unchanged products are reused),
-about a second per 10k products; memory is roughly 2 KB per product. Meant for up to ~100k products.
+Limits: every write batch rebuilds the BM25 matrices of the whole catalog in memory (tokens of unchanged
+products are reused), and opening the index re-indexes the stored catalog. Measured on a busy 2-core
+machine with 20k products: rebuild or open ~9-13 s, one upsert batch ~5-9 s, a search ~1.5 ms. Batch
+writes; up to ~100k products works for read-mostly catalogs, beyond that (or for frequent single-product
+writes on large catalogs) use OpenSearch.
 """
 
 from __future__ import annotations

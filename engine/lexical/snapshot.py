@@ -9,8 +9,8 @@ with Lucene's formula (k1=1.2, b=0.75), summed with the weights 3, 1, 2, 1 like 
 at least one analysed query term occurs in one of those fields (Lucene's IDF is always positive, so a
 score above zero means a match).
 
-Cost: building tokenises every changed product and re-indexes all fields; about a second per 10k
-products on one core. Fine for catalogs up to ~100k products; beyond that use OpenSearch.
+Cost: building tokenises every changed product and re-indexes all fields (bm25s builds its matrices
+in a Python loop per document): seconds per 10k products; see `engine.lexical.embedded` for numbers.
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from opensearchpy import OpenSearch
@@ -126,91 +128,103 @@ FILTER_CASES = [
 ]
 
 
-@pytest.fixture(params=["embedded", "opensearch"])
-def backend(request: pytest.FixtureRequest, tmp_path) -> Iterator[LexicalIndex]:
-    if request.param == "embedded":
-        yield EmbeddedLexical(tmp_path / "lexical", reload_interval_s=0.0)
+@contextmanager
+def open_backend(kind: str, request: pytest.FixtureRequest, directory: Path) -> Iterator[LexicalIndex]:
+    """A fresh, empty index of `kind`; an OpenSearch one lives under a unique alias, removed after."""
+    if kind == "embedded":
+        yield EmbeddedLexical(directory / "lexical", reload_interval_s=0.0)
         return
     url = request.getfixturevalue("opensearch_url")
     client = OpenSearch(hosts=[url], timeout=30)
     alias = f"test-{uuid.uuid4().hex[:10]}"
-    index = OpenSearchLexical(client, alias, scan_page=50, backoff_s=0.05)
     try:
-        yield index
+        yield OpenSearchLexical(client, alias, scan_page=50, backoff_s=0.05)
     finally:
         client.indices.delete(index=f"{alias}-*", params={"ignore_unavailable": "true"})
         client.close()
 
 
-@pytest.fixture
-def loaded(backend: LexicalIndex) -> LexicalIndex:
-    assert backend.rebuild(CATALOG) == len(CATALOG)
-    return backend
+@pytest.fixture(scope="module", params=["embedded", "opensearch"])
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LexicalIndex]:
+    """The catalog loaded once per backend, for tests that only read."""
+    with open_backend(request.param, request, tmp_path_factory.mktemp("lexical")) as index:
+        assert index.rebuild(CATALOG) == len(CATALOG)
+        yield index
+
+
+@pytest.fixture(params=["embedded", "opensearch"])
+def loaded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LexicalIndex]:
+    """The catalog loaded into a fresh index, for tests that write."""
+    with open_backend(request.param, request, tmp_path) as index:
+        assert index.rebuild(CATALOG) == len(CATALOG)
+        yield index
 
 
 def ids(results) -> list[str]:
     return [r.product_id for r in results]
 
 
-def test_stemming_matches_knives_and_knife(loaded: LexicalIndex) -> None:
+def test_stemming_matches_knives_and_knife(shared: LexicalIndex) -> None:
     expected = brute_ids(Filters(), KNIFE_WORDS)
     assert expected  # the catalog has both words
-    assert set(ids(loaded.search("knives", 1000))) == expected
-    assert set(ids(loaded.search("Knife", 1000))) == expected
-    assert loaded.count_matching("knife") == len(expected)
+    assert set(ids(shared.search("knives", 1000))) == expected
+    assert set(ids(shared.search("Knife", 1000))) == expected
+    assert shared.count_matching("knife") == len(expected)
 
 
-def test_search_orders_by_score_and_honours_k(loaded: LexicalIndex) -> None:
-    results = loaded.search("steel knife", 5)
+def test_search_orders_by_score_and_honours_k(shared: LexicalIndex) -> None:
+    results = shared.search("steel knife", 5)
     assert len(results) == 5
     scores = [r.score for r in results]
     assert scores == sorted(scores, reverse=True)
-    assert loaded.search("steel knife", 0) == []
-    assert loaded.search("   ", 10) == []
-    assert loaded.search("the", 10) == []  # only a stop word
+    assert shared.search("steel knife", 0) == []
+    assert shared.search("   ", 10) == []
+    assert shared.search("the", 10) == []  # only a stop word
 
 
-def test_count_all_ids_and_get(loaded: LexicalIndex) -> None:
-    assert loaded.count() == len(CATALOG)
-    assert loaded.all_ids() == set(BY_ID)
+def test_count_all_ids_and_get(shared: LexicalIndex) -> None:
+    assert shared.count() == len(CATALOG)
+    assert shared.all_ids() == set(BY_ID)
     wanted = ["p0000", "p0100", "u-hocho", "missing"]
-    got = loaded.get(wanted)
+    got = shared.get(wanted)
     assert set(got) == {"p0000", "p0100", "u-hocho"}
     for pid, product in got.items():
         assert product == BY_ID[pid]  # attribute values keep their types (size stays an int)
-    assert loaded.ping()
+    assert shared.ping()
 
 
 @pytest.mark.parametrize("filters", FILTER_CASES, ids=lambda f: repr(f)[8:60])
-def test_filters_agree_with_brute_force(loaded: LexicalIndex, filters: Filters) -> None:
+def test_filters_agree_with_brute_force(shared: LexicalIndex, filters: Filters) -> None:
     expected = brute_ids(filters)
-    assert loaded.filter_ids(filters) == expected
-    assert loaded.count_matching(None, filters) == len(expected)
+    assert shared.filter_ids(filters) == expected
+    assert shared.count_matching(None, filters) == len(expected)
     knife = brute_ids(filters, KNIFE_WORDS)
-    assert set(ids(loaded.search("knives", 1000, filters))) == knife
-    assert loaded.count_matching("knife", filters) == len(knife)
+    assert set(ids(shared.search("knives", 1000, filters))) == knife
+    assert shared.count_matching("knife", filters) == len(knife)
 
 
 @pytest.mark.parametrize("filters", FILTER_CASES[::3], ids=lambda f: repr(f)[8:60])
-def test_facets_agree_with_brute_force(loaded: LexicalIndex, filters: Filters) -> None:
-    assert loaded.facets(None, filters, FACETS) == brute_facets(brute_ids(filters))
+def test_facets_agree_with_brute_force(shared: LexicalIndex, filters: Filters) -> None:
+    assert shared.facets(None, filters, FACETS) == brute_facets(brute_ids(filters))
     knife = brute_ids(filters, KNIFE_WORDS)
-    assert loaded.facets("knife", filters, FACETS) == brute_facets(knife)
-    small = loaded.facets(None, filters, ["brand", "attr.color"], size=2)
+    assert shared.facets("knife", filters, FACETS) == brute_facets(knife)
+    small = shared.facets(None, filters, ["brand", "attr.color"], size=2)
     assert small == {k: v for k, v in brute_facets(brute_ids(filters), size=2).items() if k in small}
     assert set(small) == {"brand", "attr.color"}
 
 
-def test_unknown_facet_is_invalid_input(loaded: LexicalIndex) -> None:
+def test_unknown_facet_is_invalid_input(shared: LexicalIndex) -> None:
     with pytest.raises(InvalidInput, match="colour"):
-        loaded.facets(None, None, ["colour"])
+        shared.facets(None, None, ["colour"])
 
 
-def test_unicode_queries(loaded: LexicalIndex) -> None:
-    assert ids(loaded.search("crème", 10)) == ["u-creme"]
-    assert ids(loaded.search("MÜSLI", 10)) == ["u-musli"]
-    assert ids(loaded.search("包丁", 10)) == ["u-hocho"]
-    assert loaded.search("🔪", 10) == []
+def test_unicode_queries(shared: LexicalIndex) -> None:
+    assert ids(shared.search("crème", 10)) == ["u-creme"]
+    assert ids(shared.search("MÜSLI", 10)) == ["u-musli"]
+    assert ids(shared.search("包丁", 10)) == ["u-hocho"]
+    assert shared.search("🔪", 10) == []
 
 
 def test_upsert_and_delete_are_visible_immediately(loaded: LexicalIndex) -> None:

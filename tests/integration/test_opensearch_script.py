@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
 import urllib.request
 from pathlib import Path
 
@@ -46,8 +45,8 @@ def test_start_on_a_running_node_only_reports_it(node: OpenSearchNode) -> None:
     assert node.run("url", timeout=30).stdout.strip() == node.url
 
 
-def test_status_and_stop_of_a_node_that_is_not_running() -> None:
-    idle = OpenSearchNode(free_port(), Path(tempfile.mkdtemp(prefix="aisle-opensearch-idle-")))
+def test_status_and_stop_of_a_node_that_is_not_running(tmp_path: Path) -> None:
+    idle = OpenSearchNode(free_port(), tmp_path)
     status = idle.run("status", timeout=30)
     assert (status.returncode, status.stdout.strip()) == (3, "stopped")
     stop = idle.run("stop", timeout=30)
