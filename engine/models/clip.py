@@ -92,7 +92,8 @@ class ClipModel:
             raise MissingDependency("transformers", "the CLIP encoder") from exc
         self._torch = torch
         self.device = device
-        self.model = CLIPModel.from_pretrained(str(model_dir), local_files_only=True).to(device).eval()
+        model = CLIPModel.from_pretrained(str(model_dir), local_files_only=True)
+        self.model: Any = model.to(device).eval()  # type: ignore[arg-type]
         self.processor = CLIPProcessor.from_pretrained(str(model_dir), local_files_only=True)
         self.dim = int(self.model.config.projection_dim)
         self.max_tokens = int(self.model.config.text_config.max_position_embeddings)

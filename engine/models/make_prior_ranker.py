@@ -44,7 +44,7 @@ def make_prior(out_dir: Path, version: int = 1, created_at: str | None = None) -
     manifest = RankerManifest(
         version=version,
         feature_names=list(PRIOR_FEATURE_NAMES),
-        hidden=net.mlp[0].out_features,
+        hidden=net.mlp_hidden.out_features,
         training={"kind": "prior", "weights": PRIOR_WEIGHTS, "trained_on": None},
     )
     if created_at:

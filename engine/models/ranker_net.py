@@ -90,6 +90,9 @@ class RankerManifest:
 class RankerNet(nn.Module):
     """(n, n_features) raw features -> (n,) scores."""
 
+    mean: torch.Tensor
+    std: torch.Tensor
+
     def __init__(self, n_features: int, hidden: int = 32) -> None:
         super().__init__()
         if n_features < 1 or hidden < 1:
@@ -98,11 +101,12 @@ class RankerNet(nn.Module):
         self.register_buffer("mean", torch.zeros(n_features))
         self.register_buffer("std", torch.ones(n_features))
         self.linear = nn.Linear(n_features, 1)
-        self.mlp = nn.Sequential(nn.Linear(n_features, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+        self.mlp_hidden = nn.Linear(n_features, hidden)
+        self.mlp_out = nn.Linear(hidden, 1)
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         z = (features - self.mean) / self.std
-        return (self.linear(z) + self.mlp(z)).squeeze(-1)
+        return (self.linear(z) + self.mlp_out(torch.relu(self.mlp_hidden(z)))).squeeze(-1)
 
     def set_normalisation(self, mean: torch.Tensor, std: torch.Tensor) -> None:
         """Store feature statistics; near-constant features get std 1 so they cannot blow up."""
@@ -129,8 +133,8 @@ def init_prior_ranker(feature_names: list[str], weights: dict[str, float], hidde
     with torch.no_grad():
         net.linear.weight.copy_(torch.tensor([[weights.get(n, 0.0) for n in feature_names]]))
         net.linear.bias.zero_()
-        net.mlp[2].weight.zero_()
-        net.mlp[2].bias.zero_()
+        net.mlp_out.weight.zero_()
+        net.mlp_out.bias.zero_()
     return net.eval()
 
 

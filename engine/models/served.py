@@ -40,6 +40,7 @@ class _Servable:
     """Shared request loop: subclasses implement `load`, `parse` (one request) and `run` (the batch)."""
 
     output_name = "EMBEDDING"
+    model: Any = None
 
     def initialize(self, args: dict[str, str]) -> None:
         import triton_python_backend_utils as pb_utils  # only importable inside the Triton stub

@@ -39,14 +39,14 @@ class SentenceEncoder:
         except ImportError as exc:
             raise MissingDependency("sentence-transformers", "the BERT text encoder") from exc
         self.model = SentenceTransformer(str(model_dir), device=device, local_files_only=True)
-        own_limit = self.model.max_seq_length or max_tokens
+        own_limit = int(self.model.max_seq_length or max_tokens)
         self.model.max_seq_length = min(max_tokens, own_limit)
         probe = self.model.encode(["dimension probe"], convert_to_numpy=True)
         self.dim = int(probe.shape[1])
 
     @property
     def max_tokens(self) -> int:
-        return int(self.model.max_seq_length)
+        return int(self.model.max_seq_length or 0)
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Texts -> (n, dim) float32, each row of unit length (an empty input gives shape (0, dim))."""

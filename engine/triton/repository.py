@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any, TypeAlias
 
 from google.protobuf import text_format
 from tritonclient.grpc import model_config_pb2
@@ -26,12 +27,13 @@ CONFIG_FILE = "config.pbtxt"
 RANKER = "ranker"
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
 
-ModelConfig = model_config_pb2.ModelConfig
+# Generated protobuf classes carry no static types; configs are `model_config_pb2.ModelConfig` messages.
+ModelConfig: TypeAlias = Any
 
 
 def read_config(path: Path) -> ModelConfig:
     try:
-        return text_format.Parse(Path(path).read_text(), ModelConfig())
+        return text_format.Parse(Path(path).read_text(), model_config_pb2.ModelConfig())
     except (OSError, text_format.ParseError) as exc:
         raise ConfigError(f"cannot read Triton model config {path}: {exc}") from None
 
