@@ -34,21 +34,20 @@ from engine.catalog import (
     catalog_root,
     read_current,
     read_manifest,
-    served_encoders,
     switch_current,
     write_manifest,
     writer_lock,
 )
 from engine.config import Settings
-from engine.errors import AisleError
-from engine.inference.base import EncoderInfo, InferenceBackend
+from engine.errors import AisleError, IndexMismatch
+from engine.inference.base import ClipEncoder, InferenceBackend, TextEncoder
 from engine.lexical.base import LexicalIndex
 from engine.vectors.base import VectorManifest, VectorStore
 from indexer.checkpoint import Checkpoint, read_key
 from indexer.checksum import CatalogChecksum
 from indexer.embedding import DEFAULT_EMBED, EmbedOptions
 from indexer.images import ImageLoader
-from indexer.loading import load_catalog
+from indexer.loading import Entry, load_catalog
 from indexer.problems import BadRecords, Problem
 from indexer.schema import DEFAULT_LIMITS, Limits
 from indexer.stages import StageResult, count_reused, image_stage, text_stage, write_stores
@@ -99,17 +98,17 @@ class Builder:
             raise BadRecords(loaded.problems)
         if not loaded.entries:
             raise BadRecords(loaded.problems, "bad records and no valid product")
-        served = served_encoders(self.inference)
-        encoders = {"text": served["text"]}
-        if "image" in served and any(e.product.image for e in loaded.entries):
-            encoders["image"] = served["image"]
+        text_encoder = self.inference.text_encoder()
+        clip = self.inference.clip_encoder()
+        if clip is not None and not any(e.product.image for e in loaded.entries):
+            clip = None
+        encoders = {"text": text_encoder.info(), **({"image": clip.info()} if clip is not None else {})}
         checksum = str(CatalogChecksum.of(loaded.products))
         with self._build_lock():
             current = read_current(self.root)
-            if current and not options.force:
-                live = read_manifest(self.root, current)
-                if live.catalog_checksum == checksum and live.encoders == encoders:
-                    return BuildReport(current, live.count, loaded.problems, unchanged=True)
+            live = self._live_manifest(current) if not options.force else None
+            if live is not None and live.catalog_checksum == checksum and live.encoders == encoders:
+                return BuildReport(live.generation, live.count, loaded.problems, unchanged=True)
             key = {
                 "checksum": checksum,
                 "encoders": {s: asdict(i) for s, i in sorted(encoders.items())},
@@ -118,7 +117,7 @@ class Builder:
             }
             generation = self._generation_for(key, current, checksum)
             checkpoint = Checkpoint.open(self.root / generation / "checkpoint", key)
-            stages = self._embed(loaded.entries, encoders, checkpoint, path.parent, options)
+            stages = self._embed(loaded.entries, text_encoder, clip, checkpoint, path.parent, options)
             failed = stages["image"].failed if "image" in stages else {}
             lines = {e.product.id: e.line for e in loaded.entries}
             problems = loaded.problems + [
@@ -161,16 +160,26 @@ class Builder:
             reused = sum(s.reused for s in stages.values())
             return BuildReport(generation, len(products), problems, reused=reused, space_counts=counts)
 
+    def _live_manifest(self, current: str | None) -> IndexManifest | None:
+        """The serving manifest; None when there is none or it is unreadable (a build repairs that)."""
+        if current is None:
+            return None
+        try:
+            return read_manifest(self.root, current)
+        except IndexMismatch:
+            return None
+
     def _embed(
         self,
-        entries: list,
-        encoders: dict[str, EncoderInfo],
+        entries: list[Entry],
+        text_encoder: TextEncoder,
+        clip: ClipEncoder | None,
         checkpoint: Checkpoint,
         base_dir: Path,
         options: BuildOptions,
     ) -> dict[str, StageResult]:
         size = options.chunk_size
-        with_images = "image" in encoders
+        with_images = clip is not None
         total = len(entries) + (sum(1 for e in entries if e.product.image) if with_images else 0)
         reused = count_reused(checkpoint, entries, size, with_images)
         bar = tqdm(
@@ -183,8 +192,7 @@ class Builder:
         )
         stages: dict[str, StageResult] = {}
         try:
-            clip = self.inference.clip_encoder()
-            if with_images and clip is not None:
+            if clip is not None:
                 loader = ImageLoader(base_dir, timeout_s=options.image_timeout_s)
                 try:
                     stages["image"] = image_stage(
@@ -193,7 +201,7 @@ class Builder:
                 finally:
                     loader.close()
             stages["text"] = text_stage(
-                self.inference.text_encoder(),
+                text_encoder,
                 entries,
                 checkpoint,
                 size,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -120,6 +121,7 @@ class Backends:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="indexer: %(message)s")
     if args.command == "delete" and not args.ids and args.file is None:
         _error("delete needs product ids or --file")
         return EXIT_USAGE

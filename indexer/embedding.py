@@ -8,15 +8,19 @@ texts into batches and keeps `in_flight` of them outstanding. A Triton text enco
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
-from engine.errors import IndexMismatch
+from engine.errors import BackendUnavailable, IndexMismatch
 from engine.inference.base import ClipEncoder, EncoderInfo, TextEncoder
 from engine.records import Product
+
+log = logging.getLogger(__name__)
 
 CHARS_PER_TOKEN_BOUND = 12
 """Generous bound on characters per word-piece token: trimming the text to max_tokens * 12 characters
@@ -26,8 +30,14 @@ description from travelling to the server only to be cut there."""
 
 @dataclass(frozen=True)
 class EmbedOptions:
+    """`retries`: how often a request that timed out or found the server unavailable is retried (with
+    doubling pauses from `retry_delay_s`) before the build stops; a long bulk job should ride out a
+    server restart or a burst of load rather than lose its progress since the last checkpoint."""
+
     batch_size: int = 64
     in_flight: int = 4
+    retries: int = 3
+    retry_delay_s: float = 2.0
 
 
 DEFAULT_EMBED = EmbedOptions()
@@ -55,7 +65,10 @@ def encode_texts(
         return np.zeros((0, info.dim), dtype=np.float32)
     encode_many = getattr(encoder, "encode_many", None)
     if callable(encode_many):
-        vectors = encode_many(list(texts), batch_size=options.batch_size, in_flight=options.in_flight)
+        vectors = retrying(
+            lambda: encode_many(list(texts), batch_size=options.batch_size, in_flight=options.in_flight),
+            options,
+        )
         if progress:
             progress(len(texts))
         return checked(vectors, len(texts), info)
@@ -73,7 +86,8 @@ def encode_images(
     if not images:
         return np.zeros((0, info.dim), dtype=np.float32)
     batch = max(1, options.batch_size // 4)  # images are far heavier per item than texts
-    return _pooled(encoder.encode_images, images, EmbedOptions(batch, options.in_flight), info, progress)
+    images_options = EmbedOptions(batch, options.in_flight, options.retries, options.retry_delay_s)
+    return _pooled(encoder.encode_images, images, images_options, info, progress)
 
 
 def _pooled(
@@ -87,7 +101,7 @@ def _pooled(
     batches = [items[i : i + size] for i in range(0, len(items), size)]
 
     def run(batch: Sequence) -> np.ndarray:
-        vectors = checked(encode(batch), len(batch), info)
+        vectors = checked(retrying(lambda: encode(batch), options), len(batch), info)
         if progress:
             progress(len(batch))
         return vectors
@@ -96,6 +110,27 @@ def _pooled(
         return np.concatenate([run(b) for b in batches])
     with ThreadPoolExecutor(max_workers=options.in_flight, thread_name_prefix="embed") as pool:
         return np.concatenate(list(pool.map(run, batches)))
+
+
+def retrying(call: Callable[[], np.ndarray], options: EmbedOptions) -> np.ndarray:
+    """`call()`, retried on `BackendUnavailable` (timeouts, a restarting server) `options.retries` times."""
+    delay = options.retry_delay_s
+    for attempt in range(options.retries + 1):
+        try:
+            return call()
+        except BackendUnavailable as exc:
+            if attempt == options.retries:
+                raise
+            log.warning(
+                "encoder request failed (%s); retry %d of %d in %.0f s",
+                exc,
+                attempt + 1,
+                options.retries,
+                delay,
+            )
+            time.sleep(delay)
+            delay *= 2
+    raise AssertionError("unreachable")
 
 
 def checked(vectors: np.ndarray, n: int, info: EncoderInfo) -> np.ndarray:

@@ -16,8 +16,12 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.errors import InvalidInput
+
+if TYPE_CHECKING:
+    import httpx
 
 MAX_IMAGE_BYTES = 20 << 20
 
@@ -40,7 +44,7 @@ class ImageLoader:
         self.timeout_s = timeout_s
         self.workers = workers
         self.max_bytes = max_bytes
-        self._client = None
+        self._client: httpx.Client | None = None
         self._client_lock = threading.Lock()
 
     def load(self, ref: str) -> bytes:

@@ -63,7 +63,7 @@ def read_records(path: Path, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[R
 
 def _open_binary(path: Path) -> IO[bytes]:
     if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")
+        return gzip.open(path, "rb")  # type: ignore[return-value]
     return path.open("rb")
 
 

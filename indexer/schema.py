@@ -98,7 +98,7 @@ class _Checker:
             self.fail(field, "expected a number, got a boolean")
             return None
         try:
-            number = float(value.strip() if isinstance(value, str) else value)
+            number = float(value.strip() if isinstance(value, str) else value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             self.fail(field, f"expected a number, got {_show(value)}")
             return None

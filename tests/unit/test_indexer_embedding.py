@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.errors import IndexMismatch
+from engine.errors import BackendUnavailable, IndexMismatch
 from engine.records import Product
 from indexer.checkpoint import PROGRESS, Checkpoint
 from indexer.embedding import EmbedOptions, document_text, encode_texts
@@ -71,6 +71,22 @@ def test_wrong_shape_from_the_encoder_is_an_index_mismatch() -> None:
 
     with pytest.raises(IndexMismatch, match=r"shape \(2, 7\), expected \(2, 32\)"):
         encode_texts(Broken(), ["a", "b"])
+
+
+def test_unavailable_server_is_retried_then_reported() -> None:
+    class Flaky(FakeTextEncoder):
+        failures = 2
+
+        def encode(self, texts):
+            if self.failures:
+                self.failures -= 1
+                raise BackendUnavailable("triton", "Deadline Exceeded")
+            return super().encode(texts)
+
+    options = EmbedOptions(batch_size=8, in_flight=1, retries=2, retry_delay_s=0)
+    assert encode_texts(Flaky(), ["a", "b"], options).shape == (2, 32)
+    with pytest.raises(BackendUnavailable, match="Deadline Exceeded"):
+        encode_texts(Flaky(), ["a"], EmbedOptions(retries=1, retry_delay_s=0))
 
 
 def test_document_text_is_trimmed_only_beyond_what_the_encoder_reads() -> None:
