@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     triton_url: str = Field("local", description="'local' (launch the pip-installed tritonserver), "
                             "'inprocess' (no Triton; fallback only) or host:port of Triton's gRPC endpoint")
     triton_timeout_s: float = Field(10.0, gt=0)
+    triton_bulk_timeout_s: float = Field(120.0, gt=0, description="Per-request timeout of batch jobs "
+                                         "(indexing): big batches queue behind each other by design.")
     triton_http_port: int = Field(8000, ge=1, le=65535)
     triton_grpc_port: int = Field(8001, ge=1, le=65535)
     triton_metrics_port: int = Field(8002, ge=1, le=65535)

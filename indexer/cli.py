@@ -78,10 +78,15 @@ def _embedding_options(parser: argparse.ArgumentParser) -> None:
 
 
 def open_inference(settings: Settings) -> InferenceBackend:
-    """The model server named by the settings (replaced in tests)."""
+    """The model server named by the settings (replaced in tests).
+
+    Indexing sends large batches several at a time, so a request may wait behind others in Triton's
+    queue: it gets the bulk timeout rather than the interactive one.
+    """
     from engine.inference.factory import create_inference
 
-    return create_inference(settings)
+    bulk_timeout = max(settings.triton_timeout_s, settings.triton_bulk_timeout_s)
+    return create_inference(settings.model_copy(update={"triton_timeout_s": bulk_timeout}))
 
 
 def open_lexical(settings: Settings) -> LexicalIndex:

@@ -1,0 +1,141 @@
+// The admin page: ranker versions with their validation, rollback, event-log counts and the update job.
+// Every call sends the API key as a bearer token; the key is kept in sessionStorage (this tab only).
+
+import { ApiError, api } from "./api.js";
+import { el } from "./render.js";
+
+const KEY = "aisle.api_key";
+const $ = (id) => document.getElementById(id);
+let pending = null; // the version a rollback is waiting to be confirmed for
+
+const getKey = () => sessionStorage.getItem(KEY) || "";
+const when = (seconds) => (seconds ? new Date(seconds * 1000).toLocaleString() : "-");
+
+function notice(text, error = false) {
+  const box = $("admin-notice");
+  box.hidden = !text;
+  box.textContent = text || "";
+  box.classList.toggle("error", error);
+}
+
+// Nested validation/metrics objects as "a.b: 0.1234" lines.
+function flatten(value, prefix = "", out = []) {
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    const shown = typeof value === "number" && !Number.isInteger(value) ? value.toFixed(4) : JSON.stringify(value);
+    out.push(`${prefix}: ${shown}`);
+  }
+  return out;
+}
+
+function keyValues(value) {
+  const lines = flatten(value || {});
+  return lines.length ? el("ul", { class: "kv" }, lines.map((line) => el("li", {}, line))) : "-";
+}
+
+function facts(id, rows) {
+  $(id).replaceChildren(...rows.flatMap(([name, value]) => [el("dt", {}, name), el("dd", {}, String(value ?? "-"))]));
+}
+
+function askRollback(version) {
+  pending = version;
+  $("confirm-text").textContent = `Serve ranker version ${version}? Searches switch to it within seconds.`;
+  $("confirm").hidden = false;
+  $("confirm-yes").focus();
+}
+
+function renderRankers(data) {
+  $("serving-version").textContent = data.serving ?? "none";
+  $("answering-version").textContent = data.answering ?? "unknown";
+  $("previous-version").textContent = data.previous ?? "none";
+  const back = $("rollback-previous");
+  const kept = data.versions.some((v) => v.version === data.previous);
+  back.hidden = !(data.previous && data.previous !== data.serving && kept);
+  back.textContent = `Roll back to version ${data.previous}`;
+  back.onclick = () => askRollback(data.previous);
+  $("versions").tBodies[0].replaceChildren(...data.versions.slice().reverse().map((v) => {
+    const serving = v.version === data.serving;
+    return el("tr", { class: serving ? "serving" : null, dataset: { version: v.version } },
+      el("th", { scope: "row" }, `${v.version}${serving ? " (serving)" : ""}`),
+      el("td", {}, v.created_at || "-"), el("td", {}, v.kind || "-"), el("td", {}, v.parent ?? "-"),
+      el("td", {}, keyValues(v.validation)),
+      el("td", {}, serving ? "" : el("button", {
+        type: "button", class: "secondary", onclick: () => askRollback(v.version),
+        "aria-label": `Serve version ${v.version}`,
+      }, "Serve")));
+  }));
+}
+
+function renderRollouts(data) {
+  $("rollouts").tBodies[0].replaceChildren(...data.rollouts.slice(0, 10).map((r) => {
+    const { time, action, version, previous, ...rest } = r;
+    return el("tr", {}, el("td", {}, when(time)), el("td", {}, action), el("td", {}, version ?? "-"),
+      el("td", {}, previous ?? "-"), el("td", {}, keyValues(rest)));
+  }));
+}
+
+function renderJob(job) {
+  const last = job.last_run;
+  facts("update-job", [
+    ["Runs recorded", job.checkpoint.runs], ["Checkpoint offset", job.checkpoint.offset],
+    ["Checkpoint written", when(job.checkpoint.updated_at)], ["Unread log records", job.unread_records],
+    ["Last run", last ? `${last.action} at ${when(last.time)}` : "none yet"],
+    ["Last run version", last ? last.version ?? "-" : "-"],
+    ["Last run clicks", last ? last.clicks ?? "-" : "-"],
+  ]);
+}
+
+async function load() {
+  const key = getKey();
+  if (!key) return;
+  try {
+    const [rankers, rollouts, events, job] = await Promise.all([
+      api("/v1/admin/rankers", { key }), api("/v1/admin/rollouts?limit=10", { key }),
+      api("/v1/admin/events", { key }), api("/v1/admin/update-job", { key }),
+    ]);
+    renderRankers(rankers);
+    renderRollouts(rollouts);
+    facts("event-counts", [...Object.entries(events.counts), ["last offset", events.last_offset]]);
+    renderJob(job);
+    $("admin-content").hidden = false;
+    notice("");
+  } catch (err) {
+    $("admin-content").hidden = true;
+    const denied = err instanceof ApiError && (err.status === 401 || err.status === 403);
+    notice(denied ? `The key was refused: ${err.message}` : err.message, true);
+  }
+}
+
+async function confirmRollback() {
+  const version = pending;
+  $("confirm").hidden = true;
+  pending = null;
+  try {
+    const record = await api("/v1/admin/rankers/rollback", { method: "POST", body: { version }, key: getKey() });
+    await load();
+    notice(`Now serving version ${record.version} (was ${record.previous ?? "none"}).`);
+  } catch (err) {
+    notice(`Rollback failed: ${err.message}`, true);
+  }
+  $("serving-title").focus();
+}
+
+$("serving-title").tabIndex = -1;
+$("key-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  sessionStorage.setItem(KEY, $("api-key").value);
+  load();
+});
+$("forget-key").addEventListener("click", () => {
+  sessionStorage.removeItem(KEY);
+  $("api-key").value = "";
+  $("admin-content").hidden = true;
+  notice("Key forgotten.");
+});
+$("confirm-yes").addEventListener("click", confirmRollback);
+$("confirm-no").addEventListener("click", () => { $("confirm").hidden = true; pending = null; });
+if (getKey()) {
+  $("api-key").value = getKey();
+  load();
+}

@@ -1,0 +1,103 @@
+// DOM builders for product cards, facets and the pager. Text is always set with textContent.
+
+import { AVAILABILITY, formatPrice, imageUrl } from "./api.js";
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === "class") node.className = value;
+    else if (name === "dataset") Object.assign(node.dataset, value);
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+const fmt = (value, digits = 4) => (value === null || value === undefined ? "-" : Number(value).toFixed(digits));
+
+function scores(debug) {
+  if (!debug) return null;
+  const rows = [
+    ["lexical", `${fmt(debug.lexical_score)} (#${debug.lexical_rank ?? "-"})`],
+    ["dense", `${fmt(debug.dense_score)} (#${debug.dense_rank ?? "-"})`],
+    ["image", fmt(debug.image_score)],
+    ["fused", `${fmt(debug.fused_score)} (#${debug.fused_rank})`],
+    ["ranker", `${fmt(debug.ranker_score)} v${debug.ranker_version ?? "-"}`],
+  ];
+  return el("dl", { class: "scores", "aria-label": "Per-stage scores" },
+    rows.map(([name, value]) => [el("dt", {}, name), el("dd", {}, value)]));
+}
+
+// One product card. `list` = {searchId, first position}; `onOpen(hit, data)` / `onSimilar(hit)`.
+export function card(hit, position, searchId, { onOpen, onSimilar, debug = false }) {
+  const data = { searchId, productId: hit.id, position: String(position) };
+  const src = imageUrl(hit);
+  const picture = src
+    ? el("img", { src, alt: "", width: 96, height: 96, loading: "lazy", decoding: "async" })
+    : el("span", { class: "no-image", "aria-hidden": "true" }, "No image");
+  const link = el("a", {
+    href: `/?product=${encodeURIComponent(hit.id)}`, class: "card-link", dataset: data,
+    onclick: (event) => {
+      if (event.ctrlKey || event.metaKey || event.shiftKey || event.button === 1) return;
+      event.preventDefault();
+      onOpen(hit, data);
+    },
+  }, picture, el("h3", { class: "title" }, hit.title));
+  const availability = hit.availability || "in_stock";
+  const item = el("li", { class: "card", dataset: data },
+    link,
+    hit.brand ? el("p", { class: "meta brand" }, hit.brand) : null,
+    el("p", { class: "price" }, formatPrice(hit.price, hit.currency)),
+    el("p", { class: `avail ${availability}` }, AVAILABILITY[availability] || availability),
+    onSimilar ? el("button", {
+      type: "button", class: "similar", "aria-label": `Similar items to ${hit.title}`,
+      onclick: () => onSimilar(hit, data),
+    }, "Similar items") : null,
+    debug ? scores(hit.debug) : null);
+  return item;
+}
+
+// "lo-hi", "lo+", "*-hi", "lo-*" -> {min, max}; bucket upper bounds are exclusive, filters inclusive,
+// so the max is moved one cent down to keep a facet's count equal to what clicking it leaves.
+export function priceRange(label) {
+  const plus = /^([\d.]+)\+$/.exec(label);
+  if (plus) return { min: Number(plus[1]), max: null };
+  const range = /^([\d.]+|\*)-([\d.]+|\*)$/.exec(label);
+  if (!range) return null;
+  return {
+    min: range[1] === "*" ? null : Number(range[1]),
+    max: range[2] === "*" ? null : Math.round((Number(range[2]) - 0.01) * 100) / 100,
+  };
+}
+
+export function facetButton(value, count, pressed, onclick, label = value) {
+  return el("li", {}, el("button", {
+    type: "button", "aria-pressed": pressed ? "true" : "false", dataset: { value }, onclick,
+  }, el("span", { class: "value" }, label), el("span", { class: "count" }, String(count))));
+}
+
+// Page buttons around the current one: 1 … p-2 p-1 p p+1 p+2 … last.
+export function pager(page, pages, go) {
+  const nodes = [];
+  if (pages <= 1) return nodes;
+  const button = (label, target, extra = {}) => el("button", {
+    type: "button", onclick: () => go(target), ...extra,
+  }, label);
+  nodes.push(button("Previous", page - 1, { disabled: page <= 1, "aria-label": "Previous page" }));
+  const shown = new Set([1, pages, page - 2, page - 1, page, page + 1, page + 2].filter((p) => p >= 1 && p <= pages));
+  let last = 0;
+  for (const p of [...shown].sort((a, b) => a - b)) {
+    if (p > last + 1) nodes.push(el("span", { "aria-hidden": "true" }, "…"));
+    nodes.push(button(String(p), p, {
+      "aria-label": `Page ${p}`, "aria-current": p === page ? "page" : null,
+    }));
+    last = p;
+  }
+  nodes.push(button("Next", page + 1, { disabled: page >= pages, "aria-label": "Next page" }));
+  return nodes;
+}
