@@ -26,10 +26,17 @@ bin="$root/.venv/bin"
 
 gateway_pid=""
 cleanup() {
-    [ -n "$gateway_pid" ] && kill "$gateway_pid" 2>/dev/null && wait "$gateway_pid" 2>/dev/null
+    local status=$?
+    trap - EXIT INT TERM
+    if [ -n "$gateway_pid" ]; then
+        kill "$gateway_pid" 2>/dev/null || true
+        wait "$gateway_pid" 2>/dev/null || true
+    fi
     "$bin/engine" triton stop >/dev/null 2>&1 || true
+    exit "$status"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 echo "== starting Triton (model repository: model_repository/)"
 "$bin/engine" triton start

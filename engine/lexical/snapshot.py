@@ -15,6 +15,7 @@ in a Python loop per document): seconds per 10k products; see `engine.lexical.em
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,9 @@ try:
     import bm25s  # type: ignore[import-untyped]
 except ImportError as exc:  # pragma: no cover - bm25s is a core dependency
     raise MissingDependency("bm25s", "the embedded lexical index") from exc
+
+# bm25s sets its own logger to DEBUG; its per-build chatter is noise in our CLIs.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 FIELD_WEIGHTS = {"title": 3.0, "description": 1.0, "brand": 2.0, "category": 1.0}
 _MISSING = "None"  # how `Filters.matches` reads a missing attribute
