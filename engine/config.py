@@ -79,11 +79,17 @@ class Settings(BaseSettings):
     hnsw_ef_construction: int = Field(200, ge=8)
     hnsw_ef_search: int = Field(128, ge=8)
     ivf_nprobe: int = Field(32, ge=1)
+    knn_engine: Literal["lucene", "faiss"] = Field(
+        "lucene", description="k-NN engine of the opensearch-knn backend (faiss needs the plugin's "
+        "native libraries, shipped with the official OpenSearch images).")
+    knn_encoder: Literal["none", "fp16"] = "none"
 
     # --- events --------------------------------------------------------------------------------------
     event_log: Literal["embedded", "kafka"] = "embedded"
     kafka_bootstrap: str | None = None
     kafka_topic_prefix: str = Field("aisle", pattern=r"^[A-Za-z0-9._\-]+$")
+    kafka_replication_factor: int = Field(1, ge=1)
+    kafka_timeout_s: float = Field(10.0, gt=0)
 
     # --- gateway -------------------------------------------------------------------------------------
     api_host: str = "127.0.0.1"

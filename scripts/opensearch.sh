@@ -24,6 +24,7 @@
 #   AISLE_OPENSEARCH_TIMEOUT   seconds `start` waits for the cluster health (default 180)
 #   AISLE_CACHE                download cache (default <repo>/.cache); the server lives in .../opensearch
 #   OPENSEARCH_JAVA_OPTS       JVM options (default "-Xms512m -Xmx512m")
+#   AISLE_OPENSEARCH_PLUGINS   plugins to install before the first start (see scripts/opensearch_plugins.sh)
 #
 # OpenSearch refuses to run as root ("can not run opensearch as root"). When this script runs as
 # root it creates the system user `aisle-opensearch` and runs the node as that user; the data
@@ -129,6 +130,9 @@ start() {
     fi
     command -v java >/dev/null || die "needs Java 17+ on PATH"
     fetch
+    # Optional plugins (e.g. AISLE_OPENSEARCH_PLUGINS=knn with a version that has a k-NN build).
+    [ -z "${AISLE_OPENSEARCH_PLUGINS:-}" ] ||
+        bash "$root/scripts/opensearch_plugins.sh" "$home" $AISLE_OPENSEARCH_PLUGINS || die "plugin install failed"
     mkdir -p "$data/data" "$data/logs"
     # A per-node copy of the config: OpenSearch writes its keystore there on first start.
     if [ ! -f "$data/config/opensearch.yml" ]; then

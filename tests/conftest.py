@@ -8,4 +8,5 @@ clean up; they fail (never skip) when a server cannot be started.
 pytest_plugins = [
     "tests.fixtures.triton",
     "tests.fixtures.opensearch",
+    "tests.fixtures.kafka",
 ]
