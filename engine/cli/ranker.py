@@ -30,14 +30,20 @@ EXAMPLES = """examples:
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
-        "ranker", help="train, roll out and inspect ranker versions",
+        "ranker",
+        help="train, roll out and inspect ranker versions",
         description="Learning to rank: offline from judgements, online from the click log.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     verbs = parser.add_subparsers(dest="verb", required=True)
 
-    train = verbs.add_parser("train", help="fit a new version on labelled judgements",
-                             epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    train = verbs.add_parser(
+        "train",
+        help="fit a new version on labelled judgements",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     train.add_argument("--products", type=Path, required=True, help="catalog JSON lines (ids are checked)")
     train.add_argument("--queries", type=Path, required=True, help="TSV: query_id, query")
     train.add_argument("--qrels", type=Path, required=True, help="TSV: query_id, product_id, grade")
@@ -66,9 +72,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     back.add_argument("version", type=int)
     back.set_defaults(handler=_rollback)
     verbs.add_parser("versions", help="list kept versions with validation results").set_defaults(
-        handler=_versions)
+        handler=_versions
+    )
     verbs.add_parser("status", help="serving version, checkpoint and unread events").set_defaults(
-        handler=_status)
+        handler=_status
+    )
 
 
 class LazyLoader:
@@ -93,7 +101,9 @@ class LazyLoader:
 def open_event_log(settings: Settings) -> EventLog:
     """The gateway's event log (same file), for reading."""
     if settings.event_log != "embedded":
-        raise ConfigError(f"AISLE_EVENT_LOG: the update job reads 'embedded' logs, not {settings.event_log!r}")
+        raise ConfigError(
+            f"AISLE_EVENT_LOG: the update job reads 'embedded' logs, not {settings.event_log!r}"
+        )
     from engine.events.embedded import EmbeddedEventLog
 
     return EmbeddedEventLog(settings.path("events", "events.sqlite3"))
@@ -126,8 +136,14 @@ def _train(args: argparse.Namespace) -> int:
     unknown = len(judged - catalog)
     if unknown:
         print(f"warning: {unknown} judged products are not in {args.products}", file=sys.stderr)
-    config = OfflineConfig(depth=args.depth, holdout_frac=args.holdout_frac, loss=args.loss,
-                           epochs=args.epochs, lr=args.lr, seed=args.seed)
+    config = OfflineConfig(
+        depth=args.depth,
+        holdout_frac=args.holdout_frac,
+        loss=args.loss,
+        epochs=args.epochs,
+        lr=args.lr,
+        seed=args.seed,
+    )
     services = None
     if args.api:
         source: Any = ApiFeatureSource(args.api)
@@ -143,8 +159,14 @@ def _train(args: argparse.Namespace) -> int:
         if services is not None:
             services.close()
     store = RankerStore(settings)
-    data = {"data": {"products": str(args.products), "queries": str(args.queries), "qrels": str(args.qrels),
-                     "catalog_size": len(catalog)}}
+    data = {
+        "data": {
+            "products": str(args.products),
+            "queries": str(args.queries),
+            "qrels": str(args.qrels),
+            "catalog_size": len(catalog),
+        }
+    }
     result = train_from_judgements(store, lists, judgements, config, data=data)
     print(json.dumps({"version": result.version, "parent": result.parent, **result.metrics}, indent=2))
     if args.out:
@@ -153,8 +175,9 @@ def _train(args: argparse.Namespace) -> int:
         print(f"copied version {result.version} to {target}", file=sys.stderr)
     if args.rollout:
         if not result.improved and not args.force:
-            print(f"not rolled out: held-out nDCG@10 dropped; version {result.version} is kept",
-                  file=sys.stderr)
+            print(
+                f"not rolled out: held-out nDCG@10 dropped; version {result.version} is kept", file=sys.stderr
+            )
             return 1
         loader = LazyLoader(settings)
         try:
@@ -174,8 +197,11 @@ def _update(args: argparse.Namespace) -> int:
     settings = load_settings()
     check_set = args.check_set or check_set_path(RankerStore(settings))
     config = UpdateConfig(
-        bias_correction=not args.no_bias_correction, min_train_clicks=args.min_clicks,
-        keep_versions=args.keep, check_set=check_set if check_set.is_file() else None, gate=GateConfig(),
+        bias_correction=not args.no_bias_correction,
+        min_train_clicks=args.min_clicks,
+        keep_versions=args.keep,
+        check_set=check_set if check_set.is_file() else None,
+        gate=GateConfig(),
     )
     log, loader = open_event_log(settings), LazyLoader(settings)
     job = UpdateJob(settings, log, loader, config)
@@ -231,13 +257,16 @@ def _versions(args: argparse.Namespace) -> int:
 def _numbers(validation: dict[str, Any]) -> str:
     if "clicks" in validation:
         clicks, ndcg = validation["clicks"], validation.get("ndcg") or {}
-        text = f"ips clicks {clicks.get('candidate', float('nan')):.4f} vs {clicks.get('serving', float('nan')):.4f}"
+        cand, serv = clicks.get("candidate", float("nan")), clicks.get("serving", float("nan"))
+        text = f"ips clicks {cand:.4f} vs {serv:.4f}"
         if ndcg:
             text += f", check nDCG@10 {ndcg['candidate']:.4f} vs {ndcg['serving']:.4f}"
         return text
     if "holdout_ndcg@10_after" in validation:
-        return (f"held-out nDCG@10 {validation['holdout_ndcg@10_after']:.4f} "
-                f"(was {validation['holdout_ndcg@10_before']:.4f})")
+        return (
+            f"held-out nDCG@10 {validation['holdout_ndcg@10_after']:.4f} "
+            f"(was {validation['holdout_ndcg@10_before']:.4f})"
+        )
     return "-"
 
 
@@ -255,8 +284,18 @@ def _status(args: argparse.Namespace) -> int:
         log.close()
     records = store.rollouts.records()
     latest = _brief(records[-1]) if records else None
-    print(json.dumps({
-        "serving": store.serving(), "versions": store.versions(), "checkpoint": offset,
-        "log_last_offset": last, "unread_records": last - offset, "last_decision": latest,
-    }, indent=2, default=str))
+    print(
+        json.dumps(
+            {
+                "serving": store.serving(),
+                "versions": store.versions(),
+                "checkpoint": offset,
+                "log_last_offset": last,
+                "unread_records": last - offset,
+                "last_decision": latest,
+            },
+            indent=2,
+            default=str,
+        )
+    )
     return 0

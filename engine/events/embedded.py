@@ -106,7 +106,7 @@ class EmbeddedEventLog:
             )[0]
 
     def append_events(self, events: Sequence[Event]) -> list[int]:
-        rows = []
+        rows: list[tuple[str, str, str, str | None, str]] = []
         for event in events:
             if event.type not in EVENT_TYPES:
                 raise InvalidInput(f"unknown event type {event.type!r}; expected one of {EVENT_TYPES}")

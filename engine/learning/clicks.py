@@ -41,7 +41,9 @@ class ClickedList:
 
     def observations(self) -> Iterator[ClickObservation]:
         clicked = set(self.clicked)
-        for i, (pid, pos) in enumerate(zip(self.impression.product_ids, self.impression.positions)):
+        for i, (pid, pos) in enumerate(
+            zip(self.impression.product_ids, self.impression.positions, strict=True)
+        ):
             yield ClickObservation(self.query, pid, pos, i in clicked)
 
 
@@ -135,7 +137,9 @@ def read_window(log: EventLog, after: int, *, holdout_frac: float, max_records: 
     tail = [r for r in records if r.offset > boundary]
 
     impressions = {
-        r.impression.search_id: r.impression for r in head if r.impression is not None and usable(r.impression)
+        r.impression.search_id: r.impression
+        for r in head
+        if r.impression is not None and usable(r.impression)
     }
     actions = [
         (r.event.search_id, r.event.product_id)

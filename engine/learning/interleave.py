@@ -60,7 +60,7 @@ def team_draft(a: Sequence[str], b: Sequence[str], length: int, rng: random.Rand
 
 
 def winner(teams: str, clicked: Iterable[int]) -> str | None:
-    """"A", "B" or None (tie) from the indexes of the clicked products."""
+    """ "A", "B" or None (tie) from the indexes of the clicked products."""
     a = sum(1 for i in clicked if teams[i] == SERVING)
     b = sum(1 for i in clicked if teams[i] == CANDIDATE)
     return None if a == b else (SERVING if a > b else CANDIDATE)

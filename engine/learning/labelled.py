@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.errors import InvalidInput, NotFound
-from engine.learning.metrics import Scorer, gain, ndcg_at_k
+from engine.learning.metrics import Scorer, gain, ndcg_at_k, reorder_columns
 from engine.learning.trainer import TrainingList
 
 
@@ -37,16 +37,16 @@ class LabelledList:
         targets = np.array([gain(self.grades.get(pid, 0.0), min_grade) for pid in self.product_ids])
         return TrainingList(features=self.features, targets=targets.astype(np.float32))
 
-    def ndcg(self, scorer: Scorer, k: int = 10, min_grade: float = 1.0) -> float:
+    def ndcg(self, scorer: Scorer, k: int = 10, min_grade: float = 1.0) -> float | None:
         scores = scorer(self.features) if len(self.product_ids) else np.zeros(0)
         order = np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")
         return ndcg_at_k([self.product_ids[i] for i in order], self.grades, k, min_grade)
 
 
 def mean_ndcg(lists: Sequence[LabelledList], scorer: Scorer, k: int = 10, min_grade: float = 1.0) -> float:
-    if not lists:
-        return float("nan")
-    return float(np.mean([item.ndcg(scorer, k, min_grade) for item in lists]))
+    """Mean over the lists with a defined nDCG (NaN when none has one)."""
+    values = [v for v in (item.ndcg(scorer, k, min_grade) for item in lists) if v is not None]
+    return float(np.mean(values)) if values else float("nan")
 
 
 def save_labelled(
@@ -71,8 +71,13 @@ def save_labelled(
     os.replace(tmp, path)
 
 
-def load_labelled(path: Path) -> tuple[list[LabelledList], list[str], float]:
-    """(lists, feature_names, min_grade); raises NotFound / InvalidInput with the file name."""
+def load_labelled(
+    path: Path, feature_names: Sequence[str] | None = None
+) -> tuple[list[LabelledList], list[str], float]:
+    """(lists, feature_names, min_grade); raises NotFound / InvalidInput with the file name.
+
+    With `feature_names`, rows are rearranged into that order (what a given ranker version expects).
+    """
     if not path.is_file():
         raise NotFound(f"check set {path} does not exist")
     try:
@@ -85,6 +90,8 @@ def load_labelled(path: Path) -> tuple[list[LabelledList], list[str], float]:
                 continue
             row = json.loads(line)
             features = np.asarray(row["features"], dtype=np.float32).reshape(-1, len(names))
+            if feature_names is not None:
+                features = reorder_columns(features, names, feature_names)
             lists.append(
                 LabelledList(
                     query_id=str(row["query_id"]),
@@ -94,6 +101,6 @@ def load_labelled(path: Path) -> tuple[list[LabelledList], list[str], float]:
                     grades={str(k): float(v) for k, v in row["grades"].items()},
                 )
             )
-        return lists, names, float(header.get("min_grade", 1.0))
+        return lists, list(feature_names or names), float(header.get("min_grade", 1.0))
     except (IndexError, KeyError, ValueError, TypeError) as exc:
         raise InvalidInput(f"check set {path} is not a labelled-list file: {exc}") from exc

@@ -14,6 +14,8 @@ weights on clicked positions for logged clicks (0 elsewhere).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
 
@@ -51,4 +53,4 @@ def lambdarank(
     return loss / lists
 
 
-LOSSES = {"softmax": softmax_cross_entropy, "lambdarank": lambdarank}
+LOSSES: dict[str, Callable[..., torch.Tensor]] = {"softmax": softmax_cross_entropy, "lambdarank": lambdarank}

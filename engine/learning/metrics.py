@@ -36,12 +36,16 @@ def gain(grade: float, min_grade: float = 1.0) -> float:
 
 def ndcg_at_k(
     ranked_ids: Sequence[str], grades: Mapping[str, float], k: int = 10, min_grade: float = 1.0
-) -> float:
-    """nDCG@k of a ranked list against the judged grades of its query (0 when nothing gains)."""
+) -> float | None:
+    """nDCG@k of a ranked list against the judged grades of its query.
+
+    None when the ideal DCG is 0 (every judged grade is the minimum): such a query has no defined nDCG and
+    is left out of means, as everywhere in the project.
+    """
     ideal = sorted((gain(g, min_grade) for g in grades.values()), reverse=True)[:k]
     idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
     if idcg <= 0:
-        return 0.0
+        return None
     dcg = sum(
         gain(grades[pid], min_grade) / math.log2(i + 2)
         for i, pid in enumerate(ranked_ids[:k])
@@ -58,18 +62,22 @@ def rank_positions(scores: np.ndarray) -> np.ndarray:
     return positions
 
 
-def features_of(item: ClickedList, feature_names: Sequence[str]) -> np.ndarray:
-    """The list's feature rows in `feature_names` order (a feature the list lacks is 0)."""
-    rows = np.asarray(item.impression.features, dtype=np.float32)
-    logged = list(item.impression.feature_names)
-    if not logged or logged == list(feature_names):
+def reorder_columns(rows: np.ndarray, names: Sequence[str], wanted: Sequence[str]) -> np.ndarray:
+    """Feature rows with columns `names` rearranged into `wanted` order (a missing feature is 0)."""
+    rows = np.asarray(rows, dtype=np.float32)
+    if not names or list(names) == list(wanted):
         return rows
-    index = {name: i for i, name in enumerate(logged)}
-    out = np.zeros((rows.shape[0], len(feature_names)), dtype=np.float32)
-    for j, name in enumerate(feature_names):
+    index = {name: i for i, name in enumerate(names)}
+    out = np.zeros((rows.shape[0], len(wanted)), dtype=np.float32)
+    for j, name in enumerate(wanted):
         if name in index:
             out[:, j] = rows[:, index[name]]
     return out
+
+
+def features_of(item: ClickedList, feature_names: Sequence[str]) -> np.ndarray:
+    """The list's feature rows in `feature_names` order."""
+    return reorder_columns(np.asarray(item.impression.features), item.impression.feature_names, feature_names)
 
 
 def snips_click_estimate(

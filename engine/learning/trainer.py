@@ -21,6 +21,7 @@ import torch
 
 from engine.errors import InvalidInput
 from engine.learning.losses import LOSSES
+from engine.models.ranker_net import RankerNet
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,9 @@ def fit(
             scores = net(x.reshape(-1, x.shape[-1])).reshape(m.shape)
             loss = loss_fn(scores, t, m, **kwargs)
             if config.proximal > 0:
-                loss = loss + config.proximal * sum(((p - s) ** 2).sum() for p, s in zip(params, start))
+                loss = loss + config.proximal * sum(
+                    ((p - s) ** 2).sum() for p, s in zip(params, start, strict=True)
+                )
             optimiser.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, config.max_grad_norm)
@@ -152,7 +155,7 @@ def fit(
     return report
 
 
-def restandardise(net: torch.nn.Module, rows: np.ndarray) -> None:
+def restandardise(net: RankerNet, rows: np.ndarray) -> None:
     """Set a `RankerNet`'s feature standardisation from `rows` without changing what it computes.
 
     Features live on very different scales (a reciprocal rank near 0.016, a log price near 5), which makes
@@ -170,7 +173,7 @@ def restandardise(net: torch.nn.Module, rows: np.ndarray) -> None:
         old_mean, old_std = net.mean.clone(), net.std.clone()
         shift = (new_mean - old_mean) / old_std
         scale = new_std / old_std
-        for layer in (net.linear, net.mlp[0]):
+        for layer in (net.linear, net.mlp_hidden):
             layer.bias.add_(layer.weight @ shift)
             layer.weight.mul_(scale)
         net.set_normalisation(new_mean, new_std)

@@ -99,7 +99,10 @@ class UpdateJob:
         if until <= checkpoint or recorded:
             return None
         return roll_out(
-            self.store, self.loader, versions[-1], keep=self.config.keep_versions,
+            self.store,
+            self.loader,
+            versions[-1],
+            keep=self.config.keep_versions,
             details={"recovered": True, "events": manifest.training.get("events")},
         )
 
@@ -108,7 +111,9 @@ class UpdateJob:
         if not self.config.bias_correction:
             return Propensities.uniform()
         start = max(until - self.config.propensity_records, 0)
-        records = [r for r in read_records(self.log, start, self.config.propensity_records) if r.offset <= until]
+        records = [
+            r for r in read_records(self.log, start, self.config.propensity_records) if r.offset <= until
+        ]
         observations = (obs for item in clicked_lists(records) for obs in item.observations())
         return estimate_pbm(observations, max_weight=self.config.max_weight)
 
@@ -127,18 +132,7 @@ class UpdateJob:
     def _check_set(self, names: list[str]) -> tuple[list[LabelledList], float]:
         if self.config.check_set is None:
             return [], 1.0
-        lists, file_names, min_grade = load_labelled(self.config.check_set)
-        if file_names != names:
-            index = {n: i for i, n in enumerate(file_names)}
-            lists = [
-                LabelledList(
-                    item.query_id, item.query, item.product_ids,
-                    np.stack([item.features[:, index[n]] if n in index else np.zeros(len(item.features))
-                              for n in names], axis=1).astype(np.float32),
-                    item.grades,
-                )
-                for item in lists
-            ]
+        lists, _, min_grade = load_labelled(self.config.check_set, names)
         return lists, min_grade
 
     def run_once(self) -> dict[str, Any]:
@@ -149,10 +143,19 @@ class UpdateJob:
         if recovered is not None:
             save_checkpoint(self.checkpoint_path, start, load_checkpoint(self.checkpoint_path).runs + 1)
             return recovered
-        window = read_window(self.log, start, holdout_frac=config.holdout_frac, max_records=config.max_records)
-        waiting = {"action": "waiting", "events": {"after": start, "until": start},
-                   "train_clicks": window.train_clicks, "holdout_clicks": window.holdout_clicks}
-        if window.train_clicks < config.min_train_clicks or window.holdout_clicks < config.gate.min_holdout_clicks:
+        window = read_window(
+            self.log, start, holdout_frac=config.holdout_frac, max_records=config.max_records
+        )
+        waiting = {
+            "action": "waiting",
+            "events": {"after": start, "until": start},
+            "train_clicks": window.train_clicks,
+            "holdout_clicks": window.holdout_clicks,
+        }
+        if (
+            window.train_clicks < config.min_train_clicks
+            or window.holdout_clicks < config.gate.min_holdout_clicks
+        ):
             return waiting
 
         serving = self.store.serving()
@@ -168,27 +171,46 @@ class UpdateJob:
             restandardise(candidate, np.concatenate([item.features for item in lists]))
         seen = int(serving_manifest.training.get("clicks_seen", 0))
         lr = decayed_lr(config.lr, seen, config.lr_half_life)
-        report = fit(candidate, lists, FitConfig(epochs=config.epochs, lr=lr, proximal=config.proximal,
-                                                 seed=config.seed + seen))
+        report = fit(
+            candidate,
+            lists,
+            FitConfig(epochs=config.epochs, lr=lr, proximal=config.proximal, seed=config.seed + seen),
+        )
 
         check_set, min_grade = self._check_set(names)
         validation = validate(
-            lambda x: score_rows(candidate, x), lambda x: score_rows(serving_net, x), window.holdout,
-            propensities, names, check_set=check_set, check_min_grade=min_grade, config=config.gate,
+            lambda x: score_rows(candidate, x),
+            lambda x: score_rows(serving_net, x),
+            window.holdout,
+            propensities,
+            names,
+            check_set=check_set,
+            check_min_grade=min_grade,
+            config=config.gate,
         )
         events = {"after": start, "until": window.boundary}
         summary = {
-            "parent": serving, "events": events, "clicks": window.train_clicks, "lists": len(lists),
-            "clicks_seen": seen + window.train_clicks, "bias_correction": config.bias_correction,
-            "propensities": propensities.to_dict(), "fit": report.to_dict(),
+            "parent": serving,
+            "events": events,
+            "clicks": window.train_clicks,
+            "lists": len(lists),
+            "clicks_seen": seen + window.train_clicks,
+            "bias_correction": config.bias_correction,
+            "propensities": propensities.to_dict(),
+            "fit": report.to_dict(),
             "validation": validation.to_dict(),
         }
         if validation.accepted:
-            manifest = RankerManifest(version=0, feature_names=names, hidden=serving_manifest.hidden,
-                                      training={"kind": "clicks", **summary})
+            manifest = RankerManifest(
+                version=0,
+                feature_names=names,
+                hidden=serving_manifest.hidden,
+                training={"kind": "clicks", **summary},
+            )
             version = self.store.add(candidate, manifest)
-            outcome = roll_out(self.store, self.loader, version, keep=config.keep_versions, previous=serving,
-                               details=summary)
+            outcome = roll_out(
+                self.store, self.loader, version, keep=config.keep_versions, previous=serving, details=summary
+            )
         else:
             outcome = self.store.rollouts.append({"action": "rejected", "version": None, **summary})
         checkpoint = load_checkpoint(self.checkpoint_path)

@@ -30,7 +30,14 @@ from engine.models.ranker_net import (
     load_ranker,
     write_ranker_version,
 )
-from engine.triton.repository import CONFIG_FILE, RANKER, pinned_versions, read_config
+from engine.triton.repository import (
+    CONFIG_FILE,
+    RANKER,
+    pinned_versions,
+    read_config,
+    set_version_policy,
+    write_config,
+)
 
 ROLLOUTS_FILE = "rollouts.jsonl"
 
@@ -93,7 +100,18 @@ class RankerStore:
         return self.load(version)[1]
 
     def add(self, net: RankerNet, manifest: RankerManifest) -> int:
-        """Write `net` as the next version number; returns it. The version is not served yet."""
+        """Write `net` as the next version number; returns it. The version is not served yet.
+
+        Under Triton's default `latest` policy a new directory would go live at the next (re)load or
+        restart, unvalidated; so before adding, the version serving now is pinned (if nothing is).
+        """
+        current = self.serving()
+        config_path = self.model_dir / CONFIG_FILE
+        if current is not None and config_path.is_file():
+            config = read_config(config_path)
+            if not pinned_versions(config):
+                set_version_policy(config, [current])
+                write_config(config_path, config)
         version = max(self.versions(), default=0) + 1
         manifest.version = version
         staging = self.data_dir / "learning" / "staging"

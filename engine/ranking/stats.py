@@ -43,7 +43,7 @@ class ClickStats:
         self._lock = threading.Lock()
         self._views: Counter[str] = Counter()
         self._clicks: Counter[str] = Counter()
-        self._actions: Counter[str] = Counter()
+        self._actions: dict[str, float] = {}
         self._query_views: Counter[tuple[str, str]] = Counter()
         self._query_clicks: Counter[tuple[str, str]] = Counter()
         # search_id -> normalised query, so a click can be attributed to the query that served it.
@@ -67,7 +67,7 @@ class ClickStats:
         if weight is None:
             return  # reported views carry no click signal
         with self._lock:
-            self._actions[event.product_id] += weight
+            self._actions[event.product_id] = self._actions.get(event.product_id, 0.0) + weight
             # One click per (search, product): a cart after a click is the same examination.
             key = (event.search_id or event.event_id, event.product_id)
             if key in self._clicked:
@@ -120,8 +120,8 @@ class ClickStats:
     def action_count(self, product_id: str) -> float:
         """Weighted click/cart/purchase count: the event half of a product's popularity."""
         with self._lock:
-            return self._actions[product_id]
+            return self._actions.get(product_id, 0.0)
 
     def most_active(self, n: int) -> list[tuple[str, float]]:
         with self._lock:
-            return self._actions.most_common(n)
+            return sorted(self._actions.items(), key=lambda item: (-item[1], item[0]))[:n]

@@ -85,18 +85,28 @@ def collect(
     return lists
 
 
-def split(lists: Sequence[LabelledList], frac: float, seed: int) -> tuple[list[LabelledList], list[LabelledList]]:
+def split(
+    lists: Sequence[LabelledList], frac: float, seed: int
+) -> tuple[list[LabelledList], list[LabelledList]]:
     """(kept, held out), by query id with a seeded shuffle, so a rerun holds out the same queries."""
     ordered = sorted(lists, key=lambda item: item.query_id)
     random.Random(seed).shuffle(ordered)
-    n_held = int(round(len(ordered) * frac))
+    n_held = round(len(ordered) * frac)
     return ordered[n_held:], ordered[:n_held]
 
 
-def _fit_best(net: RankerNet, train: list[LabelledList], inner: list[LabelledList], min_grade: float,
-              config: OfflineConfig) -> dict[str, Any]:
+def _fit_best(
+    net: RankerNet,
+    train: list[LabelledList],
+    inner: list[LabelledList],
+    min_grade: float,
+    config: OfflineConfig,
+) -> dict[str, Any]:
     """Fit on `train`, keeping the epoch with the best nDCG@10 on `inner` (all epochs when no inner)."""
-    best = {"epoch": 0, "ndcg": mean_ndcg(inner, lambda x: score_rows(net, x), 10, min_grade) if inner else -1.0}
+    best = {
+        "epoch": 0,
+        "ndcg": mean_ndcg(inner, lambda x: score_rows(net, x), 10, min_grade) if inner else -1.0,
+    }
     best_state = copy.deepcopy(net.state_dict())
 
     def keep_best(epoch: int) -> None:
@@ -107,8 +117,15 @@ def _fit_best(net: RankerNet, train: list[LabelledList], inner: list[LabelledLis
             best.update(epoch=epoch, ndcg=value)
             best_state.update(copy.deepcopy(net.state_dict()))
 
-    fit_config = FitConfig(loss=config.loss, epochs=config.epochs, lr=config.lr, proximal=config.proximal,
-                           normalise_lists=True, seed=config.seed, batch_lists=16)
+    fit_config = FitConfig(
+        loss=config.loss,
+        epochs=config.epochs,
+        lr=config.lr,
+        proximal=config.proximal,
+        normalise_lists=True,
+        seed=config.seed,
+        batch_lists=16,
+    )
     report = fit(net, [item.training_list(min_grade) for item in train], fit_config, keep_best)
     if inner:
         net.load_state_dict(best_state)
@@ -144,14 +161,23 @@ def train_from_judgements(
         return mean_ndcg(items, lambda x: score_rows(model, x), 10, min_grade)
 
     metrics = {
-        "train_ndcg@10_before": ndcg(base, kept), "train_ndcg@10_after": ndcg(net, kept),
-        "holdout_ndcg@10_before": ndcg(base, held), "holdout_ndcg@10_after": ndcg(net, held),
+        "train_ndcg@10_before": ndcg(base, kept),
+        "train_ndcg@10_after": ndcg(net, kept),
+        "holdout_ndcg@10_before": ndcg(base, held),
+        "holdout_ndcg@10_after": ndcg(net, held),
     }
     summary = {
-        "kind": "judgements", "parent": parent, "loss": config.loss, "depth": config.depth,
+        "kind": "judgements",
+        "parent": parent,
+        "loss": config.loss,
+        "depth": config.depth,
         "queries": {"train": len(train), "inner": len(inner), "holdout": len(held)},
-        "judgements": sum(len(g) for g in judgements.grades.values()), "min_grade": min_grade,
-        "holdout_queries": [item.query_id for item in held], "metrics": metrics, **details, **(data or {}),
+        "judgements": sum(len(g) for g in judgements.grades.values()),
+        "min_grade": min_grade,
+        "holdout_queries": [item.query_id for item in held],
+        "metrics": metrics,
+        **details,
+        **(data or {}),
     }
     manifest = RankerManifest(version=0, feature_names=names, hidden=base_manifest.hidden, training=summary)
     version = store.add(net, manifest)

@@ -52,7 +52,9 @@ def _rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
 
 def load_judgements(queries: Path, qrels: Path) -> Judgements:
     """Read the query and judgement TSV files; a judgement of an unknown query is an error."""
-    judgements = Judgements(queries={r["query_id"]: r["query"] for r in _rows(queries, ("query_id", "query"))})
+    judgements = Judgements(
+        queries={r["query_id"]: r["query"] for r in _rows(queries, ("query_id", "query"))}
+    )
     for row in _rows(qrels, ("query_id", "product_id", "grade")):
         if row["query_id"] not in judgements.queries:
             raise InvalidInput(f"{qrels}: query {row['query_id']!r} is not in {queries}")
@@ -104,7 +106,9 @@ class ApiFeatureSource:
         except self._errors as exc:
             raise BackendUnavailable("gateway", f"{self._client.base_url}: {exc}") from exc
         if response.status_code != 200:
-            raise BackendUnavailable("gateway", f"search answered {response.status_code}: {response.text[:200]}")
+            raise BackendUnavailable(
+                "gateway", f"search answered {response.status_code}: {response.text[:200]}"
+            )
         ids, rows = [], []
         for hit in response.json()["hits"]:
             features = (hit.get("debug") or {}).get("features")
