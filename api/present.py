@@ -6,6 +6,8 @@ import time
 import uuid
 from collections.abc import Sequence
 
+import numpy as np
+
 from api.schemas.common import Hit, HitDebug
 from engine.events.base import Impression
 from engine.pipeline.types import RankedHit
@@ -64,7 +66,7 @@ def impression(
     product_ids: Sequence[str],
     first_position: int,
     ranker_version: int | None,
-    features: Sequence[Sequence[float] | None] = (),
+    features: Sequence[Sequence[float] | np.ndarray | None] = (),
     user_id: str | None = None,
     session_id: str | None = None,
     surface: str = "search",

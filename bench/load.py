@@ -7,9 +7,10 @@ the Triton query encoder called directly with the same queries and concurrency, 
 much the rest of the pipeline costs. A last pass with `debug: true` breaks latency down by stage.
 Prints a table, writes JSON and a PNG of latency percentiles against concurrency.
 
-The gateway's query-embedding cache is cleared by using each query at most once per level where the
-mix allows it (`--requests` <= number of queries); with more requests than queries the repeats hit the
-cache, as head queries do in production.
+Each level takes the next slice of the query mix, so with enough distinct queries (`--requests` times
+the number of levels, plus `--warmup`, at most the mix) no request hits the gateway's query-embedding
+cache and the comparison with the bare encoder is fair; with fewer, repeats hit the cache, as head
+queries do in production, and the search side looks faster than it is for a cold query.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from bench.common import bench_settings, build_index, gateway_process, print_tab
 
 EPILOG = """examples:
   python -m bench.load --products ../shared/datasets/crowdflower/products.jsonl \\
-      --queries ../shared/datasets/crowdflower/queries.dev.tsv --out bench/results/load.json
+      --queries ../shared/datasets/homedepot/queries.dev.tsv --out bench/results/load.json
   python -m bench.load --api http://127.0.0.1:8080 --queries queries.tsv --concurrency 1,8 --requests 500
 """
 
@@ -174,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     from engine.inference.factory import create_inference
 
     if args.api:
-        settings, env = load_settings(), {}
+        settings, env = load_settings(), dict[str, str]()
     else:
         settings, env = bench_settings(args.products, args.data_root)
     inference = create_inference(settings)

@@ -148,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             inference.close()
     rows = [
-        (m, r["ndcg@10"], r["recall@100"], r["queries"], r["seconds"]) for m, r in report["methods"].items()
+        (m, f"{r['ndcg@10']:.4f}", f"{r['recall@100']:.4f}", r["queries"], f"{r['seconds']:.1f}")
+        for m, r in report["methods"].items()
     ]
     print_table(("method", "nDCG@10", "Recall@100", "queries", "seconds"), rows)
     if args.out:

@@ -13,12 +13,12 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from api.deps import ServicesDep
+from api.deps import Services, ServicesDep
 from api.present import impression, new_search_id, ranked_score, to_hit
 from api.schemas.common import ERROR_RESPONSES
 from api.schemas.search import FacetValue, SearchRequest, SearchResponse
 from engine.errors import InvalidInput
-from engine.pipeline.types import SearchQuery
+from engine.pipeline.types import SearchOutcome, SearchQuery
 
 router = APIRouter(tags=["search"])
 
@@ -83,6 +83,12 @@ async def _parse(request: Request) -> tuple[SearchRequest, bytes | None]:
     return body, upload
 
 
+def _run(services: Services, query: SearchQuery) -> SearchOutcome:
+    """Blocking part of a search (a catalog reload loads indexes): runs in the thread pool."""
+    services.refresh_catalog()
+    return services.pipeline.search(query)
+
+
 @router.post(
     "/v1/search",
     response_model=SearchResponse,
@@ -96,7 +102,6 @@ async def search(request: Request, services: ServicesDep) -> SearchResponse:
         raise InvalidInput("query is empty: send a non-blank query, an image, or both")
     if len(body.query) > services.settings.max_query_chars:
         raise InvalidInput(f"query is longer than {services.settings.max_query_chars} characters")
-    services.refresh_catalog()
     query = SearchQuery(
         text=body.query,
         image=image,
@@ -109,7 +114,7 @@ async def search(request: Request, services: ServicesDep) -> SearchResponse:
         user_id=body.user_id,
         session_id=body.session_id,
     )
-    outcome = await run_in_threadpool(services.pipeline.search, query)
+    outcome = await run_in_threadpool(_run, services, query)
     for part in outcome.degraded:
         services.metrics.degraded.labels(part=part).inc()
     if outcome.ranker_version is not None:

@@ -52,7 +52,7 @@ class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     query: str = Field("", description="Free text in any language; may be empty when an image is sent.")
     image: str | None = Field(None, description="Base64 of a JPEG/PNG/WebP image (image search).")
-    filters: SearchFilters = Field(default_factory=SearchFilters)
+    filters: SearchFilters = Field(default_factory=lambda: SearchFilters.model_validate({}))
     facets: list[str] = Field(
         default_factory=list,
         description='Facets to count: "brand", "category", "category_path", "availability", "price", '

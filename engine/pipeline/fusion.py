@@ -10,6 +10,10 @@ Two families, both pure functions over `ScoredId` lists so they are easy to test
   unless the caller supplies its exact score via `fill` (the pipeline computes dense cosines for
   lexical-only candidates, so nothing is guessed).
 
+The `full` method adds a title-match term to the linear fusion: a product whose title holds the
+query's words (or the query as a phrase) is nearly always what a shopper meant, a signal that neither
+BM25 over all fields nor a whole-document embedding isolates.
+
 `adaptive_weights` shifts weight per query towards the lexical side when the query looks like an
 identifier (digits, model numbers) or when BM25 has a confident head, and towards the dense side for
 longer natural-language queries; it only ever moves weights by a bounded amount.
@@ -97,11 +101,15 @@ class FusionConfig:
 
     method: str = "linear"  # linear | rrf
     normalisation: str = "minmax"
-    lexical_weight: float = 0.5
-    dense_weight: float = 0.5
+    lexical_weight: float = 0.3
+    dense_weight: float = 0.7
     image_weight: float = 0.3
     adaptive: bool = True
     max_shift: float = 0.15
+    # `full` only: weight of the title match (share of query tokens in the title, and the whole query
+    # as a phrase in it). Added to the fused score of every candidate, already on a 0..1 scale.
+    title_weight: float = 0.3
+    phrase_weight: float = 0.2
 
     def weights(self) -> dict[str, float]:
         return {"lexical": self.lexical_weight, "dense": self.dense_weight, "image": self.image_weight}

@@ -24,12 +24,14 @@ def fuse(
     weights: Mapping[str, float],
     normalisation: str = "minmax",
     fill: Mapping[str, Mapping[str, float]] | None = None,
+    bonus: Mapping[str, float] | None = None,
 ) -> list[RankedHit]:
     """One list in fused order (ties broken by product id, so the order is deterministic).
 
     `bm25` and `dense` keep a single retriever's order; `rrf` and `linear` (and `full`, which fuses
     linearly and leaves the rest to the ranker) combine them. `fill[name][id]` is an exact score of a
     product that list `name` did not return; it is recorded on the candidate and used by linear fusion.
+    `bonus[id]` is added to a candidate's fused score (linear fusion only).
     """
     fill = fill or {}
     signals: dict[str, CandidateSignals] = {}
@@ -64,6 +66,9 @@ def fuse(
         scores = fusion.rrf(lists, weights)
     else:
         scores = fusion.linear(lists, weights, normalisation, fill)
+        for pid, extra in (bonus or {}).items():
+            if pid in scores:
+                scores[pid] += extra
 
     ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
     hits = []

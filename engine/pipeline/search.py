@@ -33,7 +33,7 @@ from engine.pipeline.facets import check_fields, facet_counts
 from engine.pipeline.rank import fuse, rerank
 from engine.pipeline.retrieve import DenseRetriever, FilterIds, LexicalRetriever, ProductLookup
 from engine.pipeline.types import METHODS, SORTS, PipelineConfig, RankedHit, SearchOutcome, SearchQuery
-from engine.ranking.features import QueryContext
+from engine.ranking.features import QueryContext, title_match, tokenize
 from engine.ranking.stats import ClickStats
 from engine.records import ScoredId
 from engine.vectors.base import VectorStore
@@ -235,7 +235,20 @@ class SearchPipeline:
             weights = config.weights()
         if method == "rrf":
             weights = {name: 1.0 for name in lists}
-        return fuse(lists, method, weights, config.normalisation, fill)
+        bonus = None
+        if method == "full" and (config.title_weight or config.phrase_weight) and text:
+            bonus = self._title_bonus(text, lists)
+        return fuse(lists, method, weights, config.normalisation, fill, bonus)
+
+    def _title_bonus(self, text: str, lists: dict[str, list[ScoredId]]) -> dict[str, float]:
+        config = self.config.fusion
+        ids = sorted({h.product_id for hits in lists.values() for h in hits})
+        q_tokens = tokenize(text)
+        bonus = {}
+        for pid, product in self.products.get(ids).items():
+            overlap, phrase = title_match(q_tokens, product.title)
+            bonus[pid] = config.title_weight * overlap + config.phrase_weight * phrase
+        return bonus
 
     def _rank(
         self,

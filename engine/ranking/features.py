@@ -103,6 +103,16 @@ def _contains_phrase(haystack: list[str], needle: list[str]) -> bool:
     return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
 
 
+def title_match(query_tokens: Sequence[str], title: str) -> tuple[float, float]:
+    """(share of the query's distinct tokens found in the title, 1.0 if the query is a phrase in it)."""
+    if not query_tokens:
+        return 0.0, 0.0
+    title_tokens = tokenize(title)
+    wanted = set(query_tokens)
+    overlap = len(wanted.intersection(title_tokens)) / len(wanted)
+    return overlap, 1.0 if _contains_phrase(title_tokens, list(query_tokens)) else 0.0
+
+
 def build_features(
     context: QueryContext,
     candidates: Sequence[CandidateSignals],
@@ -139,10 +149,8 @@ def build_features(
         row[6] = (cand.fused_score - lo) / span if span > 0 else 1.0
         product = products.get(cand.product_id)
         if product is not None:
-            title = tokenize(product.title)
             if q_set:
-                row[7] = len(q_set.intersection(title)) / len(q_set)
-                row[8] = 1.0 if _contains_phrase(title, q_tokens) else 0.0
+                row[7], row[8] = title_match(q_tokens, product.title)
                 category = set(tokenize(" ".join(product.category)))
                 row[10] = len(q_set.intersection(category)) / len(q_set)
             brand = tokenize(product.brand)

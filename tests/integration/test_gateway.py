@@ -97,10 +97,13 @@ def gateway(triton_server, proxy: SwitchableProxy, tmp_path_factory) -> Iterator
         opensearch_timeout_s=3.0,
         index_alias=f"gw-{uuid.uuid4().hex[:8]}",
         triton_url=triton_server.grpc_url,
+        triton_timeout_s=120.0,  # a loaded 2-core CI machine can take seconds per encoder batch
         clip_model=triton_server.settings.clip_model,
         api_key="test-key",
     )
-    inference = triton_server.backend()
+    from engine.inference.triton import TritonInference
+
+    inference = TritonInference(triton_server.grpc_url, 120.0, repository=triton_server.repository)
     Builder(settings, inference, create_lexical(settings)).build(
         sample_catalog_path(), BuildOptions(progress=False)
     )

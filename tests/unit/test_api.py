@@ -249,3 +249,15 @@ def test_openapi_documents_the_api(client: TestClient) -> None:
     } <= set(spec["paths"])
     content = spec["paths"]["/v1/search"]["post"]["requestBody"]["content"]
     assert {"application/json", "multipart/form-data"} <= set(content)
+
+
+def test_cli_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    from api.cli import build_parser
+
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(["serve", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "--workers" in out and "gateway serve --host 0.0.0.0 --port 9000" in out
+    args = build_parser().parse_args(["serve", "--port", "9001", "--workers", "2"])
+    assert (args.port, args.workers, args.host) == (9001, 2, None)

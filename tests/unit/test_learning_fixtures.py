@@ -75,16 +75,26 @@ def make_log(
                     order[k], order[k + 1] = order[k + 1], order[k]
                     swaps.append((k + 1, k + 2))
         impression = Impression(
-            search_id=uuid.uuid4().hex, timestamp=0.0, query=f"query {q}",
+            search_id=uuid.uuid4().hex,
+            timestamp=0.0,
+            query=f"query {q}",
             product_ids=tuple(f"p{q}-{d}" for d in order),
-            positions=tuple(range(1, world.docs + 1)), ranker_version=1,
+            positions=tuple(range(1, world.docs + 1)),
+            ranker_version=1,
             features=tuple(tuple(float(x) for x in world.features[q, d]) for d in order),
-            feature_names=FEATURE_NAMES, propensity_swaps=tuple(swaps),
+            feature_names=FEATURE_NAMES,
+            propensity_swaps=tuple(swaps),
         )
         log.append_impression(impression)
         clicks = [
-            Event(event_id=uuid.uuid4().hex, type="click", product_id=impression.product_ids[k],
-                  timestamp=0.0, search_id=impression.search_id, position=k + 1)
+            Event(
+                event_id=uuid.uuid4().hex,
+                type="click",
+                product_id=impression.product_ids[k],
+                timestamp=0.0,
+                search_id=impression.search_id,
+                position=k + 1,
+            )
             for k, d in enumerate(order)
             if rng.random() < theta[k] * attraction[world.grades[q, d]]
         ]
@@ -100,6 +110,7 @@ class FakeLoader:
         self.config_path = Path(settings.data_dir) / "model_repository" / "ranker" / CONFIG_FILE
         self.loaded: list[int] = []
         self.fail = fail
+        self.closed = False
 
     def load_ranker_version(self, version: int) -> None:
         if self.fail:
@@ -108,6 +119,9 @@ class FakeLoader:
         set_version_policy(config, [version])
         write_config(self.config_path, config)
         self.loaded.append(version)
+
+    def close(self) -> None:
+        self.closed = True
 
 
 @pytest.fixture

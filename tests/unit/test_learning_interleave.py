@@ -26,7 +26,7 @@ def test_team_draft_shows_each_product_once_and_both_rankers_lead() -> None:
             assert abs(prefix.count("A") - prefix.count("B")) <= 1
         # Each team's products appear in its ranker's own order.
         for team, ranking in (("A", a), ("B", b)):
-            picked = [p for p, t in zip(merged.product_ids, merged.teams) if t == team]
+            picked = [p for p, t in zip(merged.product_ids, merged.teams, strict=False) if t == team]
             assert picked == sorted(picked, key=ranking.index)
     assert firsts == {"a1", "b1"}
 
@@ -53,9 +53,15 @@ def test_sign_test_matches_the_exact_binomial() -> None:
 
 def _logged(teams: str, clicked: tuple[int, ...], candidate: int) -> ClickedList:
     ids = tuple(f"p{i}" for i in range(len(teams)))
-    impression = Impression(search_id=f"s{random.random()}", timestamp=0.0, query="q", product_ids=ids,
-                            positions=tuple(range(1, len(ids) + 1)), ranker_version=1,
-                            extra={"interleaving": {"teams": teams, "candidate": candidate}})
+    impression = Impression(
+        search_id=f"s{random.random()}",
+        timestamp=0.0,
+        query="q",
+        product_ids=ids,
+        positions=tuple(range(1, len(ids) + 1)),
+        ranker_version=1,
+        extra={"interleaving": {"teams": teams, "candidate": candidate}},
+    )
     return ClickedList(impression, clicked)
 
 

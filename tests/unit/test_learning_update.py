@@ -54,7 +54,10 @@ def test_clicks_train_a_better_ranker_that_is_rolled_out(shop: Settings, event_l
 
     assert ndcg_gain(net) > 1.1 * ndcg_gain(store.load(1)[0])
     # The checkpoint sits at the boundary: the held-out tail is read again next time.
-    assert load_checkpoint(Path(shop.data_dir) / "learning" / "checkpoint.json").offset == outcome["events"]["until"]
+    assert (
+        load_checkpoint(Path(shop.data_dir) / "learning" / "checkpoint.json").offset
+        == outcome["events"]["until"]
+    )
     assert outcome["events"]["until"] < event_log.last_offset()
 
 
@@ -68,7 +71,9 @@ def test_too_few_clicks_waits_and_consumes_nothing(shop: Settings, event_log: Em
     assert load_checkpoint(Path(shop.data_dir) / "learning" / "checkpoint.json").offset == 0
 
 
-def test_a_candidate_trained_on_inverted_clicks_is_rejected(shop: Settings, event_log: EmbeddedEventLog) -> None:
+def test_a_candidate_trained_on_inverted_clicks_is_rejected(
+    shop: Settings, event_log: EmbeddedEventLog
+) -> None:
     world, rng = World(), np.random.default_rng(2)
     make_log(event_log, world, 800, rng, invert=True)  # training part: shoppers click the worst items
     make_log(event_log, world, 200, rng)  # hold-out part: real behaviour
@@ -82,7 +87,10 @@ def test_a_candidate_trained_on_inverted_clicks_is_rejected(shop: Settings, even
     assert RankerStore(shop).versions() == [1] and RankerStore(shop).serving() == 1
     assert [r["action"] for r in rollout_records(shop)] == ["rejected"]
     # A rejection still consumes its events: the next run does not retrain on them.
-    assert load_checkpoint(Path(shop.data_dir) / "learning" / "checkpoint.json").offset == outcome["events"]["until"]
+    assert (
+        load_checkpoint(Path(shop.data_dir) / "learning" / "checkpoint.json").offset
+        == outcome["events"]["until"]
+    )
 
 
 def test_crash_before_the_checkpoint_does_not_train_twice(
@@ -99,7 +107,10 @@ def test_crash_before_the_checkpoint_does_not_train_twice(
         with pytest.raises(KeyboardInterrupt):
             UpdateJob(shop, event_log, loader, FAST).run_once()
     first = rollout_records(shop)[-1]
-    assert first["action"] == "rollout" and load_checkpoint(Path(shop.data_dir) / "learning" / "checkpoint.json").offset == 0
+    assert (
+        first["action"] == "rollout"
+        and load_checkpoint(Path(shop.data_dir) / "learning" / "checkpoint.json").offset == 0
+    )
 
     again = UpdateJob(shop, event_log, loader, FAST)
     assert again.resume_offset() == first["events"]["until"]
@@ -107,7 +118,9 @@ def test_crash_before_the_checkpoint_does_not_train_twice(
     assert outcome["events"]["after"] == first["events"]["until"]
 
 
-def test_crash_while_loading_resumes_the_accepted_rollout(shop: Settings, event_log: EmbeddedEventLog) -> None:
+def test_crash_while_loading_resumes_the_accepted_rollout(
+    shop: Settings, event_log: EmbeddedEventLog
+) -> None:
     make_log(event_log, World(), 800, np.random.default_rng(4))
     with pytest.raises(RuntimeError):
         UpdateJob(shop, event_log, FakeLoader(shop, fail=True), FAST).run_once()

@@ -78,3 +78,24 @@ def test_adaptive_weights_shift_is_bounded() -> None:
     fixed = fusion.adaptive_weights("x1", steep, FusionConfig(adaptive=False))
     assert fixed == FusionConfig().weights()
     assert all(math.isfinite(v) and v >= 0 for v in part_number.values())
+
+
+def test_bonus_is_added_to_linear_fusion_only() -> None:
+    lists = {"lexical": LEX, "dense": DENSE}
+    weights = {"lexical": 0.5, "dense": 0.5}
+    plain = {h.product_id: h.signals.fused_score for h in fuse(lists, "linear", weights)}
+    boosted = fuse(lists, "full", weights, bonus={"d": 1.0, "unknown": 5.0})
+    assert boosted[0].product_id == "d"
+    assert boosted[0].signals.fused_score == pytest.approx(plain["d"] + 1.0)
+    assert "unknown" not in {h.product_id for h in boosted}
+    rrf_order = [h.product_id for h in fuse(lists, "rrf", weights, bonus={"d": 1.0})]
+    assert rrf_order == [h.product_id for h in fuse(lists, "rrf", weights)]
+
+
+def test_title_match() -> None:
+    from engine.ranking.features import title_match, tokenize
+
+    assert title_match(tokenize("three wheeled bike"), "Schwinn Three Wheeled Bike, Red") == (1.0, 1.0)
+    assert title_match(tokenize("bike three"), "Three wheeled bike") == (1.0, 0.0)
+    assert title_match(tokenize("red boots"), "Rain boots") == (0.5, 0.0)
+    assert title_match([], "anything") == (0.0, 0.0)

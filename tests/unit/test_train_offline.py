@@ -46,8 +46,9 @@ def test_training_on_judgements_beats_the_prior_on_held_out_queries(shop: Settin
     store = RankerStore(shop)
     lists = collect(WorldSource(world), judgements, depth=10)
     assert len(lists) == 60
-    result = train_from_judgements(store, lists, judgements, OfflineConfig(epochs=30, lr=0.02),
-                                   data={"data": {"qrels": "x.tsv"}})
+    result = train_from_judgements(
+        store, lists, judgements, OfflineConfig(epochs=30, lr=0.02), data={"data": {"qrels": "x.tsv"}}
+    )
 
     m = result.metrics
     assert m["holdout_ndcg@10_after"] > m["holdout_ndcg@10_before"] + 0.05
@@ -59,15 +60,16 @@ def test_training_on_judgements_beats_the_prior_on_held_out_queries(shop: Settin
     assert manifest.training["queries"]["holdout"] == 12
     checks, names, min_grade = load_labelled(store.data_dir / "learning" / "checkset.jsonl")
     assert sorted(c.query_id for c in checks) == sorted(manifest.training["holdout_queries"])
-    assert names == manifest.feature_names and min_grade == 1.0
+    assert names == manifest.feature_names and min_grade == judgements.min_grade == 2.0
 
 
 def test_lambdarank_also_learns(shop: Settings) -> None:
     world = World(queries=40, seed=4)
     judgements = world_judgements(world)
     lists = collect(WorldSource(world), judgements, depth=10)
-    result = train_from_judgements(RankerStore(shop), lists, judgements,
-                                   OfflineConfig(loss="lambdarank", epochs=20, lr=0.02))
+    result = train_from_judgements(
+        RankerStore(shop), lists, judgements, OfflineConfig(loss="lambdarank", epochs=20, lr=0.02)
+    )
     assert result.metrics["holdout_ndcg@10_after"] > result.metrics["holdout_ndcg@10_before"]
 
 
@@ -75,7 +77,7 @@ def test_split_is_deterministic_and_disjoint() -> None:
     world = World(queries=20)
     lists = collect(WorldSource(world), world_judgements(world), depth=5)
     kept, held = split(lists, 0.25, seed=1)
-    again_kept, again_held = split(list(reversed(lists)), 0.25, seed=1)
+    _again_kept, again_held = split(list(reversed(lists)), 0.25, seed=1)
     assert [x.query_id for x in held] == [x.query_id for x in again_held]
     assert len(held) == 5 and not {x.query_id for x in kept} & {x.query_id for x in held}
 

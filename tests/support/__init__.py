@@ -1,0 +1,1 @@
+"""Test-only helpers that stand in for parts of the production deployment (TLS, auth, Compose)."""

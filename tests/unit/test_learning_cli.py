@@ -1,0 +1,59 @@
+"""`engine ranker versions|status|rollback|update` on a data dir with a fake model server."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from engine.cli import main
+from engine.cli import ranker as ranker_cli
+from engine.config import Settings
+from engine.events.embedded import EmbeddedEventLog
+from engine.learning.versions import RankerStore
+from engine.models.ranker_net import RankerManifest
+from tests.unit.test_learning_fixtures import FakeLoader, World, make_log, shop
+
+__all__ = ["shop"]
+
+
+@pytest.fixture
+def cli_env(shop: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("AISLE_DATA_DIR", str(shop.data_dir))
+    monkeypatch.setattr(ranker_cli, "LazyLoader", lambda settings: FakeLoader(settings))
+    return shop
+
+
+def test_versions_status_and_rollback(cli_env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    store = RankerStore(cli_env)
+    net, manifest = store.load(1)
+    store.add(
+        net, RankerManifest(version=0, feature_names=manifest.feature_names, training={"kind": "clicks"})
+    )
+
+    assert main(["ranker", "versions"]) == 0
+    out = capsys.readouterr().out
+    assert "prior" in out and "clicks" in out
+    assert main(["ranker", "rollback", "2"]) == 0
+    assert "serving ranker version 2 (was 1)" in capsys.readouterr().out
+    assert main(["ranker", "status"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["serving"] == 2 and status["versions"] == [1, 2] and status["checkpoint"] == 0
+    assert status["last_decision"]["action"] == "rollback"
+
+
+def test_rollback_to_an_unknown_version_is_a_clear_error(
+    cli_env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ranker", "rollback", "9"]) == 2
+    assert "ranker version 9 does not exist" in capsys.readouterr().err
+
+
+def test_update_once(cli_env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    log = EmbeddedEventLog(cli_env.path("events", "events.sqlite3"))
+    make_log(log, World(), 20, np.random.default_rng(0))
+    log.close()
+    assert main(["ranker", "update"]) == 0
+    outcome = json.loads(capsys.readouterr().out)
+    assert outcome["action"] == "waiting" and outcome["train_clicks"] < 50
