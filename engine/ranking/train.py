@@ -40,8 +40,8 @@ class OfflineConfig:
     holdout_frac: float = 0.2
     inner_frac: float = 0.15
     loss: str = "softmax"
-    epochs: int = 60
-    lr: float = 0.005
+    epochs: int = 100
+    lr: float = 0.02
     proximal: float = 1e-3
     seed: int = 13
 
