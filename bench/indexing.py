@@ -151,6 +151,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             settings, inference, _lexical_factory(lexical_kind), work, embed, args.chunk_size
         )
         sample = evenly_spaced(texts, args.sweep_size)
+        raw.run(texts[:WARMUP_TEXTS], sizes[-1], "raw warm-up", progress=False)
         sweep = [raw.run(sample, size, f"raw sweep ({len(sample)})", progress) for size in sizes]
         best = best_batch_size(sweep)
         runs: list[Timing] = []

@@ -132,7 +132,10 @@ class Settings(BaseSettings):
         if config_file:
             if not Path(config_file).is_file():
                 raise ConfigError(f"{ENV_PREFIX}CONFIG: no such file: {config_file}")
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+            try:
+                sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+            except (OSError, ValueError) as exc:  # tomllib.TOMLDecodeError is a ValueError
+                raise ConfigError(f"{ENV_PREFIX}CONFIG: cannot read {config_file}: {exc}") from None
         return tuple(sources)
 
     @field_validator("opensearch_url")
@@ -143,9 +146,18 @@ class Settings(BaseSettings):
             return value
         for host in value.split(","):
             parsed = urlparse(host.strip())
-            if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            try:
+                port_ok = parsed.port is None or 1 <= parsed.port <= 65535
+            except ValueError:
+                port_ok = False
+            if parsed.scheme not in ("http", "https") or not parsed.hostname or not port_ok:
                 raise ValueError(f"must be 'embedded' or http(s)://host:port, got {value!r}")
         return value
+
+    @field_validator("opensearch_ca_certs", mode="before")
+    @classmethod
+    def _empty_ca_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("triton_url")
     @classmethod
@@ -154,7 +166,7 @@ class Settings(BaseSettings):
         if value in ("local", "inprocess"):
             return value
         host, _, port = value.rpartition(":")
-        if "://" in value or not host or not port.isdigit():
+        if "://" in value or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
             raise ValueError(f"must be 'local', 'inprocess' or host:port (gRPC), got {value!r}")
         return value
 

@@ -34,11 +34,14 @@ QUERY_ENCODER, CLIP, RANKER = "query_encoder", "clip", "ranker"
 _UNAVAILABLE = ("UNAVAILABLE", "DEADLINE_EXCEEDED", "NOT_FOUND", "CANCELLED")
 
 
-def _translate(exc: InferenceServerException, what: str) -> Exception:
+def _translate(exc: InferenceServerException, what: str, url: str) -> Exception:
     status, message = str(exc.status() or ""), exc.message() or str(exc)
     if status.endswith("INVALID_ARGUMENT") and "unknown model" not in message:
         return InvalidInput(f"{what}: {message}")
-    if any(status.endswith(code) for code in _UNAVAILABLE) or "failed to connect" in message:
+    if "failed to connect" in message or status.endswith("UNAVAILABLE"):
+        where = f"cannot reach Triton at {url} (AISLE_TRITON_URL)"
+        return BackendUnavailable("triton", f"{what}: {where}: {message}")
+    if any(status.endswith(code) for code in _UNAVAILABLE):
         return BackendUnavailable("triton", f"{what}: {message}")
     return BackendUnavailable("triton", f"{what}: {status or 'error'}: {message}")
 
@@ -61,7 +64,7 @@ class _Channel:
         try:
             return fn(*args, **kwargs)
         except InferenceServerException as exc:
-            raise _translate(exc, what) from None
+            raise _translate(exc, what, self.url) from None
 
     def infer(self, model: str, name: str, data: np.ndarray, output: str) -> tuple[np.ndarray, int]:
         """One request; returns the output array and the model version that served it."""

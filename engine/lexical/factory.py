@@ -7,6 +7,7 @@ is a configuration error reported in one line naming the setting, not a stream o
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from engine.errors import ConfigError
@@ -39,6 +40,11 @@ def check_reachable(settings: Settings) -> None:
     url = settings.opensearch_url
     timeout = min(settings.opensearch_timeout_s, PROBE_TIMEOUT_S)
     client = make_client(settings, timeout_s=timeout, max_retries=0)
+    # The client logs every failed request with a traceback; the probe's failure is reported below in
+    # one line instead.
+    transport_log = logging.getLogger("opensearch")
+    previous_level = transport_log.level
+    transport_log.setLevel(logging.CRITICAL)
     try:
         client.info()
     except opensearchpy.SSLError as exc:
@@ -56,6 +62,7 @@ def check_reachable(settings: Settings) -> None:
     except opensearchpy.TransportError as exc:
         raise ConfigError(f"AISLE_OPENSEARCH_URL: {url} answered {exc.status_code}, not OpenSearch") from None
     finally:
+        transport_log.setLevel(previous_level)
         client.close()
 
 

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.integration
 
 def inference_count(triton: TritonHandle, model: str) -> int:
     """How many requests `model` has executed on the server since it started."""
-    import tritonclient.grpc as grpcclient
+    import tritonclient.grpc as grpcclient  # type: ignore[import-untyped]
 
     client = grpcclient.InferenceServerClient(triton.grpc_url)
     try:

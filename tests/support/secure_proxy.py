@@ -2,8 +2,8 @@
 
 The compose deployment runs OpenSearch with its security plugin: TLS on 9200 and HTTP basic auth, 401
 for a missing or wrong password. The test node has no security plugin, so this proxy adds exactly that
-layer on loopback: a CA and a server certificate generated at test time (`make_tls`), a password check
-in front of every request, and a plain forward of what passes to the real node.
+layer on loopback: a CA and a server certificate generated at test time (tests.support.tls), a
+password check in front of every request, and a plain forward of what passes to the real node.
 
 It records every request (`requests`) and every failed TLS handshake (`tls_failures`), so a test can
 prove the client authenticated and verified what it was meant to.
@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import datetime
 import hmac
 import http.client
-import ipaddress
 import json
 import ssl
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+
+from tests.support.tls import TlsFiles, make_tls
+
+__all__ = ["SecureProxy", "Seen", "TlsFiles", "make_tls"]
 
 # Hop-by-hop headers (RFC 9110 7.6.1) are never forwarded; Content-Length is recomputed.
 _HOP_BY_HOP = {
@@ -39,94 +40,6 @@ _HOP_BY_HOP = {
     "content-length",
 }
 REALM = 'Basic realm="OpenSearch Security"'
-
-
-@dataclass(frozen=True)
-class TlsFiles:
-    """PEM files: the CA clients should trust, and the server's certificate chain and key."""
-
-    ca_cert: Path
-    server_cert: Path
-    server_key: Path
-
-
-def make_tls(directory: Path, hostnames: tuple[str, ...] = ("localhost",)) -> TlsFiles:
-    """A fresh CA and a server certificate it signs, valid for 127.0.0.1 and `hostnames`."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    now = datetime.datetime.now(datetime.timezone.utc)
-    valid = {
-        "not_valid_before": now - datetime.timedelta(minutes=5),
-        "not_valid_after": now + datetime.timedelta(days=1),
-    }
-
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Aisle test CA")])
-    ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(valid["not_valid_before"])
-        .not_valid_after(valid["not_valid_after"])
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    names: list[x509.GeneralName] = [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-    names += [x509.DNSName(name) for name in hostnames]
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(
-            x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostnames[0] if hostnames else "127.0.0.1")])
-        )
-        .issuer_name(ca_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(valid["not_valid_before"])
-        .not_valid_after(valid["not_valid_after"])
-        .add_extension(x509.SubjectAlternativeName(names), critical=False)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-
-    directory.mkdir(parents=True, exist_ok=True)
-    files = TlsFiles(directory / "ca.pem", directory / "server.pem", directory / "server-key.pem")
-    files.ca_cert.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
-    files.server_cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    files.server_key.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    files.server_key.chmod(0o600)
-    return files
 
 
 @dataclass(frozen=True)
