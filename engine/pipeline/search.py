@@ -11,7 +11,8 @@ means:
 
 Methods (`SearchQuery.method`) exist so the relevance benchmark can run each variant through the same
 code: `bm25` and `dense` are single retrievers, `rrf` and `linear` fuse without the ranker, `full` fuses
-linearly (with per-query adaptive weights) and re-ranks the head with the served ranker.
+linearly (with per-query adaptive weights and a title-match term) and re-ranks the head with the served
+ranker.
 """
 
 from __future__ import annotations
@@ -152,6 +153,8 @@ class SearchPipeline:
                 log.warning("lexical retrieval failed, answering from the dense side: %s", exc)
                 degraded.append("lexical")
                 if method == "bm25" or not lists:
+                    if isinstance(exc, BackendUnavailable):
+                        raise
                     raise BackendUnavailable("lexical", str(exc)) from exc
         timings["retrieve"] = (time.perf_counter() - start) * 1000.0
 
