@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from engine.config import load_settings
-from engine.errors import AisleError
+from engine.config import Settings, load_settings
+from engine.errors import AisleError, ConfigError
 
 EPILOG = """examples:
   gateway serve                          serve on 127.0.0.1:8080 (AISLE_API_HOST / AISLE_API_PORT)
@@ -50,6 +50,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = load_settings()  # fail fast on a wrong AISLE_* value, before any worker starts
     if args.workers < 1:
         raise SystemExit("gateway: error: --workers must be >= 1")
+    preflight(settings)
     uvicorn.run(
         "api.main:app",
         host=args.host or settings.api_host,
@@ -59,6 +60,17 @@ def _serve(args: argparse.Namespace) -> int:
         access_log=False,
     )
     return 0
+
+
+def preflight(settings: Settings) -> None:
+    """Check the remote backends once before uvicorn starts, so a wrong URL, password or CA stops the
+    gateway with one line naming the setting instead of a startup traceback from every worker."""
+    if not settings.embedded_lexical:
+        from engine.lexical.factory import check_reachable
+
+        check_reachable(settings)
+    if settings.event_log == "kafka" and not settings.kafka_bootstrap:
+        raise ConfigError("AISLE_KAFKA_BOOTSTRAP: must name host:port[,host:port] when AISLE_EVENT_LOG=kafka")
 
 
 def main(argv: list[str] | None = None) -> int:

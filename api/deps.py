@@ -20,7 +20,7 @@ from fastapi import Depends, Request
 from api.errors import Forbidden, Unauthorized
 from api.metrics import GatewayMetrics
 from engine.config import Settings
-from engine.errors import AisleError, ConfigError
+from engine.errors import AisleError
 from engine.events.base import EventLog
 from engine.inference.base import InferenceBackend
 from engine.lexical.base import LexicalIndex
@@ -164,22 +164,27 @@ class Services:
         self.inference.close()
 
 
+def open_event_log(settings: Settings) -> EventLog:
+    """The configured event log: the local durable log, or Kafka for several gateways."""
+    if settings.event_log == "kafka":
+        from engine.events.kafka import open_kafka_event_log
+
+        return open_kafka_event_log(settings)
+    from engine.events.embedded import EmbeddedEventLog
+
+    return EmbeddedEventLog(settings.path("events", "events.sqlite3"))
+
+
 def build_services(settings: Settings) -> Services:
     """The real backends from settings: lexical (OpenSearch | embedded), Triton, catalog, event log."""
     from engine.catalog import Catalog
-    from engine.events.embedded import EmbeddedEventLog
     from engine.inference.factory import create_inference
     from engine.lexical.factory import create_lexical
-
-    if settings.event_log != "embedded":
-        raise ConfigError(
-            f"AISLE_EVENT_LOG: {settings.event_log!r} is not available in the gateway yet; use 'embedded'"
-        )
 
     lexical = create_lexical(settings)
     inference = create_inference(settings)
     catalog = Catalog(settings, inference, lexical)
-    events = EmbeddedEventLog(settings.path("events", "events.sqlite3"))
+    events = open_event_log(settings)
     services = Services.assemble(settings, lexical, inference, catalog, events)
     services.warm_products()
     return services

@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request, Response
 from api.deps import Services, build_services
 from api.errors import install_error_handlers
 from api.metrics import GatewayMetrics
-from api.routes import events, health, products, recommendations, search
+from api.routes import events, health, products, recommendations, search, ui
 from engine.config import Settings, get_settings
 
 log = logging.getLogger("api")
@@ -48,7 +48,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app.state.services = services
     app.state.metrics = services.metrics if services is not None else None
     install_error_handlers(app)
-    for module in (search, products, recommendations, events, health):
+    for module in (search, products, recommendations, events, health, ui):
         app.include_router(module.router)
 
     @app.middleware("http")
