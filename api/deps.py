@@ -98,7 +98,11 @@ class Services:
                 return None
 
         recommender = Recommender(events, stats, lexical, lambda: store("text"), inference.ranker)
-        config = config or PipelineConfig(max_query_chars=settings.max_query_chars)
+        config = config or PipelineConfig(
+            max_query_chars=settings.max_query_chars,
+            exploration_rate=settings.exploration_rate,
+            exploration_start=settings.exploration_start,
+        )
         pipeline = SearchPipeline(
             lexical=lexical,
             embedder=QueryEmbedder(

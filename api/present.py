@@ -71,6 +71,7 @@ def impression(
     session_id: str | None = None,
     surface: str = "search",
     extra: dict[str, object] | None = None,
+    propensity_swaps: Sequence[tuple[int, int]] = (),
 ) -> Impression:
     """Rows are logged only when every served item has one (a partial matrix would mislead training)."""
     rows: tuple[tuple[float, ...], ...] = ()
@@ -88,5 +89,6 @@ def impression(
         user_id=user_id,
         session_id=session_id,
         surface=surface,
+        propensity_swaps=tuple(propensity_swaps),
         extra=dict(extra or {}),
     )

@@ -117,6 +117,8 @@ class Settings(BaseSettings):
         None, description="Bearer token for write endpoints; unset = write endpoints refuse every request."
     )
     max_query_chars: int = Field(512, ge=1)
+    exploration_rate: float = Field(0.1, ge=0, le=1)
+    exploration_start: int = Field(3, ge=1)
 
     @classmethod
     def settings_customise_sources(

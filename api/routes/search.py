@@ -137,6 +137,7 @@ async def search(request: Request, services: ServicesDep) -> SearchResponse:
             body.user_id,
             body.session_id,
             extra={"pipeline": outcome.method, "page": body.page, "degraded": outcome.degraded},
+            propensity_swaps=outcome.propensity_swaps,
         )
     )
     return SearchResponse(

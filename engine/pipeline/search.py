@@ -30,6 +30,7 @@ from engine.inference.base import RankerModel
 from engine.lexical.base import LexicalIndex
 from engine.pipeline import fusion
 from engine.pipeline.embed import QueryEmbedder
+from engine.pipeline.explore import ExplorationKey, ExplorationPolicy, swaps_on_page
 from engine.pipeline.facets import check_fields, facet_counts
 from engine.pipeline.rank import fuse, rerank
 from engine.pipeline.retrieve import DenseRetriever, FilterIds, LexicalRetriever, ProductLookup
@@ -70,6 +71,7 @@ class SearchPipeline:
         self.products = ProductLookup(lexical, self.config.product_cache_size)
         self.stats = stats
         self.profile = profile
+        self.explore = ExplorationPolicy(self.config.exploration_rate, self.config.exploration_start)
         self._observe = observe
         self._pool = ThreadPoolExecutor(max_workers=self.config.workers, thread_name_prefix="retrieve")
 
@@ -171,7 +173,9 @@ class SearchPipeline:
                 facets = facet_counts(
                     [products[h.product_id] for h in hits if h.product_id in products], query.facets
                 )
-        page = hits[(query.page - 1) * query.size : query.page * query.size]
+        swaps = self._explore(query, text, hits, ranker_version)
+        first = (query.page - 1) * query.size
+        page = hits[first : first + query.size]
         timings["total"] = (time.perf_counter() - start) * 1000.0
         return SearchOutcome(
             hits=page,
@@ -182,6 +186,7 @@ class SearchPipeline:
             ranker_version=ranker_version,
             method=method,
             timings_ms=timings,
+            propensity_swaps=swaps_on_page(swaps, first + 1, query.size),
         )
 
     # --- steps -----------------------------------------------------------------------------------------
@@ -275,6 +280,25 @@ class SearchPipeline:
             )
         with self._stage(timings, "ranker"):
             return rerank(hits, depth, self.ranker(), context, products, text_vectors)
+
+    def _explore(
+        self, query: SearchQuery, text: str, hits: list[RankedHit], ranker_version: int | None
+    ) -> list[tuple[int, int]]:
+        """Randomly swap adjacent pairs in place (see `engine.pipeline.explore`); returns the pairs.
+
+        Only the production list is explored: relevance-sorted `full` searches from an identified shopper
+        (user or session). A price sort is an order the shopper asked for, the other methods exist to be
+        measured, and a request without a shopper (benchmarks, integrations) gets the ranker's order.
+        """
+        shopper = query.user_id or query.session_id
+        if not self.explore.enabled or query.method != "full" or query.sort != "relevance" or not shopper:
+            return []
+        key = ExplorationKey(text, query.filters, query.sort, shopper, ranker_version, query.image)
+        explored, pairs = self.explore.apply(hits, key.seed())
+        hits[:] = explored
+        for rank, hit in enumerate(hits, start=1):
+            hit.rank = rank
+        return pairs
 
     def _finish(self, query: SearchQuery, hits: list[RankedHit]) -> tuple[list[RankedHit], dict]:
         """Fetch the products the answer needs and apply a price sort; drops hits whose product is gone

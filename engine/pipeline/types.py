@@ -54,6 +54,8 @@ class SearchOutcome:
 
     `total` is the number of hits this search can page through (the fused candidate list after filters),
     and `facets` count over exactly those hits, so facet counts, `total` and the pages always agree.
+    `propensity_swaps` are the exploration swaps (1-based positions) that touch this page: log them in
+    the page's `Impression`.
     """
 
     hits: list[RankedHit]
@@ -65,6 +67,7 @@ class SearchOutcome:
     method: str
     timings_ms: dict[str, float]
     user_vector: np.ndarray | None = None
+    propensity_swaps: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,3 +84,5 @@ class PipelineConfig:
     filter_cache_size: int = 256
     product_cache_size: int = 100_000
     workers: int = 4
+    exploration_rate: float = 0.1
+    exploration_start: int = 3
