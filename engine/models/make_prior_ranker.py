@@ -14,27 +14,10 @@ import sys
 from pathlib import Path
 
 from engine.models.ranker_net import MODEL_PY, RankerManifest, init_prior_ranker, save_ranker
+from engine.ranking.features import FEATURE_NAMES
 
-PRIOR_FEATURE_NAMES = [
-    "lexical_score",
-    "lexical_rrf",
-    "lexical_present",
-    "dense_score",
-    "dense_rrf",
-    "dense_present",
-    "fused_score",
-    "title_overlap",
-    "title_phrase",
-    "brand_match",
-    "category_match",
-    "log_price",
-    "log_popularity",
-    "ctr",
-    "query_ctr",
-    "user_affinity",
-    "image_score",
-    "available",
-]
+# The prior serves exactly the features the gateway computes, in its order.
+PRIOR_FEATURE_NAMES = list(FEATURE_NAMES)
 PRIOR_WEIGHTS = {"fused_score": 1.0}
 
 
