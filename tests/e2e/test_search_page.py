@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -30,7 +31,11 @@ QUERY = "jacket"
 
 
 def wait_for(driver: Any, check: Callable[[Any], Any], timeout: float = 30.0) -> Any:
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(check)
+    """Poll `check` until truthy; the page re-renders lists, so an element gone stale is just a retry."""
+    waiter = WebDriverWait(
+        driver, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)
+    )
+    return waiter.until(check)
 
 
 def search_in_page(driver: Any, gateway: LiveGateway, query: str) -> None:
@@ -187,7 +192,7 @@ def test_suggestions_offer_popular_queries(browser: Any, live_gateway: LiveGatew
             == ["Softshell jacket"]
         ),
     )
-    assert "popular" in browser.find_element(By.CSS_SELECTOR, first).text
+    wait_for(browser, lambda d: "popular" in d.find_element(By.CSS_SELECTOR, first).text)
     assert box.get_attribute("aria-expanded") == "true"
     box.send_keys(Keys.ARROW_DOWN)
     assert box.get_attribute("aria-activedescendant") == "suggestion-0"
