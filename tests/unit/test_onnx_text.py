@@ -1,0 +1,75 @@
+"""The text encoder on ONNX Runtime computes the same vectors as on PyTorch, and caches its export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.config import load_settings
+from engine.errors import ConfigError
+from engine.models.onnx_text import export_plan
+from engine.models.text_encoder import SentenceEncoder
+
+TEXTS = [
+    "cordless drill",
+    "Bosch 18V brushless hammer drill with two batteries and a charger, in a carry case",
+    "Äpfel & Birnen – 日本語のテキスト",
+    "x",
+]
+
+
+@pytest.fixture(scope="module")
+def model_dir() -> Path:
+    return Path(load_settings().resolved_text_model())
+
+
+def test_onnx_and_torch_vectors_agree(model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    cache = tmp_path_factory.mktemp("onnx")
+    onnx = SentenceEncoder(model_dir, 128, runtime="onnx", onnx_cache=cache)
+    torch = SentenceEncoder(model_dir, 128, runtime="torch")
+    assert (onnx.runtime, torch.runtime) == ("onnx", "torch")
+    a, b = onnx.encode(TEXTS, batch_size=3), torch.encode(TEXTS)
+    assert a.shape == b.shape == (len(TEXTS), onnx.dim) and a.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    assert float((a * b).sum(axis=1).min()) > 0.9999
+    assert onnx.encode([]).shape == (0, onnx.dim)
+    exported = list(cache.glob("*.onnx"))
+    assert len(exported) == 1
+    again = SentenceEncoder(model_dir, 128, runtime="auto", onnx_cache=cache)
+    assert again.runtime == "onnx" and list(cache.glob("*.onnx")) == exported  # reused, not re-exported
+
+
+def test_a_different_token_limit_is_a_different_export(model_dir: Path, tmp_path: Path) -> None:
+    SentenceEncoder(model_dir, 128, runtime="onnx", onnx_cache=tmp_path)
+    short = SentenceEncoder(model_dir, 16, runtime="onnx", onnx_cache=tmp_path)
+    assert len(list(tmp_path.glob("*.onnx"))) == 2
+    long_text = " ".join(["drill"] * 100)
+    torch_short = SentenceEncoder(model_dir, 16, runtime="torch")
+    assert float(short.encode([long_text])[0] @ torch_short.encode([long_text])[0]) > 0.9999
+
+
+def test_unknown_runtime_is_a_config_error(model_dir: Path) -> None:
+    with pytest.raises(ConfigError, match="AISLE_TEXT_RUNTIME"):
+        SentenceEncoder(model_dir, 128, runtime="tensorrt")
+
+
+def test_export_plan_refuses_models_it_cannot_reproduce() -> None:
+    class Transformer:
+        pass
+
+    class Dense:
+        pass
+
+    class Pooling:
+        def __init__(self, config: dict) -> None:
+            self.config = config
+
+        def get_config_dict(self) -> dict:
+            return self.config
+
+    assert export_plan([Transformer(), Pooling({"pooling_mode": "mean"})]).pooling == "mean"  # type: ignore[union-attr]
+    assert export_plan([Transformer(), Pooling({"pooling_mode_cls_token": True})]).pooling == "cls"  # type: ignore[union-attr]
+    assert export_plan([Transformer(), Pooling({"pooling_mode": "max"})]) is None
+    assert export_plan([Transformer(), Pooling({"pooling_mode": "mean"}), Dense()]) is None
