@@ -71,6 +71,10 @@ class EventLog(Protocol):
         """Durably append; returns the record's offset. Idempotent on `search_id`."""
         ...
 
+    def append_impressions(self, impressions: Sequence[Impression]) -> list[int]:
+        """Durably append all in one write (one fsync / one produce round); offsets in order."""
+        ...
+
     def append_events(self, events: Sequence[Event]) -> list[int]:
         """Durably append all (atomically); idempotent on `event_id` (a duplicate keeps its offset)."""
         ...

@@ -99,11 +99,17 @@ class EmbeddedEventLog:
         return int(row[0])
 
     def append_impression(self, impression: Impression) -> int:
-        payload = _impression_to_json(impression)
+        return self.append_impressions([impression])[0]
+
+    def append_impressions(self, impressions: Sequence[Impression]) -> list[int]:
+        rows = [
+            (f"imp:{imp.search_id}", "served", "impression", imp.user_id, _impression_to_json(imp))
+            for imp in impressions
+        ]
+        if not rows:
+            return []
         with self._lock:
-            return self._write(
-                [(f"imp:{impression.search_id}", "served", "impression", impression.user_id, payload)]
-            )[0]
+            return self._write(rows)
 
     def append_events(self, events: Sequence[Event]) -> list[int]:
         rows: list[tuple[str, str, str, str | None, str]] = []

@@ -122,6 +122,9 @@ class KafkaEventLog:
     def append_impression(self, impression: Impression) -> int:
         return self._append([encode_impression(impression)])[0]
 
+    def append_impressions(self, impressions: Sequence[Impression]) -> list[int]:
+        return self._append([encode_impression(impression) for impression in impressions])
+
     def append_events(self, events: Sequence[Event]) -> list[int]:
         for event in events:
             if event.type not in EVENT_TYPES:

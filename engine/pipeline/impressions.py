@@ -1,10 +1,11 @@
 """Stage: log each served result list as an `Impression`, off the request's critical path.
 
 The event log fsyncs every append; doing that inside a search would add a disk flush to every response.
-Searches hand their impression to `ImpressionWriter.submit` instead and a single background thread appends
-them in order. The trade-off is explicit: an impression can be lost if the process dies within the few
-milliseconds between the response and the append (the shopper's events themselves are written
-synchronously by POST /v1/events before it answers 202).
+Searches hand their impression to `ImpressionWriter.submit` instead and a single background thread
+appends them in order, several per write when they queue up (group commit). The trade-off is explicit:
+an impression can be lost if the process dies within the few milliseconds between the response and the
+append (the shopper's events themselves are written synchronously by POST /v1/events before it answers
+202).
 
 The writer also feeds the click-statistics table (views per product) and remembers recently served
 search ids, so an event that arrives before its impression is written is still recognised.
@@ -24,6 +25,7 @@ from engine.ranking.stats import ClickStats
 log = logging.getLogger(__name__)
 
 _STOP = object()
+_MAX_BATCH = 256  # impressions per write at most: bounds one transaction's size under a burst
 
 
 class ImpressionWriter:
@@ -82,15 +84,34 @@ class ImpressionWriter:
         self._thread.join(timeout)
 
     def _run(self) -> None:
+        """Group commit: whatever queued up while the last write was syncing goes out in one write, so
+        under load the log pays one fsync per batch instead of one per search."""
         while True:
+            batch: list[Impression] = []
             item = self._queue.get()
+            while True:
+                if item is _STOP or isinstance(item, threading.Event):
+                    break
+                batch.append(item)  # type: ignore[arg-type]
+                if len(batch) >= _MAX_BATCH:
+                    item = None
+                    break
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    item = None
+                    break
+            self._append(batch)
             if item is _STOP:
                 return
             if isinstance(item, threading.Event):
                 item.set()
-                continue
-            try:
-                self.events.append_impression(item)  # type: ignore[arg-type]
-            except Exception:
-                self.failed += 1
-                log.exception("could not append an impression to the event log")
+
+    def _append(self, batch: list[Impression]) -> None:
+        if not batch:
+            return
+        try:
+            self.events.append_impressions(batch)
+        except Exception:
+            self.failed += len(batch)
+            log.exception("could not append %d impressions to the event log", len(batch))
