@@ -198,6 +198,9 @@ class FakeVectorStore:
     def get_vector(self, product_id: str) -> np.ndarray | None:
         return self.vectors.get(product_id)
 
+    def get_vectors(self, product_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        return {pid: self.vectors[pid] for pid in product_ids if pid in self.vectors}
+
     def contains(self, product_id: str) -> bool:
         return product_id in self.vectors
 

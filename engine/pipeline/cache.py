@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
@@ -33,6 +33,23 @@ class LRUCache(Generic[V]):
             self._data.move_to_end(key)
             self.hits += 1
             return value
+
+    def get_many(self, keys: Iterable[Hashable]) -> tuple[dict[Hashable, V], list[Hashable]]:
+        """(found entries, missing keys) under one lock acquisition: a search looks up hundreds."""
+        found: dict[Hashable, V] = {}
+        missing: list[Hashable] = []
+        with self._lock:
+            data = self._data
+            for key in keys:
+                value = data.get(key)
+                if value is None:
+                    missing.append(key)
+                else:
+                    data.move_to_end(key)
+                    found[key] = value
+            self.hits += len(found)
+            self.misses += len(missing)
+        return found, missing
 
     def put(self, key: Hashable, value: V) -> None:
         if self.capacity == 0:

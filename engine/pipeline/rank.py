@@ -25,13 +25,15 @@ def fuse(
     normalisation: str = "minmax",
     fill: Mapping[str, Mapping[str, float]] | None = None,
     bonus: Mapping[str, float] | None = None,
+    title_matches: Mapping[str, tuple[float, float]] | None = None,
 ) -> list[RankedHit]:
     """One list in fused order (ties broken by product id, so the order is deterministic).
 
     `bm25` and `dense` keep a single retriever's order; `rrf` and `linear` (and `full`, which fuses
     linearly and leaves the rest to the ranker) combine them. `fill[name][id]` is an exact score of a
     product that list `name` did not return; it is recorded on the candidate and used by linear fusion.
-    `bonus[id]` is added to a candidate's fused score (linear fusion only).
+    `bonus[id]` is added to a candidate's fused score (linear fusion only). `title_matches[id]` is the
+    candidate's (title overlap, title phrase), kept on its signals so the feature builder reuses it.
     """
     fill = fill or {}
     signals: dict[str, CandidateSignals] = {}
@@ -55,6 +57,10 @@ def fuse(
     for pid, score in fill.get("image", {}).items():
         if pid in signals and signals[pid].image_score is None:
             signals[pid].image_score = score
+
+    for pid, match in (title_matches or {}).items():
+        if pid in signals:
+            signals[pid].title_match = match
 
     if method == "bm25":
         scores = {h.product_id: h.score for h in lists.get("lexical", ())}

@@ -35,7 +35,7 @@ from engine.pipeline.facets import check_fields, facet_counts
 from engine.pipeline.rank import fuse, rerank
 from engine.pipeline.retrieve import DenseRetriever, FilterIds, LexicalRetriever, ProductLookup
 from engine.pipeline.types import METHODS, SORTS, PipelineConfig, RankedHit, SearchOutcome, SearchQuery
-from engine.ranking.features import QueryContext, title_match, tokenize
+from engine.ranking.features import QueryContext, TitleMatcher, tokenize
 from engine.ranking.stats import ClickStats
 from engine.records import ScoredId
 from engine.vectors.base import VectorStore
@@ -235,28 +235,27 @@ class SearchPipeline:
                     continue
                 seen = {h.product_id for h in lists[name]}
                 others = {h.product_id for hits in lists.values() for h in hits} - seen
-                stored = retriever.vectors(sorted(others))
-                fill[name] = {pid: float(np.dot(vectors[name], vec)) for pid, vec in stored.items()}
+                fill[name] = retriever.scores(vectors[name], sorted(others))
         if method == "full":
             weights = fusion.adaptive_weights(text, lists.get("lexical", []), config)
         else:
             weights = config.weights()
         if method == "rrf":
             weights = {name: 1.0 for name in lists}
-        bonus = None
+        bonus = matches = None
         if method == "full" and (config.title_weight or config.phrase_weight) and text:
-            bonus = self._title_bonus(text, lists)
-        return fuse(lists, method, weights, config.normalisation, fill, bonus)
+            matches = self._title_matches(text, lists)
+            bonus = {
+                pid: config.title_weight * overlap + config.phrase_weight * phrase
+                for pid, (overlap, phrase) in matches.items()
+            }
+        return fuse(lists, method, weights, config.normalisation, fill, bonus, matches)
 
-    def _title_bonus(self, text: str, lists: dict[str, list[ScoredId]]) -> dict[str, float]:
-        config = self.config.fusion
-        ids = sorted({h.product_id for hits in lists.values() for h in hits})
-        q_tokens = tokenize(text)
-        bonus = {}
-        for pid, product in self.products.get(ids).items():
-            overlap, phrase = title_match(q_tokens, product.title)
-            bonus[pid] = config.title_weight * overlap + config.phrase_weight * phrase
-        return bonus
+    def _title_matches(self, text: str, lists: dict[str, list[ScoredId]]) -> dict[str, tuple[float, float]]:
+        """(title overlap, title phrase) of every candidate: the fusion bonus and two ranker features."""
+        ids = list({h.product_id: None for hits in lists.values() for h in hits})
+        match = TitleMatcher(tokenize(text))
+        return {pid: match(product.title) for pid, product in self.products.get(ids).items()}
 
     def _rank(
         self,

@@ -32,6 +32,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -79,6 +80,8 @@ class CandidateSignals:
     dense_rank: int | None = None
     image_score: float | None = None
     fused_score: float = 0.0
+    # (title_overlap, title_phrase) when fusion already computed them for this query, else None.
+    title_match: tuple[float, float] | None = None
 
 
 @dataclass
@@ -96,21 +99,48 @@ def _rrf(rank: int | None) -> float:
     return 0.0 if rank is None else 1.0 / (RRF_K + rank)
 
 
-def _contains_phrase(haystack: list[str], needle: list[str]) -> bool:
+@lru_cache(maxsize=262_144)
+def _terms(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """Tokens of a catalog string (title, brand, category path), in order and as a set.
+
+    Cached by the string itself: the same titles come back query after query, tokenising them was most
+    of the feature builder's time, and a product edit changes the string, so nothing goes stale.
+    """
+    tokens = tuple(tokenize(text))
+    return tokens, frozenset(tokens)
+
+
+def _contains_phrase(haystack: Sequence[str], needle: Sequence[str]) -> bool:
     n = len(needle)
     if n == 0 or n > len(haystack):
         return False
-    return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+    first = needle[0]
+    return any(
+        haystack[i] == first and tuple(haystack[i : i + n]) == tuple(needle)
+        for i in range(len(haystack) - n + 1)
+    )
+
+
+class TitleMatcher:
+    """One query's title matching, with the query side tokenised once for all its candidates."""
+
+    def __init__(self, query_tokens: Sequence[str]) -> None:
+        self.tokens = tuple(query_tokens)
+        self.wanted = frozenset(self.tokens)
+
+    def __call__(self, title: str) -> tuple[float, float]:
+        """(share of the query's distinct tokens found in the title, 1.0 if the query is a phrase in it)."""
+        if not self.wanted:
+            return 0.0, 0.0
+        title_tokens, title_set = _terms(title)
+        found = len(self.wanted & title_set)
+        phrase = found == len(self.wanted) and _contains_phrase(title_tokens, self.tokens)
+        return found / len(self.wanted), 1.0 if phrase else 0.0
 
 
 def title_match(query_tokens: Sequence[str], title: str) -> tuple[float, float]:
     """(share of the query's distinct tokens found in the title, 1.0 if the query is a phrase in it)."""
-    if not query_tokens:
-        return 0.0, 0.0
-    title_tokens = tokenize(title)
-    wanted = set(query_tokens)
-    overlap = len(wanted.intersection(title_tokens)) / len(wanted)
-    return overlap, 1.0 if _contains_phrase(title_tokens, list(query_tokens)) else 0.0
+    return TitleMatcher(query_tokens)(title)
 
 
 def build_features(
@@ -129,6 +159,7 @@ def build_features(
         return rows
     q_tokens = tokenize(context.query)
     q_set = set(q_tokens)
+    match_title = TitleMatcher(q_tokens)
     best_lexical = max((c.lexical_score or 0.0 for c in candidates), default=0.0)
     fused = [c.fused_score for c in candidates]
     lo, hi = min(fused), max(fused)
@@ -150,10 +181,10 @@ def build_features(
         product = products.get(cand.product_id)
         if product is not None:
             if q_set:
-                row[7], row[8] = title_match(q_tokens, product.title)
-                category = set(tokenize(" ".join(product.category)))
-                row[10] = len(q_set.intersection(category)) / len(q_set)
-            brand = tokenize(product.brand)
+                row[7], row[8] = cand.title_match or match_title(product.title)
+                category = _terms(" ".join(product.category))[1]
+                row[10] = len(q_set & category) / len(q_set)
+            brand = _terms(product.brand)[1]
             row[9] = 1.0 if brand and q_set.issuperset(brand) else 0.0
             row[11] = math.log1p(product.price) if product.price and product.price > 0 else 0.0
             extra = context.popularity(cand.product_id) if context.popularity else 0.0

@@ -208,3 +208,13 @@ def test_searches_run_while_another_thread_mutates(kind: str) -> None:
         thread.join(timeout=60)
     assert not errors and not short
     assert store.count() == 1500
+
+
+def test_get_vectors_returns_the_stored_rows_of_known_ids(built) -> None:
+    store, _, ids = built
+    wanted = [ids[3], "missing", ids[99]]
+    got = store.get_vectors(wanted)
+    assert list(got) == [ids[3], ids[99]]
+    for pid in got:
+        np.testing.assert_allclose(got[pid], store.get_vector(pid), rtol=1e-6)
+    assert store.get_vectors([]) == {}
