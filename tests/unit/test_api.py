@@ -231,8 +231,10 @@ def test_not_ready_without_an_index(tmp_path: Path) -> None:
 
 def test_metrics_expose_latency_and_ranker_version(client: TestClient) -> None:
     client.post("/v1/search", json={"query": "knife"})
+    client.post("/v1/search", json={"query": "   "})
     text = client.get("/metrics").text
     assert 'aisle_request_seconds_count{method="POST",route="/v1/search",status="200"} 1.0' in text
+    assert 'aisle_request_seconds_count{method="POST",route="/v1/search",status="422"} 1.0' in text
     assert 'aisle_stage_seconds_count{stage="ranker"}' in text
     assert "aisle_ranker_version 1.0" in text
 
