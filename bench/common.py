@@ -10,6 +10,7 @@ Metric conventions (the same for every number the project reports; see the datas
 
 from __future__ import annotations
 
+import argparse
 import csv
 import hashlib
 import math
@@ -22,10 +23,12 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from engine.config import PROJECT_ROOT, Settings, load_settings
+from engine.errors import AisleError
 
 Qrels = dict[str, dict[str, float]]
 
@@ -100,18 +103,84 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def bench_settings(products: Path, data_root: Path) -> tuple[Settings, dict[str, str]]:
-    """Settings for an index of `products`, kept under `data_root/<checksum>` so a second run reuses it.
+VECTOR_BACKENDS = ("faiss", "opensearch-knn")
+LEXICAL_BACKENDS = ("embedded", "opensearch")
 
-    Lexical and Triton come from the caller's AISLE_* environment; only the data directory (and the
-    OpenSearch alias, one per products file) is the benchmark's own. Returns the settings and the
-    environment a gateway child process needs to see the same ones.
+
+def add_backend_args(parser: argparse.ArgumentParser) -> None:
+    """`--vectors`, `--lexical`, `--opensearch-url`: which backends serve the benchmarked index.
+
+    Without them the AISLE_* environment decides, as before (FAISS and the embedded BM25 index by
+    default)."""
+    parser.add_argument(
+        "--vectors",
+        choices=VECTOR_BACKENDS,
+        help="vector backend (default: AISLE_VECTOR_BACKEND, else faiss); opensearch-knn keeps the "
+        "vectors in the cluster of --opensearch-url",
+    )
+    parser.add_argument(
+        "--lexical",
+        choices=LEXICAL_BACKENDS,
+        help="lexical backend (default: opensearch when an OpenSearch URL is given, else embedded)",
+    )
+    parser.add_argument(
+        "--opensearch-url", help="OpenSearch cluster for the lexical and k-NN indexes (AISLE_OPENSEARCH_URL)"
+    )
+
+
+def backend_env(vectors: str | None, lexical: str | None, opensearch_url: str | None) -> dict[str, str]:
+    """The AISLE_* variables that select these backends; ValueError for a combination that cannot run.
+
+    One OpenSearch URL serves both the lexical and the k-NN index (the engine has one cluster setting),
+    so `opensearch-knn` needs the lexical index in OpenSearch too.
+    """
+    env: dict[str, str] = {}
+    url = opensearch_url or os.environ.get("AISLE_OPENSEARCH_URL", "embedded")
+    lexical = lexical or ("embedded" if url == "embedded" else "opensearch")
+    if lexical == "opensearch":
+        if url == "embedded":
+            raise ValueError("--lexical opensearch needs --opensearch-url (or AISLE_OPENSEARCH_URL)")
+        env["AISLE_OPENSEARCH_URL"] = url
+    else:
+        env["AISLE_OPENSEARCH_URL"] = "embedded"
+    if vectors:
+        env["AISLE_VECTOR_BACKEND"] = vectors
+    if (vectors or os.environ.get("AISLE_VECTOR_BACKEND")) == "opensearch-knn" and lexical == "embedded":
+        raise ValueError(
+            "--vectors opensearch-knn keeps the vectors in OpenSearch and the lexical index with them: "
+            "give --opensearch-url (or --lexical opensearch with AISLE_OPENSEARCH_URL)"
+        )
+    return env
+
+
+def backend_key(settings: Settings) -> str:
+    """Suffix of the index cache key naming the backends; empty for the default FAISS + embedded pair
+    (so indexes built before backends were selectable are still reused)."""
+    lexical = "embedded" if settings.embedded_lexical else "opensearch"
+    if (lexical, settings.vector_backend) == ("embedded", "faiss"):
+        return ""
+    return f"-{lexical}-{settings.vector_backend}"
+
+
+def bench_settings(
+    products: Path, data_root: Path, backends: Mapping[str, str] | None = None
+) -> tuple[Settings, dict[str, str]]:
+    """Settings for an index of `products`, kept under `data_root/<checksum><backends>` so a second run
+    with the same backends reuses it.
+
+    Lexical, vectors and Triton come from the caller's AISLE_* environment, overridden by `backends`
+    (see `backend_env`); the data directory and the OpenSearch alias (one per products file and pair
+    of backends) are the benchmark's own. Returns the settings and the environment a gateway child
+    process needs to see the same ones.
     """
     checksum = file_checksum(products)[:16]
-    env = {"AISLE_DATA_DIR": str((data_root / checksum).resolve())}
+    env = dict(backends or {})
+    os.environ.update(env)
     base = load_settings()
+    key = checksum + backend_key(base)
+    env["AISLE_DATA_DIR"] = str((data_root / key).resolve())
     if not base.embedded_lexical:
-        env["AISLE_INDEX_ALIAS"] = f"bench-{checksum}"
+        env["AISLE_INDEX_ALIAS"] = f"bench-{key}"
     if base.triton_url == "local" and "AISLE_TRITON_GRPC_PORT" not in os.environ:
         env.update(
             AISLE_TRITON_HTTP_PORT=str(free_port()),
@@ -123,18 +192,37 @@ def bench_settings(products: Path, data_root: Path) -> tuple[Settings, dict[str,
 
 
 def build_index(settings: Settings, products: Path, inference: object) -> str:
-    """Build (or find unchanged) the index of `products` through the indexer library."""
+    """Build (or find unchanged) the index of `products` through the indexer library.
+
+    A cached index whose OpenSearch side is gone (a node started with fresh data) is rebuilt: the
+    data directory alone cannot tell.
+    """
     from engine.lexical.factory import create_lexical
     from indexer.build import Builder, BuildOptions
 
     lexical = create_lexical(settings)
-    report = Builder(settings, inference, lexical).build(products, BuildOptions())  # type: ignore[arg-type]
+    builder = Builder(settings, inference, lexical)  # type: ignore[arg-type]
+    report = builder.build(products, BuildOptions())
+    if report.unchanged and not index_present(settings, lexical, report.count):
+        print("cached index incomplete on the servers: rebuilding", file=sys.stderr)
+        report = builder.build(products, BuildOptions(force=True))
     state = "reused" if report.unchanged else "built"
     print(f"index {state}: generation {report.generation}, {report.count} products", file=sys.stderr)
     close = getattr(lexical, "close", None)
     if callable(close):
         close()
     return report.generation
+
+
+def index_present(settings: Settings, lexical: Any, count: int) -> bool:
+    """Whether the lexical index and the live text vectors both hold `count` products."""
+    from engine.catalog import FactoryVectorIO, catalog_root, open_live
+
+    try:
+        live = open_live(catalog_root(settings), FactoryVectorIO(settings))
+        return int(lexical.count()) == count == live.stores["text"].count()
+    except AisleError:
+        return False
 
 
 @contextmanager

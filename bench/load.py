@@ -28,12 +28,22 @@ from typing import Any
 
 import httpx
 
-from bench.common import bench_settings, build_index, gateway_process, print_table, read_queries
+from bench.common import (
+    add_backend_args,
+    backend_env,
+    bench_settings,
+    build_index,
+    gateway_process,
+    print_table,
+    read_queries,
+)
 
 EPILOG = """examples:
   python -m bench.load --products ../shared/datasets/crowdflower/products.jsonl \\
       --queries ../shared/datasets/homedepot/queries.dev.tsv --out bench/results/load.json
   python -m bench.load --api http://127.0.0.1:8080 --queries queries.tsv --concurrency 1,8 --requests 500
+  python -m bench.load --products ... --queries ... --concurrency 8 \\
+      --vectors opensearch-knn --opensearch-url http://127.0.0.1:9200      vectors in OpenSearch k-NN
 """
 
 
@@ -166,7 +176,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--data-root", type=Path, default=Path("var/bench"))
     parser.add_argument("--out", type=Path, help="results JSON (a PNG is written next to it)")
+    add_backend_args(parser)
     args = parser.parse_args(argv)
+    try:
+        backends = backend_env(args.vectors, args.lexical, args.opensearch_url)
+    except ValueError as exc:
+        parser.error(str(exc))
     args.concurrency = [int(c) for c in args.concurrency.split(",") if c.strip()]
     if not args.api and not args.products:
         parser.error("give --products (to build and serve an index) or --api URL")
@@ -177,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.api:
         settings, env = load_settings(), dict[str, str]()
     else:
-        settings, env = bench_settings(args.products, args.data_root)
+        settings, env = bench_settings(args.products, args.data_root, backends)
     inference = create_inference(settings)
     try:
         encoder = inference.text_encoder()
@@ -189,6 +204,11 @@ def main(argv: list[str] | None = None) -> int:
                 report = run(args, url, encoder)
     finally:
         inference.close()
+    if not args.api:
+        report["backends"] = {
+            "vectors": settings.vector_backend,
+            "lexical": "embedded" if settings.embedded_lexical else "opensearch",
+        }
     rows = [
         (
             r["target"],

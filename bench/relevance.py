@@ -21,6 +21,8 @@ from tqdm import tqdm
 
 from bench.common import (
     Qrels,
+    add_backend_args,
+    backend_env,
     bench_settings,
     build_index,
     default_threshold,
@@ -41,6 +43,8 @@ EPILOG = """examples:
       --qrels ../shared/datasets/crowdflower/qrels.dev.tsv --out bench/results/crowdflower.json
   python -m bench.relevance ... --methods bm25,full --limit 500      a quick look on 500 queries
   python -m bench.relevance ... --api http://127.0.0.1:8080           a gateway already serving that index
+  python -m bench.relevance ... --vectors opensearch-knn --opensearch-url http://127.0.0.1:9200
+                                    vectors in OpenSearch k-NN, BM25 in the same cluster
 """
 
 DEPTH = 100
@@ -72,7 +76,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--limit", type=int, help="only the first N judged queries")
     parser.add_argument("--concurrency", type=int, default=4, help="requests in flight (default 4)")
+    add_backend_args(parser)
     args = parser.parse_args(argv)
+    try:
+        args.backends = backend_env(args.vectors, args.lexical, args.opensearch_url)
+    except ValueError as exc:
+        parser.error(str(exc))
     args.methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     unknown = sorted(set(args.methods) - set(METHODS))
     if unknown:
@@ -139,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         from engine.inference.factory import create_inference
 
-        settings, env = bench_settings(args.products, args.data_root)
+        settings, env = bench_settings(args.products, args.data_root, args.backends)
         inference = create_inference(settings)  # stays up so the gateway reuses the same Triton
         try:
             build_index(settings, args.products, inference)
@@ -147,6 +156,10 @@ def main(argv: list[str] | None = None) -> int:
                 report = run(args, url)
         finally:
             inference.close()
+        report["backends"] = {
+            "vectors": settings.vector_backend,
+            "lexical": "embedded" if settings.embedded_lexical else "opensearch",
+        }
     rows = [
         (m, f"{r['ndcg@10']:.4f}", f"{r['recall@100']:.4f}", r["queries"], f"{r['seconds']:.1f}")
         for m, r in report["methods"].items()

@@ -167,17 +167,27 @@ class VectorStoreIO(Protocol):
 
 
 class FactoryVectorIO:
-    """`VectorStoreIO` over `engine.vectors.factory` (FAISS)."""
+    """`VectorStoreIO` from settings: FAISS files (`engine.vectors.factory`), or with
+    `AISLE_VECTOR_BACKEND=opensearch-knn` the k-NN indexes of `engine.vectors.opensearch_knn`."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._knn: VectorStoreIO | None = None
+        if settings.vector_backend == "opensearch-knn":
+            from engine.vectors.opensearch_knn import KnnVectorIO
+
+            self._knn = KnnVectorIO(settings)
 
     def create(self, space: str, dim: int, expected_count: int) -> VectorStore:
+        if self._knn is not None:
+            return self._knn.create(space, dim, expected_count)
         from engine.vectors.factory import create_vector_store
 
         return create_vector_store(self.settings, space, dim, expected_count)
 
     def load(self, directory: Path, expect: EncoderInfo) -> VectorStore:
+        if self._knn is not None:
+            return self._knn.load(directory, expect)
         from engine.vectors.factory import load_vector_store
 
         store, _ = load_vector_store(directory, expect, settings=self.settings)

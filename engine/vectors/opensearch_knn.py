@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.errors import BackendUnavailable, InvalidInput, NotFound
+from engine.errors import BackendUnavailable, IndexMismatch, InvalidInput, NotFound
 from engine.lexical.opensearch import backend_errors
 from engine.records import ScoredId
 from engine.vectors import knn_mapping as km
@@ -186,6 +186,20 @@ class OpenSearchKnnVectorStore:
             return None
         return np.asarray(found["_source"][km.VECTOR_FIELD], dtype=np.float32)
 
+    def get_vectors(self, product_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """One multi-get for many ids (absent ids are left out)."""
+        if not product_ids:
+            return {}
+        with backend_errors(f"mget from {self.index}"):
+            found = self.client.mget(
+                index=self.index, body={"ids": list(product_ids)}, _source_includes=[km.VECTOR_FIELD]
+            )
+        return {
+            doc["_id"]: np.asarray(doc["_source"][km.VECTOR_FIELD], dtype=np.float32)
+            for doc in found["docs"]
+            if doc.get("found") and km.VECTOR_FIELD in doc.get("_source", {})
+        }
+
     def contains(self, product_id: str) -> bool:
         with backend_errors(f"get from {self.index}"):
             return bool(self.client.exists(index=self.index, id=product_id))
@@ -249,10 +263,7 @@ def read_knn_manifest(directory: Path) -> tuple[VectorManifest, str]:
 
 def create_knn_store(settings: Any, space: str, dim: int, client: Any = None) -> OpenSearchKnnVectorStore:
     """A new store for `space` from settings (`index_alias`, `knn_*`, `opensearch_*`)."""
-    if client is None:
-        from engine.lexical.opensearch import make_client
-
-        client = make_client(settings)
+    client = client if client is not None else _client(settings)
     params = km.KnnParams(
         engine=settings.knn_engine,
         m=settings.hnsw_m,
@@ -264,3 +275,53 @@ def create_knn_store(settings: Any, space: str, dim: int, client: Any = None) ->
     )
     alias = f"{settings.index_alias}-vectors-{space}"
     return OpenSearchKnnVectorStore.create(client, dim, alias=alias, space=space, params=params)
+
+
+def load_knn_store(
+    settings: Any, directory: Path, expect: Any = None, client: Any = None
+) -> OpenSearchKnnVectorStore:
+    """The store whose manifest `save` wrote into `directory`, attached to the index its alias serves.
+
+    `expect` (an `EncoderInfo`) is checked against the manifest first: an index built by another
+    encoder is `IndexMismatch`, as with FAISS files. NotFound when no manifest or no alias exists.
+    """
+    manifest, alias = read_knn_manifest(directory)
+    if expect is not None:
+        built = (manifest.model_name, manifest.model_version, manifest.dim)
+        if built != (expect.name, expect.version, expect.dim):
+            raise IndexMismatch(
+                f"vectors index {alias} ({manifest.space}) was built with {built[0]} version {built[1]} "
+                f"(dim {built[2]}) but the served encoder is {expect.name} version {expect.version} "
+                f"(dim {expect.dim}); rebuild the index"
+            )
+    client = client if client is not None else _client(settings)
+    return OpenSearchKnnVectorStore.open(
+        client, alias, space=manifest.space, ef_search=settings.hnsw_ef_search
+    )
+
+
+class KnnVectorIO:
+    """`engine.catalog.VectorStoreIO` for `AISLE_VECTOR_BACKEND=opensearch-knn`: one client shared by
+    every store it creates or loads (the indexer, the gateway's catalog and its reloads)."""
+
+    def __init__(self, settings: Any, client: Any = None) -> None:
+        self.settings = settings
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = _client(self.settings)
+        return self._client
+
+    def create(self, space: str, dim: int, expected_count: int) -> OpenSearchKnnVectorStore:
+        return create_knn_store(self.settings, space, dim, self.client)
+
+    def load(self, directory: Path, expect: Any) -> OpenSearchKnnVectorStore:
+        return load_knn_store(self.settings, directory, expect, self.client)
+
+
+def _client(settings: Any) -> Any:
+    from engine.lexical.opensearch import make_client
+
+    return make_client(settings)

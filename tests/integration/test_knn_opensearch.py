@@ -18,7 +18,10 @@ import numpy as np
 import pytest
 from opensearchpy import OpenSearch
 
-from engine.errors import InvalidInput, NotFound
+from engine.catalog import FactoryVectorIO
+from engine.config import Settings
+from engine.errors import IndexMismatch, InvalidInput, NotFound
+from engine.inference.base import EncoderInfo
 from engine.vectors.base import VectorManifest, VectorStore
 from engine.vectors.faiss_store import FaissVectorStore
 from engine.vectors.knn_mapping import KnnParams
@@ -107,6 +110,9 @@ def test_implements_the_protocol_and_counts(
     assert knn.contains("p00001") and not knn.contains("nope")
     np.testing.assert_allclose(knn.get_vector("p00001"), exact.get_vector("p00001"), atol=1e-6)
     assert knn.get_vector("nope") is None
+    batch = knn.get_vectors(["p00002", "nope", "p00001"])
+    assert list(batch) == ["p00002", "p00001"]
+    np.testing.assert_allclose(batch["p00002"], exact.get_vector("p00002"), atol=1e-6)
     with pytest.raises(InvalidInput):
         knn.add(["x"], np.zeros((1, DIM + 1), dtype=np.float32))
 
@@ -175,3 +181,30 @@ def test_add_remove_and_publish(client: OpenSearch, tmp_path: Path) -> None:
     assert not client.indices.exists(index=store.index)  # the old physical index is gone
     with pytest.raises(NotFound):
         OpenSearchKnnVectorStore.open(client, "no-such-alias")
+
+
+def test_the_catalog_builds_and_loads_knn_stores_from_settings(
+    knn_url: str, vectors: tuple[list[str], np.ndarray], tmp_path: Path
+) -> None:
+    """`AISLE_VECTOR_BACKEND=opensearch-knn` end to end through the catalog's store IO: what the
+    indexer writes, a gateway loads, and a filtered search on it still fills the page."""
+    ids, data = vectors
+    settings = Settings(
+        data_dir=tmp_path, opensearch_url=knn_url, vector_backend="opensearch-knn", index_alias="cat"
+    )
+    encoder = EncoderInfo("all-MiniLM-L6-v2", "1", DIM)
+    built = FactoryVectorIO(settings).create("text", DIM, expected_count=N)
+    assert isinstance(built, OpenSearchKnnVectorStore) and built.alias == "cat-vectors-text"
+    built.add(ids, data)
+    built.save(tmp_path / "text", VectorManifest("text", encoder.name, encoder.version, DIM, 0, ""))
+
+    served = FactoryVectorIO(settings).load(tmp_path / "text", encoder)
+    assert isinstance(served, OpenSearchKnnVectorStore)
+    assert (served.index, served.count()) == (built.index, N)
+    allowed = set(ids[1::50])  # 40 scattered ids
+    page = served.search(data[0], 20, allowed_ids=allowed)
+    exact = FaissVectorStore(DIM, "flat")
+    exact.add(ids, data)
+    assert [h.product_id for h in page] == [h.product_id for h in exact.search(data[0], 20, allowed)]
+    with pytest.raises(IndexMismatch):
+        FactoryVectorIO(settings).load(tmp_path / "text", EncoderInfo("other", "1", DIM))

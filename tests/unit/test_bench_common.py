@@ -1,0 +1,86 @@
+"""Benchmark backend selection: the environment it sets and the index cache key (no servers)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.common import add_backend_args, backend_env, bench_settings, file_checksum
+
+URL = "http://127.0.0.1:9200"
+
+
+@pytest.fixture(autouse=True)
+def clean_env() -> Iterator[None]:
+    """`bench_settings` exports what the gateway child must see; put the environment back after."""
+    saved = dict(os.environ)
+    for key in [k for k in os.environ if k.startswith("AISLE_")]:
+        del os.environ[key]
+    os.environ["AISLE_TRITON_URL"] = "127.0.0.1:8001"
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def test_defaults_keep_faiss_and_the_embedded_index() -> None:
+    assert backend_env(None, None, None) == {"AISLE_OPENSEARCH_URL": "embedded"}
+
+
+def test_a_url_puts_the_lexical_index_in_that_cluster() -> None:
+    assert backend_env(None, None, URL) == {"AISLE_OPENSEARCH_URL": URL}
+    assert backend_env("opensearch-knn", None, URL) == {
+        "AISLE_OPENSEARCH_URL": URL,
+        "AISLE_VECTOR_BACKEND": "opensearch-knn",
+    }
+    assert backend_env("faiss", "embedded", URL) == {
+        "AISLE_OPENSEARCH_URL": "embedded",
+        "AISLE_VECTOR_BACKEND": "faiss",
+    }
+    os.environ["AISLE_OPENSEARCH_URL"] = URL
+    assert backend_env(None, "opensearch", None) == {"AISLE_OPENSEARCH_URL": URL}
+
+
+def test_combinations_that_cannot_run_are_refused() -> None:
+    with pytest.raises(ValueError, match="--opensearch-url"):
+        backend_env(None, "opensearch", None)
+    with pytest.raises(ValueError, match="opensearch-knn"):
+        backend_env("opensearch-knn", None, None)
+    with pytest.raises(ValueError, match="opensearch-knn"):
+        backend_env("opensearch-knn", "embedded", URL)
+    os.environ["AISLE_VECTOR_BACKEND"] = "opensearch-knn"
+    with pytest.raises(ValueError, match="opensearch-knn"):
+        backend_env(None, None, None)
+
+
+def test_the_cache_key_names_the_backends(tmp_path: Path) -> None:
+    products = tmp_path / "products.jsonl"
+    products.write_text('{"id": "1", "title": "lamp"}\n')
+    checksum = file_checksum(products)[:16]
+    root = tmp_path / "bench"
+
+    settings, env = bench_settings(products, root, backend_env(None, None, None))
+    assert settings.data_dir == root.resolve() / checksum  # unchanged: old caches are reused
+    assert "AISLE_INDEX_ALIAS" not in env
+
+    settings, env = bench_settings(products, root, backend_env(None, None, URL))
+    assert settings.data_dir.name == f"{checksum}-opensearch-faiss"
+    assert env["AISLE_INDEX_ALIAS"] == f"bench-{checksum}-opensearch-faiss"
+
+    settings, env = bench_settings(products, root, backend_env("opensearch-knn", None, URL))
+    assert (settings.vector_backend, settings.opensearch_url) == ("opensearch-knn", URL)
+    assert settings.data_dir.name == f"{checksum}-opensearch-opensearch-knn"
+    assert settings.index_alias == f"bench-{checksum}-opensearch-opensearch-knn"
+    assert env["AISLE_VECTOR_BACKEND"] == "opensearch-knn"  # what the gateway process is given
+
+
+def test_the_flags_parse_into_the_backend_choices() -> None:
+    parser = argparse.ArgumentParser()
+    add_backend_args(parser)
+    args = parser.parse_args(["--vectors", "opensearch-knn", "--opensearch-url", URL])
+    assert (args.vectors, args.lexical, args.opensearch_url) == ("opensearch-knn", None, URL)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--vectors", "annoy"])
