@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from engine.config import Settings, load_settings
 from engine.errors import AisleError, ConfigError
@@ -51,15 +53,33 @@ def _serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise SystemExit("gateway: error: --workers must be >= 1")
     preflight(settings)
-    uvicorn.run(
-        "api.main:app",
-        host=args.host or settings.api_host,
-        port=args.port or settings.api_port,
-        workers=args.workers,
-        log_level=args.log_level,
-        access_log=False,
-    )
+    with shared_triton(settings, args.workers):
+        uvicorn.run(
+            "api.main:app",
+            host=args.host or settings.api_host,
+            port=args.port or settings.api_port,
+            workers=args.workers,
+            log_level=args.log_level,
+            access_log=False,
+        )
     return 0
+
+
+@contextmanager
+def shared_triton(settings: Settings, workers: int) -> Iterator[None]:
+    """With several workers and `AISLE_TRITON_URL=local`, launch Triton here, once, before the workers
+    start: each worker then finds it running and shares it, instead of all of them racing to launch one.
+    It stops when the gateway does. A single worker launches (and stops) its own, as before."""
+    if workers == 1 or settings.triton_url != "local":
+        yield
+        return
+    from engine.triton.launcher import running_server, triton_server
+
+    if running_server(settings) is not None:
+        yield
+        return
+    with triton_server(settings):
+        yield
 
 
 def preflight(settings: Settings) -> None:

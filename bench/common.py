@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -225,10 +226,62 @@ def index_present(settings: Settings, lexical: Any, count: int) -> bool:
         return False
 
 
+def process_tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (from /proc; empty when the process is gone)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        if Path(f"/proc/{current}").exists():
+            tree.append(current)
+            todo.extend(children.get(current, []))
+    return tree
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User + system CPU time of `pids` so far (processes that have exited count as 0)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+@dataclass
+class GatewayProcess:
+    """A gateway child process: its base URL and process id (the uvicorn parent of any workers)."""
+
+    url: str
+    pid: int
+
+
 @contextmanager
 def gateway_process(env: Mapping[str, str], startup_timeout_s: float = 300.0) -> Iterator[str]:
-    """Run `uvicorn api.main:app` in a child process on a free loopback port; yields its base URL and
-    stops it (SIGTERM, then SIGKILL) on exit. Fails with the log tail if it does not become ready."""
+    """`gateway_child` with one worker, yielding only its base URL."""
+    with gateway_child(env, startup_timeout_s) as child:
+        yield child.url
+
+
+@contextmanager
+def gateway_child(
+    env: Mapping[str, str], startup_timeout_s: float = 300.0, workers: int = 1
+) -> Iterator[GatewayProcess]:
+    """Run `uvicorn api.main:app` (with `workers` worker processes) in a child process on a free loopback
+    port; yields its URL and pid, and stops it (SIGTERM, then SIGKILL) on exit. Fails with the log tail
+    if it does not become ready. With more than one worker, Triton must already run (the workers share
+    it rather than each launching one)."""
     port = free_port()
     log_path = Path(env["AISLE_DATA_DIR"]) / "logs" / "bench-gateway.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -246,6 +299,8 @@ def gateway_process(env: Mapping[str, str], startup_timeout_s: float = 300.0) ->
                 "--log-level",
                 "warning",
                 "--no-access-log",
+                "--workers",
+                str(workers),
             ],
             cwd=PROJECT_ROOT,
             env={**os.environ, **env},
@@ -256,7 +311,7 @@ def gateway_process(env: Mapping[str, str], startup_timeout_s: float = 300.0) ->
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, startup_timeout_s, process, log_path)
-        yield url
+        yield GatewayProcess(url, process.pid)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)

@@ -7,6 +7,10 @@ the Triton query encoder called directly with the same queries and concurrency, 
 much the rest of the pipeline costs. A last pass with `debug: true` breaks latency down by stage.
 Prints a table, writes JSON and a PNG of latency percentiles against concurrency.
 
+When this run starts the gateway (and Triton), it also reads the CPU time the gateway's processes and
+Triton's processes spent during each level from /proc and reports it per request: on a small host the
+question is less "how fast" than "how many core-milliseconds each search costs and where".
+
 Each level takes the next slice of the query mix, so with enough distinct queries (`--requests` times
 the number of levels, plus `--warmup`, at most the mix) no request hits the gateway's query-embedding
 cache and the comparison with the bare encoder is fair; with fewer, repeats hit the cache, as head
@@ -33,8 +37,10 @@ from bench.common import (
     backend_env,
     bench_settings,
     build_index,
-    gateway_process,
+    cpu_seconds,
+    gateway_child,
     print_table,
+    process_tree,
     read_queries,
 )
 
@@ -42,6 +48,7 @@ EPILOG = """examples:
   python -m bench.load --products ../shared/datasets/crowdflower/products.jsonl \\
       --queries ../shared/datasets/homedepot/queries.dev.tsv --out bench/results/load.json
   python -m bench.load --api http://127.0.0.1:8080 --queries queries.tsv --concurrency 1,8 --requests 500
+  python -m bench.load --products ... --queries ... --workers 2        two gateway worker processes
   python -m bench.load --products ... --queries ... --concurrency 8 \\
       --vectors opensearch-knn --opensearch-url http://127.0.0.1:9200      vectors in OpenSearch k-NN
 """
@@ -132,7 +139,36 @@ def plot(report: dict[str, Any], path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
-def run(args: argparse.Namespace, url: str, encoder: Any) -> dict[str, Any]:
+class CpuMeter:
+    """CPU milliseconds per request spent by named process groups (their pids re-read at each start)."""
+
+    def __init__(self, groups: dict[str, Callable[[], list[int]]]) -> None:
+        self.groups = groups
+        self._start: dict[str, tuple[list[int], float]] = {}
+
+    def start(self) -> None:
+        current = {name: pids() for name, pids in self.groups.items()}
+        self._start = {name: (pids, cpu_seconds(pids)) for name, pids in current.items()}
+
+    def per_request(self, requests: int) -> dict[str, float]:
+        return {
+            f"{name}_cpu_ms": round(1000.0 * (cpu_seconds(pids) - before) / max(requests, 1), 2)
+            for name, (pids, before) in self._start.items()
+        }
+
+
+def measured(
+    meter: CpuMeter | None, call: Callable[[str], None], queries: list[str], concurrency: int, requests: int
+) -> dict[str, Any]:
+    """`drive`, plus the CPU each process group spent per request when a meter is given."""
+    if meter is None:
+        return drive(call, queries, concurrency, requests)
+    meter.start()
+    result = drive(call, queries, concurrency, requests)
+    return {**result, **meter.per_request(result["requests"] + result["errors"])}
+
+
+def run(args: argparse.Namespace, url: str, encoder: Any, meter: CpuMeter | None = None) -> dict[str, Any]:
     queries = [q for _, q in read_queries(args.queries)][: args.mix]
     levels = []
     limits = httpx.Limits(max_connections=max(args.concurrency) * 2)
@@ -148,9 +184,21 @@ def run(args: argparse.Namespace, url: str, encoder: Any) -> dict[str, Any]:
         for concurrency in args.concurrency:
             mix = queries[offset:] + queries[:offset]
             offset = (offset + args.requests) % len(queries)
-            levels.append({"target": "search", **drive(search, mix, concurrency, args.requests)})
             levels.append(
-                {"target": "encoder", **drive(lambda q: encoder.encode([q]), mix, concurrency, args.requests)}
+                {
+                    "target": "search",
+                    **measured(meter, search, mix, concurrency, args.requests),
+                }
+            )
+
+            def encode(query: str) -> None:
+                encoder.encode([query])
+
+            levels.append(
+                {
+                    "target": "encoder",
+                    **measured(meter, encode, mix, concurrency, args.requests),
+                }
             )
             print(f"concurrency {concurrency}: done", file=sys.stderr)
         stages = stage_breakdown(client, queries[: min(200, len(queries))], 8)
@@ -158,6 +206,17 @@ def run(args: argparse.Namespace, url: str, encoder: Any) -> dict[str, Any]:
     top = max(args.concurrency)
     ratio = by[("search", top)]["rps"] / max(by[("encoder", top)]["rps"], 1e-9)
     return {"levels": levels, "stages_ms_at_8": stages, f"search_vs_encoder_rps_at_{top}": round(ratio, 3)}
+
+
+def triton_pids(settings: Any) -> Callable[[], list[int]]:
+    """The local Triton server's process tree (server + python-backend stubs); none for a remote one."""
+    from engine.triton.launcher import running_server
+
+    def pids() -> list[int]:
+        server = running_server(settings)
+        return process_tree(server.pid) if server is not None else []
+
+    return pids
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api", help="an already running gateway")
     parser.add_argument("--concurrency", default="1,8,32", help="comma list (default 1,8,32)")
     parser.add_argument("--requests", type=int, default=1000, help="requests per level and target")
+    parser.add_argument("--workers", type=int, default=1, help="gateway worker processes (default 1)")
     parser.add_argument("--mix", type=int, default=5000, help="distinct queries used (default 5000)")
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--data-root", type=Path, default=Path("var/bench"))
@@ -200,8 +260,12 @@ def main(argv: list[str] | None = None) -> int:
             report = run(args, args.api.rstrip("/"), encoder)
         else:
             build_index(settings, args.products, inference)
-            with gateway_process(env) as url:
-                report = run(args, url, encoder)
+            with gateway_child(env, workers=args.workers) as gateway:
+                meter = CpuMeter(
+                    {"gateway": lambda: process_tree(gateway.pid), "triton": triton_pids(settings)}
+                )
+                report = run(args, gateway.url, encoder, meter)
+                report["gateway_workers"] = args.workers
     finally:
         inference.close()
     if not args.api:
@@ -219,10 +283,26 @@ def main(argv: list[str] | None = None) -> int:
             r["p50_ms"],
             r["p95_ms"],
             r["p99_ms"],
+            r.get("gateway_cpu_ms", "-"),
+            r.get("triton_cpu_ms", "-"),
         )
         for r in report["levels"]
     ]
-    print_table(("target", "conc", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"), rows)
+    print_table(
+        (
+            "target",
+            "conc",
+            "requests",
+            "errors",
+            "req/s",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+            "gateway CPU ms/req",
+            "triton CPU ms/req",
+        ),
+        rows,
+    )
     print(
         "stage means at concurrency 8 (ms): "
         + ", ".join(f"{k} {v}" for k, v in report["stages_ms_at_8"].items())

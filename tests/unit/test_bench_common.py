@@ -84,3 +84,30 @@ def test_the_flags_parse_into_the_backend_choices() -> None:
     assert (args.vectors, args.lexical, args.opensearch_url) == ("opensearch-knn", None, URL)
     with pytest.raises(SystemExit):
         parser.parse_args(["--vectors", "annoy"])
+
+
+def test_process_tree_and_cpu_seconds_follow_a_busy_child() -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from bench.common import cpu_seconds, process_tree
+
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass",
+        ]
+    )
+    try:
+        assert child.pid in process_tree(os.getpid())
+        time.sleep(0.2)
+        before = cpu_seconds([child.pid])
+        child.wait(30)
+    finally:
+        child.kill()
+    assert before > 0.0
+    assert cpu_seconds([child.pid]) == 0.0  # gone: counts as nothing
+    assert process_tree(child.pid) == []
