@@ -1,18 +1,18 @@
 """Click simulator: does learning from clicks improve ranking, and does position-bias correction matter?
 
-Simulated shoppers issue the dev queries through the real HTTP API (a gateway started here on the real
-Triton, or --api URL), look at the results under a position-based click model and report their clicks
-through POST /v1/events. Every --update-every sessions the ranking-update job runs (the same `UpdateJob`
-as `engine ranker update`, rolling accepted versions out to Triton), then nDCG@10 is measured through
-the API on the queries shoppers used ("trained") and on a held-out split nobody clicked on.
+Simulated shoppers (`bench.sim_shop`) issue dev queries through the real HTTP API (a gateway started here
+on the real Triton, or --api URL) and report their clicks through POST /v1/events; the gateway logs
+impressions and events to the configured event log (embedded, or a Kafka broker started here with
+--event-log kafka). Every --update-every sessions the ranking-update job runs (the same `UpdateJob` as
+`engine ranker update`, rolling accepted versions out to Triton); then nDCG@10 is measured through the
+API, with unlogged searches, on three disjoint splits of the dev queries:
 
-Shopper model: position k is examined with probability 1 / k**eta; an examined product is clicked with
-probability noise + (0.9 - noise) * gain(grade) / gain(top grade) (unjudged products: `noise`).
+- trained: the queries shoppers use;
+- check:   no traffic; their labelled lists (refreshed before each update) are the update job's check set;
+- held:    no traffic and never used by anything but this report.
 
-The validation gate uses the trained queries' labels as its check set (feature rows refreshed through the
-API before each update); held-out queries are never used for anything but the report.
-Writes curve.json and curve.png into --out; with --both it runs the bias-corrected and the naive job
-from the same start and plots them side by side.
+Writes curve.json and curve.png into --out; --both runs the bias-corrected and the naive job from the
+same start (same seed, so the same shoppers and queries) and reports them side by side.
 """
 
 from __future__ import annotations
@@ -23,27 +23,26 @@ import os
 import random
 import shutil
 import sys
-import uuid
+import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 from bench.common import (
     bench_settings,
     build_index,
+    free_port,
     gateway_process,
-    mean,
-    ndcg_at,
     print_table,
     read_qrels,
     read_queries,
 )
-from engine.config import load_settings
-from engine.events.embedded import EmbeddedEventLog
-from engine.learning.gate import GateConfig
-from engine.learning.labelled import LabelledList, save_labelled
+from bench.sim_report import HEADERS, plot, summary, table_row
+from bench.sim_shop import Shop, Splits, split_queries
+from engine.config import Settings, load_settings
+from engine.learning.labelled import save_labelled
 from engine.learning.update import UpdateConfig, UpdateJob
 from engine.learning.versions import RankerStore
 from engine.ranking.features import FEATURE_NAMES
@@ -55,11 +54,10 @@ EPILOG = """examples:
       --qrels ../shared/datasets/crowdflower/qrels.dev.tsv --sessions 3000 --seed 1 --both \\
       --out bench/results/simulate-crowdflower
   python -m bench.simulate ... --no-bias-correction --out /tmp/naive      one naive run
+  python -m bench.simulate ... --event-log kafka --out /tmp/kafka         through a Kafka broker
   python -m bench.simulate ... --api http://127.0.0.1:8080                a running gateway (AISLE_DATA_DIR
                                                                           must point at its data)
 """
-PAGE = 10
-EVAL_DEPTH = 100
 _SKIP = shutil.ignore_patterns(
     "events",
     "learning",
@@ -87,11 +85,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--no-bias-correction", action="store_true", help="train on raw clicks")
     p.add_argument("--both", action="store_true", help="run corrected and naive, side by side")
-    p.add_argument("--holdout-frac", type=float, default=0.3)
+    p.add_argument("--holdout-frac", type=float, default=0.3, help="queries only measured")
+    p.add_argument("--check-frac", type=float, default=0.2, help="queries of the gate's check set")
     p.add_argument("--update-every", type=int, default=300, help="sessions between update jobs")
     p.add_argument("--eta", type=float, default=1.0, help="examination 1/k**eta")
     p.add_argument("--noise", type=float, default=0.02, help="click probability of an irrelevant result")
     p.add_argument("--concurrency", type=int, default=4)
+    p.add_argument(
+        "--explore-from",
+        type=int,
+        default=1,
+        help="AISLE_EXPLORATION_START of the gateway: first position exploration may swap (default 1)",
+    )
+    p.add_argument("--event-log", choices=("embedded", "kafka"), default="embedded")
     p.add_argument("--api", help="use this gateway instead of starting one")
     p.add_argument(
         "--data-root", type=Path, default=Path("var/bench"), help="index cache (as bench.relevance)"
@@ -99,139 +105,69 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-class Shop:
-    """The gateway as shoppers and the evaluator see it."""
-
-    def __init__(self, url: str, qrels: dict[str, dict[str, float]], args: argparse.Namespace) -> None:
-        self.client = httpx.Client(base_url=url, timeout=60.0)
-        self.qrels = qrels
-        grades = [g for judged in qrels.values() for g in judged.values()]
-        self.min_grade, top = min(grades), max(grades)
-        self.top_gain = 2.0 ** (top - self.min_grade) - 1.0
-        self.eta, self.noise = args.eta, args.noise
-
-    def search(self, query: str, size: int, user: str | None = None) -> dict[str, Any]:
-        body = {"query": query, "size": size, "debug": size > PAGE, "user_id": user, "session_id": user}
-        response = self.client.post("/v1/search", json=body)
-        response.raise_for_status()
-        return response.json()  # type: ignore[no-any-return]
-
-    def attraction(self, qid: str, pid: str) -> float:
-        grade = self.qrels[qid].get(pid)
-        if grade is None:
-            return self.noise
-        return self.noise + (0.9 - self.noise) * (2.0 ** (grade - self.min_grade) - 1.0) / self.top_gain
-
-    def session(self, qid: str, query: str, rng: random.Random) -> int:
-        """One shopper: search, examine top-down under the click model, report clicks; returns clicks."""
-        user = f"shopper-{rng.getrandbits(40):x}"
-        answer = self.search(query, PAGE, user)
-        events = []
-        for k, hit in enumerate(answer["hits"], start=1):
-            if rng.random() < 1.0 / k**self.eta and rng.random() < self.attraction(qid, hit["id"]):
-                events.append(
-                    {
-                        "event_id": uuid.UUID(int=rng.getrandbits(128)).hex,
-                        "type": "click",
-                        "product_id": hit["id"],
-                        "search_id": answer["search_id"],
-                        "position": k,
-                        "user_id": user,
-                        "session_id": user,
-                    }
-                )
-        if events:
-            self.client.post("/v1/events", json=events).raise_for_status()
-        return len(events)
-
-    def evaluate(self, queries: list[tuple[str, str]]) -> tuple[float, list[LabelledList]]:
-        """Mean nDCG@10 of the served lists, and the lists' feature rows (for the check set)."""
-        scores, lists = [], []
-        for qid, query in queries:
-            hits = self.search(query, EVAL_DEPTH)["hits"]
-            scores.append(ndcg_at([h["id"] for h in hits], self.qrels[qid], 10, self.min_grade))
-            rows = [
-                [h["debug"]["features"][n] for n in FEATURE_NAMES]
-                for h in hits
-                if h.get("debug") and h["debug"].get("features")
-            ]
-            if rows:
-                import numpy as np
-
-                lists.append(
-                    LabelledList(
-                        qid,
-                        query,
-                        tuple(h["id"] for h in hits[: len(rows)]),
-                        np.asarray(rows, dtype=np.float32),
-                        self.qrels[qid],
-                    )
-                )
-        return mean(scores)[0], lists
-
-
 def simulate(
-    shop: Shop,
-    data_dir: Path,
-    trained: list[tuple[str, str]],
-    held: list[tuple[str, str]],
-    args: argparse.Namespace,
-    corrected: bool,
+    shop: Shop, settings: Settings, splits: Splits, args: argparse.Namespace, corrected: bool
 ) -> list[dict[str, Any]]:
     """Sessions in rounds of --update-every, an update after each round; returns the curve."""
-    os.environ["AISLE_DATA_DIR"] = str(data_dir)
-    settings = load_settings()
+    from engine.cli.ranker import open_event_log
     from engine.inference.factory import create_inference
 
     loader = create_inference(settings)  # the Triton the gateway uses (found by its pidfile)
-    log = EmbeddedEventLog(settings.path("events", "events.sqlite3"))
+    log = open_event_log(settings)
     store = RankerStore(settings)
-    config = UpdateConfig(
-        bias_correction=corrected,
-        min_train_clicks=30,
-        check_set=check_set_path(store),
-        gate=GateConfig(min_holdout_clicks=20),
-        seed=args.seed,
-    )
+    config = UpdateConfig(bias_correction=corrected, check_set=check_set_path(store), seed=args.seed)
     job = UpdateJob(settings, log, loader, config)
     rng = random.Random(args.seed)
-    names = list(FEATURE_NAMES)
     curve: list[dict[str, Any]] = []
+    started = time.monotonic()
 
-    def point(sessions: int, clicks: int, action: str) -> None:
-        trained_ndcg, lists = shop.evaluate(trained)
-        held_ndcg, _ = shop.evaluate(held)
-        save_labelled(check_set_path(store), lists, names, shop.min_grade)
+    def point(sessions: int, clicks: int, outcome: dict[str, Any]) -> None:
+        trained, trained_lists, seen = shop.evaluate(splits.trained)
+        held, held_lists, _ = shop.evaluate(splits.held)
+        _, check_lists, _ = shop.evaluate(splits.check)
+        names = list(FEATURE_NAMES)
+        save_labelled(check_set_path(store), check_lists, names, shop.min_grade)
+        # The measured lists as the evaluator saw them last, for looking into a run afterwards.
+        save_labelled(
+            store.data_dir / "learning" / "eval-trained.jsonl", trained_lists, names, shop.min_grade
+        )
+        save_labelled(store.data_dir / "learning" / "eval-held.jsonl", held_lists, names, shop.min_grade)
+        validation = outcome.get("validation") or {}
         curve.append(
             {
                 "sessions": sessions,
                 "clicks": clicks,
                 "version": store.serving(),
-                "action": action,
-                "trained_ndcg@10": trained_ndcg,
-                "heldout_ndcg@10": held_ndcg,
+                "served_versions": sorted(seen),
+                "action": outcome["action"],
+                "reasons": validation.get("reasons", []),
+                "gate_clicks": validation.get("clicks", {}),
+                "gate_ndcg": validation.get("ndcg", {}),
+                "trained_ndcg@10": trained,
+                "heldout_ndcg@10": held,
+                "elapsed_s": round(time.monotonic() - started, 1),
             }
         )
         print(
-            f"  {sessions:>6} sessions  v{store.serving()}  {action:<9} trained {trained_ndcg:.4f}  "
-            f"held-out {held_ndcg:.4f}",
+            f"  {sessions:>6} sessions  v{store.serving()}  {outcome['action']:<9} trained {trained:.4f}  "
+            f"held-out {held:.4f}  {'; '.join(validation.get('reasons', []))}",
             file=sys.stderr,
         )
 
     try:
-        point(0, 0, "start")
+        point(0, 0, {"action": "start"})
         done = clicks = 0
         with ThreadPoolExecutor(args.concurrency) as pool:
             while done < args.sessions:
                 batch = min(args.update_every, args.sessions - done)
                 seeds = [random.Random(rng.getrandbits(64)) for _ in range(batch)]
-                picks = [trained[rng.randrange(len(trained))] for _ in range(batch)]
+                picks = [splits.trained[rng.randrange(len(splits.trained))] for _ in range(batch)]
                 clicks += sum(
                     pool.map(lambda a: shop.session(a[0][0], a[0][1], a[1]), zip(picks, seeds, strict=True))
                 )
                 done += batch
-                outcome = job.run_once()
-                point(done, clicks, outcome["action"])
+                time.sleep(0.5)  # the gateway appends impressions off the request path
+                point(done, clicks, job.run_once())
     finally:
         log.close()
         loader.close()
@@ -246,45 +182,33 @@ def fresh_copy(cache: Path, target: Path) -> Path:
     return target
 
 
-def plot(runs: dict[str, list[dict[str, Any]]], path: Path) -> None:
-    import matplotlib
+@contextmanager
+def event_log_env(kind: str, data_dir: Path, label: str) -> Iterator[dict[str, str]]:
+    """Environment that points the gateway and the update job at the run's event log."""
+    if kind == "embedded":
+        yield {"AISLE_EVENT_LOG": "embedded"}
+        return
+    from bench.sim_kafka import kafka_broker
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    with kafka_broker(data_dir / "kafka") as bootstrap:
+        yield {
+            "AISLE_EVENT_LOG": "kafka",
+            "AISLE_KAFKA_BOOTSTRAP": bootstrap,
+            "AISLE_KAFKA_TOPIC_PREFIX": f"simulate-{label}",
+        }
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
-    for ax, key, title in (
-        (axes[0], "trained_ndcg@10", "trained queries"),
-        (axes[1], "heldout_ndcg@10", "held-out queries"),
-    ):
-        for label, curve in runs.items():
-            xs = [p["sessions"] for p in curve]
-            ax.plot(xs, [p[key] for p in curve], marker="o", label=label)
-            for p in curve:
-                ax.annotate(
-                    f"v{p['version']}",
-                    (p["sessions"], p[key]),
-                    fontsize=7,
-                    textcoords="offset points",
-                    xytext=(0, 4),
-                )
-        ax.set_title(f"nDCG@10, {title}")
-        ax.set_xlabel("simulated sessions")
-        ax.grid(alpha=0.3)
-    axes[0].legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+
+def fresh_triton_ports(env: dict[str, str]) -> dict[str, str]:
+    """New ports for the run's own Triton: the index build's server may still be releasing its ports."""
+    names = ("AISLE_TRITON_HTTP_PORT", "AISLE_TRITON_GRPC_PORT", "AISLE_TRITON_METRICS_PORT")
+    return {name: str(free_port()) for name in names if name in env}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     qrels = read_qrels(args.qrels)
     queries = [(qid, q) for qid, q in read_queries(args.queries) if qid in qrels]
-    shuffled = sorted(queries)
-    random.Random(args.seed).shuffle(shuffled)
-    n_held = round(len(shuffled) * args.holdout_frac)
-    held, trained = shuffled[:n_held], shuffled[n_held:]
+    splits = split_queries(queries, args.seed, args.holdout_frac, args.check_frac)
     variants = (
         [("ips", True), ("naive", False)]
         if args.both
@@ -294,8 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     runs: dict[str, list[dict[str, Any]]] = {}
     if args.api:
         label, corrected = variants[0]
-        shop = Shop(args.api.rstrip("/"), qrels, args)
-        runs[label] = simulate(shop, load_settings().data_dir, trained, held, args, corrected)
+        shop = Shop(args.api.rstrip("/"), qrels, args.eta, args.noise)
+        runs[label] = simulate(shop, load_settings(), splits, args, corrected)
     else:
         from engine.inference.factory import create_inference
 
@@ -307,45 +231,47 @@ def main(argv: list[str] | None = None) -> int:
             inference.close()
         for label, corrected in variants:
             data_dir = fresh_copy(Path(settings.data_dir), args.out / f"data-{label}").resolve()
-            run_env = {**env, "AISLE_DATA_DIR": str(data_dir)}
-            os.environ.update(run_env)
-            triton = create_inference(load_settings())  # launched on the private data dir
-            try:
-                with gateway_process(run_env) as url:
-                    print(f"{label}: gateway {url}, data {data_dir}", file=sys.stderr)
-                    runs[label] = simulate(Shop(url, qrels, args), data_dir, trained, held, args, corrected)
-            finally:
-                triton.close()
+            with event_log_env(args.event_log, data_dir, label) as log_env:
+                run_env = {
+                    **env,
+                    **log_env,
+                    **fresh_triton_ports(env),
+                    "AISLE_DATA_DIR": str(data_dir),
+                    "AISLE_EXPLORATION_START": str(args.explore_from),
+                }
+                os.environ.update(run_env)
+                run_settings = load_settings()
+                triton = create_inference(run_settings)  # launched on the private data dir
+                try:
+                    with (
+                        gateway_process(run_env) as url,
+                        closing(Shop(url, qrels, args.eta, args.noise)) as shop,
+                    ):
+                        print(f"{label}: gateway {url}, data {data_dir}", file=sys.stderr)
+                        runs[label] = simulate(shop, run_settings, splits, args, corrected)
+                finally:
+                    triton.close()
+    summaries = [summary(label, curve) for label, curve in runs.items()]
     report = {
         "products": str(args.products),
         "queries": str(args.queries),
         "qrels": str(args.qrels),
         "sessions": args.sessions,
+        "update_every": args.update_every,
         "seed": args.seed,
         "eta": args.eta,
         "noise": args.noise,
-        "trained_queries": len(trained),
-        "heldout_queries": len(held),
+        "event_log": args.event_log,
+        "explore_from": args.explore_from,
+        "trained_queries": len(splits.trained),
+        "check_queries": len(splits.check),
+        "heldout_queries": len(splits.held),
+        "summary": summaries,
         "runs": runs,
     }
     (args.out / "curve.json").write_text(json.dumps(report, indent=2) + "\n")
     plot(runs, args.out / "curve.png")
-    rows = []
-    for label, curve in runs.items():
-        first, last = curve[0], curve[-1]
-        rows.append(
-            (
-                label,
-                last["version"],
-                first["trained_ndcg@10"],
-                last["trained_ndcg@10"],
-                last["trained_ndcg@10"] - first["trained_ndcg@10"],
-                first["heldout_ndcg@10"],
-                last["heldout_ndcg@10"],
-                last["heldout_ndcg@10"] - first["heldout_ndcg@10"],
-            )
-        )
-    print_table(("run", "version", "trained@0", "trained", "delta", "held-out@0", "held-out", "delta"), rows)
+    print_table(HEADERS, [table_row(s) for s in summaries])
     return 0
 
 

@@ -23,6 +23,9 @@ from engine.pipeline.types import SearchOutcome, SearchQuery
 router = APIRouter(tags=["search"])
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
+# Evaluation and monitoring traffic sends `X-Aisle-Log: off`: the list is answered as usual but not
+# logged as an impression, so it neither trains rankers nor moves click-through statistics.
+NO_LOG_HEADER = "x-aisle-log"
 _FORM_FIELDS = ("query", "page", "size", "sort", "user_id", "session_id", "pipeline", "debug")
 
 _OPENAPI_BODY = {
@@ -126,20 +129,21 @@ async def search(request: Request, services: ServicesDep) -> SearchResponse:
         to_hit(outcome.products[h.product_id], ranked_score(h), h, body.debug, outcome.ranker_version)
         for h in shown
     ]
-    services.impressions.submit(
-        impression(
-            search_id,
-            body.query,
-            [h.product_id for h in shown],
-            (body.page - 1) * body.size + 1,
-            outcome.ranker_version,
-            [h.features for h in shown],
-            body.user_id,
-            body.session_id,
-            extra={"pipeline": outcome.method, "page": body.page, "degraded": outcome.degraded},
-            propensity_swaps=outcome.propensity_swaps,
+    if request.headers.get(NO_LOG_HEADER, "").strip().lower() != "off":
+        services.impressions.submit(
+            impression(
+                search_id,
+                body.query,
+                [h.product_id for h in shown],
+                (body.page - 1) * body.size + 1,
+                outcome.ranker_version,
+                [h.features for h in shown],
+                body.user_id,
+                body.session_id,
+                extra={"pipeline": outcome.method, "page": body.page, "degraded": outcome.degraded},
+                propensity_swaps=outcome.propensity_swaps,
+            )
         )
-    )
     return SearchResponse(
         search_id=search_id,
         total=outcome.total,

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import Settings, load_settings
-from engine.errors import ConfigError
 from engine.events.base import EventLog
 
 EXAMPLES = """examples:
@@ -23,6 +22,7 @@ EXAMPLES = """examples:
   engine ranker update --continuous --interval 300
   engine ranker update --no-bias-correction     naive clicks (for comparison only)
   engine ranker versions                        kept versions with their validation results
+  engine ranker rollout 4                       serve version 4 (written by `train` without --rollout)
   engine ranker rollback 3                      serve version 3 again
   engine ranker status                          serving version, checkpoint, unread events
 """
@@ -68,6 +68,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     update.add_argument("--keep", type=int, default=5, help="ranker versions to keep on disk")
     update.set_defaults(handler=_update)
 
+    forward = verbs.add_parser("rollout", help="serve a kept version (e.g. one `train` wrote)")
+    forward.add_argument("version", type=int)
+    forward.set_defaults(handler=_rollout)
+
     back = verbs.add_parser("rollback", help="serve a kept version again")
     back.add_argument("version", type=int)
     back.set_defaults(handler=_rollback)
@@ -99,11 +103,11 @@ class LazyLoader:
 
 
 def open_event_log(settings: Settings) -> EventLog:
-    """The gateway's event log (same file), for reading."""
-    if settings.event_log != "embedded":
-        raise ConfigError(
-            f"AISLE_EVENT_LOG: the update job reads 'embedded' logs, not {settings.event_log!r}"
-        )
+    """The gateway's event log (same file, or the same Kafka topic), for reading."""
+    if settings.event_log == "kafka":
+        from engine.events.kafka import open_kafka_event_log
+
+        return open_kafka_event_log(settings)
     from engine.events.embedded import EmbeddedEventLog
 
     return EmbeddedEventLog(settings.path("events", "events.sqlite3"))
@@ -233,6 +237,21 @@ def _rollback(args: argparse.Namespace) -> int:
     loader = LazyLoader(settings)
     try:
         record = rollback(RankerStore(settings), loader, args.version)
+    finally:
+        loader.close()
+    print(f"serving ranker version {record['version']} (was {record['previous']})")
+    return 0
+
+
+def _rollout(args: argparse.Namespace) -> int:
+    from engine.learning.rollout import roll_out
+    from engine.learning.versions import RankerStore
+
+    settings = load_settings()
+    store = RankerStore(settings)
+    loader = LazyLoader(settings)
+    try:
+        record = roll_out(store, loader, args.version, keep=len(store.versions()))
     finally:
         loader.close()
     print(f"serving ranker version {record['version']} (was {record['previous']})")

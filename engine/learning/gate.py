@@ -6,8 +6,11 @@ Two checks, both comparing candidate and serving version on the same data:
    served lists, which the candidate was not trained on.
 2. Labels (when a check set is configured): mean nDCG@10 on the frozen labelled lists.
 
-"At least as good" allows a configurable tolerance (default 0: no loss at all). The verdict and every
-number behind it go into the rollout record, so a rejected candidate can be explained later.
+"At least as good" allows a small tolerance: 0.01 on the click estimate and 0.002 on check-set nDCG@10 by
+default, about the noise of a few hundred held-out clicks and a few dozen check queries (chosen on
+simulated crowdflower dev traffic; see docs/learning.md). A candidate that really is worse, e.g. one
+trained on inverted clicks, loses by far more. The verdict and every number behind it go into the
+rollout record, so a rejected candidate can be explained later.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ from engine.learning.propensity import Propensities
 
 @dataclass(frozen=True)
 class GateConfig:
-    click_tolerance: float = 0.0
-    ndcg_tolerance: float = 0.0
+    click_tolerance: float = 0.01
+    ndcg_tolerance: float = 0.002
     min_holdout_clicks: int = 20
     ndcg_k: int = 10
 

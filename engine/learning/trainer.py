@@ -5,6 +5,13 @@ Contract: `net` is a `torch.nn.Module` mapping feature rows (n, n_features) floa
 start), and a proximal penalty `proximal * ||params - start||^2` keeps an update close to it, so a small
 or noisy batch of clicks nudges the ranker instead of replacing it.
 
+An update may also be anchored in function space (`anchor`): lists of feature rows (e.g. the labelled
+check set's candidates, whose labels are not used) on which the candidate's ranking distribution is kept
+close to the starting network's, `anchor_weight * mean KL(softmax(start) || softmax(candidate))`. Clicks
+say a lot about the queries they were logged for and little about others; the anchor lets an update
+learn the former freely (their click features differ from the anchor rows') while keeping the order of
+lists that carry no click evidence, which parameter-space closeness alone does not guarantee.
+
 The learning rate decays with the amount of data the ranker has already learned from
 (`decayed_lr`): early updates move fast, later ones refine. The count lives in the version manifest,
 so the schedule survives restarts.
@@ -42,6 +49,7 @@ class FitConfig:
     normalise_lists: bool = False
     weight_decay: float = 0.0
     max_grad_norm: float = 5.0
+    anchor_weight: float = 1.0
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -101,15 +109,48 @@ def score_rows(net: torch.nn.Module, features: np.ndarray) -> np.ndarray:
     return out.reshape(-1).double().numpy()
 
 
+ANCHOR_SHARPNESS = 3.0
+"""Anchor distributions use temperature std(start scores) / 3 per list: a prior whose scores span 0..1
+would otherwise give a near-uniform softmax over 100 candidates, and a KL that hardly notices a new top 10."""
+
+Anchor = tuple[torch.Tensor, torch.Tensor, float]
+
+
+def _anchor_targets(net: torch.nn.Module, anchor: Sequence[np.ndarray]) -> list[Anchor]:
+    """(rows, log-softmax of the starting network's scores, temperature) for each non-trivial list."""
+    out = []
+    net.eval()
+    with torch.no_grad():
+        for rows in anchor:
+            if len(rows) < 2:
+                continue
+            x = torch.as_tensor(np.asarray(rows, dtype=np.float32))
+            scores = net(x).reshape(-1)
+            tau = max(float(scores.std()), 1e-3) / ANCHOR_SHARPNESS
+            out.append((x, torch.log_softmax(scores / tau, dim=0), tau))
+    return out
+
+
+def _anchor_loss(net: torch.nn.Module, anchors: list[Anchor]) -> torch.Tensor:
+    """Mean KL(start || candidate) of the ranking distributions over the anchor lists."""
+    total = torch.zeros(())
+    for x, log_start, tau in anchors:
+        log_now = torch.log_softmax(net(x).reshape(-1) / tau, dim=0)
+        total = total + (log_start.exp() * (log_start - log_now)).sum()
+    return total / max(len(anchors), 1)
+
+
 def fit(
     net: torch.nn.Module,
     lists: Sequence[TrainingList],
     config: FitConfig,
     after_epoch: Callable[[int], None] | None = None,
+    anchor: Sequence[np.ndarray] = (),
 ) -> FitReport:
     """Train `net` in place on the lists that carry any positive target; returns a report.
 
     `after_epoch(epoch)` runs after each epoch (1-based), e.g. to keep the best state on a validation set.
+    `anchor`: feature-row lists whose ranking should stay as the starting network has it (module doc).
     """
     items = [item for item in lists if len(item.targets) and float(np.sum(item.targets)) > 0]
     report = FitReport(lists=len(items), epochs=config.epochs, lr=config.lr)
@@ -130,6 +171,7 @@ def fit(
     # Sort by length so a batch pads little, then shuffle the batches each epoch.
     items.sort(key=lambda item: len(item.targets))
     batches = [_batch(items[i : i + config.batch_lists]) for i in range(0, len(items), config.batch_lists)]
+    anchors = _anchor_targets(net, anchor) if config.anchor_weight > 0 else []
     net.train()
     for _ in range(config.epochs):
         total = 0.0
@@ -141,6 +183,8 @@ def fit(
                 loss = loss + config.proximal * sum(
                     ((p - s) ** 2).sum() for p, s in zip(params, start, strict=True)
                 )
+            if anchors:
+                loss = loss + config.anchor_weight * _anchor_loss(net, anchors)
             optimiser.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, config.max_grad_norm)

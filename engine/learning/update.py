@@ -8,7 +8,9 @@ One run (`UpdateJob.run_once`):
 3. Estimate examination propensities from a trailing window of the log (`propensity`), weight every
    training click by 1 / theta(position) (or 1 without bias correction).
 4. Warm-start from the serving version, re-standardise features once, and fit with softmax
-   cross-entropy at a learning rate that decays with the clicks learned from so far (`trainer`).
+   cross-entropy at a learning rate that decays with the clicks learned from so far (`trainer`). The
+   check set's candidate lists (features only, never their labels) anchor the fit: their ranking must stay
+   close to the serving version's, so clicks on some queries cannot reshuffle queries nobody clicked on.
 5. Gate: candidate vs serving on held-out clicks and the optional labelled check set (`gate`).
 6. Accepted: write the version, make Triton serve it, prune, record. Rejected: record why.
 7. Commit the checkpoint (only now).
@@ -53,6 +55,7 @@ class UpdateConfig:
     lr: float = 0.02
     lr_half_life: int = 5_000
     proximal: float = 1e-3
+    anchor_weight: float = 20.0
     keep_versions: int = 5
     check_set: Path | None = None
     gate: GateConfig = field(default_factory=GateConfig)
@@ -166,18 +169,24 @@ class UpdateJob:
         propensities = self.propensities(window.end)
         lists = self._training_lists(window.train, propensities, names)
 
+        check_set, min_grade = self._check_set(names)
+        anchor = [item.features for item in check_set]
         candidate: RankerNet = copy.deepcopy(serving_net)
         if bool((candidate.std == 1).all() and (candidate.mean == 0).all()):
-            restandardise(candidate, np.concatenate([item.features for item in lists]))
+            # Served lists hold only the shown page; the check set's deeper lists cover the rest of the
+            # candidates, so the scales fit every row the ranker will score.
+            restandardise(candidate, np.concatenate([item.features for item in lists] + anchor))
         seen = int(serving_manifest.training.get("clicks_seen", 0))
         lr = decayed_lr(config.lr, seen, config.lr_half_life)
-        report = fit(
-            candidate,
-            lists,
-            FitConfig(epochs=config.epochs, lr=lr, proximal=config.proximal, seed=config.seed + seen),
+        fit_config = FitConfig(
+            epochs=config.epochs,
+            lr=lr,
+            proximal=config.proximal,
+            anchor_weight=config.anchor_weight,
+            seed=config.seed + seen,
         )
+        report = fit(candidate, lists, fit_config, anchor=anchor)
 
-        check_set, min_grade = self._check_set(names)
         validation = validate(
             lambda x: score_rows(candidate, x),
             lambda x: score_rows(serving_net, x),

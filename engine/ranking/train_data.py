@@ -95,7 +95,10 @@ class ApiFeatureSource:
     def __init__(self, url: str, timeout_s: float = 60.0, api_key: str | None = None) -> None:
         import httpx
 
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        # Training searches are not shopper traffic: the gateway must not log them as impressions.
+        headers = {"X-Aisle-Log": "off"}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
         self._client = httpx.Client(base_url=url.rstrip("/"), timeout=timeout_s, headers=headers)
         self._errors = (httpx.HTTPError,)
 

@@ -1,4 +1,4 @@
-"""`engine ranker versions|status|rollback|update` on a data dir with a fake model server."""
+"""`engine ranker versions|status|rollout|rollback|update` on a data dir with a fake model server."""
 
 from __future__ import annotations
 
@@ -57,3 +57,33 @@ def test_update_once(cli_env: Settings, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["ranker", "update"]) == 0
     outcome = json.loads(capsys.readouterr().out)
     assert outcome["action"] == "waiting" and outcome["train_clicks"] < 50
+
+
+def test_rollout_serves_a_written_version_and_rollback_returns(
+    cli_env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = RankerStore(cli_env)
+    net, manifest = store.load(1)
+    new = store.add(
+        net, RankerManifest(version=0, feature_names=manifest.feature_names, training={"kind": "judgements"})
+    )
+    assert store.serving() == 1  # writing a version never serves it
+
+    assert main(["ranker", "rollout", str(new)]) == 0
+    assert f"serving ranker version {new} (was 1)" in capsys.readouterr().out
+    assert store.serving() == new
+    assert main(["ranker", "rollback", "1"]) == 0
+    assert store.serving() == 1 and store.versions() == [1, new]
+    assert [r["action"] for r in store.rollouts.records()] == ["rollout", "rollback"]
+
+
+def test_update_reads_the_kafka_log_when_the_gateway_writes_there(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine.config import load_settings
+    from engine.errors import ConfigError
+
+    monkeypatch.setenv("AISLE_EVENT_LOG", "kafka")
+    monkeypatch.delenv("AISLE_KAFKA_BOOTSTRAP", raising=False)
+    with pytest.raises(ConfigError, match="AISLE_KAFKA_BOOTSTRAP"):
+        ranker_cli.open_event_log(load_settings())
