@@ -74,14 +74,15 @@ class SearchOutcome:
 class PipelineConfig:
     """Tunables of the pipeline; defaults are the ones measured by `bench.relevance` on dev sets.
 
-    Retrieval depth 100 per side (about 160 fused candidates) against 200 (about 320) measured on the
-    dev sets: nDCG@10 0.7850 vs 0.7839 on crowdflower, 0.3987 vs 0.4005 on homedepot (3,000 queries),
-    Recall@100 equal or better, for half the fusion and title-matching work per search. A deeper page
-    than the depth still retrieves as deep as it needs.
+    Retrieval depth is 200 per side (about 320 fused candidates). Depth 100 measured within 0.002
+    nDCG@10 on the dev sets (crowdflower 0.7850 vs 0.7839, homedepot 0.3987 vs 0.4005 on 3,000 queries)
+    for half the fusion work, but the candidate list is also what `total` and the facet counts describe:
+    a shallower list makes a facet's count drift further from what a search filtered on that value
+    returns, because the filtered search retrieves its own top-N inside the facet value.
     """
 
-    lexical_depth: int = 100
-    dense_depth: int = 100
+    lexical_depth: int = 200
+    dense_depth: int = 200
     image_depth: int = 100
     rerank_depth: int = 100
     fusion: FusionConfig = field(default_factory=FusionConfig)
