@@ -13,7 +13,7 @@ One run (`UpdateJob.run_once`):
    close to the serving version's, so clicks on some queries cannot reshuffle queries nobody clicked on.
 5. Gate: candidate vs serving on held-out clicks and the optional labelled check set (`gate`).
 6. Accepted: write the version, make Triton serve it, prune, record. Rejected: record why.
-7. Commit the checkpoint (only now).
+7. Commit the checkpoint (only now): the local checkpoint file and, on Kafka, the consumer group's offset.
 
 Too little data (fewer than `min_train_clicks` / `min_holdout_clicks`) is not a failure: the run waits,
 consumes nothing, and the clicks accumulate for the next run.
@@ -56,6 +56,8 @@ class UpdateConfig:
     lr_half_life: int = 5_000
     proximal: float = 1e-3
     anchor_weight: float = 20.0
+    # On a log with consumer groups (Kafka), the group whose committed offset is the job's checkpoint.
+    consumer_group: str = "aisle-ranker-update"
     keep_versions: int = 5
     check_set: Path | None = None
     gate: GateConfig = field(default_factory=GateConfig)
@@ -81,8 +83,9 @@ class UpdateJob:
 
     # --- resume ------------------------------------------------------------------------------------
     def resume_offset(self) -> int:
-        """The last consumed offset, healed from whichever durable write got furthest."""
-        offset = load_checkpoint(self.checkpoint_path).offset
+        """The last consumed offset, healed from whichever durable write got furthest (on Kafka that
+        includes the consumer group's committed offset, so a job on a fresh machine resumes too)."""
+        offset = max(load_checkpoint(self.checkpoint_path).offset, self._committed())
         for record in self.store.rollouts.records():
             offset = max(offset, _consumed(record))
         versions = self.store.versions()
@@ -90,6 +93,18 @@ class UpdateJob:
             newest = self.store.manifest(versions[-1])
             offset = max(offset, _consumed(newest.training))
         return offset
+
+    def _committed(self) -> int:
+        committed = getattr(self.log, "committed", None)
+        return int(committed(self.config.consumer_group)) if callable(committed) else 0
+
+    def _save_checkpoint(self, offset: int) -> None:
+        """The local checkpoint file, then (Kafka) the consumer group's offset: both only after the run's
+        outcome is recorded, and a crash between the two is healed by `resume_offset`'s maximum."""
+        save_checkpoint(self.checkpoint_path, offset, load_checkpoint(self.checkpoint_path).runs + 1)
+        commit = getattr(self.log, "commit", None)
+        if callable(commit):
+            commit(self.config.consumer_group, offset)
 
     def _recover_unrecorded_version(self, checkpoint: int) -> dict[str, Any] | None:
         """A version written by a run that died before recording it was accepted: finish its rollout."""
@@ -144,7 +159,7 @@ class UpdateJob:
         start = self.resume_offset()
         recovered = self._recover_unrecorded_version(load_checkpoint(self.checkpoint_path).offset)
         if recovered is not None:
-            save_checkpoint(self.checkpoint_path, start, load_checkpoint(self.checkpoint_path).runs + 1)
+            self._save_checkpoint(start)
             return recovered
         window = read_window(
             self.log, start, holdout_frac=config.holdout_frac, max_records=config.max_records
@@ -222,8 +237,7 @@ class UpdateJob:
             )
         else:
             outcome = self.store.rollouts.append({"action": "rejected", "version": None, **summary})
-        checkpoint = load_checkpoint(self.checkpoint_path)
-        save_checkpoint(self.checkpoint_path, window.boundary, checkpoint.runs + 1)
+        self._save_checkpoint(window.boundary)
         return outcome
 
     def run_forever(self, interval_s: float, stop: threading.Event | None = None) -> None:
