@@ -22,10 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,7 +35,6 @@ from typing import Any
 
 from bench.common import print_table
 from bench.indexing_metrics import hardware
-from engine.config import PROJECT_ROOT
 from engine.errors import AisleError
 from engine.events.base import Event, EventLog, Impression
 
@@ -50,7 +46,6 @@ EPILOG = """examples:
 """
 
 PAGE_SIZE = 10
-KAFKA_START_TIMEOUT_S = 300
 
 
 def click(i: int) -> Event:
@@ -158,50 +153,16 @@ def measure(
     return rows
 
 
-def _free_ports(n: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(n)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
 @contextmanager
-def kafka_broker(timeout_s: float = KAFKA_START_TIMEOUT_S) -> Iterator[str]:
-    """Start scripts/kafka.sh on free ports with a temporary data directory; yield the bootstrap
-    address; always stop the broker and remove its data. RuntimeError with the script's output if it
-    does not start."""
+def kafka_broker() -> Iterator[str]:
+    """`bench.sim_kafka.kafka_broker` in a temporary data directory, removed afterwards."""
+    from bench.sim_kafka import kafka_broker as broker
+
     data = Path(tempfile.mkdtemp(prefix="aisle-bench-kafka-"))
-    port, controller = _free_ports(2)
-    env = {
-        **os.environ,
-        "AISLE_KAFKA_PORT": str(port),
-        "AISLE_KAFKA_CONTROLLER_PORT": str(controller),
-        "AISLE_KAFKA_DATA": str(data),
-        "AISLE_KAFKA_TIMEOUT": str(int(timeout_s)),
-    }
-    script = [str(PROJECT_ROOT / "scripts" / "kafka.sh")]
-
-    def call(command: str, limit: float) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["bash", *script, command], env=env, capture_output=True, text=True, timeout=limit, check=False
-        )
-
     try:
-        try:
-            started = call("start", timeout_s + 60)
-        except subprocess.TimeoutExpired as exc:
-            raise RuntimeError(f"Kafka did not start in {timeout_s + 60:.0f}s") from exc
-        if started.returncode != 0:
-            raise RuntimeError(
-                f"scripts/kafka.sh start failed ({started.returncode}):\n{started.stderr[-3000:]}"
-            )
-        yield f"127.0.0.1:{port}"
+        with broker(data) as bootstrap:
+            yield bootstrap
     finally:
-        call("stop", 60)
         shutil.rmtree(data, ignore_errors=True)
 
 
