@@ -21,7 +21,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,13 @@ CREATE INDEX IF NOT EXISTS log_user ON log (user_id, offset) WHERE user_id IS NO
 """
 
 
+_IMPRESSION_FIELDS = tuple(f.name for f in fields(Impression))
+
+
 def _impression_to_json(impression: Impression) -> str:
-    return json.dumps(asdict(impression), separators=(",", ":"))
+    """A shallow field dict: `dataclasses.asdict` deep-copies every feature row first, which made
+    encoding the most expensive part of logging a served list; the JSON is the same."""
+    return json.dumps({name: getattr(impression, name) for name in _IMPRESSION_FIELDS}, separators=(",", ":"))
 
 
 def _impression_from_json(text: str) -> Impression:
