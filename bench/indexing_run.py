@@ -58,7 +58,8 @@ def catalog_texts(path: Path, max_tokens: int) -> list[str]:
 
 # --- the raw encoder -----------------------------------------------------------------------------------
 class RawEncoder:
-    """The query encoder's model loaded in this process, exactly as the Triton model loads it."""
+    """The query encoder's model loaded in this process, exactly as the Triton model loads it (same
+    `AISLE_TEXT_RUNTIME`: ONNX Runtime on CPU by default)."""
 
     def __init__(self, settings: Settings, threads: int) -> None:
         import torch
@@ -67,7 +68,12 @@ class RawEncoder:
 
         torch.set_num_threads(threads)
         model_dir, _ = resolve_text_model(settings.text_model, settings.resolved_text_model())
-        self.encoder = SentenceEncoder(model_dir, settings.text_max_tokens)
+        self.encoder = SentenceEncoder(
+            model_dir,
+            settings.text_max_tokens,
+            runtime=settings.text_runtime,
+            onnx_cache=settings.path("models", "onnx"),
+        )
         self.threads = torch.get_num_threads()
 
     @property
@@ -78,13 +84,16 @@ class RawEncoder:
         """One timed pass over `texts`. The call is `SentenceEncoder.encode`'s own (which sorts the
         whole list by length before batching) with a progress bar switched on."""
         start = time.perf_counter()
-        vectors = self.encoder.model.encode(
-            list(texts),
-            batch_size=batch_size,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-            show_progress_bar=progress,
-        )
+        if self.encoder.onnx is not None:  # the runtime Triton's model uses too (AISLE_TEXT_RUNTIME)
+            vectors = self.encoder.onnx.encode(list(texts), batch_size=batch_size, progress=progress)
+        else:
+            vectors = self.encoder.model.encode(
+                list(texts),
+                batch_size=batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=progress,
+            )
         seconds = time.perf_counter() - start
         if len(vectors) != len(texts):
             raise AisleError(f"raw encoder returned {len(vectors)} vectors for {len(texts)} texts")

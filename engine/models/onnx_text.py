@@ -20,7 +20,7 @@ import logging
 import os
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,11 +142,17 @@ class OnnxTextRunner:
         self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.path = path
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """Batches of similar length (sorted by character count) so padding stays small."""
+    def encode(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        """Batches of similar length (sorted by character count) so padding stays small; `progress`
+        shows a bar over the batches (benchmarks)."""
         order = np.argsort([-len(t) for t in texts], kind="stable")
         out: np.ndarray | None = None
-        for start in range(0, len(texts), batch_size):
+        starts: Iterable[int] = range(0, len(texts), batch_size)
+        if progress:
+            from tqdm import tqdm
+
+            starts = tqdm(starts, desc="batches", unit="batch", total=-(-len(texts) // batch_size))
+        for start in starts:
             chunk = order[start : start + batch_size]
             batch = self.tokenizer(
                 [texts[i] for i in chunk],
