@@ -3,9 +3,10 @@
 The pipeline is `indexer.build.Builder` end to end: validate the catalog, embed every product through
 Triton (`TritonTextEncoder.encode_many`), write the FAISS store and the lexical index (OpenSearch or the
 embedded BM25 index), write the manifest and switch the generation. The raw encoder is the same
-sentence-transformers model in this process, on exactly the texts the pipeline sends
-(`Product.text_for_embedding()`, `AISLE_TEXT_MAX_TOKENS`), at its best batch size from a sweep, with the
-same number of torch threads as the encoder inside Triton.
+sentence-transformers model in this process on the same runtime (`AISLE_TEXT_RUNTIME`: ONNX Runtime on
+CPU by default, with its default thread pool on both sides), on exactly the texts the pipeline sends
+(`Product.text_for_embedding()`, `AISLE_TEXT_MAX_TOKENS`), at its best batch size from a sweep; on the
+PyTorch runtime, with the same number of torch threads as the encoder inside Triton.
 
 The machine may be shared, so the two are interleaved (raw, pipeline, raw, ...) and the raw passes
 averaged: noise hits both sides of the ratio alike.
@@ -90,7 +91,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--sweep-size", type=int, default=2000, help="texts per sweep pass (spread out)")
     parser.add_argument("--repeats", type=int, default=1, help="pipeline runs (each between raw runs)")
-    parser.add_argument("--threads", type=int, help="torch threads on both sides (default: torch's own)")
+    parser.add_argument(
+        "--threads", type=int, help="torch threads on both sides, PyTorch runtime only (default: torch's own)"
+    )
     parser.add_argument(
         "--batch-size", type=int, default=DEFAULT_EMBED.batch_size, help="pipeline request size"
     )
