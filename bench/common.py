@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import json
 import math
 import os
 import signal
@@ -95,6 +96,14 @@ def recall_at(ranked: Sequence[str], judged: Mapping[str, float], k: int, thresh
 def mean(values: Sequence[float | None]) -> tuple[float, int]:
     kept = [v for v in values if v is not None]
     return (sum(kept) / len(kept) if kept else 0.0), len(kept)
+
+
+def write_json(path: Path, data: Mapping[str, Any]) -> None:
+    """A results file, written whole or not at all (temp file, then rename); its folder is created."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
 
 
 # --- index and gateway -------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import free_port
+from bench.common import free_port, write_json
 from engine.config import load_settings
 from engine.records import Product
 from indexer.distributed import DistributedOptions, embed_distributed, import_ray, read_parts
@@ -115,8 +115,7 @@ def main() -> None:
         f"ray start {ray_init_s:.1f}s; cosine min {result['min_cosine']:.6f} mean {result['mean_cosine']:.6f}"
     )
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n")
+        write_json(args.out, result)
 
 
 if __name__ == "__main__":

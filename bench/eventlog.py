@@ -21,7 +21,6 @@ and stops it afterwards. Each Kafka run writes to a fresh topic. Prints a table 
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
@@ -33,7 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.common import print_table
+from bench.common import print_table, write_json
 from bench.indexing_metrics import hardware
 from engine.errors import AisleError
 from engine.events.base import Event, EventLog, Impression
@@ -254,8 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     headers = ("log", "records", "threads", "batch", "count", "records/s", "writes/s", "ms/write")
     print_table(headers, [tuple(r[k] for k in keys) for r in rows])
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=2) + "\n")
+        write_json(args.out, report)
     return 0
 
 

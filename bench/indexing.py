@@ -37,7 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import print_table
+from bench.common import print_table, write_json
 from bench.indexing_metrics import (
     TABLE_HEADERS,
     Summary,
@@ -60,7 +60,6 @@ from bench.indexing_run import (
     server_settings,
     start_server,
     stub_environment,
-    write_json,
 )
 from engine.config import Settings, load_settings
 from engine.errors import AisleError

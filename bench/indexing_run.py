@@ -13,7 +13,6 @@ with the same number, and both sides see `TOKENIZERS_PARALLELISM=false`.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import threading
@@ -309,10 +308,3 @@ def drop_opensearch_indexes(settings: Settings) -> None:
         client.indices.delete(index=f"{settings.index_alias}-*", ignore_unavailable=True)
     finally:
         client.close()
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)

@@ -20,7 +20,6 @@ queries do in production, and the search side looks faster than it is for a cold
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import threading
@@ -42,6 +41,7 @@ from bench.common import (
     print_table,
     process_tree,
     read_queries,
+    write_json,
 )
 
 EPILOG = """examples:
@@ -312,8 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{report[f'search_vs_encoder_rps_at_{max(args.concurrency)}']:.2f}"
     )
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=2) + "\n")
+        write_json(args.out, report)
         plot(report, args.out.with_suffix(".png"))
     return 0
 

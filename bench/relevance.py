@@ -9,7 +9,6 @@ prints a table and writes {"methods": {"<name>": {"ndcg@10": x, "recall@100": y,
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +33,7 @@ from bench.common import (
     read_qrels,
     read_queries,
     recall_at,
+    write_json,
 )
 from engine.pipeline.types import METHODS
 
@@ -166,8 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print_table(("method", "nDCG@10", "Recall@100", "queries", "seconds"), rows)
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=2) + "\n")
+        write_json(args.out, report)
     return 0
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import bench_settings, build_index, gateway_process, print_table, read_queries
+from bench.common import bench_settings, build_index, gateway_process, print_table, read_queries, write_json
 from bench.simulate import fresh_copy, fresh_triton_ports
 from engine.config import load_settings
 
@@ -207,8 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         "p99_ms": round(1000 * latencies[int(len(latencies) * 0.99)], 1) if latencies else None,
         "changes": changes,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    write_json(args.out, report)
     print_table(
         ("change", "cli s", "first new response s", "last old response s", "gauge s", "debug ok"),
         [

@@ -18,7 +18,6 @@ same start (same seed, so the same shoppers and queries) and reports them side b
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import shutil
@@ -38,6 +37,7 @@ from bench.common import (
     print_table,
     read_qrels,
     read_queries,
+    write_json,
 )
 from bench.sim_report import HEADERS, plot, summary, table_row
 from bench.sim_shop import Shop, Splits, split_queries
@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         "summary": summaries,
         "runs": runs,
     }
-    (args.out / "curve.json").write_text(json.dumps(report, indent=2) + "\n")
+    write_json(args.out / "curve.json", report)
     plot(runs, args.out / "curve.png")
     print_table(HEADERS, [table_row(s) for s in summaries])
     return 0

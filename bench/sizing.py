@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import sys
 import tempfile
@@ -33,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import print_table
+from bench.common import print_table, write_json
 from bench.indexing_metrics import hardware
 
 EPILOG = """examples:
@@ -234,8 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print_table(headers, rows)
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=2) + "\n")
+        write_json(args.out, report)
     return 0
 
 

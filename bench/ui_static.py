@@ -16,7 +16,6 @@ Run it against the demo gateway (`scripts/demo.sh`), e.g.
 from __future__ import annotations
 
 import argparse
-import json
 import threading
 import time
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import print_table
+from bench.common import print_table, write_json
 
 PAGE_FILES = (
     "/",
@@ -140,8 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(r["bytes"] for r in files)
     print(f"\nfirst visit: {len(files)} files, {total} bytes; repeat visits revalidate with 304s")
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps({"files": files, "search": runs, "page_bytes": total}, indent=2))
+        write_json(args.out, {"files": files, "search": runs, "page_bytes": total})
     return 0
 
 
