@@ -8,27 +8,16 @@ and raises with the end of its log when it does not come up.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench.common import free_ports
 from engine.config import PROJECT_ROOT
 
 SCRIPT = PROJECT_ROOT / "scripts" / "kafka.sh"
 START_TIMEOUT_S = 300
-
-
-def _free_ports(n: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(n)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 def _tail(data_dir: Path, lines: int = 30) -> str:
@@ -41,7 +30,7 @@ def _tail(data_dir: Path, lines: int = 30) -> str:
 @contextmanager
 def kafka_broker(data_dir: Path) -> Iterator[str]:
     """Start a broker with its data in `data_dir`; yields the bootstrap address `127.0.0.1:port`."""
-    port, controller = _free_ports(2)
+    port, controller = free_ports(2)
     env = {
         **os.environ,
         "AISLE_KAFKA_PORT": str(port),
