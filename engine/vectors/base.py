@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from engine.errors import InvalidInput
 from engine.records import ScoredId
 
 
@@ -67,3 +68,12 @@ class VectorStore(Protocol):
     def save(self, directory: Path, manifest: VectorManifest) -> None:
         """Write index + id map + manifest to `directory` atomically (temp names, then rename)."""
         ...
+
+
+def query_row(query: np.ndarray, dim: int) -> np.ndarray:
+    """A search query as one float32 row of the store's dimension (InvalidInput otherwise); every
+    `VectorStore.search` starts here."""
+    row = np.asarray(query, dtype=np.float32).reshape(1, -1)
+    if row.shape[1] != dim:
+        raise InvalidInput(f"query has dimension {row.shape[1]}, the index has {dim}")
+    return row

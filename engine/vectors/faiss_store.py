@@ -28,7 +28,7 @@ from engine.errors import IndexMismatch, InvalidInput
 from engine.inference.base import EncoderInfo
 from engine.records import ScoredId
 from engine.vectors import persist
-from engine.vectors.base import VectorManifest
+from engine.vectors.base import VectorManifest, query_row
 from engine.vectors.faiss_indexes import FlatIndex, HnswIndex, IndexParams, import_faiss
 from engine.vectors.faiss_ivfpq import IvfPqIndex
 from engine.vectors.idmap import IdMap
@@ -114,9 +114,7 @@ class FaissVectorStore:
     def search(
         self, query: np.ndarray, k: int, allowed_ids: set[str] | None = None, exclude: Sequence[str] = ()
     ) -> list[ScoredId]:
-        q = np.asarray(query, dtype=np.float32).reshape(1, -1)
-        if q.shape[1] != self.dim:
-            raise InvalidInput(f"query has dimension {q.shape[1]}, the index has {self.dim}")
+        q = query_row(query, self.dim)
         if k <= 0:
             return []
         q = np.ascontiguousarray(q)

@@ -36,7 +36,7 @@ from engine.errors import BackendUnavailable, IndexMismatch, InvalidInput, NotFo
 from engine.lexical.opensearch import backend_errors
 from engine.records import ScoredId
 from engine.vectors import knn_mapping as km
-from engine.vectors.base import VectorManifest
+from engine.vectors.base import VectorManifest, query_row
 
 MANIFEST = "manifest.json"
 
@@ -141,9 +141,7 @@ class OpenSearchKnnVectorStore:
     def search(
         self, query: np.ndarray, k: int, allowed_ids: set[str] | None = None, exclude: Sequence[str] = ()
     ) -> list[ScoredId]:
-        q = np.asarray(query, dtype=np.float32).reshape(1, -1)
-        if q.shape[1] != self.dim:
-            raise InvalidInput(f"query has dimension {q.shape[1]}, the index has {self.dim}")
+        q = query_row(query, self.dim)
         if k <= 0:
             return []
         if k > km.MAX_K:
