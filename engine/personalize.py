@@ -91,12 +91,12 @@ class Recommender:
         store = self.text_store()
         if store is None or not interactions:
             return None
+        stored = store.get_vectors([product_id for product_id, _ in interactions])
         total: np.ndarray | None = None
         for product_id, weight in interactions:
-            vector = store.get_vector(product_id)
-            if vector is None:
+            if product_id not in stored:
                 continue
-            vector = np.asarray(vector, dtype=np.float32).reshape(-1)
+            vector = np.asarray(stored[product_id], dtype=np.float32).reshape(-1)
             total = weight * vector if total is None else total + weight * vector
         if total is None:
             return None
@@ -163,10 +163,10 @@ class Recommender:
         store = self.text_store()
         vectors = {}
         if store is not None:
-            for pid in ids:
-                found = store.get_vector(pid)
-                if found is not None:
-                    vectors[pid] = np.asarray(found, dtype=np.float32).reshape(-1)
+            vectors = {
+                pid: np.asarray(found, dtype=np.float32).reshape(-1)
+                for pid, found in store.get_vectors(ids).items()
+            }
         context = QueryContext(
             query="", user_vector=vector, click_rates=self.stats.ctrs, popularity=self.stats.action_count
         )

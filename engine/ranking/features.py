@@ -138,11 +138,6 @@ class TitleMatcher:
         return found / len(self.wanted), 1.0 if phrase else 0.0
 
 
-def title_match(query_tokens: Sequence[str], title: str) -> tuple[float, float]:
-    """(share of the query's distinct tokens found in the title, 1.0 if the query is a phrase in it)."""
-    return TitleMatcher(query_tokens)(title)
-
-
 def build_features(
     context: QueryContext,
     candidates: Sequence[CandidateSignals],

@@ -93,9 +93,9 @@ def test_bonus_is_added_to_linear_fusion_only() -> None:
 
 
 def test_title_match() -> None:
-    from engine.ranking.features import title_match, tokenize
+    from engine.ranking.features import TitleMatcher, tokenize
 
-    assert title_match(tokenize("three wheeled bike"), "Schwinn Three Wheeled Bike, Red") == (1.0, 1.0)
-    assert title_match(tokenize("bike three"), "Three wheeled bike") == (1.0, 0.0)
-    assert title_match(tokenize("red boots"), "Rain boots") == (0.5, 0.0)
-    assert title_match([], "anything") == (0.0, 0.0)
+    assert TitleMatcher(tokenize("three wheeled bike"))("Schwinn Three Wheeled Bike, Red") == (1.0, 1.0)
+    assert TitleMatcher(tokenize("bike three"))("Three wheeled bike") == (1.0, 0.0)
+    assert TitleMatcher(tokenize("red boots"))("Rain boots") == (0.5, 0.0)
+    assert TitleMatcher([])("anything") == (0.0, 0.0)
