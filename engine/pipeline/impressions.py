@@ -87,25 +87,27 @@ class ImpressionWriter:
         """Group commit: whatever queued up while the last write was syncing goes out in one write, so
         under load the log pays one fsync per batch instead of one per search."""
         while True:
-            batch: list[Impression] = []
-            item = self._queue.get()
-            while True:
-                if item is _STOP or isinstance(item, threading.Event):
-                    break
-                batch.append(item)  # type: ignore[arg-type]
-                if len(batch) >= _MAX_BATCH:
-                    item = None
-                    break
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    item = None
-                    break
+            batch, control = self._take_batch()
             self._append(batch)
-            if item is _STOP:
+            if control is _STOP:
                 return
-            if isinstance(item, threading.Event):
-                item.set()
+            if isinstance(control, threading.Event):
+                control.set()
+
+    def _take_batch(self) -> tuple[list[Impression], object | None]:
+        """Queued impressions (waiting for the first) up to `_MAX_BATCH` or the next control item (stop,
+        or a flush marker), returned with that control item, if any."""
+        batch: list[Impression] = []
+        item = self._queue.get()
+        while item is not _STOP and not isinstance(item, threading.Event):
+            batch.append(item)  # type: ignore[arg-type]
+            if len(batch) >= _MAX_BATCH:
+                return batch, None
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return batch, None
+        return batch, item
 
     def _append(self, batch: list[Impression]) -> None:
         if not batch:
