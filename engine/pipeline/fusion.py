@@ -1,14 +1,16 @@
 """Fusion: several ranked lists (lexical, dense, image) -> one score per product.
 
-Two families, both pure functions over `ScoredId` lists so they are easy to test and to benchmark:
+Two families, both pure functions over per-candidate numpy columns (row i is the same candidate in
+every column, see `engine.ranking.features.SignalColumns`), so they are easy to test and cost little
+CPU per candidate:
 
 - `rrf`: reciprocal rank fusion, sum of weight / (k + rank). Ignores score scales entirely, which makes
   it robust when one retriever's scores are badly calibrated; k=60 is the usual constant.
 - `linear`: weighted sum of per-query normalised scores ("minmax" to 0..1 or "zscore"). Uses how far
   apart the scores are, not only the order, which usually wins when both retrievers are decent. A product
   missing from a list gets that list's floor (0 after min-max, the list's minimum z-score after z-score)
-  unless the caller supplies its exact score via `fill` (the pipeline computes dense cosines for
-  lexical-only candidates, so nothing is guessed).
+  unless its column holds an exact score anyway (the pipeline computes dense cosines for lexical-only
+  candidates, so nothing is guessed).
 
 The `full` method adds a title-match term to the linear fusion: a product whose title holds the
 query's words (or the query as a phrase) is nearly always what a shopper meant, a signal that neither
@@ -21,10 +23,11 @@ longer natural-language queries; it only ever moves weights by a bounded amount.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from engine.records import ScoredId
 
@@ -32,66 +35,57 @@ RRF_K = 60
 
 
 def rrf(
-    lists: Mapping[str, Sequence[ScoredId]], weights: Mapping[str, float] | None = None, k: int = RRF_K
-) -> dict[str, float]:
-    """Reciprocal rank fusion; ranks are 1-based positions in each list."""
-    fused: dict[str, float] = {}
-    for name, hits in lists.items():
+    ranks: Mapping[str, np.ndarray], weights: Mapping[str, float] | None = None, k: int = RRF_K
+) -> np.ndarray:
+    """Reciprocal rank fusion over candidates: `ranks[name][i]` is candidate i's 1-based rank in list
+    `name` (0 = not in it). NaN for a candidate in no list with a non-zero weight."""
+    n = len(next(iter(ranks.values()))) if ranks else 0
+    fused = np.zeros(n)
+    seen = np.zeros(n, dtype=bool)
+    for name, rank in ranks.items():
         weight = 1.0 if weights is None else weights.get(name, 0.0)
         if weight == 0:
             continue
-        for rank, hit in enumerate(hits, start=1):
-            fused[hit.product_id] = fused.get(hit.product_id, 0.0) + weight / (k + rank)
+        listed = rank > 0
+        fused += np.where(listed, weight / (k + np.maximum(rank, 1)), 0.0)
+        seen |= listed
+    fused[~seen] = np.nan
     return fused
 
 
-def normalise(scores: Mapping[str, float], method: str = "minmax") -> tuple[dict[str, float], float]:
-    """Per-query normalisation; returns (normalised scores, the value a missing product gets)."""
-    if not scores:
-        return {}, 0.0
-    values = list(scores.values())
+def normalise(scores: np.ndarray, method: str = "minmax") -> np.ndarray:
+    """Per-query normalisation of the known (non-NaN) scores; an unknown one gets the value a missing
+    product gets (0 after min-max, the list's minimum z-score after z-score)."""
+    known = ~np.isnan(scores)
+    if method not in ("minmax", "zscore"):
+        raise ValueError(f"unknown normalisation {method!r}; expected 'minmax' or 'zscore'")
+    if not known.any():
+        return np.zeros_like(scores)
+    values = scores[known]
     if method == "minmax":
-        lo, hi = min(values), max(values)
-        span = hi - lo
+        lo, span = values.min(), values.max() - values.min()
         if span <= 0:
-            return dict.fromkeys(scores, 1.0), 0.0
-        return {pid: (s - lo) / span for pid, s in scores.items()}, 0.0
-    if method == "zscore":
-        mean = sum(values) / len(values)
-        std = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
-        if std <= 0:
-            return dict.fromkeys(scores, 0.0), 0.0
-        normed = {pid: (s - mean) / std for pid, s in scores.items()}
-        return normed, min(normed.values())
-    raise ValueError(f"unknown normalisation {method!r}; expected 'minmax' or 'zscore'")
+            return np.where(known, 1.0, 0.0)
+        return np.where(known, (scores - lo) / span, 0.0)
+    std = values.std()
+    if std <= 0:
+        return np.zeros_like(scores)
+    normed = (scores - values.mean()) / std
+    return np.where(known, normed, normed[known].min())
 
 
 def linear(
-    lists: Mapping[str, Sequence[ScoredId]],
-    weights: Mapping[str, float],
-    method: str = "minmax",
-    fill: Mapping[str, Mapping[str, float]] | None = None,
-) -> dict[str, float]:
-    """Weighted sum of normalised scores over the union of all lists.
-
-    `fill[name]` holds exact scores for products absent from list `name` (they join that list's
-    normalisation, so a filled score is on the same scale as a retrieved one).
-    """
-    union: set[str] = set()
-    for hits in lists.values():
-        union.update(hit.product_id for hit in hits)
-    fused = dict.fromkeys(union, 0.0)
-    for name, hits in lists.items():
+    scores: Mapping[str, np.ndarray], weights: Mapping[str, float], method: str = "minmax"
+) -> np.ndarray:
+    """Weighted sum of normalised scores over all candidates: `scores[name][i]` is candidate i's score in
+    list `name` (retrieved, or an exact fill score), NaN when unknown."""
+    n = len(next(iter(scores.values()))) if scores else 0
+    fused = np.zeros(n)
+    for name, column in scores.items():
         weight = weights.get(name, 0.0)
-        if weight == 0 or not hits:
+        if weight == 0 or np.isnan(column).all():
             continue
-        raw = {hit.product_id: hit.score for hit in hits}
-        if fill and name in fill:
-            for pid, score in fill[name].items():
-                raw.setdefault(pid, score)
-        normed, floor = normalise(raw, method)
-        for pid in union:
-            fused[pid] += weight * normed.get(pid, floor)
+        fused += weight * normalise(column, method)
     return fused
 
 

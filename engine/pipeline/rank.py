@@ -1,8 +1,9 @@
 """Stages: fuse the retrieved lists into one ordered candidate list, then re-rank its head with the ranker.
 
-`fuse` (inputs: named ranked lists, method, exact fill scores; output: `RankedHit`s in fused order) and
-`rerank` (inputs: the fused hits, feature inputs, a `RankerModel`; output: the same hits re-ordered, each
-carrying its feature row and ranker score) are separate so the benchmark can stop after fusion.
+`gather` (named ranked lists -> one row of signal columns per candidate), `fuse` (columns, method,
+weights -> `RankedHit`s in fused order) and `rerank` (the fused hits, feature inputs, a `RankerModel`
+-> the same hits re-ordered, each carrying its feature row and ranker score) are separate so the
+benchmark can stop after fusion.
 """
 
 from __future__ import annotations
@@ -14,75 +15,85 @@ import numpy as np
 from engine.inference.base import RankerModel
 from engine.pipeline import fusion
 from engine.pipeline.types import RankedHit
-from engine.ranking.features import CandidateSignals, QueryContext, build_features
+from engine.ranking.features import QueryContext, SignalColumns, build_features
 from engine.records import Product, ScoredId
 
 
+def gather(lists: Mapping[str, Sequence[ScoredId]]) -> SignalColumns:
+    """The candidates of every list ("lexical", "dense", "image"), one row each (first-seen order), with
+    each list's score and 1-based rank in its columns."""
+    ids = list(dict.fromkeys(hit.product_id for hits in lists.values() for hit in hits))
+    columns = SignalColumns.empty(ids)
+    row_of = {pid: i for i, pid in enumerate(ids)}
+    for name, hits in lists.items():
+        if name not in _LIST_COLUMNS:
+            raise ValueError(f"unknown candidate list {name!r}; expected one of {tuple(_LIST_COLUMNS)}")
+        score_column, rank_column = _LIST_COLUMNS[name]
+        rows = np.fromiter((row_of[hit.product_id] for hit in hits), dtype=np.intp, count=len(hits))
+        getattr(columns, score_column)[rows] = np.fromiter(
+            (hit.score for hit in hits), dtype=np.float64, count=len(hits)
+        )
+        getattr(columns, rank_column)[rows] = np.arange(1, len(hits) + 1)
+    return columns
+
+
+_LIST_COLUMNS = {
+    "lexical": ("lexical_score", "lexical_rank"),
+    "dense": ("dense_score", "dense_rank"),
+    "image": ("image_score", "image_rank"),
+}
+
+
 def fuse(
-    lists: Mapping[str, Sequence[ScoredId]],
+    columns: SignalColumns,
     method: str,
     weights: Mapping[str, float],
     normalisation: str = "minmax",
-    fill: Mapping[str, Mapping[str, float]] | None = None,
-    bonus: Mapping[str, float] | None = None,
-    title_matches: Mapping[str, tuple[float, float]] | None = None,
+    bonus: np.ndarray | None = None,
 ) -> list[RankedHit]:
-    """One list in fused order (ties broken by product id, so the order is deterministic).
+    """The candidates of `columns` in fused order (ties broken by product id, so the order is
+    deterministic), each fused score written back to `columns.fused_score`.
 
-    `bm25` and `dense` keep a single retriever's order; `rrf` and `linear` (and `full`, which fuses
-    linearly and leaves the rest to the ranker) combine them. `fill[name][id]` is an exact score of a
-    product that list `name` did not return; it is recorded on the candidate and used by linear fusion.
-    `bonus[id]` is added to a candidate's fused score (linear fusion only). `title_matches[id]` is the
-    candidate's (title overlap, title phrase), kept on its signals so the feature builder reuses it.
+    `bm25` and `dense` keep a single retriever's order (candidates it did not return are dropped);
+    `rrf` and `linear` (and `full`, which fuses linearly and leaves the rest to the ranker) combine them.
+    Linear fusion uses every known score, including exact fill scores of candidates a list did not return.
+    `bonus[i]` is added to candidate i's fused score (linear fusion only).
     """
-    fill = fill or {}
-    signals: dict[str, CandidateSignals] = {}
-
-    def signal(pid: str) -> CandidateSignals:
-        if pid not in signals:
-            signals[pid] = CandidateSignals(product_id=pid)
-        return signals[pid]
-
-    for rank, hit in enumerate(lists.get("lexical", ()), start=1):
-        s = signal(hit.product_id)
-        s.lexical_score, s.lexical_rank = hit.score, rank
-    for rank, hit in enumerate(lists.get("dense", ()), start=1):
-        s = signal(hit.product_id)
-        s.dense_score, s.dense_rank = hit.score, rank
-    for hit in lists.get("image", ()):
-        signal(hit.product_id).image_score = hit.score
-    for pid, score in fill.get("dense", {}).items():
-        if pid in signals and signals[pid].dense_score is None:
-            signals[pid].dense_score = score
-    for pid, score in fill.get("image", {}).items():
-        if pid in signals and signals[pid].image_score is None:
-            signals[pid].image_score = score
-
-    for pid, match in (title_matches or {}).items():
-        if pid in signals:
-            signals[pid].title_match = match
-
+    ranks = {name: getattr(columns, rank) for name, (_, rank) in _LIST_COLUMNS.items()}
     if method == "bm25":
-        scores = {h.product_id: h.score for h in lists.get("lexical", ())}
+        scores = np.where(columns.lexical_rank > 0, columns.lexical_score, np.nan)
     elif method == "dense":
-        scores = {h.product_id: h.score for h in lists.get("dense", ())}
-        for hit in lists.get("image", ()):
-            scores[hit.product_id] = max(scores.get(hit.product_id, -1.0), hit.score)
+        dense = np.where(columns.dense_rank > 0, columns.dense_score, np.nan)
+        image = np.where(columns.image_rank > 0, columns.image_score, np.nan)
+        with np.errstate(invalid="ignore"):
+            scores = np.fmax(dense, image)
     elif method == "rrf":
-        scores = fusion.rrf(lists, weights)
+        scores = fusion.rrf(ranks, weights)
     else:
-        scores = fusion.linear(lists, weights, normalisation, fill)
-        for pid, extra in (bonus or {}).items():
-            if pid in scores:
-                scores[pid] += extra
+        scores = fusion.linear(
+            {name: getattr(columns, score) for name, (score, _) in _LIST_COLUMNS.items()},
+            weights,
+            normalisation,
+        )
+        if bonus is not None:
+            scores = scores + np.nan_to_num(bonus, nan=0.0)
+    kept = np.flatnonzero(~np.isnan(scores))
+    ids = np.array([columns.ids[i] for i in kept], dtype=str)
+    order = kept[np.lexsort((ids, -scores[kept]))]
+    columns.fused_score[order] = scores[order]
+    return [
+        RankedHit(columns=columns, row=int(row), rank=rank, fused_rank=rank)
+        for rank, row in enumerate(order.tolist(), start=1)
+    ]
 
-    ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-    hits = []
-    for rank, (pid, score) in enumerate(ordered, start=1):
-        s = signal(pid)
-        s.fused_score = score
-        hits.append(RankedHit(signals=s, rank=rank, fused_rank=rank))
-    return hits
+
+def _head_columns(head: Sequence[RankedHit]) -> SignalColumns:
+    """The signals of `head` as columns, in its order: a slice of the shared columns when fusion made
+    the hits, else built from each hit's signals."""
+    shared = head[0].columns
+    if shared is not None and all(hit.columns is shared for hit in head):
+        return shared.take([hit.row for hit in head])
+    return SignalColumns.of([hit.signals for hit in head])
 
 
 def rerank(
@@ -99,7 +110,7 @@ def rerank(
     version = ranker.version()
     if not head:
         return hits, version
-    features = build_features(context, [h.signals for h in head], products, text_vectors)
+    features = build_features(context, _head_columns(head), products, text_vectors)
     scores = np.asarray(ranker.score(features), dtype=np.float32).reshape(-1)
     if scores.shape[0] != len(head):
         raise ValueError(f"ranker returned {scores.shape[0]} scores for {len(head)} rows")

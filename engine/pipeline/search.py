@@ -32,12 +32,12 @@ from engine.pipeline import fusion
 from engine.pipeline.embed import QueryEmbedder
 from engine.pipeline.explore import ExplorationKey, ExplorationPolicy, swaps_on_page
 from engine.pipeline.facets import check_fields, facet_counts
-from engine.pipeline.rank import fuse, rerank
+from engine.pipeline.rank import fuse, gather, rerank
 from engine.pipeline.retrieve import DenseRetriever, FilterIds, LexicalRetriever, ProductLookup
 from engine.pipeline.types import METHODS, SORTS, PipelineConfig, RankedHit, SearchOutcome, SearchQuery
-from engine.ranking.features import QueryContext, TitleMatcher, tokenize
+from engine.ranking.features import QueryContext, SignalColumns, TitleMatcher, tokenize
 from engine.ranking.stats import ClickStats
-from engine.records import ScoredId
+from engine.records import Product, ScoredId
 from engine.vectors.base import VectorStore
 
 log = logging.getLogger(__name__)
@@ -161,12 +161,12 @@ class SearchPipeline:
         timings["retrieve"] = (time.perf_counter() - start) * 1000.0
 
         with self._stage(timings, "fusion"):
-            hits = self._fuse(text, method, lists, vectors)
+            hits, known = self._fuse(text, method, lists, vectors)
         ranker_version: int | None = None
         if method == "full":
-            hits, ranker_version = self._rank(query, text, hits, vectors, timings)
+            hits, ranker_version = self._rank(query, text, hits, vectors, timings, known)
         with self._stage(timings, "fetch"):
-            hits, products = self._finish(query, hits)
+            hits, products = self._finish(query, hits, known)
         facets = {}
         if query.facets:
             with self._stage(timings, "facets"):
@@ -226,36 +226,43 @@ class SearchPipeline:
 
     def _fuse(
         self, text: str, method: str, lists: dict[str, list[ScoredId]], vectors: dict[str, np.ndarray]
-    ) -> list[RankedHit]:
+    ) -> tuple[list[RankedHit], dict[str, Product]]:
+        """Fused hits, and the products fusion already fetched (for the title match) for later stages."""
         config = self.config.fusion
-        fill: dict[str, dict[str, float]] = {}
+        columns = gather(lists)
         if method in ("linear", "full"):
             for name, retriever in (("dense", self.dense), ("image", self.image)):
-                if name not in vectors or name not in lists:
-                    continue
-                seen = {h.product_id for h in lists[name]}
-                others = {h.product_id for hits in lists.values() for h in hits} - seen
-                fill[name] = retriever.scores(vectors[name], sorted(others))
+                if name in vectors and name in lists:
+                    self._fill(columns, name, retriever, vectors[name])
         if method == "full":
             weights = fusion.adaptive_weights(text, lists.get("lexical", []), config)
         else:
             weights = config.weights()
         if method == "rrf":
             weights = {name: 1.0 for name in lists}
-        bonus = matches = None
+        bonus = None
+        products: dict[str, Product] = {}
         if method == "full" and (config.title_weight or config.phrase_weight) and text:
-            matches = self._title_matches(text, lists)
-            bonus = {
-                pid: config.title_weight * overlap + config.phrase_weight * phrase
-                for pid, (overlap, phrase) in matches.items()
-            }
-        return fuse(lists, method, weights, config.normalisation, fill, bonus, matches)
+            products = self.products.get(columns.ids)
+            overlap, phrase = TitleMatcher(tokenize(text)).many(
+                [p.title if (p := products.get(pid)) is not None else None for pid in columns.ids]
+            )
+            columns.title_overlap, columns.title_phrase = overlap, phrase
+            bonus = config.title_weight * overlap + config.phrase_weight * phrase
+        return fuse(columns, method, weights, config.normalisation, bonus), products
 
-    def _title_matches(self, text: str, lists: dict[str, list[ScoredId]]) -> dict[str, tuple[float, float]]:
-        """(title overlap, title phrase) of every candidate: the fusion bonus and two ranker features."""
-        ids = list({h.product_id: None for hits in lists.values() for h in hits})
-        match = TitleMatcher(tokenize(text))
-        return {pid: match(product.title) for pid, product in self.products.get(ids).items()}
+    @staticmethod
+    def _fill(columns: SignalColumns, name: str, retriever: DenseRetriever, vector: np.ndarray) -> None:
+        """Exact scores in space `name` for the candidates its list did not return (linear fusion and
+        the ranker then compare like with like instead of guessing a floor)."""
+        score_column = columns.dense_score if name == "dense" else columns.image_score
+        rank_column = columns.dense_rank if name == "dense" else columns.image_rank
+        rows = np.flatnonzero(rank_column == 0)
+        scores = retriever.scores(vector, [columns.ids[i] for i in rows])
+        for row in rows:
+            score = scores.get(columns.ids[row])
+            if score is not None:
+                score_column[row] = score
 
     def _rank(
         self,
@@ -264,11 +271,12 @@ class SearchPipeline:
         hits: list[RankedHit],
         vectors: dict[str, np.ndarray],
         timings: dict[str, float],
+        known: dict[str, Product],
     ) -> tuple[list[RankedHit], int]:
         depth = max(self.config.rerank_depth, query.page * query.size)
         head_ids = [h.product_id for h in hits[:depth]]
         with self._stage(timings, "features"):
-            products = self.products.get(head_ids)
+            products = self._products(head_ids, known)
             user_vector = self.profile(query.user_id) if self.profile and query.user_id else None
             text_vectors = self.dense.vectors(head_ids) if user_vector is not None else None
             context = QueryContext(
@@ -279,6 +287,13 @@ class SearchPipeline:
             )
         with self._stage(timings, "ranker"):
             return rerank(hits, depth, self.ranker(), context, products, text_vectors)
+
+    def _products(self, ids: list[str], known: dict[str, Product]) -> dict[str, Product]:
+        """Products of `ids`: those an earlier stage of this search fetched, plus the rest."""
+        missing = [pid for pid in ids if pid not in known]
+        if not missing:
+            return known
+        return {**known, **self.products.get(missing)}
 
     def _explore(
         self, query: SearchQuery, text: str, hits: list[RankedHit], ranker_version: int | None
@@ -299,7 +314,9 @@ class SearchPipeline:
             hit.rank = rank
         return pairs
 
-    def _finish(self, query: SearchQuery, hits: list[RankedHit]) -> tuple[list[RankedHit], dict]:
+    def _finish(
+        self, query: SearchQuery, hits: list[RankedHit], known: dict[str, Product]
+    ) -> tuple[list[RankedHit], dict[str, Product]]:
         """Fetch the products the answer needs and apply a price sort; drops hits whose product is gone
         (deleted between retrieval and now) so a page never shows an empty record."""
         need_all = bool(query.facets) or query.sort != "relevance"
@@ -308,7 +325,7 @@ class SearchPipeline:
             if need_all
             else [h.product_id for h in hits[: query.page * query.size + 20]]
         )
-        products = self.products.get(ids)
+        products = self._products(ids, known)
         if need_all:
             hits = [h for h in hits if h.product_id in products]
         if query.sort != "relevance":

@@ -8,7 +8,7 @@ from typing import Literal
 import numpy as np
 
 from engine.pipeline.fusion import FusionConfig
-from engine.ranking.features import CandidateSignals
+from engine.ranking.features import CandidateSignals, SignalColumns
 from engine.records import FacetCounts, Filters, Product
 
 Method = Literal["bm25", "dense", "rrf", "linear", "full"]
@@ -33,19 +33,58 @@ class SearchQuery:
     session_id: str | None = None
 
 
-@dataclass
 class RankedHit:
-    """A candidate after fusion and ranking; `rank` is its 1-based position in the whole result list."""
+    """A candidate after fusion and ranking; `rank` is its 1-based position in the whole result list.
 
-    signals: CandidateSignals
-    rank: int = 0
-    fused_rank: int = 0
-    ranker_score: float | None = None
-    features: np.ndarray | None = None
+    Fusion makes a few hundred per search, so a hit usually points at row `row` of its query's
+    `SignalColumns` and builds the `signals` object only when asked (debug output); a hit made elsewhere
+    (recommendations, tests) carries its `CandidateSignals` instead.
+    """
+
+    __slots__ = ("_signals", "columns", "features", "fused_rank", "rank", "ranker_score", "row")
+
+    def __init__(
+        self,
+        signals: CandidateSignals | None = None,
+        rank: int = 0,
+        fused_rank: int = 0,
+        ranker_score: float | None = None,
+        features: np.ndarray | None = None,
+        *,
+        columns: SignalColumns | None = None,
+        row: int = 0,
+    ) -> None:
+        if (signals is None) == (columns is None):
+            raise ValueError("a RankedHit needs either signals or columns with a row")
+        self._signals = signals
+        self.columns = columns
+        self.row = row
+        self.rank = rank
+        self.fused_rank = fused_rank
+        self.ranker_score = ranker_score
+        self.features = features
+
+    @property
+    def signals(self) -> CandidateSignals:
+        if self._signals is None:
+            assert self.columns is not None
+            self._signals = self.columns.signals(self.row)
+        return self._signals
 
     @property
     def product_id(self) -> str:
+        if self.columns is not None:
+            return self.columns.ids[self.row]
         return self.signals.product_id
+
+    @property
+    def fused_score(self) -> float:
+        if self.columns is not None:
+            return float(self.columns.fused_score[self.row])
+        return self.signals.fused_score
+
+    def __repr__(self) -> str:
+        return f"RankedHit({self.product_id!r}, rank={self.rank}, fused_rank={self.fused_rank})"
 
 
 @dataclass
