@@ -8,6 +8,7 @@ dependency), never through module globals, so two apps can live in one process.
 
 from __future__ import annotations
 
+import gc
 import hmac
 import logging
 import threading
@@ -15,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Protocol
 
+import anyio
 from fastapi import Depends, Request
 
 from api.errors import Forbidden, Unauthorized
@@ -65,6 +67,7 @@ class Services:
     recommender: Recommender
     impressions: ImpressionWriter
     metrics: GatewayMetrics
+    search_slots: anyio.CapacityLimiter
     catalog_error: str | None = None
     reload_interval_s: float = 1.0
     _checked_at: float = field(default=0.0, repr=False)
@@ -128,6 +131,7 @@ class Services:
             impressions=ImpressionWriter(events, stats),
             metrics=metrics,
             catalog_error=catalog_error,
+            search_slots=anyio.CapacityLimiter(settings.search_concurrency),
         )
 
     def warm_products(self) -> threading.Thread:
@@ -137,6 +141,7 @@ class Services:
             try:
                 count = self.pipeline.products.warm()
                 log.info("product cache warmed with %d products", count)
+                settle_heap()
             except Exception as exc:  # a cold cache only costs latency
                 log.warning("could not warm the product cache: %s", exc)
 
@@ -192,6 +197,20 @@ def build_services(settings: Settings) -> Services:
     services = Services.assemble(settings, lexical, inference, catalog, events)
     services.warm_products()
     return services
+
+
+def settle_heap() -> None:
+    """Take everything alive now (the warmed product cache, the indexes) out of the cycle collector's
+    view.
+
+    Otherwise every full collection re-scans those millions of long-lived objects: a pause of hundreds
+    of milliseconds that lands on whichever searches are running (measured on the homedepot catalog:
+    p99 at concurrency 8 about 550 ms with it, about 260 ms without). Unfreezing and collecting first
+    lets cyclic garbage left from a previous catalog go; reference counting frees the rest as usual.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def get_services(request: Request) -> Services:

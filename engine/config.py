@@ -85,6 +85,14 @@ class Settings(BaseSettings):
         description="How the text encoder runs: ONNX Runtime (about 4x faster per query on CPU), "
         "PyTorch, or auto = ONNX on CPU when the model exports cleanly, PyTorch on GPU.",
     )
+    text_threads: int = Field(
+        1,
+        ge=0,
+        le=256,
+        description="ONNX Runtime threads per served text-encoder instance (Triton runs two instances); "
+        "0 = one per core. One thread per instance spends the least CPU per query, which is what a "
+        "small host serving searches and indexing at once runs short of.",
+    )
     clip_model: str = Field(
         "clip-ViT-B-32",
         description="CLIP model name or local path; the image side "
@@ -122,6 +130,14 @@ class Settings(BaseSettings):
         None, description="Bearer token for write endpoints; unset = write endpoints refuse every request."
     )
     max_query_chars: int = Field(512, ge=1)
+    search_concurrency: int = Field(
+        4,
+        ge=1,
+        le=256,
+        description="Searches one gateway process runs at once; later ones wait their turn in arrival "
+        "order. More in flight only makes them share the interpreter and the CPU, so each takes longer and "
+        "the slowest wait longest.",
+    )
     exploration_rate: float = Field(0.1, ge=0, le=1)
     exploration_start: int = Field(3, ge=1)
 

@@ -7,10 +7,10 @@ import binascii
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request
+import anyio.to_thread
+from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.deps import Services, ServicesDep
@@ -99,7 +99,7 @@ def _run(services: Services, query: SearchQuery) -> SearchOutcome:
     openapi_extra=_OPENAPI_BODY,
     summary="Search the catalog",
 )
-async def search(request: Request, services: ServicesDep) -> SearchResponse:
+async def search(request: Request, services: ServicesDep) -> Response:
     body, image = await _parse(request)
     if not body.query.strip() and image is None:
         raise InvalidInput("query is empty: send a non-blank query, an image, or both")
@@ -117,7 +117,7 @@ async def search(request: Request, services: ServicesDep) -> SearchResponse:
         user_id=body.user_id,
         session_id=body.session_id,
     )
-    outcome = await run_in_threadpool(_run, services, query)
+    outcome = await anyio.to_thread.run_sync(_run, services, query, limiter=services.search_slots)
     for part in outcome.degraded:
         services.metrics.degraded.labels(part=part).inc()
     if outcome.ranker_version is not None:
@@ -144,7 +144,7 @@ async def search(request: Request, services: ServicesDep) -> SearchResponse:
                 propensity_swaps=outcome.propensity_swaps,
             )
         )
-    return SearchResponse(
+    answer = SearchResponse(
         search_id=search_id,
         total=outcome.total,
         page=body.page,
@@ -158,3 +158,6 @@ async def search(request: Request, services: ServicesDep) -> SearchResponse:
         pipeline=outcome.method,
         timings_ms={k: round(v, 3) for k, v in outcome.timings_ms.items()} if body.debug else None,
     )
+    # Serialised here, once: returning the model would make FastAPI validate it again against
+    # `response_model` (which stays declared for the OpenAPI schema) before encoding it.
+    return Response(answer.model_dump_json(), media_type="application/json")

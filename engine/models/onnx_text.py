@@ -122,7 +122,13 @@ class OnnxTextRunner:
     `SentenceEncoder.encode` (unit-length float32 rows, inputs cut at `max_tokens` word pieces)."""
 
     def __init__(
-        self, model: Any, model_dir: Path, max_tokens: int, cache_dir: Path, plan: ExportPlan
+        self,
+        model: Any,
+        model_dir: Path,
+        max_tokens: int,
+        cache_dir: Path,
+        plan: ExportPlan,
+        threads: int = 0,
     ) -> None:
         try:
             import onnxruntime
@@ -139,6 +145,12 @@ class OnnxTextRunner:
         # Idle worker threads sleep instead of spinning: a spinning pool burns the cores the gateway and
         # the ranker need between two queries.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        if threads > 0:
+            # One BERT forward pass split over several threads costs more CPU in total than on one
+            # (measured on 2 cores: 6.1 vs 4.4 ms per lone query, 4.3 vs 2.8 in batches of 8), so a
+            # served encoder runs single-threaded instances side by side instead.
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
         self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.path = path
 

@@ -108,14 +108,21 @@ class QueryEncoderServable(_Servable):
 
         model_path, max_tokens = self.params.get("model", ""), self.params.get("max_tokens", "")
         runtime, cache = self.params.get("runtime", ""), self.params.get("onnx_cache", "")
-        if not (model_path and max_tokens and runtime and cache):
+        threads = self.params.get("threads", "")
+        if not (model_path and max_tokens and runtime and cache and threads):
             settings = load_settings()
             model_path = model_path or settings.resolved_text_model()
             max_tokens = max_tokens or str(settings.text_max_tokens)
             runtime = runtime or settings.text_runtime
             cache = cache or str(settings.path("models", "onnx"))
+            threads = threads or str(settings.text_threads)
         self.model = SentenceEncoder(
-            Path(model_path), int(max_tokens), self.device, runtime=runtime, onnx_cache=Path(cache)
+            Path(model_path),
+            int(max_tokens),
+            self.device,
+            runtime=runtime,
+            onnx_cache=Path(cache),
+            threads=int(threads),
         )
 
     def parse(self, request: Any) -> list[str]:

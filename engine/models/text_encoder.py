@@ -41,7 +41,8 @@ class SentenceEncoder:
 
     `runtime` picks what runs the forward pass: "onnx" (ONNX Runtime, see `engine.models.onnx_text`),
     "torch", or "auto" = ONNX on CPU when the model exports cleanly and onnxruntime is installed, PyTorch
-    otherwise (always on GPU). `onnx_cache` is where exported graphs are kept.
+    otherwise (always on GPU). `onnx_cache` is where exported graphs are kept; `threads` caps ONNX
+    Runtime's threads (0 = one per core).
     """
 
     def __init__(
@@ -51,6 +52,7 @@ class SentenceEncoder:
         device: str = "cpu",
         runtime: str = "torch",
         onnx_cache: Path | None = None,
+        threads: int = 0,
     ) -> None:
         try:
             from sentence_transformers import SentenceTransformer
@@ -59,12 +61,12 @@ class SentenceEncoder:
         self.model = SentenceTransformer(str(model_dir), device=device, local_files_only=True)
         own_limit = int(self.model.max_seq_length or max_tokens)
         self.model.max_seq_length = min(max_tokens, own_limit)
-        self.onnx = self._onnx_runner(model_dir, device, runtime, onnx_cache)
+        self.onnx = self._onnx_runner(model_dir, device, runtime, onnx_cache, threads)
         self.runtime = "onnx" if self.onnx is not None else "torch"
         self.dim = int(self.encode(["dimension probe"]).shape[1])
 
     def _onnx_runner(
-        self, model_dir: Path, device: str, runtime: str, onnx_cache: Path | None
+        self, model_dir: Path, device: str, runtime: str, onnx_cache: Path | None, threads: int
     ) -> OnnxTextRunner | None:
         if runtime not in ("auto", "onnx", "torch"):
             raise ConfigError(f"AISLE_TEXT_RUNTIME={runtime!r}: expected auto, onnx or torch")
@@ -82,7 +84,7 @@ class SentenceEncoder:
             log.info("%s does not export to ONNX as is; the encoder runs on PyTorch", model_dir.name)
             return None
         cache = onnx_cache or Path(tempfile.gettempdir()) / "aisle-onnx"
-        return OnnxTextRunner(self.model, model_dir, self.max_tokens, cache, plan)
+        return OnnxTextRunner(self.model, model_dir, self.max_tokens, cache, plan, threads)
 
     @property
     def max_tokens(self) -> int:

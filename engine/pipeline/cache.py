@@ -35,17 +35,24 @@ class LRUCache(Generic[V]):
             return value
 
     def get_many(self, keys: Iterable[Hashable]) -> tuple[dict[Hashable, V], list[Hashable]]:
-        """(found entries, missing keys) under one lock acquisition: a search looks up hundreds."""
+        """(found entries, missing keys) under one lock acquisition: a search looks up hundreds.
+
+        While the cache is below capacity nothing can be evicted, so recency is not recorded (a product
+        cache that holds the whole catalog skips hundreds of reorderings per search); once full, every
+        hit counts as a use again.
+        """
         found: dict[Hashable, V] = {}
         missing: list[Hashable] = []
         with self._lock:
             data = self._data
+            touch = len(data) >= self.capacity
             for key in keys:
                 value = data.get(key)
                 if value is None:
                     missing.append(key)
                 else:
-                    data.move_to_end(key)
+                    if touch:
+                        data.move_to_end(key)
                     found[key] = value
             self.hits += len(found)
             self.misses += len(missing)

@@ -104,6 +104,7 @@ def model_parameters(settings: Settings) -> tuple[dict[str, dict[str, str]], str
             "encoder_version": text_id.version,
             "runtime": settings.text_runtime,
             "onnx_cache": str(settings.path("models", "onnx")),
+            "threads": str(settings.text_threads),
         }
     }
     clip = find_clip_model(settings.clip_model)

@@ -29,3 +29,13 @@ def test_zero_capacity_keeps_nothing() -> None:
     cache: LRUCache[int] = LRUCache(0)
     cache.put("a", 1)
     assert cache.get_many(["a"]) == ({}, ["a"])
+
+
+def test_get_many_below_capacity_keeps_insertion_order() -> None:
+    cache: LRUCache[int] = LRUCache(3)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get_many(["a"]) == ({"a": 1}, [])  # room left: recency is not recorded
+    cache.put("c", 3)
+    cache.put("d", 4)
+    assert cache.get("a") is None and cache.get("b") == 2
