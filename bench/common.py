@@ -127,6 +127,14 @@ VECTOR_BACKENDS = ("faiss", "opensearch-knn")
 LEXICAL_BACKENDS = ("embedded", "opensearch")
 
 
+def add_judged_dataset_args(parser: argparse.ArgumentParser) -> None:
+    """--products, --queries and --qrels: a catalog with judged queries in the layout of the shared
+    relevance datasets (any such files, not only the dev ones)."""
+    parser.add_argument("--products", type=Path, required=True, help="products.jsonl (the whole corpus)")
+    parser.add_argument("--queries", type=Path, required=True, help="TSV: query_id, query")
+    parser.add_argument("--qrels", type=Path, required=True, help="TSV: query_id, product_id, grade")
+
+
 def add_backend_args(parser: argparse.ArgumentParser) -> None:
     """`--vectors`, `--lexical`, `--opensearch-url`: which backends serve the benchmarked index.
 

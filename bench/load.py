@@ -49,6 +49,7 @@ EPILOG = """examples:
       --queries ../shared/datasets/homedepot/queries.dev.tsv --out bench/results/load.json
   python -m bench.load --api http://127.0.0.1:8080 --queries queries.tsv --concurrency 1,8 --requests 500
   python -m bench.load --products ... --queries ... --workers 2        two gateway worker processes
+  python -m bench.load --products ... --queries ... --concurrency 8 --pipeline bm25    BM25 only
   python -m bench.load --products ... --queries ... --concurrency 8 \\
       --vectors opensearch-knn --opensearch-url http://127.0.0.1:9200      vectors in OpenSearch k-NN
 """
@@ -104,12 +105,14 @@ def drive(call: Callable[[str], None], queries: list[str], concurrency: int, req
     }
 
 
-def stage_breakdown(client: httpx.Client, queries: list[str], concurrency: int) -> dict[str, float]:
+def stage_breakdown(
+    client: httpx.Client, queries: list[str], concurrency: int, pipeline: str = "full"
+) -> dict[str, float]:
     timings: list[dict[str, float]] = []
     lock = threading.Lock()
 
     def call(query: str) -> None:
-        body = client.post("/v1/search", json={"query": query, "debug": True}).json()
+        body = client.post("/v1/search", json={"query": query, "debug": True, "pipeline": pipeline}).json()
         with lock:
             timings.append(body.get("timings_ms") or {})
 
@@ -175,7 +178,7 @@ def run(args: argparse.Namespace, url: str, encoder: Any, meter: CpuMeter | None
     with httpx.Client(base_url=url, timeout=60.0, limits=limits) as client:
 
         def search(query: str) -> None:
-            response = client.post("/v1/search", json={"query": query, "size": 10})
+            response = client.post("/v1/search", json={"query": query, "size": 10, "pipeline": args.pipeline})
             response.raise_for_status()
 
         for query in queries[: args.warmup]:  # connections, caches of the product store, JIT paths
@@ -201,11 +204,16 @@ def run(args: argparse.Namespace, url: str, encoder: Any, meter: CpuMeter | None
                 }
             )
             print(f"concurrency {concurrency}: done", file=sys.stderr)
-        stages = stage_breakdown(client, queries[: min(200, len(queries))], 8)
+        stages = stage_breakdown(client, queries[: min(200, len(queries))], 8, args.pipeline)
     by = {(r["target"], r["concurrency"]): r for r in levels}
     top = max(args.concurrency)
     ratio = by[("search", top)]["rps"] / max(by[("encoder", top)]["rps"], 1e-9)
-    return {"levels": levels, "stages_ms_at_8": stages, f"search_vs_encoder_rps_at_{top}": round(ratio, 3)}
+    return {
+        "pipeline": args.pipeline,
+        "levels": levels,
+        "stages_ms_at_8": stages,
+        f"search_vs_encoder_rps_at_{top}": round(ratio, 3),
+    }
 
 
 def triton_pids(settings: Any) -> Callable[[], list[int]]:
@@ -232,6 +240,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", default="1,8,32", help="comma list (default 1,8,32)")
     parser.add_argument("--requests", type=int, default=1000, help="requests per level and target")
     parser.add_argument("--workers", type=int, default=1, help="gateway worker processes (default 1)")
+    parser.add_argument(
+        "--pipeline",
+        default="full",
+        choices=("bm25", "dense", "rrf", "linear", "full"),
+        help="search pipeline the load uses (default full, the production one); the others show what "
+        "each stage adds",
+    )
     parser.add_argument("--mix", type=int, default=5000, help="distinct queries used (default 5000)")
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--data-root", type=Path, default=Path("var/bench"))

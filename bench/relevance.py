@@ -21,6 +21,7 @@ from tqdm import tqdm
 from bench.common import (
     Qrels,
     add_backend_args,
+    add_judged_dataset_args,
     backend_env,
     bench_settings,
     build_index,
@@ -57,9 +58,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--products", type=Path, required=True, help="products.jsonl (the whole corpus)")
-    parser.add_argument("--queries", type=Path, required=True, help="TSV: query_id, query")
-    parser.add_argument("--qrels", type=Path, required=True, help="TSV: query_id, product_id, grade")
+    add_judged_dataset_args(parser)
     parser.add_argument("--methods", default=",".join(METHODS), help=f"comma list of {', '.join(METHODS)}")
     parser.add_argument("--out", type=Path, help="write the results JSON here")
     parser.add_argument("--api", help="use this gateway instead of starting one (it must serve the index)")

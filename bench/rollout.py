@@ -27,7 +27,15 @@ from typing import Any
 
 import httpx
 
-from bench.common import bench_settings, build_index, gateway_process, print_table, read_queries, write_json
+from bench.common import (
+    add_judged_dataset_args,
+    bench_settings,
+    build_index,
+    gateway_process,
+    print_table,
+    read_queries,
+    write_json,
+)
 from bench.simulate import fresh_copy, fresh_triton_ports
 from engine.config import load_settings
 
@@ -143,9 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--products", type=Path, required=True)
-    p.add_argument("--queries", type=Path, required=True)
-    p.add_argument("--qrels", type=Path, required=True)
+    add_judged_dataset_args(p)
     p.add_argument("--out", type=Path, default=Path("bench/results/rollout-crowdflower.json"))
     p.add_argument("--threads", type=int, default=4, help="concurrent search clients")
     p.add_argument("--settle", type=float, default=8.0, help="seconds of load before/after each change")

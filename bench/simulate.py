@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import (
+    add_judged_dataset_args,
     bench_settings,
     build_index,
     free_port,
@@ -77,9 +78,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--products", type=Path, required=True)
-    p.add_argument("--queries", type=Path, required=True)
-    p.add_argument("--qrels", type=Path, required=True)
+    add_judged_dataset_args(p)
     p.add_argument("--sessions", type=int, default=3000)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", type=Path, required=True)

@@ -43,19 +43,12 @@ pidfile="$data/kafka.pid"
 console="$data/console.log"
 server_log="$data/logs/server.log"
 
-say() { echo "kafka: $*" >&2; }
-die() { say "$*"; exit 1; }
+service=kafka
+# shellcheck source=scripts/service_lib.sh
+source "$root/scripts/service_lib.sh"
 
 port_open() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-running_pid() {
-    local pid
-    pid="$(cat "$pidfile" 2>/dev/null || true)"
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-        echo "$pid"
-    fi
 }
 
 fetch() {
@@ -196,27 +189,6 @@ start() {
         waited=$((waited + 1))
     done
     echo "$bootstrap"
-}
-
-stop() {
-    local pid
-    pid="$(running_pid)"
-    if [ -z "$pid" ]; then
-        say "not running (no live pid in $pidfile)"
-        rm -f "$pidfile"
-        return 0
-    fi
-    kill -TERM "$pid"
-    for _ in $(seq 1 60); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.5
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        say "pid $pid ignored SIGTERM for 30s; killing it"
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -f "$pidfile"
-    say "stopped (pid $pid)"
 }
 
 status() {

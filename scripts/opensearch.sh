@@ -44,20 +44,13 @@ url="http://127.0.0.1:$port"
 pidfile="$data/opensearch.pid"
 console="$data/console.log"
 
-say() { echo "opensearch: $*" >&2; }
-die() { say "$*"; exit 1; }
+service=opensearch
+# shellcheck source=scripts/service_lib.sh
+source "$root/scripts/service_lib.sh"
 
 answers() {
     # True when something on the port answers like an OpenSearch node.
     curl -fsS --max-time 2 "$url/" 2>/dev/null | grep -q '"cluster_name"'
-}
-
-running_pid() {
-    local pid
-    pid="$(cat "$pidfile" 2>/dev/null || true)"
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-        echo "$pid"
-    fi
 }
 
 fetch() {
@@ -183,27 +176,6 @@ start() {
         waited=$((waited + 1))
     done
     echo "$url"
-}
-
-stop() {
-    local pid
-    pid="$(running_pid)"
-    if [ -z "$pid" ]; then
-        say "not running (no live pid in $pidfile)"
-        rm -f "$pidfile"
-        return 0
-    fi
-    kill -TERM "$pid"
-    for _ in $(seq 1 60); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.5
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        say "pid $pid ignored SIGTERM for 30s; killing it"
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -f "$pidfile"
-    say "stopped (pid $pid)"
 }
 
 status() {

@@ -1,4 +1,4 @@
-"""Facet names, price buckets and ordering shared by both lexical backends.
+"""Facet names, price buckets and ordering shared by both lexical backends and the search pipeline.
 
 A facet is one of "brand", "category" (top level), "category_path" (full path), "availability", "price"
 or "attr.<name>". Both backends count a product once per facet value, drop empty buckets and order
