@@ -205,8 +205,10 @@ def make_services(
     built: bool = True,
     products: Sequence[Product] = CATALOG,
     config: PipelineConfig | None = None,
+    **overrides: object,
 ) -> Services:
-    settings = load_settings(data_dir=tmp, api_key=api_key, max_query_chars=64)
+    """Services over fakes; `overrides` are further settings (e.g. search_concurrency=1)."""
+    settings = load_settings(data_dir=tmp, api_key=api_key, max_query_chars=64, **overrides)
     lexical = FlakyLexical()
     inference = GatewayInference(clip=clip)
     catalog = MemoryCatalog(lexical, inference, built=built)

@@ -263,3 +263,50 @@ def test_cli_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--workers" in out and "gateway serve --host 0.0.0.0 --port 9000" in out
     args = build_parser().parse_args(["serve", "--port", "9001", "--workers", "2"])
     assert (args.port, args.workers, args.host) == (9001, 2, None)
+
+
+def test_searches_beyond_the_concurrency_limit_wait_their_turn(tmp_path: Path) -> None:
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    services = make_services(tmp_path, search_concurrency=2)
+    running = peak = 0
+    lock = threading.Lock()
+    search = services.pipeline.search
+
+    def slow_search(query):
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.05)
+        try:
+            return search(query)
+        finally:
+            with lock:
+                running -= 1
+
+    services.pipeline.search = slow_search  # type: ignore[method-assign]
+    with TestClient(create_app(services)) as client, ThreadPoolExecutor(6) as pool:
+        statuses = list(
+            pool.map(
+                lambda _: client.post("/v1/search", json={"query": "running shoes"}).status_code, range(6)
+            )
+        )
+    services.close()
+    assert statuses == [200] * 6
+    assert peak == 2
+
+
+def test_warming_the_product_cache_settles_the_heap(tmp_path: Path) -> None:
+    import gc
+
+    services = make_services(tmp_path)
+    try:
+        services.warm_products().join(30)
+        assert gc.get_freeze_count() > 0
+        assert len(services.pipeline.products._cache) == len(CATALOG)
+    finally:
+        gc.unfreeze()
+        services.close()

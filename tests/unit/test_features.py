@@ -7,7 +7,14 @@ import math
 import numpy as np
 import pytest
 
-from engine.ranking.features import FEATURE_NAMES, CandidateSignals, QueryContext, build_features, tokenize
+from engine.ranking.features import (
+    FEATURE_NAMES,
+    CandidateSignals,
+    QueryContext,
+    SignalColumns,
+    build_features,
+    tokenize,
+)
 from engine.ranking.stats import ClickStats
 from engine.records import Product
 
@@ -106,3 +113,35 @@ def test_click_rates_are_smoothed_towards_the_prior() -> None:
 
 def test_tokenize_handles_any_script() -> None:
     assert tokenize("Ça coûte 10€ — 東京 café") == ["ça", "coûte", "10", "東京", "café"]
+
+
+def test_signal_columns_round_trip_and_feed_the_same_features() -> None:
+    cands = [
+        CandidateSignals("a", lexical_score=8.0, lexical_rank=1, fused_score=3.0, title_match=(0.25, 0.0)),
+        CandidateSignals("b", dense_score=0.6, dense_rank=1, fused_score=1.0, image_score=0.4),
+    ]
+    columns = SignalColumns.of(cands)
+    assert [columns.signals(i) for i in range(2)] == cands
+    flipped = columns.take([1, 0])
+    assert flipped.ids == ["b", "a"] and flipped.signals(0) == cands[1]
+    products = {"a": Product("a", "Acme shoes"), "b": Product("b", "Blue shoes")}
+    context = QueryContext("acme shoes")
+    assert np.array_equal(
+        build_features(context, columns, products), build_features(context, cands, products)
+    )
+    # A title match fusion already made is used as is, not recomputed from the title.
+    assert col(build_features(context, columns, products), "title_overlap") == [0.25, 0.5]
+
+
+def test_a_ranked_hit_reads_its_row_or_carries_its_signals() -> None:
+    from engine.pipeline.types import RankedHit
+
+    columns = SignalColumns.of(
+        [CandidateSignals("a", fused_score=0.5), CandidateSignals("b", fused_score=0.2)]
+    )
+    hit = RankedHit(columns=columns, row=1, rank=1)
+    assert (hit.product_id, hit.fused_score, hit.signals.fused_score) == ("b", 0.2, 0.2)
+    own = RankedHit(CandidateSignals("c", fused_score=0.9))
+    assert (own.product_id, own.fused_score) == ("c", 0.9)
+    with pytest.raises(ValueError):
+        RankedHit()
