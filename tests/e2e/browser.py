@@ -73,6 +73,17 @@ def console_errors(driver: WebDriver) -> list[str]:
     return [e["message"] for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def screenshot_dir() -> Path:
+    """Where the page tests save their screenshots: `var/screenshots/`, or the committed
+    `docs/screenshots/` with AISLE_UPDATE_SCREENSHOTS=1, so an ordinary run leaves the tree clean."""
+    if os.environ.get("AISLE_UPDATE_SCREENSHOTS", "").strip() in ("1", "true", "yes"):
+        return ROOT / "docs" / "screenshots"
+    return ROOT / "var" / "screenshots"
+
+
 def save_screenshot(driver: WebDriver, path: Path, colours: int = 96) -> Path:
     """A PNG of the window, reduced to a small palette so the committed file stays small."""
     from io import BytesIO

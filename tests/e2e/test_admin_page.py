@@ -2,13 +2,12 @@
 
 It asks for the API key, shows the ranker version Triton serves with each kept version's validation,
 the event-log counts and the update job's state, and rolls back to the previous version (Triton then
-answers with it). Writes docs/screenshots/admin.png.
+answers with it). Saves a screenshot of it (see `screenshot_dir`).
 """
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,13 +16,11 @@ from selenium.webdriver.common.by import By
 from engine.learning.rollout import roll_out
 from engine.learning.versions import RankerStore
 from engine.models.ranker_net import RankerManifest
-from tests.e2e.browser import save_screenshot
+from tests.e2e.browser import save_screenshot, screenshot_dir
 from tests.e2e.conftest import LiveGateway
 from tests.e2e.test_search_page import wait_for
 
 pytestmark = pytest.mark.integration
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def answering(gateway: LiveGateway, want: int, timeout: float = 60.0) -> int:
@@ -89,7 +86,7 @@ def test_admin_shows_the_serving_version_and_rolls_back(
     shown = browser.find_element(By.ID, "event-counts").text
     assert f"impression\n{counts['impression']}" in shown
     assert "Unread log records" in browser.find_element(By.ID, "update-job").text
-    save_screenshot(browser, SCREENSHOTS / "admin.png")
+    save_screenshot(browser, screenshot_dir() / "admin.png")
 
     browser.find_element(By.ID, "rollback-previous").click()
     wait_for(browser, lambda d: d.find_element(By.ID, "confirm").is_displayed())

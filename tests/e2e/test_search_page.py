@@ -3,14 +3,13 @@
 What a shopper does, checked against what the API and the event log say: a query shows results, a
 facet narrows them with counts equal to the API's, a click is logged with the list's search_id and the
 card's position, similar items open, suggestions and the debug view work, and the page is usable with
-the keyboard alone and at phone width. Writes docs/screenshots/results.png.
+the keyboard alone and at phone width. Saves a screenshot of results (see `screenshot_dir`).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,12 +20,11 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from engine.events.base import Event
-from tests.e2e.browser import save_screenshot
+from tests.e2e.browser import save_screenshot, screenshot_dir
 from tests.e2e.conftest import LiveGateway
 
 pytestmark = pytest.mark.integration
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 QUERY = "jacket"
 
 
@@ -97,7 +95,7 @@ def test_a_query_shows_results(browser: Any, live_gateway: LiveGateway) -> None:
         ),
     )
     assert browser.find_element(By.ID, "pager").find_elements(By.CSS_SELECTOR, "[aria-current=page]")
-    save_screenshot(browser, SCREENSHOTS / "results.png")
+    save_screenshot(browser, screenshot_dir() / "results.png")
 
 
 def test_a_facet_narrows_results_and_counts_agree_with_the_api(
