@@ -18,6 +18,13 @@ from engine.pipeline.types import RankedHit
 from engine.ranking.features import QueryContext, SignalColumns, build_features
 from engine.records import Product, ScoredId
 
+# The score and rank columns of each candidate list.
+_LIST_COLUMNS = {
+    "lexical": ("lexical_score", "lexical_rank"),
+    "dense": ("dense_score", "dense_rank"),
+    "image": ("image_score", "image_rank"),
+}
+
 
 def gather(lists: Mapping[str, Sequence[ScoredId]]) -> SignalColumns:
     """The candidates of every list ("lexical", "dense", "image"), one row each (first-seen order), with
@@ -35,13 +42,6 @@ def gather(lists: Mapping[str, Sequence[ScoredId]]) -> SignalColumns:
         )
         getattr(columns, rank_column)[rows] = np.arange(1, len(hits) + 1)
     return columns
-
-
-_LIST_COLUMNS = {
-    "lexical": ("lexical_score", "lexical_rank"),
-    "dense": ("dense_score", "dense_rank"),
-    "image": ("image_score", "image_rank"),
-}
 
 
 def fuse(
