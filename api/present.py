@@ -57,7 +57,7 @@ def to_hit(
 
 
 def ranked_score(hit: RankedHit) -> float:
-    return hit.ranker_score if hit.ranker_score is not None else hit.signals.fused_score
+    return hit.ranker_score if hit.ranker_score is not None else hit.fused_score
 
 
 def impression(

@@ -43,6 +43,7 @@ from bench.common import (
     read_queries,
     write_json,
 )
+from engine.pipeline.types import METHODS
 
 EPILOG = """examples:
   python -m bench.load --products ../shared/datasets/crowdflower/products.jsonl \\
@@ -243,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--pipeline",
         default="full",
-        choices=("bm25", "dense", "rrf", "linear", "full"),
+        choices=METHODS,
         help="search pipeline the load uses (default full, the production one); the others show what "
         "each stage adds",
     )

@@ -15,15 +15,8 @@ import numpy as np
 from engine.inference.base import RankerModel
 from engine.pipeline import fusion
 from engine.pipeline.types import RankedHit
-from engine.ranking.features import QueryContext, SignalColumns, build_features
+from engine.ranking.features import CANDIDATE_LISTS, QueryContext, SignalColumns, build_features
 from engine.records import Product, ScoredId
-
-# The score and rank columns of each candidate list.
-_LIST_COLUMNS = {
-    "lexical": ("lexical_score", "lexical_rank"),
-    "dense": ("dense_score", "dense_rank"),
-    "image": ("image_score", "image_rank"),
-}
 
 
 def gather(lists: Mapping[str, Sequence[ScoredId]]) -> SignalColumns:
@@ -33,14 +26,10 @@ def gather(lists: Mapping[str, Sequence[ScoredId]]) -> SignalColumns:
     columns = SignalColumns.empty(ids)
     row_of = {pid: i for i, pid in enumerate(ids)}
     for name, hits in lists.items():
-        if name not in _LIST_COLUMNS:
-            raise ValueError(f"unknown candidate list {name!r}; expected one of {tuple(_LIST_COLUMNS)}")
-        score_column, rank_column = _LIST_COLUMNS[name]
+        score_column, rank_column = columns.of_list(name)
         rows = np.fromiter((row_of[hit.product_id] for hit in hits), dtype=np.intp, count=len(hits))
-        getattr(columns, score_column)[rows] = np.fromiter(
-            (hit.score for hit in hits), dtype=np.float64, count=len(hits)
-        )
-        getattr(columns, rank_column)[rows] = np.arange(1, len(hits) + 1)
+        score_column[rows] = np.fromiter((hit.score for hit in hits), dtype=np.float64, count=len(hits))
+        rank_column[rows] = np.arange(1, len(hits) + 1)
     return columns
 
 
@@ -59,7 +48,7 @@ def fuse(
     Linear fusion uses every known score, including exact fill scores of candidates a list did not return.
     `bonus[i]` is added to candidate i's fused score (linear fusion only).
     """
-    ranks = {name: getattr(columns, rank) for name, (_, rank) in _LIST_COLUMNS.items()}
+    ranks = {name: columns.of_list(name)[1] for name in CANDIDATE_LISTS}
     if method == "bm25":
         scores = np.where(columns.lexical_rank > 0, columns.lexical_score, np.nan)
     elif method == "dense":
@@ -71,7 +60,7 @@ def fuse(
         scores = fusion.rrf(ranks, weights)
     else:
         scores = fusion.linear(
-            {name: getattr(columns, score) for name, (score, _) in _LIST_COLUMNS.items()},
+            {name: columns.of_list(name)[0] for name in CANDIDATE_LISTS},
             weights,
             normalisation,
         )

@@ -255,8 +255,7 @@ class SearchPipeline:
     def _fill(columns: SignalColumns, name: str, retriever: DenseRetriever, vector: np.ndarray) -> None:
         """Exact scores in space `name` for the candidates its list did not return (linear fusion and
         the ranker then compare like with like instead of guessing a floor)."""
-        score_column = columns.dense_score if name == "dense" else columns.image_score
-        rank_column = columns.dense_rank if name == "dense" else columns.image_rank
+        score_column, rank_column = columns.of_list(name)
         rows = np.flatnonzero(rank_column == 0)
         scores = retriever.scores(vector, [columns.ids[i] for i in rows])
         for row in rows:

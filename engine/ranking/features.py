@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
 import numpy as np
@@ -60,6 +60,9 @@ FEATURE_NAMES: tuple[str, ...] = (
 )
 N_FEATURES = len(FEATURE_NAMES)
 RRF_K = 60
+
+# The retrieved lists a candidate can come from; each has a score and a rank column in `SignalColumns`.
+CANDIDATE_LISTS: tuple[str, ...] = ("lexical", "dense", "image")
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -148,18 +151,14 @@ class SignalColumns:
     def take(self, rows: Sequence[int] | np.ndarray) -> SignalColumns:
         """The columns of `rows`, in that order."""
         index = np.asarray(rows, dtype=np.intp)
-        return SignalColumns(
-            ids=[self.ids[i] for i in index],
-            lexical_score=self.lexical_score[index],
-            lexical_rank=self.lexical_rank[index],
-            dense_score=self.dense_score[index],
-            dense_rank=self.dense_rank[index],
-            image_score=self.image_score[index],
-            image_rank=self.image_rank[index],
-            fused_score=self.fused_score[index],
-            title_overlap=self.title_overlap[index],
-            title_phrase=self.title_phrase[index],
-        )
+        arrays = {f.name: getattr(self, f.name)[index] for f in fields(self) if f.name != "ids"}
+        return SignalColumns(ids=[self.ids[i] for i in index], **arrays)
+
+    def of_list(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(score column, rank column) of candidate list `name`: one of `CANDIDATE_LISTS`."""
+        if name not in CANDIDATE_LISTS:
+            raise ValueError(f"unknown candidate list {name!r}; expected one of {CANDIDATE_LISTS}")
+        return getattr(self, f"{name}_score"), getattr(self, f"{name}_rank")
 
     def signals(self, row: int) -> CandidateSignals:
         """One candidate as an object (responses' debug fields, tests)."""
