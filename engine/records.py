@@ -74,8 +74,8 @@ class Product:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Product:
-        """Inverse of `to_dict` for records the engine wrote itself (validation of user input is the
-        indexer's job, see `indexer.schema`)."""
+        """Inverse of `to_dict` for records the engine wrote itself (validation of user input is
+        `engine.product_schema`'s job)."""
         return cls(
             id=str(data["id"]),
             title=str(data["title"]),

@@ -49,7 +49,7 @@ from indexer.embedding import DEFAULT_EMBED, EmbedOptions
 from indexer.images import ImageLoader
 from indexer.loading import Entry, load_catalog
 from indexer.problems import BadRecords, Problem
-from indexer.schema import DEFAULT_LIMITS, Limits
+from engine.product_schema import DEFAULT_LIMITS, Limits
 from indexer.stages import StageResult, count_reused, image_stage, text_stage, write_stores
 
 

@@ -15,7 +15,7 @@ from engine.errors import InvalidInput
 from engine.records import Product
 from indexer.problems import Problem
 from indexer.readers import Malformed, catalog_format, read_records
-from indexer.schema import DEFAULT_LIMITS, Limits, RecordError, validate_record
+from engine.product_schema import DEFAULT_LIMITS, Limits, RecordError, validate_record
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from api.schemas.common import ERROR_RESPONSES
 from api.schemas.products import DeleteResult, ProductIn, ProductOut, SimilarResponse, UpsertResult
 from engine.errors import InvalidInput, NotFound
 from engine.personalize import similar_items
+from engine.product_schema import validate_record
 
 router = APIRouter(tags=["products"])
 
@@ -73,7 +74,6 @@ async def similar(
 
 
 def _upsert(services: Services, body: list[ProductIn]) -> UpsertResult:
-    from indexer.schema import validate_record
 
     if not body:
         raise InvalidInput("no products given")

@@ -11,7 +11,7 @@ from engine.records import Product
 
 
 class ProductIn(BaseModel):
-    """A product as shops send it; validated by the indexer's schema (`indexer.schema`), which also
+    """A product as shops send it; validated by the product schema (`engine.product_schema`), which also
     accepts a category as "A > B" and keeps unknown fields as attributes."""
 
     model_config = ConfigDict(extra="allow")

@@ -1,5 +1,8 @@
 """The product schema shops send us, and its validation into `engine.records.Product`.
 
+It lives in the engine because both the ingest pipeline (`indexer`) and the gateway's upserts validate
+with it.
+
 Fields (see docs/ingest.md for the full table): `id` (string or integer, kept as a string), `title`
 (required), `description`, `brand`, `category` (a list or an "A > B > C" string), `price`, `currency`
 (ISO 4217 code), `availability`, `attributes` (a map of string/number values; a JSON object string is

@@ -14,7 +14,7 @@ import pytest
 from engine.errors import InvalidInput
 from indexer.loading import load_catalog, load_products_json, read_ids
 from indexer.readers import Malformed, read_records
-from indexer.schema import Limits, RecordError, validate_record
+from engine.product_schema import Limits, RecordError, validate_record
 
 
 def test_valid_record_is_normalised() -> None:
