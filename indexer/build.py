@@ -42,6 +42,7 @@ from engine.config import Settings
 from engine.errors import AisleError, IndexMismatch
 from engine.inference.base import ClipEncoder, InferenceBackend, TextEncoder
 from engine.lexical.base import LexicalIndex
+from engine.product_schema import DEFAULT_LIMITS, Limits
 from engine.vectors.base import VectorManifest, VectorStore
 from indexer.checkpoint import Checkpoint, read_key
 from indexer.checksum import CatalogChecksum
@@ -49,7 +50,6 @@ from indexer.embedding import DEFAULT_EMBED, EmbedOptions
 from indexer.images import ImageLoader
 from indexer.loading import Entry, load_catalog
 from indexer.problems import BadRecords, Problem
-from engine.product_schema import DEFAULT_LIMITS, Limits
 from indexer.stages import StageResult, count_reused, image_stage, text_stage, write_stores
 
 

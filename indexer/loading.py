@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import InvalidInput
+from engine.product_schema import DEFAULT_LIMITS, Limits, RecordError, validate_record
 from engine.records import Product
 from indexer.problems import Problem
 from indexer.readers import Malformed, catalog_format, read_records
-from engine.product_schema import DEFAULT_LIMITS, Limits, RecordError, validate_record
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,6 @@ async def similar(
 
 
 def _upsert(services: Services, body: list[ProductIn]) -> UpsertResult:
-
     if not body:
         raise InvalidInput("no products given")
     if len(body) > MAX_UPSERT:

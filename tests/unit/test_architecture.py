@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,7 +127,7 @@ def test_engine_packages_form_no_cycle() -> None:
     graph = engine_graph()
     cycle = find_cycle(graph)
     if cycle:
-        steps = [f"{a} -> {b} ({graph[a][b]})" for a, b in zip(cycle, cycle[1:], strict=False)]
+        steps = [f"{a} -> {b} ({graph[a][b]})" for a, b in pairwise(cycle)]
         raise AssertionError("engine packages import each other in a cycle:\n" + "\n".join(steps))
 
 

@@ -12,9 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from engine.errors import InvalidInput
+from engine.product_schema import Limits, RecordError, validate_record
 from indexer.loading import load_catalog, load_products_json, read_ids
 from indexer.readers import Malformed, read_records
-from engine.product_schema import Limits, RecordError, validate_record
 
 
 def test_valid_record_is_normalised() -> None:
