@@ -24,11 +24,11 @@ from api.metrics import GatewayMetrics
 from engine.config import Settings
 from engine.errors import AisleError
 from engine.events.base import EventLog
+from engine.events.impressions import ImpressionWriter
 from engine.inference.base import InferenceBackend
 from engine.lexical.base import LexicalIndex
 from engine.personalize import Recommender
 from engine.pipeline.embed import QueryEmbedder
-from engine.pipeline.impressions import ImpressionWriter
 from engine.pipeline.search import SearchPipeline
 from engine.pipeline.types import PipelineConfig
 from engine.ranking.stats import ClickStats

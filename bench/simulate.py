@@ -44,10 +44,10 @@ from bench.sim_report import HEADERS, plot, summary, table_row
 from bench.sim_shop import Shop, Splits, split_queries
 from engine.config import Settings, load_settings
 from engine.learning.labelled import save_labelled
+from engine.learning.offline import check_set_path
 from engine.learning.update import UpdateConfig, UpdateJob
 from engine.learning.versions import RankerStore
 from engine.ranking.features import FEATURE_NAMES
-from engine.ranking.train import check_set_path
 
 EPILOG = """examples:
   python -m bench.simulate --products ../shared/datasets/crowdflower/products.jsonl \\

@@ -128,10 +128,10 @@ def _progress(total_label: str) -> Any:
 
 
 def _train(args: argparse.Namespace) -> int:
+    from engine.learning.offline import OfflineConfig, collect, train_from_judgements
+    from engine.learning.offline_data import ApiFeatureSource, load_judgements, load_product_ids
     from engine.learning.rollout import roll_out
     from engine.learning.versions import RankerStore
-    from engine.ranking.train import OfflineConfig, collect, train_from_judgements
-    from engine.ranking.train_data import ApiFeatureSource, load_judgements, load_product_ids
 
     settings = load_settings()
     judgements = load_judgements(args.queries, args.qrels)
@@ -153,7 +153,7 @@ def _train(args: argparse.Namespace) -> int:
         source: Any = ApiFeatureSource(args.api)
     else:
         from api.deps import build_services  # the gateway's wiring, so features match what it serves
-        from engine.ranking.train_data import PipelineFeatureSource
+        from engine.learning.offline_data import PipelineFeatureSource
 
         services = build_services(settings)
         source = PipelineFeatureSource(services.pipeline)
@@ -194,9 +194,9 @@ def _train(args: argparse.Namespace) -> int:
 
 def _update(args: argparse.Namespace) -> int:
     from engine.learning.gate import GateConfig
+    from engine.learning.offline import check_set_path
     from engine.learning.update import UpdateConfig, UpdateJob
     from engine.learning.versions import RankerStore
-    from engine.ranking.train import check_set_path
 
     settings = load_settings()
     check_set = args.check_set or check_set_path(RankerStore(settings))

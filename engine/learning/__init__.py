@@ -15,5 +15,5 @@ The flow, one module per step:
 - `update`      the update job: checkpoint -> train -> validate -> roll out -> record -> checkpoint.
 - `interleave`  team-draft interleaving and the sign test that promotes only on a significant win.
 
-Offline training from judgements lives in `engine.ranking.train`; both share `trainer` and `versions`.
+Offline training from judgements lives in `engine.learning.offline`; both share `trainer` and `versions`.
 """

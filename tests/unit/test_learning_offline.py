@@ -10,9 +10,9 @@ import pytest
 from engine.config import Settings
 from engine.errors import InvalidInput, NotFound
 from engine.learning.labelled import load_labelled
+from engine.learning.offline import OfflineConfig, collect, split, train_from_judgements
+from engine.learning.offline_data import Judgements, load_judgements, load_product_ids
 from engine.learning.versions import RankerStore
-from engine.ranking.train import OfflineConfig, collect, split, train_from_judgements
-from engine.ranking.train_data import Judgements, load_judgements, load_product_ids
 from tests.unit.test_learning_fixtures import World, shop
 
 __all__ = ["shop"]

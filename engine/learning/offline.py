@@ -1,6 +1,6 @@
 """Offline ranker training from human judgements: how a shop starts before it has clicks.
 
-For every judged query the production pipeline retrieves its candidates with feature rows (`train_data`);
+For every judged query the production pipeline retrieves its candidates with feature rows (`offline_data`);
 each candidate's target is the gain of its grade (2^(grade - min_grade) - 1, unjudged = 0). The queries
 are split (seeded) into a training part and a held-out part; training warm-starts from the serving
 version (the prior on a fresh install), fits a listwise loss (softmax cross-entropy with graded gains, or
@@ -26,10 +26,10 @@ import numpy as np
 
 from engine.errors import InvalidInput
 from engine.learning.labelled import LabelledList, mean_ndcg, save_labelled
+from engine.learning.offline_data import FeatureSource, Judgements
 from engine.learning.trainer import FitConfig, fit, restandardise, score_rows
 from engine.learning.versions import RankerStore
 from engine.models.ranker_net import RankerManifest, RankerNet
-from engine.ranking.train_data import FeatureSource, Judgements
 
 CHECK_SET_FILE = "checkset.jsonl"
 

@@ -18,9 +18,9 @@ import logging
 import queue
 import threading
 from collections import OrderedDict
+from typing import Protocol
 
 from engine.events.base import EventLog, Impression
-from engine.ranking.stats import ClickStats
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +28,17 @@ _STOP = object()
 _MAX_BATCH = 256  # impressions per write at most: bounds one transaction's size under a burst
 
 
+class ImpressionObserver(Protocol):
+    """What the writer feeds each impression to (`engine.ranking.stats.ClickStats` in production)."""
+
+    def observe_impression(self, impression: Impression) -> None: ...
+
+
 class ImpressionWriter:
     def __init__(
         self,
         events: EventLog,
-        stats: ClickStats | None = None,
+        stats: ImpressionObserver | None = None,
         capacity: int = 10_000,
         remember: int = 100_000,
     ) -> None:

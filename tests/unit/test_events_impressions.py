@@ -8,7 +8,7 @@ from pathlib import Path
 
 from engine.events.base import Impression
 from engine.events.embedded import EmbeddedEventLog
-from engine.pipeline.impressions import ImpressionWriter
+from engine.events.impressions import ImpressionWriter
 from tests.unit.test_events_embedded import impression
 
 
