@@ -24,6 +24,7 @@ from api.metrics import GatewayMetrics
 from engine.config import Settings
 from engine.errors import AisleError
 from engine.events.base import EventLog
+from engine.events.factory import open_event_log
 from engine.events.impressions import ImpressionWriter
 from engine.inference.base import InferenceBackend
 from engine.lexical.base import LexicalIndex
@@ -171,17 +172,6 @@ class Services:
         self.pipeline.close()
         self.events.close()
         self.inference.close()
-
-
-def open_event_log(settings: Settings) -> EventLog:
-    """The configured event log: the local durable log, or Kafka for several gateways."""
-    if settings.event_log == "kafka":
-        from engine.events.kafka import open_kafka_event_log
-
-        return open_kafka_event_log(settings)
-    from engine.events.embedded import EmbeddedEventLog
-
-    return EmbeddedEventLog(settings.path("events", "events.sqlite3"))
 
 
 def build_services(settings: Settings) -> Services:

@@ -108,7 +108,7 @@ def simulate(
     shop: Shop, settings: Settings, splits: Splits, args: argparse.Namespace, corrected: bool
 ) -> list[dict[str, Any]]:
     """Sessions in rounds of --update-every, an update after each round; returns the curve."""
-    from engine.cli.ranker import open_event_log
+    from engine.events.factory import open_event_log
     from engine.inference.factory import create_inference
 
     loader = create_inference(settings)  # the Triton the gateway uses (found by its pidfile)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import Settings, load_settings
-from engine.events.base import EventLog
+from engine.events.factory import open_event_log
 
 EXAMPLES = """examples:
   engine ranker train --products ../shared/datasets/crowdflower/products.jsonl \\
@@ -100,17 +100,6 @@ class LazyLoader:
     def close(self) -> None:
         if self._backend is not None:
             self._backend.close()
-
-
-def open_event_log(settings: Settings) -> EventLog:
-    """The gateway's event log (same file, or the same Kafka topic), for reading."""
-    if settings.event_log == "kafka":
-        from engine.events.kafka import open_kafka_event_log
-
-        return open_kafka_event_log(settings)
-    from engine.events.embedded import EmbeddedEventLog
-
-    return EmbeddedEventLog(settings.path("events", "events.sqlite3"))
 
 
 def _progress(total_label: str) -> Any:

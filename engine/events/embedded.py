@@ -17,16 +17,15 @@ and the gateway's writes are small.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Sequence
-from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
 from engine.errors import BackendUnavailable, InvalidInput
 from engine.events.base import EVENT_TYPES, Event, Impression, LogRecord
+from engine.events.codec import event_from_json, event_to_json, impression_from_json, impression_to_json
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS log (
@@ -39,39 +38,6 @@ CREATE TABLE IF NOT EXISTS log (
 );
 CREATE INDEX IF NOT EXISTS log_user ON log (user_id, offset) WHERE user_id IS NOT NULL;
 """
-
-
-_IMPRESSION_FIELDS = tuple(f.name for f in fields(Impression))
-
-
-def _impression_to_json(impression: Impression) -> str:
-    """A shallow field dict: `dataclasses.asdict` deep-copies every feature row first, which made
-    encoding the most expensive part of logging a served list; the JSON is the same."""
-    return json.dumps({name: getattr(impression, name) for name in _IMPRESSION_FIELDS}, separators=(",", ":"))
-
-
-def _impression_from_json(text: str) -> Impression:
-    data: dict[str, Any] = json.loads(text)
-    return Impression(
-        search_id=data["search_id"],
-        timestamp=float(data["timestamp"]),
-        query=data["query"],
-        product_ids=tuple(data["product_ids"]),
-        positions=tuple(int(p) for p in data["positions"]),
-        ranker_version=int(data["ranker_version"]),
-        features=tuple(tuple(float(x) for x in row) for row in data.get("features") or ()),
-        feature_names=tuple(data.get("feature_names") or ()),
-        user_id=data.get("user_id"),
-        session_id=data.get("session_id"),
-        surface=data.get("surface") or "search",
-        propensity_swaps=tuple((int(a), int(b)) for a, b in data.get("propensity_swaps") or ()),
-        extra=dict(data.get("extra") or {}),
-    )
-
-
-def _event_from_json(text: str) -> Event:
-    data: dict[str, Any] = json.loads(text)
-    return Event(**data)
 
 
 class EmbeddedEventLog:
@@ -108,7 +74,7 @@ class EmbeddedEventLog:
 
     def append_impressions(self, impressions: Sequence[Impression]) -> list[int]:
         rows = [
-            (f"imp:{imp.search_id}", "served", "impression", imp.user_id, _impression_to_json(imp))
+            (f"imp:{imp.search_id}", "served", "impression", imp.user_id, impression_to_json(imp))
             for imp in impressions
         ]
         if not rows:
@@ -121,7 +87,7 @@ class EmbeddedEventLog:
         for event in events:
             if event.type not in EVENT_TYPES:
                 raise InvalidInput(f"unknown event type {event.type!r}; expected one of {EVENT_TYPES}")
-            payload = json.dumps(asdict(event), separators=(",", ":"))
+            payload = event_to_json(event)
             rows.append((f"ev:{event.event_id}", "event", event.type, event.user_id, payload))
         if not rows:
             return []
@@ -158,21 +124,21 @@ class EmbeddedEventLog:
         records = []
         for offset, kind, payload in rows:
             if kind == "served":
-                records.append(LogRecord(offset=offset, impression=_impression_from_json(payload)))
+                records.append(LogRecord(offset=offset, impression=impression_from_json(payload)))
             else:
-                records.append(LogRecord(offset=offset, event=_event_from_json(payload)))
+                records.append(LogRecord(offset=offset, event=event_from_json(payload)))
         return records
 
     def impression(self, search_id: str) -> Impression | None:
         rows = self._query("SELECT payload FROM log WHERE key = ?", (f"imp:{search_id}",))
-        return _impression_from_json(rows[0][0]) if rows else None
+        return impression_from_json(rows[0][0]) if rows else None
 
     def recent_events(self, user_id: str, limit: int = 50) -> list[Event]:
         rows = self._query(
             "SELECT payload FROM log WHERE user_id = ? AND kind = 'event' ORDER BY offset DESC LIMIT ?",
             (user_id, limit),
         )
-        return [_event_from_json(payload) for (payload,) in rows]
+        return [event_from_json(payload) for (payload,) in rows]
 
     def counts(self) -> dict[str, int]:
         rows = self._query("SELECT kind, type, COUNT(*) FROM log GROUP BY kind, type", ())

@@ -15,12 +15,11 @@ when a process opens the log, which is why the topic keeps its records (no time-
 
 from __future__ import annotations
 
-import json
 from collections import Counter, deque
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from engine.events.base import EVENT_TYPES, Event, Impression, LogRecord
-from engine.events.embedded import _event_from_json, _impression_from_json, _impression_to_json
+from engine.events.codec import event_from_json, event_to_json, impression_from_json, impression_to_json
 
 KIND_SERVED = "served"
 KIND_EVENT = "event"
@@ -40,7 +39,7 @@ class Message:
 def encode_impression(impression: Impression) -> Message:
     return Message(
         key=impression.search_id,
-        value=_impression_to_json(impression).encode(),
+        value=impression_to_json(impression).encode(),
         dedup=f"imp:{impression.search_id}",
         kind=KIND_SERVED,
     )
@@ -49,7 +48,7 @@ def encode_impression(impression: Impression) -> Message:
 def encode_event(event: Event) -> Message:
     return Message(
         key=event.search_id or event.event_id,
-        value=json.dumps(asdict(event), separators=(",", ":")).encode(),
+        value=event_to_json(event).encode(),
         dedup=f"ev:{event.event_id}",
         kind=KIND_EVENT,
     )
@@ -64,8 +63,8 @@ def decode(offset: int, value: bytes, headers: list[tuple[str, bytes]] | None) -
     named = {name: raw.decode() for name, raw in headers or ()}
     text = value.decode()
     if named.get("kind") == KIND_SERVED:
-        return named.get("dedup", ""), LogRecord(offset=offset, impression=_impression_from_json(text))
-    return named.get("dedup", ""), LogRecord(offset=offset, event=_event_from_json(text))
+        return named.get("dedup", ""), LogRecord(offset=offset, impression=impression_from_json(text))
+    return named.get("dedup", ""), LogRecord(offset=offset, event=event_from_json(text))
 
 
 class LogView:

@@ -82,8 +82,9 @@ def test_update_reads_the_kafka_log_when_the_gateway_writes_there(
 ) -> None:
     from engine.config import load_settings
     from engine.errors import ConfigError
+    from engine.events.factory import open_event_log
 
     monkeypatch.setenv("AISLE_EVENT_LOG", "kafka")
     monkeypatch.delenv("AISLE_KAFKA_BOOTSTRAP", raising=False)
     with pytest.raises(ConfigError, match="AISLE_KAFKA_BOOTSTRAP"):
-        ranker_cli.open_event_log(load_settings())
+        open_event_log(load_settings())
