@@ -244,7 +244,8 @@ def build_index(settings: Settings, products: Path, inference: object) -> str:
 
 def index_present(settings: Settings, lexical: Any, count: int) -> bool:
     """Whether the lexical index and the live text vectors both hold `count` products."""
-    from engine.catalog import FactoryVectorIO, catalog_root, open_live
+    from engine.catalog import catalog_root, open_live
+    from engine.vectors.factory import FactoryVectorIO
 
     try:
         live = open_live(catalog_root(settings), FactoryVectorIO(settings))

@@ -228,7 +228,7 @@ class _TimedStore:
 
 class _TimedIO:
     def __init__(self, settings: Settings, clock: BusyClock) -> None:
-        from engine.catalog import FactoryVectorIO
+        from engine.vectors.factory import FactoryVectorIO
 
         self.inner, self.clock = FactoryVectorIO(settings), clock
         self.index_types: list[str] = []

@@ -15,7 +15,8 @@ higher `revision`; every writer holds `writer_lock` so two processes never lose 
 
 `Catalog` is what the gateway holds: it loads the live manifest and stores, refuses to serve an index
 built with another encoder than the one served (`IndexMismatch`), notices new generations or revisions
-(`reload_if_changed`) and applies the gateway's upserts and deletes through the indexer library.
+(`reload_if_changed`) and applies the gateway's upserts and deletes through the `CatalogWriter` it is
+given (the indexer's `IndexUpdater`, which implements the protocol defined here).
 """
 
 from __future__ import annotations
@@ -25,21 +26,19 @@ import json
 import os
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from engine.config import Settings
-from engine.errors import IndexMismatch, NotFound
+from engine.errors import ConfigError, IndexMismatch, NotFound
 from engine.inference.base import EncoderInfo, InferenceBackend
 from engine.lexical.base import LexicalIndex
 from engine.records import Product
-from engine.vectors.base import VectorStore
-
-if TYPE_CHECKING:
-    from indexer.updates import IndexUpdater
+from engine.vectors.base import VectorStore, VectorStoreIO, check_encoder
+from engine.vectors.factory import FactoryVectorIO
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -158,53 +157,6 @@ def writer_lock(root: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-class VectorStoreIO(Protocol):
-    """How the catalog creates and loads vector stores; `engine.vectors.factory` in production."""
-
-    def create(self, space: str, dim: int, expected_count: int) -> VectorStore: ...
-
-    def load(self, directory: Path, expect: EncoderInfo) -> VectorStore: ...
-
-
-class FactoryVectorIO:
-    """`VectorStoreIO` from settings: FAISS files (`engine.vectors.factory`), or with
-    `AISLE_VECTOR_BACKEND=opensearch-knn` the k-NN indexes of `engine.vectors.opensearch_knn`."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._knn: VectorStoreIO | None = None
-        if settings.vector_backend == "opensearch-knn":
-            from engine.vectors.opensearch_knn import KnnVectorIO
-
-            self._knn = KnnVectorIO(settings)
-
-    def create(self, space: str, dim: int, expected_count: int) -> VectorStore:
-        if self._knn is not None:
-            return self._knn.create(space, dim, expected_count)
-        from engine.vectors.factory import create_vector_store
-
-        return create_vector_store(self.settings, space, dim, expected_count)
-
-    def load(self, directory: Path, expect: EncoderInfo) -> VectorStore:
-        if self._knn is not None:
-            return self._knn.load(directory, expect)
-        from engine.vectors.factory import load_vector_store
-
-        store, _ = load_vector_store(directory, expect, settings=self.settings)
-        return store
-
-
-def check_encoder(manifest: IndexManifest, space: str, served: EncoderInfo) -> None:
-    """`IndexMismatch` unless `space` was built with the encoder now served (name, version, dim)."""
-    built = manifest.encoders.get(space)
-    if built is not None and built != served:
-        raise IndexMismatch(
-            f"the {space} index of generation {manifest.generation} was built with {built.name} "
-            f"v{built.version} ({built.dim}-d) but {served.name} v{served.version} ({served.dim}-d) is "
-            "served: rebuild it with `indexer build --force`"
-        )
-
-
 @dataclass(frozen=True)
 class LiveIndex:
     """One loaded generation: its manifest, its stores and the stamp they were loaded at."""
@@ -232,7 +184,12 @@ def open_live(root: Path, io: VectorStoreIO, served: dict[str, EncoderInfo] | No
     stores: dict[str, VectorStore] = {}
     for space, built in manifest.encoders.items():
         if served is not None and space in served:
-            check_encoder(manifest, space, served[space])
+            check_encoder(
+                built,
+                served[space],
+                f"the {space} index of generation {manifest.generation}",
+                "rebuild it with `indexer build --force`",
+            )
         stores[space] = io.load(root / manifest.generation / space, built)
     if "text" not in stores:
         raise IndexMismatch(f"generation {manifest.generation} has no text vectors")
@@ -247,6 +204,32 @@ def served_encoders(inference: InferenceBackend) -> dict[str, EncoderInfo]:
     return served
 
 
+@dataclass(frozen=True)
+class WriteContext:
+    """What a catalog writer works on: the catalog's directory, its backends and vector-store IO."""
+
+    root: Path
+    lexical: LexicalIndex
+    inference: InferenceBackend
+    io: VectorStoreIO
+    max_tokens: int
+
+
+class CatalogWriter(Protocol):
+    """Applies upserts and deletes to the live generation (`indexer.updates.IndexUpdater`).
+
+    The write path embeds products and reads their images, which is the ingest pipeline's business, so
+    the catalog only defines what it needs of a writer and is handed one (`Catalog(writer=...)`).
+    """
+
+    def upsert(self, products: Sequence[Product], live: LiveIndex | None = None) -> LiveIndex: ...
+
+    def delete(self, ids: Sequence[str], live: LiveIndex | None = None) -> tuple[int, LiveIndex]: ...
+
+
+WriterFactory = Callable[[WriteContext], CatalogWriter]
+
+
 class Catalog:
     """The gateway's handle on the live index generation (thread-safe; one per process)."""
 
@@ -256,12 +239,15 @@ class Catalog:
         inference: InferenceBackend,
         lexical: LexicalIndex,
         io: VectorStoreIO | None = None,
+        writer: WriterFactory | None = None,
     ) -> None:
+        """`writer` builds the write path for `upsert`/`delete`; without one the catalog is read-only."""
         self.settings = settings
         self.root = catalog_root(settings)
         self._inference = inference
         self._lexical = lexical
         self._io = io or FactoryVectorIO(settings)
+        self._writer = writer
         self._lock = threading.RLock()
         self._live: LiveIndex | None = None
 
@@ -306,17 +292,13 @@ class Catalog:
             removed, self._live = self._updater().delete(ids, self._live)
             return removed
 
-    def _updater(self) -> IndexUpdater:
-        from indexer.updates import IndexUpdater  # the write path lives with the ingest pipeline
-
-        return IndexUpdater(
-            self.root,
-            self._lexical,
-            self._inference,
-            self._io,
-            allow_local_images=False,
-            max_tokens=self.settings.text_max_tokens,
+    def _updater(self) -> CatalogWriter:
+        if self._writer is None:
+            raise ConfigError("this catalog was opened read-only: it has no writer for upserts and deletes")
+        context = WriteContext(
+            self.root, self._lexical, self._inference, self._io, self.settings.text_max_tokens
         )
+        return self._writer(context)
 
     def _require(self) -> LiveIndex:
         if self._live is None:

@@ -28,9 +28,7 @@ from tqdm import tqdm
 
 from engine.catalog import (
     MANIFEST,
-    FactoryVectorIO,
     IndexManifest,
-    VectorStoreIO,
     catalog_root,
     read_current,
     read_manifest,
@@ -43,7 +41,8 @@ from engine.errors import AisleError, IndexMismatch
 from engine.inference.base import ClipEncoder, InferenceBackend, TextEncoder
 from engine.lexical.base import LexicalIndex
 from engine.product_schema import DEFAULT_LIMITS, Limits
-from engine.vectors.base import VectorManifest, VectorStore
+from engine.vectors.base import VectorManifest, VectorStore, VectorStoreIO
+from engine.vectors.factory import FactoryVectorIO
 from indexer.checkpoint import Checkpoint, read_key
 from indexer.checksum import CatalogChecksum
 from indexer.embedding import DEFAULT_EMBED, EmbedOptions

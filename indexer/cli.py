@@ -14,11 +14,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from engine.catalog import FactoryVectorIO, LiveIndex, catalog_root, open_live
+from engine.catalog import LiveIndex, catalog_root, open_live
 from engine.config import Settings, load_settings
 from engine.errors import AisleError, InvalidInput
 from engine.inference.base import InferenceBackend
 from engine.lexical.base import LexicalIndex
+from engine.vectors.factory import FactoryVectorIO
 from indexer.build import Builder, BuildOptions
 from indexer.embedding import EmbedOptions
 from indexer.loading import LoadedCatalog, load_catalog, load_products_json, read_ids

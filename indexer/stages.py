@@ -14,9 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.catalog import VectorStoreIO
 from engine.inference.base import ClipEncoder, EncoderInfo, TextEncoder
-from engine.vectors.base import VectorManifest, VectorStore
+from engine.vectors.base import VectorManifest, VectorStore, VectorStoreIO
 from indexer.checkpoint import Checkpoint
 from indexer.embedding import EmbedOptions, document_text, encode_images, encode_texts
 from indexer.images import ImageError, ImageLoader

@@ -22,7 +22,7 @@ import numpy as np
 
 from engine.catalog import (
     LiveIndex,
-    VectorStoreIO,
+    WriteContext,
     manifest_stamp,
     open_live,
     served_encoders,
@@ -32,7 +32,7 @@ from engine.catalog import (
 from engine.inference.base import InferenceBackend
 from engine.lexical.base import LexicalIndex
 from engine.records import Product
-from engine.vectors.base import VectorManifest
+from engine.vectors.base import VectorManifest, VectorStoreIO
 from indexer.checksum import CatalogChecksum
 from indexer.embedding import DEFAULT_EMBED, EmbedOptions, document_text, encode_images, encode_texts
 from indexer.images import ImageError, ImageLoader
@@ -40,8 +40,8 @@ from indexer.problems import BadRecords, Problem
 
 
 class IndexUpdater:
-    """Applies upserts and deletes to the generation under `root`. `inference` may be None for an
-    updater that only deletes (no model server needed)."""
+    """Applies upserts and deletes to the generation under `root` (an `engine.catalog.CatalogWriter`).
+    `inference` may be None for an updater that only deletes (no model server needed)."""
 
     def __init__(
         self,
@@ -167,6 +167,19 @@ class IndexUpdater:
         )
         write_manifest(self.root, manifest)
         return live.with_manifest(manifest)
+
+
+def serving_updater(context: WriteContext) -> IndexUpdater:
+    """The writer a serving catalog (`engine.catalog.Catalog(writer=serving_updater)`) applies the
+    gateway's upserts and deletes with: images only from URLs, never from the server's own files."""
+    return IndexUpdater(
+        context.root,
+        context.lexical,
+        context.inference,
+        context.io,
+        allow_local_images=False,
+        max_tokens=context.max_tokens,
+    )
 
 
 def _now() -> str:

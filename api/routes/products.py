@@ -21,7 +21,7 @@ MAX_UPSERT = 1000
 
 
 def _get_product(services: Services, product_id: str) -> ProductOut:
-    found = services.pipeline.products.get([product_id])
+    found = services.products([product_id])
     if product_id not in found:
         raise NotFound(f"no product with id {product_id!r}")
     return ProductOut.of(found[product_id])
@@ -41,7 +41,7 @@ def _similar(services: Services, product_id: str, space: str, size: int) -> Simi
     except NotFound:
         store = None
     found = similar_items(store, services.lexical, product_id, size, space)
-    products = services.pipeline.products.get([h.product_id for h in found])
+    products = services.products([h.product_id for h in found])
     hits = [to_hit(products[h.product_id], h.score) for h in found if h.product_id in products]
     search_id = new_search_id()
     services.impressions.submit(

@@ -206,7 +206,7 @@ def resolve_image(reference: str, roots: list[tuple[Path, Path]]) -> Path | None
 
 
 def _product_image(services: Services, product_id: str) -> Response:
-    found = services.pipeline.products.get([product_id])
+    found = services.products([product_id])
     product = found.get(product_id)
     if product is None:
         raise NotFound(f"no product with id {product_id!r}")

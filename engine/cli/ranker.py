@@ -141,10 +141,10 @@ def _train(args: argparse.Namespace) -> int:
     if args.api:
         source: Any = ApiFeatureSource(args.api)
     else:
-        from api.deps import build_services  # the gateway's wiring, so features match what it serves
         from engine.learning.offline_data import PipelineFeatureSource
+        from engine.services import open_services  # the gateway's assembly, so features match it
 
-        services = build_services(settings)
+        services = open_services(settings)
         source = PipelineFeatureSource(services.pipeline)
     try:
         lists = collect(source, judgements, config.depth, _progress("features"))

@@ -14,7 +14,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from engine.errors import InvalidInput
+from engine.errors import IndexMismatch, InvalidInput
+from engine.inference.base import EncoderInfo
 from engine.records import ScoredId
 
 
@@ -30,6 +31,11 @@ class VectorManifest:
     index_type: str
     catalog_checksum: str = ""
     created_at: str = ""
+
+    @property
+    def encoder(self) -> EncoderInfo:
+        """The encoder the vectors were computed with."""
+        return EncoderInfo(self.model_name, self.model_version, self.dim)
 
 
 @runtime_checkable
@@ -77,3 +83,22 @@ def query_row(query: np.ndarray, dim: int) -> np.ndarray:
     if row.shape[1] != dim:
         raise InvalidInput(f"query has dimension {row.shape[1]}, the index has {dim}")
     return row
+
+
+class VectorStoreIO(Protocol):
+    """How the catalog and the indexer create and load vector stores (`engine.vectors.factory.
+    FactoryVectorIO` in production: FAISS files or OpenSearch k-NN indexes)."""
+
+    def create(self, space: str, dim: int, expected_count: int) -> VectorStore: ...
+
+    def load(self, directory: Path, expect: EncoderInfo) -> VectorStore: ...
+
+
+def check_encoder(built: EncoderInfo, served: EncoderInfo, what: str, fix: str = "rebuild the index") -> None:
+    """`IndexMismatch` unless `what` (an index) was built with the encoder now served (name, version,
+    dim): vectors from another model are not comparable with its queries."""
+    if built != served:
+        raise IndexMismatch(
+            f"{what} was built with {built.name} v{built.version} ({built.dim}-d) but {served.name} "
+            f"v{served.version} ({served.dim}-d) is served: {fix}"
+        )

@@ -7,6 +7,10 @@
     > 5,000,000               ivfpq  compressed codes (about 0.1 GB per million at 384-d)
 
 `AISLE_VECTOR_DEVICE`: "auto" uses a GPU when FAISS sees one, "cpu" never does, "gpu" demands one.
+
+`AISLE_VECTOR_BACKEND` picks where vectors live: FAISS files (default) or, with `opensearch-knn`, the
+k-NN indexes of `engine.vectors.opensearch_knn`; `FactoryVectorIO` is that choice for the catalog and
+the indexer.
 """
 
 from __future__ import annotations
@@ -15,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import ENV_PREFIX, Settings
-from engine.errors import ConfigError, IndexMismatch
+from engine.errors import ConfigError
 from engine.inference.base import EncoderInfo
 from engine.vectors import persist
-from engine.vectors.base import VectorManifest
+from engine.vectors.base import VectorManifest, VectorStore, VectorStoreIO, check_encoder
 from engine.vectors.faiss_indexes import IndexParams, import_faiss
 from engine.vectors.faiss_store import INDEX_TYPES, FaissVectorStore
 
@@ -80,18 +84,6 @@ def create_vector_store(
     )
 
 
-def check_encoder(manifest: VectorManifest, expect: EncoderInfo, where: Path | str = "") -> None:
-    """Raise IndexMismatch unless the index was built by the encoder the caller serves."""
-    found = (manifest.model_name, manifest.model_version, manifest.dim)
-    wanted = (expect.name, expect.version, expect.dim)
-    if found != wanted:
-        raise IndexMismatch(
-            f"vector index {where} ({manifest.space}) was built with {found[0]} version {found[1]} "
-            f"(dim {found[2]}) but the served encoder is {wanted[0]} version {wanted[1]} (dim {wanted[2]}); "
-            "rebuild the index"
-        )
-
-
 def load_vector_store(
     directory: Path, expect: EncoderInfo | None = None, *, settings: Settings | None = None
 ) -> tuple[FaissVectorStore, VectorManifest]:
@@ -103,9 +95,33 @@ def load_vector_store(
     directory = Path(directory)
     manifest, _ = persist.read_manifest(persist.current_generation(directory))
     if expect is not None:
-        check_encoder(manifest, expect, directory)
+        check_encoder(manifest.encoder, expect, f"vector index {directory} ({manifest.space})")
     device = settings.vector_device if settings is not None else "auto"
     store, manifest = FaissVectorStore.load(directory, use_gpu=resolve_gpu(device, manifest.index_type))
     if expect is not None:  # a save may have switched generations in between
-        check_encoder(manifest, expect, directory)
+        check_encoder(manifest.encoder, expect, f"vector index {directory} ({manifest.space})")
     return store, manifest
+
+
+class FactoryVectorIO:
+    """`VectorStoreIO` from settings: FAISS files, or with `AISLE_VECTOR_BACKEND=opensearch-knn` the
+    k-NN indexes of `engine.vectors.opensearch_knn`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._knn: VectorStoreIO | None = None
+        if settings.vector_backend == "opensearch-knn":
+            from engine.vectors.opensearch_knn import KnnVectorIO
+
+            self._knn = KnnVectorIO(settings)
+
+    def create(self, space: str, dim: int, expected_count: int) -> VectorStore:
+        if self._knn is not None:
+            return self._knn.create(space, dim, expected_count)
+        return create_vector_store(self.settings, space, dim, expected_count)
+
+    def load(self, directory: Path, expect: EncoderInfo) -> VectorStore:
+        if self._knn is not None:
+            return self._knn.load(directory, expect)
+        store, _ = load_vector_store(directory, expect, settings=self.settings)
+        return store

@@ -32,11 +32,11 @@ from typing import Any
 
 import numpy as np
 
-from engine.errors import BackendUnavailable, IndexMismatch, InvalidInput, NotFound
+from engine.errors import BackendUnavailable, InvalidInput, NotFound
 from engine.lexical.opensearch import backend_errors
 from engine.records import ScoredId
 from engine.vectors import knn_mapping as km
-from engine.vectors.base import VectorManifest, query_row
+from engine.vectors.base import VectorManifest, check_encoder, query_row
 
 MANIFEST = "manifest.json"
 
@@ -285,13 +285,7 @@ def load_knn_store(
     """
     manifest, alias = read_knn_manifest(directory)
     if expect is not None:
-        built = (manifest.model_name, manifest.model_version, manifest.dim)
-        if built != (expect.name, expect.version, expect.dim):
-            raise IndexMismatch(
-                f"vectors index {alias} ({manifest.space}) was built with {built[0]} version {built[1]} "
-                f"(dim {built[2]}) but the served encoder is {expect.name} version {expect.version} "
-                f"(dim {expect.dim}); rebuild the index"
-            )
+        check_encoder(manifest.encoder, expect, f"vectors index {alias} ({manifest.space})")
     client = client if client is not None else _client(settings)
     return OpenSearchKnnVectorStore.open(
         client, alias, space=manifest.space, ef_search=settings.hnsw_ef_search

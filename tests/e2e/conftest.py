@@ -19,7 +19,8 @@ from api.deps import Services, build_services
 from api.main import create_app
 from api.routes import ui
 from tests.e2e.browser import console_errors, ensure_browser, open_browser
-from tests.fixtures.triton import free_port, triton_settings
+from tests.fixtures.triton import triton_settings
+from tests.support.ports import free_port
 
 API_KEY = "e2e-admin-key"
 

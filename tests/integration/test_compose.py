@@ -26,7 +26,7 @@ import pytest
 import yaml
 
 from engine.triton.install import build_backend_dir, find_triton_install, server_env
-from tests.fixtures.triton import free_port
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 

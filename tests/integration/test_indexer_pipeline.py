@@ -27,6 +27,7 @@ from engine.lexical.opensearch import OpenSearchLexical
 from engine.records import Product
 from engine.sample import sample_catalog_path
 from indexer.embedding import document_text
+from indexer.updates import serving_updater
 
 pytestmark = pytest.mark.integration
 
@@ -52,7 +53,7 @@ class Env:
         )
 
     def catalog(self) -> Catalog:
-        handle = Catalog(self.settings, self.inference, self.lexical)
+        handle = Catalog(self.settings, self.inference, self.lexical, writer=serving_updater)
         handle.load()
         return handle
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.opensearch import OpenSearchNode, free_port
+from tests.fixtures.opensearch import OpenSearchNode
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 

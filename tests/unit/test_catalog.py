@@ -17,11 +17,12 @@ from engine.catalog import (
     write_manifest,
 )
 from engine.config import load_settings
-from engine.errors import IndexMismatch, NotFound
+from engine.errors import ConfigError, IndexMismatch, NotFound
 from engine.inference.base import EncoderInfo
 from engine.records import Product
 from engine.vectors.base import VectorManifest
 from indexer.build import Builder, BuildOptions
+from indexer.updates import serving_updater
 from tests.fakes import (
     FakeClipEncoder,
     FakeInference,
@@ -104,7 +105,7 @@ def test_reload_only_when_the_manifest_changes(built) -> None:
     loads = vio.loads
     assert handle.reload_if_changed() is False and vio.loads == loads
     # another process upserts: a new manifest revision appears
-    other = Catalog(settings, inference, lexical, vio)
+    other = Catalog(settings, inference, lexical, vio, writer=serving_updater)
     other.upsert([Product(id="x1", title="sprinkler")])
     assert handle.reload_if_changed() is True
     assert handle.manifest.count == 5 and handle.vector_store("text").contains("x1")
@@ -119,7 +120,7 @@ def test_reload_only_when_the_manifest_changes(built) -> None:
 
 def test_upsert_and_delete_through_the_handle(built) -> None:
     settings, lexical, vio, inference, _ = built
-    handle = Catalog(settings, inference, lexical, vio)
+    handle = Catalog(settings, inference, lexical, vio, writer=serving_updater)
     handle.load()
     stamp = manifest_stamp(catalog_root(settings))
     manifest = handle.upsert([Product(id="n", title="watering can")])
@@ -129,3 +130,14 @@ def test_upsert_and_delete_through_the_handle(built) -> None:
     assert handle.delete(["n", "p0"]) == 2
     assert handle.manifest.count == 3 and lexical.count() == 3
     assert not handle.vector_store("text").contains("p0")
+
+
+def test_a_catalog_without_a_writer_refuses_writes(built) -> None:
+    settings, lexical, vio, inference, _ = built
+    handle = Catalog(settings, inference, lexical, vio)
+    handle.load()
+    with pytest.raises(ConfigError, match="read-only"):
+        handle.upsert([Product(id="n", title="watering can")])
+    with pytest.raises(ConfigError, match="read-only"):
+        handle.delete(["p0"])
+    assert handle.manifest.count == 4 and lexical.count() == 4

@@ -15,7 +15,7 @@ from engine.inference.factory import create_inference
 from engine.inference.inprocess import InProcessInference
 from engine.inference.triton import TritonInference
 from engine.models.make_prior_ranker import make_prior
-from tests.fixtures.triton import free_port
+from tests.support.ports import free_port
 
 
 @pytest.mark.parametrize("url", ["local", "inprocess"])

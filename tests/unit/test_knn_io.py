@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from engine.catalog import FactoryVectorIO
 from engine.config import Settings
 from engine.errors import IndexMismatch, NotFound
 from engine.inference.base import EncoderInfo
+from engine.vectors.factory import FactoryVectorIO
 from engine.vectors.opensearch_knn import KnnVectorIO, OpenSearchKnnVectorStore, load_knn_store
 
 ENCODER = EncoderInfo("all-MiniLM-L6-v2", "1", 4)

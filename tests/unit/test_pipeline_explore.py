@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from api.deps import Services
 from engine.config import load_settings
 from engine.errors import ConfigError, InvalidInput
 from engine.pipeline.explore import ExplorationKey, ExplorationPolicy, swaps_on_page
 from engine.pipeline.types import PipelineConfig, SearchOutcome, SearchQuery
 from engine.records import Filters
+from engine.services import EngineServices as Services
 from tests.unit.gateway_fakes import make_services
 
 # --- the policy ----------------------------------------------------------------------------------------

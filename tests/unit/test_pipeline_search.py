@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from api.deps import Services
 from engine.errors import BackendUnavailable, InvalidInput
 from engine.pipeline.types import PipelineConfig, SearchQuery
 from engine.records import Filters
+from engine.services import EngineServices as Services
 from tests.unit.gateway_fakes import CATALOG, make_services
 
 
