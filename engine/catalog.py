@@ -21,11 +21,8 @@ given (the indexer's `IndexUpdater`, which implements the protocol defined here)
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import threading
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -37,6 +34,7 @@ from engine.errors import ConfigError, IndexMismatch, NotFound
 from engine.inference.base import EncoderInfo, InferenceBackend
 from engine.lexical.base import LexicalIndex
 from engine.records import Product
+from engine.storage import GenerationPointer, file_lock, write_atomic
 from engine.vectors.base import VectorStore, VectorStoreIO, check_encoder
 from engine.vectors.factory import FactoryVectorIO
 
@@ -90,28 +88,9 @@ def catalog_root(settings: Settings) -> Path:
     return settings.path("vectors")
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file, fsync, then `os.replace`: readers see the old or the new file."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-
-
 def read_current(root: Path) -> str | None:
     """The live generation's name, or None before the first complete build."""
-    try:
-        name = (root / CURRENT).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    return name or None
+    return GenerationPointer(root, CURRENT).read()
 
 
 def read_manifest(root: Path, generation: str) -> IndexManifest:
@@ -128,7 +107,7 @@ def write_manifest(root: Path, manifest: IndexManifest) -> None:
 
 def switch_current(root: Path, generation: str) -> None:
     """The commit point of a full build; call only after the generation's manifest is written."""
-    write_atomic(root / CURRENT, generation + "\n")
+    GenerationPointer(root, CURRENT).switch(generation)
 
 
 def manifest_stamp(root: Path) -> tuple[str, int, int] | None:
@@ -148,13 +127,8 @@ def manifest_stamp(root: Path) -> tuple[str, int, int] | None:
 def writer_lock(root: Path) -> Iterator[None]:
     """Exclusive, cross-process lock for anything that changes the live generation (released on exit
     or when the holder dies, so a killed writer never wedges the next one)."""
-    root.mkdir(parents=True, exist_ok=True)
-    with (root / ".writer.lock").open("a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    with file_lock(root / ".writer.lock"):
+        yield
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ checkpoint. One build runs at a time per data directory (a second one fails fast
 
 from __future__ import annotations
 
-import fcntl
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,6 +40,7 @@ from engine.errors import AisleError, IndexMismatch
 from engine.inference.base import ClipEncoder, InferenceBackend, TextEncoder
 from engine.lexical.base import LexicalIndex
 from engine.product_schema import DEFAULT_LIMITS, Limits
+from engine.storage import file_lock
 from engine.vectors.base import VectorManifest, VectorStore, VectorStoreIO
 from engine.vectors.factory import FactoryVectorIO
 from indexer.checkpoint import Checkpoint, read_key
@@ -241,16 +241,9 @@ class Builder:
 
     @contextmanager
     def _build_lock(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / ".build.lock").open("a") as handle:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise AisleError(f"another build is running on {self.root}") from None
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        busy = AisleError(f"another build is running on {self.root}")
+        with file_lock(self.root / ".build.lock", wait=False, busy=lambda: busy):
+            yield
 
 
 def _now() -> str:

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from engine.storage import append_synced, atomic_file
 
 PROGRESS = "progress.jsonl"
 
@@ -85,12 +85,8 @@ class Checkpoint:
     ) -> None:
         """Persist one finished chunk (file first, then its progress line)."""
         file_name = f"{name}.npy"
-        tmp = self.directory / f".{file_name}.{uuid.uuid4().hex}.tmp"
-        with tmp.open("wb") as handle:
+        with atomic_file(self.directory / file_name, "wb") as handle:
             np.save(handle, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, self.directory / file_name)
         entry = {"chunk": name, "file": file_name, "ids": ids_digest(ids), "rows": int(vectors.shape[0])}
         if extra:
             entry["extra"] = extra
@@ -115,7 +111,4 @@ class Checkpoint:
         self._append_raw(json.dumps(record, sort_keys=True) + "\n")
 
     def _append_raw(self, text: str) -> None:
-        with (self.directory / PROGRESS).open("a", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+        append_synced(self.directory / PROGRESS, text)

@@ -24,7 +24,6 @@ an existing one with `address="ray://..."` / `"auto"`.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from engine.errors import BackendUnavailable, MissingDependency
+from engine.storage import atomic_file
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,8 @@ def _part(out_dir: Path, index: int) -> tuple[Path, Path]:
 
 
 def _write_atomically(path: Path, write: Any) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as handle:
+    with atomic_file(path, "wb") as handle:
         write(handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 def embed_shard(

@@ -9,12 +9,12 @@ the newest version's manifest, so a crash between those writes cannot make it tr
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from engine.errors import InvalidInput
+from engine.storage import write_atomic
 
 
 @dataclass(frozen=True)
@@ -39,15 +39,5 @@ def load_checkpoint(path: Path) -> Checkpoint:
 def save_checkpoint(path: Path, offset: int, runs: int) -> Checkpoint:
     checkpoint = Checkpoint(offset=offset, runs=runs, updated_at=time.time())
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(asdict(checkpoint), fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    write_atomic(path, json.dumps(asdict(checkpoint)))
     return checkpoint

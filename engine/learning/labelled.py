@@ -13,7 +13,6 @@ judged grade of the query (for the ideal DCG), not only the retrieved products'.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 from engine.errors import InvalidInput, NotFound
 from engine.learning.metrics import Scorer, gain, ndcg_at_k, reorder_columns
 from engine.learning.trainer import TrainingList
+from engine.storage import atomic_file
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,7 @@ def save_labelled(
 ) -> None:
     """Write atomically (temp file + rename) so a reader never sees half a check set."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
+    with atomic_file(path) as fh:
         fh.write(json.dumps({"feature_names": list(feature_names), "min_grade": min_grade}) + "\n")
         for item in lists:
             row = {
@@ -66,9 +65,6 @@ def save_labelled(
                 "grades": item.grades,
             }
             fh.write(json.dumps(row, separators=(",", ":")) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def load_labelled(

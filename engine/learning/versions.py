@@ -30,6 +30,7 @@ from engine.models.ranker_net import (
     load_ranker,
     write_ranker_version,
 )
+from engine.storage import append_synced
 from engine.triton.repository import (
     CONFIG_FILE,
     RANKER,
@@ -52,10 +53,7 @@ class RolloutLog:
         record = {"time": time.time(), **record}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n"
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
+        append_synced(self.path, line)
         return record
 
     def records(self) -> list[dict[str, Any]]:

@@ -18,7 +18,6 @@ Writers take an exclusive `flock` on `<dir>/.lock`, so two processes sharing a d
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -32,9 +31,9 @@ from typing import Any
 
 from engine.errors import AisleError
 from engine.records import Product
+from engine.storage import GenerationPointer, file_lock, fsync_path, write_synced
 
 FORMAT = 1
-_CURRENT = "CURRENT"
 
 
 @dataclass(frozen=True)
@@ -49,14 +48,11 @@ class Version:
 class GenerationStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._pointer = GenerationPointer(self.root)
 
     # --- reading ----------------------------------------------------------------------------------
     def current(self) -> str | None:
-        try:
-            name = (self.root / _CURRENT).read_text().strip()
-        except FileNotFoundError:
-            return None
-        return name or None
+        return self._pointer.read()
 
     def version(self) -> Version:
         generation = self.current()
@@ -97,13 +93,8 @@ class GenerationStore:
     # --- writing ----------------------------------------------------------------------------------
     @contextmanager
     def locked(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        with file_lock(self.root / ".lock"):
+            yield
 
     def append(self, entries: list[dict[str, Any]]) -> Version:
         """Append journal entries to the serving generation (caller holds `locked`)."""
@@ -140,11 +131,9 @@ class GenerationStore:
                 f.flush()
                 os.fsync(f.fileno())
             manifest = {"format": FORMAT, "count": count, "created": stamp}
-            _write_synced(gen_dir / "manifest.json", json.dumps(manifest))
-            _fsync_dir(gen_dir)
-            _write_synced(self.root / f"{_CURRENT}.tmp", name)
-            os.replace(self.root / f"{_CURRENT}.tmp", self.root / _CURRENT)
-            _fsync_dir(self.root)
+            write_synced(gen_dir / "manifest.json", json.dumps(manifest))
+            fsync_path(gen_dir)
+            self._pointer.switch(name)
         except BaseException:
             shutil.rmtree(gen_dir, ignore_errors=True)
             raise
@@ -171,18 +160,3 @@ def _last_byte(path: Path) -> bytes:
 def _complete_length(path: Path) -> int:
     data = path.read_bytes()
     return data.rfind(b"\n") + 1
-
-
-def _write_synced(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

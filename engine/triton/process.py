@@ -19,6 +19,7 @@ from typing import Any
 
 from engine.config import Settings
 from engine.errors import ConfigError
+from engine.storage import write_atomic
 
 PIDFILE = "triton.pid"
 LOG_TAIL_LINES = 40
@@ -52,9 +53,7 @@ def write_pidfile(settings: Settings, info: dict[str, Any]) -> None:
     """Atomically record `info` (pid, ports, repository, log, CLIP state) in the pidfile."""
     path = settings.path(PIDFILE)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(info, indent=2) + "\n")
-    tmp.replace(path)
+    write_atomic(path, json.dumps(info, indent=2) + "\n")
 
 
 def read_pidfile(path: Path) -> dict[str, Any]:

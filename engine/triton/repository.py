@@ -11,9 +11,7 @@ regular expressions, and written atomically so a concurrent (re)load never reads
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -22,6 +20,7 @@ from tritonclient.grpc import model_config_pb2
 
 from engine.config import Settings
 from engine.errors import ConfigError
+from engine.storage import write_atomic
 
 CONFIG_FILE = "config.pbtxt"
 RANKER = "ranker"
@@ -39,13 +38,8 @@ def read_config(path: Path) -> ModelConfig:
 
 
 def write_config(path: Path, config: ModelConfig) -> None:
-    """Write atomically (temp file + rename in the same directory)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".config.", dir=path.parent)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text_format.MessageToString(config))
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    """Write atomically (temp file + rename in the same directory, `engine.storage`)."""
+    write_atomic(Path(path), text_format.MessageToString(config), permissions=0o644)
 
 
 def set_parameters(config: ModelConfig, values: dict[str, str]) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import heapq
 import json
-import os
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, replace
@@ -35,6 +34,7 @@ import numpy as np
 from engine.errors import BackendUnavailable, InvalidInput, NotFound
 from engine.lexical.opensearch import backend_errors
 from engine.records import ScoredId
+from engine.storage import write_atomic
 from engine.vectors import knn_mapping as km
 from engine.vectors.base import VectorManifest, check_encoder, query_row
 
@@ -241,12 +241,7 @@ class OpenSearchKnnVectorStore:
         payload = {**asdict(final), "backend": "opensearch-knn", "alias": self.alias, "index": self.index}
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        tmp = directory / f".{MANIFEST}.tmp"
-        with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, indent=2, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, directory / MANIFEST)
+        write_atomic(directory / MANIFEST, json.dumps(payload, indent=2, sort_keys=True))
 
 
 def read_knn_manifest(directory: Path) -> tuple[VectorManifest, str]:

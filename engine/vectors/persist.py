@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import IndexMismatch, NotFound
+from engine.storage import GenerationPointer, fsync_path
 from engine.vectors.base import VectorManifest
 
 POINTER = "CURRENT"
@@ -35,14 +36,6 @@ MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 _GEN_PREFIX = "gen-"
 _TMP_PREFIX = ".tmp-"
-
-
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _generations(directory: Path) -> list[Path]:
@@ -57,11 +50,7 @@ def write_manifest(path: Path, manifest: VectorManifest, params: dict[str, Any])
 
 def switch_pointer(directory: Path, generation: str) -> None:
     """Atomically make `generation` the live one (the commit point of a save)."""
-    tmp = directory / f"{_TMP_PREFIX}{POINTER}-{uuid.uuid4().hex}"
-    tmp.write_text(generation + "\n", encoding="utf-8")
-    _fsync_path(tmp)
-    os.replace(tmp, directory / POINTER)
-    _fsync_path(directory)
+    GenerationPointer(directory, POINTER).switch(generation)
 
 
 def write_generation(
@@ -81,8 +70,8 @@ def write_generation(
         write_files(tmp)
         write_manifest(tmp / MANIFEST, manifest, params)
         for path in tmp.iterdir():
-            _fsync_path(path)
-        _fsync_path(tmp)
+            fsync_path(path)
+        fsync_path(tmp)
         final = directory / name
         os.rename(tmp, final)  # fails if another writer took this number: never overwrite
     except BaseException:
@@ -98,7 +87,7 @@ def _prune(directory: Path, keep: str) -> None:
     generations = [p for p in _generations(directory) if p.name <= keep]
     for old in generations[:-2]:
         shutil.rmtree(old, ignore_errors=True)
-    for tmp in directory.glob(f"{_TMP_PREFIX}*"):
+    for tmp in [*directory.glob(f"{_TMP_PREFIX}*"), *directory.glob(f".{POINTER}.*.tmp")]:
         if tmp.is_dir():
             shutil.rmtree(tmp, ignore_errors=True)
         else:
@@ -107,14 +96,14 @@ def _prune(directory: Path, keep: str) -> None:
 
 def current_generation(directory: Path) -> Path:
     """The live generation directory; NotFound when nothing was ever saved there."""
-    pointer = directory / POINTER
-    try:
-        name = pointer.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        raise NotFound(f"no saved vector index in {directory} (missing {POINTER})") from None
+    pointer = GenerationPointer(directory, POINTER)
+    name = pointer.read()
+    if name is None and not pointer.path.exists():
+        raise NotFound(f"no saved vector index in {directory} (missing {POINTER})")
+    name = name or ""
     generation = directory / name
     if not name.startswith(_GEN_PREFIX) or not (generation / MANIFEST).is_file():
-        raise IndexMismatch(f"{pointer} names {name!r}, which is not a complete saved index")
+        raise IndexMismatch(f"{pointer.path} names {name!r}, which is not a complete saved index")
     return generation
 
 

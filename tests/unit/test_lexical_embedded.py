@@ -65,7 +65,7 @@ def test_rebuild_switches_generation_and_removes_the_old_one(tmp_path: Path) -> 
     index.rebuild(catalog(3, word="toaster", prefix="t"))
     second = generations(tmp_path)
     assert len(second) == 1 and second != first
-    assert (tmp_path / "CURRENT").read_text() == second[0]
+    assert (tmp_path / "CURRENT").read_text().strip() == second[0]
     assert EmbeddedLexical(tmp_path).all_ids() == {"t000", "t001", "t002"}
 
 
@@ -79,7 +79,7 @@ def test_a_crash_while_writing_a_generation_keeps_the_old_one(
     def crash(path: Path, text: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("engine.lexical.store._write_synced", crash)
+    monkeypatch.setattr("engine.lexical.store.write_synced", crash)
     with pytest.raises(OSError, match="disk full"):
         index.rebuild(catalog(8, prefix="q"))
     monkeypatch.undo()
@@ -106,7 +106,7 @@ def test_a_torn_journal_line_is_ignored_and_repaired(tmp_path: Path) -> None:
     index = EmbeddedLexical(tmp_path)
     index.rebuild(catalog(3))
     index.upsert([Product(id="a", title="Alpha kettle")])
-    journal = tmp_path / (tmp_path / "CURRENT").read_text() / "journal.jsonl"
+    journal = tmp_path / (tmp_path / "CURRENT").read_text().strip() / "journal.jsonl"
     with open(journal, "ab") as f:
         f.write(b'{"op": "upsert", "product": {"id": "tor')  # a crash in the middle of an append
     reopened = EmbeddedLexical(tmp_path)
