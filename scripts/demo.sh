@@ -45,7 +45,7 @@ echo "== indexing the sample catalog"
 echo "== starting the gateway on http://127.0.0.1:$port"
 "$bin/gateway" serve --port "$port" > "$AISLE_DATA_DIR/gateway.log" 2>&1 &
 gateway_pid=$!
-"$bin/python" -m engine.demo --api "http://127.0.0.1:$port" --wait 120
+"$bin/python" scripts/demo_client.py --api "http://127.0.0.1:$port" --wait 120
 
 if [ "$once" = 1 ]; then
     exit 0

@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.sample.drawing import draw_product
-from engine.sample.spec import COLORS, LEAVES, SCENT_COLORS
+from sample_drawing import draw_product  # beside this script
+from sample_spec import COLORS, LEAVES, SCENT_COLORS
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "engine" / "sample"
 LINES = [

@@ -2,7 +2,7 @@
 
 It goes through the public HTTP API only, so what it prints is what a shop's front end would get.
 
-    python -m engine.demo --api http://127.0.0.1:8080 --wait 120
+    python scripts/demo_client.py --api http://127.0.0.1:8080 --wait 120
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def show_search(client: httpx.Client, query: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Run a few searches against a running gateway and print the results.",
-        epilog="example:\n  python -m engine.demo --api http://127.0.0.1:8080 --wait 60",
+        epilog="example:\n  python scripts/demo_client.py --api http://127.0.0.1:8080 --wait 60",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--api", default="http://127.0.0.1:8080", help="gateway base URL")
