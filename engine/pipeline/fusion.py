@@ -16,6 +16,8 @@ The `full` method adds a title-match term to the linear fusion: a product whose 
 query's words (or the query as a phrase) is nearly always what a shopper meant, a signal that neither
 BM25 over all fields nor a whole-document embedding isolates.
 
+`fuse` applies one method to a candidate table and returns the candidates in fused order.
+
 `adaptive_weights` shifts weight per query towards the lexical side when the query looks like an
 identifier (digits, model numbers) or when BM25 has a confident head, and towards the dense side for
 longer natural-language queries; it only ever moves weights by a bounded amount.
@@ -26,12 +28,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from engine.ranking.features import CANDIDATE_LISTS, RRF_K, SignalColumns
 from engine.records import ScoredId
 
-RRF_K = 60
+if TYPE_CHECKING:
+    from engine.pipeline.types import RankedHit
 
 
 def rrf(
@@ -140,3 +145,48 @@ def adaptive_weights(query: str, lexical: Sequence[ScoredId], config: FusionConf
     weights["lexical"] = max(0.0, weights["lexical"] + shift)
     weights["dense"] = max(0.0, weights["dense"] - shift)
     return weights
+
+
+def fuse(
+    columns: SignalColumns,
+    method: str,
+    weights: Mapping[str, float],
+    normalisation: str = "minmax",
+    bonus: np.ndarray | None = None,
+) -> list[RankedHit]:
+    """The candidates of `columns` in fused order (ties broken by product id, so the order is
+    deterministic), each fused score written back to `columns.fused_score`.
+
+    `bm25` and `dense` keep a single retriever's order (candidates it did not return are dropped);
+    `rrf` and `linear` (and `full`, which fuses linearly and leaves the rest to the ranker) combine them.
+    Linear fusion uses every known score, including exact fill scores of candidates a list did not return.
+    `bonus[i]` is added to candidate i's fused score (linear fusion only).
+    """
+    from engine.pipeline.types import RankedHit  # types imports FusionConfig from here
+
+    ranks = {name: columns.of_list(name)[1] for name in CANDIDATE_LISTS}
+    if method == "bm25":
+        scores = np.where(columns.lexical_rank > 0, columns.lexical_score, np.nan)
+    elif method == "dense":
+        dense = np.where(columns.dense_rank > 0, columns.dense_score, np.nan)
+        image = np.where(columns.image_rank > 0, columns.image_score, np.nan)
+        with np.errstate(invalid="ignore"):
+            scores = np.fmax(dense, image)
+    elif method == "rrf":
+        scores = rrf(ranks, weights)
+    else:
+        scores = linear(
+            {name: columns.of_list(name)[0] for name in CANDIDATE_LISTS},
+            weights,
+            normalisation,
+        )
+        if bonus is not None:
+            scores = scores + np.nan_to_num(bonus, nan=0.0)
+    kept = np.flatnonzero(~np.isnan(scores))
+    ids = np.array([columns.ids[i] for i in kept], dtype=str)
+    order = kept[np.lexsort((ids, -scores[kept]))]
+    columns.fused_score[order] = scores[order]
+    return [
+        RankedHit(columns=columns, row=int(row), rank=rank, fused_rank=rank)
+        for rank, row in enumerate(order.tolist(), start=1)
+    ]

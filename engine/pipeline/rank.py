@@ -1,9 +1,10 @@
-"""Stages: fuse the retrieved lists into one ordered candidate list, then re-rank its head with the ranker.
+"""Stages: gather the retrieved lists into one row of signals per candidate, then re-rank the fused
+head with the ranker.
 
-`gather` (named ranked lists -> one row of signal columns per candidate), `fuse` (columns, method,
-weights -> `RankedHit`s in fused order) and `rerank` (the fused hits, feature inputs, a `RankerModel`
--> the same hits re-ordered, each carrying its feature row and ranker score) are separate so the
-benchmark can stop after fusion.
+`gather` (named ranked lists -> one row of signal columns per candidate), `engine.pipeline.fusion.fuse`
+(columns, method, weights -> `RankedHit`s in fused order) and `rerank` (the fused hits, feature inputs,
+a `RankerModel` -> the same hits re-ordered, each carrying its feature row and ranker score) are
+separate so the benchmark can stop after fusion.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from engine.inference.base import RankerModel
-from engine.pipeline import fusion
 from engine.pipeline.types import RankedHit
-from engine.ranking.features import CANDIDATE_LISTS, QueryContext, SignalColumns, build_features
+from engine.ranking.features import QueryContext, SignalColumns, build_features
 from engine.records import Product, ScoredId
 
 
@@ -31,49 +31,6 @@ def gather(lists: Mapping[str, Sequence[ScoredId]]) -> SignalColumns:
         score_column[rows] = np.fromiter((hit.score for hit in hits), dtype=np.float64, count=len(hits))
         rank_column[rows] = np.arange(1, len(hits) + 1)
     return columns
-
-
-def fuse(
-    columns: SignalColumns,
-    method: str,
-    weights: Mapping[str, float],
-    normalisation: str = "minmax",
-    bonus: np.ndarray | None = None,
-) -> list[RankedHit]:
-    """The candidates of `columns` in fused order (ties broken by product id, so the order is
-    deterministic), each fused score written back to `columns.fused_score`.
-
-    `bm25` and `dense` keep a single retriever's order (candidates it did not return are dropped);
-    `rrf` and `linear` (and `full`, which fuses linearly and leaves the rest to the ranker) combine them.
-    Linear fusion uses every known score, including exact fill scores of candidates a list did not return.
-    `bonus[i]` is added to candidate i's fused score (linear fusion only).
-    """
-    ranks = {name: columns.of_list(name)[1] for name in CANDIDATE_LISTS}
-    if method == "bm25":
-        scores = np.where(columns.lexical_rank > 0, columns.lexical_score, np.nan)
-    elif method == "dense":
-        dense = np.where(columns.dense_rank > 0, columns.dense_score, np.nan)
-        image = np.where(columns.image_rank > 0, columns.image_score, np.nan)
-        with np.errstate(invalid="ignore"):
-            scores = np.fmax(dense, image)
-    elif method == "rrf":
-        scores = fusion.rrf(ranks, weights)
-    else:
-        scores = fusion.linear(
-            {name: columns.of_list(name)[0] for name in CANDIDATE_LISTS},
-            weights,
-            normalisation,
-        )
-        if bonus is not None:
-            scores = scores + np.nan_to_num(bonus, nan=0.0)
-    kept = np.flatnonzero(~np.isnan(scores))
-    ids = np.array([columns.ids[i] for i in kept], dtype=str)
-    order = kept[np.lexsort((ids, -scores[kept]))]
-    columns.fused_score[order] = scores[order]
-    return [
-        RankedHit(columns=columns, row=int(row), rank=rank, fused_rank=rank)
-        for rank, row in enumerate(order.tolist(), start=1)
-    ]
 
 
 def _head_columns(head: Sequence[RankedHit]) -> SignalColumns:

@@ -32,7 +32,8 @@ from engine.pipeline import fusion
 from engine.pipeline.embed import QueryEmbedder
 from engine.pipeline.explore import ExplorationKey, ExplorationPolicy, swaps_on_page
 from engine.pipeline.facets import check_fields, facet_counts
-from engine.pipeline.rank import fuse, gather, rerank
+from engine.pipeline.fusion import fuse
+from engine.pipeline.rank import gather, rerank
 from engine.pipeline.retrieve import DenseRetriever, FilterIds, LexicalRetriever, ProductLookup
 from engine.pipeline.types import METHODS, SORTS, PipelineConfig, RankedHit, SearchOutcome, SearchQuery
 from engine.ranking.features import QueryContext, SignalColumns, TitleMatcher, tokenize

@@ -59,7 +59,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "available",
 )
 N_FEATURES = len(FEATURE_NAMES)
-RRF_K = 60
+RRF_K = 60  # reciprocal rank fusion constant: the rrf feature and `engine.pipeline.fusion.rrf`
 
 # The retrieved lists a candidate can come from; each has a score and a rank column in `SignalColumns`.
 CANDIDATE_LISTS: tuple[str, ...] = ("lexical", "dense", "image")

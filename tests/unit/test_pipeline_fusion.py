@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from engine.pipeline import fusion
-from engine.pipeline.fusion import FusionConfig
-from engine.pipeline.rank import fuse, gather
+from engine.pipeline.fusion import FusionConfig, fuse
+from engine.pipeline.rank import gather
 from engine.ranking.features import SignalColumns
 from engine.records import ScoredId
 
