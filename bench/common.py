@@ -14,7 +14,6 @@ import argparse
 import csv
 import hashlib
 import json
-import math
 import os
 import signal
 import socket
@@ -72,18 +71,6 @@ def default_threshold(qrels: Qrels) -> float:
     half a step below the top on shorter ones."""
     low, high = grade_scale(qrels)
     return high - 1.0 if high - low >= 3 else high - 0.5
-
-
-def ndcg_at(ranked: Sequence[str], judged: Mapping[str, float], k: int, min_grade: float) -> float | None:
-    def gain(grade: float) -> float:
-        return 2.0 ** (grade - min_grade) - 1.0
-
-    ideal = sorted((gain(g) for g in judged.values()), reverse=True)[:k]
-    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
-    if idcg <= 0:
-        return None
-    dcg = sum(gain(judged.get(pid, min_grade)) / math.log2(i + 2) for i, pid in enumerate(ranked[:k]))
-    return dcg / idcg
 
 
 def recall_at(ranked: Sequence[str], judged: Mapping[str, float], k: int, threshold: float) -> float | None:

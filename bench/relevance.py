@@ -29,13 +29,13 @@ from bench.common import (
     gateway_process,
     grade_scale,
     mean,
-    ndcg_at,
     print_table,
     read_qrels,
     read_queries,
     recall_at,
     write_json,
 )
+from engine.learning.metrics import ndcg_at_k
 from engine.pipeline.types import METHODS
 
 EPILOG = """examples:
@@ -111,7 +111,7 @@ def run_method(
 
 def evaluate(runs: dict[str, list[str]], qrels: Qrels, threshold: float) -> dict[str, Any]:
     low, _ = grade_scale(qrels)
-    ndcg, n = mean([ndcg_at(runs.get(qid, []), qrels[qid], 10, low) for qid in qrels if qid in runs])
+    ndcg, n = mean([ndcg_at_k(runs.get(qid, []), qrels[qid], 10, low) for qid in qrels if qid in runs])
     recall, m = mean(
         [recall_at(runs.get(qid, []), qrels[qid], DEPTH, threshold) for qid in qrels if qid in runs]
     )

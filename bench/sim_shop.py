@@ -18,8 +18,9 @@ from typing import Any
 import httpx
 import numpy as np
 
-from bench.common import mean, ndcg_at
+from bench.common import mean
 from engine.learning.labelled import LabelledList
+from engine.learning.metrics import ndcg_at_k
 from engine.ranking.features import FEATURE_NAMES
 
 PAGE = 10
@@ -107,7 +108,7 @@ class Shop:
             hits = answer["hits"]
             if answer.get("ranker_version") is not None:
                 versions.add(int(answer["ranker_version"]))
-            scores.append(ndcg_at([h["id"] for h in hits], self.qrels[qid], 10, self.min_grade))
+            scores.append(ndcg_at_k([h["id"] for h in hits], self.qrels[qid], 10, self.min_grade))
             rows = [
                 [h["debug"]["features"][n] for n in FEATURE_NAMES]
                 for h in hits
