@@ -10,8 +10,7 @@ steps in Python so both backends match the same words:
   apostrophes and dots, "3.5" and "u.s.a" stay whole; CJK ideographs and hiragana become one token per
   character, as OpenSearch's standard tokenizer does);
 - stemming is the Porter algorithm from PyStemmer (`pip install PyStemmer`), the same algorithm as
-  OpenSearch's `porter_stem`. Without PyStemmer a small suffix stemmer takes over; it handles plurals
-  and the common verb endings, which is what product search needs most, but it is not Porter.
+  OpenSearch's `porter_stem`.
 """
 
 from __future__ import annotations
@@ -70,63 +69,22 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-def _porter() -> Callable[[list[str]], list[str]] | None:
-    try:
-        import Stemmer  # type: ignore[import-not-found]  # PyStemmer
-    except ImportError:
-        return None
-    stemmer = Stemmer.Stemmer("porter")
-    return stemmer.stemWords  # type: ignore[no-any-return]
-
-
-_SUFFIXES = (
-    ("sses", "ss"),
-    ("ies", "y"),
-    ("ches", "ch"),
-    ("shes", "sh"),
-    ("xes", "x"),
-    ("ss", "ss"),
-    ("us", "us"),
-    ("s", ""),
-)
-
-
-def suffix_stem(word: str) -> str:
-    """A small English stemmer for when PyStemmer is missing: plurals, -ing, -ed, -ly."""
-    if len(word) <= 3 or not word.isalpha():
-        return word
-    for suffix, replacement in _SUFFIXES:
-        if word.endswith(suffix):
-            word = word[: len(word) - len(suffix)] + replacement
-            break
-    for suffix in ("ing", "ed", "ly"):
-        stem = word[: -len(suffix)]
-        if word.endswith(suffix) and len(stem) >= 3 and any(c in "aeiouy" for c in stem):
-            if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
-                stem = stem[:-1]  # running -> run
-            return stem
-    return word
-
-
 class EnglishAnalyzer:
     """Text -> index terms, the embedded counterpart of the `aisle_english` OpenSearch analyser.
 
-    `stemmer` is "auto" (Porter from PyStemmer when installed, else `suffix_stem`), "porter" (fail
-    when PyStemmer is missing) or "suffix".
+    Stemming is Porter from PyStemmer (a required dependency); without it the analyser refuses to
+    start (`MissingDependency`) rather than index with another stemmer than OpenSearch's.
     """
 
-    def __init__(self, stemmer: str = "auto") -> None:
-        porter = _porter() if stemmer in ("auto", "porter") else None
-        if stemmer == "porter" and porter is None:
+    def __init__(self) -> None:
+        try:
+            import Stemmer  # type: ignore[import-not-found]  # PyStemmer
+        except ImportError:
             from engine.errors import MissingDependency
 
-            raise MissingDependency("PyStemmer", "Porter stemming in the embedded lexical index")
-        if porter is not None:
-            self.stemmer_name = "porter"
-            self._stem_words = porter
-        else:
-            self.stemmer_name = "suffix"
-            self._stem_words = lambda words: [suffix_stem(w) for w in words]
+            raise MissingDependency("PyStemmer", "Porter stemming in the embedded lexical index") from None
+        self.stemmer_name = "porter"
+        self._stem_words: Callable[[list[str]], list[str]] = Stemmer.Stemmer("porter").stemWords
 
     def __call__(self, text: str) -> list[str]:
         words = [IRREGULAR_PLURALS.get(t, t) for t in tokenize(text) if t not in ENGLISH_STOPWORDS]

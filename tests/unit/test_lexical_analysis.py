@@ -8,7 +8,7 @@ import pytest
 
 from engine.errors import MissingDependency
 from engine.lexical import analysis
-from engine.lexical.analysis import EnglishAnalyzer, irregular_plural_rules, suffix_stem, tokenize
+from engine.lexical.analysis import EnglishAnalyzer, irregular_plural_rules, tokenize
 
 
 def test_tokenize_lowercases_and_strips_possessives() -> None:
@@ -43,10 +43,10 @@ def test_plural_rules_are_opensearch_synonym_rules() -> None:
 
 def test_porter_is_used_when_pystemmer_is_installed() -> None:
     assert EnglishAnalyzer().stemmer_name == "porter"
-    assert EnglishAnalyzer("porter")("generalizations") == ["gener"]
+    assert EnglishAnalyzer()("generalizations") == ["gener"]
 
 
-def test_without_pystemmer_the_suffix_stemmer_takes_over(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_pystemmer_the_analyser_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     real_import = builtins.__import__
 
     def no_stemmer(name: str, *args, **kwargs):
@@ -55,25 +55,5 @@ def test_without_pystemmer_the_suffix_stemmer_takes_over(monkeypatch: pytest.Mon
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_stemmer)
-    analyze = EnglishAnalyzer()
-    assert analyze.stemmer_name == "suffix"
-    assert analyze("knives boxes") == analyze("knife box")
     with pytest.raises(MissingDependency, match="pip install PyStemmer"):
-        EnglishAnalyzer("porter")
-
-
-@pytest.mark.parametrize(
-    ("word", "stem"),
-    [
-        ("boxes", "box"),
-        ("batteries", "battery"),
-        ("glasses", "glass"),
-        ("cups", "cup"),
-        ("running", "run"),
-        ("folded", "fold"),
-        ("cactus", "cactus"),
-        ("gas", "gas"),
-    ],
-)
-def test_suffix_stemmer(word: str, stem: str) -> None:
-    assert suffix_stem(word) == stem
+        EnglishAnalyzer()
