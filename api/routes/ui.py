@@ -31,6 +31,7 @@ from api.deps import Services, ServicesDep, get_services, require_writer
 from api.schemas.common import ERROR_RESPONSES
 from engine.errors import AisleError, NotFound
 from engine.events.base import EventLog
+from engine.ranking.stats import normalise_query
 from engine.sample import sample_images_dir
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -78,10 +79,6 @@ async def static_file(path: str, request: Request) -> Response:
 
 
 # --- suggestions ----------------------------------------------------------------------------------------
-def normalise(query: str) -> str:
-    return " ".join(query.lower().split())
-
-
 class QuerySuggester:
     """Popular search queries from the event log, tailed incrementally.
 
@@ -128,7 +125,7 @@ class QuerySuggester:
             self._lock.release()
 
     def _add(self, query: str, who: str) -> None:
-        key = normalise(query)
+        key = normalise_query(query)
         if not key:
             return
         self._counts[key] = self._counts.get(key, 0) + 1
@@ -143,7 +140,7 @@ class QuerySuggester:
     def suggest(self, prefix: str, size: int = 8) -> list[tuple[str, int]]:
         """Queries starting with `prefix` (or with a word starting with it), most searched first."""
         self.refresh()
-        want = normalise(prefix)
+        want = normalise_query(prefix)
         found = []
         for key, count in list(self._counts.items()):
             if len(self._users.get(key, ())) < self.min_users:
@@ -236,11 +233,6 @@ async def product_image(product_id: str, services: ServicesDep) -> Response:
 admin = APIRouter(
     prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_writer)], responses=ERROR_RESPONSES
 )
-_DETAIL_KEYS = ("propensities", "fit")  # large per-run internals the page does not show
-
-
-def _brief(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in record.items() if k not in _DETAIL_KEYS}
 
 
 def _answering(services: Services) -> int | None:
@@ -301,10 +293,10 @@ async def rollback_ranker(body: RollbackIn, services: ServicesDep) -> dict[str, 
 
 @admin.get("/rollouts", summary="The newest rollout decisions, newest first")
 async def rollouts(services: ServicesDep, limit: Annotated[int, Query(ge=1, le=500)] = 20) -> dict[str, Any]:
-    from engine.learning.versions import RankerStore
+    from engine.learning.versions import RankerStore, brief
 
     records = await run_in_threadpool(RankerStore(services.settings).rollouts.records)
-    return {"rollouts": [_brief(r) for r in reversed(records[-limit:])]}
+    return {"rollouts": [brief(r) for r in reversed(records[-limit:])]}
 
 
 def _events(services: Services) -> dict[str, Any]:
@@ -317,10 +309,10 @@ async def event_counts(services: ServicesDep) -> dict[str, Any]:
 
 
 def _update_job(services: Services) -> dict[str, Any]:
-    from engine.learning.checkpoint import load_checkpoint
-    from engine.learning.versions import RankerStore
+    from engine.learning.checkpoint import checkpoint_path, load_checkpoint
+    from engine.learning.versions import RankerStore, brief
 
-    checkpoint = load_checkpoint(Path(services.settings.data_dir) / "learning" / "checkpoint.json")
+    checkpoint = load_checkpoint(checkpoint_path(services.settings))
     runs = [r for r in RankerStore(services.settings).rollouts.records() if "events" in r]
     last = services.events.last_offset()
     return {
@@ -330,7 +322,7 @@ def _update_job(services: Services) -> dict[str, Any]:
             "updated_at": checkpoint.updated_at or None,
         },
         "unread_records": max(last - checkpoint.offset, 0),
-        "last_run": _brief(runs[-1]) if runs else None,
+        "last_run": brief(runs[-1]) if runs else None,
     }
 
 

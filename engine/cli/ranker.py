@@ -185,7 +185,7 @@ def _update(args: argparse.Namespace) -> int:
     from engine.learning.gate import GateConfig
     from engine.learning.offline import check_set_path
     from engine.learning.update import UpdateConfig, UpdateJob
-    from engine.learning.versions import RankerStore
+    from engine.learning.versions import RankerStore, brief
 
     settings = load_settings()
     check_set = args.check_set or check_set_path(RankerStore(settings))
@@ -200,22 +200,18 @@ def _update(args: argparse.Namespace) -> int:
     job = UpdateJob(settings, log, loader, config)
     try:
         if not args.continuous:
-            print(json.dumps(_brief(job.run_once()), indent=2))
+            print(json.dumps(brief(job.run_once()), indent=2))
             return 0
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
         while not stop.is_set():
-            print(json.dumps(_brief(job.run_once())), flush=True)
+            print(json.dumps(brief(job.run_once())), flush=True)
             stop.wait(args.interval)
         return 0
     finally:
         log.close()
         loader.close()
-
-
-def _brief(outcome: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in outcome.items() if k not in ("propensities", "fit")}
 
 
 def _rollback(args: argparse.Namespace) -> int:
@@ -280,7 +276,7 @@ def _numbers(validation: dict[str, Any]) -> str:
 
 def _status(args: argparse.Namespace) -> int:
     from engine.learning.update import UpdateJob
-    from engine.learning.versions import RankerStore
+    from engine.learning.versions import RankerStore, brief
 
     settings = load_settings()
     store = RankerStore(settings)
@@ -291,7 +287,7 @@ def _status(args: argparse.Namespace) -> int:
     finally:
         log.close()
     records = store.rollouts.records()
-    latest = _brief(records[-1]) if records else None
+    latest = brief(records[-1]) if records else None
     print(
         json.dumps(
             {

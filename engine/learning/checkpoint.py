@@ -13,6 +13,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from engine.config import Settings
 from engine.errors import InvalidInput
 from engine.storage import write_atomic
 
@@ -34,6 +35,11 @@ def load_checkpoint(path: Path) -> Checkpoint:
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(f"checkpoint {path} is unreadable ({exc}); fix or delete it") from None
+
+
+def checkpoint_path(settings: Settings) -> Path:
+    """Where the ranking-update job keeps its checkpoint (one job per data directory)."""
+    return Path(settings.data_dir) / "learning" / "checkpoint.json"
 
 
 def save_checkpoint(path: Path, offset: int, runs: int) -> Checkpoint:

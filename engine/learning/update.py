@@ -31,7 +31,7 @@ import numpy as np
 
 from engine.config import Settings
 from engine.events.base import EventLog
-from engine.learning.checkpoint import load_checkpoint, save_checkpoint
+from engine.learning.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from engine.learning.clicks import ClickedList, clicked_lists, read_records, read_window
 from engine.learning.gate import GateConfig, validate
 from engine.learning.labelled import LabelledList, load_labelled
@@ -79,7 +79,7 @@ class UpdateJob:
         self.loader = loader
         self.config = config or UpdateConfig()
         self.store = RankerStore(settings)
-        self.checkpoint_path = Path(settings.data_dir) / "learning" / "checkpoint.json"
+        self.checkpoint_path = checkpoint_path(settings)
 
     # --- resume ------------------------------------------------------------------------------------
     def resume_offset(self) -> int:

@@ -43,6 +43,14 @@ from engine.triton.repository import (
 ROLLOUTS_FILE = "rollouts.jsonl"
 
 
+DETAIL_KEYS = ("propensities", "fit")  # large per-run internals a summary leaves out
+
+
+def brief(record: dict[str, Any]) -> dict[str, Any]:
+    """A rollout or update record without its large per-run internals (for pages and the CLI)."""
+    return {k: v for k, v in record.items() if k not in DETAIL_KEYS}
+
+
 class RolloutLog:
     """Append-only JSON lines; a torn last line (crash mid-write) is ignored on read."""
 
