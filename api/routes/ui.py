@@ -253,14 +253,14 @@ def _rankers(services: Services) -> dict[str, Any]:
     versions = []
     for version in store.versions():
         manifest = store.manifest(version)
-        training = manifest.training
+        record = manifest.record
         versions.append(
             {
                 "version": version,
                 "created_at": manifest.created_at,
-                "kind": training.get("kind"),
-                "parent": training.get("parent"),
-                "validation": training.get("validation") or training.get("metrics") or {},
+                "kind": record.kind,
+                "parent": record.parent,
+                "validation": record.results,
             }
         )
     return {

@@ -250,11 +250,11 @@ def _versions(args: argparse.Namespace) -> int:
     serving = store.serving()
     print(f"{'':2}{'version':>7}  {'kind':<10} {'created':<25} validation")
     for version in store.versions():
-        training = store.manifest(version).training
-        validation = training.get("validation") or training.get("metrics") or {}
+        manifest = store.manifest(version)
+        record = manifest.record
         mark = "*" if version == serving else ""
-        created = store.manifest(version).created_at
-        print(f"{mark:2}{version:>7}  {training.get('kind', '?')!s:<10} {created:<25} {_numbers(validation)}")
+        kind = record.kind or "?"
+        print(f"{mark:2}{version:>7}  {kind:<10} {manifest.created_at:<25} {_numbers(record.results)}")
     return 0
 
 

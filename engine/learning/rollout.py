@@ -50,6 +50,4 @@ def rollback(store: RankerStore, loader: VersionLoader, version: int, keep: int 
 
 def validation_of(store: RankerStore, version: int) -> dict[str, Any]:
     """The validation numbers recorded for a version (from its manifest), or {} for the prior."""
-    training = store.manifest(version).training
-    validation = training.get("validation")
-    return validation if isinstance(validation, dict) else {}
+    return store.manifest(version).record.validation

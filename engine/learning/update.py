@@ -40,7 +40,7 @@ from engine.learning.propensity import Propensities, estimate_pbm
 from engine.learning.rollout import VersionLoader, roll_out
 from engine.learning.trainer import FitConfig, TrainingList, decayed_lr, fit, restandardise, score_rows
 from engine.learning.versions import RankerStore
-from engine.models.ranker_net import RankerManifest, RankerNet
+from engine.models.ranker_net import RankerManifest, RankerNet, TrainingRecord
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,7 @@ class UpdateConfig:
 
 
 def _consumed(training: dict[str, Any]) -> int:
-    events = training.get("events")
-    return int(events.get("until", 0)) if isinstance(events, dict) else 0
+    return TrainingRecord.of(training).consumed_until
 
 
 class UpdateJob:
@@ -121,7 +120,7 @@ class UpdateJob:
             self.loader,
             versions[-1],
             keep=self.config.keep_versions,
-            details={"recovered": True, "events": manifest.training.get("events")},
+            details={"recovered": True, "events": manifest.record.events},
         )
 
     # --- one run ---------------------------------------------------------------------------------------
@@ -191,7 +190,7 @@ class UpdateJob:
             # Served lists hold only the shown page; the check set's deeper lists cover the rest of the
             # candidates, so the scales fit every row the ranker will score.
             restandardise(candidate, np.concatenate([item.features for item in lists] + anchor))
-        seen = int(serving_manifest.training.get("clicks_seen", 0))
+        seen = serving_manifest.record.clicks_seen
         lr = decayed_lr(config.lr, seen, config.lr_half_life)
         fit_config = FitConfig(
             epochs=config.epochs,

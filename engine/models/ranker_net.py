@@ -47,6 +47,49 @@ __all__ = ["TritonPythonModel"]
 '''
 
 
+@dataclass(frozen=True)
+class TrainingRecord:
+    """The typed reading of `RankerManifest.training`, the summary each trainer writes.
+
+    Offline training writes kind "judgements" with `metrics` (held-out nDCG before and after); a click
+    update writes kind "clicks" with its `parent` version, `validation` (IPS clicks, check-set nDCG),
+    the `events` range it consumed and `clicks_seen`; the shipped prior writes kind "prior". The
+    manifest keeps the dict as written (the on-disk format is unchanged); readers go through this.
+    """
+
+    kind: str | None = None
+    parent: int | None = None
+    validation: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    events: dict[str, Any] | None = None
+    clicks_seen: int = 0
+
+    @classmethod
+    def of(cls, training: dict[str, Any]) -> TrainingRecord:
+        def mapping(value: Any) -> dict[str, Any]:
+            return dict(value) if isinstance(value, dict) else {}
+
+        kind, parent, events = training.get("kind"), training.get("parent"), training.get("events")
+        return cls(
+            kind=None if kind is None else str(kind),
+            parent=None if parent is None else int(parent),
+            validation=mapping(training.get("validation")),
+            metrics=mapping(training.get("metrics")),
+            events=dict(events) if isinstance(events, dict) else None,
+            clicks_seen=int(training.get("clicks_seen", 0)),
+        )
+
+    @property
+    def results(self) -> dict[str, Any]:
+        """What a version was judged by: its click validation, else its offline metrics."""
+        return self.validation or self.metrics
+
+    @property
+    def consumed_until(self) -> int:
+        """The log offset up to which a click update consumed events (0 when none)."""
+        return int(self.events.get("until", 0)) if self.events else 0
+
+
 @dataclass
 class RankerManifest:
     """What a ranker artifact is: `version` is Triton's version directory number."""
@@ -60,6 +103,11 @@ class RankerManifest:
     @property
     def n_features(self) -> int:
         return len(self.feature_names)
+
+    @property
+    def record(self) -> TrainingRecord:
+        """`training`, typed."""
+        return TrainingRecord.of(self.training)
 
     def to_json(self) -> str:
         data = asdict(self)

@@ -118,3 +118,26 @@ def test_write_version_adds_a_servable_directory(tmp_path: Path) -> None:
     assert list_ranker_versions(tmp_path / "missing") == []
     with pytest.raises(InvalidInput, match="start at 1"):
         write_ranker_version(tmp_path / "ranker", net, RankerManifest(0, list(PRIOR_FEATURE_NAMES)))
+
+
+def test_training_record_reads_what_each_trainer_writes() -> None:
+    from engine.models.ranker_net import TrainingRecord
+
+    offline = TrainingRecord.of({"kind": "judgements", "metrics": {"holdout_ndcg@10_after": 0.5}})
+    assert offline.kind == "judgements" and offline.results == {"holdout_ndcg@10_after": 0.5}
+    update = RankerManifest(
+        version=4,
+        feature_names=["a"],
+        training={
+            "kind": "clicks",
+            "parent": "3",
+            "validation": {"accepted": True},
+            "metrics": {"ignored": 1.0},
+            "events": {"from": 10, "until": 42},
+            "clicks_seen": 7,
+        },
+    ).record
+    assert (update.parent, update.clicks_seen, update.consumed_until) == (3, 7, 42)
+    assert update.results == {"accepted": True}  # validation wins over metrics
+    prior = TrainingRecord.of({"kind": "prior", "events": "not a range"})
+    assert prior.events is None and prior.consumed_until == 0 and prior.results == {}
