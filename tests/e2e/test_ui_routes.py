@@ -13,12 +13,14 @@ from fastapi.testclient import TestClient
 from api.deps import Services
 from api.main import create_app
 from api.routes import ui
+from api.routes.images import resolve_image
 from engine.events.base import Impression
 from engine.learning.versions import RankerStore
 from engine.models.ranker_net import RankerManifest, RankerNet
 from engine.ranking.features import FEATURE_NAMES
 from engine.records import Product
 from engine.sample import sample_images_dir
+from engine.suggestions import QuerySuggester
 from tests.unit.gateway_fakes import CATALOG, make_services
 
 AUTH = {"Authorization": "Bearer secret"}
@@ -103,7 +105,7 @@ def test_suggestions_need_two_people_and_results(built) -> None:
 
 def test_the_suggester_reads_only_new_records_and_stays_bounded(built) -> None:
     _, services = built
-    suggester = ui.QuerySuggester(services.events, min_users=1, refresh_s=0.0, max_queries=4)
+    suggester = QuerySuggester(services.events, min_users=1, refresh_s=0.0, max_queries=4)
     for number in range(3):
         services.events.append_impression(served(f"a{number}", "tent", "u"))
     assert suggester.suggest("te") == [("tent", 3)]
@@ -137,10 +139,10 @@ def test_a_catalog_folder_is_an_allowed_root(tmp_path: Path) -> None:
     (tmp_path / "shop" / "pics" / "a.png").write_bytes(b"\x89PNG....")
     (tmp_path / "elsewhere.png").write_bytes(b"\x89PNG....")
     roots = [(tmp_path / "shop", tmp_path / "shop")]
-    assert ui.resolve_image("pics/a.png", roots) == (tmp_path / "shop" / "pics" / "a.png").resolve()
-    assert ui.resolve_image("../elsewhere.png", roots) is None
-    assert ui.resolve_image(str(tmp_path / "elsewhere.png"), roots) is None
-    assert ui.resolve_image("pics/a.txt", roots) is None
+    assert resolve_image("pics/a.png", roots) == (tmp_path / "shop" / "pics" / "a.png").resolve()
+    assert resolve_image("../elsewhere.png", roots) is None
+    assert resolve_image(str(tmp_path / "elsewhere.png"), roots) is None
+    assert resolve_image("pics/a.txt", roots) is None
 
 
 def test_admin_needs_the_key(built) -> None:
