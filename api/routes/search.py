@@ -101,10 +101,6 @@ def _run(services: Services, query: SearchQuery) -> SearchOutcome:
 )
 async def search(request: Request, services: ServicesDep) -> Response:
     body, image = await _parse(request)
-    if not body.query.strip() and image is None:
-        raise InvalidInput("query is empty: send a non-blank query, an image, or both")
-    if len(body.query) > services.settings.max_query_chars:
-        raise InvalidInput(f"query is longer than {services.settings.max_query_chars} characters")
     query = SearchQuery(
         text=body.query,
         image=image,
@@ -117,6 +113,7 @@ async def search(request: Request, services: ServicesDep) -> Response:
         user_id=body.user_id,
         session_id=body.session_id,
     )
+    services.pipeline.validate(query)  # bad input fails before the search takes a slot
     outcome = await anyio.to_thread.run_sync(_run, services, query, limiter=services.search_slots)
     for part in outcome.degraded:
         services.metrics.degraded.labels(part=part).inc()

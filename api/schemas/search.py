@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.schemas.common import Hit
+from engine.pipeline.types import Method, Sort
 from engine.records import CATEGORY_SEPARATOR, Filters
 
 
@@ -60,10 +59,10 @@ class SearchRequest(BaseModel):
     )
     page: int = Field(1, ge=1, le=1000)
     size: int = Field(10, ge=1, le=100)
-    sort: Literal["relevance", "price_asc", "price_desc"] = "relevance"
+    sort: Sort = "relevance"
     user_id: str | None = Field(None, max_length=256)
     session_id: str | None = Field(None, max_length=256)
-    pipeline: Literal["bm25", "dense", "rrf", "linear", "full"] = Field(
+    pipeline: Method = Field(
         "full", description="Method variant (for evaluation); `full` is the production pipeline."
     )
     debug: bool = Field(False, description="Add per-stage scores and timings.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -11,10 +11,12 @@ from engine.pipeline.fusion import FusionConfig
 from engine.ranking.features import CandidateSignals, SignalColumns
 from engine.records import FacetCounts, Filters, Product
 
+# The pipeline's method variants and sort orders, defined once: the gateway's request schema uses
+# these literals and `SearchPipeline.validate` checks against the tuples.
 Method = Literal["bm25", "dense", "rrf", "linear", "full"]
-METHODS: tuple[str, ...] = ("bm25", "dense", "rrf", "linear", "full")
+METHODS: tuple[str, ...] = get_args(Method)
 Sort = Literal["relevance", "price_asc", "price_desc"]
-SORTS: tuple[str, ...] = ("relevance", "price_asc", "price_desc")
+SORTS: tuple[str, ...] = get_args(Sort)
 
 
 @dataclass(frozen=True)
