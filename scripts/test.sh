@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests, then integration tests against the real Triton and OpenSearch servers
+# Lint (ruff), types (mypy over engine, api, indexer: see [tool.mypy] in pyproject.toml), then the whole
+# test suite: unit tests, then integration tests against the real Triton and OpenSearch servers
 # (the fixtures in tests/fixtures/ start them with the project's own scripts and stop them afterwards).
 # Extra arguments go to pytest, e.g. `scripts/test.sh tests/unit -x`.
 set -euo pipefail
@@ -11,6 +12,8 @@ export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 
 echo "== lint"
 .venv/bin/ruff check .
+echo "== types"
+.venv/bin/mypy
 echo "== tests"
 if [ "$#" -gt 0 ]; then
     exec .venv/bin/python -m pytest "$@"
