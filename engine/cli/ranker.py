@@ -11,8 +11,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from engine.config import Settings, load_settings
+from engine.config import load_settings
 from engine.events.factory import open_event_log
+from engine.inference.factory import LazyLoader
 
 EXAMPLES = """examples:
   engine ranker train --products ../shared/datasets/crowdflower/products.jsonl \\
@@ -81,25 +82,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     verbs.add_parser("status", help="serving version, checkpoint and unread events").set_defaults(
         handler=_status
     )
-
-
-class LazyLoader:
-    """Connects to the model server only when a version must actually be loaded."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._backend: Any = None
-
-    def load_ranker_version(self, version: int) -> None:
-        if self._backend is None:
-            from engine.inference.factory import create_inference
-
-            self._backend = create_inference(self.settings)
-        self._backend.load_ranker_version(version)
-
-    def close(self) -> None:
-        if self._backend is not None:
-            self._backend.close()
 
 
 def _progress(total_label: str) -> Any:

@@ -63,3 +63,21 @@ def create_inference(settings: Settings) -> InferenceBackend:
         server=server,
         load_timeout_s=settings.triton_startup_timeout_s,
     )
+
+
+class LazyLoader:
+    """A `VersionLoader` (rollouts, the update job) that connects to the model server only when a
+    ranker version must actually be loaded, so commands that end up loading nothing start nothing."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._backend: InferenceBackend | None = None
+
+    def load_ranker_version(self, version: int) -> None:
+        if self._backend is None:
+            self._backend = create_inference(self.settings)
+        self._backend.load_ranker_version(version)
+
+    def close(self) -> None:
+        if self._backend is not None:
+            self._backend.close()

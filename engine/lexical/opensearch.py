@@ -13,6 +13,10 @@ carried over: the rebuild's input is the catalog of record. Upserts and deletes 
 Bulk requests are chunked and retried with exponential back-off on 429 (the cluster is shedding load),
 5xx and connection errors; other per-document failures (a document the mapping rejects) are reported
 as `InvalidInput`. Connection problems surface as `BackendUnavailable("opensearch", ...)`.
+
+Over 300 lines because it is the whole OpenSearch lexical backend (alias switching, bulk writes with
+retries, search and facets through one client); the query DSL and the mapping are already their own
+modules (`engine.lexical.query`, `engine.lexical.mapping`).
 """
 
 from __future__ import annotations

@@ -13,6 +13,9 @@ Methods (`SearchQuery.method`) exist so the relevance benchmark can run each var
 code: `bm25` and `dense` are single retrievers, `rrf` and `linear` fuse without the ranker, `full` fuses
 linearly (with per-query adaptive weights and a title-match term) and re-ranks the head with the served
 ranker.
+
+Over 300 lines because it is the one place that wires every stage and decides what each failure means;
+the stages themselves live in their own modules (retrieve, embed, fusion, rank, explore).
 """
 
 from __future__ import annotations

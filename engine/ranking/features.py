@@ -24,6 +24,9 @@ feature is only ever appended, never moved. What each feature means:
                   (0 without a user profile).
 - image_score     CLIP cosine between the image (or CLIP text) query and the product image (0 when none).
 - available       1 when the product can be bought now (in stock or preorder).
+
+Longer than most modules on purpose: the names, their order and the code computing each one are a
+single contract with the served models, kept in one file so a change to one is seen beside the others.
 """
 
 from __future__ import annotations

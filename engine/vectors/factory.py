@@ -111,7 +111,7 @@ class FactoryVectorIO:
         self.settings = settings
         self._knn: VectorStoreIO | None = None
         if settings.vector_backend == "opensearch-knn":
-            from engine.vectors.opensearch_knn import KnnVectorIO
+            from engine.vectors.knn_io import KnnVectorIO
 
             self._knn = KnnVectorIO(settings)
 

@@ -12,7 +12,8 @@ from engine.config import Settings
 from engine.errors import IndexMismatch, NotFound
 from engine.inference.base import EncoderInfo
 from engine.vectors.factory import FactoryVectorIO
-from engine.vectors.opensearch_knn import KnnVectorIO, OpenSearchKnnVectorStore, load_knn_store
+from engine.vectors.knn_io import KnnVectorIO, load_knn_store
+from engine.vectors.opensearch_knn import OpenSearchKnnVectorStore
 
 ENCODER = EncoderInfo("all-MiniLM-L6-v2", "1", 4)
 
