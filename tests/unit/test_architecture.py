@@ -25,6 +25,25 @@ FORBIDDEN = {
 }
 
 
+# The engine's packages (and top-level modules) from the bottom up: each may import only from layers
+# below its own (docs/architecture.md explains what each owns). This also rules out cycles; the cycle
+# test below still names one plainly if a new package is left out of this table.
+LAYERS: list[set[str]] = [
+    {"errors"},
+    {"config", "records"},
+    {"storage", "product_schema", "sample", "events"},
+    {"ranking", "lexical"},
+    {"models", "suggestions"},
+    {"triton"},
+    {"inference"},
+    {"vectors"},
+    {"catalog", "pipeline"},
+    {"personalize"},
+    {"learning", "services"},
+    {"cli"},
+]
+
+
 def module_name(path: Path) -> str:
     parts = path.relative_to(ROOT).with_suffix("").parts
     name = ".".join(parts)
@@ -129,6 +148,22 @@ def test_engine_packages_form_no_cycle() -> None:
     if cycle:
         steps = [f"{a} -> {b} ({graph[a][b]})" for a, b in pairwise(cycle)]
         raise AssertionError("engine packages import each other in a cycle:\n" + "\n".join(steps))
+
+
+def test_every_engine_package_has_a_layer() -> None:
+    layered = {f"engine.{name}" for layer in LAYERS for name in layer}
+    assert engine_units() == layered, "add new engine packages to LAYERS (and docs/architecture.md)"
+
+
+def test_engine_packages_import_only_from_lower_layers() -> None:
+    level = {f"engine.{name}": n for n, layer in enumerate(LAYERS) for name in layer}
+    broken = [
+        f"{source} -> {target} ({where})"
+        for source, targets in engine_graph().items()
+        for target, where in targets.items()
+        if source in level and target in level and level[target] >= level[source]
+    ]
+    assert not broken, "imports against the engine's layers:\n" + "\n".join(sorted(broken))
 
 
 def test_cycle_finder_sees_a_cycle() -> None:
