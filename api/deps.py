@@ -19,12 +19,7 @@ from fastapi import Depends, Request
 from api.errors import Forbidden, Unauthorized
 from api.metrics import GatewayMetrics
 from engine.config import Settings
-from engine.events.base import EventLog
-from engine.inference.base import InferenceBackend
-from engine.lexical.base import LexicalIndex
-from engine.pipeline.search import StageObserver
-from engine.pipeline.types import PipelineConfig
-from engine.services import EngineServices, ServingCatalog, open_backends
+from engine.services import EngineServices, open_backends
 
 if TYPE_CHECKING:
     from typing_extensions import Self  # typing.Self needs Python 3.11
@@ -38,32 +33,13 @@ class Services(EngineServices):
     search_slots: anyio.CapacityLimiter
 
     @classmethod
-    def assemble(
-        cls,
-        settings: Settings,
-        lexical: LexicalIndex,
-        inference: InferenceBackend,
-        catalog: ServingCatalog,
-        events: EventLog,
-        config: PipelineConfig | None = None,
-        *,
-        observe: StageObserver | None = None,
-        **extra: Any,
-    ) -> Self:
-        """`EngineServices.assemble` with the gateway's metrics observing the pipeline's stages."""
+    def assemble(cls, settings: Settings, *backends: Any, **options: Any) -> Self:
+        """`EngineServices.assemble` (same arguments) with the gateway's metrics observing the
+        pipeline's stages and `search_concurrency` search slots."""
         metrics = GatewayMetrics()
-        return super().assemble(
-            settings,
-            lexical,
-            inference,
-            catalog,
-            events,
-            config,
-            observe=observe or metrics.observe_stage,
-            metrics=metrics,
-            search_slots=anyio.CapacityLimiter(settings.search_concurrency),
-            **extra,
-        )
+        options.setdefault("observe", metrics.observe_stage)
+        slots = anyio.CapacityLimiter(settings.search_concurrency)
+        return super().assemble(settings, *backends, metrics=metrics, search_slots=slots, **options)
 
 
 def build_services(settings: Settings) -> Services:
