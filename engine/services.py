@@ -142,6 +142,20 @@ class EngineServices:
         """The stored products for `ids` (missing ids are left out), through the pipeline's cache."""
         return self.pipeline.products.get(ids)
 
+    def upsert_products(self, products: list[Product]) -> None:
+        """Insert or replace products in the catalog; searches and recommendations see them at once."""
+        self.catalog.upsert(products)
+        self.pipeline.catalog_changed([p.id for p in products])
+        self.recommender.invalidate()
+
+    def delete_products(self, ids: list[str]) -> int:
+        """Remove products from the catalog; how many existed."""
+        removed = self.catalog.delete(ids)
+        if removed:
+            self.pipeline.catalog_changed(ids)
+            self.recommender.invalidate()
+        return removed
+
     def warm_products(self) -> threading.Thread:
         """Fill the product cache in the background (see `ProductLookup.warm`)."""
 

@@ -88,9 +88,7 @@ def _upsert(services: Services, body: list[ProductIn]) -> UpsertResult:
     ids = [p.id for p in products]
     if len(set(ids)) != len(ids):
         raise InvalidInput("duplicate product ids in one request")
-    services.catalog.upsert(products)
-    services.pipeline.catalog_changed(ids)
-    services.recommender.invalidate()
+    services.upsert_products(products)
     return UpsertResult(upserted=len(products), ids=ids)
 
 
@@ -107,10 +105,8 @@ async def upsert_products(body: ProductIn | list[ProductIn], services: ServicesD
 
 
 def _delete(services: Services, product_id: str) -> DeleteResult:
-    if services.catalog.delete([product_id]) == 0:
+    if services.delete_products([product_id]) == 0:
         raise NotFound(f"no product with id {product_id!r}")
-    services.pipeline.catalog_changed([product_id])
-    services.recommender.invalidate()
     return DeleteResult(deleted=product_id)
 
 
