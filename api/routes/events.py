@@ -4,6 +4,7 @@ Unknown `search_id`s are accepted and flagged (`unknown_search_ids` in the answe
 impressions are appended a moment after the response and may have been served by another gateway
 process, so refusing would lose real clicks; the ranking-update job joins events to impressions and skips
 the ones without a match. Events without `event_id` get a server-made one (and so are not idempotent).
+Events naming a product the catalog does not hold are refused with 422 (see `api.recording`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Services, ServicesDep
+from api.recording import MAX_EVENTS, record
 from api.schemas.common import ERROR_RESPONSES
 from api.schemas.events import EventIn, EventsAccepted
 from engine.errors import InvalidInput
@@ -22,7 +24,6 @@ from engine.events.base import Event
 
 router = APIRouter(tags=["events"])
 
-MAX_EVENTS = 1000
 MAX_CLOCK_SKEW_S = 24 * 3600.0
 
 
@@ -48,20 +49,12 @@ def _accept(services: Services, items: list[EventIn]) -> EventsAccepted:
                 session_id=item.session_id,
             )
         )
-    before = services.events.last_offset()
-    offsets = services.events.append_events(events)
-    for event, offset in zip(events, offsets, strict=True):
-        if offset > before:  # a retried duplicate keeps its old offset and must not count twice
-            services.stats.observe_event(event)
-        services.metrics.events.labels(type=event.type).inc()
-    unknown = sorted(
-        {e.search_id for e in events if e.search_id and not services.impressions.known(e.search_id)}
-    )
+    recorded = record(services, events)
     return EventsAccepted(
         accepted=len(events),
         event_ids=[e.event_id for e in events],
-        offsets=offsets,
-        unknown_search_ids=unknown,
+        offsets=recorded.offsets,
+        unknown_search_ids=recorded.unknown_search_ids,
     )
 
 

@@ -1,0 +1,118 @@
+"""Request and response shapes of the InstantSearch-compatible search endpoints (Algolia's REST protocol).
+
+A query's parameters arrive either as fields of the request object (the v5 API clients) or as a
+URL-encoded `params` string whose list values are JSON (`facetFilters=%5B%22brand%3AAcme%22%5D`, the v4
+clients and most integrations); both end up in `SearchParams`. Parameters this gateway does not use
+(highlighting tags, `attributesToSnippet`, `analyticsTags`, ...) are accepted and ignored so stock front
+ends work unchanged; the ones that would change the answer and are not supported are refused by name.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+FilterList = str | list[str | list[str]]
+
+# Parameters whose meaning the gateway cannot honour: answering while ignoring them would be wrong.
+UNSUPPORTED = ("filters", "optionalFilters", "tagFilters", "aroundLatLng", "insideBoundingBox")
+
+
+def parse_params(params: str) -> dict[str, Any]:
+    """A URL-encoded Algolia parameter string -> field values (JSON lists and objects decoded)."""
+    values: dict[str, Any] = {}
+    for name, raw in parse_qsl(params, keep_blank_values=True):
+        value: Any = raw
+        if name != "query" and raw[:1] in ("[", "{"):
+            try:
+                value = json.loads(raw)
+            except json.JSONDecodeError:
+                raise ValueError(f"params: {name} is not valid JSON") from None
+        values[name] = value
+    return values
+
+
+class SearchParams(BaseModel):
+    """The parameters of one query; names and meanings as in Algolia's search API (`page` is 0-based)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    query: str = ""
+    page: int = Field(0, ge=0, le=999)
+    hitsPerPage: int = Field(20, ge=0, le=100)
+    facets: list[str] | str = Field(default_factory=list)
+    facetFilters: FilterList = Field(default_factory=list)
+    numericFilters: FilterList = Field(default_factory=list)
+    clickAnalytics: bool = False
+    analytics: bool = True
+    userToken: str | None = Field(None, max_length=256)
+    filters: str = ""
+    optionalFilters: FilterList = Field(default_factory=list)
+    tagFilters: FilterList = Field(default_factory=list)
+    aroundLatLng: str = ""
+    insideBoundingBox: Any = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flatten(cls, data: Any) -> Any:
+        """Merge a `params` string (or object) into the fields; explicit fields win."""
+        if not isinstance(data, dict) or "params" not in data:
+            return data
+        params = data["params"]
+        merged = dict(data)
+        del merged["params"]
+        if isinstance(params, str):
+            merged = {**parse_params(params), **merged}
+        elif isinstance(params, dict):
+            merged = {**params, **merged}
+        else:
+            raise ValueError("params must be a URL-encoded string or an object")
+        return merged
+
+    def facet_names(self) -> list[str]:
+        return [self.facets] if isinstance(self.facets, str) else list(self.facets)
+
+    def unsupported(self) -> list[str]:
+        """Names of the given parameters that the gateway cannot honour."""
+        return [name for name in UNSUPPORTED if getattr(self, name)]
+
+
+class IndexQuery(SearchParams):
+    """One entry of a multi-query request: an index name plus its parameters."""
+
+    indexName: str = Field(min_length=1, max_length=256)
+    type: str = "default"
+
+
+class MultiQueryRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    requests: list[IndexQuery] = Field(min_length=1, max_length=50)
+    strategy: str = "none"
+
+
+class IndexResult(BaseModel):
+    """One query's answer, field for field what InstantSearch reads."""
+
+    hits: list[dict[str, Any]]
+    nbHits: int
+    page: int
+    nbPages: int
+    hitsPerPage: int
+    facets: dict[str, dict[str, int]] = Field(default_factory=dict)
+    exhaustiveNbHits: bool = True
+    exhaustiveFacetsCount: bool = True
+    query: str
+    params: str
+    index: str
+    processingTimeMS: int
+    queryID: str | None = Field(
+        None, description="With clickAnalytics: quote it in Insights events to tie them to this list."
+    )
+    renderingContent: dict[str, Any] = Field(default_factory=dict)
+
+
+class MultiQueryResponse(BaseModel):
+    results: list[IndexResult]

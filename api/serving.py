@@ -1,0 +1,83 @@
+"""Run one search for a protocol adapter (InstantSearch, UBI) and log what it served.
+
+The adapters speak other wire formats but must behave like `POST /v1/search`: the same pipeline in the
+same thread pool and concurrency slots, the same metrics, and an `Impression` for every list a shopper
+sees, so clicks reported through any protocol are joined to the list they were made on and the ranker
+update job learns from them. An empty query browses the catalog (`engine.pipeline.browse`) instead of
+failing, because InstantSearch front ends open on an empty search box.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import anyio.to_thread
+
+from api.deps import Services
+from api.present import impression, new_search_id
+from engine.pipeline.browse import browse
+from engine.pipeline.types import RankedHit, SearchOutcome, SearchQuery
+from engine.records import Product
+
+
+@dataclass(frozen=True)
+class Served:
+    """A search as answered: its id (the impression's `search_id`) and the hits that have a product."""
+
+    search_id: str
+    outcome: SearchOutcome
+    shown: list[RankedHit]
+    logged: bool
+
+    def product(self, hit: RankedHit) -> Product:
+        return self.outcome.products[hit.product_id]
+
+
+def _run(services: Services, query: SearchQuery) -> SearchOutcome:
+    services.refresh_catalog()
+    if not query.text.strip() and query.image is None:
+        return browse(services.lexical, services.pipeline.products, query)
+    return services.pipeline.search(query)
+
+
+async def serve(
+    services: Services,
+    query: SearchQuery,
+    *,
+    log: bool,
+    search_id: str | None = None,
+    extra: dict[str, object] | None = None,
+) -> Served:
+    """Search (or browse) and, when `log`, queue the served page as an impression under `search_id`
+    (a new id when None). Browsed lists are logged on the "browse" surface: they have no ranker features,
+    so they count clicks but never train a ranker."""
+    outcome = await anyio.to_thread.run_sync(_run, services, query, limiter=services.search_slots)
+    for part in outcome.degraded:
+        services.metrics.degraded.labels(part=part).inc()
+    if outcome.ranker_version is not None:
+        services.metrics.ranker_version.set(outcome.ranker_version)
+    search_id = search_id or new_search_id()
+    shown = [h for h in outcome.hits if h.product_id in outcome.products]
+    logged = log and bool(shown)
+    if logged:
+        services.impressions.submit(
+            impression(
+                search_id,
+                query.text,
+                [h.product_id for h in shown],
+                (query.page - 1) * query.size + 1,
+                outcome.ranker_version,
+                [h.features for h in shown],
+                query.user_id,
+                query.session_id,
+                surface="search" if outcome.method != "browse" else "browse",
+                extra={
+                    "pipeline": outcome.method,
+                    "page": query.page,
+                    "degraded": outcome.degraded,
+                    **(extra or {}),
+                },
+                propensity_swaps=outcome.propensity_swaps,
+            )
+        )
+    return Served(search_id, outcome, shown, logged)

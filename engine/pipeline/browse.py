@@ -1,0 +1,67 @@
+"""Browsing: the catalog (filters applied) without a query, most popular first.
+
+Front ends built on InstantSearch open on an empty search box and show the catalog, facets and pages
+before the shopper types anything; the search pipeline needs a query or an image, so an empty query is
+answered here instead. There is nothing to rank, so no ranker runs (`ranker_version` is None) and the
+order is popularity descending, then title, then id (stable across pages). A price sort works as in the
+pipeline: priced products first, ascending or descending.
+
+Every product passing the filters is read (from the pipeline's product cache), so the cost grows with the
+filtered catalog; that is fine for catalogs the product cache holds and the filters that shops use for
+category pages.
+"""
+
+from __future__ import annotations
+
+import time
+
+from engine.errors import InvalidInput
+from engine.lexical.base import LexicalIndex
+from engine.pipeline.facets import check_fields, facet_counts
+from engine.pipeline.retrieve import ProductLookup
+from engine.pipeline.types import SORTS, RankedHit, SearchOutcome, SearchQuery
+from engine.ranking.features import CandidateSignals
+from engine.records import Product
+
+METHOD = "browse"
+
+
+def _order(products: list[Product], sort: str) -> list[Product]:
+    by_popularity = sorted(products, key=lambda p: (-p.popularity, p.title, p.id))
+    if sort == "relevance":
+        return by_popularity
+    priced = [p for p in by_popularity if p.price is not None]
+    unpriced = [p for p in by_popularity if p.price is None]
+    priced.sort(key=lambda p: p.price or 0.0, reverse=sort == "price_desc")
+    return priced + unpriced
+
+
+def browse(lexical: LexicalIndex, products: ProductLookup, query: SearchQuery) -> SearchOutcome:
+    """One page of the filtered catalog, with facet counts over all of it (same shape as a search)."""
+    if query.page < 1 or query.size < 1:
+        raise InvalidInput("page and size must be >= 1")
+    if query.sort not in SORTS:
+        raise InvalidInput(f"unknown sort {query.sort!r}; expected one of {SORTS}")
+    check_fields(query.facets)
+    start = time.perf_counter()
+    ids = lexical.all_ids() if query.filters.is_empty else lexical.filter_ids(query.filters)
+    found = products.get(sorted(ids))
+    listed = _order([p for p in found.values() if query.filters.matches(p)], query.sort)
+    facets = facet_counts(listed, query.facets) if query.facets else {}
+    first = (query.page - 1) * query.size
+    page = listed[first : first + query.size]
+    hits = [
+        RankedHit(CandidateSignals(p.id, fused_score=p.popularity), rank=first + i, fused_rank=first + i)
+        for i, p in enumerate(page, start=1)
+    ]
+    elapsed = (time.perf_counter() - start) * 1000.0
+    return SearchOutcome(
+        hits=hits,
+        products={p.id: p for p in page},
+        total=len(listed),
+        facets=facets,
+        degraded=[],
+        ranker_version=None,
+        method=METHOD,
+        timings_ms={"browse": elapsed, "total": elapsed},
+    )
