@@ -86,7 +86,7 @@ def to_events(items: list[InsightsEvent], now: float) -> list[Event]:
 
 def _accept(services: Services, body: InsightsEvents) -> InsightsAccepted:
     events = to_events(body.events, time.time())
-    ignored = sum(1 for e in body.events if e.objectIDs is None)
+    ignored = body.telemetry + sum(1 for e in body.events if e.objectIDs is None)
     if not events:
         return InsightsAccepted(accepted=0, ignored=ignored)
     recorded = record(services, events)

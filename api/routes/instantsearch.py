@@ -85,6 +85,7 @@ async def _answer(
     total = 0
     facets: dict[str, dict[str, int]] = {name: {} for name in query.facets}
     query_id = None
+    exhaustive = True
     if not impossible:
         log = (
             params.analytics
@@ -97,6 +98,7 @@ async def _answer(
         if params.hitsPerPage > 0:
             hits = [to_record(served.product(h)) for h in served.shown]
         query_id = served.search_id if params.clickAnalytics and served.logged else None
+        exhaustive = served.outcome.method == "browse"
     return IndexResult(
         hits=hits,
         nbHits=total,
@@ -104,6 +106,8 @@ async def _answer(
         nbPages=math.ceil(total / params.hitsPerPage) if params.hitsPerPage else 0,
         hitsPerPage=params.hitsPerPage,
         facets=facets,
+        exhaustiveNbHits=exhaustive,
+        exhaustiveFacetsCount=exhaustive,
         query=params.query,
         params="",
         index=index,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 MAX_OBJECTS = 20  # objectIDs per event, as in the Insights API
+# InstantSearch.js reports its own start-up (widgets, timings) as an event of this type: not a shopper
+# action, so it is counted as ignored instead of failing the batch it came in.
+TELEMETRY_TYPE = "instantsearch"
 
 
 class InsightsEvent(BaseModel):
@@ -54,14 +57,26 @@ class InsightsEvent(BaseModel):
 
 class InsightsEvents(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    events: list[InsightsEvent] = Field(min_length=1, max_length=1000)
+    events: list[InsightsEvent] = Field(max_length=1000)
+    telemetry: int = Field(0, description="InstantSearch's own start-up events, set aside.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _set_telemetry_aside(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("events"), list):
+            return data
+        events = data["events"]
+        if not events:
+            raise ValueError("events: at least one event is required")
+        kept = [e for e in events if not (isinstance(e, dict) and e.get("eventType") == TELEMETRY_TYPE)]
+        return {**data, "events": kept, "telemetry": len(events) - len(kept)}
 
 
 class InsightsAccepted(BaseModel):
     status: int = 200
     message: str = "OK"
     accepted: int = Field(description="Events stored (one per object id).")
-    ignored: int = Field(0, description="Filter events, which are not stored.")
+    ignored: int = Field(0, description="Filter events and InstantSearch's telemetry, which are not stored.")
     unknown_query_ids: list[str] = Field(
         default_factory=list, description="queryIDs this gateway has no served list for: stored, but flagged."
     )

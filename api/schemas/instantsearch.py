@@ -102,7 +102,11 @@ class IndexResult(BaseModel):
     nbPages: int
     hitsPerPage: int
     facets: dict[str, dict[str, int]] = Field(default_factory=dict)
-    exhaustiveNbHits: bool = True
+    exhaustiveNbHits: bool = Field(
+        True,
+        description="False for text searches: nbHits and the facet counts describe the ranked candidate "
+        "list (a few hundred products), not every product that shares a word with the query.",
+    )
     exhaustiveFacetsCount: bool = True
     query: str
     params: str

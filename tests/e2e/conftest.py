@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 
 from api.deps import Services, build_services
 from api.main import create_app
@@ -29,6 +30,7 @@ API_KEY = "e2e-admin-key"
 class LiveGateway:
     url: str
     services: Services
+    app: FastAPI  # tests may mount their own pages on it (same origin as the API)
 
     @property
     def key(self) -> str:
@@ -81,7 +83,7 @@ def live_gateway(tmp_path_factory: pytest.TempPathFactory, tiny_clip_dir: Path) 
             app.include_router(ui.router)
         port = free_port()
         server, thread = _serve(app, port)
-        yield LiveGateway(f"http://127.0.0.1:{port}", services)
+        yield LiveGateway(f"http://127.0.0.1:{port}", services, app)
     finally:
         if server is not None and thread is not None:
             server.should_exit = True  # type: ignore[attr-defined]

@@ -100,10 +100,11 @@ def test_conversions_views_and_tokens_map_onto_our_event_types(built) -> None:
         },
         {**base, "eventType": "view", "eventName": "Hits Viewed", "objectIDs": ["p4", "p5"]},
         {**base, "eventType": "click", "eventName": "Filter Applied", "filters": ["brand:Blade"]},
+        {"eventType": "instantsearch", "eventName": "__start__", "widgets": []},  # InstantSearch's telemetry
     ]
     response = client.post(EVENTS, json={"events": events})
     assert response.status_code == 200, response.text
-    assert response.json()["accepted"] == 4 and response.json()["ignored"] == 1
+    assert response.json()["accepted"] == 4 and response.json()["ignored"] == 2
     stored = logged_events(services)
     assert [e.type for e in stored] == ["add_to_cart", "purchase", "impression", "impression"]
     assert {e.user_id for e in stored} == {"customer-7"}
@@ -136,6 +137,7 @@ def test_an_unknown_query_id_is_stored_and_flagged(built) -> None:
         ({"positions": [0]}, "positions"),
         ({"userToken": None}, "userToken"),
         ({"eventType": "like"}, "eventType"),
+        ({"index": None}, "index"),
         ({"eventName": ""}, "eventName"),
         ({"objectIDs": None}, "objectIDs"),
         ({"objectIDs": ["nope"]}, "unknown product id(s): 'nope'"),
