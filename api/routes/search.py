@@ -14,9 +14,10 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from api.deps import Services, ServicesDep
-from api.present import impression, new_search_id, ranked_score, to_hit
+from api.present import impression, ranked_score, to_hit
 from api.schemas.common import ERROR_RESPONSES
 from api.schemas.search import FacetValue, SearchRequest, SearchResponse
+from api.ubi_search import ubi_extra, ubi_search_id
 from engine.errors import InvalidInput
 from engine.pipeline.types import SearchOutcome, SearchQuery
 
@@ -101,6 +102,9 @@ def _run(services: Services, query: SearchQuery) -> SearchOutcome:
 )
 async def search(request: Request, services: ServicesDep) -> Response:
     body, image = await _parse(request)
+    ubi = body.ext.ubi if body.ext is not None else None
+    search_id = ubi_search_id(services, ubi)
+    user_id = body.user_id or (ubi.client_id if ubi is not None else None)
     query = SearchQuery(
         text=body.query,
         image=image,
@@ -110,7 +114,7 @@ async def search(request: Request, services: ServicesDep) -> Response:
         size=body.size,
         sort=body.sort,
         method=body.pipeline,
-        user_id=body.user_id,
+        user_id=user_id,
         session_id=body.session_id,
     )
     services.pipeline.validate(query)  # bad input fails before the search takes a slot
@@ -120,7 +124,6 @@ async def search(request: Request, services: ServicesDep) -> Response:
     if outcome.ranker_version is not None:
         services.metrics.ranker_version.set(outcome.ranker_version)
 
-    search_id = new_search_id()
     shown = [h for h in outcome.hits if h.product_id in outcome.products]
     hits = [
         to_hit(outcome.products[h.product_id], ranked_score(h), h, body.debug, outcome.ranker_version)
@@ -135,9 +138,10 @@ async def search(request: Request, services: ServicesDep) -> Response:
                 (body.page - 1) * body.size + 1,
                 outcome.ranker_version,
                 [h.features for h in shown],
-                body.user_id,
+                user_id,
                 body.session_id,
-                extra={"pipeline": outcome.method, "page": body.page, "degraded": outcome.degraded},
+                extra={"pipeline": outcome.method, "page": body.page, "degraded": outcome.degraded}
+                | ubi_extra(ubi),
                 propensity_swaps=outcome.propensity_swaps,
             )
         )
@@ -154,6 +158,7 @@ async def search(request: Request, services: ServicesDep) -> Response:
         ranker_version=outcome.ranker_version,
         pipeline=outcome.method,
         timings_ms={k: round(v, 3) for k, v in outcome.timings_ms.items()} if body.debug else None,
+        ext={"ubi": {"query_id": search_id}} if ubi is not None else None,
     )
     # Serialised here, once: returning the model would make FastAPI validate it again against
     # `response_model` (which stays declared for the OpenAPI schema) before encoding it.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.schemas.common import Hit
+from api.schemas.ubi import SearchExt
 from engine.pipeline.types import Method, Sort
 from engine.records import CATEGORY_SEPARATOR, Filters
 
@@ -66,6 +67,7 @@ class SearchRequest(BaseModel):
         "full", description="Method variant (for evaluation); `full` is the production pipeline."
     )
     debug: bool = Field(False, description="Add per-stage scores and timings.")
+    ext: SearchExt | None = Field(None, description="Extensions: `ubi` (User Behavior Insights ids).")
 
     @field_validator("facets")
     @classmethod
@@ -91,3 +93,6 @@ class SearchResponse(BaseModel):
     ranker_version: int | None = None
     pipeline: str
     timings_ms: dict[str, float] | None = None
+    ext: dict[str, dict[str, str]] | None = Field(
+        None, description="`ubi.query_id` when the request sent ext.ubi."
+    )
