@@ -13,8 +13,9 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from engine.cli.exits import run_command, warn_unknown_environment
 from engine.config import Settings, load_settings
-from engine.errors import AisleError, ConfigError
+from engine.errors import ConfigError, InvalidInput
 
 EPILOG = """examples:
   gateway serve                          serve on 127.0.0.1:8080 (AISLE_API_HOST / AISLE_API_PORT)
@@ -51,7 +52,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = load_settings()  # fail fast on a wrong AISLE_* value, before any worker starts
     if args.workers < 1:
-        raise SystemExit("gateway: error: --workers must be >= 1")
+        raise InvalidInput("--workers must be >= 1")
     preflight(settings)
     with shared_triton(settings, args.workers):
         uvicorn.run(
@@ -95,13 +96,8 @@ def preflight(settings: Settings) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        return int(args.handler(args) or 0)
-    except AisleError as exc:
-        print(f"gateway: error: {exc.message}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    warn_unknown_environment("gateway")
+    return run_command("gateway", lambda: args.handler(args))
 
 
 if __name__ == "__main__":

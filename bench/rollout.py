@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
                 ),
             ]
             engine_cli(train, run_env)
-            versions = json.loads(engine_cli(["ranker", "status"], run_env)[2])["versions"]
+            versions = json.loads(engine_cli(["ranker", "status", "--json"], run_env)[2])["versions"]
             candidate, prior = max(versions), min(versions)
             print(f"candidate v{candidate} written; rolling out under load", file=sys.stderr)
             queries = [q for _, q in read_queries(args.queries)]

@@ -1,7 +1,8 @@
 """`indexer`: build and maintain the product index from catalog files.
 
-Exit status: 0 done; 1 failed (nothing written: strict-mode bad input, a server down, `verify` found a
-difference); 2 wrong usage; 3 done, but bad records were skipped (each reported as
+Exit status: 0 done; 1 failed (nothing written: strict-mode bad records, a server down, no index yet,
+`verify` found a difference); 2 wrong usage (an argument, a named file that is missing or unreadable as a
+catalog, a bad `AISLE_*` setting); 3 done, but bad records were skipped (each reported as
 `indexer: error: FILE:LINE: ...` on stderr). Settings come from `AISLE_*` variables (engine.config).
 """
 
@@ -15,8 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from engine.catalog import LiveIndex, catalog_root, open_live
+from engine.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, run_command, warn_unknown_environment
 from engine.config import Settings, load_settings
-from engine.errors import AisleError, InvalidInput
+from engine.errors import InvalidInput
 from engine.inference.base import InferenceBackend
 from engine.lexical.base import LexicalIndex
 from engine.vectors.factory import FactoryVectorIO
@@ -27,7 +29,7 @@ from indexer.problems import MAX_REPORTED, BadRecords, Problem
 from indexer.updates import IndexUpdater
 from indexer.verify import stats, verify
 
-EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED = 1, 2, 3
+EXIT_SKIPPED = 3
 
 EXAMPLES = """examples:
   indexer build catalog.jsonl                 # new generation; a no-op if nothing changed
@@ -131,6 +133,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "delete" and not args.ids and args.file is None:
         _error("delete needs product ids or --file")
         return EXIT_USAGE
+    warn_unknown_environment("indexer")
+    return run_command("indexer", lambda: _run(args))
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         settings = load_settings()
         backends = Backends(settings)
@@ -142,12 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _report(exc.problems)
         _error(f"{len(exc.problems)} bad records; nothing was written")
         return EXIT_FAILED
-    except AisleError as exc:
-        _error(exc.message)
-        return EXIT_FAILED
     except KeyboardInterrupt:
         _error("interrupted; a re-run of the same build resumes from its checkpoint")
-        return 130
+        return EXIT_INTERRUPTED
 
 
 def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> int:

@@ -1,7 +1,7 @@
 """`engine` command line: one entry point, noun/verb subcommands.
 
 Each noun lives in its own module under `engine.cli` and exposes `register(subparsers)`; this module only
-wires them together and turns engine errors into one-line messages with a non-zero exit status.
+wires them together; `engine.cli.exits` turns errors into one-line messages and exit statuses.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-from engine.errors import AisleError
+from engine.cli.exits import run_command, warn_unknown_environment
 
 # Modules providing a `register(subparsers)` function, in the order they appear in --help.
 COMMAND_MODULES = ("engine.cli.triton", "engine.cli.ranker")
@@ -44,13 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return int(args.handler(args) or 0)
-    except AisleError as exc:
-        print(f"engine: error: {exc.message}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    warn_unknown_environment("engine")
+    return run_command("engine", lambda: args.handler(args))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from engine.cli.ranker_text import decision, status_lines
 from engine.config import load_settings
 from engine.events.factory import open_event_log
 from engine.inference.factory import LazyLoader
@@ -26,6 +27,7 @@ EXAMPLES = """examples:
   engine ranker rollout 4                       serve version 4 (written by `train` without --rollout)
   engine ranker rollback 3                      serve version 3 again
   engine ranker status                          serving version, checkpoint, unread events
+  engine ranker status --json                   the same as JSON, for scripts
 """
 
 
@@ -67,6 +69,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     update.add_argument("--check-set", type=Path, help="labelled check set (default: the one `train` saved)")
     update.add_argument("--min-clicks", type=int, default=50, help="training clicks needed to run")
     update.add_argument("--keep", type=int, default=5, help="ranker versions to keep on disk")
+    update.add_argument("--json", action="store_true", help="print each outcome as JSON (one per line)")
     update.set_defaults(handler=_update)
 
     forward = verbs.add_parser("rollout", help="serve a kept version (e.g. one `train` wrote)")
@@ -79,9 +82,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     verbs.add_parser("versions", help="list kept versions with validation results").set_defaults(
         handler=_versions
     )
-    verbs.add_parser("status", help="serving version, checkpoint and unread events").set_defaults(
-        handler=_status
-    )
+    status = verbs.add_parser("status", help="serving version, checkpoint and unread events")
+    status.add_argument("--json", action="store_true", help="print the status as JSON (Unix times)")
+    status.set_defaults(handler=_status)
 
 
 def _progress(total_label: str) -> Any:
@@ -182,13 +185,15 @@ def _update(args: argparse.Namespace) -> int:
     job = UpdateJob(settings, log, loader, config)
     try:
         if not args.continuous:
-            print(json.dumps(brief(job.run_once()), indent=2))
+            outcome = brief(job.run_once())
+            print(json.dumps(outcome, indent=2) if args.json else decision(outcome))
             return 0
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
         while not stop.is_set():
-            print(json.dumps(brief(job.run_once())), flush=True)
+            outcome = brief(job.run_once())
+            print(json.dumps(outcome) if args.json else decision(outcome), flush=True)
             stop.wait(args.interval)
         return 0
     finally:
@@ -270,18 +275,13 @@ def _status(args: argparse.Namespace) -> int:
         log.close()
     records = store.rollouts.records()
     latest = brief(records[-1]) if records else None
-    print(
-        json.dumps(
-            {
-                "serving": store.serving(),
-                "versions": store.versions(),
-                "checkpoint": offset,
-                "log_last_offset": last,
-                "unread_records": last - offset,
-                "last_decision": latest,
-            },
-            indent=2,
-            default=str,
-        )
-    )
+    status = {
+        "serving": store.serving(),
+        "versions": store.versions(),
+        "checkpoint": offset,
+        "log_last_offset": last,
+        "unread_records": last - offset,
+        "last_decision": latest,
+    }
+    print(json.dumps(status, indent=2, default=str) if args.json else "\n".join(status_lines(status)))
     return 0

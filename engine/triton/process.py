@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import Settings
-from engine.errors import ConfigError
+from engine.errors import BackendUnavailable
 from engine.storage import write_atomic
 
 PIDFILE = "triton.pid"
@@ -39,7 +39,10 @@ def check_ports_free(settings: Settings) -> None:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
-                raise ConfigError(f"AISLE_{name.upper()}: port {port} is already in use") from None
+                # A runtime condition (another process holds it), not a wrong setting: retrying can work.
+                raise BackendUnavailable(
+                    "triton", f"AISLE_{name.upper()}: port {port} is already in use by another process"
+                ) from None
 
 
 def fresh_log(path: Path) -> Path:

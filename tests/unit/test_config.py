@@ -236,7 +236,7 @@ def test_cli_prints_one_line_and_fails(
     program: str, args: list[str], env: dict[str, str], expected: str, tmp_path: Path
 ) -> None:
     result = run_cli(program, args, clean_env({"AISLE_DATA_DIR": str(tmp_path), **env}), timeout=120)
-    assert result.returncode != 0
+    assert result.returncode == 2  # a wrong setting is a usage error, the same for every command
     assert "Traceback" not in result.stderr, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr

@@ -91,7 +91,7 @@ def test_upsert_reports_bad_json_and_bad_records(env, capsys) -> None:
     catalog, _, _ = env
     run(capsys, "build", str(catalog), "--no-progress")
     code, _, err = run(capsys, "upsert", "--json", "{oops")
-    assert code == 1 and err.startswith("indexer: error: --json: invalid JSON")
+    assert code == 2 and err.startswith("indexer: error: --json: invalid JSON")
     code, out, err = run(capsys, "upsert", "--json", '[{"id": "ok", "title": "fine"}, {"id": "bad"}]')
     assert code == 3 and "upserted 1 products" in out
     assert "indexer: error: --json:2: title: required" in err
@@ -99,11 +99,11 @@ def test_upsert_reports_bad_json_and_bad_records(env, capsys) -> None:
 
 def test_usage_errors_and_help(env, capsys, tmp_path) -> None:
     code, _, err = run(capsys, "build", str(tmp_path / "missing.jsonl"))
-    assert code == 1 and err.strip() == f"indexer: error: {tmp_path / 'missing.jsonl'}: no such file"
+    assert code == 2 and err.strip() == f"indexer: error: {tmp_path / 'missing.jsonl'}: no such file"
     code, _, err = run(capsys, "stats")
     assert code == 1 and "no index has been built" in err
     code, _, err = run(capsys, "build", "x.jsonl", "--chunk-size", "0")
-    assert code == 1 and "--chunk-size must be at least 1" in err
+    assert code == 2 and "--chunk-size must be at least 1" in err
     with pytest.raises(SystemExit) as exited:
         cli.main(["--help"])
     assert exited.value.code == 0 and "indexer upsert --json" in capsys.readouterr().out

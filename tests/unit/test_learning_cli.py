@@ -37,7 +37,7 @@ def test_versions_status_and_rollback(cli_env: Settings, capsys: pytest.CaptureF
     assert "prior" in out and "clicks" in out
     assert main(["ranker", "rollback", "2"]) == 0
     assert "serving ranker version 2 (was 1)" in capsys.readouterr().out
-    assert main(["ranker", "status"]) == 0
+    assert main(["ranker", "status", "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
     assert status["serving"] == 2 and status["versions"] == [1, 2] and status["checkpoint"] == 0
     assert status["last_decision"]["action"] == "rollback"
@@ -46,7 +46,7 @@ def test_versions_status_and_rollback(cli_env: Settings, capsys: pytest.CaptureF
 def test_rollback_to_an_unknown_version_is_a_clear_error(
     cli_env: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["ranker", "rollback", "9"]) == 2
+    assert main(["ranker", "rollback", "9"]) == 1  # a runtime failure: the store has no version 9
     assert "ranker version 9 does not exist" in capsys.readouterr().err
 
 
@@ -54,7 +54,7 @@ def test_update_once(cli_env: Settings, capsys: pytest.CaptureFixture[str]) -> N
     log = EmbeddedEventLog(cli_env.path("events", "events.sqlite3"))
     make_log(log, World(), 20, np.random.default_rng(0))
     log.close()
-    assert main(["ranker", "update"]) == 0
+    assert main(["ranker", "update", "--json"]) == 0
     outcome = json.loads(capsys.readouterr().out)
     assert outcome["action"] == "waiting" and outcome["train_clicks"] < 50
 

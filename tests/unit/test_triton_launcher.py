@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine.config import PROJECT_ROOT, load_settings
-from engine.errors import ConfigError
+from engine.errors import BackendUnavailable, ConfigError
 from engine.models.make_prior_ranker import make_prior
 from engine.triton.install import STUB_NAME, build_backend_dir, find_triton_install, server_env
 from engine.triton.launcher import model_parameters, running_server, stop_triton
@@ -95,7 +95,7 @@ def test_busy_port_names_the_setting(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         settings = load_settings(data_dir=tmp_path, triton_grpc_port=busy.getsockname()[1])
-        with pytest.raises(ConfigError, match="AISLE_TRITON_GRPC_PORT"):
+        with pytest.raises(BackendUnavailable, match="AISLE_TRITON_GRPC_PORT"):
             check_ports_free(settings)
 
 
