@@ -53,11 +53,13 @@ def rerank(
     """Score the first `depth` hits with the ranker and sort them by its score; the tail keeps fused
     order below them. Returns (hits with final ranks, ranker version that scored them)."""
     head, tail = hits[:depth], hits[depth:]
-    version = ranker.version()
     if not head:
-        return hits, version
+        return hits, ranker.version()
     features = build_features(context, _head_columns(head), products, text_vectors)
     scores = np.asarray(ranker.score(features), dtype=np.float32).reshape(-1)
+    # Asked after scoring: the version that answered this call, even when a rollout switched versions
+    # since this thread's previous search (asked before, it would name the old one).
+    version = ranker.version()
     if scores.shape[0] != len(head):
         raise ValueError(f"ranker returned {scores.shape[0]} scores for {len(head)} rows")
     for hit, row, score in zip(head, features, scores, strict=True):
