@@ -18,7 +18,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.deps import Services, build_services
 from api.errors import install_error_handlers
 from api.metrics import GatewayMetrics
-from api.routes import events, health, insights, instantsearch, products, recommendations, search, ubi, ui
+from api.routes import (
+    analytics,
+    events,
+    health,
+    insights,
+    instantsearch,
+    products,
+    recommendations,
+    search,
+    ubi,
+    ui,
+)
 from engine.config import Settings, get_settings
 
 log = logging.getLogger("api")
@@ -84,7 +95,8 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app.state.services = services
     app.state.metrics = services.metrics if services is not None else None
     install_error_handlers(app)
-    for module in (search, products, recommendations, events, health, ui, instantsearch, insights, ubi):
+    compatible = (instantsearch, insights, ubi)  # the protocols shops' front ends and trackers speak
+    for module in (search, products, recommendations, events, health, ui, *compatible, analytics):
         app.include_router(module.router)
 
     app.add_middleware(RequestMetrics)

@@ -58,7 +58,7 @@ async def serve(
         services.metrics.ranker_version.set(outcome.ranker_version)
     search_id = search_id or new_search_id()
     shown = [h for h in outcome.hits if h.product_id in outcome.products]
-    logged = log and bool(shown)
+    logged = log  # an empty list is logged too: zero-result searches are what analytics looks for
     if logged:
         services.impressions.submit(
             impression(
