@@ -153,3 +153,34 @@ def test_analytics_need_the_api_key(built) -> None:
     assert client.get("/v1/admin/analytics").status_code == 401
     assert client.get("/v1/admin/analytics", headers={"Authorization": "Bearer wrong"}).status_code == 403
     assert client.get("/v1/admin/analytics", params={"bucket": "week"}, headers=AUTH).status_code == 422
+
+
+def test_two_ranker_versions_side_by_side(built) -> None:
+    from engine.learning.versions import RankerStore
+    from engine.models.ranker_net import RankerManifest, init_prior_ranker
+    from engine.ranking.features import FEATURE_NAMES
+
+    client, services = built
+    store = RankerStore(services.settings)
+    for weight in (1.0, -1.0):  # the fused order, and its reverse
+        net = init_prior_ranker(list(FEATURE_NAMES), {"fused_score": weight})
+        store.add(
+            net, RankerManifest(version=0, feature_names=list(FEATURE_NAMES), training={"kind": "test"})
+        )
+    before = services.events.last_offset()
+    body = {"queries": ["running shoes", "knife"], "versions": [1, 2], "size": 3}
+    response = client.post("/v1/admin/rankers/compare", json=body, headers=AUTH)
+    assert response.status_code == 200, response.text
+    shoes = response.json()["results"][0]
+    first, second = shoes["lists"]["1"], shoes["lists"]["2"]
+    assert len(first) == len(second) == 3 and first[0]["title"]
+    assert [h["score"] for h in first] == sorted((h["score"] for h in first), reverse=True)
+    assert [h["score"] for h in second] == sorted((h["score"] for h in second), reverse=True)
+    # version 2 reverses version 1: its top is version 1's bottom, so the top 3 differ
+    assert shoes["overlap"] == len({h["id"] for h in first} & {h["id"] for h in second})
+    assert first[0]["id"] not in {h["id"] for h in second}
+    services.impressions.flush()
+    assert services.events.last_offset() == before  # nothing logged
+    refused = client.post("/v1/admin/rankers/compare", json={**body, "versions": [1, 9]}, headers=AUTH)
+    assert refused.status_code == 404 and "9" in refused.json()["error"]["message"]
+    assert client.post("/v1/admin/rankers/compare", json=body).status_code == 401
