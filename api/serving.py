@@ -1,10 +1,10 @@
-"""Run one search for a protocol adapter (InstantSearch, UBI) and log what it served.
+"""Run one search and log what it served: shared by `POST /v1/search` and the InstantSearch endpoints.
 
-The adapters speak other wire formats but must behave like `POST /v1/search`: the same pipeline in the
-same thread pool and concurrency slots, the same metrics, and an `Impression` for every list a shopper
-sees, so clicks reported through any protocol are joined to the list they were made on and the ranker
-update job learns from them. An empty query browses the catalog (`engine.pipeline.browse`) instead of
-failing, because InstantSearch front ends open on an empty search box.
+Whatever the wire format, a search runs the same pipeline in the same thread pool and concurrency slots,
+counts the same metrics, and logs an `Impression` for every list a shopper sees, so clicks reported
+through any protocol are joined to the list they were made on and the ranker update job learns from
+them. An empty query (no image either) browses the catalog (`engine.pipeline.browse`): InstantSearch
+front ends open on an empty search box (`POST /v1/search` refuses an empty query before getting here).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ class Served:
 
 
 def _run(services: Services, query: SearchQuery) -> SearchOutcome:
+    """Blocking part of a search (a catalog reload loads indexes): runs in the thread pool."""
     services.refresh_catalog()
     if not query.text.strip() and query.image is None:
         return browse(services.lexical, services.pipeline.products, query)

@@ -7,19 +7,19 @@ import binascii
 import json
 from typing import Any
 
-import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from api.deps import Services, ServicesDep
-from api.present import impression, ranked_score, to_hit
+from api.deps import ServicesDep
+from api.present import ranked_score, to_hit
 from api.schemas.common import ERROR_RESPONSES
 from api.schemas.search import FacetValue, SearchRequest, SearchResponse
+from api.serving import serve
 from api.ubi_search import ubi_extra, ubi_search_id
 from engine.errors import InvalidInput
-from engine.pipeline.types import SearchOutcome, SearchQuery
+from engine.pipeline.types import SearchQuery
 
 router = APIRouter(tags=["search"])
 
@@ -87,12 +87,6 @@ async def _parse(request: Request) -> tuple[SearchRequest, bytes | None]:
     return body, upload
 
 
-def _run(services: Services, query: SearchQuery) -> SearchOutcome:
-    """Blocking part of a search (a catalog reload loads indexes): runs in the thread pool."""
-    services.refresh_catalog()
-    return services.pipeline.search(query)
-
-
 @router.post(
     "/v1/search",
     response_model=SearchResponse,
@@ -118,33 +112,13 @@ async def search(request: Request, services: ServicesDep) -> Response:
         session_id=body.session_id,
     )
     services.pipeline.validate(query)  # bad input fails before the search takes a slot
-    outcome = await anyio.to_thread.run_sync(_run, services, query, limiter=services.search_slots)
-    for part in outcome.degraded:
-        services.metrics.degraded.labels(part=part).inc()
-    if outcome.ranker_version is not None:
-        services.metrics.ranker_version.set(outcome.ranker_version)
-
-    shown = [h for h in outcome.hits if h.product_id in outcome.products]
+    log = request.headers.get(NO_LOG_HEADER, "").strip().lower() != "off"
+    served = await serve(services, query, log=log, search_id=search_id, extra=ubi_extra(ubi))
+    outcome = served.outcome
     hits = [
-        to_hit(outcome.products[h.product_id], ranked_score(h), h, body.debug, outcome.ranker_version)
-        for h in shown
+        to_hit(served.product(h), ranked_score(h), h, body.debug, outcome.ranker_version)
+        for h in served.shown
     ]
-    if request.headers.get(NO_LOG_HEADER, "").strip().lower() != "off":
-        services.impressions.submit(
-            impression(
-                search_id,
-                body.query,
-                [h.product_id for h in shown],
-                (body.page - 1) * body.size + 1,
-                outcome.ranker_version,
-                [h.features for h in shown],
-                user_id,
-                body.session_id,
-                extra={"pipeline": outcome.method, "page": body.page, "degraded": outcome.degraded}
-                | ubi_extra(ubi),
-                propensity_swaps=outcome.propensity_swaps,
-            )
-        )
     answer = SearchResponse(
         search_id=search_id,
         total=outcome.total,
