@@ -64,7 +64,8 @@ def compare_versions(
     for query in queries:
         outcome = pipeline.search(SearchQuery(text=query, size=pipeline.config.rerank_depth, method="full"))
         rows = [hit for hit in outcome.hits if hit.features is not None]
-        features = np.stack([hit.features for hit in rows]) if rows else np.zeros((0, len(FEATURE_NAMES)))
+        matrix = [np.asarray(hit.features, dtype=np.float32) for hit in rows]
+        features = np.stack(matrix) if matrix else np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
         lists = {}
         for version, net in nets.items():
             scores = score_rows(net, features)
