@@ -1,10 +1,10 @@
 """`AISLE_*` environment variables that nothing reads: usually a typo that silently keeps a default.
 
-`AISLE_VECTOR_INDX=hnsw` is not an error to pydantic-settings (the environment is not ours alone), so
-the intended index is quietly not used. The command lines warn about such names at start, with the
-closest real name when one is near. A variable is known when it is a setting (`engine.config.Settings`)
-or one of the variables the scripts, the compose file and the tests read (`TOOL_VARIABLES`; a unit test
-checks that list against the repository).
+A misspelled variable (`AISLE_VECTOR_INDEX` typed without its E) is not an error to pydantic-settings
+(the environment is not ours alone), so the intended index is quietly not used. The command lines warn
+about such names at start, with the closest real name when one is near. A variable is known when it is a
+setting (`engine.config.Settings`) or one of the variables the scripts, the compose file and the tests
+read (`TOOL_VARIABLES`; a unit test checks that list against the repository).
 """
 
 from __future__ import annotations
