@@ -31,8 +31,8 @@ FORBIDDEN = {
 LAYERS: list[set[str]] = [
     {"errors"},
     {"config", "records"},
-    {"storage", "product_schema", "sample", "events"},
-    {"ranking", "lexical"},
+    {"storage", "product_schema", "sample", "events", "environment"},
+    {"ranking", "lexical", "analytics"},
     {"models", "suggestions"},
     {"triton"},
     {"inference"},
