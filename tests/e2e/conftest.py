@@ -112,5 +112,8 @@ def browser(browser_session, live_gateway: LiveGateway):  # type: ignore[no-unty
     driver.execute_script("localStorage.clear(); sessionStorage.clear();")
     console_errors(driver)
     yield driver
-    errors = console_errors(driver)
+    # The blank page is an SVG document, for which Chromium also asks the origin for /favicon.ico (which
+    # the gateway does not serve); that 404 can be logged after the drain above, so it is set aside.
+    blank_page_icon = f"{live_gateway.url}/favicon.ico "
+    errors = [e for e in console_errors(driver) if not e.startswith(blank_page_icon)]
     assert not errors, f"the page logged console errors: {errors}"
