@@ -14,10 +14,7 @@ const search = instantsearch({ indexName: "products", searchClient });
 search.use(instantsearch.middlewares.createInsightsMiddleware({ insightsClient: aa }));
 search.addWidgets([
   instantsearch.widgets.configure({ hitsPerPage: 4 }),
-  // One search per Enter rather than per keystroke: fewer searches for the test machine to answer.
-  instantsearch.widgets.searchBox({
-    container: "#searchbox", placeholder: "Search products", showLoadingIndicator: false, searchAsYouType: false,
-  }),
+  instantsearch.widgets.searchBox({ container: "#searchbox", placeholder: "Search products", showLoadingIndicator: false }),
   instantsearch.widgets.stats({ container: "#stats" }),
   instantsearch.widgets.refinementList({ container: "#brands", attribute: "brand", limit: 8 }),
   instantsearch.widgets.hits({
