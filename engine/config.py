@@ -130,6 +130,12 @@ class Settings(BaseSettings):
         None, description="Bearer token for write endpoints; unset = write endpoints refuse every request."
     )
     max_query_chars: int = Field(512, ge=1)
+    max_body_bytes: int = Field(
+        16 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body the gateway reads (a 10 MiB image as base64 fits); larger ones "
+        "are refused with 413 before they are read.",
+    )
     search_concurrency: int = Field(
         4,
         ge=1,

@@ -215,7 +215,8 @@ class SearchPipeline:
             if query.image is not None:
                 degraded.append("image")
                 if not text:
-                    raise BackendUnavailable("clip", "image search needs CLIP weights and an image index")
+                    reason = "image search needs CLIP weights and an image index"
+                    raise BackendUnavailable("clip", reason, public=reason)
             return
         with self._stage(timings, "embed_image"):
             if query.image is not None:
