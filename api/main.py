@@ -19,6 +19,7 @@ from api.deps import Services, build_services
 from api.errors import install_error_handlers
 from api.limits import BodyLimit
 from api.metrics import GatewayMetrics
+from api.openapi import install_openapi
 from api.routes import events, health, products, recommendations, search, ui
 from engine.config import Settings, get_settings
 
@@ -88,6 +89,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     for module in (search, products, recommendations, events, health, ui):
         app.include_router(module.router)
 
+    install_openapi(app, body_models=(search.SearchRequest,))
     app.add_middleware(BodyLimit, limit=_body_limit)
     app.add_middleware(RequestMetrics)
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -25,6 +25,10 @@ class EventIn(RequestModel):
         max_length=128,
         description="Idempotency key: a retried event with the same id is stored once.",
     )
+
+
+MAX_EVENTS = 1000
+EventBatch = Annotated[list[EventIn], Field(min_length=1, max_length=MAX_EVENTS)]
 
 
 class EventsAccepted(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -41,6 +41,10 @@ class ProductIn(RequestModel):
         ):
             raise ValueError("must be an http:// or https:// URL")
         return value
+
+
+MAX_UPSERT = 1000
+ProductBatch = Annotated[list[ProductIn], Field(min_length=1, max_length=MAX_UPSERT)]
 
 
 class ProductOut(BaseModel):
