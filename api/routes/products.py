@@ -47,7 +47,8 @@ def _similar(services: Services, product_id: str, space: str, size: int) -> Simi
         store = None
     found = similar_items(store, services.lexical, product_id, size, space)
     products = services.products([h.product_id for h in found])
-    hits = [to_hit(products[h.product_id], h.score) for h in found if h.product_id in products]
+    shown = [h for h in found if h.product_id in products and products[h.product_id].available][:size]
+    hits = [to_hit(products[h.product_id], h.score) for h in shown]
     search_id = new_search_id()
     services.impressions.submit(
         impression(

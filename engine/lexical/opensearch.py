@@ -111,6 +111,7 @@ class OpenSearchLexical:
         backoff_s: float = 0.5,
         max_backoff_s: float = 30.0,
         scan_page: int = 5_000,
+        write_timeout_s: float | None = None,
     ) -> None:
         self.client = client
         self.alias = alias
@@ -121,16 +122,24 @@ class OpenSearchLexical:
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
         self.scan_page = scan_page
+        self.write_timeout_s = write_timeout_s
         self._ready = False
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> OpenSearchLexical:
+    def from_settings(cls, settings: Settings, *, serving: bool = False) -> OpenSearchLexical:
+        """`serving`: the gateway's client, whose reads give up after `opensearch_read_timeout_s`
+        without retrying (a search degrades instead of waiting); writes keep `opensearch_timeout_s`."""
+        if serving:
+            client = make_client(settings, timeout_s=settings.opensearch_read_timeout_s, max_retries=0)
+        else:
+            client = make_client(settings)
         return cls(
-            make_client(settings),
+            client,
             settings.index_alias,
             shards=settings.opensearch_shards,
             replicas=settings.opensearch_replicas,
+            write_timeout_s=settings.opensearch_timeout_s if serving else None,
         )
 
     # --- reads ------------------------------------------------------------------------------------
@@ -290,7 +299,9 @@ class OpenSearchLexical:
     ) -> list[dict[str, Any]]:
         results: list[dict[str, Any] | None] = [None] * len(chunk)
         pending = list(range(len(chunk)))
-        params = {"refresh": "wait_for"} if refresh else {}
+        params: dict[str, Any] = {"refresh": "wait_for"} if refresh else {}
+        if self.write_timeout_s is not None:
+            params["request_timeout"] = self.write_timeout_s
         for attempt in range(self.max_retries + 1):
             if attempt:
                 time.sleep(min(self.backoff_s * 2 ** (attempt - 1), self.max_backoff_s))
