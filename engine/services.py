@@ -156,16 +156,21 @@ class EngineServices:
             self.recommender.invalidate()
         return removed
 
-    def warm_products(self) -> threading.Thread:
-        """Fill the product cache in the background (see `ProductLookup.warm`)."""
+    def warm_products(self, attempts: int = 4, pause_s: float = 2.0) -> threading.Thread:
+        """Fill the product cache in the background (see `ProductLookup.warm`), trying again a few
+        times: the cache is what shows product details while the lexical index is down."""
 
         def run() -> None:
-            try:
-                count = self.pipeline.products.warm()
+            for attempt in range(1, attempts + 1):
+                try:
+                    count = self.pipeline.products.warm()
+                except Exception as exc:  # a cold cache only costs latency
+                    log.warning("could not warm the product cache (try %d of %d): %s", attempt, attempts, exc)
+                    time.sleep(pause_s * attempt)
+                    continue
                 log.info("product cache warmed with %d products", count)
                 settle_heap()
-            except Exception as exc:  # a cold cache only costs latency
-                log.warning("could not warm the product cache: %s", exc)
+                return
 
         thread = threading.Thread(target=run, name="warm-products", daemon=True)
         thread.start()

@@ -60,6 +60,7 @@ def _index_check(services: Services) -> dict[str, Any]:
         "generation": getattr(manifest, "generation", None),
         "count": getattr(manifest, "count", None),
         "revision": getattr(manifest, "revision", None),
+        "cached_products": len(services.pipeline.products),  # what degraded answers can show
     }
 
 

@@ -76,7 +76,7 @@ def _supervise(settings: Settings) -> int:
 
     supervisor = TritonSupervisor(settings)
     server = supervisor.start()
-    print(f"triton ready: pid {server.pid}, grpc {server.grpc_url} (restarted if it dies)")
+    print(f"triton ready: pid {server.pid}, grpc {server.grpc_url} (restarted if it dies)", flush=True)
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())

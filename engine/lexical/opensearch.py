@@ -111,7 +111,7 @@ class OpenSearchLexical:
         backoff_s: float = 0.5,
         max_backoff_s: float = 30.0,
         scan_page: int = 5_000,
-        write_timeout_s: float | None = None,
+        bulk_timeout_s: float | None = None,
     ) -> None:
         self.client = client
         self.alias = alias
@@ -122,14 +122,15 @@ class OpenSearchLexical:
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
         self.scan_page = scan_page
-        self.write_timeout_s = write_timeout_s
+        self.bulk_timeout_s = bulk_timeout_s
         self._ready = False
         self._lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings, *, serving: bool = False) -> OpenSearchLexical:
         """`serving`: the gateway's client, whose reads give up after `opensearch_read_timeout_s`
-        without retrying (a search degrades instead of waiting); writes keep `opensearch_timeout_s`."""
+        without retrying (a search degrades instead of waiting); writes and whole-index scans (`all_ids`) keep
+        `opensearch_timeout_s`."""
         if serving:
             client = make_client(settings, timeout_s=settings.opensearch_read_timeout_s, max_retries=0)
         else:
@@ -139,7 +140,7 @@ class OpenSearchLexical:
             settings.index_alias,
             shards=settings.opensearch_shards,
             replicas=settings.opensearch_replicas,
-            write_timeout_s=settings.opensearch_timeout_s if serving else None,
+            bulk_timeout_s=settings.opensearch_timeout_s if serving else None,
         )
 
     # --- reads ------------------------------------------------------------------------------------
@@ -177,10 +178,16 @@ class OpenSearchLexical:
         return dsl.parse_facets(response["aggregations"], fields, size)
 
     def filter_ids(self, filters: Filters) -> set[str]:
+        return self._scan_ids(filters, None)
+
+    def _scan_ids(self, filters: Filters, timeout_s: float | None) -> set[str]:
         body = {"query": dsl.bool_query(None, filters), "_source": False}
+        timeout = {"request_timeout": timeout_s} if timeout_s is not None else {}
 
         def scan() -> set[str]:
-            hits = helpers.scan(self.client, query=body, index=self.alias, size=self.scan_page, scroll="2m")
+            hits = helpers.scan(
+                self.client, query=body, index=self.alias, size=self.scan_page, scroll="2m", **timeout
+            )
             return {hit["_id"] for hit in hits}
 
         return self._call("filter ids", scan)
@@ -196,7 +203,8 @@ class OpenSearchLexical:
         return int(self._call("count", lambda: self.client.count(index=self.alias))["count"])
 
     def all_ids(self) -> set[str]:
-        return self.filter_ids(Filters())
+        """Every id: a bulk read (warming caches, verifying an index), so it gets the bulk deadline."""
+        return self._scan_ids(Filters(), self.bulk_timeout_s)
 
     def ping(self) -> bool:
         try:
@@ -300,8 +308,8 @@ class OpenSearchLexical:
         results: list[dict[str, Any] | None] = [None] * len(chunk)
         pending = list(range(len(chunk)))
         params: dict[str, Any] = {"refresh": "wait_for"} if refresh else {}
-        if self.write_timeout_s is not None:
-            params["request_timeout"] = self.write_timeout_s
+        if self.bulk_timeout_s is not None:
+            params["request_timeout"] = self.bulk_timeout_s
         for attempt in range(self.max_retries + 1):
             if attempt:
                 time.sleep(min(self.backoff_s * 2 ** (attempt - 1), self.max_backoff_s))
