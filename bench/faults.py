@@ -282,6 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "AISLE_TRITON_HTTP_PORT": str(free_port()),
             "AISLE_TRITON_GRPC_PORT": str(free_port()),
             "AISLE_TRITON_METRICS_PORT": str(free_port()),
+            "AISLE_TRITON_TIMEOUT_S": "120",  # embedding the catalog on a small machine
         }
         os.environ.update(env)
         with supervised_triton(env) as triton_pidfile:

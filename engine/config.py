@@ -154,7 +154,7 @@ class Settings(BaseSettings):
         3, ge=1, description="Failures in a row that open a backend's circuit breaker (engine.resilience)."
     )
     breaker_reset_s: float = Field(
-        5.0, gt=0, description="How long an open breaker refuses calls before letting one trial through."
+        2.0, gt=0, description="How long an open breaker refuses calls before letting one trial through."
     )
     exploration_rate: float = Field(0.1, ge=0, le=1)
     exploration_start: int = Field(3, ge=1)

@@ -30,6 +30,7 @@ def serve(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     """Build the sample catalog's index with the settings in `env` (as a gateway would see them)."""
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AISLE_TRITON_TIMEOUT_S", "120")  # embedding the catalog on a busy 2-core machine
     settings = load_settings()
     inference = create_inference(settings)
     try:
