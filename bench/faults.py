@@ -73,6 +73,7 @@ class FaultReport:
     longest_readyz_s: float
     recovery_s: float | None  # None: not recovered before the load stopped
     failed_by: dict[str, int]  # "<kind> <status>" -> count
+    backend_back_s: float | None = None  # when the faulty backend itself answered again (if watched)
 
 
 def request_mix(url: str, product_id: str) -> dict[str, Callable[[httpx.Client], tuple[int, bool]]]:
@@ -187,9 +188,11 @@ def run_fault(
     restore: Callable[[], None] | None,
     fault_s: float,
     settle_s: float,
+    backend_up: Callable[[], bool] | None = None,
 ) -> FaultReport:
     """Load on, `inject()`, wait `fault_s`, `restore()` (None: the system must heal itself), keep the
-    load on for `settle_s`; recovery is counted from `restore()`, or from `inject()` without one."""
+    load on for `settle_s`; recovery is counted from `restore()`, or from `inject()` without one.
+    `backend_up` (polled after the fault) tells when the backend itself answers again."""
     wait_warm(url)
     with Load(url, product_id) as load:
         load.wait_healthy()
@@ -201,8 +204,27 @@ def run_fault(
             if restore is not None:
                 restore()
         recovered_from = time.monotonic() if restore is not None else since
-        time.sleep(settle_s)
-    return report(fault, load.samples, since, recovered_from)
+        back: float | None = None
+        end = time.monotonic() + settle_s
+        while time.monotonic() < end:
+            if back is None and backend_up is not None and backend_up():
+                back = time.monotonic() - recovered_from
+            time.sleep(0.1)
+    result = report(fault, load.samples, since, recovered_from)
+    result.backend_back_s = None if back is None else round(back, 2)
+    return result
+
+
+def triton_ready(http_port: int) -> Callable[[], bool]:
+    """Whether Triton on `http_port` says it is ready (all its loaded models are)."""
+
+    def ready() -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{http_port}/v2/health/ready", timeout=0.5).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    return ready
 
 
 # --- servers for the command line -----------------------------------------------------------------------
@@ -316,10 +338,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 lambda pid=pid: os.kill(pid, signal.SIGKILL),
                                 None,
                                 0.0,
-                                args.settle_s + 20.0,
+                                args.settle_s + 70.0,  # a cold restart loads every model again
+                                triton_ready(int(env["AISLE_TRITON_HTTP_PORT"])),
                             )
                         )
     headers = ["fault", "requests", "failed", "degraded", "longest s", "longest /readyz s", "recovery s"]
+    headers += ["failed by", "backend back s"]
     print_table(headers, [list(asdict(r).values()) for r in results])
     write_json(args.out, {"products": str(args.products), "faults": [asdict(r) for r in results]})
     return 0
