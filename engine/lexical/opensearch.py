@@ -182,11 +182,15 @@ class OpenSearchLexical:
 
     def _scan_ids(self, filters: Filters, timeout_s: float | None) -> set[str]:
         body = {"query": dsl.bool_query(None, filters), "_source": False}
-        timeout = {"request_timeout": timeout_s} if timeout_s is not None else {}
 
         def scan() -> set[str]:
             hits = helpers.scan(
-                self.client, query=body, index=self.alias, size=self.scan_page, scroll="2m", **timeout
+                self.client,
+                query=body,
+                index=self.alias,
+                size=self.scan_page,
+                scroll="2m",
+                request_timeout=timeout_s,
             )
             return {hit["_id"] for hit in hits}
 
