@@ -10,6 +10,7 @@ dependency), never through module globals, so two apps can live in one process.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -19,6 +20,8 @@ from fastapi import Depends, Request
 from api.errors import Forbidden, Unauthorized
 from api.metrics import GatewayMetrics
 from engine.config import Settings
+from engine.lexical.guarded import GuardedLexical
+from engine.resilience import CircuitBreaker
 from engine.services import EngineServices, open_backends
 
 if TYPE_CHECKING:
@@ -33,21 +36,28 @@ class Services(EngineServices):
     search_slots: anyio.CapacityLimiter
 
     @classmethod
-    def assemble(cls, settings: Settings, *backends: Any, **options: Any) -> Self:
+    def assemble(
+        cls, settings: Settings, *backends: Any, breakers: Sequence[CircuitBreaker] = (), **options: Any
+    ) -> Self:
         """`EngineServices.assemble` (same arguments) with the gateway's metrics observing the
-        pipeline's stages and `search_concurrency` search slots."""
-        metrics = GatewayMetrics()
+        pipeline's stages and `breakers` (the circuit breakers guarding the backends), and
+        `search_concurrency` search slots."""
+        metrics = GatewayMetrics(breakers)
         options.setdefault("observe", metrics.observe_stage)
         slots = anyio.CapacityLimiter(settings.search_concurrency)
         return super().assemble(settings, *backends, metrics=metrics, search_slots=slots, **options)
 
 
 def build_services(settings: Settings) -> Services:
-    """The real backends from settings (`engine.services.open_backends`), writable through the
-    indexer's update path, with the product cache warming in the background."""
+    """The real backends from settings (`engine.services.open_backends`, built for serving: short read
+    deadlines and a circuit breaker on the lexical index), writable through the indexer's update path,
+    with the product cache warming in the background."""
     from indexer.updates import serving_updater
 
-    services = Services.assemble(settings, *open_backends(settings, writer=serving_updater))
+    backends = open_backends(settings, writer=serving_updater, serving=True)
+    lexical = backends.lexical
+    breakers = [lexical.breaker] if isinstance(lexical, GuardedLexical) else []
+    services = Services.assemble(settings, *backends, breakers=breakers)
     services.warm_products()
     return services
 

@@ -51,10 +51,18 @@ def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
     return {"error": {"code": code, "message": message}}
 
 
+def public_message(exc: AisleError) -> str:
+    """What a client may read: a backend failure names the backend only (its detail, with hosts, ports
+    and client exceptions, goes to the log)."""
+    if isinstance(exc, BackendUnavailable):
+        return exc.public or f"{exc.backend} is unavailable; try again shortly"
+    return exc.message
+
+
 def _describe_validation(exc: RequestValidationError) -> str:
     parts = []
     for item in exc.errors()[:10]:
-        where = ".".join(str(p) for p in item.get("loc", ()) if p != "body") or "body"
+        where = ".".join(str(p)[:40] for p in item.get("loc", ()) if p != "body") or "body"
         parts.append(f"{where}: {item.get('msg', 'invalid')}")
     return "; ".join(parts) or "invalid request"
 
@@ -68,7 +76,9 @@ def install_error_handlers(app: FastAPI) -> None:
                 metrics.backend_errors.labels(backend=exc.backend).inc()
             log.warning("%s %s: %s", request.method, request.url.path, exc.message)
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
-        return JSONResponse(error_body(exc.code, exc.message), status_code=exc.http_status, headers=headers)
+        return JSONResponse(
+            error_body(exc.code, public_message(exc)), status_code=exc.http_status, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

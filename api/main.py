@@ -17,7 +17,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import Services, build_services
 from api.errors import install_error_handlers
+from api.limits import BodyLimit
 from api.metrics import GatewayMetrics
+from api.openapi import install_openapi
 from api.routes import (
     analytics,
     events,
@@ -99,8 +101,16 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     for module in (search, products, recommendations, events, health, ui, *compatible, analytics):
         app.include_router(module.router)
 
+    install_openapi(app, body_models=(search.SearchRequest,))
+    app.add_middleware(BodyLimit, limit=_body_limit)
     app.add_middleware(RequestMetrics)
     return app
+
+
+def _body_limit(scope: Scope) -> int:
+    services: Services | None = scope["app"].state.services
+    settings = services.settings if services is not None else get_settings()
+    return settings.max_body_bytes
 
 
 def __getattr__(name: str) -> FastAPI:

@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     opensearch_verify_certs: bool = True
     opensearch_ca_certs: Path | None = None
     opensearch_timeout_s: float = Field(10.0, gt=0)
+    opensearch_read_timeout_s: float = Field(
+        1.0,
+        gt=0,
+        description="Deadline of one gateway read (search, get, filter ids), without retries: a hung "
+        "cluster costs a search this long before it degrades to the dense side.",
+    )
     index_alias: str = Field("products", pattern=r"^[a-z0-9][a-z0-9_\-]*$")
     opensearch_shards: int = Field(1, ge=1)
     opensearch_replicas: int = Field(0, ge=0)
@@ -130,6 +136,12 @@ class Settings(BaseSettings):
         None, description="Bearer token for write endpoints; unset = write endpoints refuse every request."
     )
     max_query_chars: int = Field(512, ge=1)
+    max_body_bytes: int = Field(
+        16 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body the gateway reads (a 10 MiB image as base64 fits); larger ones "
+        "are refused with 413 before they are read.",
+    )
     search_concurrency: int = Field(
         4,
         ge=1,
@@ -137,6 +149,12 @@ class Settings(BaseSettings):
         description="Searches one gateway process runs at once; later ones wait their turn in arrival "
         "order. More in flight only makes them share the interpreter and the CPU, so each takes longer and "
         "the slowest wait longest.",
+    )
+    breaker_failures: int = Field(
+        3, ge=1, description="Failures in a row that open a backend's circuit breaker (engine.resilience)."
+    )
+    breaker_reset_s: float = Field(
+        2.0, gt=0, description="How long an open breaker refuses calls before letting one trial through."
     )
     exploration_rate: float = Field(0.1, ge=0, le=1)
     exploration_start: int = Field(3, ge=1)

@@ -40,14 +40,19 @@ class NotFound(AisleError):
 
 
 class BackendUnavailable(AisleError):
-    """A server the engine depends on (Triton, OpenSearch, a broker) cannot be reached or timed out."""
+    """A server the engine depends on (Triton, OpenSearch, a broker) cannot be reached or timed out.
+
+    `message` is for logs and CLIs and may name hosts, ports and the client's exception; `public` is what
+    a remote caller may read (None: only which backend failed).
+    """
 
     code = "backend_unavailable"
     http_status = 503
 
-    def __init__(self, backend: str, message: str) -> None:
+    def __init__(self, backend: str, message: str, *, public: str | None = None) -> None:
         super().__init__(f"{backend}: {message}")
         self.backend = backend
+        self.public = public
 
 
 class IndexMismatch(AisleError):

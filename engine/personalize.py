@@ -10,6 +10,10 @@
    user interacted with (when their items have no vectors, e.g. just added to the catalog).
 3. "popular": the globally most popular available items, for new users.
 
+With the lexical index unavailable (it answers "which items are available" and holds the products),
+recommendations skip the steps that need it and fall back to the last popularity ordering computed, so
+an outage costs freshness rather than answers; with no ordering yet, `BackendUnavailable` propagates.
+
 Popularity = the catalog's prior (`Product.popularity`) + weighted action counts from the event log.
 The popularity ordering of the whole catalog is computed once and refreshed every `popular_ttl_s`
 seconds, so no request scans the catalog.
@@ -17,6 +21,7 @@ seconds, so no request scans the catalog.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -24,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.errors import InvalidInput, NotFound
+from engine.errors import BackendUnavailable, InvalidInput, NotFound
 from engine.events.base import EventLog
 from engine.inference.base import RankerModel
 from engine.lexical.base import LexicalIndex
@@ -36,6 +41,8 @@ from engine.records import Filters, ScoredId
 from engine.vectors.base import VectorStore
 
 AVAILABLE = Filters(available_only=True)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -109,8 +116,15 @@ class Recommender:
         with self._lock:
             if time.monotonic() - self._popular_at < self.popular_ttl_s:
                 return self._popular
-        ids = sorted(self.lexical.filter_ids(AVAILABLE))
-        products = self.lexical.get(ids)
+        try:
+            ids = sorted(self.lexical.filter_ids(AVAILABLE))
+            products = self.lexical.get(ids)
+        except BackendUnavailable as exc:
+            with self._lock:
+                if not self._popular:
+                    raise
+                log.warning("serving the previous popularity ordering: %s", exc)
+                return self._popular
         scored = [(pid, p.popularity + self.stats.action_count(pid)) for pid, p in products.items()]
         scored.sort(key=lambda item: (-item[1], item[0]))
         with self._lock:
@@ -129,26 +143,33 @@ class Recommender:
         seen = {pid for pid, _ in interactions}
         vector = self._profile(interactions)
         store = self.text_store()
-        if vector is not None and store is not None:
-            allowed = self.lexical.filter_ids(AVAILABLE) - seen
-            hits = store.search(vector.reshape(1, -1), size * 3, allowed_ids=allowed)
-            if hits:
-                return self._ranked(hits, vector, size)
-        popular = self.popular()
-        if seen:
-            products = self.lexical.get(sorted(seen))
-            categories = {p.category[0] for p in products.values() if p.category}
-            if categories:
-                in_categories = set()
-                for category in categories:
-                    in_categories |= self.lexical.filter_ids(Filters(category=(category,)))
-                picked = [
-                    ScoredId(pid, score) for pid, score in popular if pid in in_categories and pid not in seen
-                ][:size]
+        try:
+            if vector is not None and store is not None:
+                allowed = self.lexical.filter_ids(AVAILABLE) - seen
+                hits = store.search(vector.reshape(1, -1), size * 3, allowed_ids=allowed)
+                if hits:
+                    return self._ranked(hits, vector, size)
+            popular = self.popular()
+            if seen:
+                picked = self._in_categories(seen, popular, size)
                 if picked:
                     return Recommendations(picked, "category_popular")
+        except BackendUnavailable as exc:
+            log.warning("recommending popular items only: %s", exc)
+            popular = self.popular()
         picked = [ScoredId(pid, score) for pid, score in popular if pid not in seen][:size]
         return Recommendations(picked, "popular")
+
+    def _in_categories(self, seen: set[str], popular: list[tuple[str, float]], size: int) -> list[ScoredId]:
+        """The most popular unseen items in the top-level categories of the `seen` ones."""
+        products = self.lexical.get(sorted(seen))
+        categories = {p.category[0] for p in products.values() if p.category}
+        in_categories: set[str] = set()
+        for category in categories:
+            in_categories |= self.lexical.filter_ids(Filters(category=(category,)))
+        return [ScoredId(pid, score) for pid, score in popular if pid in in_categories and pid not in seen][
+            :size
+        ]
 
     def _ranked(self, hits: list[ScoredId], vector: np.ndarray, size: int) -> Recommendations:
         candidates = [
@@ -187,7 +208,9 @@ def similar_items(
 ) -> list[ScoredId]:
     """Nearest available items to `product_id` in one space, the item itself excluded.
 
-    `NotFound` when the product is unknown or has no vector in that space (e.g. no image).
+    `NotFound` when the product is unknown or has no vector in that space (e.g. no image). With the
+    lexical index unavailable the neighbours are searched among all items (twice as many, unavailable
+    ones included): the caller shows only the available ones it has product details for.
     """
     if store is None:
         raise NotFound(f"the {space} space is not served (no index or no encoder for it)")
@@ -196,6 +219,10 @@ def similar_items(
         if not lexical.get([product_id]):
             raise NotFound(f"no product with id {product_id!r}")
         raise NotFound(f"product {product_id!r} has no vector in the {space} space")
-    allowed = set(lexical.filter_ids(AVAILABLE)) - {product_id}
     query = np.asarray(vector, dtype=np.float32).reshape(1, -1)
+    try:
+        allowed = set(lexical.filter_ids(AVAILABLE)) - {product_id}
+    except BackendUnavailable as exc:
+        log.warning("similar items without the availability filter: %s", exc)
+        return store.search(query, size * 2, exclude=(product_id,))
     return store.search(query, size, allowed_ids=allowed, exclude=(product_id,))

@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from engine.charset import bad_character
 from engine.errors import InvalidInput
 from engine.records import AVAILABILITY_VALUES, CATEGORY_SEPARATOR, Product
 
@@ -91,7 +92,15 @@ class _Checker:
             self.fail(field, "must not be empty")
         if len(text) > max_chars:
             self.fail(field, f"too long ({len(text)} characters, at most {max_chars})")
+        self.characters(field, text)
         return text
+
+    def characters(self, field: str, text: str) -> bool:
+        """Fail `field` when `text` holds a character no backend can store (see `engine.charset`)."""
+        problem = bad_character(text)
+        if problem is not None:
+            self.fail(field, problem)
+        return problem is None
 
     def number(self, raw: dict[str, Any], field: str) -> float | None:
         value = raw.get(field)
@@ -161,6 +170,8 @@ def _product_id(value: Any, check: _Checker) -> str:
         check.fail("id", f"too long ({len(text)} characters, at most {check.limits.id_chars})")
     elif any(ch in text for ch in "\n\r\t"):
         check.fail("id", "must not contain tabs or line breaks")
+    else:
+        check.characters("id", text)
     return text
 
 
@@ -182,6 +193,8 @@ def _category(value: Any, check: _Checker) -> tuple[str, ...]:
         check.fail("category", f"too deep ({len(path)} levels, at most {limits.category_depth})")
     elif any(len(p) > limits.category_part_chars for p in path):
         check.fail("category", f"a level is longer than {limits.category_part_chars} characters")
+    else:
+        all(check.characters("category", p) for p in path)
     return path
 
 
@@ -206,11 +219,11 @@ def _availability(value: Any, check: _Checker) -> str:
 
 def _attributes(raw: dict[str, Any], check: _Checker) -> dict[str, Any]:
     given = raw.get("attributes")
-    if isinstance(given, str) and given.strip():
+    if isinstance(given, str) and given:  # "" is an empty CSV cell; " " is neither empty nor an object
         try:
             given = json.loads(given)
         except json.JSONDecodeError:
-            check.fail("attributes", "expected a JSON object string")
+            check.fail("attributes", "expected an object or a JSON object string")
             return {}
     if isinstance(given, list) and all(isinstance(i, tuple) and len(i) == 2 for i in given):
         given = dict(given)  # a Parquet map column
@@ -228,6 +241,8 @@ def _attributes(raw: dict[str, Any], check: _Checker) -> dict[str, Any]:
         name = name.strip()
         if not name or len(name) > limits.attribute_name_chars:
             check.fail("attributes", f"name {name[:40]!r} must be 1-{limits.attribute_name_chars} characters")
+        elif not check.characters("attributes", name):
+            continue
         elif isinstance(value, bool):
             out[name] = "true" if value else "false"
         elif isinstance(value, (int, float)) and (not isinstance(value, float) or math.isfinite(value)):
@@ -237,6 +252,7 @@ def _attributes(raw: dict[str, Any], check: _Checker) -> dict[str, Any]:
                 check.fail(
                     f"attributes.{name}", f"too long (at most {limits.attribute_value_chars} characters)"
                 )
+            check.characters(f"attributes.{name}", value)
             out[name] = value.strip()
         else:
             check.fail(f"attributes.{name}", f"expected a string or number, got {_kind(value)}")

@@ -156,16 +156,21 @@ class EngineServices:
             self.recommender.invalidate()
         return removed
 
-    def warm_products(self) -> threading.Thread:
-        """Fill the product cache in the background (see `ProductLookup.warm`)."""
+    def warm_products(self, attempts: int = 4, pause_s: float = 2.0) -> threading.Thread:
+        """Fill the product cache in the background (see `ProductLookup.warm`), trying again a few
+        times: the cache is what shows product details while the lexical index is down."""
 
         def run() -> None:
-            try:
-                count = self.pipeline.products.warm()
+            for attempt in range(1, attempts + 1):
+                try:
+                    count = self.pipeline.products.warm()
+                except Exception as exc:  # a cold cache only costs latency
+                    log.warning("could not warm the product cache (try %d of %d): %s", attempt, attempts, exc)
+                    time.sleep(pause_s * attempt)
+                    continue
                 log.info("product cache warmed with %d products", count)
                 settle_heap()
-            except Exception as exc:  # a cold cache only costs latency
-                log.warning("could not warm the product cache: %s", exc)
+                return
 
         thread = threading.Thread(target=run, name="warm-products", daemon=True)
         thread.start()
@@ -204,18 +209,30 @@ class Backends(NamedTuple):
     events: EventLog
 
 
-def open_backends(settings: Settings, writer: WriterFactory | None = None) -> Backends:
+def open_backends(
+    settings: Settings, writer: WriterFactory | None = None, *, serving: bool = False
+) -> Backends:
     """The real backends from settings: lexical (OpenSearch | embedded), inference (Triton |
     in-process), the catalog (FAISS | OpenSearch k-NN vectors) and the event log (embedded | Kafka).
 
     `writer` is the catalog's `WriterFactory` for upserts and deletes (`indexer.updates.serving_updater`
-    in the gateway); without one the catalog is read-only.
+    in the gateway); without one the catalog is read-only. `serving`: the lexical index gets the short
+    read deadline and sits behind a circuit breaker (`engine.lexical.guarded`), so a hung cluster
+    degrades searches instead of holding them.
     """
     from engine.events.factory import open_event_log
     from engine.inference.factory import create_inference
     from engine.lexical.factory import create_lexical
 
-    lexical = create_lexical(settings)
+    lexical: LexicalIndex
+    if serving:
+        from engine.lexical.guarded import GuardedLexical
+        from engine.resilience import CircuitBreaker
+
+        breaker = CircuitBreaker("opensearch", settings.breaker_failures, settings.breaker_reset_s)
+        lexical = GuardedLexical(create_lexical(settings, serving=True), breaker)
+    else:
+        lexical = create_lexical(settings)
     inference = create_inference(settings)
     catalog = Catalog(settings, inference, lexical, writer=writer)
     return Backends(lexical, inference, catalog, open_event_log(settings))

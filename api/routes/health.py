@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -10,7 +14,11 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Services, ServicesDep
+from api.errors import public_message
 from api.schemas.health import Alive, Readiness
+from engine.errors import AisleError
+
+log = logging.getLogger("api")
 
 router = APIRouter(tags=["health"])
 
@@ -20,39 +28,57 @@ async def healthz() -> Alive:
     return Alive()
 
 
-def _readiness(services: Services) -> Readiness:
-    checks: dict[str, Any] = {}
-    try:
-        checks["lexical"] = {
-            "ok": bool(services.lexical.ping()),
-            "backend": "embedded" if services.settings.embedded_lexical else "opensearch",
-        }
-    except Exception as exc:
-        checks["lexical"] = {"ok": False, "error": str(exc)}
-    try:
-        models = services.inference.ready()
-        clip = services.inference.clip_encoder() is not None
-        required = {name: ok for name, ok in models.items() if name != "clip" and "clip" not in name}
-        checks["triton"] = {
-            "ok": bool(required) and all(required.values()),
-            "models": models,
-            "clip": "on" if clip else "off",
-        }
-    except Exception as exc:
-        checks["triton"] = {"ok": False, "error": str(exc)}
+# Each probe gets this long: a hung backend makes /readyz answer "not ready" in bounded time, never
+# hang with it (a probe still running is abandoned; its own client deadline ends it).
+PROBE_TIMEOUT_S = 1.5
+_probes = ThreadPoolExecutor(max_workers=4, thread_name_prefix="readyz")
+
+
+def _lexical_check(services: Services) -> dict[str, Any]:
+    backend = "embedded" if services.settings.embedded_lexical else "opensearch"
+    return {"ok": bool(services.lexical.ping()), "backend": backend}
+
+
+def _triton_check(services: Services) -> dict[str, Any]:
+    models = services.inference.ready()
+    clip = services.inference.clip_encoder() is not None
+    required = {name: ok for name, ok in models.items() if name != "clip" and "clip" not in name}
+    return {
+        "ok": bool(required) and all(required.values()),
+        "models": models,
+        "clip": "on" if clip else "off",
+    }
+
+
+def _index_check(services: Services) -> dict[str, Any]:
     services.refresh_catalog()
-    try:
-        if services.catalog_error is not None:
-            raise RuntimeError(services.catalog_error)
-        manifest = services.catalog.manifest
-        checks["index"] = {
-            "ok": True,
-            "generation": getattr(manifest, "generation", None),
-            "count": getattr(manifest, "count", None),
-            "revision": getattr(manifest, "revision", None),
-        }
-    except Exception as exc:
-        checks["index"] = {"ok": False, "error": str(getattr(exc, "message", exc))}
+    if services.catalog_error is not None:
+        return {"ok": False, "error": services.catalog_error}
+    manifest = services.catalog.manifest
+    return {
+        "ok": True,
+        "generation": getattr(manifest, "generation", None),
+        "count": getattr(manifest, "count", None),
+        "revision": getattr(manifest, "revision", None),
+        "cached_products": len(services.pipeline.products),  # what degraded answers can show
+    }
+
+
+def _readiness(services: Services) -> Readiness:
+    probes = {"lexical": _lexical_check, "triton": _triton_check, "index": _index_check}
+    running = {name: _probes.submit(probe, services) for name, probe in probes.items()}
+    deadline = time.monotonic() + PROBE_TIMEOUT_S
+    checks: dict[str, Any] = {}
+    for name, future in running.items():
+        try:
+            checks[name] = future.result(timeout=max(0.0, deadline - time.monotonic()))
+        except FutureTimeout:
+            checks[name] = {"ok": False, "error": f"no answer within {PROBE_TIMEOUT_S:g}s"}
+        except AisleError as exc:
+            checks[name] = {"ok": False, "error": public_message(exc)}
+        except Exception:  # the detail goes to the log, not to whoever polls the probe
+            log.warning("readiness check %s failed", name, exc_info=True)
+            checks[name] = {"ok": False, "error": "check failed"}
     return Readiness(ready=all(c.get("ok") for c in checks.values()), checks=checks)
 
 

@@ -10,14 +10,19 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import Services, ServicesDep, require_writer
 from api.present import impression, new_search_id, to_hit
 from api.schemas.common import ERROR_RESPONSES
-from api.schemas.products import DeleteResult, ProductIn, ProductOut, SimilarResponse, UpsertResult
+from api.schemas.products import (
+    DeleteResult,
+    ProductBatch,
+    ProductIn,
+    ProductOut,
+    SimilarResponse,
+    UpsertResult,
+)
 from engine.errors import InvalidInput, NotFound
 from engine.personalize import similar_items
 from engine.product_schema import validate_record
 
 router = APIRouter(tags=["products"])
-
-MAX_UPSERT = 1000
 
 
 def _get_product(services: Services, product_id: str) -> ProductOut:
@@ -42,7 +47,8 @@ def _similar(services: Services, product_id: str, space: str, size: int) -> Simi
         store = None
     found = similar_items(store, services.lexical, product_id, size, space)
     products = services.products([h.product_id for h in found])
-    hits = [to_hit(products[h.product_id], h.score) for h in found if h.product_id in products]
+    shown = [h for h in found if h.product_id in products and products[h.product_id].available][:size]
+    hits = [to_hit(products[h.product_id], h.score) for h in shown]
     search_id = new_search_id()
     services.impressions.submit(
         impression(
@@ -74,10 +80,6 @@ async def similar(
 
 
 def _upsert(services: Services, body: list[ProductIn]) -> UpsertResult:
-    if not body:
-        raise InvalidInput("no products given")
-    if len(body) > MAX_UPSERT:
-        raise InvalidInput(f"at most {MAX_UPSERT} products per request")
     products = []
     for number, item in enumerate(body, start=1):
         raw = item.model_dump(exclude_none=True)
@@ -99,7 +101,7 @@ def _upsert(services: Services, body: list[ProductIn]) -> UpsertResult:
     dependencies=[Depends(require_writer)],
     summary="Insert or replace products",
 )
-async def upsert_products(body: ProductIn | list[ProductIn], services: ServicesDep) -> UpsertResult:
+async def upsert_products(body: ProductIn | ProductBatch, services: ServicesDep) -> UpsertResult:
     items = body if isinstance(body, list) else [body]
     return await run_in_threadpool(_upsert, services, items)
 

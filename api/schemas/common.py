@@ -1,8 +1,54 @@
-"""Shapes shared by several endpoints: the error body and a product hit."""
+"""Shapes shared by several endpoints: the base of request bodies, the error body and a product hit."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from engine.charset import bad_character
+
+MAX_DEPTH = 8
+
+
+class RequestModel(BaseModel):
+    """Base of every request body: unknown fields refused, numbers finite, every string (keys too, at any
+    depth) free of unpaired surrogates and control characters (`engine.charset`).
+
+    The character check runs on the raw input before field validation, so a `\\ud800` anywhere is a 422
+    naming its path instead of a 500 from whichever backend first tries to encode it.
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean_strings(cls, data: Any) -> Any:
+        problem = _find_bad_string(data, (), 0)
+        if problem is not None:
+            raise ValueError(problem)
+        return data
+
+
+def _find_bad_string(value: Any, path: tuple[str, ...], depth: int) -> str | None:
+    where = ".".join(path) or "value"
+    if isinstance(value, str):
+        problem = bad_character(value)
+        return f"{where}: {problem}" if problem else None
+    if depth > MAX_DEPTH:
+        return f"{where}: nested deeper than {MAX_DEPTH} levels" if isinstance(value, (dict, list)) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = str(key)[:40]
+            if isinstance(key, str) and (problem := bad_character(key)):
+                return f"{'.'.join((*path, 'key'))}: {problem}"
+            if (found := _find_bad_string(item, (*path, name), depth + 1)) is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if (found := _find_bad_string(item, (*path, str(index)), depth + 1)) is not None:
+                return found
+    return None
 
 
 class ErrorDetail(BaseModel):

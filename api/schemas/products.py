@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.schemas.common import Hit
+from api.schemas.common import Hit, RequestModel
 from engine.records import Product
 
 
-class ProductIn(BaseModel):
+class ProductIn(RequestModel):
     """A product as shops send it; validated by the product schema (`engine.product_schema`), which also
-    accepts a category as "A > B" and keeps unknown fields as attributes."""
+    accepts a category as "A > B" and keeps unknown fields as attributes.
 
-    model_config = ConfigDict(extra="allow")
+    Through the API an image is an http(s) URL: a path would name a file on the gateway's machine,
+    which the indexer would then open.
+    """
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
     id: str | int
     title: str
     description: str | None = None
@@ -26,6 +30,21 @@ class ProductIn(BaseModel):
     attributes: dict[str, Any] | str | None = None
     image: str | None = None
     popularity: float | str | None = None
+
+    @field_validator("image")
+    @classmethod
+    def _remote_image(cls, value: str | None) -> str | None:
+        if (
+            value is not None
+            and value.strip()
+            and not value.strip().lower().startswith(("http://", "https://"))
+        ):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+
+MAX_UPSERT = 1000
+ProductBatch = Annotated[list[ProductIn], Field(min_length=1, max_length=MAX_UPSERT)]
 
 
 class ProductOut(BaseModel):

@@ -2,30 +2,46 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Annotated
 
-from api.schemas.common import Hit
+from pydantic import BaseModel, Field, StringConstraints
+
+from api.schemas.common import Hit, RequestModel
 from api.schemas.ubi import SearchExt
 from engine.pipeline.types import Method, Sort
 from engine.records import CATEGORY_SEPARATOR, Filters
 
+# Bounds on filters: each value becomes a clause of the lexical query (OpenSearch refuses more than
+# 1,024 per query) and a key of the filter cache, so a request is refused long before either hurts.
+MAX_FILTER_VALUES = 100
+MAX_ATTRIBUTE_FILTERS = 20
+MAX_CATEGORY_DEPTH = 10
+MAX_FACETS = 20
+Name = Annotated[str, StringConstraints(max_length=100)]
+Value = Annotated[str, StringConstraints(max_length=200)]
+LongValue = Annotated[str, StringConstraints(max_length=1000)]
+CategoryPath = Annotated[str, StringConstraints(max_length=2000)]
+AttributeValues = Annotated[list[LongValue], Field(max_length=MAX_FILTER_VALUES)]
 
-class PriceRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+
+class PriceRange(RequestModel):
     min: float | None = Field(None, ge=0)
     max: float | None = Field(None, ge=0)
 
 
-class SearchFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    category: list[str] | str | None = Field(
+class SearchFilters(RequestModel):
+    category: Annotated[list[Value], Field(max_length=MAX_CATEGORY_DEPTH)] | CategoryPath | None = Field(
         None, description='Category path prefix: ["Home", "Kitchen"] or "Home > Kitchen".'
     )
-    brand: list[str] = Field(default_factory=list, description="Any of these brands.")
+    brand: list[Value] = Field(
+        default_factory=list, max_length=MAX_FILTER_VALUES, description="Any of these brands."
+    )
     price: PriceRange | None = None
     available_only: bool = Field(False, description="Only in-stock and preorder items.")
-    attributes: dict[str, list[str] | str] = Field(
-        default_factory=dict, description="Attribute name -> accepted value(s)."
+    attributes: dict[Name, AttributeValues | LongValue] = Field(
+        default_factory=dict,
+        max_length=MAX_ATTRIBUTE_FILTERS,
+        description="Attribute name -> accepted value(s).",
     )
 
     def to_filters(self) -> Filters:
@@ -48,13 +64,13 @@ class SearchFilters(BaseModel):
         )
 
 
-class SearchRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SearchRequest(RequestModel):
     query: str = Field("", description="Free text in any language; may be empty when an image is sent.")
     image: str | None = Field(None, description="Base64 of a JPEG/PNG/WebP image (image search).")
     filters: SearchFilters = Field(default_factory=lambda: SearchFilters.model_validate({}))
-    facets: list[str] = Field(
+    facets: list[Name] = Field(
         default_factory=list,
+        max_length=MAX_FACETS,
         description='Facets to count: "brand", "category", "category_path", "availability", "price", '
         '"attr.<name>".',
     )
@@ -68,13 +84,6 @@ class SearchRequest(BaseModel):
     )
     debug: bool = Field(False, description="Add per-stage scores and timings.")
     ext: SearchExt | None = Field(None, description="Extensions: `ubi` (User Behavior Insights ids).")
-
-    @field_validator("facets")
-    @classmethod
-    def _few_facets(cls, value: list[str]) -> list[str]:
-        if len(value) > 20:
-            raise ValueError("at most 20 facets")
-        return value
 
 
 class FacetValue(BaseModel):

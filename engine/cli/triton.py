@@ -7,12 +7,13 @@ import signal
 import sys
 import threading
 
-from engine.config import load_settings
+from engine.config import Settings, load_settings
 from engine.errors import BackendUnavailable
 
 EXAMPLES = """examples:
   engine triton start                 launch Triton in the background and wait until it is ready
   engine triton start --foreground    run it attached to this terminal; Ctrl-C stops it
+  engine triton start --supervise     attached, and restarted whenever it dies (e.g. as a service)
   engine triton status                pid, endpoints and the served models with their versions
   engine triton stop                  stop the server started by `engine triton start`
   AISLE_CLIP_MODEL=/models/clip engine triton start   serve a local CLIP checkpoint too
@@ -35,6 +36,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     start.add_argument("--foreground", action="store_true", help="stay attached; stop on Ctrl-C/SIGTERM")
+    start.add_argument(
+        "--supervise", action="store_true", help="stay attached and restart Triton when it dies"
+    )
     start.set_defaults(handler=_start)
     stop = verbs.add_parser("stop", help="stop the server recorded in <data_dir>/triton.pid")
     stop.add_argument("--grace", type=float, default=30.0, help="seconds to wait before SIGKILL")
@@ -48,6 +52,8 @@ def _start(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     print(f"starting Triton (log: {settings.path('logs', 'triton.log')}) ...", file=sys.stderr)
+    if args.supervise:
+        return _supervise(settings)
     server = start_triton(settings, detach=not args.foreground)
     clip = "on" if server.clip_loaded else f"off ({server.clip_problem})"
     print(f"triton ready: pid {server.pid}, grpc {server.grpc_url}, http {server.http_url}, clip {clip}")
@@ -61,6 +67,26 @@ def _start(args: argparse.Namespace) -> int:
             print("engine: error: tritonserver exited; see its log", file=sys.stderr)
             return 1
     server.stop()
+    return 0
+
+
+def _supervise(settings: Settings) -> int:
+    """Run Triton under a `TritonSupervisor` until SIGINT/SIGTERM; 1 when it gave up restarting."""
+    from engine.triton.supervisor import TritonSupervisor
+
+    supervisor = TritonSupervisor(settings)
+    server = supervisor.start()
+    print(f"triton ready: pid {server.pid}, grpc {server.grpc_url} (restarted if it dies)", flush=True)
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    while not done.wait(1.0):
+        if supervisor.gave_up is not None:
+            reason = supervisor.gave_up
+            print(f"engine: error: tritonserver keeps dying ({reason}); see its log", file=sys.stderr)
+            supervisor.stop()
+            return 1
+    supervisor.stop()
     return 0
 
 

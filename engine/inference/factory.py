@@ -43,7 +43,8 @@ def create_inference(settings: Settings) -> InferenceBackend:
             settings.triton_url, settings.triton_timeout_s, load_timeout_s=settings.triton_startup_timeout_s
         )
 
-    from engine.triton.launcher import running_server, start_triton
+    from engine.triton.launcher import running_server
+    from engine.triton.supervisor import TritonSupervisor
 
     server = running_server(settings)
     if server is not None:
@@ -55,12 +56,13 @@ def create_inference(settings: Settings) -> InferenceBackend:
             load_timeout_s=settings.triton_startup_timeout_s,
         )
     check_model_settings(settings)
-    server = start_triton(settings)
+    supervisor = TritonSupervisor(settings)  # a server launched here is restarted when it dies
+    server = supervisor.start()
     return TritonInference(
         server.grpc_url,
         settings.triton_timeout_s,
         repository=server.repository,
-        server=server,
+        server=supervisor,
         load_timeout_s=settings.triton_startup_timeout_s,
     )
 

@@ -22,6 +22,7 @@ import numpy as np
 from engine.errors import BackendUnavailable, InvalidInput, MissingDependency, NotFound
 from engine.inference.base import ClipEncoder, EncoderInfo, RankerModel, TextEncoder
 from engine.triton.launcher import TritonServer
+from engine.triton.supervisor import TritonSupervisor
 
 try:
     import tritonclient.grpc as grpcclient
@@ -32,6 +33,17 @@ except ImportError as exc:  # pragma: no cover - exercised by the factory's erro
 T = TypeVar("T")
 QUERY_ENCODER, CLIP, RANKER = "query_encoder", "clip", "ranker"
 _UNAVAILABLE = ("UNAVAILABLE", "DEADLINE_EXCEEDED", "NOT_FOUND", "CANCELLED")
+# gRPC waits up to two minutes between reconnection attempts to a server that went away (exponential
+# back-off from 1 s), so a restarted Triton stayed unused for many seconds. Tries at most 1 s apart
+# instead: a reconnection attempt to a loopback or in-cluster server costs next to nothing.
+_MAX_MESSAGE = 2**31 - 1
+CHANNEL_ARGS = [
+    ("grpc.max_send_message_length", _MAX_MESSAGE),
+    ("grpc.max_receive_message_length", _MAX_MESSAGE),
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.min_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 1000),
+]
 
 
 def _translate(exc: InferenceServerException, what: str, url: str) -> Exception:
@@ -57,7 +69,7 @@ class _Channel:
     def __init__(self, url: str, timeout_s: float) -> None:
         self.url = url
         self.timeout_s = timeout_s
-        self.client = grpcclient.InferenceServerClient(url)
+        self.client = grpcclient.InferenceServerClient(url, channel_args=CHANNEL_ARGS)
 
     def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         kwargs.setdefault("client_timeout", self.timeout_s)
@@ -198,7 +210,8 @@ class TritonRanker:
 
 
 class TritonInference:
-    """`InferenceBackend` over one Triton server. `server` (if given) is stopped by `close()`;
+    """`InferenceBackend` over one Triton server. `server` (if given: the server or the supervisor
+    that keeps it running) is stopped by `close()`;
     `repository` is the local runtime repository used to pin ranker versions (None for a remote one)."""
 
     def __init__(
@@ -207,7 +220,7 @@ class TritonInference:
         timeout_s: float = 10.0,
         *,
         repository: Path | None = None,
-        server: TritonServer | None = None,
+        server: TritonServer | TritonSupervisor | None = None,
         load_timeout_s: float = 240.0,
     ) -> None:
         self.url, self.repository, self.server = url, repository, server

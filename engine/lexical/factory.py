@@ -19,8 +19,10 @@ if TYPE_CHECKING:
 PROBE_TIMEOUT_S = 5.0
 
 
-def create_lexical(settings: Settings) -> LexicalIndex:
-    """The configured `LexicalIndex`; raises `ConfigError` when the OpenSearch URL cannot be reached."""
+def create_lexical(settings: Settings, *, serving: bool = False) -> LexicalIndex:
+    """The configured `LexicalIndex`; raises `ConfigError` when the OpenSearch URL cannot be reached.
+
+    `serving`: built for the gateway (short read deadlines, see `OpenSearchLexical.from_settings`)."""
     if settings.embedded_lexical:
         from engine.lexical.embedded import EmbeddedLexical
 
@@ -28,7 +30,7 @@ def create_lexical(settings: Settings) -> LexicalIndex:
     from engine.lexical.opensearch import OpenSearchLexical
 
     check_reachable(settings)
-    return OpenSearchLexical.from_settings(settings)
+    return OpenSearchLexical.from_settings(settings, serving=serving)
 
 
 def check_reachable(settings: Settings) -> None:

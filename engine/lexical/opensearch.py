@@ -111,6 +111,7 @@ class OpenSearchLexical:
         backoff_s: float = 0.5,
         max_backoff_s: float = 30.0,
         scan_page: int = 5_000,
+        bulk_timeout_s: float | None = None,
     ) -> None:
         self.client = client
         self.alias = alias
@@ -121,16 +122,25 @@ class OpenSearchLexical:
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
         self.scan_page = scan_page
+        self.bulk_timeout_s = bulk_timeout_s
         self._ready = False
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> OpenSearchLexical:
+    def from_settings(cls, settings: Settings, *, serving: bool = False) -> OpenSearchLexical:
+        """`serving`: the gateway's client, whose reads give up after `opensearch_read_timeout_s`
+        without retrying (a search degrades instead of waiting); writes and whole-index scans (`all_ids`) keep
+        `opensearch_timeout_s`."""
+        if serving:
+            client = make_client(settings, timeout_s=settings.opensearch_read_timeout_s, max_retries=0)
+        else:
+            client = make_client(settings)
         return cls(
-            make_client(settings),
+            client,
             settings.index_alias,
             shards=settings.opensearch_shards,
             replicas=settings.opensearch_replicas,
+            bulk_timeout_s=settings.opensearch_timeout_s if serving else None,
         )
 
     # --- reads ------------------------------------------------------------------------------------
@@ -168,10 +178,20 @@ class OpenSearchLexical:
         return dsl.parse_facets(response["aggregations"], fields, size)
 
     def filter_ids(self, filters: Filters) -> set[str]:
+        return self._scan_ids(filters, None)
+
+    def _scan_ids(self, filters: Filters, timeout_s: float | None) -> set[str]:
         body = {"query": dsl.bool_query(None, filters), "_source": False}
 
         def scan() -> set[str]:
-            hits = helpers.scan(self.client, query=body, index=self.alias, size=self.scan_page, scroll="2m")
+            hits = helpers.scan(
+                self.client,
+                query=body,
+                index=self.alias,
+                size=self.scan_page,
+                scroll="2m",
+                request_timeout=timeout_s,
+            )
             return {hit["_id"] for hit in hits}
 
         return self._call("filter ids", scan)
@@ -187,7 +207,8 @@ class OpenSearchLexical:
         return int(self._call("count", lambda: self.client.count(index=self.alias))["count"])
 
     def all_ids(self) -> set[str]:
-        return self.filter_ids(Filters())
+        """Every id: a bulk read (warming caches, verifying an index), so it gets the bulk deadline."""
+        return self._scan_ids(Filters(), self.bulk_timeout_s)
 
     def ping(self) -> bool:
         try:
@@ -290,7 +311,9 @@ class OpenSearchLexical:
     ) -> list[dict[str, Any]]:
         results: list[dict[str, Any] | None] = [None] * len(chunk)
         pending = list(range(len(chunk)))
-        params = {"refresh": "wait_for"} if refresh else {}
+        params: dict[str, Any] = {"refresh": "wait_for"} if refresh else {}
+        if self.bulk_timeout_s is not None:
+            params["request_timeout"] = self.bulk_timeout_s
         for attempt in range(self.max_retries + 1):
             if attempt:
                 time.sleep(min(self.backoff_s * 2 ** (attempt - 1), self.max_backoff_s))

@@ -140,6 +140,10 @@ class ProductLookup:
                 self._cache.put(pid, product)
         return len(ids)
 
+    def __len__(self) -> int:
+        """Products held now (the whole catalog once warmed, when it fits)."""
+        return len(self._cache)
+
     def forget(self, ids: Sequence[str]) -> None:
         for pid in ids:
             self._cache.pop(pid)

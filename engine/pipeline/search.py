@@ -7,7 +7,9 @@ means:
 - the lexical backend fails -> answer from the dense side, `degraded == ["lexical"]` (a filtered search
   still needs the lexical index to resolve its filters, so that one fails with `BackendUnavailable`);
 - a vector space is missing (no index yet, no CLIP) -> answer from the others, `degraded` names it;
-- an encoder or the ranker fails (Triton down) -> `BackendUnavailable` propagates: the gateway answers 503.
+- the query encoder fails (Triton down) -> answer from the lexical side, `degraded` names "dense" (and
+  "image" when CLIP fails too); without a lexical side to answer from, `BackendUnavailable` propagates;
+- the ranker fails -> the fused order is the answer, `degraded` names "ranker".
 
 Methods (`SearchQuery.method`) exist so the relevance benchmark can run each variant through the same
 code: `bm25` and `dense` are single retrievers, `rrf` and `linear` fuse without the ranker, `full` fuses
@@ -144,12 +146,13 @@ class SearchPipeline:
                 allowed = self.filter_ids.allowed(query.filters)
         if use_dense:
             with self._stage(timings, "embed"):
-                vectors["dense"] = self.embedder.embed_text(text)
-            if self.dense.available():
-                with self._stage(timings, "dense"):
-                    lists["dense"] = self.dense.retrieve(vectors["dense"], dense_depth, allowed)
-            else:
-                degraded.append("dense")
+                vectors.update(self._embed_or_degrade("dense", use_lexical, degraded, text))
+            if "dense" in vectors:
+                if self.dense.available():
+                    with self._stage(timings, "dense"):
+                        lists["dense"] = self.dense.retrieve(vectors["dense"], dense_depth, allowed)
+                else:
+                    degraded.append("dense")
         if use_image:
             self._image_side(query, text, allowed, lists, vectors, timings, degraded)
         if lexical_future is not None:
@@ -168,7 +171,11 @@ class SearchPipeline:
             hits, known = self._fuse(text, method, lists, vectors)
         ranker_version: int | None = None
         if method == "full":
-            hits, ranker_version = self._rank(query, text, hits, vectors, timings, known)
+            try:
+                hits, ranker_version = self._rank(query, text, hits, vectors, timings, known)
+            except BackendUnavailable as exc:
+                log.warning("ranker failed, answering in fused order: %s", exc)
+                degraded.append("ranker")
         with self._stage(timings, "fetch"):
             hits, products = self._finish(query, hits, known)
         facets = {}
@@ -194,6 +201,20 @@ class SearchPipeline:
         )
 
     # --- steps -----------------------------------------------------------------------------------------
+    def _embed_or_degrade(
+        self, name: str, fallback: bool, degraded: list[str], text: str
+    ) -> dict[str, np.ndarray]:
+        """{name: the query's text embedding}, or {} with `name` degraded when the encoder is
+        unavailable and another retriever (`fallback`) can still answer."""
+        try:
+            return {name: self.embedder.embed_text(text)}
+        except BackendUnavailable as exc:
+            if not fallback:
+                raise
+            log.warning("query encoder failed, answering without %s retrieval: %s", name, exc)
+            degraded.append(name)
+            return {}
+
     def _timed(
         self, name: str, timings: dict[str, float], fn: Callable[..., list[ScoredId]], *args: object
     ) -> list[ScoredId]:
@@ -215,13 +236,19 @@ class SearchPipeline:
             if query.image is not None:
                 degraded.append("image")
                 if not text:
-                    raise BackendUnavailable("clip", "image search needs CLIP weights and an image index")
+                    reason = "image search needs CLIP weights and an image index"
+                    raise BackendUnavailable("clip", reason, public=reason)
             return
         with self._stage(timings, "embed_image"):
             if query.image is not None:
                 vector = self.embedder.embed_image(query.image)
             else:
-                vector = self.embedder.embed_clip_text(text)
+                try:
+                    vector = self.embedder.embed_clip_text(text)
+                except BackendUnavailable as exc:  # text -> image is an extra; the text sides answer
+                    log.warning("CLIP text encoder failed, answering without image retrieval: %s", exc)
+                    degraded.append("image")
+                    return
         if vector is None:
             return
         vectors["image"] = vector

@@ -33,9 +33,15 @@ def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
 
 
 def check_ports_free(settings: Settings) -> None:
+    """Fail naming the setting when something listens on one of Triton's ports.
+
+    The probe binds with SO_REUSEADDR, as servers do: connections of a server that just died linger in
+    TIME_WAIT for a minute, and they must not keep its replacement from starting.
+    """
     for name in ("triton_http_port", "triton_grpc_port", "triton_metrics_port"):
         port = getattr(settings, name)
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:

@@ -73,10 +73,11 @@ class FlakyLexical(FakeLexicalIndex):
     def __init__(self) -> None:
         super().__init__()
         self.down = False
+        self.reason = "connection refused"
 
     def _check(self) -> None:
         if self.down:
-            raise BackendUnavailable("opensearch", "connection refused")
+            raise BackendUnavailable("opensearch", self.reason)
 
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[ScoredId]:
         self._check()

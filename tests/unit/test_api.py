@@ -198,16 +198,23 @@ def test_recommendations_personalise_after_clicks(client: TestClient) -> None:
     assert_error(client.get("/v1/recommendations"), 422, "invalid_input")
 
 
-def test_search_is_503_when_triton_is_down_and_degraded_without_lexical(built) -> None:
+def test_search_degrades_to_the_side_that_answers_and_is_503_when_none_does(built) -> None:
     client, services = built
     services.lexical.down = True
     degraded = client.post("/v1/search", json={"query": "running shoes"})
     assert degraded.status_code == 200 and degraded.json()["degraded"] == ["lexical"]
     services.lexical.down = False
     services.inference.encoder_down = True
-    assert_error(client.post("/v1/search", json={"query": "a brand new query"}), 503, "backend_unavailable")
+    lexical_only = client.post("/v1/search", json={"query": "a brand new query"}).json()
+    assert lexical_only["degraded"] == ["dense"] and lexical_only["hits"]
+    assert_error(
+        client.post("/v1/search", json={"query": "a brand new query", "pipeline": "dense"}),
+        503,
+        "backend_unavailable",
+    )
     metrics = client.get("/metrics").text
     assert 'aisle_degraded_responses_total{part="lexical"} 1.0' in metrics
+    assert 'aisle_degraded_responses_total{part="dense"} 1.0' in metrics
     assert 'aisle_backend_errors_total{backend="triton"} 1.0' in metrics
 
 

@@ -110,3 +110,26 @@ def test_usage_errors_and_help(env, capsys, tmp_path) -> None:
     with pytest.raises(SystemExit) as exited:
         cli.main(["delete"])
     assert exited.value.code == 2
+
+
+def test_blank_attributes_and_bad_characters_are_bad_lines(env, capsys, tmp_path) -> None:
+    catalog = tmp_path / "hostile.jsonl"
+    catalog.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "ok", "title": "desk lamp"}),
+                '{"id": "a1", "title": "lamp", "attributes": " "}',
+                '{"id": "s1", "title": "lamp \\ud800"}',
+                '{"id": "c1", "title": "lamp", "colour": "re\\u0000d"}',
+            ]
+        )
+    )
+    code, out, err = run(capsys, "build", str(catalog), "--no-progress")
+    assert code == 3 and "1 products" in out and "Traceback" not in err
+    lines = err.strip().splitlines()
+    where = f"indexer: error: {catalog}"
+    assert lines[0].startswith(f"{where}:2: attributes: expected an object")
+    assert lines[1].startswith(f"{where}:3: title: contains an unpaired surrogate (U+D800)")
+    assert lines[2].startswith(f"{where}:4: attributes.colour: contains a control character")
+    code, _, err = run(capsys, "upsert", "--json", '{"id": "a2", "title": "lamp", "attributes": " "}')
+    assert code == 3 and "indexer: error: --json:1: attributes: expected an object" in err

@@ -102,14 +102,21 @@ def test_lexical_failure_degrades_to_dense(services: Services) -> None:
         services.pipeline.search(SearchQuery(text="running shoes", method="bm25"))
 
 
-def test_encoder_or_ranker_failure_is_unavailable(services: Services) -> None:
+def test_encoder_or_ranker_failure_degrades_to_what_still_answers(services: Services) -> None:
     services.inference.encoder_down = True
+    outcome = services.pipeline.search(SearchQuery(text="running shoes", size=3))
+    assert outcome.degraded == ["dense"] and len(outcome.hits) == 3 and outcome.ranker_version == 1
     with pytest.raises(BackendUnavailable):
-        services.pipeline.search(SearchQuery(text="new query"))
+        services.pipeline.search(SearchQuery(text="running shoes", method="dense"))
+    services.lexical.down = True  # neither side can answer
+    with pytest.raises(BackendUnavailable):
+        services.pipeline.search(SearchQuery(text="running shoes"))
+    services.lexical.down = False
     services.inference.encoder_down = False
     services.inference.prior.down = True
-    with pytest.raises(BackendUnavailable):
-        services.pipeline.search(SearchQuery(text="new query"))
+    outcome = services.pipeline.search(SearchQuery(text="running shoes", size=3))
+    assert outcome.degraded == ["ranker"] and outcome.ranker_version is None
+    assert [h.rank for h in outcome.hits] == [1, 2, 3] and all(h.ranker_score is None for h in outcome.hits)
 
 
 @pytest.mark.parametrize("text", ["", "   \t", "x" * 65])

@@ -99,6 +99,24 @@ def test_busy_port_names_the_setting(tmp_path: Path) -> None:
             check_ports_free(settings)
 
 
+def test_a_port_in_time_wait_is_free(tmp_path: Path) -> None:
+    """A crashed server's connections linger in TIME_WAIT for a minute; its port is free to listen on."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = listener.accept()
+    accepted.close()  # the server side closes first: its socket on `port` goes to TIME_WAIT
+    client.recv(1)
+    client.close()
+    listener.close()
+    with pytest.raises(OSError), socket.socket() as plain:
+        plain.bind(("127.0.0.1", port))  # what the old check did
+    settings = load_settings(
+        data_dir=tmp_path, triton_http_port=port, triton_grpc_port=port, triton_metrics_port=port
+    )
+    check_ports_free(settings)
+
+
 def test_stale_pidfile_is_not_a_running_server(tmp_path: Path) -> None:
     settings = load_settings(data_dir=tmp_path)
     assert running_server(settings) is None

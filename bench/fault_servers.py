@@ -1,0 +1,81 @@
+"""The servers `bench.faults` injects faults into, started and stopped by it (and by
+tests/integration/test_faults.py): an OpenSearch node (scripts/opensearch.sh) and a Triton under
+`engine triton start --supervise`, plus the pidfiles that name the processes to stop or kill.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from bench.common import free_port
+from engine.config import PROJECT_ROOT
+
+ENGINE_CLI = "import sys; from engine.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+def pidfile_pid(path: Path) -> int:
+    """The pid in a plain pidfile (OpenSearch) or a JSON one (Triton's launcher)."""
+    text = path.read_text().strip()
+    return int(text) if text.isdigit() else int(json.loads(text)["pid"])
+
+
+@contextmanager
+def opensearch_node(data: Path) -> Iterator[tuple[str, Path]]:
+    """A node started by scripts/opensearch.sh; yields its URL and pidfile."""
+    port = free_port()
+    env = {**os.environ, "AISLE_OPENSEARCH_PORT": str(port), "AISLE_OPENSEARCH_DATA": str(data)}
+    script = [str(PROJECT_ROOT / "scripts" / "opensearch.sh")]
+    subprocess.run(["bash", *script, "start"], env=env, check=True, capture_output=True, timeout=300)
+    try:
+        yield f"http://127.0.0.1:{port}", data / "opensearch.pid"
+    finally:
+        subprocess.run(["bash", *script, "stop"], env=env, check=False, capture_output=True, timeout=120)
+
+
+@contextmanager
+def supervised_triton(env: dict[str, str], timeout_s: float = 300.0) -> Iterator[Path]:
+    """`engine triton start --supervise` in a child process; yields Triton's pidfile."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", ENGINE_CLI, "triton", "start", "--supervise"],
+        env={**os.environ, **env},
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        assert process.stdout is not None
+        deadline = time.monotonic() + timeout_s
+        line = process.stdout.readline().decode()
+        if "triton ready" not in line or time.monotonic() > deadline:
+            raise RuntimeError(f"supervised Triton did not start: {line!r}")
+        yield Path(env["AISLE_DATA_DIR"]) / "triton.pid"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def triton_ready(http_port: int) -> Callable[[], bool]:
+    """Whether Triton on `http_port` says it is ready (all its loaded models are)."""
+
+    def ready() -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{http_port}/v2/health/ready", timeout=0.5).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    return ready

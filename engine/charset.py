@@ -1,0 +1,23 @@
+"""Which characters a stored or searched string may hold.
+
+Refused: unpaired UTF-16 surrogates (U+D800..U+DFFF, which JSON's `\\ud800` escapes can carry but no UTF-8
+encoder, database or search cluster accepts, so they used to fail deep in a backend as a 500) and the C0
+control characters other than tab, line feed and carriage return, plus DEL (they break CSV and log lines,
+terminals and tokenizers, and no product text needs them). Everything else in Unicode is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def bad_character(text: str) -> str | None:
+    """None when `text` is acceptable, else a short description of the first bad character."""
+    found = _BAD.search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    kind = "an unpaired surrogate" if 0xD800 <= code <= 0xDFFF else "a control character"
+    return f"contains {kind} (U+{code:04X}) at position {found.start()}"

@@ -1,0 +1,74 @@
+"""`GuardedLexical`: any `LexicalIndex` behind a circuit breaker (`engine.resilience`).
+
+The gateway serves through it, so a hung or dead lexical backend fails calls at once after a few
+timeouts; the search pipeline then answers from the dense side and readiness reports the lexical
+check as failed within the breaker's refusal instead of waiting on a socket. `ping` never raises: an
+open breaker answers False without asking the server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from engine.errors import BackendUnavailable
+from engine.lexical.base import LexicalIndex
+from engine.records import FacetCounts, Filters, Product, ScoredId
+from engine.resilience import OPEN, CircuitBreaker
+
+
+class GuardedLexical:
+    def __init__(self, inner: LexicalIndex, breaker: CircuitBreaker) -> None:
+        self.inner = inner
+        self.breaker = breaker
+
+    def search(self, query: str, k: int, filters: Filters | None = None) -> list[ScoredId]:
+        return self.breaker.call(self.inner.search, query, k, filters)
+
+    def count_matching(self, query: str | None, filters: Filters | None = None) -> int:
+        return self.breaker.call(self.inner.count_matching, query, filters)
+
+    def facets(
+        self, query: str | None, filters: Filters | None, fields: Sequence[str], size: int = 20
+    ) -> FacetCounts:
+        return self.breaker.call(self.inner.facets, query, filters, fields, size)
+
+    def filter_ids(self, filters: Filters) -> set[str]:
+        return self.breaker.call(self.inner.filter_ids, filters)
+
+    def get(self, ids: Sequence[str]) -> dict[str, Product]:
+        return self.breaker.call(self.inner.get, ids)
+
+    def upsert(self, products: Sequence[Product]) -> None:
+        self.breaker.call(self.inner.upsert, products)
+
+    def delete(self, ids: Sequence[str]) -> int:
+        return self.breaker.call(self.inner.delete, ids)
+
+    def rebuild(self, products: Iterable[Product]) -> int:
+        return self.breaker.call(self.inner.rebuild, products)
+
+    def count(self) -> int:
+        return self.breaker.call(self.inner.count)
+
+    def all_ids(self) -> set[str]:
+        return self.breaker.call(self.inner.all_ids)
+
+    def ping(self) -> bool:
+        """False while the breaker is open; otherwise the backend's own ping, which counts as a call."""
+        if self.breaker.state == OPEN:
+            return False
+
+        def ping() -> bool:
+            if not self.inner.ping():
+                raise BackendUnavailable(self.breaker.backend, "ping failed")
+            return True
+
+        try:
+            return self.breaker.call(ping)
+        except BackendUnavailable:
+            return False
+
+    def close(self) -> None:
+        close = getattr(self.inner, "close", None)
+        if close is not None:
+            close()

@@ -1,0 +1,100 @@
+"""Keep a launcher-managed Triton running: restart it when its process dies.
+
+Triton has no supervisor of its own, and a crashed server (OOM kill, `kill -9`, a python stub taking the
+server down) otherwise stays down until someone notices. `TritonSupervisor` starts the server through
+`start_triton`, watches the process from a thread, and on an unexpected exit cleans up what is left of it
+(the python stubs in its process group, the pidfile) and starts a new one on the same ports. Restarts are
+limited (`max_restarts` within `window_s`) so a server that cannot start is not restarted forever; after
+that the supervisor gives up and logs why.
+
+Used by `engine triton start --supervise` and by a gateway that launches its own Triton
+(`AISLE_TRITON_URL=local`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+from engine.config import Settings
+from engine.errors import AisleError
+from engine.triton.launcher import TritonServer, start_triton
+
+log = logging.getLogger(__name__)
+
+
+class TritonSupervisor:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        check_interval_s: float = 0.25,
+        max_restarts: int = 5,
+        window_s: float = 300.0,
+        launch: Callable[[Settings], TritonServer] = start_triton,
+    ) -> None:
+        self.settings = settings
+        self.check_interval_s = check_interval_s
+        self.max_restarts = max_restarts
+        self.window_s = window_s
+        self.restarts = 0
+        self.gave_up: str | None = None
+        self._launch = launch
+        self._recent: deque[float] = deque()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.server: TritonServer | None = None
+
+    def start(self) -> TritonServer:
+        """Start the server (raises like `start_triton` when it cannot) and begin watching it."""
+        self.server = self._launch(self.settings)
+        self._thread = threading.Thread(target=self._watch, name="triton-supervisor", daemon=True)
+        self._thread.start()
+        return self.server
+
+    def alive(self) -> bool:
+        return self.server is not None and self.server.alive()
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(self.check_interval_s):
+            server = self.server
+            if server is None or server.alive():
+                continue
+            if self._stopping.is_set():
+                return
+            if not self._restart(server):
+                return
+
+    def _restart(self, dead: TritonServer) -> bool:
+        """One attempt to replace `dead` (a failed one is retried at the next check); False when the
+        restart budget is spent and the supervisor gives up."""
+        now = time.monotonic()
+        while self._recent and now - self._recent[0] > self.window_s:
+            self._recent.popleft()
+        if len(self._recent) >= self.max_restarts:
+            self.gave_up = f"{self.max_restarts} restarts within {self.window_s:.0f}s"
+            log.error("triton keeps dying (%s); not restarting it again", self.gave_up)
+            return False
+        self._recent.append(now)
+        code = dead.process.returncode if dead.process is not None else None
+        log.warning("triton (pid %d) exited with status %s; restarting it", dead.pid, code)
+        dead.stop(grace_s=1.0)  # what is left of it: its python stubs, the pidfile
+        try:
+            self.server = self._launch(self.settings)
+        except AisleError as exc:
+            log.error("triton restart failed: %s", exc.message.splitlines()[0])
+            return True
+        self.restarts += 1
+        log.info("triton restarted (pid %d), restart %d", self.server.pid, self.restarts)
+        return True
+
+    def stop(self, grace_s: float = 30.0) -> None:
+        """Stop watching, then stop the server."""
+        self._stopping.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=grace_s)
+        if self.server is not None:
+            self.server.stop(grace_s)
