@@ -32,6 +32,9 @@ from api.routes import (
     ubi,
     ui,
 )
+from api.schemas.insights import InsightsEvents
+from api.schemas.instantsearch import MultiQueryRequest, SearchParams
+from api.schemas.ubi import UbiEvent, UbiQuery
 from engine.config import Settings, get_settings
 
 log = logging.getLogger("api")
@@ -101,7 +104,17 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     for module in (search, products, recommendations, events, health, ui, *compatible, analytics):
         app.include_router(module.router)
 
-    install_openapi(app, body_models=(search.SearchRequest,))
+    install_openapi(
+        app,
+        body_models=(
+            search.SearchRequest,
+            MultiQueryRequest,
+            SearchParams,
+            InsightsEvents,
+            UbiEvent,
+            UbiQuery,
+        ),
+    )
     app.add_middleware(BodyLimit, limit=_body_limit)
     app.add_middleware(RequestMetrics)
     return app

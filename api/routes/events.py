@@ -16,7 +16,7 @@ from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Services, ServicesDep
-from api.recording import MAX_EVENTS, record
+from api.recording import record
 from api.schemas.common import ERROR_RESPONSES
 from api.schemas.events import EventBatch, EventIn, EventsAccepted
 from engine.errors import InvalidInput
