@@ -251,13 +251,21 @@ class TritonInference:
     def load_ranker_version(self, version: int) -> None:
         """Pin the ranker to `version` and reload it in place; Triton keeps the old version serving until
         the new one is ready. A failed load restores the previous config and raises."""
+        self._load_version(RANKER, version)
+        self._ranker.forget_version()
+
+    def load_query_encoder_version(self, version: int) -> None:
+        """The same for the query tower (`engine.encoder.rollout`)."""
+        self._load_version(QUERY_ENCODER, version)
+
+    def _load_version(self, model: str, version: int) -> None:
         from engine.triton.repository import CONFIG_FILE, read_config, set_version_policy, write_config
 
         load = self._channel.client.load_model
-        model_dir = self.repository / RANKER if self.repository else None
+        model_dir = self.repository / model if self.repository else None
         if model_dir is not None and model_dir.is_dir():
             if not (model_dir / str(version)).is_dir():
-                raise NotFound(f"ranker version {version} is not in {model_dir}")
+                raise NotFound(f"{model} version {version} is not in {model_dir}")
             path = model_dir / CONFIG_FILE
             previous = read_config(path)
             pinned = read_config(path)
@@ -265,28 +273,27 @@ class TritonInference:
             write_config(path, pinned)
             try:
                 self._channel.call(
-                    f"loading ranker {version}", load, RANKER, client_timeout=self.load_timeout_s
+                    f"loading {model} {version}", load, model, client_timeout=self.load_timeout_s
                 )
             except Exception:
                 write_config(path, previous)
                 raise
         else:
             config = self._channel.call(
-                "ranker config", self._channel.client.get_model_config, RANKER, as_json=True
+                f"{model} config", self._channel.client.get_model_config, model, as_json=True
             )["config"]
             config["version_policy"] = {"specific": {"versions": [version]}}
             self._channel.call(
-                f"loading ranker {version}",
+                f"loading {model} {version}",
                 load,
-                RANKER,
+                model,
                 config=json.dumps(config),
                 client_timeout=self.load_timeout_s,
             )
         if not self._channel.call(
-            "ranker readiness", self._channel.client.is_model_ready, RANKER, str(version)
+            f"{model} readiness", self._channel.client.is_model_ready, model, str(version)
         ):
-            raise BackendUnavailable("triton", f"ranker version {version} did not become ready")
-        self._ranker.forget_version()
+            raise BackendUnavailable("triton", f"{model} version {version} did not become ready")
 
     def close(self) -> None:
         self._channel.client.close()

@@ -116,6 +116,7 @@ class QueryEncoderServable(_Servable):
             runtime = runtime or settings.text_runtime
             cache = cache or str(settings.path("models", "onnx"))
             threads = threads or str(settings.text_threads)
+        model_path = self._tower_weights(model_path)
         self.model = SentenceEncoder(
             Path(model_path),
             int(max_tokens),
@@ -124,6 +125,25 @@ class QueryEncoderServable(_Servable):
             onnx_cache=Path(cache),
             threads=int(threads),
         )
+
+    def _tower_weights(self, configured: str) -> str:
+        """A fine-tuned version directory carries its own weights and a manifest naming the product
+        space it was trained against; refuse it when that is not the configured encoder's space."""
+        from engine.models.sources import ModelIdentity
+        from engine.models.text_encoder import resolve_text_model
+        from engine.models.tower import MANIFEST_FILE, WEIGHTS_DIR, TowerManifest, check_compatible
+
+        version_dir = Path(self.args.get("model_repository", "")) / str(self.args.get("model_version", ""))
+        if not (version_dir / MANIFEST_FILE).is_file():
+            return configured
+        served = ModelIdentity(self.params.get("encoder_name", ""), self.params.get("encoder_version", ""))
+        if not served.version:
+            from engine.config import load_settings
+
+            settings = load_settings()
+            served = resolve_text_model(settings.text_model, settings.resolved_text_model())[1]
+        check_compatible(TowerManifest.read(version_dir / MANIFEST_FILE), served)
+        return str(version_dir / WEIGHTS_DIR)
 
     def parse(self, request: Any) -> list[str]:
         return _strings(self.pb.get_input_tensor_by_name(request, "TEXT"), "TEXT")

@@ -1,9 +1,10 @@
 """The runtime model repository: a copy of `model_repository/` that Triton actually serves.
 
 Why a copy: settings (which encoder weights, CPU or GPU) are written into the copy's `config.pbtxt`
-`parameters` and instance groups, leaving the source tree clean, and the ranking-update job adds ranker
-versions to the copy while the server runs. So preparing it again keeps every ranker version already
-there and the rolled-out `version_policy`, and only refreshes what the source repository provides.
+`parameters` and instance groups, leaving the source tree clean, and the ranking-update job and the
+query-tower fine-tuning add versions to the copy while the server runs. So preparing it again keeps every
+ranker and query-encoder version already there and the rolled-out `version_policy`, and only refreshes
+what the source repository provides.
 
 Configs are edited as protobuf messages (Triton's own `ModelConfig` schema from tritonclient), never with
 regular expressions, and written atomically so a concurrent (re)load never reads half a file.
@@ -24,6 +25,8 @@ from engine.storage import write_atomic
 
 CONFIG_FILE = "config.pbtxt"
 RANKER = "ranker"
+QUERY_ENCODER = "query_encoder"
+VERSIONED = (RANKER, QUERY_ENCODER)  # models whose runtime copy gains versions while serving
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 # Generated protobuf classes carry no static types; configs are `model_config_pb2.ModelConfig` messages.
@@ -81,8 +84,8 @@ def _copy_model(source: Path, target: Path) -> None:
     shutil.copytree(source, target, ignore=_IGNORE)
 
 
-def _copy_ranker(source: Path, target: Path) -> None:
-    """Refresh the source's ranker versions and config; keep runtime-only versions and the pin."""
+def _copy_versioned(source: Path, target: Path) -> None:
+    """Refresh the source's versions and config; keep runtime-only versions and the pin."""
     previous = read_config(target / CONFIG_FILE) if (target / CONFIG_FILE).is_file() else None
     target.mkdir(parents=True, exist_ok=True)
     for entry in source.iterdir():
@@ -108,8 +111,8 @@ def prepare_runtime_repository(settings: Settings, parameters: dict[str, dict[st
     runtime.mkdir(parents=True, exist_ok=True)
     for model_dir in sorted(p for p in source.iterdir() if (p / CONFIG_FILE).is_file()):
         target = runtime / model_dir.name
-        if model_dir.name == RANKER:
-            _copy_ranker(model_dir, target)
+        if model_dir.name in VERSIONED:
+            _copy_versioned(model_dir, target)
         else:
             _copy_model(model_dir, target)
         config = read_config(target / CONFIG_FILE)

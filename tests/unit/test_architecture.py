@@ -40,6 +40,7 @@ LAYERS: list[set[str]] = [
     {"catalog", "pipeline"},
     {"personalize"},
     {"learning", "services"},
+    {"encoder"},
     {"cli"},
 ]
 

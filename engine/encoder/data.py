@@ -1,0 +1,65 @@
+"""Training pairs for the query tower: (query text, product text) from human judgements.
+
+A pair is a judged product with a grade at or above the threshold. Splits are by query (a query's pairs
+all land on one side) so validation measures generalisation to unseen queries, not memorised ones.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import InvalidInput, NotFound
+from engine.learning.offline_data import Judgements
+from engine.product_schema import validate_record
+
+
+@dataclass(frozen=True)
+class Pair:
+    query_id: str
+    query: str
+    product_id: str
+
+
+def load_product_texts(path: Path) -> dict[str, str]:
+    """id -> the text the product tower embeds (`Product.text_for_embedding`), from JSON lines."""
+    if not path.is_file():
+        raise NotFound(f"no such file: {path}")
+    texts: dict[str, str] = {}
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                product = validate_record(json.loads(line))
+            except (ValueError, InvalidInput) as exc:
+                raise InvalidInput(f"{path}:{number}: not a product record: {exc}") from None
+            texts[product.id] = product.text_for_embedding()
+    if not texts:
+        raise InvalidInput(f"{path}: no products")
+    return texts
+
+
+def split_queries(query_ids: Sequence[str], fraction: float, seed: int) -> tuple[list[str], list[str]]:
+    """(first, second): a seeded shuffle of the query ids cut at `fraction` (0 < fraction < 1)."""
+    if not 0.0 < fraction < 1.0:
+        raise InvalidInput(f"split fraction must be between 0 and 1, got {fraction}")
+    ids = sorted(query_ids)
+    random.Random(seed).shuffle(ids)
+    cut = max(1, min(len(ids) - 1, round(len(ids) * fraction)))
+    return ids[:cut], ids[cut:]
+
+
+def pairs_for(
+    judgements: Judgements, query_ids: Sequence[str], products: dict[str, str], min_grade: float
+) -> list[Pair]:
+    """Every (query, judged product) with grade >= `min_grade` whose product is in the catalog."""
+    pairs = []
+    for qid in query_ids:
+        for pid, grade in sorted(judgements.grades.get(qid, {}).items()):
+            if grade >= min_grade and pid in products:
+                pairs.append(Pair(qid, judgements.queries[qid], pid))
+    return pairs

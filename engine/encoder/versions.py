@@ -1,0 +1,115 @@
+"""Query-tower versions in the runtime model repository, each with a manifest naming its product space.
+
+Layout (under `settings.data_dir`):
+
+- `model_repository/query_encoder/1/`   the version the source repository ships: the configured text
+  model (AISLE_TEXT_MODEL), which also built the product vectors.
+- `model_repository/query_encoder/<n>/` a fine-tuned tower: `model.py` (the same Triton entry point),
+  `encoder/` (sentence-transformers weights; the served model exports them to ONNX like version 1) and
+  `manifest.json` with the identity of the product-vector encoder it was trained against (`base`).
+- `encoder_rollouts.jsonl`              every rollout, rejection and rollback, fsync'd.
+
+Serving pins `version_policy` in `query_encoder/config.pbtxt`. A version is written into a staging
+directory and renamed into place, so Triton never sees half a version.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from engine.config import Settings
+from engine.errors import NotFound
+from engine.learning.versions import RolloutLog
+from engine.models.sources import ModelIdentity
+from engine.models.tower import MANIFEST_FILE, WEIGHTS_DIR, TowerManifest
+from engine.storage import write_atomic
+from engine.triton.repository import (
+    CONFIG_FILE,
+    pinned_versions,
+    read_config,
+    set_version_policy,
+    write_config,
+)
+
+QUERY_ENCODER = "query_encoder"
+ROLLOUTS_FILE = "encoder_rollouts.jsonl"
+
+
+class QueryEncoderStore:
+    """The `query_encoder` model directory of the runtime repository plus its rollout record."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.data_dir = Path(settings.data_dir)
+        self.model_dir = self.data_dir / "model_repository" / QUERY_ENCODER
+        self.rollouts = RolloutLog(self.data_dir / ROLLOUTS_FILE)
+
+    def versions(self) -> list[int]:
+        if not self.model_dir.is_dir():
+            return []
+        return sorted(int(p.name) for p in self.model_dir.iterdir() if p.is_dir() and p.name.isdigit())
+
+    def serving(self) -> int | None:
+        """The pinned version, else the newest (Triton's `latest` policy)."""
+        path = self.model_dir / CONFIG_FILE
+        if path.is_file():
+            pinned = pinned_versions(read_config(path))
+            if pinned:
+                return max(pinned)
+        versions = self.versions()
+        return versions[-1] if versions else None
+
+    def vectors_identity(self) -> ModelIdentity:
+        """The product-vector encoder the served configuration names (the launcher writes it from
+        AISLE_TEXT_MODEL, the model the catalog's vectors are checked against)."""
+        path = self.model_dir / CONFIG_FILE
+        if not path.is_file():
+            raise NotFound(
+                f"no runtime query_encoder config at {path}: start Triton once (engine triton start)"
+            )
+        params = {k: v.string_value for k, v in read_config(path).parameters.items()}
+        if not params.get("encoder_version"):
+            raise NotFound(f"{path} names no encoder_version: start Triton once (engine triton start)")
+        return ModelIdentity(params.get("encoder_name", ""), params["encoder_version"])
+
+    def manifest(self, version: int) -> TowerManifest | None:
+        """The manifest of a fine-tuned version; None for a version that is the configured model itself."""
+        if version not in self.versions():
+            raise NotFound(
+                f"query-encoder version {version} is not in {self.model_dir} (have {self.versions()})"
+            )
+        path = self.model_dir / str(version) / MANIFEST_FILE
+        return TowerManifest.read(path) if path.is_file() else None
+
+    def weights(self, version: int) -> Path | None:
+        """The sentence-transformers directory of a fine-tuned version (None: the configured model)."""
+        return self.model_dir / str(version) / WEIGHTS_DIR if self.manifest(version) is not None else None
+
+    def add(self, model: Any, manifest: TowerManifest) -> int:
+        """Write `model` (a `SentenceTransformer`) as the next version; it is not served yet.
+
+        The version serving now is pinned first, so Triton's `latest` policy cannot put an unvalidated
+        directory live at the next reload.
+        """
+        current = self.serving()
+        config_path = self.model_dir / CONFIG_FILE
+        if current is None or not config_path.is_file():
+            raise NotFound(
+                f"no runtime query_encoder at {self.model_dir}: start Triton once (engine triton start)"
+            )
+        config = read_config(config_path)
+        if not pinned_versions(config):
+            set_version_policy(config, [current])
+            write_config(config_path, config)
+        version = max(self.versions()) + 1
+        manifest.version = version
+        staging = self.data_dir / "learning" / "encoder-staging"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        shutil.copy2(self.model_dir / str(min(self.versions())) / "model.py", staging / "model.py")
+        model.save(str(staging / WEIGHTS_DIR))
+        write_atomic(staging / MANIFEST_FILE, manifest.to_json())
+        os.replace(staging, self.model_dir / str(version))
+        return version
