@@ -13,12 +13,13 @@ import sys
 from engine.cli.exits import run_command, warn_unknown_environment
 
 # Modules providing a `register(subparsers)` function, in the order they appear in --help.
-COMMAND_MODULES = ("engine.cli.triton", "engine.cli.ranker")
+COMMAND_MODULES = ("engine.cli.triton", "engine.cli.ranker", "engine.cli.encoder")
 
 EPILOG = """examples:
   engine triton start            launch Triton on the model repository and wait until it is ready
   engine triton status           show which models Triton serves, with versions
   engine ranker train --qrels ../shared/datasets/crowdflower/qrels.dev.tsv ...
+  engine encoder finetune --qrels ../shared/datasets/homedepot/qrels.dev.tsv ...
 """
 
 

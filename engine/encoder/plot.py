@@ -39,8 +39,9 @@ def plot_curve(result: FinetuneResult, path: Path, title: str = "query tower fin
     )
     right.set_ylabel("validation nDCG@10")
     right.axvline(result.best_step, color="grey", linestyle=":", linewidth=1)
-    lines = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-    ax.legend(lines, [line.get_label() for line in lines], loc="upper right", fontsize=8)
+    handles, labels = ax.get_legend_handles_labels()
+    more_handles, more_labels = right.get_legend_handles_labels()
+    ax.legend(handles + more_handles, labels + more_labels, loc="upper right", fontsize=8)
     ax.set_title(title)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

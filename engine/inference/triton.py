@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -136,7 +137,36 @@ class _Embedder:
 
 
 class TritonTextEncoder(_Embedder):
-    """`query_encoder` behind the `TextEncoder` protocol."""
+    """`query_encoder` behind the `TextEncoder` protocol.
+
+    `tower_version()` is the serving query-tower version (re-read from Triton at most every
+    `VERSION_TTL_S`, and moved at once when a response comes from another version); caches of query
+    embeddings key on it.
+    """
+
+    VERSION_TTL_S = 1.0
+
+    def __init__(self, channel: _Channel, model: str, batch: int) -> None:
+        super().__init__(channel, model, batch)
+        self._version, self._version_read = 0, float("-inf")
+
+    def tower_version(self) -> int:
+        if time.monotonic() - self._version_read > self.VERSION_TTL_S:
+            index = self._channel.call("repository index", self._channel.client.get_model_repository_index)
+            ready = [
+                int(m.version)
+                for m in index.models
+                if m.name == self._model and m.state == "READY" and m.version.isdigit()
+            ]
+            self._version, self._version_read = max(ready, default=0), time.monotonic()
+        return self._version
+
+    def encode_versioned(self, texts: Sequence[str]) -> tuple[np.ndarray, int]:
+        """One request's vectors and the tower version that computed them."""
+        array, version = self._channel.infer(self._model, "TEXT", _texts(texts), "EMBEDDING")
+        if version and version != self._version:
+            self._version, self._version_read = version, time.monotonic()
+        return array.astype(np.float32, copy=False), version
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         return self._run("TEXT", _texts(texts)) if len(texts) else self._empty()
