@@ -42,6 +42,7 @@ class FinetuneConfig:
     max_steps: int = 0  # 0 = no limit beyond the epochs
     seed: int = 0
     k: int = 10
+    restore_best: bool = True  # False: end with the last weights, not the best validated ones
 
     def check(self) -> None:
         if self.epochs < 1 or self.batch_size < 2 or self.eval_every < 1 or self.patience < 1:
@@ -96,8 +97,9 @@ def query_embedder(model: Any, batch_size: int = 256) -> Callable[[Sequence[str]
 def _forward(model: Any, texts: Sequence[str]) -> Any:
     import torch
 
-    features = model.tokenize(list(texts))
-    features = {key: value.to(model.device) for key, value in features.items()}
+    prepare = getattr(model, "preprocess", None) or model.tokenize  # `tokenize` before 5.x
+    features = prepare(list(texts))
+    features = {k: v.to(model.device) if isinstance(v, torch.Tensor) else v for k, v in features.items()}
     return torch.nn.functional.normalize(model(features)["sentence_embedding"], dim=-1)
 
 
@@ -183,7 +185,8 @@ def finetune(
     if not result.stopped_early and result.evals[-1][0] != step:
         evaluate(step)
     bar.close()
-    model.load_state_dict(best["state"])
+    if config.restore_best:
+        model.load_state_dict(best["state"])
     result.seconds = time.perf_counter() - started
     return result
 
