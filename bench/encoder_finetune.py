@@ -1,0 +1,183 @@
+"""Query-tower fine-tuning from judgements: dense nDCG@10 on held-out queries before and after.
+
+The judged queries are split in half by a seeded shuffle (query-disjoint): the tower trains on the pairs
+(grade >= --min-grade) of the first half, with 10% of that half kept for early stopping, and is scored
+on the second half. Product vectors are computed once with the unchanged model and stay fixed, as in
+serving (only the query tower is trained). Reports time (embedding, training) and peak memory.
+
+The corpus is the whole products file unless --max-products is given: then it is every judged product
+of the queries used plus seeded random others up to that size (smaller corpus = easier retrieval, so
+such numbers are not comparable to the full-corpus relevance benchmark; the JSON records the size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import time
+
+from bench.common import add_judged_dataset_args, print_table, write_json
+from engine.config import PROJECT_ROOT, load_settings
+from engine.encoder.data import load_product_texts, pairs_for, split_queries
+from engine.encoder.evaluate import ProductVectors, dense_ndcg
+from engine.encoder.job import eval_queries, load_tower
+from engine.encoder.plot import plot_curve
+from engine.encoder.train import FinetuneConfig, finetune, query_embedder
+from engine.errors import AisleError
+from engine.learning.offline_data import load_judgements
+from engine.models.text_encoder import SentenceEncoder, resolve_text_model
+
+RESULTS = PROJECT_ROOT / "bench" / "results"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    add_judged_dataset_args(parser)
+    parser.add_argument("--name", default="homedepot", help="label for the result files")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--min-grade", type=float, default=2.5, help="grade a training pair needs")
+    parser.add_argument("--max-train-queries", type=int, default=0, help="subsample the training half")
+    parser.add_argument("--max-eval-queries", type=int, default=0, help="subsample the evaluation half")
+    parser.add_argument("--max-products", type=int, default=0, help="corpus size (0: every product)")
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--lr", type=float, default=3e-5)
+    parser.add_argument("--anchor", type=float, default=0.1)
+    parser.add_argument("--eval-every", type=int, default=25)
+    parser.add_argument("--patience", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    parser.add_argument("--max-tokens", type=int, default=128)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    started = time.perf_counter()
+    judgements = load_judgements(args.queries, args.qrels)
+    texts = load_product_texts(args.products)
+    train_half, eval_half = split_queries(judgements.judged_queries(), 0.5, args.seed)
+    rng = random.Random(args.seed)
+    if args.max_train_queries:
+        train_half = rng.sample(train_half, min(args.max_train_queries, len(train_half)))
+    if args.max_eval_queries:
+        eval_half = rng.sample(eval_half, min(args.max_eval_queries, len(eval_half)))
+    train_ids, validation_ids = split_queries(train_half, 0.9, args.seed + 1)
+    corpus = list(texts)
+    if args.max_products and args.max_products < len(corpus):
+        needed = {p for q in train_half + eval_half for p in judgements.grades[q] if p in texts}
+        others = sorted(set(corpus) - needed)
+        extra = rng.sample(others, max(0, min(len(others), args.max_products - len(needed))))
+        corpus = sorted(needed | set(extra))
+    pairs = pairs_for(judgements, train_ids, texts, args.min_grade)
+    print(
+        f"{len(pairs)} pairs from {len(train_ids)} queries, {len(validation_ids)} validation queries, "
+        f"{len(eval_half)} evaluation queries, corpus {len(corpus)} products",
+        file=sys.stderr,
+    )
+
+    settings = load_settings()
+    model_dir, identity = resolve_text_model(settings.text_model, settings.resolved_text_model())
+    t0 = time.perf_counter()
+    encoder = SentenceEncoder(model_dir, args.max_tokens, runtime="auto")
+    products = ProductVectors(
+        tuple(corpus),
+        encoder.onnx.encode([texts[p] for p in corpus], progress=True)
+        if encoder.onnx
+        else encoder.encode([texts[p] for p in corpus]),
+    )
+    embed_s = time.perf_counter() - t0
+    del encoder
+
+    model = load_tower(model_dir, args.max_tokens, "cpu")
+    min_grade = judgements.min_grade
+    evaluation = eval_queries(judgements, eval_half)
+    before = dense_ndcg(query_embedder(model), evaluation, products, 10, min_grade)
+    config = FinetuneConfig(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        anchor=args.anchor,
+        eval_every=args.eval_every,
+        patience=args.patience,
+        seed=args.seed,
+    )
+    result = finetune(
+        model,
+        pairs,
+        products,
+        eval_queries(judgements, validation_ids),
+        config,
+        min_grade=min_grade,
+        progress=True,
+    )
+    after = dense_ndcg(query_embedder(model), evaluation, products, 10, min_grade)
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    stem = f"encoder-finetune-{args.name}"
+    plot = plot_curve(result, RESULTS / f"{stem}.png", f"query tower fine-tuning ({args.name})")
+    report = {
+        "dataset": {"queries": str(args.queries), "qrels": str(args.qrels), "products": str(args.products)},
+        "encoder": {"name": identity.name, "version": identity.version},
+        "split": {
+            "seed": args.seed,
+            "train_queries": len(train_ids),
+            "validation_queries": len(validation_ids),
+            "eval_queries": len(eval_half),
+            "pairs": len(pairs),
+            "corpus": len(corpus),
+        },
+        "config": config.__dict__,
+        "dense_ndcg10": {"before": before, "after": after, "delta": after - before},
+        "training": result.to_dict(),
+        "seconds": {
+            "embed_products": round(embed_s, 1),
+            "train": round(result.seconds, 1),
+            "total": round(time.perf_counter() - started, 1),
+        },
+        "peak_rss_mib": round(peak_mib),
+        "torch_threads": torch.get_num_threads(),
+        "plot": str(plot.relative_to(PROJECT_ROOT)),
+    }
+    write_json(RESULTS / f"{stem}.json", report)
+    print_table(
+        [
+            "eval queries",
+            "pairs",
+            "corpus",
+            "nDCG@10 before",
+            "after",
+            "delta",
+            "steps",
+            "train s",
+            "peak MiB",
+        ],
+        [
+            [
+                len(eval_half),
+                len(pairs),
+                len(corpus),
+                f"{before:.4f}",
+                f"{after:.4f}",
+                f"{after - before:+.4f}",
+                len(result.losses),
+                f"{result.seconds:.0f}",
+                f"{peak_mib:.0f}",
+            ]
+        ],
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except AisleError as exc:
+        print(f"encoder_finetune: error: {exc.message}", file=sys.stderr)
+        sys.exit(1)
