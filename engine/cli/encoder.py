@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import load_settings
-from engine.errors import ConfigError
+from engine.errors import ConfigError, NotFound
 
 EXAMPLES = """examples:
   engine encoder finetune --products ../shared/datasets/homedepot/products.jsonl \\
@@ -173,6 +173,8 @@ def _serve(version: int | None, back: bool) -> int:
 
     settings = load_settings()
     store = QueryEncoderStore(settings)
+    if version is not None and version not in store.versions():
+        raise NotFound(f"query-encoder version {version} does not exist (kept: {store.versions()})")
     backend = _loader(settings)
     try:
         record = rollback(store, backend, version) if back else roll_out(store, backend, int(version or 0))

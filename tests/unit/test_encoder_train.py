@@ -44,13 +44,17 @@ def catalog() -> tuple[list[Pair], ProductVectors, list[EvalQuery]]:
 
 
 def drift(model: Any, start: dict[str, Any]) -> float:
-    return float(sum(((v - start[k]) ** 2).sum() for k, v in model.state_dict().items() if v.is_floating_point()))
+    return float(
+        sum(((v - start[k]) ** 2).sum() for k, v in model.state_dict().items() if v.is_floating_point())
+    )
 
 
 def test_loss_goes_down_and_validation_rises(tiny_model_dir: Path, catalog: Any, tmp_path: Path) -> None:
     pairs, products, validation = catalog
     model = load_tower(tiny_model_dir, 32, "cpu")
-    config = FinetuneConfig(epochs=12, batch_size=16, lr=3e-3, warmup=0.1, anchor=0.0, eval_every=9, patience=50)
+    config = FinetuneConfig(
+        epochs=12, batch_size=16, lr=3e-3, warmup=0.1, anchor=0.0, eval_every=9, patience=50
+    )
     result = finetune(model, pairs, products, validation, config)
     per_epoch = len(pairs) // 16
     assert np.mean(result.losses[-per_epoch:]) < 0.7 * np.mean(result.losses[:per_epoch])
