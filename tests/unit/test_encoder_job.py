@@ -35,7 +35,10 @@ def files(tmp_path: Path) -> dict[str, Path]:
     ids = [f"{c}-{t}" for c in COLOURS for t in TOOLS]
     products.write_text("".join(json.dumps({"id": i, "title": i.replace("-", " ")}) + "\n" for i in ids))
     queries.write_text("query_id\tquery\n" + "".join(f"q-{i}\t{i.replace('-', ' ')}\n" for i in ids))
-    qrels.write_text("query_id\tproduct_id\tgrade\n" + "".join(f"q-{i}\t{i}\t3\n" for i in ids))
+    rows = [f"q-{i}\t{i}\t3\n" for i in ids] + [
+        f"q-{i}\t{j}\t1\n" for i, j in zip(ids, ids[1:] + ids[:1], strict=True)
+    ]
+    qrels.write_text("query_id\tproduct_id\tgrade\n" + "".join(rows))
     return {"products": products, "queries": queries, "qrels": qrels}
 
 
