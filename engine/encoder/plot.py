@@ -23,7 +23,7 @@ def plot_curve(result: FinetuneResult, path: Path, title: str = "query tower fin
     fig, ax = plt.subplots(figsize=(8, 4.5))
     steps = np.arange(1, len(losses) + 1)
     ax.plot(steps, losses, color="tab:blue", alpha=0.3, linewidth=0.8, label="loss")
-    window = max(1, len(losses) // 20)
+    window = max(5, len(losses) // 20) if len(losses) >= 10 else 1
     if len(losses) >= window > 1:
         smooth = np.convolve(losses, np.ones(window) / window, mode="valid")
         ax.plot(steps[window - 1 :], smooth, color="tab:blue", label=f"loss ({window}-step mean)")
