@@ -30,8 +30,8 @@ def make_tiny_text_model(path: Path, words: Iterable[str], seed: int = 0) -> Pat
     )
     BertModel(config).save_pretrained(str(raw))
     transformer = models.Transformer(str(raw), max_seq_length=32)
-    dimension = getattr(transformer, "get_embedding_dimension", None) or transformer.get_word_embedding_dimension
-    pooling = models.Pooling(dimension(), pooling_mode="mean")
+    width = getattr(transformer, "get_embedding_dimension", None) or transformer.get_word_embedding_dimension
+    pooling = models.Pooling(width(), pooling_mode="mean")
     model = SentenceTransformer(modules=[transformer, pooling, models.Normalize()], device="cpu")
     out = path / "model"
     model.save(str(out))
