@@ -113,3 +113,15 @@ def test_cli_errors_are_one_line(
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "missing.jsonl" in err
     assert main(["encoder", "rollout", "9"]) == 2
+
+
+def test_cli_finetune_writes_a_version_and_lists_it(
+    shop: Settings, files: dict, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    args = ["--products", str(files["products"]), "--queries", str(files["queries"])]
+    args += ["--qrels", str(files["qrels"]), "--batch-size", "8", "--lr", "3e-3", "--eval-every", "4"]
+    code = main(["encoder", "finetune", *args, "--tolerance", "1", "--plot", str(tmp_path / "c.png")])
+    assert code == 0 and capsys.readouterr().out.startswith("written: version 2")
+    assert main(["encoder", "versions"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("* 1") and lines[1].startswith("  2  from 1")
