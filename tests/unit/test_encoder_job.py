@@ -1,5 +1,5 @@
 """`engine encoder finetune` end to end on a tiny BERT: split, train, gate, write a version, serve it;
-a rejected candidate writes nothing; bad input is one line and exit status 2."""
+a rejected candidate writes nothing; a missing file or version is one line and exit status 1."""
 
 from __future__ import annotations
 
@@ -111,8 +111,8 @@ def test_cli_errors_are_one_line(
         ]
     )
     err = capsys.readouterr().err
-    assert code == 2 and err.count("\n") == 1 and "missing.jsonl" in err
-    assert main(["encoder", "rollout", "9"]) == 2
+    assert code == 1 and err.count("\n") == 1 and "missing.jsonl" in err
+    assert main(["encoder", "rollout", "9"]) == 1
 
 
 def test_cli_finetune_writes_a_version_and_lists_it(
