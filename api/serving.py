@@ -76,6 +76,8 @@ async def serve(
                     "pipeline": outcome.method,
                     "page": query.page,
                     "degraded": outcome.degraded,
+                    # During an interleaved trial: the page's teams (engine.pipeline.interleave).
+                    **({"interleaving": outcome.interleaving} if outcome.interleaving is not None else {}),
                     **(extra or {}),
                 },
                 propensity_swaps=outcome.propensity_swaps,

@@ -24,6 +24,7 @@ from engine.errors import AisleError
 from engine.events.base import EventLog
 from engine.events.impressions import ImpressionWriter
 from engine.inference.base import InferenceBackend
+from engine.learning.trialstate import TrialWatcher, trial_path
 from engine.lexical.base import LexicalIndex
 from engine.personalize import Recommender
 from engine.pipeline.embed import QueryEmbedder
@@ -123,6 +124,7 @@ class EngineServices:
             profile=recommender.profile,
             config=config,
             observe=observe,
+            trial=TrialWatcher(trial_path(settings.data_dir)),
         )
         return cls(
             settings=settings,

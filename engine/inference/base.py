@@ -57,6 +57,16 @@ class RankerModel(Protocol):
     def version(self) -> int: ...
 
 
+@runtime_checkable
+class VersionedRanker(Protocol):
+    """A ranker that can score with a named loaded version: during an interleaved trial the serving
+    version and the candidate are both loaded (Triton and in-process rankers both do this)."""
+
+    def score(self, features: np.ndarray, version: int | None = None) -> np.ndarray: ...
+
+    def version(self) -> int: ...
+
+
 class InferenceBackend(Protocol):
     """One handle on the model server: the three models plus health and version control."""
 
@@ -72,8 +82,9 @@ class InferenceBackend(Protocol):
         """Readiness per model name, e.g. {"query_encoder": True, "clip": False, "ranker": True}."""
         ...
 
-    def load_ranker_version(self, version: int) -> None:
-        """Make `version` the served ranker version (explicit model control; no restart)."""
+    def load_ranker_version(self, version: int, candidate: int | None = None) -> None:
+        """Make `version` the served ranker version (explicit model control; no restart); with
+        `candidate`, also keep that version loaded for an interleaved trial."""
         ...
 
     def close(self) -> None: ...

@@ -57,18 +57,37 @@ class InProcessClipEncoder:
 
 
 class InProcessRanker:
-    """Swapping `net` is one attribute assignment, so a concurrent `score` sees the old or the new one."""
+    """Swapping `net` is one attribute assignment, so a concurrent `score` sees the old or the new one.
 
-    def __init__(self, net: RankerNet, version: int) -> None:
+    `score(rows, version=v)` for another version (an interleaved trial's candidate) loads that version
+    from `model_dir` on first use and keeps it: the update job that starts a trial runs in another
+    process and cannot load it into this one.
+    """
+
+    def __init__(self, net: RankerNet, version: int, model_dir: Path | None = None) -> None:
         self._current = (net, version)
+        self._model_dir = model_dir
+        self._others: dict[int, RankerNet] = {}
 
     def swap(self, net: RankerNet, version: int) -> None:
         self._current = (net, version)
 
-    def score(self, features: np.ndarray) -> np.ndarray:
+    def _net(self, version: int | None) -> RankerNet:
+        net, current = self._current
+        if version is None or version == current:
+            return net
+        other = self._others.get(version)
+        if other is None:
+            if self._model_dir is None or not (self._model_dir / str(version)).is_dir():
+                raise NotFound(f"ranker version {version} is not loaded")
+            other, _ = load_ranker(self._model_dir / str(version))
+            self._others = {**self._others, version: other}
+        return other
+
+    def score(self, features: np.ndarray, version: int | None = None) -> np.ndarray:
         import torch
 
-        net, _ = self._current
+        net = self._net(version)
         rows = np.ascontiguousarray(features, dtype=np.float32)
         if rows.ndim != 2 or rows.shape[1] != net.n_features:
             raise InvalidInput(f"ranker takes rows of {net.n_features} features, got shape {rows.shape}")
@@ -145,7 +164,7 @@ class InProcessInference:
                     raise NotFound(f"no ranker version in {model_dir}")
                 version = max(pinned) if pinned else versions[-1]
                 net, _ = load_ranker(model_dir / str(version))
-                self._ranker = InProcessRanker(net, version)
+                self._ranker = InProcessRanker(net, version, model_dir)
             return self._ranker
 
     def ready(self) -> dict[str, bool]:
@@ -160,7 +179,8 @@ class InProcessInference:
         status["clip"] = self.clip_encoder() is not None
         return {name: status[name] for name in ("query_encoder", "clip", "ranker")}
 
-    def load_ranker_version(self, version: int) -> None:
+    def load_ranker_version(self, version: int, candidate: int | None = None) -> None:
+        """Serve `version`; a trial's `candidate` is loaded on its first `score(..., version=)`."""
         net, _ = load_ranker(self.ranker_dir() / str(version))
         self._load_ranker().swap(net, version)
 

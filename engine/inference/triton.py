@@ -79,8 +79,11 @@ class _Channel:
         except InferenceServerException as exc:
             raise _translate(exc, what, self.url) from None
 
-    def infer(self, model: str, name: str, data: np.ndarray, output: str) -> tuple[np.ndarray, int]:
-        """One request; returns the output array and the model version that served it."""
+    def infer(
+        self, model: str, name: str, data: np.ndarray, output: str, version: int | None = None
+    ) -> tuple[np.ndarray, int]:
+        """One request (to `version`, else the server's default); returns the output array and the model
+        version that served it."""
         dtype = "BYTES" if data.dtype == object else "FP32"
         tensor = grpcclient.InferInput(name, list(data.shape), dtype)
         tensor.set_data_from_numpy(data)
@@ -89,6 +92,7 @@ class _Channel:
             self.client.infer,
             model,
             [tensor],
+            model_version=str(version) if version is not None else "",
             outputs=[grpcclient.InferRequestedOutput(output)],
         )
         array = result.as_numpy(output)
@@ -207,7 +211,9 @@ class TritonRanker:
         self._channel, self._batch = channel, batch
         self._local = threading.local()
 
-    def score(self, features: np.ndarray) -> np.ndarray:
+    def score(self, features: np.ndarray, version: int | None = None) -> np.ndarray:
+        """Scores from `version` (during an interleaved trial two versions are loaded), else from the
+        version Triton serves by default."""
         rows = np.ascontiguousarray(features, dtype=np.float32)
         if rows.ndim != 2:
             raise InvalidInput(f"ranker features must be 2-D (n, n_features), got shape {rows.shape}")
@@ -215,9 +221,9 @@ class TritonRanker:
             return np.zeros(0, dtype=np.float32)
         scores = []
         for s in _chunks(len(rows), self._batch):
-            array, version = self._channel.infer(RANKER, "FEATURES", rows[s], "SCORE")
+            array, answered = self._channel.infer(RANKER, "FEATURES", rows[s], "SCORE", version)
             scores.append(array.reshape(-1))
-            self._local.version = version
+            self._local.version = answered
         return np.concatenate(scores).astype(np.float32, copy=False)
 
     def version(self) -> int:
@@ -278,28 +284,31 @@ class TritonInference:
     def ready(self) -> dict[str, bool]:
         return {name: self._model_ready(name) for name in (QUERY_ENCODER, CLIP, RANKER)}
 
-    def load_ranker_version(self, version: int) -> None:
+    def load_ranker_version(self, version: int, candidate: int | None = None) -> None:
         """Pin the ranker to `version` and reload it in place; Triton keeps the old version serving until
-        the new one is ready. A failed load restores the previous config and raises."""
-        self._load_version(RANKER, version)
+        the new one is ready. A failed load restores the previous config and raises. With `candidate`
+        (an interleaved trial) both versions are pinned and loaded; callers name the version they want."""
+        self._load_version(RANKER, version, () if candidate is None else (candidate,))
         self._ranker.forget_version()
 
     def load_query_encoder_version(self, version: int) -> None:
         """The same for the query tower (`engine.encoder.rollout`)."""
         self._load_version(QUERY_ENCODER, version)
 
-    def _load_version(self, model: str, version: int) -> None:
+    def _load_version(self, model: str, version: int, also: tuple[int, ...] = ()) -> None:
+        wanted = [version, *also]
         from engine.triton.repository import CONFIG_FILE, read_config, set_version_policy, write_config
 
         load = self._channel.client.load_model
         model_dir = self.repository / model if self.repository else None
         if model_dir is not None and model_dir.is_dir():
-            if not (model_dir / str(version)).is_dir():
-                raise NotFound(f"{model} version {version} is not in {model_dir}")
+            for v in wanted:
+                if not (model_dir / str(v)).is_dir():
+                    raise NotFound(f"{model} version {v} is not in {model_dir}")
             path = model_dir / CONFIG_FILE
             previous = read_config(path)
             pinned = read_config(path)
-            set_version_policy(pinned, [version])
+            set_version_policy(pinned, wanted)
             write_config(path, pinned)
             try:
                 self._channel.call(
@@ -312,7 +321,7 @@ class TritonInference:
             config = self._channel.call(
                 f"{model} config", self._channel.client.get_model_config, model, as_json=True
             )["config"]
-            config["version_policy"] = {"specific": {"versions": [version]}}
+            config["version_policy"] = {"specific": {"versions": wanted}}
             self._channel.call(
                 f"loading {model} {version}",
                 load,
@@ -320,10 +329,11 @@ class TritonInference:
                 config=json.dumps(config),
                 client_timeout=self.load_timeout_s,
             )
-        if not self._channel.call(
-            f"{model} readiness", self._channel.client.is_model_ready, model, str(version)
-        ):
-            raise BackendUnavailable("triton", f"{model} version {version} did not become ready")
+        for v in wanted:
+            if not self._channel.call(
+                f"{model} readiness", self._channel.client.is_model_ready, model, str(v)
+            ):
+                raise BackendUnavailable("triton", f"{model} version {v} did not become ready")
 
     def close(self) -> None:
         self._channel.client.close()

@@ -8,17 +8,18 @@ search. Over many searches, the candidate is promoted only if it wins significan
 loses (two-sided exact binomial sign test on wins vs losses; ties carry no information).
 
 Logging contract: a served interleaved list stores `extra["interleaving"] = {"teams": "ABBA...",
-"candidate": <version>}` on its `Impression`, team B being the candidate. `tally` reads those back.
+"candidate": <version>}` on its `Impression`, team B being the candidate (the gateway's
+`engine.pipeline.interleave` stage does this during a trial). `tally` reads those back.
 """
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from engine.learning.clicks import ClickedList
+from engine.learning.signtest import sign_test_p
 
 SERVING, CANDIDATE = "A", "B"
 
@@ -64,20 +65,6 @@ def winner(teams: str, clicked: Iterable[int]) -> str | None:
     a = sum(1 for i in clicked if teams[i] == SERVING)
     b = sum(1 for i in clicked if teams[i] == CANDIDATE)
     return None if a == b else (SERVING if a > b else CANDIDATE)
-
-
-def sign_test_p(wins: int, losses: int) -> float:
-    """Two-sided exact binomial p-value of `wins` vs `losses` under p = 0.5."""
-    n = wins + losses
-    if n == 0:
-        return 1.0
-    k = min(wins, losses)
-
-    def log_pmf(i: int) -> float:
-        return math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) - n * math.log(2)
-
-    tail = sum(math.exp(log_pmf(i)) for i in range(k + 1))
-    return min(1.0, 2.0 * tail)
 
 
 @dataclass(frozen=True)

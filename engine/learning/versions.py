@@ -23,6 +23,7 @@ from typing import Any
 
 from engine.config import Settings
 from engine.errors import NotFound
+from engine.learning.trialstate import load_trial, trial_path
 from engine.models.ranker_net import (
     RankerManifest,
     RankerNet,
@@ -88,11 +89,16 @@ class RankerStore:
         return list_ranker_versions(self.model_dir)
 
     def serving(self) -> int | None:
-        """The version Triton is configured to serve: the pinned one, else the newest."""
+        """The version Triton is configured to serve: the pinned one, else the newest. During an
+        interleaved trial both the serving version and the candidate are pinned; the candidate is not
+        serving (it answers only its share of interleaved searches)."""
         config_path = self.model_dir / CONFIG_FILE
         if config_path.is_file():
             pinned = pinned_versions(read_config(config_path))
             if pinned:
+                trial = load_trial(trial_path(self.data_dir))
+                if trial is not None and trial.active and len(pinned) > 1:
+                    pinned = [v for v in pinned if v != trial.candidate] or pinned
                 return max(pinned)
         versions = self.versions()
         return versions[-1] if versions else None

@@ -32,8 +32,9 @@ import numpy as np
 
 from engine.errors import BackendUnavailable, InvalidInput
 from engine.inference.base import RankerModel
+from engine.learning.trialstate import ActiveTrial
 from engine.lexical.base import LexicalIndex
-from engine.pipeline import fusion
+from engine.pipeline import fusion, interleave
 from engine.pipeline.embed import QueryEmbedder
 from engine.pipeline.explore import ExplorationKey, ExplorationPolicy, swaps_on_page
 from engine.pipeline.facets import check_fields, facet_counts
@@ -66,6 +67,7 @@ class SearchPipeline:
         profile: Callable[[str], np.ndarray | None] | None = None,
         config: PipelineConfig | None = None,
         observe: StageObserver | None = None,
+        trial: Callable[[], ActiveTrial | None] | None = None,
     ) -> None:
         self.config = config or PipelineConfig()
         self.lexical = LexicalRetriever(lexical)
@@ -79,6 +81,7 @@ class SearchPipeline:
         self.profile = profile
         self.explore = ExplorationPolicy(self.config.exploration_rate, self.config.exploration_start)
         self._observe = observe
+        self.trial = trial
         self._pool = ThreadPoolExecutor(max_workers=self.config.workers, thread_name_prefix="retrieve")
 
     # --- catalog changes -----------------------------------------------------------------------------
@@ -170,9 +173,12 @@ class SearchPipeline:
         with self._stage(timings, "fusion"):
             hits, known = self._fuse(text, method, lists, vectors)
         ranker_version: int | None = None
+        teams: dict[str, str] | None = None
+        trial = self.trial() if self.trial is not None and method == "full" else None
         if method == "full":
             try:
-                hits, ranker_version = self._rank(query, text, hits, vectors, timings, known)
+                hits, ranker_version = self._rank(query, text, hits, vectors, timings, known, trial)
+                teams = self._interleave(query, text, hits, trial)
             except BackendUnavailable as exc:
                 log.warning("ranker failed, answering in fused order: %s", exc)
                 degraded.append("ranker")
@@ -184,9 +190,14 @@ class SearchPipeline:
                 facets = facet_counts(
                     [products[h.product_id] for h in hits if h.product_id in products], query.facets
                 )
-        swaps = self._explore(query, text, hits, ranker_version)
+        swaps = self._explore(query, text, hits, ranker_version) if teams is None else []
         first = (query.page - 1) * query.size
         page = hits[first : first + query.size]
+        trial_page = None
+        if teams is not None and trial is not None:
+            trial_page = interleave.TrialPage(
+                trial.serving, trial.candidate, interleave.page_teams(teams, page)
+            )
         timings["total"] = (time.perf_counter() - start) * 1000.0
         return SearchOutcome(
             hits=page,
@@ -198,6 +209,7 @@ class SearchPipeline:
             method=method,
             timings_ms=timings,
             propensity_swaps=swaps_on_page(swaps, first + 1, query.size),
+            interleaving=trial_page.to_log() if trial_page is not None else None,
         )
 
     # --- steps -----------------------------------------------------------------------------------------
@@ -302,6 +314,7 @@ class SearchPipeline:
         vectors: dict[str, np.ndarray],
         timings: dict[str, float],
         known: dict[str, Product],
+        trial: ActiveTrial | None = None,
     ) -> tuple[list[RankedHit], int]:
         depth = max(self.config.rerank_depth, query.page * query.size)
         head_ids = [h.product_id for h in hits[:depth]]
@@ -316,7 +329,21 @@ class SearchPipeline:
                 popularity=self.stats.action_count if self.stats else None,
             )
         with self._stage(timings, "ranker"):
-            return rerank(hits, depth, self.ranker(), context, products, text_vectors)
+            ranker = interleave.serving_ranker(self.ranker(), trial)
+            return rerank(hits, depth, ranker, context, products, text_vectors)
+
+    def _interleave(
+        self, query: SearchQuery, text: str, hits: list[RankedHit], trial: ActiveTrial | None
+    ) -> dict[str, str] | None:
+        """During a trial, team-draft a share of the eligible searches (see `engine.pipeline.interleave`):
+        the same searches exploration would touch, so benchmarks and integrations never see a trial."""
+        shopper = query.user_id or query.session_id
+        if trial is None or not trial.interleaving or query.sort != "relevance" or not shopper:
+            return None
+        if not interleave.sampled(trial, shopper, text):
+            return None
+        depth = max(self.config.rerank_depth, query.page * query.size)
+        return interleave.interleave_head(hits, depth, self.ranker(), trial, f"{shopper}\x1f{text}")
 
     def _products(self, ids: list[str], known: dict[str, Product]) -> dict[str, Product]:
         """Products of `ids`: those an earlier stage of this search fetched, plus the rest."""

@@ -109,6 +109,9 @@ class SearchOutcome:
     timings_ms: dict[str, float]
     user_vector: np.ndarray | None = None
     propensity_swaps: tuple[tuple[int, int], ...] = ()
+    # During an interleaved trial: {"serving", "candidate", "teams"} for this page (log it as
+    # `extra["interleaving"]`); None for a search that was not interleaved.
+    interleaving: dict[str, object] | None = None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ import pytest
 
 from engine.events.base import Impression
 from engine.learning.clicks import ClickedList
-from engine.learning.interleave import sign_test_p, tally, team_draft, winner
+from engine.learning.interleave import tally, team_draft, winner
+from engine.learning.signtest import sign_test_p
 
 
 def test_team_draft_shows_each_product_once_and_both_rankers_lead() -> None:

@@ -1,0 +1,217 @@
+"""Interleaved trials: a candidate ranker meets live traffic before it may serve everyone.
+
+Lifecycle (one `TrialRunner` per data directory; state in `trialstate`):
+
+1. `start(candidate)`: write the state (`starting`), make the model server load the serving version *and*
+   the candidate (the serving one stays the default answer), then `running`. The gateway now serves a
+   share of searches as a team-draft interleaving of both rankings and logs each product's team.
+2. `step()` (every run of the update job, or `engine ranker trial`): recount wins, losses and ties from
+   the log since the trial started, then decide:
+   - promote when at least `min_searches` interleaved searches were logged and the candidate wins
+     significantly (exact sign test, `alpha`);
+   - stop when it loses significantly (at any count: stopping early only ever protects shoppers);
+   - stop when `max_searches` or `max_hours` is reached without a significant win;
+   - otherwise keep running.
+3. Every decision, with its counts, is appended to `rollouts.jsonl` (`action: "trial"`).
+
+A crash anywhere resumes: counts come from the log, not from memory; a state left `starting` loads the
+versions again; a final state whose decision was not yet recorded finishes its rollout and records it.
+
+The p-value is recomputed at every look, so a trial looked at many times has a somewhat higher chance of
+a false decision than `alpha`; `min_searches` guards promotion against the noisy first looks.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from engine.errors import InvalidInput
+from engine.events.base import EventLog
+from engine.learning.clicks import clicked_lists, read_records
+from engine.learning.interleave import InterleavingResult, tally
+from engine.learning.rollout import roll_out
+from engine.learning.trialstate import TrialConfig, TrialState, load_trial, save_trial, trial_path
+from engine.learning.versions import RankerStore
+
+
+class TrialLoader(Protocol):
+    """Loads ranker versions; with `candidate`, both stay loaded and `version` is the default answer."""
+
+    def load_ranker_version(self, version: int, candidate: int | None = None) -> None: ...
+
+
+@dataclass(frozen=True)
+class TrialCounts:
+    wins: int
+    losses: int
+    ties: int
+    p_value: float
+
+    @property
+    def searches(self) -> int:
+        return self.wins + self.losses + self.ties
+
+    @classmethod
+    def of(cls, result: InterleavingResult) -> TrialCounts:
+        return cls(result.wins, result.losses, result.ties, result.p_value)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "wins": self.wins,
+            "losses": self.losses,
+            "ties": self.ties,
+            "searches": self.searches,
+            "p_value": self.p_value,
+        }
+
+
+def decide(counts: TrialCounts, config: TrialConfig, elapsed_s: float) -> tuple[str, str]:
+    """("promote" | "stop" | "continue", why) from the counts so far."""
+    significant = counts.p_value < config.alpha
+    if significant and counts.losses > counts.wins:
+        return "stop", f"candidate loses significantly (p={counts.p_value:.4g} < {config.alpha})"
+    if significant and counts.wins > counts.losses and counts.searches >= config.min_searches:
+        return "promote", f"candidate wins significantly (p={counts.p_value:.4g} < {config.alpha})"
+    if counts.searches >= config.max_searches:
+        return "stop", f"no significant win after {counts.searches} searches (limit {config.max_searches})"
+    if elapsed_s >= config.max_hours * 3600.0:
+        return "stop", f"no significant win after {elapsed_s / 3600.0:.1f} h (limit {config.max_hours} h)"
+    return "continue", "not decided yet"
+
+
+class TrialRunner:
+    def __init__(
+        self,
+        store: RankerStore,
+        log: EventLog,
+        loader: TrialLoader,
+        *,
+        max_records: int = 2_000_000,
+        keep_versions: int = 5,
+        clock: Any = time.time,
+    ) -> None:
+        self.store, self.log, self.loader = store, log, loader
+        self.path: Path = trial_path(store.data_dir)
+        self.max_records = max_records
+        self.keep_versions = keep_versions
+        self.clock = clock
+
+    def state(self) -> TrialState | None:
+        return load_trial(self.path)
+
+    def active(self) -> TrialState | None:
+        state = self.state()
+        return state if state is not None and state.active else None
+
+    # --- start -----------------------------------------------------------------------------------------
+    def start(self, candidate: int, config: TrialConfig | None = None) -> dict[str, Any]:
+        """Serve `candidate` in an interleaved trial against the serving version."""
+        if self.active() is not None:
+            raise InvalidInput("a trial is already running: stop it first (engine ranker trial stop)")
+        serving = self.store.serving()
+        if serving is None:
+            raise InvalidInput("no ranker version serves yet: nothing to compare the candidate with")
+        if candidate == serving:
+            raise InvalidInput(f"version {candidate} already serves: a trial needs another version")
+        self.store.load(candidate)  # NotFound names the kept versions
+        state = TrialState(
+            candidate=candidate,
+            serving=serving,
+            start_offset=self.log.last_offset(),
+            config=config or TrialConfig(),
+            started_at=self.clock(),
+        )
+        save_trial(self.path, state)
+        return self._begin(state)
+
+    def _begin(self, state: TrialState) -> dict[str, Any]:
+        self.loader.load_ranker_version(state.serving, candidate=state.candidate)
+        state.status = "running"
+        save_trial(self.path, state)
+        return self.store.rollouts.append(
+            {
+                "action": "trial",
+                "outcome": "started",
+                "version": state.candidate,
+                "serving": state.serving,
+                "config": state.to_dict()["config"],
+                "start_offset": state.start_offset,
+            }
+        )
+
+    # --- decide ----------------------------------------------------------------------------------------
+    def counts(self, state: TrialState) -> TrialCounts:
+        records = read_records(self.log, state.start_offset, self.max_records)
+        return TrialCounts.of(tally(clicked_lists(records, self.log), state.candidate))
+
+    def step(self) -> dict[str, Any] | None:
+        """Advance the trial, if there is one; returns what happened (None: no trial)."""
+        state = self.state()
+        if state is None:
+            return None
+        if state.status == "starting":
+            self._begin(state)
+            state.status = "running"
+        if not state.active:  # decided before a crash: finish what is not done yet
+            return self._finish(state) if not state.recorded else None
+        counts = self.counts(state)
+        action, reason = decide(counts, state.config, self.clock() - state.started_at)
+        if action == "continue":
+            return {
+                "action": "trial",
+                "outcome": "running",
+                "version": state.candidate,
+                "trial": counts.to_dict(),
+            }
+        state.status = "promoted" if action == "promote" else "stopped"
+        state.reason, state.decided_at = reason, self.clock()
+        if state.status == "stopped":
+            # Unload the candidate before the gateway stops interleaving: until the file says
+            # `stopped`, its candidate calls fail and fall back to the serving ranking.
+            self.loader.load_ranker_version(state.serving)
+        save_trial(self.path, state)
+        return self._finish(state, counts, unloaded=True)
+
+    def stop(self, reason: str = "stopped by an operator") -> dict[str, Any]:
+        state = self.active()
+        if state is None:
+            raise InvalidInput("no trial is running")
+        self.loader.load_ranker_version(state.serving)
+        state.status, state.reason, state.decided_at = "stopped", reason, self.clock()
+        save_trial(self.path, state)
+        return self._finish(state, unloaded=True)
+
+    def _finish(
+        self, state: TrialState, counts: TrialCounts | None = None, *, unloaded: bool = False
+    ) -> dict[str, Any]:
+        """Roll out a promoted candidate (idempotent) and record the decision once."""
+        counts = counts or self.counts(state)
+        outcome = "promoted" if state.status == "promoted" else "stopped"
+        record = {
+            "action": "trial",
+            "outcome": outcome,
+            "version": state.candidate,
+            "serving": state.serving,
+            "reason": state.reason,
+            "trial": counts.to_dict(),
+            "config": state.to_dict()["config"],
+            "duration_s": (state.decided_at or self.clock()) - state.started_at,
+        }
+        if outcome == "promoted" and self.store.serving() != state.candidate:
+            roll_out(
+                self.store,
+                self.loader,
+                state.candidate,
+                keep=self.keep_versions,
+                previous=state.serving,
+                details={"validated_by": "trial", "trial": counts.to_dict()},
+            )
+        elif outcome == "stopped" and not unloaded:
+            self.loader.load_ranker_version(state.serving)
+        recorded = self.store.rollouts.append(record)
+        state.recorded = True
+        save_trial(self.path, state)
+        return recorded

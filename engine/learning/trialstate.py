@@ -1,0 +1,138 @@
+"""The durable state of an interleaved trial, shared by the update job (which runs it) and the gateway
+(which serves it).
+
+One file, `<data_dir>/learning/trial.json`, written atomically (temp file, fsync, rename). It is the only
+thing the two processes share about a trial, so a crash of either resumes from it: the counts are never
+stored as the truth, they are recounted from the event log after `start_offset` at every decision.
+
+Statuses: `starting` (file written, model server not yet serving both versions), `running` (the gateway
+interleaves), `promoted` / `stopped` (final; the gateway serves normally again).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+TRIAL_FILE = "trial.json"
+ACTIVE = ("starting", "running")
+
+
+@dataclass(frozen=True)
+class TrialConfig:
+    """When a trial decides. `share` is the fraction of eligible searches that are interleaved."""
+
+    share: float = 0.5
+    alpha: float = 0.05
+    min_searches: int = 200
+    max_searches: int = 20_000
+    max_hours: float = 72.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.share <= 1.0:
+            raise ValueError(f"trial share must be in (0, 1], got {self.share}")
+        if not 0.0 < self.alpha < 1.0:
+            raise ValueError(f"trial alpha must be in (0, 1), got {self.alpha}")
+        if self.min_searches < 1 or self.max_searches < self.min_searches:
+            raise ValueError("trial needs 1 <= min_searches <= max_searches")
+        if self.max_hours <= 0:
+            raise ValueError(f"trial max_hours must be positive, got {self.max_hours}")
+
+
+@dataclass
+class TrialState:
+    candidate: int
+    serving: int
+    start_offset: int
+    config: TrialConfig = field(default_factory=TrialConfig)
+    status: str = "starting"
+    started_at: float = field(default_factory=time.time)
+    decided_at: float | None = None
+    reason: str = ""
+    recorded: bool = False  # the final decision is in rollouts.jsonl
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrialState:
+        config = TrialConfig(**data.get("config", {}))
+        fields = {k: v for k, v in data.items() if k != "config"}
+        return cls(config=config, **fields)
+
+
+def trial_path(data_dir: Path) -> Path:
+    return Path(data_dir) / "learning" / TRIAL_FILE
+
+
+def load_trial(path: Path) -> TrialState | None:
+    """The trial in `path`, or None when there is none (or the file is unreadable: no trial is safer
+    than a guessed one, and the update job reports the file)."""
+    try:
+        return TrialState.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def save_trial(path: Path, state: TrialState) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write(json.dumps(state.to_dict(), sort_keys=True))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+@dataclass(frozen=True)
+class ActiveTrial:
+    """What the gateway needs to serve a trial."""
+
+    serving: int
+    candidate: int
+    share: float
+    interleaving: bool  # False while `starting`: the candidate may not be loaded yet
+
+
+class TrialWatcher:
+    """The gateway's view of the trial file: re-read when its modification time changes, looked at no
+    more than every `interval_s` seconds, so a search pays a dictionary lookup, not a file read."""
+
+    def __init__(self, path: Path, interval_s: float = 0.5) -> None:
+        self.path = Path(path)
+        self.interval_s = interval_s
+        self._lock = threading.Lock()
+        self._checked = 0.0
+        self._mtime: float | None = None
+        self._active: ActiveTrial | None = None
+
+    def __call__(self) -> ActiveTrial | None:
+        now = time.monotonic()
+        with self._lock:
+            if now - self._checked < self.interval_s:
+                return self._active
+            self._checked = now
+            try:
+                mtime = self.path.stat().st_mtime
+            except OSError:
+                self._mtime, self._active = None, None
+                return None
+            if mtime != self._mtime:
+                self._mtime = mtime
+                state = load_trial(self.path)
+                self._active = (
+                    ActiveTrial(state.serving, state.candidate, state.config.share, state.status == "running")
+                    if state is not None and state.active
+                    else None
+                )
+            return self._active
