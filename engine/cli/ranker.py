@@ -1,4 +1,6 @@
-"""`engine ranker train|update|rollback|versions|status`: train, roll out and inspect ranker versions."""
+"""`engine ranker train|update|rollout|versions|status`: train, roll out and inspect ranker versions.
+
+The gate verbs (`trial`, `checkset`, `rollback`) are in `engine.cli.ranker_gate`."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.cli.ranker_text import decision, status_lines
+from engine.cli.ranker_gate import add_trial_options, trial_config
+from engine.cli.ranker_gate import register as register_gates
 from engine.config import load_settings
 from engine.events.factory import open_event_log
 from engine.inference.factory import LazyLoader
@@ -23,9 +27,12 @@ EXAMPLES = """examples:
   engine ranker update                          one update from the clicks logged since the last run
   engine ranker update --continuous --interval 300
   engine ranker update --no-bias-correction     naive clicks (for comparison only)
-  engine ranker versions                        kept versions with their validation results
+  engine ranker update --no-trial               with a check set: serve what it accepts, no trial
+  engine ranker checkset --queries q.tsv --qrels qrels.tsv   the shop's judged queries as first gate
+  engine ranker trial status                    the running interleaved trial and its counts
+  engine ranker versions                        kept versions and how each was validated
   engine ranker rollout 4                       serve version 4 (written by `train` without --rollout)
-  engine ranker rollback 3                      serve version 3 again
+  engine ranker rollback                        serve the newest version that passed its gate
   engine ranker status                          serving version, checkpoint, unread events
   engine ranker status --json                   the same as JSON, for scripts
 """
@@ -70,15 +77,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     update.add_argument("--min-clicks", type=int, default=50, help="training clicks needed to run")
     update.add_argument("--keep", type=int, default=5, help="ranker versions to keep on disk")
     update.add_argument("--json", action="store_true", help="print each outcome as JSON (one per line)")
+    update.add_argument("--no-trial", action="store_true", help="no interleaved trial (needs a check set)")
+    update.add_argument("--force", action="store_true", help="serve an accepted candidate without a gate")
+    add_trial_options(update)
     update.set_defaults(handler=_update)
 
     forward = verbs.add_parser("rollout", help="serve a kept version (e.g. one `train` wrote)")
     forward.add_argument("version", type=int)
     forward.set_defaults(handler=_rollout)
 
-    back = verbs.add_parser("rollback", help="serve a kept version again")
-    back.add_argument("version", type=int)
-    back.set_defaults(handler=_rollback)
+    register_gates(verbs)
     verbs.add_parser("versions", help="list kept versions with validation results").set_defaults(
         handler=_versions
     )
@@ -159,7 +167,8 @@ def _train(args: argparse.Namespace) -> int:
             return 1
         loader = LazyLoader(settings)
         try:
-            roll_out(store, loader, result.version, details={"source": "train", "metrics": result.metrics})
+            details = {"source": "train", "metrics": result.metrics, "forced": not result.improved}
+            roll_out(store, loader, result.version, details=details)
         finally:
             loader.close()
         print(f"serving ranker version {result.version}", file=sys.stderr)
@@ -180,12 +189,18 @@ def _update(args: argparse.Namespace) -> int:
         keep_versions=args.keep,
         check_set=check_set if check_set.is_file() else None,
         gate=GateConfig(),
+        trial=None if args.no_trial else trial_config(args),
+        force=args.force,
     )
     log, loader = open_event_log(settings), LazyLoader(settings)
     job = UpdateJob(settings, log, loader, config)
     try:
         if not args.continuous:
-            outcome = brief(job.run_once())
+            outcome = job.run_once()
+            if outcome.get("action") == "refused":
+                print(f"engine: {outcome['reason']}", file=sys.stderr)
+                return 1
+            outcome = brief(outcome)
             print(json.dumps(outcome, indent=2) if args.json else decision(outcome))
             return 0
         stop = threading.Event()
@@ -201,18 +216,6 @@ def _update(args: argparse.Namespace) -> int:
         loader.close()
 
 
-def _rollback(args: argparse.Namespace) -> int:
-    from engine.learning.rollout import rollback
-    from engine.learning.versions import RankerStore
-
-    settings = load_settings()
-    loader = LazyLoader(settings)
-    try:
-        record = rollback(RankerStore(settings), loader, args.version)
-    finally:
-        loader.close()
-    print(f"serving ranker version {record['version']} (was {record['previous']})")
-    return 0
 
 
 def _rollout(args: argparse.Namespace) -> int:
@@ -231,17 +234,21 @@ def _rollout(args: argparse.Namespace) -> int:
 
 
 def _versions(args: argparse.Namespace) -> int:
+    from engine.learning.history import validations
     from engine.learning.versions import RankerStore
 
     store = RankerStore(load_settings())
     serving = store.serving()
-    print(f"{'':2}{'version':>7}  {'kind':<10} {'created':<25} validation")
-    for version in store.versions():
+    print(f"{'':2}{'version':>7}  {'kind':<10} {'created':<25} {'gate':<10} {'passed':<6} validation")
+    for version, checked in validations(store).items():
         manifest = store.manifest(version)
         record = manifest.record
         mark = "*" if version == serving else ""
-        kind = record.kind or "?"
-        print(f"{mark:2}{version:>7}  {kind:<10} {manifest.created_at:<25} {_numbers(record.results)}")
+        numbers = checked.summary if checked.gate == "trial" else _numbers(record.results)
+        print(
+            f"{mark:2}{version:>7}  {record.kind or '?':<10} {manifest.created_at:<25} {checked.gate:<10}"
+            f" {'yes' if checked.passed else 'no':<6} {numbers}"
+        )
     return 0
 
 

@@ -52,6 +52,16 @@ def decision(record: dict[str, Any]) -> str:
         line = f"{stamp}  rejected a candidate trained on {record.get('clicks')} clicks, {span}"
         detail = _validation(record)
         return f"{line}; {detail}" if detail else line
+    if action == "trial":
+        c = record.get("trial") or {}
+        counts = (
+            f": {c.get('wins', 0)} wins, {c.get('losses', 0)} losses, {c.get('ties', 0)} ties over "
+            f"{c.get('searches', 0)} searches, p={c.get('p_value', 1.0):.4g}"
+            if c
+            else ""
+        )
+        reason = f" ({record['reason']})" if record.get("reason") else ""
+        return f"{stamp}  trial of version {record.get('version')} {record.get('outcome')}{counts}{reason}"
     return f"{stamp}  {action}"
 
 

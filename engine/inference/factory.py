@@ -75,10 +75,10 @@ class LazyLoader:
         self.settings = settings
         self._backend: InferenceBackend | None = None
 
-    def load_ranker_version(self, version: int) -> None:
+    def load_ranker_version(self, version: int, candidate: int | None = None) -> None:
         if self._backend is None:
             self._backend = create_inference(self.settings)
-        self._backend.load_ranker_version(version)
+        self._backend.load_ranker_version(version, candidate=candidate)
 
     def close(self) -> None:
         if self._backend is not None:

@@ -78,7 +78,7 @@ def validation(
         return VersionValidation(
             version, TRIAL, last.get("outcome") == "promoted", _trial_summary(last), last
         )
-    if any(r.get("forced") for r in mine):
+    if training.get("forced") or any(r.get("forced") for r in mine):
         reason = next((r.get("refused") for r in mine if r.get("refused")), "forced past the gate")
         return VersionValidation(version, FORCED, False, f"forced: {reason}", {})
     kind = training.get("kind")

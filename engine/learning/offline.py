@@ -181,8 +181,9 @@ def train_from_judgements(
     }
     manifest = RankerManifest(version=0, feature_names=names, hidden=base_manifest.hidden, training=summary)
     version = store.add(net, manifest)
-    if held:
-        save_labelled(store.data_dir / "learning" / CHECK_SET_FILE, held, names, min_grade)
+    # The update job's check set is every judged query the shop has (the gate and the anchor both get
+    # better with more queries; the offline held-out split above only measures this version).
+    save_labelled(store.data_dir / "learning" / CHECK_SET_FILE, lists, names, min_grade)
     return OfflineResult(version=version, parent=parent, metrics=metrics, summary=summary)
 
 

@@ -12,8 +12,18 @@ One run (`UpdateJob.run_once`):
    check set's candidate lists (features only, never their labels) anchor the fit: their ranking must stay
    close to the serving version's, so clicks on some queries cannot reshuffle queries nobody clicked on.
 5. Gate: candidate vs serving on held-out clicks and the optional labelled check set (`gate`).
-6. Accepted: write the version, make Triton serve it, prune, record. Rejected: record why.
+6. Accepted: write the version and start an interleaved trial against the serving version (`trial`; the
+   default gate), or, with trials off, make Triton serve it if a check set vouched for it. Rejected:
+   record why.
 7. Commit the checkpoint (only now): the local checkpoint file and, on Kafka, the consumer group's offset.
+
+While a trial runs, a run only advances it (`TrialRunner.step`): no new candidate is trained until the
+trial has promoted or stopped its candidate.
+
+No silent unsafe rollout: with neither a check set nor a trial there is nothing that could tell a
+damaging candidate from a good one (the held-out click estimate only compares orders of the lists that
+were served, which say nothing about queries nobody clicked), so the run refuses to promote, consumes
+nothing and says why. `force=True` promotes anyway and marks the version and its record as forced.
 
 Too little data (fewer than `min_train_clicks` / `min_holdout_clicks`) is not a failure: the run waits,
 consumes nothing, and the clicks accumulate for the next run.
@@ -37,8 +47,10 @@ from engine.learning.gate import GateConfig, validate
 from engine.learning.labelled import LabelledList, load_labelled
 from engine.learning.metrics import features_of
 from engine.learning.propensity import Propensities, estimate_pbm
-from engine.learning.rollout import VersionLoader, roll_out
+from engine.learning.rollout import roll_out
 from engine.learning.trainer import FitConfig, TrainingList, decayed_lr, fit, restandardise, score_rows
+from engine.learning.trial import TrialLoader, TrialRunner
+from engine.learning.trialstate import TrialConfig
 from engine.learning.versions import RankerStore
 from engine.models.ranker_net import RankerManifest, RankerNet, TrainingRecord
 
@@ -62,6 +74,26 @@ class UpdateConfig:
     check_set: Path | None = None
     gate: GateConfig = field(default_factory=GateConfig)
     seed: int = 0
+    # The interleaved trial every accepted candidate must win on live traffic; None turns trials off.
+    trial: TrialConfig | None = field(default_factory=TrialConfig)
+    # Promote an accepted candidate without a trial, even without a check set (recorded as forced).
+    force: bool = False
+
+
+NO_GATE = (
+    "not promoted: no gate (no check set and trials are off); build a check set "
+    "(engine ranker checkset), turn trials on, or pass --force"
+)
+
+
+def _gate(has_check_set: bool, config: UpdateConfig) -> str | None:
+    """What lets an accepted candidate serve: a trial (after the check set, if any), the check set
+    alone when trials are off, `forced`, or None (refused)."""
+    if config.force:
+        return "forced"
+    if config.trial is not None:
+        return "trial"
+    return "check set" if has_check_set else None
 
 
 def _consumed(training: dict[str, Any]) -> int:
@@ -72,12 +104,13 @@ class UpdateJob:
     """Owns the checkpoint under `<data_dir>/learning/`; one job per data directory at a time."""
 
     def __init__(
-        self, settings: Settings, log: EventLog, loader: VersionLoader, config: UpdateConfig | None = None
+        self, settings: Settings, log: EventLog, loader: TrialLoader, config: UpdateConfig | None = None
     ) -> None:
         self.log = log
         self.loader = loader
         self.config = config or UpdateConfig()
         self.store = RankerStore(settings)
+        self.trials = TrialRunner(self.store, log, loader, keep_versions=self.config.keep_versions)
         self.checkpoint_path = checkpoint_path(settings)
 
     # --- resume ------------------------------------------------------------------------------------
@@ -115,6 +148,8 @@ class UpdateJob:
         recorded = any(r.get("version") == versions[-1] for r in self.store.rollouts.records())
         if until <= checkpoint or recorded:
             return None
+        if manifest.training.get("gate") == "trial" and self.config.trial is not None:
+            return self.trials.start(versions[-1], self.config.trial)
         return roll_out(
             self.store,
             self.loader,
@@ -155,6 +190,9 @@ class UpdateJob:
     def run_once(self) -> dict[str, Any]:
         """One update; returns the outcome (also recorded, unless the run only waited for data)."""
         config = self.config
+        trial = self.trials.state()
+        if trial is not None and (trial.active or not trial.recorded):
+            return self.trials.step() or {"action": "trial", "outcome": "idle"}
         start = self.resume_offset()
         recovered = self._recover_unrecorded_version(load_checkpoint(self.checkpoint_path).offset)
         if recovered is not None:
@@ -224,6 +262,16 @@ class UpdateJob:
             "validation": validation.to_dict(),
         }
         if validation.accepted:
+            gate = _gate(bool(check_set), config)
+            if gate is None:
+                return {
+                    "action": "refused",
+                    "reason": NO_GATE,
+                    **summary,
+                    "events": {"after": start, "until": start},
+                }
+            summary["gate"] = gate
+            summary["forced"] = gate == "forced"
             manifest = RankerManifest(
                 version=0,
                 feature_names=names,
@@ -231,9 +279,18 @@ class UpdateJob:
                 training={"kind": "clicks", **summary},
             )
             version = self.store.add(candidate, manifest)
-            outcome = roll_out(
-                self.store, self.loader, version, keep=config.keep_versions, previous=serving, details=summary
-            )
+            if gate == "trial":
+                assert config.trial is not None
+                outcome = {**self.trials.start(version, config.trial), "validation": summary["validation"]}
+            else:
+                outcome = roll_out(
+                    self.store,
+                    self.loader,
+                    version,
+                    keep=config.keep_versions,
+                    previous=serving,
+                    details=summary,
+                )
         else:
             outcome = self.store.rollouts.append({"action": "rejected", "version": None, **summary})
         self._save_checkpoint(window.boundary)

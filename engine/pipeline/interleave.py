@@ -81,11 +81,12 @@ def interleave_head(
     """Re-order the first `depth` hits (already ranked by the serving version, each with its feature
     row) by team draft against the candidate's order, in place; returns product id -> team, or None
     when the candidate could not score (the hits are left as they were)."""
-    head = [h for h in hits[:depth] if h.features is not None]
-    if len(head) < 2 or not isinstance(ranker, VersionedRanker):
+    head = hits[:depth]
+    rows = [h.features for h in head if h.features is not None]
+    if len(head) < 2 or len(rows) != len(head) or not isinstance(ranker, VersionedRanker):
         return None
     try:
-        scores = ranker.score(np.stack([h.features for h in head]), version=trial.candidate)
+        scores = ranker.score(np.stack(rows), version=trial.candidate)
     except AisleError as exc:
         log.warning("trial candidate %d did not answer (%s); serving the plain ranking", trial.candidate, exc)
         return None

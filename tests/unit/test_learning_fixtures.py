@@ -112,11 +112,11 @@ class FakeLoader:
         self.fail = fail
         self.closed = False
 
-    def load_ranker_version(self, version: int) -> None:
+    def load_ranker_version(self, version: int, candidate: int | None = None) -> None:
         if self.fail:
             raise RuntimeError("simulated crash while loading")
         config = read_config(self.config_path)
-        set_version_policy(config, [version])
+        set_version_policy(config, [version] if candidate is None else [version, candidate])
         write_config(self.config_path, config)
         self.loaded.append(version)
 

@@ -18,7 +18,9 @@ from tests.unit.test_learning_fixtures import FakeLoader, World, event_log, make
 
 __all__ = ["event_log", "shop"]  # fixtures used by name below
 
-FAST = UpdateConfig(epochs=3, min_train_clicks=30)
+# These tests exercise training, the click gate, rollout and checkpoints: an accepted candidate is
+# promoted directly (forced: no check set, no trial). The gates are tested in test_learning_trial.py.
+FAST = UpdateConfig(epochs=3, min_train_clicks=30, trial=None, force=True)
 
 
 def rollout_records(settings: Settings) -> list[dict]:
@@ -141,7 +143,8 @@ def test_events_after_a_run_are_learned_by_the_next_and_versions_are_pruned(
 ) -> None:
     world, rng = World(), np.random.default_rng(5)
     loader = FakeLoader(shop)
-    job = UpdateJob(shop, event_log, loader, UpdateConfig(epochs=2, min_train_clicks=30, keep_versions=2))
+    config = UpdateConfig(epochs=2, min_train_clicks=30, keep_versions=2, trial=None, force=True)
+    job = UpdateJob(shop, event_log, loader, config)
     ranges = []
     for _ in range(3):
         make_log(event_log, world, 400, rng)

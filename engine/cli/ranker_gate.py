@@ -1,0 +1,207 @@
+"""`engine ranker trial|checkset|rollback`: the gates that decide what may serve, and the way back.
+
+- `trial`     shows, advances or stops the interleaved trial of a candidate against the serving version,
+              or starts one for a kept version (e.g. one `train` wrote).
+- `checkset`  builds the labelled check set from a shop's own judged queries (TSV files), so the update
+              job has a first gate before any shopper sees a candidate.
+- `rollback`  serves the newest kept version that passed its gate (or the one named), after showing how
+              that version was validated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from engine.config import load_settings
+
+TRIAL_EXAMPLES = """examples:
+  engine ranker trial status            the running trial: wins, losses, ties, p-value, searches
+  engine ranker trial step              decide now (promote, stop or keep running), as the update job does
+  engine ranker trial start 4 --share 0.2 --min-searches 500
+  engine ranker trial stop              stop the running trial; the serving version keeps serving
+"""
+
+
+def add_trial_options(parser: argparse.ArgumentParser) -> None:
+    """The trial's decision rule, shared by `update` and `trial start`."""
+    parser.add_argument("--share", type=float, default=0.5, help="share of searches interleaved (0.5)")
+    parser.add_argument("--alpha", type=float, default=0.05, help="sign-test significance level (0.05)")
+    parser.add_argument("--min-searches", type=int, default=200, help="searches before a promotion (200)")
+    parser.add_argument("--max-searches", type=int, default=20_000, help="stop after this many (20000)")
+    parser.add_argument("--max-hours", type=float, default=72.0, help="stop after this long (72)")
+
+
+def trial_config(args: argparse.Namespace) -> Any:
+    from engine.learning.trialstate import TrialConfig
+
+    try:
+        return TrialConfig(
+            share=args.share,
+            alpha=args.alpha,
+            min_searches=args.min_searches,
+            max_searches=args.max_searches,
+            max_hours=args.max_hours,
+        )
+    except ValueError as exc:
+        print(f"engine: error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    trial = verbs.add_parser(
+        "trial",
+        help="show, advance, start or stop the interleaved trial",
+        epilog=TRIAL_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = trial.add_subparsers(dest="trial_verb", required=True)
+    actions.add_parser("status", help="the running (or last) trial with its counts").set_defaults(
+        handler=_trial_status
+    )
+    actions.add_parser("step", help="recount and decide now").set_defaults(handler=_trial_step)
+    start = actions.add_parser("start", help="start a trial of a kept version against the serving one")
+    start.add_argument("version", type=int)
+    add_trial_options(start)
+    start.set_defaults(handler=_trial_start)
+    actions.add_parser("stop", help="stop the running trial").set_defaults(handler=_trial_stop)
+
+    checkset = verbs.add_parser("checkset", help="build the labelled check set from judged queries (TSV)")
+    checkset.add_argument("--queries", type=Path, required=True, help="TSV: query_id, query")
+    checkset.add_argument("--qrels", type=Path, required=True, help="TSV: query_id, product_id, grade")
+    checkset.add_argument("--api", help="gateway URL to get feature rows from (default: in-process)")
+    checkset.add_argument("--depth", type=int, default=100, help="candidates per query (default 100)")
+    checkset.set_defaults(handler=_checkset)
+
+    back = verbs.add_parser("rollback", help="serve the newest version that passed its gate (or VERSION)")
+    back.add_argument("version", type=int, nargs="?", help="a kept version (default: the last that passed)")
+    back.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    back.set_defaults(handler=_rollback)
+
+
+def _runner() -> tuple[Any, Any, Any]:
+    from engine.events.factory import open_event_log
+    from engine.inference.factory import LazyLoader
+    from engine.learning.trial import TrialRunner
+    from engine.learning.versions import RankerStore
+
+    settings = load_settings()
+    log, loader = open_event_log(settings), LazyLoader(settings)
+    return TrialRunner(RankerStore(settings), log, loader), log, loader
+
+
+def _with_runner(fn: Any) -> int:
+    runner, log, loader = _runner()
+    try:
+        result = fn(runner)
+    finally:
+        log.close()
+        loader.close()
+    print(json.dumps(result, indent=2, default=str))
+    return 0
+
+
+def _trial_status(args: argparse.Namespace) -> int:
+    def status(runner: Any) -> dict[str, Any]:
+        state = runner.state()
+        if state is None:
+            return {"trial": None}
+        return {**state.to_dict(), "counts": runner.counts(state).to_dict()}
+
+    return _with_runner(status)
+
+
+def _trial_step(args: argparse.Namespace) -> int:
+    return _with_runner(lambda runner: runner.step() or {"trial": None})
+
+
+def _trial_start(args: argparse.Namespace) -> int:
+    config = trial_config(args)
+    return _with_runner(lambda runner: runner.start(args.version, config))
+
+
+def _trial_stop(args: argparse.Namespace) -> int:
+    return _with_runner(lambda runner: runner.stop())
+
+
+def _checkset(args: argparse.Namespace) -> int:
+    from engine.cli.ranker import _progress
+    from engine.learning.labelled import save_labelled
+    from engine.learning.versions import RankerStore
+    from engine.learning.offline import check_set_path, collect
+    from engine.learning.offline_data import ApiFeatureSource, load_judgements
+
+    settings = load_settings()
+    judgements = load_judgements(args.queries, args.qrels)
+    store = RankerStore(settings)
+    serving = store.serving()
+    if serving is None:
+        print("engine: error: no ranker version serves yet (start Triton once)", file=sys.stderr)
+        return 1
+    services = None
+    if args.api:
+        source: Any = ApiFeatureSource(args.api)
+    else:
+        from engine.learning.offline_data import PipelineFeatureSource
+        from engine.services import open_services  # the gateway's assembly, so features match it
+
+        services = open_services(settings)
+        source = PipelineFeatureSource(services.pipeline)
+    try:
+        lists = collect(source, judgements, args.depth, _progress("check set"))
+    finally:
+        if services is not None:
+            services.close()
+    if not lists:
+        print(
+            "engine: error: no judged query retrieved any candidate: is the catalog indexed?", file=sys.stderr
+        )
+        return 1
+    path = check_set_path(store)
+    save_labelled(path, lists, store.manifest(serving).feature_names, judgements.min_grade)
+    print(f"check set: {len(lists)} judged queries written to {path}")
+    return 0
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    from engine.inference.factory import LazyLoader
+    from engine.learning.history import last_passed, validation
+    from engine.learning.rollout import rollback
+    from engine.learning.versions import RankerStore
+
+    settings = load_settings()
+    store = RankerStore(settings)
+    serving = store.serving()
+    if args.version is None:
+        target = last_passed(store, exclude=serving)
+        if target is None:
+            print(
+                "engine: error: no other kept version passed its gate; name one: rollback VERSION",
+                file=sys.stderr,
+            )
+            return 1
+    else:
+        if args.version not in store.versions():
+            print(
+                f"engine: error: ranker version {args.version} does not exist (kept: {store.versions()})",
+                file=sys.stderr,
+            )
+            return 2
+        target = validation(store, args.version)
+    verdict = "passed" if target.passed else "did NOT pass"
+    print(f"version {target.version}: {target.gate} gate {verdict}: {target.summary}")
+    if not args.yes and sys.stdin.isatty():
+        answer = input(f"serve version {target.version} instead of {serving}? [y/N] ").strip().lower()
+        if answer not in ("y", "yes"):
+            print("not rolled back")
+            return 1
+    loader = LazyLoader(settings)
+    try:
+        record = rollback(store, loader, target.version)
+    finally:
+        loader.close()
+    print(f"serving ranker version {record['version']} (was {record['previous']})")
+    return 0
