@@ -200,7 +200,13 @@ class TrialRunner:
             "config": state.to_dict()["config"],
             "duration_s": (state.decided_at or self.clock()) - state.started_at,
         }
-        if outcome == "promoted" and self.store.serving() != state.candidate:
+        rolled_out = any(
+            r.get("action") == "rollout"
+            and r.get("version") == state.candidate
+            and r.get("validated_by") == "trial"
+            for r in self.store.rollouts.records()
+        )
+        if outcome == "promoted" and not rolled_out:
             roll_out(
                 self.store,
                 self.loader,

@@ -88,3 +88,44 @@ def test_update_reads_the_kafka_log_when_the_gateway_writes_there(
     monkeypatch.delenv("AISLE_KAFKA_BOOTSTRAP", raising=False)
     with pytest.raises(ConfigError, match="AISLE_KAFKA_BOOTSTRAP"):
         open_event_log(load_settings())
+
+
+def test_update_without_any_gate_refuses_in_one_line(
+    cli_env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = EmbeddedEventLog(cli_env.path("events", "events.sqlite3"))
+    make_log(log, World(), 800, np.random.default_rng(0))
+    log.close()
+    assert main(["ranker", "update", "--no-trial", "--min-clicks", "30"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "not promoted: no gate" in err and "--force" in err
+    assert RankerStore(cli_env).versions() == [1]
+
+
+def test_rollback_offers_the_last_version_that_passed_its_gate(
+    cli_env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = RankerStore(cli_env)
+    net, manifest = store.load(1)
+    names = manifest.feature_names
+    checked = {"accepted": True, "reasons": [], "clicks": {}, "ndcg": {"candidate": 0.81, "serving": 0.8}}
+    store.add(
+        net,
+        RankerManifest(version=0, feature_names=names, training={"kind": "clicks", "validation": checked}),
+    )
+    store.add(
+        net, RankerManifest(version=0, feature_names=names, training={"kind": "clicks", "forced": True})
+    )
+    store.add(
+        net, RankerManifest(version=0, feature_names=names, training={"kind": "clicks", "validation": {}})
+    )
+    assert main(["ranker", "rollout", "4"]) == 0
+    capsys.readouterr()
+
+    assert main(["ranker", "versions"]) == 0
+    table = capsys.readouterr().out
+    assert "forced" in table and "check set" in table and "none" in table
+    assert main(["ranker", "rollback", "--yes"]) == 0  # 4 serves; 3 was forced: 2 is the last that passed
+    out = capsys.readouterr().out
+    assert "version 2: check set gate passed: check-set nDCG@10 0.8100 vs serving 0.8000" in out
+    assert "serving ranker version 2 (was 4)" in out and store.serving() == 2
