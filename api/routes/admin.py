@@ -18,6 +18,7 @@ from api.schemas.admin import (
     RolloutRecord,
     RolloutsOut,
     UpdateJobOut,
+    ValidatedOut,
 )
 from api.schemas.common import ERROR_RESPONSES
 from engine.errors import AisleError
@@ -38,11 +39,15 @@ def _answering(services: Services) -> int | None:
 
 
 def _rankers(services: Services) -> RankersOut:
+    from engine.learning.history import last_passed, validations
     from engine.learning.versions import RankerStore
 
     store = RankerStore(services.settings)
     moves = [r for r in store.rollouts.records() if r.get("action") in ("rollout", "rollback")]
     versions = []
+    checked = validations(store)
+    serving = store.serving()
+    rollback_to = last_passed(store, exclude=serving)
     for version in store.versions():
         manifest = store.manifest(version)
         record = manifest.record
@@ -53,10 +58,12 @@ def _rankers(services: Services) -> RankersOut:
                 kind=record.kind,
                 parent=record.parent,
                 validation=record.results,
+                validated=ValidatedOut(**checked[version].to_dict()),
             )
         )
     return RankersOut(
-        serving=store.serving(),
+        serving=serving,
+        rollback_to=ValidatedOut(**rollback_to.to_dict()) if rollback_to is not None else None,
         answering=_answering(services),
         previous=moves[-1].get("previous") if moves else None,
         versions=versions,

@@ -12,18 +12,32 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class ValidatedOut(BaseModel):
+    """How a version was validated (`engine.learning.history`)."""
+
+    version: int
+    gate: str = Field(description="prior, judgements, check set, trial, forced or none.")
+    passed: bool
+    summary: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
 class RankerVersionOut(BaseModel):
     version: int
     created_at: str
     kind: str | None = Field(description="judgements (offline), clicks (update job) or prior.")
     parent: int | None = Field(description="The version a click update started from.")
     validation: dict[str, Any] = Field(description="What the version was judged by when it was made.")
+    validated: ValidatedOut | None = Field(None, description="Its gate and whether it passed.")
 
 
 class RankersOut(BaseModel):
     serving: int | None = Field(description="The version the rollout log says is served.")
     answering: int | None = Field(description="The version the model server reports as loaded.")
     previous: int | None = Field(description="The version served before the last rollout or rollback.")
+    rollback_to: ValidatedOut | None = Field(
+        None, description="The newest kept version that passed its gate: what a rollback offers."
+    )
     versions: list[RankerVersionOut]
 
 

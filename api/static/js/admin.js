@@ -7,6 +7,7 @@ import { el } from "./render.js";
 const KEY = "aisle.api_key";
 const $ = (id) => document.getElementById(id);
 let pending = null; // the version a rollback is waiting to be confirmed for
+let validated = {}; // version -> {gate, passed, summary}, for the confirmation
 
 const getKey = () => sessionStorage.getItem(KEY) || "";
 const when = (seconds) => (seconds ? new Date(seconds * 1000).toLocaleString() : "-");
@@ -38,9 +39,12 @@ function facts(id, rows) {
   $(id).replaceChildren(...rows.flatMap(([name, value]) => [el("dt", {}, name), el("dd", {}, String(value ?? "-"))]));
 }
 
+const gateText = (v) => (v ? `${v.gate}: ${v.passed ? "passed" : "did NOT pass"} (${v.summary})` : "unknown");
+
 function askRollback(version) {
   pending = version;
-  $("confirm-text").textContent = `Serve ranker version ${version}? Searches switch to it within seconds.`;
+  $("confirm-text").textContent = `Serve ranker version ${version}? Its validation: ${gateText(validated[version])}. `
+    + "Searches switch to it within seconds.";
   $("confirm").hidden = false;
   $("confirm-yes").focus();
 }
@@ -49,16 +53,22 @@ function renderRankers(data) {
   $("serving-version").textContent = data.serving ?? "none";
   $("answering-version").textContent = data.answering ?? "unknown";
   $("previous-version").textContent = data.previous ?? "none";
+  validated = Object.fromEntries(data.versions.map((v) => [v.version, v.validated]));
+  // Roll back to the newest version that passed its gate, not merely the previous one.
+  const target = data.rollback_to;
+  $("rollback-version").textContent = target ? `${target.version} (${target.gate}: ${target.summary})` : "none";
   const back = $("rollback-previous");
-  const kept = data.versions.some((v) => v.version === data.previous);
-  back.hidden = !(data.previous && data.previous !== data.serving && kept);
-  back.textContent = `Roll back to version ${data.previous}`;
-  back.onclick = () => askRollback(data.previous);
+  back.hidden = !target;
+  if (target) {
+    back.textContent = `Roll back to version ${target.version}`;
+    back.onclick = () => askRollback(target.version);
+  }
   $("versions").tBodies[0].replaceChildren(...data.versions.slice().reverse().map((v) => {
     const serving = v.version === data.serving;
     return el("tr", { class: serving ? "serving" : null, dataset: { version: v.version } },
       el("th", { scope: "row" }, `${v.version}${serving ? " (serving)" : ""}`),
       el("td", {}, v.created_at || "-"), el("td", {}, v.kind || "-"), el("td", {}, v.parent ?? "-"),
+      el("td", { class: "gate" }, gateText(v.validated)),
       el("td", {}, keyValues(v.validation)),
       el("td", {}, serving ? "" : el("button", {
         type: "button", class: "secondary", onclick: () => askRollback(v.version),
@@ -73,6 +83,33 @@ function renderRollouts(data) {
     return el("tr", {}, el("td", {}, when(time)), el("td", {}, action), el("td", {}, version ?? "-"),
       el("td", {}, previous ?? "-"), el("td", {}, keyValues(rest)));
   }));
+}
+
+function renderTrial(data) {
+  const t = data.trial;
+  const stop = $("trial-stop");
+  stop.hidden = !(t && t.active);
+  if (!t) {
+    facts("trial", [["Status", "no trial yet"]]);
+    return;
+  }
+  const c = t.counts;
+  facts("trial", [
+    ["Status", t.reason ? `${t.status}: ${t.reason}` : t.status], ["Candidate", t.candidate],
+    ["Against (serving)", t.serving], ["Searches so far", c.searches], ["Wins", c.wins], ["Losses", c.losses],
+    ["Ties", c.ties], ["p-value (sign test)", c.p_value.toFixed(4)], ["Share of searches", t.config.share],
+    ["Started", when(t.started_at)],
+  ]);
+}
+
+async function stopTrial() {
+  try {
+    const record = await api("/v1/admin/trial/stop", { method: "POST", key: getKey() });
+    await load();
+    notice(`Trial of version ${record.version} stopped.`);
+  } catch (err) {
+    notice(`Stopping the trial failed: ${err.message}`, true);
+  }
 }
 
 function renderJob(job) {
@@ -90,11 +127,12 @@ async function load() {
   const key = getKey();
   if (!key) return;
   try {
-    const [rankers, rollouts, events, job] = await Promise.all([
+    const [rankers, rollouts, events, job, trial] = await Promise.all([
       api("/v1/admin/rankers", { key }), api("/v1/admin/rollouts?limit=10", { key }),
-      api("/v1/admin/events", { key }), api("/v1/admin/update-job", { key }),
+      api("/v1/admin/events", { key }), api("/v1/admin/update-job", { key }), api("/v1/admin/trial", { key }),
     ]);
     renderRankers(rankers);
+    renderTrial(trial);
     renderRollouts(rollouts);
     facts("event-counts", [...Object.entries(events.counts), ["last offset", events.last_offset]]);
     renderJob(job);
@@ -134,6 +172,7 @@ $("forget-key").addEventListener("click", () => {
   notice("Key forgotten.");
 });
 $("confirm-yes").addEventListener("click", confirmRollback);
+$("trial-stop").addEventListener("click", stopTrial);
 $("confirm-no").addEventListener("click", () => { $("confirm").hidden = true; pending = null; });
 if (getKey()) {
   $("api-key").value = getKey();
