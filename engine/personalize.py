@@ -189,7 +189,11 @@ class Recommender:
                 for pid, found in store.get_vectors(ids).items()
             }
         context = QueryContext(
-            query="", user_vector=vector, click_rates=self.stats.ctrs, popularity=self.stats.action_count
+            query="",
+            user_vector=vector,
+            click_rates=self.stats.ctrs,
+            popularity=self.stats.action_count,
+            click_prior=self.stats.prior_rate,
         )
         ranked, version = rerank(
             candidates, len(candidates), self.ranker(), context, self.lexical.get(ids), vectors

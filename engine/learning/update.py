@@ -41,6 +41,7 @@ import numpy as np
 
 from engine.config import Settings
 from engine.events.base import EventLog
+from engine.learning.anchor import click_neutral
 from engine.learning.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from engine.learning.clicks import ClickedList, clicked_lists, read_records, read_window
 from engine.learning.gate import GateConfig, validate
@@ -68,6 +69,9 @@ class UpdateConfig:
     lr_half_life: int = 5_000
     proximal: float = 1e-3
     anchor_weight: float = 20.0
+    # Training lists (at most this many) also anchor the fit with their click features set to "no
+    # evidence": where clicks say nothing, the candidate must order as the serving version does.
+    neutral_anchor_lists: int = 200
     # On a log with consumer groups (Kafka), the group whose committed offset is the job's checkpoint.
     consumer_group: str = "aisle-ranker-update"
     keep_versions: int = 5
@@ -223,6 +227,7 @@ class UpdateJob:
 
         check_set, min_grade = self._check_set(names)
         anchor = [item.features for item in check_set]
+        anchor += click_neutral(lists, names, config.neutral_anchor_lists, config.seed)
         candidate: RankerNet = copy.deepcopy(serving_net)
         if bool((candidate.std == 1).all() and (candidate.mean == 0).all()):
             # Served lists hold only the shown page; the check set's deeper lists cover the rest of the

@@ -327,6 +327,7 @@ class SearchPipeline:
                 user_vector=user_vector,
                 click_rates=self.stats.ctrs if self.stats else None,
                 popularity=self.stats.action_count if self.stats else None,
+                click_prior=self.stats.prior_rate if self.stats else QueryContext.click_prior,
             )
         with self._stage(timings, "ranker"):
             ranker = interleave.serving_ranker(self.ranker(), trial)

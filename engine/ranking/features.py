@@ -25,6 +25,19 @@ feature is only ever appended, never moved. What each feature means:
 - image_score     CLIP cosine between the image (or CLIP text) query and the product image (0 when none).
 - available       1 when the product can be bought now (in stock or preorder).
 
+Global click signals are gated by how well the product matches the query. `ctr`, the click-fed part of
+`log_popularity` and `user_affinity` say nothing about *this* query: clicks on a jacket under "jacket"
+raise its `ctr` in every search it appears in. Left alone, a ranker that learns "high ctr = good" lifts
+that jacket above the lamps in a search for "lamp". So each of them is shrunk towards its no-evidence
+value by the product's query-match strength
+
+    match = max(title_overlap, category_match, brand_match)     (0..1, from the query's tokens)
+    ctr'  = prior + match * (ctr - prior)     click part of popularity * match     user_affinity * match
+
+A product that does not match the query textually looks, to the ranker, exactly like one nobody ever
+clicked; a strong match keeps its full global evidence. `query_ctr` is already specific to the query and
+is not gated. Without a query (recommendations) there is no relevance to protect and nothing is gated.
+
 Longer than most modules on purpose: the names, their order and the code computing each one are a
 single contract with the served models, kept in one file so a change to one is seen beside the others.
 """
@@ -187,6 +200,9 @@ class QueryContext:
     # (ctr, query_ctr) per product id; None = every product at the prior (no stats table).
     click_rates: Callable[[str, Sequence[str]], list[tuple[float, float]]] | None = None
     popularity: Callable[[str], float] | None = None
+    # The click-through rate of a product without evidence (the stats' Beta prior mean): where a
+    # weak match's `ctr` is pulled to (see the module docstring).
+    click_prior: float = 1.0 / 21.0
 
 
 def _rrf(ranks: np.ndarray) -> np.ndarray:
@@ -276,25 +292,33 @@ def build_features(
     rows[:, 16] = np.nan_to_num(columns.image_score, nan=0.0)
     if context.click_rates is not None:
         rows[:, 13:15] = np.asarray(context.click_rates(context.query, columns.ids), dtype=np.float32)
-    _catalog_features(rows, context, columns, products)
+    match = _catalog_features(rows, context, columns, products)
     user = context.user_vector
     if user is not None and text_vectors:
         found = [i for i, pid in enumerate(columns.ids) if pid in text_vectors]
         if found:
             matrix = np.stack([text_vectors[columns.ids[i]] for i in found])
             rows[found, 15] = matrix @ np.asarray(user, dtype=np.float32).reshape(-1)
+    if match is not None:
+        if context.click_rates is not None:
+            prior = np.float32(context.click_prior)
+            rows[:, 13] = prior + match * (rows[:, 13] - prior)
+        rows[:, 15] *= match
     return rows
 
 
 def _catalog_features(
     rows: np.ndarray, context: QueryContext, columns: SignalColumns, products: dict[str, Product]
-) -> None:
+) -> np.ndarray | None:
     """Columns 7-12 and 17, which read the product: title match (unless fusion computed it), brand and
-    category match, price, popularity, availability."""
+    category match, price, popularity, availability. Returns each row's query-match strength (None
+    without query tokens), which gates the click part of popularity here and the other global click
+    signals in the caller."""
     q_tokens = tokenize(context.query)
     q_set = frozenset(q_tokens)
     match_title = TitleMatcher(q_tokens)
     popularity = context.popularity
+    match = np.zeros(len(columns.ids), dtype=np.float32) if q_set else None
     for i, pid in enumerate(columns.ids):
         product = products.get(pid)
         if product is None:
@@ -312,5 +336,9 @@ def _catalog_features(
         row[9] = 1.0 if brand and q_set.issuperset(brand) else 0.0
         row[11] = math.log1p(product.price) if product.price and product.price > 0 else 0.0
         extra = popularity(pid) if popularity else 0.0
+        if match is not None:
+            match[i] = max(row[7], row[9], row[10])
+            extra *= float(match[i])
         row[12] = math.log1p(max(product.popularity, 0.0) + extra)
         row[17] = 1.0 if product.available else 0.0
+    return match

@@ -93,6 +93,11 @@ class ClickStats:
                 offset = record.offset
 
     # --- reads -----------------------------------------------------------------------------------------
+    @property
+    def prior_rate(self) -> float:
+        """The rate of a product nobody has seen (the Beta prior mean)."""
+        return self.alpha / (self.alpha + self.beta)
+
     def _rate(self, clicks: float, views: float) -> float:
         return (min(clicks, views) + self.alpha) / (views + self.alpha + self.beta)
 

@@ -107,8 +107,47 @@ def test_click_rates_are_smoothed_towards_the_prior() -> None:
     assert stats.ctr("b") == pytest.approx(1 / 20)
     assert stats.ctr("b") < prior
     assert stats.action_count("a") == 5 + 3
-    rows = build_features(QueryContext("shoes", click_rates=stats.ctrs), [CandidateSignals("a")], {})
+    products = {"a": Product("a", "Trail shoes", popularity=2.0)}
+    rows = build_features(QueryContext("shoes", click_rates=stats.ctrs), [CandidateSignals("a")], products)
     assert col(rows, "ctr") == pytest.approx([0.3]) and col(rows, "query_ctr") == pytest.approx([0.3])
+
+
+def test_global_click_signals_do_not_follow_a_product_into_queries_it_does_not_match() -> None:
+    """Clicks on the shoes under "shoes" must not lift them in a search for "lamp" (nor half-lift them
+    in one for "shoes lamp")."""
+    from engine.events.base import Event, Impression
+
+    stats = ClickStats(alpha=1.0, beta=9.0)
+    for i in range(10):
+        stats.observe_impression(Impression(f"s{i}", 0.0, "shoes", ("a",), (1,), 1))
+        stats.observe_event(Event(f"e{i}", "purchase", "a", 0.0, search_id=f"s{i}"))
+    products = {"a": Product("a", "Trail shoes", popularity=2.0)}
+    user = np.array([1.0, 0.0], dtype=np.float32)
+    vectors = {"a": np.array([1.0, 0.0], dtype=np.float32)}
+
+    def row(query: str) -> np.ndarray:
+        context = QueryContext(
+            query,
+            user_vector=user,
+            click_rates=stats.ctrs,
+            popularity=stats.action_count,
+            click_prior=stats.prior_rate,
+        )
+        return build_features(context, [CandidateSignals("a")], products, vectors)
+
+    shoes, lamp, both = row("shoes"), row("lamp"), row("shoes lamp")
+    assert col(shoes, "ctr")[0] > 0.5 and col(shoes, "log_popularity")[0] == pytest.approx(math.log1p(2 + 50))
+    assert col(shoes, "user_affinity") == pytest.approx([1.0])
+    # No textual match: exactly what a product nobody clicked looks like.
+    assert col(lamp, "ctr") == pytest.approx([stats.prior_rate]) and col(lamp, "query_ctr") == pytest.approx(
+        [0.1]
+    )
+    assert col(lamp, "log_popularity") == pytest.approx([math.log1p(2.0)]) and col(lamp, "user_affinity") == [
+        0.0
+    ]
+    # Half a match: half the evidence.
+    assert col(both, "ctr")[0] == pytest.approx(0.1 + 0.5 * (col(shoes, "ctr")[0] - 0.1))
+    assert col(both, "user_affinity") == pytest.approx([0.5])
 
 
 def test_tokenize_handles_any_script() -> None:
