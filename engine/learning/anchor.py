@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.learning.residual import CLICK_FEATURES
 from engine.learning.trainer import TrainingList
 
-CLICK_FEATURES = ("ctr", "query_ctr", "user_affinity")
 NO_EVIDENCE_CTR = 1.0 / 21.0  # ClickStats' default prior mean
 
 

@@ -48,6 +48,7 @@ from engine.learning.gate import GateConfig, validate
 from engine.learning.labelled import LabelledList, load_labelled
 from engine.learning.metrics import features_of
 from engine.learning.propensity import Propensities, estimate_pbm
+from engine.learning.residual import ClickResidual, click_columns
 from engine.learning.rollout import roll_out
 from engine.learning.trainer import FitConfig, TrainingList, decayed_lr, fit, restandardise, score_rows
 from engine.learning.trial import TrialLoader, TrialRunner
@@ -72,6 +73,10 @@ class UpdateConfig:
     # Training lists (at most this many) also anchor the fit with their click features set to "no
     # evidence": where clicks say nothing, the candidate must order as the serving version does.
     neutral_anchor_lists: int = 200
+    # "clicks": the candidate is the serving version plus learned weights on the click features only
+    # (`residual`; no query can be reordered without click evidence). "all": fit the whole network
+    # (learns more, e.g. relevance features, but can move queries nobody clicked: only the anchors hold it).
+    learn: str = "clicks"
     # On a log with consumer groups (Kafka), the group whose committed offset is the job's checkpoint.
     consumer_group: str = "aisle-ranker-update"
     keep_versions: int = 5
@@ -242,7 +247,12 @@ class UpdateJob:
             anchor_weight=config.anchor_weight,
             seed=config.seed + seen,
         )
-        report = fit(candidate, lists, fit_config, anchor=anchor)
+        if config.learn == "clicks":
+            residual = ClickResidual(candidate, click_columns(names))
+            report = fit(residual, lists, fit_config, anchor=anchor[: len(check_set)])
+            candidate = residual.fold()
+        else:
+            report = fit(candidate, lists, fit_config, anchor=anchor)
 
         validation = validate(
             lambda x: score_rows(candidate, x),

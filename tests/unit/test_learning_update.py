@@ -20,7 +20,9 @@ __all__ = ["event_log", "shop"]  # fixtures used by name below
 
 # These tests exercise training, the click gate, rollout and checkpoints: an accepted candidate is
 # promoted directly (forced: no check set, no trial). The gates are tested in test_learning_trial.py.
-FAST = UpdateConfig(epochs=3, min_train_clicks=30, trial=None, force=True)
+# The synthetic world's relevance is in `title_overlap`, not in click features, so the whole network
+# learns (learn="all"); the default click-only residual is tested in test_learning_no_leaks.py.
+FAST = UpdateConfig(epochs=3, min_train_clicks=30, trial=None, force=True, learn="all")
 
 
 def rollout_records(settings: Settings) -> list[dict]:
@@ -143,7 +145,7 @@ def test_events_after_a_run_are_learned_by_the_next_and_versions_are_pruned(
 ) -> None:
     world, rng = World(), np.random.default_rng(5)
     loader = FakeLoader(shop)
-    config = UpdateConfig(epochs=2, min_train_clicks=30, keep_versions=2, trial=None, force=True)
+    config = UpdateConfig(epochs=2, min_train_clicks=30, keep_versions=2, trial=None, force=True, learn="all")
     job = UpdateJob(shop, event_log, loader, config)
     ranges = []
     for _ in range(3):
