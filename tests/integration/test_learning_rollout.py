@@ -83,7 +83,8 @@ def test_trained_version_rolls_out_and_back_without_failed_requests(triton_serve
     try:
         make_log(log, world, 800, np.random.default_rng(11))
         loader = TimedLoader(backend)
-        job = UpdateJob(settings, log, loader, UpdateConfig(epochs=3, min_train_clicks=30))
+        config = UpdateConfig(epochs=3, min_train_clicks=30, trial=None, force=True, learn="all")
+        job = UpdateJob(settings, log, loader, config)
         with Traffic(traffic_backend, rows) as traffic:
             time.sleep(1.0)
             outcome = job.run_once()
