@@ -72,19 +72,22 @@ class Shop:
         response.raise_for_status()
         return response.json()  # type: ignore[no-any-return]
 
-    def attraction(self, qid: str, pid: str) -> float:
+    def attraction(self, qid: str, pid: str, invert: bool = False) -> float:
+        """Click probability of an examined result; `invert` makes the worst results the most attractive
+        (the shoppers whose clicks train a harmful candidate)."""
         grade = self.qrels[qid].get(pid)
         if grade is None:
-            return self.noise
-        return self.noise + (0.9 - self.noise) * (2.0 ** (grade - self.min_grade) - 1.0) / self.top_gain
+            return 0.9 if invert else self.noise
+        gain = (2.0 ** (grade - self.min_grade) - 1.0) / self.top_gain
+        return self.noise + (0.9 - self.noise) * ((1.0 - gain) if invert else gain)
 
-    def session(self, qid: str, query: str, rng: random.Random) -> int:
+    def session(self, qid: str, query: str, rng: random.Random, invert: bool = False) -> int:
         """One shopper: search, examine top-down under the click model, report clicks; returns clicks."""
         user = f"shopper-{rng.getrandbits(40):x}"
         answer = self.search(query, PAGE, user)
         events = []
         for k, hit in enumerate(answer["hits"], start=1):
-            if rng.random() < 1.0 / k**self.eta and rng.random() < self.attraction(qid, hit["id"]):
+            if rng.random() < 1.0 / k**self.eta and rng.random() < self.attraction(qid, hit["id"], invert):
                 events.append(
                     {
                         "event_id": uuid.UUID(int=rng.getrandbits(128)).hex,

@@ -45,6 +45,7 @@ from bench.sim_shop import Shop, Splits, split_queries
 from engine.config import Settings, load_settings
 from engine.learning.labelled import save_labelled
 from engine.learning.offline import check_set_path
+from engine.learning.trialstate import TrialConfig
 from engine.learning.update import UpdateConfig, UpdateJob
 from engine.learning.versions import RankerStore
 from engine.ranking.features import FEATURE_NAMES
@@ -99,6 +100,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--event-log", choices=("embedded", "kafka"), default="embedded")
     p.add_argument("--api", help="use this gateway instead of starting one")
     p.add_argument(
+        "--gate",
+        choices=("checkset", "trial"),
+        default="checkset",
+        help="checkset: the check split's labelled lists gate each candidate (no trial); trial: no check set,"
+        " every candidate must win an interleaved trial on the simulated shoppers",
+    )
+    p.add_argument("--learn", choices=("clicks", "all"), default="clicks", help="UpdateConfig.learn")
+    p.add_argument("--trial-min-searches", type=int, default=200)
+    p.add_argument(
+        "--concentrate",
+        type=int,
+        default=0,
+        help="K > 0: 75%% of the sessions search only K of the trained queries (concentrated traffic)",
+    )
+    p.add_argument(
+        "--harmful-sessions",
+        type=int,
+        default=0,
+        help="N > 0: first N sessions of shoppers who click the *worst* results, then one update (its"
+        " candidate is trained on inverted clicks), then normal shoppers",
+    )
+    p.add_argument(
         "--data-root", type=Path, default=Path("var/bench"), help="index cache (as bench.relevance)"
     )
     return p.parse_args(argv)
@@ -114,7 +137,14 @@ def simulate(
     loader = create_inference(settings)  # the Triton the gateway uses (found by its pidfile)
     log = open_event_log(settings)
     store = RankerStore(settings)
-    config = UpdateConfig(bias_correction=corrected, check_set=check_set_path(store), seed=args.seed)
+    trial = args.gate == "trial"
+    config = UpdateConfig(
+        bias_correction=corrected,
+        check_set=None if trial else check_set_path(store),
+        seed=args.seed,
+        learn=args.learn,
+        trial=TrialConfig(share=0.5, min_searches=args.trial_min_searches) if trial else None,
+    )
     job = UpdateJob(settings, log, loader, config)
     rng = random.Random(args.seed)
     curve: list[dict[str, Any]] = []
@@ -142,6 +172,9 @@ def simulate(
                 "reasons": validation.get("reasons", []),
                 "gate_clicks": validation.get("clicks", {}),
                 "gate_ndcg": validation.get("ndcg", {}),
+                "trial": {k: outcome[k] for k in ("outcome", "version", "reason", "trial") if k in outcome},
+                # The candidate trained on inverted clicks (--harmful-sessions), when this point made one.
+                "harmful_version": outcome.get("version") if outcome.get("harmful") else None,
                 "trained_ndcg@10": trained,
                 "heldout_ndcg@10": held,
                 "elapsed_s": round(time.monotonic() - started, 1),
@@ -153,14 +186,33 @@ def simulate(
             file=sys.stderr,
         )
 
+    hot = splits.trained[: args.concentrate]
+
+    def pick() -> tuple[str, str]:
+        if hot and rng.random() < 0.75:
+            return hot[rng.randrange(len(hot))]
+        return splits.trained[rng.randrange(len(splits.trained))]
+
     try:
         point(0, 0, {"action": "start"})
         done = clicks = 0
         with ThreadPoolExecutor(args.concurrency) as pool:
+            if args.harmful_sessions:
+                seeds = [random.Random(rng.getrandbits(64)) for _ in range(args.harmful_sessions)]
+                picks = [pick() for _ in seeds]
+                clicks += sum(
+                    pool.map(
+                        lambda a: shop.session(a[0][0], a[0][1], a[1], invert=True),
+                        zip(picks, seeds, strict=True),
+                    )
+                )
+                done += args.harmful_sessions
+                time.sleep(0.5)
+                point(done, clicks, {**job.run_once(), "harmful": True})
             while done < args.sessions:
                 batch = min(args.update_every, args.sessions - done)
                 seeds = [random.Random(rng.getrandbits(64)) for _ in range(batch)]
-                picks = [splits.trained[rng.randrange(len(splits.trained))] for _ in range(batch)]
+                picks = [pick() for _ in range(batch)]
                 clicks += sum(
                     pool.map(lambda a: shop.session(a[0][0], a[0][1], a[1]), zip(picks, seeds, strict=True))
                 )
@@ -204,7 +256,13 @@ def fresh_triton_ports(env: dict[str, str]) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    report = run(parse_args(argv))
+    print_table(HEADERS, [table_row(s) for s in report["summary"]])
+    return 0
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """One simulation (one seed; both variants with --both); writes curve.json/png, returns the report."""
     qrels = read_qrels(args.qrels)
     queries = [(qid, q) for qid, q in read_queries(args.queries) if qid in qrels]
     splits = split_queries(queries, args.seed, args.holdout_frac, args.check_frac)
@@ -262,6 +320,10 @@ def main(argv: list[str] | None = None) -> int:
         "noise": args.noise,
         "event_log": args.event_log,
         "explore_from": args.explore_from,
+        "gate": args.gate,
+        "learn": args.learn,
+        "concentrate": args.concentrate,
+        "harmful_sessions": args.harmful_sessions,
         "trained_queries": len(splits.trained),
         "check_queries": len(splits.check),
         "heldout_queries": len(splits.held),
@@ -270,8 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     write_json(args.out / "curve.json", report)
     plot(runs, args.out / "curve.png")
-    print_table(HEADERS, [table_row(s) for s in summaries])
-    return 0
+    return report
 
 
 if __name__ == "__main__":
