@@ -37,6 +37,8 @@ def click_columns(names: Sequence[str]) -> list[int]:
 class ClickResidual(nn.Module):
     """`base` frozen, plus a trainable weight per click feature (starting at 0: exactly the base)."""
 
+    columns: torch.Tensor
+
     def __init__(self, base: RankerNet, columns: Sequence[int]) -> None:
         super().__init__()
         self.base = base

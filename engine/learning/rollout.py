@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from engine.errors import NotFound
+from engine.learning.history import last_passed
 from engine.learning.versions import RankerStore
 
 
@@ -38,7 +39,8 @@ def roll_out(
         raise NotFound(f"ranker version {version} does not exist (kept: {store.versions()})")
     previous = store.serving() if previous is None else previous
     loader.load_ranker_version(version)
-    pruned = store.prune(keep, protect={version})
+    fallback = last_passed(store, exclude=version)  # what a rollback would offer: never pruned
+    pruned = store.prune(keep, protect={version} | ({fallback.version} if fallback else set()))
     record = {"action": action, "version": version, "previous": previous, "pruned": pruned}
     return store.rollouts.append({**record, **(details or {})})
 
