@@ -35,8 +35,9 @@ def test_roll_out_prunes_but_keeps_the_served_version(shop: Settings) -> None:
     roll_out(store, loader, 1)
     add_versions(store, 4)
     record = roll_out(store, loader, 5, keep=2, previous=1)
-    assert store.versions() == [4, 5]
-    assert record["pruned"] == [1, 2, 3] and record["previous"] == 1
+    # Versions 2-4 passed no gate; the prior (1) did and is what a rollback would offer: it stays.
+    assert store.versions() == [1, 4, 5]
+    assert record["pruned"] == [2, 3] and record["previous"] == 1
     assert store.serving() == 5
 
 
