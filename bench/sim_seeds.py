@@ -11,7 +11,10 @@ interleaved searches.
     python -m bench.sim_seeds --products ../shared/datasets/crowdflower/products.jsonl \\
         --queries ../shared/datasets/crowdflower/queries.dev.tsv \\
         --qrels ../shared/datasets/crowdflower/qrels.dev.tsv \\
-        --seeds 5 --sessions 1500 --out bench/results/simulate-seeds-crowdflower
+        --seeds 5 --sessions 1200 --out bench/results/simulate-seeds-crowdflower
+    python -m bench.sim_seeds ... --ips-only --gate trial --harmful-sessions 300 --sessions 1500 \
+        --out bench/results/simulate-seeds-trial           scenario (a): the trial as the only gate
+    python -m bench.sim_seeds ... --ips-only --concentrate 2 --out bench/results/simulate-seeds-concentrated
 """
 
 from __future__ import annotations
@@ -111,10 +114,10 @@ def plot_bands(reports: list[dict[str, Any]], path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.sim_seeds", add_help=False)
     p.add_argument("--seeds", type=int, default=5, help="seeds --seed .. --seed + N - 1 (default 5)")
+    p.add_argument("--ips-only", action="store_true", help="only the bias-corrected job (default: --both)")
     own, rest = p.parse_known_args(argv)
-    base = simulate_args(
-        [*rest, "--both"] if "--both" not in rest and "--no-bias-correction" not in rest else rest
-    )
+    both = not own.ips_only and "--no-bias-correction" not in rest and "--both" not in rest
+    base = simulate_args([*rest, "--both"] if both else rest)
     if own.seeds < 1:
         print("python -m bench.sim_seeds: error: --seeds must be >= 1", file=sys.stderr)
         return 2
