@@ -112,7 +112,7 @@ def plot_bands(reports: list[dict[str, Any]], path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.sim_seeds", add_help=False)
+    p = argparse.ArgumentParser(prog="python -m bench.sim_seeds", add_help=False, allow_abbrev=False)
     p.add_argument("--seeds", type=int, default=5, help="seeds --seed .. --seed + N - 1 (default 5)")
     p.add_argument("--ips-only", action="store_true", help="only the bias-corrected job (default: --both)")
     own, rest = p.parse_known_args(argv)
