@@ -216,8 +216,6 @@ def _update(args: argparse.Namespace) -> int:
         loader.close()
 
 
-
-
 def _rollout(args: argparse.Namespace) -> int:
     from engine.learning.rollout import roll_out
     from engine.learning.versions import RankerStore

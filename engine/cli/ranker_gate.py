@@ -83,13 +83,12 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _runner() -> tuple[Any, Any, Any]:
-    from engine.events.factory import open_event_log
-    from engine.inference.factory import LazyLoader
+    from engine.cli import ranker  # its LazyLoader, so one substitution covers every verb
     from engine.learning.trial import TrialRunner
     from engine.learning.versions import RankerStore
 
     settings = load_settings()
-    log, loader = open_event_log(settings), LazyLoader(settings)
+    log, loader = ranker.open_event_log(settings), ranker.LazyLoader(settings)
     return TrialRunner(RankerStore(settings), log, loader), log, loader
 
 
@@ -130,9 +129,9 @@ def _trial_stop(args: argparse.Namespace) -> int:
 def _checkset(args: argparse.Namespace) -> int:
     from engine.cli.ranker import _progress
     from engine.learning.labelled import save_labelled
-    from engine.learning.versions import RankerStore
     from engine.learning.offline import check_set_path, collect
     from engine.learning.offline_data import ApiFeatureSource, load_judgements
+    from engine.learning.versions import RankerStore
 
     settings = load_settings()
     judgements = load_judgements(args.queries, args.qrels)
@@ -167,7 +166,7 @@ def _checkset(args: argparse.Namespace) -> int:
 
 
 def _rollback(args: argparse.Namespace) -> int:
-    from engine.inference.factory import LazyLoader
+    from engine.cli import ranker
     from engine.learning.history import last_passed, validation
     from engine.learning.rollout import rollback
     from engine.learning.versions import RankerStore
@@ -198,7 +197,7 @@ def _rollback(args: argparse.Namespace) -> int:
         if answer not in ("y", "yes"):
             print("not rolled back")
             return 1
-    loader = LazyLoader(settings)
+    loader = ranker.LazyLoader(settings)
     try:
         record = rollback(store, loader, target.version)
     finally:
