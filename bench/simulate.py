@@ -45,9 +45,9 @@ from bench.sim_shop import Shop, Splits, split_queries
 from engine.config import Settings, load_settings
 from engine.learning.labelled import save_labelled
 from engine.learning.offline import check_set_path
-from engine.learning.trialstate import TrialConfig
 from engine.learning.update import UpdateConfig, UpdateJob
 from engine.learning.versions import RankerStore
+from engine.pipeline.trialstate import TrialConfig
 from engine.ranking.features import FEATURE_NAMES
 
 EPILOG = """examples:

@@ -24,11 +24,11 @@ from engine.errors import AisleError
 from engine.events.base import EventLog
 from engine.events.impressions import ImpressionWriter
 from engine.inference.base import InferenceBackend
-from engine.learning.trialstate import TrialWatcher, trial_path
 from engine.lexical.base import LexicalIndex
 from engine.personalize import Recommender
 from engine.pipeline.embed import QueryEmbedder
 from engine.pipeline.search import SearchPipeline
+from engine.pipeline.trialstate import TrialWatcher, trial_path
 from engine.pipeline.types import PipelineConfig
 from engine.ranking.stats import ClickStats
 from engine.records import Product

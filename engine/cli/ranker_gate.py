@@ -36,7 +36,7 @@ def add_trial_options(parser: argparse.ArgumentParser) -> None:
 
 
 def trial_config(args: argparse.Namespace) -> Any:
-    from engine.learning.trialstate import TrialConfig
+    from engine.pipeline.trialstate import TrialConfig
 
     try:
         return TrialConfig(

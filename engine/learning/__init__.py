@@ -13,7 +13,12 @@ The flow, one module per step:
 - `versions`    the ranker versions in the runtime model repository and the rollout record.
 - `rollout`     makes Triton serve a version, rolls back, prunes old versions.
 - `update`      the update job: checkpoint -> train -> validate -> roll out -> record -> checkpoint.
-- `interleave`  team-draft interleaving and the sign test that promotes only on a significant win.
+- `residual`    what a click-trained candidate may change: weights on the (query-gated) click features.
+- `anchor`      click-neutral anchor lists for whole-network fits (`learn="all"`).
+- `interleave`  scores logged team-draft lists (wins, losses, ties) for a candidate.
+- `signtest`    the exact sign test a trial decides with.
+- `trial`       interleaved trials: start, promote on a significant win, stop on a loss or a limit.
+- `history`     how each version was validated; the last version that passed (rollback's target).
 
 Offline training from judgements lives in `engine.learning.offline`; both share `trainer` and `versions`.
 """

@@ -33,8 +33,8 @@ from engine.events.base import EventLog
 from engine.learning.clicks import clicked_lists, read_records
 from engine.learning.interleave import InterleavingResult, tally
 from engine.learning.rollout import roll_out
-from engine.learning.trialstate import TrialConfig, TrialState, load_trial, save_trial, trial_path
 from engine.learning.versions import RankerStore
+from engine.pipeline.trialstate import TrialConfig, TrialState, load_trial, save_trial, trial_path
 
 
 class TrialLoader(Protocol):

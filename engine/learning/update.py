@@ -52,9 +52,9 @@ from engine.learning.residual import ClickResidual, click_columns
 from engine.learning.rollout import roll_out
 from engine.learning.trainer import FitConfig, TrainingList, decayed_lr, fit, restandardise, score_rows
 from engine.learning.trial import TrialLoader, TrialRunner
-from engine.learning.trialstate import TrialConfig
 from engine.learning.versions import RankerStore
 from engine.models.ranker_net import RankerManifest, RankerNet, TrainingRecord
+from engine.pipeline.trialstate import TrialConfig
 
 
 @dataclass(frozen=True)

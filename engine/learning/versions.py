@@ -23,7 +23,6 @@ from typing import Any
 
 from engine.config import Settings
 from engine.errors import NotFound
-from engine.learning.trialstate import load_trial, trial_path
 from engine.models.ranker_net import (
     RankerManifest,
     RankerNet,
@@ -31,6 +30,7 @@ from engine.models.ranker_net import (
     load_ranker,
     write_ranker_version,
 )
+from engine.pipeline.trialstate import load_trial, trial_path
 from engine.storage import append_synced
 from engine.triton.repository import (
     CONFIG_FILE,

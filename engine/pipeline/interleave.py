@@ -24,8 +24,8 @@ import numpy as np
 
 from engine.errors import AisleError
 from engine.inference.base import RankerModel, VersionedRanker
-from engine.learning.interleave import team_draft
-from engine.learning.trialstate import ActiveTrial
+from engine.pipeline.teamdraft import team_draft
+from engine.pipeline.trialstate import ActiveTrial
 from engine.pipeline.types import RankedHit
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,6 @@ import numpy as np
 
 from engine.errors import BackendUnavailable, InvalidInput
 from engine.inference.base import RankerModel
-from engine.learning.trialstate import ActiveTrial
 from engine.lexical.base import LexicalIndex
 from engine.pipeline import fusion, interleave
 from engine.pipeline.embed import QueryEmbedder
@@ -41,6 +40,7 @@ from engine.pipeline.facets import check_fields, facet_counts
 from engine.pipeline.fusion import fuse
 from engine.pipeline.rank import gather, rerank
 from engine.pipeline.retrieve import DenseRetriever, FilterIds, LexicalRetriever, ProductLookup
+from engine.pipeline.trialstate import ActiveTrial
 from engine.pipeline.types import METHODS, SORTS, PipelineConfig, RankedHit, SearchOutcome, SearchQuery
 from engine.ranking.features import QueryContext, SignalColumns, TitleMatcher, tokenize
 from engine.ranking.stats import ClickStats

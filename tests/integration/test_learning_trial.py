@@ -20,9 +20,9 @@ from api.deps import Services, build_services
 from api.main import create_app
 from engine.config import load_settings
 from engine.learning.trial import TrialRunner
-from engine.learning.trialstate import TrialConfig, trial_path
 from engine.learning.versions import RankerStore
 from engine.models.ranker_net import RankerManifest, init_prior_ranker
+from engine.pipeline.trialstate import TrialConfig, trial_path
 from engine.sample import sample_catalog_path
 
 pytestmark = pytest.mark.integration

@@ -16,10 +16,10 @@ from api.deps import Services
 from api.main import create_app
 from engine.config import PROJECT_ROOT, load_settings
 from engine.learning.trial import TrialRunner
-from engine.learning.trialstate import TrialConfig, TrialState, save_trial, trial_path
 from engine.learning.versions import RankerStore
 from engine.models.make_prior_ranker import make_prior
 from engine.models.ranker_net import RankerManifest
+from engine.pipeline.trialstate import TrialConfig, TrialState, save_trial, trial_path
 from engine.ranking.features import FEATURE_NAMES
 from engine.triton.repository import CONFIG_FILE
 from tests.unit.gateway_fakes import PriorRanker, make_services

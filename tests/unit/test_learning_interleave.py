@@ -8,8 +8,9 @@ import pytest
 
 from engine.events.base import Impression
 from engine.learning.clicks import ClickedList
-from engine.learning.interleave import tally, team_draft, winner
+from engine.learning.interleave import tally, winner
 from engine.learning.signtest import sign_test_p
+from engine.pipeline.teamdraft import team_draft
 
 
 def test_team_draft_shows_each_product_once_and_both_rankers_lead() -> None:

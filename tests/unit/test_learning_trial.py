@@ -13,10 +13,10 @@ from engine.events.base import Event, Impression
 from engine.events.embedded import EmbeddedEventLog
 from engine.learning.history import last_passed, validation
 from engine.learning.trial import TrialCounts, TrialRunner, decide
-from engine.learning.trialstate import TrialConfig, load_trial, save_trial, trial_path
 from engine.learning.update import UpdateConfig, UpdateJob
 from engine.learning.versions import RankerStore
 from engine.models.ranker_net import RankerManifest
+from engine.pipeline.trialstate import TrialConfig, load_trial, save_trial, trial_path
 from engine.ranking.features import FEATURE_NAMES
 from engine.triton.repository import CONFIG_FILE, pinned_versions, read_config
 from tests.unit.test_learning_fixtures import FakeLoader, World, event_log, make_log, shop
