@@ -13,9 +13,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from engine.cli.ranker_text import decision, status_lines
 from engine.cli.ranker_gate import add_trial_options, trial_config
 from engine.cli.ranker_gate import register as register_gates
+from engine.cli.ranker_text import decision, status_lines
 from engine.config import load_settings
 from engine.events.factory import open_event_log
 from engine.inference.factory import LazyLoader

@@ -188,7 +188,7 @@ def _rollback(args: argparse.Namespace) -> int:
                 f"engine: error: ranker version {args.version} does not exist (kept: {store.versions()})",
                 file=sys.stderr,
             )
-            return 2
+            return 1  # a runtime failure, as for `rollout`
         target = validation(store, args.version)
     verdict = "passed" if target.passed else "did NOT pass"
     print(f"version {target.version}: {target.gate} gate {verdict}: {target.summary}")
