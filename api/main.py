@@ -28,6 +28,7 @@ from api.routes import (
     instantsearch,
     products,
     recommendations,
+    rules,
     search,
     ubi,
     ui,
@@ -101,7 +102,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app.state.metrics = services.metrics if services is not None else None
     install_error_handlers(app)
     compatible = (instantsearch, insights, ubi)  # the protocols shops' front ends and trackers speak
-    for module in (search, products, recommendations, events, health, ui, *compatible, analytics):
+    for module in (search, products, recommendations, events, health, rules, ui, *compatible, analytics):
         app.include_router(module.router)
 
     install_openapi(

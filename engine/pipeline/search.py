@@ -33,11 +33,13 @@ import numpy as np
 from engine.errors import BackendUnavailable, InvalidInput
 from engine.inference.base import RankerModel
 from engine.lexical.base import LexicalIndex
+from engine.merch.rules import RuleSet
 from engine.pipeline import fusion
 from engine.pipeline.embed import QueryEmbedder
 from engine.pipeline.explore import ExplorationKey, ExplorationPolicy, swaps_on_page
 from engine.pipeline.facets import check_fields, facet_counts
 from engine.pipeline.fusion import fuse
+from engine.pipeline.merchandise import Merchandiser
 from engine.pipeline.rank import gather, rerank
 from engine.pipeline.retrieve import DenseRetriever, FilterIds, LexicalRetriever, ProductLookup
 from engine.pipeline.types import METHODS, SORTS, PipelineConfig, RankedHit, SearchOutcome, SearchQuery
@@ -66,6 +68,7 @@ class SearchPipeline:
         profile: Callable[[str], np.ndarray | None] | None = None,
         config: PipelineConfig | None = None,
         observe: StageObserver | None = None,
+        rules: Callable[[], RuleSet] = RuleSet,
     ) -> None:
         self.config = config or PipelineConfig()
         self.lexical = LexicalRetriever(lexical)
@@ -77,6 +80,7 @@ class SearchPipeline:
         self.products = ProductLookup(lexical, self.config.product_cache_size)
         self.stats = stats
         self.profile = profile
+        self.merchandise = Merchandiser(rules, self.config.merchandise_depth)
         self.explore = ExplorationPolicy(self.config.exploration_rate, self.config.exploration_start)
         self._observe = observe
         self._pool = ThreadPoolExecutor(max_workers=self.config.workers, thread_name_prefix="retrieve")
@@ -184,13 +188,18 @@ class SearchPipeline:
                 facets = facet_counts(
                     [products[h.product_id] for h in hits if h.product_id in products], query.facets
                 )
-        swaps = self._explore(query, text, hits, ranker_version)
+        with self._stage(timings, "merchandise"):
+            merch = self.merchandise.apply(query, hits, lambda ids: self._products(ids, products))
+            hits = merch.hits
+        # Pins promise exact positions, which exploration's adjacent swaps would break.
+        swaps = [] if merch.pinned else self._explore(query, text, hits, ranker_version)
         first = (query.page - 1) * query.size
         page = hits[first : first + query.size]
+        shown = self._products([h.product_id for h in page], products)
         timings["total"] = (time.perf_counter() - start) * 1000.0
         return SearchOutcome(
             hits=page,
-            products={h.product_id: products[h.product_id] for h in page if h.product_id in products},
+            products={h.product_id: shown[h.product_id] for h in page if h.product_id in shown},
             total=len(hits),
             facets=facets,
             degraded=degraded,
@@ -198,6 +207,7 @@ class SearchPipeline:
             method=method,
             timings_ms=timings,
             propensity_swaps=swaps_on_page(swaps, first + 1, query.size),
+            merchandising=merch.applied,
         )
 
     # --- steps -----------------------------------------------------------------------------------------

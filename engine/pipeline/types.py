@@ -7,6 +7,7 @@ from typing import Literal, get_args
 
 import numpy as np
 
+from engine.merch.rules import AppliedRule
 from engine.pipeline.fusion import FusionConfig
 from engine.ranking.features import CandidateSignals, SignalColumns
 from engine.records import FacetCounts, Filters, Product
@@ -109,6 +110,7 @@ class SearchOutcome:
     timings_ms: dict[str, float]
     user_vector: np.ndarray | None = None
     propensity_swaps: tuple[tuple[int, int], ...] = ()
+    merchandising: list[AppliedRule] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -134,3 +136,4 @@ class PipelineConfig:
     workers: int = 4
     exploration_rate: float = 0.1
     exploration_start: int = 3
+    merchandise_depth: int = 500
