@@ -28,6 +28,7 @@ from api.routes import (
     instantsearch,
     products,
     recommendations,
+    rules,
     search,
     trials,
     ubi,
@@ -102,7 +103,8 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app.state.metrics = services.metrics if services is not None else None
     install_error_handlers(app)
     compatible = (instantsearch, insights, ubi)  # the protocols shops' front ends and trackers speak
-    for module in (search, products, recommendations, events, health, ui, trials, *compatible, analytics):
+    resources = (search, products, recommendations, events, health, rules, ui, trials)
+    for module in (*resources, *compatible, analytics):
         app.include_router(module.router)
 
     install_openapi(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -54,6 +55,12 @@ def to_hit(
         score=float(score),
         debug=detail,
     )
+
+
+def page_currency(products: Iterable[Product]) -> str | None:
+    """The most common currency among `products` (what the page's price facet labels are in)."""
+    counts = Counter(p.currency for p in products if p.currency)
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def ranked_score(hit: RankedHit) -> float:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -198,6 +198,10 @@ class CatalogWriter(Protocol):
 
     def upsert(self, products: Sequence[Product], live: LiveIndex | None = None) -> LiveIndex: ...
 
+    def patch(
+        self, patches: Mapping[str, Mapping[str, Any]], live: LiveIndex | None = None
+    ) -> tuple[list[Product], LiveIndex]: ...
+
     def delete(self, ids: Sequence[str], live: LiveIndex | None = None) -> tuple[int, LiveIndex]: ...
 
 
@@ -259,6 +263,13 @@ class Catalog:
         with self._lock:
             self._live = self._updater().upsert(products, self._live)
             return self._live.manifest
+
+    def patch(self, patches: Mapping[str, Mapping[str, Any]]) -> list[Product]:
+        """Change only the given fields of existing products (see `indexer.partial`); returns them as
+        stored."""
+        with self._lock:
+            products, self._live = self._updater().patch(patches, self._live)
+            return products
 
     def delete(self, ids: Sequence[str]) -> int:
         """Remove products everywhere; returns how many existed."""

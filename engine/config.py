@@ -142,6 +142,11 @@ class Settings(BaseSettings):
         description="Largest request body the gateway reads (a 10 MiB image as base64 fits); larger ones "
         "are refused with 413 before they are read.",
     )
+    currency: str | None = Field(
+        None,
+        pattern=r"^[A-Z]{3}$",
+        description="The shop's ISO 4217 currency for price facet labels; unset = the products' own.",
+    )
     search_concurrency: int = Field(
         4,
         ge=1,

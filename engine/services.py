@@ -25,6 +25,7 @@ from engine.events.base import EventLog
 from engine.events.impressions import ImpressionWriter
 from engine.inference.base import InferenceBackend
 from engine.lexical.base import LexicalIndex
+from engine.merch.store import RuleStore, rules_path
 from engine.personalize import Recommender
 from engine.pipeline.embed import QueryEmbedder
 from engine.pipeline.search import SearchPipeline
@@ -53,6 +54,8 @@ class ServingCatalog(Protocol):
     def vector_store(self, space: str) -> VectorStore | None: ...
 
     def upsert(self, products: list[Product]) -> Any: ...
+
+    def patch(self, patches: dict[str, dict[str, Any]]) -> list[Product]: ...
 
     def delete(self, ids: list[str]) -> int: ...
 
@@ -125,6 +128,7 @@ class EngineServices:
             config=config,
             observe=observe,
             trial=TrialWatcher(trial_path(settings.data_dir)),
+            rules=RuleStore(rules_path(settings)).current,
         )
         return cls(
             settings=settings,
@@ -149,6 +153,13 @@ class EngineServices:
         self.catalog.upsert(products)
         self.pipeline.catalog_changed([p.id for p in products])
         self.recommender.invalidate()
+
+    def patch_products(self, patches: dict[str, dict[str, Any]]) -> list[Product]:
+        """Change only the given fields of existing products (`NotFound`, `InvalidInput` otherwise)."""
+        products = self.catalog.patch(patches)
+        self.pipeline.catalog_changed(list(patches))
+        self.recommender.invalidate()
+        return products
 
     def delete_products(self, ids: list[str]) -> int:
         """Remove products from the catalog; how many existed."""
@@ -186,6 +197,7 @@ class EngineServices:
         try:
             self._checked_at = now
             if self.catalog.reload_if_changed():
+                self._refresh_lexical()
                 self.catalog_error = None
                 self.pipeline.catalog_changed()
                 self.recommender.invalidate()
@@ -194,6 +206,14 @@ class EngineServices:
             self.catalog_error = exc.message
         finally:
             self._reload_lock.release()
+
+    def _refresh_lexical(self) -> None:
+        """Re-read the lexical index before the product cache refills (its own periodic check may not
+        have seen the write yet); a lexical outage is the searches' to report, not the catalog's."""
+        try:
+            self.lexical.refresh()
+        except AisleError as exc:
+            log.warning("could not refresh the lexical index after a catalog change: %s", exc.message)
 
     def close(self) -> None:
         self.impressions.close()

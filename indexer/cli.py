@@ -25,7 +25,9 @@ from engine.vectors.factory import FactoryVectorIO
 from indexer.build import Builder, BuildOptions
 from indexer.embedding import EmbedOptions
 from indexer.loading import LoadedCatalog, load_catalog, load_products_json, read_ids
+from indexer.partial import inline_records, load_patches
 from indexer.problems import MAX_REPORTED, BadRecords, Problem
+from indexer.readers import read_records
 from indexer.updates import IndexUpdater
 from indexer.verify import stats, verify
 
@@ -37,6 +39,8 @@ EXAMPLES = """examples:
   indexer build catalog.csv --strict          # any bad record fails the run, nothing written
   indexer upsert new-arrivals.jsonl
   indexer upsert --json '{"id": "sku-1", "title": "Chef knife 20 cm", "price": 49.9}'
+  indexer upsert --partial prices.csv         # columns id,price: change prices, keep the rest
+  indexer upsert --partial --json '{"id": "sku-1", "availability": "out_of_stock"}'
   indexer delete sku-1 sku-2
   indexer delete --file discontinued.txt      # one id per line (or a catalog file)
   indexer stats --json
@@ -64,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("file", type=Path, nargs="?", help="catalog file with the products")
     source.add_argument("--json", dest="json_text", metavar="JSON", help="one product object or a list")
     upsert.add_argument("--strict", action="store_true", help="fail on any bad record, write nothing")
+    upsert.add_argument(
+        "--partial",
+        action="store_true",
+        help="change only the fields given (each record: id + fields; null resets one); unknown ids are "
+        "bad records",
+    )
     _embedding_options(upsert)
     delete = commands.add_parser("delete", help="remove products from the live index")
     targets = delete.add_mutually_exclusive_group(required=True)
@@ -177,16 +187,13 @@ def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
 
 def _upsert(args: argparse.Namespace, settings: Settings, backends: Backends) -> int:
     _check_positive(batch_size=args.batch_size, in_flight=args.in_flight)
+    inline = None
     if args.json_text is not None:
         try:
-            loaded: LoadedCatalog = load_products_json(json.loads(args.json_text))
+            inline = json.loads(args.json_text)
         except json.JSONDecodeError as exc:
             raise InvalidInput(f"--json: invalid JSON: {exc.msg} (column {exc.colno})") from None
-        base = Path.cwd()
-    else:
-        loaded, base = load_catalog(args.file), args.file.parent
-    if args.strict and loaded.problems:
-        raise BadRecords(loaded.problems)
+    base = Path.cwd() if inline is not None else args.file.parent
     updater = IndexUpdater(
         catalog_root(settings),
         backends.lexical,
@@ -196,10 +203,34 @@ def _upsert(args: argparse.Namespace, settings: Settings, backends: Backends) ->
         max_tokens=settings.text_max_tokens,
         embed=EmbedOptions(args.batch_size, args.in_flight),
     )
+    if args.partial:
+        return _patch(args, inline, backends, updater)
+    if inline is not None:
+        loaded: LoadedCatalog = load_products_json(inline)
+    else:
+        loaded = load_catalog(args.file)
+    if args.strict and loaded.problems:
+        raise BadRecords(loaded.problems)
     if loaded.entries:
         live = updater.upsert(loaded.products)
         print(
             f"upserted {len(loaded.entries)} products; generation {live.manifest.generation} now holds "
+            f"{live.manifest.count} (revision {live.manifest.revision})"
+        )
+    return _finish(loaded.problems)
+
+
+def _patch(args: argparse.Namespace, inline: object, backends: Backends, updater: IndexUpdater) -> int:
+    if inline is not None:
+        loaded = load_patches(inline_records(inline), "--json", backends.lexical.get)
+    else:
+        loaded = load_patches(read_records(args.file, columns=("id",)), str(args.file), backends.lexical.get)
+    if args.strict and loaded.problems:
+        raise BadRecords(loaded.problems)
+    if loaded.patches:
+        products, live = updater.patch(loaded.patches)
+        print(
+            f"changed {len(products)} products; generation {live.manifest.generation} holds "
             f"{live.manifest.count} (revision {live.manifest.revision})"
         )
     return _finish(loaded.problems)

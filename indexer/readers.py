@@ -46,8 +46,11 @@ def catalog_format(path: Path) -> str:
     raise InvalidInput(f"{path}: unknown catalog format (expected .jsonl, .ndjson, .csv or .parquet)")
 
 
-def read_records(path: Path, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[RawRecord]:
-    """Yield `(line_number, record_or_Malformed)` for every record in the file."""
+def read_records(
+    path: Path, max_line_bytes: int = MAX_LINE_BYTES, columns: tuple[str, ...] = ("id", "title")
+) -> Iterator[RawRecord]:
+    """Yield `(line_number, record_or_Malformed)` for every record in the file; a CSV header must name
+    `columns` (partial updates need only the id)."""
     fmt = catalog_format(path)
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
@@ -58,7 +61,7 @@ def read_records(path: Path, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[R
         if fmt == "jsonl":
             yield from _read_jsonl(handle, max_line_bytes)
         else:
-            yield from _read_csv(handle, max_line_bytes, path)
+            yield from _read_csv(handle, max_line_bytes, path, columns)
 
 
 def _open_binary(path: Path) -> IO[bytes]:
@@ -117,7 +120,9 @@ class _LineCounter:
             return raw.decode("utf-8", errors="replace")
 
 
-def _read_csv(handle: IO[bytes], max_line_bytes: int, path: Path) -> Iterator[RawRecord]:
+def _read_csv(
+    handle: IO[bytes], max_line_bytes: int, path: Path, columns: tuple[str, ...]
+) -> Iterator[RawRecord]:
     lines = _LineCounter(handle, max_line_bytes)
     reader = csv.reader(lines, strict=True)
     header: list[str] | None = None
@@ -132,8 +137,9 @@ def _read_csv(handle: IO[bytes], max_line_bytes: int, path: Path) -> Iterator[Ra
             continue
         if header is None:
             header = [h.strip() for h in row]
-            if "id" not in header or "title" not in header:
-                raise InvalidInput(f"{path}:1: the CSV header must name at least 'id' and 'title', got {row}")
+            if any(name not in header for name in columns):
+                named = " and ".join(repr(name) for name in columns)
+                raise InvalidInput(f"{path}:1: the CSV header must name at least {named}, got {row}")
             continue
         bad = [lines.bad.pop(n) for n in range(start, lines.line + 1) if n in lines.bad]
         if bad:

@@ -6,6 +6,10 @@ notices the new manifest and reloads. Embeddings are computed before the writer 
 lock is held only for the writes. Inside it the live generation is re-read if another process changed it
 since the caller loaded it, so concurrent writers never overwrite each other's update.
 
+Only what changed is embedded again: a product whose embedded text (`document_text`) and image are those
+already stored keeps its vectors, so a price, stock or attribute change (`patch`, or an upsert that
+resends the same text) writes the lexical record and the manifest only.
+
 Both operations are idempotent: upserting the same product twice, or deleting an id that is gone, leaves
 the same state (and the same checksum) as doing it once. A product whose image cannot be read is refused
 (`BadRecords`), as a full build would skip it.
@@ -13,10 +17,11 @@ the same state (and the same checksum) as doing it once. A product whose image c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +34,7 @@ from engine.catalog import (
     write_manifest,
     writer_lock,
 )
+from engine.errors import InvalidInput, NotFound
 from engine.inference.base import InferenceBackend
 from engine.lexical.base import LexicalIndex
 from engine.records import Product
@@ -36,7 +42,19 @@ from engine.vectors.base import VectorManifest, VectorStoreIO
 from indexer.checksum import CatalogChecksum
 from indexer.embedding import DEFAULT_EMBED, EmbedOptions, document_text, encode_images, encode_texts
 from indexer.images import ImageError, ImageLoader
+from indexer.partial import apply_patch
 from indexer.problems import BadRecords, Problem
+
+
+@dataclass(frozen=True)
+class _Vectors:
+    """What one write embeds: text vectors for `text_ids`, and the image side for `image_ids` (whose old
+    image vectors are dropped; `images` holds those that have a readable picture)."""
+
+    text_ids: list[str]
+    text: np.ndarray
+    image_ids: list[str]
+    images: tuple[list[str], np.ndarray] | None
 
 
 class IndexUpdater:
@@ -68,35 +86,94 @@ class IndexUpdater:
         products = list({p.id: p for p in products}.values())  # last one wins within one call
         if not products:
             return live or self._open()
-        inference = self._inference()
-        text = encode_texts(
-            inference.text_encoder(), [document_text(p, self.max_tokens) for p in products], self.embed
-        )
-        images = self._image_vectors(products)
+        return self._write([p.id for p in products], lambda _: products, live)[1]
+
+    def patch(
+        self, patches: Mapping[str, Mapping[str, Any]], live: LiveIndex | None = None
+    ) -> tuple[list[Product], LiveIndex]:
+        """Change only the given fields of existing products (`indexer.partial`); returns the products
+        as stored and the live index. `NotFound` names unknown ids; `InvalidInput` a bad field; then
+        nothing is written."""
+        ids = list(patches)
+
+        def merge(current: Mapping[str, Product]) -> list[Product]:
+            missing = [pid for pid in ids if pid not in current]
+            if missing:
+                raise NotFound(f"no product with id {', '.join(repr(m) for m in missing[:10])}")
+            merged = []
+            for pid in ids:
+                try:
+                    merged.append(apply_patch(current[pid], patches[pid]))
+                except InvalidInput as exc:
+                    raise InvalidInput(f"product {pid!r}: {exc.message}") from None
+            return merged
+
+        if not ids:
+            return [], live or self._open()
+        return self._write(ids, merge, live)
+
+    def _write(
+        self,
+        ids: list[str],
+        build: Callable[[Mapping[str, Product]], list[Product]],
+        live: LiveIndex | None,
+    ) -> tuple[list[Product], LiveIndex]:
+        """Write `build(current records of ids)` everywhere, embedding only what changed.
+
+        Embeddings are computed before the lock against the records as read then; if another writer
+        changed those records meanwhile, the products are rebuilt and re-embedded inside the lock.
+        """
+        before = self.lexical.get(ids)
+        products = build(before)
+        vectors = self._embed(products, before)
         with writer_lock(self.root):
             live = self._fresh(live)
-            ids = [p.id for p in products]
+            self.lexical.refresh()  # another process's write under this lock must be seen here
             old = self.lexical.get(ids)
+            if old != before:
+                products = build(old)
+                vectors = self._embed(products, old)
             checksum = CatalogChecksum.parse(live.manifest.catalog_checksum)
             for product in old.values():
                 checksum.remove(product)
             for product in products:
                 checksum.add(product)
-            live.stores["text"].add(ids, text)
+            if vectors.text_ids:
+                live.stores["text"].add(vectors.text_ids, vectors.text)
             image_store = live.stores.get("image")
-            if image_store is not None:
-                image_store.remove(ids)
-                if images is not None and images[0]:
-                    image_store.add(images[0], images[1])
-            self._save_stores(live, str(checksum))
+            if image_store is not None and vectors.image_ids:
+                image_store.remove(vectors.image_ids)
+                if vectors.images is not None and vectors.images[0]:
+                    image_store.add(vectors.images[0], vectors.images[1])
+            if vectors.text_ids or vectors.image_ids:  # a price or stock change leaves the stores as saved
+                self._save_stores(live, str(checksum))
             self.lexical.upsert(products)
-            return self._commit(live, checksum)
+            return products, self._commit(live, checksum)
+
+    def _embed(self, products: Sequence[Product], old: Mapping[str, Product]) -> _Vectors:
+        """Vectors for the products whose embedded text or image differs from `old` (new ones: all)."""
+
+        def changed(product: Product, field: Callable[[Product], object]) -> bool:
+            previous = old.get(product.id)
+            return previous is None or field(previous) != field(product)
+
+        def text_of(product: Product) -> str:
+            return document_text(product, self.max_tokens)
+
+        texts = [p for p in products if changed(p, text_of)]
+        pictures = [p for p in products if changed(p, lambda p: p.image)]
+        text = np.zeros((0, 0), dtype=np.float32)
+        if texts:
+            text = encode_texts(self._inference().text_encoder(), [text_of(p) for p in texts], self.embed)
+        images = self._image_vectors(pictures) if pictures else None
+        return _Vectors([p.id for p in texts], text, [p.id for p in pictures], images)
 
     def delete(self, ids: Sequence[str], live: LiveIndex | None = None) -> tuple[int, LiveIndex]:
         """Remove `ids` everywhere; returns (how many existed, the live index after the write)."""
         ids = list(dict.fromkeys(ids))
         with writer_lock(self.root):
             live = self._fresh(live)
+            self.lexical.refresh()
             old = self.lexical.get(ids)
             checksum = CatalogChecksum.parse(live.manifest.catalog_checksum)
             for product in old.values():

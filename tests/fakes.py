@@ -118,6 +118,7 @@ class FakeLexicalIndex:
     def __init__(self) -> None:
         self.products: dict[str, Product] = {}
         self.rebuilds = 0
+        self.refreshed = 0
 
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[ScoredId]:
         words = set(_TOKEN.findall(query.lower()))
@@ -159,6 +160,9 @@ class FakeLexicalIndex:
 
     def count(self) -> int:
         return len(self.products)
+
+    def refresh(self) -> None:
+        self.refreshed += 1
 
     def all_ids(self) -> set[str]:
         return set(self.products)

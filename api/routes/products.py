@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Services, ServicesDep, require_writer
@@ -26,6 +26,7 @@ router = APIRouter(tags=["products"])
 
 
 def _get_product(services: Services, product_id: str) -> ProductOut:
+    services.refresh_catalog()  # a product deleted or changed by another process must not be served
     found = services.products([product_id])
     if product_id not in found:
         raise NotFound(f"no product with id {product_id!r}")
@@ -104,6 +105,34 @@ def _upsert(services: Services, body: list[ProductIn]) -> UpsertResult:
 async def upsert_products(body: ProductIn | ProductBatch, services: ServicesDep) -> UpsertResult:
     items = body if isinstance(body, list) else [body]
     return await run_in_threadpool(_upsert, services, items)
+
+
+def _patch(services: Services, product_id: str, body: dict[str, Any]) -> ProductOut:
+    [product] = services.patch_products({product_id: body})
+    return ProductOut.of(product)
+
+
+@router.patch(
+    "/v1/products/{product_id}",
+    response_model=ProductOut,
+    responses=ERROR_RESPONSES,
+    dependencies=[Depends(require_writer)],
+    summary="Change some fields of a product, keep the rest",
+)
+async def patch_product(
+    product_id: str,
+    services: ServicesDep,
+    body: Annotated[
+        dict[str, Any],
+        Body(
+            description="The fields to change; null resets a field, `attributes` merges key by key (null "
+            "removes one), other fields are attributes. Re-embeds only when title, description, brand, "
+            "category or image changed.",
+            examples=[{"price": 12.5, "availability": "out_of_stock", "attributes": {"stock": 0}}],
+        ),
+    ],
+) -> ProductOut:
+    return await run_in_threadpool(_patch, services, product_id, body)
 
 
 def _delete(services: Services, product_id: str) -> DeleteResult:

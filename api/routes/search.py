@@ -13,8 +13,9 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from api.deps import ServicesDep
-from api.present import ranked_score, to_hit
+from api.present import page_currency, ranked_score, to_hit
 from api.schemas.common import ERROR_RESPONSES
+from api.schemas.rules import AppliedRuleOut
 from api.schemas.search import FacetValue, SearchRequest, SearchResponse
 from api.serving import serve
 from api.ubi_search import ubi_extra, ubi_search_id
@@ -133,6 +134,15 @@ async def search(request: Request, services: ServicesDep) -> Response:
         pipeline=outcome.method,
         timings_ms={k: round(v, 3) for k, v in outcome.timings_ms.items()} if body.debug else None,
         ext={"ubi": {"query_id": search_id}} if ubi is not None else None,
+        rules=[
+            AppliedRuleOut(
+                rule_id=a.rule_id, action=a.action, product_ids=list(a.product_ids), skipped=list(a.skipped)
+            )
+            for a in outcome.merchandising
+        ]
+        if body.debug
+        else None,
+        currency=services.settings.currency or page_currency(outcome.products.values()),
     )
     # Serialised here, once: returning the model would make FastAPI validate it again against
     # `response_model` (which stays declared for the OpenAPI schema) before encoding it.

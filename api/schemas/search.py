@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.schemas.common import Hit, RequestModel
+from api.schemas.rules import AppliedRuleOut
 from api.schemas.ubi import SearchExt
 from engine.pipeline.types import Method, Sort
 from engine.records import CATEGORY_SEPARATOR, Filters
@@ -104,4 +105,10 @@ class SearchResponse(BaseModel):
     timings_ms: dict[str, float] | None = None
     ext: dict[str, dict[str, str]] | None = Field(
         None, description="`ubi.query_id` when the request sent ext.ubi."
+    )
+    rules: list[AppliedRuleOut] | None = Field(
+        None, description="With `debug`: the merchandising rules that changed this list."
+    )
+    currency: str | None = Field(
+        None, description="The catalog's currency (AISLE_CURRENCY, else the most common on this page)."
     )

@@ -57,6 +57,11 @@ class LexicalIndex(Protocol):
 
     def all_ids(self) -> set[str]: ...
 
+    def refresh(self) -> None:
+        """Make writes committed by other processes visible to reads now, not at the next periodic check
+        (the gateway calls it when the catalog manifest moved, before it refills its product cache)."""
+        ...
+
     def ping(self) -> bool:
         """True when the backend answers (the gateway's /readyz and degraded mode use it)."""
         ...

@@ -147,6 +147,11 @@ class EmbeddedLexical:
             self._version = Version(name, 0)
             self._journal_entries = 0
 
+    def refresh(self) -> None:
+        with self._write_lock:
+            self._checked_at = time.monotonic()
+            self._sync()
+
     def _current(self) -> Snapshot:
         now = time.monotonic()
         if now - self._checked_at >= self.reload_interval_s:

@@ -53,6 +53,9 @@ class GuardedLexical:
     def all_ids(self) -> set[str]:
         return self.breaker.call(self.inner.all_ids)
 
+    def refresh(self) -> None:
+        self.breaker.call(self.inner.refresh)
+
     def ping(self) -> bool:
         """False while the breaker is open; otherwise the backend's own ping, which counts as a call."""
         if self.breaker.state == OPEN:

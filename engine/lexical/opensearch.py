@@ -210,6 +210,9 @@ class OpenSearchLexical:
         """Every id: a bulk read (warming caches, verifying an index), so it gets the bulk deadline."""
         return self._scan_ids(Filters(), self.bulk_timeout_s)
 
+    def refresh(self) -> None:
+        """Nothing to do: gets are real-time and writers refresh the index before returning."""
+
     def ping(self) -> bool:
         try:
             return bool(self.client.ping())

@@ -33,11 +33,13 @@ import numpy as np
 from engine.errors import BackendUnavailable, InvalidInput
 from engine.inference.base import RankerModel
 from engine.lexical.base import LexicalIndex
+from engine.merch.rules import RuleSet
 from engine.pipeline import fusion, interleave
 from engine.pipeline.embed import QueryEmbedder
 from engine.pipeline.explore import ExplorationKey, ExplorationPolicy, swaps_on_page
 from engine.pipeline.facets import check_fields, facet_counts
 from engine.pipeline.fusion import fuse
+from engine.pipeline.merchandise import Merchandiser
 from engine.pipeline.rank import gather, rerank
 from engine.pipeline.retrieve import DenseRetriever, FilterIds, LexicalRetriever, ProductLookup
 from engine.pipeline.trialstate import ActiveTrial
@@ -68,6 +70,7 @@ class SearchPipeline:
         config: PipelineConfig | None = None,
         observe: StageObserver | None = None,
         trial: Callable[[], ActiveTrial | None] | None = None,
+        rules: Callable[[], RuleSet] = RuleSet,
     ) -> None:
         self.config = config or PipelineConfig()
         self.lexical = LexicalRetriever(lexical)
@@ -79,6 +82,7 @@ class SearchPipeline:
         self.products = ProductLookup(lexical, self.config.product_cache_size)
         self.stats = stats
         self.profile = profile
+        self.merchandise = Merchandiser(rules, self.config.merchandise_depth)
         self.explore = ExplorationPolicy(self.config.exploration_rate, self.config.exploration_start)
         self._observe = observe
         self.trial = trial
@@ -190,9 +194,15 @@ class SearchPipeline:
                 facets = facet_counts(
                     [products[h.product_id] for h in hits if h.product_id in products], query.facets
                 )
-        swaps = self._explore(query, text, hits, ranker_version) if teams is None else []
+        with self._stage(timings, "merchandise"):
+            merch = self.merchandise.apply(query, hits, lambda ids: self._products(ids, products))
+            hits = merch.hits
+        # Pins promise exact positions, which exploration's adjacent swaps would break; an interleaved
+        # list is not explored either (its order is the trial's).
+        swaps = self._explore(query, text, hits, ranker_version) if teams is None and not merch.pinned else []
         first = (query.page - 1) * query.size
         page = hits[first : first + query.size]
+        shown = self._products([h.product_id for h in page], products)
         trial_page = None
         if teams is not None and trial is not None:
             trial_page = interleave.TrialPage(
@@ -201,7 +211,7 @@ class SearchPipeline:
         timings["total"] = (time.perf_counter() - start) * 1000.0
         return SearchOutcome(
             hits=page,
-            products={h.product_id: products[h.product_id] for h in page if h.product_id in products},
+            products={h.product_id: shown[h.product_id] for h in page if h.product_id in shown},
             total=len(hits),
             facets=facets,
             degraded=degraded,
@@ -210,6 +220,7 @@ class SearchPipeline:
             timings_ms=timings,
             propensity_swaps=swaps_on_page(swaps, first + 1, query.size),
             interleaving=trial_page.to_log() if trial_page is not None else None,
+            merchandising=merch.applied,
         )
 
     # --- steps -----------------------------------------------------------------------------------------

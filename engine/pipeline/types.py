@@ -7,6 +7,7 @@ from typing import Literal, get_args
 
 import numpy as np
 
+from engine.merch.rules import AppliedRule
 from engine.pipeline.fusion import FusionConfig
 from engine.ranking.features import CandidateSignals, SignalColumns
 from engine.records import FacetCounts, Filters, Product
@@ -112,6 +113,7 @@ class SearchOutcome:
     # During an interleaved trial: {"serving", "candidate", "teams"} for this page (log it as
     # `extra["interleaving"]`); None for a search that was not interleaved.
     interleaving: dict[str, object] | None = None
+    merchandising: list[AppliedRule] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -137,3 +139,4 @@ class PipelineConfig:
     workers: int = 4
     exploration_rate: float = 0.1
     exploration_start: int = 3
+    merchandise_depth: int = 500

@@ -19,6 +19,7 @@ from engine.events.embedded import EmbeddedEventLog
 from engine.pipeline.types import PipelineConfig
 from engine.ranking.features import FEATURE_NAMES
 from engine.records import Filters, Product, ScoredId
+from indexer.partial import apply_patch
 from tests.fakes import FakeClipEncoder, FakeInference, FakeLexicalIndex, FakeTextEncoder, FakeVectorStore
 
 FUSED = FEATURE_NAMES.index("fused_score")
@@ -101,6 +102,7 @@ class MemoryCatalog:
         if inference.clip is not None:
             self.stores["image"] = FakeVectorStore(inference.clip.info().dim, "image")
         self.built = built
+        self.embedded = 0  # products re-embedded by patches
 
     def load(self) -> dict[str, object]:
         if not self.built:
@@ -130,6 +132,17 @@ class MemoryCatalog:
                 self.stores["image"].add(
                     [p.id for p in with_image], self.inference.clip.encode_images(images)
                 )
+
+    def patch(self, patches: dict[str, dict[str, object]]) -> list[Product]:
+        current = self.lexical.get(list(patches))
+        missing = [pid for pid in patches if pid not in current]
+        if missing:
+            raise NotFound(f"no product with id {missing[0]!r}")
+        products = [apply_patch(current[pid], patch) for pid, patch in patches.items()]
+        changed = [p for p in products if p.text_for_embedding() != current[p.id].text_for_embedding()]
+        self.embedded += len(changed)
+        self.upsert(products) if changed else self.lexical.upsert(products)
+        return products
 
     def delete(self, ids: list[str]) -> int:
         for store in self.stores.values():

@@ -33,7 +33,7 @@ LAYERS: list[set[str]] = [
     {"config", "records", "charset", "resilience"},
     {"storage", "product_schema", "sample", "events", "environment"},
     {"ranking", "lexical", "analytics"},
-    {"models", "suggestions"},
+    {"models", "suggestions", "merch"},
     {"triton"},
     {"inference"},
     {"vectors"},

@@ -133,3 +133,31 @@ def test_blank_attributes_and_bad_characters_are_bad_lines(env, capsys, tmp_path
     assert lines[2].startswith(f"{where}:4: attributes.colour: contains a control character")
     code, _, err = run(capsys, "upsert", "--json", '{"id": "a2", "title": "lamp", "attributes": " "}')
     assert code == 3 and "indexer: error: --json:1: attributes: expected an object" in err
+
+
+def test_partial_upsert_changes_only_given_fields_and_reports_bad_records(env, capsys, tmp_path) -> None:
+    catalog, lexical, inferences = env
+    run(capsys, "build", str(catalog), "--no-progress")
+    run(capsys, "upsert", "--json", '{"id": "b1", "title": "Emma", "isbn": "978-0141439587", "year": 1815}')
+    encoded = sum(i.text.encoded for i in inferences)
+    prices = tmp_path / "prices.csv"
+    prices.write_text("id,price,availability\nb1,7.5,\nnope,1,\np2,free,\np3,,out_of_stock\n")
+    code, out, err = run(capsys, "upsert", "--partial", str(prices))
+    assert code == 3, err
+    assert "changed 2 products" in out
+    assert f"indexer: error: {prices}:3: no product with id 'nope' to change" in err
+    assert f"indexer: error: {prices}:4: price: expected a number" in err
+    book = lexical.get(["b1"])["b1"]
+    assert (book.title, book.price, book.attributes) == (
+        "Emma",
+        7.5,
+        {"isbn": "978-0141439587", "year": 1815},
+    )
+    assert lexical.get(["p3"])["p3"].availability == "out_of_stock"
+    assert sum(i.text.encoded for i in inferences) == encoded  # nothing re-embedded
+    code, out, err = run(
+        capsys, "upsert", "--partial", "--strict", "--json", '[{"id": "b1", "price": 1}, {"price": 2}]'
+    )
+    assert code == 1 and "--json:2: id: required" in err and lexical.get(["b1"])["b1"].price == 7.5
+    code, out, _ = run(capsys, "upsert", "--partial", "--json", '{"id": "b1", "title": "Emma (Penguin)"}')
+    assert code == 0 and sum(i.text.encoded for i in inferences) == encoded + 1

@@ -142,6 +142,18 @@ def test_another_process_writes_are_picked_up(tmp_path: Path) -> None:
     assert indexer.all_ids() == {"p001", "p002", "p003", "z"}
 
 
+def test_refresh_shows_another_process_writes_before_the_periodic_check(tmp_path: Path) -> None:
+    gateway = EmbeddedLexical(tmp_path, reload_interval_s=3600.0)
+    indexer = EmbeddedLexical(tmp_path)
+    indexer.rebuild(catalog(3))
+    gateway.refresh()
+    assert gateway.count() == 3
+    indexer.delete(["p001"])
+    assert "p001" in gateway.get(["p001"])  # not yet: the next periodic check is an hour away
+    gateway.refresh()
+    assert gateway.get(["p001"]) == {} and gateway.count() == 2
+
+
 def test_readers_never_see_a_partial_catalog_during_writes(tmp_path: Path) -> None:
     index = EmbeddedLexical(tmp_path)
     index.rebuild(catalog(50))

@@ -3,6 +3,7 @@
 
 import { ApiError, api } from "./api.js";
 import { el } from "./render.js";
+import { attachRules } from "./rules.js";
 
 const KEY = "aisle.api_key";
 const $ = (id) => document.getElementById(id);
@@ -136,6 +137,7 @@ async function load() {
     renderRollouts(rollouts);
     facts("event-counts", [...Object.entries(events.counts), ["last offset", events.last_offset]]);
     renderJob(job);
+    await loadRules(key);
     $("admin-content").hidden = false;
     notice("");
   } catch (err) {
@@ -159,6 +161,7 @@ async function confirmRollback() {
   $("serving-title").focus();
 }
 
+const loadRules = attachRules({ getKey, notice });
 $("serving-title").tabIndex = -1;
 $("key-form").addEventListener("submit", (event) => {
   event.preventDefault();

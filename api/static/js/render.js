@@ -33,13 +33,17 @@ function scores(debug) {
     rows.map(([name, value]) => [el("dt", {}, name), el("dd", {}, value)]));
 }
 
+// A product picture, or the "No image" placeholder when there is none or it fails to load.
+export function picture(src, attrs) {
+  const placeholder = () => el("span", { class: "no-image", "aria-hidden": "true" }, "No image");
+  if (!src) return placeholder();
+  return el("img", { src, ...attrs, onerror: (event) => event.target.replaceWith(placeholder()) });
+}
+
 // One product card. `list` = {searchId, first position}; `onOpen(hit, data)` / `onSimilar(hit)`.
 export function card(hit, position, searchId, { onOpen, onSimilar, debug = false }) {
   const data = { searchId, productId: hit.id, position: String(position) };
-  const src = imageUrl(hit);
-  const picture = src
-    ? el("img", { src, alt: "", width: 96, height: 96, loading: "lazy", decoding: "async" })
-    : el("span", { class: "no-image", "aria-hidden": "true" }, "No image");
+  const image = picture(imageUrl(hit), { alt: "", width: 96, height: 96, loading: "lazy", decoding: "async" });
   const link = el("a", {
     href: `/?product=${encodeURIComponent(hit.id)}`, class: "card-link", dataset: data,
     onclick: (event) => {
@@ -47,7 +51,7 @@ export function card(hit, position, searchId, { onOpen, onSimilar, debug = false
       event.preventDefault();
       onOpen(hit, data);
     },
-  }, picture, el("h3", { class: "title" }, hit.title));
+  }, image, el("h3", { class: "title" }, hit.title));
   const availability = hit.availability || "in_stock";
   const item = el("li", { class: "card", dataset: data },
     link,

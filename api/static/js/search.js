@@ -2,7 +2,7 @@
 // button, reloads and shared links all work; every list shown is reported through the Tracker.
 
 import { AVAILABILITY, ApiError, api, formatPrice, imageUrl, shopper } from "./api.js";
-import { card, el, facetButton, pager, priceRange } from "./render.js";
+import { card, el, facetButton, pager, picture, priceRange } from "./render.js";
 import { attachSuggestions, rememberQuery } from "./suggest.js";
 import { Tracker } from "./tracker.js";
 
@@ -105,8 +105,9 @@ function render(state, data) {
   ui.debugInfo.hidden = !ui.debug.checked;
   if (ui.debug.checked) {
     const timings = Object.entries(data.timings_ms || {}).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(", ");
+    const rules = (data.rules || []).map((r) => `${r.rule_id} (${r.action} ${r.product_ids.length})`).join(", ");
     ui.debugInfo.textContent = `ranker version ${data.ranker_version ?? "none"} · pipeline ${data.pipeline} · `
-      + `search ${data.search_id}${timings ? ` · ${timings}` : ""}`;
+      + `search ${data.search_id}${timings ? ` · ${timings}` : ""}${rules ? ` · rules: ${rules}` : ""}`;
   }
   ui.hits.replaceChildren(...data.hits.map((hit, i) => card(hit, first + i, data.search_id, {
     onOpen: openProduct, onSimilar: openSimilar, debug: ui.debug.checked,
@@ -118,7 +119,7 @@ function render(state, data) {
     writeState(next);
     run(next, { focusResults: true });
   }));
-  renderFacets(state, data.facets);
+  renderFacets(state, data.facets, data.currency || data.hits[0]?.currency);
 }
 
 function facetGroup(name, title, children) {
@@ -164,13 +165,14 @@ function brandFacet(state, facets) {
   return facetGroup("brand", "Brand", list);
 }
 
-function priceFacet(state, facets) {
+// Price buckets are labelled in the catalog's currency (the response says which; else the hits').
+function priceFacet(state, facets, currency) {
   const buckets = (facets.price || []).map((f) => ({ ...f, range: priceRange(f.value) })).filter((f) => f.range)
     .sort((a, b) => (a.range.min ?? -1) - (b.range.min ?? -1));
   const list = el("ul", {}, buckets.map((f) => {
     const on = state.pmin === f.range.min && state.pmax === f.range.max;
-    const label = f.range.max === null ? `${formatPrice(f.range.min)} and up`
-      : `${formatPrice(f.range.min ?? 0)} – ${formatPrice(f.range.max)}`;
+    const label = f.range.max === null ? `${formatPrice(f.range.min, currency)} and up`
+      : `${formatPrice(f.range.min ?? 0, currency)} – ${formatPrice(f.range.max, currency)}`;
     return facetButton(f.value, f.count, on, () => {
       refocus = { facet: "price", value: f.value };
       update(on ? { pmin: null, pmax: null } : { pmin: f.range.min, pmax: f.range.max });
@@ -197,9 +199,9 @@ function stockFacet(state, facets) {
     `${AVAILABILITY.in_stock} or pre-order`, el("span", { class: "count" }, state.stock ? "" : ` ${available}`)));
 }
 
-function renderFacets(state, facets) {
-  ui.facets.replaceChildren(categoryFacet(state, facets), brandFacet(state, facets), priceFacet(state, facets),
-    stockFacet(state, facets));
+function renderFacets(state, facets, currency) {
+  ui.facets.replaceChildren(categoryFacet(state, facets), brandFacet(state, facets),
+    priceFacet(state, facets, currency), stockFacet(state, facets));
   if (!refocus) return;
   const group = ui.facets.querySelector(`[aria-labelledby="facet-${refocus.facet === "stock" ? "availability" : refocus.facet}"]`);
   const target = refocus.facet === "stock" ? $("in-stock")
@@ -220,7 +222,7 @@ async function openProduct(hit, data) {
     const src = imageUrl(p);
     const attrs = Object.entries(p.attributes || {});
     ui.productBody.replaceChildren(el("div", { class: "product-detail" },
-      src ? el("img", { src, alt: p.title, width: 128, height: 128 }) : null,
+      picture(src, { alt: p.title, width: 128, height: 128 }),
       el("div", {}, el("h2", { id: "product-title" }, p.title),
         el("p", { class: "meta" }, [p.brand, p.category.join(SEP)].filter(Boolean).join(" · ")),
         el("p", { class: "price" }, formatPrice(p.price, p.currency)),

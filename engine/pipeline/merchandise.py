@@ -1,0 +1,148 @@
+"""Stage: the shop's merchandising rules applied to a ranked (or price-sorted) list.
+
+Runs after ranking, before exploration, on relevance-sorted lists only (a price sort is an order the
+shopper asked for), over the head of the list (`depth` hits, or the requested page's end if further).
+In order:
+
+1. boosts and buries: every matching product moves by the rule's `positions` (or past every
+   non-matching one when not given); several rules add up; ties keep the ranked order;
+2. `bury_unavailable`: products that cannot be bought go after those that can, each side in the order
+   from step 1;
+3. pins (the rule's query equal to the normalised query): each pinned product is placed at its
+   position. A pinned product the search did not return is added when it exists and passes the
+   request's filters; one that does not is reported as skipped.
+
+Every rule that touched the list is reported (`AppliedRule`) so a search with `debug` shows it.
+Products beyond the head keep their order: a shop that needs rules deeper raises `depth`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from engine.merch.rules import AppliedRule, Rule, RuleSet, normalise_query
+from engine.pipeline.types import RankedHit, SearchQuery
+from engine.ranking.features import CandidateSignals
+from engine.records import Product
+
+Lookup = Callable[[list[str]], dict[str, Product]]
+BURY_UNAVAILABLE = "bury_unavailable"
+MAX_REPORTED_IDS = 50
+
+
+@dataclass
+class Merchandised:
+    hits: list[RankedHit]
+    applied: list[AppliedRule] = field(default_factory=list)
+    added: int = 0
+
+    @property
+    def pinned(self) -> bool:
+        return any(a.action == "pin" for a in self.applied)
+
+
+class Merchandiser:
+    """`rules` is called per search (the rule file may change between searches)."""
+
+    def __init__(self, rules: Callable[[], RuleSet] = RuleSet, depth: int = 500) -> None:
+        self.rules = rules
+        self.depth = depth
+
+    def apply(self, query: SearchQuery, hits: list[RankedHit], lookup: Lookup) -> Merchandised:
+        if query.sort != "relevance":  # an explicit sort is the shopper's order: no rule touches it
+            return Merchandised(hits)
+        rules = self.rules()
+        normal = normalise_query(query.text)
+        active = [r for r in rules.rules if r.applies_to(normal)]
+        moves = [r for r in active if r.action != "pin"]
+        pins = [r for r in active if r.action == "pin"]
+        if not pins and (not hits or not (moves or rules.bury_unavailable)):
+            return Merchandised(hits)
+        depth = max(self.depth, query.page * query.size)
+        head, tail = hits[:depth], hits[depth:]
+        ids = [h.product_id for h in head]
+        found = lookup(ids)
+        rows = [Row(hit, pid, found.get(pid)) for hit, pid in zip(head, ids, strict=True)]
+        applied: list[AppliedRule] = []
+        if moves:
+            rows = _move(rows, moves, applied)
+        if rules.bury_unavailable:
+            rows = _bury_unavailable(rows, applied)
+        if not applied and not pins:
+            return Merchandised(hits)
+        result = Merchandised([row.hit for row in rows] + tail, applied)
+        if pins:
+            _pin(result, pins, query, lookup)
+        for rank, hit in enumerate(result.hits, start=1):
+            hit.rank = rank
+        return result
+
+
+class Row(NamedTuple):
+    """A hit of the head with its id and product (None: gone from the catalog, never moved)."""
+
+    hit: RankedHit
+    product_id: str
+    product: Product | None
+
+
+def _move(rows: list[Row], rules: Sequence[Rule], applied: list[AppliedRule]) -> list[Row]:
+    full = len(rows) + 1
+    shift = [0] * len(rows)
+    for rule in rules:
+        step = (rule.positions or full) * (-1 if rule.action == "boost" else 1)
+        moved = []
+        for i, row in enumerate(rows):
+            if row.product is not None and rule.filter.matches(row.product):
+                shift[i] += step
+                moved.append(row.product_id)
+        if moved:
+            applied.append(AppliedRule(rule.id, rule.action, tuple(moved[:MAX_REPORTED_IDS])))
+    # A product moved by n lands n places away: past the neighbour it would otherwise tie with.
+    order = sorted(range(len(rows)), key=lambda i: (i + shift[i] + 0.5 * _sign(shift[i]), i))
+    return [rows[i] for i in order]
+
+
+def _sign(value: int) -> int:
+    return (value > 0) - (value < 0)
+
+
+def _bury_unavailable(rows: list[Row], applied: list[AppliedRule]) -> list[Row]:
+    up: list[Row] = []
+    down: list[Row] = []
+    for row in rows:
+        (down if row.product is not None and not row.product.available else up).append(row)
+    if not down:
+        return rows
+    applied.append(
+        AppliedRule(BURY_UNAVAILABLE, "bury", tuple(r.product_id for r in down[:MAX_REPORTED_IDS]))
+    )
+    return up + down
+
+
+def _pin(result: Merchandised, rules: Sequence[Rule], query: SearchQuery, lookup: Lookup) -> None:
+    wanted = {pin.product_id: (pin.position, rule) for rule in rules for pin in rule.pins}
+    present = {h.product_id: h for h in result.hits if h.product_id in wanted}
+    missing = [pid for pid in wanted if pid not in present]
+    found = lookup(missing) if missing else {}
+    placed: dict[str, list[str]] = {}
+    skipped: dict[str, list[str]] = {}
+    for pid in missing:
+        product = found.get(pid)
+        if product is None or not query.filters.matches(product):
+            skipped.setdefault(wanted[pid][1].id, []).append(pid)
+            continue
+        present[pid] = RankedHit(CandidateSignals(pid))
+        result.added += 1
+    hits = [h for h in result.hits if h.product_id not in present]
+    for pid, (position, rule) in sorted(((pid, wanted[pid]) for pid in present), key=lambda item: item[1][0]):
+        hits.insert(min(position - 1, len(hits)), present[pid])
+        placed.setdefault(rule.id, []).append(pid)
+    result.hits = hits
+    for rule in rules:
+        if rule.id in placed or rule.id in skipped:
+            result.applied.append(
+                AppliedRule(rule.id, "pin", tuple(placed.get(rule.id, ())), tuple(skipped.get(rule.id, ())))
+            )

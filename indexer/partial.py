@@ -1,0 +1,133 @@
+"""Partial product updates: change the fields given, keep every other one.
+
+A patch is a JSON object (or a CSV row) naming the product by `id` plus the fields to change:
+
+- a schema field with a value replaces it (`"price": 12.5`, `"availability": "out_of_stock"`);
+- a schema field set to null goes back to its default (`"image": null` removes the picture); `title`
+  cannot be removed;
+- `attributes` merges key by key, and an attribute set to null is removed (`{"attributes": {"year":
+  null}}`); any other field is an attribute, as in a full record (`"stock": 3`);
+- an empty CSV cell means "not given", as everywhere in the schema.
+
+The merged record is validated like a full one (`engine.product_schema.validate_record`), so a patch can never
+store what a full upsert would refuse; the error names the field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.product_schema import KNOWN_FIELDS, RecordError, validate_record
+from engine.records import Product
+from indexer.problems import Problem
+from indexer.readers import Malformed, RawRecord
+
+
+def apply_patch(product: Product, patch: Mapping[str, Any]) -> Product:
+    """`product` with `patch` applied (`RecordError` naming the field when the result is invalid)."""
+    if not isinstance(patch, Mapping):
+        raise RecordError("expected an object with the fields to change")
+    given_id = patch.get("id")
+    if given_id is not None and str(given_id).strip() != product.id:
+        raise RecordError(f"id: {given_id!r} does not match the product being changed ({product.id!r})")
+    changes = {k: v for k, v in patch.items() if k != "id" and not _blank(v)}
+    if not changes:
+        raise RecordError("no fields to change: give at least one field besides id")
+    raw = product.to_dict()
+    attributes: dict[str, Any] = dict(raw["attributes"])
+    for name, value in changes.items():
+        if name == "attributes":
+            for key, item in _attribute_patch(value).items():
+                _set(attributes, str(key), item)
+        elif name in KNOWN_FIELDS:
+            _set(raw, name, value)
+        else:
+            _set(attributes, name, value)
+    raw["attributes"] = attributes
+    return validate_record(raw)
+
+
+def _attribute_patch(value: Any) -> Mapping[str, Any]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise RecordError("attributes: expected a JSON object string") from None
+    if not isinstance(value, Mapping):
+        raise RecordError("attributes: expected an object of attribute -> value (null removes one)")
+    return value
+
+
+def _set(target: dict[str, Any], name: str, value: Any) -> None:
+    if value is None:
+        target.pop(name, None)
+    else:
+        target[name] = value
+
+
+def _blank(value: Any) -> bool:
+    """An empty string: a CSV cell left empty, i.e. "not given" (JSON null is an explicit removal)."""
+    return isinstance(value, str) and not value.strip()
+
+
+@dataclass
+class LoadedPatches:
+    """Patches by product id (file order), plus every record that could not be used."""
+
+    source: str
+    patches: dict[str, dict[str, Any]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def inline_records(value: object) -> list[RawRecord]:
+    """One patch object or a list of them given inline (`--json`), numbered from 1 like lines."""
+    items = value if isinstance(value, list) else [value]
+    return [
+        (n, item if isinstance(item, dict) else Malformed("expected an object with id and fields"))
+        for n, item in enumerate(items, start=1)
+    ]
+
+
+def load_patches(
+    records: Iterable[RawRecord], source: str, current: Callable[[list[str]], Mapping[str, Product]]
+) -> LoadedPatches:
+    """Check patches against the products they change (`current` looks them up by id).
+
+    A record without an id, a second patch for the same id, an unknown id or a patch that leaves an
+    invalid product is a `Problem` of its line; the others are returned, ready for `IndexUpdater.patch`.
+    """
+    loaded = LoadedPatches(source)
+    lines: dict[str, int] = {}
+    for line, raw in records:
+        if isinstance(raw, Malformed):
+            loaded.problems.append(Problem(source, line, raw.message))
+            continue
+        pid = raw.get("id") if isinstance(raw, dict) else None
+        if isinstance(pid, bool) or not isinstance(pid, (str, int)) or not str(pid).strip():
+            loaded.problems.append(Problem(source, line, "id: required (the product to change)"))
+            continue
+        pid = str(pid).strip()
+        if pid in lines:
+            message = f"duplicate id {pid!r} (first seen on line {lines[pid]})"
+            loaded.problems.append(Problem(source, line, message, pid))
+            continue
+        lines[pid] = line
+        loaded.patches[pid] = raw
+    found = current(list(loaded.patches))
+    for pid in list(loaded.patches):
+        problem = None
+        if pid not in found:
+            problem = f"no product with id {pid!r} to change"
+        else:
+            try:
+                apply_patch(found[pid], loaded.patches[pid])
+            except RecordError as exc:
+                problem = exc.message
+        if problem is not None:
+            del loaded.patches[pid]
+            loaded.problems.append(Problem(source, lines[pid], problem, pid))
+    loaded.problems.sort(key=lambda p: p.line)
+    return loaded

@@ -1,0 +1,104 @@
+"""Merchandising and catalog display in headless Chromium against the real gateway and Triton.
+
+The admin page saves a pin rule that the search page then shows first, and refuses a bad rule with the
+server's message; the search page labels price facets in the catalog's currency and shows the
+placeholder for a picture that fails to load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from tests.e2e.browser import console_errors
+from tests.e2e.conftest import LiveGateway
+from tests.e2e.test_admin_page import sign_in
+from tests.e2e.test_search_page import api_search, search_in_page, wait_for
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def euro_shop(live_gateway: LiveGateway) -> Iterator[None]:
+    services = live_gateway.services
+    before = services.settings
+    services.settings = before.model_copy(update={"currency": "EUR"})
+    try:
+        yield
+    finally:
+        services.settings = before
+
+
+def test_price_facets_in_the_catalog_currency_and_broken_pictures_fall_back(
+    browser: Any, live_gateway: LiveGateway, euro_shop: None
+) -> None:
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/image"]})
+    try:
+        search_in_page(browser, live_gateway, "jacket")
+        labels = wait_for(
+            browser,
+            lambda d: [
+                b.find_element(By.CLASS_NAME, "value").text
+                for b in d.find_elements(
+                    By.CSS_SELECTOR, '[aria-labelledby="facet-price"] button[data-value]'
+                )
+            ],
+        )
+        assert labels and all("€" in label and "$" not in label for label in labels), labels
+        cards = browser.find_elements(By.CSS_SELECTOR, "#hits .card")
+        wait_for(
+            browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#hits .card .no-image")) == len(cards)
+        )
+        assert not browser.find_elements(By.CSS_SELECTOR, "#hits .card img")
+    finally:
+        browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+        console_errors(browser)  # the blocked pictures' load errors are what this test provokes
+
+
+@pytest.fixture
+def no_rules(live_gateway: LiveGateway) -> Iterator[None]:
+    auth = {"Authorization": f"Bearer {live_gateway.key}"}
+    url = f"{live_gateway.url}/v1/admin/rules"
+    before = httpx.get(url, headers=auth).json()
+    yield
+    body = {"bury_unavailable": before["bury_unavailable"], "rules": before["rules"]}
+    assert httpx.put(url, json=body, headers=auth).status_code == 200
+
+
+def test_admin_saves_a_pin_that_search_shows_and_refuses_a_bad_rule(
+    browser: Any, live_gateway: LiveGateway, no_rules: None
+) -> None:
+    hits = api_search(live_gateway, browser, query="jacket")["hits"]
+    last = hits[-1]["id"]
+    sign_in(browser, live_gateway, live_gateway.key)
+    wait_for(browser, lambda d: d.find_element(By.ID, "rules-generation").text)
+    form = browser.find_element(By.ID, "rule-form")
+    form.find_element(By.NAME, "rule-id").send_keys("jacket-pin")
+    Select(form.find_element(By.NAME, "rule-action")).select_by_value("pin")
+    form.find_element(By.NAME, "rule-query").send_keys("Jacket")
+    form.find_element(By.NAME, "rule-pins").send_keys(f"{last}@1")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    row = wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, '#rules tr[data-rule="jacket-pin"]'))
+    assert f"{last} at 1" in row[0].text
+    assert "saved" in browser.find_element(By.ID, "admin-notice").text
+
+    form.find_element(By.NAME, "rule-id").clear()
+    form.find_element(By.NAME, "rule-id").send_keys("no-filter")
+    Select(form.find_element(By.NAME, "rule-action")).select_by_value("bury")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    notice = wait_for(browser, lambda d: "Not saved" in d.find_element(By.ID, "admin-notice").text and d)
+    assert "filter" in notice.find_element(By.ID, "admin-notice").text
+    assert not browser.find_elements(By.CSS_SELECTOR, '#rules tr[data-rule="no-filter"]')
+    console_errors(browser)  # the refused PUT's 422 is expected here
+
+    search_in_page(browser, live_gateway, "jacket")
+    first = wait_for(
+        browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#hits .card")[0].get_attribute("data-product-id")
+    )
+    assert first == last
