@@ -4,6 +4,9 @@ Exit status: 0 done; 1 failed (nothing written: strict-mode bad records, a serve
 `verify` found a difference); 2 wrong usage (an argument, a named file that is missing or unreadable as a
 catalog, a bad `AISLE_*` setting); 3 done, but bad records were skipped (each reported as
 `indexer: error: FILE:LINE: ...` on stderr). Settings come from `AISLE_*` variables (engine.config).
+
+Just over 300 lines because it holds every verb's argument parser with its `--help` examples; the work
+behind each verb lives in its own module (build, updates, verify).
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ bulk work (the indexer), which is how the python backend reaches its throughput.
 
 Errors: a server that cannot be reached, times out (`AISLE_TRITON_TIMEOUT_S`) or has the model unloaded
 raises `BackendUnavailable("triton", ...)`; a request the model rejects raises `InvalidInput`.
+
+Over 300 lines because the three served models (query encoder, CLIP, ranker) share one client, one
+error mapping and one version-loading path; splitting them would copy that plumbing three times.
 """
 
 from __future__ import annotations

@@ -27,6 +27,9 @@ nothing and says why. `force=True` promotes anyway and marks the version and its
 
 Too little data (fewer than `min_train_clicks` / `min_holdout_clicks`) is not a failure: the run waits,
 consumes nothing, and the clicks accumulate for the next run.
+
+Over 300 lines because it is the one place that orders these seven steps and their crash points; each
+step's logic lives in its own module (clicks, propensity, trainer, gate, trial, versions).
 """
 
 from __future__ import annotations
