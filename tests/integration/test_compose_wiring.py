@@ -259,7 +259,7 @@ def test_wrong_password_stops_the_indexer_in_one_line(
 ) -> None:
     env = deployment.env("indexer", {**verified_env, "AISLE_OPENSEARCH_PASSWORD": WRONG}, with_ca=True)
     stats = run_cli("indexer", ["stats"], env)
-    assert stats.returncode == 1
+    assert stats.returncode == 2  # a wrong AISLE_* setting, as in every CLI
     assert stats.stderr.strip().count("\n") == 0, stats.stderr
     assert re.match(f"indexer: error: {REFUSED}", stats.stderr), stats.stderr
 
@@ -284,6 +284,6 @@ def test_verification_without_the_ca_stops_the_indexer_clearly(
     built: dict[str, Any], deployment: Deployment, verified_env: dict[str, str]
 ) -> None:
     stats = run_cli("indexer", ["stats"], deployment.env("indexer", verified_env, with_ca=False))
-    assert stats.returncode == 1
+    assert stats.returncode == 2  # a wrong AISLE_* setting, as in every CLI
     assert stats.stderr.strip().count("\n") == 0, stats.stderr
     assert re.match(f"indexer: error: {TLS_FAILURE}", stats.stderr), stats.stderr
