@@ -23,7 +23,10 @@ pytestmark = pytest.mark.integration
 __all__ = ["shop"]  # fixture used by name below
 
 GROUP = "ranker-update-test"
-CONFIG = UpdateConfig(epochs=3, min_train_clicks=30, consumer_group=GROUP)
+# What is under test is the checkpoint, not the gate: each run promotes (forced) so each one consumes.
+CONFIG = UpdateConfig(
+    epochs=3, min_train_clicks=30, consumer_group=GROUP, trial=None, force=True, learn="all"
+)
 
 
 def last_rollout(settings: Settings) -> dict:
