@@ -133,8 +133,9 @@ def test_indexer_names_the_unreachable_triton(
 def test_gateway_answers_503_json_while_triton_is_unreachable(
     built: dict[str, Any], remote_env: dict[str, str], unreachable: str
 ) -> None:
-    """Same index, Triton gone: the gateway starts, says it is not ready and why, and refuses searches
-    with a JSON error instead of hanging or crashing."""
+    """Same index, Triton gone: the gateway starts, says it is not ready and why, answers a full search
+    from the lexical side (marked degraded), and refuses a search only Triton could answer with a JSON
+    error that names the backend but not its address, instead of hanging or crashing."""
     env = {**remote_env, "AISLE_TRITON_URL": unreachable, "AISLE_TRITON_TIMEOUT_S": "5"}
     with GatewayProcess(env, free_port()) as gateway:
         assert gateway.returncode is None, tail(gateway.output())
@@ -144,11 +145,17 @@ def test_gateway_answers_503_json_while_triton_is_unreachable(
         assert checks["triton"]["ok"] is False
         assert checks["lexical"]["ok"] is True
 
-        response = gateway.client.post("/v1/search", json={"query": "santoku knife"})
+        degraded = gateway.client.post("/v1/search", json={"query": "santoku knife"})
+        assert degraded.status_code == 200, degraded.text
+        body = degraded.json()
+        assert body["hits"] and "Santoku" in body["hits"][0]["title"], body
+        assert {"dense", "ranker"} <= set(body["degraded"]), body
+
+        response = gateway.client.post("/v1/search", json={"query": "santoku knife", "pipeline": "dense"})
         assert response.status_code == 503, response.text
         assert response.headers["content-type"].startswith("application/json")
         error = response.json()["error"]
         assert error["code"] == "backend_unavailable"
-        assert error["message"].startswith("triton: ") and unreachable in error["message"], error
+        assert error["message"].startswith("triton") and unreachable not in error["message"], error
         output = gateway.output()
     assert "Traceback" not in output, tail(output, 60)
