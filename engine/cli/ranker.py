@@ -109,9 +109,31 @@ def _progress(total_label: str) -> Any:
     return step
 
 
+def collect_judged(settings: Any, api: str | None, judgements: Any, depth: int, label: str) -> list[Any]:
+    """Candidate lists with features for judged queries: from a running gateway (`api`) or from this
+    process's own assembly of the gateway's pipeline, so the features match what it serves."""
+    from engine.learning.offline import collect
+    from engine.learning.offline_data import ApiFeatureSource
+
+    services = None
+    if api:
+        source: Any = ApiFeatureSource(api)
+    else:
+        from engine.learning.offline_data import PipelineFeatureSource
+        from engine.services import open_services
+
+        services = open_services(settings)
+        source = PipelineFeatureSource(services.pipeline)
+    try:
+        return collect(source, judgements, depth, _progress(label))
+    finally:
+        if services is not None:
+            services.close()
+
+
 def _train(args: argparse.Namespace) -> int:
-    from engine.learning.offline import OfflineConfig, collect, train_from_judgements
-    from engine.learning.offline_data import ApiFeatureSource, load_judgements, load_product_ids
+    from engine.learning.offline import OfflineConfig, train_from_judgements
+    from engine.learning.offline_data import load_judgements, load_product_ids
     from engine.learning.rollout import roll_out
     from engine.learning.versions import RankerStore
 
@@ -130,20 +152,7 @@ def _train(args: argparse.Namespace) -> int:
         lr=args.lr,
         seed=args.seed,
     )
-    services = None
-    if args.api:
-        source: Any = ApiFeatureSource(args.api)
-    else:
-        from engine.learning.offline_data import PipelineFeatureSource
-        from engine.services import open_services  # the gateway's assembly, so features match it
-
-        services = open_services(settings)
-        source = PipelineFeatureSource(services.pipeline)
-    try:
-        lists = collect(source, judgements, config.depth, _progress("features"))
-    finally:
-        if services is not None:
-            services.close()
+    lists = collect_judged(settings, args.api, judgements, config.depth, "features")
     store = RankerStore(settings)
     data = {
         "data": {

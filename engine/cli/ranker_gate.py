@@ -127,10 +127,10 @@ def _trial_stop(args: argparse.Namespace) -> int:
 
 
 def _checkset(args: argparse.Namespace) -> int:
-    from engine.cli.ranker import _progress
+    from engine.cli.ranker import collect_judged
     from engine.learning.labelled import save_labelled
-    from engine.learning.offline import check_set_path, collect
-    from engine.learning.offline_data import ApiFeatureSource, load_judgements
+    from engine.learning.offline import check_set_path
+    from engine.learning.offline_data import load_judgements
     from engine.learning.versions import RankerStore
 
     settings = load_settings()
@@ -140,20 +140,7 @@ def _checkset(args: argparse.Namespace) -> int:
     if serving is None:
         print("engine: error: no ranker version serves yet (start Triton once)", file=sys.stderr)
         return 1
-    services = None
-    if args.api:
-        source: Any = ApiFeatureSource(args.api)
-    else:
-        from engine.learning.offline_data import PipelineFeatureSource
-        from engine.services import open_services  # the gateway's assembly, so features match it
-
-        services = open_services(settings)
-        source = PipelineFeatureSource(services.pipeline)
-    try:
-        lists = collect(source, judgements, args.depth, _progress("check set"))
-    finally:
-        if services is not None:
-            services.close()
+    lists = collect_judged(settings, args.api, judgements, args.depth, "check set")
     if not lists:
         print(
             "engine: error: no judged query retrieved any candidate: is the catalog indexed?", file=sys.stderr
