@@ -23,6 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sample_drawing import draw_product  # beside this script
 from sample_spec import COLORS, LEAVES, SCENT_COLORS
 
+from engine.product_schema import KNOWN_FIELDS
+
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "engine" / "sample"
 LINES = [
     "Classic",
@@ -145,22 +147,7 @@ def write_catalog(out: Path, seed: int) -> tuple[int, int]:
             draw_product(shape, COLORS[color_name], rng).save(path, optimize=True)
             record["image"] = f"images/{path.name}"
             pictured += 1
-        ordered = {
-            key: record[key]
-            for key in (
-                "id",
-                "title",
-                "description",
-                "brand",
-                "category",
-                "price",
-                "currency",
-                "availability",
-                "attributes",
-                "image",
-                "popularity",
-            )
-        }
+        ordered = {key: record[key] for key in KNOWN_FIELDS}  # the schema's field order
         lines.append(json.dumps(ordered, ensure_ascii=False, sort_keys=False))
     (out / "catalog.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return len(records), pictured
