@@ -19,10 +19,9 @@ import time
 import uuid
 
 from fastapi import APIRouter, Request
-from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from api.bodies import read_model
 from api.deps import Services, ServicesDep
 from api.recording import record
 from api.schemas.common import ERROR_RESPONSES
@@ -108,8 +107,5 @@ def _accept(services: Services, body: InsightsEvents) -> InsightsAccepted:
     },
 )
 async def post_insights_events(request: Request, services: ServicesDep) -> InsightsAccepted:
-    try:
-        body = InsightsEvents.model_validate_json(await request.body() or b"{}")
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors()) from None
+    body = await read_model(request, InsightsEvents)
     return await run_in_threadpool(_accept, services, body)

@@ -16,14 +16,13 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from typing import TypeVar
 
 from fastapi import APIRouter, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from api.algolia import facet_fields, facet_maps, sort_for_index, to_filters, to_record
+from api.bodies import read_model
 from api.deps import Services, ServicesDep
 from api.routes.search import NO_LOG_HEADER
 from api.schemas.common import ERROR_RESPONSES
@@ -41,17 +40,6 @@ from engine.pipeline.types import SearchQuery
 router = APIRouter(tags=["instantsearch"])
 
 USER_TOKEN_HEADER = "x-algolia-usertoken"
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-async def _body(request: Request, model: type[M]) -> M:
-    raw = await request.body()
-    try:
-        return model.model_validate_json(raw or b"{}")
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors()) from None
 
 
 def _query(params: SearchParams, index: str, user_token: str | None) -> tuple[SearchQuery, bool]:
@@ -133,7 +121,7 @@ def _json(model: BaseModel) -> JSONResponse:
     },
 )
 async def multiple_queries(request: Request, services: ServicesDep) -> JSONResponse:
-    body = await _body(request, MultiQueryRequest)
+    body = await read_model(request, MultiQueryRequest)
     for position, item in enumerate(body.requests):
         if item.type == "facet":
             raise InvalidInput(f"requests.{position}: searching for facet values is not supported")
@@ -162,6 +150,6 @@ async def multiple_queries(request: Request, services: ServicesDep) -> JSONRespo
     },
 )
 async def index_query(index: str, request: Request, services: ServicesDep) -> JSONResponse:
-    params = await _body(request, SearchParams)
+    params = await read_model(request, SearchParams)
     prepared = _query(params, index, request.headers.get(USER_TOKEN_HEADER))
     return _json(await _answer(services, params, index, prepared, request))
