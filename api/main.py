@@ -30,6 +30,7 @@ from api.routes import (
     recommendations,
     rules,
     search,
+    synonyms,
     trials,
     ubi,
     ui,
@@ -103,7 +104,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app.state.metrics = services.metrics if services is not None else None
     install_error_handlers(app)
     compatible = (instantsearch, insights, ubi)  # the protocols shops' front ends and trackers speak
-    resources = (search, products, recommendations, events, health, rules, ui, trials)
+    resources = (search, products, recommendations, events, health, rules, synonyms, ui, trials)
     for module in (*resources, *compatible, analytics):
         app.include_router(module.router)
 

@@ -57,6 +57,26 @@ class Settings(BaseSettings):
     opensearch_shards: int = Field(1, ge=1)
     opensearch_replicas: int = Field(0, ge=0)
 
+    # --- what a query matches (both lexical backends; see docs/lexical.md) --------------------------
+    search_fields: dict[str, float] = Field(
+        default_factory=lambda: {"title": 3.0, "description": 1.0, "brand": 2.0, "category": 1.0},
+        description="Searchable fields and their weights: title, description, brand, category and "
+        "attr.<name> for a product attribute. Weights apply at query time; adding or removing a field "
+        "needs a rebuild (`indexer build --force`).",
+    )
+    identifier_fields: tuple[str, ...] = Field(
+        ("sku", "isbn", "gtin", "ean", "upc", "mpn", "model"),
+        description="Attributes matched exactly, ignoring case, spaces and dashes (the product id too).",
+    )
+    catalog_language: Literal["english", "german", "french", "spanish", "italian", "dutch"] = "english"
+    semantic_match_threshold: float | None = Field(
+        None,
+        ge=-1.0,
+        le=1.0,
+        description="Cosine similarity above which a product matches a query semantically; empty = the "
+        "value calibrated for the encoder and catalog (docs/relevance.md).",
+    )
+
     # --- inference: Triton ---------------------------------------------------------------------------
     triton_url: str = Field(
         "local",

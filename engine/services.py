@@ -114,6 +114,7 @@ class EngineServices:
             max_query_chars=settings.max_query_chars,
             exploration_rate=settings.exploration_rate,
             exploration_start=settings.exploration_start,
+            semantic_threshold=settings.semantic_match_threshold,
         )
         pipeline = SearchPipeline(
             lexical=lexical,

@@ -20,7 +20,7 @@ from PIL import Image
 
 from engine.errors import IndexMismatch, NotFound
 from engine.inference.base import EncoderInfo
-from engine.records import FacetCounts, Filters, Product, ScoredId
+from engine.records import Filters, Product, ScoredId
 from engine.vectors.base import VectorManifest
 
 _TOKEN = re.compile(r"\w+")
@@ -113,7 +113,8 @@ class FakeInference:
 
 
 class FakeLexicalIndex:
-    """Products in a dict; search scores by shared words with the title and description."""
+    """Products in a dict; search scores by shared words with the title and description. For the
+    indexer's tests (writes); searches that need match sets run on the real embedded index."""
 
     def __init__(self) -> None:
         self.products: dict[str, Product] = {}
@@ -130,16 +131,6 @@ class FakeLexicalIndex:
             if score:
                 hits.append(ScoredId(product.id, float(score)))
         return sorted(hits, key=lambda h: (-h.score, h.product_id))[:k]
-
-    def count_matching(self, query: str | None, filters: Filters | None = None) -> int:
-        if query is None:
-            return len(self.filter_ids(filters or Filters()))
-        return len(self.search(query, len(self.products) or 1, filters))
-
-    def facets(
-        self, query: str | None, filters: Filters | None, fields: Sequence[str], size: int = 20
-    ) -> FacetCounts:
-        return {}
 
     def filter_ids(self, filters: Filters) -> set[str]:
         return {pid for pid, p in self.products.items() if filters.matches(p)}

@@ -123,6 +123,7 @@ async def search(request: Request, services: ServicesDep) -> Response:
     answer = SearchResponse(
         search_id=search_id,
         total=outcome.total,
+        suggestion=outcome.suggestion,
         page=body.page,
         size=body.size,
         hits=hits,

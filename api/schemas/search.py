@@ -94,7 +94,13 @@ class FacetValue(BaseModel):
 
 class SearchResponse(BaseModel):
     search_id: str = Field(description="Refer to it in events (clicks, carts, purchases).")
-    total: int = Field(description="Hits this search can page through (filters applied).")
+    total: int = Field(
+        description="Products matching the query (lexically or semantically, filters applied): the set "
+        "facets count and pages walk through."
+    )
+    suggestion: str | None = Field(
+        None, description='When nothing matches: a relaxed query that does ("Did you mean …").'
+    )
     page: int
     size: int
     hits: list[Hit]

@@ -1,4 +1,4 @@
-"""English text analysis shared by both lexical backends.
+"""Text analysis shared by both lexical backends: English by default, five more languages, CJK bigrams.
 
 OpenSearch analyses title, description, brand and category with the `aisle_english` analyser defined in
 `engine.lexical.mapping`: standard tokenizer, possessive removal, lowercase, Lucene's English stop words,
@@ -7,8 +7,9 @@ meet "knife") and the Porter stemmer. The embedded backend runs `EnglishAnalyzer
 steps in Python so both backends match the same words:
 
 - the tokenizer is a regular expression close to Unicode word segmentation (words may contain inner
-  apostrophes and dots, "3.5" and "u.s.a" stay whole; CJK ideographs and hiragana become one token per
-  character, as OpenSearch's standard tokenizer does);
+  apostrophes and dots, "3.5" and "u.s.a" stay whole); a run of CJK ideographs, kana or hangul is one
+  token that the analyzers turn into overlapping character bigrams (OpenSearch's `cjk_bigram`), so
+  Chinese and Japanese text is searchable without a dictionary;
 - stemming is the Porter algorithm from PyStemmer (`pip install PyStemmer`), the same algorithm as
   OpenSearch's `porter_stem`.
 """
@@ -49,10 +50,12 @@ IRREGULAR_PLURALS: dict[str, str] = {
     "dice": "die",
 }
 
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _TOKEN = re.compile(
-    r"[\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"  # one token per ideograph / hiragana
-    r"|[^\W_]+(?:['’.][^\W_]+)*",
+    rf"[{_CJK}]+"  # a run of ideographs / kana / hangul: bigrammed by the analyzers
+    rf"|[^\W_{_CJK}]+(?:['’.][^\W_{_CJK}]+)*",
 )
+_CJK_RUN = re.compile(rf"[{_CJK}]+")
 _POSSESSIVE = re.compile(r"['’]s$")
 
 
@@ -67,6 +70,24 @@ def tokenize(text: str) -> list[str]:
     if "'" in text or "’" in text:
         tokens = [t for t in (_POSSESSIVE.sub("", t) for t in tokens) if t]
     return tokens
+
+
+def cjk_bigrams(tokens: list[str]) -> list[str]:
+    """Replace each CJK run by its characters and overlapping character bigrams (OpenSearch's
+    `cjk_bigram` with `output_unigrams`): a one-character query finds the character, a longer one
+    matches by bigrams (`engine.lexical.matching.query_words` keeps only those)."""
+    out: list[str] = []
+    for token in tokens:
+        if len(token) > 1 and _CJK_RUN.fullmatch(token):
+            out.extend(token)
+            out.extend(token[i : i + 2] for i in range(len(token) - 1))
+        else:
+            out.append(token)
+    return out
+
+
+def is_cjk(token: str) -> bool:
+    return bool(_CJK_RUN.fullmatch(token))
 
 
 class EnglishAnalyzer:
@@ -86,6 +107,66 @@ class EnglishAnalyzer:
         self.stemmer_name = "porter"
         self._stem_words: Callable[[list[str]], list[str]] = Stemmer.Stemmer("porter").stemWords
 
+    language = "english"
+
     def __call__(self, text: str) -> list[str]:
         words = [IRREGULAR_PLURALS.get(t, t) for t in tokenize(text) if t not in ENGLISH_STOPWORDS]
-        return self._stem_words(words) if words else []
+        return cjk_bigrams(self._stem_words(words)) if words else []
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Short stop word lists: the function words that carry no product meaning. The OpenSearch analysers use
+# these same lists (`engine.lexical.mapping`), so both backends drop the same words.
+STOPWORDS: dict[str, frozenset[str]] = {
+    "german": _words(
+        "der die das den dem des ein eine einer eines einem einen und oder mit von zu zum zur für "
+        "im in auf aus bei ist sind nicht als auch wie am an"
+    ),
+    "french": _words(
+        "le la les un une des du de d l et ou en au aux avec pour par sur dans est sont pas ce "
+        "cette ces qui que"
+    ),
+    "spanish": _words(
+        "el la los las un una unos unas de del y o en con por para al es son no que se su sus lo"
+    ),
+    "italian": _words(
+        "il lo la i gli le un uno una di del della dei delle e o in con per da su al è sono non che"
+    ),
+    "dutch": _words("de het een en of van in op met voor aan te bij is zijn niet dat die als ook"),
+}
+LANGUAGES = ("english", *STOPWORDS)
+
+
+class SnowballAnalyzer:
+    """Text -> index terms for a non-English catalog: tokenize, stop words, Snowball stemming (PyStemmer).
+
+    The OpenSearch side uses the same tokenizer family, the language's stop list and stemmer
+    (`engine.lexical.mapping`), so the two backends stem a word to the same root in almost all cases.
+    """
+
+    def __init__(self, language: str) -> None:
+        if language not in STOPWORDS:
+            raise ValueError(f"no analyzer for language {language!r}; use one of {', '.join(LANGUAGES)}")
+        try:
+            import Stemmer  # type: ignore[import-not-found]
+        except ImportError as exc:
+            from engine.errors import MissingDependency
+
+            raise MissingDependency("PyStemmer", f"{language} stemming") from exc
+        self.language = language
+        self._stopwords = STOPWORDS[language]
+        self._stemmer = Stemmer.Stemmer(language)
+
+    def __call__(self, text: str) -> list[str]:
+        words = [t for t in tokenize(text) if t not in self._stopwords]
+        return cjk_bigrams(self._stemmer.stemWords(words)) if words else []
+
+
+def make_analyzer(language: str = "english") -> Callable[[str], list[str]]:
+    """The analyzer of a catalog language (`AISLE_CATALOG_LANGUAGE`)."""
+    if language == "english":
+        return EnglishAnalyzer()
+    return SnowballAnalyzer(language)

@@ -1,8 +1,13 @@
 """The lexical index protocol: BM25 search with filters and facets, plus the writes the indexer needs.
 
 Implementations: `engine.lexical.opensearch` (production; an alias over physical indexes so full
-rebuilds switch atomically) and `engine.lexical.embedded` (an in-process BM25 index persisted under the
-data directory, the default when no OpenSearch URL is configured). `engine.lexical.factory` picks one.
+rebuilds switch atomically) and `engine.lexical.embedded` (tantivy under the data directory, the default
+when no OpenSearch URL is configured). `engine.lexical.factory` picks one.
+
+Two kinds of text query: `search` ranks candidates (any query term, BM25 over the weighted searchable
+fields) for the fusion stage; the `MatchQuery` methods answer over a search's match set, defined in
+`engine.lexical.matching` (all words with minimum-should-match and typo tolerance, identifiers exactly,
+plus the ids the caller adds), so `total`, facets, price sort and deep pages are exact at any size.
 """
 
 from __future__ import annotations
@@ -10,23 +15,31 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
+from engine.lexical.matching import MatchQuery
 from engine.records import FacetCounts, Filters, Product, ScoredId
 
 
 @runtime_checkable
 class LexicalIndex(Protocol):
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[ScoredId]:
-        """Top-k products by BM25 over title (boosted), description, brand and category, filters applied."""
+        """Top-k products by weighted BM25 over the searchable fields (any term), filters applied."""
         ...
 
-    def count_matching(self, query: str | None, filters: Filters | None = None) -> int:
-        """Number of products matching the query (None = all) and the filters."""
+    def count_matching(self, match: MatchQuery) -> int:
+        """Size of the match set."""
         ...
 
-    def facets(
-        self, query: str | None, filters: Filters | None, fields: Sequence[str], size: int = 20
-    ) -> FacetCounts:
-        """Facet counts over the products that match `query` (None = all) and `filters`."""
+    def match_ids(self, match: MatchQuery, within: Sequence[str] | None = None) -> set[str]:
+        """Ids in the match set; with `within`, only those of these ids that are in it."""
+        ...
+
+    def match_page(self, match: MatchQuery, sort: str, offset: int, limit: int) -> list[ScoredId]:
+        """Members of the match set from `offset`, ordered by lexical score ("relevance") or by price
+        ("price_asc" / "price_desc", products without a price last)."""
+        ...
+
+    def facets(self, match: MatchQuery, fields: Sequence[str], size: int = 20) -> FacetCounts:
+        """Facet counts over the match set."""
         ...
 
     def filter_ids(self, filters: Filters) -> set[str]:

@@ -1,103 +1,254 @@
-"""The default lexical index: in-process BM25 (bm25s) persisted under `<data_dir>/lexical`.
+"""The default lexical index: tantivy (a compiled, segment-based engine) under `<data_dir>/lexical`.
 
 No server to run, so a fresh checkout searches out of the box; OpenSearch takes over when
-`AISLE_OPENSEARCH_URL` points at a cluster. Behaviour matches the OpenSearch backend: the same English
-analysis (`engine.lexical.analysis`), field weights, filter semantics (`Filters.matches`) and facet
-buckets (`engine.lexical.facets`).
+`AISLE_OPENSEARCH_URL` points at a cluster. Both backends answer the same questions the same way: the
+analysis of `engine.lexical.analysis`, the field weights and match rules of `engine.lexical.matching`,
+the filter semantics of `Filters.matches` and the facet buckets of `engine.lexical.facets`.
 
-Concurrency and durability:
-- Readers take the current immutable `Snapshot` and work on it; writers build a new snapshot and swap
-  the reference. A search running during a rebuild sees the whole old catalog or the whole new one.
-- Upserts and deletes are appended (fsync) to the serving generation's journal before they become
-  visible; a rebuild writes a new generation and switches the CURRENT pointer atomically
-  (`engine.lexical.store`). A rebuild whose input raises changes nothing.
-- Another process sharing the directory (the indexer next to the gateway) is noticed within
-  `reload_interval_s`: reads compare the store's version and reload when it moved.
-- Writes made while a rebuild is reading its input land in the old generation and are dropped by the
-  switch, as with the OpenSearch alias: the rebuild's input is the catalog of record.
+Layout: `CURRENT` names the serving generation `gen-<stamp>-<hex>/`, a tantivy index plus `aisle.json`
+(schema version, searchable fields, language). A rebuild writes a new generation and replaces `CURRENT`
+atomically (`os.replace`), so searches see the whole old catalog or the whole new one; a failed rebuild
+leaves the old one serving. Upserts and deletes go to the serving generation as one tantivy commit each
+(durable when the call returns) and are visible to this process at once; another process sharing the
+directory (indexer next to the gateway) sees them within `reload_interval_s`.
 
-Limits: every write batch rebuilds the BM25 matrices of the whole catalog in memory (tokens of unchanged
-products are reused), and opening the index re-indexes the stored catalog. Measured on a busy 2-core
-machine with 20k products: rebuild or open ~9-13 s, one upsert batch ~5-9 s, a search ~1.5 ms. Batch
-writes; up to ~100k products works for read-mostly catalogs, beyond that (or for frequent single-product
-writes on large catalogs) use OpenSearch.
+Writers take an exclusive `flock` on `<dir>/.lock` and hold a tantivy writer only for one batch.
+Opening an index maps its segments: no catalog is re-read or re-tokenised. Facet counts and the ids of a
+match set come from the engine (`Searcher.terms_with_prefix` restricted to the match query, and a range
+aggregation for price buckets), exact at any catalog size.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from engine.lexical.analysis import EnglishAnalyzer
-from engine.lexical.facets import check_fields
-from engine.lexical.snapshot import Snapshot
-from engine.lexical.store import GenerationStore, Version
+from engine.errors import AisleError
+from engine.lexical.analysis import make_analyzer
+from engine.lexical.facets import attribute_name, check_fields, price_buckets, top_buckets
+from engine.lexical.matching import MatchQuery, SearchFields
+from engine.lexical.synonyms import SynonymFile, synonyms_path
+from engine.lexical.tantivy_query import QueryBuilder
+from engine.lexical.tantivy_schema import (
+    ATTR_SEPARATOR,
+    SCHEMA_VERSION,
+    build_schema,
+    field_name,
+    from_source,
+    id_key,
+    tantivy,
+    to_document,
+)
 from engine.records import FacetCounts, Filters, Product, ScoredId
+from engine.storage import GenerationPointer, file_lock, write_synced
 
 if TYPE_CHECKING:
     from engine.config import Settings
 
-COMPACT_MIN_ENTRIES = 1_000
+WRITER_HEAP = 64_000_000
+_MANIFEST = "aisle.json"
+_FACET_FIELDS = {
+    "brand": "brand",
+    "category": "category_top",
+    "category_path": "category_path",
+    "availability": "availability",
+}
+SORT_FIELDS = {"price_asc": ("price_up", "asc"), "price_desc": ("price_down", "desc")}
+
+
+class _Generation:
+    """One opened tantivy index with what reading it needs."""
+
+    def __init__(self, path: Path, fields: SearchFields, synonyms: SynonymFile | None) -> None:
+        manifest = json.loads((path / _MANIFEST).read_text())
+        if manifest.get("schema") != SCHEMA_VERSION:
+            raise AisleError(
+                f"{path}: lexical index schema {manifest.get('schema')!r}, this version reads "
+                f"{SCHEMA_VERSION}: rebuild it (`indexer build --force`)"
+            )
+        indexed = set(manifest["fields"])
+        # Weights come from the settings (query time); the indexed fields and language from the index.
+        weights = {n: w for n, w in fields.weights.items() if n in indexed}
+        weights.update({n: 1.0 for n in indexed if n not in weights and n not in fields.weights})
+        self.fields = SearchFields(weights, tuple(manifest["identifiers"]), manifest["language"])
+        self.path = path
+        self.index = tantivy.Index.open(str(path))
+        self.schema = self.index.schema
+        self.analyzer = make_analyzer(self.fields.language)
+        table = (lambda: synonyms.table(self.analyzer)) if synonyms is not None else dict
+        self.queries = QueryBuilder(self.schema, self.fields, self.analyzer, table)
+        self.names: dict[int, str] = {}
+        self.refresh_names()
+
+    def refresh_names(self) -> None:
+        searcher = self.index.searcher()
+        self.names = {id_key(pid): pid for pid, _ in searcher.terms_with_prefix("id", "")}
+
+    def ids_of(self, searcher: Any, hits: list[tuple[Any, Any]]) -> list[str]:
+        keys = searcher.fast_field_values("key", [address for _, address in hits])
+        if any(k not in self.names for k in keys):
+            self.refresh_names()
+        return [self.names[k] for k in keys]
+
+
+def _write_manifest(path: Path, fields: SearchFields) -> None:
+    manifest = {
+        "schema": SCHEMA_VERSION,
+        "engine": str(getattr(tantivy, "__version__", "tantivy")),
+        "fields": list(fields.weights),
+        "identifiers": list(fields.identifiers),
+        "language": fields.language,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    write_synced(path / _MANIFEST, json.dumps(manifest))
 
 
 class EmbeddedLexical:
-    """`LexicalIndex` held in memory and persisted in `directory`. Thread-safe."""
+    """`LexicalIndex` on tantivy in `directory`. Thread-safe."""
 
     def __init__(
         self,
         directory: Path,
         *,
-        analyzer: Callable[[str], list[str]] | None = None,
+        fields: SearchFields | None = None,
+        synonyms: SynonymFile | None = None,
         reload_interval_s: float = 1.0,
     ) -> None:
-        self.store = GenerationStore(Path(directory))
-        self.analyzer = analyzer or EnglishAnalyzer()
+        self.root = Path(directory)
+        self.settings_fields = fields or SearchFields()
+        self.synonyms = synonyms
         self.reload_interval_s = reload_interval_s
         self._write_lock = threading.Lock()
-        self._snapshot = Snapshot.build({}, self.analyzer)
-        self._version = Version(None, 0)
-        self._journal_entries = 0
+        self._generation: _Generation | None = None
+        self._generation_name: str | None = None
+        self._open_error: AisleError | None = None
         self._reload()
         self._checked_at = time.monotonic()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EmbeddedLexical:
-        return cls(settings.path("lexical"))
+        return cls(
+            settings.path("lexical"),
+            fields=SearchFields.from_settings(settings),
+            synonyms=SynonymFile(synonyms_path(settings)),
+        )
 
     # --- reads ------------------------------------------------------------------------------------
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[ScoredId]:
-        if k <= 0 or not query.strip():
+        gen = self._current()
+        if k <= 0 or not query.strip() or gen is None:
             return []
-        return [ScoredId(pid, score) for pid, score in self._current().top(query, k, filters)]
+        searcher = gen.index.searcher()
+        text_fields = [field_name(n) for n in gen.fields.weights]
 
-    def count_matching(self, query: str | None, filters: Filters | None = None) -> int:
-        return int(np.count_nonzero(self._current().mask(query, filters)))
+        def known(term: str) -> bool:
+            return any(searcher.doc_freq(f, term) > 0 for f in text_fields)
 
-    def facets(
-        self, query: str | None, filters: Filters | None, fields: Sequence[str], size: int = 20
-    ) -> FacetCounts:
+        text = gen.queries.ranking_query(query, known)
+        if text is None:
+            return []
+        hits = searcher.search(gen.queries.filtered(text, filters), limit=k, count=False).hits
+        return [
+            ScoredId(pid, float(score))
+            for pid, (score, _) in zip(gen.ids_of(searcher, hits), hits, strict=True)
+        ]
+
+    def count_matching(self, match: MatchQuery) -> int:
+        gen = self._current()
+        if gen is None:
+            return 0
+        result = gen.index.searcher().search(gen.queries.match_query(match), limit=1, count=True)
+        return int(result.count)  # type: ignore[attr-defined]  # present at run time, missing in the stub
+
+    def match_ids(self, match: MatchQuery, within: Sequence[str] | None = None) -> set[str]:
+        """Ids in the match set (those among `within` when given)."""
+        gen = self._current()
+        if gen is None or (within is not None and not within):
+            return set()
+        return _match_ids(gen, match, within)
+
+    def match_page(self, match: MatchQuery, sort: str, offset: int, limit: int) -> list[ScoredId]:
+        """One page of the match set: by lexical score ("relevance") or price (missing prices last)."""
+        gen = self._current()
+        if gen is None or limit <= 0:
+            return []
+        searcher = gen.index.searcher()
+        query = gen.queries.match_query(match)
+        if sort == "relevance":
+            hits = searcher.search(query, limit=limit, offset=offset, count=False).hits
+        else:
+            name, direction = SORT_FIELDS[sort]
+            order = tantivy.Order.Asc if direction == "asc" else tantivy.Order.Desc
+            hits = searcher.search(
+                query, limit=limit, offset=offset, count=False, order_by_field=name, order=order
+            ).hits
+        return [
+            ScoredId(pid, float(score))
+            for pid, (score, _) in zip(gen.ids_of(searcher, hits), hits, strict=True)
+        ]
+
+    def facets(self, match: MatchQuery, fields: Sequence[str], size: int = 20) -> FacetCounts:
         check_fields(fields)
-        snapshot = self._current()
-        return snapshot.facets(snapshot.mask(query, filters), fields, size)
+        gen = self._current()
+        if gen is None:
+            return {name: [] for name in fields}
+        searcher = gen.index.searcher()
+        query = gen.queries.match_query(match)
+        result: FacetCounts = {}
+        for name in fields:
+            attr = attribute_name(name)
+            if name == "price":
+                counts = self._price_counts(searcher, query)
+            elif attr is not None:
+                prefix = f"{attr}{ATTR_SEPARATOR}"
+                terms = searcher.terms_with_prefix("attr", prefix, filter_query=query)
+                counts = {value[len(prefix) :]: n for value, n in terms}
+            else:
+                counts = dict(searcher.terms_with_prefix(_FACET_FIELDS[name], "", filter_query=query))
+            result[name] = top_buckets(counts, size)
+        return result
+
+    @staticmethod
+    def _price_counts(searcher: Any, query: Any) -> dict[str, int]:
+        ranges = []
+        for label, lo, hi in price_buckets():
+            bucket: dict[str, Any] = {"key": label}
+            if lo is not None:
+                bucket["from"] = lo
+            if hi is not None:
+                bucket["to"] = hi
+            ranges.append(bucket)
+        answer = searcher.aggregate(query, {"price": {"range": {"field": "price", "ranges": ranges}}})
+        return {str(b["key"]): int(b["doc_count"]) for b in answer["price"]["buckets"]}
 
     def filter_ids(self, filters: Filters) -> set[str]:
-        snapshot = self._current()
-        return {snapshot.ids[i] for i in np.flatnonzero(snapshot.filter_mask(filters))}
+        return self.match_ids(MatchQuery(None, filters))
 
     def get(self, ids: Sequence[str]) -> dict[str, Product]:
-        products = self._current().products
-        return {pid: products[pid] for pid in ids if pid in products}
+        gen = self._current()
+        wanted = list(dict.fromkeys(ids))
+        if gen is None or not wanted:
+            return {}
+        searcher = gen.index.searcher()
+        query = tantivy.Query.term_set_query(gen.schema, "id", wanted)
+        hits = searcher.search(query, limit=len(wanted), count=False).hits
+        products = (from_source(searcher.doc(address)["source"][0]) for _, address in hits)
+        return {p.id: p for p in products}
 
     def count(self) -> int:
-        return len(self._current())
+        gen = self._current()
+        return 0 if gen is None else int(gen.index.searcher().num_docs)
 
     def all_ids(self) -> set[str]:
-        return set(self._current().ids)
+        return self.match_ids(MatchQuery(None, None))
 
     def ping(self) -> bool:
         return True
@@ -106,68 +257,132 @@ class EmbeddedLexical:
     def upsert(self, products: Sequence[Product]) -> None:
         if not products:
             return
-        with self._write_lock, self.store.locked():
-            self._sync()
-            catalog = dict(self._snapshot.products)
-            for product in products:
-                catalog[product.id] = product
-            entries = [{"op": "upsert", "product": p.to_dict()} for p in products]
-            self._commit(catalog, self.store.append(entries), len(entries))
+        latest = {p.id: p for p in products}
+        with self._writer() as (gen, writer):
+            for product in latest.values():
+                writer.delete_documents_by_term("id", product.id)
+                writer.add_document(to_document(product, gen.fields, gen.analyzer))
+                gen.names[id_key(product.id)] = product.id
 
     def delete(self, ids: Sequence[str]) -> int:
-        with self._write_lock, self.store.locked():
-            self._sync()
-            catalog = dict(self._snapshot.products)
-            gone = [pid for pid in dict.fromkeys(ids) if catalog.pop(pid, None) is not None]
-            if gone:
-                version = self.store.append([{"op": "delete", "id": pid} for pid in gone])
-                self._commit(catalog, version, len(gone))
-            return len(gone)
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return 0
+        with self._writer() as (gen, writer):
+            present = _match_ids(gen, MatchQuery(None, None), wanted)
+            for pid in present:
+                writer.delete_documents_by_term("id", pid)
+        return len(present)
 
     def rebuild(self, products: Iterable[Product]) -> int:
-        catalog: dict[str, Product] = {}
-        for product in products:  # may raise: nothing has been touched yet
-            catalog[product.id] = product
-        snapshot = Snapshot.build(catalog, self.analyzer, previous=self._snapshot)
-        with self._write_lock, self.store.locked():
-            name = self.store.write_generation(snapshot.products[pid] for pid in snapshot.ids)
-            self._snapshot = snapshot
-            self._version = Version(name, 0)
-            self._journal_entries = 0
-        return len(catalog)
+        self.root.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        name = f"gen-{stamp}-{uuid.uuid4().hex[:8]}"
+        path = self.root / name
+        path.mkdir()
+        fields = self.settings_fields
+        analyzer = make_analyzer(fields.language)
+        try:
+            _write_manifest(path, fields)
+            index = tantivy.Index(build_schema(fields), path=str(path))
+            writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            count = 0
+            for product in {p.id: p for p in products}.values():  # may raise: nothing switched yet
+                writer.add_document(to_document(product, fields, analyzer))
+                count += 1
+            writer.commit()
+            writer.wait_merging_threads()
+            with self._write_lock, self._locked():
+                _replace_current(self.root, name)
+                self._reload()
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        for other in self.root.glob("gen-*"):
+            if other.name != name:
+                shutil.rmtree(other, ignore_errors=True)
+        return count
 
     # --- internals --------------------------------------------------------------------------------
-    def _commit(self, catalog: dict[str, Product], version: Version, entries: int) -> None:
-        """Swap in the new catalog (caller holds both locks); fold a long journal into a generation."""
-        self._snapshot = Snapshot.build(catalog, self.analyzer, previous=self._snapshot)
-        self._version = version
-        self._journal_entries += entries
-        if self._journal_entries > max(COMPACT_MIN_ENTRIES, len(catalog)):
-            name = self.store.write_generation(catalog[pid] for pid in self._snapshot.ids)
-            self._version = Version(name, 0)
-            self._journal_entries = 0
+    @contextmanager
+    def _writer(self) -> Iterator[tuple[_Generation, Any]]:
+        """A tantivy writer on the serving generation (created first when there is none); commits and
+        makes the batch visible here when the block ends, rolls back when it raises."""
+        with self._write_lock, self._locked():
+            if self._read_current() is None:
+                self._create_empty()
+            if self._read_current() != self._generation_name:
+                self._reload()
+            if self._open_error is not None:
+                raise self._open_error
+            gen = self._generation
+            assert gen is not None
+            writer = gen.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            try:
+                yield gen, writer
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                writer.wait_merging_threads()
+            gen.index.reload()
 
     def refresh(self) -> None:
-        with self._write_lock:
-            self._checked_at = time.monotonic()
-            self._sync()
+        """Look at the directory now instead of at the next reload interval (a write by another
+        process under the caller's lock must be seen before building on it)."""
+        self._checked_at = time.monotonic() - self.reload_interval_s
+        self._current()
 
-    def _current(self) -> Snapshot:
+    def _create_empty(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        name = f"gen-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        path = self.root / name
+        path.mkdir()
+        _write_manifest(path, self.settings_fields)
+        tantivy.Index(build_schema(self.settings_fields), path=str(path))
+        _replace_current(self.root, name)
+
+    def _locked(self) -> AbstractContextManager[None]:
+        return file_lock(self.root / ".lock")
+
+    def _read_current(self) -> str | None:
+        return GenerationPointer(self.root).read()
+
+    def _current(self) -> _Generation | None:
         now = time.monotonic()
         if now - self._checked_at >= self.reload_interval_s:
             self._checked_at = now
-            if self.store.version() != self._version:
+            if self._read_current() != self._generation_name:
                 with self._write_lock:
-                    self._sync()
-        return self._snapshot
-
-    def _sync(self) -> None:
-        """Reload when another process changed the store (caller holds the write lock)."""
-        if self.store.version() != self._version:
-            self._reload()
+                    self._reload()
+            elif self._generation is not None:
+                self._generation.index.reload()  # commits by another process
+        if self._open_error is not None:
+            raise self._open_error
+        return self._generation
 
     def _reload(self) -> None:
-        catalog, version, entries = self.store.load()
-        self._snapshot = Snapshot.build(catalog, self.analyzer, previous=self._snapshot)
-        self._version = version
-        self._journal_entries = entries
+        """Open the generation CURRENT names. One this version cannot read is kept as an error that
+        every read raises, while `rebuild` still works (the way out of an old index)."""
+        name = self._read_current()
+        generation, error = None, None
+        if name is not None:
+            try:
+                generation = _Generation(self.root / name, self.settings_fields, self.synonyms)
+            except AisleError as exc:
+                error = exc
+        # One assignment: a concurrent reader sees the old generation or the new one, never none.
+        self._generation, self._generation_name, self._open_error = generation, name, error
+
+
+def _match_ids(gen: _Generation, match: MatchQuery, within: Sequence[str] | None) -> set[str]:
+    query = gen.queries.match_query(match)
+    if within is not None:
+        ids = tantivy.Query.term_set_query(gen.schema, "id", list(dict.fromkeys(within)))
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, ids)])
+    return {pid for pid, _ in gen.index.searcher().terms_with_prefix("id", "", filter_query=query)}
+
+
+def _replace_current(root: Path, name: str) -> None:
+    GenerationPointer(root).switch(name)

@@ -13,36 +13,53 @@ Why each field looks the way it does:
   attribute names a catalog has (no mapping explosion), supports "name = any of values" filters and
   per-name facets (nested -> filter by name -> terms on value). `attributes_raw` keeps the original
   values (numbers stay numbers) for `get`, without indexing them.
+- `attr_text.<name>`: the searchable attributes (`AISLE_SEARCH_FIELDS` attr.<name>) as analysed text,
+  mapped by a dynamic template; `ident`: normalised identifiers (keyword); `spell`: the searchable words
+  as written (lowercased, unstemmed) that typo tolerance compares with (`engine.lexical.matching`).
+- The analyser follows the catalog language: `aisle_english` above, or standard tokenizer, lowercase,
+  our stop list and the language's Snowball stemmer (the algorithm PyStemmer runs in the embedded
+  index); every analyser ends with `cjk_bigram` (with unigrams) so CJK text is searchable.
 - `image`: stored only. `dynamic: strict` rejects fields this module does not know about.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from engine.lexical.analysis import irregular_plural_rules
+from engine.lexical.analysis import STOPWORDS, irregular_plural_rules
+from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
 from engine.records import CATEGORY_SEPARATOR, Product
 
 ANALYZER = "aisle_english"
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 
 _TEXT = {"type": "text", "analyzer": ANALYZER}
 _KEYWORD = {"type": "keyword"}
 
 
-def analysis_settings() -> dict[str, Any]:
+def analysis_settings(language: str = "english") -> dict[str, Any]:
+    filters: dict[str, Any] = {
+        "aisle_cjk": {"type": "cjk_bigram", "output_unigrams": True},
+    }
+    if language == "english":
+        filters.update(
+            aisle_possessive={"type": "stemmer", "language": "possessive_english"},
+            aisle_stop={"type": "stop", "stopwords": "_english_"},
+            aisle_plurals={"type": "synonym", "synonyms": irregular_plural_rules()},
+        )
+        chain = ["aisle_possessive", "lowercase", "aisle_stop", "aisle_plurals", "porter_stem", "aisle_cjk"]
+    else:
+        filters.update(
+            aisle_stop={"type": "stop", "stopwords": sorted(STOPWORDS[language])},
+            aisle_stem={"type": "snowball", "language": language.capitalize()},
+        )
+        chain = ["lowercase", "aisle_stop", "aisle_stem", "aisle_cjk"]
     return {
-        "filter": {
-            "aisle_possessive": {"type": "stemmer", "language": "possessive_english"},
-            "aisle_stop": {"type": "stop", "stopwords": "_english_"},
-            "aisle_plurals": {"type": "synonym", "synonyms": irregular_plural_rules()},
-        },
+        "filter": filters,
         "analyzer": {
-            ANALYZER: {
-                "type": "custom",
-                "tokenizer": "standard",
-                "filter": ["aisle_possessive", "lowercase", "aisle_stop", "aisle_plurals", "porter_stem"],
-            }
+            ANALYZER: {"type": "custom", "tokenizer": "standard", "filter": chain},
+            "aisle_spell": {"type": "custom", "tokenizer": "whitespace", "filter": []},
         },
     }
 
@@ -51,6 +68,9 @@ def mappings() -> dict[str, Any]:
     return {
         "dynamic": "strict",
         "_meta": {"aisle_mapping_version": MAPPING_VERSION},
+        "dynamic_templates": [
+            {"attr_text": {"path_match": "attr_text.*", "mapping": {"type": "text", "analyzer": ANALYZER}}}
+        ],
         "properties": {
             "id": _KEYWORD,
             "title": {**_TEXT, "fields": {"raw": {"type": "keyword", "ignore_above": 1024}}},
@@ -65,18 +85,26 @@ def mappings() -> dict[str, Any]:
             "availability": _KEYWORD,
             "attributes": {"type": "nested", "properties": {"name": _KEYWORD, "value": _KEYWORD}},
             "attributes_raw": {"type": "object", "enabled": False},
+            "attr_text": {"type": "object", "dynamic": True},
+            "ident": _KEYWORD,
+            "spell": {"type": "text", "analyzer": "aisle_spell", "index_options": "docs", "norms": False},
             "image": {"type": "keyword", "index": False, "doc_values": False},
             "popularity": {"type": "float"},
         },
     }
 
 
-def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
+def attribute_field(name: str) -> str:
+    """The `attr_text` sub-field of a searchable attribute ("attr.Model No" -> "attr_text.model_no")."""
+    return "attr_text." + re.sub(r"[^a-z0-9]+", "_", name[len(ATTRIBUTE_PREFIX) :].lower()).strip("_")
+
+
+def index_body(shards: int = 1, replicas: int = 0, language: str = "english") -> dict[str, Any]:
     """Settings and mappings for a new physical product index."""
     return {
         "settings": {
             "index": {"number_of_shards": shards, "number_of_replicas": replicas},
-            "analysis": analysis_settings(),
+            "analysis": analysis_settings(language),
         },
         "mappings": mappings(),
     }
@@ -86,9 +114,18 @@ def category_prefixes(category: tuple[str, ...]) -> list[str]:
     return [CATEGORY_SEPARATOR.join(category[: i + 1]) for i in range(len(category))]
 
 
-def to_document(product: Product) -> dict[str, Any]:
+def to_document(product: Product, fields: SearchFields | None = None) -> dict[str, Any]:
     """The indexed form of a product; `_id` is the product id."""
+    fields = fields or SearchFields()
+    attr_text = {
+        attribute_field(name)[len("attr_text.") :]: text
+        for name in fields.weights
+        if name.startswith(ATTRIBUTE_PREFIX) and (text := fields.text(product, name))
+    }
     return {
+        "attr_text": attr_text,
+        "ident": fields.identifier_values(product),
+        "spell": fields.spelling(product),
         "id": product.id,
         "title": product.title,
         "description": product.description,

@@ -32,8 +32,11 @@ from typing import TYPE_CHECKING, Any
 
 from engine.errors import BackendUnavailable, ConfigError, InvalidInput, MissingDependency
 from engine.lexical import query as dsl
+from engine.lexical.analysis import make_analyzer
 from engine.lexical.facets import check_fields
 from engine.lexical.mapping import from_document, index_body, to_document
+from engine.lexical.matching import MatchQuery, SearchFields
+from engine.lexical.synonyms import SynonymFile, synonyms_path
 from engine.records import FacetCounts, Filters, Product, ScoredId
 
 try:
@@ -112,8 +115,13 @@ class OpenSearchLexical:
         max_backoff_s: float = 30.0,
         scan_page: int = 5_000,
         bulk_timeout_s: float | None = None,
+        fields: SearchFields | None = None,
+        synonyms: SynonymFile | None = None,
     ) -> None:
         self.client = client
+        self.fields = fields or SearchFields()
+        self.synonyms = synonyms
+        self.analyzer = make_analyzer(self.fields.language)
         self.alias = alias
         self.shards = shards
         self.replicas = replicas
@@ -141,6 +149,8 @@ class OpenSearchLexical:
             shards=settings.opensearch_shards,
             replicas=settings.opensearch_replicas,
             bulk_timeout_s=settings.opensearch_timeout_s if serving else None,
+            fields=SearchFields.from_settings(settings),
+            synonyms=SynonymFile(synonyms_path(settings)),
         )
 
     # --- reads ------------------------------------------------------------------------------------
@@ -148,7 +158,7 @@ class OpenSearchLexical:
         if k <= 0 or not query.strip():
             return []
         body = {
-            "query": dsl.bool_query(query, filters),
+            "query": dsl.bool_query(query, filters, self.fields),
             "size": min(k, MAX_WINDOW),
             "sort": [{"_score": "desc"}, {"id": "asc"}],
             "track_scores": True,
@@ -158,18 +168,43 @@ class OpenSearchLexical:
         response = self._call("search", lambda: self.client.search(index=self.alias, body=body))
         return [ScoredId(hit["_id"], float(hit["_score"])) for hit in response["hits"]["hits"]]
 
-    def count_matching(self, query: str | None, filters: Filters | None = None) -> int:
-        body = {"query": dsl.bool_query(query, filters)}
+    def count_matching(self, match: MatchQuery) -> int:
+        body = {"query": self._match(match)}
         return int(self._call("count", lambda: self.client.count(index=self.alias, body=body))["count"])
 
-    def facets(
-        self, query: str | None, filters: Filters | None, fields: Sequence[str], size: int = 20
-    ) -> FacetCounts:
+    def match_ids(self, match: MatchQuery, within: Sequence[str] | None = None) -> set[str]:
+        if within is not None and not within:
+            return set()
+        query = self._match(match)
+        if within is not None:
+            query = {"bool": {"must": [query], "filter": [{"ids": {"values": list(dict.fromkeys(within))}}]}}
+        return self._scan_ids({"query": query, "_source": False}, "match ids", None)
+
+    def match_page(self, match: MatchQuery, sort: str, offset: int, limit: int) -> list[ScoredId]:
+        if limit <= 0 or offset >= MAX_WINDOW:
+            return []
+        order: list[dict[str, Any]] = [{"_score": "desc"}, {"id": "asc"}]
+        if sort != "relevance":
+            direction = "asc" if sort == "price_asc" else "desc"
+            order = [{"price": {"order": direction, "missing": "_last"}}, {"id": "asc"}]
+        body = {
+            "query": self._match(match),
+            "from": offset,
+            "size": min(limit, MAX_WINDOW - offset),
+            "sort": order,
+            "track_scores": True,
+            "track_total_hits": False,
+            "_source": False,
+        }
+        response = self._call("match page", lambda: self.client.search(index=self.alias, body=body))
+        return [ScoredId(hit["_id"], float(hit["_score"] or 0.0)) for hit in response["hits"]["hits"]]
+
+    def facets(self, match: MatchQuery, fields: Sequence[str], size: int = 20) -> FacetCounts:
         check_fields(fields)
         if not fields:
             return {}
         body = {
-            "query": dsl.bool_query(query, filters),
+            "query": self._match(match),
             "size": 0,
             "track_total_hits": False,
             "aggs": dsl.facet_aggs(fields, size),
@@ -178,11 +213,13 @@ class OpenSearchLexical:
         return dsl.parse_facets(response["aggregations"], fields, size)
 
     def filter_ids(self, filters: Filters) -> set[str]:
-        return self._scan_ids(filters, None)
+        return self._scan_ids({"query": dsl.bool_query(None, filters), "_source": False}, "filter ids", None)
 
-    def _scan_ids(self, filters: Filters, timeout_s: float | None) -> set[str]:
-        body = {"query": dsl.bool_query(None, filters), "_source": False}
+    def _match(self, match: MatchQuery) -> dict[str, Any]:
+        table = self.synonyms.table(self.analyzer) if self.synonyms is not None else None
+        return dsl.match_query(match, self.fields, self.analyzer, table)
 
+    def _scan_ids(self, body: dict[str, Any], action: str, timeout_s: float | None) -> set[str]:
         def scan() -> set[str]:
             hits = helpers.scan(
                 self.client,
@@ -194,7 +231,7 @@ class OpenSearchLexical:
             )
             return {hit["_id"] for hit in hits}
 
-        return self._call("filter ids", scan)
+        return set(self._call(action, scan))
 
     def get(self, ids: Sequence[str]) -> dict[str, Product]:
         if not ids:
@@ -208,7 +245,8 @@ class OpenSearchLexical:
 
     def all_ids(self) -> set[str]:
         """Every id: a bulk read (warming caches, verifying an index), so it gets the bulk deadline."""
-        return self._scan_ids(Filters(), self.bulk_timeout_s)
+        body = {"query": dsl.bool_query(None, None), "_source": False}
+        return self._scan_ids(body, "all ids", self.bulk_timeout_s)
 
     def refresh(self) -> None:
         """Nothing to do: gets are real-time and writers refresh the index before returning."""
@@ -221,7 +259,7 @@ class OpenSearchLexical:
 
     # --- writes -----------------------------------------------------------------------------------
     def upsert(self, products: Sequence[Product]) -> None:
-        actions = ((p.id, to_document(p)) for p in products)
+        actions = ((p.id, to_document(p, self.fields)) for p in products)
         self._ensure_alias()
         self._write(self.alias, actions, refresh=True)
 
@@ -232,11 +270,13 @@ class OpenSearchLexical:
 
     def rebuild(self, products: Iterable[Product]) -> int:
         physical = f"{self.alias}-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
-        body = index_body(self.shards, 0)  # replicas are added after the load, cheaper than during it
+        # replicas are added after the load, cheaper than during it
+        body = index_body(self.shards, 0, self.fields.language)
         body["settings"]["index"]["refresh_interval"] = "-1"
         self._call("create index", lambda: self.client.indices.create(index=physical, body=body))
         try:
-            written = len(self._write(physical, ((p.id, to_document(p)) for p in products)))
+            documents = ((p.id, to_document(p, self.fields)) for p in products)
+            written = len(self._write(physical, documents))
             settings = {"index": {"refresh_interval": None, "number_of_replicas": self.replicas}}
             self._call("settings", lambda: self.client.indices.put_settings(index=physical, body=settings))
             self._call("refresh", lambda: self.client.indices.refresh(index=physical))
@@ -268,7 +308,10 @@ class OpenSearchLexical:
             indices = self.client.indices
             if not indices.exists_alias(name=self.alias) and not indices.exists(index=self.alias):
                 first = f"{self.alias}-00000000000000000000"  # fixed name: concurrent creators agree
-                body = {**index_body(self.shards, self.replicas), "aliases": {self.alias: {}}}
+                body = {
+                    **index_body(self.shards, self.replicas, self.fields.language),
+                    "aliases": {self.alias: {}},
+                }
                 try:
                     indices.create(index=first, body=body)
                 except opensearchpy.RequestError as exc:

@@ -1,28 +1,119 @@
-"""OpenSearch query DSL for product search: text query, `Filters` and facet aggregations.
+"""OpenSearch query DSL for product search: ranking query, match-set query, `Filters` and facets.
 
 Kept apart from the client code so the translation of `Filters` can be read (and tested) against
-`Filters.matches`, the reference semantics both backends must agree with.
+`Filters.matches`, the reference semantics both backends must agree with. The match-set query follows
+`engine.lexical.matching` clause for clause like the embedded index's (`engine.lexical.tantivy_query`):
+one clause per query word (its analysed terms in any searchable field, or a `fuzzy` term on `spell`
+within the word's typo distance), `minimum_should_match` from `required_matches`, identifiers as
+`terms` on `ident`, the caller's semantic ids as `ids`; the same constants order the members.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from engine.lexical.analysis import is_cjk
 from engine.lexical.facets import attribute_name, price_buckets, top_buckets
+from engine.lexical.mapping import attribute_field
+from engine.lexical.matching import (
+    ATTRIBUTE_PREFIX,
+    MatchQuery,
+    QueryWord,
+    SearchFields,
+    identifier_candidates,
+    query_words,
+    required_matches,
+)
+from engine.lexical.synonyms import Expansions
 from engine.records import AVAILABILITY_VALUES, CATEGORY_SEPARATOR, FacetCounts, Filters, Product
 
-# The same weights as the embedded backend's per-field BM25 sum.
-SEARCH_FIELDS = ("title^3", "description", "brand.text^2", "category")
+_PLAIN_FIELDS = {
+    "title": "title",
+    "description": "description",
+    "brand": "brand.text",
+    "category": "category",
+}
+# The same constants as the embedded index's match query (engine.lexical.tantivy_query).
+TYPO_SCORE = 1.0
+ATTRIBUTE_SCORE = 3.0
+WORD_SCORE = 10.0
 AVAILABLE_VALUES = [v for v in AVAILABILITY_VALUES if Product(id="", title="", availability=v).available]
 _MISSING = "None"  # what `Filters.matches` compares a missing attribute as
 
 
-def text_query(query: str | None) -> dict[str, Any]:
+def search_fields(fields: SearchFields) -> list[str]:
+    """`field^weight` for every searchable field."""
+    return [
+        f"{_PLAIN_FIELDS.get(name) or attribute_field(name)}^{weight:g}"
+        for name, weight in fields.weights.items()
+    ]
+
+
+def text_query(query: str | None, fields: SearchFields | None = None) -> dict[str, Any]:
     """BM25 over the search fields, summed over fields (like the embedded backend); None = all."""
     if query is None:
         return {"match_all": {}}
-    return {"multi_match": {"query": query, "fields": list(SEARCH_FIELDS), "type": "most_fields"}}
+    weighted = search_fields(fields or SearchFields())
+    return {"multi_match": {"query": query, "fields": weighted, "type": "most_fields"}}
+
+
+def _word(word: QueryWord, fields: SearchFields) -> dict[str, Any]:
+    text = word.terms[0] if is_cjk(word.word) else word.word
+    plain = [
+        f"{_PLAIN_FIELDS[n]}^{w:g}" for n, w in fields.weights.items() if not n.startswith(ATTRIBUTE_PREFIX)
+    ]
+    should: list[dict[str, Any]] = []
+    if plain:
+        should.append(
+            {"multi_match": {"query": text, "fields": plain, "type": "most_fields", "operator": "and"}}
+        )
+    for name, weight in fields.weights.items():
+        if name.startswith(ATTRIBUTE_PREFIX):
+            exact = {"match": {attribute_field(name): {"query": text, "operator": "and"}}}
+            should.append({"constant_score": {"filter": exact, "boost": ATTRIBUTE_SCORE * weight}})
+    for alternative, _ in word.alternatives:  # synonyms: every word of the entry
+        if plain:
+            phrase = {"query": alternative, "fields": plain, "type": "cross_fields", "operator": "and"}
+            should.append({"multi_match": phrase})
+    if word.typos:
+        fuzzy = {"fuzzy": {"spell": {"value": word.word, "fuzziness": word.typos, "transpositions": True}}}
+        should.append({"constant_score": {"filter": fuzzy, "boost": TYPO_SCORE}})
+    clause = {"bool": {"should": should, "minimum_should_match": 1}}
+    return {"bool": {"should": [clause, {"constant_score": {"filter": clause, "boost": WORD_SCORE}}]}}
+
+
+def match_query(
+    match: MatchQuery,
+    fields: SearchFields,
+    analyzer: Callable[[str], list[str]],
+    synonyms: Expansions | None = None,
+) -> dict[str, Any]:
+    """The membership query of a match set, filters applied (see the module docstring)."""
+    alternatives: list[dict[str, Any]] = []
+    if match.lexical and match.text is None:
+        alternatives.append({"match_all": {}})
+    elif match.lexical and match.text is not None:
+        words = query_words(match.text, analyzer, synonyms)
+        if words:
+            clauses = [_word(w, fields) for w in words]
+            needed = required_matches(len(clauses))
+            alternatives.append({"bool": {"should": clauses, "minimum_should_match": needed}})
+        idents = identifier_candidates(match.text)
+        if idents:
+            alternatives.append({"constant_score": {"filter": {"terms": {"ident": idents}}, "boost": 100.0}})
+    if match.also_ids:
+        ids = {"ids": {"values": sorted(match.also_ids)}}
+        alternatives.append({"constant_score": {"filter": ids, "boost": 0.0}})
+    must, must_not = filter_clauses(match.filters)
+    body: dict[str, Any] = {"should": alternatives, "minimum_should_match": 1}
+    if not alternatives:
+        body = {"must": [{"match_none": {}}]}
+    if must:
+        body["filter"] = must
+    if must_not:
+        body["must_not"] = must_not
+    return {"bool": body}
 
 
 def _attribute_clause(name: str, accepted: Sequence[str]) -> dict[str, Any]:
@@ -71,9 +162,11 @@ def filter_clauses(filters: Filters | None) -> tuple[list[dict[str, Any]], list[
     return must, must_not
 
 
-def bool_query(query: str | None, filters: Filters | None) -> dict[str, Any]:
+def bool_query(
+    query: str | None, filters: Filters | None, fields: SearchFields | None = None
+) -> dict[str, Any]:
     must, must_not = filter_clauses(filters)
-    body: dict[str, Any] = {"must": [text_query(query)]}
+    body: dict[str, Any] = {"must": [text_query(query, fields)]}
     if must:
         body["filter"] = must
     if must_not:

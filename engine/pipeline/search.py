@@ -1,5 +1,10 @@
 """The search pipeline: query -> embeddings -> lexical and dense top-N in parallel -> fusion -> features ->
-ranker -> sort -> page (+ facets).
+ranker -> match set -> sort -> page (+ facets).
+
+The retrieved, fused and ranked candidates are the head of the answer; the match set
+(`engine.pipeline.matchset`) decides which products the query is about: the head keeps only members,
+and `total`, facets, price sort and pages past the head are answered over the whole set by the lexical
+backend. An image-only search has no match set: its answer is the candidate list.
 
 Each step is a stage from this package; this module wires them, times them and decides what a failure
 means:
@@ -39,6 +44,7 @@ from engine.pipeline.embed import QueryEmbedder
 from engine.pipeline.explore import ExplorationKey, ExplorationPolicy, swaps_on_page
 from engine.pipeline.facets import check_fields, facet_counts
 from engine.pipeline.fusion import fuse
+from engine.pipeline.matchset import MatchSet, MatchSetStage
 from engine.pipeline.merchandise import Merchandiser
 from engine.pipeline.rank import gather, rerank
 from engine.pipeline.retrieve import DenseRetriever, FilterIds, LexicalRetriever, ProductLookup
@@ -46,7 +52,7 @@ from engine.pipeline.trialstate import ActiveTrial
 from engine.pipeline.types import METHODS, SORTS, PipelineConfig, RankedHit, SearchOutcome, SearchQuery
 from engine.ranking.features import QueryContext, SignalColumns, TitleMatcher, tokenize
 from engine.ranking.stats import ClickStats
-from engine.records import Product, ScoredId
+from engine.records import FacetCounts, Product, ScoredId
 from engine.vectors.base import VectorStore
 
 log = logging.getLogger(__name__)
@@ -80,6 +86,7 @@ class SearchPipeline:
         self.image = DenseRetriever(image_store, "image")
         self.filter_ids = FilterIds(lexical, self.config.filter_cache_size)
         self.products = ProductLookup(lexical, self.config.product_cache_size)
+        self.matchset = MatchSetStage(lexical, text_store, self.config.semantic_threshold)
         self.stats = stats
         self.profile = profile
         self.merchandise = Merchandiser(rules, self.config.merchandise_depth)
@@ -132,7 +139,9 @@ class SearchPipeline:
         method = query.method
         timings: dict[str, float] = {}
         degraded: list[str] = []
-        wanted = query.page * query.size
+        # A text search pages past its head through the match set, so the head (what the ranker orders)
+        # is the same on every page; an image-only search pages through a deeper candidate list.
+        wanted = 0 if text else query.page * query.size
         lex_depth = max(self.config.lexical_depth, wanted)
         dense_depth = max(self.config.dense_depth, wanted)
         use_lexical = bool(text) and method != "dense"
@@ -179,6 +188,12 @@ class SearchPipeline:
         ranker_version: int | None = None
         teams: dict[str, str] | None = None
         trial = self.trial() if self.trial is not None and method == "full" else None
+        # The match set is settled before ranking, so the ranker orders only products that match.
+        match = self._match(query, text, hits, vectors, lists, timings, degraded) if text else None
+        if match is not None:
+            hits = [h for h in hits if h.product_id in match[1]]
+            for rank, hit in enumerate(hits, start=1):
+                hit.rank = rank
         if method == "full":
             try:
                 hits, ranker_version = self._rank(query, text, hits, vectors, timings, known, trial)
@@ -186,14 +201,19 @@ class SearchPipeline:
             except BackendUnavailable as exc:
                 log.warning("ranker failed, answering in fused order: %s", exc)
                 degraded.append("ranker")
-        with self._stage(timings, "fetch"):
-            hits, products = self._finish(query, hits, known)
-        facets = {}
-        if query.facets:
-            with self._stage(timings, "facets"):
-                facets = facet_counts(
-                    [products[h.product_id] for h in hits if h.product_id in products], query.facets
-                )
+        facets: FacetCounts = {}
+        if match is not None:
+            total, facets = self._count(query, match[0], timings)
+            products = known
+        else:
+            with self._stage(timings, "fetch"):
+                hits, products = self._finish(query, hits, known)
+            total = len(hits)
+            if query.facets:
+                with self._stage(timings, "facets"):
+                    facets = facet_counts(
+                        [products[h.product_id] for h in hits if h.product_id in products], query.facets
+                    )
         with self._stage(timings, "merchandise"):
             merch = self.merchandise.apply(query, hits, lambda ids: self._products(ids, products))
             hits = merch.hits
@@ -201,27 +221,72 @@ class SearchPipeline:
         # list is not explored either (its order is the trial's).
         swaps = self._explore(query, text, hits, ranker_version) if teams is None and not merch.pinned else []
         first = (query.page - 1) * query.size
-        page = hits[first : first + query.size]
-        shown = self._products([h.product_id for h in page], products)
+        with self._stage(timings, "fetch"):
+            if match is not None:
+                page = self.matchset.page(match[0], hits, query.sort, first, query.size)
+            else:
+                page = hits[first : first + query.size]
+            shown = self._products([h.product_id for h in page], products)
+            page = [h for h in page if h.product_id in shown]
         trial_page = None
         if teams is not None and trial is not None:
             trial_page = interleave.TrialPage(
                 trial.serving, trial.candidate, interleave.page_teams(teams, page)
             )
+        suggestion = None
+        if match is not None and total == 0:
+            with self._stage(timings, "suggest"):
+                suggestion = self.matchset.suggestion(text, query.filters)
         timings["total"] = (time.perf_counter() - start) * 1000.0
         return SearchOutcome(
             hits=page,
-            products={h.product_id: shown[h.product_id] for h in page if h.product_id in shown},
-            total=len(hits),
+            products={h.product_id: shown[h.product_id] for h in page},
+            total=total,
             facets=facets,
             degraded=degraded,
             ranker_version=ranker_version,
             method=method,
             timings_ms=timings,
-            propensity_swaps=swaps_on_page(swaps, first + 1, query.size),
+            propensity_swaps=swaps_on_page(swaps, first + 1, query.size) if query.sort == "relevance" else (),
             interleaving=trial_page.to_log() if trial_page is not None else None,
             merchandising=merch.applied,
+            suggestion=suggestion,
         )
+
+    def _match(
+        self,
+        query: SearchQuery,
+        text: str,
+        hits: list[RankedHit],
+        vectors: dict[str, np.ndarray],
+        lists: dict[str, list[ScoredId]],
+        timings: dict[str, float],
+        degraded: list[str],
+    ) -> tuple[MatchSet, set[str]] | None:
+        """The match set and which candidates are in it; None when the lexical backend cannot answer
+        (the search then degrades to the candidate list, as it does for retrieval)."""
+        if "lexical" in degraded:
+            return None
+        try:
+            with self._stage(timings, "match"):
+                match = self.matchset.build(
+                    text, query.filters, query.method, vectors.get("dense"), lists.get("dense")
+                )
+                return match, self.matchset.members(match, [h.product_id for h in hits])
+        except Exception as exc:  # same policy as lexical retrieval: degrade, log the reason
+            log.warning("match set failed, answering from the candidate list: %s", exc)
+            degraded.append("lexical")
+            return None
+
+    def _count(
+        self, query: SearchQuery, match: MatchSet, timings: dict[str, float]
+    ) -> tuple[int, FacetCounts]:
+        """`total` and the facet counts over the whole match set, from the lexical backend."""
+        lexical = self.matchset.lexical
+        with self._stage(timings, "match"):
+            total = lexical.count_matching(match.query)
+            facets = lexical.facets(match.query, query.facets) if query.facets else {}
+        return total, facets
 
     # --- steps -----------------------------------------------------------------------------------------
     def _embed_or_degrade(
@@ -327,7 +392,7 @@ class SearchPipeline:
         known: dict[str, Product],
         trial: ActiveTrial | None = None,
     ) -> tuple[list[RankedHit], int]:
-        depth = max(self.config.rerank_depth, query.page * query.size)
+        depth = max(self.config.rerank_depth, 0 if text else query.page * query.size)
         head_ids = [h.product_id for h in hits[:depth]]
         with self._stage(timings, "features"):
             products = self._products(head_ids, known)

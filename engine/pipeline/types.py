@@ -94,8 +94,9 @@ class RankedHit:
 class SearchOutcome:
     """What the pipeline answers: one page of hits plus everything the caller may report or log.
 
-    `total` is the number of hits this search can page through (the fused candidate list after filters),
-    and `facets` count over exactly those hits, so facet counts, `total` and the pages always agree.
+    `total` is the size of the search's match set (`engine.pipeline.matchset`, filters applied) and
+    `facets` count over exactly that set, so facet counts, `total` and the pages always agree, at any
+    catalog size. `suggestion` is a relaxed query that would match when this one matches nothing.
     `propensity_swaps` are the exploration swaps (1-based positions) that touch this page: log them in
     the page's `Impression`.
     """
@@ -114,17 +115,16 @@ class SearchOutcome:
     # `extra["interleaving"]`); None for a search that was not interleaved.
     interleaving: dict[str, object] | None = None
     merchandising: list[AppliedRule] = field(default_factory=list)
+    suggestion: str | None = None
 
 
 @dataclass(frozen=True)
 class PipelineConfig:
     """Tunables of the pipeline; defaults are the ones measured by `bench.relevance` on dev sets.
 
-    Retrieval depth is 200 per side (about 320 fused candidates). Depth 100 measured within 0.002
-    nDCG@10 on the dev sets (crowdflower 0.7850 vs 0.7839, homedepot 0.3987 vs 0.4005 on 3,000 queries)
-    for half the fusion work, but the candidate list is also what `total` and the facet counts describe:
-    a shallower list makes a facet's count drift further from what a search filtered on that value
-    returns, because the filtered search retrieves its own top-N inside the facet value.
+    Retrieval depth is 200 per side (about 320 fused candidates): the head the ranker orders. `total`,
+    facets, price sort and pages past the head come from the match set, not from this depth.
+    `semantic_threshold` overrides the calibrated similarity a product needs to match semantically.
     """
 
     lexical_depth: int = 200
@@ -140,3 +140,4 @@ class PipelineConfig:
     exploration_rate: float = 0.1
     exploration_start: int = 3
     merchandise_depth: int = 500
+    semantic_threshold: float | None = None

@@ -64,6 +64,7 @@ class FaissVectorStore:
         self._idmap = IdMap()
         self._lock = RWLock()
         self._index: Any = self._new_index()
+        self._matrix: tuple[np.ndarray, np.ndarray] | None = None  # (labels, vectors) for `within`
 
     def _new_index(self) -> Any:
         if self.index_type == "flat":
@@ -83,12 +84,14 @@ class FaissVectorStore:
             self._index.remove(replaced)
             self._index.add(labels, batch)
             self._compact_if_needed()
+            self._matrix = None
 
     def remove(self, ids: Sequence[str]) -> int:
         with self._lock.write():
             labels = self._idmap.drop(dict.fromkeys(ids))
             self._index.remove(labels)
             self._compact_if_needed()
+            self._matrix = None
             return int(labels.size)
 
     def _compact_if_needed(self) -> None:
@@ -171,6 +174,26 @@ class FaissVectorStore:
         return self._to_hits(
             np.array([s for s, _ in best]), np.array([label for _, label in best], dtype=np.int64), set()
         )
+
+    def within(self, query: np.ndarray, min_score: float) -> list[ScoredId]:
+        """Every stored product whose inner product with `query` is at least `min_score` (a range
+        search, exact over all vectors; the search pipeline's semantic match set). The first call after
+        a write reconstructs one matrix of all vectors (dim x 4 bytes per product) and keeps it."""
+        q = np.ascontiguousarray(query_row(query, self.dim))
+        self._faiss.normalize_L2(q)
+        with self._lock.read():
+            matrix = self._matrix
+            if matrix is None:
+                labels = self._idmap.labels()
+                vectors = np.empty((labels.size, self.dim), dtype=np.float32)
+                for start in range(0, labels.size, _EXACT_CHUNK):
+                    chunk = np.ascontiguousarray(labels[start : start + _EXACT_CHUNK])
+                    vectors[start : start + chunk.size] = self._index.reconstruct(chunk)
+                matrix = self._matrix = (labels, vectors)
+            labels, vectors = matrix
+            scores = vectors @ q[0]
+            rows = np.flatnonzero(scores >= min_score)
+            return self._to_hits(scores[rows], labels[rows], set())
 
     def get_vector(self, product_id: str) -> np.ndarray | None:
         with self._lock.read():

@@ -98,6 +98,21 @@ def test_a_query_shows_results(browser: Any, live_gateway: LiveGateway) -> None:
     save_screenshot(browser, screenshot_dir() / "results.png")
 
 
+def test_a_query_matching_nothing_says_so_and_offers_the_words_that_match(
+    browser: Any, live_gateway: LiveGateway
+) -> None:
+    browser.get(f"{live_gateway.url}/")
+    browser.find_element(By.ID, "q").send_keys(f"{QUERY} xyzzyqwv", Keys.ENTER)
+    wait_for(browser, lambda d: d.find_element(By.ID, "summary").text.startswith("No results"))
+    assert browser.find_elements(By.CSS_SELECTOR, "#hits .card") == []
+    text = browser.find_element(By.ID, "summary").text
+    assert f"No results for “{QUERY} xyzzyqwv”" in text and f"Did you mean {QUERY}?" in text
+    browser.find_element(By.CSS_SELECTOR, "#summary a.suggestion").click()
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#hits .card"))
+    api = api_search(live_gateway, browser, query=QUERY)
+    assert f"{api['total']} results" in browser.find_element(By.ID, "summary").text
+
+
 def test_a_facet_narrows_results_and_counts_agree_with_the_api(
     browser: Any, live_gateway: LiveGateway
 ) -> None:

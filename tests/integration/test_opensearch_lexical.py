@@ -21,6 +21,7 @@ from engine.errors import InvalidInput
 from engine.lexical.base import LexicalIndex
 from engine.lexical.embedded import EmbeddedLexical
 from engine.lexical.facets import price_label, top_buckets
+from engine.lexical.matching import MatchQuery
 from engine.lexical.opensearch import OpenSearchLexical
 from engine.records import Filters, Product
 
@@ -171,7 +172,7 @@ def test_stemming_matches_knives_and_knife(shared: LexicalIndex) -> None:
     assert expected  # the catalog has both words
     assert set(ids(shared.search("knives", 1000))) == expected
     assert set(ids(shared.search("Knife", 1000))) == expected
-    assert shared.count_matching("knife") == len(expected)
+    assert shared.count_matching(MatchQuery("knife")) == len(expected)
 
 
 def test_search_orders_by_score_and_honours_k(shared: LexicalIndex) -> None:
@@ -199,25 +200,25 @@ def test_count_all_ids_and_get(shared: LexicalIndex) -> None:
 def test_filters_agree_with_brute_force(shared: LexicalIndex, filters: Filters) -> None:
     expected = brute_ids(filters)
     assert shared.filter_ids(filters) == expected
-    assert shared.count_matching(None, filters) == len(expected)
+    assert shared.count_matching(MatchQuery(None, filters)) == len(expected)
     knife = brute_ids(filters, KNIFE_WORDS)
     assert set(ids(shared.search("knives", 1000, filters))) == knife
-    assert shared.count_matching("knife", filters) == len(knife)
+    assert shared.count_matching(MatchQuery("knife", filters)) == len(knife)
 
 
 @pytest.mark.parametrize("filters", FILTER_CASES[::3], ids=lambda f: repr(f)[8:60])
 def test_facets_agree_with_brute_force(shared: LexicalIndex, filters: Filters) -> None:
-    assert shared.facets(None, filters, FACETS) == brute_facets(brute_ids(filters))
+    assert shared.facets(MatchQuery(None, filters), FACETS) == brute_facets(brute_ids(filters))
     knife = brute_ids(filters, KNIFE_WORDS)
-    assert shared.facets("knife", filters, FACETS) == brute_facets(knife)
-    small = shared.facets(None, filters, ["brand", "attr.color"], size=2)
+    assert shared.facets(MatchQuery("knife", filters), FACETS) == brute_facets(knife)
+    small = shared.facets(MatchQuery(None, filters), ["brand", "attr.color"], size=2)
     assert small == {k: v for k, v in brute_facets(brute_ids(filters), size=2).items() if k in small}
     assert set(small) == {"brand", "attr.color"}
 
 
 def test_unknown_facet_is_invalid_input(shared: LexicalIndex) -> None:
     with pytest.raises(InvalidInput, match="colour"):
-        shared.facets(None, None, ["colour"])
+        shared.facets(MatchQuery(), ["colour"])
 
 
 def test_unicode_queries(shared: LexicalIndex) -> None:

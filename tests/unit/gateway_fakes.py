@@ -1,8 +1,9 @@
 """Fakes for the gateway's unit tests, built on the shared ones in `tests/fakes.py`.
 
 `make_services` assembles a real `Services` (real pipeline, recommender, event log on a temp SQLite file)
-over an in-memory catalog: fake lexical index, hashed-bag-of-words encoders, exact vector stores, and a
-ranker that behaves like ranker version 1 (weight 1.0 on `fused_score`).
+over an in-memory catalog: the real embedded lexical index (tantivy, in the temp directory) with a switch
+that makes it fail, hashed-bag-of-words encoders, exact vector stores, and a ranker that behaves like
+ranker version 1 (weight 1.0 on `fused_score`).
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from api.deps import Services
 from engine.config import load_settings
 from engine.errors import BackendUnavailable, NotFound
 from engine.events.embedded import EmbeddedEventLog
+from engine.lexical.embedded import EmbeddedLexical
+from engine.lexical.synonyms import SynonymFile, synonyms_path
 from engine.pipeline.types import PipelineConfig
 from engine.ranking.features import FEATURE_NAMES
 from engine.records import Filters, Product, ScoredId
 from indexer.partial import apply_patch
-from tests.fakes import FakeClipEncoder, FakeInference, FakeLexicalIndex, FakeTextEncoder, FakeVectorStore
+from tests.fakes import FakeClipEncoder, FakeInference, FakeTextEncoder, FakeVectorStore
 
 FUSED = FEATURE_NAMES.index("fused_score")
 
@@ -68,11 +71,11 @@ class GatewayInference(FakeInference):
         return {"query_encoder": up, "ranker": up, "clip": self.clip is not None}
 
 
-class FlakyLexical(FakeLexicalIndex):
-    """The shared fake lexical index with a switch that makes every call fail like a dead OpenSearch."""
+class FlakyLexical(EmbeddedLexical):
+    """The embedded index with a switch that makes retrieval fail like a dead OpenSearch."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, directory: Path, synonyms: Path) -> None:
+        super().__init__(directory, synonyms=SynonymFile(synonyms), reload_interval_s=0.0)
         self.down = False
         self.reason = "connection refused"
 
@@ -95,7 +98,7 @@ class FlakyLexical(FakeLexicalIndex):
 class MemoryCatalog:
     """`ServingCatalog` over in-memory stores; upserts embed with the fake encoders like the indexer."""
 
-    def __init__(self, lexical: FakeLexicalIndex, inference: GatewayInference, built: bool = True) -> None:
+    def __init__(self, lexical: FlakyLexical, inference: GatewayInference, built: bool = True) -> None:
         self.lexical = lexical
         self.inference = inference
         self.stores = {"text": FakeVectorStore(inference.text.info().dim, "text")}
@@ -223,7 +226,7 @@ def make_services(
 ) -> Services:
     """Services over fakes; `overrides` are further settings (e.g. search_concurrency=1)."""
     settings = load_settings(data_dir=tmp, api_key=api_key, max_query_chars=64, **overrides)
-    lexical = FlakyLexical()
+    lexical = FlakyLexical(tmp / "lexical", synonyms_path(settings))
     inference = GatewayInference(clip=clip)
     catalog = MemoryCatalog(lexical, inference, built=built)
     if products:

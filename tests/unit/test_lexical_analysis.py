@@ -16,8 +16,10 @@ def test_tokenize_lowercases_and_strips_possessives() -> None:
     assert tokenize("3.5 mm U.S.A") == ["3.5", "mm", "u.s.a"]
 
 
-def test_tokenize_splits_ideographs_and_keeps_accents() -> None:
-    assert tokenize("日本の包丁") == ["日", "本", "の", "包", "丁"]
+def test_cjk_runs_become_bigrams_and_accents_stay() -> None:
+    assert tokenize("日本の包丁 knife") == ["日本の包丁", "knife"]
+    assert EnglishAnalyzer()("日本の包丁") == ["日", "本", "の", "包", "丁", "日本", "本の", "の包", "包丁"]
+    assert EnglishAnalyzer()("包") == ["包"]
     assert tokenize("Crème Brûlée") == ["crème", "brûlée"]
     assert tokenize("🔪 !!") == []
 
@@ -57,3 +59,24 @@ def test_without_pystemmer_the_analyser_says_what_to_install(monkeypatch: pytest
     monkeypatch.setattr(builtins, "__import__", no_stemmer)
     with pytest.raises(MissingDependency, match="pip install PyStemmer"):
         EnglishAnalyzer()
+
+
+@pytest.mark.parametrize(
+    ("language", "forms"),
+    [
+        ("german", ["Tische", "Tisch"]),
+        ("french", ["chaussures", "chaussure"]),
+        ("spanish", ["zapatos", "zapato"]),
+        ("italian", ["scarpe", "scarpa"]),
+        ("dutch", ["boeken", "boek"]),
+    ],
+)
+def test_each_catalog_language_stems_its_own_words(language: str, forms: list[str]) -> None:
+    analyze = analysis.make_analyzer(language)
+    assert analyze(forms[0]) == analyze(forms[1]) != []
+    assert analyze(" ".join(sorted(analysis.STOPWORDS[language]))) == []
+
+
+def test_unknown_language_is_refused() -> None:
+    with pytest.raises(ValueError, match="klingon"):
+        analysis.make_analyzer("klingon")

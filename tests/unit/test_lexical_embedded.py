@@ -1,5 +1,5 @@
-"""Persistence and concurrency of the embedded lexical index (search behaviour itself is checked on
-both backends in tests/integration/test_opensearch_lexical.py)."""
+"""Persistence and concurrency of the embedded (tantivy) lexical index; search behaviour itself is checked
+on both backends in tests/integration/test_lexical_conformance.py."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from engine.config import load_settings
 from engine.lexical import embedded as embedded_module
 from engine.lexical.base import LexicalIndex
 from engine.lexical.embedded import EmbeddedLexical
-from engine.lexical.store import GenerationStore
+from engine.lexical.matching import MatchQuery
 from engine.records import Filters, Product
 
 
@@ -42,7 +42,7 @@ def test_implements_the_protocol_and_is_chosen_by_settings(tmp_path: Path) -> No
     assert isinstance(index, EmbeddedLexical)
     assert isinstance(index, LexicalIndex)
     assert index.count() == 0 and index.search("kettle", 5) == []
-    assert index.facets(None, None, ["brand", "price"]) == {"brand": [], "price": []}
+    assert index.facets(MatchQuery(), ["brand", "price"]) == {"brand": [], "price": []}
 
 
 def test_catalog_survives_a_restart(tmp_path: Path) -> None:
@@ -65,7 +65,7 @@ def test_rebuild_switches_generation_and_removes_the_old_one(tmp_path: Path) -> 
     index.rebuild(catalog(3, word="toaster", prefix="t"))
     second = generations(tmp_path)
     assert len(second) == 1 and second != first
-    assert (tmp_path / "CURRENT").read_text().strip() == second[0]
+    assert (tmp_path / "CURRENT").read_text() == second[0]
     assert EmbeddedLexical(tmp_path).all_ids() == {"t000", "t001", "t002"}
 
 
@@ -76,10 +76,10 @@ def test_a_crash_while_writing_a_generation_keeps_the_old_one(
     index.rebuild(catalog(5))
     before = generations(tmp_path)
 
-    def crash(path: Path, text: str) -> None:
+    def crash(root: Path, name: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("engine.lexical.store.write_synced", crash)
+    monkeypatch.setattr(embedded_module, "_replace_current", crash)
     with pytest.raises(OSError, match="disk full"):
         index.rebuild(catalog(8, prefix="q"))
     monkeypatch.undo()
@@ -102,33 +102,45 @@ def test_a_failing_input_changes_nothing(tmp_path: Path) -> None:
     assert EmbeddedLexical(tmp_path).count() == 5
 
 
-def test_a_torn_journal_line_is_ignored_and_repaired(tmp_path: Path) -> None:
+def test_writes_are_committed_one_batch_at_a_time(tmp_path: Path) -> None:
     index = EmbeddedLexical(tmp_path)
     index.rebuild(catalog(3))
-    index.upsert([Product(id="a", title="Alpha kettle")])
-    journal = tmp_path / (tmp_path / "CURRENT").read_text().strip() / "journal.jsonl"
-    with open(journal, "ab") as f:
-        f.write(b'{"op": "upsert", "product": {"id": "tor')  # a crash in the middle of an append
-    reopened = EmbeddedLexical(tmp_path)
-    assert reopened.count() == 4
-    reopened.upsert([Product(id="b", title="Beta kettle")])
-    assert EmbeddedLexical(tmp_path).all_ids() == {"p000", "p001", "p002", "a", "b"}
+    for i in range(4):  # the same product edited again and again: one live copy, the last one
+        index.upsert([Product(id="u", title=f"Kettle v{i}")])
+    assert index.count() == 4
+    assert EmbeddedLexical(tmp_path).get(["u"])["u"].title == "Kettle v3"
+    assert index.match_ids(MatchQuery("kettle v3")) == {"u"}
+    assert index.delete(["u", "never-there"]) == 1
+    assert EmbeddedLexical(tmp_path).all_ids() == {"p000", "p001", "p002"}
 
 
-def test_a_long_journal_is_folded_into_a_new_generation(
+def test_a_write_that_fails_is_rolled_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    index = EmbeddedLexical(tmp_path)
+    index.rebuild(catalog(3))
+
+    def broken(product: Product, fields: object, analyzer: object) -> object:
+        raise ValueError("bad row")
+
+    monkeypatch.setattr(embedded_module, "to_document", broken)
+    with pytest.raises(ValueError, match="bad row"):
+        index.upsert([Product(id="x", title="X kettle")])
+    monkeypatch.undo()
+    assert EmbeddedLexical(tmp_path).all_ids() == {"p000", "p001", "p002"}
+    index.upsert([Product(id="y", title="Y kettle")])  # the writer lock was released
+    assert index.count() == 4
+
+
+def test_opening_reads_segments_instead_of_analysing_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(embedded_module, "COMPACT_MIN_ENTRIES", 3)
-    index = EmbeddedLexical(tmp_path)
-    index.rebuild(catalog(2))
-    first = generations(tmp_path)
-    for i in range(4):  # the same product edited again and again: the journal outgrows the catalog
-        index.upsert([Product(id="u", title=f"Kettle v{i}")])
-    assert generations(tmp_path) != first
-    assert not (tmp_path / generations(tmp_path)[0] / "journal.jsonl").exists()
+    EmbeddedLexical(tmp_path).rebuild(catalog(20))
+
+    def refuse(*args: object) -> object:
+        raise AssertionError("analysed a product again at open")
+
+    monkeypatch.setattr(embedded_module, "to_document", refuse)
     reopened = EmbeddedLexical(tmp_path)
-    assert reopened.count() == 3
-    assert reopened.get(["u"])["u"].title == "Kettle v3"
+    assert reopened.count() == 20 and len(reopened.search("kettle", 50)) == 20
 
 
 def test_another_process_writes_are_picked_up(tmp_path: Path) -> None:
@@ -175,8 +187,6 @@ def test_readers_never_see_a_partial_catalog_during_writes(tmp_path: Path) -> No
     assert observed and set(observed) <= {50, 80}
 
 
-def test_store_without_current_pointer_is_empty(tmp_path: Path) -> None:
+def test_directory_without_current_pointer_is_empty(tmp_path: Path) -> None:
     (tmp_path / "gen-orphan").mkdir()  # left by a crash before the first switch
-    store = GenerationStore(tmp_path)
-    assert store.current() is None
     assert EmbeddedLexical(tmp_path).count() == 0

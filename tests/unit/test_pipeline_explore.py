@@ -101,7 +101,9 @@ QUERY = "running knife shoes cup"
 
 
 def services_with(tmp_path: Path, rate: float, start: int = 2) -> Services:
-    config = PipelineConfig(max_query_chars=64, exploration_rate=rate, exploration_start=start)
+    config = PipelineConfig(
+        max_query_chars=64, exploration_rate=rate, exploration_start=start, semantic_threshold=0.01
+    )
     return make_services(tmp_path, config=config)
 
 

@@ -17,7 +17,9 @@ from tests.unit.gateway_fakes import CATALOG, make_services
 
 @pytest.fixture
 def services(tmp_path: Path):
-    built = make_services(tmp_path, config=PipelineConfig(max_query_chars=64, lexical_depth=3, dense_depth=3))
+    # Hashed bag-of-words vectors: a similarity above 0.01 means "shares a word" (semantic match).
+    config = PipelineConfig(max_query_chars=64, lexical_depth=3, dense_depth=3, semantic_threshold=0.01)
+    built = make_services(tmp_path, config=config)
     yield built
     built.close()
 
@@ -27,16 +29,17 @@ def search(services: Services, **kwargs) -> list[str]:
 
 
 def test_dense_side_applies_filters_exactly(services: Services) -> None:
-    # Only kitchen products qualify; the dense depth (3) must still be filled from the allowed set.
+    # Only kitchen products qualify; the dense side finds the three that share a word with the query.
     home = Filters(category=("Home",))
     outcome = services.pipeline.search(
-        SearchQuery(text="running shoes", method="dense", filters=home, size=3)
+        SearchQuery(text="kitchen knife", method="dense", filters=home, size=3)
     )
-    kitchen = {p.id for p in CATALOG if p.category[0] == "Home"}
-    assert len(outcome.hits) == 3
-    assert {h.product_id for h in outcome.hits} <= kitchen
-    everything = services.pipeline.search(SearchQuery(text="running shoes", filters=home, size=10))
-    assert {h.product_id for h in everything.hits} == kitchen
+    assert [p.id for p in CATALOG if p.category[0] == "Home"] == ["p4", "p5", "p6", "p8"]
+    assert outcome.total == 3 and {h.product_id for h in outcome.hits} == {"p4", "p5", "p6"}
+    sports = services.pipeline.search(
+        SearchQuery(text="kitchen knife", method="dense", filters=Filters(category=("Sports",)))
+    )
+    assert sports.total == 0 and sports.hits == []
 
 
 def test_pages_never_repeat_or_skip(services: Services) -> None:
@@ -54,10 +57,14 @@ def test_pages_never_repeat_or_skip(services: Services) -> None:
     assert search(services, text="running knife shoes", size=2, page=99) == []
 
 
-def test_depth_grows_with_the_page_asked_for(services: Services) -> None:
-    # Depth is 3 per retriever, but a shopper asking for items 5-8 still gets them.
-    page = services.pipeline.search(SearchQuery(text="running", size=4, page=2, method="dense"))
-    assert len(page.hits) == 4 and page.total == len(CATALOG)
+def test_pages_past_the_retrieval_depth_come_from_the_match_set(services: Services) -> None:
+    # Depth is 3 per retriever, four products match "running": page 2 of size 2 still has two hits.
+    matching = {"p1", "p2", "p3", "p7"}
+    first = services.pipeline.search(SearchQuery(text="running", method="bm25", size=2, page=1))
+    second = services.pipeline.search(SearchQuery(text="running", method="bm25", size=2, page=2))
+    assert first.total == second.total == 4
+    assert {h.product_id for h in first.hits + second.hits} == matching
+    assert [h.rank for h in second.hits] == [3, 4]
 
 
 def test_facets_match_a_brute_force_count(services: Services) -> None:

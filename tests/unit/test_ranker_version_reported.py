@@ -48,4 +48,3 @@ def test_the_first_search_after_a_switch_names_the_new_version(tmp_path: Path) -
             assert services.events.impression(after["search_id"]).ranker_version == 2
     finally:
         services.close()
-

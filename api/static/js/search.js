@@ -101,6 +101,15 @@ function render(state, data) {
   ui.summary.textContent = data.total
     ? `${data.total} results for “${state.q}”${shown ? ` (showing ${first}–${first + shown - 1})` : ""}`
     : `No results for “${state.q}”`;
+  if (!data.total && data.suggestion) {
+    const next = { ...state, q: data.suggestion, page: 1 };
+    const link = el("a", { href: `/?q=${encodeURIComponent(data.suggestion)}`, class: "suggestion", onclick: (event) => {
+      event.preventDefault();
+      writeState(next);
+      run(next);
+    } }, data.suggestion);
+    ui.summary.append(el("span", { class: "did-you-mean" }, " · Did you mean ", link, "?"));
+  }
   showNotice(data.degraded.length ? `Some results may be missing (${data.degraded.join(", ")} unavailable).` : "");
   ui.debugInfo.hidden = !ui.debug.checked;
   if (ui.debug.checked) {

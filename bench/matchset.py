@@ -1,0 +1,214 @@
+"""Match-set benchmark: how large a query's match set is and how much of the judged data it keeps.
+
+For every judged dev query: the lexical match set (the embedded index's `match_ids`, all words with
+minimum-should-match and typo tolerance, identifiers), the semantic set at each cosine threshold (the
+text vectors of an index built by `bench.relevance`, query vectors from the in-process encoder), and
+their union. Reported per set and threshold: mean `total` per query, the share of judged-relevant
+(query, product) pairs inside the set (grade >= 3 on crowdflower's 1-4, >= 2.5 on homedepot's 1-3)
+and the share of judged-irrelevant pairs (the lowest grade) inside it. The calibrated threshold
+(`engine.pipeline.matchset.calibrate_threshold`) is shown for several quantiles of the random-pair
+similarity, which is how the default quantile was chosen (docs/relevance.md). Writes JSON and a PNG.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from bench.common import (
+    bench_settings,
+    default_threshold,
+    grade_scale,
+    print_table,
+    read_qrels,
+    read_queries,
+    write_json,
+)
+from bench.lexical import load_products
+from engine.lexical.embedded import EmbeddedLexical
+from engine.lexical.matching import MatchQuery
+from engine.pipeline.matchset import calibrate_threshold
+
+THRESHOLDS = [round(t, 2) for t in np.arange(0.20, 0.81, 0.05)]
+QUANTILES = (0.99, 0.995, 0.999, 0.9999)
+
+
+def text_vectors(products_file: Path, data_root: Path) -> tuple[list[str], np.ndarray]:
+    """Ids and vectors of the text store `bench.relevance` built for this products file."""
+    from engine.catalog import FactoryVectorIO, catalog_root, open_live
+
+    settings, _ = bench_settings(products_file, data_root, {"AISLE_TRITON_URL": "inprocess"})
+    store = open_live(catalog_root(settings), FactoryVectorIO(settings)).stores["text"]
+    ids = store.ids()
+    vectors = store.get_vectors(ids)
+    return ids, np.stack([vectors[i] for i in ids]).astype(np.float32)
+
+
+def encode_queries(texts: list[str]) -> np.ndarray:
+    from engine.config import load_settings
+    from engine.inference.factory import create_inference
+
+    inference = create_inference(load_settings(triton_url="inprocess"))
+    try:
+        return np.asarray(inference.text_encoder().encode(texts), dtype=np.float32)
+    finally:
+        inference.close()
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    qrels = read_qrels(args.qrels)
+    queries = [(qid, q) for qid, q in read_queries(args.queries) if qid in qrels][: args.limit or None]
+    low, _ = grade_scale(qrels)
+    relevant_grade = default_threshold(qrels)
+    ids, vectors = text_vectors(args.products, args.data_root)
+    row = {pid: i for i, pid in enumerate(ids)}
+    with tempfile.TemporaryDirectory(prefix="aisle-matchset-") as tmp:
+        lexical = EmbeddedLexical(Path(tmp))
+        lexical.rebuild(load_products(args.products, None))
+        lexical_sets = [
+            lexical.match_ids(MatchQuery(q)) for _, q in tqdm(queries, desc="lexical", file=sys.stderr)
+        ]
+    query_vectors = encode_queries([q for _, q in queries])
+    sets = ("lexical", "semantic", "union")
+    totals = {s: np.zeros(len(THRESHOLDS)) for s in sets}
+    inside = {(s, kind): np.zeros(len(THRESHOLDS)) for s in sets for kind in ("relevant", "irrelevant")}
+    pairs = {"relevant": 0, "irrelevant": 0}
+    for n, (qid, _) in enumerate(tqdm(queries, desc="semantic", file=sys.stderr)):
+        sims = vectors @ query_vectors[n]
+        lex_rows = np.fromiter((row[p] for p in lexical_sets[n] if p in row), dtype=np.int64)
+        lex_sims = sims[lex_rows]
+        judged = {
+            kind: [
+                row[p] for p, g in qrels[qid].items() if p in row and _kind(g, low, relevant_grade) == kind
+            ]
+            for kind in ("relevant", "irrelevant")
+        }
+        for i, t in enumerate(THRESHOLDS):
+            semantic = int(np.count_nonzero(sims >= t))
+            totals["lexical"][i] += lex_rows.size
+            totals["semantic"][i] += semantic
+            totals["union"][i] += lex_rows.size + semantic - int(np.count_nonzero(lex_sims >= t))
+            for kind, members in judged.items():
+                in_lex = np.isin(members, lex_rows)
+                in_sem = sims[members] >= t if members else np.zeros(0, dtype=bool)
+                inside[("lexical", kind)][i] += int(in_lex.sum())
+                inside[("semantic", kind)][i] += int(in_sem.sum())
+                inside[("union", kind)][i] += int((in_lex | in_sem).sum())
+        for kind, members in judged.items():
+            pairs[kind] += len(members)
+    count = max(len(queries), 1)
+    curves = {
+        s: {
+            "mean_total": (totals[s] / count).round(1).tolist(),
+            "relevant_inside": (inside[(s, "relevant")] / max(pairs["relevant"], 1)).round(4).tolist(),
+            "irrelevant_inside": (inside[(s, "irrelevant")] / max(pairs["irrelevant"], 1)).round(4).tolist(),
+        }
+        for s in sets
+    }
+    calibrated = {str(q): round(calibrate_threshold(vectors, q), 4) for q in QUANTILES}
+    zero = sum(1 for s in lexical_sets if not s)
+    return {
+        "products": str(args.products),
+        "queries": len(queries),
+        "catalog": len(ids),
+        "relevant_pairs": pairs["relevant"],
+        "irrelevant_pairs": pairs["irrelevant"],
+        "thresholds": THRESHOLDS,
+        "curves": curves,
+        "calibrated_thresholds": calibrated,
+        "zero_lexical_match_share": round(zero / count, 4),
+    }
+
+
+def _kind(grade: float, low: float, relevant: float) -> str | None:
+    if grade >= relevant:
+        return "relevant"
+    return "irrelevant" if grade <= low else None
+
+
+def plot(report: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    thresholds = report["thresholds"]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    for name, style in (("lexical", ":"), ("semantic", "--"), ("union", "-")):
+        curve = report["curves"][name]
+        axes[0].plot(thresholds, curve["mean_total"], style, label=name)
+        axes[1].plot(thresholds, curve["relevant_inside"], style, label=name)
+        axes[2].plot(thresholds, curve["irrelevant_inside"], style, label=name)
+    titles = ("mean total per query", "judged relevant inside", "judged irrelevant inside")
+    for ax, title in zip(axes, titles, strict=True):
+        for q, t in report["calibrated_thresholds"].items():
+            ax.axvline(t, color="grey", linewidth=0.6)
+            ax.text(t, ax.get_ylim()[1], f"q{q}", rotation=90, va="top", fontsize=7)
+        ax.set_title(title)
+        ax.set_xlabel("semantic threshold (cosine)")
+        ax.legend()
+    axes[0].set_yscale("log")
+    fig.suptitle(
+        f"{Path(report['products']).parent.name}: {report['queries']} queries, {report['catalog']} products"
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.matchset",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--products", type=Path, required=True)
+    parser.add_argument("--queries", type=Path, required=True)
+    parser.add_argument("--qrels", type=Path, required=True)
+    parser.add_argument(
+        "--data-root",
+        type=Path,
+        default=Path("var/bench"),
+        help="where bench.relevance keeps its indexes (default: var/bench)",
+    )
+    parser.add_argument("--limit", type=int, help="only the first N judged queries")
+    parser.add_argument("--out", type=Path, help="results JSON; the PNG goes next to it")
+    args = parser.parse_args(argv)
+    for path in (args.products, args.queries, args.qrels):
+        if not path.is_file():
+            parser.error(f"no such file: {path}")
+    report = run(args)
+    rows = []
+    for i, t in enumerate(report["thresholds"]):
+        rows.append(
+            (
+                t,
+                *(
+                    f"{report['curves'][s][k][i]}"
+                    for s in ("semantic", "union")
+                    for k in ("mean_total", "relevant_inside", "irrelevant_inside")
+                ),
+            )
+        )
+    lexical = report["curves"]["lexical"]
+    print(
+        f"lexical only: mean total {lexical['mean_total'][0]}, relevant inside "
+        f"{lexical['relevant_inside'][0]}, irrelevant inside {lexical['irrelevant_inside'][0]}; "
+        f"calibrated {report['calibrated_thresholds']}"
+    )
+    print_table(
+        ("threshold", "sem total", "sem rel", "sem irr", "union total", "union rel", "union irr"), rows
+    )
+    if args.out:
+        write_json(args.out, report)
+        plot(report, args.out.with_suffix(".png"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""What a query matches, defined once for both lexical backends.
+
+A product matches a query lexically when
+
+- enough of the query's words occur in its searchable fields: every word for one or two words, all but
+  one for three or four, 75% (rounded up) from five (`required_matches`), where a word may be misspelt
+  by up to one edit when it has 4-7 characters and two from 8 (`typo_distance`; never for words with a
+  digit, which are numbers, sizes and model numbers). A word matches exactly through its analysed
+  (stemmed) terms, or with typos against the words as written in the product (`SearchFields.spelling`),
+  or
+- the query, or one whitespace-separated part of it, equals one of its identifiers (the id and the
+  attributes named in `AISLE_IDENTIFIER_FIELDS`) once case, spaces and dashes are removed
+  (`normalize_identifier`): "978-0-14-143951-8" finds ISBN "9780141439518".
+
+The search pipeline adds the products whose dense similarity clears a threshold (`engine.pipeline.matchset`).
+Which fields are searchable, with which weights, and the catalog's language come from the settings
+(`SearchFields.from_settings`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from engine.errors import ConfigError
+from engine.lexical.analysis import is_cjk, tokenize
+from engine.records import Filters, Product
+
+if TYPE_CHECKING:
+    from engine.config import Settings
+
+PLAIN_FIELDS = ("title", "description", "brand", "category")
+ATTRIBUTE_PREFIX = "attr."
+_IDENTIFIER_NOISE = re.compile(r"[\s\-_./]+")
+
+
+@dataclass(frozen=True)
+class MatchQuery:
+    """The set of products a search is about: those matching `text` lexically (None = every product),
+    plus `also_ids` (semantic matches), all passing `filters`."""
+
+    text: str | None = None
+    filters: Filters | None = None
+    also_ids: frozenset[str] = frozenset()
+    lexical: bool = True  # False: only `also_ids` (a dense-only search)
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    """One word of a query: its analysed terms (usually one; CJK runs give bigrams) and allowed typos."""
+
+    word: str
+    terms: tuple[str, ...]
+    typos: int
+    # Synonyms: (text, analysed terms) of each equivalent entry; a phrase needs all its terms.
+    alternatives: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+def required_matches(words: int) -> int:
+    """How many of a query's words a product must match (minimum-should-match)."""
+    if words <= 2:
+        return words
+    if words <= 4:
+        return words - 1
+    return math.ceil(0.75 * words)
+
+
+def typo_distance(word: str) -> int:
+    """Edits allowed for a query word: 0 below 4 characters or with a digit, 1 up to 7, 2 from 8."""
+    if any(c.isdigit() for c in word) or len(word) < 4:
+        return 0
+    return 1 if len(word) <= 7 else 2
+
+
+def normalize_identifier(value: object) -> str:
+    """Case, spaces and dashes do not count in identifiers: "ISBN 978-0-14" -> "isbn978014"."""
+    return _IDENTIFIER_NOISE.sub("", str(value)).lower()
+
+
+def query_words(
+    text: str,
+    analyzer: Callable[[str], list[str]],
+    synonyms: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] | None = None,
+) -> list[QueryWord]:
+    """The query's distinct words with their analysed terms; stop words (no terms) are left out.
+
+    A CJK run counts as one word per character bigram (each must match, subject to the
+    minimum-should-match rule), so "吾輩は猫" does not match every text holding one of its characters.
+    """
+    words: list[QueryWord] = []
+    seen: set[tuple[str, ...]] = set()
+    for token in tokenize(text):
+        groups: list[tuple[str, ...]]
+        if len(token) > 1 and is_cjk(token):
+            groups = [(token[i : i + 2],) for i in range(len(token) - 1)]
+        else:
+            groups = [tuple(dict.fromkeys(analyzer(token)))]
+        for terms in groups:
+            if terms and terms not in seen:
+                seen.add(terms)
+                typos = typo_distance(token) if len(groups) == 1 else 0
+                alternatives = synonyms.get(terms[0], ()) if synonyms and len(terms) == 1 else ()
+                words.append(QueryWord(token, terms, typos, alternatives))
+    return words
+
+
+def identifier_candidates(text: str, max_parts: int = 8) -> list[str]:
+    """Normalised forms a query may be an identifier in: every run of consecutive whitespace-separated
+    parts ("ISBN 978 0 14 143951 8" holds "9780141439518"), for queries of up to `max_parts` parts."""
+    parts = text.split()
+    if len(parts) > max_parts:
+        parts = [text]
+    runs = (" ".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1))
+    return [n for n in dict.fromkeys(normalize_identifier(r) for r in runs) if len(n) >= 3]
+
+
+@dataclass(frozen=True)
+class SearchFields:
+    """Searchable fields with their weights, identifier attributes and the catalog language."""
+
+    weights: dict[str, float] = field(
+        default_factory=lambda: {"title": 3.0, "description": 1.0, "brand": 2.0, "category": 1.0}
+    )
+    identifiers: tuple[str, ...] = ("sku", "isbn", "gtin", "ean", "upc", "mpn", "model")
+    language: str = "english"
+
+    def __post_init__(self) -> None:
+        for name, weight in self.weights.items():
+            attribute = name[len(ATTRIBUTE_PREFIX) :] if name.startswith(ATTRIBUTE_PREFIX) else None
+            if name not in PLAIN_FIELDS and not (attribute and attribute.strip()):
+                known = ", ".join(PLAIN_FIELDS)
+                raise ConfigError(f"AISLE_SEARCH_FIELDS: unknown field {name!r}; use {known} or attr.<name>")
+            if not weight > 0:
+                raise ConfigError(f"AISLE_SEARCH_FIELDS: the weight of {name!r} must be > 0, got {weight}")
+        if not self.weights:
+            raise ConfigError("AISLE_SEARCH_FIELDS: at least one searchable field is needed")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SearchFields:
+        return cls(dict(settings.search_fields), tuple(settings.identifier_fields), settings.catalog_language)
+
+    def text(self, product: Product, name: str) -> str:
+        """The text of one searchable field of `product` ("" when it has none)."""
+        if name == "title":
+            return product.title
+        if name == "description":
+            return product.description
+        if name == "brand":
+            return product.brand
+        if name == "category":
+            return " ".join(product.category)
+        value = product.attributes.get(name[len(ATTRIBUTE_PREFIX) :])
+        if value is None:
+            return ""
+        return " ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+
+    def spelling(self, product: Product) -> str:
+        """The searchable words as written (lowercased, unstemmed, each once): what typos are measured
+        against on both backends."""
+        words = (w for name in self.weights for w in tokenize(self.text(product, name)))
+        return " ".join(dict.fromkeys(w for w in words if not is_cjk(w)))
+
+    def identifier_values(self, product: Product) -> list[str]:
+        """Normalised identifiers of `product`: its id and the identifier attributes it has."""
+        values = [product.id]
+        wanted = {name.lower() for name in self.identifiers}
+        for name, value in product.attributes.items():
+            if str(name).lower() in wanted and value is not None:
+                values.extend(map(str, value) if isinstance(value, list | tuple) else [str(value)])
+        return [n for n in dict.fromkeys(normalize_identifier(v) for v in values) if n]

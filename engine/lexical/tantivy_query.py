@@ -1,0 +1,177 @@
+"""tantivy queries of the embedded index: ranking, the match set (`engine.lexical.matching`), filters.
+
+Two text queries:
+
+- `ranking_query` scores candidates for the fusion stage like the OpenSearch `most_fields` query: for
+  every query term and searchable field, BM25 times the field's weight, summed; a product needs one
+  term. Attribute fields (author, format, ...) score a constant `ATTRIBUTE_SCORE` per weight: they are
+  sparse (most products lack a given attribute), and tantivy averages field lengths over every
+  document, which would make their BM25 vanish. A word whose terms occur nowhere in the catalog is
+  looked up with its typo distance instead (a constant `TYPO_SCORE`, about the BM25 of a common word),
+  so a misspelt word still finds candidates while known words rank exactly as typed.
+- `match_query` decides membership: the minimum-should-match rule over the query's words (each word:
+  its terms in any searchable field, or a spelling within its typo distance), or an identifier equal
+  to the query; plus the ids the caller adds (semantic matches). Its scores order the members no ranker
+  saw: by the number of query words matched (`WORD_SCORE` each), then BM25; exact terms outrank
+  corrected ones because a correction adds a small constant and an exact term its BM25.
+
+Filters become non-scoring clauses with `Filters.matches` semantics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from engine.lexical.matching import (
+    ATTRIBUTE_PREFIX,
+    MatchQuery,
+    QueryWord,
+    SearchFields,
+    identifier_candidates,
+    query_words,
+    required_matches,
+)
+from engine.lexical.query import AVAILABLE_VALUES
+from engine.lexical.synonyms import Expansions
+from engine.lexical.tantivy_schema import ATTR_SEPARATOR, field_name, tantivy
+from engine.records import CATEGORY_SEPARATOR, Filters
+
+Occur = tantivy.Occur
+Query = tantivy.Query
+TYPO_SCORE = 1.0
+ATTRIBUTE_SCORE = 3.0
+WORD_SCORE = 10.0
+_MISSING = "None"
+
+
+class QueryBuilder:
+    def __init__(
+        self,
+        schema: Any,
+        fields: SearchFields,
+        analyzer: Callable[[str], list[str]],
+        synonyms: Callable[[], Expansions] = dict,
+    ) -> None:
+        self.schema = schema
+        self.fields = fields
+        self.analyzer = analyzer
+        self.synonyms = synonyms
+
+    def words(self, text: str) -> list[QueryWord]:
+        return query_words(text, self.analyzer, self.synonyms())
+
+    # --- text ---------------------------------------------------------------------------------------
+    def _term(self, name: str, term: str, weight: float) -> Any:
+        query = Query.term_query(self.schema, field_name(name), term)
+        if name.startswith(ATTRIBUTE_PREFIX):
+            return Query.const_score_query(query, ATTRIBUTE_SCORE * weight)
+        return Query.boost_query(query, weight)
+
+    def _typo(self, word: QueryWord) -> Any:
+        fuzzy = Query.fuzzy_term_query(self.schema, "spell", word.word, word.typos, True, False)
+        return Query.const_score_query(fuzzy, TYPO_SCORE)
+
+    def _word(self, word: QueryWord, exact: bool, typos: bool) -> Any:
+        clauses = []
+        if exact:
+            for name, weight in self.fields.weights.items():
+                for term in word.terms:
+                    clauses.append((Occur.Should, self._term(name, term, weight)))
+            for _, phrase in word.alternatives:  # synonyms: every word of the entry, in any field
+                each = [
+                    (
+                        Occur.Must,
+                        Query.boolean_query(
+                            [(Occur.Should, self._term(n, t, w)) for n, w in self.fields.weights.items()]
+                        ),
+                    )
+                    for t in phrase
+                ]
+                clauses.append((Occur.Should, Query.boolean_query(each)))
+        if typos and word.typos:
+            clauses.append((Occur.Should, self._typo(word)))
+        return Query.boolean_query(clauses)
+
+    @staticmethod
+    def _counted(word: Any) -> Any:
+        """A word's clause plus `WORD_SCORE` when it matches: members matching more words come first."""
+        return Query.boolean_query(
+            [(Occur.Should, word), (Occur.Should, Query.const_score_query(word, WORD_SCORE))]
+        )
+
+    def ranking_query(self, text: str, known: Callable[[str], bool]) -> Any | None:
+        """Scoring query for candidate retrieval; None when the text has no searchable term."""
+        words = self.words(text)
+        if not words:
+            return None
+        groups = []
+        for word in words:
+            unknown = not any(known(term) for term in word.terms) and not word.alternatives
+            groups.append((Occur.Should, self._word(word, exact=not unknown, typos=unknown)))
+        return Query.boolean_query(groups)
+
+    def match_query(self, match: MatchQuery) -> Any:
+        """Membership query of a match set (filters applied)."""
+        alternatives = []
+        if match.lexical and match.text is None:
+            alternatives.append((Occur.Should, Query.all_query()))
+        elif match.lexical and match.text is not None:
+            words = self.words(match.text)
+            if words:
+                groups = [(Occur.Should, self._counted(self._word(w, exact=True, typos=True))) for w in words]
+                needed = required_matches(len(groups))
+                alternatives.append((Occur.Should, Query.boolean_query(groups, needed)))
+            idents = identifier_candidates(match.text)
+            if idents:
+                ident = Query.term_set_query(self.schema, "ident", idents)
+                alternatives.append((Occur.Should, Query.const_score_query(ident, 100.0)))
+        if match.also_ids:
+            ids = Query.term_set_query(self.schema, "id", sorted(match.also_ids))
+            alternatives.append((Occur.Should, Query.const_score_query(ids, 0.0)))
+        base = Query.boolean_query(alternatives) if alternatives else Query.empty_query()
+        return self.filtered(base, match.filters)
+
+    # --- filters ------------------------------------------------------------------------------------
+    def filtered(self, query: Any, filters: Filters | None) -> Any:
+        clauses = self.filter_clauses(filters)
+        if not clauses:
+            return query
+        return Query.boolean_query([(Occur.Must, query), *clauses])
+
+    def _terms(self, name: str, values: Sequence[str]) -> Any:
+        return Query.const_score_query(Query.term_set_query(self.schema, name, list(values)), 0.0)
+
+    def filter_clauses(self, filters: Filters | None) -> list[tuple[Any, Any]]:
+        """(occur, query) clauses equivalent to `filters.matches`, none of them scoring."""
+        if filters is None or filters.is_empty:
+            return []
+        clauses: list[tuple[Any, Any]] = []
+        if filters.category:
+            prefix = CATEGORY_SEPARATOR.join(filters.category)
+            clauses.append((Occur.Must, self._terms("category_prefixes", [prefix])))
+        if filters.brands:
+            clauses.append((Occur.Must, self._terms("brand", filters.brands)))
+        if filters.price_min is not None or filters.price_max is not None:
+            price = Query.range_query(
+                self.schema,
+                "price",
+                tantivy.FieldType.Float,
+                float("-inf") if filters.price_min is None else float(filters.price_min),
+                float("inf") if filters.price_max is None else float(filters.price_max),
+            )
+            clauses.append((Occur.Must, Query.const_score_query(price, 0.0)))
+        if filters.available_only:
+            clauses.append((Occur.Must, self._terms("availability", AVAILABLE_VALUES)))
+        for name, accepted in filters.attributes.items():
+            values = [f"{name}{ATTR_SEPARATOR}{v}" for v in accepted if v != _MISSING]
+            has_value = self._terms("attr", values) if values else Query.empty_query()
+            if _MISSING in accepted:
+                lacks = Query.boolean_query(
+                    [(Occur.Must, Query.all_query()), (Occur.MustNot, self._terms("attr_name", [name]))]
+                )
+                has_value = Query.boolean_query([(Occur.Should, has_value), (Occur.Should, lacks)])
+            clauses.append((Occur.Must, has_value))
+        if filters.exclude_ids:
+            clauses.append((Occur.MustNot, self._terms("id", filters.exclude_ids)))
+        return clauses

@@ -1,0 +1,108 @@
+"""The tantivy schema of the embedded index and the product -> document conversion.
+
+Text is analysed in Python (`engine.lexical.analysis`, the same steps as the OpenSearch analysers) when
+a product is written, and stored as space-separated terms in fields tokenised on whitespace, so tantivy
+indexes exactly our terms and scores them with its BM25 (k1 1.2, b 0.75, Lucene's IDF). Opening an index
+reads tantivy's segments; nothing is re-tokenised.
+
+Fields:
+- `id` (raw, indexed): deletes, id sets, listing the ids of a match set (`Searcher.terms_with_prefix`);
+  `key` (u64 fast): a 63-bit hash of the id, read from the fast field to name search hits without
+  loading stored documents;
+- `s_<field>` per searchable field (`SearchFields`), `ident` (normalised identifiers), `spell` (the
+  searchable words as written, lowercased and unstemmed: typo tolerance compares what shoppers type
+  with surface forms, since the stem of a misspelt word can be far from the stem of the right one);
+- `brand`, `category_top`, `category_path`, `category_prefixes`, `availability` (raw, indexed): filters
+  and facet counts; `attr` ("name\\x1fvalue") and `attr_name`: attribute filters and facets;
+- `price` (f64 indexed + fast): range filters and price buckets; `price_up`/`price_down`: sort keys
+  with a missing price last in either direction;
+- `source` (stored bytes): the product as JSON, for `get`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from engine.errors import MissingDependency
+from engine.lexical.mapping import category_prefixes
+from engine.lexical.matching import SearchFields
+from engine.records import Product
+
+try:
+    import tantivy
+except ImportError as exc:  # pragma: no cover - tantivy is a core dependency
+    raise MissingDependency("tantivy", "the embedded lexical index") from exc
+
+ATTR_SEPARATOR = "\x1f"
+NO_PRICE = 1e300
+SCHEMA_VERSION = 2
+
+
+def id_key(product_id: str) -> int:
+    """The u64 fast-field key of a product id (63-bit blake2b; collisions are checked on write)."""
+    return int.from_bytes(hashlib.blake2b(product_id.encode("utf-8"), digest_size=8).digest(), "big") >> 1
+
+
+def field_name(search_field: str) -> str:
+    """The tantivy field of a searchable field: "title" -> "s_title", "attr.Model No" -> "s_attr_model_no"."""
+    return "s_" + re.sub(r"[^a-z0-9]+", "_", search_field.lower()).strip("_")
+
+
+def build_schema(fields: SearchFields) -> Any:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=False, tokenizer_name="raw", index_option="basic")
+    builder.add_unsigned_field("key", fast=True)
+    for name in fields.weights:
+        builder.add_text_field(field_name(name), tokenizer_name="whitespace", index_option="freq")
+    builder.add_text_field("ident", tokenizer_name="whitespace", index_option="basic")
+    builder.add_text_field("spell", tokenizer_name="whitespace", index_option="basic")
+    for raw in ("brand", "category_top", "category_path", "category_prefixes", "availability", "attr"):
+        builder.add_text_field(raw, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("attr_name", tokenizer_name="raw", index_option="basic")
+    builder.add_float_field("price", indexed=True, fast=True)
+    builder.add_float_field("price_up", fast=True)
+    builder.add_float_field("price_down", fast=True)
+    builder.add_bytes_field("source", stored=True)
+    return builder.build()
+
+
+def to_document(product: Product, fields: SearchFields, analyzer: Callable[[str], list[str]]) -> Any:
+    doc = tantivy.Document()
+    doc.add_text("id", product.id)
+    doc.add_unsigned("key", id_key(product.id))
+    for name in fields.weights:
+        terms = analyzer(fields.text(product, name))
+        if terms:
+            doc.add_text(field_name(name), " ".join(terms))
+    spelling = fields.spelling(product)
+    if spelling:
+        doc.add_text("spell", spelling)
+    identifiers = fields.identifier_values(product)
+    if identifiers:
+        doc.add_text("ident", " ".join(identifiers))
+    if product.brand:
+        doc.add_text("brand", product.brand)
+    if product.category:
+        doc.add_text("category_top", product.category[0])
+        doc.add_text("category_path", product.category_path)
+        for prefix in category_prefixes(product.category):
+            doc.add_text("category_prefixes", prefix)
+    doc.add_text("availability", product.availability)
+    for name, value in product.attributes.items():
+        if value is not None:
+            doc.add_text("attr", f"{name}{ATTR_SEPARATOR}{value}")
+            doc.add_text("attr_name", str(name))
+    if product.price is not None:
+        doc.add_float("price", float(product.price))
+    doc.add_float("price_up", NO_PRICE if product.price is None else float(product.price))
+    doc.add_float("price_down", -NO_PRICE if product.price is None else float(product.price))
+    doc.add_bytes("source", json.dumps(product.to_dict(), ensure_ascii=False).encode("utf-8"))
+    return doc
+
+
+def from_source(raw: bytes) -> Product:
+    return Product.from_dict(json.loads(raw))

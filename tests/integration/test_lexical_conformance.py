@@ -1,0 +1,182 @@
+"""What a query matches, the same on both lexical backends (the embedded tantivy index and a real
+OpenSearch node), on a shop's catalog (`tests.support.shop`).
+
+Expected answers are written from the catalog by hand or counted by brute force over the true match set,
+never taken from one backend to check the other.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from opensearchpy import OpenSearch
+
+from engine.lexical.base import LexicalIndex
+from engine.lexical.embedded import EmbeddedLexical
+from engine.lexical.facets import price_label, top_buckets
+from engine.lexical.matching import MatchQuery, SearchFields
+from engine.lexical.opensearch import OpenSearchLexical
+from engine.records import Filters, Product
+from tests.support.shop import CATALOG, LANGUAGE_CASES, NOTEBOOKS
+
+pytestmark = pytest.mark.integration
+
+BACKENDS = ["embedded", "opensearch"]
+FIELDS = SearchFields(
+    {"title": 3.0, "description": 1.0, "brand": 2.0, "category": 1.0, "attr.author": 2.0, "attr.format": 1.0}
+)
+BY_ID = {p.id: p for p in CATALOG}
+
+
+@contextmanager
+def open_backend(
+    kind: str, request: pytest.FixtureRequest, directory: Path, fields: SearchFields = FIELDS
+) -> Iterator[LexicalIndex]:
+    if kind == "embedded":
+        yield EmbeddedLexical(directory / "lexical", fields=fields, reload_interval_s=0.0)
+        return
+    url = request.getfixturevalue("opensearch_url")
+    client = OpenSearch(hosts=[url], timeout=30)
+    alias = f"test-{uuid.uuid4().hex[:10]}"
+    try:
+        yield OpenSearchLexical(client, alias, fields=fields, scan_page=200, backoff_s=0.05)
+    finally:
+        client.indices.delete(index=f"{alias}-*", params={"ignore_unavailable": "true"})
+        client.close()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LexicalIndex]:
+    with open_backend(request.param, request, tmp_path_factory.mktemp("shop")) as index:
+        assert index.rebuild(CATALOG) == len(CATALOG) == 600
+        yield index
+
+
+def ids(index: LexicalIndex, text: str | None, filters: Filters | None = None) -> set[str]:
+    return index.match_ids(MatchQuery(text, filters))
+
+
+def test_a_nonsense_query_matches_nothing(shop: LexicalIndex) -> None:
+    match = MatchQuery("xyzzy qwerty")
+    assert shop.count_matching(match) == 0 and shop.match_ids(match) == set()
+    assert shop.facets(match, ["brand", "price"]) == {"brand": [], "price": []}
+    assert shop.match_page(match, "price_asc", 0, 10) == []
+
+
+def test_counts_and_facets_are_exact_over_the_whole_match_set(shop: LexicalIndex) -> None:
+    # 296 products mention notebooks: more than a depth-200 candidate list could hold.
+    match = MatchQuery("notebook")
+    assert len(NOTEBOOKS) > 200
+    assert shop.count_matching(match) == len(NOTEBOOKS) and ids(shop, "notebook") == NOTEBOOKS
+    products = [BY_ID[i] for i in NOTEBOOKS]
+    expected = {
+        "brand": top_buckets(Counter(p.brand for p in products), 20),
+        "availability": top_buckets(Counter(p.availability for p in products), 20),
+        "price": top_buckets(Counter(label for p in products if (label := price_label(p.price))), 20),
+        "attr.format": top_buckets(
+            Counter(str(p.attributes["format"]) for p in products if "format" in p.attributes), 20
+        ),
+        "category_path": top_buckets(Counter(p.category_path for p in products), 20),
+    }
+    assert shop.facets(match, list(expected)) == expected
+    cheap = Filters(price_max=20.0, available_only=True)
+    assert ids(shop, "notebook", cheap) == {i for i in NOTEBOOKS if cheap.matches(BY_ID[i])}
+
+
+def test_price_sort_covers_the_whole_match_set(shop: LexicalIndex) -> None:
+    match = MatchQuery("notebook")
+    pages = [shop.match_page(match, "price_asc", start, 100) for start in range(0, 300, 100)]
+    ordered = [hit.product_id for page in pages for hit in page]
+    assert len(ordered) == len(NOTEBOOKS) and set(ordered) == NOTEBOOKS
+    prices = [BY_ID[i].price for i in ordered]
+    priced = [p for p in prices if p is not None]
+    assert priced == sorted(priced) and all(p is None for p in prices[len(priced) :])
+    descending = [BY_ID[h.product_id].price for h in shop.match_page(match, "price_desc", 0, 5)]
+    assert (
+        descending == sorted((p.price for p in map(BY_ID.get, NOTEBOOKS) if p and p.price), reverse=True)[:5]
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("9780141439518", {"bk-austen"}),
+        ("978-0-14-143951-8", {"bk-austen"}),
+        ("ISBN 978 0 14 143951 8", {"bk-austen"}),
+        ("n506-ku-bk", {"er-kobo"}),
+        ("DCD 791 D2", {"tl-drill"}),
+        ("dcd791d3", set()),  # identifiers and numbers get no typo tolerance
+    ],
+)
+def test_identifiers_match_exactly_ignoring_case_spaces_and_dashes(
+    shop: LexicalIndex, query: str, expected: set[str]
+) -> None:
+    assert ids(shop, query) == expected
+
+
+def test_all_words_must_match_with_one_spare_from_three(shop: LexicalIndex) -> None:
+    assert ids(shop, "jane austen") == {"bk-austen"}
+    assert ids(shop, "jane austen hardcover") == {"bk-austen"}  # 2 of 3 words
+    # Jane Eyre is a paperback too: 2 of 3 words; the product with all three ranks first.
+    assert ids(shop, "jane austen paperback") == {"bk-austen", "bk-bronte"}
+    ranked = shop.match_page(MatchQuery("jane austen paperback"), "relevance", 0, 2)
+    assert [h.product_id for h in ranked] == ["bk-austen", "bk-bronte"]
+    assert ids(shop, "austen hardcover") == set()  # 2 words: both needed
+    assert ids(shop, "kafka") == {"bk-kafka"}  # attributes named in the settings are searchable
+    assert ids(shop, "penguin classics fiction") == {"bk-austen", "bk-bronte"}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("hammr", {"tl-hammer"}),  # 5 letters: one edit
+        ("cordles drill", {"tl-drill"}),
+        ("bookmrak", {"odd-bookmark"}),  # 8 letters: a transposition counts as one edit
+        ("laundri hampr", {"tl-hamper"}),
+        ("xqzmmer", set()),  # too far
+    ],
+)
+def test_typos_are_tolerated_by_word_length(shop: LexicalIndex, query: str, expected: set[str]) -> None:
+    assert ids(shop, query) == expected
+
+
+def test_exact_words_outrank_corrected_ones(shop: LexicalIndex) -> None:
+    # "hamper" is one edit from "hammer": both match, the exact spelling first.
+    assert ids(shop, "hamper") == {"tl-hamper", "tl-hammer"}
+    ranked = [h.product_id for h in shop.match_page(MatchQuery("hamper"), "relevance", 0, 5)]
+    assert ranked == ["tl-hamper", "tl-hammer"]
+
+
+def test_cjk_text_is_searchable(shop: LexicalIndex) -> None:
+    assert ids(shop, "猫") == {"bk-soseki"}
+    assert ids(shop, "吾輩は猫") == {"bk-soseki"}
+    assert ids(shop, "漱石") == {"bk-soseki"}
+
+
+def test_semantic_ids_join_the_set_and_filters_still_apply(shop: LexicalIndex) -> None:
+    match = MatchQuery("hammer", Filters(price_max=100.0), frozenset({"tl-drill", "tl-hamper"}))
+    assert shop.match_ids(match) == {"tl-hammer", "tl-hamper"}  # the drill costs 129
+    assert shop.match_ids(match, ["tl-hamper", "bk-kafka"]) == {"tl-hamper"}
+    dense_only = MatchQuery("hammer", None, frozenset({"tl-drill"}), lexical=False)
+    assert shop.match_ids(dense_only) == {"tl-drill"} and shop.count_matching(dense_only) == 1
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGE_CASES))
+def test_stemming_follows_the_catalog_language(
+    language: str, request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    title, query = LANGUAGE_CASES[language]
+    fields = SearchFields(FIELDS.weights, FIELDS.identifiers, language)
+    with open_backend(backend, request, tmp_path, fields) as index:
+        index.rebuild([Product("x", title), Product("y", "Something else entirely")])
+        assert index.match_ids(MatchQuery(query)) == {"x"}
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)

@@ -1,0 +1,109 @@
+"""POST /v1/search over a shop catalog: totals, facets, price sort and pages over the match set (far past
+the retrieval depth), empty results with a suggestion, identifiers, and synonyms set through the admin
+API taking effect on the next search."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from engine.pipeline.types import PipelineConfig
+from tests.support.shop import CATALOG, NOTEBOOKS
+from tests.unit.gateway_fakes import make_services
+
+AUTH = {"Authorization": "Bearer secret"}
+SYNONYM_CHECK_S = 1.05
+BY_ID = {p.id: p for p in CATALOG}
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    # Depth 5 per retriever; a semantic threshold no hashed vector of another text reaches, so the
+    # match sets below are the lexical ones.
+    config = PipelineConfig(max_query_chars=64, lexical_depth=5, dense_depth=5, semantic_threshold=0.99)
+    services = make_services(tmp_path, products=CATALOG, config=config)
+    with TestClient(create_app(services)) as test_client:
+        yield test_client
+    services.close()
+
+
+def search(client: TestClient, **body: object) -> dict:
+    response = client.post("/v1/search", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_nonsense_matches_nothing(client: TestClient) -> None:
+    answer = search(client, query="xyzzy qwerty", facets=["brand"])
+    assert answer["total"] == 0 and answer["hits"] == [] and answer["facets"] == {"brand": []}
+    assert answer["suggestion"] is None
+
+
+def test_an_empty_result_suggests_the_words_that_match(client: TestClient) -> None:
+    answer = search(client, query="notebook xyzzy")
+    assert answer["total"] == 0 and answer["suggestion"] == "notebook"
+    assert search(client, query=answer["suggestion"])["total"] == len(NOTEBOOKS)
+
+
+def test_total_facets_and_pages_cover_the_whole_match_set(client: TestClient) -> None:
+    answer = search(client, query="notebook", facets=["brand", "availability"], size=50)
+    assert answer["total"] == len(NOTEBOOKS) == 296
+    products = [BY_ID[i] for i in NOTEBOOKS]
+    brands = Counter(p.brand for p in products)
+    assert {f["value"]: f["count"] for f in answer["facets"]["brand"]} == brands
+    seen: list[str] = []
+    for page in range(1, 8):
+        seen += [h["id"] for h in search(client, query="notebook", size=50, page=page)["hits"]]
+    assert len(seen) == len(set(seen)) == len(NOTEBOOKS) and set(seen) == NOTEBOOKS
+
+
+def test_price_sort_is_over_the_whole_set(client: TestClient) -> None:
+    third = search(client, query="notebook", sort="price_asc", size=20, page=3)
+    priced = sorted(p.price for p in map(BY_ID.get, NOTEBOOKS) if p is not None and p.price is not None)
+    assert [h["price"] for h in third["hits"]] == priced[40:60]
+    first = search(client, query="notebook", sort="price_desc", size=3)
+    assert [h["price"] for h in first["hits"]] == priced[::-1][:3]
+
+
+def test_an_isbn_finds_its_book_on_every_pipeline(client: TestClient) -> None:
+    for pipeline in ("bm25", "full"):
+        answer = search(client, query="978-0-14-143951-8", pipeline=pipeline)
+        assert [h["id"] for h in answer["hits"]] == ["bk-austen"] and answer["total"] == 1
+
+
+def test_synonyms_apply_to_the_next_search_without_a_rebuild(client: TestClient) -> None:
+    assert search(client, query="mallet")["total"] == 0
+    bad = client.put("/v1/admin/synonyms", json={"synonyms": [["mallet", "hammer"], ["sofa"]]}, headers=AUTH)
+    assert bad.status_code == 422 and "synonyms[1]" in bad.json()["error"]["message"]
+    assert client.get("/v1/admin/synonyms", headers=AUTH).json() == {"synonyms": []}  # nothing half-applied
+    stop = client.put("/v1/admin/synonyms", json={"synonyms": [["mallet", "the"]]}, headers=AUTH)
+    assert stop.status_code == 422 and "synonyms[0][1]" in stop.json()["error"]["message"]
+    shape = client.put("/v1/admin/synonyms", json={"synonyms": "mallet=hammer"}, headers=AUTH)
+    assert shape.status_code == 422 and "synonyms" in shape.json()["error"]["message"]
+
+    good = client.put("/v1/admin/synonyms", json={"synonyms": [["mallet", "claw hammer"]]}, headers=AUTH)
+    assert good.status_code == 200
+    time.sleep(SYNONYM_CHECK_S)  # every gateway process re-reads the sets at most this often
+    assert [h["id"] for h in search(client, query="mallet", pipeline="bm25")["hits"]] == ["tl-hammer"]
+    assert client.get("/v1/admin/synonyms", headers=AUTH).json() == {"synonyms": [["mallet", "claw hammer"]]}
+
+
+def test_synonyms_need_the_api_key(client: TestClient) -> None:
+    assert client.put("/v1/admin/synonyms", json={"synonyms": []}).status_code == 401
+    assert client.get("/v1/admin/synonyms").status_code == 401
+
+
+def test_hits_past_the_head_explain_what_is_known_in_debug(client: TestClient) -> None:
+    answer = search(client, query="notebook", size=20, page=5, debug=True)
+    assert len(answer["hits"]) == 20 and all(h["id"] in NOTEBOOKS for h in answer["hits"])
+    assert all(h["debug"]["fused_rank"] == 0 and h["debug"]["ranker_score"] is None for h in answer["hits"])
+    assert (
+        len({h["id"] for h in answer["hits"]} & {h["id"] for h in search(client, query="notebook")["hits"]})
+        == 0
+    )
