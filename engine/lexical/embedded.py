@@ -7,10 +7,11 @@ the filter semantics of `Filters.matches` and the facet buckets of `engine.lexic
 
 Layout: `CURRENT` names the serving generation `gen-<stamp>-<hex>/`, a tantivy index plus `aisle.json`
 (schema version, searchable fields, language). A rebuild writes a new generation and replaces `CURRENT`
-atomically (`os.replace`), so searches see the whole old catalog or the whole new one; a failed rebuild
-leaves the old one serving. Upserts and deletes go to the serving generation as one tantivy commit each
-(durable when the call returns) and are visible to this process at once; another process sharing the
-directory (indexer next to the gateway) sees them within `reload_interval_s`.
+atomically (`engine.storage.GenerationPointer`), so searches see the whole old catalog or the whole
+new one; a failed rebuild leaves the old one serving. Upserts and deletes go to the serving generation
+as one tantivy commit each (durable when the call returns) and are visible to this process at once;
+another process sharing the directory (indexer next to the gateway) sees them within
+`reload_interval_s`.
 
 Writers take an exclusive `flock` on `<dir>/.lock` and hold a tantivy writer only for one batch.
 Opening an index maps its segments: no catalog is re-read or re-tokenised. Facet counts and the ids of a
@@ -20,7 +21,6 @@ aggregation for price buckets), exact at any catalog size.
 
 from __future__ import annotations
 
-import json
 import shutil
 import threading
 import time
@@ -33,13 +33,12 @@ from typing import TYPE_CHECKING, Any
 
 from engine.errors import AisleError
 from engine.lexical.analysis import make_analyzer
-from engine.lexical.facets import attribute_name, check_fields, price_buckets, top_buckets
+from engine.lexical.facets import attribute_name, check_fields, top_buckets
 from engine.lexical.matching import MatchQuery, SearchFields
 from engine.lexical.synonyms import SynonymFile, synonyms_path
-from engine.lexical.tantivy_query import QueryBuilder
+from engine.lexical.tantivy_generation import Generation, match_ids, price_counts, write_manifest
 from engine.lexical.tantivy_schema import (
     ATTR_SEPARATOR,
-    SCHEMA_VERSION,
     build_schema,
     field_name,
     from_source,
@@ -48,13 +47,12 @@ from engine.lexical.tantivy_schema import (
     to_document,
 )
 from engine.records import FacetCounts, Filters, Product, ScoredId
-from engine.storage import GenerationPointer, file_lock, write_synced
+from engine.storage import GenerationPointer, file_lock
 
 if TYPE_CHECKING:
     from engine.config import Settings
 
 WRITER_HEAP = 64_000_000
-_MANIFEST = "aisle.json"
 _FACET_FIELDS = {
     "brand": "brand",
     "category": "category_top",
@@ -62,53 +60,6 @@ _FACET_FIELDS = {
     "availability": "availability",
 }
 SORT_FIELDS = {"price_asc": ("price_up", "asc"), "price_desc": ("price_down", "desc")}
-
-
-class _Generation:
-    """One opened tantivy index with what reading it needs."""
-
-    def __init__(self, path: Path, fields: SearchFields, synonyms: SynonymFile | None) -> None:
-        manifest = json.loads((path / _MANIFEST).read_text())
-        if manifest.get("schema") != SCHEMA_VERSION:
-            raise AisleError(
-                f"{path}: lexical index schema {manifest.get('schema')!r}, this version reads "
-                f"{SCHEMA_VERSION}: rebuild it (`indexer build --force`)"
-            )
-        indexed = set(manifest["fields"])
-        # Weights come from the settings (query time); the indexed fields and language from the index.
-        weights = {n: w for n, w in fields.weights.items() if n in indexed}
-        weights.update({n: 1.0 for n in indexed if n not in weights and n not in fields.weights})
-        self.fields = SearchFields(weights, tuple(manifest["identifiers"]), manifest["language"])
-        self.path = path
-        self.index = tantivy.Index.open(str(path))
-        self.schema = self.index.schema
-        self.analyzer = make_analyzer(self.fields.language)
-        table = (lambda: synonyms.table(self.analyzer)) if synonyms is not None else dict
-        self.queries = QueryBuilder(self.schema, self.fields, self.analyzer, table)
-        self.names: dict[int, str] = {}
-        self.refresh_names()
-
-    def refresh_names(self) -> None:
-        searcher = self.index.searcher()
-        self.names = {id_key(pid): pid for pid, _ in searcher.terms_with_prefix("id", "")}
-
-    def ids_of(self, searcher: Any, hits: list[tuple[Any, Any]]) -> list[str]:
-        keys = searcher.fast_field_values("key", [address for _, address in hits])
-        if any(k not in self.names for k in keys):
-            self.refresh_names()
-        return [self.names[k] for k in keys]
-
-
-def _write_manifest(path: Path, fields: SearchFields) -> None:
-    manifest = {
-        "schema": SCHEMA_VERSION,
-        "engine": str(getattr(tantivy, "__version__", "tantivy")),
-        "fields": list(fields.weights),
-        "identifiers": list(fields.identifiers),
-        "language": fields.language,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    }
-    write_synced(path / _MANIFEST, json.dumps(manifest))
 
 
 class EmbeddedLexical:
@@ -127,7 +78,7 @@ class EmbeddedLexical:
         self.synonyms = synonyms
         self.reload_interval_s = reload_interval_s
         self._write_lock = threading.Lock()
-        self._generation: _Generation | None = None
+        self._generation: Generation | None = None
         self._generation_name: str | None = None
         self._open_error: AisleError | None = None
         self._reload()
@@ -173,7 +124,7 @@ class EmbeddedLexical:
         gen = self._current()
         if gen is None or (within is not None and not within):
             return set()
-        return _match_ids(gen, match, within)
+        return match_ids(gen, match, within)
 
     def match_page(self, match: MatchQuery, sort: str, offset: int, limit: int) -> list[ScoredId]:
         """One page of the match set: by lexical score ("relevance") or price (missing prices last)."""
@@ -206,7 +157,7 @@ class EmbeddedLexical:
         for name in fields:
             attr = attribute_name(name)
             if name == "price":
-                counts = self._price_counts(searcher, query)
+                counts = price_counts(searcher, query)
             elif attr is not None:
                 prefix = f"{attr}{ATTR_SEPARATOR}"
                 terms = searcher.terms_with_prefix("attr", prefix, filter_query=query)
@@ -215,19 +166,6 @@ class EmbeddedLexical:
                 counts = dict(searcher.terms_with_prefix(_FACET_FIELDS[name], "", filter_query=query))
             result[name] = top_buckets(counts, size)
         return result
-
-    @staticmethod
-    def _price_counts(searcher: Any, query: Any) -> dict[str, int]:
-        ranges = []
-        for label, lo, hi in price_buckets():
-            bucket: dict[str, Any] = {"key": label}
-            if lo is not None:
-                bucket["from"] = lo
-            if hi is not None:
-                bucket["to"] = hi
-            ranges.append(bucket)
-        answer = searcher.aggregate(query, {"price": {"range": {"field": "price", "ranges": ranges}}})
-        return {str(b["key"]): int(b["doc_count"]) for b in answer["price"]["buckets"]}
 
     def filter_ids(self, filters: Filters) -> set[str]:
         return self.match_ids(MatchQuery(None, filters))
@@ -269,7 +207,7 @@ class EmbeddedLexical:
         if not wanted:
             return 0
         with self._writer() as (gen, writer):
-            present = _match_ids(gen, MatchQuery(None, None), wanted)
+            present = match_ids(gen, MatchQuery(None, None), wanted)
             for pid in present:
                 writer.delete_documents_by_term("id", pid)
         return len(present)
@@ -283,7 +221,7 @@ class EmbeddedLexical:
         fields = self.settings_fields
         analyzer = make_analyzer(fields.language)
         try:
-            _write_manifest(path, fields)
+            write_manifest(path, fields)
             index = tantivy.Index(build_schema(fields), path=str(path))
             writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
             count = 0
@@ -293,7 +231,7 @@ class EmbeddedLexical:
             writer.commit()
             writer.wait_merging_threads()
             with self._write_lock, self._locked():
-                _replace_current(self.root, name)
+                GenerationPointer(self.root).switch(name)
                 self._reload()
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
@@ -305,7 +243,7 @@ class EmbeddedLexical:
 
     # --- internals --------------------------------------------------------------------------------
     @contextmanager
-    def _writer(self) -> Iterator[tuple[_Generation, Any]]:
+    def _writer(self) -> Iterator[tuple[Generation, Any]]:
         """A tantivy writer on the serving generation (created first when there is none); commits and
         makes the batch visible here when the block ends, rolls back when it raises."""
         with self._write_lock, self._locked():
@@ -339,9 +277,9 @@ class EmbeddedLexical:
         name = f"gen-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
         path = self.root / name
         path.mkdir()
-        _write_manifest(path, self.settings_fields)
+        write_manifest(path, self.settings_fields)
         tantivy.Index(build_schema(self.settings_fields), path=str(path))
-        _replace_current(self.root, name)
+        GenerationPointer(self.root).switch(name)
 
     def _locked(self) -> AbstractContextManager[None]:
         return file_lock(self.root / ".lock")
@@ -349,7 +287,7 @@ class EmbeddedLexical:
     def _read_current(self) -> str | None:
         return GenerationPointer(self.root).read()
 
-    def _current(self) -> _Generation | None:
+    def _current(self) -> Generation | None:
         now = time.monotonic()
         if now - self._checked_at >= self.reload_interval_s:
             self._checked_at = now
@@ -369,20 +307,8 @@ class EmbeddedLexical:
         generation, error = None, None
         if name is not None:
             try:
-                generation = _Generation(self.root / name, self.settings_fields, self.synonyms)
+                generation = Generation(self.root / name, self.settings_fields, self.synonyms)
             except AisleError as exc:
                 error = exc
         # One assignment: a concurrent reader sees the old generation or the new one, never none.
         self._generation, self._generation_name, self._open_error = generation, name, error
-
-
-def _match_ids(gen: _Generation, match: MatchQuery, within: Sequence[str] | None) -> set[str]:
-    query = gen.queries.match_query(match)
-    if within is not None:
-        ids = tantivy.Query.term_set_query(gen.schema, "id", list(dict.fromkeys(within)))
-        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, ids)])
-    return {pid for pid, _ in gen.index.searcher().terms_with_prefix("id", "", filter_query=query)}
-
-
-def _replace_current(root: Path, name: str) -> None:
-    GenerationPointer(root).switch(name)

@@ -12,13 +12,13 @@ every gateway process notices a new file within `check_interval_s`.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.errors import InvalidInput
+from engine.storage import write_atomic
 
 if TYPE_CHECKING:
     from engine.config import Settings
@@ -102,11 +102,6 @@ class SynonymFile:
         """Validate and store `sets` (all or nothing); returns what was stored."""
         cleaned = validate(sets, analyzer)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(json.dumps({"synonyms": cleaned}, ensure_ascii=False))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path)
+        write_atomic(self.path, json.dumps({"synonyms": cleaned}, ensure_ascii=False))
         self._checked_at = float("-inf")
         return cleaned

@@ -1,0 +1,92 @@
+"""One opened generation of the embedded (tantivy) index, and the read helpers that need no writer.
+
+A generation is a tantivy index directory plus `aisle.json` (schema version, indexed fields, language,
+identifier attributes). `Generation` opens it, checks the schema, builds the query builder for its
+fields and language, and names hits by product id through the `key` fast field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from engine.errors import AisleError
+from engine.lexical.analysis import make_analyzer
+from engine.lexical.facets import price_buckets
+from engine.lexical.matching import MatchQuery, SearchFields
+from engine.lexical.synonyms import SynonymFile
+from engine.lexical.tantivy_query import QueryBuilder
+from engine.lexical.tantivy_schema import SCHEMA_VERSION, id_key, tantivy
+
+MANIFEST = "aisle.json"
+
+
+class Generation:
+    """One opened tantivy index with what reading it needs."""
+
+    def __init__(self, path: Path, fields: SearchFields, synonyms: SynonymFile | None) -> None:
+        manifest = json.loads((path / MANIFEST).read_text())
+        if manifest.get("schema") != SCHEMA_VERSION:
+            raise AisleError(
+                f"{path}: lexical index schema {manifest.get('schema')!r}, this version reads "
+                f"{SCHEMA_VERSION}: rebuild it (`indexer build --force`)"
+            )
+        indexed = set(manifest["fields"])
+        # Weights come from the settings (query time); the indexed fields and language from the index.
+        weights = {n: w for n, w in fields.weights.items() if n in indexed}
+        weights.update({n: 1.0 for n in indexed if n not in weights and n not in fields.weights})
+        self.fields = SearchFields(weights, tuple(manifest["identifiers"]), manifest["language"])
+        self.path = path
+        self.index = tantivy.Index.open(str(path))
+        self.schema = self.index.schema
+        self.analyzer = make_analyzer(self.fields.language)
+        table = (lambda: synonyms.table(self.analyzer)) if synonyms is not None else dict
+        self.queries = QueryBuilder(self.schema, self.fields, self.analyzer, table)
+        self.names: dict[int, str] = {}
+        self.refresh_names()
+
+    def refresh_names(self) -> None:
+        searcher = self.index.searcher()
+        self.names = {id_key(pid): pid for pid, _ in searcher.terms_with_prefix("id", "")}
+
+    def ids_of(self, searcher: Any, hits: list[tuple[Any, Any]]) -> list[str]:
+        keys = searcher.fast_field_values("key", [address for _, address in hits])
+        if any(k not in self.names for k in keys):
+            self.refresh_names()
+        return [self.names[k] for k in keys]
+
+
+def write_manifest(path: Path, fields: SearchFields) -> None:
+    manifest = {
+        "schema": SCHEMA_VERSION,
+        "engine": str(getattr(tantivy, "__version__", "tantivy")),
+        "fields": list(fields.weights),
+        "identifiers": list(fields.identifiers),
+        "language": fields.language,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    (path / MANIFEST).write_text(json.dumps(manifest))
+
+
+def match_ids(gen: Generation, match: MatchQuery, within: Sequence[str] | None) -> set[str]:
+    query = gen.queries.match_query(match)
+    if within is not None:
+        ids = tantivy.Query.term_set_query(gen.schema, "id", list(dict.fromkeys(within)))
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, ids)])
+    return {pid for pid, _ in gen.index.searcher().terms_with_prefix("id", "", filter_query=query)}
+
+
+def price_counts(searcher: Any, query: Any) -> dict[str, int]:
+    ranges = []
+    for label, lo, hi in price_buckets():
+        bucket: dict[str, Any] = {"key": label}
+        if lo is not None:
+            bucket["from"] = lo
+        if hi is not None:
+            bucket["to"] = hi
+        ranges.append(bucket)
+    answer = searcher.aggregate(query, {"price": {"range": {"field": "price", "ranges": ranges}}})
+    return {str(b["key"]): int(b["doc_count"]) for b in answer["price"]["buckets"]}
