@@ -33,8 +33,8 @@ ONE, BATCH = "zqxsolitaire", "vvkbatchword"
 
 
 def load_products(path: Path, limit: int | None) -> list[Product]:
-    """The products file as the indexer reads it (`indexer.schema.validate_record`)."""
-    from indexer.schema import validate_record
+    """The products file as the indexer reads it (`engine.product_schema.validate_record`)."""
+    from engine.product_schema import validate_record
 
     products = []
     with open(path, encoding="utf-8") as f:
