@@ -41,7 +41,8 @@ QUANTILES = (0.99, 0.995, 0.999, 0.9999)
 
 def text_vectors(products_file: Path, data_root: Path) -> tuple[list[str], np.ndarray]:
     """Ids and vectors of the text store `bench.relevance` built for this products file."""
-    from engine.catalog import FactoryVectorIO, catalog_root, open_live
+    from engine.catalog import catalog_root, open_live
+    from engine.vectors.factory import FactoryVectorIO
 
     settings, _ = bench_settings(products_file, data_root, {"AISLE_TRITON_URL": "inprocess"})
     store = open_live(catalog_root(settings), FactoryVectorIO(settings)).stores["text"]
