@@ -168,7 +168,7 @@ def test_two_ranker_versions_side_by_side(built) -> None:
             net, RankerManifest(version=0, feature_names=list(FEATURE_NAMES), training={"kind": "test"})
         )
     before = services.events.last_offset()
-    body = {"queries": ["running shoes", "knife"], "versions": [1, 2], "size": 3}
+    body = {"queries": ["running", "knife"], "versions": [1, 2], "size": 3}  # "running" matches 4
     response = client.post("/v1/admin/rankers/compare", json=body, headers=AUTH)
     assert response.status_code == 200, response.text
     shoes = response.json()["results"][0]
