@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from engine.errors import BackendUnavailable
 from engine.lexical.base import LexicalIndex
+from engine.lexical.matching import MatchQuery
 from engine.records import FacetCounts, Filters, Product, ScoredId
 from engine.resilience import OPEN, CircuitBreaker
 
@@ -24,13 +25,17 @@ class GuardedLexical:
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[ScoredId]:
         return self.breaker.call(self.inner.search, query, k, filters)
 
-    def count_matching(self, query: str | None, filters: Filters | None = None) -> int:
-        return self.breaker.call(self.inner.count_matching, query, filters)
+    def count_matching(self, match: MatchQuery) -> int:
+        return self.breaker.call(self.inner.count_matching, match)
 
-    def facets(
-        self, query: str | None, filters: Filters | None, fields: Sequence[str], size: int = 20
-    ) -> FacetCounts:
-        return self.breaker.call(self.inner.facets, query, filters, fields, size)
+    def match_ids(self, match: MatchQuery, within: Sequence[str] | None = None) -> set[str]:
+        return self.breaker.call(self.inner.match_ids, match, within)
+
+    def match_page(self, match: MatchQuery, sort: str, offset: int, limit: int) -> list[ScoredId]:
+        return self.breaker.call(self.inner.match_page, match, sort, offset, limit)
+
+    def facets(self, match: MatchQuery, fields: Sequence[str], size: int = 20) -> FacetCounts:
+        return self.breaker.call(self.inner.facets, match, fields, size)
 
     def filter_ids(self, filters: Filters) -> set[str]:
         return self.breaker.call(self.inner.filter_ids, filters)

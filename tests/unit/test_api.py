@@ -205,10 +205,10 @@ def test_search_degrades_to_the_side_that_answers_and_is_503_when_none_does(buil
     assert degraded.status_code == 200 and degraded.json()["degraded"] == ["lexical"]
     services.lexical.down = False
     services.inference.encoder_down = True
-    lexical_only = client.post("/v1/search", json={"query": "a brand new query"}).json()
+    lexical_only = client.post("/v1/search", json={"query": "running socks today"}).json()
     assert lexical_only["degraded"] == ["dense"] and lexical_only["hits"]
     assert_error(
-        client.post("/v1/search", json={"query": "a brand new query", "pipeline": "dense"}),
+        client.post("/v1/search", json={"query": "running socks today", "pipeline": "dense"}),
         503,
         "backend_unavailable",
     )
