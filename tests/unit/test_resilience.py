@@ -85,8 +85,8 @@ def test_only_backend_failures_count() -> None:
 class HungLexical(FlakyLexical):
     """Every call waits `deadline_s` and then fails, like a client timing out on a stopped server."""
 
-    def __init__(self, deadline_s: float) -> None:
-        super().__init__()
+    def __init__(self, directory: Path, deadline_s: float) -> None:
+        super().__init__(directory, directory / "synonyms.json")
         self.deadline_s = deadline_s
         self.hung = False
         self.calls = 0
@@ -110,7 +110,7 @@ class HungLexical(FlakyLexical):
 
 @pytest.fixture
 def hung(tmp_path: Path):
-    raw = HungLexical(deadline_s=0.3)
+    raw = HungLexical(tmp_path / "lexical", deadline_s=0.3)
     breaker = CircuitBreaker("opensearch", failures=2, reset_s=60.0)
     lexical = GuardedLexical(raw, breaker)
     inference = GatewayInference()
@@ -191,7 +191,7 @@ def test_a_filtered_search_with_lexical_down_is_a_503_naming_only_the_backend(hu
 
 
 def test_the_guard_passes_answers_through(tmp_path: Path) -> None:
-    raw = FlakyLexical()
+    raw = FlakyLexical(tmp_path / "lexical", tmp_path / "synonyms.json")
     raw.upsert([Product("a", "Red lamp", brand="Lumo")])
     lexical = GuardedLexical(raw, CircuitBreaker("opensearch"))
     assert lexical.search("lamp", 5) == [ScoredId("a", lexical.search("lamp", 5)[0].score)]
