@@ -78,6 +78,11 @@ class FlakyLexical(EmbeddedLexical):
         super().__init__(directory, synonyms=SynonymFile(synonyms), reload_interval_s=0.0)
         self.down = False
         self.reason = "connection refused"
+        self.refreshed = 0
+
+    def refresh(self) -> None:
+        self.refreshed += 1
+        super().refresh()
 
     def _check(self) -> None:
         if self.down:
