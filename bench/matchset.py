@@ -33,7 +33,7 @@ from bench.common import (
 from bench.lexical import load_products
 from engine.lexical.embedded import EmbeddedLexical
 from engine.lexical.matching import MatchQuery
-from engine.pipeline.matchset import calibrate_threshold
+from engine.vectors.calibration import calibrate_threshold
 
 THRESHOLDS = [round(t, 2) for t in np.arange(0.20, 0.81, 0.05)]
 QUANTILES = (0.99, 0.995, 0.999, 0.9999)

@@ -57,6 +57,9 @@ class IndexManifest:
     updated_at: str = ""
     revision: int = 0
     source: str = ""
+    # The semantic match threshold calibrated on this generation's text vectors
+    # (`engine.vectors.calibration`); None for an index built before it was stored.
+    semantic_threshold: float | None = None
 
     def to_json(self) -> str:
         payload: dict[str, Any] = {"format": MANIFEST_FORMAT, **asdict(self)}
@@ -79,9 +82,14 @@ class IndexManifest:
                 updated_at=payload.get("updated_at", ""),
                 revision=int(payload.get("revision", 0)),
                 source=payload.get("source", ""),
+                semantic_threshold=_optional_float(payload.get("semantic_threshold")),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise IndexMismatch(f"{where}: unreadable index manifest ({exc})") from None
+
+
+def _optional_float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
 
 
 def catalog_root(settings: Settings) -> Path:

@@ -109,6 +109,12 @@ class EngineServices:
             except AisleError:
                 return None
 
+        def calibrated_threshold() -> float | None:
+            try:
+                return catalog.manifest().semantic_threshold
+            except AisleError:
+                return None
+
         recommender = Recommender(events, stats, lexical, lambda: store("text"), inference.ranker)
         config = config or PipelineConfig(
             max_query_chars=settings.max_query_chars,
@@ -130,6 +136,7 @@ class EngineServices:
             observe=observe,
             trial=TrialWatcher(trial_path(settings.data_dir)),
             rules=RuleStore(rules_path(settings)).current,
+            calibrated_threshold=calibrated_threshold,
         )
         return cls(
             settings=settings,

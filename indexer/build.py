@@ -42,6 +42,7 @@ from engine.lexical.base import LexicalIndex
 from engine.product_schema import DEFAULT_LIMITS, Limits
 from engine.storage import file_lock
 from engine.vectors.base import VectorManifest, VectorStore, VectorStoreIO
+from engine.vectors.calibration import calibrate_store
 from engine.vectors.factory import FactoryVectorIO
 from indexer.checkpoint import Checkpoint, read_key
 from indexer.checksum import CatalogChecksum
@@ -139,7 +140,15 @@ class Builder:
 
             keep = {p.id for p in products}
             directory = self.root / generation
-            counts = write_stores(self.io, checkpoint, stages, encoders, keep, directory, manifest_for)
+            calibrated: dict[str, float | None] = {}
+
+            def calibrate(space: str, store: VectorStore) -> None:
+                if space == "text":
+                    calibrated[space] = calibrate_store(store)
+
+            counts = write_stores(
+                self.io, checkpoint, stages, encoders, keep, directory, manifest_for, calibrate
+            )
             manifest = IndexManifest(
                 generation=generation,
                 encoders=encoders,
@@ -149,6 +158,7 @@ class Builder:
                 space_counts=counts,
                 updated_at=created,
                 source=str(path),
+                semantic_threshold=calibrated.get("text"),
             )
             with writer_lock(self.root):
                 self.lexical.rebuild(products)

@@ -119,8 +119,10 @@ def write_stores(
     keep: set[str],
     generation_dir: Path,
     manifest_for: Callable[[str, VectorStore], VectorManifest],
+    on_store: Callable[[str, VectorStore], None] | None = None,
 ) -> dict[str, int]:
-    """Create one store per space from the checkpointed chunks (only ids in `keep`); returns counts."""
+    """Create one store per space from the checkpointed chunks (only ids in `keep`); returns counts.
+    `on_store` sees each finished store while it is still in memory (the build calibrates on it)."""
     counts = {}
     for space, stage in stages.items():
         expected = sum(1 for _, ids in stage.chunks for pid in ids if pid in keep)
@@ -132,4 +134,6 @@ def write_stores(
                 store.add([ids[i] for i in rows], np.ascontiguousarray(vectors[rows]))
         store.save(generation_dir / space, manifest_for(space, store))
         counts[space] = store.count()
+        if on_store is not None:
+            on_store(space, store)
     return counts

@@ -6,11 +6,8 @@ cosine similarity to the query vector is at least the semantic threshold. Method
 side only, `dense` the semantic side only, the others the union. The lexical backend evaluates the set
 (the semantic ids travel with the `MatchQuery`), so counts and facets are exact at any catalog size.
 
-The semantic threshold is `AISLE_SEMANTIC_MATCH_THRESHOLD` when set, else calibrated on the catalog's
-own vectors (`calibrate_threshold`): the `quantile` of the cosine similarity between random pairs of
-products. A query vector that is as close to a product as the closest 0.5% of random product pairs
-counts as meaning that product; nonsense queries stay below it. docs/relevance.md shows the curves
-(`bench/matchset.py`) the default quantile was chosen from.
+The semantic threshold is `AISLE_SEMANTIC_MATCH_THRESHOLD` when set, else the one the indexer calibrated
+on the catalog's own vectors and stored in the index manifest (`engine.vectors.calibration`).
 """
 
 from __future__ import annotations
@@ -26,23 +23,7 @@ from engine.pipeline.types import RankedHit
 from engine.ranking.features import CandidateSignals
 from engine.records import Filters, ScoredId
 from engine.vectors.base import VectorStore
-
-CALIBRATION_SAMPLE = 2000
-DEFAULT_QUANTILE = 0.995
-
-
-def calibrate_threshold(vectors: np.ndarray, quantile: float = DEFAULT_QUANTILE, seed: int = 0) -> float:
-    """The `quantile` of cosine similarity over pairs of distinct products drawn from `vectors` (rows
-    L2-normalised). Deterministic for a given catalog."""
-    rows = np.asarray(vectors, dtype=np.float32)
-    if rows.shape[0] < 2:
-        return 1.0
-    rng = np.random.default_rng(seed)
-    take = rng.choice(rows.shape[0], size=min(CALIBRATION_SAMPLE, rows.shape[0]), replace=False)
-    sample = rows[take]
-    sims = sample @ sample.T
-    upper = sims[np.triu_indices(len(sample), k=1)]
-    return float(np.quantile(upper, quantile))
+from engine.vectors.calibration import calibrate_store
 
 
 @dataclass
@@ -63,28 +44,28 @@ class MatchSetStage:
         lexical: LexicalIndex,
         store: Callable[[], VectorStore | None],
         threshold: float | None = None,
-        quantile: float = DEFAULT_QUANTILE,
+        calibrated: Callable[[], float | None] = lambda: None,
     ) -> None:
         self.lexical = lexical
         self._store = store
         self.fixed_threshold = threshold
-        self.quantile = quantile
-        self._calibrated: tuple[int, float] | None = None
+        self._manifest_threshold = calibrated
+        self._calibrated: tuple[int, float | None] | None = None
 
     def threshold(self) -> float | None:
-        """The semantic threshold in force (None when there are no text vectors)."""
+        """The semantic threshold in force: the setting, else the index manifest's calibration, else
+        (an index built before manifests carried one) a calibration of the serving store, computed once
+        per store object. None when there are no text vectors."""
         if self.fixed_threshold is not None:
             return self.fixed_threshold
+        stored = self._manifest_threshold()
+        if stored is not None:
+            return stored
         store = self._store()
         if store is None or store.count() == 0:
             return None
         if self._calibrated is None or self._calibrated[0] != id(store):
-            ids = store.ids()
-            rng = np.random.default_rng(0)
-            take = rng.choice(len(ids), size=min(CALIBRATION_SAMPLE, len(ids)), replace=False)
-            vectors = store.get_vectors([ids[i] for i in sorted(take)])
-            value = calibrate_threshold(np.stack(list(vectors.values())), self.quantile)
-            self._calibrated = (id(store), value)
+            self._calibrated = (id(store), calibrate_store(store))
         return self._calibrated[1]
 
     def build(

@@ -77,6 +77,7 @@ class SearchPipeline:
         observe: StageObserver | None = None,
         trial: Callable[[], ActiveTrial | None] | None = None,
         rules: Callable[[], RuleSet] = RuleSet,
+        calibrated_threshold: Callable[[], float | None] = lambda: None,
     ) -> None:
         self.config = config or PipelineConfig()
         self.lexical = LexicalRetriever(lexical)
@@ -86,7 +87,9 @@ class SearchPipeline:
         self.image = DenseRetriever(image_store, "image")
         self.filter_ids = FilterIds(lexical, self.config.filter_cache_size)
         self.products = ProductLookup(lexical, self.config.product_cache_size)
-        self.matchset = MatchSetStage(lexical, text_store, self.config.semantic_threshold)
+        self.matchset = MatchSetStage(
+            lexical, text_store, self.config.semantic_threshold, calibrated_threshold
+        )
         self.stats = stats
         self.profile = profile
         self.merchandise = Merchandiser(rules, self.config.merchandise_depth)

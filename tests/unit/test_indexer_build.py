@@ -11,6 +11,7 @@ import pytest
 import indexer.build as build_module
 from engine.catalog import CURRENT, Catalog, catalog_root, read_current, read_manifest
 from engine.config import Settings, load_settings
+from engine.vectors.calibration import calibrate_store
 from indexer.build import Builder, BuildOptions
 from indexer.checksum import CatalogChecksum
 from indexer.embedding import EmbedOptions
@@ -67,6 +68,9 @@ def test_build_writes_generation_manifest_and_current(tmp_path, settings, lexica
     assert manifest.catalog_checksum == str(CatalogChecksum.of(load_catalog(catalog).products))
     assert manifest.space_counts == {"text": 10}
     assert manifest.source == str(catalog)
+    store = Catalog(settings, inference, lexical, vio)
+    store.load()
+    assert manifest.semantic_threshold == calibrate_store(store.vector_store("text"))
     assert lexical.count() == 10
     assert not (root / report.generation / "checkpoint").exists()
     catalog_handle = Catalog(settings, inference, lexical, vio)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.pipeline.matchset import calibrate_threshold
+from engine.lexical.embedded import EmbeddedLexical
+from engine.pipeline.matchset import MatchSetStage
+from engine.vectors.calibration import calibrate_store, calibrate_threshold
 from engine.vectors.faiss_store import FaissVectorStore
 
 
@@ -38,3 +40,16 @@ def test_calibration_is_a_quantile_of_random_pair_similarity() -> None:
     share_above = np.mean(sample[np.triu_indices(2000, k=1)] >= low)
     assert 0.005 < share_above < 0.02
     assert calibrate_threshold(vectors[:1]) == 1.0  # one product: nothing is "near" by chance
+
+
+def test_the_threshold_comes_from_the_setting_then_the_manifest_then_the_store(tmp_path) -> None:
+    store = FaissVectorStore(32, "flat")
+    store.add([f"p{i}" for i in range(300)], unit_rows(300, 32, seed=3))
+    lexical = EmbeddedLexical(tmp_path)
+    manifest: list[float | None] = [None]
+    stage = MatchSetStage(lexical, lambda: store, None, lambda: manifest[0])
+    assert stage.threshold() == calibrate_store(store)  # an index built before manifests carried one
+    manifest[0] = 0.42
+    assert stage.threshold() == 0.42
+    assert MatchSetStage(lexical, lambda: store, 0.6, lambda: 0.42).threshold() == 0.6
+    assert MatchSetStage(lexical, lambda: None).threshold() is None

@@ -1,0 +1,47 @@
+"""The semantic match threshold of a catalog: how close a query vector must be to a product's text vector
+for the product to count as matching the query's meaning (`engine.pipeline.matchset`).
+
+Cosine similarity has no fixed scale: it depends on the encoder and on how alike a catalog's products
+are (titles of drill bits are closer to each other than a bookshop's blurbs). So the threshold is
+calibrated per catalog from its own vectors: the `quantile` of the similarity between random pairs of
+distinct products. At the default quantile 0.99 a query counts as meaning a product when it is as close
+to it as the closest 1% of unrelated product pairs; bench/matchset.py shows the curves (set size, judged
+relevant and irrelevant products inside) this default was chosen from, docs/relevance.md explains it.
+
+The indexer calibrates at build time and stores the value in the index manifest, so every gateway process
+uses the same number and no search pays for it; `AISLE_SEMANTIC_MATCH_THRESHOLD` overrides it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.vectors.base import VectorStore
+
+CALIBRATION_SAMPLE = 2000
+DEFAULT_QUANTILE = 0.99
+
+
+def calibrate_threshold(vectors: np.ndarray, quantile: float = DEFAULT_QUANTILE, seed: int = 0) -> float:
+    """The `quantile` of cosine similarity over pairs of distinct products drawn from `vectors` (rows
+    L2-normalised). Deterministic for a given catalog; 1.0 (nothing is near by chance) below 2 rows."""
+    rows = np.asarray(vectors, dtype=np.float32)
+    if rows.shape[0] < 2:
+        return 1.0
+    rng = np.random.default_rng(seed)
+    take = rng.choice(rows.shape[0], size=min(CALIBRATION_SAMPLE, rows.shape[0]), replace=False)
+    sample = rows[take]
+    sims = sample @ sample.T
+    upper = sims[np.triu_indices(len(sample), k=1)]
+    return float(np.quantile(upper, quantile))
+
+
+def calibrate_store(store: VectorStore, quantile: float = DEFAULT_QUANTILE) -> float | None:
+    """`calibrate_threshold` over a sample of `store`'s vectors; None for an empty store."""
+    ids = store.ids()
+    if not ids:
+        return None
+    rng = np.random.default_rng(0)
+    take = rng.choice(len(ids), size=min(CALIBRATION_SAMPLE, len(ids)), replace=False)
+    vectors = store.get_vectors([ids[i] for i in sorted(take)])
+    return calibrate_threshold(np.stack(list(vectors.values())), quantile)
