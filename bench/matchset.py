@@ -36,7 +36,7 @@ from engine.lexical.matching import MatchQuery
 from engine.vectors.calibration import calibrate_threshold
 
 THRESHOLDS = [round(t, 2) for t in np.arange(0.20, 0.81, 0.05)]
-QUANTILES = (0.99, 0.995, 0.999, 0.9999)
+QUANTILES = (0.95, 0.98, 0.99, 0.995, 0.999)
 
 
 def text_vectors(products_file: Path, data_root: Path) -> tuple[list[str], np.ndarray]:

@@ -19,7 +19,7 @@ import numpy as np
 from engine.vectors.base import VectorStore
 
 CALIBRATION_SAMPLE = 2000
-DEFAULT_QUANTILE = 0.99
+DEFAULT_QUANTILE = 0.98
 
 
 def calibrate_threshold(vectors: np.ndarray, quantile: float = DEFAULT_QUANTILE, seed: int = 0) -> float:
