@@ -111,9 +111,10 @@ class EngineServices:
 
         def calibrated_threshold() -> float | None:
             try:
-                return catalog.manifest().semantic_threshold
-            except AisleError:
+                value = getattr(catalog.manifest, "semantic_threshold", None)
+            except AisleError:  # no index yet
                 return None
+            return float(value) if value is not None else None
 
         recommender = Recommender(events, stats, lexical, lambda: store("text"), inference.ranker)
         config = config or PipelineConfig(
