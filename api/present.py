@@ -63,8 +63,9 @@ def page_currency(products: Iterable[Product]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def ranked_score(hit: RankedHit) -> float:
-    return hit.ranker_score if hit.ranker_score is not None else hit.fused_score
+def relevance(hit: RankedHit) -> float:
+    """The 0..1 score a search reports (`engine.pipeline.relevance`); 0 for a hit no stage scored."""
+    return hit.relevance if hit.relevance is not None else 0.0
 
 
 def impression(

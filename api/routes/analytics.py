@@ -71,6 +71,7 @@ def _compare(services: Services, body: CompareIn) -> dict[str, Any]:
                 "id": r.product_id,
                 "title": products[r.product_id].title if r.product_id in products else "",
                 "score": r.score,
+                "ranker_score": r.raw,
             }
             for r in ranked
         ]

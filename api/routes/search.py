@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from api.deps import ServicesDep
-from api.present import page_currency, ranked_score, to_hit
+from api.present import page_currency, relevance, to_hit
 from api.schemas.common import ERROR_RESPONSES
 from api.schemas.rules import AppliedRuleOut
 from api.schemas.search import FacetValue, SearchRequest, SearchResponse
@@ -117,8 +117,7 @@ async def search(request: Request, services: ServicesDep) -> Response:
     served = await serve(services, query, log=log, search_id=search_id, extra=ubi_extra(ubi))
     outcome = served.outcome
     hits = [
-        to_hit(served.product(h), ranked_score(h), h, body.debug, outcome.ranker_version)
-        for h in served.shown
+        to_hit(served.product(h), relevance(h), h, body.debug, outcome.ranker_version) for h in served.shown
     ]
     answer = SearchResponse(
         search_id=search_id,

@@ -83,7 +83,12 @@ class Hit(BaseModel):
     currency: str = "USD"
     availability: str = "in_stock"
     image: str | None = None
-    score: float = Field(description="The score the list is ordered by (ranker, fused or retriever).")
+    score: float = Field(
+        description="Relevance in 0..1 within this answer, on the same scale for every ranker version and "
+        "method: the ordering score (ranker, else fused) min-max normalised over the candidates it was "
+        "computed for (1 = the best, 0 = the worst or unscored). The raw scores are under `debug`. "
+        "Recommendations and similar products report their retriever's score."
+    )
     debug: HitDebug | None = None
 
 

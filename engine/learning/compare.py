@@ -16,6 +16,7 @@ import numpy as np
 from engine.errors import InvalidInput
 from engine.learning.trainer import score_rows
 from engine.learning.versions import RankerStore
+from engine.pipeline.relevance import unit_interval
 from engine.pipeline.search import SearchPipeline
 from engine.pipeline.types import SearchQuery
 from engine.ranking.features import FEATURE_NAMES
@@ -26,8 +27,12 @@ MAX_VERSIONS = 4
 
 @dataclass(frozen=True)
 class Ranked:
+    """`score` is on the scale searches answer with (`engine.pipeline.relevance`), so versions trained
+    to different output ranges read alike; `raw` is the version's own output."""
+
     product_id: str
     score: float
+    raw: float
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,10 @@ def compare_versions(
         lists = {}
         for version, net in nets.items():
             scores = score_rows(net, features)
+            unit = unit_interval(np.asarray(scores, dtype=np.float64))
             order = sorted(range(len(rows)), key=lambda i: (-scores[i], rows[i].fused_rank))
-            lists[version] = [Ranked(rows[i].product_id, float(scores[i])) for i in order[:size]]
+            lists[version] = [
+                Ranked(rows[i].product_id, float(unit[i]), float(scores[i])) for i in order[:size]
+            ]
         results.append(QueryComparison(query, lists))
     return results

@@ -47,6 +47,7 @@ from engine.pipeline.fusion import fuse
 from engine.pipeline.matchset import MatchSet, MatchSetStage
 from engine.pipeline.merchandise import Merchandiser
 from engine.pipeline.rank import gather, rerank
+from engine.pipeline.relevance import assign_relevance
 from engine.pipeline.retrieve import DenseRetriever, FilterIds, LexicalRetriever, ProductLookup
 from engine.pipeline.trialstate import ActiveTrial
 from engine.pipeline.types import METHODS, SORTS, PipelineConfig, RankedHit, SearchOutcome, SearchQuery
@@ -204,6 +205,7 @@ class SearchPipeline:
             except BackendUnavailable as exc:
                 log.warning("ranker failed, answering in fused order: %s", exc)
                 degraded.append("ranker")
+        assign_relevance(hits)
         facets: FacetCounts = {}
         if match is not None:
             total, facets = self._count(query, match[0], timings)

@@ -44,7 +44,7 @@ class RankedHit:
     (recommendations, tests) carries its `CandidateSignals` instead.
     """
 
-    __slots__ = ("_signals", "columns", "features", "fused_rank", "rank", "ranker_score", "row")
+    __slots__ = ("_signals", "columns", "features", "fused_rank", "rank", "ranker_score", "relevance", "row")
 
     def __init__(
         self,
@@ -66,6 +66,8 @@ class RankedHit:
         self.fused_rank = fused_rank
         self.ranker_score = ranker_score
         self.features = features
+        # The 0..1 score the answer reports (`engine.pipeline.relevance`); None until assigned.
+        self.relevance: float | None = None
 
     @property
     def signals(self) -> CandidateSignals:

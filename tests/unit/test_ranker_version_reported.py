@@ -43,7 +43,8 @@ def test_the_first_search_after_a_switch_names_the_new_version(tmp_path: Path) -
             after = client.post("/v1/search", json=body).json()
             assert after["ranker_version"] == 2
             assert {h["debug"]["ranker_version"] for h in after["hits"]} == {2}
-            assert after["hits"][0]["score"] == 10 * before["hits"][0]["score"]  # the new version's scores
+            first, second = before["hits"][0]["debug"], after["hits"][0]["debug"]
+            assert second["ranker_score"] == 10 * first["ranker_score"]  # the new version's scores
             services.impressions.flush()
             assert services.events.impression(after["search_id"]).ranker_version == 2
     finally:
