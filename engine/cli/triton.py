@@ -12,6 +12,7 @@ from engine.errors import BackendUnavailable
 
 EXAMPLES = """examples:
   engine triton start                 launch Triton in the background and wait until it is ready
+                                      (a Triton already serving this data directory is reused)
   engine triton start --foreground    run it attached to this terminal; Ctrl-C stops it
   engine triton start --supervise     attached, and restarted whenever it dies (e.g. as a service)
   engine triton status                pid, endpoints and the served models with their versions
@@ -48,9 +49,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _start(args: argparse.Namespace) -> int:
-    from engine.triton.launcher import start_triton
+    from engine.triton.launcher import refuse_foreign_server, running_server, start_triton
 
     settings = load_settings()
+    existing = running_server(settings)
+    if existing is not None:
+        if args.foreground or args.supervise:
+            raise BackendUnavailable(
+                "triton",
+                f"already running for this data directory (pid {existing.pid}, grpc {existing.grpc_url}); "
+                "stop it first (engine triton stop) to run it attached",
+            )
+        print(
+            f"triton already running: pid {existing.pid}, grpc {existing.grpc_url}, http {existing.http_url}"
+        )
+        return 0
+    refuse_foreign_server(settings)  # before the supervisor, which would retry
     print(f"starting Triton (log: {settings.path('logs', 'triton.log')}) ...", file=sys.stderr)
     if args.supervise:
         return _supervise(settings)

@@ -35,6 +35,7 @@ from engine.triton.process import (
     log_tail,
     read_pidfile,
     terminate,
+    triton_on_ports,
     write_pidfile,
 )
 from engine.triton.repository import prepare_runtime_repository
@@ -130,6 +131,7 @@ def start_triton(settings: Settings, *, detach: bool = False) -> TritonServer:
     existing = running_server(settings)
     if existing is not None:
         raise BackendUnavailable("triton", f"already running (pid {existing.pid}, {existing.grpc_url})")
+    refuse_foreign_server(settings)
     check_ports_free(settings)
     parameters, clip_problem = model_parameters(settings)
     install = find_triton_install()
@@ -186,14 +188,38 @@ def triton_server(settings: Settings) -> Iterator[TritonServer]:
         server.stop()
 
 
+def refuse_foreign_server(settings: Settings) -> None:
+    """Fail in one line when a Triton started for another data directory (another repository) listens on
+    one of this installation's ports: starting a second one there could only fail, and using it would
+    serve that directory's ranker versions. Its pid and repository say which one to stop."""
+    holder = triton_on_ports(settings)
+    if holder is None or holder.serves(_runtime_repository(settings)):
+        return
+    where = f"repository {holder.repository}" if holder.repository else "unknown repository"
+    port = getattr(settings, holder.setting)
+    raise BackendUnavailable(
+        "triton",
+        f"AISLE_{holder.setting.upper()}: port {port} is used by a Triton of another data directory "
+        f"(pid {holder.pid}, {where}); stop that one or give this data directory other Triton ports",
+    )
+
+
+def _runtime_repository(settings: Settings) -> Path:
+    return settings.path("model_repository").resolve()
+
+
 def running_server(settings: Settings) -> TritonServer | None:
-    """The launcher-managed server recorded in the pidfile, if that process is still tritonserver."""
+    """The server serving this data directory on the configured ports: the one recorded in the pidfile
+    while that process is still tritonserver, else one found on the ports serving this directory's runtime
+    repository (its pidfile lost, e.g. the data directory was restored)."""
     info = read_pidfile(settings.path(PIDFILE))
     pid = int(info.get("pid", 0))
-    if not pid or not is_tritonserver(pid):
-        return None
-    if int(info.get("grpc_port", -1)) != settings.triton_grpc_port:
-        return None
+    if not pid or not is_tritonserver(pid) or int(info.get("grpc_port", -1)) != settings.triton_grpc_port:
+        holder = triton_on_ports(settings)
+        repository = _runtime_repository(settings)
+        if holder is None or not holder.serves(repository):
+            return None
+        return TritonServer(settings, holder.pid, repository, settings.path("logs", "triton.log"))
     return TritonServer(
         settings,
         pid,
