@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.cors import PublicCors
 from api.deps import Services, build_services
 from api.errors import install_error_handlers
 from api.limits import BodyLimit
@@ -120,6 +121,9 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         ),
     )
     app.add_middleware(BodyLimit, limit=_body_limit)
+    origins = (services.settings if services is not None else settings or get_settings()).cors_origins
+    if origins:
+        app.add_middleware(PublicCors, origins=origins)
     app.add_middleware(RequestMetrics)
     return app
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlparse
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -181,6 +182,11 @@ class Settings(BaseSettings):
     breaker_reset_s: float = Field(
         2.0, gt=0, description="How long an open breaker refuses calls before letting one trial through."
     )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins (scheme://host[:port], comma-separated, or *) whose pages may call the "
+        "public search and event endpoints from the browser (CORS); empty = none, same origin only.",
+    )
     exploration_rate: float = Field(0.1, ge=0, le=1)
     exploration_start: int = Field(3, ge=1)
 
@@ -219,6 +225,35 @@ class Settings(BaseSettings):
             if parsed.scheme not in ("http", "https") or not parsed.hostname or not port_ok:
                 raise ValueError(f"must be 'embedded' or http(s)://host:port, got {value!r}")
         return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        return (
+            [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+        )
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _check_origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin == "*":
+                continue
+            parsed = urlparse(origin)
+            try:
+                port_ok = parsed.port is None or 1 <= parsed.port <= 65535
+            except ValueError:
+                port_ok = False
+            if (
+                parsed.scheme not in ("http", "https")
+                or not parsed.hostname
+                or not port_ok
+                or parsed.path not in ("", "/")
+                or parsed.query
+                or parsed.fragment
+            ):
+                raise ValueError(f"{origin!r} is not an origin: scheme://host[:port] without a path, or *")
+        return [origin.rstrip("/") for origin in value]
 
     @field_validator("opensearch_ca_certs", mode="before")
     @classmethod

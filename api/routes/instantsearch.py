@@ -4,7 +4,8 @@ A shop's existing InstantSearch front end (or any Algolia API client) points its
 the gateway and keeps working: `POST /1/indexes/*/queries` (what InstantSearch sends, one request per
 widget state, including the facet-only queries of disjunctive refinement lists) and
 `POST /1/indexes/{index}/query`. Every index name serves the one catalog; names ending in `_price_asc` /
-`_price_desc` sort by price (a sortBy widget's replicas). Hits are catalog records with `objectID`.
+`_price_desc` sort by price (a sortBy widget's replicas). Hits are catalog records with `objectID`, plus
+`_highlightResult` (and `_snippetResult` when asked) for the Highlight and Snippet widgets (`api.highlight`).
 
 Bodies are read as JSON whatever the Content-Type: browser clients send `text/plain` (or a form type) to
 avoid a CORS preflight. With `clickAnalytics` the answer carries `queryID`, which is the logged
@@ -24,6 +25,7 @@ from pydantic import BaseModel
 from api.algolia import facet_fields, facet_maps, sort_for_index, to_filters, to_record
 from api.bodies import read_model
 from api.deps import Services, ServicesDep
+from api.highlight import Highlighter, attribute_list, decorate, snippet_specs
 from api.routes.search import NO_LOG_HEADER
 from api.schemas.common import ERROR_RESPONSES
 from api.schemas.instantsearch import (
@@ -51,6 +53,7 @@ def _query(params: SearchParams, index: str, user_token: str | None) -> tuple[Se
         )
     fields = facet_fields(params.facet_names())
     check_fields(fields)
+    snippet_specs(attribute_list(params.attributesToSnippet))  # a bad count fails before searching
     filters, impossible = to_filters(params.facetFilters, params.numericFilters)
     query = SearchQuery(
         text=params.query,
@@ -84,7 +87,15 @@ async def _answer(
         total = served.outcome.total
         facets = {**facets, **facet_maps(served.outcome.facets)}
         if params.hitsPerPage > 0:
-            hits = [to_record(served.product(h)) for h in served.shown]
+            marker = Highlighter.of(params.query, params.highlightPreTag, params.highlightPostTag)
+            highlighted = attribute_list(params.attributesToHighlight)
+            snippeted = snippet_specs(attribute_list(params.attributesToSnippet))
+            hits = [
+                decorate(
+                    to_record(served.product(h)), marker, highlighted, snippeted, params.snippetEllipsisText
+                )
+                for h in served.shown
+            ]
         query_id = served.search_id if params.clickAnalytics and served.logged else None
         exhaustive = served.outcome.method == "browse"
     return IndexResult(

@@ -2,9 +2,12 @@
 
 A query's parameters arrive either as fields of the request object (the v5 API clients) or as a
 URL-encoded `params` string whose list values are JSON (`facetFilters=%5B%22brand%3AAcme%22%5D`, the v4
-clients and most integrations); both end up in `SearchParams`. Parameters this gateway does not use
-(highlighting tags, `attributesToSnippet`, `analyticsTags`, ...) are accepted and ignored so stock front
-ends work unchanged; the ones that would change the answer and are not supported are refused by name.
+clients and most integrations); both end up in `SearchParams`, validated like every request body
+(`RequestModel`: control characters and non-finite numbers are a 422 naming the field, also inside
+`params`). Algolia's other search parameters (`IGNORED`: typo tolerance, `analyticsTags`,
+`maxValuesPerFacet`, ...) are accepted and ignored so stock front ends work unchanged; the ones that would
+change the answer and are not supported are refused by name, and a name Algolia does not have (a typo
+such as `hitPerPage`) is refused like an unknown field anywhere else.
 """
 
 from __future__ import annotations
@@ -13,12 +16,80 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
+
+from api.schemas.common import RequestModel
 
 FilterList = str | list[str | list[str]]
 
 # Parameters whose meaning the gateway cannot honour: answering while ignoring them would be wrong.
-UNSUPPORTED = ("filters", "optionalFilters", "tagFilters", "aroundLatLng", "insideBoundingBox")
+UNSUPPORTED = (
+    "filters",
+    "optionalFilters",
+    "tagFilters",
+    "aroundLatLng",
+    "insideBoundingBox",
+    "insidePolygon",
+)
+
+# Algolia search parameters that are accepted and set aside (relevance tuning, typo tolerance, geo radius
+# without a centre, analytics labels, response shaping): the answer is the same without them.
+IGNORED = frozenset(
+    {
+        "advancedSyntax",
+        "advancedSyntaxFeatures",
+        "allowTyposOnNumericTokens",
+        "alternativesAsExact",
+        "analyticsTags",
+        "aroundLatLngViaIP",
+        "aroundPrecision",
+        "aroundRadius",
+        "attributeCriteriaComputedByMinProximity",
+        "attributesToRetrieve",
+        "decompoundQuery",
+        "disableExactOnAttributes",
+        "disableTypoToleranceOnAttributes",
+        "distinct",
+        "enableABTest",
+        "enablePersonalization",
+        "enableReRanking",
+        "enableRules",
+        "exactOnSingleWordQuery",
+        "explain",
+        "facetingAfterDistinct",
+        "getRankingInfo",
+        "ignorePlurals",
+        "maxFacetHits",
+        "maxValuesPerFacet",
+        "minimumAroundRadius",
+        "minProximity",
+        "minWordSizefor1Typo",
+        "minWordSizefor2Typos",
+        "mode",
+        "naturalLanguages",
+        "optionalWords",
+        "percentileComputation",
+        "personalizationImpact",
+        "queryLanguages",
+        "queryType",
+        "reRankingApplyFilter",
+        "relevancyStrictness",
+        "removeStopWords",
+        "removeWordsIfNoResults",
+        "renderingContent",
+        "replaceSynonymsInHighlight",
+        "responseFields",
+        "restrictHighlightAndSnippetArrays",
+        "restrictSearchableAttributes",
+        "ruleContexts",
+        "semanticSearch",
+        "similarQuery",
+        "sortFacetValuesBy",
+        "sumOrFiltersScores",
+        "synonyms",
+        "typoTolerance",
+    }
+)
 
 
 def parse_params(params: str) -> dict[str, Any]:
@@ -35,10 +106,8 @@ def parse_params(params: str) -> dict[str, Any]:
     return values
 
 
-class SearchParams(BaseModel):
+class SearchParams(RequestModel):
     """The parameters of one query; names and meanings as in Algolia's search API (`page` is 0-based)."""
-
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     query: str = ""
     page: int = Field(0, ge=0, le=999)
@@ -54,23 +123,34 @@ class SearchParams(BaseModel):
     tagFilters: FilterList = Field(default_factory=list)
     aroundLatLng: str = ""
     insideBoundingBox: Any = None
+    insidePolygon: Any = None
+    highlightPreTag: str = Field("<em>", max_length=64, description="Put before each matched word.")
+    highlightPostTag: str = Field("</em>", max_length=64, description="Put after each matched word.")
+    attributesToHighlight: list[str] | str | None = Field(
+        None, description="Attributes in `_highlightResult`; default the text fields, `*` every field."
+    )
+    attributesToSnippet: list[str] | str | None = Field(
+        None, description='`_snippetResult` of these attributes, e.g. `["description:12"]` (words).'
+    )
+    snippetEllipsisText: str = Field("…", max_length=32)
 
     @model_validator(mode="before")
     @classmethod
     def _flatten(cls, data: Any) -> Any:
-        """Merge a `params` string (or object) into the fields; explicit fields win."""
-        if not isinstance(data, dict) or "params" not in data:
+        """Merge a `params` string (or object) into the fields (explicit fields win), and set the
+        ignored parameters aside."""
+        if not isinstance(data, dict):
             return data
-        params = data["params"]
         merged = dict(data)
-        del merged["params"]
-        if isinstance(params, str):
-            merged = {**parse_params(params), **merged}
-        elif isinstance(params, dict):
-            merged = {**params, **merged}
-        else:
-            raise ValueError("params must be a URL-encoded string or an object")
-        return merged
+        if "params" in data:
+            params = merged.pop("params")
+            if isinstance(params, str):
+                merged = {**parse_params(params), **merged}
+            elif isinstance(params, dict):
+                merged = {**params, **merged}
+            else:
+                raise ValueError("params must be a URL-encoded string or an object")
+        return {name: value for name, value in merged.items() if name not in IGNORED}
 
     def facet_names(self) -> list[str]:
         return [self.facets] if isinstance(self.facets, str) else list(self.facets)
@@ -85,10 +165,11 @@ class IndexQuery(SearchParams):
 
     indexName: str = Field(min_length=1, max_length=256)
     type: str = "default"
+    facet: str | None = Field(None, description="With type `facet` (refused: no facet value search).")
+    facetQuery: str | None = None
 
 
-class MultiQueryRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class MultiQueryRequest(RequestModel):
     requests: list[IndexQuery] = Field(min_length=1, max_length=50)
     strategy: str = "none"
 
