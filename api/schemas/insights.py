@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
+
+from api.schemas.common import RequestModel
 
 MAX_OBJECTS = 20  # objectIDs per event, as in the Insights API
 # InstantSearch.js reports its own start-up (widgets, timings) as an event of this type: not a shopper
@@ -12,13 +14,12 @@ MAX_OBJECTS = 20  # objectIDs per event, as in the Insights API
 TELEMETRY_TYPE = "instantsearch"
 
 
-class InsightsEvent(BaseModel):
+class InsightsEvent(RequestModel):
     """One event as `search-insights` sends it (`clickedObjectIDsAfterSearch` is a click with a queryID
     and positions; `convertedObjectIDsAfterSearch` a conversion with a queryID; `viewedObjectIDs` a
     view). Events on `filters` instead of objects are accepted and not stored (nothing learns from them).
-    Unused fields (`objectData`, `value`, `currency`) are ignored."""
-
-    model_config = ConfigDict(extra="ignore")
+    The Insights API's fields this log has no place for (`objectData`, `value`, `currency`, and the
+    `algoliaSource` tags InstantSearch adds) are checked and not stored; any other field is refused."""
 
     eventType: Literal["click", "conversion", "view"]
     eventSubtype: Literal["addToCart", "purchase"] | None = None
@@ -31,6 +32,10 @@ class InsightsEvent(BaseModel):
     objectIDs: list[str] | None = Field(None, min_length=1, max_length=MAX_OBJECTS)
     positions: list[int] | None = Field(None, min_length=1, max_length=MAX_OBJECTS)
     filters: list[str] | None = Field(None, min_length=1, max_length=10)
+    objectData: list[dict[str, Any]] | None = Field(None, max_length=MAX_OBJECTS)
+    value: float | str | None = None
+    currency: str | None = Field(None, max_length=3)
+    algoliaSource: list[str] | None = Field(None, max_length=10)
 
     @model_validator(mode="after")
     def _consistent(self) -> InsightsEvent:
@@ -55,8 +60,7 @@ class InsightsEvent(BaseModel):
         return self
 
 
-class InsightsEvents(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class InsightsEvents(RequestModel):
     events: list[InsightsEvent] = Field(max_length=1000)
     telemetry: int = Field(0, description="InstantSearch's own start-up events, set aside.")
 

@@ -6,7 +6,9 @@ string or an integer; `event_attributes.position.ordinal` is the result's positi
 (1.0-1.2 and the reference `ubi.js`) or `{"index": n}` (1.3). A query needs `user_query` and lists what
 it returned in `query_response_hit_ids`. Extra properties are allowed where the spec allows them
 (`event_attributes`, `object`, `position`, `query_attributes`); positions are 1-based, as in the
-spec's examples.
+spec's examples. Everything else is checked as in the native API (`RequestModel`): unknown fields where
+the spec allows none, non-finite numbers and control characters (keys too, at any depth) are a 422
+naming the field.
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.schemas.common import RequestModel
+
 SHORT = 100  # the spec's maxLength for ids and names
 
 
-class UbiOrdinal(BaseModel):
+class UbiOrdinal(RequestModel):
     model_config = ConfigDict(extra="allow")
     index: int = Field(ge=1)
 
 
-class UbiPosition(BaseModel):
+class UbiPosition(RequestModel):
     model_config = ConfigDict(extra="allow")
     ordinal: int | UbiOrdinal | None = None
 
@@ -39,7 +43,7 @@ class UbiPosition(BaseModel):
         return self.ordinal.index if isinstance(self.ordinal, UbiOrdinal) else self.ordinal
 
 
-class UbiObject(BaseModel):
+class UbiObject(RequestModel):
     model_config = ConfigDict(extra="allow")
     object_id: str | int
     object_id_field: str | None = Field(None, max_length=SHORT)
@@ -54,7 +58,7 @@ class UbiObject(BaseModel):
         return value
 
 
-class UbiEventAttributes(BaseModel):
+class UbiEventAttributes(RequestModel):
     model_config = ConfigDict(extra="allow")
     object: UbiObject | None = None
     position: UbiPosition | None = None
@@ -66,10 +70,9 @@ def _iso_text(value: Any) -> Any:
     return value
 
 
-class UbiEvent(BaseModel):
+class UbiEvent(RequestModel):
     """One document of the spec's `ubi_events`."""
 
-    model_config = ConfigDict(extra="forbid")
     action_name: str = Field(min_length=1, max_length=SHORT)
     timestamp: datetime
     application: str | None = Field(None, max_length=SHORT)
@@ -79,15 +82,16 @@ class UbiEvent(BaseModel):
     user_id: str | None = Field(None, max_length=SHORT)
     message_type: str | None = Field(None, max_length=SHORT)
     message: str | None = Field(None, max_length=1024)
+    extra_info: str | None = Field(None, max_length=1024, description="ubi.js: a second message.")
+    extra_info_type: str | None = Field(None, max_length=SHORT)
     event_attributes: UbiEventAttributes | None = None
 
     _timestamp_text = field_validator("timestamp", mode="before")(_iso_text)
 
 
-class UbiQuery(BaseModel):
+class UbiQuery(RequestModel):
     """One document of the spec's `ubi_queries`: a search a client ran and what it showed."""
 
-    model_config = ConfigDict(extra="forbid")
     user_query: str
     query_id: str | None = Field(None, min_length=1, max_length=SHORT)
     client_id: str | None = Field(None, max_length=SHORT)
@@ -97,14 +101,18 @@ class UbiQuery(BaseModel):
     timestamp: datetime | None = None
     query_response_id: str | None = None
     query_response_hit_ids: list[str] = Field(default_factory=list, max_length=1000)
+    # What the reference ubi.js client adds to every query (kept out of the log: nothing reads them).
+    message_type: str | None = Field(None, max_length=SHORT)
+    message: str | None = Field(None, max_length=1024)
+    extra_info: str | None = Field(None, max_length=1024)
+    extra_info_type: str | None = Field(None, max_length=SHORT)
 
     _timestamp_text = field_validator("timestamp", mode="before")(_iso_text)
 
 
-class UbiSearchExt(BaseModel):
+class UbiSearchExt(RequestModel):
     """`ext.ubi` on `POST /v1/search`: the client's ids for this query (OpenSearch's UBI plugin's form)."""
 
-    model_config = ConfigDict(extra="forbid")
     query_id: str | None = Field(
         None, min_length=1, max_length=SHORT, description="Becomes the search_id; must be new."
     )
@@ -114,8 +122,7 @@ class UbiSearchExt(BaseModel):
     query_attributes: dict[str, Any] = Field(default_factory=dict)
 
 
-class SearchExt(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SearchExt(RequestModel):
     ubi: UbiSearchExt | None = None
 
 
