@@ -3,8 +3,9 @@ indexed sample catalog.
 
 The page (`tests/e2e/instantsearch/`) uses the real InstantSearch.js, the `algoliasearch` lite client and
 `search-insights` from the npm registry (installed by `tests/e2e/npm.py`), with only their hosts pointed at
-the gateway: search box, hits, a brand refinement list, pagination and the insights middleware. Checked
-against the API and the event log: results render, the refinement narrows them with the count it showed,
+the gateway: search box, hits (titles through the Highlight component), a brand refinement list,
+pagination and the insights middleware. Checked against the API and the event log: results render with
+the query marked in their titles, the refinement narrows them with the count it showed,
 the next page shows the next hits, and a click reaches the event log tied to the list it was made on.
 Saves `instantsearch.png` (see `screenshot_dir`).
 """
@@ -122,6 +123,9 @@ def test_instantsearch_js_searches_refines_pages_and_reports_clicks(
     assert shown_total(browser) == api_total(live_gateway, query=QUERY)
     titles = [t.text.lower() for t in browser.find_elements(By.CSS_SELECTOR, "#hits .hit h3")]
     assert any(QUERY in title for title in titles), titles
+    # The Highlight component renders the answer's _highlightResult: the query word marked in titles.
+    marks = [m.text.lower() for m in browser.find_elements(By.CSS_SELECTOR, "#hits .hit h3 mark")]
+    assert marks and set(marks) == {QUERY}, marks
 
     # Refinement: the brand with most hits, whose shown count the results then match.
     labels = browser.find_elements(By.CSS_SELECTOR, "#brands .ais-RefinementList-label")

@@ -20,11 +20,11 @@ search.addWidgets([
   instantsearch.widgets.hits({
     container: "#hits",
     templates: {
-      item: (hit, { html, sendEvent }) => html`
+      item: (hit, { html, components, sendEvent }) => html`
         <article class="hit" data-id=${hit.objectID} data-brand=${hit.brand}
                  onClick=${() => sendEvent("click", hit, "Product Clicked")}>
           ${hit.image ? html`<img src=${`/v1/products/${encodeURIComponent(hit.objectID)}/image`} alt="" />` : html`<div class="no-image"></div>`}
-          <h3>${hit.title}</h3>
+          <h3>${components.Highlight({ hit, attribute: "title" })}</h3>
           <p>${hit.brand} · ${hit.price == null ? "" : `$${hit.price.toFixed(2)}`}</p>
         </article>`,
     },
