@@ -87,7 +87,7 @@ class Hit(BaseModel):
         description="Relevance in 0..1 within this answer, on the same scale for every ranker version and "
         "method: the ordering score (ranker, else fused) min-max normalised over the candidates it was "
         "computed for (1 = the best, 0 = the worst or unscored). The raw scores are under `debug`. "
-        "Recommendations and similar products report their retriever's score."
+        "Similar products: cosine similarity; recommendations: their strategy's score."
     )
     debug: HitDebug | None = None
 
