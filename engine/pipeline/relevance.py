@@ -6,13 +6,14 @@ methods (BM25, cosines, fused sums). So the score a client sees is the ordering 
 over the candidates it was computed for in this search:
 
 - a ranked search (`full`): the ranker's output over the re-ranked head; 1 is the head's best candidate,
-  0 its worst. Candidates below the head (never scored by the ranker) get 0;
+  0 its worst. Candidates below the head (never scored by the ranker, and never on a page asked for,
+  since the head covers every page up to the one asked) have none;
 - any other method: the fused score over every fused candidate (same 0..1 scale).
 
 Equal scores (one candidate, or a ranker that cannot tell them apart) are all 1. The score therefore
 compares hits within one answer (how far apart the ranker puts them), not across queries; the raw
-output stays available for debugging (`ranker_score`, `fused_score`). A hit that no stage scored (a
-product a merchandising pin placed) has no relevance (None).
+output stays available for debugging (`ranker_score`, `fused_score`). A hit without relevance (None:
+below the head, or a product a merchandising pin placed that the search did not find) is reported as 0.
 """
 
 from __future__ import annotations
@@ -36,14 +37,13 @@ def unit_interval(values: np.ndarray) -> np.ndarray:
 
 
 def assign_relevance(hits: Sequence[RankedHit]) -> None:
-    """Set every hit's `relevance` (0..1) from its ranker score, else from its fused score."""
+    """Set `relevance` (0..1) on the hits the ranker scored, or on every hit from its fused score when
+    the ranker scored none."""
     if not hits:
         return
     ranked = [h for h in hits if h.ranker_score is not None]
     if ranked:
         raw = np.fromiter((h.ranker_score or 0.0 for h in ranked), dtype=np.float64, count=len(ranked))
-        for hit in hits:
-            hit.relevance = 0.0
     else:
         ranked = list(hits)
         raw = np.fromiter((h.fused_score for h in ranked), dtype=np.float64, count=len(ranked))

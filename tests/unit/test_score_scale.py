@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.present import relevance
 from engine.pipeline.relevance import assign_relevance, unit_interval
 from engine.pipeline.types import RankedHit
 from engine.ranking.features import CandidateSignals
@@ -31,10 +32,11 @@ def _hit(pid: str, fused: float, ranker: float | None = None) -> RankedHit:
     return RankedHit(CandidateSignals(pid, fused_score=fused), ranker_score=ranker)
 
 
-def test_ranker_scores_are_scaled_over_the_ranked_head_and_the_tail_reads_zero() -> None:
+def test_ranker_scores_are_scaled_over_the_ranked_head_and_the_tail_has_none() -> None:
     hits = [_hit("a", 0.9, 3.7), _hit("b", 0.8, -4.7), _hit("c", 0.7, -0.5), _hit("d", 0.95)]
     assign_relevance(hits)
-    assert [h.relevance for h in hits] == pytest.approx([1.0, 0.0, 0.5, 0.0])
+    assert [h.relevance for h in hits[:3]] == pytest.approx([1.0, 0.0, 0.5])
+    assert hits[3].relevance is None and relevance(hits[3]) == 0.0  # what an answer reports
 
 
 def test_without_a_ranker_the_fused_scores_are_scaled() -> None:
