@@ -193,13 +193,15 @@ def refuse_foreign_server(settings: Settings) -> None:
     one of this installation's ports: starting a second one there could only fail, and using it would
     serve that directory's ranker versions. Its pid and repository say which one to stop."""
     holder = triton_on_ports(settings)
-    if holder is None or holder.serves(_runtime_repository(settings)):
+    ours = _runtime_repository(settings)
+    if holder is None or holder.serves(ours):
         return
     where = f"repository {holder.repository}" if holder.repository else "unknown repository"
+    owner = "this data directory on other ports" if holder.repository == ours else "another data directory"
     port = getattr(settings, holder.setting)
     raise BackendUnavailable(
         "triton",
-        f"AISLE_{holder.setting.upper()}: port {port} is used by a Triton of another data directory "
+        f"AISLE_{holder.setting.upper()}: port {port} is used by a Triton of {owner} "
         f"(pid {holder.pid}, {where}); stop that one or give this data directory other Triton ports",
     )
 

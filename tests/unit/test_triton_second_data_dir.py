@@ -137,3 +137,13 @@ def test_a_port_held_by_something_else_is_still_the_plain_busy_port(tmp_path: Pa
         assert triton_on_ports(settings) is None
         with pytest.raises(BackendUnavailable, match=r"AISLE_TRITON_GRPC_PORT: port \d+ is already in use"):
             start_triton(settings)
+
+
+def test_this_directory_on_other_ports_is_named_as_such(serving, tmp_path: Path, ports) -> None:
+    process, _ = serving
+    moved = _settings(tmp_path / "first", {**ports, "AISLE_TRITON_HTTP_PORT": str(free_port())})
+    assert running_server(moved) is None  # not the same port set: not reused
+    with pytest.raises(BackendUnavailable, match="this data directory on other ports") as refused:
+        start_triton(moved)
+    assert f"AISLE_TRITON_GRPC_PORT: port {ports['AISLE_TRITON_GRPC_PORT']}" in str(refused.value)
+    assert process.poll() is None
