@@ -32,8 +32,10 @@ UNSUPPORTED = (
     "insidePolygon",
 )
 
-# Algolia search parameters that are accepted and set aside (relevance tuning, typo tolerance, geo radius
-# without a centre, analytics labels, response shaping): the answer is the same without them.
+# Algolia search parameters that are accepted and set aside: they tune Algolia's own engine (typos, rules,
+# personalisation, distinct), label its analytics or shape its response; this gateway answers as it always
+# does. Parameters whose absence would give a wrong answer (`offset`/`length` paging) are not listed here,
+# so they are refused as unknown.
 IGNORED = frozenset(
     {
         "advancedSyntax",
