@@ -34,6 +34,11 @@ def summary(label: str, curve: list[dict[str, Any]]) -> dict[str, Any]:
         "heldout_before": first["heldout_ndcg@10"],
         "heldout_after": last["heldout_ndcg@10"],
         "heldout_delta": last["heldout_ndcg@10"] - first["heldout_ndcg@10"],
+        **(
+            {"other_delta": last["other_ndcg@10"] - first["other_ndcg@10"]}
+            if "other_ndcg@10" in first
+            else {}
+        ),
     }
 
 

@@ -69,6 +69,7 @@ def aggregate(reports: list[dict[str, Any]]) -> dict[str, Any]:
         out["variants"][variant] = {
             "trained_delta": _stats([s["trained_delta"] for s in rows]),
             "heldout_delta": _stats([s["heldout_delta"] for s in rows]),
+            **({"other_delta": _stats([s["other_delta"] for s in rows])} if "other_delta" in rows[0] else {}),
             "per_seed": rows,
             "trials": [trials_of(r["runs"][variant]) for r in reports],
         }
@@ -145,6 +146,14 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     print_table(("run", "seeds", "trained delta", "worst", "held-out delta", "worst"), rows)
+    for variant, stats in summary["variants"].items():
+        if "other_delta" in stats:
+            o = stats["other_delta"]
+            print(
+                f"{variant}, trained queries outside the hot ones: {o['mean']:+.4f} ± {o['sd']:.4f}"
+                f" (worst {o['min']:+.4f})",
+                file=sys.stderr,
+            )
     for key in ("trained_delta", "heldout_delta"):
         diff = summary.get(f"ips_minus_naive_{key}")
         if diff:

@@ -31,7 +31,7 @@ def add_trial_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--share", type=float, default=0.5, help="share of searches interleaved (0.5)")
     parser.add_argument("--alpha", type=float, default=0.05, help="sign-test significance level (0.05)")
     parser.add_argument("--min-searches", type=int, default=200, help="searches before a promotion (200)")
-    parser.add_argument("--max-searches", type=int, default=20_000, help="stop after this many (20000)")
+    parser.add_argument("--max-searches", type=int, default=2_000, help="stop after this many (2000)")
     parser.add_argument("--max-hours", type=float, default=72.0, help="stop after this long (72)")
 
 

@@ -7,9 +7,10 @@ not yet shown. Each shown product remembers its team; the team whose products ge
 search. Over many searches, the candidate is promoted only if it wins significantly more often than it
 loses (two-sided exact binomial sign test on wins vs losses; ties carry no information).
 
-Logging contract: a served interleaved list stores `extra["interleaving"] = {"teams": "ABBA...",
-"candidate": <version>}` on its `Impression`, team B being the candidate (the gateway's
-`engine.pipeline.interleave` stage does this during a trial). `tally` reads those back.
+Logging contract: a served interleaved list stores `extra["interleaving"] = {"teams": "--ABBA...",
+"candidate": <version>}` on its `Impression`, team B being the candidate and "-" a product of neither
+team (the rankings' common prefix, or below the interleaved head), whose clicks count for nobody
+(the gateway's `engine.pipeline.interleave` stage does this during a trial). `tally` reads those back.
 """
 
 from __future__ import annotations

@@ -24,13 +24,13 @@ import numpy as np
 
 from engine.errors import AisleError
 from engine.inference.base import RankerModel, VersionedRanker
-from engine.pipeline.teamdraft import team_draft
+from engine.pipeline.teamdraft import SHARED, team_draft
 from engine.pipeline.trialstate import ActiveTrial
 from engine.pipeline.types import RankedHit
 
 log = logging.getLogger(__name__)
 
-NO_TEAM = "-"  # a shown product below the interleaved head (no team)
+NO_TEAM = SHARED  # a shown product below the interleaved head has no team either
 
 
 class PinnedRanker:

@@ -3,6 +3,12 @@
 Like picking teams in a playground, the team with fewer picks (a coin flip on ties) adds its
 highest-ranked product not yet shown; each shown product remembers its team. The gateway serves these
 lists during a trial (`engine.pipeline.interleave`); `engine.learning.interleave` scores them.
+
+The common prefix (the products both rankings put at the same top positions) is shown first and
+belongs to neither team (`SHARED`). Either ranker would show those products there, so a click on them
+says nothing about which one is better; plain team draft credits it to a coin-flip team, which only
+adds wins and losses that cancel on average and dilute the sign test. With a candidate that changes
+few top places (a click-trained one mostly reorders below the first result), most clicks land there.
 """
 
 from __future__ import annotations
@@ -12,12 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 SERVING, CANDIDATE = "A", "B"
+SHARED = "-"  # in the common prefix of both rankings (or below the interleaved head): no team
 
 
 @dataclass(frozen=True)
 class Interleaved:
     product_ids: tuple[str, ...]
-    teams: str  # one character per product: "A" (serving) or "B" (candidate)
+    teams: str  # one character per product: "A" (serving), "B" (candidate) or "-" (common prefix)
 
 
 def team_draft(a: Sequence[str], b: Sequence[str], length: int, rng: random.Random) -> Interleaved:
@@ -28,6 +35,11 @@ def team_draft(a: Sequence[str], b: Sequence[str], length: int, rng: random.Rand
     picks = {SERVING: 0, CANDIDATE: 0}
     cursors = {SERVING: 0, CANDIDATE: 0}
     lists = {SERVING: a, CANDIDATE: b}
+    while len(shown) < length and len(shown) < min(len(a), len(b)) and a[len(shown)] == b[len(shown)]:
+        shown.append(a[len(shown)])
+        teams.append(SHARED)
+    seen.update(shown)
+    cursors[SERVING] = cursors[CANDIDATE] = len(shown)
     while len(shown) < length:
         if picks[SERVING] != picks[CANDIDATE]:
             team = SERVING if picks[SERVING] < picks[CANDIDATE] else CANDIDATE

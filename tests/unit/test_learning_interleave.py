@@ -38,6 +38,21 @@ def test_team_draft_stops_when_both_rankings_are_exhausted() -> None:
     assert sorted(merged.product_ids) == ["x", "y"]
 
 
+def test_the_common_prefix_belongs_to_no_team() -> None:
+    a = ["x", "y", "a1", "a2"]
+    b = ["x", "y", "b1", "a1"]
+    for seed in range(20):
+        merged = team_draft(a, b, 4, random.Random(seed))
+        assert merged.product_ids[:2] == ("x", "y") and merged.teams[:2] == "--"
+        assert sorted(merged.teams[2:]) == ["A", "B"]
+        assert set(merged.product_ids[2:]) <= {"a1", "b1"}
+    # Identical rankings: nothing to compare, every product is shared and no click decides a search.
+    same = team_draft(a, a, 4, random.Random(0))
+    assert same.product_ids == tuple(a) and same.teams == "----"
+    assert winner(same.teams, [0, 1]) is None
+    assert winner("--AB", [0, 3]) == "B"
+
+
 def test_winner_counts_clicks_per_team() -> None:
     assert winner("ABAB", [1, 3]) == "B"
     assert winner("ABAB", [0]) == "A"
