@@ -54,3 +54,31 @@ def test_only_click_evidence_can_change_an_order(tmp_path) -> None:
     other[:, COL["title_overlap"]] = rng.uniform(0, 1, 10)
     other[:, COL["ctr"]] = other[:, COL["query_ctr"]] = 1 / 21
     assert list(np.argsort(-score_rows(candidate, other))) == list(np.argsort(-score_rows(serving, other)))
+
+
+def test_global_click_through_learned_under_one_query_cannot_reorder_another(tmp_path) -> None:
+    """Clicks that go with a high global `ctr` teach no weight on it: a query without clicks of its own,
+    whose products carry `ctr` from other queries (clicked there, or shown and skipped), keeps its order."""
+    make_prior(tmp_path / "1")
+    serving, _ = load_ranker(tmp_path / "1")
+    rng = np.random.default_rng(1)
+    lists = []
+    for _ in range(40):  # the clicked product has the highest ctr *and* query_ctr
+        rows = np.zeros((8, len(FEATURE_NAMES)), dtype=np.float32)
+        rows[:, COL["fused_score"]] = rng.uniform(0, 1, 8)
+        rows[:, COL["ctr"]] = rows[:, COL["query_ctr"]] = 0.02
+        rows[5, COL["ctr"]], rows[5, COL["query_ctr"]] = 0.6, 0.5
+        targets = np.zeros(8, dtype=np.float32)
+        targets[5] = 1.0
+        lists.append(TrainingList(rows, targets))
+    residual = ClickResidual(copy.deepcopy(serving), click_columns(list(FEATURE_NAMES)))
+    fit(residual, lists, FitConfig(epochs=30, lr=0.05))
+    candidate = residual.fold()
+
+    other = np.zeros((10, len(FEATURE_NAMES)), dtype=np.float32)
+    other[:, COL["fused_score"]] = np.linspace(1.0, 0.1, 10)
+    other[:, COL["ctr"]] = rng.uniform(0.0, 0.8, 10)  # evidence from other queries
+    other[:, COL["query_ctr"]] = 1 / 21  # none from this one
+    assert list(np.argsort(-score_rows(candidate, other))) == list(range(10))
+    assert COL["ctr"] not in click_columns(list(FEATURE_NAMES))
+    assert candidate.linear.weight[0, COL["ctr"]] == serving.linear.weight[0, COL["ctr"]]
