@@ -20,6 +20,7 @@ interleaved searches.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 from pathlib import Path
@@ -116,6 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.sim_seeds", add_help=False, allow_abbrev=False)
     p.add_argument("--seeds", type=int, default=5, help="seeds --seed .. --seed + N - 1 (default 5)")
     p.add_argument("--ips-only", action="store_true", help="only the bias-corrected job (default: --both)")
+    p.add_argument(
+        "--summarise",
+        action="store_true",
+        help="run nothing: summarise the seed-*/curve.json already under --out (e.g. a run cut short)",
+    )
     own, rest = p.parse_known_args(argv)
     both = not own.ips_only and "--no-bias-correction" not in rest and "--both" not in rest
     base = simulate_args([*rest, "--both"] if both else rest)
@@ -123,7 +129,14 @@ def main(argv: list[str] | None = None) -> int:
         print("python -m bench.sim_seeds: error: --seeds must be >= 1", file=sys.stderr)
         return 2
     reports = []
-    for seed in range(base.seed, base.seed + own.seeds):
+    seeds = range(base.seed, base.seed + own.seeds)
+    if own.summarise:
+        done = [base.out / f"seed-{seed}" / "curve.json" for seed in seeds]
+        reports = [json.loads(path.read_text(encoding="utf-8")) for path in done if path.exists()]
+        if not reports:
+            print(f"python -m bench.sim_seeds: error: no seed-*/curve.json under {base.out}", file=sys.stderr)
+            return 1
+    for seed in [] if own.summarise else seeds:
         args = argparse.Namespace(**{**vars(base), "seed": seed, "out": base.out / f"seed-{seed}"})
         print(f"seed {seed}", file=sys.stderr)
         reports.append(run(args))
