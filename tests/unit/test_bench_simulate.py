@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bench.sim_report import summary
+from bench.sim_seeds import aggregate, trials_of
 from bench.sim_shop import split_queries
 
 QUERIES = [(f"q{i}", f"query {i}") for i in range(100)]
@@ -28,3 +29,41 @@ def test_summary_counts_gate_decisions_and_changes() -> None:
     s = summary("ips", curve)
     assert (s["served"], s["accepted"], s["rejected"]) == (2, 1, 1)
     assert round(s["trained_delta"], 6) == 0.11 and round(s["heldout_delta"], 6) == -0.01
+
+
+def _report(seed: int, ips: tuple[float, float], naive: tuple[float, float]) -> dict[str, object]:
+    def curve(trained: float, held: float) -> list[dict[str, object]]:
+        start = {"version": 1, "action": "start", "trained_ndcg@10": 0.7, "heldout_ndcg@10": 0.8}
+        start["other_ndcg@10"] = 0.6
+        end = {"version": 2, "action": "rollout", "trained_ndcg@10": 0.7 + trained}
+        end.update({"heldout_ndcg@10": 0.8 + held, "other_ndcg@10": 0.6 + held})
+        return [start, end]
+
+    runs = {"ips": curve(*ips), "naive": curve(*naive)}
+    return {"seed": seed, "runs": runs, "summary": [summary(k, v) for k, v in runs.items()]}
+
+
+def test_seeds_are_summarised_as_mean_sd_worst_and_corrected_minus_naive() -> None:
+    reports = [_report(1, (0.10, 0.0), (0.08, -0.02)), _report(2, (0.06, -0.01), (0.07, -0.05))]
+    out = aggregate(reports)
+    ips = out["variants"]["ips"]
+    assert round(ips["trained_delta"]["mean"], 6) == 0.08 and round(ips["trained_delta"]["min"], 6) == 0.06
+    assert round(ips["trained_delta"]["sd"], 6) == round(((0.02**2 * 2) / 1) ** 0.5, 6)
+    assert round(ips["heldout_delta"]["min"], 6) == -0.01
+    assert round(ips["other_delta"]["mean"], 6) == -0.005
+    diff = out["ips_minus_naive_heldout_delta"]
+    assert [round(d, 6) for d in diff["per_seed"]] == [0.02, 0.04] and round(diff["mean"], 6) == 0.03
+
+
+def test_trials_report_how_each_decided_trial_ended() -> None:
+    curve = [
+        {"harmful_version": 2, "trial": {"outcome": "started", "version": 2}},
+        {"trial": {"outcome": "running", "version": 2, "trial": {"searches": 150}}},
+        {"trial": {"outcome": "stopped", "version": 2, "reason": "loses", "trial": {"searches": 300}}},
+        {"trial": {"outcome": "promoted", "version": 3, "trial": {"searches": 420, "wins": 9}}},
+    ]
+    ended = trials_of(curve)
+    assert [(t["outcome"], t["version"], t["searches"], t["harmful"]) for t in ended] == [
+        ("stopped", 2, 300, True),
+        ("promoted", 3, 420, False),
+    ]
