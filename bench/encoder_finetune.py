@@ -13,17 +13,22 @@ such numbers are not comparable to the full-corpus relevance benchmark; the JSON
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import resource
 import sys
 import time
+from pathlib import Path
+
+import numpy as np
 
 from bench.common import add_judged_dataset_args, print_table, write_json
 from engine.config import PROJECT_ROOT, load_settings
 from engine.encoder.data import load_product_texts, pairs_for, split_queries
 from engine.encoder.evaluate import ProductVectors, dense_ndcg
-from engine.encoder.job import eval_queries, load_tower
+from engine.encoder.job import load_tower
 from engine.encoder.plot import plot_curve
+from engine.encoder.sources import eval_queries
 from engine.encoder.train import FinetuneConfig, finetune, query_embedder
 from engine.errors import AisleError
 from engine.learning.offline_data import load_judgements
@@ -51,7 +56,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--patience", type=int, default=3)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument(
+        "--vectors-cache",
+        type=Path,
+        help="directory keeping the base product vectors between runs (keyed by encoder and corpus)",
+    )
     return parser.parse_args(argv)
+
+
+def base_vectors(
+    model_dir: Path, version: str, corpus: list[str], texts: dict[str, str], args: argparse.Namespace
+) -> np.ndarray:
+    """The unchanged encoder's product vectors, from `--vectors-cache` when it holds this corpus."""
+    key = hashlib.sha256("\n".join([version, str(args.max_tokens), *corpus]).encode()).hexdigest()[:16]
+    cached = args.vectors_cache / f"products-{key}.npy" if args.vectors_cache else None
+    if cached is not None and cached.is_file():
+        return np.load(cached)
+    encoder = SentenceEncoder(model_dir, args.max_tokens, runtime="auto")
+    items = [texts[p] for p in corpus]
+    vectors = encoder.onnx.encode(items, progress=True) if encoder.onnx else encoder.encode(items)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cached, vectors)
+    return vectors
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,15 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     model_dir, identity = resolve_text_model(settings.text_model, settings.resolved_text_model())
     t0 = time.perf_counter()
-    encoder = SentenceEncoder(model_dir, args.max_tokens, runtime="auto")
-    products = ProductVectors(
-        tuple(corpus),
-        encoder.onnx.encode([texts[p] for p in corpus], progress=True)
-        if encoder.onnx
-        else encoder.encode([texts[p] for p in corpus]),
-    )
+    products = ProductVectors(tuple(corpus), base_vectors(model_dir, identity.version, corpus, texts, args))
     embed_s = time.perf_counter() - t0
-    del encoder
 
     model = load_tower(model_dir, args.max_tokens, "cpu")
     min_grade = judgements.min_grade

@@ -15,6 +15,8 @@ EXAMPLES = """examples:
   engine encoder finetune --products ../shared/datasets/homedepot/products.jsonl \\
       --queries ../shared/datasets/homedepot/queries.dev.tsv \\
       --qrels ../shared/datasets/homedepot/qrels.dev.tsv --rollout
+  engine encoder finetune --products catalog.jsonl --clicks
+                                        learn from the shop's own click log
   engine encoder versions               kept query-tower versions and the serving one
   engine encoder rollout 3              serve version 3 (checked against the product vectors)
   engine encoder rollback               serve the version that served before the current one
@@ -32,13 +34,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     verbs = parser.add_subparsers(dest="verb", required=True)
     tune = verbs.add_parser(
         "finetune",
-        help="train a new query-tower version on judged pairs (product vectors stay as they are)",
+        help="train a query-tower version on judged pairs and/or clicks (product vectors stay as they are)",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     tune.add_argument("--products", type=Path, required=True, help="catalog JSON lines")
-    tune.add_argument("--queries", type=Path, required=True, help="TSV: query_id, query")
-    tune.add_argument("--qrels", type=Path, required=True, help="TSV: query_id, product_id, grade")
+    tune.add_argument("--queries", type=Path, help="TSV: query_id, query (with --qrels)")
+    tune.add_argument("--qrels", type=Path, help="TSV: query_id, product_id, grade (judged pairs)")
+    tune.add_argument(
+        "--clicks",
+        action="store_true",
+        help="also (or only) learn from the event log: clicks weighted by inverse propensity",
+    )
+    tune.add_argument("--click-records", type=int, default=1_000_000, help="log records to read")
+    tune.add_argument("--negatives", type=int, default=4, help="passed-over products per click pair")
+    tune.add_argument("--max-weight", type=float, default=10.0, help="cap on a click's IPS weight")
     tune.add_argument("--min-grade", type=float, default=2.5, help="grade a pair needs (default 2.5)")
     tune.add_argument("--epochs", type=int, default=1)
     tune.add_argument("--batch-size", type=int, default=64, help="pairs per step = in-batch negatives + 1")
@@ -120,7 +130,12 @@ def _finetune(args: argparse.Namespace) -> int:
         device=_device(args.device),
         plot=args.plot,
         config=config,
+        clicks=args.clicks,
+        click_records=args.click_records,
+        max_negatives=args.negatives,
+        max_weight=args.max_weight,
     )
+    request.check()
     backends: list[Any] = []
 
     def loader() -> Any:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,9 +19,15 @@ from engine.product_schema import validate_record
 
 @dataclass(frozen=True)
 class Pair:
+    """One training example: the query should score `product_id` above every other product in its
+    batch and above `negatives` (products it was shown and passed over). `weight` scales its loss term
+    (an inverse-propensity weight for a click; 1 for a judgement)."""
+
     query_id: str
     query: str
     product_id: str
+    weight: float = 1.0
+    negatives: tuple[str, ...] = ()
 
 
 def load_product_texts(path: Path) -> dict[str, str]:
@@ -54,7 +60,7 @@ def split_queries(query_ids: Sequence[str], fraction: float, seed: int) -> tuple
 
 
 def pairs_for(
-    judgements: Judgements, query_ids: Sequence[str], products: dict[str, str], min_grade: float
+    judgements: Judgements, query_ids: Sequence[str], products: Mapping[str, str], min_grade: float
 ) -> list[Pair]:
     """Every (query, judged product) with grade >= `min_grade` whose product is in the catalog."""
     pairs = []

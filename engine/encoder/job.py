@@ -1,15 +1,16 @@
-"""One fine-tuning run from judgements: split, embed products, train, gate, write a version, roll out.
+"""One fine-tuning run: training set, embed products, train, gate, write a version, roll out.
 
-Queries are split three ways by a seeded shuffle: training pairs, validation queries (early stopping)
-and check queries (the gate; never trained or selected on). Product vectors are computed once with the
-configured text model, which is the encoder the served index holds, and stay fixed: the candidate and
-the serving tower are both scored against them. Training warm-starts from the serving version.
+The training set comes from judged pairs, the click log, or both (`engine.encoder.sources`: each split
+by query into training pairs, validation queries for early stopping and check queries for the gate).
+Product vectors are computed once with the configured text model, which is the encoder the served index
+holds, and stay fixed: the candidate and the serving tower are both scored against them. Training
+warm-starts from the serving version.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,22 +18,25 @@ from typing import Any
 import numpy as np
 
 from engine.config import Settings
-from engine.encoder.data import load_product_texts, pairs_for, split_queries
-from engine.encoder.evaluate import EvalQuery, ProductVectors
+from engine.encoder.data import load_product_texts
+from engine.encoder.evaluate import ProductVectors
 from engine.encoder.plot import plot_curve
 from engine.encoder.rollout import EncoderVersionLoader, gate, roll_out
+from engine.encoder.sources import Splits, TrainingSet, from_clicks, from_judgements, read_clicked_lists
 from engine.encoder.train import FinetuneConfig, finetune, query_embedder
 from engine.encoder.versions import QueryEncoderStore
 from engine.errors import IndexMismatch, InvalidInput, MissingDependency
-from engine.learning.offline_data import Judgements, load_judgements
+from engine.events.base import EventLog
 from engine.models.text_encoder import SentenceEncoder, resolve_text_model
 from engine.models.tower import TowerManifest
 
 
 @dataclass(frozen=True)
 class FinetuneRequest:
-    queries: Path
-    qrels: Path
+    """`queries` + `qrels` (judged pairs) and/or `clicks` (the configured event log) as sources."""
+
+    queries: Path | None
+    qrels: Path | None
     products: Path
     pair_min_grade: float = 2.5
     validation_fraction: float = 0.1
@@ -42,19 +46,40 @@ class FinetuneRequest:
     device: str = "cpu"
     plot: Path | None = None
     config: FinetuneConfig = field(default_factory=FinetuneConfig)
+    clicks: bool = False
+    click_records: int = 1_000_000
+    max_negatives: int = 4
+    max_weight: float = 10.0
+
+    def check(self) -> None:
+        if (self.queries is None) != (self.qrels is None):
+            raise InvalidInput("--queries and --qrels go together")
+        if self.qrels is None and not self.clicks:
+            raise InvalidInput("nothing to learn from: give --queries/--qrels, --clicks, or both")
+        if self.click_records < 1 or self.max_negatives < 0 or self.max_weight < 1:
+            raise InvalidInput("click records must be >= 1, negatives >= 0 and the weight cap >= 1")
 
 
-def three_way_split(ids: Sequence[str], validation: float, check: float, seed: int) -> tuple[list[str], ...]:
-    """(train, validation, check) query ids, disjoint, by a seeded shuffle."""
-    if validation <= 0 or check <= 0 or validation + check >= 1:
-        raise InvalidInput("validation and check fractions must be > 0 and sum to less than 1")
-    rest, check_ids = split_queries(ids, 1.0 - check, seed)
-    train_ids, validation_ids = split_queries(rest, 1.0 - validation / (1.0 - check), seed + 1)
-    return train_ids, validation_ids, check_ids
-
-
-def eval_queries(judgements: Judgements, ids: Sequence[str]) -> list[EvalQuery]:
-    return [EvalQuery(qid, judgements.queries[qid], judgements.grades[qid]) for qid in ids]
+def training_set(
+    request: FinetuneRequest, texts: dict[str, str], event_log: Callable[[], EventLog]
+) -> TrainingSet:
+    splits = Splits(request.validation_fraction, request.check_fraction, request.split_seed)
+    data = TrainingSet()
+    if request.queries is not None and request.qrels is not None:
+        data = from_judgements(request.queries, request.qrels, texts, request.pair_min_grade, splits)
+    if request.clicks:
+        lists = read_clicked_lists(event_log(), request.click_records)
+        data.extend(
+            from_clicks(
+                lists,
+                texts,
+                splits,
+                min_grade=data.min_grade,
+                max_weight=request.max_weight,
+                max_negatives=request.max_negatives,
+            )
+        )
+    return data
 
 
 def load_tower(path: Path, max_tokens: int, device: str) -> Any:
@@ -75,8 +100,13 @@ def run_finetune(
     *,
     progress: bool = False,
     log: Callable[[str], None] = lambda _: None,
+    log_source: EventLog | None = None,
 ) -> dict[str, Any]:
-    """Train, gate and (if accepted) add a version; with `loader`, also serve it. Returns the record."""
+    """Train, gate and (if accepted) add a version; with `loader`, also serve it. Returns the record.
+
+    `log_source` is the event log to read clicks from (default: the configured one, opened and closed
+    here)."""
+    request.check()
     store = QueryEncoderStore(settings)
     served_space = store.vectors_identity()
     base_dir, base_id = resolve_text_model(settings.text_model, settings.resolved_text_model())
@@ -85,15 +115,25 @@ def run_finetune(
             f"AISLE_TEXT_MODEL is {base_id.name}@{base_id.version} but the runtime query_encoder serves "
             f"{served_space.name}@{served_space.version}: restart Triton with the same settings first"
         )
-    judgements = load_judgements(request.queries, request.qrels)
     texts = load_product_texts(request.products)
-    train_ids, validation_ids, check_ids = three_way_split(
-        judgements.judged_queries(), request.validation_fraction, request.check_fraction, request.split_seed
-    )
-    pairs = pairs_for(judgements, train_ids, texts, request.pair_min_grade)
+    opened: list[EventLog] = []
+
+    def event_log() -> EventLog:
+        if log_source is not None:
+            return log_source
+        from engine.events.factory import open_event_log
+
+        opened.append(open_event_log(settings))
+        return opened[-1]
+
+    try:
+        data = training_set(request, texts, event_log)
+    finally:
+        for each in opened:
+            each.close()
     log(
-        f"{len(pairs)} training pairs from {len(train_ids)} queries; {len(validation_ids)} validation, "
-        f"{len(check_ids)} check queries; embedding {len(texts)} products"
+        f"{len(data.pairs)} training pairs; {len(data.validation)} validation, {len(data.check)} check "
+        f"queries; embedding {len(texts)} products"
     )
     product_encoder = SentenceEncoder(
         base_dir,
@@ -106,18 +146,22 @@ def run_finetune(
     serving = store.serving()
     start_dir = (store.weights(serving) if serving is not None else None) or base_dir
     model = load_tower(start_dir, settings.text_max_tokens, request.device)
-    min_grade = judgements.min_grade
-    validation = eval_queries(judgements, validation_ids)
     result = finetune(
-        model, pairs, products, validation, request.config, min_grade=min_grade, progress=progress
+        model,
+        data.pairs,
+        products,
+        data.validation,
+        request.config,
+        min_grade=data.min_grade,
+        progress=progress,
     )
     reference = load_tower(start_dir, settings.text_max_tokens, request.device)
     verdict = gate(
         query_embedder(model),
         query_embedder(reference),
-        eval_queries(judgements, check_ids),
+        data.check,
         products,
-        min_grade=min_grade,
+        min_grade=data.min_grade,
         tolerance=request.tolerance,
     )
     plot = request.plot or settings.path("learning", f"encoder-finetune-{int(time.time())}.png")
@@ -125,7 +169,8 @@ def run_finetune(
     training, checked = {**result.to_dict(), "config": request.config.__dict__}, verdict.to_dict()
     details: dict[str, Any] = {
         "parent": serving,
-        "pairs": len(pairs),
+        "pairs": len(data.pairs),
+        "sources": data.summary,
         "training": training,
         "gate": checked,
         "plot": str(plot),

@@ -1,10 +1,12 @@
 """Contrastive fine-tuning of the query tower against fixed product vectors.
 
 Loss per batch of (query, positive product) pairs: softmax cross-entropy of each query over the batch's
-products (in-batch negatives, the MultipleNegativesRanking objective), on cosine similarities times
-`scale`. Products are the *serving* product vectors, not re-encoded: only the query tower moves, so a
-trained version scores against the index that is already built. A product that is a positive of the
-same query (or the same product twice in a batch) is masked out of the negatives.
+products (in-batch negatives, the MultipleNegativesRanking objective) plus the products the batch's
+queries were shown and passed over (hard negatives from the click log), on cosine similarities times
+`scale`; each pair's term is scaled by its weight (inverse propensity for a click). Products are the
+*serving* product vectors, not re-encoded: only the query tower moves, so a trained version scores
+against the index that is already built. A product that is a positive of the same query (or the same
+product twice in a batch) is masked out of the negatives.
 
 An anchor term `anchor * ||theta - theta_0||^2` holds the weights near where training started, so a small
 or skewed batch of pairs cannot make the tower forget what it knew. AdamW with linear warmup then linear
@@ -202,18 +204,35 @@ def _step_loss(
     import torch
 
     queries = _forward(model, [p.query for p in batch])
-    targets = torch.from_numpy(products.rows([p.product_id for p in batch])).to(queries.device)
+    columns, blocked = _columns(batch)
+    targets = torch.from_numpy(products.rows(columns)).to(queries.device)
     logits = config.scale * queries @ targets.T
-    qids = [p.query_id for p in batch]
-    pids = [p.product_id for p in batch]
-    n = len(batch)
-    clash = [[i != j and (qids[i] == qids[j] or pids[i] == pids[j]) for j in range(n)] for i in range(n)]
-    logits = logits.masked_fill(torch.tensor(clash, device=logits.device), float("-inf"))
-    loss = torch.nn.functional.cross_entropy(logits, torch.arange(n, device=logits.device))
+    logits = logits.masked_fill(torch.tensor(blocked, device=logits.device), float("-inf"))
+    labels = torch.arange(len(batch), device=logits.device)
+    per_pair = torch.nn.functional.cross_entropy(logits, labels, reduction="none")
+    weights = torch.tensor([p.weight for p in batch], dtype=per_pair.dtype, device=per_pair.device)
+    loss = (weights * per_pair).sum() / weights.sum()
     if config.anchor > 0:
         drift = sum(((p - p0) ** 2).sum() for p, p0 in zip(params, anchor, strict=True))
         loss = loss + config.anchor * drift
     return loss
+
+
+def _columns(batch: Sequence[Pair]) -> tuple[list[str], list[list[bool]]]:
+    """The products a batch scores (its positives in order, then its pairs' shown-but-passed-over
+    products) and, per pair, the columns that must not count as its negatives: another pair's product
+    that is this query's own positive (same query or same product)."""
+    positives = [p.product_id for p in batch]
+    extra = sorted({n for p in batch for n in p.negatives} - set(positives))
+    columns = positives + extra
+    own: dict[str, set[str]] = {}
+    for p in batch:
+        own.setdefault(p.query_id, set()).add(p.product_id)
+    blocked = [
+        [j != i and (pid == pair.product_id or pid in own[pair.query_id]) for j, pid in enumerate(columns)]
+        for i, pair in enumerate(batch)
+    ]
+    return columns, blocked
 
 
 class _NoBar:
