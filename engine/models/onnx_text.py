@@ -61,10 +61,13 @@ def _cache_key(model_dir: Path, max_tokens: int, plan: ExportPlan) -> str:
     import onnxruntime
     import torch
 
+    # File contents, not sizes and times: a fine-tuned tower has the same file names and sizes as its
+    # parent, and one saved in the same second (or copied with its times) would get the parent's graph.
     digest = hashlib.sha256()
     for path in sorted(p for p in model_dir.rglob("*") if p.is_file()):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(model_dir)}:{stat.st_size}:{int(stat.st_mtime)}".encode())
+        with path.open("rb") as fh:
+            content = hashlib.file_digest(fh, "sha256").hexdigest()
+        digest.update(f"{path.relative_to(model_dir)}:{content}".encode())
     digest.update(f"{max_tokens}:{plan.pooling}:{torch.__version__}:{onnxruntime.__version__}".encode())
     return digest.hexdigest()[:16]
 

@@ -73,3 +73,34 @@ def test_export_plan_refuses_models_it_cannot_reproduce() -> None:
     assert export_plan([Transformer(), Pooling({"pooling_mode_cls_token": True})]).pooling == "cls"  # type: ignore[union-attr]
     assert export_plan([Transformer(), Pooling({"pooling_mode": "max"})]) is None
     assert export_plan([Transformer(), Pooling({"pooling_mode": "mean"}), Dense()]) is None
+
+
+def test_two_towers_with_the_same_file_sizes_and_times_get_their_own_export(tmp_path: Path) -> None:
+    """Fine-tuned versions have files of the same names and sizes as their parent; when their times
+    match too (saved within one second, copied with their times), each must still run its own weights."""
+    import os
+
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from tests.support.tiny_text import make_tiny_text_model
+
+    base = make_tiny_text_model(tmp_path / "tiny", ["red", "blue", "drill", "saw"])
+    dirs = []
+    for n in range(2):
+        model = SentenceTransformer(str(base), device="cpu")
+        with torch.no_grad():
+            for p in model.parameters():
+                p.add_(0.05 * (n + 1) * torch.randn_like(p))
+        target = tmp_path / f"v{n}" / "encoder"
+        model.save(str(target))
+        for path in target.rglob("*"):
+            os.utime(path, (1_700_000_000, 1_700_000_000))
+        dirs.append(target)
+    texts = ["red drill", "blue saw"]
+    cache = tmp_path / "onnx"
+    for target in dirs:
+        served = SentenceEncoder(target, 32, runtime="onnx", onnx_cache=cache).encode(texts)
+        trained = SentenceEncoder(target, 32, runtime="torch").encode(texts)
+        assert float((served * trained).sum(axis=1).min()) > 0.9999
+    assert len(list(cache.glob("*.onnx"))) == 2
