@@ -198,9 +198,12 @@ class _TimedInference:
 
     def __init__(self, inner: InferenceBackend, clock: BusyClock) -> None:
         self.inner = inner
-        self.text = _TimedTextEncoder(inner.text_encoder(), clock)
+        self.text = _TimedTextEncoder(inner.product_text_encoder(), clock)
 
     def text_encoder(self) -> TextEncoder:
+        return self.text
+
+    def product_text_encoder(self) -> TextEncoder:
         return self.text
 
     def clip_encoder(self) -> ClipEncoder | None:

@@ -98,7 +98,7 @@ class Builder:
             raise BadRecords(loaded.problems)
         if not loaded.entries:
             raise BadRecords(loaded.problems, "bad records and no valid product")
-        text_encoder = self.inference.text_encoder()
+        text_encoder = self.inference.product_text_encoder()
         clip = self.inference.clip_encoder()
         if clip is not None and not any(e.product.image for e in loaded.entries):
             clip = None

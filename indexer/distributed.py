@@ -72,7 +72,7 @@ def embed_shard(
     from engine.inference.triton import TritonInference
     from indexer.embedding import EmbedOptions, encode_texts
 
-    encoder = TritonInference(triton_url, options.timeout_s).text_encoder()
+    encoder = TritonInference(triton_url, options.timeout_s).product_text_encoder()
     vectors = encode_texts(encoder, texts, EmbedOptions(options.batch_size, options.in_flight))
     vectors_path, ids_path = _part(Path(out_dir), index)
     _write_atomically(vectors_path, lambda h: np.save(h, vectors.astype(np.float32), allow_pickle=False))

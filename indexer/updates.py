@@ -164,7 +164,9 @@ class IndexUpdater:
         pictures = [p for p in products if changed(p, lambda p: p.image)]
         text = np.zeros((0, 0), dtype=np.float32)
         if texts:
-            text = encode_texts(self._inference().text_encoder(), [text_of(p) for p in texts], self.embed)
+            text = encode_texts(
+                self._inference().product_text_encoder(), [text_of(p) for p in texts], self.embed
+            )
         images = self._image_vectors(pictures) if pictures else None
         return _Vectors([p.id for p in texts], text, [p.id for p in pictures], images)
 

@@ -96,6 +96,9 @@ class FakeInference:
     def text_encoder(self) -> FakeTextEncoder:
         return self.text
 
+    def product_text_encoder(self) -> FakeTextEncoder:
+        return self.text
+
     def clip_encoder(self) -> FakeClipEncoder | None:
         return self.clip
 

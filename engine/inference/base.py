@@ -72,6 +72,11 @@ class InferenceBackend(Protocol):
 
     def text_encoder(self) -> TextEncoder: ...
 
+    def product_text_encoder(self) -> TextEncoder:
+        """The text encoder for product vectors. Where query-tower versions exist (Triton) that is the
+        product-space version, not the serving query tower; elsewhere the same as `text_encoder`."""
+        ...
+
     def clip_encoder(self) -> ClipEncoder | None:
         """None when no CLIP weights could be loaded: the engine then runs without the image side."""
         ...

@@ -114,6 +114,10 @@ class InProcessInference:
         runtime = self.settings.path("model_repository", "ranker")
         return runtime if list_ranker_versions(runtime) else Path(self.settings.model_repository) / "ranker"
 
+    def product_text_encoder(self) -> TextEncoder:
+        """In process there are no query-tower versions: one model embeds queries and products."""
+        return self.text_encoder()
+
     def text_encoder(self) -> TextEncoder:
         with self._lock:
             if self._text is None:

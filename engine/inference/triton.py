@@ -25,6 +25,7 @@ import numpy as np
 
 from engine.errors import BackendUnavailable, InvalidInput, MissingDependency, NotFound
 from engine.inference.base import ClipEncoder, EncoderInfo, RankerModel, TextEncoder
+from engine.models.tower import PRODUCT_TOWER_VERSION
 from engine.triton.launcher import TritonServer
 from engine.triton.supervisor import TritonSupervisor
 
@@ -115,13 +116,14 @@ def _texts(texts: Sequence[str]) -> np.ndarray:
 class _Embedder:
     """Identity (from the config parameters the launcher writes) and dimension (probed once)."""
 
-    def __init__(self, channel: _Channel, model: str, batch: int) -> None:
+    def __init__(self, channel: _Channel, model: str, batch: int, version: int | None = None) -> None:
         self._channel, self._model, self._batch = channel, model, batch
+        self._pinned = version  # every request names this version (None: the server's default)
         self._info: EncoderInfo | None = None
 
     def _run(self, name: str, data: np.ndarray) -> np.ndarray:
         parts = [
-            self._channel.infer(self._model, name, data[s], "EMBEDDING")[0]
+            self._channel.infer(self._model, name, data[s], "EMBEDDING", self._pinned)[0]
             for s in _chunks(len(data), self._batch)
         ]
         return np.concatenate(parts).astype(np.float32, copy=False)
@@ -153,8 +155,8 @@ class TritonTextEncoder(_Embedder):
 
     VERSION_TTL_S = 1.0
 
-    def __init__(self, channel: _Channel, model: str, batch: int) -> None:
-        super().__init__(channel, model, batch)
+    def __init__(self, channel: _Channel, model: str, batch: int, version: int | None = None) -> None:
+        super().__init__(channel, model, batch, version)
         self._version, self._version_read = 0, float("-inf")
 
     def tower_version(self) -> int:
@@ -266,11 +268,15 @@ class TritonInference:
         self.load_timeout_s = load_timeout_s
         self._channel = _Channel(url, timeout_s)
         self._text = TritonTextEncoder(self._channel, QUERY_ENCODER, 128)
+        self._products = TritonTextEncoder(self._channel, QUERY_ENCODER, 128, PRODUCT_TOWER_VERSION)
         self._clip = TritonClipEncoder(self._channel, CLIP, 64)
         self._ranker = TritonRanker(self._channel)
 
     def text_encoder(self) -> TextEncoder:
         return self._text
+
+    def product_text_encoder(self) -> TextEncoder:
+        return self._products
 
     def clip_encoder(self) -> ClipEncoder | None:
         return self._clip if self._model_ready(CLIP) else None
@@ -295,8 +301,11 @@ class TritonInference:
         self._ranker.forget_version()
 
     def load_query_encoder_version(self, version: int) -> None:
-        """The same for the query tower (`engine.encoder.rollout`)."""
-        self._load_version(QUERY_ENCODER, version)
+        """The same for the query tower (`engine.encoder.rollout`). The product-space version stays
+        loaded beside a fine-tuned one (product embedding names it); queries name no version and get the
+        highest loaded, the one rolled out."""
+        keep = () if version == PRODUCT_TOWER_VERSION else (PRODUCT_TOWER_VERSION,)
+        self._load_version(QUERY_ENCODER, version, keep)
 
     def _load_version(self, model: str, version: int, also: tuple[int, ...] = ()) -> None:
         wanted = [version, *also]

@@ -17,6 +17,11 @@ from engine.models.sources import ModelIdentity
 
 MANIFEST_FILE = "manifest.json"
 WEIGHTS_DIR = "encoder"
+PRODUCT_TOWER_VERSION = 1
+"""The `query_encoder` version that embeds products: the shipped version, the configured text model, the
+encoder the product vectors are built with. It stays loaded while a fine-tuned query tower serves, and
+product embedding names it, so a product indexed after a query-tower rollout lands in the same space as
+the rest of the index."""
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Query-tower versions on the real Triton: a new version serves after a rollout without a restart and
-computes what its weights compute locally; a version trained against another product space fails to
+computes what its weights compute locally while products are still embedded by the product-space
+version; a version trained against another product space fails to
 load and the serving one stays; rollback brings the previous vectors back; the gateway's embedding cache
 follows the version."""
 
@@ -72,6 +73,8 @@ def test_versions_roll_out_are_refused_on_mismatch_and_roll_back(served) -> None
     assert version == 2
     local = model.encode(queries, normalize_embeddings=True)
     assert np.allclose(v2, local, atol=1e-4) and not np.allclose(v2, v1, atol=1e-3)
+    # Products are still embedded in the space of the served vectors, not by the new query tower.
+    assert np.allclose(backend.product_text_encoder().encode(queries), v1, atol=1e-5)
     time.sleep(TritonTextEncoder.VERSION_TTL_S + 0.1)
     assert not np.allclose(embedder.embed_text("red drill"), cached_v1, atol=1e-3)
 
