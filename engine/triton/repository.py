@@ -21,6 +21,7 @@ from tritonclient.grpc import model_config_pb2
 
 from engine.config import Settings
 from engine.errors import ConfigError
+from engine.models.tower import PRODUCT_TOWER_VERSION
 from engine.storage import write_atomic
 
 CONFIG_FILE = "config.pbtxt"
@@ -98,6 +99,14 @@ def _copy_versioned(source: Path, target: Path) -> None:
     write_config(target / CONFIG_FILE, config)
 
 
+def _keep_product_tower(config: ModelConfig) -> None:
+    """A pinned `query_encoder` always loads the product-space version too (product embedding names
+    it), also when the pin was written before that rule (a rollout pinning the new version alone)."""
+    pinned = pinned_versions(config)
+    if pinned and PRODUCT_TOWER_VERSION not in pinned:
+        set_version_policy(config, [PRODUCT_TOWER_VERSION, *pinned])
+
+
 def prepare_runtime_repository(settings: Settings, parameters: dict[str, dict[str, str]]) -> Path:
     """Build or refresh `<data_dir>/model_repository` from `settings.model_repository`.
 
@@ -116,6 +125,8 @@ def prepare_runtime_repository(settings: Settings, parameters: dict[str, dict[st
         else:
             _copy_model(model_dir, target)
         config = read_config(target / CONFIG_FILE)
+        if model_dir.name == QUERY_ENCODER:
+            _keep_product_tower(config)
         set_parameters(config, parameters.get(model_dir.name, {}))
         set_instance_kind(config, settings.triton_gpu)
         write_config(target / CONFIG_FILE, config)

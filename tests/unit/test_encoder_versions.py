@@ -21,6 +21,7 @@ from engine.models.tower import MANIFEST_FILE, WEIGHTS_DIR, TowerManifest
 from engine.pipeline.embed import QueryEmbedder
 from engine.triton.repository import (
     CONFIG_FILE,
+    pinned_versions,
     prepare_runtime_repository,
     read_config,
     set_version_policy,
@@ -120,6 +121,8 @@ def test_refreshing_the_runtime_repository_keeps_versions_and_the_pin(shop: Sett
     roll_out(store, loader, 2)
     prepare_runtime_repository(shop, {"query_encoder": {"encoder_version": SPACE.version}})
     assert store.versions() == [1, 2] and store.serving() == 2
+    # The loader pinned version 2 alone; the refresh adds the product-space version products need.
+    assert pinned_versions(read_config(loader.path)) == [1, 2]
 
 
 def servable(version_dir: Path, params: dict[str, str]) -> QueryEncoderServable:
