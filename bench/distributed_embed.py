@@ -80,7 +80,7 @@ def main() -> None:
         try:
             from engine.inference.triton import TritonInference
 
-            encoder = TritonInference(server.grpc_url, 60.0).text_encoder()
+            encoder = TritonInference(server.grpc_url, 60.0).product_text_encoder()
             encode_texts(encoder, texts[:64])  # warm-up: model load, first batch
             started = time.perf_counter()
             single = encode_texts(encoder, texts, EmbedOptions(batch_size=64, in_flight=4))
