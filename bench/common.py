@@ -30,6 +30,7 @@ import httpx
 
 from engine.config import PROJECT_ROOT, Settings, load_settings
 from engine.errors import AisleError
+from engine.storage import write_atomic
 
 Qrels = dict[str, dict[str, float]]
 
@@ -86,11 +87,9 @@ def mean(values: Sequence[float | None]) -> tuple[float, int]:
 
 
 def write_json(path: Path, data: Mapping[str, Any]) -> None:
-    """A results file, written whole or not at all (temp file, then rename); its folder is created."""
+    """A results file, written whole or not at all (`engine.storage`); its folder is created."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(data, indent=2) + "\n")
 
 
 # --- index and gateway -------------------------------------------------------------------------------

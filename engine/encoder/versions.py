@@ -10,12 +10,11 @@ Layout (under `settings.data_dir`):
 - `encoder_rollouts.jsonl`              every rollout, rejection and rollback, fsync'd.
 
 Serving pins `version_policy` in `query_encoder/config.pbtxt`. A version is written into a staging
-directory and renamed into place, so Triton never sees half a version.
+directory and published whole by `engine.storage` (fsync, rename), so Triton never sees half a version.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from engine.errors import NotFound
 from engine.learning.versions import RolloutLog
 from engine.models.sources import ModelIdentity
 from engine.models.tower import MANIFEST_FILE, WEIGHTS_DIR, TowerManifest
-from engine.storage import write_atomic
+from engine.storage import staged_directory
 from engine.triton.repository import (
     CONFIG_FILE,
     pinned_versions,
@@ -105,11 +104,11 @@ class QueryEncoderStore:
             write_config(config_path, config)
         version = max(self.versions()) + 1
         manifest.version = version
+        shipped = self.model_dir / str(min(self.versions())) / "model.py"
+        # Staged outside the model directory, so Triton's scan never meets even a hidden folder there.
         staging = self.data_dir / "learning" / "encoder-staging"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        shutil.copy2(self.model_dir / str(min(self.versions())) / "model.py", staging / "model.py")
-        model.save(str(staging / WEIGHTS_DIR))
-        write_atomic(staging / MANIFEST_FILE, manifest.to_json())
-        os.replace(staging, self.model_dir / str(version))
+        with staged_directory(self.model_dir / str(version), staging=staging) as folder:
+            shutil.copy2(shipped, folder / "model.py")
+            model.save(str(folder / WEIGHTS_DIR))
+            (folder / MANIFEST_FILE).write_text(manifest.to_json(), encoding="utf-8")
         return version

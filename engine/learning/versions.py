@@ -8,14 +8,13 @@ Layout (under `settings.data_dir`):
 - `rollouts.jsonl`                one JSON object per decision: `rollout`, `rejected`, `rollback`, with
   the validation numbers and the log offsets the decision consumed. Appends are fsync'd.
 
-A new version is written into a staging directory first and renamed into place, so Triton (or a
-concurrent `versions` listing) never sees a half-written version.
+A new version is written into a staging directory first and published by `engine.storage`
+(fsync, rename), so Triton (or a concurrent `versions` listing) never sees a half-written version.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from pathlib import Path
@@ -126,13 +125,9 @@ class RankerStore:
                 write_config(config_path, config)
         version = max(self.versions(), default=0) + 1
         manifest.version = version
+        # Staged outside the model directory, so Triton's scan never meets even a hidden folder there.
         staging = self.data_dir / "learning" / "staging"
-        if staging.exists():
-            shutil.rmtree(staging)
-        written = write_ranker_version(staging, net, manifest)
-        self.model_dir.mkdir(parents=True, exist_ok=True)
-        os.replace(written, self.model_dir / str(version))
-        shutil.rmtree(staging, ignore_errors=True)
+        write_ranker_version(self.model_dir, net, manifest, staging=staging)
         return version
 
     def prune(self, keep: int, protect: set[int]) -> list[int]:

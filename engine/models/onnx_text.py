@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from engine.errors import MissingDependency
+from engine.storage import atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +72,7 @@ def _cache_key(model_dir: Path, max_tokens: int, plan: ExportPlan) -> str:
 
 
 def _export(model: Any, plan: ExportPlan, target: Path) -> None:
-    """Trace transformer + pooling + normalisation into `target` (atomically: temp file, then rename)."""
+    """Trace transformer + pooling + normalisation into `target`, atomically (`storage.atomic_path`)."""
     import torch
 
     class _Graph(torch.nn.Module):
@@ -95,29 +94,22 @@ def _export(model: Any, plan: ExportPlan, target: Path) -> None:
         ["an example query", "a longer example product title"], return_tensors="pt", padding=True
     )
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=target.parent, suffix=".onnx.tmp")
-    os.close(handle)
-    try:
-        with torch.inference_mode(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # tracer notes about Python-side shape checks: expected
-            torch.onnx.export(
-                graph,
-                (sample["input_ids"], sample["attention_mask"]),
-                tmp,
-                input_names=["input_ids", "attention_mask"],
-                output_names=["embedding"],
-                dynamic_axes={
-                    "input_ids": {0: "batch", 1: "tokens"},
-                    "attention_mask": {0: "batch", 1: "tokens"},
-                    "embedding": {0: "batch"},
-                },
-                opset_version=17,
-                dynamo=False,
-            )
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_path(target) as tmp, torch.inference_mode(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer notes about Python-side shape checks: expected
+        torch.onnx.export(
+            graph,
+            (sample["input_ids"], sample["attention_mask"]),
+            str(tmp),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["embedding"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "tokens"},
+                "attention_mask": {0: "batch", 1: "tokens"},
+                "embedding": {0: "batch"},
+            },
+            opset_version=17,
+            dynamo=False,
+        )
 
 
 class OnnxTextRunner:

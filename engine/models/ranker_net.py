@@ -24,6 +24,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from engine.errors import InvalidInput, NotFound
+from engine.storage import staged_directory
 
 WEIGHTS_FILE = "weights.safetensors"
 MANIFEST_FILE = "manifest.json"
@@ -214,16 +215,22 @@ def load_ranker(directory: Path) -> tuple[RankerNet, RankerManifest]:
     return net.eval(), manifest
 
 
-def write_ranker_version(model_dir: Path, net: RankerNet, manifest: RankerManifest) -> Path:
+def write_ranker_version(
+    model_dir: Path, net: RankerNet, manifest: RankerManifest, *, staging: Path | None = None
+) -> Path:
     """Add version `manifest.version` to a Triton `ranker` model directory; returns the version dir.
 
-    Triton does not see a version until it is loaded, so writing one never changes what is served.
+    The version is filled in `staging` (default: a hidden folder beside it) and published whole by
+    `engine.storage.staged_directory`, so a crash never leaves half a version for Triton to load; an
+    existing version is never overwritten. Triton does not serve a version until it is loaded, so
+    writing one never changes what is served.
     """
     if manifest.version < 1:
         raise InvalidInput(f"ranker versions start at 1, got {manifest.version}")
     version_dir = Path(model_dir) / str(manifest.version)
-    save_ranker(version_dir, net, manifest)
-    (version_dir / "model.py").write_text(MODEL_PY)
+    with staged_directory(version_dir, staging=staging) as folder:
+        save_ranker(folder, net, manifest)
+        (folder / "model.py").write_text(MODEL_PY)
     return version_dir
 
 

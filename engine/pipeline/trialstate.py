@@ -1,7 +1,7 @@
 """The durable state of an interleaved trial, shared by the update job (which runs it) and the gateway
 (which serves it).
 
-One file, `<data_dir>/learning/trial.json`, written atomically (temp file, fsync, rename). It is the only
+One file, `<data_dir>/learning/trial.json`, written atomically (`engine.storage.write_atomic`). It is the only
 thing the two processes share about a trial, so a crash of either resumes from it: the counts are never
 stored as the truth, they are recounted from the event log after `start_offset` at every decision.
 
@@ -12,12 +12,13 @@ interleaves), `promoted` / `stopped` (final; the gateway serves normally again).
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from engine.storage import write_atomic
 
 TRIAL_FILE = "trial.json"
 ACTIVE = ("starting", "running")
@@ -93,12 +94,7 @@ def load_trial(path: Path) -> TrialState | None:
 def save_trial(path: Path, state: TrialState) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.write(json.dumps(state.to_dict(), sort_keys=True))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(state.to_dict(), sort_keys=True))
 
 
 @dataclass(frozen=True)

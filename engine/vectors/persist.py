@@ -8,18 +8,18 @@
             ids.arrow      product id <-> label map (engine.vectors.idmap)
             manifest.json  VectorManifest fields + "params" (index parameters) + "format"
 
-A save writes every file of a new generation into a hidden temporary directory, fsyncs them (the
-manifest last), renames the directory to its generation name and only then replaces `CURRENT` with
-`os.replace`. Replacing `CURRENT` is the single commit point: a crash before it leaves the previous
-generation live and complete; a crash after it leaves the new one live and complete. Several files
-can never be observed half-switched, which renaming them one by one could not promise. Leftover
-temporary directories and generations older than the previous one are removed by the next save.
+A save writes every file of a new generation into a hidden temporary directory, which
+`engine.storage.staged_directory` fsyncs and renames to its generation name; only then is `CURRENT`
+replaced (`GenerationPointer.switch`). Replacing `CURRENT` is the single commit point: a crash before
+it leaves the previous generation live and complete; a crash after it leaves the new one live and
+complete. Several files can never be observed half-switched, which renaming them one by one could not
+promise. Leftover temporary directories and generations older than the previous one are removed by
+the next save.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import uuid
 from collections.abc import Callable
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import IndexMismatch, NotFound
-from engine.storage import GenerationPointer, fsync_path
+from engine.storage import GenerationPointer, staged_directory
 from engine.vectors.base import VectorManifest
 
 POINTER = "CURRENT"
@@ -64,19 +64,12 @@ def write_generation(
     existing = _generations(directory)
     number = int(existing[-1].name[4:]) + 1 if existing else 1
     name = f"{_GEN_PREFIX}{number:06d}"
-    tmp = directory / f"{_TMP_PREFIX}{name}-{uuid.uuid4().hex}"
-    tmp.mkdir()
-    try:
+    final = directory / name
+    staging = directory / f"{_TMP_PREFIX}{name}-{uuid.uuid4().hex}"
+    # publish_directory fsyncs every file and refuses a generation number another writer took.
+    with staged_directory(final, staging=staging) as tmp:
         write_files(tmp)
         write_manifest(tmp / MANIFEST, manifest, params)
-        for path in tmp.iterdir():
-            fsync_path(path)
-        fsync_path(tmp)
-        final = directory / name
-        os.rename(tmp, final)  # fails if another writer took this number: never overwrite
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     switch_pointer(directory, name)
     _prune(directory, keep=name)
     return final
