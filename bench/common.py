@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ import httpx
 
 from engine.config import PROJECT_ROOT, Settings, load_settings
 from engine.errors import AisleError
+from engine.ports import free_port
 from engine.storage import write_atomic
 
 Qrels = dict[str, dict[str, float]]
@@ -93,22 +93,6 @@ def write_json(path: Path, data: Mapping[str, Any]) -> None:
 
 
 # --- index and gateway -------------------------------------------------------------------------------
-def free_ports(n: int) -> list[int]:
-    """`n` distinct free loopback ports (all held open while choosing, so none repeats)."""
-    sockets = [socket.socket() for _ in range(n)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
-def free_port() -> int:
-    return free_ports(1)[0]
-
-
 VECTOR_BACKENDS = ("faiss", "opensearch-knn")
 LEXICAL_BACKENDS = ("embedded", "opensearch")
 

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import free_port, write_json
+from bench.common import write_json
 from engine.config import load_settings
+from engine.ports import free_port
 from engine.records import Product
 from indexer.distributed import DistributedOptions, embed_distributed, import_ray, read_parts
 from indexer.embedding import EmbedOptions, document_text, encode_texts

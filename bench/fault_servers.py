@@ -17,8 +17,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import free_port
 from engine.config import PROJECT_ROOT
+from engine.ports import free_port
 
 ENGINE_CLI = "import sys; from engine.cli import main; sys.exit(main(sys.argv[1:]))"
 

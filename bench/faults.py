@@ -35,9 +35,10 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import free_port, print_table, write_json
+from bench.common import print_table, write_json
 from bench.fault_servers import opensearch_node, pidfile_pid, supervised_triton, triton_ready
 from engine.config import PROJECT_ROOT
+from engine.ports import free_port
 
 FAULTS = ("opensearch-hang", "triton-kill")
 REQUEST_TIMEOUT_S = 30.0

@@ -24,12 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import free_port
 from bench.indexing_metrics import Timing, thread_env
 from engine.config import Settings
 from engine.errors import AisleError
 from engine.inference.base import ClipEncoder, EncoderInfo, InferenceBackend, TextEncoder
 from engine.lexical.base import LexicalIndex
+from engine.ports import free_port
 from engine.vectors.base import VectorStore
 from indexer.embedding import EmbedOptions, document_text
 from indexer.loading import load_catalog

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.common import free_ports
 from engine.config import PROJECT_ROOT
+from engine.ports import free_ports
 
 SCRIPT = PROJECT_ROOT / "scripts" / "kafka.sh"
 START_TIMEOUT_S = 300

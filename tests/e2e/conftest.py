@@ -19,9 +19,9 @@ from fastapi import FastAPI
 from api.deps import Services, build_services
 from api.main import create_app
 from api.routes import ui
+from engine.ports import free_port
 from tests.e2e.browser import console_errors, ensure_browser, open_browser
 from tests.fixtures.triton import triton_settings
-from tests.support.ports import free_port
 
 API_KEY = "e2e-admin-key"
 

@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
+from engine.ports import free_port
 from engine.sample import sample_catalog_path
-from tests.fixtures.triton import TritonHandle, free_port
+from tests.fixtures.triton import TritonHandle
 from tests.support.processes import GatewayProcess, clean_env, run_cli
 
 pytestmark = pytest.mark.integration

@@ -24,8 +24,8 @@ from typing import Any
 
 import pytest
 
+from engine.ports import free_port
 from engine.triton.install import build_backend_dir, find_triton_install, server_env
-from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -25,9 +25,9 @@ from typing import Any
 import httpx
 import pytest
 
+from engine.ports import free_port
 from tests.fixtures.triton import TritonHandle
 from tests.support import compose
-from tests.support.ports import free_port
 from tests.support.processes import GatewayProcess, clean_env, run_cli, tail
 from tests.support.secure_proxy import SecureProxy, TlsFiles, make_tls
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from engine.events.embedded import EmbeddedEventLog
+from engine.ports import free_port
 from engine.sample import sample_catalog_path
 from tests.fixtures.triton import TritonHandle
-from tests.support.ports import free_port
 from tests.support.processes import GatewayProcess, clean_env, run_cli
 
 pytestmark = pytest.mark.integration

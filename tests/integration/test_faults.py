@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from bench.common import build_index, free_port, gateway_child
+from bench.common import build_index, gateway_child
 from bench.fault_servers import pidfile_pid, supervised_triton, triton_ready
 from bench.faults import run_fault
 from engine.config import load_settings
 from engine.inference.factory import create_inference
+from engine.ports import free_port
 from engine.sample import sample_catalog_path
 
 pytestmark = pytest.mark.integration

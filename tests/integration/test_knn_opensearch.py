@@ -21,13 +21,13 @@ from opensearchpy import OpenSearch
 from engine.config import Settings
 from engine.errors import IndexMismatch, InvalidInput, NotFound
 from engine.inference.base import EncoderInfo
+from engine.ports import free_port
 from engine.vectors.base import VectorManifest, VectorStore
 from engine.vectors.factory import FactoryVectorIO
 from engine.vectors.faiss_store import FaissVectorStore
 from engine.vectors.knn_mapping import KnnParams
 from engine.vectors.opensearch_knn import OpenSearchKnnVectorStore, read_knn_manifest
 from tests.fixtures.opensearch import OpenSearchNode
-from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 

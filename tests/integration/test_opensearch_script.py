@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from engine.ports import free_port
 from tests.fixtures.opensearch import OpenSearchNode
-from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -17,8 +17,8 @@ from engine.inference.triton import TritonInference
 from engine.models.clip import ClipModel
 from engine.models.make_prior_ranker import PRIOR_FEATURE_NAMES
 from engine.models.ranker_net import RankerManifest, init_prior_ranker, write_ranker_version
+from engine.ports import free_port
 from tests.fixtures.triton import TritonHandle
-from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 

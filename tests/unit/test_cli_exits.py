@@ -14,7 +14,7 @@ import pytest
 from engine.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE, run_command
 from engine.environment import TOOL_VARIABLES, setting_variables, unknown_variables
 from engine.errors import BackendUnavailable, ConfigError, InvalidInput, NotFound
-from tests.fixtures.triton import free_port
+from engine.ports import free_port
 from tests.support.processes import BIN, ROOT, clean_env, run_cli
 
 

@@ -15,6 +15,8 @@ from types import ModuleType
 
 import pytest
 
+from engine.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -64,12 +66,6 @@ def listening_port() -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture()
 def job_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A clean AISLE_* environment with embedded backends and a temporary data directory."""
@@ -94,7 +90,7 @@ def test_http_unhealthy_on_error_status(http_server: str, capsys: pytest.Capture
 
 
 def test_http_unhealthy_when_nothing_listens(capsys: pytest.CaptureFixture[str]) -> None:
-    url = f"http://127.0.0.1:{_closed_port()}/healthz"
+    url = f"http://127.0.0.1:{free_port()}/healthz"
     assert healthcheck.main(["--timeout", "1", "http", url]) == 1
     assert "unreachable" in capsys.readouterr().out
 
@@ -119,7 +115,7 @@ def test_job_reaches_every_configured_server(
 def test_job_unhealthy_when_triton_is_down(
     job_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    port = _closed_port()
+    port = free_port()  # nothing listens there
     monkeypatch.setenv("AISLE_TRITON_URL", f"127.0.0.1:{port}")
     assert healthcheck.main(["--timeout", "1", "job"]) == 1
     assert f"127.0.0.1:{port} unreachable" in capsys.readouterr().out

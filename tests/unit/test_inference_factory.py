@@ -15,7 +15,7 @@ from engine.inference.factory import create_inference
 from engine.inference.inprocess import InProcessInference
 from engine.inference.triton import TritonInference
 from engine.models.make_prior_ranker import make_prior
-from tests.support.ports import free_port
+from engine.ports import free_port
 
 
 @pytest.mark.parametrize("url", ["local", "inprocess"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -14,12 +13,7 @@ from engine.config import load_settings
 from engine.errors import ConfigError
 from engine.lexical.embedded import EmbeddedLexical
 from engine.lexical.factory import create_lexical
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from engine.ports import free_port
 
 
 @pytest.fixture
@@ -55,7 +49,7 @@ def test_embedded_is_the_default(tmp_path) -> None:
 
 
 def test_unreachable_url_is_a_config_error_naming_the_setting(tmp_path) -> None:
-    url = f"http://127.0.0.1:{closed_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     settings = load_settings(data_dir=tmp_path, opensearch_url=url, opensearch_timeout_s=30)
     started = time.monotonic()
     with pytest.raises(ConfigError) as caught:
