@@ -50,7 +50,7 @@ def _rankers(services: Services) -> RankersOut:
     rollback_to = last_passed(store, exclude=serving)
     for version in store.versions():
         manifest = store.manifest(version)
-        record = manifest.record
+        record = manifest.training
         versions.append(
             RankerVersionOut(
                 version=version,

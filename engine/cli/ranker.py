@@ -249,7 +249,7 @@ def _versions(args: argparse.Namespace) -> int:
     print(f"{'':2}{'version':>7}  {'kind':<10} {'created':<25} {'gate':<10} {'passed':<6} validation")
     for version, checked in validations(store).items():
         manifest = store.manifest(version)
-        record = manifest.record
+        record = manifest.training
         mark = "*" if version == serving else ""
         numbers = checked.summary if checked.gate == "trial" else _numbers(record.results)
         print(

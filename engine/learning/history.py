@@ -78,19 +78,18 @@ def validation(
         return VersionValidation(
             version, TRIAL, last.get("outcome") == "promoted", _trial_summary(last), last
         )
-    if training.get("forced") or any(r.get("forced") for r in mine):
+    if training.forced or any(r.get("forced") for r in mine):
         reason = next((r.get("refused") for r in mine if r.get("refused")), "forced past the gate")
         return VersionValidation(version, FORCED, False, f"forced: {reason}", {})
-    kind = training.get("kind")
-    if kind == "prior":
+    if training.kind == "prior":
         return VersionValidation(version, PRIOR, True, "shipped prior ranker", {})
-    if kind == "judgements":
-        metrics = training.get("metrics") or {}
+    if training.kind == "judgements":
+        metrics = training.metrics
         before, after = metrics.get("holdout_ndcg@10_before"), metrics.get("holdout_ndcg@10_after")
         passed = before is None or after is None or math.isnan(before) or after >= before
         text = f"held-out nDCG@10 {_fmt(after)} (was {_fmt(before)})"
         return VersionValidation(version, JUDGEMENTS, passed, text, metrics)
-    checked = training.get("validation") or {}
+    checked = training.validation
     ndcg = checked.get("ndcg") or {}
     if ndcg:
         text = f"check-set nDCG@10 {_fmt(ndcg.get('candidate'))} vs serving {_fmt(ndcg.get('serving'))}"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from engine.learning.labelled import LabelledList, mean_ndcg, save_labelled
 from engine.learning.offline_data import FeatureSource, Judgements
 from engine.learning.trainer import FitConfig, fit, restandardise, score_rows
 from engine.learning.versions import RankerStore
-from engine.models.ranker_net import RankerManifest, RankerNet
+from engine.models.ranker_net import RankerManifest, RankerNet, TrainingRecord
 
 CHECK_SET_FILE = "checkset.jsonl"
 
@@ -57,7 +57,6 @@ class OfflineResult:
     version: int
     parent: int
     metrics: dict[str, float]
-    summary: dict[str, Any] = field(default_factory=dict)
 
     @property
     def improved(self) -> bool:
@@ -166,25 +165,27 @@ def train_from_judgements(
         "holdout_ndcg@10_before": ndcg(base, held),
         "holdout_ndcg@10_after": ndcg(net, held),
     }
-    summary = {
-        "kind": "judgements",
-        "parent": parent,
-        "loss": config.loss,
-        "depth": config.depth,
-        "queries": {"train": len(train), "inner": len(inner), "holdout": len(held)},
-        "judgements": sum(len(g) for g in judgements.grades.values()),
-        "min_grade": min_grade,
-        "holdout_queries": [item.query_id for item in held],
-        "metrics": metrics,
-        **details,
-        **(data or {}),
-    }
-    manifest = RankerManifest(version=0, feature_names=names, hidden=base_manifest.hidden, training=summary)
+    training = TrainingRecord(
+        kind="judgements",
+        parent=parent,
+        metrics=metrics,
+        details={
+            "loss": config.loss,
+            "depth": config.depth,
+            "queries": {"train": len(train), "inner": len(inner), "holdout": len(held)},
+            "judgements": sum(len(g) for g in judgements.grades.values()),
+            "min_grade": min_grade,
+            "holdout_queries": [item.query_id for item in held],
+            **details,
+            **(data or {}),
+        },
+    )
+    manifest = RankerManifest(version=0, feature_names=names, hidden=base_manifest.hidden, training=training)
     version = store.add(net, manifest)
     # The update job's check set is every judged query the shop has (the gate and the anchor both get
     # better with more queries; the offline held-out split above only measures this version).
     save_labelled(store.data_dir / "learning" / CHECK_SET_FILE, lists, names, min_grade)
-    return OfflineResult(version=version, parent=parent, metrics=metrics, summary=summary)
+    return OfflineResult(version=version, parent=parent, metrics=metrics)
 
 
 def check_set_path(store: RankerStore) -> Path:

@@ -52,4 +52,4 @@ def rollback(store: RankerStore, loader: VersionLoader, version: int, keep: int 
 
 def validation_of(store: RankerStore, version: int) -> dict[str, Any]:
     """The validation numbers recorded for a version (from its manifest), or {} for the prior."""
-    return store.manifest(version).record.validation
+    return store.manifest(version).training.validation

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -108,8 +108,9 @@ def _gate(has_check_set: bool, config: UpdateConfig) -> str | None:
     return "check set" if has_check_set else None
 
 
-def _consumed(training: dict[str, Any]) -> int:
-    return TrainingRecord.of(training).consumed_until
+def _consumed(record: dict[str, Any]) -> int:
+    """The log offset a rollout-log record says its run consumed up to (it repeats the training record)."""
+    return TrainingRecord.of(record).consumed_until
 
 
 class UpdateJob:
@@ -135,7 +136,7 @@ class UpdateJob:
         versions = self.store.versions()
         if versions:
             newest = self.store.manifest(versions[-1])
-            offset = max(offset, _consumed(newest.training))
+            offset = max(offset, newest.training.consumed_until)
         return offset
 
     def _committed(self) -> int:
@@ -156,18 +157,18 @@ class UpdateJob:
         if not versions:
             return None
         manifest = self.store.manifest(versions[-1])
-        until = _consumed(manifest.training)
+        until = manifest.training.consumed_until
         recorded = any(r.get("version") == versions[-1] for r in self.store.rollouts.records())
         if until <= checkpoint or recorded:
             return None
-        if manifest.training.get("gate") == "trial" and self.config.trial is not None:
+        if manifest.training.gate == "trial" and self.config.trial is not None:
             return self.trials.start(versions[-1], self.config.trial)
         return roll_out(
             self.store,
             self.loader,
             versions[-1],
             keep=self.config.keep_versions,
-            details={"recovered": True, "events": manifest.record.events},
+            details={"recovered": True, "events": manifest.training.events},
         )
 
     # --- one run ---------------------------------------------------------------------------------------
@@ -241,7 +242,7 @@ class UpdateJob:
             # Served lists hold only the shown page; the check set's deeper lists cover the rest of the
             # candidates, so the scales fit every row the ranker will score.
             restandardise(candidate, np.concatenate([item.features for item in lists] + anchor))
-        seen = serving_manifest.record.clicks_seen
+        seen = serving_manifest.training.clicks_seen
         lr = decayed_lr(config.lr, seen, config.lr_half_life)
         fit_config = FitConfig(
             epochs=config.epochs,
@@ -267,39 +268,37 @@ class UpdateJob:
             check_min_grade=min_grade,
             config=config.gate,
         )
-        events = {"after": start, "until": window.boundary}
-        summary = {
-            "parent": serving,
-            "events": events,
-            "clicks": window.train_clicks,
-            "lists": len(lists),
-            "clicks_seen": seen + window.train_clicks,
-            "bias_correction": config.bias_correction,
-            "propensities": propensities.to_dict(),
-            "fit": report.to_dict(),
-            "validation": validation.to_dict(),
-        }
+        training = TrainingRecord(
+            kind="clicks",
+            parent=serving,
+            validation=validation.to_dict(),
+            events={"after": start, "until": window.boundary},
+            clicks_seen=seen + window.train_clicks,
+            details={
+                "clicks": window.train_clicks,
+                "lists": len(lists),
+                "bias_correction": config.bias_correction,
+                "propensities": propensities.to_dict(),
+                "fit": report.to_dict(),
+            },
+        )
         if validation.accepted:
             gate = _gate(bool(check_set), config)
             if gate is None:
                 return {
                     "action": "refused",
                     "reason": NO_GATE,
-                    **summary,
+                    **training.to_dict(),
                     "events": {"after": start, "until": start},
                 }
-            summary["gate"] = gate
-            summary["forced"] = gate == "forced"
+            training = replace(training, gate=gate, forced=gate == "forced")
             manifest = RankerManifest(
-                version=0,
-                feature_names=names,
-                hidden=serving_manifest.hidden,
-                training={"kind": "clicks", **summary},
+                version=0, feature_names=names, hidden=serving_manifest.hidden, training=training
             )
             version = self.store.add(candidate, manifest)
             if gate == "trial":
                 assert config.trial is not None
-                outcome = {**self.trials.start(version, config.trial), "validation": summary["validation"]}
+                outcome = {**self.trials.start(version, config.trial), "validation": training.validation}
             else:
                 outcome = roll_out(
                     self.store,
@@ -307,10 +306,12 @@ class UpdateJob:
                     version,
                     keep=config.keep_versions,
                     previous=serving,
-                    details=summary,
+                    details=training.to_dict(),
                 )
         else:
-            outcome = self.store.rollouts.append({"action": "rejected", "version": None, **summary})
+            outcome = self.store.rollouts.append(
+                {"action": "rejected", "version": None, **training.to_dict()}
+            )
         self._save_checkpoint(window.boundary)
         return outcome
 

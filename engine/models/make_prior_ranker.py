@@ -13,7 +13,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from engine.models.ranker_net import MODEL_PY, RankerManifest, init_prior_ranker, save_ranker
+from engine.models.ranker_net import (
+    MODEL_PY,
+    RankerManifest,
+    TrainingRecord,
+    init_prior_ranker,
+    save_ranker,
+)
 from engine.ranking.features import FEATURE_NAMES
 
 # The prior serves exactly the features the gateway computes, in its order.
@@ -28,7 +34,7 @@ def make_prior(out_dir: Path, version: int = 1, created_at: str | None = None) -
         version=version,
         feature_names=list(PRIOR_FEATURE_NAMES),
         hidden=net.mlp_hidden.out_features,
-        training={"kind": "prior", "weights": PRIOR_WEIGHTS, "trained_on": None},
+        training=TrainingRecord(kind="prior", details={"weights": PRIOR_WEIGHTS, "trained_on": None}),
     )
     if created_at:
         manifest.created_at = created_at

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -50,12 +50,14 @@ __all__ = ["TritonPythonModel"]
 
 @dataclass(frozen=True)
 class TrainingRecord:
-    """The typed reading of `RankerManifest.training`, the summary each trainer writes.
+    """How a ranker version came to be: the `training` object of its manifest, written and read here.
 
     Offline training writes kind "judgements" with `metrics` (held-out nDCG before and after); a click
     update writes kind "clicks" with its `parent` version, `validation` (IPS clicks, check-set nDCG),
-    the `events` range it consumed and `clicks_seen`; the shipped prior writes kind "prior". The
-    manifest keeps the dict as written (the on-disk format is unchanged); readers go through this.
+    the `events` range it consumed, `clicks_seen` and the `gate` that let it serve (`forced` when an
+    operator overrode a refusal); the shipped prior writes kind "prior". What only one trainer records
+    (its fit report, propensities, query counts, data files, the prior's weights) goes in `details`,
+    kept as written beside the typed fields.
     """
 
     kind: str | None = None
@@ -64,13 +66,24 @@ class TrainingRecord:
     metrics: dict[str, Any] = field(default_factory=dict)
     events: dict[str, Any] | None = None
     clicks_seen: int = 0
+    gate: str | None = None
+    forced: bool = False
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        clash = sorted(set(self.details) & _TYPED_TRAINING_FIELDS)
+        if clash:
+            raise InvalidInput(f"training details may not carry the typed fields {clash}")
 
     @classmethod
     def of(cls, training: dict[str, Any]) -> TrainingRecord:
+        """Read a manifest's `training` object (missing or malformed typed fields take their defaults)."""
+
         def mapping(value: Any) -> dict[str, Any]:
             return dict(value) if isinstance(value, dict) else {}
 
         kind, parent, events = training.get("kind"), training.get("parent"), training.get("events")
+        gate = training.get("gate")
         return cls(
             kind=None if kind is None else str(kind),
             parent=None if parent is None else int(parent),
@@ -78,7 +91,20 @@ class TrainingRecord:
             metrics=mapping(training.get("metrics")),
             events=dict(events) if isinstance(events, dict) else None,
             clicks_seen=int(training.get("clicks_seen", 0)),
+            gate=None if gate is None else str(gate),
+            forced=bool(training.get("forced", False)),
+            details={k: v for k, v in training.items() if k not in _TYPED_TRAINING_FIELDS},
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The manifest's `training` object: the details, then each typed field a trainer set (one left
+        at its empty default, such as `forced` false or no `events`, is not written; `of` restores it)."""
+        out = dict(self.details)
+        for name in sorted(_TYPED_TRAINING_FIELDS):
+            value = getattr(self, name)
+            if value is not None and value != {} and value is not False and value != 0:
+                out[name] = value
+        return out
 
     @property
     def results(self) -> dict[str, Any]:
@@ -91,6 +117,9 @@ class TrainingRecord:
         return int(self.events.get("until", 0)) if self.events else 0
 
 
+_TYPED_TRAINING_FIELDS = frozenset(f.name for f in fields(TrainingRecord)) - {"details"}
+
+
 @dataclass
 class RankerManifest:
     """What a ranker artifact is: `version` is Triton's version directory number."""
@@ -99,20 +128,21 @@ class RankerManifest:
     feature_names: list[str]
     hidden: int = 32
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    training: dict[str, Any] = field(default_factory=dict)
+    training: TrainingRecord = field(default_factory=TrainingRecord)
 
     @property
     def n_features(self) -> int:
         return len(self.feature_names)
 
-    @property
-    def record(self) -> TrainingRecord:
-        """`training`, typed."""
-        return TrainingRecord.of(self.training)
-
     def to_json(self) -> str:
-        data = asdict(self)
-        data["n_features"] = self.n_features
+        data = {
+            "version": self.version,
+            "feature_names": self.feature_names,
+            "hidden": self.hidden,
+            "created_at": self.created_at,
+            "training": self.training.to_dict(),
+            "n_features": self.n_features,
+        }
         return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
     @classmethod
@@ -124,9 +154,9 @@ class RankerManifest:
                 feature_names=[str(name) for name in data["feature_names"]],
                 hidden=int(data.get("hidden", 32)),
                 created_at=str(data.get("created_at", "")),
-                training=dict(data.get("training") or {}),
+                training=TrainingRecord.of(dict(data.get("training") or {})),
             )
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, InvalidInput) as exc:
             raise InvalidInput(f"ranker manifest {where}: {exc}") from None
         if int(data.get("n_features", manifest.n_features)) != manifest.n_features:
             raise InvalidInput(

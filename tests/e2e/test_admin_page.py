@@ -15,7 +15,7 @@ from selenium.webdriver.common.by import By
 
 from engine.learning.rollout import roll_out
 from engine.learning.versions import RankerStore
-from engine.models.ranker_net import RankerManifest
+from engine.models.ranker_net import RankerManifest, TrainingRecord
 from tests.e2e.browser import save_screenshot, screenshot_dir
 from tests.e2e.conftest import LiveGateway
 from tests.e2e.test_search_page import wait_for
@@ -44,11 +44,11 @@ def two_versions(live_gateway: LiveGateway) -> RankerStore:
             version=0,
             feature_names=list(first.feature_names),
             hidden=first.hidden,
-            training={
-                "kind": "clicks",
-                "parent": 1,
-                "validation": {"accepted": True, "clicks": {"candidate": 0.4321, "serving": 0.4012}},
-            },
+            training=TrainingRecord(
+                kind="clicks",
+                parent=1,
+                validation={"accepted": True, "clicks": {"candidate": 0.4321, "serving": 0.4012}},
+            ),
         )
         version = store.add(net, manifest)
         assert version == 2

@@ -16,7 +16,7 @@ from api.routes import ui
 from api.routes.images import resolve_image
 from engine.events.base import Impression
 from engine.learning.versions import RankerStore
-from engine.models.ranker_net import RankerManifest, RankerNet
+from engine.models.ranker_net import RankerManifest, RankerNet, TrainingRecord
 from engine.ranking.features import FEATURE_NAMES
 from engine.records import Product
 from engine.sample import sample_images_dir
@@ -157,7 +157,7 @@ def add_versions(services: Services, count: int) -> RankerStore:
         manifest = RankerManifest(
             version=0,
             feature_names=list(FEATURE_NAMES),
-            training={"kind": "clicks", "validation": {"accepted": True}},
+            training=TrainingRecord(kind="clicks", validation={"accepted": True}),
         )
         store.add(RankerNet(len(FEATURE_NAMES)), manifest)
     return store

@@ -21,7 +21,7 @@ from api.main import create_app
 from engine.config import load_settings
 from engine.learning.trial import TrialRunner
 from engine.learning.versions import RankerStore
-from engine.models.ranker_net import RankerManifest, init_prior_ranker
+from engine.models.ranker_net import RankerManifest, TrainingRecord, init_prior_ranker
 from engine.pipeline.trialstate import TrialConfig, trial_path
 from engine.sample import sample_catalog_path
 
@@ -66,7 +66,7 @@ def test_a_trial_serves_interleaved_lists_and_promotes_the_winner(gateway, trito
     names = list(store.manifest(original).feature_names)
     candidate = store.add(
         init_prior_ranker(names, {"title_overlap": 1.0, "fused_score": 0.2}),
-        RankerManifest(version=0, feature_names=names, training={"kind": "clicks"}),
+        RankerManifest(version=0, feature_names=names, training=TrainingRecord(kind="clicks")),
     )
     runner = TrialRunner(store, services.events, backend)
     try:

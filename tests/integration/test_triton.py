@@ -16,7 +16,7 @@ from engine.inference.inprocess import InProcessInference
 from engine.inference.triton import TritonInference
 from engine.models.clip import ClipModel
 from engine.models.make_prior_ranker import PRIOR_FEATURE_NAMES
-from engine.models.ranker_net import RankerManifest, init_prior_ranker, write_ranker_version
+from engine.models.ranker_net import RankerManifest, TrainingRecord, init_prior_ranker, write_ranker_version
 from engine.ports import free_port
 from tests.fixtures.triton import TritonHandle
 
@@ -136,7 +136,9 @@ def test_ranker_rolls_out_a_new_version_under_load(
     """Version 2 (2 * fused_score + ctr) is loaded while a thread keeps scoring: nothing fails, and the
     served version switches from 1 to 2 with scores that match each version's formula. Rolls back after."""
     net = init_prior_ranker(PRIOR_FEATURE_NAMES, {"fused_score": 2.0, "ctr": 1.0})
-    manifest = RankerManifest(version=2, feature_names=list(PRIOR_FEATURE_NAMES), training={"kind": "test"})
+    manifest = RankerManifest(
+        version=2, feature_names=list(PRIOR_FEATURE_NAMES), training=TrainingRecord(kind="test")
+    )
     write_ranker_version(triton_server.repository / "ranker", net, manifest)
     features = _features(64, seed=3)
     expected = {1: features[:, FUSED], 2: 2 * features[:, FUSED] + features[:, CTR]}

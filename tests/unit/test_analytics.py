@@ -157,7 +157,7 @@ def test_analytics_need_the_api_key(built) -> None:
 
 def test_two_ranker_versions_side_by_side(built) -> None:
     from engine.learning.versions import RankerStore
-    from engine.models.ranker_net import RankerManifest, init_prior_ranker
+    from engine.models.ranker_net import RankerManifest, TrainingRecord, init_prior_ranker
     from engine.ranking.features import FEATURE_NAMES
 
     client, services = built
@@ -165,7 +165,10 @@ def test_two_ranker_versions_side_by_side(built) -> None:
     for weight in (1.0, -1.0):  # the fused order, and its reverse
         net = init_prior_ranker(list(FEATURE_NAMES), {"fused_score": weight})
         store.add(
-            net, RankerManifest(version=0, feature_names=list(FEATURE_NAMES), training={"kind": "test"})
+            net,
+            RankerManifest(
+                version=0, feature_names=list(FEATURE_NAMES), training=TrainingRecord(kind="test")
+            ),
         )
     before = services.events.last_offset()
     body = {"queries": ["running", "knife"], "versions": [1, 2], "size": 3}  # "running" matches 4

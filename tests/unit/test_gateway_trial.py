@@ -18,7 +18,7 @@ from engine.config import PROJECT_ROOT, load_settings
 from engine.learning.trial import TrialRunner
 from engine.learning.versions import RankerStore
 from engine.models.make_prior_ranker import make_prior
-from engine.models.ranker_net import RankerManifest
+from engine.models.ranker_net import RankerManifest, TrainingRecord
 from engine.pipeline.trialstate import TrialConfig, TrialState, save_trial, trial_path
 from engine.ranking.features import FEATURE_NAMES
 from engine.triton.repository import CONFIG_FILE
@@ -49,7 +49,10 @@ def gateway(tmp_path: Path) -> Iterator[tuple[TestClient, Services, TwoVersions]
     store = RankerStore(load_settings(data_dir=tmp_path))
     net, manifest = store.load(1)
     store.add(
-        net, RankerManifest(version=0, feature_names=manifest.feature_names, training={"kind": "clicks"})
+        net,
+        RankerManifest(
+            version=0, feature_names=manifest.feature_names, training=TrainingRecord(kind="clicks")
+        ),
     )
     state = TrialState(
         candidate=2, serving=1, start_offset=0, config=TrialConfig(share=1.0), status="running"

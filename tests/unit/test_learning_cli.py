@@ -12,7 +12,7 @@ from engine.cli import ranker as ranker_cli
 from engine.config import Settings
 from engine.events.embedded import EmbeddedEventLog
 from engine.learning.versions import RankerStore
-from engine.models.ranker_net import RankerManifest
+from engine.models.ranker_net import RankerManifest, TrainingRecord
 from tests.unit.test_learning_fixtures import FakeLoader, World, make_log, shop
 
 __all__ = ["shop"]
@@ -29,7 +29,10 @@ def test_versions_status_and_rollback(cli_env: Settings, capsys: pytest.CaptureF
     store = RankerStore(cli_env)
     net, manifest = store.load(1)
     store.add(
-        net, RankerManifest(version=0, feature_names=manifest.feature_names, training={"kind": "clicks"})
+        net,
+        RankerManifest(
+            version=0, feature_names=manifest.feature_names, training=TrainingRecord(kind="clicks")
+        ),
     )
 
     assert main(["ranker", "versions"]) == 0
@@ -65,7 +68,12 @@ def test_rollout_serves_a_written_version_and_rollback_returns(
     store = RankerStore(cli_env)
     net, manifest = store.load(1)
     new = store.add(
-        net, RankerManifest(version=0, feature_names=manifest.feature_names, training={"kind": "judgements"})
+        net,
+        RankerManifest(
+            version=0,
+            feature_names=manifest.feature_names,
+            training=TrainingRecord(kind="judgements"),
+        ),
     )
     assert store.serving() == 1  # writing a version never serves it
 
@@ -111,13 +119,19 @@ def test_rollback_offers_the_last_version_that_passed_its_gate(
     checked = {"accepted": True, "reasons": [], "clicks": {}, "ndcg": {"candidate": 0.81, "serving": 0.8}}
     store.add(
         net,
-        RankerManifest(version=0, feature_names=names, training={"kind": "clicks", "validation": checked}),
+        RankerManifest(
+            version=0,
+            feature_names=names,
+            training=TrainingRecord(kind="clicks", validation=checked),
+        ),
     )
     store.add(
-        net, RankerManifest(version=0, feature_names=names, training={"kind": "clicks", "forced": True})
+        net,
+        RankerManifest(version=0, feature_names=names, training=TrainingRecord(kind="clicks", forced=True)),
     )
     store.add(
-        net, RankerManifest(version=0, feature_names=names, training={"kind": "clicks", "validation": {}})
+        net,
+        RankerManifest(version=0, feature_names=names, training=TrainingRecord(kind="clicks", validation={})),
     )
     assert main(["ranker", "rollout", "4"]) == 0
     capsys.readouterr()

@@ -56,8 +56,8 @@ def test_training_on_judgements_beats_the_prior_on_held_out_queries(shop: Settin
     assert result.improved and result.version == 2 and result.parent == 1
     assert store.serving() == 1  # written, not served
     manifest = store.manifest(2)
-    assert manifest.training["kind"] == "judgements" and manifest.training["data"] == {"qrels": "x.tsv"}
-    assert manifest.training["queries"]["holdout"] == 12
+    assert manifest.training.kind == "judgements" and manifest.training.details["data"] == {"qrels": "x.tsv"}
+    assert manifest.training.details["queries"]["holdout"] == 12
     checks, names, min_grade = load_labelled(store.data_dir / "learning" / "checkset.jsonl")
     assert sorted(c.query_id for c in checks) == sorted(item.query_id for item in lists)  # every judged query
     assert names == manifest.feature_names and min_grade == judgements.min_grade == 2.0

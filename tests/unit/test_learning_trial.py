@@ -15,7 +15,7 @@ from engine.learning.history import last_passed, validation
 from engine.learning.trial import TrialCounts, TrialRunner, decide
 from engine.learning.update import UpdateConfig, UpdateJob
 from engine.learning.versions import RankerStore
-from engine.models.ranker_net import RankerManifest
+from engine.models.ranker_net import RankerManifest, TrainingRecord
 from engine.pipeline.trialstate import TrialConfig, load_trial, save_trial, trial_path
 from engine.ranking.features import FEATURE_NAMES
 from engine.triton.repository import CONFIG_FILE, pinned_versions, read_config
@@ -30,7 +30,8 @@ def add_candidate(settings: Settings, kind: str = "clicks") -> int:
     store = RankerStore(settings)
     net, manifest = store.load(1)
     return store.add(
-        net, RankerManifest(version=0, feature_names=manifest.feature_names, training={"kind": kind})
+        net,
+        RankerManifest(version=0, feature_names=manifest.feature_names, training=TrainingRecord(kind=kind)),
     )
 
 
@@ -202,7 +203,7 @@ def test_without_a_check_set_or_a_trial_the_update_job_refuses_to_promote(
     ).run_once()
     assert forced["action"] == "rollout" and forced["forced"] is True
     store = RankerStore(shop)
-    assert store.serving() == 2 and store.manifest(2).training["forced"] is True
+    assert store.serving() == 2 and store.manifest(2).training.forced is True
     checked = validation(store, 2)
     assert checked.gate == "forced" and not checked.passed
     assert last_passed(store, exclude=2).version == 1  # rollback offers the prior, not a forced version

@@ -44,7 +44,7 @@ def test_clicks_train_a_better_ranker_that_is_rolled_out(shop: Settings, event_l
     assert validation["clicks"]["candidate"] > validation["clicks"]["serving"]
     # The learned ranker orders the hidden grades better than the prior it started from.
     net, manifest = store.load(2)
-    assert manifest.training["parent"] == 1 and manifest.training["clicks_seen"] == outcome["clicks"]
+    assert manifest.training.parent == 1 and manifest.training.clicks_seen == outcome["clicks"]
     import torch
 
     def ndcg_gain(model) -> float:

@@ -16,6 +16,7 @@ from engine.models.ranker_net import (
     MODEL_PY,
     RankerManifest,
     RankerNet,
+    TrainingRecord,
     init_prior_ranker,
     list_ranker_versions,
     load_ranker,
@@ -38,7 +39,9 @@ def _trained_like_net(n: int = 5) -> RankerNet:
 
 def test_round_trip_keeps_scores_and_manifest(tmp_path: Path) -> None:
     net = _trained_like_net()
-    manifest = RankerManifest(version=3, feature_names=list("abcde"), hidden=8, training={"ndcg@10": 0.41})
+    manifest = RankerManifest(
+        version=3, feature_names=list("abcde"), hidden=8, training=TrainingRecord(details={"ndcg@10": 0.41})
+    )
     save_ranker(tmp_path, net, manifest)
     loaded, loaded_manifest = load_ranker(tmp_path)
     rows = torch.rand(10, 5)
@@ -118,26 +121,65 @@ def test_write_version_adds_a_servable_directory(tmp_path: Path) -> None:
     assert list_ranker_versions(tmp_path / "missing") == []
     with pytest.raises(InvalidInput, match="start at 1"):
         write_ranker_version(tmp_path / "ranker", net, RankerManifest(0, list(PRIOR_FEATURE_NAMES)))
+    with pytest.raises(FileExistsError):  # a written version is never overwritten in place
+        write_ranker_version(tmp_path / "ranker", net, RankerManifest(2, list(PRIOR_FEATURE_NAMES)))
+    assert sorted(p.name for p in (tmp_path / "ranker").iterdir()) == ["1", "2"]  # no staging left
 
 
 def test_training_record_reads_what_each_trainer_writes() -> None:
-    from engine.models.ranker_net import TrainingRecord
-
     offline = TrainingRecord.of({"kind": "judgements", "metrics": {"holdout_ndcg@10_after": 0.5}})
     assert offline.kind == "judgements" and offline.results == {"holdout_ndcg@10_after": 0.5}
-    update = RankerManifest(
-        version=4,
-        feature_names=["a"],
-        training={
+    update = TrainingRecord.of(
+        {
             "kind": "clicks",
             "parent": "3",
             "validation": {"accepted": True},
             "metrics": {"ignored": 1.0},
             "events": {"from": 10, "until": 42},
             "clicks_seen": 7,
-        },
-    ).record
+            "gate": "trial",
+            "fit": {"epochs": 3},
+        }
+    )
     assert (update.parent, update.clicks_seen, update.consumed_until) == (3, 7, 42)
     assert update.results == {"accepted": True}  # validation wins over metrics
+    assert (update.gate, update.forced, update.details) == ("trial", False, {"fit": {"epochs": 3}})
     prior = TrainingRecord.of({"kind": "prior", "events": "not a range"})
     assert prior.events is None and prior.consumed_until == 0 and prior.results == {}
+
+
+def test_a_training_record_is_written_in_one_place_and_read_back_whole(tmp_path: Path) -> None:
+    record = TrainingRecord(
+        kind="clicks",
+        parent=2,
+        validation={"accepted": True},
+        events={"after": 0, "until": 9},
+        clicks_seen=5,
+        gate="forced",
+        forced=True,
+        details={"fit": {"epochs": 3}, "bias_correction": True},
+    )
+    written = record.to_dict()
+    assert written == {
+        "kind": "clicks",
+        "parent": 2,
+        "validation": {"accepted": True},
+        "events": {"after": 0, "until": 9},
+        "clicks_seen": 5,
+        "gate": "forced",
+        "forced": True,
+        "fit": {"epochs": 3},
+        "bias_correction": True,
+    }
+    assert TrainingRecord.of(written) == record
+    # Empty typed fields are not written (the prior's manifest holds just what the prior records).
+    prior = TrainingRecord(kind="prior", details={"weights": {"fused_score": 1.0}, "trained_on": None})
+    assert prior.to_dict() == {"kind": "prior", "weights": {"fused_score": 1.0}, "trained_on": None}
+    save_ranker(tmp_path, RankerNet(1), RankerManifest(version=1, feature_names=["a"], training=record))
+    assert json.loads((tmp_path / "manifest.json").read_text())["training"] == written
+    assert load_ranker(tmp_path)[1].training == record
+
+
+def test_training_details_may_not_shadow_a_typed_field() -> None:
+    with pytest.raises(InvalidInput, match="typed fields"):
+        TrainingRecord(kind="clicks", details={"parent": 3})
