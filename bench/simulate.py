@@ -33,7 +33,6 @@ from bench.common import (
     add_judged_dataset_args,
     bench_settings,
     build_index,
-    free_port,
     gateway_process,
     print_table,
     read_qrels,
@@ -48,6 +47,7 @@ from engine.learning.offline import check_set_path
 from engine.learning.update import UpdateConfig, UpdateJob
 from engine.learning.versions import RankerStore
 from engine.pipeline.trialstate import TrialConfig
+from engine.ports import free_port
 from engine.ranking.features import FEATURE_NAMES
 
 EPILOG = """examples:
