@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from engine.events.base import EventLog, Impression, LogRecord
+from engine.events.base import EventLog, Impression, LogRecord, read_records
 
 QUERY_SURFACES = ("search", "ubi")
 CONVERSIONS = ("add_to_cart", "purchase")
@@ -132,12 +132,4 @@ def summarise(
 def read_log(log: EventLog, max_records: int, batch: int = 10_000) -> list[LogRecord]:
     """About the newest `max_records` records of `log`, in order (analytics over a bounded window;
     offsets are counted back from the last one, so a log with gaps in its offsets yields fewer)."""
-    start = max(log.last_offset() - max_records, 0)
-    records: list[LogRecord] = []
-    while len(records) < max_records:
-        chunk = log.read(after=start, limit=min(batch, max_records - len(records)))
-        if not chunk:
-            break
-        records.extend(chunk)
-        start = chunk[-1].offset
-    return records
+    return read_records(log, max(log.last_offset() - max_records, 0), max_records, batch)

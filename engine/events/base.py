@@ -96,3 +96,17 @@ class EventLog(Protocol):
     def last_offset(self) -> int: ...
 
     def close(self) -> None: ...
+
+
+def read_records(log: EventLog, after: int, max_records: int, batch: int = 10_000) -> list[LogRecord]:
+    """Records with offset > `after`, in log order, at most `max_records`, read `batch` at a time
+    (one `read` is bounded; a reader that wants more pages through the log with this)."""
+    records: list[LogRecord] = []
+    offset = after
+    while len(records) < max_records:
+        chunk = log.read(after=offset, limit=min(batch, max_records - len(records)))
+        if not chunk:
+            break
+        records.extend(chunk)
+        offset = chunk[-1].offset
+    return records

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from engine.events.base import EventLog, Impression, LogRecord
+from engine.events.base import EventLog, Impression, LogRecord, read_records
 from engine.learning.propensity import ClickObservation
 from engine.ranking.stats import normalise_query
 
@@ -74,19 +74,6 @@ def usable(impression: Impression) -> bool:
         and len(impression.features) == len(impression.product_ids)
         and len(impression.positions) == len(impression.product_ids)
     )
-
-
-def read_records(log: EventLog, after: int, max_records: int, batch: int = 10_000) -> list[LogRecord]:
-    """Records with offset > `after`, in log order, at most `max_records`."""
-    records: list[LogRecord] = []
-    offset = after
-    while len(records) < max_records:
-        chunk = log.read(after=offset, limit=min(batch, max_records - len(records)))
-        if not chunk:
-            break
-        records.extend(chunk)
-        offset = chunk[-1].offset
-    return records
 
 
 def _join(

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from engine.errors import InvalidInput
-from engine.events.base import EventLog
-from engine.learning.clicks import clicked_lists, read_records
+from engine.events.base import EventLog, read_records
+from engine.learning.clicks import clicked_lists
 from engine.learning.interleave import InterleavingResult, tally
 from engine.learning.rollout import roll_out
 from engine.learning.versions import RankerStore

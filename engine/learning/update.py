@@ -43,10 +43,10 @@ from typing import Any
 import numpy as np
 
 from engine.config import Settings
-from engine.events.base import EventLog
+from engine.events.base import EventLog, read_records
 from engine.learning.anchor import click_neutral
 from engine.learning.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
-from engine.learning.clicks import ClickedList, clicked_lists, read_records, read_window
+from engine.learning.clicks import ClickedList, clicked_lists, read_window
 from engine.learning.gate import GateConfig, validate
 from engine.learning.labelled import LabelledList, load_labelled
 from engine.learning.metrics import features_of

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import InvalidInput
-from engine.events.base import Event, EventLog, Impression
+from engine.events.base import Event, EventLog, Impression, read_records
 from engine.events.embedded import EmbeddedEventLog
 
 
@@ -64,6 +64,17 @@ def test_records_survive_reopen_in_order(tmp_path: Path) -> None:
     assert reopened.impression("s1") == impression("s1")
     assert reopened.impression("nope") is None
     reopened.close()
+
+
+def test_read_records_pages_through_the_log_up_to_a_bound(tmp_path: Path) -> None:
+    log = EmbeddedEventLog(tmp_path / "log.db")
+    offsets = log.append_events([click(f"e{i}", product=f"p{i}") for i in range(7)])
+    everything = read_records(log, after=0, max_records=100, batch=2)  # four pages of at most two
+    assert [r.offset for r in everything] == offsets
+    bounded = read_records(log, after=offsets[1], max_records=3, batch=2)
+    assert [r.offset for r in bounded] == offsets[2:5]
+    assert read_records(log, after=offsets[-1], max_records=5) == []
+    log.close()
 
 
 def test_appends_are_idempotent(tmp_path: Path) -> None:
