@@ -148,17 +148,9 @@ def to_document(product: Product, fields: SearchFields | None = None) -> dict[st
 
 
 def from_document(source: dict[str, Any]) -> Product:
-    """Inverse of `to_document`."""
-    return Product(
-        id=str(source["id"]),
-        title=source.get("title") or "",
-        description=source.get("description") or "",
-        brand=source.get("brand") or "",
-        category=tuple(source.get("category") or ()),
-        price=source.get("price"),
-        currency=source.get("currency") or "USD",
-        availability=source.get("availability") or "in_stock",
-        attributes=dict(source.get("attributes_raw") or {}),
-        image=source.get("image"),
-        popularity=float(source.get("popularity") or 0.0),
+    """Inverse of `to_document`: the product's own fields, read (with their defaults) by
+    `Product.from_dict`; the attributes come from `attributes_raw`, the indexed ones are name/value
+    pairs for filtering."""
+    return Product.from_dict(
+        {**source, "title": source.get("title") or "", "attributes": source.get("attributes_raw")}
     )

@@ -152,3 +152,25 @@ def test_reads_against_a_dead_node_raise_backend_unavailable() -> None:
         index.search("kettle", 5)
     assert caught.value.backend == "opensearch"
     assert index.ping() is False
+
+
+def test_an_indexed_document_reads_back_as_the_same_product() -> None:
+    from engine.lexical.mapping import from_document, to_document
+
+    product = Product(
+        id="p7",
+        title="Chef knife",
+        brand="Edge",
+        category=("Home", "Kitchen", "Knives"),
+        price=49.5,
+        currency="EUR",
+        availability="preorder",
+        attributes={"steel": "VG-10", "length_cm": 21, "colour": None},
+        image="https://example.test/p7.jpg",
+        popularity=3.0,
+    )
+    document = to_document(product)
+    assert {"name": "colour", "value": "None"} not in document["attributes"]  # None is not indexed
+    assert from_document(document) == product  # ...but the product keeps it
+    bare = from_document({"id": 8, "title": None})
+    assert bare == Product(id="8", title="")  # missing fields take the record's defaults
