@@ -11,6 +11,7 @@ Metric conventions (the same for every number the project reports; see the datas
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import hashlib
 import json
@@ -311,13 +312,20 @@ def gateway_child(
         wait_ready(url, startup_timeout_s, process, log_path)
         yield GatewayProcess(url, process.pid)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        stop_group(process, grace_s=30)
+
+
+def stop_group(process: subprocess.Popen[bytes], grace_s: float) -> None:
+    """Stop a child started with `start_new_session=True` together with what it started (gateway
+    workers, a supervised Triton): SIGTERM to its process group, SIGKILL after `grace_s` seconds."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def wait_ready(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.common import stop_group
 from engine.config import PROJECT_ROOT
 from engine.ports import free_port
 
@@ -61,12 +61,7 @@ def supervised_triton(env: dict[str, str], timeout_s: float = 300.0) -> Iterator
             raise RuntimeError(f"supervised Triton did not start: {line!r}")
         yield Path(env["AISLE_DATA_DIR"]) / "triton.pid"
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_group(process, grace_s=60)
 
 
 def triton_ready(http_port: int) -> Callable[[], bool]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bench.common import add_backend_args, backend_env, bench_settings, file_checksum
+from bench.common import add_backend_args, backend_env, bench_settings, file_checksum, stop_group
 
 URL = "http://127.0.0.1:9200"
 
@@ -111,3 +113,38 @@ def test_process_tree_and_cpu_seconds_follow_a_busy_child() -> None:
     assert before > 0.0
     assert cpu_seconds([child.pid]) == 0.0  # gone: counts as nothing
     assert process_tree(child.pid) == []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = (
+        Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+        if Path(f"/proc/{pid}").exists()
+        else ""
+    )
+    return state != "Z"
+
+
+@pytest.mark.parametrize("ignores_term", [False, True])
+def test_stop_group_stops_the_child_and_what_it_started(ignores_term: bool, tmp_path: Path) -> None:
+    pids = tmp_path / "grandchild.pid"
+    trap = "trap '' TERM; " if ignores_term else ""
+    process = subprocess.Popen(
+        ["bash", "-c", f"{trap}sleep 60 & echo $! > {pids}; wait"], start_new_session=True
+    )
+    deadline = time.monotonic() + 10
+    while not (pids.is_file() and pids.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    grandchild = int(pids.read_text())
+    started = time.monotonic()
+    stop_group(process, grace_s=1.0)
+    assert process.returncode is not None
+    deadline = time.monotonic() + 5
+    while _alive(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(grandchild)
+    # A child that ignores SIGTERM is killed once the grace period is over, not waited for forever.
+    assert (time.monotonic() - started >= 1.0) == ignores_term
