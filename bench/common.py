@@ -213,6 +213,21 @@ def build_index(settings: Settings, products: Path, inference: object) -> str:
     return report.generation
 
 
+def prepared_index(products: Path, data_root: Path) -> tuple[Settings, dict[str, str]]:
+    """`bench_settings` for `products` with the index built (or found unchanged); the inference backend
+    opened for the build is closed again (for runs that then copy the data directory and start their
+    own servers on it)."""
+    from engine.inference.factory import create_inference
+
+    settings, env = bench_settings(products, data_root)
+    inference = create_inference(settings)
+    try:
+        build_index(settings, products, inference)
+    finally:
+        inference.close()
+    return settings, env
+
+
 def index_present(settings: Settings, lexical: Any, count: int) -> bool:
     """Whether the lexical index and the live text vectors both hold `count` products."""
     from engine.catalog import catalog_root, open_live

@@ -29,9 +29,8 @@ import httpx
 
 from bench.common import (
     add_judged_dataset_args,
-    bench_settings,
-    build_index,
     gateway_process,
+    prepared_index,
     print_table,
     read_queries,
     write_json,
@@ -161,12 +160,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from engine.inference.factory import create_inference
 
-    settings, env = bench_settings(args.products, args.data_root)
-    inference = create_inference(settings)
-    try:
-        build_index(settings, args.products, inference)
-    finally:
-        inference.close()
+    settings, env = prepared_index(args.products, args.data_root)
     data_dir = fresh_copy(Path(settings.data_dir), args.data_root / "rollout-run").resolve()
     run_env = {**env, **fresh_triton_ports(env), "AISLE_DATA_DIR": str(data_dir)}
     os.environ.update(run_env)

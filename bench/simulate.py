@@ -31,9 +31,8 @@ from typing import Any
 
 from bench.common import (
     add_judged_dataset_args,
-    bench_settings,
-    build_index,
     gateway_process,
+    prepared_index,
     print_table,
     read_qrels,
     read_queries,
@@ -289,12 +288,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     else:
         from engine.inference.factory import create_inference
 
-        settings, env = bench_settings(args.products, args.data_root)
-        inference = create_inference(settings)
-        try:
-            build_index(settings, args.products, inference)
-        finally:
-            inference.close()
+        settings, env = prepared_index(args.products, args.data_root)
         for label, corrected in variants:
             data_dir = fresh_copy(Path(settings.data_dir), args.out / f"data-{label}").resolve()
             with event_log_env(args.event_log, data_dir, label) as log_env:
