@@ -8,7 +8,8 @@ InstantSearch/Insights, UBI). Definitions:
 - a *search* is a logged result list on a query surface ("search", or "ubi" for lists a UBI client
   reported); browsing without a query, similar items and recommendations are not searches. Pages of one
   query are separate searches, as each is a list a shopper saw;
-- a query is counted under its normalised text (trimmed, lower case, inner spaces collapsed);
+- a query is counted under the key click statistics and merchandising rules use for it
+  (`engine.ranking.stats.normalise_query`: trimmed, case-folded, inner spaces collapsed);
 - a *zero-result* search is one whose list was empty;
 - a search is *clicked* when at least one click, and *converted* when at least one add-to-cart or
   purchase, names its `search_id` (several clicks on one list count once);
@@ -21,13 +22,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from engine.events.base import EventLog, Impression, LogRecord, read_records
+from engine.ranking.stats import normalise_query
 
 QUERY_SURFACES = ("search", "ubi")
 CONVERSIONS = ("add_to_cart", "purchase")
-
-
-def normalise(query: str) -> str:
-    return " ".join(query.lower().split())
 
 
 @dataclass
@@ -119,7 +117,7 @@ def summarise(
         for tally in (
             result.total,
             result.over_time.setdefault(start, Tally()),
-            result.by_query.setdefault(normalise(item.query), Tally()),
+            result.by_query.setdefault(normalise_query(item.query), Tally()),
             result.by_version.setdefault(item.ranker_version, Tally()),
         ):
             tally.searches += 1

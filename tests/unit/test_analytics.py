@@ -187,3 +187,25 @@ def test_two_ranker_versions_side_by_side(built) -> None:
     refused = client.post("/v1/admin/rankers/compare", json={**body, "versions": [1, 9]}, headers=AUTH)
     assert refused.status_code == 404 and "9" in refused.json()["error"]["message"]
     assert client.post("/v1/admin/rankers/compare", json=body).status_code == 401
+
+
+def test_queries_are_counted_under_the_click_statistics_key() -> None:
+    """One normalisation for every per-query figure: case-folded (not just lower-cased), so "STRASSE"
+    and "Straße" are one query here as they are in the click statistics."""
+    from engine.ranking.stats import normalise_query
+
+    def served(offset: int, query: str) -> LogRecord:
+        impression = Impression(
+            search_id=f"s{offset}",
+            timestamp=float(offset),
+            query=query,
+            product_ids=("p1",),
+            positions=(1,),
+            ranker_version=1,
+        )
+        return LogRecord(offset=offset, impression=impression)
+
+    queries = ["Straße", "  STRASSE ", "strasse"]
+    result = summarise([served(i + 1, q) for i, q in enumerate(queries)])
+    assert {normalise_query(q) for q in queries} == {"strasse"}
+    assert list(result.by_query) == ["strasse"] and result.by_query["strasse"].searches == 3
