@@ -22,7 +22,7 @@ from tritonclient.grpc import model_config_pb2
 from engine.config import Settings
 from engine.errors import ConfigError
 from engine.models.tower import PRODUCT_TOWER_VERSION
-from engine.storage import write_atomic
+from engine.storage import staged_directory, write_atomic
 
 CONFIG_FILE = "config.pbtxt"
 RANKER = "ranker"
@@ -80,9 +80,12 @@ def pinned_versions(config: ModelConfig) -> list[int] | None:
 
 
 def _copy_model(source: Path, target: Path) -> None:
-    if target.exists():
-        shutil.rmtree(target)
-    shutil.copytree(source, target, ignore=_IGNORE)
+    """Replace `target` with a copy of `source`, published whole (`engine.storage`): a crash leaves the
+    old copy or none, never half of one, and the next start copies again (clearing the fixed staging
+    folder a crash left behind)."""
+    with staged_directory(target, staging=target.with_name(f".{target.name}.staging")) as folder:
+        shutil.copytree(source, folder, ignore=_IGNORE, dirs_exist_ok=True)
+        shutil.rmtree(target, ignore_errors=True)  # the old copy goes once the new one is complete
 
 
 def _copy_versioned(source: Path, target: Path) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import sysconfig
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,8 +47,6 @@ def test_backend_dir_has_library_utils_and_this_pythons_stub(tmp_path: Path) -> 
 def _settings(tmp_path: Path, **overrides: object):
     source = tmp_path / "source"
     if not source.exists():
-        import shutil
-
         shutil.copytree(PROJECT_ROOT / "model_repository", source)
     return load_settings(data_dir=tmp_path / "data", model_repository=source, clip_model="", **overrides)
 
@@ -83,6 +83,31 @@ def test_refresh_keeps_runtime_ranker_versions_and_the_pin(tmp_path: Path) -> No
     assert "versions: 2" in (runtime / "ranker" / "config.pbtxt").read_text()
     set_version_policy(config, None)
     assert pinned_versions(config) is None and config.version_policy.latest.num_versions == 1
+
+
+def test_a_refresh_that_fails_mid_copy_keeps_the_previous_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = _settings(tmp_path)
+    runtime = prepare_runtime_repository(settings, {})
+    shipped = (runtime / "ranker" / "1" / "weights.safetensors").read_bytes()
+    copytree = shutil.copytree
+
+    def half_a_copy(source: Path, target: Path, *args: Any, **kwargs: Any) -> Any:
+        if Path(source) != settings.model_repository / "ranker" / "1":
+            return copytree(source, target, *args, **kwargs)
+        (Path(target) / "model.py").write_text("half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(shutil, "copytree", half_a_copy)
+    with pytest.raises(OSError, match="disk full"):
+        prepare_runtime_repository(settings, {})
+    assert (runtime / "ranker" / "1" / "weights.safetensors").read_bytes() == shipped
+    assert "half" not in (runtime / "ranker" / "1" / "model.py").read_text()
+    monkeypatch.undo()
+    prepare_runtime_repository(settings, {})
+    hidden = [p for p in runtime.rglob(".*") if p.is_dir()]
+    assert hidden == []  # no staging folder is left in the repository Triton scans
 
 
 def test_missing_text_model_path_names_the_setting(tmp_path: Path) -> None:
