@@ -7,6 +7,9 @@ Production points `AISLE_OPENSEARCH_URL` and `AISLE_TRITON_URL` at real clusters
 
 A wrong value fails at start with one line naming the variable (`load_settings` turns pydantic's
 validation error into a `ConfigError`).
+
+Over 300 lines because every `AISLE_*` setting is declared here with its validation: one file answers
+"what can I configure, and what does a wrong value say".
 """
 
 from __future__ import annotations

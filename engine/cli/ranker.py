@@ -1,6 +1,10 @@
 """`engine ranker train|update|rollout|versions|status`: train, roll out and inspect ranker versions.
 
-The gate verbs (`trial`, `checkset`, `rollback`) are in `engine.cli.ranker_gate`."""
+The gate verbs (`trial`, `checkset`, `rollback`) are in `engine.cli.ranker_gate`.
+
+Just over 300 lines because it holds every `engine ranker` verb's parser and dispatch; the text they
+print is in `ranker_text.py`.
+"""
 
 from __future__ import annotations
 

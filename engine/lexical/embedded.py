@@ -17,6 +17,10 @@ Writers take an exclusive `flock` on `<dir>/.lock` and hold a tantivy writer onl
 Opening an index maps its segments: no catalog is re-read or re-tokenised. Facet counts and the ids of a
 match set come from the engine (`Searcher.terms_with_prefix` restricted to the match query, and a range
 aggregation for price buckets), exact at any catalog size.
+
+Over 300 lines because it is the whole embedded backend behind one class (generations, writers,
+match-set reads, facets); query building and the opened generation are already in
+`tantivy_query.py` and `tantivy_generation.py`.
 """
 
 from __future__ import annotations

@@ -40,6 +40,9 @@ is not gated. Without a query (recommendations) there is no relevance to protect
 
 Longer than most modules on purpose: the names, their order and the code computing each one are a
 single contract with the served models, kept in one file so a change to one is seen beside the others.
+
+Over 300 lines because it is the feature contract: the order, what each feature means and the
+vectorised code that computes them stay in one place, so a feature is never defined twice.
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ filter), it is retried with more effort (efSearch / nprobe) and finally answered
 holds min(k, eligible) hits. `exclude` is handled the same way by over-fetching.
 
 Thread safety: searches share a readers-writer lock; add, remove and compaction take it exclusively.
+
+Just over 300 lines because it is one class: the id map, locking, filtered search, range search and
+saving share its state; the index layouts are already in their own modules.
 """
 
 from __future__ import annotations
