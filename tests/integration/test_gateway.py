@@ -7,6 +7,7 @@ gateway sees when OpenSearch stops, without stopping the session's node for the 
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import threading
 import uuid
@@ -144,24 +145,33 @@ def test_filters_and_facets_agree_with_brute_force(gateway, products: dict[str, 
         facets=["brand", "availability", "category_path"],
         filters={"category": "Home", "price": {"max": 80}, "available_only": True},
     )
-    expected = [p for p in products.values() if filters.matches(p)]
-    # Dense retrieval over the filtered set returns every eligible product on a 300-item catalog.
-    assert {h["id"] for h in body["hits"]} == {p.id for p in expected}
-    assert body["total"] == len(expected)
+    hits = [products[h["id"]] for h in body["hits"]]
+    # The answer is the query's match set within the filters: every hit passes them, every eligible
+    # product that names "kitchen" is in it, and total and facets count exactly that set.
+    assert hits and all(filters.matches(p) for p in hits)
+    naming = {
+        p.id
+        for p in products.values()
+        if filters.matches(p) and re.search(r"\bkitchen\b", p.text_for_embedding().lower())
+    }
+    assert naming <= {p.id for p in hits}
+    assert body["total"] == len(hits) <= 100
     brands = {f["value"]: f["count"] for f in body["facets"]["brand"]}
-    assert brands == dict(Counter(p.brand for p in expected).most_common(20))
+    assert brands == dict(Counter(p.brand for p in hits).most_common(20))
     paths = {f["value"]: f["count"] for f in body["facets"]["category_path"]}
-    assert sum(paths.values()) == len(expected)
+    assert sum(paths.values()) == len(hits)
     assert {f["value"] for f in body["facets"]["availability"]} <= {"in_stock", "preorder"}
 
 
 def test_pagination_never_repeats_or_skips(gateway) -> None:
     client, _ = gateway
-    whole = [h["id"] for h in search(client, query="waterproof jacket", size=60)["hits"]]
+    first = search(client, query="jacket", size=60)
+    whole = [h["id"] for h in first["hits"]]
+    assert len(whole) == min(first["total"], 60) >= 20
     paged: list[str] = []
     for page in range(1, 7):
-        paged += [h["id"] for h in search(client, query="waterproof jacket", size=10, page=page)["hits"]]
-    assert paged == whole and len(set(paged)) == len(paged) == 60
+        paged += [h["id"] for h in search(client, query="jacket", size=10, page=page)["hits"]]
+    assert paged == whole and len(set(paged)) == len(paged)
 
 
 def test_similar_items_exclude_the_item(gateway, products: dict[str, Product]) -> None:
