@@ -65,7 +65,7 @@ def test_a_trial_serves_interleaved_lists_and_promotes_the_winner(gateway, trito
     assert original is not None
     names = list(store.manifest(original).feature_names)
     candidate = store.add(
-        init_prior_ranker(names, {"title_overlap": 1.0, "fused_score": 0.2}),
+        init_prior_ranker(names, {"log_price": 1.0, "fused_score": 0.2}),
         RankerManifest(version=0, feature_names=names, training=TrainingRecord(kind="clicks")),
     )
     runner = TrialRunner(store, services.events, backend)

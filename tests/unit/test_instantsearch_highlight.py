@@ -46,14 +46,18 @@ def test_query_words_are_wrapped_in_the_requested_tags(client: TestClient) -> No
         "fullyHighlighted": False,
     }
     assert found["p1"]["title"] == "Red running shoes"  # the record itself is unchanged
-    jacket = found["p3"]["_highlightResult"]
+    # Each attribute is marked with the query words it holds (the product matches across fields).
+    jacket = by_id(hits(client, query="running waterproof", highlightPreTag=PRE, highlightPostTag=POST))[
+        "p3"
+    ]["_highlightResult"]
     assert jacket["title"]["matchLevel"] == "partial" and jacket["title"]["matchedWords"] == ["running"]
     assert jacket["description"] == {
-        "value": "Waterproof jacket",
-        "matchLevel": "none",
-        "matchedWords": [],
+        "value": f"{PRE}Waterproof{POST} jacket",
+        "matchLevel": "partial",
+        "matchedWords": ["waterproof"],
         "fullyHighlighted": False,
     }
+    assert jacket["brand"]["matchLevel"] == "none" and jacket["brand"]["matchedWords"] == []
     assert {"title", "brand", "description", "category", "categories"} <= set(jacket)
 
 

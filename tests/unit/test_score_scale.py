@@ -78,7 +78,7 @@ def test_two_ranker_versions_answer_on_the_same_scale(client_and_inference) -> N
     raw_first = [h["debug"]["ranker_score"] for h in first["hits"]]
     raw_second = [h["debug"]["ranker_score"] for h in second["hits"]]
     assert raw_second == pytest.approx([8.4 * r - 4.7 for r in raw_first], rel=1e-4)
-    assert min(raw_second) < 0  # the raw outputs are on different scales ...
+    assert len(raw_first) >= 2 and max(raw_second) > 1.0 >= max(raw_first)  # different raw scales ...
     assert [h["id"] for h in first["hits"]] == [h["id"] for h in second["hits"]]
     # ... the reported scores are not: the same order reads the same, the best candidate is 1
     scores = [h["score"] for h in first["hits"]]
