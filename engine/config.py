@@ -15,6 +15,7 @@ Over 300 lines because every `AISLE_*` setting is declared here with its validat
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -28,6 +29,7 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from pydantic_settings.exceptions import SettingsError
 
 from engine.errors import ConfigError
 
@@ -314,6 +316,12 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
+    except SettingsError as exc:  # a list or mapping variable that is not valid JSON
+        field = re.search(r'field "([^"]+)"', str(exc))
+        name = f"AISLE_{field.group(1).upper()}" if field else "an AISLE_* variable"
+        raise ConfigError(
+            f'{name}: not valid JSON (a list is written ["a", "b"], a mapping {{"a": 1}})'
+        ) from None
 
 
 @lru_cache(maxsize=1)

@@ -242,3 +242,13 @@ def test_cli_prints_one_line_and_fails(
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"{program}: error: {expected}"), lines[0]
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("name", ["AISLE_IDENTIFIER_FIELDS", "AISLE_SEARCH_FIELDS"])
+def test_a_list_or_mapping_variable_that_is_not_json_is_one_line_naming_it(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(name, "sku,isbn")
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    assert str(raised.value).startswith(f"{name}: not valid JSON") and "\n" not in str(raised.value)
