@@ -32,7 +32,7 @@ from indexer.embedding import EmbedOptions, document_text, encode_texts
 
 
 def load_products(path: Path, limit: int) -> list[Product]:
-    products = []
+    products: list[Product] = []
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             if len(products) >= limit:

@@ -22,6 +22,7 @@ stops them at the end. Results: a table, and JSON in `bench/results/faults.json`
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import signal
@@ -261,8 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 fault,
                                 gateway.url,
                                 product_id,
-                                lambda pid=pid: os.kill(pid, signal.SIGSTOP),
-                                lambda pid=pid: os.kill(pid, signal.SIGCONT),
+                                functools.partial(os.kill, pid, signal.SIGSTOP),
+                                functools.partial(os.kill, pid, signal.SIGCONT),
                                 args.hang_s,
                                 args.settle_s,
                             )
@@ -274,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 fault,
                                 gateway.url,
                                 product_id,
-                                lambda pid=pid: os.kill(pid, signal.SIGKILL),
+                                functools.partial(os.kill, pid, signal.SIGKILL),
                                 None,
                                 0.0,
                                 args.settle_s + 70.0,  # a cold restart loads every model again

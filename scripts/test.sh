@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Lint (ruff), types (mypy over engine, api, indexer: see [tool.mypy] in pyproject.toml), then the whole
+# Lint (ruff), types (mypy over engine, api, indexer, bench: see [tool.mypy] in pyproject.toml), then the whole
 # test suite: unit tests, then integration tests against the real Triton and OpenSearch servers
 # (the fixtures in tests/fixtures/ start them with the project's own scripts and stop them afterwards).
 # Extra arguments go to pytest, e.g. `scripts/test.sh tests/unit -x`.
