@@ -108,9 +108,15 @@ class KafkaEventLog:
                     if exc.args[0].code() != self._kafka.KafkaError.TOPIC_ALREADY_EXISTS:
                         raise
                 topics = admin.list_topics(topic=self.topic, timeout=self.timeout_s).topics
+            # A topic created a moment ago can show no partitions until its leader is elected: wait for
+            # them (bounded) before judging the count.
+            deadline = time.monotonic() + self.timeout_s
+            while not _partitions(topics, self.topic) and time.monotonic() < deadline:
+                time.sleep(0.1)
+                topics = admin.list_topics(topic=self.topic, timeout=self.timeout_s).topics
         except self._kafka.KafkaException as exc:
             raise BackendUnavailable("kafka", f"{self.bootstrap}: {exc}") from exc
-        partitions = len(topics[self.topic].partitions)
+        partitions = _partitions(topics, self.topic)
         if partitions != 1:
             raise ConfigError(
                 f"AISLE_KAFKA_TOPIC_PREFIX: topic {self.topic} has {partitions} partitions; the event log "
@@ -297,3 +303,9 @@ def open_kafka_event_log(settings: Any) -> KafkaEventLog:
         replication_factor=int(settings.kafka_replication_factor),
         timeout_s=float(settings.kafka_timeout_s),
     )
+
+
+def _partitions(topics: dict[str, Any], topic: str) -> int:
+    """How many partitions the cluster metadata shows for `topic` (0 while it is not there yet)."""
+    meta = topics.get(topic)
+    return len(meta.partitions) if meta is not None and meta.partitions else 0
