@@ -36,6 +36,20 @@ def price_buckets() -> list[tuple[str, float | None, float | None]]:
     return buckets
 
 
+def price_ranges() -> list[dict[str, object]]:
+    """The price buckets as a range aggregation's ranges ({"key", "from", "to"}; open ends omitted),
+    the form both OpenSearch and tantivy take."""
+    ranges: list[dict[str, object]] = []
+    for label, lo, hi in price_buckets():
+        bucket: dict[str, object] = {"key": label}
+        if lo is not None:
+            bucket["from"] = lo
+        if hi is not None:
+            bucket["to"] = hi
+        ranges.append(bucket)
+    return ranges
+
+
 def price_label(price: float | None) -> str | None:
     """The bucket label of one price (None when the product has no price)."""
     if price is None:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine.lexical.analysis import is_cjk
-from engine.lexical.facets import attribute_name, price_buckets, top_buckets
+from engine.lexical.facets import attribute_name, price_ranges, top_buckets
 from engine.lexical.mapping import attribute_field
 from engine.lexical.matching import (
     ATTRIBUTE_PREFIX,
@@ -190,15 +190,7 @@ def facet_aggs(fields: Sequence[str], size: int) -> dict[str, Any]:
         terms = {"size": max(size, 1), "order": [{"_count": "desc"}, {"_key": "asc"}]}
         name = attribute_name(field)
         if field == "price":
-            ranges = []
-            for label, lo, hi in price_buckets():
-                bucket: dict[str, Any] = {"key": label}
-                if lo is not None:
-                    bucket["from"] = lo
-                if hi is not None:
-                    bucket["to"] = hi
-                ranges.append(bucket)
-            aggs[f"f{i}"] = {"range": {"field": "price", "ranges": ranges}}
+            aggs[f"f{i}"] = {"range": {"field": "price", "ranges": price_ranges()}}
         elif name is not None:
             aggs[f"f{i}"] = {
                 "nested": {"path": "attributes"},

@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.errors import AisleError
 from engine.lexical.analysis import make_analyzer
-from engine.lexical.facets import price_buckets
+from engine.lexical.facets import price_ranges
 from engine.lexical.matching import MatchQuery, SearchFields
 from engine.lexical.synonyms import SynonymFile
 from engine.lexical.tantivy_query import QueryBuilder
@@ -87,13 +87,6 @@ def match_ids(gen: Generation, match: MatchQuery, within: Sequence[str] | None) 
 
 
 def price_counts(searcher: Any, query: Any) -> dict[str, int]:
-    ranges = []
-    for label, lo, hi in price_buckets():
-        bucket: dict[str, Any] = {"key": label}
-        if lo is not None:
-            bucket["from"] = lo
-        if hi is not None:
-            bucket["to"] = hi
-        ranges.append(bucket)
+    ranges = price_ranges()
     answer = searcher.aggregate(query, {"price": {"range": {"field": "price", "ranges": ranges}}})
     return {str(b["key"]): int(b["doc_count"]) for b in answer["price"]["buckets"]}
