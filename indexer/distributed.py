@@ -55,6 +55,20 @@ def import_ray() -> Any:
     return ray
 
 
+def start_ray(ray: Any, address: str | None = None, attempts: int = 3, **options: Any) -> None:
+    """`ray.init` that tries again when a local node misses Ray's fixed 30 s startup window: on a busy
+    machine the raylet can register late, and a second start is far cheaper than a failed build."""
+    options = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False} | options
+    for attempt in range(1, attempts + 1):
+        try:
+            ray.init(address=address, **options)
+            return
+        except Exception as exc:  # Ray raises a bare Exception for a startup timeout
+            ray.shutdown()
+            if attempt == attempts or "timed out during startup" not in str(exc):
+                raise
+
+
 def _part(out_dir: Path, index: int) -> tuple[Path, Path]:
     return out_dir / f"part-{index:05d}.npy", out_dir / f"part-{index:05d}.ids.json"
 
@@ -98,7 +112,7 @@ def embed_distributed(
     out_dir.mkdir(parents=True, exist_ok=True)
     started_here = not ray.is_initialized()
     if started_here:
-        ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        start_ray(ray, address)
     try:
         task = ray.remote(max_retries=options.max_retries, retry_exceptions=[BackendUnavailable])(embed_shard)
         cpus = int(ray.cluster_resources().get("CPU", 1))

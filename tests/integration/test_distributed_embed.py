@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from engine.records import Product
-from indexer.distributed import DistributedOptions, embed_distributed, read_parts
+from indexer.distributed import DistributedOptions, embed_distributed, read_parts, start_ray
 from indexer.embedding import document_text, encode_texts
 from tests.fixtures.triton import TritonHandle
 
@@ -35,7 +35,7 @@ def test_ray_workers_embed_like_the_single_process_path(triton_server: TritonHan
     texts = [document_text(p, 128) for p in catalog]
     single = encode_texts(triton_server.backend().text_encoder(), texts)
 
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    start_ray(ray, num_cpus=2)
     try:
         options = DistributedOptions(shard_size=20, batch_size=8, in_flight=2, num_workers=2)
         assert embed_distributed(ids, texts, triton_server.grpc_url, tmp_path, options) == 45
