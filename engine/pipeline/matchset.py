@@ -25,6 +25,8 @@ from engine.records import Filters, ScoredId
 from engine.vectors.base import VectorStore
 from engine.vectors.calibration import calibrate_store
 
+MAX_RELAXED_WORDS = 8  # longer zero-result queries are not relaxed word by word (cost grows with length)
+
 
 @dataclass
 class MatchSet:
@@ -103,15 +105,31 @@ class MatchSetStage:
         return inside
 
     def suggestion(self, text: str, filters: Filters) -> str | None:
-        """A relaxed query that matches where `text` matches nothing: the words that match on their own
-        (a typo beyond the tolerance, or a word the catalog does not have, is dropped)."""
+        """A relaxed query that matches where `text` matches nothing.
+
+        First the words that match on their own (a typo beyond the tolerance, or a word the catalog does
+        not have, is dropped). When every word matches alone but not together ("cat food" in a shop whose
+        cat products never say "food"), the query without one word, then a single word: whichever matches
+        the most products, so the shopper is offered the broadest sensible reading rather than nothing.
+        """
         words = text.split()
         flt = None if filters.is_empty else filters
-        kept = [w for w in words if self.lexical.count_matching(MatchQuery(w, flt)) > 0]
-        if not kept or len(kept) == len(words):
+
+        def count(words_: list[str]) -> int:
+            return self.lexical.count_matching(MatchQuery(" ".join(words_), flt))
+
+        kept = [w for w in words if count([w]) > 0]
+        if not kept or len(kept) > MAX_RELAXED_WORDS:
             return None
-        relaxed = " ".join(kept)
-        return relaxed if self.lexical.count_matching(MatchQuery(relaxed, flt)) > 0 else None
+        if len(kept) < len(words) and count(kept) > 0:
+            return " ".join(kept)
+        shorter = [kept[:i] + kept[i + 1 :] for i in range(len(kept))] if len(kept) > 2 else []
+        singles = [[w] for w in kept] if len(kept) > 1 else []
+        for level in (shorter, singles):
+            best = max(level, key=count, default=None)  # first of equals: earlier words are kept
+            if best is not None and count(best) > 0:
+                return " ".join(best)
+        return None
 
     def page(
         self, match: MatchSet, head: list[RankedHit], sort: str, first: int, size: int

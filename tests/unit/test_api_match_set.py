@@ -51,6 +51,17 @@ def test_an_empty_result_suggests_the_words_that_match(client: TestClient) -> No
     assert search(client, query=answer["suggestion"])["total"] == len(NOTEBOOKS)
 
 
+def test_words_that_match_alone_but_not_together_suggest_the_broader_one(client: TestClient) -> None:
+    # "kafka" finds the Kafka paperback, "notebook" the notebooks; no product has both.
+    assert search(client, query="kafka")["total"] >= 1
+    answer = search(client, query="kafka notebook")
+    assert answer["total"] == 0 and answer["suggestion"] == "notebook"
+    answer = search(client, query="notebook kafka")
+    assert answer["total"] == 0 and answer["suggestion"] == "notebook"
+    answer = search(client, query="kafka xyzzy notebook")  # an unknown word dropped, then one more
+    assert answer["total"] == 0 and answer["suggestion"] == "notebook"
+
+
 def test_total_facets_and_pages_cover_the_whole_match_set(client: TestClient) -> None:
     answer = search(client, query="notebook", facets=["brand", "availability"], size=50)
     assert answer["total"] == len(NOTEBOOKS) == 296
