@@ -63,6 +63,7 @@ def _query(params: SearchParams, index: str, user_token: str | None) -> tuple[Se
         size=max(params.hitsPerPage, 1),  # hitsPerPage 0 asks for facets only: search one, show none
         sort=sort_for_index(index),
         user_id=params.userToken or user_token,
+        prefix_last=params.queryType != "prefixNone",
     )
     return query, impossible
 

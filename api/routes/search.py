@@ -111,6 +111,7 @@ async def search(request: Request, services: ServicesDep) -> Response:
         method=body.pipeline,
         user_id=user_id,
         session_id=body.session_id,
+        prefix_last=body.prefix_last,
     )
     services.pipeline.validate(query)  # bad input fails before the search takes a slot
     log = request.headers.get(NO_LOG_HEADER, "").strip().lower() != "off"

@@ -13,7 +13,7 @@ such as `hitPerPage`) is refused like an unknown field anywhere else.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, Field, model_validator
@@ -73,7 +73,6 @@ IGNORED = frozenset(
         "percentileComputation",
         "personalizationImpact",
         "queryLanguages",
-        "queryType",
         "reRankingApplyFilter",
         "relevancyStrictness",
         "removeStopWords",
@@ -135,6 +134,11 @@ class SearchParams(RequestModel):
         None, description='`_snippetResult` of these attributes, e.g. `["description:12"]` (words).'
     )
     snippetEllipsisText: str = Field("…", max_length=32)
+    queryType: Literal["prefixLast", "prefixAll", "prefixNone"] = Field(
+        "prefixLast",
+        description="`prefixNone`: whole words only; `prefixLast` (and `prefixAll`, served the same way): "
+        "the last word also matches the words it begins.",
+    )
 
     @model_validator(mode="before")
     @classmethod

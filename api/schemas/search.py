@@ -83,6 +83,11 @@ class SearchRequest(RequestModel):
     pipeline: Method = Field(
         "full", description="Method variant (for evaluation); `full` is the production pipeline."
     )
+    prefix_last: bool = Field(
+        True,
+        description="Search as you type: the query's last word also matches words it begins "
+        '("hobb" finds "Hobbit") and its end the beginning of an identifier. false: whole words only.',
+    )
     debug: bool = Field(False, description="Add per-stage scores and timings.")
     ext: SearchExt | None = Field(None, description="Extensions: `ubi` (User Behavior Insights ids).")
 

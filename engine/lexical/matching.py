@@ -12,6 +12,12 @@ A product matches a query lexically when
   attributes named in `AISLE_IDENTIFIER_FIELDS`) once case, spaces and dashes are removed
   (`normalize_identifier`): "978-0-14-143951-8" finds ISBN "9780141439518".
 
+With `prefix_last` (the search API's default, as in search-as-you-type boxes) the query's last word also
+matches as the beginning of a word as written in the product ("hobb" finds "Hobbit"; from
+`MIN_PREFIX_CHARS` characters, so "a" does not match everything), and the query's trailing parts as the
+beginning of an identifier (from `MIN_IDENTIFIER_PREFIX_CHARS` normalised characters: "dcd791" finds
+model "DCD791D2").
+
 The search pipeline adds the products whose dense similarity clears a threshold (`engine.pipeline.matchset`).
 Which fields are searchable, with which weights, and the catalog's language come from the settings
 (`SearchFields.from_settings`).
@@ -35,6 +41,8 @@ if TYPE_CHECKING:
 PLAIN_FIELDS = ("title", "description", "brand", "category")
 ATTRIBUTE_PREFIX = "attr."
 _IDENTIFIER_NOISE = re.compile(r"[\s\-_./]+")
+MIN_PREFIX_CHARS = 3
+MIN_IDENTIFIER_PREFIX_CHARS = 5
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,7 @@ class MatchQuery:
     filters: Filters | None = None
     also_ids: frozenset[str] = frozenset()
     lexical: bool = True  # False: only `also_ids` (a dense-only search)
+    prefix_last: bool = False  # the last word may be the beginning of a word (search as you type)
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,7 @@ class QueryWord:
     typos: int
     # Synonyms: (text, analysed terms) of each equivalent entry; a phrase needs all its terms.
     alternatives: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    prefix: bool = False  # also matches words that begin with `word` (the last word, as you type)
 
 
 def required_matches(words: int) -> int:
@@ -84,15 +94,22 @@ def query_words(
     text: str,
     analyzer: Callable[[str], list[str]],
     synonyms: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] | None = None,
+    prefix_last: bool = False,
 ) -> list[QueryWord]:
     """The query's distinct words with their analysed terms; stop words (no terms) are left out.
 
     A CJK run counts as one word per character bigram (each must match, subject to the
     minimum-should-match rule), so "吾輩は猫" does not match every text holding one of its characters.
+    With `prefix_last`, the last token is marked `prefix` when it is at least `MIN_PREFIX_CHARS` long,
+    not CJK and not a stop word (a trailing "for" would otherwise become a required word).
     """
     words: list[QueryWord] = []
     seen: set[tuple[str, ...]] = set()
-    for token in tokenize(text):
+    tokens = tokenize(text)
+    last = tokens[-1] if prefix_last and tokens else ""
+    if len(last) < MIN_PREFIX_CHARS or is_cjk(last) or not analyzer(last):
+        last = ""
+    for token in tokens[:-1] if last else tokens:
         groups: list[tuple[str, ...]]
         if len(token) > 1 and is_cjk(token):
             groups = [(token[i : i + 2],) for i in range(len(token) - 1)]
@@ -104,7 +121,27 @@ def query_words(
                 typos = typo_distance(token) if len(groups) == 1 else 0
                 alternatives = synonyms.get(terms[0], ()) if synonyms and len(terms) == 1 else ()
                 words.append(QueryWord(token, terms, typos, alternatives))
+    if last:
+        terms = tuple(dict.fromkeys(analyzer(last)))
+        previous = next((w for w in words if w.terms == terms), None)
+        if previous is not None:
+            words.remove(previous)
+        alternatives = synonyms.get(terms[0], ()) if synonyms and len(terms) == 1 else ()
+        words.append(QueryWord(last, terms, typo_distance(last), alternatives, prefix=True))
     return words
+
+
+def identifier_prefixes(text: str, max_parts: int = 8) -> list[str]:
+    """Normalised forms the end of a query may be the beginning of an identifier in: every run of
+    parts ending with the last one ("drill DCD791" -> "dcd791", "drilldcd791"), from
+    `MIN_IDENTIFIER_PREFIX_CHARS` characters."""
+    parts = text.split()[-max_parts:]
+    runs = (" ".join(parts[i:]) for i in range(len(parts)))
+    return [
+        n
+        for n in dict.fromkeys(normalize_identifier(r) for r in runs)
+        if len(n) >= MIN_IDENTIFIER_PREFIX_CHARS
+    ]
 
 
 def identifier_candidates(text: str, max_parts: int = 8) -> list[str]:

@@ -22,6 +22,7 @@ from engine.lexical.matching import (
     QueryWord,
     SearchFields,
     identifier_candidates,
+    identifier_prefixes,
     query_words,
     required_matches,
 )
@@ -38,6 +39,7 @@ _PLAIN_FIELDS = {
 TYPO_SCORE = 1.0
 ATTRIBUTE_SCORE = 3.0
 WORD_SCORE = 10.0
+IDENTIFIER_PREFIX_SCORE = 50.0  # below an exact identifier (100), above any word match
 AVAILABLE_VALUES = [v for v in AVAILABILITY_VALUES if Product(id="", title="", availability=v).available]
 _MISSING = "None"  # what `Filters.matches` compares a missing attribute as
 
@@ -79,6 +81,9 @@ def _word(word: QueryWord, fields: SearchFields) -> dict[str, Any]:
     if word.typos:
         fuzzy = {"fuzzy": {"spell": {"value": word.word, "fuzziness": word.typos, "transpositions": True}}}
         should.append({"constant_score": {"filter": fuzzy, "boost": TYPO_SCORE}})
+    if word.prefix:
+        begins = {"prefix": {"spell": {"value": word.word}}}
+        should.append({"constant_score": {"filter": begins, "boost": TYPO_SCORE}})
     clause = {"bool": {"should": should, "minimum_should_match": 1}}
     return {"bool": {"should": [clause, {"constant_score": {"filter": clause, "boost": WORD_SCORE}}]}}
 
@@ -94,7 +99,7 @@ def match_query(
     if match.lexical and match.text is None:
         alternatives.append({"match_all": {}})
     elif match.lexical and match.text is not None:
-        words = query_words(match.text, analyzer, synonyms)
+        words = query_words(match.text, analyzer, synonyms, match.prefix_last)
         if words:
             clauses = [_word(w, fields) for w in words]
             needed = required_matches(len(clauses))
@@ -102,6 +107,9 @@ def match_query(
         idents = identifier_candidates(match.text)
         if idents:
             alternatives.append({"constant_score": {"filter": {"terms": {"ident": idents}}, "boost": 100.0}})
+        for begin in identifier_prefixes(match.text) if match.prefix_last else []:
+            begins = {"prefix": {"ident": {"value": begin}}}
+            alternatives.append({"constant_score": {"filter": begins, "boost": IDENTIFIER_PREFIX_SCORE}})
     if match.also_ids:
         ids = {"ids": {"values": sorted(match.also_ids)}}
         alternatives.append({"constant_score": {"filter": ids, "boost": 0.0}})

@@ -29,10 +29,11 @@ from engine.lexical.matching import (
     QueryWord,
     SearchFields,
     identifier_candidates,
+    identifier_prefixes,
     query_words,
     required_matches,
 )
-from engine.lexical.query import AVAILABLE_VALUES
+from engine.lexical.query import AVAILABLE_VALUES, IDENTIFIER_PREFIX_SCORE
 from engine.lexical.synonyms import Expansions
 from engine.lexical.tantivy_schema import ATTR_SEPARATOR, field_name, tantivy
 from engine.records import CATEGORY_SEPARATOR, Filters
@@ -58,8 +59,8 @@ class QueryBuilder:
         self.analyzer = analyzer
         self.synonyms = synonyms
 
-    def words(self, text: str) -> list[QueryWord]:
-        return query_words(text, self.analyzer, self.synonyms())
+    def words(self, text: str, prefix_last: bool = False) -> list[QueryWord]:
+        return query_words(text, self.analyzer, self.synonyms(), prefix_last)
 
     # --- text ---------------------------------------------------------------------------------------
     def _term(self, name: str, term: str, weight: float) -> Any:
@@ -91,6 +92,9 @@ class QueryBuilder:
                 clauses.append((Occur.Should, Query.boolean_query(each)))
         if typos and word.typos:
             clauses.append((Occur.Should, self._typo(word)))
+        if word.prefix:
+            begins = Query.fuzzy_term_query(self.schema, "spell", word.word, 0, True, True)
+            clauses.append((Occur.Should, Query.const_score_query(begins, TYPO_SCORE)))
         return Query.boolean_query(clauses)
 
     @staticmethod
@@ -117,7 +121,7 @@ class QueryBuilder:
         if match.lexical and match.text is None:
             alternatives.append((Occur.Should, Query.all_query()))
         elif match.lexical and match.text is not None:
-            words = self.words(match.text)
+            words = self.words(match.text, match.prefix_last)
             if words:
                 groups = [(Occur.Should, self._counted(self._word(w, exact=True, typos=True))) for w in words]
                 needed = required_matches(len(groups))
@@ -126,6 +130,9 @@ class QueryBuilder:
             if idents:
                 ident = Query.term_set_query(self.schema, "ident", idents)
                 alternatives.append((Occur.Should, Query.const_score_query(ident, 100.0)))
+            for begin in identifier_prefixes(match.text) if match.prefix_last else []:
+                ident = Query.fuzzy_term_query(self.schema, "ident", begin, 0, True, True)
+                alternatives.append((Occur.Should, Query.const_score_query(ident, IDENTIFIER_PREFIX_SCORE)))
         if match.also_ids:
             ids = Query.term_set_query(self.schema, "id", sorted(match.also_ids))
             alternatives.append((Occur.Should, Query.const_score_query(ids, 0.0)))

@@ -77,6 +77,8 @@ class MatchSetStage:
         method: str,
         vector: np.ndarray | None,
         dense_list: list | None = None,
+        *,
+        prefix_last: bool = False,
     ) -> MatchSet:
         """The match set of `text` under `method`; `dense_list` (the dense top-N) stands in for a range
         search when the vector store cannot do one (bounded by its depth, see docs/relevance.md)."""
@@ -93,7 +95,8 @@ class MatchSetStage:
                 else:
                     hits = [h for h in dense_list or [] if h.score >= threshold]
                 semantic = {h.product_id: h.score for h in hits}
-        query = MatchQuery(text, None if filters.is_empty else filters, frozenset(semantic), lexical)
+        flt = None if filters.is_empty else filters
+        query = MatchQuery(text, flt, frozenset(semantic), lexical, prefix_last)
         return MatchSet(query, semantic, threshold)
 
     def members(self, match: MatchSet, ids: list[str]) -> set[str]:

@@ -275,7 +275,12 @@ class SearchPipeline:
         try:
             with self._stage(timings, "match"):
                 match = self.matchset.build(
-                    text, query.filters, query.method, vectors.get("dense"), lists.get("dense")
+                    text,
+                    query.filters,
+                    query.method,
+                    vectors.get("dense"),
+                    lists.get("dense"),
+                    prefix_last=query.prefix_last,
                 )
                 return match, self.matchset.members(match, [h.product_id for h in hits])
         except Exception as exc:  # same policy as lexical retrieval: degrade, log the reason

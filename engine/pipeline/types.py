@@ -34,6 +34,7 @@ class SearchQuery:
     method: Method = "full"
     user_id: str | None = None
     session_id: str | None = None
+    prefix_last: bool = True  # the last word may be the beginning of a word (search as you type)
 
 
 class RankedHit:

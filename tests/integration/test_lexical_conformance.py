@@ -152,6 +152,33 @@ def test_exact_words_outrank_corrected_ones(shop: LexicalIndex) -> None:
     assert ranked == ["tl-hamper", "tl-hammer"]
 
 
+def typed(index: LexicalIndex, text: str) -> set[str]:
+    """Ids matching `text` typed into a search-as-you-type box (the last word may be unfinished)."""
+    return index.match_ids(MatchQuery(text, prefix_last=True))
+
+
+def test_the_last_word_matches_as_a_beginning_when_typing(shop: LexicalIndex) -> None:
+    assert ids(shop, "prejud") == set() and typed(shop, "prejud") == {"bk-austen"}
+    assert typed(shop, "pride and prejud") == {"bk-austen"}
+    assert typed(shop, "prejud pride") == set()  # only the last word may be unfinished
+    assert typed(shop, "prejud xyzzy") == set()
+    assert typed(shop, "ha") == set()  # too short to be a beginning
+    # An unfinished word matches every word it begins, ranked below whole-word matches.
+    assert typed(shop, "hamme") == {"tl-hammer"}
+    ranked = shop.match_page(MatchQuery("hamper", prefix_last=True), "relevance", 0, 5)
+    assert ranked[0].product_id == "tl-hamper"
+
+
+def test_an_unfinished_identifier_matches_the_identifiers_it_begins(shop: LexicalIndex) -> None:
+    assert ids(shop, "dcd791") == set()
+    assert typed(shop, "dcd791") == {"tl-drill"}
+    assert typed(shop, "drill DCD 791") == {"tl-drill"}
+    assert typed(shop, "n506-k") == {"er-kobo"}
+    assert typed(shop, "dcd7") == set()  # under five characters an identifier is not a beginning
+    ranked = shop.match_page(MatchQuery("dcd791", prefix_last=True), "relevance", 0, 3)
+    assert [h.product_id for h in ranked] == ["tl-drill"]
+
+
 def test_cjk_text_is_searchable(shop: LexicalIndex) -> None:
     assert ids(shop, "猫") == {"bk-soseki"}
     assert ids(shop, "吾輩は猫") == {"bk-soseki"}

@@ -62,6 +62,25 @@ def test_words_that_match_alone_but_not_together_suggest_the_broader_one(client:
     assert answer["total"] == 0 and answer["suggestion"] == "notebook"
 
 
+def test_the_last_word_may_be_unfinished_unless_the_request_says_whole_words(client: TestClient) -> None:
+    answer = search(client, query="pride and prejud")
+    assert answer["total"] == 1 and [h["id"] for h in answer["hits"]] == ["bk-austen"]
+    assert search(client, query="pride and prejud", prefix_last=False)["total"] == 0
+    assert [h["id"] for h in search(client, query="dcd791")["hits"]] == ["tl-drill"]  # a model number
+
+
+def test_instantsearch_query_type_chooses_whole_words_or_beginnings(client: TestClient) -> None:
+    def hits(**params: object) -> int:
+        body = {"requests": [{"indexName": "products", "query": "prejud", **params}]}
+        response = client.post("/1/indexes/*/queries", json=body)
+        assert response.status_code == 200, response.text
+        return int(response.json()["results"][0]["nbHits"])
+
+    assert hits() == 1 and hits(queryType="prefixLast") == 1 and hits(queryType="prefixNone") == 0
+    response = client.post("/1/indexes/*/queries", json={"requests": [{"query": "x", "queryType": "odd"}]})
+    assert response.status_code == 422 and "queryType" in response.text
+
+
 def test_total_facets_and_pages_cover_the_whole_match_set(client: TestClient) -> None:
     answer = search(client, query="notebook", facets=["brand", "availability"], size=50)
     assert answer["total"] == len(NOTEBOOKS) == 296

@@ -8,7 +8,8 @@ import pytest
 
 from engine.errors import MissingDependency
 from engine.lexical import analysis
-from engine.lexical.analysis import EnglishAnalyzer, irregular_plural_rules, tokenize
+from engine.lexical.analysis import EnglishAnalyzer, irregular_plural_rules, make_analyzer, tokenize
+from engine.lexical.matching import identifier_prefixes, query_words
 
 
 def test_tokenize_lowercases_and_strips_possessives() -> None:
@@ -80,3 +81,23 @@ def test_each_catalog_language_stems_its_own_words(language: str, forms: list[st
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="klingon"):
         analysis.make_analyzer("klingon")
+
+
+def test_only_the_last_word_is_marked_as_a_beginning() -> None:
+    analyzer = make_analyzer("english")
+    words = query_words("pride and prejud", analyzer, prefix_last=True)
+    assert [(w.word, w.prefix) for w in words] == [("pride", False), ("prejud", True)]
+    assert not any(w.prefix for w in query_words("pride and prejud", analyzer))
+    # Too short, CJK, or a stop word: no beginning, so "shirt for" still needs only "shirt".
+    for text in ("pride pr", "猫の本", "shirt for"):
+        assert not any(w.prefix for w in query_words(text, analyzer, prefix_last=True)), text
+    # A repeated word is kept once, as the beginning.
+    assert [(w.word, w.prefix) for w in query_words("drill drill", analyzer, prefix_last=True)] == [
+        ("drill", True)
+    ]
+
+
+def test_identifier_beginnings_are_the_runs_ending_the_query() -> None:
+    assert identifier_prefixes("drill DCD 791") == ["drilldcd791", "dcd791"]
+    assert identifier_prefixes("n506-k") == ["n506k"]
+    assert identifier_prefixes("dcd7") == []
