@@ -13,10 +13,10 @@ A product matches a query lexically when
   (`normalize_identifier`): "978-0-14-143951-8" finds ISBN "9780141439518".
 
 With `prefix_last` (the search API's default, as in search-as-you-type boxes) the query's last word also
-matches as the beginning of a word as written in the product ("hobb" finds "Hobbit"; from
-`MIN_PREFIX_CHARS` characters, so "a" does not match everything), and the query's trailing parts as the
-beginning of an identifier (from `MIN_IDENTIFIER_PREFIX_CHARS` normalised characters: "dcd791" finds
-model "DCD791D2").
+matches as the beginning of a word as written in the product ("hobb" finds "Hobbit"; a query of one
+word from `MIN_PREFIX_CHARS` characters, so "a" does not match everything), and the query's trailing
+parts as the beginning of an identifier (from `MIN_IDENTIFIER_PREFIX_CHARS` normalised characters:
+"dcd791" finds model "DCD791D2").
 
 The search pipeline adds the products whose dense similarity clears a threshold (`engine.pipeline.matchset`).
 Which fields are searchable, with which weights, and the catalog's language come from the settings
@@ -100,14 +100,17 @@ def query_words(
 
     A CJK run counts as one word per character bigram (each must match, subject to the
     minimum-should-match rule), so "吾輩は猫" does not match every text holding one of its characters.
-    With `prefix_last`, the last token is marked `prefix` when it is at least `MIN_PREFIX_CHARS` long,
-    not CJK and not a stop word (a trailing "for" would otherwise become a required word).
+    With `prefix_last`, the last token is marked `prefix` unless it is CJK or a stop word (a trailing
+    "for" would otherwise become a required word), or is the only word and shorter than
+    `MIN_PREFIX_CHARS` ("a" alone would match nearly everything; "scratching p" is narrowed by its
+    other word).
     """
     words: list[QueryWord] = []
     seen: set[tuple[str, ...]] = set()
     tokens = tokenize(text)
     last = tokens[-1] if prefix_last and tokens else ""
-    if len(last) < MIN_PREFIX_CHARS or is_cjk(last) or not analyzer(last):
+    alone = len(tokens) == 1
+    if (alone and len(last) < MIN_PREFIX_CHARS) or is_cjk(last) or not analyzer(last):
         last = ""
     for token in tokens[:-1] if last else tokens:
         groups: list[tuple[str, ...]]

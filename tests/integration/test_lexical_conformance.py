@@ -162,7 +162,8 @@ def test_the_last_word_matches_as_a_beginning_when_typing(shop: LexicalIndex) ->
     assert typed(shop, "pride and prejud") == {"bk-austen"}
     assert typed(shop, "prejud pride") == set()  # only the last word may be unfinished
     assert typed(shop, "prejud xyzzy") == set()
-    assert typed(shop, "ha") == set()  # too short to be a beginning
+    assert typed(shop, "ha") == set()  # alone, too short to be a beginning
+    assert typed(shop, "pride and p") == {"bk-austen"}  # after another word, any length
     # An unfinished word matches every word it begins, ranked below whole-word matches.
     assert typed(shop, "hamme") == {"tl-hammer"}
     ranked = shop.match_page(MatchQuery("hamper", prefix_last=True), "relevance", 0, 5)
