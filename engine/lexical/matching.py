@@ -101,16 +101,16 @@ def query_words(
     A CJK run counts as one word per character bigram (each must match, subject to the
     minimum-should-match rule), so "吾輩は猫" does not match every text holding one of its characters.
     With `prefix_last`, the last token is marked `prefix` unless it is CJK or a stop word (a trailing
-    "for" would otherwise become a required word), or is the only word and shorter than
-    `MIN_PREFIX_CHARS` ("a" alone would match nearly everything; "scratching p" is narrowed by its
-    other word).
+    "for" would otherwise become a required word), or is shorter than `MIN_PREFIX_CHARS` and alone or
+    holding a digit ("a" alone would match nearly everything, and "pvc 4" means size 4, not 40 or 48;
+    "scratching p" is narrowed by its other word).
     """
     words: list[QueryWord] = []
     seen: set[tuple[str, ...]] = set()
     tokens = tokenize(text)
     last = tokens[-1] if prefix_last and tokens else ""
-    alone = len(tokens) == 1
-    if (alone and len(last) < MIN_PREFIX_CHARS) or is_cjk(last) or not analyzer(last):
+    short = len(last) < MIN_PREFIX_CHARS and (len(tokens) == 1 or any(c.isdigit() for c in last))
+    if short or is_cjk(last) or not analyzer(last):
         last = ""
     for token in tokens[:-1] if last else tokens:
         groups: list[tuple[str, ...]]

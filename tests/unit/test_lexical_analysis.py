@@ -91,7 +91,7 @@ def test_only_the_last_word_is_marked_as_a_beginning() -> None:
     # After another word any length will do ("scratching p"); alone, three characters.
     assert [(w.word, w.prefix) for w in query_words("pride p", analyzer, prefix_last=True)][-1] == ("p", True)
     # Too short alone, CJK, or a stop word: no beginning, so "shirt for" still needs only "shirt".
-    for text in ("pr", "猫の本", "shirt for"):
+    for text in ("pr", "pvc 4", "pvc 10", "猫の本", "shirt for"):
         assert not any(w.prefix for w in query_words(text, analyzer, prefix_last=True)), text
     # A repeated word is kept once, as the beginning.
     assert [(w.word, w.prefix) for w in query_words("drill drill", analyzer, prefix_last=True)] == [
