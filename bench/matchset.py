@@ -7,7 +7,12 @@ their union. Reported per set and threshold: mean `total` per query, the share o
 (query, product) pairs inside the set (grade >= 3 on crowdflower's 1-4, >= 2.5 on homedepot's 1-3)
 and the share of judged-irrelevant pairs (the lowest grade) inside it. The calibrated threshold
 (`engine.pipeline.matchset.calibrate_threshold`) is shown for several quantiles of the random-pair
-similarity, which is how the default quantile was chosen (docs/relevance.md). Writes JSON and a PNG.
+similarity, which is how the default quantile was chosen (docs/relevance.md).
+
+Then the match rule as served, at the calibrated thresholds: lexical, or semantic at the default
+quantile, or (near match) sharing at least one query word and above the near threshold, for each
+`--near-quantiles` value (the lexical backend's near clause decides "shares a word"). Writes JSON and a
+PNG.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from bench.common import (
 from bench.lexical import load_products
 from engine.lexical.embedded import EmbeddedLexical
 from engine.lexical.matching import MatchQuery
-from engine.vectors.calibration import calibrate_threshold
+from engine.vectors.calibration import DEFAULT_QUANTILE, calibrate_threshold
 
 THRESHOLDS = [round(t, 2) for t in np.arange(0.20, 0.81, 0.05)]
 QUANTILES = (0.95, 0.98, 0.99, 0.995, 0.999)
@@ -69,17 +74,31 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     relevant_grade = default_threshold(qrels)
     ids, vectors = text_vectors(args.products, args.data_root)
     row = {pid: i for i, pid in enumerate(ids)}
+    calibrated = {q: calibrate_threshold(vectors, q) for q in sorted({*QUANTILES, *args.near_quantiles})}
+    strict = calibrated[DEFAULT_QUANTILE]
+    floor = min(calibrated[q] for q in args.near_quantiles) if args.near_quantiles else strict
+    query_vectors = encode_queries([q for _, q in queries])
     with tempfile.TemporaryDirectory(prefix="aisle-matchset-") as tmp:
         lexical = EmbeddedLexical(Path(tmp))
         lexical.rebuild(load_products(args.products, None))
         lexical_sets = [
             lexical.match_ids(MatchQuery(q)) for _, q in tqdm(queries, desc="lexical", file=sys.stderr)
         ]
-    query_vectors = encode_queries([q for _, q in queries])
+        shared_sets = []  # near candidates (floor <= similarity < strict) sharing a query word
+        for n, (_, q) in enumerate(tqdm(queries, desc="near", file=sys.stderr)):
+            sims = vectors @ query_vectors[n]
+            near = frozenset(ids[i] for i in np.flatnonzero((sims >= floor) & (sims < strict)))
+            shared = lexical.match_ids(MatchQuery(q, lexical=False, near_ids=near)) if near else set()
+            shared_sets.append(np.fromiter((row[p] for p in shared), dtype=np.int64))
     sets = ("lexical", "semantic", "union")
     totals = {s: np.zeros(len(THRESHOLDS)) for s in sets}
     inside = {(s, kind): np.zeros(len(THRESHOLDS)) for s in sets for kind in ("relevant", "irrelevant")}
     pairs = {"relevant": 0, "irrelevant": 0}
+    rules = [("union", DEFAULT_QUANTILE, None)] + [
+        ("union + near", DEFAULT_QUANTILE, q) for q in args.near_quantiles
+    ]
+    rule_totals = np.zeros(len(rules))
+    rule_inside = {kind: np.zeros(len(rules)) for kind in ("relevant", "irrelevant")}
     for n, (qid, _) in enumerate(tqdm(queries, desc="semantic", file=sys.stderr)):
         sims = vectors @ query_vectors[n]
         lex_rows = np.fromiter((row[p] for p in lexical_sets[n] if p in row), dtype=np.int64)
@@ -103,6 +122,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 inside[("union", kind)][i] += int((in_lex | in_sem).sum())
         for kind, members in judged.items():
             pairs[kind] += len(members)
+        member = np.zeros(len(ids), dtype=bool)
+        member[lex_rows] = True
+        member |= sims >= strict
+        for r, (_, _, near_quantile) in enumerate(rules):
+            with_near = member.copy()
+            if near_quantile is not None:
+                shared = shared_sets[n]
+                with_near[shared[sims[shared] >= calibrated[near_quantile]]] = True
+            rule_totals[r] += int(with_near.sum())
+            for kind, members in judged.items():
+                rule_inside[kind][r] += int(with_near[members].sum())
     count = max(len(queries), 1)
     curves = {
         s: {
@@ -112,7 +142,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         }
         for s in sets
     }
-    calibrated = {str(q): round(calibrate_threshold(vectors, q), 4) for q in QUANTILES}
+    served = [
+        {
+            "rule": name,
+            "semantic_quantile": quantile,
+            "semantic_threshold": round(calibrated[quantile], 4),
+            "near_quantile": near_quantile,
+            "near_threshold": None if near_quantile is None else round(calibrated[near_quantile], 4),
+            "mean_total": round(float(rule_totals[r]) / count, 1),
+            **{
+                f"{kind}_inside": round(float(rule_inside[kind][r]) / max(pairs[kind], 1), 4)
+                for kind in ("relevant", "irrelevant")
+            },
+        }
+        for r, (name, quantile, near_quantile) in enumerate(rules)
+    ]
     zero = sum(1 for s in lexical_sets if not s)
     return {
         "products": str(args.products),
@@ -122,9 +166,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "irrelevant_pairs": pairs["irrelevant"],
         "thresholds": THRESHOLDS,
         "curves": curves,
-        "calibrated_thresholds": calibrated,
+        "calibrated_thresholds": {str(q): round(calibrated[q], 4) for q in QUANTILES},
+        "rules": served,
         "zero_lexical_match_share": round(zero / count, 4),
     }
+
+
+def _quantiles(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma list of numbers: {text!r}") from None
+    if any(not 0.0 < v < 1.0 for v in values):
+        raise argparse.ArgumentTypeError(f"quantiles must lie strictly between 0 and 1: {text!r}")
+    return values
 
 
 def _kind(grade: float, low: float, relevant: float) -> str | None:
@@ -178,6 +233,13 @@ def main(argv: list[str] | None = None) -> int:
         help="where bench.relevance keeps its indexes (default: var/bench)",
     )
     parser.add_argument("--limit", type=int, help="only the first N judged queries")
+    parser.add_argument(
+        "--near-quantiles",
+        type=_quantiles,
+        default=(0.85, 0.9, 0.93, 0.95, 0.97),
+        help="comma list of near-threshold quantiles to measure the served rule at "
+        "(default 0.85,0.9,0.93,0.95,0.97)",
+    )
     parser.add_argument("--out", type=Path, help="results JSON; the PNG goes next to it")
     args = parser.parse_args(argv)
     for path in (args.products, args.queries, args.qrels):
@@ -204,6 +266,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     print_table(
         ("threshold", "sem total", "sem rel", "sem irr", "union total", "union rel", "union irr"), rows
+    )
+    print_table(
+        ("rule", "semantic", "near", "mean total", "relevant inside", "irrelevant inside"),
+        [
+            (
+                r["rule"],
+                f"{r['semantic_threshold']} (q{r['semantic_quantile']})",
+                "-" if r["near_quantile"] is None else f"{r['near_threshold']} (q{r['near_quantile']})",
+                r["mean_total"],
+                r["relevant_inside"],
+                r["irrelevant_inside"],
+            )
+            for r in report["rules"]
+        ],
     )
     if args.out:
         write_json(args.out, report)

@@ -57,9 +57,10 @@ class IndexManifest:
     updated_at: str = ""
     revision: int = 0
     source: str = ""
-    # The semantic match threshold calibrated on this generation's text vectors
-    # (`engine.vectors.calibration`); None for an index built before it was stored.
+    # The semantic and near match thresholds calibrated on this generation's text vectors
+    # (`engine.vectors.calibration`); None for an index built before they were stored.
     semantic_threshold: float | None = None
+    near_threshold: float | None = None
 
     def to_json(self) -> str:
         payload: dict[str, Any] = {"format": MANIFEST_FORMAT, **asdict(self)}
@@ -83,6 +84,7 @@ class IndexManifest:
                 revision=int(payload.get("revision", 0)),
                 source=payload.get("source", ""),
                 semantic_threshold=_optional_float(payload.get("semantic_threshold")),
+                near_threshold=_optional_float(payload.get("near_threshold")),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise IndexMismatch(f"{where}: unreadable index manifest ({exc})") from None

@@ -82,6 +82,18 @@ class Settings(BaseSettings):
         description="Cosine similarity above which a product matches a query semantically; empty = the "
         "value calibrated for the encoder and catalog (docs/relevance.md).",
     )
+    near_match: bool = Field(
+        True,
+        description="Near matches: a product that shares at least one query word and whose cosine "
+        "similarity clears the near threshold matches too (docs/relevance.md).",
+    )
+    near_match_threshold: float | None = Field(
+        None,
+        ge=-1.0,
+        le=1.0,
+        description="Cosine similarity a product sharing a query word needs to match; empty = the value "
+        "calibrated for the encoder and catalog (0.90 quantile, docs/relevance.md).",
+    )
 
     # --- inference: Triton ---------------------------------------------------------------------------
     triton_url: str = Field(

@@ -109,12 +109,15 @@ class EngineServices:
             except AisleError:
                 return None
 
-        def calibrated_threshold() -> float | None:
-            try:
-                value = getattr(catalog.manifest, "semantic_threshold", None)
-            except AisleError:  # no index yet
-                return None
-            return float(value) if value is not None else None
+        def stored_threshold(name: str) -> Callable[[], float | None]:
+            def value() -> float | None:
+                try:
+                    stored = getattr(catalog.manifest, name, None)
+                except AisleError:  # no index yet
+                    return None
+                return float(stored) if stored is not None else None
+
+            return value
 
         recommender = Recommender(events, stats, lexical, lambda: store("text"), inference.ranker)
         config = config or PipelineConfig(
@@ -122,6 +125,8 @@ class EngineServices:
             exploration_rate=settings.exploration_rate,
             exploration_start=settings.exploration_start,
             semantic_threshold=settings.semantic_match_threshold,
+            near_threshold=settings.near_match_threshold,
+            near_match=settings.near_match,
         )
         pipeline = SearchPipeline(
             lexical=lexical,
@@ -137,7 +142,8 @@ class EngineServices:
             observe=observe,
             trial=TrialWatcher(trial_path(settings.data_dir)),
             rules=RuleStore(rules_path(settings)).current,
-            calibrated_threshold=calibrated_threshold,
+            calibrated_threshold=stored_threshold("semantic_threshold"),
+            calibrated_near=stored_threshold("near_threshold"),
         )
         return cls(
             settings=settings,

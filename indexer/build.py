@@ -42,7 +42,7 @@ from engine.lexical.base import LexicalIndex
 from engine.product_schema import DEFAULT_LIMITS, Limits
 from engine.storage import file_lock
 from engine.vectors.base import VectorManifest, VectorStore, VectorStoreIO
-from engine.vectors.calibration import calibrate_store
+from engine.vectors.calibration import NEAR_QUANTILE, calibrate_store
 from engine.vectors.factory import FactoryVectorIO
 from indexer.checkpoint import Checkpoint, read_key
 from indexer.checksum import CatalogChecksum
@@ -144,7 +144,8 @@ class Builder:
 
             def calibrate(space: str, store: VectorStore) -> None:
                 if space == "text":
-                    calibrated[space] = calibrate_store(store)
+                    calibrated["semantic"] = calibrate_store(store)
+                    calibrated["near"] = calibrate_store(store, NEAR_QUANTILE)
 
             counts = write_stores(
                 self.io, checkpoint, stages, encoders, keep, directory, manifest_for, calibrate
@@ -158,7 +159,8 @@ class Builder:
                 space_counts=counts,
                 updated_at=created,
                 source=str(path),
-                semantic_threshold=calibrated.get("text"),
+                semantic_threshold=calibrated.get("semantic"),
+                near_threshold=calibrated.get("near"),
             )
             with writer_lock(self.root):
                 self.lexical.rebuild(products)

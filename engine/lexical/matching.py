@@ -18,7 +18,9 @@ word from `MIN_PREFIX_CHARS` characters, so "a" does not match everything), and 
 parts as the beginning of an identifier (from `MIN_IDENTIFIER_PREFIX_CHARS` normalised characters:
 "dcd791" finds model "DCD791D2").
 
-The search pipeline adds the products whose dense similarity clears a threshold (`engine.pipeline.matchset`).
+The search pipeline adds the products whose dense similarity clears a threshold, and those that share at
+least one query word (`NEAR_WORDS`, each word matched as above) and clear a looser one
+(`engine.pipeline.matchset`, docs/relevance.md).
 Which fields are searchable, with which weights, and the catalog's language come from the settings
 (`SearchFields.from_settings`).
 """
@@ -43,18 +45,23 @@ ATTRIBUTE_PREFIX = "attr."
 _IDENTIFIER_NOISE = re.compile(r"[\s\-_./]+")
 MIN_PREFIX_CHARS = 3
 MIN_IDENTIFIER_PREFIX_CHARS = 5
+# How many query words a `MatchQuery.near_ids` product must match, whatever the query's length: the
+# looser similarity threshold it also clears does the rest (docs/relevance.md).
+NEAR_WORDS = 1
 
 
 @dataclass(frozen=True)
 class MatchQuery:
     """The set of products a search is about: those matching `text` lexically (None = every product),
-    plus `also_ids` (semantic matches), all passing `filters`."""
+    plus `also_ids` (semantic matches), plus those of `near_ids` (close in meaning, below the semantic
+    threshold) that share a word with `text`, all passing `filters`."""
 
     text: str | None = None
     filters: Filters | None = None
     also_ids: frozenset[str] = frozenset()
     lexical: bool = True  # False: only `also_ids` (a dense-only search)
     prefix_last: bool = False  # the last word may be the beginning of a word (search as you type)
+    near_ids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

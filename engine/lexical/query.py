@@ -5,7 +5,8 @@ Kept apart from the client code so the translation of `Filters` can be read (and
 `engine.lexical.matching` clause for clause like the embedded index's (`engine.lexical.tantivy_query`):
 one clause per query word (its analysed terms in any searchable field, or a `fuzzy` term on `spell`
 within the word's typo distance), `minimum_should_match` from `required_matches`, identifiers as
-`terms` on `ident`, the caller's semantic ids as `ids`; the same constants order the members.
+`terms` on `ident`, the caller's semantic ids as `ids`, the caller's near ids as `ids` that also match
+`NEAR_WORDS` of the word clauses (scoring 0); the same constants order the members.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from engine.lexical.facets import attribute_name, price_ranges, top_buckets
 from engine.lexical.mapping import attribute_field
 from engine.lexical.matching import (
     ATTRIBUTE_PREFIX,
+    NEAR_WORDS,
     MatchQuery,
     QueryWord,
     SearchFields,
@@ -96,10 +98,10 @@ def match_query(
 ) -> dict[str, Any]:
     """The membership query of a match set, filters applied (see the module docstring)."""
     alternatives: list[dict[str, Any]] = []
+    words = query_words(match.text, analyzer, synonyms, match.prefix_last) if match.text is not None else []
     if match.lexical and match.text is None:
         alternatives.append({"match_all": {}})
     elif match.lexical and match.text is not None:
-        words = query_words(match.text, analyzer, synonyms, match.prefix_last)
         if words:
             clauses = [_word(w, fields) for w in words]
             needed = required_matches(len(clauses))
@@ -113,6 +115,10 @@ def match_query(
     if match.also_ids:
         ids = {"ids": {"values": sorted(match.also_ids)}}
         alternatives.append({"constant_score": {"filter": ids, "boost": 0.0}})
+    if match.near_ids and words:
+        shared = {"bool": {"should": [_word(w, fields) for w in words], "minimum_should_match": NEAR_WORDS}}
+        near = {"bool": {"filter": [{"ids": {"values": sorted(match.near_ids)}}, shared]}}
+        alternatives.append({"constant_score": {"filter": near, "boost": 0.0}})
     must, must_not = filter_clauses(match.filters)
     body: dict[str, Any] = {"should": alternatives, "minimum_should_match": 1}
     if not alternatives:

@@ -11,7 +11,8 @@ Two text queries:
   so a misspelt word still finds candidates while known words rank exactly as typed.
 - `match_query` decides membership: the minimum-should-match rule over the query's words (each word:
   its terms in any searchable field, or a spelling within its typo distance), or an identifier equal
-  to the query; plus the ids the caller adds (semantic matches). Its scores order the members no ranker
+  to the query; plus the ids the caller adds (semantic matches), plus the caller's near ids that match
+  `NEAR_WORDS` of the words (scoring nothing, like semantic members). Its scores order the members no ranker
   saw: by the number of query words matched (`WORD_SCORE` each), then BM25; exact terms outrank
   corrected ones because a correction adds a small constant and an exact term its BM25.
 
@@ -25,6 +26,7 @@ from typing import Any
 
 from engine.lexical.matching import (
     ATTRIBUTE_PREFIX,
+    NEAR_WORDS,
     MatchQuery,
     QueryWord,
     SearchFields,
@@ -118,10 +120,10 @@ class QueryBuilder:
     def match_query(self, match: MatchQuery) -> Any:
         """Membership query of a match set (filters applied)."""
         alternatives = []
+        words = self.words(match.text, match.prefix_last) if match.text is not None else []
         if match.lexical and match.text is None:
             alternatives.append((Occur.Should, Query.all_query()))
         elif match.lexical and match.text is not None:
-            words = self.words(match.text, match.prefix_last)
             if words:
                 groups = [(Occur.Should, self._counted(self._word(w, exact=True, typos=True))) for w in words]
                 needed = required_matches(len(groups))
@@ -136,8 +138,20 @@ class QueryBuilder:
         if match.also_ids:
             ids = Query.term_set_query(self.schema, "id", sorted(match.also_ids))
             alternatives.append((Occur.Should, Query.const_score_query(ids, 0.0)))
+        if match.near_ids and words:
+            alternatives.append((Occur.Should, self._near(words, match.near_ids)))
         base = Query.boolean_query(alternatives) if alternatives else Query.empty_query()
         return self.filtered(base, match.filters)
+
+    def _near(self, words: list[QueryWord], near_ids: frozenset[str]) -> Any:
+        """The products of `near_ids` that match `NEAR_WORDS` of `words`, scoring 0 (ordered like
+        semantic members)."""
+        shared = [(Occur.Should, self._word(w, exact=True, typos=True)) for w in words]
+        ids = Query.term_set_query(self.schema, "id", sorted(near_ids))
+        near = Query.boolean_query(
+            [(Occur.Must, ids), (Occur.Must, Query.boolean_query(shared, min(NEAR_WORDS, len(shared))))]
+        )
+        return Query.const_score_query(near, 0.0)
 
     # --- filters ------------------------------------------------------------------------------------
     def filtered(self, query: Any, filters: Filters | None) -> Any:

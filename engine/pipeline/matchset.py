@@ -1,13 +1,19 @@
 """Stage: the match set of a search, the products `total`, facets, price sort and deep pages are about.
 
 A product matches a text query when it matches lexically (`engine.lexical.matching`: all words, relaxed
-by minimum-should-match for longer queries, typo tolerance, exact identifiers) or when its text vector's
-cosine similarity to the query vector is at least the semantic threshold. Method `bm25` uses the lexical
-side only, `dense` the semantic side only, the others the union. The lexical backend evaluates the set
-(the semantic ids travel with the `MatchQuery`), so counts and facets are exact at any catalog size.
+by minimum-should-match for longer queries, typo tolerance, exact identifiers), when its text vector's
+cosine similarity to the query vector is at least the semantic threshold, or (near match) when it
+shares at least one query word and its similarity is at least the looser near threshold. Method `bm25`
+uses the lexical side only, `dense` the semantic side only, the others all three. One range search at
+the lower of the two thresholds finds both the semantic and the near candidates; one query to the
+lexical backend keeps the near candidates that share a word (`MatchQuery.near_ids`, the same rule on
+both backends); then the backend evaluates the set with the semantic and near members as ids, so
+counts and facets are exact at any catalog size.
 
-The semantic threshold is `AISLE_SEMANTIC_MATCH_THRESHOLD` when set, else the one the indexer calibrated
-on the catalog's own vectors and stored in the index manifest (`engine.vectors.calibration`).
+Each threshold is its setting (`AISLE_SEMANTIC_MATCH_THRESHOLD`, `AISLE_NEAR_MATCH_THRESHOLD`) when set,
+else the value the indexer calibrated on the catalog's own vectors and stored in the index manifest, else
+(an index built before the manifest carried it) a calibration of the serving store
+(`engine.vectors.calibration`).
 """
 
 from __future__ import annotations
@@ -23,23 +29,50 @@ from engine.pipeline.types import RankedHit
 from engine.ranking.features import CandidateSignals
 from engine.records import Filters, ScoredId
 from engine.vectors.base import VectorStore
-from engine.vectors.calibration import calibrate_store
+from engine.vectors.calibration import DEFAULT_QUANTILE, NEAR_QUANTILE, calibrate_store
 
 MAX_RELAXED_WORDS = 8  # longer zero-result queries are not relaxed word by word (cost grows with length)
 
 
 @dataclass
 class MatchSet:
-    """A search's match set: the query for the lexical backend plus the semantic members' scores."""
+    """A search's match set: the query for the lexical backend (the semantic and near members travel as
+    its `also_ids`) plus the similarities of the semantic members and of the near members."""
 
     query: MatchQuery
     semantic: dict[str, float] = field(default_factory=dict)
     threshold: float | None = None
+    near: dict[str, float] = field(default_factory=dict)
+
+
+class Threshold:
+    """One similarity threshold: the setting, else the index manifest's value, else (an index built
+    before manifests carried it) the `quantile` calibration of the serving store, computed once per
+    store object."""
+
+    def __init__(self, fixed: float | None, stored: Callable[[], float | None], quantile: float) -> None:
+        self.fixed = fixed
+        self._stored = stored
+        self.quantile = quantile
+        self._calibrated: tuple[int, float | None] | None = None
+
+    def value(self, store: VectorStore | None) -> float | None:
+        """The threshold in force; None when there is no setting, no stored value and no text vectors."""
+        if self.fixed is not None:
+            return self.fixed
+        stored = self._stored()
+        if stored is not None:
+            return stored
+        if store is None or store.count() == 0:
+            return None
+        if self._calibrated is None or self._calibrated[0] != id(store):
+            self._calibrated = (id(store), calibrate_store(store, self.quantile))
+        return self._calibrated[1]
 
 
 class MatchSetStage:
-    """Builds match sets. `store` is looked up per call (a catalog reload swaps it); the calibrated
-    threshold is computed once per store object."""
+    """Builds match sets. `store` is looked up per call (a catalog reload swaps it). `near=False` turns
+    the near rule off (lexical or semantic members only)."""
 
     def __init__(
         self,
@@ -47,28 +80,22 @@ class MatchSetStage:
         store: Callable[[], VectorStore | None],
         threshold: float | None = None,
         calibrated: Callable[[], float | None] = lambda: None,
+        near_threshold: float | None = None,
+        near_calibrated: Callable[[], float | None] = lambda: None,
+        near: bool = True,
     ) -> None:
         self.lexical = lexical
         self._store = store
-        self.fixed_threshold = threshold
-        self._manifest_threshold = calibrated
-        self._calibrated: tuple[int, float | None] | None = None
+        self._semantic = Threshold(threshold, calibrated, DEFAULT_QUANTILE)
+        self._near = Threshold(near_threshold, near_calibrated, NEAR_QUANTILE) if near else None
 
     def threshold(self) -> float | None:
-        """The semantic threshold in force: the setting, else the index manifest's calibration, else
-        (an index built before manifests carried one) a calibration of the serving store, computed once
-        per store object. None when there are no text vectors."""
-        if self.fixed_threshold is not None:
-            return self.fixed_threshold
-        stored = self._manifest_threshold()
-        if stored is not None:
-            return stored
-        store = self._store()
-        if store is None or store.count() == 0:
-            return None
-        if self._calibrated is None or self._calibrated[0] != id(store):
-            self._calibrated = (id(store), calibrate_store(store))
-        return self._calibrated[1]
+        """The semantic threshold in force; None when there are no text vectors."""
+        return self._semantic.value(self._store())
+
+    def near_threshold(self) -> float | None:
+        """The near threshold in force; None when the rule is off or there are no text vectors."""
+        return self._near.value(self._store()) if self._near is not None else None
 
     def build(
         self,
@@ -84,24 +111,31 @@ class MatchSetStage:
         search when the vector store cannot do one (bounded by its depth, see docs/relevance.md)."""
         lexical = method != "dense"
         semantic: dict[str, float] = {}
+        near: dict[str, float] = {}
         threshold = None
         if method != "bm25" and vector is not None:
             threshold = self.threshold()
+            loose = self.near_threshold() if lexical else None
             store = self._store()
             if threshold is not None and store is not None:
+                floor = threshold if loose is None else min(threshold, loose)
                 within = getattr(store, "within", None)
                 if callable(within):
-                    hits = within(vector, threshold)
+                    hits = within(vector, floor)
                 else:
-                    hits = [h for h in dense_list or [] if h.score >= threshold]
-                semantic = {h.product_id: h.score for h in hits}
+                    hits = [h for h in dense_list or [] if h.score >= floor]
+                for hit in hits:
+                    (semantic if hit.score >= threshold else near)[hit.product_id] = hit.score
         flt = None if filters.is_empty else filters
-        query = MatchQuery(text, flt, frozenset(semantic), lexical, prefix_last)
-        return MatchSet(query, semantic, threshold)
+        if near:  # one backend query keeps the candidates sharing a word; later queries reuse the ids
+            shares = MatchQuery(text, flt, lexical=False, prefix_last=prefix_last, near_ids=frozenset(near))
+            near = {pid: near[pid] for pid in self.lexical.match_ids(shares, list(near))}
+        query = MatchQuery(text, flt, frozenset(semantic).union(near), lexical, prefix_last)
+        return MatchSet(query, semantic, threshold, near)
 
     def members(self, match: MatchSet, ids: list[str]) -> set[str]:
         """Which of `ids` are in the match set."""
-        inside = {pid for pid in ids if pid in match.semantic}
+        inside = {pid for pid in ids if pid in match.semantic or pid in match.near}
         rest = [pid for pid in ids if pid not in inside]
         if rest:
             inside |= self.lexical.match_ids(match.query, rest)
@@ -140,7 +174,7 @@ class MatchSetStage:
         """Hits `first`..`first + size` of the whole match set.
 
         By relevance: the ranked head (fused candidates in the set), then the rest of the set by lexical
-        score, semantic-only members by similarity last. By price: straight from the backend's price
+        score, semantic-only and near members by similarity last. By price: straight from the backend's price
         order over the whole set. Hits outside the head carry only the signals known here.
         """
         known = {h.product_id: h for h in head}
@@ -153,9 +187,11 @@ class MatchSetStage:
         scored = self.lexical.match_page(match.query, "relevance", 0, need + len(head))
         rest = [s for s in scored if s.product_id not in known]
         lexical = [s for s in rest if s.score > 0]
-        semantic = sorted(
-            (s for s in rest if s.score <= 0), key=lambda s: -match.semantic.get(s.product_id, 0.0)
-        )
+
+        def similarity(hit: ScoredId) -> float:
+            return match.semantic.get(hit.product_id) or match.near.get(hit.product_id, 0.0)
+
+        semantic = sorted((s for s in rest if s.score <= 0), key=lambda s: -similarity(s))
         tail = self._hits(
             [s.product_id for s in [*lexical, *semantic][:need]], known, _scores(lexical), len(head)
         )

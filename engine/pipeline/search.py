@@ -79,6 +79,7 @@ class SearchPipeline:
         trial: Callable[[], ActiveTrial | None] | None = None,
         rules: Callable[[], RuleSet] = RuleSet,
         calibrated_threshold: Callable[[], float | None] = lambda: None,
+        calibrated_near: Callable[[], float | None] = lambda: None,
     ) -> None:
         self.config = config or PipelineConfig()
         self.lexical = LexicalRetriever(lexical)
@@ -89,7 +90,13 @@ class SearchPipeline:
         self.filter_ids = FilterIds(lexical, self.config.filter_cache_size)
         self.products = ProductLookup(lexical, self.config.product_cache_size)
         self.matchset = MatchSetStage(
-            lexical, text_store, self.config.semantic_threshold, calibrated_threshold
+            lexical,
+            text_store,
+            self.config.semantic_threshold,
+            calibrated_threshold,
+            self.config.near_threshold,
+            calibrated_near,
+            self.config.near_match,
         )
         self.stats = stats
         self.profile = profile

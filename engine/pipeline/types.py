@@ -127,7 +127,8 @@ class PipelineConfig:
 
     Retrieval depth is 200 per side (about 320 fused candidates): the head the ranker orders. `total`,
     facets, price sort and pages past the head come from the match set, not from this depth.
-    `semantic_threshold` overrides the calibrated similarity a product needs to match semantically.
+    `semantic_threshold` overrides the calibrated similarity a product needs to match semantically,
+    `near_threshold` the one a product sharing a query word needs; `near_match=False` turns that rule off.
     """
 
     lexical_depth: int = 200
@@ -144,3 +145,5 @@ class PipelineConfig:
     exploration_start: int = 3
     merchandise_depth: int = 500
     semantic_threshold: float | None = None
+    near_threshold: float | None = None
+    near_match: bool = True

@@ -4,12 +4,14 @@ for the product to count as matching the query's meaning (`engine.pipeline.match
 Cosine similarity has no fixed scale: it depends on the encoder and on how alike a catalog's products
 are (titles of drill bits are closer to each other than a bookshop's blurbs). So the threshold is
 calibrated per catalog from its own vectors: the `quantile` of the similarity between random pairs of
-distinct products. At the default quantile 0.99 a query counts as meaning a product when it is as close
-to it as the closest 1% of unrelated product pairs; bench/matchset.py shows the curves (set size, judged
+distinct products. At the default quantile 0.98 a query counts as meaning a product when it is as close
+to it as the closest 2% of unrelated product pairs; bench/matchset.py shows the curves (set size, judged
 relevant and irrelevant products inside) this default was chosen from, docs/relevance.md explains it.
+The looser near threshold (`NEAR_QUANTILE`, 0.90) admits a product that also shares a query word.
 
-The indexer calibrates at build time and stores the value in the index manifest, so every gateway process
-uses the same number and no search pays for it; `AISLE_SEMANTIC_MATCH_THRESHOLD` overrides it.
+The indexer calibrates at build time and stores both values in the index manifest, so every gateway
+process uses the same numbers and no search pays for them; `AISLE_SEMANTIC_MATCH_THRESHOLD` and
+`AISLE_NEAR_MATCH_THRESHOLD` override them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from engine.vectors.base import VectorStore
 
 CALIBRATION_SAMPLE = 2000
 DEFAULT_QUANTILE = 0.98
+NEAR_QUANTILE = 0.90
 
 
 def calibrate_threshold(vectors: np.ndarray, quantile: float = DEFAULT_QUANTILE, seed: int = 0) -> float:

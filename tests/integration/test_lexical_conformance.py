@@ -194,6 +194,31 @@ def test_semantic_ids_join_the_set_and_filters_still_apply(shop: LexicalIndex) -
     assert shop.match_ids(dense_only) == {"tl-drill"} and shop.count_matching(dense_only) == 1
 
 
+def test_near_ids_join_only_when_they_share_a_query_word(shop: LexicalIndex) -> None:
+    assert ids(shop, "cordless hammer") == set()  # two words: a product needs both
+    near = frozenset({"tl-drill", "tl-hamper", "er-kobo", "odd-blank"})
+    match = MatchQuery("cordless hammer", None, frozenset(), near_ids=near)
+    # The drill shares "cordless", the hamper "hammer" within one typo; the e-reader and the gift card
+    # share nothing; the hammer has one of the two words but is not near.
+    assert shop.match_ids(match) == {"tl-drill", "tl-hamper"} and shop.count_matching(match) == 2
+    assert shop.match_ids(match, ["tl-drill", "er-kobo", "tl-hammer"]) == {"tl-drill"}
+    assert shop.facets(match, ["brand"]) == {"brand": top_buckets({"DeWalt": 1, "Home Co": 1}, 20)}
+    assert [h.product_id for h in shop.match_page(match, "price_asc", 0, 10)] == ["tl-hamper", "tl-drill"]
+    cheap = MatchQuery("cordless hammer", Filters(price_max=100.0), frozenset(), near_ids=near)
+    assert shop.match_ids(cheap) == {"tl-hamper"}  # filters still apply
+    nonsense = MatchQuery("xyzzy qwerty", None, frozenset(), near_ids=near)
+    assert shop.count_matching(nonsense) == 0 and shop.match_ids(nonsense) == set()
+
+
+def test_near_members_score_nothing_and_lexical_members_keep_their_order(shop: LexicalIndex) -> None:
+    near = frozenset({"tl-hamper", "tl-hammer"})
+    ranked = shop.match_page(MatchQuery("claw hammer", None, frozenset(), near_ids=near), "relevance", 0, 5)
+    assert [h.product_id for h in ranked] == ["tl-hammer", "tl-hamper"]
+    assert ranked[0].score > 0 and ranked[1].score == 0  # the hamper is in by the near rule alone
+    dense_only = MatchQuery("claw hammer", None, frozenset({"tl-drill"}), False, near_ids=near)
+    assert shop.match_ids(dense_only) == {"tl-drill", "tl-hammer", "tl-hamper"}
+
+
 @pytest.mark.parametrize("language", sorted(LANGUAGE_CASES))
 def test_stemming_follows_the_catalog_language(
     language: str, request: pytest.FixtureRequest, tmp_path: Path, backend: str

@@ -24,9 +24,11 @@ BY_ID = {p.id: p for p in CATALOG}
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    # Depth 5 per retriever; a semantic threshold no hashed vector of another text reaches, so the
-    # match sets below are the lexical ones.
-    config = PipelineConfig(max_query_chars=64, lexical_depth=5, dense_depth=5, semantic_threshold=0.99)
+    # Depth 5 per retriever; semantic and near thresholds no hashed vector of another text reaches, so
+    # the match sets below are the lexical ones.
+    config = PipelineConfig(
+        max_query_chars=64, lexical_depth=5, dense_depth=5, semantic_threshold=0.99, near_threshold=0.99
+    )
     services = make_services(tmp_path, products=CATALOG, config=config)
     with TestClient(create_app(services)) as test_client:
         yield test_client

@@ -11,7 +11,7 @@ import pytest
 import indexer.build as build_module
 from engine.catalog import CURRENT, Catalog, catalog_root, read_current, read_manifest
 from engine.config import Settings, load_settings
-from engine.vectors.calibration import calibrate_store
+from engine.vectors.calibration import NEAR_QUANTILE, calibrate_store
 from indexer.build import Builder, BuildOptions
 from indexer.checksum import CatalogChecksum
 from indexer.embedding import EmbedOptions
@@ -71,6 +71,8 @@ def test_build_writes_generation_manifest_and_current(tmp_path, settings, lexica
     store = Catalog(settings, inference, lexical, vio)
     store.load()
     assert manifest.semantic_threshold == calibrate_store(store.vector_store("text"))
+    assert manifest.near_threshold == calibrate_store(store.vector_store("text"), NEAR_QUANTILE)
+    assert manifest.near_threshold is not None and manifest.near_threshold < manifest.semantic_threshold
     assert lexical.count() == 10
     assert not (root / report.generation / "checkpoint").exists()
     catalog_handle = Catalog(settings, inference, lexical, vio)

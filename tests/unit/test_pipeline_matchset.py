@@ -7,7 +7,7 @@ import pytest
 
 from engine.lexical.embedded import EmbeddedLexical
 from engine.pipeline.matchset import MatchSetStage
-from engine.vectors.calibration import calibrate_store, calibrate_threshold
+from engine.vectors.calibration import NEAR_QUANTILE, calibrate_store, calibrate_threshold
 from engine.vectors.faiss_store import FaissVectorStore
 
 
@@ -53,3 +53,78 @@ def test_the_threshold_comes_from_the_setting_then_the_manifest_then_the_store(t
     assert stage.threshold() == 0.42
     assert MatchSetStage(lexical, lambda: store, 0.6, lambda: 0.42).threshold() == 0.6
     assert MatchSetStage(lexical, lambda: None).threshold() is None
+
+
+def at_cosine(c: float) -> np.ndarray:
+    """A unit vector at cosine `c` from the query vector (1, 0, 0, 0)."""
+    return np.array([c, np.sqrt(1.0 - c * c), 0.0, 0.0], dtype=np.float32)
+
+
+NEAR_CATALOG = {  # id: (title, cosine to the query)
+    "drill": ("Cordless drill", 0.5),  # shares "cordless", between the two thresholds
+    "hammer": ("Claw hammer", 0.9),  # above the semantic threshold, shares nothing
+    "basket": ("Laundry basket", 0.5),  # between the thresholds, shares nothing
+    "vacuum": ("Cordless vacuum", 0.2),  # shares "cordless", below both
+}
+QUERY = np.array([1.0, 0.0, 0.0, 0.0], dtype=np.float32)
+
+
+@pytest.fixture
+def near_stage(tmp_path):
+    from engine.records import Product
+
+    lexical = EmbeddedLexical(tmp_path, reload_interval_s=0.0)
+    lexical.rebuild([Product(pid, title) for pid, (title, _) in NEAR_CATALOG.items()])
+    store = FaissVectorStore(4, "flat")
+    store.add(list(NEAR_CATALOG), np.stack([at_cosine(c) for _, c in NEAR_CATALOG.values()]))
+    return lexical, store
+
+
+def members(stage: MatchSetStage, text: str, method: str = "full", filters=None) -> set[str]:
+    from engine.records import Filters
+
+    match = stage.build(text, filters or Filters(), method, QUERY)
+    inside = stage.lexical.match_ids(match.query)
+    assert stage.lexical.count_matching(match.query) == len(inside)  # total is the set's size
+    assert stage.members(match, list(NEAR_CATALOG)) == inside  # the head's membership agrees
+    return inside
+
+
+def test_a_near_product_matches_when_it_shares_a_query_word(near_stage) -> None:
+    lexical, store = near_stage
+    stage = MatchSetStage(lexical, lambda: store, 0.8, near_threshold=0.4)
+    # "cordless saw": no product has both words; the hammer is close in meaning; the drill shares
+    # "cordless" and clears 0.4; the basket is as close but shares no word; the vacuum is too far.
+    assert members(stage, "cordless saw") == {"hammer", "drill"}
+    assert members(stage, "cordles saw") == {"hammer", "drill"}  # a word within its typo distance counts
+    assert members(stage, "xyzzy qwerty") == {"hammer"}  # nonsense shares no word: only the vector side
+    assert members(stage, "cordless saw", "dense") == {"hammer"}  # dense: the semantic side alone
+    assert members(stage, "cordless saw", "bm25") == set()  # bm25: the lexical side alone
+    off = MatchSetStage(lexical, lambda: store, 0.8, near_threshold=0.4, near=False)
+    assert off.near_threshold() is None and members(off, "cordless saw") == {"hammer"}
+
+
+def test_near_members_obey_filters_and_page_by_similarity(near_stage) -> None:
+    from engine.records import Filters
+
+    lexical, store = near_stage
+    stage = MatchSetStage(lexical, lambda: store, 0.8, near_threshold=0.4)
+    assert members(stage, "cordless saw", filters=Filters(exclude_ids=("drill",))) == {"hammer"}
+    match = stage.build("cordless saw", Filters(), "full", QUERY)
+    # One backend query keeps the near candidates sharing a word; they travel with the semantic ids.
+    assert match.near == {"drill": pytest.approx(0.5)} and set(match.semantic) == {"hammer"}
+    assert match.query.also_ids == {"hammer", "drill"} and not match.query.near_ids
+    assert [h.product_id for h in stage.page(match, [], "relevance", 0, 10)] == ["hammer", "drill"]
+
+
+def test_the_near_threshold_comes_from_the_setting_then_the_manifest_then_the_store(tmp_path) -> None:
+    store = FaissVectorStore(32, "flat")
+    store.add([f"p{i}" for i in range(300)], unit_rows(300, 32, seed=4))
+    lexical = EmbeddedLexical(tmp_path)
+    manifest: list[float | None] = [None]
+    stage = MatchSetStage(lexical, lambda: store, None, lambda: None, None, lambda: manifest[0])
+    calibrated = calibrate_store(store, NEAR_QUANTILE)
+    assert stage.near_threshold() == calibrated < stage.threshold()  # looser than the semantic one
+    manifest[0] = 0.3
+    assert stage.near_threshold() == 0.3
+    assert MatchSetStage(lexical, lambda: store, None, lambda: None, 0.5, lambda: 0.3).near_threshold() == 0.5
