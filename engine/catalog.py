@@ -46,7 +46,7 @@ SPACES = ("text", "image")
 
 @dataclass(frozen=True)
 class IndexManifest:
-    """What a generation holds. `count` is the number of products (lexical == text vectors)."""
+    """What a generation holds: `count` products (lexical == text vectors), calibrated match thresholds."""
 
     generation: str
     encoders: dict[str, EncoderInfo]
@@ -57,9 +57,7 @@ class IndexManifest:
     updated_at: str = ""
     revision: int = 0
     source: str = ""
-    # The semantic and near match thresholds calibrated on this generation's text vectors
-    # (`engine.vectors.calibration`); None for an index built before they were stored.
-    semantic_threshold: float | None = None
+    semantic_threshold: float | None = None  # engine.vectors.calibration; None: built before it was stored
     near_threshold: float | None = None
 
     def to_json(self) -> str:
