@@ -128,8 +128,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for r, (_, _, near_quantile) in enumerate(rules):
             with_near = member.copy()
             if near_quantile is not None:
-                shared = shared_sets[n]
-                with_near[shared[sims[shared] >= calibrated[near_quantile]]] = True
+                rows = shared_sets[n]
+                with_near[rows[sims[rows] >= calibrated[near_quantile]]] = True
             rule_totals[r] += int(with_near.sum())
             for kind, members in judged.items():
                 rule_inside[kind][r] += int(with_near[members].sum())
