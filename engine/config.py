@@ -83,9 +83,10 @@ class Settings(BaseSettings):
         "value calibrated for the encoder and catalog (docs/relevance.md).",
     )
     near_match: bool = Field(
-        True,
-        description="Near matches: a product that shares at least one query word and whose cosine "
-        "similarity clears the near threshold matches too (docs/relevance.md).",
+        False,
+        description="Near matches (off by default: larger sets, more CPU per search): a product that "
+        "shares at least one query word and whose cosine similarity clears the near threshold matches "
+        "too (docs/relevance.md).",
     )
     near_match_threshold: float | None = Field(
         None,

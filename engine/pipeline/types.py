@@ -146,4 +146,4 @@ class PipelineConfig:
     merchandise_depth: int = 500
     semantic_threshold: float | None = None
     near_threshold: float | None = None
-    near_match: bool = True
+    near_match: bool = False
