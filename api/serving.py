@@ -35,10 +35,10 @@ class Served:
 
 def _run(services: Services, query: SearchQuery) -> SearchOutcome:
     """Blocking part of a search (a catalog reload loads indexes): runs in the thread pool."""
-    services.refresh_catalog()
-    if not query.text.strip() and query.image is None:
-        return browse(services.lexical, services.pipeline.products, query)
-    return services.pipeline.search(query)
+    with services.serving():  # one catalog generation for the whole answer
+        if not query.text.strip() and query.image is None:
+            return browse(services.lexical, services.pipeline.products, query)
+        return services.pipeline.search(query)
 
 
 async def serve(

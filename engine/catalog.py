@@ -17,6 +17,13 @@ higher `revision`; every writer holds `writer_lock` so two processes never lose 
 built with another encoder than the one served (`IndexMismatch`), notices new generations or revisions
 (`reload_if_changed`) and applies the gateway's upserts and deletes through the `CatalogWriter` it is
 given (the indexer's `IndexUpdater`, which implements the protocol defined here).
+
+A generation's manifest also names the lexical generation built with its vectors (`lexical`), so the
+one `CURRENT` switch commits both; readers open that lexical generation, not whichever the lexical
+index's own pointer names (see `indexer.build`).
+
+Over 300 lines because it is the whole contract of a generation on disk (manifest, pointer, writer
+lock, loading) and the serving handle on it; the undo log of updates is `engine.catalog_undo`.
 """
 
 from __future__ import annotations
@@ -59,6 +66,9 @@ class IndexManifest:
     source: str = ""
     semantic_threshold: float | None = None  # engine.vectors.calibration; None: built before it was stored
     near_threshold: float | None = None
+    # The lexical generation built with these vectors (embedded folder or OpenSearch physical index):
+    # readers open exactly this one, so CURRENT switches both as one; "" before it was recorded.
+    lexical: str = ""
 
     def to_json(self) -> str:
         payload: dict[str, Any] = {"format": MANIFEST_FORMAT, **asdict(self)}
@@ -83,6 +93,7 @@ class IndexManifest:
                 source=payload.get("source", ""),
                 semantic_threshold=_optional_float(payload.get("semantic_threshold")),
                 near_threshold=_optional_float(payload.get("near_threshold")),
+                lexical=str(payload.get("lexical") or ""),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise IndexMismatch(f"{where}: unreadable index manifest ({exc})") from None
@@ -131,11 +142,15 @@ def manifest_stamp(root: Path) -> tuple[str, int, int] | None:
     return generation, stat.st_ino, stat.st_mtime_ns
 
 
+WRITER_LOCK = ".writer.lock"
+
+
 @contextmanager
-def writer_lock(root: Path) -> Iterator[None]:
+def writer_lock(root: Path, *, wait: bool = True) -> Iterator[None]:
     """Exclusive, cross-process lock for anything that changes the live generation (released on exit
-    or when the holder dies, so a killed writer never wedges the next one)."""
-    with file_lock(root / ".writer.lock"):
+    or when the holder dies, so a killed writer never wedges the next one). With `wait=False` a lock
+    held elsewhere raises `BlockingIOError` at once."""
+    with file_lock(root / WRITER_LOCK, wait=wait):
         yield
 
 
@@ -244,19 +259,28 @@ class Catalog:
             self._live = open_live(self.root, self._io, served_encoders(self._inference))
             return self._live.manifest
 
-    def reload_if_changed(self) -> bool:
-        """Reload when a build switched generations or an update rewrote the manifest; True if so.
+    def changed(self, force: bool = False) -> LiveIndex | None:
+        """The live generation loaded afresh when a build switched generations or an update rewrote
+        the manifest since the one served was loaded, else None. Nothing is served from it until
+        `install`, so a caller can swap it in together with everything else that depends on it (the
+        lexical generation it names, the product cache). A failed load propagates; the previous
+        generation keeps serving. `force`: load even when the manifest did not move (its stores
+        were pointed back by a roll-back)."""
+        if not force and self._live is not None and manifest_stamp(self.root) == self._live.stamp:
+            return None
+        return open_live(self.root, self._io, served_encoders(self._inference))
 
-        On a failed reload the previous generation keeps serving and the error propagates.
-        """
-        stamp = manifest_stamp(self.root)
-        if self._live is not None and stamp == self._live.stamp:
-            return False
+    def install(self, live: LiveIndex) -> None:
+        """Serve `live` (from `changed`) from now on."""
         with self._lock:
-            if self._live is not None and manifest_stamp(self.root) == self._live.stamp:
-                return False
-            self.load()
-            return True
+            self._live = live
+
+    def reload_if_changed(self) -> bool:
+        """`changed` and `install` in one step; True if a new generation or revision was loaded."""
+        live = self.changed()
+        if live is not None:
+            self.install(live)
+        return live is not None
 
     @property
     def manifest(self) -> IndexManifest:

@@ -6,6 +6,13 @@ recommender and the impression writer. `EngineServices.assemble` wires them over
 (fakes in tests); `open_backends(settings)` builds the real backends from settings, one factory per
 swappable part; `open_services(settings)` does both. The gateway (`api.deps`), the ranker CLI (feature
 rows for offline training) and the tests all get their pipeline from here, so they search exactly alike.
+
+A request reads inside `serving()`: it holds one catalog generation, and a switch to a new one (the
+vectors, the lexical generation the manifest names, the product cache's epoch, what readiness reports)
+happens as one step between requests, never during one.
+
+Over 300 lines because the assembly, the generation switch and the backends' factory belong together:
+they are the one place that decides what a request reads.
 """
 
 from __future__ import annotations
@@ -14,10 +21,12 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from engine import catalog_undo as undo
 from engine.catalog import Catalog, WriterFactory
 from engine.config import Settings
 from engine.errors import AisleError
@@ -34,6 +43,7 @@ from engine.pipeline.types import PipelineConfig
 from engine.ranking.stats import ClickStats
 from engine.records import Product
 from engine.vectors.base import VectorStore
+from engine.vectors.rwlock import RWLock
 
 if TYPE_CHECKING:
     from typing_extensions import Self  # typing.Self needs Python 3.11
@@ -46,7 +56,11 @@ class ServingCatalog(Protocol):
 
     def load(self) -> Any: ...
 
-    def reload_if_changed(self) -> bool: ...
+    def changed(self, force: bool = False) -> Any:
+        """The live generation loaded aside when it moved (or `force`), else None."""
+        ...
+
+    def install(self, live: Any) -> None: ...
 
     @property
     def manifest(self) -> Any: ...
@@ -75,6 +89,8 @@ class EngineServices:
     reload_interval_s: float = 1.0
     _checked_at: float = field(default=0.0, repr=False)
     _reload_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _generation_lock: RWLock = field(default_factory=RWLock, repr=False)
+    _reading: threading.local = field(default_factory=threading.local, repr=False)
 
     @classmethod
     def assemble(
@@ -98,7 +114,10 @@ class EngineServices:
         stats.replay(events)
         catalog_error = None
         try:
-            catalog.load()
+            root = getattr(catalog, "root", None)
+            if root is not None:
+                undo.recover(root, lexical)  # never serve what a writer killed mid-update left
+            lexical.use(getattr(catalog.load(), "lexical", "") or None)
         except AisleError as exc:  # served as not-ready until an index appears
             catalog_error = exc.message
             log.warning("no usable index yet: %s", exc.message)
@@ -204,17 +223,49 @@ class EngineServices:
         thread.start()
         return thread
 
+    @contextmanager
+    def serving(self) -> Iterator[None]:
+        """Hold one catalog generation for the block (a request's reads): a new generation is picked
+        up first (`refresh_catalog`), then the switch to any later one waits until the block ends, so
+        every read inside it (lexical records, vectors, the product cache, the manifest) comes from
+        the same generation. Nested blocks in one thread are the outer block's."""
+        if getattr(self._reading, "active", False):
+            yield
+            return
+        self.refresh_catalog()
+        with self._generation_lock.read():
+            self._reading.active = True
+            try:
+                yield
+            finally:
+                self._reading.active = False
+
     def refresh_catalog(self) -> None:
-        """Pick up a new index generation or revision (at most once per `reload_interval_s`)."""
+        """Pick up a new index generation or revision (at most once per `reload_interval_s`).
+
+        The new generation is loaded aside, then swapped in under the generation lock together with
+        what depends on it: the lexical generation its manifest names, the product cache's epoch and
+        readiness. A writer that died mid-update is rolled back first (`engine.catalog_undo`). Inside
+        a `serving` block this does nothing (the block holds its generation)."""
+        if getattr(self._reading, "active", False):
+            return
         now = time.monotonic()
         if now - self._checked_at < self.reload_interval_s or not self._reload_lock.acquire(False):
             return
         try:
             self._checked_at = now
-            if self.catalog.reload_if_changed():
-                self._refresh_lexical()
-                self.catalog_error = None
-                self.pipeline.catalog_changed()
+            root = getattr(self.catalog, "root", None)
+            recovered = False
+            if root is not None and undo.pending(root) is not None:
+                with self._generation_lock.write():
+                    recovered = undo.recover(root, self.lexical)
+            staged = self.catalog.changed(force=recovered)
+            if staged is not None:
+                with self._generation_lock.write():
+                    self.catalog.install(staged)
+                    self._use_lexical(getattr(staged.manifest, "lexical", ""))
+                    self.catalog_error = None
+                    self.pipeline.catalog_changed()
                 self.recommender.invalidate()
                 self.warm_products()
         except AisleError as exc:
@@ -222,9 +273,11 @@ class EngineServices:
         finally:
             self._reload_lock.release()
 
-    def _refresh_lexical(self) -> None:
-        """Re-read the lexical index before the product cache refills (its own periodic check may not
-        have seen the write yet); a lexical outage is the searches' to report, not the catalog's."""
+    def _use_lexical(self, name: str) -> None:
+        """Read the lexical generation `name` (the manifest's), with other processes' commits to it
+        visible before the product cache refills; a lexical outage is the searches' to report, not
+        the catalog's."""
+        self.lexical.use(name or None)
         try:
             self.lexical.refresh()
         except AisleError as exc:

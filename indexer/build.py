@@ -7,11 +7,16 @@ Order of work, and why:
    the same encoders is a no-op unless forced, so a nightly cron job can rebuild blindly;
 3. pick the generation directory: an unfinished one started for the same build key is resumed;
 4. embed images, then texts, checkpointing each chunk (`indexer.stages`);
-5. write the vector stores into the new generation, rebuild the lexical index (its alias switches
-   atomically), write the generation's manifest and replace `CURRENT` LAST.
+5. write the vector stores into the new generation and stage a new lexical generation (a folder or an
+   OpenSearch index nothing serves yet), write the generation's manifest naming that lexical
+   generation, and replace `CURRENT`: the single commit point, for lexical and vectors together;
+6. publish the lexical generation (its own pointer or alias, for readers of the lexical index alone)
+   and delete the lexical generations nothing names any more, orphans of killed builds included.
 
-A build killed before step 5 leaves the serving generation untouched; a re-run resumes from the
-checkpoint. One build runs at a time per data directory (a second one fails fast).
+Readers (the gateway, `indexer verify`) open the lexical generation the live manifest names, so a
+build killed anywhere leaves them the old generation whole or the new one whole; a killed build's
+staged lexical generation is deleted by the next build's step 6. A re-run resumes from the checkpoint.
+One build runs at a time per data directory (a second one fails fast).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -36,6 +41,7 @@ from engine.catalog import (
     writer_lock,
 )
 from engine.config import Settings
+from engine.crashpoints import crash_point
 from engine.errors import AisleError, IndexMismatch
 from engine.inference.base import ClipEncoder, InferenceBackend, TextEncoder
 from engine.lexical.base import LexicalIndex
@@ -106,8 +112,13 @@ class Builder:
         checksum = str(CatalogChecksum.of(loaded.products))
         with self._build_lock():
             current = read_current(self.root)
-            live = self._live_manifest(current) if not options.force else None
-            if live is not None and live.catalog_checksum == checksum and live.encoders == encoders:
+            live = self._live_manifest(current)
+            if (
+                not options.force
+                and live is not None
+                and live.catalog_checksum == checksum
+                and live.encoders == encoders
+            ):
                 return BuildReport(live.generation, live.count, loaded.problems, unchanged=True)
             key = {
                 "checksum": checksum,
@@ -163,9 +174,14 @@ class Builder:
                 near_threshold=calibrated.get("near"),
             )
             with writer_lock(self.root):
-                self.lexical.rebuild(products)
-                write_manifest(self.root, manifest)
-                switch_current(self.root, generation)
+                lexical_name, _ = self.lexical.stage(products)
+                crash_point("build-after-lexical")
+                write_manifest(self.root, replace(manifest, lexical=lexical_name))
+                switch_current(self.root, generation)  # the commit point: lexical and vectors at once
+                crash_point("build-after-commit")
+                # The previous lexical generation stays for gateways that have not switched yet.
+                previous = {live.lexical} - {""} if live is not None else set()
+                self.lexical.publish(lexical_name, keep=previous)
             checkpoint.remove()
             self._prune(keep={generation, current or ""})
             reused = sum(s.reused for s in stages.values())

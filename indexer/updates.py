@@ -10,6 +10,9 @@ Only what changed is embedded again: a product whose embedded text (`document_te
 already stored keeps its vectors, so a price, stock or attribute change (`patch`, or an upsert that
 resends the same text) writes the lexical record and the manifest only.
 
+An update that dies before its manifest is written is rolled back through the undo log it wrote
+first (`engine.catalog_undo`): by the next writer, or by the gateway before it loads the generation.
+
 Both operations are idempotent: upserting the same product twice, or deleting an id that is gone, leaves
 the same state (and the same checksum) as doing it once. A product whose image cannot be read is refused
 (`BadRecords`), as a full build would skip it.
@@ -25,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from engine import catalog_undo as undo
 from engine.catalog import (
     LiveIndex,
     WriteContext,
@@ -34,6 +38,7 @@ from engine.catalog import (
     write_manifest,
     writer_lock,
 )
+from engine.crashpoints import crash_point
 from engine.errors import InvalidInput, NotFound
 from engine.inference.base import InferenceBackend
 from engine.lexical.base import LexicalIndex
@@ -127,8 +132,7 @@ class IndexUpdater:
         products = build(before)
         vectors = self._embed(products, before)
         with writer_lock(self.root):
-            live = self._fresh(live)
-            self.lexical.refresh()  # another process's write under this lock must be seen here
+            live = self._ready(live)
             old = self.lexical.get(ids)
             if old != before:
                 products = build(old)
@@ -138,6 +142,7 @@ class IndexUpdater:
                 checksum.remove(product)
             for product in products:
                 checksum.add(product)
+            undo.begin(self.root, live.manifest, old, [p.id for p in products], live.stores)
             if vectors.text_ids:
                 live.stores["text"].add(vectors.text_ids, vectors.text)
             image_store = live.stores.get("image")
@@ -147,7 +152,9 @@ class IndexUpdater:
                     image_store.add(vectors.images[0], vectors.images[1])
             if vectors.text_ids or vectors.image_ids:  # a price or stock change leaves the stores as saved
                 self._save_stores(live, str(checksum))
+            crash_point("update-after-vectors")
             self.lexical.upsert(products)
+            crash_point("update-after-lexical")
             return products, self._commit(live, checksum)
 
     def _embed(self, products: Sequence[Product], old: Mapping[str, Product]) -> _Vectors:
@@ -174,19 +181,22 @@ class IndexUpdater:
         """Remove `ids` everywhere; returns (how many existed, the live index after the write)."""
         ids = list(dict.fromkeys(ids))
         with writer_lock(self.root):
-            live = self._fresh(live)
-            self.lexical.refresh()
+            live = self._ready(live)
             old = self.lexical.get(ids)
             checksum = CatalogChecksum.parse(live.manifest.catalog_checksum)
             for product in old.values():
                 checksum.remove(product)
+            held = [pid for pid in ids if live.stores["text"].contains(pid)]
+            if not old and not held:
+                return 0, live
+            undo.begin(self.root, live.manifest, old, [], live.stores)
             removed_vectors = live.stores["text"].remove(ids)
             if "image" in live.stores:
                 live.stores["image"].remove(ids)
-            if not old and not removed_vectors:
-                return 0, live
             self._save_stores(live, str(checksum))
+            crash_point("update-after-vectors")
             removed = self.lexical.delete(ids)
+            crash_point("update-after-lexical")
             return max(removed, removed_vectors), self._commit(live, checksum)
 
     def _image_vectors(self, products: Sequence[Product]) -> tuple[list[str], np.ndarray] | None:
@@ -218,6 +228,17 @@ class IndexUpdater:
         served = served_encoders(self.inference) if self.inference is not None else None
         return open_live(self.root, self.io, served)
 
+    def _ready(self, live: LiveIndex | None) -> LiveIndex:
+        """Under the writer lock: the live index (reloaded if another writer moved it, or after rolling
+        back the update of a writer that died), with the lexical index on the generation the manifest
+        names and another process's writes visible."""
+        live = self._fresh(live)
+        self.lexical.use(live.manifest.lexical or None)
+        if undo.roll_back(self.root, live.manifest, self.lexical):
+            live = self._open()
+        self.lexical.refresh()  # another process's write under this lock must be seen here
+        return live
+
     def _fresh(self, live: LiveIndex | None) -> LiveIndex:
         """The caller's live index if it is still current on disk, else a reload."""
         if live is not None and live.stamp == manifest_stamp(self.root):
@@ -245,6 +266,7 @@ class IndexUpdater:
             revision=live.manifest.revision + 1,
         )
         write_manifest(self.root, manifest)
+        undo.finish(self.root, manifest.generation)
         return live.with_manifest(manifest)
 
 

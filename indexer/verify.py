@@ -1,8 +1,12 @@
 """Consistency checks and statistics over the live generation.
 
-`verify` answers "does every part of the index agree?": the lexical index, the text vector store and the
-manifest must hold the same number of products and the same ids, and the image store may only hold ids
-the catalog knows. It reports each difference with a few example ids, because the next step after a
+`verify` answers "does every part of the index agree?": the lexical generation the manifest names must
+be readable and hold exactly the records the manifest's catalog checksum describes (same ids are not
+enough: records of another generation or revision fail here), the lexical index, the text vector
+store and the manifest must hold the same number of products and the same ids, the image store may
+only hold ids the catalog knows, and no interrupted update may be pending.
+
+It reports each difference with a few example ids, because the next step after a
 failed verify is usually `indexer upsert`/`delete` of exactly those ids (or a `build --force`).
 """
 
@@ -11,10 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine import catalog_undo as undo
 from engine.catalog import LiveIndex
+from engine.errors import AisleError
 from engine.lexical.base import LexicalIndex
+from engine.records import Product
+from indexer.checksum import CatalogChecksum
 
 EXAMPLES = 5
+BATCH = 1_000
 
 
 @dataclass
@@ -29,14 +38,37 @@ class VerifyReport:
 
 def verify(live: LiveIndex, lexical: LexicalIndex) -> VerifyReport:
     manifest = live.manifest
-    lexical_ids = lexical.all_ids()
+    report = VerifyReport({"manifest": manifest.count})
+    if undo.undo_path(live.root, manifest.generation).is_file():
+        report.differences.append(
+            f"generation {manifest.generation} holds an interrupted update of revision "
+            f"{manifest.revision} (undo.json): the next `indexer upsert`/`delete` or gateway start "
+            "rolls it back"
+        )
+    lexical.use(manifest.lexical or None)
+    try:
+        lexical_ids = lexical.all_ids()
+        report.counts["lexical"] = lexical.count()
+        report.counts["text"] = live.stores["text"].count()
+        records = _records(lexical, sorted(lexical_ids))
+    except AisleError as exc:
+        named = f"lexical generation {manifest.lexical}" if manifest.lexical else "the lexical index"
+        report.differences.append(
+            f"{named}, named by generation {manifest.generation}, cannot be read: {exc.message}"
+        )
+        return report
+    counts = report.counts
     text_ids = set(live.stores["text"].ids())
-    counts = {"manifest": manifest.count, "lexical": lexical.count(), "text": live.stores["text"].count()}
-    report = VerifyReport(counts)
     if len({counts["manifest"], counts["lexical"], counts["text"]}) > 1:
         report.differences.append(
             f"counts differ: manifest {counts['manifest']}, lexical {counts['lexical']}, "
             f"text vectors {counts['text']}"
+        )
+    if str(CatalogChecksum.of(records)) != manifest.catalog_checksum:
+        report.differences.append(
+            f"generation mismatch: the lexical records are not those of generation "
+            f"{manifest.generation} revision {manifest.revision} (their catalog checksum differs from "
+            "the manifest's): rebuild with `indexer build --force`"
         )
     _compare(report, "in lexical but not in text vectors", lexical_ids - text_ids)
     _compare(report, "in text vectors but not in lexical", text_ids - lexical_ids)
@@ -52,6 +84,13 @@ def verify(live: LiveIndex, lexical: LexicalIndex) -> VerifyReport:
     return report
 
 
+def _records(lexical: LexicalIndex, ids: list[str]) -> list[Product]:
+    records: list[Product] = []
+    for start in range(0, len(ids), BATCH):
+        records.extend(lexical.get(ids[start : start + BATCH]).values())
+    return records
+
+
 def _compare(report: VerifyReport, what: str, ids: set[str]) -> None:
     if ids:
         examples = ", ".join(sorted(ids)[:EXAMPLES])
@@ -62,8 +101,10 @@ def _compare(report: VerifyReport, what: str, ids: set[str]) -> None:
 def stats(live: LiveIndex, lexical: LexicalIndex) -> dict[str, Any]:
     """The manifest plus what each backend holds right now (the CLI prints it, `--json` as is)."""
     manifest = live.manifest
+    lexical.use(manifest.lexical or None)
     return {
         "generation": manifest.generation,
+        "lexical_generation": manifest.lexical or None,
         "created_at": manifest.created_at,
         "updated_at": manifest.updated_at,
         "revision": manifest.revision,

@@ -117,12 +117,41 @@ class FakeInference:
 
 class FakeLexicalIndex:
     """Products in a dict; search scores by shared words with the title and description. For the
-    indexer's tests (writes); searches that need match sets run on the real embedded index."""
+    indexer's tests (writes); searches that need match sets run on the real embedded index.
+
+    Generations as the real backends have them: `stage` fills a new one, `publish` points `current` at
+    it and drops the others not kept, `use` pins the one read and written."""
 
     def __init__(self) -> None:
-        self.products: dict[str, Product] = {}
+        self.generations: dict[str, dict[str, Product]] = {"gen-0": {}}
+        self.current = "gen-0"
+        self.pinned: str | None = None
+        self.staged = 0
         self.rebuilds = 0
         self.refreshed = 0
+
+    @property
+    def products(self) -> dict[str, Product]:
+        return self.generations[self.pinned or self.current]
+
+    @products.setter
+    def products(self, value: dict[str, Product]) -> None:
+        self.generations[self.pinned or self.current] = value
+
+    def stage(self, products: Iterable[Product]) -> tuple[str, int]:
+        self.staged += 1
+        name = f"gen-{self.staged}"
+        self.generations[name] = {p.id: p for p in products}
+        return name, len(self.generations[name])
+
+    def publish(self, name: str, keep: Iterable[str] = ()) -> None:
+        self.rebuilds += 1
+        self.current = name
+        kept = {name, *keep, *([self.pinned] if self.pinned else [])}
+        self.generations = {n: g for n, g in self.generations.items() if n in kept}
+
+    def use(self, name: str | None) -> None:
+        self.pinned = name
 
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[ScoredId]:
         words = set(_TOKEN.findall(query.lower()))
@@ -148,9 +177,9 @@ class FakeLexicalIndex:
         return sum(self.products.pop(pid, None) is not None for pid in set(ids))
 
     def rebuild(self, products: Iterable[Product]) -> int:
-        self.products = {p.id: p for p in products}
-        self.rebuilds += 1
-        return len(self.products)
+        name, count = self.stage(products)
+        self.publish(name)
+        return count
 
     def count(self) -> int:
         return len(self.products)

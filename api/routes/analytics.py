@@ -58,12 +58,12 @@ def _compare(services: Services, body: CompareIn) -> dict[str, Any]:
     from engine.learning.compare import compare_versions  # torch: loaded when first asked
     from engine.learning.versions import RankerStore
 
-    services.refresh_catalog()
-    results = compare_versions(
-        services.pipeline, RankerStore(services.settings), body.queries, body.versions, body.size
-    )
-    ids = sorted({r.product_id for item in results for ranked in item.lists.values() for r in ranked})
-    products = services.pipeline.products.get(ids)
+    with services.serving():
+        results = compare_versions(
+            services.pipeline, RankerStore(services.settings), body.queries, body.versions, body.size
+        )
+        ids = sorted({r.product_id for item in results for ranked in item.lists.values() for r in ranked})
+        products = services.pipeline.products.get(ids)
 
     def shown(ranked: list[Ranked]) -> list[dict[str, Any]]:
         return [

@@ -26,8 +26,8 @@ router = APIRouter(tags=["products"])
 
 
 def _get_product(services: Services, product_id: str) -> ProductOut:
-    services.refresh_catalog()  # a product deleted or changed by another process must not be served
-    found = services.products([product_id])
+    with services.serving():  # a product deleted or changed by another process must not be served
+        found = services.products([product_id])
     if product_id not in found:
         raise NotFound(f"no product with id {product_id!r}")
     return ProductOut.of(found[product_id])
@@ -41,13 +41,13 @@ async def get_product(product_id: str, services: ServicesDep) -> ProductOut:
 
 
 def _similar(services: Services, product_id: str, space: str, size: int) -> SimilarResponse:
-    services.refresh_catalog()
-    try:
-        store = services.catalog.vector_store(space)
-    except NotFound:
-        store = None
-    found = similar_items(store, services.lexical, product_id, size, space)
-    products = services.products([h.product_id for h in found])
+    with services.serving():
+        try:
+            store = services.catalog.vector_store(space)
+        except NotFound:
+            store = None
+        found = similar_items(store, services.lexical, product_id, size, space)
+        products = services.products([h.product_id for h in found])
     shown = [h for h in found if h.product_id in products and products[h.product_id].available][:size]
     hits = [to_hit(products[h.product_id], h.score) for h in shown]
     search_id = new_search_id()

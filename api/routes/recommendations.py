@@ -16,9 +16,9 @@ router = APIRouter(tags=["recommendations"])
 
 
 def _recommend(services: Services, user_id: str, size: int) -> RecommendationsResponse:
-    services.refresh_catalog()
-    picks = services.recommender.recommend(user_id, size)
-    products = services.products([h.product_id for h in picks.hits])
+    with services.serving():
+        picks = services.recommender.recommend(user_id, size)
+        products = services.products([h.product_id for h in picks.hits])
     shown = [h for h in picks.hits if h.product_id in products]
     search_id = new_search_id()
     features = picks.features if picks.features and len(picks.features) == len(picks.hits) else []

@@ -66,6 +66,24 @@ class LexicalIndex(Protocol):
         """
         ...
 
+    def stage(self, products: Iterable[Product]) -> tuple[str, int]:
+        """Write all products into a new physical generation that nothing serves yet; returns (its
+        name, the number written). A failure removes it. `rebuild` is `stage` + `publish`; a full
+        ingest commits the catalog manifest naming the staged generation in between (`indexer.build`),
+        so lexical and vectors switch as one."""
+        ...
+
+    def publish(self, name: str, keep: Iterable[str] = ()) -> None:
+        """Make generation `name` the one this index's own pointer (folder pointer, alias) names, then
+        delete every other generation not in `keep`: the previous one stays for readers still on it,
+        orphans of killed builds go."""
+        ...
+
+    def use(self, name: str | None) -> None:
+        """Read and write generation `name` from now on instead of the one the index's own pointer
+        names (None: follow the pointer). Readers of the catalog use the generation its manifest names."""
+        ...
+
     def count(self) -> int: ...
 
     def all_ids(self) -> set[str]: ...

@@ -6,9 +6,12 @@ analysis of `engine.lexical.analysis`, the field weights and match rules of `eng
 the filter semantics of `Filters.matches` and the facet buckets of `engine.lexical.facets`.
 
 Layout: `CURRENT` names the serving generation `gen-<stamp>-<hex>/`, a tantivy index plus `aisle.json`
-(schema version, searchable fields, language). A rebuild writes a new generation and replaces `CURRENT`
-atomically (`engine.storage.GenerationPointer`), so searches see the whole old catalog or the whole
-new one; a failed rebuild leaves the old one serving. Upserts and deletes go to the serving generation
+(schema version, searchable fields, language). A rebuild writes a new generation (`stage`) and replaces
+`CURRENT` atomically (`publish`, through `engine.storage.GenerationPointer`), so searches see the whole
+old catalog or the whole new one; a failed rebuild leaves the old one serving. A full ingest stages the
+lexical generation, commits the catalog manifest that names it, and publishes last; readers that follow
+the catalog `use` the generation the manifest names, so lexical and vectors switch as one.
+Upserts and deletes go to the serving generation
 as one tantivy commit each (durable when the call returns) and are visible to this process at once;
 another process sharing the directory (indexer next to the gateway) sees them within
 `reload_interval_s`.
@@ -84,6 +87,7 @@ class EmbeddedLexical:
         self._write_lock = threading.Lock()
         self._generation: Generation | None = None
         self._generation_name: str | None = None
+        self._pinned: str | None = None
         self._open_error: AisleError | None = None
         self._reload()
         self._checked_at = time.monotonic()
@@ -216,10 +220,11 @@ class EmbeddedLexical:
                 writer.delete_documents_by_term("id", pid)
         return len(present)
 
-    def rebuild(self, products: Iterable[Product]) -> int:
+    def stage(self, products: Iterable[Product]) -> tuple[str, int]:
+        """Write every product into a new generation that nothing serves yet; (its name, count).
+        A failure removes it."""
         self.root.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-        name = f"gen-{stamp}-{uuid.uuid4().hex[:8]}"
+        name = _new_name()
         path = self.root / name
         path.mkdir()
         fields = self.settings_fields
@@ -234,15 +239,38 @@ class EmbeddedLexical:
                 count += 1
             writer.commit()
             writer.wait_merging_threads()
-            with self._write_lock, self._locked():
-                GenerationPointer(self.root).switch(name)
-                self._reload()
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
+        return name, count
+
+    def publish(self, name: str, keep: Iterable[str] = ()) -> None:
+        """Point `CURRENT` at generation `name` and delete every other one not in `keep` (builds that
+        were staged and never committed among them)."""
+        with self._write_lock, self._locked():
+            GenerationPointer(self.root).switch(name)
+            if self._pinned is None:
+                self._reload()
+        kept = {name, *keep}
         for other in self.root.glob("gen-*"):
-            if other.name != name:
+            if other.name not in kept:
                 shutil.rmtree(other, ignore_errors=True)
+
+    def use(self, name: str | None) -> None:
+        """Read and write generation `name` from now on, whatever `CURRENT` says (the catalog manifest
+        names the generation its vectors were built with); None follows `CURRENT` again."""
+        with self._write_lock:
+            self._pinned = name
+            if self._read_current() != self._generation_name:
+                self._reload()
+
+    def rebuild(self, products: Iterable[Product]) -> int:
+        name, count = self.stage(products)
+        try:
+            self.publish(name)
+        except BaseException:
+            shutil.rmtree(self.root / name, ignore_errors=True)
+            raise
         return count
 
     # --- internals --------------------------------------------------------------------------------
@@ -278,7 +306,7 @@ class EmbeddedLexical:
 
     def _create_empty(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        name = f"gen-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        name = _new_name()
         path = self.root / name
         path.mkdir()
         write_manifest(path, self.settings_fields)
@@ -289,7 +317,7 @@ class EmbeddedLexical:
         return file_lock(self.root / ".lock")
 
     def _read_current(self) -> str | None:
-        return GenerationPointer(self.root).read()
+        return self._pinned or GenerationPointer(self.root).read()
 
     def _current(self) -> Generation | None:
         now = time.monotonic()
@@ -314,5 +342,11 @@ class EmbeddedLexical:
                 generation = Generation(self.root / name, self.settings_fields, self.synonyms)
             except AisleError as exc:
                 error = exc
+            except (OSError, ValueError) as exc:  # removed, or never completely written
+                error = AisleError(f"lexical generation {name} cannot be opened under {self.root}: {exc}")
         # One assignment: a concurrent reader sees the old generation or the new one, never none.
         self._generation, self._generation_name, self._open_error = generation, name, error
+
+
+def _new_name() -> str:
+    return f"gen-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"

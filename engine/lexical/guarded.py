@@ -52,6 +52,16 @@ class GuardedLexical:
     def rebuild(self, products: Iterable[Product]) -> int:
         return self.breaker.call(self.inner.rebuild, products)
 
+    def stage(self, products: Iterable[Product]) -> tuple[str, int]:
+        return self.breaker.call(self.inner.stage, products)
+
+    def publish(self, name: str, keep: Iterable[str] = ()) -> None:
+        self.breaker.call(self.inner.publish, name, keep)
+
+    def use(self, name: str | None) -> None:
+        """Not through the breaker: choosing the generation to read asks no server."""
+        self.inner.use(name)
+
     def count(self) -> int:
         return self.breaker.call(self.inner.count)
 

@@ -1,10 +1,12 @@
 """The production lexical index: OpenSearch behind an alias.
 
-Serving always goes through the alias (`settings.index_alias`, "products" by default). A full rebuild
-writes into a new physical index `<alias>-<UTC timestamp>`, then moves the alias in one `_aliases` call
-(add new + remove old, atomic on the cluster), so searches see either the old catalog or the new one,
-never a half-written index. Old physical indexes are deleted after the switch; a rebuild that fails
-deletes its own half-built index and leaves the alias alone.
+Serving goes through the alias (`settings.index_alias`, "products" by default), or through the physical
+index the catalog manifest names (`use`). A full rebuild writes into a new physical index
+`<alias>-<UTC timestamp>` (`stage`), then moves the alias in one `_aliases` call (add new + remove old,
+atomic on the cluster; `publish`), so searches see either the old catalog or the new one, never a
+half-written index. Other physical indexes of the alias are deleted after the switch (also those a
+killed build left behind); a rebuild that fails deletes its own half-built index and leaves the alias
+alone. A full ingest commits the catalog manifest naming the staged index between the two steps.
 
 Writes made through `upsert`/`delete` while a rebuild runs go to the index being replaced and are not
 carried over: the rebuild's input is the catalog of record. Upserts and deletes wait for a refresh
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -133,6 +136,7 @@ class OpenSearchLexical:
         self.bulk_timeout_s = bulk_timeout_s
         self._ready = False
         self._lock = threading.Lock()
+        self._pinned: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, *, serving: bool = False) -> OpenSearchLexical:
@@ -165,12 +169,12 @@ class OpenSearchLexical:
             "track_total_hits": False,
             "_source": False,
         }
-        response = self._call("search", lambda: self.client.search(index=self.alias, body=body))
+        response = self._call("search", lambda: self.client.search(index=self._target, body=body))
         return [ScoredId(hit["_id"], float(hit["_score"])) for hit in response["hits"]["hits"]]
 
     def count_matching(self, match: MatchQuery) -> int:
         body = {"query": self._match(match)}
-        return int(self._call("count", lambda: self.client.count(index=self.alias, body=body))["count"])
+        return int(self._call("count", lambda: self.client.count(index=self._target, body=body))["count"])
 
     def match_ids(self, match: MatchQuery, within: Sequence[str] | None = None) -> set[str]:
         if within is not None and not within:
@@ -196,7 +200,7 @@ class OpenSearchLexical:
             "track_total_hits": False,
             "_source": False,
         }
-        response = self._call("match page", lambda: self.client.search(index=self.alias, body=body))
+        response = self._call("match page", lambda: self.client.search(index=self._target, body=body))
         return [ScoredId(hit["_id"], float(hit["_score"] or 0.0)) for hit in response["hits"]["hits"]]
 
     def facets(self, match: MatchQuery, fields: Sequence[str], size: int = 20) -> FacetCounts:
@@ -209,7 +213,7 @@ class OpenSearchLexical:
             "track_total_hits": False,
             "aggs": dsl.facet_aggs(fields, size),
         }
-        response = self._call("facets", lambda: self.client.search(index=self.alias, body=body))
+        response = self._call("facets", lambda: self.client.search(index=self._target, body=body))
         return dsl.parse_facets(response["aggregations"], fields, size)
 
     def filter_ids(self, filters: Filters) -> set[str]:
@@ -224,7 +228,7 @@ class OpenSearchLexical:
             hits = helpers.scan(
                 self.client,
                 query=body,
-                index=self.alias,
+                index=self._target,
                 size=self.scan_page,
                 scroll="2m",
                 request_timeout=timeout_s,
@@ -237,11 +241,11 @@ class OpenSearchLexical:
         if not ids:
             return {}
         body = {"ids": list(dict.fromkeys(ids))}
-        response = self._call("get", lambda: self.client.mget(index=self.alias, body=body))
+        response = self._call("get", lambda: self.client.mget(index=self._target, body=body))
         return {d["_id"]: from_document(d["_source"]) for d in response["docs"] if d.get("found")}
 
     def count(self) -> int:
-        return int(self._call("count", lambda: self.client.count(index=self.alias))["count"])
+        return int(self._call("count", lambda: self.client.count(index=self._target))["count"])
 
     def all_ids(self) -> set[str]:
         """Every id: a bulk read (warming caches, verifying an index), so it gets the bulk deadline."""
@@ -261,14 +265,16 @@ class OpenSearchLexical:
     def upsert(self, products: Sequence[Product]) -> None:
         actions = ((p.id, to_document(p, self.fields)) for p in products)
         self._ensure_alias()
-        self._write(self.alias, actions, refresh=True)
+        self._write(self._target, actions, refresh=True)
 
     def delete(self, ids: Sequence[str]) -> int:
         self._ensure_alias()
-        results = self._write(self.alias, ((i, None) for i in dict.fromkeys(ids)), refresh=True)
+        results = self._write(self._target, ((i, None) for i in dict.fromkeys(ids)), refresh=True)
         return sum(1 for r in results if r.get("result") == "deleted")
 
-    def rebuild(self, products: Iterable[Product]) -> int:
+    def stage(self, products: Iterable[Product]) -> tuple[str, int]:
+        """Write every product into a new physical index that the alias does not name yet; (its name,
+        count). A failure deletes it."""
         physical = f"{self.alias}-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
         # replicas are added after the load, cheaper than during it
         body = index_body(self.shards, 0, self.fields.language)
@@ -280,14 +286,43 @@ class OpenSearchLexical:
             settings = {"index": {"refresh_interval": None, "number_of_replicas": self.replicas}}
             self._call("settings", lambda: self.client.indices.put_settings(index=physical, body=settings))
             self._call("refresh", lambda: self.client.indices.refresh(index=physical))
-            old = self._switch_alias(physical)
         except BaseException:
             self._drop(physical)
             raise
-        for index in old:
+        return physical, written
+
+    def publish(self, name: str, keep: Iterable[str] = ()) -> None:
+        """Move the alias to `name` in one atomic call, then delete every other physical index of this
+        alias not in `keep` (orphans of builds killed before they committed among them)."""
+        left = self._switch_alias(name)
+        kept = {name, *keep}
+        for index in sorted({*left, *self._physical_indexes()} - kept):
             self._drop(index)
+
+    def use(self, name: str | None) -> None:
+        """Read and write physical index `name` from now on instead of the alias (the catalog manifest
+        names the one its vectors were built with); None goes back to the alias."""
+        self._pinned = name
+
+    def rebuild(self, products: Iterable[Product]) -> int:
+        physical, written = self.stage(products)
+        try:
+            self.publish(physical)
+        except BaseException:
+            self._drop(physical)
+            raise
         log.info("lexical rebuild: %d products in %s, alias %s switched", written, physical, self.alias)
         return written
+
+    @property
+    def _target(self) -> str:
+        return self._pinned or self.alias
+
+    def _physical_indexes(self) -> list[str]:
+        """This alias's physical indexes (`<alias>-<20 digits>`), whatever points at them."""
+        pattern = re.compile(rf"{re.escape(self.alias)}-\d{{20}}")
+        found = self._call("list indexes", lambda: self.client.indices.get(index=f"{self.alias}-*"))
+        return sorted(name for name in found if pattern.fullmatch(name))
 
     def close(self) -> None:
         self.client.close()

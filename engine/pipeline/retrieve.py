@@ -111,17 +111,27 @@ class DenseRetriever:
 
 
 class ProductLookup:
+    """Stored products by id through an LRU cache whose entries belong to one catalog epoch.
+
+    `reset` (a new generation or revision is served) starts a new epoch: entries are keyed by the
+    epoch that was current when their fetch began, so a fetch that started before the switch and
+    finishes after it files its (old) products under the old epoch, where no later read looks. A
+    plain clear could not stop such a late refill from serving the old catalog until the next change.
+    """
+
     def __init__(self, lexical: LexicalIndex, capacity: int = 100_000) -> None:
         self.lexical = lexical
         self._cache: LRUCache[Product] = LRUCache(capacity)
+        self._epoch = 0
 
     def get(self, ids: Sequence[str]) -> dict[str, Product]:
-        cached, missing = self._cache.get_many(ids)
-        found: dict[str, Product] = cached  # type: ignore[assignment]
+        epoch = self._epoch
+        cached, missing = self._cache.get_many([(epoch, pid) for pid in ids])
+        found = {key[1]: product for key, product in cached.items()}  # type: ignore[index]
         if missing:
-            fetched = self.lexical.get(missing)  # type: ignore[arg-type]
+            fetched = self.lexical.get([key[1] for key in missing])  # type: ignore[index]
             for pid, product in fetched.items():
-                self._cache.put(pid, product)
+                self._cache.put((epoch, pid), product)
             found.update(fetched)
         return found
 
@@ -130,14 +140,17 @@ class ProductLookup:
 
         Run at start (in the background): besides saving a round trip per search, it is what lets a
         search degraded by a lexical outage still show product details, since the lexical index is also
-        the product store.
+        the product store. A warm overtaken by a `reset` stops (the next one is started by the switch).
         """
+        epoch = self._epoch
         ids = sorted(self.lexical.all_ids())
         if len(ids) > self._cache.capacity:
             return 0
         for start in range(0, len(ids), batch):
+            if self._epoch != epoch:
+                return start
             for pid, product in self.lexical.get(ids[start : start + batch]).items():
-                self._cache.put(pid, product)
+                self._cache.put((epoch, pid), product)
         return len(ids)
 
     def __len__(self) -> int:
@@ -145,8 +158,12 @@ class ProductLookup:
         return len(self._cache)
 
     def forget(self, ids: Sequence[str]) -> None:
+        epoch = self._epoch
         for pid in ids:
-            self._cache.pop(pid)
+            self._cache.pop((epoch, pid))
 
-    def clear(self) -> None:
+    def reset(self) -> None:
+        """Start a new epoch: nothing cached before is served again, nor anything a fetch already
+        running files later."""
+        self._epoch += 1
         self._cache.clear()

@@ -108,10 +108,11 @@ class SearchPipeline:
 
     # --- catalog changes -----------------------------------------------------------------------------
     def catalog_changed(self, ids: list[str] | None = None) -> None:
-        """Forget cached products (`ids`, or all) and every cached filter id set."""
+        """Forget cached products (`ids`, or all: a new product-cache epoch) and every cached filter
+        id set."""
         self.filter_ids.clear()
         if ids is None:
-            self.products.clear()
+            self.products.reset()
         else:
             self.products.forget(ids)
 

@@ -117,8 +117,11 @@ class MemoryCatalog:
             raise NotFound("no index has been built yet: run `indexer build CATALOG`")
         return self.manifest
 
-    def reload_if_changed(self) -> bool:
-        return False
+    def changed(self, force: bool = False) -> object | None:
+        return None
+
+    def install(self, live: object) -> None:
+        """Nothing to swap: the stores live in memory."""
 
     @property
     def manifest(self) -> dict[str, object]:

@@ -78,7 +78,7 @@ def test_a_read_notices_a_delete_made_by_another_process(built) -> None:
     client, services = built
     assert client.get("/v1/products/p3").status_code == 200  # now in this process's product cache
     services.lexical.delete(["p3"])  # what `indexer delete` does from another process
-    services.catalog.reload_if_changed = lambda: True  # ... and its new manifest revision
+    services.catalog.changed = lambda force=False: services.catalog  # ... and its new manifest revision
     services.reload_interval_s = 0.0
     refreshed = services.lexical.refreshed
     assert client.get("/v1/products/p3").status_code == 404

@@ -83,13 +83,18 @@ def test_build_writes_generation_manifest_and_current(tmp_path, settings, lexica
 def test_stores_and_lexical_are_written_before_manifest_and_current(
     tmp_path, settings, lexical, vio, monkeypatch
 ):
+    """The lexical generation is staged before the commit and published (its own pointer) after it."""
     events: list[str] = []
     catalog = write_catalog(tmp_path / "c.jsonl", products(3))
 
     class RecordingLexical(FakeLexicalIndex):
-        def rebuild(self, items):
-            events.append("lexical")
-            return super().rebuild(items)
+        def stage(self, items):
+            events.append("lexical staged")
+            return super().stage(items)
+
+        def publish(self, name, keep=()):
+            events.append("lexical published")
+            return super().publish(name, keep)
 
     real_manifest, real_switch = build_module.write_manifest, build_module.switch_current
     monkeypatch.setattr(
@@ -107,7 +112,7 @@ def test_stores_and_lexical_are_written_before_manifest_and_current(
 
     monkeypatch.setattr(build_module, "write_stores", recording_save)
     Builder(settings, FakeInference(), RecordingLexical(), vio).build(catalog, QUIET)
-    assert events == ["vectors", "lexical", "manifest", "current"]
+    assert events == ["vectors", "lexical staged", "manifest", "current", "lexical published"]
 
 
 def test_identical_rebuild_is_a_noop_unless_forced(tmp_path, settings, lexical, vio) -> None:

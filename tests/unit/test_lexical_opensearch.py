@@ -34,6 +34,9 @@ class FakeIndices:
     def create(self, index: str, body: Any) -> None:
         self.created.append(index)
 
+    def get(self, index: str) -> dict[str, Any]:
+        return {name: {} for name in self.created if name not in self.deleted}
+
     def delete(self, index: str, params: Any = None) -> None:
         self.deleted.append(index)
 
