@@ -35,6 +35,7 @@ TOOL_VARIABLES = frozenset(
         "AISLE_OPENSEARCH_PORT",
         "AISLE_OPENSEARCH_TIMEOUT",
         "AISLE_OPENSEARCH_VERSION",
+        "AISLE_TEST_CRASH_AT",  # engine.crashpoints: kill an ingest process at a named step
         "AISLE_TEST_KAFKA_BOOTSTRAP",  # test fixtures
         "AISLE_TEST_KNN_OPENSEARCH_VERSION",
         "AISLE_TEST_KNN_URL",
