@@ -251,6 +251,7 @@ class Catalog:
         self._writer = writer
         self._lock = threading.RLock()
         self._live: LiveIndex | None = None
+        self._loaded_over: LiveIndex | None = None  # what was served when `changed` loaded
 
     def load(self) -> IndexManifest:
         """Load the live generation (`NotFound` before the first build, `IndexMismatch` on an encoder
@@ -266,21 +267,27 @@ class Catalog:
         lexical generation it names, the product cache). A failed load propagates; the previous
         generation keeps serving. `force`: load even when the manifest did not move (its stores
         were pointed back by a roll-back)."""
-        if not force and self._live is not None and manifest_stamp(self.root) == self._live.stamp:
+        base = self._live
+        if not force and base is not None and manifest_stamp(self.root) == base.stamp:
             return None
-        return open_live(self.root, self._io, served_encoders(self._inference))
+        live = open_live(self.root, self._io, served_encoders(self._inference))
+        self._loaded_over = base
+        return live
 
-    def install(self, live: LiveIndex) -> None:
-        """Serve `live` (from `changed`) from now on."""
+    def install(self, live: LiveIndex) -> bool:
+        """Serve `live` (from `changed`) from now on; False (nothing changed) when this process wrote
+        through the catalog since `live` was loaded: `live` would undo that write, and the next
+        `changed` loads afresh."""
         with self._lock:
+            if self._live is not self._loaded_over:
+                return False
             self._live = live
+            return True
 
     def reload_if_changed(self) -> bool:
         """`changed` and `install` in one step; True if a new generation or revision was loaded."""
         live = self.changed()
-        if live is not None:
-            self.install(live)
-        return live is not None
+        return live is not None and self.install(live)
 
     @property
     def manifest(self) -> IndexManifest:

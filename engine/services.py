@@ -60,7 +60,10 @@ class ServingCatalog(Protocol):
         """The live generation loaded aside when it moved (or `force`), else None."""
         ...
 
-    def install(self, live: Any) -> None: ...
+    def install(self, live: Any) -> bool:
+        """Serve `live` from now on; False when it was not installed (a write of this process came
+        in between)."""
+        ...
 
     @property
     def manifest(self) -> Any: ...
@@ -184,24 +187,36 @@ class EngineServices:
 
     def upsert_products(self, products: list[Product]) -> None:
         """Insert or replace products in the catalog; searches and recommendations see them at once."""
+        before = self._generation()
         self.catalog.upsert(products)
-        self.pipeline.catalog_changed([p.id for p in products])
-        self.recommender.invalidate()
+        self._written([p.id for p in products], before)
 
     def patch_products(self, patches: dict[str, dict[str, Any]]) -> list[Product]:
         """Change only the given fields of existing products (`NotFound`, `InvalidInput` otherwise)."""
+        before = self._generation()
         products = self.catalog.patch(patches)
-        self.pipeline.catalog_changed(list(patches))
-        self.recommender.invalidate()
+        self._written(list(patches), before)
         return products
 
     def delete_products(self, ids: list[str]) -> int:
         """Remove products from the catalog; how many existed."""
+        before = self._generation()
         removed = self.catalog.delete(ids)
         if removed:
-            self.pipeline.catalog_changed(ids)
-            self.recommender.invalidate()
+            self._written(ids, before)
         return removed
+
+    def _generation(self) -> str | None:
+        try:
+            return getattr(self.catalog.manifest, "generation", None)
+        except AisleError:
+            return None
+
+    def _written(self, ids: list[str], before: str | None) -> None:
+        """After this process's own write: forget the written ids, or the whole product cache when the
+        write landed on a generation a rebuild switched to meanwhile (the writer reloads it first)."""
+        self.pipeline.catalog_changed(ids if self._generation() == before else None)
+        self.recommender.invalidate()
 
     def warm_products(self, attempts: int = 4, pause_s: float = 2.0) -> threading.Thread:
         """Fill the product cache in the background (see `ProductLookup.warm`), trying again a few
@@ -262,7 +277,8 @@ class EngineServices:
             staged = self.catalog.changed(force=recovered)
             if staged is not None:
                 with self._generation_lock.write():
-                    self.catalog.install(staged)
+                    if not self.catalog.install(staged):
+                        return  # this process wrote meanwhile: the next check loads afresh
                     self._use_lexical(getattr(staged.manifest, "lexical", ""))
                     self.catalog_error = None
                     self.pipeline.catalog_changed()

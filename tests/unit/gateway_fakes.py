@@ -120,8 +120,9 @@ class MemoryCatalog:
     def changed(self, force: bool = False) -> object | None:
         return None
 
-    def install(self, live: object) -> None:
+    def install(self, live: object) -> bool:
         """Nothing to swap: the stores live in memory."""
+        return True
 
     @property
     def manifest(self) -> dict[str, object]:
