@@ -26,7 +26,7 @@ from engine.records import Product
 from engine.vectors.factory import FactoryVectorIO
 from indexer.build import Builder, BuildOptions
 from indexer.embedding import EmbedOptions
-from indexer.updates import IndexUpdater
+from indexer.updates import IndexUpdater, serving_updater
 from indexer.verify import verify
 from tests.unit.gateway_fakes import GatewayInference
 
@@ -70,7 +70,7 @@ def gateway(settings: Settings, tmp_path: Path) -> Services:
         settings,
         lexical,
         inference,
-        Catalog(settings, inference, lexical),
+        Catalog(settings, inference, lexical, writer=serving_updater),
         EmbeddedEventLog(tmp_path / "events.sqlite3"),
         PipelineConfig(lexical_depth=20, dense_depth=20),
     )
@@ -273,3 +273,15 @@ def test_verify_finds_lexical_records_of_another_generation_with_the_same_ids(
     report = verify(live, EmbeddedLexical.from_settings(settings))
     assert report.counts["lexical"] == report.counts["text"] == len(IDS)  # the ids agree ...
     assert [d for d in report.differences if d.startswith("generation mismatch")]  # ... the records do not
+
+
+def test_an_own_write_that_lands_on_a_new_generation_does_not_keep_the_old_cache(
+    settings: Settings, tmp_path: Path
+) -> None:
+    build(settings, tmp_path, 1)
+    services = gateway(settings, tmp_path)
+    assert titles(services) == {"v1"}  # every product cached
+    build(settings, tmp_path, 2)  # another process; this gateway has not looked yet
+    services.reload_interval_s = 3600.0
+    services.upsert_products([Product("p1", "Steel kettle p1 v9", price=1.0)])  # written on version 2
+    assert titles(services) == {"v2", "v9"}
