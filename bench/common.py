@@ -235,6 +235,7 @@ def index_present(settings: Settings, lexical: Any, count: int) -> bool:
 
     try:
         live = open_live(catalog_root(settings), FactoryVectorIO(settings))
+        lexical.use(live.manifest.lexical or None)  # the lexical generation built with these vectors
         return int(lexical.count()) == count == live.stores["text"].count()
     except AisleError:
         return False

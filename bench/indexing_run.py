@@ -250,9 +250,13 @@ class _TimedLexical:
     def __init__(self, inner: LexicalIndex, clock: BusyClock) -> None:
         self.inner, self.clock = inner, clock
 
-    def rebuild(self, products: Any) -> int:
+    def stage(self, products: Any) -> tuple[str, int]:
         with self.clock.part("lexical"):
-            return self.inner.rebuild(products)
+            return self.inner.stage(products)
+
+    def publish(self, name: str, keep: Any = ()) -> None:
+        with self.clock.part("lexical"):
+            self.inner.publish(name, keep)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
