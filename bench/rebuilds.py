@@ -69,6 +69,7 @@ class RebuildsReport:
     build_s: list[float] = field(default_factory=list)
     switch_s: list[float] = field(default_factory=list)  # build end -> /readyz reports it
     examples: list[str] = field(default_factory=list)
+    failed_by: dict[str, int] = field(default_factory=dict)  # "<kind> <status>" -> count
 
 
 def version_of(catalog: Sequence[Mapping[str, object]], k: int) -> list[dict[str, object]]:
@@ -214,6 +215,8 @@ def classify(
     for answer in answers:
         if answer.status == 0 or answer.status >= 500:
             report.failed += 1
+            key = f"{answer.kind} {answer.status}"
+            report.failed_by[key] = report.failed_by.get(key, 0) + 1
         reported = [k for when, k in switches if when <= answer.sent]
         floor = max(reported, default=0)
         if reported and floor > 0:

@@ -279,7 +279,7 @@ class OpenSearchLexical:
         # replicas are added after the load, cheaper than during it
         body = index_body(self.shards, 0, self.fields.language)
         body["settings"]["index"]["refresh_interval"] = "-1"
-        self._call("create index", lambda: self.client.indices.create(index=physical, body=body))
+        self._call("create index", lambda: self._create_new(physical, body))
         try:
             documents = ((p.id, to_document(p, self.fields)) for p in products)
             written = len(self._write(physical, documents))
@@ -313,6 +313,15 @@ class OpenSearchLexical:
             raise
         log.info("lexical rebuild: %d products in %s, alias %s switched", written, physical, self.alias)
         return written
+
+    def _create_new(self, physical: str, body: dict[str, Any]) -> None:
+        """Create `physical` (a name no one else uses: it carries the time to the microsecond). A
+        request the client retried after a timeout may find it created by its own first attempt."""
+        try:
+            self.client.indices.create(index=physical, body=body)
+        except opensearchpy.RequestError as exc:
+            if "resource_already_exists" not in str(exc):
+                raise
 
     @property
     def _target(self) -> str:
