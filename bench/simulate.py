@@ -109,6 +109,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--trial-min-searches", type=int, default=TrialConfig.min_searches)
     p.add_argument("--trial-max-searches", type=int, default=TrialConfig.max_searches)
     p.add_argument(
+        "--trial-share",
+        type=float,
+        default=0.5,
+        help="share of the shoppers' searches interleaved while a trial runs (default 0.5)",
+    )
+    p.add_argument(
         "--concentrate",
         type=int,
         default=0,
@@ -144,7 +150,9 @@ def simulate(
         seed=args.seed,
         learn=args.learn,
         trial=TrialConfig(
-            share=0.5, min_searches=args.trial_min_searches, max_searches=args.trial_max_searches
+            share=args.trial_share,
+            min_searches=args.trial_min_searches,
+            max_searches=args.trial_max_searches,
         )
         if trial
         else None,
@@ -325,6 +333,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "explore_from": args.explore_from,
         "gate": args.gate,
         "learn": args.learn,
+        "trial_share": args.trial_share,
         "concentrate": args.concentrate,
         "harmful_sessions": args.harmful_sessions,
         "trained_queries": len(splits.trained),

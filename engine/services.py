@@ -40,6 +40,7 @@ from engine.pipeline.embed import QueryEmbedder
 from engine.pipeline.search import SearchPipeline
 from engine.pipeline.trialstate import TrialWatcher, trial_path
 from engine.pipeline.types import PipelineConfig
+from engine.ranking.examination import ExaminationWatcher, examination_path
 from engine.ranking.stats import ClickStats
 from engine.records import Product
 from engine.vectors.base import VectorStore
@@ -113,7 +114,7 @@ class EngineServices:
         `observe(stage, seconds)` receives the pipeline's stage timings (the gateway's metrics);
         `extra` are the further fields of a subclass.
         """
-        stats = ClickStats()
+        stats = ClickStats(examination=ExaminationWatcher(examination_path(settings.data_dir)))
         stats.replay(events)
         catalog_error = None
         try:

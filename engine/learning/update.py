@@ -6,7 +6,8 @@ One run (`UpdateJob.run_once`):
    version's manifest (each names the last log offset it consumed), so a crash between writes is healed.
 2. Read the records after it; the most recent served lists are held out for validation (`clicks`).
 3. Estimate examination propensities from a trailing window of the log (`propensity`), weight every
-   training click by 1 / theta(position) (or 1 without bias correction).
+   training click by 1 / theta(position) (or 1 without bias correction), and publish them for the
+   gateway's examination-corrected `query_ctr` (`engine.ranking.examination`).
 4. Warm-start from the serving version, re-standardise features once, and fit with softmax
    cross-entropy at a learning rate that decays with the clicks learned from so far (`trainer`). The
    check set's candidate lists (features only, never their labels) anchor the fit: their ranking must stay
@@ -58,6 +59,7 @@ from engine.learning.trial import TrialLoader, TrialRunner
 from engine.learning.versions import RankerStore
 from engine.models.ranker_net import RankerManifest, RankerNet, TrainingRecord
 from engine.pipeline.trialstate import TrialConfig
+from engine.ranking.examination import examination_path, save_examination
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,14 @@ class UpdateJob:
         observations = (obs for item in clicked_lists(records) for obs in item.observations())
         return estimate_pbm(observations, max_weight=self.config.max_weight)
 
+    def _publish_examination(self, propensities: Propensities) -> None:
+        """Hand the estimate to the gateway's `query_ctr` (views weighted by examination, clipped like
+        the training weights); without bias correction every position counts 1 there too."""
+        floor = 1.0 / propensities.max_weight
+        save_examination(
+            examination_path(self.store.data_dir), [max(t, floor) for t in propensities.theta]
+        )
+
     def _training_lists(
         self, items: list[ClickedList], propensities: Propensities, names: list[str]
     ) -> list[TrainingList]:
@@ -232,6 +242,7 @@ class UpdateJob:
         serving_net, serving_manifest = self.store.load(serving)
         names = list(serving_manifest.feature_names)
         propensities = self.propensities(window.end)
+        self._publish_examination(propensities)
         lists = self._training_lists(window.train, propensities, names)
 
         check_set, min_grade = self._check_set(names)

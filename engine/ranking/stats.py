@@ -10,6 +10,12 @@ An item nobody has seen sits at the prior mean alpha / (alpha + beta); evidence 
 "Views" are the positions a product was served at (from logged impressions); "clicks" are click,
 add-to-cart and purchase events (a cart or purchase implies the product was clicked).
 
+`query_ctr` counts a view as the examination probability of the position it was shown at (given by
+`examination`, see `engine.ranking.examination`), so it estimates how attractive the product is for the
+query rather than where it was shown; each (query, product) keeps its views per position, so a new
+estimate of the examination probabilities applies to all past views at once. The global `ctr` stays a
+plain rate (it is not learned by click-trained rankers, see `engine.learning.residual`).
+
 The table is rebuilt at start by replaying the log (`replay`) and then updated as the gateway appends, so
 it is per-process and eventually consistent across gateway workers, which is fine for ranking signals.
 """
@@ -18,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from engine.events.base import Event, EventLog, Impression
 
@@ -34,17 +40,27 @@ def normalise_query(query: str) -> str:
 class ClickStats:
     """Thread-safe counters of views, clicks and weighted actions per product and per (query, product)."""
 
-    def __init__(self, alpha: float = 1.0, beta: float = 20.0, max_queries: int = 200_000) -> None:
+    def __init__(
+        self,
+        alpha: float = 1.0,
+        beta: float = 20.0,
+        max_queries: int = 200_000,
+        examination: Callable[[], Sequence[float]] | None = None,
+    ) -> None:
         if alpha <= 0 or beta <= 0:
             raise ValueError("alpha and beta must be positive")
         self.alpha = alpha
         self.beta = beta
+        # theta per 1-based position (past the end: the last value); empty = every view counts 1.
+        self.examination = examination or (lambda: ())
         self._max_queries = max_queries
         self._lock = threading.Lock()
         self._views: Counter[str] = Counter()
         self._clicks: Counter[str] = Counter()
         self._actions: dict[str, float] = {}
         self._query_views: Counter[tuple[str, str]] = Counter()
+        # (query, product) -> {position: views}: the examination-weighted views of `query_ctr`.
+        self._query_positions: dict[tuple[str, str], Counter[int]] = {}
         self._query_clicks: Counter[tuple[str, str]] = Counter()
         # search_id -> normalised query, so a click can be attributed to the query that served it.
         self._search_queries: dict[str, str] = {}
@@ -57,10 +73,12 @@ class ClickStats:
             if len(self._search_queries) >= self._max_queries:
                 self._search_queries.clear()  # bounded memory; old searches rarely get late clicks
             self._search_queries[impression.search_id] = query
-            for product_id in impression.product_ids:
+            for product_id, position in zip(impression.product_ids, impression.positions, strict=False):
                 self._views[product_id] += 1
                 if query:
-                    self._query_views[(query, product_id)] += 1
+                    key = (query, product_id)
+                    self._query_views[key] += 1
+                    self._query_positions.setdefault(key, Counter())[position] += 1
 
     def observe_event(self, event: Event) -> None:
         weight = ACTION_WEIGHTS.get(event.type)
@@ -101,24 +119,38 @@ class ClickStats:
     def _rate(self, clicks: float, views: float) -> float:
         return (min(clicks, views) + self.alpha) / (views + self.alpha + self.beta)
 
+    def _examined(self, key: tuple[str, str], theta: Sequence[float]) -> float:
+        """Expected examinations of (query, product): its views weighted by theta of their positions."""
+        positions = self._query_positions.get(key)
+        if not positions:
+            return 0.0
+        if not theta:
+            return float(sum(positions.values()))
+        last = len(theta)
+        return sum(n * theta[min(max(k, 1), last) - 1] for k, n in positions.items())
+
+    def _query_rate(self, key: tuple[str, str], theta: Sequence[float]) -> float:
+        clicks = min(self._query_clicks[key], self._query_views[key])
+        return (clicks + self.alpha) / (self._examined(key, theta) + self.alpha + self.beta)
+
     def ctr(self, product_id: str) -> float:
         with self._lock:
             return self._rate(self._clicks[product_id], self._views[product_id])
 
     def query_ctr(self, query: str, product_id: str) -> float:
+        """Clicks over expected examinations of the product under this query (Beta prior)."""
         key = (normalise_query(query), product_id)
+        theta = self.examination()
         with self._lock:
-            return self._rate(self._query_clicks[key], self._query_views[key])
+            return self._query_rate(key, theta)
 
     def ctrs(self, query: str, product_ids: Iterable[str]) -> list[tuple[float, float]]:
         """(ctr, query_ctr) for each product, under one lock acquisition."""
         q = normalise_query(query)
+        theta = self.examination()
         with self._lock:
             return [
-                (
-                    self._rate(self._clicks[pid], self._views[pid]),
-                    self._rate(self._query_clicks[(q, pid)], self._query_views[(q, pid)]),
-                )
+                (self._rate(self._clicks[pid], self._views[pid]), self._query_rate((q, pid), theta))
                 for pid in product_ids
             ]
 
