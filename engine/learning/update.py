@@ -12,8 +12,6 @@ One run (`UpdateJob.run_once`):
    cross-entropy at a learning rate that decays with the clicks learned from so far (`trainer`). The
    check set's candidate lists (features only, never their labels) anchor the fit: their ranking must stay
    close to the serving version's, so clicks on some queries cannot reshuffle queries nobody clicked on.
-   With the default click-only residual, the fitted click weights are then scaled by the factor that
-   re-ranks the training lists best by the IPS click estimate (`residual.choose_scale`).
 5. Gate: candidate vs serving on held-out clicks and the optional labelled check set (`gate`).
 6. Accepted: write the version and start an interleaved trial against the serving version (`trial`; the
    default gate), or, with trials off, make Triton serve it if a check set vouched for it. Rejected:
@@ -54,7 +52,7 @@ from engine.learning.gate import GateConfig, validate
 from engine.learning.labelled import LabelledList, load_labelled
 from engine.learning.metrics import features_of
 from engine.learning.propensity import Propensities, estimate_pbm
-from engine.learning.residual import ClickResidual, choose_scale, click_columns
+from engine.learning.residual import ClickResidual, click_columns
 from engine.learning.rollout import roll_out
 from engine.learning.trainer import FitConfig, TrainingList, decayed_lr, fit, restandardise, score_rows
 from engine.learning.trial import TrialLoader, TrialRunner
@@ -190,7 +188,9 @@ class UpdateJob:
         """Hand the estimate to the gateway's `query_ctr` (views weighted by examination, clipped like
         the training weights); without bias correction every position counts 1 there too."""
         floor = 1.0 / propensities.max_weight
-        save_examination(examination_path(self.store.data_dir), [max(t, floor) for t in propensities.theta])
+        save_examination(
+            examination_path(self.store.data_dir), [max(t, floor) for t in propensities.theta]
+        )
 
     def _training_lists(
         self, items: list[ClickedList], propensities: Propensities, names: list[str]
@@ -265,12 +265,9 @@ class UpdateJob:
         if config.learn == "clicks":
             residual = ClickResidual(candidate, click_columns(names))
             report = fit(residual, lists, fit_config, anchor=anchor[: len(check_set)])
-            scale, estimates = choose_scale(residual, window.train, propensities, names)
-            scaling: dict[str, Any] = {"scale": scale, "estimates": {str(k): v for k, v in estimates.items()}}
             candidate = residual.fold()
         else:
             report = fit(candidate, lists, fit_config, anchor=anchor)
-            scaling = {}
 
         validation = validate(
             lambda x: score_rows(candidate, x),
@@ -294,7 +291,6 @@ class UpdateJob:
                 "bias_correction": config.bias_correction,
                 "propensities": propensities.to_dict(),
                 "fit": report.to_dict(),
-                **({"residual": scaling} if scaling else {}),
             },
         )
         if validation.accepted:

@@ -5,14 +5,9 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-import pytest
 import torch
 
-from engine.events.base import Impression
-from engine.learning.clicks import ClickedList
-from engine.learning.metrics import features_of
-from engine.learning.propensity import Propensities
-from engine.learning.residual import ClickResidual, choose_scale, click_columns
+from engine.learning.residual import ClickResidual, click_columns
 from engine.learning.trainer import FitConfig, TrainingList, fit, score_rows
 from engine.models.make_prior_ranker import make_prior
 from engine.models.ranker_net import load_ranker
@@ -87,49 +82,3 @@ def test_global_click_through_learned_under_one_query_cannot_reorder_another(tmp
     assert list(np.argsort(-score_rows(candidate, other))) == list(range(10))
     assert COL["ctr"] not in click_columns(list(FEATURE_NAMES))
     assert candidate.linear.weight[0, COL["ctr"]] == serving.linear.weight[0, COL["ctr"]]
-
-
-def _clicked_lists(n: int) -> list[ClickedList]:
-    """Lists served in fused-score order where the product at position 6 has strong click evidence for
-    the query (`query_ctr` 0.3 against 0.05) and is the one clicked."""
-    names = tuple(FEATURE_NAMES)
-    out = []
-    for i in range(n):
-        rows = np.zeros((10, len(names)), dtype=np.float32)
-        rows[:, COL["fused_score"]] = np.linspace(1.0, 0.1, 10)
-        rows[:, COL["query_ctr"]] = 0.05
-        rows[5, COL["query_ctr"]] = 0.3
-        impression = Impression(
-            f"s{i}",
-            0.0,
-            "lamp",
-            tuple(f"p{k}" for k in range(10)),
-            tuple(range(1, 11)),
-            1,
-            features=tuple(tuple(float(v) for v in row) for row in rows),
-            feature_names=names,
-        )
-        out.append(ClickedList(impression, clicked=(5,)))
-    return out
-
-
-def test_the_fitted_click_weight_is_scaled_to_rank_best_by_the_ips_click_estimate(tmp_path) -> None:
-    make_prior(tmp_path / "1")
-    serving, _ = load_ranker(tmp_path / "1")
-    residual = ClickResidual(copy.deepcopy(serving), click_columns(list(FEATURE_NAMES)))
-    q = click_columns(list(FEATURE_NAMES)).index(COL["query_ctr"])
-    with torch.no_grad():
-        residual.delta[q] = 0.4  # a shrunk fit: lifts the clicked product one place, not to the top
-    lists = _clicked_lists(5)
-    theta = Propensities(theta=tuple(1.0 / k for k in range(1, 11)))
-
-    scale, estimates = choose_scale(residual, lists, theta, FEATURE_NAMES)
-    assert scale > 1.0 and estimates[scale] == max(estimates.values()) > estimates[1.0]
-    assert float(residual.delta[q]) == pytest.approx(0.4 * scale)
-    assert np.argmax(score_rows(residual, features_of(lists[0], FEATURE_NAMES))) == 5
-
-    # Without propensities every order has the same estimate: the fit is left as it is.
-    with torch.no_grad():
-        residual.delta[q] = 0.4
-    scale, _ = choose_scale(residual, lists, Propensities.uniform(), FEATURE_NAMES)
-    assert scale == 1.0 and float(residual.delta[q]) == pytest.approx(0.4)
