@@ -188,9 +188,7 @@ class UpdateJob:
         """Hand the estimate to the gateway's `query_ctr` (views weighted by examination, clipped like
         the training weights); without bias correction every position counts 1 there too."""
         floor = 1.0 / propensities.max_weight
-        save_examination(
-            examination_path(self.store.data_dir), [max(t, floor) for t in propensities.theta]
-        )
+        save_examination(examination_path(self.store.data_dir), [max(t, floor) for t in propensities.theta])
 
     def _training_lists(
         self, items: list[ClickedList], propensities: Propensities, names: list[str]

@@ -23,9 +23,7 @@ def _shown(stats: ClickStats, query: str, products: tuple[str, ...], searches: i
     """`searches` lists of `products` in order under `query`, each with one click on `clicked`."""
     for i in range(searches):
         sid = f"{query}-{products[0]}-{i}"
-        stats.observe_impression(
-            Impression(sid, 0.0, query, products, tuple(range(1, len(products) + 1)), 1)
-        )
+        stats.observe_impression(Impression(sid, 0.0, query, products, tuple(range(1, len(products) + 1)), 1))
         stats.observe_event(Event(f"e-{sid}", "click", clicked, 0.0, search_id=sid))
 
 
