@@ -66,6 +66,24 @@ def test_clicks_train_a_better_ranker_that_is_rolled_out(shop: Settings, event_l
     assert outcome["events"]["until"] < event_log.last_offset()
 
 
+@pytest.mark.parametrize("corrected", [True, False])
+def test_a_run_publishes_its_examination_estimate_for_the_gateways_query_ctr(
+    shop: Settings, event_log: EmbeddedEventLog, corrected: bool
+) -> None:
+    from dataclasses import replace
+
+    from engine.ranking.examination import examination_path, load_examination
+
+    make_log(event_log, World(), 800, np.random.default_rng(4))
+    UpdateJob(shop, event_log, FakeLoader(shop), replace(FAST, bias_correction=corrected)).run_once()
+    theta = load_examination(examination_path(shop.data_dir))
+    if corrected:  # examination falls down the list, clipped like the training weights
+        assert theta[0] == 1.0 and theta[-1] < 0.6 and min(theta) >= 1.0 / FAST.max_weight
+        assert all(a >= b for a, b in itertools.pairwise(theta))
+    else:  # no correction anywhere: every view counts 1
+        assert theta == (1.0,)
+
+
 def test_too_few_clicks_waits_and_consumes_nothing(shop: Settings, event_log: EmbeddedEventLog) -> None:
     make_log(event_log, World(), 20, np.random.default_rng(1))
     loader = FakeLoader(shop)
@@ -73,6 +91,7 @@ def test_too_few_clicks_waits_and_consumes_nothing(shop: Settings, event_log: Em
     assert outcome["action"] == "waiting"
     assert loader.loaded == []
     assert rollout_records(shop) == []
+    assert not (Path(shop.data_dir) / "learning" / "examination.json").exists()
     assert load_checkpoint(Path(shop.data_dir) / "learning" / "checkpoint.json").offset == 0
 
 
