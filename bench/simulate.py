@@ -106,6 +106,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         " every candidate must win an interleaved trial on the simulated shoppers",
     )
     p.add_argument("--learn", choices=("clicks", "all"), default="clicks", help="UpdateConfig.learn")
+    p.add_argument(
+        "--examination-query-ctr",
+        action="store_true",
+        help="UpdateConfig.examination_query_ctr: the bias-corrected job publishes its propensities and the"
+        " gateway's query_ctr counts views by examination (the naive job never does)",
+    )
     p.add_argument("--trial-min-searches", type=int, default=TrialConfig.min_searches)
     p.add_argument("--trial-max-searches", type=int, default=TrialConfig.max_searches)
     p.add_argument(
@@ -146,6 +152,7 @@ def simulate(
     trial = args.gate == "trial"
     config = UpdateConfig(
         bias_correction=corrected,
+        examination_query_ctr=args.examination_query_ctr and corrected,
         check_set=None if trial else check_set_path(store),
         seed=args.seed,
         learn=args.learn,
@@ -333,6 +340,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "explore_from": args.explore_from,
         "gate": args.gate,
         "learn": args.learn,
+        "examination_query_ctr": args.examination_query_ctr,
         "trial_share": args.trial_share,
         "concentrate": args.concentrate,
         "harmful_sessions": args.harmful_sessions,

@@ -75,13 +75,20 @@ def test_a_run_publishes_its_examination_estimate_for_the_gateways_query_ctr(
     from engine.ranking.examination import examination_path, load_examination
 
     make_log(event_log, World(), 800, np.random.default_rng(4))
-    UpdateJob(shop, event_log, FakeLoader(shop), replace(FAST, bias_correction=corrected)).run_once()
+    config = replace(FAST, bias_correction=corrected, examination_query_ctr=True)
+    UpdateJob(shop, event_log, FakeLoader(shop), config).run_once()
     theta = load_examination(examination_path(shop.data_dir))
     if corrected:  # examination falls down the list, clipped like the training weights
         assert theta[0] == 1.0 and theta[-1] < 0.6 and min(theta) >= 1.0 / FAST.max_weight
         assert all(a >= b for a, b in itertools.pairwise(theta))
     else:  # no correction anywhere: every view counts 1
         assert theta == (1.0,)
+
+
+def test_by_default_no_examination_estimate_is_published(shop: Settings, event_log: EmbeddedEventLog) -> None:
+    make_log(event_log, World(), 800, np.random.default_rng(4))
+    UpdateJob(shop, event_log, FakeLoader(shop), FAST).run_once()
+    assert not (Path(shop.data_dir) / "learning" / "examination.json").exists()
 
 
 def test_too_few_clicks_waits_and_consumes_nothing(shop: Settings, event_log: EmbeddedEventLog) -> None:
