@@ -12,8 +12,9 @@ interleaved searches.
         --queries ../shared/datasets/crowdflower/queries.dev.tsv \\
         --qrels ../shared/datasets/crowdflower/qrels.dev.tsv \\
         --seeds 5 --sessions 1200 --out bench/results/simulate-seeds-crowdflower
-    python -m bench.sim_seeds ... --ips-only --gate trial --harmful-sessions 300 --sessions 1500 \
-        --out bench/results/simulate-seeds-trial           scenario (a): the trial as the only gate
+    python -m bench.sim_seeds ... --ips-only --gate trial --harmful-sessions 300 --sessions 2100 \\
+        --trial-share 1.0 --trial-min-searches 100 --update-every 150 \\
+        --out bench/results/simulate-seeds-trial-share1    scenario (a): the trial as the only gate
     python -m bench.sim_seeds ... --ips-only --concentrate 2 --out bench/results/simulate-seeds-concentrated
 """
 
