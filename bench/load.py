@@ -20,6 +20,7 @@ queries do in production, and the search side looks faster than it is for a cold
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import threading
@@ -38,10 +39,17 @@ from bench.common import (
     build_index,
     cpu_seconds,
     gateway_child,
-    print_table,
     process_tree,
     read_queries,
     write_json,
+)
+from bench.load_report import plot, print_report
+from bench.openloop import (
+    DEFAULT_FRACTIONS,
+    OpenLoopPlan,
+    percentile,
+    plot_open,
+    run_rates,
 )
 from engine.pipeline.types import METHODS
 
@@ -51,17 +59,11 @@ EPILOG = """examples:
   python -m bench.load --api http://127.0.0.1:8080 --queries queries.tsv --concurrency 1,8 --requests 500
   python -m bench.load --products ... --queries ... --workers 2        two gateway worker processes
   python -m bench.load --products ... --queries ... --concurrency 8 --pipeline bm25    BM25 only
+  python -m bench.load --products ... --queries ... --open-loop      then Poisson arrivals at 25, 50, 75,
+      100 and 125% of the closed-loop capacity (--rate-fractions), or at given rates (--rates 20,40)
   python -m bench.load --products ... --queries ... --concurrency 8 \\
       --vectors opensearch-knn --opensearch-url http://127.0.0.1:9200      vectors in OpenSearch k-NN
 """
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    index = min(len(ordered) - 1, max(0, round(q / 100.0 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def drive(call: Callable[[str], None], queries: list[str], concurrency: int, requests: int) -> dict[str, Any]:
@@ -122,27 +124,6 @@ def stage_breakdown(
     return {s: round(statistics.fmean(t.get(s, 0.0) for t in timings), 3) for s in stages}
 
 
-def plot(report: dict[str, Any], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (lat, thr) = plt.subplots(1, 2, figsize=(10, 4))
-    for target, style in (("search", "-o"), ("encoder", "--s")):
-        rows = [r for r in report["levels"] if r["target"] == target]
-        xs = [r["concurrency"] for r in rows]
-        for key in ("p50_ms", "p95_ms", "p99_ms"):
-            lat.plot(xs, [r[key] for r in rows], style, label=f"{target} {key[:-3]}")
-        thr.plot(xs, [r["rps"] for r in rows], style, label=target)
-    lat.set(xlabel="concurrency", ylabel="latency (ms)", xscale="log", title="latency")
-    thr.set(xlabel="concurrency", ylabel="requests/s", xscale="log", title="throughput")
-    lat.legend(fontsize=7)
-    thr.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-
-
 class CpuMeter:
     """CPU milliseconds per request spent by named process groups (their pids re-read at each start)."""
 
@@ -175,7 +156,7 @@ def measured(
 def run(args: argparse.Namespace, url: str, encoder: Any, meter: CpuMeter | None = None) -> dict[str, Any]:
     queries = [q for _, q in read_queries(args.queries)][: args.mix]
     levels = []
-    limits = httpx.Limits(max_connections=max(args.concurrency) * 2)
+    limits = httpx.Limits(max_connections=max(args.concurrency, default=1) * 2)
     with httpx.Client(base_url=url, timeout=60.0, limits=limits) as client:
 
         def search(query: str) -> None:
@@ -205,16 +186,20 @@ def run(args: argparse.Namespace, url: str, encoder: Any, meter: CpuMeter | None
                 }
             )
             print(f"concurrency {concurrency}: done", file=sys.stderr)
-        stages = stage_breakdown(client, queries[: min(200, len(queries))], 8, args.pipeline)
-    by = {(r["target"], r["concurrency"]): r for r in levels}
-    top = max(args.concurrency)
-    ratio = by[("search", top)]["rps"] / max(by[("encoder", top)]["rps"], 1e-9)
-    return {
-        "pipeline": args.pipeline,
-        "levels": levels,
-        "stages_ms_at_8": stages,
-        f"search_vs_encoder_rps_at_{top}": round(ratio, 3),
-    }
+        head = queries[: min(200, len(queries))]
+        stages = stage_breakdown(client, head, 8, args.pipeline) if args.stages else {}
+    report: dict[str, Any] = {"pipeline": args.pipeline, "levels": levels, "stages_ms_at_8": stages}
+    if args.concurrency:
+        by = {(r["target"], r["concurrency"]): r for r in levels}
+        top = max(args.concurrency)
+        ratio = by[("search", top)]["rps"] / max(by[("encoder", top)]["rps"], 1e-9)
+        report[f"search_vs_encoder_rps_at_{top}"] = round(ratio, 3)
+    if args.open_loop:
+        capacity = max((r["rps"] for r in levels if r["target"] == "search"), default=None)
+        rates = args.rates or [round(f * (capacity or 0.0), 1) for f in args.rate_fractions]
+        plan = OpenLoopPlan(rates, args.duration, args.seed, args.pipeline, capacity)
+        report["open_loop"] = run_rates(plan, url, queries, offset, meter)
+    return report
 
 
 def triton_pids(settings: Any) -> Callable[[], list[int]]:
@@ -228,7 +213,18 @@ def triton_pids(settings: Any) -> Callable[[], list[int]]:
     return pids
 
 
-def main(argv: list[str] | None = None) -> int:
+def _numbers(text: str, kind: type[float] | type[int], flag: str) -> list[Any]:
+    """A comma list of positive numbers; ValueError naming the flag otherwise."""
+    try:
+        values = [kind(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(f"{flag}: expected a comma list of numbers, got {text!r}") from None
+    if any(v <= 0 for v in values):
+        raise ValueError(f"{flag}: every value must be positive, got {text!r}")
+    return values
+
+
+def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, dict[str, str]]:
     parser = argparse.ArgumentParser(
         prog="python -m bench.load",
         description=__doc__,
@@ -238,7 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=Path, required=True, help="TSV with query_id, query")
     parser.add_argument("--products", type=Path, help="products file to index and serve (without --api)")
     parser.add_argument("--api", help="an already running gateway")
-    parser.add_argument("--concurrency", default="1,8,32", help="comma list (default 1,8,32)")
+    parser.add_argument(
+        "--concurrency", default="1,8,32", help="comma list (default 1,8,32; empty with --rates: none)"
+    )
     parser.add_argument("--requests", type=int, default=1000, help="requests per level and target")
     parser.add_argument("--workers", type=int, default=1, help="gateway worker processes (default 1)")
     parser.add_argument(
@@ -250,18 +248,41 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--mix", type=int, default=5000, help="distinct queries used (default 5000)")
     parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument(
+        "--no-stages", dest="stages", action="store_false", help="skip the per-stage pass at concurrency 8"
+    )
+    parser.add_argument("--open-loop", action="store_true", help="then Poisson arrivals at fixed rates")
+    parser.add_argument("--rates", help="open-loop searches/s, comma list (implies --open-loop)")
+    parser.add_argument(
+        "--rate-fractions",
+        default=",".join(str(f) for f in DEFAULT_FRACTIONS),
+        help="open-loop rates as fractions of the best closed-loop search rate (default 0.25,...,1.25)",
+    )
+    parser.add_argument("--duration", type=float, default=20.0, help="open-loop seconds per rate (20)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the arrival schedule (0)")
     parser.add_argument("--data-root", type=Path, default=Path("var/bench"))
-    parser.add_argument("--out", type=Path, help="results JSON (a PNG is written next to it)")
+    parser.add_argument("--out", type=Path, help="results JSON (PNGs are written next to it)")
     add_backend_args(parser)
     args = parser.parse_args(argv)
     try:
         backends = backend_env(args.vectors, args.lexical, args.opensearch_url)
+        args.concurrency = _numbers(args.concurrency, int, "--concurrency")
+        args.rates = _numbers(args.rates, float, "--rates") if args.rates else []
+        args.rate_fractions = _numbers(args.rate_fractions, float, "--rate-fractions")
     except ValueError as exc:
         parser.error(str(exc))
-    args.concurrency = [int(c) for c in args.concurrency.split(",") if c.strip()]
+    args.open_loop = args.open_loop or bool(args.rates)
+    if not args.concurrency and not args.rates:
+        parser.error("--concurrency is empty: give closed-loop levels, or open-loop --rates")
+    if args.duration <= 0 or args.requests <= 0:
+        parser.error("--duration and --requests must be positive")
     if not args.api and not args.products:
         parser.error("give --products (to build and serve an index) or --api URL")
+    return args, backends
 
+
+def main(argv: list[str] | None = None) -> int:
+    args, backends = parse_args(argv)
     from engine.config import load_settings
     from engine.inference.factory import create_inference
 
@@ -278,7 +299,11 @@ def main(argv: list[str] | None = None) -> int:
             build_index(settings, args.products, inference)
             with gateway_child(env, workers=args.workers) as gateway:
                 meter = CpuMeter(
-                    {"gateway": lambda: process_tree(gateway.pid), "triton": triton_pids(settings)}
+                    {
+                        "gateway": lambda: process_tree(gateway.pid),
+                        "triton": triton_pids(settings),
+                        "client": lambda: [os.getpid()],
+                    }
                 )
                 report = run(args, gateway.url, encoder, meter)
                 report["gateway_workers"] = args.workers
@@ -289,47 +314,15 @@ def main(argv: list[str] | None = None) -> int:
             "vectors": settings.vector_backend,
             "lexical": "embedded" if settings.embedded_lexical else "opensearch",
         }
-    rows = [
-        (
-            r["target"],
-            r["concurrency"],
-            r["requests"],
-            r["errors"],
-            r["rps"],
-            r["p50_ms"],
-            r["p95_ms"],
-            r["p99_ms"],
-            r.get("gateway_cpu_ms", "-"),
-            r.get("triton_cpu_ms", "-"),
-        )
-        for r in report["levels"]
-    ]
-    print_table(
-        (
-            "target",
-            "conc",
-            "requests",
-            "errors",
-            "req/s",
-            "p50 ms",
-            "p95 ms",
-            "p99 ms",
-            "gateway CPU ms/req",
-            "triton CPU ms/req",
-        ),
-        rows,
-    )
-    print(
-        "stage means at concurrency 8 (ms): "
-        + ", ".join(f"{k} {v}" for k, v in report["stages_ms_at_8"].items())
-    )
-    print(
-        f"search / encoder throughput at {max(args.concurrency)}: "
-        f"{report[f'search_vs_encoder_rps_at_{max(args.concurrency)}']:.2f}"
-    )
+    report["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    print_report(report)
     if args.out:
         write_json(args.out, report)
-        plot(report, args.out.with_suffix(".png"))
+        if report["levels"]:
+            plot(report, args.out.with_suffix(".png"))
+        if "open_loop" in report:
+            title = f"open loop, {args.pipeline} pipeline, {args.workers} gateway worker(s)"
+            plot_open(report["open_loop"]["rates"], args.out.with_name(args.out.stem + "-open.png"), title)
     return 0
 
 
