@@ -19,7 +19,7 @@ else the value the indexer calibrated on the catalog's own vectors and stored in
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -134,11 +134,16 @@ class MatchSetStage:
         return MatchSet(query, semantic, threshold, near)
 
     def members(self, match: MatchSet, ids: list[str]) -> set[str]:
-        """Which of `ids` are in the match set."""
+        """Which of `ids` are in the match set.
+
+        The semantic and near members are known here; the rest can only be in the set lexically, so the
+        backend is asked with the lexical part alone: those ids (hundreds to thousands of terms) would
+        cost the backend time and cannot match any of the ids left to check."""
         inside = {pid for pid in ids if pid in match.semantic or pid in match.near}
         rest = [pid for pid in ids if pid not in inside]
-        if rest:
-            inside |= self.lexical.match_ids(match.query, rest)
+        if rest and match.query.lexical:
+            lexical_only = replace(match.query, also_ids=frozenset())
+            inside |= self.lexical.match_ids(lexical_only, rest)
         return inside
 
     def suggestion(self, text: str, filters: Filters) -> str | None:

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from engine.lexical.embedded import EmbeddedLexical
-from engine.pipeline.matchset import MatchSetStage
+from engine.lexical.matching import MatchQuery
+from engine.pipeline.matchset import MatchSet, MatchSetStage
 from engine.vectors.calibration import NEAR_QUANTILE, calibrate_store, calibrate_threshold
 from engine.vectors.faiss_store import FaissVectorStore
 
@@ -128,3 +129,30 @@ def test_the_near_threshold_comes_from_the_setting_then_the_manifest_then_the_st
     manifest[0] = 0.3
     assert stage.near_threshold() == 0.3
     assert MatchSetStage(lexical, lambda: store, None, lambda: None, 0.5, lambda: 0.3).near_threshold() == 0.5
+
+
+class RecordingLexical:
+    """A lexical backend whose lexical match set is fixed; records the queries `match_ids` gets."""
+
+    def __init__(self, lexical_ids: set[str]) -> None:
+        self.lexical_ids = lexical_ids
+        self.asked: list[tuple[MatchQuery, list[str]]] = []
+
+    def match_ids(self, match: MatchQuery, within: list[str] | None = None) -> set[str]:
+        self.asked.append((match, list(within or [])))
+        found = set(match.also_ids) | (self.lexical_ids if match.lexical else set())
+        return found & set(within or [])
+
+
+def test_members_ask_the_backend_only_about_the_lexical_side() -> None:
+    lexical = RecordingLexical({"a", "b", "s1"})
+    stage = MatchSetStage(lexical, lambda: None)  # type: ignore[arg-type]
+    semantic = {"s1": 0.8, "s2": 0.7}
+    match = MatchSet(MatchQuery("drill", None, frozenset(semantic)), semantic, 0.5)
+    assert stage.members(match, ["a", "s2", "c", "s1", "b"]) == {"a", "b", "s1", "s2"}
+    ((asked, within),) = lexical.asked
+    assert asked.also_ids == frozenset() and asked.text == "drill"
+    assert within == ["a", "c", "b"]  # the semantic members are not checked again
+    dense = MatchSet(MatchQuery("drill", None, frozenset(semantic), lexical=False), semantic, 0.5)
+    assert stage.members(dense, ["a", "s2"]) == {"s2"}
+    assert len(lexical.asked) == 1  # a dense-only set has no lexical side to ask about
