@@ -67,7 +67,7 @@ class FaissVectorStore:
         self._idmap = IdMap()
         self._lock = RWLock()
         self._index: Any = self._new_index()
-        self._matrix: tuple[np.ndarray, Any] | None = None  # (labels, flat copy) for `within`
+        self._matrix: tuple[np.ndarray, Any] | None = None  # (product ids, flat copy) for `within`
 
     def _new_index(self) -> Any:
         if self.index_type == "flat":
@@ -191,11 +191,15 @@ class FaissVectorStore:
             exact = self._matrix
             if exact is None:
                 exact = self._matrix = self._flat_copy()
-            labels, flat = exact
-            if labels.size == 0:
+            ids, flat = exact
+            if ids.size == 0:
                 return []
             _, scores, rows = flat.range_search(q, min_score)
-            return self._to_hits(scores, labels[rows], set())
+            # Row -> id through the copy's own id column: one array lookup instead of a dict lookup per
+            # hit (a broad query has thousands), and the copy is dropped by every write, so it is exact.
+            return [
+                ScoredId(pid, score) for pid, score in zip(ids[rows].tolist(), scores.tolist(), strict=True)
+            ]
 
     def _flat_copy(self) -> tuple[np.ndarray, Any]:
         labels = self._idmap.labels()
@@ -203,7 +207,8 @@ class FaissVectorStore:
         for start in range(0, labels.size, _EXACT_CHUNK):
             chunk = np.ascontiguousarray(labels[start : start + _EXACT_CHUNK])
             flat.add(np.ascontiguousarray(self._index.reconstruct(chunk), dtype=np.float32))
-        return labels, flat
+        ids = np.array([self._idmap.product_id(label) for label in labels.tolist()], dtype=object)
+        return ids, flat
 
     def get_vector(self, product_id: str) -> np.ndarray | None:
         with self._lock.read():
