@@ -125,21 +125,33 @@ def stage_breakdown(
 
 
 class CpuMeter:
-    """CPU milliseconds per request spent by named process groups (their pids re-read at each start)."""
+    """CPU milliseconds per request spent by named process groups.
+
+    Each group's pids are read at `start` and again at the end: a process started meanwhile (a gateway
+    worker that was restarted) counts from zero, and one that exited meanwhile is left out, with its
+    CPU since `start` (unknowable from /proc once it is gone), rather than subtracted; `<name>_exited`
+    says how many did."""
 
     def __init__(self, groups: dict[str, Callable[[], list[int]]]) -> None:
         self.groups = groups
-        self._start: dict[str, tuple[list[int], float]] = {}
+        self._start: dict[str, dict[int, float]] = {}
 
     def start(self) -> None:
-        current = {name: pids() for name, pids in self.groups.items()}
-        self._start = {name: (pids, cpu_seconds(pids)) for name, pids in current.items()}
+        self._start = {
+            name: {pid: cpu_seconds([pid]) for pid in pids()} for name, pids in self.groups.items()
+        }
 
     def per_request(self, requests: int) -> dict[str, float]:
-        return {
-            f"{name}_cpu_ms": round(1000.0 * (cpu_seconds(pids) - before) / max(requests, 1), 2)
-            for name, (pids, before) in self._start.items()
-        }
+        result: dict[str, float] = {}
+        for name, pids in self.groups.items():
+            before = self._start.get(name, {})
+            now = {pid: cpu_seconds([pid]) for pid in pids()}
+            spent = sum(cpu - before.get(pid, 0.0) for pid, cpu in now.items())
+            result[f"{name}_cpu_ms"] = round(1000.0 * spent / max(requests, 1), 2)
+            exited = len(before.keys() - now.keys())
+            if exited:
+                result[f"{name}_exited"] = exited
+        return result
 
 
 def measured(

@@ -168,3 +168,18 @@ def test_cli_refuses_bad_rates_with_a_usage_error(capsys: pytest.CaptureFixture[
     assert "--rates" in capsys.readouterr().err
     args, _ = parse_args(["--queries", "q.tsv", "--products", "p.jsonl", "--rates", "20,40"])
     assert args.open_loop and args.rates == [20.0, 40.0]
+
+
+def test_cpu_meter_never_goes_negative_when_a_process_exits(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench import load
+
+    cpu = {1: 10.0, 2: 5.0}
+    pids = [1, 2]
+    monkeypatch.setattr(load, "cpu_seconds", lambda ps: sum(cpu.get(p, 0.0) for p in ps))
+    meter = load.CpuMeter({"gateway": lambda: list(pids)})
+    meter.start()
+    cpu[1] += 0.2  # the parent works 200 ms; worker 2 exits and worker 3 replaces it
+    del cpu[2]
+    cpu[3] = 0.3
+    pids[:] = [1, 3]
+    assert meter.per_request(100) == {"gateway_cpu_ms": 5.0, "gateway_exited": 1}
