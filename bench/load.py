@@ -66,7 +66,9 @@ EPILOG = """examples:
 """
 
 
-def drive(call: Callable[[str], None], queries: list[str], concurrency: int, requests: int) -> dict[str, Any]:
+def drive(
+    call: Callable[[str], object], queries: list[str], concurrency: int, requests: int
+) -> dict[str, Any]:
     """`requests` calls over `concurrency` threads, each thread taking the next query of the mix."""
     latencies: list[float] = []
     errors = 0
