@@ -55,6 +55,16 @@ class BackendUnavailable(AisleError):
         self.public = public
 
 
+class IndexUnreadable(BackendUnavailable):
+    """An index on disk this version cannot read: written by an older version (another schema), removed
+    or half-written. It is a backend failure (503; searches degrade to the other side, readiness fails)
+    whose public message says how to get out of it, without paths."""
+
+    def __init__(self, backend: str, message: str) -> None:
+        public = f"the {backend} index cannot be read by this version: rebuild it (`indexer build --force`)"
+        super().__init__(backend, message, public=public)
+
+
 class IndexMismatch(AisleError):
     """An index on disk was built with another encoder (name, version or dimension) than the one served."""
 

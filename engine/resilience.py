@@ -59,6 +59,7 @@ class CircuitBreaker:
         self._consecutive = 0
         self._opened_at: float | None = None
         self._trial_running = False
+        self._public: str | None = None  # what the last failure told callers (e.g. how to repair)
 
     @property
     def state(self) -> str:
@@ -77,7 +78,8 @@ class CircuitBreaker:
         trial = self._admit()
         try:
             result = fn(*args, **kwargs)
-        except BackendUnavailable:
+        except BackendUnavailable as exc:
+            self._public = exc.public
             self._failed(trial)
             raise
         except BaseException:
@@ -101,7 +103,9 @@ class CircuitBreaker:
             assert self._opened_at is not None
             wait = max(0.0, self.reset_s - (self._clock() - self._opened_at))
         raise BackendUnavailable(
-            self.backend, f"circuit open after {self.threshold} failures in a row; next try in {wait:.1f}s"
+            self.backend,
+            f"circuit open after {self.threshold} failures in a row; next try in {wait:.1f}s",
+            public=self._public,
         )
 
     def _failed(self, trial: bool) -> None:

@@ -38,7 +38,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.errors import AisleError
+from engine.errors import AisleError, IndexUnreadable
 from engine.lexical.analysis import make_analyzer
 from engine.lexical.facets import attribute_name, check_fields, top_buckets
 from engine.lexical.matching import MatchQuery, SearchFields
@@ -197,6 +197,11 @@ class EmbeddedLexical:
         return self.match_ids(MatchQuery(None, None))
 
     def ping(self) -> bool:
+        """False while the generation CURRENT names cannot be opened (readiness then fails)."""
+        try:
+            self._current()
+        except AisleError:
+            return False
         return True
 
     # --- writes -----------------------------------------------------------------------------------
@@ -342,8 +347,9 @@ class EmbeddedLexical:
                 generation = Generation(self.root / name, self.settings_fields, self.synonyms)
             except AisleError as exc:
                 error = exc
-            except (OSError, ValueError) as exc:  # removed, or never completely written
-                error = AisleError(f"lexical generation {name} cannot be opened under {self.root}: {exc}")
+            except (OSError, ValueError) as exc:  # removed, never completely written, or an older format
+                message = f"lexical generation {name} cannot be opened under {self.root}: {exc}"
+                error = IndexUnreadable("lexical", message)
         # One assignment: a concurrent reader sees the old generation or the new one, never none.
         self._generation, self._generation_name, self._open_error = generation, name, error
 

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from engine.errors import AisleError
+from engine.errors import IndexUnreadable
 from engine.lexical.analysis import make_analyzer
 from engine.lexical.facets import price_ranges
 from engine.lexical.matching import MatchQuery, SearchFields
@@ -30,9 +30,10 @@ class Generation:
     def __init__(self, path: Path, fields: SearchFields, synonyms: SynonymFile | None) -> None:
         manifest = json.loads((path / MANIFEST).read_text())
         if manifest.get("schema") != SCHEMA_VERSION:
-            raise AisleError(
+            raise IndexUnreadable(
+                "lexical",
                 f"{path}: lexical index schema {manifest.get('schema')!r}, this version reads "
-                f"{SCHEMA_VERSION}: rebuild it (`indexer build --force`)"
+                f"{SCHEMA_VERSION}: rebuild it (`indexer build --force`)",
             )
         indexed = set(manifest["fields"])
         # Weights come from the settings (query time); the indexed fields and language from the index.

@@ -3,6 +3,7 @@ on both backends in tests/integration/test_lexical_conformance.py."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from engine.config import load_settings
+from engine.errors import IndexUnreadable
 from engine.lexical import embedded as embedded_module
 from engine.lexical.base import LexicalIndex
 from engine.lexical.embedded import EmbeddedLexical
@@ -190,3 +192,23 @@ def test_readers_never_see_a_partial_catalog_during_writes(tmp_path: Path) -> No
 def test_directory_without_current_pointer_is_empty(tmp_path: Path) -> None:
     (tmp_path / "gen-orphan").mkdir()  # left by a crash before the first switch
     assert EmbeddedLexical(tmp_path).count() == 0
+
+
+def older_format(directory: Path) -> None:
+    """Make the serving generation look written by another version (another schema number)."""
+    (current,) = generations(directory)
+    manifest = directory / current / "aisle.json"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "schema": -1}))
+
+
+def test_an_index_of_another_version_fails_reads_as_a_backend_with_the_way_out(tmp_path: Path) -> None:
+    EmbeddedLexical(tmp_path).rebuild(catalog(5))
+    older_format(tmp_path)
+    index = EmbeddedLexical(tmp_path)
+    assert index.ping() is False
+    with pytest.raises(IndexUnreadable) as failure:
+        index.search("kettle", 5)
+    assert failure.value.backend == "lexical" and "indexer build --force" in (failure.value.public or "")
+    assert str(tmp_path) not in (failure.value.public or "")
+    index.rebuild(catalog(3))  # the way out
+    assert index.ping() is True and len(index.search("kettle", 5)) == 3

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from api.deps import Services
 from api.main import create_app
-from engine.errors import BackendUnavailable, InvalidInput
+from engine.errors import BackendUnavailable, IndexUnreadable, InvalidInput
 from engine.events.embedded import EmbeddedEventLog
 from engine.lexical.guarded import GuardedLexical
 from engine.pipeline.types import PipelineConfig
@@ -52,6 +52,20 @@ def test_breaker_opens_after_failures_in_a_row_and_refuses_at_once() -> None:
     with pytest.raises(BackendUnavailable, match="circuit open"):
         breaker.call(calls.append, 1)
     assert calls == [] and breaker.stats.refused == 1 and breaker.stats.failures == 5
+
+
+def test_a_refusal_repeats_what_the_last_failure_told_callers() -> None:
+    breaker = CircuitBreaker("opensearch", failures=1, reset_s=5.0, clock=Clock())
+
+    def unreadable() -> None:
+        raise IndexUnreadable("lexical", "/data/lexical/gen-1: schema 3, this version reads 4")
+
+    with pytest.raises(IndexUnreadable):
+        breaker.call(unreadable)
+    with pytest.raises(BackendUnavailable, match="circuit open") as refused:
+        breaker.call(lambda: None)
+    assert refused.value.public is not None and "indexer build --force" in refused.value.public
+    assert "/data" not in refused.value.public
 
 
 def test_half_open_lets_one_trial_through_then_closes_or_reopens() -> None:
