@@ -157,8 +157,13 @@ class MatchSetStage:
         words = text.split()
         flt = None if filters.is_empty else filters
 
+        counted: dict[str, int] = {}  # each relaxation is asked of the backend once
+
         def count(words_: list[str]) -> int:
-            return self.lexical.count_matching(MatchQuery(" ".join(words_), flt))
+            text = " ".join(words_)
+            if text not in counted:
+                counted[text] = self.lexical.count_matching(MatchQuery(text, flt))
+            return counted[text]
 
         kept = [w for w in words if count([w]) > 0]
         if not kept or len(kept) > MAX_RELAXED_WORDS:
