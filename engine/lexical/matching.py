@@ -115,30 +115,31 @@ def query_words(
     words: list[QueryWord] = []
     seen: set[tuple[str, ...]] = set()
     tokens = tokenize(text)
-    last = tokens[-1] if prefix_last and tokens else ""
-    short = len(last) < MIN_PREFIX_CHARS and (len(tokens) == 1 or any(c.isdigit() for c in last))
-    if short or is_cjk(last) or not analyzer(last):
-        last = ""
-    for token in tokens[:-1] if last else tokens:
+    for position, token in enumerate(tokens):
+        last = position == len(tokens) - 1
+        prefix = prefix_last and last and _may_be_unfinished(token, alone=len(tokens) == 1)
         groups: list[tuple[str, ...]]
         if len(token) > 1 and is_cjk(token):
             groups = [(token[i : i + 2],) for i in range(len(token) - 1)]
         else:
             groups = [tuple(dict.fromkeys(analyzer(token)))]
         for terms in groups:
-            if terms and terms not in seen:
-                seen.add(terms)
-                typos = typo_distance(token) if len(groups) == 1 else 0
-                alternatives = synonyms.get(terms[0], ()) if synonyms and len(terms) == 1 else ()
-                words.append(QueryWord(token, terms, typos, alternatives))
-    if last:
-        terms = tuple(dict.fromkeys(analyzer(last)))
-        previous = next((w for w in words if w.terms == terms), None)
-        if previous is not None:
-            words.remove(previous)
-        alternatives = synonyms.get(terms[0], ()) if synonyms and len(terms) == 1 else ()
-        words.append(QueryWord(last, terms, typo_distance(last), alternatives, prefix=True))
+            if not terms or (terms in seen and not prefix):
+                continue
+            if terms in seen:  # the unfinished last word replaces its earlier twin
+                words = [w for w in words if w.terms != terms]
+            seen.add(terms)
+            typos = typo_distance(token) if len(groups) == 1 else 0
+            alternatives = synonyms.get(terms[0], ()) if synonyms and len(terms) == 1 else ()
+            words.append(QueryWord(token, terms, typos, alternatives, prefix))
     return words
+
+
+def _may_be_unfinished(token: str, alone: bool) -> bool:
+    """Whether the last token may be the beginning of a word: not CJK, and from `MIN_PREFIX_CHARS`
+    characters when it is the only word or holds a digit (a stop word has no terms and drops out)."""
+    short = len(token) < MIN_PREFIX_CHARS and (alone or any(c.isdigit() for c in token))
+    return not short and not is_cjk(token)
 
 
 def identifier_prefixes(text: str, max_parts: int = 8) -> list[str]:
