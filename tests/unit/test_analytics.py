@@ -3,27 +3,13 @@ searches and clicks that arrived through our API, InstantSearch + Insights and U
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
-from api.deps import Services
-from api.main import create_app
 from engine.analytics import summarise
 from engine.events.base import Event, Impression, LogRecord
-from tests.unit.gateway_fakes import make_services
 
 AUTH = {"Authorization": "Bearer secret"}
-
-
-@pytest.fixture
-def built(tmp_path: Path) -> Iterator[tuple[TestClient, Services]]:
-    services = make_services(tmp_path)
-    with TestClient(create_app(services)) as client:
-        yield client, services
-    services.close()
 
 
 def search(client: TestClient, query: str, **body: object) -> dict:
@@ -100,8 +86,8 @@ def brute_force(records: list[LogRecord]) -> dict[str, dict[str, int]]:
     return table
 
 
-def test_analytics_equal_a_brute_force_count_over_the_log(built) -> None:
-    client, services = built
+def test_analytics_equal_a_brute_force_count_over_the_log(served) -> None:
+    client, services = served
     shop_day(client)
     services.impressions.flush()
     response = client.get("/v1/admin/analytics", params={"limit": 50}, headers=AUTH)
@@ -148,19 +134,19 @@ def test_time_buckets_and_the_since_window() -> None:
     assert recent.total.searches == 1
 
 
-def test_analytics_need_the_api_key(built) -> None:
-    client, _ = built
+def test_analytics_need_the_api_key(served) -> None:
+    client, _ = served
     assert client.get("/v1/admin/analytics").status_code == 401
     assert client.get("/v1/admin/analytics", headers={"Authorization": "Bearer wrong"}).status_code == 403
     assert client.get("/v1/admin/analytics", params={"bucket": "week"}, headers=AUTH).status_code == 422
 
 
-def test_two_ranker_versions_side_by_side(built) -> None:
+def test_two_ranker_versions_side_by_side(served) -> None:
     from engine.learning.versions import RankerStore
     from engine.models.ranker_net import RankerManifest, TrainingRecord, init_prior_ranker
     from engine.ranking.features import FEATURE_NAMES
 
-    client, services = built
+    client, services = served
     store = RankerStore(services.settings)
     for weight in (1.0, -1.0):  # the fused order, and its reverse
         net = init_prior_ranker(list(FEATURE_NAMES), {"fused_score": weight})

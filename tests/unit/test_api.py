@@ -14,17 +14,12 @@ from tests.unit.gateway_fakes import CATALOG, make_services
 AUTH = {"Authorization": "Bearer secret"}
 
 
-@pytest.fixture
-def built(tmp_path: Path):
-    services = make_services(tmp_path, clip=True)
-    with TestClient(create_app(services)) as client:
-        yield client, services
-    services.close()
+SERVED_OPTIONS = dict(clip=True)
 
 
 @pytest.fixture
-def client(built):
-    return built[0]
+def client(served):
+    return served[0]
 
 
 def assert_error(response, status: int, code: str) -> dict:
@@ -145,8 +140,8 @@ def test_writes_refused_without_a_configured_key(tmp_path: Path) -> None:
     services.close()
 
 
-def test_events_are_durable_idempotent_and_flag_unknown_searches(built) -> None:
-    client, services = built
+def test_events_are_durable_idempotent_and_flag_unknown_searches(served) -> None:
+    client, services = served
     search_id = client.post("/v1/search", json={"query": "chef knife"}).json()["search_id"]
     event = {
         "type": "click",
@@ -198,8 +193,8 @@ def test_recommendations_personalise_after_clicks(client: TestClient) -> None:
     assert_error(client.get("/v1/recommendations"), 422, "invalid_input")
 
 
-def test_search_degrades_to_the_side_that_answers_and_is_503_when_none_does(built) -> None:
-    client, services = built
+def test_search_degrades_to_the_side_that_answers_and_is_503_when_none_does(served) -> None:
+    client, services = served
     services.lexical.down = True
     degraded = client.post("/v1/search", json={"query": "running shoes"})
     assert degraded.status_code == 200 and degraded.json()["degraded"] == ["lexical"]
@@ -218,8 +213,8 @@ def test_search_degrades_to_the_side_that_answers_and_is_503_when_none_does(buil
     assert 'aisle_backend_errors_total{backend="triton"} 1.0' in metrics
 
 
-def test_health_and_readiness(built) -> None:
-    client, services = built
+def test_health_and_readiness(served) -> None:
+    client, services = served
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["checks"]["triton"]["clip"] == "on"

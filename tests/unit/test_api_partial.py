@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from fastapi.testclient import TestClient
-
-from api.main import create_app
-from tests.unit.gateway_fakes import make_services
 
 AUTH = {"Authorization": "Bearer secret"}
 
 
-@pytest.fixture
-def built(tmp_path: Path):
-    services = make_services(tmp_path)
-    with TestClient(create_app(services)) as client:
-        yield client, services
-    services.close()
-
-
-def test_patch_changes_only_the_given_fields(built) -> None:
-    client, services = built
+def test_patch_changes_only_the_given_fields(served) -> None:
+    client, services = served
     before = client.get("/v1/products/p1").json()
     response = client.patch("/v1/products/p1", json={"price": 49.5, "stock": 4}, headers=AUTH)
     assert response.status_code == 200, response.text
@@ -39,8 +25,8 @@ def test_patch_changes_only_the_given_fields(built) -> None:
     assert services.catalog.embedded == 0  # no embedded text changed
 
 
-def test_a_title_patch_re_embeds(built) -> None:
-    client, services = built
+def test_a_title_patch_re_embeds(served) -> None:
+    client, services = served
     response = client.patch("/v1/products/p4", json={"title": "Chef knife 20 cm"}, headers=AUTH)
     assert response.status_code == 200 and services.catalog.embedded == 1
 
@@ -56,8 +42,8 @@ def test_a_title_patch_re_embeds(built) -> None:
         ([1, 2], 422, "body"),
     ],
 )
-def test_bad_patches_are_422_and_change_nothing(built, body, status: int, field: str) -> None:
-    client, _ = built
+def test_bad_patches_are_422_and_change_nothing(served, body, status: int, field: str) -> None:
+    client, _ = served
     before = client.get("/v1/products/p1").json()
     response = client.patch("/v1/products/p1", json=body, headers=AUTH)
     assert response.status_code == status, response.text
@@ -67,15 +53,15 @@ def test_bad_patches_are_422_and_change_nothing(built, body, status: int, field:
     assert client.get("/v1/products/p1").json() == before
 
 
-def test_patch_unknown_id_is_404_and_needs_the_key(built) -> None:
-    client, _ = built
+def test_patch_unknown_id_is_404_and_needs_the_key(served) -> None:
+    client, _ = served
     unknown = client.patch("/v1/products/nope", json={"price": 1}, headers=AUTH)
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
     assert client.patch("/v1/products/p1", json={"price": 1}).status_code == 401
 
 
-def test_a_read_notices_a_delete_made_by_another_process(built) -> None:
-    client, services = built
+def test_a_read_notices_a_delete_made_by_another_process(served) -> None:
+    client, services = served
     assert client.get("/v1/products/p3").status_code == 200  # now in this process's product cache
     services.lexical.delete(["p3"])  # what `indexer delete` does from another process
     services.catalog.changed = lambda force=False: services.catalog  # ... and its new manifest revision

@@ -4,26 +4,14 @@ join to the served list that the ranker update job makes, idempotent retries, an
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.deps import Services
-from api.main import create_app
 from engine.learning.clicks import clicked_lists
-from tests.unit.gateway_fakes import make_services
 
 EVENTS = "/1/events"
-
-
-@pytest.fixture
-def built(tmp_path: Path) -> Iterator[tuple[TestClient, Services]]:
-    services = make_services(tmp_path)
-    with TestClient(create_app(services)) as client:
-        yield client, services
-    services.close()
 
 
 def searched(client: TestClient, query: str = "running shoes") -> dict:
@@ -50,8 +38,8 @@ def logged_events(services: Services) -> list:
     return [r.event for r in services.events.read(after=0) if r.event is not None]
 
 
-def test_a_click_after_search_is_joined_to_the_served_list(built) -> None:
-    client, services = built
+def test_a_click_after_search_is_joined_to_the_served_list(served) -> None:
+    client, services = served
     result = searched(client)
     second = result["hits"][1]["objectID"]
     # sendBeacon posts text/plain: the body is JSON all the same
@@ -77,8 +65,8 @@ def test_a_click_after_search_is_joined_to_the_served_list(built) -> None:
     assert len(joined) == 1 and joined[0].clicked == (1,)  # index 1 = the second hit: what training uses
 
 
-def test_conversions_views_and_tokens_map_onto_our_event_types(built) -> None:
-    client, services = built
+def test_conversions_views_and_tokens_map_onto_our_event_types(served) -> None:
+    client, services = served
     result = searched(client, "knife")
     first = result["hits"][0]["objectID"]
     base = {"index": "products", "userToken": "anon", "authenticatedUserToken": "customer-7"}
@@ -111,8 +99,8 @@ def test_conversions_views_and_tokens_map_onto_our_event_types(built) -> None:
     assert [e.product_id for e in stored[2:]] == ["p4", "p5"] and stored[2].search_id is None
 
 
-def test_a_retried_event_with_a_timestamp_is_stored_once(built) -> None:
-    client, services = built
+def test_a_retried_event_with_a_timestamp_is_stored_once(served) -> None:
+    client, services = served
     result = searched(client)
     event = click(result["queryID"], result["hits"][0]["objectID"], 1, timestamp=1_700_000_000_000)
     for _ in range(2):
@@ -122,8 +110,8 @@ def test_a_retried_event_with_a_timestamp_is_stored_once(built) -> None:
     assert services.stats.action_count(stored.product_id) == 1.0
 
 
-def test_an_unknown_query_id_is_stored_and_flagged(built) -> None:
-    client, services = built
+def test_an_unknown_query_id_is_stored_and_flagged(served) -> None:
+    client, services = served
     response = client.post(EVENTS, json={"events": [click("0" * 32, "p1", 1)]})
     assert response.status_code == 200 and response.json()["unknown_query_ids"] == ["0" * 32]
     assert len(logged_events(services)) == 1
@@ -145,9 +133,9 @@ def test_an_unknown_query_id_is_stored_and_flagged(built) -> None:
     ],
 )
 def test_malformed_events_are_422_naming_the_field_and_nothing_is_stored(
-    built, change: dict, named: str
+    served, change: dict, named: str
 ) -> None:
-    client, services = built
+    client, services = served
     event = {k: v for k, v in {**click("q" * 32, "p1", 1), **change}.items() if v is not None}
     response = client.post(EVENTS, json={"events": [click("q" * 32, "p2", 1), event]})
     assert response.status_code == 422, response.text
@@ -155,8 +143,8 @@ def test_malformed_events_are_422_naming_the_field_and_nothing_is_stored(
     assert logged_events(services) == []
 
 
-def test_our_own_events_endpoint_refuses_unknown_products_too(built) -> None:
-    client, services = built
+def test_our_own_events_endpoint_refuses_unknown_products_too(served) -> None:
+    client, services = served
     response = client.post(
         "/v1/events", json=[{"type": "click", "product_id": "p1"}, {"type": "click", "product_id": "ghost"}]
     )

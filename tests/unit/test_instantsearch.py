@@ -6,32 +6,21 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.deps import Services
-from api.main import create_app
 from engine.records import Filters
-from tests.unit.gateway_fakes import CATALOG, make_services
+from tests.unit.gateway_fakes import CATALOG
 
 MULTI = "/1/indexes/*/queries"
 
 
 @pytest.fixture
-def built(tmp_path: Path) -> Iterator[tuple[TestClient, Services]]:
-    services = make_services(tmp_path)
-    with TestClient(create_app(services)) as client:
-        yield client, services
-    services.close()
-
-
-@pytest.fixture
-def client(built: tuple[TestClient, Services]) -> TestClient:
-    return built[0]
+def client(served: tuple[TestClient, Services]) -> TestClient:
+    return served[0]
 
 
 def params(**values: object) -> str:
@@ -55,8 +44,8 @@ def brute_force(filters: Filters) -> list[str]:
     return [p.id for p in CATALOG if filters.matches(p)]
 
 
-def test_a_text_query_answers_in_the_algolia_shape_and_logs_its_queryid(built) -> None:
-    client, services = built
+def test_a_text_query_answers_in_the_algolia_shape_and_logs_its_queryid(served) -> None:
+    client, services = served
     body = {
         "requests": [
             {
@@ -150,8 +139,8 @@ def test_sorted_replicas_and_the_single_index_endpoint(client: TestClient) -> No
     assert [h["objectID"] for h in desc["hits"]] == ["p3", "p2"]
 
 
-def test_facet_only_queries_answer_counts_without_hits_or_impressions(built) -> None:
-    client, services = built
+def test_facet_only_queries_answer_counts_without_hits_or_impressions(served) -> None:
+    client, services = served
     before = services.events.counts().get("impression", 0)
     result = one(client, query="knife", hitsPerPage=0, facets=["brand"], analytics=False, clickAnalytics=True)
     assert result["hits"] == [] and result["nbHits"] > 0 and result["nbPages"] == 0

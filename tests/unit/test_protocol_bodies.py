@@ -6,27 +6,13 @@ search-insights with InstantSearch's insights middleware, the reference ubi.js) 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.deps import Services
-from api.main import create_app
-from tests.unit.gateway_fakes import make_services
-
 MULTI = "/1/indexes/*/queries"
 PRE, POST = "__ais-highlight__", "__/ais-highlight__"
-
-
-@pytest.fixture
-def built(tmp_path: Path) -> Iterator[tuple[TestClient, Services]]:
-    services = make_services(tmp_path)
-    with TestClient(create_app(services)) as client:
-        yield client, services
-    services.close()
 
 
 def refused(response, named: str) -> str:
@@ -75,8 +61,8 @@ def instantsearch_state(**change: object) -> list[dict]:
     return [{"indexName": "products", "params": hits}, {"indexName": "products", "params": facet}]
 
 
-def test_what_instantsearch_sends_is_accepted_as_object_and_as_params_string(built) -> None:
-    client, _ = built
+def test_what_instantsearch_sends_is_accepted_as_object_and_as_params_string(served) -> None:
+    client, _ = served
     as_object = client.post(MULTI, json={"requests": instantsearch_state()})
     assert as_object.status_code == 200, as_object.text
     encoded = [
@@ -110,16 +96,16 @@ def test_what_instantsearch_sends_is_accepted_as_object_and_as_params_string(bui
         ({"hitsPerPage": "four"}, "requests.0.hitsPerPage"),
     ],
 )
-def test_instantsearch_parameters_are_checked_like_native_ones(built, change: dict, named: str) -> None:
-    client, services = built
+def test_instantsearch_parameters_are_checked_like_native_ones(served, change: dict, named: str) -> None:
+    client, services = served
     request = {"indexName": "products", **instantsearch_state(**change)[0]["params"]}
     refused(client.post(MULTI, json={"requests": [request]}), named)
     services.impressions.flush()
     assert services.events.read(after=0) == []  # refused before searching
 
 
-def test_a_control_character_inside_a_params_string_names_the_parameter(built) -> None:
-    client, _ = built
+def test_a_control_character_inside_a_params_string_names_the_parameter(served) -> None:
+    client, _ = served
     body = {"requests": [{"indexName": "products", "params": "query=a%07b&hitsPerPage=2"}]}
     refused(client.post(MULTI, json=body), "query: contains a control character")
     typo = {"requests": [{"indexName": "products", "params": "query=a&hitPerPage=2"}]}
@@ -151,8 +137,8 @@ def searched(client: TestClient) -> dict:
     return client.post(MULTI, json=body).json()["results"][0]
 
 
-def test_what_the_insights_clients_send_is_accepted(built) -> None:
-    client, services = built
+def test_what_the_insights_clients_send_is_accepted(served) -> None:
+    client, services = served
     result = searched(client)
     first = result["hits"][0]["objectID"]
     conversion = middleware_click(
@@ -185,8 +171,8 @@ def test_what_the_insights_clients_send_is_accepted(built) -> None:
         ({"value": float("inf")}, "events.0.value"),
     ],
 )
-def test_insights_events_are_checked_like_native_ones(built, change: dict, named: str) -> None:
-    client, services = built
+def test_insights_events_are_checked_like_native_ones(served, change: dict, named: str) -> None:
+    client, services = served
     result = searched(client)
     event = middleware_click(result["queryID"], result["hits"][0]["objectID"], **change)
     # json.dumps writes inf as `Infinity`, which Python's JSON reader accepts: the model must refuse it
@@ -240,8 +226,8 @@ def ubi_js_query(**change: object) -> dict:
     }
 
 
-def test_what_ubi_js_sends_is_accepted(built) -> None:
-    client, services = built
+def test_what_ubi_js_sends_is_accepted(served) -> None:
+    client, services = served
     assert client.post("/v1/ubi/queries", json=[ubi_js_query()]).status_code == 202
     response = client.post("/v1/ubi/events", json=[ubi_js_event()])
     assert response.status_code == 202, response.text
@@ -266,8 +252,8 @@ def test_what_ubi_js_sends_is_accepted(built) -> None:
         ("/v1/ubi/queries", ubi_js_query(messages="x"), "0.messages"),
     ],
 )
-def test_ubi_documents_are_checked_like_native_ones(built, path: str, document: dict, named: str) -> None:
-    client, services = built
+def test_ubi_documents_are_checked_like_native_ones(served, path: str, document: dict, named: str) -> None:
+    client, services = served
     refused(client.post(path, content=json.dumps([document])), named)  # json.dumps escapes \ud800
     services.impressions.flush()
     assert services.events.read(after=0) == []

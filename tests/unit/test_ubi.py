@@ -4,16 +4,10 @@ documents are 422 naming the field."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from fastapi.testclient import TestClient
 
 from api.deps import Services
-from api.main import create_app
 from engine.learning.clicks import clicked_lists
-from tests.unit.gateway_fakes import make_services
 
 # The spec's example values (query_id, client_id, session_id, application, timestamps).
 QUERY_ID = "00112233-4455-6677-8899-aabbccddeeff"
@@ -53,20 +47,12 @@ def spec_event(**change: object) -> dict:
     }
 
 
-@pytest.fixture
-def built(tmp_path: Path) -> Iterator[tuple[TestClient, Services]]:
-    services = make_services(tmp_path)
-    with TestClient(create_app(services)) as client:
-        yield client, services
-    services.close()
-
-
 def records(services: Services) -> list:
     return services.events.read(after=0)
 
 
-def test_a_spec_query_and_its_click_join_as_a_served_list(built) -> None:
-    client, services = built
+def test_a_spec_query_and_its_click_join_as_a_served_list(served) -> None:
+    client, services = served
     answer = client.post("/v1/ubi/queries", json=spec_query())
     assert answer.status_code == 202, answer.text
     assert answer.json()["accepted"] == 1 and answer.json()["query_ids"] == [QUERY_ID]
@@ -85,8 +71,8 @@ def test_a_spec_query_and_its_click_join_as_a_served_list(built) -> None:
     assert not [item for item in clicked_lists(records(services)) if item.impression.search_id == QUERY_ID]
 
 
-def test_actions_map_onto_our_event_types_and_others_are_ignored(built) -> None:
-    client, services = built
+def test_actions_map_onto_our_event_types_and_others_are_ignored(served) -> None:
+    client, services = served
     documents = [
         spec_event(action_name="click_through", event_attributes={"object": {"object_id": "p1"}}),
         spec_event(action_name="add_to_cart", event_attributes={"object": {"object_id": "p1"}}),
@@ -112,8 +98,8 @@ def test_actions_map_onto_our_event_types_and_others_are_ignored(built) -> None:
     assert len([r for r in records(services) if r.event is not None]) == 5
 
 
-def test_a_search_with_ext_ubi_is_logged_under_the_client_query_id(built) -> None:
-    client, services = built
+def test_a_search_with_ext_ubi_is_logged_under_the_client_query_id(served) -> None:
+    client, services = served
     ubi = {"query_id": "ubi-q-1", "client_id": CLIENT_ID, "object_id_field": "sku"}
     response = client.post("/v1/search", json={"query": "running shoes", "size": 3, "ext": {"ubi": ubi}})
     assert response.status_code == 200, response.text
@@ -139,8 +125,8 @@ def test_a_search_with_ext_ubi_is_logged_under_the_client_query_id(built) -> Non
     assert again.status_code == 422 and "ext.ubi.query_id" in again.json()["error"]["message"]
 
 
-def test_a_search_without_ext_has_no_ext_in_its_answer(built) -> None:
-    client, _ = built
+def test_a_search_without_ext_has_no_ext_in_its_answer(served) -> None:
+    client, _ = served
     assert client.post("/v1/search", json={"query": "knife"}).json()["ext"] is None
 
 
@@ -176,8 +162,8 @@ def test_a_search_without_ext_has_no_ext_in_its_answer(built) -> None:
         ("/v1/ubi/queries", spec_query(query_id="q" * 101), "query_id"),
     ],
 )
-def test_malformed_documents_are_422_naming_the_field(built, path: str, document: dict, named: str) -> None:
-    client, services = built
+def test_malformed_documents_are_422_naming_the_field(served, path: str, document: dict, named: str) -> None:
+    client, services = served
     document = {k: v for k, v in document.items() if v is not None}
     response = client.post(
         path, json=[spec_event() if "events" in path else spec_query(query_id="ok"), document]
@@ -187,7 +173,7 @@ def test_malformed_documents_are_422_naming_the_field(built, path: str, document
     assert records(services) == []  # all or nothing
 
 
-def test_a_body_that_is_not_json_is_422(built) -> None:
-    client, _ = built
+def test_a_body_that_is_not_json_is_422(served) -> None:
+    client, _ = served
     response = client.post("/v1/ubi/events", content=b"{nope", headers={"content-type": "application/json"})
     assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_input"
