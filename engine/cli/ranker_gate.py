@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from engine.cli.ranker_text import decision, trial_lines
 from engine.config import load_settings
 
 TRIAL_EXAMPLES = """examples:
@@ -59,15 +60,18 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     actions = trial.add_subparsers(dest="trial_verb", required=True)
-    actions.add_parser("status", help="the running (or last) trial with its counts").set_defaults(
-        handler=_trial_status
-    )
-    actions.add_parser("step", help="recount and decide now").set_defaults(handler=_trial_step)
+    status = actions.add_parser("status", help="the running (or last) trial with its counts")
+    status.set_defaults(handler=_trial_status)
+    step = actions.add_parser("step", help="recount and decide now")
+    step.set_defaults(handler=_trial_step)
     start = actions.add_parser("start", help="start a trial of a kept version against the serving one")
     start.add_argument("version", type=int)
     add_trial_options(start)
     start.set_defaults(handler=_trial_start)
-    actions.add_parser("stop", help="stop the running trial").set_defaults(handler=_trial_stop)
+    stop = actions.add_parser("stop", help="stop the running trial")
+    stop.set_defaults(handler=_trial_stop)
+    for verb in (status, step, start, stop):
+        verb.add_argument("--json", action="store_true", help="print the record as JSON (Unix times)")
 
     checkset = verbs.add_parser("checkset", help="build the labelled check set from judged queries (TSV)")
     checkset.add_argument("--queries", type=Path, required=True, help="TSV: query_id, query")
@@ -92,38 +96,46 @@ def _runner() -> tuple[Any, Any, Any]:
     return TrialRunner(RankerStore(settings), log, loader), log, loader
 
 
-def _with_runner(fn: Any) -> int:
+def _with_runner(args: argparse.Namespace, fn: Any, text: Any) -> int:
+    """Run `fn` on a trial runner and print its result: lines for people, or JSON with `--json`."""
     runner, log, loader = _runner()
     try:
         result = fn(runner)
     finally:
         log.close()
         loader.close()
-    print(json.dumps(result, indent=2, default=str))
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+    else:
+        print("\n".join(text(result)))
     return 0
 
 
+def _decision_lines(record: dict[str, Any]) -> list[str]:
+    return [decision(record)] if record.get("action") else ["no trial"]
+
+
 def _trial_status(args: argparse.Namespace) -> int:
-    def status(runner: Any) -> dict[str, Any]:
+    def status(runner: Any) -> dict[str, Any] | None:
         state = runner.state()
         if state is None:
             return {"trial": None}
         return {**state.to_dict(), "counts": runner.counts(state).to_dict()}
 
-    return _with_runner(status)
+    return _with_runner(args, status, trial_lines)
 
 
 def _trial_step(args: argparse.Namespace) -> int:
-    return _with_runner(lambda runner: runner.step() or {"trial": None})
+    return _with_runner(args, lambda runner: runner.step() or {"trial": None}, _decision_lines)
 
 
 def _trial_start(args: argparse.Namespace) -> int:
     config = trial_config(args)
-    return _with_runner(lambda runner: runner.start(args.version, config))
+    return _with_runner(args, lambda runner: runner.start(args.version, config), _decision_lines)
 
 
 def _trial_stop(args: argparse.Namespace) -> int:
-    return _with_runner(lambda runner: runner.stop())
+    return _with_runner(args, lambda runner: runner.stop(), _decision_lines)
 
 
 def _checkset(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""Human-readable lines for `engine ranker status` and `engine ranker update` (their default output;
+"""Human-readable lines for `engine ranker status`, `update` and `trial` (their default output;
 `--json` prints the records themselves). Times are shown as UTC dates, not Unix seconds."""
 
 from __future__ import annotations
@@ -61,7 +61,9 @@ def decision(record: dict[str, Any]) -> str:
             else ""
         )
         reason = f" ({record['reason']})" if record.get("reason") else ""
-        return f"{stamp}  trial of version {record.get('version')} {record.get('outcome')}{counts}{reason}"
+        line = f"trial of version {record.get('version')} {record.get('outcome')}{counts}{reason}"
+        # A trial that keeps running is a recount, not a recorded decision: it has no time of its own.
+        return f"{stamp}  {line}" if record.get("time") is not None else line
     return f"{stamp}  {action}"
 
 
@@ -74,4 +76,24 @@ def status_lines(status: dict[str, Any]) -> list[str]:
         f"update checkpoint log offset {status.get('checkpoint')} of {status.get('log_last_offset')} "
         f"({status.get('unread_records')} records not yet read)",
         f"last decision     {decision(last) if last else 'none yet'}",
+    ]
+
+
+def trial_lines(trial: dict[str, Any]) -> list[str]:
+    """The running (or last) trial: versions, state, counts and the rule that decides it."""
+    if trial.get("trial", trial) is None:
+        return ["no trial"]
+    c, rule = trial.get("counts") or {}, trial.get("config") or {}
+    state = trial.get("status", "?") + (f" ({trial['reason']})" if trial.get("reason") else "")
+    started = when(trial.get("started_at"))
+    decided = f", decided {when(trial['decided_at'])}" if trial.get("decided_at") else ""
+    return [
+        f"trial             version {trial.get('candidate')} against serving version {trial.get('serving')}: "
+        f"{state}",
+        f"started           {started}{decided}",
+        f"counts            {c.get('wins', 0)} wins, {c.get('losses', 0)} losses, {c.get('ties', 0)} ties "
+        f"over {c.get('searches', 0)} interleaved searches, p={c.get('p_value', 1.0):.4g}",
+        f"decision rule     share {rule.get('share')}, alpha {rule.get('alpha')}, promote after "
+        f">= {rule.get('min_searches')} searches, stop after {rule.get('max_searches')} searches or "
+        f"{rule.get('max_hours')} h",
     ]

@@ -4,6 +4,7 @@ variables are named in a warning. The commands run as real processes (the instal
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import time
@@ -71,6 +72,13 @@ def test_status_reads_as_text_by_default_and_json_on_request(env: dict[str, str]
     assert text.stdout.splitlines()[0] == "serving version   none"
     machine = run_cli("engine", ["ranker", "status", "--json"], env, timeout=120)
     assert machine.returncode == EXIT_OK and '"unread_records": 0' in machine.stdout
+
+
+def test_trial_status_reads_as_text_by_default_and_json_on_request(env: dict[str, str]) -> None:
+    text = run_cli("engine", ["ranker", "trial", "status"], env, timeout=120)
+    assert text.returncode == EXIT_OK and text.stdout.strip() == "no trial", text.stderr
+    machine = run_cli("engine", ["ranker", "trial", "status", "--json"], env, timeout=120)
+    assert machine.returncode == EXIT_OK and json.loads(machine.stdout) == {"trial": None}
 
 
 def test_a_reader_that_stops_early_is_not_an_error(env: dict[str, str]) -> None:
