@@ -1,33 +1,50 @@
-"""The ranking network and its on-disk artifact.
+"""The ranking network (PyTorch, for training) and writing its on-disk artifact.
 
 `RankerNet` scores one candidate row of features: per-feature standardisation (mean/std stored with the
 weights, so callers pass raw features), then a linear part plus a small MLP. The linear part alone is
 enough to express a hand-set prior (`init_prior_ranker`); the MLP starts at zero output so training can
 grow non-linear interactions from there.
 
-An artifact is a directory with `weights.safetensors` and `manifest.json` (never a pickle), and, inside a
-Triton model repository, the thin `model.py` that serves it (`write_ranker_version`). The feature count
-is fixed by the manifest and checked everywhere a row meets the network.
+An artifact is a directory with `weights.safetensors` and `manifest.json` (never a pickle; their formats
+and the torch-free reader are `engine.models.ranker_artifact`), and, inside a Triton model repository,
+the thin `model.py` that serves it (`write_ranker_version`). The feature count is fixed by the manifest
+and checked everywhere a row meets the network.
 """
 
 from __future__ import annotations
 
-import json
-import math
-from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 from torch import nn
 
-from engine.errors import InvalidInput, NotFound
+from engine.errors import InvalidInput
+from engine.models.ranker_artifact import (
+    MANIFEST_FILE,
+    WEIGHTS_FILE,
+    RankerManifest,
+    TrainingRecord,
+    read_ranker_artifact,
+)
 from engine.storage import staged_directory
 
-WEIGHTS_FILE = "weights.safetensors"
-MANIFEST_FILE = "manifest.json"
+# The artifact's formats live in engine.models.ranker_artifact (readable without torch); they are
+# re-exported here for the trainers, which build and save networks and manifests together.
+__all__ = [
+    "MANIFEST_FILE",
+    "MODEL_PY",
+    "WEIGHTS_FILE",
+    "RankerManifest",
+    "RankerNet",
+    "TrainingRecord",
+    "init_prior_ranker",
+    "list_ranker_versions",
+    "load_ranker",
+    "save_ranker",
+    "write_ranker_version",
+]
+
 MODEL_PY = '''"""Triton entry point of a ranker version; the code lives in engine.models.served."""
 
 import os
@@ -46,124 +63,6 @@ from engine.models.served import RankerServable as TritonPythonModel  # noqa: E4
 
 __all__ = ["TritonPythonModel"]
 '''
-
-
-@dataclass(frozen=True)
-class TrainingRecord:
-    """How a ranker version came to be: the `training` object of its manifest, written and read here.
-
-    Offline training writes kind "judgements" with `metrics` (held-out nDCG before and after); a click
-    update writes kind "clicks" with its `parent` version, `validation` (IPS clicks, check-set nDCG),
-    the `events` range it consumed, `clicks_seen` and the `gate` that let it serve (`forced` when an
-    operator overrode a refusal); the shipped prior writes kind "prior". What only one trainer records
-    (its fit report, propensities, query counts, data files, the prior's weights) goes in `details`,
-    kept as written beside the typed fields.
-    """
-
-    kind: str | None = None
-    parent: int | None = None
-    validation: dict[str, Any] = field(default_factory=dict)
-    metrics: dict[str, Any] = field(default_factory=dict)
-    events: dict[str, Any] | None = None
-    clicks_seen: int = 0
-    gate: str | None = None
-    forced: bool = False
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        clash = sorted(set(self.details) & _TYPED_TRAINING_FIELDS)
-        if clash:
-            raise InvalidInput(f"training details may not carry the typed fields {clash}")
-
-    @classmethod
-    def of(cls, training: dict[str, Any]) -> TrainingRecord:
-        """Read a manifest's `training` object (missing or malformed typed fields take their defaults)."""
-
-        def mapping(value: Any) -> dict[str, Any]:
-            return dict(value) if isinstance(value, dict) else {}
-
-        kind, parent, events = training.get("kind"), training.get("parent"), training.get("events")
-        gate = training.get("gate")
-        return cls(
-            kind=None if kind is None else str(kind),
-            parent=None if parent is None else int(parent),
-            validation=mapping(training.get("validation")),
-            metrics=mapping(training.get("metrics")),
-            events=dict(events) if isinstance(events, dict) else None,
-            clicks_seen=int(training.get("clicks_seen", 0)),
-            gate=None if gate is None else str(gate),
-            forced=bool(training.get("forced", False)),
-            details={k: v for k, v in training.items() if k not in _TYPED_TRAINING_FIELDS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The manifest's `training` object: the details, then each typed field a trainer set (one left
-        at its empty default, such as `forced` false or no `events`, is not written; `of` restores it)."""
-        out = dict(self.details)
-        for name in sorted(_TYPED_TRAINING_FIELDS):
-            value = getattr(self, name)
-            if value is not None and value != {} and value is not False and value != 0:
-                out[name] = value
-        return out
-
-    @property
-    def results(self) -> dict[str, Any]:
-        """What a version was judged by: its click validation, else its offline metrics."""
-        return self.validation or self.metrics
-
-    @property
-    def consumed_until(self) -> int:
-        """The log offset up to which a click update consumed events (0 when none)."""
-        return int(self.events.get("until", 0)) if self.events else 0
-
-
-_TYPED_TRAINING_FIELDS = frozenset(f.name for f in fields(TrainingRecord)) - {"details"}
-
-
-@dataclass
-class RankerManifest:
-    """What a ranker artifact is: `version` is Triton's version directory number."""
-
-    version: int
-    feature_names: list[str]
-    hidden: int = 32
-    created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    training: TrainingRecord = field(default_factory=TrainingRecord)
-
-    @property
-    def n_features(self) -> int:
-        return len(self.feature_names)
-
-    def to_json(self) -> str:
-        data = {
-            "version": self.version,
-            "feature_names": self.feature_names,
-            "hidden": self.hidden,
-            "created_at": self.created_at,
-            "training": self.training.to_dict(),
-            "n_features": self.n_features,
-        }
-        return json.dumps(data, indent=2, sort_keys=True) + "\n"
-
-    @classmethod
-    def from_json(cls, text: str, where: Path) -> RankerManifest:
-        try:
-            data = json.loads(text)
-            manifest = cls(
-                version=int(data["version"]),
-                feature_names=[str(name) for name in data["feature_names"]],
-                hidden=int(data.get("hidden", 32)),
-                created_at=str(data.get("created_at", "")),
-                training=TrainingRecord.of(dict(data.get("training") or {})),
-            )
-        except (ValueError, KeyError, TypeError, InvalidInput) as exc:
-            raise InvalidInput(f"ranker manifest {where}: {exc}") from None
-        if int(data.get("n_features", manifest.n_features)) != manifest.n_features:
-            raise InvalidInput(
-                f"ranker manifest {where}: n_features {data['n_features']} does not match "
-                f"the {manifest.n_features} feature names"
-            )
-        return manifest
 
 
 class RankerNet(nn.Module):
@@ -229,19 +128,11 @@ def save_ranker(directory: Path, net: RankerNet, manifest: RankerManifest) -> No
 
 
 def load_ranker(directory: Path) -> tuple[RankerNet, RankerManifest]:
-    """Inverse of `save_ranker`; `NotFound` without the files, `InvalidInput` when they disagree."""
-    directory = Path(directory)
-    manifest_path, weights_path = directory / MANIFEST_FILE, directory / WEIGHTS_FILE
-    if not manifest_path.is_file() or not weights_path.is_file():
-        raise NotFound(f"no ranker artifact in {directory} (needs {MANIFEST_FILE} and {WEIGHTS_FILE})")
-    manifest = RankerManifest.from_json(manifest_path.read_text(), manifest_path)
+    """Inverse of `save_ranker`; `NotFound` without the files, `InvalidInput` when they disagree (the
+    checks are `engine.models.ranker_artifact.read_ranker_artifact`'s, shared with the served ranker)."""
+    arrays, manifest = read_ranker_artifact(directory)
     net = RankerNet(manifest.n_features, manifest.hidden)
-    try:
-        net.load_state_dict(load_file(str(weights_path)), strict=True)
-    except (RuntimeError, ValueError) as exc:
-        raise InvalidInput(f"ranker weights {weights_path} do not match its manifest: {exc}") from None
-    if not all(math.isfinite(float(v)) for v in torch.cat([p.flatten() for p in net.state_dict().values()])):
-        raise InvalidInput(f"ranker weights {weights_path} contain NaN or infinite values")
+    net.load_state_dict({name: torch.from_numpy(array) for name, array in arrays.items()}, strict=True)
     return net.eval(), manifest
 
 

@@ -190,23 +190,21 @@ class ClipServable(_Servable):
 
 
 class RankerServable(_Servable):
-    """`ranker` (one instance per version directory): FEATURES (FP32 [n, F]) -> SCORE (FP32 [n, 1])."""
+    """`ranker` (one instance per version directory): FEATURES (FP32 [n, F]) -> SCORE (FP32 [n, 1]).
+
+    Scored with numpy (`NumpyRanker`, the same arithmetic as the torch `RankerNet`): a few hundred rows
+    through a small MLP need no torch, and not importing it keeps a (re)start of this model under a
+    second. A GPU instance computes on the CPU too; the network is too small to gain from a device.
+    """
 
     output_name = "SCORE"
 
     def load(self) -> None:
-        import torch
+        from engine.models.ranker_artifact import NumpyRanker
 
-        from engine.models.ranker_net import load_ranker
-
-        self._torch = torch
-        if self.device == "cpu":
-            # A few hundred rows through a small MLP: one thread is fastest, and extra OpenMP threads
-            # would only spin against the encoder's on a small CPU host.
-            torch.set_num_threads(1)
         version_dir = Path(self.args["model_repository"]) / self.args["model_version"]
-        self.model, self.manifest = load_ranker(version_dir)
-        self.model.to(self.device)
+        self.model = NumpyRanker.load(version_dir)
+        self.manifest = self.model.manifest
 
     def parse(self, request: Any) -> np.ndarray:
         features = self.pb.get_input_tensor_by_name(request, "FEATURES").as_numpy()
@@ -220,7 +218,5 @@ class RankerServable(_Servable):
         return features.astype(np.float32, copy=False)
 
     def run(self, items: list[np.ndarray]) -> list[np.ndarray]:
-        rows = self._torch.from_numpy(np.concatenate(items)).to(self.device)
-        with self._torch.inference_mode():
-            scores = self.model(rows).cpu().numpy().reshape(-1, 1)
+        scores = self.model.score(np.concatenate(items)).reshape(-1, 1)
         return np.split(scores, np.cumsum([len(item) for item in items])[:-1])

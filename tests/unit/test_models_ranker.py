@@ -12,6 +12,7 @@ import torch
 from engine.config import PROJECT_ROOT
 from engine.errors import InvalidInput, NotFound
 from engine.models.make_prior_ranker import PRIOR_FEATURE_NAMES, main, make_prior
+from engine.models.ranker_artifact import NumpyRanker, read_ranker_artifact
 from engine.models.ranker_net import (
     MODEL_PY,
     RankerManifest,
@@ -183,3 +184,52 @@ def test_a_training_record_is_written_in_one_place_and_read_back_whole(tmp_path:
 def test_training_details_may_not_shadow_a_typed_field() -> None:
     with pytest.raises(InvalidInput, match="typed fields"):
         TrainingRecord(kind="clicks", details={"parent": 3})
+
+
+def test_numpy_ranker_scores_like_the_torch_net(tmp_path: Path) -> None:
+    """The served ranker (numpy) and the trained network (torch) give the same scores for the same
+    artifact: random weights, normalisation with a constant feature, raw features over a wide range."""
+    net = _trained_like_net()
+    save_ranker(tmp_path, net, RankerManifest(version=2, feature_names=list("abcde"), hidden=8))
+    served = NumpyRanker.load(tmp_path)
+    rows = np.random.default_rng(3).normal(0.0, 5.0, (500, 5)).astype(np.float32)
+    with torch.no_grad():
+        expected = net(torch.from_numpy(rows)).numpy()
+    got = served.score(rows)
+    assert got.shape == (500,) and got.dtype == np.float32
+    assert float(np.abs(got - expected).max()) < 1e-5
+    assert float(np.abs(expected).max()) > 1.0  # the MLP and the linear part both contribute
+    assert served.score(rows[:0]).shape == (0,)
+    with pytest.raises(InvalidInput, match="5 features"):
+        served.score(rows[:, :4])
+
+
+def test_committed_prior_scores_the_same_in_numpy_and_torch() -> None:
+    net, manifest = load_ranker(COMMITTED)
+    rows = np.random.default_rng(4).random((64, manifest.n_features), dtype=np.float32)
+    with torch.no_grad():
+        expected = net(torch.from_numpy(rows)).numpy()
+    assert float(np.abs(NumpyRanker.load(COMMITTED).score(rows) - expected).max()) < 1e-5
+
+
+def test_artifact_reader_names_what_does_not_match(tmp_path: Path) -> None:
+    save_ranker(tmp_path, _trained_like_net(), RankerManifest(version=1, feature_names=list("abcde"), hidden=8))
+    data = json.loads((tmp_path / "manifest.json").read_text())
+    data["hidden"] = 4
+    (tmp_path / "manifest.json").write_text(json.dumps(data))
+    with pytest.raises(InvalidInput, match=r"hidden 4.*mlp_hidden\.weight"):
+        NumpyRanker.load(tmp_path)
+    (tmp_path / "weights.safetensors").write_bytes(b"not safetensors")
+    with pytest.raises(InvalidInput, match="cannot be read"):
+        read_ranker_artifact(tmp_path)
+
+
+def test_non_finite_weights_are_refused(tmp_path: Path) -> None:
+    net = _trained_like_net()
+    with torch.no_grad():
+        net.mlp_out.bias.fill_(float("nan"))
+    save_ranker(tmp_path, net, RankerManifest(version=1, feature_names=list("abcde"), hidden=8))
+    with pytest.raises(InvalidInput, match="NaN or infinite"):
+        load_ranker(tmp_path)
+    with pytest.raises(InvalidInput, match="NaN or infinite"):
+        NumpyRanker.load(tmp_path)
