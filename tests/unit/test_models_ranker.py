@@ -213,7 +213,9 @@ def test_committed_prior_scores_the_same_in_numpy_and_torch() -> None:
 
 
 def test_artifact_reader_names_what_does_not_match(tmp_path: Path) -> None:
-    save_ranker(tmp_path, _trained_like_net(), RankerManifest(version=1, feature_names=list("abcde"), hidden=8))
+    save_ranker(
+        tmp_path, _trained_like_net(), RankerManifest(version=1, feature_names=list("abcde"), hidden=8)
+    )
     data = json.loads((tmp_path / "manifest.json").read_text())
     data["hidden"] = 4
     (tmp_path / "manifest.json").write_text(json.dumps(data))
