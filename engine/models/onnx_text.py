@@ -8,14 +8,22 @@ PyTorch (see `SentenceEncoder`).
 
 The exported graph is transformer + pooling (mean over the attention mask, or the CLS token) + L2
 normalisation, so it only covers sentence-transformers models made of exactly those modules;
-`export_plan` says when a model is something else and the caller stays on PyTorch. Exports are cached
-on disk by a key of the model directory's identity, the token limit and the library versions, and
-written atomically, so concurrent processes (Triton's stub, the indexer) share one file safely.
+`export_plan` says when a model is something else and the caller stays on PyTorch.
+
+An export is two files (`OnnxExport`): the graph, and the model's own fast tokenizer saved with the
+truncation and padding the encoder applies, so running it needs only onnxruntime and `tokenizers`.
+Exporting needs PyTorch and the loaded model; running a cached export does not import torch or
+sentence-transformers at all, which is what lets Triton's `query_encoder` (re)start in about a second
+instead of spending many seconds of CPU on imports. Exports are cached on disk by a key of the model
+directory's contents, the requested token limit and the library versions (everything that decides what
+the files hold, computable before any model is loaded), and written atomically, so concurrent processes
+(Triton's stubs, the indexer) share them safely.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import logging
 import warnings
 from collections.abc import Iterable, Sequence
@@ -56,10 +64,20 @@ def export_plan(model: Any) -> ExportPlan | None:
     return ExportPlan(pooling=mode) if mode in ("mean", "cls") else None
 
 
-def _cache_key(model_dir: Path, max_tokens: int, plan: ExportPlan) -> str:
-    import onnxruntime
-    import torch
+_KEYED_LIBRARIES = ("torch", "transformers", "sentence-transformers", "tokenizers", "onnxruntime")
 
+
+def _library_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "-"
+
+
+def export_key(model_dir: Path, max_tokens: int) -> str:
+    """What decides an export's contents, hashed: every file of the model directory, the requested token
+    limit (the model's own limit is in its files) and the versions of the libraries that load, trace
+    and run it. Read from package metadata, so computing it imports none of them."""
     # File contents, not sizes and times: a fine-tuned tower has the same file names and sizes as its
     # parent, and one saved in the same second (or copied with its times) would get the parent's graph.
     digest = hashlib.sha256()
@@ -67,8 +85,56 @@ def _cache_key(model_dir: Path, max_tokens: int, plan: ExportPlan) -> str:
         with path.open("rb") as fh:
             content = hashlib.file_digest(fh, "sha256").hexdigest()
         digest.update(f"{path.relative_to(model_dir)}:{content}".encode())
-    digest.update(f"{max_tokens}:{plan.pooling}:{torch.__version__}:{onnxruntime.__version__}".encode())
+    versions = ":".join(_library_version(name) for name in _KEYED_LIBRARIES)
+    digest.update(f"{max_tokens}:{versions}".encode())
     return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class OnnxExport:
+    """The two files of one export: `graph` (ONNX) and `tokenizer` (a `tokenizers` JSON file with the
+    encoder's truncation and padding set)."""
+
+    graph: Path
+    tokenizer: Path
+
+    @classmethod
+    def cached(cls, model_dir: Path, max_tokens: int, cache_dir: Path) -> OnnxExport:
+        """Where the export of `model_dir` at `max_tokens` lives in `cache_dir` (it may not exist yet)."""
+        stem = f"{model_dir.name}-{export_key(model_dir, max_tokens)}"
+        return cls(cache_dir / f"{stem}.onnx", cache_dir / f"{stem}.tokenizer.json")
+
+    def complete(self) -> bool:
+        return self.graph.is_file() and self.tokenizer.is_file()
+
+
+def _save_tokenizer(tokenizer: Any, max_tokens: int, target: Path) -> None:
+    """Save a Hugging Face fast tokenizer's backend with the settings its `__call__(texts, padding=True,
+    truncation=True, max_length=max_tokens)` applies, so the file alone tokenises the same way."""
+    from tokenizers import Tokenizer
+
+    backend = Tokenizer.from_str(tokenizer.backend_tokenizer.to_str())
+    backend.enable_truncation(
+        max_length=max_tokens, stride=0, strategy="longest_first", direction=tokenizer.truncation_side
+    )
+    backend.enable_padding(
+        direction=tokenizer.padding_side,
+        pad_id=tokenizer.pad_token_id,
+        pad_type_id=tokenizer.pad_token_type_id,
+        pad_token=tokenizer.pad_token,
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(target) as tmp:
+        backend.save(str(tmp))
+
+
+def write_export(model: Any, plan: ExportPlan, max_tokens: int, export: OnnxExport) -> None:
+    """Write whatever part of `export` is missing from a loaded `SentenceTransformer` (needs PyTorch)."""
+    if not export.graph.is_file():
+        log.info("exporting the text encoder to ONNX: %s", export.graph)
+        _export(model, plan, export.graph)
+    if not export.tokenizer.is_file():
+        _save_tokenizer(model.tokenizer, max_tokens, export.tokenizer)
 
 
 def _export(model: Any, plan: ExportPlan, target: Path) -> None:
@@ -113,28 +179,24 @@ def _export(model: Any, plan: ExportPlan, target: Path) -> None:
 
 
 class OnnxTextRunner:
-    """Tokenise with the model's own tokenizer, run the exported graph; same contract as
-    `SentenceEncoder.encode` (unit-length float32 rows, inputs cut at `max_tokens` word pieces)."""
+    """Run an export: tokenise with its tokenizer file, run its graph. Same contract as
+    `SentenceEncoder.encode` (unit-length float32 rows, inputs cut at `max_tokens` word pieces); imports
+    neither torch nor transformers."""
 
-    def __init__(
-        self,
-        model: Any,
-        model_dir: Path,
-        max_tokens: int,
-        cache_dir: Path,
-        plan: ExportPlan,
-        threads: int = 0,
-    ) -> None:
+    def __init__(self, export: OnnxExport, threads: int = 0) -> None:
         try:
             import onnxruntime
         except ImportError as exc:
             raise MissingDependency("onnxruntime", "the ONNX runtime of the text encoder") from exc
-        self.tokenizer = model.tokenizer
-        self.max_tokens = max_tokens
-        path = cache_dir / f"{model_dir.name}-{_cache_key(model_dir, max_tokens, plan)}.onnx"
-        if not path.exists():
-            log.info("exporting the text encoder to ONNX: %s", path)
-            _export(model, plan, path)
+        try:
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise MissingDependency("tokenizers", "the ONNX runtime of the text encoder") from exc
+        self.tokenizer = Tokenizer.from_file(str(export.tokenizer))
+        truncation = self.tokenizer.truncation
+        if truncation is None or self.tokenizer.padding is None:
+            raise ValueError(f"{export.tokenizer} has no truncation or padding settings")
+        self.max_tokens = int(truncation["max_length"])
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         # Idle worker threads sleep instead of spinning: a spinning pool burns the cores the gateway and
@@ -146,8 +208,10 @@ class OnnxTextRunner:
             # served encoder runs single-threaded instances side by side instead.
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        self.path = path
+        self.session = onnxruntime.InferenceSession(
+            str(export.graph), options, providers=["CPUExecutionProvider"]
+        )
+        self.path = export.graph
 
     def encode(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
         """Batches of similar length (sorted by character count) so padding stays small; `progress`
@@ -161,16 +225,10 @@ class OnnxTextRunner:
             starts = tqdm(starts, desc="batches", unit="batch", total=-(-len(texts) // batch_size))
         for start in starts:
             chunk = order[start : start + batch_size]
-            batch = self.tokenizer(
-                [texts[i] for i in chunk],
-                return_tensors="np",
-                padding=True,
-                truncation=True,
-                max_length=self.max_tokens,
-            )
+            encodings = self.tokenizer.encode_batch([texts[i] for i in chunk], add_special_tokens=True)
             feeds = {
-                "input_ids": batch["input_ids"].astype(np.int64),
-                "attention_mask": batch["attention_mask"].astype(np.int64),
+                "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
             }
             vectors = self.session.run(None, feeds)[0]
             if out is None:

@@ -12,11 +12,12 @@ import logging
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from engine.errors import ConfigError, MissingDependency
-from engine.models.onnx_text import OnnxTextRunner, export_plan
+from engine.models.onnx_text import OnnxExport, OnnxTextRunner, export_plan, write_export
 from engine.models.sources import ModelIdentity, identify, resolve_model_dir
 
 log = logging.getLogger(__name__)
@@ -37,12 +38,17 @@ def resolve_text_model(configured: str, resolved: str) -> tuple[Path, ModelIdent
 
 
 class SentenceEncoder:
-    """A loaded sentence-transformers model; `encode` is thread-compatible but not re-entrant.
+    """A loaded sentence encoder; `encode` is thread-compatible but not re-entrant.
 
     `runtime` picks what runs the forward pass: "onnx" (ONNX Runtime, see `engine.models.onnx_text`),
     "torch", or "auto" = ONNX on CPU when the model exports cleanly and onnxruntime is installed, PyTorch
-    otherwise (always on GPU). `onnx_cache` is where exported graphs are kept; `threads` caps ONNX
-    Runtime's threads (0 = one per core).
+    otherwise (always on GPU). `onnx_cache` is where exports are kept; `threads` caps ONNX Runtime's
+    threads (0 = one per core).
+
+    On ONNX with an export already in the cache, nothing else is loaded: `model` stays None and neither
+    torch nor sentence-transformers is imported (seconds of start-up saved, which is most of the time a
+    restarted Triton takes to serve again). Otherwise the sentence-transformers model is loaded (`model`)
+    and, for ONNX, exported once.
     """
 
     def __init__(
@@ -54,40 +60,65 @@ class SentenceEncoder:
         onnx_cache: Path | None = None,
         threads: int = 0,
     ) -> None:
+        if runtime not in ("auto", "onnx", "torch"):
+            raise ConfigError(f"AISLE_TEXT_RUNTIME={runtime!r}: expected auto, onnx or torch")
+        self.model: Any = None
+        self.onnx: OnnxTextRunner | None = None
+        export: OnnxExport | None = None
+        if self._wants_onnx(runtime, device):
+            cache = onnx_cache or Path(tempfile.gettempdir()) / "aisle-onnx"
+            export = OnnxExport.cached(model_dir, max_tokens, cache)
+            if export.complete():
+                self.onnx = OnnxTextRunner(export, threads)
+        if self.onnx is None:
+            self.model = self._load(model_dir, max_tokens, device)
+            if export is not None:
+                self.onnx = self._exported(model_dir, runtime, export, threads)
+        self.runtime = "onnx" if self.onnx is not None else "torch"
+        self.dim = int(self.encode(["dimension probe"]).shape[1])
+
+    @staticmethod
+    def _wants_onnx(runtime: str, device: str) -> bool:
+        if runtime == "torch" or (runtime == "auto" and not device.startswith("cpu")):
+            return False
+        if importlib.util.find_spec("onnxruntime") is None:
+            if runtime == "onnx":
+                raise MissingDependency("onnxruntime", "AISLE_TEXT_RUNTIME=onnx")
+            return False
+        return True
+
+    @staticmethod
+    def _load(model_dir: Path, max_tokens: int, device: str) -> Any:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
             raise MissingDependency("sentence-transformers", "the BERT text encoder") from exc
-        self.model = SentenceTransformer(str(model_dir), device=device, local_files_only=True)
-        own_limit = int(self.model.max_seq_length or max_tokens)
-        self.model.max_seq_length = min(max_tokens, own_limit)
-        self.onnx = self._onnx_runner(model_dir, device, runtime, onnx_cache, threads)
-        self.runtime = "onnx" if self.onnx is not None else "torch"
-        self.dim = int(self.encode(["dimension probe"]).shape[1])
+        model = SentenceTransformer(str(model_dir), device=device, local_files_only=True)
+        own_limit = int(model.max_seq_length or max_tokens)
+        model.max_seq_length = min(max_tokens, own_limit)
+        return model
 
-    def _onnx_runner(
-        self, model_dir: Path, device: str, runtime: str, onnx_cache: Path | None, threads: int
+    def _exported(
+        self, model_dir: Path, runtime: str, export: OnnxExport, threads: int
     ) -> OnnxTextRunner | None:
-        if runtime not in ("auto", "onnx", "torch"):
-            raise ConfigError(f"AISLE_TEXT_RUNTIME={runtime!r}: expected auto, onnx or torch")
-        if runtime == "torch" or (runtime == "auto" and not device.startswith("cpu")):
-            return None
-        if runtime == "auto" and importlib.util.find_spec("onnxruntime") is None:
-            return None
-        plan = export_plan(self.model)
+        """Export the loaded model (what is missing of it) and run that, or None when the model is not
+        something the export reproduces (then "onnx" is a configuration error, "auto" stays on torch)."""
+        plan = export_plan(self.model) if getattr(self.model.tokenizer, "is_fast", False) else None
         if plan is None:
             if runtime == "onnx":
                 raise ConfigError(
-                    f"AISLE_TEXT_RUNTIME=onnx: {model_dir.name} is not transformer + mean/CLS pooling; "
-                    "use torch"
+                    f"AISLE_TEXT_RUNTIME=onnx: {model_dir.name} is not transformer + mean/CLS pooling "
+                    "with a fast tokenizer; use torch"
                 )
             log.info("%s does not export to ONNX as is; the encoder runs on PyTorch", model_dir.name)
             return None
-        cache = onnx_cache or Path(tempfile.gettempdir()) / "aisle-onnx"
-        return OnnxTextRunner(self.model, model_dir, self.max_tokens, cache, plan, threads)
+        write_export(self.model, plan, self.max_tokens, export)
+        return OnnxTextRunner(export, threads)
 
     @property
     def max_tokens(self) -> int:
+        if self.model is None and self.onnx is not None:
+            return self.onnx.max_tokens
         return int(self.model.max_seq_length or 0)
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:

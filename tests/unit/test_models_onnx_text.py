@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from engine.config import load_settings
+from engine.config import PROJECT_ROOT, load_settings
 from engine.errors import ConfigError
 from engine.models.onnx_text import export_plan
 from engine.models.text_encoder import SentenceEncoder
@@ -50,6 +54,47 @@ def test_a_different_token_limit_is_a_different_export(model_dir: Path, tmp_path
     assert float(short.encode([long_text])[0] @ torch_short.encode([long_text])[0]) > 0.9999
 
 
+def test_the_export_tokenises_exactly_like_the_model_tokenizer(model_dir: Path, tmp_path: Path) -> None:
+    """The exported tokenizer file alone (no transformers) gives the ids and masks the Hugging Face
+    tokenizer gives with the encoder's padding and truncation, short and over-long texts alike."""
+    from sentence_transformers import SentenceTransformer
+
+    encoder = SentenceEncoder(model_dir, 16, runtime="onnx", onnx_cache=tmp_path)
+    assert encoder.onnx is not None
+    texts = [*TEXTS, " ".join(["cordless"] * 40), "", "  Mixed-CASE  tabs\tand\nnewlines  "]
+    reference = SentenceTransformer(str(model_dir), device="cpu").tokenizer(
+        texts, return_tensors="np", padding=True, truncation=True, max_length=16
+    )
+    encodings = encoder.onnx.tokenizer.encode_batch(texts, add_special_tokens=True)
+    np.testing.assert_array_equal([e.ids for e in encodings], reference["input_ids"])
+    np.testing.assert_array_equal([e.attention_mask for e in encodings], reference["attention_mask"])
+    assert max(len(e.ids) for e in encodings) == 16
+
+
+def test_a_cached_export_serves_without_torch(model_dir: Path, tmp_path: Path) -> None:
+    """Once exported, a new process (a restarted Triton stub) runs the encoder without importing torch,
+    transformers or sentence-transformers, and computes the same vectors as the process that exported."""
+    first = SentenceEncoder(model_dir, 64, runtime="auto", onnx_cache=tmp_path, threads=1)
+    expected = first.encode(TEXTS)
+    script = (
+        "import sys, json; from pathlib import Path; from engine.models.text_encoder import SentenceEncoder\n"
+        f"e = SentenceEncoder(Path({str(model_dir)!r}), 64, runtime='auto',"
+        f" onnx_cache=Path({str(tmp_path)!r}))\n"
+        f"v = e.encode({TEXTS!r})\n"
+        "heavy = [m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules]\n"
+        "print(json.dumps({'heavy': heavy, 'runtime': e.runtime, 'model': e.model is None,"
+        " 'max_tokens': e.max_tokens, 'vectors': v.tolist()}))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True, env=env
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["heavy"] == [] and result["runtime"] == "onnx" and result["model"] is True
+    assert result["max_tokens"] == 64
+    np.testing.assert_allclose(np.array(result["vectors"], dtype=np.float32), expected, atol=1e-6)
+
+
 def test_unknown_runtime_is_a_config_error(model_dir: Path) -> None:
     with pytest.raises(ConfigError, match="AISLE_TEXT_RUNTIME"):
         SentenceEncoder(model_dir, 128, runtime="tensorrt")
@@ -78,7 +123,6 @@ def test_export_plan_refuses_models_it_cannot_reproduce() -> None:
 def test_two_towers_with_the_same_file_sizes_and_times_get_their_own_export(tmp_path: Path) -> None:
     """Fine-tuned versions have files of the same names and sizes as their parent; when their times
     match too (saved within one second, copied with their times), each must still run its own weights."""
-    import os
 
     import torch
     from sentence_transformers import SentenceTransformer
