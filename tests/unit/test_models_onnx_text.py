@@ -123,7 +123,6 @@ def test_export_plan_refuses_models_it_cannot_reproduce() -> None:
 def test_two_towers_with_the_same_file_sizes_and_times_get_their_own_export(tmp_path: Path) -> None:
     """Fine-tuned versions have files of the same names and sizes as their parent; when their times
     match too (saved within one second, copied with their times), each must still run its own weights."""
-
     import torch
     from sentence_transformers import SentenceTransformer
 
