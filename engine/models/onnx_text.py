@@ -14,9 +14,10 @@ An export is two files (`OnnxExport`): the graph, and the model's own fast token
 truncation and padding the encoder applies, so running it needs only onnxruntime and `tokenizers`.
 Exporting needs PyTorch and the loaded model; running a cached export does not import torch or
 sentence-transformers at all, which is what lets Triton's `query_encoder` (re)start in a second or
-two instead of spending many seconds of CPU per instance on those imports. Exports are cached on disk by a key of the model
-directory's contents, the requested token limit and the library versions (everything that decides what
-the files hold, computable before any model is loaded), and written atomically, so concurrent processes
+two instead of spending many seconds of CPU per instance on those imports. Exports are cached on disk
+by a key of the model directory's contents, the requested token limit and the library versions
+(everything that decides what the files hold, computable before any model is loaded), and written
+atomically, so concurrent processes
 (Triton's stubs, the indexer) share them safely.
 """
 
