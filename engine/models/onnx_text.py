@@ -17,8 +17,7 @@ sentence-transformers at all, which is what lets Triton's `query_encoder` (re)st
 two instead of spending many seconds of CPU per instance on those imports. Exports are cached on disk
 by a key of the model directory's contents, the requested token limit and the library versions
 (everything that decides what the files hold, computable before any model is loaded), and written
-atomically, so concurrent processes
-(Triton's stubs, the indexer) share them safely.
+atomically, so concurrent processes (Triton's stubs, the indexer) share them safely.
 """
 
 from __future__ import annotations
