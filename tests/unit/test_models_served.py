@@ -3,6 +3,9 @@ exactly one response per request, bad requests isolated, model failures become e
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -135,3 +138,31 @@ def test_model_files_only_re_export_the_adapters() -> None:
     for name, cls in (("query_encoder", "QueryEncoderServable"), ("clip", "ClipServable")):
         text = Path(PROJECT_ROOT / "model_repository" / name / "1" / "model.py").read_text()
         assert f"from engine.models.served import {cls} as TritonPythonModel" in text
+
+
+def test_the_served_ranker_starts_without_torch() -> None:
+    """A (re)started ranker stub loads and scores without importing torch: that import is seconds of CPU
+    on a small host, most of what a crashed Triton used to need before it served again."""
+    script = f"""
+import json, sys, types
+import numpy as np
+pb = types.ModuleType("triton_python_backend_utils")
+pb.Tensor = lambda name, array: array
+pb.InferenceResponse = lambda output_tensors, error=None: (output_tensors, error)
+pb.TritonError = Exception
+pb.get_input_tensor_by_name = lambda request, name: types.SimpleNamespace(as_numpy=lambda: request)
+sys.modules["triton_python_backend_utils"] = pb
+from engine.models.served import RankerServable
+servable = RankerServable()
+servable.initialize({{"model_config": '{{"parameters": {{}}}}', "model_version": "1",
+    "model_repository": {str(PROJECT_ROOT / "model_repository" / "ranker")!r}}})
+rows = np.random.default_rng(0).random((3, 18), dtype=np.float32)
+((scores,), error), = servable.execute([rows])
+ok = bool(np.allclose(scores[:, 0], rows[:, 6]))
+print(json.dumps({{"torch": "torch" in sys.modules, "error": error, "ok": ok}}))
+"""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True, env=env
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"torch": False, "error": None, "ok": True}
