@@ -6,8 +6,8 @@
 - Triton killed with `kill -9` under `engine triton start --supervise`: restarted by the supervisor;
   meanwhile searches answer from the lexical side without the ranker (degraded, not failed); once
   Triton is ready again the gateway serves full answers within 2 s (its gRPC channel reconnects at most
-  1 s apart). The restart itself is model loading, measured and printed: on a busy 2-core machine
-  30-60 s, over the 15 s goal.
+  1 s apart), and full answers are back within 15 s of the kill (the restarted models load without
+  importing PyTorch: cached ONNX export for the encoder, numpy for the ranker).
 """
 
 from __future__ import annotations
@@ -109,3 +109,4 @@ def test_a_killed_triton_is_restarted_and_used_again_at_once(
     assert result.failed == 0
     assert result.backend_back_s is not None and result.recovery_s is not None
     assert result.recovery_s - result.backend_back_s <= 2.0
+    assert result.recovery_s <= 15.0
