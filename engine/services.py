@@ -118,9 +118,9 @@ class EngineServices:
         stats.replay(events)
         catalog_error = None
         try:
-            root = getattr(catalog, "root", None)
-            if root is not None:
-                undo.recover(root, lexical)  # never serve what a writer killed mid-update left
+            root, io = getattr(catalog, "root", None), getattr(catalog, "io", None)
+            if root is not None and io is not None:
+                undo.recover(root, lexical, io)  # never serve what a writer killed mid-update left
             lexical.use(getattr(catalog.load(), "lexical", "") or None)
         except AisleError as exc:  # served as not-ready until an index appears
             catalog_error = exc.message
@@ -270,11 +270,11 @@ class EngineServices:
             return
         try:
             self._checked_at = now
-            root = getattr(self.catalog, "root", None)
+            root, io = getattr(self.catalog, "root", None), getattr(self.catalog, "io", None)
             recovered = False
-            if root is not None and undo.pending(root) is not None:
+            if root is not None and io is not None and undo.pending(root) is not None:
                 with self._generation_lock.write():
-                    recovered = undo.recover(root, self.lexical)
+                    recovered = undo.recover(root, self.lexical, io)
             staged = self.catalog.changed(force=recovered)
             if staged is not None:
                 with self._generation_lock.write():
