@@ -51,6 +51,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The product cache is filled inside the generation switch for catalogs up to this size, for at most
+# this long (a few batches of records); larger catalogs are warmed in the background only.
+PREFILL_MAX_PRODUCTS = 20_000
+PREFILL_BUDGET_S = 0.5
+
 
 class ServingCatalog(Protocol):
     """What serving needs of `engine.catalog.Catalog`."""
@@ -260,9 +265,10 @@ class EngineServices:
         """Pick up a new index generation or revision (at most once per `reload_interval_s`).
 
         The new generation is loaded aside, then swapped in under the generation lock together with
-        what depends on it: the lexical generation its manifest names, the product cache's epoch and
-        readiness. A writer that died mid-update is rolled back first (`engine.catalog_undo`). Inside
-        a `serving` block this does nothing (the block holds its generation)."""
+        what depends on it: the lexical generation its manifest names, the product cache's epoch
+        (filled from the new generation before answers read it) and readiness. A writer that died
+        mid-update is rolled back first (`engine.catalog_undo`). Inside a `serving` block this does
+        nothing (the block holds its generation)."""
         if getattr(self._reading, "active", False):
             return
         now = time.monotonic()
@@ -283,12 +289,26 @@ class EngineServices:
                     self._use_lexical(getattr(staged.manifest, "lexical", ""))
                     self.catalog_error = None
                     self.pipeline.catalog_changed()
+                    self._prefill_products(int(getattr(staged.manifest, "count", 0) or 0))
                 self.recommender.invalidate()
                 self.warm_products()
         except AisleError as exc:
             self.catalog_error = exc.message
         finally:
             self._reload_lock.release()
+
+    def _prefill_products(self, count: int) -> None:
+        """Fill the new product-cache epoch from the new generation before any answer reads it (the
+        caller holds the generation lock). An epoch that started empty sent every product read of
+        the next seconds to the lexical backend, right when the next build may be bulk-loading it:
+        reads past the serving deadline, failed answers. Bounded in size and time, since answers wait
+        meanwhile; what is left is the background warm's (`warm_products`), as is a failure here."""
+        if count > PREFILL_MAX_PRODUCTS:
+            return
+        try:
+            self.pipeline.products.warm(budget_s=PREFILL_BUDGET_S)
+        except AisleError as exc:
+            log.warning("could not fill the product cache at the catalog switch: %s", exc.message)
 
     def _use_lexical(self, name: str) -> None:
         """Read the lexical generation `name` (the manifest's), with other processes' commits to it

@@ -13,6 +13,7 @@ None of these catch errors: the pipeline decides what a failure means (degraded 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -135,22 +136,28 @@ class ProductLookup:
             found.update(fetched)
         return found
 
-    def warm(self, batch: int = 1000) -> int:
-        """Load every product when the catalog fits in the cache; returns how many were loaded.
+    def warm(self, batch: int = 1000, budget_s: float | None = None) -> int:
+        """Load every product not cached yet when the catalog fits in the cache; returns how many of
+        the catalog's products are cached by this call's end (0 when it does not fit).
 
         Run at start (in the background): besides saving a round trip per search, it is what lets a
         search degraded by a lexical outage still show product details, since the lexical index is also
         the product store. A warm overtaken by a `reset` stops (the next one is started by the switch).
+        With `budget_s` it stops starting new batches once that many seconds have passed (a switch
+        fills the new epoch this way before answers read it, and leaves the rest to a full warm).
         """
         epoch = self._epoch
+        deadline = None if budget_s is None else time.monotonic() + budget_s
         ids = sorted(self.lexical.all_ids())
         if len(ids) > self._cache.capacity:
             return 0
         for start in range(0, len(ids), batch):
-            if self._epoch != epoch:
+            if self._epoch != epoch or (deadline is not None and time.monotonic() > deadline):
                 return start
-            for pid, product in self.lexical.get(ids[start : start + batch]).items():
-                self._cache.put((epoch, pid), product)
+            _, missing = self._cache.get_many([(epoch, pid) for pid in ids[start : start + batch]])
+            if missing:
+                for pid, product in self.lexical.get([key[1] for key in missing]).items():  # type: ignore[index]
+                    self._cache.put((epoch, pid), product)
         return len(ids)
 
     def __len__(self) -> int:
