@@ -51,9 +51,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The product cache is filled inside the generation switch for catalogs up to this size, for at most
-# this long (a few batches of records); larger catalogs are warmed in the background only.
-PREFILL_MAX_PRODUCTS = 20_000
+# How long a generation switch may spend filling the new product-cache epoch (it starts no batch of
+# reads after this; answers wait meanwhile).
 PREFILL_BUDGET_S = 0.5
 
 
@@ -286,10 +285,11 @@ class EngineServices:
                 with self._generation_lock.write():
                     if not self.catalog.install(staged):
                         return  # this process wrote meanwhile: the next check loads afresh
+                    held = self.pipeline.products.held_ids()
                     self._use_lexical(getattr(staged.manifest, "lexical", ""))
                     self.catalog_error = None
                     self.pipeline.catalog_changed()
-                    self._prefill_products(int(getattr(staged.manifest, "count", 0) or 0))
+                    self._prefill_products(held)
                 self.recommender.invalidate()
                 self.warm_products()
         except AisleError as exc:
@@ -297,16 +297,16 @@ class EngineServices:
         finally:
             self._reload_lock.release()
 
-    def _prefill_products(self, count: int) -> None:
+    def _prefill_products(self, ids: list[str]) -> None:
         """Fill the new product-cache epoch from the new generation before any answer reads it (the
-        caller holds the generation lock). An epoch that started empty sent every product read of
-        the next seconds to the lexical backend, right when the next build may be bulk-loading it:
-        reads past the serving deadline, failed answers. Bounded in size and time, since answers wait
-        meanwhile; what is left is the background warm's (`warm_products`), as is a failure here."""
-        if count > PREFILL_MAX_PRODUCTS:
-            return
+        caller holds the generation lock): the records of the products the previous epoch held.
+        An epoch that started empty sent every product read of the next seconds to the lexical
+        backend, right when the next build may be bulk-loading it: reads past the serving deadline,
+        failed answers. Plain reads by id with the serving deadline, for at most
+        `PREFILL_BUDGET_S`, since answers wait meanwhile; what is left (and products new in this
+        generation) is the background warm's (`warm_products`), as is a failure here."""
         try:
-            self.pipeline.products.warm(budget_s=PREFILL_BUDGET_S)
+            self.pipeline.products.refill(ids, PREFILL_BUDGET_S)
         except AisleError as exc:
             log.warning("could not fill the product cache at the catalog switch: %s", exc.message)
 

@@ -136,29 +136,47 @@ class ProductLookup:
             found.update(fetched)
         return found
 
-    def warm(self, batch: int = 1000, budget_s: float | None = None) -> int:
-        """Load every product not cached yet when the catalog fits in the cache; returns how many of
-        the catalog's products are cached by this call's end (0 when it does not fit).
+    def warm(self, batch: int = 1000) -> int:
+        """Load every product not cached yet when the catalog fits in the cache; returns how many were
+        loaded or found cached (0 when it does not fit).
 
         Run at start (in the background): besides saving a round trip per search, it is what lets a
         search degraded by a lexical outage still show product details, since the lexical index is also
         the product store. A warm overtaken by a `reset` stops (the next one is started by the switch).
-        With `budget_s` it stops starting new batches once that many seconds have passed (a switch
-        fills the new epoch this way before answers read it, and leaves the rest to a full warm).
         """
         epoch = self._epoch
-        deadline = None if budget_s is None else time.monotonic() + budget_s
         ids = sorted(self.lexical.all_ids())
         if len(ids) > self._cache.capacity:
             return 0
         for start in range(0, len(ids), batch):
-            if self._epoch != epoch or (deadline is not None and time.monotonic() > deadline):
+            if self._epoch != epoch:
                 return start
-            _, missing = self._cache.get_many([(epoch, pid) for pid in ids[start : start + batch]])
-            if missing:
-                for pid, product in self.lexical.get([key[1] for key in missing]).items():  # type: ignore[index]
-                    self._cache.put((epoch, pid), product)
+            self._fetch(epoch, ids[start : start + batch])
         return len(ids)
+
+    def held_ids(self) -> list[str]:
+        """The ids cached in the current epoch."""
+        epoch = self._epoch
+        return [key[1] for key in self._cache.snapshot_keys() if key[0] == epoch]  # type: ignore[index]
+
+    def refill(self, ids: Sequence[str], budget_s: float, batch: int = 500) -> int:
+        """Read `ids` into the current epoch, batch by batch, starting no batch after `budget_s`
+        seconds; returns how many were asked for before it stopped. A switch runs it with the ids the
+        previous epoch held, so a new epoch does not start empty (see `engine.services`)."""
+        epoch = self._epoch
+        deadline = time.monotonic() + budget_s
+        for start in range(0, len(ids), batch):
+            if self._epoch != epoch or time.monotonic() > deadline:
+                return start
+            self._fetch(epoch, ids[start : start + batch])
+        return len(ids)
+
+    def _fetch(self, epoch: int, ids: Sequence[str]) -> None:
+        """Cache under `epoch` the records of the `ids` not cached there yet."""
+        _, missing = self._cache.get_many([(epoch, pid) for pid in ids])
+        if missing:
+            for pid, product in self.lexical.get([key[1] for key in missing]).items():  # type: ignore[index]
+                self._cache.put((epoch, pid), product)
 
     def __len__(self) -> int:
         """Products held now (the whole catalog once warmed, when it fits)."""
