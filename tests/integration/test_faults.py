@@ -41,15 +41,16 @@ pytestmark = pytest.mark.integration
 PRODUCT = "p0001"
 
 
-def serve(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Build the sample catalog's index with the settings in `env` (as a gateway would see them)."""
+def serve(env: dict[str, str], monkeypatch: pytest.MonkeyPatch, products: Path | None = None) -> None:
+    """Build the index of `products` (the sample catalog by default) with the settings in `env` (as
+    a gateway would see them)."""
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("AISLE_TRITON_TIMEOUT_S", "120")  # embedding the catalog on a busy 2-core machine
     settings = load_settings()
     inference = create_inference(settings)
     try:
-        build_index(settings, sample_catalog_path(), inference)
+        build_index(settings, products or sample_catalog_path(), inference)
     finally:
         inference.close()
 
@@ -129,7 +130,11 @@ def test_killed_gateway_workers_and_gateways_lose_no_acknowledged_event(
         "AISLE_OPENSEARCH_URL": "embedded",
         "AISLE_TRITON_URL": "inprocess",
     }
-    serve(env, monkeypatch)
+    head = sample_catalog_path().read_text(encoding="utf-8").splitlines(keepends=True)[:40]
+    catalog = tmp_path / "catalog.jsonl"
+    catalog.write_text("".join(head), encoding="utf-8")
+    assert PRODUCT in head[0]
+    serve(env, monkeypatch, catalog)  # a small catalog: the test is about the processes
     with GatewayServer(env, free_port(), workers=2) as server:
         worker = run_worker_kill(server, PRODUCT, settle_s=15.0)
         whole = run_gateway_kill(server, PRODUCT, settle_s=8.0)
