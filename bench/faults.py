@@ -152,7 +152,7 @@ def _serving_faults(
     args: argparse.Namespace, root: Path, url: str, opensearch_pidfile: Path
 ) -> list[FaultReport]:
     """The backend and gateway faults, against a gateway on OpenSearch and a supervised Triton."""
-    from bench.common import build_index, gateway_child
+    from bench.common import build_index
     from engine.config import load_settings
     from engine.inference.factory import create_inference
 
@@ -174,33 +174,47 @@ def _serving_faults(
         build_index(settings, args.products, inference)
         inference.close()
         product_id = _first_id(args.products)
-        with gateway_child(env) as gateway:
-            if "opensearch-hang" in args.faults:
-                pid = pidfile_pid(opensearch_pidfile)
-                stop, resume = (
-                    functools.partial(os.kill, pid, sig) for sig in (signal.SIGSTOP, signal.SIGCONT)
-                )
-                results.append(
-                    run_fault(
-                        "opensearch-hang", gateway.url, product_id, stop, resume, args.hang_s, args.settle_s
-                    )
-                )
-            if "triton-kill" in args.faults:
-                pid = pidfile_pid(triton_pidfile)
-                kill = functools.partial(os.kill, pid, signal.SIGKILL)
-                ready = triton_ready(int(env["AISLE_TRITON_HTTP_PORT"]))
-                # a cold restart loads every model again
-                results.append(
-                    run_fault(
-                        "triton-kill", gateway.url, product_id, kill, None, 0.0, args.settle_s + 70.0, ready
-                    )
-                )
+        if {"opensearch-hang", "triton-kill"} & set(args.faults):
+            results += _backend_faults(args, env, product_id, opensearch_pidfile, triton_pidfile)
         if {"gateway-worker-kill", "gateway-kill"} & set(args.faults):
             with GatewayServer(env, free_port(), args.workers) as server:
                 if "gateway-worker-kill" in args.faults:
                     results.append(run_worker_kill(server, product_id, args.settle_s + 40.0))
                 if "gateway-kill" in args.faults:
                     results.append(run_gateway_kill(server, product_id, args.settle_s))
+    return results
+
+
+def _backend_faults(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    product_id: str,
+    opensearch_pidfile: Path,
+    triton_pidfile: Path,
+) -> list[FaultReport]:
+    """OpenSearch hung and Triton killed under load, against a gateway child process."""
+    from bench.common import gateway_child
+
+    results: list[FaultReport] = []
+    with gateway_child(env) as gateway:
+        if "opensearch-hang" in args.faults:
+            pid = pidfile_pid(opensearch_pidfile)
+            stop, resume = (functools.partial(os.kill, pid, sig) for sig in (signal.SIGSTOP, signal.SIGCONT))
+            results.append(
+                run_fault(
+                    "opensearch-hang", gateway.url, product_id, stop, resume, args.hang_s, args.settle_s
+                )
+            )
+        if "triton-kill" in args.faults:
+            pid = pidfile_pid(triton_pidfile)
+            kill = functools.partial(os.kill, pid, signal.SIGKILL)
+            ready = triton_ready(int(env["AISLE_TRITON_HTTP_PORT"]))
+            # a cold restart loads every model again
+            results.append(
+                run_fault(
+                    "triton-kill", gateway.url, product_id, kill, None, 0.0, args.settle_s + 70.0, ready
+                )
+            )
     return results
 
 
