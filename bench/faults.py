@@ -29,6 +29,7 @@ stops them at the end. Results: tables, and JSON in `bench/results/faults.json`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import os
@@ -118,10 +119,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = Path(tempfile.mkdtemp(prefix="aisle-faults-"))
     results: list[FaultReport] = []
     indexer_results: list[IndexerFaultReport] = []
-    # Its own temporary folder, not one under `root`: that one is private (0700), and the node may run
-    # as another user (scripts/opensearch.sh).
-    with opensearch_node(Path(tempfile.mkdtemp(prefix="aisle-faults-opensearch-"))) as (url, pidfile):
-        if {"opensearch-hang", "triton-kill", "gateway-worker-kill", "gateway-kill"} & set(args.faults):
+    serving = {"opensearch-hang", "triton-kill", "gateway-worker-kill", "gateway-kill"} & set(args.faults)
+    with contextlib.ExitStack() as stack:
+        url, pidfile = "", Path()
+        if serving or ("indexer-kill" in args.faults and args.indexer_lexical == "opensearch"):
+            # Its own temporary folder, not one under `root`: that one is private (0700), and the node
+            # may run as another user (scripts/opensearch.sh).
+            node = opensearch_node(Path(tempfile.mkdtemp(prefix="aisle-faults-opensearch-")))
+            url, pidfile = stack.enter_context(node)
+        if serving:
             results = _serving_faults(args, root, url, pidfile)
         if "indexer-kill" in args.faults:
             env = {"AISLE_DATA_DIR": str(root / "indexer" / "data"), "AISLE_TRITON_URL": "inprocess"}
