@@ -142,6 +142,7 @@ def classify(
 def write_version(env: Mapping[str, str], catalog: Sequence[Mapping[str, object]], k: int) -> str:
     """Version `k` of the catalog as a file beside the data directory; its path."""
     path = Path(env["AISLE_DATA_DIR"]).parent / f"catalog-r{k}.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
     rows = version_of(catalog, k)
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return str(path)
