@@ -5,166 +5,52 @@ fixed mix of requests (searches, similar items, recommendations, readiness). The
 
 - `opensearch-hang`: the OpenSearch node is stopped with SIGSTOP for `--hang-s` seconds (a hung JVM: the
   socket accepts, nothing answers), then SIGCONT;
-- `triton-kill`: `kill -9` of tritonserver, run by `engine triton start --supervise`.
+- `triton-kill`: `kill -9` of tritonserver, run by `engine triton start --supervise`;
+- `gateway-worker-kill`, `gateway-kill`: `kill -9` of one worker of `gateway serve --workers N`, and
+  of the whole gateway followed by a restart, while a client also posts events (`bench.fault_gateway`:
+  no acknowledged event may be lost or stored twice);
+- `indexer-kill`: `kill -9` of `indexer build` and `indexer upsert` at their crash points and at random
+  moments while shoppers search, each followed by `indexer verify` and the run again
+  (`bench.fault_indexer`: stale, mixed and uncommitted answers besides the failed ones).
 
 Per fault: requests sent, failed ones (5xx or no answer, /readyz excluded: a 503 there is its job),
 degraded answers, the longest answer, and the time to full recovery (from the end of a hang, or from
-the kill, to the first request after which every answer is a full, undegraded 200).
+the kill, to the first request after which every answer is a full, undegraded 2xx).
 
-    python -m bench.faults                          # both faults, sample catalog
+    python -m bench.faults                          # every fault, sample catalog
     python -m bench.faults --faults opensearch-hang --hang-s 25
+    python -m bench.faults --faults gateway-worker-kill gateway-kill indexer-kill
     python -m bench.faults --products my.jsonl --out bench/results/faults-my.json
 
 It starts its own OpenSearch (scripts/opensearch.sh), Triton and gateway on free loopback ports and
-stops them at the end. Results: a table, and JSON in `bench/results/faults.json`.
+stops them at the end. Results: tables, and JSON in `bench/results/faults.json`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import os
 import signal
 import tempfile
-import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import httpx
 
 from bench.common import print_table, write_json
+from bench.fault_gateway import GatewayServer, run_gateway_kill, run_worker_kill
+from bench.fault_indexer import BENCH_STEPS, IndexerFaultReport, run_indexer_faults
+from bench.fault_load import FaultReport, Load, report
 from bench.fault_servers import opensearch_node, pidfile_pid, supervised_triton, triton_ready
 from engine.config import PROJECT_ROOT
 from engine.ports import free_port
 
-FAULTS = ("opensearch-hang", "triton-kill")
-REQUEST_TIMEOUT_S = 30.0
-
-
-@dataclass
-class Sample:
-    start: float  # monotonic seconds
-    kind: str
-    status: int  # 0: no answer (timeout, connection refused)
-    seconds: float
-    degraded: bool
-
-    @property
-    def failed(self) -> bool:
-        return self.kind != "readyz" and (self.status == 0 or self.status >= 500)
-
-    @property
-    def healthy(self) -> bool:
-        return self.status == 200 and not self.degraded
-
-
-@dataclass
-class FaultReport:
-    fault: str
-    requests: int
-    failed: int
-    degraded: int
-    longest_s: float
-    longest_readyz_s: float
-    recovery_s: float | None  # None: not recovered before the load stopped
-    failed_by: dict[str, int]  # "<kind> <status>" -> count
-    backend_back_s: float | None = None  # when the faulty backend itself answered again (if watched)
-
-
-def request_mix(url: str, product_id: str) -> dict[str, Callable[[httpx.Client], tuple[int, bool]]]:
-    """One request of each kind; each returns (status, degraded)."""
-
-    def search(client: httpx.Client) -> tuple[int, bool]:
-        response = client.post(f"{url}/v1/search", json={"query": "kitchen knife", "size": 10})
-        return response.status_code, bool(response.status_code == 200 and response.json()["degraded"])
-
-    def similar(client: httpx.Client) -> tuple[int, bool]:
-        return client.get(f"{url}/v1/products/{product_id}/similar").status_code, False
-
-    def recommendations(client: httpx.Client) -> tuple[int, bool]:
-        return client.get(f"{url}/v1/recommendations", params={"user_id": "fault-bench"}).status_code, False
-
-    def readyz(client: httpx.Client) -> tuple[int, bool]:
-        return client.get(f"{url}/readyz").status_code, False
-
-    return {"search": search, "similar": similar, "recommendations": recommendations, "readyz": readyz}
-
-
-class Load:
-    """`threads` clients cycling through the request mix until stopped, recording every answer."""
-
-    def __init__(self, url: str, product_id: str, threads: int = 3) -> None:
-        self.mix = request_mix(url, product_id)
-        self.samples: list[Sample] = []
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._threads = [threading.Thread(target=self._run, args=(i,), daemon=True) for i in range(threads)]
-
-    def _run(self, offset: int) -> None:
-        kinds = list(self.mix)
-        with httpx.Client(timeout=REQUEST_TIMEOUT_S, headers={"X-Aisle-Log": "off"}) as client:
-            i = offset
-            while not self._stop.is_set():
-                kind = kinds[i % len(kinds)]
-                i += 1
-                start = time.monotonic()
-                try:
-                    status, degraded = self.mix[kind](client)
-                except httpx.HTTPError:
-                    status, degraded = 0, False
-                sample = Sample(start, kind, status, time.monotonic() - start, degraded)
-                with self._lock:
-                    self.samples.append(sample)
-                time.sleep(0.02)
-
-    def wait_healthy(self, timeout_s: float = 60.0) -> None:
-        """Until every kind of request has been answered in full at least once (a fault injected
-        before that would find nothing cached: no popular items yet, for one)."""
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            with self._lock:
-                done = {s.kind for s in self.samples if s.healthy}
-            if done == set(self.mix):
-                return
-            time.sleep(0.2)
-        raise RuntimeError(f"not every request kind succeeded within {timeout_s:.0f}s before the fault")
-
-    def __enter__(self) -> Load:
-        for thread in self._threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(REQUEST_TIMEOUT_S + 5)
-
-
-def report(fault: str, samples: Sequence[Sample], since: float, recovered_from: float) -> FaultReport:
-    """Figures for the samples that started at or after `since`; recovery counted from
-    `recovered_from` to the start of the first request after which every one was healthy."""
-    window = sorted((s for s in samples if s.start >= since), key=lambda s: s.start)
-    recovery: float | None = None
-    for index, sample in enumerate(window):
-        if sample.start >= recovered_from and all(s.healthy for s in window[index:]):
-            recovery = max(0.0, sample.start - recovered_from)
-            break
-    shopper = [s for s in window if s.kind != "readyz"]
-    probes = [s for s in window if s.kind == "readyz"]
-    return FaultReport(
-        fault=fault,
-        requests=len(window),
-        failed=sum(s.failed for s in window),
-        degraded=sum(s.degraded for s in window),
-        longest_s=round(max((s.seconds for s in shopper), default=0.0), 3),
-        longest_readyz_s=round(max((s.seconds for s in probes), default=0.0), 3),
-        recovery_s=None if recovery is None else round(recovery, 2),
-        failed_by=dict(Counter(f"{s.kind} {s.status}" for s in window if s.failed)),
-    )
+FAULTS = ("opensearch-hang", "triton-kill", "gateway-worker-kill", "gateway-kill", "indexer-kill")
 
 
 def wait_warm(url: str, timeout_s: float = 120.0) -> None:
@@ -215,9 +101,6 @@ def run_fault(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from bench.common import build_index, gateway_child
-    from engine.config import load_settings
-    from engine.inference.factory import create_inference
     from engine.sample import sample_catalog_path
 
     parser = argparse.ArgumentParser(prog="python -m bench.faults", description=__doc__.split("\n\n")[0])
@@ -225,68 +108,120 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--products", type=Path, default=sample_catalog_path())
     parser.add_argument("--hang-s", type=float, default=25.0, help="how long OpenSearch stays stopped")
     parser.add_argument("--settle-s", type=float, default=20.0, help="load kept on after each fault")
+    parser.add_argument("--workers", type=int, default=2, help="gateway workers for the gateway faults")
+    parser.add_argument("--indexer-rows", type=int, default=60, help="products the indexer faults write")
+    parser.add_argument("--indexer-lexical", choices=("embedded", "opensearch"), default="embedded")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "bench" / "results" / "faults.json")
     args = parser.parse_args(argv)
+    if args.workers < 2:
+        parser.error("--workers must be at least 2 (one is killed, another serves meanwhile)")
 
     root = Path(tempfile.mkdtemp(prefix="aisle-faults-"))
     results: list[FaultReport] = []
-    # Its own temporary folder, not one under `root`: that one is private (0700), and the node may run
-    # as another user (scripts/opensearch.sh).
-    with opensearch_node(Path(tempfile.mkdtemp(prefix="aisle-faults-opensearch-"))) as (
-        opensearch_url,
-        opensearch_pidfile,
-    ):
-        env = {
-            "AISLE_DATA_DIR": str(root / "data"),
-            "AISLE_OPENSEARCH_URL": opensearch_url,
-            "AISLE_INDEX_ALIAS": "faults",
-            "AISLE_TRITON_URL": "local",
-            "AISLE_TRITON_HTTP_PORT": str(free_port()),
-            "AISLE_TRITON_GRPC_PORT": str(free_port()),
-            "AISLE_TRITON_METRICS_PORT": str(free_port()),
-            "AISLE_TRITON_TIMEOUT_S": "120",  # embedding the catalog on a small machine
-        }
-        os.environ.update(env)
-        with supervised_triton(env) as triton_pidfile:
-            settings = load_settings()
-            inference = create_inference(settings)  # the supervised server, from its pidfile
-            build_index(settings, args.products, inference)
-            inference.close()
-            product_id = _first_id(args.products)
-            with gateway_child(env) as gateway:
-                for fault in args.faults:
-                    if fault == "opensearch-hang":
-                        pid = pidfile_pid(opensearch_pidfile)
-                        results.append(
-                            run_fault(
-                                fault,
-                                gateway.url,
-                                product_id,
-                                functools.partial(os.kill, pid, signal.SIGSTOP),
-                                functools.partial(os.kill, pid, signal.SIGCONT),
-                                args.hang_s,
-                                args.settle_s,
-                            )
-                        )
-                    else:
-                        pid = pidfile_pid(triton_pidfile)
-                        results.append(
-                            run_fault(
-                                fault,
-                                gateway.url,
-                                product_id,
-                                functools.partial(os.kill, pid, signal.SIGKILL),
-                                None,
-                                0.0,
-                                args.settle_s + 70.0,  # a cold restart loads every model again
-                                triton_ready(int(env["AISLE_TRITON_HTTP_PORT"])),
-                            )
-                        )
-    headers = ["fault", "requests", "failed", "degraded", "longest s", "longest /readyz s", "recovery s"]
-    headers += ["failed by", "backend back s"]
-    print_table(headers, [list(asdict(r).values()) for r in results])
-    write_json(args.out, {"products": str(args.products), "faults": [asdict(r) for r in results]})
+    indexer_results: list[IndexerFaultReport] = []
+    serving = {"opensearch-hang", "triton-kill", "gateway-worker-kill", "gateway-kill"} & set(args.faults)
+    with contextlib.ExitStack() as stack:
+        url, pidfile = "", Path()
+        if serving or ("indexer-kill" in args.faults and args.indexer_lexical == "opensearch"):
+            # Its own temporary folder, not one under `root`: that one is private (0700), and the node
+            # may run as another user (scripts/opensearch.sh).
+            node = opensearch_node(Path(tempfile.mkdtemp(prefix="aisle-faults-opensearch-")))
+            url, pidfile = stack.enter_context(node)
+        if serving:
+            results = _serving_faults(args, root, url, pidfile)
+        if "indexer-kill" in args.faults:
+            env = {"AISLE_DATA_DIR": str(root / "indexer" / "data"), "AISLE_TRITON_URL": "inprocess"}
+            if args.indexer_lexical == "opensearch":
+                env.update(AISLE_OPENSEARCH_URL=url, AISLE_INDEX_ALIAS="faults-indexer")
+            else:
+                env["AISLE_OPENSEARCH_URL"] = "embedded"
+            indexer_results = run_indexer_faults(env, args.products, args.indexer_rows, BENCH_STEPS)
+    if results:
+        headers = ["fault", "requests", "failed", "degraded", "longest s", "longest /readyz s", "recovery s"]
+        headers += ["failed by", "backend back s", "events acked", "lost", "duplicated"]
+        print_table(headers, [list(asdict(r).values()) for r in results])
+    if indexer_results:
+        headers = [f.name for f in fields(IndexerFaultReport)]
+        print_table(headers, [list(asdict(r).values()) for r in indexer_results])
+    write_json(
+        args.out,
+        {
+            "products": str(args.products),
+            "faults": [asdict(r) for r in results],
+            "indexer": [asdict(r) for r in indexer_results],
+        },
+    )
     return 0
+
+
+def _serving_faults(
+    args: argparse.Namespace, root: Path, url: str, opensearch_pidfile: Path
+) -> list[FaultReport]:
+    """The backend and gateway faults, against a gateway on OpenSearch and a supervised Triton."""
+    from bench.common import build_index
+    from engine.config import load_settings
+    from engine.inference.factory import create_inference
+
+    env = {
+        "AISLE_DATA_DIR": str(root / "data"),
+        "AISLE_OPENSEARCH_URL": url,
+        "AISLE_INDEX_ALIAS": "faults",
+        "AISLE_TRITON_URL": "local",
+        "AISLE_TRITON_HTTP_PORT": str(free_port()),
+        "AISLE_TRITON_GRPC_PORT": str(free_port()),
+        "AISLE_TRITON_METRICS_PORT": str(free_port()),
+        "AISLE_TRITON_TIMEOUT_S": "120",  # embedding the catalog on a small machine
+    }
+    os.environ.update(env)
+    results: list[FaultReport] = []
+    with supervised_triton(env) as triton_pidfile:
+        settings = load_settings()
+        inference = create_inference(settings)  # the supervised server, from its pidfile
+        build_index(settings, args.products, inference)
+        inference.close()
+        product_id = _first_id(args.products)
+        if {"opensearch-hang", "triton-kill"} & set(args.faults):
+            results += _backend_faults(args, env, product_id, opensearch_pidfile, triton_pidfile)
+        if {"gateway-worker-kill", "gateway-kill"} & set(args.faults):
+            with GatewayServer(env, free_port(), args.workers) as server:
+                if "gateway-worker-kill" in args.faults:
+                    results.append(run_worker_kill(server, product_id, args.settle_s + 40.0))
+                if "gateway-kill" in args.faults:
+                    results.append(run_gateway_kill(server, product_id, args.settle_s))
+    return results
+
+
+def _backend_faults(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    product_id: str,
+    opensearch_pidfile: Path,
+    triton_pidfile: Path,
+) -> list[FaultReport]:
+    """OpenSearch hung and Triton killed under load, against a gateway child process."""
+    from bench.common import gateway_child
+
+    results: list[FaultReport] = []
+    with gateway_child(env) as gateway:
+        if "opensearch-hang" in args.faults:
+            pid = pidfile_pid(opensearch_pidfile)
+            stop, resume = (functools.partial(os.kill, pid, sig) for sig in (signal.SIGSTOP, signal.SIGCONT))
+            results.append(
+                run_fault(
+                    "opensearch-hang", gateway.url, product_id, stop, resume, args.hang_s, args.settle_s
+                )
+            )
+        if "triton-kill" in args.faults:
+            pid = pidfile_pid(triton_pidfile)
+            kill = functools.partial(os.kill, pid, signal.SIGKILL)
+            ready = triton_ready(int(env["AISLE_TRITON_HTTP_PORT"]))
+            # a cold restart loads every model again
+            results.append(
+                run_fault(
+                    "triton-kill", gateway.url, product_id, kill, None, 0.0, args.settle_s + 70.0, ready
+                )
+            )
+    return results
 
 
 def _first_id(products: Path) -> str:

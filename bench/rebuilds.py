@@ -54,6 +54,7 @@ class Answer:
     kind: str
     status: int  # 0: no answer
     versions: list[int]  # the version of every product shown (-1: title and price disagree)
+    seconds: float = 0.0  # how long the answer took
 
 
 @dataclass
@@ -92,11 +93,13 @@ def decode(product: Mapping[str, object], base_price: Mapping[str, float]) -> in
 
 
 class Watcher:
-    """Polls /readyz; remembers when each generation was first reported."""
+    """Polls /readyz; remembers when each generation, and each (generation, revision), was first
+    reported."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.first_seen: dict[str, float] = {}
+        self.first_state: dict[tuple[str, int], float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -110,6 +113,9 @@ class Watcher:
                 generation = index.get("generation")
                 if generation and generation not in self.first_seen:
                     self.first_seen[generation] = time.monotonic()
+                state = (generation, index.get("revision"))
+                if generation and state not in self.first_state:
+                    self.first_state[state] = time.monotonic()
                 time.sleep(0.05)
 
     def wait_for(self, generation: str, timeout_s: float = SWITCH_TIMEOUT_S) -> float:
@@ -119,6 +125,15 @@ class Watcher:
                 return self.first_seen[generation]
             time.sleep(0.02)
         raise RuntimeError(f"/readyz did not report generation {generation} within {timeout_s:.0f}s")
+
+    def wait_for_state(self, generation: str, revision: int, timeout_s: float = SWITCH_TIMEOUT_S) -> float:
+        """When /readyz first reported `generation` at `revision` (waiting for it)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if (generation, revision) in self.first_state:
+                return self.first_state[(generation, revision)]
+            time.sleep(0.02)
+        raise RuntimeError(f"/readyz did not report {generation} revision {revision} in {timeout_s:.0f}s")
 
     def __enter__(self) -> Watcher:
         self._thread.start()
@@ -151,7 +166,8 @@ class Clients:
             response = client.post(f"{self.url}/v1/search", json=body)
             shown = response.json()["hits"] if response.status_code == 200 else []
             kind = "search"
-        return Answer(sent, kind, response.status_code, [decode(p, self.base) for p in shown])
+        versions = [decode(p, self.base) for p in shown]
+        return Answer(sent, kind, response.status_code, versions, time.monotonic() - sent)
 
     def _run(self, number: int) -> None:
         rng = random.Random(number)
@@ -162,7 +178,7 @@ class Clients:
                 try:
                     answer = self._one(client, turn, rng)
                 except httpx.HTTPError:
-                    answer = Answer(time.monotonic(), "error", 0, [])
+                    answer = Answer(time.monotonic(), "error", 0, [], REQUEST_TIMEOUT_S)
                 with self._lock:
                     self.answers.append(answer)
                 time.sleep(PAUSE_S)

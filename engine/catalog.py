@@ -293,6 +293,12 @@ class Catalog:
     def manifest(self) -> IndexManifest:
         return self._require().manifest
 
+    @property
+    def io(self) -> VectorStoreIO:
+        """How this catalog opens its vector stores (a roll-back of a dead writer's update opens the
+        in-place ones with it)."""
+        return self._io
+
     def vector_store(self, space: str) -> VectorStore | None:
         """The loaded store for "text" or "image"; None for a space that is not served."""
         return self._require().stores.get(space)

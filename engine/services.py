@@ -51,6 +51,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# How long a generation switch may spend filling the new product-cache epoch (it starts no batch of
+# reads after this; answers wait meanwhile).
+PREFILL_BUDGET_S = 0.5
+
 
 class ServingCatalog(Protocol):
     """What serving needs of `engine.catalog.Catalog`."""
@@ -118,9 +122,9 @@ class EngineServices:
         stats.replay(events)
         catalog_error = None
         try:
-            root = getattr(catalog, "root", None)
-            if root is not None:
-                undo.recover(root, lexical)  # never serve what a writer killed mid-update left
+            root, io = getattr(catalog, "root", None), getattr(catalog, "io", None)
+            if root is not None and io is not None:
+                undo.recover(root, lexical, io)  # never serve what a writer killed mid-update left
             lexical.use(getattr(catalog.load(), "lexical", "") or None)
         except AisleError as exc:  # served as not-ready until an index appears
             catalog_error = exc.message
@@ -260,9 +264,10 @@ class EngineServices:
         """Pick up a new index generation or revision (at most once per `reload_interval_s`).
 
         The new generation is loaded aside, then swapped in under the generation lock together with
-        what depends on it: the lexical generation its manifest names, the product cache's epoch and
-        readiness. A writer that died mid-update is rolled back first (`engine.catalog_undo`). Inside
-        a `serving` block this does nothing (the block holds its generation)."""
+        what depends on it: the lexical generation its manifest names, the product cache's epoch
+        (filled from the new generation before answers read it) and readiness. A writer that died
+        mid-update is rolled back first (`engine.catalog_undo`). Inside a `serving` block this does
+        nothing (the block holds its generation)."""
         if getattr(self._reading, "active", False):
             return
         now = time.monotonic()
@@ -270,25 +275,40 @@ class EngineServices:
             return
         try:
             self._checked_at = now
-            root = getattr(self.catalog, "root", None)
+            root, io = getattr(self.catalog, "root", None), getattr(self.catalog, "io", None)
             recovered = False
-            if root is not None and undo.pending(root) is not None:
+            if root is not None and io is not None and undo.pending(root) is not None:
                 with self._generation_lock.write():
-                    recovered = undo.recover(root, self.lexical)
+                    recovered = undo.recover(root, self.lexical, io)
             staged = self.catalog.changed(force=recovered)
             if staged is not None:
                 with self._generation_lock.write():
                     if not self.catalog.install(staged):
                         return  # this process wrote meanwhile: the next check loads afresh
+                    held = self.pipeline.products.held_ids()
                     self._use_lexical(getattr(staged.manifest, "lexical", ""))
                     self.catalog_error = None
                     self.pipeline.catalog_changed()
+                    self._prefill_products(held)
                 self.recommender.invalidate()
                 self.warm_products()
         except AisleError as exc:
             self.catalog_error = exc.message
         finally:
             self._reload_lock.release()
+
+    def _prefill_products(self, ids: list[str]) -> None:
+        """Fill the new product-cache epoch from the new generation before any answer reads it (the
+        caller holds the generation lock): the records of the products the previous epoch held.
+        An epoch that started empty sent every product read of the next seconds to the lexical
+        backend, right when the next build may be bulk-loading it: reads past the serving deadline,
+        failed answers. Plain reads by id with the serving deadline, for at most
+        `PREFILL_BUDGET_S`, since answers wait meanwhile; what is left (and products new in this
+        generation) is the background warm's (`warm_products`), as is a failure here."""
+        try:
+            self.pipeline.products.refill(ids, PREFILL_BUDGET_S)
+        except AisleError as exc:
+            log.warning("could not fill the product cache at the catalog switch: %s", exc.message)
 
     def _use_lexical(self, name: str) -> None:
         """Read the lexical generation `name` (the manifest's), with other processes' commits to it

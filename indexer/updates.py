@@ -189,7 +189,7 @@ class IndexUpdater:
             held = [pid for pid in ids if live.stores["text"].contains(pid)]
             if not old and not held:
                 return 0, live
-            undo.begin(self.root, live.manifest, old, [], live.stores)
+            undo.begin(self.root, live.manifest, old, [], live.stores, vector_ids=ids)
             removed_vectors = live.stores["text"].remove(ids)
             if "image" in live.stores:
                 live.stores["image"].remove(ids)
@@ -234,7 +234,7 @@ class IndexUpdater:
         names and another process's writes visible."""
         live = self._fresh(live)
         self.lexical.use(live.manifest.lexical or None)
-        if undo.roll_back(self.root, live.manifest, self.lexical):
+        if undo.roll_back(self.root, live.manifest, self.lexical, self.io):
             live = self._open()
         self.lexical.refresh()  # another process's write under this lock must be seen here
         return live

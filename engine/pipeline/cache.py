@@ -71,6 +71,11 @@ class LRUCache(Generic[V]):
         with self._lock:
             self._data.pop(key, None)
 
+    def snapshot_keys(self) -> list[Hashable]:
+        """A snapshot of the keys held now."""
+        with self._lock:
+            return list(self._data)
+
     def clear(self) -> None:
         with self._lock:
             self._data.clear()

@@ -13,6 +13,7 @@ None of these catch errors: the pipeline decides what a failure means (degraded 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -136,7 +137,8 @@ class ProductLookup:
         return found
 
     def warm(self, batch: int = 1000) -> int:
-        """Load every product when the catalog fits in the cache; returns how many were loaded.
+        """Load every product not cached yet when the catalog fits in the cache; returns how many were
+        loaded or found cached (0 when it does not fit).
 
         Run at start (in the background): besides saving a round trip per search, it is what lets a
         search degraded by a lexical outage still show product details, since the lexical index is also
@@ -149,9 +151,32 @@ class ProductLookup:
         for start in range(0, len(ids), batch):
             if self._epoch != epoch:
                 return start
-            for pid, product in self.lexical.get(ids[start : start + batch]).items():
-                self._cache.put((epoch, pid), product)
+            self._fetch(epoch, ids[start : start + batch])
         return len(ids)
+
+    def held_ids(self) -> list[str]:
+        """The ids cached in the current epoch."""
+        epoch = self._epoch
+        return [key[1] for key in self._cache.snapshot_keys() if key[0] == epoch]  # type: ignore[index]
+
+    def refill(self, ids: Sequence[str], budget_s: float, batch: int = 500) -> int:
+        """Read `ids` into the current epoch, batch by batch, starting no batch after `budget_s`
+        seconds; returns how many were asked for before it stopped. A switch runs it with the ids the
+        previous epoch held, so a new epoch does not start empty (see `engine.services`)."""
+        epoch = self._epoch
+        deadline = time.monotonic() + budget_s
+        for start in range(0, len(ids), batch):
+            if self._epoch != epoch or time.monotonic() > deadline:
+                return start
+            self._fetch(epoch, ids[start : start + batch])
+        return len(ids)
+
+    def _fetch(self, epoch: int, ids: Sequence[str]) -> None:
+        """Cache under `epoch` the records of the `ids` not cached there yet."""
+        _, missing = self._cache.get_many([(epoch, pid) for pid in ids])
+        if missing:
+            for pid, product in self.lexical.get([key[1] for key in missing]).items():  # type: ignore[index]
+                self._cache.put((epoch, pid), product)
 
     def __len__(self) -> int:
         """Products held now (the whole catalog once warmed, when it fits)."""

@@ -209,3 +209,23 @@ def test_the_catalog_builds_and_loads_knn_stores_from_settings(
     assert [h.product_id for h in page] == [h.product_id for h in exact.search(data[0], 20, allowed)]
     with pytest.raises(IndexMismatch):
         FactoryVectorIO(settings).load(tmp_path / "text", EncoderInfo("other", "1", DIM))
+
+
+def test_an_interrupted_update_is_put_back_in_place(
+    client: OpenSearch, vectors: tuple[list[str], np.ndarray], tmp_path: Path
+) -> None:
+    """The undo log of a killed `indexer upsert`/`delete` restores a k-NN index written in place: the
+    replaced vectors come back, the added ones go (`engine.catalog_undo.StoreContents`)."""
+    from engine.catalog_undo import StoreContents
+
+    ids, data = vectors
+    store = OpenSearchKnnVectorStore.create(client, DIM, alias="test-undo-text")
+    store.add(ids[:20], data[:20])
+    touched = [ids[0], ids[1], "added-by-the-update"]
+    contents = StoreContents.of(store, touched)
+    store.add([ids[0], "added-by-the-update"], data[[30, 31]])  # what the killed update wrote
+    store.remove([ids[1]])
+    contents.restore(store)
+    assert store.count() == 20 and not store.contains("added-by-the-update")
+    np.testing.assert_allclose(store.get_vector(ids[0]), data[0], atol=1e-6)
+    np.testing.assert_allclose(store.get_vector(ids[1]), data[1], atol=1e-6)

@@ -18,6 +18,7 @@ from api.deps import Services
 from engine.catalog import Catalog, catalog_root, read_current, read_manifest
 from engine.catalog_undo import undo_path
 from engine.config import Settings, load_settings
+from engine.errors import BackendUnavailable
 from engine.events.embedded import EmbeddedEventLog
 from engine.lexical.embedded import EmbeddedLexical
 from engine.pipeline.retrieve import ProductLookup
@@ -285,3 +286,35 @@ def test_an_own_write_that_lands_on_a_new_generation_does_not_keep_the_old_cache
     services.reload_interval_s = 3600.0
     services.upsert_products([Product("p1", "Steel kettle p1 v9", price=1.0)])  # written on version 2
     assert titles(services) == {"v2", "v9"}
+
+
+class RecordsDown:
+    """The lexical store of a gateway whose product reads all fail from some moment on (a node busy
+    bulk-loading the next index answers them past the serving deadline)."""
+
+    def __init__(self, inner: EmbeddedLexical) -> None:
+        self.inner, self.down = inner, False
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def get(self, ids: list[str]) -> dict[str, Product]:
+        if self.down:
+            raise BackendUnavailable("opensearch", "read timed out")
+        return self.inner.get(ids)
+
+
+def test_a_switch_fills_the_new_product_cache_epoch_before_answers_read_it(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(settings, tmp_path, 1)
+    services = gateway(settings, tmp_path)
+    store = RecordsDown(services.pipeline.products.lexical)  # type: ignore[arg-type]
+    services.pipeline.products.lexical = store  # type: ignore[assignment]
+    monkeypatch.setattr(services, "warm_products", lambda: None)  # no background warm to race with
+    assert titles(services) == {"v1"}
+    build(settings, tmp_path, 2)
+    services.refresh_catalog()
+    store.down = True  # the next product read that reaches the store fails
+    assert titles(services) == {"v2"}  # every record of the new generation was cached at the switch
+    assert search_versions(services) == {"v2"}
