@@ -99,7 +99,7 @@ class Settings(BaseSettings):
         ge=-1.0,
         le=1.0,
         description="Cosine similarity a product sharing a query word needs to match; empty = the value "
-        "calibrated for the encoder and catalog (0.90 quantile, docs/relevance.md).",
+        "calibrated for the encoder and catalog (0.85 quantile, docs/relevance.md).",
     )
 
     # --- inference: Triton ---------------------------------------------------------------------------
