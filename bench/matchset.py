@@ -262,8 +262,8 @@ def main(argv: list[str] | None = None) -> int:
         "--near-below",
         type=_sizes,
         default=(50, 100, 200),
-        help="comma list of set sizes: also measure near matches (at the calibrated near quantile) added only to "
-        "sets with fewer strict members (default 50,100,200; the served default is 100)",
+        help="comma list of set sizes: also measure near matches (at the served near quantile) added "
+        "only to sets with fewer strict members (default 50,100,200; the served default is 100)",
     )
     parser.add_argument("--out", type=Path, help="results JSON; the PNG goes next to it")
     args = parser.parse_args(argv)
