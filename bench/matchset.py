@@ -11,8 +11,9 @@ similarity, which is how the default quantile was chosen (docs/relevance.md).
 
 Then the match rule as served, at the calibrated thresholds: lexical, or semantic at the default
 quantile, or (near match) sharing at least one query word and above the near threshold, for each
-`--near-quantiles` value (the lexical backend's near clause decides "shares a word"). Writes JSON and a
-PNG.
+`--near-quantiles` value (the lexical backend's near clause decides "shares a word"), in every set and
+(`--near-below`) only in sets with fewer strict members than each given size, as served by default.
+Each rule row also gives the share of queries whose set is empty (`total: 0`). Writes JSON and a PNG.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from bench.common import (
 from bench.lexical import load_products
 from engine.lexical.embedded import EmbeddedLexical
 from engine.lexical.matching import MatchQuery
-from engine.vectors.calibration import DEFAULT_QUANTILE, calibrate_threshold
+from engine.vectors.calibration import DEFAULT_QUANTILE, NEAR_QUANTILE, calibrate_threshold
 
 THRESHOLDS = [round(t, 2) for t in np.arange(0.20, 0.81, 0.05)]
 QUANTILES = (0.95, 0.98, 0.99, 0.995, 0.999)
@@ -74,9 +75,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     relevant_grade = default_threshold(qrels)
     ids, vectors = text_vectors(args.products, args.data_root)
     row = {pid: i for i, pid in enumerate(ids)}
-    calibrated = {q: calibrate_threshold(vectors, q) for q in sorted({*QUANTILES, *args.near_quantiles})}
+    calibrated = {
+        q: calibrate_threshold(vectors, q) for q in sorted({*QUANTILES, *args.near_quantiles, NEAR_QUANTILE})
+    }
     strict = calibrated[DEFAULT_QUANTILE]
-    floor = min(calibrated[q] for q in args.near_quantiles) if args.near_quantiles else strict
+    floor = min(calibrated[q] for q in (*args.near_quantiles, NEAR_QUANTILE))
     query_vectors = encode_queries([q for _, q in queries])
     with tempfile.TemporaryDirectory(prefix="aisle-matchset-") as tmp:
         lexical = EmbeddedLexical(Path(tmp))
@@ -94,10 +97,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     totals = {s: np.zeros(len(THRESHOLDS)) for s in sets}
     inside = {(s, kind): np.zeros(len(THRESHOLDS)) for s in sets for kind in ("relevant", "irrelevant")}
     pairs = {"relevant": 0, "irrelevant": 0}
-    rules = [("union", DEFAULT_QUANTILE, None)] + [
-        ("union + near", DEFAULT_QUANTILE, q) for q in args.near_quantiles
-    ]
+    rules: list[tuple[str, float, float | None, int | None]] = [("union", DEFAULT_QUANTILE, None, None)]
+    rules += [("union + near", DEFAULT_QUANTILE, q, None) for q in args.near_quantiles]
+    rules += [(f"union + near below {n}", DEFAULT_QUANTILE, NEAR_QUANTILE, n) for n in args.near_below]
     rule_totals = np.zeros(len(rules))
+    rule_empty = np.zeros(len(rules))
     rule_inside = {kind: np.zeros(len(rules)) for kind in ("relevant", "irrelevant")}
     for n, (qid, _) in enumerate(tqdm(queries, desc="semantic", file=sys.stderr)):
         sims = vectors @ query_vectors[n]
@@ -125,12 +129,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         member = np.zeros(len(ids), dtype=bool)
         member[lex_rows] = True
         member |= sims >= strict
-        for r, (_, _, near_quantile) in enumerate(rules):
+        strict_size = int(member.sum())
+        for r, (_, _, near_quantile, below) in enumerate(rules):
             with_near = member.copy()
-            if near_quantile is not None:
+            if near_quantile is not None and (below is None or strict_size < below):
                 rows = shared_sets[n]
                 with_near[rows[sims[rows] >= calibrated[near_quantile]]] = True
             rule_totals[r] += int(with_near.sum())
+            rule_empty[r] += not with_near.any()
             for kind, members in judged.items():
                 rule_inside[kind][r] += int(with_near[members].sum())
     count = max(len(queries), 1)
@@ -149,13 +155,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "semantic_threshold": round(calibrated[quantile], 4),
             "near_quantile": near_quantile,
             "near_threshold": None if near_quantile is None else round(calibrated[near_quantile], 4),
+            "near_below": below,
             "mean_total": round(float(rule_totals[r]) / count, 1),
+            "empty_share": round(float(rule_empty[r]) / count, 4),
             **{
                 f"{kind}_inside": round(float(rule_inside[kind][r]) / max(pairs[kind], 1), 4)
                 for kind in ("relevant", "irrelevant")
             },
         }
-        for r, (name, quantile, near_quantile) in enumerate(rules)
+        for r, (name, quantile, near_quantile, below) in enumerate(rules)
     ]
     zero = sum(1 for s in lexical_sets if not s)
     return {
@@ -179,6 +187,16 @@ def _quantiles(text: str) -> tuple[float, ...]:
         raise argparse.ArgumentTypeError(f"not a comma list of numbers: {text!r}") from None
     if any(not 0.0 < v < 1.0 for v in values):
         raise argparse.ArgumentTypeError(f"quantiles must lie strictly between 0 and 1: {text!r}")
+    return values
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma list of whole numbers: {text!r}") from None
+    if any(v < 1 for v in values):
+        raise argparse.ArgumentTypeError(f"set sizes must be at least 1: {text!r}")
     return values
 
 
@@ -240,6 +258,13 @@ def main(argv: list[str] | None = None) -> int:
         help="comma list of near-threshold quantiles to measure the served rule at "
         "(default 0.85,0.9,0.93,0.95,0.97)",
     )
+    parser.add_argument(
+        "--near-below",
+        type=_sizes,
+        default=(50, 100, 200),
+        help="comma list of set sizes: also measure near matches (at the served near quantile) added "
+        "only to sets with fewer strict members (default 50,100,200; the served default is 100)",
+    )
     parser.add_argument("--out", type=Path, help="results JSON; the PNG goes next to it")
     args = parser.parse_args(argv)
     for path in (args.products, args.queries, args.qrels):
@@ -268,13 +293,14 @@ def main(argv: list[str] | None = None) -> int:
         ("threshold", "sem total", "sem rel", "sem irr", "union total", "union rel", "union irr"), rows
     )
     print_table(
-        ("rule", "semantic", "near", "mean total", "relevant inside", "irrelevant inside"),
+        ("rule", "semantic", "near", "mean total", "total 0", "relevant inside", "irrelevant inside"),
         [
             (
                 r["rule"],
                 f"{r['semantic_threshold']} (q{r['semantic_quantile']})",
                 "-" if r["near_quantile"] is None else f"{r['near_threshold']} (q{r['near_quantile']})",
                 r["mean_total"],
+                r["empty_share"],
                 r["relevant_inside"],
                 r["irrelevant_inside"],
             )

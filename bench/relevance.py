@@ -93,20 +93,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def run_method(
     url: str, method: str, queries: list[tuple[str, str]], concurrency: int
-) -> dict[str, list[str]]:
-    """query_id -> ranked product ids, through POST /v1/search."""
+) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """query_id -> ranked product ids, and query_id -> the answer's `total`, through POST /v1/search."""
     with httpx.Client(base_url=url, timeout=180.0) as client:  # above AISLE_TRITON_TIMEOUT_S=120
 
-        def one(item: tuple[str, str]) -> tuple[str, list[str]]:
+        def one(item: tuple[str, str]) -> tuple[str, list[str], int]:
             qid, query = item
             response = client.post("/v1/search", json={"query": query, "size": DEPTH, "pipeline": method})
             if response.status_code != 200:
                 raise RuntimeError(f"{method} {query!r}: HTTP {response.status_code}: {response.text[:300]}")
-            return qid, [hit["id"] for hit in response.json()["hits"]]
+            answer = response.json()
+            return qid, [hit["id"] for hit in answer["hits"]], int(answer["total"])
 
         with ThreadPoolExecutor(concurrency) as pool:
-            results = pool.map(one, queries)
-            return dict(tqdm(results, total=len(queries), desc=method, file=sys.stderr, leave=False))
+            results = list(
+                tqdm(pool.map(one, queries), total=len(queries), desc=method, file=sys.stderr, leave=False)
+            )
+    return {qid: ids for qid, ids, _ in results}, {qid: total for qid, _, total in results}
+
+
+def sizes(totals: dict[str, int]) -> dict[str, float]:
+    """Mean `total` per query and the share of queries that answered `total: 0`."""
+    count = max(len(totals), 1)
+    return {
+        "mean_total": round(sum(totals.values()) / count, 1),
+        "zero_total_share": round(sum(1 for t in totals.values() if t == 0) / count, 4),
+    }
 
 
 def evaluate(runs: dict[str, list[str]], qrels: Qrels, threshold: float) -> dict[str, Any]:
@@ -127,8 +139,8 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for method in args.methods:
         start = time.perf_counter()
-        runs = run_method(url, method, queries, args.concurrency)
-        results[method] = evaluate(runs, qrels, threshold)
+        runs, totals = run_method(url, method, queries, args.concurrency)
+        results[method] = {**evaluate(runs, qrels, threshold), **sizes(totals)}
         results[method]["seconds"] = round(time.perf_counter() - start, 1)
     return {
         "methods": results,
@@ -160,10 +172,18 @@ def main(argv: list[str] | None = None) -> int:
             "lexical": "embedded" if settings.embedded_lexical else "opensearch",
         }
     rows = [
-        (m, f"{r['ndcg@10']:.4f}", f"{r['recall@100']:.4f}", r["queries"], f"{r['seconds']:.1f}")
+        (
+            m,
+            f"{r['ndcg@10']:.4f}",
+            f"{r['recall@100']:.4f}",
+            r["queries"],
+            r["mean_total"],
+            r["zero_total_share"],
+            f"{r['seconds']:.1f}",
+        )
         for m, r in report["methods"].items()
     ]
-    print_table(("method", "nDCG@10", "Recall@100", "queries", "seconds"), rows)
+    print_table(("method", "nDCG@10", "Recall@100", "queries", "mean total", "total 0", "seconds"), rows)
     if args.out:
         write_json(args.out, report)
     return 0

@@ -84,16 +84,22 @@ class Settings(BaseSettings):
     )
     near_match: bool = Field(
         False,
-        description="Near matches (off by default: larger sets, more CPU per search): a product that "
-        "shares at least one query word and whose cosine similarity clears the near threshold matches "
-        "too (docs/relevance.md).",
+        description="Near matches in every match set (larger sets, more CPU per search): a product "
+        "that shares at least one query word and whose cosine similarity clears the near threshold "
+        "matches too (docs/relevance.md). Off: they join thin sets only (AISLE_NEAR_MATCH_BELOW).",
+    )
+    near_match_below: int = Field(
+        100,
+        ge=0,
+        description="Near matches join a match set whose lexical and semantic members number fewer "
+        "than this (few exact matches, so close ones too); 0 = never (docs/relevance.md).",
     )
     near_match_threshold: float | None = Field(
         None,
         ge=-1.0,
         le=1.0,
         description="Cosine similarity a product sharing a query word needs to match; empty = the value "
-        "calibrated for the encoder and catalog (0.90 quantile, docs/relevance.md).",
+        "calibrated for the encoder and catalog (0.85 quantile, docs/relevance.md).",
     )
 
     # --- inference: Triton ---------------------------------------------------------------------------

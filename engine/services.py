@@ -154,6 +154,7 @@ class EngineServices:
             semantic_threshold=settings.semantic_match_threshold,
             near_threshold=settings.near_match_threshold,
             near_match=settings.near_match,
+            near_match_below=settings.near_match_below,
         )
         pipeline = SearchPipeline(
             lexical=lexical,

@@ -18,9 +18,9 @@ word from `MIN_PREFIX_CHARS` characters, so "a" does not match everything), and 
 parts as the beginning of an identifier (from `MIN_IDENTIFIER_PREFIX_CHARS` normalised characters:
 "dcd791" finds model "DCD791D2").
 
-The search pipeline adds the products whose dense similarity clears a threshold, and those that share at
-least one query word (`NEAR_WORDS`, each word matched as above) and clear a looser one
-(`engine.pipeline.matchset`, docs/relevance.md).
+The search pipeline adds the products whose dense similarity clears a threshold, and, when those and the
+lexical matches are few, those that share at least one query word (`NEAR_WORDS`, each word matched as
+above) and clear a looser one (`engine.pipeline.matchset`, docs/relevance.md).
 Which fields are searchable, with which weights, and the catalog's language come from the settings
 (`SearchFields.from_settings`).
 """

@@ -4,11 +4,16 @@ A product matches a text query when it matches lexically (`engine.lexical.matchi
 by minimum-should-match for longer queries, typo tolerance, exact identifiers), when its text vector's
 cosine similarity to the query vector is at least the semantic threshold, or (near match) when it
 shares at least one query word and its similarity is at least the looser near threshold. Method `bm25`
-uses the lexical side only, `dense` the semantic side only, the others all three. One range search at
-the lower of the two thresholds finds both the semantic and the near candidates; one query to the
-lexical backend keeps the near candidates that share a word (`MatchQuery.near_ids`, the same rule on
-both backends); then the backend evaluates the set with the semantic and near members as ids, so
-counts and facets are exact at any catalog size.
+uses the lexical side only, `dense` the semantic side only, the others all three.
+
+Near matches join a **thin** set only (`near_below`): when the strict set (lexical or semantic) has
+fewer members than that, the shop has few exact matches and shows close ones too; a broad query keeps
+its strict set, and pays nothing for the rule but the count it needs for `total` anyway (kept in
+`MatchSet.total`). `near_below=None` applies the rule to every set (`AISLE_NEAR_MATCH`). The near
+members are found by a range search at the near threshold and one query to the lexical backend that
+keeps those sharing a word (`MatchQuery.near_ids`, the same rule on both backends); then the backend
+evaluates the set with the semantic and near members as ids, so counts and facets are exact at any
+catalog size.
 
 Each threshold is its setting (`AISLE_SEMANTIC_MATCH_THRESHOLD`, `AISLE_NEAR_MATCH_THRESHOLD`) when set,
 else the value the indexer calibrated on the catalog's own vectors and stored in the index manifest, else
@@ -43,6 +48,7 @@ class MatchSet:
     semantic: dict[str, float] = field(default_factory=dict)
     threshold: float | None = None
     near: dict[str, float] = field(default_factory=dict)
+    total: int | None = None  # the set's size when building it needed the count (the thin-set check)
 
 
 class Threshold:
@@ -71,8 +77,8 @@ class Threshold:
 
 
 class MatchSetStage:
-    """Builds match sets. `store` is looked up per call (a catalog reload swaps it). `near=False` turns
-    the near rule off (lexical or semantic members only)."""
+    """Builds match sets. `store` is looked up per call (a catalog reload swaps it). Near matches join
+    sets with fewer than `near_below` strict members (0: never, None: every set)."""
 
     def __init__(
         self,
@@ -82,12 +88,15 @@ class MatchSetStage:
         calibrated: Callable[[], float | None] = lambda: None,
         near_threshold: float | None = None,
         near_calibrated: Callable[[], float | None] = lambda: None,
-        near: bool = True,
+        near_below: int | None = None,
     ) -> None:
+        if near_below is not None and near_below < 0:
+            raise ValueError(f"near_below must be >= 0 or None, not {near_below}")
         self.lexical = lexical
         self._store = store
         self._semantic = Threshold(threshold, calibrated, DEFAULT_QUANTILE)
-        self._near = Threshold(near_threshold, near_calibrated, NEAR_QUANTILE) if near else None
+        self._near = Threshold(near_threshold, near_calibrated, NEAR_QUANTILE) if near_below != 0 else None
+        self.near_below = near_below
 
     def threshold(self) -> float | None:
         """The semantic threshold in force; None when there are no text vectors."""
@@ -110,28 +119,31 @@ class MatchSetStage:
         """The match set of `text` under `method`; `dense_list` (the dense top-N) stands in for a range
         search when the vector store cannot do one (bounded by its depth, see docs/relevance.md)."""
         lexical = method != "dense"
+        flt = None if filters.is_empty else filters
+        store = self._store()
+        threshold = self.threshold() if method != "bm25" and vector is not None else None
+        loose = self.near_threshold() if lexical and threshold is not None else None
+        if threshold is None or store is None or vector is None:
+            return MatchSet(MatchQuery(text, flt, frozenset(), lexical, prefix_last))
+        floor = min(threshold, loose) if loose is not None and self.near_below is None else threshold
         semantic: dict[str, float] = {}
         near: dict[str, float] = {}
-        threshold = None
-        if method != "bm25" and vector is not None:
-            threshold = self.threshold()
-            loose = self.near_threshold() if lexical else None
-            store = self._store()
-            if threshold is not None and store is not None:
-                floor = threshold if loose is None else min(threshold, loose)
-                within = getattr(store, "within", None)
-                if callable(within):
-                    hits = within(vector, floor)
-                else:
-                    hits = [h for h in dense_list or [] if h.score >= floor]
-                for hit in hits:
-                    (semantic if hit.score >= threshold else near)[hit.product_id] = hit.score
-        flt = None if filters.is_empty else filters
+        for hit in _within(store, vector, floor, dense_list):
+            (semantic if hit.score >= threshold else near)[hit.product_id] = hit.score
+        query = MatchQuery(text, flt, frozenset(semantic), lexical, prefix_last)
+        total = None
+        if loose is not None and self.near_below is not None:  # the thin-set rule
+            total = self.lexical.count_matching(query)
+            if total < self.near_below:
+                near = {h.product_id: h.score for h in _within(store, vector, loose, dense_list)}
+                near = {pid: score for pid, score in near.items() if pid not in semantic}
         if near:  # one backend query keeps the candidates sharing a word; later queries reuse the ids
             shares = MatchQuery(text, flt, lexical=False, prefix_last=prefix_last, near_ids=frozenset(near))
             near = {pid: near[pid] for pid in self.lexical.match_ids(shares, list(near))}
-        query = MatchQuery(text, flt, frozenset(semantic).union(near), lexical, prefix_last)
-        return MatchSet(query, semantic, threshold, near)
+        if near:
+            query = replace(query, also_ids=frozenset(semantic).union(near))
+            total = None  # near members may match lexically too: the backend counts the union
+        return MatchSet(query, semantic, threshold, near, total)
 
     def members(self, match: MatchSet, ids: list[str]) -> set[str]:
         """Which of `ids` are in the match set.
@@ -217,6 +229,14 @@ class MatchSetStage:
             hit.rank = start + offset + 1
             hits.append(hit)
         return hits
+
+
+def _within(store: VectorStore, vector: np.ndarray, floor: float, dense_list: list | None) -> list[ScoredId]:
+    """Every text vector at cosine `floor` or more: the store's range search, else the dense top-N."""
+    within = getattr(store, "within", None)
+    if callable(within):
+        return list(within(vector, floor))
+    return [h for h in dense_list or [] if h.score >= floor]
 
 
 def _scores(hits: list[ScoredId]) -> dict[str, float]:

@@ -96,7 +96,7 @@ class SearchPipeline:
             calibrated_threshold,
             self.config.near_threshold,
             calibrated_near,
-            self.config.near_match,
+            None if self.config.near_match else self.config.near_match_below,
         )
         self.stats = stats
         self.profile = profile
@@ -302,7 +302,7 @@ class SearchPipeline:
         """`total` and the facet counts over the whole match set, from the lexical backend."""
         lexical = self.matchset.lexical
         with self._stage(timings, "match"):
-            total = lexical.count_matching(match.query)
+            total = match.total if match.total is not None else lexical.count_matching(match.query)
             facets = lexical.facets(match.query, query.facets) if query.facets else {}
         return total, facets
 

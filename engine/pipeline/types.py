@@ -128,7 +128,9 @@ class PipelineConfig:
     Retrieval depth is 200 per side (about 320 fused candidates): the head the ranker orders. `total`,
     facets, price sort and pages past the head come from the match set, not from this depth.
     `semantic_threshold` overrides the calibrated similarity a product needs to match semantically,
-    `near_threshold` the one a product sharing a query word needs; `near_match=False` turns that rule off.
+    `near_threshold` the one a product sharing a query word needs. Near matches join a match set whose
+    strict (lexical or semantic) members number fewer than `near_match_below` (0: never);
+    `near_match=True` adds them to every set.
     """
 
     lexical_depth: int = 200
@@ -147,3 +149,4 @@ class PipelineConfig:
     semantic_threshold: float | None = None
     near_threshold: float | None = None
     near_match: bool = False
+    near_match_below: int = 100

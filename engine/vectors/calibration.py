@@ -7,7 +7,8 @@ calibrated per catalog from its own vectors: the `quantile` of the similarity be
 distinct products. At the default quantile 0.98 a query counts as meaning a product when it is as close
 to it as the closest 2% of unrelated product pairs; bench/matchset.py shows the curves (set size, judged
 relevant and irrelevant products inside) this default was chosen from, docs/relevance.md explains it.
-The looser near threshold (`NEAR_QUANTILE`, 0.90) admits a product that also shares a query word.
+The looser near threshold (`NEAR_QUANTILE`, 0.85) admits a product that also shares a query word when
+the strict set is thin.
 
 The indexer calibrates at build time and stores both values in the index manifest, so every gateway
 process uses the same numbers and no search pays for them; `AISLE_SEMANTIC_MATCH_THRESHOLD` and
@@ -22,7 +23,7 @@ from engine.vectors.base import VectorStore
 
 CALIBRATION_SAMPLE = 2000
 DEFAULT_QUANTILE = 0.98
-NEAR_QUANTILE = 0.90
+NEAR_QUANTILE = 0.85
 
 
 def calibrate_threshold(vectors: np.ndarray, quantile: float = DEFAULT_QUANTILE, seed: int = 0) -> float:

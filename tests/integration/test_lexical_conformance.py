@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pytest
 from opensearchpy import OpenSearch
 
@@ -21,7 +22,9 @@ from engine.lexical.embedded import EmbeddedLexical
 from engine.lexical.facets import price_label, top_buckets
 from engine.lexical.matching import MatchQuery, SearchFields
 from engine.lexical.opensearch import OpenSearchLexical
+from engine.pipeline.matchset import MatchSetStage
 from engine.records import Filters, Product
+from engine.vectors.faiss_store import FaissVectorStore
 from tests.support.shop import CATALOG, LANGUAGE_CASES, NOTEBOOKS
 
 pytestmark = pytest.mark.integration
@@ -208,6 +211,30 @@ def test_near_ids_join_only_when_they_share_a_query_word(shop: LexicalIndex) -> 
     assert shop.match_ids(cheap) == {"tl-hamper"}  # filters still apply
     nonsense = MatchQuery("xyzzy qwerty", None, frozenset(), near_ids=near)
     assert shop.count_matching(nonsense) == 0 and shop.match_ids(nonsense) == set()
+
+
+def test_near_matches_join_only_a_thin_match_set(shop: LexicalIndex) -> None:
+    # The whole pipeline stage over each backend: every product at cosine 0.5 to the query, between the
+    # near threshold (0.4) and the semantic one (0.8), so the near rule alone decides who joins.
+    store = FaissVectorStore(2, "flat")
+    store.add(
+        [p.id for p in CATALOG], np.tile(np.array([[0.5, 0.75**0.5]], dtype=np.float32), (len(CATALOG), 1))
+    )
+    query = np.array([1.0, 0.0], dtype=np.float32)
+
+    def members(text: str, near_below: int) -> set[str]:
+        stage = MatchSetStage(shop, lambda: store, 0.8, near_threshold=0.4, near_below=near_below)
+        match = stage.build(text, Filters(), "full", query)
+        inside = shop.match_ids(match.query)
+        total = match.total if match.total is not None else shop.count_matching(match.query)
+        assert total == len(inside)
+        return inside
+
+    # Only the bookmark has both words: a set of one, broad from 1, thin below 2, where every product
+    # sharing a word joins (the notebooks; nothing else says "leather").
+    assert members("leather notebook", 1) == {"odd-bookmark"}
+    assert members("leather notebook", 2) == NOTEBOOKS
+    assert members("xyzzy qwerty", 100) == set()  # empty, so thin, but nothing shares a word
 
 
 def test_near_members_score_nothing_and_lexical_members_keep_their_order(shop: LexicalIndex) -> None:

@@ -47,6 +47,38 @@ def test_nonsense_matches_nothing(client: TestClient) -> None:
     assert answer["suggestion"] is None
 
 
+def test_a_thin_set_also_answers_products_sharing_a_word_and_nonsense_still_nothing(tmp_path: Path) -> None:
+    # The loosest near threshold: in a thin set, every product sharing a query word is a near match (the
+    # fake vector store has no range search, so the dense list, here the whole catalog, stands in).
+    def answers(near_match_below: int, query: str) -> dict:
+        config = PipelineConfig(
+            max_query_chars=64,
+            lexical_depth=5,
+            dense_depth=len(CATALOG),
+            semantic_threshold=0.99,
+            near_threshold=-1.0,
+            near_match_below=near_match_below,
+        )
+        services = make_services(tmp_path / f"{near_match_below}-{query}", products=CATALOG, config=config)
+        try:
+            with TestClient(create_app(services)) as test_client:
+                return search(test_client, query=query, size=100)
+        finally:
+            services.close()
+
+    # No product has both words: the strict set is empty, so the products sharing one join it.
+    widened = answers(100, "kafka notebook")
+    assert widened["total"] == len(NOTEBOOKS) + 1 and widened["suggestion"] is None
+    assert len(widened["hits"]) == 100 and {h["id"] for h in widened["hits"]} <= NOTEBOOKS | {"bk-kafka"}
+    strict = answers(0, "kafka notebook")  # the rule off: nothing matches, a suggestion instead
+    assert strict["total"] == 0 and strict["suggestion"] == "notebook"
+    # "leather notebook" matches the bookmark alone: thin below 2 (the notebooks join), broad from 1.
+    assert [h["id"] for h in answers(1, "leather notebook")["hits"]] == ["odd-bookmark"]
+    assert answers(2, "leather notebook")["total"] == len(NOTEBOOKS)
+    nonsense = answers(100, "xyzzy qwerty")  # thin (empty), but it shares no word with any product
+    assert nonsense["total"] == 0 and nonsense["hits"] == []
+
+
 def test_an_empty_result_suggests_the_words_that_match(client: TestClient) -> None:
     answer = search(client, query="notebook xyzzy")
     assert answer["total"] == 0 and answer["suggestion"] == "notebook"

@@ -123,6 +123,7 @@ def test_documented_ca_override_enables_verification_with_the_ca(monkeypatch: py
         ("AISLE_OPENSEARCH_VERIFY_CERTS", "maybe", "boolean"),
         ("AISLE_OPENSEARCH_TIMEOUT_S", "0", "greater than 0"),
         ("AISLE_HNSW_M", "lots", "integer"),
+        ("AISLE_NEAR_MATCH_BELOW", "-5", "greater than or equal to 0"),
         ("AISLE_INDEX_ALIAS", "Products!", "pattern"),
     ],
 )

@@ -101,7 +101,7 @@ def test_a_near_product_matches_when_it_shares_a_query_word(near_stage) -> None:
     assert members(stage, "xyzzy qwerty") == {"hammer"}  # nonsense shares no word: only the vector side
     assert members(stage, "cordless saw", "dense") == {"hammer"}  # dense: the semantic side alone
     assert members(stage, "cordless saw", "bm25") == set()  # bm25: the lexical side alone
-    off = MatchSetStage(lexical, lambda: store, 0.8, near_threshold=0.4, near=False)
+    off = MatchSetStage(lexical, lambda: store, 0.8, near_threshold=0.4, near_below=0)
     assert off.near_threshold() is None and members(off, "cordless saw") == {"hammer"}
 
 
@@ -116,6 +116,58 @@ def test_near_members_obey_filters_and_page_by_similarity(near_stage) -> None:
     assert match.near == {"drill": pytest.approx(0.5)} and set(match.semantic) == {"hammer"}
     assert match.query.also_ids == {"hammer", "drill"} and not match.query.near_ids
     assert [h.product_id for h in stage.page(match, [], "relevance", 0, 10)] == ["hammer", "drill"]
+
+
+class RecordingStore:
+    """A vector store that records the floor of every range search."""
+
+    def __init__(self, store: FaissVectorStore) -> None:
+        self.store = store
+        self.floors: list[float] = []
+
+    def within(self, query: np.ndarray, min_score: float) -> list:
+        self.floors.append(min_score)
+        return self.store.within(query, min_score)
+
+    def count(self) -> int:
+        return self.store.count()
+
+
+def test_near_matches_widen_a_thin_set_and_leave_a_broad_one_alone(near_stage) -> None:
+    from engine.records import Filters
+
+    lexical, store = near_stage
+    recording = RecordingStore(store)
+    # "cordless saw" has one strict member (the hammer, by meaning): thin below 2, broad from 1.
+    thin = MatchSetStage(lexical, lambda: recording, 0.8, near_threshold=0.4, near_below=2)  # type: ignore[arg-type]
+    assert members(thin, "cordless saw") == {"hammer", "drill"}
+    match = thin.build("cordless saw", Filters(), "full", QUERY)
+    assert match.near == {"drill": pytest.approx(0.5)} and match.total is None  # the union is counted
+    assert recording.floors[-2:] == [0.8, 0.4]  # the looser range search only once the set is thin
+
+    recording.floors.clear()
+    broad = MatchSetStage(lexical, lambda: recording, 0.8, near_threshold=0.4, near_below=1)  # type: ignore[arg-type]
+    assert members(broad, "cordless saw") == {"hammer"}
+    match = broad.build("cordless saw", Filters(), "full", QUERY)
+    assert match.near == {} and match.total == 1  # the count the check needed is the answer's total
+    assert recording.floors == [0.8, 0.8]  # two builds, no range search at the near threshold
+    assert broad.near_threshold() == 0.4
+
+    everywhere = MatchSetStage(lexical, lambda: recording, 0.8, near_threshold=0.4, near_below=None)  # type: ignore[arg-type]
+    assert members(everywhere, "cordless saw") == {"hammer", "drill"}  # AISLE_NEAR_MATCH: every set
+    with pytest.raises(ValueError, match="near_below"):
+        MatchSetStage(lexical, lambda: store, near_below=-1)
+
+
+def test_nonsense_matches_nothing_even_when_its_empty_set_is_widened(near_stage) -> None:
+    lexical, store = near_stage
+    # Above 0.95 nothing is close to the query vector, so every query's strict set is lexical only.
+    stage = MatchSetStage(lexical, lambda: store, 0.95, near_threshold=0.4, near_below=100)
+    assert members(stage, "xyzzy qwerty") == set()  # thin (empty), but no near candidate shares a word
+    assert members(stage, "cordless saw") == {"drill"}  # the drill shares "cordless" and clears 0.4
+    assert (
+        members(stage, "cordless saw", "bm25") == set() and members(stage, "cordless saw", "dense") == set()
+    )
 
 
 def test_the_near_threshold_comes_from_the_setting_then_the_manifest_then_the_store(tmp_path) -> None:
