@@ -5,8 +5,9 @@ is FAISS's flat range search's to the bit.
 Ways: `flat` (IndexFlatIP.range_search, FAISS's OpenMP threads as configured), `flat-1t` (the same with
 one OpenMP thread), `numpy` (matrix product and threshold, no exact-score contract), `int8` (the
 `RangeScanner` the store uses: int8 pre-filter, exact rescoring), `int8-1t`. Queries are encoded in this
-process with the catalog's text model (the same model Triton serves); the threshold is the lower of the
-two match-set thresholds (`--threshold`, else the store's calibration, as the gateway does).
+process with the catalog's text model (the same model Triton serves); the thresholds are `--thresholds`,
+else the store's two calibrations as the gateway computes them: the semantic threshold (the range search
+of a default search) and the looser near threshold (its range search with `AISLE_NEAR_MATCH=true`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from bench.common import read_queries, write_json
-from engine.vectors.calibration import NEAR_QUANTILE, calibrate_store
+from engine.vectors.calibration import DEFAULT_QUANTILE, NEAR_QUANTILE, calibrate_store
 from engine.vectors.faiss_store import FaissVectorStore
 from engine.vectors.range_scan import RangeScanner
 
@@ -43,7 +44,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--vectors", type=Path, required=True, help="an index's vectors folder")
     parser.add_argument("--queries", type=Path, required=True, help="query TSV (query_id, query)")
     parser.add_argument("--limit", type=int, default=1000, help="queries (default 1000)")
-    parser.add_argument("--threshold", type=float, help="range threshold (default: the near calibration)")
+    parser.add_argument("--thresholds", help="comma list (default: the semantic and near calibrations)")
     parser.add_argument("--repeats", type=int, default=2, help="timed passes over the queries per way")
     parser.add_argument("--out", type=Path, help="write the results JSON here")
     return parser.parse_args(argv)
@@ -79,23 +80,11 @@ def timed(fn: Callable[[np.ndarray], Any], queries: np.ndarray, repeats: int) ->
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    store = load_store(args.vectors)
-    faiss = store._faiss
-    texts = [q for _, q in read_queries(args.queries)][: args.limit]
-    queries = encode(store, texts)
-    threshold = args.threshold if args.threshold is not None else calibrate_store(store, NEAR_QUANTILE)
-    assert threshold is not None
-    matrix = np.empty((store.count(), store.dim), dtype=np.float32)
-    labels = store._idmap.labels()
-    for start in range(0, labels.size, 8192):
-        matrix[start : start + 8192] = store._index.reconstruct(labels[start : start + 8192])
-    built = time.perf_counter()
-    scanner = RangeScanner(faiss, matrix)
-    build_s = time.perf_counter() - built
-    threads = faiss.omp_get_max_threads()
-
+def measure(
+    scanner: RangeScanner, matrix: np.ndarray, queries: np.ndarray, threshold: float, repeats: int
+) -> dict[str, Any]:
+    """Identity with the flat range search, set sizes, rows rescored and timings at one threshold."""
+    faiss = scanner._faiss
     sizes, rescored, differing = [], [], 0
     for i in range(len(queries)):
         q = queries[i : i + 1]
@@ -106,43 +95,68 @@ def main(argv: list[str] | None = None) -> int:
         rescored.append(candidates.size if candidates is not None else len(matrix))
         bits = got[1].view(np.int32), wanted[1].view(np.int32)
         differing += not (np.array_equal(got[0], wanted[0]) and np.array_equal(*bits))
-
     ways: dict[str, Callable[[np.ndarray], Any]] = {
         "flat": lambda q: scanner.scan(q, threshold),
         "numpy": lambda q: np.flatnonzero(matrix @ q[0] > threshold),
         "int8": lambda q: scanner.within(q, threshold),
     }
-    load_before = os.getloadavg()
-    timings: dict[str, dict[str, float]] = {}
-    for name, fn in ways.items():
-        timings[name] = timed(fn, queries, args.repeats)
+    threads = faiss.omp_get_max_threads()
+    timings = {name: timed(fn, queries, repeats) for name, fn in ways.items()}
     faiss.omp_set_num_threads(1)
     for name in ("flat", "int8"):
-        timings[f"{name}-1t"] = timed(ways[name], queries, args.repeats)
+        timings[f"{name}-1t"] = timed(ways[name], queries, repeats)
     faiss.omp_set_num_threads(threads)
-    report = {
-        "vectors": str(args.vectors),
-        "rows": len(matrix),
-        "dim": store.dim,
-        "queries": len(queries),
+    for name, t in timings.items():
+        print(f"t={threshold:.4f} {name:8s} wall {t['wall_ms']:8.3f} ms  cpu {t['cpu_ms']:8.3f} ms")
+    return {
         "threshold": threshold,
-        "faiss_threads": threads,
-        "quantised": scanner.quantised,
-        "build_s": round(build_s, 2),
         "mean_set": round(float(np.mean(sizes)), 1),
         "max_set": int(np.max(sizes)),
         "mean_rescored": round(float(np.mean(rescored)), 1),
         "answers_differing_from_flat": differing,
         "timings": timings,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    store = load_store(args.vectors)
+    texts = [q for _, q in read_queries(args.queries)][: args.limit]
+    queries = encode(store, texts)
+    if args.thresholds:
+        thresholds = [float(t) for t in args.thresholds.split(",")]
+    else:
+        thresholds = [
+            calibrate_store(store, DEFAULT_QUANTILE) or 0.0,
+            calibrate_store(store, NEAR_QUANTILE) or 0.0,
+        ]
+    matrix = np.empty((store.count(), store.dim), dtype=np.float32)
+    labels = store._idmap.labels()
+    for start in range(0, labels.size, 8192):
+        matrix[start : start + 8192] = store._index.reconstruct(labels[start : start + 8192])
+    built = time.perf_counter()
+    scanner = RangeScanner(store._faiss, matrix)
+    build_s = time.perf_counter() - built
+    load_before = os.getloadavg()
+    levels = [measure(scanner, matrix, queries, t, args.repeats) for t in thresholds]
+    report = {
+        "vectors": str(args.vectors),
+        "rows": len(matrix),
+        "dim": store.dim,
+        "queries": len(queries),
+        "faiss_threads": store._faiss.omp_get_max_threads(),
+        "quantised": scanner.quantised,
+        "build_s": round(build_s, 2),
+        "levels": levels,
         "loadavg_before": load_before,
         "loadavg_after": os.getloadavg(),
     }
-    for name, t in timings.items():
-        print(f"{name:10s} wall {t['wall_ms']:8.3f} ms  cpu {t['cpu_ms']:8.3f} ms")
-    print({k: v for k, v in report.items() if k != "timings"})
+    print({k: v for k, v in report.items() if k != "levels"})
+    for level in levels:
+        print({k: v for k, v in level.items() if k != "timings"})
     if args.out:
         write_json(args.out, report)
-    return 0 if differing == 0 else 1
+    return 0 if all(level["answers_differing_from_flat"] == 0 for level in levels) else 1
 
 
 if __name__ == "__main__":
