@@ -71,20 +71,26 @@ class RangeScanner:
         if int8 is not None:
             rows = int8.candidates(q[0], min_score)
             if rows is not None:
-                scores = np.empty(rows.size, dtype=np.float32)
-                if rows.size:
-                    self._faiss.fvec_inner_products_by_idx(
-                        self._faiss.swig_ptr(scores),
-                        self._faiss.swig_ptr(q),
-                        self._faiss.swig_ptr(self._matrix),
-                        self._faiss.swig_ptr(rows),
-                        self.dim,
-                        1,
-                        rows.size,
-                    )
+                scores = self._rescore(q, rows)
                 keep = scores > np.float32(min_score)  # FAISS keeps scores strictly above the radius
                 return rows[keep], scores[keep]
         return self.scan(q, min_score)
+
+    def _rescore(self, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """FAISS's float32 inner products of `q` with `rows`, a block of gathered rows at a time.
+        `fvec_inner_products_ny` is the kernel the flat range search scores a row with (the tests check
+        the bits) and runs on the calling thread: `fvec_inner_products_by_idx` would skip the gather but
+        goes through an OpenMP region, which cost 3.7 ms of CPU per query against 0.6 with two threads
+        on a busy 2-core machine."""
+        scores = np.empty(rows.size, dtype=np.float32)
+        faiss = self._faiss
+        for start in range(0, rows.size, _CHUNK):
+            block = np.ascontiguousarray(self._matrix[rows[start : start + _CHUNK]])
+            out = scores[start : start + block.shape[0]]
+            faiss.fvec_inner_products_ny(
+                faiss.swig_ptr(out), faiss.swig_ptr(q), faiss.swig_ptr(block), self.dim, block.shape[0]
+            )
+        return scores
 
     def scan(self, q: np.ndarray, min_score: float) -> tuple[np.ndarray, np.ndarray]:
         """The plain FAISS range search over every row (the reference the int8 path must equal)."""

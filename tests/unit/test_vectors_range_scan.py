@@ -142,3 +142,10 @@ def test_the_store_names_the_same_products_as_a_flat_range_search(index_type: st
         labels, scores = reference(stored, unit, threshold)
         assert got == {ids[kept[label]]: float(s) for label, s in zip(labels, scores, strict=True)}
         assert len(got) > 0
+
+
+def test_rescoring_in_blocks_gives_the_same_bits(catalog, monkeypatch) -> None:
+    rows, scanner, queries = catalog
+    monkeypatch.setattr(range_scan, "_CHUNK", 100)  # a set of thousands is rescored in many blocks
+    for q in queries[:10]:
+        assert_same(scanner.within(q[None], 0.2), reference(rows, q[None], 0.2))
