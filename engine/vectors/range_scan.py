@@ -27,6 +27,7 @@ ever disagrees (or onnxruntime is missing, or the catalog is small) the plain FA
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 import numpy as np
@@ -40,14 +41,21 @@ _QUERY_ZERO = 64
 _ROUNDING = 1e-5  # relative to |q| |x|: the float32 roundings in computing the bound, with room to spare
 _CHUNK = 8192  # rows quantised at a time (bounds the memory a build needs beside the matrix)
 _MAX_CANDIDATE_SHARE = 0.5  # more rows than this to rescore: one plain scan is cheaper
+_BUILDS = threading.Lock()  # one int8 copy built at a time: a burst of writes cannot pile up builds
 
 
 class RangeScanner:
     """Exact range search over a fixed float32 matrix (rows L2-normalised or not); see the module
-    docstring. Thread-safe: searches only read."""
+    docstring. Thread-safe: searches only read.
 
-    def __init__(self, faiss: Any, matrix: np.ndarray) -> None:
+    With `background=True` the int8 copy is built on a thread of its own (about 2 s for 54,667 x 384 on
+    a busy 2-core machine, against 0.2 s for the float32 copy) and plain scans answer until it is ready,
+    so the first search after a catalog write does not wait for it; `close` tells a build that has not
+    started yet that its copy is no longer wanted."""
+
+    def __init__(self, faiss: Any, matrix: np.ndarray, *, background: bool = False) -> None:
         self._faiss = faiss
+        self._closed = False
         self.rows, self.dim = matrix.shape
         self._flat = faiss.IndexFlatIP(self.dim)
         if self.rows:
@@ -57,7 +65,19 @@ class RangeScanner:
             # The flat index's own storage, viewed (not copied), for exact rescoring of chosen rows.
             self._matrix = faiss.rev_swig_ptr(self._flat.get_xb(), self.rows * self.dim)
             self._matrix = self._matrix.reshape(self.rows, self.dim)
-            self._int8 = _Int8Scores.build(self._matrix)
+            if background:
+                threading.Thread(target=self._build, name="range-scan-int8", daemon=True).start()
+            else:
+                self._build()
+
+    def _build(self) -> None:
+        with _BUILDS:
+            if not self._closed:
+                self._int8 = _Int8Scores.build(self._matrix)
+
+    def close(self) -> None:
+        """This copy will not be searched again (a write replaced it)."""
+        self._closed = True
 
     @property
     def quantised(self) -> bool:

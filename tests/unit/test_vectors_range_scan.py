@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -137,11 +138,21 @@ def test_the_store_names_the_same_products_as_a_flat_range_search(index_type: st
     q = (rows[10] * 0.7 + rows[11] * 0.3).reshape(1, -1)
     unit = q.copy()
     faiss.normalize_L2(unit)
+    first = store.within(q, 0.3)  # builds the copy; its int8 part follows in the background
+    deadline = time.monotonic() + 60
+    while not store._matrix[1].quantised and time.monotonic() < deadline:  # type: ignore[index]
+        time.sleep(0.05)
+    assert store._matrix[1].quantised  # type: ignore[index]
+    assert store.within(q, 0.3) == first
     for threshold in (0.3, 0.6):
         got = {h.product_id: h.score for h in store.within(q, threshold)}
         labels, scores = reference(stored, unit, threshold)
         assert got == {ids[kept[label]]: float(s) for label, s in zip(labels, scores, strict=True)}
         assert len(got) > 0
+    old = store._matrix[1]  # type: ignore[index]
+    store.remove(["p11"])  # a write drops the copy and tells its build it is not wanted
+    assert store._matrix is None and old._closed
+    assert "p11" not in {h.product_id for h in store.within(q, 0.3)}
 
 
 def test_rescoring_in_blocks_gives_the_same_bits(catalog, monkeypatch) -> None:
