@@ -35,6 +35,7 @@ from engine.vectors.base import VectorManifest, query_row
 from engine.vectors.faiss_indexes import FlatIndex, HnswIndex, IndexParams, import_faiss
 from engine.vectors.faiss_ivfpq import IvfPqIndex
 from engine.vectors.idmap import IdMap
+from engine.vectors.range_scan import RangeScanner
 from engine.vectors.rwlock import RWLock
 
 INDEX_TYPES = ("flat", "hnsw", "ivfpq")
@@ -67,7 +68,7 @@ class FaissVectorStore:
         self._idmap = IdMap()
         self._lock = RWLock()
         self._index: Any = self._new_index()
-        self._matrix: tuple[np.ndarray, Any] | None = None  # (product ids, flat copy) for `within`
+        self._matrix: tuple[np.ndarray, RangeScanner] | None = None  # (product ids, copy) for `within`
 
     def _new_index(self) -> Any:
         if self.index_type == "flat":
@@ -87,15 +88,20 @@ class FaissVectorStore:
             self._index.remove(replaced)
             self._index.add(labels, batch)
             self._compact_if_needed()
-            self._matrix = None
+            self._drop_copy()
 
     def remove(self, ids: Sequence[str]) -> int:
         with self._lock.write():
             labels = self._idmap.drop(dict.fromkeys(ids))
             self._index.remove(labels)
             self._compact_if_needed()
-            self._matrix = None
+            self._drop_copy()
             return int(labels.size)
+
+    def _drop_copy(self) -> None:
+        if self._matrix is not None:
+            self._matrix[1].close()
+        self._matrix = None
 
     def _compact_if_needed(self) -> None:
         if self._index.needs_compaction():
@@ -179,36 +185,37 @@ class FaissVectorStore:
         )
 
     def within(self, query: np.ndarray, min_score: float) -> list[ScoredId]:
-        """Every stored product whose inner product with `query` is at least `min_score` (a range
-        search, exact over all vectors; the search pipeline's semantic match set).
+        """Every stored product whose inner product with `query` is above `min_score` (a range search,
+        exact over all vectors; the search pipeline's semantic match set).
 
         An approximate index (HNSW, IVF-PQ) cannot answer "all above a score", so the first call after
-        a write copies the vectors into a flat FAISS index and keeps it; its range search scans them
-        with FAISS's kernels (measured about 1.4x faster than a numpy product over the same matrix)."""
+        a write copies the vectors into a `RangeScanner` and keeps it: a flat FAISS range search at first,
+        then, once its int8 copy is built in the background, an int8 pre-filter with a proven error bound
+        and FAISS's exact scores for the rows that may pass: the same answer, a quarter of the bytes read."""
         q = np.ascontiguousarray(query_row(query, self.dim))
         self._faiss.normalize_L2(q)
         with self._lock.read():
             exact = self._matrix
             if exact is None:
                 exact = self._matrix = self._flat_copy()
-            ids, flat = exact
+            ids, scanner = exact
             if ids.size == 0:
                 return []
-            _, scores, rows = flat.range_search(q, min_score)
+            rows, scores = scanner.within(q, min_score)
             # Row -> id through the copy's own id column: one array lookup instead of a dict lookup per
             # hit (a broad query has thousands), and the copy is dropped by every write, so it is exact.
             return [
                 ScoredId(pid, score) for pid, score in zip(ids[rows].tolist(), scores.tolist(), strict=True)
             ]
 
-    def _flat_copy(self) -> tuple[np.ndarray, Any]:
+    def _flat_copy(self) -> tuple[np.ndarray, RangeScanner]:
         labels = self._idmap.labels()
-        flat = self._faiss.IndexFlatIP(self.dim)
+        matrix = np.empty((labels.size, self.dim), dtype=np.float32)
         for start in range(0, labels.size, _EXACT_CHUNK):
             chunk = np.ascontiguousarray(labels[start : start + _EXACT_CHUNK])
-            flat.add(np.ascontiguousarray(self._index.reconstruct(chunk), dtype=np.float32))
+            matrix[start : start + chunk.size] = self._index.reconstruct(chunk)
         ids = np.array([self._idmap.product_id(label) for label in labels.tolist()], dtype=object)
-        return ids, flat
+        return ids, RangeScanner(self._faiss, matrix, background=True)
 
     def get_vector(self, product_id: str) -> np.ndarray | None:
         with self._lock.read():

@@ -1,0 +1,171 @@
+"""In-process cost of the semantic range search (the match set's "every product this close"), each way
+side by side in one run on one index: wall and CPU milliseconds per call, and whether each way's answer
+is FAISS's flat range search's to the bit.
+
+Ways: `flat` (IndexFlatIP.range_search, FAISS's OpenMP threads as configured), `flat-1t` (the same with
+one OpenMP thread), `numpy` (matrix product and threshold, no exact-score contract), `int8` (the
+`RangeScanner` the store uses: int8 pre-filter, exact rescoring), `int8-1t`. Queries are encoded in this
+process with the catalog's text model (the same model Triton serves); the thresholds are `--thresholds`,
+else the store's two calibrations as the gateway computes them: the semantic threshold (the range search
+of a default search) and the looser near threshold (its range search with `AISLE_NEAR_MATCH=true`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.common import read_queries, write_json
+from engine.vectors.calibration import DEFAULT_QUANTILE, NEAR_QUANTILE, calibrate_store
+from engine.vectors.faiss_store import FaissVectorStore
+from engine.vectors.range_scan import RangeScanner
+
+EPILOG = """example:
+  python -m bench.rangecost --vectors var/bench/a60075ffb6676f2f/vectors \\
+      --queries ../shared/datasets/homedepot/queries.dev.tsv --limit 1000 \\
+      --out bench/results/rangecost-homedepot.json
+"""
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.rangecost",
+        description=__doc__,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--vectors", type=Path, required=True, help="an index's vectors folder")
+    parser.add_argument("--queries", type=Path, required=True, help="query TSV (query_id, query)")
+    parser.add_argument("--limit", type=int, default=1000, help="queries (default 1000)")
+    parser.add_argument("--thresholds", help="comma list (default: the semantic and near calibrations)")
+    parser.add_argument("--timed", type=int, default=300, help="of which timed (default 300)")
+    parser.add_argument("--repeats", type=int, default=1, help="timed passes over them per way (1)")
+    parser.add_argument("--out", type=Path, help="write the results JSON here")
+    return parser.parse_args(argv)
+
+
+def load_store(vectors: Path) -> FaissVectorStore:
+    generation = (vectors / "CURRENT").read_text().strip()
+    store, _ = FaissVectorStore.load(vectors / generation / "text")
+    return store
+
+
+def encode(store: FaissVectorStore, texts: list[str]) -> np.ndarray:
+    from engine.config import load_settings
+    from engine.models.text_encoder import SentenceEncoder, resolve_text_model
+
+    settings = load_settings()
+    model_dir, _ = resolve_text_model(settings.text_model, settings.resolved_text_model())
+    vectors = SentenceEncoder(model_dir, 256, runtime="torch").encode(texts)
+    store._faiss.normalize_L2(vectors)
+    return vectors
+
+
+def timed(fn: Callable[[np.ndarray], Any], queries: np.ndarray, repeats: int) -> dict[str, float]:
+    fn(queries[:1])
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(repeats):
+        for i in range(len(queries)):
+            fn(queries[i : i + 1])
+    calls = repeats * len(queries)
+    return {
+        "wall_ms": round((time.perf_counter() - wall) / calls * 1000, 3),
+        "cpu_ms": round((time.process_time() - cpu) / calls * 1000, 3),
+    }
+
+
+def measure(
+    scanner: RangeScanner,
+    matrix: np.ndarray,
+    queries: np.ndarray,
+    threshold: float,
+    timed_queries: int,
+    repeats: int,
+) -> dict[str, Any]:
+    """Identity with the flat range search, set sizes, rows rescored and timings at one threshold."""
+    faiss = scanner._faiss
+    sizes, rescored, differing = [], [], 0
+    for i in range(len(queries)):
+        q = queries[i : i + 1]
+        wanted = scanner.scan(q, threshold)
+        got = scanner.within(q, threshold)
+        candidates = scanner._int8.candidates(q[0], threshold) if scanner._int8 is not None else None
+        sizes.append(wanted[0].size)
+        rescored.append(candidates.size if candidates is not None else len(matrix))
+        bits = got[1].view(np.int32), wanted[1].view(np.int32)
+        differing += not (np.array_equal(got[0], wanted[0]) and np.array_equal(*bits))
+    ways: dict[str, Callable[[np.ndarray], Any]] = {
+        "flat": lambda q: scanner.scan(q, threshold),
+        "numpy": lambda q: np.flatnonzero(matrix @ q[0] > threshold),
+        "int8": lambda q: scanner.within(q, threshold),
+    }
+    threads = faiss.omp_get_max_threads()
+    timings = {name: timed(fn, queries[:timed_queries], repeats) for name, fn in ways.items()}
+    faiss.omp_set_num_threads(1)
+    for name in ("flat", "int8"):
+        timings[f"{name}-1t"] = timed(ways[name], queries[:timed_queries], repeats)
+    faiss.omp_set_num_threads(threads)
+    for name, t in timings.items():
+        print(f"t={threshold:.4f} {name:8s} wall {t['wall_ms']:8.3f} ms  cpu {t['cpu_ms']:8.3f} ms")
+    return {
+        "threshold": threshold,
+        "mean_set": round(float(np.mean(sizes)), 1),
+        "max_set": int(np.max(sizes)),
+        "mean_rescored": round(float(np.mean(rescored)), 1),
+        "answers_differing_from_flat": differing,
+        "timings": timings,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    store = load_store(args.vectors)
+    texts = [q for _, q in read_queries(args.queries)][: args.limit]
+    queries = encode(store, texts)
+    if args.thresholds:
+        thresholds = [float(t) for t in args.thresholds.split(",")]
+    else:
+        thresholds = [
+            calibrate_store(store, DEFAULT_QUANTILE) or 0.0,
+            calibrate_store(store, NEAR_QUANTILE) or 0.0,
+        ]
+    matrix = np.empty((store.count(), store.dim), dtype=np.float32)
+    labels = store._idmap.labels()
+    for start in range(0, labels.size, 8192):
+        matrix[start : start + 8192] = store._index.reconstruct(labels[start : start + 8192])
+    built = time.perf_counter()
+    scanner = RangeScanner(store._faiss, matrix)
+    build_s = time.perf_counter() - built
+    load_before = os.getloadavg()
+    levels = [measure(scanner, matrix, queries, t, args.timed, args.repeats) for t in thresholds]
+    report = {
+        "vectors": str(args.vectors),
+        "rows": len(matrix),
+        "dim": store.dim,
+        "queries": len(queries),
+        "timed_queries": min(args.timed, len(queries)),
+        "repeats": args.repeats,
+        "faiss_threads": store._faiss.omp_get_max_threads(),
+        "quantised": scanner.quantised,
+        "build_s": round(build_s, 2),
+        "levels": levels,
+        "loadavg_before": load_before,
+        "loadavg_after": os.getloadavg(),
+    }
+    print({k: v for k, v in report.items() if k != "levels"})
+    for level in levels:
+        print({k: v for k, v in level.items() if k != "timings"})
+    if args.out:
+        write_json(args.out, report)
+    return 0 if all(level["answers_differing_from_flat"] == 0 for level in levels) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""The int8 pre-filtered range search gives exactly FAISS's flat range search: same rows, same bits."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from engine.vectors import range_scan
+from engine.vectors.faiss_indexes import import_faiss
+from engine.vectors.faiss_store import FaissVectorStore
+from engine.vectors.range_scan import MIN_ROWS, RangeScanner
+
+faiss = import_faiss()
+
+
+def clustered_rows(n: int, dim: int, seed: int, clusters: int = 40) -> np.ndarray:
+    """Unit rows around a few centres, so thresholds between 0.2 and 0.9 give sets of every size."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((clusters, dim))
+    rows = centres[rng.integers(0, clusters, n)] + rng.standard_normal((n, dim)) * rng.uniform(0.3, 1.5)
+    rows = rows.astype(np.float32)
+    faiss.normalize_L2(rows)
+    return rows
+
+
+def reference(rows: np.ndarray, q: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    flat = faiss.IndexFlatIP(rows.shape[1])
+    flat.add(rows)
+    _, scores, labels = flat.range_search(q, threshold)
+    return labels, scores
+
+
+def assert_same(got: tuple[np.ndarray, np.ndarray], wanted: tuple[np.ndarray, np.ndarray]) -> None:
+    assert np.array_equal(got[0], wanted[0])
+    assert np.array_equal(got[1].view(np.int32), wanted[1].view(np.int32))  # bit for bit
+
+
+@pytest.fixture(scope="module")
+def catalog() -> tuple[np.ndarray, RangeScanner, np.ndarray]:
+    rows = clustered_rows(12_000, 96, seed=1)
+    rng = np.random.default_rng(2)
+    near_rows = rows[rng.integers(0, len(rows), 20)] + rng.standard_normal((20, 96)).astype(np.float32) * 0.1
+    queries = np.concatenate([near_rows, clustered_rows(20, 96, seed=3), rows[:5]]).astype(np.float32)
+    faiss.normalize_L2(queries)
+    return rows, RangeScanner(faiss, rows), queries
+
+
+def test_same_rows_and_scores_as_the_flat_range_search(catalog) -> None:
+    rows, scanner, queries = catalog
+    assert scanner.quantised  # the int8 path is what is tested here
+    flat = faiss.IndexFlatIP(rows.shape[1])
+    flat.add(rows)
+    sizes = []
+    for q in queries:
+        for threshold in (0.2, 0.35, 0.5, 0.7, 0.9, 0.999):
+            wanted = reference(rows, q[None], threshold)
+            assert_same(scanner.within(q[None], threshold), wanted)
+            sizes.append(wanted[0].size)
+    assert min(sizes) == 0 and max(sizes) > 1000  # empty, small and large sets were all compared
+
+
+def test_a_row_scoring_exactly_the_threshold_is_left_out_as_faiss_does(catalog) -> None:
+    rows, scanner, queries = catalog
+    q = queries[:1]
+    all_labels, all_scores = reference(rows, q, -2.0)
+    for score in np.sort(all_scores)[-50:]:  # thresholds equal to real float32 scores
+        wanted = reference(rows, q, float(score))
+        assert all_labels[all_scores == score][0] not in set(wanted[0].tolist())
+        assert_same(scanner.within(q, float(score)), wanted)
+
+
+def test_the_prefilter_rescores_few_rows_for_a_selective_threshold(catalog) -> None:
+    rows, scanner, queries = catalog
+    q = queries[0]
+    wanted = reference(rows, q[None], 0.5)[0]
+    candidates = scanner._int8.candidates(q, 0.5)  # type: ignore[union-attr]
+    assert candidates is not None and set(wanted.tolist()) <= set(candidates.tolist())
+    assert candidates.size < len(rows) / 10
+
+
+def test_awkward_rows_and_queries_stay_exact() -> None:
+    rng = np.random.default_rng(4)
+    rows = rng.standard_normal((MIN_ROWS + 100, 48)).astype(np.float32)
+    rows[:50] = 0.0  # zero rows
+    rows[50:100, 0] = 1000.0  # one dominant component: coarse codes, large errors
+    rows[100:200] *= 50.0  # not normalised
+    scanner = RangeScanner(faiss, rows)
+    assert scanner.quantised
+    spike = np.zeros((1, 48), dtype=np.float32)
+    spike[0, 0] = 1.0
+    for q in (rows[60:61] / 1000, rows[150:151], spike, rng.standard_normal((1, 48)).astype(np.float32)):
+        q = np.ascontiguousarray(q, dtype=np.float32)
+        for threshold in (-5.0, 0.0, 0.3, 2.0, 100.0):  # -5 and 0: most rows, a plain scan answers
+            assert_same(scanner.within(q, threshold), reference(rows, q, threshold))
+    zero = np.zeros((1, 48), dtype=np.float32)
+    assert_same(scanner.within(zero, -0.5), reference(rows, zero, -0.5))
+
+
+def test_small_catalogs_and_missing_onnxruntime_scan_plainly(monkeypatch) -> None:
+    rows = clustered_rows(500, 32, seed=5)
+    small = RangeScanner(faiss, rows)
+    assert not small.quantised
+    assert_same(small.within(rows[:1], 0.5), reference(rows, rows[:1], 0.5))
+    empty = RangeScanner(faiss, np.zeros((0, 32), dtype=np.float32))
+    assert empty.within(rows[:1], 0.0)[0].size == 0
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import fails
+    rows = clustered_rows(MIN_ROWS, 32, seed=6)
+    plain = RangeScanner(faiss, rows)
+    assert not plain.quantised
+    assert_same(plain.within(rows[:1], 0.5), reference(rows, rows[:1], 0.5))
+
+
+def test_a_kernel_that_is_not_exact_here_is_not_used(monkeypatch) -> None:
+    real = range_scan._Int8Scores._products
+
+    def off_by_one(self: range_scan._Int8Scores, shifted: np.ndarray) -> np.ndarray:
+        return real(self, shifted) + 1
+
+    monkeypatch.setattr(range_scan._Int8Scores, "_products", off_by_one)
+    rows = clustered_rows(MIN_ROWS, 32, seed=7)
+    scanner = RangeScanner(faiss, rows)
+    assert not scanner.quantised
+    assert_same(scanner.within(rows[:1], 0.4), reference(rows, rows[:1], 0.4))
+
+
+@pytest.mark.parametrize("index_type", ["flat", "hnsw"])
+def test_the_store_names_the_same_products_as_a_flat_range_search(index_type: str) -> None:
+    rows = clustered_rows(MIN_ROWS + 500, 64, seed=8)
+    ids = [f"p{i}" for i in range(len(rows))]
+    store = FaissVectorStore(64, index_type)
+    store.add(ids, rows)
+    store.remove(["p3", "p10"])  # labels no longer match row numbers
+    kept = [i for i in range(len(rows)) if ids[i] not in {"p3", "p10"}]
+    stored = np.stack([store.get_vector(ids[i]) for i in kept])  # as the store normalised them
+    q = (rows[10] * 0.7 + rows[11] * 0.3).reshape(1, -1)
+    unit = q.copy()
+    faiss.normalize_L2(unit)
+    first = store.within(q, 0.3)  # builds the copy; its int8 part follows in the background
+    deadline = time.monotonic() + 60
+    while not store._matrix[1].quantised and time.monotonic() < deadline:  # type: ignore[index]
+        time.sleep(0.05)
+    assert store._matrix[1].quantised  # type: ignore[index]
+    assert store.within(q, 0.3) == first
+    for threshold in (0.3, 0.6):
+        got = {h.product_id: h.score for h in store.within(q, threshold)}
+        labels, scores = reference(stored, unit, threshold)
+        assert got == {ids[kept[label]]: float(s) for label, s in zip(labels, scores, strict=True)}
+        assert len(got) > 0
+    old = store._matrix[1]  # type: ignore[index]
+    store.remove(["p11"])  # a write drops the copy and tells its build it is not wanted
+    assert store._matrix is None and old._closed
+    assert "p11" not in {h.product_id for h in store.within(q, 0.3)}
+
+
+def test_rescoring_in_blocks_gives_the_same_bits(catalog, monkeypatch) -> None:
+    rows, scanner, queries = catalog
+    monkeypatch.setattr(range_scan, "_CHUNK", 100)  # a set of thousands is rescored in many blocks
+    for q in queries[:10]:
+        assert_same(scanner.within(q[None], 0.2), reference(rows, q[None], 0.2))
