@@ -115,6 +115,21 @@ def _gate(has_check_set: bool, config: UpdateConfig) -> str | None:
     return "check set" if has_check_set else None
 
 
+def click_training_lists(
+    items: list[ClickedList], propensities: Propensities, names: list[str]
+) -> list[TrainingList]:
+    """One training list per served list: its feature rows, target 1 / theta(position) on each clicked
+    product (clipped; 1 without bias correction) and 0 on the products shown with it."""
+    lists = []
+    for item in items:
+        features = features_of(item, names)
+        targets = np.zeros(len(features), dtype=np.float32)
+        for index in item.clicked:
+            targets[index] += propensities.weight(item.impression.positions[index])
+        lists.append(TrainingList(features=features, targets=targets))
+    return lists
+
+
 def _consumed(record: dict[str, Any]) -> int:
     """The log offset a rollout-log record says its run consumed up to (it repeats the training record)."""
     return TrainingRecord.of(record).consumed_until
@@ -195,18 +210,6 @@ class UpdateJob:
         floor = 1.0 / propensities.max_weight
         save_examination(examination_path(self.store.data_dir), [max(t, floor) for t in propensities.theta])
 
-    def _training_lists(
-        self, items: list[ClickedList], propensities: Propensities, names: list[str]
-    ) -> list[TrainingList]:
-        lists = []
-        for item in items:
-            features = features_of(item, names)
-            targets = np.zeros(len(features), dtype=np.float32)
-            for index in item.clicked:
-                targets[index] += propensities.weight(item.impression.positions[index])
-            lists.append(TrainingList(features=features, targets=targets))
-        return lists
-
     def _check_set(self, names: list[str]) -> tuple[list[LabelledList], float]:
         if self.config.check_set is None:
             return [], 1.0
@@ -247,7 +250,7 @@ class UpdateJob:
         propensities = self.propensities(window.end)
         if config.examination_query_ctr:
             self._publish_examination(propensities)
-        lists = self._training_lists(window.train, propensities, names)
+        lists = click_training_lists(window.train, propensities, names)
 
         check_set, min_grade = self._check_set(names)
         anchor = [item.features for item in check_set]
