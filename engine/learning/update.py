@@ -75,6 +75,10 @@ class UpdateConfig:
     # fit learned (docs/learning.md, *Examination-corrected query_ctr*).
     examination_query_ctr: bool = False
     max_weight: float = 10.0
+    # The objective the click residual is fitted with (`engine.learning.losses`): "softmax", the click
+    # likelihood of each served list, or "pairwise", each clicked product over the products shown with
+    # it and not clicked. Both weight a click by 1 / theta(position) (1 without bias correction).
+    loss: str = "softmax"
     epochs: int = 10
     lr: float = 0.02
     lr_half_life: int = 5_000
@@ -263,6 +267,7 @@ class UpdateJob:
         seen = serving_manifest.training.clicks_seen
         lr = decayed_lr(config.lr, seen, config.lr_half_life)
         fit_config = FitConfig(
+            loss=config.loss,
             epochs=config.epochs,
             lr=lr,
             proximal=config.proximal,
@@ -296,6 +301,7 @@ class UpdateJob:
                 "clicks": window.train_clicks,
                 "lists": len(lists),
                 "bias_correction": config.bias_correction,
+                "loss": config.loss,
                 "propensities": propensities.to_dict(),
                 "fit": report.to_dict(),
             },
