@@ -107,6 +107,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--learn", choices=("clicks", "all"), default="clicks", help="UpdateConfig.learn")
     p.add_argument(
+        "--loss",
+        choices=("softmax", "pairwise"),
+        default=UpdateConfig.loss,
+        help=f"UpdateConfig.loss: the click objective of both jobs (default {UpdateConfig.loss})",
+    )
+    p.add_argument(
         "--examination-query-ctr",
         action="store_true",
         help="UpdateConfig.examination_query_ctr: the bias-corrected job publishes its propensities and the"
@@ -156,6 +162,7 @@ def simulate(
         check_set=None if trial else check_set_path(store),
         seed=args.seed,
         learn=args.learn,
+        loss=args.loss,
         trial=TrialConfig(
             share=args.trial_share,
             min_searches=args.trial_min_searches,
@@ -340,6 +347,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "explore_from": args.explore_from,
         "gate": args.gate,
         "learn": args.learn,
+        "loss": args.loss,
         "examination_query_ctr": args.examination_query_ctr,
         "trial_share": args.trial_share,
         "concentrate": args.concentrate,

@@ -6,7 +6,7 @@ The flow, one module per step:
 - `propensity`  estimates how likely a shopper is to *look at* each position (position-based click
                 model fitted by EM on the logged lists; the gateway's random adjacent swaps make it
                 identifiable) and turns that into inverse-propensity weights.
-- `losses`      listwise softmax cross-entropy and LambdaRank on padded batches of lists.
+- `losses`      listwise softmax cross-entropy, LambdaRank and the pairwise click loss on padded batches.
 - `trainer`     fits a ranker network on lists with a learning rate that decays with the data seen.
 - `metrics`     nDCG for labels and the self-normalised IPS click estimate for logged clicks.
 - `gate`        compares a candidate with the serving version before it may serve.

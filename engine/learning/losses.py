@@ -10,6 +10,13 @@ weights on clicked positions for logged clicks (0 elsewhere).
   every labelled query counts once regardless of how many judged products it has.
 - `lambdarank`: pairwise logistic loss weighted by |delta nDCG| of swapping the pair under the current
   scores (Burges, "From RankNet to LambdaRank to LambdaMART", 2010); it optimises the top of the list.
+- `pairwise`: for logged clicks, every (clicked, shown-but-not-clicked) pair of a list, logistic loss on
+  their score difference, weighted by the clicked product's target (its inverse examination propensity;
+  1 without bias correction). Under the position-based model this is an unbiased estimate of the same
+  pairwise loss on true relevance (Joachims, Swaminathan & Schnabel, "Unbiased Learning-to-Rank with
+  Biased Feedback", WSDM 2017: each relevant product's rank, counted over the products shown with it).
+  Unlike the softmax likelihood it asks only that clicked products rank above skipped ones, not that
+  the scores explain how clicks spread over the list.
 """
 
 from __future__ import annotations
@@ -53,4 +60,20 @@ def lambdarank(
     return loss / lists
 
 
-LOSSES: dict[str, Callable[..., torch.Tensor]] = {"softmax": softmax_cross_entropy, "lambdarank": lambdarank}
+def pairwise(
+    scores: torch.Tensor, targets: torch.Tensor, mask: torch.Tensor, *, sigma: float = 1.0
+) -> torch.Tensor:
+    """Weighted mean over (clicked i, unclicked j) pairs of softplus(-sigma (s_i - s_j)), weight t_i."""
+    clicked = (targets > 0) & mask
+    unclicked = (targets <= 0) & mask
+    weight = targets.unsqueeze(2) * (clicked.unsqueeze(2) & unclicked.unsqueeze(1))
+    diff = scores.unsqueeze(2) - scores.unsqueeze(1)
+    loss = (weight * torch.nn.functional.softplus(-sigma * diff)).sum()
+    return loss / weight.sum().clamp_min(1e-12)
+
+
+LOSSES: dict[str, Callable[..., torch.Tensor]] = {
+    "softmax": softmax_cross_entropy,
+    "lambdarank": lambdarank,
+    "pairwise": pairwise,
+}

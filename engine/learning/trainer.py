@@ -50,13 +50,15 @@ class FitConfig:
     weight_decay: float = 0.0
     max_grad_norm: float = 5.0
     anchor_weight: float = 1.0
+    # Slope of the pairwise losses' logistic (`pairwise`, `lambdarank`); softmax has none.
+    sigma: float = 1.0
     seed: int = 0
 
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:
             raise InvalidInput(f"unknown loss {self.loss!r}; expected one of {sorted(LOSSES)}")
-        if self.epochs < 1 or self.lr <= 0 or self.batch_lists < 1 or self.proximal < 0:
-            raise InvalidInput("epochs and batch_lists must be >= 1, lr > 0, proximal >= 0")
+        if self.epochs < 1 or self.lr <= 0 or self.batch_lists < 1 or self.proximal < 0 or self.sigma <= 0:
+            raise InvalidInput("epochs and batch_lists must be >= 1, lr > 0, proximal >= 0, sigma > 0")
 
 
 @dataclass
@@ -166,7 +168,9 @@ def fit(
     start = [p.detach().clone() for p in params]
     optimiser = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
     loss_fn = LOSSES[config.loss]
-    kwargs = {"normalise_lists": config.normalise_lists} if config.loss == "softmax" else {}
+    kwargs: dict[str, object] = (
+        {"normalise_lists": config.normalise_lists} if config.loss == "softmax" else {"sigma": config.sigma}
+    )
 
     # Sort by length so a batch pads little, then shuffle the batches each epoch.
     items.sort(key=lambda item: len(item.targets))

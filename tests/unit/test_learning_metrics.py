@@ -10,7 +10,7 @@ import torch
 
 from engine.events.base import Impression
 from engine.learning.clicks import ClickedList
-from engine.learning.losses import lambdarank, softmax_cross_entropy
+from engine.learning.losses import lambdarank, pairwise, softmax_cross_entropy
 from engine.learning.metrics import features_of, ndcg_at_k, rank_positions, snips_click_estimate
 from engine.learning.propensity import Propensities
 from engine.learning.trainer import restandardise, score_rows
@@ -92,6 +92,35 @@ def test_losses_prefer_the_right_order() -> None:
         torch.tensor([[3.0, 2.0, 1.0, 50.0]]), torch.tensor([[7.0, 1.0, 0.0, 9.0]]), padded_mask
     )
     assert padded == pytest.approx(float(softmax_cross_entropy(good, targets, mask)))
+
+
+def test_pairwise_loss_asks_clicked_products_to_outrank_the_ones_shown_with_them() -> None:
+    softplus = torch.nn.functional.softplus
+    mask = torch.tensor([[True, True, True, True]])
+    clicked_second = torch.tensor([[0.0, 2.0, 0.0, 0.0]])  # one click, IPS weight 2
+    above = pairwise(torch.tensor([[0.0, 1.0, 0.0, 0.0]]), clicked_second, mask)
+    below = pairwise(torch.tensor([[1.0, 0.0, 1.0, 1.0]]), clicked_second, mask)
+    assert float(above) == pytest.approx(float(softplus(torch.tensor(-1.0))))  # mean over its 3 pairs
+    assert float(below) == pytest.approx(float(softplus(torch.tensor(1.0))))
+    # Two clicked products are not a pair: their order does not matter, only their lead over the rest.
+    two = torch.tensor([[1.0, 1.0, 0.0]])
+    mask3 = torch.tensor([[True, True, True]])
+    assert float(pairwise(torch.tensor([[2.0, 1.0, 0.0]]), two, mask3)) == pytest.approx(
+        float(pairwise(torch.tensor([[1.0, 2.0, 0.0]]), two, mask3))
+    )
+    # Each pair weighs its clicked product's target (1 / propensity): a low click counts more.
+    scores = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    targets = torch.tensor([[3.0, 0.0], [1.0, 0.0]])
+    batch = torch.ones(2, 2, dtype=torch.bool)
+    expected = (3 * softplus(torch.tensor(-1.0)) + 1 * softplus(torch.tensor(1.0))) / 4
+    assert float(pairwise(scores, targets, batch)) == pytest.approx(float(expected))
+    # Padding never contributes; a list without a click or without an unclicked product adds nothing.
+    padded = pairwise(
+        torch.tensor([[0.0, 1.0, 0.0, 0.0, 9.0], [5.0, 0.0, 0.0, 0.0, 0.0]]),
+        torch.tensor([[0.0, 2.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0, 0.0]]),
+        torch.tensor([[True, True, True, True, False], [True, False, False, False, False]]),
+    )
+    assert float(padded) == pytest.approx(float(above))
 
 
 def test_restandardise_changes_the_geometry_not_the_scores() -> None:

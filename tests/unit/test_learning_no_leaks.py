@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
@@ -90,8 +91,9 @@ def dcg(ids: list[str], query: str, products: dict[str, Product]) -> float:
     return sum((2 ** grade(query, products[pid]) - 1) / math.log2(rank + 2) for rank, pid in enumerate(ids))
 
 
+@pytest.mark.parametrize("loss", ["softmax", "pairwise"])
 def test_clicks_on_two_queries_leave_the_other_judged_queries_top_3_unchanged_or_better(
-    tmp_path: Path,
+    tmp_path: Path, loss: str
 ) -> None:
     ranker_dir = tmp_path / "model_repository" / "ranker"
     make_prior(ranker_dir / "1")
@@ -121,6 +123,7 @@ def test_clicks_on_two_queries_leave_the_other_judged_queries_top_3_unchanged_or
         assert services.impressions.flush()
 
         update = UpdateConfig(
+            loss=loss,
             epochs=10,
             min_train_clicks=30,
             trial=None,

@@ -82,3 +82,57 @@ def test_global_click_through_learned_under_one_query_cannot_reorder_another(tmp
     assert list(np.argsort(-score_rows(candidate, other))) == list(range(10))
     assert COL["ctr"] not in click_columns(list(FEATURE_NAMES))
     assert candidate.linear.weight[0, COL["ctr"]] == serving.linear.weight[0, COL["ctr"]]
+
+
+def _two_product_lists() -> list[TrainingList]:
+    """1,000 served lists of a relevant product R (query_ctr 1.0) and an irrelevant one I (0.0), equal
+    fused scores, both examined; R is clicked with probability 0.9, I with 0.02, independently. Expected
+    outcomes: R alone 882, I alone 2, both 18, neither 98."""
+    lists = []
+    for count, clicked in ((882, (0,)), (2, (1,)), (18, (0, 1)), (98, ())):
+        for _ in range(count):
+            rows = np.zeros((2, len(FEATURE_NAMES)), dtype=np.float32)
+            rows[:, COL["fused_score"]] = 0.5
+            rows[0, COL["query_ctr"]] = 1.0
+            targets = np.zeros(2, dtype=np.float32)
+            targets[list(clicked)] = 1.0
+            lists.append(TrainingList(rows, targets))
+    return lists
+
+
+def test_the_pairwise_fit_trusts_click_evidence_where_the_likelihood_under_weights_it(tmp_path) -> None:
+    """Why the objective matters. The softmax likelihood treats the clicks of a list as draws from one
+    distribution, so it settles where P(R) / P(I) matches R's and I's click counts, 900 / 20: a score
+    gap of log 45 = 3.8. The pairwise loss only compares R with I where one was clicked and the other
+    not, 882 against 2 lists: its optimum is a gap of log 441 = 6.1. A product whose fused score is 4.5
+    below a rival's, with R's and I's click evidence, therefore stays second under the likelihood's
+    weight and comes first under the pairwise one; a query without click evidence keeps its order
+    under both."""
+    make_prior(tmp_path / "1")
+    serving, _ = load_ranker(tmp_path / "1")
+    names = list(FEATURE_NAMES)
+    candidates, weights = {}, {}
+    for loss in ("softmax", "pairwise"):
+        residual = ClickResidual(copy.deepcopy(serving), click_columns(names))
+        fit(residual, _two_product_lists(), FitConfig(loss=loss, epochs=40, lr=0.1, proximal=0.0))
+        weights[loss] = float(residual.delta.detach()[0])  # query_ctr
+        candidates[loss] = residual.fold()
+    assert 3.0 < weights["softmax"] < 3.9  # near log 45, from below
+    assert 5.0 < weights["pairwise"] < 6.2  # near log 441
+
+    clicked_low = np.zeros((2, len(FEATURE_NAMES)), dtype=np.float32)
+    clicked_low[:, COL["fused_score"]] = (4.5, 0.0)  # the rival first on relevance features alone
+    clicked_low[:, COL["query_ctr"]] = (0.0, 1.0)  # the clicked product's evidence
+    assert np.argmax(score_rows(serving, clicked_low)) == 0
+    assert np.argmax(score_rows(candidates["softmax"], clicked_low)) == 0  # under-weighted: still second
+    assert np.argmax(score_rows(candidates["pairwise"], clicked_low)) == 1  # ranked first
+
+    rng = np.random.default_rng(3)
+    unclicked = np.zeros((10, len(FEATURE_NAMES)), dtype=np.float32)
+    unclicked[:, COL["fused_score"]] = rng.uniform(0, 1, 10)
+    unclicked[:, COL["ctr"]] = rng.uniform(0, 0.5, 10)  # evidence from other queries
+    unclicked[:, COL["query_ctr"]] = 1 / 21  # none from this one
+    for candidate in candidates.values():
+        assert list(np.argsort(-score_rows(candidate, unclicked))) == list(
+            np.argsort(-score_rows(serving, unclicked))
+        )
