@@ -34,7 +34,9 @@ from engine.catalog import (
     WriteContext,
     manifest_stamp,
     open_live,
-    served_encoders,
+    paired_served,
+    read_current,
+    read_manifest,
     write_manifest,
     writer_lock,
 )
@@ -130,13 +132,14 @@ class IndexUpdater:
         """
         before = self.lexical.get(ids)
         products = build(before)
-        vectors = self._embed(products, before)
+        tower = self._text_tower(live)
+        vectors = self._embed(products, before, tower)
         with writer_lock(self.root):
             live = self._ready(live)
             old = self.lexical.get(ids)
-            if old != before:
+            if old != before or live.manifest.text_tower != tower:  # or a re-embedding switched in
                 products = build(old)
-                vectors = self._embed(products, old)
+                vectors = self._embed(products, old, live.manifest.text_tower)
             checksum = CatalogChecksum.parse(live.manifest.catalog_checksum)
             for product in old.values():
                 checksum.remove(product)
@@ -157,8 +160,16 @@ class IndexUpdater:
             crash_point("update-after-lexical")
             return products, self._commit(live, checksum)
 
-    def _embed(self, products: Sequence[Product], old: Mapping[str, Product]) -> _Vectors:
-        """Vectors for the products whose embedded text or image differs from `old` (new ones: all)."""
+    def _text_tower(self, live: LiveIndex | None) -> int:
+        """The version that embedded the live text vectors (checked again under the writer lock)."""
+        if live is not None:
+            return live.manifest.text_tower
+        current = read_current(self.root)
+        return read_manifest(self.root, current).text_tower if current else 0
+
+    def _embed(self, products: Sequence[Product], old: Mapping[str, Product], tower: int = 0) -> _Vectors:
+        """Vectors for the products whose text or image differs from `old` (new ones: all), texts by the
+        live generation's product tower `tower`."""
 
         def changed(product: Product, field: Callable[[Product], object]) -> bool:
             previous = old.get(product.id)
@@ -172,7 +183,9 @@ class IndexUpdater:
         text = np.zeros((0, 0), dtype=np.float32)
         if texts:
             text = encode_texts(
-                self._inference().product_text_encoder(), [text_of(p) for p in texts], self.embed
+                self._inference().product_text_encoder(tower if tower > 1 else None),
+                [text_of(p) for p in texts],
+                self.embed,
             )
         images = self._image_vectors(pictures) if pictures else None
         return _Vectors([p.id for p in texts], text, [p.id for p in pictures], images)
@@ -225,7 +238,7 @@ class IndexUpdater:
         return self.inference
 
     def _open(self) -> LiveIndex:
-        served = served_encoders(self.inference) if self.inference is not None else None
+        served = paired_served(self.inference) if self.inference is not None else None
         return open_live(self.root, self.io, served)
 
     def _ready(self, live: LiveIndex | None) -> LiveIndex:
