@@ -8,7 +8,7 @@ encoder trains on both sides (validation re-embeds a --validation-corpus sample 
 the whole corpus is then re-embedded with it and the held-out queries are scored against those vectors,
 as a both-towers version serves after its vector generation is switched in. Reports time (embedding,
 training, re-embedding) and peak memory; `--save-model` keeps the trained weights and `--vectors-cache`
-every corpus embedding (both are what `bench.encoder_index` installs for the full-pipeline run).
+every corpus embedding (keyed by the weights' fingerprint).
 
 The corpus is the whole products file unless --max-products is given: then it is every judged product
 of the queries used plus seeded random others up to that size (smaller corpus = easier retrieval, so
