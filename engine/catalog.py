@@ -125,6 +125,13 @@ def read_manifest(root: Path, generation: str) -> IndexManifest:
         raise IndexMismatch(f"{root / CURRENT} names {generation!r}, which has no {MANIFEST}") from None
 
 
+def live_text_tower(root: Path) -> int:
+    """The query-encoder version that embedded the live text vectors (1, the configured model, when
+    not recorded or before the first build)."""
+    current = read_current(root)
+    return max(read_manifest(root, current).text_tower, 1) if current else 1
+
+
 def write_manifest(root: Path, manifest: IndexManifest) -> None:
     write_atomic(root / manifest.generation / MANIFEST, manifest.to_json())
 

@@ -52,7 +52,7 @@ from engine.vectors.calibration import NEAR_QUANTILE, calibrate_store
 from engine.vectors.factory import FactoryVectorIO
 from indexer.checkpoint import Checkpoint, read_key
 from indexer.checksum import CatalogChecksum
-from indexer.embedding import DEFAULT_EMBED, EmbedOptions
+from indexer.embedding import DEFAULT_EMBED, EmbedOptions, product_encoder
 from indexer.images import ImageLoader
 from indexer.loading import Entry, load_catalog
 from indexer.problems import BadRecords, Problem
@@ -109,7 +109,7 @@ class Builder:
         if not loaded.entries:
             raise BadRecords(loaded.problems, "bad records and no valid product")
         tower = self._text_tower(options)
-        text_encoder = self.inference.product_text_encoder(tower if tower > 1 else None)
+        text_encoder = product_encoder(self.inference, tower)
         clip = self.inference.clip_encoder()
         if clip is not None and not any(e.product.image for e in loaded.entries):
             clip = None

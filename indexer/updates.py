@@ -32,11 +32,10 @@ from engine import catalog_undo as undo
 from engine.catalog import (
     LiveIndex,
     WriteContext,
+    live_text_tower,
     manifest_stamp,
     open_live,
     paired_served,
-    read_current,
-    read_manifest,
     write_manifest,
     writer_lock,
 )
@@ -47,7 +46,14 @@ from engine.lexical.base import LexicalIndex
 from engine.records import Product
 from engine.vectors.base import VectorManifest, VectorStoreIO
 from indexer.checksum import CatalogChecksum
-from indexer.embedding import DEFAULT_EMBED, EmbedOptions, document_text, encode_images, encode_texts
+from indexer.embedding import (
+    DEFAULT_EMBED,
+    EmbedOptions,
+    document_text,
+    encode_images,
+    encode_texts,
+    product_encoder,
+)
 from indexer.images import ImageError, ImageLoader
 from indexer.partial import apply_patch
 from indexer.problems import BadRecords, Problem
@@ -132,12 +138,12 @@ class IndexUpdater:
         """
         before = self.lexical.get(ids)
         products = build(before)
-        tower = self._text_tower(live)
+        tower = max(live.manifest.text_tower, 1) if live else live_text_tower(self.root)  # checked below
         vectors = self._embed(products, before, tower)
         with writer_lock(self.root):
             live = self._ready(live)
             old = self.lexical.get(ids)
-            if old != before or live.manifest.text_tower != tower:  # or a re-embedding switched in
+            if old != before or max(live.manifest.text_tower, 1) != tower:  # a re-embedding switched in
                 products = build(old)
                 vectors = self._embed(products, old, live.manifest.text_tower)
             checksum = CatalogChecksum.parse(live.manifest.catalog_checksum)
@@ -160,13 +166,6 @@ class IndexUpdater:
             crash_point("update-after-lexical")
             return products, self._commit(live, checksum)
 
-    def _text_tower(self, live: LiveIndex | None) -> int:
-        """The version that embedded the live text vectors (checked again under the writer lock)."""
-        if live is not None:
-            return live.manifest.text_tower
-        current = read_current(self.root)
-        return read_manifest(self.root, current).text_tower if current else 0
-
     def _embed(self, products: Sequence[Product], old: Mapping[str, Product], tower: int = 0) -> _Vectors:
         """Vectors for the products whose text or image differs from `old` (new ones: all), texts by the
         live generation's product tower `tower`."""
@@ -183,7 +182,7 @@ class IndexUpdater:
         text = np.zeros((0, 0), dtype=np.float32)
         if texts:
             text = encode_texts(
-                self._inference().product_text_encoder(tower if tower > 1 else None),
+                product_encoder(self._inference(), tower),
                 [text_of(p) for p in texts],
                 self.embed,
             )

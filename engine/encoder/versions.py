@@ -21,7 +21,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from engine.catalog import catalog_root, read_current, read_manifest
+from engine.catalog import catalog_root, live_text_tower, read_current, read_manifest
 from engine.config import Settings
 from engine.errors import NotFound
 from engine.learning.versions import RolloutLog
@@ -79,8 +79,7 @@ class QueryEncoderStore:
 
     def live_text_tower(self) -> int:
         """The version whose product side embedded the live text vectors (1: the configured model)."""
-        current = read_current(self.catalog_root)
-        return max(read_manifest(self.catalog_root, current).text_tower, 1) if current else 1
+        return live_text_tower(self.catalog_root)
 
     def vectors_identity(self) -> ModelIdentity:
         """The space of the served product vectors: the live generation's text encoder (a both-towers
