@@ -86,10 +86,10 @@ def judged(tmp: Path, catalog: Path) -> tuple[Path, Path]:
     """One query per product (its first two title words), the product judged 3."""
     rows = [json.loads(line) for line in catalog.read_text(encoding="utf-8").splitlines()]
     queries, qrels = tmp / "queries.tsv", tmp / "qrels.tsv"
-    queries.write_text(
-        "".join(f"q{i}\t{' '.join(r['title'].split()[:2])}\n" for i, r in enumerate(rows)), encoding="utf-8"
-    )
-    qrels.write_text("".join(f"q{i}\t{r['id']}\t3\n" for i, r in enumerate(rows)), encoding="utf-8")
+    lines = [f"q{i}\t{' '.join(r['title'].split()[:2])}\n" for i, r in enumerate(rows)]
+    queries.write_text("query_id\tquery\n" + "".join(lines), encoding="utf-8")
+    judged = [f"q{i}\t{r['id']}\t3\n" for i, r in enumerate(rows)]
+    qrels.write_text("query_id\tproduct_id\tgrade\n" + "".join(judged), encoding="utf-8")
     return queries, qrels
 
 
