@@ -83,12 +83,13 @@ def indexer(settings: Settings, *args: str, crash_at: str | None = None) -> subp
 
 
 def judged(tmp: Path, catalog: Path) -> tuple[Path, Path]:
-    """One query per product (its first two title words), the product judged 3."""
+    """One query per product (its first two title words), the product judged 3 and the next one 1."""
     rows = [json.loads(line) for line in catalog.read_text(encoding="utf-8").splitlines()]
     queries, qrels = tmp / "queries.tsv", tmp / "qrels.tsv"
     lines = [f"q{i}\t{' '.join(r['title'].split()[:2])}\n" for i, r in enumerate(rows)]
     queries.write_text("query_id\tquery\n" + "".join(lines), encoding="utf-8")
     judged = [f"q{i}\t{r['id']}\t3\n" for i, r in enumerate(rows)]
+    judged += [f"q{i}\t{rows[(i + 1) % len(rows)]['id']}\t1\n" for i in range(len(rows))]  # the scale's floor
     qrels.write_text("query_id\tproduct_id\tgrade\n" + "".join(judged), encoding="utf-8")
     return queries, qrels
 
