@@ -1,9 +1,14 @@
-"""Query-tower fine-tuning from judgements: dense nDCG@10 on held-out queries before and after.
+"""Encoder fine-tuning from judgements: dense nDCG@10 on held-out queries before and after.
 
 The judged queries are split in half by a seeded shuffle (query-disjoint): the tower trains on the pairs
 (grade >= --min-grade) of the first half, with 10% of that half kept for early stopping, and is scored
-on the second half. Product vectors are computed once with the unchanged model and stay fixed, as in
-serving (only the query tower is trained). Reports time (embedding, training) and peak memory.
+on the second half. With `--towers query` product vectors are computed once with the unchanged model
+and stay fixed, as in serving (only the query tower is trained). With `--towers both` one shared
+encoder trains on both sides (validation re-embeds a --validation-corpus sample at every evaluation),
+the whole corpus is then re-embedded with it and the held-out queries are scored against those vectors,
+as a both-towers version serves after its vector generation is switched in. Reports time (embedding,
+training, re-embedding) and peak memory; `--save-model` keeps the trained weights and `--vectors-cache`
+every corpus embedding (keyed by the weights' fingerprint).
 
 The corpus is the whole products file unless --max-products is given: then it is every judged product
 of the queries used plus seeded random others up to that size (smaller corpus = easier retrieval, so
@@ -17,6 +22,7 @@ import hashlib
 import random
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,9 +35,10 @@ from engine.encoder.evaluate import ProductVectors, dense_ndcg
 from engine.encoder.job import load_tower
 from engine.encoder.plot import plot_curve
 from engine.encoder.sources import eval_queries
-from engine.encoder.train import FinetuneConfig, finetune, query_embedder
+from engine.encoder.train import TOWERS, FinetuneConfig, finetune, query_embedder
 from engine.errors import AisleError
 from engine.learning.offline_data import load_judgements
+from engine.models.sources import fingerprint
 from engine.models.text_encoder import SentenceEncoder, resolve_text_model
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
@@ -56,6 +63,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--patience", type=int, default=3)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument("--towers", choices=TOWERS, default="query", help="what trains (default query)")
+    parser.add_argument(
+        "--validation-corpus",
+        type=int,
+        default=3000,
+        help="both towers: products re-embedded at each validation (judged ones + random others)",
+    )
+    parser.add_argument("--save-model", type=Path, help="directory to save the trained weights in")
     parser.add_argument(
         "--vectors-cache",
         type=Path,
@@ -79,6 +94,19 @@ def base_vectors(
         cached.parent.mkdir(parents=True, exist_ok=True)
         np.save(cached, vectors)
     return vectors
+
+
+def validation_corpus(
+    products: ProductVectors, needed: set[str], size: int, rng: random.Random
+) -> ProductVectors:
+    """Both towers: the products validation re-embeds (every judged one plus random others)."""
+    others = sorted(set(products.ids) - needed)
+    ids = sorted(needed | set(rng.sample(others, max(0, min(len(others), size - len(needed))))))
+    return ProductVectors(tuple(ids), products.rows(ids))
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,6 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     min_grade = judgements.min_grade
     evaluation = eval_queries(judgements, eval_half)
     before = dense_ndcg(query_embedder(model), evaluation, products, 10, min_grade)
+    validation = eval_queries(judgements, validation_ids)
+    checked = products
+    if args.towers == "both":
+        judged = {p for q in validation_ids for p in judgements.grades[q] if p in texts}
+        checked = validation_corpus(products, judged, args.validation_corpus, rng)
     config = FinetuneConfig(
         epochs=args.epochs,
         batch_size=args.batch_size,
@@ -128,20 +161,34 @@ def main(argv: list[str] | None = None) -> int:
         eval_every=args.eval_every,
         patience=args.patience,
         seed=args.seed,
+        towers=args.towers,
     )
     result = finetune(
         model,
         pairs,
-        products,
-        eval_queries(judgements, validation_ids),
+        checked,
+        validation,
         config,
         min_grade=min_grade,
         progress=True,
+        product_texts=texts,
     )
-    after = dense_ndcg(query_embedder(model), evaluation, products, 10, min_grade)
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    train_peak = peak_mib = peak_rss_mib()
+    reembed_s = 0.0
+    served = products
+    if args.save_model or args.towers == "both":
+        saved = args.save_model or Path(tempfile.mkdtemp(prefix="encoder-finetune-"))
+        model.save(str(saved))
+        if args.towers == "both":
+            t0 = time.perf_counter()
+            vectors = base_vectors(saved, fingerprint(saved), corpus, texts, args)
+            served = ProductVectors(tuple(corpus), vectors)
+            reembed_s = time.perf_counter() - t0
+            peak_mib = peak_rss_mib()
+    after = dense_ndcg(query_embedder(model), evaluation, served, 10, min_grade)
     stem = f"encoder-finetune-{args.name}"
-    plot = plot_curve(result, RESULTS / f"{stem}.png", f"query tower fine-tuning ({args.name})")
+    title = "query tower" if args.towers == "query" else "both towers"
+    plot = plot_curve(result, RESULTS / f"{stem}.png", f"{title} fine-tuning ({args.name})")
     report = {
         "dataset": {"queries": str(args.queries), "qrels": str(args.qrels), "products": str(args.products)},
         "encoder": {"name": identity.name, "version": identity.version},
@@ -154,14 +201,18 @@ def main(argv: list[str] | None = None) -> int:
             "corpus": len(corpus),
         },
         "config": config.__dict__,
+        "towers": args.towers,
+        "saved_model": str(args.save_model) if args.save_model else None,
         "dense_ndcg10": {"before": before, "after": after, "delta": after - before},
         "training": result.to_dict(),
         "seconds": {
             "embed_products": round(embed_s, 1),
             "train": round(result.seconds, 1),
+            "reembed_products": round(reembed_s, 1),
             "total": round(time.perf_counter() - started, 1),
         },
         "peak_rss_mib": round(peak_mib),
+        "peak_rss_mib_after_training": round(train_peak),
         "torch_threads": torch.get_num_threads(),
         "plot": str(plot.relative_to(PROJECT_ROOT)),
     }

@@ -69,6 +69,10 @@ class IndexManifest:
     # The lexical generation built with these vectors (embedded folder or OpenSearch physical index):
     # readers open exactly this one, so CURRENT switches both as one; "" before it was recorded.
     lexical: str = ""
+    # The `query_encoder` version whose product side embedded the text vectors (1: the configured
+    # model; 0: not recorded, built before this was stored). With `encoders["text"]` it names the
+    # encoder/vector pair the one CURRENT switch moves (`engine.inference.towers`).
+    text_tower: int = 0
 
     def to_json(self) -> str:
         payload: dict[str, Any] = {"format": MANIFEST_FORMAT, **asdict(self)}
@@ -94,6 +98,7 @@ class IndexManifest:
                 semantic_threshold=_optional_float(payload.get("semantic_threshold")),
                 near_threshold=_optional_float(payload.get("near_threshold")),
                 lexical=str(payload.get("lexical") or ""),
+                text_tower=int(payload.get("text_tower") or 0),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise IndexMismatch(f"{where}: unreadable index manifest ({exc})") from None
@@ -118,6 +123,13 @@ def read_manifest(root: Path, generation: str) -> IndexManifest:
         return IndexManifest.from_json(path.read_text(encoding="utf-8"), where=str(path))
     except FileNotFoundError:
         raise IndexMismatch(f"{root / CURRENT} names {generation!r}, which has no {MANIFEST}") from None
+
+
+def live_text_tower(root: Path) -> int:
+    """The query-encoder version that embedded the live text vectors (1, the configured model, when
+    not recorded or before the first build)."""
+    current = read_current(root)
+    return max(read_manifest(root, current).text_tower, 1) if current else 1
 
 
 def write_manifest(root: Path, manifest: IndexManifest) -> None:
@@ -167,7 +179,12 @@ class LiveIndex:
         return replace(self, manifest=manifest, stamp=manifest_stamp(self.root))
 
 
-def open_live(root: Path, io: VectorStoreIO, served: dict[str, EncoderInfo] | None = None) -> LiveIndex:
+Served = Mapping[str, EncoderInfo] | Callable[["IndexManifest"], Mapping[str, EncoderInfo]]
+"""The encoders served per space, or a function of the generation's manifest that says them (the text
+encoder served for a generation depends on which query-encoder versions are loaded: `served_encoders`)."""
+
+
+def open_live(root: Path, io: VectorStoreIO, served: Served | None = None) -> LiveIndex:
     """Load the live generation and every vector store it holds.
 
     `served` maps a space to the encoder served for it now; a space built with another encoder is
@@ -178,6 +195,8 @@ def open_live(root: Path, io: VectorStoreIO, served: dict[str, EncoderInfo] | No
     if stamp is None:
         raise NotFound(f"no index has been built under {root} yet: run `indexer build CATALOG`")
     manifest = read_manifest(root, stamp[0])
+    if callable(served):
+        served = served(manifest)
     stores: dict[str, VectorStore] = {}
     for space, built in manifest.encoders.items():
         if served is not None and space in served:
@@ -193,12 +212,33 @@ def open_live(root: Path, io: VectorStoreIO, served: dict[str, EncoderInfo] | No
     return LiveIndex(root, manifest, stores, stamp)
 
 
-def served_encoders(inference: InferenceBackend) -> dict[str, EncoderInfo]:
+def served_encoders(
+    inference: InferenceBackend, manifest: IndexManifest | None = None
+) -> dict[str, EncoderInfo]:
+    """The encoders served per space; with `manifest`, the text encoder paired with that generation.
+
+    Where query-encoder versions exist (Triton), the generation's text space is served when a loaded
+    version answers in it; a generation that names its both-towers version (`text_tower`) gets that
+    version loaded beside the others first, so the gateway brings up the query tower with the vectors.
+    Otherwise the configured encoder is what is served, and a generation of another space is refused.
+    """
     served = {"text": inference.text_encoder().info()}
+    pairing = getattr(inference, "query_version_for", None)
+    if manifest is not None and callable(pairing) and "text" in manifest.encoders:
+        built = manifest.encoders["text"]
+        if pairing(built) is None and manifest.text_tower > 1:
+            inference.add_query_encoder_version(manifest.text_tower)  # type: ignore[attr-defined]
+        if pairing(built) is not None:
+            served["text"] = built
     clip = inference.clip_encoder()
     if clip is not None:
         served["image"] = clip.info()
     return served
+
+
+def paired_served(inference: InferenceBackend) -> Callable[[IndexManifest], dict[str, EncoderInfo]]:
+    """`served_encoders` as a function of the generation being opened (for `open_live`)."""
+    return lambda manifest: served_encoders(inference, manifest)
 
 
 @dataclass(frozen=True)
@@ -257,7 +297,7 @@ class Catalog:
         """Load the live generation (`NotFound` before the first build, `IndexMismatch` on an encoder
         mismatch)."""
         with self._lock:
-            self._live = open_live(self.root, self._io, served_encoders(self._inference))
+            self._live = open_live(self.root, self._io, paired_served(self._inference))
             return self._live.manifest
 
     def changed(self, force: bool = False) -> LiveIndex | None:
@@ -270,7 +310,7 @@ class Catalog:
         base = self._live
         if not force and base is not None and manifest_stamp(self.root) == base.stamp:
             return None
-        live = open_live(self.root, self._io, served_encoders(self._inference))
+        live = open_live(self.root, self._io, paired_served(self._inference))
         self._loaded_over = base
         return live
 

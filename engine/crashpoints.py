@@ -7,7 +7,9 @@ there, exactly as `kill -9` would (no `finally` blocks, no atexit, no flushing).
 `bench.rebuilds` set it on an `indexer` child process; it is never set in production, where the call
 costs one environment lookup.
 
-Named steps: `build-after-lexical` (the new lexical generation is written, nothing switched),
+Named steps: `build-after-vectors` (a new generation's vector stores are written, e.g. a re-embedding
+with a both-towers encoder, nothing else), `build-after-lexical` (the new lexical generation is written,
+nothing switched),
 `build-after-commit` (the catalog pointer names the new generation, the lexical index's own pointer or
 alias does not yet), `update-after-vectors` (an upsert or delete saved its vector stores, the lexical
 index and the manifest are untouched), `update-after-lexical` (lexical written too, manifest not).
@@ -20,7 +22,13 @@ import signal
 
 ENV = "AISLE_TEST_CRASH_AT"
 POINTS = frozenset(
-    {"build-after-lexical", "build-after-commit", "update-after-vectors", "update-after-lexical"}
+    {
+        "build-after-vectors",
+        "build-after-lexical",
+        "build-after-commit",
+        "update-after-vectors",
+        "update-after-lexical",
+    }
 )
 
 

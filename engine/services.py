@@ -32,7 +32,8 @@ from engine.config import Settings
 from engine.errors import AisleError
 from engine.events.base import EventLog
 from engine.events.impressions import ImpressionWriter
-from engine.inference.base import InferenceBackend
+from engine.inference.base import InferenceBackend, TextEncoder
+from engine.inference.towers import PairedTextEncoder
 from engine.lexical.base import LexicalIndex
 from engine.merch.store import RuleStore, rules_path
 from engine.personalize import Recommender
@@ -159,7 +160,7 @@ class EngineServices:
         pipeline = SearchPipeline(
             lexical=lexical,
             embedder=QueryEmbedder(
-                inference.text_encoder(), inference.clip_encoder(), config.embed_cache_size
+                query_text_encoder(inference, catalog), inference.clip_encoder(), config.embed_cache_size
             ),
             ranker=inference.ranker,
             text_store=lambda: store("text"),
@@ -326,6 +327,17 @@ class EngineServices:
         self.pipeline.close()
         self.events.close()
         self.inference.close()
+
+
+def query_text_encoder(inference: InferenceBackend, catalog: ServingCatalog) -> TextEncoder:
+    """The text encoder queries go through: where query-encoder versions exist (Triton), each request
+    names the version paired with the generation served (`engine.inference.towers`), so a blue/green
+    switch of vectors and tower never searches one generation with another's queries."""
+    text = inference.text_encoder()
+    resolve = getattr(inference, "query_version_for", None)
+    if not callable(resolve) or not callable(getattr(text, "encode_versioned", None)):
+        return text
+    return PairedTextEncoder(text, lambda: catalog.manifest.encoders["text"], resolve)  # type: ignore[arg-type]
 
 
 class Backends(NamedTuple):

@@ -52,7 +52,7 @@ from engine.vectors.calibration import NEAR_QUANTILE, calibrate_store
 from engine.vectors.factory import FactoryVectorIO
 from indexer.checkpoint import Checkpoint, read_key
 from indexer.checksum import CatalogChecksum
-from indexer.embedding import DEFAULT_EMBED, EmbedOptions
+from indexer.embedding import DEFAULT_EMBED, EmbedOptions, product_encoder
 from indexer.images import ImageLoader
 from indexer.loading import Entry, load_catalog
 from indexer.problems import BadRecords, Problem
@@ -68,6 +68,10 @@ class BuildOptions:
     image_timeout_s: float = 10.0
     limits: Limits = DEFAULT_LIMITS
     progress: bool = True
+    # The query-encoder version that embeds the texts: a both-towers version re-embeds the catalog in
+    # its own space (blue/green: the old pair serves until CURRENT switches). None keeps the live
+    # generation's; 1 is the configured text model.
+    text_tower: int | None = None
 
 
 @dataclass
@@ -104,7 +108,8 @@ class Builder:
             raise BadRecords(loaded.problems)
         if not loaded.entries:
             raise BadRecords(loaded.problems, "bad records and no valid product")
-        text_encoder = self.inference.product_text_encoder()
+        tower = self._text_tower(options)
+        text_encoder = product_encoder(self.inference, tower)
         clip = self.inference.clip_encoder()
         if clip is not None and not any(e.product.image for e in loaded.entries):
             clip = None
@@ -161,6 +166,7 @@ class Builder:
             counts = write_stores(
                 self.io, checkpoint, stages, encoders, keep, directory, manifest_for, calibrate
             )
+            crash_point("build-after-vectors")
             manifest = IndexManifest(
                 generation=generation,
                 encoders=encoders,
@@ -172,6 +178,7 @@ class Builder:
                 source=str(path),
                 semantic_threshold=calibrated.get("semantic"),
                 near_threshold=calibrated.get("near"),
+                text_tower=tower,
             )
             with writer_lock(self.root):
                 lexical_name, _ = self.lexical.stage(products)
@@ -186,6 +193,19 @@ class Builder:
             self._prune(keep={generation, current or ""})
             reused = sum(s.reused for s in stages.values())
             return BuildReport(generation, len(products), problems, reused=reused, space_counts=counts)
+
+    def _text_tower(self, options: BuildOptions) -> int:
+        """The version that embeds this build's texts (see `BuildOptions.text_tower`), loaded in the
+        model server beside the serving ones when it is a both-towers version."""
+        tower = options.text_tower
+        if tower is None:
+            live = self._live_manifest(read_current(self.root))
+            tower = live.text_tower if live is not None else 1
+        tower = max(tower, 1)
+        load = getattr(self.inference, "add_query_encoder_version", None)
+        if tower > 1 and callable(load):
+            load(tower)
+        return tower
 
     def _live_manifest(self, current: str | None) -> IndexManifest | None:
         """The serving manifest; None when there is none or it is unreadable (a build repairs that)."""

@@ -48,6 +48,8 @@ EXAMPLES = """examples:
   indexer delete --file discontinued.txt      # one id per line (or a catalog file)
   indexer stats --json
   indexer verify                              # exit 1 if lexical, vectors and manifest disagree
+  indexer build catalog.jsonl --text-tower 3  # re-embed with both-towers encoder version 3, then switch
+  indexer rollback                            # back to the previous generation and its query tower
 """
 
 
@@ -64,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="fail on any bad record, write nothing")
     build.add_argument("--force", action="store_true", help="rebuild even if the catalog is unchanged")
     build.add_argument("--chunk-size", type=int, default=1024, help="products per checkpoint chunk")
+    build.add_argument(
+        "--text-tower",
+        type=int,
+        help="query-encoder version that embeds the texts: a both-towers version re-embeds the catalog "
+        "in its space while the live pair serves (default: the live generation's; 1: the configured model)",
+    )
     _embedding_options(build)
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
     upsert = commands.add_parser("upsert", help="insert or replace products in the live index")
@@ -85,6 +93,10 @@ def _parser() -> argparse.ArgumentParser:
     info = commands.add_parser("stats", help="show the live generation's manifest and counts")
     info.add_argument("--json", action="store_true", help="print JSON")
     commands.add_parser("verify", help="check lexical, vector stores and manifest agree (exit 1 if not)")
+    back = commands.add_parser(
+        "rollback", help="serve the generation the live one replaced again (with its query tower)"
+    )
+    back.add_argument("generation", nargs="?", help="a kept generation (default: the newest other one)")
     return parser
 
 
@@ -175,7 +187,10 @@ def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
         chunk_size=args.chunk_size,
         embed=EmbedOptions(args.batch_size, args.in_flight),
         progress=not args.no_progress,
+        text_tower=args.text_tower,
     )
+    if args.text_tower is not None and args.text_tower < 1:
+        raise InvalidInput(f"--text-tower must be a query-encoder version >= 1, got {args.text_tower}")
     report = Builder(settings, backends.inference, backends.lexical).build(args.file, options)
     if report.unchanged:
         print(
@@ -186,6 +201,23 @@ def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
         spaces = ", ".join(f"{s} {n}" for s, n in sorted(report.space_counts.items()))
         print(f"built generation {report.generation}: {report.count} products (vectors: {spaces}){resumed}")
     return _finish(report.problems)
+
+
+def _rollback(args: argparse.Namespace, settings: Settings, backends: Backends) -> int:
+    from indexer.rollback import roll_back
+
+    def load_tower(version: int) -> None:
+        load = getattr(backends.inference, "add_query_encoder_version", None)
+        if not callable(load):
+            raise InvalidInput(f"query-encoder version {version} is served by Triton only")
+        load(version)
+
+    switched = roll_back(catalog_root(settings), load_tower, args.generation)
+    print(
+        f"serving generation {switched.current} again (query-encoder version "
+        f"{max(switched.text_tower, 1)}); was {switched.previous}"
+    )
+    return 0
 
 
 def _upsert(args: argparse.Namespace, settings: Settings, backends: Backends) -> int:
@@ -272,7 +304,14 @@ def _verify(args: argparse.Namespace, settings: Settings, backends: Backends) ->
     return EXIT_FAILED
 
 
-COMMANDS = {"build": _build, "upsert": _upsert, "delete": _delete, "stats": _stats, "verify": _verify}
+COMMANDS = {
+    "build": _build,
+    "upsert": _upsert,
+    "delete": _delete,
+    "stats": _stats,
+    "verify": _verify,
+    "rollback": _rollback,
+}
 
 
 def _live(settings: Settings) -> LiveIndex:

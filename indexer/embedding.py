@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.errors import BackendUnavailable, IndexMismatch
-from engine.inference.base import ClipEncoder, EncoderInfo, TextEncoder
+from engine.inference.base import ClipEncoder, EncoderInfo, InferenceBackend, TextEncoder
 from engine.records import Product
 
 log = logging.getLogger(__name__)
@@ -159,3 +159,9 @@ def checked(vectors: np.ndarray, n: int, info: EncoderInfo) -> np.ndarray:
     if not np.isfinite(array).all():
         raise IndexMismatch(f"{info.name} returned non-finite values")
     return array
+
+
+def product_encoder(inference: InferenceBackend, tower: int) -> TextEncoder:
+    """The encoder that embeds product texts in the space of query-encoder version `tower` (a
+    both-towers version when > 1; the backend's product encoder otherwise)."""
+    return inference.product_text_encoder(tower) if tower > 1 else inference.product_text_encoder()

@@ -32,9 +32,10 @@ from engine import catalog_undo as undo
 from engine.catalog import (
     LiveIndex,
     WriteContext,
+    live_text_tower,
     manifest_stamp,
     open_live,
-    served_encoders,
+    paired_served,
     write_manifest,
     writer_lock,
 )
@@ -45,7 +46,14 @@ from engine.lexical.base import LexicalIndex
 from engine.records import Product
 from engine.vectors.base import VectorManifest, VectorStoreIO
 from indexer.checksum import CatalogChecksum
-from indexer.embedding import DEFAULT_EMBED, EmbedOptions, document_text, encode_images, encode_texts
+from indexer.embedding import (
+    DEFAULT_EMBED,
+    EmbedOptions,
+    document_text,
+    encode_images,
+    encode_texts,
+    product_encoder,
+)
 from indexer.images import ImageError, ImageLoader
 from indexer.partial import apply_patch
 from indexer.problems import BadRecords, Problem
@@ -130,13 +138,14 @@ class IndexUpdater:
         """
         before = self.lexical.get(ids)
         products = build(before)
-        vectors = self._embed(products, before)
+        tower = max(live.manifest.text_tower, 1) if live else live_text_tower(self.root)  # checked below
+        vectors = self._embed(products, before, tower)
         with writer_lock(self.root):
             live = self._ready(live)
             old = self.lexical.get(ids)
-            if old != before:
+            if old != before or max(live.manifest.text_tower, 1) != tower:  # a re-embedding switched in
                 products = build(old)
-                vectors = self._embed(products, old)
+                vectors = self._embed(products, old, live.manifest.text_tower)
             checksum = CatalogChecksum.parse(live.manifest.catalog_checksum)
             for product in old.values():
                 checksum.remove(product)
@@ -157,8 +166,9 @@ class IndexUpdater:
             crash_point("update-after-lexical")
             return products, self._commit(live, checksum)
 
-    def _embed(self, products: Sequence[Product], old: Mapping[str, Product]) -> _Vectors:
-        """Vectors for the products whose embedded text or image differs from `old` (new ones: all)."""
+    def _embed(self, products: Sequence[Product], old: Mapping[str, Product], tower: int = 0) -> _Vectors:
+        """Vectors for the products whose text or image differs from `old` (new ones: all), texts by the
+        live generation's product tower `tower`."""
 
         def changed(product: Product, field: Callable[[Product], object]) -> bool:
             previous = old.get(product.id)
@@ -172,7 +182,9 @@ class IndexUpdater:
         text = np.zeros((0, 0), dtype=np.float32)
         if texts:
             text = encode_texts(
-                self._inference().product_text_encoder(), [text_of(p) for p in texts], self.embed
+                product_encoder(self._inference(), tower),
+                [text_of(p) for p in texts],
+                self.embed,
             )
         images = self._image_vectors(pictures) if pictures else None
         return _Vectors([p.id for p in texts], text, [p.id for p in pictures], images)
@@ -225,7 +237,7 @@ class IndexUpdater:
         return self.inference
 
     def _open(self) -> LiveIndex:
-        served = served_encoders(self.inference) if self.inference is not None else None
+        served = paired_served(self.inference) if self.inference is not None else None
         return open_live(self.root, self.io, served)
 
     def _ready(self, live: LiveIndex | None) -> LiveIndex:

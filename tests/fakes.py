@@ -96,7 +96,7 @@ class FakeInference:
     def text_encoder(self) -> FakeTextEncoder:
         return self.text
 
-    def product_text_encoder(self) -> FakeTextEncoder:
+    def product_text_encoder(self, version: int | None = None) -> FakeTextEncoder:
         return self.text
 
     def clip_encoder(self) -> FakeClipEncoder | None:

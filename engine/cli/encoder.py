@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import load_settings
-from engine.errors import ConfigError, NotFound
+from engine.errors import ConfigError, InvalidInput, NotFound
 
 EXAMPLES = """examples:
   engine encoder finetune --products ../shared/datasets/homedepot/products.jsonl \\
@@ -17,6 +17,9 @@ EXAMPLES = """examples:
       --qrels ../shared/datasets/homedepot/qrels.dev.tsv --rollout
   engine encoder finetune --products catalog.jsonl --clicks
                                         learn from the shop's own click log
+  engine encoder finetune --towers both --products catalog.jsonl --queries q.tsv --qrels r.tsv
+  indexer build catalog.jsonl --text-tower 4
+                                        train both towers, then re-embed the catalog and switch
   engine encoder versions               kept query-tower versions and the serving one
   engine encoder rollout 3              serve version 3 (checked against the product vectors)
   engine encoder rollback               serve the version that served before the current one
@@ -66,6 +69,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     tune.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     tune.add_argument("--plot", type=Path, help="loss curve PNG (default under the data dir)")
     tune.add_argument("--rollout", action="store_true", help="serve the version if it passes the gate")
+    tune.add_argument(
+        "--towers",
+        choices=("query", "both"),
+        default="query",
+        help="query: the query tower against the served vectors (default); both: one shared encoder, "
+        "served after `indexer build CATALOG --text-tower N` re-embeds the catalog with it",
+    )
+    tune.add_argument(
+        "--corpus", type=int, default=5000, help="both towers: products re-embedded for validation and gate"
+    )
     tune.set_defaults(handler=_finetune)
 
     verbs.add_parser("versions", help="kept versions, their manifests and the serving one").set_defaults(
@@ -116,8 +129,16 @@ def _finetune(args: argparse.Namespace) -> int:
         patience=args.patience,
         max_steps=args.max_steps,
         seed=args.seed,
+        towers=args.towers,
     )
     config.check()
+    if args.towers == "both" and args.rollout:
+        raise InvalidInput(
+            "--rollout serves a query tower against the live vectors; a both-towers version serves "
+            "with the vectors it embeds: run `indexer build CATALOG --text-tower N` after this"
+        )
+    if args.corpus < 2:
+        raise InvalidInput(f"--corpus must be at least 2 products, got {args.corpus}")
     request = FinetuneRequest(
         queries=args.queries,
         qrels=args.qrels,
@@ -134,6 +155,7 @@ def _finetune(args: argparse.Namespace) -> int:
         click_records=args.click_records,
         max_negatives=args.negatives,
         max_weight=args.max_weight,
+        corpus=args.corpus,
     )
     request.check()
     backends: list[Any] = []
@@ -175,8 +197,9 @@ def _versions(args: argparse.Namespace) -> int:
             cand, serv = (
                 manifest.validation.get(k, float("nan")) for k in ("candidate_ndcg", "serving_ndcg")
             )
+            kind = "both towers" if manifest.embeds_products else "query tower"
             print(
-                f"{mark} {version}  from {manifest.parent}  product space "
+                f"{mark} {version}  from {manifest.parent} ({kind})  product space "
                 f"{manifest.base.name}@{manifest.base.version}  check nDCG@10 {cand:.4f} (was {serv:.4f})"
             )
     return 0

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from engine.config import Settings
+from engine.encoder.both import train_both
 from engine.encoder.data import load_product_texts
 from engine.encoder.evaluate import ProductVectors
 from engine.encoder.plot import plot_curve
@@ -50,6 +51,7 @@ class FinetuneRequest:
     click_records: int = 1_000_000
     max_negatives: int = 4
     max_weight: float = 10.0
+    corpus: int = 5000  # both towers: products re-embedded for validation and the gate
 
     def check(self) -> None:
         if (self.queries is None) != (self.qrels is None):
@@ -108,12 +110,19 @@ def run_finetune(
     here)."""
     request.check()
     store = QueryEncoderStore(settings)
-    served_space = store.vectors_identity()
+    configured = store.configured_identity()
     base_dir, base_id = resolve_text_model(settings.text_model, settings.resolved_text_model())
-    if (base_id.name, base_id.version) != (served_space.name, served_space.version):
+    if (base_id.name, base_id.version) != (configured.name, configured.version):
         raise IndexMismatch(
             f"AISLE_TEXT_MODEL is {base_id.name}@{base_id.version} but the runtime query_encoder serves "
-            f"{served_space.name}@{served_space.version}: restart Triton with the same settings first"
+            f"{configured.name}@{configured.version}: restart Triton with the same settings first"
+        )
+    both = request.config.towers == "both"
+    served_space = store.vectors_identity()
+    if not both and served_space != configured:
+        raise InvalidInput(
+            f"the live vectors were embedded by {served_space.name} (a both-towers version): a query "
+            "tower alone cannot be trained against them yet; fine-tune with --towers both"
         )
     texts = load_product_texts(request.products)
     opened: list[EventLog] = []
@@ -131,6 +140,8 @@ def run_finetune(
     finally:
         for each in opened:
             each.close()
+    if both:
+        return _finetune_both(settings, request, store, data, texts, base_dir, progress, log)
     log(
         f"{len(data.pairs)} training pairs; {len(data.validation)} validation, {len(data.check)} check "
         f"queries; embedding {len(texts)} products"
@@ -185,3 +196,44 @@ def run_finetune(
     if loader is None:
         return {"action": "written", "version": version, **details}
     return roll_out(store, loader(), version, details=details)
+
+
+def _finetune_both(
+    settings: Settings,
+    request: FinetuneRequest,
+    store: QueryEncoderStore,
+    data: TrainingSet,
+    texts: dict[str, str],
+    base_dir: Path,
+    progress: bool,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    """Both towers (`engine.encoder.both`): a gated version written for re-embedding, not served."""
+    log(
+        f"{len(data.pairs)} training pairs; {len(data.validation)} validation, {len(data.check)} check "
+        f"queries; both towers train (a sample of up to {request.corpus} products is re-embedded)"
+    )
+
+    def load(version: int) -> Any:
+        weights = store.weights(version) if version in store.versions() else None
+        return load_tower(weights or base_dir, settings.text_max_tokens, request.device)
+
+    model, manifest, details = train_both(
+        store,
+        data,
+        texts,
+        load,
+        request.config,
+        corpus=request.corpus,
+        seed=request.split_seed,
+        tolerance=request.tolerance,
+        progress=progress,
+    )
+    plot = request.plot or settings.path("learning", f"encoder-finetune-{int(time.time())}.png")
+    plot_curve(details.pop("result"), plot, "both towers fine-tuning")
+    details["plot"] = str(plot)
+    if not details["gate"]["accepted"]:
+        return store.rollouts.append({"action": "rejected", "version": None, **details})
+    version = store.add(model, manifest)
+    log(f"wrote both-towers version {version}: re-embed with `indexer build CATALOG --text-tower {version}`")
+    return {"action": "written", "version": version, **details}

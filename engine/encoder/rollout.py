@@ -15,8 +15,8 @@ from typing import Any, Protocol
 
 from engine.encoder.evaluate import EvalQuery, ProductVectors, QueryEncode, dense_ndcg
 from engine.encoder.versions import QueryEncoderStore
-from engine.errors import NotFound
-from engine.models.tower import check_compatible
+from engine.errors import InvalidInput, NotFound
+from engine.models.tower import TowerManifest, check_compatible
 
 
 class EncoderVersionLoader(Protocol):
@@ -52,12 +52,16 @@ def gate(
     min_grade: float = 1.0,
     tolerance: float = 0.0,
     k: int = 10,
+    serving_products: ProductVectors | None = None,
 ) -> GateVerdict:
-    """Accept only when the candidate's check-set nDCG@k >= the serving version's - `tolerance`."""
+    """Accept only when the candidate's check-set nDCG@k >= the serving version's - `tolerance`.
+
+    `serving_products`: the serving pair's vectors when they differ from the candidate's (both towers:
+    each pair is scored against the corpus embedded in its own space)."""
     if not check_set:
         return GateVerdict(False, float("nan"), float("nan"), 0, ["no check queries"])
     cand = dense_ndcg(candidate, check_set, products, k, min_grade)
-    serv = dense_ndcg(serving, check_set, products, k, min_grade)
+    serv = dense_ndcg(serving, check_set, serving_products or products, k, min_grade)
     verdict = GateVerdict(cand >= serv - tolerance, cand, serv, len(check_set))
     if not verdict.accepted:
         verdict.reasons.append(f"check-set nDCG@{k} {cand:.4f} < serving {serv:.4f} - {tolerance}")
@@ -77,8 +81,12 @@ def roll_out(
     if version not in store.versions():
         raise NotFound(f"query-encoder version {version} does not exist (kept: {store.versions()})")
     manifest = store.manifest(version)
-    if manifest is not None:
-        check_compatible(manifest, store.vectors_identity())
+    if manifest is not None and manifest.embeds_products:
+        raise InvalidInput(
+            f"query-encoder version {version} embeds products too: it serves only with the vectors it "
+            f"embedded (indexer build CATALOG --text-tower {version}; back with indexer rollback)"
+        )
+    check_compatible(manifest or TowerManifest(version, store.space_of(version)), store.vectors_identity())
     previous = store.serving()
     loader.load_query_encoder_version(version)
     record = {"action": action, "version": version, "previous": previous}

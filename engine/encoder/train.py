@@ -1,4 +1,4 @@
-"""Contrastive fine-tuning of the query tower against fixed product vectors.
+"""Contrastive fine-tuning of the query tower against fixed product vectors, or of both towers.
 
 Loss per batch of (query, positive product) pairs: softmax cross-entropy of each query over the batch's
 products (in-batch negatives, the MultipleNegativesRanking objective) plus the products the batch's
@@ -13,21 +13,28 @@ or skewed batch of pairs cannot make the tower forget what it knew. AdamW with l
 decay; validation nDCG@10 on query-disjoint pairs every `eval_every` steps; training stops after
 `patience` evaluations without improvement, and the best weights seen (possibly the starting ones) are
 what the model holds at the end.
+
+`towers="both"` trains one shared encoder on both sides: the batch's product texts go through the same
+trainable model as the queries (so the products' space moves too), and validation re-embeds the
+validation corpus with the current weights at every evaluation. The result only serves together with
+product vectors it computed itself (a new vector generation, `indexer reembed`).
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from engine.encoder.data import Pair
-from engine.encoder.evaluate import EvalQuery, ProductVectors, dense_ndcg
+from engine.encoder.evaluate import EvalQuery, ProductVectors, QueryEncode, dense_ndcg
 from engine.errors import InvalidInput
+
+TOWERS = ("query", "both")
 
 
 @dataclass(frozen=True)
@@ -45,8 +52,11 @@ class FinetuneConfig:
     seed: int = 0
     k: int = 10
     restore_best: bool = True  # False: end with the last weights, not the best validated ones
+    towers: str = "query"  # "query": products fixed; "both": one shared encoder for queries and products
 
     def check(self) -> None:
+        if self.towers not in TOWERS:
+            raise InvalidInput(f"towers must be one of {', '.join(TOWERS)}, got {self.towers!r}")
         if self.epochs < 1 or self.batch_size < 2 or self.eval_every < 1 or self.patience < 1:
             raise InvalidInput("epochs, eval-every and patience must be >= 1 and batch size >= 2")
         if self.lr <= 0 or not 0.0 <= self.warmup < 1.0 or self.anchor < 0 or self.scale <= 0:
@@ -120,11 +130,18 @@ def finetune(
     *,
     min_grade: float = 1.0,
     progress: bool = False,
+    product_texts: Mapping[str, str] | None = None,
 ) -> FinetuneResult:
-    """Train `model` (a `SentenceTransformer`, changed in place) on `pairs`; returns the curves."""
+    """Train `model` (a `SentenceTransformer`, changed in place) on `pairs`; returns the curves.
+
+    With `config.towers == "both"`, `product_texts` (id -> text) feeds the product side and must cover
+    every pair's products and `products.ids`; `products.vectors` is then ignored (re-embedded)."""
     import torch
 
     config.check()
+    texts: Mapping[str, str] | None = None
+    if config.towers == "both":
+        texts = _check_texts(product_texts, pairs, products.ids)
     if len(pairs) < 2:
         raise InvalidInput(f"need at least 2 training pairs, got {len(pairs)}")
     if not validation:
@@ -153,7 +170,8 @@ def finetune(
 
     def evaluate(step: int) -> bool:
         """Record validation nDCG, keep the best weights; True when patience is used up."""
-        value = dense_ndcg(encode, validation, products, config.k, min_grade)
+        corpus = products if texts is None else _reembed(encode, products.ids, texts)
+        value = dense_ndcg(encode, validation, corpus, config.k, min_grade)
         result.evals.append((step, value))
         if value > best["ndcg"]:
             best.update(ndcg=value, state={k: v.detach().clone() for k, v in model.state_dict().items()})
@@ -170,7 +188,7 @@ def finetune(
             if step >= total:
                 break
             model.train()
-            loss = _step_loss(model, batch, products, config, params, anchor)
+            loss = _step_loss(model, batch, products, config, params, anchor, texts)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -200,12 +218,17 @@ def _step_loss(
     config: FinetuneConfig,
     params: Sequence[Any],
     anchor: Sequence[Any],
+    texts: Mapping[str, str] | None = None,
 ) -> Any:
+    """The batch's loss; `texts` (both towers) embeds its products with the model being trained."""
     import torch
 
     queries = _forward(model, [p.query for p in batch])
     columns, blocked = _columns(batch)
-    targets = torch.from_numpy(products.rows(columns)).to(queries.device)
+    if texts is None:
+        targets = torch.from_numpy(products.rows(columns)).to(queries.device)
+    else:
+        targets = _forward(model, [texts[c] for c in columns])
     logits = config.scale * queries @ targets.T
     logits = logits.masked_fill(torch.tensor(blocked, device=logits.device), float("-inf"))
     labels = torch.arange(len(batch), device=logits.device)
@@ -216,6 +239,23 @@ def _step_loss(
         drift = sum(((p - p0) ** 2).sum() for p, p0 in zip(params, anchor, strict=True))
         loss = loss + config.anchor * drift
     return loss
+
+
+def _check_texts(
+    texts: Mapping[str, str] | None, pairs: Sequence[Pair], corpus: Sequence[str]
+) -> Mapping[str, str]:
+    if texts is None:
+        raise InvalidInput("training both towers needs the product texts")
+    needed = {p.product_id for p in pairs} | {n for p in pairs for n in p.negatives} | set(corpus)
+    missing = sorted(needed - set(texts))
+    if missing:
+        raise InvalidInput(f"{len(missing)} products have no text (first: {missing[0]})")
+    return texts
+
+
+def _reembed(encode: QueryEncode, ids: Sequence[str], texts: Mapping[str, str]) -> ProductVectors:
+    """The validation corpus in the space of the weights being trained (both towers)."""
+    return ProductVectors(tuple(ids), encode([texts[i] for i in ids]))
 
 
 def _columns(batch: Sequence[Pair]) -> tuple[list[str], list[list[bool]]]:

@@ -6,7 +6,9 @@ Layout (under `settings.data_dir`):
   model (AISLE_TEXT_MODEL), which also built the product vectors.
 - `model_repository/query_encoder/<n>/` a fine-tuned tower: `model.py` (the same Triton entry point),
   `encoder/` (sentence-transformers weights; the served model exports them to ONNX like version 1) and
-  `manifest.json` with the identity of the product-vector encoder it was trained against (`base`).
+  `manifest.json` with the identity of the product-vector encoder it was trained against (`base`); a
+  both-towers version's `base` is its own identity (`query_encoder/<n>` and its weights' fingerprint),
+  the text encoder of the vector generation `indexer build --text-tower <n>` embeds with it.
 - `encoder_rollouts.jsonl`              every rollout, rejection and rollback, fsync'd.
 
 Serving pins `version_policy` in `query_encoder/config.pbtxt`. A version is written into a staging
@@ -19,10 +21,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from engine.catalog import catalog_root, live_text_tower, read_current, read_manifest
 from engine.config import Settings
 from engine.errors import NotFound
 from engine.learning.versions import RolloutLog
-from engine.models.sources import ModelIdentity
+from engine.models.sources import ModelIdentity, fingerprint
 from engine.models.tower import MANIFEST_FILE, WEIGHTS_DIR, TowerManifest
 from engine.storage import staged_directory
 from engine.triton.repository import (
@@ -44,6 +47,7 @@ class QueryEncoderStore:
         self.data_dir = Path(settings.data_dir)
         self.model_dir = self.data_dir / "model_repository" / QUERY_ENCODER
         self.rollouts = RolloutLog(self.data_dir / ROLLOUTS_FILE)
+        self.catalog_root = catalog_root(settings)
 
     def versions(self) -> list[int]:
         if not self.model_dir.is_dir():
@@ -51,18 +55,51 @@ class QueryEncoderStore:
         return sorted(int(p.name) for p in self.model_dir.iterdir() if p.is_dir() and p.name.isdigit())
 
     def serving(self) -> int | None:
-        """The pinned version, else the newest (Triton's `latest` policy)."""
+        """The version queries get against the live vectors: the highest pinned one that answers in
+        their space (a both-towers version pinned beside the others serves only its own generation),
+        else the newest (Triton's `latest` policy)."""
         path = self.model_dir / CONFIG_FILE
         if path.is_file():
             pinned = pinned_versions(read_config(path))
             if pinned:
-                return max(pinned)
+                return max(self._paired(pinned) or pinned)
         versions = self.versions()
         return versions[-1] if versions else None
 
+    def _paired(self, pinned: list[int]) -> list[int]:
+        """The pinned versions that answer against the live vectors: those of the live both-towers
+        version's space when one embedded them, else every version that does not embed products."""
+        kept = set(self.versions())
+        manifests = {v: self.manifest(v) for v in pinned if v in kept}
+        tower = self.live_text_tower()
+        if tower > 1:
+            space = self.space_of(tower) if tower in kept else None
+            return [v for v, m in manifests.items() if m is not None and m.base == space]
+        return [v for v, m in manifests.items() if m is None or not m.embeds_products]
+
+    def live_text_tower(self) -> int:
+        """The version whose product side embedded the live text vectors (1: the configured model)."""
+        return live_text_tower(self.catalog_root)
+
     def vectors_identity(self) -> ModelIdentity:
+        """The space of the served product vectors: the live generation's text encoder (a both-towers
+        version once its re-embedded generation is switched in), else the configured model."""
+        current = read_current(self.catalog_root)
+        if current is not None:
+            built = read_manifest(self.catalog_root, current).encoders.get("text")
+            if built is not None:
+                return ModelIdentity(built.name, built.version)
+        return self.configured_identity()
+
+    def space_of(self, version: int) -> ModelIdentity:
+        """The product space `version` answers queries in (its manifest's `base`; the configured model
+        for a version without one)."""
+        manifest = self.manifest(version)
+        return manifest.base if manifest is not None else self.configured_identity()
+
+    def configured_identity(self) -> ModelIdentity:
         """The product-vector encoder the served configuration names (the launcher writes it from
-        AISLE_TEXT_MODEL, the model the catalog's vectors are checked against)."""
+        AISLE_TEXT_MODEL): the space of version 1."""
         path = self.model_dir / CONFIG_FILE
         if not path.is_file():
             raise NotFound(
@@ -110,5 +147,7 @@ class QueryEncoderStore:
         with staged_directory(self.model_dir / str(version), staging=staging) as folder:
             shutil.copy2(shipped, folder / "model.py")
             model.save(str(folder / WEIGHTS_DIR))
+            if manifest.embeds_products:  # its own product space: named by where it lives and its weights
+                manifest.base = ModelIdentity(f"{QUERY_ENCODER}/{version}", fingerprint(folder / WEIGHTS_DIR))
             (folder / MANIFEST_FILE).write_text(manifest.to_json(), encoding="utf-8")
         return version

@@ -72,9 +72,10 @@ class InferenceBackend(Protocol):
 
     def text_encoder(self) -> TextEncoder: ...
 
-    def product_text_encoder(self) -> TextEncoder:
+    def product_text_encoder(self, version: int | None = None) -> TextEncoder:
         """The text encoder for product vectors. Where query-tower versions exist (Triton) that is the
-        product-space version, not the serving query tower; elsewhere the same as `text_encoder`."""
+        product-space version, not the serving query tower (or the both-towers `version` named: the
+        one a vector generation is re-embedded with); elsewhere the same as `text_encoder`."""
         ...
 
     def clip_encoder(self) -> ClipEncoder | None:

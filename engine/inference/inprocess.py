@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.config import Settings
-from engine.errors import InvalidInput, NotFound
+from engine.errors import ConfigError, InvalidInput, NotFound
 from engine.inference.base import ClipEncoder, EncoderInfo, RankerModel, TextEncoder
 from engine.models.clip import ClipModel, find_clip_model
 from engine.models.ranker_net import RankerNet, list_ranker_versions, load_ranker
@@ -114,8 +114,12 @@ class InProcessInference:
         runtime = self.settings.path("model_repository", "ranker")
         return runtime if list_ranker_versions(runtime) else Path(self.settings.model_repository) / "ranker"
 
-    def product_text_encoder(self) -> TextEncoder:
+    def product_text_encoder(self, version: int | None = None) -> TextEncoder:
         """In process there are no query-tower versions: one model embeds queries and products."""
+        if version is not None and version != 1:
+            raise ConfigError(
+                f"query_encoder version {version} is served by Triton only (AISLE_TRITON_URL is 'inprocess')"
+            )
         return self.text_encoder()
 
     def text_encoder(self) -> TextEncoder:

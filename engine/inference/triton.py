@@ -25,6 +25,8 @@ import numpy as np
 
 from engine.errors import BackendUnavailable, InvalidInput, MissingDependency, NotFound
 from engine.inference.base import ClipEncoder, EncoderInfo, RankerModel, TextEncoder
+from engine.inference.towers import TowerSpaces, paired_version
+from engine.models.sources import ModelIdentity
 from engine.models.tower import PRODUCT_TOWER_VERSION
 from engine.triton.launcher import TritonServer
 from engine.triton.supervisor import TritonSupervisor
@@ -116,9 +118,17 @@ def _texts(texts: Sequence[str]) -> np.ndarray:
 class _Embedder:
     """Identity (from the config parameters the launcher writes) and dimension (probed once)."""
 
-    def __init__(self, channel: _Channel, model: str, batch: int, version: int | None = None) -> None:
+    def __init__(
+        self,
+        channel: _Channel,
+        model: str,
+        batch: int,
+        version: int | None = None,
+        identity: ModelIdentity | None = None,
+    ) -> None:
         self._channel, self._model, self._batch = channel, model, batch
         self._pinned = version  # every request names this version (None: the server's default)
+        self._identity = identity  # a both-towers version's own identity (else the config parameters')
         self._info: EncoderInfo | None = None
 
     def _run(self, name: str, data: np.ndarray) -> np.ndarray:
@@ -133,12 +143,13 @@ class _Embedder:
 
     def info(self) -> EncoderInfo:
         if self._info is None:
-            params = self._channel.parameters(self._model)
-            self._info = EncoderInfo(
-                name=params.get("encoder_name") or self._model,
-                version=params.get("encoder_version") or "triton",
-                dim=int(self._probe().shape[1]),
-            )
+            if self._identity is not None:
+                name, version = self._identity.name, self._identity.version
+            else:
+                params = self._channel.parameters(self._model)
+                name = params.get("encoder_name") or self._model
+                version = params.get("encoder_version") or "triton"
+            self._info = EncoderInfo(name=name, version=version, dim=int(self._probe().shape[1]))
         return self._info
 
     def _empty(self) -> np.ndarray:
@@ -155,24 +166,46 @@ class TritonTextEncoder(_Embedder):
 
     VERSION_TTL_S = 1.0
 
-    def __init__(self, channel: _Channel, model: str, batch: int, version: int | None = None) -> None:
-        super().__init__(channel, model, batch, version)
+    def __init__(
+        self,
+        channel: _Channel,
+        model: str,
+        batch: int,
+        version: int | None = None,
+        identity: ModelIdentity | None = None,
+    ) -> None:
+        super().__init__(channel, model, batch, version, identity)
         self._version, self._version_read = 0, float("-inf")
+        self._ready: tuple[int, ...] = ()
 
-    def tower_version(self) -> int:
+    def ready_versions(self) -> tuple[int, ...]:
+        """The versions Triton has ready (re-read at most every `VERSION_TTL_S`)."""
         if time.monotonic() - self._version_read > self.VERSION_TTL_S:
             index = self._channel.call("repository index", self._channel.client.get_model_repository_index)
-            ready = [
-                int(m.version)
-                for m in index.models
-                if m.name == self._model and m.state == "READY" and m.version.isdigit()
-            ]
-            self._version, self._version_read = max(ready, default=0), time.monotonic()
+            self._ready = tuple(
+                sorted(
+                    int(m.version)
+                    for m in index.models
+                    if m.name == self._model and m.state == "READY" and m.version.isdigit()
+                )
+            )
+            self._version, self._version_read = max(self._ready, default=0), time.monotonic()
+        return self._ready
+
+    def forget_versions(self) -> None:
+        self._version_read = float("-inf")
+
+    def tower_version(self) -> int:
+        self.ready_versions()
         return self._version
 
-    def encode_versioned(self, texts: Sequence[str]) -> tuple[np.ndarray, int]:
-        """One request's vectors and the tower version that computed them."""
-        array, version = self._channel.infer(self._model, "TEXT", _texts(texts), "EMBEDDING")
+    def encode_versioned(self, texts: Sequence[str], version: int | None = None) -> tuple[np.ndarray, int]:
+        """One request's vectors and the tower version that computed them (`version`: that one, else
+        the highest loaded)."""
+        array, answered = self._channel.infer(self._model, "TEXT", _texts(texts), "EMBEDDING", version)
+        if version is not None:
+            return array.astype(np.float32, copy=False), answered
+        version = answered
         if version and version != self._version:
             self._version, self._version_read = version, time.monotonic()
         return array.astype(np.float32, copy=False), version
@@ -269,14 +302,38 @@ class TritonInference:
         self._channel = _Channel(url, timeout_s)
         self._text = TritonTextEncoder(self._channel, QUERY_ENCODER, 128)
         self._products = TritonTextEncoder(self._channel, QUERY_ENCODER, 128, PRODUCT_TOWER_VERSION)
+        self._towers: dict[int, TritonTextEncoder] = {}
+        self._spaces = TowerSpaces(repository / QUERY_ENCODER if repository else None, self._text.info)
         self._clip = TritonClipEncoder(self._channel, CLIP, 64)
         self._ranker = TritonRanker(self._channel)
 
     def text_encoder(self) -> TextEncoder:
         return self._text
 
-    def product_text_encoder(self) -> TextEncoder:
-        return self._products
+    def product_text_encoder(self, version: int | None = None) -> TextEncoder:
+        """Version 1 (the configured model) by default; a both-towers `version` embeds products in its
+        own space (its manifest, from the local runtime repository, names it)."""
+        if version is None or version == PRODUCT_TOWER_VERSION:
+            return self._products
+        if version not in self._towers:
+            identity = self._spaces.product_tower(version)
+            self._towers[version] = TritonTextEncoder(self._channel, QUERY_ENCODER, 128, version, identity)
+        return self._towers[version]
+
+    def query_version_for(self, space: EncoderInfo) -> int | None:
+        """The loaded `query_encoder` version paired with vectors embedded in `space` (the highest that
+        answers in it), None when none is loaded (`engine.inference.towers`)."""
+        return paired_version(self._text.ready_versions(), self._spaces, space)
+
+    def add_query_encoder_version(self, version: int) -> None:
+        """Load `version` beside the versions loaded now, if it is not loaded yet (a blue/green switch
+        keeps both pairs servable); Triton keeps serving the others while it loads."""
+        self._text.forget_versions()
+        if version in self._text.ready_versions():
+            return
+        keep = sorted((set(self._text.ready_versions()) | {PRODUCT_TOWER_VERSION}) - {version})
+        self._load_version(QUERY_ENCODER, version, tuple(keep))
+        self._text.forget_versions()
 
     def clip_encoder(self) -> ClipEncoder | None:
         return self._clip if self._model_ready(CLIP) else None

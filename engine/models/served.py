@@ -142,7 +142,9 @@ class QueryEncoderServable(_Servable):
 
             settings = load_settings()
             served = resolve_text_model(settings.text_model, settings.resolved_text_model())[1]
-        check_compatible(TowerManifest.read(version_dir / MANIFEST_FILE), served)
+        manifest = TowerManifest.read(version_dir / MANIFEST_FILE)
+        if not manifest.embeds_products:  # a both-towers version is its own product space
+            check_compatible(manifest, served)
         return str(version_dir / WEIGHTS_DIR)
 
     def parse(self, request: Any) -> list[str]:

@@ -1,5 +1,9 @@
 """A fine-tuned query tower's manifest: which product space (encoder of the product vectors) it serves.
 
+A query-only version (`towers="query"`) was trained against the product vectors of `base`. A both-towers
+version (`towers="both"`) is one shared encoder for queries and products: its `base` is its own identity
+(the fingerprint of its weights), so it matches only a vector generation it embedded itself.
+
 Lives with the model code because both the Triton model (which refuses a mismatched version when it
 loads) and the version store (`engine.encoder.versions`) read it.
 """
@@ -34,6 +38,11 @@ class TowerManifest:
     created: float = field(default_factory=time.time)
     training: dict[str, Any] = field(default_factory=dict)
     validation: dict[str, Any] = field(default_factory=dict)
+    towers: str = "query"  # "both": also the product tower; `base` is then its own identity
+
+    @property
+    def embeds_products(self) -> bool:
+        return self.towers == "both"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)

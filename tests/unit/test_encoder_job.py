@@ -125,3 +125,22 @@ def test_cli_finetune_writes_a_version_and_lists_it(
     assert main(["encoder", "versions"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("* 1") and lines[1].startswith("  2  from 1")
+
+
+def test_cli_both_towers_writes_a_version_for_reembedding_and_never_rolls_it_out(
+    shop: Settings, files: dict, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    args = ["--products", str(files["products"]), "--queries", str(files["queries"])]
+    args += ["--qrels", str(files["qrels"]), "--batch-size", "8", "--lr", "3e-3", "--eval-every", "4"]
+    args += ["--towers", "both", "--corpus", "20", "--plot", str(tmp_path / "c.png")]
+    assert main(["encoder", "finetune", *args, "--rollout"]) == 2
+    assert "--text-tower" in capsys.readouterr().err
+    assert main(["encoder", "finetune", *args, "--tolerance", "1"]) == 0
+    assert capsys.readouterr().out.startswith("written: version 2")
+    store = QueryEncoderStore(shop)
+    manifest = store.manifest(2)
+    assert manifest is not None and manifest.embeds_products and manifest.base.name == "query_encoder/2"
+    assert manifest.training["corpus_sample"] >= 20 and store.serving() == 1
+    assert main(["encoder", "versions"]) == 0
+    assert "(both towers)" in capsys.readouterr().out.splitlines()[1]
+    assert main(["encoder", "rollout", "2"]) == 2

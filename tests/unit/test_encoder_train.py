@@ -129,3 +129,41 @@ def test_gate_accepts_a_better_tower_and_rejects_a_worse_one(catalog: Any) -> No
     worse = gate(noise, exact, validation, products)
     assert not worse.accepted and "< serving" in worse.reasons[0]
     assert not gate(exact, noise, [], products).accepted
+
+
+def test_both_towers_train_the_product_side_and_validate_in_their_own_space(
+    tiny_model_dir: Path, catalog: Any
+) -> None:
+    pairs, products, validation = catalog
+    texts = {pid: pid.replace("-", " ") + " tool" for pid in products.ids}
+    config = FinetuneConfig(
+        epochs=6,
+        batch_size=16,
+        lr=3e-3,
+        anchor=0.0,
+        eval_every=6,
+        patience=50,
+        towers="both",
+        restore_best=False,
+    )
+    with pytest.raises(InvalidInput, match="product texts"):
+        finetune(load_tower(tiny_model_dir, 32, "cpu"), pairs, products, validation, config)
+    with pytest.raises(InvalidInput, match="no text"):
+        finetune(
+            load_tower(tiny_model_dir, 32, "cpu"),
+            pairs,
+            products,
+            validation,
+            config,
+            product_texts={k: v for k, v in texts.items() if k != "red-drill"},
+        )
+    # The random fixed vectors are ignored: validation embeds the corpus with the weights trained.
+    model = load_tower(tiny_model_dir, 32, "cpu")
+    encode = query_embedder(model)
+    before = encode([texts["red-drill"]])
+    result = finetune(model, pairs, products, validation, config, product_texts=texts)
+    own = ProductVectors(products.ids, encode([texts[i] for i in products.ids]))
+    assert dense_ndcg(encode, validation, own) == pytest.approx(result.evals[-1][1])
+    assert not np.allclose(encode([texts["red-drill"]]), before, atol=1e-4)
+    with pytest.raises(InvalidInput, match="towers"):
+        FinetuneConfig(towers="product").check()
