@@ -89,10 +89,11 @@ class Settings(BaseSettings):
         "matches too (docs/relevance.md). Off: they join thin sets only (AISLE_NEAR_MATCH_BELOW).",
     )
     near_match_below: int = Field(
-        100,
+        0,
         ge=0,
         description="Near matches join a match set whose lexical and semantic members number fewer "
-        "than this (few exact matches, so close ones too); 0 = never (docs/relevance.md).",
+        "than this (few exact matches, so close ones too); 0 (the default) = never; 100 is the "
+        "measured setting (docs/relevance.md).",
     )
     near_match_threshold: float | None = Field(
         None,

@@ -149,4 +149,4 @@ class PipelineConfig:
     semantic_threshold: float | None = None
     near_threshold: float | None = None
     near_match: bool = False
-    near_match_below: int = 100
+    near_match_below: int = 0
