@@ -1,7 +1,8 @@
-"""Fixtures shared by the unit tests of the gateway's routes."""
+"""Fixtures shared by unit tests: the gateway's routes over fakes, and a small catalog built over fakes."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,10 @@ from fastapi.testclient import TestClient
 
 from api.deps import Services
 from api.main import create_app
+from engine.catalog import catalog_root
+from engine.config import load_settings
+from indexer.build import Builder, BuildOptions
+from tests.fakes import FakeInference, FakeLexicalIndex, FakeVectorIO
 from tests.unit.gateway_fakes import make_services
 
 
@@ -24,3 +29,16 @@ def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Tes
     with TestClient(create_app(services)) as client:
         yield client, services
     services.close()
+
+
+@pytest.fixture
+def five_items(tmp_path: Path) -> tuple[Path, FakeLexicalIndex, FakeVectorIO, FakeInference]:
+    """A catalog of five plain products built over the fakes: its root and the fakes behind it, for
+    the tests of updates, deletes and their undo log."""
+    settings = load_settings(data_dir=tmp_path / "var")
+    lexical, vio, inference = FakeLexicalIndex(), FakeVectorIO(), FakeInference()
+    catalog = tmp_path / "c.jsonl"
+    rows = [{"id": f"p{i}", "title": f"plain item {i}", "price": i} for i in range(5)]
+    catalog.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    Builder(settings, inference, lexical, vio).build(catalog, BuildOptions(progress=False))
+    return catalog_root(settings), lexical, vio, inference

@@ -15,29 +15,15 @@ import numpy as np
 import pytest
 
 from engine import catalog_undo as undo
-from engine.catalog import catalog_root, open_live, read_current, read_manifest, served_encoders
-from engine.config import load_settings
+from engine.catalog import open_live, read_current, read_manifest, served_encoders
 from engine.records import Product
-from indexer.build import Builder, BuildOptions
 from indexer.updates import IndexUpdater
 from indexer.verify import verify
-from tests.fakes import FakeInference, FakeLexicalIndex, FakeVectorIO
+from tests.fakes import FakeInference, FakeVectorIO
 
 
 class Killed(BaseException):
     """Stands for SIGKILL at a crash point: nothing after it runs."""
-
-
-@pytest.fixture
-def world(tmp_path: Path):
-    settings = load_settings(data_dir=tmp_path / "var")
-    lexical, vio, inference = FakeLexicalIndex(), FakeVectorIO(), FakeInference()
-    catalog = tmp_path / "c.jsonl"
-    rows = [{"id": f"p{i}", "title": f"plain item {i}", "price": i} for i in range(5)]
-    catalog.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    Builder(settings, inference, lexical, vio).build(catalog, BuildOptions(progress=False))
-    root = catalog_root(settings)
-    return root, lexical, vio, inference
 
 
 def stored(root: Path, vio: FakeVectorIO, inference: FakeInference) -> dict[str, np.ndarray]:
@@ -55,9 +41,9 @@ def kill_at(monkeypatch: pytest.MonkeyPatch, step: str) -> None:
 
 @pytest.mark.parametrize("step", ["update-after-vectors", "update-after-lexical"])
 def test_the_next_writer_puts_the_old_vectors_back_after_a_killed_upsert(
-    world, monkeypatch: pytest.MonkeyPatch, step: str
+    five_items, monkeypatch: pytest.MonkeyPatch, step: str
 ) -> None:
-    root, lexical, vio, inference = world
+    root, lexical, vio, inference = five_items
     original = stored(root, vio, inference)
     kill_at(monkeypatch, step)
     changed = [Product("p1", "a titanium spork now"), Product("n1", "brand new copper kettle")]
@@ -79,8 +65,10 @@ def test_the_next_writer_puts_the_old_vectors_back_after_a_killed_upsert(
     assert verify(live, lexical).ok
 
 
-def test_the_gateway_puts_back_the_vectors_of_a_killed_delete(world, monkeypatch: pytest.MonkeyPatch) -> None:
-    root, lexical, vio, inference = world
+def test_the_gateway_puts_back_the_vectors_of_a_killed_delete(
+    five_items, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, lexical, vio, inference = five_items
     original = stored(root, vio, inference)
     kill_at(monkeypatch, "update-after-lexical")
     with pytest.raises(Killed):

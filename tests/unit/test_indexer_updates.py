@@ -21,14 +21,8 @@ QUIET = BuildOptions(progress=False)
 
 
 @pytest.fixture
-def world(tmp_path: Path):
-    settings = load_settings(data_dir=tmp_path / "var")
-    lexical, vio, inference = FakeLexicalIndex(), FakeVectorIO(), FakeInference()
-    catalog = tmp_path / "c.jsonl"
-    rows = [{"id": f"p{i}", "title": f"plain item {i}", "price": i} for i in range(5)]
-    catalog.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    Builder(settings, inference, lexical, vio).build(catalog, QUIET)
-    root = catalog_root(settings)
+def world(five_items):
+    root, lexical, vio, inference = five_items
     updater = IndexUpdater(root, lexical, inference, vio)
     return root, lexical, vio, inference, updater
 
