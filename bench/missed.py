@@ -147,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
+    for path in (args.products, args.queries, args.qrels):
+        if not path.is_file():
+            parser.error(f"no such file: {path}")
     report = classify(args)
     print(
         f"{report['missing']} of {report['relevant_pairs']} relevant pairs outside the first 100 "
