@@ -42,6 +42,7 @@ from bench.sim_report import HEADERS, plot, summary, table_row
 from bench.sim_shop import Shop, Splits, split_queries
 from engine.config import Settings, load_settings
 from engine.learning.labelled import save_labelled
+from engine.learning.objectives import CLICK_LOSSES
 from engine.learning.offline import check_set_path
 from engine.learning.update import UpdateConfig, UpdateJob
 from engine.learning.versions import RankerStore
@@ -108,7 +109,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--learn", choices=("clicks", "all"), default="clicks", help="UpdateConfig.learn")
     p.add_argument(
         "--loss",
-        choices=("softmax", "pairwise"),
+        choices=CLICK_LOSSES,
         default=UpdateConfig.loss,
         help=f"UpdateConfig.loss: the click objective of both jobs (default {UpdateConfig.loss})",
     )

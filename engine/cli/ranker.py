@@ -23,6 +23,7 @@ from engine.cli.ranker_text import decision, status_lines
 from engine.config import load_settings
 from engine.events.factory import open_event_log
 from engine.inference.factory import LazyLoader
+from engine.learning.objectives import CLICK_LOSSES, DEFAULT_CLICK_LOSS
 
 EXAMPLES = """examples:
   engine ranker train --products ../shared/datasets/crowdflower/products.jsonl \\
@@ -32,6 +33,7 @@ EXAMPLES = """examples:
   engine ranker update --continuous --interval 300
   engine ranker update --no-bias-correction     naive clicks (for comparison only)
   engine ranker update --no-trial               with a check set: serve what it accepts, no trial
+  engine ranker update --loss softmax           fit the clicks' list likelihood instead of pairs
   engine ranker checkset --queries q.tsv --qrels qrels.tsv   the shop's judged queries as first gate
   engine ranker trial status                    the running interleaved trial and its counts
   engine ranker versions                        kept versions and how each was validated
@@ -77,6 +79,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     update.add_argument("--continuous", action="store_true", help="keep running every --interval seconds")
     update.add_argument("--interval", type=float, default=300.0, help="seconds between runs (default 300)")
     update.add_argument("--no-bias-correction", action="store_true", help="weight every click 1")
+    update.add_argument(
+        "--loss",
+        choices=CLICK_LOSSES,
+        default=DEFAULT_CLICK_LOSS,
+        help="click objective: each clicked product over the ones shown with it and skipped (pairwise),"
+        f" or the list's click likelihood (softmax); default {DEFAULT_CLICK_LOSS}",
+    )
     update.add_argument("--check-set", type=Path, help="labelled check set (default: the one `train` saved)")
     update.add_argument("--min-clicks", type=int, default=50, help="training clicks needed to run")
     update.add_argument("--keep", type=int, default=5, help="ranker versions to keep on disk")
@@ -198,6 +207,7 @@ def _update(args: argparse.Namespace) -> int:
     check_set = args.check_set or check_set_path(RankerStore(settings))
     config = UpdateConfig(
         bias_correction=not args.no_bias_correction,
+        loss=args.loss,
         min_train_clicks=args.min_clicks,
         keep_versions=args.keep,
         check_set=check_set if check_set.is_file() else None,

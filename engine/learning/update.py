@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from engine.config import Settings
+from engine.errors import InvalidInput
 from engine.events.base import EventLog, read_records
 from engine.learning.anchor import click_neutral
 from engine.learning.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
@@ -52,6 +53,7 @@ from engine.learning.clicks import ClickedList, clicked_lists, read_window
 from engine.learning.gate import GateConfig, validate
 from engine.learning.labelled import LabelledList, load_labelled
 from engine.learning.metrics import features_of
+from engine.learning.objectives import CLICK_LOSSES, DEFAULT_CLICK_LOSS
 from engine.learning.propensity import Propensities, estimate_pbm
 from engine.learning.residual import ClickResidual, click_columns
 from engine.learning.rollout import roll_out
@@ -82,7 +84,7 @@ class UpdateConfig:
     # correction). Pairwise by default: the likelihood settles on a smaller `query_ctr` weight than
     # ranks best; over 5 simulated seeds pairwise gained more nDCG@10 on the queries with clicks,
     # corrected and naive (BENCHMARKS.md, *Pairwise objective*; docs/learning.md, *The objective*).
-    loss: str = "pairwise"
+    loss: str = DEFAULT_CLICK_LOSS
     epochs: int = 10
     lr: float = 0.02
     lr_half_life: int = 5_000
@@ -105,6 +107,12 @@ class UpdateConfig:
     trial: TrialConfig | None = field(default_factory=TrialConfig)
     # Promote an accepted candidate without a trial, even without a check set (recorded as forced).
     force: bool = False
+
+    def __post_init__(self) -> None:
+        # Checked here, not first at fit time: a continuous job would otherwise start, wait for clicks
+        # and fail hours later on a misspelt objective.
+        if self.loss not in CLICK_LOSSES:
+            raise InvalidInput(f"unknown click loss {self.loss!r}; expected one of {', '.join(CLICK_LOSSES)}")
 
 
 NO_GATE = (

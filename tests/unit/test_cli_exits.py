@@ -37,6 +37,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     ("program", "args", "status", "says"),
     [
         ("engine", ["ranker", "bogus"], EXIT_USAGE, "invalid choice: 'bogus'"),
+        ("engine", ["ranker", "update", "--loss", "listnet"], EXIT_USAGE, "invalid choice: 'listnet'"),
         ("engine", ["ranker", "rollback", "9"], EXIT_FAILED, "ranker version 9 does not exist"),
         ("gateway", ["serve", "--workers", "0"], EXIT_USAGE, "--workers must be >= 1"),
         ("gateway", ["serve", "--port", "eighty"], EXIT_USAGE, "invalid int value: 'eighty'"),

@@ -143,3 +143,26 @@ def test_rollback_offers_the_last_version_that_passed_its_gate(
     out = capsys.readouterr().out
     assert "version 2: check set gate passed: check-set nDCG@10 0.8100 vs serving 0.8000" in out
     assert "serving ranker version 2 (was 4)" in out and store.serving() == 2
+
+
+@pytest.mark.parametrize(("flag", "loss"), [([], "pairwise"), (["--loss", "softmax"], "softmax")])
+def test_update_fits_the_objective_named_by_loss(
+    cli_env: Settings, capsys: pytest.CaptureFixture[str], flag: list[str], loss: str
+) -> None:
+    log = EmbeddedEventLog(cli_env.path("events", "events.sqlite3"))
+    make_log(log, World(), 800, np.random.default_rng(0))
+    log.close()
+    args = ["ranker", "update", "--no-trial", "--force", "--min-clicks", "30", "--json", *flag]
+    assert main(args) == 0
+    outcome = json.loads(capsys.readouterr().out)
+    assert outcome["action"] == "rollout" and outcome["loss"] == loss
+    recorded = RankerStore(cli_env).rollouts.records()[-1]
+    assert recorded["loss"] == loss and recorded["version"] == 2
+
+
+def test_update_config_refuses_an_unknown_loss() -> None:
+    from engine.errors import InvalidInput
+    from engine.learning.update import UpdateConfig
+
+    with pytest.raises(InvalidInput, match="unknown click loss 'listnet'; expected one of pairwise, softmax"):
+        UpdateConfig(loss="listnet")
