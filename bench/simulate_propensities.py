@@ -107,7 +107,6 @@ def study(data: Path, eta: float) -> dict[str, Any]:
         "true": Propensities(
             theta=tuple(1.0 / k**eta for k in range(1, PAGE + 1)), max_weight=job.max_weight
         ),
-        "naive": Propensities.uniform(),
     }
     report: dict[str, Any] = {
         "data": str(data),
