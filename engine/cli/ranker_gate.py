@@ -30,7 +30,10 @@ TRIAL_EXAMPLES = """examples:
 def add_trial_options(parser: argparse.ArgumentParser) -> None:
     """The trial's decision rule, shared by `update` and `trial start`."""
     parser.add_argument("--share", type=float, default=0.5, help="share of searches interleaved (0.5)")
-    parser.add_argument("--alpha", type=float, default=0.05, help="sign-test significance level (0.05)")
+    parser.add_argument("--alpha", type=float, default=0.05, help="sign-test level to promote (0.05)")
+    parser.add_argument(
+        "--stop-alpha", type=float, default=0.10, help="sign-test level to stop a losing candidate (0.10)"
+    )
     parser.add_argument("--min-searches", type=int, default=200, help="searches before a promotion (200)")
     parser.add_argument("--max-searches", type=int, default=2_000, help="stop after this many (2000)")
     parser.add_argument("--max-hours", type=float, default=72.0, help="stop after this long (72)")
@@ -43,6 +46,7 @@ def trial_config(args: argparse.Namespace) -> Any:
         return TrialConfig(
             share=args.share,
             alpha=args.alpha,
+            stop_alpha=args.stop_alpha,
             min_searches=args.min_searches,
             max_searches=args.max_searches,
             max_hours=args.max_hours,

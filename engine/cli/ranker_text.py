@@ -93,7 +93,8 @@ def trial_lines(trial: dict[str, Any]) -> list[str]:
         f"started           {started}{decided}",
         f"counts            {c.get('wins', 0)} wins, {c.get('losses', 0)} losses, {c.get('ties', 0)} ties "
         f"over {c.get('searches', 0)} interleaved searches, p={c.get('p_value', 1.0):.4g}",
-        f"decision rule     share {rule.get('share')}, alpha {rule.get('alpha')}, promote after "
+        f"decision rule     share {rule.get('share')}, alpha {rule.get('alpha')} "
+        f"(stop {rule.get('stop_alpha')}), promote after "
         f">= {rule.get('min_searches')} searches, stop after {rule.get('max_searches')} searches or "
         f"{rule.get('max_hours')} h",
     ]

@@ -9,7 +9,8 @@ Lifecycle (one `TrialRunner` per data directory; state in `trialstate`):
    the log since the trial started, then decide:
    - promote when at least `min_searches` interleaved searches were logged and the candidate wins
      significantly (exact sign test, `alpha`);
-   - stop when it loses significantly (at any count: stopping early only ever protects shoppers);
+   - stop when it is behind at p < `stop_alpha` (looser than `alpha`, at any count: stopping early
+     only ever protects shoppers; `TrialConfig` says why the two differ);
    - stop when `max_searches` or `max_hours` is reached without a significant win;
    - otherwise keep running.
 3. Every decision, with its counts, is appended to `rollouts.jsonl` (`action: "trial"`).
@@ -70,9 +71,9 @@ class TrialCounts:
 
 def decide(counts: TrialCounts, config: TrialConfig, elapsed_s: float) -> tuple[str, str]:
     """("promote" | "stop" | "continue", why) from the counts so far."""
+    if counts.losses > counts.wins and counts.p_value < config.stop_alpha:
+        return "stop", f"candidate loses (p={counts.p_value:.4g} < {config.stop_alpha})"
     significant = counts.p_value < config.alpha
-    if significant and counts.losses > counts.wins:
-        return "stop", f"candidate loses significantly (p={counts.p_value:.4g} < {config.alpha})"
     if significant and counts.wins > counts.losses and counts.searches >= config.min_searches:
         return "promote", f"candidate wins significantly (p={counts.p_value:.4g} < {config.alpha})"
     if counts.searches >= config.max_searches:

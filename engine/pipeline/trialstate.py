@@ -33,10 +33,17 @@ class TrialConfig:
     (the rest get no click, or clicks only on the common prefix), so 2,000 searches give the sign test
     about 1,000 decisive ones: enough to see a 54/46 preference 80% of the time at alpha 0.05. A
     smaller difference is not worth a rollout; it is stopped, and the next candidate gets its turn.
+
+    The two decisions are held to different evidence: `alpha` for a promotion, the looser
+    `stop_alpha` for a stop. The costs are not symmetric: a good candidate stopped by chance costs a
+    later retry (the next update trains another), a harmful one left running costs shoppers every
+    interleaved search until it is stopped, and it may be promoted once live clicks drift. So a
+    candidate that is behind at p < `stop_alpha` (0.10) stops; one that is ahead needs p < `alpha`.
     """
 
     share: float = 0.5
     alpha: float = 0.05
+    stop_alpha: float = 0.10
     min_searches: int = 200
     max_searches: int = 2_000
     max_hours: float = 72.0
@@ -46,6 +53,8 @@ class TrialConfig:
             raise ValueError(f"trial share must be in (0, 1], got {self.share}")
         if not 0.0 < self.alpha < 1.0:
             raise ValueError(f"trial alpha must be in (0, 1), got {self.alpha}")
+        if not 0.0 < self.stop_alpha < 1.0:
+            raise ValueError(f"trial stop_alpha must be in (0, 1), got {self.stop_alpha}")
         if self.min_searches < 1 or self.max_searches < self.min_searches:
             raise ValueError("trial needs 1 <= min_searches <= max_searches")
         if self.max_hours <= 0:

@@ -80,6 +80,11 @@ def test_decision_rule() -> None:
     assert decide(TrialCounts(60, 20, 30, 1e-5), config, 0)[0] == "promote"
     assert decide(TrialCounts(30, 5, 0, 1e-5), config, 0)[0] == "continue"  # significant, too few searches
     assert decide(TrialCounts(2, 15, 0, 0.002), config, 0)[0] == "stop"  # a loss stops at any count
+    # behind at p = 0.08 stops (stop_alpha 0.10); ahead at the same p keeps running (alpha 0.05)
+    assert decide(TrialCounts(25, 40, 85, 0.08), config, 0)[0] == "stop"
+    assert decide(TrialCounts(140, 112, 50, 0.08), config, 0)[0] == "continue"
+    strict = TrialConfig(min_searches=100, max_searches=1000, max_hours=1, stop_alpha=0.05)
+    assert decide(TrialCounts(25, 40, 85, 0.08), strict, 0)[0] == "continue"
     assert decide(TrialCounts(500, 480, 20, 0.5), config, 0)[0] == "stop"  # search limit
     assert decide(TrialCounts(5, 4, 1, 0.9), config, 3601)[0] == "stop"  # time limit
     assert decide(TrialCounts(5, 4, 1, 0.9), config, 10)[0] == "continue"
@@ -225,3 +230,8 @@ def test_by_default_an_accepted_candidate_goes_to_a_trial_not_to_every_shopper(
     again = job.run_once()
     assert again["action"] == "trial" and again["outcome"] == "running" and again["trial"]["searches"] == 0
     assert RankerStore(shop).versions() == [1, 2]  # no new candidate while the trial runs
+
+
+def test_a_stop_level_outside_zero_to_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="stop_alpha"):
+        TrialConfig(stop_alpha=1.5)
