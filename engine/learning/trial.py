@@ -10,7 +10,8 @@ Lifecycle (one `TrialRunner` per data directory; state in `trialstate`):
    - promote when at least `min_searches` interleaved searches were logged and the candidate wins
      significantly (exact sign test, `alpha`);
    - stop when it is behind at p < `stop_alpha` (looser than `alpha`, at any count: stopping early
-     only ever protects shoppers; `TrialConfig` says why the two differ);
+     only ever protects shoppers; `TrialConfig` says why the two differ), and when it is behind at all
+     once `min_searches` are in (futility: a candidate worth promoting leads by then);
    - stop when `max_searches` or `max_hours` is reached without a significant win;
    - otherwise keep running.
 3. Every decision, with its counts, is appended to `rollouts.jsonl` (`action: "trial"`).
@@ -73,6 +74,9 @@ def decide(counts: TrialCounts, config: TrialConfig, elapsed_s: float) -> tuple[
     """("promote" | "stop" | "continue", why) from the counts so far."""
     if counts.losses > counts.wins and counts.p_value < config.stop_alpha:
         return "stop", f"candidate loses (p={counts.p_value:.4g} < {config.stop_alpha})"
+    if counts.losses > counts.wins and counts.searches >= config.min_searches:
+        behind = f"{counts.wins} wins, {counts.losses} losses"
+        return "stop", f"candidate behind after {counts.searches} searches ({behind})"
     significant = counts.p_value < config.alpha
     if significant and counts.wins > counts.losses and counts.searches >= config.min_searches:
         return "promote", f"candidate wins significantly (p={counts.p_value:.4g} < {config.alpha})"

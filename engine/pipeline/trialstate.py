@@ -39,6 +39,9 @@ class TrialConfig:
     later retry (the next update trains another), a harmful one left running costs shoppers every
     interleaved search until it is stopped, and it may be promoted once live clicks drift. So a
     candidate that is behind at p < `stop_alpha` (0.10) stops; one that is ahead needs p < `alpha`.
+    Once `min_searches` are in, a candidate still behind stops whatever the p-value (futility): a
+    candidate worth promoting leads by then, and a weak loss may only look better later because live
+    clicks have moved the click features it leans on.
     """
 
     share: float = 0.5

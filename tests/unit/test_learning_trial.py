@@ -84,7 +84,10 @@ def test_decision_rule() -> None:
     assert decide(TrialCounts(25, 40, 85, 0.08), config, 0)[0] == "stop"
     assert decide(TrialCounts(140, 112, 50, 0.08), config, 0)[0] == "continue"
     strict = TrialConfig(min_searches=100, max_searches=1000, max_hours=1, stop_alpha=0.05)
-    assert decide(TrialCounts(25, 40, 85, 0.08), strict, 0)[0] == "continue"
+    assert decide(TrialCounts(25, 40, 30, 0.08), strict, 0)[0] == "continue"  # 95 < min_searches
+    # once min_searches are in, behind at all stops (futility); level keeps running
+    assert decide(TrialCounts(26, 40, 84, 0.11), config, 0)[0] == "stop"
+    assert decide(TrialCounts(30, 30, 90, 1.0), config, 0)[0] == "continue"
     assert decide(TrialCounts(500, 480, 20, 0.5), config, 0)[0] == "stop"  # search limit
     assert decide(TrialCounts(5, 4, 1, 0.9), config, 3601)[0] == "stop"  # time limit
     assert decide(TrialCounts(5, 4, 1, 0.9), config, 10)[0] == "continue"
