@@ -49,14 +49,17 @@ class Services(EngineServices):
 
 
 def build_services(settings: Settings) -> Services:
-    """The real backends from settings (`engine.services.open_backends`, built for serving: short read
-    deadlines and a circuit breaker on the lexical index), writable through the indexer's update path,
-    with the product cache warming in the background."""
+    """The real backends from settings (`engine.services.open_backends`, built for serving: short
+    deadlines and a circuit breaker on the lexical index and on Triton), writable through the
+    indexer's update path, with the product cache warming in the background."""
     from indexer.updates import serving_updater
 
     backends = open_backends(settings, writer=serving_updater, serving=True)
-    lexical = backends.lexical
-    breakers = [lexical.breaker] if isinstance(lexical, GuardedLexical) else []
+    guarded = (
+        backends.lexical.breaker if isinstance(backends.lexical, GuardedLexical) else None,
+        getattr(backends.inference, "breaker", None),
+    )
+    breakers = [b for b in guarded if isinstance(b, CircuitBreaker)]
     services = Services.assemble(settings, *backends, breakers=breakers)
     services.warm_products()
     return services

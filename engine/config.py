@@ -109,7 +109,19 @@ class Settings(BaseSettings):
         description="'local' (launch the pip-installed tritonserver), "
         "'inprocess' (no Triton; fallback only) or host:port of Triton's gRPC endpoint",
     )
-    triton_timeout_s: float = Field(10.0, gt=0)
+    triton_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="Deadline of one Triton call outside the serving path: product embedding, model "
+        "loads, and every call of a process that serves no shopper (indexer, benchmarks).",
+    )
+    triton_serving_timeout_s: float = Field(
+        0.5,
+        gt=0,
+        description="Deadline of one Triton call a gateway makes for a shopper (query encoder, ranker, "
+        "readiness): a hung server costs a search this long per call before it degrades, and after "
+        "AISLE_BREAKER_FAILURES such waits in a row the breaker stops asking.",
+    )
     triton_bulk_timeout_s: float = Field(
         120.0,
         gt=0,

@@ -9,7 +9,9 @@ retriever, report not-ready). Then it lets one trial call through (*half-open*):
 failure opens it for another `reset_s`.
 
 Only `BackendUnavailable` counts: a request the backend rejects (`InvalidInput`, `NotFound`) says
-nothing about its health.
+nothing about its health. A backend whose errors mix "did not answer" with "answered with an error"
+(Triton: an unreachable or hung server vs. one model failing) passes `counts`, which picks the ones
+that say the server is down or slow; any other failure proves the server answered, like a success.
 """
 
 from __future__ import annotations
@@ -47,10 +49,12 @@ class CircuitBreaker:
         failures: int = 3,
         reset_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        counts: Callable[[BackendUnavailable], bool] | None = None,
     ) -> None:
         if failures < 1 or reset_s <= 0:
             raise ValueError("a breaker needs failures >= 1 and reset_s > 0")
         self.backend = backend
+        self._counts = counts
         self.threshold = failures
         self.reset_s = reset_s
         self.stats = BreakerStats()
@@ -79,6 +83,9 @@ class CircuitBreaker:
         try:
             result = fn(*args, **kwargs)
         except BackendUnavailable as exc:
+            if self._counts is not None and not self._counts(exc):
+                self._succeeded()  # the server answered, with an error of its own
+                raise
             self._public = exc.public
             self._failed(trial)
             raise

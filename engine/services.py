@@ -358,7 +358,8 @@ def open_backends(
     `writer` is the catalog's `WriterFactory` for upserts and deletes (`indexer.updates.serving_updater`
     in the gateway); without one the catalog is read-only. `serving`: the lexical index gets the short
     read deadline and sits behind a circuit breaker (`engine.lexical.guarded`), so a hung cluster
-    degrades searches instead of holding them.
+    degrades searches instead of holding them; so do Triton's shopper-facing calls
+    (`engine.inference.factory.create_inference`).
     """
     from engine.events.factory import open_event_log
     from engine.inference.factory import create_inference
@@ -373,7 +374,7 @@ def open_backends(
         lexical = GuardedLexical(create_lexical(settings, serving=True), breaker)
     else:
         lexical = create_lexical(settings)
-    inference = create_inference(settings)
+    inference = create_inference(settings, serving=serving)
     catalog = Catalog(settings, inference, lexical, writer=writer)
     return Backends(lexical, inference, catalog, open_event_log(settings))
 

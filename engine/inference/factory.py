@@ -13,6 +13,7 @@ a `ConfigError` naming AISLE_TEXT_MODEL or AISLE_CLIP_MODEL.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from engine.config import Settings
 from engine.inference.base import InferenceBackend
@@ -29,7 +30,11 @@ def check_model_settings(settings: Settings) -> None:
         log.warning("AISLE_CLIP_MODEL=%r has no local weights: image search will be off", settings.clip_model)
 
 
-def create_inference(settings: Settings) -> InferenceBackend:
+def create_inference(settings: Settings, *, serving: bool = False) -> InferenceBackend:
+    """`serving` (the gateway): Triton's query encoder, ranker and readiness calls get the short
+    `AISLE_TRITON_SERVING_TIMEOUT_S` and go through a circuit breaker (`engine.inference.triton_channel`);
+    otherwise every call gets `AISLE_TRITON_TIMEOUT_S` (batch work, where long waits are normal and
+    a breaker would only turn a slow batch into a failed one)."""
     if settings.triton_url == "inprocess":
         check_model_settings(settings)
         from engine.inference.inprocess import InProcessInference
@@ -38,9 +43,13 @@ def create_inference(settings: Settings) -> InferenceBackend:
 
     from engine.inference.triton import TritonInference
 
+    guard = serving_guard(settings) if serving else {}
     if settings.triton_url != "local":
         return TritonInference(
-            settings.triton_url, settings.triton_timeout_s, load_timeout_s=settings.triton_startup_timeout_s
+            settings.triton_url,
+            settings.triton_timeout_s,
+            load_timeout_s=settings.triton_startup_timeout_s,
+            **guard,
         )
 
     from engine.triton.launcher import running_server
@@ -54,6 +63,7 @@ def create_inference(settings: Settings) -> InferenceBackend:
             settings.triton_timeout_s,
             repository=server.repository,
             load_timeout_s=settings.triton_startup_timeout_s,
+            **guard,
         )
     check_model_settings(settings)
     supervisor = TritonSupervisor(settings)  # a server launched here is restarted when it dies
@@ -64,7 +74,18 @@ def create_inference(settings: Settings) -> InferenceBackend:
         repository=server.repository,
         server=supervisor,
         load_timeout_s=settings.triton_startup_timeout_s,
+        **guard,
     )
+
+
+def serving_guard(settings: Settings) -> dict[str, Any]:
+    """The serving deadline and the server's circuit breaker (counting only calls Triton did not
+    answer: a model answering with an error proves the server is up)."""
+    from engine.inference.triton_channel import is_outage
+    from engine.resilience import CircuitBreaker
+
+    breaker = CircuitBreaker("triton", settings.breaker_failures, settings.breaker_reset_s, counts=is_outage)
+    return {"serving_timeout_s": settings.triton_serving_timeout_s, "breaker": breaker}
 
 
 class LazyLoader:

@@ -4,8 +4,10 @@ Requests are cut to each model's `max_batch_size` on the client; Triton's dynami
 concurrent requests on the server. `TritonTextEncoder.encode_many` keeps several requests in flight for
 bulk work (the indexer), which is how the python backend reaches its throughput.
 
-Errors: a server that cannot be reached, times out (`AISLE_TRITON_TIMEOUT_S`) or has the model unloaded
-raises `BackendUnavailable("triton", ...)`; a request the model rejects raises `InvalidInput`.
+Deadlines: shopper-facing calls (query encoder, ranker, CLIP's text tower, readiness) go through the
+serving channel (`AISLE_TRITON_SERVING_TIMEOUT_S` and a circuit breaker, in the gateway), product
+embedding and model loading through the bulk one (`AISLE_TRITON_TIMEOUT_S`): see
+`engine.inference.triton_channel`, which also says which errors are raised.
 
 Over 300 lines because the three served models (query encoder, CLIP, ranker) share one client, one
 error mapping and one version-loading path; splitting them would copy that plumbing three times.
@@ -16,53 +18,23 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
 
 import numpy as np
 
-from engine.errors import BackendUnavailable, InvalidInput, MissingDependency, NotFound
+from engine.errors import BackendUnavailable, InvalidInput, NotFound
 from engine.inference.base import ClipEncoder, EncoderInfo, RankerModel, TextEncoder
 from engine.inference.towers import TowerSpaces, paired_version
+from engine.inference.triton_channel import Channel, grpcclient, open_client
 from engine.models.sources import ModelIdentity
 from engine.models.tower import PRODUCT_TOWER_VERSION
+from engine.resilience import CircuitBreaker
 from engine.triton.launcher import TritonServer
 from engine.triton.supervisor import TritonSupervisor
 
-try:
-    import tritonclient.grpc as grpcclient
-    from tritonclient.utils import InferenceServerException
-except ImportError as exc:  # pragma: no cover - exercised by the factory's error path
-    raise MissingDependency("tritonclient[grpc]", "the Triton inference backend") from exc
-
-T = TypeVar("T")
 QUERY_ENCODER, CLIP, RANKER = "query_encoder", "clip", "ranker"
-_UNAVAILABLE = ("UNAVAILABLE", "DEADLINE_EXCEEDED", "NOT_FOUND", "CANCELLED")
-# gRPC waits up to two minutes between reconnection attempts to a server that went away (exponential
-# back-off from 1 s), so a restarted Triton stayed unused for many seconds. Tries at most 1 s apart
-# instead: a reconnection attempt to a loopback or in-cluster server costs next to nothing.
-_MAX_MESSAGE = 2**31 - 1
-CHANNEL_ARGS = [
-    ("grpc.max_send_message_length", _MAX_MESSAGE),
-    ("grpc.max_receive_message_length", _MAX_MESSAGE),
-    ("grpc.initial_reconnect_backoff_ms", 100),
-    ("grpc.min_reconnect_backoff_ms", 100),
-    ("grpc.max_reconnect_backoff_ms", 1000),
-]
-
-
-def _translate(exc: InferenceServerException, what: str, url: str) -> Exception:
-    status, message = str(exc.status() or ""), exc.message() or str(exc)
-    if status.endswith("INVALID_ARGUMENT") and "unknown model" not in message:
-        return InvalidInput(f"{what}: {message}")
-    if "failed to connect" in message or status.endswith("UNAVAILABLE"):
-        where = f"cannot reach Triton at {url} (AISLE_TRITON_URL)"
-        return BackendUnavailable("triton", f"{what}: {where}: {message}")
-    if any(status.endswith(code) for code in _UNAVAILABLE):
-        return BackendUnavailable("triton", f"{what}: {message}")
-    return BackendUnavailable("triton", f"{what}: {status or 'error'}: {message}")
 
 
 def _chunks(n: int, size: int) -> Iterator[slice]:
@@ -70,20 +42,8 @@ def _chunks(n: int, size: int) -> Iterator[slice]:
         yield slice(start, min(start + size, n))
 
 
-class _Channel:
-    """The shared gRPC client plus error translation; gRPC channels are safe to use from many threads."""
-
-    def __init__(self, url: str, timeout_s: float) -> None:
-        self.url = url
-        self.timeout_s = timeout_s
-        self.client = grpcclient.InferenceServerClient(url, channel_args=CHANNEL_ARGS)
-
-    def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        kwargs.setdefault("client_timeout", self.timeout_s)
-        try:
-            return fn(*args, **kwargs)
-        except InferenceServerException as exc:
-            raise _translate(exc, what, self.url) from None
+class _Channel(Channel):
+    """A `Channel` plus the two requests every model wrapper makes."""
 
     def infer(
         self, model: str, name: str, data: np.ndarray, output: str, version: int | None = None
@@ -224,7 +184,12 @@ class TritonTextEncoder(_Embedder):
 
 
 class TritonClipEncoder(_Embedder):
-    """`clip` behind the `ClipEncoder` protocol."""
+    """`clip` behind the `ClipEncoder` protocol. Texts are queries (text -> image search) and go through
+    the channel given; images are mostly product images being indexed, on the `images` channel."""
+
+    def __init__(self, channel: _Channel, images: _Channel, model: str, batch: int) -> None:
+        super().__init__(channel, model, batch)
+        self._images = _Embedder(images, model, batch)
 
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
         return self._run("TEXT", _texts(texts)) if len(texts) else self._empty()
@@ -234,7 +199,7 @@ class TritonClipEncoder(_Embedder):
             return self._empty()
         data = np.empty((len(images), 1), dtype=object)
         data[:, 0] = [bytes(image) for image in images]
-        return self._run("IMAGE", data)
+        return self._images._run("IMAGE", data)
 
 
 class TritonRanker:
@@ -286,26 +251,37 @@ class TritonRanker:
 class TritonInference:
     """`InferenceBackend` over one Triton server. `server` (if given: the server or the supervisor
     that keeps it running) is stopped by `close()`;
-    `repository` is the local runtime repository used to pin ranker versions (None for a remote one)."""
+    `repository` is the local runtime repository used to pin ranker versions (None for a remote one).
+
+    `timeout_s` is the deadline of bulk calls (product embedding); `serving_timeout_s` (default: the
+    same) that of the query encoder, the ranker and readiness, which also go through `breaker` when
+    one is given (the gateway's: one per server, since a hung or dead server fails every model at
+    once, and per-model breakers would each have to wait out their own timeouts first)."""
 
     def __init__(
         self,
         url: str,
         timeout_s: float = 10.0,
         *,
+        serving_timeout_s: float | None = None,
+        breaker: CircuitBreaker | None = None,
         repository: Path | None = None,
         server: TritonServer | TritonSupervisor | None = None,
         load_timeout_s: float = 240.0,
     ) -> None:
         self.url, self.repository, self.server = url, repository, server
         self.load_timeout_s = load_timeout_s
-        self._channel = _Channel(url, timeout_s)
-        self._text = TritonTextEncoder(self._channel, QUERY_ENCODER, 128)
+        self.breaker = breaker
+        client = open_client(url)
+        self._channel = _Channel(client, url, timeout_s)
+        serving = timeout_s if serving_timeout_s is None else serving_timeout_s
+        self._serving = _Channel(client, url, serving, breaker)
+        self._text = TritonTextEncoder(self._serving, QUERY_ENCODER, 128)
         self._products = TritonTextEncoder(self._channel, QUERY_ENCODER, 128, PRODUCT_TOWER_VERSION)
         self._towers: dict[int, TritonTextEncoder] = {}
         self._spaces = TowerSpaces(repository / QUERY_ENCODER if repository else None, self._text.info)
-        self._clip = TritonClipEncoder(self._channel, CLIP, 64)
-        self._ranker = TritonRanker(self._channel)
+        self._clip = TritonClipEncoder(self._serving, self._channel, CLIP, 64)
+        self._ranker = TritonRanker(self._serving)
 
     def text_encoder(self) -> TextEncoder:
         return self._text
@@ -336,19 +312,32 @@ class TritonInference:
         self._text.forget_versions()
 
     def clip_encoder(self) -> ClipEncoder | None:
-        return self._clip if self._model_ready(CLIP) else None
+        try:
+            return self._clip if self._model_ready(CLIP) else None
+        except BackendUnavailable:
+            return None
 
     def ranker(self) -> RankerModel:
         return self._ranker
 
     def _model_ready(self, name: str) -> bool:
+        """Through the serving channel: `BackendUnavailable` within its deadline when the server
+        does not answer, at once while the breaker is open."""
         try:
-            return bool(self._channel.client.is_model_ready(name, client_timeout=self._channel.timeout_s))
-        except InferenceServerException:
+            return bool(self._serving.call(f"{name} readiness", self._serving.client.is_model_ready, name))
+        except InvalidInput:
             return False
 
     def ready(self) -> dict[str, bool]:
-        return {name: self._model_ready(name) for name in (QUERY_ENCODER, CLIP, RANKER)}
+        """Per model; after a call that failed the others are not asked (the server is what failed),
+        so a hung server costs one serving deadline here, not three."""
+        status = dict.fromkeys((QUERY_ENCODER, CLIP, RANKER), False)
+        for name in status:
+            try:
+                status[name] = self._model_ready(name)
+            except BackendUnavailable:
+                break
+        return status
 
     def load_ranker_version(self, version: int, candidate: int | None = None) -> None:
         """Pin the ranker to `version` and reload it in place; Triton keeps the old version serving until
@@ -405,6 +394,6 @@ class TritonInference:
                 raise BackendUnavailable("triton", f"{model} version {v} did not become ready")
 
     def close(self) -> None:
-        self._channel.client.close()
+        self._channel.client.close()  # the serving channel shares it
         if self.server is not None:
             self.server.stop()
