@@ -29,17 +29,24 @@ def pidfile_pid(path: Path) -> int:
     return int(text) if text.isdigit() else int(json.loads(text)["pid"])
 
 
+def opensearch_script(command: str, port: int, data: Path, check: bool = True) -> None:
+    """`scripts/opensearch.sh start|stop` for the node on `port` with its data in `data` (a start
+    after a kill finds the dead node's pidfile stale and starts a new node on the same data)."""
+    env = {**os.environ, "AISLE_OPENSEARCH_PORT": str(port), "AISLE_OPENSEARCH_DATA": str(data)}
+    script = str(PROJECT_ROOT / "scripts" / "opensearch.sh")
+    timeout = 300 if command == "start" else 120
+    subprocess.run(["bash", script, command], env=env, check=check, capture_output=True, timeout=timeout)
+
+
 @contextmanager
 def opensearch_node(data: Path) -> Iterator[tuple[str, Path]]:
     """A node started by scripts/opensearch.sh; yields its URL and pidfile."""
     port = free_port()
-    env = {**os.environ, "AISLE_OPENSEARCH_PORT": str(port), "AISLE_OPENSEARCH_DATA": str(data)}
-    script = [str(PROJECT_ROOT / "scripts" / "opensearch.sh")]
-    subprocess.run(["bash", *script, "start"], env=env, check=True, capture_output=True, timeout=300)
+    opensearch_script("start", port, data)
     try:
         yield f"http://127.0.0.1:{port}", data / "opensearch.pid"
     finally:
-        subprocess.run(["bash", *script, "stop"], env=env, check=False, capture_output=True, timeout=120)
+        opensearch_script("stop", port, data, check=False)
 
 
 @contextmanager

@@ -5,6 +5,9 @@ fixed mix of requests (searches, similar items, recommendations, readiness). The
 
 - `opensearch-hang`: the OpenSearch node is stopped with SIGSTOP for `--hang-s` seconds (a hung JVM: the
   socket accepts, nothing answers), then SIGCONT;
+- `opensearch-kill`: `kill -9` of the node, `--down-s` seconds later started again on the same data
+  by scripts/opensearch.sh (what a process supervisor would do);
+- `triton-hang`: tritonserver stopped with SIGSTOP for `--hang-s` seconds, then SIGCONT;
 - `triton-kill`: `kill -9` of tritonserver, run by `engine triton start --supervise`;
 - `gateway-worker-kill`, `gateway-kill`: `kill -9` of one worker of `gateway serve --workers N`, and
   of the whole gateway followed by a restart, while a client also posts events (`bench.fault_gateway`:
@@ -15,10 +18,12 @@ fixed mix of requests (searches, similar items, recommendations, readiness). The
 
 Per fault: requests sent, failed ones (5xx or no answer, /readyz excluded: a 503 there is its job),
 degraded answers, the longest answer, and the time to full recovery (from the end of a hang, or from
-the kill, to the first request after which every answer is a full, undegraded 2xx).
+the kill, to the first request after which every answer is a full, undegraded 2xx), and for the kills
+when the backend itself answered again.
 
     python -m bench.faults                          # every fault, sample catalog
     python -m bench.faults --faults opensearch-hang --hang-s 25
+    python -m bench.faults --faults triton-hang opensearch-kill
     python -m bench.faults --faults gateway-worker-kill gateway-kill indexer-kill
     python -m bench.faults --products my.jsonl --out bench/results/faults-my.json
 
@@ -46,11 +51,18 @@ from bench.common import print_table, write_json
 from bench.fault_gateway import GatewayServer, run_gateway_kill, run_worker_kill
 from bench.fault_indexer import BENCH_STEPS, IndexerFaultReport, run_indexer_faults
 from bench.fault_load import FaultReport, Load, report
-from bench.fault_servers import opensearch_node, pidfile_pid, supervised_triton, triton_ready
+from bench.fault_servers import (
+    opensearch_node,
+    opensearch_script,
+    pidfile_pid,
+    supervised_triton,
+    triton_ready,
+)
 from engine.config import PROJECT_ROOT
 from engine.ports import free_port
 
-FAULTS = ("opensearch-hang", "triton-kill", "gateway-worker-kill", "gateway-kill", "indexer-kill")
+BACKEND_FAULTS = ("opensearch-hang", "opensearch-kill", "triton-hang", "triton-kill")
+FAULTS = (*BACKEND_FAULTS, "gateway-worker-kill", "gateway-kill", "indexer-kill")
 
 
 def wait_warm(url: str, timeout_s: float = 120.0) -> None:
@@ -74,11 +86,14 @@ def run_fault(
     fault_s: float,
     settle_s: float,
     backend_up: Callable[[], bool] | None = None,
+    restart: bool = False,
 ) -> FaultReport:
     """Load on, `inject()`, wait `fault_s`, `restore()` (None: the system must heal itself), keep the
-    load on for `settle_s`; recovery is counted from `restore()`, or from `inject()` without one.
+    load on for `settle_s`; recovery is counted from `restore()`, or from `inject()` without one or
+    when `restore()` is a `restart` of a killed backend (it returns once the backend answers).
     `backend_up` (polled after the fault) tells when the backend itself answers again."""
     wait_warm(url)
+    back: float | None = None
     with Load(url, product_id) as load:
         load.wait_healthy()
         since = time.monotonic()
@@ -88,8 +103,9 @@ def run_fault(
         finally:
             if restore is not None:
                 restore()
-        recovered_from = time.monotonic() if restore is not None else since
-        back: float | None = None
+        if restart:
+            back = time.monotonic() - since
+        recovered_from = time.monotonic() if restore is not None and not restart else since
         end = time.monotonic() + settle_s
         while time.monotonic() < end:
             if back is None and backend_up is not None and backend_up():
@@ -106,7 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.faults", description=__doc__.split("\n\n")[0])
     parser.add_argument("--faults", nargs="+", choices=FAULTS, default=list(FAULTS))
     parser.add_argument("--products", type=Path, default=sample_catalog_path())
-    parser.add_argument("--hang-s", type=float, default=25.0, help="how long OpenSearch stays stopped")
+    parser.add_argument("--hang-s", type=float, default=25.0, help="how long a hung backend stays stopped")
+    parser.add_argument("--down-s", type=float, default=5.0, help="a killed OpenSearch is restarted after")
     parser.add_argument("--settle-s", type=float, default=20.0, help="load kept on after each fault")
     parser.add_argument("--workers", type=int, default=2, help="gateway workers for the gateway faults")
     parser.add_argument("--indexer-rows", type=int, default=60, help="products the indexer faults write")
@@ -119,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = Path(tempfile.mkdtemp(prefix="aisle-faults-"))
     results: list[FaultReport] = []
     indexer_results: list[IndexerFaultReport] = []
-    serving = {"opensearch-hang", "triton-kill", "gateway-worker-kill", "gateway-kill"} & set(args.faults)
+    serving = {*BACKEND_FAULTS, "gateway-worker-kill", "gateway-kill"} & set(args.faults)
     with contextlib.ExitStack() as stack:
         url, pidfile = "", Path()
         if serving or ("indexer-kill" in args.faults and args.indexer_lexical == "opensearch"):
@@ -180,7 +197,7 @@ def _serving_faults(
         build_index(settings, args.products, inference)
         inference.close()
         product_id = _first_id(args.products)
-        if {"opensearch-hang", "triton-kill"} & set(args.faults):
+        if set(BACKEND_FAULTS) & set(args.faults):
             results += _backend_faults(args, env, product_id, opensearch_pidfile, triton_pidfile)
         if {"gateway-worker-kill", "gateway-kill"} & set(args.faults):
             with GatewayServer(env, free_port(), args.workers) as server:
@@ -198,17 +215,32 @@ def _backend_faults(
     opensearch_pidfile: Path,
     triton_pidfile: Path,
 ) -> list[FaultReport]:
-    """OpenSearch hung and Triton killed under load, against a gateway child process."""
+    """OpenSearch and Triton hung, then killed, under load, against a gateway child process."""
     from bench.common import gateway_child
 
     results: list[FaultReport] = []
     with gateway_child(env) as gateway:
-        if "opensearch-hang" in args.faults:
-            pid = pidfile_pid(opensearch_pidfile)
-            stop, resume = (functools.partial(os.kill, pid, sig) for sig in (signal.SIGSTOP, signal.SIGCONT))
+        for fault, pidfile in (("opensearch-hang", opensearch_pidfile), ("triton-hang", triton_pidfile)):
+            if fault in args.faults:
+                pid = pidfile_pid(pidfile)
+                stop, resume = (functools.partial(os.kill, pid, s) for s in (signal.SIGSTOP, signal.SIGCONT))
+                results.append(
+                    run_fault(fault, gateway.url, product_id, stop, resume, args.hang_s, args.settle_s)
+                )
+        if "opensearch-kill" in args.faults:
+            port = int(env["AISLE_OPENSEARCH_URL"].rsplit(":", 1)[1])
+            kill = functools.partial(os.kill, pidfile_pid(opensearch_pidfile), signal.SIGKILL)
+            start = functools.partial(opensearch_script, "start", port, opensearch_pidfile.parent)
             results.append(
                 run_fault(
-                    "opensearch-hang", gateway.url, product_id, stop, resume, args.hang_s, args.settle_s
+                    "opensearch-kill",
+                    gateway.url,
+                    product_id,
+                    kill,
+                    start,
+                    args.down_s,
+                    args.settle_s,
+                    restart=True,
                 )
             )
         if "triton-kill" in args.faults:

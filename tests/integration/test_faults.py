@@ -3,6 +3,10 @@
 - OpenSearch hung by SIGSTOP: every answer within 2 s, searches degrade to the dense side, similar
   items and recommendations keep answering, /readyz says not-ready within 2 s; full recovery soon after
   SIGCONT (the node is always resumed, whatever happens).
+- OpenSearch killed with `kill -9` and started again by scripts/opensearch.sh on the same data: the
+  same degraded answers while it is down, full answers soon after it answers again.
+- tritonserver hung by SIGSTOP: every answer within 2 s (the serving deadline, then the breaker),
+  searches lexical-only in fused order, 0 failed; full recovery soon after SIGCONT.
 - Triton killed with `kill -9` under `engine triton start --supervise`: restarted by the supervisor;
   meanwhile searches answer from the lexical side without the ranker (degraded, not failed); once
   Triton is ready again the gateway serves full answers within 2 s (its gRPC channel reconnects at most
@@ -22,14 +26,17 @@ from __future__ import annotations
 import os
 import signal
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
-from bench.common import build_index, gateway_child
+from bench.common import GatewayProcess, build_index, gateway_child
 from bench.fault_gateway import GatewayServer, run_gateway_kill, run_worker_kill
 from bench.fault_indexer import CI_STEPS, run_indexer_faults
-from bench.fault_servers import pidfile_pid, supervised_triton, triton_ready
+from bench.fault_load import FaultReport
+from bench.fault_servers import opensearch_script, pidfile_pid, supervised_triton, triton_ready
 from bench.faults import run_fault
 from engine.config import load_settings
 from engine.inference.factory import create_inference
@@ -55,70 +62,137 @@ def serve(env: dict[str, str], monkeypatch: pytest.MonkeyPatch, products: Path |
         inference.close()
 
 
-def test_a_hung_opensearch_costs_no_answer_more_than_2s(
-    opensearch_node, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+class Served(NamedTuple):
+    gateway: GatewayProcess
+    env: dict[str, str]
+    pidfile: Path  # of the backend the faults hit
+
+
+@pytest.fixture(scope="module")
+def opensearch_served(opensearch_node, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A gateway child process (in-process encoders) on the session's OpenSearch node, shared by the
+    OpenSearch faults: one index build and one gateway start for both."""
     if opensearch_node is None:
-        pytest.fail("this test pauses the node with SIGSTOP: unset AISLE_TEST_OPENSEARCH_URL")
+        pytest.fail("these tests pause and kill the node: unset AISLE_TEST_OPENSEARCH_URL")
+    data = tmp_path_factory.mktemp("opensearch-faults") / "data"
     env = {
-        "AISLE_DATA_DIR": str(tmp_path / "data"),
+        "AISLE_DATA_DIR": str(data),
         "AISLE_OPENSEARCH_URL": opensearch_node.url,
         "AISLE_INDEX_ALIAS": f"faults-{uuid.uuid4().hex[:8]}",
         "AISLE_TRITON_URL": "inprocess",
     }
-    serve(env, monkeypatch)
-    pid = pidfile_pid(opensearch_node.data_dir / "opensearch.pid")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        serve(env, monkeypatch)
     try:
         with gateway_child(env) as gateway:
-            result = run_fault(
-                "opensearch-hang",
-                gateway.url,
-                PRODUCT,
-                lambda: os.kill(pid, signal.SIGSTOP),
-                lambda: os.kill(pid, signal.SIGCONT),
-                fault_s=8.0,
-                settle_s=10.0,
-            )
+            yield Served(gateway, env, opensearch_node.data_dir / "opensearch.pid")
     finally:
-        os.kill(pid, signal.SIGCONT)
-        print((tmp_path / "data" / "logs" / "bench-gateway.log").read_text()[-3000:])
-    print(result)
-    assert result.requests > 20 and result.degraded > 0
-    assert result.failed == 0
-    assert result.longest_s < 2.0 and result.longest_readyz_s < 2.0
-    assert result.recovery_s is not None and result.recovery_s < 8.0
+        print((data / "logs" / "bench-gateway.log").read_text()[-3000:])
 
 
-def test_a_killed_triton_is_restarted_and_used_again_at_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture(scope="module")
+def triton_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A gateway child process on a Triton run by `engine triton start --supervise` (embedded lexical
+    index), shared by the Triton faults."""
+    data = tmp_path_factory.mktemp("triton-faults") / "data"
     env = {
-        "AISLE_DATA_DIR": str(tmp_path / "data"),
+        "AISLE_DATA_DIR": str(data),
         "AISLE_TRITON_URL": "local",
         "AISLE_TRITON_HTTP_PORT": str(free_port()),
         "AISLE_TRITON_GRPC_PORT": str(free_port()),
         "AISLE_TRITON_METRICS_PORT": str(free_port()),
     }
     with supervised_triton(env) as pidfile:
-        serve(env, monkeypatch)
-        with gateway_child(env) as gateway:
-            killed = pidfile_pid(pidfile)
-            result = run_fault(
-                "triton-kill",
-                gateway.url,
-                PRODUCT,
-                lambda: os.kill(killed, signal.SIGKILL),
-                None,
-                fault_s=0.0,
-                settle_s=120.0,
-                backend_up=triton_ready(int(env["AISLE_TRITON_HTTP_PORT"])),
-            )
-        assert pidfile_pid(pidfile) != killed  # the supervisor started a new server
-    print(result)
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            serve(env, monkeypatch)
+        try:
+            with gateway_child(env) as gateway:
+                yield Served(gateway, env, pidfile)
+        finally:
+            print((data / "logs" / "bench-gateway.log").read_text()[-3000:])
+
+
+def hang(served: Served, fault: str, seconds: float = 8.0) -> FaultReport:
+    """SIGSTOP the backend for `seconds` under load, then SIGCONT (always, whatever happens)."""
+    pid = pidfile_pid(served.pidfile)
+    try:
+        return run_fault(
+            fault,
+            served.gateway.url,
+            PRODUCT,
+            lambda: os.kill(pid, signal.SIGSTOP),
+            lambda: os.kill(pid, signal.SIGCONT),
+            fault_s=seconds,
+            settle_s=8.0,
+        )
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
+def assert_degraded_in_bounded_time(result: FaultReport) -> None:
+    """The goal for a hung or dead backend: shoppers get degraded answers, none fails or waits 2 s."""
     assert result.requests > 20 and result.degraded > 0
-    assert result.failed == 0
+    assert result.failed == 0, result.failed_by
+    assert result.longest_s < 2.0 and result.longest_readyz_s < 2.0
+
+
+def test_a_hung_opensearch_costs_no_answer_more_than_2s(opensearch_served: Served) -> None:
+    result = hang(opensearch_served, "opensearch-hang")
+    print(result)
+    assert_degraded_in_bounded_time(result)
+    assert result.recovery_s is not None and result.recovery_s < 8.0
+
+
+def test_a_killed_opensearch_degrades_until_it_is_started_again(opensearch_served: Served) -> None:
+    """kill -9 of the node; 3 s later scripts/opensearch.sh starts it again on the same data."""
+    port = int(opensearch_served.env["AISLE_OPENSEARCH_URL"].rsplit(":", 1)[1])
+    killed = pidfile_pid(opensearch_served.pidfile)
+    result = run_fault(
+        "opensearch-kill",
+        opensearch_served.gateway.url,
+        PRODUCT,
+        lambda: os.kill(killed, signal.SIGKILL),
+        lambda: opensearch_script("start", port, opensearch_served.pidfile.parent),
+        fault_s=3.0,
+        settle_s=8.0,
+        restart=True,
+    )
+    print(result)
+    assert pidfile_pid(opensearch_served.pidfile) != killed
+    assert_degraded_in_bounded_time(result)
     assert result.backend_back_s is not None and result.recovery_s is not None
-    assert result.recovery_s - result.backend_back_s <= 2.0
+    # Full answers within one breaker period (AISLE_BREAKER_RESET_S, 2 s) and a request of the node.
+    assert result.recovery_s - result.backend_back_s <= 4.0
+
+
+def test_a_hung_triton_costs_no_answer_more_than_2s(triton_served: Served) -> None:
+    """SIGSTOP of tritonserver: searches answer lexical-only in fused order within the serving
+    deadline (AISLE_TRITON_SERVING_TIMEOUT_S), then at once while the breaker is open."""
+    result = hang(triton_served, "triton-hang")
+    print(result)
+    assert_degraded_in_bounded_time(result)
+    assert result.recovery_s is not None and result.recovery_s < 8.0
+
+
+def test_a_killed_triton_is_restarted_and_used_again_at_once(triton_served: Served) -> None:
+    killed = pidfile_pid(triton_served.pidfile)
+    result = run_fault(
+        "triton-kill",
+        triton_served.gateway.url,
+        PRODUCT,
+        lambda: os.kill(killed, signal.SIGKILL),
+        None,
+        fault_s=0.0,
+        settle_s=60.0,
+        backend_up=triton_ready(int(triton_served.env["AISLE_TRITON_HTTP_PORT"])),
+    )
+    assert pidfile_pid(triton_served.pidfile) != killed  # the supervisor started a new server
+    print(result)
+    assert_degraded_in_bounded_time(result)
+    assert result.backend_back_s is not None and result.recovery_s is not None
+    # The gateway's breaker tries Triton again every AISLE_BREAKER_RESET_S (2 s): full answers within
+    # that and a reconnect (at most 1 s apart) of Triton being ready.
+    assert result.recovery_s - result.backend_back_s <= 3.5
     assert result.recovery_s <= 15.0
 
 
