@@ -4,13 +4,21 @@ Builds (or reuses, keyed by the products file's checksum) the index of the produ
 indexer library, starts the gateway with Triton and the lexical backend from the AISLE_* settings (or
 uses --api URL), sends every query once per method (`pipeline` field of POST /v1/search, 100 hits),
 prints a table and writes {"methods": {"<name>": {"ndcg@10": x, "recall@100": y, "queries": n}}}.
+
+Every answer must be the method's own: a degraded one (`"degraded": [...]`, e.g. lexical-only because
+a Triton call missed its deadline) stops the run with exit 1 naming how many and which parts, instead
+of scoring it. The gateway started here gets `AISLE_TRITON_SERVING_TIMEOUT_S` = `AISLE_TRITON_TIMEOUT_S`
+(unless set): a benchmark measures relevance, and on a loaded machine an encoder call may take longer
+than a shopper-facing deadline allows.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -91,25 +99,39 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+class UnfitAnswers(RuntimeError):
+    """Answers that are not the method's own (an HTTP error, a degraded answer): nothing is scored."""
+
+
 def run_method(
     url: str, method: str, queries: list[tuple[str, str]], concurrency: int
 ) -> tuple[dict[str, list[str]], dict[str, int]]:
-    """query_id -> ranked product ids, and query_id -> the answer's `total`, through POST /v1/search."""
+    """query_id -> ranked product ids, and query_id -> the answer's `total`, through POST /v1/search.
+    Raises `UnfitAnswers` on an HTTP error or when any answer was degraded."""
     with httpx.Client(base_url=url, timeout=180.0) as client:  # above AISLE_TRITON_TIMEOUT_S=120
 
-        def one(item: tuple[str, str]) -> tuple[str, list[str], int]:
+        def one(item: tuple[str, str]) -> tuple[str, list[str], int, list[str]]:
             qid, query = item
             response = client.post("/v1/search", json={"query": query, "size": DEPTH, "pipeline": method})
             if response.status_code != 200:
-                raise RuntimeError(f"{method} {query!r}: HTTP {response.status_code}: {response.text[:300]}")
+                raise UnfitAnswers(f"{method} {query!r}: HTTP {response.status_code}: {response.text[:300]}")
             answer = response.json()
-            return qid, [hit["id"] for hit in answer["hits"]], int(answer["total"])
+            hits = [hit["id"] for hit in answer["hits"]]
+            return qid, hits, int(answer["total"]), list(answer.get("degraded") or [])
 
         with ThreadPoolExecutor(concurrency) as pool:
             results = list(
                 tqdm(pool.map(one, queries), total=len(queries), desc=method, file=sys.stderr, leave=False)
             )
-    return {qid: ids for qid, ids, _ in results}, {qid: total for qid, _, total in results}
+    degraded = Counter(part for *_, parts in results for part in parts)
+    if degraded:
+        answers = sum(1 for *_, parts in results if parts)
+        parts = ", ".join(f"{part} {count}" for part, count in sorted(degraded.items()))
+        raise UnfitAnswers(
+            f"{method}: {answers} of {len(results)} answers were degraded ({parts}): a backend failed or "
+            "was too slow, and those answers are not the method's; see the gateway's log"
+        )
+    return {qid: ids for qid, ids, _, _ in results}, {qid: total for qid, _, total, _ in results}
 
 
 def sizes(totals: dict[str, int]) -> dict[str, float]:
@@ -152,25 +174,36 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     }
 
 
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    """The report: against `--api`, or against a gateway started here over the index of the products."""
+    if args.api:
+        return run(args, args.api.rstrip("/"))
+    from engine.inference.factory import create_inference
+
+    settings, env = bench_settings(args.products, args.data_root, args.backends)
+    if "AISLE_TRITON_SERVING_TIMEOUT_S" not in os.environ:
+        env["AISLE_TRITON_SERVING_TIMEOUT_S"] = str(settings.triton_timeout_s)
+    inference = create_inference(settings)  # stays up so the gateway reuses the same Triton
+    try:
+        build_index(settings, args.products, inference)
+        with gateway_process(env) as url:
+            report = run(args, url)
+    finally:
+        inference.close()
+    report["backends"] = {
+        "vectors": settings.vector_backend,
+        "lexical": "embedded" if settings.embedded_lexical else "opensearch",
+    }
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.api:
-        report = run(args, args.api.rstrip("/"))
-    else:
-        from engine.inference.factory import create_inference
-
-        settings, env = bench_settings(args.products, args.data_root, args.backends)
-        inference = create_inference(settings)  # stays up so the gateway reuses the same Triton
-        try:
-            build_index(settings, args.products, inference)
-            with gateway_process(env) as url:
-                report = run(args, url)
-        finally:
-            inference.close()
-        report["backends"] = {
-            "vectors": settings.vector_backend,
-            "lexical": "embedded" if settings.embedded_lexical else "opensearch",
-        }
+    try:
+        report = measure(args)
+    except UnfitAnswers as exc:
+        print(f"bench.relevance: {exc}", file=sys.stderr)
+        return 1
     rows = [
         (
             m,
