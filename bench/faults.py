@@ -87,11 +87,14 @@ def run_fault(
     settle_s: float,
     backend_up: Callable[[], bool] | None = None,
     restart: bool = False,
+    settle_after_back_s: float | None = None,
 ) -> FaultReport:
     """Load on, `inject()`, wait `fault_s`, `restore()` (None: the system must heal itself), keep the
     load on for `settle_s`; recovery is counted from `restore()`, or from `inject()` without one or
     when `restore()` is a `restart` of a killed backend (it returns once the backend answers).
-    `backend_up` (polled after the fault) tells when the backend itself answers again."""
+    `backend_up` (polled after the fault) tells when the backend itself answers again; with
+    `settle_after_back_s` the load stops that long after it does (at most `settle_s` after the fault),
+    so a restart's unknown duration need not be covered by a long fixed `settle_s`."""
     wait_warm(url)
     back: float | None = None
     with Load(url, product_id) as load:
@@ -110,6 +113,8 @@ def run_fault(
         while time.monotonic() < end:
             if back is None and backend_up is not None and backend_up():
                 back = time.monotonic() - recovered_from
+                if settle_after_back_s is not None:
+                    end = min(end, time.monotonic() + settle_after_back_s)
             time.sleep(0.1)
     result = report(fault, load.samples, since, recovered_from)
     result.backend_back_s = None if back is None else round(back, 2)

@@ -19,6 +19,10 @@
 - `indexer build` and `indexer upsert` killed at their crash points while shoppers search: no failed,
   stale, mixed or uncommitted answer; the next run repairs and `indexer verify` passes
   (`bench.fault_indexer`; `python -m bench.faults --faults indexer-kill` adds random moments).
+
+The gateway and indexer faults use the module's Triton as a remote server, so their many process
+starts load no model; the OpenSearch faults share one gateway (in-process encoders), the Triton faults
+another.
 """
 
 from __future__ import annotations
@@ -91,25 +95,39 @@ def opensearch_served(opensearch_node, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture(scope="module")
-def triton_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """A gateway child process on a Triton run by `engine triton start --supervise` (embedded lexical
-    index), shared by the Triton faults."""
-    data = tmp_path_factory.mktemp("triton-faults") / "data"
+def triton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, str], Path]]:
+    """`engine triton start --supervise` for the module: its settings and pidfile."""
     env = {
-        "AISLE_DATA_DIR": str(data),
+        "AISLE_DATA_DIR": str(tmp_path_factory.mktemp("triton-faults") / "data"),
         "AISLE_TRITON_URL": "local",
         "AISLE_TRITON_HTTP_PORT": str(free_port()),
         "AISLE_TRITON_GRPC_PORT": str(free_port()),
         "AISLE_TRITON_METRICS_PORT": str(free_port()),
     }
     with supervised_triton(env) as pidfile:
-        with pytest.MonkeyPatch.context() as monkeypatch:
-            serve(env, monkeypatch)
-        try:
-            with gateway_child(env) as gateway:
-                yield Served(gateway, env, pidfile)
-        finally:
-            print((data / "logs" / "bench-gateway.log").read_text()[-3000:])
+        yield env, pidfile
+
+
+@pytest.fixture(scope="module")
+def triton_served(triton: tuple[dict[str, str], Path]) -> Iterator[Served]:
+    """A gateway child process on the supervised Triton (embedded lexical index), shared by the
+    Triton faults."""
+    env, pidfile = triton
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        serve(env, monkeypatch)
+    try:
+        with gateway_child(env) as gateway:
+            yield Served(gateway, env, pidfile)
+    finally:
+        print((Path(env["AISLE_DATA_DIR"]) / "logs" / "bench-gateway.log").read_text()[-3000:])
+
+
+@pytest.fixture
+def remote_triton(triton: tuple[dict[str, str], Path]) -> dict[str, str]:
+    """The module's Triton as a remote server (`AISLE_TRITON_URL=host:port`) for the gateway and
+    indexer faults: their processes start without loading a model (the in-process encoders made each
+    gateway or indexer start cost tens of seconds on a loaded 2-core machine)."""
+    return {"AISLE_TRITON_URL": f"127.0.0.1:{triton[0]['AISLE_TRITON_GRPC_PORT']}"}
 
 
 def hang(served: Served, fault: str, seconds: float = 8.0) -> FaultReport:
@@ -183,8 +201,9 @@ def test_a_killed_triton_is_restarted_and_used_again_at_once(triton_served: Serv
         lambda: os.kill(killed, signal.SIGKILL),
         None,
         fault_s=0.0,
-        settle_s=60.0,
+        settle_s=90.0,
         backend_up=triton_ready(int(triton_served.env["AISLE_TRITON_HTTP_PORT"])),
+        settle_after_back_s=10.0,
     )
     assert pidfile_pid(triton_served.pidfile) != killed  # the supervisor started a new server
     print(result)
@@ -198,13 +217,9 @@ def test_a_killed_triton_is_restarted_and_used_again_at_once(triton_served: Serv
 
 @pytest.mark.timeout(900)
 def test_killed_gateway_workers_and_gateways_lose_no_acknowledged_event(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, remote_triton: dict[str, str]
 ) -> None:
-    env = {
-        "AISLE_DATA_DIR": str(tmp_path / "data"),
-        "AISLE_OPENSEARCH_URL": "embedded",
-        "AISLE_TRITON_URL": "inprocess",
-    }
+    env = {"AISLE_DATA_DIR": str(tmp_path / "data"), "AISLE_OPENSEARCH_URL": "embedded", **remote_triton}
     head = sample_catalog_path().read_text(encoding="utf-8").splitlines(keepends=True)[:40]
     catalog = tmp_path / "catalog.jsonl"
     catalog.write_text("".join(head), encoding="utf-8")
@@ -227,12 +242,10 @@ def test_killed_gateway_workers_and_gateways_lose_no_acknowledged_event(
 
 
 @pytest.mark.timeout(900)
-def test_killed_indexer_runs_under_search_load_serve_the_last_commit(tmp_path: Path) -> None:
-    env = {
-        "AISLE_DATA_DIR": str(tmp_path / "data"),
-        "AISLE_OPENSEARCH_URL": "embedded",
-        "AISLE_TRITON_URL": "inprocess",
-    }
+def test_killed_indexer_runs_under_search_load_serve_the_last_commit(
+    tmp_path: Path, remote_triton: dict[str, str]
+) -> None:
+    env = {"AISLE_DATA_DIR": str(tmp_path / "data"), "AISLE_OPENSEARCH_URL": "embedded", **remote_triton}
     reports = run_indexer_faults(env, sample_catalog_path(), rows=12, steps=CI_STEPS)
     for step, result in zip(CI_STEPS, reports, strict=True):
         print(result)
