@@ -9,9 +9,10 @@ retriever, report not-ready). Then it lets one trial call through (*half-open*):
 failure opens it for another `reset_s`.
 
 Only `BackendUnavailable` counts: a request the backend rejects (`InvalidInput`, `NotFound`) says
-nothing about its health. A backend whose errors mix "did not answer" with "answered with an error"
-(Triton: an unreachable or hung server vs. one model failing) passes `counts`, which picks the ones
-that say the server is down or slow; any other failure proves the server answered, like a success.
+nothing about its health. A backend whose failures are not all waits passes `counts`, which picks
+the ones that are (Triton: a call past its deadline, as against a refused connection, which costs no
+wait and would only keep a restarted server unused for up to `reset_s`, or a model answering with an
+error); the others pass through and leave the breaker as it was.
 """
 
 from __future__ import annotations
@@ -84,7 +85,9 @@ class CircuitBreaker:
             result = fn(*args, **kwargs)
         except BackendUnavailable as exc:
             if self._counts is not None and not self._counts(exc):
-                self._succeeded()  # the server answered, with an error of its own
+                if trial:
+                    with self._lock:
+                        self._trial_running = False  # the next call is the trial
                 raise
             self._public = exc.public
             self._failed(trial)

@@ -79,12 +79,12 @@ def create_inference(settings: Settings, *, serving: bool = False) -> InferenceB
 
 
 def serving_guard(settings: Settings) -> dict[str, Any]:
-    """The serving deadline and the server's circuit breaker (counting only calls Triton did not
-    answer: a model answering with an error proves the server is up)."""
-    from engine.inference.triton_channel import is_outage
+    """The serving deadline and the server's circuit breaker (counting only calls that waited out
+    their deadline: `engine.inference.triton_channel.waited_out`)."""
+    from engine.inference.triton_channel import waited_out
     from engine.resilience import CircuitBreaker
 
-    breaker = CircuitBreaker("triton", settings.breaker_failures, settings.breaker_reset_s, counts=is_outage)
+    breaker = CircuitBreaker("triton", settings.breaker_failures, settings.breaker_reset_s, counts=waited_out)
     return {"serving_timeout_s": settings.triton_serving_timeout_s, "breaker": breaker}
 
 

@@ -12,9 +12,12 @@ model loading. A process that serves no shopper (the indexer, benchmarks, the ra
 long deadline on both.
 
 Errors: a server that cannot be reached, does not answer within the deadline or drops the call raises
-`TritonOutage` (a `BackendUnavailable`; only these count toward the breaker); a model that answers
-with an error, or is not loaded, raises plain `BackendUnavailable`; a request the model rejects
-raises `InvalidInput`.
+`TritonOutage` (a `BackendUnavailable`); a model that answers with an error, or is not loaded, raises
+plain `BackendUnavailable`; a request the model rejects raises `InvalidInput`. Only calls that waited
+out their deadline count toward the breaker (`waited_out`): a refused connection (Triton dead or
+restarting) fails in a millisecond, so refusing it gains nothing, and counting it would keep a
+restarted server unused until the breaker's next trial; the gRPC channel itself retries a lost server
+at most 1 s apart.
 """
 
 from __future__ import annotations
@@ -48,15 +51,17 @@ CHANNEL_ARGS = [
 
 
 class TritonOutage(BackendUnavailable):
-    """Triton did not answer: unreachable, past the call's deadline, or the call was dropped."""
+    """Triton did not answer: unreachable, past the call's deadline (`waited`), or the call was dropped."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, waited: bool = False) -> None:
         super().__init__("triton", message)
+        self.waited = waited
 
 
-def is_outage(exc: BackendUnavailable) -> bool:
-    """What the Triton breaker counts (`CircuitBreaker(counts=...)`)."""
-    return isinstance(exc, TritonOutage)
+def waited_out(exc: BackendUnavailable) -> bool:
+    """What the Triton breaker counts (`CircuitBreaker(counts=...)`): calls that waited out their
+    deadline."""
+    return isinstance(exc, TritonOutage) and exc.waited
 
 
 def translate(exc: InferenceServerException, what: str, url: str) -> Exception:
@@ -66,7 +71,7 @@ def translate(exc: InferenceServerException, what: str, url: str) -> Exception:
     if "failed to connect" in message or status.endswith("UNAVAILABLE"):
         return TritonOutage(f"{what}: cannot reach Triton at {url} (AISLE_TRITON_URL): {message}")
     if any(status.endswith(code) for code in _OUTAGE):
-        return TritonOutage(f"{what}: {message}")
+        return TritonOutage(f"{what}: {message}", waited=status.endswith("DEADLINE_EXCEEDED"))
     return BackendUnavailable("triton", f"{what}: {status or 'error'}: {message}")
 
 

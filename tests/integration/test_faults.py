@@ -172,15 +172,16 @@ def test_a_killed_opensearch_degrades_until_it_is_started_again(opensearch_serve
         lambda: os.kill(killed, signal.SIGKILL),
         lambda: opensearch_script("start", port, opensearch_served.pidfile.parent),
         fault_s=3.0,
-        settle_s=8.0,
+        settle_s=20.0,
         restart=True,
     )
     print(result)
     assert pidfile_pid(opensearch_served.pidfile) != killed
     assert_degraded_in_bounded_time(result)
     assert result.backend_back_s is not None and result.recovery_s is not None
-    # Full answers within one breaker period (AISLE_BREAKER_RESET_S, 2 s) and a request of the node.
-    assert result.recovery_s - result.backend_back_s <= 4.0
+    # A restarted node's first reads can miss the 1 s read deadline while its JVM warms up (seen for
+    # 8 s at a load average of 29), and each such miss reopens the breaker for 2 s.
+    assert result.recovery_s - result.backend_back_s <= 12.0
 
 
 def test_a_hung_triton_costs_no_answer_more_than_2s(triton_served: Served) -> None:
@@ -209,9 +210,9 @@ def test_a_killed_triton_is_restarted_and_used_again_at_once(triton_served: Serv
     print(result)
     assert_degraded_in_bounded_time(result)
     assert result.backend_back_s is not None and result.recovery_s is not None
-    # The gateway's breaker tries Triton again every AISLE_BREAKER_RESET_S (2 s): full answers within
-    # that and a reconnect (at most 1 s apart) of Triton being ready.
-    assert result.recovery_s - result.backend_back_s <= 3.5
+    # A dead Triton refuses connections at once, which the breaker does not count, so nothing waits
+    # for its next trial: full answers once the gRPC channel reconnects (at most 1 s apart).
+    assert result.recovery_s - result.backend_back_s <= 2.0
     assert result.recovery_s <= 15.0
 
 

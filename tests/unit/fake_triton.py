@@ -27,14 +27,14 @@ ENCODER_NAME, ENCODER_VERSION = "fake-bert", "1"
 
 
 class FakeTriton(service_pb2_grpc.GRPCInferenceServiceServicer):
-    def __init__(self, dim: int = 64, ranker_weights: np.ndarray | None = None) -> None:
+    def __init__(self, dim: int = 64, ranker_weights: np.ndarray | None = None, port: int = 0) -> None:
         self.dim = dim
         self.weights = ranker_weights
         self.calls = 0
         self.ranker_error: str | None = None  # the ranker answers with this error (server up)
         self._hung = threading.Event()
         self._lock = threading.Lock()
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"127.0.0.1:{self.port}"
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=32))
         service_pb2_grpc.add_GRPCInferenceServiceServicer_to_server(self, self._server)

@@ -96,6 +96,31 @@ def test_only_backend_failures_count() -> None:
     assert breaker.state == CLOSED and breaker.stats.failures == 0
 
 
+def test_failures_the_breaker_does_not_count_leave_it_as_it_was() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker(
+        "triton", failures=1, reset_s=5.0, clock=clock, counts=lambda exc: "deadline" in str(exc)
+    )
+
+    def refused() -> None:
+        raise BackendUnavailable("triton", "connection refused")
+
+    def waited() -> None:
+        raise BackendUnavailable("triton", "deadline exceeded")
+
+    with pytest.raises(BackendUnavailable, match="refused"):
+        breaker.call(refused)
+    assert breaker.state == CLOSED and breaker.stats.failures == 0
+    with pytest.raises(BackendUnavailable, match="deadline"):
+        breaker.call(waited)
+    assert breaker.state == OPEN
+    clock.now = 5.0
+    with pytest.raises(BackendUnavailable, match="refused"):
+        breaker.call(refused)  # a trial that ended in an uncounted failure
+    assert breaker.state == HALF_OPEN  # the next call is the trial again
+    assert breaker.call(lambda: 1) == 1 and breaker.state == CLOSED
+
+
 class HungLexical(FlakyLexical):
     """Every call waits `deadline_s` and then fails, like a client timing out on a stopped server."""
 

@@ -25,7 +25,7 @@ from engine.events.embedded import EmbeddedEventLog
 from engine.inference.base import EncoderInfo
 from engine.inference.factory import create_inference
 from engine.inference.triton import TritonInference
-from engine.inference.triton_channel import TritonOutage, is_outage
+from engine.inference.triton_channel import TritonOutage, waited_out
 from engine.lexical.synonyms import synonyms_path
 from engine.pipeline.types import PipelineConfig
 from engine.resilience import CLOSED, OPEN, CircuitBreaker
@@ -64,7 +64,7 @@ def timed(call):  # type: ignore[no-untyped-def]
 def test_a_hung_server_costs_a_serving_call_its_deadline_then_the_breaker_refuses_at_once(
     triton: FakeTriton,
 ) -> None:
-    breaker = CircuitBreaker("triton", failures=2, reset_s=60.0, counts=is_outage)
+    breaker = CircuitBreaker("triton", failures=2, reset_s=60.0, counts=waited_out)
     inference = backend(triton, breaker)
     encoder = inference.text_encoder()
     assert encoder.encode(["red shoes"]).shape == (1, 64)
@@ -93,7 +93,7 @@ def test_readiness_of_a_hung_server_costs_one_deadline_not_one_per_model(triton:
 
 
 def test_bulk_calls_keep_their_long_deadline_and_pass_an_open_breaker(triton: FakeTriton) -> None:
-    breaker = CircuitBreaker("triton", failures=1, reset_s=60.0, counts=is_outage)
+    breaker = CircuitBreaker("triton", failures=1, reset_s=60.0, counts=waited_out)
     inference = backend(triton, breaker)
     products = inference.product_text_encoder()
     triton.hang()
@@ -109,7 +109,7 @@ def test_bulk_calls_keep_their_long_deadline_and_pass_an_open_breaker(triton: Fa
 
 
 def test_a_model_answering_with_an_error_does_not_open_the_breaker(triton: FakeTriton) -> None:
-    breaker = CircuitBreaker("triton", failures=1, reset_s=60.0, counts=is_outage)
+    breaker = CircuitBreaker("triton", failures=1, reset_s=60.0, counts=waited_out)
     inference = backend(triton, breaker)
     triton.ranker_error = "ranker stub crashed"
     for _ in range(3):
@@ -118,6 +118,25 @@ def test_a_model_answering_with_an_error_does_not_open_the_breaker(triton: FakeT
         assert not isinstance(failed.value, TritonOutage)
     assert breaker.state == CLOSED and breaker.stats.failures == 0
     assert inference.text_encoder().encode(["shoes"]).shape == (1, 64)  # the encoder still serves
+    inference.close()
+
+
+def test_a_dead_server_fails_fast_without_opening_the_breaker_and_is_used_again_at_once() -> None:
+    """A refused connection costs no wait: refusing it would only keep a restarted Triton unused
+    until the breaker's next trial."""
+    clock = Clock()
+    breaker = CircuitBreaker("triton", failures=1, reset_s=60.0, clock=clock, counts=waited_out)
+    server = FakeTriton(dim=64)
+    inference = backend(server, breaker)
+    for _ in range(3):
+        failure, took = timed(lambda: inference.text_encoder().encode(["shoes"]))
+        assert isinstance(failure, TritonOutage) and not failure.waited and took < DEADLINE_S
+    assert breaker.state == CLOSED and breaker.stats.failures == 0
+    with FakeTriton(dim=64, port=server.port):  # started (again) on the same port
+        deadline = time.monotonic() + 5.0
+        while not isinstance(timed(lambda: inference.text_encoder().encode(["shoes"]))[0], np.ndarray):
+            assert time.monotonic() < deadline, "not used again within 5 s"
+            time.sleep(0.05)
     inference.close()
 
 
@@ -156,7 +175,7 @@ def gateway(tmp_path: Path, triton: FakeTriton):  # type: ignore[no-untyped-def]
     catalog = TritonCatalog(lexical, GatewayInference())  # vectors: the fake's own encoder
     catalog.upsert(list(CATALOG))
     clock = Clock()
-    breaker = CircuitBreaker("triton", failures=2, reset_s=5.0, clock=clock, counts=is_outage)
+    breaker = CircuitBreaker("triton", failures=2, reset_s=5.0, clock=clock, counts=waited_out)
     services = Services.assemble(
         settings,
         lexical,
