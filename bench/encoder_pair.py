@@ -12,19 +12,32 @@ new vectors, and `CURRENT` switches vectors and query tower together. Run it on 
     cp -r var/bench var/bench-both
     python -m bench.encoder_pair --products ../shared/datasets/homedepot/products.jsonl \\
         --data-root var/bench-both --weights var/encoders/homedepot-both-1500
+
+`--precomputed FILE.npy` (rows in catalog order, e.g. the `--vectors-cache` file `bench.encoder_finetune`
+wrote when it re-embedded the catalog with the same weights) saves the second re-embedding on a busy
+machine: a seeded sample of `--verify` products is first embedded through the Triton version itself and
+must match the file (cosine >= 0.9999), then the build takes the file's rows for the texts it holds
+(anything else still goes to Triton). Everything after embedding (calibration, manifest, switch) is the
+indexer's own.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from bench.common import bench_settings, write_json
 from engine.catalog import catalog_root, read_current, read_manifest
 from engine.config import PROJECT_ROOT
+from engine.encoder.data import load_product_texts
 from engine.encoder.job import load_tower
 from engine.encoder.versions import QueryEncoderStore
 from engine.errors import AisleError
@@ -44,6 +57,52 @@ def installed_version(store: QueryEncoderStore, weights: Path) -> int | None:
     return None
 
 
+class Precomputed:
+    """A `TextEncoder` that answers the texts of a verified vectors file and asks `inner` for others."""
+
+    def __init__(self, inner: Any, vectors: dict[str, np.ndarray]) -> None:
+        self.inner, self.vectors = inner, vectors
+        self.computed = 0
+
+    def info(self) -> Any:
+        return self.inner.info()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in texts if t not in self.vectors]
+        fresh = dict(zip(missing, self.inner.encode(missing), strict=True)) if missing else {}
+        self.computed += len(missing)
+        return np.stack([self.vectors[t] if t in self.vectors else fresh[t] for t in texts])
+
+
+class WithPrecomputed:
+    """The inference backend, with `version`'s product encoder answering from `vectors` first."""
+
+    def __init__(self, inner: Any, version: int, vectors: dict[str, np.ndarray]) -> None:
+        self.inner, self.version = inner, version
+        self.encoder = Precomputed(inner.product_text_encoder(version), vectors)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def product_text_encoder(self, version: int | None = None) -> Any:
+        return self.encoder if version == self.version else self.inner.product_text_encoder(version)
+
+
+def verified_vectors(path: Path, products: Path, encoder: Any, sample: int) -> tuple[dict, float]:
+    """text -> row of the file (rows in catalog order), after checking `sample` seeded rows against
+    `encoder` (the Triton version); returns the map and the lowest cosine seen."""
+    texts = list(load_product_texts(products).values())
+    vectors = np.load(path)
+    if vectors.shape[0] != len(texts):
+        raise AisleError(f"{path} has {vectors.shape[0]} rows, the catalog {len(texts)} products")
+    rows = sorted(random.Random(0).sample(range(len(texts)), min(sample, len(texts))))
+    served = np.asarray(encoder.encode([texts[i] for i in rows]), dtype=np.float32)
+    cosine = float(np.min(np.sum(served * vectors[rows], axis=1)))
+    if cosine < 0.9999:
+        raise AisleError(f"{path} does not match the served version (lowest cosine {cosine:.6f})")
+    return {text: vectors[i] for i, text in enumerate(texts)}, cosine
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.encoder_pair",
@@ -53,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--products", type=Path, required=True, help="the index's catalog (JSON lines)")
     parser.add_argument("--data-root", type=Path, required=True, help="copy of var/bench to switch in")
     parser.add_argument("--weights", type=Path, required=True, help="saved sentence-transformers dir")
+    parser.add_argument("--precomputed", type=Path, help="verified vectors file (rows in catalog order)")
+    parser.add_argument("--verify", type=int, default=256, help="rows of --precomputed checked via Triton")
     parser.add_argument("--out", type=Path, help="results JSON (default bench/results/encoder-pair-<name>)")
     args = parser.parse_args(argv)
     if not args.products.is_file():
@@ -82,10 +143,20 @@ def main(argv: list[str] | None = None) -> int:
             )
             version = store.add(load_tower(args.weights, settings.text_max_tokens, "cpu"), manifest)
         lexical = create_lexical(settings)
+        builder_inference: Any = inference
+        checked: dict[str, Any] = {}
+        if args.precomputed:
+            inference.add_query_encoder_version(version)  # type: ignore[attr-defined]
+            served = inference.product_text_encoder(version)
+            vectors, cosine = verified_vectors(args.precomputed, args.products, served, args.verify)
+            builder_inference = WithPrecomputed(inference, version, vectors)
+            checked = {"file": str(args.precomputed), "verified_rows": args.verify, "min_cosine": cosine}
         started = time.perf_counter()
-        report = Builder(settings, inference, lexical).build(  # type: ignore[arg-type]
+        report = Builder(settings, builder_inference, lexical).build(
             args.products, BuildOptions(text_tower=version)
         )
+        if args.precomputed:
+            checked["embedded_by_triton"] = builder_inference.encoder.computed
         seconds = time.perf_counter() - started
         close = getattr(lexical, "close", None)
         if callable(close):
@@ -104,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         "count": report.count,
         "reembed_build_seconds": round(seconds, 1),
         "unchanged": report.unchanged,
+        "precomputed": checked or None,
     }
     out = args.out or RESULTS / f"encoder-pair-{args.weights.name}.json"
     write_json(out, record)
