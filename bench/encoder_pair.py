@@ -103,6 +103,20 @@ def verified_vectors(path: Path, products: Path, encoder: Any, sample: int) -> t
     return {text: vectors[i] for i, text in enumerate(texts)}, cosine
 
 
+def serve_query_tower(settings: Any, inference: Any, weights: Path) -> dict[str, Any]:
+    """Add `weights` as a query-only version trained against the live vectors and serve it."""
+    from engine.encoder.rollout import roll_out
+
+    store = QueryEncoderStore(settings)
+    serving = store.serving()
+    manifest = TowerManifest(
+        version=0, base=store.vectors_identity(), parent=serving, training={"weights": str(weights)}
+    )
+    version = store.add(load_tower(weights, settings.text_max_tokens, "cpu"), manifest)
+    record = roll_out(store, inference, version, details={"weights": str(weights)})
+    return {"weights": str(weights), "towers": "query", **record, "serving": store.serving()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.encoder_pair",
@@ -112,6 +126,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--products", type=Path, required=True, help="the index's catalog (JSON lines)")
     parser.add_argument("--data-root", type=Path, required=True, help="copy of var/bench to switch in")
     parser.add_argument("--weights", type=Path, required=True, help="saved sentence-transformers dir")
+    parser.add_argument(
+        "--towers",
+        choices=("both", "query"),
+        default="both",
+        help="both: re-embed and switch (default); query: a query-tower version rolled out by version "
+        "against the unchanged vectors (as `engine encoder finetune --rollout` serves one)",
+    )
     parser.add_argument("--precomputed", type=Path, help="verified vectors file (rows in catalog order)")
     parser.add_argument("--verify", type=int, default=256, help="rows of --precomputed checked via Triton")
     parser.add_argument("--out", type=Path, help="results JSON (default bench/results/encoder-pair-<name>)")
@@ -130,6 +151,14 @@ def main(argv: list[str] | None = None) -> int:
     if before is None:
         raise AisleError(f"no index under {settings.data_dir}: copy var/bench there first")
     inference = create_inference(settings)  # starts Triton, which writes the runtime config
+    if args.towers == "query":
+        try:
+            record = serve_query_tower(settings, inference, args.weights)
+        finally:
+            inference.close()
+        write_json(args.out or RESULTS / f"encoder-pair-{args.weights.name}.json", record)
+        print(json.dumps(record, indent=2))
+        return 0
     try:
         store = QueryEncoderStore(settings)
         version = installed_version(store, args.weights)

@@ -234,8 +234,8 @@ def _update(args: argparse.Namespace) -> int:
     )
     log, loader = open_event_log(settings), LazyLoader(settings)
     job = UpdateJob(settings, log, loader, config)
-    encoder = encoder_step(settings, log, loader, args) if args.encoder_every else None
     try:
+        encoder = encoder_step(settings, log, loader, args) if args.encoder_every else None
         if not args.continuous:
             outcome = job.run_once()
             if outcome.get("action") == "refused":

@@ -106,12 +106,16 @@ class EncoderStep:
         state = load_checkpoint(self.checkpoint)
         records = read_records(self.log, state.offset, config.max_records)
         lists = clicked_lists(records, self.log)
+        window = {"after": state.offset, "until": records[-1].offset if records else state.offset}
+        waiting = {"action": "waiting", "every": config.every, "events": window}
+        clicks = sum(len(item.clicked) for item in lists)
+        if clicks < config.every:  # decided before the served vectors are read
+            return {**waiting, "clicks": clicks}
         products = self.products()
         ids = dict.fromkeys(products.ids, "")
         clicks = catalog_clicks(lists, ids)
-        window = {"after": state.offset, "until": records[-1].offset if records else state.offset}
         if clicks < config.every:
-            return {"action": "waiting", "clicks": clicks, "every": config.every, "events": window}
+            return {**waiting, "clicks": clicks}
         data = from_clicks(
             lists,
             ids,
