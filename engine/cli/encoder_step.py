@@ -14,6 +14,24 @@ from engine.events.base import EventLog
 from engine.inference.factory import LazyLoader
 
 
+def add_encoder_step_options(update: argparse.ArgumentParser) -> None:
+    """`--encoder-every N` and `--encoder-check QUERIES QRELS` on `engine ranker update`."""
+    update.add_argument(
+        "--encoder-every",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also train the BERT query tower once N new clicks are logged (0: off; engine.encoder.online)",
+    )
+    update.add_argument(
+        "--encoder-check",
+        nargs=2,
+        type=Path,
+        metavar=("QUERIES", "QRELS"),
+        help="judged queries the query-tower candidate must not lose on (with --encoder-every)",
+    )
+
+
 def encoder_step(
     settings: Settings, log: EventLog, loader: LazyLoader, args: argparse.Namespace
 ) -> EncoderStep:

@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from engine.cli.encoder_step import encoder_line, encoder_step
+from engine.cli.encoder_step import add_encoder_step_options, encoder_line, encoder_step
 from engine.cli.ranker_gate import add_trial_options, trial_config
 from engine.cli.ranker_gate import register as register_gates
 from engine.cli.ranker_text import decision, status_lines
@@ -95,20 +95,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     update.add_argument("--json", action="store_true", help="print each outcome as JSON (one per line)")
     update.add_argument("--no-trial", action="store_true", help="no interleaved trial (needs a check set)")
     update.add_argument("--force", action="store_true", help="serve an accepted candidate without a gate")
-    update.add_argument(
-        "--encoder-every",
-        type=int,
-        default=0,
-        metavar="N",
-        help="also train the BERT query tower once N new clicks are logged (0: off; engine.encoder.online)",
-    )
-    update.add_argument(
-        "--encoder-check",
-        nargs=2,
-        type=Path,
-        metavar=("QUERIES", "QRELS"),
-        help="judged queries the query-tower candidate must not lose on (with --encoder-every)",
-    )
+    add_encoder_step_options(update)
     add_trial_options(update)
     update.set_defaults(handler=_update)
 
