@@ -34,6 +34,7 @@ from engine.encoder.data import load_product_texts, pairs_for, split_queries
 from engine.encoder.evaluate import ProductVectors, dense_ndcg
 from engine.encoder.job import load_tower
 from engine.encoder.plot import plot_curve
+from engine.encoder.served import live_text_vectors
 from engine.encoder.sources import eval_queries
 from engine.encoder.train import TOWERS, FinetuneConfig, finetune, query_embedder
 from engine.errors import AisleError
@@ -70,6 +71,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=3000,
         help="both towers: products re-embedded at each validation (judged ones + random others)",
     )
+    parser.add_argument(
+        "--index-vectors",
+        type=Path,
+        help="a built index's data directory (e.g. var/bench/<key>): the unchanged model's product "
+        "vectors are read from its live generation (the vectors that serve) instead of embedded here",
+    )
     parser.add_argument("--save-model", type=Path, help="directory to save the trained weights in")
     parser.add_argument(
         "--vectors-cache",
@@ -94,6 +101,15 @@ def base_vectors(
         cached.parent.mkdir(parents=True, exist_ok=True)
         np.save(cached, vectors)
     return vectors
+
+
+def index_vectors(data_dir: Path, version: str, corpus: list[str]) -> np.ndarray:
+    """The live generation's text vectors of `corpus` under `data_dir` (rows in corpus order);
+    `AisleError` when another encoder version embedded them."""
+    built, vectors = live_text_vectors(load_settings(data_dir=data_dir), corpus)
+    if built != version:
+        raise AisleError(f"{data_dir} holds vectors of encoder version {built}, not of {version}")
+    return vectors.vectors
 
 
 def validation_corpus(
@@ -141,7 +157,12 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     model_dir, identity = resolve_text_model(settings.text_model, settings.resolved_text_model())
     t0 = time.perf_counter()
-    products = ProductVectors(tuple(corpus), base_vectors(model_dir, identity.version, corpus, texts, args))
+    fixed = (
+        index_vectors(args.index_vectors, identity.version, corpus)
+        if args.index_vectors
+        else base_vectors(model_dir, identity.version, corpus, texts, args)
+    )
+    products = ProductVectors(tuple(corpus), fixed)
     embed_s = time.perf_counter() - t0
 
     model = load_tower(model_dir, args.max_tokens, "cpu")

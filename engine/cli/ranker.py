@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from engine.cli.encoder_step import add_encoder_step_options, encoder_line, encoder_step
 from engine.cli.ranker_gate import add_trial_options, trial_config
 from engine.cli.ranker_gate import register as register_gates
 from engine.cli.ranker_text import decision, status_lines
@@ -34,6 +35,8 @@ EXAMPLES = """examples:
   engine ranker update --no-bias-correction     naive clicks (for comparison only)
   engine ranker update --no-trial               with a check set: serve what it accepts, no trial
   engine ranker update --loss softmax           fit the clicks' list likelihood instead of pairs
+  engine ranker update --continuous --encoder-every 2000
+                                                the query tower learns too, every 2,000 new clicks
   engine ranker checkset --queries q.tsv --qrels qrels.tsv   the shop's judged queries as first gate
   engine ranker trial status                    the running interleaved trial and its counts
   engine ranker versions                        kept versions and how each was validated
@@ -92,6 +95,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     update.add_argument("--json", action="store_true", help="print each outcome as JSON (one per line)")
     update.add_argument("--no-trial", action="store_true", help="no interleaved trial (needs a check set)")
     update.add_argument("--force", action="store_true", help="serve an accepted candidate without a gate")
+    add_encoder_step_options(update)
     add_trial_options(update)
     update.set_defaults(handler=_update)
 
@@ -218,6 +222,7 @@ def _update(args: argparse.Namespace) -> int:
     log, loader = open_event_log(settings), LazyLoader(settings)
     job = UpdateJob(settings, log, loader, config)
     try:
+        encoder = encoder_step(settings, log, loader, args) if args.encoder_every else None
         if not args.continuous:
             outcome = job.run_once()
             if outcome.get("action") == "refused":
@@ -225,6 +230,8 @@ def _update(args: argparse.Namespace) -> int:
                 return 1
             outcome = brief(outcome)
             print(json.dumps(outcome, indent=2) if args.json else decision(outcome))
+            if encoder is not None:
+                print(encoder_line(encoder.run_once(), args.json))
             return 0
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -232,6 +239,8 @@ def _update(args: argparse.Namespace) -> int:
         while not stop.is_set():
             outcome = brief(job.run_once())
             print(json.dumps(outcome) if args.json else decision(outcome), flush=True)
+            if encoder is not None:
+                print(encoder_line(encoder.run_once(), args.json), flush=True)
             stop.wait(args.interval)
         return 0
     finally:

@@ -7,6 +7,7 @@ all land on one side) so validation measures generalisation to unseen queries, n
 from __future__ import annotations
 
 import json
+import logging
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from pathlib import Path
 from engine.errors import InvalidInput, NotFound
 from engine.learning.offline_data import Judgements
 from engine.product_schema import validate_record
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,15 @@ class Pair:
 
 
 def load_product_texts(path: Path) -> dict[str, str]:
-    """id -> the text the product tower embeds (`Product.text_for_embedding`), from JSON lines."""
+    """id -> the text the product tower embeds (`Product.text_for_embedding`), from JSON lines.
+
+    A record that is not a valid product is left out, as a non-strict `indexer build` leaves it out of
+    the index (so training never sees a product the index cannot serve); how many were left out and the
+    first reason are logged. No valid record at all is `InvalidInput`."""
     if not path.is_file():
         raise NotFound(f"no such file: {path}")
     texts: dict[str, str] = {}
+    skipped: list[str] = []
     with path.open(encoding="utf-8") as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
@@ -42,10 +50,13 @@ def load_product_texts(path: Path) -> dict[str, str]:
             try:
                 product = validate_record(json.loads(line))
             except (ValueError, InvalidInput) as exc:
-                raise InvalidInput(f"{path}:{number}: not a product record: {exc}") from None
+                skipped.append(f"{path}:{number}: not a product record: {exc}")
+                continue
             texts[product.id] = product.text_for_embedding()
+    if skipped:
+        log.warning("left out %d invalid record(s); first: %s", len(skipped), skipped[0])
     if not texts:
-        raise InvalidInput(f"{path}: no products")
+        raise InvalidInput(f"{path}: no valid product" + (f" ({skipped[0]})" if skipped else ""))
     return texts
 
 

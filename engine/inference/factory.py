@@ -16,6 +16,7 @@ import logging
 from typing import Any
 
 from engine.config import Settings
+from engine.errors import ConfigError
 from engine.inference.base import InferenceBackend
 from engine.models.clip import find_clip_model
 from engine.models.text_encoder import resolve_text_model
@@ -100,6 +101,15 @@ class LazyLoader:
         if self._backend is None:
             self._backend = create_inference(self.settings)
         self._backend.load_ranker_version(version, candidate=candidate)
+
+    def load_query_encoder_version(self, version: int) -> None:
+        """Serve a query-tower version (the update job's encoder step); Triton only."""
+        if self._backend is None:
+            self._backend = create_inference(self.settings)
+        load = getattr(self._backend, "load_query_encoder_version", None)
+        if not callable(load):
+            raise ConfigError("serving query-tower versions needs Triton (AISLE_TRITON_URL is 'inprocess')")
+        load(version)
 
     def close(self) -> None:
         if self._backend is not None:

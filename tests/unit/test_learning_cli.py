@@ -166,3 +166,17 @@ def test_update_config_refuses_an_unknown_loss() -> None:
 
     with pytest.raises(InvalidInput, match="unknown click loss 'listnet'; expected one of pairwise, softmax"):
         UpdateConfig(loss="listnet")
+
+
+def test_update_with_the_encoder_step_reports_it_and_names_a_bad_cadence(
+    cli_env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = EmbeddedEventLog(cli_env.path("events", "events.sqlite3"))
+    make_log(log, World(), 20, np.random.default_rng(0))
+    log.close()
+    assert main(["ranker", "update", "--encoder-every", "100000"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-1].startswith("encoder: waiting (") and lines[-1].endswith(" of 100000 new clicks)")
+    assert main(["ranker", "update", "--encoder-every", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--encoder-every must be >= 1 click, got -1" in err

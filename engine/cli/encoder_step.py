@@ -1,0 +1,83 @@
+"""`engine ranker update --encoder-every N`: the update job's query-tower step, assembled from settings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from engine.config import Settings
+from engine.encoder.online import EncoderStep, EncoderStepConfig
+from engine.errors import InvalidInput
+from engine.events.base import EventLog
+from engine.inference.factory import LazyLoader
+
+
+def add_encoder_step_options(update: argparse.ArgumentParser) -> None:
+    """`--encoder-every N` and `--encoder-check QUERIES QRELS` on `engine ranker update`."""
+    update.add_argument(
+        "--encoder-every",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also train the BERT query tower once N new clicks are logged (0: off; engine.encoder.online)",
+    )
+    update.add_argument(
+        "--encoder-check",
+        nargs=2,
+        type=Path,
+        metavar=("QUERIES", "QRELS"),
+        help="judged queries the query-tower candidate must not lose on (with --encoder-every)",
+    )
+
+
+def encoder_step(
+    settings: Settings, log: EventLog, loader: LazyLoader, args: argparse.Namespace
+) -> EncoderStep:
+    """The step over the live vectors, warm-started from the serving tower, serving through `loader`."""
+    from engine.encoder.job import load_tower
+    from engine.encoder.served import live_text_vectors
+    from engine.encoder.sources import eval_queries
+    from engine.learning.offline_data import load_judgements
+    from engine.models.text_encoder import resolve_text_model
+
+    if args.encoder_every < 1:
+        raise InvalidInput(f"--encoder-every must be >= 1 click, got {args.encoder_every}")
+    base_dir, _ = resolve_text_model(settings.text_model, settings.resolved_text_model())
+    check: list[Any] = []
+    min_grade = 1.0
+    if args.encoder_check:
+        judgements = load_judgements(*args.encoder_check)
+        check, min_grade = eval_queries(judgements, judgements.judged_queries()), judgements.min_grade
+
+    def load(path: Path) -> Any:
+        return load_tower(path, settings.text_max_tokens, "cpu")
+
+    return EncoderStep(
+        settings,
+        log,
+        lambda: live_text_vectors(settings)[1],
+        load,
+        base_dir,
+        lambda: loader,
+        EncoderStepConfig(every=args.encoder_every),
+        check,
+        min_grade,
+    )
+
+
+def encoder_line(outcome: dict[str, Any], as_json: bool) -> str:
+    """One line per step: waiting (clicks so far), or the verdict with the check-set figures."""
+    if as_json:
+        return json.dumps({"encoder": outcome}, default=str)
+    action = outcome.get("action")
+    if action == "waiting":
+        return f"encoder: waiting ({outcome['clicks']} of {outcome['every']} new clicks)"
+    gate = outcome.get("gate", {}).get("clicks", {})
+    figures = f"held-out click nDCG@10 {gate.get('candidate_ndcg', float('nan')):.4f} (serving " + (
+        f"{gate.get('serving_ndcg', float('nan')):.4f})"
+    )
+    if action == "rejected":
+        return f"encoder: rejected: {'; '.join(outcome['gate']['reasons'])}"
+    return f"encoder: {action} query-encoder version {outcome.get('version')}; {figures}"
