@@ -13,6 +13,10 @@ API, with unlogged searches, on three disjoint splits of the dev queries:
 
 Writes curve.json and curve.png into --out; --both runs the bias-corrected and the naive job from the
 same start (same seed, so the same shoppers and queries) and reports them side by side.
+
+Over 300 lines because one run owns the whole loop (servers, shoppers, update job, trial, gates,
+evaluation) and every scenario flag of it; the shoppers, the report and the seeds live in `sim_shop`,
+`sim_report` and `sim_seeds`.
 """
 
 from __future__ import annotations
