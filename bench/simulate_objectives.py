@@ -23,53 +23,24 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
 from bench.common import print_table, write_json
-from engine.events.base import read_records
-from engine.events.embedded import EmbeddedEventLog
-from engine.learning.clicks import clicked_lists
-from engine.learning.labelled import LabelledList, load_labelled, mean_ndcg
-from engine.learning.offline import CHECK_SET_FILE
+from bench.sim_refit import HELD_FILE, load_job, missing, prior_start, refit, score
 from engine.learning.propensity import Propensities, estimate_pbm
 from engine.learning.residual import LEARNED_FEATURES, ClickResidual, click_columns
-from engine.learning.trainer import FitConfig, fit, restandardise, score_rows
+from engine.learning.trainer import FitConfig
 from engine.learning.update import UpdateConfig, click_training_lists
-from engine.models.make_prior_ranker import PRIOR_FEATURE_NAMES, PRIOR_WEIGHTS
-from engine.models.ranker_net import RankerNet, init_prior_ranker
 
 LOSSES = ("softmax", "pairwise")
 HAND_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0)
 
 
-def _lists(data: Path, name: str, names: list[str]) -> tuple[list[LabelledList], float]:
-    lists, _, min_grade = load_labelled(data / "learning" / name, names)
-    return lists, min_grade
-
-
-def _score(net: torch.nn.Module, lists: list[LabelledList], min_grade: float) -> float:
-    return mean_ndcg(lists, lambda x: score_rows(net, x), 10, min_grade)
-
-
 def study(data: Path, epochs: int, sigma: float) -> dict[str, Any]:
-    names = list(PRIOR_FEATURE_NAMES)
-    log = EmbeddedEventLog(data / "events" / "events.sqlite3")
-    try:
-        items = clicked_lists(read_records(log, 0, 10_000_000))
-    finally:
-        log.close()
-    trained, min_grade = _lists(data, "eval-trained.jsonl", names)
-    held, _ = _lists(data, "eval-held.jsonl", names)
-    check, _ = _lists(data, CHECK_SET_FILE, names)
-    anchor = [item.features for item in check]
+    job_data = load_job(data)
+    items, trained, min_grade = job_data.items, job_data.trained, job_data.min_grade
+    held = job_data.lists(HELD_FILE)
     job = UpdateConfig()
-
-    def base(rows: list[np.ndarray]) -> RankerNet:
-        net = init_prior_ranker(names, PRIOR_WEIGHTS)
-        restandardise(net, np.concatenate(rows + anchor))
-        return net
-
     corrections = {
         "ips": estimate_pbm(
             (obs for item in items for obs in item.observations()), max_weight=job.max_weight
@@ -88,25 +59,23 @@ def study(data: Path, epochs: int, sigma: float) -> dict[str, Any]:
         "fits": [],
         "by_hand": [],
     }
-    columns = click_columns(names)
+    columns = click_columns(job_data.names)
     qctr = LEARNED_FEATURES.index("query_ctr")
     for correction, propensities in corrections.items():
-        lists = click_training_lists(items, propensities, names)
-        rows = [item.features for item in lists]
-        start = base(rows)
+        lists = click_training_lists(items, propensities, job_data.names)
+        start = prior_start(job_data, lists)
         if correction == "ips":
             report["start"] = {
-                "trained": _score(start, trained, min_grade),
-                "held": _score(start, held, min_grade),
+                "trained": score(start, trained, min_grade),
+                "held": score(start, held, min_grade),
             }
             for weight in HAND_WEIGHTS:
                 residual = ClickResidual(copy.deepcopy(start), columns)
                 with torch.no_grad():
                     residual.delta[qctr] = weight
                 net = residual.fold()
-                report["by_hand"].append({"query_ctr": weight, "trained": _score(net, trained, min_grade)})
+                report["by_hand"].append({"query_ctr": weight, "trained": score(net, trained, min_grade)})
         for loss in LOSSES:
-            residual = ClickResidual(copy.deepcopy(start), columns)
             config = FitConfig(
                 loss=loss,
                 epochs=epochs,
@@ -116,7 +85,7 @@ def study(data: Path, epochs: int, sigma: float) -> dict[str, Any]:
                 seed=job.seed,
                 sigma=sigma,
             )
-            fit(residual, lists, config, anchor=anchor)
+            residual = refit(start, job_data, lists, config)
             delta = [round(float(d), 4) for d in residual.delta.detach()]
             net = residual.fold()
             report["fits"].append(
@@ -124,8 +93,8 @@ def study(data: Path, epochs: int, sigma: float) -> dict[str, Any]:
                     "correction": correction,
                     "loss": loss,
                     "delta": dict(zip(LEARNED_FEATURES, delta, strict=True)),
-                    "trained": _score(net, trained, min_grade),
-                    "held": _score(net, held, min_grade),
+                    "trained": score(net, trained, min_grade),
+                    "held": score(net, held, min_grade),
                 }
             )
     return report
@@ -143,13 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epochs", type=int, default=UpdateConfig.epochs)
     p.add_argument("--sigma", type=float, default=1.0, help="pairwise loss: logistic slope")
     args = p.parse_args(argv)
-    for needed in ("events/events.sqlite3", "learning/eval-trained.jsonl", f"learning/{CHECK_SET_FILE}"):
-        if not (args.data / needed).is_file():
-            print(
-                f"python -m bench.simulate_objectives: error: {args.data / needed} is missing",
-                file=sys.stderr,
-            )
-            return 2
+    absent = missing(args.data, HELD_FILE)
+    if absent is not None:
+        print(f"python -m bench.simulate_objectives: error: {absent} is missing", file=sys.stderr)
+        return 2
     report = study(args.data, args.epochs, args.sigma)
     write_json(args.out, report)
     start = report["start"]

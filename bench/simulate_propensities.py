@@ -24,7 +24,6 @@ check-set anchor) and scores each fit on the evaluator's final lists of the trai
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import math
 import sys
@@ -32,20 +31,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from bench.common import print_table, write_json
-from engine.events.base import read_records
-from engine.events.embedded import EmbeddedEventLog
-from engine.learning.clicks import ClickedList, clicked_lists
-from engine.learning.labelled import LabelledList, load_labelled, mean_ndcg
-from engine.learning.offline import CHECK_SET_FILE
+from bench.sim_refit import load_job, missing, prior_start, refit, score
+from engine.learning.clicks import ClickedList
 from engine.learning.propensity import Propensities, estimate_pbm
-from engine.learning.residual import LEARNED_FEATURES, ClickResidual, click_columns
-from engine.learning.trainer import FitConfig, fit, restandardise, score_rows
+from engine.learning.residual import LEARNED_FEATURES
+from engine.learning.trainer import FitConfig
 from engine.learning.update import UpdateConfig, click_training_lists
-from engine.models.make_prior_ranker import PRIOR_FEATURE_NAMES, PRIOR_WEIGHTS
-from engine.models.ranker_net import init_prior_ranker
 
 PAGE = 10
 
@@ -85,20 +78,9 @@ def swap_propensities(ratios: list[dict[str, float]], max_weight: float) -> Prop
     return Propensities(theta=tuple(max(t, 1e-6) for t in theta), max_weight=max_weight)
 
 
-def _score(net: torch.nn.Module, lists: list[LabelledList], min_grade: float) -> float:
-    return mean_ndcg(lists, lambda x: score_rows(net, x), 10, min_grade)
-
-
 def study(data: Path, eta: float) -> dict[str, Any]:
-    names = list(PRIOR_FEATURE_NAMES)
-    log = EmbeddedEventLog(data / "events" / "events.sqlite3")
-    try:
-        items = clicked_lists(read_records(log, 0, 10_000_000))
-    finally:
-        log.close()
-    trained, _, min_grade = load_labelled(data / "learning" / "eval-trained.jsonl", names)
-    check, _, _ = load_labelled(data / "learning" / CHECK_SET_FILE, names)
-    anchor = [item.features for item in check]
+    job_data = load_job(data)
+    items = job_data.items
     job = UpdateConfig()
     ratios = swap_ratios(items)
     estimates = {
@@ -116,30 +98,26 @@ def study(data: Path, eta: float) -> dict[str, Any]:
         "fits": [],
     }
     qctr = LEARNED_FEATURES.index("query_ctr")
+    config = FitConfig(
+        loss=job.loss,
+        epochs=job.epochs,
+        lr=job.lr,
+        proximal=job.proximal,
+        anchor_weight=job.anchor_weight,
+        seed=job.seed,
+    )
     for name, propensities in estimates.items():
-        lists = click_training_lists(items, propensities, names)
-        net = init_prior_ranker(names, PRIOR_WEIGHTS)
-        restandardise(net, np.concatenate([item.features for item in lists] + anchor))
+        lists = click_training_lists(items, propensities, job_data.names)
+        start = prior_start(job_data, lists)
         if "start" not in report:
-            report["start"] = _score(net, trained, min_grade)
-        residual = ClickResidual(copy.deepcopy(net), click_columns(names))
-        config = FitConfig(
-            loss=job.loss,
-            epochs=job.epochs,
-            lr=job.lr,
-            proximal=job.proximal,
-            anchor_weight=job.anchor_weight,
-            seed=job.seed,
-        )
-        fit(residual, lists, config, anchor=anchor)
-        weight = float(residual.delta.detach()[qctr])
-        fitted = residual.fold()
+            report["start"] = score(start, job_data.trained, job_data.min_grade)
+        residual = refit(start, job_data, lists, config)
         report["fits"].append(
             {
                 "propensities": name,
                 "theta": [round(t, 3) for t in propensities.theta[:PAGE]],
-                "query_ctr": weight,
-                "trained": _score(fitted, trained, min_grade),
+                "query_ctr": float(residual.delta.detach()[qctr]),
+                "trained": score(residual.fold(), job_data.trained, job_data.min_grade),
             }
         )
     return report
@@ -158,13 +136,10 @@ def main(argv: list[str] | None = None) -> int:
         "--eta", type=float, help="the shoppers' examination 1/k**eta (default: the run's curve.json)"
     )
     args = p.parse_args(argv)
-    for needed in ("events/events.sqlite3", "learning/eval-trained.jsonl", f"learning/{CHECK_SET_FILE}"):
-        if not (args.data / needed).is_file():
-            print(
-                f"python -m bench.simulate_propensities: error: {args.data / needed} is missing",
-                file=sys.stderr,
-            )
-            return 2
+    absent = missing(args.data)
+    if absent is not None:
+        print(f"python -m bench.simulate_propensities: error: {absent} is missing", file=sys.stderr)
+        return 2
     eta = args.eta
     if eta is None:
         curve = args.data.parent / "curve.json"
