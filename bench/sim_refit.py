@@ -24,6 +24,7 @@ from engine.learning.labelled import LabelledList, load_labelled, mean_ndcg
 from engine.learning.offline import CHECK_SET_FILE
 from engine.learning.residual import ClickResidual, click_columns
 from engine.learning.trainer import FitConfig, TrainingList, fit, restandardise, score_rows
+from engine.learning.update import UpdateConfig
 from engine.models.make_prior_ranker import PRIOR_FEATURE_NAMES, PRIOR_WEIGHTS
 from engine.models.ranker_net import RankerNet, init_prior_ranker
 
@@ -81,6 +82,18 @@ def prior_start(job: JobData, lists: list[TrainingList]) -> RankerNet:
     net = init_prior_ranker(job.names, PRIOR_WEIGHTS)
     restandardise(net, np.concatenate([item.features for item in lists] + job.anchor))
     return net
+
+
+def job_fit_config(job: UpdateConfig) -> FitConfig:
+    """The update job's fit settings at its first update (base learning rate and seed)."""
+    return FitConfig(
+        loss=job.loss,
+        epochs=job.epochs,
+        lr=job.lr,
+        proximal=job.proximal,
+        anchor_weight=job.anchor_weight,
+        seed=job.seed,
+    )
 
 
 def refit(start: RankerNet, job: JobData, lists: list[TrainingList], config: FitConfig) -> ClickResidual:

@@ -20,16 +20,16 @@ from __future__ import annotations
 import argparse
 import copy
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from bench.common import print_table, write_json
-from bench.sim_refit import HELD_FILE, load_job, missing, prior_start, refit, score
+from bench.sim_refit import HELD_FILE, job_fit_config, load_job, missing, prior_start, refit, score
 from engine.learning.propensity import Propensities, estimate_pbm
 from engine.learning.residual import LEARNED_FEATURES, ClickResidual, click_columns
-from engine.learning.trainer import FitConfig
 from engine.learning.update import UpdateConfig, click_training_lists
 
 LOSSES = ("softmax", "pairwise")
@@ -76,15 +76,7 @@ def study(data: Path, epochs: int, sigma: float) -> dict[str, Any]:
                 net = residual.fold()
                 report["by_hand"].append({"query_ctr": weight, "trained": score(net, trained, min_grade)})
         for loss in LOSSES:
-            config = FitConfig(
-                loss=loss,
-                epochs=epochs,
-                lr=job.lr,
-                proximal=job.proximal,
-                anchor_weight=job.anchor_weight,
-                seed=job.seed,
-                sigma=sigma,
-            )
+            config = replace(job_fit_config(job), loss=loss, epochs=epochs, sigma=sigma)
             residual = refit(start, job_data, lists, config)
             delta = [round(float(d), 4) for d in residual.delta.detach()]
             net = residual.fold()

@@ -33,11 +33,10 @@ from typing import Any
 import numpy as np
 
 from bench.common import print_table, write_json
-from bench.sim_refit import load_job, missing, prior_start, refit, score
+from bench.sim_refit import job_fit_config, load_job, missing, prior_start, refit, score
 from engine.learning.clicks import ClickedList
 from engine.learning.propensity import Propensities, estimate_pbm
 from engine.learning.residual import LEARNED_FEATURES
-from engine.learning.trainer import FitConfig
 from engine.learning.update import UpdateConfig, click_training_lists
 
 PAGE = 10
@@ -98,14 +97,7 @@ def study(data: Path, eta: float) -> dict[str, Any]:
         "fits": [],
     }
     qctr = LEARNED_FEATURES.index("query_ctr")
-    config = FitConfig(
-        loss=job.loss,
-        epochs=job.epochs,
-        lr=job.lr,
-        proximal=job.proximal,
-        anchor_weight=job.anchor_weight,
-        seed=job.seed,
-    )
+    config = job_fit_config(job)
     for name, propensities in estimates.items():
         lists = click_training_lists(items, propensities, job_data.names)
         start = prior_start(job_data, lists)
