@@ -130,26 +130,14 @@ class EncoderStep:
         result = finetune(
             model, data.pairs, products, data.validation, config.train, min_grade=data.min_grade
         )
-        verdicts = {
-            "clicks": gate(
-                query_embedder(model),
-                query_embedder(reference),
-                data.check,
-                products,
-                min_grade=data.min_grade,
-                tolerance=config.tolerance,
-            )
-        }
+        checks = {"clicks": (data.check, data.min_grade)}
         if self.check_set:
-            verdicts["check_set"] = gate(
-                query_embedder(model),
-                query_embedder(reference),
-                self.check_set,
-                products,
-                min_grade=self.check_min_grade,
-                tolerance=config.tolerance,
-            )
-        accepted = all(v.accepted for v in verdicts.values())
+            checks["check_set"] = (self.check_set, self.check_min_grade)
+        candidate, served = query_embedder(model), query_embedder(reference)
+        verdicts = {
+            name: gate(candidate, served, queries, products, min_grade=grade, tolerance=config.tolerance)
+            for name, (queries, grade) in checks.items()
+        }
         training = {
             **result.to_dict(),
             "config": asdict(config.train),
@@ -166,7 +154,7 @@ class EncoderStep:
             "gate": _merged(verdicts),
             "events": window,
         }
-        if not accepted:
+        if not details["gate"]["accepted"]:
             outcome = self.store.rollouts.append({"action": "rejected", "version": None, **details})
         else:
             manifest = TowerManifest(
