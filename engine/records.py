@@ -145,6 +145,20 @@ class ScoredId:
     score: float
 
 
+@dataclass(frozen=True)
+class MemberHits:
+    """The lexical side of a search in one backend query: the top members of the match set's lexical
+    part by the candidate (BM25) score, and how many lexical members there are in all."""
+
+    hits: list[ScoredId]
+    members: int
+
+    @property
+    def complete(self) -> bool:
+        """Whether `hits` holds every lexical member (membership is then known without asking again)."""
+        return self.members <= len(self.hits)
+
+
 FacetCounts = dict[str, list[tuple[str, int]]]
 """Facet name -> [(value, count)] sorted by count descending. Names: "brand", "category" (top level),
 "category_path" (full path), "availability", "price" (range buckets), or "attr.<name>"."""

@@ -5,9 +5,11 @@ rebuilds switch atomically) and `engine.lexical.embedded` (tantivy under the dat
 when no OpenSearch URL is configured). `engine.lexical.factory` picks one.
 
 Two kinds of text query: `search` ranks candidates (any query term, BM25 over the weighted searchable
-fields) for the fusion stage; the `MatchQuery` methods answer over a search's match set, defined in
-`engine.lexical.matching` (all words with minimum-should-match and typo tolerance, identifiers exactly,
-plus the ids the caller adds), so `total`, facets, price sort and deep pages are exact at any size.
+fields); the `MatchQuery` methods answer over a search's match set, defined in `engine.lexical.matching`
+(all words with minimum-should-match and typo tolerance, identifiers exactly, plus the ids the caller
+adds), so `total`, facets, price sort and deep pages are exact at any size. `search_members` joins the
+two: the candidates ranked as `search` ranks them, among the match set's lexical members, with their
+count, which is what a search's lexical side needs in one backend query.
 """
 
 from __future__ import annotations
@@ -16,13 +18,19 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
 from engine.lexical.matching import MatchQuery
-from engine.records import FacetCounts, Filters, Product, ScoredId
+from engine.records import FacetCounts, Filters, MemberHits, Product, ScoredId
 
 
 @runtime_checkable
 class LexicalIndex(Protocol):
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[ScoredId]:
         """Top-k products by weighted BM25 over the searchable fields (any term), filters applied."""
+        ...
+
+    def search_members(self, match: MatchQuery, k: int) -> MemberHits:
+        """Top-k lexical members of `match` (its text's words under its rules, filters applied; its
+        `also_ids` and `near_ids` are not asked) ordered by `search`'s BM25 score, plus how many lexical
+        members there are: the candidates and the lexical count of a search in one backend query."""
         ...
 
     def count_matching(self, match: MatchQuery) -> int:

@@ -34,6 +34,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,7 +54,7 @@ from engine.lexical.tantivy_schema import (
     tantivy,
     to_document,
 )
-from engine.records import FacetCounts, Filters, Product, ScoredId
+from engine.records import FacetCounts, Filters, MemberHits, Product, ScoredId
 from engine.storage import GenerationPointer, file_lock
 
 if TYPE_CHECKING:
@@ -106,15 +107,37 @@ class EmbeddedLexical:
         if k <= 0 or not query.strip() or gen is None:
             return []
         searcher = gen.index.searcher()
+        text = self._ranking(gen, searcher, query)
+        if text is None:
+            return []
+        hits = searcher.search(gen.queries.filtered(text, filters), limit=k, count=False).hits
+        return self._scored(gen, searcher, hits)
+
+    def search_members(self, match: MatchQuery, k: int) -> MemberHits:
+        gen = self._current()
+        if gen is None or not match.lexical:
+            return MemberHits([], 0)
+        searcher = gen.index.searcher()
+        lexical = replace(match, also_ids=frozenset(), near_ids=frozenset())
+        ranking = self._ranking(gen, searcher, match.text) if match.text is not None else None
+        query = gen.queries.ranked_members(lexical, ranking)
+        result = searcher.search(query, limit=max(k, 1), count=True)
+        count = int(result.count)  # type: ignore[attr-defined]  # present at run time, missing in the stub
+        return MemberHits(self._scored(gen, searcher, result.hits[: max(k, 0)]), count)
+
+    @staticmethod
+    def _ranking(gen: Generation, searcher: Any, text: str) -> Any | None:
+        """The candidate query of `text` (None when it has no searchable term); a word no field knows is
+        looked up with its typos."""
         text_fields = [field_name(n) for n in gen.fields.weights]
 
         def known(term: str) -> bool:
             return any(searcher.doc_freq(f, term) > 0 for f in text_fields)
 
-        text = gen.queries.ranking_query(query, known)
-        if text is None:
-            return []
-        hits = searcher.search(gen.queries.filtered(text, filters), limit=k, count=False).hits
+        return gen.queries.ranking_query(text, known)
+
+    @staticmethod
+    def _scored(gen: Generation, searcher: Any, hits: list[tuple[Any, Any]]) -> list[ScoredId]:
         return [
             ScoredId(pid, float(score))
             for pid, (score, _) in zip(gen.ids_of(searcher, hits), hits, strict=True)
@@ -124,7 +147,8 @@ class EmbeddedLexical:
         gen = self._current()
         if gen is None:
             return 0
-        result = gen.index.searcher().search(gen.queries.match_query(match), limit=1, count=True)
+        query = gen.queries.match_query(match, scored=False)
+        result = gen.index.searcher().search(query, limit=1, count=True)
         return int(result.count)  # type: ignore[attr-defined]  # present at run time, missing in the stub
 
     def match_ids(self, match: MatchQuery, within: Sequence[str] | None = None) -> set[str]:
@@ -149,10 +173,7 @@ class EmbeddedLexical:
             hits = searcher.search(
                 query, limit=limit, offset=offset, count=False, order_by_field=name, order=order
             ).hits
-        return [
-            ScoredId(pid, float(score))
-            for pid, (score, _) in zip(gen.ids_of(searcher, hits), hits, strict=True)
-        ]
+        return self._scored(gen, searcher, hits)
 
     def facets(self, match: MatchQuery, fields: Sequence[str], size: int = 20) -> FacetCounts:
         check_fields(fields)
@@ -160,7 +181,7 @@ class EmbeddedLexical:
         if gen is None:
             return {name: [] for name in fields}
         searcher = gen.index.searcher()
-        query = gen.queries.match_query(match)
+        query = gen.queries.match_query(match, scored=False)
         result: FacetCounts = {}
         for name in fields:
             attr = attribute_name(name)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from engine.errors import BackendUnavailable
 from engine.lexical.base import LexicalIndex
 from engine.lexical.matching import MatchQuery
-from engine.records import FacetCounts, Filters, Product, ScoredId
+from engine.records import FacetCounts, Filters, MemberHits, Product, ScoredId
 from engine.resilience import OPEN, CircuitBreaker
 
 
@@ -24,6 +24,9 @@ class GuardedLexical:
 
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[ScoredId]:
         return self.breaker.call(self.inner.search, query, k, filters)
+
+    def search_members(self, match: MatchQuery, k: int) -> MemberHits:
+        return self.breaker.call(self.inner.search_members, match, k)
 
     def count_matching(self, match: MatchQuery) -> int:
         return self.breaker.call(self.inner.count_matching, match)

@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,7 @@ from engine.lexical.facets import check_fields
 from engine.lexical.mapping import from_document, index_body, to_document
 from engine.lexical.matching import MatchQuery, SearchFields
 from engine.lexical.synonyms import SynonymFile, synonyms_path
-from engine.records import FacetCounts, Filters, Product, ScoredId
+from engine.records import FacetCounts, Filters, MemberHits, Product, ScoredId
 
 try:
     import opensearchpy
@@ -171,6 +172,25 @@ class OpenSearchLexical:
         }
         response = self._call("search", lambda: self.client.search(index=self._target, body=body))
         return [ScoredId(hit["_id"], float(hit["_score"])) for hit in response["hits"]["hits"]]
+
+    def search_members(self, match: MatchQuery, k: int) -> MemberHits:
+        if not match.lexical:
+            return MemberHits([], 0)
+        lexical = replace(match, also_ids=frozenset(), near_ids=frozenset())
+        query: dict[str, Any] = {"bool": {"filter": [self._match(lexical)]}}
+        if match.text is not None and match.text.strip():
+            query["bool"]["should"] = [dsl.text_query(match.text, self.fields)]
+        body = {
+            "query": query,
+            "size": max(0, min(k, MAX_WINDOW)),
+            "sort": [{"_score": "desc"}, {"id": "asc"}],
+            "track_scores": True,
+            "track_total_hits": True,
+            "_source": False,
+        }
+        response = self._call("search", lambda: self.client.search(index=self._target, body=body))
+        hits = [ScoredId(hit["_id"], float(hit["_score"] or 0.0)) for hit in response["hits"]["hits"]]
+        return MemberHits(hits, int(response["hits"]["total"]["value"]))
 
     def count_matching(self, match: MatchQuery) -> int:
         body = {"query": self._match(match)}

@@ -76,7 +76,7 @@ def match_ids(gen: Generation, match: MatchQuery, within: Sequence[str] | None) 
     """Ids in the match set, or those among `within`. With `within` (a search's few hundred candidates)
     a search bounded by their number names the hits through the `key` fast field; walking the id term
     dictionary instead costs time in proportion to the catalog."""
-    query = gen.queries.match_query(match)
+    query = gen.queries.match_query(match, scored=False)
     searcher = gen.index.searcher()
     if within is None:
         return {pid for pid, _ in searcher.terms_with_prefix("id", "", filter_query=query)}

@@ -32,7 +32,7 @@ from engine.lexical.base import LexicalIndex
 from engine.lexical.matching import MatchQuery
 from engine.pipeline.types import RankedHit
 from engine.ranking.features import CandidateSignals
-from engine.records import Filters, ScoredId
+from engine.records import Filters, MemberHits, ScoredId
 from engine.vectors.base import VectorStore
 from engine.vectors.calibration import DEFAULT_QUANTILE, NEAR_QUANTILE, calibrate_store
 
@@ -145,17 +145,44 @@ class MatchSetStage:
             total = None  # near members may match lexically too: the backend counts the union
         return MatchSet(query, semantic, threshold, near, total)
 
-    def members(self, match: MatchSet, ids: list[str]) -> set[str]:
-        """Which of `ids` are in the match set.
+    def members(
+        self,
+        match: MatchSet,
+        ids: list[str],
+        lexical: MemberHits | None = None,
+        allowed: frozenset[str] | None = None,
+    ) -> set[str]:
+        """Which of `ids` are in the match set; settles `match.total` too where `lexical` allows.
 
-        The semantic and near members are known here; the rest can only be in the set lexically, so the
-        backend is asked with the lexical part alone: those ids (hundreds to thousands of terms) would
-        cost the backend time and cannot match any of the ids left to check."""
+        The semantic and near members are known here, and `lexical` (the search's top lexical members
+        and their count, from retrieval) names lexical members. When it holds every lexical member, the
+        rest are not members and the set's size is the union counted here: no backend query at all.
+        Otherwise one backend query, with the lexical part alone, checks the candidates left and the
+        semantic members outside `lexical` (their overlap with the lexical side is what the union's
+        size needs). `allowed` (the filters' ids; None: no filter) keeps semantic members to those
+        the filters pass, as the backend does for `also_ids`. Without `lexical`, or with near members
+        (counted by the backend), only the candidates are checked and `total` is left to the backend.
+        """
         inside = {pid for pid in ids if pid in match.semantic or pid in match.near}
+        named = {h.product_id for h in lexical.hits} if lexical is not None else set()
+        inside.update(pid for pid in ids if pid in named)
         rest = [pid for pid in ids if pid not in inside]
-        if rest and match.query.lexical:
-            lexical_only = replace(match.query, also_ids=frozenset())
-            inside |= self.lexical.match_ids(lexical_only, rest)
+        if not match.query.lexical:
+            return inside
+        lexical_only = replace(match.query, also_ids=frozenset())
+        if lexical is None or match.near:
+            if rest and not (lexical is not None and lexical.complete):
+                inside |= self.lexical.match_ids(lexical_only, rest)
+            return inside
+        semantic = [pid for pid in match.semantic if allowed is None or pid in allowed]
+        if lexical.complete:
+            match.total = len(named.union(semantic))
+            return inside
+        outside = [pid for pid in semantic if pid not in named]
+        ask = list(dict.fromkeys([*rest, *outside]))
+        found = self.lexical.match_ids(lexical_only, ask) if ask else set()
+        inside.update(pid for pid in rest if pid in found)
+        match.total = lexical.members + sum(1 for pid in outside if pid not in found)
         return inside
 
     def suggestion(self, text: str, filters: Filters) -> str | None:

@@ -32,12 +32,14 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import TypeVar
 
 import numpy as np
 
 from engine.errors import BackendUnavailable, InvalidInput
 from engine.inference.base import RankerModel
 from engine.lexical.base import LexicalIndex
+from engine.lexical.matching import MatchQuery
 from engine.merch.rules import RuleSet
 from engine.pipeline import fusion, interleave
 from engine.pipeline.embed import QueryEmbedder
@@ -53,12 +55,17 @@ from engine.pipeline.trialstate import ActiveTrial
 from engine.pipeline.types import METHODS, SORTS, PipelineConfig, RankedHit, SearchOutcome, SearchQuery
 from engine.ranking.features import QueryContext, SignalColumns, TitleMatcher, tokenize
 from engine.ranking.stats import ClickStats
-from engine.records import FacetCounts, Product, ScoredId
+from engine.records import FacetCounts, Filters, MemberHits, Product, ScoredId
 from engine.vectors.base import VectorStore
 
 log = logging.getLogger(__name__)
 
 StageObserver = Callable[[str, float], None]
+T = TypeVar("T")
+
+
+def _or_none(filters: Filters) -> Filters | None:
+    return None if filters.is_empty else filters
 
 
 class SearchPipeline:
@@ -161,10 +168,11 @@ class SearchPipeline:
         use_image = method != "bm25" and (query.image is not None or (method == "full" and bool(text)))
 
         start = time.perf_counter()
-        lexical_future: Future[list[ScoredId]] | None = None
-        if use_lexical:
+        lexical_future: Future[tuple[list[ScoredId], MemberHits]] | None = None
+        if use_lexical:  # the candidates, and the match set's top lexical members with their count
+            members = MatchQuery(text, _or_none(query.filters), prefix_last=query.prefix_last)
             lexical_future = self._pool.submit(
-                self._timed, "lexical", timings, self.lexical.retrieve, text, lex_depth, query.filters
+                self._timed, "lexical", timings, self.lexical.retrieve_with_members, text, lex_depth, members
             )
         lists: dict[str, list[ScoredId]] = {}
         vectors: dict[str, np.ndarray] = {}
@@ -183,9 +191,10 @@ class SearchPipeline:
                     degraded.append("dense")
         if use_image:
             self._image_side(query, text, allowed, lists, vectors, timings, degraded)
+        lexical: MemberHits | None = None
         if lexical_future is not None:
             try:
-                lists["lexical"] = lexical_future.result()
+                lists["lexical"], lexical = lexical_future.result()
             except Exception as exc:  # any lexical failure degrades; the reason goes to the log
                 log.warning("lexical retrieval failed, answering from the dense side: %s", exc)
                 degraded.append("lexical")
@@ -201,7 +210,11 @@ class SearchPipeline:
         teams: dict[str, str] | None = None
         trial = self.trial() if self.trial is not None and method == "full" else None
         # The match set is settled before ranking, so the ranker orders only products that match.
-        match = self._match(query, text, hits, vectors, lists, timings, degraded) if text else None
+        match = (
+            self._match(query, text, hits, vectors, lists, lexical, allowed, timings, degraded)
+            if text
+            else None
+        )
         if match is not None:
             hits = [h for h in hits if h.product_id in match[1]]
             for rank, hit in enumerate(hits, start=1):
@@ -273,11 +286,15 @@ class SearchPipeline:
         hits: list[RankedHit],
         vectors: dict[str, np.ndarray],
         lists: dict[str, list[ScoredId]],
+        lexical: MemberHits | None,
+        allowed: frozenset[str] | None,
         timings: dict[str, float],
         degraded: list[str],
     ) -> tuple[MatchSet, set[str]] | None:
         """The match set and which candidates are in it; None when the lexical backend cannot answer
-        (the search then degrades to the candidate list, as it does for retrieval)."""
+        (the search then degrades to the candidate list, as it does for retrieval). `lexical` (the
+        retrieval's members and their count) and `allowed` (the filters' ids) let the stage settle
+        membership and `total` without asking the backend again where they suffice."""
         if "lexical" in degraded:
             return None
         try:
@@ -290,7 +307,8 @@ class SearchPipeline:
                     lists.get("dense"),
                     prefix_last=query.prefix_last,
                 )
-                return match, self.matchset.members(match, [h.product_id for h in hits])
+                ids = [h.product_id for h in hits]
+                return match, self.matchset.members(match, ids, lexical, allowed)
         except Exception as exc:  # same policy as lexical retrieval: degrade, log the reason
             log.warning("match set failed, answering from the candidate list: %s", exc)
             degraded.append("lexical")
@@ -321,9 +339,7 @@ class SearchPipeline:
             degraded.append(name)
             return {}
 
-    def _timed(
-        self, name: str, timings: dict[str, float], fn: Callable[..., list[ScoredId]], *args: object
-    ) -> list[ScoredId]:
+    def _timed(self, name: str, timings: dict[str, float], fn: Callable[..., T], *args: object) -> T:
         with self._stage(timings, name):
             return fn(*args)
 

@@ -23,7 +23,7 @@ from engine.lexical.facets import price_label, top_buckets
 from engine.lexical.matching import MatchQuery, SearchFields
 from engine.lexical.opensearch import OpenSearchLexical
 from engine.pipeline.matchset import MatchSetStage
-from engine.records import Filters, Product
+from engine.records import Filters, MemberHits, Product
 from engine.vectors.faiss_store import FaissVectorStore
 from tests.support.shop import CATALOG, LANGUAGE_CASES, NOTEBOOKS
 
@@ -195,6 +195,26 @@ def test_semantic_ids_join_the_set_and_filters_still_apply(shop: LexicalIndex) -
     assert shop.match_ids(match, ["tl-hamper", "bk-kafka"]) == {"tl-hamper"}
     dense_only = MatchQuery("hammer", None, frozenset({"tl-drill"}), lexical=False)
     assert shop.match_ids(dense_only) == {"tl-drill"} and shop.count_matching(dense_only) == 1
+
+
+def test_search_members_ranks_the_lexical_members_as_search_does_and_counts_them(shop: LexicalIndex) -> None:
+    top = shop.search_members(MatchQuery("notebook", None, frozenset({"tl-drill"})), 50)
+    assert top.members == len(NOTEBOOKS) and not top.complete  # the semantic ids are not its business
+    assert len(top.hits) == 50 and {h.product_id for h in top.hits} <= NOTEBOOKS
+    scores = [h.score for h in top.hits]
+    assert scores == sorted(scores, reverse=True)
+    ranked = {h.product_id: h.score for h in shop.search("notebook", len(CATALOG))}
+    assert all(h.score == pytest.approx(ranked[h.product_id], rel=1e-5) for h in top.hits)
+    best = sorted((ranked[i] for i in NOTEBOOKS), reverse=True)[:50]
+    assert scores == pytest.approx(best, rel=1e-5)  # the 50 best-scored members, not any 50
+
+    filters = Filters(price_max=100.0)
+    typo = shop.search_members(MatchQuery("hammre", filters), 200)  # a typo, filters applied
+    assert typo.complete and {h.product_id for h in typo.hits} == ids(shop, "hammre", filters)
+    assert typo.members == len(typo.hits) > 0
+    assert shop.search_members(MatchQuery("xyzzy qwerty"), 10) == MemberHits([], 0)
+    dense_only = MatchQuery("hammer", None, frozenset({"tl-drill"}), lexical=False)
+    assert shop.search_members(dense_only, 10).hits == []
 
 
 def test_near_ids_join_only_when_they_share_a_query_word(shop: LexicalIndex) -> None:

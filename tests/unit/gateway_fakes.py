@@ -18,10 +18,11 @@ from engine.config import load_settings
 from engine.errors import BackendUnavailable, NotFound
 from engine.events.embedded import EmbeddedEventLog
 from engine.lexical.embedded import EmbeddedLexical
+from engine.lexical.matching import MatchQuery
 from engine.lexical.synonyms import SynonymFile, synonyms_path
 from engine.pipeline.types import PipelineConfig
 from engine.ranking.features import FEATURE_NAMES
-from engine.records import Filters, Product, ScoredId
+from engine.records import Filters, MemberHits, Product, ScoredId
 from indexer.partial import apply_patch
 from tests.fakes import FakeClipEncoder, FakeInference, FakeTextEncoder, FakeVectorStore
 
@@ -91,6 +92,10 @@ class FlakyLexical(EmbeddedLexical):
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[ScoredId]:
         self._check()
         return super().search(query, k, filters)
+
+    def search_members(self, match: MatchQuery, k: int) -> MemberHits:
+        self._check()
+        return super().search_members(match, k)
 
     def filter_ids(self, filters: Filters) -> set[str]:
         self._check()

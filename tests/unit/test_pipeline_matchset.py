@@ -8,6 +8,7 @@ import pytest
 from engine.lexical.embedded import EmbeddedLexical
 from engine.lexical.matching import MatchQuery
 from engine.pipeline.matchset import MatchSet, MatchSetStage
+from engine.records import MemberHits, ScoredId
 from engine.vectors.calibration import NEAR_QUANTILE, calibrate_store, calibrate_threshold
 from engine.vectors.faiss_store import FaissVectorStore
 
@@ -208,3 +209,26 @@ def test_members_ask_the_backend_only_about_the_lexical_side() -> None:
     dense = MatchSet(MatchQuery("drill", None, frozenset(semantic), lexical=False), semantic, 0.5)
     assert stage.members(dense, ["a", "s2"]) == {"s2"}
     assert len(lexical.asked) == 1  # a dense-only set has no lexical side to ask about
+
+
+def test_members_and_total_come_from_a_complete_lexical_side_without_asking_the_backend() -> None:
+    lexical = RecordingLexical({"a", "b", "s1"})
+    stage = MatchSetStage(lexical, lambda: None)  # type: ignore[arg-type]
+    semantic = {"s1": 0.8, "s2": 0.7, "s3": 0.6}
+    match = MatchSet(MatchQuery("drill", None, frozenset(semantic)), semantic, 0.5)
+    top = MemberHits([ScoredId("a", 3.0), ScoredId("b", 2.0), ScoredId("s1", 1.0)], 3)
+    allowed = frozenset({"a", "b", "s1", "s2", "c"})  # s3 does not pass the filters
+    assert stage.members(match, ["a", "s2", "c", "b"], top, allowed) == {"a", "b", "s2"}
+    assert lexical.asked == [] and match.total == 4  # a, b, s1 lexically; s2 semantically
+
+
+def test_an_incomplete_lexical_side_asks_once_for_the_candidates_and_the_semantic_overlap() -> None:
+    lexical = RecordingLexical({"a", "b", "c", "s1"})
+    stage = MatchSetStage(lexical, lambda: None)  # type: ignore[arg-type]
+    semantic = {"s1": 0.8, "s2": 0.7}
+    match = MatchSet(MatchQuery("drill", None, frozenset(semantic)), semantic, 0.5)
+    top = MemberHits([ScoredId("a", 3.0)], 4)  # the top member of four
+    assert stage.members(match, ["a", "c", "d", "s2"], top) == {"a", "c", "s2"}
+    ((asked, within),) = lexical.asked
+    assert asked.also_ids == frozenset() and within == ["c", "d", "s1", "s2"]
+    assert match.total == 5  # four lexical members, and s2 is semantic only (s1 is lexical too)
