@@ -9,9 +9,12 @@ and 200 more from the catalog (as the dense list, seeded random cosines), with a
 each lexical-only candidate, which is the shape fusion and the ranker see (about 320 candidates, the
 first 100 re-ranked).
 
-Steps: `title_match` (`TitleMatcher.many` over the candidates), `fuse` (the `full` fusion: title match,
-weights, scores, order and the fused hits), `features` (the ranker's feature rows of the first 100 in
-fused order, with fusion's title match already in the columns, as the pipeline has them).
+Steps: `products` (the product cache's lookup of every candidate, the cache holding the whole catalog
+as a warmed gateway's does), `dense_fill` (exact dense scores of the lexical-only candidates from a store
+of seeded random unit vectors, one per product), `title_match` (`TitleMatcher.many` over the
+candidates), `fuse` (the `full` fusion: title match, weights, scores, order and the fused hits),
+`features` (the ranker's feature rows of the first 100 in fused order, with fusion's title match
+already in the columns, as the pipeline has them).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ import numpy as np
 
 from bench.common import print_table, read_queries, write_json
 from engine.config import PROJECT_ROOT
-from engine.pipeline import fusion
+from engine.pipeline import fusion, retrieve
 from engine.pipeline.fusion import FusionConfig, adaptive_weights
 from engine.product_schema import validate_record
 from engine.ranking import features
@@ -47,7 +50,11 @@ EPILOG = """examples:
       --out bench/results/search-cpu-parts-homedepot.json
 """
 
-MODULES = {"features": "engine/ranking/features.py", "fusion": "engine/pipeline/fusion.py"}
+MODULES = {
+    "features": "engine/ranking/features.py",
+    "fusion": "engine/pipeline/fusion.py",
+    "retrieve": "engine/pipeline/retrieve.py",
+}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -137,7 +144,7 @@ def build_cases(products: list[Product], queries: list[str], seed: int) -> list[
     return cases
 
 
-def columns_of(case: Case) -> SignalColumns:
+def columns_of(case: Case, steps: Steps) -> SignalColumns:
     """The candidates' columns as fusion leaves them (this checkout's fusion), in fused order."""
     from engine.pipeline.rank import gather
 
@@ -145,18 +152,54 @@ def columns_of(case: Case) -> SignalColumns:
     score, rank = columns.of_list("dense")
     for row in np.flatnonzero(rank == 0).tolist():
         score[row] = case.fill.get(columns.ids[row], np.nan)
-    _, fused = Steps(features, fusion).fuse(case, columns)
+    _, fused = steps.fuse(case, columns)
     order = np.argsort(-fused.fused_score, kind="stable")
     return SignalColumns.take(fused, order)
 
 
-class Steps:
-    """The measured steps over one implementation (`features`, `fusion` modules)."""
+class Catalog:
+    """The product store and vector store the lookups read: every product, a unit vector each."""
 
-    def __init__(self, feature_module: Any, fusion_module: Any) -> None:
+    def __init__(self, products: list[Product], seed: int, dims: int = 384) -> None:
+        self.products = {p.id: p for p in products}
+        vectors = np.random.default_rng(seed).standard_normal((len(products), dims), dtype=np.float32)
+        self.matrix = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        self.row = {p.id: i for i, p in enumerate(products)}
+        self.query = self.matrix[0]
+
+    def all_ids(self) -> list[str]:
+        return list(self.products)
+
+    def get(self, ids: list[str]) -> dict[str, Product]:
+        return {pid: self.products[pid] for pid in ids if pid in self.products}
+
+    def get_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Rows of one matrix, as FAISS's reconstruction hands them out."""
+        found = [pid for pid in ids if pid in self.row]
+        matrix = self.matrix[[self.row[pid] for pid in found]]
+        return {pid: matrix[i] for i, pid in enumerate(found)}
+
+
+class Steps:
+    """The measured steps over one implementation (`features`, `fusion`, `retrieve` modules)."""
+
+    def __init__(
+        self, feature_module: Any, fusion_module: Any, retrieve_module: Any, catalog: Catalog
+    ) -> None:
         self.features = feature_module
         self.fusion = fusion_module
         self.config = FusionConfig()
+        self.lookup = retrieve_module.ProductLookup(catalog, capacity=len(catalog.products) + 1)
+        self.lookup.warm()
+        self.dense = retrieve_module.DenseRetriever(lambda: catalog, "text")
+        self.catalog = catalog
+
+    def products(self, case: Case, columns: SignalColumns) -> Any:
+        return self.lookup.get(columns.ids)
+
+    def dense_fill(self, case: Case, columns: SignalColumns) -> Any:
+        _, rank = columns.of_list("dense")
+        return self.dense.scores(self.catalog.query, [columns.ids[i] for i in np.flatnonzero(rank == 0)])
 
     def title_match(self, case: Case, columns: SignalColumns) -> Any:
         matcher = self.features.TitleMatcher(tokenize(case.query))
@@ -201,15 +244,23 @@ def same(a: Any, b: Any) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    products = load_products(args.products)
+    catalog = Catalog(products, args.seed)
     old = Steps(
-        baseline_module(args.baseline, MODULES["features"], "baseline_features"),
-        baseline_module(args.baseline, MODULES["fusion"], "baseline_fusion"),
+        *(baseline_module(args.baseline, path, f"baseline_{name}") for name, path in MODULES.items()),
+        catalog,
     )
-    new = Steps(features, fusion)
+    new = Steps(features, fusion, retrieve, catalog)
     queries = [q for _, q in read_queries(args.queries)][: args.limit]
-    cases = build_cases(load_products(args.products), queries, args.seed)
-    columns = [columns_of(case) for case in cases]
-    steps = {"title_match": "title_match", "fuse": "fuse", "features": "features_of"}
+    cases = build_cases(products, queries, args.seed)
+    columns = [columns_of(case, new) for case in cases]
+    steps = {
+        "products": "products",
+        "dense_fill": "dense_fill",
+        "title_match": "title_match",
+        "fuse": "fuse",
+        "features": "features_of",
+    }
     differ = {}
     for name, method in steps.items():
         differ[name] = sum(
