@@ -14,7 +14,8 @@ as a warmed gateway's does), `dense_fill` (exact dense scores of the lexical-onl
 of seeded random unit vectors, one per product), `title_match` (`TitleMatcher.many` over the
 candidates), `fuse` (the `full` fusion: title match, weights, scores, order and the fused hits),
 `features` (the ranker's feature rows of the first 100 in fused order, with fusion's title match
-already in the columns, as the pipeline has them).
+already in the columns, as the pipeline has them), `merchandise` (the merchandising stage with the
+default rules, `bury_unavailable` alone, over the fused hits).
 """
 
 from __future__ import annotations
@@ -37,8 +38,10 @@ import numpy as np
 
 from bench.common import print_table, read_queries, write_json
 from engine.config import PROJECT_ROOT
-from engine.pipeline import fusion, retrieve
+from engine.merch.rules import RuleSet
+from engine.pipeline import fusion, merchandise, retrieve
 from engine.pipeline.fusion import FusionConfig, adaptive_weights
+from engine.pipeline.types import RankedHit, SearchQuery
 from engine.product_schema import validate_record
 from engine.ranking import features
 from engine.ranking.features import QueryContext, SignalColumns, tokenize
@@ -54,6 +57,7 @@ MODULES = {
     "features": "engine/ranking/features.py",
     "fusion": "engine/pipeline/fusion.py",
     "retrieve": "engine/pipeline/retrieve.py",
+    "merchandise": "engine/pipeline/merchandise.py",
 }
 
 
@@ -184,7 +188,12 @@ class Steps:
     """The measured steps over one implementation (`features`, `fusion`, `retrieve` modules)."""
 
     def __init__(
-        self, feature_module: Any, fusion_module: Any, retrieve_module: Any, catalog: Catalog
+        self,
+        feature_module: Any,
+        fusion_module: Any,
+        retrieve_module: Any,
+        merchandise_module: Any,
+        catalog: Catalog,
     ) -> None:
         self.features = feature_module
         self.fusion = fusion_module
@@ -193,6 +202,8 @@ class Steps:
         self.lookup.warm()
         self.dense = retrieve_module.DenseRetriever(lambda: catalog, "text")
         self.catalog = catalog
+        self.merchandiser = merchandise_module.Merchandiser(RuleSet)
+        self._hits: dict[int, list[RankedHit]] = {}
 
     def products(self, case: Case, columns: SignalColumns) -> Any:
         return self.lookup.get(columns.ids)
@@ -212,6 +223,17 @@ class Steps:
         weights = adaptive_weights(case.query, case.lists["lexical"], self.config)
         hits = self.fusion.fuse(columns, "full", weights, "minmax", bonus)
         return [(h.product_id, h.rank) for h in hits], columns
+
+    def merchandise(self, case: Case, columns: SignalColumns) -> Any:
+        """The stage as the pipeline runs it: its lookup answers from the products fusion fetched."""
+        hits = self._hits.setdefault(id(case), RankedHit.in_fused_order(columns, range(len(columns))))
+
+        def lookup(ids: list[str]) -> dict[str, Product]:
+            missing = [pid for pid in ids if pid not in case.products]
+            return case.products if not missing else {**case.products}
+
+        out = self.merchandiser.apply(SearchQuery(text=case.query), hits, lookup)
+        return [h.product_id for h in out.hits], len(out.applied)
 
     def features_of(self, case: Case, columns: SignalColumns) -> Any:
         head = SignalColumns.take(columns, np.arange(min(100, len(columns))))
@@ -246,11 +268,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     products = load_products(args.products)
     catalog = Catalog(products, args.seed)
+    baseline = {
+        name: baseline_module(args.baseline, path, f"baseline_{name}") for name, path in MODULES.items()
+    }
     old = Steps(
-        *(baseline_module(args.baseline, path, f"baseline_{name}") for name, path in MODULES.items()),
-        catalog,
+        baseline["features"], baseline["fusion"], baseline["retrieve"], baseline["merchandise"], catalog
     )
-    new = Steps(features, fusion, retrieve, catalog)
+    new = Steps(features, fusion, retrieve, merchandise, catalog)
     queries = [q for _, q in read_queries(args.queries)][: args.limit]
     cases = build_cases(products, queries, args.seed)
     columns = [columns_of(case, new) for case in cases]
@@ -260,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         "title_match": "title_match",
         "fuse": "fuse",
         "features": "features_of",
+        "merchandise": "merchandise",
     }
     differ = {}
     for name, method in steps.items():
