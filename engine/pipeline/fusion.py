@@ -26,7 +26,7 @@ longer natural-language queries; it only ever moves weights by a bounded amount.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -183,10 +183,16 @@ def fuse(
         if bonus is not None:
             scores = scores + np.nan_to_num(bonus, nan=0.0)
     kept = np.flatnonzero(~np.isnan(scores))
-    ids = np.array([columns.ids[i] for i in kept], dtype=str)
-    order = kept[np.lexsort((ids, -scores[kept]))]
+    order = kept[_descending(scores[kept], lambda: [columns.ids[i] for i in kept.tolist()])]
     columns.fused_score[order] = scores[order]
-    return [
-        RankedHit(columns=columns, row=int(row), rank=rank, fused_rank=rank)
-        for rank, row in enumerate(order.tolist(), start=1)
-    ]
+    return RankedHit.in_fused_order(columns, order.tolist())
+
+
+def _descending(scores: np.ndarray, ids: Callable[[], list[str]]) -> np.ndarray:
+    """Positions of `scores` from the highest down, equal scores in the order of their product ids
+    (`ids()`, asked only when two scores are equal: a string array of every candidate's id per search
+    cost more than the rest of the ordering)."""
+    ordered = np.sort(scores)
+    if np.any(ordered[1:] == ordered[:-1]):
+        return np.lexsort((np.array(ids(), dtype=str), -scores))
+    return np.argsort(-scores, kind="stable")

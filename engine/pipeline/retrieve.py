@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import numpy as np
 
@@ -112,10 +113,12 @@ class DenseRetriever:
 
     def scores(self, vector: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
         """Exact inner products of `vector` with the stored vectors of `ids` (absent ids left out)."""
-        stored = self.vectors(ids)
+        store = self._store()
+        stored = store.get_vectors(ids) if store is not None else {}
         if not stored:
             return {}
-        matrix = np.stack(list(stored.values()))
+        # Stacked as the store returns them (float32 rows): no per-row copy into a dict first.
+        matrix = np.stack(list(stored.values())).astype(np.float32, copy=False).reshape(len(stored), -1)
         # Element-wise product and row sums rather than a BLAS call: for ~100 x 384 the BLAS thread pool
         # costs more CPU waking up than the arithmetic does.
         products = (matrix * np.asarray(vector, dtype=np.float32).reshape(1, -1)).sum(axis=1)
@@ -123,27 +126,29 @@ class DenseRetriever:
 
 
 class ProductLookup:
-    """Stored products by id through an LRU cache whose entries belong to one catalog epoch.
+    """Stored products by id through an LRU cache that belongs to one catalog epoch.
 
-    `reset` (a new generation or revision is served) starts a new epoch: entries are keyed by the
-    epoch that was current when their fetch began, so a fetch that started before the switch and
-    finishes after it files its (old) products under the old epoch, where no later read looks. A
-    plain clear could not stop such a late refill from serving the old catalog until the next change.
+    `reset` (a new generation or revision is served) starts a new epoch with a new, empty cache: a
+    fetch that started before the switch and finishes after it files its (old) products into the old
+    epoch's cache, which no later read looks at. A plain clear could not stop such a late refill from
+    serving the old catalog until the next change. (One cache object per epoch rather than entries
+    keyed by (epoch, id): a search looks up a few hundred ids, and building and hashing a key tuple
+    for each cost a third of the lookup.)
     """
 
     def __init__(self, lexical: LexicalIndex, capacity: int = 100_000) -> None:
         self.lexical = lexical
+        self.capacity = capacity
         self._cache: LRUCache[Product] = LRUCache(capacity)
-        self._epoch = 0
 
     def get(self, ids: Sequence[str]) -> dict[str, Product]:
-        epoch = self._epoch
-        cached, missing = self._cache.get_many([(epoch, pid) for pid in ids])
-        found = {key[1]: product for key, product in cached.items()}  # type: ignore[index]
+        cache = self._cache
+        cached, missing = cache.get_many(ids)
+        found = cast("dict[str, Product]", cached)
         if missing:
-            fetched = self.lexical.get([key[1] for key in missing])  # type: ignore[index]
+            fetched = self.lexical.get(cast("list[str]", missing))
             for pid, product in fetched.items():
-                self._cache.put((epoch, pid), product)
+                cache.put(pid, product)
             found.update(fetched)
         return found
 
@@ -155,51 +160,49 @@ class ProductLookup:
         search degraded by a lexical outage still show product details, since the lexical index is also
         the product store. A warm overtaken by a `reset` stops (the next one is started by the switch).
         """
-        epoch = self._epoch
+        cache = self._cache
         ids = sorted(self.lexical.all_ids())
-        if len(ids) > self._cache.capacity:
+        if len(ids) > self.capacity:
             return 0
         for start in range(0, len(ids), batch):
-            if self._epoch != epoch:
+            if self._cache is not cache:
                 return start
-            self._fetch(epoch, ids[start : start + batch])
+            self._fetch(cache, ids[start : start + batch])
         return len(ids)
 
     def held_ids(self) -> list[str]:
         """The ids cached in the current epoch."""
-        epoch = self._epoch
-        return [key[1] for key in self._cache.snapshot_keys() if key[0] == epoch]  # type: ignore[index]
+        return cast("list[str]", self._cache.snapshot_keys())
 
     def refill(self, ids: Sequence[str], budget_s: float, batch: int = 500) -> int:
         """Read `ids` into the current epoch, batch by batch, starting no batch after `budget_s`
         seconds; returns how many were asked for before it stopped. A switch runs it with the ids the
         previous epoch held, so a new epoch does not start empty (see `engine.services`)."""
-        epoch = self._epoch
+        cache = self._cache
         deadline = time.monotonic() + budget_s
         for start in range(0, len(ids), batch):
-            if self._epoch != epoch or time.monotonic() > deadline:
+            if self._cache is not cache or time.monotonic() > deadline:
                 return start
-            self._fetch(epoch, ids[start : start + batch])
+            self._fetch(cache, ids[start : start + batch])
         return len(ids)
 
-    def _fetch(self, epoch: int, ids: Sequence[str]) -> None:
-        """Cache under `epoch` the records of the `ids` not cached there yet."""
-        _, missing = self._cache.get_many([(epoch, pid) for pid in ids])
+    def _fetch(self, cache: LRUCache[Product], ids: Sequence[str]) -> None:
+        """Cache in `cache` (an epoch's) the records of the `ids` not cached there yet."""
+        _, missing = cache.get_many(ids)
         if missing:
-            for pid, product in self.lexical.get([key[1] for key in missing]).items():  # type: ignore[index]
-                self._cache.put((epoch, pid), product)
+            for pid, product in self.lexical.get(cast("list[str]", missing)).items():
+                cache.put(pid, product)
 
     def __len__(self) -> int:
         """Products held now (the whole catalog once warmed, when it fits)."""
         return len(self._cache)
 
     def forget(self, ids: Sequence[str]) -> None:
-        epoch = self._epoch
+        cache = self._cache
         for pid in ids:
-            self._cache.pop((epoch, pid))
+            cache.pop(pid)
 
     def reset(self) -> None:
         """Start a new epoch: nothing cached before is served again, nor anything a fetch already
-        running files later."""
-        self._epoch += 1
-        self._cache.clear()
+        running files later (it fills the old epoch's cache, which nothing reads any more)."""
+        self._cache = LRUCache(self.capacity)

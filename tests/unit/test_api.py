@@ -308,7 +308,7 @@ def test_warming_the_product_cache_settles_the_heap(tmp_path: Path) -> None:
     try:
         services.warm_products().join(30)
         assert gc.get_freeze_count() > 0
-        assert len(services.pipeline.products._cache) == len(CATALOG)
+        assert len(services.pipeline.products) == len(CATALOG)
     finally:
         gc.unfreeze()
         services.close()

@@ -60,6 +60,14 @@ def test_unavailable_products_are_buried_by_default() -> None:
     assert applied["bury_unavailable"].product_ids == ("c",)
 
 
+def test_with_nothing_to_bury_the_list_is_left_as_ranked() -> None:
+    ranked = hits(["a", "gone", "b", "d"])
+    ranks = [h.rank for h in ranked]
+    out = Merchandiser(RuleSet).apply(SearchQuery(text="Books"), ranked, lookup)
+    assert out.hits is ranked and not out.applied and not out.pinned
+    assert [h.rank for h in out.hits] == ranks
+
+
 def test_bury_unavailable_can_be_switched_off_and_leaves_price_sorts_alone() -> None:
     assert run({"bury_unavailable": False})[0] == ORDER
     order, applied = run({}, SearchQuery(text="books", sort="price_asc"))

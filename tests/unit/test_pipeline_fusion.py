@@ -138,3 +138,29 @@ def test_title_match() -> None:
     overlap, phrase = TitleMatcher(tokenize("red boots")).many(["Red boots", None, "Rain boots"])
     assert overlap[0] == 1.0 and phrase[0] == 1.0 and math.isnan(overlap[1]) and math.isnan(phrase[1])
     assert (overlap[2], phrase[2]) == (0.5, 0.0)
+
+
+def test_title_match_of_many_titles_is_the_matcher_per_title() -> None:
+    from engine.ranking.features import TitleMatcher, tokenize
+
+    titles = ["Red boots, red", None, "Rain boots", "boots red", "", "RED BOOTS for rain", "red red boots"]
+    for query in ("red boots", "boots", "red red", "rain", "", "x y z"):
+        matcher = TitleMatcher(tokenize(query))
+        overlap, phrase = matcher.many(titles)
+        for i, title in enumerate(titles):
+            if title is None:
+                assert math.isnan(overlap[i]) and math.isnan(phrase[i])
+            else:
+                assert (overlap[i], phrase[i]) == matcher(title), (query, title)
+
+
+def test_fused_order_breaks_ties_by_product_id_only_where_scores_tie() -> None:
+    lexical = ids(("m", 3.0), ("z", 2.0), ("a", 2.0), ("k", 1.0), ("b", 1.0))
+    hits = fuse(gather({"lexical": lexical}), "bm25", {})
+    assert [h.product_id for h in hits] == ["m", "a", "z", "b", "k"]
+    assert [(h.rank, h.fused_rank) for h in hits] == [(i, i) for i in range(1, 6)]
+    assert [h.fused_score for h in hits] == [3.0, 2.0, 2.0, 1.0, 1.0]
+    distinct = fuse(gather({"lexical": ids(("z", 3.0), ("a", 1.0), ("m", 2.0))}), "bm25", {})
+    assert [h.product_id for h in distinct] == ["z", "m", "a"]
+    assert all(h.ranker_score is None and h.features is None and h.relevance is None for h in distinct)
+    assert distinct[1].signals.lexical_score == 2.0

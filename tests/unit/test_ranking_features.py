@@ -184,3 +184,36 @@ def test_a_ranked_hit_reads_its_row_or_carries_its_signals() -> None:
     assert (own.product_id, own.fused_score) == ("c", 0.9)
     with pytest.raises(ValueError):
         RankedHit()
+
+
+def test_catalog_features_match_the_row_by_row_definition() -> None:
+    """Every catalog column, and the gating by query match, for products with and without a title
+    match computed by fusion, and a candidate whose product is gone."""
+    products = {
+        "a": Product("a", "Acme red shoes", brand="Acme", category=("Shoes",), price=9.5, popularity=3.0),
+        "b": Product("b", "Blue hat", brand="Blue Co", category=("Hats", "Blue"), price=0.0),
+        "c": Product("c", "Red shoes red", brand="", availability="preorder", popularity=-1.0),
+    }
+    columns = SignalColumns.empty(["a", "gone", "b", "c"])
+    columns.title_overlap[0], columns.title_phrase[0] = 0.25, 1.0  # fusion's numbers are kept as given
+    rows = build_features(
+        QueryContext("red shoes blue", popularity=lambda pid: {"a": 2.0, "b": 4.0}.get(pid, 0.0)),
+        columns,
+        products,
+    )
+    assert col(rows, "title_overlap") == pytest.approx([0.25, 0.0, 1 / 3, 2 / 3])
+    assert col(rows, "title_phrase") == [1.0, 0.0, 0.0, 0.0]  # "blue" is not in c's title
+    assert col(rows, "brand_match") == [0.0, 0.0, 0.0, 0.0]
+    assert col(rows, "category_match") == pytest.approx([1 / 3, 0.0, 1 / 3, 0.0])
+    assert col(rows, "log_price") == pytest.approx([math.log1p(9.5), 0.0, 0.0, 0.0])
+    match = [1 / 3, 0.0, 1 / 3, 2 / 3]  # max(title_overlap, brand_match, category_match)
+    assert col(rows, "log_popularity") == pytest.approx(
+        [math.log1p(3.0 + 2.0 * match[0]), 0.0, math.log1p(4.0 * match[2]), math.log1p(0.0)], rel=1e-6
+    )
+    assert col(rows, "available") == [1.0, 0.0, 1.0, 1.0]
+    brand = build_features(QueryContext("blue co hat"), SignalColumns.empty(["b"]), products)
+    assert col(brand, "brand_match") == [1.0]
+    none = build_features(QueryContext("", popularity=lambda pid: 5.0), SignalColumns.empty(["a"]), products)
+    assert col(none, "title_overlap") == [0.0] and col(none, "log_popularity") == pytest.approx(
+        [math.log1p(8.0)]
+    )
