@@ -38,6 +38,7 @@ from engine.lexical.base import LexicalIndex
 from engine.merch.store import RuleStore, rules_path
 from engine.personalize import Recommender
 from engine.pipeline.embed import QueryEmbedder
+from engine.pipeline.encoder_trial import EncoderTrial, TrialTextEncoder, TrialView, outside_runs
 from engine.pipeline.search import SearchPipeline
 from engine.pipeline.trialstate import TrialWatcher, trial_path
 from engine.pipeline.types import PipelineConfig
@@ -157,10 +158,13 @@ class EngineServices:
             near_match=settings.near_match,
             near_match_below=settings.near_match_below,
         )
+        encoder_trial = TrialWatcher(trial_path(settings.data_dir, "encoder"))
         pipeline = SearchPipeline(
             lexical=lexical,
             embedder=QueryEmbedder(
-                query_text_encoder(inference, catalog), inference.clip_encoder(), config.embed_cache_size
+                query_text_encoder(inference, catalog, encoder_trial),
+                inference.clip_encoder(),
+                config.embed_cache_size,
             ),
             ranker=inference.ranker,
             text_store=lambda: store("text"),
@@ -169,7 +173,8 @@ class EngineServices:
             profile=recommender.profile,
             config=config,
             observe=observe,
-            trial=TrialWatcher(trial_path(settings.data_dir)),
+            trial=outside_runs(TrialWatcher(trial_path(settings.data_dir))),
+            encoder_trial=EncoderTrial(encoder_trial),
             rules=RuleStore(rules_path(settings)).current,
             calibrated_threshold=stored_threshold("semantic_threshold"),
             calibrated_near=stored_threshold("near_threshold"),
@@ -329,15 +334,20 @@ class EngineServices:
         self.inference.close()
 
 
-def query_text_encoder(inference: InferenceBackend, catalog: ServingCatalog) -> TextEncoder:
+def query_text_encoder(
+    inference: InferenceBackend, catalog: ServingCatalog, trial: TrialView = lambda: None
+) -> TextEncoder:
     """The text encoder queries go through: where query-encoder versions exist (Triton), each request
     names the version paired with the generation served (`engine.inference.towers`), so a blue/green
-    switch of vectors and tower never searches one generation with another's queries."""
+    switch of vectors and tower never searches one generation with another's queries; during an
+    encoder trial (`trial`), the serving version, or the one a trial run names
+    (`engine.pipeline.encoder_trial`)."""
     text = inference.text_encoder()
     resolve = getattr(inference, "query_version_for", None)
     if not callable(resolve) or not callable(getattr(text, "encode_versioned", None)):
         return text
-    return PairedTextEncoder(text, lambda: catalog.manifest.encoders["text"], resolve)  # type: ignore[arg-type]
+    paired = PairedTextEncoder(text, lambda: catalog.manifest.encoders["text"], resolve)  # type: ignore[arg-type]
+    return TrialTextEncoder(paired, text, trial)  # type: ignore[arg-type]
 
 
 class Backends(NamedTuple):

@@ -27,6 +27,7 @@ from engine.errors import NotFound
 from engine.learning.versions import RolloutLog
 from engine.models.sources import ModelIdentity, fingerprint
 from engine.models.tower import MANIFEST_FILE, WEIGHTS_DIR, TowerManifest
+from engine.pipeline.trialstate import load_trial, trial_path
 from engine.storage import staged_directory
 from engine.triton.repository import (
     CONFIG_FILE,
@@ -57,10 +58,15 @@ class QueryEncoderStore:
     def serving(self) -> int | None:
         """The version queries get against the live vectors: the highest pinned one that answers in
         their space (a both-towers version pinned beside the others serves only its own generation),
-        else the newest (Triton's `latest` policy)."""
+        else the newest (Triton's `latest` policy). During an interleaved trial
+        (`engine.encoder.trial`) the candidate is pinned too but does not serve: it answers only its
+        share of interleaved searches."""
         path = self.model_dir / CONFIG_FILE
         if path.is_file():
             pinned = pinned_versions(read_config(path))
+            trial = load_trial(trial_path(self.data_dir, "encoder"))
+            if pinned and trial is not None and trial.active and len(pinned) > 1:
+                pinned = [v for v in pinned if v != trial.candidate] or pinned
             if pinned:
                 return max(self._paired(pinned) or pinned)
         versions = self.versions()

@@ -102,14 +102,18 @@ class LazyLoader:
             self._backend = create_inference(self.settings)
         self._backend.load_ranker_version(version, candidate=candidate)
 
-    def load_query_encoder_version(self, version: int) -> None:
-        """Serve a query-tower version (the update job's encoder step); Triton only."""
+    def load_query_encoder_version(self, version: int, candidate: int | None = None) -> None:
+        """Serve a query-tower version (the update job's encoder step; with `candidate`, an encoder
+        trial's two versions); Triton only."""
         if self._backend is None:
             self._backend = create_inference(self.settings)
         load = getattr(self._backend, "load_query_encoder_version", None)
         if not callable(load):
             raise ConfigError("serving query-tower versions needs Triton (AISLE_TRITON_URL is 'inprocess')")
-        load(version)
+        if candidate is None:
+            load(version)
+        else:
+            load(version, candidate=candidate)
 
     def close(self) -> None:
         if self._backend is not None:

@@ -346,12 +346,13 @@ class TritonInference:
         self._load_version(RANKER, version, () if candidate is None else (candidate,))
         self._ranker.forget_version()
 
-    def load_query_encoder_version(self, version: int) -> None:
+    def load_query_encoder_version(self, version: int, candidate: int | None = None) -> None:
         """The same for the query tower (`engine.encoder.rollout`). The product-space version stays
         loaded beside a fine-tuned one (product embedding names it); queries name no version and get the
-        highest loaded, the one rolled out."""
-        keep = () if version == PRODUCT_TOWER_VERSION else (PRODUCT_TOWER_VERSION,)
-        self._load_version(QUERY_ENCODER, version, keep)
+        highest loaded, the one rolled out. With `candidate` (an interleaved trial,
+        `engine.encoder.trial`) that version is loaded too; the gateway names the version it wants."""
+        also = {PRODUCT_TOWER_VERSION} | ({candidate} if candidate is not None else set())
+        self._load_version(QUERY_ENCODER, version, tuple(sorted(also - {version})))
 
     def _load_version(self, model: str, version: int, also: tuple[int, ...] = ()) -> None:
         wanted = [version, *also]

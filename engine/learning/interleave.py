@@ -8,9 +8,10 @@ search. Over many searches, the candidate is promoted only if it wins significan
 loses (two-sided exact binomial sign test on wins vs losses; ties carry no information).
 
 Logging contract: a served interleaved list stores `extra["interleaving"] = {"teams": "--ABBA...",
-"candidate": <version>}` on its `Impression`, team B being the candidate and "-" a product of neither
-team (the rankings' common prefix, or below the interleaved head), whose clicks count for nobody
-(the gateway's `engine.pipeline.interleave` stage does this during a trial). `tally` reads those back.
+"candidate": <version>}` on its `Impression` (plus `"model": "encoder"` for a query-encoder trial),
+team B being the candidate and "-" a product of neither team (the rankings' common prefix, or below
+the interleaved head), whose clicks count for nobody (the gateway's `engine.pipeline.interleave` and
+`engine.pipeline.encoder_trial` stages do this during a trial). `tally` reads those back.
 """
 
 from __future__ import annotations
@@ -51,12 +52,16 @@ class InterleavingResult:
         }
 
 
-def tally(lists: Iterable[ClickedList], candidate: int) -> InterleavingResult:
-    """Wins/losses of `candidate` over the logged interleaved lists that tested it."""
+def tally(lists: Iterable[ClickedList], candidate: int, model: str = "ranker") -> InterleavingResult:
+    """Wins/losses of `candidate` over the logged interleaved lists that tested it: lists of
+    `model`'s trial only (`info["model"]`, absent on a ranker trial's lists), so a query-encoder
+    version and a ranker version with the same number are never counted together."""
     wins = losses = ties = 0
     for item in lists:
         info = item.impression.extra.get("interleaving")
         if not isinstance(info, dict) or info.get("candidate") != candidate:
+            continue
+        if info.get("model", "ranker") != model:
             continue
         teams = str(info.get("teams", ""))
         if len(teams) != len(item.impression.product_ids):

@@ -1,6 +1,11 @@
-"""Interleaved trials: a candidate ranker meets live traffic before it may serve everyone.
+"""Interleaved trials: a candidate version meets live traffic before it may serve everyone.
 
-Lifecycle (one `TrialRunner` per data directory; state in `trialstate`):
+`TrialLifecycle` is the one implementation of a trial's lifecycle; what differs between trialled models
+is four hooks (what serves, whether a candidate may be trialled, how both versions are loaded, how a
+winner is rolled out). `TrialRunner` runs ranker versions; `engine.encoder.trial.EncoderTrialRunner`
+runs query-encoder versions with the same counts, decision rule and crash recovery.
+
+Lifecycle (one runner per data directory and model; state in `trialstate`):
 
 1. `start(candidate)`: write the state (`starting`), make the model server load the serving version *and*
    the candidate (the serving one stays the default answer), then `running`. The gateway now serves a
@@ -35,7 +40,7 @@ from engine.events.base import EventLog, read_records
 from engine.learning.clicks import clicked_lists
 from engine.learning.interleave import InterleavingResult, tally
 from engine.learning.rollout import roll_out
-from engine.learning.versions import RankerStore
+from engine.learning.versions import RankerStore, RolloutLog
 from engine.pipeline.trialstate import TrialConfig, TrialState, load_trial, save_trial, trial_path
 
 
@@ -87,23 +92,42 @@ def decide(counts: TrialCounts, config: TrialConfig, elapsed_s: float) -> tuple[
     return "continue", "not decided yet"
 
 
-class TrialRunner:
+class TrialLifecycle:
+    """Start, count, decide, stop and finish one model's trial; subclasses say how its versions serve."""
+
+    model = "ranker"
+
     def __init__(
         self,
-        store: RankerStore,
+        data_dir: Path,
+        rollouts: RolloutLog,
         log: EventLog,
-        loader: TrialLoader,
         *,
         max_records: int = 2_000_000,
-        keep_versions: int = 5,
         clock: Any = time.time,
     ) -> None:
-        self.store, self.log, self.loader = store, log, loader
-        self.path: Path = trial_path(store.data_dir)
+        self.rollouts, self.log = rollouts, log
+        self.path: Path = trial_path(data_dir, self.model)
         self.max_records = max_records
-        self.keep_versions = keep_versions
         self.clock = clock
 
+    # --- what differs between models ---------------------------------------------------------------
+    def _serving(self) -> int | None:
+        raise NotImplementedError
+
+    def _check_candidate(self, candidate: int) -> None:
+        """Raise (`NotFound`, `InvalidInput`) when `candidate` cannot be trialled."""
+        raise NotImplementedError
+
+    def _load(self, serving: int, candidate: int | None = None) -> None:
+        """Serve `serving` by default; with `candidate`, keep that version loaded beside it."""
+        raise NotImplementedError
+
+    def _promote(self, state: TrialState, counts: TrialCounts) -> None:
+        """Roll the winning candidate out (recorded with `validated_by: "trial"`)."""
+        raise NotImplementedError
+
+    # --- the lifecycle -----------------------------------------------------------------------------
     def state(self) -> TrialState | None:
         return load_trial(self.path)
 
@@ -111,32 +135,32 @@ class TrialRunner:
         state = self.state()
         return state if state is not None and state.active else None
 
-    # --- start -----------------------------------------------------------------------------------------
     def start(self, candidate: int, config: TrialConfig | None = None) -> dict[str, Any]:
         """Serve `candidate` in an interleaved trial against the serving version."""
         if self.active() is not None:
-            raise InvalidInput("a trial is already running: stop it first (engine ranker trial stop)")
-        serving = self.store.serving()
+            raise InvalidInput(f"a trial is already running: stop it first (engine {self.model} trial stop)")
+        serving = self._serving()
         if serving is None:
-            raise InvalidInput("no ranker version serves yet: nothing to compare the candidate with")
+            raise InvalidInput(f"no {self.model} version serves yet: nothing to compare the candidate with")
         if candidate == serving:
             raise InvalidInput(f"version {candidate} already serves: a trial needs another version")
-        self.store.load(candidate)  # NotFound names the kept versions
+        self._check_candidate(candidate)
         state = TrialState(
             candidate=candidate,
             serving=serving,
             start_offset=self.log.last_offset(),
             config=config or TrialConfig(),
             started_at=self.clock(),
+            model=self.model,
         )
         save_trial(self.path, state)
         return self._begin(state)
 
     def _begin(self, state: TrialState) -> dict[str, Any]:
-        self.loader.load_ranker_version(state.serving, candidate=state.candidate)
+        self._load(state.serving, state.candidate)
         state.status = "running"
         save_trial(self.path, state)
-        return self.store.rollouts.append(
+        return self.rollouts.append(
             {
                 "action": "trial",
                 "outcome": "started",
@@ -150,7 +174,7 @@ class TrialRunner:
     # --- decide ----------------------------------------------------------------------------------------
     def counts(self, state: TrialState) -> TrialCounts:
         records = read_records(self.log, state.start_offset, self.max_records)
-        return TrialCounts.of(tally(clicked_lists(records, self.log), state.candidate))
+        return TrialCounts.of(tally(clicked_lists(records, self.log), state.candidate, self.model))
 
     def step(self) -> dict[str, Any] | None:
         """Advance the trial, if there is one; returns what happened (None: no trial)."""
@@ -176,7 +200,7 @@ class TrialRunner:
         if state.status == "stopped":
             # Unload the candidate before the gateway stops interleaving: until the file says
             # `stopped`, its candidate calls fail and fall back to the serving ranking.
-            self.loader.load_ranker_version(state.serving)
+            self._load(state.serving)
         save_trial(self.path, state)
         return self._finish(state, counts, unloaded=True)
 
@@ -184,7 +208,7 @@ class TrialRunner:
         state = self.active()
         if state is None:
             raise InvalidInput("no trial is running")
-        self.loader.load_ranker_version(state.serving)
+        self._load(state.serving)
         state.status, state.reason, state.decided_at = "stopped", reason, self.clock()
         save_trial(self.path, state)
         return self._finish(state, unloaded=True)
@@ -209,20 +233,50 @@ class TrialRunner:
             r.get("action") == "rollout"
             and r.get("version") == state.candidate
             and r.get("validated_by") == "trial"
-            for r in self.store.rollouts.records()
+            for r in self.rollouts.records()
         )
         if outcome == "promoted" and not rolled_out:
-            roll_out(
-                self.store,
-                self.loader,
-                state.candidate,
-                keep=self.keep_versions,
-                previous=state.serving,
-                details={"validated_by": "trial", "trial": counts.to_dict()},
-            )
+            self._promote(state, counts)
         elif outcome == "stopped" and not unloaded:
-            self.loader.load_ranker_version(state.serving)
-        recorded = self.store.rollouts.append(record)
+            self._load(state.serving)
+        recorded = self.rollouts.append(record)
         state.recorded = True
         save_trial(self.path, state)
         return recorded
+
+
+class TrialRunner(TrialLifecycle):
+    """Trials of ranker versions: both versions pinned in Triton's `ranker` model during the trial."""
+
+    def __init__(
+        self,
+        store: RankerStore,
+        log: EventLog,
+        loader: TrialLoader,
+        *,
+        max_records: int = 2_000_000,
+        keep_versions: int = 5,
+        clock: Any = time.time,
+    ) -> None:
+        super().__init__(store.data_dir, store.rollouts, log, max_records=max_records, clock=clock)
+        self.store, self.loader = store, loader
+        self.keep_versions = keep_versions
+
+    def _serving(self) -> int | None:
+        return self.store.serving()
+
+    def _check_candidate(self, candidate: int) -> None:
+        self.store.load(candidate)  # NotFound names the kept versions
+
+    def _load(self, serving: int, candidate: int | None = None) -> None:
+        self.loader.load_ranker_version(serving, candidate=candidate)
+
+    def _promote(self, state: TrialState, counts: TrialCounts) -> None:
+        roll_out(
+            self.store,
+            self.loader,
+            state.candidate,
+            keep=self.keep_versions,
+            previous=state.serving,
+            details={"validated_by": "trial", "trial": counts.to_dict()},
+        )

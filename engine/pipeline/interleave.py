@@ -70,8 +70,12 @@ def serving_ranker(ranker: RankerModel, trial: ActiveTrial | None) -> RankerMode
 
 
 def sampled(trial: ActiveTrial, shopper: str, text: str) -> bool:
-    """Deterministic per (shopper, query, candidate): True for about `trial.share` of them."""
-    digest = hashlib.blake2b(f"{trial.candidate}\x1f{shopper}\x1f{text}".encode(), digest_size=8).digest()
+    """Deterministic per (shopper, query, candidate): True for about `trial.share` of them. A trial of
+    another model (a query-encoder version) salts the hash with its name, so a ranker trial and an
+    encoder trial of equal version numbers do not sample the same searches."""
+    salt = "" if trial.model == "ranker" else f"{trial.model}\x1f"
+    key = f"{salt}{trial.candidate}\x1f{shopper}\x1f{text}"
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") / 2**64 < trial.share
 
 

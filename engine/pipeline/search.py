@@ -43,6 +43,7 @@ from engine.lexical.matching import MatchQuery
 from engine.merch.rules import RuleSet
 from engine.pipeline import fusion, interleave
 from engine.pipeline.embed import QueryEmbedder
+from engine.pipeline.encoder_trial import EncoderTrial, in_trial_run
 from engine.pipeline.explore import ExplorationKey, ExplorationPolicy, swaps_on_page
 from engine.pipeline.facets import check_fields, facet_counts
 from engine.pipeline.fusion import fuse
@@ -87,6 +88,7 @@ class SearchPipeline:
         rules: Callable[[], RuleSet] = RuleSet,
         calibrated_threshold: Callable[[], float | None] = lambda: None,
         calibrated_near: Callable[[], float | None] = lambda: None,
+        encoder_trial: EncoderTrial | None = None,
     ) -> None:
         self.config = config or PipelineConfig()
         self.lexical = LexicalRetriever(lexical)
@@ -111,6 +113,7 @@ class SearchPipeline:
         self.explore = ExplorationPolicy(self.config.exploration_rate, self.config.exploration_start)
         self._observe = observe
         self.trial = trial
+        self.encoder_trial = encoder_trial  # a query-encoder trial's interleaved searches
         self._pool = ThreadPoolExecutor(max_workers=self.config.workers, thread_name_prefix="retrieve")
 
     # --- catalog changes -----------------------------------------------------------------------------
@@ -154,6 +157,9 @@ class SearchPipeline:
         return text
 
     def search(self, query: SearchQuery) -> SearchOutcome:
+        trialled = self.encoder_trial.search(self.search, query) if self.encoder_trial else None
+        if trialled is not None:
+            return trialled
         text = self.validate(query)
         method = query.method
         timings: dict[str, float] = {}
@@ -245,7 +251,8 @@ class SearchPipeline:
             hits = merch.hits
         # Pins promise exact positions, which exploration's adjacent swaps would break; an interleaved
         # list is not explored either (its order is the trial's).
-        swaps = self._explore(query, text, hits, ranker_version) if teams is None and not merch.pinned else []
+        explore = teams is None and not merch.pinned and not in_trial_run()
+        swaps = self._explore(query, text, hits, ranker_version) if explore else []
         first = (query.page - 1) * query.size
         with self._stage(timings, "fetch"):
             if match is not None:

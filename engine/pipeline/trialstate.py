@@ -5,6 +5,11 @@ One file, `<data_dir>/learning/trial.json`, written atomically (`engine.storage.
 thing the two processes share about a trial, so a crash of either resumes from it: the counts are never
 stored as the truth, they are recounted from the event log after `start_offset` at every decision.
 
+Each trialled model has its own file: `trial.json` for ranker versions, `encoder_trial.json` for
+query-encoder versions (`engine.encoder.trial`); `TrialState.model` names which, and so does every
+interleaved impression (`model`, absent for the ranker), so the two can run side by side and their
+counts never mix.
+
 Statuses: `starting` (file written, model server not yet serving both versions), `running` (the gateway
 interleaves), `promoted` / `stopped` (final; the gateway serves normally again).
 """
@@ -21,6 +26,7 @@ from typing import Any
 from engine.storage import write_atomic
 
 TRIAL_FILE = "trial.json"
+TRIAL_FILES = {"ranker": TRIAL_FILE, "encoder": "encoder_trial.json"}
 ACTIVE = ("starting", "running")
 
 
@@ -75,6 +81,7 @@ class TrialState:
     decided_at: float | None = None
     reason: str = ""
     recorded: bool = False  # the final decision is in rollouts.jsonl
+    model: str = "ranker"  # what is trialled: "ranker" or "encoder" (query-tower versions)
 
     @property
     def active(self) -> bool:
@@ -90,8 +97,8 @@ class TrialState:
         return cls(config=config, **fields)
 
 
-def trial_path(data_dir: Path) -> Path:
-    return Path(data_dir) / "learning" / TRIAL_FILE
+def trial_path(data_dir: Path, model: str = "ranker") -> Path:
+    return Path(data_dir) / "learning" / TRIAL_FILES[model]
 
 
 def load_trial(path: Path) -> TrialState | None:
@@ -117,6 +124,7 @@ class ActiveTrial:
     candidate: int
     share: float
     interleaving: bool  # False while `starting`: the candidate may not be loaded yet
+    model: str = "ranker"
 
 
 class TrialWatcher:
@@ -146,7 +154,13 @@ class TrialWatcher:
                 self._mtime = mtime
                 state = load_trial(self.path)
                 self._active = (
-                    ActiveTrial(state.serving, state.candidate, state.config.share, state.status == "running")
+                    ActiveTrial(
+                        state.serving,
+                        state.candidate,
+                        state.config.share,
+                        state.status == "running",
+                        state.model,
+                    )
                     if state is not None and state.active
                     else None
                 )
