@@ -1,4 +1,5 @@
-"""`engine encoder finetune|versions|rollout|rollback`: the query tower, fine-tuned and served by version."""
+"""`engine encoder finetune|versions|rollout|rollback|trial`: the query tower, fine-tuned and served by
+version (`trial`: the interleaved trial on live searches, in `engine.cli.encoder_trial`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from engine.cli.encoder_trial import register as register_trial
 from engine.config import load_settings
 from engine.errors import ConfigError, InvalidInput, NotFound
 
@@ -23,6 +25,8 @@ EXAMPLES = """examples:
   engine encoder versions               kept query-tower versions and the serving one
   engine encoder rollout 3              serve version 3 (checked against the product vectors)
   engine encoder rollback               serve the version that served before the current one
+  engine encoder trial start 3          trial version 3 against the serving tower on live searches
+  engine encoder trial status           the trial's wins, losses, ties and p-value
 """
 
 
@@ -90,6 +94,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     back = verbs.add_parser("rollback", help="serve an earlier version (default: the one served before)")
     back.add_argument("version", type=int, nargs="?")
     back.set_defaults(handler=_rollback)
+    register_trial(verbs)
 
 
 def _loader(settings: Any) -> Any:

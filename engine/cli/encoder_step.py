@@ -1,4 +1,7 @@
-"""`engine ranker update --encoder-every N`: the update job's query-tower step, assembled from settings."""
+"""`engine ranker update --encoder-every N`: the update job's query-tower step, assembled from settings.
+
+The step's trial takes the update's trial options (`--share`, `--alpha`, ...; `--no-trial`: none).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from engine.cli.ranker_gate import trial_config
+from engine.cli.ranker_text import decision
 from engine.config import Settings
 from engine.encoder.online import EncoderStep, EncoderStepConfig
 from engine.errors import InvalidInput
@@ -21,7 +26,8 @@ def add_encoder_step_options(update: argparse.ArgumentParser) -> None:
         type=int,
         default=0,
         metavar="N",
-        help="also train the BERT query tower once N new clicks are logged (0: off; engine.encoder.online)",
+        help="also train the BERT query tower once N new clicks are logged (0: off; engine.encoder.online);"
+        " an accepted tower runs the same interleaved trial as a ranker version (none with --no-trial)",
     )
     update.add_argument(
         "--encoder-check",
@@ -61,7 +67,7 @@ def encoder_step(
         load,
         base_dir,
         lambda: loader,
-        EncoderStepConfig(every=args.encoder_every),
+        EncoderStepConfig(every=args.encoder_every, trial=None if args.no_trial else trial_config(args)),
         check,
         min_grade,
     )
@@ -74,6 +80,8 @@ def encoder_line(outcome: dict[str, Any], as_json: bool) -> str:
     action = outcome.get("action")
     if action == "waiting":
         return f"encoder: waiting ({outcome['clicks']} of {outcome['every']} new clicks)"
+    if action == "trial":
+        return f"encoder: {decision(outcome)}"
     gate = outcome.get("gate", {}).get("clicks", {})
     figures = f"held-out click nDCG@10 {gate.get('candidate_ndcg', float('nan')):.4f} (serving " + (
         f"{gate.get('serving_ndcg', float('nan')):.4f})"

@@ -17,9 +17,15 @@ move a 22M-parameter encoder safely. One step (`EncoderStep.run_once`):
 4. Gates it like a ranker version: not worse than the serving version on the held-out click queries
    and, when one is given, on the labelled check set (`check`: judged queries scored against the same
    vectors), each within `tolerance`.
-5. Accepted: writes the version and serves it by version (`engine.encoder.rollout`; `engine encoder
-   rollback` brings the previous one back). Rejected: recorded with the reasons. Either way the
-   checkpoint then moves past the window, so the next step learns from newer clicks only.
+5. Accepted: writes the version and, with trials configured (`EncoderStepConfig.trial`), starts an
+   interleaved trial against the serving version (`engine.encoder.trial`: live searches decide, the
+   same sign test and stop rules as a ranker trial); without, serves it by version
+   (`engine.encoder.rollout`; `engine encoder rollback` brings the previous one back). Rejected:
+   recorded with the reasons. Either way the checkpoint then moves past the window, so the next step
+   learns from newer clicks only.
+
+While an encoder trial runs, a step only advances it (`EncoderTrialRunner.step`): no new tower is
+trained until the trial has promoted or stopped its candidate, and the checkpoint stays where it is.
 """
 
 from __future__ import annotations
@@ -32,15 +38,17 @@ from typing import Any
 
 from engine.config import Settings
 from engine.encoder.evaluate import EvalQuery, ProductVectors
-from engine.encoder.rollout import EncoderVersionLoader, GateVerdict, gate, roll_out
+from engine.encoder.rollout import GateVerdict, gate, roll_out
 from engine.encoder.sources import Splits, from_clicks
 from engine.encoder.train import FinetuneConfig, finetune, query_embedder
+from engine.encoder.trial import EncoderTrialLoader, EncoderTrialRunner
 from engine.encoder.versions import QueryEncoderStore
 from engine.errors import InvalidInput
 from engine.events.base import EventLog, read_records
 from engine.learning.checkpoint import load_checkpoint, save_checkpoint
 from engine.learning.clicks import ClickedList, clicked_lists
 from engine.models.tower import TowerManifest
+from engine.pipeline.trialstate import TrialConfig
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,8 @@ class EncoderStepConfig:
     tolerance: float = 0.0
     max_weight: float = 10.0
     max_negatives: int = 4
+    # The interleaved trial an accepted tower must win on live searches; None: it is rolled out at once.
+    trial: TrialConfig | None = None
 
     def check(self) -> None:
         if self.every < 1 or self.max_records < 1:
@@ -89,7 +99,7 @@ class EncoderStep:
         products: Callable[[], ProductVectors],
         load: Callable[[Path], Any],
         base_weights: Path,
-        loader: Callable[[], EncoderVersionLoader] | None = None,
+        loader: Callable[[], EncoderTrialLoader] | None = None,
         config: EncoderStepConfig | None = None,
         check: Sequence[EvalQuery] = (),
         check_min_grade: float = 1.0,
@@ -101,8 +111,16 @@ class EncoderStep:
         self.store = QueryEncoderStore(settings)
         self.checkpoint = encoder_checkpoint_path(settings)
 
+    def trials(self) -> EncoderTrialRunner | None:
+        """The trial runner over this step's log and loader (None: versions are written, not served)."""
+        return EncoderTrialRunner(self.store, self.log, self.loader()) if self.loader is not None else None
+
     def run_once(self) -> dict[str, Any]:
         config = self.config
+        trials = self.trials()
+        trial = trials.state() if trials is not None else None
+        if trials is not None and trial is not None and (trial.active or not trial.recorded):
+            return trials.step() or {"action": "trial", "outcome": "idle"}
         state = load_checkpoint(self.checkpoint)
         records = read_records(self.log, state.offset, config.max_records)
         lists = clicked_lists(records, self.log)
@@ -165,10 +183,12 @@ class EncoderStep:
                 validation=details["gate"],
             )
             version = self.store.add(model, manifest)
-            if self.loader is None:
+            if trials is None:
                 outcome = {"action": "written", "version": version, **details}
+            elif config.trial is not None:
+                outcome = {**details, **trials.start(version, config.trial)}
             else:
-                outcome = roll_out(self.store, self.loader(), version, details=details)
+                outcome = roll_out(self.store, trials.loader, version, details=details)
         save_checkpoint(self.checkpoint, window["until"], state.runs + 1)
         return outcome
 

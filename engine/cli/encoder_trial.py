@@ -1,0 +1,90 @@
+"""`engine encoder trial status|step|start|stop`: the interleaved trial of a query-encoder version.
+
+The same verbs, options and output as `engine ranker trial` (`engine.cli.ranker_gate`), over
+`engine.encoder.trial.EncoderTrialRunner`: a kept query-only version meets live searches against the
+serving tower, and the update job's encoder step (`engine ranker update --encoder-every N`) advances it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from engine.cli.ranker_gate import add_trial_options, trial_config
+from engine.cli.ranker_text import decision, trial_lines
+from engine.config import load_settings
+
+EXAMPLES = """examples:
+  engine encoder trial status           the running query-tower trial: wins, losses, ties, p-value
+  engine encoder trial step             decide now (promote, stop or keep running)
+  engine encoder trial start 3 --share 0.2 --min-searches 500
+  engine encoder trial stop             stop it; the serving tower keeps serving
+"""
+
+
+def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    trial = verbs.add_parser(
+        "trial",
+        help="show, advance, start or stop the interleaved trial of a query-tower version",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = trial.add_subparsers(dest="trial_verb", required=True)
+    status = actions.add_parser("status", help="the running (or last) trial with its counts")
+    status.set_defaults(handler=_status)
+    step = actions.add_parser("step", help="recount and decide now")
+    step.set_defaults(handler=_step)
+    start = actions.add_parser("start", help="start a trial of a kept query-only version")
+    start.add_argument("version", type=int)
+    add_trial_options(start)
+    start.set_defaults(handler=_start)
+    stop = actions.add_parser("stop", help="stop the running trial")
+    stop.set_defaults(handler=_stop)
+    for verb in (status, step, start, stop):
+        verb.add_argument("--json", action="store_true", help="print the record as JSON (Unix times)")
+
+
+def _run(args: argparse.Namespace, fn: Any, text: Any) -> int:
+    """Run `fn` on an encoder trial runner and print its result (lines, or JSON with `--json`)."""
+    from engine.encoder.trial import EncoderTrialRunner
+    from engine.encoder.versions import QueryEncoderStore
+    from engine.events.factory import open_event_log
+    from engine.inference.factory import LazyLoader
+
+    settings = load_settings()
+    log, loader = open_event_log(settings), LazyLoader(settings)
+    try:
+        result = fn(EncoderTrialRunner(QueryEncoderStore(settings), log, loader))
+    finally:
+        log.close()
+        loader.close()
+    print(json.dumps(result, indent=2, default=str) if args.json else "\n".join(text(result)))
+    return 0
+
+
+def _decision_lines(record: dict[str, Any]) -> list[str]:
+    return [decision(record)] if record.get("action") else ["no trial"]
+
+
+def _status(args: argparse.Namespace) -> int:
+    def status(runner: Any) -> dict[str, Any]:
+        state = runner.state()
+        if state is None:
+            return {"trial": None}
+        return {**state.to_dict(), "counts": runner.counts(state).to_dict()}
+
+    return _run(args, status, trial_lines)
+
+
+def _step(args: argparse.Namespace) -> int:
+    return _run(args, lambda runner: runner.step() or {"trial": None}, _decision_lines)
+
+
+def _start(args: argparse.Namespace) -> int:
+    config = trial_config(args)
+    return _run(args, lambda runner: runner.start(args.version, config), _decision_lines)
+
+
+def _stop(args: argparse.Namespace) -> int:
+    return _run(args, lambda runner: runner.stop(), _decision_lines)
