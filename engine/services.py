@@ -159,13 +159,10 @@ class EngineServices:
             near_match_below=settings.near_match_below,
         )
         encoder_trial = TrialWatcher(trial_path(settings.data_dir, "encoder"))
+        queries = query_text_encoder(inference, catalog, encoder_trial)
         pipeline = SearchPipeline(
             lexical=lexical,
-            embedder=QueryEmbedder(
-                query_text_encoder(inference, catalog, encoder_trial),
-                inference.clip_encoder(),
-                config.embed_cache_size,
-            ),
+            embedder=QueryEmbedder(queries, inference.clip_encoder(), config.embed_cache_size),
             ranker=inference.ranker,
             text_store=lambda: store("text"),
             image_store=lambda: store("image"),
@@ -174,7 +171,8 @@ class EngineServices:
             config=config,
             observe=observe,
             trial=outside_runs(TrialWatcher(trial_path(settings.data_dir))),
-            encoder_trial=EncoderTrial(encoder_trial),
+            # Query-tower trials need versions to name (Triton); in process there is one tower.
+            encoder_trial=EncoderTrial(encoder_trial) if isinstance(queries, TrialTextEncoder) else None,
             rules=RuleStore(rules_path(settings)).current,
             calibrated_threshold=stored_threshold("semantic_threshold"),
             calibrated_near=stored_threshold("near_threshold"),

@@ -1,6 +1,7 @@
 """The update job's encoder step on a tiny BERT and a synthetic click log: it waits (consuming nothing)
 until enough new clicks are logged, then trains a query-tower version warm-started from the serving one,
-gates it on held-out click queries (and a judged check set when given) and serves it; a rejected
+gates it on held-out click queries (and a judged check set when given) and serves it (or, with trials
+configured, starts its interleaved trial and only recounts it until it is decided); a rejected
 candidate writes nothing; each step learns only from clicks logged after the previous one."""
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from engine.encoder.train import FinetuneConfig, query_embedder
 from engine.encoder.versions import QueryEncoderStore
 from engine.errors import InvalidInput
 from engine.learning.checkpoint import load_checkpoint
+from engine.pipeline.trialstate import TrialConfig, load_trial, trial_path
 from tests.unit import test_encoder_clicks as clicks
 from tests.unit import test_encoder_job as shared
+from tests.unit.test_encoder_trial import TrialLoader
 from tests.unit.test_encoder_versions import FakeLoader
 
 tiny, files, shop = shared.tiny, shared.files, shared.shop
@@ -35,7 +38,9 @@ def step(settings: Settings, tiny: Path, log: Any, loader: FakeLoader, every: in
     model = load_tower(tiny, 32, "cpu")
     ids = tuple(clicks.IDS)
     products = ProductVectors(ids, query_embedder(model)([clicks.TEXTS[i] for i in ids]))
-    config = EncoderStepConfig(every=every, train=TRAIN, tolerance=kw.pop("tolerance", 1.0))
+    config = EncoderStepConfig(
+        every=every, train=TRAIN, tolerance=kw.pop("tolerance", 1.0), trial=kw.pop("trial", None)
+    )
     return EncoderStep(
         settings,
         log,
@@ -95,6 +100,26 @@ def test_a_step_serves_a_gated_version_then_learns_only_from_newer_clicks(
     assert second["events"]["after"] == until and loader.loaded == [2, 3]
     log.close()
     more.close()
+
+
+def test_with_trials_an_accepted_tower_starts_a_trial_instead_of_serving(
+    shop: Settings, tiny: Path, tmp_path: Path
+) -> None:
+    log = clicks.synthetic_log(tmp_path / "events.sqlite3", 400)
+    loader = TrialLoader(shop)
+    learner = step(shop, tiny, log, loader, every=50, trial=TrialConfig(share=0.3))
+    first = learner.run_once()
+    store = QueryEncoderStore(shop)
+    assert first["action"] == "trial" and first["outcome"] == "started" and first["version"] == 2
+    assert first["gate"]["accepted"] and store.serving() == 1  # written and loaded, not serving
+    state = load_trial(trial_path(shop.data_dir, "encoder"))
+    assert state is not None and state.active and state.config.share == 0.3
+    # While the trial runs a step only recounts it: no new tower, the checkpoint stays.
+    until = load_checkpoint(encoder_checkpoint_path(shop)).offset
+    second = learner.run_once()
+    assert second["action"] == "trial" and second["outcome"] == "running" and second["trial"]["searches"] == 0
+    assert store.versions() == [1, 2] and load_checkpoint(encoder_checkpoint_path(shop)).offset == until
+    log.close()
 
 
 def test_a_candidate_that_loses_the_gate_is_not_written(shop: Settings, tiny: Path, tmp_path: Path) -> None:
