@@ -11,7 +11,8 @@ loader that pins the versions in the copy's config and tells the two-version enc
 Shoppers (`bench.sim_shop.Shop`: examination 1/k^eta, clicks from the graded labels plus noise) search
 the dev queries as identified users; every `--step-every` sessions the trial steps, as the update job
 would. Reported: each tower's nDCG@10 on the dev queries (full pipeline, logged nowhere), the trial's
-counts at every step and its decision, and the CPU seconds per search.
+counts at every step and its decision, each team's expected (from the labels, under the shoppers'
+click model) and observed clicks per interleaved search, and the CPU seconds per session.
 
     cp -r /work/main/var/bench/<crowdflower index> var/sim-crowdflower-base
     python -m bench.sim_encoder_trial --data-dir var/sim-crowdflower-base \\
@@ -113,6 +114,40 @@ def ndcg(services: Any, queries: Sequence[tuple[str, str]], qrels: Any, version:
     return float(np.mean(scores))
 
 
+def team_clicks(
+    services: Any, qrels: Any, queries: Sequence[tuple[str, str]], shop: Shop
+) -> dict[str, float]:
+    """Per logged interleaved search: each team's expected clicks under the shoppers' model (from the
+    labels) and its observed clicks. Tells a small preference from a wrong credit: observed follows
+    expected when clicks go to the right team."""
+    from engine.events.base import read_records
+    from engine.learning.clicks import clicked_lists
+
+    qid_of = {text: qid for qid, text in queries}
+    expected = {"A": 0.0, "B": 0.0}
+    observed = {"A": 0.0, "B": 0.0}
+    n = 0
+    for item in clicked_lists(read_records(services.events, 0, 10**7), services.events):
+        info = item.impression.extra.get("interleaving")
+        if not isinstance(info, dict) or item.impression.query not in qid_of:
+            continue
+        n += 1
+        qid, teams = qid_of[item.impression.query], str(info["teams"])
+        for k, (pid, team) in enumerate(zip(item.impression.product_ids, teams, strict=True), start=1):
+            if team in expected:
+                expected[team] += shop.attraction(qid, pid) / k**shop.eta
+        for index in item.clicked:
+            if teams[index] in observed:
+                observed[teams[index]] += 1
+    n = max(n, 1)
+    return {
+        "expected_serving": expected["A"] / n,
+        "expected_candidate": expected["B"] / n,
+        "observed_serving": observed["A"] / n,
+        "observed_candidate": observed["B"] / n,
+    }
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from fastapi.testclient import TestClient
 
@@ -172,6 +207,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     decided = outcome
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     serving_after = store.serving()
+    clicks = team_clicks(services, qrels, queries, shop)
     services.close()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {
@@ -181,6 +217,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "ndcg@10": figures,
         "steps": steps,
         "decision": decided,
+        "clicks_per_interleaved_search": clicks,
         "sessions": sessions,
         "serving_after": serving_after,
         "cpu_s_per_session": cpu / max(sessions, 1),
@@ -226,6 +263,11 @@ def main() -> None:
             f"{s['sessions']:>8} {s.get('wins', 0):>5} {s.get('losses', 0):>6} {s.get('ties', 0):>5} "
             f"{s.get('p_value', 1.0):>8.4g}  {s['outcome']}"
         )
+    c = result["clicks_per_interleaved_search"]
+    print(
+        f"clicks per interleaved search, serving / candidate team: expected {c['expected_serving']:.3f} / "
+        f"{c['expected_candidate']:.3f}, observed {c['observed_serving']:.3f} / {c['observed_candidate']:.3f}"
+    )
     decision = result["decision"] or {}
     print(
         f"decision: {decision.get('outcome', 'undecided')} ({decision.get('reason', '-')}); "
