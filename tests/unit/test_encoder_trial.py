@@ -319,3 +319,35 @@ def test_a_trial_run_neither_explores_nor_joins_the_ranker_trial() -> None:
         assert encoder_trial.in_trial_run()
     assert inside is not None and inside.serving == 1 and not inside.interleaving  # still pinned to 1
     assert not encoder_trial.in_trial_run()
+
+
+# --- the command line --------------------------------------------------------------------------------
+
+
+class ClosingLoader(TrialLoader):
+    def close(self) -> None:
+        pass
+
+
+def test_the_command_line_starts_shows_stops_and_refuses(
+    shop: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from engine.cli import main
+    from engine.inference import factory
+
+    monkeypatch.setenv("AISLE_DATA_DIR", str(shop.data_dir))
+    monkeypatch.setattr(factory, "LazyLoader", lambda settings: ClosingLoader(settings))
+    store = QueryEncoderStore(shop)
+    assert main(["encoder", "trial", "status"]) == 0 and capsys.readouterr().out.strip() == "no trial"
+    both = add(store, towers="both")
+    assert main(["encoder", "trial", "start", str(both)]) == 2  # bad input: a usage error
+    assert "embeds products too (both towers)" in capsys.readouterr().err
+    candidate = add(store)
+    assert main(["encoder", "trial", "start", str(candidate), "--share", "0.2"]) == 0
+    assert f"trial of version {candidate} started" in capsys.readouterr().out
+    assert pinned(shop) == [1, candidate] and store.serving() == 1
+    assert main(["encoder", "trial", "status"]) == 0
+    out = capsys.readouterr().out
+    assert f"version {candidate} against serving version 1: running" in out and "share 0.2" in out
+    assert main(["encoder", "trial", "stop"]) == 0 and "stopped" in capsys.readouterr().out
+    assert pinned(shop) == [1] and store.serving() == 1
