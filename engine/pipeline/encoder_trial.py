@@ -15,6 +15,9 @@ The version a run embeds with is a context variable, so the pipeline itself is u
 embedding cache keys each vector by the version that computed it (`engine.pipeline.embed`), and the two
 runs of one search never share a vector. Inside a run the ranker trial does not interleave (a search is
 in at most one trial) and exploration does not swap (the list's order is the trial's).
+The variable is read in the thread that runs the search (`SearchPipeline` embeds there); a stage that
+moved the query embedding into a worker pool would have to submit it with `contextvars.copy_context()`
+(`tests/unit/test_encoder_trial.py` fails if the two runs stop embedding with their own versions).
 
 `total`, facets and the suggestion are the serving tower's; pages are cut from the interleaved list of
 `page * size` products (team draft is prefix-stable, so page 2 continues page 1). A search whose
@@ -102,7 +105,22 @@ class TrialTextEncoder:
         return active.serving if active is not None and version == active.candidate else version
 
     def encode_versioned(self, texts: Sequence[str]) -> tuple[np.ndarray, int]:
-        return self.served.encode_versioned(texts, self.tower_version())
+        """Vectors from the version `tower_version` names. A stopped trial unloads its candidate
+        before the trial file says so, but the loaded versions are re-read from Triton only every
+        second: a request that names the just-unloaded candidate is retried once with what is loaded
+        now (inside a trial run the failure is the run's, and the search serves the plain list)."""
+        version = self.tower_version()
+        try:
+            return self.served.encode_versioned(texts, version)
+        except AisleError:
+            forget = getattr(self.served, "forget_versions", None)
+            if in_trial_run() or not callable(forget):
+                raise
+            forget()
+            again = self.tower_version()
+            if again == version:
+                raise
+            return self.served.encode_versioned(texts, again)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         return self.encode_versioned(texts)[0]

@@ -20,7 +20,7 @@ from engine.config import Settings
 from engine.encoder.rollout import rollback
 from engine.encoder.trial import EncoderTrialRunner
 from engine.encoder.versions import QueryEncoderStore
-from engine.errors import InvalidInput
+from engine.errors import BackendUnavailable, InvalidInput
 from engine.events.base import Event, Impression, read_records
 from engine.events.embedded import EmbeddedEventLog
 from engine.inference.base import EncoderInfo
@@ -351,3 +351,33 @@ def test_the_command_line_starts_shows_stops_and_refuses(
     assert f"version {candidate} against serving version 1: running" in out and "share 0.2" in out
     assert main(["encoder", "trial", "stop"]) == 0 and "stopped" in capsys.readouterr().out
     assert pinned(shop) == [1] and store.serving() == 1
+
+
+def test_a_search_right_after_a_stop_is_answered_by_the_serving_tower() -> None:
+    """The candidate is unloaded before the trial file says `stopped`; a request that still names it
+    (the loaded versions are re-read only every second) is retried with the versions loaded now."""
+
+    class Unloaded(TwoTowers):
+        def __init__(self) -> None:
+            super().__init__()
+            self.loaded, self.known = {1}, {1, 2}  # Triton has unloaded 2; the gateway's view is stale
+
+        def encode_versioned(
+            self, texts: Sequence[str], version: int | None = None
+        ) -> tuple[np.ndarray, int]:
+            if version not in self.loaded:
+                raise BackendUnavailable("triton", f"query_encoder version {version} is not loaded")
+            return super().encode_versioned(texts, version)
+
+        def forget_versions(self) -> None:
+            self.known = set(self.loaded)
+
+    towers = Unloaded()
+
+    class Stale(Paired):
+        def tower_version(self) -> int:
+            return max(towers.known)
+
+    encoder = encoder_trial.TrialTextEncoder(Stale(), towers, lambda: None)  # the file says stopped
+    vector, version = encoder.encode_versioned(["blue lamp"])
+    assert version == 1 and towers.asked == [1] and vector.shape == (1, 64)
