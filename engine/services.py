@@ -24,11 +24,14 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from engine import catalog_undo as undo
 from engine.catalog import Catalog, WriterFactory
 from engine.config import Settings
+from engine.encoder.fusion_weights import serving_fusion
+from engine.encoder.versions import QUERY_ENCODER
 from engine.errors import AisleError
 from engine.events.base import EventLog
 from engine.events.impressions import ImpressionWriter
@@ -39,6 +42,7 @@ from engine.merch.store import RuleStore, rules_path
 from engine.personalize import Recommender
 from engine.pipeline.embed import QueryEmbedder
 from engine.pipeline.encoder_trial import EncoderTrial, TrialTextEncoder, TrialView, outside_runs
+from engine.pipeline.fusion import FusionConfig
 from engine.pipeline.search import SearchPipeline
 from engine.pipeline.trialstate import TrialWatcher, trial_path
 from engine.pipeline.types import PipelineConfig
@@ -149,7 +153,13 @@ class EngineServices:
             return value
 
         recommender = Recommender(events, stats, lexical, lambda: store("text"), inference.ranker)
+        tuned = serving_fusion(
+            Path(settings.data_dir) / "model_repository" / QUERY_ENCODER,
+            inference,
+            lambda: catalog.manifest.encoders["text"],
+        )
         config = config or PipelineConfig(
+            fusion=FusionConfig(tuned=tuned),
             max_query_chars=settings.max_query_chars,
             exploration_rate=settings.exploration_rate,
             exploration_start=settings.exploration_start,

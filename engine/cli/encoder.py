@@ -22,6 +22,9 @@ EXAMPLES = """examples:
   engine encoder finetune --towers both --products catalog.jsonl --queries q.tsv --qrels r.tsv
   indexer build catalog.jsonl --text-tower 4
                                         train both towers, then re-embed the catalog and switch
+  engine encoder fusion --queries q.tsv --qrels r.tsv
+                                        with a fine-tuned version serving: fit the lexical / dense
+                                        fusion weights on judged queries and store them with it
   engine encoder versions               kept query-tower versions and the serving one
   engine encoder rollout 3              serve version 3 (checked against the product vectors)
   engine encoder rollback               serve the version that served before the current one
@@ -84,6 +87,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--corpus", type=int, default=5000, help="both towers: products re-embedded for validation and gate"
     )
     tune.set_defaults(handler=_finetune)
+
+    fusion = verbs.add_parser(
+        "fusion",
+        help="fit lexical / dense fusion weights for the serving fine-tuned version, store them with it",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fusion.add_argument("--queries", type=Path, required=True, help="TSV: query_id, query")
+    fusion.add_argument("--qrels", type=Path, required=True, help="TSV: query_id, product_id, grade")
+    fusion.add_argument("--max-queries", type=int, default=0, help="seeded sample of judged queries (0: all)")
+    fusion.add_argument("--seed", type=int, default=13, help="sampling seed")
+    fusion.add_argument("--dry-run", action="store_true", help="fit and print, store nothing")
+    fusion.set_defaults(handler=_fusion)
 
     verbs.add_parser("versions", help="kept versions, their manifests and the serving one").set_defaults(
         handler=_versions
@@ -186,6 +202,27 @@ def _finetune(args: argparse.Namespace) -> int:
         f"(serving {gate['serving_ndcg']:.4f}, {gate['queries']} queries)  plot {record['plot']}"
     )
     return 0 if record["action"] != "rejected" else 1
+
+
+def _fusion(args: argparse.Namespace) -> int:
+    from engine.encoder.fusion_job import FusionRequest, run_fusion_fit
+
+    request = FusionRequest(args.queries, args.qrels, args.max_queries, args.seed, write=not args.dry_run)
+    record = run_fusion_fit(load_settings(), request, _progress() if sys.stderr.isatty() else None)
+    print(json.dumps(record, indent=2))
+    return 0
+
+
+def _progress() -> Any:
+    from tqdm import tqdm
+
+    bar = tqdm(unit="query", desc="fusion")
+
+    def step(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    return step
 
 
 def _versions(args: argparse.Namespace) -> int:

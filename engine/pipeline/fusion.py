@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -114,9 +114,16 @@ class FusionConfig:
     # as a phrase in it). Added to the fused score of every candidate, already on a 0..1 scale.
     title_weight: float = 0.5
     phrase_weight: float = 0.3
+    # Weights that replace the configured ones while something else is served: the fusion weights
+    # fitted for the fine-tuned encoder version that serves (`engine.encoder.fusion_weights`); None or
+    # an empty answer keeps the configured ones.
+    tuned: Callable[[], Mapping[str, float] | None] | None = field(default=None, compare=False, repr=False)
 
     def weights(self) -> dict[str, float]:
-        return {"lexical": self.lexical_weight, "dense": self.dense_weight, "image": self.image_weight}
+        weights = {"lexical": self.lexical_weight, "dense": self.dense_weight, "image": self.image_weight}
+        if self.tuned is not None:
+            weights.update(self.tuned() or {})
+        return weights
 
 
 _IDENTIFIER = re.compile(r"\d|[a-z]+[-_/][a-z0-9]+", re.IGNORECASE)

@@ -1,0 +1,80 @@
+"""`engine encoder fusion`: fit the fusion weights for the fine-tuned version serving now, and store them.
+
+The step after a fine-tuned pair goes live (`engine encoder rollout N`, or `indexer build --text-tower
+N` for both towers): the gateway's own pipeline is assembled in this process, every judged query is
+searched once with `full`, and the lexical / dense weights are fitted on those candidates
+(`engine.encoder.fusion_fit`). They are written with the version (`engine.encoder.fusion_weights`),
+so they serve exactly while it does. Pass the judgements the version was trained on (or others), never
+the queries it will be judged on.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from engine.config import Settings
+from engine.encoder.fusion_fit import collect, fit_fusion
+from engine.encoder.fusion_weights import write_fusion
+from engine.encoder.versions import QueryEncoderStore
+from engine.errors import InvalidInput, NotFound
+from engine.learning.offline_data import load_judgements
+
+
+@dataclass(frozen=True)
+class FusionRequest:
+    queries: Path
+    qrels: Path
+    max_queries: int = 0  # 0: every judged query
+    seed: int = 13
+    write: bool = True
+
+    def check(self) -> None:
+        if self.max_queries < 0:
+            raise InvalidInput(f"--max-queries must be >= 0, got {self.max_queries}")
+
+
+def run_fusion_fit(
+    settings: Settings,
+    request: FusionRequest,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Fit on the judged queries of `request` against what serves now; store the weights with the
+    serving fine-tuned version unless `request.write` is False. Returns the record written."""
+    from engine.services import open_services
+
+    request.check()
+    judgements = load_judgements(request.queries, request.qrels)
+    judged = judgements.judged_queries()
+    if request.max_queries and request.max_queries < len(judged):
+        judged = random.Random(request.seed).sample(judged, request.max_queries)
+    store = QueryEncoderStore(settings)
+    services = open_services(settings)
+    try:
+        resolve = getattr(services.inference, "query_version_for", None)
+        version = resolve(services.catalog.manifest.encoders["text"]) if callable(resolve) else None
+        if version is None:
+            raise NotFound("no query-encoder version serves (Triton not reachable, or no index built)")
+        if request.write and store.manifest(version) is None:
+            raise InvalidInput(
+                f"version {version} (the configured model) serves: fusion weights are fitted for a "
+                "fine-tuned version; roll one out first (or pass --dry-run to only measure)"
+            )
+        queries = [(judgements.queries[q], judgements.grades[q]) for q in judged]
+        items = collect(services.pipeline, queries, progress)
+        base = replace(services.pipeline.config.fusion, tuned=None)
+        fit = fit_fusion(items, judgements.min_grade, base)
+    finally:
+        services.close()
+    record: dict[str, Any] = {
+        "version": version,
+        **fit.to_dict(),
+        "configured": {"lexical": base.lexical_weight, "dense": base.dense_weight},
+        "data": {"queries": str(request.queries), "qrels": str(request.qrels), "judged": len(judged)},
+    }
+    if request.write:
+        record["path"] = str(write_fusion(store, version, fit.weights(), record))
+    return record
