@@ -30,8 +30,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from engine import catalog_undo as undo
 from engine.catalog import Catalog, WriterFactory
 from engine.config import Settings
-from engine.encoder.fusion_weights import serving_fusion
-from engine.encoder.versions import QUERY_ENCODER
 from engine.errors import AisleError
 from engine.events.base import EventLog
 from engine.events.impressions import ImpressionWriter
@@ -39,6 +37,7 @@ from engine.inference.base import InferenceBackend, TextEncoder
 from engine.inference.towers import PairedTextEncoder
 from engine.lexical.base import LexicalIndex
 from engine.merch.store import RuleStore, rules_path
+from engine.models.tower_fusion import serving_fusion
 from engine.personalize import Recommender
 from engine.pipeline.embed import QueryEmbedder
 from engine.pipeline.encoder_trial import EncoderTrial, TrialTextEncoder, TrialView, outside_runs
@@ -49,6 +48,7 @@ from engine.pipeline.types import PipelineConfig
 from engine.ranking.examination import ExaminationWatcher, examination_path
 from engine.ranking.stats import ClickStats
 from engine.records import Product
+from engine.triton.repository import QUERY_ENCODER
 from engine.vectors.base import VectorStore
 from engine.vectors.rwlock import RWLock
 

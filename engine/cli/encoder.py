@@ -206,9 +206,20 @@ def _finetune(args: argparse.Namespace) -> int:
 
 def _fusion(args: argparse.Namespace) -> int:
     from engine.encoder.fusion_job import FusionRequest, run_fusion_fit
+    from engine.encoder.versions import QueryEncoderStore
+    from engine.services import open_services
 
     request = FusionRequest(args.queries, args.qrels, args.max_queries, args.seed, write=not args.dry_run)
-    record = run_fusion_fit(load_settings(), request, _progress() if sys.stderr.isatty() else None)
+    request.check()
+    settings = load_settings()
+    services = open_services(settings)  # the gateway's pipeline, so the fit sees what it serves
+    try:
+        resolve = getattr(services.inference, "query_version_for", None)
+        version = resolve(services.catalog.manifest.encoders["text"]) if callable(resolve) else None
+        progress = _progress() if sys.stderr.isatty() else None
+        record = run_fusion_fit(QueryEncoderStore(settings), services.pipeline, version, request, progress)
+    finally:
+        services.close()
     print(json.dumps(record, indent=2))
     return 0
 

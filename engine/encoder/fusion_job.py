@@ -1,7 +1,7 @@
 """`engine encoder fusion`: fit the fusion weights for the fine-tuned version serving now, and store them.
 
 The step after a fine-tuned pair goes live (`engine encoder rollout N`, or `indexer build --text-tower
-N` for both towers): the gateway's own pipeline is assembled in this process, every judged query is
+N` for both towers): with the gateway's own pipeline (the CLI assembles it in-process), every judged query is
 searched once with `full`, and the lexical / dense weights are fitted on those candidates
 (`engine.encoder.fusion_fit`). They are written with the version (`engine.encoder.fusion_weights`),
 so they serve exactly while it does. Pass the judgements the version was trained on (or others), never
@@ -16,12 +16,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from engine.config import Settings
 from engine.encoder.fusion_fit import collect, fit_fusion
 from engine.encoder.fusion_weights import write_fusion
 from engine.encoder.versions import QueryEncoderStore
 from engine.errors import InvalidInput, NotFound
 from engine.learning.offline_data import load_judgements
+from engine.pipeline.search import SearchPipeline
 
 
 @dataclass(frozen=True)
@@ -38,37 +38,31 @@ class FusionRequest:
 
 
 def run_fusion_fit(
-    settings: Settings,
+    store: QueryEncoderStore,
+    pipeline: SearchPipeline,
+    version: int | None,
     request: FusionRequest,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Fit on the judged queries of `request` against what serves now; store the weights with the
-    serving fine-tuned version unless `request.write` is False. Returns the record written."""
-    from engine.services import open_services
-
+    """Fit on the judged queries of `request` with `pipeline` (the gateway's, assembled by the caller)
+    while `version` serves; store the weights with it unless `request.write` is False. Returns the
+    record written."""
     request.check()
+    if version is None:
+        raise NotFound("no query-encoder version serves (Triton not reachable, or no index built)")
+    if request.write and store.manifest(version) is None:
+        raise InvalidInput(
+            f"version {version} (the configured model) serves: fusion weights are fitted for a "
+            "fine-tuned version; roll one out first (or pass --dry-run to only measure)"
+        )
     judgements = load_judgements(request.queries, request.qrels)
     judged = judgements.judged_queries()
     if request.max_queries and request.max_queries < len(judged):
         judged = random.Random(request.seed).sample(judged, request.max_queries)
-    store = QueryEncoderStore(settings)
-    services = open_services(settings)
-    try:
-        resolve = getattr(services.inference, "query_version_for", None)
-        version = resolve(services.catalog.manifest.encoders["text"]) if callable(resolve) else None
-        if version is None:
-            raise NotFound("no query-encoder version serves (Triton not reachable, or no index built)")
-        if request.write and store.manifest(version) is None:
-            raise InvalidInput(
-                f"version {version} (the configured model) serves: fusion weights are fitted for a "
-                "fine-tuned version; roll one out first (or pass --dry-run to only measure)"
-            )
-        queries = [(judgements.queries[q], judgements.grades[q]) for q in judged]
-        items = collect(services.pipeline, queries, progress)
-        base = replace(services.pipeline.config.fusion, tuned=None)
-        fit = fit_fusion(items, judgements.min_grade, base)
-    finally:
-        services.close()
+    queries = [(judgements.queries[q], judgements.grades[q]) for q in judged]
+    items = collect(pipeline, queries, progress)
+    base = replace(pipeline.config.fusion, tuned=None)
+    fit = fit_fusion(items, judgements.min_grade, base)
     record: dict[str, Any] = {
         "version": version,
         **fit.to_dict(),

@@ -12,11 +12,12 @@ import pytest
 
 from engine.config import Settings, load_settings
 from engine.encoder.fusion_fit import JudgedCandidates, fit_fusion, fused_order, mean_ndcg
-from engine.encoder.fusion_weights import FUSION_FILE, ServingFusion, read_fusion, write_fusion
+from engine.encoder.fusion_weights import write_fusion
 from engine.encoder.versions import QueryEncoderStore
 from engine.errors import InvalidInput
 from engine.models.sources import ModelIdentity
 from engine.models.tower import TowerManifest
+from engine.models.tower_fusion import FUSION_FILE, ServingFusion, read_fusion
 from engine.pipeline.fusion import FusionConfig, adaptive_weights, fuse
 from engine.pipeline.rank import gather
 from engine.records import ScoredId
