@@ -10,9 +10,11 @@ all candidates (normalisation included), not over the re-ranked head only. The r
 default ranker) keeps the fused order, so that order is what the shopper sees; a trained ranker reads
 `fused_score` as one feature among others and is refitted on its own (`engine ranker train`).
 
-The fit keeps the configured lexical + dense sum and picks the dense share with the best mean
-nDCG@10 over the queries given (callers pass training queries only); a tie keeps the configured
-weight, so a fit that finds nothing changes nothing.
+The fit scans the dense share of the configured lexical + dense sum (0, 0.05, ..., 1) and that sum
+scaled by 1, 1.5 and 2 (how much the two retrievers weigh against the title bonus, which stays as
+configured), and keeps the weights with the best mean nDCG@10 over the queries given (callers pass
+training queries only); a tie keeps the configured weights, so a fit that finds nothing changes
+nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from engine.ranking.features import SignalColumns
 from engine.records import ScoredId
 
 DEFAULT_GRID: tuple[float, ...] = tuple(round(0.05 * i, 2) for i in range(21))
+DEFAULT_SCALES: tuple[float, ...] = (1.0, 1.5, 2.0)
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class FusionFit:
     ndcg_before: float
     ndcg_after: float
     queries: int
-    curve: dict[float, float]
+    curve: dict[tuple[float, float], float]  # (scale of the sum, dense share) -> mean nDCG@10
 
     def weights(self) -> dict[str, float]:
         return {"lexical": self.lexical_weight, "dense": self.dense_weight}
@@ -64,7 +67,7 @@ class FusionFit:
                 "queries": self.queries,
                 "ndcg@10_before": round(self.ndcg_before, 6),
                 "ndcg@10_after": round(self.ndcg_after, 6),
-                "curve": {f"{k:.2f}": round(v, 6) for k, v in self.curve.items()},
+                "curve": {f"x{s:g} dense {d:.2f}": round(v, 6) for (s, d), v in self.curve.items()},
             },
         }
 
@@ -116,25 +119,32 @@ def fit_fusion(
     min_grade: float,
     base: FusionConfig | None = None,
     grid: Sequence[float] = DEFAULT_GRID,
+    scales: Sequence[float] = DEFAULT_SCALES,
 ) -> FusionFit:
-    """The dense share of `base`'s lexical + dense weight with the best mean nDCG@10 over `items`."""
+    """The lexical / dense weights with the best mean nDCG@10 over `items`: each dense share of `grid`
+    of the configured lexical + dense sum, that sum times each of `scales` (a larger sum weighs the
+    retrievers more against the fixed title bonus)."""
     base = base or FusionConfig()
     if not items:
         raise InvalidInput("no judged query retrieved any candidate: is the catalog indexed?")
     if any(not 0.0 <= share <= 1.0 for share in grid):
         raise InvalidInput(f"dense shares must be in [0, 1], got {list(grid)}")
+    if any(scale <= 0 for scale in scales):
+        raise InvalidInput(f"weight scales must be > 0, got {list(scales)}")
     total = base.lexical_weight + base.dense_weight
     before = mean_ndcg(items, base, min_grade)
-    curve: dict[float, float] = {}
-    best_share, best = base.dense_weight / total, before
-    for share in grid:
-        config = replace(base, lexical_weight=total * (1 - share), dense_weight=total * share)
-        curve[share] = mean_ndcg(items, config, min_grade)
-        if curve[share] > best + 1e-9:
-            best_share, best = share, curve[share]
+    curve: dict[tuple[float, float], float] = {}
+    best_weights, best = (base.lexical_weight, base.dense_weight), before
+    for scale in scales:
+        for share in grid:
+            lexical, dense = total * scale * (1 - share), total * scale * share
+            config = replace(base, lexical_weight=lexical, dense_weight=dense)
+            curve[(scale, share)] = mean_ndcg(items, config, min_grade)
+            if curve[(scale, share)] > best + 1e-9:
+                best_weights, best = (lexical, dense), curve[(scale, share)]
     return FusionFit(
-        lexical_weight=round(total * (1 - best_share), 6),
-        dense_weight=round(total * best_share, 6),
+        lexical_weight=round(best_weights[0], 6),
+        dense_weight=round(best_weights[1], 6),
         ndcg_before=before,
         ndcg_after=best,
         queries=len(items),
