@@ -11,7 +11,7 @@ import argparse
 import json
 from typing import Any
 
-from engine.cli.ranker_gate import add_trial_options, trial_config
+from engine.cli.ranker_gate import add_trial_verbs, trial_config
 from engine.cli.ranker_text import decision, trial_lines
 from engine.config import load_settings
 
@@ -24,25 +24,13 @@ EXAMPLES = """examples:
 
 
 def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    trial = verbs.add_parser(
-        "trial",
-        help="show, advance, start or stop the interleaved trial of a query-tower version",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    add_trial_verbs(
+        verbs,
+        "show, advance, start or stop the interleaved trial of a query-tower version",
+        EXAMPLES,
+        "start a trial of a kept query-only version",
+        {"status": _status, "step": _step, "start": _start, "stop": _stop},
     )
-    actions = trial.add_subparsers(dest="trial_verb", required=True)
-    status = actions.add_parser("status", help="the running (or last) trial with its counts")
-    status.set_defaults(handler=_status)
-    step = actions.add_parser("step", help="recount and decide now")
-    step.set_defaults(handler=_step)
-    start = actions.add_parser("start", help="start a trial of a kept query-only version")
-    start.add_argument("version", type=int)
-    add_trial_options(start)
-    start.set_defaults(handler=_start)
-    stop = actions.add_parser("stop", help="stop the running trial")
-    stop.set_defaults(handler=_stop)
-    for verb in (status, step, start, stop):
-        verb.add_argument("--json", action="store_true", help="print the record as JSON (Unix times)")
 
 
 def _run(args: argparse.Namespace, fn: Any, text: Any) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,26 +57,39 @@ def trial_config(args: argparse.Namespace) -> Any:
         raise SystemExit(2) from None
 
 
-def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_trial_verbs(
+    verbs: argparse._SubParsersAction[argparse.ArgumentParser],
+    summary: str,
+    epilog: str,
+    start_help: str,
+    handlers: dict[str, Callable[[argparse.Namespace], int]],
+) -> None:
+    """`trial status|step|start VERSION|stop` under `verbs`, the same verbs and options for every
+    model that runs interleaved trials (rankers, query towers); `handlers` maps each verb to its
+    handler."""
     trial = verbs.add_parser(
-        "trial",
-        help="show, advance, start or stop the interleaved trial",
-        epilog=TRIAL_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "trial", help=summary, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     actions = trial.add_subparsers(dest="trial_verb", required=True)
     status = actions.add_parser("status", help="the running (or last) trial with its counts")
-    status.set_defaults(handler=_trial_status)
     step = actions.add_parser("step", help="recount and decide now")
-    step.set_defaults(handler=_trial_step)
-    start = actions.add_parser("start", help="start a trial of a kept version against the serving one")
+    start = actions.add_parser("start", help=start_help)
     start.add_argument("version", type=int)
     add_trial_options(start)
-    start.set_defaults(handler=_trial_start)
     stop = actions.add_parser("stop", help="stop the running trial")
-    stop.set_defaults(handler=_trial_stop)
-    for verb in (status, step, start, stop):
+    for name, verb in (("status", status), ("step", step), ("start", start), ("stop", stop)):
+        verb.set_defaults(handler=handlers[name])
         verb.add_argument("--json", action="store_true", help="print the record as JSON (Unix times)")
+
+
+def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    add_trial_verbs(
+        verbs,
+        "show, advance, start or stop the interleaved trial",
+        TRIAL_EXAMPLES,
+        "start a trial of a kept version against the serving one",
+        {"status": _trial_status, "step": _trial_step, "start": _trial_start, "stop": _trial_stop},
+    )
 
     checkset = verbs.add_parser("checkset", help="build the labelled check set from judged queries (TSV)")
     checkset.add_argument("--queries", type=Path, required=True, help="TSV: query_id, query")
