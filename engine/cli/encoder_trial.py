@@ -8,11 +8,9 @@ serving tower, and the update job's encoder step (`engine ranker update --encode
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-from engine.cli.ranker_gate import add_trial_verbs, trial_config
-from engine.cli.ranker_text import decision, trial_lines
+from engine.cli.ranker_gate import add_trial_verbs
 from engine.config import load_settings
 
 EXAMPLES = """examples:
@@ -29,12 +27,12 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "show, advance, start or stop the interleaved trial of a query-tower version",
         EXAMPLES,
         "start a trial of a kept query-only version",
-        {"status": _status, "step": _step, "start": _start, "stop": _stop},
+        _runner,
     )
 
 
-def _run(args: argparse.Namespace, fn: Any, text: Any) -> int:
-    """Run `fn` on an encoder trial runner and print its result (lines, or JSON with `--json`)."""
+def _runner() -> tuple[Any, Any, Any]:
+    """The encoder trial runner with the event log and loader it holds."""
     from engine.encoder.trial import EncoderTrialRunner
     from engine.encoder.versions import QueryEncoderStore
     from engine.events.factory import open_event_log
@@ -42,37 +40,4 @@ def _run(args: argparse.Namespace, fn: Any, text: Any) -> int:
 
     settings = load_settings()
     log, loader = open_event_log(settings), LazyLoader(settings)
-    try:
-        result = fn(EncoderTrialRunner(QueryEncoderStore(settings), log, loader))
-    finally:
-        log.close()
-        loader.close()
-    print(json.dumps(result, indent=2, default=str) if args.json else "\n".join(text(result)))
-    return 0
-
-
-def _decision_lines(record: dict[str, Any]) -> list[str]:
-    return [decision(record)] if record.get("action") else ["no trial"]
-
-
-def _status(args: argparse.Namespace) -> int:
-    def status(runner: Any) -> dict[str, Any]:
-        state = runner.state()
-        if state is None:
-            return {"trial": None}
-        return {**state.to_dict(), "counts": runner.counts(state).to_dict()}
-
-    return _run(args, status, trial_lines)
-
-
-def _step(args: argparse.Namespace) -> int:
-    return _run(args, lambda runner: runner.step() or {"trial": None}, _decision_lines)
-
-
-def _start(args: argparse.Namespace) -> int:
-    config = trial_config(args)
-    return _run(args, lambda runner: runner.start(args.version, config), _decision_lines)
-
-
-def _stop(args: argparse.Namespace) -> int:
-    return _run(args, lambda runner: runner.stop(), _decision_lines)
+    return EncoderTrialRunner(QueryEncoderStore(settings), log, loader), log, loader

@@ -62,11 +62,11 @@ def add_trial_verbs(
     summary: str,
     epilog: str,
     start_help: str,
-    handlers: dict[str, Callable[[argparse.Namespace], int]],
+    open_runner: Callable[[], tuple[Any, Any, Any]],
 ) -> None:
-    """`trial status|step|start VERSION|stop` under `verbs`, the same verbs and options for every
-    model that runs interleaved trials (rankers, query towers); `handlers` maps each verb to its
-    handler."""
+    """`trial status|step|start VERSION|stop` under `verbs`: the same verbs, options and output for
+    every model that runs interleaved trials (rankers, query towers). `open_runner` gives the model's
+    trial runner with the event log and loader it holds (closed after the verb)."""
     trial = verbs.add_parser(
         "trial", help=summary, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -77,9 +77,46 @@ def add_trial_verbs(
     start.add_argument("version", type=int)
     add_trial_options(start)
     stop = actions.add_parser("stop", help="stop the running trial")
+    handlers = _trial_handlers(open_runner)
     for name, verb in (("status", status), ("step", step), ("start", start), ("stop", stop)):
         verb.set_defaults(handler=handlers[name])
         verb.add_argument("--json", action="store_true", help="print the record as JSON (Unix times)")
+
+
+def _trial_handlers(
+    open_runner: Callable[[], tuple[Any, Any, Any]],
+) -> dict[str, Callable[[argparse.Namespace], int]]:
+    def run(args: argparse.Namespace, fn: Any, text: Any) -> int:
+        """Run `fn` on a trial runner and print its result: lines for people, or JSON with `--json`."""
+        runner, log, loader = open_runner()
+        try:
+            result = fn(runner)
+        finally:
+            log.close()
+            loader.close()
+        print(json.dumps(result, indent=2, default=str) if args.json else "\n".join(text(result)))
+        return 0
+
+    def status(args: argparse.Namespace) -> int:
+        def counted(runner: Any) -> dict[str, Any]:
+            state = runner.state()
+            if state is None:
+                return {"trial": None}
+            return {**state.to_dict(), "counts": runner.counts(state).to_dict()}
+
+        return run(args, counted, trial_lines)
+
+    def step(args: argparse.Namespace) -> int:
+        return run(args, lambda runner: runner.step() or {"trial": None}, _decision_lines)
+
+    def start(args: argparse.Namespace) -> int:
+        config = trial_config(args)
+        return run(args, lambda runner: runner.start(args.version, config), _decision_lines)
+
+    def stop(args: argparse.Namespace) -> int:
+        return run(args, lambda runner: runner.stop(), _decision_lines)
+
+    return {"status": status, "step": step, "start": start, "stop": stop}
 
 
 def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -88,7 +125,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "show, advance, start or stop the interleaved trial",
         TRIAL_EXAMPLES,
         "start a trial of a kept version against the serving one",
-        {"status": _trial_status, "step": _trial_step, "start": _trial_start, "stop": _trial_stop},
+        _runner,
     )
 
     checkset = verbs.add_parser("checkset", help="build the labelled check set from judged queries (TSV)")
@@ -114,46 +151,8 @@ def _runner() -> tuple[Any, Any, Any]:
     return TrialRunner(RankerStore(settings), log, loader), log, loader
 
 
-def _with_runner(args: argparse.Namespace, fn: Any, text: Any) -> int:
-    """Run `fn` on a trial runner and print its result: lines for people, or JSON with `--json`."""
-    runner, log, loader = _runner()
-    try:
-        result = fn(runner)
-    finally:
-        log.close()
-        loader.close()
-    if args.json:
-        print(json.dumps(result, indent=2, default=str))
-    else:
-        print("\n".join(text(result)))
-    return 0
-
-
 def _decision_lines(record: dict[str, Any]) -> list[str]:
     return [decision(record)] if record.get("action") else ["no trial"]
-
-
-def _trial_status(args: argparse.Namespace) -> int:
-    def status(runner: Any) -> dict[str, Any] | None:
-        state = runner.state()
-        if state is None:
-            return {"trial": None}
-        return {**state.to_dict(), "counts": runner.counts(state).to_dict()}
-
-    return _with_runner(args, status, trial_lines)
-
-
-def _trial_step(args: argparse.Namespace) -> int:
-    return _with_runner(args, lambda runner: runner.step() or {"trial": None}, _decision_lines)
-
-
-def _trial_start(args: argparse.Namespace) -> int:
-    config = trial_config(args)
-    return _with_runner(args, lambda runner: runner.start(args.version, config), _decision_lines)
-
-
-def _trial_stop(args: argparse.Namespace) -> int:
-    return _with_runner(args, lambda runner: runner.stop(), _decision_lines)
 
 
 def _checkset(args: argparse.Namespace) -> int:
