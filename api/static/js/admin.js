@@ -89,7 +89,7 @@ function renderRollouts(data) {
 
 // The two trialled models: the ranker's trial and the query tower's, each a panel with a stop button.
 const TRIALS = [
-  { id: "trial", path: "/v1/admin/trial", what: "Trial" },
+  { id: "trial", path: "/v1/admin/trial", what: "Ranker trial" },
   { id: "encoder-trial", path: "/v1/admin/encoder-trial", what: "Query-tower trial" },
 ];
 
