@@ -23,6 +23,7 @@ from api.metrics import GatewayMetrics
 from api.openapi import install_openapi
 from api.routes import (
     analytics,
+    encoder_trials,
     events,
     health,
     insights,
@@ -105,8 +106,9 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app.state.metrics = services.metrics if services is not None else None
     install_error_handlers(app)
     compatible = (instantsearch, insights, ubi)  # the protocols shops' front ends and trackers speak
-    resources = (search, products, recommendations, events, health, rules, synonyms, ui, trials)
-    for module in (*resources, *compatible, analytics):
+    resources = (search, products, recommendations, events, health, rules, synonyms, ui)
+    admin = (trials, encoder_trials)
+    for module in (*resources, *admin, *compatible, analytics):
         app.include_router(module.router)
 
     install_openapi(

@@ -2,7 +2,8 @@
 
 It asks for the API key, shows the ranker version Triton serves with each kept version's validation,
 the event-log counts and the update job's state, and rolls back to the previous version (Triton then
-answers with it). Saves a screenshot of it (see `screenshot_dir`).
+answers with it); a query-tower trial has its own panel, whose button stops it. Saves a screenshot of
+it (see `screenshot_dir`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from selenium.webdriver.common.by import By
 from engine.learning.rollout import roll_out
 from engine.learning.versions import RankerStore
 from engine.models.ranker_net import RankerManifest, TrainingRecord
+from engine.pipeline.trialstate import TrialConfig, TrialState, load_trial, save_trial, trial_path
 from tests.e2e.browser import save_screenshot, screenshot_dir
 from tests.e2e.conftest import LiveGateway
 from tests.e2e.test_search_page import wait_for
@@ -98,3 +100,29 @@ def test_admin_shows_the_serving_version_and_rolls_back(
     assert answering(live_gateway, 1) == 1
     decisions = browser.find_elements(By.CSS_SELECTOR, "#rollouts tbody tr")
     assert "rollback" in decisions[0].text
+
+
+def test_the_query_tower_trial_has_its_own_panel_and_stops(browser: Any, live_gateway: LiveGateway) -> None:
+    """A running query-tower trial (its state as `engine encoder trial start` leaves it) shows beside the
+    ranker's panel; *Stop* stops it through the admin API, and version 1 goes on serving."""
+    services = live_gateway.services
+    path = trial_path(services.settings.data_dir, "encoder")
+    offset = services.events.last_offset()
+    save_trial(path, TrialState(2, 1, offset, TrialConfig(share=0.2), status="running", model="encoder"))
+    try:
+        sign_in(browser, live_gateway, live_gateway.key)
+        panel = wait_for(browser, lambda d: d.find_element(By.ID, "encoder-trial"))
+        wait_for(browser, lambda d: "Candidate\n2" in panel.text)
+        assert "Against (serving)\n1" in panel.text and "Share of searches\n0.2" in panel.text
+        assert "no trial yet" in browser.find_element(By.ID, "trial").text  # the ranker has none
+        assert not browser.find_element(By.ID, "trial-stop").is_displayed()
+
+        browser.find_element(By.ID, "encoder-trial-stop").click()
+        notice = "Query-tower trial of version 2 stopped."
+        wait_for(browser, lambda d: notice in d.find_element(By.ID, "admin-notice").text)
+        assert "stopped: stopped from the admin page" in browser.find_element(By.ID, "encoder-trial").text
+        assert not browser.find_element(By.ID, "encoder-trial-stop").is_displayed()
+        stopped = load_trial(path)
+        assert stopped is not None and stopped.status == "stopped" and stopped.recorded
+    finally:
+        path.unlink(missing_ok=True)

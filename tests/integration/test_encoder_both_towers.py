@@ -25,12 +25,11 @@ from engine.encoder.train import FinetuneConfig
 from engine.encoder.versions import QueryEncoderStore
 from engine.inference.triton import TritonInference
 from engine.lexical.factory import create_lexical
-from engine.sample import sample_catalog_path
 from engine.services import query_text_encoder
 from engine.triton.launcher import start_triton
 from indexer.embedding import document_text
 from tests.fixtures.triton import triton_settings
-from tests.support.tiny_text import make_tiny_text_model
+from tests.support.tiny_text import make_tiny_text_model, sample_head
 
 pytestmark = pytest.mark.integration
 
@@ -41,12 +40,8 @@ QUERIES = ["softshell jacket", "santoku knife"]
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, TritonInference, Path]]:
     root = tmp_path_factory.mktemp("both")
-    with sample_catalog_path().open(encoding="utf-8") as handle:
-        rows = [json.loads(line) for line, _ in zip(handle, range(ROWS), strict=False)]
-    for row in rows:
-        row.pop("image", None)
     catalog = root / "catalog.jsonl"
-    catalog.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    rows = sample_head(catalog, ROWS)
     words = {w.lower() for r in rows for w in r["title"].split()}
     tiny = make_tiny_text_model(root / "tiny", words)
     settings = triton_settings(root / "data", text_model=str(tiny), clip_model="", opensearch_url="embedded")

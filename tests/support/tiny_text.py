@@ -1,10 +1,26 @@
 """A tiny sentence-transformers model (1-layer BERT, random weights, a word-level vocabulary) saved to a
-directory, so fine-tuning and serving code runs on real model classes in a second."""
+directory, so fine-tuning and serving code runs on real model classes in a second; and a catalog small
+enough to embed with it in a moment."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
+
+from engine.sample import sample_catalog_path
+
+
+def sample_head(path: Path, rows: int) -> list[dict[str, Any]]:
+    """Write the first `rows` products of the sample catalog to `path` (JSON lines) without their images
+    (nothing to fetch while indexing), and return them."""
+    with sample_catalog_path().open(encoding="utf-8") as handle:
+        head = [json.loads(line) for line, _ in zip(handle, range(rows), strict=False)]
+    for row in head:
+        row.pop("image", None)
+    path.write_text("".join(json.dumps(r) + "\n" for r in head), encoding="utf-8")
+    return head
 
 
 def make_tiny_text_model(path: Path, words: Iterable[str], seed: int = 0) -> Path:

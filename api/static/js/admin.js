@@ -1,4 +1,5 @@
-// The admin page: ranker versions with their validation, rollback, event-log counts and the update job.
+// The admin page: ranker versions with their validation, rollback, the interleaved trials (ranker and query
+// tower), event-log counts and the update job.
 // Every call sends the API key as a bearer token; the key is kept in sessionStorage (this tab only).
 
 import { ApiError, api } from "./api.js";
@@ -86,16 +87,21 @@ function renderRollouts(data) {
   }));
 }
 
-function renderTrial(data) {
+// The two trialled models: the ranker's trial and the query tower's, each a panel with a stop button.
+const TRIALS = [
+  { id: "trial", path: "/v1/admin/trial", what: "Ranker trial" },
+  { id: "encoder-trial", path: "/v1/admin/encoder-trial", what: "Query-tower trial" },
+];
+
+function renderTrial({ id }, data) {
   const t = data.trial;
-  const stop = $("trial-stop");
-  stop.hidden = !(t && t.active);
+  $(`${id}-stop`).hidden = !(t && t.active);
   if (!t) {
-    facts("trial", [["Status", "no trial yet"]]);
+    facts(id, [["Status", "no trial yet"]]);
     return;
   }
   const c = t.counts;
-  facts("trial", [
+  facts(id, [
     ["Status", t.reason ? `${t.status}: ${t.reason}` : t.status], ["Candidate", t.candidate],
     ["Against (serving)", t.serving], ["Searches so far", c.searches], ["Wins", c.wins], ["Losses", c.losses],
     ["Ties", c.ties], ["p-value (sign test)", c.p_value.toFixed(4)], ["Share of searches", t.config.share],
@@ -103,13 +109,13 @@ function renderTrial(data) {
   ]);
 }
 
-async function stopTrial() {
+async function stopTrial({ path, what }) {
   try {
-    const record = await api("/v1/admin/trial/stop", { method: "POST", key: getKey() });
+    const record = await api(`${path}/stop`, { method: "POST", key: getKey() });
     await load();
-    notice(`Trial of version ${record.version} stopped.`);
+    notice(`${what} of version ${record.version} stopped.`);
   } catch (err) {
-    notice(`Stopping the trial failed: ${err.message}`, true);
+    notice(`Stopping the ${what.toLowerCase()} failed: ${err.message}`, true);
   }
 }
 
@@ -128,12 +134,13 @@ async function load() {
   const key = getKey();
   if (!key) return;
   try {
-    const [rankers, rollouts, events, job, trial] = await Promise.all([
+    const [rankers, rollouts, events, job, ...trials] = await Promise.all([
       api("/v1/admin/rankers", { key }), api("/v1/admin/rollouts?limit=10", { key }),
-      api("/v1/admin/events", { key }), api("/v1/admin/update-job", { key }), api("/v1/admin/trial", { key }),
+      api("/v1/admin/events", { key }), api("/v1/admin/update-job", { key }),
+      ...TRIALS.map((trial) => api(trial.path, { key })),
     ]);
     renderRankers(rankers);
-    renderTrial(trial);
+    TRIALS.forEach((trial, i) => renderTrial(trial, trials[i]));
     renderRollouts(rollouts);
     facts("event-counts", [...Object.entries(events.counts), ["last offset", events.last_offset]]);
     renderJob(job);
@@ -175,7 +182,7 @@ $("forget-key").addEventListener("click", () => {
   notice("Key forgotten.");
 });
 $("confirm-yes").addEventListener("click", confirmRollback);
-$("trial-stop").addEventListener("click", stopTrial);
+for (const trial of TRIALS) $(`${trial.id}-stop`).addEventListener("click", () => stopTrial(trial));
 $("confirm-no").addEventListener("click", () => { $("confirm").hidden = true; pending = null; });
 if (getKey()) {
   $("api-key").value = getKey();
