@@ -87,6 +87,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_judged_dataset_args(p)
+    p.add_argument("--limit", type=int, help="only the first N judged queries (before the split)")
     p.add_argument("--sessions", type=int, default=3000)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", type=Path, required=True)
@@ -356,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """One simulation (one seed; both variants with --both); writes curve.json/png, returns the report."""
     qrels = read_qrels(args.qrels)
-    queries = [(qid, q) for qid, q in read_queries(args.queries) if qid in qrels]
+    queries = [(qid, q) for qid, q in read_queries(args.queries) if qid in qrels][: args.limit or None]
     splits = split_queries(queries, args.seed, args.holdout_frac, args.check_frac)
     variants = run_variants(args)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -401,6 +402,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "seed": args.seed,
         "eta": args.eta,
         "noise": args.noise,
+        "limit": args.limit,
         "event_log": args.event_log,
         "explore_from": args.explore_from,
         "gate": args.gate,
