@@ -39,6 +39,16 @@ def summary(label: str, curve: list[dict[str, Any]]) -> dict[str, Any]:
             if "other_ndcg@10" in first
             else {}
         ),
+        **({"encoder": tower_summary(curve)} if "encoder" in last else {}),
+    }
+
+
+def tower_summary(curve: list[dict[str, Any]]) -> dict[str, Any]:
+    """The query-tower step's decisions over a run (`--encoder-every`) and the version serving at the end."""
+    actions = [p["encoder"]["action"] for p in curve[1:]]
+    return {
+        "serving": curve[-1]["encoder"]["serving"],
+        **{a: actions.count(a) for a in ("rollout", "rejected", "unchanged", "trial", "waiting")},
     }
 
 

@@ -16,6 +16,8 @@ interleaved searches.
         --trial-share 1.0 --trial-min-searches 100 --update-every 150 \\
         --out bench/results/simulate-seeds-trial-share1    scenario (a): the trial as the only gate
     python -m bench.sim_seeds ... --ips-only --concentrate 2 --out bench/results/simulate-seeds-concentrated
+    python -m bench.sim_seeds ... --ips-only --encoder-every 2000 --encoder-control \\
+        --out bench/results/simulate-seeds-encoder      the query-tower step beside the ranker alone
 """
 
 from __future__ import annotations
@@ -75,11 +77,16 @@ def aggregate(reports: list[dict[str, Any]]) -> dict[str, Any]:
             "per_seed": rows,
             "trials": [trials_of(r["runs"][variant]) for r in reports],
         }
-    if {"ips", "naive"} <= set(variants):
-        ips, naive = out["variants"]["ips"]["per_seed"], out["variants"]["naive"]["per_seed"]
-        for key in ("trained_delta", "heldout_delta"):
-            diff = [a[key] - b[key] for a, b in zip(ips, naive, strict=True)]
-            out[f"ips_minus_naive_{key}"] = {**_stats(diff), "per_seed": diff}
+    # Side-by-side variants from the same start: the first minus the second, per seed.
+    for first, second, name in (
+        ("ips", "naive", "ips_minus_naive"),
+        ("ips+encoder", "ips", "encoder_minus_ranker"),
+    ):
+        if {first, second} <= set(variants):
+            a_rows, b_rows = out["variants"][first]["per_seed"], out["variants"][second]["per_seed"]
+            for key in ("trained_delta", "heldout_delta"):
+                diff = [a[key] - b[key] for a, b in zip(a_rows, b_rows, strict=True)]
+                out[f"{name}_{key}"] = {**_stats(diff), "per_seed": diff}
     return out
 
 
@@ -124,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         help="run nothing: summarise the seed-*/curve.json already under --out (e.g. a run cut short)",
     )
     own, rest = p.parse_known_args(argv)
-    both = not own.ips_only and "--no-bias-correction" not in rest and "--both" not in rest
+    single = ("--no-bias-correction", "--both", "--encoder-every")
+    both = not own.ips_only and not any(flag in rest for flag in single)
     base = simulate_args([*rest, "--both"] if both else rest)
     if own.seeds < 1:
         print("python -m bench.sim_seeds: error: --seeds must be >= 1", file=sys.stderr)
@@ -168,10 +176,11 @@ def main(argv: list[str] | None = None) -> int:
                 f" (worst {o['min']:+.4f})",
                 file=sys.stderr,
             )
-    for key in ("trained_delta", "heldout_delta"):
-        diff = summary.get(f"ips_minus_naive_{key}")
-        if diff:
-            print(f"ips - naive, {key}: {diff['mean']:+.4f} ± {diff['sd']:.4f}", file=sys.stderr)
+    for name, label in (("ips_minus_naive", "ips - naive"), ("encoder_minus_ranker", "ips+encoder - ips")):
+        for key in ("trained_delta", "heldout_delta"):
+            diff = summary.get(f"{name}_{key}")
+            if diff:
+                print(f"{label}, {key}: {diff['mean']:+.4f} ± {diff['sd']:.4f}", file=sys.stderr)
     return 0
 
 

@@ -42,6 +42,7 @@ from bench.common import (
     read_queries,
     write_json,
 )
+from bench.sim_encoder import query_tower_step, step_line, step_record
 from bench.sim_report import HEADERS, plot, summary, table_row
 from bench.sim_shop import Shop, Splits, split_queries
 from engine.config import Settings, load_settings
@@ -60,6 +61,8 @@ EPILOG = """examples:
       --qrels ../shared/datasets/crowdflower/qrels.dev.tsv --sessions 3000 --seed 1 --both \\
       --out bench/results/simulate-crowdflower
   python -m bench.simulate ... --no-bias-correction --out /tmp/naive      one naive run
+  python -m bench.simulate ... --encoder-every 2000 --encoder-control --out /tmp/tower
+                                     the query-tower step too, beside the ranker-only job
   python -m bench.simulate ... --event-log kafka --out /tmp/kafka         through a Kafka broker
   python -m bench.simulate ... --api http://127.0.0.1:8080                a running gateway (AISLE_DATA_DIR
                                                                           must point at its data)
@@ -84,6 +87,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_judged_dataset_args(p)
+    p.add_argument("--limit", type=int, help="only the first N judged queries (before the split)")
     p.add_argument("--sessions", type=int, default=3000)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", type=Path, required=True)
@@ -145,17 +149,44 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         " candidate is trained on inverted clicks), then normal shoppers",
     )
     p.add_argument(
+        "--encoder-every",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N > 0: after each ranker update, the update job's query-tower step (engine ranker update"
+        " --encoder-every N): a new BERT query-tower version from every N new clicks, gated on the check"
+        " split's judgements (and, with --gate trial, an interleaved trial)",
+    )
+    p.add_argument(
+        "--encoder-control",
+        action="store_true",
+        help="with --encoder-every: also run the ranker-only job from the same start, side by side",
+    )
+    p.add_argument("--encoder-lr", type=float, default=None, help="the query-tower step's learning rate")
+    p.add_argument("--encoder-anchor", type=float, default=None, help="its pull to the serving weights")
+    p.add_argument(
         "--data-root", type=Path, default=Path("var/bench"), help="index cache (as bench.relevance)"
     )
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.encoder_every < 0 or (args.encoder_control and not args.encoder_every):
+        p.error("--encoder-every must be >= 0, and --encoder-control needs --encoder-every N")
+    if args.encoder_every and args.both:
+        p.error("--encoder-every compares with the ranker-only job (--encoder-control), not with --both")
+    return args
 
 
 def simulate(
-    shop: Shop, settings: Settings, splits: Splits, args: argparse.Namespace, corrected: bool
+    shop: Shop,
+    settings: Settings,
+    splits: Splits,
+    args: argparse.Namespace,
+    corrected: bool,
+    encoder_every: int = 0,
 ) -> list[dict[str, Any]]:
-    """Sessions in rounds of --update-every, an update after each round; returns the curve."""
+    """Sessions in rounds of --update-every, an update after each round (the ranker's, then the query
+    tower's when `encoder_every` > 0); returns the curve."""
     from engine.events.factory import open_event_log
-    from engine.inference.factory import create_inference
+    from engine.inference.factory import LazyLoader, create_inference
 
     loader = create_inference(settings)  # the Triton the gateway uses (found by its pidfile)
     log = open_event_log(settings)
@@ -177,11 +208,24 @@ def simulate(
         else None,
     )
     job = UpdateJob(settings, log, loader, config)
+    # The query tower's versions load through the same Triton, by the loader the CLI's step uses.
+    tower_loader = LazyLoader(settings)
+    encoder = (
+        query_tower_step(settings, log, tower_loader, splits, shop, args, encoder_every, config.trial)
+        if encoder_every
+        else None
+    )
     rng = random.Random(args.seed)
     curve: list[dict[str, Any]] = []
     started = time.monotonic()
 
-    def point(sessions: int, clicks: int, outcome: dict[str, Any]) -> None:
+    def update() -> tuple[dict[str, Any], dict[str, Any] | None]:
+        outcome = job.run_once()
+        return outcome, (encoder.run_once() if encoder is not None else None)
+
+    def point(
+        sessions: int, clicks: int, outcome: dict[str, Any], tower: dict[str, Any] | None = None
+    ) -> None:
         trained, trained_lists, seen = shop.evaluate(splits.trained)
         held, held_lists, _ = shop.evaluate(splits.held)
         # With concentrated traffic, the trained queries outside the hot ones: related by the catalog
@@ -209,6 +253,7 @@ def simulate(
                 "trial": {k: outcome[k] for k in ("outcome", "version", "reason", "trial") if k in outcome},
                 # The candidate trained on inverted clicks (--harmful-sessions), when this point made one.
                 "harmful_version": outcome.get("version") if outcome.get("harmful") else None,
+                **({"encoder": step_record(tower, encoder)} if encoder is not None else {}),
                 "trained_ndcg@10": trained,
                 "heldout_ndcg@10": held,
                 **({"other_ndcg@10": other} if other is not None else {}),
@@ -217,7 +262,8 @@ def simulate(
         )
         print(
             f"  {sessions:>6} sessions  v{store.serving()}  {outcome['action']:<9} trained {trained:.4f}  "
-            f"held-out {held:.4f}  {'; '.join(validation.get('reasons', []))}",
+            f"held-out {held:.4f}  {'; '.join(validation.get('reasons', []))}"
+            + (f"  encoder: {step_line(tower)}" if encoder is not None else ""),
             file=sys.stderr,
         )
 
@@ -243,7 +289,8 @@ def simulate(
                 )
                 done += args.harmful_sessions
                 time.sleep(0.5)
-                point(done, clicks, {**job.run_once(), "harmful": True})
+                outcome, tower = update()
+                point(done, clicks, {**outcome, "harmful": True}, tower)
             while done < args.sessions:
                 batch = min(args.update_every, args.sessions - done)
                 seeds = [random.Random(rng.getrandbits(64)) for _ in range(batch)]
@@ -253,11 +300,22 @@ def simulate(
                 )
                 done += batch
                 time.sleep(0.5)  # the gateway appends impressions off the request path
-                point(done, clicks, job.run_once())
+                point(done, clicks, *update())
     finally:
         log.close()
         loader.close()
+        tower_loader.close()
     return curve
+
+
+def run_variants(args: argparse.Namespace) -> list[tuple[str, bool, int]]:
+    """(label, bias-corrected, encoder step every N clicks) of each run from the same start."""
+    if args.encoder_every:
+        tower = [("ips+encoder", True, args.encoder_every)]
+        return [("ips", True, 0), *tower] if args.encoder_control else tower
+    if args.both:
+        return [("ips", True, 0), ("naive", False, 0)]
+    return [("naive", False, 0)] if args.no_bias_correction else [("ips", True, 0)]
 
 
 def fresh_copy(cache: Path, target: Path) -> Path:
@@ -299,24 +357,20 @@ def main(argv: list[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """One simulation (one seed; both variants with --both); writes curve.json/png, returns the report."""
     qrels = read_qrels(args.qrels)
-    queries = [(qid, q) for qid, q in read_queries(args.queries) if qid in qrels]
+    queries = [(qid, q) for qid, q in read_queries(args.queries) if qid in qrels][: args.limit or None]
     splits = split_queries(queries, args.seed, args.holdout_frac, args.check_frac)
-    variants = (
-        [("ips", True), ("naive", False)]
-        if args.both
-        else [("naive", False) if args.no_bias_correction else ("ips", True)]
-    )
+    variants = run_variants(args)
     args.out.mkdir(parents=True, exist_ok=True)
     runs: dict[str, list[dict[str, Any]]] = {}
     if args.api:
-        label, corrected = variants[0]
+        label, corrected, every = variants[0]
         shop = Shop(args.api.rstrip("/"), qrels, args.eta, args.noise)
-        runs[label] = simulate(shop, load_settings(), splits, args, corrected)
+        runs[label] = simulate(shop, load_settings(), splits, args, corrected, every)
     else:
         from engine.inference.factory import create_inference
 
         settings, env = prepared_index(args.products, args.data_root)
-        for label, corrected in variants:
+        for label, corrected, every in variants:
             data_dir = fresh_copy(Path(settings.data_dir), args.out / f"data-{label}").resolve()
             with event_log_env(args.event_log, data_dir, label) as log_env:
                 run_env = {
@@ -335,7 +389,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         closing(Shop(url, qrels, args.eta, args.noise)) as shop,
                     ):
                         print(f"{label}: gateway {url}, data {data_dir}", file=sys.stderr)
-                        runs[label] = simulate(shop, run_settings, splits, args, corrected)
+                        runs[label] = simulate(shop, run_settings, splits, args, corrected, every)
                 finally:
                     triton.close()
     summaries = [summary(label, curve) for label, curve in runs.items()]
@@ -348,6 +402,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "seed": args.seed,
         "eta": args.eta,
         "noise": args.noise,
+        "limit": args.limit,
         "event_log": args.event_log,
         "explore_from": args.explore_from,
         "gate": args.gate,
@@ -357,6 +412,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "trial_share": args.trial_share,
         "concentrate": args.concentrate,
         "harmful_sessions": args.harmful_sessions,
+        "encoder_every": args.encoder_every,
+        "encoder_lr": args.encoder_lr,
+        "encoder_anchor": args.encoder_anchor,
         "trained_queries": len(splits.trained),
         "check_queries": len(splits.check),
         "heldout_queries": len(splits.held),

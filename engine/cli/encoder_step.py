@@ -42,35 +42,19 @@ def encoder_step(
     settings: Settings, log: EventLog, loader: LazyLoader, args: argparse.Namespace
 ) -> EncoderStep:
     """The step over the live vectors, warm-started from the serving tower, serving through `loader`."""
-    from engine.encoder.job import load_tower
-    from engine.encoder.served import live_text_vectors
+    from engine.encoder.online_setup import serving_step
     from engine.encoder.sources import eval_queries
     from engine.learning.offline_data import load_judgements
-    from engine.models.text_encoder import resolve_text_model
 
     if args.encoder_every < 1:
         raise InvalidInput(f"--encoder-every must be >= 1 click, got {args.encoder_every}")
-    base_dir, _ = resolve_text_model(settings.text_model, settings.resolved_text_model())
     check: list[Any] = []
     min_grade = 1.0
     if args.encoder_check:
         judgements = load_judgements(*args.encoder_check)
         check, min_grade = eval_queries(judgements, judgements.judged_queries()), judgements.min_grade
-
-    def load(path: Path) -> Any:
-        return load_tower(path, settings.text_max_tokens, "cpu")
-
-    return EncoderStep(
-        settings,
-        log,
-        lambda: live_text_vectors(settings)[1],
-        load,
-        base_dir,
-        lambda: loader,
-        EncoderStepConfig(every=args.encoder_every, trial=None if args.no_trial else trial_config(args)),
-        check,
-        min_grade,
-    )
+    config = EncoderStepConfig(every=args.encoder_every, trial=None if args.no_trial else trial_config(args))
+    return serving_step(settings, log, loader, config, check, min_grade)
 
 
 def encoder_line(outcome: dict[str, Any], as_json: bool) -> str:
@@ -88,4 +72,6 @@ def encoder_line(outcome: dict[str, Any], as_json: bool) -> str:
     )
     if action == "rejected":
         return f"encoder: rejected: {'; '.join(outcome['gate']['reasons'])}"
+    if action == "unchanged":
+        return f"encoder: unchanged ({outcome['reason']}; {outcome['pairs']} click pairs)"
     return f"encoder: {action} query-encoder version {outcome.get('version')}; {figures}"

@@ -21,8 +21,9 @@ move a 22M-parameter encoder safely. One step (`EncoderStep.run_once`):
    interleaved trial against the serving version (`engine.encoder.trial`: live searches decide, the
    same sign test and stop rules as a ranker trial); without, serves it by version
    (`engine.encoder.rollout`; `engine encoder rollback` brings the previous one back). Rejected:
-   recorded with the reasons. Either way the checkpoint then moves past the window, so the next step
-   learns from newer clicks only.
+   recorded with the reasons. A tower whose validation never beat the serving one (the best weights are
+   the starting weights) is recorded as unchanged, with no version written. Either way the checkpoint
+   then moves past the window, so the next step learns from newer clicks only.
 
 While an encoder trial runs, a step only advances it (`EncoderTrialRunner.step`): no new tower is
 trained until the trial has promoted or stopped its candidate, and the checkpoint stays where it is.
@@ -148,6 +149,22 @@ class EncoderStep:
         result = finetune(
             model, data.pairs, products, data.validation, config.train, min_grade=data.min_grade
         )
+        if config.train.restore_best and result.best_step == 0:
+            # Validation never beat the serving tower: the kept weights are the serving ones. A version
+            # of them would cost a model load (and a trial) to serve what already serves.
+            record = {
+                "action": "unchanged",
+                "version": None,
+                "parent": serving,
+                "pairs": len(data.pairs),
+                "sources": data.summary,
+                "training": {**result.to_dict(), "kind": "online", "events": window, "clicks": clicks},
+                "events": window,
+                "reason": "no validation improvement on the serving tower",
+            }
+            outcome = self.store.rollouts.append(record)
+            save_checkpoint(self.checkpoint, window["until"], state.runs + 1)
+            return outcome
         checks = {"clicks": (data.check, data.min_grade)}
         if self.check_set:
             checks["check_set"] = (self.check_set, self.check_min_grade)

@@ -1,10 +1,15 @@
-"""The click simulator's query splits and its summary of a learning curve."""
+"""The click simulator's query splits, its variants and its summary of a learning curve."""
 
 from __future__ import annotations
 
+import pytest
+
+from bench.sim_encoder import step_line
 from bench.sim_report import summary
 from bench.sim_seeds import aggregate, trials_of
 from bench.sim_shop import split_queries
+from bench.simulate import parse_args as simulate_args
+from bench.simulate import run_variants
 
 QUERIES = [(f"q{i}", f"query {i}") for i in range(100)]
 
@@ -67,3 +72,52 @@ def test_trials_report_how_each_decided_trial_ended() -> None:
         ("stopped", 2, 300, True),
         ("promoted", 3, 420, False),
     ]
+
+
+def test_the_query_tower_step_runs_beside_the_ranker_alone_from_the_same_start() -> None:
+    base = ["--products", "p", "--queries", "q", "--qrels", "r", "--out", "o"]
+    assert run_variants(simulate_args([*base, "--encoder-every", "500", "--encoder-control"])) == [
+        ("ips", True, 0),
+        ("ips+encoder", True, 500),
+    ]
+    assert run_variants(simulate_args([*base, "--encoder-every", "500"])) == [("ips+encoder", True, 500)]
+    assert run_variants(simulate_args([*base, "--both"])) == [("ips", True, 0), ("naive", False, 0)]
+    for bad in (["--encoder-control"], ["--encoder-every", "500", "--both"], ["--encoder-every", "-1"]):
+        with pytest.raises(SystemExit) as exit_:
+            simulate_args([*base, *bad])
+        assert exit_.value.code == 2
+
+
+def test_the_tower_steps_are_counted_and_the_difference_to_the_ranker_alone_is_per_seed() -> None:
+    def point(version: int, action: str, held: float) -> dict[str, object]:
+        return {
+            "version": 1,
+            "action": "rollout",
+            "trained_ndcg@10": 0.7,
+            "heldout_ndcg@10": held,
+            "encoder": {"serving": version, "action": action},
+        }
+
+    tower = [point(1, "start", 0.80), point(1, "unchanged", 0.80), point(2, "rollout", 0.83)]
+    s = summary("ips+encoder", tower)
+    assert s["encoder"] == {
+        "serving": 2,
+        "rollout": 1,
+        "rejected": 0,
+        "unchanged": 1,
+        "trial": 0,
+        "waiting": 0,
+    }
+    ranker = [{k: v for k, v in p.items() if k != "encoder"} for p in tower[:2]]
+    runs = {"ips": ranker, "ips+encoder": tower}
+    report = {"seed": 1, "runs": runs, "summary": [summary(k, v) for k, v in runs.items()]}
+    out = aggregate([report])
+    assert [round(d, 6) for d in out["encoder_minus_ranker_heldout_delta"]["per_seed"]] == [0.03]
+    assert "ips_minus_naive_heldout_delta" not in out
+
+
+def test_a_step_is_one_short_line() -> None:
+    assert step_line(None) == "-"
+    assert step_line({"action": "waiting", "clicks": 12, "every": 50}) == "waiting (12 of 50 clicks)"
+    gate = {"check_set": {"candidate_ndcg": 0.75, "serving_ndcg": 0.74}}
+    assert step_line({"action": "rollout", "version": 3, "gate": gate}) == "rollout v3 check 0.7500 vs 0.7400"

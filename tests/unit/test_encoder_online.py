@@ -31,7 +31,12 @@ from tests.unit.test_encoder_versions import FakeLoader
 
 tiny, files, shop = shared.tiny, shared.files, shared.shop
 
-TRAIN = FinetuneConfig(epochs=2, batch_size=8, lr=3e-3, anchor=0.1, eval_every=4, patience=3)
+# On these synthetic clicks (each query names its product) the tiny tower's validation nDCG does not rise
+# above its start, so these tests keep the last weights (restore_best=False) to get a changed tower to
+# gate and serve. With the best weights kept, such a step writes nothing (the "unchanged" test).
+TRAIN = FinetuneConfig(
+    epochs=2, batch_size=8, lr=3e-3, anchor=0.1, eval_every=4, patience=3, restore_best=False
+)
 
 
 def step(settings: Settings, tiny: Path, log: Any, loader: FakeLoader, every: int, **kw: Any) -> EncoderStep:
@@ -39,7 +44,10 @@ def step(settings: Settings, tiny: Path, log: Any, loader: FakeLoader, every: in
     ids = tuple(clicks.IDS)
     products = ProductVectors(ids, query_embedder(model)([clicks.TEXTS[i] for i in ids]))
     config = EncoderStepConfig(
-        every=every, train=TRAIN, tolerance=kw.pop("tolerance", 1.0), trial=kw.pop("trial", None)
+        every=every,
+        train=kw.pop("train", TRAIN),
+        tolerance=kw.pop("tolerance", 1.0),
+        trial=kw.pop("trial", None),
     )
     return EncoderStep(
         settings,
@@ -130,6 +138,21 @@ def test_a_candidate_that_loses_the_gate_is_not_written(shop: Settings, tiny: Pa
     assert "clicks: check-set nDCG@10" in outcome["gate"]["reasons"][0]
     assert QueryEncoderStore(shop).versions() == [1] and loader.loaded == []
     # The window is consumed all the same: the next step waits for newer clicks.
+    assert load_checkpoint(encoder_checkpoint_path(shop)).offset == outcome["events"]["until"] > 0
+    log.close()
+
+
+def test_a_tower_that_never_beats_the_serving_one_on_validation_is_not_written(
+    shop: Settings, tiny: Path, tmp_path: Path
+) -> None:
+    # A learning rate too small to change any ranking: the best validated weights are the start's.
+    log = clicks.synthetic_log(tmp_path / "events.sqlite3", 400)
+    loader = FakeLoader(shop)
+    outcome = step(shop, tiny, log, loader, every=50, train=replace(TRAIN, lr=1e-12, restore_best=True)).run_once()
+    assert outcome["action"] == "unchanged" and outcome["version"] is None
+    assert outcome["training"]["best_step"] == 0 and outcome["training"]["steps"] > 0
+    assert QueryEncoderStore(shop).versions() == [1] and loader.loaded == []
+    assert QueryEncoderStore(shop).rollouts.records()[-1]["action"] == "unchanged"
     assert load_checkpoint(encoder_checkpoint_path(shop)).offset == outcome["events"]["until"] > 0
     log.close()
 
