@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from api.deps import Services
 from api.routes.trials import trial_router
-from engine.errors import ConfigError
+from engine.inference.factory import load_query_tower
 
 if TYPE_CHECKING:
     from engine.learning.trial import TrialLifecycle
@@ -26,10 +26,7 @@ class TowerLoader:
         self.inference = inference
 
     def load_query_encoder_version(self, version: int, candidate: int | None = None) -> None:
-        load = getattr(self.inference, "load_query_encoder_version", None)
-        if not callable(load):
-            raise ConfigError("serving query-tower versions needs Triton (AISLE_TRITON_URL is 'inprocess')")
-        load(version, candidate=candidate)
+        load_query_tower(self.inference, version, candidate)
 
 
 def _towers(services: Services) -> TrialLifecycle:

@@ -114,12 +114,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _loader(settings: Any) -> Any:
-    from engine.inference.factory import create_inference
+    from engine.inference.factory import TOWER_VERSIONS_NEED_TRITON, create_inference
 
     backend = create_inference(settings)
     if not hasattr(backend, "load_query_encoder_version"):
         backend.close()
-        raise ConfigError("serving query-tower versions needs Triton (AISLE_TRITON_URL is 'inprocess')")
+        raise ConfigError(TOWER_VERSIONS_NEED_TRITON)
     return backend
 
 

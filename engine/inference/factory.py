@@ -89,6 +89,21 @@ def serving_guard(settings: Settings) -> dict[str, Any]:
     return {"serving_timeout_s": settings.triton_serving_timeout_s, "breaker": breaker}
 
 
+TOWER_VERSIONS_NEED_TRITON = "serving query-tower versions needs Triton (AISLE_TRITON_URL is 'inprocess')"
+
+
+def load_query_tower(backend: object, version: int, candidate: int | None = None) -> None:
+    """Serve query-tower `version` (and, for a trial, `candidate` beside it) on `backend`. Only Triton
+    serves tower versions; the in-process backend has one tower, so asking it is a configuration error."""
+    load = getattr(backend, "load_query_encoder_version", None)
+    if not callable(load):
+        raise ConfigError(TOWER_VERSIONS_NEED_TRITON)
+    if candidate is None:
+        load(version)
+    else:
+        load(version, candidate=candidate)
+
+
 class LazyLoader:
     """A `VersionLoader` (rollouts, the update job) that connects to the model server only when a
     ranker version must actually be loaded, so commands that end up loading nothing start nothing."""
@@ -107,13 +122,7 @@ class LazyLoader:
         trial's two versions); Triton only."""
         if self._backend is None:
             self._backend = create_inference(self.settings)
-        load = getattr(self._backend, "load_query_encoder_version", None)
-        if not callable(load):
-            raise ConfigError("serving query-tower versions needs Triton (AISLE_TRITON_URL is 'inprocess')")
-        if candidate is None:
-            load(version)
-        else:
-            load(version, candidate=candidate)
+        load_query_tower(self._backend, version, candidate)
 
     def close(self) -> None:
         if self._backend is not None:
