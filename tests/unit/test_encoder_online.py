@@ -148,7 +148,9 @@ def test_a_tower_that_never_beats_the_serving_one_on_validation_is_not_written(
     # A learning rate too small to change any ranking: the best validated weights are the start's.
     log = clicks.synthetic_log(tmp_path / "events.sqlite3", 400)
     loader = FakeLoader(shop)
-    outcome = step(shop, tiny, log, loader, every=50, train=replace(TRAIN, lr=1e-12, restore_best=True)).run_once()
+    outcome = step(
+        shop, tiny, log, loader, every=50, train=replace(TRAIN, lr=1e-12, restore_best=True)
+    ).run_once()
     assert outcome["action"] == "unchanged" and outcome["version"] is None
     assert outcome["training"]["best_step"] == 0 and outcome["training"]["steps"] > 0
     assert QueryEncoderStore(shop).versions() == [1] and loader.loaded == []
