@@ -149,20 +149,28 @@ class EncoderStep:
         result = finetune(
             model, data.pairs, products, data.validation, config.train, min_grade=data.min_grade
         )
+        training: dict[str, Any] = {
+            **result.to_dict(),
+            "config": asdict(config.train),
+            "kind": "online",
+            "events": window,
+            "clicks": clicks,
+        }
+        details: dict[str, Any] = {
+            "parent": serving,
+            "pairs": len(data.pairs),
+            "sources": data.summary,
+            "training": training,
+            "events": window,
+        }
         if config.train.restore_best and result.best_step == 0:
             # Validation never beat the serving tower: the kept weights are the serving ones. A version
             # of them would cost a model load (and a trial) to serve what already serves.
-            record = {
-                "action": "unchanged",
-                "version": None,
-                "parent": serving,
-                "pairs": len(data.pairs),
-                "sources": data.summary,
-                "training": {**result.to_dict(), "kind": "online", "events": window, "clicks": clicks},
-                "events": window,
-                "reason": "no validation improvement on the serving tower",
-            }
-            outcome = self.store.rollouts.append(record)
+            training["seconds"] = round(time.perf_counter() - started, 1)
+            reason = "no validation improvement on the serving tower"
+            outcome = self.store.rollouts.append(
+                {"action": "unchanged", "version": None, **details, "reason": reason}
+            )
             save_checkpoint(self.checkpoint, window["until"], state.runs + 1)
             return outcome
         checks = {"clicks": (data.check, data.min_grade)}
@@ -173,22 +181,8 @@ class EncoderStep:
             name: gate(candidate, served, queries, products, min_grade=grade, tolerance=config.tolerance)
             for name, (queries, grade) in checks.items()
         }
-        training = {
-            **result.to_dict(),
-            "config": asdict(config.train),
-            "kind": "online",
-            "events": window,
-            "clicks": clicks,
-            "seconds": round(time.perf_counter() - started, 1),
-        }
-        details: dict[str, Any] = {
-            "parent": serving,
-            "pairs": len(data.pairs),
-            "sources": data.summary,
-            "training": training,
-            "gate": _merged(verdicts),
-            "events": window,
-        }
+        training["seconds"] = round(time.perf_counter() - started, 1)
+        details["gate"] = _merged(verdicts)
         if not details["gate"]["accepted"]:
             outcome = self.store.rollouts.append({"action": "rejected", "version": None, **details})
         else:
