@@ -186,7 +186,7 @@ def simulate(
     """Sessions in rounds of --update-every, an update after each round (the ranker's, then the query
     tower's when `encoder_every` > 0); returns the curve."""
     from engine.events.factory import open_event_log
-    from engine.inference.factory import LazyLoader, create_inference
+    from engine.inference.factory import QueryTowerLoader, create_inference
 
     loader = create_inference(settings)  # the Triton the gateway uses (found by its pidfile)
     log = open_event_log(settings)
@@ -208,10 +208,11 @@ def simulate(
         else None,
     )
     job = UpdateJob(settings, log, loader, config)
-    # The query tower's versions load through the same Triton, by the loader the CLI's step uses.
-    tower_loader = LazyLoader(settings)
+    # The query tower's versions load through the same Triton client as the ranker's.
     encoder = (
-        query_tower_step(settings, log, tower_loader, splits, shop, args, encoder_every, config.trial)
+        query_tower_step(
+            settings, log, QueryTowerLoader(loader), splits, shop, args, encoder_every, config.trial
+        )
         if encoder_every
         else None
     )
@@ -304,7 +305,6 @@ def simulate(
     finally:
         log.close()
         loader.close()
-        tower_loader.close()
     return curve
 
 

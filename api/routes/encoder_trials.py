@@ -7,33 +7,21 @@ decision in `encoder_rollouts.jsonl`, as `engine encoder trial stop` does.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from api.deps import Services
 from api.routes.trials import trial_router
-from engine.inference.factory import load_query_tower
+from engine.inference.factory import QueryTowerLoader
 
 if TYPE_CHECKING:
     from engine.learning.trial import TrialLifecycle
-
-
-class TowerLoader:
-    """The gateway's model server as an `EncoderTrialLoader`. Only Triton serves tower versions; in
-    process there is one tower and no encoder trial can have started, so a load says so instead of
-    failing with an attribute error."""
-
-    def __init__(self, inference: Any) -> None:
-        self.inference = inference
-
-    def load_query_encoder_version(self, version: int, candidate: int | None = None) -> None:
-        load_query_tower(self.inference, version, candidate)
 
 
 def _towers(services: Services) -> TrialLifecycle:
     from engine.encoder.trial import EncoderTrialRunner
     from engine.encoder.versions import QueryEncoderStore
 
-    loader = TowerLoader(services.inference)
+    loader = QueryTowerLoader(services.inference)  # Triton only: in process a stop says so (ConfigError)
     return EncoderTrialRunner(QueryEncoderStore(services.settings), services.events, loader)
 
 

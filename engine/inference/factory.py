@@ -104,6 +104,17 @@ def load_query_tower(backend: object, version: int, candidate: int | None = None
         load(version, candidate=candidate)
 
 
+class QueryTowerLoader:
+    """An open model server as an `EncoderTrialLoader` (the gateway's admin routes, the simulation's
+    update job): tower versions load on `backend` through `load_query_tower`'s Triton-only check."""
+
+    def __init__(self, backend: object) -> None:
+        self.backend = backend
+
+    def load_query_encoder_version(self, version: int, candidate: int | None = None) -> None:
+        load_query_tower(self.backend, version, candidate)
+
+
 class LazyLoader:
     """A `VersionLoader` (rollouts, the update job) that connects to the model server only when a
     ranker version must actually be loaded, so commands that end up loading nothing start nothing."""
