@@ -170,6 +170,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.encoder_every < 0 or (args.encoder_control and not args.encoder_every):
         p.error("--encoder-every must be >= 0, and --encoder-control needs --encoder-every N")
+    if args.limit is not None and args.limit < 1:
+        p.error("--limit must be >= 1 (the number of judged queries to take)")
     if args.encoder_every and args.both:
         p.error("--encoder-every compares with the ranker-only job (--encoder-control), not with --both")
     return args

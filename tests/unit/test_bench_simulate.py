@@ -82,7 +82,12 @@ def test_the_query_tower_step_runs_beside_the_ranker_alone_from_the_same_start()
     ]
     assert run_variants(simulate_args([*base, "--encoder-every", "500"])) == [("ips+encoder", True, 500)]
     assert run_variants(simulate_args([*base, "--both"])) == [("ips", True, 0), ("naive", False, 0)]
-    for bad in (["--encoder-control"], ["--encoder-every", "500", "--both"], ["--encoder-every", "-1"]):
+    for bad in (
+        ["--encoder-control"],
+        ["--encoder-every", "500", "--both"],
+        ["--encoder-every", "-1"],
+        ["--limit", "0"],
+    ):
         with pytest.raises(SystemExit) as exit_:
             simulate_args([*base, *bad])
         assert exit_.value.code == 2
