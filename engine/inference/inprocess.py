@@ -27,15 +27,22 @@ log = logging.getLogger(__name__)
 
 
 class InProcessTextEncoder:
-    def __init__(self, model: SentenceEncoder, identity: ModelIdentity) -> None:
-        self.model, self.identity = model, identity
-        self._lock = threading.Lock()
+    """One side of the loaded encoder: `queries` (searches: the query graph, int8 where configured) or
+    products (always float32). Both sides share the model and its lock."""
+
+    def __init__(
+        self, model: SentenceEncoder, identity: ModelIdentity, lock: threading.Lock, queries: bool
+    ) -> None:
+        self.model, self.identity, self.queries = model, identity, queries
+        self._lock = lock
 
     def info(self) -> EncoderInfo:
         return EncoderInfo(self.identity.name, self.identity.version, self.model.dim)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
+            if self.queries:
+                return self.model.encode_queries(list(texts))
             return self.model.encode(list(texts))
 
 
@@ -104,7 +111,7 @@ class InProcessInference:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._lock = threading.Lock()
-        self._text: InProcessTextEncoder | None = None
+        self._text: tuple[InProcessTextEncoder, InProcessTextEncoder] | None = None
         self._clip: InProcessClipEncoder | None = None
         self._clip_tried = False
         self._ranker: InProcessRanker | None = None
@@ -120,21 +127,28 @@ class InProcessInference:
             raise ConfigError(
                 f"query_encoder version {version} is served by Triton only (AISLE_TRITON_URL is 'inprocess')"
             )
-        return self.text_encoder()
+        return self._text_sides()[1]
 
     def text_encoder(self) -> TextEncoder:
+        return self._text_sides()[0]
+
+    def _text_sides(self) -> tuple[InProcessTextEncoder, InProcessTextEncoder]:
+        """(queries, products) over one loaded model."""
         with self._lock:
             if self._text is None:
                 settings = self.settings
                 model_dir, identity = resolve_text_model(settings.text_model, settings.resolved_text_model())
-                self._text = InProcessTextEncoder(
-                    SentenceEncoder(
-                        model_dir,
-                        settings.text_max_tokens,
-                        runtime=settings.text_runtime,
-                        onnx_cache=settings.path("models", "onnx"),
-                    ),
-                    identity,
+                model = SentenceEncoder(
+                    model_dir,
+                    settings.text_max_tokens,
+                    runtime=settings.text_runtime,
+                    onnx_cache=settings.path("models", "onnx"),
+                    query_precision=settings.text_query_precision,
+                )
+                lock = threading.Lock()
+                self._text = (
+                    InProcessTextEncoder(model, identity, lock, queries=True),
+                    InProcessTextEncoder(model, identity, lock, queries=False),
                 )
             return self._text
 

@@ -28,6 +28,7 @@ from engine.errors import BackendUnavailable, InvalidInput, NotFound
 from engine.inference.base import ClipEncoder, EncoderInfo, RankerModel, TextEncoder
 from engine.inference.towers import TowerSpaces, paired_version
 from engine.inference.triton_channel import Channel, grpcclient, open_client
+from engine.models.served import QUERY_PURPOSE
 from engine.models.sources import ModelIdentity
 from engine.models.tower import PRODUCT_TOWER_VERSION
 from engine.resilience import CircuitBreaker
@@ -46,10 +47,16 @@ class _Channel(Channel):
     """A `Channel` plus the two requests every model wrapper makes."""
 
     def infer(
-        self, model: str, name: str, data: np.ndarray, output: str, version: int | None = None
+        self,
+        model: str,
+        name: str,
+        data: np.ndarray,
+        output: str,
+        version: int | None = None,
+        parameters: dict[str, str] | None = None,
     ) -> tuple[np.ndarray, int]:
-        """One request (to `version`, else the server's default); returns the output array and the model
-        version that served it."""
+        """One request (to `version`, else the server's default; with request `parameters`); returns the
+        output array and the model version that served it."""
         dtype = "BYTES" if data.dtype == object else "FP32"
         tensor = grpcclient.InferInput(name, list(data.shape), dtype)
         tensor.set_data_from_numpy(data)
@@ -60,6 +67,7 @@ class _Channel(Channel):
             [tensor],
             model_version=str(version) if version is not None else "",
             outputs=[grpcclient.InferRequestedOutput(output)],
+            parameters=parameters,
         )
         array = result.as_numpy(output)
         if array is None:
@@ -85,15 +93,17 @@ class _Embedder:
         batch: int,
         version: int | None = None,
         identity: ModelIdentity | None = None,
+        parameters: dict[str, str] | None = None,
     ) -> None:
         self._channel, self._model, self._batch = channel, model, batch
         self._pinned = version  # every request names this version (None: the server's default)
         self._identity = identity  # a both-towers version's own identity (else the config parameters')
+        self._parameters = parameters  # sent with every request (`purpose`: queries or products)
         self._info: EncoderInfo | None = None
 
     def _run(self, name: str, data: np.ndarray) -> np.ndarray:
         parts = [
-            self._channel.infer(self._model, name, data[s], "EMBEDDING", self._pinned)[0]
+            self._channel.infer(self._model, name, data[s], "EMBEDDING", self._pinned, self._parameters)[0]
             for s in _chunks(len(data), self._batch)
         ]
         return np.concatenate(parts).astype(np.float32, copy=False)
@@ -121,7 +131,8 @@ class TritonTextEncoder(_Embedder):
 
     `tower_version()` is the serving query-tower version (re-read from Triton at most every
     `VERSION_TTL_S`, and moved at once when a response comes from another version); caches of query
-    embeddings key on it.
+    embeddings key on it. `queries`: every request carries `purpose=query`, which the model runs on its
+    query graph (int8 where AISLE_TEXT_QUERY_PRECISION says so); product requests carry nothing.
     """
 
     VERSION_TTL_S = 1.0
@@ -133,8 +144,11 @@ class TritonTextEncoder(_Embedder):
         batch: int,
         version: int | None = None,
         identity: ModelIdentity | None = None,
+        *,
+        queries: bool = False,
     ) -> None:
-        super().__init__(channel, model, batch, version, identity)
+        parameters = {"purpose": QUERY_PURPOSE} if queries else None
+        super().__init__(channel, model, batch, version, identity, parameters)
         self._version, self._version_read = 0, float("-inf")
         self._ready: tuple[int, ...] = ()
 
@@ -162,7 +176,9 @@ class TritonTextEncoder(_Embedder):
     def encode_versioned(self, texts: Sequence[str], version: int | None = None) -> tuple[np.ndarray, int]:
         """One request's vectors and the tower version that computed them (`version`: that one, else
         the highest loaded)."""
-        array, answered = self._channel.infer(self._model, "TEXT", _texts(texts), "EMBEDDING", version)
+        array, answered = self._channel.infer(
+            self._model, "TEXT", _texts(texts), "EMBEDDING", version, self._parameters
+        )
         if version is not None:
             return array.astype(np.float32, copy=False), answered
         version = answered
@@ -276,7 +292,7 @@ class TritonInference:
         self._channel = _Channel(client, url, timeout_s)
         serving = timeout_s if serving_timeout_s is None else serving_timeout_s
         self._serving = _Channel(client, url, serving, breaker)
-        self._text = TritonTextEncoder(self._serving, QUERY_ENCODER, 128)
+        self._text = TritonTextEncoder(self._serving, QUERY_ENCODER, 128, queries=True)
         self._products = TritonTextEncoder(self._channel, QUERY_ENCODER, 128, PRODUCT_TOWER_VERSION)
         self._towers: dict[int, TritonTextEncoder] = {}
         self._spaces = TowerSpaces(repository / QUERY_ENCODER if repository else None, self._text.info)

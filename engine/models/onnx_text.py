@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import logging
+import tempfile
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -107,6 +108,10 @@ class OnnxExport:
     def complete(self) -> bool:
         return self.graph.is_file() and self.tokenizer.is_file()
 
+    def int8(self) -> OnnxExport:
+        """The same export with its graph's weights quantised to int8 (`write_int8`); same tokenizer."""
+        return OnnxExport(self.graph.with_name(f"{self.graph.stem}.{INT8_RECIPE}.onnx"), self.tokenizer)
+
 
 def _save_tokenizer(tokenizer: Any, max_tokens: int, target: Path) -> None:
     """Save a Hugging Face fast tokenizer's backend with the settings its `__call__(texts, padding=True,
@@ -176,6 +181,52 @@ def _export(model: Any, plan: ExportPlan, target: Path) -> None:
             opset_version=17,
             dynamo=False,
         )
+
+
+# The quantisation recipe, named in the file name of its graphs so a change of recipe never reads an old
+# one: dynamic quantisation (activations quantised per call from their observed range), int8 weights per
+# output channel, and the embedding tables left in float32. Measured on all-MiniLM-L6-v2 against the
+# float32 graph (1,000 homedepot queries): cosine 0.9925 on average (0.976 at worst), 1.3 against 2.7 ms
+# of CPU per lone query on one thread. Per-tensor weights gave cosine 0.962; quantising the embedding
+# tables too cost 0.0005 of cosine for no speed; keeping the last layer in float32 gained 0.0003 for
+# 0.25 ms.
+INT8_RECIPE = "int8-dyn-pc1"
+_FLOAT_NODES = ("word_embeddings", "position_embeddings", "token_type_embeddings")
+
+
+def write_int8(export: OnnxExport) -> OnnxExport:
+    """Write the int8 graph of `export` (which must be complete) unless it is there; return it.
+
+    Why only for queries: product vectors are embedded once per catalog and searched by every query,
+    so they keep the float32 graph; a query is embedded on every search, where the int8 graph halves the
+    encoder's CPU for about 0.0008 of nDCG@10 (docs/serving-cost.md)."""
+    target = export.int8()
+    if target.graph.is_file():
+        return target
+    try:
+        import onnx
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError as exc:
+        raise MissingDependency("onnxruntime", "the int8 query encoder") from exc
+    graph = onnx.load(str(export.graph), load_external_data=False)
+    keep = [
+        n.name for n in graph.graph.node if n.op_type == "Gather" and any(k in n.name for k in _FLOAT_NODES)
+    ]
+    log.info("quantising the text encoder to int8: %s", target.graph)
+    # The quantiser writes a scratch copy beside its input: each writer (Triton's two instances start
+    # at once) reads the export through a link in a directory of its own, so their scratch files differ.
+    with (
+        tempfile.TemporaryDirectory(dir=target.graph.parent, prefix=".int8-") as scratch,
+        atomic_path(target.graph) as tmp,
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore")
+        source = Path(scratch) / "float32.onnx"
+        source.symlink_to(export.graph.resolve())
+        quantize_dynamic(
+            str(source), str(tmp), per_channel=True, weight_type=QuantType.QInt8, nodes_to_exclude=keep
+        )
+    return target
 
 
 class OnnxTextRunner:

@@ -36,6 +36,21 @@ def _strings(tensor: Any, name: str) -> list[str]:
         raise InvalidInput(f"{name} must be UTF-8 text: {exc}") from None
 
 
+QUERY_PURPOSE = "query"
+
+
+def _request_purpose(request: Any) -> str:
+    """The request parameter `purpose` ("" when absent or unreadable: a product embedding)."""
+    reader = getattr(request, "parameters", None)
+    if reader is None:
+        return ""
+    try:
+        value = json.loads(reader() or "{}").get("purpose", "")
+    except (TypeError, ValueError, AttributeError):
+        return ""
+    return value if isinstance(value, str) else ""
+
+
 class _Servable:
     """Shared request loop: subclasses implement `load`, `parse` (one request) and `run` (the batch)."""
 
@@ -108,14 +123,15 @@ class QueryEncoderServable(_Servable):
 
         model_path, max_tokens = self.params.get("model", ""), self.params.get("max_tokens", "")
         runtime, cache = self.params.get("runtime", ""), self.params.get("onnx_cache", "")
-        threads = self.params.get("threads", "")
-        if not (model_path and max_tokens and runtime and cache and threads):
+        threads, precision = self.params.get("threads", ""), self.params.get("query_precision", "")
+        if not (model_path and max_tokens and runtime and cache and threads and precision):
             settings = load_settings()
             model_path = model_path or settings.resolved_text_model()
             max_tokens = max_tokens or str(settings.text_max_tokens)
             runtime = runtime or settings.text_runtime
             cache = cache or str(settings.path("models", "onnx"))
             threads = threads or str(settings.text_threads)
+            precision = precision or settings.text_query_precision
         model_path = self._tower_weights(model_path)
         self.model = SentenceEncoder(
             Path(model_path),
@@ -124,6 +140,7 @@ class QueryEncoderServable(_Servable):
             runtime=runtime,
             onnx_cache=Path(cache),
             threads=int(threads),
+            query_precision=precision,
         )
 
     def _tower_weights(self, configured: str) -> str:
@@ -147,12 +164,26 @@ class QueryEncoderServable(_Servable):
             check_compatible(manifest, served)
         return str(version_dir / WEIGHTS_DIR)
 
-    def parse(self, request: Any) -> list[str]:
-        return _strings(self.pb.get_input_tensor_by_name(request, "TEXT"), "TEXT")
+    def parse(self, request: Any) -> tuple[bool, list[str]]:
+        """(is a search's query, texts): the request parameter `purpose` = "query" marks queries, which
+        run on the query graph (int8 where configured); anything else embeds products."""
+        texts = _strings(self.pb.get_input_tensor_by_name(request, "TEXT"), "TEXT")
+        return _request_purpose(request) == QUERY_PURPOSE, texts
 
-    def run(self, items: list[list[str]]) -> list[np.ndarray]:
-        vectors = self.model.encode([text for texts in items for text in texts], batch_size=128)
-        return np.split(vectors, np.cumsum([len(texts) for texts in items])[:-1])
+    def run(self, items: list[tuple[bool, list[str]]]) -> list[np.ndarray]:
+        out: list[np.ndarray] = [np.empty((0, 0), dtype=np.float32)] * len(items)
+        for query in (False, True):
+            picked = [i for i, (is_query, _) in enumerate(items) if is_query == query]
+            if not picked:
+                continue
+            texts = [text for i in picked for text in items[i][1]]
+            encode = self.model.encode_queries if query else self.model.encode
+            parts = np.split(
+                encode(texts, batch_size=128), np.cumsum([len(items[i][1]) for i in picked])[:-1]
+            )
+            for i, part in zip(picked, parts, strict=True):
+                out[i] = part
+        return out
 
 
 class ClipServable(_Servable):

@@ -17,13 +17,14 @@ from typing import Any
 import numpy as np
 
 from engine.errors import ConfigError, MissingDependency
-from engine.models.onnx_text import OnnxExport, OnnxTextRunner, export_plan, write_export
+from engine.models.onnx_text import OnnxExport, OnnxTextRunner, export_plan, write_export, write_int8
 from engine.models.sources import ModelIdentity, identify, resolve_model_dir
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TEXT_MODEL_NAME = "all-MiniLM-L6-v2"
 TEXT_MODEL_SETTING = "AISLE_TEXT_MODEL"
+QUERY_PRECISIONS = ("fp32", "int8")
 
 
 def resolve_text_model(configured: str, resolved: str) -> tuple[Path, ModelIdentity]:
@@ -49,6 +50,10 @@ class SentenceEncoder:
     torch nor sentence-transformers is imported (seconds of start-up saved, which is most of the time a
     restarted Triton takes to serve again). Otherwise the sentence-transformers model is loaded (`model`)
     and, for ONNX, exported once.
+
+    `query_precision` "int8" runs `encode_queries` on the export's int8 graph (`onnx_text.write_int8`,
+    written once beside the export); `encode` (products, bulk work) always runs the float32 graph. On
+    PyTorch there is no int8 graph and both use the model as it is.
     """
 
     def __init__(
@@ -59,9 +64,12 @@ class SentenceEncoder:
         runtime: str = "torch",
         onnx_cache: Path | None = None,
         threads: int = 0,
+        query_precision: str = "fp32",
     ) -> None:
         if runtime not in ("auto", "onnx", "torch"):
             raise ConfigError(f"AISLE_TEXT_RUNTIME={runtime!r}: expected auto, onnx or torch")
+        if query_precision not in QUERY_PRECISIONS:
+            raise ConfigError(f"AISLE_TEXT_QUERY_PRECISION={query_precision!r}: expected fp32 or int8")
         self.model: Any = None
         self.onnx: OnnxTextRunner | None = None
         export: OnnxExport | None = None
@@ -75,6 +83,10 @@ class SentenceEncoder:
             if export is not None:
                 self.onnx = self._exported(model_dir, runtime, export, threads)
         self.runtime = "onnx" if self.onnx is not None else "torch"
+        self.queries: OnnxTextRunner | None = None
+        if query_precision == "int8" and export is not None and self.onnx is not None:
+            self.queries = OnnxTextRunner(write_int8(export), threads)
+        self.query_precision = "int8" if self.queries is not None else "fp32"
         self.dim = int(self.encode(["dimension probe"]).shape[1])
 
     @staticmethod
@@ -120,6 +132,12 @@ class SentenceEncoder:
         if self.model is None and self.onnx is not None:
             return self.onnx.max_tokens
         return int(self.model.max_seq_length or 0)
+
+    def encode_queries(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Like `encode`, on the int8 graph when `query_precision` is int8 (searches' queries)."""
+        if self.queries is None or not texts:
+            return self.encode(texts, batch_size)
+        return self.queries.encode(list(texts), batch_size=batch_size)
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Texts -> (n, dim) float32, each row of unit length (an empty input gives shape (0, dim))."""

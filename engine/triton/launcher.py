@@ -106,6 +106,7 @@ def model_parameters(settings: Settings) -> tuple[dict[str, dict[str, str]], str
             "runtime": settings.text_runtime,
             "onnx_cache": str(settings.path("models", "onnx")),
             "threads": str(settings.text_threads),
+            "query_precision": settings.text_query_precision,
         }
     }
     clip = find_clip_model(settings.clip_model)

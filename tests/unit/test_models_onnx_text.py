@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
 
 from engine.config import PROJECT_ROOT, load_settings
@@ -98,6 +99,51 @@ def test_a_cached_export_serves_without_torch(model_dir: Path, tmp_path: Path) -
 def test_unknown_runtime_is_a_config_error(model_dir: Path) -> None:
     with pytest.raises(ConfigError, match="AISLE_TEXT_RUNTIME"):
         SentenceEncoder(model_dir, 128, runtime="tensorrt")
+    with pytest.raises(ConfigError, match="AISLE_TEXT_QUERY_PRECISION"):
+        SentenceEncoder(model_dir, 128, runtime="onnx", query_precision="fp16")
+
+
+def test_int8_queries_run_a_quantised_graph_written_once_and_products_stay_float32(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    full = SentenceEncoder(model_dir, 128, runtime="onnx", onnx_cache=tmp_path, threads=1)
+    int8 = SentenceEncoder(
+        model_dir, 128, runtime="onnx", onnx_cache=tmp_path, threads=1, query_precision="int8"
+    )
+    assert (full.query_precision, int8.query_precision) == ("fp32", "int8")
+    quantised = sorted(tmp_path.glob("*.int8-*.onnx"))
+    assert len(quantised) == 1
+    ops = {node.op_type for node in onnx.load(str(quantised[0]), load_external_data=False).graph.node}
+    assert {"DynamicQuantizeLinear", "MatMulInteger"} <= ops
+    np.testing.assert_array_equal(int8.encode(TEXTS), full.encode(TEXTS))  # products: float32
+    np.testing.assert_array_equal(full.encode_queries(TEXTS), full.encode(TEXTS))
+    queries, exact = int8.encode_queries(TEXTS), full.encode(TEXTS)
+    np.testing.assert_allclose(np.linalg.norm(queries, axis=1), 1.0, atol=1e-5)
+    cosine = (queries * exact).sum(axis=1)
+    assert cosine.min() > 0.95 and not np.array_equal(queries, exact)
+    written = quantised[0].stat().st_mtime_ns
+    again = SentenceEncoder(model_dir, 128, runtime="onnx", onnx_cache=tmp_path, query_precision="int8")
+    assert quantised[0].stat().st_mtime_ns == written  # reused
+    np.testing.assert_array_equal(again.encode_queries(TEXTS), queries)
+    on_torch = SentenceEncoder(model_dir, 128, runtime="torch", query_precision="int8")
+    assert on_torch.query_precision == "fp32"  # no int8 graph without ONNX: queries stay exact
+    np.testing.assert_array_equal(on_torch.encode_queries(TEXTS[:2]), on_torch.encode(TEXTS[:2]))
+
+
+def test_in_process_queries_use_the_query_graph_and_products_float32(tmp_path: Path) -> None:
+    from engine.inference.inprocess import InProcessInference
+
+    settings = load_settings(data_dir=tmp_path, triton_url="inprocess", text_query_precision="int8")
+    inference = InProcessInference(settings)
+    try:
+        queries, products = inference.text_encoder(), inference.product_text_encoder()
+        assert queries.info() == products.info()
+        model = products.model  # type: ignore[attr-defined]
+        np.testing.assert_array_equal(products.encode(TEXTS), model.encode(TEXTS))
+        np.testing.assert_array_equal(queries.encode(TEXTS), model.encode_queries(TEXTS))
+        assert not np.array_equal(queries.encode(TEXTS), products.encode(TEXTS))
+    finally:
+        inference.close()
 
 
 def test_export_plan_refuses_models_it_cannot_reproduce() -> None:

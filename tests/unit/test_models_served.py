@@ -39,8 +39,11 @@ class FakeResponse:
 
 
 class FakeRequest:
-    def __init__(self, **inputs: np.ndarray) -> None:
-        self.inputs = inputs
+    def __init__(self, parameters: str = "{}", **inputs: np.ndarray) -> None:
+        self.inputs, self._parameters = inputs, parameters
+
+    def parameters(self) -> str:
+        return self._parameters
 
 
 @pytest.fixture
@@ -102,6 +105,11 @@ class FakeEncoder:
             raise RuntimeError("out of memory")
         return np.array([[len(t), 1.0, 0.0] for t in texts], dtype=np.float32)
 
+    def encode_queries(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """The query graph: marked by -1 in the second column."""
+        self.calls.append(["query:", *texts])
+        return np.array([[len(t), -1.0, 0.0] for t in texts], dtype=np.float32)
+
 
 def _encoder(pb: Any, model: FakeEncoder) -> QueryEncoderServable:
     servable = QueryEncoderServable()
@@ -109,8 +117,8 @@ def _encoder(pb: Any, model: FakeEncoder) -> QueryEncoderServable:
     return servable
 
 
-def _text(*texts: bytes) -> FakeRequest:
-    return FakeRequest(TEXT=np.array([[t] for t in texts], dtype=object))
+def _text(*texts: bytes, parameters: str = "{}") -> FakeRequest:
+    return FakeRequest(parameters, TEXT=np.array([[t] for t in texts], dtype=object))
 
 
 def test_encoder_batches_all_requests_into_one_model_call(pb: Any) -> None:
@@ -125,6 +133,28 @@ def test_encoder_batches_all_requests_into_one_model_call(pb: Any) -> None:
         [2.0],
     ]
     assert "UTF-8" in responses[1].error.message
+
+
+def test_queries_and_products_of_one_batch_run_on_their_own_graphs_in_request_order(pb: Any) -> None:
+    model = FakeEncoder()
+    query = json.dumps({"purpose": "query"})
+    responses = _encoder(pb, model).execute(
+        [
+            _text(b"drill", parameters=query),
+            _text(b"a product", b"another"),
+            _text(b"saw", parameters=query),
+            _text(b"odd", parameters="not json"),
+            _text(b"odd2", parameters=json.dumps({"purpose": 3})),
+        ]
+    )
+    assert model.calls == [["a product", "another", "odd", "odd2"], ["query:", "drill", "saw"]]
+    assert [r.outputs[0].array.tolist() for r in responses] == [
+        [[5.0, -1.0, 0.0]],
+        [[9.0, 1.0, 0.0], [7.0, 1.0, 0.0]],
+        [[3.0, -1.0, 0.0]],
+        [[3.0, 1.0, 0.0]],
+        [[4.0, 1.0, 0.0]],
+    ]
 
 
 def test_model_failure_becomes_an_error_response_per_request(pb: Any) -> None:

@@ -52,13 +52,14 @@ def _settings(tmp_path: Path, **overrides: object):
 
 
 def test_runtime_repository_gets_settings_and_gpu_instances(tmp_path: Path) -> None:
-    settings = _settings(tmp_path, triton_gpu=True, text_max_tokens=64)
+    settings = _settings(tmp_path, triton_gpu=True, text_max_tokens=64, text_query_precision="int8")
     parameters, clip_problem = model_parameters(settings)
     assert clip_problem == "AISLE_CLIP_MODEL is empty" and "clip" not in parameters
     runtime = prepare_runtime_repository(settings, parameters)
     assert runtime == (tmp_path / "data" / "model_repository").resolve()
     config = read_config(runtime / "query_encoder" / "config.pbtxt")
     assert config.parameters["max_tokens"].string_value == "64"
+    assert config.parameters["query_precision"].string_value == "int8"
     assert Path(config.parameters["model"].string_value).is_dir()
     assert config.parameters["encoder_name"].string_value == "all-MiniLM-L6-v2"
     assert len(config.parameters["encoder_version"].string_value) == 16
