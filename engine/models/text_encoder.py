@@ -134,10 +134,16 @@ class SentenceEncoder:
         return int(self.model.max_seq_length or 0)
 
     def encode_queries(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """Like `encode`, on the int8 graph when `query_precision` is int8 (searches' queries)."""
+        """Like `encode`, on the int8 graph when `query_precision` is int8 (searches' queries).
+
+        The int8 graph quantises its activations with one range per tensor, taken over the whole batch
+        (padding included), so a text's vector would depend on the texts batched with it (in Triton:
+        on whichever searches arrived together). It therefore runs one text at a time: a query's
+        vector is a function of the query alone, as the embedding cache assumes."""
         if self.queries is None or not texts:
             return self.encode(texts, batch_size)
-        return self.queries.encode(list(texts), batch_size=batch_size)
+        runner = self.queries
+        return np.concatenate([runner.encode([text]) for text in texts])
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Texts -> (n, dim) float32, each row of unit length (an empty input gives shape (0, dim))."""

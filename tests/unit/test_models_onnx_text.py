@@ -121,6 +121,8 @@ def test_int8_queries_run_a_quantised_graph_written_once_and_products_stay_float
     np.testing.assert_allclose(np.linalg.norm(queries, axis=1), 1.0, atol=1e-5)
     cosine = (queries * exact).sum(axis=1)
     assert cosine.min() > 0.95 and not np.array_equal(queries, exact)
+    alone = np.concatenate([int8.encode_queries([text]) for text in TEXTS])
+    np.testing.assert_array_equal(queries, alone)  # a query's vector does not depend on its batch
     written = quantised[0].stat().st_mtime_ns
     again = SentenceEncoder(model_dir, 128, runtime="onnx", onnx_cache=tmp_path, query_precision="int8")
     assert quantised[0].stat().st_mtime_ns == written  # reused
