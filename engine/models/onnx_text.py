@@ -199,7 +199,7 @@ def write_int8(export: OnnxExport) -> OnnxExport:
 
     Why only for queries: product vectors are embedded once per catalog and searched by every query,
     so they keep the float32 graph; a query is embedded on every search, where the int8 graph halves the
-    encoder's CPU for about 0.0008 of nDCG@10 (docs/serving-cost.md)."""
+    encoder's CPU for about 0.001 of nDCG@10 (docs/serving.md)."""
     target = export.int8()
     if target.graph.is_file():
         return target
