@@ -173,13 +173,15 @@ class EncoderStep:
             )
             save_checkpoint(self.checkpoint, window["until"], state.runs + 1)
             return outcome
-        checks = {"clicks": (data.check, data.min_grade)}
+        checks = {"clicks": (data.check, data.min_grade, "held-out click-query")}
         if self.check_set:
-            checks["check_set"] = (self.check_set, self.check_min_grade)
+            checks["check_set"] = (self.check_set, self.check_min_grade, "check-set")
         candidate, served = query_embedder(model), query_embedder(reference)
         verdicts = {
-            name: gate(candidate, served, queries, products, min_grade=grade, tolerance=config.tolerance)
-            for name, (queries, grade) in checks.items()
+            name: gate(
+                candidate, served, queries, products, min_grade=grade, tolerance=config.tolerance, label=label
+            )
+            for name, (queries, grade, label) in checks.items()
         }
         training["seconds"] = round(time.perf_counter() - started, 1)
         details["gate"] = _merged(verdicts)

@@ -53,18 +53,20 @@ def gate(
     tolerance: float = 0.0,
     k: int = 10,
     serving_products: ProductVectors | None = None,
+    label: str = "check-set",
 ) -> GateVerdict:
     """Accept only when the candidate's check-set nDCG@k >= the serving version's - `tolerance`.
 
     `serving_products`: the serving pair's vectors when they differ from the candidate's (both towers:
-    each pair is scored against the corpus embedded in its own space)."""
+    each pair is scored against the corpus embedded in its own space). `label` names the query set in
+    a refusal's reason (the online step also gates on held-out click queries)."""
     if not check_set:
         return GateVerdict(False, float("nan"), float("nan"), 0, ["no check queries"])
     cand = dense_ndcg(candidate, check_set, products, k, min_grade)
     serv = dense_ndcg(serving, check_set, serving_products or products, k, min_grade)
     verdict = GateVerdict(cand >= serv - tolerance, cand, serv, len(check_set))
     if not verdict.accepted:
-        verdict.reasons.append(f"check-set nDCG@{k} {cand:.4f} < serving {serv:.4f} - {tolerance}")
+        verdict.reasons.append(f"{label} nDCG@{k} {cand:.4f} < serving {serv:.4f} - {tolerance}")
     return verdict
 
 

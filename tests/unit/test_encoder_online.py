@@ -135,7 +135,7 @@ def test_a_candidate_that_loses_the_gate_is_not_written(shop: Settings, tiny: Pa
     loader = FakeLoader(shop)
     outcome = step(shop, tiny, log, loader, every=50, tolerance=-1.0).run_once()
     assert outcome["action"] == "rejected" and outcome["version"] is None
-    assert "clicks: check-set nDCG@10" in outcome["gate"]["reasons"][0]
+    assert "clicks: held-out click-query nDCG@10" in outcome["gate"]["reasons"][0]
     assert QueryEncoderStore(shop).versions() == [1] and loader.loaded == []
     # The window is consumed all the same: the next step waits for newer clicks.
     assert load_checkpoint(encoder_checkpoint_path(shop)).offset == outcome["events"]["until"] > 0
