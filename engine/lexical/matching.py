@@ -62,6 +62,7 @@ class MatchQuery:
     lexical: bool = True  # False: only `also_ids` (a dense-only search)
     prefix_last: bool = False  # the last word may be the beginning of a word (search as you type)
     near_ids: frozenset[str] = frozenset()
+    typos: bool = True  # False: words match exactly only (a suggestion prefers such readings)
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,10 @@ def query_words(
     analyzer: Callable[[str], list[str]],
     synonyms: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] | None = None,
     prefix_last: bool = False,
+    typos: bool = True,
 ) -> list[QueryWord]:
     """The query's distinct words with their analysed terms; stop words (no terms) are left out.
+    `typos=False` allows no misspelling in any word.
 
     A CJK run counts as one word per character bigram (each must match, subject to the
     minimum-should-match rule), so "吾輩は猫" does not match every text holding one of its characters.
@@ -129,9 +132,9 @@ def query_words(
             if terms in seen:  # the unfinished last word replaces its earlier twin
                 words = [w for w in words if w.terms != terms]
             seen.add(terms)
-            typos = typo_distance(token) if len(groups) == 1 else 0
+            allowed = typo_distance(token) if typos and len(groups) == 1 else 0
             alternatives = synonyms.get(terms[0], ()) if synonyms and len(terms) == 1 else ()
-            words.append(QueryWord(token, terms, typos, alternatives, prefix))
+            words.append(QueryWord(token, terms, allowed, alternatives, prefix))
     return words
 
 

@@ -98,7 +98,11 @@ def match_query(
 ) -> dict[str, Any]:
     """The membership query of a match set, filters applied (see the module docstring)."""
     alternatives: list[dict[str, Any]] = []
-    words = query_words(match.text, analyzer, synonyms, match.prefix_last) if match.text is not None else []
+    words = (
+        query_words(match.text, analyzer, synonyms, match.prefix_last, match.typos)
+        if match.text is not None
+        else []
+    )
     if match.lexical and match.text is None:
         alternatives.append({"match_all": {}})
     elif match.lexical and match.text is not None:

@@ -61,8 +61,8 @@ class QueryBuilder:
         self.analyzer = analyzer
         self.synonyms = synonyms
 
-    def words(self, text: str, prefix_last: bool = False) -> list[QueryWord]:
-        return query_words(text, self.analyzer, self.synonyms(), prefix_last)
+    def words(self, text: str, prefix_last: bool = False, typos: bool = True) -> list[QueryWord]:
+        return query_words(text, self.analyzer, self.synonyms(), prefix_last, typos)
 
     # --- text ---------------------------------------------------------------------------------------
     def _term(self, name: str, term: str, weight: float) -> Any:
@@ -126,7 +126,7 @@ class QueryBuilder:
         cost on a catalog of tens of thousands of products."""
         counted = self._counted if scored else (lambda word: word)
         alternatives = []
-        words = self.words(match.text, match.prefix_last) if match.text is not None else []
+        words = self.words(match.text, match.prefix_last, match.typos) if match.text is not None else []
         if match.lexical and match.text is None:
             alternatives.append((Occur.Should, Query.all_query()))
         elif match.lexical and match.text is not None:

@@ -192,17 +192,23 @@ class MatchSetStage:
         not have, is dropped). When every word matches alone but not together ("cat food" in a shop whose
         cat products never say "food"), the query without one word, then a single word: whichever matches
         the most products, so the shopper is offered the broadest sensible reading rather than nothing.
+        A reading whose words match as written beats one that matches only through typo tolerance, however
+        many products that finds: in a pet-and-hardware shop "dog food" suggests "dog" (a dog lead), not
+        "food" (which reaches "wood" screws by one edit).
         """
         words = text.split()
         flt = None if filters.is_empty else filters
 
-        counted: dict[str, int] = {}  # each relaxation is asked of the backend once
+        counted: dict[tuple[str, bool], int] = {}  # each relaxation is asked of the backend once
 
-        def count(words_: list[str]) -> int:
-            text = " ".join(words_)
-            if text not in counted:
-                counted[text] = self.lexical.count_matching(MatchQuery(text, flt))
-            return counted[text]
+        def count(words_: list[str], typos: bool = True) -> int:
+            key = (" ".join(words_), typos)
+            if key not in counted:
+                counted[key] = self.lexical.count_matching(MatchQuery(key[0], flt, typos=typos))
+            return counted[key]
+
+        def preference(words_: list[str]) -> tuple[bool, int]:
+            return count(words_, typos=False) > 0, count(words_)
 
         kept = [w for w in words if count([w]) > 0]
         if not kept or len(kept) > MAX_RELAXED_WORDS:
@@ -212,8 +218,9 @@ class MatchSetStage:
         shorter = [kept[:i] + kept[i + 1 :] for i in range(len(kept))] if len(kept) > 2 else []
         singles = [[w] for w in kept] if len(kept) > 1 else []
         for level in (shorter, singles):
-            best = max(level, key=count, default=None)  # first of equals: earlier words are kept
-            if best is not None and count(best) > 0:
+            matching = [option for option in level if count(option) > 0]
+            if matching:  # first of equals: earlier words are kept
+                best: list[str] = max(matching, key=preference)
                 return " ".join(best)
         return None
 

@@ -155,6 +155,14 @@ def test_exact_words_outrank_corrected_ones(shop: LexicalIndex) -> None:
     assert ranked == ["tl-hamper", "tl-hammer"]
 
 
+def test_a_query_without_typos_matches_only_words_as_written(shop: LexicalIndex) -> None:
+    # What a suggestion uses to prefer readings that match as written.
+    assert shop.match_ids(MatchQuery("hamper", typos=False)) == {"tl-hamper"}
+    assert shop.count_matching(MatchQuery("hammr", typos=False)) == 0
+    assert shop.count_matching(MatchQuery("hammr")) == 1
+    assert shop.match_ids(MatchQuery("cordless drill", typos=False)) == {"tl-drill"}
+
+
 def typed(index: LexicalIndex, text: str) -> set[str]:
     """Ids matching `text` typed into a search-as-you-type box (the last word may be unfinished)."""
     return index.match_ids(MatchQuery(text, prefix_last=True))

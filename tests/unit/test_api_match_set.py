@@ -96,6 +96,18 @@ def test_words_that_match_alone_but_not_together_suggest_the_broader_one(client:
     assert answer["total"] == 0 and answer["suggestion"] == "notebook"
 
 
+def test_a_suggestion_prefers_a_word_that_matches_as_written_over_a_typo_reading(client: TestClient) -> None:
+    # "pager" is no word of the catalog but one edit from "paper", which every bulk product says: it
+    # matches far more products than "drill" does, but only through typo tolerance.
+    assert search(client, query="pager")["total"] > search(client, query="drill")["total"] == 1
+    answer = search(client, query="drill pager")
+    assert answer["total"] == 0 and answer["suggestion"] == "drill"
+    answer = search(client, query="pager drill")
+    assert answer["total"] == 0 and answer["suggestion"] == "drill"
+    # Among readings that match as written, the broadest still wins.
+    assert search(client, query="kafka notebook")["suggestion"] == "notebook"
+
+
 def test_the_last_word_may_be_unfinished_unless_the_request_says_whole_words(client: TestClient) -> None:
     answer = search(client, query="pride and prejud")
     assert answer["total"] == 1 and [h["id"] for h in answer["hits"]] == ["bk-austen"]
