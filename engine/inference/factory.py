@@ -56,19 +56,14 @@ def create_inference(settings: Settings, *, serving: bool = False) -> InferenceB
     from engine.triton.launcher import running_server
     from engine.triton.supervisor import TritonSupervisor
 
+    supervisor = TritonSupervisor(settings)  # a dead server is replaced (docs: engine.triton.supervisor)
     server = running_server(settings)
     if server is not None:
         log.info("using the running Triton (pid %d) on %s", server.pid, server.grpc_url)
-        return TritonInference(
-            server.grpc_url,
-            settings.triton_timeout_s,
-            repository=server.repository,
-            load_timeout_s=settings.triton_startup_timeout_s,
-            **guard,
-        )
-    check_model_settings(settings)
-    supervisor = TritonSupervisor(settings)  # a server launched here is restarted when it dies
-    server = supervisor.start()
+        supervisor.adopt(server)
+    else:
+        check_model_settings(settings)
+        server = supervisor.start()
     return TritonInference(
         server.grpc_url,
         settings.triton_timeout_s,

@@ -1,4 +1,5 @@
-"""The Triton supervisor restarts a dead server, within a restart budget, and stops cleanly."""
+"""The Triton supervisor restarts a dead server, within a restart budget, and stops cleanly; a server
+another process launched is adopted: not stopped here, followed to its successor, replaced when none comes."""
 
 from __future__ import annotations
 
@@ -81,3 +82,63 @@ def test_it_gives_up_after_the_restart_budget(tmp_path: Path) -> None:
         wait_for(lambda: supervisor.alive() or supervisor.gave_up is not None)
     assert supervisor.gave_up == "2 restarts within 300s" and supervisor.restarts == 2
     supervisor.stop()
+
+
+class Finder:
+    """What `running_server` would find: the server another process runs, or None."""
+
+    def __init__(self, server: FakeServer | None = None) -> None:
+        self.server = server
+
+    def __call__(self, settings: object) -> FakeServer | None:
+        return self.server if self.server is not None and self.server.alive() else None
+
+
+def adopting(tmp_path: Path, launch: Launcher, find: Finder, grace_s: float = 0.05) -> TritonSupervisor:
+    return TritonSupervisor(
+        load_settings(data_dir=tmp_path),
+        check_interval_s=0.01,
+        launch=launch,
+        find=find,
+        adopt_grace_s=grace_s,
+    )
+
+
+def test_an_adopted_server_is_watched_but_not_stopped(tmp_path: Path) -> None:
+    theirs = FakeServer(7)
+    launch = Launcher()
+    supervisor = adopting(tmp_path, launch, Finder(theirs))
+    assert supervisor.adopt(theirs) is theirs and supervisor.alive() and not supervisor.owned
+    time.sleep(0.05)
+    supervisor.stop()
+    assert not theirs.stopped and launch.attempts == 0
+
+
+def test_when_an_adopted_server_dies_its_successor_is_adopted(tmp_path: Path) -> None:
+    # The owner (say `engine triton start --supervise`) starts the replacement within the grace time.
+    theirs, successor = FakeServer(7), FakeServer(8)
+    find = Finder(theirs)
+    launch = Launcher()
+    supervisor = adopting(tmp_path, launch, find, grace_s=5.0)
+    supervisor.adopt(theirs)
+    theirs.up = False
+    time.sleep(0.1)
+    find.server = successor
+    assert wait_for(lambda: supervisor.server is successor)
+    assert supervisor.alive() and not supervisor.owned and supervisor.restarts == 0 and launch.attempts == 0
+    supervisor.stop()
+    assert not successor.stopped
+
+
+def test_when_an_adopted_server_dies_with_no_successor_one_is_launched_and_owned(tmp_path: Path) -> None:
+    # A gateway restarted while the previous gateway's server was still stopping: nobody replaces it.
+    theirs = FakeServer(7)
+    launch = Launcher()
+    supervisor = adopting(tmp_path, launch, Finder(theirs))
+    supervisor.adopt(theirs)
+    theirs.up = False
+    assert wait_for(lambda: supervisor.restarts == 1)
+    assert supervisor.server is launch.servers[0] and supervisor.owned and supervisor.alive()
+    assert not theirs.stopped  # what is left of it is its owner's
+    supervisor.stop()
+    assert launch.servers[0].stopped
