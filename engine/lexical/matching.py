@@ -18,6 +18,10 @@ word from `MIN_PREFIX_CHARS` characters, so "a" does not match everything), and 
 parts as the beginning of an identifier (from `MIN_IDENTIFIER_PREFIX_CHARS` normalised characters:
 "dcd791" finds model "DCD791D2").
 
+A multi-word synonym entry in the query also matches as each other entry of its set
+(`phrase_rewrites`): with ["drill driver", "akkuschrauber"], "cordless drill driver" also matches
+"cordless akkuschrauber".
+
 The search pipeline adds the products whose dense similarity clears a threshold, and, when those and the
 lexical matches are few, those that share at least one query word (`NEAR_WORDS`, each word matched as
 above) and clear a looser one (`engine.pipeline.matchset`, docs/relevance.md).
@@ -48,6 +52,8 @@ MIN_IDENTIFIER_PREFIX_CHARS = 5
 # How many query words a `MatchQuery.near_ids` product must match, whatever the query's length: the
 # looser similarity threshold it also clears does the rest (docs/relevance.md).
 NEAR_WORDS = 1
+MAX_PHRASE_WORDS = 4  # the longest synonym entry looked up in a query; longer ones only match products
+MAX_REWRITES = 8  # query rewrites by multi-word synonyms, at most (each is one more clause)
 
 
 @dataclass(frozen=True)
@@ -136,6 +142,34 @@ def query_words(
             alternatives = synonyms.get(terms[0], ()) if synonyms and len(terms) == 1 else ()
             words.append(QueryWord(token, terms, allowed, alternatives, prefix))
     return words
+
+
+def phrase_rewrites(
+    text: str,
+    analyzer: Callable[[str], list[str]],
+    synonyms: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] | None,
+    limit: int = MAX_REWRITES,
+) -> list[str]:
+    """The query with one run of words that is a multi-word synonym entry ("drill driver") replaced by
+    each other entry of its sets ("cordless drill driver" -> "cordless akkuschrauber"): a product matching
+    a rewrite matches the query. Stop words inside the run do not count ("bag of words" is the entry
+    "bag words"); at most `limit` rewrites, one replacement each."""
+    if not synonyms:
+        return []
+    tokens = tokenize(text)
+    slots = []  # (token position, its one analysed term) of the words that can be part of a phrase
+    for position, token in enumerate(tokens):
+        terms = analyzer(token)
+        if len(terms) == 1 and not is_cjk(token):
+            slots.append((position, terms[0]))
+    rewrites: list[str] = []
+    for start in range(len(slots)):
+        for length in range(min(MAX_PHRASE_WORDS, len(slots) - start), 1, -1):
+            run = slots[start : start + length]
+            for alternative, _ in synonyms.get(" ".join(term for _, term in run), ()):
+                before, after = tokens[: run[0][0]], tokens[run[-1][0] + 1 :]
+                rewrites.append(" ".join([*before, alternative, *after]))
+    return list(dict.fromkeys(rewrites))[:limit]
 
 
 def _may_be_unfinished(token: str, alone: bool) -> bool:

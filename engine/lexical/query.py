@@ -25,6 +25,7 @@ from engine.lexical.matching import (
     SearchFields,
     identifier_candidates,
     identifier_prefixes,
+    phrase_rewrites,
     query_words,
     required_matches,
 )
@@ -106,10 +107,13 @@ def match_query(
     if match.lexical and match.text is None:
         alternatives.append({"match_all": {}})
     elif match.lexical and match.text is not None:
-        if words:
-            clauses = [_word(w, fields) for w in words]
-            needed = required_matches(len(clauses))
-            alternatives.append({"bool": {"should": clauses, "minimum_should_match": needed}})
+        rewrites = phrase_rewrites(match.text, analyzer, synonyms)
+        rewritten = [query_words(r, analyzer, synonyms, match.prefix_last, match.typos) for r in rewrites]
+        for group in [words, *rewritten]:
+            if group:
+                clauses = [_word(w, fields) for w in group]
+                needed = required_matches(len(clauses))
+                alternatives.append({"bool": {"should": clauses, "minimum_should_match": needed}})
         idents = identifier_candidates(match.text)
         if idents:
             alternatives.append({"constant_score": {"filter": {"terms": {"ident": idents}}, "boost": 100.0}})

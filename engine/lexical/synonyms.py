@@ -2,8 +2,10 @@
 
 A set lists words or phrases a shopper may use for the same thing (["sofa", "couch", "settee"],
 ["tv", "television"]). A query word equal to one entry (after analysis: "TVs" is "tv") also matches the
-other entries; a phrase entry matches when all its words are in the product. The trigger is one query
-word; a multi-word query phrase is not looked up (documented in docs/lexical.md).
+other entries; a phrase entry matches when all its words are in the product. A run of query words equal
+to a phrase entry (up to `MAX_PHRASE_WORDS` words, stop words aside: "drill driver", "bag of words") is a
+trigger too: the query then also matches with that run replaced by each other entry
+(`engine.lexical.matching.phrase_rewrites`), the rest of the query still applying.
 
 The sets live in one JSON file (`<data_dir>/synonyms.json`), replaced atomically by the admin API;
 every gateway process notices a new file within `check_interval_s`.
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.errors import InvalidInput
+from engine.lexical.matching import MAX_PHRASE_WORDS
 from engine.storage import write_atomic
 
 if TYPE_CHECKING:
@@ -51,14 +54,15 @@ def validate(sets: Sequence[Sequence[str]], analyzer: Callable[[str], list[str]]
 
 
 def expansions(sets: Sequence[Sequence[str]], analyzer: Callable[[str], list[str]]) -> Expansions:
-    """Analysed single-word entry -> the other entries of its sets, as (text, analysed terms)."""
+    """Analysed entry (its terms joined by spaces; one word, or a phrase of up to `MAX_PHRASE_WORDS`) ->
+    the other entries of its sets, as (text, analysed terms)."""
     table: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {}
     for entries in sets:
         analysed = [(e, tuple(analyzer(e))) for e in entries]
         for _, terms in analysed:
-            if len(terms) != 1:
+            if not 1 <= len(terms) <= MAX_PHRASE_WORDS:
                 continue
-            others = table.setdefault(terms[0], {})
+            others = table.setdefault(" ".join(terms), {})
             for other_text, other_terms in analysed:
                 if other_terms and other_terms != terms:
                     others.setdefault(" ".join(other_terms), (other_text, other_terms))

@@ -32,6 +32,7 @@ from engine.lexical.matching import (
     SearchFields,
     identifier_candidates,
     identifier_prefixes,
+    phrase_rewrites,
     query_words,
     required_matches,
 )
@@ -115,7 +116,14 @@ class QueryBuilder:
         for word in words:
             unknown = not any(known(term) for term in word.terms) and not word.alternatives
             groups.append((Occur.Should, self._word(word, exact=not unknown, typos=unknown)))
+        for rewrite in self._rewrites(text):  # a multi-word synonym: its other entries score too
+            each = [(Occur.Should, self._word(w, exact=True, typos=False)) for w in self.words(rewrite)]
+            if each:
+                groups.append((Occur.Should, Query.boolean_query(each)))
         return Query.boolean_query(groups)
+
+    def _rewrites(self, text: str) -> list[str]:
+        return phrase_rewrites(text, self.analyzer, self.synonyms())
 
     def match_query(self, match: MatchQuery, scored: bool = True) -> Any:
         """Membership query of a match set (filters applied).
@@ -130,10 +138,12 @@ class QueryBuilder:
         if match.lexical and match.text is None:
             alternatives.append((Occur.Should, Query.all_query()))
         elif match.lexical and match.text is not None:
-            if words:
-                groups = [(Occur.Should, counted(self._word(w, exact=True, typos=True))) for w in words]
-                needed = required_matches(len(groups))
-                alternatives.append((Occur.Should, Query.boolean_query(groups, needed)))
+            rewritten = [self.words(r, match.prefix_last, match.typos) for r in self._rewrites(match.text)]
+            for group in [words, *rewritten]:
+                if group:
+                    clauses = [(Occur.Should, counted(self._word(w, exact=True, typos=True))) for w in group]
+                    needed = required_matches(len(clauses))
+                    alternatives.append((Occur.Should, Query.boolean_query(clauses, needed)))
             idents = identifier_candidates(match.text)
             if idents:
                 ident = Query.term_set_query(self.schema, "ident", idents)

@@ -17,11 +17,13 @@ import numpy as np
 import pytest
 from opensearchpy import OpenSearch
 
+from engine.lexical.analysis import make_analyzer
 from engine.lexical.base import LexicalIndex
 from engine.lexical.embedded import EmbeddedLexical
 from engine.lexical.facets import price_label, top_buckets
 from engine.lexical.matching import MatchQuery, SearchFields
 from engine.lexical.opensearch import OpenSearchLexical
+from engine.lexical.synonyms import SynonymFile
 from engine.pipeline.matchset import MatchSetStage
 from engine.records import Filters, MemberHits, Product
 from engine.vectors.faiss_store import FaissVectorStore
@@ -38,16 +40,22 @@ BY_ID = {p.id: p for p in CATALOG}
 
 @contextmanager
 def open_backend(
-    kind: str, request: pytest.FixtureRequest, directory: Path, fields: SearchFields = FIELDS
+    kind: str,
+    request: pytest.FixtureRequest,
+    directory: Path,
+    fields: SearchFields = FIELDS,
+    synonyms: SynonymFile | None = None,
 ) -> Iterator[LexicalIndex]:
     if kind == "embedded":
-        yield EmbeddedLexical(directory / "lexical", fields=fields, reload_interval_s=0.0)
+        yield EmbeddedLexical(directory / "lexical", fields=fields, synonyms=synonyms, reload_interval_s=0.0)
         return
     url = request.getfixturevalue("opensearch_url")
     client = OpenSearch(hosts=[url], timeout=30)
     alias = f"test-{uuid.uuid4().hex[:10]}"
     try:
-        yield OpenSearchLexical(client, alias, fields=fields, scan_page=200, backoff_s=0.05)
+        yield OpenSearchLexical(
+            client, alias, fields=fields, synonyms=synonyms, scan_page=200, backoff_s=0.05
+        )
     finally:
         client.indices.delete(index=f"{alias}-*", params={"ignore_unavailable": "true"})
         client.close()
@@ -161,6 +169,28 @@ def test_a_query_without_typos_matches_only_words_as_written(shop: LexicalIndex)
     assert shop.count_matching(MatchQuery("hammr", typos=False)) == 0
     assert shop.count_matching(MatchQuery("hammr")) == 1
     assert shop.match_ids(MatchQuery("cordless drill", typos=False)) == {"tl-drill"}
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_synonyms_of_words_and_of_phrases_widen_the_match_set(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    synonyms = SynonymFile(tmp_path / "synonyms.json", check_interval_s=0.0)
+    with open_backend(kind, request, tmp_path, synonyms=synonyms) as index:
+        index.rebuild(CATALOG)
+        assert ids(index, "mallet") == ids(index, "power drill") == ids(index, "clothes basket") == set()
+        sets = [["mallet", "claw hammer"], ["power drill", "drill driver"], ["clothes basket", "hamper"]]
+        synonyms.replace(sets, make_analyzer("english"))
+        assert ids(index, "mallet") == {"tl-hammer"}  # a word for a phrase (all its words needed)
+        assert ids(index, "claw hammer") == {"tl-hammer"}
+        assert ids(index, "power drill") == {"tl-drill"}  # a phrase for a phrase
+        assert ids(index, "cordless power drill") == {"tl-drill"}  # the rest of the query still applies
+        assert ids(index, "power drill xyzzy qwerty") == set()  # 4 words: 3 needed, as without synonyms
+        assert ids(index, "woven clothes basket") == {"tl-hamper"}  # a phrase for a word
+        assert ids(index, "clothes") == set()  # part of a phrase is no trigger
+        assert index.count_matching(MatchQuery("power drill")) == 1
+        ranked = index.match_page(MatchQuery("power drill"), "relevance", 0, 5)
+        assert [h.product_id for h in ranked] == ["tl-drill"]
 
 
 def typed(index: LexicalIndex, text: str) -> set[str]:

@@ -9,7 +9,8 @@ import pytest
 from engine.errors import MissingDependency
 from engine.lexical import analysis
 from engine.lexical.analysis import EnglishAnalyzer, irregular_plural_rules, make_analyzer, tokenize
-from engine.lexical.matching import identifier_prefixes, query_words
+from engine.lexical.matching import identifier_prefixes, phrase_rewrites, query_words
+from engine.lexical.synonyms import expansions
 
 
 def test_tokenize_lowercases_and_strips_possessives() -> None:
@@ -103,3 +104,19 @@ def test_identifier_beginnings_are_the_runs_ending_the_query() -> None:
     assert identifier_prefixes("drill DCD 791") == ["drilldcd791", "dcd791"]
     assert identifier_prefixes("n506-k") == ["n506k"]
     assert identifier_prefixes("dcd7") == []
+
+
+def test_a_multi_word_synonym_in_a_query_rewrites_it_once_per_other_entry() -> None:
+    analyzer = make_analyzer("english")
+    table = expansions([["drill driver", "akkuschrauber", "power drill"], ["bag of words", "bow"]], analyzer)
+    rewrites = phrase_rewrites("Cordless Drill Drivers 18V", analyzer, table)
+    assert rewrites == [
+        "cordless akkuschrauber 18v",
+        "cordless power drill 18v",
+    ]  # stemmed match, cased entry
+    assert phrase_rewrites("a bag of words", analyzer, table) == ["a bow"]  # stop words inside do not count
+    assert phrase_rewrites("bag words", analyzer, table) == ["bow"]
+    assert phrase_rewrites("driver drill", analyzer, table) == []  # the words in their order only
+    assert phrase_rewrites("drill", analyzer, table) == []  # one word of a phrase is no trigger
+    assert phrase_rewrites("drill driver", analyzer, table, limit=1) == ["akkuschrauber"]
+    assert phrase_rewrites("drill driver", analyzer, {}) == []
