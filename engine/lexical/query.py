@@ -22,10 +22,11 @@ from engine.lexical.matching import (
     NEAR_WORDS,
     MatchQuery,
     QueryWord,
+    Rewrite,
     SearchFields,
     identifier_candidates,
     identifier_prefixes,
-    phrase_rewrites,
+    query_rewrites,
     query_words,
     required_matches,
 )
@@ -91,6 +92,27 @@ def _word(word: QueryWord, fields: SearchFields) -> dict[str, Any]:
     return {"bool": {"should": [clause, {"constant_score": {"filter": clause, "boost": WORD_SCORE}}]}}
 
 
+def _reading(
+    rewrite: Rewrite,
+    words: int,
+    match: MatchQuery,
+    fields: SearchFields,
+    analyzer: Callable[[str], list[str]],
+    synonyms: Expansions | None,
+) -> dict[str, Any] | None:
+    """The membership clause of one reading of the query (`Rewrite`); None when it has no word."""
+    typos = match.typos and rewrite.rest_typos
+    replacement = query_words(rewrite.replacement, analyzer, synonyms, typos=False)
+    if not replacement:
+        return None
+    body: dict[str, Any] = {"must": [_word(w, fields) for w in replacement]}
+    rest = query_words(rewrite.rest, analyzer, synonyms, match.prefix_last, typos) if rewrite.rest else []
+    if rest:
+        body["should"] = [_word(w, fields) for w in rest]
+        body["minimum_should_match"] = rewrite.rest_needed(words)
+    return {"bool": body}
+
+
 def match_query(
     match: MatchQuery,
     fields: SearchFields,
@@ -107,13 +129,14 @@ def match_query(
     if match.lexical and match.text is None:
         alternatives.append({"match_all": {}})
     elif match.lexical and match.text is not None:
-        rewrites = phrase_rewrites(match.text, analyzer, synonyms)
-        rewritten = [query_words(r, analyzer, synonyms, match.prefix_last, match.typos) for r in rewrites]
-        for group in [words, *rewritten]:
-            if group:
-                clauses = [_word(w, fields) for w in group]
-                needed = required_matches(len(clauses))
-                alternatives.append({"bool": {"should": clauses, "minimum_should_match": needed}})
+        if words:
+            clauses = [_word(w, fields) for w in words]
+            needed = required_matches(len(clauses))
+            alternatives.append({"bool": {"should": clauses, "minimum_should_match": needed}})
+        for rewrite in query_rewrites(match.text, analyzer, synonyms):
+            reading = _reading(rewrite, len(words), match, fields, analyzer, synonyms)
+            if reading is not None:
+                alternatives.append(reading)
         idents = identifier_candidates(match.text)
         if idents:
             alternatives.append({"constant_score": {"filter": {"terms": {"ident": idents}}, "boost": 100.0}})

@@ -29,10 +29,12 @@ from engine.lexical.matching import (
     NEAR_WORDS,
     MatchQuery,
     QueryWord,
+    Rewrite,
     SearchFields,
     identifier_candidates,
     identifier_prefixes,
     phrase_rewrites,
+    query_rewrites,
     query_words,
     required_matches,
 )
@@ -116,14 +118,28 @@ class QueryBuilder:
         for word in words:
             unknown = not any(known(term) for term in word.terms) and not word.alternatives
             groups.append((Occur.Should, self._word(word, exact=not unknown, typos=unknown)))
-        for rewrite in self._rewrites(text):  # a multi-word synonym: its other entries score too
-            each = [(Occur.Should, self._word(w, exact=True, typos=False)) for w in self.words(rewrite)]
+        for rewrite in phrase_rewrites(text, self.analyzer, self.synonyms()):  # a synonym's entries score
+            each = [
+                (Occur.Should, self._word(w, exact=True, typos=False))
+                for w in self.words(rewrite.replacement)
+            ]
             if each:
                 groups.append((Occur.Should, Query.boolean_query(each)))
         return Query.boolean_query(groups)
 
-    def _rewrites(self, text: str) -> list[str]:
-        return phrase_rewrites(text, self.analyzer, self.synonyms())
+    def _reading(self, rewrite: Rewrite, words: int, match: MatchQuery, counted: Callable[[Any], Any]) -> Any:
+        """The membership clause of one reading of the query (`Rewrite`); None when it has no word."""
+        typos = match.typos and rewrite.rest_typos
+        replacement = self.words(rewrite.replacement, typos=False)
+        if not replacement:
+            return None
+        clauses = [(Occur.Must, counted(self._word(w, exact=True, typos=True))) for w in replacement]
+        rest = self.words(rewrite.rest, match.prefix_last, typos) if rewrite.rest else []
+        if rest:
+            needed = rewrite.rest_needed(words)
+            others = [(Occur.Should, counted(self._word(w, exact=True, typos=True))) for w in rest]
+            clauses.append((Occur.Must if needed else Occur.Should, Query.boolean_query(others, needed)))
+        return Query.boolean_query(clauses)
 
     def match_query(self, match: MatchQuery, scored: bool = True) -> Any:
         """Membership query of a match set (filters applied).
@@ -138,12 +154,14 @@ class QueryBuilder:
         if match.lexical and match.text is None:
             alternatives.append((Occur.Should, Query.all_query()))
         elif match.lexical and match.text is not None:
-            rewritten = [self.words(r, match.prefix_last, match.typos) for r in self._rewrites(match.text)]
-            for group in [words, *rewritten]:
-                if group:
-                    clauses = [(Occur.Should, counted(self._word(w, exact=True, typos=True))) for w in group]
-                    needed = required_matches(len(clauses))
-                    alternatives.append((Occur.Should, Query.boolean_query(clauses, needed)))
+            if words:
+                clauses = [(Occur.Should, counted(self._word(w, exact=True, typos=True))) for w in words]
+                needed = required_matches(len(clauses))
+                alternatives.append((Occur.Should, Query.boolean_query(clauses, needed)))
+            for rewrite in query_rewrites(match.text, self.analyzer, self.synonyms()):
+                reading = self._reading(rewrite, len(words), match, counted)
+                if reading is not None:
+                    alternatives.append((Occur.Should, reading))
             idents = identifier_candidates(match.text)
             if idents:
                 ident = Query.term_set_query(self.schema, "ident", idents)

@@ -9,7 +9,13 @@ import pytest
 from engine.errors import MissingDependency
 from engine.lexical import analysis
 from engine.lexical.analysis import EnglishAnalyzer, irregular_plural_rules, make_analyzer, tokenize
-from engine.lexical.matching import identifier_prefixes, phrase_rewrites, query_words
+from engine.lexical.matching import (
+    Rewrite,
+    identifier_prefixes,
+    joined_rewrites,
+    phrase_rewrites,
+    query_words,
+)
 from engine.lexical.synonyms import expansions
 
 
@@ -106,17 +112,38 @@ def test_identifier_beginnings_are_the_runs_ending_the_query() -> None:
     assert identifier_prefixes("dcd7") == []
 
 
+def readings(rewrites: list[Rewrite]) -> list[str]:
+    return [r.text for r in rewrites]
+
+
 def test_a_multi_word_synonym_in_a_query_rewrites_it_once_per_other_entry() -> None:
     analyzer = make_analyzer("english")
     table = expansions([["drill driver", "akkuschrauber", "power drill"], ["bag of words", "bow"]], analyzer)
     rewrites = phrase_rewrites("Cordless Drill Drivers 18V", analyzer, table)
-    assert rewrites == [
-        "cordless akkuschrauber 18v",
-        "cordless power drill 18v",
-    ]  # stemmed match, cased entry
-    assert phrase_rewrites("a bag of words", analyzer, table) == ["a bow"]  # stop words inside do not count
-    assert phrase_rewrites("bag words", analyzer, table) == ["bow"]
+    assert readings(rewrites) == ["cordless akkuschrauber 18v", "cordless power drill 18v"]  # stemmed, cased
+    assert rewrites[0] == Rewrite("cordless akkuschrauber 18v", "akkuschrauber", "cordless 18v", 2)
+    assert readings(phrase_rewrites("a bag of words", analyzer, table)) == ["a bow"]  # stop words inside
+    assert readings(phrase_rewrites("bag words", analyzer, table)) == ["bow"]
     assert phrase_rewrites("driver drill", analyzer, table) == []  # the words in their order only
     assert phrase_rewrites("drill", analyzer, table) == []  # one word of a phrase is no trigger
-    assert phrase_rewrites("drill driver", analyzer, table, limit=1) == ["akkuschrauber"]
+    assert readings(phrase_rewrites("drill driver", analyzer, table, limit=1)) == ["akkuschrauber"]
     assert phrase_rewrites("drill driver", analyzer, {}) == []
+
+
+def test_adjacent_words_also_read_as_one_word_but_numbers_stay_apart() -> None:
+    analyzer = make_analyzer("english")
+    assert readings(joined_rewrites("table fire pit", analyzer)) == ["tablefire pit", "table firepit"]
+    joined = joined_rewrites("wi fi", analyzer)[0]
+    assert joined == Rewrite("wifi", "wifi", "", 2, rest_typos=False)  # a joined reading is as written
+    assert joined_rewrites("1/4 inch", analyzer) == joined_rewrites("18 v", analyzer) == []
+    assert joined_rewrites("a b", analyzer) == []  # one-letter words are not joined
+    assert readings(joined_rewrites("fire and pit", analyzer)) == []  # a stop word keeps them apart
+    assert joined_rewrites("猫 玩具", analyzer) == []
+
+
+def test_a_reading_never_matches_more_loosely_than_the_query() -> None:
+    # "table fire pit cover": 4 words, 3 needed; read as "table firepit cover", the joined word counts
+    # for two, so one of "table" and "cover" is still needed.
+    reading = joined_rewrites("table fire pit cover", make_analyzer("english"))[1]
+    assert reading.text == "table firepit cover" and reading.rest_needed(4) == 1
+    assert reading.rest_needed(2) == 0
