@@ -19,7 +19,7 @@ from engine.lexical.facets import price_ranges
 from engine.lexical.matching import MatchQuery, SearchFields
 from engine.lexical.synonyms import SynonymFile
 from engine.lexical.tantivy_query import QueryBuilder
-from engine.lexical.tantivy_schema import SCHEMA_VERSION, id_key, tantivy
+from engine.lexical.tantivy_schema import SCHEMA_VERSION, field_name, id_key, tantivy
 
 MANIFEST = "aisle.json"
 
@@ -45,9 +45,14 @@ class Generation:
         self.schema = self.index.schema
         self.analyzer = make_analyzer(self.fields.language)
         table = (lambda: synonyms.table(self.analyzer)) if synonyms is not None else dict
-        self.queries = QueryBuilder(self.schema, self.fields, self.analyzer, table)
+        self.queries = QueryBuilder(self.schema, self.fields, self.analyzer, table, self.known)
         self.names: dict[int, str] = {}
         self.refresh_names()
+
+    def known(self, term: str) -> bool:
+        """Whether the analysed `term` occurs in some product's searchable fields."""
+        searcher = self.index.searcher()
+        return any(searcher.doc_freq(field_name(name), term) > 0 for name in self.fields.weights)
 
     def refresh_names(self) -> None:
         searcher = self.index.searcher()

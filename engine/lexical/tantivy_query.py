@@ -58,11 +58,13 @@ class QueryBuilder:
         fields: SearchFields,
         analyzer: Callable[[str], list[str]],
         synonyms: Callable[[], Expansions] = dict,
+        known: Callable[[str], bool] = lambda term: True,
     ) -> None:
         self.schema = schema
         self.fields = fields
         self.analyzer = analyzer
         self.synonyms = synonyms
+        self.known = known  # whether an analysed term occurs in some product's searchable fields
 
     def words(self, text: str, prefix_last: bool = False, typos: bool = True) -> list[QueryWord]:
         return query_words(text, self.analyzer, self.synonyms(), prefix_last, typos)
@@ -127,6 +129,11 @@ class QueryBuilder:
                 groups.append((Occur.Should, Query.boolean_query(each)))
         return Query.boolean_query(groups)
 
+    def _may_match(self, word: str, table: Expansions) -> bool:
+        """Whether one word matched without typos can match anything: a product has one of its terms, or
+        it is a synonym."""
+        return any(self.known(term) or term in table for term in self.analyzer(word))
+
     def _reading(self, rewrite: Rewrite, words: int, match: MatchQuery, counted: Callable[[Any], Any]) -> Any:
         """The membership clause of one reading of the query (`Rewrite`); None when it has no word."""
         typos = match.typos and rewrite.rest_typos
@@ -158,7 +165,10 @@ class QueryBuilder:
                 clauses = [(Occur.Should, counted(self._word(w, exact=True, typos=True))) for w in words]
                 needed = required_matches(len(clauses))
                 alternatives.append((Occur.Should, Query.boolean_query(clauses, needed)))
-            for rewrite in query_rewrites(match.text, self.analyzer, self.synonyms()):
+            table = self.synonyms()
+            for rewrite in query_rewrites(match.text, self.analyzer, table):
+                if not (rewrite.rest_typos or self._may_match(rewrite.replacement, table)):
+                    continue  # a joined word no product has: the reading matches nothing, skip its cost
                 reading = self._reading(rewrite, len(words), match, counted)
                 if reading is not None:
                     alternatives.append((Occur.Should, reading))
