@@ -22,14 +22,13 @@ from engine.lexical.matching import (
     NEAR_WORDS,
     MatchQuery,
     QueryWord,
-    Rewrite,
     SearchFields,
     identifier_candidates,
     identifier_prefixes,
-    query_rewrites,
     query_words,
     required_matches,
 )
+from engine.lexical.readings import Rewrite, query_rewrites
 from engine.lexical.synonyms import Expansions
 from engine.records import AVAILABILITY_VALUES, CATEGORY_SEPARATOR, FacetCounts, Filters, Product
 

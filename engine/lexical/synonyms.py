@@ -5,7 +5,7 @@ A set lists words or phrases a shopper may use for the same thing (["sofa", "cou
 other entries; a phrase entry matches when all its words are in the product. A run of query words equal
 to a phrase entry (up to `MAX_PHRASE_WORDS` words, stop words aside: "drill driver", "bag of words") is a
 trigger too: the query then also matches with that run replaced by each other entry
-(`engine.lexical.matching.phrase_rewrites`), the rest of the query still applying.
+(`engine.lexical.readings.phrase_rewrites`), the rest of the query still applying.
 
 The sets live in one JSON file (`<data_dir>/synonyms.json`), replaced atomically by the admin API;
 every gateway process notices a new file within `check_interval_s`.
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.errors import InvalidInput
-from engine.lexical.matching import MAX_PHRASE_WORDS
+from engine.lexical.readings import MAX_PHRASE_WORDS
 from engine.storage import write_atomic
 
 if TYPE_CHECKING:

@@ -29,16 +29,14 @@ from engine.lexical.matching import (
     NEAR_WORDS,
     MatchQuery,
     QueryWord,
-    Rewrite,
     SearchFields,
     identifier_candidates,
     identifier_prefixes,
-    phrase_rewrites,
-    query_rewrites,
     query_words,
     required_matches,
 )
 from engine.lexical.query import AVAILABLE_VALUES, IDENTIFIER_PREFIX_SCORE
+from engine.lexical.readings import Rewrite, phrase_rewrites, query_rewrites
 from engine.lexical.synonyms import Expansions
 from engine.lexical.tantivy_schema import ATTR_SEPARATOR, field_name, tantivy
 from engine.records import CATEGORY_SEPARATOR, Filters

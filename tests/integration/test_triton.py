@@ -18,6 +18,7 @@ from engine.models.clip import ClipModel
 from engine.models.make_prior_ranker import PRIOR_FEATURE_NAMES
 from engine.models.ranker_net import RankerManifest, TrainingRecord, init_prior_ranker, write_ranker_version
 from engine.ports import free_port
+from engine.triton.supervisor import TritonSupervisor
 from tests.fixtures.triton import TritonHandle
 
 pytestmark = pytest.mark.integration
@@ -113,7 +114,10 @@ def test_prior_ranker_scores_by_fused_score(backend: TritonInference) -> None:
 def test_local_factory_reuses_the_running_server(triton_server: TritonHandle) -> None:
     backend = create_inference(triton_server.settings)
     assert isinstance(backend, TritonInference)
-    assert backend.server is None and backend.url == triton_server.grpc_url
+    assert backend.url == triton_server.grpc_url
+    # Adopted, not owned: watched (a successor would be followed), never stopped by this backend.
+    assert isinstance(backend.server, TritonSupervisor) and not backend.server.owned
+    assert backend.server.server is not None and backend.server.server.pid == triton_server.server.pid
     backend.close()
     assert triton_server.server.alive()
 

@@ -9,13 +9,8 @@ import pytest
 from engine.errors import MissingDependency
 from engine.lexical import analysis
 from engine.lexical.analysis import EnglishAnalyzer, irregular_plural_rules, make_analyzer, tokenize
-from engine.lexical.matching import (
-    Rewrite,
-    identifier_prefixes,
-    joined_rewrites,
-    phrase_rewrites,
-    query_words,
-)
+from engine.lexical.matching import identifier_prefixes, query_words
+from engine.lexical.readings import Rewrite, joined_rewrites, phrase_rewrites
 from engine.lexical.synonyms import expansions
 
 
