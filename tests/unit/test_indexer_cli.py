@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,20 @@ def test_partial_upsert_changes_only_given_fields_and_reports_bad_records(env, c
     assert code == 1 and "--json:2: id: required" in err and lexical.get(["b1"])["b1"].price == 7.5
     code, out, _ = run(capsys, "upsert", "--partial", "--json", '{"id": "b1", "title": "Emma (Penguin)"}')
     assert code == 0 and sum(i.text.encoded for i in inferences) == encoded + 1
+
+
+def test_build_prints_the_calibrated_thresholds_and_notes_a_catalog_of_look_alikes(
+    env, capsys, tmp_path
+) -> None:
+    alike = tmp_path / "alike.jsonl"
+    rows = [{"id": f"s{i}", "title": f"steel wood screw zinc pack {i}"} for i in range(60)]
+    alike.write_text("\n".join(json.dumps(r) for r in rows))
+    code, out, err = run(capsys, "build", str(alike), "--no-progress")
+    threshold = re.search(r"semantic match threshold ([0-9.]+), near [0-9.]+ \(calibrated", out)
+    assert code == 0 and threshold is not None and float(threshold.group(1)) > 0.8
+    assert "products are very alike" in err and "AISLE_SEMANTIC_MATCH_THRESHOLD" in err
+    varied = tmp_path / "varied.jsonl"
+    titles = [f"lamp{i} sofa{i} kettle{i}" for i in range(60)]  # no word shared: unrelated products
+    varied.write_text("\n".join(json.dumps({"id": f"v{i}", "title": t}) for i, t in enumerate(titles)))
+    code, out, err = run(capsys, "build", str(varied), "--no-progress")
+    assert code == 0 and "semantic match threshold" in out and "very alike" not in err
