@@ -84,8 +84,6 @@ class BuildReport:
     unchanged: bool = False
     reused: int = 0
     space_counts: dict[str, int] = field(default_factory=dict)
-    semantic_threshold: float | None = None  # calibrated on this catalog (engine.vectors.calibration)
-    near_threshold: float | None = None
 
 
 class Builder:
@@ -194,15 +192,7 @@ class Builder:
             checkpoint.remove()
             self._prune(keep={generation, current or ""})
             reused = sum(s.reused for s in stages.values())
-            return BuildReport(
-                generation,
-                len(products),
-                problems,
-                reused=reused,
-                space_counts=counts,
-                semantic_threshold=calibrated.get("semantic"),
-                near_threshold=calibrated.get("near"),
-            )
+            return BuildReport(generation, len(products), problems, reused=reused, space_counts=counts)
 
     def _text_tower(self, options: BuildOptions) -> int:
         """The version that embeds this build's texts (see `BuildOptions.text_tower`), loaded in the

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from engine.catalog import LiveIndex, catalog_root, open_live
+from engine.catalog import IndexManifest, LiveIndex, catalog_root, open_live, read_manifest
 from engine.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, run_command, warn_unknown_environment
 from engine.config import Settings, load_settings
 from engine.errors import InvalidInput
@@ -26,7 +26,7 @@ from engine.inference.base import InferenceBackend
 from engine.lexical.base import LexicalIndex
 from engine.vectors.calibration import VERY_ALIKE
 from engine.vectors.factory import FactoryVectorIO
-from indexer.build import Builder, BuildOptions, BuildReport
+from indexer.build import Builder, BuildOptions
 from indexer.embedding import EmbedOptions
 from indexer.loading import LoadedCatalog, load_catalog, load_products_json, read_ids
 from indexer.partial import inline_records, load_patches
@@ -201,24 +201,25 @@ def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
         resumed = f", {report.reused} embeddings resumed from checkpoint" if report.reused else ""
         spaces = ", ".join(f"{s} {n}" for s, n in sorted(report.space_counts.items()))
         print(f"built generation {report.generation}: {report.count} products (vectors: {spaces}){resumed}")
-        _report_thresholds(report)
+        _report_thresholds(read_manifest(catalog_root(settings), report.generation), report.count)
     return _finish(report.problems)
 
 
 ALIKE_NOTE_MIN = 50  # products; a quantile of fewer products' pairs says little (one product: 1.0)
 
 
-def _report_thresholds(report: BuildReport) -> None:
+def _report_thresholds(manifest: IndexManifest, count: int) -> None:
     """The similarity thresholds calibrated on the catalog, and a note when they say its products are so
     alike that meaning alone will rarely match a query (a catalog made mostly of variants of a few items)."""
-    if report.semantic_threshold is None:
+    semantic = manifest.semantic_threshold
+    if semantic is None:
         return
-    near = f", near {report.near_threshold:.3f}" if report.near_threshold is not None else ""
-    print(f"semantic match threshold {report.semantic_threshold:.3f}{near} (calibrated on this catalog)")
-    if report.semantic_threshold > VERY_ALIKE and report.space_counts.get("text", 0) >= ALIKE_NOTE_MIN:
+    near = f", near {manifest.near_threshold:.3f}" if manifest.near_threshold is not None else ""
+    print(f"semantic match threshold {semantic:.3f}{near} (calibrated on this catalog)")
+    if semantic > VERY_ALIKE and count >= ALIKE_NOTE_MIN:
         print(
             "indexer: note: products are very alike (0.98 quantile of their pairwise similarity "
-            f"{report.semantic_threshold:.3f}): a query matches by meaning only when it is nearly a "
+            f"{semantic:.3f}): a query matches by meaning only when it is nearly a "
             "product's own text; AISLE_SEMANTIC_MATCH_THRESHOLD sets a lower one (docs/relevance.md)",
             file=sys.stderr,
         )

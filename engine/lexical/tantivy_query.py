@@ -165,8 +165,8 @@ class QueryBuilder:
                 alternatives.append((Occur.Should, Query.boolean_query(clauses, needed)))
             table = self.synonyms()
             for rewrite in query_rewrites(match.text, self.analyzer, table):
-                if not (rewrite.rest_typos or self._may_match(rewrite.replacement, table)):
-                    continue  # a joined word no product has: the reading matches nothing, skip its cost
+                if not self._may_match(rewrite.replacement, table):
+                    continue  # e.g. a joined word no product has: the reading matches nothing, skip its cost
                 reading = self._reading(rewrite, len(words), match, counted)
                 if reading is not None:
                     alternatives.append((Occur.Should, reading))
