@@ -1,7 +1,8 @@
 """Merchandising and catalog display in headless Chromium against the real gateway and Triton.
 
 The admin page saves a pin rule that the search page then shows first, and refuses a bad rule with the
-server's message; the search page labels price facets in the catalog's currency and shows the
+server's message; it saves synonym sets that searches then use, and names the line of a bad one; the
+search page labels price facets in the catalog's currency and shows the
 placeholder for a picture that fails to load.
 """
 
@@ -102,3 +103,44 @@ def test_admin_saves_a_pin_that_search_shows_and_refuses_a_bad_rule(
         browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#hits .card")[0].get_attribute("data-product-id")
     )
     assert first == last
+
+
+@pytest.fixture
+def no_synonyms(live_gateway: LiveGateway) -> Iterator[None]:
+    auth = {"Authorization": f"Bearer {live_gateway.key}"}
+    url = f"{live_gateway.url}/v1/admin/synonyms"
+    before = httpx.get(url, headers=auth).json()
+    yield
+    assert httpx.put(url, json=before, headers=auth).status_code == 200
+
+
+def test_admin_saves_synonyms_that_search_uses_and_names_the_line_of_a_bad_set(
+    browser: Any, live_gateway: LiveGateway, no_synonyms: None
+) -> None:
+    assert api_search(live_gateway, browser, query="zorblax")["total"] == 0
+    sign_in(browser, live_gateway, live_gateway.key)
+    wait_for(browser, lambda d: d.find_element(By.ID, "synonym-count").text)
+    sets = browser.find_element(By.ID, "synonym-sets")
+    sets.clear()
+    sets.send_keys("zorblax, jacket\n\nsettee, sofa, couch")
+    browser.find_element(By.CSS_SELECTOR, "#synonym-form button[type=submit]").click()
+    wait_for(browser, lambda d: "Synonyms saved" in d.find_element(By.ID, "admin-notice").text)
+    assert browser.find_element(By.ID, "synonym-count").text == "2 sets"
+    # Every gateway process re-reads the sets within a second; lexically, "zorblax" now means "jacket".
+    wait_for(browser, lambda d: api_search(live_gateway, d, query="zorblax")["total"] > 0, 10)
+    lexical = {"query": "zorblax", "pipeline": "bm25"}
+    assert (
+        api_search(live_gateway, browser, **lexical)["total"]
+        == (api_search(live_gateway, browser, query="jacket", pipeline="bm25")["total"])
+    )
+
+    sets.send_keys("\nottoman")  # a set of one entry: line 3 of the list as saved (blank lines dropped)
+    browser.find_element(By.CSS_SELECTOR, "#synonym-form button[type=submit]").click()
+    notice = wait_for(browser, lambda d: "Not saved" in d.find_element(By.ID, "admin-notice").text and d)
+    assert "line 3: a set needs 2" in notice.find_element(By.ID, "admin-notice").text
+    auth = {"Authorization": f"Bearer {live_gateway.key}"}
+    stored = httpx.get(f"{live_gateway.url}/v1/admin/synonyms", headers=auth).json()
+    assert stored == {
+        "synonyms": [["zorblax", "jacket"], ["settee", "sofa", "couch"]]
+    }  # nothing half-applied
+    console_errors(browser)  # the refused PUT's 422 is expected here

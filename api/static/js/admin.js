@@ -5,6 +5,7 @@
 import { ApiError, api } from "./api.js";
 import { el } from "./render.js";
 import { attachRules } from "./rules.js";
+import { attachSynonyms } from "./synonyms.js";
 
 const KEY = "aisle.api_key";
 const $ = (id) => document.getElementById(id);
@@ -145,6 +146,7 @@ async function load() {
     facts("event-counts", [...Object.entries(events.counts), ["last offset", events.last_offset]]);
     renderJob(job);
     await loadRules(key);
+    await loadSynonyms(key);
     $("admin-content").hidden = false;
     notice("");
   } catch (err) {
@@ -169,6 +171,7 @@ async function confirmRollback() {
 }
 
 const loadRules = attachRules({ getKey, notice });
+const loadSynonyms = attachSynonyms({ getKey, notice });
 $("serving-title").tabIndex = -1;
 $("key-form").addEventListener("submit", (event) => {
   event.preventDefault();
