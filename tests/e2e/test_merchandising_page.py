@@ -16,7 +16,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from tests.e2e.browser import console_errors
+from tests.e2e.browser import console_errors, save_screenshot, screenshot_dir
 from tests.e2e.conftest import LiveGateway
 from tests.e2e.test_admin_page import sign_in
 from tests.e2e.test_search_page import api_search, search_in_page, wait_for
@@ -126,6 +126,8 @@ def test_admin_saves_synonyms_that_search_uses_and_names_the_line_of_a_bad_set(
     browser.find_element(By.CSS_SELECTOR, "#synonym-form button[type=submit]").click()
     wait_for(browser, lambda d: "Synonyms saved" in d.find_element(By.ID, "admin-notice").text)
     assert browser.find_element(By.ID, "synonym-count").text == "2 sets"
+    browser.execute_script("document.getElementById('synonyms-title').scrollIntoView()")
+    save_screenshot(browser, screenshot_dir() / "admin-synonyms.png")
     # Every gateway process re-reads the sets within a second; lexically, "zorblax" now means "jacket".
     wait_for(browser, lambda d: api_search(live_gateway, d, query="zorblax")["total"] > 0, 10)
     lexical = {"query": "zorblax", "pipeline": "bm25"}
