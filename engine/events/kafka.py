@@ -94,6 +94,12 @@ class KafkaEventLog:
             }
         )
 
+    @property
+    def _leaderless(self) -> set[int]:
+        """Errors of a partition without a (known) leader for a moment, whatever their retriable flag."""
+        codes = self._kafka.KafkaError
+        return {codes.LEADER_NOT_AVAILABLE, codes.NOT_LEADER_FOR_PARTITION, codes.UNKNOWN_TOPIC_OR_PART}
+
     def _ensure_topic(self, replication_factor: int) -> None:
         admin = self._kafka.admin.AdminClient(self._common)
         try:
@@ -184,14 +190,22 @@ class KafkaEventLog:
     # --- reads --------------------------------------------------------------------------------------
 
     def _end(self) -> int:
-        """The high watermark: the Kafka offset the next record will get."""
-        try:
-            _, high = self._reader.get_watermark_offsets(
-                self._partition, timeout=self.timeout_s, cached=False
-            )
-        except self._kafka.KafkaException as exc:
-            raise BackendUnavailable("kafka", f"cannot read {self.topic}: {exc}") from exc
-        return int(high)
+        """The high watermark: the Kafka offset the next record will get. A retriable error (the
+        partition's leader not elected yet on a new topic, or moving after a broker failover) is retried
+        until `timeout_s`."""
+        deadline = time.monotonic() + self.timeout_s
+        while True:
+            try:
+                _, high = self._reader.get_watermark_offsets(
+                    self._partition, timeout=self.timeout_s, cached=False
+                )
+                return int(high)
+            except self._kafka.KafkaException as exc:
+                error = exc.args[0]
+                moving = error.retriable() or error.code() in self._leaderless
+                if not moving or time.monotonic() >= deadline:
+                    raise BackendUnavailable("kafka", f"cannot read {self.topic}: {exc}") from exc
+                time.sleep(0.1)
 
     def _fetch(self, start: int, end: int) -> list[tuple[str, LogRecord]]:
         """Decoded records with Kafka offsets in [start, end)."""

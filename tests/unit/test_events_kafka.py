@@ -107,3 +107,47 @@ def test_an_unreachable_broker_is_backend_unavailable() -> None:
 
     with pytest.raises(BackendUnavailable, match="kafka"):
         KafkaEventLog("127.0.0.1:1", timeout_s=1.0)
+
+
+class Watermarks:
+    """A reader whose partition has no leader for the first `leaderless` asks."""
+
+    def __init__(self, kafka: object, leaderless: int, code: int) -> None:
+        self.kafka, self.leaderless, self.code, self.asked = kafka, leaderless, code, 0
+
+    def get_watermark_offsets(self, partition: object, timeout: float, cached: bool) -> tuple[int, int]:
+        self.asked += 1
+        if self.asked <= self.leaderless:
+            raise self.kafka.KafkaException(self.kafka.KafkaError(self.code))  # type: ignore[attr-defined]
+        return 0, 42
+
+
+def log_reading(reader: Watermarks, kafka: object, timeout_s: float = 5.0) -> object:
+    from engine.events.kafka import KafkaEventLog
+
+    log = object.__new__(KafkaEventLog)  # no broker: only what `_end` reads
+    log._kafka, log._reader, log._partition = kafka, reader, None  # type: ignore[attr-defined]
+    log.timeout_s, log.topic = timeout_s, "shop.log"  # type: ignore[attr-defined]
+    return log
+
+
+def test_a_partition_without_a_leader_for_a_moment_is_waited_for_not_reported() -> None:
+    import confluent_kafka as kafka
+
+    reader = Watermarks(kafka, leaderless=2, code=kafka.KafkaError.NOT_LEADER_FOR_PARTITION)
+    assert log_reading(reader, kafka)._end() == 42 and reader.asked == 3  # type: ignore[attr-defined]
+
+
+def test_other_read_errors_and_a_leader_that_never_comes_are_reported() -> None:
+    import confluent_kafka as kafka
+
+    from engine.errors import BackendUnavailable
+
+    denied = Watermarks(kafka, leaderless=10**6, code=kafka.KafkaError.TOPIC_AUTHORIZATION_FAILED)
+    with pytest.raises(BackendUnavailable, match=r"cannot read shop\.log"):
+        log_reading(denied, kafka)._end()  # type: ignore[attr-defined]
+    assert denied.asked == 1
+    gone = Watermarks(kafka, leaderless=10**6, code=kafka.KafkaError.LEADER_NOT_AVAILABLE)
+    with pytest.raises(BackendUnavailable):
+        log_reading(gone, kafka, timeout_s=0.3)._end()  # type: ignore[attr-defined]
+    assert 2 <= gone.asked <= 10
