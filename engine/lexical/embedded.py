@@ -48,7 +48,6 @@ from engine.lexical.tantivy_generation import Generation, match_ids, price_count
 from engine.lexical.tantivy_schema import (
     ATTR_SEPARATOR,
     build_schema,
-    field_name,
     from_source,
     id_key,
     tantivy,
@@ -129,12 +128,7 @@ class EmbeddedLexical:
     def _ranking(gen: Generation, searcher: Any, text: str) -> Any | None:
         """The candidate query of `text` (None when it has no searchable term); a word no field knows is
         looked up with its typos."""
-        text_fields = [field_name(n) for n in gen.fields.weights]
-
-        def known(term: str) -> bool:
-            return any(searcher.doc_freq(f, term) > 0 for f in text_fields)
-
-        return gen.queries.ranking_query(text, known)
+        return gen.queries.ranking_query(text, lambda term: gen.known(term, searcher))
 
     @staticmethod
     def _scored(gen: Generation, searcher: Any, hits: list[tuple[Any, Any]]) -> list[ScoredId]:

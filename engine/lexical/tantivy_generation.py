@@ -40,6 +40,7 @@ class Generation:
         weights = {n: w for n, w in fields.weights.items() if n in indexed}
         weights.update({n: 1.0 for n in indexed if n not in weights and n not in fields.weights})
         self.fields = SearchFields(weights, tuple(manifest["identifiers"]), manifest["language"])
+        self.text_fields = [field_name(name) for name in self.fields.weights]  # the tantivy fields searched
         self.path = path
         self.index = tantivy.Index.open(str(path))
         self.schema = self.index.schema
@@ -49,10 +50,11 @@ class Generation:
         self.names: dict[int, str] = {}
         self.refresh_names()
 
-    def known(self, term: str) -> bool:
-        """Whether the analysed `term` occurs in some product's searchable fields."""
-        searcher = self.index.searcher()
-        return any(searcher.doc_freq(field_name(name), term) > 0 for name in self.fields.weights)
+    def known(self, term: str, searcher: Any | None = None) -> bool:
+        """Whether the analysed `term` occurs in some product's searchable fields (as seen by `searcher`,
+        else by a fresh one)."""
+        searcher = self.index.searcher() if searcher is None else searcher
+        return any(searcher.doc_freq(name, term) > 0 for name in self.text_fields)
 
     def refresh_names(self) -> None:
         searcher = self.index.searcher()
