@@ -5,6 +5,9 @@
   (`phrase_rewrites`; one-word entries are handled word by word in `engine.lexical.matching`).
 - Two adjacent words of letters written as one: "fire pit" also reads "firepit", "wi fi" "wifi"
   (`joined_rewrites`), because shoppers and catalogs split and join compounds differently.
+- A size written another way: "18v" also reads "18 volt" (the catalog's "18-Volt"), "18 volt" "18v",
+  "5gal" "5 gal" and "5 gallon", "6panel" "6 panel" (`size_rewrites`): a number and its unit are
+  written together, apart, hyphenated, abbreviated or in full, and a shopper rarely picks the catalog's way.
 
 A product matching a reading matches the query, but a reading never matches more loosely than the query
 itself: its replacement must match, and counts for the words it stands for in the minimum-should-match
@@ -14,6 +17,7 @@ rule (`Rewrite.rest_needed`). Each backend turns a `Rewrite` into one more claus
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -23,6 +27,48 @@ from engine.lexical.matching import required_matches
 MAX_PHRASE_WORDS = 4  # the longest synonym entry looked up in a query; longer ones only match products
 MAX_REWRITES = 8  # readings of a query, at most: each is one more clause of its membership query
 MIN_JOINED_CHARS = 2  # adjacent words joined into one from this length each ("wi fi" -> "wifi")
+MIN_SPLIT_CHARS = 2  # a number's letters split off from this length ("6panel" -> "6 panel", not "4x")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit of measure: the word written out (singular first; none for "mah", "btu", which are
+    only written short) and its abbreviations."""
+
+    words: tuple[str, ...]
+    short: tuple[str, ...] = ()
+
+
+UNITS = (
+    Unit(("volt", "volts"), ("v",)),
+    Unit(("watt", "watts"), ("w",)),
+    Unit(("amp", "amps", "ampere", "amperes"), ("a",)),
+    Unit(("inch", "inches"), ("in",)),
+    Unit(("foot", "feet"), ("ft",)),
+    Unit(("gallon", "gallons"), ("gal",)),
+    Unit(("pound", "pounds"), ("lb", "lbs")),
+    Unit(("ounce", "ounces"), ("oz",)),
+    Unit(("millimeter", "millimeters", "millimetre", "millimetres"), ("mm",)),
+    Unit(("centimeter", "centimeters", "centimetre", "centimetres"), ("cm",)),
+    Unit(("liter", "liters", "litre", "litres"), ("l",)),
+    Unit(("kilogram", "kilograms"), ("kg",)),
+    Unit(("gauge",), ("ga",)),
+    Unit(("quart", "quarts"), ("qt",)),
+    Unit(("piece", "pieces"), ("pc", "pcs")),
+    Unit(("pack", "packs"), ("pk",)),
+    Unit(("gigabyte", "gigabytes"), ("gb",)),
+    Unit(("terabyte", "terabytes"), ("tb",)),
+    Unit(("megabyte", "megabytes"), ("mb",)),
+    Unit(("gigahertz",), ("ghz",)),
+    Unit(("megahertz",), ("mhz",)),
+    Unit(("hertz",), ("hz",)),
+    Unit(("kilowatt", "kilowatts"), ("kw",)),
+    Unit((), ("mah",)),
+    Unit((), ("btu",)),
+)
+_UNIT_SPELLINGS = {spelling: unit for unit in UNITS for spelling in (*unit.words, *unit.short)}
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER_THEN_LETTERS = re.compile(r"(\d+(?:[.,]\d+)*)([^\W\d_]+)")
 
 
 @dataclass(frozen=True)
@@ -53,8 +99,14 @@ def query_rewrites(
     limit: int = MAX_REWRITES,
 ) -> list[Rewrite]:
     """The readings of `text` its match set includes besides the query itself: multi-word synonyms
-    (`phrase_rewrites`) first, then adjacent words written as one (`joined_rewrites`), at most `limit`."""
-    return [*phrase_rewrites(text, analyzer, synonyms), *joined_rewrites(text, analyzer)][:limit]
+    (`phrase_rewrites`) first, then sizes written another way (`size_rewrites`), then adjacent words
+    written as one (`joined_rewrites`), at most `limit`."""
+    rewrites = [
+        *phrase_rewrites(text, analyzer, synonyms),
+        *size_rewrites(text, analyzer),
+        *joined_rewrites(text, analyzer),
+    ]
+    return rewrites[:limit]
 
 
 def _slots(tokens: list[str], analyzer: Callable[[str], list[str]]) -> list[tuple[int, str]]:
@@ -115,3 +167,64 @@ def joined_rewrites(text: str, analyzer: Callable[[str], list[str]]) -> list[Rew
             continue
         rewrites.append(_reading(tokens, first, last, a + b, 2, False))
     return rewrites
+
+
+def _size_forms(number: str, unit: Unit) -> list[str]:
+    """The ways a catalog writes a size: "18 volt" (also "18-Volt", "18 volts" once analysed), "18v",
+    and "5 gal" (a one-letter abbreviation standing alone, "18 v", is too rare to be worth a clause)."""
+    forms = [f"{number} {unit.words[0]}"] if unit.words else []
+    for short in unit.short:
+        forms.append(f"{number}{short}")
+        if len(short) >= 2:
+            forms.append(f"{number} {short}")
+    return forms
+
+
+def _sizes(tokens: list[str]) -> list[tuple[int, int, list[str]]]:
+    """(first token, last token, other ways to write it) of each size in a query: a number with letters
+    ("18v", "6panel") or a number followed by a unit ("18 volt", "36 in")."""
+    sizes = []
+    for position, token in enumerate(tokens):
+        together = _NUMBER_THEN_LETTERS.fullmatch(token)
+        if together:
+            number, letters = together.groups()
+            unit = _UNIT_SPELLINGS.get(letters)
+            if unit is not None:
+                sizes.append((position, position, _size_forms(number, unit)))
+            elif len(letters) >= MIN_SPLIT_CHARS:
+                sizes.append((position, position, [f"{number} {letters}"]))
+        elif _NUMBER.fullmatch(token) and position + 1 < len(tokens):
+            unit = _UNIT_SPELLINGS.get(tokens[position + 1])
+            if unit is not None:
+                sizes.append((position, position + 1, _size_forms(token, unit)))
+    return sizes
+
+
+def size_rewrites(text: str, analyzer: Callable[[str], list[str]]) -> list[Rewrite]:
+    """The query with a size written the other ways a catalog may write it: "dewalt 18v battery" also
+    reads "dewalt 18 volt battery", "18 volt" "18v", "36in vanity" "36 in vanity", "5gal bucket" "5 gal
+    bucket" and "5 gallon bucket", "6panel door" "6 panel door". A form no looser than the query's own
+    words or than another form ("36 inch" next to "36 in", which analyses to "36") adds no member and
+    is left out. A form counts for the query's words it still holds: "36 inch vanity" read as "36 in
+    vanity" (the stop word "in" analyses to nothing) still needs "vanity", so no reading matches more
+    loosely than the query. The rest is matched as written, like a joined reading's: with typos it
+    cost about 0.7 ms more CPU per size query on homedepot and found no more relevant products."""
+    tokens = tokenize(text)
+    rewrites: dict[str, Rewrite] = {}
+    for first, last, forms in _sizes(tokens):
+        span = tokens[first : last + 1]
+        own = frozenset(term for token in span for term in analyzer(token))
+        replaced = sum(1 for token in span if analyzer(token))
+        kept: list[tuple[str, frozenset[str]]] = []
+        for form in forms:
+            terms = frozenset(analyzer(form))
+            if terms and not terms >= own:
+                kept = [(f, t) for f, t in kept if not t >= terms]
+                if not any(terms >= t for _, t in kept):
+                    kept.append((form, terms))
+        for form, terms in kept:
+            # "18v" stands for both words of "18 volt"; "36 in" (analysed "36") only for the number.
+            counts = replaced if " " not in form else min(replaced, len(terms))
+            reading = _reading(tokens, first, last, form, counts, False)
+            rewrites.setdefault(reading.text, reading)
+    return list(rewrites.values())

@@ -36,7 +36,7 @@ from engine.lexical.matching import (
     required_matches,
 )
 from engine.lexical.query import AVAILABLE_VALUES, IDENTIFIER_PREFIX_SCORE
-from engine.lexical.readings import Rewrite, phrase_rewrites, query_rewrites
+from engine.lexical.readings import Rewrite, phrase_rewrites, query_rewrites, size_rewrites
 from engine.lexical.synonyms import Expansions
 from engine.lexical.tantivy_schema import ATTR_SEPARATOR, field_name, tantivy
 from engine.records import CATEGORY_SEPARATOR, Filters
@@ -125,12 +125,23 @@ class QueryBuilder:
             ]
             if each:
                 groups.append((Occur.Should, Query.boolean_query(each)))
+        own = {term for word in words for term in word.terms}
+        for rewrite in size_rewrites(text, self.analyzer):  # "18v" scores the catalog's "18-Volt" too
+            each = [
+                (Occur.Should, self._word(w, exact=True, typos=False))
+                for w in self.words(rewrite.replacement)
+                if not own.issuperset(w.terms)
+            ]
+            if each:
+                groups.append((Occur.Should, Query.boolean_query(each)))
         return Query.boolean_query(groups)
 
-    def _may_match(self, word: str, table: Expansions) -> bool:
-        """Whether one word matched without typos can match anything: a product has one of its terms, or
-        it is a synonym."""
-        return any(self.known(term) or term in table for term in self.analyzer(word))
+    def _may_match(self, replacement: str) -> bool:
+        """Whether a reading's replacement, matched without typos, can match anything: every one of its
+        words (all are required) has a term some product has, or is a synonym. "18 volt" in a catalog
+        without "volt" is skipped, as is a joined word no product has."""
+        words = self.words(replacement, typos=False)
+        return bool(words) and all(w.alternatives or any(self.known(t) for t in w.terms) for w in words)
 
     def _reading(self, rewrite: Rewrite, words: int, match: MatchQuery, counted: Callable[[Any], Any]) -> Any:
         """The membership clause of one reading of the query (`Rewrite`); None when it has no word."""
@@ -165,8 +176,8 @@ class QueryBuilder:
                 alternatives.append((Occur.Should, Query.boolean_query(clauses, needed)))
             table = self.synonyms()
             for rewrite in query_rewrites(match.text, self.analyzer, table):
-                if not self._may_match(rewrite.replacement, table):
-                    continue  # e.g. a joined word no product has: the reading matches nothing, skip its cost
+                if not self._may_match(rewrite.replacement):
+                    continue  # the reading matches nothing: skip its cost
                 reading = self._reading(rewrite, len(words), match, counted)
                 if reading is not None:
                     alternatives.append((Occur.Should, reading))

@@ -205,6 +205,14 @@ def test_two_words_also_match_as_one_but_never_more_loosely(shop: LexicalIndex) 
     assert shop.count_matching(MatchQuery("note book paper goods")) == len(NOTEBOOKS) - 1
 
 
+def test_a_size_matches_however_it_is_written(shop: LexicalIndex) -> None:
+    # The drill says "18V", the e-reader "6 inch screen".
+    assert ids(shop, "18 volt drill") == ids(shop, "18 v") == ids(shop, "18v") == {"tl-drill"}
+    assert ids(shop, "6in screen") == ids(shop, "6 inch screen") == {"er-kobo"}
+    assert ids(shop, "19 volt drill") == set()  # the number still has to match
+    assert shop.count_matching(MatchQuery("18 volt drill")) == 1
+
+
 def typed(index: LexicalIndex, text: str) -> set[str]:
     """Ids matching `text` typed into a search-as-you-type box (the last word may be unfinished)."""
     return index.match_ids(MatchQuery(text, prefix_last=True))

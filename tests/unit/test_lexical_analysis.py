@@ -10,7 +10,7 @@ from engine.errors import MissingDependency
 from engine.lexical import analysis
 from engine.lexical.analysis import EnglishAnalyzer, irregular_plural_rules, make_analyzer, tokenize
 from engine.lexical.matching import identifier_prefixes, query_words
-from engine.lexical.readings import Rewrite, joined_rewrites, phrase_rewrites
+from engine.lexical.readings import Rewrite, joined_rewrites, phrase_rewrites, query_rewrites, size_rewrites
 from engine.lexical.synonyms import expansions
 
 
@@ -134,6 +134,29 @@ def test_adjacent_words_also_read_as_one_word_but_numbers_stay_apart() -> None:
     assert joined_rewrites("a b", analyzer) == []  # one-letter words are not joined
     assert readings(joined_rewrites("fire and pit", analyzer)) == []  # a stop word keeps them apart
     assert joined_rewrites("猫 玩具", analyzer) == []
+
+
+def test_a_size_also_reads_as_the_other_ways_a_catalog_writes_it() -> None:
+    analyzer = make_analyzer("english")
+    assert size_rewrites("dewalt 18v battery", analyzer) == [
+        Rewrite("dewalt 18 volt battery", "18 volt", "dewalt battery", 1, rest_typos=False)
+    ]
+    assert readings(size_rewrites("18 v", analyzer)) == ["18 volt", "18v"]
+    assert readings(size_rewrites("18 volts", analyzer)) == ["18v"]
+    assert readings(size_rewrites("5gal bucket", analyzer)) == ["5 gallon bucket", "5 gal bucket"]
+    assert readings(size_rewrites("6panel door", analyzer)) == ["6 panel door"]  # not only units
+    # "36 in" analyses to "36": "36 inch" would add nothing next to it.
+    assert readings(size_rewrites("36in vanity", analyzer)) == ["36 in vanity"]
+    assert size_rewrites("t8 5000k", analyzer) == size_rewrites("4x", analyzer) == []
+    assert size_rewrites("3m tape", analyzer) == []  # one letter that is no unit stays
+    assert readings(query_rewrites("fire pit 18v", analyzer, None)) == ["fire pit 18 volt", "firepit 18v"]
+
+
+def test_a_size_reading_counts_only_for_the_words_it_still_holds() -> None:
+    analyzer = make_analyzer("english")
+    joined, apart = size_rewrites("36 inch vanity", analyzer)
+    assert (joined.text, joined.rest_needed(3)) == ("36in vanity", 0)  # "36in" holds both words
+    assert (apart.text, apart.rest_needed(3)) == ("36 in vanity", 1)  # "36" alone: "vanity" still needed
 
 
 def test_a_reading_never_matches_more_loosely_than_the_query() -> None:
