@@ -12,8 +12,10 @@ similarity, which is how the default quantile was chosen (docs/relevance.md).
 Then the match rule as served, at the calibrated thresholds: lexical, or semantic at the default
 quantile, or (near match) sharing at least one query word and above the near threshold, for each
 `--near-quantiles` value (the lexical backend's near clause decides "shares a word"), in every set and
-(`--near-below`) only in sets with fewer strict members than each given size, as served by default.
-Each rule row also gives the share of queries whose set is empty (`total: 0`). Writes JSON and a PNG.
+(`--near-below`) only in sets with fewer strict members than each given size (options, off by default).
+The served rule is "near candidates": BM25's top `--depth` candidates (any query word) above the near
+threshold, added to sets with a strict member. Each rule row also gives the share of queries whose set
+is empty (`total: 0`). Writes JSON and a PNG.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from bench.common import (
 from bench.lexical import load_products
 from engine.lexical.embedded import EmbeddedLexical
 from engine.lexical.matching import MatchQuery
+from engine.pipeline.types import PipelineConfig
 from engine.vectors.calibration import DEFAULT_QUANTILE, NEAR_QUANTILE, calibrate_threshold
 
 THRESHOLDS = [round(t, 2) for t in np.arange(0.20, 0.81, 0.05)]
@@ -93,13 +96,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             near = frozenset(ids[i] for i in np.flatnonzero((sims >= floor) & (sims < strict)))
             shared = lexical.match_ids(MatchQuery(q, lexical=False, near_ids=near)) if near else set()
             shared_sets.append(np.fromiter((row[p] for p in shared), dtype=np.int64))
+        candidate_sets = []  # BM25's candidates (any query word), as fusion gets them
+        for _, q in tqdm(queries, desc="candidates", file=sys.stderr):
+            found = [row[h.product_id] for h in lexical.search(q, args.depth) if h.product_id in row]
+            candidate_sets.append(np.array(found, dtype=np.int64))
     sets = ("lexical", "semantic", "union")
     totals = {s: np.zeros(len(THRESHOLDS)) for s in sets}
     inside = {(s, kind): np.zeros(len(THRESHOLDS)) for s in sets for kind in ("relevant", "irrelevant")}
     pairs = {"relevant": 0, "irrelevant": 0}
-    rules: list[tuple[str, float, float | None, int | None]] = [("union", DEFAULT_QUANTILE, None, None)]
-    rules += [("union + near", DEFAULT_QUANTILE, q, None) for q in args.near_quantiles]
-    rules += [(f"union + near below {n}", DEFAULT_QUANTILE, NEAR_QUANTILE, n) for n in args.near_below]
+    # (name, semantic quantile, near quantile, near below, near among BM25's candidates only)
+    rules: list[tuple[str, float, float | None, int | None, bool]] = [
+        ("union", DEFAULT_QUANTILE, None, None, False),
+        ("union + near candidates (served)", DEFAULT_QUANTILE, NEAR_QUANTILE, None, True),
+    ]
+    rules += [("union + near", DEFAULT_QUANTILE, q, None, False) for q in args.near_quantiles]
+    rules += [(f"union + near below {n}", DEFAULT_QUANTILE, NEAR_QUANTILE, n, False) for n in args.near_below]
     rule_totals = np.zeros(len(rules))
     rule_empty = np.zeros(len(rules))
     rule_inside = {kind: np.zeros(len(rules)) for kind in ("relevant", "irrelevant")}
@@ -130,10 +141,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         member[lex_rows] = True
         member |= sims >= strict
         strict_size = int(member.sum())
-        for r, (_, _, near_quantile, below) in enumerate(rules):
+        for r, (_, _, near_quantile, below, among_candidates) in enumerate(rules):
             with_near = member.copy()
-            if near_quantile is not None and (below is None or strict_size < below):
-                rows = shared_sets[n]
+            thin = below is None or strict_size < below
+            if near_quantile is not None and (strict_size > 0 if among_candidates else thin):
+                rows = candidate_sets[n] if among_candidates else shared_sets[n]
                 with_near[rows[sims[rows] >= calibrated[near_quantile]]] = True
             rule_totals[r] += int(with_near.sum())
             rule_empty[r] += not with_near.any()
@@ -163,7 +175,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 for kind in ("relevant", "irrelevant")
             },
         }
-        for r, (name, quantile, near_quantile, below) in enumerate(rules)
+        for r, (name, quantile, near_quantile, below, _) in enumerate(rules)
     ]
     zero = sum(1 for s in lexical_sets if not s)
     return {
@@ -262,8 +274,14 @@ def main(argv: list[str] | None = None) -> int:
         "--near-below",
         type=_sizes,
         default=(50, 100, 200),
-        help="comma list of set sizes: also measure near matches (at the served near quantile) added "
-        "only to sets with fewer strict members (default 50,100,200; the served default is 100)",
+        help="comma list of set sizes: also measure near matches (at the near quantile) added only to "
+        "sets with fewer strict members (default 50,100,200; off unless AISLE_NEAR_MATCH_BELOW is set)",
+    )
+    parser.add_argument(
+        "--depth",
+        type=int,
+        default=PipelineConfig().lexical_depth,
+        help="BM25 candidates per query for the served near-candidates rule (default: the pipeline's, 200)",
     )
     parser.add_argument("--out", type=Path, help="results JSON; the PNG goes next to it")
     args = parser.parse_args(argv)

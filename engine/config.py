@@ -95,6 +95,12 @@ class Settings(BaseSettings):
         "than this (few exact matches, so close ones too); 0 (the default) = never; 100 is the "
         "measured setting (docs/relevance.md).",
     )
+    near_candidates: bool = Field(
+        True,
+        description="BM25's candidates for a query (the best 200 over any query word) whose cosine "
+        "similarity clears the near threshold join its match set when it has a strict (lexical or "
+        "semantic) member; no extra backend query (docs/relevance.md).",
+    )
     near_match_threshold: float | None = Field(
         None,
         ge=-1.0,

@@ -167,6 +167,7 @@ class EngineServices:
             near_threshold=settings.near_match_threshold,
             near_match=settings.near_match,
             near_match_below=settings.near_match_below,
+            near_candidates=settings.near_candidates,
         )
         encoder_trial = TrialWatcher(trial_path(settings.data_dir, "encoder"))
         queries = query_text_encoder(inference, catalog, encoder_trial)

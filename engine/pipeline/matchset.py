@@ -1,19 +1,27 @@
 """Stage: the match set of a search, the products `total`, facets, price sort and deep pages are about.
 
 A product matches a text query when it matches lexically (`engine.lexical.matching`: all words, relaxed
-by minimum-should-match for longer queries, typo tolerance, exact identifiers), when its text vector's
-cosine similarity to the query vector is at least the semantic threshold, or (near match) when it
-shares at least one query word and its similarity is at least the looser near threshold. Method `bm25`
-uses the lexical side only, `dense` the semantic side only, the others all three.
+by minimum-should-match for longer queries, typo tolerance, exact identifiers) or when its text vector's
+cosine similarity to the query vector is at least the semantic threshold (the strict set), or (a near
+match) when it shares at least one query word and its similarity is at least the looser near
+threshold, under the two rules below. Method `bm25` uses the lexical side only, `dense` the semantic
+side only, the others all of them.
 
-Near matches join a **thin** set only (`near_below`): when the strict set (lexical or semantic) has
-fewer members than that, the shop has few exact matches and shows close ones too; a broad query keeps
-its strict set, and pays nothing for the rule but the count it needs for `total` anyway (kept in
-`MatchSet.total`). `near_below=None` applies the rule to every set (`AISLE_NEAR_MATCH`). The near
-members are found by a range search at the near threshold and one query to the lexical backend that
-keeps those sharing a word (`MatchQuery.near_ids`, the same rule on both backends); then the backend
-evaluates the set with the semantic and near members as ids, so counts and facets are exact at any
-catalog size.
+**Near candidates** (`near_candidates`, on by default): a product that BM25 retrieved for the query
+(fusion's lexical candidates, the best `lexical_depth` over any query word, so it shares a word) and
+whose similarity clears the near threshold joins a set that already has strict members. It costs no
+backend query (retrieval found it, fusion scored its similarity), and a query with no strict match
+still answers nothing ("jacket xyzzyqwv": "No results ... Did you mean jacket?"). The products it can
+add are bounded by the retrieval depth; the count stays exact for the set so defined.
+
+Near matches from the whole catalog join a **thin** set only (`near_below`, off by default): when the
+strict set (lexical or semantic) has fewer members than that, the shop has few exact matches and shows
+close ones too; a broad query keeps its strict set, and pays nothing for the rule but the count it
+needs for `total` anyway (kept in `MatchSet.total`). `near_below=None` applies the rule to every set
+(`AISLE_NEAR_MATCH`). The near members are found by a range search at the near threshold and one
+query to the lexical backend that keeps those sharing a word (`MatchQuery.near_ids`, the same rule on
+both backends); then the backend evaluates the set with the semantic and near members as ids, so
+counts and facets are exact at any catalog size.
 
 Each threshold is its setting (`AISLE_SEMANTIC_MATCH_THRESHOLD`, `AISLE_NEAR_MATCH_THRESHOLD`) when set,
 else the value the indexer calibrated on the catalog's own vectors and stored in the index manifest, else
@@ -30,13 +38,12 @@ import numpy as np
 
 from engine.lexical.base import LexicalIndex
 from engine.lexical.matching import MatchQuery
+from engine.pipeline.relax import relaxed_query
 from engine.pipeline.types import RankedHit
 from engine.ranking.features import CandidateSignals
 from engine.records import Filters, MemberHits, ScoredId
 from engine.vectors.base import VectorStore
 from engine.vectors.calibration import DEFAULT_QUANTILE, NEAR_QUANTILE, calibrate_store
-
-MAX_RELAXED_WORDS = 8  # longer zero-result queries are not relaxed word by word (cost grows with length)
 
 
 @dataclass
@@ -77,8 +84,9 @@ class Threshold:
 
 
 class MatchSetStage:
-    """Builds match sets. `store` is looked up per call (a catalog reload swaps it). Near matches join
-    sets with fewer than `near_below` strict members (0: never, None: every set)."""
+    """Builds match sets. `store` is looked up per call (a catalog reload swaps it). Near matches from
+    the whole catalog join sets with fewer than `near_below` strict members (0: never, None: every
+    set); near lexical candidates join every set with a strict member when `near_candidates`."""
 
     def __init__(
         self,
@@ -89,22 +97,26 @@ class MatchSetStage:
         near_threshold: float | None = None,
         near_calibrated: Callable[[], float | None] = lambda: None,
         near_below: int | None = None,
+        near_candidates: bool = False,
     ) -> None:
         if near_below is not None and near_below < 0:
             raise ValueError(f"near_below must be >= 0 or None, not {near_below}")
         self.lexical = lexical
         self._store = store
         self._semantic = Threshold(threshold, calibrated, DEFAULT_QUANTILE)
-        self._near = Threshold(near_threshold, near_calibrated, NEAR_QUANTILE) if near_below != 0 else None
+        self._near = Threshold(near_threshold, near_calibrated, NEAR_QUANTILE)
         self.near_below = near_below
+        self.near_candidates = near_candidates
 
     def threshold(self) -> float | None:
         """The semantic threshold in force; None when there are no text vectors."""
         return self._semantic.value(self._store())
 
     def near_threshold(self) -> float | None:
-        """The near threshold in force; None when the rule is off or there are no text vectors."""
-        return self._near.value(self._store()) if self._near is not None else None
+        """The near threshold in force; None when both near rules are off or there are no text vectors."""
+        if self.near_below == 0 and not self.near_candidates:
+            return None
+        return self._near.value(self._store())
 
     def build(
         self,
@@ -122,7 +134,8 @@ class MatchSetStage:
         flt = None if filters.is_empty else filters
         store = self._store()
         threshold = self.threshold() if method != "bm25" and vector is not None else None
-        loose = self.near_threshold() if lexical and threshold is not None else None
+        ranged = self.near_below != 0
+        loose = self.near_threshold() if ranged and lexical and threshold is not None else None
         if threshold is None or store is None or vector is None:
             return MatchSet(MatchQuery(text, flt, frozenset(), lexical, prefix_last))
         floor = min(threshold, loose) if loose is not None and self.near_below is None else threshold
@@ -145,6 +158,31 @@ class MatchSetStage:
             total = None  # near members may match lexically too: the backend counts the union
         return MatchSet(query, semantic, threshold, near, total)
 
+    def join_near_candidates(
+        self, match: MatchSet, similarities: dict[str, float], lexical: MemberHits | None
+    ) -> None:
+        """Add to `match` the lexical candidates (`similarities`: BM25's candidates and their cosine
+        similarity to the query) at the near threshold or above, when the set has a strict member
+        (`lexical`, the retrieval's lexical members and their count, or a semantic member). A set
+        without one stays empty: near candidates widen a query that matches, they never answer one
+        that does not."""
+        if not self.near_candidates or not match.query.lexical or match.threshold is None:
+            return
+        if lexical is None or not (lexical.members or match.semantic):
+            return
+        loose = self.near_threshold()
+        if loose is None:
+            return
+        near = {
+            pid: score
+            for pid, score in similarities.items()
+            if score >= loose and pid not in match.semantic and pid not in match.near
+        }
+        if near:
+            match.near.update(near)
+            match.query = replace(match.query, also_ids=frozenset(match.semantic).union(match.near))
+            match.total = None
+
     def members(
         self,
         match: MatchSet,
@@ -158,10 +196,10 @@ class MatchSetStage:
         and their count, from retrieval) names lexical members. When it holds every lexical member, the
         rest are not members and the set's size is the union counted here: no backend query at all.
         Otherwise one backend query, with the lexical part alone, checks the candidates left and the
-        semantic members outside `lexical` (their overlap with the lexical side is what the union's
-        size needs). `allowed` (the filters' ids; None: no filter) keeps semantic members to those
-        the filters pass, as the backend does for `also_ids`. Without `lexical`, or with near members
-        (counted by the backend), only the candidates are checked and `total` is left to the backend.
+        semantic and near members outside `lexical` (their overlap with the lexical side is what the
+        union's size needs). `allowed` (the filters' ids; None: no filter) keeps semantic members to
+        those the filters pass, as the backend does for `also_ids` (near members passed them already).
+        Without `lexical`, only the candidates are checked and `total` is left to the backend.
         """
         inside = {pid for pid in ids if pid in match.semantic or pid in match.near}
         named = {h.product_id for h in lexical.hits} if lexical is not None else set()
@@ -170,11 +208,12 @@ class MatchSetStage:
         if not match.query.lexical:
             return inside
         lexical_only = replace(match.query, also_ids=frozenset())
-        if lexical is None or match.near:
-            if rest and not (lexical is not None and lexical.complete):
+        if lexical is None:
+            if rest:
                 inside |= self.lexical.match_ids(lexical_only, rest)
             return inside
         semantic = [pid for pid in match.semantic if allowed is None or pid in allowed]
+        semantic.extend(pid for pid in match.near if pid not in match.semantic)
         if lexical.complete:
             match.total = len(named.union(semantic))
             return inside
@@ -186,43 +225,8 @@ class MatchSetStage:
         return inside
 
     def suggestion(self, text: str, filters: Filters) -> str | None:
-        """A relaxed query that matches where `text` matches nothing.
-
-        First the words that match on their own (a typo beyond the tolerance, or a word the catalog does
-        not have, is dropped). When every word matches alone but not together ("cat food" in a shop whose
-        cat products never say "food"), the query without one word, then a single word: whichever matches
-        the most products, so the shopper is offered the broadest sensible reading rather than nothing.
-        A reading whose words match as written beats one that matches only through typo tolerance, however
-        many products that finds: in a pet-and-hardware shop "dog food" suggests "dog" (a dog lead), not
-        "food" (which reaches "wood" screws by one edit).
-        """
-        words = text.split()
-        flt = None if filters.is_empty else filters
-
-        counted: dict[tuple[str, bool], int] = {}  # each relaxation is asked of the backend once
-
-        def count(words_: list[str], typos: bool = True) -> int:
-            key = (" ".join(words_), typos)
-            if key not in counted:
-                counted[key] = self.lexical.count_matching(MatchQuery(key[0], flt, typos=typos))
-            return counted[key]
-
-        def preference(words_: list[str]) -> tuple[bool, int]:
-            return count(words_, typos=False) > 0, count(words_)
-
-        kept = [w for w in words if count([w]) > 0]
-        if not kept or len(kept) > MAX_RELAXED_WORDS:
-            return None
-        if len(kept) < len(words) and count(kept) > 0:
-            return " ".join(kept)
-        shorter = [kept[:i] + kept[i + 1 :] for i in range(len(kept))] if len(kept) > 2 else []
-        singles = [[w] for w in kept] if len(kept) > 1 else []
-        for level in (shorter, singles):
-            matching = [option for option in level if count(option) > 0]
-            if matching:  # first of equals: earlier words are kept
-                best: list[str] = max(matching, key=preference)
-                return " ".join(best)
-        return None
+        """A relaxed query that matches where `text` matches nothing (`engine.pipeline.relax`)."""
+        return relaxed_query(self.lexical, text, filters)
 
     def page(
         self, match: MatchSet, head: list[RankedHit], sort: str, first: int, size: int

@@ -65,6 +65,20 @@ StageObserver = Callable[[str, float], None]
 T = TypeVar("T")
 
 
+def _lexical_similarities(hits: list[RankedHit]) -> dict[str, float]:
+    """Cosine similarity to the query of each fused candidate that BM25 retrieved (and that has a
+    dense score: none when the dense side degraded), read from the search's signal columns."""
+    columns = hits[0].columns if hits else None
+    if columns is None:
+        return {
+            h.product_id: h.signals.dense_score
+            for h in hits
+            if h.signals.lexical_rank and h.signals.dense_score is not None
+        }
+    rows = np.flatnonzero((columns.lexical_rank > 0) & ~np.isnan(columns.dense_score))
+    return {columns.ids[i]: float(columns.dense_score[i]) for i in rows}
+
+
 def _or_none(filters: Filters) -> Filters | None:
     return None if filters.is_empty else filters
 
@@ -106,6 +120,7 @@ class SearchPipeline:
             self.config.near_threshold,
             calibrated_near,
             None if self.config.near_match else self.config.near_match_below,
+            self.config.near_candidates,
         )
         self.stats = stats
         self.profile = profile
@@ -314,6 +329,7 @@ class SearchPipeline:
                     lists.get("dense"),
                     prefix_last=query.prefix_last,
                 )
+                self.matchset.join_near_candidates(match, _lexical_similarities(hits), lexical)
                 ids = [h.product_id for h in hits]
                 return match, self.matchset.members(match, ids, lexical, allowed)
         except Exception as exc:  # same policy as lexical retrieval: degrade, log the reason

@@ -154,7 +154,8 @@ class PipelineConfig:
     `semantic_threshold` overrides the calibrated similarity a product needs to match semantically,
     `near_threshold` the one a product sharing a query word needs. Near matches join a match set whose
     strict (lexical or semantic) members number fewer than `near_match_below` (0: never);
-    `near_match=True` adds them to every set.
+    `near_match=True` adds them to every set. `near_candidates` adds the lexical candidates at the near
+    threshold to every set that has a strict member (`engine.pipeline.matchset`).
     """
 
     lexical_depth: int = 200
@@ -174,3 +175,4 @@ class PipelineConfig:
     near_threshold: float | None = None
     near_match: bool = False
     near_match_below: int = 0
+    near_candidates: bool = True

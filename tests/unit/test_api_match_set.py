@@ -58,6 +58,7 @@ def test_a_thin_set_also_answers_products_sharing_a_word_and_nonsense_still_noth
             semantic_threshold=0.99,
             near_threshold=-1.0,
             near_match_below=near_match_below,
+            near_candidates=False,  # the whole-catalog rule alone
         )
         services = make_services(tmp_path / f"{near_match_below}-{query}", products=CATALOG, config=config)
         try:
@@ -77,6 +78,34 @@ def test_a_thin_set_also_answers_products_sharing_a_word_and_nonsense_still_noth
     assert answers(2, "leather notebook")["total"] == len(NOTEBOOKS)
     nonsense = answers(100, "xyzzy qwerty")  # thin (empty), but it shares no word with any product
     assert nonsense["total"] == 0 and nonsense["hits"] == []
+
+
+def test_lexical_candidates_close_in_meaning_join_a_set_that_matches_and_nonsense_still_nothing(
+    tmp_path: Path,
+) -> None:
+    # The loosest near threshold: every BM25 candidate (the best 5 over any query word) of a query that
+    # has a strict match joins its set.
+    config = PipelineConfig(
+        max_query_chars=64,
+        lexical_depth=5,
+        semantic_threshold=0.99,
+        near_threshold=-1.0,
+        near_candidates=True,
+    )
+    services = make_services(tmp_path / "near", products=CATALOG, config=config)
+    try:
+        with TestClient(create_app(services)) as test_client:
+            # "leather notebook" matches the bookmark alone; four more notebooks share a word with it.
+            widened = search(test_client, query="leather notebook", size=100, facets=["brand"])
+            ids = [h["id"] for h in widened["hits"]]
+            assert widened["total"] == len(ids) == 5 and "odd-bookmark" in ids
+            assert set(ids) <= NOTEBOOKS
+            assert sum(b["count"] for b in widened["facets"]["brand"]) == 5  # facets over the same set
+            # "kafka notebook": no product has both words, so there is no strict match to widen.
+            empty = search(test_client, query="kafka notebook")
+            assert empty["total"] == 0 and empty["suggestion"] == "notebook"
+    finally:
+        services.close()
 
 
 def test_an_empty_result_suggests_the_words_that_match(client: TestClient) -> None:

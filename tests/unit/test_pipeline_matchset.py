@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -169,6 +171,36 @@ def test_nonsense_matches_nothing_even_when_its_empty_set_is_widened(near_stage)
     assert (
         members(stage, "cordless saw", "bm25") == set() and members(stage, "cordless saw", "dense") == set()
     )
+
+
+def test_near_lexical_candidates_widen_a_set_that_matches_and_are_counted_exactly(near_stage) -> None:
+    from engine.records import Filters
+
+    lexical, store = near_stage
+    stage = MatchSetStage(lexical, lambda: store, 0.8, near_threshold=0.4, near_below=0, near_candidates=True)
+    assert stage.near_threshold() == 0.4
+    # "cordless saw": the hammer is a strict (semantic) member; BM25 retrieved the drill (0.5) and the
+    # vacuum (0.2), which share "cordless": the drill clears the near threshold, the vacuum does not.
+    match = stage.build("cordless saw", Filters(), "full", QUERY)
+    retrieved = {"drill": 0.5, "vacuum": 0.2}
+    side = lexical.search_members(replace(match.query, also_ids=frozenset()), 10)
+    stage.join_near_candidates(match, retrieved, side)
+    assert match.near == {"drill": 0.5} and match.query.also_ids == {"hammer", "drill"}
+    assert stage.members(match, ["drill", "vacuum", "hammer"], side) == {"hammer", "drill"}
+    assert match.total == 2 == lexical.count_matching(match.query)  # settled here, as the backend counts
+
+    # No strict member (nothing above 0.95, no product has both words): the set stays empty.
+    strict = MatchSetStage(
+        lexical, lambda: store, 0.95, near_threshold=0.4, near_below=0, near_candidates=True
+    )
+    empty = strict.build("cordless saw", Filters(), "full", QUERY)
+    strict.join_near_candidates(empty, retrieved, lexical.search_members(empty.query, 10))
+    assert empty.near == {} and lexical.count_matching(empty.query) == 0
+    # The rule off (the stage's default): nothing joins.
+    off = MatchSetStage(lexical, lambda: store, 0.8, near_threshold=0.4, near_below=0)
+    match = off.build("cordless saw", Filters(), "full", QUERY)
+    off.join_near_candidates(match, retrieved, side)
+    assert match.near == {} and off.near_threshold() is None
 
 
 def test_the_near_threshold_comes_from_the_setting_then_the_manifest_then_the_store(tmp_path) -> None:
