@@ -52,6 +52,8 @@ UNITS = (
     Unit(("centimeter", "centimeters", "centimetre", "centimetres"), ("cm",)),
     Unit(("liter", "liters", "litre", "litres"), ("l",)),
     Unit(("kilogram", "kilograms"), ("kg",)),
+    Unit(("gram", "grams"), ("g",)),
+    Unit(("meter", "meters", "metre", "metres"), ("m",)),
     Unit(("gauge",), ("ga",)),
     Unit(("quart", "quarts"), ("qt",)),
     Unit(("piece", "pieces"), ("pc", "pcs")),
@@ -170,13 +172,11 @@ def joined_rewrites(text: str, analyzer: Callable[[str], list[str]]) -> list[Rew
 
 
 def _size_forms(number: str, unit: Unit) -> list[str]:
-    """The ways a catalog writes a size: "18 volt" (also "18-Volt", "18 volts" once analysed), "18v",
-    and "5 gal" (a one-letter abbreviation standing alone, "18 v", is too rare to be worth a clause)."""
+    """The ways a catalog writes a size: "18 volt" (also "18-Volt", "18 volts" once analysed), "18v"
+    and "18 v" ("10 l", "5 gal")."""
     forms = [f"{number} {unit.words[0]}"] if unit.words else []
     for short in unit.short:
-        forms.append(f"{number}{short}")
-        if len(short) >= 2:
-            forms.append(f"{number} {short}")
+        forms += [f"{number}{short}", f"{number} {short}"]
     return forms
 
 

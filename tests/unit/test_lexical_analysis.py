@@ -139,17 +139,23 @@ def test_adjacent_words_also_read_as_one_word_but_numbers_stay_apart() -> None:
 def test_a_size_also_reads_as_the_other_ways_a_catalog_writes_it() -> None:
     analyzer = make_analyzer("english")
     assert size_rewrites("dewalt 18v battery", analyzer) == [
-        Rewrite("dewalt 18 volt battery", "18 volt", "dewalt battery", 1, rest_typos=False)
+        Rewrite("dewalt 18 volt battery", "18 volt", "dewalt battery", 1, rest_typos=False),
+        Rewrite("dewalt 18 v battery", "18 v", "dewalt battery", 1, rest_typos=False),
     ]
     assert readings(size_rewrites("18 v", analyzer)) == ["18 volt", "18v"]
-    assert readings(size_rewrites("18 volts", analyzer)) == ["18v"]
+    assert readings(size_rewrites("18 volts", analyzer)) == ["18v", "18 v"]
+    assert readings(size_rewrites("10l lettiera", analyzer)) == ["10 liter lettiera", "10 l lettiera"]
     assert readings(size_rewrites("5gal bucket", analyzer)) == ["5 gallon bucket", "5 gal bucket"]
     assert readings(size_rewrites("6panel door", analyzer)) == ["6 panel door"]  # not only units
     # "36 in" analyses to "36": "36 inch" would add nothing next to it.
     assert readings(size_rewrites("36in vanity", analyzer)) == ["36 in vanity"]
     assert size_rewrites("t8 5000k", analyzer) == size_rewrites("4x", analyzer) == []
-    assert size_rewrites("3m tape", analyzer) == []  # one letter that is no unit stays
-    assert readings(query_rewrites("fire pit 18v", analyzer, None)) == ["fire pit 18 volt", "firepit 18v"]
+    assert size_rewrites("2x tape", analyzer) == []  # one letter that is no unit stays
+    assert readings(query_rewrites("fire pit 18v", analyzer, None)) == [
+        "fire pit 18 volt",
+        "fire pit 18 v",
+        "firepit 18v",
+    ]
 
 
 def test_a_size_reading_counts_only_for_the_words_it_still_holds() -> None:
