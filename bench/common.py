@@ -98,6 +98,19 @@ VECTOR_BACKENDS = ("faiss", "opensearch-knn")
 LEXICAL_BACKENDS = ("embedded", "opensearch")
 
 
+def doc_parser(prog: str, doc: str | None) -> argparse.ArgumentParser:
+    """An argument parser whose `--help` is the module docstring: its first paragraph as the
+    description, from "Examples:" on as the epilog."""
+    doc = doc or ""
+    examples = doc.find("Examples:")
+    return argparse.ArgumentParser(
+        prog=prog,
+        description=doc.split("\n\n")[0],
+        epilog=doc[examples:] if examples >= 0 else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def add_judged_dataset_args(parser: argparse.ArgumentParser) -> None:
     """--products, --queries and --qrels: a catalog with judged queries in the layout of the shared
     relevance datasets (any such files, not only the dev ones)."""

@@ -14,7 +14,6 @@ Examples:
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -24,6 +23,7 @@ from typing import Any
 
 import engine.lexical.readings as readings
 import engine.lexical.tantivy_query as tantivy_query
+from bench.common import doc_parser
 from engine.lexical.embedded import EmbeddedLexical
 from engine.lexical.matching import MatchQuery
 
@@ -53,12 +53,7 @@ def _round(index: EmbeddedLexical, queries: list[str]) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.reading_cost",
-        description=__doc__.split("\n\n")[0] if __doc__ else None,
-        epilog=__doc__[__doc__.index("Examples:") :] if __doc__ else None,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = doc_parser("python -m bench.reading_cost", __doc__)
     parser.add_argument("lexical", type=Path, help="an embedded lexical index directory")
     parser.add_argument("queries", type=Path, help="TSV: query_id, query (a header line first)")
     parser.add_argument("--kind", choices=sorted(KINDS), default="sizes", help="readings (default sizes)")

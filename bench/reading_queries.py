@@ -7,17 +7,16 @@ and after the change on the same index.
 
 Examples:
   python -m bench.reading_queries ../shared/datasets/homedepot/queries.dev.tsv /tmp/hd-sizes.tsv
-  python -m bench.reading_queries ../shared/datasets/homedepot/queries.dev.tsv /tmp/hd-joined.tsv \
-      --kind joined
+  python -m bench.reading_queries ../shared/datasets/crowdflower/queries.dev.tsv /tmp/j.tsv --kind joined
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.common import doc_parser
 from engine.lexical.analysis import make_analyzer
 from engine.lexical.readings import Rewrite, joined_rewrites, size_rewrites
 
@@ -28,12 +27,7 @@ KINDS: dict[str, Callable[[str, Callable[[str], list[str]]], list[Rewrite]]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.reading_queries",
-        description=__doc__.split("\n\n")[0] if __doc__ else None,
-        epilog=__doc__[__doc__.index("Examples:") :] if __doc__ else None,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = doc_parser("python -m bench.reading_queries", __doc__)
     parser.add_argument("queries", type=Path, help="TSV: query_id, query (a header line first)")
     parser.add_argument("out", type=Path, help="where to write the kept queries (same layout)")
     parser.add_argument(
