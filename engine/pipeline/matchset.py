@@ -159,16 +159,22 @@ class MatchSetStage:
         return MatchSet(query, semantic, threshold, near, total)
 
     def join_near_candidates(
-        self, match: MatchSet, similarities: dict[str, float], lexical: MemberHits | None
+        self,
+        match: MatchSet,
+        similarities: dict[str, float],
+        lexical: MemberHits | None,
+        allowed: frozenset[str] | None = None,
     ) -> None:
-        """Add to `match` the lexical candidates (`similarities`: BM25's candidates and their cosine
-        similarity to the query) at the near threshold or above, when the set has a strict member
-        (`lexical`, the retrieval's lexical members and their count, or a semantic member). A set
+        """Add to `match` the lexical candidates (`similarities`: BM25's candidates, which passed the
+        filters, and their cosine similarity to the query) at the near threshold or above, when the set
+        has a strict member: a lexical one (`lexical`, the retrieval's lexical members and their count)
+        or a semantic one the filters pass (`allowed`, the filters' ids; None: no filter). A set
         without one stays empty: near candidates widen a query that matches, they never answer one
         that does not."""
         if not self.near_candidates or not match.query.lexical or match.threshold is None:
             return
-        if lexical is None or not (lexical.members or match.semantic):
+        semantic = match.semantic if allowed is None else [pid for pid in match.semantic if pid in allowed]
+        if lexical is None or not (lexical.members or semantic):
             return
         loose = self.near_threshold()
         if loose is None:

@@ -329,7 +329,7 @@ class SearchPipeline:
                     lists.get("dense"),
                     prefix_last=query.prefix_last,
                 )
-                self.matchset.join_near_candidates(match, _lexical_similarities(hits), lexical)
+                self.matchset.join_near_candidates(match, _lexical_similarities(hits), lexical, allowed)
                 ids = [h.product_id for h in hits]
                 return match, self.matchset.members(match, ids, lexical, allowed)
         except Exception as exc:  # same policy as lexical retrieval: degrade, log the reason
