@@ -136,19 +136,25 @@ class QueryBuilder:
                 groups.append((Occur.Should, Query.boolean_query(each)))
         return Query.boolean_query(groups)
 
-    def _may_match(self, replacement: str) -> bool:
-        """Whether a reading's replacement, matched without typos, can match anything: every one of its
-        words (all are required) has a term some product has, or is a synonym. "18 volt" in a catalog
-        without "volt" is skipped, as is a joined word no product has."""
-        words = self.words(replacement, typos=False)
-        return bool(words) and all(w.alternatives or any(self.known(t) for t in w.terms) for w in words)
+    def _may_match(self, replacement: list[QueryWord]) -> bool:
+        """Whether a reading's replacement words, matched without typos, can match anything: every one
+        (all are required) has a term some product has, or is a synonym. "18 volt" in a catalog without
+        "volt" is skipped, as is a joined word no product has."""
+        return bool(replacement) and all(
+            w.alternatives or any(self.known(t) for t in w.terms) for w in replacement
+        )
 
-    def _reading(self, rewrite: Rewrite, words: int, match: MatchQuery, counted: Callable[[Any], Any]) -> Any:
-        """The membership clause of one reading of the query (`Rewrite`); None when it has no word."""
+    def _reading(
+        self,
+        rewrite: Rewrite,
+        replacement: list[QueryWord],
+        words: int,
+        match: MatchQuery,
+        counted: Callable[[Any], Any],
+    ) -> Any:
+        """The membership clause of one reading of the query (`Rewrite`, its replacement's words
+        analysed without typos)."""
         typos = match.typos and rewrite.rest_typos
-        replacement = self.words(rewrite.replacement, typos=False)
-        if not replacement:
-            return None
         clauses = [(Occur.Must, counted(self._word(w, exact=True, typos=True))) for w in replacement]
         rest = self.words(rewrite.rest, match.prefix_last, typos) if rewrite.rest else []
         if rest:
@@ -176,10 +182,9 @@ class QueryBuilder:
                 alternatives.append((Occur.Should, Query.boolean_query(clauses, needed)))
             table = self.synonyms()
             for rewrite in query_rewrites(match.text, self.analyzer, table):
-                if not self._may_match(rewrite.replacement):
-                    continue  # the reading matches nothing: skip its cost
-                reading = self._reading(rewrite, len(words), match, counted)
-                if reading is not None:
+                replacement = self.words(rewrite.replacement, typos=False)
+                if self._may_match(replacement):  # else the reading matches nothing: skip its cost
+                    reading = self._reading(rewrite, replacement, len(words), match, counted)
                     alternatives.append((Occur.Should, reading))
             idents = identifier_candidates(match.text)
             if idents:

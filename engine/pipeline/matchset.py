@@ -173,8 +173,7 @@ class MatchSetStage:
         that does not."""
         if not self.near_candidates or not match.query.lexical or match.threshold is None:
             return
-        semantic = match.semantic if allowed is None else [pid for pid in match.semantic if pid in allowed]
-        if lexical is None or not (lexical.members or semantic):
+        if lexical is None or not (lexical.members or _passing(match.semantic, allowed)):
             return
         loose = self.near_threshold()
         if loose is None:
@@ -218,7 +217,7 @@ class MatchSetStage:
             if rest:
                 inside |= self.lexical.match_ids(lexical_only, rest)
             return inside
-        semantic = [pid for pid in match.semantic if allowed is None or pid in allowed]
+        semantic = _passing(match.semantic, allowed)
         semantic.extend(pid for pid in match.near if pid not in match.semantic)
         if lexical.complete:
             match.total = len(named.union(semantic))
@@ -273,6 +272,11 @@ class MatchSetStage:
             hit.rank = start + offset + 1
             hits.append(hit)
         return hits
+
+
+def _passing(ids: dict[str, float], allowed: frozenset[str] | None) -> list[str]:
+    """The ids the filters pass (`allowed`: their ids; None: no filter), in order."""
+    return [pid for pid in ids if allowed is None or pid in allowed]
 
 
 def _within(store: VectorStore, vector: np.ndarray, floor: float, dense_list: list | None) -> list[ScoredId]:
