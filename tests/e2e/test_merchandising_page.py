@@ -8,7 +8,7 @@ placeholder for a picture that fails to load.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -62,14 +62,23 @@ def test_price_facets_in_the_catalog_currency_and_broken_pictures_fall_back(
         console_errors(browser)  # the blocked pictures' load errors are what this test provokes
 
 
-@pytest.fixture
-def no_rules(live_gateway: LiveGateway) -> Iterator[None]:
+def kept_as_before(
+    live_gateway: LiveGateway, setting: str, body: Callable[[dict], dict] = lambda before: before
+) -> Iterator[None]:
+    """Read an admin setting (`/v1/admin/<setting>`), let the test change it, then put it back as it
+    was (`body`: the PUT body from the GET answer)."""
     auth = {"Authorization": f"Bearer {live_gateway.key}"}
-    url = f"{live_gateway.url}/v1/admin/rules"
+    url = f"{live_gateway.url}/v1/admin/{setting}"
     before = httpx.get(url, headers=auth).json()
     yield
-    body = {"bury_unavailable": before["bury_unavailable"], "rules": before["rules"]}
-    assert httpx.put(url, json=body, headers=auth).status_code == 200
+    assert httpx.put(url, json=body(before), headers=auth).status_code == 200
+
+
+@pytest.fixture
+def no_rules(live_gateway: LiveGateway) -> Iterator[None]:
+    yield from kept_as_before(
+        live_gateway, "rules", lambda before: {k: before[k] for k in ("bury_unavailable", "rules")}
+    )
 
 
 def test_admin_saves_a_pin_that_search_shows_and_refuses_a_bad_rule(
@@ -107,11 +116,7 @@ def test_admin_saves_a_pin_that_search_shows_and_refuses_a_bad_rule(
 
 @pytest.fixture
 def no_synonyms(live_gateway: LiveGateway) -> Iterator[None]:
-    auth = {"Authorization": f"Bearer {live_gateway.key}"}
-    url = f"{live_gateway.url}/v1/admin/synonyms"
-    before = httpx.get(url, headers=auth).json()
-    yield
-    assert httpx.put(url, json=before, headers=auth).status_code == 200
+    yield from kept_as_before(live_gateway, "synonyms")
 
 
 def test_admin_saves_synonyms_that_search_uses_and_names_the_line_of_a_bad_set(
