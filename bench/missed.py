@@ -71,7 +71,7 @@ def answers(args: argparse.Namespace, queries: list[tuple[str, str]]) -> tuple[d
 def classify(args: argparse.Namespace) -> dict[str, Any]:
     from engine.catalog import catalog_root, open_live
     from engine.lexical.factory import create_lexical
-    from engine.pipeline.matchset import Threshold
+    from engine.pipeline.semantic import Threshold
     from engine.vectors.calibration import DEFAULT_QUANTILE
     from engine.vectors.factory import FactoryVectorIO
 

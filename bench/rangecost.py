@@ -4,10 +4,14 @@ is FAISS's flat range search's to the bit.
 
 Ways: `flat` (IndexFlatIP.range_search, FAISS's OpenMP threads as configured), `flat-1t` (the same with
 one OpenMP thread), `numpy` (matrix product and threshold, no exact-score contract), `int8` (the
-`RangeScanner` the store uses: int8 pre-filter, exact rescoring), `int8-1t`. Queries are encoded in this
-process with the catalog's text model (the same model Triton serves); the thresholds are `--thresholds`,
-else the store's two calibrations as the gateway computes them: the semantic threshold (the range search
-of a default search) and the looser near threshold (its range search with `AISLE_NEAR_MATCH=true`).
+`RangeScanner` the store uses: int8 pre-filter, exact rescoring), `int8-1t`. And what an unfiltered
+search asks of its vectors, the dense top `--depth` plus the range: `hnsw+int8` (the store's HNSW
+search, then the int8 range search) against `one-pass` (`RangeScanner.nearest_and_within`: the exact
+top `--depth` and the range from one int8 pass), with the HNSW top's recall of the exact one. Queries
+are encoded in this process with the catalog's text model (the same model Triton serves); the
+thresholds are `--thresholds`, else the store's two calibrations as the gateway computes them: the
+semantic threshold (the range search of a default search) and the looser near threshold (its range
+search with `AISLE_NEAR_MATCH=true`).
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--thresholds", help="comma list (default: the semantic and near calibrations)")
     parser.add_argument("--timed", type=int, default=300, help="of which timed (default 300)")
     parser.add_argument("--repeats", type=int, default=1, help="timed passes over them per way (1)")
+    parser.add_argument("--depth", type=int, default=200, help="dense candidates per search (200)")
     parser.add_argument("--out", type=Path, help="write the results JSON here")
     return parser.parse_args(argv)
 
@@ -82,16 +87,19 @@ def timed(fn: Callable[[np.ndarray], Any], queries: np.ndarray, repeats: int) ->
 
 
 def measure(
+    store: FaissVectorStore,
     scanner: RangeScanner,
     matrix: np.ndarray,
     queries: np.ndarray,
     threshold: float,
     timed_queries: int,
     repeats: int,
+    depth: int,
+    row_of: dict[str, int],
 ) -> dict[str, Any]:
     """Identity with the flat range search, set sizes, rows rescored and timings at one threshold."""
     faiss = scanner._faiss
-    sizes, rescored, differing = [], [], 0
+    sizes, rescored, differing, recall, one_pass_differing = [], [], 0, [], 0
     for i in range(len(queries)):
         q = queries[i : i + 1]
         wanted = scanner.scan(q, threshold)
@@ -101,10 +109,18 @@ def measure(
         rescored.append(candidates.size if candidates is not None else len(matrix))
         bits = got[1].view(np.int32), wanted[1].view(np.int32)
         differing += not (np.array_equal(got[0], wanted[0]) and np.array_equal(*bits))
+        both = scanner.nearest_and_within(q, depth, threshold)
+        if both is not None:
+            same = np.array_equal(both[2], wanted[0]) and np.array_equal(both[3], wanted[1])
+            one_pass_differing += not same
+            approximate = {row_of[h.product_id] for h in store.search(q, depth)}
+            recall.append(len(approximate & set(both[0].tolist())) / max(1, both[0].size))
     ways: dict[str, Callable[[np.ndarray], Any]] = {
         "flat": lambda q: scanner.scan(q, threshold),
         "numpy": lambda q: np.flatnonzero(matrix @ q[0] > threshold),
         "int8": lambda q: scanner.within(q, threshold),
+        "hnsw+int8": lambda q: (store.search(q, depth), scanner.within(q, threshold)),
+        "one-pass": lambda q: scanner.nearest_and_within(q, depth, threshold),
     }
     threads = faiss.omp_get_max_threads()
     timings = {name: timed(fn, queries[:timed_queries], repeats) for name, fn in ways.items()}
@@ -120,6 +136,9 @@ def measure(
         "max_set": int(np.max(sizes)),
         "mean_rescored": round(float(np.mean(rescored)), 1),
         "answers_differing_from_flat": differing,
+        "one_pass_ranges_differing_from_flat": one_pass_differing,
+        "one_pass_answered": len(recall),
+        "hnsw_recall_of_exact_top": round(float(np.mean(recall)), 4) if recall else None,
         "timings": timings,
     }
 
@@ -140,11 +159,15 @@ def main(argv: list[str] | None = None) -> int:
     labels = store._idmap.labels()
     for start in range(0, labels.size, 8192):
         matrix[start : start + 8192] = store._index.reconstruct(labels[start : start + 8192])
+    row_of = {pid: row for row, pid in enumerate(map(store._idmap.product_id, labels.tolist())) if pid}
     built = time.perf_counter()
     scanner = RangeScanner(store._faiss, matrix)
     build_s = time.perf_counter() - built
     load_before = os.getloadavg()
-    levels = [measure(scanner, matrix, queries, t, args.timed, args.repeats) for t in thresholds]
+    levels = [
+        measure(store, scanner, matrix, queries, t, args.timed, args.repeats, args.depth, row_of)
+        for t in thresholds
+    ]
     report = {
         "vectors": str(args.vectors),
         "rows": len(matrix),
@@ -164,7 +187,11 @@ def main(argv: list[str] | None = None) -> int:
         print({k: v for k, v in level.items() if k != "timings"})
     if args.out:
         write_json(args.out, report)
-    return 0 if all(level["answers_differing_from_flat"] == 0 for level in levels) else 1
+    exact = all(
+        level["answers_differing_from_flat"] == 0 and level["one_pass_ranges_differing_from_flat"] == 0
+        for level in levels
+    )
+    return 0 if exact else 1
 
 
 if __name__ == "__main__":

@@ -39,11 +39,12 @@ import numpy as np
 from engine.lexical.base import LexicalIndex
 from engine.lexical.matching import MatchQuery
 from engine.pipeline.relax import relaxed_query
+from engine.pipeline.semantic import Threshold, Within, keyed, range_members
 from engine.pipeline.types import RankedHit
 from engine.ranking.features import CandidateSignals
 from engine.records import Filters, MemberHits, ScoredId
 from engine.vectors.base import VectorStore
-from engine.vectors.calibration import DEFAULT_QUANTILE, NEAR_QUANTILE, calibrate_store
+from engine.vectors.calibration import DEFAULT_QUANTILE, NEAR_QUANTILE
 
 
 @dataclass
@@ -56,31 +57,6 @@ class MatchSet:
     threshold: float | None = None
     near: dict[str, float] = field(default_factory=dict)
     total: int | None = None  # the set's size when building it needed the count (the thin-set check)
-
-
-class Threshold:
-    """One similarity threshold: the setting, else the index manifest's value, else (an index built
-    before manifests carried it) the `quantile` calibration of the serving store, computed once per
-    store object."""
-
-    def __init__(self, fixed: float | None, stored: Callable[[], float | None], quantile: float) -> None:
-        self.fixed = fixed
-        self._stored = stored
-        self.quantile = quantile
-        self._calibrated: tuple[int, float | None] | None = None
-
-    def value(self, store: VectorStore | None) -> float | None:
-        """The threshold in force; None when there is no setting, no stored value and no text vectors."""
-        if self.fixed is not None:
-            return self.fixed
-        stored = self._stored()
-        if stored is not None:
-            return stored
-        if store is None or store.count() == 0:
-            return None
-        if self._calibrated is None or self._calibrated[0] != id(store):
-            self._calibrated = (id(store), calibrate_store(store, self.quantile))
-        return self._calibrated[1]
 
 
 class MatchSetStage:
@@ -118,6 +94,17 @@ class MatchSetStage:
             return None
         return self._near.value(self._store())
 
+    def floors(self, method: str) -> tuple[float, float | None, float] | None:
+        """(semantic threshold, near threshold of the thin-set rule or None, the floor the range search
+        runs at) of a text search under `method`; None when it has no semantic side."""
+        threshold = self.threshold() if method != "bm25" else None
+        if threshold is None:
+            return None
+        ranged = self.near_below != 0
+        loose = self.near_threshold() if ranged and method != "dense" else None
+        floor = min(threshold, loose) if loose is not None and self.near_below is None else threshold
+        return threshold, loose, floor
+
     def build(
         self,
         text: str,
@@ -127,28 +114,30 @@ class MatchSetStage:
         dense_list: list | None = None,
         *,
         prefix_last: bool = False,
+        within: Within | None = None,
     ) -> MatchSet:
         """The match set of `text` under `method`; `dense_list` (the dense top-N) stands in for a range
-        search when the vector store cannot do one (bounded by its depth, see docs/relevance.md)."""
+        search when the vector store cannot do one (bounded by its depth, see docs/relevance.md), and
+        `within` (a range search already made at the floor in force) is used instead of searching again."""
         lexical = method != "dense"
         flt = None if filters.is_empty else filters
         store = self._store()
-        threshold = self.threshold() if method != "bm25" and vector is not None else None
-        ranged = self.near_below != 0
-        loose = self.near_threshold() if ranged and lexical and threshold is not None else None
-        if threshold is None or store is None or vector is None:
+        floors = self.floors(method) if vector is not None else None
+        if floors is None or store is None or vector is None:
             return MatchSet(MatchQuery(text, flt, frozenset(), lexical, prefix_last))
-        floor = min(threshold, loose) if loose is not None and self.near_below is None else threshold
-        semantic: dict[str, float] = {}
-        near: dict[str, float] = {}
-        for hit in _within(store, vector, floor, dense_list):
-            (semantic if hit.score >= threshold else near)[hit.product_id] = hit.score
+        threshold, loose, floor = floors
+        if within is not None and within.floor == floor:
+            ids, scores = within.ids, within.scores
+        else:
+            ids, scores = range_members(store, vector, floor, dense_list)
+        strict = scores >= threshold
+        semantic, near = keyed(ids[strict], scores[strict]), keyed(ids[~strict], scores[~strict])
         query = MatchQuery(text, flt, frozenset(semantic), lexical, prefix_last)
         total = None
         if loose is not None and self.near_below is not None:  # the thin-set rule
             total = self.lexical.count_matching(query)
             if total < self.near_below:
-                near = {h.product_id: h.score for h in _within(store, vector, loose, dense_list)}
+                near = keyed(*range_members(store, vector, loose, dense_list))
                 near = {pid: score for pid, score in near.items() if pid not in semantic}
         if near:  # one backend query keeps the candidates sharing a word; later queries reuse the ids
             shares = MatchQuery(text, flt, lexical=False, prefix_last=prefix_last, near_ids=frozenset(near))
@@ -277,14 +266,6 @@ class MatchSetStage:
 def _passing(ids: dict[str, float], allowed: frozenset[str] | None) -> list[str]:
     """The ids the filters pass (`allowed`: their ids; None: no filter), in order."""
     return [pid for pid in ids if allowed is None or pid in allowed]
-
-
-def _within(store: VectorStore, vector: np.ndarray, floor: float, dense_list: list | None) -> list[ScoredId]:
-    """Every text vector at cosine `floor` or more: the store's range search, else the dense top-N."""
-    within = getattr(store, "within", None)
-    if callable(within):
-        return list(within(vector, floor))
-    return [h for h in dense_list or [] if h.score >= floor]
 
 
 def _scores(hits: list[ScoredId]) -> dict[str, float]:

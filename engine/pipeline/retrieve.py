@@ -104,6 +104,18 @@ class DenseRetriever:
             exclude=exclude,
         )
 
+    def nearest_and_within(
+        self, vector: np.ndarray, k: int, min_score: float
+    ) -> tuple[list[ScoredId], tuple[np.ndarray, np.ndarray]] | None:
+        """The store's exact top `k` and every product above `min_score` from one pass, where it offers
+        that (`FaissVectorStore.nearest_and_within`); None otherwise."""
+        both = getattr(self._store(), "nearest_and_within", None)
+        if not callable(both):
+            return None
+        found: tuple[list[ScoredId], tuple[np.ndarray, np.ndarray]] | None
+        found = both(np.asarray(vector, dtype=np.float32).reshape(1, -1), k, min_score)
+        return found
+
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors for `ids` (missing ones are absent): exact scores for unretrieved candidates."""
         store = self._store()

@@ -52,6 +52,7 @@ from engine.pipeline.merchandise import Merchandiser
 from engine.pipeline.rank import gather, rerank
 from engine.pipeline.relevance import assign_relevance
 from engine.pipeline.retrieve import DenseRetriever, FilterIds, LexicalRetriever, ProductLookup
+from engine.pipeline.semantic import Within
 from engine.pipeline.trialstate import ActiveTrial
 from engine.pipeline.types import METHODS, SORTS, PipelineConfig, RankedHit, SearchOutcome, SearchQuery
 from engine.ranking.features import QueryContext, SignalColumns, TitleMatcher, tokenize
@@ -198,6 +199,7 @@ class SearchPipeline:
         lists: dict[str, list[ScoredId]] = {}
         vectors: dict[str, np.ndarray] = {}
         allowed: frozenset[str] | None = None
+        within: Within | None = None  # the match set's range search, when the dense stage made it
         if use_dense or use_image:
             with self._stage(timings, "filters"):
                 allowed = self.filter_ids.allowed(query.filters)
@@ -207,7 +209,7 @@ class SearchPipeline:
             if "dense" in vectors:
                 if self.dense.available():
                     with self._stage(timings, "dense"):
-                        lists["dense"] = self.dense.retrieve(vectors["dense"], dense_depth, allowed)
+                        lists["dense"], within = self._dense(method, vectors["dense"], dense_depth, allowed)
                 else:
                     degraded.append("dense")
         if use_image:
@@ -232,7 +234,7 @@ class SearchPipeline:
         trial = self.trial() if self.trial is not None and method == "full" else None
         # The match set is settled before ranking, so the ranker orders only products that match.
         match = (
-            self._match(query, text, hits, vectors, lists, lexical, allowed, timings, degraded)
+            self._match(query, text, hits, vectors, lists, lexical, allowed, within, timings, degraded)
             if text
             else None
         )
@@ -310,13 +312,15 @@ class SearchPipeline:
         lists: dict[str, list[ScoredId]],
         lexical: MemberHits | None,
         allowed: frozenset[str] | None,
+        within: Within | None,
         timings: dict[str, float],
         degraded: list[str],
     ) -> tuple[MatchSet, set[str]] | None:
         """The match set and which candidates are in it; None when the lexical backend cannot answer
         (the search then degrades to the candidate list, as it does for retrieval). `lexical` (the
         retrieval's members and their count) and `allowed` (the filters' ids) let the stage settle
-        membership and `total` without asking the backend again where they suffice."""
+        membership and `total` without asking the backend again where they suffice; `within` is the
+        range search the dense stage already made."""
         if "lexical" in degraded:
             return None
         try:
@@ -328,6 +332,7 @@ class SearchPipeline:
                     vectors.get("dense"),
                     lists.get("dense"),
                     prefix_last=query.prefix_last,
+                    within=within,
                 )
                 self.matchset.join_near_candidates(match, _lexical_similarities(hits), lexical, allowed)
                 ids = [h.product_id for h in hits]
@@ -361,6 +366,21 @@ class SearchPipeline:
             log.warning("query encoder failed, answering without %s retrieval: %s", name, exc)
             degraded.append(name)
             return {}
+
+    def _dense(
+        self, method: str, vector: np.ndarray, depth: int, allowed: frozenset[str] | None
+    ) -> tuple[list[ScoredId], Within | None]:
+        """The dense candidates and, for an unfiltered search, the match set's range search with them:
+        where the store can, one pass over its vectors gives the exact top `depth` and every product
+        above the range's floor (`FaissVectorStore.nearest_and_within`), so the approximate index is
+        not searched besides. Otherwise the top `depth` from the index, and no range yet."""
+        floors = self.matchset.floors(method) if allowed is None else None
+        if floors is not None:
+            found = self.dense.nearest_and_within(vector, depth, floors[2])
+            if found is not None:
+                top, (ids, scores) = found
+                return top, Within(floors[2], ids, np.asarray(scores, dtype=np.float64))
+        return self.dense.retrieve(vector, depth, allowed), None
 
     def _timed(self, name: str, timings: dict[str, float], fn: Callable[..., T], *args: object) -> T:
         with self._stage(timings, name):

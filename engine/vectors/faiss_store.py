@@ -186,7 +186,13 @@ class FaissVectorStore:
 
     def within(self, query: np.ndarray, min_score: float) -> list[ScoredId]:
         """Every stored product whose inner product with `query` is above `min_score` (a range search,
-        exact over all vectors; the search pipeline's semantic match set).
+        exact over all vectors; the search pipeline's semantic match set), in `within_scores`' order."""
+        ids, scores = self.within_scores(query, min_score)
+        return [ScoredId(pid, score) for pid, score in zip(ids.tolist(), scores.tolist(), strict=True)]
+
+    def within_scores(self, query: np.ndarray, min_score: float) -> tuple[np.ndarray, np.ndarray]:
+        """`within` as two arrays, product ids (object) and float32 scores: a broad query has thousands
+        of members, and the match set splits and keys them without an object per member.
 
         An approximate index (HNSW, IVF-PQ) cannot answer "all above a score", so the first call after
         a write copies the vectors into a `RangeScanner` and keeps it: a flat FAISS range search at first,
@@ -200,13 +206,32 @@ class FaissVectorStore:
                 exact = self._matrix = self._flat_copy()
             ids, scanner = exact
             if ids.size == 0:
-                return []
+                return ids[:0], np.zeros(0, dtype=np.float32)
             rows, scores = scanner.within(q, min_score)
-            # Row -> id through the copy's own id column: one array lookup instead of a dict lookup per
-            # hit (a broad query has thousands), and the copy is dropped by every write, so it is exact.
-            return [
-                ScoredId(pid, score) for pid, score in zip(ids[rows].tolist(), scores.tolist(), strict=True)
-            ]
+            # Row -> id through the copy's own id column (the copy is dropped by every write, so it is
+            # exact): one array lookup instead of a dict lookup per hit.
+            return ids[rows], scores
+
+    def nearest_and_within(
+        self, query: np.ndarray, k: int, min_score: float
+    ) -> tuple[list[ScoredId], tuple[np.ndarray, np.ndarray]] | None:
+        """(the exact top `k` of the whole store, `within_scores(query, min_score)`) from one pass over
+        the int8 copy (`RangeScanner.nearest_and_within`), for a search that needs both: its dense
+        candidates and its semantic match set. None until that copy is built, or when the range holds
+        most products: then `search` and `within_scores` answer apart."""
+        q = np.ascontiguousarray(query_row(query, self.dim))
+        self._faiss.normalize_L2(q)
+        with self._lock.read():
+            exact = self._matrix
+            if exact is None:
+                exact = self._matrix = self._flat_copy()
+            ids, scanner = exact
+            found = scanner.nearest_and_within(q, k, min_score) if ids.size and k > 0 else None
+        if found is None:
+            return None
+        top_rows, top_scores, rows, scores = found
+        top = [ScoredId(pid, s) for pid, s in zip(ids[top_rows].tolist(), top_scores.tolist(), strict=True)]
+        return top, (ids[rows], scores)
 
     def _flat_copy(self) -> tuple[np.ndarray, RangeScanner]:
         labels = self._idmap.labels()

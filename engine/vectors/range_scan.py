@@ -18,6 +18,12 @@ holds it exactly too), and a further 1e-5 |q| |x| covers the few float32 roundin
 (each a few 2^-24 of that size). A row is rescored when its bound exceeds the threshold, so no row FAISS
 would return is skipped; each row's terms are stored rounded up.
 
+The same pass also answers the exact top k (`nearest_and_within`, the dense candidates of a search that
+needs the range anyway): the bound holds from below too (q.x >= u s (a.c) - the same two terms), so
+with L the k-th largest lower bound, every row of the true top k has an upper bound >= L; those rows are
+rescored and the k best kept. When the range itself holds k rows or more (a broad query), the top k are
+among them and nothing more is read.
+
 Why 63 and not 127 for the query: x86 CPUs without VNNI multiply uint8 by int8 pairwise into int16 with
 saturation; with the query's codes shifted to 1..127 no pair can reach 2^15, so the integer product is
 exact on every kernel. A self-check at build compares ONNX Runtime's product with numpy's anyway; if it
@@ -95,6 +101,36 @@ class RangeScanner:
                 keep = scores > np.float32(min_score)  # FAISS keeps scores strictly above the radius
                 return rows[keep], scores[keep]
         return self.scan(q, min_score)
+
+    def nearest_and_within(
+        self, q: np.ndarray, k: int, min_score: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """(top rows, their scores, range rows, their scores): the `k` rows with the highest inner
+        products with `q` (exact: FAISS's float32 scores, highest first, equal scores by row) and
+        `within(q, min_score)`'s answer, from one int8 pass. None when the int8 copy is not there (yet)
+        or the range holds most rows: the caller then asks an index for the top k and `within` apart."""
+        int8 = self._int8
+        bounds = int8.bounds(q[0]) if int8 is not None else None
+        if bounds is None:
+            return None
+        upper, slack = bounds
+        inside = np.flatnonzero(upper > min_score)
+        if inside.size > _MAX_CANDIDATE_SHARE * upper.size:
+            return None
+        scores = self._rescore(q, inside)
+        keep = scores > np.float32(min_score)
+        within_rows, within_scores = inside[keep], scores[keep]
+        k = min(k, self.rows)
+        if within_rows.size >= k:  # the top k clear min_score: every one is in the range
+            pool_rows, pool_scores = within_rows, within_scores
+        else:
+            lower = upper - 2 * slack
+            floor = np.partition(lower, upper.size - k)[upper.size - k]  # the k-th largest lower bound
+            extra = np.flatnonzero((upper >= floor) & (upper <= min_score))  # not rescored yet
+            pool_rows = np.concatenate([inside, extra])
+            pool_scores = np.concatenate([scores, self._rescore(q, extra)])
+        top = np.lexsort((pool_rows, -pool_scores))[:k]
+        return pool_rows[top], pool_scores[top], within_rows, within_scores
 
     def _rescore(self, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """FAISS's float32 inner products of `q` with `rows`, a block of gathered rows at a time.
@@ -177,9 +213,9 @@ class _Int8Scores:
         feed = {"q": shifted.reshape(1, -1), "zero": self._zero}
         return self._session.run(None, feed)[0][0]
 
-    def candidates(self, q: np.ndarray, min_score: float) -> np.ndarray | None:
-        """Rows whose score may exceed `min_score` (int64, ascending); None when that is most rows or
-        the query is all zeros (a plain scan then answers)."""
+    def bounds(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """(upper bound of every row's score, half the width of its interval: the score is within
+        [upper - 2 slack, upper]); None for an all-zero query."""
         exact = q.astype(np.float64)
         peak = float(np.abs(exact).max())
         if peak == 0.0:
@@ -189,11 +225,18 @@ class _Int8Scores:
         residual = float(np.linalg.norm(exact - codes * unit))
         length = float(np.linalg.norm(exact))
         products = self._products((codes + _QUERY_ZERO).astype(np.uint8)).astype(np.float32)
-        bound = products * np.float32(unit) * self._scale
-        bound += np.float32(length) * self._slack
-        bound += np.float32(residual) * self._norm
-        rows = np.flatnonzero(bound > min_score)
-        if rows.size > _MAX_CANDIDATE_SHARE * bound.size:
+        slack = np.float32(length) * self._slack
+        slack += np.float32(residual) * self._norm
+        return products * np.float32(unit) * self._scale + slack, slack
+
+    def candidates(self, q: np.ndarray, min_score: float) -> np.ndarray | None:
+        """Rows whose score may exceed `min_score` (int64, ascending); None when that is most rows or
+        the query is all zeros (a plain scan then answers)."""
+        bounds = self.bounds(q)
+        if bounds is None:
+            return None
+        rows = np.flatnonzero(bounds[0] > min_score)
+        if rows.size > _MAX_CANDIDATE_SHARE * bounds[0].size:
             return None
         return np.ascontiguousarray(rows, dtype=np.int64)
 

@@ -10,7 +10,7 @@ import pytest
 from engine.lexical.embedded import EmbeddedLexical
 from engine.lexical.matching import MatchQuery
 from engine.pipeline.matchset import MatchSet, MatchSetStage
-from engine.records import MemberHits, ScoredId
+from engine.records import Filters, MemberHits, ScoredId
 from engine.vectors.calibration import NEAR_QUANTILE, calibrate_store, calibrate_threshold
 from engine.vectors.faiss_store import FaissVectorStore
 
@@ -33,6 +33,34 @@ def test_range_search_returns_every_vector_above_the_threshold(index_type: str) 
     assert {h.product_id for h in store.within(query, 0.5)} == expected - {"p7"}
     store.add(["new"], query.reshape(1, -1))
     assert "new" in {h.product_id for h in store.within(query, 0.99)}
+
+
+def test_the_range_search_as_arrays_gives_the_members_and_split_of_the_list_form(tmp_path) -> None:
+    """The match set reads the store's range search as arrays (`within_scores`); a store offering only
+    `within` (a list of hits) must give the same semantic and near members, scores and order."""
+    vectors = unit_rows(400, 16, seed=11)
+    store = FaissVectorStore(16, "hnsw")
+    store.add([f"p{i}" for i in range(400)], vectors)
+    query = vectors[3]
+    ids, scores = store.within_scores(query, 0.3)
+    hits = store.within(query, 0.3)
+    assert ids.tolist() == [h.product_id for h in hits] and scores.tolist() == [h.score for h in hits]
+    assert len(hits) > 20  # some members on each side of the threshold below
+
+    class ListOnly:  # the list form alone (RecordingStore forwards `within` only)
+        within = store.within
+        count = store.count
+
+    lexical = EmbeddedLexical(tmp_path)
+    split = float(np.sort(scores)[len(scores) // 2])  # one member's own score
+    arrays = MatchSetStage(lexical, lambda: store, split, near_threshold=0.3, near_below=None)
+    listed = MatchSetStage(lexical, lambda: ListOnly(), split, near_threshold=0.3, near_below=None)
+    # "full": the range search runs at the near floor (0.3) and splits at the threshold
+    a = arrays.build("x", Filters(), "full", query)
+    b = listed.build("x", Filters(), "full", query)
+    assert list(a.semantic.items()) == list(b.semantic.items()) and a.semantic
+    assert all(score >= split for score in a.semantic.values())
+    assert min(a.semantic.values()) == split  # a score equal to the threshold is a semantic member
 
 
 def test_calibration_is_a_quantile_of_random_pair_similarity() -> None:
@@ -85,7 +113,6 @@ def near_stage(tmp_path):
 
 
 def members(stage: MatchSetStage, text: str, method: str = "full", filters=None) -> set[str]:
-    from engine.records import Filters
 
     match = stage.build(text, filters or Filters(), method, QUERY)
     inside = stage.lexical.match_ids(match.query)
@@ -109,7 +136,6 @@ def test_a_near_product_matches_when_it_shares_a_query_word(near_stage) -> None:
 
 
 def test_near_members_obey_filters_and_page_by_similarity(near_stage) -> None:
-    from engine.records import Filters
 
     lexical, store = near_stage
     stage = MatchSetStage(lexical, lambda: store, 0.8, near_threshold=0.4)
@@ -137,7 +163,6 @@ class RecordingStore:
 
 
 def test_near_matches_widen_a_thin_set_and_leave_a_broad_one_alone(near_stage) -> None:
-    from engine.records import Filters
 
     lexical, store = near_stage
     recording = RecordingStore(store)
@@ -174,7 +199,6 @@ def test_nonsense_matches_nothing_even_when_its_empty_set_is_widened(near_stage)
 
 
 def test_near_lexical_candidates_widen_a_set_that_matches_and_are_counted_exactly(near_stage) -> None:
-    from engine.records import Filters
 
     lexical, store = near_stage
     stage = MatchSetStage(lexical, lambda: store, 0.8, near_threshold=0.4, near_below=0, near_candidates=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from engine.errors import BackendUnavailable, InvalidInput
@@ -12,6 +14,8 @@ from engine.merch.rules import RuleSet
 from engine.pipeline.types import PipelineConfig, SearchQuery
 from engine.records import Filters
 from engine.services import EngineServices as Services
+from engine.vectors import range_scan
+from engine.vectors.faiss_store import FaissVectorStore
 from tests.unit.gateway_fakes import CATALOG, make_services
 
 
@@ -140,3 +144,46 @@ def test_invalid_queries(services: Services, text: str) -> None:
 def test_unknown_facet_is_invalid(services: Services) -> None:
     with pytest.raises(InvalidInput):
         services.pipeline.search(SearchQuery(text="knife", facets=("colour",)))
+
+
+def test_an_unfiltered_search_gets_dense_candidates_and_range_from_one_pass(services, monkeypatch) -> None:
+    """Over a FAISS store with its int8 copy built, an unfiltered text search takes its dense candidates
+    and the match set's range search from one pass over the vectors, and answers as the index search
+    and the range search made apart do; a filtered search still makes them apart."""
+    monkeypatch.setattr(range_scan, "MIN_ROWS", 1)  # an int8 copy for this small catalog too,
+    monkeypatch.setattr(range_scan, "_MAX_CANDIDATE_SHARE", 1.0)  # used whatever share of it may match
+    fake = services.catalog.stores["text"]
+    store = FaissVectorStore(fake.dim, "hnsw")
+    store.add(list(fake.vectors), np.stack(list(fake.vectors.values())))
+    services.catalog.stores["text"] = store
+    store.within(np.ones(fake.dim, dtype=np.float32), 0.5)  # builds the copy; int8 in the background
+    deadline = time.monotonic() + 30
+    while not store._matrix[1].quantised and time.monotonic() < deadline:  # type: ignore[index]
+        time.sleep(0.02)
+    calls: Counter[str] = Counter()
+    for name in ("nearest_and_within", "search", "within_scores"):
+        real = getattr(store, name)
+        monkeypatch.setattr(store, name, _counted(real, name, calls))
+
+    query = SearchQuery(text="running shoes", size=10)
+    one = services.pipeline.search(query)
+    assert calls == {"nearest_and_within": 1}
+    monkeypatch.setattr(store, "nearest_and_within", lambda *a, **k: None)  # the two searches apart
+    apart = services.pipeline.search(query)
+    assert calls == {"nearest_and_within": 1, "search": 1, "within_scores": 1}
+    assert [h.product_id for h in one.hits] == [h.product_id for h in apart.hits] and one.hits
+    assert one.total == apart.total and one.total > 0
+    # the same dense scores (equal ones may swap dense ranks: the graph orders ties its own way)
+    scores = {h.product_id: h.signals.dense_score for h in apart.hits}
+    assert {h.product_id: h.signals.dense_score for h in one.hits} == pytest.approx(scores, abs=1e-6)
+
+    services.pipeline.search(SearchQuery(text="running shoes", filters=Filters(category=("Sports",))))
+    assert calls == {"nearest_and_within": 1, "search": 2, "within_scores": 2}
+
+
+def _counted(fn, name: str, calls: Counter[str]):
+    def call(*args, **kwargs):
+        calls[name] += 1
+        return fn(*args, **kwargs)
+
+    return call

@@ -81,6 +81,42 @@ def test_the_prefilter_rescores_few_rows_for_a_selective_threshold(catalog) -> N
     assert candidates.size < len(rows) / 10
 
 
+def exact_top(scanner: RangeScanner, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every row scored with the rescoring kernel, the k highest (equal scores by row)."""
+    scores = scanner._rescore(q, np.arange(scanner.rows, dtype=np.int64))
+    top = np.lexsort((np.arange(scanner.rows), -scores))[:k]
+    return top, scores[top]
+
+
+def test_one_pass_gives_the_exact_top_k_and_the_range(catalog) -> None:
+    """The top k from the int8 bounds are the k best of all rows (none pruned wrongly), with or without
+    k rows inside the range, and the range is `within`'s answer bit for bit."""
+    rows, scanner, queries = catalog
+    ways = set()
+    for q in queries:
+        for threshold, k in ((0.35, 200), (0.5, 50), (0.9, 200), (0.999, 10)):
+            found = scanner.nearest_and_within(q[None], k, threshold)
+            assert found is not None
+            top_rows, top_scores, in_rows, in_scores = found
+            wanted_rows, wanted_scores = exact_top(scanner, q[None], k)
+            assert np.array_equal(top_rows, wanted_rows)
+            assert np.array_equal(top_scores.view(np.int32), wanted_scores.view(np.int32))
+            assert_same((in_rows, in_scores), reference(rows, q[None], threshold))
+            ways.add(in_rows.size >= k)
+    assert ways == {True, False}  # both the broad query's shortcut and the lower-bound pruning ran
+    # the scores are true inner products, not the int8 estimates
+    q = queries[0]
+    top_rows, top_scores, _, _ = scanner.nearest_and_within(q[None], 20, 0.5)  # type: ignore[misc]
+    assert np.allclose(top_scores, rows[top_rows] @ q, atol=1e-5)
+
+
+def test_one_pass_declines_without_the_int8_copy_or_for_most_rows(catalog) -> None:
+    rows, scanner, queries = catalog
+    assert scanner.nearest_and_within(queries[:1], 10, -1.0) is None  # the range is most rows
+    assert scanner.nearest_and_within(np.zeros((1, rows.shape[1]), np.float32), 10, 0.5) is None
+    assert RangeScanner(faiss, rows[:500]).nearest_and_within(queries[:1], 10, 0.5) is None  # no copy
+
+
 def test_awkward_rows_and_queries_stay_exact() -> None:
     rng = np.random.default_rng(4)
     rows = rng.standard_normal((MIN_ROWS + 100, 48)).astype(np.float32)
@@ -153,6 +189,31 @@ def test_the_store_names_the_same_products_as_a_flat_range_search(index_type: st
     store.remove(["p11"])  # a write drops the copy and tells its build it is not wanted
     assert store._matrix is None and old._closed
     assert "p11" not in {h.product_id for h in store.within(q, 0.3)}
+
+
+def test_the_store_answers_top_k_and_range_in_one_pass_once_its_int8_copy_is_built() -> None:
+    rows = clustered_rows(MIN_ROWS + 500, 64, seed=9)
+    ids = [f"p{i}" for i in range(len(rows))]
+    store = FaissVectorStore(64, "hnsw")
+    store.add(ids, rows)
+    store.remove(["p5"])  # labels no longer match row numbers
+    q = (rows[20] * 0.6 + rows[21] * 0.4).reshape(1, -1)
+    assert store.nearest_and_within(q, 30, 0.4) is None  # builds the copy: not quantised yet
+    deadline = time.monotonic() + 60
+    while not store._matrix[1].quantised and time.monotonic() < deadline:  # type: ignore[index]
+        time.sleep(0.05)
+    found = store.nearest_and_within(q, 30, 0.4)
+    assert found is not None
+    top, (in_ids, in_scores) = found
+    assert [(h.product_id, h.score) for h in store.within(q, 0.4)] == list(
+        zip(in_ids.tolist(), in_scores.tolist(), strict=True)
+    )
+    unit = q / np.linalg.norm(q)
+    live = [i for i in range(len(rows)) if ids[i] != "p5"]
+    exact = np.array([float(store.get_vector(ids[i]) @ unit[0]) for i in live])
+    best = [ids[live[i]] for i in np.argsort(-exact, kind="stable")[:30]]
+    assert [h.product_id for h in top] == best and "p5" not in best
+    assert [h.score for h in top] == sorted((h.score for h in top), reverse=True)
 
 
 def test_rescoring_in_blocks_gives_the_same_bits(catalog, monkeypatch) -> None:
