@@ -62,9 +62,11 @@ class Generation:
 
     def ids_of(self, searcher: Any, hits: list[tuple[Any, Any]]) -> list[str]:
         keys = searcher.fast_field_values("key", [address for _, address in hits])
-        if any(k not in self.names for k in keys):
+        try:
+            return [self.names[k] for k in keys]
+        except KeyError:  # a product written since the names were read
             self.refresh_names()
-        return [self.names[k] for k in keys]
+            return [self.names[k] for k in keys]
 
 
 def write_manifest(path: Path, fields: SearchFields) -> None:

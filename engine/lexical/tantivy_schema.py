@@ -25,6 +25,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from engine.errors import MissingDependency
@@ -47,8 +48,10 @@ def id_key(product_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(product_id.encode("utf-8"), digest_size=8).digest(), "big") >> 1
 
 
+@lru_cache(maxsize=1024)
 def field_name(search_field: str) -> str:
-    """The tantivy field of a searchable field: "title" -> "s_title", "attr.Model No" -> "s_attr_model_no"."""
+    """The tantivy field of a searchable field: "title" -> "s_title", "attr.Model No" -> "s_attr_model_no".
+    Cached: every query names each searched field once per term."""
     return "s_" + re.sub(r"[^a-z0-9]+", "_", search_field.lower()).strip("_")
 
 
