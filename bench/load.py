@@ -177,8 +177,11 @@ def run(args: argparse.Namespace, url: str, encoder: Any, meter: CpuMeter | None
             response = client.post("/v1/search", json={"query": query, "size": 10, "pipeline": args.pipeline})
             response.raise_for_status()
 
-        for query in queries[: args.warmup]:  # connections, caches of the product store, JIT paths
-            search(query)
+        # Connections, caches, each worker's one-off copies (the range search's int8 copy is built on a
+        # worker's first searches): sent at the highest level's concurrency, so with several workers
+        # every one of them is warmed, not only the one a single keep-alive connection reaches.
+        if args.warmup:
+            drive(search, queries[: args.warmup], max(args.concurrency, default=1), args.warmup)
         offset = args.warmup
         for concurrency in args.concurrency:
             mix = queries[offset:] + queries[:offset]
