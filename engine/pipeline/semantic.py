@@ -56,16 +56,14 @@ class Threshold:
 def range_members(
     store: VectorStore, vector: np.ndarray, floor: float, dense_list: list | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(ids, float64 similarities) of every text vector above `floor`: the store's range search as
-    arrays (`within_scores`, no object per member), its `within`, else the dense top-N."""
-    as_arrays = getattr(store, "within_scores", None)
-    if callable(as_arrays):
-        ids, scores = as_arrays(vector, floor)
+    """(ids, float64 similarities) of every text vector above `floor`: the store's exact range search
+    (`FaissVectorStore.within_scores`), else (a store without one, such as OpenSearch k-NN) the dense
+    top-N above it."""
+    within = getattr(store, "within_scores", None)
+    if callable(within):
+        ids, scores = within(vector, floor)
         return ids, np.asarray(scores, dtype=np.float64)
-    within = getattr(store, "within", None)
-    hits = (
-        list(within(vector, floor)) if callable(within) else [h for h in dense_list or [] if h.score >= floor]
-    )
+    hits = [h for h in dense_list or [] if h.score >= floor]
     ids = np.empty(len(hits), dtype=object)
     ids[:] = [h.product_id for h in hits]
     return ids, np.array([h.score for h in hits], dtype=np.float64)

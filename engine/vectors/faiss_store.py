@@ -68,7 +68,7 @@ class FaissVectorStore:
         self._idmap = IdMap()
         self._lock = RWLock()
         self._index: Any = self._new_index()
-        self._matrix: tuple[np.ndarray, RangeScanner] | None = None  # (product ids, copy) for `within`
+        self._matrix: tuple[np.ndarray, RangeScanner] | None = None  # (product ids, copy) for range searches
 
     def _new_index(self) -> Any:
         if self.index_type == "flat":
@@ -184,15 +184,11 @@ class FaissVectorStore:
             np.array([s for s, _ in best]), np.array([label for _, label in best], dtype=np.int64), set()
         )
 
-    def within(self, query: np.ndarray, min_score: float) -> list[ScoredId]:
-        """Every stored product whose inner product with `query` is above `min_score` (a range search,
-        exact over all vectors; the search pipeline's semantic match set), in `within_scores`' order."""
-        ids, scores = self.within_scores(query, min_score)
-        return [ScoredId(pid, score) for pid, score in zip(ids.tolist(), scores.tolist(), strict=True)]
-
     def within_scores(self, query: np.ndarray, min_score: float) -> tuple[np.ndarray, np.ndarray]:
-        """`within` as two arrays, product ids (object) and float32 scores: a broad query has thousands
-        of members, and the match set splits and keys them without an object per member.
+        """Every stored product whose inner product with `query` is above `min_score` (a range search,
+        exact over all vectors; the search pipeline's semantic match set), as two arrays in row order:
+        product ids (object) and float32 scores. Arrays, not hits: a broad query has thousands of
+        members, and the match set splits and keys them without an object per member.
 
         An approximate index (HNSW, IVF-PQ) cannot answer "all above a score", so the first call after
         a write copies the vectors into a `RangeScanner` and keeps it: a flat FAISS range search at first,

@@ -28,39 +28,28 @@ def test_range_search_returns_every_vector_above_the_threshold(index_type: str) 
     store.add(ids, vectors)
     query = vectors[7]
     expected = {ids[i] for i in np.flatnonzero(vectors @ query >= 0.5)}
-    assert {h.product_id for h in store.within(query, 0.5)} == expected and "p7" in expected
+    assert set(store.within_scores(query, 0.5)[0]) == expected and "p7" in expected
     store.remove(["p7"])  # writes drop the cached matrix
-    assert {h.product_id for h in store.within(query, 0.5)} == expected - {"p7"}
+    assert set(store.within_scores(query, 0.5)[0]) == expected - {"p7"}
     store.add(["new"], query.reshape(1, -1))
-    assert "new" in {h.product_id for h in store.within(query, 0.99)}
+    assert "new" in set(store.within_scores(query, 0.99)[0])
 
 
-def test_the_range_search_as_arrays_gives_the_members_and_split_of_the_list_form(tmp_path) -> None:
-    """The match set reads the store's range search as arrays (`within_scores`); a store offering only
-    `within` (a list of hits) must give the same semantic and near members, scores and order."""
+def test_the_range_search_splits_at_the_threshold_into_semantic_and_near(tmp_path) -> None:
+    """The range search runs at the looser floor; members at the semantic threshold or above (a score
+    equal to it included) are semantic, with their scores, in the store's order."""
     vectors = unit_rows(400, 16, seed=11)
     store = FaissVectorStore(16, "hnsw")
     store.add([f"p{i}" for i in range(400)], vectors)
     query = vectors[3]
     ids, scores = store.within_scores(query, 0.3)
-    hits = store.within(query, 0.3)
-    assert ids.tolist() == [h.product_id for h in hits] and scores.tolist() == [h.score for h in hits]
-    assert len(hits) > 20  # some members on each side of the threshold below
-
-    class ListOnly:  # the list form alone (RecordingStore forwards `within` only)
-        within = store.within
-        count = store.count
-
-    lexical = EmbeddedLexical(tmp_path)
+    assert len(ids) > 20 and np.all(scores > np.float32(0.3))
     split = float(np.sort(scores)[len(scores) // 2])  # one member's own score
-    arrays = MatchSetStage(lexical, lambda: store, split, near_threshold=0.3, near_below=None)
-    listed = MatchSetStage(lexical, lambda: ListOnly(), split, near_threshold=0.3, near_below=None)
-    # "full": the range search runs at the near floor (0.3) and splits at the threshold
-    a = arrays.build("x", Filters(), "full", query)
-    b = listed.build("x", Filters(), "full", query)
-    assert list(a.semantic.items()) == list(b.semantic.items()) and a.semantic
-    assert all(score >= split for score in a.semantic.values())
-    assert min(a.semantic.values()) == split  # a score equal to the threshold is a semantic member
+    lexical = EmbeddedLexical(tmp_path)
+    stage = MatchSetStage(lexical, lambda: store, split, near_threshold=0.3, near_below=None)
+    match = stage.build("x", Filters(), "full", query)
+    wanted = [(pid, float(s)) for pid, s in zip(ids.tolist(), scores.tolist(), strict=True) if s >= split]
+    assert list(match.semantic.items()) == wanted and min(match.semantic.values()) == split
 
 
 def test_calibration_is_a_quantile_of_random_pair_similarity() -> None:
@@ -154,9 +143,9 @@ class RecordingStore:
         self.store = store
         self.floors: list[float] = []
 
-    def within(self, query: np.ndarray, min_score: float) -> list:
+    def within_scores(self, query: np.ndarray, min_score: float) -> tuple[np.ndarray, np.ndarray]:
         self.floors.append(min_score)
-        return self.store.within(query, min_score)
+        return self.store.within_scores(query, min_score)
 
     def count(self) -> int:
         return self.store.count()

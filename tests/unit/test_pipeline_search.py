@@ -156,7 +156,7 @@ def test_an_unfiltered_search_gets_dense_candidates_and_range_from_one_pass(serv
     store = FaissVectorStore(fake.dim, "hnsw")
     store.add(list(fake.vectors), np.stack(list(fake.vectors.values())))
     services.catalog.stores["text"] = store
-    store.within(np.ones(fake.dim, dtype=np.float32), 0.5)  # builds the copy; int8 in the background
+    store.within_scores(np.ones(fake.dim, dtype=np.float32), 0.5)  # builds the copy, int8 behind it
     deadline = time.monotonic() + 30
     while not store._matrix[1].quantised and time.monotonic() < deadline:  # type: ignore[index]
         time.sleep(0.02)

@@ -162,6 +162,12 @@ def test_a_kernel_that_is_not_exact_here_is_not_used(monkeypatch) -> None:
     assert_same(scanner.within(rows[:1], 0.4), reference(rows, rows[:1], 0.4))
 
 
+def hits(store: FaissVectorStore, q: np.ndarray, threshold: float) -> list[tuple[str, float]]:
+    """The store's range search as (id, score) pairs, in its order."""
+    ids, scores = store.within_scores(q, threshold)
+    return list(zip(ids.tolist(), scores.tolist(), strict=True))
+
+
 @pytest.mark.parametrize("index_type", ["flat", "hnsw"])
 def test_the_store_names_the_same_products_as_a_flat_range_search(index_type: str) -> None:
     rows = clustered_rows(MIN_ROWS + 500, 64, seed=8)
@@ -174,21 +180,21 @@ def test_the_store_names_the_same_products_as_a_flat_range_search(index_type: st
     q = (rows[10] * 0.7 + rows[11] * 0.3).reshape(1, -1)
     unit = q.copy()
     faiss.normalize_L2(unit)
-    first = store.within(q, 0.3)  # builds the copy; its int8 part follows in the background
+    first = hits(store, q, 0.3)  # builds the copy; its int8 part follows in the background
     deadline = time.monotonic() + 60
     while not store._matrix[1].quantised and time.monotonic() < deadline:  # type: ignore[index]
         time.sleep(0.05)
     assert store._matrix[1].quantised  # type: ignore[index]
-    assert store.within(q, 0.3) == first
+    assert hits(store, q, 0.3) == first
     for threshold in (0.3, 0.6):
-        got = {h.product_id: h.score for h in store.within(q, threshold)}
+        got = dict(hits(store, q, threshold))
         labels, scores = reference(stored, unit, threshold)
         assert got == {ids[kept[label]]: float(s) for label, s in zip(labels, scores, strict=True)}
         assert len(got) > 0
     old = store._matrix[1]  # type: ignore[index]
     store.remove(["p11"])  # a write drops the copy and tells its build it is not wanted
     assert store._matrix is None and old._closed
-    assert "p11" not in {h.product_id for h in store.within(q, 0.3)}
+    assert "p11" not in dict(hits(store, q, 0.3))
 
 
 def test_the_store_answers_top_k_and_range_in_one_pass_once_its_int8_copy_is_built() -> None:
@@ -205,9 +211,7 @@ def test_the_store_answers_top_k_and_range_in_one_pass_once_its_int8_copy_is_bui
     found = store.nearest_and_within(q, 30, 0.4)
     assert found is not None
     top, (in_ids, in_scores) = found
-    assert [(h.product_id, h.score) for h in store.within(q, 0.4)] == list(
-        zip(in_ids.tolist(), in_scores.tolist(), strict=True)
-    )
+    assert hits(store, q, 0.4) == list(zip(in_ids.tolist(), in_scores.tolist(), strict=True))
     unit = q / np.linalg.norm(q)
     live = [i for i in range(len(rows)) if ids[i] != "p5"]
     exact = np.array([float(store.get_vector(ids[i]) @ unit[0]) for i in live])
