@@ -194,13 +194,9 @@ class FaissVectorStore:
         a write copies the vectors into a `RangeScanner` and keeps it: a flat FAISS range search at first,
         then, once its int8 copy is built in the background, an int8 pre-filter with a proven error bound
         and FAISS's exact scores for the rows that may pass: the same answer, a quarter of the bytes read."""
-        q = np.ascontiguousarray(query_row(query, self.dim))
-        self._faiss.normalize_L2(q)
+        q = self._unit(query)
         with self._lock.read():
-            exact = self._matrix
-            if exact is None:
-                exact = self._matrix = self._flat_copy()
-            ids, scanner = exact
+            ids, scanner = self._range_copy()
             if ids.size == 0:
                 return ids[:0], np.zeros(0, dtype=np.float32)
             rows, scores = scanner.within(q, min_score)
@@ -215,19 +211,29 @@ class FaissVectorStore:
         the int8 copy (`RangeScanner.nearest_and_within`), for a search that needs both: its dense
         candidates and its semantic match set. None until that copy is built, or when the range holds
         most products: then `search` and `within_scores` answer apart."""
-        q = np.ascontiguousarray(query_row(query, self.dim))
-        self._faiss.normalize_L2(q)
+        q = self._unit(query)
         with self._lock.read():
-            exact = self._matrix
-            if exact is None:
-                exact = self._matrix = self._flat_copy()
-            ids, scanner = exact
+            ids, scanner = self._range_copy()
             found = scanner.nearest_and_within(q, k, min_score) if ids.size and k > 0 else None
         if found is None:
             return None
         top_rows, top_scores, rows, scores = found
         top = [ScoredId(pid, s) for pid, s in zip(ids[top_rows].tolist(), top_scores.tolist(), strict=True)]
         return top, (ids[rows], scores)
+
+    def _unit(self, query: np.ndarray) -> np.ndarray:
+        """`query` as a contiguous (1, dim) float32 row of length 1."""
+        q = np.ascontiguousarray(query_row(query, self.dim))
+        self._faiss.normalize_L2(q)
+        return q
+
+    def _range_copy(self) -> tuple[np.ndarray, RangeScanner]:
+        """(product ids, `RangeScanner`) of the vectors as they are now: made by the first range search
+        after a write (which drops it). Call under the read lock."""
+        copy = self._matrix
+        if copy is None:
+            copy = self._matrix = self._flat_copy()
+        return copy
 
     def _flat_copy(self) -> tuple[np.ndarray, RangeScanner]:
         labels = self._idmap.labels()
