@@ -12,6 +12,10 @@ are encoded in this process with the catalog's text model (the same model Triton
 thresholds are `--thresholds`, else the store's two calibrations as the gateway computes them: the
 semantic threshold (the range search of a default search) and the looser near threshold (its range
 search with `AISLE_NEAR_MATCH=true`).
+
+`--writes N` then measures what a vector write costs the store's range search (a write drops the copy
+it searches): N times one product added to the store, then the wall time of the first range search
+after it (which makes the flat copy) and the process CPU until the int8 copy is back.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timed", type=int, default=300, help="of which timed (default 300)")
     parser.add_argument("--repeats", type=int, default=1, help="timed passes over them per way (1)")
     parser.add_argument("--depth", type=int, default=200, help="dense candidates per search (200)")
+    parser.add_argument("--writes", type=int, default=0, help="then time N single-product writes (0)")
     parser.add_argument("--out", type=Path, help="write the results JSON here")
     return parser.parse_args(argv)
 
@@ -143,6 +148,33 @@ def measure(
     }
 
 
+def measure_writes(store: FaissVectorStore, queries: np.ndarray, threshold: float, writes: int) -> list[dict]:
+    """Per single-product write: the first range search's wall ms after it and the CPU s until the
+    store's int8 copy is back (built on a thread of its own)."""
+    store.within_scores(queries[:1], threshold)
+    results = []
+    for i in range(writes):
+        _wait_quantised(store)
+        vector = np.random.default_rng(i).standard_normal((1, store.dim)).astype(np.float32)
+        cpu, wall = time.process_time(), time.perf_counter()
+        store.add([f"rangecost-write-{i}"], vector)
+        store.within_scores(queries[(i + 1) % len(queries)][None], threshold)
+        first_ms = (time.perf_counter() - wall) * 1000
+        _wait_quantised(store)
+        results.append({"first_search_ms": round(first_ms, 1), "cpu_s": round(time.process_time() - cpu, 3)})
+        print(
+            f"write {i}: first range search after it {first_ms:.0f} ms, CPU until the int8 copy is back "
+            f"{results[-1]['cpu_s']:.2f} s"
+        )
+    return results
+
+
+def _wait_quantised(store: FaissVectorStore, timeout_s: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not (store._matrix is not None and store._matrix[1].quantised) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     store = load_store(args.vectors)
@@ -182,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         "loadavg_before": load_before,
         "loadavg_after": os.getloadavg(),
     }
+    if args.writes:
+        report["writes"] = measure_writes(store, queries, thresholds[0], args.writes)
     print({k: v for k, v in report.items() if k != "levels"})
     for level in levels:
         print({k: v for k, v in level.items() if k != "timings"})
