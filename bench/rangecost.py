@@ -13,9 +13,10 @@ thresholds are `--thresholds`, else the store's two calibrations as the gateway 
 semantic threshold (the range search of a default search) and the looser near threshold (its range
 search with `AISLE_NEAR_MATCH=true`).
 
-`--writes N` then measures what a vector write costs the store's range search (a write drops the copy
-it searches): N times one product added to the store, then the wall time of the first range search
-after it (which makes the flat copy) and the process CPU until the int8 copy is back.
+`--writes N` then measures what a vector write costs the store's range search: N times one product
+added to the store, then the wall time of the first range search after it and the process CPU until
+the store's int8 copy is ready again (a write the copy can record beside it, `RangeCopy`, costs
+neither; one past its limits makes the copy again).
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ def measure_writes(store: FaissVectorStore, queries: np.ndarray, threshold: floa
 
 def _wait_quantised(store: FaissVectorStore, timeout_s: float = 120.0) -> None:
     deadline = time.monotonic() + timeout_s
-    while not (store._matrix is not None and store._matrix[1].quantised) and time.monotonic() < deadline:
+    while not (store._matrix is not None and store._matrix.scanner.quantised) and time.monotonic() < deadline:
         time.sleep(0.02)
 
 

@@ -35,6 +35,7 @@ from engine.vectors.base import VectorManifest, query_row
 from engine.vectors.faiss_indexes import FlatIndex, HnswIndex, IndexParams, import_faiss
 from engine.vectors.faiss_ivfpq import IvfPqIndex
 from engine.vectors.idmap import IdMap
+from engine.vectors.range_copy import RangeCopy
 from engine.vectors.range_scan import RangeScanner
 from engine.vectors.rwlock import RWLock
 
@@ -68,7 +69,7 @@ class FaissVectorStore:
         self._idmap = IdMap()
         self._lock = RWLock()
         self._index: Any = self._new_index()
-        self._matrix: tuple[np.ndarray, RangeScanner] | None = None  # (product ids, copy) for range searches
+        self._matrix: RangeCopy | None = None  # what range searches read (made by the first one)
 
     def _new_index(self) -> Any:
         if self.index_type == "flat":
@@ -88,19 +89,27 @@ class FaissVectorStore:
             self._index.remove(replaced)
             self._index.add(labels, batch)
             self._compact_if_needed()
-            self._drop_copy()
+            self._copy_after_write(batch_ids, batch_ids, batch)
 
     def remove(self, ids: Sequence[str]) -> int:
         with self._lock.write():
             labels = self._idmap.drop(dict.fromkeys(ids))
             self._index.remove(labels)
             self._compact_if_needed()
-            self._drop_copy()
+            self._copy_after_write(ids, [], np.zeros((0, self.dim), dtype=np.float32))
             return int(labels.size)
+
+    def _copy_after_write(self, removed: Sequence[str], added_ids: list[str], added: np.ndarray) -> None:
+        """Keep the range searches' copy across a write where it can say exactly what changed (flat and
+        HNSW store the rows as given; IVF-PQ's copy is reconstructed, so it is made again), else drop it."""
+        if self._matrix is None:
+            return
+        if self.index_type == "ivfpq" or not self._matrix.record(removed, added_ids, added):
+            self._drop_copy()
 
     def _drop_copy(self) -> None:
         if self._matrix is not None:
-            self._matrix[1].close()
+            self._matrix.close()
         self._matrix = None
 
     def _compact_if_needed(self) -> None:
@@ -126,11 +135,9 @@ class FaissVectorStore:
     def search(
         self, query: np.ndarray, k: int, allowed_ids: set[str] | None = None, exclude: Sequence[str] = ()
     ) -> list[ScoredId]:
-        q = query_row(query, self.dim)
         if k <= 0:
             return []
-        q = np.ascontiguousarray(q)
-        self._faiss.normalize_L2(q)
+        q = self._unit(query)
         with self._lock.read():
             excluded = self._idmap.labels_for(exclude)
             if allowed_ids is None:
@@ -190,19 +197,14 @@ class FaissVectorStore:
         product ids (object) and float32 scores. Arrays, not hits: a broad query has thousands of
         members, and the match set splits and keys them without an object per member.
 
-        An approximate index (HNSW, IVF-PQ) cannot answer "all above a score", so the first call after
-        a write copies the vectors into a `RangeScanner` and keeps it: a flat FAISS range search at first,
-        then, once its int8 copy is built in the background, an int8 pre-filter with a proven error bound
-        and FAISS's exact scores for the rows that may pass: the same answer, a quarter of the bytes read."""
+        An approximate index (HNSW, IVF-PQ) cannot answer "all above a score", so the first call copies
+        the vectors into a `RangeScanner` and keeps it, across small writes too (`RangeCopy`): a flat
+        FAISS range search at first, then, once its int8 copy is built in the background, an int8
+        pre-filter with a proven error bound and FAISS's exact scores for the rows that may pass: the
+        same answer, a quarter of the bytes read."""
         q = self._unit(query)
         with self._lock.read():
-            ids, scanner = self._range_copy()
-            if ids.size == 0:
-                return ids[:0], np.zeros(0, dtype=np.float32)
-            rows, scores = scanner.within(q, min_score)
-            # Row -> id through the copy's own id column (the copy is dropped by every write, so it is
-            # exact): one array lookup instead of a dict lookup per hit.
-            return ids[rows], scores
+            return self._range_copy().within(q, min_score)
 
     def nearest_and_within(
         self, query: np.ndarray, k: int, min_score: float
@@ -213,36 +215,37 @@ class FaissVectorStore:
         most products: then `search` and `within_scores` answer apart."""
         q = self._unit(query)
         with self._lock.read():
-            ids, scanner = self._range_copy()
-            found = scanner.nearest_and_within(q, k, min_score) if ids.size and k > 0 else None
+            found = self._range_copy().nearest_and_within(q, k, min_score) if k > 0 else None
         if found is None:
             return None
-        top_rows, top_scores, rows, scores = found
-        top = [ScoredId(pid, s) for pid, s in zip(ids[top_rows].tolist(), top_scores.tolist(), strict=True)]
-        return top, (ids[rows], scores)
+        top_ids, top_scores, ids, scores = found
+        top = [ScoredId(pid, s) for pid, s in zip(top_ids.tolist(), top_scores.tolist(), strict=True)]
+        return top, (ids, scores)
 
     def _unit(self, query: np.ndarray) -> np.ndarray:
-        """`query` as a contiguous (1, dim) float32 row of length 1."""
-        q = np.ascontiguousarray(query_row(query, self.dim))
+        """`query` as a contiguous (1, dim) float32 row of length 1, in a copy: normalising the caller's
+        array in place would change its last bits at every call (the same query then scored differently
+        by two searches)."""
+        q = np.array(query_row(query, self.dim), dtype=np.float32, order="C")
         self._faiss.normalize_L2(q)
         return q
 
-    def _range_copy(self) -> tuple[np.ndarray, RangeScanner]:
-        """(product ids, `RangeScanner`) of the vectors as they are now: made by the first range search
-        after a write (which drops it). Call under the read lock."""
+    def _range_copy(self) -> RangeCopy:
+        """What range searches read (`engine.vectors.range_copy`): made by the first range search, kept
+        across small writes. Call under the read lock."""
         copy = self._matrix
         if copy is None:
             copy = self._matrix = self._flat_copy()
         return copy
 
-    def _flat_copy(self) -> tuple[np.ndarray, RangeScanner]:
+    def _flat_copy(self) -> RangeCopy:
         labels = self._idmap.labels()
         matrix = np.empty((labels.size, self.dim), dtype=np.float32)
         for start in range(0, labels.size, _EXACT_CHUNK):
             chunk = np.ascontiguousarray(labels[start : start + _EXACT_CHUNK])
             matrix[start : start + chunk.size] = self._index.reconstruct(chunk)
         ids = np.array([self._idmap.product_id(label) for label in labels.tolist()], dtype=object)
-        return ids, RangeScanner(self._faiss, matrix, background=True)
+        return RangeCopy(self._faiss, ids, RangeScanner(self._faiss, matrix, background=True), self.dim)
 
     def get_vector(self, product_id: str) -> np.ndarray | None:
         with self._lock.read():

@@ -103,30 +103,36 @@ class RangeScanner:
         return self.scan(q, min_score)
 
     def nearest_and_within(
-        self, q: np.ndarray, k: int, min_score: float
+        self, q: np.ndarray, k: int, min_score: float, masked: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
         """(top rows, their scores, range rows, their scores): the `k` rows with the highest inner
         products with `q` (exact: FAISS's float32 scores, highest first, equal scores by row) and
-        `within(q, min_score)`'s answer, from one int8 pass. None when the int8 copy is not there (yet)
-        or the range holds most rows: the caller then asks an index for the top k and `within` apart."""
+        `within(q, min_score)`'s answer, from one int8 pass; rows where `masked` is True are left out
+        of both. None when the int8 copy is not there (yet) or the range holds most rows: the caller
+        then asks an index for the top k and `within` apart."""
         int8 = self._int8
         bounds = int8.bounds(q[0]) if int8 is not None else None
         if bounds is None:
             return None
         upper, slack = bounds
+        live = self.rows
+        if masked is not None:  # a masked row can neither answer nor raise the k-th lower bound
+            upper = np.where(masked, np.float32(-np.inf), upper)
+            live -= int(masked.sum())
         inside = np.flatnonzero(upper > min_score)
         if inside.size > _MAX_CANDIDATE_SHARE * upper.size:
             return None
         scores = self._rescore(q, inside)
         keep = scores > np.float32(min_score)
         within_rows, within_scores = inside[keep], scores[keep]
-        k = min(k, self.rows)
+        k = min(k, live)
         if within_rows.size >= k:  # the top k clear min_score: every one is in the range
             pool_rows, pool_scores = within_rows, within_scores
         else:
             lower = upper - 2 * slack
             floor = np.partition(lower, upper.size - k)[upper.size - k]  # the k-th largest lower bound
-            extra = np.flatnonzero((upper >= floor) & (upper <= min_score))  # not rescored yet
+            # not rescored yet (a masked row's upper bound is -inf: kept out even when floor is -inf)
+            extra = np.flatnonzero((upper >= floor) & (upper <= min_score) & (upper > -np.inf))
             pool_rows = np.concatenate([inside, extra])
             pool_scores = np.concatenate([scores, self._rescore(q, extra)])
         top = np.lexsort((pool_rows, -pool_scores))[:k]

@@ -158,7 +158,7 @@ def test_an_unfiltered_search_gets_dense_candidates_and_range_from_one_pass(serv
     services.catalog.stores["text"] = store
     store.within_scores(np.ones(fake.dim, dtype=np.float32), 0.5)  # builds the copy, int8 behind it
     deadline = time.monotonic() + 30
-    while not store._matrix[1].quantised and time.monotonic() < deadline:  # type: ignore[index]
+    while not store._matrix.scanner.quantised and time.monotonic() < deadline:  # type: ignore[union-attr]
         time.sleep(0.02)
     calls: Counter[str] = Counter()
     for name in ("nearest_and_within", "search", "within_scores"):

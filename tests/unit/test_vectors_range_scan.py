@@ -110,6 +110,23 @@ def test_one_pass_gives_the_exact_top_k_and_the_range(catalog) -> None:
     assert np.allclose(top_scores, rows[top_rows] @ q, atol=1e-5)
 
 
+def test_one_pass_leaves_masked_rows_out_of_the_top_k_and_the_range(catalog) -> None:
+    rows, scanner, queries = catalog
+    masked = np.zeros(len(rows), dtype=bool)
+    masked[np.random.default_rng(5).choice(len(rows), 3000, replace=False)] = True
+    for q in queries[:10]:
+        wanted_rows, wanted_scores = reference(rows, q[None], 0.4)
+        keep = ~masked[wanted_rows]
+        for k in (5, 300):
+            found = scanner.nearest_and_within(q[None], k, 0.4, masked=masked)
+            assert found is not None
+            top_rows, _, in_rows, in_scores = found
+            scores = scanner._rescore(q[None], np.arange(len(rows), dtype=np.int64))
+            scores[masked] = -np.inf
+            assert np.array_equal(top_rows, np.lexsort((np.arange(len(rows)), -scores))[:k])
+            assert_same((in_rows, in_scores), (wanted_rows[keep], wanted_scores[keep]))
+
+
 def test_one_pass_declines_without_the_int8_copy_or_for_most_rows(catalog) -> None:
     rows, scanner, queries = catalog
     assert scanner.nearest_and_within(queries[:1], 10, -1.0) is None  # the range is most rows
@@ -182,19 +199,20 @@ def test_the_store_names_the_same_products_as_a_flat_range_search(index_type: st
     faiss.normalize_L2(unit)
     first = hits(store, q, 0.3)  # builds the copy; its int8 part follows in the background
     deadline = time.monotonic() + 60
-    while not store._matrix[1].quantised and time.monotonic() < deadline:  # type: ignore[index]
+    while not store._matrix.scanner.quantised and time.monotonic() < deadline:  # type: ignore[union-attr]
         time.sleep(0.05)
-    assert store._matrix[1].quantised  # type: ignore[index]
+    assert store._matrix.scanner.quantised  # type: ignore[union-attr]
     assert hits(store, q, 0.3) == first
     for threshold in (0.3, 0.6):
         got = dict(hits(store, q, threshold))
         labels, scores = reference(stored, unit, threshold)
         assert got == {ids[kept[label]]: float(s) for label, s in zip(labels, scores, strict=True)}
         assert len(got) > 0
-    old = store._matrix[1]  # type: ignore[index]
-    store.remove(["p11"])  # a write drops the copy and tells its build it is not wanted
-    assert store._matrix is None and old._closed
-    assert "p11" not in dict(hits(store, q, 0.3))
+    store.remove(["p11"])  # a small write keeps the copy (`RangeCopy`) and masks the row
+    assert "p11" not in dict(hits(store, q, 0.3)) and store._matrix is not None
+    old = store._matrix.scanner
+    store.add(["p0"], np.zeros((1, 64), dtype=np.float32) + 1)  # an index of IVF-PQ would drop it
+    assert store._matrix is not None and store._matrix.scanner is old
 
 
 def test_the_store_answers_top_k_and_range_in_one_pass_once_its_int8_copy_is_built() -> None:
@@ -206,7 +224,7 @@ def test_the_store_answers_top_k_and_range_in_one_pass_once_its_int8_copy_is_bui
     q = (rows[20] * 0.6 + rows[21] * 0.4).reshape(1, -1)
     assert store.nearest_and_within(q, 30, 0.4) is None  # builds the copy: not quantised yet
     deadline = time.monotonic() + 60
-    while not store._matrix[1].quantised and time.monotonic() < deadline:  # type: ignore[index]
+    while not store._matrix.scanner.quantised and time.monotonic() < deadline:  # type: ignore[union-attr]
         time.sleep(0.05)
     found = store.nearest_and_within(q, 30, 0.4)
     assert found is not None
