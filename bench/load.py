@@ -181,7 +181,9 @@ def run(args: argparse.Namespace, url: str, encoder: Any, meter: CpuMeter | None
         # worker's first searches): sent at the highest level's concurrency, so with several workers
         # every one of them is warmed, not only the one a single keep-alive connection reaches.
         if args.warmup:
-            drive(search, queries[: args.warmup], max(args.concurrency, default=1), args.warmup)
+            warm = drive(search, queries[: args.warmup], max(args.concurrency, default=1), args.warmup)
+            if warm["errors"]:  # as the one-by-one warm-up did: a failing gateway stops the run here
+                raise SystemExit(f"warm-up: {warm['errors']} of {args.warmup} searches failed at {url}")
         offset = args.warmup
         for concurrency in args.concurrency:
             mix = queries[offset:] + queries[:offset]

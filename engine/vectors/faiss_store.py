@@ -96,10 +96,12 @@ class FaissVectorStore:
             labels = self._idmap.drop(dict.fromkeys(ids))
             self._index.remove(labels)
             self._compact_if_needed()
-            self._copy_after_write(ids, [], np.zeros((0, self.dim), dtype=np.float32))
+            self._copy_after_write(ids)
             return int(labels.size)
 
-    def _copy_after_write(self, removed: Sequence[str], added_ids: list[str], added: np.ndarray) -> None:
+    def _copy_after_write(
+        self, removed: Sequence[str], added_ids: Sequence[str] = (), added: np.ndarray | None = None
+    ) -> None:
         """Keep the range searches' copy across a write where it can say exactly what changed (flat and
         HNSW store the rows as given; IVF-PQ's copy is reconstructed, so it is made again), else drop it."""
         if self._matrix is None:
@@ -245,7 +247,7 @@ class FaissVectorStore:
             chunk = np.ascontiguousarray(labels[start : start + _EXACT_CHUNK])
             matrix[start : start + chunk.size] = self._index.reconstruct(chunk)
         ids = np.array([self._idmap.product_id(label) for label in labels.tolist()], dtype=object)
-        return RangeCopy(self._faiss, ids, RangeScanner(self._faiss, matrix, background=True), self.dim)
+        return RangeCopy(ids, RangeScanner(self._faiss, matrix, background=True))
 
     def get_vector(self, product_id: str) -> np.ndarray | None:
         with self._lock.read():

@@ -15,8 +15,7 @@ Not thread-safe on its own: the store writes under its exclusive lock and search
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -29,21 +28,22 @@ MAX_MASKED_SHARE = 0.1  # share of the copy's rows removed or replaced since; mo
 class RangeCopy:
     """A `RangeScanner` over the product ids `ids` (row order), plus the writes since."""
 
-    def __init__(self, faiss: Any, ids: np.ndarray, scanner: RangeScanner, dim: int) -> None:
-        self._faiss = faiss
+    def __init__(self, ids: np.ndarray, scanner: RangeScanner) -> None:
         self.ids = ids
         self.scanner = scanner
         self.masked = np.zeros(len(ids), dtype=bool)
         self._masked_count = 0
         self._row_of: dict[str, int] | None = None  # made at the first write
         self.added_ids: list[str] = []
-        self.added = np.zeros((0, dim), dtype=np.float32)
+        self.added = np.zeros((0, scanner.dim), dtype=np.float32)
 
     def close(self) -> None:
         self.scanner.close()
 
     # --- writes (under the store's exclusive lock) -----------------------------------------------
-    def record(self, removed: Iterable[str], added_ids: list[str], added: np.ndarray) -> bool:
+    def record(
+        self, removed: Iterable[str], added_ids: Sequence[str] = (), added: np.ndarray | None = None
+    ) -> bool:
         """Record a write: `removed` ids gone (or replaced), then `added_ids` with their unit rows
         `added`. False when the copy has taken too many writes and should be dropped."""
         if self._row_of is None:
@@ -58,7 +58,7 @@ class RangeCopy:
             keep = [i for i, pid in enumerate(self.added_ids) if pid not in gone]
             self.added_ids = [self.added_ids[i] for i in keep]
             self.added = self.added[keep]
-        if added_ids:
+        if added_ids and added is not None:
             self.added_ids.extend(added_ids)
             self.added = np.concatenate([self.added, np.asarray(added, dtype=np.float32)])
         return len(self.added_ids) <= MAX_ADDED and self._masked_count <= MAX_MASKED_SHARE * len(self.ids)
@@ -103,10 +103,4 @@ class RangeCopy:
         """The products added since, with their scores from the kernel the scanner rescores with."""
         ids = np.empty(len(self.added_ids), dtype=object)
         ids[:] = self.added_ids
-        scores = np.empty(len(self.added_ids), dtype=np.float32)
-        block = np.ascontiguousarray(self.added)
-        faiss = self._faiss
-        faiss.fvec_inner_products_ny(
-            faiss.swig_ptr(scores), faiss.swig_ptr(q), faiss.swig_ptr(block), block.shape[1], block.shape[0]
-        )
-        return ids, scores
+        return ids, self.scanner.inner_products(q, self.added)
