@@ -377,6 +377,32 @@ def wait_ready(
     raise RuntimeError(f"gateway at {url} not ready after {timeout_s:.0f}s: {last}")
 
 
+def wait_warm(url: str, timeout_s: float = 120.0, confirmations: int = 8) -> float | None:
+    """Seconds until the gateway's product cache holds the whole catalog, as `/readyz` reports it on
+    `confirmations` answers in a row, each on a new connection (so with several workers every one of
+    them is very likely to have answered); None when that did not happen within `timeout_s` (a catalog
+    larger than the cache is never warmed whole).
+
+    A worker fills its cache in the background after it reports ready: most of a second of CPU per
+    worker on the homedepot catalog. A measurement that starts before that is over charges it to the
+    first searches it times.
+    """
+    start = time.monotonic()
+    in_a_row = 0
+    while time.monotonic() - start < timeout_s:
+        try:
+            index = httpx.get(f"{url}/readyz", timeout=5.0).json().get("checks", {}).get("index", {})
+        except (httpx.HTTPError, ValueError):
+            index = {}
+        count, cached = index.get("count"), index.get("cached_products")
+        warm = isinstance(count, int) and isinstance(cached, int) and count > 0 and cached >= count
+        in_a_row = in_a_row + 1 if warm else 0
+        if in_a_row >= confirmations:
+            return time.monotonic() - start
+        time.sleep(0.05 if warm else 0.25)
+    return None
+
+
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     cells = [[str(c) for c in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]

@@ -41,6 +41,7 @@ from bench.common import (
     gateway_child,
     process_tree,
     read_queries,
+    wait_warm,
     write_json,
 )
 from bench.load_report import plot, print_report
@@ -317,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             build_index(settings, args.products, inference)
             with gateway_child(env, workers=args.workers) as gateway:
+                warmed = wait_warm(gateway.url)
+                note = f"after {warmed:.1f}s" if warmed is not None else "not confirmed: measuring anyway"
+                print(f"product caches warm: {note}", file=sys.stderr)
                 meter = CpuMeter(
                     {
                         "gateway": lambda: process_tree(gateway.pid),

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.common import add_backend_args, backend_env, bench_settings, file_checksum, stop_group
+from bench import common
+from bench.common import add_backend_args, backend_env, bench_settings, file_checksum, stop_group, wait_warm
 
 URL = "http://127.0.0.1:9200"
 
@@ -148,3 +149,25 @@ def test_stop_group_stops_the_child_and_what_it_started(ignores_term: bool, tmp_
     assert not _alive(grandchild)
     # A child that ignores SIGTERM is killed once the grace period is over, not waited for forever.
     assert (time.monotonic() - started >= 1.0) == ignores_term
+
+
+class _Answer:
+    def __init__(self, cached: int, count: int = 100) -> None:
+        self.body = {"ready": True, "checks": {"index": {"count": count, "cached_products": cached}}}
+
+    def json(self) -> dict[str, object]:
+        return self.body
+
+
+def test_wait_warm_needs_every_answer_in_a_row_warm(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two workers answer in turn, one still cold: warm only once both say so, `confirmations` times."""
+    answers = iter([_Answer(100), _Answer(40)] * 3 + [_Answer(100)] * 4)
+    monkeypatch.setattr(common.httpx, "get", lambda url, timeout: next(answers))
+    monkeypatch.setattr(common.time, "sleep", lambda s: None)
+    assert wait_warm("http://gateway", timeout_s=60.0, confirmations=4) is not None
+    assert next(answers, None) is None  # it asked until the fourth warm answer in a row
+
+
+def test_wait_warm_gives_up_on_a_catalog_larger_than_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(common.httpx, "get", lambda url, timeout: _Answer(0))
+    assert wait_warm("http://gateway", timeout_s=0.3, confirmations=2) is None

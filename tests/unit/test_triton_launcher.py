@@ -37,6 +37,13 @@ def test_libdir_comes_first_in_ld_library_path() -> None:
     assert any(p.endswith("site-packages") for p in python_path) and python_path[-1] == "/opt/py"
 
 
+def test_stubs_get_a_single_threaded_openblas_unless_told_otherwise() -> None:
+    """A multi-threaded OpenBLAS pool spins between the ranker's requests (bench.triton_calls)."""
+    install = find_triton_install()
+    assert server_env(install, {})["OPENBLAS_NUM_THREADS"] == "1"
+    assert server_env(install, {"OPENBLAS_NUM_THREADS": "4"})["OPENBLAS_NUM_THREADS"] == "4"
+
+
 def test_backend_dir_has_library_utils_and_this_pythons_stub(tmp_path: Path) -> None:
     backends = build_backend_dir(find_triton_install(), tmp_path / "backends")
     names = sorted(p.name for p in (backends / "python").iterdir())
