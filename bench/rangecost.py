@@ -13,10 +13,11 @@ thresholds are `--thresholds`, else the store's two calibrations as the gateway 
 semantic threshold (the range search of a default search) and the looser near threshold (its range
 search with `AISLE_NEAR_MATCH=true`).
 
-`--writes N` then measures what a vector write costs the store's range search: N times one product
-added to the store, then the wall time of the first range search after it and the process CPU until
-the store's int8 copy is ready again (a write the copy can record beside it, `RangeCopy`, costs
-neither; one past its limits makes the copy again).
+`--writes N` then measures what a vector write costs the store's range search: N times `--write-batch`
+products added to the store at once, then the wall time of the first range search after it, the mean
+wall time of the next 20, and the process CPU until the store's copy is settled again (int8 part built,
+no new copy being made). A write the copy can record beside it (`RangeCopy`) costs neither; a batch past
+its limits has a new copy made in the background while the old one answers (`RangeCopies`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ EPILOG = """example:
   python -m bench.rangecost --vectors var/bench/a60075ffb6676f2f/vectors \\
       --queries ../shared/datasets/homedepot/queries.dev.tsv --limit 1000 \\
       --out bench/results/rangecost-homedepot.json
+  python -m bench.rangecost ...same... --limit 100 --timed 50 --writes 3 --write-batch 3000
+      what a write of 3,000 products (past what the copy records beside it) costs the searches after it
 """
 
 
@@ -57,9 +60,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timed", type=int, default=300, help="of which timed (default 300)")
     parser.add_argument("--repeats", type=int, default=1, help="timed passes over them per way (1)")
     parser.add_argument("--depth", type=int, default=200, help="dense candidates per search (200)")
-    parser.add_argument("--writes", type=int, default=0, help="then time N single-product writes (0)")
+    parser.add_argument("--writes", type=int, default=0, help="then time N writes (0)")
+    parser.add_argument("--write-batch", type=int, default=1, help="products per write (1)")
     parser.add_argument("--out", type=Path, help="write the results JSON here")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.write_batch < 1:
+        parser.error("--write-batch must be at least 1")
+    return args
 
 
 def load_store(vectors: Path) -> FaissVectorStore:
@@ -149,30 +156,52 @@ def measure(
     }
 
 
-def measure_writes(store: FaissVectorStore, queries: np.ndarray, threshold: float, writes: int) -> list[dict]:
-    """Per single-product write: the first range search's wall ms after it and the CPU s until the
-    store's int8 copy is back (built on a thread of its own)."""
+def measure_writes(
+    store: FaissVectorStore, queries: np.ndarray, threshold: float, writes: int, batch: int = 1
+) -> list[dict]:
+    """Per write of `batch` products: its own wall ms, the first range search's wall ms after it, the
+    next 20 searches' mean, and the CPU s (write included) until the store's copy is settled (int8 part
+    built, no refresh running)."""
     store.within_scores(queries[:1], threshold)
     results = []
     for i in range(writes):
-        _wait_quantised(store)
-        vector = np.random.default_rng(i).standard_normal((1, store.dim)).astype(np.float32)
+        _wait_settled(store)
+        vectors = np.random.default_rng(i).standard_normal((batch, store.dim)).astype(np.float32)
+        ids = [f"rangecost-write-{i}-{j}" for j in range(batch)]
         cpu, wall = time.process_time(), time.perf_counter()
-        store.add([f"rangecost-write-{i}"], vector)
+        store.add(ids, vectors)
+        add_ms = (time.perf_counter() - wall) * 1000
+        wall = time.perf_counter()
         store.within_scores(queries[(i + 1) % len(queries)][None], threshold)
         first_ms = (time.perf_counter() - wall) * 1000
-        _wait_quantised(store)
-        results.append({"first_search_ms": round(first_ms, 1), "cpu_s": round(time.process_time() - cpu, 3)})
+        after = time.perf_counter()
+        for j in range(20):
+            store.within_scores(queries[(i + 2 + j) % len(queries)][None], threshold)
+        next_ms = (time.perf_counter() - after) * 1000 / 20
+        _wait_settled(store)
+        results.append(
+            {
+                "products": batch,
+                "add_ms": round(add_ms, 1),
+                "first_search_ms": round(first_ms, 1),
+                "next_20_mean_ms": round(next_ms, 2),
+                "cpu_s": round(time.process_time() - cpu, 3),
+            }
+        )
         print(
-            f"write {i}: first range search after it {first_ms:.0f} ms, CPU until the int8 copy is back "
-            f"{results[-1]['cpu_s']:.2f} s"
+            f"write {i} ({batch} products, {add_ms:.0f} ms): first range search after it {first_ms:.0f} ms, "
+            f"next 20 {next_ms:.1f} ms each, CPU until the copy is settled {results[-1]['cpu_s']:.2f} s"
         )
     return results
 
 
-def _wait_quantised(store: FaissVectorStore, timeout_s: float = 120.0) -> None:
+def _wait_settled(store: FaissVectorStore, timeout_s: float = 120.0) -> None:
     deadline = time.monotonic() + timeout_s
-    while not (store._matrix is not None and store._matrix.scanner.quantised) and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        copies = getattr(store, "_copies", None)
+        refreshing = copies.refreshing if copies is not None else None
+        if refreshing is None and store._matrix is not None and store._matrix.scanner.quantised:
+            return
         time.sleep(0.02)
 
 
@@ -216,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         "loadavg_after": os.getloadavg(),
     }
     if args.writes:
-        report["writes"] = measure_writes(store, queries, thresholds[0], args.writes)
+        report["writes"] = measure_writes(store, queries, thresholds[0], args.writes, args.write_batch)
     print({k: v for k, v in report.items() if k != "levels"})
     for level in levels:
         print({k: v for k, v in level.items() if k != "timings"})

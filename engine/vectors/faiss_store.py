@@ -35,8 +35,7 @@ from engine.vectors.base import VectorManifest, query_row
 from engine.vectors.faiss_indexes import FlatIndex, HnswIndex, IndexParams, import_faiss
 from engine.vectors.faiss_ivfpq import IvfPqIndex
 from engine.vectors.idmap import IdMap
-from engine.vectors.range_copy import RangeCopy
-from engine.vectors.range_scan import RangeScanner
+from engine.vectors.range_copy import RangeCopies, RangeCopy
 from engine.vectors.rwlock import RWLock
 
 INDEX_TYPES = ("flat", "hnsw", "ivfpq")
@@ -69,7 +68,8 @@ class FaissVectorStore:
         self._idmap = IdMap()
         self._lock = RWLock()
         self._index: Any = self._new_index()
-        self._matrix: RangeCopy | None = None  # what range searches read (made by the first one)
+        # What range searches read: made by the first one, kept across writes (engine.vectors.range_copy).
+        self._copies = RangeCopies(self._lock, self._faiss, self._snapshot)
 
     def _new_index(self) -> Any:
         if self.index_type == "flat":
@@ -103,16 +103,13 @@ class FaissVectorStore:
         self, removed: Sequence[str], added_ids: Sequence[str] = (), added: np.ndarray | None = None
     ) -> None:
         """Keep the range searches' copy across a write where it can say exactly what changed (flat and
-        HNSW store the rows as given; IVF-PQ's copy is reconstructed, so it is made again), else drop it."""
-        if self._matrix is None:
-            return
-        if self.index_type == "ivfpq" or not self._matrix.record(removed, added_ids, added):
-            self._drop_copy()
+        HNSW store the rows as given; IVF-PQ's copy is reconstructed, so it is made again)."""
+        self._copies.after_write(removed, added_ids, added, recordable=self.index_type != "ivfpq")
 
-    def _drop_copy(self) -> None:
-        if self._matrix is not None:
-            self._matrix.close()
-        self._matrix = None
+    @property
+    def _matrix(self) -> RangeCopy | None:
+        """The range searches' current copy (None before the first range search)."""
+        return self._copies.copy
 
     def _compact_if_needed(self) -> None:
         if self._index.needs_compaction():
@@ -206,7 +203,7 @@ class FaissVectorStore:
         same answer, a quarter of the bytes read."""
         q = self._unit(query)
         with self._lock.read():
-            return self._range_copy().within(q, min_score)
+            return self._copies.current().within(q, min_score)
 
     def nearest_and_within(
         self, query: np.ndarray, k: int, min_score: float
@@ -217,7 +214,7 @@ class FaissVectorStore:
         most products: then `search` and `within_scores` answer apart."""
         q = self._unit(query)
         with self._lock.read():
-            found = self._range_copy().nearest_and_within(q, k, min_score) if k > 0 else None
+            found = self._copies.current().nearest_and_within(q, k, min_score) if k > 0 else None
         if found is None:
             return None
         top_ids, top_scores, ids, scores = found
@@ -232,22 +229,15 @@ class FaissVectorStore:
         self._faiss.normalize_L2(q)
         return q
 
-    def _range_copy(self) -> RangeCopy:
-        """What range searches read (`engine.vectors.range_copy`): made by the first range search, kept
-        across small writes. Call under the read lock."""
-        copy = self._matrix
-        if copy is None:
-            copy = self._matrix = self._flat_copy()
-        return copy
-
-    def _flat_copy(self) -> RangeCopy:
+    def _snapshot(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every stored product id and its row, in label order (for the range copy; under the lock)."""
         labels = self._idmap.labels()
         matrix = np.empty((labels.size, self.dim), dtype=np.float32)
         for start in range(0, labels.size, _EXACT_CHUNK):
             chunk = np.ascontiguousarray(labels[start : start + _EXACT_CHUNK])
             matrix[start : start + chunk.size] = self._index.reconstruct(chunk)
         ids = np.array([self._idmap.product_id(label) for label in labels.tolist()], dtype=object)
-        return RangeCopy(ids, RangeScanner(self._faiss, matrix, background=True))
+        return ids, matrix
 
     def get_vector(self, product_id: str) -> np.ndarray | None:
         with self._lock.read():

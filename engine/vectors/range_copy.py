@@ -6,23 +6,38 @@ search after each write wait for a new flat copy (74-216 ms on homedepot) and sp
 CPU for a shop writing every second or two. `RangeCopy` keeps the scanner and records the writes since
 it was made instead: rows of it removed or replaced are masked, products added since are kept beside it
 and scored exactly. Answers are those of a copy made now: the scanner's rows keep their exact scores,
-the added rows are scored with the same FAISS kernel, and a masked row is never answered. Past
-`MAX_ADDED` added rows or a tenth of the rows masked the store drops the copy and the next search
-makes a new one.
+the added rows are scored with the same FAISS kernel, and a masked row is never answered.
 
-Not thread-safe on its own: the store writes under its exclusive lock and searches under its shared one.
+Past `MAX_ADDED` added rows or a tenth of the rows masked, scoring the writes beside the copy starts to
+cost more than a copy, so `RangeCopies` makes a new copy on a thread of its own (flat and int8) while
+the old one, still exact, keeps answering; the writes made meanwhile are recorded on the new copy
+before it replaces the old one. Only a write that leaves more products beside the copy than in it, or
+masks half of it, drops the copy at once (the next search makes a new one, as the first search does).
+
+Not thread-safe on its own: the store writes under its exclusive lock and searches under its shared one;
+`RangeCopies` takes the store's lock itself on its refresh thread.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
 from engine.vectors.range_scan import RangeScanner
+from engine.vectors.rwlock import RWLock
+
+log = logging.getLogger(__name__)
 
 MAX_ADDED = 2048  # products added since the copy was made; more: a new copy
 MAX_MASKED_SHARE = 0.1  # share of the copy's rows removed or replaced since; more: a new copy
+MAX_MASKED_KEPT = 0.5  # past this share masked (or more rows added than the copy holds): dropped at once
+
+# One write as recorded: (ids removed or replaced, ids added, their unit rows).
+Write = tuple[Sequence[str], Sequence[str], "np.ndarray | None"]
 
 
 class RangeCopy:
@@ -62,6 +77,14 @@ class RangeCopy:
             self.added_ids.extend(added_ids)
             self.added = np.concatenate([self.added, np.asarray(added, dtype=np.float32)])
         return len(self.added_ids) <= MAX_ADDED and self._masked_count <= MAX_MASKED_SHARE * len(self.ids)
+
+    @property
+    def outgrown(self) -> bool:
+        """More products beside the copy than in it, or half of it masked: scoring the writes exactly at
+        every search would cost more than a plain scan, so the copy is not worth keeping meanwhile."""
+        return len(self.added_ids) > max(
+            MAX_ADDED, len(self.ids)
+        ) or self._masked_count > MAX_MASKED_KEPT * len(self.ids)
 
     # --- searches --------------------------------------------------------------------------------
     def within(self, q: np.ndarray, min_score: float) -> tuple[np.ndarray, np.ndarray]:
@@ -104,3 +127,112 @@ class RangeCopy:
         ids = np.empty(len(self.added_ids), dtype=object)
         ids[:] = self.added_ids
         return ids, self.scanner.inner_products(q, self.added)
+
+
+class RangeCopies:
+    """The store's current `RangeCopy`, kept across writes and made again in the background.
+
+    `snapshot` (called under the store's shared lock) returns the store's product ids and their rows as
+    they are; `copy` is what range searches read (None until the first one makes it with `make`).
+    """
+
+    def __init__(
+        self, lock: RWLock, faiss: Any, snapshot: Callable[[], tuple[np.ndarray, np.ndarray]]
+    ) -> None:
+        self._lock, self._faiss, self._snapshot = lock, faiss, snapshot
+        self.copy: RangeCopy | None = None
+        self._refresh: _Refresh | None = None  # the refresh under way, if any
+
+    def current(self) -> RangeCopy:
+        """The copy, made now (int8 part in the background) if there is none. Under the shared lock."""
+        copy = self.copy
+        if copy is None:
+            ids, matrix = self._snapshot()
+            copy = self.copy = RangeCopy(ids, RangeScanner(self._faiss, matrix, background=True))
+        return copy
+
+    @property
+    def refreshing(self) -> threading.Thread | None:
+        """The thread making a new copy now, if any (tests and benchmarks wait on it)."""
+        refresh = self._refresh
+        return refresh.thread if refresh is not None else None
+
+    # --- under the store's exclusive lock --------------------------------------------------------
+    def after_write(
+        self,
+        removed: Sequence[str],
+        added_ids: Sequence[str] = (),
+        added: np.ndarray | None = None,
+        *,
+        recordable: bool = True,
+    ) -> None:
+        """Record a write on the copy (and on the one being made); past the limits start making a new
+        copy, past what is worth keeping drop it. `recordable=False` (the store cannot say exactly what
+        changed) drops both."""
+        if not recordable:
+            self.drop()
+            return
+        if self._refresh is not None:
+            self._refresh.pending.append((list(removed), list(added_ids), added))
+        copy = self.copy
+        if copy is None:
+            return
+        if copy.record(removed, added_ids, added):
+            return
+        if copy.outgrown:
+            copy.close()
+            self.copy = None
+        if self._refresh is None:
+            self._start_refresh()
+
+    def drop(self) -> None:
+        """No copy and no refresh (whatever one was under way will not be installed)."""
+        if self.copy is not None:
+            self.copy.close()
+        self.copy = None
+        self._refresh = None
+
+    # --- the refresh -----------------------------------------------------------------------------
+    def _start_refresh(self) -> None:
+        refresh = _Refresh()
+        self._refresh = refresh
+        refresh.thread = threading.Thread(
+            target=self._run_refresh, args=(refresh,), name="range-copy", daemon=True
+        )
+        refresh.thread.start()
+
+    def _run_refresh(self, refresh: _Refresh) -> None:
+        try:
+            with self._lock.read():
+                if self._refresh is not refresh:
+                    return
+                ids, matrix = self._snapshot()
+                refresh.pending.clear()  # writes so far are in the snapshot; no writer runs now
+            scanner = RangeScanner(self._faiss, matrix)  # int8 part too, on this thread
+            with self._lock.write():
+                if self._refresh is not refresh:  # dropped meanwhile
+                    scanner.close()
+                    return
+                self._refresh = None
+                self._install(RangeCopy(ids, scanner), refresh.pending)
+        except Exception:  # the old copy (or the next search's own) still answers exactly
+            log.exception("could not make a new copy of the vectors for range searches")
+            with self._lock.write():
+                if self._refresh is refresh:
+                    self._refresh = None
+
+    def _install(self, new: RangeCopy, writes: list[Write]) -> None:
+        within_limits = all([new.record(*write) for write in writes])
+        if self.copy is not None:
+            self.copy.close()
+        self.copy = new
+        if not within_limits:  # many writes while it was made: the next refresh starts now
+            self._start_refresh()
+
+
+class _Refresh:
+    """One background refresh: the writes made since its snapshot, to record on the new copy."""
+
+    def __init__(self) -> None:
+        self.pending: list[Write] = []
+        self.thread: threading.Thread | None = None

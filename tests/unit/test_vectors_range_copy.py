@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -75,15 +76,65 @@ def test_writes_kept_beside_the_copy_answer_as_a_new_copy() -> None:
     assert {"p7", "p8", "n4", "n5"}.isdisjoint(store.within_scores(new[4], -1.0)[0].tolist())
 
 
-def test_many_writes_drop_the_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+def same_answers(store: FaissVectorStore, reference: FaissVectorStore, queries: np.ndarray) -> None:
+    for q in queries:
+        for threshold in (0.3, 0.6):
+            got, want = store.within_scores(q, threshold), reference.within_scores(q, threshold)
+            assert dict(zip(*[a.tolist() for a in got], strict=True)) == dict(
+                zip(*[a.tolist() for a in want], strict=True)
+            )
+
+
+def test_past_the_limits_a_new_copy_is_made_in_the_background(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The old copy keeps answering (exactly) while the new one is made; writes made meanwhile are
+    recorded on the new one before it takes over."""
+    monkeypatch.setattr(range_copy, "MAX_ADDED", 3)
+    made, release = threading.Event(), threading.Event()
+    real = range_copy.RangeScanner
+
+    def held(*args: object, **kwargs: object) -> range_copy.RangeScanner:
+        if threading.current_thread().name == "range-copy":  # the refresh, past its snapshot:
+            made.set()  # held until the test's writes are in
+            assert release.wait(30)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    dim = 16
+    rows = unit_rows(MIN_ROWS, dim, seed=4)
+    contents = {f"p{i}": row for i, row in enumerate(rows)}
+    store = FaissVectorStore(dim, "flat")
+    store.add(list(contents), rows)
+    quantised(store)
+    old = store._matrix
+    monkeypatch.setattr(range_copy, "RangeScanner", held)
+    new = unit_rows(8, dim, seed=5)
+    store.add(["a", "b", "c", "d"], new[:4])  # a fourth added product: past the limit
+    contents.update(zip("abcd", new[:4], strict=True))
+    refresh = store._copies.refreshing
+    assert refresh is not None and made.wait(30)
+    assert store._matrix is old  # still answering meanwhile, writes and all
+    same_answers(store, fresh(dict(contents), dim), np.concatenate([new[:4], rows[:4]]))
+    store.add(["e", "p1"], new[4:6])  # made while the new copy is being made
+    store.remove(["a", "p2"])
+    contents.update({"e": new[4], "p1": new[5]})
+    del contents["a"], contents["p2"]
+    release.set()
+    refresh.join(30)
+    assert store._copies.refreshing is None and store._matrix is not old and old.scanner._closed  # type: ignore[union-attr]
+    assert store._matrix is not None and store._matrix.added_ids == ["e", "p1"]  # the writes since
+    same_answers(store, fresh(contents, dim), np.concatenate([new[:6], rows[:6]]))
+
+
+def test_a_write_larger_than_the_copy_drops_it_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(range_copy, "MAX_ADDED", 3)
     rows = unit_rows(MIN_ROWS, 16, seed=4)
     store = FaissVectorStore(16, "flat")
     store.add([f"p{i}" for i in range(len(rows))], rows)
     quantised(store)
     old = store._matrix
-    store.add(["a", "b", "c"], unit_rows(3, 16, seed=5))
-    assert store._matrix is old
-    store.add(["d"], unit_rows(1, 16, seed=6))  # a fourth added product: the copy goes
+    store.remove([f"p{i}" for i in range(MIN_ROWS // 2 + 1)])  # more than half of it masked
     assert store._matrix is None and old.scanner._closed  # type: ignore[union-attr]
-    assert "d" in store.within_scores(unit_rows(1, 16, seed=6)[0], 0.99)[0].tolist()
+    refresh = store._copies.refreshing
+    if refresh is not None:
+        refresh.join(30)
+    assert "p0" not in store.within_scores(rows[0], 0.99)[0].tolist()
+    assert f"p{MIN_ROWS - 1}" in store.within_scores(rows[-1], 0.99)[0].tolist()
