@@ -240,10 +240,16 @@ class EngineServices:
         self.recommender.invalidate()
 
     def warm_products(self, attempts: int = 4, pause_s: float = 2.0) -> threading.Thread:
-        """Fill the product cache in the background (see `ProductLookup.warm`), trying again a few
-        times: the cache is what shows product details while the lexical index is down."""
+        """Make the text vectors' range-search copy and fill the product cache in the background (see
+        `FaissVectorStore.prepare_range_search`, `ProductLookup.warm`), trying the cache again a few
+        times: the cache is what shows product details while the lexical index is down. Both would
+        otherwise be made by the first searches after a start or a catalog switch, on their time."""
 
         def run() -> None:
+            try:
+                self.pipeline.dense.prepare_range_search()
+            except Exception as exc:  # the first search makes it instead
+                log.warning("could not prepare the range search: %s", exc)
             for attempt in range(1, attempts + 1):
                 try:
                     count = self.pipeline.products.warm()

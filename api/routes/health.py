@@ -61,6 +61,9 @@ def _index_check(services: Services) -> dict[str, Any]:
         "count": getattr(manifest, "count", None),
         "revision": getattr(manifest, "revision", None),
         "cached_products": len(services.pipeline.products),  # what degraded answers can show
+        # "ready" once the text vectors' range-search copy is built (a start or a switch makes it in
+        # the background; until then the match set's range search runs plain scans).
+        "range_search": services.pipeline.dense.range_search_state(),
     }
 
 

@@ -89,6 +89,18 @@ class DenseRetriever:
         store = self._store()
         return store is not None and store.count() > 0
 
+    def prepare_range_search(self) -> None:
+        """Have the store make what its range searches read now, where it keeps such a thing
+        (`FaissVectorStore.prepare_range_search`), rather than at the first search."""
+        prepare = getattr(self._store(), "prepare_range_search", None)
+        if callable(prepare):
+            prepare()
+
+    def range_search_state(self) -> str | None:
+        """The store's `range_search_state()`; None for a store without one (OpenSearch k-NN)."""
+        state = getattr(self._store(), "range_search_state", None)
+        return str(state()) if callable(state) else None
+
     def retrieve(
         self, vector: np.ndarray, k: int, allowed: frozenset[str] | None, exclude: Sequence[str] = ()
     ) -> list[ScoredId]:

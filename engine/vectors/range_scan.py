@@ -90,6 +90,12 @@ class RangeScanner:
         """Whether searches go through the int8 pre-filter (False: plain FAISS scans)."""
         return self._int8 is not None
 
+    @property
+    def settled(self) -> bool:
+        """Searches run as they will from now on: through the int8 pre-filter, or plainly on a matrix
+        too small to get one."""
+        return self._int8 is not None or self.rows < MIN_ROWS
+
     def within(self, q: np.ndarray, min_score: float) -> tuple[np.ndarray, np.ndarray]:
         """(rows, scores) of every row whose inner product with `q` (shape (1, dim), float32) is above
         `min_score`: exactly `IndexFlatIP.range_search`'s answer, rows ascending."""

@@ -133,6 +133,8 @@ def test_ready_with_every_backend(gateway) -> None:
     checks = ready.json()["checks"]
     assert checks["lexical"]["backend"] == "opensearch" and checks["triton"]["clip"] == "on"
     assert checks["index"]["count"] == 300
+    # the start made the range search's copy (300 products: no int8 part to wait for)
+    assert checks["index"]["range_search"] == "ready"
 
 
 def test_filters_and_facets_agree_with_brute_force(gateway, products: dict[str, Product]) -> None:

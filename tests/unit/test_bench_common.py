@@ -168,6 +168,17 @@ def test_wait_warm_needs_every_answer_in_a_row_warm(monkeypatch: pytest.MonkeyPa
     assert next(answers, None) is None  # it asked until the fourth warm answer in a row
 
 
+def test_wait_warm_waits_for_the_range_search_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    building, ready = _Answer(100), _Answer(100)
+    building.body["checks"]["index"]["range_search"] = "building"  # type: ignore[index]
+    ready.body["checks"]["index"]["range_search"] = "ready"  # type: ignore[index]
+    answers = iter([building] * 3 + [ready] * 2)
+    monkeypatch.setattr(common.httpx, "get", lambda url, timeout: next(answers))
+    monkeypatch.setattr(common.time, "sleep", lambda s: None)
+    assert wait_warm("http://gateway", timeout_s=60.0, confirmations=2) is not None
+    assert next(answers, None) is None
+
+
 def test_wait_warm_gives_up_on_a_catalog_larger_than_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(common.httpx, "get", lambda url, timeout: _Answer(0))
     assert wait_warm("http://gateway", timeout_s=0.3, confirmations=2) is None

@@ -138,3 +138,22 @@ def test_a_write_larger_than_the_copy_drops_it_at_once(monkeypatch: pytest.Monke
         refresh.join(30)
     assert "p0" not in store.within_scores(rows[0], 0.99)[0].tolist()
     assert f"p{MIN_ROWS - 1}" in store.within_scores(rows[-1], 0.99)[0].tolist()
+
+
+def test_the_copy_can_be_made_before_the_first_search() -> None:
+    rows = unit_rows(MIN_ROWS, 16, seed=7)
+    store = FaissVectorStore(16, "hnsw")
+    store.add([f"p{i}" for i in range(len(rows))], rows)
+    assert store.range_search_state() == "none"
+    store.prepare_range_search()
+    copy = store._matrix
+    assert copy is not None and store.range_search_state() in ("building", "ready")
+    deadline = time.monotonic() + 60
+    while store.range_search_state() != "ready" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert store.range_search_state() == "ready" and copy.scanner.quantised
+    assert "p3" in store.within_scores(rows[3], 0.99)[0].tolist() and store._matrix is copy
+    small = FaissVectorStore(16, "flat")  # too few rows for an int8 part: ready once copied
+    small.add(["a", "b"], rows[:2])
+    small.prepare_range_search()
+    assert small.range_search_state() == "ready"
