@@ -119,6 +119,14 @@ def add_judged_dataset_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--qrels", type=Path, required=True, help="TSV: query_id, product_id, grade")
 
 
+def add_served_index_args(parser: argparse.ArgumentParser) -> None:
+    """`--products` (the catalog whose bench index is served), `--queries` and `--data-root`: what every
+    benchmark that serves the bench index of a catalog asks for."""
+    parser.add_argument("--products", type=Path, required=True, help="products JSONL (the index to serve)")
+    parser.add_argument("--queries", type=Path, required=True, help="query TSV (query_id, query)")
+    parser.add_argument("--data-root", type=Path, default=Path("var/bench"), help="index root (var/bench)")
+
+
 def add_backend_args(parser: argparse.ArgumentParser) -> None:
     """`--vectors`, `--lexical`, `--opensearch-url`: which backends serve the benchmarked index.
 

@@ -35,7 +35,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import bench_settings, build_index, cpu_seconds, print_table, read_queries, write_json
+from bench.common import (
+    add_served_index_args,
+    bench_settings,
+    build_index,
+    cpu_seconds,
+    print_table,
+    read_queries,
+    write_json,
+)
 from engine.pipeline.types import METHODS
 
 EPILOG = """examples:
@@ -58,9 +66,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--products", type=Path, required=True, help="products JSONL (the index to serve)")
-    parser.add_argument("--queries", type=Path, required=True, help="query TSV (query_id, query)")
-    parser.add_argument("--data-root", type=Path, default=Path("var/bench"), help="index root (var/bench)")
+    add_served_index_args(parser)
     parser.add_argument("--warmup", type=int, default=300, help="untimed searches first (default 300)")
     parser.add_argument("--offset", type=int, default=4000, help="timed queries start here (default 4000)")
     parser.add_argument("--limit", type=int, default=300, help="timed searches (default 300)")

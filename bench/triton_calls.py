@@ -25,7 +25,15 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import bench_settings, build_index, cpu_seconds, print_table, read_queries, write_json
+from bench.common import (
+    add_served_index_args,
+    bench_settings,
+    build_index,
+    cpu_seconds,
+    print_table,
+    read_queries,
+    write_json,
+)
 from bench.load import triton_pids
 from engine.ranking.features import N_FEATURES
 
@@ -43,9 +51,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--products", type=Path, required=True, help="products JSONL (the index to serve)")
-    parser.add_argument("--queries", type=Path, required=True, help="query TSV (query_id, query)")
-    parser.add_argument("--data-root", type=Path, default=Path("var/bench"), help="index root (var/bench)")
+    add_served_index_args(parser)
     parser.add_argument("--calls", type=int, default=300, help="requests per target and round (default 300)")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds (default 2)")
     parser.add_argument("--gap-ms", type=float, default=8.0, help="pause after each request (default 8)")
