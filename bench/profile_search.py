@@ -11,7 +11,8 @@ at a time, with fresh queries (`--offset` into the file), so no timed query hits
 Reported per timed search: process CPU (`time.process_time`, every thread of this process), the CPU of
 each thread group (from /proc/self/task: the event loop, the search worker threads, the retrieval pool,
 the impression writer, the rest: FAISS/ONNX Runtime/gRPC threads), Triton's CPU (its process tree, from
-/proc), wall ms per search and per pipeline stage (the gateway's own `aisle_stage_seconds` histogram).
+/proc), wall ms per search and per pipeline stage (the gateway's own `aisle_stage_seconds` histogram),
+and the cycle collector's runs per generation (count, wall ms per search, longest pause).
 Page 1 (ids) and `total` of every timed query are written too, in `bench.pages`'s layout, so two runs
 (two versions of the code) can be compared with `python -m bench.pages --compare A.json B.json`.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import shutil
@@ -207,6 +209,40 @@ def stop_py_spy(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
+class GcPauses:
+    """The cycle collector's runs while it is installed (`gc.callbacks`): count, total and longest wall
+    ms per generation. A run holds the interpreter lock, so its pause lands on the searches in flight."""
+
+    def __init__(self) -> None:
+        self.runs: dict[int, list[float]] = {}
+        self._started: dict[int, float] = {}
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started[threading.get_ident()] = time.perf_counter()
+            return
+        began = self._started.pop(threading.get_ident(), None)
+        if began is not None:
+            self.runs.setdefault(info["generation"], []).append(1000.0 * (time.perf_counter() - began))
+
+    def __enter__(self) -> GcPauses:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+    def report(self, searches: int) -> dict[str, dict[str, float]]:
+        return {
+            f"gen{generation}": {
+                "runs": len(runs),
+                "ms_per_search": round(sum(runs) / searches, 3),
+                "max_ms": round(max(runs), 1),
+            }
+            for generation, runs in sorted(self.runs.items())
+        }
+
+
 async def drive(app: Any, services: Any, args: argparse.Namespace, triton: Any) -> dict[str, Any]:
     queries = read_queries(args.queries)
     warm = [q for _, q in queries[: args.warmup]]
@@ -230,15 +266,16 @@ async def drive(app: Any, services: Any, args: argparse.Namespace, triton: Any) 
     cpu_before, wall_before = time.process_time(), time.perf_counter()
     pages: dict[str, dict[str, Any]] = {}
     walls: list[float] = []
-    for qid, query in timed:
-        start = time.perf_counter()
-        status, answer = await post(app, "/v1/search", body(query), headers)
-        walls.append((time.perf_counter() - start) * 1000.0)
-        if status != 200:
-            raise SystemExit(f"{query!r}: HTTP {status}: {answer[:300]!r}")
-        parsed = json.loads(answer)
-        pages[qid] = {"ids": [hit["id"] for hit in parsed["hits"]], "total": parsed["total"]}
-    await asyncio.to_thread(services.impressions.flush)  # the writer's share of these searches
+    with GcPauses() as pauses:
+        for qid, query in timed:
+            start = time.perf_counter()
+            status, answer = await post(app, "/v1/search", body(query), headers)
+            walls.append((time.perf_counter() - start) * 1000.0)
+            if status != 200:
+                raise SystemExit(f"{query!r}: HTTP {status}: {answer[:300]!r}")
+            parsed = json.loads(answer)
+            pages[qid] = {"ids": [hit["id"] for hit in parsed["hits"]], "total": parsed["total"]}
+        await asyncio.to_thread(services.impressions.flush)  # the writer's share of these searches
     cpu = time.process_time() - cpu_before
     wall = time.perf_counter() - wall_before
     triton_cpu = cpu_seconds(triton()) - triton_before
@@ -264,6 +301,7 @@ async def drive(app: Any, services: Any, args: argparse.Namespace, triton: Any) 
         "wall_p50_ms": round(statistics.median(walls), 2),
         "thread_cpu_ms": by_thread,
         "stage_wall_ms": stages,
+        "gc": pauses.report(n),
         "load_average_start": [round(x, 2) for x in load_before],
         "load_average_end": [round(x, 2) for x in load_after],
         "pages": {args.pipeline: pages},
@@ -308,6 +346,9 @@ def print_report(report: dict[str, Any]) -> None:
     print_table(["thread group", "CPU ms/search"], sorted(report["thread_cpu_ms"].items()))
     print()
     print_table(["stage", "wall ms/search"], sorted(report["stage_wall_ms"].items()))
+    print()
+    gc_rows = [[name, v["runs"], v["ms_per_search"], v["max_ms"]] for name, v in report["gc"].items()]
+    print_table(["collector", "runs", "wall ms/search", "longest ms"], gc_rows)
 
 
 def main(argv: list[str] | None = None) -> int:

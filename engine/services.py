@@ -409,6 +409,9 @@ def open_services(settings: Settings) -> EngineServices:
     return EngineServices.assemble(settings, *open_backends(settings))
 
 
+FULL_COLLECTION_EVERY = 100  # middle-generation collections per full one (Python's default: 10)
+
+
 def settle_heap() -> None:
     """Take everything alive now (the warmed product cache, the indexes) out of the cycle collector's
     view.
@@ -417,7 +420,15 @@ def settle_heap() -> None:
     of milliseconds that lands on whichever searches are running (measured on the homedepot catalog:
     p99 at concurrency 8 about 550 ms with it, about 260 ms without). Unfreezing and collecting first
     lets cyclic garbage left from a previous catalog go; reference counting frees the rest as usual.
+
+    Full collections are also made ten times rarer (one per `FULL_COLLECTION_EVERY` collections of the
+    middle generation instead of Python's 10): what they still scan is mostly the caches grown since
+    (the feature builder's title tokens: ~100,000 tuples and sets on homedepot), so each one is a pause
+    of 30-40 ms that finds next to nothing, twice per 300 searches before (BENCHMARKS.md, "Full
+    collections"). A request's cyclic garbage is young and goes in the frequent young collections.
     """
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)

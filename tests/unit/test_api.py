@@ -304,11 +304,16 @@ def test_searches_beyond_the_concurrency_limit_wait_their_turn(tmp_path: Path) -
 def test_warming_the_product_cache_settles_the_heap(tmp_path: Path) -> None:
     import gc
 
+    from engine.services import FULL_COLLECTION_EVERY
+
     services = make_services(tmp_path)
+    thresholds = gc.get_threshold()
     try:
         services.warm_products().join(30)
         assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[2] == FULL_COLLECTION_EVERY  # full collections made rarer
         assert len(services.pipeline.products) == len(CATALOG)
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
         services.close()

@@ -13,7 +13,7 @@ import pytest
 
 from api.main import create_app
 from bench import search_cpu_parts as parts
-from bench.profile_search import drive, parse_args, post
+from bench.profile_search import GcPauses, drive, parse_args, post
 from engine.pipeline import fusion, merchandise, retrieve
 from engine.ranking import features
 from engine.records import Product
@@ -47,6 +47,18 @@ def test_the_timed_loop_reports_cpu_by_thread_stages_and_pages(tmp_path: Path) -
     assert all(page["total"] >= len(page["ids"]) for page in report["pages"]["full"].values())
     assert "event_loop" in report["thread_cpu_ms"] and "search_threads" in report["thread_cpu_ms"]
     assert "fusion" in report["stage_wall_ms"] and report["gateway_cpu_ms"] >= 0
+    assert isinstance(report["gc"], dict)  # the collector's runs (often none in two searches)
+
+
+def test_gc_pauses_are_counted_per_generation() -> None:
+    import gc
+
+    with GcPauses() as pauses:
+        gc.collect(0)
+        gc.collect(2)
+    report = pauses.report(searches=2)
+    assert report["gen0"]["runs"] >= 1 and report["gen2"]["runs"] >= 1
+    assert report["gen2"]["max_ms"] >= 0 and pauses not in gc.callbacks
 
 
 def test_a_missing_file_or_py_spy_is_a_usage_error(tmp_path: Path) -> None:
