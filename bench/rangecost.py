@@ -162,7 +162,7 @@ def measure_writes(
     """Per write of `batch` products: its own wall ms, the first range search's wall ms after it, the
     next 20 searches' mean, and the CPU s (write included) until the store's copy is settled (int8 part
     built, no refresh running)."""
-    store.within_scores(queries[:1], threshold)
+    store.prepare_range_search()  # as a gateway does at start
     results = []
     for i in range(writes):
         _wait_settled(store)

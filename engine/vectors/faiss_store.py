@@ -193,9 +193,10 @@ class FaissVectorStore:
     def prepare_range_search(self) -> None:
         """Make the range searches' copy now (its int8 part on a thread of its own) instead of at the
         first range search, which would otherwise wait for the flat copy (74-216 ms on homedepot) and
-        be followed by plain scans until the int8 part is built."""
+        be followed by plain scans until the int8 part is built; and the copy's id index, which the
+        first write would otherwise make while it holds the exclusive lock."""
         with self._lock.read():
-            self._copies.current()
+            self._copies.current().index_ids()
 
     def range_search_state(self) -> str:
         """What range searches read now: `none` (no copy yet: the first range search makes it),

@@ -48,7 +48,7 @@ class RangeCopy:
         self.scanner = scanner
         self.masked = np.zeros(len(ids), dtype=bool)
         self._masked_count = 0
-        self._row_of: dict[str, int] | None = None  # made at the first write
+        self._row_of: dict[str, int] | None = None  # made at the first write, or by `index_ids`
         self.added_ids: list[str] = []
         self.added = np.zeros((0, scanner.dim), dtype=np.float32)
 
@@ -61,11 +61,10 @@ class RangeCopy:
     ) -> bool:
         """Record a write: `removed` ids gone (or replaced), then `added_ids` with their unit rows
         `added`. False when the copy has taken too many writes and should be dropped."""
-        if self._row_of is None:
-            self._row_of = {pid: row for row, pid in enumerate(self.ids.tolist())}
+        row_of = self.index_ids()
         gone = set(removed)
         for pid in gone:
-            row = self._row_of.get(pid)
+            row = row_of.get(pid)
             if row is not None and not self.masked[row]:
                 self.masked[row] = True
                 self._masked_count += 1
@@ -77,6 +76,14 @@ class RangeCopy:
             self.added_ids.extend(added_ids)
             self.added = np.concatenate([self.added, np.asarray(added, dtype=np.float32)])
         return len(self.added_ids) <= MAX_ADDED and self._masked_count <= MAX_MASKED_SHARE * len(self.ids)
+
+    def index_ids(self) -> dict[str, int]:
+        """Each id's row, made once: a write needs it to mask rows (about 5 ms for homedepot's 54,667
+        ids), so a copy made off the search path makes it there too rather than in the first write,
+        which holds the store's exclusive lock and with it every search."""
+        if self._row_of is None:
+            self._row_of = {pid: row for row, pid in enumerate(self.ids.tolist())}
+        return self._row_of
 
     @property
     def outgrown(self) -> bool:
@@ -208,13 +215,14 @@ class RangeCopies:
                     return
                 ids, matrix = self._snapshot()
                 refresh.pending.clear()  # writes so far are in the snapshot; no writer runs now
-            scanner = RangeScanner(self._faiss, matrix)  # int8 part too, on this thread
+            new = RangeCopy(ids, RangeScanner(self._faiss, matrix))  # int8 part too, on this thread
+            new.index_ids()  # here, not under the exclusive lock when the pending writes are recorded
             with self._lock.write():
                 if self._refresh is not refresh:  # dropped meanwhile
-                    scanner.close()
+                    new.close()
                     return
                 self._refresh = None
-                self._install(RangeCopy(ids, scanner), refresh.pending)
+                self._install(new, refresh.pending)
         except Exception:  # the old copy (or the next search's own) still answers exactly
             log.exception("could not make a new copy of the vectors for range searches")
             with self._lock.write():

@@ -121,6 +121,7 @@ def test_past_the_limits_a_new_copy_is_made_in_the_background(monkeypatch: pytes
     refresh.join(30)
     assert store._copies.refreshing is None and store._matrix is not old and old.scanner._closed  # type: ignore[union-attr]
     assert store._matrix is not None and store._matrix.added_ids == ["e", "p1"]  # the writes since
+    assert store._matrix.index_ids()["p3"] == store._matrix.ids.tolist().index("p3")
     same_answers(store, fresh(contents, dim), np.concatenate([new[:6], rows[:6]]))
 
 
@@ -148,6 +149,7 @@ def test_the_copy_can_be_made_before_the_first_search() -> None:
     store.prepare_range_search()
     copy = store._matrix
     assert copy is not None and store.range_search_state() in ("building", "ready")
+    assert copy._row_of is not None  # the id index too, off the first write's exclusive lock
     deadline = time.monotonic() + 60
     while store.range_search_state() != "ready" and time.monotonic() < deadline:
         time.sleep(0.02)
