@@ -186,10 +186,9 @@ class RangeCopies:
             return
         if copy.record(removed, added_ids, added):
             return
-        if copy.outgrown:
-            copy.close()
-            self.copy = None
-        if self._refresh is None:
+        if copy.outgrown:  # the next search makes a copy, as the first one does; no second one besides
+            self.drop()
+        elif self._refresh is None:
             self._start_refresh()
 
     def drop(self) -> None:
