@@ -107,6 +107,34 @@ def measure(call: Callable[[int], Any], calls: int, gap_s: float, pids: list[int
     return per_role
 
 
+def measure_targets(
+    serving: Any, args: argparse.Namespace, texts: list[str], pids: list[int]
+) -> dict[str, list[dict[str, float]]]:
+    """Per target (lone encoder requests, ranker requests of `--rows` rows, idle gaps), one `measure`
+    per round, the targets alternating within each round."""
+    encoder, ranker = serving.text_encoder(), serving.ranker()
+    rows = np.random.default_rng(0).random((args.rows, N_FEATURES), dtype=np.float32)
+    offset = 0
+
+    def encode(i: int) -> None:
+        encoder.encode([texts[(offset + i) % len(texts)]])
+
+    targets: dict[str, Callable[[int], Any]] = {
+        "query_encoder": encode,
+        "ranker": lambda i: ranker.score(rows),
+        "idle": lambda i: None,
+    }
+    for i in range(50):  # warm both models' paths
+        encode(i)
+        ranker.score(rows)
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
+    for _ in range(args.rounds):
+        for name, call in targets.items():
+            offset += args.calls  # fresh queries for every encoder run
+            results[name].append(measure(call, args.calls, args.gap_ms / 1000.0, pids))
+    return results
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from engine.inference.factory import create_inference
 
@@ -116,28 +144,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         build_index(settings, args.products, inference)
         serving = create_inference(settings, serving=True)
-        encoder, ranker = serving.text_encoder(), serving.ranker()
-        rows = np.random.default_rng(0).random((args.rows, N_FEATURES), dtype=np.float32)
-        pids = triton_pids(settings)()
-        offset = 0
-
-        def encode(i: int) -> None:
-            encoder.encode([texts[(offset + i) % len(texts)]])
-
-        targets: dict[str, Callable[[int], Any]] = {
-            "query_encoder": encode,
-            "ranker": lambda i: ranker.score(rows),
-            "idle": lambda i: None,
-        }
-        for i in range(50):  # warm both models' paths
-            encode(i)
-            ranker.score(rows)
-        results: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
-        for _ in range(args.rounds):
-            for name, call in targets.items():
-                offset += args.calls
-                results[name].append(measure(call, args.calls, args.gap_ms / 1000.0, pids))
-        serving.close()
+        try:
+            results = measure_targets(serving, args, texts, triton_pids(settings)())
+        finally:
+            serving.close()
     finally:
         inference.close()
     return {

@@ -100,9 +100,10 @@ def server_env(install: TritonInstall, base: dict[str, str] | None = None) -> di
     env["PYTHONPATH"] = _join(str(PROJECT_ROOT), _site_packages(), env.get("PYTHONPATH"))
     env.setdefault("HF_HUB_OFFLINE", "1")
     env.setdefault("TOKENIZERS_PARALLELISM", "false")
-    # numpy's OpenBLAS pool busy-waits on the other cores after every call: the ranker's few-hundred-row
-    # matrix products gain nothing from threads, and the spinning cost 0.2-0.5 ms of CPU per ranker and
-    # per encoder request (bench/results/triton-blas-threads.txt). The encoder sizes its own ONNX
-    # Runtime pool (AISLE_TEXT_THREADS) and CLIP its torch threads, so neither reads this.
+    # numpy's OpenBLAS pool busy-waits between calls: from about 300 rows (a few searches' ranker
+    # requests batched) its second thread spun through the gaps, 8.9 ms of CPU per request 8 ms apart
+    # against 0.17 on one thread (bench.triton_calls, bench/results/triton-calls-300rows-*.json). The
+    # encoder sizes its own ONNX Runtime pool (AISLE_TEXT_THREADS) and CLIP its torch threads, so
+    # neither reads this.
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
     return env

@@ -60,7 +60,8 @@ class RangeCopy:
         self, removed: Iterable[str], added_ids: Sequence[str] = (), added: np.ndarray | None = None
     ) -> bool:
         """Record a write: `removed` ids gone (or replaced), then `added_ids` with their unit rows
-        `added`. False when the copy has taken too many writes and should be dropped."""
+        `added`. False when the copy has taken more writes than it is worth scoring beside it: time
+        for a new copy."""
         row_of = self.index_ids()
         gone = set(removed)
         for pid in gone:
@@ -140,7 +141,7 @@ class RangeCopies:
     """The store's current `RangeCopy`, kept across writes and made again in the background.
 
     `snapshot` (called under the store's shared lock) returns the store's product ids and their rows as
-    they are; `copy` is what range searches read (None until the first one makes it with `make`).
+    they are; `copy` is what range searches read (None until `current` makes it).
     """
 
     def __init__(
