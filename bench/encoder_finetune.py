@@ -53,6 +53,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--name", default="homedepot", help="label for the result files")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--min-grade", type=float, default=2.5, help="grade a training pair needs")
+    parser.add_argument(
+        "--negative-grade",
+        type=float,
+        help="judged products graded at or below this are their query's hard negatives (default: none)",
+    )
     parser.add_argument("--max-train-queries", type=int, default=0, help="subsample the training half")
     parser.add_argument("--max-eval-queries", type=int, default=0, help="subsample the evaluation half")
     parser.add_argument("--max-products", type=int, default=0, help="corpus size (0: every product)")
@@ -147,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         others = sorted(set(corpus) - needed)
         extra = rng.sample(others, max(0, min(len(others), args.max_products - len(needed))))
         corpus = sorted(needed | set(extra))
-    pairs = pairs_for(judgements, train_ids, texts, args.min_grade)
+    pairs = pairs_for(judgements, train_ids, texts, args.min_grade, args.negative_grade)
     print(
         f"{len(pairs)} pairs from {len(train_ids)} queries, {len(validation_ids)} validation queries, "
         f"{len(eval_half)} evaluation queries, corpus {len(corpus)} products",
@@ -219,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
             "validation_queries": len(validation_ids),
             "eval_queries": len(eval_half),
             "pairs": len(pairs),
+            "negative_grade": args.negative_grade,
+            "hard_negatives": sum(len(p.negatives) for p in pairs),
             "corpus": len(corpus),
         },
         "config": config.__dict__,

@@ -19,9 +19,11 @@ EXAMPLES = """examples:
       --qrels ../shared/datasets/homedepot/qrels.dev.tsv --rollout
   engine encoder finetune --products catalog.jsonl --clicks
                                         learn from the shop's own click log
-  engine encoder finetune --towers both --products catalog.jsonl --queries q.tsv --qrels r.tsv
+  engine encoder finetune --towers both --products catalog.jsonl --queries q.tsv --qrels r.tsv \\
+      --negative-grade 1.67
   indexer build catalog.jsonl --text-tower 4
-                                        train both towers, then re-embed the catalog and switch
+                                        train both towers (judged-down products as hard
+                                        negatives), then re-embed the catalog and switch
   engine encoder fusion --queries q.tsv --qrels r.tsv
                                         with a fine-tuned version serving: fit the lexical / dense
                                         fusion weights on judged queries and store them with it
@@ -60,6 +62,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     tune.add_argument("--negatives", type=int, default=4, help="passed-over products per click pair")
     tune.add_argument("--max-weight", type=float, default=10.0, help="cap on a click's IPS weight")
     tune.add_argument("--min-grade", type=float, default=2.5, help="grade a pair needs (default 2.5)")
+    tune.add_argument(
+        "--negative-grade",
+        type=float,
+        help="judged products graded at or below this train as their query's hard negatives "
+        "(e.g. 1.67 on a 1-3 scale; default: none)",
+    )
     tune.add_argument("--epochs", type=int, default=1)
     tune.add_argument("--batch-size", type=int, default=64, help="pairs per step = in-batch negatives + 1")
     tune.add_argument("--lr", type=float, default=3e-5, help="peak AdamW learning rate")
@@ -165,6 +173,7 @@ def _finetune(args: argparse.Namespace) -> int:
         qrels=args.qrels,
         products=args.products,
         pair_min_grade=args.min_grade,
+        negative_grade=args.negative_grade,
         validation_fraction=args.validation_frac,
         check_fraction=args.check_frac,
         split_seed=args.seed,

@@ -22,6 +22,7 @@ from engine.cli.ranker_gate import add_trial_options, trial_config
 from engine.cli.ranker_gate import register as register_gates
 from engine.cli.ranker_text import decision, status_lines
 from engine.config import load_settings
+from engine.errors import InvalidInput
 from engine.events.factory import open_event_log
 from engine.inference.factory import LazyLoader
 from engine.learning.objectives import CLICK_LOSSES, DEFAULT_CLICK_LOSS
@@ -76,6 +77,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     train.add_argument("--seed", type=int, default=13)
     train.add_argument("--rollout", action="store_true", help="serve it if held-out nDCG did not drop")
     train.add_argument("--force", action="store_true", help="with --rollout: serve it even if it dropped")
+    train.add_argument(
+        "--include-encoder-queries",
+        action="store_true",
+        help="keep judged queries the serving query encoder was fine-tuned on (left out by default: a "
+        "ranker fitted on them over-trusts the dense score on every other query)",
+    )
     train.set_defaults(handler=_train)
 
     update = verbs.add_parser("update", help="learn from logged clicks, validate, roll out or reject")
@@ -156,6 +163,8 @@ def _train(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     judgements = load_judgements(args.queries, args.qrels)
+    if not args.include_encoder_queries:
+        judgements = _without_encoder_queries(settings, judgements)
     catalog = load_product_ids(args.products)
     judged = {pid for grades in judgements.grades.values() for pid in grades}
     unknown = len(judged - catalog)
@@ -199,6 +208,28 @@ def _train(args: argparse.Namespace) -> int:
             loader.close()
         print(f"serving ranker version {result.version}", file=sys.stderr)
     return 0
+
+
+def _without_encoder_queries(settings: Any, judgements: Any) -> Any:
+    """`judgements` less the queries the serving encoder learned from (`engine.encoder.trained`)."""
+    from engine.encoder.trained import normalise_query, serving_trained_queries
+    from engine.encoder.versions import QueryEncoderStore
+
+    trained = serving_trained_queries(QueryEncoderStore(settings))
+    kept = judgements.without(lambda text: normalise_query(text) in trained)
+    left_out = len(judgements.judged_queries()) - len(kept.judged_queries())
+    if left_out:
+        print(
+            f"left out {left_out} judged queries the serving query encoder was fine-tuned on "
+            "(--include-encoder-queries keeps them)",
+            file=sys.stderr,
+        )
+    if not kept.judged_queries():
+        raise InvalidInput(
+            "every judged query trained the serving query encoder: judge other queries, or pass "
+            "--include-encoder-queries"
+        )
+    return kept
 
 
 def _update(args: argparse.Namespace) -> int:

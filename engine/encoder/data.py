@@ -71,12 +71,29 @@ def split_queries(query_ids: Sequence[str], fraction: float, seed: int) -> tuple
 
 
 def pairs_for(
-    judgements: Judgements, query_ids: Sequence[str], products: Mapping[str, str], min_grade: float
+    judgements: Judgements,
+    query_ids: Sequence[str],
+    products: Mapping[str, str],
+    min_grade: float,
+    max_negative_grade: float | None = None,
 ) -> list[Pair]:
-    """Every (query, judged product) with grade >= `min_grade` whose product is in the catalog."""
+    """Every (query, judged product) with grade >= `min_grade` whose product is in the catalog.
+
+    With `max_negative_grade`, each pair also carries its query's judged products graded at or below
+    it as hard negatives. Those are the products a lexical search put in front of the judges for that
+    query and that the judges turned down: the close calls the full pipeline's top ten is decided on,
+    where the batch's other queries' products are easy (a drill against a rug)."""
+    if max_negative_grade is not None and max_negative_grade >= min_grade:
+        raise InvalidInput(
+            f"the hard-negative grade ({max_negative_grade}) must be below the pair grade ({min_grade})"
+        )
     pairs = []
     for qid in query_ids:
-        for pid, grade in sorted(judgements.grades.get(qid, {}).items()):
+        grades = sorted(judgements.grades.get(qid, {}).items())
+        negatives: tuple[str, ...] = ()
+        if max_negative_grade is not None:
+            negatives = tuple(p for p, g in grades if g <= max_negative_grade and p in products)
+        for pid, grade in grades:
             if grade >= min_grade and pid in products:
-                pairs.append(Pair(qid, judgements.queries[qid], pid))
+                pairs.append(Pair(qid, judgements.queries[qid], pid, negatives=negatives))
     return pairs

@@ -40,6 +40,7 @@ class FinetuneRequest:
     qrels: Path | None
     products: Path
     pair_min_grade: float = 2.5
+    negative_grade: float | None = None  # judged products at or below: their query's hard negatives
     validation_fraction: float = 0.1
     check_fraction: float = 0.2
     split_seed: int = 13
@@ -58,6 +59,10 @@ class FinetuneRequest:
             raise InvalidInput("--queries and --qrels go together")
         if self.qrels is None and not self.clicks:
             raise InvalidInput("nothing to learn from: give --queries/--qrels, --clicks, or both")
+        if self.negative_grade is not None and self.negative_grade >= self.pair_min_grade:
+            raise InvalidInput(
+                f"--negative-grade ({self.negative_grade}) must be below --min-grade ({self.pair_min_grade})"
+            )
         if self.click_records < 1 or self.max_negatives < 0 or self.max_weight < 1:
             raise InvalidInput("click records must be >= 1, negatives >= 0 and the weight cap >= 1")
 
@@ -68,7 +73,14 @@ def training_set(
     splits = Splits(request.validation_fraction, request.check_fraction, request.split_seed)
     data = TrainingSet()
     if request.queries is not None and request.qrels is not None:
-        data = from_judgements(request.queries, request.qrels, texts, request.pair_min_grade, splits)
+        data = from_judgements(
+            request.queries,
+            request.qrels,
+            texts,
+            request.pair_min_grade,
+            splits,
+            negative_grade=request.negative_grade,
+        )
     if request.clicks:
         lists = read_clicked_lists(event_log(), request.click_records)
         data.extend(
@@ -191,7 +203,7 @@ def run_finetune(
     manifest = TowerManifest(
         version=0, base=served_space, parent=serving, training=training, validation=checked
     )
-    version = store.add(model, manifest)
+    version = store.add(model, manifest, (p.query for p in data.pairs))
     log(f"wrote query-encoder version {version}")
     if loader is None:
         return {"action": "written", "version": version, **details}
@@ -234,6 +246,6 @@ def _finetune_both(
     details["plot"] = str(plot)
     if not details["gate"]["accepted"]:
         return store.rollouts.append({"action": "rejected", "version": None, **details})
-    version = store.add(model, manifest)
+    version = store.add(model, manifest, (p.query for p in data.pairs))
     log(f"wrote both-towers version {version}: re-embed with `indexer build CATALOG --text-tower {version}`")
     return {"action": "written", "version": version, **details}

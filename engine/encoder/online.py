@@ -195,7 +195,7 @@ class EncoderStep:
                 training=training,
                 validation=details["gate"],
             )
-            version = self.store.add(model, manifest)
+            version = self.store.add(model, manifest, (p.query for p in data.pairs))
             if trials is None:
                 outcome = {"action": "written", "version": version, **details}
             elif config.trial is not None:

@@ -60,18 +60,29 @@ def eval_queries(judgements: Judgements, ids: Sequence[str]) -> list[EvalQuery]:
 
 
 def from_judgements(
-    queries: Path, qrels: Path, products: Mapping[str, str], min_grade: float, splits: Splits
+    queries: Path,
+    qrels: Path,
+    products: Mapping[str, str],
+    min_grade: float,
+    splits: Splits,
+    *,
+    negative_grade: float | None = None,
 ) -> TrainingSet:
-    """Pairs with grade >= `min_grade` from the training queries; the rest graded by their judgements."""
+    """Pairs with grade >= `min_grade` from the training queries (with their judged products at or
+    below `negative_grade` as hard negatives); the rest graded by their judgements."""
     judgements = load_judgements(queries, qrels)
     train_ids, validation_ids, check_ids = three_way_split(judgements.judged_queries(), splits)
-    pairs = pairs_for(judgements, train_ids, products, min_grade)
+    pairs = pairs_for(judgements, train_ids, products, min_grade, negative_grade)
     return TrainingSet(
         pairs,
         eval_queries(judgements, validation_ids),
         eval_queries(judgements, check_ids),
         judgements.min_grade,
-        {"judged_pairs": len(pairs), "judged_train_queries": len(train_ids)},
+        {
+            "judged_pairs": len(pairs),
+            "judged_train_queries": len(train_ids),
+            "judged_hard_negatives": sum(len(p.negatives) for p in pairs),
+        },
     )
 
 

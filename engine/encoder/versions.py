@@ -18,11 +18,13 @@ directory and published whole by `engine.storage` (fsync, rename), so Triton nev
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from engine.catalog import catalog_root, live_text_tower, read_current, read_manifest
 from engine.config import Settings
+from engine.encoder.trained import write_trained_queries
 from engine.errors import NotFound
 from engine.learning.versions import RolloutLog
 from engine.models.sources import ModelIdentity, fingerprint
@@ -129,8 +131,9 @@ class QueryEncoderStore:
         """The sentence-transformers directory of a fine-tuned version (None: the configured model)."""
         return self.model_dir / str(version) / WEIGHTS_DIR if self.manifest(version) is not None else None
 
-    def add(self, model: Any, manifest: TowerManifest) -> int:
+    def add(self, model: Any, manifest: TowerManifest, trained_queries: Iterable[str] = ()) -> int:
         """Write `model` (a `SentenceTransformer`) as the next version; it is not served yet.
+        `trained_queries` (the texts of its training pairs) is kept beside it (`engine.encoder.trained`).
 
         The version serving now is pinned first, so Triton's `latest` policy cannot put an unvalidated
         directory live at the next reload.
@@ -156,4 +159,5 @@ class QueryEncoderStore:
             if manifest.embeds_products:  # its own product space: named by where it lives and its weights
                 manifest.base = ModelIdentity(f"{QUERY_ENCODER}/{version}", fingerprint(folder / WEIGHTS_DIR))
             (folder / MANIFEST_FILE).write_text(manifest.to_json(), encoding="utf-8")
+            write_trained_queries(folder, trained_queries)
         return version

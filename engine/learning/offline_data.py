@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -37,6 +37,11 @@ class Judgements:
 
     def judged_queries(self) -> list[str]:
         return [qid for qid in self.queries if self.grades.get(qid)]
+
+    def without(self, leave_out: Callable[[str], bool]) -> Judgements:
+        """These judgements less the queries whose text `leave_out` names."""
+        kept = {qid: text for qid, text in self.queries.items() if not leave_out(text)}
+        return Judgements(kept, {qid: g for qid, g in self.grades.items() if qid in kept})
 
 
 def _rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:

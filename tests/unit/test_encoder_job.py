@@ -144,3 +144,62 @@ def test_cli_both_towers_writes_a_version_for_reembedding_and_never_rolls_it_out
     assert main(["encoder", "versions"]) == 0
     assert "(both towers)" in capsys.readouterr().out.splitlines()[1]
     assert main(["encoder", "rollout", "2"]) == 2
+
+
+def test_judged_down_products_train_as_hard_negatives(shop: Settings, files: dict, tmp_path: Path) -> None:
+    judged = request(files, tmp_path, tolerance=1.0)
+    hard = FinetuneRequest(**{**judged.__dict__, "negative_grade": 1.0})
+    record = run_finetune(shop, hard, lambda: FakeLoader(shop))
+    sources = record["sources"]
+    # Every training query has one product judged 1 (its neighbour in the fixture).
+    assert sources["judged_hard_negatives"] == sources["judged_pairs"] > 0 and record["version"] == 2
+
+
+def test_cli_refuses_a_negative_grade_that_is_not_below_the_pair_grade(
+    shop: Settings, files: dict, capsys: pytest.CaptureFixture
+) -> None:
+    args = ["--products", str(files["products"]), "--queries", str(files["queries"])]
+    args += ["--qrels", str(files["qrels"]), "--negative-grade", "2.5"]
+    code = main(["encoder", "finetune", *args])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "--negative-grade (2.5) must be below" in err
+    assert QueryEncoderStore(shop).versions() == [1]
+
+
+def test_a_ranker_is_not_fitted_on_the_queries_the_serving_tower_learned(
+    shop: Settings, files: dict, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    from engine.cli.ranker import _without_encoder_queries
+    from engine.encoder.trained import TRAINED_QUERIES_FILE
+    from engine.learning.offline_data import load_judgements
+
+    judgements = load_judgements(files["queries"], files["qrels"])
+    assert _without_encoder_queries(shop, judgements).queries == judgements.queries  # shipped model only
+    record = run_finetune(shop, request(files, tmp_path, tolerance=1.0), lambda: FakeLoader(shop))
+    store = QueryEncoderStore(shop)
+    listed = (store.model_dir / "2" / TRAINED_QUERIES_FILE).read_text().splitlines()
+    assert len(listed) == record["sources"]["judged_train_queries"] > 0
+    kept = _without_encoder_queries(shop, judgements)
+    assert set(kept.queries.values()).isdisjoint(listed) and len(kept.queries) == 60 - len(listed)
+    assert "left out" in capsys.readouterr().err
+    # A version trained from version 2 inherits what 2 learned, even with no query of its own.
+    child = run_finetune(shop, request(files, tmp_path, tolerance=1.0), lambda: FakeLoader(shop))
+    manifest = store.manifest(3)
+    assert child["version"] == 3 and manifest is not None and manifest.parent == 2
+    (store.model_dir / "3" / TRAINED_QUERIES_FILE).write_text("")
+    assert _without_encoder_queries(shop, judgements).queries == kept.queries
+
+
+def test_cli_ranker_train_names_the_choice_when_every_judged_query_trained_the_tower(
+    shop: Settings, files: dict, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    from engine.encoder.trained import write_trained_queries
+    from engine.learning.offline_data import load_judgements
+
+    run_finetune(shop, request(files, tmp_path, tolerance=1.0), lambda: FakeLoader(shop))
+    texts = load_judgements(files["queries"], files["qrels"]).queries.values()
+    write_trained_queries(QueryEncoderStore(shop).model_dir / "2", [t.upper() for t in texts])
+    args = ["--products", str(files["products"]), "--queries", str(files["queries"])]
+    code = main(["ranker", "train", *args, "--qrels", str(files["qrels"])])
+    err = capsys.readouterr().err
+    assert code == 2 and "--include-encoder-queries" in err.splitlines()[-1]
