@@ -15,17 +15,20 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.cli.encoder_step import add_encoder_step_options, encoder_line, encoder_step
 from engine.cli.ranker_gate import add_trial_options, trial_config
 from engine.cli.ranker_gate import register as register_gates
 from engine.cli.ranker_text import decision, status_lines
-from engine.config import load_settings
+from engine.config import Settings, load_settings
 from engine.errors import InvalidInput
 from engine.events.factory import open_event_log
 from engine.inference.factory import LazyLoader
 from engine.learning.objectives import CLICK_LOSSES, DEFAULT_CLICK_LOSS
+
+if TYPE_CHECKING:
+    from engine.learning.offline_data import Judgements
 
 EXAMPLES = """examples:
   engine ranker train --products ../shared/datasets/crowdflower/products.jsonl \\
@@ -210,7 +213,7 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _without_encoder_queries(settings: Any, judgements: Any) -> Any:
+def _without_encoder_queries(settings: Settings, judgements: Judgements) -> Judgements:
     """`judgements` less the queries the serving encoder learned from (`engine.encoder.trained`)."""
     from engine.encoder.trained import normalise_query, serving_trained_queries
     from engine.encoder.versions import QueryEncoderStore

@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Pair:
     """One training example: the query should score `product_id` above every other product in its
-    batch and above `negatives` (products it was shown and passed over). `weight` scales its loss term
-    (an inverse-propensity weight for a click; 1 for a judgement)."""
+    batch and above `negatives` (products it was shown and passed over, or that judges graded down).
+    `weight` scales its loss term (an inverse-propensity weight for a click; 1 for a judgement)."""
 
     query_id: str
     query: str
