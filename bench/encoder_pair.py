@@ -24,6 +24,7 @@ indexer's own.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import random
 import sys
@@ -103,16 +104,34 @@ def verified_vectors(path: Path, products: Path, encoder: Any, sample: int) -> t
     return {text: vectors[i] for i, text in enumerate(texts)}, cosine
 
 
-def serve_query_tower(settings: Any, inference: Any, weights: Path) -> dict[str, Any]:
-    """Add `weights` as a query-only version trained against the live vectors and serve it."""
+def serve_query_tower(settings: Any, inference: Any, weights: Path, queries: Path | None) -> dict[str, Any]:
+    """Add `weights` as a query-only version trained against the live vectors and serve it; with
+    `queries` (the training queries), its match thresholds are carried over as `engine encoder
+    finetune` carries them (`engine.encoder.thresholds`)."""
     from engine.encoder.rollout import roll_out
+    from engine.encoder.served import live_text_vectors
+    from engine.encoder.thresholds import carried_thresholds
+    from engine.encoder.train import query_embedder
+    from engine.models.text_encoder import resolve_text_model
 
     store = QueryEncoderStore(settings)
     serving = store.serving()
     manifest = TowerManifest(
         version=0, base=store.vectors_identity(), parent=serving, training={"weights": str(weights)}
     )
-    version = store.add(load_tower(weights, settings.text_max_tokens, "cpu"), manifest)
+    model = load_tower(weights, settings.text_max_tokens, "cpu")
+    carried: tuple[dict[str, float], dict[str, Any]] | None = None
+    if queries is not None:
+        with queries.open(encoding="utf-8", newline="") as fh:
+            texts = [row["query"] for row in csv.DictReader(fh, delimiter="\t")]
+        _, vectors = live_text_vectors(settings)
+        base = resolve_text_model(settings.text_model, settings.resolved_text_model())[0]
+        current = store.weights(serving) if serving is not None else None
+        reference = load_tower(current or base, settings.text_max_tokens, "cpu")
+        carried = carried_thresholds(
+            query_embedder(model), query_embedder(reference), texts, vectors, store.match_thresholds()
+        )
+    version = store.add(model, manifest, (), carried)
     record = roll_out(store, inference, version, details={"weights": str(weights)})
     return {"weights": str(weights), "towers": "query", **record, "serving": store.serving()}
 
@@ -132,6 +151,11 @@ def main(argv: list[str] | None = None) -> int:
         default="both",
         help="both: re-embed and switch (default); query: a query-tower version rolled out by version "
         "against the unchanged vectors (as `engine encoder finetune --rollout` serves one)",
+    )
+    parser.add_argument(
+        "--queries",
+        type=Path,
+        help="query: the training queries (TSV query_id, query) to carry the match thresholds over with",
     )
     parser.add_argument("--precomputed", type=Path, help="verified vectors file (rows in catalog order)")
     parser.add_argument("--verify", type=int, default=256, help="rows of --precomputed checked via Triton")
@@ -153,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     inference = create_inference(settings)  # starts Triton, which writes the runtime config
     if args.towers == "query":
         try:
-            record = serve_query_tower(settings, inference, args.weights)
+            record = serve_query_tower(settings, inference, args.weights, args.queries)
         finally:
             inference.close()
         write_json(args.out or RESULTS / f"encoder-pair-{args.weights.name}.json", record)

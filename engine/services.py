@@ -38,6 +38,7 @@ from engine.inference.towers import PairedTextEncoder
 from engine.lexical.base import LexicalIndex
 from engine.merch.store import RuleStore, rules_path
 from engine.models.tower_fusion import serving_fusion
+from engine.models.tower_thresholds import serving_thresholds
 from engine.personalize import Recommender
 from engine.pipeline.embed import QueryEmbedder
 from engine.pipeline.encoder_trial import EncoderTrial, TrialTextEncoder, TrialView, outside_runs
@@ -142,8 +143,17 @@ class EngineServices:
             except AisleError:
                 return None
 
+        carried = serving_thresholds(
+            Path(settings.data_dir) / "model_repository" / QUERY_ENCODER,
+            inference,
+            lambda: catalog.manifest.encoders["text"],
+        )
+
         def stored_threshold(name: str) -> Callable[[], float | None]:
             def value() -> float | None:
+                tower = carried() if carried is not None else None
+                if tower and name in tower:  # a query tower's own (engine.models.tower_thresholds)
+                    return tower[name]
                 try:
                     stored = getattr(catalog.manifest, name, None)
                 except AisleError:  # no index yet

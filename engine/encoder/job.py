@@ -24,6 +24,7 @@ from engine.encoder.evaluate import ProductVectors
 from engine.encoder.plot import plot_curve
 from engine.encoder.rollout import EncoderVersionLoader, gate, roll_out
 from engine.encoder.sources import Splits, TrainingSet, from_clicks, from_judgements, read_clicked_lists
+from engine.encoder.thresholds import carried_thresholds
 from engine.encoder.train import FinetuneConfig, finetune, query_embedder
 from engine.encoder.versions import QueryEncoderStore
 from engine.errors import IndexMismatch, InvalidInput, MissingDependency
@@ -203,7 +204,12 @@ def run_finetune(
     manifest = TowerManifest(
         version=0, base=served_space, parent=serving, training=training, validation=checked
     )
-    version = store.add(model, manifest, (p.query for p in data.pairs))
+    queries = [p.query for p in data.pairs]
+    carried = carried_thresholds(
+        query_embedder(model), query_embedder(reference), queries, products, store.match_thresholds()
+    )
+    details["thresholds"] = carried[0]
+    version = store.add(model, manifest, queries, carried)
     log(f"wrote query-encoder version {version}")
     if loader is None:
         return {"action": "written", "version": version, **details}

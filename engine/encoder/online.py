@@ -41,6 +41,7 @@ from engine.config import Settings
 from engine.encoder.evaluate import EvalQuery, ProductVectors
 from engine.encoder.rollout import GateVerdict, gate, roll_out
 from engine.encoder.sources import Splits, from_clicks
+from engine.encoder.thresholds import carried_thresholds
 from engine.encoder.train import FinetuneConfig, finetune, query_embedder
 from engine.encoder.trial import EncoderTrialLoader, EncoderTrialRunner
 from engine.encoder.versions import QueryEncoderStore
@@ -195,7 +196,10 @@ class EncoderStep:
                 training=training,
                 validation=details["gate"],
             )
-            version = self.store.add(model, manifest, (p.query for p in data.pairs))
+            queries = [p.query for p in data.pairs]
+            carried = carried_thresholds(candidate, served, queries, products, self.store.match_thresholds())
+            details["thresholds"] = carried[0]
+            version = self.store.add(model, manifest, queries, carried)
             if trials is None:
                 outcome = {"action": "written", "version": version, **details}
             elif config.trial is not None:

@@ -18,7 +18,7 @@ directory and published whole by `engine.storage` (fsync, rename), so Triton nev
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from engine.errors import NotFound
 from engine.learning.versions import RolloutLog
 from engine.models.sources import ModelIdentity, fingerprint
 from engine.models.tower import MANIFEST_FILE, WEIGHTS_DIR, TowerManifest
+from engine.models.tower_thresholds import THRESHOLD_NAMES, THRESHOLDS_FILE, read_thresholds, write_thresholds
 from engine.pipeline.trialstate import load_trial, trial_path
 from engine.storage import staged_directory
 from engine.triton.repository import (
@@ -131,9 +132,31 @@ class QueryEncoderStore:
         """The sentence-transformers directory of a fine-tuned version (None: the configured model)."""
         return self.model_dir / str(version) / WEIGHTS_DIR if self.manifest(version) is not None else None
 
-    def add(self, model: Any, manifest: TowerManifest, trained_queries: Iterable[str] = ()) -> int:
+    def match_thresholds(self) -> dict[str, float | None]:
+        """The semantic and near thresholds searches use now: the serving version's carried ones
+        (`engine.models.tower_thresholds`), else the live generation's calibrated ones."""
+        serving = self.serving()
+        if serving is not None:
+            carried = read_thresholds(self.model_dir / str(serving) / THRESHOLDS_FILE)
+            if carried:
+                return {name: carried.get(name) for name in THRESHOLD_NAMES}
+        current = read_current(self.catalog_root)
+        if current is None:
+            return {}
+        built = read_manifest(self.catalog_root, current)
+        return {name: getattr(built, name) for name in THRESHOLD_NAMES}
+
+    def add(
+        self,
+        model: Any,
+        manifest: TowerManifest,
+        trained_queries: Iterable[str] = (),
+        thresholds: tuple[Mapping[str, float], Mapping[str, Any]] | None = None,
+    ) -> int:
         """Write `model` (a `SentenceTransformer`) as the next version; it is not served yet.
-        `trained_queries` (the texts of its training pairs) is kept beside it (`engine.encoder.trained`).
+        `trained_queries` (the texts of its training pairs) is kept beside it (`engine.encoder.trained`),
+        and so are `thresholds` (values, how they were carried) for a query tower
+        (`engine.models.tower_thresholds`).
 
         The version serving now is pinned first, so Triton's `latest` policy cannot put an unvalidated
         directory live at the next reload.
@@ -160,4 +183,6 @@ class QueryEncoderStore:
                 manifest.base = ModelIdentity(f"{QUERY_ENCODER}/{version}", fingerprint(folder / WEIGHTS_DIR))
             (folder / MANIFEST_FILE).write_text(manifest.to_json(), encoding="utf-8")
             write_trained_queries(folder, trained_queries)
+            if thresholds is not None and thresholds[0]:
+                write_thresholds(folder, thresholds[0], thresholds[1])
         return version

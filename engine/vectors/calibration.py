@@ -54,3 +54,17 @@ def calibrate_store(store: VectorStore, quantile: float = DEFAULT_QUANTILE) -> f
     take = rng.choice(len(ids), size=min(CALIBRATION_SAMPLE, len(ids)), replace=False)
     vectors = store.get_vectors([ids[i] for i in sorted(take)])
     return calibrate_threshold(np.stack(list(vectors.values())), quantile)
+
+
+def carry_threshold(before: np.ndarray, after: np.ndarray, threshold: float) -> float:
+    """The threshold that keeps, for scores `after`, the share of scores `before` at or above
+    `threshold`: the same queries against the same products through an encoder that replaces another.
+    A threshold no score reached keeps nothing under either (the highest score `after`, nudged up)."""
+    old = np.asarray(before, dtype=np.float64).ravel()
+    new = np.asarray(after, dtype=np.float64).ravel()
+    if old.size == 0 or new.size == 0:
+        return threshold
+    share = float(np.mean(old >= threshold))
+    if share == 0.0:
+        return float(np.nextafter(new.max(), np.inf))
+    return float(np.quantile(new, 1.0 - share))

@@ -125,6 +125,6 @@ def test_the_serving_version_decides_the_weights(shop: Settings, caplog: pytest.
         > adaptive_weights("drill", lexical, FusionConfig())["dense"]
     )
     (store.model_dir / str(version) / FUSION_FILE).write_text("{not json")
-    assert config.weights() == FusionConfig().weights() and "ignoring fusion weights" in caplog.text
+    assert config.weights() == FusionConfig().weights() and "ignoring fusion.json" in caplog.text
     serving[0] = None  # nothing resolvable (no index, Triton away): configured weights
     assert config.weights() == FusionConfig().weights()
