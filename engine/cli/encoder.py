@@ -107,6 +107,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     fusion.add_argument("--max-queries", type=int, default=0, help="seeded sample of judged queries (0: all)")
     fusion.add_argument("--seed", type=int, default=13, help="sampling seed")
     fusion.add_argument("--dry-run", action="store_true", help="fit and print, store nothing")
+    fusion.add_argument(
+        "--include-encoder-queries",
+        action="store_true",
+        help="keep judged queries the version was fine-tuned on (left out by default: the dense side "
+        "looks better on them than on new queries)",
+    )
     fusion.set_defaults(handler=_fusion)
 
     verbs.add_parser("versions", help="kept versions, their manifests and the serving one").set_defaults(
@@ -218,7 +224,14 @@ def _fusion(args: argparse.Namespace) -> int:
     from engine.encoder.versions import QueryEncoderStore
     from engine.services import open_services
 
-    request = FusionRequest(args.queries, args.qrels, args.max_queries, args.seed, write=not args.dry_run)
+    request = FusionRequest(
+        args.queries,
+        args.qrels,
+        args.max_queries,
+        args.seed,
+        write=not args.dry_run,
+        include_trained=args.include_encoder_queries,
+    )
     request.check()
     settings = load_settings()
     services = open_services(settings)  # the gateway's pipeline, so the fit sees what it serves

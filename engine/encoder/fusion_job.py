@@ -4,8 +4,9 @@ The step after a fine-tuned pair goes live (`engine encoder rollout N`, or `inde
 N` for both towers): with the gateway's own pipeline (the CLI assembles it in-process), every judged query is
 searched once with `full`, and the lexical / dense weights are fitted on those candidates
 (`engine.encoder.fusion_fit`). They are written with the version (`engine.encoder.fusion_weights`),
-so they serve exactly while it does. Pass the judgements the version was trained on (or others), never
-the queries it will be judged on.
+so they serve exactly while it does. Never pass the queries it will be judged on. Queries the version
+(or one it was trained from) learned are left out unless asked for (`engine.encoder.trained`): on them
+the dense side looks better than it is on any new query, and the fit would weigh it accordingly.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from engine.encoder.fusion_fit import collect, fit_fusion
 from engine.encoder.fusion_weights import write_fusion
+from engine.encoder.trained import lineage_queries, normalise_query
 from engine.encoder.versions import QueryEncoderStore
 from engine.errors import InvalidInput, NotFound
 from engine.learning.offline_data import load_judgements
@@ -31,6 +33,7 @@ class FusionRequest:
     max_queries: int = 0  # 0: every judged query
     seed: int = 13
     write: bool = True
+    include_trained: bool = False  # keep the queries the version learned from (see the module docstring)
 
     def check(self) -> None:
         if self.max_queries < 0:
@@ -56,7 +59,18 @@ def run_fusion_fit(
             "fine-tuned version; roll one out first (or pass --dry-run to only measure)"
         )
     judgements = load_judgements(request.queries, request.qrels)
+    left_out = 0
+    if not request.include_trained:
+        trained = lineage_queries(store.model_dir, [version])
+        kept = judgements.without(lambda text: normalise_query(text) in trained)
+        left_out = len(judgements.judged_queries()) - len(kept.judged_queries())
+        judgements = kept
     judged = judgements.judged_queries()
+    if not judged:
+        raise InvalidInput(
+            f"every judged query trained query-encoder version {version}: judge other queries, or pass "
+            "--include-encoder-queries"
+        )
     if request.max_queries and request.max_queries < len(judged):
         judged = random.Random(request.seed).sample(judged, request.max_queries)
     queries = [(judgements.queries[q], judgements.grades[q]) for q in judged]
@@ -67,7 +81,12 @@ def run_fusion_fit(
         "version": version,
         **fit.to_dict(),
         "configured": {"lexical": base.lexical_weight, "dense": base.dense_weight},
-        "data": {"queries": str(request.queries), "qrels": str(request.qrels), "judged": len(judged)},
+        "data": {
+            "queries": str(request.queries),
+            "qrels": str(request.qrels),
+            "judged": len(judged),
+            "left_out_trained": left_out,
+        },
     }
     if request.write:
         record["path"] = str(write_fusion(store, version, fit.weights(), record))

@@ -128,3 +128,31 @@ def test_the_serving_version_decides_the_weights(shop: Settings, caplog: pytest.
     assert config.weights() == FusionConfig().weights() and "ignoring fusion.json" in caplog.text
     serving[0] = None  # nothing resolvable (no index, Triton away): configured weights
     assert config.weights() == FusionConfig().weights()
+
+
+def test_the_fit_leaves_out_the_queries_the_version_learned(
+    shop: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import engine.encoder.fusion_job as job
+
+    store = QueryEncoderStore(shop)
+    version = store.add(SavedTower(), TowerManifest(version=0, base=SPACE, parent=1), ["Cordless  Drill"])
+    queries, qrels = tmp_path / "q.tsv", tmp_path / "r.tsv"
+    queries.write_text("query_id\tquery\nq1\tcordless drill\nq2\tdoor hinge\n")
+    qrels.write_text("query_id\tproduct_id\tgrade\nq1\tgood\t3\nq2\tgood\t3\n")
+    seen: list[list[str]] = []
+
+    def collect(pipeline: object, items: list, progress: object) -> list[JudgedCandidates]:
+        seen.append([text for text, _ in items])
+        return [dense_wins(text) for text, _ in items]
+
+    monkeypatch.setattr(job, "collect", collect)
+    pipeline = type("Pipeline", (), {"config": type("Config", (), {"fusion": FusionConfig()})()})()
+    request = job.FusionRequest(queries, qrels, write=False)
+    record = job.run_fusion_fit(store, pipeline, version, request)  # type: ignore[arg-type]
+    assert seen[-1] == ["door hinge"] and record["data"]["left_out_trained"] == 1
+    kept = replace(request, include_trained=True)
+    assert job.run_fusion_fit(store, pipeline, version, kept)["data"]["judged"] == 2  # type: ignore[arg-type]
+    qrels.write_text("query_id\tproduct_id\tgrade\nq1\tgood\t3\n")
+    with pytest.raises(InvalidInput, match="--include-encoder-queries"):
+        job.run_fusion_fit(store, pipeline, version, request)  # type: ignore[arg-type]
