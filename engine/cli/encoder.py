@@ -108,10 +108,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     fusion.add_argument("--seed", type=int, default=13, help="sampling seed")
     fusion.add_argument("--dry-run", action="store_true", help="fit and print, store nothing")
     fusion.add_argument(
-        "--include-encoder-queries",
-        action="store_true",
-        help="keep judged queries the version was fine-tuned on (left out by default: the dense side "
-        "looks better on them than on new queries)",
+        "--include-encoder-queries", action="store_true", help="keep the queries the version trained on"
     )
     fusion.set_defaults(handler=_fusion)
 
@@ -224,14 +221,8 @@ def _fusion(args: argparse.Namespace) -> int:
     from engine.encoder.versions import QueryEncoderStore
     from engine.services import open_services
 
-    request = FusionRequest(
-        args.queries,
-        args.qrels,
-        args.max_queries,
-        args.seed,
-        write=not args.dry_run,
-        include_trained=args.include_encoder_queries,
-    )
+    keep = args.include_encoder_queries
+    request = FusionRequest(args.queries, args.qrels, args.max_queries, args.seed, not args.dry_run, keep)
     request.check()
     settings = load_settings()
     services = open_services(settings)  # the gateway's pipeline, so the fit sees what it serves
