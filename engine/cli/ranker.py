@@ -22,7 +22,6 @@ from engine.cli.ranker_gate import add_trial_options, trial_config
 from engine.cli.ranker_gate import register as register_gates
 from engine.cli.ranker_text import decision, status_lines
 from engine.config import Settings, load_settings
-from engine.errors import InvalidInput
 from engine.events.factory import open_event_log
 from engine.inference.factory import LazyLoader
 from engine.learning.objectives import CLICK_LOSSES, DEFAULT_CLICK_LOSS
@@ -215,22 +214,16 @@ def _train(args: argparse.Namespace) -> int:
 
 def _without_encoder_queries(settings: Settings, judgements: Judgements) -> Judgements:
     """`judgements` less the queries the serving encoder learned from (`engine.encoder.trained`)."""
-    from engine.encoder.trained import normalise_query, serving_trained_queries
+    from engine.encoder.trained import serving_trained_queries, without_trained
     from engine.encoder.versions import QueryEncoderStore
 
     trained = serving_trained_queries(QueryEncoderStore(settings))
-    kept = judgements.without(lambda text: normalise_query(text) in trained)
-    left_out = len(judgements.judged_queries()) - len(kept.judged_queries())
+    kept, left_out = without_trained(judgements, trained, "the serving query encoder")
     if left_out:
         print(
             f"left out {left_out} judged queries the serving query encoder was fine-tuned on "
             "(--include-encoder-queries keeps them)",
             file=sys.stderr,
-        )
-    if not kept.judged_queries():
-        raise InvalidInput(
-            "every judged query trained the serving query encoder: judge other queries, or pass "
-            "--include-encoder-queries"
         )
     return kept
 

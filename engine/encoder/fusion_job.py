@@ -19,7 +19,7 @@ from typing import Any
 
 from engine.encoder.fusion_fit import collect, fit_fusion
 from engine.encoder.fusion_weights import write_fusion
-from engine.encoder.trained import lineage_queries, normalise_query
+from engine.encoder.trained import lineage_queries, without_trained
 from engine.encoder.versions import QueryEncoderStore
 from engine.errors import InvalidInput, NotFound
 from engine.learning.offline_data import load_judgements
@@ -62,15 +62,8 @@ def run_fusion_fit(
     left_out = 0
     if not request.include_trained:
         trained = lineage_queries(store.model_dir, [version])
-        kept = judgements.without(lambda text: normalise_query(text) in trained)
-        left_out = len(judgements.judged_queries()) - len(kept.judged_queries())
-        judgements = kept
+        judgements, left_out = without_trained(judgements, trained, f"query-encoder version {version}")
     judged = judgements.judged_queries()
-    if not judged:
-        raise InvalidInput(
-            f"every judged query trained query-encoder version {version}: judge other queries, or pass "
-            "--include-encoder-queries"
-        )
     if request.max_queries and request.max_queries < len(judged):
         judged = random.Random(request.seed).sample(judged, request.max_queries)
     queries = [(judgements.queries[q], judgements.grades[q]) for q in judged]

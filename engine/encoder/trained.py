@@ -5,8 +5,9 @@ can score a query it never saw. A ranker then trained on the same queries' featu
 dense score by what it is on memorised queries and over-trusts it on every other one: on homedepot, a
 both-towers version trained on half of the dev queries lifted held-out `full` nDCG@10 by +0.009, and a
 ranker trained afterwards on that same half took it to -0.016 below where it started. Each version
-therefore keeps the (normalised) texts of the queries it trained on, and `engine ranker train` leaves
-those out of its judged queries, for the serving version and every version it was trained from.
+therefore keeps the (normalised) texts of the queries it trained on, and `engine ranker train` and
+`engine encoder fusion` leave those out of their judged queries (`without_trained`), for the version
+concerned and every version it was trained from.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from engine.models.tower import MANIFEST_FILE, TowerManifest
 
 if TYPE_CHECKING:
     from engine.encoder.versions import QueryEncoderStore
+    from engine.learning.offline_data import Judgements
 
 TRAINED_QUERIES_FILE = "trained_queries.txt"
 
@@ -72,3 +74,15 @@ def serving_trained_queries(store: QueryEncoderStore) -> set[str]:
         return set()
     versions = [v for v in (serving, tower) if v is not None]
     return lineage_queries(store.model_dir, versions)
+
+
+def without_trained(judgements: Judgements, trained: set[str], whose: str) -> tuple[Judgements, int]:
+    """(`judgements` less the queries whose normalised text is in `trained`, how many were left out);
+    `InvalidInput` naming `--include-encoder-queries` when no judged query is left (`whose`: what
+    trained on them, for the message)."""
+    kept = judgements.without(lambda text: normalise_query(text) in trained)
+    if not kept.judged_queries():
+        raise InvalidInput(
+            f"every judged query trained {whose}: judge other queries, or pass --include-encoder-queries"
+        )
+    return kept, len(judgements.judged_queries()) - len(kept.judged_queries())
