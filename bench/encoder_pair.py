@@ -24,7 +24,6 @@ indexer's own.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import random
 import sys
@@ -35,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import bench_settings, write_json
+from bench.common import bench_settings, read_queries, write_json
 from engine.catalog import catalog_root, read_current, read_manifest
 from engine.config import PROJECT_ROOT
 from engine.encoder.data import load_product_texts
@@ -122,8 +121,7 @@ def serve_query_tower(settings: Any, inference: Any, weights: Path, queries: Pat
     model = load_tower(weights, settings.text_max_tokens, "cpu")
     carried: tuple[dict[str, float], dict[str, Any]] | None = None
     if queries is not None:
-        with queries.open(encoding="utf-8", newline="") as fh:
-            texts = [row["query"] for row in csv.DictReader(fh, delimiter="\t")]
+        texts = [text for _, text in read_queries(queries)]
         _, vectors = live_text_vectors(settings)
         base = resolve_text_model(settings.text_model, settings.resolved_text_model())[0]
         current = store.weights(serving) if serving is not None else None
