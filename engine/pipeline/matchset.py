@@ -223,13 +223,18 @@ class MatchSetStage:
         return relaxed_query(self.lexical, text, filters)
 
     def page(
-        self, match: MatchSet, head: list[RankedHit], sort: str, first: int, size: int
+        self, match: MatchSet, head: list[RankedHit], sort: str, first: int, size: int, total: int
     ) -> list[RankedHit]:
-        """Hits `first`..`first + size` of the whole match set.
+        """Hits `first`..`first + size` of the whole match set (of `total` members).
 
         By relevance: the ranked head (fused candidates in the set), then the rest of the set by lexical
         score, semantic-only and near members by similarity last. By price: straight from the backend's price
         order over the whole set. Hits outside the head carry only the signals known here.
+
+        The backend scores semantic and near members 0 and orders equal scores by document, not by
+        similarity, so a window that ends among them is widened to the whole set: sorting only the
+        window's share of them by similarity would give each page a different order (a product on two
+        pages, another on none).
         """
         known = {h.product_id: h for h in head}
         if sort != "relevance":
@@ -238,7 +243,10 @@ class MatchSetStage:
         if first + size <= len(head):
             return head[first : first + size]
         need = first + size - len(head)
-        scored = self.lexical.match_page(match.query, "relevance", 0, need + len(head))
+        window = need + len(head)
+        scored = self.lexical.match_page(match.query, "relevance", 0, window)
+        if len(scored) == window and scored[-1].score <= 0 and total > window:
+            scored = self.lexical.match_page(match.query, "relevance", 0, total)
         rest = [s for s in scored if s.product_id not in known]
         lexical = [s for s in rest if s.score > 0]
 

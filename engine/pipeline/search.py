@@ -200,6 +200,7 @@ class SearchPipeline:
         vectors: dict[str, np.ndarray] = {}
         allowed: frozenset[str] | None = None
         within: Within | None = None  # the match set's range search, when the dense stage made it
+        semantic_list: list[ScoredId] | None = None  # its stand-in where the store has no range search
         if use_dense or use_image:
             with self._stage(timings, "filters"):
                 allowed = self.filter_ids.allowed(query.filters)
@@ -209,7 +210,8 @@ class SearchPipeline:
             if "dense" in vectors:
                 if self.dense.available():
                     with self._stage(timings, "dense"):
-                        lists["dense"], within = self._dense(method, vectors["dense"], dense_depth, allowed)
+                        found = self._dense(method, vectors["dense"], dense_depth, allowed)
+                        lists["dense"], within, semantic_list = found
                 else:
                     degraded.append("dense")
         if use_image:
@@ -234,7 +236,9 @@ class SearchPipeline:
         trial = self.trial() if self.trial is not None and method == "full" else None
         # The match set is settled before ranking, so the ranker orders only products that match.
         match = (
-            self._match(query, text, hits, vectors, lists, lexical, allowed, within, timings, degraded)
+            self._match(
+                query, text, hits, vectors, semantic_list, lexical, allowed, within, timings, degraded
+            )
             if text
             else None
         )
@@ -273,7 +277,7 @@ class SearchPipeline:
         first = (query.page - 1) * query.size
         with self._stage(timings, "fetch"):
             if match is not None:
-                page = self.matchset.page(match[0], hits, query.sort, first, query.size)
+                page = self.matchset.page(match[0], hits, query.sort, first, query.size, total)
             else:
                 page = hits[first : first + query.size]
             shown = self._products([h.product_id for h in page], products)
@@ -309,7 +313,7 @@ class SearchPipeline:
         text: str,
         hits: list[RankedHit],
         vectors: dict[str, np.ndarray],
-        lists: dict[str, list[ScoredId]],
+        semantic_list: list[ScoredId] | None,
         lexical: MemberHits | None,
         allowed: frozenset[str] | None,
         within: Within | None,
@@ -330,7 +334,7 @@ class SearchPipeline:
                     query.filters,
                     query.method,
                     vectors.get("dense"),
-                    lists.get("dense"),
+                    semantic_list,
                     prefix_last=query.prefix_last,
                     within=within,
                 )
@@ -369,18 +373,25 @@ class SearchPipeline:
 
     def _dense(
         self, method: str, vector: np.ndarray, depth: int, allowed: frozenset[str] | None
-    ) -> tuple[list[ScoredId], Within | None]:
-        """The dense candidates and, for an unfiltered search, the match set's range search with them:
-        where the store can, one pass over its vectors gives the exact top `depth` and every product
-        above the range's floor (`FaissVectorStore.nearest_and_within`), so the approximate index is
-        not searched besides. Otherwise the top `depth` from the index, and no range yet."""
+    ) -> tuple[list[ScoredId], Within | None, list[ScoredId] | None]:
+        """The dense candidates, the match set's range search when made here, and the list that stands
+        in for a range search where the store has none.
+
+        Unfiltered, where the store can, one pass over its vectors gives the exact top `depth` and
+        every product above the range's floor (`FaissVectorStore.nearest_and_within`), so the
+        approximate index is not searched besides. Otherwise the top `depth` from the index and no
+        range yet; a store without a range search (OpenSearch k-NN) returns its top
+        `semantic_list_depth`, whose products above the threshold are the semantic side of the set."""
         floors = self.matchset.floors(method) if allowed is None else None
         if floors is not None:
             found = self.dense.nearest_and_within(vector, depth, floors[2])
             if found is not None:
                 top, (ids, scores) = found
-                return top, Within(floors[2], ids, np.asarray(scores, dtype=np.float64))
-        return self.dense.retrieve(vector, depth, allowed), None
+                return top, Within(floors[2], ids, np.asarray(scores, dtype=np.float64)), None
+        if self.dense.range_search_state() is not None:
+            return self.dense.retrieve(vector, depth, allowed), None, None
+        deeper = self.dense.retrieve(vector, max(depth, self.config.semantic_list_depth), allowed)
+        return deeper[:depth], None, deeper
 
     def _timed(self, name: str, timings: dict[str, float], fn: Callable[..., T], *args: object) -> T:
         with self._stage(timings, name):

@@ -149,8 +149,12 @@ class SearchOutcome:
 class PipelineConfig:
     """Tunables of the pipeline; defaults are the ones measured by `bench.relevance` on dev sets.
 
-    Retrieval depth is 200 per side (about 320 fused candidates): the head the ranker orders. `total`,
-    facets, price sort and pages past the head come from the match set, not from this depth.
+    Retrieval depth is 200 lexical and 100 dense candidates (about 250 fused): the head the ranker
+    orders. Dense candidates 101-200 changed no dev set's nDCG@10 or Recall@100 (BENCHMARKS.md), and
+    every candidate costs the gateway CPU in fusion (a product fetch and a title match each). `total`,
+    facets, price sort and pages past the head come from the match set, not from this depth; a vector
+    store without a range search (OpenSearch k-NN) bounds the match set's semantic side by its top
+    `semantic_list_depth` instead.
     `semantic_threshold` overrides the calibrated similarity a product needs to match semantically,
     `near_threshold` the one a product sharing a query word needs. Near matches join a match set whose
     strict (lexical or semantic) members number fewer than `near_match_below` (0: never);
@@ -159,7 +163,8 @@ class PipelineConfig:
     """
 
     lexical_depth: int = 200
-    dense_depth: int = 200
+    dense_depth: int = 100
+    semantic_list_depth: int = 200
     image_depth: int = 100
     rerank_depth: int = 100
     fusion: FusionConfig = field(default_factory=FusionConfig)

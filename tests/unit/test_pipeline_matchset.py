@@ -133,7 +133,30 @@ def test_near_members_obey_filters_and_page_by_similarity(near_stage) -> None:
     # One backend query keeps the near candidates sharing a word; they travel with the semantic ids.
     assert match.near == {"drill": pytest.approx(0.5)} and set(match.semantic) == {"hammer"}
     assert match.query.also_ids == {"hammer", "drill"} and not match.query.near_ids
-    assert [h.product_id for h in stage.page(match, [], "relevance", 0, 10)] == ["hammer", "drill"]
+    assert [h.product_id for h in stage.page(match, [], "relevance", 0, 10, 2)] == ["hammer", "drill"]
+
+
+def test_pages_past_the_head_order_semantic_members_the_same_on_every_page(tmp_path) -> None:
+    """Semantic-only members score 0 in the backend, which orders them by document; a page whose window
+    ends among them must still see them all in similarity order, or pages repeat and skip products."""
+    from engine.records import Product
+
+    cosines = [0.60, 0.95, 0.70, 0.90, 0.65, 0.85, 0.75, 0.80]  # document order is not similarity order
+    ids = [f"s{i}" for i in range(len(cosines))]
+    lexical = EmbeddedLexical(tmp_path, reload_interval_s=0.0)
+    lexical.rebuild([Product(pid, f"unrelated {pid}") for pid in ids] + [Product("lex", "cordless saw")])
+    store = FaissVectorStore(4, "flat")
+    store.add([*ids, "lex"], np.stack([at_cosine(c) for c in [*cosines, 0.1]]))
+    stage = MatchSetStage(lexical, lambda: store, 0.5)
+    match = stage.build("cordless saw", Filters(), "full", QUERY)
+    total = lexical.count_matching(match.query)
+    by_similarity = ["lex", *sorted(ids, key=lambda pid: -cosines[ids.index(pid)])]
+    assert total == 9
+    assert [h.product_id for h in stage.page(match, [], "relevance", 0, 9, total)] == by_similarity
+    paged = [
+        h.product_id for first in range(0, 9, 2) for h in stage.page(match, [], "relevance", first, 2, total)
+    ]
+    assert paged == by_similarity
 
 
 class RecordingStore:

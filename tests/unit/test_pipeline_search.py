@@ -22,7 +22,9 @@ from tests.unit.gateway_fakes import CATALOG, make_services
 @pytest.fixture
 def services(tmp_path: Path):
     # Hashed bag-of-words vectors: a similarity above 0.01 means "shares a word" (semantic match).
-    config = PipelineConfig(max_query_chars=64, lexical_depth=3, dense_depth=3, semantic_threshold=0.01)
+    config = PipelineConfig(
+        max_query_chars=64, lexical_depth=3, dense_depth=3, semantic_list_depth=3, semantic_threshold=0.01
+    )
     built = make_services(tmp_path, config=config)
     yield built
     built.close()
@@ -187,3 +189,24 @@ def _counted(fn, name: str, calls: Counter[str]):
         return fn(*args, **kwargs)
 
     return call
+
+
+def test_a_store_without_range_search_bounds_the_semantic_side_by_its_own_depth(tmp_path: Path) -> None:
+    # The fake vector store has no range search (like OpenSearch k-NN): the semantic side of the match
+    # set is its top `semantic_list_depth`, however few dense candidates fusion weighs.
+    def dense_search(semantic_list_depth: int):
+        config = PipelineConfig(
+            max_query_chars=64,
+            dense_depth=2,
+            semantic_list_depth=semantic_list_depth,
+            semantic_threshold=0.01,
+        )
+        built = make_services(tmp_path / str(semantic_list_depth), config=config)
+        try:
+            return built.pipeline.search(SearchQuery(text="kitchen knife", method="dense", size=10))
+        finally:
+            built.close()
+
+    shallow, deep = dense_search(2), dense_search(8)
+    assert shallow.total == 2 and deep.total == 3  # three products share a word with the query
+    assert {h.product_id for h in deep.hits} == {"p4", "p5", "p6"}
