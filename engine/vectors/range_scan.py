@@ -135,12 +135,15 @@ class RangeScanner:
         if within_rows.size >= k:  # the top k clear min_score: every one is in the range
             pool_rows, pool_scores = within_rows, within_scores
         else:
-            lower = upper - 2 * slack
-            floor = np.partition(lower, upper.size - k)[upper.size - k]  # the k-th largest lower bound
+            floor = _lower_floor(upper, slack, k, min_score)
             # not rescored yet (a masked row's upper bound is -inf: kept out even when floor is -inf)
             extra = np.flatnonzero((upper >= floor) & (upper <= min_score) & (upper > -np.inf))
             pool_rows = np.concatenate([inside, extra])
             pool_scores = np.concatenate([scores, self._rescore(q, extra)])
+        if pool_scores.size > 2 * k:  # sort only the scores from the k-th best up (ties included)
+            kth = np.partition(pool_scores, pool_scores.size - k)[pool_scores.size - k]
+            best = np.flatnonzero(pool_scores >= kth)
+            pool_rows, pool_scores = pool_rows[best], pool_scores[best]
         top = np.lexsort((pool_rows, -pool_scores))[:k]
         return pool_rows[top], pool_scores[top], within_rows, within_scores
 
@@ -258,6 +261,21 @@ class _Int8Scores:
         if rows.size > _MAX_CANDIDATE_SHARE * bounds[0].size:
             return None
         return np.ascontiguousarray(rows, dtype=np.int64)
+
+
+def _lower_floor(upper: np.ndarray, slack: np.ndarray, k: int, min_score: float) -> np.float32:
+    """A value no higher than the k-th largest lower bound (`upper - 2 slack`) of the rows, which is all
+    `nearest_and_within` needs of it (a lower floor only rescores more rows), without partitioning
+    every row: the k-th largest lower bound among the rows whose upper bound clears a cut is no higher
+    than over all rows, and equal to it once the cut is at or below it. The cut starts just under
+    `min_score` and falls until k rows clear it; a whole partition answers if it never does."""
+    for margin in (0.05, 0.1, 0.2, 0.4):
+        near = np.flatnonzero(upper > np.float32(min_score - margin))
+        if near.size >= k:
+            lower = upper[near] - 2 * slack[near]
+            return np.partition(lower, lower.size - k)[lower.size - k]
+    lower = upper - 2 * slack
+    return np.partition(lower, lower.size - k)[lower.size - k]
 
 
 def _up(values: np.ndarray) -> np.ndarray:
