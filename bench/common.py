@@ -297,7 +297,7 @@ def cpu_seconds(pids: Sequence[int]) -> float:
 
 @dataclass
 class GatewayProcess:
-    """A gateway child process: its base URL and process id (the uvicorn parent of any workers)."""
+    """A gateway child process: its base URL and process id (the server's parent of any workers)."""
 
     url: str
     pid: int
@@ -310,34 +310,59 @@ def gateway_process(env: Mapping[str, str], startup_timeout_s: float = 300.0) ->
         yield child.url
 
 
+SERVERS = ("uvicorn", "granian")  # the ASGI servers `gateway serve --server` runs the app on
+
+
+def server_command(server: str, port: int, workers: int) -> list[str]:
+    """The command line that serves `api.main:app` on loopback `port` with `server` (one of `SERVERS`),
+    quietly (warnings only, no access log), as `gateway serve --server` does."""
+    if server == "granian":
+        options = ["--interface", "asgi", "--log-level", "warning", "--no-access-log"]
+        return [
+            sys.executable,
+            "-m",
+            "granian",
+            *options,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "api.main:app",
+        ]
+    if server != "uvicorn":
+        raise ValueError(f"unknown server {server!r}; expected one of {SERVERS}")
+    options = ["--log-level", "warning", "--no-access-log"]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "api.main:app",
+        *options,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
+
+
 @contextmanager
 def gateway_child(
-    env: Mapping[str, str], startup_timeout_s: float = 300.0, workers: int = 1
+    env: Mapping[str, str], startup_timeout_s: float = 300.0, workers: int = 1, server: str = "uvicorn"
 ) -> Iterator[GatewayProcess]:
-    """Run `uvicorn api.main:app` (with `workers` worker processes) in a child process on a free loopback
-    port; yields its URL and pid, and stops it (SIGTERM, then SIGKILL) on exit. Fails with the log tail
-    if it does not become ready. With more than one worker, Triton must already run (the workers share
-    it rather than each launching one)."""
+    """Serve `api.main:app` with `server` (uvicorn or granian, `workers` worker processes) in a child
+    process on a free loopback port; yields its URL and pid, and stops it (SIGTERM, then SIGKILL) on
+    exit. Fails with the log tail if it does not become ready. With more than one worker, Triton must
+    already run (the workers share it rather than each launching one)."""
     port = free_port()
     log_path = Path(env["AISLE_DATA_DIR"]) / "logs" / "bench-gateway.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "api.main:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-                "--workers",
-                str(workers),
-            ],
+            server_command(server, port, workers),
             cwd=PROJECT_ROOT,
             env={**os.environ, **env},
             stdout=log,

@@ -20,6 +20,7 @@ queries do in production, and the search side looks faster than it is for a cold
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import statistics
 import sys
@@ -33,6 +34,7 @@ from typing import Any
 import httpx
 
 from bench.common import (
+    SERVERS,
     add_backend_args,
     backend_env,
     bench_settings,
@@ -60,6 +62,8 @@ EPILOG = """examples:
   python -m bench.load --api http://127.0.0.1:8080 --queries queries.tsv --concurrency 1,8 --requests 500
   python -m bench.load --products ... --queries ... --workers 2        two gateway worker processes
   python -m bench.load --products ... --queries ... --concurrency 8 --pipeline bm25    BM25 only
+  python -m bench.load --products ... --queries ... --workers 2 --server granian    the gateway on
+      granian instead of uvicorn (pip install granian first)
   python -m bench.load --products ... --queries ... --open-loop      then Poisson arrivals at 25, 50, 75,
       100 and 125% of the closed-loop capacity (--rate-fractions), or at given rates (--rates 20,40)
   python -m bench.load --products ... --queries ... --concurrency 8 \\
@@ -260,6 +264,9 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, dict[str, st
     parser.add_argument("--requests", type=int, default=1000, help="requests per level and target")
     parser.add_argument("--workers", type=int, default=1, help="gateway worker processes (default 1)")
     parser.add_argument(
+        "--server", default="uvicorn", choices=SERVERS, help="ASGI server of the gateway (default uvicorn)"
+    )
+    parser.add_argument(
         "--pipeline",
         default="full",
         choices=METHODS,
@@ -298,6 +305,8 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, dict[str, st
         parser.error("--duration and --requests must be positive")
     if not args.api and not args.products:
         parser.error("give --products (to build and serve an index) or --api URL")
+    if args.server != "uvicorn" and importlib.util.find_spec(args.server) is None:
+        parser.error(f"--server {args.server}: it is not installed here (pip install {args.server})")
     return args, backends
 
 
@@ -317,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
             report = run(args, args.api.rstrip("/"), encoder)
         else:
             build_index(settings, args.products, inference)
-            with gateway_child(env, workers=args.workers) as gateway:
+            with gateway_child(env, workers=args.workers, server=args.server) as gateway:
                 warmed = wait_warm(gateway.url)
                 note = f"after {warmed:.1f}s" if warmed is not None else "not confirmed: measuring anyway"
                 print(f"product caches warm: {note}", file=sys.stderr)
@@ -330,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 report = run(args, gateway.url, encoder, meter)
                 report["gateway_workers"] = args.workers
+                report["server"] = args.server
     finally:
         inference.close()
     if not args.api:

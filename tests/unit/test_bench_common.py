@@ -182,3 +182,15 @@ def test_wait_warm_waits_for_the_range_search_copy(monkeypatch: pytest.MonkeyPat
 def test_wait_warm_gives_up_on_a_catalog_larger_than_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(common.httpx, "get", lambda url, timeout: _Answer(0))
     assert wait_warm("http://gateway", timeout_s=0.3, confirmations=2) is None
+
+
+def test_the_gateway_runs_on_either_asgi_server() -> None:
+    from bench.common import server_command
+
+    uvicorn = server_command("uvicorn", 8123, 2)
+    assert uvicorn[1:4] == ["-m", "uvicorn", "api.main:app"] and uvicorn[-2:] == ["--workers", "2"]
+    granian = server_command("granian", 8123, 2)
+    assert granian[1:3] == ["-m", "granian"] and granian[-1] == "api.main:app"
+    assert granian[3:5] == ["--interface", "asgi"] and "8123" in granian and "--no-access-log" in granian
+    with pytest.raises(ValueError, match="unknown server"):
+        server_command("gunicorn", 8123, 1)
