@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from bench.common import read_queries, write_json
+from engine.pipeline.types import PipelineConfig
 from engine.vectors.calibration import DEFAULT_QUANTILE, NEAR_QUANTILE, calibrate_store
 from engine.vectors.faiss_store import FaissVectorStore
 from engine.vectors.range_scan import RangeScanner
@@ -59,7 +60,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--thresholds", help="comma list (default: the semantic and near calibrations)")
     parser.add_argument("--timed", type=int, default=300, help="of which timed (default 300)")
     parser.add_argument("--repeats", type=int, default=1, help="timed passes over them per way (1)")
-    parser.add_argument("--depth", type=int, default=200, help="dense candidates per search (200)")
+    parser.add_argument(
+        "--depth",
+        type=int,
+        default=PipelineConfig().dense_depth,
+        help=f"dense candidates per search (the pipeline's, {PipelineConfig().dense_depth})",
+    )
     parser.add_argument("--writes", type=int, default=0, help="then time N writes (0)")
     parser.add_argument("--write-batch", type=int, default=1, help="products per write (1)")
     parser.add_argument("--out", type=Path, help="write the results JSON here")

