@@ -138,15 +138,22 @@ class DenseRetriever:
     def scores(self, vector: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
         """Exact inner products of `vector` with the stored vectors of `ids` (absent ids left out)."""
         store = self._store()
-        stored = store.get_vectors(ids) if store is not None else {}
-        if not stored:
+        if store is None:
             return {}
-        # Stacked as the store returns them (float32 rows): no per-row copy into a dict first.
-        matrix = np.stack(list(stored.values())).astype(np.float32, copy=False).reshape(len(stored), -1)
+        as_matrix = getattr(store, "vector_matrix", None)  # FAISS: the rows as one matrix already
+        if callable(as_matrix):
+            found, matrix = as_matrix(ids)
+        else:
+            stored = store.get_vectors(ids)
+            found = list(stored)
+            matrix = np.stack(list(stored.values())) if stored else np.zeros((0, 1), dtype=np.float32)
+        if not found:
+            return {}
+        matrix = np.asarray(matrix, dtype=np.float32).reshape(len(found), -1)
         # Element-wise product and row sums rather than a BLAS call: for ~100 x 384 the BLAS thread pool
         # costs more CPU waking up than the arithmetic does.
         products = (matrix * np.asarray(vector, dtype=np.float32).reshape(1, -1)).sum(axis=1)
-        return dict(zip(stored, products.tolist(), strict=True))
+        return dict(zip(found, products.tolist(), strict=True))
 
 
 class ProductLookup:

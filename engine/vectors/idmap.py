@@ -42,6 +42,10 @@ class IdMap:
     def labels(self) -> np.ndarray:
         return np.fromiter(self._id_of, dtype=np.int64, count=len(self._id_of))
 
+    def labels_in_order(self, product_ids: Iterable[str]) -> list[int | None]:
+        """The label of each id, None where absent (one dictionary pass, no call per id)."""
+        return list(map(self._label_of.get, product_ids))
+
     def labels_for(self, product_ids: Iterable[str]) -> np.ndarray:
         """Labels of the ids that are present (unknown ids are skipped), as a sorted int64 array."""
         get = self._label_of.get

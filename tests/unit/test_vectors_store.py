@@ -110,6 +110,17 @@ def test_get_vector_contains_and_ids(built) -> None:
     assert sorted(store.ids()) == sorted(ids)
 
 
+def test_many_vectors_come_back_in_the_order_asked_without_unknown_ids(built) -> None:
+    store, _, ids = built
+    asked = [ids[7], "missing", ids[3], ids[7]]
+    found, matrix = store.vector_matrix(asked)
+    assert found == [ids[7], ids[3], ids[7]] and matrix.shape == (3, DIM) and matrix.dtype == np.float32
+    for pid, row in zip(found, matrix, strict=True):
+        assert np.array_equal(row, store.get_vector(pid))
+    assert set(store.get_vectors(asked)) == {ids[7], ids[3]}
+    assert store.vector_matrix(["missing"])[1].shape == (0, DIM) and store.get_vectors([]) == {}
+
+
 @pytest.mark.parametrize("kind", ["flat", "hnsw", "ivfpq"])
 def test_remove_and_replace(kind: str) -> None:
     store, vectors, ids = build(kind, nprobe=64)
