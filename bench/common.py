@@ -310,43 +310,19 @@ def gateway_process(env: Mapping[str, str], startup_timeout_s: float = 300.0) ->
         yield child.url
 
 
-SERVERS = ("uvicorn", "granian")  # the ASGI servers `gateway serve --server` runs the app on
+SERVERS = ("uvicorn", "granian")  # the ASGI servers the benchmarks can run the gateway on
 
 
 def server_command(server: str, port: int, workers: int) -> list[str]:
-    """The command line that serves `api.main:app` on loopback `port` with `server` (one of `SERVERS`),
-    quietly (warnings only, no access log), as `gateway serve --server` does."""
-    if server == "granian":
-        options = ["--interface", "asgi", "--log-level", "warning", "--no-access-log"]
-        return [
-            sys.executable,
-            "-m",
-            "granian",
-            *options,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "api.main:app",
-        ]
-    if server != "uvicorn":
+    """The command line that serves `api.main:app` with `server` (one of `SERVERS`) on loopback
+    `port`, quietly (warnings only, no access log); `gateway serve` itself runs uvicorn."""
+    if server not in SERVERS:
         raise ValueError(f"unknown server {server!r}; expected one of {SERVERS}")
-    options = ["--log-level", "warning", "--no-access-log"]
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "api.main:app",
-        *options,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-    ]
+    options = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    options += ["--log-level", "warning", "--no-access-log"]
+    if server == "granian":
+        return [sys.executable, "-m", "granian", "--interface", "asgi", *options, "api.main:app"]
+    return [sys.executable, "-m", "uvicorn", "api.main:app", *options]
 
 
 @contextmanager

@@ -38,6 +38,8 @@ from typing import Any
 
 import numpy as np
 
+from engine.vectors.int8_product import int8_product_session
+
 log = logging.getLogger(__name__)
 
 MIN_ROWS = 4096  # below this a plain scan is cheap and the int8 copy is not built
@@ -212,7 +214,9 @@ class _Int8Scores:
             error = np.linalg.norm(rows - decoded, axis=1)
             norm[part] = np.linalg.norm(decoded, axis=1)
             slack[part] = error + gamma * (norm[part] + error)
-        scores = cls(_session(onnxruntime, codes), scale.astype(np.float32), _up(slack), _up(norm))
+        scores = cls(
+            int8_product_session(onnxruntime, codes), scale.astype(np.float32), _up(slack), _up(norm)
+        )
         if not scores._exact_on(codes):
             log.warning("onnxruntime's integer product is not exact on this CPU: range searches scan")
             return None
@@ -282,30 +286,3 @@ def _up(values: np.ndarray) -> np.ndarray:
     """float64 -> float32 never rounding down (the values bound errors)."""
     down = values.astype(np.float32)
     return np.where(down < values, np.nextafter(down, np.float32(np.inf)), down).astype(np.float32)
-
-
-def _session(onnxruntime: Any, codes: np.ndarray) -> Any:
-    """An ONNX Runtime session computing (1, d) uint8 minus its zero point times the (d, n) int8 codes
-    into (1, n) int32 products, on the calling thread (no intra-op pool to wake or spin)."""
-    from onnx import TensorProto, helper, numpy_helper
-
-    n, dim = codes.shape
-    graph = helper.make_graph(
-        [helper.make_node("MatMulInteger", ["q", "codes", "zero"], ["products"])],
-        "range_scan",
-        [
-            helper.make_tensor_value_info("q", TensorProto.UINT8, [1, dim]),
-            helper.make_tensor_value_info("zero", TensorProto.UINT8, []),
-        ],
-        [helper.make_tensor_value_info("products", TensorProto.INT32, [1, n])],
-        [numpy_helper.from_array(np.ascontiguousarray(codes.T), "codes")],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    options.log_severity_level = 3
-    return onnxruntime.InferenceSession(
-        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
-    )

@@ -188,9 +188,11 @@ def test_the_gateway_runs_on_either_asgi_server() -> None:
     from bench.common import server_command
 
     uvicorn = server_command("uvicorn", 8123, 2)
-    assert uvicorn[1:4] == ["-m", "uvicorn", "api.main:app"] and uvicorn[-2:] == ["--workers", "2"]
+    assert uvicorn[1:4] == ["-m", "uvicorn", "api.main:app"]
     granian = server_command("granian", 8123, 2)
-    assert granian[1:3] == ["-m", "granian"] and granian[-1] == "api.main:app"
-    assert granian[3:5] == ["--interface", "asgi"] and "8123" in granian and "--no-access-log" in granian
+    assert granian[1:5] == ["-m", "granian", "--interface", "asgi"] and granian[-1] == "api.main:app"
+    for command in (uvicorn, granian):
+        assert command[command.index("--port") + 1] == "8123" and "--no-access-log" in command
+        assert command[command.index("--workers") + 1] == "2"
     with pytest.raises(ValueError, match="unknown server"):
         server_command("gunicorn", 8123, 1)
