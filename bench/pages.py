@@ -5,7 +5,9 @@ same totals).
 Record: starts the gateway on the index of `--products` (as `bench.relevance` does) or uses `--api`,
 sends `--limit` queries from `--offset` once per method and writes {"pages": {method: {query_id: {"ids",
 "total"}}}}. Compare: `--compare A.json B.json` prints how many queries differ per method and exits 1
-if any does.
+if any does. Walk: `--walk N` also pages through the whole answer of every query whose `total` is at
+most N (pages of `--size`) and counts the queries whose pages do not hold `total` distinct products
+(a product on two pages, another on none); it exits 1 if any.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ EPILOG = """examples:
       --methods full,dense --out bench/results/pages-homedepot-after.json
   python -m bench.pages --compare bench/results/pages-homedepot-before.json \\
       bench/results/pages-homedepot-after.json
+  python -m bench.pages --products ... --queries ... --offset 5000 --limit 60 --size 25 --walk 1200 \\
+      --out bench/results/pages-walk.json        every page of every answer up to 1,200 products
 """
 
 
@@ -48,6 +52,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--data-root", type=Path, default=Path("var/bench"), help="index root")
     parser.add_argument("--api", help="an already running gateway serving that index")
     parser.add_argument("--concurrency", type=int, default=4, help="requests in flight (default 4)")
+    parser.add_argument("--walk", type=int, default=0, help="page through answers up to this total (0: no)")
     parser.add_argument("--out", type=Path, help="write the record here")
     args = parser.parse_args(argv)
     if args.compare:
@@ -84,6 +89,38 @@ def record(url: str, methods: list[str], queries: list[tuple[str, str]], size: i
     return pages
 
 
+def walk(
+    url: str, methods: list[str], pages: Any, queries: list[tuple[str, str]], size: int, most: int
+) -> Any:
+    """Every page of each answer whose total is at most `most`: per method, how many were walked and the
+    queries whose pages did not hold `total` distinct products."""
+    text = dict(queries)
+    walks: dict[str, dict[str, Any]] = {}
+    with httpx.Client(base_url=url, timeout=180.0) as client:
+        for method in methods:
+            walked, broken = 0, []
+            for qid, first in pages[method].items():
+                total = first["total"]
+                if not 0 < total <= most:
+                    continue
+                seen: list[str] = []
+                for page in range(1, -(-total // size) + 1):
+                    body = {"query": text[qid], "size": size, "page": page, "pipeline": method}
+                    response = client.post("/v1/search", json=body)
+                    response.raise_for_status()
+                    seen += [hit["id"] for hit in response.json()["hits"]]
+                walked += 1
+                if len(seen) != total or len(set(seen)) != total:
+                    broken.append(
+                        {"query": text[qid], "total": total, "shown": len(seen), "distinct": len(set(seen))}
+                    )
+            walks[method] = {"walked": walked, "broken": broken}
+            print(
+                f"{method}: {walked} answers paged through, {len(broken)} with a product repeated or missing"
+            )
+    return walks
+
+
 def compare(a: Path, b: Path) -> int:
     left, right = (json.loads(path.read_text())["pages"] for path in (a, b))
     differing = 0
@@ -102,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         return compare(*args.compare)
     queries = read_queries(args.queries)[args.offset : args.offset + args.limit]
     if args.api:
-        pages = record(args.api.rstrip("/"), args.methods, queries, args.size, args.concurrency)
+        url = args.api.rstrip("/")
+        pages = record(url, args.methods, queries, args.size, args.concurrency)
+        walks = walk(url, args.methods, pages, queries, args.size, args.walk) if args.walk else {}
     else:
         from engine.inference.factory import create_inference
 
@@ -112,12 +151,15 @@ def main(argv: list[str] | None = None) -> int:
             build_index(settings, args.products, inference)
             with gateway_process(env) as url:
                 pages = record(url, args.methods, queries, args.size, args.concurrency)
+                walks = walk(url, args.methods, pages, queries, args.size, args.walk) if args.walk else {}
         finally:
             inference.close()
     if args.out:
-        write_json(args.out, {"queries": str(args.queries), "offset": args.offset, "pages": pages})
+        write_json(
+            args.out, {"queries": str(args.queries), "offset": args.offset, "pages": pages, "walks": walks}
+        )
     print(f"recorded {len(queries)} queries x {len(args.methods)} methods")
-    return 0
+    return 1 if any(w["broken"] for w in walks.values()) else 0
 
 
 if __name__ == "__main__":
