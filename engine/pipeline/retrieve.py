@@ -145,8 +145,7 @@ class DenseRetriever:
             found, matrix = as_matrix(ids)
         else:
             stored = store.get_vectors(ids)
-            found = list(stored)
-            matrix = np.stack(list(stored.values())) if stored else np.zeros((0, 1), dtype=np.float32)
+            found, matrix = list(stored), np.stack(list(stored.values())) if stored else None
         if not found:
             return {}
         matrix = np.asarray(matrix, dtype=np.float32).reshape(len(found), -1)

@@ -154,16 +154,14 @@ class ClickStats:
         0.17-0.27 ms of the gateway's CPU before (67 -> 26 µs in a loop of its own)."""
         q = normalise_query(query)
         theta = self.examination()
-        alpha, beta = self.alpha, self.beta
         prior = self.prior_rate  # what `_query_rate` gives a pair with no views, to the bit
         with self._lock:
             clicks, views, shown = self._clicks.get, self._views.get, self._query_views.get
             rates = []
             for pid in product_ids:
-                seen = views(pid, 0)
-                rate = (min(clicks(pid, 0), seen) + alpha) / (seen + alpha + beta)
                 key = (q, pid)
-                rates.append((rate, self._query_rate(key, theta) if shown(key) else prior))
+                query_rate = self._query_rate(key, theta) if shown(key) else prior
+                rates.append((self._rate(clicks(pid, 0), views(pid, 0)), query_rate))
             return rates
 
     def action_count(self, product_id: str) -> float:

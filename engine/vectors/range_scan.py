@@ -143,8 +143,7 @@ class RangeScanner:
             pool_rows = np.concatenate([inside, extra])
             pool_scores = np.concatenate([scores, self._rescore(q, extra)])
         if pool_scores.size > 2 * k:  # sort only the scores from the k-th best up (ties included)
-            kth = np.partition(pool_scores, pool_scores.size - k)[pool_scores.size - k]
-            best = np.flatnonzero(pool_scores >= kth)
+            best = np.flatnonzero(pool_scores >= _kth_largest(pool_scores, k))
             pool_rows, pool_scores = pool_rows[best], pool_scores[best]
         top = np.lexsort((pool_rows, -pool_scores))[:k]
         return pool_rows[top], pool_scores[top], within_rows, within_scores
@@ -276,10 +275,13 @@ def _lower_floor(upper: np.ndarray, slack: np.ndarray, k: int, min_score: float)
     for margin in (0.05, 0.1, 0.2, 0.4):
         near = np.flatnonzero(upper > np.float32(min_score - margin))
         if near.size >= k:
-            lower = upper[near] - 2 * slack[near]
-            return np.partition(lower, lower.size - k)[lower.size - k]
-    lower = upper - 2 * slack
-    return np.partition(lower, lower.size - k)[lower.size - k]
+            return _kth_largest(upper[near] - 2 * slack[near], k)
+    return _kth_largest(upper - 2 * slack, k)
+
+
+def _kth_largest(values: np.ndarray, k: int) -> np.float32:
+    """The k-th largest of `values` (1 <= k <= its size), by a partition rather than a sort."""
+    return np.partition(values, values.size - k)[values.size - k]
 
 
 def _up(values: np.ndarray) -> np.ndarray:
