@@ -57,6 +57,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.compare:
         return args
+    if args.walk < 0:
+        parser.error("--walk must be >= 0 (0: no walk)")
     if args.products is None or args.queries is None:
         parser.error("--products and --queries are required to record")
     args.methods = [m.strip() for m in args.methods.split(",") if m.strip()]
@@ -69,6 +71,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def search_page(client: httpx.Client, query: str, method: str, size: int, page: int = 1) -> dict[str, Any]:
+    """{"ids", "total"} of one page of `query` through the API; a non-200 answer stops the run."""
+    body = {"query": query, "size": size, "page": page, "pipeline": method}
+    response = client.post("/v1/search", json=body)
+    if response.status_code != 200:
+        raise RuntimeError(f"{method} {query!r}: HTTP {response.status_code}: {response.text[:300]}")
+    answer = response.json()
+    return {"ids": [hit["id"] for hit in answer["hits"]], "total": answer["total"]}
+
+
 def record(url: str, methods: list[str], queries: list[tuple[str, str]], size: int, concurrency: int) -> Any:
     pages: dict[str, dict[str, dict[str, Any]]] = {}
     with httpx.Client(base_url=url, timeout=180.0) as client:
@@ -76,13 +88,7 @@ def record(url: str, methods: list[str], queries: list[tuple[str, str]], size: i
 
             def one(item: tuple[str, str], method: str = method) -> tuple[str, dict[str, Any]]:
                 qid, query = item
-                response = client.post("/v1/search", json={"query": query, "size": size, "pipeline": method})
-                if response.status_code != 200:
-                    raise RuntimeError(
-                        f"{method} {query!r}: HTTP {response.status_code}: {response.text[:300]}"
-                    )
-                body = response.json()
-                return qid, {"ids": [hit["id"] for hit in body["hits"]], "total": body["total"]}
+                return qid, search_page(client, query, method, size)
 
             with ThreadPoolExecutor(concurrency) as pool:
                 pages[method] = dict(pool.map(one, queries))
@@ -105,10 +111,7 @@ def walk(
                     continue
                 seen: list[str] = []
                 for page in range(1, -(-total // size) + 1):
-                    body = {"query": text[qid], "size": size, "page": page, "pipeline": method}
-                    response = client.post("/v1/search", json=body)
-                    response.raise_for_status()
-                    seen += [hit["id"] for hit in response.json()["hits"]]
+                    seen += search_page(client, text[qid], method, size, page)["ids"]
                 walked += 1
                 if len(seen) != total or len(set(seen)) != total:
                     broken.append(
