@@ -316,7 +316,13 @@ class EmbeddedLexical:
                 raise
             finally:
                 writer.wait_merging_threads()
-            gen.index.reload()
+            gen.reload(written=True)
+
+    def warm_typos(self, timeout: float = 30.0) -> bool:
+        """Wait until typo lookups come from the spell index (`engine.lexical.typo_terms`) rather than
+        the automaton that stands in while it builds; False on timeout or without an index."""
+        gen = self._current()
+        return gen is not None and gen.typos.wait(timeout)
 
     def refresh(self) -> None:
         """Look at the directory now instead of at the next reload interval (a write by another
@@ -347,7 +353,7 @@ class EmbeddedLexical:
                 with self._write_lock:
                     self._reload()
             elif self._generation is not None:
-                self._generation.index.reload()  # commits by another process
+                self._generation.reload()  # commits by another process
         if self._open_error is not None:
             raise self._open_error
         return self._generation

@@ -20,6 +20,7 @@ from engine.lexical.matching import MatchQuery, SearchFields
 from engine.lexical.synonyms import SynonymFile
 from engine.lexical.tantivy_query import QueryBuilder
 from engine.lexical.tantivy_schema import SCHEMA_VERSION, field_name, id_key, tantivy
+from engine.lexical.typo_terms import TypoTerms
 
 MANIFEST = "aisle.json"
 
@@ -46,9 +47,33 @@ class Generation:
         self.schema = self.index.schema
         self.analyzer = make_analyzer(self.fields.language)
         table = (lambda: synonyms.table(self.analyzer)) if synonyms is not None else dict
-        self.queries = QueryBuilder(self.schema, self.fields, self.analyzer, table, self.known)
+        self.typos = TypoTerms(self._spellings)
+        self.queries = QueryBuilder(
+            self.schema, self.fields, self.analyzer, table, self.known, self.typos.terms, self.typos.beginning
+        )
         self.names: dict[int, str] = {}
         self.refresh_names()
+        self._meta = self._meta_signature()
+
+    def _spellings(self) -> list[str]:
+        return [term for term, _ in self.index.searcher().terms_with_prefix("spell", "")]
+
+    def _meta_signature(self) -> tuple[int, int, int] | None:
+        """tantivy rewrites meta.json on every commit (a new file renamed over the old one)."""
+        try:
+            stat = (self.path / "meta.json").stat()
+        except OSError:
+            return None
+        return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+    def reload(self, written: bool = False) -> None:
+        """See the latest commit (`written`: this process's own), and forget the typo terms when the
+        index may have gained words."""
+        meta = self._meta_signature()
+        self.index.reload()
+        if written or meta != self._meta:
+            self._meta = meta
+            self.typos.invalidate()
 
     def known(self, term: str, searcher: Any | None = None) -> bool:
         """Whether the analysed `term` occurs in some product's searchable fields (as seen by `searcher`,

@@ -57,12 +57,18 @@ class QueryBuilder:
         analyzer: Callable[[str], list[str]],
         synonyms: Callable[[], Expansions] = dict,
         known: Callable[[str], bool] = lambda term: True,
+        typo_terms: Callable[[str, int], tuple[str, ...] | None] = lambda word, distance: None,
+        prefixed_terms: Callable[[str], tuple[str, ...] | None] = lambda begin: None,
     ) -> None:
         self.schema = schema
         self.fields = fields
         self.analyzer = analyzer
         self.synonyms = synonyms
         self.known = known  # whether an analysed term occurs in some product's searchable fields
+        # The `spell` terms within a distance of a word, or that begin with it (`engine.lexical.typo_terms`);
+        # None: not known now, the automaton finds them
+        self.typo_terms = typo_terms
+        self.prefixed_terms = prefixed_terms
 
     def words(self, text: str, prefix_last: bool = False, typos: bool = True) -> list[QueryWord]:
         return query_words(text, self.analyzer, self.synonyms(), prefix_last, typos)
@@ -75,8 +81,27 @@ class QueryBuilder:
         return Query.boost_query(query, weight)
 
     def _typo(self, word: QueryWord) -> Any:
-        fuzzy = Query.fuzzy_term_query(self.schema, "spell", word.word, word.typos, True, False)
-        return Query.const_score_query(fuzzy, TYPO_SCORE)
+        """The word's spellings within its typo distance: the terms the fuzzy automaton would find, as a
+        disjunction of term queries where they are known (a third of the automaton's cost)."""
+        terms = self.typo_terms(word.word, word.typos)
+        if terms is None:
+            fuzzy = Query.fuzzy_term_query(self.schema, "spell", word.word, word.typos, True, False)
+            return Query.const_score_query(fuzzy, TYPO_SCORE)
+        return self._spellings(terms)
+
+    def _begins(self, word: QueryWord) -> Any:
+        """The words as written that `word` begins (search as you type), like `_typo`."""
+        terms = self.prefixed_terms(word.word)
+        if terms is None:
+            begins = Query.fuzzy_term_query(self.schema, "spell", word.word, 0, True, True)
+            return Query.const_score_query(begins, TYPO_SCORE)
+        return self._spellings(terms)
+
+    def _spellings(self, terms: Sequence[str]) -> Any:
+        if not terms:
+            return Query.empty_query()
+        spelt = [(Occur.Should, Query.term_query(self.schema, "spell", term)) for term in terms]
+        return Query.const_score_query(Query.boolean_query(spelt), TYPO_SCORE)
 
     def _word(self, word: QueryWord, exact: bool, typos: bool) -> Any:
         clauses = []
@@ -98,8 +123,7 @@ class QueryBuilder:
         if typos and word.typos:
             clauses.append((Occur.Should, self._typo(word)))
         if word.prefix:
-            begins = Query.fuzzy_term_query(self.schema, "spell", word.word, 0, True, True)
-            clauses.append((Occur.Should, Query.const_score_query(begins, TYPO_SCORE)))
+            clauses.append((Occur.Should, self._begins(word)))
         return Query.boolean_query(clauses)
 
     @staticmethod

@@ -65,6 +65,8 @@ def open_backend(
 def shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LexicalIndex]:
     with open_backend(request.param, request, tmp_path_factory.mktemp("shop")) as index:
         assert index.rebuild(CATALOG) == len(CATALOG) == 600
+        if isinstance(index, EmbeddedLexical):  # typos through the spell index, not its stand-in
+            assert index.warm_typos()
         yield index
 
 
