@@ -23,6 +23,7 @@ import numpy as np
 from engine.lexical.base import LexicalIndex
 from engine.lexical.matching import MatchQuery
 from engine.pipeline.cache import LRUCache
+from engine.ranking.features import Terms, text_terms
 from engine.records import Filters, MemberHits, Product, ScoredId
 from engine.vectors.base import VectorStore
 
@@ -155,6 +156,26 @@ class DenseRetriever:
         return dict(zip(found, products.tolist(), strict=True))
 
 
+class _Epoch:
+    """One catalog epoch's cached products, and the tokens of their titles (what fusion matches)."""
+
+    __slots__ = ("products", "titles")
+
+    def __init__(self, capacity: int) -> None:
+        self.products: LRUCache[Product] = LRUCache(capacity)
+        self.titles: dict[str, Terms] = {}
+
+    def put(self, pid: str, product: Product, capacity: int) -> None:
+        self.products.put(pid, product)
+        self.remember_title(pid, product.title, capacity)
+
+    def remember_title(self, pid: str, title: str, capacity: int) -> Terms:
+        if len(self.titles) >= capacity:  # a catalog larger than the cache: start over, never grow
+            self.titles.clear()
+        terms = self.titles[pid] = text_terms(title)
+        return terms
+
+
 class ProductLookup:
     """Stored products by id through an LRU cache that belongs to one catalog epoch.
 
@@ -164,23 +185,42 @@ class ProductLookup:
     serving the old catalog until the next change. (One cache object per epoch rather than entries
     keyed by (epoch, id): a search looks up a few hundred ids, and building and hashing a key tuple
     for each cost a third of the lookup.)
+
+    Each epoch also keeps the tokens of its products' titles by id (`title_terms`): fusion matches the
+    query against a few hundred titles per search, and one dictionary read per candidate costs about
+    half of reading each candidate's product and looking its title's tokens up (0.41 against 0.86 ms
+    for 250 candidates once the rest of a search has evicted them from the CPU caches, measured in a
+    throwaway loop).
     """
 
     def __init__(self, lexical: LexicalIndex, capacity: int = 100_000) -> None:
         self.lexical = lexical
         self.capacity = capacity
-        self._cache: LRUCache[Product] = LRUCache(capacity)
+        self._epoch = _Epoch(capacity)
 
     def get(self, ids: Sequence[str]) -> dict[str, Product]:
-        cache = self._cache
-        cached, missing = cache.get_many(ids)
+        epoch = self._epoch
+        cached, missing = epoch.products.get_many(ids)
         found = cast("dict[str, Product]", cached)
         if missing:
             fetched = self.lexical.get(cast("list[str]", missing))
             for pid, product in fetched.items():
-                cache.put(pid, product)
+                epoch.put(pid, product, self.capacity)
             found.update(fetched)
         return found
+
+    def title_terms(self, ids: Sequence[str]) -> list[Terms | None]:
+        """The tokens of each product's title (`text_terms`), None for a product that is gone."""
+        epoch = self._epoch
+        titles = epoch.titles
+        terms = [titles.get(pid) for pid in ids]
+        missing = [pid for pid, t in zip(ids, terms, strict=True) if t is None]
+        if missing:
+            products = self.get(missing)
+            for i, pid in enumerate(ids):
+                if terms[i] is None and (product := products.get(pid)) is not None:
+                    terms[i] = epoch.remember_title(pid, product.title, self.capacity)
+        return terms
 
     def warm(self, batch: int = 1000) -> int:
         """Load every product not cached yet when the catalog fits in the cache; returns how many were
@@ -190,49 +230,50 @@ class ProductLookup:
         search degraded by a lexical outage still show product details, since the lexical index is also
         the product store. A warm overtaken by a `reset` stops (the next one is started by the switch).
         """
-        cache = self._cache
+        epoch = self._epoch
         ids = sorted(self.lexical.all_ids())
         if len(ids) > self.capacity:
             return 0
         for start in range(0, len(ids), batch):
-            if self._cache is not cache:
+            if self._epoch is not epoch:
                 return start
-            self._fetch(cache, ids[start : start + batch])
+            self._fetch(epoch, ids[start : start + batch])
         return len(ids)
 
     def held_ids(self) -> list[str]:
         """The ids cached in the current epoch."""
-        return cast("list[str]", self._cache.snapshot_keys())
+        return cast("list[str]", self._epoch.products.snapshot_keys())
 
     def refill(self, ids: Sequence[str], budget_s: float, batch: int = 500) -> int:
         """Read `ids` into the current epoch, batch by batch, starting no batch after `budget_s`
         seconds; returns how many were asked for before it stopped. A switch runs it with the ids the
         previous epoch held, so a new epoch does not start empty (see `engine.services`)."""
-        cache = self._cache
+        epoch = self._epoch
         deadline = time.monotonic() + budget_s
         for start in range(0, len(ids), batch):
-            if self._cache is not cache or time.monotonic() > deadline:
+            if self._epoch is not epoch or time.monotonic() > deadline:
                 return start
-            self._fetch(cache, ids[start : start + batch])
+            self._fetch(epoch, ids[start : start + batch])
         return len(ids)
 
-    def _fetch(self, cache: LRUCache[Product], ids: Sequence[str]) -> None:
-        """Cache in `cache` (an epoch's) the records of the `ids` not cached there yet."""
-        _, missing = cache.get_many(ids)
+    def _fetch(self, epoch: _Epoch, ids: Sequence[str]) -> None:
+        """Cache in `epoch` the records of the `ids` not cached there yet."""
+        _, missing = epoch.products.get_many(ids)
         if missing:
             for pid, product in self.lexical.get(cast("list[str]", missing)).items():
-                cache.put(pid, product)
+                epoch.put(pid, product, self.capacity)
 
     def __len__(self) -> int:
         """Products held now (the whole catalog once warmed, when it fits)."""
-        return len(self._cache)
+        return len(self._epoch.products)
 
     def forget(self, ids: Sequence[str]) -> None:
-        cache = self._cache
+        epoch = self._epoch
         for pid in ids:
-            cache.pop(pid)
+            epoch.products.pop(pid)
+            epoch.titles.pop(pid, None)
 
     def reset(self) -> None:
         """Start a new epoch: nothing cached before is served again, nor anything a fetch already
         running files later (it fills the old epoch's cache, which nothing reads any more)."""
-        self._cache = LRUCache(self.capacity)
+        self._epoch = _Epoch(self.capacity)

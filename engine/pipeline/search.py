@@ -230,7 +230,8 @@ class SearchPipeline:
         timings["retrieve"] = (time.perf_counter() - start) * 1000.0
 
         with self._stage(timings, "fusion"):
-            hits, known = self._fuse(text, method, lists, vectors)
+            hits = self._fuse(text, method, lists, vectors)
+        known: dict[str, Product] = {}  # products read by one stage, for the stages after
         ranker_version: int | None = None
         teams: dict[str, str] | None = None
         trial = self.trial() if self.trial is not None and method == "full" else None
@@ -433,8 +434,8 @@ class SearchPipeline:
 
     def _fuse(
         self, text: str, method: str, lists: dict[str, list[ScoredId]], vectors: dict[str, np.ndarray]
-    ) -> tuple[list[RankedHit], dict[str, Product]]:
-        """Fused hits, and the products fusion already fetched (for the title match) for later stages."""
+    ) -> list[RankedHit]:
+        """Fused hits; `full` adds the title match, from the titles' cached tokens (no product read)."""
         config = self.config.fusion
         columns = gather(lists)
         if method in ("linear", "full"):
@@ -448,15 +449,12 @@ class SearchPipeline:
         if method == "rrf":
             weights = {name: 1.0 for name in lists}
         bonus = None
-        products: dict[str, Product] = {}
         if method == "full" and (config.title_weight or config.phrase_weight) and text:
-            products = self.products.get(columns.ids)
-            overlap, phrase = TitleMatcher(tokenize(text)).many(
-                [p.title if (p := products.get(pid)) is not None else None for pid in columns.ids]
-            )
+            titles = self.products.title_terms(columns.ids)
+            overlap, phrase = TitleMatcher(tokenize(text)).many_terms(titles)
             columns.title_overlap, columns.title_phrase = overlap, phrase
             bonus = config.title_weight * overlap + config.phrase_weight * phrase
-        return fuse(columns, method, weights, config.normalisation, bonus), products
+        return fuse(columns, method, weights, config.normalisation, bonus)
 
     @staticmethod
     def _fill(columns: SignalColumns, name: str, retriever: DenseRetriever, vector: np.ndarray) -> None:
@@ -511,11 +509,12 @@ class SearchPipeline:
         return interleave.interleave_head(hits, depth, self.ranker(), trial, f"{shopper}\x1f{text}")
 
     def _products(self, ids: list[str], known: dict[str, Product]) -> dict[str, Product]:
-        """Products of `ids`: those an earlier stage of this search fetched, plus the rest."""
+        """Products of `ids`: those an earlier stage of this search fetched, plus the rest, which join
+        `known` (the search's own dictionary) for the stages after."""
         missing = [pid for pid in ids if pid not in known]
-        if not missing:
-            return known
-        return {**known, **self.products.get(missing)}
+        if missing:
+            known.update(self.products.get(missing))
+        return known
 
     def _explore(
         self, query: SearchQuery, text: str, hits: list[RankedHit], ranker_version: int | None

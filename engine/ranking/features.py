@@ -213,8 +213,12 @@ def _rrf(ranks: np.ndarray) -> np.ndarray:
     return np.where(ranks > 0, 1.0 / (RRF_K + np.maximum(ranks, 1)), 0.0)
 
 
+Terms = tuple[tuple[str, ...], frozenset[str]]
+"""A catalog string's tokens in order, and as a set."""
+
+
 @lru_cache(maxsize=262_144)
-def _terms(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+def text_terms(text: str) -> Terms:
     """Tokens of a catalog string (title, brand, category path), in order and as a set.
 
     Cached by the string itself: the same titles come back query after query, tokenising them was most
@@ -246,24 +250,27 @@ class TitleMatcher:
         """(share of the query's distinct tokens found in the title, 1.0 if the query is a phrase in it)."""
         if not self.wanted:
             return 0.0, 0.0
-        title_tokens, title_set = _terms(title)
+        title_tokens, title_set = text_terms(title)
         found = len(self.wanted & title_set)
         phrase = found == len(self.wanted) and _contains_phrase(title_tokens, self.tokens)
         return found / len(self.wanted), 1.0 if phrase else 0.0
 
     def many(self, titles: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
-        """(overlap, phrase) arrays for many titles; NaN where the title is None (product gone).
+        """(overlap, phrase) arrays for many titles; NaN where the title is None (product gone)."""
+        return self.many_terms([None if title is None else text_terms(title) for title in titles])
+
+    def many_terms(self, terms: Sequence[Terms | None]) -> tuple[np.ndarray, np.ndarray]:
+        """`many` for titles already tokenised (`text_terms`; None where the product is gone).
 
         The same numbers as calling the matcher per title, counted in one pass and divided as arrays:
         fusion matches a few hundred titles per search, and per-title calls and element writes into
         numpy were most of that cost. The phrase is looked for only in titles holding every token.
         """
-        n = len(titles)
+        n = len(terms)
         wanted = self.wanted
         if not wanted:
-            blank = np.array([np.nan if title is None else 0.0 for title in titles])
+            blank = np.array([np.nan if t is None else 0.0 for t in terms])
             return blank, blank.copy()
-        terms = [None if title is None else _terms(title) for title in titles]
         found = np.array([-1 if t is None else len(wanted & t[1]) for t in terms], dtype=np.int64)
         gone = found < 0
         overlap = found / len(wanted)
@@ -354,8 +361,9 @@ def _catalog_features(
                 [found[j].title for j in unknown.tolist()]
             )
         rows[at, 7], rows[at, 8] = overlap, phrase
-        rows[at, 10] = [len(q_set & _terms(" ".join(p.category))[1]) / len(q_set) for p in found]
-    rows[at, 9] = [1.0 if (brand := _terms(p.brand)[1]) and q_set.issuperset(brand) else 0.0 for p in found]
+        rows[at, 10] = [len(q_set & text_terms(" ".join(p.category))[1]) / len(q_set) for p in found]
+    brands = [text_terms(p.brand)[1] for p in found]
+    rows[at, 9] = [1.0 if brand and q_set.issuperset(brand) else 0.0 for brand in brands]
     rows[at, 11] = [math.log1p(p.price) if p.price and p.price > 0 else 0.0 for p in found]
     extra = [popularity(pid) if popularity else 0.0 for _, pid, _ in present]
     if match is not None:

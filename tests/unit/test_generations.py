@@ -23,6 +23,7 @@ from engine.events.embedded import EmbeddedEventLog
 from engine.lexical.embedded import EmbeddedLexical
 from engine.pipeline.retrieve import ProductLookup
 from engine.pipeline.types import PipelineConfig, SearchQuery
+from engine.ranking.features import text_terms
 from engine.records import Product
 from engine.vectors.factory import FactoryVectorIO
 from indexer.build import Builder, BuildOptions
@@ -118,6 +119,23 @@ def test_a_fetch_that_straddles_a_switch_does_not_refill_the_cache_with_the_old_
     late.join(5)
     store.fetching.clear()
     assert lookup.get([old.id])[old.id].title == new.title  # not the record the late fetch filed
+    assert lookup.title_terms([old.id]) == [text_terms(new.title)]  # nor its title's tokens
+
+
+def test_title_tokens_are_read_with_the_products_and_follow_their_changes() -> None:
+    store = SlowLexical({"a": Product("a", "Claw Hammer"), "b": Product("b", "Hand saw")})
+    store.release.set()
+    lookup = ProductLookup(store)  # type: ignore[arg-type]
+    assert lookup.title_terms(["a", "gone", "b"]) == [
+        (("claw", "hammer"), frozenset({"claw", "hammer"})),
+        None,
+        (("hand", "saw"), frozenset({"hand", "saw"})),
+    ]
+    store.products["a"] = Product("a", "Ball-peen hammer")
+    assert lookup.title_terms(["a"])[0] == text_terms("Claw Hammer")  # cached until told otherwise
+    lookup.forget(["a"])
+    assert lookup.title_terms(["a"])[0] == text_terms("Ball-peen hammer")
+    assert lookup.get(["a"])["a"].title == "Ball-peen hammer"
 
 
 def test_the_gateway_serves_each_rebuild_whole(settings: Settings, tmp_path: Path) -> None:
