@@ -23,6 +23,7 @@ from engine.lexical.tantivy_schema import SCHEMA_VERSION, field_name, id_key, ta
 from engine.lexical.typo_terms import TypoTerms
 
 MANIFEST = "aisle.json"
+_MAX_KNOWN = 100_000
 
 
 class Generation:
@@ -47,6 +48,7 @@ class Generation:
         self.schema = self.index.schema
         self.analyzer = make_analyzer(self.fields.language)
         table = (lambda: synonyms.table(self.analyzer)) if synonyms is not None else dict
+        self._known: dict[str, bool] = {}
         self.typos = TypoTerms(self._spellings)
         self.queries = QueryBuilder(
             self.schema, self.fields, self.analyzer, table, self.known, self.typos.terms, self.typos.beginning
@@ -73,13 +75,22 @@ class Generation:
         self.index.reload()
         if written or meta != self._meta:
             self._meta = meta
+            self._known = {}
             self.typos.invalidate()
 
     def known(self, term: str, searcher: Any | None = None) -> bool:
         """Whether the analysed `term` occurs in some product's searchable fields (as seen by `searcher`,
-        else by a fresh one)."""
-        searcher = self.index.searcher() if searcher is None else searcher
-        return any(searcher.doc_freq(name, term) > 0 for name in self.text_fields)
+        else by a fresh one). Kept until the index changes (`reload`): a search asks it of every query
+        term twice, four fields each. An answer computed while the index changes lands in the memo
+        being replaced, not in the new one."""
+        memo = self._known
+        answer = memo.get(term)
+        if answer is None:
+            searcher = self.index.searcher() if searcher is None else searcher
+            answer = memo[term] = any(searcher.doc_freq(name, term) > 0 for name in self.text_fields)
+            if len(memo) > _MAX_KNOWN:
+                self._known = {}
+        return answer
 
     def refresh_names(self) -> None:
         searcher = self.index.searcher()

@@ -14,7 +14,8 @@ most k letters are deleted from each, so the index maps every deletion variant o
 deletion for all terms, up to two for terms of six letters or more, the shortest a word of eight, the
 first length with two typos, can reach) to the term, as sorted 64-bit hashes in numpy arrays (about
 5 MB for homedepot's 19,818 terms); a word's own variants find the candidates, which are then checked.
-A lookup costs tens of microseconds, so nothing per word needs caching.
+A lookup costs about 20 microseconds; its answer is kept with the index, since a search builds its
+query three or four times.
 
 The vocabulary changes when the index gains words. `TypoTerms.invalidate` (a commit here, or a reload
 that sees another process's commit) starts a rebuild in a background thread and answers None until it
@@ -32,11 +33,14 @@ import bisect
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from typing import cast
 
 import numpy as np
 from rapidfuzz.distance import OSA
 
 MAX_TERMS = 64
+MAX_ANSWERS = 100_000
+_UNSEEN = object()
 REBUILD_INTERVAL_S = 10.0
 _TWO_DELETIONS_FROM = 6  # 8 letters (two typos) minus 2
 
@@ -56,6 +60,9 @@ class SpellIndex:
 
     def __init__(self, terms: Iterable[str]) -> None:
         self.terms = sorted(set(terms))
+        # What `TypoTerms` answered from this index, by (word, distance; -1 for a beginning): a search
+        # builds its query three or four times (members, candidates' membership, facets).
+        self.answers: dict[tuple[str, int], tuple[str, ...] | None] = {}
         self.one = self._table(1, range(len(self.terms)))
         self.two = self._table(2, (i for i, t in enumerate(self.terms) if len(t) >= _TWO_DELETIONS_FROM))
 
@@ -114,22 +121,27 @@ class TypoTerms:
     def terms(self, word: str, distance: int) -> tuple[str, ...] | None:
         """The vocabulary's terms within `distance` edits of `word` (the word itself when the index has
         it); None while the index is being (re)built or when there are more than `max_terms`."""
-        index = self._index
-        if index is None:
-            self._start_build()
-            return None
-        found = index.within(word, distance)
-        return tuple(found) if len(found) <= self.max_terms else None
+        return self._answer(word, distance)
 
     def beginning(self, begin: str) -> tuple[str, ...] | None:
         """The vocabulary's terms that begin with `begin`; None while the index is being (re)built or
         when there are more than `max_terms`."""
+        return self._answer(begin, -1)
+
+    def _answer(self, word: str, distance: int) -> tuple[str, ...] | None:
         index = self._index
         if index is None:
             self._start_build()
             return None
-        found = index.starting(begin)
-        return tuple(found) if len(found) <= self.max_terms else None
+        answers = index.answers
+        answer = answers.get((word, distance), _UNSEEN)
+        if answer is _UNSEEN:
+            found = index.starting(word) if distance < 0 else index.within(word, distance)
+            answer = tuple(found) if len(found) <= self.max_terms else None
+            if len(answers) >= MAX_ANSWERS:
+                answers.clear()
+            answers[(word, distance)] = answer
+        return cast("tuple[str, ...] | None", answer)
 
     def invalidate(self) -> None:
         """The index may hold new terms: stop answering until the vocabulary is read again."""

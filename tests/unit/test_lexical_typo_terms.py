@@ -147,3 +147,13 @@ def test_the_words_a_beginning_is_the_start_of() -> None:
     assert typos.beginning("drills") == ("drills",)
     assert typos.beginning("zz") == ()
     assert typos.beginning("ham") is None  # five words: more than max_terms, left to the automaton
+
+
+def test_a_word_that_becomes_known_is_ranked_as_written_after_the_write(tmp_path: Path) -> None:
+    index = EmbeddedLexical(tmp_path)
+    index.rebuild([Product(id="a", title="Claw hammer")])
+    assert index.search("walnut", 5) == []  # "walnut" is no product's word yet: asked with its typos
+    index.upsert([Product(id="b", title="Walnut cutting board"), Product(id="c", title="Walnut stain")])
+    fresh = EmbeddedLexical(tmp_path)  # nothing remembered from before the write
+    assert index.search("walnut", 5) == fresh.search("walnut", 5)
+    assert {h.product_id for h in index.search("walnut", 5)} == {"b", "c"}
