@@ -33,6 +33,11 @@ class LexicalIndex(Protocol):
         members there are: the candidates and the lexical count of a search in one backend query."""
         ...
 
+    def search_with_members(self, query: str, k: int, match: MatchQuery) -> tuple[list[ScoredId], MemberHits]:
+        """`search(query, k, match.filters)` and `search_members(match, k)` in one call: a search's
+        lexical side (the embedded backend builds the ranking query once for both)."""
+        ...
+
     def count_matching(self, match: MatchQuery) -> int:
         """Size of the match set."""
         ...

@@ -117,8 +117,31 @@ class EmbeddedLexical:
         if gen is None or not match.lexical:
             return MemberHits([], 0)
         searcher = gen.index.searcher()
-        lexical = replace(match, also_ids=frozenset(), near_ids=frozenset())
         ranking = self._ranking(gen, searcher, match.text) if match.text is not None else None
+        return self._members(gen, searcher, match, k, ranking)
+
+    def search_with_members(self, query: str, k: int, match: MatchQuery) -> tuple[list[ScoredId], MemberHits]:
+        """`search` and `search_members` on one searcher, building the ranking query once when both
+        are asked about the same text (a search's lexical side)."""
+        gen = self._current()
+        if gen is None:
+            return [], MemberHits([], 0)
+        searcher = gen.index.searcher()
+        ranking = self._ranking(gen, searcher, query) if query.strip() else None
+        candidates: list[ScoredId] = []
+        if ranking is not None and k > 0:
+            ranked = gen.queries.filtered(ranking, match.filters)
+            candidates = self._scored(gen, searcher, searcher.search(ranked, limit=k, count=False).hits)
+        if not match.lexical:
+            return candidates, MemberHits([], 0)
+        if match.text != query:
+            ranking = self._ranking(gen, searcher, match.text) if match.text is not None else None
+        return candidates, self._members(gen, searcher, match, k, ranking)
+
+    def _members(
+        self, gen: Generation, searcher: Any, match: MatchQuery, k: int, ranking: Any | None
+    ) -> MemberHits:
+        lexical = replace(match, also_ids=frozenset(), near_ids=frozenset())
         query = gen.queries.ranked_members(lexical, ranking)
         result = searcher.search(query, limit=max(k, 1), count=True)
         count = int(result.count)  # type: ignore[attr-defined]  # present at run time, missing in the stub

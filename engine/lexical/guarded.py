@@ -28,6 +28,9 @@ class GuardedLexical:
     def search_members(self, match: MatchQuery, k: int) -> MemberHits:
         return self.breaker.call(self.inner.search_members, match, k)
 
+    def search_with_members(self, query: str, k: int, match: MatchQuery) -> tuple[list[ScoredId], MemberHits]:
+        return self.breaker.call(self.inner.search_with_members, query, k, match)
+
     def count_matching(self, match: MatchQuery) -> int:
         return self.breaker.call(self.inner.count_matching, match)
 

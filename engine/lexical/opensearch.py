@@ -192,6 +192,9 @@ class OpenSearchLexical:
         hits = [ScoredId(hit["_id"], float(hit["_score"] or 0.0)) for hit in response["hits"]["hits"]]
         return MemberHits(hits, int(response["hits"]["total"]["value"]))
 
+    def search_with_members(self, query: str, k: int, match: MatchQuery) -> tuple[list[ScoredId], MemberHits]:
+        return self.search(query, k, match.filters), self.search_members(match, k)
+
     def count_matching(self, match: MatchQuery) -> int:
         body = {"query": self._match(match)}
         return int(self._call("count", lambda: self.client.count(index=self._target, body=body))["count"])

@@ -75,8 +75,7 @@ class LexicalRetriever:
         """`retrieve`'s top-k (any query word: the candidates fusion weighs, as broad as ever) and the
         top-k lexical members of `match` by the same score with their count, which settles most
         candidates' membership and the set's size without asking the backend again."""
-        filters = match.filters or Filters()
-        return self.retrieve(query, k, filters), self.lexical.search_members(match, k)
+        return self.lexical.search_with_members(query, k, match)
 
 
 class DenseRetriever:

@@ -277,6 +277,25 @@ def test_search_members_ranks_the_lexical_members_as_search_does_and_counts_them
     assert shop.search_members(dense_only, 10).hits == []
 
 
+@pytest.mark.parametrize(
+    ("query", "match"),
+    [
+        ("notebook", MatchQuery("notebook", None, frozenset({"tl-drill"}))),
+        ("hammre", MatchQuery("hammre", Filters(price_max=100.0))),  # a typo, filters on both sides
+        ("cordless hammer", MatchQuery("cordless hammer", prefix_last=True)),
+        ("notebook", MatchQuery("kettle")),  # other words for the members: each asked on its own
+        ("xyzzy qwerty", MatchQuery("xyzzy qwerty")),
+        ("hammer", MatchQuery("hammer", None, frozenset({"tl-drill"}), lexical=False)),
+    ],
+)
+def test_search_with_members_answers_what_the_two_calls_answer(
+    shop: LexicalIndex, query: str, match: MatchQuery
+) -> None:
+    candidates, members = shop.search_with_members(query, 50, match)
+    assert candidates == shop.search(query, 50, match.filters)
+    assert members == shop.search_members(match, 50)
+
+
 def test_near_ids_join_only_when_they_share_a_query_word(shop: LexicalIndex) -> None:
     assert ids(shop, "cordless hammer") == set()  # two words: a product needs both
     near = frozenset({"tl-drill", "tl-hamper", "er-kobo", "odd-blank"})

@@ -97,6 +97,10 @@ class FlakyLexical(EmbeddedLexical):
         self._check()
         return super().search_members(match, k)
 
+    def search_with_members(self, query: str, k: int, match: MatchQuery) -> tuple[list[ScoredId], MemberHits]:
+        self._check()
+        return super().search_with_members(query, k, match)
+
     def filter_ids(self, filters: Filters) -> set[str]:
         self._check()
         return super().filter_ids(filters)
