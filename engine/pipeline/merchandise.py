@@ -50,7 +50,15 @@ class Merchandiser:
         self.rules = rules
         self.depth = depth
 
-    def apply(self, query: SearchQuery, hits: list[RankedHit], lookup: Lookup) -> Merchandised:
+    def apply(
+        self,
+        query: SearchQuery,
+        hits: list[RankedHit],
+        lookup: Lookup,
+        available: Callable[[list[str]], list[bool | None]] | None = None,
+    ) -> Merchandised:
+        """Apply the rules to the first `depth` hits. `available` (each product's availability, None
+        when gone) lets the common case, nothing to move or bury, skip reading the products."""
         if query.sort != "relevance":  # an explicit sort is the shopper's order: no rule touches it
             return Merchandised(hits)
         rules = self.rules()
@@ -63,6 +71,8 @@ class Merchandiser:
         depth = max(self.depth, query.page * query.size)
         head, tail = hits[:depth], hits[depth:]
         ids = [h.product_id for h in head]
+        if not pins and not moves and available is not None and False not in available(ids):
+            return Merchandised(hits)
         found = lookup(ids)
         if not pins and not moves and all(p.available for p in map(found.get, ids) if p is not None):
             # Only `bury_unavailable` is on (the default) and the head holds nothing to bury: the list

@@ -155,24 +155,28 @@ class DenseRetriever:
         return dict(zip(found, products.tolist(), strict=True))
 
 
-class _Epoch:
-    """One catalog epoch's cached products, and the tokens of their titles (what fusion matches)."""
+Facts = tuple[Terms, bool]
+"""What most candidates of a search need of their product: its title's tokens and its availability."""
 
-    __slots__ = ("products", "titles")
+
+class _Epoch:
+    """One catalog epoch's cached products, and their `Facts` by id."""
+
+    __slots__ = ("facts", "products")
 
     def __init__(self, capacity: int) -> None:
         self.products: LRUCache[Product] = LRUCache(capacity)
-        self.titles: dict[str, Terms] = {}
+        self.facts: dict[str, Facts] = {}
 
     def put(self, pid: str, product: Product, capacity: int) -> None:
         self.products.put(pid, product)
-        self.remember_title(pid, product.title, capacity)
+        self.remember(pid, product, capacity)
 
-    def remember_title(self, pid: str, title: str, capacity: int) -> Terms:
-        if len(self.titles) >= capacity:  # a catalog larger than the cache: start over, never grow
-            self.titles.clear()
-        terms = self.titles[pid] = text_terms(title)
-        return terms
+    def remember(self, pid: str, product: Product, capacity: int) -> Facts:
+        if len(self.facts) >= capacity:  # a catalog larger than the cache: start over, never grow
+            self.facts.clear()
+        facts = self.facts[pid] = (text_terms(product.title), product.available)
+        return facts
 
 
 class ProductLookup:
@@ -185,11 +189,11 @@ class ProductLookup:
     keyed by (epoch, id): a search looks up a few hundred ids, and building and hashing a key tuple
     for each cost a third of the lookup.)
 
-    Each epoch also keeps the tokens of its products' titles by id (`title_terms`): fusion matches the
-    query against a few hundred titles per search, and one dictionary read per candidate costs about
-    half of reading each candidate's product and looking its title's tokens up (0.41 against 0.86 ms
-    for 250 candidates once the rest of a search has evicted them from the CPU caches, measured in a
-    throwaway loop).
+    Each epoch also keeps its products' title tokens and availability by id (`facts`): fusion matches
+    the query against a few hundred titles per search and merchandising checks as many products'
+    availability, and one dictionary read per candidate costs about half of reading each candidate's
+    product and looking its title's tokens up (0.41 against 0.86 ms for 250 candidates once the rest
+    of a search has evicted them from the CPU caches, measured in a throwaway loop).
     """
 
     def __init__(self, lexical: LexicalIndex, capacity: int = 100_000) -> None:
@@ -208,18 +212,26 @@ class ProductLookup:
             found.update(fetched)
         return found
 
-    def title_terms(self, ids: Sequence[str]) -> list[Terms | None]:
-        """The tokens of each product's title (`text_terms`), None for a product that is gone."""
+    def facts(self, ids: Sequence[str]) -> list[Facts | None]:
+        """Each product's `Facts`, None for a product that is gone."""
         epoch = self._epoch
-        titles = epoch.titles
-        terms = [titles.get(pid) for pid in ids]
-        missing = [pid for pid, t in zip(ids, terms, strict=True) if t is None]
+        known = epoch.facts
+        facts = [known.get(pid) for pid in ids]
+        missing = [pid for pid, f in zip(ids, facts, strict=True) if f is None]
         if missing:
             products = self.get(missing)
             for i, pid in enumerate(ids):
-                if terms[i] is None and (product := products.get(pid)) is not None:
-                    terms[i] = epoch.remember_title(pid, product.title, self.capacity)
-        return terms
+                if facts[i] is None and (product := products.get(pid)) is not None:
+                    facts[i] = epoch.remember(pid, product, self.capacity)
+        return facts
+
+    def title_terms(self, ids: Sequence[str]) -> list[Terms | None]:
+        """The tokens of each product's title (`text_terms`), None for a product that is gone."""
+        return [None if f is None else f[0] for f in self.facts(ids)]
+
+    def availability(self, ids: Sequence[str]) -> list[bool | None]:
+        """Whether each product is available (`Product.available`), None for a product that is gone."""
+        return [None if f is None else f[1] for f in self.facts(ids)]
 
     def warm(self, batch: int = 1000) -> int:
         """Load every product not cached yet when the catalog fits in the cache; returns how many were
@@ -270,7 +282,7 @@ class ProductLookup:
         epoch = self._epoch
         for pid in ids:
             epoch.products.pop(pid)
-            epoch.titles.pop(pid, None)
+            epoch.facts.pop(pid, None)
 
     def reset(self) -> None:
         """Start a new epoch: nothing cached before is served again, nor anything a fetch already

@@ -269,7 +269,9 @@ class SearchPipeline:
                         [products[h.product_id] for h in hits if h.product_id in products], query.facets
                     )
         with self._stage(timings, "merchandise"):
-            merch = self.merchandise.apply(query, hits, lambda ids: self._products(ids, products))
+            merch = self.merchandise.apply(
+                query, hits, lambda ids: self._products(ids, products), self.products.availability
+            )
             hits = merch.hits
         # Pins promise exact positions, which exploration's adjacent swaps would break; an interleaved
         # list is not explored either (its order is the trial's).

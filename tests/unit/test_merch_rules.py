@@ -68,6 +68,25 @@ def test_with_nothing_to_bury_the_list_is_left_as_ranked() -> None:
     assert [h.rank for h in out.hits] == ranks
 
 
+def availability(ids: list[str]) -> list[bool | None]:
+    return [CATALOG[pid].available if pid in CATALOG else None for pid in ids]
+
+
+def test_with_availabilities_given_a_list_with_nothing_to_bury_reads_no_product() -> None:
+    read: list[list[str]] = []
+
+    def counted(ids: list[str]) -> dict[str, Product]:
+        read.append(ids)
+        return lookup(ids)
+
+    ranked = hits(["a", "gone", "b", "d"])
+    out = Merchandiser(RuleSet).apply(SearchQuery(text="Books"), ranked, counted, availability)
+    assert out.hits is ranked and not out.applied and read == []
+    buried = Merchandiser(RuleSet).apply(SearchQuery(text="Books"), hits(), counted, availability)
+    assert [h.product_id for h in buried.hits] == run({})[0] == ["a", "b", "d", "e", "f", "c"]
+    assert read == [ORDER]  # something to bury: the products are read
+
+
 def test_bury_unavailable_can_be_switched_off_and_leaves_price_sorts_alone() -> None:
     assert run({"bury_unavailable": False})[0] == ORDER
     order, applied = run({}, SearchQuery(text="books", sort="price_asc"))
