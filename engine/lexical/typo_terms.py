@@ -12,8 +12,9 @@ verified with rapidfuzz's `OSA`).
 Finding the terms (`SpellIndex`): two strings within k such edits of each other become equal once at
 most k letters are deleted from each, so the index maps every deletion variant of every term (up to one
 deletion for all terms, up to two for terms of six letters or more, the shortest a word of eight, the
-first length with two typos, can reach) to the term, as sorted 64-bit hashes in numpy arrays (about
-5 MB for homedepot's 19,818 terms); a word's own variants find the candidates, which are then checked.
+first length with two typos, can reach) to the term, as sorted 64-bit hashes in numpy arrays (6.7 MB
+for homedepot's 19,818 terms, 15.5 MB at the peak of a build); a word's own variants find the
+candidates, which are then checked.
 A lookup costs about 20 microseconds; its answer is kept with the index, since a search builds its
 query three or four times.
 
@@ -23,8 +24,10 @@ is done, which has the caller keep the automaton: a word new to the catalog is f
 at once, never missed. A rebuild whose vocabulary turns out unchanged (a price update) keeps the old
 index; builds start at most every `rebuild_interval_s` (10 s) on their own, since a build costs about
 0.35 s of CPU on homedepot's vocabulary and a catalog may gain words at every write. A word within reach
-of more than `max_terms` terms is answered None too. The same index lists the terms a word begins
-(search as you type), which replaces the prefix automaton the same way.
+of more than `max_terms` terms is answered None too, and so is every word of a vocabulary larger than
+`max_vocabulary` (200,000 terms: the index grows with it, 12 bytes per deletion variant, about 28
+variants per term on homedepot). The same index lists the terms a word begins (search as you type),
+which replaces the prefix automaton the same way.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from __future__ import annotations
 import bisect
 import threading
 import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from typing import cast
 
@@ -42,6 +46,7 @@ MAX_TERMS = 64
 MAX_ANSWERS = 100_000
 _UNSEEN = object()
 REBUILD_INTERVAL_S = 10.0
+MAX_VOCABULARY = 200_000  # about 70 MB of deletion variants; a larger vocabulary keeps the automaton
 _TWO_DELETIONS_FROM = 6  # 8 letters (two typos) minus 2
 
 
@@ -67,16 +72,20 @@ class SpellIndex:
         self.two = self._table(2, (i for i, t in enumerate(self.terms) if len(t) >= _TWO_DELETIONS_FROM))
 
     def _table(self, most: int, rows: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
-        """(sorted hashes of the deletion variants, the term row of each)."""
-        keys: list[int] = []
-        owners: list[int] = []
+        """(sorted hashes of the deletion variants, the term row of each). The hashes are collected in a
+        machine-word array, not a list of Python ints (a third of the memory while building)."""
+        keys = array("q")
+        indexed: list[int] = []
+        counts: list[int] = []
         for row in rows:
             variants = {hash(v) for v in deletions(self.terms[row], most)}
             keys.extend(variants)
-            owners.extend([row] * len(variants))
-        key_array = np.fromiter(keys, dtype=np.int64, count=len(keys))
+            indexed.append(row)
+            counts.append(len(variants))
+        key_array = np.frombuffer(keys, dtype=np.int64) if keys else np.zeros(0, dtype=np.int64)
+        owners = np.repeat(np.asarray(indexed, dtype=np.int32), counts)
         order = np.argsort(key_array, kind="stable")
-        return key_array[order], np.asarray(owners, dtype=np.int32)[order]
+        return key_array[order], owners[order]
 
     def starting(self, begin: str) -> list[str]:
         """The terms that begin with `begin` (itself included), sorted."""
@@ -105,9 +114,12 @@ class TypoTerms:
         read_vocabulary: Callable[[], Iterable[str]],
         max_terms: int = MAX_TERMS,
         rebuild_interval_s: float = REBUILD_INTERVAL_S,
+        max_vocabulary: int = MAX_VOCABULARY,
     ) -> None:
         self._read = read_vocabulary
         self.max_terms = max_terms
+        self.max_vocabulary = max_vocabulary
+        self._oversized = -1  # the epoch whose vocabulary was too large to index
         self.rebuild_interval_s = rebuild_interval_s
         self._next_build = 0.0  # monotonic time before which no build starts on its own
         self._lock = threading.Lock()
@@ -153,16 +165,21 @@ class TypoTerms:
         self._start_build()
 
     def wait(self, timeout: float = 30.0) -> bool:
-        """Start a build now if none is served and wait until one is: a warm start, and tests."""
+        """Start a build now if none is served and wait until one is (a warm start, and tests); False
+        on timeout or when the vocabulary is too large to index."""
         self._start_build(now=True)
-        return self._served.wait(timeout)
+        deadline = time.monotonic() + timeout
+        while not self._served.wait(min(0.05, max(deadline - time.monotonic(), 0.0))):
+            if self._oversized == self._epoch or time.monotonic() >= deadline:
+                return False
+        return True
 
     def _start_build(self, now: bool = False) -> None:
         """Build in the background, unless a build runs, one is served, or the last one finished less
         than `rebuild_interval_s` ago (a catalog gaining words at every write would otherwise rebuild
         all the time; the automaton answers meanwhile)."""
         with self._lock:
-            if self._building or self._index is not None:
+            if self._building or self._index is not None or self._oversized == self._epoch:
                 return
             if not now and time.monotonic() < self._next_build:
                 return
@@ -175,6 +192,12 @@ class TypoTerms:
                 with self._lock:
                     epoch, stale = self._epoch, self._stale
                 terms = sorted(set(self._read()))
+                if len(terms) > self.max_vocabulary:  # the automaton answers until the index changes
+                    with self._lock:
+                        self._oversized = epoch
+                        if self._epoch == epoch:
+                            return
+                    continue
                 kept = stale is not None and stale.terms == terms
                 index = stale if stale is not None and kept else SpellIndex(terms)
                 with self._lock:

@@ -157,3 +157,14 @@ def test_a_word_that_becomes_known_is_ranked_as_written_after_the_write(tmp_path
     fresh = EmbeddedLexical(tmp_path)  # nothing remembered from before the write
     assert index.search("walnut", 5) == fresh.search("walnut", 5)
     assert {h.product_id for h in index.search("walnut", 5)} == {"b", "c"}
+
+
+def test_a_vocabulary_too_large_to_index_leaves_every_word_to_the_automaton() -> None:
+    reader = Reader(VOCABULARY)
+    typos = TypoTerms(reader, max_vocabulary=5, rebuild_interval_s=0.0)
+    assert not typos.wait(timeout=5.0)
+    assert typos.terms("drill", 1) is None and typos.beginning("ham") is None
+    assert reader.reads == 1  # not read again until the index changes
+    reader.terms[:] = ["drill", "grill"]
+    typos.invalidate()
+    assert typos.wait(timeout=5.0) and typos.terms("drill", 1) == ("drill", "grill")
