@@ -106,11 +106,7 @@ class EmbeddedLexical:
         if k <= 0 or not query.strip() or gen is None:
             return []
         searcher = gen.index.searcher()
-        text = self._ranking(gen, searcher, query)
-        if text is None:
-            return []
-        hits = searcher.search(gen.queries.filtered(text, filters), limit=k, count=False).hits
-        return self._scored(gen, searcher, hits)
+        return self._candidates(gen, searcher, self._ranking(gen, searcher, query), k, filters)
 
     def search_members(self, match: MatchQuery, k: int) -> MemberHits:
         gen = self._current()
@@ -128,15 +124,21 @@ class EmbeddedLexical:
             return [], MemberHits([], 0)
         searcher = gen.index.searcher()
         ranking = self._ranking(gen, searcher, query) if query.strip() else None
-        candidates: list[ScoredId] = []
-        if ranking is not None and k > 0:
-            ranked = gen.queries.filtered(ranking, match.filters)
-            candidates = self._scored(gen, searcher, searcher.search(ranked, limit=k, count=False).hits)
+        candidates = self._candidates(gen, searcher, ranking, k, match.filters)
         if not match.lexical:
             return candidates, MemberHits([], 0)
         if match.text != query:
             ranking = self._ranking(gen, searcher, match.text) if match.text is not None else None
         return candidates, self._members(gen, searcher, match, k, ranking)
+
+    def _candidates(
+        self, gen: Generation, searcher: Any, ranking: Any | None, k: int, filters: Filters | None
+    ) -> list[ScoredId]:
+        """The top `k` of the ranking query (`_ranking`; None: no searchable term) under `filters`."""
+        if ranking is None or k <= 0:
+            return []
+        hits = searcher.search(gen.queries.filtered(ranking, filters), limit=k, count=False).hits
+        return self._scored(gen, searcher, hits)
 
     def _members(
         self, gen: Generation, searcher: Any, match: MatchQuery, k: int, ranking: Any | None

@@ -3,8 +3,6 @@
 - `FilterIds` turns `Filters` into the exact set of allowed product ids, asking the lexical index once
   per distinct filter set (LRU-cached), so dense retrieval applies filters exactly instead of
   post-filtering a top-N that may come back short.
-- `LexicalRetriever` asks the lexical index for BM25 top-N with the filters pushed down; a text search
-  also asks for the top-N among its match set's lexical members, with their count.
 - `DenseRetriever` asks a vector store for the top-N among the allowed ids.
 - `ProductLookup` fetches stored products for candidates (feature building, facets, hits) with an LRU
   cache that the pipeline invalidates on catalog writes.
@@ -21,10 +19,9 @@ from typing import cast
 import numpy as np
 
 from engine.lexical.base import LexicalIndex
-from engine.lexical.matching import MatchQuery
 from engine.pipeline.cache import LRUCache
 from engine.ranking.features import Terms, text_terms
-from engine.records import Filters, MemberHits, Product, ScoredId
+from engine.records import Filters, Product, ScoredId
 from engine.vectors.base import VectorStore
 
 
@@ -60,22 +57,6 @@ class FilterIds:
 
     def clear(self) -> None:
         self._cache.clear()
-
-
-class LexicalRetriever:
-    def __init__(self, lexical: LexicalIndex) -> None:
-        self.lexical = lexical
-
-    def retrieve(self, query: str, k: int, filters: Filters) -> list[ScoredId]:
-        return self.lexical.search(query, k, None if filters.is_empty else filters)
-
-    def retrieve_with_members(
-        self, query: str, k: int, match: MatchQuery
-    ) -> tuple[list[ScoredId], MemberHits]:
-        """`retrieve`'s top-k (any query word: the candidates fusion weighs, as broad as ever) and the
-        top-k lexical members of `match` by the same score with their count, which settles most
-        candidates' membership and the set's size without asking the backend again."""
-        return self.lexical.search_with_members(query, k, match)
 
 
 class DenseRetriever:

@@ -51,7 +51,7 @@ from engine.pipeline.matchset import MatchSet, MatchSetStage
 from engine.pipeline.merchandise import Merchandiser
 from engine.pipeline.rank import gather, rerank
 from engine.pipeline.relevance import assign_relevance
-from engine.pipeline.retrieve import DenseRetriever, FilterIds, LexicalRetriever, ProductLookup
+from engine.pipeline.retrieve import DenseRetriever, FilterIds, ProductLookup
 from engine.pipeline.semantic import Within
 from engine.pipeline.trialstate import ActiveTrial
 from engine.pipeline.types import METHODS, SORTS, PipelineConfig, RankedHit, SearchOutcome, SearchQuery
@@ -106,7 +106,7 @@ class SearchPipeline:
         encoder_trial: EncoderTrial | None = None,
     ) -> None:
         self.config = config or PipelineConfig()
-        self.lexical = LexicalRetriever(lexical)
+        self.lexical = lexical
         self.embedder = embedder
         self.ranker = ranker
         self.dense = DenseRetriever(text_store, "text")
@@ -194,7 +194,7 @@ class SearchPipeline:
         if use_lexical:  # the candidates, and the match set's top lexical members with their count
             members = MatchQuery(text, _or_none(query.filters), prefix_last=query.prefix_last)
             lexical_future = self._pool.submit(
-                self._timed, "lexical", timings, self.lexical.retrieve_with_members, text, lex_depth, members
+                self._timed, "lexical", timings, self.lexical.search_with_members, text, lex_depth, members
             )
         lists: dict[str, list[ScoredId]] = {}
         vectors: dict[str, np.ndarray] = {}
