@@ -3,9 +3,9 @@
 One path for every intake so they agree: events for products the catalog does not hold are refused
 (422 naming the ids) rather than stored, because a click on a product nobody can be shown again only
 skews statistics (a typo'd id, an id from another shop's index); the append is durable before the caller
-answers; click statistics and metrics see each event once (a retried duplicate keeps its first offset and
-is not counted again); search ids this gateway never served are accepted and reported back, as explained
-in `api.routes.events`.
+answers; click statistics see each event once, since they read the log (`engine.ranking.stats_feed`),
+which keeps a retried duplicate once, and they count the request's events before it answers; search ids
+this gateway never served are accepted and reported back, as explained in `api.routes.events`.
 """
 
 from __future__ import annotations
@@ -45,11 +45,9 @@ def record(services: Services, events: Sequence[Event]) -> Recorded:
     if len(events) > MAX_EVENTS:
         raise InvalidInput(f"at most {MAX_EVENTS} events per request")
     check_products(services, [e.product_id for e in events])
-    before = services.events.last_offset()
     offsets = services.events.append_events(events)
-    for event, offset in zip(events, offsets, strict=True):
-        if offset > before:  # a retried duplicate keeps its old offset and must not count twice
-            services.stats.observe_event(event)
+    services.stats_feed.refresh()  # the click statistics count them before the answer
+    for event in events:
         services.metrics.events.labels(type=event.type).inc()
     unknown = sorted(
         {e.search_id for e in events if e.search_id and not services.impressions.known(e.search_id)}

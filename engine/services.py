@@ -48,6 +48,7 @@ from engine.pipeline.trialstate import TrialWatcher, trial_path
 from engine.pipeline.types import PipelineConfig
 from engine.ranking.examination import ExaminationWatcher, examination_path
 from engine.ranking.stats import ClickStats
+from engine.ranking.stats_feed import StatsFeed
 from engine.records import Product
 from engine.triton.repository import QUERY_ENCODER
 from engine.vectors.base import VectorStore
@@ -97,6 +98,7 @@ class EngineServices:
     catalog: ServingCatalog
     events: EventLog
     stats: ClickStats
+    stats_feed: StatsFeed
     pipeline: SearchPipeline
     recommender: Recommender
     impressions: ImpressionWriter
@@ -126,7 +128,9 @@ class EngineServices:
         `extra` are the further fields of a subclass.
         """
         stats = ClickStats(examination=ExaminationWatcher(examination_path(settings.data_dir)))
-        stats.replay(events)
+        feed = StatsFeed(events, stats)
+        feed.catch_up()  # the whole log before the first search, as a restart must
+        feed.start()
         catalog_error = None
         try:
             root, io = getattr(catalog, "root", None), getattr(catalog, "io", None)
@@ -205,9 +209,10 @@ class EngineServices:
             catalog=catalog,
             events=events,
             stats=stats,
+            stats_feed=feed,
             pipeline=pipeline,
             recommender=recommender,
-            impressions=ImpressionWriter(events, stats),
+            impressions=ImpressionWriter(events),
             catalog_error=catalog_error,
             **extra,
         )
@@ -354,6 +359,7 @@ class EngineServices:
 
     def close(self) -> None:
         self.impressions.close()
+        self.stats_feed.close()
         self.pipeline.close()
         self.events.close()
         self.inference.close()

@@ -164,8 +164,7 @@ def _accept_queries(services: Services, documents: list[UbiQuery]) -> UbiAccepte
     new = [item for item in impressions if not services.impressions.known(item.search_id)]
     if new:
         services.events.append_impressions(new)  # durable before the answer, like events
-        for item in new:
-            services.stats.observe_impression(item)
+        services.stats_feed.refresh()
     return UbiAccepted(
         accepted=len(new), ignored=len(impressions) - len(new), query_ids=[i.search_id for i in impressions]
     )

@@ -83,6 +83,12 @@ class EventLog(Protocol):
         """Records with offset > `after`, in log order, at most `limit`."""
         ...
 
+    def read_signals(self, after: int, limit: int = 10_000) -> list[LogRecord]:
+        """`read`, with each served list's `features`, `feature_names` and `extra` left empty: what
+        click statistics need of the log, which every gateway process reads whole (the feature rows
+        are most of a served list's bytes and of its decoding time)."""
+        ...
+
     def impression(self, search_id: str) -> Impression | None: ...
 
     def recent_events(self, user_id: str, limit: int = 50) -> list[Event]:

@@ -7,7 +7,7 @@ serves both (nothing is pickled) and a record reads back the same whichever back
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from typing import Any
 
 from engine.events.base import Event, Impression
@@ -21,21 +21,28 @@ def impression_to_json(impression: Impression) -> str:
     return json.dumps({name: getattr(impression, name) for name in _IMPRESSION_FIELDS}, separators=(",", ":"))
 
 
-def impression_from_json(text: str) -> Impression:
+def impression_from_json(text: str, lean: bool = False) -> Impression:
+    """The served list in `text`; `lean` leaves its feature rows, feature names and extra fields empty
+    (see `EventLog.read_signals`): converting the feature rows is most of the decoding."""
     data: dict[str, Any] = json.loads(text)
-    return Impression(
+    impression = Impression(
         search_id=data["search_id"],
         timestamp=float(data["timestamp"]),
         query=data["query"],
         product_ids=tuple(data["product_ids"]),
         positions=tuple(int(p) for p in data["positions"]),
         ranker_version=int(data["ranker_version"]),
-        features=tuple(tuple(float(x) for x in row) for row in data.get("features") or ()),
-        feature_names=tuple(data.get("feature_names") or ()),
         user_id=data.get("user_id"),
         session_id=data.get("session_id"),
         surface=data.get("surface") or "search",
         propensity_swaps=tuple((int(a), int(b)) for a, b in data.get("propensity_swaps") or ()),
+    )
+    if lean:
+        return impression
+    return replace(
+        impression,
+        features=tuple(tuple(float(x) for x in row) for row in data.get("features") or ()),
+        feature_names=tuple(data.get("feature_names") or ()),
         extra=dict(data.get("extra") or {}),
     )
 

@@ -7,8 +7,9 @@ an impression can be lost if the process dies within the few milliseconds betwee
 append (the shopper's events themselves are written synchronously by POST /v1/events before it answers
 202).
 
-The writer also feeds the click-statistics table (views per product) and remembers recently served
-search ids, so an event that arrives before its impression is written is still recognised.
+The writer also remembers recently served search ids, so an event that arrives before its impression is
+written is still recognised. (The click statistics read impressions back from the log,
+`engine.ranking.stats_feed`, whichever process wrote them.)
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import logging
 import queue
 import threading
 from collections import OrderedDict
-from typing import Protocol
 
 from engine.events.base import EventLog, Impression
 
@@ -28,22 +28,14 @@ _STOP = object()
 _MAX_BATCH = 256  # impressions per write at most: bounds one transaction's size under a burst
 
 
-class ImpressionObserver(Protocol):
-    """What the writer feeds each impression to (`engine.ranking.stats.ClickStats` in production)."""
-
-    def observe_impression(self, impression: Impression) -> None: ...
-
-
 class ImpressionWriter:
     def __init__(
         self,
         events: EventLog,
-        stats: ImpressionObserver | None = None,
         capacity: int = 10_000,
         remember: int = 100_000,
     ) -> None:
         self.events = events
-        self.stats = stats
         self._queue: queue.Queue[object] = queue.Queue(maxsize=capacity)
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._remember = remember
@@ -60,8 +52,6 @@ class ImpressionWriter:
             self._recent[impression.search_id] = None
             while len(self._recent) > self._remember:
                 self._recent.popitem(last=False)
-        if self.stats is not None:
-            self.stats.observe_impression(impression)
         try:
             self._queue.put_nowait(impression)
         except queue.Full:

@@ -207,17 +207,17 @@ class KafkaEventLog:
                     raise BackendUnavailable("kafka", f"cannot read {self.topic}: {exc}") from exc
                 time.sleep(0.1)
 
-    def _fetch(self, start: int, end: int) -> list[tuple[str, LogRecord]]:
-        """Decoded records with Kafka offsets in [start, end)."""
+    def _fetch(self, start: int, end: int, lean: bool = False) -> list[tuple[str, LogRecord]]:
+        """Decoded records with Kafka offsets in [start, end) (`lean`: see `read_signals`)."""
         if start >= end:
             return []
         self._reader.assign([self._kafka.TopicPartition(self.topic, 0, start)])
         try:
-            return self._consume_until(start, end)
+            return self._consume_until(start, end, lean)
         finally:
             self._reader.unassign()
 
-    def _consume_until(self, start: int, end: int) -> list[tuple[str, LogRecord]]:
+    def _consume_until(self, start: int, end: int, lean: bool) -> list[tuple[str, LogRecord]]:
         out: list[tuple[str, LogRecord]] = []
         deadline = time.monotonic() + self.timeout_s
         position = start
@@ -231,23 +231,30 @@ class KafkaEventLog:
                     raise BackendUnavailable("kafka", f"reading {self.topic} failed: {msg.error()}")
                 position = int(msg.offset()) + 1
                 if position <= end:
-                    out.append(decode(position, msg.value(), msg.headers()))
+                    out.append(decode(position, msg.value(), msg.headers(), lean))
         return out
 
     def _catch_up(self) -> None:
         """Fold every record written so far (by any producer) into the view."""
         end = self._end()
         while self._view.next_offset < end:
-            for key, record in self._fetch(self._view.next_offset, min(end, self._view.next_offset + 5000)):
+            first, last = self._view.next_offset, min(end, self._view.next_offset + 5000)
+            for key, record in self._fetch(first, last, lean=True):  # the view needs no feature rows
                 self._view.apply(key, record)
 
     def read(self, after: int, limit: int = 10_000) -> list[LogRecord]:
+        return self._read(after, limit, lean=False)
+
+    def read_signals(self, after: int, limit: int = 10_000) -> list[LogRecord]:
+        return self._read(after, limit, lean=True)
+
+    def _read(self, after: int, limit: int, lean: bool) -> list[LogRecord]:
         with self._lock:
             self._catch_up()
             end, start = self._view.next_offset, max(after, 0)
             records: list[LogRecord] = []
             while start < end and len(records) < limit:
-                chunk = self._fetch(start, min(end, start + limit - len(records)))
+                chunk = self._fetch(start, min(end, start + limit - len(records)), lean)
                 if not chunk:
                     break
                 records.extend(r for key, r in chunk if self._view.is_first(key, r.offset))

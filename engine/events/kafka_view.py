@@ -58,12 +58,16 @@ def headers_of(message: Message) -> list[tuple[str, bytes]]:
     return [("kind", message.kind.encode()), ("dedup", message.dedup.encode())]
 
 
-def decode(offset: int, value: bytes, headers: list[tuple[str, bytes]] | None) -> tuple[str, LogRecord]:
-    """(idempotency key, record) of a consumed message; `offset` is the log offset (Kafka's + 1)."""
+def decode(
+    offset: int, value: bytes, headers: list[tuple[str, bytes]] | None, lean: bool = False
+) -> tuple[str, LogRecord]:
+    """(idempotency key, record) of a consumed message; `offset` is the log offset (Kafka's + 1);
+    `lean` as in `impression_from_json`."""
     named = {name: raw.decode() for name, raw in headers or ()}
     text = value.decode()
     if named.get("kind") == KIND_SERVED:
-        return named.get("dedup", ""), LogRecord(offset=offset, impression=impression_from_json(text))
+        impression = impression_from_json(text, lean)
+        return named.get("dedup", ""), LogRecord(offset=offset, impression=impression)
     return named.get("dedup", ""), LogRecord(offset=offset, event=event_from_json(text))
 
 

@@ -16,17 +16,20 @@ query rather than where it was shown; each (query, product) keeps its views per 
 estimate of the examination probabilities applies to all past views at once. The global `ctr` stays a
 plain rate (it is not learned by click-trained rankers, see `engine.learning.residual`).
 
-The table is rebuilt at start by replaying the log (`replay`) and then updated as the gateway appends, so
-it is per-process and eventually consistent across gateway workers, which is fine for ranking signals.
+The table is fed from the event log alone, in log order (`engine.ranking.stats_feed`): every gateway
+process reads every record, whichever process served the list or heard the click, so all of them hold
+the same statistics within the feed's interval. A click can reach the log before the list it was on
+(served lists are appended in the background, clicks before their answer): its query is credited when
+the list arrives (`_waiting`, bounded).
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 
-from engine.events.base import Event, EventLog, Impression
+from engine.events.base import Event, Impression, LogRecord
 
 # Weight of each action in the popularity counter (a purchase says more than a click).
 ACTION_WEIGHTS = {"click": 1.0, "add_to_cart": 3.0, "purchase": 5.0}
@@ -45,6 +48,7 @@ class ClickStats:
         alpha: float = 1.0,
         beta: float = 20.0,
         max_queries: int = 200_000,
+        max_waiting: int = 50_000,
         examination: Callable[[], Sequence[float]] | None = None,
     ) -> None:
         if alpha <= 0 or beta <= 0:
@@ -54,17 +58,20 @@ class ClickStats:
         # theta per 1-based position (past the end: the last value); empty = every view counts 1.
         self.examination = examination or (lambda: ())
         self._max_queries = max_queries
+        self._max_waiting = max_waiting
         self._lock = threading.Lock()
         self._views: Counter[str] = Counter()
         self._clicks: Counter[str] = Counter()
         self._actions: dict[str, float] = {}
         self._query_views: Counter[tuple[str, str]] = Counter()
         # (query, product) -> {position: views}: the examination-weighted views of `query_ctr`.
-        self._query_positions: dict[tuple[str, str], Counter[int]] = {}
+        self._query_positions: dict[tuple[str, str], dict[int, int]] = {}
         self._query_clicks: Counter[tuple[str, str]] = Counter()
         # search_id -> normalised query, so a click can be attributed to the query that served it.
         self._search_queries: dict[str, str] = {}
         self._clicked: set[tuple[str, str]] = set()
+        # search_id -> products clicked before the list they were on was read (its query not known yet).
+        self._waiting: OrderedDict[str, list[str]] = OrderedDict()
 
     # --- updates ---------------------------------------------------------------------------------------
     def observe_impression(self, impression: Impression) -> None:
@@ -73,12 +80,22 @@ class ClickStats:
             if len(self._search_queries) >= self._max_queries:
                 self._search_queries.clear()  # bounded memory; old searches rarely get late clicks
             self._search_queries[impression.search_id] = query
+            for product_id in self._waiting.pop(impression.search_id, ()):
+                if query:
+                    self._query_clicks[(query, product_id)] += 1
+            # `get` and plain dicts rather than Counter's `+=` (a Python-level `__missing__` per new key)
+            # and a Counter per pair: every process runs this for every product of every served list.
+            views, shown, at = self._views, self._query_views, self._query_positions
             for product_id, position in zip(impression.product_ids, impression.positions, strict=False):
-                self._views[product_id] += 1
+                views[product_id] = views.get(product_id, 0) + 1
                 if query:
                     key = (query, product_id)
-                    self._query_views[key] += 1
-                    self._query_positions.setdefault(key, Counter())[position] += 1
+                    shown[key] = shown.get(key, 0) + 1
+                    positions = at.get(key)
+                    if positions is None:
+                        at[key] = {position: 1}
+                    else:
+                        positions[position] = positions.get(position, 0) + 1
 
     def observe_event(self, event: Event) -> None:
         weight = ACTION_WEIGHTS.get(event.type)
@@ -95,20 +112,18 @@ class ClickStats:
             query = self._search_queries.get(event.search_id or "")
             if query:
                 self._query_clicks[(query, event.product_id)] += 1
+            elif event.search_id and event.search_id not in self._search_queries:
+                if len(self._waiting) >= self._max_waiting and event.search_id not in self._waiting:
+                    self._waiting.popitem(last=False)  # bounded memory: the oldest list never came
+                self._waiting.setdefault(event.search_id, []).append(event.product_id)
 
-    def replay(self, log: EventLog, batch: int = 10_000) -> int:
-        """Feed every record of `log` in order; returns the last offset read."""
-        offset = 0
-        while True:
-            records = log.read(after=offset, limit=batch)
-            if not records:
-                return offset
-            for record in records:
-                if record.impression is not None:
-                    self.observe_impression(record.impression)
-                elif record.event is not None:
-                    self.observe_event(record.event)
-                offset = record.offset
+    def observe(self, records: Iterable[LogRecord]) -> None:
+        """Feed log records, in log order."""
+        for record in records:
+            if record.impression is not None:
+                self.observe_impression(record.impression)
+            elif record.event is not None:
+                self.observe_event(record.event)
 
     # --- reads -----------------------------------------------------------------------------------------
     @property

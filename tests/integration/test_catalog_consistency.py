@@ -4,7 +4,9 @@ embedded lexical index, FAISS files, the real Triton), like two workers behind o
 - a PATCH through one changes only the given fields, and the other serves the new price;
 - a product deleted through the API of one, or with `indexer delete` from a third process, stops being
   served by both: product page, search, similar items and recommendations;
-- a merchandising rule saved through one applies to the other's next search.
+- a merchandising rule saved through one applies to the other's next search;
+- a click reported to one on a list the other served counts in both gateways' click statistics (the
+  ranker's `ctr` and `query_ctr` features), read from the shared event log.
 
 Each change must show within `DEADLINE_S` (the gateways check for a new catalog revision once a second).
 """
@@ -149,3 +151,32 @@ def test_a_rule_saved_through_one_gateway_applies_in_the_other(gateways) -> None
     bad = first.client.put("/v1/admin/rules/lamp-pin", json={**rule, "pins": []}, headers=AUTH)
     assert bad.status_code == 422 and "pins" in bad.json()["error"]["message"]
     assert search_ids(second, "desk lamp", size=10)[0] == last  # the rejected change altered nothing
+
+
+def click_features(gateway: GatewayProcess, query: str, pid: str) -> dict[str, float]:
+    """The ranker's click features of `pid` in `gateway`'s answer to `query` (not logged)."""
+    body = gateway.client.post(
+        "/v1/search", json={"query": query, "size": 20, "debug": True}, headers={"X-Aisle-Log": "off"}
+    ).json()
+    features = next(h["debug"]["features"] for h in body["hits"] if h["id"] == pid)
+    return {name: features[name] for name in ("ctr", "query_ctr")}
+
+
+def test_a_click_heard_by_one_gateway_on_a_list_the_other_served_counts_in_both(gateways) -> None:
+    first, second, _ = gateways
+    query = "reading lamp for the bedroom"
+    served = first.client.post("/v1/search", json={"query": query, "size": 10})  # logged by the first
+    assert served.status_code == 200, served.text
+    search_id, pid = served.json()["search_id"], served.json()["hits"][2]["id"]
+    before = [click_features(gateway, query, pid) for gateway in (first, second)]
+    click = {"type": "click", "product_id": pid, "search_id": search_id, "position": 3}
+    reported = second.client.post("/v1/events", json=[click])  # heard by the second
+    assert reported.status_code == 202, reported.text
+    for gateway, was in zip((first, second), before, strict=True):
+        eventually(
+            lambda g=gateway, w=was: all(
+                click_features(g, query, pid)[k] > w[k] for k in ("ctr", "query_ctr")
+            ),
+            f"the click in the features of the gateway on port {gateway.port}",
+        )
+    assert click_features(first, query, pid) == click_features(second, query, pid)

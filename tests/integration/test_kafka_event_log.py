@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -117,6 +118,13 @@ def test_same_records_as_the_embedded_log(
         assert log.read(after=offsets[2], limit=2) == records[3:5]
         assert log.last_offset() == offsets[-1]
         contents[name] = [(r.impression, r.event) for r in records]
+        lean = log.read_signals(after=0)  # what click statistics read: no feature rows
+        assert [r.offset for r in lean] == offsets
+        assert [(r.impression, r.event) for r in lean] == [
+            (None if i is None else replace(i, features=(), feature_names=(), extra={}), e)
+            for i, e in contents[name]
+        ]
+        assert log.read_signals(after=offsets[2], limit=2) == lean[3:5]
     assert contents["kafka"] == contents["embedded"]
     assert len(contents["kafka"]) == 6
     assert kafka.counts() == embedded.counts()
