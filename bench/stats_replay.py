@@ -10,6 +10,9 @@ alternating `--rounds` times:
 - `lean`: what the feed does, `EventLog.read_signals` (the feature rows cut out by SQLite's JSON
   functions before Python parses anything) and `ClickStats.observe`.
 
+The statistics keep at most `--max-pairs` (query, product) pairs (the gateway's
+`AISLE_CLICK_STATS_MAX_PAIRS`), in two windows; the report says how many windows were started.
+
 Reported per way: seconds and CPU seconds for the whole log, microseconds of CPU per served list, and
 the feed's steady state: CPU per served list when it reads `--tick` new records at a time (one second
 of traffic at that many searches per second, spread over the processes). Both ways must end with the
@@ -78,10 +81,12 @@ def make_log(log: EventLog, lists: int, catalog: int, queries: int, click_every:
     return clicks
 
 
-def fold(log: EventLog, lean: bool, tick: int | None = None) -> tuple[ClickStats, float, float]:
+def fold(
+    log: EventLog, lean: bool, tick: int | None = None, max_pairs: int = 1_000_000
+) -> tuple[ClickStats, float, float]:
     """(statistics, wall seconds, CPU seconds) of reading the whole log `tick` records at a time
     (None: in the feed's batches)."""
-    stats = ClickStats()
+    stats = ClickStats(max_pairs=max_pairs)
     wall, cpu = time.perf_counter(), time.process_time()
     if lean and tick is None:
         StatsFeed(log, stats).catch_up()
@@ -115,6 +120,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--click-every", type=int, default=4, help="a click on every n-th list (4)")
     parser.add_argument("--tick", type=int, default=150, help="records per read in the steady state (150)")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds of both ways (2)")
+    parser.add_argument(
+        "--max-pairs", type=int, default=1_000_000, help="the statistics' bound (AISLE_CLICK_STATS_MAX_PAIRS)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dir", type=Path, help="directory of the log file (default: a temp dir)")
     parser.add_argument("--out", type=Path, help="results JSON")
@@ -122,6 +130,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     for name in ("lists", "catalog", "queries", "click_every", "tick", "rounds"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if args.max_pairs < 2:
+        parser.error("--max-pairs must be at least 2")
     return args
 
 
@@ -138,8 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.rounds):
             for way in ("full", "lean"):
                 last.pop(way, None)  # one table of each way alive at a time: they are large
-                _, _, tick_cpu = fold(log, lean=way == "lean", tick=args.tick)
-                last[way], wall, cpu = fold(log, lean=way == "lean")
+                _, _, tick_cpu = fold(log, lean=way == "lean", tick=args.tick, max_pairs=args.max_pairs)
+                last[way], wall, cpu = fold(log, lean=way == "lean", max_pairs=args.max_pairs)
                 rows[way].append(
                     {
                         "seconds": round(wall, 2),
@@ -169,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         "catalog": args.catalog,
         "queries": args.queries,
         "tick": args.tick,
+        "max_pairs": args.max_pairs,
+        "windows_started": last["lean"].windows_started,
         "ways": rows,
         "same_statistics": agree,
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,

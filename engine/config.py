@@ -198,6 +198,13 @@ class Settings(BaseSettings):
     kafka_topic_prefix: str = Field("aisle", pattern=r"^[A-Za-z0-9._\-]+$")
     kafka_replication_factor: int = Field(1, ge=1)
     kafka_timeout_s: float = Field(10.0, gt=0)
+    click_stats_max_pairs: int = Field(
+        1_000_000,
+        ge=2,
+        description="(query, product) pairs the click statistics behind the ranker's ctr features keep "
+        "in each gateway process, in two windows: the latest traffic, about 400 bytes of memory per pair "
+        "(docs/learning.md).",
+    )
 
     # --- gateway -------------------------------------------------------------------------------------
     api_host: str = "127.0.0.1"

@@ -127,7 +127,10 @@ class EngineServices:
         `observe(stage, seconds)` receives the pipeline's stage timings (the gateway's metrics);
         `extra` are the further fields of a subclass.
         """
-        stats = ClickStats(examination=ExaminationWatcher(examination_path(settings.data_dir)))
+        stats = ClickStats(
+            max_pairs=settings.click_stats_max_pairs,
+            examination=ExaminationWatcher(examination_path(settings.data_dir)),
+        )
         feed = StatsFeed(events, stats)
         feed.catch_up()  # the whole log before the first search, as a restart must
         feed.start()

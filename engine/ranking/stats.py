@@ -16,6 +16,10 @@ query rather than where it was shown; each (query, product) keeps its views per 
 estimate of the examination probabilities applies to all past views at once. The global `ctr` stays a
 plain rate (it is not learned by click-trained rankers, see `engine.learning.residual`).
 
+Memory is bounded by forgetting: the counters are kept in two windows of (query, product) pairs
+(`ClickStats`), so the rates describe the latest traffic, up to `max_pairs` pairs of it, not all
+traffic since the log began.
+
 The table is fed from the event log alone, in log order (`engine.ranking.stats_feed`): every gateway
 process reads every record, whichever process served the list or heard the click, so all of them hold
 the same statistics within the feed's interval. A click can reach the log before the list it was on
@@ -26,8 +30,9 @@ the list arrives (`_waiting`, bounded).
 from __future__ import annotations
 
 import threading
-from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from sys import intern
 
 from engine.events.base import Event, Impression, LogRecord
 
@@ -40,8 +45,30 @@ def normalise_query(query: str) -> str:
     return " ".join(query.casefold().split())
 
 
+class _Window:
+    """One window's counters (see `ClickStats`: the statistics are the sum of two windows)."""
+
+    def __init__(self) -> None:
+        self.views: dict[str, int] = {}
+        self.clicks: dict[str, int] = {}
+        self.actions: dict[str, float] = {}
+        self.query_views: dict[tuple[str, str], int] = {}
+        # (query, product) -> {position: views}: the examination-weighted views of `query_ctr`.
+        self.query_positions: dict[tuple[str, str], dict[int, int]] = {}
+        self.query_clicks: dict[tuple[str, str], int] = {}
+        self.clicked: set[tuple[str, str]] = set()  # (search or event id, product): one click each
+
+
 class ClickStats:
-    """Thread-safe counters of views, clicks and weighted actions per product and per (query, product)."""
+    """Thread-safe counters of views, clicks and weighted actions per product and per (query, product).
+
+    Bounded memory: the counters live in two windows, the current one and the one before, and every
+    rate reads their sum. When the current window holds `max_pairs // 2` (query, product) pairs, the one
+    before is dropped and a new one begins, so the statistics cover the latest one to two windows of
+    traffic and never more than `max_pairs` pairs (BENCHMARKS.md "Click statistics from the event log":
+    how many served lists a window holds, and the memory per pair). Every process reads the same
+    records in the same order, so all of them switch windows at the same record.
+    """
 
     def __init__(
         self,
@@ -49,44 +76,46 @@ class ClickStats:
         beta: float = 20.0,
         max_queries: int = 200_000,
         max_waiting: int = 50_000,
+        max_pairs: int = 1_000_000,
         examination: Callable[[], Sequence[float]] | None = None,
     ) -> None:
         if alpha <= 0 or beta <= 0:
             raise ValueError("alpha and beta must be positive")
+        if max_pairs < 2:
+            raise ValueError(f"max_pairs must be at least 2, not {max_pairs}")
         self.alpha = alpha
         self.beta = beta
         # theta per 1-based position (past the end: the last value); empty = every view counts 1.
         self.examination = examination or (lambda: ())
         self._max_queries = max_queries
         self._max_waiting = max_waiting
+        self._window_pairs = max_pairs // 2
         self._lock = threading.Lock()
-        self._views: Counter[str] = Counter()
-        self._clicks: Counter[str] = Counter()
-        self._actions: dict[str, float] = {}
-        self._query_views: Counter[tuple[str, str]] = Counter()
-        # (query, product) -> {position: views}: the examination-weighted views of `query_ctr`.
-        self._query_positions: dict[tuple[str, str], dict[int, int]] = {}
-        self._query_clicks: Counter[tuple[str, str]] = Counter()
+        self._current, self._previous = _Window(), _Window()
+        self.windows_started = 0  # how many times the current window was replaced
         # search_id -> normalised query, so a click can be attributed to the query that served it.
         self._search_queries: dict[str, str] = {}
-        self._clicked: set[tuple[str, str]] = set()
         # search_id -> products clicked before the list they were on was read (its query not known yet).
         self._waiting: OrderedDict[str, list[str]] = OrderedDict()
 
     # --- updates ---------------------------------------------------------------------------------------
     def observe_impression(self, impression: Impression) -> None:
-        query = normalise_query(impression.query)
+        # Interned: a decoded record's strings are new objects, and the pair keys would each hold copies.
+        query = intern(normalise_query(impression.query))
         with self._lock:
             if len(self._search_queries) >= self._max_queries:
                 self._search_queries.clear()  # bounded memory; old searches rarely get late clicks
             self._search_queries[impression.search_id] = query
+            window = self._current
             for product_id in self._waiting.pop(impression.search_id, ()):
                 if query:
-                    self._query_clicks[(query, product_id)] += 1
+                    key = (query, product_id)
+                    window.query_clicks[key] = window.query_clicks.get(key, 0) + 1
             # `get` and plain dicts rather than Counter's `+=` (a Python-level `__missing__` per new key)
             # and a Counter per pair: every process runs this for every product of every served list.
-            views, shown, at = self._views, self._query_views, self._query_positions
+            views, shown, at = window.views, window.query_views, window.query_positions
             for product_id, position in zip(impression.product_ids, impression.positions, strict=False):
+                product_id = intern(product_id)
                 views[product_id] = views.get(product_id, 0) + 1
                 if query:
                     key = (query, product_id)
@@ -96,26 +125,32 @@ class ClickStats:
                         at[key] = {position: 1}
                     else:
                         positions[position] = positions.get(position, 0) + 1
+            if len(at) >= self._window_pairs:
+                self._previous, self._current = window, _Window()
+                self.windows_started += 1
 
     def observe_event(self, event: Event) -> None:
         weight = ACTION_WEIGHTS.get(event.type)
         if weight is None:
             return  # reported views carry no click signal
+        product_id = intern(event.product_id)
         with self._lock:
-            self._actions[event.product_id] = self._actions.get(event.product_id, 0.0) + weight
+            window = self._current
+            window.actions[product_id] = window.actions.get(product_id, 0.0) + weight
             # One click per (search, product): a cart after a click is the same examination.
-            key = (event.search_id or event.event_id, event.product_id)
-            if key in self._clicked:
+            key = (event.search_id or event.event_id, product_id)
+            if key in window.clicked or key in self._previous.clicked:
                 return
-            self._clicked.add(key)
-            self._clicks[event.product_id] += 1
+            window.clicked.add(key)
+            window.clicks[product_id] = window.clicks.get(product_id, 0) + 1
             query = self._search_queries.get(event.search_id or "")
             if query:
-                self._query_clicks[(query, event.product_id)] += 1
+                pair = (query, product_id)
+                window.query_clicks[pair] = window.query_clicks.get(pair, 0) + 1
             elif event.search_id and event.search_id not in self._search_queries:
                 if len(self._waiting) >= self._max_waiting and event.search_id not in self._waiting:
                     self._waiting.popitem(last=False)  # bounded memory: the oldest list never came
-                self._waiting.setdefault(event.search_id, []).append(event.product_id)
+                self._waiting.setdefault(event.search_id, []).append(product_id)
 
     def observe(self, records: Iterable[LogRecord]) -> None:
         """Feed log records, in log order."""
@@ -134,23 +169,32 @@ class ClickStats:
     def _rate(self, clicks: float, views: float) -> float:
         return (min(clicks, views) + self.alpha) / (views + self.alpha + self.beta)
 
+    def _both(self, table: str, key: Hashable) -> float:
+        """A counter's value for `key`, both windows together."""
+        current, previous = getattr(self._current, table), getattr(self._previous, table)
+        return current.get(key, 0) + previous.get(key, 0)  # type: ignore[no-any-return]
+
     def _examined(self, key: tuple[str, str], theta: Sequence[float]) -> float:
         """Expected examinations of (query, product): its views weighted by theta of their positions."""
-        positions = self._query_positions.get(key)
-        if not positions:
-            return 0.0
-        if not theta:
-            return float(sum(positions.values()))
+        total = 0.0
         last = len(theta)
-        return sum(n * theta[min(max(k, 1), last) - 1] for k, n in positions.items())
+        for window in (self._current, self._previous):
+            positions = window.query_positions.get(key)
+            if not positions:
+                continue
+            if not theta:
+                total += sum(positions.values())
+            else:
+                total += sum(n * theta[min(max(k, 1), last) - 1] for k, n in positions.items())
+        return total
 
     def _query_rate(self, key: tuple[str, str], theta: Sequence[float]) -> float:
-        clicks = min(self._query_clicks[key], self._query_views[key])
+        clicks = min(self._both("query_clicks", key), self._both("query_views", key))
         return (clicks + self.alpha) / (self._examined(key, theta) + self.alpha + self.beta)
 
     def ctr(self, product_id: str) -> float:
         with self._lock:
-            return self._rate(self._clicks[product_id], self._views[product_id])
+            return self._rate(self._both("clicks", product_id), self._both("views", product_id))
 
     def query_ctr(self, query: str, product_id: str) -> float:
         """Clicks over expected examinations of the product under this query (Beta prior)."""
@@ -164,25 +208,31 @@ class ClickStats:
         of a search's head, the same numbers as `ctr` and `query_ctr`.
 
         Most (query, product) pairs of a head were never shown, and their rate is the prior: it is
-        taken as such rather than through the examination sum, and the counters are read with `get`
-        (a Counter's missing key is a Python-level call): it runs for a hundred products per search."""
+        taken as such rather than through the examination sum, and the counters are read with `get`:
+        it runs for a hundred products per search."""
         q = normalise_query(query)
         theta = self.examination()
         prior = self.prior_rate  # what `_query_rate` gives a pair with no views, to the bit
         with self._lock:
-            clicks, views, shown = self._clicks.get, self._views.get, self._query_views.get
+            now, before = self._current, self._previous
             rates = []
             for pid in product_ids:
                 key = (q, pid)
-                query_rate = self._query_rate(key, theta) if shown(key) else prior
-                rates.append((self._rate(clicks(pid, 0), views(pid, 0)), query_rate))
+                shown = key in now.query_views or key in before.query_views
+                query_rate = self._query_rate(key, theta) if shown else prior
+                clicks = now.clicks.get(pid, 0) + before.clicks.get(pid, 0)
+                views = now.views.get(pid, 0) + before.views.get(pid, 0)
+                rates.append((self._rate(clicks, views), query_rate))
             return rates
 
     def action_count(self, product_id: str) -> float:
         """Weighted click/cart/purchase count: the event half of a product's popularity."""
         with self._lock:
-            return self._actions.get(product_id, 0.0)
+            return self._both("actions", product_id)
 
     def most_active(self, n: int) -> list[tuple[str, float]]:
         with self._lock:
-            return sorted(self._actions.items(), key=lambda item: (-item[1], item[0]))[:n]
+            actions = dict(self._previous.actions)
+            for pid, weight in self._current.actions.items():
+                actions[pid] = actions.get(pid, 0.0) + weight
+        return sorted(actions.items(), key=lambda item: (-item[1], item[0]))[:n]

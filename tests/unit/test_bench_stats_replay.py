@@ -42,6 +42,17 @@ def test_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_bad_arguments_exit_with_usage(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_:
-        main(["--lists", "0"])
-    assert exit_.value.code == 2 and "--lists must be at least 1" in capsys.readouterr().err
+    for argv, message in (
+        (["--lists", "0"], "--lists must be at least 1"),
+        (["--max-pairs", "1"], "at least 2"),
+    ):
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_a_small_bound_switches_windows_the_same_way_both_ways(tmp_path: Path) -> None:
+    out = tmp_path / "replay.json"
+    assert main(["--lists", "300", "--max-pairs", "400", "--rounds", "1", "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert report["same_statistics"] is True and report["windows_started"] >= 5
