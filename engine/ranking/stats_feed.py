@@ -12,7 +12,7 @@ one per served list keeps its cost per search small), and recording a shopper's 
 before the request answers (`refresh`), so a process's clicks count at once and everything else within
 the interval: views of a list about a second after it was served, which ranking signals do not notice.
 Records are read without their feature rows (`EventLog.read_signals`), which the statistics do not use:
-replaying 200,000 served lists at start takes a fraction of a full decode (BENCHMARKS.md).
+a served list then costs about 60% of a full read (BENCHMARKS.md "Click statistics from the event log").
 """
 
 from __future__ import annotations
