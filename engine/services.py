@@ -131,8 +131,9 @@ class EngineServices:
             max_pairs=settings.click_stats_max_pairs,
             examination=ExaminationWatcher(examination_path(settings.data_dir)),
         )
-        feed = StatsFeed(events, stats)
-        feed.catch_up()  # the whole log before the first search, as a restart must
+        feed = StatsFeed(events, stats, checkpoint=settings.path("stats", "click-stats.json"))
+        feed.restore()  # from the last window closed, when its checkpoint matches this log
+        feed.catch_up()  # the rest of the log before the first search
         feed.start()
         catalog_error = None
         try:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
 from sys import intern
 
 from engine.events.base import Event, Impression, LogRecord
@@ -45,8 +46,10 @@ def normalise_query(query: str) -> str:
     return " ".join(query.casefold().split())
 
 
-class _Window:
-    """One window's counters (see `ClickStats`: the statistics are the sum of two windows)."""
+class Window:
+    """One window's counters (see `ClickStats`: the statistics are the sum of two windows). A window no
+    longer current is never written again, which is what lets `engine.ranking.stats_checkpoint` save
+    it outside the lock."""
 
     def __init__(self) -> None:
         self.views: dict[str, int] = {}
@@ -57,6 +60,17 @@ class _Window:
         self.query_positions: dict[tuple[str, str], dict[int, int]] = {}
         self.query_clicks: dict[tuple[str, str], int] = {}
         self.clicked: set[tuple[str, str]] = set()  # (search or event id, product): one click each
+
+
+@dataclass(frozen=True)
+class Closed:
+    """What a restart needs to go on from the record that closed a window, as if it had read the log
+    up to it: the closed window (the older of the two from then on) and the state kept across windows."""
+
+    window: Window
+    search_queries: dict[str, str]
+    waiting: dict[str, list[str]]
+    windows_started: int
 
 
 class ClickStats:
@@ -91,8 +105,9 @@ class ClickStats:
         self._max_waiting = max_waiting
         self._window_pairs = max_pairs // 2
         self._lock = threading.Lock()
-        self._current, self._previous = _Window(), _Window()
+        self._current, self._previous = Window(), Window()
         self.windows_started = 0  # how many times the current window was replaced
+        self._closed: Closed | None = None  # set by the record that closed a window, until taken
         # search_id -> normalised query, so a click can be attributed to the query that served it.
         self._search_queries: dict[str, str] = {}
         # search_id -> products clicked before the list they were on was read (its query not known yet).
@@ -126,8 +141,10 @@ class ClickStats:
                     else:
                         positions[position] = positions.get(position, 0) + 1
             if len(at) >= self._window_pairs:
-                self._previous, self._current = window, _Window()
+                self._previous, self._current = window, Window()
                 self.windows_started += 1
+                waiting = {sid: list(pids) for sid, pids in self._waiting.items()}
+                self._closed = Closed(window, dict(self._search_queries), waiting, self.windows_started)
 
     def observe_event(self, event: Event) -> None:
         weight = ACTION_WEIGHTS.get(event.type)
@@ -152,13 +169,28 @@ class ClickStats:
                     self._waiting.popitem(last=False)  # bounded memory: the oldest list never came
                 self._waiting.setdefault(event.search_id, []).append(product_id)
 
-    def observe(self, records: Iterable[LogRecord]) -> None:
-        """Feed log records, in log order."""
+    def observe(
+        self, records: Iterable[LogRecord], closed: Callable[[LogRecord, Closed], None] | None = None
+    ) -> None:
+        """Feed log records, in log order; `closed(record, state)` is told of each record that closed
+        a window, with what a restart needs to go on from it (`engine.ranking.stats_checkpoint`)."""
         for record in records:
             if record.impression is not None:
                 self.observe_impression(record.impression)
             elif record.event is not None:
                 self.observe_event(record.event)
+            state, self._closed = self._closed, None
+            if state is not None and closed is not None:
+                closed(record, state)
+
+    def restore(self, state: Closed) -> None:
+        """Start from `state` (this table must not have read anything yet): the closed window becomes the
+        older one, and the log is to be read on from the record that closed it."""
+        with self._lock:
+            self._previous, self._current = state.window, Window()
+            self._search_queries = dict(state.search_queries)
+            self._waiting = OrderedDict((sid, list(pids)) for sid, pids in state.waiting.items())
+            self.windows_started = state.windows_started
 
     # --- reads -----------------------------------------------------------------------------------------
     @property

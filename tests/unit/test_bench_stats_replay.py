@@ -37,7 +37,7 @@ def test_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert report["same_statistics"] is True and report["lists"] == 120 and report["clicks"] == 30
     assert [len(report["ways"][w]) for w in ("full", "lean")] == [2, 2]
     assert set(report["ways"]["lean"][0]) == {"seconds", "cpu_s", "us_per_list", "tick_us_per_list"}
-    assert "same statistics both ways: True" in capsys.readouterr().out
+    assert "same statistics every way: True" in capsys.readouterr().out
     assert list(tmp_path.glob("stats-replay-*")) == []  # the log's directory is removed
 
 
@@ -56,3 +56,5 @@ def test_a_small_bound_switches_windows_the_same_way_both_ways(tmp_path: Path) -
     assert main(["--lists", "300", "--max-pairs", "400", "--rounds", "1", "--out", str(out)]) == 0
     report = json.loads(out.read_text())
     assert report["same_statistics"] is True and report["windows_started"] >= 5
+    start = report["start_from_checkpoint"]
+    assert start["restored"] is True and 0 < start["records_after"] < 300 and start["checkpoint_mb"] > 0
