@@ -103,6 +103,20 @@ def backend_errors(action: str) -> Iterator[None]:
         raise InvalidInput(f"opensearch rejected {action}: {exc}") from exc
 
 
+def _scored(response: dict[str, Any]) -> list[ScoredId]:
+    return [ScoredId(hit["_id"], float(hit["_score"] or 0.0)) for hit in response["hits"]["hits"]]
+
+
+def _item(item: dict[str, Any]) -> dict[str, Any]:
+    """One `_msearch` answer, or the error its search alone would have raised (`backend_errors`)."""
+    if "error" not in item:
+        return item
+    status = item.get("status")
+    if not isinstance(status, int) or status == 429 or status >= 500:
+        raise BackendUnavailable("opensearch", f"search: {status} {item['error']}")
+    raise InvalidInput(f"opensearch rejected search: {status} {item['error']}")
+
+
 class OpenSearchLexical:
     """`LexicalIndex` on an OpenSearch alias. Thread-safe (the client is)."""
 
@@ -160,9 +174,36 @@ class OpenSearchLexical:
 
     # --- reads ------------------------------------------------------------------------------------
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[ScoredId]:
-        if k <= 0 or not query.strip():
+        body = self._search_body(query, k, filters)
+        if body is None:
             return []
-        body = {
+        response = self._call("search", lambda: self.client.search(index=self._target, body=body))
+        return _scored(response)
+
+    def search_members(self, match: MatchQuery, k: int) -> MemberHits:
+        body = self._members_body(match, k)
+        if body is None:
+            return MemberHits([], 0)
+        response = self._call("search", lambda: self.client.search(index=self._target, body=body))
+        return MemberHits(_scored(response), int(response["hits"]["total"]["value"]))
+
+    def search_with_members(self, query: str, k: int, match: MatchQuery) -> tuple[list[ScoredId], MemberHits]:
+        """Both searches in one `_msearch` round trip (the cluster runs them side by side); each item's
+        error is raised as its own search would raise it."""
+        ranked, members = self._search_body(query, k, match.filters), self._members_body(match, k)
+        if ranked is None or members is None:
+            return self.search(query, k, match.filters), self.search_members(match, k)
+        target = {"index": self._target}
+        lines = [target, ranked, target, members]
+        response = self._call("search", lambda: self.client.msearch(body=lines))
+        first, second = (_item(item) for item in response["responses"])
+        return _scored(first), MemberHits(_scored(second), int(second["hits"]["total"]["value"]))
+
+    def _search_body(self, query: str, k: int, filters: Filters | None) -> dict[str, Any] | None:
+        """The ranking query's body; None when it would find nothing (no words, or k of 0)."""
+        if k <= 0 or not query.strip():
+            return None
+        return {
             "query": dsl.bool_query(query, filters, self.fields),
             "size": min(k, MAX_WINDOW),
             "sort": [{"_score": "desc"}, {"id": "asc"}],
@@ -170,17 +211,17 @@ class OpenSearchLexical:
             "track_total_hits": False,
             "_source": False,
         }
-        response = self._call("search", lambda: self.client.search(index=self._target, body=body))
-        return [ScoredId(hit["_id"], float(hit["_score"])) for hit in response["hits"]["hits"]]
 
-    def search_members(self, match: MatchQuery, k: int) -> MemberHits:
+    def _members_body(self, match: MatchQuery, k: int) -> dict[str, Any] | None:
+        """The lexical members' body (top k by the ranking score, and their count); None when the set has
+        no lexical side."""
         if not match.lexical:
-            return MemberHits([], 0)
+            return None
         lexical = replace(match, also_ids=frozenset(), near_ids=frozenset())
         query: dict[str, Any] = {"bool": {"filter": [self._match(lexical)]}}
         if match.text is not None and match.text.strip():
             query["bool"]["should"] = [dsl.text_query(match.text, self.fields)]
-        body = {
+        return {
             "query": query,
             "size": max(0, min(k, MAX_WINDOW)),
             "sort": [{"_score": "desc"}, {"id": "asc"}],
@@ -188,12 +229,6 @@ class OpenSearchLexical:
             "track_total_hits": True,
             "_source": False,
         }
-        response = self._call("search", lambda: self.client.search(index=self._target, body=body))
-        hits = [ScoredId(hit["_id"], float(hit["_score"] or 0.0)) for hit in response["hits"]["hits"]]
-        return MemberHits(hits, int(response["hits"]["total"]["value"]))
-
-    def search_with_members(self, query: str, k: int, match: MatchQuery) -> tuple[list[ScoredId], MemberHits]:
-        return self.search(query, k, match.filters), self.search_members(match, k)
 
     def count_matching(self, match: MatchQuery) -> int:
         body = {"query": self._match(match)}

@@ -1,6 +1,6 @@
 """Write-path robustness of the OpenSearch backend against a scripted client: chunking, retries with
-back-off, error mapping and rebuild clean-up. (Search behaviour is tested on a real node in
-tests/integration/test_opensearch_lexical.py.)"""
+back-off, error mapping and rebuild clean-up, and the error mapping of the one-round-trip search.
+(Search behaviour is tested on a real node in tests/integration/test_opensearch_lexical.py.)"""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from opensearchpy import OpenSearch
 
 from engine.errors import BackendUnavailable, InvalidInput
+from engine.lexical.matching import MatchQuery
 from engine.lexical.opensearch import OpenSearchLexical
 from engine.records import Product
 
@@ -177,3 +178,41 @@ def test_an_indexed_document_reads_back_as_the_same_product() -> None:
     assert from_document(document) == product  # ...but the product keeps it
     bare = from_document({"id": 8, "title": None})
     assert bare == Product(id="8", title="")  # missing fields take the record's defaults
+
+
+class MsearchClient(FakeClient):
+    """Answers `_msearch` with the given items, recording the request lines."""
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        super().__init__([])
+        self.items = items
+        self.lines: list[Any] = []
+
+    def msearch(self, body: list[Any]) -> dict[str, Any]:
+        self.lines = body
+        return {"responses": self.items}
+
+
+def found(*ids: str, total: int | None = None) -> dict[str, Any]:
+    hits = {"hits": [{"_id": pid, "_score": 2.0 - i / 10} for i, pid in enumerate(ids)]}
+    if total is not None:
+        hits["total"] = {"value": total, "relation": "eq"}
+    return {"hits": hits, "status": 200}
+
+
+def test_a_search_with_its_members_is_one_round_trip_and_an_item_error_is_the_searchs_own() -> None:
+    match = MatchQuery("kettle")
+    client = MsearchClient([found("p1", "p2"), found("p2", total=7)])
+    index = OpenSearchLexical(client, "products")  # type: ignore[arg-type]
+    candidates, members = index.search_with_members("kettle", 5, match)
+    assert [c.product_id for c in candidates] == ["p1", "p2"]
+    assert [m.product_id for m in members.hits] == ["p2"] and members.members == 7
+    assert len(client.lines) == 4 and client.lines[0] == {"index": "products"}
+    assert client.lines[3]["track_total_hits"] is True and client.lines[1]["track_total_hits"] is False
+    for status, error in ((503, BackendUnavailable), (429, BackendUnavailable), (400, InvalidInput)):
+        client.items = [
+            found("p1"),
+            {"error": {"type": "search_phase_execution_exception"}, "status": status},
+        ]
+        with pytest.raises(error, match="search_phase_execution_exception"):
+            index.search_with_members("kettle", 5, match)
