@@ -71,13 +71,19 @@ class Merchandiser:
         depth = max(self.depth, query.page * query.size)
         head, tail = hits[:depth], hits[depth:]
         ids = [h.product_id for h in head]
-        if not pins and not moves and available is not None and False not in available(ids):
-            return Merchandised(hits)
-        found = lookup(ids)
-        if not pins and not moves and all(p.available for p in map(found.get, ids) if p is not None):
-            # Only `bury_unavailable` is on (the default) and the head holds nothing to bury: the list
+        found = None
+        if not pins and not moves:
+            # Only `bury_unavailable` is on (the default): when the head holds nothing to bury, the list
             # stays as ranked, without a row per hit first (most searches, a few hundred hits each).
-            return Merchandised(hits)
+            if available is None:
+                found = lookup(ids)
+                flags: list[bool | None] = [p.available for p in map(found.get, ids) if p is not None]
+            else:
+                flags = available(ids)  # None (gone) is never buried
+            if False not in flags:
+                return Merchandised(hits)
+        if found is None:
+            found = lookup(ids)
         rows = [Row(hit, pid, found.get(pid)) for hit, pid in zip(head, ids, strict=True)]
         applied: list[AppliedRule] = []
         if moves:
