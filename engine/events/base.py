@@ -65,6 +65,23 @@ class LogRecord:
     event: Event | None = None
 
 
+def served_key(search_id: str) -> str:
+    """The idempotency key of a served list: one record per search id, in every backend."""
+    return f"imp:{search_id}"
+
+
+def event_key(event_id: str) -> str:
+    """The idempotency key of a shopper action: one record per event id, in every backend."""
+    return f"ev:{event_id}"
+
+
+def record_key(record: LogRecord) -> str:
+    """The idempotency key of a record read back (what names it in any log)."""
+    if record.impression is not None:
+        return served_key(record.impression.search_id)
+    return event_key(record.event.event_id) if record.event is not None else ""
+
+
 @runtime_checkable
 class EventLog(Protocol):
     def append_impression(self, impression: Impression) -> int:

@@ -7,7 +7,7 @@ serves both (nothing is pickled) and a record reads back the same whichever back
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, fields
 from typing import Any
 
 from engine.events.base import Event, Impression
@@ -25,7 +25,14 @@ def impression_from_json(text: str, lean: bool = False) -> Impression:
     """The served list in `text`; `lean` leaves its feature rows, feature names and extra fields empty
     (see `EventLog.read_signals`): converting the feature rows is most of the decoding."""
     data: dict[str, Any] = json.loads(text)
-    impression = Impression(
+    ranked: dict[str, Any] = {}
+    if not lean:
+        ranked = {
+            "features": tuple(tuple(float(x) for x in row) for row in data.get("features") or ()),
+            "feature_names": tuple(data.get("feature_names") or ()),
+            "extra": dict(data.get("extra") or {}),
+        }
+    return Impression(
         search_id=data["search_id"],
         timestamp=float(data["timestamp"]),
         query=data["query"],
@@ -36,14 +43,7 @@ def impression_from_json(text: str, lean: bool = False) -> Impression:
         session_id=data.get("session_id"),
         surface=data.get("surface") or "search",
         propensity_swaps=tuple((int(a), int(b)) for a, b in data.get("propensity_swaps") or ()),
-    )
-    if lean:
-        return impression
-    return replace(
-        impression,
-        features=tuple(tuple(float(x) for x in row) for row in data.get("features") or ()),
-        feature_names=tuple(data.get("feature_names") or ()),
-        extra=dict(data.get("extra") or {}),
+        **ranked,
     )
 
 

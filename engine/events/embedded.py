@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import BackendUnavailable, InvalidInput
-from engine.events.base import EVENT_TYPES, Event, Impression, LogRecord
+from engine.events.base import EVENT_TYPES, Event, Impression, LogRecord, event_key, served_key
 from engine.events.codec import event_from_json, event_to_json, impression_from_json, impression_to_json
 
 _SCHEMA = """
@@ -74,7 +74,7 @@ class EmbeddedEventLog:
 
     def append_impressions(self, impressions: Sequence[Impression]) -> list[int]:
         rows = [
-            (f"imp:{imp.search_id}", "served", "impression", imp.user_id, impression_to_json(imp))
+            (served_key(imp.search_id), "served", "impression", imp.user_id, impression_to_json(imp))
             for imp in impressions
         ]
         if not rows:
@@ -88,7 +88,7 @@ class EmbeddedEventLog:
             if event.type not in EVENT_TYPES:
                 raise InvalidInput(f"unknown event type {event.type!r}; expected one of {EVENT_TYPES}")
             payload = event_to_json(event)
-            rows.append((f"ev:{event.event_id}", "event", event.type, event.user_id, payload))
+            rows.append((event_key(event.event_id), "event", event.type, event.user_id, payload))
         if not rows:
             return []
         with self._lock:
@@ -135,7 +135,7 @@ class EmbeddedEventLog:
         return _records(rows, lean=True)
 
     def impression(self, search_id: str) -> Impression | None:
-        rows = self._query("SELECT payload FROM log WHERE key = ?", (f"imp:{search_id}",))
+        rows = self._query("SELECT payload FROM log WHERE key = ?", (served_key(search_id),))
         return impression_from_json(rows[0][0]) if rows else None
 
     def recent_events(self, user_id: str, limit: int = 50) -> list[Event]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from dataclasses import dataclass
 
-from engine.events.base import EVENT_TYPES, Event, Impression, LogRecord
+from engine.events.base import EVENT_TYPES, Event, Impression, LogRecord, event_key, served_key
 from engine.events.codec import event_from_json, event_to_json, impression_from_json, impression_to_json
 
 KIND_SERVED = "served"
@@ -40,7 +40,7 @@ def encode_impression(impression: Impression) -> Message:
     return Message(
         key=impression.search_id,
         value=impression_to_json(impression).encode(),
-        dedup=f"imp:{impression.search_id}",
+        dedup=served_key(impression.search_id),
         kind=KIND_SERVED,
     )
 
@@ -49,7 +49,7 @@ def encode_event(event: Event) -> Message:
     return Message(
         key=event.search_id or event.event_id,
         value=event_to_json(event).encode(),
-        dedup=f"ev:{event.event_id}",
+        dedup=event_key(event.event_id),
         kind=KIND_EVENT,
     )
 

@@ -107,14 +107,15 @@ class ClickStats:
         self._lock = threading.Lock()
         self._current, self._previous = Window(), Window()
         self.windows_started = 0  # how many times the current window was replaced
-        self._closed: Closed | None = None  # set by the record that closed a window, until taken
         # search_id -> normalised query, so a click can be attributed to the query that served it.
         self._search_queries: dict[str, str] = {}
         # search_id -> products clicked before the list they were on was read (its query not known yet).
         self._waiting: OrderedDict[str, list[str]] = OrderedDict()
 
     # --- updates ---------------------------------------------------------------------------------------
-    def observe_impression(self, impression: Impression) -> None:
+    def observe_impression(self, impression: Impression) -> Closed | None:
+        """Count a served list; when it fills the current window, returns what a restart needs to go on
+        from it (`Closed`), else None."""
         # Interned: a decoded record's strings are new objects, and the pair keys would each hold copies.
         query = intern(normalise_query(impression.query))
         with self._lock:
@@ -144,7 +145,8 @@ class ClickStats:
                 self._previous, self._current = window, Window()
                 self.windows_started += 1
                 waiting = {sid: list(pids) for sid, pids in self._waiting.items()}
-                self._closed = Closed(window, dict(self._search_queries), waiting, self.windows_started)
+                return Closed(window, dict(self._search_queries), waiting, self.windows_started)
+        return None
 
     def observe_event(self, event: Event) -> None:
         weight = ACTION_WEIGHTS.get(event.type)
@@ -176,12 +178,11 @@ class ClickStats:
         a window, with what a restart needs to go on from it (`engine.ranking.stats_checkpoint`)."""
         for record in records:
             if record.impression is not None:
-                self.observe_impression(record.impression)
+                state = self.observe_impression(record.impression)
+                if state is not None and closed is not None:
+                    closed(record, state)
             elif record.event is not None:
                 self.observe_event(record.event)
-            state, self._closed = self._closed, None
-            if state is not None and closed is not None:
-                closed(record, state)
 
     def restore(self, state: Closed) -> None:
         """Start from `state` (this table must not have read anything yet): the closed window becomes the

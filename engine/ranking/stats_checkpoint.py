@@ -23,20 +23,13 @@ from pathlib import Path
 from sys import intern
 from typing import Any
 
-from engine.events.base import EventLog, LogRecord
+from engine.events.base import EventLog, LogRecord, record_key
 from engine.ranking.stats import Closed, Window
 from engine.storage import write_atomic
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1
-
-
-def identity(record: LogRecord) -> str:
-    """What names a record in any log: its search id (a served list) or event id (a shopper action)."""
-    if record.impression is not None:
-        return f"imp:{record.impression.search_id}"
-    return f"ev:{record.event.event_id}" if record.event is not None else ""
 
 
 def save(path: Path, record: LogRecord, state: Closed) -> None:
@@ -49,7 +42,7 @@ def save(path: Path, record: LogRecord, state: Closed) -> None:
     data = {
         "format": FORMAT,
         "offset": record.offset,
-        "record": identity(record),
+        "record": record_key(record),
         "windows_started": state.windows_started,
         "views": window.views,
         "clicks": window.clicks,
@@ -75,7 +68,7 @@ def load(path: Path, events: EventLog) -> tuple[int, Closed] | None:
             raise ValueError(f"format {data.get('format')!r}, expected {FORMAT}")
         offset = int(data["offset"])
         found = events.read_signals(after=offset - 1, limit=1)
-        if not found or found[0].offset != offset or identity(found[0]) != data["record"]:
+        if not found or found[0].offset != offset or record_key(found[0]) != data["record"]:
             raise ValueError(f"the event log does not hold {data['record']} at offset {offset}")
         return offset, _state(data)
     except Exception as exc:  # any bad file: the whole log is read instead
