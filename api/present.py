@@ -26,7 +26,10 @@ def to_hit(
     ranked: RankedHit | None = None,
     debug: bool = False,
     ranker_version: int | None = None,
+    identified: tuple[str, ...] = (),
 ) -> Hit:
+    """The answer's view of a product; with `debug`, the hit's scores (`identified`: the products the
+    query names by identifier)."""
     detail = None
     if debug and ranked is not None:
         s = ranked.signals
@@ -43,6 +46,7 @@ def to_hit(
             features=None
             if ranked.features is None
             else {name: float(v) for name, v in zip(FEATURE_NAMES, ranked.features, strict=True)},
+            identifier=product.id in identified,
         )
     return Hit(
         id=product.id,

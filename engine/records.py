@@ -148,10 +148,13 @@ class ScoredId:
 @dataclass(frozen=True)
 class MemberHits:
     """The lexical side of a search in one backend query: the top members of the match set's lexical
-    part by the candidate (BM25) score, and how many lexical members there are in all."""
+    part by the candidate (BM25) score, and how many lexical members there are in all; `identified`,
+    the products whose identifier the query names exactly (`engine.lexical.matching.IDENTIFIED_LIMIT`
+    at most, by id), which the search answers first."""
 
     hits: list[ScoredId]
     members: int
+    identified: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:

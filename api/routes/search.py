@@ -118,7 +118,8 @@ async def search(request: Request, services: ServicesDep) -> Response:
     served = await serve(services, query, log=log, search_id=search_id, extra=ubi_extra(ubi))
     outcome = served.outcome
     hits = [
-        to_hit(served.product(h), relevance(h), h, body.debug, outcome.ranker_version) for h in served.shown
+        to_hit(served.product(h), relevance(h), h, body.debug, outcome.ranker_version, outcome.identified)
+        for h in served.shown
     ]
     answer = SearchResponse(
         search_id=search_id,

@@ -73,6 +73,10 @@ class HitDebug(BaseModel):
     ranker_score: float | None = None
     ranker_version: int | None = None
     features: dict[str, float] | None = None
+    identifier: bool = Field(
+        False,
+        description="The query names this product by an exact identifier (SKU, ISBN, GTIN, model): it leads.",
+    )
 
 
 class Hit(BaseModel):

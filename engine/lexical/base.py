@@ -35,7 +35,8 @@ class LexicalIndex(Protocol):
 
     def search_with_members(self, query: str, k: int, match: MatchQuery) -> tuple[list[ScoredId], MemberHits]:
         """`search(query, k, match.filters)` and `search_members(match, k)` in one call: a search's
-        lexical side (the embedded backend builds the ranking query once for both)."""
+        lexical side (the embedded backend builds the ranking query once for both), with the members'
+        `identified` filled in (the products `match.text` names by an exact identifier)."""
         ...
 
     def count_matching(self, match: MatchQuery) -> int:

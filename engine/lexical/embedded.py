@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 from engine.errors import AisleError, IndexUnreadable
 from engine.lexical.analysis import make_analyzer
 from engine.lexical.facets import attribute_name, check_fields, top_buckets
-from engine.lexical.matching import MatchQuery, SearchFields
+from engine.lexical.matching import IDENTIFIED_LIMIT, MatchQuery, SearchFields
 from engine.lexical.synonyms import SynonymFile, synonyms_path
 from engine.lexical.tantivy_generation import Generation, match_ids, price_counts, write_manifest
 from engine.lexical.tantivy_schema import (
@@ -129,7 +129,10 @@ class EmbeddedLexical:
             return candidates, MemberHits([], 0)
         if match.text != query:
             ranking = self._ranking(gen, searcher, match.text) if match.text is not None else None
-        return candidates, self._members(gen, searcher, match, k, ranking)
+        members = self._members(gen, searcher, match, k, ranking)
+        if match.text is not None:
+            members = replace(members, identified=self._identified(gen, searcher, match.text, match.filters))
+        return candidates, members
 
     def _candidates(
         self, gen: Generation, searcher: Any, ranking: Any | None, k: int, filters: Filters | None
@@ -148,6 +151,16 @@ class EmbeddedLexical:
         result = searcher.search(query, limit=max(k, 1), count=True)
         count = int(result.count)  # type: ignore[attr-defined]  # present at run time, missing in the stub
         return MemberHits(self._scored(gen, searcher, result.hits[: max(k, 0)]), count)
+
+    @staticmethod
+    def _identified(gen: Generation, searcher: Any, text: str, filters: Filters | None) -> tuple[str, ...]:
+        """The products `text` names by an exact identifier (`MemberHits.identified`): a term lookup or
+        a few, no scoring."""
+        query = gen.queries.identifier_query(text, filters)
+        if query is None:
+            return ()
+        hits = searcher.search(query, limit=IDENTIFIED_LIMIT, count=False).hits
+        return tuple(sorted(gen.ids_of(searcher, hits)))
 
     @staticmethod
     def _ranking(gen: Generation, searcher: Any, text: str) -> Any | None:

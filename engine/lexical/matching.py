@@ -48,6 +48,9 @@ ATTRIBUTE_PREFIX = "attr."
 _IDENTIFIER_NOISE = re.compile(r"[\s\-_./]+")
 MIN_PREFIX_CHARS = 3
 MIN_IDENTIFIER_PREFIX_CHARS = 5
+# At most this many products a query names by an exact identifier lead its answer (`MemberHits.identified`):
+# an identifier names one product or a handful (variants sharing a model number).
+IDENTIFIED_LIMIT = 10
 # How many query words a `MatchQuery.near_ids` product must match, whatever the query's length: the
 # looser similarity threshold it also clears does the rest (docs/relevance.md).
 NEAR_WORDS = 1

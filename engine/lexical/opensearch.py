@@ -39,7 +39,7 @@ from engine.lexical import query as dsl
 from engine.lexical.analysis import make_analyzer
 from engine.lexical.facets import check_fields
 from engine.lexical.mapping import from_document, index_body, to_document
-from engine.lexical.matching import MatchQuery, SearchFields
+from engine.lexical.matching import IDENTIFIED_LIMIT, MatchQuery, SearchFields
 from engine.lexical.synonyms import SynonymFile, synonyms_path
 from engine.records import FacetCounts, Filters, MemberHits, Product, ScoredId
 
@@ -188,16 +188,22 @@ class OpenSearchLexical:
         return MemberHits(_scored(response), int(response["hits"]["total"]["value"]))
 
     def search_with_members(self, query: str, k: int, match: MatchQuery) -> tuple[list[ScoredId], MemberHits]:
-        """Both searches in one `_msearch` round trip (the cluster runs them side by side); each item's
-        error is raised as its own search would raise it."""
+        """Both searches, and the products the query names by identifier, in one `_msearch` round trip
+        (the cluster runs them side by side); each item's error is raised as its own search would raise
+        it."""
         ranked, members = self._search_body(query, k, match.filters), self._members_body(match, k)
         if ranked is None or members is None:
             return self.search(query, k, match.filters), self.search_members(match, k)
         target = {"index": self._target}
         lines = [target, ranked, target, members]
+        named = dsl.identifier_query(match.text, match.filters) if match.text is not None else None
+        if named is not None:
+            lines += [target, {"query": named, "size": IDENTIFIED_LIMIT, "_source": False}]
         response = self._call("search", lambda: self.client.msearch(body=lines))
-        first, second = (_item(item) for item in response["responses"])
-        return _scored(first), MemberHits(_scored(second), int(second["hits"]["total"]["value"]))
+        first, second, *third = (_item(item) for item in response["responses"])
+        identified = tuple(sorted(h.product_id for h in _scored(third[0]))) if third else ()
+        hits = MemberHits(_scored(second), int(second["hits"]["total"]["value"]), identified)
+        return _scored(first), hits
 
     def _search_body(self, query: str, k: int, filters: Filters | None) -> dict[str, Any] | None:
         """The ranking query's body; None when it would find nothing (no words, or k of 0)."""

@@ -206,6 +206,19 @@ def filter_clauses(filters: Filters | None) -> tuple[list[dict[str, Any]], list[
     return must, must_not
 
 
+def identifier_query(text: str, filters: Filters | None) -> dict[str, Any] | None:
+    """The products whose identifier `text`, or a run of its parts, names exactly (the match query's
+    identifier clause alone), under `filters`; None when the text holds no identifier form."""
+    idents = identifier_candidates(text)
+    if not idents:
+        return None
+    must, must_not = filter_clauses(filters)
+    body: dict[str, Any] = {"filter": [{"terms": {"ident": idents}}, *must]}
+    if must_not:
+        body["must_not"] = must_not
+    return {"bool": body}
+
+
 def bool_query(
     query: str | None, filters: Filters | None, fields: SearchFields | None = None
 ) -> dict[str, Any]:

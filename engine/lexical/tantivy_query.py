@@ -235,6 +235,14 @@ class QueryBuilder:
         )
         return Query.const_score_query(near, 0.0)
 
+    def identifier_query(self, text: str, filters: Filters | None) -> Any | None:
+        """The products whose identifier `text`, or a run of its parts, names exactly (the match query's
+        identifier clause alone), under `filters`; None when the text holds no identifier form."""
+        idents = identifier_candidates(text)
+        if not idents:
+            return None
+        return self.filtered(Query.term_set_query(self.schema, "ident", idents), filters)
+
     def ranked_members(self, match: MatchQuery, ranking: Any | None) -> Any:
         """The lexical members of `match` scored by `ranking` (the candidate query): membership is a
         non-scoring clause, so a member scores exactly what `ranking` gives it (0 when it matched only

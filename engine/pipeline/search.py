@@ -47,6 +47,7 @@ from engine.pipeline.encoder_trial import EncoderTrial, in_trial_run
 from engine.pipeline.explore import ExplorationKey, ExplorationPolicy, swaps_on_page
 from engine.pipeline.facets import check_fields, facet_counts
 from engine.pipeline.fusion import fuse
+from engine.pipeline.identified import identified_first, with_identified
 from engine.pipeline.matchset import MatchSet, MatchSetStage
 from engine.pipeline.merchandise import Merchandiser
 from engine.pipeline.rank import gather, rerank
@@ -220,6 +221,7 @@ class SearchPipeline:
         if lexical_future is not None:
             try:
                 lists["lexical"], lexical = lexical_future.result()
+                lists["lexical"] = with_identified(lists["lexical"], lexical.identified)
             except Exception as exc:  # any lexical failure degrades; the reason goes to the log
                 log.warning("lexical retrieval failed, answering from the dense side: %s", exc)
                 degraded.append("lexical")
@@ -255,6 +257,7 @@ class SearchPipeline:
                 log.warning("ranker failed, answering in fused order: %s", exc)
                 degraded.append("ranker")
         assign_relevance(hits)
+        hits = identified_first(hits, lexical.identified if lexical is not None else ())
         facets: FacetCounts = {}
         if match is not None:
             total, facets = self._count(query, match[0], timings)
@@ -308,6 +311,7 @@ class SearchPipeline:
             interleaving=trial_page.to_log() if trial_page is not None else None,
             merchandising=merch.applied,
             suggestion=suggestion,
+            identified=lexical.identified if lexical is not None else (),
         )
 
     def _match(

@@ -143,6 +143,8 @@ class SearchOutcome:
     interleaving: dict[str, object] | None = None
     merchandising: list[AppliedRule] = field(default_factory=list)
     suggestion: str | None = None
+    # The products the query names by an exact identifier (`engine.pipeline.identified`): they lead.
+    identified: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

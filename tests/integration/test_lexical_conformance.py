@@ -296,6 +296,25 @@ def test_search_with_members_answers_what_the_two_calls_answer(
     assert members == shop.search_members(match, 50)
 
 
+@pytest.mark.parametrize(
+    ("query", "filters", "identified"),
+    [
+        ("DCD791D2", None, ("tl-drill",)),  # a model number as written
+        ("dewalt dcd 791-d2", None, ("tl-drill",)),  # a run of the query's parts
+        ("isbn 978 0 14 143951 8", None, ("bk-austen",)),
+        ("ER-KOBO", None, ("er-kobo",)),  # the product id is an identifier too
+        ("DCD791D2", Filters(price_max=100.0), ()),  # the filters apply (the drill costs 129)
+        ("DCD791", None, ()),  # a beginning matches, but does not name the product
+        ("cordless drill", None, ()),
+    ],
+)
+def test_search_with_members_names_the_products_a_query_names_by_identifier(
+    shop: LexicalIndex, query: str, filters: Filters | None, identified: tuple[str, ...]
+) -> None:
+    _, members = shop.search_with_members(query, 50, MatchQuery(query, filters, prefix_last=True))
+    assert members.identified == identified
+
+
 def test_near_ids_join_only_when_they_share_a_query_word(shop: LexicalIndex) -> None:
     assert ids(shop, "cordless hammer") == set()  # two words: a product needs both
     near = frozenset({"tl-drill", "tl-hamper", "er-kobo", "odd-blank"})

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from engine.pipeline.types import PipelineConfig
+from engine.records import Product
 from tests.support.shop import CATALOG, NOTEBOOKS
 from tests.unit.gateway_fakes import make_services
 
@@ -212,3 +213,48 @@ def test_hits_past_the_head_explain_what_is_known_in_debug(client: TestClient) -
         len({h["id"] for h in answer["hits"]} & {h["id"] for h in search(client, query="notebook")["hits"]})
         == 0
     )
+
+
+def test_a_model_number_answers_its_product_before_accessories_that_mention_it(tmp_path: Path) -> None:
+    # A battery whose title names the drill's model number is a strong BM25 candidate; the drill itself
+    # matches only by its identifier (no word of it is "dcd791d2"), and a kit's model merely begins so.
+    accessories = [
+        Product(
+            "ac-battery",
+            "Battery for DCD791D2",
+            "Spare battery for the DCD791D2 drill driver.",
+            "PowerPlus",
+            ("Tools", "Batteries"),
+            39.0,
+        ),
+        Product(
+            "tl-kit",
+            "Drill kit",
+            "Drill with case.",
+            "DeWalt",
+            ("Tools",),
+            199.0,
+            attributes={"model": "DCD791D2K"},
+        ),
+    ]
+    config = PipelineConfig(
+        max_query_chars=64, lexical_depth=5, dense_depth=5, semantic_threshold=0.99, near_threshold=0.99
+    )
+    services = make_services(tmp_path, products=[*CATALOG, *accessories], config=config)
+    try:
+        with TestClient(create_app(services)) as shop:
+            for pipeline in ("full", "bm25", "rrf"):
+                answer = search(shop, query="DCD791D2", pipeline=pipeline, debug=True)
+                ids = [h["id"] for h in answer["hits"]]
+                assert ids[0] == "tl-drill" and set(ids) == {"tl-drill", "ac-battery", "tl-kit"}, (
+                    pipeline,
+                    ids,
+                )
+                assert [h["debug"]["identifier"] for h in answer["hits"]] == [True, False, False]
+                assert answer["hits"][0]["score"] == 1.0
+            # A run of the query's parts names it too; a filter that excludes it leaves it out.
+            assert search(shop, query="dewalt dcd 791 d2")["hits"][0]["id"] == "tl-drill"
+            filtered = search(shop, query="DCD791D2", filters={"brand": ["PowerPlus"]})
+            assert [h["id"] for h in filtered["hits"]] == ["ac-battery"]
+    finally:
+        services.close()

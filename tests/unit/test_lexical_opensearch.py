@@ -202,13 +202,18 @@ def found(*ids: str, total: int | None = None) -> dict[str, Any]:
 
 def test_a_search_with_its_members_is_one_round_trip_and_an_item_error_is_the_searchs_own() -> None:
     match = MatchQuery("kettle")
-    client = MsearchClient([found("p1", "p2"), found("p2", total=7)])
+    client = MsearchClient([found("p1", "p2"), found("p2", total=7), found("p9", "p3")])
     index = OpenSearchLexical(client, "products")  # type: ignore[arg-type]
     candidates, members = index.search_with_members("kettle", 5, match)
     assert [c.product_id for c in candidates] == ["p1", "p2"]
     assert [m.product_id for m in members.hits] == ["p2"] and members.members == 7
-    assert len(client.lines) == 4 and client.lines[0] == {"index": "products"}
+    assert members.identified == ("p3", "p9")  # the third search: what "kettle" names as an identifier
+    assert len(client.lines) == 6 and client.lines[0] == {"index": "products"}
     assert client.lines[3]["track_total_hits"] is True and client.lines[1]["track_total_hits"] is False
+    assert client.lines[5]["query"]["bool"]["filter"] == [{"terms": {"ident": ["kettle"]}}]
+    client.items = client.items[:2]  # a text with no identifier form: two searches
+    _, members = index.search_with_members("tv", 5, MatchQuery("tv"))
+    assert len(client.lines) == 4 and members.identified == ()
     for status, error in ((503, BackendUnavailable), (429, BackendUnavailable), (400, InvalidInput)):
         client.items = [
             found("p1"),
