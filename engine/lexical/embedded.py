@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 from engine.errors import AisleError, IndexUnreadable
 from engine.lexical.analysis import make_analyzer
 from engine.lexical.facets import attribute_name, check_fields, top_buckets
-from engine.lexical.matching import IDENTIFIED_LIMIT, MatchQuery, SearchFields
+from engine.lexical.matching import IDENTIFIED_LIMIT, MatchQuery, SearchFields, identifier_candidates
 from engine.lexical.synonyms import SynonymFile, synonyms_path
 from engine.lexical.tantivy_generation import Generation, match_ids, price_counts, write_manifest
 from engine.lexical.tantivy_schema import (
@@ -154,9 +154,9 @@ class EmbeddedLexical:
 
     @staticmethod
     def _identified(gen: Generation, searcher: Any, text: str, filters: Filters | None) -> tuple[str, ...]:
-        """The products `text` names by an exact identifier (`MemberHits.identified`): a term lookup or
-        a few, no scoring."""
-        query = gen.queries.identifier_query(text, filters)
+        """The products `text` names by an exact identifier (`MemberHits.identified`): a term lookup per
+        identifier form of the text, and a search only for the forms some product has."""
+        query = gen.queries.identifier_query(gen.identifiers(identifier_candidates(text), searcher), filters)
         if query is None:
             return ()
         hits = searcher.search(query, limit=IDENTIFIED_LIMIT, count=False).hits

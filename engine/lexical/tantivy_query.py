@@ -59,6 +59,7 @@ class QueryBuilder:
         known: Callable[[str], bool] = lambda term: True,
         typo_terms: Callable[[str, int], tuple[str, ...] | None] = lambda word, distance: None,
         prefixed_terms: Callable[[str], tuple[str, ...] | None] = lambda begin: None,
+        identifiers: Callable[[list[str]], list[str]] = lambda forms: forms,
     ) -> None:
         self.schema = schema
         self.fields = fields
@@ -69,6 +70,8 @@ class QueryBuilder:
         # None: not known now, the automaton finds them
         self.typo_terms = typo_terms
         self.prefixed_terms = prefixed_terms
+        # The normalised identifier forms some product has (`Generation.identifiers`); all: not known
+        self.identifiers = identifiers
 
     def words(self, text: str, prefix_last: bool = False, typos: bool = True) -> list[QueryWord]:
         return query_words(text, self.analyzer, self.synonyms(), prefix_last, typos)
@@ -210,7 +213,7 @@ class QueryBuilder:
                 if self._may_match(replacement):  # else the reading matches nothing: skip its cost
                     reading = self._reading(rewrite, replacement, len(words), match, counted)
                     alternatives.append((Occur.Should, reading))
-            idents = identifier_candidates(match.text)
+            idents = self.identifiers(identifier_candidates(match.text))
             if idents:
                 ident = Query.term_set_query(self.schema, "ident", idents)
                 alternatives.append((Occur.Should, Query.const_score_query(ident, 100.0)))
@@ -235,13 +238,12 @@ class QueryBuilder:
         )
         return Query.const_score_query(near, 0.0)
 
-    def identifier_query(self, text: str, filters: Filters | None) -> Any | None:
-        """The products whose identifier `text`, or a run of its parts, names exactly (the match query's
-        identifier clause alone), under `filters`; None when the text holds no identifier form."""
-        idents = identifier_candidates(text)
+    def identifier_query(self, idents: Sequence[str], filters: Filters | None) -> Any | None:
+        """The products whose identifier is one of `idents` (normalised forms: `identifier_candidates`
+        of a query, the match query's identifier clause alone), under `filters`; None without forms."""
         if not idents:
             return None
-        return self.filtered(Query.term_set_query(self.schema, "ident", idents), filters)
+        return self.filtered(Query.term_set_query(self.schema, "ident", list(idents)), filters)
 
     def ranked_members(self, match: MatchQuery, ranking: Any | None) -> Any:
         """The lexical members of `match` scored by `ranking` (the candidate query): membership is a
