@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from typing import IO, Any
 from engine.errors import InvalidInput
 
 MAX_LINE_BYTES = 1 << 20
+CSV_DELIMITERS = (",", ";", "\t", "|")
 PARQUET_BATCH_ROWS = 4_096
 
 
@@ -120,11 +122,24 @@ class _LineCounter:
             return raw.decode("utf-8", errors="replace")
 
 
+def _delimiter(header: str, columns: tuple[str, ...]) -> str:
+    """The separator the header line uses: the first of `CSV_DELIMITERS` under which it names every one
+    of `columns` (a spreadsheet saved as CSV in a locale with a decimal comma separates by semicolons),
+    else a comma (whose header then fails the check, naming what it read)."""
+    for delimiter in CSV_DELIMITERS:
+        names = [name.strip() for name in next(csv.reader([header], delimiter=delimiter), [])]
+        if all(name in names for name in columns):
+            return delimiter
+    return ","
+
+
 def _read_csv(
     handle: IO[bytes], max_line_bytes: int, path: Path, columns: tuple[str, ...]
 ) -> Iterator[RawRecord]:
     lines = _LineCounter(handle, max_line_bytes)
-    reader = csv.reader(lines, strict=True)
+    first = next(lines, "")
+    rows = itertools.chain([first] if first else [], lines)
+    reader = csv.reader(rows, delimiter=_delimiter(first, columns), strict=True)
     header: list[str] | None = None
     while True:
         start = lines.line + 1
@@ -139,7 +154,10 @@ def _read_csv(
             header = [h.strip() for h in row]
             if any(name not in header for name in columns):
                 named = " and ".join(repr(name) for name in columns)
-                raise InvalidInput(f"{path}:1: the CSV header must name at least {named}, got {row}")
+                raise InvalidInput(
+                    f"{path}:1: the CSV header must name at least {named} (separated by commas, "
+                    f"semicolons, tabs or vertical bars), got {row}"
+                )
             continue
         bad = [lines.bad.pop(n) for n in range(start, lines.line + 1) if n in lines.bad]
         if bad:

@@ -156,6 +156,54 @@ def test_csv_header_must_name_id_and_title(tmp_path: Path) -> None:
         load_catalog(path)
 
 
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_csv_separated_otherwise_than_by_commas_is_read_by_its_header(tmp_path: Path, delimiter: str) -> None:
+    # A spreadsheet saved as CSV where the decimal separator is a comma separates its cells by semicolons.
+    path = tmp_path / "katalog.csv"
+    rows = [
+        ["id", "title", "price", "brand"],
+        ["x1", "Hammer, 500 g", "12,50", "Stanley"],
+        ["x2", "Zange", "1.234,5", ""],
+    ]
+    path.write_text("\n".join(delimiter.join(row) for row in rows) + "\n", encoding="utf-8")
+    loaded = load_catalog(path)
+    assert [(p.id, p.title, p.price, p.brand) for p in loaded.products] == [
+        ("x1", "Hammer, 500 g", 12.5, "Stanley"),
+        ("x2", "Zange", 1234.5, ""),
+    ]
+    assert loaded.problems == [] and [e.line for e in loaded.entries] == [2, 3]
+
+
+def test_empty_csv_is_an_empty_catalog(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("", encoding="utf-8")
+    assert list(read_records(path)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "price"),
+    [
+        ("12.50", 12.5),
+        ("12,50", 12.5),
+        ("0,99", 0.99),
+        ("1.234,56", 1234.56),
+        ("1,234.56", 1234.56),
+        (" 7 ", 7.0),
+    ],
+)
+def test_prices_as_spreadsheets_in_any_locale_write_them(text: str, price: float) -> None:
+    assert validate_record({"id": "a", "title": "t", "price": text}).price == pytest.approx(price)
+
+
+def test_a_price_that_reads_two_ways_is_refused_with_the_reason() -> None:
+    with pytest.raises(
+        RecordError, match=re.escape("price: ambiguous number (a decimal comma or thousands?)")
+    ):
+        validate_record({"id": "a", "title": "t", "price": "1,250"})
+    with pytest.raises(RecordError, match=re.escape("price: expected a number, got '1,2,3'")):
+        validate_record({"id": "a", "title": "t", "price": "1,2,3"})
+
+
 def test_parquet_rows_map_columns_and_row_numbers(tmp_path: Path) -> None:
     path = tmp_path / "catalog.parquet"
     table = pa.table(
