@@ -140,6 +140,11 @@ STOPWORDS: dict[str, frozenset[str]] = {
 LANGUAGES = ("english", *STOPWORDS)
 
 
+def stopwords(language: str) -> frozenset[str]:
+    """The stop words of a catalog language (English: Lucene's set)."""
+    return ENGLISH_STOPWORDS if language == "english" else STOPWORDS.get(language, frozenset())
+
+
 class SnowballAnalyzer:
     """Text -> index terms for a non-English catalog: tokenize, stop words, Snowball stemming (PyStemmer).
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from engine.errors import ConfigError
-from engine.lexical.analysis import is_cjk, tokenize
+from engine.lexical.analysis import is_cjk, stopwords, tokenize
 from engine.records import Filters, Product
 
 if TYPE_CHECKING:
@@ -216,9 +216,12 @@ class SearchFields:
 
     def spelling(self, product: Product) -> str:
         """The searchable words as written (lowercased, unstemmed, each once): what typos are measured
-        against on both backends."""
+        against on both backends. Stop words are left out: a query never matches one as typed, so a
+        typo must not land on one either ("hand" is one edit from "and", "hund" from "und", which
+        would make them match most of a catalog's descriptions)."""
+        stop = stopwords(self.language)
         words = (w for name in self.weights for w in tokenize(self.text(product, name)))
-        return " ".join(dict.fromkeys(w for w in words if not is_cjk(w)))
+        return " ".join(dict.fromkeys(w for w in words if not is_cjk(w) and w not in stop))
 
     def identifier_values(self, product: Product) -> list[str]:
         """Normalised identifiers of `product`: its id and the identifier attributes it has."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import IndexUnreadable
-from engine.lexical.analysis import make_analyzer
+from engine.lexical.analysis import make_analyzer, stopwords
 from engine.lexical.facets import price_ranges
 from engine.lexical.matching import MatchQuery, SearchFields
 from engine.lexical.synonyms import SynonymFile
@@ -65,7 +65,10 @@ class Generation:
         self._meta = self._meta_signature()
 
     def _spellings(self) -> list[str]:
-        return [term for term, _ in self.index.searcher().terms_with_prefix("spell", "")]
+        """The words typos and unfinished words are matched against; stop words are left out here too,
+        for an index written before `SearchFields.spelling` left them out."""
+        stop = stopwords(self.fields.language)
+        return [term for term, _ in self.index.searcher().terms_with_prefix("spell", "") if term not in stop]
 
     def _meta_signature(self) -> tuple[int, int, int] | None:
         """tantivy rewrites meta.json on every commit (a new file renamed over the old one)."""

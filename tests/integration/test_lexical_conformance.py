@@ -375,6 +375,24 @@ def test_stemming_follows_the_catalog_language(
         assert index.match_ids(MatchQuery(query)) == {"x"}
 
 
+@pytest.mark.parametrize(
+    ("language", "query", "title"),
+    [
+        ("english", "hand", "Hand towel"),  # "hand" is one edit from the stop word "and"
+        ("german", "hund", "Hund Spielzeug"),  # "hund" from "und"
+    ],
+)
+def test_a_typo_never_lands_on_a_stop_word(
+    language: str, query: str, title: str, request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    fields = SearchFields(FIELDS.weights, FIELDS.identifiers, language)
+    others = {"english": "Gloves and scarves", "german": "Schrauben und Dübel"}
+    with open_backend(backend, request, tmp_path, fields) as index:
+        index.rebuild([Product("x", title), Product("y", others[language])])
+        assert index.match_ids(MatchQuery(query)) == {"x"}
+        assert index.match_ids(MatchQuery(query, prefix_last=True)) == {"x"}
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
