@@ -6,8 +6,9 @@ equals one of its identifiers), but nothing put it first: a product matched only
 not a lexical candidate (BM25 sees no word of it), so it landed after the ranked head, below the
 accessories whose titles mention the model number and the products whose identifiers merely begin with
 the query. The lexical backend names these products (`MemberHits.identified`); here they join the
-candidates and lead the ranked list, in the backend's order (by id). Merchandising rules apply after
-this, so a shop's own pins and buries still have the last word.
+candidates and are set apart from the ranked list, and merchandising answers them first, in the
+backend's order (by id), untouched by boosts and buries (an out-of-stock product the shopper named is
+still the one asked for); a shop's pins for the query still place their products where they say.
 """
 
 from __future__ import annotations
@@ -30,19 +31,18 @@ def with_identified(candidates: list[ScoredId], identified: Sequence[str]) -> li
     return [*candidates, *(ScoredId(pid, floor) for pid in missing)]
 
 
-def identified_first(hits: list[RankedHit], identified: Sequence[str]) -> list[RankedHit]:
-    """The identified hits first (in `identified`'s order, relevance 1: the query names them), then the
-    others in their order; ranks renumbered."""
+def identified_first(
+    hits: list[RankedHit], identified: Sequence[str]
+) -> tuple[list[RankedHit], list[RankedHit]]:
+    """(the identified hits, in `identified`'s order and with relevance 1: the query names them; the
+    others in their order). Merchandising answers the first part first, untouched by its boosts and
+    buries (`Merchandiser.apply`'s `lead`)."""
     if not identified:
-        return hits
+        return [], hits
     order = {pid: i for i, pid in enumerate(identified)}
     named = sorted((h for h in hits if h.product_id in order), key=lambda h: order[h.product_id])
     if not named:
-        return hits
-    rest = [h for h in hits if h.product_id not in order]
-    ordered = [*named, *rest]
-    for rank, hit in enumerate(ordered, start=1):
-        hit.rank = rank
+        return [], hits
     for hit in named:
         hit.relevance = 1.0
-    return ordered
+    return named, [h for h in hits if h.product_id not in order]

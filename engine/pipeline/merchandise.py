@@ -8,7 +8,9 @@ In order:
    non-matching one when not given); several rules add up; ties keep the ranked order;
 2. `bury_unavailable`: products that cannot be bought go after those that can, each side in the order
    from step 1;
-3. pins (the rule's query equal to the normalised query): each pinned product is placed at its
+3. the products the query names by an exact identifier (`engine.pipeline.identified`) first,
+   untouched by steps 1 and 2;
+4. pins (the rule's query equal to the normalised query): each pinned product is placed at its
    position. A pinned product the search did not return is added when it exists and passes the
    request's filters; one that does not is reported as skipped.
 
@@ -56,23 +58,48 @@ class Merchandiser:
         hits: list[RankedHit],
         lookup: Lookup,
         available: Callable[[list[str]], list[bool | None]] | None = None,
+        lead: Sequence[RankedHit] = (),
     ) -> Merchandised:
         """Apply the rules to the first `depth` hits. `available` (each product's availability, None
-        when gone) lets the common case, nothing to move or bury, skip reading the products."""
+        when gone) lets the common case, nothing to move or bury, skip reading the products. `lead`
+        (the products the query names by an exact identifier, `engine.pipeline.identified`) go first,
+        untouched by boosts and buries: the shopper asked for them by name. Pins still place their
+        products where they say."""
         if query.sort != "relevance":  # an explicit sort is the shopper's order: no rule touches it
-            return Merchandised(hits)
+            return Merchandised([*lead, *hits])
         rules = self.rules()
         normal = normalise_query(query.text)
         active = [r for r in rules.rules if r.applies_to(normal)]
         moves = [r for r in active if r.action != "pin"]
         pins = [r for r in active if r.action == "pin"]
-        if not pins and (not hits or not (moves or rules.bury_unavailable)):
+        result = self._moved(query, hits, lookup, available, moves, rules.bury_unavailable)
+        if not (lead or pins or result.applied):
+            return result
+        result.hits = [*lead, *result.hits]
+        if pins:
+            _pin(result, pins, query, lookup)
+        for rank, hit in enumerate(result.hits, start=1):
+            hit.rank = rank
+        return result
+
+    def _moved(
+        self,
+        query: SearchQuery,
+        hits: list[RankedHit],
+        lookup: Lookup,
+        available: Callable[[list[str]], list[bool | None]] | None,
+        moves: list[Rule],
+        bury_unavailable: bool,
+    ) -> Merchandised:
+        """Steps 1 and 2: the boosts and buries, then unavailable products last (`applied` empty and
+        `hits` as given when nothing moved)."""
+        if not hits or not (moves or bury_unavailable):
             return Merchandised(hits)
         depth = max(self.depth, query.page * query.size)
         head, tail = hits[:depth], hits[depth:]
         ids = [h.product_id for h in head]
         found = None
-        if not pins and not moves:
+        if not moves:
             # Only `bury_unavailable` is on (the default): when the head holds nothing to bury, the list
             # stays as ranked, without a row per hit first (most searches, a few hundred hits each).
             if available is None:
@@ -88,16 +115,11 @@ class Merchandiser:
         applied: list[AppliedRule] = []
         if moves:
             rows = _move(rows, moves, applied)
-        if rules.bury_unavailable:
+        if bury_unavailable:
             rows = _bury_unavailable(rows, applied)
-        if not applied and not pins:
+        if not applied:
             return Merchandised(hits)
-        result = Merchandised([row.hit for row in rows] + tail, applied)
-        if pins:
-            _pin(result, pins, query, lookup)
-        for rank, hit in enumerate(result.hits, start=1):
-            hit.rank = rank
-        return result
+        return Merchandised([row.hit for row in rows] + tail, applied)
 
 
 class Row(NamedTuple):

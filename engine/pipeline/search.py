@@ -257,7 +257,6 @@ class SearchPipeline:
                 log.warning("ranker failed, answering in fused order: %s", exc)
                 degraded.append("ranker")
         assign_relevance(hits)
-        hits = identified_first(hits, lexical.identified if lexical is not None else ())
         facets: FacetCounts = {}
         if match is not None:
             total, facets = self._count(query, match[0], timings)
@@ -272,8 +271,9 @@ class SearchPipeline:
                         [products[h.product_id] for h in hits if h.product_id in products], query.facets
                     )
         with self._stage(timings, "merchandise"):
+            named, hits = identified_first(hits, lexical.identified if lexical is not None else ())
             merch = self.merchandise.apply(
-                query, hits, lambda ids: self._products(ids, products), self.products.availability
+                query, hits, lambda ids: self._products(ids, products), self.products.availability, named
             )
             hits = merch.hits
         # Pins promise exact positions, which exploration's adjacent swaps would break; an interleaved

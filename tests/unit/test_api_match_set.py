@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -240,7 +241,9 @@ def test_a_model_number_answers_its_product_before_accessories_that_mention_it(t
     config = PipelineConfig(
         max_query_chars=64, lexical_depth=5, dense_depth=5, semantic_threshold=0.99, near_threshold=0.99
     )
-    services = make_services(tmp_path, products=[*CATALOG, *accessories], config=config)
+    # The drill is out of stock: the default rule buries unavailable products, not one named exactly.
+    drill_gone = [replace(p, availability="out_of_stock") if p.id == "tl-drill" else p for p in CATALOG]
+    services = make_services(tmp_path, products=[*drill_gone, *accessories], config=config)
     try:
         with TestClient(create_app(services)) as shop:
             for pipeline in ("full", "bm25", "rrf"):
@@ -252,6 +255,7 @@ def test_a_model_number_answers_its_product_before_accessories_that_mention_it(t
                 )
                 assert [h["debug"]["identifier"] for h in answer["hits"]] == [True, False, False]
                 assert answer["hits"][0]["score"] == 1.0
+                assert answer["rules"] == []  # nothing else unavailable to bury, and the drill was not
             # A run of the query's parts names it too; a filter that excludes it leaves it out.
             assert search(shop, query="dewalt dcd 791 d2")["hits"][0]["id"] == "tl-drill"
             filtered = search(shop, query="DCD791D2", filters={"brand": ["PowerPlus"]})
