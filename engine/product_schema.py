@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from engine.charset import bad_character
 from engine.errors import InvalidInput
+from engine.feed_values import AmbiguousNumber, parse_number
 from engine.records import AVAILABILITY_VALUES, CATEGORY_SEPARATOR, Product
 
 KNOWN_FIELDS = (
@@ -120,28 +120,6 @@ class _Checker:
             self.fail(field, f"must be a finite number >= 0, got {_show(value)}")
             return None
         return number
-
-
-class AmbiguousNumber(ValueError):
-    """A number whose separators read two ways ("1,250": 1250 or 1.25)."""
-
-
-_DECIMAL_COMMA = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})*,[0-9]{1,2}|[0-9]+,[0-9]{1,2}")
-_THOUSANDS_COMMA = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]+")
-
-
-def parse_number(text: str) -> float:
-    """A number as a spreadsheet in any locale writes it: "12.50", "12,50" and "1.234,56" (a decimal
-    comma, with dots grouping thousands), "1,234.56" (commas grouping thousands). "1,250" reads two
-    ways and raises `AmbiguousNumber`; anything else float() refuses raises ValueError."""
-    text = text.strip()
-    if _DECIMAL_COMMA.fullmatch(text):
-        return float(text.replace(".", "").replace(",", "."))
-    if _THOUSANDS_COMMA.fullmatch(text):
-        return float(text.replace(",", ""))
-    if re.fullmatch(r"[0-9]{1,3}(?:,[0-9]{3})+", text):
-        raise AmbiguousNumber("ambiguous number (a decimal comma or thousands?): write it without the comma")
-    return float(text)
 
 
 def validate_record(raw: Any, limits: Limits = DEFAULT_LIMITS) -> Product:
