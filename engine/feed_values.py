@@ -7,6 +7,7 @@ what a product is: a spreadsheet saved where the decimal separator is a comma wr
 from __future__ import annotations
 
 import re
+from typing import Any
 
 
 class AmbiguousNumber(ValueError):
@@ -29,3 +30,18 @@ def parse_number(text: str) -> float:
     if re.fullmatch(r"[0-9]{1,3}(?:,[0-9]{3})+", text):
         raise AmbiguousNumber("ambiguous number (a decimal comma or thousands?): write it without the comma")
     return float(text)
+
+
+def availability_of_flag(value: Any) -> str | None:
+    """`available` as feeds write it (true/false, "yes"/"no", 1/0) as an availability; None when it is
+    not such a flag."""
+    normal = str(value).strip().lower()
+    if value is True or normal in _YES:
+        return "in_stock"
+    if value is False or normal in _NO:
+        return "out_of_stock"
+    return None
+
+
+_YES = frozenset({"true", "yes", "1", "y"})
+_NO = frozenset({"false", "no", "0", "n"})

@@ -7,7 +7,8 @@ Fields (see docs/ingest.md for the full table): `id` (string or integer, kept as
 (required), `description`, `brand`, `category` (a list or an "A > B > C" string), `price`, `currency`
 (ISO 4217 code), `availability`, `attributes` (a map of string/number values; a JSON object string is
 accepted, which is how CSV carries it), `image` (path relative to the catalog file, or http(s) URL) and
-`popularity`. Any other field is kept as an attribute, so nothing a shop sends is silently lost.
+`popularity`. `available` (true/false, as many feeds carry stock) is read as `availability` when that is
+not given. Any other field is kept as an attribute, so nothing a shop sends is silently lost.
 
 Validation reports every wrong field of a record in one message, naming the field and what was expected,
 because the person reading it is fixing an export script, not debugging Python. CSV cells arrive as
@@ -23,8 +24,8 @@ from typing import Any
 
 from engine.charset import bad_character
 from engine.errors import InvalidInput
-from engine.feed_values import AmbiguousNumber, parse_number
-from engine.records import AVAILABILITY_VALUES, CATEGORY_SEPARATOR, Product
+from engine.feed_values import AmbiguousNumber, availability_of_flag, parse_number
+from engine.records import AVAILABILITY_VALUES, BUYABLE, CATEGORY_SEPARATOR, Product
 
 KNOWN_FIELDS = (
     "id",
@@ -35,6 +36,7 @@ KNOWN_FIELDS = (
     "price",
     "currency",
     "availability",
+    "available",
     "attributes",
     "image",
     "popularity",
@@ -138,7 +140,7 @@ def validate_record(raw: Any, limits: Limits = DEFAULT_LIMITS) -> Product:
     price = check.number(raw, "price")
     popularity = check.number(raw, "popularity") or 0.0
     currency = _currency(raw.get("currency"), check)
-    availability = _availability(raw.get("availability"), check)
+    availability = _availability(raw.get("availability"), raw.get("available"), check)
     image = check.text(raw, "image", limits.image_chars) or None
     attributes = _attributes(raw, check)
     if check.errors:
@@ -209,13 +211,20 @@ def _currency(value: Any, check: _Checker) -> str:
     return value.strip().upper()
 
 
-def _availability(value: Any, check: _Checker) -> str:
+def _availability(value: Any, flag: Any, check: _Checker) -> str:
+    """`availability`, else the `available` flag, else in stock. Both given must agree (an
+    out-of-stock product must not be shown as buyable because two columns disagree)."""
+    from_flag = None if _missing(flag) else availability_of_flag(flag)
+    if not _missing(flag) and from_flag is None:
+        check.fail("available", f"expected true or false, got {_show(flag)}")
     if _missing(value):
-        return "in_stock"
+        return from_flag or "in_stock"
     normal = str(value).strip().lower().replace(" ", "_").replace("-", "_")
     if normal not in AVAILABILITY_VALUES:
         check.fail("availability", f"expected one of {', '.join(AVAILABILITY_VALUES)}, got {_show(value)}")
         return "in_stock"
+    if from_flag is not None and (from_flag == "in_stock") != (normal in BUYABLE):
+        check.fail("available", f"{_show(flag)} disagrees with availability {normal!r}")
     return normal
 
 

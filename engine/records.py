@@ -11,6 +11,7 @@ from typing import Any
 
 CATEGORY_SEPARATOR = " > "
 AVAILABILITY_VALUES = ("in_stock", "out_of_stock", "preorder", "discontinued")
+BUYABLE = ("in_stock", "preorder")  # the availabilities a shopper can order (`Product.available`)
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Product:
 
     @property
     def available(self) -> bool:
-        return self.availability in ("in_stock", "preorder")
+        return self.availability in BUYABLE
 
     def text_for_embedding(self) -> str:
         """The text the BERT encoder sees for this product.

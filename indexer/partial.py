@@ -2,7 +2,8 @@
 
 A patch is a JSON object (or a CSV row) naming the product by `id` plus the fields to change:
 
-- a schema field with a value replaces it (`"price": 12.5`, `"availability": "out_of_stock"`);
+- a schema field with a value replaces it (`"price": 12.5`, `"availability": "out_of_stock"`, or the
+  flag `"available": false`);
 - a schema field set to null goes back to its default (`"image": null` removes the picture); `title`
   cannot be removed;
 - `attributes` merges key by key, and an attribute set to null is removed (`{"attributes": {"year":
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.feed_values import availability_of_flag
 from engine.product_schema import KNOWN_FIELDS, RecordError, validate_record
 from engine.records import Product
 from indexer.problems import Problem
@@ -42,12 +44,24 @@ def apply_patch(product: Product, patch: Mapping[str, Any]) -> Product:
         if name == "attributes":
             for key, item in _attribute_patch(value).items():
                 _set(attributes, str(key), item)
+        elif name == "available":  # the flag form of availability: it replaces the stored one
+            _set(raw, "availability", _flag(value))
         elif name in KNOWN_FIELDS:
             _set(raw, name, value)
         else:
             _set(attributes, name, value)
     raw["attributes"] = attributes
     return validate_record(raw)
+
+
+def _flag(value: Any) -> str | None:
+    """`available` in a patch as the availability it sets (null: back to the default)."""
+    if value is None:
+        return None
+    availability = availability_of_flag(value)
+    if availability is None:
+        raise RecordError(f"available: expected true or false, got {value!r}")
+    return availability
 
 
 def _attribute_patch(value: Any) -> Mapping[str, Any]:

@@ -4,6 +4,7 @@ embedded text or the image changed."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from engine.catalog import catalog_root, open_live, served_encoders
 from engine.config import load_settings
 from engine.errors import InvalidInput, NotFound
+from engine.product_schema import RecordError
 from engine.records import Product
 from indexer.build import Builder, BuildOptions
 from indexer.partial import apply_patch
@@ -43,6 +45,14 @@ def test_a_patch_changes_only_the_given_fields() -> None:
         "EUR",
         BOOK.category,
     )
+
+
+def test_the_available_flag_sets_availability() -> None:
+    assert apply_patch(BOOK, {"available": False}).availability == "out_of_stock"
+    back = apply_patch(replace(BOOK, availability="out_of_stock"), {"available": "yes"})
+    assert back.availability == "in_stock" and "available" not in back.attributes
+    with pytest.raises(RecordError, match="available: expected true or false, got 'soon'"):
+        apply_patch(BOOK, {"available": "soon"})
 
 
 def test_attributes_merge_and_null_removes() -> None:

@@ -204,6 +204,31 @@ def test_a_price_that_reads_two_ways_is_refused_with_the_reason() -> None:
         validate_record({"id": "a", "title": "t", "price": "1,2,3"})
 
 
+@pytest.mark.parametrize(
+    ("fields", "availability"),
+    [
+        ({"available": False}, "out_of_stock"),
+        ({"available": "true"}, "in_stock"),
+        ({"available": "No"}, "out_of_stock"),
+        ({"available": 0}, "out_of_stock"),
+        ({"available": True, "availability": "preorder"}, "preorder"),  # both given and agreeing
+        ({}, "in_stock"),
+    ],
+)
+def test_the_available_flag_many_feeds_carry_is_read_as_availability(fields: dict, availability: str) -> None:
+    product = validate_record({"id": "a", "title": "t", **fields})
+    assert product.availability == availability and "available" not in product.attributes
+
+
+def test_an_available_flag_that_is_no_flag_or_disagrees_is_refused() -> None:
+    with pytest.raises(RecordError, match=re.escape("available: expected true or false, got 'soon'")):
+        validate_record({"id": "a", "title": "t", "available": "soon"})
+    with pytest.raises(
+        RecordError, match=re.escape("available: False disagrees with availability 'in_stock'")
+    ):
+        validate_record({"id": "a", "title": "t", "available": False, "availability": "in stock"})
+
+
 def test_parquet_rows_map_columns_and_row_numbers(tmp_path: Path) -> None:
     path = tmp_path / "catalog.parquet"
     table = pa.table(
