@@ -36,11 +36,14 @@ KNOWN_FIELDS = (
     "price",
     "currency",
     "availability",
-    "available",
     "attributes",
     "image",
     "popularity",
 )
+
+
+# Fields read into another one rather than kept as attributes: the `available` flag is `availability`.
+ALIASES = ("available",)
 
 
 @dataclass(frozen=True)
@@ -241,7 +244,8 @@ def _attributes(raw: dict[str, Any], check: _Checker) -> dict[str, Any]:
     if not _missing(given) and not isinstance(given, dict):
         check.fail("attributes", f"expected an object, got {_kind(given)}")
         given = {}
-    merged: dict[str, Any] = {str(k): v for k, v in raw.items() if k not in KNOWN_FIELDS and not _missing(v)}
+    read = (*KNOWN_FIELDS, *ALIASES)
+    merged: dict[str, Any] = {str(k): v for k, v in raw.items() if k not in read and not _missing(v)}
     merged.update({str(k): v for k, v in (given or {}).items() if not _missing(v)})
     limits = check.limits
     if len(merged) > limits.attributes:
