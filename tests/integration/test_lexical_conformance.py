@@ -376,6 +376,24 @@ def test_stemming_follows_the_catalog_language(
 
 
 @pytest.mark.parametrize(
+    ("language", "title", "query"),
+    [
+        ("german", "Dübel 6 mm", "duebel"),  # "ue" written for "ü"
+        ("german", "Kratzbäume", "kratzbaeume"),
+        ("dutch", "Schroeven", "schroef"),  # plural and singular: one stem
+        ("dutch", "Matrassen", "matras"),
+    ],
+)
+def test_both_backends_stem_with_the_same_snowball_algorithm(
+    language: str, title: str, query: str, request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    fields = SearchFields(FIELDS.weights, FIELDS.identifiers, language)
+    with open_backend(backend, request, tmp_path, fields) as index:
+        index.rebuild([Product("x", title), Product("y", "Etwas anderes")])
+        assert index.match_ids(MatchQuery(query, typos=False)) == {"x"}
+
+
+@pytest.mark.parametrize(
     ("language", "query", "title"),
     [
         ("english", "hand", "Hand towel"),  # "hand" is one edit from the stop word "and"
