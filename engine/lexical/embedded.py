@@ -141,7 +141,7 @@ class EmbeddedLexical:
         if ranking is None or k <= 0:
             return []
         hits = searcher.search(gen.queries.filtered(ranking, filters), limit=k, count=False).hits
-        return self._scored(gen, searcher, hits)
+        return _ties_by_id(self._scored(gen, searcher, hits))
 
     def _members(
         self, gen: Generation, searcher: Any, match: MatchQuery, k: int, ranking: Any | None
@@ -150,7 +150,7 @@ class EmbeddedLexical:
         query = gen.queries.ranked_members(lexical, ranking)
         result = searcher.search(query, limit=max(k, 1), count=True)
         count = int(result.count)  # type: ignore[attr-defined]  # present at run time, missing in the stub
-        return MemberHits(self._scored(gen, searcher, result.hits[: max(k, 0)]), count)
+        return MemberHits(_ties_by_id(self._scored(gen, searcher, result.hits[: max(k, 0)])), count)
 
     @staticmethod
     def _identified(gen: Generation, searcher: Any, text: str, filters: Filters | None) -> tuple[str, ...]:
@@ -415,3 +415,11 @@ class EmbeddedLexical:
 
 def _new_name() -> str:
     return f"gen-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def _ties_by_id(scored: list[ScoredId]) -> list[ScoredId]:
+    """A list by score with equal scores in id order: as OpenSearch sorts it (`_score`, then `id`), and
+    an order no segment merge changes (tantivy breaks ties by document address)."""
+    if len({s.score for s in scored}) < len(scored):
+        scored.sort(key=lambda s: (-s.score, s.product_id))
+    return scored

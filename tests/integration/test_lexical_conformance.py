@@ -315,6 +315,19 @@ def test_search_with_members_names_the_products_a_query_names_by_identifier(
     assert members.identified == identified
 
 
+def test_equal_scores_come_in_id_order_on_both_backends(
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    # Written in reverse id order, so the embedded index's document order is not the id order.
+    mugs = [Product(f"mug-{i:02d}", "Blue mug", "Stoneware.") for i in reversed(range(12))]
+    with open_backend(backend, request, tmp_path) as index:
+        index.rebuild([*mugs, Product("cup", "Blue cup", "Stoneware cup for tea.")])
+        for query in ("blue mug", "mug"):
+            candidates, members = index.search_with_members(query, 20, MatchQuery(query))
+            for hits in (candidates, members.hits):  # (which ties a shorter list keeps still differs)
+                assert [h.product_id for h in hits if h.product_id != "cup"] == [m.id for m in reversed(mugs)]
+
+
 def test_near_ids_join_only_when_they_share_a_query_word(shop: LexicalIndex) -> None:
     assert ids(shop, "cordless hammer") == set()  # two words: a product needs both
     near = frozenset({"tl-drill", "tl-hamper", "er-kobo", "odd-blank"})
