@@ -222,7 +222,8 @@ class Settings(BaseSettings):
     currency: str | None = Field(
         None,
         pattern=r"^[A-Z]{3}$",
-        description="The shop's ISO 4217 currency for price facet labels; unset = the products' own.",
+        description="The shop's ISO 4217 currency: the currency of a product the catalog gives none "
+        "(else USD), and of the price facet labels; unset = the products' own.",
     )
     search_concurrency: int = Field(
         4,

@@ -27,19 +27,9 @@ from engine.errors import InvalidInput
 from engine.feed_values import AmbiguousNumber, availability_of_flag, parse_number
 from engine.records import AVAILABILITY_VALUES, BUYABLE, CATEGORY_SEPARATOR, Product
 
-KNOWN_FIELDS = (
-    "id",
-    "title",
-    "description",
-    "brand",
-    "category",
-    "price",
-    "currency",
-    "availability",
-    "attributes",
-    "image",
-    "popularity",
-)
+# The schema's fields, in the order a record lists them.
+KNOWN_FIELDS: tuple[str, ...] = ("id", "title", "description", "brand", "category", "price", "currency")
+KNOWN_FIELDS += ("availability", "attributes", "image", "popularity")
 
 
 # Fields read into another one rather than kept as attributes: the `available` flag is `availability`.
@@ -48,7 +38,8 @@ ALIASES = ("available",)
 
 @dataclass(frozen=True)
 class Limits:
-    """Upper bounds on field sizes; a record beyond them is rejected, never truncated silently.
+    """Upper bounds on field sizes; a record beyond them is rejected, never truncated silently. And
+    `currency`, the currency of a record that names none (the shop's `AISLE_CURRENCY`, else USD).
 
     They keep one broken export (a description holding a whole HTML page, a million attributes) from
     bloating the index or the encoder's input.
@@ -65,6 +56,12 @@ class Limits:
     attribute_value_chars: int = 1_000
     image_chars: int = 2_048
     record_bytes: int = 1 << 20
+    currency: str = "USD"
+
+    @classmethod
+    def for_shop(cls, currency: str | None) -> Limits:
+        """The default limits with the shop's currency (`Settings.currency`; None: USD)."""
+        return cls(currency=currency.upper()) if currency else cls()
 
 
 DEFAULT_LIMITS = Limits()
@@ -142,7 +139,7 @@ def validate_record(raw: Any, limits: Limits = DEFAULT_LIMITS) -> Product:
     category = _category(raw.get("category"), check)
     price = check.number(raw, "price")
     popularity = check.number(raw, "popularity") or 0.0
-    currency = _currency(raw.get("currency"), check)
+    currency = _currency(raw.get("currency"), check, limits.currency)
     availability = _availability(raw.get("availability"), raw.get("available"), check)
     image = check.text(raw, "image", limits.image_chars) or None
     attributes = _attributes(raw, check)
@@ -205,12 +202,12 @@ def _category(value: Any, check: _Checker) -> tuple[str, ...]:
     return path
 
 
-def _currency(value: Any, check: _Checker) -> str:
+def _currency(value: Any, check: _Checker, default: str) -> str:
     if _missing(value):
-        return "USD"
+        return default
     if not isinstance(value, str) or len(value.strip()) != 3 or not value.strip().isalpha():
         check.fail("currency", f"expected a 3-letter ISO 4217 code, got {_show(value)}")
-        return "USD"
+        return default
     return value.strip().upper()
 
 

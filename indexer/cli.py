@@ -24,6 +24,7 @@ from engine.config import Settings, load_settings
 from engine.errors import InvalidInput
 from engine.inference.base import InferenceBackend
 from engine.lexical.base import LexicalIndex
+from engine.product_schema import Limits
 from engine.vectors.calibration import VERY_ALIKE
 from engine.vectors.factory import FactoryVectorIO
 from indexer.build import Builder, BuildOptions
@@ -189,6 +190,7 @@ def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
         embed=EmbedOptions(args.batch_size, args.in_flight),
         progress=not args.no_progress,
         text_tower=args.text_tower,
+        limits=Limits.for_shop(settings.currency),
     )
     if args.text_tower is not None and args.text_tower < 1:
         raise InvalidInput(f"--text-tower must be a query-encoder version >= 1, got {args.text_tower}")
@@ -262,10 +264,11 @@ def _upsert(args: argparse.Namespace, settings: Settings, backends: Backends) ->
     )
     if args.partial:
         return _patch(args, inline, backends, updater)
+    limits = Limits.for_shop(settings.currency)
     if inline is not None:
-        loaded: LoadedCatalog = load_products_json(inline)
+        loaded: LoadedCatalog = load_products_json(inline, limits=limits)
     else:
-        loaded = load_catalog(args.file)
+        loaded = load_catalog(args.file, limits)
     if args.strict and loaded.problems:
         raise BadRecords(loaded.problems)
     if loaded.entries:

@@ -61,14 +61,16 @@ def load_catalog(path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedCatalog:
     return loaded
 
 
-def load_products_json(value: object, source: str = "--json") -> LoadedCatalog:
+def load_products_json(
+    value: object, source: str = "--json", limits: Limits = DEFAULT_LIMITS
+) -> LoadedCatalog:
     """Validate one product object or a list of them given inline (the CLI's `--json`)."""
     records = value if isinstance(value, list) else [value]
     loaded = LoadedCatalog(source)
     seen: set[str] = set()
     for number, raw in enumerate(records, start=1):
         try:
-            product = validate_record(raw)
+            product = validate_record(raw, limits)
         except RecordError as exc:
             loaded.problems.append(Problem(source, number, exc.message, _raw_id(raw)))
             continue

@@ -20,7 +20,7 @@ from api.schemas.products import (
 )
 from engine.errors import InvalidInput, NotFound
 from engine.personalize import similar_items
-from engine.product_schema import validate_record
+from engine.product_schema import Limits, validate_record
 
 router = APIRouter(tags=["products"])
 
@@ -82,10 +82,11 @@ async def similar(
 
 def _upsert(services: Services, body: list[ProductIn]) -> UpsertResult:
     products = []
+    limits = Limits.for_shop(services.settings.currency)
     for number, item in enumerate(body, start=1):
         raw = item.model_dump(exclude_none=True)
         try:
-            products.append(validate_record(raw))
+            products.append(validate_record(raw, limits))
         except InvalidInput as exc:
             raise InvalidInput(f"product {number} ({raw.get('id')!r}): {exc.message}") from None
     ids = [p.id for p in products]

@@ -140,6 +140,21 @@ def test_writes_refused_without_a_configured_key(tmp_path: Path) -> None:
     services.close()
 
 
+def test_an_upserted_product_without_currency_takes_the_shops(tmp_path: Path) -> None:
+    services = make_services(tmp_path, currency="EUR")
+    with TestClient(create_app(services)) as client:
+        products = [
+            {"id": "e1", "title": "Hammer", "price": 12.5},
+            {"id": "e2", "title": "Saw", "currency": "chf"},
+        ]
+        assert client.post("/v1/products", json=products, headers=AUTH).status_code == 200
+        assert [client.get(f"/v1/products/{pid}").json()["currency"] for pid in ("e1", "e2")] == [
+            "EUR",
+            "CHF",
+        ]
+    services.close()
+
+
 def test_events_are_durable_idempotent_and_flag_unknown_searches(served) -> None:
     client, services = served
     search_id = client.post("/v1/search", json={"query": "chef knife"}).json()["search_id"]

@@ -229,6 +229,19 @@ def test_an_available_flag_that_is_no_flag_or_disagrees_is_refused() -> None:
         validate_record({"id": "a", "title": "t", "available": False, "availability": "in stock"})
 
 
+def test_a_record_without_currency_takes_the_shops(tmp_path: Path) -> None:
+    assert validate_record({"id": "a", "title": "t"}).currency == "USD"
+    shop = Limits.for_shop("EUR")
+    assert validate_record({"id": "a", "title": "t"}, shop).currency == "EUR"
+    assert validate_record({"id": "a", "title": "t", "currency": "chf"}, shop).currency == "CHF"
+    path = tmp_path / "katalog.csv"
+    path.write_text("id;title;price\nx1;Hammer;12,50\n", encoding="utf-8")
+    assert [p.currency for p in load_catalog(path, shop).products] == ["EUR"]
+    assert [p.currency for p in load_products_json({"id": "b", "title": "t"}, limits=shop).products] == [
+        "EUR"
+    ]
+
+
 def test_parquet_rows_map_columns_and_row_numbers(tmp_path: Path) -> None:
     path = tmp_path / "catalog.parquet"
     table = pa.table(
