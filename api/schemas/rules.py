@@ -35,7 +35,11 @@ class RuleIn(RequestModel):
 
     id: str = Field(description="Your name for the rule: letters, digits, _ . : - (at most 64).")
     action: Literal["boost", "bury", "pin"]
-    query: str | None = Field(None, description="Only for this query (case and spacing do not matter).")
+    query: str | None = Field(
+        None,
+        description="Only for this query (case and spacing do not matter; a query with the same analysed "
+        "words in the catalog's language counts as this one).",
+    )
     filter: RuleFilter | None = None
     positions: int | None = Field(
         None, ge=1, le=1000, description="How far to move matching products; omitted: all the way."

@@ -10,8 +10,9 @@ Three kinds of rule, plus one switch:
 - `pin`: for one query, put given products at given positions (1-based).
 
 Rules reorder relevance-sorted lists only: a price sort is an order the shopper asked
-for. Queries are compared as click statistics key them (`engine.ranking.stats.normalise_query`: case and
-spacing do not matter), so "E-Reader " and "e-reader" are the same query.
+for. Queries are stored as click statistics key them (`engine.ranking.stats.normalise_query`: case and
+spacing do not matter), so "E-Reader " and "e-reader" are the same query; the search stage also applies
+a rule to a query with the same analysed words (`engine.pipeline.merchandise.Merchandiser`).
 
 `RuleSet.from_dict` is the single validator (the gateway and the rules file both go through it; field
 checks in `engine.merch.fields`): it raises `InvalidInput` naming the offending field
@@ -58,9 +59,6 @@ class Rule:
     pins: tuple[Pin, ...] = ()
     enabled: bool = True
     note: str = ""
-
-    def applies_to(self, normalised_query: str) -> bool:
-        return self.enabled and (self.query is None or self.query == normalised_query)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "action": self.action, "enabled": self.enabled}

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from engine.lexical.analysis import make_analyzer
 from engine.merch.rules import AppliedRule, Rule, RuleSet, normalise_query
 from engine.pipeline.types import RankedHit, SearchQuery
 from engine.ranking.features import CandidateSignals
@@ -32,6 +33,7 @@ from engine.records import Product
 Lookup = Callable[[list[str]], dict[str, Product]]
 BURY_UNAVAILABLE = "bury_unavailable"
 MAX_REPORTED_IDS = 50
+MAX_RULE_KEYS = 4_096  # analysed rule queries kept (a rule file holds at most 500 rules)
 
 
 @dataclass
@@ -46,11 +48,47 @@ class Merchandised:
 
 
 class Merchandiser:
-    """`rules` is called per search (the rule file may change between searches)."""
+    """`rules` is called per search (the rule file may change between searches). A rule for a query
+    applies to the query as written (case and spacing aside) and to any query with the same analysed
+    words in the catalog's `language` (`engine.lexical.analysis`): a pin for "running shoes" also
+    serves "Running shoe", one for "Dübel" also "duebel", as the search itself treats them alike."""
 
-    def __init__(self, rules: Callable[[], RuleSet] = RuleSet, depth: int = 500) -> None:
+    def __init__(
+        self, rules: Callable[[], RuleSet] = RuleSet, depth: int = 500, language: str = "english"
+    ) -> None:
         self.rules = rules
         self.depth = depth
+        self._analyse = make_analyzer(language)
+        self._keys: dict[str, str] = {}  # a rule's query -> its analysed words (rule queries are few)
+
+    def _key(self, text: str) -> str:
+        return " ".join(self._analyse(text))
+
+    def _active(self, rules: RuleSet, text: str) -> list[Rule]:
+        """The rules that apply to the query `text` (the analysed form is made only when a rule for
+        another wording could apply)."""
+        normal = normalise_query(text)
+        key: str | None = None
+        active = []
+        for rule in rules.rules:
+            if not rule.enabled:
+                continue
+            if rule.query is None or rule.query == normal:
+                active.append(rule)
+                continue
+            if key is None:
+                key = self._key(text)
+            if key and self._rule_key(rule.query) == key:
+                active.append(rule)
+        return active
+
+    def _rule_key(self, query: str) -> str:
+        key = self._keys.get(query)
+        if key is None:
+            if len(self._keys) > MAX_RULE_KEYS:
+                self._keys = {}
+            key = self._keys[query] = self._key(query)
+        return key
 
     def apply(
         self,
@@ -68,8 +106,7 @@ class Merchandiser:
         if query.sort != "relevance":  # an explicit sort is the shopper's order: no rule touches it
             return Merchandised([*lead, *hits])
         rules = self.rules()
-        normal = normalise_query(query.text)
-        active = [r for r in rules.rules if r.applies_to(normal)]
+        active = self._active(rules, query.text)
         moves = [r for r in active if r.action != "pin"]
         pins = [r for r in active if r.action == "pin"]
         result = self._moved(query, hits, lookup, available, moves, rules.bury_unavailable)

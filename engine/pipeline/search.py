@@ -126,7 +126,7 @@ class SearchPipeline:
         )
         self.stats = stats
         self.profile = profile
-        self.merchandise = Merchandiser(rules, self.config.merchandise_depth)
+        self.merchandise = Merchandiser(rules, self.config.merchandise_depth, self.config.language)
         self.explore = ExplorationPolicy(self.config.exploration_rate, self.config.exploration_start)
         self._observe = observe
         self.trial = trial

@@ -183,3 +183,4 @@ class PipelineConfig:
     near_match: bool = False
     near_match_below: int = 0
     near_candidates: bool = True
+    language: str = "english"  # the catalog's analysis language: rule queries compare by analysed words

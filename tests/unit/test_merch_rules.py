@@ -148,6 +148,25 @@ def test_pins_place_products_at_positions_and_add_missing_ones() -> None:
     assert applied["gift"].product_ids == ("x", "f") and applied["gift"].skipped == ()
 
 
+@pytest.mark.parametrize(
+    ("language", "rule_query", "query", "applies"),
+    [
+        ("english", "running shoes", "Running  Shoe", True),  # the same analysed words
+        ("english", "running shoes", "shoes", False),
+        ("english", "the hobbit", "Hobbit", True),  # stop words aside
+        ("german", "Dübel", "duebel", True),  # "ue" written for "ü"
+        ("german", "Dübel", "Dübel 6 mm", False),
+    ],
+)
+def test_a_rule_for_a_query_applies_to_the_same_words_however_written(
+    language: str, rule_query: str, query: str, applies: bool
+) -> None:
+    rule = {"id": "gift", "action": "pin", "query": rule_query, "pins": [{"product_id": "x", "position": 1}]}
+    ruleset = RuleSet.from_dict({"rules": [rule]})
+    out = Merchandiser(lambda: ruleset, language=language).apply(SearchQuery(text=query), hits(), lookup)
+    assert (out.hits[0].product_id == "x") is applies
+
+
 def test_pins_win_over_the_bury_and_skip_products_outside_the_filters() -> None:
     rule = {
         "id": "p",
