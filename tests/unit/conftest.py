@@ -13,6 +13,7 @@ from api.deps import Services
 from api.main import create_app
 from engine.catalog import catalog_root
 from engine.config import load_settings
+from engine.events.embedded import EmbeddedEventLog
 from indexer.build import Builder, BuildOptions
 from tests.fakes import FakeInference, FakeLexicalIndex, FakeVectorIO
 from tests.unit.gateway_fakes import make_services
@@ -29,6 +30,14 @@ def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Tes
     with TestClient(create_app(services)) as client:
         yield client, services
     services.close()
+
+
+@pytest.fixture
+def event_log(tmp_path: Path) -> Iterator[EmbeddedEventLog]:
+    """An empty embedded event log in the test's folder, closed afterwards."""
+    log = EmbeddedEventLog(tmp_path / "events.sqlite3")
+    yield log
+    log.close()
 
 
 @pytest.fixture

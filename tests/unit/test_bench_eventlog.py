@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -17,15 +17,8 @@ from engine.events.embedded import EmbeddedEventLog
 RATE_KEYS = {"seconds", "records_per_s", "writes_per_s", "ms_per_write"}
 
 
-@pytest.fixture()
-def log(tmp_path: Path) -> Iterator[EmbeddedEventLog]:
-    events = EmbeddedEventLog(tmp_path / "events.sqlite")
-    yield events
-    events.close()
-
-
-def test_clicks_are_one_durable_append_each_over_all_threads(log: EmbeddedEventLog) -> None:
-    row = drive_clicks(log, 50, threads=8)  # 50 does not divide by 8: no click may be lost
+def test_clicks_are_one_durable_append_each_over_all_threads(event_log: EmbeddedEventLog) -> None:
+    row = drive_clicks(event_log, 50, threads=8)  # 50 does not divide by 8: no click may be lost
     assert {k: row[k] for k in ("pattern", "threads", "batch", "records", "writes")} == {
         "pattern": "click",
         "threads": 8,
@@ -33,25 +26,25 @@ def test_clicks_are_one_durable_append_each_over_all_threads(log: EmbeddedEventL
         "records": 50,
         "writes": 50,
     }
-    assert log.counts()["click"] == 50
+    assert event_log.counts()["click"] == 50
     assert row["records_per_s"] > 0 and row["records_per_s"] == row["writes_per_s"]
     assert row["ms_per_write"] == pytest.approx(1000 / row["writes_per_s"], rel=0.01)
 
 
-def test_impressions_in_batches_take_one_write_per_batch(log: EmbeddedEventLog) -> None:
-    one_by_one = drive_impressions(log, 50, batch=1, n_features=18)
-    batched = drive_impressions(log, 50, batch=16, n_features=18)
+def test_impressions_in_batches_take_one_write_per_batch(event_log: EmbeddedEventLog) -> None:
+    one_by_one = drive_impressions(event_log, 50, batch=1, n_features=18)
+    batched = drive_impressions(event_log, 50, batch=16, n_features=18)
     assert (one_by_one["writes"], batched["writes"]) == (50, 4)
     assert batched["records_per_s"] == pytest.approx(batched["writes_per_s"] * 50 / 4, rel=0.01)
-    assert log.counts()["impression"] == 100
-    served = log.read(after=0, limit=1)[0].impression
+    assert event_log.counts()["impression"] == 100
+    served = event_log.read(after=0, limit=1)[0].impression
     assert served is not None
     assert len(served.product_ids) == len(served.features) == PAGE_SIZE
     assert all(len(row) == 18 for row in served.features)
 
 
-def test_measure_runs_every_level_on_one_log(log: EmbeddedEventLog) -> None:
-    rows = measure(log, 20, threads=[1, 2], batches=[1, 5], n_features=4)
+def test_measure_runs_every_level_on_one_log(event_log: EmbeddedEventLog) -> None:
+    rows = measure(event_log, 20, threads=[1, 2], batches=[1, 5], n_features=4)
     assert [(r["pattern"], r["threads"], r["batch"]) for r in rows] == [
         ("click", 1, 1),
         ("click", 2, 1),
@@ -59,7 +52,7 @@ def test_measure_runs_every_level_on_one_log(log: EmbeddedEventLog) -> None:
         ("impression", 1, 5),
     ]
     assert all(row.keys() >= RATE_KEYS and row["records"] == 20 for row in rows)
-    assert log.counts()["click"] == 40 and log.counts()["impression"] == 40
+    assert event_log.counts()["click"] == 40 and event_log.counts()["impression"] == 40
 
 
 class FailingLog(EmbeddedEventLog):

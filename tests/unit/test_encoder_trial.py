@@ -108,13 +108,6 @@ def log_interleaved(
         log.append_events([click])
 
 
-@pytest.fixture
-def event_log(tmp_path: Path) -> Iterator[EmbeddedEventLog]:
-    log = EmbeddedEventLog(tmp_path / "events.sqlite3")
-    yield log
-    log.close()
-
-
 # --- the runner: promote, stop, refuse ---------------------------------------------------------------
 
 

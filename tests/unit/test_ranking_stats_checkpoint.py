@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,19 +20,19 @@ QUERIES = [f"query {i}" for i in range(7)]
 PRODUCTS = [f"p{i}" for i in range(23)]
 
 
-def traffic(log: EmbeddedEventLog, lists: int, first: int = 0) -> None:
+def traffic(event_log: EmbeddedEventLog, lists: int, first: int = 0) -> None:
     """Served lists of three products, a click on most, some clicks before their list."""
     for i in range(first, first + lists):
         products = tuple(PRODUCTS[(i * 5 + j * 7) % len(PRODUCTS)] for j in range(3))
         served = Impression(f"s{i}", float(i), QUERIES[i % len(QUERIES)], products, (1, 2, 3), 1)
         clicked = Event(f"e{i}", "click" if i % 4 else "purchase", products[i % 3], float(i), f"s{i}")
         if i % 5 == 0:
-            log.append_events([clicked])  # the click reached the log first
-            log.append_impressions([served])
+            event_log.append_events([clicked])  # the click reached the log first
+            event_log.append_impressions([served])
         else:
-            log.append_impressions([served])
+            event_log.append_impressions([served])
             if i % 3:
-                log.append_events([clicked])
+                event_log.append_events([clicked])
 
 
 def same(a: ClickStats, b: ClickStats) -> None:
@@ -53,20 +52,15 @@ def saved(feed: StatsFeed, path: Path) -> dict:
     pytest.fail("the checkpoint was not saved")
 
 
-@pytest.fixture
-def log(tmp_path: Path) -> Iterator[EmbeddedEventLog]:
-    events = EmbeddedEventLog(tmp_path / "events.sqlite3")
-    yield events
-    events.close()
-
-
 def test_a_start_from_the_checkpoint_holds_what_the_whole_log_gives(
-    log: EmbeddedEventLog, tmp_path: Path
+    event_log: EmbeddedEventLog, tmp_path: Path
 ) -> None:
     path = tmp_path / "stats" / "click-stats.json"
-    log.append_events([Event("early", "click", "p1", 0.0, "s900")])  # its list comes after the checkpoint
-    traffic(log, 120)
-    running = StatsFeed(log, ClickStats(max_pairs=MAX_PAIRS), checkpoint=path)
+    event_log.append_events(
+        [Event("early", "click", "p1", 0.0, "s900")]
+    )  # its list comes after the checkpoint
+    traffic(event_log, 120)
+    running = StatsFeed(event_log, ClickStats(max_pairs=MAX_PAIRS), checkpoint=path)
     running.catch_up()
     closed = running.stats.windows_started
     assert closed >= 3
@@ -74,16 +68,16 @@ def test_a_start_from_the_checkpoint_holds_what_the_whole_log_gives(
     # after the last window closed: a late click on an early list (its query is in the checkpoint),
     # the list the first click waited for, and a little more traffic (less than a window)
     before = running.stats.query_ctr("query 0", "p4")
-    log.append_events([Event("late", "click", "p4", 500.0, "s119")])  # s119 showed p4 for "query 0"
-    log.append_impressions([Impression("s900", 501.0, "query 6", ("p1", "p2"), (1, 2), 1)])
-    traffic(log, 3, first=120)
+    event_log.append_events([Event("late", "click", "p4", 500.0, "s119")])  # s119 showed p4 for "query 0"
+    event_log.append_impressions([Impression("s900", 501.0, "query 6", ("p1", "p2"), (1, 2), 1)])
+    traffic(event_log, 3, first=120)
     running.catch_up()
     assert running.stats.windows_started == closed
 
-    restarted = StatsFeed(log, ClickStats(max_pairs=MAX_PAIRS), checkpoint=path)
-    assert restarted.restore() and restarted.offset == data["offset"] < log.last_offset()
-    assert restarted.catch_up() == log.last_offset() - data["offset"]  # only the records after it
-    whole = StatsFeed(log, ClickStats(max_pairs=MAX_PAIRS))
+    restarted = StatsFeed(event_log, ClickStats(max_pairs=MAX_PAIRS), checkpoint=path)
+    assert restarted.restore() and restarted.offset == data["offset"] < event_log.last_offset()
+    assert restarted.catch_up() == event_log.last_offset() - data["offset"]  # only the records after it
+    whole = StatsFeed(event_log, ClickStats(max_pairs=MAX_PAIRS))
     whole.catch_up()
     same(restarted.stats, whole.stats)
     same(running.stats, whole.stats)
@@ -92,11 +86,11 @@ def test_a_start_from_the_checkpoint_holds_what_the_whole_log_gives(
 
 
 def test_a_checkpoint_of_another_log_or_a_damaged_one_is_not_used(
-    log: EmbeddedEventLog, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    event_log: EmbeddedEventLog, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "click-stats.json"
-    traffic(log, 60)
-    feed = StatsFeed(log, ClickStats(max_pairs=MAX_PAIRS), checkpoint=path)
+    traffic(event_log, 60)
+    feed = StatsFeed(event_log, ClickStats(max_pairs=MAX_PAIRS), checkpoint=path)
     feed.catch_up()
     saved(feed, path)
     other = EmbeddedEventLog(tmp_path / "other.sqlite3")  # a replaced log: other records at those offsets
@@ -105,8 +99,8 @@ def test_a_checkpoint_of_another_log_or_a_damaged_one_is_not_used(
     damaged.write_text(path.read_text()[:-40])
     with caplog.at_level(logging.WARNING):
         assert not StatsFeed(other, ClickStats(max_pairs=MAX_PAIRS), checkpoint=path).restore()
-        assert not StatsFeed(log, ClickStats(max_pairs=MAX_PAIRS), checkpoint=damaged).restore()
-        assert not StatsFeed(log, ClickStats(), checkpoint=tmp_path / "absent.json").restore()
+        assert not StatsFeed(event_log, ClickStats(max_pairs=MAX_PAIRS), checkpoint=damaged).restore()
+        assert not StatsFeed(event_log, ClickStats(), checkpoint=tmp_path / "absent.json").restore()
     messages = [r.getMessage() for r in caplog.records if "not used" in r.getMessage()]
     assert len(messages) == 2 and "does not hold" in messages[0]
     fresh = StatsFeed(other, ClickStats(max_pairs=MAX_PAIRS), checkpoint=path)
@@ -115,12 +109,12 @@ def test_a_checkpoint_of_another_log_or_a_damaged_one_is_not_used(
 
 
 def test_a_checkpoint_that_cannot_be_written_is_reported_and_serving_goes_on(
-    log: EmbeddedEventLog, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    event_log: EmbeddedEventLog, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
-    feed = StatsFeed(log, ClickStats(max_pairs=MAX_PAIRS), checkpoint=blocked / "click-stats.json")
-    traffic(log, 40)
+    feed = StatsFeed(event_log, ClickStats(max_pairs=MAX_PAIRS), checkpoint=blocked / "click-stats.json")
+    traffic(event_log, 40)
     with caplog.at_level(logging.WARNING):
         feed.catch_up()
         deadline = time.monotonic() + 10
@@ -130,4 +124,4 @@ def test_a_checkpoint_that_cannot_be_written_is_reported_and_serving_goes_on(
         ):
             time.sleep(0.02)
     assert any("could not save" in r.getMessage() for r in caplog.records)
-    assert feed.offset == log.last_offset() and feed.stats.windows_started >= 1
+    assert feed.offset == event_log.last_offset() and feed.stats.windows_started >= 1

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -40,23 +38,18 @@ def click(event_id: str, search_id: str, product: str = "p2") -> Event:
     return Event(event_id, "click", product, 2.0, search_id=search_id, position=2, user_id="u1")
 
 
-@pytest.fixture
-def log(tmp_path: Path) -> Iterator[EmbeddedEventLog]:
-    events = EmbeddedEventLog(tmp_path / "events.sqlite3")
-    yield events
-    events.close()
-
-
-def process(log: EmbeddedEventLog) -> tuple[ClickStats, StatsFeed]:
+def process(event_log: EmbeddedEventLog) -> tuple[ClickStats, StatsFeed]:
     """What one gateway process holds: its own statistics, fed by its own reader of the shared log."""
     stats = ClickStats()
-    return stats, StatsFeed(log, stats)
+    return stats, StatsFeed(event_log, stats)
 
 
-def test_two_processes_agree_on_a_click_one_heard_on_a_list_the_other_served(log: EmbeddedEventLog) -> None:
-    (stats_a, feed_a), (stats_b, feed_b) = process(log), process(log)
-    log.append_impressions([served("s1")])  # process A served the list
-    log.append_events([click("e1", "s1")])  # process B heard the click
+def test_two_processes_agree_on_a_click_one_heard_on_a_list_the_other_served(
+    event_log: EmbeddedEventLog,
+) -> None:
+    (stats_a, feed_a), (stats_b, feed_b) = process(event_log), process(event_log)
+    event_log.append_impressions([served("s1")])  # process A served the list
+    event_log.append_events([click("e1", "s1")])  # process B heard the click
     feed_a.catch_up()
     feed_b.catch_up()
     for stats in (stats_a, stats_b):
@@ -67,13 +60,13 @@ def test_two_processes_agree_on_a_click_one_heard_on_a_list_the_other_served(log
 
 
 def test_a_click_read_before_its_list_is_credited_to_the_query_when_the_list_arrives(
-    log: EmbeddedEventLog,
+    event_log: EmbeddedEventLog,
 ) -> None:
-    stats, feed = process(log)
-    log.append_events([click("e1", "s1")])  # the served list is still in the writer's queue
+    stats, feed = process(event_log)
+    event_log.append_events([click("e1", "s1")])  # the served list is still in the writer's queue
     feed.catch_up()
     assert stats.query_ctr("cordless drill", "p2") == stats.prior_rate
-    log.append_impressions([served("s1")])
+    event_log.append_impressions([served("s1")])
     feed.catch_up()
     late = stats.query_ctr("cordless drill", "p2")
     assert late > stats.prior_rate
@@ -93,30 +86,30 @@ def test_clicks_waiting_for_a_list_are_bounded() -> None:
     assert stats.query_ctr("hammer", "p2") > stats.prior_rate
 
 
-def test_a_retried_click_counts_once(log: EmbeddedEventLog) -> None:
-    stats, feed = process(log)
-    log.append_impressions([served("s1")])
-    log.append_events([click("e1", "s1")])
+def test_a_retried_click_counts_once(event_log: EmbeddedEventLog) -> None:
+    stats, feed = process(event_log)
+    event_log.append_impressions([served("s1")])
+    event_log.append_events([click("e1", "s1")])
     feed.catch_up()
     once = stats.ctrs("cordless drill", ["p2"])
-    log.append_events([click("e1", "s1")])  # the client retried: the log keeps it once
+    event_log.append_events([click("e1", "s1")])  # the client retried: the log keeps it once
     assert feed.catch_up() == 0
     assert stats.ctrs("cordless drill", ["p2"]) == once
 
 
-def test_the_feed_follows_what_other_processes_append(log: EmbeddedEventLog) -> None:
+def test_the_feed_follows_what_other_processes_append(event_log: EmbeddedEventLog) -> None:
     stats = ClickStats()
-    feed = StatsFeed(log, stats, interval_s=0.05)
+    feed = StatsFeed(event_log, stats, interval_s=0.05)
     feed.catch_up()
     feed.start()
     try:
-        log.append_impressions([served("s1")])
-        log.append_events([click("e1", "s1")])
+        event_log.append_impressions([served("s1")])
+        event_log.append_events([click("e1", "s1")])
         deadline = time.monotonic() + 10
         while stats.query_ctr("cordless drill", "p2") <= stats.prior_rate and time.monotonic() < deadline:
             time.sleep(0.02)
         assert stats.query_ctr("cordless drill", "p2") > stats.prior_rate
-        assert feed.offset == log.last_offset()
+        assert feed.offset == event_log.last_offset()
     finally:
         feed.close()
 
@@ -140,10 +133,10 @@ def test_a_log_that_cannot_be_read_is_reported_and_the_caller_goes_on(caplog) ->
     assert feed.offset == 0
 
 
-def test_the_lean_read_is_the_full_read_without_feature_rows(log: EmbeddedEventLog) -> None:
-    log.append_impressions([served("s1"), served("s2", query="hammer", products=("p3",))])
-    log.append_events([click("e1", "s1")])
-    full, lean = log.read(after=0), log.read_signals(after=0)
+def test_the_lean_read_is_the_full_read_without_feature_rows(event_log: EmbeddedEventLog) -> None:
+    event_log.append_impressions([served("s1"), served("s2", query="hammer", products=("p3",))])
+    event_log.append_events([click("e1", "s1")])
+    full, lean = event_log.read(after=0), event_log.read_signals(after=0)
     assert [r.offset for r in lean] == [r.offset for r in full]
     for whole, signals in zip(full, lean, strict=True):
         assert signals.event == whole.event
@@ -152,9 +145,9 @@ def test_the_lean_read_is_the_full_read_without_feature_rows(log: EmbeddedEventL
             assert signals.impression.features == () and signals.impression.feature_names == ()
             assert signals.impression.extra == {}
             assert signals.impression == replace(whole.impression, features=(), feature_names=(), extra={})
-    assert [r.offset for r in log.read_signals(after=full[0].offset, limit=1)] == [full[1].offset]
+    assert [r.offset for r in event_log.read_signals(after=full[0].offset, limit=1)] == [full[1].offset]
 
 
-def test_a_feed_rejects_a_meaningless_interval(log: EmbeddedEventLog) -> None:
+def test_a_feed_rejects_a_meaningless_interval(event_log: EmbeddedEventLog) -> None:
     with pytest.raises(ValueError, match="interval_s"):
-        StatsFeed(log, ClickStats(), interval_s=0)
+        StatsFeed(event_log, ClickStats(), interval_s=0)
