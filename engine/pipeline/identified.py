@@ -23,6 +23,8 @@ def with_identified(candidates: list[ScoredId], identified: Sequence[str]) -> li
     """`candidates` (the lexical list, best first) with the identified products it lacks appended at its
     lowest score: they reach fusion and the match set like any candidate, and the scores and ranks of
     the others (the ranker's lexical features) stay as BM25 gave them."""
+    if not identified:  # most searches: no set of the candidates' ids to build
+        return candidates
     present = {c.product_id for c in candidates}
     missing = [pid for pid in identified if pid not in present]
     if not missing:

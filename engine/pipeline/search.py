@@ -218,10 +218,12 @@ class SearchPipeline:
         if use_image:
             self._image_side(query, text, allowed, lists, vectors, timings, degraded)
         lexical: MemberHits | None = None
+        identified: tuple[str, ...] = ()  # the products the query names by an exact identifier
         if lexical_future is not None:
             try:
                 lists["lexical"], lexical = lexical_future.result()
-                lists["lexical"] = with_identified(lists["lexical"], lexical.identified)
+                identified = lexical.identified
+                lists["lexical"] = with_identified(lists["lexical"], identified)
             except Exception as exc:  # any lexical failure degrades; the reason goes to the log
                 log.warning("lexical retrieval failed, answering from the dense side: %s", exc)
                 degraded.append("lexical")
@@ -271,7 +273,7 @@ class SearchPipeline:
                         [products[h.product_id] for h in hits if h.product_id in products], query.facets
                     )
         with self._stage(timings, "merchandise"):
-            named, hits = identified_first(hits, lexical.identified if lexical is not None else ())
+            named, hits = identified_first(hits, identified)
             merch = self.merchandise.apply(
                 query, hits, lambda ids: self._products(ids, products), self.products.availability, named
             )
@@ -311,7 +313,7 @@ class SearchPipeline:
             interleaving=trial_page.to_log() if trial_page is not None else None,
             merchandising=merch.applied,
             suggestion=suggestion,
-            identified=lexical.identified if lexical is not None else (),
+            identified=identified,
         )
 
     def _match(
