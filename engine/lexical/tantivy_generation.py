@@ -45,6 +45,10 @@ class Generation:
         self.text_fields = [field_name(name) for name in self.fields.weights]  # the tantivy fields searched
         self.path = path
         self.index = tantivy.Index.open(str(path))
+        # tantivy's default reader also reloads on its own when a file watcher sees a commit, which
+        # would show another process's writes while the memo of known terms and the typo words still
+        # describe the old index; reads move on only in `reload`.
+        self.index.config_reader("manual")
         self.schema = self.index.schema
         self.analyzer = make_analyzer(self.fields.language)
         table = (lambda: synonyms.table(self.analyzer)) if synonyms is not None else dict

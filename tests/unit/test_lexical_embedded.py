@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -163,6 +164,7 @@ def test_refresh_shows_another_process_writes_before_the_periodic_check(tmp_path
     gateway.refresh()
     assert gateway.count() == 3
     indexer.delete(["p001"])
+    time.sleep(1.0)  # longer than tantivy's own file watcher waits before it reloads a reader
     assert "p001" in gateway.get(["p001"])  # not yet: the next periodic check is an hour away
     gateway.refresh()
     assert gateway.get(["p001"]) == {} and gateway.count() == 2
