@@ -77,6 +77,16 @@ class GatewayServer:
                 found.append(int(entry.name))
         return sorted(found)
 
+    def wait_workers(self, timeout_s: float = 60.0) -> list[int]:
+        """The workers once all `workers` of them run: /readyz answers as soon as the first one does,
+        while the second may still be starting (two importing the engine on two busy cores)."""
+        deadline = time.monotonic() + timeout_s
+        found = self.worker_pids()
+        while len(found) < self.workers and time.monotonic() < deadline:
+            time.sleep(0.1)
+            found = self.worker_pids()
+        return found
+
     def kill(self) -> None:
         """SIGKILL to the parent and its workers at once: no shutdown hook runs anywhere."""
         assert self.process is not None
@@ -178,7 +188,7 @@ def run_worker_kill(server: GatewayServer, product_id: str, settle_s: float) -> 
     prefix = f"worker-kill-{int(time.time())}"
     with Load(server.url, product_id) as load, EventPoster(server.url, product_id, prefix) as poster:
         load.wait_healthy()
-        workers = server.worker_pids()
+        workers = server.wait_workers()
         if len(workers) < 2:
             raise RuntimeError(f"killing a worker needs at least 2 (found {len(workers)})")
         since = time.monotonic()
