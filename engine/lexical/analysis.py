@@ -17,6 +17,7 @@ steps in Python so both backends match the same words:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 # Lucene's English stop word set (`_english_` in OpenSearch).
@@ -70,6 +71,16 @@ def tokenize(text: str) -> list[str]:
     if "'" in text or "’" in text:
         tokens = [t for t in (_POSSESSIVE.sub("", t) for t in tokens) if t]
     return tokens
+
+
+def fold_diacritics(word: str) -> str:
+    """`word` without its accents ("cortázar" -> "cortazar", "müller" -> "muller"): how typos are
+    measured, since shoppers leave accents out far more often than they misspell, and an accent left
+    out plus one real typo would otherwise be two edits, past a 7-letter word's one."""
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 def cjk_bigrams(tokens: list[str]) -> list[str]:

@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from engine.errors import ConfigError
-from engine.lexical.analysis import is_cjk, stopwords, tokenize
+from engine.lexical.analysis import fold_diacritics, is_cjk, stopwords, tokenize
+from engine.lexical.isbn import other_forms
 from engine.records import Filters, Product
 
 if TYPE_CHECKING:
@@ -102,6 +103,14 @@ def typo_distance(word: str) -> int:
 def normalize_identifier(value: object) -> str:
     """Case, spaces and dashes do not count in identifiers: "ISBN 978-0-14" -> "isbn978014"."""
     return _IDENTIFIER_NOISE.sub("", str(value)).lower()
+
+
+def spell_forms(word: str) -> tuple[str, ...]:
+    """The forms of a query word looked up among the words as written (the `spell` field, for typos
+    and unfinished words): without accents, as `SearchFields.spelling` writes them, and as typed where
+    that differs, for an index written before spellings lost their accents."""
+    folded = fold_diacritics(word)
+    return (folded,) if folded == word else (folded, word)
 
 
 def query_words(
@@ -215,13 +224,15 @@ class SearchFields:
         return " ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
 
     def spelling(self, product: Product) -> str:
-        """The searchable words as written (lowercased, unstemmed, each once): what typos are measured
-        against on both backends. Stop words are left out: a query never matches one as typed, so a
-        typo must not land on one either ("hand" is one edit from "and", "hund" from "und", which
-        would make them match most of a catalog's descriptions)."""
+        """The searchable words as written (lowercased, unstemmed, without accents, each once): what
+        typos are measured against on both backends ("cortazr" is one edit from "cortazar", two from
+        "cortázar"; queries are folded alike, `spell_forms`). Stop words are left out: a query never
+        matches one as typed, so a typo must not land on one either ("hand" is one edit from "and",
+        "hund" from "und", which would make them match most of a catalog's descriptions)."""
         stop = stopwords(self.language)
         words = (w for name in self.weights for w in tokenize(self.text(product, name)))
-        return " ".join(dict.fromkeys(w for w in words if not is_cjk(w) and w not in stop))
+        folded = (fold_diacritics(w) for w in words if not is_cjk(w) and w not in stop)
+        return " ".join(dict.fromkeys(w for w in folded if w not in stop))
 
     def identifier_values(self, product: Product) -> list[str]:
         """Normalised identifiers of `product`: its id and the identifier attributes it has."""
@@ -230,4 +241,6 @@ class SearchFields:
         for name, value in product.attributes.items():
             if str(name).lower() in wanted and value is not None:
                 values.extend(map(str, value) if isinstance(value, list | tuple) else [str(value)])
-        return [n for n in dict.fromkeys(normalize_identifier(v) for v in values) if n]
+        forms = [normalize_identifier(v) for v in values]
+        forms += [other for form in forms for other in other_forms(form)]  # a book's ISBN-10 and -13
+        return [n for n in dict.fromkeys(forms) if n]

@@ -27,6 +27,7 @@ from engine.lexical.matching import (
     identifier_prefixes,
     query_words,
     required_matches,
+    spell_forms,
 )
 from engine.lexical.readings import Rewrite, query_rewrites
 from engine.lexical.synonyms import Expansions
@@ -81,12 +82,13 @@ def _word(word: QueryWord, fields: SearchFields) -> dict[str, Any]:
         if plain:
             phrase = {"query": alternative, "fields": plain, "type": "cross_fields", "operator": "and"}
             should.append({"multi_match": phrase})
-    if word.typos:
-        fuzzy = {"fuzzy": {"spell": {"value": word.word, "fuzziness": word.typos, "transpositions": True}}}
-        should.append({"constant_score": {"filter": fuzzy, "boost": TYPO_SCORE}})
-    if word.prefix:
-        begins = {"prefix": {"spell": {"value": word.word}}}
-        should.append({"constant_score": {"filter": begins, "boost": TYPO_SCORE}})
+    for form in spell_forms(word.word) if word.typos or word.prefix else ():
+        if word.typos:
+            fuzzy = {"fuzzy": {"spell": {"value": form, "fuzziness": word.typos, "transpositions": True}}}
+            should.append({"constant_score": {"filter": fuzzy, "boost": TYPO_SCORE}})
+        if word.prefix:
+            begins = {"prefix": {"spell": {"value": form}}}
+            should.append({"constant_score": {"filter": begins, "boost": TYPO_SCORE}})
     clause = {"bool": {"should": should, "minimum_should_match": 1}}
     return {"bool": {"should": [clause, {"constant_score": {"filter": clause, "boost": WORD_SCORE}}]}}
 

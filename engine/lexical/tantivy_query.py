@@ -34,6 +34,7 @@ from engine.lexical.matching import (
     identifier_prefixes,
     query_words,
     required_matches,
+    spell_forms,
 )
 from engine.lexical.query import AVAILABLE_VALUES, IDENTIFIER_PREFIX_SCORE
 from engine.lexical.readings import Rewrite, phrase_rewrites, query_rewrites, size_rewrites
@@ -83,20 +84,20 @@ class QueryBuilder:
             return Query.const_score_query(query, ATTRIBUTE_SCORE * weight)
         return Query.boost_query(query, weight)
 
-    def _typo(self, word: QueryWord) -> Any:
-        """The word's spellings within its typo distance: the terms the fuzzy automaton would find, as a
-        disjunction of term queries where they are known (a third of the automaton's cost)."""
-        terms = self.typo_terms(word.word, word.typos)
+    def _typo(self, form: str, distance: int) -> Any:
+        """The spellings within `distance` of one of a word's `spell_forms`, as term queries where they
+        are known (a third of the fuzzy automaton's cost)."""
+        terms = self.typo_terms(form, distance)
         if terms is None:
-            fuzzy = Query.fuzzy_term_query(self.schema, "spell", word.word, word.typos, True, False)
+            fuzzy = Query.fuzzy_term_query(self.schema, "spell", form, distance, True, False)
             return Query.const_score_query(fuzzy, TYPO_SCORE)
         return self._spellings(terms)
 
-    def _begins(self, word: QueryWord) -> Any:
-        """The words as written that `word` begins (search as you type), like `_typo`."""
-        terms = self.prefixed_terms(word.word)
+    def _begins(self, form: str) -> Any:
+        """The words as written that `form` begins (search as you type), like `_typo`."""
+        terms = self.prefixed_terms(form)
         if terms is None:
-            begins = Query.fuzzy_term_query(self.schema, "spell", word.word, 0, True, True)
+            begins = Query.fuzzy_term_query(self.schema, "spell", form, 0, True, True)
             return Query.const_score_query(begins, TYPO_SCORE)
         return self._spellings(terms)
 
@@ -113,20 +114,15 @@ class QueryBuilder:
                 for term in word.terms:
                     clauses.append((Occur.Should, self._term(name, term, weight)))
             for _, phrase in word.alternatives:  # synonyms: every word of the entry, in any field
-                each = [
-                    (
-                        Occur.Must,
-                        Query.boolean_query(
-                            [(Occur.Should, self._term(n, t, w)) for n, w in self.fields.weights.items()]
-                        ),
-                    )
-                    for t in phrase
-                ]
-                clauses.append((Occur.Should, Query.boolean_query(each)))
-        if typos and word.typos:
-            clauses.append((Occur.Should, self._typo(word)))
-        if word.prefix:
-            clauses.append((Occur.Should, self._begins(word)))
+                weights = self.fields.weights.items()
+                each = [[(Occur.Should, self._term(n, t, w)) for n, w in weights] for t in phrase]
+                must = [(Occur.Must, Query.boolean_query(clause)) for clause in each]
+                clauses.append((Occur.Should, Query.boolean_query(must)))
+        for form in spell_forms(word.word) if (typos and word.typos) or word.prefix else ():
+            if typos and word.typos:
+                clauses.append((Occur.Should, self._typo(form, word.typos)))
+            if word.prefix:
+                clauses.append((Occur.Should, self._begins(form)))
         return Query.boolean_query(clauses)
 
     @staticmethod

@@ -121,6 +121,9 @@ def test_price_sort_covers_the_whole_match_set(shop: LexicalIndex) -> None:
         ("9780141439518", {"bk-austen"}),
         ("978-0-14-143951-8", {"bk-austen"}),
         ("ISBN 978 0 14 143951 8", {"bk-austen"}),
+        ("0-14-143951-3", {"bk-austen"}),  # the same book's ISBN-10
+        ("0141441143", {"bk-bronte"}),  # the ISBN-10 of 978-0-14-144114-6
+        ("0141441144", set()),  # a wrong check digit is no ISBN
         ("n506-ku-bk", {"er-kobo"}),
         ("DCD 791 D2", {"tl-drill"}),
         ("dcd791d3", set()),  # identifiers and numbers get no typo tolerance
@@ -152,10 +155,17 @@ def test_all_words_must_match_with_one_spare_from_three(shop: LexicalIndex) -> N
         ("bookmrak", {"odd-bookmark"}),  # 8 letters: a transposition counts as one edit
         ("laundri hampr", {"tl-hamper"}),
         ("xqzmmer", set()),  # too far
+        ("brnte", {"bk-bronte"}),  # one edit from "Brontë" once accents are left out, two with them
+        ("creme brulee", {"odd-unicode"}),  # accents left out entirely
     ],
 )
 def test_typos_are_tolerated_by_word_length(shop: LexicalIndex, query: str, expected: set[str]) -> None:
     assert ids(shop, query) == expected
+
+
+def test_an_unfinished_word_typed_with_or_without_accents_matches(shop: LexicalIndex) -> None:
+    assert shop.match_ids(MatchQuery("crème brûl", prefix_last=True)) == {"odd-unicode"}
+    assert shop.match_ids(MatchQuery("creme brul", prefix_last=True)) == {"odd-unicode"}
 
 
 def test_exact_words_outrank_corrected_ones(shop: LexicalIndex) -> None:

@@ -1,0 +1,44 @@
+"""A book's ISBN-10 and ISBN-13 name it alike; other numbers are left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.lexical.analysis import fold_diacritics
+from engine.lexical.isbn import other_forms
+from engine.lexical.matching import SearchFields, spell_forms
+from engine.records import Product
+
+
+@pytest.mark.parametrize(
+    ("normalised", "expected"),
+    [
+        ("9780141439518", ["0141439513"]),  # Pride and Prejudice, Penguin Classics
+        ("0141439513", ["9780141439518"]),
+        ("080442957x", ["9780804429573"]),  # an ISBN-10 whose check digit is X
+        ("9780804429573", ["080442957x"]),
+        ("isbn9780141439518", ["9780141439518", "0141439513"]),  # the label dropped as well
+        ("9790060115615", []),  # a 979 ISBN has no ten-digit form
+        ("9780141439519", []),  # wrong EAN check digit
+        ("0141439514", []),  # wrong mod-11 check digit
+        ("1234567890", []),  # a ten-digit SKU that fails the check
+        ("dcd791d2", []),
+    ],
+)
+def test_other_forms_of_a_checked_isbn(normalised: str, expected: list[str]) -> None:
+    assert other_forms(normalised) == expected
+
+
+def test_a_products_identifiers_hold_both_isbn_forms() -> None:
+    book = Product("b1", "Pride and Prejudice", attributes={"isbn": "978-0-14-143951-8", "sku": "PP-1"})
+    assert SearchFields().identifier_values(book) == ["b1", "9780141439518", "pp1", "0141439513"]
+
+
+def test_spellings_and_query_forms_leave_accents_out() -> None:
+    assert fold_diacritics("cortázar") == "cortazar" and fold_diacritics("brûlée") == "brulee"
+    assert fold_diacritics("Kratzbäume") == "Kratzbaume" and fold_diacritics("plain") == "plain"
+    fields = SearchFields({"title": 1.0, "attr.autor": 1.0}, language="spanish")
+    book = Product("r", "Rayuela de Cortázar", attributes={"autor": "Julio Cortázar"})
+    assert fields.spelling(book) == "rayuela cortazar julio"  # "de" is a stop word
+    assert spell_forms("cortazr") == ("cortazr",)
+    assert spell_forms("cortázr") == ("cortazr", "cortázr")  # as typed too, for an older index
