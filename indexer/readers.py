@@ -84,8 +84,8 @@ def _read_jsonl(handle: IO[bytes], max_line_bytes: int) -> Iterator[RawRecord]:
             continue
         if not text.strip():
             continue
-        try:
-            value = json.loads(text)
+        try:  # without the line break, so that a record cut short reports its own column, not the next line's
+            value = json.loads(text.rstrip("\r\n"))
         except json.JSONDecodeError as exc:
             yield number, Malformed(f"invalid JSON: {exc.msg} (column {exc.colno})")
             continue

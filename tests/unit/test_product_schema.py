@@ -94,6 +94,7 @@ def test_jsonl_problems_carry_line_numbers(tmp_path: Path) -> None:
                 json.dumps(["a", "list"]),
                 json.dumps({"id": "a", "title": "Alpha again"}),
                 json.dumps({"id": "c", "title": "Gamma"}),
+                '{"id": "d", "title": "Cut short", ',
             ]
         )
         + "\n",
@@ -101,6 +102,9 @@ def test_jsonl_problems_carry_line_numbers(tmp_path: Path) -> None:
     )
     loaded = load_catalog(path)
     assert [p.id for p in loaded.products] == ["a", "c"]
+    # the column of the record's own line, where it was cut short (not column 1 of a next line)
+    assert loaded.problems[-1].line == 8 and loaded.problems[-1].message.endswith("(column 35)")
+    loaded.problems.pop()
     assert [(p.line, p.message.split(":")[0]) for p in loaded.problems] == [
         (2, "invalid JSON"),
         (4, "title"),
