@@ -155,14 +155,18 @@ class MatchSetStage:
         allowed: frozenset[str] | None = None,
     ) -> None:
         """Add to `match` the lexical candidates (`similarities`: BM25's candidates, which passed the
-        filters, and their cosine similarity to the query) at the near threshold or above, when the set
-        has a strict member: a lexical one (`lexical`, the retrieval's lexical members and their count)
-        or a semantic one the filters pass (`allowed`, the filters' ids; None: no filter). A set
-        without one stays empty: near candidates widen a query that matches, they never answer one
-        that does not."""
+        filters, and their cosine similarity to the query) at the near threshold or above, when the
+        query has a strict member: a lexical one (`lexical`, the retrieval's lexical members and their
+        count) or a semantic one the filters pass (`allowed`, the filters' ids; None: no filter), or,
+        under filters, one among the products the filters leave out. A query without one stays empty:
+        near candidates widen a query that matches, they never answer one that does not. A filter only
+        narrows: the facets counted the unfiltered set with its near members, so a facet value's count
+        is what clicking it leaves even when every strict member has another value."""
         if not self.near_candidates or not match.query.lexical or match.threshold is None:
             return
-        if lexical is None or not (lexical.members or _passing(match.semantic, allowed)):
+        if lexical is None:
+            return
+        if not (lexical.members or _passing(match.semantic, allowed) or self._matches_unfiltered(match)):
             return
         loose = self.near_threshold()
         if loose is None:
@@ -176,6 +180,14 @@ class MatchSetStage:
             match.near.update(near)
             match.query = replace(match.query, also_ids=frozenset(match.semantic).union(match.near))
             match.total = None
+
+    def _matches_unfiltered(self, match: MatchSet) -> bool:
+        """Whether a filtered query has a strict member once its filters are dropped (asked only when
+        the filtered set has none)."""
+        if match.query.filters is None:
+            return False
+        unfiltered = replace(match.query, filters=None, also_ids=frozenset())
+        return bool(match.semantic) or self.lexical.count_matching(unfiltered) > 0
 
     def members(
         self,

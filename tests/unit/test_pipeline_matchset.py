@@ -224,10 +224,15 @@ def test_near_lexical_candidates_widen_a_set_that_matches_and_are_counted_exactl
     assert match.near == {"drill": 0.5} and match.query.also_ids == {"hammer", "drill"}
     assert stage.members(match, ["drill", "vacuum", "hammer"], side) == {"hammer", "drill"}
     assert match.total == 2 == lexical.count_matching(match.query)  # settled here, as the backend counts
-    # A filter that leaves out the one strict (semantic) member leaves nothing to widen.
+    # A filter that leaves out the one strict (semantic) member only narrows the set: the drill, which
+    # the unfiltered set (and so its facets) counted, stays.
     filtered = stage.build("cordless saw", Filters(exclude_ids=("hammer",)), "full", QUERY)
-    stage.join_near_candidates(filtered, retrieved, side, allowed=frozenset({"drill", "vacuum", "basket"}))
-    assert filtered.near == {}
+    narrowed = lexical.search_members(replace(filtered.query, also_ids=frozenset()), 10)
+    assert narrowed.members == 0
+    stage.join_near_candidates(
+        filtered, retrieved, narrowed, allowed=frozenset({"drill", "vacuum", "basket"})
+    )
+    assert filtered.near == {"drill": 0.5} and lexical.match_ids(filtered.query) == {"drill"}
 
     # No strict member (nothing above 0.95, no product has both words): the set stays empty.
     strict = MatchSetStage(
