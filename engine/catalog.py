@@ -73,6 +73,9 @@ class IndexManifest:
     # model; 0: not recorded, built before this was stored). With `encoders["text"]` it names the
     # encoder/vector pair the one CURRENT switch moves (`engine.inference.towers`).
     text_tower: int = 0
+    # How the lexical generation was written (`SearchFields.analysis`: searchable fields, identifier
+    # attributes, language); "" before it was recorded. A build under other settings re-analyses.
+    analysis: str = ""
 
     def to_json(self) -> str:
         payload: dict[str, Any] = {"format": MANIFEST_FORMAT, **asdict(self)}
@@ -99,6 +102,7 @@ class IndexManifest:
                 near_threshold=_optional_float(payload.get("near_threshold")),
                 lexical=str(payload.get("lexical") or ""),
                 text_tower=int(payload.get("text_tower") or 0),
+                analysis=str(payload.get("analysis") or ""),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise IndexMismatch(f"{where}: unreadable index manifest ({exc})") from None

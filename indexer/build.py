@@ -4,7 +4,8 @@ Order of work, and why:
 
 1. validate the whole file (`--strict`: any problem stops the run here, nothing written);
 2. compare the catalog checksum and the served encoders with the live manifest: the same catalog under
-   the same encoders is a no-op unless forced, so a nightly cron job can rebuild blindly;
+   the same encoders is a no-op unless forced, so a nightly cron job can rebuild blindly (under other
+   analysis settings only the lexical generation is written again, `indexer.reanalyse`);
 3. pick the generation directory: an unfinished one started for the same build key is resumed;
 4. embed images, then texts, checkpointing each chunk (`indexer.stages`);
 5. write the vector stores into the new generation and stage a new lexical generation (a folder or an
@@ -45,6 +46,7 @@ from engine.crashpoints import crash_point
 from engine.errors import AisleError, IndexMismatch
 from engine.inference.base import ClipEncoder, InferenceBackend, TextEncoder
 from engine.lexical.base import LexicalIndex
+from engine.lexical.matching import SearchFields
 from engine.product_schema import DEFAULT_LIMITS, Limits
 from engine.storage import file_lock
 from engine.vectors.base import VectorManifest, VectorStore, VectorStoreIO
@@ -56,7 +58,10 @@ from indexer.embedding import DEFAULT_EMBED, EmbedOptions, product_encoder
 from indexer.images import ImageLoader
 from indexer.loading import Entry, load_catalog
 from indexer.problems import BadRecords, Problem
+from indexer.reanalyse import reanalyse
 from indexer.stages import StageResult, count_reused, image_stage, text_stage, write_stores
+
+_BAR = {"unit": "item", "desc": "embedding", "dynamic_ncols": True}
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,7 @@ class BuildReport:
     problems: list[Problem] = field(default_factory=list)
     unchanged: bool = False
     reused: int = 0
+    reanalysed: bool = False  # the same catalog written into a new lexical generation only
     space_counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -115,16 +121,15 @@ class Builder:
             clip = None
         encoders = {"text": text_encoder.info(), **({"image": clip.info()} if clip is not None else {})}
         checksum = str(CatalogChecksum.of(loaded.products))
+        analysis = SearchFields.from_settings(self.settings).analysis()
         with self._build_lock():
             current = read_current(self.root)
             live = self._live_manifest(current)
-            if (
-                not options.force
-                and live is not None
-                and live.catalog_checksum == checksum
-                and live.encoders == encoders
-            ):
-                return BuildReport(live.generation, live.count, loaded.problems, unchanged=True)
+            if not options.force and live and (live.catalog_checksum, live.encoders) == (checksum, encoders):
+                same = live.analysis == analysis
+                if not same:
+                    reanalyse(self.root, self.lexical, live, loaded.products, analysis)
+                return BuildReport(live.generation, live.count, loaded.problems, same, reanalysed=not same)
             key = {
                 "checksum": checksum,
                 "encoders": {s: asdict(i) for s, i in sorted(encoders.items())},
@@ -179,6 +184,7 @@ class Builder:
                 semantic_threshold=calibrated.get("semantic"),
                 near_threshold=calibrated.get("near"),
                 text_tower=tower,
+                analysis=analysis,
             )
             with writer_lock(self.root):
                 lexical_name, _ = self.lexical.stage(products)
@@ -229,14 +235,7 @@ class Builder:
         with_images = clip is not None
         total = len(entries) + (sum(1 for e in entries if e.product.image) if with_images else 0)
         reused = count_reused(checkpoint, entries, size, with_images)
-        bar = tqdm(
-            total=total,
-            initial=reused,
-            unit="item",
-            desc="embedding",
-            disable=not options.progress,
-            dynamic_ncols=True,
-        )
+        bar = tqdm(total=total, initial=reused, disable=not options.progress, **_BAR)
         stages: dict[str, StageResult] = {}
         try:
             if clip is not None:

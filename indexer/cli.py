@@ -199,6 +199,12 @@ def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
         print(
             f"unchanged: generation {report.generation} already holds this catalog ({report.count} products)"
         )
+    elif report.reanalysed:
+        print(
+            f"re-analysed: generation {report.generation} holds this catalog ({report.count} products); its "
+            "lexical index was written again for the new searchable fields, identifiers or language "
+            "(vectors unchanged)"
+        )
     else:
         resumed = f", {report.reused} embeddings resumed from checkpoint" if report.reused else ""
         spaces = ", ".join(f"{s} {n}" for s, n in sorted(report.space_counts.items()))

@@ -30,6 +30,7 @@ Which fields are searchable, with which weights, and the catalog's language come
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -207,6 +208,11 @@ class SearchFields:
     @classmethod
     def from_settings(cls, settings: Settings) -> SearchFields:
         return cls(dict(settings.search_fields), tuple(settings.identifier_fields), settings.catalog_language)
+
+    def analysis(self) -> str:
+        """What decides how products are written into the lexical index (the fields searched, the
+        identifier attributes, the language), as one string; weights are read at query time."""
+        return json.dumps([sorted(self.weights), sorted(self.identifiers), self.language])
 
     def text(self, product: Product, name: str) -> str:
         """The text of one searchable field of `product` ("" when it has none)."""

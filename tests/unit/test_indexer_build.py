@@ -11,6 +11,8 @@ import pytest
 import indexer.build as build_module
 from engine.catalog import CURRENT, Catalog, catalog_root, read_current, read_manifest
 from engine.config import Settings, load_settings
+from engine.lexical.embedded import EmbeddedLexical
+from engine.lexical.matching import MatchQuery, SearchFields
 from engine.vectors.calibration import NEAR_QUANTILE, calibrate_store
 from indexer.build import Builder, BuildOptions
 from indexer.checksum import CatalogChecksum
@@ -243,3 +245,36 @@ def test_images_go_to_their_own_store_and_unreadable_ones_are_reported(
     handle = Catalog(settings, inference, lexical, vio)
     handle.load()
     assert handle.vector_store("image").ids() == ["a"]
+
+
+def test_a_rebuild_under_other_analysis_settings_writes_only_the_lexical_index(
+    tmp_path, settings, vio
+) -> None:
+    """A shop makes an attribute searchable and builds again: a new lexical generation, no embedding."""
+    records = [
+        {"id": f"b{i}", "title": f"Novel {i}", "attributes": {"format": "hardcover"}} for i in range(4)
+    ]
+    catalog = write_catalog(tmp_path / "c.jsonl", records)
+    inference = FakeInference()
+
+    def lexical_for(current: Settings) -> EmbeddedLexical:
+        return EmbeddedLexical(current.path("lexical"), fields=SearchFields.from_settings(current))
+
+    first = Builder(settings, inference, lexical_for(settings), vio).build(catalog, QUIET)
+    root = catalog_root(settings)
+    before = read_manifest(root, first.generation)
+    assert before.analysis == SearchFields.from_settings(settings).analysis()
+    assert lexical_for(settings).count_matching(MatchQuery("hardcover")) == 0  # not searchable yet
+    encoded = inference.text.encoded
+    wider = load_settings(data_dir=settings.data_dir, search_fields={"title": 3.0, "attr.format": 1.0})
+    again = Builder(wider, inference, lexical_for(wider), vio).build(catalog, QUIET)
+    assert again.reanalysed and not again.unchanged and again.generation == first.generation
+    assert inference.text.encoded == encoded  # nothing embedded again
+    after = read_manifest(root, first.generation)
+    assert after.lexical != before.lexical and after.revision == before.revision + 1
+    assert after.analysis == SearchFields.from_settings(wider).analysis()
+    reader = lexical_for(wider)
+    reader.use(after.lexical)
+    assert reader.count_matching(MatchQuery("hardcover")) == 4 and reader.count() == 4
+    third = Builder(wider, inference, lexical_for(wider), vio).build(catalog, QUIET)
+    assert third.unchanged and not third.reanalysed
