@@ -24,7 +24,7 @@ from typing import Any
 
 from engine.charset import bad_character
 from engine.errors import InvalidInput
-from engine.feed_values import AmbiguousNumber, availability_of_flag, parse_number
+from engine.feed_values import AmbiguousNumber, availability_of_flag, composed, parse_number
 from engine.records import AVAILABILITY_VALUES, BUYABLE, CATEGORY_SEPARATOR, Product
 
 # The schema's fields, in the order a record lists them.
@@ -90,7 +90,7 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.fail(field, f"expected a string, got {_kind(value)}")
             return ""
-        text = str(value).strip()
+        text = composed(str(value).strip())
         if required and not text:
             self.fail(field, "must not be empty")
         if len(text) > max_chars:
@@ -189,7 +189,7 @@ def _category(value: Any, check: _Checker) -> tuple[str, ...]:
     else:
         check.fail("category", f"expected a list of strings or an 'A > B > C' string, got {_kind(value)}")
         return ()
-    path = tuple(p.strip() for p in parts)
+    path = tuple(composed(p.strip()) for p in parts)
     limits = check.limits
     if any(not p for p in path):
         check.fail("category", f"has an empty level in {_show(value)}")
@@ -265,7 +265,7 @@ def _attributes(raw: dict[str, Any], check: _Checker) -> dict[str, Any]:
                     f"attributes.{name}", f"too long (at most {limits.attribute_value_chars} characters)"
                 )
             check.characters(f"attributes.{name}", value)
-            out[name] = value.strip()
+            out[name] = composed(value.strip())
         else:
             check.fail(f"attributes.{name}", f"expected a string or number, got {_kind(value)}")
     return out

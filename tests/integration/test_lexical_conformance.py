@@ -416,6 +416,17 @@ def test_both_backends_stem_with_the_same_snowball_algorithm(
         assert index.match_ids(MatchQuery(query, typos=False)) == {"x"}
 
 
+def test_a_query_written_decomposed_matches_the_composed_word(
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    # "u" followed by a combining diaeresis, as some keyboards and macOS tools write "ü"
+    fields = SearchFields(FIELDS.weights, FIELDS.identifiers, "german")
+    with open_backend(backend, request, tmp_path, fields) as index:
+        index.rebuild([Product("x", "Dübel 6 mm"), Product("y", "Schrauben")])
+        assert index.match_ids(MatchQuery("Du\u0308bel", typos=False)) == {"x"}
+        assert index.match_ids(MatchQuery("du\u0308b", prefix_last=True)) == {"x"}  # as you type
+
+
 @pytest.mark.parametrize(
     ("language", "query", "title"),
     [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 import pyarrow as pa
@@ -282,3 +283,14 @@ def test_inline_json_and_id_files(tmp_path: Path) -> None:
     catalog = tmp_path / "gone.jsonl"
     catalog.write_text('{"id": 7, "title": "x"}\n{"id": "8"}\n', encoding="utf-8")
     assert read_ids(catalog) == ["7", "8"]
+
+
+def test_decomposed_accents_are_composed_in_every_text_field() -> None:
+    nfd = unicodedata.normalize("NFD", "Dübel Café")
+    product = validate_record(
+        {"id": "x", "title": nfd, "brand": nfd, "category": [nfd], "attributes": {"farbe": nfd}}
+    )
+    assert nfd != "Dübel Café"
+    assert (
+        product.title == product.brand == product.category[0] == product.attributes["farbe"] == "Dübel Café"
+    )

@@ -1,10 +1,13 @@
-"""A book's ISBN-10 and ISBN-13 name it alike; other numbers are left alone."""
+"""Identifiers and words as shoppers and feeds write them: a book's ISBN-10 and ISBN-13 alike,
+accents left out or written decomposed."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
-from engine.lexical.analysis import fold_diacritics
+from engine.lexical.analysis import fold_diacritics, tokenize
 from engine.lexical.isbn import other_forms
 from engine.lexical.matching import SearchFields, spell_forms
 from engine.records import Product
@@ -42,3 +45,8 @@ def test_spellings_and_query_forms_leave_accents_out() -> None:
     assert fields.spelling(book) == "rayuela cortazar julio"  # "de" is a stop word
     assert spell_forms("cortazr") == ("cortazr",)
     assert spell_forms("cortázr") == ("cortazr", "cortázr")  # as typed too, for an older index
+
+
+def test_decomposed_text_tokenizes_as_the_composed_word() -> None:
+    decomposed = unicodedata.normalize("NFD", "Kratzbäume für Dübel")
+    assert decomposed != "Kratzbäume für Dübel" and tokenize(decomposed) == ["kratzbäume", "für", "dübel"]
