@@ -226,7 +226,7 @@ def build_index(settings: Settings, products: Path, inference: object) -> str:
     if report.unchanged and not index_present(settings, lexical, report.count):
         print("cached index incomplete on the servers: rebuilding", file=sys.stderr)
         report = builder.build(products, BuildOptions(force=True))
-    state = "reused" if report.unchanged else "built"
+    state = "reused" if report.unchanged else "re-analysed" if report.reanalysed else "built"
     print(f"index {state}: generation {report.generation}, {report.count} products", file=sys.stderr)
     close = getattr(lexical, "close", None)
     if callable(close):
