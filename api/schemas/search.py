@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from api.schemas.common import Hit, RequestModel
 from api.schemas.rules import AppliedRuleOut
@@ -29,13 +29,20 @@ class PriceRange(RequestModel):
     min: float | None = Field(None, ge=0)
     max: float | None = Field(None, ge=0)
 
+    @model_validator(mode="after")
+    def _ordered(self) -> PriceRange:
+        """A range whose ends are swapped is a client's mistake, not a query that matches nothing."""
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) is above max ({self.max:g})")
+        return self
+
 
 class SearchFilters(RequestModel):
     category: Annotated[list[Value], Field(max_length=MAX_CATEGORY_DEPTH)] | CategoryPath | None = Field(
         None, description='Category path prefix: ["Home", "Kitchen"] or "Home > Kitchen".'
     )
-    brand: list[Value] = Field(
-        default_factory=list, max_length=MAX_FILTER_VALUES, description="Any of these brands."
+    brand: Annotated[list[Value], Field(max_length=MAX_FILTER_VALUES)] | Value = Field(
+        default_factory=list, description='Any of these brands: ["Acme", "Globex"], or one: "Acme".'
     )
     price: PriceRange | None = None
     available_only: bool = Field(False, description="Only in-stock and preorder items.")
@@ -57,7 +64,7 @@ class SearchFilters(RequestModel):
         }
         return Filters(
             category=category,
-            brands=tuple(self.brand),
+            brands=(self.brand,) if isinstance(self.brand, str) else tuple(self.brand),
             price_min=self.price.min if self.price else None,
             price_max=self.price.max if self.price else None,
             available_only=self.available_only,

@@ -82,6 +82,31 @@ def test_oversized_filters_are_422_naming_the_field(client: TestClient, filters:
     assert field in body["error"]["message"]
 
 
+def test_a_price_range_with_its_ends_swapped_is_422(client: TestClient) -> None:
+    response = client.post(
+        "/v1/search", json={"query": "shoes", "filters": {"price": {"min": 30, "max": 10}}}
+    )
+    body = assert_error(response, 422, "invalid_input")
+    assert (
+        "filters.price" in body["error"]["message"]
+        and "min (30) is above max (10)" in body["error"]["message"]
+    )
+    equal = {"query": "shoes", "filters": {"price": {"min": 10, "max": 10}}}
+    assert client.post("/v1/search", json=equal).status_code == 200
+
+
+def test_one_brand_may_be_sent_as_a_string_like_a_category(client: TestClient) -> None:
+    one = client.post(
+        "/v1/search", json={"query": "shoes", "filters": {"brand": "Acme"}, "facets": ["brand"]}
+    )
+    listed = client.post(
+        "/v1/search", json={"query": "shoes", "filters": {"brand": ["Acme"]}, "facets": ["brand"]}
+    )
+    assert one.status_code == listed.status_code == 200
+    assert [h["id"] for h in one.json()["hits"]] == [h["id"] for h in listed.json()["hits"]]
+    assert one.json()["total"] == listed.json()["total"] > 0
+
+
 def test_facet_names_are_bounded(client: TestClient) -> None:
     response = client.post("/v1/search", json={"query": "shoes", "facets": ["attr." + "x" * 5000]})
     assert_error(response, 422, "invalid_input")
