@@ -19,6 +19,7 @@ from engine.catalog import IndexManifest, read_manifest, write_manifest, writer_
 from engine.errors import AisleError
 from engine.lexical.base import LexicalIndex
 from engine.records import Product
+from indexer.rollback import complete_generations
 
 
 def reanalyse(
@@ -26,7 +27,8 @@ def reanalyse(
 ) -> str:
     """Write `products` (the live generation's catalog) into a new lexical generation under `analysis`
     and make the live manifest name it; returns its name. The old lexical generation is kept for
-    gateways that have not switched yet (the next build deletes it)."""
+    gateways that have not switched yet (the next build deletes it), and the one of the generation a
+    rollback would serve."""
     with writer_lock(root):
         current = read_manifest(root, live.generation)
         if current.catalog_checksum != live.catalog_checksum:
@@ -39,5 +41,7 @@ def reanalyse(
                 current, lexical=name, analysis=analysis, updated_at=updated, revision=current.revision + 1
             ),
         )
-        lexical.publish(name, keep={current.lexical} - {""})
+        # Every kept catalog generation keeps its own lexical one: `indexer rollback` serves them again.
+        kept = {m.lexical for m in complete_generations(root)} | {current.lexical}
+        lexical.publish(name, keep=kept - {""})
     return name

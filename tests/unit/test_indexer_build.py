@@ -19,6 +19,7 @@ from indexer.checksum import CatalogChecksum
 from indexer.embedding import EmbedOptions
 from indexer.loading import load_catalog
 from indexer.problems import BadRecords
+from indexer.rollback import roll_back
 from tests.fakes import (
     EncoderCrash,
     FakeClipEncoder,
@@ -278,3 +279,22 @@ def test_a_rebuild_under_other_analysis_settings_writes_only_the_lexical_index(
     assert reader.count_matching(MatchQuery("hardcover")) == 4 and reader.count() == 4
     third = Builder(wider, inference, lexical_for(wider), vio).build(catalog, QUIET)
     assert third.unchanged and not third.reanalysed
+
+
+def test_a_rollback_after_a_re_analysis_finds_the_older_generations_lexical_index(
+    tmp_path, settings, vio
+) -> None:
+    inference = FakeInference()
+    lexical = EmbeddedLexical(settings.path("lexical"), fields=SearchFields.from_settings(settings))
+    older = write_catalog(tmp_path / "old.jsonl", products(3, "old"))
+    Builder(settings, inference, lexical, vio).build(older, QUIET)
+    newer = write_catalog(tmp_path / "new.jsonl", products(4, "new"))
+    Builder(settings, inference, lexical, vio).build(newer, QUIET)
+    wider = load_settings(data_dir=settings.data_dir, search_fields={"title": 3.0, "brand": 2.0})
+    relexed = EmbeddedLexical(wider.path("lexical"), fields=SearchFields.from_settings(wider))
+    assert Builder(wider, inference, relexed, vio).build(newer, QUIET).reanalysed
+    back = roll_back(catalog_root(settings), None)
+    manifest = read_manifest(catalog_root(settings), back.current)
+    reader = EmbeddedLexical(settings.path("lexical"))
+    reader.use(manifest.lexical)
+    assert reader.all_ids() == {"old0", "old1", "old2"}
