@@ -101,6 +101,11 @@ def typo_distance(word: str) -> int:
     return 1 if len(word) <= 7 else 2
 
 
+# Raised when this code writes products into the lexical index differently (the `spell` words, the
+# analysers, the identifier forms): an index written before is then re-analysed by its next build.
+ANALYSIS_VERSION = 1
+
+
 def normalize_identifier(value: object) -> str:
     """Case, spaces and dashes do not count in identifiers: "ISBN 978-0-14" -> "isbn978014"."""
     return _IDENTIFIER_NOISE.sub("", str(value)).lower()
@@ -211,8 +216,9 @@ class SearchFields:
 
     def analysis(self) -> str:
         """What decides how products are written into the lexical index (the fields searched, the
-        identifier attributes, the language), as one string; weights are read at query time."""
-        return json.dumps([sorted(self.weights), sorted(self.identifiers), self.language])
+        identifier attributes, the language, and `ANALYSIS_VERSION`), as one string; weights are read
+        at query time."""
+        return json.dumps([sorted(self.weights), sorted(self.identifiers), self.language, ANALYSIS_VERSION])
 
     def text(self, product: Product, name: str) -> str:
         """The text of one searchable field of `product` ("" when it has none)."""
