@@ -67,7 +67,8 @@ def irregular_plural_rules() -> list[str]:
 
 def tokenize(text: str) -> list[str]:
     """Lowercased tokens with possessives removed, before stop words and stemming. Text is composed
-    first (NFC): a combining accent is no word character, so "du\u0308bel" would split in two."""
+    first (NFC): a combining accent is no word character, so "Dübel" written as "u" plus a combining
+    diaeresis would split in two."""
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
     tokens: list[str] = _TOKEN.findall(text.lower())
