@@ -30,6 +30,7 @@ the list arrives (`_waiting`, bounded).
 from __future__ import annotations
 
 import threading
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -42,8 +43,10 @@ ACTION_WEIGHTS = {"click": 1.0, "add_to_cart": 3.0, "purchase": 5.0}
 
 
 def normalise_query(query: str) -> str:
-    """The key under which per-query statistics are kept: case and spacing do not matter."""
-    return " ".join(query.casefold().split())
+    """The key under which per-query statistics are kept: case, spacing and how an accent is written
+    (one character or a letter and a combining mark, NFC) do not matter."""
+    text = query if query.isascii() else unicodedata.normalize("NFC", query)
+    return " ".join(text.casefold().split())
 
 
 class Window:

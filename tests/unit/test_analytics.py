@@ -195,3 +195,5 @@ def test_queries_are_counted_under_the_click_statistics_key() -> None:
     result = summarise([served(i + 1, q) for i, q in enumerate(queries)])
     assert {normalise_query(q) for q in queries} == {"strasse"}
     assert list(result.by_query) == ["strasse"] and result.by_query["strasse"].searches == 3
+    # An accent written as a letter and a combining mark is the same query as the composed one.
+    assert normalise_query("Du\u0308bel") == normalise_query("dübel") == "dübel"
