@@ -3,12 +3,14 @@
 Refused: unpaired UTF-16 surrogates (U+D800..U+DFFF, which JSON's `\\ud800` escapes can carry but no UTF-8
 encoder, database or search cluster accepts, so they used to fail deep in a backend as a 500) and the C0
 control characters other than tab, line feed and carriage return, plus DEL (they break CSV and log lines,
-terminals and tokenizers, and no product text needs them). Everything else in Unicode is allowed.
+terminals and tokenizers, and no product text needs them). Everything else in Unicode is allowed,
+and kept composed (`composed`), so one word is one string however it was typed or exported.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
@@ -21,3 +23,11 @@ def bad_character(text: str) -> str | None:
     code = ord(found.group())
     kind = "an unpaired surrogate" if 0xD800 <= code <= 0xDFFF else "a control character"
     return f"contains {kind} (U+{code:04X}) at position {found.start()}"
+
+
+def composed(text: str) -> str:
+    """Accented letters as one character each (NFC). Some macOS tools and keyboards write "ü" as "u" and
+    a combining diaeresis: a feed written so would show and match apart from the same word typed
+    ("dübel"), a tokenizer would split the word at the mark, OpenSearch would index another term, and
+    click statistics would count another query."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)

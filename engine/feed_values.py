@@ -1,14 +1,12 @@
 """Values as catalog feeds write them, read into the schema's types (`engine.product_schema`).
 
 Kept apart from the schema's checks because these are about locales and feed conventions, not about
-what a product is: a spreadsheet saved where the decimal separator is a comma writes "12,50", and
-some macOS tools write an accented letter as two characters.
+what a product is: a spreadsheet saved where the decimal separator is a comma writes "12,50".
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 
@@ -47,10 +45,3 @@ def availability_of_flag(value: Any) -> str | None:
 
 _YES = frozenset({"true", "yes", "1", "y"})
 _NO = frozenset({"false", "no", "0", "n"})
-
-
-def composed(text: str) -> str:
-    """Accented letters as one character each (NFC): a feed written decomposed ("u" and a combining
-    diaeresis) would otherwise show and match apart from the same word typed ("dübel"), and OpenSearch
-    would index the two spellings as different terms."""
-    return text if text.isascii() else unicodedata.normalize("NFC", text)

@@ -22,9 +22,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from engine.charset import bad_character
+from engine.charset import bad_character, composed
 from engine.errors import InvalidInput
-from engine.feed_values import AmbiguousNumber, availability_of_flag, composed, parse_number
+from engine.feed_values import AmbiguousNumber, availability_of_flag, parse_number
 from engine.records import AVAILABILITY_VALUES, BUYABLE, CATEGORY_SEPARATOR, Product
 
 # The schema's fields, in the order a record lists them.

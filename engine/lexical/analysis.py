@@ -20,6 +20,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from engine.charset import composed
+
 # Lucene's English stop word set (`_english_` in OpenSearch).
 _STOPWORDS = (
     "a an and are as at be but by for if in into is it no not of on or such that the their then there"
@@ -69,8 +71,7 @@ def tokenize(text: str) -> list[str]:
     """Lowercased tokens with possessives removed, before stop words and stemming. Text is composed
     first (NFC): a combining accent is no word character, so "Dübel" written as "u" plus a combining
     diaeresis would split in two."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFC", text)
+    text = composed(text)
     tokens: list[str] = _TOKEN.findall(text.lower())
     if "'" in text or "’" in text:
         tokens = [t for t in (_POSSESSIVE.sub("", t) for t in tokens) if t]

@@ -30,12 +30,12 @@ the list arrives (`_waiting`, bounded).
 from __future__ import annotations
 
 import threading
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from sys import intern
 
+from engine.charset import composed
 from engine.events.base import Event, Impression, LogRecord
 
 # Weight of each action in the popularity counter (a purchase says more than a click).
@@ -45,8 +45,7 @@ ACTION_WEIGHTS = {"click": 1.0, "add_to_cart": 3.0, "purchase": 5.0}
 def normalise_query(query: str) -> str:
     """The key under which per-query statistics are kept: case, spacing and how an accent is written
     (one character or a letter and a combining mark, NFC) do not matter."""
-    text = query if query.isascii() else unicodedata.normalize("NFC", query)
-    return " ".join(text.casefold().split())
+    return " ".join(composed(query).casefold().split())
 
 
 class Window:
