@@ -225,6 +225,11 @@ class Settings(BaseSettings):
         description="The shop's ISO 4217 currency: the currency of a product the catalog gives none "
         "(else USD), and of the price facet labels; unset = the products' own.",
     )
+    catalog_columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="Catalog files' own field names -> the schema's, for an export that names its columns "
+        'in the shop\'s words ({"titel": "title", "prijs": "price"}); others keep their names.',
+    )
     search_concurrency: int = Field(
         4,
         ge=1,
@@ -312,6 +317,28 @@ class Settings(BaseSettings):
                 raise ValueError(f"{origin!r} is not an origin: scheme://host[:port] without a path, or *")
         return [origin.rstrip("/") for origin in value]
 
+    @field_validator("catalog_language", mode="before")
+    @classmethod
+    def _language_by_code(cls, value: object) -> object:
+        """A shop names its language as it is used to: "dutch", "Dutch", "nl", "nl-NL" or "nl_BE"."""
+        if not isinstance(value, str):
+            return value
+        name = value.strip().lower().replace("_", "-")
+        return _LANGUAGE_CODES.get(name.partition("-")[0], name)
+
+    @field_validator("catalog_columns")
+    @classmethod
+    def _one_column_per_field(cls, value: dict[str, str]) -> dict[str, str]:
+        cleaned = {str(k).strip(): str(v).strip() for k, v in value.items()}
+        if any(not k or not v for k, v in cleaned.items()):
+            raise ValueError("a column name or field name is empty")
+        by_target: dict[str, str] = {}
+        for source, target in cleaned.items():
+            if target in by_target:
+                raise ValueError(f"maps both {by_target[target]!r} and {source!r} to {target!r}")
+            by_target[target] = source
+        return cleaned
+
     @field_validator("opensearch_ca_certs", mode="before")
     @classmethod
     def _empty_ca_is_none(cls, value: object) -> object:
@@ -352,6 +379,17 @@ class Settings(BaseSettings):
     def path(self, *parts: str) -> Path:
         """A path under the data directory (created on demand by callers)."""
         return self.data_dir.joinpath(*parts)
+
+
+# ISO 639-1 codes of the catalog languages (`Settings.catalog_language`).
+_LANGUAGE_CODES = {
+    "en": "english",
+    "de": "german",
+    "fr": "french",
+    "es": "spanish",
+    "it": "italian",
+    "nl": "dutch",
+}
 
 
 def _describe(error: ValidationError) -> str:

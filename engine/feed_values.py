@@ -32,6 +32,61 @@ def parse_number(text: str) -> float:
     return float(text)
 
 
+class CurrencyMismatch(ValueError):
+    """A price written with another currency's sign or code than its record's ("$12" in a EUR record)."""
+
+
+# Currency signs as price columns write them, with the ISO 4217 codes each may stand for.
+CURRENCY_SIGNS: dict[str, frozenset[str]] = {
+    "€": frozenset({"EUR"}),
+    "$": frozenset({"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN"}),
+    "us$": frozenset({"USD"}),
+    "£": frozenset({"GBP"}),
+    "¥": frozenset({"JPY", "CNY"}),
+    "₹": frozenset({"INR"}),
+    "kr": frozenset({"SEK", "NOK", "DKK", "ISK"}),
+    "kr.": frozenset({"DKK", "ISK"}),
+    "zł": frozenset({"PLN"}),
+    "fr.": frozenset({"CHF"}),
+    "r$": frozenset({"BRL"}),
+}
+_LABELLED = re.compile(r"([^\d]*?)\s*([0-9][0-9.,]*)\s*([^\d]*)")
+
+
+def parse_price(text: str, currency: str) -> float:
+    """A price as a shop's export writes it: a number in any locale (`parse_number`), with or without
+    its currency's sign or ISO code before or after it ("€ 12,50", "12,50 €", "EUR 12.50", "$12.99").
+    A sign or code of another currency than `currency` (the record's) raises `CurrencyMismatch`: the
+    number may be right, but for which money is a question only the shop can answer."""
+    match = _LABELLED.fullmatch(text.strip())
+    if match is None or (match.group(1) and match.group(3)):
+        return parse_number(text)
+    label = (match.group(1) or match.group(3)).strip()
+    if not label:
+        return parse_number(match.group(2))
+    codes = CURRENCY_SIGNS.get(label.lower())
+    if codes is None and len(label) == 3 and label.isalpha() and label.isupper():  # as ISO writes codes
+        codes = frozenset({label.upper()})
+    if codes is None:
+        return parse_number(text)  # not a currency: refused as a number, naming the text
+    if currency not in codes:
+        raise CurrencyMismatch(f"written in {label} but the record's currency is {currency}")
+    return parse_number(match.group(2))
+
+
+def read_number(value: Any, currency: str | None = None) -> float:
+    """A number field as a feed gives it: a JSON number, or its text (`parse_number`; with `currency`, a
+    price that may carry that currency's sign, `parse_price`). ValueError says why it is none."""
+    try:
+        if not isinstance(value, str):
+            return float(value)
+        return parse_price(value, currency) if currency else parse_number(value)
+    except (AmbiguousNumber, CurrencyMismatch):
+        raise
+    except (TypeError, ValueError):
+        raise ValueError("expected a number") from None
+
+
 def availability_of_flag(value: Any) -> str | None:
     """`available` as feeds write it (true/false, "yes"/"no", 1/0) as an availability; None when it is
     not such a flag."""
@@ -43,5 +98,9 @@ def availability_of_flag(value: Any) -> str | None:
     return None
 
 
-_YES = frozenset({"true", "yes", "1", "y"})
-_NO = frozenset({"false", "no", "0", "n"})
+# Flags as spreadsheets write them in the catalog languages (`AISLE_CATALOG_LANGUAGE`): a Dutch export
+# says "ja"/"nee", a French one "oui"/"non". No word is yes in one of them and no in another.
+_YES = frozenset(
+    {"true", "yes", "1", "y", "ja", "j", "oui", "vrai", "si", "sí", "sì", "vero", "waar", "wahr"}
+)
+_NO = frozenset({"false", "no", "0", "n", "nee", "nein", "non", "faux", "falso", "onwaar", "falsch"})

@@ -24,7 +24,7 @@ from typing import Any
 
 from engine.charset import bad_character, composed
 from engine.errors import InvalidInput
-from engine.feed_values import AmbiguousNumber, availability_of_flag, parse_number
+from engine.feed_values import availability_of_flag, read_number
 from engine.records import AVAILABILITY_VALUES, BUYABLE, CATEGORY_SEPARATOR, Product
 
 # The schema's fields, in the order a record lists them.
@@ -105,7 +105,8 @@ class _Checker:
             self.fail(field, problem)
         return problem is None
 
-    def number(self, raw: dict[str, Any], field: str) -> float | None:
+    def number(self, raw: dict[str, Any], field: str, currency: str | None = None) -> float | None:
+        """`field` as a number >= 0; with `currency`, a price that may carry that currency's sign."""
         value = raw.get(field)
         if _missing(value):
             return None
@@ -113,10 +114,9 @@ class _Checker:
             self.fail(field, "expected a number, got a boolean")
             return None
         try:
-            number = parse_number(value) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError) as exc:
-            reason = str(exc) if isinstance(exc, AmbiguousNumber) else "expected a number"
-            self.fail(field, f"{reason}, got {_show(value)}")
+            number = read_number(value, currency)
+        except ValueError as exc:
+            self.fail(field, f"{exc}, got {_show(value)}")
             return None
         if not math.isfinite(number) or number < 0:
             self.fail(field, f"must be a finite number >= 0, got {_show(value)}")
@@ -137,9 +137,9 @@ def validate_record(raw: Any, limits: Limits = DEFAULT_LIMITS) -> Product:
     description = check.text(raw, "description", limits.description_chars)
     brand = check.text(raw, "brand", limits.brand_chars)
     category = _category(raw.get("category"), check)
-    price = check.number(raw, "price")
-    popularity = check.number(raw, "popularity") or 0.0
     currency = _currency(raw.get("currency"), check, limits.currency)
+    price = check.number(raw, "price", currency)
+    popularity = check.number(raw, "popularity") or 0.0
     availability = _availability(raw.get("availability"), raw.get("available"), check)
     image = check.text(raw, "image", limits.image_chars) or None
     attributes = _attributes(raw, check)

@@ -42,6 +42,8 @@ EXAMPLES = """examples:
   indexer build catalog.jsonl                 # new generation; a no-op if nothing changed
   indexer build catalog.parquet --force       # rebuild even if the catalog is unchanged
   indexer build catalog.csv --strict          # any bad record fails the run, nothing written
+  AISLE_CATALOG_COLUMNS='{"titel": "title", "prijs": "price"}' indexer build export.csv
+                                              # an export with the shop's own column names
   indexer upsert new-arrivals.jsonl
   indexer upsert --json '{"id": "sku-1", "title": "Chef knife 20 cm", "price": 49.9}'
   indexer upsert --partial prices.csv         # columns id,price: change prices, keep the rest
@@ -191,6 +193,7 @@ def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
         progress=not args.no_progress,
         text_tower=args.text_tower,
         limits=Limits.for_shop(settings.currency),
+        columns=settings.catalog_columns,
     )
     if args.text_tower is not None and args.text_tower < 1:
         raise InvalidInput(f"--text-tower must be a query-encoder version >= 1, got {args.text_tower}")
@@ -269,12 +272,12 @@ def _upsert(args: argparse.Namespace, settings: Settings, backends: Backends) ->
         embed=EmbedOptions(args.batch_size, args.in_flight),
     )
     if args.partial:
-        return _patch(args, inline, backends, updater)
+        return _patch(args, inline, backends, updater, settings.catalog_columns)
     limits = Limits.for_shop(settings.currency)
     if inline is not None:
         loaded: LoadedCatalog = load_products_json(inline, limits=limits)
     else:
-        loaded = load_catalog(args.file, limits)
+        loaded = load_catalog(args.file, limits, settings.catalog_columns)
     if args.strict and loaded.problems:
         raise BadRecords(loaded.problems)
     if loaded.entries:
@@ -286,11 +289,18 @@ def _upsert(args: argparse.Namespace, settings: Settings, backends: Backends) ->
     return _finish(loaded.problems)
 
 
-def _patch(args: argparse.Namespace, inline: object, backends: Backends, updater: IndexUpdater) -> int:
+def _patch(
+    args: argparse.Namespace,
+    inline: object,
+    backends: Backends,
+    updater: IndexUpdater,
+    columns: dict[str, str],
+) -> int:
     if inline is not None:
         loaded = load_patches(inline_records(inline), "--json", backends.lexical.get)
     else:
-        loaded = load_patches(read_records(args.file, columns=("id",)), str(args.file), backends.lexical.get)
+        records = read_records(args.file, columns=("id",), rename=columns)
+        loaded = load_patches(records, str(args.file), backends.lexical.get)
     if args.strict and loaded.problems:
         raise BadRecords(loaded.problems)
     if loaded.patches:

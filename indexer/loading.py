@@ -7,7 +7,7 @@ file where the same id means two things is ambiguous and the shop should hear ab
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,12 +37,15 @@ class LoadedCatalog:
         return [e.product for e in self.entries]
 
 
-def load_catalog(path: Path, limits: Limits = DEFAULT_LIMITS) -> LoadedCatalog:
-    """Validate every record of `path`; raises `InvalidInput` only when the file itself is unusable."""
+def load_catalog(
+    path: Path, limits: Limits = DEFAULT_LIMITS, columns: Mapping[str, str] | None = None
+) -> LoadedCatalog:
+    """Validate every record of `path`, its fields renamed by `columns` (`AISLE_CATALOG_COLUMNS`);
+    raises `InvalidInput` only when the file itself is unusable."""
     source = str(path)
     loaded = LoadedCatalog(source)
     first_line: dict[str, int] = {}
-    for line, raw in read_records(path, max_line_bytes=limits.record_bytes):
+    for line, raw in read_records(path, max_line_bytes=limits.record_bytes, rename=columns):
         if isinstance(raw, Malformed):
             loaded.problems.append(Problem(source, line, raw.message))
             continue

@@ -7,6 +7,10 @@ spanning lines is reported at the line where the record starts) and 1-based row 
 
 Formats are picked by extension: `.jsonl`/`.ndjson`, `.csv`, `.parquet` (`.gz` is accepted after the
 first two). Streaming throughout, so a catalog larger than memory can still be validated.
+
+A shop whose export names its columns in its own words ("titel", "prijs") gives `rename`
+(`AISLE_CATALOG_COLUMNS`): each record comes out under the schema's names, so nothing downstream
+knows the export's.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import csv
 import gzip
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -49,21 +53,50 @@ def catalog_format(path: Path) -> str:
 
 
 def read_records(
-    path: Path, max_line_bytes: int = MAX_LINE_BYTES, columns: tuple[str, ...] = ("id", "title")
+    path: Path,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    columns: tuple[str, ...] = ("id", "title"),
+    rename: Mapping[str, str] | None = None,
 ) -> Iterator[RawRecord]:
-    """Yield `(line_number, record_or_Malformed)` for every record in the file; a CSV header must name
-    `columns` (partial updates need only the id)."""
+    """Yield `(line_number, record_or_Malformed)` for every record in the file, its fields renamed by
+    `rename` (the export's name -> the schema's); a CSV header must name `columns` once renamed
+    (partial updates need only the id)."""
     fmt = catalog_format(path)
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
+    rename = dict(rename or {})
     if fmt == "parquet":
-        yield from _read_parquet(path)
+        yield from _renaming(_read_parquet(path), rename)
         return
     with _open_binary(path) as handle:
         if fmt == "jsonl":
-            yield from _read_jsonl(handle, max_line_bytes)
+            yield from _renaming(_read_jsonl(handle, max_line_bytes), rename)
         else:
-            yield from _read_csv(handle, max_line_bytes, path, columns)
+            yield from _read_csv(handle, max_line_bytes, path, columns, rename)
+
+
+def _renaming(records: Iterator[RawRecord], rename: dict[str, str]) -> Iterator[RawRecord]:
+    """`records` with their fields under the schema's names; a record that gives one field under two
+    names is Malformed."""
+    for line, raw in records:
+        if not rename or isinstance(raw, Malformed):
+            yield line, raw
+            continue
+        out: dict[str, Any] = {}
+        origin: dict[str, str] = {}
+        for name, value in raw.items():
+            target = rename.get(name, name)
+            if target in out:
+                yield line, Malformed(_both(origin[target], name, target))
+                break
+            out[target], origin[target] = value, name
+        else:
+            yield line, out
+
+
+def _both(first: str, second: str, target: str) -> str:
+    renamed = "AISLE_CATALOG_COLUMNS renames one to the other"
+    return f"{target!r} is given twice, as {first!r} and as {second!r} ({renamed})"
 
 
 def _open_binary(path: Path) -> IO[bytes]:
@@ -122,24 +155,25 @@ class _LineCounter:
             return raw.decode("utf-8", errors="replace")
 
 
-def _delimiter(header: str, columns: tuple[str, ...]) -> str:
+def _delimiter(header: str, columns: tuple[str, ...], rename: dict[str, str]) -> str:
     """The separator the header line uses: the first of `CSV_DELIMITERS` under which it names every one
     of `columns` (a spreadsheet saved as CSV in a locale with a decimal comma separates by semicolons),
     else a comma (whose header then fails the check, naming what it read)."""
     for delimiter in CSV_DELIMITERS:
-        names = [name.strip() for name in next(csv.reader([header], delimiter=delimiter), [])]
+        cells = next(csv.reader([header], delimiter=delimiter), [])
+        names = [rename.get(name.strip(), name.strip()) for name in cells]
         if all(name in names for name in columns):
             return delimiter
     return ","
 
 
 def _read_csv(
-    handle: IO[bytes], max_line_bytes: int, path: Path, columns: tuple[str, ...]
+    handle: IO[bytes], max_line_bytes: int, path: Path, columns: tuple[str, ...], rename: dict[str, str]
 ) -> Iterator[RawRecord]:
     lines = _LineCounter(handle, max_line_bytes)
     first = next(lines, "")
     rows = itertools.chain([first] if first else [], lines)
-    reader = csv.reader(rows, delimiter=_delimiter(first, columns), strict=True)
+    reader = csv.reader(rows, delimiter=_delimiter(first, columns, rename), strict=True)
     header: list[str] | None = None
     while True:
         start = lines.line + 1
@@ -151,13 +185,19 @@ def _read_csv(
             yield start, Malformed(f"invalid CSV: {exc}")
             continue
         if header is None:
-            header = [h.strip() for h in row]
+            header = [rename.get(h.strip(), h.strip()) for h in row]
             if any(name not in header for name in columns):
                 named = " and ".join(repr(name) for name in columns)
+                mapped = " (after AISLE_CATALOG_COLUMNS)" if rename else ""
                 raise InvalidInput(
-                    f"{path}:1: the CSV header must name at least {named} (separated by commas, "
-                    f"semicolons, tabs or vertical bars), got {row}"
+                    f"{path}:1: the CSV header must name at least {named}{mapped} (separated by commas, "
+                    f"semicolons, tabs or vertical bars; AISLE_CATALOG_COLUMNS maps the export's own "
+                    f"names), got {row}"
                 )
+            twice = next((name for name in header if header.count(name) > 1), None)
+            if twice is not None and rename:
+                first, second = [h.strip() for h, to in zip(row, header, strict=True) if to == twice][:2]
+                raise InvalidInput(f"{path}:1: {_both(first, second, twice)}")
             continue
         bad = [lines.bad.pop(n) for n in range(start, lines.line + 1) if n in lines.bad]
         if bad:

@@ -125,6 +125,13 @@ def test_documented_ca_override_enables_verification_with_the_ca(monkeypatch: py
         ("AISLE_HNSW_M", "lots", "integer"),
         ("AISLE_NEAR_MATCH_BELOW", "-5", "greater than or equal to 0"),
         ("AISLE_INDEX_ALIAS", "Products!", "pattern"),
+        ("AISLE_CATALOG_LANGUAGE", "pt", "'dutch'"),
+        (
+            "AISLE_CATALOG_COLUMNS",
+            '{"titel": "title", "naam": "title"}',
+            "maps both 'titel' and 'naam' to 'title'",
+        ),
+        ("AISLE_CATALOG_COLUMNS", '{"titel": ""}', "empty"),
     ],
 )
 def test_bad_value_names_the_variable(variable: str, value: str, detail: str) -> None:
@@ -159,6 +166,23 @@ def test_good_values_are_parsed() -> None:
     assert settings.opensearch_hosts == ["https://search-1:9200", "https://search-2:9200"]
     assert settings.opensearch_verify_certs is False
     assert settings.triton_url == "triton.internal:8001" and settings.api_port == 9000
+
+
+@pytest.mark.parametrize(
+    ("value", "language"),
+    [
+        ("nl", "dutch"),
+        ("NL", "dutch"),
+        ("nl-BE", "dutch"),
+        ("de_AT", "german"),
+        ("French", "french"),
+        ("en", "english"),
+    ],
+)
+def test_catalog_language_is_named_by_name_or_iso_code(value: str, language: str) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AISLE_CATALOG_LANGUAGE", value)
+        assert load_settings().catalog_language == language
 
 
 # ---- AISLE_CONFIG (TOML) --------------------------------------------------------------------------------

@@ -179,6 +179,54 @@ def test_csv_separated_otherwise_than_by_commas_is_read_by_its_header(tmp_path: 
     assert loaded.problems == [] and [e.line for e in loaded.entries] == [2, 3]
 
 
+DUTCH_COLUMNS = {"sku": "id", "titel": "title", "prijs": "price", "merk": "brand", "op_voorraad": "available"}
+
+
+def test_an_export_in_the_shops_own_column_names_is_read_through_the_column_map(tmp_path: Path) -> None:
+    path = tmp_path / "keuken.csv"
+    path.write_text(
+        "sku;titel;prijs;merk;op_voorraad;materiaal\n"
+        "NL-1;Koekenpan 24 cm;€ 39,71;BK;ja;aluminium\n"
+        "NL-2;Santoku 三徳包丁;133,71 €;KAI;nee;\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        InvalidInput, match=r"keuken\.csv:1: the CSV header must name at least 'id' and 'title'"
+    ):
+        load_catalog(path, Limits.for_shop("EUR"))
+    loaded = load_catalog(path, Limits.for_shop("EUR"), DUTCH_COLUMNS)
+    assert loaded.problems == []
+    assert [(p.id, p.title, p.price, p.brand, p.availability, p.attributes) for p in loaded.products] == [
+        ("NL-1", "Koekenpan 24 cm", 39.71, "BK", "in_stock", {"materiaal": "aluminium"}),
+        ("NL-2", "Santoku 三徳包丁", 133.71, "KAI", "out_of_stock", {}),
+    ]
+    jsonl = tmp_path / "keuken.jsonl"
+    jsonl.write_text(
+        json.dumps({"sku": "NL-1", "titel": "Garde", "prijs": 7})
+        + "\n"
+        + json.dumps({"sku": "NL-2", "titel": "Rasp", "title": "Grater"})
+        + "\n",
+        encoding="utf-8",
+    )
+    loaded = load_catalog(jsonl, columns=DUTCH_COLUMNS)
+    assert [(p.id, p.title, p.price) for p in loaded.products] == [("NL-1", "Garde", 7.0)]
+    assert [(p.line, p.message) for p in loaded.problems] == [
+        (
+            2,
+            "'title' is given twice, as 'titel' and as 'title' (AISLE_CATALOG_COLUMNS renames one to the other)",
+        )
+    ]
+
+
+def test_a_csv_header_naming_a_field_twice_through_the_column_map_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "keuken.csv"
+    path.write_text("sku,titel,title\n1,a,b\n", encoding="utf-8")
+    with pytest.raises(
+        InvalidInput, match=re.escape("keuken.csv:1: 'title' is given twice, as 'titel' and as 'title'")
+    ):
+        load_catalog(path, columns=DUTCH_COLUMNS)
+
+
 def test_empty_csv_is_an_empty_catalog(tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     path.write_text("", encoding="utf-8")
@@ -210,8 +258,47 @@ def test_a_price_that_reads_two_ways_is_refused_with_the_reason() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "currency", "price"),
+    [
+        ("€ 114,15", "EUR", 114.15),
+        ("12,50 €", "EUR", 12.5),
+        ("1.299,00 €", "EUR", 1299.0),
+        ("EUR 12.50", "EUR", 12.5),
+        ("$12.99", "USD", 12.99),
+        ("$ 12.99", "CAD", 12.99),
+        ("£7", "GBP", 7.0),
+        ("CHF 9.90", "CHF", 9.9),
+        ("Fr. 9.90", "CHF", 9.9),
+        ("149 kr", "SEK", 149.0),
+    ],
+)
+def test_a_price_may_carry_its_currency_sign_or_code(text: str, currency: str, price: float) -> None:
+    product = validate_record({"id": "a", "title": "t", "price": text, "currency": currency})
+    assert product.price == pytest.approx(price) and product.currency == currency
+
+
+def test_a_price_in_another_currency_than_its_record_is_refused_naming_both() -> None:
+    with pytest.raises(RecordError, match=re.escape("price: written in $ but the record's currency is EUR")):
+        validate_record({"id": "a", "title": "t", "price": "$12", "currency": "EUR"})
+    with pytest.raises(
+        RecordError, match=re.escape("price: written in USD but the record's currency is EUR")
+    ):
+        validate_record({"id": "a", "title": "t", "price": "12,50 USD"}, Limits.for_shop("EUR"))
+    for text in ("12 abc", "€12€", "n.v.t."):
+        with pytest.raises(RecordError, match=re.escape(f"price: expected a number, got {text!r}")):
+            validate_record({"id": "a", "title": "t", "price": text, "currency": "EUR"})
+    with pytest.raises(RecordError, match=re.escape("popularity: expected a number, got '€ 3'")):
+        validate_record({"id": "a", "title": "t", "popularity": "€ 3", "currency": "EUR"})
+
+
+@pytest.mark.parametrize(
     ("fields", "availability"),
     [
+        ({"available": "ja"}, "in_stock"),
+        ({"available": "Nee"}, "out_of_stock"),
+        ({"available": "oui"}, "in_stock"),
+        ({"available": "nein"}, "out_of_stock"),
+        ({"available": "sì"}, "in_stock"),
         ({"available": False}, "out_of_stock"),
         ({"available": "true"}, "in_stock"),
         ({"available": "No"}, "out_of_stock"),
