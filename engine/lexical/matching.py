@@ -8,9 +8,14 @@ A product matches a query lexically when
   digit, which are numbers, sizes and model numbers). A word matches exactly through its analysed
   (stemmed) terms, or with typos against the words as written in the product (`SearchFields.spelling`),
   or
+- in a catalog whose language writes compounds as one word (German, Dutch: `COMPOUNDING_LANGUAGES`), a
+  word also matches the words as written that end with it, or with its stem, after at least
+  `MIN_COMPOUND_MODIFIER` more letters (`compound_ends`): "weegschaal" finds "Keukenweegschaal",
+  "hout" finds "eikenhout", "Schrauber" finds "Bohrschrauber"; or
 - the query, or one whitespace-separated part of it, equals one of its identifiers (the id and the
   attributes named in `AISLE_IDENTIFIER_FIELDS`) once case, spaces and dashes are removed
-  (`normalize_identifier`): "978-0-14-143951-8" finds ISBN "9780141439518".
+  (`normalize_identifier`): "978-0-14-143951-8" finds ISBN "9780141439518", and "DM-0761" the model
+  "KAI Shun DM-0761" (`model_number_parts`).
 
 With `prefix_last` (the search API's default, as in search-as-you-type boxes) the query's last word also
 matches as the beginning of a word as written in the product ("hobb" finds "Hobbit"; a query of one
@@ -101,14 +106,47 @@ def typo_distance(word: str) -> int:
     return 1 if len(word) <= 7 else 2
 
 
+# Languages that write a compound as one word, its last part naming the thing ("Keukenweegschaal" is a
+# kitchen scale, "Akku-Bohrschrauber" a drill driver). Matching a word as the end of such compounds
+# needs no dictionary; the modifier's minimum length keeps "pan" from matching "span", but a word can
+# still end another by chance ("rot" ends "Vollkornbrot"), at a correction's low score.
+COMPOUNDING_LANGUAGES = frozenset({"german", "dutch"})
+MIN_COMPOUND_MODIFIER = 3
+MIN_COMPOUND_HEAD = 3
+
+
+def compound_ends(word: QueryWord, language: str) -> tuple[str, ...]:
+    """The endings a compound holding `word` as its last part has among the words as written (folded
+    like `SearchFields.spelling`): the word as typed and its stem ("pannen" -> "pannen", "pan"); none
+    outside `COMPOUNDING_LANGUAGES`, for CJK, numbers and words under `MIN_COMPOUND_HEAD` letters."""
+    digits = any(c.isdigit() for c in word.word)
+    if language not in COMPOUNDING_LANGUAGES or len(word.terms) != 1 or is_cjk(word.word) or digits:
+        return ()
+    forms = dict.fromkeys(fold_diacritics(form) for form in (word.word, word.terms[0]))
+    return tuple(form for form in forms if len(form) >= MIN_COMPOUND_HEAD)
+
+
 # Raised when this code writes products into the lexical index differently (the `spell` words, the
 # analysers, the identifier forms): an index written before is then re-analysed by its next build.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 
 def normalize_identifier(value: object) -> str:
     """Case, spaces and dashes do not count in identifiers: "ISBN 978-0-14" -> "isbn978014"."""
     return _IDENTIFIER_NOISE.sub("", str(value)).lower()
+
+
+def model_number_parts(value: str, max_parts: int = 8) -> list[str]:
+    """The runs of whitespace-separated parts of an identifier written in several parts that hold a
+    letter and a digit, normalised: a feed's model "KAI Shun DM-0761" is also "dm0761" and
+    "shundm0761", since shoppers type a model number without the brand or series before it. Runs of
+    digits alone are left out (the parts of an EAN written "8 700000 000018" name nothing)."""
+    parts = value.split()
+    if not 2 <= len(parts) <= max_parts:
+        return []
+    runs = (" ".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1))
+    forms = dict.fromkeys(normalize_identifier(run) for run in runs)
+    return [f for f in forms if len(f) >= 4 and any(c.isdigit() for c in f) and any(c.isalpha() for c in f)]
 
 
 def spell_forms(word: str) -> tuple[str, ...]:
@@ -255,4 +293,5 @@ class SearchFields:
                 values.extend(map(str, value) if isinstance(value, list | tuple) else [str(value)])
         forms = [normalize_identifier(v) for v in values]
         forms += [other for form in forms for other in other_forms(form)]  # a book's ISBN-10 and -13
+        forms += [part for value in values for part in model_number_parts(value)]
         return [n for n in dict.fromkeys(forms) if n]

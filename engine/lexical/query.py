@@ -4,7 +4,8 @@ Kept apart from the client code so the translation of `Filters` can be read (and
 `Filters.matches`, the reference semantics both backends must agree with. The match-set query follows
 `engine.lexical.matching` clause for clause like the embedded index's (`engine.lexical.tantivy_query`):
 one clause per query word (its analysed terms in any searchable field, or a `fuzzy` term on `spell`
-within the word's typo distance), `minimum_should_match` from `required_matches`, identifiers as
+within the word's typo distance, or in a German or Dutch catalog a `regexp` on `spell` for the
+compounds ending with it), `minimum_should_match` from `required_matches`, identifiers as
 `terms` on `ident`, the caller's semantic ids as `ids`, the caller's near ids as `ids` that also match
 `NEAR_WORDS` of the word clauses (scoring 0); the same constants order the members.
 """
@@ -27,8 +28,8 @@ from engine.lexical.matching import (
     identifier_prefixes,
     query_words,
     required_matches,
-    spell_forms,
 )
+from engine.lexical.query_spell import compound_clauses, spelling_clauses
 from engine.lexical.readings import Rewrite, query_rewrites
 from engine.lexical.synonyms import Expansions
 from engine.records import AVAILABILITY_VALUES, CATEGORY_SEPARATOR, FacetCounts, Filters, Product
@@ -40,7 +41,6 @@ _PLAIN_FIELDS = {
     "category": "category",
 }
 # The same constants as the embedded index's match query (engine.lexical.tantivy_query).
-TYPO_SCORE = 1.0
 ATTRIBUTE_SCORE = 3.0
 WORD_SCORE = 10.0
 IDENTIFIER_PREFIX_SCORE = 50.0  # below an exact identifier (100), above any word match
@@ -56,12 +56,18 @@ def search_fields(fields: SearchFields) -> list[str]:
     ]
 
 
-def text_query(query: str | None, fields: SearchFields | None = None) -> dict[str, Any]:
-    """BM25 over the search fields, summed over fields (like the embedded backend); None = all."""
+def text_query(
+    query: str | None, fields: SearchFields | None = None, analyzer: Callable[[str], list[str]] | None = None
+) -> dict[str, Any]:
+    """BM25 over the search fields, summed over fields (like the embedded backend); None = all. With the
+    catalog's `analyzer`, a German or Dutch catalog's compounds ending with a word score too."""
     if query is None:
         return {"match_all": {}}
-    weighted = search_fields(fields or SearchFields())
-    return {"multi_match": {"query": query, "fields": weighted, "type": "most_fields"}}
+    fields = fields or SearchFields()
+    scored = {"multi_match": {"query": query, "fields": search_fields(fields), "type": "most_fields"}}
+    words = query_words(query, analyzer) if analyzer is not None else []
+    ends = [clause for word in words for clause in compound_clauses(word, fields.language)]
+    return {"bool": {"should": [scored, *ends], "minimum_should_match": 1}} if ends else scored
 
 
 def _word(word: QueryWord, fields: SearchFields) -> dict[str, Any]:
@@ -82,13 +88,7 @@ def _word(word: QueryWord, fields: SearchFields) -> dict[str, Any]:
         if plain:
             phrase = {"query": alternative, "fields": plain, "type": "cross_fields", "operator": "and"}
             should.append({"multi_match": phrase})
-    for form in spell_forms(word.word) if word.typos or word.prefix else ():
-        if word.typos:
-            fuzzy = {"fuzzy": {"spell": {"value": form, "fuzziness": word.typos, "transpositions": True}}}
-            should.append({"constant_score": {"filter": fuzzy, "boost": TYPO_SCORE}})
-        if word.prefix:
-            begins = {"prefix": {"spell": {"value": form}}}
-            should.append({"constant_score": {"filter": begins, "boost": TYPO_SCORE}})
+    should.extend(spelling_clauses(word, fields.language))
     clause = {"bool": {"should": should, "minimum_should_match": 1}}
     return {"bool": {"should": [clause, {"constant_score": {"filter": clause, "boost": WORD_SCORE}}]}}
 
@@ -222,10 +222,13 @@ def identifier_query(text: str, filters: Filters | None) -> dict[str, Any] | Non
 
 
 def bool_query(
-    query: str | None, filters: Filters | None, fields: SearchFields | None = None
+    query: str | None,
+    filters: Filters | None,
+    fields: SearchFields | None = None,
+    analyzer: Callable[[str], list[str]] | None = None,
 ) -> dict[str, Any]:
     must, must_not = filter_clauses(filters)
-    body: dict[str, Any] = {"must": [text_query(query, fields)]}
+    body: dict[str, Any] = {"must": [text_query(query, fields, analyzer)]}
     if must:
         body["filter"] = must
     if must_not:

@@ -63,6 +63,7 @@ class Generation:
             self.typos.terms,
             self.typos.beginning,
             self.identifiers,
+            self.typos.ending,
         )
         self.names: dict[int, str] = {}
         self.refresh_names()

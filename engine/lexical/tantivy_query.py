@@ -8,7 +8,8 @@ Two text queries:
   sparse (most products lack a given attribute), and tantivy averages field lengths over every
   document, which would make their BM25 vanish. A word whose terms occur nowhere in the catalog is
   looked up with its typo distance instead (a constant `TYPO_SCORE`, about the BM25 of a common word),
-  so a misspelt word still finds candidates while known words rank exactly as typed.
+  so a misspelt word still finds candidates while known words rank exactly as typed. In a German or
+  Dutch catalog a word also scores the compounds ending with it (`compound_ends`), at `TYPO_SCORE`.
 - `match_query` decides membership: the minimum-should-match rule over the query's words (each word:
   its terms in any searchable field, or a spelling within its typo distance), or an identifier equal
   to the query; plus the ids the caller adds (semantic matches), plus the caller's near ids that match
@@ -30,6 +31,7 @@ from engine.lexical.matching import (
     MatchQuery,
     QueryWord,
     SearchFields,
+    compound_ends,
     identifier_candidates,
     identifier_prefixes,
     query_words,
@@ -40,11 +42,11 @@ from engine.lexical.query import AVAILABLE_VALUES, IDENTIFIER_PREFIX_SCORE
 from engine.lexical.readings import Rewrite, phrase_rewrites, query_rewrites, size_rewrites
 from engine.lexical.synonyms import Expansions
 from engine.lexical.tantivy_schema import ATTR_SEPARATOR, field_name, tantivy
+from engine.lexical.tantivy_spell import SpellClauses
 from engine.records import CATEGORY_SEPARATOR, Filters
 
 Occur = tantivy.Occur
 Query = tantivy.Query
-TYPO_SCORE = 1.0
 ATTRIBUTE_SCORE = 3.0
 WORD_SCORE = 10.0
 _MISSING = "None"
@@ -61,16 +63,14 @@ class QueryBuilder:
         typo_terms: Callable[[str, int], tuple[str, ...] | None] = lambda word, distance: None,
         prefixed_terms: Callable[[str], tuple[str, ...] | None] = lambda begin: None,
         identifiers: Callable[[list[str]], list[str]] = lambda forms: forms,
+        ending_terms: Callable[[str], tuple[str, ...] | None] = lambda end: None,
     ) -> None:
         self.schema = schema
         self.fields = fields
         self.analyzer = analyzer
         self.synonyms = synonyms
         self.known = known  # whether an analysed term occurs in some product's searchable fields
-        # The `spell` terms within a distance of a word, or that begin with it (`engine.lexical.typo_terms`);
-        # None: not known now, the automaton finds them
-        self.typo_terms = typo_terms
-        self.prefixed_terms = prefixed_terms
+        self.spell = SpellClauses(schema, typo_terms, prefixed_terms, ending_terms)
         # The normalised identifier forms some product has (`Generation.identifiers`); all: not known
         self.identifiers = identifiers
 
@@ -83,29 +83,6 @@ class QueryBuilder:
         if name.startswith(ATTRIBUTE_PREFIX):
             return Query.const_score_query(query, ATTRIBUTE_SCORE * weight)
         return Query.boost_query(query, weight)
-
-    def _typo(self, form: str, distance: int) -> Any:
-        """The spellings within `distance` of one of a word's `spell_forms`, as term queries where they
-        are known (a third of the fuzzy automaton's cost)."""
-        terms = self.typo_terms(form, distance)
-        if terms is None:
-            fuzzy = Query.fuzzy_term_query(self.schema, "spell", form, distance, True, False)
-            return Query.const_score_query(fuzzy, TYPO_SCORE)
-        return self._spellings(terms)
-
-    def _begins(self, form: str) -> Any:
-        """The words as written that `form` begins (search as you type), like `_typo`."""
-        terms = self.prefixed_terms(form)
-        if terms is None:
-            begins = Query.fuzzy_term_query(self.schema, "spell", form, 0, True, True)
-            return Query.const_score_query(begins, TYPO_SCORE)
-        return self._spellings(terms)
-
-    def _spellings(self, terms: Sequence[str]) -> Any:
-        if not terms:
-            return Query.empty_query()
-        spelt = [(Occur.Should, Query.term_query(self.schema, "spell", term)) for term in terms]
-        return Query.const_score_query(Query.boolean_query(spelt), TYPO_SCORE)
 
     def _word(self, word: QueryWord, exact: bool, typos: bool) -> Any:
         clauses = []
@@ -120,9 +97,12 @@ class QueryBuilder:
                 clauses.append((Occur.Should, Query.boolean_query(must)))
         for form in spell_forms(word.word) if (typos and word.typos) or word.prefix else ():
             if typos and word.typos:
-                clauses.append((Occur.Should, self._typo(form, word.typos)))
+                clauses.append((Occur.Should, self.spell.typo(form, word.typos)))
             if word.prefix:
-                clauses.append((Occur.Should, self._begins(form)))
+                clauses.append((Occur.Should, self.spell.begins(form)))
+        clauses.extend(
+            (Occur.Should, self.spell.ends(end)) for end in compound_ends(word, self.fields.language)
+        )
         return Query.boolean_query(clauses)
 
     @staticmethod

@@ -27,7 +27,9 @@ index; builds start at most every `rebuild_interval_s` (10 s) on their own, sinc
 of more than `max_terms` terms is answered None too, and so is every word of a vocabulary larger than
 `max_vocabulary` (200,000 terms: the index grows with it, 12 bytes per deletion variant, about 28
 variants per term on homedepot). The same index lists the terms a word begins (search as you type),
-which replaces the prefix automaton the same way.
+which replaces the prefix automaton the same way, and the terms a word ends after a few letters (the
+compounds of German and Dutch catalogs, `engine.lexical.matching.compound_ends`), from the terms
+spelt backwards.
 """
 
 from __future__ import annotations
@@ -42,12 +44,15 @@ from typing import cast
 import numpy as np
 from rapidfuzz.distance import OSA
 
+from engine.lexical.matching import MIN_COMPOUND_MODIFIER
+
 MAX_TERMS = 64
 MAX_ANSWERS = 100_000
 _UNSEEN = object()
 REBUILD_INTERVAL_S = 10.0
 MAX_VOCABULARY = 200_000  # about 70 MB of deletion variants; a larger vocabulary keeps the automaton
 _TWO_DELETIONS_FROM = 6  # 8 letters (two typos) minus 2
+_BEGINNING, _ENDING = -1, -2  # the memo's "distance" of a beginning and of an ending
 
 
 def deletions(word: str, most: int) -> Iterator[str]:
@@ -70,6 +75,7 @@ class SpellIndex:
         self.answers: dict[tuple[str, int], tuple[str, ...] | None] = {}
         self.one = self._table(1, range(len(self.terms)))
         self.two = self._table(2, (i for i, t in enumerate(self.terms) if len(t) >= _TWO_DELETIONS_FROM))
+        self._backwards: list[str] | None = None  # the terms spelt backwards, sorted; made when first asked
 
     def _table(self, most: int, rows: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
         """(sorted hashes of the deletion variants, the term row of each). The hashes are collected in a
@@ -92,6 +98,16 @@ class SpellIndex:
         first = bisect.bisect_left(self.terms, begin)
         last = bisect.bisect_left(self.terms, begin + "\U0010ffff", first)
         return self.terms[first:last]
+
+    def ending(self, end: str) -> list[str]:
+        """The terms that end with `end` after at least `MIN_COMPOUND_MODIFIER` letters, sorted."""
+        if self._backwards is None:  # only catalogs in a compounding language ask
+            self._backwards = sorted(term[::-1] for term in self.terms)
+        backwards, key = self._backwards, end[::-1]
+        first = bisect.bisect_left(backwards, key)
+        last = bisect.bisect_left(backwards, key + "\U0010ffff", first)
+        shortest = len(end) + MIN_COMPOUND_MODIFIER
+        return sorted(term[::-1] for term in backwards[first:last] if len(term) >= shortest)
 
     def within(self, word: str, distance: int) -> list[str]:
         """The terms within `distance` (1 or 2) edits of `word`, sorted."""
@@ -138,7 +154,12 @@ class TypoTerms:
     def beginning(self, begin: str) -> tuple[str, ...] | None:
         """The vocabulary's terms that begin with `begin`; None while the index is being (re)built or
         when there are more than `max_terms`."""
-        return self._answer(begin, -1)
+        return self._answer(begin, _BEGINNING)
+
+    def ending(self, end: str) -> tuple[str, ...] | None:
+        """The vocabulary's terms that end with `end` after `MIN_COMPOUND_MODIFIER` letters (compounds);
+        None while the index is being (re)built or when there are more than `max_terms`."""
+        return self._answer(end, _ENDING)
 
     def _answer(self, word: str, distance: int) -> tuple[str, ...] | None:
         index = self._index
@@ -148,7 +169,10 @@ class TypoTerms:
         answers = index.answers
         answer = answers.get((word, distance), _UNSEEN)
         if answer is _UNSEEN:
-            found = index.starting(word) if distance < 0 else index.within(word, distance)
+            if distance == _BEGINNING:
+                found = index.starting(word)
+            else:
+                found = index.ending(word) if distance == _ENDING else index.within(word, distance)
             answer = tuple(found) if len(found) <= self.max_terms else None
             if len(answers) >= MAX_ANSWERS:
                 answers.clear()

@@ -445,6 +445,83 @@ def test_a_typo_never_lands_on_a_stop_word(
         assert index.match_ids(MatchQuery(query, prefix_last=True)) == {"x"}
 
 
+KITCHEN = [
+    Product("scale", "Keukenweegschaal digitaal"),
+    Product("board", "Snijplank van eikenhout"),
+    Product("roller", "Deegroller", attributes={"materiaal": "beukenhout"}),
+    Product("frypan", "Koekenpan 24 cm"),
+    Product("pan", "Pan met deksel"),
+    Product("span", "Span 2 m"),  # "pan" after one letter: no compound
+    Product("driver", "Akku-Bohrschrauber 18 V"),
+    Product("screws", "Holzschrauben 4 x 40"),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "expected"),
+    [
+        ("dutch", "weegschaal", {"scale"}),
+        ("dutch", "weegschalen", {"scale"}),  # the plural's stem ends the compound
+        ("dutch", "hout", {"board"}),  # an attribute that is not searchable stays unsearched
+        ("dutch", "houten snijplank", {"board"}),
+        ("dutch", "pan", {"frypan", "pan"}),
+        ("german", "schrauber", {"driver"}),
+        ("german", "schrauben", {"screws"}),
+        ("english", "pan", {"pan"}),  # English writes its compounds apart: none looked for
+    ],
+)
+def test_a_word_matches_the_compounds_it_ends_in_german_and_dutch(
+    language: str,
+    query: str,
+    expected: set[str],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    backend: str,
+) -> None:
+    fields = SearchFields(FIELDS.weights, FIELDS.identifiers, language)
+    with open_backend(backend, request, tmp_path, fields) as index:
+        index.rebuild(KITCHEN)
+        assert index.match_ids(MatchQuery(query)) == expected
+        assert index.match_ids(MatchQuery(query, typos=False)) == expected  # a compound is no typo
+
+
+def test_a_word_as_written_outranks_the_compounds_it_ends(
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    fields = SearchFields(FIELDS.weights, FIELDS.identifiers, "dutch")
+    with open_backend(backend, request, tmp_path, fields) as index:
+        index.rebuild(KITCHEN)
+        ranked = [h.product_id for h in index.match_page(MatchQuery("pan"), "relevance", 0, 5)]
+        assert ranked == ["pan", "frypan"]
+        assert [h.product_id for h in index.search("weegschaal", 5)] == ["scale"]  # candidates too
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("DM-0761", {"santoku"}),  # the model number without the series the feed writes before it
+        ("dm 0761", {"santoku"}),
+        ("Shun DM-0761", {"santoku"}),
+        ("KAI Shun DM0761", {"santoku"}),
+        ("8700000000018", {"santoku"}),
+        ("000018", set()),  # a run of digits inside an EAN names nothing
+        ("0761", set()),
+    ],
+)
+def test_a_model_number_matches_without_the_brand_or_series_written_before_it(
+    query: str, expected: set[str], request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    knives = [
+        Product(
+            "santoku", "Santoku 三徳包丁", attributes={"model": "KAI Shun DM-0761", "ean": "8 700000 000018"}
+        ),
+        Product("gyuto", "Gyuto", attributes={"model": "KAI Shun DM-0706", "ean": "8 700000 000025"}),
+    ]
+    with open_backend(backend, request, tmp_path) as index:
+        index.rebuild(knives)
+        assert index.match_ids(MatchQuery(query)) == expected
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)

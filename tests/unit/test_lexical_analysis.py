@@ -9,7 +9,7 @@ import pytest
 from engine.errors import MissingDependency
 from engine.lexical import analysis
 from engine.lexical.analysis import EnglishAnalyzer, irregular_plural_rules, make_analyzer, tokenize
-from engine.lexical.matching import identifier_prefixes, query_words
+from engine.lexical.matching import compound_ends, identifier_prefixes, query_words
 from engine.lexical.readings import Rewrite, joined_rewrites, phrase_rewrites, query_rewrites, size_rewrites
 from engine.lexical.synonyms import expansions
 
@@ -99,6 +99,17 @@ def test_only_the_last_word_is_marked_as_a_beginning() -> None:
     assert [(w.word, w.prefix) for w in query_words("drill drill", analyzer, prefix_last=True)] == [
         ("drill", True)
     ]
+
+
+def test_compound_endings_are_the_word_and_its_stem_in_compounding_languages_only() -> None:
+    def ends(text: str, language: str) -> list[tuple[str, ...]]:
+        return [compound_ends(w, language) for w in query_words(text, make_analyzer(language))]
+
+    assert ends("weegschalen pannen", "dutch") == [("weegschalen", "weegschaal"), ("pannen", "pan")]
+    assert ends("Schrauber Dübel", "german") == [("schrauber", "schraub"), ("dubel",)]  # folded as spelt
+    assert ends("pan", "english") == [()]  # English writes compounds apart
+    assert ends("18v mm 三徳包丁", "german") == [(), ()] + [()] * 3  # numbers, short words, CJK bigrams
+    assert ends("ei", "dutch") == [()]
 
 
 def test_identifier_beginnings_are_the_runs_ending_the_query() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.lexical.embedded import EmbeddedLexical
-from engine.lexical.matching import MatchQuery
+from engine.lexical.matching import MatchQuery, SearchFields
 from engine.lexical.typo_terms import SpellIndex, TypoTerms, deletions
 from engine.records import Product
 
@@ -168,3 +168,30 @@ def test_a_vocabulary_too_large_to_index_leaves_every_word_to_the_automaton() ->
     reader.terms[:] = ["drill", "grill"]
     typos.invalidate()
     assert typos.wait(timeout=5.0) and typos.terms("drill", 1) == ("drill", "grill")
+
+
+def test_the_words_an_ending_is_the_last_part_of() -> None:
+    compounds = ["keukenweegschaal", "weegschaal", "eikenhout", "beukenhout", "hout", "span", "koekenpan"]
+    typos = TypoTerms(Reader([*compounds, "wokpan", "grillpan", "braadpan", "steelpan"]), max_terms=4)
+    assert typos.wait()
+    assert typos.ending("weegschaal") == ("keukenweegschaal",)  # not the word itself
+    assert typos.ending("hout") == ("beukenhout", "eikenhout")
+    assert typos.ending("schaal") == ("keukenweegschaal", "weegschaal")
+    assert typos.ending("zzz") == ()
+    assert typos.ending("pan") is None  # five compounds ("span": too short a modifier): the automaton
+    assert typos.ending("grillpan") == ()
+
+
+def test_a_compound_is_found_by_its_last_part_with_and_without_the_spell_index(tmp_path: Path) -> None:
+    index = EmbeddedLexical(tmp_path, fields=SearchFields(language="dutch"))
+    index.rebuild([Product(id="a", title="Keukenweegschaal digitaal"), Product(id="b", title="Weegbrug")])
+    generation = index._current()
+    assert generation is not None and generation.typos.wait()
+    index.upsert([Product(id="c", title="Snijplank van eikenhout")])  # just after a build: the automaton
+    assert generation.typos.ending("hout") is None
+    assert index.match_ids(MatchQuery("weegschaal")) == {"a"}
+    assert index.match_ids(MatchQuery("hout")) == {"c"}
+    assert generation.typos.wait()  # asked for explicitly
+    assert index.match_ids(MatchQuery("weegschaal")) == {"a"}
+    assert index.match_ids(MatchQuery("hout")) == {"c"}
+    assert generation.typos.ending("hout") == ("eikenhout",)
