@@ -47,9 +47,9 @@ def _round(index: EmbeddedLexical, queries: list[str]) -> tuple[float, list[tupl
 
 
 def _use_index(generation: Generation, on: bool) -> None:
-    builder = generation.queries
-    builder.typo_terms = generation.typos.terms if on else (lambda word, distance: None)
-    builder.prefixed_terms = generation.typos.beginning if on else (lambda begin: None)
+    spell = generation.queries.spell
+    spell.typo_terms = generation.typos.terms if on else (lambda word, distance: None)
+    spell.prefixed_terms = generation.typos.beginning if on else (lambda begin: None)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -213,7 +213,8 @@ def test_an_export_in_the_shops_own_column_names_is_read_through_the_column_map(
     assert [(p.line, p.message) for p in loaded.problems] == [
         (
             2,
-            "'title' is given twice, as 'titel' and as 'title' (AISLE_CATALOG_COLUMNS renames one to the other)",
+            "'title' is given twice, as 'titel' and as 'title' "
+            "(AISLE_CATALOG_COLUMNS renames one to the other)",
         )
     ]
 
