@@ -28,6 +28,7 @@ from engine.errors import InvalidInput
 
 MAX_LINE_BYTES = 1 << 20
 CSV_DELIMITERS = (",", ";", "\t", "|")
+UNCLOSED = "a quote opened on this line is never closed"
 PARQUET_BATCH_ROWS = 4_096
 
 
@@ -129,18 +130,37 @@ def _read_jsonl(handle: IO[bytes], max_line_bytes: int) -> Iterator[RawRecord]:
 
 
 class _LineCounter:
-    """Feeds the csv module line by line while tracking the physical line number."""
+    """Feeds the csv module line by line while tracking the physical line number, and keeps the lines of
+    the record being read (`taken`) so that they can be read again (`again`)."""
 
     def __init__(self, handle: IO[bytes], max_line_bytes: int) -> None:
         self._handle = handle
         self._max = max_line_bytes
         self.line = 0
         self.bad: dict[int, str] = {}
+        self.taken: list[tuple[int, str]] = []
+        self._again: list[tuple[int, str]] = []
 
     def __iter__(self) -> _LineCounter:
         return self
 
+    def coming(self) -> int:
+        """The number of the next line `__next__` gives."""
+        return self._again[0][0] if self._again else self.line + 1
+
+    def again(self, lines: list[tuple[int, str]]) -> None:
+        """Read `lines` (numbered) again before the rest of the file."""
+        self._again = lines + self._again
+
     def __next__(self) -> str:
+        if self._again:
+            self.line, text = self._again.pop(0)
+        else:
+            text = self._read()
+        self.taken.append((self.line, text))
+        return text
+
+    def _read(self) -> str:
         raw = self._handle.readline()
         if not raw:
             raise StopIteration
@@ -173,16 +193,26 @@ def _read_csv(
     lines = _LineCounter(handle, max_line_bytes)
     first = next(lines, "")
     rows = itertools.chain([first] if first else [], lines)
-    reader = csv.reader(rows, delimiter=_delimiter(first, columns, rename), strict=True)
+    delimiter = _delimiter(first, columns, rename)
+    reader = csv.reader(rows, delimiter=delimiter, strict=True)
     header: list[str] | None = None
     while True:
-        start = lines.line + 1
+        start, lines.taken, error = lines.coming(), [], ""
         try:
-            row = next(reader)
+            row: list[str] | None = next(reader)
         except StopIteration:
             return
-        except csv.Error as exc:
-            yield start, Malformed(f"invalid CSV: {exc}")
+        except csv.Error as exc:  # at the end of the file inside quotes: "unexpected end of data"
+            row, error = None, UNCLOSED if "end of data" in str(exc) else f"invalid CSV: {exc}"
+        if header is not None and len(lines.taken) > 1 and (row is None or len(row) != len(header)):
+            # A quote opened on the record's first line and never closed took the lines after it into
+            # one field: only that line is bad, the records after it are read again on their own.
+            yield start, Malformed(_unclosed(row, len(header), lines.line))
+            lines.again(lines.taken[1:])
+            reader = csv.reader(lines, delimiter=delimiter, strict=True)
+            continue
+        if row is None:
+            yield start, Malformed(error)
             continue
         if header is None:
             header = [rename.get(h.strip(), h.strip()) for h in row]
@@ -208,6 +238,15 @@ def _read_csv(
             yield start, Malformed(f"expected {len(header)} columns as in the header, got {len(row)}")
         else:
             yield start, dict(zip(header, row, strict=True))
+
+
+def _unclosed(row: list[str] | None, columns: int, last: int) -> str:
+    if row is None:
+        return UNCLOSED
+    return (
+        f"a quoted field from this line runs to line {last} without giving the header's {columns} columns "
+        f"(got {len(row)}; an unclosed quote?): the lines after this one are read on their own"
+    )
 
 
 def _read_parquet(path: Path) -> Iterator[RawRecord]:

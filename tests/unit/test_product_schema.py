@@ -154,6 +154,32 @@ def test_csv_rows_are_numbered_by_physical_line(tmp_path: Path) -> None:
     assert [e.line for e in loaded.entries] == [2, 6]
 
 
+def test_an_unclosed_quote_costs_its_own_line_only(tmp_path: Path) -> None:
+    # A stray quote opens a field that would otherwise take every line after it into one record.
+    path = tmp_path / "catalog.csv"
+    path.write_text(
+        'id,title,price\np1,Mug,3\np2,"Broken quote,4\np3,Plate,5\n'
+        'p4,"Bowl\nwith a line break",6\np5,Cup,2\n',
+        encoding="utf-8",
+    )
+    loaded = load_catalog(path)
+    assert [(p.id, p.title) for p in loaded.products] == [
+        ("p1", "Mug"),
+        ("p3", "Plate"),
+        ("p4", "Bowl\nwith a line break"),  # a quoted field that spans lines and closes is fine
+        ("p5", "Cup"),
+    ]
+    assert [(p.line, p.message) for p in loaded.problems] == [
+        (3, "a quote opened on this line is never closed")
+    ]
+    assert [e.line for e in loaded.entries] == [2, 4, 5, 7]
+    path.write_text('id,title,price\np1,Mug,3\np2,"Broken quote,4\n', encoding="utf-8")
+    loaded = load_catalog(path)
+    assert [(p.line, p.message) for p in loaded.problems] == [
+        (3, "a quote opened on this line is never closed")
+    ]
+
+
 def test_csv_header_must_name_id_and_title(tmp_path: Path) -> None:
     path = tmp_path / "catalog.csv"
     path.write_text("sku,name\n1,x\n", encoding="utf-8")
