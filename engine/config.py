@@ -14,6 +14,7 @@ Over 300 lines because every `AISLE_*` setting is declared here with its validat
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from functools import lru_cache
@@ -230,6 +231,11 @@ class Settings(BaseSettings):
         description="Catalog files' own field names -> the schema's, for an export that names its columns "
         'in the shop\'s words ({"titel": "title", "prijs": "price"}); others keep their names.',
     )
+    catalog_encoding: str = Field(
+        "utf-8",
+        description="The text encoding of catalog files (a Python codec name: cp1252 for a spreadsheet "
+        "saved as CSV on Windows, latin-1, ...).",
+    )
     search_concurrency: int = Field(
         4,
         ge=1,
@@ -325,6 +331,14 @@ class Settings(BaseSettings):
             return value
         name = value.strip().lower().replace("_", "-")
         return _LANGUAGE_CODES.get(name.partition("-")[0], name)
+
+    @field_validator("catalog_encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        try:
+            return codecs.lookup(value.strip()).name
+        except LookupError:
+            raise ValueError(f"unknown encoding {value!r} (utf-8, cp1252, latin-1, ...)") from None
 
     @field_validator("catalog_columns")
     @classmethod

@@ -23,7 +23,7 @@ One build runs at a time per data directory (a second one fails fast).
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
@@ -58,6 +58,7 @@ from indexer.embedding import DEFAULT_EMBED, EmbedOptions, product_encoder
 from indexer.images import ImageLoader
 from indexer.loading import Entry, load_catalog
 from indexer.problems import BadRecords, Problem
+from indexer.readers import DEFAULT_FEED, FeedFormat
 from indexer.reanalyse import reanalyse
 from indexer.stages import StageResult, count_reused, image_stage, text_stage, write_stores
 
@@ -72,7 +73,7 @@ class BuildOptions:
     embed: EmbedOptions = DEFAULT_EMBED
     image_timeout_s: float = 10.0
     limits: Limits = DEFAULT_LIMITS
-    columns: Mapping[str, str] = field(default_factory=dict)  # the export's names -> the schema's
+    feed: FeedFormat = DEFAULT_FEED  # the export's column names and encoding
     progress: bool = True
     # The query-encoder version that embeds the texts: a both-towers version re-embeds the catalog in
     # its own space (blue/green: the old pair serves until CURRENT switches). None keeps the live
@@ -110,7 +111,7 @@ class Builder:
     def build(self, path: Path, options: BuildOptions | None = None) -> BuildReport:
         """Build `path` into a new generation; `BadRecords` in strict mode or when nothing is valid."""
         options = options or BuildOptions()
-        loaded = load_catalog(path, options.limits, options.columns)
+        loaded = load_catalog(path, options.limits, options.feed)
         if options.strict and loaded.problems:
             raise BadRecords(loaded.problems)
         if not loaded.entries:

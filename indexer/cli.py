@@ -32,7 +32,7 @@ from indexer.embedding import EmbedOptions
 from indexer.loading import LoadedCatalog, load_catalog, load_products_json, read_ids
 from indexer.partial import inline_records, load_patches
 from indexer.problems import MAX_REPORTED, BadRecords, Problem
-from indexer.readers import read_records
+from indexer.readers import FeedFormat, read_records
 from indexer.updates import IndexUpdater
 from indexer.verify import stats, verify
 
@@ -183,6 +183,10 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
 
 
+def _feed(settings: Settings) -> FeedFormat:
+    return FeedFormat(settings.catalog_columns, settings.catalog_encoding)
+
+
 def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> int:
     _check_positive(chunk_size=args.chunk_size, batch_size=args.batch_size, in_flight=args.in_flight)
     options = BuildOptions(
@@ -193,7 +197,7 @@ def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
         progress=not args.no_progress,
         text_tower=args.text_tower,
         limits=Limits.for_shop(settings.currency),
-        columns=settings.catalog_columns,
+        feed=_feed(settings),
     )
     if args.text_tower is not None and args.text_tower < 1:
         raise InvalidInput(f"--text-tower must be a query-encoder version >= 1, got {args.text_tower}")
@@ -272,12 +276,12 @@ def _upsert(args: argparse.Namespace, settings: Settings, backends: Backends) ->
         embed=EmbedOptions(args.batch_size, args.in_flight),
     )
     if args.partial:
-        return _patch(args, inline, backends, updater, settings.catalog_columns)
+        return _patch(args, inline, backends, updater, _feed(settings))
     limits = Limits.for_shop(settings.currency)
     if inline is not None:
         loaded: LoadedCatalog = load_products_json(inline, limits=limits)
     else:
-        loaded = load_catalog(args.file, limits, settings.catalog_columns)
+        loaded = load_catalog(args.file, limits, _feed(settings))
     if args.strict and loaded.problems:
         raise BadRecords(loaded.problems)
     if loaded.entries:
@@ -290,16 +294,12 @@ def _upsert(args: argparse.Namespace, settings: Settings, backends: Backends) ->
 
 
 def _patch(
-    args: argparse.Namespace,
-    inline: object,
-    backends: Backends,
-    updater: IndexUpdater,
-    columns: dict[str, str],
+    args: argparse.Namespace, inline: object, backends: Backends, updater: IndexUpdater, feed: FeedFormat
 ) -> int:
     if inline is not None:
         loaded = load_patches(inline_records(inline), "--json", backends.lexical.get)
     else:
-        records = read_records(args.file, columns=("id",), rename=columns)
+        records = read_records(args.file, columns=("id",), feed=feed)
         loaded = load_patches(records, str(args.file), backends.lexical.get)
     if args.strict and loaded.problems:
         raise BadRecords(loaded.problems)

@@ -7,7 +7,7 @@ file where the same id means two things is ambiguous and the shop should hear ab
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from engine.errors import InvalidInput
 from engine.product_schema import DEFAULT_LIMITS, Limits, RecordError, validate_record
 from engine.records import Product
 from indexer.problems import Problem
-from indexer.readers import Malformed, catalog_format, read_records
+from indexer.readers import DEFAULT_FEED, FeedFormat, Malformed, catalog_format, read_records
 
 
 @dataclass(frozen=True)
@@ -38,14 +38,14 @@ class LoadedCatalog:
 
 
 def load_catalog(
-    path: Path, limits: Limits = DEFAULT_LIMITS, columns: Mapping[str, str] | None = None
+    path: Path, limits: Limits = DEFAULT_LIMITS, feed: FeedFormat = DEFAULT_FEED
 ) -> LoadedCatalog:
-    """Validate every record of `path`, its fields renamed by `columns` (`AISLE_CATALOG_COLUMNS`);
-    raises `InvalidInput` only when the file itself is unusable."""
+    """Validate every record of `path`, read as `feed` says (`AISLE_CATALOG_COLUMNS`,
+    `AISLE_CATALOG_ENCODING`); raises `InvalidInput` only when the file itself is unusable."""
     source = str(path)
     loaded = LoadedCatalog(source)
     first_line: dict[str, int] = {}
-    for line, raw in read_records(path, max_line_bytes=limits.record_bytes, rename=columns):
+    for line, raw in read_records(path, max_line_bytes=limits.record_bytes, feed=feed):
         if isinstance(raw, Malformed):
             loaded.problems.append(Problem(source, line, raw.message))
             continue

@@ -8,19 +8,21 @@ spanning lines is reported at the line where the record starts) and 1-based row 
 Formats are picked by extension: `.jsonl`/`.ndjson`, `.csv`, `.parquet` (`.gz` is accepted after the
 first two). Streaming throughout, so a catalog larger than memory can still be validated.
 
-A shop whose export names its columns in its own words ("titel", "prijs") gives `rename`
-(`AISLE_CATALOG_COLUMNS`): each record comes out under the schema's names, so nothing downstream
-knows the export's.
+A shop's export is described by a `FeedFormat`: its own column names ("titel", "prijs";
+`AISLE_CATALOG_COLUMNS`), under which each record comes out with the schema's names, so nothing
+downstream knows the export's, and its text encoding (`AISLE_CATALOG_ENCODING`: a spreadsheet saved on
+Windows writes cp1252, where "€" is not UTF-8).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import itertools
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -42,6 +44,18 @@ class Malformed:
 RawRecord = tuple[int, "dict[str, Any] | Malformed"]
 
 
+@dataclass(frozen=True)
+class FeedFormat:
+    """How a shop's export writes its files: `columns` maps its names to the schema's, `encoding` is a
+    Python codec name."""
+
+    columns: Mapping[str, str] = field(default_factory=dict)
+    encoding: str = "utf-8"
+
+
+DEFAULT_FEED = FeedFormat()
+
+
 def catalog_format(path: Path) -> str:
     """'jsonl', 'csv' or 'parquet' from the file name; `InvalidInput` for anything else."""
     name = path.name.lower().removesuffix(".gz")
@@ -57,23 +71,24 @@ def read_records(
     path: Path,
     max_line_bytes: int = MAX_LINE_BYTES,
     columns: tuple[str, ...] = ("id", "title"),
-    rename: Mapping[str, str] | None = None,
+    feed: FeedFormat = DEFAULT_FEED,
 ) -> Iterator[RawRecord]:
-    """Yield `(line_number, record_or_Malformed)` for every record in the file, its fields renamed by
-    `rename` (the export's name -> the schema's); a CSV header must name `columns` once renamed
+    """Yield `(line_number, record_or_Malformed)` for every record in the file, read in `feed`'s
+    encoding with its fields renamed by `feed`'s columns; a CSV header must name `columns` once renamed
     (partial updates need only the id)."""
     fmt = catalog_format(path)
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
-    rename = dict(rename or {})
+    rename = dict(feed.columns)
     if fmt == "parquet":
         yield from _renaming(_read_parquet(path), rename)
         return
+    decode = _Decoder(feed.encoding)
     with _open_binary(path) as handle:
         if fmt == "jsonl":
-            yield from _renaming(_read_jsonl(handle, max_line_bytes), rename)
+            yield from _renaming(_read_jsonl(handle, max_line_bytes, decode), rename)
         else:
-            yield from _read_csv(handle, max_line_bytes, path, columns, rename)
+            yield from _read_csv(_LineCounter(handle, max_line_bytes, decode), path, columns, rename)
 
 
 def _renaming(records: Iterator[RawRecord], rename: dict[str, str]) -> Iterator[RawRecord]:
@@ -106,15 +121,32 @@ def _open_binary(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
-def _read_jsonl(handle: IO[bytes], max_line_bytes: int) -> Iterator[RawRecord]:
+class _Decoder:
+    """Bytes of one line -> text in the feed's encoding (a UTF-8 byte order mark on the first line is
+    dropped); the error message names the setting, since a whole export in another encoding fails
+    line by line."""
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = codecs.lookup(encoding).name
+        utf8 = self.encoding == "utf-8"
+        self.first = "utf-8-sig" if utf8 else self.encoding
+        shown = "UTF-8" if utf8 else self.encoding
+        hint = "; AISLE_CATALOG_ENCODING names another, e.g. cp1252 for a Windows export" if utf8 else ""
+        self.problem = f"not valid {shown} (byte {{}}{hint})"
+
+    def __call__(self, raw: bytes, number: int) -> str:
+        return raw.decode(self.first if number == 1 else self.encoding)
+
+
+def _read_jsonl(handle: IO[bytes], max_line_bytes: int, decode: _Decoder) -> Iterator[RawRecord]:
     for number, line in enumerate(handle, start=1):
         if len(line) > max_line_bytes:
             yield number, Malformed(f"line is longer than {max_line_bytes} bytes")
             continue
         try:
-            text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            text = decode(line, number)
         except UnicodeDecodeError as exc:
-            yield number, Malformed(f"not valid UTF-8 (byte {exc.start})")
+            yield number, Malformed(decode.problem.format(exc.start))
             continue
         if not text.strip():
             continue
@@ -133,9 +165,10 @@ class _LineCounter:
     """Feeds the csv module line by line while tracking the physical line number, and keeps the lines of
     the record being read (`taken`) so that they can be read again (`again`)."""
 
-    def __init__(self, handle: IO[bytes], max_line_bytes: int) -> None:
+    def __init__(self, handle: IO[bytes], max_line_bytes: int, decode: _Decoder) -> None:
         self._handle = handle
         self._max = max_line_bytes
+        self._decode = decode
         self.line = 0
         self.bad: dict[int, str] = {}
         self.taken: list[tuple[int, str]] = []
@@ -169,10 +202,10 @@ class _LineCounter:
             self.bad[self.line] = f"line is longer than {self._max} bytes"
             return "\n"
         try:
-            return raw.decode("utf-8-sig" if self.line == 1 else "utf-8")
+            return self._decode(raw, self.line)
         except UnicodeDecodeError as exc:
-            self.bad[self.line] = f"not valid UTF-8 (byte {exc.start})"
-            return raw.decode("utf-8", errors="replace")
+            self.bad[self.line] = self._decode.problem.format(exc.start)
+            return raw.decode(self._decode.encoding, errors="replace")
 
 
 def _delimiter(header: str, columns: tuple[str, ...], rename: dict[str, str]) -> str:
@@ -188,9 +221,8 @@ def _delimiter(header: str, columns: tuple[str, ...], rename: dict[str, str]) ->
 
 
 def _read_csv(
-    handle: IO[bytes], max_line_bytes: int, path: Path, columns: tuple[str, ...], rename: dict[str, str]
+    lines: _LineCounter, path: Path, columns: tuple[str, ...], rename: dict[str, str]
 ) -> Iterator[RawRecord]:
-    lines = _LineCounter(handle, max_line_bytes)
     first = next(lines, "")
     rows = itertools.chain([first] if first else [], lines)
     delimiter = _delimiter(first, columns, rename)

@@ -132,6 +132,7 @@ def test_documented_ca_override_enables_verification_with_the_ca(monkeypatch: py
             "maps both 'titel' and 'naam' to 'title'",
         ),
         ("AISLE_CATALOG_COLUMNS", '{"titel": ""}', "empty"),
+        ("AISLE_CATALOG_ENCODING", "klingon", "unknown encoding 'klingon'"),
     ],
 )
 def test_bad_value_names_the_variable(variable: str, value: str, detail: str) -> None:

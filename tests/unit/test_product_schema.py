@@ -15,7 +15,7 @@ import pytest
 from engine.errors import InvalidInput
 from engine.product_schema import Limits, RecordError, validate_record
 from indexer.loading import load_catalog, load_products_json, read_ids
-from indexer.readers import Malformed, read_records
+from indexer.readers import FeedFormat, Malformed, read_records
 
 
 def test_valid_record_is_normalised() -> None:
@@ -127,7 +127,8 @@ def test_jsonl_bad_encoding_and_long_line(tmp_path: Path) -> None:
         handle.write(b"\n".join(lines) + b"\n")
     records = list(read_records(path, max_line_bytes=80))
     assert records[0] == (1, {"id": "a", "title": "ok"})
-    assert records[1] == (2, Malformed("not valid UTF-8 (byte 22)"))
+    hint = "; AISLE_CATALOG_ENCODING names another, e.g. cp1252 for a Windows export"
+    assert records[1] == (2, Malformed(f"not valid UTF-8 (byte 22{hint})"))
     assert records[2] == (3, Malformed("line is longer than 80 bytes"))
 
 
@@ -206,6 +207,7 @@ def test_csv_separated_otherwise_than_by_commas_is_read_by_its_header(tmp_path: 
 
 
 DUTCH_COLUMNS = {"sku": "id", "titel": "title", "prijs": "price", "merk": "brand", "op_voorraad": "available"}
+DUTCH = FeedFormat(DUTCH_COLUMNS)
 
 
 def test_an_export_in_the_shops_own_column_names_is_read_through_the_column_map(tmp_path: Path) -> None:
@@ -220,7 +222,7 @@ def test_an_export_in_the_shops_own_column_names_is_read_through_the_column_map(
         InvalidInput, match=r"keuken\.csv:1: the CSV header must name at least 'id' and 'title'"
     ):
         load_catalog(path, Limits.for_shop("EUR"))
-    loaded = load_catalog(path, Limits.for_shop("EUR"), DUTCH_COLUMNS)
+    loaded = load_catalog(path, Limits.for_shop("EUR"), DUTCH)
     assert loaded.problems == []
     assert [(p.id, p.title, p.price, p.brand, p.availability, p.attributes) for p in loaded.products] == [
         ("NL-1", "Koekenpan 24 cm", 39.71, "BK", "in_stock", {"materiaal": "aluminium"}),
@@ -234,7 +236,7 @@ def test_an_export_in_the_shops_own_column_names_is_read_through_the_column_map(
         + "\n",
         encoding="utf-8",
     )
-    loaded = load_catalog(jsonl, columns=DUTCH_COLUMNS)
+    loaded = load_catalog(jsonl, feed=DUTCH)
     assert [(p.id, p.title, p.price) for p in loaded.products] == [("NL-1", "Garde", 7.0)]
     assert [(p.line, p.message) for p in loaded.problems] == [
         (
@@ -245,13 +247,26 @@ def test_an_export_in_the_shops_own_column_names_is_read_through_the_column_map(
     ]
 
 
+def test_an_export_saved_on_windows_is_read_in_the_encoding_the_shop_names(tmp_path: Path) -> None:
+    path = tmp_path / "keuken.csv"
+    path.write_bytes("sku;titel;prijs\nNL-1;Crème brûlée-brander;€ 24,95\nNL-2;Garde;7\n".encode("cp1252"))
+    loaded = load_catalog(path, Limits.for_shop("EUR"), DUTCH)
+    assert [p.id for p in loaded.products] == ["NL-2"]
+    assert [p.message for p in loaded.problems] == [
+        "not valid UTF-8 (byte 7; AISLE_CATALOG_ENCODING names another, e.g. cp1252 for a Windows export)"
+    ]
+    loaded = load_catalog(path, Limits.for_shop("EUR"), FeedFormat(DUTCH_COLUMNS, "cp1252"))
+    assert [(p.title, p.price) for p in loaded.products] == [("Crème brûlée-brander", 24.95), ("Garde", 7.0)]
+    assert loaded.problems == []
+
+
 def test_a_csv_header_naming_a_field_twice_through_the_column_map_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "keuken.csv"
     path.write_text("sku,titel,title\n1,a,b\n", encoding="utf-8")
     with pytest.raises(
         InvalidInput, match=re.escape("keuken.csv:1: 'title' is given twice, as 'titel' and as 'title'")
     ):
-        load_catalog(path, columns=DUTCH_COLUMNS)
+        load_catalog(path, feed=DUTCH)
 
 
 def test_empty_csv_is_an_empty_catalog(tmp_path: Path) -> None:
