@@ -234,8 +234,9 @@ def _report_thresholds(manifest: IndexManifest, count: int) -> None:
     if semantic > VERY_ALIKE and count >= ALIKE_NOTE_MIN:
         print(
             "indexer: note: products are very alike (0.98 quantile of their pairwise similarity "
-            f"{semantic:.3f}): a query matches by meaning only when it is nearly a "
-            "product's own text; AISLE_SEMANTIC_MATCH_THRESHOLD sets a lower one (docs/relevance.md)",
+            f"{semantic:.3f}): a query matches by meaning only when it is nearly a product's own text, "
+            "and products sharing a query word do not join by closeness; AISLE_SEMANTIC_MATCH_THRESHOLD "
+            "and AISLE_NEAR_MATCH_THRESHOLD set others (docs/relevance.md)",
             file=sys.stderr,
         )
 

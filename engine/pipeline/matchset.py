@@ -44,7 +44,7 @@ from engine.pipeline.types import RankedHit
 from engine.ranking.features import CandidateSignals
 from engine.records import Filters, MemberHits, ScoredId
 from engine.vectors.base import VectorStore
-from engine.vectors.calibration import DEFAULT_QUANTILE, NEAR_QUANTILE
+from engine.vectors.calibration import DEFAULT_QUANTILE, NEAR_QUANTILE, VERY_ALIKE
 
 
 @dataclass
@@ -89,10 +89,16 @@ class MatchSetStage:
         return self._semantic.value(self._store())
 
     def near_threshold(self) -> float | None:
-        """The near threshold in force; None when both near rules are off or there are no text vectors."""
+        """The near threshold in force; None when both near rules are off, there are no text vectors, or
+        the encoder tells this catalog's products apart too little for closeness to stand in for a
+        missing word (its semantic threshold calibrates above `VERY_ALIKE`) and no setting names a near
+        threshold."""
         if self.near_below == 0 and not self.near_candidates:
             return None
-        return self._near.value(self._store())
+        store = self._store()
+        if self._near.fixed is None and (self._semantic.calibrated(store) or 0.0) > VERY_ALIKE:
+            return None
+        return self._near.value(store)
 
     def floors(self, method: str) -> tuple[float, float | None, float] | None:
         """(semantic threshold, near threshold of the thin-set rule or None, the floor the range search

@@ -41,8 +41,10 @@ class Threshold:
 
     def value(self, store: VectorStore | None) -> float | None:
         """The threshold in force; None when there is no setting, no stored value and no text vectors."""
-        if self.fixed is not None:
-            return self.fixed
+        return self.fixed if self.fixed is not None else self.calibrated(store)
+
+    def calibrated(self, store: VectorStore | None) -> float | None:
+        """The catalog's own value, whatever the setting: the manifest's, else the store's calibration."""
         stored = self._stored()
         if stored is not None:
             return stored

@@ -11,7 +11,7 @@ from engine.lexical.embedded import EmbeddedLexical
 from engine.lexical.matching import MatchQuery
 from engine.pipeline.matchset import MatchSet, MatchSetStage
 from engine.records import Filters, MemberHits, ScoredId
-from engine.vectors.calibration import NEAR_QUANTILE, calibrate_store, calibrate_threshold
+from engine.vectors.calibration import NEAR_QUANTILE, VERY_ALIKE, calibrate_store, calibrate_threshold
 from engine.vectors.faiss_store import FaissVectorStore
 
 
@@ -259,6 +259,19 @@ def test_the_near_threshold_comes_from_the_setting_then_the_manifest_then_the_st
     manifest[0] = 0.3
     assert stage.near_threshold() == 0.3
     assert MatchSetStage(lexical, lambda: store, None, lambda: None, 0.5, lambda: 0.3).near_threshold() == 0.5
+
+
+def test_near_matches_are_off_in_a_catalog_whose_products_the_encoder_hardly_tells_apart(tmp_path) -> None:
+    store = FaissVectorStore(32, "flat")
+    store.add([f"p{i}" for i in range(300)], unit_rows(300, 32, seed=4))
+    lexical = EmbeddedLexical(tmp_path)
+    semantic = [0.5]
+    stage = MatchSetStage(lexical, lambda: store, None, lambda: semantic[0], None, lambda: 0.4)
+    assert stage.near_threshold() == 0.4
+    semantic[0] = VERY_ALIKE + 0.01  # the catalog's own calibration says its products are very alike
+    assert stage.near_threshold() is None
+    assert MatchSetStage(lexical, lambda: store, None, lambda: 0.9, 0.6, lambda: 0.4).near_threshold() == 0.6
+    assert MatchSetStage(lexical, lambda: store, 0.5, lambda: 0.9, None, lambda: 0.4).near_threshold() is None
 
 
 class RecordingLexical:
