@@ -15,7 +15,7 @@ from engine.errors import InvalidInput
 from engine.events.embedded import EmbeddedEventLog
 from engine.models.tower_thresholds import THRESHOLDS_FILE, read_thresholds, write_thresholds
 from engine.services import EngineServices
-from engine.vectors.calibration import carry_threshold
+from engine.vectors.calibration import VERY_ALIKE, carry_threshold
 from tests.unit.test_encoder_towers import world  # noqa: F401  (fixture)
 
 RNG = np.random.default_rng(7)
@@ -85,6 +85,8 @@ def test_the_gateway_uses_a_towers_thresholds_only_while_it_serves(world, tmp_pa
         assert services.pipeline.matchset.near_threshold() == 0.045
         inference.ready = {1}  # rolled back: the generation's calibrated values again
         assert services.pipeline.matchset.threshold() == built.semantic_threshold
-        assert services.pipeline.matchset.near_threshold() == built.near_threshold
+        # The fake encoder's vectors of this small catalog are very alike: near matches are off then.
+        alike = built.semantic_threshold > VERY_ALIKE
+        assert services.pipeline.matchset.near_threshold() == (None if alike else built.near_threshold)
     finally:
         services.close()
