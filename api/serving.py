@@ -37,7 +37,9 @@ def _run(services: Services, query: SearchQuery) -> SearchOutcome:
     """Blocking part of a search (a catalog reload loads indexes): runs in the thread pool."""
     with services.serving():  # one catalog generation for the whole answer
         if not query.text.strip() and query.image is None:
-            return browse(services.lexical, services.pipeline.products, query)
+            return browse(
+                services.lexical, services.pipeline.products, query, services.pipeline.price_edges()
+            )
         return services.pipeline.search(query)
 
 

@@ -76,6 +76,8 @@ class IndexManifest:
     # How the lexical generation was written (`SearchFields.analysis`: searchable fields, identifier
     # attributes, language); "" before it was recorded. A build under other settings re-analyses.
     analysis: str = ""
+    # The power of ten of the catalog's price buckets (`engine.lexical.facets.price_scale`), set at build.
+    price_scale: int = 0
 
     def to_json(self) -> str:
         payload: dict[str, Any] = {"format": MANIFEST_FORMAT, **asdict(self)}
@@ -103,6 +105,7 @@ class IndexManifest:
                 lexical=str(payload.get("lexical") or ""),
                 text_tower=int(payload.get("text_tower") or 0),
                 analysis=str(payload.get("analysis") or ""),
+                price_scale=int(payload.get("price_scale") or 0),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise IndexMismatch(f"{where}: unreadable index manifest ({exc})") from None

@@ -36,6 +36,7 @@ from engine.events.impressions import ImpressionWriter
 from engine.inference.base import InferenceBackend, TextEncoder
 from engine.inference.towers import PairedTextEncoder
 from engine.lexical.base import LexicalIndex
+from engine.lexical.facets import PRICE_EDGES, price_edges
 from engine.merch.store import RuleStore, rules_path
 from engine.models.tower_fusion import serving_fusion
 from engine.models.tower_thresholds import serving_thresholds
@@ -206,6 +207,7 @@ class EngineServices:
             rules=RuleStore(rules_path(settings)).current,
             calibrated_threshold=stored_threshold("semantic_threshold"),
             calibrated_near=stored_threshold("near_threshold"),
+            price_edges=lambda: catalog_price_edges(catalog),
         )
         return cls(
             settings=settings,
@@ -453,3 +455,12 @@ def settle_heap() -> None:
     gc.freeze()
     young, middle, _ = gc.get_threshold()
     gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
+
+
+def catalog_price_edges(catalog: ServingCatalog) -> tuple[float, ...]:
+    """The live index's price buckets (`engine.lexical.facets.price_scale`); the base ones before the
+    first index."""
+    try:
+        return price_edges(int(getattr(catalog.manifest, "price_scale", 0) or 0))
+    except AisleError:
+        return PRICE_EDGES

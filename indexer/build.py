@@ -46,6 +46,7 @@ from engine.crashpoints import crash_point
 from engine.errors import AisleError, IndexMismatch
 from engine.inference.base import ClipEncoder, InferenceBackend, TextEncoder
 from engine.lexical.base import LexicalIndex
+from engine.lexical.facets import price_scale
 from engine.lexical.matching import SearchFields
 from engine.product_schema import DEFAULT_LIMITS, Limits
 from engine.storage import file_lock
@@ -75,9 +76,8 @@ class BuildOptions:
     limits: Limits = DEFAULT_LIMITS
     feed: FeedFormat = DEFAULT_FEED  # the export's column names and encoding
     progress: bool = True
-    # The query-encoder version that embeds the texts: a both-towers version re-embeds the catalog in
-    # its own space (blue/green: the old pair serves until CURRENT switches). None keeps the live
-    # generation's; 1 is the configured text model.
+    # The query-encoder version that embeds the texts: a both-towers version re-embeds the catalog in its
+    # own space (blue/green). None keeps the live generation's; 1 is the configured text model.
     text_tower: int | None = None
 
 
@@ -187,6 +187,7 @@ class Builder:
                 near_threshold=calibrated.get("near"),
                 text_tower=tower,
                 analysis=analysis,
+                price_scale=price_scale(p.price for p in products),
             )
             with writer_lock(self.root):
                 lexical_name, _ = self.lexical.stage(products)

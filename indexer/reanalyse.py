@@ -18,6 +18,7 @@ from pathlib import Path
 from engine.catalog import IndexManifest, read_manifest, write_manifest, writer_lock
 from engine.errors import AisleError
 from engine.lexical.base import LexicalIndex
+from engine.lexical.facets import price_scale
 from engine.records import Product
 from indexer.rollback import complete_generations
 
@@ -38,7 +39,12 @@ def reanalyse(
         write_manifest(
             root,
             replace(
-                current, lexical=name, analysis=analysis, updated_at=updated, revision=current.revision + 1
+                current,
+                lexical=name,
+                analysis=analysis,
+                updated_at=updated,
+                revision=current.revision + 1,
+                price_scale=price_scale(p.price for p in products),  # for a manifest from before it was kept
             ),
         )
         # Every kept catalog generation keeps its own lexical one: `indexer rollback` serves them again.

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
+from engine.lexical.facets import PRICE_EDGES
 from engine.lexical.matching import MatchQuery
 from engine.records import FacetCounts, Filters, MemberHits, Product, ScoredId
 
@@ -52,7 +53,13 @@ class LexicalIndex(Protocol):
         ("price_asc" / "price_desc", products without a price last)."""
         ...
 
-    def facets(self, match: MatchQuery, fields: Sequence[str], size: int = 20) -> FacetCounts:
+    def facets(
+        self,
+        match: MatchQuery,
+        fields: Sequence[str],
+        size: int = 20,
+        price_edges: Sequence[float] = PRICE_EDGES,
+    ) -> FacetCounts:
         """Facet counts over the match set."""
         ...
 

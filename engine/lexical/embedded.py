@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.errors import AisleError, IndexUnreadable
 from engine.lexical.analysis import make_analyzer
-from engine.lexical.facets import attribute_name, check_fields, top_buckets
+from engine.lexical.facets import PRICE_EDGES, attribute_name, check_fields, top_buckets
 from engine.lexical.matching import IDENTIFIED_LIMIT, MatchQuery, SearchFields, identifier_candidates
 from engine.lexical.synonyms import SynonymFile, synonyms_path
 from engine.lexical.tantivy_generation import Generation, match_ids, price_counts, write_manifest
@@ -207,7 +207,13 @@ class EmbeddedLexical:
             ).hits
         return self._scored(gen, searcher, hits)
 
-    def facets(self, match: MatchQuery, fields: Sequence[str], size: int = 20) -> FacetCounts:
+    def facets(
+        self,
+        match: MatchQuery,
+        fields: Sequence[str],
+        size: int = 20,
+        price_edges: Sequence[float] = PRICE_EDGES,
+    ) -> FacetCounts:
         check_fields(fields)
         gen = self._current()
         if gen is None:
@@ -218,7 +224,7 @@ class EmbeddedLexical:
         for name in fields:
             attr = attribute_name(name)
             if name == "price":
-                counts = price_counts(searcher, query)
+                counts = price_counts(searcher, query, price_edges)
             elif attr is not None:
                 prefix = f"{attr}{ATTR_SEPARATOR}"
                 terms = searcher.terms_with_prefix("attr", prefix, filter_query=query)

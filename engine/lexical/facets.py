@@ -5,14 +5,18 @@ or "attr.<name>". Both backends count a product once per facet value, drop empty
 buckets by count descending, then by value, so their answers compare equal.
 
 Price buckets are half-open: a product with price p is in ["lo-hi"] when lo <= p < hi; "*-10" has no lower
-bound and "500-*" no upper bound. Products without a price are in no bucket. Attribute values are
-compared as `str(value)`, the same as `Filters.matches`; products without the attribute are in no bucket.
+bound and "500-*" no upper bound. Products without a price are in no bucket. The edges are
+`PRICE_EDGES` times a power of ten that suits the catalog's prices (`price_scale`, stored in the index
+manifest at build): a yen shop's ¥5,000 products, or a furniture shop's, would otherwise all be "500-*".
+Attribute values are compared as `str(value)`, the same as `Filters.matches`; products without the
+attribute are in no bucket.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 
 from engine.errors import InvalidInput
 
@@ -20,15 +24,33 @@ PLAIN_FACETS = ("brand", "category", "category_path", "availability", "price")
 ATTRIBUTE_PREFIX = "attr."
 
 PRICE_EDGES: tuple[float, ...] = (10, 25, 50, 100, 250, 500)
+_CENTRE = 70.0  # about the geometric middle of the base edges
+_SCALES = range(-2, 7)
+
+
+def price_scale(prices: Iterable[float | None]) -> int:
+    """The power of ten by which `PRICE_EDGES` are scaled so that a catalog's median price sits among
+    the middle buckets: 0 for prices around 10-500 (a median of 20 to 220), 2 for a median of ¥5,000
+    (edges 1,000-50,000), -1 for a shop of small parts around 5 (edges 1-50)."""
+    known = sorted(p for p in prices if p is not None and p > 0 and math.isfinite(p))
+    if not known:
+        return 0
+    median = known[len(known) // 2]
+    return max(_SCALES[0], min(_SCALES[-1], round(math.log10(median / _CENTRE))))
+
+
+def price_edges(scale: int = 0) -> tuple[float, ...]:
+    """`PRICE_EDGES` times 10 ** `scale` (rounded to cents, so 0.1 is not 0.10000000000000001)."""
+    return tuple(round(edge * 10.0**scale, 2) for edge in PRICE_EDGES)
 
 
 def _fmt(value: float) -> str:
-    return f"{value:g}"
+    return f"{value:.12g}"
 
 
-def price_buckets() -> list[tuple[str, float | None, float | None]]:
+def price_buckets(edges: Sequence[float] = PRICE_EDGES) -> list[tuple[str, float | None, float | None]]:
     """(label, lower bound inclusive, upper bound exclusive) for every price bucket, cheapest first."""
-    bounds: list[float | None] = [None, *PRICE_EDGES, None]
+    bounds: list[float | None] = [None, *edges, None]
     buckets = []
     for lo, hi in itertools.pairwise(bounds):
         label = f"{'*' if lo is None else _fmt(lo)}-{'*' if hi is None else _fmt(hi)}"
@@ -36,11 +58,11 @@ def price_buckets() -> list[tuple[str, float | None, float | None]]:
     return buckets
 
 
-def price_ranges() -> list[dict[str, object]]:
+def price_ranges(edges: Sequence[float] = PRICE_EDGES) -> list[dict[str, object]]:
     """The price buckets as a range aggregation's ranges ({"key", "from", "to"}; open ends omitted),
     the form both OpenSearch and tantivy take."""
     ranges: list[dict[str, object]] = []
-    for label, lo, hi in price_buckets():
+    for label, lo, hi in price_buckets(edges):
         bucket: dict[str, object] = {"key": label}
         if lo is not None:
             bucket["from"] = lo
@@ -50,11 +72,11 @@ def price_ranges() -> list[dict[str, object]]:
     return ranges
 
 
-def price_label(price: float | None) -> str | None:
+def price_label(price: float | None, edges: Sequence[float] = PRICE_EDGES) -> str | None:
     """The bucket label of one price (None when the product has no price)."""
     if price is None:
         return None
-    for label, lo, hi in price_buckets():
+    for label, lo, hi in price_buckets(edges):
         if (lo is None or price >= lo) and (hi is None or price < hi):
             return label
     return None  # NaN

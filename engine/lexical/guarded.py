@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from engine.errors import BackendUnavailable
 from engine.lexical.base import LexicalIndex
+from engine.lexical.facets import PRICE_EDGES
 from engine.lexical.matching import MatchQuery
 from engine.records import FacetCounts, Filters, MemberHits, Product, ScoredId
 from engine.resilience import OPEN, CircuitBreaker
@@ -40,8 +41,14 @@ class GuardedLexical:
     def match_page(self, match: MatchQuery, sort: str, offset: int, limit: int) -> list[ScoredId]:
         return self.breaker.call(self.inner.match_page, match, sort, offset, limit)
 
-    def facets(self, match: MatchQuery, fields: Sequence[str], size: int = 20) -> FacetCounts:
-        return self.breaker.call(self.inner.facets, match, fields, size)
+    def facets(
+        self,
+        match: MatchQuery,
+        fields: Sequence[str],
+        size: int = 20,
+        price_edges: Sequence[float] = PRICE_EDGES,
+    ) -> FacetCounts:
+        return self.breaker.call(self.inner.facets, match, fields, size, price_edges)
 
     def filter_ids(self, filters: Filters) -> set[str]:
         return self.breaker.call(self.inner.filter_ids, filters)

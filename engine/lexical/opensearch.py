@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from engine.errors import BackendUnavailable, ConfigError, InvalidInput, MissingDependency
 from engine.lexical import query as dsl
 from engine.lexical.analysis import make_analyzer
-from engine.lexical.facets import check_fields
+from engine.lexical.facets import PRICE_EDGES, check_fields
 from engine.lexical.mapping import from_document, index_body, to_document
 from engine.lexical.matching import IDENTIFIED_LIMIT, MatchQuery, SearchFields
 from engine.lexical.synonyms import SynonymFile, synonyms_path
@@ -267,7 +267,13 @@ class OpenSearchLexical:
         response = self._call("match page", lambda: self.client.search(index=self._target, body=body))
         return [ScoredId(hit["_id"], float(hit["_score"] or 0.0)) for hit in response["hits"]["hits"]]
 
-    def facets(self, match: MatchQuery, fields: Sequence[str], size: int = 20) -> FacetCounts:
+    def facets(
+        self,
+        match: MatchQuery,
+        fields: Sequence[str],
+        size: int = 20,
+        price_edges: Sequence[float] = PRICE_EDGES,
+    ) -> FacetCounts:
         check_fields(fields)
         if not fields:
             return {}
@@ -275,7 +281,7 @@ class OpenSearchLexical:
             "query": self._match(match),
             "size": 0,
             "track_total_hits": False,
-            "aggs": dsl.facet_aggs(fields, size),
+            "aggs": dsl.facet_aggs(fields, size, price_edges),
         }
         response = self._call("facets", lambda: self.client.search(index=self._target, body=body))
         return dsl.parse_facets(response["aggregations"], fields, size)

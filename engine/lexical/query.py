@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine.lexical.analysis import is_cjk
-from engine.lexical.facets import attribute_name, price_ranges, top_buckets
+from engine.lexical.facets import PRICE_EDGES, attribute_name, price_ranges, top_buckets
 from engine.lexical.mapping import attribute_field
 from engine.lexical.matching import (
     ATTRIBUTE_PREFIX,
@@ -244,7 +244,9 @@ _TERMS_FIELDS = {
 }
 
 
-def facet_aggs(fields: Sequence[str], size: int) -> dict[str, Any]:
+def facet_aggs(
+    fields: Sequence[str], size: int, price_edges: Sequence[float] = PRICE_EDGES
+) -> dict[str, Any]:
     """One aggregation per facet, named f0, f1, ... (facet names may hold characters agg names cannot)."""
     aggs: dict[str, Any] = {}
     for i, field in enumerate(fields):
@@ -252,7 +254,7 @@ def facet_aggs(fields: Sequence[str], size: int) -> dict[str, Any]:
         terms = {"size": max(size, 1), "order": [{"_count": "desc"}, {"_key": "asc"}]}
         name = attribute_name(field)
         if field == "price":
-            aggs[f"f{i}"] = {"range": {"field": "price", "ranges": price_ranges()}}
+            aggs[f"f{i}"] = {"range": {"field": "price", "ranges": price_ranges(price_edges)}}
         elif name is not None:
             aggs[f"f{i}"] = {
                 "nested": {"path": "attributes"},

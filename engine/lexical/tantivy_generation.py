@@ -154,7 +154,7 @@ def match_ids(gen: Generation, match: MatchQuery, within: Sequence[str] | None) 
     return set(gen.ids_of(searcher, hits))
 
 
-def price_counts(searcher: Any, query: Any) -> dict[str, int]:
-    ranges = price_ranges()
+def price_counts(searcher: Any, query: Any, edges: Sequence[float]) -> dict[str, int]:
+    ranges = price_ranges(edges)
     answer = searcher.aggregate(query, {"price": {"range": {"field": "price", "ranges": ranges}}})
     return {str(b["key"]): int(b["doc_count"]) for b in answer["price"]["buckets"]}

@@ -14,9 +14,11 @@ category pages.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from engine.errors import InvalidInput
 from engine.lexical.base import LexicalIndex
+from engine.lexical.facets import PRICE_EDGES
 from engine.pipeline.facets import check_fields, facet_counts
 from engine.pipeline.retrieve import ProductLookup
 from engine.pipeline.types import SORTS, RankedHit, SearchOutcome, SearchQuery
@@ -36,7 +38,12 @@ def _order(products: list[Product], sort: str) -> list[Product]:
     return priced + unpriced
 
 
-def browse(lexical: LexicalIndex, products: ProductLookup, query: SearchQuery) -> SearchOutcome:
+def browse(
+    lexical: LexicalIndex,
+    products: ProductLookup,
+    query: SearchQuery,
+    price_edges: Sequence[float] = PRICE_EDGES,
+) -> SearchOutcome:
     """One page of the filtered catalog, with facet counts over all of it (same shape as a search)."""
     if query.page < 1 or query.size < 1:
         raise InvalidInput("page and size must be >= 1")
@@ -47,7 +54,7 @@ def browse(lexical: LexicalIndex, products: ProductLookup, query: SearchQuery) -
     ids = lexical.all_ids() if query.filters.is_empty else lexical.filter_ids(query.filters)
     found = products.get(sorted(ids))
     listed = _order([p for p in found.values() if query.filters.matches(p)], query.sort)
-    facets = facet_counts(listed, query.facets) if query.facets else {}
+    facets = facet_counts(listed, query.facets, price_edges=price_edges) if query.facets else {}
     first = (query.page - 1) * query.size
     page = listed[first : first + query.size]
     hits = [

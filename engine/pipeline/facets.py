@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from engine.lexical.facets import attribute_name, check_fields, price_label, top_buckets
+from engine.lexical.facets import PRICE_EDGES, attribute_name, check_fields, price_label, top_buckets
 from engine.records import CATEGORY_SEPARATOR, FacetCounts, Product
 
 __all__ = ["check_fields", "facet_counts"]
 
 
-def _values(product: Product, name: str) -> list[str]:
+def _values(product: Product, name: str, price_edges: Sequence[float]) -> list[str]:
     if name == "brand":
         return [product.brand] if product.brand else []
     if name == "category":
@@ -27,7 +27,7 @@ def _values(product: Product, name: str) -> list[str]:
     if name == "availability":
         return [product.availability]
     if name == "price":
-        label = price_label(product.price)
+        label = price_label(product.price, price_edges)
         return [label] if label else []
     value = product.attributes.get(attribute_name(name) or "")
     if value is None:
@@ -37,13 +37,19 @@ def _values(product: Product, name: str) -> list[str]:
     return [str(value)]
 
 
-def facet_counts(products: Sequence[Product], fields: Sequence[str], size: int = 20) -> FacetCounts:
-    """Counts per value for each field, most frequent first (ties by value), at most `size` values."""
+def facet_counts(
+    products: Sequence[Product],
+    fields: Sequence[str],
+    size: int = 20,
+    price_edges: Sequence[float] = PRICE_EDGES,
+) -> FacetCounts:
+    """Counts per value for each field, most frequent first (ties by value), at most `size` values;
+    price buckets between `price_edges`."""
     check_fields(fields)
     result: FacetCounts = {}
     for name in fields:
         counter: Counter[str] = Counter()
         for product in products:
-            counter.update(set(_values(product, name)))
+            counter.update(set(_values(product, name, price_edges)))
         result[name] = top_buckets(counter, size)
     return result

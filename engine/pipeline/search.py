@@ -39,6 +39,7 @@ import numpy as np
 from engine.errors import BackendUnavailable, InvalidInput
 from engine.inference.base import RankerModel
 from engine.lexical.base import LexicalIndex
+from engine.lexical.facets import PRICE_EDGES
 from engine.lexical.matching import MatchQuery
 from engine.merch.rules import RuleSet
 from engine.pipeline import fusion, interleave
@@ -104,9 +105,11 @@ class SearchPipeline:
         rules: Callable[[], RuleSet] = RuleSet,
         calibrated_threshold: Callable[[], float | None] = lambda: None,
         calibrated_near: Callable[[], float | None] = lambda: None,
+        price_edges: Callable[[], tuple[float, ...]] = lambda: PRICE_EDGES,
         encoder_trial: EncoderTrial | None = None,
     ) -> None:
         self.config = config or PipelineConfig()
+        self.price_edges = price_edges  # the catalog's price buckets (the index manifest's scale)
         self.lexical = lexical
         self.embedder = embedder
         self.ranker = ranker
@@ -269,9 +272,8 @@ class SearchPipeline:
             total = len(hits)
             if query.facets:
                 with self._stage(timings, "facets"):
-                    facets = facet_counts(
-                        [products[h.product_id] for h in hits if h.product_id in products], query.facets
-                    )
+                    listed = [products[h.product_id] for h in hits if h.product_id in products]
+                    facets = facet_counts(listed, query.facets, price_edges=self.price_edges())
         with self._stage(timings, "merchandise"):
             named, hits = identified_first(hits, identified)
             merch = self.merchandise.apply(
@@ -362,7 +364,11 @@ class SearchPipeline:
         lexical = self.matchset.lexical
         with self._stage(timings, "match"):
             total = match.total if match.total is not None else lexical.count_matching(match.query)
-            facets = lexical.facets(match.query, query.facets) if query.facets else {}
+            facets = (
+                lexical.facets(match.query, query.facets, price_edges=self.price_edges())
+                if query.facets
+                else {}
+            )
         return total, facets
 
     # --- steps -----------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from opensearchpy import OpenSearch
 from engine.lexical.analysis import make_analyzer
 from engine.lexical.base import LexicalIndex
 from engine.lexical.embedded import EmbeddedLexical
-from engine.lexical.facets import price_label, top_buckets
+from engine.lexical.facets import price_edges, price_label, top_buckets
 from engine.lexical.matching import MatchQuery, SearchFields
 from engine.lexical.opensearch import OpenSearchLexical
 from engine.lexical.synonyms import SynonymFile
@@ -97,6 +97,11 @@ def test_counts_and_facets_are_exact_over_the_whole_match_set(shop: LexicalIndex
         "category_path": top_buckets(Counter(p.category_path for p in products), 20),
     }
     assert shop.facets(match, list(expected)) == expected
+    # The same products bucketed as a shop whose prices are a hundred times larger would have them.
+    yen = price_edges(2)
+    scaled = top_buckets(Counter(label for p in products if (label := price_label(p.price, yen))), 20)
+    assert shop.facets(match, ["price"], price_edges=yen) == {"price": scaled}
+    assert {label for label, _ in scaled} <= {"*-1000", "1000-2500", "2500-5000", "5000-10000", "10000-25000"}
     cheap = Filters(price_max=20.0, available_only=True)
     assert ids(shop, "notebook", cheap) == {i for i in NOTEBOOKS if cheap.matches(BY_ID[i])}
 
