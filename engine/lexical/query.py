@@ -20,6 +20,7 @@ from engine.lexical.facets import PRICE_EDGES, attribute_name, price_ranges, top
 from engine.lexical.mapping import attribute_field
 from engine.lexical.matching import (
     ATTRIBUTE_PREFIX,
+    COMPOUNDING_LANGUAGES,
     NEAR_WORDS,
     MatchQuery,
     QueryWord,
@@ -65,7 +66,8 @@ def text_query(
         return {"match_all": {}}
     fields = fields or SearchFields()
     scored = {"multi_match": {"query": query, "fields": search_fields(fields), "type": "most_fields"}}
-    words = query_words(query, analyzer) if analyzer is not None else []
+    compounding = fields.language in COMPOUNDING_LANGUAGES  # English queries are not analysed again here
+    words = query_words(query, analyzer) if analyzer is not None and compounding else []
     ends = [clause for word in words for clause in compound_clauses(word, fields.language)]
     return {"bool": {"should": [scored, *ends], "minimum_should_match": 1}} if ends else scored
 
