@@ -5,8 +5,8 @@ Exit status: 0 done; 1 failed (nothing written: strict-mode bad records, a serve
 catalog, a bad `AISLE_*` setting); 3 done, but bad records were skipped (each reported as
 `indexer: error: FILE:LINE: ...` on stderr). Settings come from `AISLE_*` variables (engine.config).
 
-Just over 300 lines because it holds every verb's argument parser with its `--help` examples; the work
-behind each verb lives in its own module (build, updates, verify).
+Over 300 lines because it holds every verb's argument parser with its `--help` examples and the lines
+each verb prints; the work behind each verb lives in its own module (build, updates, verify).
 """
 
 from __future__ import annotations
@@ -183,6 +183,10 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
 
 
+def _products(count: int) -> str:
+    return f"{count} product" if count == 1 else f"{count} products"
+
+
 def _feed(settings: Settings) -> FeedFormat:
     return FeedFormat(settings.catalog_columns, settings.catalog_encoding)
 
@@ -288,7 +292,7 @@ def _upsert(args: argparse.Namespace, settings: Settings, backends: Backends) ->
     if loaded.entries:
         live = updater.upsert(loaded.products)
         print(
-            f"upserted {len(loaded.entries)} products; generation {live.manifest.generation} now holds "
+            f"upserted {_products(len(loaded.entries))}; generation {live.manifest.generation} now holds "
             f"{live.manifest.count} (revision {live.manifest.revision})"
         )
     return _finish(loaded.problems)
@@ -307,7 +311,7 @@ def _patch(
     if loaded.patches:
         products, live = updater.patch(loaded.patches)
         print(
-            f"changed {len(products)} products; generation {live.manifest.generation} holds "
+            f"changed {_products(len(products))}; generation {live.manifest.generation} holds "
             f"{live.manifest.count} (revision {live.manifest.revision})"
         )
     return _finish(loaded.problems)

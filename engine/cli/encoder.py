@@ -272,13 +272,15 @@ def _versions(args: argparse.Namespace) -> int:
 
 
 def _serve(version: int | None, back: bool) -> int:
-    from engine.encoder.rollout import roll_out, rollback
+    from engine.encoder.rollout import check_rollout, roll_out, rollback
     from engine.encoder.versions import QueryEncoderStore
 
     settings = load_settings()
     store = QueryEncoderStore(settings)
     if version is not None and version not in store.versions():
         raise NotFound(f"query-encoder version {version} does not exist (kept: {store.versions()})")
+    if not back:
+        check_rollout(store, int(version or 0))  # refused before Triton is reached or started
     backend = _loader(settings)
     try:
         record = rollback(store, backend, version) if back else roll_out(store, backend, int(version or 0))

@@ -70,16 +70,9 @@ def gate(
     return verdict
 
 
-def roll_out(
-    store: QueryEncoderStore,
-    loader: EncoderVersionLoader,
-    version: int,
-    *,
-    action: str = "rollout",
-    details: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Serve `version` after checking it matches the served product vectors; record it once Triton
-    has it ready (a failed load propagates and records nothing)."""
+def check_rollout(store: QueryEncoderStore, version: int) -> None:
+    """Raise why `version` cannot serve with the live product vectors (missing, a both-towers version,
+    another space); the CLI asks before it starts or reaches Triton."""
     if version not in store.versions():
         raise NotFound(f"query-encoder version {version} does not exist (kept: {store.versions()})")
     manifest = store.manifest(version)
@@ -89,6 +82,19 @@ def roll_out(
             f"embedded (indexer build CATALOG --text-tower {version}; back with indexer rollback)"
         )
     check_compatible(manifest or TowerManifest(version, store.space_of(version)), store.vectors_identity())
+
+
+def roll_out(
+    store: QueryEncoderStore,
+    loader: EncoderVersionLoader,
+    version: int,
+    *,
+    action: str = "rollout",
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Serve `version` after checking it matches the served product vectors (`check_rollout`); record
+    it once Triton has it ready (a failed load propagates and records nothing)."""
+    check_rollout(store, version)
     previous = store.serving()
     loader.load_query_encoder_version(version)
     record = {"action": action, "version": version, "previous": previous}

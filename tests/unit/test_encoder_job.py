@@ -4,6 +4,7 @@ a rejected candidate writes nothing; a missing file or version is one line and e
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -143,7 +144,12 @@ def test_cli_both_towers_writes_a_version_for_reembedding_and_never_rolls_it_out
     assert manifest.training["corpus_sample"] >= 20 and store.serving() == 1
     assert main(["encoder", "versions"]) == 0
     assert "(both towers)" in capsys.readouterr().out.splitlines()[1]
-    assert main(["encoder", "rollout", "2"]) == 2
+    with socket.socket() as busy, pytest.MonkeyPatch.context() as patch:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()  # a port Triton could not take: the refusal must come before Triton is reached
+        patch.setenv("AISLE_TRITON_HTTP_PORT", str(busy.getsockname()[1]))
+        assert main(["encoder", "rollout", "2"]) == 2
+    assert "embeds products too" in capsys.readouterr().err
 
 
 def test_judged_down_products_train_as_hard_negatives(shop: Settings, files: dict, tmp_path: Path) -> None:

@@ -65,7 +65,7 @@ def test_upsert_delete_stats_and_verify(env, capsys, tmp_path) -> None:
     catalog, lexical, inferences = env
     run(capsys, "build", str(catalog), "--no-progress")
     code, out, _ = run(capsys, "upsert", "--json", '{"id": "n1", "title": "desk lamp", "price": "12.5"}')
-    assert code == 0 and "upserted 1 products" in out and "holds 5" in out
+    assert code == 0 and "upserted 1 product;" in out and "holds 5" in out
     assert lexical.get(["n1"])["n1"].price == 12.5
     ids = tmp_path / "gone.txt"
     ids.write_text("p0\nunknown\n")
@@ -94,7 +94,7 @@ def test_upsert_reports_bad_json_and_bad_records(env, capsys) -> None:
     code, _, err = run(capsys, "upsert", "--json", "{oops")
     assert code == 2 and err.startswith("indexer: error: --json: invalid JSON")
     code, out, err = run(capsys, "upsert", "--json", '[{"id": "ok", "title": "fine"}, {"id": "bad"}]')
-    assert code == 3 and "upserted 1 products" in out
+    assert code == 3 and "upserted 1 product;" in out
     assert "indexer: error: --json:2: title: required" in err
 
 
