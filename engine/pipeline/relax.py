@@ -6,11 +6,48 @@ readings of the query the shopper did not type, one count per reading, and only 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+from engine.lexical.analysis import is_cjk
 from engine.lexical.base import LexicalIndex
 from engine.lexical.matching import MatchQuery
 from engine.records import Filters
 
 MAX_RELAXED_WORDS = 8  # longer zero-result queries are not relaxed word by word (cost grows with length)
+
+
+class _Piece(NamedTuple):
+    """A word a relaxation may drop: a whitespace-separated part, or a character bigram of a CJK run
+    (`run` names the run, -1 for other parts; `at` is the bigram's place in it)."""
+
+    text: str
+    run: int
+    at: int
+
+
+def _pieces(text: str) -> list[_Piece]:
+    """Chinese and Japanese are written without spaces, so a CJK run is relaxed bigram by bigram, the
+    way it is matched (`engine.lexical.analysis.cjk_bigrams`): "苹果手表" can drop "苹果" and keep "手表"."""
+    pieces: list[_Piece] = []
+    for run, part in enumerate(text.split()):
+        if len(part) > 2 and is_cjk(part):
+            pieces.extend(_Piece(part[i : i + 2], run, i) for i in range(len(part) - 1))
+        else:
+            pieces.append(_Piece(part, -1, 0))
+    return pieces
+
+
+def _text(pieces: list[_Piece]) -> str:
+    """The pieces as a query: neighbouring bigrams of one run written as one word again ("手表" "表带"
+    -> "手表带"), the rest separated by spaces."""
+    out = ""
+    for i, piece in enumerate(pieces):
+        before = pieces[i - 1] if i else None
+        joined = (
+            before is not None and piece.run >= 0 and (piece.run, piece.at) == (before.run, before.at + 1)
+        )
+        out += piece.text[1:] if joined else (" " if out else "") + piece.text
+    return out
 
 
 def relaxed_query(lexical: LexicalIndex, text: str, filters: Filters) -> str | None:
@@ -22,32 +59,32 @@ def relaxed_query(lexical: LexicalIndex, text: str, filters: Filters) -> str | N
     the most products, so the shopper is offered the broadest sensible reading rather than nothing.
     A reading whose words match as written beats one that matches only through typo tolerance, however
     many products that finds: in a pet-and-hardware shop "dog food" suggests "dog" (a dog lead), not
-    "food" (which reaches "wood" screws by one edit).
+    "food" (which reaches "wood" screws by one edit). A CJK run's words are its bigrams (`_pieces`).
     """
-    words = text.split()
+    words = _pieces(text)
     flt = None if filters.is_empty else filters
 
     counted: dict[tuple[str, bool], int] = {}  # each relaxation is asked of the backend once
 
-    def count(words_: list[str], typos: bool = True) -> int:
-        key = (" ".join(words_), typos)
+    def count(words_: list[_Piece], typos: bool = True) -> int:
+        key = (_text(words_), typos)
         if key not in counted:
             counted[key] = lexical.count_matching(MatchQuery(key[0], flt, typos=typos))
         return counted[key]
 
-    def preference(words_: list[str]) -> tuple[bool, int]:
+    def preference(words_: list[_Piece]) -> tuple[bool, int]:
         return count(words_, typos=False) > 0, count(words_)
 
     kept = [w for w in words if count([w]) > 0]
     if not kept or len(kept) > MAX_RELAXED_WORDS:
         return None
     if len(kept) < len(words) and count(kept) > 0:
-        return " ".join(kept)
+        return _text(kept)
     shorter = [kept[:i] + kept[i + 1 :] for i in range(len(kept))] if len(kept) > 2 else []
     singles = [[w] for w in kept] if len(kept) > 1 else []
     for level in (shorter, singles):
         matching = [option for option in level if count(option) > 0]
         if matching:  # first of equals: earlier words are kept
-            best: list[str] = max(matching, key=preference)
-            return " ".join(best)
+            best: list[_Piece] = max(matching, key=preference)
+            return _text(best)
     return None

@@ -1,0 +1,44 @@
+"""The "Did you mean" of an empty answer on the real embedded index: CJK queries relaxed by bigram."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.lexical.embedded import EmbeddedLexical
+from engine.lexical.matching import MatchQuery
+from engine.pipeline.relax import relaxed_query
+from engine.records import Filters, Product
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedLexical:
+    index = EmbeddedLexical(Path(tmp_path_factory.mktemp("shop")), reload_interval_s=0.0)
+    index.rebuild(
+        [
+            Product("watch", "Apple Watch Series 9 智能手表"),
+            Product("band", "小米手环 8 智能手表"),
+            Product("huawei", "华为手表 GT 4"),
+            Product("case", "iPhone 15 硅胶手机壳"),
+        ]
+    )
+    return index
+
+
+@pytest.mark.parametrize(
+    ("query", "suggestion"),
+    [
+        ("苹果手表", "手表"),  # no product says 苹果 (Apple): the bigrams that match are kept
+        ("红色手机壳", "手机壳"),  # neighbouring bigrams are written as one word again
+        ("小米 苹果手表", "小米 手表"),  # a run relaxed beside a word written apart
+        ("苹果 香蕉", None),
+    ],
+)
+def test_a_cjk_query_that_matches_nothing_suggests_the_bigrams_that_match(
+    shop: EmbeddedLexical, query: str, suggestion: str | None
+) -> None:
+    assert shop.count_matching(MatchQuery(query)) == 0
+    assert relaxed_query(shop, query, Filters()) == suggestion
+    if suggestion is not None:
+        assert shop.count_matching(MatchQuery(suggestion)) > 0
