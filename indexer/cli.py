@@ -24,6 +24,7 @@ from engine.config import Settings, load_settings
 from engine.errors import InvalidInput
 from engine.inference.base import InferenceBackend
 from engine.lexical.base import LexicalIndex
+from engine.lexical.matching import SearchFields
 from engine.product_schema import Limits
 from engine.vectors.calibration import VERY_ALIKE
 from engine.vectors.factory import FactoryVectorIO
@@ -52,6 +53,7 @@ EXAMPLES = """examples:
   indexer delete --file discontinued.txt      # one id per line (or a catalog file)
   indexer stats --json
   indexer verify                              # exit 1 if lexical, vectors and manifest disagree
+  indexer check export.csv                    # what a build would read: counts, bad lines, attributes
   indexer build catalog.jsonl --text-tower 3  # re-embed with both-towers encoder version 3, then switch
   indexer rollback                            # back to the previous generation and its query tower
 """
@@ -97,6 +99,11 @@ def _parser() -> argparse.ArgumentParser:
     info = commands.add_parser("stats", help="show the live generation's manifest and counts")
     info.add_argument("--json", action="store_true", help="print JSON")
     commands.add_parser("verify", help="check lexical, vector stores and manifest agree (exit 1 if not)")
+    check = commands.add_parser(
+        "check", help="read and validate a catalog file as build would; write nothing"
+    )
+    check.add_argument("file", type=Path, help="catalog: .jsonl/.ndjson, .csv (optionally .gz) or .parquet")
+    check.add_argument("--json", action="store_true", help="print JSON")
     back = commands.add_parser(
         "rollback", help="serve the generation the live one replaced again (with its query tower)"
     )
@@ -350,6 +357,21 @@ def _verify(args: argparse.Namespace, settings: Settings, backends: Backends) ->
     return EXIT_FAILED
 
 
+def _check(args: argparse.Namespace, settings: Settings, backends: Backends) -> int:
+    from indexer.check import check_catalog, print_check
+
+    search = SearchFields.from_settings(settings)
+    report = check_catalog(args.file, Limits.for_shop(settings.currency), _feed(settings), search)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, sort_keys=True))
+    else:
+        print_check(report)
+        _report(report.problems)
+    if not report.valid:
+        return EXIT_FAILED
+    return EXIT_SKIPPED if report.problems else 0
+
+
 COMMANDS = {
     "build": _build,
     "upsert": _upsert,
@@ -357,6 +379,7 @@ COMMANDS = {
     "stats": _stats,
     "verify": _verify,
     "rollback": _rollback,
+    "check": _check,
 }
 
 

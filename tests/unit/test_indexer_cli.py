@@ -179,3 +179,37 @@ def test_build_prints_the_calibrated_thresholds_and_notes_a_catalog_of_look_alik
     varied.write_text("\n".join(json.dumps({"id": f"v{i}", "title": t}) for i, t in enumerate(titles)))
     code, out, err = run(capsys, "build", str(varied), "--no-progress")
     assert code == 0 and "semantic match threshold" in out and "very alike" not in err
+
+
+def test_check_reads_an_export_as_build_would_and_writes_nothing(env, capsys, tmp_path, monkeypatch) -> None:
+    _, lexical, inferences = env
+    export = tmp_path / "keuken.csv"
+    export.write_text(
+        "sku;titel;prijs;op_voorraad;ean;materiaal\n"
+        "NL-1;Koekenpan 24 cm;€ 39,71;ja;8 700000 000018;aluminium\n"
+        "NL-2;Santoku 三徳包丁;133,71 €;nee;;\n"
+        "NL-3;;9,99;ja;;\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "check", str(export))
+    assert code == 2 and "the CSV header must name at least 'id' and 'title'" in err
+    monkeypatch.setenv(
+        "AISLE_CATALOG_COLUMNS",
+        '{"sku": "id", "titel": "title", "prijs": "price", "op_voorraad": "available"}',
+    )
+    monkeypatch.setenv("AISLE_CURRENCY", "EUR")
+    code, out, err = run(capsys, "check", str(export))
+    assert code == 3
+    lines = out.splitlines()
+    assert lines[0] == f"{export}: 2 valid products, 1 bad records"
+    assert "availability: in_stock 1, out_of_stock 1" in out and "currencies:   EUR 2" in out
+    assert "attributes:   ean 1 (identifier), materiaal 1 (not searched)" in out
+    assert err.strip() == f"indexer: error: {export}:4: title: required"
+    code, out, _ = run(capsys, "check", str(export), "--json")
+    report = json.loads(out)
+    assert code == 3 and report["valid"] == 2 and report["first"]["price"] == 39.71
+    assert report["price_buckets"][0] == "*-10" and report["bad"] == [
+        {"line": 4, "message": "title: required"}
+    ]
+    assert lexical.count() == 0 and inferences == []  # nothing written, no model server
+    assert not (tmp_path / "var").exists()

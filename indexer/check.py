@@ -1,0 +1,101 @@
+"""`indexer check FILE`: what the engine would read from a catalog file, without writing anything.
+
+A shop preparing its export runs it before the first build, and again after changing the export or the
+feed settings (`AISLE_CATALOG_COLUMNS`, `AISLE_CATALOG_ENCODING`, `AISLE_CURRENCY`): how many records
+are valid, every bad one by line, how often each field is filled, which attributes the products carry
+and whether a search reads them (identifier or searchable attribute, or neither), the currencies, the
+price buckets the build would choose, and the first valid product as the index would store it. It
+reads the file only: no model server, no index, so it runs where the export is made.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.lexical.facets import price_buckets, price_edges, price_scale
+from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
+from engine.product_schema import Limits
+from engine.records import Product
+from indexer.loading import load_catalog
+from indexer.problems import Problem
+from indexer.readers import FeedFormat
+
+_FIELDS = ("title", "description", "brand", "category", "price", "image")
+
+
+@dataclass
+class CatalogCheck:
+    """The summary `indexer check` prints (or writes as JSON)."""
+
+    source: str
+    valid: int
+    problems: list[Problem]
+    fields: dict[str, int] = field(default_factory=dict)  # products with each schema field filled
+    availability: dict[str, int] = field(default_factory=dict)
+    currencies: dict[str, int] = field(default_factory=dict)
+    attributes: dict[str, tuple[int, str]] = field(default_factory=dict)  # name -> (products, how read)
+    price_buckets: list[str] = field(default_factory=list)
+    first: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "valid": self.valid,
+            "bad": [{"line": p.line, "message": p.message} for p in self.problems],
+            "fields": self.fields,
+            "availability": self.availability,
+            "currencies": self.currencies,
+            "attributes": {name: {"products": n, "read": how} for name, (n, how) in self.attributes.items()},
+            "price_buckets": self.price_buckets,
+            "first": self.first,
+        }
+
+
+def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFields) -> CatalogCheck:
+    """Read and validate `path` as `build` would (`InvalidInput` when the file itself is unusable)."""
+    loaded = load_catalog(path, limits, feed)
+    products = loaded.products
+    report = CatalogCheck(str(path), len(products), loaded.problems)
+    report.fields = {name: sum(1 for p in products if _filled(p, name)) for name in _FIELDS}
+    report.availability = dict(Counter(p.availability for p in products).most_common())
+    report.currencies = dict(Counter(p.currency for p in products if p.price is not None).most_common())
+    names = Counter(name for p in products for name in p.attributes)
+    report.attributes = {name: (n, _how(name, search)) for name, n in names.most_common()}
+    edges = price_edges(price_scale(p.price for p in products))
+    report.price_buckets = [label for label, _, _ in price_buckets(edges)]
+    report.first = products[0].to_dict() if products else None
+    return report
+
+
+def _filled(product: Product, name: str) -> bool:
+    value = getattr(product, name)
+    return value is not None and value != "" and value != ()
+
+
+def _how(attribute: str, search: SearchFields) -> str:
+    """How a search reads an attribute: as an identifier, as searchable text, or not at all."""
+    if attribute.lower() in {name.lower() for name in search.identifiers}:
+        return "identifier"
+    if f"{ATTRIBUTE_PREFIX}{attribute}" in search.weights:
+        return "searchable"
+    return "not searched"
+
+
+def print_check(report: CatalogCheck) -> None:
+    """The summary as lines for a person."""
+    print(f"{report.source}: {report.valid} valid products, {len(report.problems)} bad records")
+    print("fields:       " + ", ".join(f"{name} {n}" for name, n in report.fields.items()))
+    print("availability: " + ", ".join(f"{name} {n}" for name, n in report.availability.items()))
+    print("currencies:   " + (", ".join(f"{c} {n}" for c, n in report.currencies.items()) or "no prices"))
+    attributes = [f"{name} {n} ({how})" for name, (n, how) in report.attributes.items()]
+    print("attributes:   " + (", ".join(attributes) or "none"))
+    unsearched = [name for name, (_, how) in report.attributes.items() if how == "not searched"]
+    if unsearched:
+        print(f'              (to search one, add "attr.{unsearched[0]}": 1 to AISLE_SEARCH_FIELDS)')
+    print("price facet:  " + " ".join(report.price_buckets))
+    if report.first is not None:
+        print("first product, as stored: " + json.dumps(report.first, ensure_ascii=False, sort_keys=True))
