@@ -16,13 +16,18 @@ class AmbiguousNumber(ValueError):
 
 _DECIMAL_COMMA = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})*,[0-9]{1,2}|[0-9]+,[0-9]{1,2}")
 _THOUSANDS_COMMA = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]+")
+# Thousands grouped by a space (French: "1 299,00", often a no-break space) or an apostrophe (Swiss).
+_GROUPED = re.compile(r"[0-9]{1,3}(?:[ \u00a0\u202f'’][0-9]{3})+(?:[.,][0-9]+)?")
 
 
 def parse_number(text: str) -> float:
     """A number as a spreadsheet in any locale writes it: "12.50", "12,50" and "1.234,56" (a decimal
     comma, with dots grouping thousands), "1,234.56" (commas grouping thousands). "1,250" reads two
-    ways and raises `AmbiguousNumber`; anything else float() refuses raises ValueError."""
+    ways and raises `AmbiguousNumber`; anything else float() refuses raises ValueError. Thousands may
+    also be grouped by spaces or apostrophes ("1 299,00", "1'299.00")."""
     text = text.strip()
+    if _GROUPED.fullmatch(text):
+        text = re.sub(r"[ \u00a0\u202f'’]", "", text).replace(",", ".")
     if _DECIMAL_COMMA.fullmatch(text):
         return float(text.replace(".", "").replace(",", "."))
     if _THOUSANDS_COMMA.fullmatch(text):
@@ -50,7 +55,7 @@ CURRENCY_SIGNS: dict[str, frozenset[str]] = {
     "fr.": frozenset({"CHF"}),
     "r$": frozenset({"BRL"}),
 }
-_LABELLED = re.compile(r"([^\d]*?)\s*([0-9][0-9.,]*)\s*([^\d]*)")
+_LABELLED = re.compile(r"([^\d]*?)\s*([0-9](?:[0-9.,'’]|[ \u00a0\u202f](?=[0-9]))*)\s*([^\d]*)")
 
 
 def parse_price(text: str, currency: str) -> float:

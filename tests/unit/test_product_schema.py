@@ -312,6 +312,9 @@ def test_a_price_that_reads_two_ways_is_refused_with_the_reason() -> None:
         ("CHF 9.90", "CHF", 9.9),
         ("Fr. 9.90", "CHF", 9.9),
         ("149 kr", "SEK", 149.0),
+        ("1 299,00 €", "EUR", 1299.0),  # thousands grouped by a space, as French exports write them
+        ("1\u00a0299,00\u00a0€", "EUR", 1299.0),  # ... often a no-break space
+        ("CHF 1'299.00", "CHF", 1299.0),  # or an apostrophe, in Switzerland
     ],
 )
 def test_a_price_may_carry_its_currency_sign_or_code(text: str, currency: str, price: float) -> None:
@@ -326,7 +329,7 @@ def test_a_price_in_another_currency_than_its_record_is_refused_naming_both() ->
         RecordError, match=re.escape("price: written in USD but the record's currency is EUR")
     ):
         validate_record({"id": "a", "title": "t", "price": "12,50 USD"}, Limits.for_shop("EUR"))
-    for text in ("12 abc", "€12€", "n.v.t."):
+    for text in ("12 abc", "€12€", "n.v.t.", "1 2 €"):
         with pytest.raises(RecordError, match=re.escape(f"price: expected a number, got {text!r}")):
             validate_record({"id": "a", "title": "t", "price": text, "currency": "EUR"})
     with pytest.raises(RecordError, match=re.escape("popularity: expected a number, got '€ 3'")):
