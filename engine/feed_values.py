@@ -71,7 +71,7 @@ def parse_price(text: str, currency: str) -> float:
         return parse_number(match.group(2))
     codes = CURRENCY_SIGNS.get(label.lower())
     if codes is None and len(label) == 3 and label.isalpha() and label.isupper():  # as ISO writes codes
-        codes = frozenset({label.upper()})
+        codes = frozenset({label})
     if codes is None:
         return parse_number(text)  # not a currency: refused as a number, naming the text
     if currency not in codes:

@@ -25,16 +25,16 @@ def spelling_clauses(word: QueryWord, language: str) -> list[dict[str, Any]]:
             )
         if word.prefix:
             clauses.append({"prefix": {"spell": {"value": form}}})
-    clauses.extend(_ending(end) for end in compound_ends(word, language))
-    return [{"constant_score": {"filter": clause, "boost": TYPO_SCORE}} for clause in clauses]
+    return [_constant(clause) for clause in clauses] + compound_clauses(word, language)
 
 
 def compound_clauses(word: QueryWord, language: str) -> list[dict[str, Any]]:
     """Only the compounds the word ends (what the ranking query adds to its BM25 terms)."""
-    return [
-        {"constant_score": {"filter": _ending(end), "boost": TYPO_SCORE}}
-        for end in compound_ends(word, language)
-    ]
+    return [_constant(_ending(end)) for end in compound_ends(word, language)]
+
+
+def _constant(clause: dict[str, Any]) -> dict[str, Any]:
+    return {"constant_score": {"filter": clause, "boost": TYPO_SCORE}}
 
 
 def _ending(end: str) -> dict[str, Any]:
