@@ -78,7 +78,7 @@ def _filled(product: Product, name: str) -> bool:
 
 def _how(attribute: str, search: SearchFields) -> str:
     """How a search reads an attribute: as an identifier, as searchable text, or not at all."""
-    if attribute.lower() in {name.lower() for name in search.identifiers}:
+    if attribute.lower() in search.identifier_names():
         return "identifier"
     if f"{ATTRIBUTE_PREFIX}{attribute}" in search.weights:
         return "searchable"

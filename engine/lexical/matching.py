@@ -106,10 +106,9 @@ def typo_distance(word: str) -> int:
     return 1 if len(word) <= 7 else 2
 
 
-# Languages that write a compound as one word, its last part naming the thing ("Keukenweegschaal" is a
-# kitchen scale, "Akku-Bohrschrauber" a drill driver). Matching a word as the end of such compounds
-# needs no dictionary; the modifier's minimum length keeps "pan" from matching "span", but a word can
-# still end another by chance ("rot" ends "Vollkornbrot"), at a correction's low score.
+# Languages writing a compound as one word whose last part names the thing ("Keukenweegschaal": a kitchen
+# scale). Matching a word as such an end needs no dictionary; the modifier's minimum length keeps "pan"
+# from "span", but a word can end another by chance ("rot" ends "Vollkornbrot"), at a correction's score.
 COMPOUNDING_LANGUAGES = frozenset({"german", "dutch"})
 MIN_COMPOUND_MODIFIER = 3
 MIN_COMPOUND_HEAD = 3
@@ -284,10 +283,14 @@ class SearchFields:
         folded = (fold_diacritics(w) for w in words if not is_cjk(w) and w not in stop)
         return " ".join(dict.fromkeys(w for w in folded if w not in stop))
 
+    def identifier_names(self) -> frozenset[str]:
+        """The identifier attributes, lower-cased: an attribute is one whatever the case it is written in."""
+        return frozenset(name.lower() for name in self.identifiers)
+
     def identifier_values(self, product: Product) -> list[str]:
         """Normalised identifiers of `product`: its id and the identifier attributes it has."""
         values = [product.id]
-        wanted = {name.lower() for name in self.identifiers}
+        wanted = self.identifier_names()
         for name, value in product.attributes.items():
             if str(name).lower() in wanted and value is not None:
                 values.extend(map(str, value) if isinstance(value, list | tuple) else [str(value)])
