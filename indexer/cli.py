@@ -26,7 +26,7 @@ from engine.inference.base import InferenceBackend
 from engine.lexical.base import LexicalIndex
 from engine.lexical.matching import SearchFields
 from engine.product_schema import Limits
-from engine.vectors.calibration import VERY_ALIKE
+from engine.vectors.calibration import very_alike
 from engine.vectors.factory import FactoryVectorIO
 from indexer.build import Builder, BuildOptions
 from indexer.embedding import EmbedOptions
@@ -242,7 +242,7 @@ def _report_thresholds(manifest: IndexManifest, count: int) -> None:
         return
     near = f", near {manifest.near_threshold:.3f}" if manifest.near_threshold is not None else ""
     print(f"semantic match threshold {semantic:.3f}{near} (calibrated on this catalog)")
-    if semantic > VERY_ALIKE and count >= ALIKE_NOTE_MIN:
+    if very_alike(semantic) and count >= ALIKE_NOTE_MIN:
         print(
             "indexer: note: products are very alike (0.98 quantile of their pairwise similarity "
             f"{semantic:.3f}): a query matches by meaning only when it is nearly a product's own text, "

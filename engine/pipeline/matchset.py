@@ -44,7 +44,7 @@ from engine.pipeline.types import RankedHit
 from engine.ranking.features import CandidateSignals
 from engine.records import Filters, MemberHits, ScoredId
 from engine.vectors.base import VectorStore
-from engine.vectors.calibration import DEFAULT_QUANTILE, NEAR_QUANTILE, VERY_ALIKE
+from engine.vectors.calibration import DEFAULT_QUANTILE, NEAR_QUANTILE, very_alike
 
 
 @dataclass
@@ -96,7 +96,7 @@ class MatchSetStage:
         if self.near_below == 0 and not self.near_candidates:
             return None
         store = self._store()
-        if self._near.fixed is None and (self._semantic.calibrated(store) or 0.0) > VERY_ALIKE:
+        if self._near.fixed is None and very_alike(self._semantic.calibrated(store)):
             return None
         return self._near.value(store)
 

@@ -31,6 +31,12 @@ NEAR_QUANTILE = 0.85
 VERY_ALIKE = 0.8
 
 
+def very_alike(semantic_threshold: float | None) -> bool:
+    """Whether a catalog's calibrated semantic threshold says its products are very alike to the encoder:
+    the indexer notes it, and near matches are off then (`engine.pipeline.matchset`)."""
+    return semantic_threshold is not None and semantic_threshold > VERY_ALIKE
+
+
 def calibrate_threshold(vectors: np.ndarray, quantile: float = DEFAULT_QUANTILE, seed: int = 0) -> float:
     """The `quantile` of cosine similarity over pairs of distinct products drawn from `vectors` (rows
     L2-normalised). Deterministic for a given catalog; 1.0 (nothing is near by chance) below 2 rows."""
