@@ -109,3 +109,18 @@ _YES = frozenset(
     {"true", "yes", "1", "y", "ja", "j", "oui", "vrai", "si", "sí", "sì", "vero", "waar", "wahr"}
 )
 _NO = frozenset({"false", "no", "0", "n", "nee", "nein", "non", "faux", "falso", "onwaar", "falsch"})
+
+
+# A URL starts after a comma, a vertical bar or white space that comes before "http(s)://".
+_NEXT_URL = re.compile(r"\s*[,|]\s*(?=https?://)|\s+(?=https?://)")
+
+
+def first_image(value: Any) -> Any:
+    """The product's image from a field that may list several: WooCommerce exports "url1, url2", other
+    feeds a "|"-separated cell or a JSON list. The first is the product's picture, as in the shop; a
+    single path or URL (which may itself hold commas) is returned as it is."""
+    if isinstance(value, (list, tuple)):
+        return next((v for v in value if isinstance(v, str) and v.strip()), None)
+    if isinstance(value, str) and value.lstrip().lower().startswith(("http://", "https://")):
+        return _NEXT_URL.split(value.strip(), maxsplit=1)[0]
+    return value

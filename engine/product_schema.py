@@ -12,7 +12,8 @@ not given. Any other field is kept as an attribute, so nothing a shop sends is s
 
 Validation reports every wrong field of a record in one message, naming the field and what was expected,
 because the person reading it is fixing an export script, not debugging Python. CSV cells arrive as
-strings, so numbers are also accepted in their text form and an empty cell means "not given".
+strings, so numbers are also accepted in their text form and an empty cell means "not given". Text
+written as HTML, as shop systems export descriptions, is read as its words (`engine.markup`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from typing import Any
 
 from engine.charset import bad_character, composed
 from engine.errors import InvalidInput
-from engine.feed_values import availability_of_flag, read_number
+from engine.feed_values import availability_of_flag, first_image, read_number
+from engine.markup import plain_text
 from engine.records import AVAILABILITY_VALUES, BUYABLE, CATEGORY_SEPARATOR, Product
 
 # The schema's fields, in the order a record lists them.
@@ -82,6 +84,7 @@ class _Checker:
         self.errors.append(f"{field}: {message}")
 
     def text(self, raw: dict[str, Any], field: str, max_chars: int, required: bool = False) -> str:
+        """`field` as text, HTML read as its words (`engine.markup`)."""
         value = raw.get(field)
         if _missing(value):
             if required:
@@ -90,7 +93,7 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.fail(field, f"expected a string, got {_kind(value)}")
             return ""
-        text = composed(str(value).strip())
+        text = composed(plain_text(str(value).strip()))
         if required and not text:
             self.fail(field, "must not be empty")
         if len(text) > max_chars:
@@ -141,7 +144,7 @@ def validate_record(raw: Any, limits: Limits = DEFAULT_LIMITS) -> Product:
     price = check.number(raw, "price", currency)
     popularity = check.number(raw, "popularity") or 0.0
     availability = _availability(raw.get("availability"), raw.get("available"), check)
-    image = check.text(raw, "image", limits.image_chars) or None
+    image = check.text({"image": first_image(raw.get("image"))}, "image", limits.image_chars) or None
     attributes = _attributes(raw, check)
     if check.errors:
         raise RecordError("; ".join(check.errors))
@@ -189,7 +192,7 @@ def _category(value: Any, check: _Checker) -> tuple[str, ...]:
     else:
         check.fail("category", f"expected a list of strings or an 'A > B > C' string, got {_kind(value)}")
         return ()
-    path = tuple(composed(p.strip()) for p in parts)
+    path = tuple(composed(plain_text(p.strip())) for p in parts)
     limits = check.limits
     if any(not p for p in path):
         check.fail("category", f"has an empty level in {_show(value)}")
@@ -260,12 +263,13 @@ def _attributes(raw: dict[str, Any], check: _Checker) -> dict[str, Any]:
         elif isinstance(value, (int, float)) and (not isinstance(value, float) or math.isfinite(value)):
             out[name] = value
         elif isinstance(value, str):
-            if len(value) > limits.attribute_value_chars:
+            text = composed(plain_text(value.strip()))
+            if len(text) > limits.attribute_value_chars:
                 check.fail(
                     f"attributes.{name}", f"too long (at most {limits.attribute_value_chars} characters)"
                 )
-            check.characters(f"attributes.{name}", value)
-            out[name] = composed(value.strip())
+            check.characters(f"attributes.{name}", text)
+            out[name] = text
         else:
             check.fail(f"attributes.{name}", f"expected a string or number, got {_kind(value)}")
     return out
