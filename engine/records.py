@@ -10,8 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CATEGORY_SEPARATOR = " > "
-AVAILABILITY_VALUES = ("in_stock", "out_of_stock", "preorder", "discontinued")
-BUYABLE = ("in_stock", "preorder")  # the availabilities a shopper can order (`Product.available`)
+AVAILABILITY_VALUES = ("in_stock", "out_of_stock", "preorder", "backorder", "discontinued")
+BUYABLE = (
+    "in_stock",
+    "preorder",
+    "backorder",
+)  # the availabilities a shopper can order (`Product.available`)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ EXAMPLES = """examples:
   indexer build catalog.jsonl                 # new generation; a no-op if nothing changed
   indexer build catalog.parquet --force       # rebuild even if the catalog is unchanged
   indexer build catalog.csv --strict          # any bad record fails the run, nothing written
+  indexer build google-shopping.xml           # the Google Shopping feed a shop already publishes
   AISLE_CATALOG_COLUMNS='{"titel": "title", "prijs": "price"}' indexer build export.csv
                                               # an export with the shop's own column names
   indexer upsert new-arrivals.jsonl
@@ -68,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     build = commands.add_parser("build", help="index a whole catalog file into a new generation")
-    build.add_argument("file", type=Path, help="catalog: .jsonl/.ndjson, .csv (optionally .gz) or .parquet")
+    build.add_argument("file", type=Path, help="catalog: .jsonl/.ndjson, .csv, .xml (optionally .gz) or .parquet")
     build.add_argument("--strict", action="store_true", help="fail on any bad record, write nothing")
     build.add_argument("--force", action="store_true", help="rebuild even if the catalog is unchanged")
     build.add_argument("--chunk-size", type=int, default=1024, help="products per checkpoint chunk")
@@ -102,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check", help="read and validate a catalog file as build would; write nothing"
     )
-    check.add_argument("file", type=Path, help="catalog: .jsonl/.ndjson, .csv (optionally .gz) or .parquet")
+    check.add_argument("file", type=Path, help="catalog: .jsonl/.ndjson, .csv, .xml (optionally .gz) or .parquet")
     check.add_argument("--json", action="store_true", help="print JSON")
     back = commands.add_parser(
         "rollback", help="serve the generation the live one replaced again (with its query tower)"

@@ -4,6 +4,7 @@ A patch is a JSON object (or a CSV row) naming the product by `id` plus the fiel
 
 - a schema field with a value replaces it (`"price": 12.5`, `"availability": "out_of_stock"`, or the
   flag `"available": false`);
+- `sale_price` starts or changes a sale (the price becomes it, the regular one is kept) and null ends it;
 - a schema field set to null goes back to its default (`"image": null` removes the picture); `title`
   cannot be removed;
 - `attributes` merges key by key, and an attribute set to null is removed (`{"attributes": {"year":
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.feed_values import availability_of_flag
-from engine.product_schema import KNOWN_FIELDS, RecordError, validate_record
+from engine.product_schema import KNOWN_FIELDS, REGULAR_PRICE, RecordError, validate_record
 from engine.records import Product
 from indexer.problems import Problem
 from indexer.readers import Malformed, RawRecord
@@ -40,13 +41,15 @@ def apply_patch(product: Product, patch: Mapping[str, Any]) -> Product:
         raise RecordError("no fields to change: give at least one field besides id")
     raw = product.to_dict()
     attributes: dict[str, Any] = dict(raw["attributes"])
+    if REGULAR_PRICE in attributes and raw.get("price") is not None:  # on sale: as the full record says it
+        raw["sale_price"], raw["price"] = raw["price"], attributes.pop(REGULAR_PRICE)
     for name, value in changes.items():
         if name == "attributes":
             for key, item in _attribute_patch(value).items():
                 _set(attributes, str(key), item)
         elif name == "available":  # the flag form of availability: it replaces the stored one
             _set(raw, "availability", _flag(value))
-        elif name in KNOWN_FIELDS:
+        elif name in KNOWN_FIELDS or name == "sale_price":  # a null sale price ends the sale
             _set(raw, name, value)
         else:
             _set(attributes, name, value)

@@ -1,12 +1,14 @@
 """Catalog file readers: each yields `(line_number, raw_record)` in file order.
 
-A reader never stops at a bad line: a line it cannot parse comes out as a `Malformed` value in place of
-the record, so the caller reports it with its line number and goes on. Line numbers are 1-based physical
-lines for JSON Lines and CSV (the CSV header is line 1, so the first product is line 2; a quoted field
-spanning lines is reported at the line where the record starts) and 1-based row numbers for Parquet.
+A reader never stops at a bad line (only XML that is not well-formed stops, `indexer.merchant_xml`):
+a line it cannot parse comes out as a `Malformed` value in place of the record, so the caller reports
+it with its line number and goes on. Line numbers are 1-based physical lines for JSON Lines, CSV (the
+header is line 1, so the first product is line 2; a quoted field spanning lines is reported at the line
+where the record starts) and XML (where an item starts), and 1-based row numbers for Parquet.
 
-Formats are picked by extension: `.jsonl`/`.ndjson`, `.csv`, `.parquet` (`.gz` is accepted after the
-first two). Streaming throughout, so a catalog larger than memory can still be validated.
+Formats are picked by extension: `.jsonl`/`.ndjson`, `.csv`, `.xml` (a Google Shopping feed,
+`indexer.merchant_xml`), `.parquet` (`.gz` is accepted after the first three). Streaming
+throughout, so a catalog larger than memory can still be validated.
 
 A shop's export is described by a `FeedFormat`: its own column names ("titel", "prijs";
 `AISLE_CATALOG_COLUMNS`), under which each record comes out with the schema's names, so nothing
@@ -27,6 +29,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from engine.errors import InvalidInput
+from indexer.merchant_xml import read_merchant_xml
+from indexer.parquet_reader import read_parquet
 
 MAX_LINE_BYTES = 1 << 20
 CSV_DELIMITERS = (",", ";", "\t", "|")
@@ -57,14 +61,21 @@ DEFAULT_FEED = FeedFormat()
 
 
 def catalog_format(path: Path) -> str:
-    """'jsonl', 'csv' or 'parquet' from the file name; `InvalidInput` for anything else."""
+    """'jsonl', 'csv', 'xml' or 'parquet' from the file name; `InvalidInput` for anything else."""
     name = path.name.lower().removesuffix(".gz")
-    for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".csv", "csv"), (".parquet", "parquet")):
+    suffixes = (
+        (".jsonl", "jsonl"),
+        (".ndjson", "jsonl"),
+        (".csv", "csv"),
+        (".xml", "xml"),
+        (".parquet", "parquet"),
+    )
+    for suffix, fmt in suffixes:
         if name.endswith(suffix):
             if fmt == "parquet" and path.name.lower().endswith(".gz"):
                 break
             return fmt
-    raise InvalidInput(f"{path}: unknown catalog format (expected .jsonl, .ndjson, .csv or .parquet)")
+    raise InvalidInput(f"{path}: unknown catalog format (expected .jsonl, .ndjson, .csv, .xml or .parquet)")
 
 
 def read_records(
@@ -81,12 +92,14 @@ def read_records(
         raise InvalidInput(f"{path}: no such file")
     rename = dict(feed.columns)
     if fmt == "parquet":
-        yield from _renaming(_read_parquet(path), rename)
+        yield from _renaming(read_parquet(path, PARQUET_BATCH_ROWS), rename)
         return
     decode = _Decoder(feed.encoding)
     with _open_binary(path) as handle:
         if fmt == "jsonl":
             yield from _renaming(_read_jsonl(handle, max_line_bytes, decode), rename)
+        elif fmt == "xml":  # the file declares its own encoding
+            yield from _renaming(read_merchant_xml(handle, path), rename)
         else:
             yield from _read_csv(_LineCounter(handle, max_line_bytes, decode), path, columns, rename)
 
@@ -279,17 +292,3 @@ def _unclosed(row: list[str] | None, columns: int, last: int) -> str:
         f"a quoted field from this line runs to line {last} without giving the header's {columns} columns "
         f"(got {len(row)}; an unclosed quote?): the lines after this one are read on their own"
     )
-
-
-def _read_parquet(path: Path) -> Iterator[RawRecord]:
-    import pyarrow.parquet as pq
-
-    try:
-        parquet = pq.ParquetFile(path)
-    except Exception as exc:  # pyarrow raises several unrelated types for a corrupt file
-        raise InvalidInput(f"{path}: not a readable Parquet file: {exc}") from None
-    row = 0
-    for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS):
-        for record in batch.to_pylist():
-            row += 1
-            yield row, record

@@ -45,7 +45,7 @@ class SearchFilters(RequestModel):
         default_factory=list, description='Any of these brands: ["Acme", "Globex"], or one: "Acme".'
     )
     price: PriceRange | None = None
-    available_only: bool = Field(False, description="Only in-stock and preorder items.")
+    available_only: bool = Field(False, description="Only in-stock, preorder and backorder items.")
     attributes: dict[Name, AttributeValues | LongValue] = Field(
         default_factory=dict,
         max_length=MAX_ATTRIBUTE_FILTERS,

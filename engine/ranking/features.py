@@ -23,7 +23,7 @@ feature is only ever appended, never moved. What each feature means:
 - user_affinity   cosine between the user's recency-weighted profile vector and the product's text vector
                   (0 without a user profile).
 - image_score     CLIP cosine between the image (or CLIP text) query and the product image (0 when none).
-- available       1 when the product can be bought now (in stock or preorder).
+- available       1 when the product can be bought now (in stock, preorder or backorder).
 
 Global click signals are gated by how well the product matches the query. `ctr`, the click-fed part of
 `log_popularity` and `user_affinity` say nothing about *this* query: clicks on a jacket under "jacket"

@@ -69,5 +69,6 @@ export function formatPrice(price, currency) {
 }
 
 export const AVAILABILITY = {
-  in_stock: "In stock", preorder: "Pre-order", out_of_stock: "Out of stock", discontinued: "Discontinued",
+  in_stock: "In stock", preorder: "Pre-order", backorder: "Back-order", out_of_stock: "Out of stock",
+  discontinued: "Discontinued",
 };

@@ -199,13 +199,13 @@ function priceFacet(state, facets, currency) {
 
 function stockFacet(state, facets) {
   const counts = Object.fromEntries((facets.availability || []).map((f) => [f.value, f.count]));
-  const available = (counts.in_stock || 0) + (counts.preorder || 0);
+  const available = (counts.in_stock || 0) + (counts.preorder || 0) + (counts.backorder || 0);
   const box = el("input", { type: "checkbox", id: "in-stock", checked: state.stock, onchange: (event) => {
     refocus = { facet: "stock" };
     update({ stock: event.target.checked });
   } });
   return facetGroup("availability", "Availability", el("label", { for: "in-stock" }, box,
-    `${AVAILABILITY.in_stock} or pre-order`, el("span", { class: "count" }, state.stock ? "" : ` ${available}`)));
+    `${AVAILABILITY.in_stock} or on order`, el("span", { class: "count" }, state.stock ? "" : ` ${available}`)));
 }
 
 function renderFacets(state, facets, currency) {
