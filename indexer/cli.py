@@ -38,6 +38,7 @@ from indexer.updates import IndexUpdater
 from indexer.verify import stats, verify
 
 EXIT_SKIPPED = 3
+CATALOG_HELP = "catalog: .jsonl/.ndjson, .csv, .xml (optionally .gz) or .parquet"
 
 EXAMPLES = """examples:
   indexer build catalog.jsonl                 # new generation; a no-op if nothing changed
@@ -69,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     build = commands.add_parser("build", help="index a whole catalog file into a new generation")
-    build.add_argument("file", type=Path, help="catalog: .jsonl/.ndjson, .csv, .xml (optionally .gz) or .parquet")
+    build.add_argument("file", type=Path, help=CATALOG_HELP)
     build.add_argument("--strict", action="store_true", help="fail on any bad record, write nothing")
     build.add_argument("--force", action="store_true", help="rebuild even if the catalog is unchanged")
     build.add_argument("--chunk-size", type=int, default=1024, help="products per checkpoint chunk")
@@ -103,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check", help="read and validate a catalog file as build would; write nothing"
     )
-    check.add_argument("file", type=Path, help="catalog: .jsonl/.ndjson, .csv, .xml (optionally .gz) or .parquet")
+    check.add_argument("file", type=Path, help=CATALOG_HELP)
     check.add_argument("--json", action="store_true", help="print JSON")
     back = commands.add_parser(
         "rollback", help="serve the generation the live one replaced again (with its query tower)"

@@ -2,7 +2,8 @@
 
 This is the step that decides what is "bad input": lines that do not parse, records that fail the
 schema, and a second record with an id already seen in the same file (the first one is kept, because a
-file where the same id means two things is ambiguous and the shop should hear about it).
+file where the same id means two things is ambiguous and the shop should hear about it). A variant
+row that leaves its family's fields empty is completed from its family first (`indexer.families`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from engine.errors import InvalidInput
 from engine.product_schema import DEFAULT_LIMITS, Limits, RecordError, validate_record
 from engine.records import Product
+from indexer.families import Families
 from indexer.problems import Problem
 from indexer.readers import DEFAULT_FEED, FeedFormat, Malformed, catalog_format, read_records
 
@@ -45,12 +47,13 @@ def load_catalog(
     source = str(path)
     loaded = LoadedCatalog(source)
     first_line: dict[str, int] = {}
+    families = Families()
     for line, raw in read_records(path, max_line_bytes=limits.record_bytes, feed=feed):
         if isinstance(raw, Malformed):
             loaded.problems.append(Problem(source, line, raw.message))
             continue
         try:
-            product = validate_record(raw, limits)
+            product = validate_record(families.complete(raw), limits)
         except RecordError as exc:
             loaded.problems.append(Problem(source, line, exc.message, _raw_id(raw)))
             continue
@@ -60,6 +63,7 @@ def load_catalog(
             loaded.problems.append(Problem(source, line, message, product.id))
             continue
         first_line[product.id] = line
+        families.add(product)
         loaded.entries.append(Entry(line, product))
     return loaded
 

@@ -1,22 +1,22 @@
 """Product feeds in XML as shops already publish them for Google Shopping: RSS 2.0 `<item>`s or Atom
 `<entry>`s whose fields are elements in Google's namespace (`g:price`) or plain (`<title>`).
 
-Most shop systems write this feed through a plugin or built in (WooCommerce, Shopify, Magento,
-Shopware, PrestaShop), so a shop can point the indexer at the file it already has. Google's names are
-the schema's where they mean the same thing: `image_link` is `image`, `product_type` ("Home > Kitchen")
-is `category`; `price` and `sale_price` are written "15.00 USD" (the code is the record's currency),
-`availability` "in stock" or "backorder", all of which the schema reads. Every other field (`gtin`,
-`mpn`, `color`, `size`, `item_group_id`, `link`, `google_product_category`, custom labels, ...) is kept
-as an attribute, as any unknown field is; `gtin` and `mpn` are identifiers by default. A field given
-several times (`additional_image_link`, `product_type`) keeps its first value for a schema field and all
-of them, joined by ", ", for an attribute. A field with sub-fields (`g:shipping`) is its sub-fields'
+Most shop systems write this feed through a plugin or built in (WooCommerce, Shopify, Magento, Shopware,
+PrestaShop), so a shop can point the indexer at the file it already has. Google's names are the schema's
+where they mean the same thing: `image_link` is `image`, `product_type` ("Home > Kitchen") is `category`,
+`item_group_id` is `group` (`indexer.families`); `price` and `sale_price` are written "15.00 USD" (the
+code is the record's currency), `availability` "in stock" or "backorder", all of which the schema reads.
+Every other field (`gtin`, `mpn`, `color`, `size`, `link`, `google_product_category`, custom labels, ...)
+is kept as an attribute, as any unknown field is; `gtin` and `mpn` are identifiers by default. A field
+given several times (`additional_image_link`, `product_type`) keeps its first value for a schema field and
+all of them, joined by ", ", for an attribute. A field with sub-fields (`g:shipping`) is its sub-fields'
 values joined by ":", as Google writes them in text feeds ("US:Standard:4.95 USD").
 
 Read with expat, streaming, so a feed larger than memory works; each product is numbered by the line its
-`<item>` starts on. A file that is not well-formed XML stops the read with `InvalidInput` naming the
-line: unlike a bad JSON line or CSV row, nothing after the fault can be read, and a feed cut short by a
-failed download would otherwise drop every product after it. Entities are not fetched from anywhere
-and expat limits entity expansion, so a hostile feed cannot make the reader read files or blow up.
+`<item>` starts on. A file that is not well-formed XML stops the read with `InvalidInput` naming the line:
+unlike a bad JSON line or CSV row, nothing after the fault can be read, and a feed cut short by a failed
+download would otherwise drop every product after it. Entities are not fetched from anywhere and expat
+limits entity expansion, so a hostile feed cannot make the reader read files or blow up.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ CHUNK_BYTES = 1 << 16
 RECORD_ELEMENTS = ("item", "entry")
 # Google's names for the schema's fields (the others are the schema's own: id, title, description,
 # brand, price, sale_price, availability).
-GOOGLE_NAMES = {"image_link": "image", "product_type": "category"}
+GOOGLE_NAMES = {"image_link": "image", "product_type": "category", "item_group_id": "group"}
 _PRICE_CURRENCY = re.compile(r"[0-9]\s*([A-Z]{3})\s*$")
 SCHEMA_FIELDS = frozenset(
     ("id", "title", "description", "brand", "category", "price", "sale_price", "availability", "image")

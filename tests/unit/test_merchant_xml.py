@@ -71,7 +71,7 @@ def test_a_google_shopping_feed_reads_as_products(tmp_path: Path) -> None:
         "https://negozio.example.it/1-2.jpg, https://negozio.example.it/1-3.jpg"
     )
     assert first.attributes["shipping"] == "IT:Standard:4.90 EUR"
-    assert first.attributes["item_group_id"] == "G1" and first.attributes["link"].endswith("/p/1")
+    assert first.attributes["group"] == "G1" and first.attributes["link"].endswith("/p/1")
     assert (third.id, third.availability, third.price) == ("IT-3", "out_of_stock", 12.0)
 
 

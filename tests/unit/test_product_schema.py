@@ -400,7 +400,7 @@ def test_parquet_rows_map_columns_and_row_numbers(tmp_path: Path) -> None:
 
 def test_unknown_format_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="unknown catalog format"):
-        load_catalog(tmp_path / "catalog.xml")
+        load_catalog(tmp_path / "catalog.xlsx")
     with pytest.raises(InvalidInput, match="no such file"):
         load_catalog(tmp_path / "missing.jsonl")
 

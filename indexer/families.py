@@ -1,0 +1,69 @@
+"""Variants that leave their family's fields to the family's first row, as shop exports write them.
+
+WooCommerce's product CSV writes a variable product as one row and each variation as a row of its own
+whose `Parent` is `id:101` and whose description, categories, brand and images are empty; Shopify's writes
+one row per variant sharing the product's `Handle`, with the title, description, vendor and type only on
+the first. Read as they come, the variations have no brand or category (facets and category filters miss
+them) and no description (their words do not find them).
+
+A record's `group` field (the export's column mapped to it with `AISLE_CATALOG_COLUMNS`: WooCommerce's
+`Parent`, Shopify's `Handle`; a Google feed's `item_group_id` is read as it) names its family: the product
+with that id (`id:101` is WooCommerce's way of writing the id 101) or else the first product of the file
+with that group. Each field a record leaves empty among `INHERITED` is taken from that product, so a
+variation is found, filtered and counted like its family. Its id, price, availability and attributes stay
+its own: an attribute may be an identifier (a GTIN), which must find one product. The family's product
+must come earlier in the same file (both exports write it first); otherwise the record is read as it is.
+`group` stays on the record as an attribute.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.records import Product
+
+GROUP = "group"
+INHERITED = ("title", "description", "brand", "category", "image")
+_ID_PREFIX = "id:"
+
+
+class Families:
+    """The products read so far by id and by group, to complete the variants that follow them."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, Product] = {}
+        self._by_group: dict[str, Product] = {}
+
+    def complete(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """`raw` with its empty `INHERITED` fields taken from its family's product."""
+        head = self._head(raw.get(GROUP))
+        if head is None:
+            return raw
+        done = dict(raw)
+        given = head.to_dict()
+        for name in INHERITED:
+            if _empty(done.get(name)) and not _empty(given.get(name)):
+                done[name] = given[name]
+        return done
+
+    def add(self, product: Product) -> None:
+        """Remember `product` as a possible family head."""
+        self._by_id.setdefault(product.id, product)
+        group = _key(product.attributes.get(GROUP))
+        if group:
+            self._by_group.setdefault(group, product)
+
+    def _head(self, group: Any) -> Product | None:
+        key = _key(group)
+        if not key:
+            return None
+        return self._by_id.get(key) or self._by_group.get(key)
+
+
+def _key(group: Any) -> str:
+    text = str(group).strip() if isinstance(group, (str, int)) and not isinstance(group, bool) else ""
+    return text[len(_ID_PREFIX) :].strip() if text.lower().startswith(_ID_PREFIX) else text
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == [] or value == {}

@@ -1,0 +1,102 @@
+"""Variant rows completed from their family's product, as WooCommerce and Shopify exports need."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from indexer.loading import load_catalog
+from indexer.readers import FeedFormat
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+WOO = FeedFormat(
+    columns={"ID": "id", "Name": "title", "Description": "description", "Brands": "brand",
+             "Categories": "category", "Regular price": "price", "Sale price": "sale_price",
+             "Images": "image", "Parent": "group"}
+)  # fmt: skip
+
+
+def test_woocommerce_variations_take_their_parents_fields(tmp_path: Path) -> None:
+    header = [
+        "ID",
+        "Type",
+        "SKU",
+        "Name",
+        "Description",
+        "Brands",
+        "Categories",
+        "Regular price",
+        "Sale price",
+    ]
+    header += ["Images", "Parent", "GTIN"]
+    rows = [
+        ["101", "variable", "PF-101", "N°5 Eau de Parfum", "<p>Floral aldéhydé</p>", "Chanel",
+         "Parfums > Femme", "", "", "https://shop.example/101.jpg, https://shop.example/101-b.jpg", "", ""],
+        ["102", "variation", "PF-101-30", "N°5 Eau de Parfum - 30 ml", "", "", "", "87.99", "70.00", "",
+         "id:101", "3000000001028"],
+        ["103", "variation", "PF-101-50", "N°5 Eau de Parfum - 50 ml", "", "", "Parfums > Coffrets", "127.58",
+         "", "", "id:101", ""],
+        ["104", "variation", "PF-999-30", "Orphan - 30 ml", "", "", "", "10", "", "", "id:999", ""],
+    ]  # fmt: skip
+    loaded = load_catalog(write_csv(tmp_path / "woo.csv", header, rows), feed=WOO)
+    assert not loaded.problems
+    parent, small, large, orphan = loaded.products
+    assert (small.brand, small.category, small.description) == (
+        "Chanel",
+        ("Parfums", "Femme"),
+        "Floral aldéhydé",
+    )
+    assert small.image == "https://shop.example/101.jpg"
+    assert (small.title, small.price, small.attributes["regular_price"]) == (
+        "N°5 Eau de Parfum - 30 ml",
+        70.0,
+        87.99,
+    )
+    assert small.attributes["GTIN"] == "3000000001028" and small.attributes["group"] == "id:101"
+    assert large.category == ("Parfums", "Coffrets")  # its own, where it gives one
+    assert "GTIN" not in large.attributes and parent.price is None
+    assert (orphan.brand, orphan.category) == ("", ())
+
+
+def test_shopify_variant_rows_take_the_first_rows_fields(tmp_path: Path) -> None:
+    header = [
+        "Handle",
+        "Title",
+        "Body (HTML)",
+        "Vendor",
+        "Type",
+        "Option1 Value",
+        "Variant SKU",
+        "Variant Price",
+    ]
+    rows = [
+        ["merino-tee", "Merino Tee", "<p>Soft <em>merino</em> wool.</p>", "Northpeak", "Clothing > Tops", "S",
+         "MT-S", "49.00"],
+        ["merino-tee", "", "", "", "", "M", "MT-M", "49.00"],
+        ["trail-cap", "Trail Cap", "", "Peak", "Clothing > Hats", "", "TC-1", "19.00"],
+    ]  # fmt: skip
+    columns = {"Handle": "group", "Title": "title", "Body (HTML)": "description", "Vendor": "brand",
+               "Type": "category", "Variant SKU": "id", "Variant Price": "price"}  # fmt: skip
+    loaded = load_catalog(write_csv(tmp_path / "shopify.csv", header, rows), feed=FeedFormat(columns=columns))
+    assert not loaded.problems
+    small, medium, cap = loaded.products
+    assert small.title == "Merino Tee" and small.attributes["group"] == "merino-tee"
+    assert (medium.title, medium.brand, medium.category) == ("Merino Tee", "Northpeak", ("Clothing", "Tops"))
+    assert medium.description == "Soft merino wool." and medium.attributes["Option1 Value"] == "M"
+    assert (cap.title, cap.brand) == ("Trail Cap", "Peak")
+
+
+def test_a_row_without_a_family_and_without_a_title_is_still_refused(tmp_path: Path) -> None:
+    header = ["Handle", "Title", "Variant SKU"]
+    rows = [["gone", "", "G-1"]]
+    columns = {"Handle": "group", "Title": "title", "Variant SKU": "id"}
+    loaded = load_catalog(write_csv(tmp_path / "s.csv", header, rows), feed=FeedFormat(columns=columns))
+    assert [(p.line, p.message) for p in loaded.problems] == [(2, "title: required")]
