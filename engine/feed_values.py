@@ -124,3 +124,20 @@ def first_image(value: Any) -> Any:
     if isinstance(value, str) and value.lstrip().lower().startswith(("http://", "https://")):
         return _NEXT_URL.split(value.strip(), maxsplit=1)[0]
     return value
+
+
+def published_of_flag(value: Any) -> bool | None:
+    """Whether a product is on the shop, as exports say it: a flag (`published` true/false, 1/0) or the
+    status words of shop systems. WooCommerce's `Published` is 1, 0 (draft) or -1 (private) and its
+    `Visibility in catalog` "visible", "search", "catalog" (listed but not searchable) or "hidden";
+    Shopify's `Status` "active", "draft" or "archived". None when it is none of these."""
+    normal = str(value).strip().lower()
+    if value is True or normal in _YES or normal in _SHOWN:
+        return True
+    if value is False or normal in _NO or normal in _NOT_SHOWN:
+        return False
+    return None
+
+
+_SHOWN = frozenset({"active", "published", "publish", "visible", "search", "public"})
+_NOT_SHOWN = frozenset({"-1", "draft", "private", "pending", "hidden", "archived", "catalog", "unpublished"})

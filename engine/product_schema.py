@@ -24,12 +24,20 @@ from typing import Any
 
 from engine.charset import composed
 from engine.errors import InvalidInput
-from engine.feed_values import availability_of_flag, first_image
+from engine.feed_values import availability_of_flag, first_image, published_of_flag
 from engine.markup import plain_text
 from engine.records import AVAILABILITY_VALUES, BUYABLE, CATEGORY_SEPARATOR, Product
 from engine.schema_checks import DEFAULT_LIMITS, FieldChecker, Limits, kind, missing, show
 
-__all__ = ["DEFAULT_LIMITS", "KNOWN_FIELDS", "REGULAR_PRICE", "Limits", "RecordError", "validate_record"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "KNOWN_FIELDS",
+    "REGULAR_PRICE",
+    "Limits",
+    "RecordError",
+    "Unpublished",
+    "validate_record",
+]
 
 # The schema's fields, in the order a record lists them.
 KNOWN_FIELDS: tuple[str, ...] = ("id", "title", "description", "brand", "category", "price", "currency")
@@ -37,13 +45,24 @@ KNOWN_FIELDS += ("availability", "attributes", "image", "popularity")
 
 
 # Fields read into another one rather than kept as attributes: the `available` flag is `availability`, a
-# `sale_price` is the price (the regular one kept as the `regular_price` attribute).
-ALIASES = ("available", "sale_price")
+# `sale_price` is the price (the regular one kept as the `regular_price` attribute); `published` decides
+# whether the record is a product of the shop at all.
+ALIASES = ("available", "sale_price", "published")
 REGULAR_PRICE = "regular_price"
 
 
 class RecordError(InvalidInput):
     """A raw record is not a valid product; `message` lists every wrong field."""
+
+
+class Unpublished(Exception):
+    """The record is a product the shop does not show (`published` false: a draft, a private or hidden
+    product, an archived one). Not an error: such a product is left out of the index, or taken out of
+    it by an update, and its other fields are not checked (a draft may lack a title)."""
+
+    def __init__(self, product_id: str) -> None:
+        super().__init__(product_id)
+        self.product_id = product_id
 
 
 def validate_record(raw: Any, limits: Limits = DEFAULT_LIMITS) -> Product:
@@ -55,6 +74,7 @@ def validate_record(raw: Any, limits: Limits = DEFAULT_LIMITS) -> Product:
         raise RecordError(f"expected an object with product fields, got {kind(raw)}")
     check = FieldChecker(limits)
     product_id = _product_id(raw.get("id"), check)
+    _publication(raw.get("published"), product_id, check)
     title = check.text(raw, "title", limits.title_chars, required=True)
     description = check.text(raw, "description", limits.description_chars)
     brand = check.text(raw, "brand", limits.brand_chars)
@@ -99,6 +119,19 @@ def _product_id(value: Any, check: FieldChecker) -> str:
     else:
         check.characters("id", text)
     return text
+
+
+def _publication(value: Any, product_id: str, check: FieldChecker) -> None:
+    """Raise `Unpublished` for a product the shop does not show (once its id is known)."""
+    if missing(value):
+        return
+    shown = published_of_flag(value)
+    if shown is None:
+        check.fail(
+            "published", f"expected true or false (or draft, private, hidden, archived), got {show(value)}"
+        )
+    elif not shown and product_id and not check.errors:
+        raise Unpublished(product_id)
 
 
 def _sale(check: FieldChecker, raw: dict[str, Any], currency: str) -> tuple[float | None, float | None]:

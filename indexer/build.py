@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 from tqdm import tqdm
@@ -92,6 +93,7 @@ class BuildReport:
     reused: int = 0
     reanalysed: bool = False  # the same catalog written into a new lexical generation only
     space_counts: dict[str, int] = field(default_factory=dict)
+    unpublished: int = 0  # records left out because the shop does not show them
 
 
 class Builder:
@@ -112,6 +114,7 @@ class Builder:
         """Build `path` into a new generation; `BadRecords` in strict mode or when nothing is valid."""
         options = options or BuildOptions()
         loaded = load_catalog(path, options.limits, options.feed)
+        report = partial(BuildReport, unpublished=len(loaded.unpublished))
         if options.strict and loaded.problems:
             raise BadRecords(loaded.problems)
         if not loaded.entries:
@@ -131,7 +134,7 @@ class Builder:
                 same = live.analysis == analysis
                 if not same:
                     reanalyse(self.root, self.lexical, live, loaded.products, analysis)
-                return BuildReport(live.generation, live.count, loaded.problems, same, reanalysed=not same)
+                return report(live.generation, live.count, loaded.problems, same, reanalysed=not same)
             key = {
                 "checksum": checksum,
                 "encoders": {s: asdict(i) for s, i in sorted(encoders.items())},
@@ -201,7 +204,7 @@ class Builder:
             checkpoint.remove()
             self._prune(keep={generation, current or ""})
             reused = sum(s.reused for s in stages.values())
-            return BuildReport(generation, len(products), problems, reused=reused, space_counts=counts)
+            return report(generation, len(products), problems, reused=reused, space_counts=counts)
 
     def _text_tower(self, options: BuildOptions) -> int:
         """The version that embeds this build's texts (see `BuildOptions.text_tower`), loaded in the
@@ -249,14 +252,9 @@ class Builder:
                     )
                 finally:
                     loader.close()
+            tokens = self.settings.text_max_tokens
             stages["text"] = text_stage(
-                text_encoder,
-                entries,
-                checkpoint,
-                size,
-                self.settings.text_max_tokens,
-                options.embed,
-                bar.update,
+                text_encoder, entries, checkpoint, size, tokens, options.embed, bar.update
             )
         finally:
             bar.close()

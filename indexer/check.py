@@ -40,11 +40,13 @@ class CatalogCheck:
     attributes: dict[str, tuple[int, str]] = field(default_factory=dict)  # name -> (products, how read)
     price_buckets: list[str] = field(default_factory=list)
     first: dict[str, Any] | None = None
+    unpublished: int = 0  # records a build leaves out: the shop does not show them
 
     def to_json(self) -> dict[str, Any]:
         return {
             "source": self.source,
             "valid": self.valid,
+            "unpublished": self.unpublished,
             "bad": [{"line": p.line, "message": p.message} for p in self.problems],
             "fields": self.fields,
             "availability": self.availability,
@@ -59,7 +61,7 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
     """Read and validate `path` as `build` would (`InvalidInput` when the file itself is unusable)."""
     loaded = load_catalog(path, limits, feed)
     products = loaded.products
-    report = CatalogCheck(str(path), len(products), loaded.problems)
+    report = CatalogCheck(str(path), len(products), loaded.problems, unpublished=len(loaded.unpublished))
     report.fields = {name: sum(1 for p in products if _filled(p, name)) for name in _FIELDS}
     report.availability = dict(Counter(p.availability for p in products).most_common())
     report.currencies = dict(Counter(p.currency for p in products if p.price is not None).most_common())
@@ -87,7 +89,8 @@ def _how(attribute: str, search: SearchFields) -> str:
 
 def print_check(report: CatalogCheck) -> None:
     """The summary as lines for a person."""
-    print(f"{report.source}: {report.valid} valid products, {len(report.problems)} bad records")
+    hidden = f", {report.unpublished} not published (left out)" if report.unpublished else ""
+    print(f"{report.source}: {report.valid} valid products, {len(report.problems)} bad records{hidden}")
     print("fields:       " + ", ".join(f"{name} {n}" for name, n in report.fields.items()))
     print("availability: " + ", ".join(f"{name} {n}" for name, n in report.availability.items()))
     print("currencies:   " + (", ".join(f"{c} {n}" for c, n in report.currencies.items()) or "no prices"))

@@ -230,6 +230,11 @@ def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
         spaces = ", ".join(f"{s} {n}" for s, n in sorted(report.space_counts.items()))
         print(f"built generation {report.generation}: {report.count} products (vectors: {spaces}){resumed}")
         _report_thresholds(read_manifest(catalog_root(settings), report.generation), report.count)
+    if report.unpublished:
+        print(
+            f"left out {_products(report.unpublished)} the shop does not show (published: draft, private, "
+            "hidden, archived)"
+        )
     return _finish(report.problems)
 
 
@@ -303,6 +308,11 @@ def _upsert(args: argparse.Namespace, settings: Settings, backends: Backends) ->
         print(
             f"upserted {_products(len(loaded.entries))}; generation {live.manifest.generation} now holds "
             f"{live.manifest.count} (revision {live.manifest.revision})"
+        )
+    if loaded.unpublished:  # no longer shown by the shop: out of search too
+        removed, live = updater.delete(loaded.unpublished)
+        print(
+            f"took out {removed} of {_products(len(loaded.unpublished))} the shop no longer shows (published)"
         )
     return _finish(loaded.problems)
 

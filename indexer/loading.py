@@ -3,7 +3,9 @@
 This is the step that decides what is "bad input": lines that do not parse, records that fail the
 schema, and a second record with an id already seen in the same file (the first one is kept, because a
 file where the same id means two things is ambiguous and the shop should hear about it). A variant
-row that leaves its family's fields empty is completed from its family first (`indexer.families`).
+row that leaves its family's fields empty is completed from its family first (`indexer.families`). A
+record the shop does not show (`published` false) is neither a product nor a problem: its id is listed
+in `unpublished`, for a build to leave it out and an update to take it out.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import InvalidInput
-from engine.product_schema import DEFAULT_LIMITS, Limits, RecordError, validate_record
+from engine.product_schema import DEFAULT_LIMITS, Limits, RecordError, Unpublished, validate_record
 from engine.records import Product
 from indexer.families import Families
 from indexer.problems import Problem
@@ -33,6 +35,7 @@ class LoadedCatalog:
     source: str
     entries: list[Entry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    unpublished: list[str] = field(default_factory=list)  # ids of products the shop does not show
 
     @property
     def products(self) -> list[Product]:
@@ -57,6 +60,9 @@ def load_catalog(
         except RecordError as exc:
             loaded.problems.append(Problem(source, line, exc.message, _raw_id(raw)))
             continue
+        except Unpublished as hidden:
+            loaded.unpublished.append(hidden.product_id)
+            continue
         seen = first_line.get(product.id)
         if seen is not None:
             message = f"duplicate id {product.id!r} (first seen on line {seen})"
@@ -80,6 +86,9 @@ def load_products_json(
             product = validate_record(raw, limits)
         except RecordError as exc:
             loaded.problems.append(Problem(source, number, exc.message, _raw_id(raw)))
+            continue
+        except Unpublished as hidden:
+            loaded.unpublished.append(hidden.product_id)
             continue
         if product.id in seen:
             loaded.problems.append(Problem(source, number, f"duplicate id {product.id!r}", product.id))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.feed_values import availability_of_flag
-from engine.product_schema import KNOWN_FIELDS, REGULAR_PRICE, RecordError, validate_record
+from engine.product_schema import KNOWN_FIELDS, REGULAR_PRICE, RecordError, Unpublished, validate_record
 from engine.records import Product
 from indexer.problems import Problem
 from indexer.readers import Malformed, RawRecord
@@ -49,12 +49,18 @@ def apply_patch(product: Product, patch: Mapping[str, Any]) -> Product:
                 _set(attributes, str(key), item)
         elif name == "available":  # the flag form of availability: it replaces the stored one
             _set(raw, "availability", _flag(value))
-        elif name in KNOWN_FIELDS or name == "sale_price":  # a null sale price ends the sale
+        elif name in KNOWN_FIELDS or name in ("sale_price", "published"):  # a null sale price ends the sale
             _set(raw, name, value)
         else:
             _set(attributes, name, value)
     raw["attributes"] = attributes
-    return validate_record(raw)
+    try:
+        return validate_record(raw)
+    except Unpublished:
+        raise RecordError(
+            "published: a partial update cannot take a product off the shop; delete it (indexer delete, "
+            "DELETE /v1/products/{id}) or send its whole record"
+        ) from None
 
 
 def _flag(value: Any) -> str | None:

@@ -20,7 +20,7 @@ from api.schemas.products import (
 )
 from engine.errors import InvalidInput, NotFound
 from engine.personalize import similar_items
-from engine.product_schema import Limits, validate_record
+from engine.product_schema import Limits, Unpublished, validate_record
 
 router = APIRouter(tags=["products"])
 
@@ -82,6 +82,7 @@ async def similar(
 
 def _upsert(services: Services, body: list[ProductIn]) -> UpsertResult:
     products = []
+    hidden: list[str] = []  # published false: the shop does not show them, so search must not either
     limits = Limits.for_shop(services.settings.currency)
     for number, item in enumerate(body, start=1):
         raw = item.model_dump(exclude_none=True)
@@ -89,11 +90,16 @@ def _upsert(services: Services, body: list[ProductIn]) -> UpsertResult:
             products.append(validate_record(raw, limits))
         except InvalidInput as exc:
             raise InvalidInput(f"product {number} ({raw.get('id')!r}): {exc.message}") from None
+        except Unpublished as unpublished:
+            hidden.append(unpublished.product_id)
     ids = [p.id for p in products]
-    if len(set(ids)) != len(ids):
+    if len(set(ids + hidden)) != len(ids) + len(hidden):
         raise InvalidInput("duplicate product ids in one request")
-    services.upsert_products(products)
-    return UpsertResult(upserted=len(products), ids=ids)
+    if products:
+        services.upsert_products(products)
+    if hidden:
+        services.delete_products(hidden)
+    return UpsertResult(upserted=len(products), ids=ids, unpublished=hidden)
 
 
 @router.post(

@@ -75,6 +75,9 @@ class SimilarResponse(BaseModel):
 class UpsertResult(BaseModel):
     upserted: int
     ids: list[str]
+    unpublished: list[str] = Field(
+        default_factory=list, description="ids sent with `published` false: taken out of search, not stored"
+    )
 
 
 class DeleteResult(BaseModel):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from engine.errors import InvalidInput, NotFound
 from engine.learning.offline_data import Judgements
-from engine.product_schema import validate_record
+from engine.product_schema import Unpublished, validate_record
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,8 @@ def load_product_texts(path: Path) -> dict[str, str]:
                 continue
             try:
                 product = validate_record(json.loads(line))
+            except Unpublished:  # not served, so not trained on
+                continue
             except (ValueError, InvalidInput) as exc:
                 skipped.append(f"{path}:{number}: not a product record: {exc}")
                 continue

@@ -155,6 +155,22 @@ def test_an_upserted_product_without_currency_takes_the_shops(tmp_path: Path) ->
     services.close()
 
 
+def test_a_product_sent_unpublished_leaves_search_and_is_not_stored(tmp_path: Path) -> None:
+    services = make_services(tmp_path)
+    with TestClient(create_app(services)) as client:
+        assert (
+            client.post("/v1/products", json={"id": "h1", "title": "Hammer"}, headers=AUTH).status_code == 200
+        )
+        assert client.get("/v1/products/h1").status_code == 200
+        body = [{"id": "h1", "title": "Hammer", "published": "draft"}, {"id": "s1", "title": "Saw"}]
+        answer = client.post("/v1/products", json=body, headers=AUTH)
+        assert answer.status_code == 200
+        assert answer.json() == {"upserted": 1, "ids": ["s1"], "unpublished": ["h1"]}
+        assert client.get("/v1/products/h1").status_code == 404
+        assert client.get("/v1/products/s1").status_code == 200
+    services.close()
+
+
 def test_events_are_durable_idempotent_and_flag_unknown_searches(served) -> None:
     client, services = served
     search_id = client.post("/v1/search", json={"query": "chef knife"}).json()["search_id"]
