@@ -109,7 +109,7 @@ def _bulk() -> list[Product]:
     for i in range(589):
         brand = _BRANDS[i % len(_BRANDS)]
         price = None if i % 41 == 0 else float(3 + (i * 37) % 290) / 2
-        availability = "out_of_stock" if i % 7 == 0 else "in_stock"
+        availability = "out_of_stock" if i % 7 == 0 else ("backorder" if i % 11 == 0 else "in_stock")
         if i % 2 == 0:
             title, category = f"Dotted notebook {_FORMATS[i % 3]} no. {i}", ("Stationery", "Notebooks")
         else:
