@@ -46,6 +46,13 @@ class Families:
                 done[name] = given[name]
         return done
 
+    def extra_picture(self, raw: dict[str, Any]) -> bool:
+        """Whether `raw` is only another picture of a family read before: Shopify writes a product's
+        second and later images as rows holding the `Handle` and `Image Src` and no variant (no id, no
+        title). Such a row is not a product, and not a bad record; the family keeps its first image."""
+        no_product = _empty(raw.get("id")) and _empty(raw.get("title"))
+        return no_product and not _empty(raw.get("image")) and self._head(raw.get(GROUP)) is not None
+
     def add(self, product: Product) -> None:
         """Remember `product` as a possible family head."""
         self._by_id.setdefault(product.id, product)

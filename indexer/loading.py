@@ -55,6 +55,8 @@ def load_catalog(
         if isinstance(raw, Malformed):
             loaded.problems.append(Problem(source, line, raw.message))
             continue
+        if families.extra_picture(raw):
+            continue
         try:
             product = validate_record(families.complete(raw), limits)
         except RecordError as exc:

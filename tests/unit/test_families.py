@@ -94,6 +94,22 @@ def test_shopify_variant_rows_take_the_first_rows_fields(tmp_path: Path) -> None
     assert (cap.title, cap.brand) == ("Trail Cap", "Peak")
 
 
+def test_shopifys_rows_holding_only_another_picture_are_not_products_nor_bad_records(tmp_path: Path) -> None:
+    header = ["Handle", "Title", "Variant SKU", "Variant Price", "Image Src", "Image Position"]
+    rows = [
+        ["tee", "Merino Tee", "MT-S", "49.00", "https://shop.example/tee-1.jpg", "1"],
+        ["tee", "", "MT-M", "49.00", "", ""],
+        ["tee", "", "", "", "https://shop.example/tee-2.jpg", "2"],
+        ["cap", "", "", "", "https://shop.example/cap-2.jpg", "2"],  # no family read before: reported
+    ]
+    columns = {"Handle": "group", "Title": "title", "Variant SKU": "id", "Variant Price": "price",
+               "Image Src": "image"}  # fmt: skip
+    loaded = load_catalog(write_csv(tmp_path / "shopify.csv", header, rows), feed=FeedFormat(columns=columns))
+    assert [p.id for p in loaded.products] == ["MT-S", "MT-M"]
+    assert all(p.image == "https://shop.example/tee-1.jpg" for p in loaded.products)
+    assert [(p.line, p.message) for p in loaded.problems] == [(5, "id: required; title: required")]
+
+
 def test_a_row_without_a_family_and_without_a_title_is_still_refused(tmp_path: Path) -> None:
     header = ["Handle", "Title", "Variant SKU"]
     rows = [["gone", "", "G-1"]]
