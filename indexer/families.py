@@ -33,6 +33,7 @@ class Families:
     def __init__(self) -> None:
         self._by_id: dict[str, Product] = {}
         self._by_group: dict[str, Product] = {}
+        self._hidden: set[str] = set()  # ids and groups of families the shop does not show
 
     def complete(self, raw: dict[str, Any]) -> dict[str, Any]:
         """`raw` with its empty `INHERITED` fields taken from its family's product."""
@@ -52,6 +53,16 @@ class Families:
         title). Such a row is not a product, and not a bad record; the family keeps its first image."""
         no_product = _empty(raw.get("id")) and _empty(raw.get("title"))
         return no_product and not _empty(raw.get("image")) and self._head(raw.get(GROUP)) is not None
+
+    def hide(self, raw: dict[str, Any]) -> None:
+        """Remember `raw`, a record the shop does not show, as a hidden family: Shopify writes a draft's
+        `Status` on its first row only, so its other rows are hidden with it."""
+        self._hidden.update(key for key in (_key(raw.get("id")), _key(raw.get(GROUP))) if key)
+
+    def hidden(self, raw: dict[str, Any]) -> bool:
+        """Whether `raw` belongs to a family the shop does not show (its own flag may hide it too)."""
+        key = _key(raw.get(GROUP))
+        return bool(key) and key in self._hidden
 
     def add(self, product: Product) -> None:
         """Remember `product` as a possible family head."""

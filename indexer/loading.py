@@ -57,12 +57,16 @@ def load_catalog(
             continue
         if families.extra_picture(raw):
             continue
+        if families.hidden(raw):  # a row of a draft: hidden with its family
+            loaded.unpublished.extend(filter(None, [_raw_id(raw)]))
+            continue
         try:
             product = validate_record(families.complete(raw), limits)
         except RecordError as exc:
             loaded.problems.append(Problem(source, line, exc.message, _raw_id(raw)))
             continue
         except Unpublished as hidden:
+            families.hide(raw)
             loaded.unpublished.append(hidden.product_id)
             continue
         seen = first_line.get(product.id)

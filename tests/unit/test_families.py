@@ -116,3 +116,25 @@ def test_a_row_without_a_family_and_without_a_title_is_still_refused(tmp_path: P
     columns = {"Handle": "group", "Title": "title", "Variant SKU": "id"}
     loaded = load_catalog(write_csv(tmp_path / "s.csv", header, rows), feed=FeedFormat(columns=columns))
     assert [(p.line, p.message) for p in loaded.problems] == [(2, "title: required")]
+
+
+def test_a_draft_familys_rows_are_hidden_with_it(tmp_path: Path) -> None:
+    header = ["Handle", "Title", "Variant SKU", "Image Src", "Status", "ID", "Parent"]
+    rows = [
+        ["poncho", "Rain poncho", "RP-S", "https://shop.example/rp-1.jpg", "draft", "", ""],
+        ["poncho", "", "RP-M", "", "", "", ""],
+        ["poncho", "", "", "https://shop.example/rp-2.jpg", "", "", ""],
+        ["tee", "Merino Tee", "MT-S", "", "active", "", ""],
+    ]
+    columns = {"Handle": "group", "Title": "title", "Variant SKU": "id", "Image Src": "image",
+               "Status": "published"}  # fmt: skip
+    loaded = load_catalog(write_csv(tmp_path / "shopify.csv", header, rows), feed=FeedFormat(columns=columns))
+    assert [p.id for p in loaded.products] == ["MT-S"] and not loaded.problems
+    assert loaded.unpublished == ["RP-S", "RP-M"]
+    woo = [
+        ["", "Private set", "", "", "-1", "201", ""],
+        ["", "Private set - S", "", "", "1", "202", "id:201"],
+    ]
+    columns = {"Title": "title", "Status": "published", "ID": "id", "Parent": "group"}
+    loaded = load_catalog(write_csv(tmp_path / "woo.csv", header, woo), feed=FeedFormat(columns=columns))
+    assert loaded.unpublished == ["201", "202"] and not loaded.products
