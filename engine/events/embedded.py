@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -38,23 +39,41 @@ CREATE TABLE IF NOT EXISTS log (
 );
 CREATE INDEX IF NOT EXISTS log_user ON log (user_id, offset) WHERE user_id IS NOT NULL;
 """
+OPEN_TIMEOUT_S = 10.0  # how long an open waits for another process opening the same file
 
 
 class EmbeddedEventLog:
     """`EventLog` over a local SQLite file (created with its directory on first use)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, open_timeout_s: float = OPEN_TIMEOUT_S) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        deadline = time.monotonic() + open_timeout_s
+        while True:
+            try:
+                self._db = self._connect()
+                return
+            except sqlite3.OperationalError as exc:
+                # Gateway workers start together and each switches the file to WAL, which needs the
+                # file alone: SQLite answers "database is locked" at once there, without its busy wait.
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise BackendUnavailable("event log", f"cannot open {self.path}: {exc}") from exc
+                time.sleep(0.05)
+            except sqlite3.Error as exc:
+                raise BackendUnavailable("event log", f"cannot open {self.path}: {exc}") from exc
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=5.0)
         try:
-            self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.executescript(_SCHEMA)
-        except sqlite3.Error as exc:
-            raise BackendUnavailable("event log", f"cannot open {self.path}: {exc}") from exc
+            db.execute("PRAGMA busy_timeout=5000")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.executescript(_SCHEMA)
+        except sqlite3.Error:
+            db.close()
+            raise
+        return db
 
     # --- writes ---------------------------------------------------------------------------------------
     def _insert(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from engine.errors import InvalidInput
+from engine.errors import BackendUnavailable, InvalidInput
 from engine.events.base import Event, EventLog, Impression, read_records
 from engine.events.embedded import EmbeddedEventLog
 
@@ -150,3 +152,29 @@ def test_uses_wal_with_full_sync(tmp_path: Path) -> None:
     assert log._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     log.close()
     assert sqlite3.connect(tmp_path / "log.db").execute("SELECT COUNT(*) FROM log").fetchone()[0] == 0
+
+
+def _open_together(path: str, barrier: Any, answers: Any) -> None:
+    barrier.wait()
+    try:
+        EmbeddedEventLog(Path(path)).close()
+        answers.put("ok")
+    except BackendUnavailable as exc:
+        answers.put(exc.message)
+
+
+def test_processes_opening_a_new_log_together_all_open_it(tmp_path: Path) -> None:
+    # Gateway workers start at once, and each switches a new file to WAL, which SQLite refuses with
+    # "database is locked" instead of waiting while another connection does the same.
+    context = multiprocessing.get_context("fork")
+    answers = []
+    for trial in range(20):
+        path = str(tmp_path / f"events-{trial}.sqlite3")
+        barrier, queue = context.Barrier(8), context.Queue()
+        workers = [context.Process(target=_open_together, args=(path, barrier, queue)) for _ in range(8)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+        answers += [queue.get(timeout=10) for _ in workers]
+    assert answers == ["ok"] * 160
