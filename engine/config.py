@@ -75,7 +75,18 @@ class Settings(BaseSettings):
         ("sku", "isbn", "gtin", "ean", "upc", "mpn", "model"),
         description="Attributes matched exactly, ignoring case, spaces and dashes (the product id too).",
     )
-    catalog_language: Literal["english", "german", "french", "spanish", "italian", "dutch"] = "english"
+    catalog_language: Literal[
+        "english",
+        "german",
+        "french",
+        "spanish",
+        "italian",
+        "dutch",
+        "swedish",
+        "danish",
+        "norwegian",
+        "portuguese",
+    ] = "english"
     semantic_match_threshold: float | None = Field(
         None,
         ge=-1.0,
@@ -403,6 +414,12 @@ _LANGUAGE_CODES = {
     "es": "spanish",
     "it": "italian",
     "nl": "dutch",
+    "sv": "swedish",
+    "da": "danish",
+    "no": "norwegian",
+    "nb": "norwegian",
+    "nn": "norwegian",
+    "pt": "portuguese",
 }
 
 

@@ -106,9 +106,10 @@ def availability_of_flag(value: Any) -> str | None:
 # Flags as spreadsheets write them in the catalog languages (`AISLE_CATALOG_LANGUAGE`): a Dutch export
 # says "ja"/"nee", a French one "oui"/"non". No word is yes in one of them and no in another.
 _YES = frozenset(
-    {"true", "yes", "1", "y", "ja", "j", "oui", "vrai", "si", "sí", "sì", "vero", "waar", "wahr"}
+    {"true", "yes", "1", "y", "ja", "j", "oui", "vrai", "si", "sí", "sì", "vero", "waar", "wahr", "sim"}
 )
 _NO = frozenset({"false", "no", "0", "n", "nee", "nein", "non", "faux", "falso", "onwaar", "falsch"})
+_NO |= {"nej", "nei", "não", "nao"}  # Swedish and Danish, Norwegian, Portuguese
 
 
 # A URL starts after a comma, a vertical bar or white space that comes before "http(s)://".

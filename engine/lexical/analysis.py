@@ -152,6 +152,12 @@ STOPWORDS: dict[str, frozenset[str]] = {
         "il lo la i gli le un uno una di del della dei delle e o in con per da su al è sono non che"
     ),
     "dutch": _words("de het een en of van in op met voor aan te bij is zijn niet dat die als ook"),
+    "swedish": _words("och i att det som en på är av för med till den har de inte om ett men var så från"),
+    "danish": _words("og i at det som en på er af for med til den har de ikke om et men var så fra"),
+    "norwegian": _words("og i at det som en på er av for med til den har de ikke om et men var så fra"),
+    "portuguese": _words(
+        "o a os as um uma uns umas de do da dos das e ou em no na nos nas com por para ao é são não que se"
+    ),
 }
 LANGUAGES = ("english", *STOPWORDS)
 

@@ -43,6 +43,10 @@ SNOWBALL_NAMES = {
     "french": "French",
     "spanish": "Spanish",
     "italian": "Italian",
+    "swedish": "Swedish",
+    "danish": "Danish",
+    "norwegian": "Norwegian",
+    "portuguese": "Portuguese",
 }
 
 _TEXT = {"type": "text", "analyzer": ANALYZER}

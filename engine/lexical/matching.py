@@ -109,7 +109,7 @@ def typo_distance(word: str) -> int:
 # Languages writing a compound as one word whose last part names the thing ("Keukenweegschaal": a kitchen
 # scale). Matching a word as such an end needs no dictionary; the modifier's minimum length keeps "pan"
 # from "span", but a word can end another by chance ("rot" ends "Vollkornbrot"), at a correction's score.
-COMPOUNDING_LANGUAGES = frozenset({"german", "dutch"})
+COMPOUNDING_LANGUAGES = frozenset({"german", "dutch", "swedish", "danish", "norwegian"})
 MIN_COMPOUND_MODIFIER = 3
 MIN_COMPOUND_HEAD = 3
 

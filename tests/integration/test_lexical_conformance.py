@@ -459,6 +459,8 @@ KITCHEN = [
     Product("span", "Span 2 m"),  # "pan" after one letter: no compound
     Product("driver", "Akku-Bohrschrauber 18 V"),
     Product("screws", "Holzschrauben 4 x 40"),
+    Product("down", "Dunjacka herr"),
+    Product("shell", "Skaljackor barn"),
 ]
 
 
@@ -473,9 +475,11 @@ KITCHEN = [
         ("german", "schrauber", {"driver"}),
         ("german", "schrauben", {"screws"}),
         ("english", "pan", {"pan"}),  # English writes its compounds apart: none looked for
+        ("swedish", "jacka", {"down"}),  # "Skaljackor" ends with the plural: compounds are read as written
+        ("swedish", "jackor", {"shell"}),
     ],
 )
-def test_a_word_matches_the_compounds_it_ends_in_german_and_dutch(
+def test_a_word_matches_the_compounds_it_ends_in_compounding_languages(
     language: str,
     query: str,
     expected: set[str],

@@ -143,4 +143,8 @@ LANGUAGE_CASES = {
     "spanish": ("Zapatos de cuero", "zapato"),
     "italian": ("Scarpe da corsa", "scarpa"),
     "dutch": ("Boeken voor kinderen", "boek"),
+    "swedish": ("Jackor för barn", "jacka"),
+    "danish": ("Jakker til børn", "jakke"),
+    "norwegian": ("Jakker for barn", "jakke"),
+    "portuguese": ("Sapatos de couro", "sapato"),
 }

@@ -125,7 +125,7 @@ def test_documented_ca_override_enables_verification_with_the_ca(monkeypatch: py
         ("AISLE_HNSW_M", "lots", "integer"),
         ("AISLE_NEAR_MATCH_BELOW", "-5", "greater than or equal to 0"),
         ("AISLE_INDEX_ALIAS", "Products!", "pattern"),
-        ("AISLE_CATALOG_LANGUAGE", "pt", "'dutch'"),
+        ("AISLE_CATALOG_LANGUAGE", "pl", "'portuguese'"),
         (
             "AISLE_CATALOG_COLUMNS",
             '{"titel": "title", "naam": "title"}',
@@ -178,6 +178,10 @@ def test_good_values_are_parsed() -> None:
         ("de_AT", "german"),
         ("French", "french"),
         ("en", "english"),
+        ("sv-SE", "swedish"),
+        ("nb", "norwegian"),
+        ("pt-BR", "portuguese"),
+        ("Danish", "danish"),
     ],
 )
 def test_catalog_language_is_named_by_name_or_iso_code(value: str, language: str) -> None:
