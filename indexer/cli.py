@@ -309,11 +309,11 @@ def _upsert(args: argparse.Namespace, settings: Settings, backends: Backends) ->
             f"upserted {_products(len(loaded.entries))}; generation {live.manifest.generation} now holds "
             f"{live.manifest.count} (revision {live.manifest.revision})"
         )
-    if loaded.unpublished:  # no longer shown by the shop: out of search too
-        removed, live = updater.delete(loaded.unpublished)
-        print(
-            f"took out {removed} of {_products(len(loaded.unpublished))} the shop no longer shows (published)"
-        )
+    written = {p.id for p in loaded.products}  # a file may also give the same id published
+    hidden = [i for i in loaded.unpublished if i not in written]
+    if hidden:  # no longer shown by the shop: out of search too
+        removed, live = updater.delete(hidden)
+        print(f"took out {removed} of {_products(len(hidden))} the shop no longer shows (published)")
     return _finish(loaded.problems)
 
 

@@ -93,7 +93,7 @@ def _record(fields: dict[str, list[str]]) -> dict[str, Any]:
     record: dict[str, Any] = {}
     for name, values in fields.items():
         target = GOOGLE_NAMES.get(name, name)
-        if target in record:  # "image" given as image_link and as image: the feed's own wins
+        if target in record:  # one field under both names (image_link and image): the first written wins
             continue
         record[target] = values[0] if target in SCHEMA_FIELDS else ", ".join(dict.fromkeys(values))
     written = _PRICE_CURRENCY.search(str(record.get("price", "")))

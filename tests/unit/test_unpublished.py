@@ -74,6 +74,9 @@ def test_a_build_leaves_them_out_and_an_upsert_takes_them_out(
     assert cli.main(["upsert", "--json", '[{"id": "b", "title": "desk", "published": "private"}]']) == 0
     assert "took out 1 of 1 product the shop no longer shows" in capsys.readouterr().out
     assert lexical.all_ids() == {"a"}
+    both = '[{"id": "a", "published": "draft"}, {"id": "a", "title": "lamp, back"}]'
+    assert cli.main(["upsert", "--json", both]) == 0  # the same id given published stays
+    assert lexical.all_ids() == {"a"}
 
 
 def test_inline_records_list_them_too() -> None:
