@@ -12,6 +12,7 @@ import numpy as np
 from api.schemas.common import Hit, HitDebug
 from engine.events.base import Impression
 from engine.pipeline.types import RankedHit
+from engine.product_schema import REGULAR_PRICE
 from engine.ranking.features import FEATURE_NAMES
 from engine.records import Product
 
@@ -53,12 +54,21 @@ def to_hit(
         title=product.title,
         brand=product.brand,
         price=product.price,
+        regular_price=regular_price(product),
         currency=product.currency,
         availability=product.availability,
         image=product.image,
         score=float(score),
         debug=detail,
     )
+
+
+def regular_price(product: Product) -> float | None:
+    """The price before a sale (`engine.product_schema.REGULAR_PRICE`), while it is above the price."""
+    regular = product.attributes.get(REGULAR_PRICE)
+    if not isinstance(regular, (int, float)) or product.price is None or regular <= product.price:
+        return None
+    return float(regular)
 
 
 def page_currency(products: Iterable[Product]) -> str | None:

@@ -84,6 +84,9 @@ class Hit(BaseModel):
     title: str
     brand: str = ""
     price: float | None = None
+    regular_price: float | None = Field(
+        None, description="The price before a sale while the product is on sale (`price` is the sale price)."
+    )
     currency: str = "USD"
     availability: str = "in_stock"
     image: str | None = None

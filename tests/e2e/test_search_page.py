@@ -253,3 +253,18 @@ def test_keyboard_only_at_phone_width(browser: Any, live_gateway: LiveGateway) -
     browser.switch_to.active_element.send_keys(Keys.ESCAPE)
     wait_for(browser, lambda d: dialog.get_attribute("open") is None)
     assert browser.switch_to.active_element == link, "focus returns to the card after the dialog closes"
+
+
+def test_a_product_on_sale_shows_its_regular_price_struck_through(
+    browser: Any, live_gateway: LiveGateway
+) -> None:
+    headers = {"Authorization": f"Bearer {live_gateway.key}"}
+    product = {"id": "sale-e2e", "title": "Qwobble walnut tamper", "price": 40, "sale_price": 30}
+    assert httpx.post(f"{live_gateway.url}/v1/products", json=product, headers=headers, timeout=60).is_success
+    try:
+        search_in_page(browser, live_gateway, "qwobble tamper")
+        card = browser.find_element(By.CSS_SELECTOR, '#hits .card[data-product-id="sale-e2e"]')
+        price = card.find_element(By.CLASS_NAME, "price")
+        assert "30" in price.text and "40" in price.find_element(By.CSS_SELECTOR, "s.was").text
+    finally:
+        httpx.delete(f"{live_gateway.url}/v1/products/sale-e2e", headers=headers, timeout=60)

@@ -171,6 +171,20 @@ def test_a_product_sent_unpublished_leaves_search_and_is_not_stored(tmp_path: Pa
     services.close()
 
 
+def test_a_product_on_sale_answers_its_regular_price_beside_the_price(tmp_path: Path) -> None:
+    services = make_services(tmp_path, currency="EUR")
+    with TestClient(create_app(services)) as client:
+        body = [
+            {"id": "s1", "title": "Chef knife", "price": "89,00 €", "sale_price": "69,00 €"},
+            {"id": "s2", "title": "Bread knife", "price": 49, "regular_price": 39},  # an attribute, no sale
+        ]
+        assert client.post("/v1/products", json=body, headers=AUTH).status_code == 200
+        hits = {h["id"]: h for h in client.post("/v1/search", json={"query": "knife"}).json()["hits"]}
+        assert (hits["s1"]["price"], hits["s1"]["regular_price"]) == (69.0, 89.0)
+        assert (hits["s2"]["price"], hits["s2"]["regular_price"]) == (49.0, None)
+    services.close()
+
+
 def test_events_are_durable_idempotent_and_flag_unknown_searches(served) -> None:
     client, services = served
     search_id = client.post("/v1/search", json={"query": "chef knife"}).json()["search_id"]

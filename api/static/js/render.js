@@ -56,7 +56,7 @@ export function card(hit, position, searchId, { onOpen, onSimilar, debug = false
   const item = el("li", { class: "card", dataset: data },
     link,
     hit.brand ? el("p", { class: "meta brand" }, hit.brand) : null,
-    el("p", { class: "price" }, formatPrice(hit.price, hit.currency)),
+    priceLine(hit),
     el("p", { class: `avail ${availability}` }, AVAILABILITY[availability] || availability),
     onSimilar ? el("button", {
       type: "button", class: "similar", "aria-label": `Similar items to ${hit.title}`,
@@ -64,6 +64,14 @@ export function card(hit, position, searchId, { onOpen, onSimilar, debug = false
     }, "Similar items") : null,
     debug ? scores(hit.debug) : null);
   return item;
+}
+
+// The price, and the price before a sale struck through while the product is on sale.
+export function priceLine(item) {
+  const was = item.regular_price ?? item.attributes?.regular_price;
+  const onSale = typeof was === "number" && typeof item.price === "number" && was > item.price;
+  return el("p", { class: "price" }, formatPrice(item.price, item.currency),
+    onSale ? el("s", { class: "was" }, formatPrice(was, item.currency)) : null);
 }
 
 // "lo-hi", "lo+", "*-hi", "lo-*" -> {min, max}; bucket upper bounds are exclusive, filters inclusive,

@@ -2,7 +2,7 @@
 // button, reloads and shared links all work; every list shown is reported through the Tracker.
 
 import { AVAILABILITY, ApiError, api, formatPrice, imageUrl, shopper } from "./api.js";
-import { card, el, facetButton, pager, picture, priceRange } from "./render.js";
+import { card, el, facetButton, pager, picture, priceLine, priceRange } from "./render.js";
 import { attachSuggestions, rememberQuery } from "./suggest.js";
 import { Tracker } from "./tracker.js";
 
@@ -234,7 +234,7 @@ async function openProduct(hit, data) {
       picture(src, { alt: p.title, width: 128, height: 128 }),
       el("div", {}, el("h2", { id: "product-title" }, p.title),
         el("p", { class: "meta" }, [p.brand, p.category.join(SEP)].filter(Boolean).join(" · ")),
-        el("p", { class: "price" }, formatPrice(p.price, p.currency)),
+        priceLine(p),
         el("p", { class: `avail ${p.availability}` }, AVAILABILITY[p.availability] || p.availability),
         el("p", {}, p.description),
         attrs.length ? el("dl", { class: "facts" }, attrs.map(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))])) : null)));
