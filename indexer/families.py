@@ -12,12 +12,14 @@ with that id (`id:101` is WooCommerce's way of writing the id 101) or else the f
 with that group. Each field a record leaves empty among `INHERITED` is taken from that product, so a
 variation is found, filtered and counted like its family. Its id, price, availability and attributes stay
 its own: an attribute may be an identifier (a GTIN), which must find one product. The family's product
-must come earlier in the same file (both exports write it first); otherwise the record is read as it is.
-`group` stays on the record as an attribute.
+must come earlier in the same file (both exports write it first); otherwise the record is read as it is. A
+family's product without a price of its own (WooCommerce's variable product) takes the lowest of its
+variants'. `group` stays on the record as an attribute.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from engine.records import Product
@@ -34,6 +36,7 @@ class Families:
         self._by_id: dict[str, Product] = {}
         self._by_group: dict[str, Product] = {}
         self._hidden: set[str] = set()  # ids and groups of families the shop does not show
+        self._lowest: dict[str, float] = {}  # family head id -> the lowest price among its variants
 
     def complete(self, raw: dict[str, Any]) -> dict[str, Any]:
         """`raw` with its empty `INHERITED` fields taken from its family's product."""
@@ -65,11 +68,21 @@ class Families:
         return bool(key) and key in self._hidden
 
     def add(self, product: Product) -> None:
-        """Remember `product` as a possible family head."""
+        """Remember `product` as a possible family head, and its price for its family's."""
+        head = self._head(product.attributes.get(GROUP))
+        if head is not None and head.id != product.id and product.price is not None:
+            self._lowest[head.id] = min(product.price, self._lowest.get(head.id, product.price))
         self._by_id.setdefault(product.id, product)
         group = _key(product.attributes.get(GROUP))
         if group:
             self._by_group.setdefault(group, product)
+
+    def priced(self, product: Product) -> Product:
+        """`product` with its variants' lowest price when it is a family head without a price of its own:
+        WooCommerce writes a variable product's row without one, which would show "price on request", sort
+        last and fall outside every price filter, though the shop sells it from that price."""
+        lowest = self._lowest.get(product.id)
+        return product if product.price is not None or lowest is None else replace(product, price=lowest)
 
     def _head(self, group: Any) -> Product | None:
         key = _key(group)

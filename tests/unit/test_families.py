@@ -62,7 +62,8 @@ def test_woocommerce_variations_take_their_parents_fields(tmp_path: Path) -> Non
     )
     assert small.attributes["GTIN"] == "3000000001028" and small.attributes["group"] == "id:101"
     assert large.category == ("Parfums", "Coffrets")  # its own, where it gives one
-    assert "GTIN" not in large.attributes and parent.price is None
+    assert "GTIN" not in large.attributes
+    assert parent.price == 70.0  # a variable product sells from its lowest variation price
     assert (orphan.brand, orphan.category) == ("", ())
 
 
