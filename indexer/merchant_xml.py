@@ -13,10 +13,11 @@ all of them, joined by ", ", for an attribute. A field with sub-fields (`g:shipp
 values joined by ":", as Google writes them in text feeds ("US:Standard:4.95 USD").
 
 Read with expat, streaming, so a feed larger than memory works; each product is numbered by the line its
-`<item>` starts on. A file that is not well-formed XML stops the read with `InvalidInput` naming the line:
-unlike a bad JSON line or CSV row, nothing after the fault can be read, and a feed cut short by a failed
-download would otherwise drop every product after it. Entities are not fetched from anywhere and expat
-limits entity expansion, so a hostile feed cannot make the reader read files or blow up.
+`<item>` starts on, and an item holding more text than a record may is `Malformed`. A file that is not
+well-formed XML stops the read with `InvalidInput` naming the line: unlike a bad JSON line or CSV row,
+nothing after the fault can be read, and a feed cut short by a failed download would otherwise drop every
+product after it. Entities are not fetched from anywhere and expat limits entity expansion, so a hostile
+feed cannot make the reader read files or blow up.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import IO, Any
 from xml.parsers import expat
 
 from engine.errors import InvalidInput
+from indexer.malformed import Malformed
 
 CHUNK_BYTES = 1 << 16
 RECORD_ELEMENTS = ("item", "entry")
@@ -43,9 +45,11 @@ SCHEMA_FIELDS = frozenset(
 class _Items:
     """expat handlers that gather each `<item>` into a record: {field: [values]}."""
 
-    def __init__(self, parser: Any) -> None:
+    def __init__(self, parser: Any, max_item_chars: int) -> None:
         self.parser = parser
-        self.ready: list[tuple[int, dict[str, Any]]] = []
+        self.max_item_chars = max_item_chars
+        self.item_chars = 0  # text gathered for the current item; past the limit it is dropped
+        self.ready: list[tuple[int, dict[str, Any] | Malformed]] = []
         self.depth = 0
         self.item_depth = 0  # 0: not inside an item
         self.item_line = 0
@@ -60,6 +64,7 @@ class _Items:
         if not self.item_depth:
             if local in RECORD_ELEMENTS:
                 self.item_depth, self.item_line, self.fields = self.depth, self.parser.CurrentLineNumber, {}
+                self.item_chars = 0
             return
         if self.depth == self.item_depth + 1:
             self.field, self.text, self.parts = local, [], []
@@ -71,11 +76,15 @@ class _Items:
 
     def data(self, text: str) -> None:
         if self.item_depth and self.depth > self.item_depth:
-            self.text.append(text)
+            self.item_chars += len(text)
+            if self.item_chars <= self.max_item_chars:
+                self.text.append(text)
 
     def end(self, name: str) -> None:
         if self.item_depth and self.depth == self.item_depth:
-            self.ready.append((self.item_line, _record(self.fields)))
+            too_long = self.item_chars > self.max_item_chars
+            big = Malformed(f"item is longer than {self.max_item_chars} characters")
+            self.ready.append((self.item_line, big if too_long else _record(self.fields)))
             self.item_depth = 0
         elif self.item_depth and self.depth > self.item_depth + 1:
             piece = "".join(self.text).strip()
@@ -102,10 +111,13 @@ def _record(fields: dict[str, list[str]]) -> dict[str, Any]:
     return record
 
 
-def read_merchant_xml(handle: IO[bytes], path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield `(line_number, record)` for every item of the feed in `handle`."""
+def read_merchant_xml(
+    handle: IO[bytes], path: Path, max_item_chars: int
+) -> Iterator[tuple[int, dict[str, Any] | Malformed]]:
+    """Yield `(line_number, record)` for every item of the feed in `handle`; an item holding more than
+    `max_item_chars` of text is `Malformed` (its text is not kept, so one broken item cannot fill memory)."""
     parser = expat.ParserCreate(namespace_separator="}")
-    items = _Items(parser)
+    items = _Items(parser, max_item_chars)
     parser.StartElementHandler = items.start
     parser.EndElementHandler = items.end
     parser.CharacterDataHandler = items.data

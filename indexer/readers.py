@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from engine.errors import InvalidInput
+from indexer.malformed import Malformed
 from indexer.merchant_xml import read_merchant_xml
 from indexer.parquet_reader import read_parquet
 
@@ -36,13 +37,6 @@ MAX_LINE_BYTES = 1 << 20
 CSV_DELIMITERS = (",", ";", "\t", "|")
 UNCLOSED = "a quote opened on this line is never closed"
 PARQUET_BATCH_ROWS = 4_096
-
-
-@dataclass(frozen=True)
-class Malformed:
-    """A line that is not a record at all (bad JSON, bad encoding, too long)."""
-
-    message: str
 
 
 RawRecord = tuple[int, "dict[str, Any] | Malformed"]
@@ -99,7 +93,7 @@ def read_records(
         if fmt == "jsonl":
             yield from _renaming(_read_jsonl(handle, max_line_bytes, decode), rename)
         elif fmt == "xml":  # the file declares its own encoding
-            yield from _renaming(read_merchant_xml(handle, path), rename)
+            yield from _renaming(read_merchant_xml(handle, path, max_line_bytes), rename)
         else:
             yield from _read_csv(_LineCounter(handle, max_line_bytes, decode), path, columns, rename)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import InvalidInput
+from engine.product_schema import Limits
 from indexer.loading import load_catalog
 from indexer.readers import FeedFormat
 
@@ -122,3 +123,15 @@ def test_an_entity_bomb_is_refused_not_expanded(tmp_path: Path) -> None:
     path.write_text(f'<?xml version="1.0"?><!DOCTYPE rss [{entities}]>{body}', encoding="utf-8")
     with pytest.raises(InvalidInput, match="amplification"):
         load_catalog(path)
+
+
+def test_an_item_holding_more_text_than_a_record_may_is_reported_not_kept(tmp_path: Path) -> None:
+    huge = "x" * 5_000
+    feed = RSS.replace(
+        "<description>Senza titolo</description>", f"<title>Big</title><description>{huge}</description>"
+    )
+    path = tmp_path / "feed.xml"
+    path.write_text(feed, encoding="utf-8")
+    loaded = load_catalog(path, limits=Limits(record_bytes=2_000))
+    assert [p.id for p in loaded.products] == ["IT-1", "IT-3"]
+    assert [(p.line, p.message) for p in loaded.problems] == [(28, "item is longer than 2000 characters")]
