@@ -23,6 +23,7 @@ from dataclasses import replace
 from typing import Any
 
 from engine.records import Product
+from engine.schema_checks import missing
 
 GROUP = "group"
 INHERITED = ("title", "description", "brand", "category", "image")
@@ -97,4 +98,5 @@ def _key(group: Any) -> str:
 
 
 def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or value == [] or value == {}
+    """Not given, as the schema reads a field (`missing`), or an empty list or object."""
+    return missing(value) or (isinstance(value, (list, tuple, dict)) and not value)

@@ -58,7 +58,9 @@ def load_catalog(
         if families.extra_picture(raw):
             continue
         if families.hidden(raw):  # a row of a draft: hidden with its family
-            loaded.unpublished.extend(filter(None, [_raw_id(raw)]))
+            row_id = _raw_id(raw)
+            if row_id is not None:  # an image-only row has none
+                loaded.unpublished.append(row_id)
             continue
         try:
             product = validate_record(families.complete(raw), limits)

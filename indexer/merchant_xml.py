@@ -29,6 +29,7 @@ from typing import IO, Any
 from xml.parsers import expat
 
 from engine.errors import InvalidInput
+from engine.product_schema import ALIASES, KNOWN_FIELDS
 from indexer.malformed import Malformed
 
 CHUNK_BYTES = 1 << 16
@@ -37,9 +38,7 @@ RECORD_ELEMENTS = ("item", "entry")
 # brand, price, sale_price, availability).
 GOOGLE_NAMES = {"image_link": "image", "product_type": "category", "item_group_id": "group"}
 _PRICE_CURRENCY = re.compile(r"[0-9]\s*([A-Z]{3})\s*$")
-SCHEMA_FIELDS = frozenset(
-    ("id", "title", "description", "brand", "category", "price", "sale_price", "availability", "image")
-) | {"currency", "popularity", "available"}
+SCHEMA_FIELDS = frozenset(KNOWN_FIELDS + ALIASES)  # a field given twice keeps its first value
 
 
 class _Items:

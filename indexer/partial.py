@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.feed_values import availability_of_flag
-from engine.product_schema import KNOWN_FIELDS, REGULAR_PRICE, RecordError, Unpublished, validate_record
+from engine.product_schema import (
+    ALIASES,
+    KNOWN_FIELDS,
+    REGULAR_PRICE,
+    RecordError,
+    Unpublished,
+    validate_record,
+)
 from engine.records import Product
 from indexer.problems import Problem
 from indexer.readers import Malformed, RawRecord
@@ -49,7 +56,7 @@ def apply_patch(product: Product, patch: Mapping[str, Any]) -> Product:
                 _set(attributes, str(key), item)
         elif name == "available":  # the flag form of availability: it replaces the stored one
             _set(raw, "availability", _flag(value))
-        elif name in KNOWN_FIELDS or name in ("sale_price", "published"):  # a null sale price ends the sale
+        elif name in KNOWN_FIELDS or name in ALIASES:  # `sale_price`, `published`; a null sale price ends it
             _set(raw, name, value)
         else:
             _set(attributes, name, value)

@@ -64,7 +64,7 @@ class EmbeddedEventLog:
                 raise BackendUnavailable("event log", f"cannot open {self.path}: {exc}") from exc
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=5.0)
+        db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         try:
             db.execute("PRAGMA busy_timeout=5000")
             db.execute("PRAGMA journal_mode=WAL")
