@@ -28,6 +28,7 @@ def to_hit(
     debug: bool = False,
     ranker_version: int | None = None,
     identified: tuple[str, ...] = (),
+    variants: int | None = None,
 ) -> Hit:
     """The answer's view of a product; with `debug`, the hit's scores (`identified`: the products the
     query names by identifier)."""
@@ -58,6 +59,7 @@ def to_hit(
         currency=product.currency,
         availability=product.availability,
         image=product.image,
+        variants=variants,
         score=float(score),
         debug=detail,
     )

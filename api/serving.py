@@ -37,9 +37,9 @@ def _run(services: Services, query: SearchQuery) -> SearchOutcome:
     """Blocking part of a search (a catalog reload loads indexes): runs in the thread pool."""
     with services.serving():  # one catalog generation for the whole answer
         if not query.text.strip() and query.image is None:
-            return browse(
-                services.lexical, services.pipeline.products, query, services.pipeline.price_edges()
-            )
+            pipeline = services.pipeline
+            distinct = pipeline.config.distinct if query.distinct is None else query.distinct
+            return browse(services.lexical, pipeline.products, query, pipeline.price_edges(), distinct)
         return services.pipeline.search(query)
 
 

@@ -113,6 +113,12 @@ class Settings(BaseSettings):
         "similarity clears the near threshold join its match set when it has a strict (lexical or "
         "semantic) member; no extra backend query (docs/relevance.md).",
     )
+    distinct_families: bool = Field(
+        True,
+        description="A search shows each product family (the products naming the same `group`: a "
+        "shop's sizes and colours) once, `total` and pages counting families; a request's `distinct` "
+        "overrides it (docs/relevance.md).",
+    )
     near_match_threshold: float | None = Field(
         None,
         ge=-1.0,

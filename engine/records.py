@@ -16,6 +16,9 @@ BUYABLE = (
     "preorder",
     "backorder",
 )  # the availabilities a shopper can order (`Product.available`)
+# The attribute naming a product's family (its sizes and colours): a shop export's `Parent` or `Handle`,
+# a Google feed's `item_group_id`. A search shows a family once (`engine.pipeline.distinct`).
+FAMILY_ATTRIBUTE = "group"
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,17 @@ class Product:
     @property
     def available(self) -> bool:
         return self.availability in BUYABLE
+
+    @property
+    def family(self) -> str | None:
+        """The family this product belongs to (`FAMILY_ATTRIBUTE`), None for a product of its own. The
+        key is the attribute as the index stores it (its text), so it names the same family as the
+        backends' counts do."""
+        value = self.attributes.get(FAMILY_ATTRIBUTE)
+        if value is None or isinstance(value, bool):
+            return None
+        key = str(value)
+        return key if key.strip() else None
 
     def text_for_embedding(self) -> str:
         """The text the BERT encoder sees for this product.

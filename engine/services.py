@@ -187,6 +187,7 @@ class EngineServices:
             near_match=settings.near_match,
             near_match_below=settings.near_match_below,
             near_candidates=settings.near_candidates,
+            distinct=settings.distinct_families,
             language=settings.catalog_language,
         )
         encoder_trial = TrialWatcher(trial_path(settings.data_dir, "encoder"))

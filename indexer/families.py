@@ -14,7 +14,13 @@ variation is found, filtered and counted like its family. Its id, price, availab
 its own: an attribute may be an identifier (a GTIN), which must find one product. The family's product
 must come earlier in the same file (both exports write it first); otherwise the record is read as it is. A
 family's product without a price of its own (WooCommerce's variable product) takes the lowest of its
-variants'. `group` stays on the record as an attribute.
+variants'.
+
+`group` stays on the record as an attribute holding the family's key, which a search shows once
+(`engine.pipeline.distinct`): a family named by its product's id (WooCommerce's `id:101`) is keyed by
+that id (101), and that product, which names no family itself, is given it, so a variable product and
+its variations are one family; a family named by a value they all carry (Shopify's `Handle`, Google's
+`item_group_id`) is keyed by that value.
 """
 
 from __future__ import annotations
@@ -22,10 +28,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from engine.records import Product
+from engine.records import FAMILY_ATTRIBUTE, Product
 from engine.schema_checks import missing
 
-GROUP = "group"
+GROUP = FAMILY_ATTRIBUTE
 INHERITED = ("title", "description", "brand", "category", "image")
 _ID_PREFIX = "id:"
 
@@ -38,13 +44,17 @@ class Families:
         self._by_group: dict[str, Product] = {}
         self._hidden: set[str] = set()  # ids and groups of families the shop does not show
         self._lowest: dict[str, float] = {}  # family head id -> the lowest price among its variants
+        self._named: set[str] = set()  # ids of family heads a variant names by id, no family of their own
 
     def complete(self, raw: dict[str, Any]) -> dict[str, Any]:
-        """`raw` with its empty `INHERITED` fields taken from its family's product."""
+        """`raw` with its empty `INHERITED` fields taken from its family's product, and its `group` the
+        family's key."""
         head = self._head(raw.get(GROUP))
         if head is None:
-            return raw
+            key = _key(raw.get(GROUP))
+            return {**raw, GROUP: key} if key and key != raw.get(GROUP) else raw
         done = dict(raw)
+        done[GROUP] = head.family or head.id
         given = head.to_dict()
         for name in INHERITED:
             if _empty(done.get(name)) and not _empty(given.get(name)):
@@ -71,17 +81,23 @@ class Families:
     def add(self, product: Product) -> None:
         """Remember `product` as a possible family head, and its price for its family's."""
         head = self._head(product.attributes.get(GROUP))
-        if head is not None and head.id != product.id and product.price is not None:
-            self._lowest[head.id] = min(product.price, self._lowest.get(head.id, product.price))
+        if head is not None and head.id != product.id:
+            if head.family is None:
+                self._named.add(head.id)
+            if product.price is not None:
+                self._lowest[head.id] = min(product.price, self._lowest.get(head.id, product.price))
         self._by_id.setdefault(product.id, product)
         group = _key(product.attributes.get(GROUP))
         if group:
             self._by_group.setdefault(group, product)
 
-    def priced(self, product: Product) -> Product:
-        """`product` with its variants' lowest price when it is a family head without a price of its own:
-        WooCommerce writes a variable product's row without one, which would show "price on request", sort
-        last and fall outside every price filter, though the shop sells it from that price."""
+    def finished(self, product: Product) -> Product:
+        """`product` as its family's head, once the file is read: keyed by its id when its variants name
+        it by id, and with their lowest price when it has none of its own: WooCommerce writes a variable
+        product's row without one, which would show "price on request", sort last and fall outside every
+        price filter, though the shop sells it from that price."""
+        if product.id in self._named:
+            product = replace(product, attributes={**product.attributes, GROUP: product.id})
         lowest = self._lowest.get(product.id)
         return product if product.price is not None or lowest is None else replace(product, price=lowest)
 

@@ -79,7 +79,7 @@ def load_catalog(
         first_line[product.id] = line
         families.add(product)
         loaded.entries.append(Entry(line, product))
-    loaded.entries = [Entry(e.line, families.priced(e.product)) for e in loaded.entries]
+    loaded.entries = [Entry(e.line, families.finished(e.product)) for e in loaded.entries]
     return loaded
 
 

@@ -64,6 +64,7 @@ def _query(params: SearchParams, index: str, user_token: str | None) -> tuple[Se
         sort=sort_for_index(index),
         user_id=params.userToken or user_token,
         prefix_last=params.queryType != "prefixNone",
+        distinct=params.distinct,
     )
     return query, impossible
 

@@ -112,13 +112,22 @@ async def search(request: Request, services: ServicesDep) -> Response:
         user_id=user_id,
         session_id=body.session_id,
         prefix_last=body.prefix_last,
+        distinct=body.distinct,
     )
     services.pipeline.validate(query)  # bad input fails before the search takes a slot
     log = request.headers.get(NO_LOG_HEADER, "").strip().lower() != "off"
     served = await serve(services, query, log=log, search_id=search_id, extra=ubi_extra(ubi))
     outcome = served.outcome
     hits = [
-        to_hit(served.product(h), relevance(h), h, body.debug, outcome.ranker_version, outcome.identified)
+        to_hit(
+            served.product(h),
+            relevance(h),
+            h,
+            body.debug,
+            outcome.ranker_version,
+            outcome.identified,
+            outcome.variants.get(h.product_id),
+        )
         for h in served.shown
     ]
     answer = SearchResponse(

@@ -90,6 +90,11 @@ class Hit(BaseModel):
     currency: str = "USD"
     availability: str = "in_stock"
     image: str | None = None
+    variants: int | None = Field(
+        None,
+        description="How many products of this hit's family (sizes, colours) match the search, when the "
+        "search shows each family once (`distinct`); this one stands for them.",
+    )
     score: float = Field(
         description="Relevance in 0..1 within this answer, on the same scale for every ranker version and "
         "method: the ordering score (ranker, else fused) min-max normalised over the candidates it was "

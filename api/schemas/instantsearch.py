@@ -16,7 +16,7 @@ import json
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from api.schemas.common import RequestModel
 
@@ -33,7 +33,7 @@ UNSUPPORTED = (
 )
 
 # Algolia search parameters that are accepted and set aside: they tune Algolia's own engine (typos, rules,
-# personalisation, distinct), label its analytics or shape its response; this gateway answers as it always
+# personalisation), label its analytics or shape its response; this gateway answers as it always
 # does. Parameters whose absence would give a wrong answer (`offset`/`length` paging) are not listed here,
 # so they are refused as unknown.
 IGNORED = frozenset(
@@ -51,7 +51,6 @@ IGNORED = frozenset(
         "decompoundQuery",
         "disableExactOnAttributes",
         "disableTypoToleranceOnAttributes",
-        "distinct",
         "enableABTest",
         "enablePersonalization",
         "enableReRanking",
@@ -134,6 +133,11 @@ class SearchParams(RequestModel):
         None, description='`_snippetResult` of these attributes, e.g. `["description:12"]` (words).'
     )
     snippetEllipsisText: str = Field("…", max_length=32)
+    distinct: bool | None = Field(
+        None,
+        description="true or 1: each product family (sizes, colours: the products naming one `group`) "
+        "once, false or 0: every product; default AISLE_DISTINCT_FAMILIES. A family shows one product.",
+    )
     queryType: Literal["prefixLast", "prefixAll", "prefixNone"] = Field(
         "prefixLast",
         description="`prefixNone`: whole words only; `prefixLast` (and `prefixAll`, served the same way): "
@@ -157,6 +161,18 @@ class SearchParams(RequestModel):
             else:
                 raise ValueError("params must be a URL-encoded string or an object")
         return {name: value for name, value in merged.items() if name not in IGNORED}
+
+    @field_validator("distinct", mode="before")
+    @classmethod
+    def _one_per_family(cls, value: Any) -> Any:
+        """Algolia's `distinct` may ask for N products per family; this gateway shows one."""
+        if (
+            isinstance(value, (int, str))
+            and not isinstance(value, bool)
+            and str(value).strip() not in ("0", "1", "true", "false")
+        ):
+            raise ValueError("distinct shows one product per family: send true, false, 0 or 1")
+        return value
 
     def facet_names(self) -> list[str]:
         return [self.facets] if isinstance(self.facets, str) else list(self.facets)

@@ -95,6 +95,12 @@ class SearchRequest(RequestModel):
         description="Search as you type: the query's last word also matches words it begins "
         '("hobb" finds "Hobbit") and its end the beginning of an identifier. false: whole words only.',
     )
+    distinct: bool | None = Field(
+        None,
+        description="Show each product family (its sizes and colours, the products naming the same "
+        "`group`) once: `total` and pages count families, each hit says how many of its family match "
+        "(`variants`). Default: AISLE_DISTINCT_FAMILIES (on).",
+    )
     debug: bool = Field(False, description="Add per-stage scores and timings.")
     ext: SearchExt | None = Field(None, description="Extensions: `ubi` (User Behavior Insights ids).")
 

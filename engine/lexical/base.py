@@ -44,6 +44,12 @@ class LexicalIndex(Protocol):
         """Size of the match set."""
         ...
 
+    def family_sizes(self, match: MatchQuery) -> dict[str, int] | None:
+        """How many members of the match set each product family has ({family key: count}, families
+        with none left out; the key is `Product.family`), or None when no product of the index names a
+        family, so a catalog without variants pays nothing for showing each family once."""
+        ...
+
     def match_ids(self, match: MatchQuery, within: Sequence[str] | None = None) -> set[str]:
         """Ids in the match set; with `within`, only those of these ids that are in it."""
         ...

@@ -53,7 +53,7 @@ from engine.lexical.tantivy_schema import (
     tantivy,
     to_document,
 )
-from engine.records import FacetCounts, Filters, MemberHits, Product, ScoredId
+from engine.records import FAMILY_ATTRIBUTE, FacetCounts, Filters, MemberHits, Product, ScoredId
 from engine.storage import GenerationPointer, file_lock
 
 if TYPE_CHECKING:
@@ -182,6 +182,20 @@ class EmbeddedLexical:
         query = gen.queries.match_query(match, scored=False)
         result = gen.index.searcher().search(query, limit=1, count=True)
         return int(result.count)  # type: ignore[attr-defined]  # present at run time, missing in the stub
+
+    def family_sizes(self, match: MatchQuery) -> dict[str, int] | None:
+        """From the `attr` terms of the family attribute, restricted to the match set: one walk of the
+        family keys' terms; an index where no product names a family answers from one term lookup."""
+        gen = self._current()
+        if gen is None:
+            return None
+        searcher = gen.index.searcher()
+        if searcher.doc_freq("attr_name", FAMILY_ATTRIBUTE) == 0:
+            return None
+        prefix = f"{FAMILY_ATTRIBUTE}{ATTR_SEPARATOR}"
+        query = gen.queries.match_query(match, scored=False)
+        terms = searcher.terms_with_prefix("attr", prefix, filter_query=query)
+        return {value[len(prefix) :]: n for value, n in terms if n > 0}
 
     def match_ids(self, match: MatchQuery, within: Sequence[str] | None = None) -> set[str]:
         """Ids in the match set (those among `within` when given)."""

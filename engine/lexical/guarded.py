@@ -35,6 +35,9 @@ class GuardedLexical:
     def count_matching(self, match: MatchQuery) -> int:
         return self.breaker.call(self.inner.count_matching, match)
 
+    def family_sizes(self, match: MatchQuery) -> dict[str, int] | None:
+        return self.breaker.call(self.inner.family_sizes, match)
+
     def match_ids(self, match: MatchQuery, within: Sequence[str] | None = None) -> set[str]:
         return self.breaker.call(self.inner.match_ids, match, within)
 

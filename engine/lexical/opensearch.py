@@ -32,9 +32,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import BackendUnavailable, ConfigError, InvalidInput, MissingDependency
+from engine.lexical import family_query
 from engine.lexical import query as dsl
 from engine.lexical.analysis import make_analyzer
 from engine.lexical.facets import PRICE_EDGES, check_fields
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_WINDOW = 10_000  # OpenSearch's default index.max_result_window
+FAMILIES_TTL_S = 1.0  # how long the answer to "does any product name a family" is kept
 
 
 def make_client(settings: Settings, *, timeout_s: float | None = None, max_retries: int = 2) -> OpenSearch:
@@ -152,6 +155,7 @@ class OpenSearchLexical:
         self._ready = False
         self._lock = threading.Lock()
         self._pinned: str | None = None
+        self._families_known: tuple[bool, float] | None = None  # (any family, when asked)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, serving: bool = False) -> OpenSearchLexical:
@@ -239,6 +243,31 @@ class OpenSearchLexical:
     def count_matching(self, match: MatchQuery) -> int:
         body = {"query": self._match(match)}
         return int(self._call("count", lambda: self.client.count(index=self._target, body=body))["count"])
+
+    def family_sizes(self, match: MatchQuery) -> dict[str, int] | None:
+        if not self._has_families():
+            return None
+        query = self._match(match)
+        sizes: dict[str, int] = {}
+        after: dict[str, Any] | None = None
+        while True:
+            body = family_query.sizes_body(query, after)
+            response = self._call("families", partial(self.client.search, index=self._target, body=body))
+            after = family_query.read_sizes(response, sizes)
+            if after is None:
+                return sizes
+
+    def _has_families(self) -> bool:
+        """Whether some product names a family; asked at most once a second (a catalog gains its
+        first family rarely, and a search should not pay a request for the answer)."""
+        now = time.monotonic()
+        known = self._families_known
+        if known is not None and now - known[1] < FAMILIES_TTL_S:
+            return known[0]
+        body = {"query": family_query.HAS_FAMILY}
+        count = self._call("count", lambda: self.client.count(index=self._target, body=body))["count"]
+        self._families_known = (int(count) > 0, now)
+        return int(count) > 0
 
     def match_ids(self, match: MatchQuery, within: Sequence[str] | None = None) -> set[str]:
         if within is not None and not within:
@@ -336,6 +365,8 @@ class OpenSearchLexical:
         actions = ((p.id, to_document(p, self.fields)) for p in products)
         self._ensure_alias()
         self._write(self._target, actions, refresh=True)
+        if any(p.family is not None for p in products):
+            self._families_known = None
 
     def delete(self, ids: Sequence[str]) -> int:
         self._ensure_alias()
@@ -373,6 +404,7 @@ class OpenSearchLexical:
         """Read and write physical index `name` from now on instead of the alias (the catalog manifest
         names the one its vectors were built with); None goes back to the alias."""
         self._pinned = name
+        self._families_known = None
 
     def rebuild(self, products: Iterable[Product]) -> int:
         physical, written = self.stage(products)

@@ -14,11 +14,13 @@ category pages.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
 
 from engine.errors import InvalidInput
 from engine.lexical.base import LexicalIndex
 from engine.lexical.facets import PRICE_EDGES
+from engine.pipeline.distinct import family_key, first_of_each, variants
 from engine.pipeline.facets import check_fields, facet_counts
 from engine.pipeline.retrieve import ProductLookup
 from engine.pipeline.types import SORTS, RankedHit, SearchOutcome, SearchQuery
@@ -43,8 +45,11 @@ def browse(
     products: ProductLookup,
     query: SearchQuery,
     price_edges: Sequence[float] = PRICE_EDGES,
+    distinct: bool = False,
 ) -> SearchOutcome:
-    """One page of the filtered catalog, with facet counts over all of it (same shape as a search)."""
+    """One page of the filtered catalog, with facet counts over all of it (same shape as a search);
+    `distinct` lists each product family once (`engine.pipeline.distinct`), by its first member in the
+    order (the most popular, or the cheapest under a price sort)."""
     if query.page < 1 or query.size < 1:
         raise InvalidInput("page and size must be >= 1")
     if query.sort not in SORTS:
@@ -55,6 +60,10 @@ def browse(
     found = products.get(sorted(ids))
     listed = _order([p for p in found.values() if query.filters.matches(p)], query.sort)
     facets = facet_counts(listed, query.facets, price_edges=price_edges) if query.facets else {}
+    sizes: Counter[str] = Counter()
+    if distinct:
+        sizes.update(p.family for p in listed if p.family is not None)
+        listed = first_of_each(listed, lambda p: family_key(p.id, p))
     first = (query.page - 1) * query.size
     page = listed[first : first + query.size]
     hits = [
@@ -71,4 +80,5 @@ def browse(
         ranker_version=None,
         method=METHOD,
         timings_ms={"browse": elapsed, "total": elapsed},
+        variants={p.id: variants(p, sizes) for p in page} if sizes else {},
     )

@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from typing import TypeVar
 
 import numpy as np
@@ -43,6 +44,8 @@ from engine.lexical.facets import PRICE_EDGES
 from engine.lexical.matching import MatchQuery
 from engine.merch.rules import RuleSet
 from engine.pipeline import fusion, interleave
+from engine.pipeline.distinct import collapse, family_count, variants
+from engine.pipeline.distinct import page as distinct_page
 from engine.pipeline.embed import QueryEmbedder
 from engine.pipeline.encoder_trial import EncoderTrial, in_trial_run
 from engine.pipeline.explore import ExplorationKey, ExplorationPolicy, swaps_on_page
@@ -263,12 +266,19 @@ class SearchPipeline:
                 degraded.append("ranker")
         assign_relevance(hits)
         facets: FacetCounts = {}
+        distinct = self.config.distinct if query.distinct is None else query.distinct
+        sizes: dict[str, int] | None = None  # members per family, when families are shown once
         if match is not None:
-            total, facets = self._count(query, match[0], timings)
+            set_size, facets, sizes = self._count(query, match[0], timings, distinct)
             products = known
+            total = set_size
+            if sizes is not None:
+                with self._stage(timings, "distinct"):
+                    hits = collapse(hits, self._products([h.product_id for h in hits], known), identified)
+                total = family_count(set_size, sizes)
         else:
             with self._stage(timings, "fetch"):
-                hits, products = self._finish(query, hits, known)
+                hits, products = self._finish(query, hits, known, distinct)
             total = len(hits)
             if query.facets:
                 with self._stage(timings, "facets"):
@@ -286,7 +296,9 @@ class SearchPipeline:
         swaps = self._explore(query, text, hits, ranker_version) if explore else []
         first = (query.page - 1) * query.size
         with self._stage(timings, "fetch"):
-            if match is not None:
+            if match is not None and sizes is not None:
+                page = self._distinct_page(query, match[0], hits, first, set_size, products)
+            elif match is not None:
                 page = self.matchset.page(match[0], hits, query.sort, first, query.size, total)
             else:
                 page = hits[first : first + query.size]
@@ -316,6 +328,7 @@ class SearchPipeline:
             merchandising=merch.applied,
             suggestion=suggestion,
             identified=identified,
+            variants={h.product_id: variants(shown[h.product_id], sizes) for h in page} if sizes else {},
         )
 
     def _match(
@@ -358,9 +371,10 @@ class SearchPipeline:
             return None
 
     def _count(
-        self, query: SearchQuery, match: MatchSet, timings: dict[str, float]
-    ) -> tuple[int, FacetCounts]:
-        """`total` and the facet counts over the whole match set, from the lexical backend."""
+        self, query: SearchQuery, match: MatchSet, timings: dict[str, float], distinct: bool
+    ) -> tuple[int, FacetCounts, dict[str, int] | None]:
+        """The match set's size, the facet counts over it and, when `distinct`, its members per family
+        (None where no product names a family), from the lexical backend."""
         lexical = self.matchset.lexical
         with self._stage(timings, "match"):
             total = match.total if match.total is not None else lexical.count_matching(match.query)
@@ -369,7 +383,25 @@ class SearchPipeline:
                 if query.facets
                 else {}
             )
-        return total, facets
+            sizes = lexical.family_sizes(match.query) if distinct and total else None
+        return total, facets, sizes
+
+    def _distinct_page(
+        self,
+        query: SearchQuery,
+        match: MatchSet,
+        head: list[RankedHit],
+        first: int,
+        members: int,
+        known: dict[str, Product],
+    ) -> list[RankedHit]:
+        """The match set's page in its order with each family once (`engine.pipeline.distinct`): the
+        families from `first`, of the set's `members` products; `head` holds each family once already."""
+
+        def window(n: int) -> list[RankedHit]:
+            return self.matchset.page(match, head, query.sort, 0, n, members)
+
+        return distinct_page(window, partial(self._products, known=known), first, query.size, members)
 
     # --- steps -----------------------------------------------------------------------------------------
     def _embed_or_degrade(
@@ -550,11 +582,12 @@ class SearchPipeline:
         return pairs
 
     def _finish(
-        self, query: SearchQuery, hits: list[RankedHit], known: dict[str, Product]
+        self, query: SearchQuery, hits: list[RankedHit], known: dict[str, Product], distinct: bool
     ) -> tuple[list[RankedHit], dict[str, Product]]:
-        """Fetch the products the answer needs and apply a price sort; drops hits whose product is gone
-        (deleted between retrieval and now) so a page never shows an empty record."""
-        need_all = bool(query.facets) or query.sort != "relevance"
+        """Fetch the products the answer needs, apply a price sort and, when `distinct`, show each
+        family once; drops hits whose product is gone (deleted between retrieval and now) so a page
+        never shows an empty record."""
+        need_all = bool(query.facets) or query.sort != "relevance" or distinct
         ids = (
             [h.product_id for h in hits]
             if need_all
@@ -575,4 +608,6 @@ class SearchPipeline:
             hits = sorted(hits, key=key)
             for rank, hit in enumerate(hits, start=1):
                 hit.rank = rank
+        if distinct:
+            hits = collapse(hits, products)
         return hits, products

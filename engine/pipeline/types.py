@@ -36,6 +36,7 @@ class SearchQuery:
     user_id: str | None = None
     session_id: str | None = None
     prefix_last: bool = True  # the last word may be the beginning of a word (search as you type)
+    distinct: bool | None = None  # one hit per product family (None: the pipeline's setting)
 
 
 class RankedHit:
@@ -145,6 +146,9 @@ class SearchOutcome:
     suggestion: str | None = None
     # The products the query names by an exact identifier (`engine.pipeline.identified`): they lead.
     identified: tuple[str, ...] = ()
+    # Shown product id -> how many of its family's products the set holds, when families were
+    # collapsed (`engine.pipeline.distinct`); empty when they were not.
+    variants: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,8 @@ class PipelineConfig:
     `near_threshold` the one a product sharing a query word needs. Near matches join a match set whose
     strict (lexical or semantic) members number fewer than `near_match_below` (0: never);
     `near_match=True` adds them to every set. `near_candidates` adds the lexical candidates at the near
-    threshold to every set that has a strict member (`engine.pipeline.matchset`).
+    threshold to every set that has a strict member (`engine.pipeline.matchset`). `distinct` shows
+    each product family once unless a request says otherwise (`engine.pipeline.distinct`).
     """
 
     lexical_depth: int = 200
@@ -183,4 +188,5 @@ class PipelineConfig:
     near_match: bool = False
     near_match_below: int = 0
     near_candidates: bool = True
+    distinct: bool = True  # one hit per product family (`engine.pipeline.distinct`)
     language: str = "english"  # the catalog's analysis language: rule queries compare by analysed words

@@ -534,3 +534,43 @@ def test_a_model_number_matches_without_the_brand_or_series_written_before_it(
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+FAMILY_CATALOG = [
+    Product(
+        f"{family}-{size}",
+        f"{colour} linen shirt" if family % 2 else f"{colour} wool sweater",
+        category=("Clothing",),
+        price=50.0 + family + size,
+        availability="out_of_stock" if size == 2 else "in_stock",
+        attributes={"group": str(100 + family) if family % 3 else f"handle-{family}", "size": str(size)},
+    )
+    for family in range(30)
+    for size, colour in enumerate(("red", "blue", "green"))
+] + [Product(f"single-{n}", "Plain linen shirt", price=20.0) for n in range(4)]
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_family_sizes_count_each_familys_members_in_the_match_set(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine.lexical import family_query
+
+    monkeypatch.setattr(family_query, "PAGE", 4)  # OpenSearch reads its counts over several pages
+    with open_backend(kind, request, tmp_path) as index:
+        index.rebuild([p for p in FAMILY_CATALOG if p.family is None])
+        assert index.family_sizes(MatchQuery("shirt")) is None  # no product names a family
+        index.upsert([p for p in FAMILY_CATALOG if p.family is not None])
+
+        def expected(keep: object) -> dict[str, int]:
+            return dict(Counter(p.family for p in FAMILY_CATALOG if p.family is not None and keep(p)))
+
+        shirts = expected(lambda p: "shirt" in p.title)
+        assert index.family_sizes(MatchQuery("shirt")) == shirts and len(shirts) == 15
+        in_stock = Filters(available_only=True)
+        assert index.family_sizes(MatchQuery("shirt", in_stock)) == expected(
+            lambda p: "shirt" in p.title and p.available
+        )
+        joined = MatchQuery("shirt", also_ids=frozenset({"0-0", "0-1"}))  # two sweaters, semantically
+        assert index.family_sizes(joined) == {**shirts, "handle-0": 2}
+        assert index.family_sizes(MatchQuery("xyzzy")) == {}

@@ -60,11 +60,14 @@ def test_woocommerce_variations_take_their_parents_fields(tmp_path: Path) -> Non
         70.0,
         87.99,
     )
-    assert small.attributes["GTIN"] == "3000000001028" and small.attributes["group"] == "id:101"
+    assert small.attributes["GTIN"] == "3000000001028"
     assert large.category == ("Parfums", "Coffrets")  # its own, where it gives one
     assert "GTIN" not in large.attributes
     assert parent.price == 70.0  # a variable product sells from its lowest variation price
     assert (orphan.brand, orphan.category) == ("", ())
+    # One family, keyed by the variable product's id, which it is given too (a search shows it once).
+    assert parent.family == small.family == large.family == "101"
+    assert orphan.family == "999"  # "id:999" read as the id it names, though no such product was read
 
 
 def test_shopify_variant_rows_take_the_first_rows_fields(tmp_path: Path) -> None:

@@ -58,6 +58,7 @@ export function card(hit, position, searchId, { onOpen, onSimilar, debug = false
     hit.brand ? el("p", { class: "meta brand" }, hit.brand) : null,
     priceLine(hit),
     el("p", { class: `avail ${availability}` }, AVAILABILITY[availability] || availability),
+    hit.variants > 1 ? el("p", { class: "meta variants" }, `${hit.variants} variants`) : null,
     onSimilar ? el("button", {
       type: "button", class: "similar", "aria-label": `Similar items to ${hit.title}`,
       onclick: () => onSimilar(hit, data),

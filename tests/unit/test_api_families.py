@@ -1,0 +1,141 @@
+"""A clothing shop's sizes and colours (products naming one `group`) shown once per family: totals and
+pages count families, a price sort shows each family by its cheapest member, a sold-out size does not
+stand for its family, a size's GTIN finds that size, and `distinct: false` lists every product."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from engine.pipeline.types import PipelineConfig
+from engine.records import Product
+from tests.unit.gateway_fakes import make_services
+
+
+def variant(pid: str, title: str, family: str | None, price: float, **extra: object) -> Product:
+    attributes = {"group": family} if family is not None else {}
+    availability = str(extra.pop("availability", "in_stock"))
+    attributes.update({k: v for k, v in extra.items() if v is not None})
+    return Product(pid, title, brand="Norrsken", category=("Clothing",), price=price, attributes=attributes,
+                   availability=availability)  # fmt: skip
+
+
+SHELL = [
+    # The best-placed shell jacket (its title says "jacket" twice) is sold out: an in-stock size stands in.
+    variant("shell-bk-m", "Shell jacket black jacket", "shell", 899.0, availability="out_of_stock"),
+    *(variant(f"shell-{c}-{s}", "Shell jacket", "shell", 899.0, gtin=f"735000{i}{j}")
+      for i, c in enumerate(("bk", "gr")) for j, s in enumerate(("s", "l")) if (c, s) != ("bk", "m")),
+    variant("shell-gr-m", "Shell jacket", "shell", 799.0),  # one size on sale
+]  # fmt: skip
+DOWN = [variant(f"down-{s}", "Down jacket", "down", 499.0 + 10 * i) for i, s in enumerate("sml")]
+RAIN = [variant("rain", "Rain jacket", None, 299.0)]  # a product of its own
+SHIRTS = [
+    variant(f"shirt{n}-{s}", f"Linen shirt model {n}", f"shirt{n}", 100.0 + n + i)
+    for n in range(7)
+    for i, s in enumerate(("s", "m", "l"))
+]
+SINGLE_SHIRTS = [variant("tee-a", "Cotton shirt", None, 50.0), variant("tee-b", "Wool shirt", "tee-b", 80.0)]
+CATALOG = [*SHELL, *DOWN, *RAIN, *SHIRTS, *SINGLE_SHIRTS]
+BY_ID = {p.id: p for p in CATALOG}
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    # Shallow retrieval (5 per side), so pages past the first come from the match set, not the head;
+    # thresholds no hashed vector of another text reaches, so the sets are the lexical ones.
+    config = PipelineConfig(
+        max_query_chars=64, lexical_depth=5, dense_depth=5, semantic_threshold=0.99, near_threshold=0.99
+    )
+    services = make_services(tmp_path, products=CATALOG, config=config)
+    with TestClient(create_app(services)) as test_client:
+        yield test_client
+    services.close()
+
+
+def search(client: TestClient, **body: object) -> dict:
+    response = client.post("/v1/search", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def family(pid: str) -> str:
+    return BY_ID[pid].family or pid
+
+
+def test_each_family_shows_once_and_total_counts_families(client: TestClient) -> None:
+    answer = search(client, query="jacket", facets=["brand"], size=10)
+    ids = [h["id"] for h in answer["hits"]]
+    assert answer["total"] == 3 and sorted(map(family, ids)) == ["down", "rain", "shell"]
+    variants = {family(h["id"]): h["variants"] for h in answer["hits"]}
+    assert variants == {"shell": len(SHELL), "down": len(DOWN), "rain": 1}
+    # Facets count products (each size and colour), as under Algolia's distinct.
+    assert answer["facets"]["brand"] == [{"value": "Norrsken", "count": len(SHELL) + len(DOWN) + 1}]
+
+
+def test_a_sold_out_size_does_not_stand_for_its_family(client: TestClient) -> None:
+    hits = search(client, query="shell jacket", pipeline="bm25")["hits"]
+    assert len(hits) == 1 and hits[0]["id"] != "shell-bk-m" and hits[0]["availability"] == "in_stock"
+
+
+def test_a_sizes_identifier_finds_that_size(client: TestClient) -> None:
+    gtin = BY_ID["shell-gr-l"].attributes["gtin"]
+    hits = search(client, query=gtin)["hits"]
+    assert hits[0]["id"] == "shell-gr-l"
+
+
+def test_pages_are_pages_of_families_past_the_retrieval_depth(client: TestClient) -> None:
+    families = {p.family or p.id for p in [*SHIRTS, *SINGLE_SHIRTS]}
+    seen: list[str] = []
+    for page in range(1, 6):
+        answer = search(client, query="shirt", size=2, page=page)
+        assert answer["total"] == len(families) == 9
+        seen += [family(h["id"]) for h in answer["hits"]]
+    assert len(seen) == len(set(seen)) == 9 and set(seen) == families
+    assert search(client, query="shirt", size=2, page=6)["hits"] == []
+
+
+def test_a_price_sort_orders_families_by_their_cheapest_member(client: TestClient) -> None:
+    for sort, pick in (("price_asc", min), ("price_desc", max)):
+        hits = search(client, query="jacket", sort=sort)["hits"]
+        prices = [h["price"] for h in hits]
+        assert prices == sorted(prices, reverse=sort == "price_desc")
+        for hit in hits:
+            members = [p.price for p in CATALOG if family(p.id) == family(hit["id"])]
+            assert hit["price"] == pick(members)
+    pages = [search(client, query="shirt", sort="price_asc", size=4, page=n)["hits"] for n in (1, 2, 3)]
+    listed = [h for page in pages for h in page]
+    assert len({family(h["id"]) for h in listed}) == len(listed) == 9
+    assert [h["price"] for h in listed] == sorted(h["price"] for h in listed)
+
+
+def test_distinct_false_lists_every_product(client: TestClient) -> None:
+    answer = search(client, query="jacket", distinct=False, size=20)
+    assert answer["total"] == len(SHELL) + len(DOWN) + 1 == len(answer["hits"])
+    assert all(h["variants"] is None for h in answer["hits"])
+
+
+def test_browsing_lists_each_family_once(client: TestClient) -> None:
+    # An InstantSearch page opens on an empty search box: the catalog, browsed.
+    body = {"requests": [{"indexName": "products", "params": {"query": "", "hitsPerPage": 50}}]}
+    answer = client.post("/1/indexes/*/queries", json=body).json()["results"][0]
+    families = {p.family or p.id for p in CATALOG}
+    assert answer["nbHits"] == len(families) == len(answer["hits"])
+    assert {family(h["objectID"]) for h in answer["hits"]} == families
+
+
+def test_instantsearch_distinct(client: TestClient) -> None:
+    def nb_hits(**params: object) -> int:
+        body = {"requests": [{"indexName": "products", "params": {"query": "jacket", **params}}]}
+        response = client.post("/1/indexes/*/queries", json=body)
+        assert response.status_code == 200, response.text
+        return int(response.json()["results"][0]["nbHits"])
+
+    assert nb_hits() == nb_hits(distinct=True) == nb_hits(distinct=1) == 3
+    assert nb_hits(distinct=False) == nb_hits(distinct=0) == len(SHELL) + len(DOWN) + 1
+    body = {"requests": [{"indexName": "products", "params": {"query": "jacket", "distinct": 2}}]}
+    refused = client.post("/1/indexes/*/queries", json=body)
+    assert refused.status_code == 422 and "distinct" in refused.text
