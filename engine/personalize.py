@@ -5,7 +5,7 @@
 1. "personal": the user's profile vector, a recency-weighted mix of the text embeddings of the items they
    clicked, carted or bought (weights `ACTION_WEIGHTS`, halved every `half_life_s`), retrieves the nearest
    available items they have not interacted with yet; the served ranker orders them (features as in
-   search, with the profile similarity as the dense and fused score).
+   search, with the profile similarity as the dense and fused score), each product family once.
 2. "category_popular": the most popular available items in the top-level categories of the items the
    user interacted with (when their items have no vectors, e.g. just added to the catalog).
 3. "popular": the globally most popular available items, for new users.
@@ -33,6 +33,7 @@ from engine.errors import BackendUnavailable, InvalidInput, NotFound
 from engine.events.base import EventLog
 from engine.inference.base import RankerModel
 from engine.lexical.base import LexicalIndex
+from engine.pipeline.distinct import family_key, first_of_each
 from engine.pipeline.rank import rerank
 from engine.pipeline.types import RankedHit
 from engine.ranking.features import CandidateSignals, QueryContext
@@ -41,6 +42,7 @@ from engine.records import Filters, ScoredId
 from engine.vectors.base import VectorStore
 
 AVAILABLE = Filters(available_only=True)
+FAMILY_SLACK = 20  # neighbours searched beyond 3 x size, for the members of families shown once
 
 log = logging.getLogger(__name__)
 
@@ -195,10 +197,9 @@ class Recommender:
             popularity=self.stats.action_count,
             click_prior=self.stats.prior_rate,
         )
-        ranked, version = rerank(
-            candidates, len(candidates), self.ranker(), context, self.lexical.get(ids), vectors
-        )
-        top = ranked[:size]
+        products = self.lexical.get(ids)
+        ranked, version = rerank(candidates, len(candidates), self.ranker(), context, products, vectors)
+        top = first_of_each(ranked, lambda h: family_key(h.product_id, products.get(h.product_id)))[:size]
         return Recommendations(
             hits=[ScoredId(h.product_id, float(h.ranker_score or 0.0)) for h in top],
             strategy="personal",
@@ -210,7 +211,8 @@ class Recommender:
 def similar_items(
     store: VectorStore | None, lexical: LexicalIndex, product_id: str, size: int, space: str = "text"
 ) -> list[ScoredId]:
-    """Nearest available items to `product_id` in one space, the item itself excluded.
+    """Nearest available items to `product_id` in one space, the item itself excluded, and its family
+    (its other sizes and colours are not "similar items" but itself), each other family once.
 
     `NotFound` when the product is unknown or has no vector in that space (e.g. no image). With the
     lexical index unavailable the neighbours are searched among all items (twice as many, unavailable
@@ -229,4 +231,16 @@ def similar_items(
     except BackendUnavailable as exc:
         log.warning("similar items without the availability filter: %s", exc)
         return store.search(query, size * 2, exclude=(product_id,))
-    return store.search(query, size, allowed_ids=allowed, exclude=(product_id,))
+    found = store.search(query, size * 3 + FAMILY_SLACK, allowed_ids=allowed, exclude=(product_id,))
+    return _other_families(found, lexical, product_id)[:size]
+
+
+def _other_families(found: list[ScoredId], lexical: LexicalIndex, product_id: str) -> list[ScoredId]:
+    """`found` without `product_id`'s family and with each other family once (its nearest member); as
+    found where no product names a family."""
+    products = lexical.get([product_id, *(h.product_id for h in found)])
+    if not any(p.family is not None for p in products.values()):
+        return found
+    own = family_key(product_id, products.get(product_id))
+    keyed = [(family_key(h.product_id, products.get(h.product_id)), h) for h in found]
+    return [h for key, h in first_of_each(keyed, lambda pair: pair[0]) if key != own]

@@ -139,3 +139,11 @@ def test_instantsearch_distinct(client: TestClient) -> None:
     body = {"requests": [{"indexName": "products", "params": {"query": "jacket", "distinct": 2}}]}
     refused = client.post("/1/indexes/*/queries", json=body)
     assert refused.status_code == 422 and "distinct" in refused.text
+
+
+def test_similar_items_leave_out_the_items_family_and_show_each_other_family_once(
+    client: TestClient,
+) -> None:
+    hits = client.get("/v1/products/shirt3-m/similar", params={"size": 10}).json()["hits"]
+    families = [family(h["id"]) for h in hits]
+    assert "shirt3" not in families and len(families) == len(set(families)) >= 5
