@@ -10,6 +10,8 @@
    user interacted with (when their items have no vectors, e.g. just added to the catalog).
 3. "popular": the globally most popular available items, for new users.
 
+Each list shows a product family (a shop's sizes and colours, `engine.pipeline.distinct`) once.
+
 With the lexical index unavailable (it answers "which items are available" and holds the products),
 recommendations skip the steps that need it and fall back to the last popularity ordering computed, so
 an outage costs freshness rather than answers; with no ordering yet, `BackendUnavailable` propagates.
@@ -114,7 +116,8 @@ class Recommender:
 
     # --- popularity ------------------------------------------------------------------------------------
     def popular(self) -> list[tuple[str, float]]:
-        """Every available product with its popularity, most popular first (cached for a TTL)."""
+        """Every available product with its popularity, most popular first, each product family once
+        (its most popular member; cached for a TTL)."""
         with self._lock:
             if time.monotonic() - self._popular_at < self.popular_ttl_s:
                 return self._popular
@@ -129,6 +132,7 @@ class Recommender:
                 return self._popular
         scored = [(pid, p.popularity + self.stats.action_count(pid)) for pid, p in products.items()]
         scored.sort(key=lambda item: (-item[1], item[0]))
+        scored = first_of_each(scored, lambda item: family_key(item[0], products.get(item[0])))
         with self._lock:
             self._popular, self._popular_at = scored, time.monotonic()
         return scored

@@ -147,3 +147,16 @@ def test_similar_items_leave_out_the_items_family_and_show_each_other_family_onc
     hits = client.get("/v1/products/shirt3-m/similar", params={"size": 10}).json()["hits"]
     families = [family(h["id"]) for h in hits]
     assert "shirt3" not in families and len(families) == len(set(families)) >= 5
+
+
+def test_recommendations_show_each_family_once(client: TestClient) -> None:
+    new = client.get("/v1/recommendations", params={"user_id": "newbie", "size": 12}).json()
+    assert new["strategy"] == "popular"
+    families = [family(h["id"]) for h in new["hits"]]
+    assert len(families) == len(set(families)) == 12
+    event = {"type": "click", "product_id": "shirt2-s", "user_id": "runner", "event_id": "e1"}
+    assert client.post("/v1/events", json=[event]).status_code == 202
+    personal = client.get("/v1/recommendations", params={"user_id": "runner", "size": 8}).json()
+    assert personal["strategy"] == "personal"
+    families = [family(h["id"]) for h in personal["hits"]]
+    assert len(families) == len(set(families)) >= 5
