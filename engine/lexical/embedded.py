@@ -44,7 +44,13 @@ from engine.lexical.analysis import make_analyzer
 from engine.lexical.facets import PRICE_EDGES, attribute_name, check_fields, top_buckets
 from engine.lexical.matching import IDENTIFIED_LIMIT, MatchQuery, SearchFields, identifier_candidates
 from engine.lexical.synonyms import SynonymFile, synonyms_path
-from engine.lexical.tantivy_generation import Generation, match_ids, price_counts, write_manifest
+from engine.lexical.tantivy_generation import (
+    Generation,
+    family_buckets,
+    match_ids,
+    price_counts,
+    write_manifest,
+)
 from engine.lexical.tantivy_schema import (
     ATTR_SEPARATOR,
     build_schema,
@@ -184,16 +190,22 @@ class EmbeddedLexical:
         return int(result.count)  # type: ignore[attr-defined]  # present at run time, missing in the stub
 
     def family_sizes(self, match: MatchQuery) -> dict[str, int] | None:
-        """From the `attr` terms of the family attribute, restricted to the match set: one walk of the
-        family keys' terms; an index where no product names a family answers from one term lookup."""
+        """A terms aggregation over the `family` fast field, restricted to the match set (cost in
+        proportion to the set); a generation without that field, or a set with more families than one
+        aggregation returns, walks the family attribute's terms instead (cost in proportion to the
+        catalog's families). An index where no product names a family answers from one term lookup."""
         gen = self._current()
         if gen is None:
             return None
         searcher = gen.index.searcher()
         if searcher.doc_freq("attr_name", FAMILY_ATTRIBUTE) == 0:
             return None
-        prefix = f"{FAMILY_ATTRIBUTE}{ATTR_SEPARATOR}"
         query = gen.queries.match_query(match, scored=False)
+        if gen.family_field:
+            found = family_buckets(searcher, query)
+            if found is not None:
+                return found
+        prefix = f"{FAMILY_ATTRIBUTE}{ATTR_SEPARATOR}"
         terms = searcher.terms_with_prefix("attr", prefix, filter_query=query)
         return {value[len(prefix) :]: n for value, n in terms if n > 0}
 
@@ -285,7 +297,7 @@ class EmbeddedLexical:
         with self._writer() as (gen, writer):
             for product in latest.values():
                 writer.delete_documents_by_term("id", product.id)
-                writer.add_document(to_document(product, gen.fields, gen.analyzer))
+                writer.add_document(to_document(product, gen.fields, gen.analyzer, gen.family_field))
                 gen.names[id_key(product.id)] = product.id
 
     def delete(self, ids: Sequence[str]) -> int:

@@ -127,7 +127,7 @@ def compound_ends(word: QueryWord, language: str) -> tuple[str, ...]:
 
 # Raised when this code writes products into the lexical index differently (the `spell` words, the
 # analysers, the identifier forms): an index written before is then re-analysed by its next build.
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3  # 3: the embedded index counts families from a fast field
 
 
 def normalize_identifier(value: object) -> str:

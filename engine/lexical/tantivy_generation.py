@@ -23,6 +23,7 @@ from engine.lexical.tantivy_schema import SCHEMA_VERSION, field_name, id_key, ta
 from engine.lexical.typo_terms import TypoTerms
 
 MANIFEST = "aisle.json"
+FAMILY_BUCKETS = 65_000  # tantivy's bucket limit per aggregation
 _MAX_KNOWN = 100_000
 
 
@@ -42,6 +43,7 @@ class Generation:
         weights = {n: w for n, w in fields.weights.items() if n in indexed}
         weights.update({n: 1.0 for n in indexed if n not in weights and n not in fields.weights})
         self.fields = SearchFields(weights, tuple(manifest["identifiers"]), manifest["language"])
+        self.family_field = bool(manifest.get("family_field"))  # written before it: the family terms walked
         self.text_fields = [field_name(name) for name in self.fields.weights]  # the tantivy fields searched
         self.path = path
         self.index = tantivy.Index.open(str(path))
@@ -134,6 +136,7 @@ def write_manifest(path: Path, fields: SearchFields) -> None:
         "fields": list(fields.weights),
         "identifiers": list(fields.identifiers),
         "language": fields.language,
+        "family_field": True,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     (path / MANIFEST).write_text(json.dumps(manifest))
@@ -158,3 +161,12 @@ def price_counts(searcher: Any, query: Any, edges: Sequence[float]) -> dict[str,
     ranges = price_ranges(edges)
     answer = searcher.aggregate(query, {"price": {"range": {"field": "price", "ranges": ranges}}})
     return {str(b["key"]): int(b["doc_count"]) for b in answer["price"]["buckets"]}
+
+
+def family_buckets(searcher: Any, query: Any) -> dict[str, int] | None:
+    """Members per family among the documents `query` matches, from the `family` fast field; None when
+    the set holds more families than one aggregation returns (`FAMILY_BUCKETS`)."""
+    answer = searcher.aggregate(query, {"f": {"terms": {"field": "family", "size": FAMILY_BUCKETS}}})["f"]
+    if answer.get("sum_other_doc_count") or len(answer["buckets"]) >= FAMILY_BUCKETS:
+        return None
+    return {str(b["key"]): int(b["doc_count"]) for b in answer["buckets"]}

@@ -16,6 +16,9 @@ Fields:
   and facet counts; `attr` ("name\\x1fvalue") and `attr_name`: attribute filters and facets;
 - `price` (f64 indexed + fast): range filters and price buckets; `price_up`/`price_down`: sort keys
   with a missing price last in either direction;
+- `family` (raw, fast): the product's family (`Product.family`), counted per match set by a terms
+  aggregation, whose cost follows the set's size where walking the family terms follows the catalog's
+  (absent from generations written before it: `Generation.family_field`);
 - `source` (stored bytes): the product as JSON, for `get`.
 """
 
@@ -66,6 +69,7 @@ def build_schema(fields: SearchFields) -> Any:
     for raw in ("brand", "category_top", "category_path", "category_prefixes", "availability", "attr"):
         builder.add_text_field(raw, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("attr_name", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("family", tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_float_field("price", indexed=True, fast=True)
     builder.add_float_field("price_up", fast=True)
     builder.add_float_field("price_down", fast=True)
@@ -73,7 +77,10 @@ def build_schema(fields: SearchFields) -> Any:
     return builder.build()
 
 
-def to_document(product: Product, fields: SearchFields, analyzer: Callable[[str], list[str]]) -> Any:
+def to_document(
+    product: Product, fields: SearchFields, analyzer: Callable[[str], list[str]], family_field: bool = True
+) -> Any:
+    """The tantivy document of `product`; `family_field`: the generation's schema has `family`."""
     doc = tantivy.Document()
     doc.add_text("id", product.id)
     doc.add_unsigned("key", id_key(product.id))
@@ -99,6 +106,8 @@ def to_document(product: Product, fields: SearchFields, analyzer: Callable[[str]
         if value is not None:
             doc.add_text("attr", f"{name}{ATTR_SEPARATOR}{value}")
             doc.add_text("attr_name", str(name))
+    if family_field and product.family is not None:
+        doc.add_text("family", product.family)
     if product.price is not None:
         doc.add_float("price", float(product.price))
     doc.add_float("price_up", NO_PRICE if product.price is None else float(product.price))

@@ -554,7 +554,7 @@ FAMILY_CATALOG = [
 def test_family_sizes_count_each_familys_members_in_the_match_set(
     kind: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from engine.lexical import family_query
+    from engine.lexical import family_query, tantivy_generation
 
     monkeypatch.setattr(family_query, "PAGE", 4)  # OpenSearch reads its counts over several pages
     with open_backend(kind, request, tmp_path) as index:
@@ -574,3 +574,6 @@ def test_family_sizes_count_each_familys_members_in_the_match_set(
         joined = MatchQuery("shirt", also_ids=frozenset({"0-0", "0-1"}))  # two sweaters, semantically
         assert index.family_sizes(joined) == {**shirts, "handle-0": 2}
         assert index.family_sizes(MatchQuery("xyzzy")) == {}
+        # More families than one tantivy aggregation returns: the family terms are walked, as exactly.
+        monkeypatch.setattr(tantivy_generation, "FAMILY_BUCKETS", 4)
+        assert index.family_sizes(MatchQuery("shirt")) == shirts
