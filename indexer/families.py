@@ -108,6 +108,11 @@ class Families:
         return self._by_id.get(key) or self._by_group.get(key)
 
 
+def family_of(raw: dict[str, Any]) -> str | None:
+    """The family key a raw record names (`id:101` read as 101), None when it names none."""
+    return _key(raw.get(GROUP)) or None
+
+
 def _key(group: Any) -> str:
     text = str(group).strip() if isinstance(group, (str, int)) and not isinstance(group, bool) else ""
     return text[len(_ID_PREFIX) :].strip() if text.lower().startswith(_ID_PREFIX) else text

@@ -3,7 +3,8 @@
 This is the step that decides what is "bad input": lines that do not parse, records that fail the
 schema, and a second record with an id already seen in the same file (the first one is kept, because a
 file where the same id means two things is ambiguous and the shop should hear about it). A variant
-row that leaves its family's fields empty is completed from its family first (`indexer.families`). A
+row that leaves its family's fields empty is completed from its family first (`indexer.families`), and
+its variant options become attributes named by the option (`indexer.options`). A
 record the shop does not show (`published` false) is neither a product nor a problem: its id is listed
 in `unpublished`, for a build to leave it out and an update to take it out.
 """
@@ -17,7 +18,8 @@ from pathlib import Path
 from engine.errors import InvalidInput
 from engine.product_schema import DEFAULT_LIMITS, Limits, RecordError, Unpublished, validate_record
 from engine.records import Product
-from indexer.families import Families
+from indexer.families import Families, family_of
+from indexer.options import VariantOptions
 from indexer.problems import Problem
 from indexer.readers import DEFAULT_FEED, FeedFormat, Malformed, catalog_format, read_records
 
@@ -51,6 +53,7 @@ def load_catalog(
     loaded = LoadedCatalog(source)
     first_line: dict[str, int] = {}
     families = Families()
+    options = VariantOptions()
     for line, raw in read_records(path, max_line_bytes=limits.record_bytes, feed=feed):
         if isinstance(raw, Malformed):
             loaded.problems.append(Problem(source, line, raw.message))
@@ -62,6 +65,7 @@ def load_catalog(
             if row_id is not None:  # an image-only row has none
                 loaded.unpublished.append(row_id)
             continue
+        raw = options.read(raw, family_of(raw))
         try:
             product = validate_record(families.complete(raw), limits)
         except RecordError as exc:

@@ -31,7 +31,9 @@ SHELL = [
       for i, c in enumerate(("bk", "gr")) for j, s in enumerate(("s", "l")) if (c, s) != ("bk", "m")),
     variant("shell-gr-m", "Shell jacket", "shell", 799.0),  # one size on sale
 ]  # fmt: skip
-DOWN = [variant(f"down-{s}", "Down jacket", "down", 499.0 + 10 * i) for i, s in enumerate("sml")]
+DOWN = [
+    variant(f"down-{s}", "Down jacket", "down", 499.0 + 10 * i, size=s.upper()) for i, s in enumerate("sml")
+]
 RAIN = [variant("rain", "Rain jacket", None, 299.0)]  # a product of its own
 SHIRTS = [
     variant(f"shirt{n}-{s}", f"Linen shirt model {n}", f"shirt{n}", 100.0 + n + i)
@@ -160,3 +162,10 @@ def test_recommendations_show_each_family_once(client: TestClient) -> None:
     assert personal["strategy"] == "personal"
     families = [family(h["id"]) for h in personal["hits"]]
     assert len(families) == len(set(families)) >= 5
+
+
+def test_a_filter_on_an_option_shows_each_family_by_a_member_that_has_it(client: TestClient) -> None:
+    facets = search(client, query="down jacket", facets=["attr.size"])["facets"]["attr.size"]
+    assert sorted((f["value"], f["count"]) for f in facets) == [("L", 1), ("M", 1), ("S", 1)]
+    large = search(client, query="down jacket", filters={"attributes": {"size": ["L"]}})
+    assert large["total"] == 1 and [(h["id"], h["variants"]) for h in large["hits"]] == [("down-l", 1)]

@@ -142,3 +142,47 @@ def test_a_draft_familys_rows_are_hidden_with_it(tmp_path: Path) -> None:
     columns = {"Title": "title", "Status": "published", "ID": "id", "Parent": "group"}
     loaded = load_catalog(write_csv(tmp_path / "woo.csv", header, woo), feed=FeedFormat(columns=columns))
     assert loaded.unpublished == ["201", "202"] and not loaded.products
+
+
+def test_shopify_options_are_attributes_named_by_the_option(tmp_path: Path) -> None:
+    header = ["Handle", "Title", "Option1 Name", "Option1 Value", "Option2 Name", "Option2 Value",
+              "Variant SKU", "Variant Price"]  # fmt: skip
+    rows = [
+        ["jacka", "Skaljacka", "Färg", "Svart", "Storlek", "S", "SK-SV-S", "899"],
+        ["jacka", "", "", "Svart", "", "M", "SK-SV-M", "899"],  # names on the first row only
+        ["jacka", "", "", "Grön", "", "", "SK-GR", "899"],  # one option left empty
+        ["mossa", "Mössa", "Title", "Default Title", "", "", "MO-1", "249"],  # Shopify's "no variants"
+    ]
+    columns = {"Handle": "group", "Title": "title", "Variant SKU": "id", "Variant Price": "price"}
+    loaded = load_catalog(write_csv(tmp_path / "shopify.csv", header, rows), feed=FeedFormat(columns=columns))
+    assert not loaded.problems
+    small, medium, green, hat = loaded.products
+    options = ("Färg", "Storlek")
+    assert [{k: p.attributes.get(k) for k in options} for p in (small, medium, green)] == [
+        {"Färg": "Svart", "Storlek": "S"},
+        {"Färg": "Svart", "Storlek": "M"},
+        {"Färg": "Grön", "Storlek": None},
+    ]
+    assert not any(name.startswith("Option") for p in loaded.products for name in p.attributes)
+    assert set(hat.attributes) == {"group"}
+
+
+def test_woocommerce_attributes_are_attributes_named_by_the_attribute(tmp_path: Path) -> None:
+    header = ["ID", "Type", "Name", "Regular price", "Parent", "Attribute 1 name", "Attribute 1 value(s)",
+              "Attribute 1 visible", "Attribute 1 global", "color"]  # fmt: skip
+    rows = [
+        ["101", "variable", "Sauvage", "", "", "Contenance", "30 ml, 60 ml", "1", "1", ""],
+        ["102", "variation", "Sauvage - 30 ml", "80", "id:101", "Contenance", "30 ml", "", "1", ""],
+        ["103", "variation", "Sauvage - 60 ml", "110", "id:101", "Contenance", "60 ml", "", "1", ""],
+        ["104", "simple", "Coffret", "50", "", "Notes", "Rose, Jasmin", "1", "0", ""],
+        ["105", "simple", "Vernis", "9", "", "color", "rouge", "1", "0", "red"],  # the column wins
+    ]
+    columns = {"ID": "id", "Name": "title", "Regular price": "price", "Parent": "group"}
+    loaded = load_catalog(write_csv(tmp_path / "woo.csv", header, rows), feed=FeedFormat(columns=columns))
+    assert not loaded.problems
+    parent, small, large, box, polish = loaded.products
+    assert (small.attributes["Contenance"], large.attributes["Contenance"]) == ("30 ml", "60 ml")
+    assert "Contenance" not in parent.attributes  # its variations' values, one each
+    assert box.attributes["Notes"] == "Rose, Jasmin"  # a simple product's list is its own
+    assert polish.attributes["color"] == "red"
+    assert not any(name.startswith("Attribute") for p in loaded.products for name in p.attributes)
