@@ -59,6 +59,7 @@ def to_hit(
         currency=product.currency,
         availability=product.availability,
         image=product.image,
+        family=product.family,
         variants=variants,
         score=float(score),
         debug=detail,

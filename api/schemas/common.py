@@ -90,6 +90,12 @@ class Hit(BaseModel):
     currency: str = "USD"
     availability: str = "in_stock"
     image: str | None = None
+    family: str | None = Field(
+        None,
+        description="The product's family (its `group`: a Shopify handle, a WooCommerce parent id, a Google "
+        "item_group_id), for a front end that links a family to its own product page; null for a "
+        "product of its own.",
+    )
     variants: int | None = Field(
         None,
         description="How many products of this hit's family (sizes, colours) match the search, when the "

@@ -74,6 +74,7 @@ def test_each_family_shows_once_and_total_counts_families(client: TestClient) ->
     assert answer["total"] == 3 and sorted(map(family, ids)) == ["down", "rain", "shell"]
     variants = {family(h["id"]): h["variants"] for h in answer["hits"]}
     assert variants == {"shell": len(SHELL), "down": len(DOWN), "rain": 1}
+    assert sorted(str(h["family"]) for h in answer["hits"]) == ["None", "down", "shell"]
     # Facets count products (each size and colour), as under Algolia's distinct.
     assert answer["facets"]["brand"] == [{"value": "Norrsken", "count": len(SHELL) + len(DOWN) + 1}]
 
