@@ -12,7 +12,9 @@ In order:
    untouched by steps 1 and 2;
 4. pins (the rule's query equal to the normalised query): each pinned product is placed at its
    position. A pinned product the search did not return is added when it exists and passes the
-   request's filters; one that does not is reported as skipped.
+   request's filters; one that does not is reported as skipped. Where the search shows each product
+   family once (`engine.pipeline.distinct`), a pinned product stands for its family: the member that
+   stood for it leaves the list.
 
 Every rule that touched the list is reported (`AppliedRule`) so a search with `debug` shows it.
 Products beyond the head keep their order: a shop that needs rules deeper raises `depth`.
@@ -20,7 +22,7 @@ Products beyond the head keep their order: a shop that needs rules deeper raises
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -31,6 +33,7 @@ from engine.ranking.features import CandidateSignals
 from engine.records import Product
 
 Lookup = Callable[[list[str]], dict[str, Product]]
+FamilyOf = Callable[[str], Hashable]  # a product id -> its family's key
 BURY_UNAVAILABLE = "bury_unavailable"
 MAX_REPORTED_IDS = 50
 MAX_RULE_KEYS = 4_096  # analysed rule queries kept (a rule file holds at most 500 rules)
@@ -97,12 +100,14 @@ class Merchandiser:
         lookup: Lookup,
         available: Callable[[list[str]], list[bool | None]] | None = None,
         lead: Sequence[RankedHit] = (),
+        family: FamilyOf | None = None,
     ) -> Merchandised:
         """Apply the rules to the first `depth` hits. `available` (each product's availability, None
         when gone) lets the common case, nothing to move or bury, skip reading the products. `lead`
         (the products the query names by an exact identifier, `engine.pipeline.identified`) go first,
         untouched by boosts and buries: the shopper asked for them by name. Pins still place their
-        products where they say."""
+        products where they say; with `family` (the list shows each family once), a pinned product
+        replaces the member that stood for its family."""
         if query.sort != "relevance":  # an explicit sort is the shopper's order: no rule touches it
             return Merchandised([*lead, *hits])
         rules = self.rules()
@@ -114,7 +119,7 @@ class Merchandiser:
             return result
         result.hits = [*lead, *result.hits]
         if pins:
-            _pin(result, pins, query, lookup)
+            _pin(result, pins, query, lookup, family)
         for rank, hit in enumerate(result.hits, start=1):
             hit.rank = rank
         return result
@@ -201,7 +206,13 @@ def _bury_unavailable(rows: list[Row], applied: list[AppliedRule]) -> list[Row]:
     return up + down
 
 
-def _pin(result: Merchandised, rules: Sequence[Rule], query: SearchQuery, lookup: Lookup) -> None:
+def _pin(
+    result: Merchandised,
+    rules: Sequence[Rule],
+    query: SearchQuery,
+    lookup: Lookup,
+    family: FamilyOf | None = None,
+) -> None:
     wanted = {pin.product_id: (pin.position, rule) for rule in rules for pin in rule.pins}
     present = {h.product_id: h for h in result.hits if h.product_id in wanted}
     missing = [pid for pid in wanted if pid not in present]
@@ -215,7 +226,12 @@ def _pin(result: Merchandised, rules: Sequence[Rule], query: SearchQuery, lookup
             continue
         present[pid] = RankedHit(CandidateSignals(pid))
         result.added += 1
-    hits = [h for h in result.hits if h.product_id not in present]
+    standing = {family(pid) for pid in present} if family is not None else set()
+    hits = [
+        h
+        for h in result.hits
+        if h.product_id not in present and (family is None or family(h.product_id) not in standing)
+    ]
     for pid, (position, rule) in sorted(((pid, wanted[pid]) for pid in present), key=lambda item: item[1][0]):
         hits.insert(min(position - 1, len(hits)), present[pid])
         placed.setdefault(rule.id, []).append(pid)

@@ -44,7 +44,7 @@ from engine.lexical.facets import PRICE_EDGES
 from engine.lexical.matching import MatchQuery
 from engine.merch.rules import RuleSet
 from engine.pipeline import fusion, interleave
-from engine.pipeline.distinct import collapse, family_count, variants
+from engine.pipeline.distinct import Key, collapse, family_count, family_key, variants
 from engine.pipeline.distinct import page as distinct_page
 from engine.pipeline.embed import QueryEmbedder
 from engine.pipeline.encoder_trial import EncoderTrial, in_trial_run
@@ -286,9 +286,9 @@ class SearchPipeline:
                     facets = facet_counts(listed, query.facets, price_edges=self.price_edges())
         with self._stage(timings, "merchandise"):
             named, hits = identified_first(hits, identified)
-            merch = self.merchandise.apply(
-                query, hits, lambda ids: self._products(ids, products), self.products.availability, named
-            )
+            lookup = partial(self._products, known=products)
+            family = None if sizes is None else partial(self._family, known=products)
+            merch = self.merchandise.apply(query, hits, lookup, self.products.availability, named, family)
             hits = merch.hits
         # Pins promise exact positions, which exploration's adjacent swaps would break; an interleaved
         # list is not explored either (its order is the trial's).
@@ -553,6 +553,10 @@ class SearchPipeline:
             return None
         depth = max(self.config.rerank_depth, query.page * query.size)
         return interleave.interleave_head(hits, depth, self.ranker(), trial, f"{shopper}\x1f{text}")
+
+    def _family(self, product_id: str, known: dict[str, Product]) -> Key:
+        """The family `product_id` is shown with (`engine.pipeline.distinct`)."""
+        return family_key(product_id, self._products([product_id], known).get(product_id))
 
     def _products(self, ids: list[str], known: dict[str, Product]) -> dict[str, Product]:
         """Products of `ids`: those an earlier stage of this search fetched, plus the rest, which join

@@ -170,3 +170,23 @@ def test_a_filter_on_an_option_shows_each_family_by_a_member_that_has_it(client:
     assert sorted((f["value"], f["count"]) for f in facets) == [("L", 1), ("M", 1), ("S", 1)]
     large = search(client, query="down jacket", filters={"attributes": {"size": ["L"]}})
     assert large["total"] == 1 and [(h["id"], h["variants"]) for h in large["hits"]] == [("down-l", 1)]
+
+
+def test_a_pinned_size_stands_for_its_family(client: TestClient) -> None:
+    # One family matches; pinning another of its sizes to position 2 must not leave the size that stood
+    # for it at position 1 (and the pin dropped as a second showing of the family).
+    shown = [h["id"] for h in search(client, query="down jacket")["hits"]]
+    assert len(shown) == 1 and family(shown[0]) == "down"
+    other = next(p.id for p in DOWN if p.id != shown[0])
+    pin = {
+        "id": "size",
+        "action": "pin",
+        "query": "down jacket",
+        "pins": [{"product_id": other, "position": 2}],
+    }
+    rules = {"bury_unavailable": True, "rules": [pin]}
+    assert (
+        client.put("/v1/admin/rules", json=rules, headers={"Authorization": "Bearer secret"}).status_code
+        == 200
+    )
+    assert [h["id"] for h in search(client, query="down jacket")["hits"]] == [other]
