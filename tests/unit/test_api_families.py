@@ -190,3 +190,17 @@ def test_a_pinned_size_stands_for_its_family(client: TestClient) -> None:
         == 200
     )
     assert [h["id"] for h in search(client, query="down jacket")["hits"]] == [other]
+
+
+def test_families_show_once_when_the_answer_comes_from_the_dense_side_alone(tmp_path: Path) -> None:
+    config = PipelineConfig(max_query_chars=64, semantic_threshold=0.99, near_threshold=0.99)
+    services = make_services(tmp_path, products=CATALOG, config=config)
+    try:
+        with TestClient(create_app(services)) as test_client:
+            services.lexical.down = True  # type: ignore[attr-defined]
+            answer = search(test_client, query="linen shirt", size=20)
+            assert answer["degraded"] == ["lexical"]
+            families = [family(h["id"]) for h in answer["hits"]]
+            assert len(families) == len(set(families)) == answer["total"] > 1
+    finally:
+        services.close()
