@@ -14,7 +14,7 @@ count, which is what a search's lexical side needs in one backend query.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
 from engine.lexical.facets import PRICE_EDGES
@@ -44,10 +44,14 @@ class LexicalIndex(Protocol):
         """Size of the match set."""
         ...
 
-    def family_sizes(self, match: MatchQuery) -> dict[str, int] | None:
+    def family_sizes(
+        self, match: MatchQuery, members: Collection[str] | None = None
+    ) -> dict[str, int] | None:
         """How many members of the match set each product family has ({family key: count}, families
         with none left out; the key is `Product.family`), or None when no product of the index names a
-        family, so a catalog without variants pays nothing for showing each family once."""
+        family, so a catalog without variants pays nothing for showing each family once. `members`: the
+        set's ids where the caller knows them all, so the backend counts those instead of evaluating
+        the set's query again."""
         ...
 
     def match_ids(self, match: MatchQuery, within: Sequence[str] | None = None) -> set[str]:

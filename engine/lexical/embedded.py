@@ -32,7 +32,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -189,7 +189,9 @@ class EmbeddedLexical:
         result = gen.index.searcher().search(query, limit=1, count=True)
         return int(result.count)  # type: ignore[attr-defined]  # present at run time, missing in the stub
 
-    def family_sizes(self, match: MatchQuery) -> dict[str, int] | None:
+    def family_sizes(
+        self, match: MatchQuery, members: Collection[str] | None = None
+    ) -> dict[str, int] | None:
         """A terms aggregation over the `family` fast field, restricted to the match set (cost in
         proportion to the set); a generation without that field, or a set with more families than one
         aggregation returns, walks the family attribute's terms instead (cost in proportion to the
@@ -200,7 +202,10 @@ class EmbeddedLexical:
         searcher = gen.index.searcher()
         if searcher.doc_freq("attr_name", FAMILY_ATTRIBUTE) == 0:
             return None
-        query = gen.queries.match_query(match, scored=False)
+        if members is not None:  # the set by its ids: a term lookup each, not the match query again
+            query = tantivy.Query.term_set_query(gen.schema, "id", list(members))
+        else:
+            query = gen.queries.match_query(match, scored=False)
         if gen.family_field:
             found = family_buckets(searcher, query)
             if found is not None:

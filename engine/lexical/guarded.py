@@ -8,7 +8,7 @@ open breaker answers False without asking the server.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from engine.errors import BackendUnavailable
 from engine.lexical.base import LexicalIndex
@@ -35,8 +35,10 @@ class GuardedLexical:
     def count_matching(self, match: MatchQuery) -> int:
         return self.breaker.call(self.inner.count_matching, match)
 
-    def family_sizes(self, match: MatchQuery) -> dict[str, int] | None:
-        return self.breaker.call(self.inner.family_sizes, match)
+    def family_sizes(
+        self, match: MatchQuery, members: Collection[str] | None = None
+    ) -> dict[str, int] | None:
+        return self.breaker.call(self.inner.family_sizes, match, members)
 
     def match_ids(self, match: MatchQuery, within: Sequence[str] | None = None) -> set[str]:
         return self.breaker.call(self.inner.match_ids, match, within)

@@ -28,7 +28,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -244,10 +244,12 @@ class OpenSearchLexical:
         body = {"query": self._match(match)}
         return int(self._call("count", lambda: self.client.count(index=self._target, body=body))["count"])
 
-    def family_sizes(self, match: MatchQuery) -> dict[str, int] | None:
+    def family_sizes(
+        self, match: MatchQuery, members: Collection[str] | None = None
+    ) -> dict[str, int] | None:
         if not self._has_families():
             return None
-        query = self._match(match)
+        query = {"ids": {"values": list(members)}} if members is not None else self._match(match)
         sizes: dict[str, int] = {}
         after: dict[str, Any] | None = None
         while True:

@@ -57,6 +57,7 @@ class MatchSet:
     threshold: float | None = None
     near: dict[str, float] = field(default_factory=dict)
     total: int | None = None  # the set's size when building it needed the count (the thin-set check)
+    ids: frozenset[str] | None = None  # every member, where retrieval named them all (`members`)
 
 
 class MatchSetStage:
@@ -227,7 +228,8 @@ class MatchSetStage:
         semantic = _passing(match.semantic, allowed)
         semantic.extend(pid for pid in match.near if pid not in match.semantic)
         if lexical.complete:
-            match.total = len(named.union(semantic))
+            match.ids = frozenset(named.union(semantic))
+            match.total = len(match.ids)
             return inside
         outside = [pid for pid in semantic if pid not in named]
         ask = list(dict.fromkeys([*rest, *outside]))

@@ -383,7 +383,7 @@ class SearchPipeline:
                 if query.facets
                 else {}
             )
-            sizes = lexical.family_sizes(match.query) if distinct and total else None
+            sizes = lexical.family_sizes(match.query, match.ids) if distinct and total else None
         return total, facets, sizes
 
     def _distinct_page(

@@ -574,6 +574,9 @@ def test_family_sizes_count_each_familys_members_in_the_match_set(
         joined = MatchQuery("shirt", also_ids=frozenset({"0-0", "0-1"}))  # two sweaters, semantically
         assert index.family_sizes(joined) == {**shirts, "handle-0": 2}
         assert index.family_sizes(MatchQuery("xyzzy")) == {}
+        # The set given by its ids (a search whose retrieval named every member): the same counts.
+        named = {p.id for p in FAMILY_CATALOG if "shirt" in p.title}
+        assert index.family_sizes(MatchQuery("shirt"), members=named) == shirts
         # More families than one tantivy aggregation returns: the family terms are walked, as exactly.
         monkeypatch.setattr(tantivy_generation, "FAMILY_BUCKETS", 4)
         assert index.family_sizes(MatchQuery("shirt")) == shirts
