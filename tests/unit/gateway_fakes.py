@@ -8,12 +8,15 @@ ranker version 1 (weight 1.0 on `fused_score`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+from fastapi.testclient import TestClient
 
 from api.deps import Services
+from api.main import create_app
 from engine.config import load_settings
 from engine.errors import BackendUnavailable, NotFound
 from engine.events.embedded import EmbeddedEventLog
@@ -27,6 +30,11 @@ from indexer.partial import apply_patch
 from tests.fakes import FakeClipEncoder, FakeInference, FakeTextEncoder, FakeVectorStore
 
 FUSED = FEATURE_NAMES.index("fused_score")
+# Depth 5 per retriever and thresholds no hashed vector of another text reaches: a search's match set is
+# its lexical one, and pages past the first come from the set rather than the ranked head.
+LEXICAL_SETS = PipelineConfig(
+    max_query_chars=64, lexical_depth=5, dense_depth=5, semantic_threshold=0.99, near_threshold=0.99
+)
 
 
 class PriorRanker:
@@ -258,3 +266,23 @@ def make_services(
         events,
         config or PipelineConfig(max_query_chars=64, lexical_depth=5, dense_depth=5),
     )
+
+
+@contextmanager
+def app_client(
+    tmp: Path, products: Sequence[Product], config: PipelineConfig = LEXICAL_SETS
+) -> Iterator[TestClient]:
+    """A test client of the gateway over `make_services(tmp, products=..., config=...)`, closed after."""
+    services = make_services(tmp, products=products, config=config)
+    try:
+        with TestClient(create_app(services)) as client:
+            yield client
+    finally:
+        services.close()
+
+
+def search(client: TestClient, **body: object) -> dict:
+    """The answer of `POST /v1/search` with `body`, which must be 200."""
+    response = client.post("/v1/search", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()

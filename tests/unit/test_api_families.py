@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from engine.pipeline.types import PipelineConfig
 from engine.records import Product
-from tests.unit.gateway_fakes import make_services
+from tests.unit.gateway_fakes import app_client, make_services, search
 
 
 def variant(pid: str, title: str, family: str | None, price: float, **extra: object) -> Product:
@@ -47,21 +47,8 @@ BY_ID = {p.id: p for p in CATALOG}
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    # Shallow retrieval (5 per side), so pages past the first come from the match set, not the head;
-    # thresholds no hashed vector of another text reaches, so the sets are the lexical ones.
-    config = PipelineConfig(
-        max_query_chars=64, lexical_depth=5, dense_depth=5, semantic_threshold=0.99, near_threshold=0.99
-    )
-    services = make_services(tmp_path, products=CATALOG, config=config)
-    with TestClient(create_app(services)) as test_client:
+    with app_client(tmp_path, CATALOG) as test_client:
         yield test_client
-    services.close()
-
-
-def search(client: TestClient, **body: object) -> dict:
-    response = client.post("/v1/search", json=body)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def family(pid: str) -> str:

@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
 from engine.pipeline.types import PipelineConfig
 from engine.records import Product
 from tests.support.shop import CATALOG, NOTEBOOKS
-from tests.unit.gateway_fakes import make_services
+from tests.unit.gateway_fakes import app_client, search
 
 AUTH = {"Authorization": "Bearer secret"}
 SYNONYM_CHECK_S = 1.05
@@ -26,21 +25,8 @@ BY_ID = {p.id: p for p in CATALOG}
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    # Depth 5 per retriever; semantic and near thresholds no hashed vector of another text reaches, so
-    # the match sets below are the lexical ones.
-    config = PipelineConfig(
-        max_query_chars=64, lexical_depth=5, dense_depth=5, semantic_threshold=0.99, near_threshold=0.99
-    )
-    services = make_services(tmp_path, products=CATALOG, config=config)
-    with TestClient(create_app(services)) as test_client:
+    with app_client(tmp_path, CATALOG) as test_client:
         yield test_client
-    services.close()
-
-
-def search(client: TestClient, **body: object) -> dict:
-    response = client.post("/v1/search", json=body)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def test_nonsense_matches_nothing(client: TestClient) -> None:
@@ -62,12 +48,8 @@ def test_a_thin_set_also_answers_products_sharing_a_word_and_nonsense_still_noth
             near_match_below=near_match_below,
             near_candidates=False,  # the whole-catalog rule alone
         )
-        services = make_services(tmp_path / f"{near_match_below}-{query}", products=CATALOG, config=config)
-        try:
-            with TestClient(create_app(services)) as test_client:
-                return search(test_client, query=query, size=100)
-        finally:
-            services.close()
+        with app_client(tmp_path / f"{near_match_below}-{query}", CATALOG, config) as test_client:
+            return search(test_client, query=query, size=100)
 
     # No product has both words: the strict set is empty, so the products sharing one join it.
     widened = answers(100, "kafka notebook")
@@ -94,20 +76,16 @@ def test_lexical_candidates_close_in_meaning_join_a_set_that_matches_and_nonsens
         near_threshold=-1.0,
         near_candidates=True,
     )
-    services = make_services(tmp_path / "near", products=CATALOG, config=config)
-    try:
-        with TestClient(create_app(services)) as test_client:
-            # "leather notebook" matches the bookmark alone; four more notebooks share a word with it.
-            widened = search(test_client, query="leather notebook", size=100, facets=["brand"])
-            ids = [h["id"] for h in widened["hits"]]
-            assert widened["total"] == len(ids) == 5 and "odd-bookmark" in ids
-            assert set(ids) <= NOTEBOOKS
-            assert sum(b["count"] for b in widened["facets"]["brand"]) == 5  # facets over the same set
-            # "kafka notebook": no product has both words, so there is no strict match to widen.
-            empty = search(test_client, query="kafka notebook")
-            assert empty["total"] == 0 and empty["suggestion"] == "notebook"
-    finally:
-        services.close()
+    with app_client(tmp_path / "near", CATALOG, config) as test_client:
+        # "leather notebook" matches the bookmark alone; four more notebooks share a word with it.
+        widened = search(test_client, query="leather notebook", size=100, facets=["brand"])
+        ids = [h["id"] for h in widened["hits"]]
+        assert widened["total"] == len(ids) == 5 and "odd-bookmark" in ids
+        assert set(ids) <= NOTEBOOKS
+        assert sum(b["count"] for b in widened["facets"]["brand"]) == 5  # facets over the same set
+        # "kafka notebook": no product has both words, so there is no strict match to widen.
+        empty = search(test_client, query="kafka notebook")
+        assert empty["total"] == 0 and empty["suggestion"] == "notebook"
 
 
 def test_an_empty_result_suggests_the_words_that_match(client: TestClient) -> None:
@@ -238,27 +216,20 @@ def test_a_model_number_answers_its_product_before_accessories_that_mention_it(t
             attributes={"model": "DCD791D2K"},
         ),
     ]
-    config = PipelineConfig(
-        max_query_chars=64, lexical_depth=5, dense_depth=5, semantic_threshold=0.99, near_threshold=0.99
-    )
     # The drill is out of stock: the default rule buries unavailable products, not one named exactly.
     drill_gone = [replace(p, availability="out_of_stock") if p.id == "tl-drill" else p for p in CATALOG]
-    services = make_services(tmp_path, products=[*drill_gone, *accessories], config=config)
-    try:
-        with TestClient(create_app(services)) as shop:
-            for pipeline in ("full", "bm25", "rrf"):
-                answer = search(shop, query="DCD791D2", pipeline=pipeline, debug=True)
-                ids = [h["id"] for h in answer["hits"]]
-                assert ids[0] == "tl-drill" and set(ids) == {"tl-drill", "ac-battery", "tl-kit"}, (
-                    pipeline,
-                    ids,
-                )
-                assert [h["debug"]["identifier"] for h in answer["hits"]] == [True, False, False]
-                assert answer["hits"][0]["score"] == 1.0
-                assert answer["rules"] == []  # nothing else unavailable to bury, and the drill was not
-            # A run of the query's parts names it too; a filter that excludes it leaves it out.
-            assert search(shop, query="dewalt dcd 791 d2")["hits"][0]["id"] == "tl-drill"
-            filtered = search(shop, query="DCD791D2", filters={"brand": ["PowerPlus"]})
-            assert [h["id"] for h in filtered["hits"]] == ["ac-battery"]
-    finally:
-        services.close()
+    with app_client(tmp_path, [*drill_gone, *accessories]) as shop:
+        for pipeline in ("full", "bm25", "rrf"):
+            answer = search(shop, query="DCD791D2", pipeline=pipeline, debug=True)
+            ids = [h["id"] for h in answer["hits"]]
+            assert ids[0] == "tl-drill" and set(ids) == {"tl-drill", "ac-battery", "tl-kit"}, (
+                pipeline,
+                ids,
+            )
+            assert [h["debug"]["identifier"] for h in answer["hits"]] == [True, False, False]
+            assert answer["hits"][0]["score"] == 1.0
+            assert answer["rules"] == []  # nothing else unavailable to bury, and the drill was not
+        # A run of the query's parts names it too; a filter that excludes it leaves it out.
+        assert search(shop, query="dewalt dcd 791 d2")["hits"][0]["id"] == "tl-drill"
+        filtered = search(shop, query="DCD791D2", filters={"brand": ["PowerPlus"]})
+        assert [h["id"] for h in filtered["hits"]] == ["ac-battery"]
