@@ -6,6 +6,7 @@ These are plain dataclasses, deliberately separate from the gateway's request/re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,12 @@ BUYABLE = (
 # The attribute naming a product's family (its sizes and colours): a shop export's `Parent` or `Handle`,
 # a Google feed's `item_group_id`. A search shows a family once (`engine.pipeline.distinct`).
 FAMILY_ATTRIBUTE = "group"
+
+
+def family_count(members: int, sizes: Mapping[str, int]) -> int:
+    """How many families a set of `members` products holds, `sizes` its members per family: each
+    product outside every family is one (a search's `total`, a facet value's count)."""
+    return members - sum(sizes.values()) + len(sizes)
 
 
 @dataclass(frozen=True)

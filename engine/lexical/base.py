@@ -69,8 +69,11 @@ class LexicalIndex(Protocol):
         fields: Sequence[str],
         size: int = 20,
         price_edges: Sequence[float] = PRICE_EDGES,
+        families: bool = False,
     ) -> FacetCounts:
-        """Facet counts over the match set."""
+        """Facet counts over the match set: products per value, or with `families` the product families
+        with a member there per value (a product without a family is one), exact on both backends
+        (`engine.lexical.family_facets`)."""
         ...
 
     def filter_ids(self, filters: Filters) -> set[str]:

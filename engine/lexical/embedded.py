@@ -22,8 +22,8 @@ match set come from the engine (`Searcher.terms_with_prefix` restricted to the m
 aggregation for price buckets), exact at any catalog size.
 
 Over 300 lines because it is the whole embedded backend behind one class (generations, writers,
-match-set reads, facets); query building and the opened generation are already in
-`tantivy_query.py` and `tantivy_generation.py`.
+match-set reads); query building, the opened generation and facet counting are already in
+`tantivy_query.py`, `tantivy_generation.py` and `tantivy_facets.py`.
 """
 
 from __future__ import annotations
@@ -41,18 +41,12 @@ from typing import TYPE_CHECKING, Any
 
 from engine.errors import AisleError, IndexUnreadable
 from engine.lexical.analysis import make_analyzer
-from engine.lexical.facets import PRICE_EDGES, attribute_name, check_fields, top_buckets
+from engine.lexical.facets import PRICE_EDGES, check_fields
 from engine.lexical.matching import IDENTIFIED_LIMIT, MatchQuery, SearchFields, identifier_candidates
 from engine.lexical.synonyms import SynonymFile, synonyms_path
-from engine.lexical.tantivy_generation import (
-    Generation,
-    family_buckets,
-    match_ids,
-    price_counts,
-    write_manifest,
-)
+from engine.lexical.tantivy_facets import facet_counts, family_members
+from engine.lexical.tantivy_generation import Generation, match_ids, write_manifest
 from engine.lexical.tantivy_schema import (
-    ATTR_SEPARATOR,
     build_schema,
     from_source,
     id_key,
@@ -66,12 +60,6 @@ if TYPE_CHECKING:
     from engine.config import Settings
 
 WRITER_HEAP = 64_000_000
-_FACET_FIELDS = {
-    "brand": "brand",
-    "category": "category_top",
-    "category_path": "category_path",
-    "availability": "availability",
-}
 SORT_FIELDS = {"price_asc": ("price_up", "asc"), "price_desc": ("price_down", "desc")}
 
 
@@ -206,13 +194,7 @@ class EmbeddedLexical:
             query = tantivy.Query.term_set_query(gen.schema, "id", list(members))
         else:
             query = gen.queries.match_query(match, scored=False)
-        if gen.family_field:
-            found = family_buckets(searcher, query)
-            if found is not None:
-                return found
-        prefix = f"{FAMILY_ATTRIBUTE}{ATTR_SEPARATOR}"
-        terms = searcher.terms_with_prefix("attr", prefix, filter_query=query)
-        return {value[len(prefix) :]: n for value, n in terms if n > 0}
+        return family_members(gen, searcher, query)
 
     def match_ids(self, match: MatchQuery, within: Sequence[str] | None = None) -> set[str]:
         """Ids in the match set (those among `within` when given)."""
@@ -244,26 +226,14 @@ class EmbeddedLexical:
         fields: Sequence[str],
         size: int = 20,
         price_edges: Sequence[float] = PRICE_EDGES,
+        families: bool = False,
     ) -> FacetCounts:
         check_fields(fields)
         gen = self._current()
         if gen is None:
             return {name: [] for name in fields}
-        searcher = gen.index.searcher()
         query = gen.queries.match_query(match, scored=False)
-        result: FacetCounts = {}
-        for name in fields:
-            attr = attribute_name(name)
-            if name == "price":
-                counts = price_counts(searcher, query, price_edges)
-            elif attr is not None:
-                prefix = f"{attr}{ATTR_SEPARATOR}"
-                terms = searcher.terms_with_prefix("attr", prefix, filter_query=query)
-                counts = {value[len(prefix) :]: n for value, n in terms}
-            else:
-                counts = dict(searcher.terms_with_prefix(_FACET_FIELDS[name], "", filter_query=query))
-            result[name] = top_buckets(counts, size)
-        return result
+        return facet_counts(gen, query, fields, size, price_edges, families)
 
     def filter_ids(self, filters: Filters) -> set[str]:
         return self.match_ids(MatchQuery(None, filters))

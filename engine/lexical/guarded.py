@@ -52,8 +52,9 @@ class GuardedLexical:
         fields: Sequence[str],
         size: int = 20,
         price_edges: Sequence[float] = PRICE_EDGES,
+        families: bool = False,
     ) -> FacetCounts:
-        return self.breaker.call(self.inner.facets, match, fields, size, price_edges)
+        return self.breaker.call(self.inner.facets, match, fields, size, price_edges, families)
 
     def filter_ids(self, filters: Filters) -> set[str]:
         return self.breaker.call(self.inner.filter_ids, filters)

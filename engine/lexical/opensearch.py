@@ -36,7 +36,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import BackendUnavailable, ConfigError, InvalidInput, MissingDependency
-from engine.lexical import family_query
+from engine.lexical import facet_query, family_query
 from engine.lexical import query as dsl
 from engine.lexical.analysis import make_analyzer
 from engine.lexical.facets import PRICE_EDGES, check_fields
@@ -304,18 +304,28 @@ class OpenSearchLexical:
         fields: Sequence[str],
         size: int = 20,
         price_edges: Sequence[float] = PRICE_EDGES,
+        families: bool = False,
     ) -> FacetCounts:
         check_fields(fields)
         if not fields:
             return {}
+        if families:
+            return family_query.facet_families(self._msearch, self._match(match), fields, size, price_edges)
         body = {
             "query": self._match(match),
             "size": 0,
             "track_total_hits": False,
-            "aggs": dsl.facet_aggs(fields, size, price_edges),
+            "aggs": facet_query.facet_aggs(fields, size, price_edges),
         }
         response = self._call("facets", lambda: self.client.search(index=self._target, body=body))
-        return dsl.parse_facets(response["aggregations"], fields, size)
+        return facet_query.parse_facets(response["aggregations"], fields, size)
+
+    def _msearch(self, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The answers to `bodies`, searched in one round trip; each item's error raised as its search's."""
+        target = {"index": self._target}
+        lines = [line for body in bodies for line in (target, body)]
+        response = self._call("facets", lambda: self.client.msearch(body=lines))
+        return [_item(item) for item in response["responses"]]
 
     def filter_ids(self, filters: Filters) -> set[str]:
         return self._scan_ids({"query": dsl.bool_query(None, filters), "_source": False}, "filter ids", None)

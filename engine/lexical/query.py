@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine.lexical.analysis import is_cjk
-from engine.lexical.facets import PRICE_EDGES, attribute_name, price_ranges, top_buckets
 from engine.lexical.mapping import attribute_field
 from engine.lexical.matching import (
     ATTRIBUTE_PREFIX,
@@ -33,7 +32,7 @@ from engine.lexical.matching import (
 from engine.lexical.query_spell import compound_clauses, spelling_clauses
 from engine.lexical.readings import Rewrite, query_rewrites
 from engine.lexical.synonyms import Expansions
-from engine.records import AVAILABILITY_VALUES, CATEGORY_SEPARATOR, FacetCounts, Filters, Product
+from engine.records import AVAILABILITY_VALUES, CATEGORY_SEPARATOR, Filters, Product
 
 _PLAIN_FIELDS = {
     "title": "title",
@@ -164,7 +163,7 @@ def match_query(
     return {"bool": body}
 
 
-def _attribute_clause(name: str, accepted: Sequence[str]) -> dict[str, Any]:
+def attribute_clause(name: str, accepted: Sequence[str]) -> dict[str, Any]:
     has_value = {
         "nested": {
             "path": "attributes",
@@ -204,7 +203,7 @@ def filter_clauses(filters: Filters | None) -> tuple[list[dict[str, Any]], list[
     if filters.available_only:
         must.append({"terms": {"availability": AVAILABLE_VALUES}})
     for name, accepted in filters.attributes.items():
-        must.append(_attribute_clause(name, accepted))
+        must.append(attribute_clause(name, accepted))
     if filters.exclude_ids:
         must_not.append({"ids": {"values": list(filters.exclude_ids)}})
     return must, must_not
@@ -236,57 +235,3 @@ def bool_query(
     if must_not:
         body["must_not"] = must_not
     return {"bool": body}
-
-
-_TERMS_FIELDS = {
-    "brand": "brand",
-    "category": "category_top",
-    "category_path": "category_path",
-    "availability": "availability",
-}
-
-
-def facet_aggs(
-    fields: Sequence[str], size: int, price_edges: Sequence[float] = PRICE_EDGES
-) -> dict[str, Any]:
-    """One aggregation per facet, named f0, f1, ... (facet names may hold characters agg names cannot)."""
-    aggs: dict[str, Any] = {}
-    for i, field in enumerate(fields):
-        # Ties broken by value, as in the embedded backend, so both cut at the same bucket.
-        terms = {"size": max(size, 1), "order": [{"_count": "desc"}, {"_key": "asc"}]}
-        name = attribute_name(field)
-        if field == "price":
-            aggs[f"f{i}"] = {"range": {"field": "price", "ranges": price_ranges(price_edges)}}
-        elif name is not None:
-            aggs[f"f{i}"] = {
-                "nested": {"path": "attributes"},
-                "aggs": {
-                    "named": {
-                        "filter": {"term": {"attributes.name": name}},
-                        "aggs": {
-                            "values": {
-                                "terms": {"field": "attributes.value", **terms},
-                                "aggs": {"products": {"reverse_nested": {}}},
-                            }
-                        },
-                    }
-                },
-            }
-        else:
-            aggs[f"f{i}"] = {"terms": {"field": _TERMS_FIELDS[field], **terms}}
-    return aggs
-
-
-def parse_facets(aggregations: dict[str, Any], fields: Sequence[str], size: int) -> FacetCounts:
-    facets: FacetCounts = {}
-    for i, field in enumerate(fields):
-        agg = aggregations[f"f{i}"]
-        counts: dict[str, int] = {}
-        if attribute_name(field) is not None:
-            for bucket in agg["named"]["values"]["buckets"]:
-                counts[str(bucket["key"])] = int(bucket["products"]["doc_count"])
-        else:
-            for bucket in agg["buckets"]:
-                counts[str(bucket["key"])] = int(bucket["doc_count"])
-        facets[field] = top_buckets(counts, size)
-    return facets

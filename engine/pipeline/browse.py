@@ -49,7 +49,7 @@ def browse(
 ) -> SearchOutcome:
     """One page of the filtered catalog, with facet counts over all of it (same shape as a search);
     `distinct` lists each product family once (`engine.pipeline.distinct`), by its first member in the
-    order (the most popular, or the cheapest under a price sort)."""
+    order (the most popular, or the cheapest under a price sort), and counts facets in families."""
     if query.page < 1 or query.size < 1:
         raise InvalidInput("page and size must be >= 1")
     if query.sort not in SORTS:
@@ -59,7 +59,9 @@ def browse(
     ids = lexical.all_ids() if query.filters.is_empty else lexical.filter_ids(query.filters)
     found = products.get(sorted(ids))
     listed = _order([p for p in found.values() if query.filters.matches(p)], query.sort)
-    facets = facet_counts(listed, query.facets, price_edges=price_edges) if query.facets else {}
+    facets = (
+        facet_counts(listed, query.facets, price_edges=price_edges, families=distinct) if query.facets else {}
+    )
     sizes: Counter[str] = Counter()
     if distinct:
         sizes.update(p.family for p in listed if p.family is not None)

@@ -13,8 +13,9 @@ search shows each family once, as Algolia's `distinct` and Elasticsearch's field
   starts with the family after page 1's last, whatever its members' places;
 - a price sort orders families by their cheapest member (or dearest, descending), which shows them;
 - each hit carries how many of its family's products match (`variants`);
-- facet counts count products, as Algolia's and Elasticsearch's do under collapsing: a size facet says
-  how many of the set's products come in that size.
+- facet counts count families too (`engine.lexical.family_facets`), so a value's count is the `total`
+  clicking it leaves: a jacket in S, M and L counts once under its brand and once under each size
+  (Algolia's `facetingAfterDistinct`, a Shopify storefront's filters).
 
 The counts come from the lexical backend (`LexicalIndex.family_sizes`, exact on both); a catalog where
 no product names a family answers None there and skips this stage entirely.
@@ -39,12 +40,6 @@ def family_key(product_id: str, product: Product | None) -> Key:
     """The family a product is shown with; a product without one (or no longer stored) is its own."""
     family = product.family if product is not None else None
     return (True, family) if family is not None else (False, product_id)
-
-
-def family_count(members: int, sizes: Mapping[str, int]) -> int:
-    """How many families a match set of `members` products holds, `sizes` its members per family: each
-    product outside every family is one."""
-    return members - sum(sizes.values()) + len(sizes)
 
 
 def variants(product: Product | None, sizes: Mapping[str, int]) -> int:

@@ -44,7 +44,7 @@ from engine.lexical.facets import PRICE_EDGES
 from engine.lexical.matching import MatchQuery
 from engine.merch.rules import RuleSet
 from engine.pipeline import fusion, interleave
-from engine.pipeline.distinct import Key, collapse, family_count, family_key, variants
+from engine.pipeline.distinct import Key, collapse, family_key, variants
 from engine.pipeline.distinct import page as distinct_page
 from engine.pipeline.embed import QueryEmbedder
 from engine.pipeline.encoder_trial import EncoderTrial, in_trial_run
@@ -62,7 +62,7 @@ from engine.pipeline.trialstate import ActiveTrial
 from engine.pipeline.types import METHODS, SORTS, PipelineConfig, RankedHit, SearchOutcome, SearchQuery
 from engine.ranking.features import QueryContext, SignalColumns, TitleMatcher, tokenize
 from engine.ranking.stats import ClickStats
-from engine.records import FacetCounts, Filters, MemberHits, Product, ScoredId
+from engine.records import FacetCounts, Filters, MemberHits, Product, ScoredId, family_count
 from engine.vectors.base import VectorStore
 
 log = logging.getLogger(__name__)
@@ -374,16 +374,19 @@ class SearchPipeline:
         self, query: SearchQuery, match: MatchSet, timings: dict[str, float], distinct: bool
     ) -> tuple[int, FacetCounts, dict[str, int] | None]:
         """The match set's size, the facet counts over it and, when `distinct`, its members per family
-        (None where no product names a family), from the lexical backend."""
+        (None where no product names a family), from the lexical backend. Facets count what `total`
+        counts: families when the set has them and shows each once, so a value's count is what
+        clicking it leaves."""
         lexical = self.matchset.lexical
         with self._stage(timings, "match"):
             total = match.total if match.total is not None else lexical.count_matching(match.query)
-            facets = (
-                lexical.facets(match.query, query.facets, price_edges=self.price_edges())
-                if query.facets
-                else {}
-            )
             sizes = lexical.family_sizes(match.query, match.ids) if distinct and total else None
+        if not query.facets:
+            return total, {}, sizes
+        with self._stage(timings, "facets"):
+            facets = lexical.facets(
+                match.query, query.facets, price_edges=self.price_edges(), families=sizes is not None
+            )
         return total, facets, sizes
 
     def _distinct_page(

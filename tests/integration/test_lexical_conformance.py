@@ -580,3 +580,75 @@ def test_family_sizes_count_each_familys_members_in_the_match_set(
         # More families than one tantivy aggregation returns: the family terms are walked, as exactly.
         monkeypatch.setattr(tantivy_generation, "FAMILY_BUCKETS", 4)
         assert index.family_sizes(MatchQuery("shirt")) == shirts
+
+
+def _facet_family_catalog() -> list[Product]:
+    """Families of one to four sizes in two colours, brands and prices that differ within a family only
+    in price, and products of their own: enough values that a small top leaves some uncounted."""
+    products = []
+    for family in range(24):
+        brand = ("Acme", "Globex", "Initech", "Umbrella", "Hooli")[family % 5]
+        for member in range(family % 4 + 1):
+            attributes = {
+                "group": f"fam-{family}",
+                "size": "SMLX"[member],
+                "colour": ("red", "blue")[member % 2],
+            }
+            products.append(
+                Product(
+                    f"f{family}-{member}",
+                    "linen shirt" if family % 3 else "wool sweater",
+                    brand=brand,
+                    category=("Clothing", "Tops" if family % 2 else "Knitwear"),
+                    price=[9.0, 30.0, 60.0, 120.0][(family + member) % 4],
+                    availability="out_of_stock" if member == 1 else "in_stock",
+                    attributes=attributes,
+                )
+            )
+    products += [
+        Product(f"own-{n}", "plain linen shirt", brand="Hooli", price=30.0, attributes={"size": "M"})
+        for n in range(5)
+    ]
+    return products
+
+
+FACET_FAMILIES = _facet_family_catalog()
+FAMILY_FACETS = ["brand", "category", "category_path", "availability", "price", "attr.size", "attr.colour"]
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_facets_count_families_exactly(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine.lexical import family_facets, family_query, tantivy_generation
+    from engine.pipeline.facets import facet_counts
+
+    monkeypatch.setattr(family_facets, "BATCH", 2)  # several rounds of counts
+    monkeypatch.setattr(family_query, "PAGE", 3)  # OpenSearch's family counts over several pages
+    monkeypatch.setattr(family_query, "LISTED", 2)  # and its values listed again, four times more
+    with open_backend(kind, request, tmp_path) as index:
+        index.rebuild(FACET_FAMILIES)
+        edges = price_edges(0)
+        for text, filters in (("shirt", None), (None, None), ("shirt", Filters(available_only=True))):
+            members = [
+                p
+                for p in FACET_FAMILIES
+                if (text is None or text in p.title) and (filters or Filters()).matches(p)
+            ]
+            for size in (2, 20):
+                expected = facet_counts(members, FAMILY_FACETS, size, edges, families=True)
+                got = index.facets(MatchQuery(text, filters), FAMILY_FACETS, size, edges, families=True)
+                assert got == expected, (text, filters, size)
+        # Counted by hand: Hooli's families are 4, 9, 14 and 19 of 1, 2, 3 and 4 sizes, 9 wool (not
+        # in the set), and five shirts of their own.
+        shirts = index.facets(MatchQuery("shirt"), ["brand", "attr.size"], families=True)
+        assert dict(shirts["brand"])["Hooli"] == 3 + 5
+        products = index.facets(MatchQuery("shirt"), ["brand"])["brand"]
+        assert dict(products)["Hooli"] == 1 + 3 + 4 + 5
+        assert dict(shirts["attr.size"])["S"] == 16 and dict(shirts["attr.size"])["M"] == 12 + 5
+        # More families than one tantivy aggregation returns: the family terms are walked, as exactly.
+        monkeypatch.setattr(tantivy_generation, "FAMILY_BUCKETS", 2)
+        assert index.facets(MatchQuery("shirt"), ["brand", "attr.size"], families=True) == shirts
+        assert index.facets(MatchQuery("xyzzy"), FAMILY_FACETS, families=True) == {
+            f: [] for f in FAMILY_FACETS
+        }

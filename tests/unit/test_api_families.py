@@ -62,8 +62,40 @@ def test_each_family_shows_once_and_total_counts_families(client: TestClient) ->
     variants = {family(h["id"]): h["variants"] for h in answer["hits"]}
     assert variants == {"shell": len(SHELL), "down": len(DOWN), "rain": 1}
     assert sorted(str(h["family"]) for h in answer["hits"]) == ["None", "down", "shell"]
-    # Facets count products (each size and colour), as under Algolia's distinct.
-    assert answer["facets"]["brand"] == [{"value": "Norrsken", "count": len(SHELL) + len(DOWN) + 1}]
+    # Facets count what total counts: the three families, not their products.
+    assert answer["facets"]["brand"] == [{"value": "Norrsken", "count": 3}]
+    every = search(client, query="jacket", facets=["brand"], distinct=False)
+    assert every["facets"]["brand"] == [{"value": "Norrsken", "count": len(SHELL) + len(DOWN) + 1}]
+
+
+@pytest.mark.parametrize("query", ["jacket", "shirt", "down jacket"])
+def test_each_facet_count_is_the_total_its_filter_leaves(client: TestClient, query: str) -> None:
+    fields = ["brand", "category", "availability", "price", "attr.size", "attr.gtin"]
+    answer = search(client, query=query, facets=fields, size=1)
+    checked = 0
+    for field in fields:
+        for bucket in answer["facets"][field]:
+            clicked = facet_filter(field, bucket["value"])
+            if clicked is not None:
+                assert search(client, query=query, size=1, filters=clicked)["total"] == bucket["count"], (
+                    bucket
+                )
+                checked += 1
+    assert checked >= 4
+
+
+def facet_filter(field: str, value: str) -> dict[str, object] | None:
+    """The request filter a front end sends when a shopper clicks `value` in facet `field` (None for
+    an availability other than in stock, which no filter selects alone)."""
+    if field.startswith("attr."):
+        return {"attributes": {field[len("attr.") :]: [value]}}
+    if field == "price":
+        low, high = value.split("-")
+        bounds = {"min": float(low)} if low != "*" else {}
+        return {"price": {**bounds, "max": float(high) - 0.01} if high != "*" else bounds}
+    if field == "availability":
+        return {"available_only": True} if value == "in_stock" else None
+    return {"brand": [value]} if field == "brand" else {"category": [value]}
 
 
 def test_a_sold_out_size_does_not_stand_for_its_family(client: TestClient) -> None:
@@ -115,6 +147,19 @@ def test_browsing_lists_each_family_once(client: TestClient) -> None:
     families = {p.family or p.id for p in CATALOG}
     assert answer["nbHits"] == len(families) == len(answer["hits"])
     assert {family(h["objectID"]) for h in answer["hits"]} == families
+
+
+def test_browsing_counts_facets_in_families(client: TestClient) -> None:
+    def browse(**params: object) -> dict:
+        query = {"query": "", "facets": ["brand", "attr.size"], "hitsPerPage": 1, **params}
+        body = {"requests": [{"indexName": "products", "params": query}]}
+        return dict(client.post("/1/indexes/*/queries", json=body).json()["results"][0])
+
+    once = browse()
+    assert once["facets"]["brand"] == {"Norrsken": once["nbHits"]}
+    assert once["facets"]["attr.size"] == {"S": 1, "M": 1, "L": 1}  # the down jacket's sizes
+    every = browse(distinct=False)
+    assert every["facets"]["brand"] == {"Norrsken": len(CATALOG)} and len(CATALOG) > once["nbHits"]
 
 
 def test_instantsearch_distinct(client: TestClient) -> None:
