@@ -5,8 +5,10 @@ query is searched twice through the real HTTP API, with `distinct` on and off (i
 so neither side always runs warm). Reported per side: mean `total`, the share of page-1 slots taken
 by a family already shown higher on the page (what a shopper sees as the same product again), and the
 gateway's own time per search (`timings_ms.total` of `debug`) and the client's wall time, as mean,
-p50 and p99. `--walk N` pages through every distinct answer of at most N families and counts those
-whose pages repeat a family or do not show `total` of them.
+p50 and p99 (and of the `facets` stage, with `--facets`). `--walk N` pages through every distinct
+answer of at most N families and counts those whose pages repeat a family or do not show `total` of
+them; `--clicks N` clicks every facet value of the first N answers and counts those whose count is
+not the `total` the click leaves (`bench.facet_clicks`).
 
 `--make-variants SOURCE` writes the catalog first, from any products JSONL: each product becomes a
 family of 1 to 6 variants (seeded: colours and sizes, the family's title as Shopify exports write
@@ -16,6 +18,7 @@ Examples:
   python -m bench.families --make-variants ../shared/datasets/crowdflower/products.jsonl \\
       --products var/families/crowdflower-variants.jsonl \\
       --queries ../shared/datasets/crowdflower/queries.dev.tsv --walk 300 \\
+      --facets brand,category,price,attr.size,attr.colour --clicks 40 \\
       --out bench/results/families-crowdflower.json
   python -m bench.families --products shop.jsonl --queries shop-queries.tsv --api http://127.0.0.1:8080
 """
@@ -28,6 +31,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +49,7 @@ from bench.common import (
     read_queries,
     write_json,
 )
+from bench.facet_clicks import check
 
 COLOURS = ("black", "navy", "grey", "red", "green", "white")
 SIZES = ("S", "M", "L", "XL")
@@ -90,8 +95,10 @@ def families_of(products: Path) -> dict[str, str]:
     return found
 
 
-def search(client: httpx.Client, query: str, distinct: bool, size: int, page: int = 1) -> dict[str, Any]:
-    body = {"query": query, "size": size, "page": page, "distinct": distinct, "debug": True}
+def search(
+    client: httpx.Client, query: str, distinct: bool, size: int, page: int = 1, **extra: Any
+) -> dict[str, Any]:
+    body = {"query": query, "size": size, "page": page, "distinct": distinct, "debug": True, **extra}
     start = time.perf_counter()
     response = client.post("/v1/search", json=body)
     wall = (time.perf_counter() - start) * 1000.0
@@ -114,20 +121,25 @@ def repeats(ids: list[str], family: dict[str, str]) -> int:
 
 
 def measure(
-    url: str, queries: list[tuple[str, str]], family: dict[str, str], size: int, warmup: int
+    url: str,
+    queries: list[tuple[str, str]],
+    family: dict[str, str],
+    size: int,
+    warmup: int,
+    facets: list[str],
 ) -> dict[str, Any]:
     sides: dict[str, dict[str, list[float]]] = {
-        side: {"total": [], "repeats": [], "slots": [], "server_ms": [], "wall_ms": []}
+        side: {"total": [], "repeats": [], "slots": [], "server_ms": [], "wall_ms": [], "facets_ms": []}
         for side in ("on", "off")
     }
     with httpx.Client(base_url=url, timeout=180.0) as client:
         for _, query in queries[:warmup]:
-            search(client, query, True, size)
-            search(client, query, False, size)
+            search(client, query, True, size, facets=facets)
+            search(client, query, False, size, facets=facets)
         for i, (_, query) in enumerate(queries):
             order = (True, False) if i % 2 == 0 else (False, True)
             for distinct in order:
-                answer = search(client, query, distinct, size)
+                answer = search(client, query, distinct, size, facets=facets)
                 side = sides["on" if distinct else "off"]
                 ids = [hit["id"] for hit in answer["hits"]]
                 side["total"].append(answer["total"])
@@ -135,6 +147,7 @@ def measure(
                 side["slots"].append(len(ids))
                 side["server_ms"].append(answer["timings_ms"]["total"])
                 side["wall_ms"].append(answer["wall_ms"])
+                side["facets_ms"].append(answer["timings_ms"].get("facets", 0.0))
     return {side: summary(values) for side, values in sides.items()}
 
 
@@ -146,7 +159,7 @@ def summary(values: dict[str, list[float]]) -> dict[str, float]:
         "repeat_share": sum(values["repeats"]) / slots if slots else 0.0,
         "queries_with_repeats": sum(1 for r in values["repeats"] if r),
     }
-    for name in ("server_ms", "wall_ms"):
+    for name in ("server_ms", "wall_ms", "facets_ms"):
         data = np.asarray(values[name])
         out[f"{name}_mean"] = float(data.mean())
         out[f"{name}_p50"] = float(np.percentile(data, 50))
@@ -187,11 +200,12 @@ def report(sides: dict[str, Any]) -> None:
             s["queries_with_repeats"],
             f"{s['server_ms_mean']:.1f} / {s['server_ms_p50']:.1f} / {s['server_ms_p99']:.1f}",
             f"{s['wall_ms_mean']:.1f} / {s['wall_ms_p50']:.1f} / {s['wall_ms_p99']:.1f}",
+            f"{s['facets_ms_mean']:.1f} / {s['facets_ms_p50']:.1f} / {s['facets_ms_p99']:.1f}",
         ]
         for side, s in sides.items()
     ]
     headers = ["distinct", "mean total", "page-1 repeats", "queries with one", "server ms mean/p50/p99"]
-    print_table([*headers, "wall ms mean/p50/p99"], rows)
+    print_table([*headers, "wall ms mean/p50/p99", "facets ms mean/p50/p99"], rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -203,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=10, help="page size (default 10)")
     parser.add_argument("--warmup", type=int, default=20, help="queries searched first, untimed (20)")
     parser.add_argument("--walk", type=int, default=0, help="page through answers up to this total (0: no)")
+    parser.add_argument("--facets", default="", help="facets every search asks for, e.g. brand,attr.size")
+    parser.add_argument("--clicks", type=int, default=0, help="click every facet value of N queries (0: no)")
     parser.add_argument("--api", help="an already running gateway serving --products")
     parser.add_argument("--out", type=Path, help="write the results here (JSON)")
     args = parser.parse_args(argv)
@@ -216,10 +232,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.size < 1 or args.walk < 0 or args.limit < 1:
         parser.error("--size and --limit must be >= 1, --walk >= 0")
     queries = read_queries(args.queries)[args.offset : args.offset + args.limit]
+    facets = [name.strip() for name in args.facets.split(",") if name.strip()]
+    if args.clicks and not facets:
+        parser.error("--clicks needs --facets")
     family = families_of(args.products)
     with served(args.products, args.data_root, args.api) as url:
-        sides = measure(url, queries, family, args.size, args.warmup)
+        sides = measure(url, queries, family, args.size, args.warmup, facets)
         walks = walk(url, queries, family, args.size, args.walk) if args.walk else {}
+        clicks = click_facets(url, [q for _, q in queries[: args.clicks]], facets, args.size)
     report(sides)
     if args.out:
         catalog = {
@@ -227,8 +247,26 @@ def main(argv: list[str] | None = None) -> int:
             "count": len(family),
             "families": len(set(family.values())),
         }
-        write_json(args.out, {**catalog, "queries": str(args.queries), "sides": sides, "walk": walks})
-    return 1 if walks and walks["broken"] else 0
+        found = {"sides": sides, "walk": walks, "clicks": clicks}
+        write_json(args.out, {**catalog, "queries": str(args.queries), "facets": facets, **found})
+    wrong = any(side["wrong"] for side in clicks.values())
+    return 1 if (walks and walks["broken"]) or wrong else 0
+
+
+def click_facets(url: str, queries: list[str], facets: list[str], size: int) -> dict[str, Any]:
+    """`bench.facet_clicks.check` of `queries`, with families once and with every product."""
+    if not queries:
+        return {}
+    found = {}
+    with httpx.Client(base_url=url, timeout=180.0) as client:
+        for distinct in (True, False):
+            side = check(partial(search, client, size=size), queries, facets, distinct)
+            found["on" if distinct else "off"] = side
+            print(
+                f"facet clicks, distinct {'on' if distinct else 'off'}: {side['clicked']} values clicked "
+                f"over {len(queries)} queries, {len(side['wrong'])} whose count is not the total they leave"
+            )
+    return found
 
 
 @contextmanager

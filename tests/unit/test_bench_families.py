@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.facet_clicks import check, facet_filter
 from bench.families import families_of, main, make_variants, repeats
 from engine.product_schema import validate_record
 
@@ -35,3 +36,30 @@ def test_a_missing_catalog_is_a_usage_error(tmp_path: Path, capsys: pytest.Captu
     with pytest.raises(SystemExit) as exit_info:
         main(["--products", str(missing), "--queries", str(missing)])
     assert exit_info.value.code == 2 and f"no such file: {missing}" in capsys.readouterr().err
+
+
+def test_facet_clicks_compare_each_count_with_the_total_its_filter_leaves() -> None:
+    answers = {
+        None: {"facets": {"brand": [{"value": "Acme", "count": 3}, {"value": "Hooli", "count": 2}],
+                          "price": [{"value": "*-10", "count": 1}],
+                          "availability": [{"value": "out_of_stock", "count": 4}]}},
+        "Acme": {"total": 3},
+        "Hooli": {"total": 1},  # the count promised 2
+        "price": {"total": 1},
+    }  # fmt: skip
+    asked: list[dict[str, object]] = []
+
+    def search(query: str, distinct: bool, **body: object) -> dict[str, object]:
+        asked.append(body)
+        filters = body.get("filters")
+        if filters is None:
+            return answers[None]
+        assert isinstance(filters, dict)
+        return answers["price"] if "price" in filters else answers[filters["brand"][0]]
+
+    found = check(search, ["lamp"], ["brand", "price", "availability"], distinct=True)
+    assert found["clicked"] == 3  # no filter selects out of stock alone
+    assert found["wrong"] == [{"query": "lamp", "facet": "brand", "value": "Hooli", "count": 2, "total": 1}]
+    assert {"filters": {"price": {"max": 10 - 0.001}}} in asked
+    assert facet_filter("attr.size", "M") == {"attributes": {"size": ["M"]}}
+    assert facet_filter("price", "25-50") == {"price": {"min": 25.0, "max": 50 - 0.001}}
