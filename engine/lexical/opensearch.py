@@ -42,6 +42,7 @@ from engine.lexical.analysis import make_analyzer
 from engine.lexical.facets import PRICE_EDGES, check_fields
 from engine.lexical.mapping import from_document, index_body, to_document
 from engine.lexical.matching import IDENTIFIED_LIMIT, MatchQuery, SearchFields
+from engine.lexical.opensearch_terms import KnownTerms, known_body, read_known
 from engine.lexical.synonyms import SynonymFile, synonyms_path
 from engine.records import FacetCounts, Filters, MemberHits, Product, ScoredId
 
@@ -156,6 +157,7 @@ class OpenSearchLexical:
         self._lock = threading.Lock()
         self._pinned: str | None = None
         self._families_known: tuple[bool, float] | None = None  # (any family, when asked)
+        self._terms = KnownTerms(self._lookup_terms)  # which compound parts the catalog has
 
     @classmethod
     def from_settings(cls, settings: Settings, *, serving: bool = False) -> OpenSearchLexical:
@@ -332,7 +334,13 @@ class OpenSearchLexical:
 
     def _match(self, match: MatchQuery) -> dict[str, Any]:
         table = self.synonyms.table(self.analyzer) if self.synonyms is not None else None
-        return dsl.match_query(match, self.fields, self.analyzer, table)
+        return dsl.match_query(match, self.fields, self.analyzer, table, self._terms)
+
+    def _lookup_terms(self, terms: list[str]) -> set[str]:
+        fields = [name.split("^")[0] for name in dsl.search_fields(self.fields)]
+        body = known_body(terms, fields)
+        response = self._call("terms", lambda: self.client.search(index=self._target, body=body))
+        return read_known(response, terms)
 
     def _scan_ids(self, body: dict[str, Any], action: str, timeout_s: float | None) -> set[str]:
         def scan() -> set[str]:
@@ -377,6 +385,7 @@ class OpenSearchLexical:
         actions = ((p.id, to_document(p, self.fields)) for p in products)
         self._ensure_alias()
         self._write(self._target, actions, refresh=True)
+        self._terms.clear()
         if any(p.family is not None for p in products):
             self._families_known = None
 
@@ -408,6 +417,7 @@ class OpenSearchLexical:
         """Move the alias to `name` in one atomic call, then delete every other physical index of this
         alias not in `keep` (orphans of builds killed before they committed among them)."""
         left = self._switch_alias(name)
+        self._terms.clear()
         kept = {name, *keep}
         for index in sorted({*left, *self._physical_indexes()} - kept):
             self._drop(index)
@@ -417,6 +427,7 @@ class OpenSearchLexical:
         names the one its vectors were built with); None goes back to the alias."""
         self._pinned = name
         self._families_known = None
+        self._terms.clear()
 
     def rebuild(self, products: Iterable[Product]) -> int:
         physical, written = self.stage(products)

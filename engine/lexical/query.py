@@ -30,7 +30,7 @@ from engine.lexical.matching import (
     required_matches,
 )
 from engine.lexical.query_spell import compound_clauses, spelling_clauses
-from engine.lexical.readings import Rewrite, query_rewrites
+from engine.lexical.readings import KnownTerms, Rewrite, query_rewrites
 from engine.lexical.synonyms import Expansions
 from engine.records import AVAILABILITY_VALUES, CATEGORY_SEPARATOR, Filters, Product
 
@@ -120,8 +120,10 @@ def match_query(
     fields: SearchFields,
     analyzer: Callable[[str], list[str]],
     synonyms: Expansions | None = None,
+    known: KnownTerms | None = None,
 ) -> dict[str, Any]:
-    """The membership query of a match set, filters applied (see the module docstring)."""
+    """The membership query of a match set, filters applied (see the module docstring); `known`: which
+    analysed terms the catalog has, for the compounds of `split_rewrites` (none read without it)."""
     alternatives: list[dict[str, Any]] = []
     words = (
         query_words(match.text, analyzer, synonyms, match.prefix_last, match.typos)
@@ -135,7 +137,7 @@ def match_query(
             clauses = [_word(w, fields) for w in words]
             needed = required_matches(len(clauses))
             alternatives.append({"bool": {"should": clauses, "minimum_should_match": needed}})
-        for rewrite in query_rewrites(match.text, analyzer, synonyms):
+        for rewrite in query_rewrites(match.text, analyzer, synonyms, language=fields.language, known=known):
             reading = _reading(rewrite, len(words), match, fields, analyzer, synonyms)
             if reading is not None:
                 alternatives.append(reading)

@@ -5,6 +5,9 @@
   (`phrase_rewrites`; one-word entries are handled word by word in `engine.lexical.matching`).
 - Two adjacent words of letters written as one: "fire pit" also reads "firepit", "wi fi" "wifi"
   (`joined_rewrites`), because shoppers and catalogs split and join compounds differently.
+- In a catalog whose language writes compounds as one word (German, Dutch, the Scandinavian ones), a
+  compound written apart: "hundefutter" also reads "hunde futter" where the catalog has both words (the
+  dog food filed under "Hund > Futter" or described as "Futter für Hunde"; `split_rewrites`).
 - A size written another way: "18v" also reads "18 volt" (the catalog's "18-Volt"), "18 volt" "18v",
   "5gal" "5 gal" and "5 gallon", "6panel" "6 panel" (`size_rewrites`): a number and its unit are
   written together, apart, hyphenated, abbreviated or in full, and a shopper rarely picks the catalog's way.
@@ -18,11 +21,18 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from engine.lexical.analysis import is_cjk, tokenize
-from engine.lexical.matching import required_matches
+from engine.lexical.matching import (
+    COMPOUNDING_LANGUAGES,
+    MIN_COMPOUND_HEAD,
+    MIN_COMPOUND_MODIFIER,
+    required_matches,
+)
+
+KnownTerms = Callable[[Collection[str]], Collection[str]]  # the analysed terms some product has
 
 MAX_PHRASE_WORDS = 4  # the longest synonym entry looked up in a query; longer ones only match products
 MAX_REWRITES = 8  # readings of a query, at most: each is one more clause of its membership query
@@ -99,14 +109,18 @@ def query_rewrites(
     analyzer: Callable[[str], list[str]],
     synonyms: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] | None,
     limit: int = MAX_REWRITES,
+    language: str = "english",
+    known: KnownTerms | None = None,
 ) -> list[Rewrite]:
     """The readings of `text` its match set includes besides the query itself: multi-word synonyms
     (`phrase_rewrites`) first, then sizes written another way (`size_rewrites`), then adjacent words
-    written as one (`joined_rewrites`), at most `limit`."""
+    written as one (`joined_rewrites`), then compounds written apart (`split_rewrites`, where `known`
+    says which terms the catalog has), at most `limit`."""
     rewrites = [
         *phrase_rewrites(text, analyzer, synonyms),
         *size_rewrites(text, analyzer),
         *joined_rewrites(text, analyzer),
+        *(split_rewrites(text, analyzer, language, known) if known is not None else []),
     ]
     return rewrites[:limit]
 
@@ -169,6 +183,38 @@ def joined_rewrites(text: str, analyzer: Callable[[str], list[str]]) -> list[Rew
             continue
         rewrites.append(_reading(tokens, first, last, a + b, 2, False))
     return rewrites
+
+
+def split_rewrites(
+    text: str, analyzer: Callable[[str], list[str]], language: str, known: KnownTerms
+) -> list[Rewrite]:
+    """The query with one compound word written as its two parts, where the catalog has both: in a
+    German shop "hundefutter" also reads "hunde futter", so the food filed under "Hund > Futter" or
+    described as "Futter für Hunde" matches too, and "katzenstreu" reads "katzen streu". Only in the
+    languages that write compounds as one word (`COMPOUNDING_LANGUAGES`; the reverse, a compound's last
+    part finding it, is `compound_ends`), and only for cuts whose two parts are a word each of at least
+    `MIN_COMPOUND_MODIFIER` and `MIN_COMPOUND_HEAD` letters and both analyse to terms the catalog has
+    (`known`, one lookup for every cut of the query): "hund efutter" is never a reading. Both parts are
+    needed and count for the one word; the rest is matched as written, as in a joined reading."""
+    if language not in COMPOUNDING_LANGUAGES:
+        return []
+    tokens = tokenize(text)
+    cuts: list[tuple[int, str, str, str, str]] = []
+    for position, token in enumerate(tokens):
+        if not token.isalpha() or is_cjk(token):
+            continue
+        for cut in range(MIN_COMPOUND_MODIFIER, len(token) - MIN_COMPOUND_HEAD + 1):
+            modifier, head = analyzer(token[:cut]), analyzer(token[cut:])
+            if len(modifier) == 1 and len(head) == 1:
+                cuts.append((position, token[:cut], token[cut:], modifier[0], head[0]))
+    if not cuts:
+        return []
+    found = known({term for *_, modifier, head in cuts for term in (modifier, head)})
+    return [
+        _reading(tokens, position, position, f"{first} {last}", 1, False)
+        for position, first, last, modifier, head in cuts
+        if modifier in found and head in found
+    ]
 
 
 def _size_forms(number: str, unit: Unit) -> list[str]:

@@ -22,7 +22,7 @@ Filters become non-scoring clauses with `Filters.matches` semantics.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from engine.lexical.matching import (
@@ -139,6 +139,9 @@ class QueryBuilder:
                 groups.append((Occur.Should, Query.boolean_query(each)))
         return Query.boolean_query(groups)
 
+    def _known(self, terms: Collection[str]) -> set[str]:
+        return {term for term in terms if self.known(term)}
+
     def _may_match(self, replacement: list[QueryWord]) -> bool:
         """Whether a reading's replacement words, matched without typos, can match anything: every one
         (all are required) has a term some product has, or is a synonym. "18 volt" in a catalog without
@@ -184,7 +187,10 @@ class QueryBuilder:
                 needed = required_matches(len(clauses))
                 alternatives.append((Occur.Should, Query.boolean_query(clauses, needed)))
             table = self.synonyms()
-            for rewrite in query_rewrites(match.text, self.analyzer, table):
+            language = self.fields.language
+            for rewrite in query_rewrites(
+                match.text, self.analyzer, table, language=language, known=self._known
+            ):
                 replacement = self.words(rewrite.replacement, typos=False)
                 if self._may_match(replacement):  # else the reading matches nothing: skip its cost
                     reading = self._reading(rewrite, replacement, len(words), match, counted)

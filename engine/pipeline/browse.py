@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from engine.errors import InvalidInput
 from engine.lexical.base import LexicalIndex
 from engine.lexical.facets import PRICE_EDGES
-from engine.pipeline.distinct import family_key, first_of_each, variants
+from engine.pipeline.distinct import family_key, first_of_each, is_head, variants
 from engine.pipeline.facets import check_fields, facet_counts
 from engine.pipeline.retrieve import ProductLookup
 from engine.pipeline.types import SORTS, RankedHit, SearchOutcome, SearchQuery
@@ -63,8 +63,10 @@ def browse(
         facet_counts(listed, query.facets, price_edges=price_edges, families=distinct) if query.facets else {}
     )
     sizes: Counter[str] = Counter()
+    heads: set[str] = set()
     if distinct:
         sizes.update(p.family for p in listed if p.family is not None)
+        heads = {p.id for p in listed if is_head(p)}
         listed = first_of_each(listed, lambda p: family_key(p.id, p))
     first = (query.page - 1) * query.size
     page = listed[first : first + query.size]
@@ -82,5 +84,5 @@ def browse(
         ranker_version=None,
         method=METHOD,
         timings_ms={"browse": elapsed, "total": elapsed},
-        variants={p.id: variants(p, sizes) for p in page} if sizes else {},
+        variants={p.id: variants(p, sizes, heads) for p in page} if sizes else {},
     )

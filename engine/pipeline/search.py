@@ -44,7 +44,7 @@ from engine.lexical.facets import PRICE_EDGES
 from engine.lexical.matching import MatchQuery
 from engine.merch.rules import RuleSet
 from engine.pipeline import fusion, interleave
-from engine.pipeline.distinct import Key, collapse, family_key, variants
+from engine.pipeline.distinct import Key, collapse, family_key, is_head, variants
 from engine.pipeline.distinct import page as distinct_page
 from engine.pipeline.embed import QueryEmbedder
 from engine.pipeline.encoder_trial import EncoderTrial, in_trial_run
@@ -328,7 +328,7 @@ class SearchPipeline:
             merchandising=merch.applied,
             suggestion=suggestion,
             identified=identified,
-            variants={h.product_id: variants(shown[h.product_id], sizes) for h in page} if sizes else {},
+            variants=self._variants(match[0], page, shown, sizes) if match is not None and sizes else {},
         )
 
     def _match(
@@ -388,6 +388,25 @@ class SearchPipeline:
                 match.query, query.facets, price_edges=self.price_edges(), families=sizes is not None
             )
         return total, facets, sizes
+
+    def _variants(
+        self, match: MatchSet, page: list[RankedHit], shown: dict[str, Product], sizes: dict[str, int]
+    ) -> dict[str, int]:
+        """Each shown product's variants in the set, its family's head not counted where the set holds
+        it (`distinct.is_head`): one membership lookup for the page's heads, none where retrieval named
+        the set's members."""
+        families = {p.family for p in shown.values() if p.family is not None and sizes.get(p.family, 1) > 1}
+        stored = self._products(sorted(families), dict(shown))
+        heads = [key for key in families if key in stored and is_head(stored[key])]
+        if heads and match.ids is not None:
+            heads = [key for key in heads if key in match.ids]
+        elif heads:
+            try:
+                heads = sorted(self.matchset.lexical.match_ids(match.query, within=heads))
+            except Exception as exc:  # a count a little high is better than no answer
+                log.warning("family heads not looked up, variants count them: %s", exc)
+                heads = []
+        return {h.product_id: variants(shown[h.product_id], sizes, heads) for h in page}
 
     def _distinct_page(
         self,

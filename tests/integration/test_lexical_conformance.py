@@ -494,6 +494,49 @@ def test_a_word_matches_the_compounds_it_ends_in_compounding_languages(
         assert index.match_ids(MatchQuery(query, typos=False)) == expected  # a compound is no typo
 
 
+PET_SHOP = [
+    Product("dry", "Trockenfutter Junior Huhn", category=("Hund", "Futter")),
+    Product("tins", "Dosenfutter für Hunde", category=("Angebote",)),
+    Product("named", "Hundefutter mit Lamm"),
+    Product("cat", "Katzenfutter Lachs", category=("Katze", "Futter")),
+    Product("chew", "Kauknochen", category=("Hund", "Snacks")),
+    Product("leash", "Hundeleine Nylon", category=("Hund", "Zubehör")),
+    Product("bowl", "Futternapf Edelstahl", category=("Katze", "Zubehör")),
+    Product("laptop", "Laptop Tasche"),
+    Product("bag", "Tasche für Hundefutter", category=("Zubehör",)),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "expected"),
+    [
+        # Each part a word of the catalog: the compound also reads as both of them.
+        ("german", "hundefutter", {"dry", "tins", "named", "bag"}),
+        ("german", "katzenfutter", {"cat"}),
+        ("german", "hundezubehör", {"leash"}),  # "Hund > Zubehör"
+        ("german", "hundefutter lamm", {"named"}),
+        ("german", "katzennapf", set()),  # "napf" is no word of its own here: no reading
+        ("german", "laptoptasche", {"laptop"}),
+        ("english", "hundefutter", {"named", "bag"}),  # English writes compounds apart: none read
+    ],
+)
+def test_a_compound_also_matches_its_parts_written_apart(
+    language: str,
+    query: str,
+    expected: set[str],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    backend: str,
+) -> None:
+    fields = SearchFields(FIELDS.weights, FIELDS.identifiers, language)
+    with open_backend(backend, request, tmp_path, fields) as index:
+        index.rebuild(PET_SHOP)
+        assert index.match_ids(MatchQuery(query)) == expected
+        if query == "katzennapf":  # "napf" arrives, and the reading with it: the cat's food bowl too
+            index.upsert([Product("napf", "Napf aus Keramik", category=("Katze",))])
+            assert index.match_ids(MatchQuery(query)) == {"napf", "bowl"}
+
+
 def test_a_word_as_written_outranks_the_compounds_it_ends(
     request: pytest.FixtureRequest, tmp_path: Path, backend: str
 ) -> None:

@@ -236,3 +236,22 @@ def test_families_show_once_when_the_answer_comes_from_the_dense_side_alone(tmp_
             assert len(families) == len(set(families)) == answer["total"] > 1
     finally:
         services.close()
+
+
+def test_a_variable_product_heading_its_family_is_not_counted_as_a_variant(tmp_path: Path) -> None:
+    # WooCommerce's export as the ingest reads it: the variable product 101 keys its family by its own
+    # id, its three weights name it; "Kauknochen" is a product of its own.
+    food = [
+        variant("101", "Trockenfutter Lamm", "101", 12.99),
+        *(variant(f"10{n}", f"Trockenfutter Lamm {w}", "101", 12.99 + n, Gewicht=w)
+          for n, w in ((2, "2 kg"), (3, "7 kg"), (4, "12 kg"))),
+        variant("200", "Kauknochen Lamm", None, 4.99),
+    ]  # fmt: skip
+    with app_client(tmp_path, food) as shop:
+        hits = search(shop, query="trockenfutter")["hits"]
+        assert [(h["id"], h["variants"]) for h in hits] == [("101", 3)]  # the three weights, not four
+        seven = search(shop, query="trockenfutter", filters={"attributes": {"Gewicht": ["7 kg"]}})["hits"]
+        assert [(h["id"], h["variants"]) for h in seven] == [("103", 1)]  # the head is not in this set
+        body = {"requests": [{"indexName": "products", "params": {"query": "", "hitsPerPage": 5}}]}
+        browsed = shop.post("/1/indexes/*/queries", json=body).json()["results"][0]
+        assert browsed["nbHits"] == 2

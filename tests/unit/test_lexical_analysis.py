@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Collection
 
 import pytest
 
@@ -10,7 +11,14 @@ from engine.errors import MissingDependency
 from engine.lexical import analysis
 from engine.lexical.analysis import EnglishAnalyzer, irregular_plural_rules, make_analyzer, tokenize
 from engine.lexical.matching import compound_ends, identifier_prefixes, query_words
-from engine.lexical.readings import Rewrite, joined_rewrites, phrase_rewrites, query_rewrites, size_rewrites
+from engine.lexical.readings import (
+    Rewrite,
+    joined_rewrites,
+    phrase_rewrites,
+    query_rewrites,
+    size_rewrites,
+    split_rewrites,
+)
 from engine.lexical.synonyms import expansions
 
 
@@ -145,6 +153,30 @@ def test_adjacent_words_also_read_as_one_word_but_numbers_stay_apart() -> None:
     assert joined_rewrites("a b", analyzer) == []  # one-letter words are not joined
     assert readings(joined_rewrites("fire and pit", analyzer)) == []  # a stop word keeps them apart
     assert joined_rewrites("猫 玩具", analyzer) == []
+
+
+def test_a_compound_also_reads_as_its_parts_where_the_catalog_has_both() -> None:
+    analyzer = make_analyzer("german")
+    catalog = {analyzer(word)[0] for word in ("hund", "futter", "katze", "streu", "tasche", "lamm")}
+    asked: list[set[str]] = []
+
+    def known(terms: Collection[str]) -> set[str]:
+        asked.append(set(terms))
+        return {t for t in terms if t in catalog}
+
+    assert split_rewrites("hundefutter lamm", analyzer, "german", known) == [
+        Rewrite("hunde futter lamm", "hunde futter", "lamm", 1, rest_typos=False)
+    ]
+    assert len(asked) == 1 and {"hund", "futt", "efutt"} <= asked[0]  # every cut asked at once
+    assert readings(split_rewrites("katzenstreu", analyzer, "german", known)) == ["katzen streu"]
+    assert split_rewrites("laptoptasche", analyzer, "german", known) == []  # "laptop": no word here
+    assert split_rewrites("hundefutter", analyzer, "english", known) == []  # compounds written apart
+    assert split_rewrites("hund 12kg", analyzer, "german", known) == []  # too short, and a size
+    assert readings(query_rewrites("hundefutter", analyzer, None, language="german", known=known)) == [
+        "hunde futter"
+    ]
+    assert query_rewrites("hundefutter", analyzer, None, language="german") == []  # nobody to ask
+    assert split_rewrites("hundefutter lamm", analyzer, "german", known)[0].rest_needed(2) == 1
 
 
 def test_a_size_also_reads_as_the_other_ways_a_catalog_writes_it() -> None:
