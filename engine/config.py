@@ -248,6 +248,13 @@ class Settings(BaseSettings):
         description="Catalog files' own field names -> the schema's, for an export that names its columns "
         'in the shop\'s words ({"titel": "title", "prijs": "price"}); others keep their names.',
     )
+    category_lists: str = Field(
+        "",
+        max_length=8,
+        description="What separates several category paths in one catalog cell: ', ' for WooCommerce's "
+        'exports ("Hund > Reisen, Katze > Reisen", which escape a comma in a name with a backslash); '
+        'unset = a cell is one path, commas and all (a name such as "Hats, Caps" stays whole).',
+    )
     catalog_encoding: str = Field(
         "utf-8",
         description="The text encoding of catalog files (a Python codec name: cp1252 for a spreadsheet "

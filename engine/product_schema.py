@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from engine.charset import composed
@@ -46,8 +47,8 @@ KNOWN_FIELDS += ("availability", "attributes", "image", "popularity")
 
 # Fields read into another one rather than kept as attributes: the `available` flag is `availability`, a
 # `sale_price` is the price (the regular one kept as the `regular_price` attribute); `published` decides
-# whether the record is a product of the shop at all.
-ALIASES = ("available", "sale_price", "published")
+# whether the record is a product of the shop at all; `more_categories` are category paths after the first.
+ALIASES = ("available", "sale_price", "published", "more_categories")
 REGULAR_PRICE = "regular_price"
 
 
@@ -78,7 +79,7 @@ def validate_record(raw: Any, limits: Limits = DEFAULT_LIMITS) -> Product:
     title = check.text(raw, "title", limits.title_chars, required=True)
     description = check.text(raw, "description", limits.description_chars)
     brand = check.text(raw, "brand", limits.brand_chars)
-    category = _category(raw.get("category"), check)
+    category, more_categories = category_paths(raw.get("category"), raw.get("more_categories"), check)
     currency = _currency(raw.get("currency"), check, limits.currency)
     price, regular = _sale(check, raw, currency)
     popularity = check.number(raw, "popularity") or 0.0
@@ -99,6 +100,7 @@ def validate_record(raw: Any, limits: Limits = DEFAULT_LIMITS) -> Product:
         attributes=attributes,
         image=image,
         popularity=popularity,
+        more_categories=more_categories,
     )
 
 
@@ -148,6 +150,38 @@ def _sale(check: FieldChecker, raw: dict[str, Any], currency: str) -> tuple[floa
     return sale, price
 
 
+def category_paths(
+    value: Any, more: Any, check: FieldChecker
+) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """(the main category path, the further ones) of a record's `category` and `more_categories`.
+
+    `category` is one path (a list of names or an "A > B > C" string), a list of paths (lists), or,
+    with `Limits.category_lists` set (", " for WooCommerce's "Hund > Reisen, Katze > Reisen"), a
+    string of paths separated by it, where a separator escaped with a backslash ("Hats\\, Caps") is
+    part of a name; `more_categories` adds paths (as `Product.to_dict` writes them). Repeated paths
+    count once."""
+    paths = [*_path_values(value, check.limits.category_lists), *_path_values(more, "", each=True)]
+    found = list(dict.fromkeys(p for p in (_category(v, check) for v in paths) if p))
+    if len(found) > check.limits.category_paths:
+        check.fail("category", f"too many paths ({len(found)}, at most {check.limits.category_paths})")
+        return (), ()
+    return (found[0], tuple(found[1:])) if found else ((), ())
+
+
+def _path_values(value: Any, separator: str, each: bool = False) -> list[Any]:
+    """The paths one field holds, each as `_category` reads a path (`each`: a list is of paths, also
+    of "A > B" strings)."""
+    if missing(value):
+        return []
+    listed = isinstance(value, (list, tuple)) and bool(value)
+    if listed and (each or all(isinstance(p, (list, tuple)) for p in value)):
+        return list(value)
+    if isinstance(value, str) and separator:
+        parts = re.split(rf"(?<!\\){re.escape(separator)}", value)
+        return [p.replace("\\" + separator.strip(), separator.strip()) for p in parts if p.strip()]
+    return [value]
+
+
 def _category(value: Any, check: FieldChecker) -> tuple[str, ...]:
     if missing(value):
         return ()
@@ -156,7 +190,10 @@ def _category(value: Any, check: FieldChecker) -> tuple[str, ...]:
     elif isinstance(value, (list, tuple)) and all(isinstance(p, str) for p in value):
         parts = list(value)
     else:
-        check.fail("category", f"expected a list of strings or an 'A > B > C' string, got {kind(value)}")
+        check.fail(
+            "category",
+            f"expected a list of strings, a list of such paths or an 'A > B > C' string, got {kind(value)}",
+        )
         return ()
     path = tuple(composed(plain_text(p.strip())) for p in parts)
     limits = check.limits

@@ -32,7 +32,9 @@ def family_count(members: int, sizes: Mapping[str, int]) -> int:
 class Product:
     """One catalog item as the engine stores it.
 
-    `category` is the path from the root ("Home > Kitchen > Knives" is `("Home", "Kitchen", "Knives")`).
+    `category` is the path from the root ("Home > Kitchen > Knives" is `("Home", "Kitchen", "Knives")`),
+    `more_categories` the further paths of a product filed in several (WooCommerce's "Hund > Reisen,
+    Katze > Reisen"): filters, facets and search read them all, the page shows the first.
     `attributes` keeps every field the schema does not name (values are strings or numbers).
     `image` is a local path or an http(s) URL; `popularity` is a prior in [0, inf) (e.g. sales count).
     """
@@ -48,10 +50,16 @@ class Product:
     attributes: dict[str, Any] = field(default_factory=dict)
     image: str | None = None
     popularity: float = 0.0
+    more_categories: tuple[tuple[str, ...], ...] = ()
 
     @property
     def category_path(self) -> str:
         return CATEGORY_SEPARATOR.join(self.category)
+
+    @property
+    def category_paths(self) -> tuple[tuple[str, ...], ...]:
+        """Every category path of the product, `category` first."""
+        return (self.category, *self.more_categories) if self.category else ()
 
     @property
     def available(self) -> bool:
@@ -96,7 +104,7 @@ class Product:
             "attributes": dict(self.attributes),
             "image": self.image,
             "popularity": self.popularity,
-        }
+        } | ({"more_categories": [list(p) for p in self.more_categories]} if self.more_categories else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Product:
@@ -114,6 +122,7 @@ class Product:
             attributes=dict(data.get("attributes") or {}),
             image=data.get("image"),
             popularity=float(data.get("popularity") or 0.0),
+            more_categories=tuple(tuple(path) for path in data.get("more_categories") or ()),
         )
 
 
@@ -147,7 +156,8 @@ class Filters:
 
     def matches(self, product: Product) -> bool:
         """Reference semantics of the filters; every backend must agree with this function."""
-        if self.category and tuple(product.category[: len(self.category)]) != self.category:
+        depth = len(self.category)
+        if self.category and not any(path[:depth] == self.category for path in product.category_paths):
             return False
         if self.brands and product.brand not in self.brands:
             return False

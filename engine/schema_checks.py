@@ -18,7 +18,8 @@ from engine.markup import plain_text
 @dataclass(frozen=True)
 class Limits:
     """Upper bounds on field sizes; a record beyond them is rejected, never truncated silently. And
-    `currency`, the currency of a record that names none (the shop's `AISLE_CURRENCY`, else USD).
+    `currency`, the currency of a record that names none (the shop's `AISLE_CURRENCY`, else USD), and
+    `category_lists`, how a cell separates several category paths (`AISLE_CATEGORY_LISTS`).
 
     They keep one broken export (a description holding a whole HTML page, a million attributes) from
     bloating the index or the encoder's input.
@@ -35,12 +36,15 @@ class Limits:
     attribute_value_chars: int = 1_000
     image_chars: int = 2_048
     record_bytes: int = 1 << 20
+    category_paths: int = 20
     currency: str = "USD"
+    category_lists: str = ""  # what separates a cell's category paths (`Settings.category_lists`)
 
     @classmethod
-    def for_shop(cls, currency: str | None) -> Limits:
-        """The default limits with the shop's currency (`Settings.currency`; None: USD)."""
-        return cls(currency=currency.upper()) if currency else cls()
+    def for_shop(cls, currency: str | None, category_lists: str = "") -> Limits:
+        """The default limits with the shop's currency (`Settings.currency`; None: USD) and category list
+        separator (`Settings.category_lists`)."""
+        return cls(currency=currency.upper() if currency else "USD", category_lists=category_lists)
 
 
 DEFAULT_LIMITS = Limits()

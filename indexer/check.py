@@ -4,7 +4,9 @@ A shop preparing its export runs it before the first build, and again after chan
 feed settings (`AISLE_CATALOG_COLUMNS`, `AISLE_CATALOG_ENCODING`, `AISLE_CURRENCY`): how many records
 are valid, every bad one by line, how often each field is filled, which attributes the products carry
 and whether a search reads them (identifier or searchable attribute, or neither), the currencies, the
-price buckets the build would choose, and the first valid product as the index would store it. It
+products filed under several category paths (and those whose one path reads like a list of paths,
+with the setting that would split them), the price buckets the build would choose, and the first
+valid product as the index would store it. It
 reads the file only: no model server, no index, so it runs where the export is made.
 """
 
@@ -41,6 +43,8 @@ class CatalogCheck:
     price_buckets: list[str] = field(default_factory=list)
     first: dict[str, Any] | None = None
     unpublished: int = 0  # records a build leaves out: the shop does not show them
+    several_categories: int = 0  # products filed under more than one category path
+    listed_categories: int = 0  # products whose one path reads like a list of paths ("A > B, C > D")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -54,6 +58,8 @@ class CatalogCheck:
             "attributes": {name: {"products": n, "read": how} for name, (n, how) in self.attributes.items()},
             "price_buckets": self.price_buckets,
             "first": self.first,
+            "several_categories": self.several_categories,
+            "listed_categories": self.listed_categories,
         }
 
 
@@ -70,7 +76,15 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
     edges = price_edges(price_scale(p.price for p in products))
     report.price_buckets = [label for label, _, _ in price_buckets(edges)]
     report.first = products[0].to_dict() if products else None
+    report.several_categories = sum(1 for p in products if p.more_categories)
+    report.listed_categories = sum(1 for p in products if _reads_like_a_list(p.category))
     return report
+
+
+def _reads_like_a_list(path: tuple[str, ...]) -> bool:
+    """A path one of whose inner levels holds ", " ("Hund > Reisen, Katze > Reisen" read as one path
+    has the level "Reisen, Katze"): likely several paths in one cell, as WooCommerce writes them."""
+    return any(", " in level for level in path[1:-1])
 
 
 def _filled(product: Product, name: str) -> bool:
@@ -99,6 +113,14 @@ def print_check(report: CatalogCheck) -> None:
     unsearched = [name for name, (_, how) in report.attributes.items() if how == "not searched"]
     if unsearched:
         print(f'              (to search one, add "attr.{unsearched[0]}": 1 to AISLE_SEARCH_FIELDS)')
+    if report.several_categories:
+        print(f"categories:   {report.several_categories} products filed under several paths")
+    if report.listed_categories:
+        print(
+            f"categories:   {report.listed_categories} products have a category that reads like several "
+            "paths (a level holds ', ': \"Hund > Reisen, Katze > Reisen\"); if the export lists paths "
+            "so, as WooCommerce's does, set AISLE_CATEGORY_LISTS=', '"
+        )
     print("price facet:  " + " ".join(report.price_buckets))
     if report.first is not None:
         print("first product, as stored: " + json.dumps(report.first, ensure_ascii=False, sort_keys=True))

@@ -209,7 +209,7 @@ def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
         embed=EmbedOptions(args.batch_size, args.in_flight),
         progress=not args.no_progress,
         text_tower=args.text_tower,
-        limits=Limits.for_shop(settings.currency),
+        limits=Limits.for_shop(settings.currency, settings.category_lists),
         feed=_feed(settings),
     )
     if args.text_tower is not None and args.text_tower < 1:
@@ -296,7 +296,7 @@ def _upsert(args: argparse.Namespace, settings: Settings, backends: Backends) ->
     )
     if args.partial:
         return _patch(args, inline, backends, updater, _feed(settings))
-    limits = Limits.for_shop(settings.currency)
+    limits = Limits.for_shop(settings.currency, settings.category_lists)
     if inline is not None:
         loaded: LoadedCatalog = load_products_json(inline, limits=limits)
     else:
@@ -373,7 +373,9 @@ def _check(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
     from indexer.check import check_catalog, print_check
 
     search = SearchFields.from_settings(settings)
-    report = check_catalog(args.file, Limits.for_shop(settings.currency), _feed(settings), search)
+    report = check_catalog(
+        args.file, Limits.for_shop(settings.currency, settings.category_lists), _feed(settings), search
+    )
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, sort_keys=True))
     else:

@@ -5,6 +5,8 @@ A patch is a JSON object (or a CSV row) naming the product by `id` plus the fiel
 - a schema field with a value replaces it (`"price": 12.5`, `"availability": "out_of_stock"`, or the
   flag `"available": false`);
 - `sale_price` starts or changes a sale (the price becomes it, the regular one is kept) and null ends it;
+- `category` replaces every category path (a cell listing several, with `AISLE_CATEGORY_LISTS`, gives
+  them all);
 - a schema field set to null goes back to its default (`"image": null` removes the picture); `title`
   cannot be removed;
 - `attributes` merges key by key, and an attribute set to null is removed (`{"attributes": {"year":
@@ -47,6 +49,8 @@ def apply_patch(product: Product, patch: Mapping[str, Any]) -> Product:
     if not changes:
         raise RecordError("no fields to change: give at least one field besides id")
     raw = product.to_dict()
+    if "category" in changes:  # the new cell names all its paths
+        raw.pop("more_categories", None)
     attributes: dict[str, Any] = dict(raw["attributes"])
     if REGULAR_PRICE in attributes and raw.get("price") is not None:  # on sale: as the full record says it
         raw["sale_price"], raw["price"] = raw["price"], attributes.pop(REGULAR_PRICE)

@@ -23,7 +23,10 @@ class ProductIn(RequestModel):
     title: str
     description: str | None = None
     brand: str | None = None
-    category: list[str] | str | None = None
+    category: list[str] | list[list[str]] | str | None = None
+    more_categories: list[list[str] | str] | None = Field(
+        None, description='Further category paths: [["Katze", "Reisen"]] or ["Katze > Reisen"].'
+    )
     price: float | str | None = None
     currency: str | None = None
     availability: str | None = None
@@ -59,6 +62,9 @@ class ProductOut(BaseModel):
     attributes: dict[str, Any] = Field(default_factory=dict)
     image: str | None = None
     popularity: float = 0.0
+    more_categories: list[list[str]] = Field(
+        default_factory=list, description="The further category paths of a product filed in several."
+    )
 
     @classmethod
     def of(cls, product: Product) -> ProductOut:

@@ -5,9 +5,10 @@ Why each field looks the way it does:
 - `title`, `description`: full text with `aisle_english` (see `engine.lexical.analysis`); `title.raw`
   is the exact title as a keyword (sorting, exact match).
 - `brand`: keyword for filters and facets; `brand.text` is the analysed form that search matches.
-- `category`: the path's names as analysed text (search). `category_prefixes` holds every prefix of the
-  path joined with " > " ("Home", "Home > Kitchen", ...), so the prefix filter is one `term`;
-  `category_path` (full path) and `category_top` (first level) are keywords for facets.
+- `category`: the path's names as analysed text (search), with those of a product's further paths
+  (`more_categories`, copied in). `category_prefixes` holds every prefix of every path joined with " > "
+  ("Home", "Home > Kitchen", ...), so the prefix filter is one `term`; `category_path` (full paths) and
+  `category_top` (first levels) are keywords for facets.
 - `price`: `double`, so range filters compare exactly the numbers `Filters.matches` compares.
 - `attributes`: a nested list of {name, value} keywords. Nested keeps the mapping fixed however many
   attribute names a catalog has (no mapping explosion), supports "name = any of values" filters and
@@ -32,7 +33,7 @@ from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
 from engine.records import CATEGORY_SEPARATOR, Product
 
 ANALYZER = "aisle_english"
-MAPPING_VERSION = 3
+MAPPING_VERSION = 4  # 4: more_categories
 # Lucene's names for the Snowball stemmers that give the stems PyStemmer gives in the embedded index:
 # PyStemmer runs Snowball 3, whose German reads "ue" as "ü" (Lucene's German2; its German keeps
 # "duebel" apart from "dübel") and whose Dutch is Kraaij-Pohlmann (Lucene's Kp; its Dutch differed on
@@ -92,6 +93,7 @@ def mappings() -> dict[str, Any]:
             "description": _TEXT,
             "brand": {**_KEYWORD, "fields": {"text": _TEXT}},
             "category": _TEXT,
+            "more_categories": {**_TEXT, "copy_to": "category"},
             "category_prefixes": _KEYWORD,
             "category_path": _KEYWORD,
             "category_top": _KEYWORD,
@@ -137,7 +139,9 @@ def to_document(product: Product, fields: SearchFields | None = None) -> dict[st
         for name in fields.weights
         if name.startswith(ATTRIBUTE_PREFIX) and (text := fields.text(product, name))
     }
-    return {
+    paths = product.category_paths
+    more = {"more_categories": [list(p) for p in product.more_categories]} if product.more_categories else {}
+    return more | {
         "attr_text": attr_text,
         "ident": fields.identifier_values(product),
         "spell": fields.spelling(product),
@@ -146,9 +150,9 @@ def to_document(product: Product, fields: SearchFields | None = None) -> dict[st
         "description": product.description,
         "brand": product.brand,
         "category": list(product.category),
-        "category_prefixes": category_prefixes(product.category),
-        "category_path": product.category_path if product.category else None,
-        "category_top": product.category[0] if product.category else None,
+        "category_prefixes": [prefix for path in paths for prefix in category_prefixes(path)],
+        "category_path": [CATEGORY_SEPARATOR.join(path) for path in paths] or None,
+        "category_top": list(dict.fromkeys(path[0] for path in paths)) or None,
         "price": product.price,
         "currency": product.currency,
         "availability": product.availability,

@@ -127,7 +127,7 @@ def compound_ends(word: QueryWord, language: str) -> tuple[str, ...]:
 
 # Raised when this code writes products into the lexical index differently (the `spell` words, the
 # analysers, the identifier forms): an index written before is then re-analysed by its next build.
-ANALYSIS_VERSION = 3  # 3: the embedded index counts families from a fast field
+ANALYSIS_VERSION = 4  # 3: families counted from a fast field; 4: products in several categories
 
 
 def normalize_identifier(value: object) -> str:
@@ -266,7 +266,7 @@ class SearchFields:
         if name == "brand":
             return product.brand
         if name == "category":
-            return " ".join(product.category)
+            return " ".join(part for path in product.category_paths for part in path)
         value = product.attributes.get(name[len(ATTRIBUTE_PREFIX) :])
         if value is None:
             return ""

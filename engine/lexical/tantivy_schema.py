@@ -34,7 +34,7 @@ from typing import Any
 from engine.errors import MissingDependency
 from engine.lexical.mapping import category_prefixes
 from engine.lexical.matching import SearchFields
-from engine.records import Product
+from engine.records import CATEGORY_SEPARATOR, Product
 
 try:
     import tantivy
@@ -96,10 +96,11 @@ def to_document(
         doc.add_text("ident", " ".join(identifiers))
     if product.brand:
         doc.add_text("brand", product.brand)
-    if product.category:
-        doc.add_text("category_top", product.category[0])
-        doc.add_text("category_path", product.category_path)
-        for prefix in category_prefixes(product.category):
+    for top in dict.fromkeys(path[0] for path in product.category_paths):
+        doc.add_text("category_top", top)
+    for path in product.category_paths:
+        doc.add_text("category_path", CATEGORY_SEPARATOR.join(path))
+        for prefix in category_prefixes(path):
             doc.add_text("category_prefixes", prefix)
     doc.add_text("availability", product.availability)
     for name, value in product.attributes.items():

@@ -23,9 +23,9 @@ def _values(product: Product, name: str, price_edges: Sequence[float]) -> list[s
     if name == "brand":
         return [product.brand] if product.brand else []
     if name == "category":
-        return [product.category[0]] if product.category else []
+        return [path[0] for path in product.category_paths]
     if name == "category_path":
-        return [CATEGORY_SEPARATOR.join(product.category)] if product.category else []
+        return [CATEGORY_SEPARATOR.join(path) for path in product.category_paths]
     if name == "availability":
         return [product.availability]
     if name == "price":

@@ -228,6 +228,11 @@ def text_terms(text: str) -> Terms:
     return tokens, frozenset(tokens)
 
 
+def _category_text(product: Product) -> str:
+    """The names of every category path of `product` (a product filed in several matches each)."""
+    return " ".join(part for path in product.category_paths for part in path)
+
+
 def _contains_phrase(haystack: Sequence[str], needle: Sequence[str]) -> bool:
     n = len(needle)
     if n == 0 or n > len(haystack):
@@ -361,7 +366,7 @@ def _catalog_features(
                 [found[j].title for j in unknown.tolist()]
             )
         rows[at, 7], rows[at, 8] = overlap, phrase
-        rows[at, 10] = [len(q_set & text_terms(" ".join(p.category))[1]) / len(q_set) for p in found]
+        rows[at, 10] = [len(q_set & text_terms(_category_text(p))[1]) / len(q_set) for p in found]
     brands = [text_terms(p.brand)[1] for p in found]
     rows[at, 9] = [1.0 if brand and q_set.issuperset(brand) else 0.0 for brand in brands]
     rows[at, 11] = [math.log1p(p.price) if p.price and p.price > 0 else 0.0 for p in found]

@@ -695,3 +695,36 @@ def test_facets_count_families_exactly(
         assert index.facets(MatchQuery("xyzzy"), FAMILY_FACETS, families=True) == {
             f: [] for f in FAMILY_FACETS
         }
+
+
+SEVERAL_PATHS = [
+    Product("box", "Transportbox", category=("Hund", "Reisen"), more_categories=(("Katze", "Reisen"),)),
+    Product("bag", "Reisetasche", category=("Hund", "Reisen"), more_categories=(("Sale",), ("Katze",))),
+    Product("leash", "Leine", category=("Hund", "Zubehör")),
+    Product("tree", "Kratzbaum", category=("Katze", "Möbel"), more_categories=(("Sale",),)),
+    Product("plain", "Napf"),
+]
+
+
+def test_a_product_in_several_categories_is_filtered_counted_and_found_by_each(
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    from engine.pipeline.facets import facet_counts
+
+    fields = SearchFields(FIELDS.weights, FIELDS.identifiers, "german")
+    with open_backend(backend, request, tmp_path, fields) as index:
+        index.rebuild(SEVERAL_PATHS)
+        assert index.match_ids(MatchQuery(None, Filters(category=("Katze",)))) == {"box", "bag", "tree"}
+        assert index.match_ids(MatchQuery(None, Filters(category=("Katze", "Reisen")))) == {"box"}
+        assert index.match_ids(MatchQuery(None, Filters(category=("Sale",)))) == {"bag", "tree"}
+        assert index.match_ids(MatchQuery("sale")) == {"bag", "tree"}  # every path's names are searched
+        names = ["category", "category_path"]
+        assert index.facets(MatchQuery(None), names) == facet_counts(SEVERAL_PATHS, names)
+        assert dict(index.facets(MatchQuery(None), ["category"])["category"]) == {
+            "Hund": 3,
+            "Katze": 3,
+            "Sale": 2,
+        }
+        assert index.get(["bag"])["bag"] == SEVERAL_PATHS[1]  # stored with every path
+        index.upsert([Product("bag", "Reisetasche", category=("Hund", "Reisen"))])  # out of the sale
+        assert index.match_ids(MatchQuery(None, Filters(category=("Sale",)))) == {"tree"}
