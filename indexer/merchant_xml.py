@@ -8,9 +8,10 @@ where they mean the same thing: `image_link` is `image`, `product_type` ("Home >
 code is the record's currency), `availability` "in stock" or "backorder", all of which the schema reads.
 Every other field (`gtin`, `mpn`, `color`, `size`, `link`, `google_product_category`, custom labels, ...)
 is kept as an attribute, as any unknown field is; `gtin` and `mpn` are identifiers by default. A field
-given several times (`additional_image_link`, `product_type`) keeps its first value for a schema field and
-all of them, joined by ", ", for an attribute. A field with sub-fields (`g:shipping`) is its sub-fields'
-values joined by ":", as Google writes them in text feeds ("US:Standard:4.95 USD").
+given several times (`additional_image_link`) keeps its first value for a schema field and all of them,
+joined by ", ", for an attribute; `product_type` given several times files the product under each path
+(the first is its `category`, the rest `more_categories`). A field with sub-fields (`g:shipping`) is its
+sub-fields' values joined by ":", as Google writes them in text feeds ("US:Standard:4.95 USD").
 
 Read with expat, streaming, so a feed larger than memory works; each product is numbered by the line its
 `<item>` starts on, and an item holding more text than a record may is `Malformed`. A file that is not
@@ -104,6 +105,8 @@ def _record(fields: dict[str, list[str]]) -> dict[str, Any]:
         if target in record:  # one field under both names (image_link and image): the first written wins
             continue
         record[target] = values[0] if target in SCHEMA_FIELDS else ", ".join(dict.fromkeys(values))
+        if target == "category" and len(values) > 1:  # a product_type each for several categories
+            record["more_categories"] = values[1:]
     written = _PRICE_CURRENCY.search(str(record.get("price", "")))
     if written and "currency" not in record:  # Google's price names its currency: "15.00 USD"
         record["currency"] = written.group(1)

@@ -65,6 +65,7 @@ def test_a_google_shopping_feed_reads_as_products(tmp_path: Path) -> None:
     assert first.description == "Con pollo e riso."
     assert first.image == "https://negozio.example.it/1.jpg"
     assert first.category == ("Cani", "Cibo secco")
+    assert first.more_categories == (("Offerte",),)  # a product_type each: filed under both
     assert (first.price, first.currency, first.availability) == (60.70, "EUR", "backorder")
     assert first.available and first.attributes["regular_price"] == 75.88
     assert first.attributes["gtin"] == "8000000000019"
