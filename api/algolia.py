@@ -201,9 +201,15 @@ def to_filters(
     return builder.build(), builder.impossible
 
 
-def to_record(product: Product) -> dict[str, Any]:
-    """A product as an Algolia record: its fields plus `objectID`."""
-    return {
+def to_record(
+    product: Product, variants: int | None = None, prices: tuple[float, float] | None = None
+) -> dict[str, Any]:
+    """A product as an Algolia record: its fields plus `objectID`; standing for its family (`distinct`),
+    its `variants` in the answer and, where their prices differ, `price_min` and `price_max`."""
+    family: dict[str, Any] = {} if variants is None else {"variants": variants}
+    if prices is not None:
+        family |= {"price_min": prices[0], "price_max": prices[1]}
+    return family | {
         "objectID": product.id,
         "title": product.title,
         "description": product.description,

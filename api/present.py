@@ -29,6 +29,7 @@ def to_hit(
     ranker_version: int | None = None,
     identified: tuple[str, ...] = (),
     variants: int | None = None,
+    prices: tuple[float, float] | None = None,
 ) -> Hit:
     """The answer's view of a product; with `debug`, the hit's scores (`identified`: the products the
     query names by identifier)."""
@@ -61,6 +62,8 @@ def to_hit(
         image=product.image,
         family=product.family,
         variants=variants,
+        price_min=prices[0] if prices else None,
+        price_max=prices[1] if prices else None,
         score=float(score),
         debug=detail,
     )

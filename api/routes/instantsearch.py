@@ -94,7 +94,15 @@ async def _answer(
             snippeted = snippet_specs(attribute_list(params.attributesToSnippet))
             hits = [
                 decorate(
-                    to_record(served.product(h)), marker, highlighted, snippeted, params.snippetEllipsisText
+                    to_record(
+                        served.product(h),
+                        served.outcome.variants.get(h.product_id),
+                        served.outcome.prices.get(h.product_id),
+                    ),
+                    marker,
+                    highlighted,
+                    snippeted,
+                    params.snippetEllipsisText,
                 )
                 for h in served.shown
             ]

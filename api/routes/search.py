@@ -127,6 +127,7 @@ async def search(request: Request, services: ServicesDep) -> Response:
             outcome.ranker_version,
             outcome.identified,
             outcome.variants.get(h.product_id),
+            outcome.prices.get(h.product_id),
         )
         for h in served.shown
     ]

@@ -101,6 +101,14 @@ class Hit(BaseModel):
         description="How many products of this hit's family (sizes, colours) match the search, when the "
         "search shows each family once (`distinct`); this one stands for them.",
     )
+    price_min: float | None = Field(
+        None,
+        description="The lowest price of this hit's family's variants that match, when the search shows each "
+        'family once and their prices differ (the page says "12.99 – 29.99"); null otherwise.',
+    )
+    price_max: float | None = Field(
+        None, description="The highest price of those variants, with `price_min`."
+    )
     score: float = Field(
         description="Relevance in 0..1 within this answer, on the same scale for every ranker version and "
         "method: the ordering score (ranker, else fused) min-max normalised over the candidates it was "

@@ -40,6 +40,11 @@ def _order(products: list[Product], sort: str) -> list[Product]:
     return priced + unpriced
 
 
+def _range(prices: list[float]) -> tuple[float, float] | None:
+    """(lowest, highest) where they differ."""
+    return (min(prices), max(prices)) if prices and min(prices) < max(prices) else None
+
+
 def browse(
     lexical: LexicalIndex,
     products: ProductLookup,
@@ -64,9 +69,13 @@ def browse(
     )
     sizes: Counter[str] = Counter()
     heads: set[str] = set()
+    members: dict[str, list[float]] = {}  # the prices of each family's variants
     if distinct:
         sizes.update(p.family for p in listed if p.family is not None)
         heads = {p.id for p in listed if is_head(p)}
+        for p in listed:
+            if p.family is not None and not is_head(p) and p.price is not None:
+                members.setdefault(p.family, []).append(p.price)
         listed = first_of_each(listed, lambda p: family_key(p.id, p))
     first = (query.page - 1) * query.size
     page = listed[first : first + query.size]
@@ -85,4 +94,5 @@ def browse(
         method=METHOD,
         timings_ms={"browse": elapsed, "total": elapsed},
         variants={p.id: variants(p, sizes, heads) for p in page} if sizes else {},
+        prices={p.id: span for p in page if (span := _range(members.get(p.family or "", []))) is not None},
     )

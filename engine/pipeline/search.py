@@ -44,12 +44,13 @@ from engine.lexical.facets import PRICE_EDGES
 from engine.lexical.matching import MatchQuery
 from engine.merch.rules import RuleSet
 from engine.pipeline import fusion, interleave
-from engine.pipeline.distinct import Key, collapse, family_key, is_head, variants
+from engine.pipeline.distinct import Key, collapse, family_key
 from engine.pipeline.distinct import page as distinct_page
 from engine.pipeline.embed import QueryEmbedder
 from engine.pipeline.encoder_trial import EncoderTrial, in_trial_run
 from engine.pipeline.explore import ExplorationKey, ExplorationPolicy, swaps_on_page
 from engine.pipeline.facets import check_fields, facet_counts
+from engine.pipeline.family_view import FamilyView, family_view
 from engine.pipeline.fusion import fuse
 from engine.pipeline.identified import identified_first, with_identified
 from engine.pipeline.matchset import MatchSet, MatchSetStage
@@ -313,6 +314,12 @@ class SearchPipeline:
         if match is not None and total == 0:
             with self._stage(timings, "suggest"):
                 suggestion = self.matchset.suggestion(text, query.filters)
+        view = FamilyView()
+        if match is not None and sizes:
+            with self._stage(timings, "families"):
+                lookup = partial(self._products, known=dict(shown))
+                on_page = [shown[h.product_id] for h in page]
+                view = family_view(self.matchset.lexical, lookup, match[0].query, on_page, sizes)
         timings["total"] = (time.perf_counter() - start) * 1000.0
         return SearchOutcome(
             hits=page,
@@ -328,7 +335,8 @@ class SearchPipeline:
             merchandising=merch.applied,
             suggestion=suggestion,
             identified=identified,
-            variants=self._variants(match[0], page, shown, sizes) if match is not None and sizes else {},
+            variants=view.variants,
+            prices=view.prices,
         )
 
     def _match(
@@ -388,25 +396,6 @@ class SearchPipeline:
                 match.query, query.facets, price_edges=self.price_edges(), families=sizes is not None
             )
         return total, facets, sizes
-
-    def _variants(
-        self, match: MatchSet, page: list[RankedHit], shown: dict[str, Product], sizes: dict[str, int]
-    ) -> dict[str, int]:
-        """Each shown product's variants in the set, its family's head not counted where the set holds
-        it (`distinct.is_head`): one membership lookup for the page's heads, none where retrieval named
-        the set's members."""
-        families = {p.family for p in shown.values() if p.family is not None and sizes.get(p.family, 1) > 1}
-        stored = self._products(sorted(families), dict(shown))
-        heads = [key for key in families if key in stored and is_head(stored[key])]
-        if heads and match.ids is not None:
-            heads = [key for key in heads if key in match.ids]
-        elif heads:
-            try:
-                heads = sorted(self.matchset.lexical.match_ids(match.query, within=heads))
-            except Exception as exc:  # a count a little high is better than no answer
-                log.warning("family heads not looked up, variants count them: %s", exc)
-                heads = []
-        return {h.product_id: variants(shown[h.product_id], sizes, heads) for h in page}
 
     def _distinct_page(
         self,

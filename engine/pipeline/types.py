@@ -146,9 +146,10 @@ class SearchOutcome:
     suggestion: str | None = None
     # The products the query names by an exact identifier (`engine.pipeline.identified`): they lead.
     identified: tuple[str, ...] = ()
-    # Shown product id -> how many of its family's products the set holds, when families were
-    # collapsed (`engine.pipeline.distinct`); empty when they were not.
+    # Shown product id -> how many of its family's variants the set holds, and their (lowest, highest)
+    # price where those differ, when families were collapsed (`engine.pipeline.family_view`).
     variants: dict[str, int] = field(default_factory=dict)
+    prices: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

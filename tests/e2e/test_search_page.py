@@ -268,3 +268,24 @@ def test_a_product_on_sale_shows_its_regular_price_struck_through(
         assert "30" in price.text and "40" in price.find_element(By.CSS_SELECTOR, "s.was").text
     finally:
         httpx.delete(f"{live_gateway.url}/v1/products/sale-e2e", headers=headers, timeout=60)
+
+
+def test_a_family_shows_once_with_its_variants_and_their_price_range(
+    browser: Any, live_gateway: LiveGateway
+) -> None:
+    headers = {"Authorization": f"Bearer {live_gateway.key}"}
+    sizes = [
+        {"id": f"zorb-{size}", "title": "Zorbling fleece vest", "price": price, "group": "zorb", "size": size}
+        for size, price in (("s", 49), ("m", 49), ("l", 59))
+    ]
+    assert httpx.post(f"{live_gateway.url}/v1/products", json=sizes, headers=headers, timeout=60).is_success
+    try:
+        search_in_page(browser, live_gateway, "zorbling vest")
+        cards = browser.find_elements(By.CSS_SELECTOR, '#hits .card[data-product-id^="zorb-"]')
+        assert len(cards) == 1  # one card for the three sizes
+        assert cards[0].find_element(By.CLASS_NAME, "variants").text == "3 variants"
+        shown = cards[0].find_element(By.CLASS_NAME, "price-range").text
+        assert "49" in shown and "59" in shown
+    finally:
+        for size in sizes:
+            httpx.delete(f"{live_gateway.url}/v1/products/{size['id']}", headers=headers, timeout=60)

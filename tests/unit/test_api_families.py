@@ -98,6 +98,26 @@ def facet_filter(field: str, value: str) -> dict[str, object] | None:
     return {"brand": [value]} if field == "brand" else {"category": [value]}
 
 
+def test_a_family_hit_carries_the_price_range_of_its_matching_variants(client: TestClient) -> None:
+    hits = {family(h["id"]): h for h in search(client, query="jacket")["hits"]}
+    assert (hits["down"]["price_min"], hits["down"]["price_max"]) == (499.0, 519.0)
+    assert (hits["shell"]["price_min"], hits["shell"]["price_max"]) == (799.0, 899.0)  # one size on sale
+    assert hits["rain"]["price_min"] is None  # a product of its own
+    small = search(client, query="down jacket", filters={"attributes": {"size": ["S", "M"]}})["hits"]
+    assert [(h["variants"], h["price_min"], h["price_max"]) for h in small] == [(2, 499.0, 509.0)]
+    one = search(client, query="down jacket", filters={"attributes": {"size": ["L"]}})["hits"]
+    assert one[0]["price_min"] is None  # one variant: its own price
+    every = search(client, query="jacket", distinct=False)["hits"]
+    assert all(h["price_min"] is None for h in every)
+    body = {"requests": [{"indexName": "products", "params": {"query": "down jacket"}}]}
+    record = client.post("/1/indexes/*/queries", json=body).json()["results"][0]["hits"][0]
+    assert (record["variants"], record["price_min"], record["price_max"]) == (3, 499.0, 519.0)
+    body = {"requests": [{"indexName": "products", "params": {"query": "", "hitsPerPage": 50}}]}
+    browsed = client.post("/1/indexes/*/queries", json=body).json()["results"][0]["hits"]
+    down = next(r for r in browsed if family(r["objectID"]) == "down")
+    assert (down["variants"], down["price_min"], down["price_max"]) == (3, 499.0, 519.0)
+
+
 def test_a_sold_out_size_does_not_stand_for_its_family(client: TestClient) -> None:
     hits = search(client, query="shell jacket", pipeline="bm25")["hits"]
     assert len(hits) == 1 and hits[0]["id"] != "shell-bk-m" and hits[0]["availability"] == "in_stock"
@@ -250,6 +270,8 @@ def test_a_variable_product_heading_its_family_is_not_counted_as_a_variant(tmp_p
     with app_client(tmp_path, food) as shop:
         hits = search(shop, query="trockenfutter")["hits"]
         assert [(h["id"], h["variants"]) for h in hits] == [("101", 3)]  # the three weights, not four
+        # The range of the weights' prices, not of the head's (which the ingest gave their lowest).
+        assert (hits[0]["price_min"], hits[0]["price_max"]) == (12.99 + 2, 12.99 + 4)
         seven = search(shop, query="trockenfutter", filters={"attributes": {"Gewicht": ["7 kg"]}})["hits"]
         assert [(h["id"], h["variants"]) for h in seven] == [("103", 1)]  # the head is not in this set
         body = {"requests": [{"indexName": "products", "params": {"query": "", "hitsPerPage": 5}}]}

@@ -57,6 +57,10 @@ export function card(hit, position, searchId, { onOpen, onSimilar, debug = false
     link,
     hit.brand ? el("p", { class: "meta brand" }, hit.brand) : null,
     priceLine(hit),
+    hit.price_min != null && hit.price_max != null && hit.price_min < hit.price_max
+      ? el("p", { class: "meta price-range" },
+        `${formatPrice(hit.price_min, hit.currency)} – ${formatPrice(hit.price_max, hit.currency)}`)
+      : null,
     el("p", { class: `avail ${availability}` }, AVAILABILITY[availability] || availability),
     hit.variants > 1 ? el("p", { class: "meta variants" }, `${hit.variants} variants`) : null,
     onSimilar ? el("button", {

@@ -1,0 +1,83 @@
+"""Stage: what a page says of each product family it shows: how many of its variants match, and the
+range of their prices.
+
+A hit stands for its family (`engine.pipeline.distinct`); the page says "3 variants" and, where the
+sizes cost differently, "from 12.99" (Shopify's storefront writes "From $12.99"). Both come from the
+family's members in the match set, read in one backend query for the page's families (the set's query
+with a filter on their `group`, ordered by score, as many as the families' counts). A WooCommerce
+variable product heading its family (`distinct.is_head`) is no variant and has no price of its own
+(the ingest gives it its variants' lowest), so it counts in neither.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from engine.lexical.base import LexicalIndex
+from engine.lexical.matching import MatchQuery
+from engine.pipeline.distinct import is_head
+from engine.records import FAMILY_ATTRIBUTE, Filters, Product
+
+log = logging.getLogger(__name__)
+
+Lookup = Callable[[list[str]], Mapping[str, Product]]
+
+
+@dataclass
+class FamilyView:
+    """Per shown product id: its family's variants in the set, and their (lowest, highest) price where
+    those differ."""
+
+    variants: dict[str, int] = field(default_factory=dict)
+    prices: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+def family_view(
+    lexical: LexicalIndex,
+    lookup: Lookup,
+    match: MatchQuery,
+    shown: Sequence[Product],
+    sizes: Mapping[str, int],
+) -> FamilyView:
+    """The variants and price ranges of the `shown` products' families among the members of `match`
+    (`sizes`: its members per family). A backend that fails costs the ranges, never the answer: the
+    variants then count every member."""
+    view = FamilyView({p.id: 1 if p.family is None else sizes.get(p.family, 1) for p in shown})
+    families = sorted({p.family for p in shown if p.family is not None and sizes.get(p.family, 1) > 1})
+    if not families:
+        return view
+    try:
+        members = _members(lexical, lookup, match, families, sum(sizes[f] for f in families))
+    except Exception as exc:  # a count a little high and no range is better than no answer
+        log.warning("family members not read, variants count every member: %s", exc)
+        return view
+    for product in shown:
+        found = [m for m in members.get(product.family or "", []) if not is_head(m)]
+        if not found:
+            continue
+        view.variants[product.id] = len(found)
+        prices = [m.price for m in found if m.price is not None]
+        if prices and min(prices) < max(prices):
+            view.prices[product.id] = (min(prices), max(prices))
+    return view
+
+
+def _members(
+    lexical: LexicalIndex, lookup: Lookup, match: MatchQuery, families: list[str], count: int
+) -> dict[str, list[Product]]:
+    filters = match.filters or Filters()
+    wanted = tuple(families)
+    if FAMILY_ATTRIBUTE in filters.attributes:  # a search filtered on families already: both apply
+        wanted = tuple(f for f in families if f in filters.attributes[FAMILY_ATTRIBUTE])
+    attributes = {**filters.attributes, FAMILY_ATTRIBUTE: wanted}
+    query = replace(match, filters=replace(filters, attributes=attributes))
+    ids = [hit.product_id for hit in lexical.match_page(query, "relevance", 0, count)]
+    products = lookup(ids)
+    grouped: dict[str, list[Product]] = {}
+    for pid in ids:
+        product = products.get(pid)
+        if product is not None and product.family is not None:
+            grouped.setdefault(product.family, []).append(product)
+    return grouped
