@@ -132,6 +132,7 @@ def measure(
         side: {"total": [], "repeats": [], "slots": [], "server_ms": [], "wall_ms": [], "facets_ms": []}
         for side in ("on", "off")
     }
+    stages: dict[bool, dict[str, list[float]]] = {True: {}, False: {}}
     with httpx.Client(base_url=url, timeout=180.0) as client:
         for _, query in queries[:warmup]:
             search(client, query, True, size, facets=facets)
@@ -148,7 +149,12 @@ def measure(
                 side["server_ms"].append(answer["timings_ms"]["total"])
                 side["wall_ms"].append(answer["wall_ms"])
                 side["facets_ms"].append(answer["timings_ms"].get("facets", 0.0))
-    return {side: summary(values) for side, values in sides.items()}
+                for stage, ms in answer["timings_ms"].items():
+                    stages[distinct].setdefault(stage, []).append(ms)
+    found: dict[str, dict[str, Any]] = {side: summary(values) for side, values in sides.items()}
+    for distinct, name in ((True, "on"), (False, "off")):  # each stage's mean over the searches
+        found[name]["stages_ms"] = {k: sum(v) / len(queries) for k, v in sorted(stages[distinct].items())}
+    return found
 
 
 def summary(values: dict[str, list[float]]) -> dict[str, float]:

@@ -194,7 +194,7 @@ class EmbeddedLexical:
             query = tantivy.Query.term_set_query(gen.schema, "id", list(members))
         else:
             query = gen.queries.match_query(match, scored=False)
-        return family_members(gen, searcher, query)
+        return family_members(gen, searcher, query, None if members is None else len(members))
 
     def match_ids(self, match: MatchQuery, within: Sequence[str] | None = None) -> set[str]:
         """Ids in the match set (those among `within` when given)."""

@@ -44,6 +44,7 @@ class Generation:
         weights.update({n: 1.0 for n in indexed if n not in weights and n not in fields.weights})
         self.fields = SearchFields(weights, tuple(manifest["identifiers"]), manifest["language"])
         self.family_field = bool(manifest.get("family_field"))  # written before it: the family terms walked
+        self.facet_fast = bool(manifest.get("facet_fast"))  # written before: each facet's terms walked
         self.text_fields = [field_name(name) for name in self.fields.weights]  # the tantivy fields searched
         self.path = path
         self.index = tantivy.Index.open(str(path))
@@ -137,6 +138,7 @@ def write_manifest(path: Path, fields: SearchFields) -> None:
         "identifiers": list(fields.identifiers),
         "language": fields.language,
         "family_field": True,
+        "facet_fast": True,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     (path / MANIFEST).write_text(json.dumps(manifest))
@@ -163,10 +165,12 @@ def price_counts(searcher: Any, query: Any, edges: Sequence[float]) -> dict[str,
     return {str(b["key"]): int(b["doc_count"]) for b in answer["price"]["buckets"]}
 
 
-def family_buckets(searcher: Any, query: Any) -> dict[str, int] | None:
+def family_buckets(searcher: Any, query: Any, most: int | None = None) -> dict[str, int] | None:
     """Members per family among the documents `query` matches, from the `family` fast field; None when
-    the set holds more families than one aggregation returns (`FAMILY_BUCKETS`)."""
-    answer = searcher.aggregate(query, {"f": {"terms": {"field": "family", "size": FAMILY_BUCKETS}}})["f"]
+    the set holds more families than one aggregation returns (`FAMILY_BUCKETS`). `most`: how many
+    families there can be (tantivy's cost follows the buckets it is allowed)."""
+    size = FAMILY_BUCKETS if most is None else max(1, min(most, FAMILY_BUCKETS))
+    answer = searcher.aggregate(query, {"f": {"terms": {"field": "family", "size": size}}})["f"]
     if answer.get("sum_other_doc_count") or len(answer["buckets"]) >= FAMILY_BUCKETS:
         return None
     return {str(b["key"]): int(b["doc_count"]) for b in answer["buckets"]}

@@ -40,21 +40,27 @@ def family_view(
     match: MatchQuery,
     shown: Sequence[Product],
     sizes: Mapping[str, int],
+    members: Sequence[Product] | None = None,
 ) -> FamilyView:
     """The variants and price ranges of the `shown` products' families among the members of `match`
-    (`sizes`: its members per family). A backend that fails costs the ranges, never the answer: the
+    (`sizes`: its members per family; `members`: all of them, where the search read them already,
+    which saves the backend query). A backend that fails costs the ranges, never the answer: the
     variants then count every member."""
     view = FamilyView({p.id: 1 if p.family is None else sizes.get(p.family, 1) for p in shown})
     families = sorted({p.family for p in shown if p.family is not None and sizes.get(p.family, 1) > 1})
     if not families:
         return view
     try:
-        members = _members(lexical, lookup, match, families, sum(sizes[f] for f in families))
+        grouped = (
+            _grouped(members, set(families))
+            if members is not None
+            else _members(lexical, lookup, match, families, sum(sizes[f] for f in families))
+        )
     except Exception as exc:  # a count a little high and no range is better than no answer
         log.warning("family members not read, variants count every member: %s", exc)
         return view
     for product in shown:
-        found = [m for m in members.get(product.family or "", []) if not is_head(m)]
+        found = [m for m in grouped.get(product.family or "", []) if not is_head(m)]
         if not found:
             continue
         view.variants[product.id] = len(found)
@@ -75,9 +81,12 @@ def _members(
     query = replace(match, filters=replace(filters, attributes=attributes))
     ids = [hit.product_id for hit in lexical.match_page(query, "relevance", 0, count)]
     products = lookup(ids)
+    return _grouped([products[pid] for pid in ids if pid in products], set(families))
+
+
+def _grouped(members: Sequence[Product], families: set[str]) -> dict[str, list[Product]]:
     grouped: dict[str, list[Product]] = {}
-    for pid in ids:
-        product = products.get(pid)
-        if product is not None and product.family is not None:
+    for product in members:
+        if product.family in families:
             grouped.setdefault(product.family, []).append(product)
     return grouped

@@ -68,6 +68,10 @@ from engine.vectors.base import VectorStore
 
 log = logging.getLogger(__name__)
 
+# A set with families and at most this many members has its facets counted in families from the product
+# cache (a few milliseconds), a larger one by the lexical backend.
+FAMILY_FACETS_IN_PROCESS = 2_000
+
 StageObserver = Callable[[str, float], None]
 T = TypeVar("T")
 
@@ -270,7 +274,7 @@ class SearchPipeline:
         distinct = self.config.distinct if query.distinct is None else query.distinct
         sizes: dict[str, int] | None = None  # members per family, when families are shown once
         if match is not None:
-            set_size, facets, sizes = self._count(query, match[0], timings, distinct)
+            set_size, facets, sizes, read = self._count(query, match[0], timings, distinct, known)
             products = known
             total = set_size
             if sizes is not None:
@@ -319,7 +323,7 @@ class SearchPipeline:
             with self._stage(timings, "families"):
                 lookup = partial(self._products, known=dict(shown))
                 on_page = [shown[h.product_id] for h in page]
-                view = family_view(self.matchset.lexical, lookup, match[0].query, on_page, sizes)
+                view = family_view(self.matchset.lexical, lookup, match[0].query, on_page, sizes, read)
         timings["total"] = (time.perf_counter() - start) * 1000.0
         return SearchOutcome(
             hits=page,
@@ -379,8 +383,13 @@ class SearchPipeline:
             return None
 
     def _count(
-        self, query: SearchQuery, match: MatchSet, timings: dict[str, float], distinct: bool
-    ) -> tuple[int, FacetCounts, dict[str, int] | None]:
+        self,
+        query: SearchQuery,
+        match: MatchSet,
+        timings: dict[str, float],
+        distinct: bool,
+        known: dict[str, Product],
+    ) -> tuple[int, FacetCounts, dict[str, int] | None, list[Product] | None]:
         """The match set's size, the facet counts over it and, when `distinct`, its members per family
         (None where no product names a family), from the lexical backend. Facets count what `total`
         counts: families when the set has them and shows each once, so a value's count is what
@@ -390,12 +399,29 @@ class SearchPipeline:
             total = match.total if match.total is not None else lexical.count_matching(match.query)
             sizes = lexical.family_sizes(match.query, match.ids) if distinct and total else None
         if not query.facets:
-            return total, {}, sizes
+            return total, {}, sizes, None
+        members = None
         with self._stage(timings, "facets"):
-            facets = lexical.facets(
-                match.query, query.facets, price_edges=self.price_edges(), families=sizes is not None
-            )
-        return total, facets, sizes
+            if sizes is not None and total <= FAMILY_FACETS_IN_PROCESS:
+                members = self._members(match, total, known)
+                facets = facet_counts(members, query.facets, price_edges=self.price_edges(), families=True)
+            else:
+                facets = lexical.facets(
+                    match.query, query.facets, price_edges=self.price_edges(), families=sizes is not None
+                )
+        return total, facets, sizes, members
+
+    def _members(self, match: MatchSet, total: int, known: dict[str, Product]) -> list[Product]:
+        """Every member of a set small enough to read whole (`FAMILY_FACETS_IN_PROCESS`): named by
+        retrieval, else by one backend query, from the product cache. Its facets are then counted in
+        families here, where a backend counts the families under every value with an aggregation each,
+        and the page's families read their variants from it."""
+        ids = match.ids
+        if ids is None:
+            page = self.matchset.lexical.match_page(match.query, "relevance", 0, total)
+            ids = frozenset(h.product_id for h in page)
+        products = self._products(sorted(ids), known)
+        return [products[pid] for pid in sorted(ids) if pid in products]
 
     def _distinct_page(
         self,

@@ -663,7 +663,7 @@ FAMILY_FACETS = ["brand", "category", "category_path", "availability", "price", 
 def test_facets_count_families_exactly(
     kind: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from engine.lexical import family_facets, family_query, tantivy_generation
+    from engine.lexical import family_facets, family_query, tantivy_facets, tantivy_generation
     from engine.pipeline.facets import facet_counts
 
     monkeypatch.setattr(family_facets, "BATCH", 2)  # several rounds of counts
@@ -689,6 +689,10 @@ def test_facets_count_families_exactly(
         products = index.facets(MatchQuery("shirt"), ["brand"])["brand"]
         assert dict(products)["Hooli"] == 1 + 3 + 4 + 5
         assert dict(shirts["attr.size"])["S"] == 16 and dict(shirts["attr.size"])["M"] == 12 + 5
+        # Fewer values listed than the set has: the tantivy aggregation is asked again for all of them.
+        monkeypatch.setattr(tantivy_facets, "LISTED", 1)
+        assert index.facets(MatchQuery("shirt"), ["brand", "attr.size"], families=True) == shirts
+        assert index.facets(MatchQuery("shirt"), ["brand"]) == {"brand": products}
         # More families than one tantivy aggregation returns: the family terms are walked, as exactly.
         monkeypatch.setattr(tantivy_generation, "FAMILY_BUCKETS", 2)
         assert index.facets(MatchQuery("shirt"), ["brand", "attr.size"], families=True) == shirts
