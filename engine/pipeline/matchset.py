@@ -160,6 +160,7 @@ class MatchSetStage:
         similarities: dict[str, float],
         lexical: MemberHits | None,
         allowed: frozenset[str] | None = None,
+        reach: frozenset[str] | None = None,
     ) -> None:
         """Add to `match` the lexical candidates (`similarities`: BM25's candidates, which passed the
         filters, and their cosine similarity to the query) at the near threshold or above, when the
@@ -168,20 +169,18 @@ class MatchSetStage:
         under filters, one among the products the filters leave out. A query without one stays empty:
         near candidates widen a query that matches, they never answer one that does not. A filter only
         narrows: the facets counted the unfiltered set with its near members, so a facet value's count
-        is what clicking it leaves even when every strict member has another value."""
-        if not self.near_candidates or not match.query.lexical or match.threshold is None:
-            return
-        if lexical is None:
+        is what clicking it leaves even when every strict member has another value; `reach` (BM25's
+        candidates without the filters) bounds them, as filtered candidates reach deeper."""
+        if not self.near_candidates or not match.query.lexical or match.threshold is None or lexical is None:
             return
         if not (lexical.members or _passing(match.semantic, allowed) or self._matches_unfiltered(match)):
             return
         loose = self.near_threshold()
         if loose is None:
             return
+        fresh = (p for p in similarities if p not in match.semantic and p not in match.near)
         near = {
-            pid: score
-            for pid, score in similarities.items()
-            if score >= loose and pid not in match.semantic and pid not in match.near
+            p: similarities[p] for p in fresh if similarities[p] >= loose and (reach is None or p in reach)
         }
         if near:
             match.near.update(near)

@@ -76,6 +76,18 @@ StageObserver = Callable[[str, float], None]
 T = TypeVar("T")
 
 
+def _reach(future: Future[list[ScoredId]] | None) -> frozenset[str] | None:
+    """The ids of an unfiltered candidate search; None when none ran or it failed (a filtered set
+    then takes the near members of its own candidates)."""
+    if future is None:
+        return None
+    try:
+        return frozenset(hit.product_id for hit in future.result())
+    except Exception as exc:
+        log.warning("unfiltered candidates failed, near members from the filtered ones: %s", exc)
+        return None
+
+
 def _lexical_similarities(hits: list[RankedHit]) -> dict[str, float]:
     """Cosine similarity to the query of each fused candidate that BM25 retrieved (and that has a
     dense score: none when the dense side degraded), read from the search's signal columns."""
@@ -208,6 +220,10 @@ class SearchPipeline:
             lexical_future = self._pool.submit(
                 self._timed, "lexical", timings, self.lexical.search_with_members, text, lex_depth, members
             )
+        reach_future: Future[list[ScoredId]] | None = None
+        if use_lexical and not query.filters.is_empty and self.matchset.near_candidates:
+            # BM25's candidates without the filters: the near members a filtered set may keep.
+            reach_future = self._pool.submit(self.lexical.search, text, lex_depth, None)
         lists: dict[str, list[ScoredId]] = {}
         vectors: dict[str, np.ndarray] = {}
         allowed: frozenset[str] | None = None
@@ -253,7 +269,17 @@ class SearchPipeline:
         # The match set is settled before ranking, so the ranker orders only products that match.
         match = (
             self._match(
-                query, text, hits, vectors, semantic_list, lexical, allowed, within, timings, degraded
+                query,
+                text,
+                hits,
+                vectors,
+                semantic_list,
+                lexical,
+                allowed,
+                within,
+                timings,
+                degraded,
+                _reach(reach_future),
             )
             if text
             else None
@@ -355,12 +381,14 @@ class SearchPipeline:
         within: Within | None,
         timings: dict[str, float],
         degraded: list[str],
+        reach: frozenset[str] | None = None,
     ) -> tuple[MatchSet, set[str]] | None:
         """The match set and which candidates are in it; None when the lexical backend cannot answer
         (the search then degrades to the candidate list, as it does for retrieval). `lexical` (the
         retrieval's members and their count) and `allowed` (the filters' ids) let the stage settle
         membership and `total` without asking the backend again where they suffice; `within` is the
-        range search the dense stage already made."""
+        range search the dense stage already made; `reach`, BM25's candidates without the query's
+        filters, the only ones that may join a filtered set as near members."""
         if "lexical" in degraded:
             return None
         try:
@@ -374,7 +402,8 @@ class SearchPipeline:
                     prefix_last=query.prefix_last,
                     within=within,
                 )
-                self.matchset.join_near_candidates(match, _lexical_similarities(hits), lexical, allowed)
+                similar = _lexical_similarities(hits)
+                self.matchset.join_near_candidates(match, similar, lexical, allowed, reach)
                 ids = [h.product_id for h in hits]
                 return match, self.matchset.members(match, ids, lexical, allowed)
         except Exception as exc:  # same policy as lexical retrieval: degrade, log the reason

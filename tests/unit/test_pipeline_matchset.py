@@ -233,6 +233,13 @@ def test_near_lexical_candidates_widen_a_set_that_matches_and_are_counted_exactl
         filtered, retrieved, narrowed, allowed=frozenset({"drill", "vacuum", "basket"})
     )
     assert filtered.near == {"drill": 0.5} and lexical.match_ids(filtered.query) == {"drill"}
+    # A filter's candidates reach deeper into BM25's order: one the unfiltered search did not retrieve
+    # (`reach`) does not join, so a facet value's count is still what clicking it leaves.
+    deeper = stage.build("cordless saw", Filters(exclude_ids=("hammer",)), "full", QUERY)
+    stage.join_near_candidates(
+        deeper, retrieved, narrowed, allowed=frozenset({"drill"}), reach=frozenset({"vacuum"})
+    )
+    assert deeper.near == {} and lexical.match_ids(deeper.query) == set()
 
     # No strict member (nothing above 0.95, no product has both words): the set stays empty.
     strict = MatchSetStage(
