@@ -154,7 +154,9 @@ class SearchPipeline:
         self._observe = observe
         self.trial = trial
         self.encoder_trial = encoder_trial  # a query-encoder trial's interleaved searches
-        self._pool = ThreadPoolExecutor(max_workers=self.config.workers, thread_name_prefix="retrieve")
+        # Two tasks per search in flight: its lexical retrieval and, for a filtered query, BM25's
+        # candidates without the filters; one waiting behind another search's would stall its stage.
+        self._pool = ThreadPoolExecutor(max_workers=2 * self.config.workers, thread_name_prefix="retrieve")
 
     # --- catalog changes -----------------------------------------------------------------------------
     def catalog_changed(self, ids: list[str] | None = None) -> None:
