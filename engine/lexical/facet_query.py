@@ -7,16 +7,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from engine.lexical.facets import PRICE_EDGES, attribute_name, price_buckets, price_ranges, top_buckets
+from engine.lexical.facets import (
+    PRICE_EDGES,
+    TERMS_FIELDS,
+    attribute_name,
+    price_buckets,
+    price_ranges,
+    top_buckets,
+)
 from engine.lexical.query import attribute_clause
 from engine.records import FacetCounts
-
-_TERMS_FIELDS = {
-    "brand": "brand",
-    "category": "category_top",
-    "category_path": "category_path",
-    "availability": "availability",
-}
 
 
 def facet_aggs(
@@ -46,7 +46,7 @@ def facet_aggs(
                 },
             }
         else:
-            aggs[f"f{i}"] = {"terms": {"field": _TERMS_FIELDS[field], **terms}}
+            aggs[f"f{i}"] = {"terms": {"field": TERMS_FIELDS[field], **terms}}
     return aggs
 
 
@@ -61,7 +61,7 @@ def value_filter(field: str, value: str, price_edges: Sequence[float] = PRICE_ED
         return {"range": {"price": bounds}}
     if name is not None:
         return attribute_clause(name, [value])
-    return {"term": {_TERMS_FIELDS[field]: value}}
+    return {"term": {TERMS_FIELDS[field]: value}}
 
 
 def bucket_counts(agg: dict[str, Any], field: str) -> dict[str, int]:

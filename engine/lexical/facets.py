@@ -21,6 +21,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from engine.errors import InvalidInput
 
 PLAIN_FACETS = ("brand", "category", "category_path", "availability", "price")
+# The indexed field of each facet counted by its terms, the same name in both backends' documents.
+TERMS_FIELDS = {
+    "brand": "brand",
+    "category": "category_top",
+    "category_path": "category_path",
+    "availability": "availability",
+}
 ATTRIBUTE_PREFIX = "attr."
 
 PRICE_EDGES: tuple[float, ...] = (10, 25, 50, 100, 250, 500)

@@ -22,18 +22,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from engine.lexical import tantivy_generation
-from engine.lexical.facets import attribute_name, price_buckets, price_ranges, top_buckets
+from engine.lexical.facets import TERMS_FIELDS, attribute_name, price_buckets, price_ranges, top_buckets
 from engine.lexical.family_facets import top_families
 from engine.lexical.tantivy_generation import Generation, family_buckets, price_counts
 from engine.lexical.tantivy_schema import ATTR_SEPARATOR, tantivy
 from engine.records import FAMILY_ATTRIBUTE, FacetCounts, family_count
 
-_RAW_FIELDS = {
-    "brand": "brand",
-    "category": "category_top",
-    "category_path": "category_path",
-    "availability": "availability",
-}
 LISTED = 1_024  # values one aggregation lists at first; all of them when that was too few
 
 Counter = Callable[[Sequence[str]], dict[str, int]]
@@ -91,7 +85,7 @@ def product_counts(searcher: Any, query: Any, name: str, edges: Sequence[float])
         prefix = f"{attr}{ATTR_SEPARATOR}"
         terms = searcher.terms_with_prefix("attr", prefix, filter_query=query)
         return {value[len(prefix) :]: n for value, n in terms}
-    return dict(searcher.terms_with_prefix(_RAW_FIELDS[name], "", filter_query=query))
+    return dict(searcher.terms_with_prefix(TERMS_FIELDS[name], "", filter_query=query))
 
 
 def aggregated_counts(
@@ -123,7 +117,7 @@ def _values(name: str, edges: Sequence[float], listed: int, only: Sequence[str] 
     if name == "price":
         ranges = price_ranges(edges)
         return {"range": {"field": "price", "ranges": [r for r in ranges if not only or r["key"] in only]}}
-    field, prefix = ("attr", f"{attr}{ATTR_SEPARATOR}") if attr is not None else (_RAW_FIELDS[name], "")
+    field, prefix = ("attr", f"{attr}{ATTR_SEPARATOR}") if attr is not None else (TERMS_FIELDS[name], "")
     terms: dict[str, Any] = {"field": field, "size": listed}
     if only:
         terms["include"] = _literal(prefix) + "(?:" + "|".join(_literal(v) for v in only) + ")"
@@ -206,4 +200,4 @@ def value_query(gen: Generation, name: str, value: str, edges: Sequence[float]) 
         )
     if attr is not None:
         return tantivy.Query.term_query(gen.schema, "attr", f"{attr}{ATTR_SEPARATOR}{value}")
-    return tantivy.Query.term_query(gen.schema, _RAW_FIELDS[name], value)
+    return tantivy.Query.term_query(gen.schema, TERMS_FIELDS[name], value)

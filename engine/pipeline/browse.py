@@ -20,8 +20,9 @@ from collections.abc import Sequence
 from engine.errors import InvalidInput
 from engine.lexical.base import LexicalIndex
 from engine.lexical.facets import PRICE_EDGES
-from engine.pipeline.distinct import family_key, first_of_each, is_head, variants
+from engine.pipeline.distinct import family_key, first_of_each
 from engine.pipeline.facets import check_fields, facet_counts
+from engine.pipeline.family_view import FamilyView, members_view
 from engine.pipeline.retrieve import ProductLookup
 from engine.pipeline.types import SORTS, RankedHit, SearchOutcome, SearchQuery
 from engine.ranking.features import CandidateSignals
@@ -38,11 +39,6 @@ def _order(products: list[Product], sort: str) -> list[Product]:
     unpriced = [p for p in by_popularity if p.price is None]
     priced.sort(key=lambda p: p.price or 0.0, reverse=sort == "price_desc")
     return priced + unpriced
-
-
-def _range(prices: list[float]) -> tuple[float, float] | None:
-    """(lowest, highest) where they differ."""
-    return (min(prices), max(prices)) if prices and min(prices) < max(prices) else None
 
 
 def browse(
@@ -68,14 +64,9 @@ def browse(
         facet_counts(listed, query.facets, price_edges=price_edges, families=distinct) if query.facets else {}
     )
     sizes: Counter[str] = Counter()
-    heads: set[str] = set()
-    members: dict[str, list[float]] = {}  # the prices of each family's variants
+    members = listed
     if distinct:
         sizes.update(p.family for p in listed if p.family is not None)
-        heads = {p.id for p in listed if is_head(p)}
-        for p in listed:
-            if p.family is not None and not is_head(p) and p.price is not None:
-                members.setdefault(p.family, []).append(p.price)
         listed = first_of_each(listed, lambda p: family_key(p.id, p))
     first = (query.page - 1) * query.size
     page = listed[first : first + query.size]
@@ -83,6 +74,7 @@ def browse(
         RankedHit(CandidateSignals(p.id, fused_score=p.popularity), rank=first + i, fused_rank=first + i)
         for i, p in enumerate(page, start=1)
     ]
+    view = members_view(page, sizes, members) if sizes else FamilyView()
     elapsed = (time.perf_counter() - start) * 1000.0
     return SearchOutcome(
         hits=hits,
@@ -93,6 +85,6 @@ def browse(
         ranker_version=None,
         method=METHOD,
         timings_ms={"browse": elapsed, "total": elapsed},
-        variants={p.id: variants(p, sizes, heads) for p in page} if sizes else {},
-        prices={p.id: span for p in page if (span := _range(members.get(p.family or "", []))) is not None},
+        variants=view.variants,
+        prices=view.prices,
     )

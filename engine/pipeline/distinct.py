@@ -42,16 +42,6 @@ def family_key(product_id: str, product: Product | None) -> Key:
     return (True, family) if family is not None else (False, product_id)
 
 
-def variants(product: Product | None, sizes: Mapping[str, int], heads: Collection[str] = ()) -> int:
-    """How many of a shown product's family are in the set (1 for a product of its own), its head not
-    counted where the set holds it (`heads`: the families whose head is in the set; see `is_head`)."""
-    family = product.family if product is not None else None
-    if family is None:
-        return 1
-    count = sizes.get(family, 1)
-    return count - 1 if family in heads and count > 1 else count
-
-
 def is_head(product: Product) -> bool:
     """Whether `product` is the head of its family rather than one of its variants: WooCommerce's variable
     product, which the ingest keys its family by (`indexer.families`), holds its variations' option lists

@@ -46,19 +46,38 @@ def family_view(
     (`sizes`: its members per family; `members`: all of them, where the search read them already,
     which saves the backend query). A backend that fails costs the ranges, never the answer: the
     variants then count every member."""
-    view = FamilyView({p.id: 1 if p.family is None else sizes.get(p.family, 1) for p in shown})
-    families = sorted({p.family for p in shown if p.family is not None and sizes.get(p.family, 1) > 1})
-    if not families:
-        return view
+    families = _families(shown, sizes)
+    if members is not None or not families:
+        return members_view(shown, sizes, members or ())
     try:
-        grouped = (
-            _grouped(members, set(families))
-            if members is not None
-            else _members(lexical, lookup, match, families, sum(sizes[f] for f in families))
-        )
+        grouped = _members(lexical, lookup, match, families, sum(sizes[f] for f in families))
     except Exception as exc:  # a count a little high and no range is better than no answer
         log.warning("family members not read, variants count every member: %s", exc)
-        return view
+        return _counted(shown, sizes)
+    return _view(shown, sizes, grouped)
+
+
+def members_view(
+    shown: Sequence[Product], sizes: Mapping[str, int], members: Sequence[Product]
+) -> FamilyView:
+    """`family_view` from every member of the set, read already (a search's small set, browsing's
+    filtered catalog)."""
+    return _view(shown, sizes, _grouped(members, set(_families(shown, sizes))))
+
+
+def _families(shown: Sequence[Product], sizes: Mapping[str, int]) -> list[str]:
+    """The shown products' families with more than one member in the set."""
+    return sorted({p.family for p in shown if p.family is not None and sizes.get(p.family, 1) > 1})
+
+
+def _counted(shown: Sequence[Product], sizes: Mapping[str, int]) -> FamilyView:
+    return FamilyView({p.id: 1 if p.family is None else sizes.get(p.family, 1) for p in shown})
+
+
+def _view(
+    shown: Sequence[Product], sizes: Mapping[str, int], grouped: Mapping[str, list[Product]]
+) -> FamilyView:
+    view = _counted(shown, sizes)
     for product in shown:
         found = [m for m in grouped.get(product.family or "", []) if not is_head(m)]
         if not found:
