@@ -7,11 +7,18 @@ meet "knife") and the Porter stemmer. The embedded backend runs `EnglishAnalyzer
 steps in Python so both backends match the same words:
 
 - the tokenizer is a regular expression close to Unicode word segmentation (words may contain inner
-  apostrophes and dots, "3.5" and "u.s.a" stay whole); a run of CJK ideographs, kana or hangul is one
-  token that the analyzers turn into overlapping character bigrams (OpenSearch's `cjk_bigram`), so
-  Chinese and Japanese text is searchable without a dictionary;
+  apostrophes and dots, "3.5" and "u.s.a" stay whole); a decimal comma is read as a point ("2,5 mm²"
+  is "2.5", as a shopper types it; OpenSearch's `aisle_decimal` character filter), a multiplication
+  sign as an "x" ("4×40" is "4x40") and "²", "³" as digits ("mm²" is "mm2"; `aisle_signs`); a run
+  of CJK ideographs, kana or hangul is one token that the analyzers turn into overlapping character
+  bigrams (OpenSearch's `cjk_bigram`), so Chinese and Japanese text is searchable without a dictionary;
 - stemming is the Porter algorithm from PyStemmer (`pip install PyStemmer`), the same algorithm as
-  OpenSearch's `porter_stem`.
+  OpenSearch's `porter_stem`;
+- accents do not matter where shoppers leave them out (`ACCENT_FREE_LANGUAGES`): a word is folded to
+  ASCII before its stop words and stem (`ascii_fold`, OpenSearch's `asciifolding`), so "cle a molette"
+  finds "Clé à molette" and "fumee" "fumée" as written, not as a typo (a word under four letters has
+  none). German's Snowball reads its umlauts itself ("duebel" is "dübel"), and the Nordic languages'
+  å, ä, ö, æ, ø are letters of their own ("kök" is a kitchen, "kok" a cook), so those keep them.
 """
 
 from __future__ import annotations
@@ -21,6 +28,9 @@ import unicodedata
 from collections.abc import Callable
 
 from engine.charset import composed
+
+# Catalog languages whose words are matched without their accents (see the module's docstring).
+ACCENT_FREE_LANGUAGES = frozenset({"english", "french", "spanish", "italian", "dutch", "portuguese"})
 
 # Lucene's English stop word set (`_english_` in OpenSearch).
 _STOPWORDS = (
@@ -60,6 +70,12 @@ _TOKEN = re.compile(
 )
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
 _POSSESSIVE = re.compile(r"['’]s$")
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
+SIGNS = {"×": "x", "²": "2", "³": "3"}  # read as the letter or digit a shopper types for them
+_SIGNS = str.maketrans(SIGNS)
+# Letters without a decomposition that Lucene's ASCIIFoldingFilter writes in ASCII all the same.
+_LETTERS_TO_ASCII = {"æ": "ae", "œ": "oe", "ø": "o", "ß": "ss", "ł": "l", "đ": "d", "ð": "d", "þ": "th"}
+_LETTERS_TO_ASCII |= {"ı": "i", "ħ": "h", "ŧ": "t", "ŀ": "l"}
 
 
 def irregular_plural_rules() -> list[str]:
@@ -72,7 +88,9 @@ def tokenize(text: str) -> list[str]:
     first (NFC): a combining accent is no word character, so "Dübel" written as "u" plus a combining
     diaeresis would split in two."""
     text = composed(text)
-    tokens: list[str] = _TOKEN.findall(text.lower())
+    if "," in text:
+        text = _DECIMAL_COMMA.sub(".", text)
+    tokens: list[str] = _TOKEN.findall(text.lower().translate(_SIGNS))
     if "'" in text or "’" in text:
         tokens = [t for t in (_POSSESSIVE.sub("", t) for t in tokens) if t]
     return tokens
@@ -86,6 +104,28 @@ def fold_diacritics(word: str) -> str:
         return word
     decomposed = unicodedata.normalize("NFKD", word)
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def ascii_fold(token: str) -> str:
+    """`token` in ASCII where its letters have an ASCII form, as OpenSearch's `asciifolding` writes it:
+    accents dropped ("clé" -> "cle"), "œ" -> "oe", "ß" -> "ss", "²" -> "2"; a letter of another script
+    ("й", "ά") stays as it is, and CJK is never passed here (kana would lose its voicing marks)."""
+    if token.isascii():
+        return token
+    out = []
+    for char in token:
+        if not char.isascii():
+            plain = _LETTERS_TO_ASCII.get(char)
+            if plain is None:
+                base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+                plain = base if base and base.isascii() else char
+            char = plain
+        out.append(char)
+    return "".join(out)
+
+
+def _folded(tokens: list[str]) -> list[str]:
+    return [token if is_cjk(token) else ascii_fold(token) for token in tokens]
 
 
 def cjk_bigrams(tokens: list[str]) -> list[str]:
@@ -126,7 +166,8 @@ class EnglishAnalyzer:
     language = "english"
 
     def __call__(self, text: str) -> list[str]:
-        words = [IRREGULAR_PLURALS.get(t, t) for t in tokenize(text) if t not in ENGLISH_STOPWORDS]
+        tokens = _folded(tokenize(text))
+        words = [IRREGULAR_PLURALS.get(t, t) for t in tokens if t not in ENGLISH_STOPWORDS]
         return cjk_bigrams(self._stem_words(words)) if words else []
 
 
@@ -143,13 +184,13 @@ STOPWORDS: dict[str, frozenset[str]] = {
     ),
     "french": _words(
         "le la les un une des du de d l et ou en au aux avec pour par sur dans est sont pas ce "
-        "cette ces qui que"
+        "cette ces qui que à a"
     ),
     "spanish": _words(
-        "el la los las un una unos unas de del y o en con por para al es son no que se su sus lo"
+        "el la los las un una unos unas de del y o en con por para al es son no que se su sus lo a"
     ),
     "italian": _words(
-        "il lo la i gli le un uno una di del della dei delle e o in con per da su al è sono non che"
+        "il lo la i gli le un uno una di del della dei delle e o in con per da su al è sono non che a"
     ),
     "dutch": _words("de het een en of van in op met voor aan te bij is zijn niet dat die als ook"),
     "swedish": _words("och i att det som en på är av för med till den har de inte om ett men var så från"),
@@ -163,12 +204,17 @@ LANGUAGES = ("english", *STOPWORDS)
 
 
 def stopwords(language: str) -> frozenset[str]:
-    """The stop words of a catalog language (English: Lucene's set)."""
-    return ENGLISH_STOPWORDS if language == "english" else STOPWORDS.get(language, frozenset())
+    """The stop words of a catalog language (English: Lucene's set), also as folded where accents do not
+    matter ("à" and "a")."""
+    words = ENGLISH_STOPWORDS if language == "english" else STOPWORDS.get(language, frozenset())
+    if language in ACCENT_FREE_LANGUAGES:
+        return words | {ascii_fold(word) for word in words}
+    return words
 
 
 class SnowballAnalyzer:
-    """Text -> index terms for a non-English catalog: tokenize, stop words, Snowball stemming (PyStemmer).
+    """Text -> index terms for a non-English catalog: tokenize, fold accents (`ACCENT_FREE_LANGUAGES`),
+    stop words, Snowball stemming (PyStemmer).
 
     The OpenSearch side uses the same tokenizer family, the language's stop list and stemmer
     (`engine.lexical.mapping`), so the two backends stem a word to the same root in almost all cases.
@@ -184,11 +230,13 @@ class SnowballAnalyzer:
 
             raise MissingDependency("PyStemmer", f"{language} stemming") from exc
         self.language = language
-        self._stopwords = STOPWORDS[language]
+        self._fold = language in ACCENT_FREE_LANGUAGES
+        self._stopwords = stopwords(language)
         self._stemmer = Stemmer.Stemmer(language)
 
     def __call__(self, text: str) -> list[str]:
-        words = [t for t in tokenize(text) if t not in self._stopwords]
+        tokens = _folded(tokenize(text)) if self._fold else tokenize(text)
+        words = [t for t in tokens if t not in self._stopwords]
         return cjk_bigrams(self._stemmer.stemWords(words)) if words else []
 
 

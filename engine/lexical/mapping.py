@@ -19,7 +19,9 @@ Why each field looks the way it does:
   as written (lowercased, unstemmed) that typo tolerance compares with (`engine.lexical.matching`).
 - The analyser follows the catalog language: `aisle_english` above, or standard tokenizer, lowercase,
   our stop list and the language's Snowball stemmer (the algorithm PyStemmer runs in the embedded
-  index); every analyser ends with `cjk_bigram` (with unigrams) so CJK text is searchable.
+  index); every analyser ends with `cjk_bigram` (with unigrams) so CJK text is searchable. Before the
+  tokenizer a decimal comma becomes a point, "×" an "x" and "²" a "2" (`aisle_decimal`, `aisle_signs`, as
+  `engine.lexical.analysis.tokenize`); where accents do not matter, `asciifolding` follows lowercase.
 - `image`: stored only. `dynamic: strict` rejects fields this module does not know about.
 """
 
@@ -28,12 +30,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from engine.lexical.analysis import STOPWORDS, irregular_plural_rules
+from engine.lexical.analysis import ACCENT_FREE_LANGUAGES, SIGNS, irregular_plural_rules, stopwords
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
 from engine.records import CATEGORY_SEPARATOR, Product
 
 ANALYZER = "aisle_english"
-MAPPING_VERSION = 4  # 4: more_categories
+MAPPING_VERSION = 5  # 4: more_categories; 5: accents folded, decimal commas read as points
 # Lucene's names for the Snowball stemmers that give the stems PyStemmer gives in the embedded index:
 # PyStemmer runs Snowball 3, whose German reads "ue" as "ü" (Lucene's German2; its German keeps
 # "duebel" apart from "dübel") and whose Dutch is Kraaij-Pohlmann (Lucene's Kp; its Dutch differed on
@@ -67,14 +69,26 @@ def analysis_settings(language: str = "english") -> dict[str, Any]:
         chain = ["aisle_possessive", "lowercase", "aisle_stop", "aisle_plurals", "porter_stem", "aisle_cjk"]
     else:
         filters.update(
-            aisle_stop={"type": "stop", "stopwords": sorted(STOPWORDS[language])},
+            aisle_stop={"type": "stop", "stopwords": sorted(stopwords(language))},
             aisle_stem={"type": "snowball", "language": SNOWBALL_NAMES[language]},
         )
         chain = ["lowercase", "aisle_stop", "aisle_stem", "aisle_cjk"]
+    if language in ACCENT_FREE_LANGUAGES:
+        chain.insert(chain.index("lowercase") + 1, "asciifolding")
+    char_filters = {
+        "aisle_decimal": {"type": "pattern_replace", "pattern": r"(?<=\d),(?=\d)", "replacement": "."},
+        "aisle_signs": {"type": "mapping", "mappings": [f"{sign} => {to}" for sign, to in SIGNS.items()]},
+    }
     return {
         "filter": filters,
+        "char_filter": char_filters,
         "analyzer": {
-            ANALYZER: {"type": "custom", "tokenizer": "standard", "filter": chain},
+            ANALYZER: {
+                "type": "custom",
+                "char_filter": list(char_filters),
+                "tokenizer": "standard",
+                "filter": chain,
+            },
             "aisle_spell": {"type": "custom", "tokenizer": "whitespace", "filter": []},
         },
     }

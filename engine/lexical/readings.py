@@ -11,6 +11,8 @@
 - A size written another way: "18v" also reads "18 volt" (the catalog's "18-Volt"), "18 volt" "18v",
   "5gal" "5 gal" and "5 gallon", "6panel" "6 panel" (`size_rewrites`): a number and its unit are
   written together, apart, hyphenated, abbreviated or in full, and a shopper rarely picks the catalog's way.
+- Dimensions written together or apart: "4x40" also reads "4 x 40" and "m8 x 40" "m8x40"
+  (`dimension_rewrites`): a screw's, a board's or a rug's sizes, which catalogs write both ways.
 
 A product matching a reading matches the query, but a reading never matches more loosely than the query
 itself: its replacement must match, and counts for the words it stands for in the minimum-should-match
@@ -77,10 +79,18 @@ UNITS = (
     Unit(("kilowatt", "kilowatts"), ("kw",)),
     Unit((), ("mah",)),
     Unit((), ("btu",)),
+    Unit((), ("mm2",)),  # a cable's cross-section, "2,5 mm²" (folded, "²" is "2")
+    Unit((), ("m2",)),
+    Unit((), ("m3",)),
 )
 _UNIT_SPELLINGS = {spelling: unit for unit in UNITS for spelling in (*unit.words, *unit.short)}
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_NUMBER_THEN_LETTERS = re.compile(r"(\d+(?:[.,]\d+)*)([^\W\d_]+)")
+_NUMBER_THEN_LETTERS = re.compile(r"(\d+(?:[.,]\d+)*)([^\W\d_]+[23]?)")  # "18v", "2.5mm2" (a unit only)
+# "4x40", "m8x40", "3.5x30", "120x60x75cm": sizes joined by "x", the first perhaps after letters (a
+# thread's "M8"), the last perhaps before a unit.
+_DIMENSIONS = re.compile(r"([^\W\d_]*\d+(?:\.\d+)?)((?:x\d+(?:\.\d+)?)+)([^\W\d_]*)")
+_DIMENSION_START = re.compile(r"[^\W\d_]*\d+(?:\.\d+)?")
+_DIMENSION_NEXT = re.compile(r"\d+(?:\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -113,12 +123,14 @@ def query_rewrites(
     known: KnownTerms | None = None,
 ) -> list[Rewrite]:
     """The readings of `text` its match set includes besides the query itself: multi-word synonyms
-    (`phrase_rewrites`) first, then sizes written another way (`size_rewrites`), then adjacent words
-    written as one (`joined_rewrites`), then compounds written apart (`split_rewrites`, where `known`
-    says which terms the catalog has), at most `limit`."""
+    (`phrase_rewrites`) first, then sizes written another way (`size_rewrites`), then dimensions
+    written together or apart (`dimension_rewrites`), then adjacent words written as one
+    (`joined_rewrites`), then compounds written apart (`split_rewrites`, where `known` says which terms
+    the catalog has), at most `limit`."""
     rewrites = [
         *phrase_rewrites(text, analyzer, synonyms),
         *size_rewrites(text, analyzer),
+        *dimension_rewrites(text, analyzer),
         *joined_rewrites(text, analyzer),
         *(split_rewrites(text, analyzer, language, known) if known is not None else []),
     ]
@@ -237,7 +249,7 @@ def _sizes(tokens: list[str]) -> list[tuple[int, int, list[str]]]:
             unit = _UNIT_SPELLINGS.get(letters)
             if unit is not None:
                 sizes.append((position, position, _size_forms(number, unit)))
-            elif len(letters) >= MIN_SPLIT_CHARS:
+            elif len(letters) >= MIN_SPLIT_CHARS and letters.isalpha():
                 sizes.append((position, position, [f"{number} {letters}"]))
         elif _NUMBER.fullmatch(token) and position + 1 < len(tokens):
             unit = _UNIT_SPELLINGS.get(tokens[position + 1])
@@ -274,3 +286,34 @@ def size_rewrites(text: str, analyzer: Callable[[str], list[str]]) -> list[Rewri
             reading = _reading(tokens, first, last, form, counts, False)
             rewrites.setdefault(reading.text, reading)
     return list(rewrites.values())
+
+
+def dimension_rewrites(text: str, analyzer: Callable[[str], list[str]]) -> list[Rewrite]:
+    """The query with its dimensions written the other way: "vis 4x40" also reads "vis 4 x 40" (the
+    catalog's "Vis 4 x 40 mm"), "4x40mm" "4 x 40 mm", and "m8 x 40" reads "m8x40" (the catalog's
+    "M8x40"). A reading needs every size of the dimension, as the query does, and counts for the words
+    it stands for; the rest is matched as written, as in a size reading."""
+    tokens = tokenize(text)
+    rewrites: list[Rewrite] = []
+    for position, token in enumerate(tokens):
+        together = _DIMENSIONS.fullmatch(token)
+        if together:
+            first, more, unit = together.groups()
+            apart = " x ".join([first, *more[1:].split("x")]) + (f" {unit}" if unit else "")
+            rewrites.append(_reading(tokens, position, position, apart, 1, False))
+    position = 0
+    while position + 2 < len(tokens):
+        last = position
+        while (
+            last + 2 < len(tokens)
+            and tokens[last + 1] == "x"
+            and _DIMENSION_NEXT.fullmatch(tokens[last + 2])
+            and (last > position or _DIMENSION_START.fullmatch(tokens[position]))
+        ):
+            last += 2
+        if last > position:
+            span = tokens[position : last + 1]
+            replaced = sum(1 for token in span if analyzer(token))
+            rewrites.append(_reading(tokens, position, last, "".join(span), replaced, False))
+        position = last + 1
+    return rewrites

@@ -1,0 +1,88 @@
+"""A word written another way matches as written, the same on both lexical backends: accents left out
+("cle a molette" for "Clé à molette"), a decimal point for a decimal comma ("2.5" for "2,5 mm²"), and
+dimensions written together or apart ("4x40" for "4 x 40 mm"), as a hardware shop's customers type them.
+
+Every case matches with typos off: these are the words as written, not corrections (a word under four
+letters has no typo, so "cle" could never find "clé" as one).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.lexical.matching import MatchQuery
+from engine.records import Product
+from tests.support.backends import in_language, open_backend
+
+pytestmark = pytest.mark.integration
+
+# Ids a query never names (an id is an identifier: the product "cable" would match any query with "cable").
+HARDWARE = [
+    Product("hw-wrench", "Clé à molette 250 mm", brand="Stanley"),
+    Product("hw-smoke", "Détecteur de fumée autonome"),
+    Product("hw-cable", "Câble électrique H07V-U 2,5 mm² bleu"),
+    Product("hw-cable-thin", "Câble électrique H07V-U 1,5 mm² bleu"),
+    Product("hw-screw-440", "Vis agglomérés 4 x 40 mm inox"),
+    Product("hw-screw-430", "Vis agglomérés 4 x 30 mm inox"),
+    Product("hw-screw-m8", "Vis CHC M8x40 DIN 912"),
+    Product("hw-shelf", "Tablette 120 × 60 cm chêne"),
+    Product("hw-egg", "Coquetier œuf"),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("cle a molette", {"hw-wrench"}),  # "cle" is three letters: no typo would find "clé"
+        ("CLÉ À MOLETTE", {"hw-wrench"}),
+        ("detecteur fumee", {"hw-smoke"}),
+        ("oeuf", {"hw-egg"}),  # a ligature, as OpenSearch's asciifolding writes it
+        ("cable 2.5", {"hw-cable"}),  # the decimal point a shopper types for the catalog's comma
+        ("cable 2,5", {"hw-cable"}),
+        ("cable 2,5mm2", {"hw-cable"}),  # "mm²" is "mm2"
+        ("2.5 mm2", {"hw-cable"}),
+        ("vis 4x40", {"hw-screw-440"}),  # together in the query, apart in the catalog
+        ("vis 4x40mm", {"hw-screw-440"}),
+        ("vis m8x40", {"hw-screw-m8"}),
+        ("tablette 120x60", {"hw-shelf"}),  # "×" is an "x"
+        ("vis 4x50", set()),  # every size still has to match
+        ("cable 3.5", set()),
+    ],
+)
+def test_a_word_written_another_way_matches_as_written(
+    query: str, expected: set[str], request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    with open_backend(backend, request, tmp_path, in_language("french")) as index:
+        index.rebuild(HARDWARE)
+        assert index.match_ids(MatchQuery(query, typos=False)) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "query", "matches"),
+    [
+        ("english", "Crème brûlée torch", "creme brulee", True),
+        ("spanish", "Té verde", "te verde", True),
+        ("italian", "Macchina per caffè", "caffe", True),
+        ("dutch", "Café tafel", "cafe", True),
+        ("swedish", "Kök och bad", "kok", False),  # "ö" is a letter of its own: a cook is no kitchen
+    ],
+)
+def test_accents_matter_only_where_they_make_another_letter(
+    language: str,
+    title: str,
+    query: str,
+    matches: bool,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    backend: str,
+) -> None:
+    with open_backend(backend, request, tmp_path, in_language(language)) as index:
+        index.rebuild([Product("x", title), Product("y", "Something else entirely")])
+        assert index.match_ids(MatchQuery(query, typos=False)) == ({"x"} if matches else set())
+
+
+@pytest.fixture(params=["embedded", "opensearch"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
