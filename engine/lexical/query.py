@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine.lexical.analysis import is_cjk
+from engine.lexical.analysis import is_cjk, tokenize
 from engine.lexical.mapping import attribute_field
 from engine.lexical.matching import (
     ATTRIBUTE_PREFIX,
@@ -27,10 +27,10 @@ from engine.lexical.matching import (
     identifier_candidates,
     identifier_prefixes,
     query_words,
-    required_matches,
 )
 from engine.lexical.query_spell import compound_clauses, spelling_clauses
 from engine.lexical.readings import KnownTerms, Rewrite, query_rewrites
+from engine.lexical.sizes import Needed
 from engine.lexical.synonyms import Expansions
 from engine.records import AVAILABILITY_VALUES, CATEGORY_SEPARATOR, Filters, Product
 
@@ -94,9 +94,28 @@ def _word(word: QueryWord, fields: SearchFields) -> dict[str, Any]:
     return {"bool": {"should": [clause, {"constant_score": {"filter": clause, "boost": WORD_SCORE}}]}}
 
 
+def _needing(
+    words: Sequence[QueryWord],
+    needed: Needed,
+    others: int,
+    fields: SearchFields,
+    also: Sequence[QueryWord] = (),
+) -> dict[str, Any]:
+    """Every word of `also` and of the query's sizes among `words`, and `others` of the other `words`."""
+    body: dict[str, Any] = {}
+    whole = [*also, *(w for w in words if w.word in needed.sizes)]
+    if whole:
+        body["must"] = [_word(w, fields) for w in whole]
+    plain = [_word(w, fields) for w in words if w.word not in needed.sizes]
+    if plain:
+        body["should"] = plain
+        body["minimum_should_match"] = others
+    return {"bool": body}
+
+
 def _reading(
     rewrite: Rewrite,
-    words: int,
+    needed: Needed,
     match: MatchQuery,
     fields: SearchFields,
     analyzer: Callable[[str], list[str]],
@@ -107,12 +126,8 @@ def _reading(
     replacement = query_words(rewrite.replacement, analyzer, synonyms, typos=False)
     if not replacement:
         return None
-    body: dict[str, Any] = {"must": [_word(w, fields) for w in replacement]}
     rest = query_words(rewrite.rest, analyzer, synonyms, match.prefix_last, typos) if rewrite.rest else []
-    if rest:
-        body["should"] = [_word(w, fields) for w in rest]
-        body["minimum_should_match"] = rewrite.rest_needed(words)
-    return {"bool": body}
+    return _needing(rest, needed, rewrite.rest_needed(needed), fields, also=replacement)
 
 
 def match_query(
@@ -133,12 +148,11 @@ def match_query(
     if match.lexical and match.text is None:
         alternatives.append({"match_all": {}})
     elif match.lexical and match.text is not None:
+        needed = Needed.of(tokenize(match.text), [w.word for w in words])
         if words:
-            clauses = [_word(w, fields) for w in words]
-            needed = required_matches(len(clauses))
-            alternatives.append({"bool": {"should": clauses, "minimum_should_match": needed}})
+            alternatives.append(_needing(words, needed, needed.others, fields))
         for rewrite in query_rewrites(match.text, analyzer, synonyms, language=fields.language, known=known):
-            reading = _reading(rewrite, len(words), match, fields, analyzer, synonyms)
+            reading = _reading(rewrite, needed, match, fields, analyzer, synonyms)
             if reading is not None:
                 alternatives.append(reading)
         idents = identifier_candidates(match.text)

@@ -16,7 +16,8 @@
 
 A product matching a reading matches the query, but a reading never matches more loosely than the query
 itself: its replacement must match, and counts for the words it stands for in the minimum-should-match
-rule (`Rewrite.rest_needed`). Each backend turns a `Rewrite` into one more clause of the membership query.
+rule (`Rewrite.rest_needed`; a size in the query is matched whole in every reading). Each backend
+turns a `Rewrite` into one more clause of the membership query.
 """
 
 from __future__ import annotations
@@ -27,12 +28,8 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from engine.lexical.analysis import is_cjk, tokenize
-from engine.lexical.matching import (
-    COMPOUNDING_LANGUAGES,
-    MIN_COMPOUND_HEAD,
-    MIN_COMPOUND_MODIFIER,
-    required_matches,
-)
+from engine.lexical.matching import COMPOUNDING_LANGUAGES, MIN_COMPOUND_HEAD, MIN_COMPOUND_MODIFIER
+from engine.lexical.sizes import UNIT_SPELLINGS, Needed, Unit, size_words
 
 KnownTerms = Callable[[Collection[str]], Collection[str]]  # the analysed terms some product has
 
@@ -42,48 +39,6 @@ MIN_JOINED_CHARS = 2  # adjacent words joined into one from this length each ("w
 MIN_SPLIT_CHARS = 2  # a number's letters split off from this length ("6panel" -> "6 panel", not "4x")
 
 
-@dataclass(frozen=True)
-class Unit:
-    """A unit of measure: the word written out (singular first; none for "mah", "btu", which are
-    only written short) and its abbreviations."""
-
-    words: tuple[str, ...]
-    short: tuple[str, ...] = ()
-
-
-UNITS = (
-    Unit(("volt", "volts"), ("v",)),
-    Unit(("watt", "watts"), ("w",)),
-    Unit(("amp", "amps", "ampere", "amperes"), ("a",)),
-    Unit(("inch", "inches"), ("in",)),
-    Unit(("foot", "feet"), ("ft",)),
-    Unit(("gallon", "gallons"), ("gal",)),
-    Unit(("pound", "pounds"), ("lb", "lbs")),
-    Unit(("ounce", "ounces"), ("oz",)),
-    Unit(("millimeter", "millimeters", "millimetre", "millimetres"), ("mm",)),
-    Unit(("centimeter", "centimeters", "centimetre", "centimetres"), ("cm",)),
-    Unit(("liter", "liters", "litre", "litres"), ("l",)),
-    Unit(("kilogram", "kilograms"), ("kg",)),
-    Unit(("gram", "grams"), ("g",)),
-    Unit(("meter", "meters", "metre", "metres"), ("m",)),
-    Unit(("gauge",), ("ga",)),
-    Unit(("quart", "quarts"), ("qt",)),
-    Unit(("piece", "pieces"), ("pc", "pcs")),
-    Unit(("pack", "packs"), ("pk",)),
-    Unit(("gigabyte", "gigabytes"), ("gb",)),
-    Unit(("terabyte", "terabytes"), ("tb",)),
-    Unit(("megabyte", "megabytes"), ("mb",)),
-    Unit(("gigahertz",), ("ghz",)),
-    Unit(("megahertz",), ("mhz",)),
-    Unit(("hertz",), ("hz",)),
-    Unit(("kilowatt", "kilowatts"), ("kw",)),
-    Unit((), ("mah",)),
-    Unit((), ("btu",)),
-    Unit((), ("mm2",)),  # a cable's cross-section, "2,5 mm²" (folded, "²" is "2")
-    Unit((), ("m2",)),
-    Unit((), ("m3",)),
-)
-_UNIT_SPELLINGS = {spelling: unit for unit in UNITS for spelling in (*unit.words, *unit.short)}
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NUMBER_THEN_LETTERS = re.compile(r"(\d+(?:[.,]\d+)*)([^\W\d_]+[23]?)")  # "18v", "2.5mm2" (a unit only)
 # "4x40", "m8x40", "3.5x30", "120x60x75cm": sizes joined by "x", the first perhaps after letters (a
@@ -95,23 +50,24 @@ _DIMENSION_NEXT = re.compile(r"\d+(?:\.\d+)?")
 
 @dataclass(frozen=True)
 class Rewrite:
-    """Another reading of a query: `replaced` of its words read as `replacement` (another entry of a
-    synonym set, or two words written as one), the other words (`rest`) as they were. A product matches
-    the reading when it matches every word of `replacement` and enough of `rest` that, the replacement
-    counting for the words it stands for, the query's minimum-should-match is met: a reading never
-    matches more loosely than the query. The replacement is matched as written (the shop wrote the
-    synonym; a joined word is the shopper's two words); `rest_typos=False` matches the rest as written
-    too."""
+    """Another reading of a query: some of its words read as `replacement` (another entry of a
+    synonym set, two words written as one, a size written another way), the other words (`rest`) as
+    they were. A product matches the reading when it matches every word of `replacement`, every word
+    of a size in `rest`, and enough of the rest's other words that, the replacement counting for the
+    `replaced` words outside sizes it stands for, the query's minimum-should-match is met
+    (`engine.lexical.sizes.Needed`): a reading never matches more loosely than the query. The
+    replacement is matched as written (the shop wrote the synonym; a joined word is the shopper's two
+    words); `rest_typos=False` matches the rest as written too."""
 
     text: str  # the whole reading, for people and tests
     replacement: str
     rest: str
-    replaced: int
+    replaced: int  # query words outside sizes that the replacement stands for
     rest_typos: bool = True
 
-    def rest_needed(self, words: int) -> int:
-        """How many words of `rest` a product must match, for a query of `words` words."""
-        return max(0, required_matches(words) - self.replaced)
+    def rest_needed(self, needed: Needed) -> int:
+        """How many of the rest's words outside sizes a product must match, for a query needing `needed`."""
+        return max(0, needed.others - self.replaced)
 
 
 def query_rewrites(
@@ -130,7 +86,7 @@ def query_rewrites(
     rewrites = [
         *phrase_rewrites(text, analyzer, synonyms),
         *size_rewrites(text, analyzer),
-        *dimension_rewrites(text, analyzer),
+        *dimension_rewrites(text),
         *joined_rewrites(text, analyzer),
         *(split_rewrites(text, analyzer, language, known) if known is not None else []),
     ]
@@ -169,12 +125,14 @@ def phrase_rewrites(
         return []
     tokens = tokenize(text)
     slots = _slots(tokens, analyzer)
+    sizes = size_words(tokens)
     rewrites: dict[str, Rewrite] = {}
     for start in range(len(slots)):
         for length in range(min(MAX_PHRASE_WORDS, len(slots) - start), 1, -1):
             run = slots[start : start + length]
+            plain = sum(1 for position, _ in run if tokens[position] not in sizes)
             for alternative, _ in synonyms.get(" ".join(term for _, term in run), ()):
-                reading = _reading(tokens, run[0][0], run[-1][0], alternative, length, True)
+                reading = _reading(tokens, run[0][0], run[-1][0], alternative, plain, True)
                 rewrites.setdefault(reading.text, reading)
     return list(rewrites.values())[:limit]
 
@@ -246,13 +204,13 @@ def _sizes(tokens: list[str]) -> list[tuple[int, int, list[str]]]:
         together = _NUMBER_THEN_LETTERS.fullmatch(token)
         if together:
             number, letters = together.groups()
-            unit = _UNIT_SPELLINGS.get(letters)
+            unit = UNIT_SPELLINGS.get(letters)
             if unit is not None:
                 sizes.append((position, position, _size_forms(number, unit)))
             elif len(letters) >= MIN_SPLIT_CHARS and letters.isalpha():
                 sizes.append((position, position, [f"{number} {letters}"]))
         elif _NUMBER.fullmatch(token) and position + 1 < len(tokens):
-            unit = _UNIT_SPELLINGS.get(tokens[position + 1])
+            unit = UNIT_SPELLINGS.get(tokens[position + 1])
             if unit is not None:
                 sizes.append((position, position + 1, _size_forms(token, unit)))
     return sizes
@@ -263,16 +221,16 @@ def size_rewrites(text: str, analyzer: Callable[[str], list[str]]) -> list[Rewri
     reads "dewalt 18 volt battery", "18 volt" "18v", "36in vanity" "36 in vanity", "5gal bucket" "5 gal
     bucket" and "5 gallon bucket", "6panel door" "6 panel door". A form no looser than the query's own
     words or than another form ("36 inch" next to "36 in", which analyses to "36") adds no member and
-    is left out. A form counts for the query's words it still holds: "36 inch vanity" read as "36 in
-    vanity" (the stop word "in" analyses to nothing) still needs "vanity", so no reading matches more
-    loosely than the query. The rest is matched as written, like a joined reading's: with typos it
-    cost about 0.7 ms more CPU per size query on homedepot and found no more relevant products."""
+    is left out. A form stands for the size alone, which the query needs whole (`engine.lexical.sizes`):
+    "36 inch vanity" read as "36 in vanity" (the stop word "in" analyses to nothing) still needs
+    "vanity", so no reading matches more loosely than the query. The rest is matched as written, like a
+    joined reading's: with typos it cost about 0.7 ms more CPU per size query on homedepot and found no
+    more relevant products."""
     tokens = tokenize(text)
     rewrites: dict[str, Rewrite] = {}
     for first, last, forms in _sizes(tokens):
         span = tokens[first : last + 1]
         own = frozenset(term for token in span for term in analyzer(token))
-        replaced = sum(1 for token in span if analyzer(token))
         kept: list[tuple[str, frozenset[str]]] = []
         for form in forms:
             terms = frozenset(analyzer(form))
@@ -280,19 +238,17 @@ def size_rewrites(text: str, analyzer: Callable[[str], list[str]]) -> list[Rewri
                 kept = [(f, t) for f, t in kept if not t >= terms]
                 if not any(terms >= t for _, t in kept):
                     kept.append((form, terms))
-        for form, terms in kept:
-            # "18v" stands for both words of "18 volt"; "36 in" (analysed "36") only for the number.
-            counts = replaced if " " not in form else min(replaced, len(terms))
-            reading = _reading(tokens, first, last, form, counts, False)
+        for form, _ in kept:
+            reading = _reading(tokens, first, last, form, 0, False)
             rewrites.setdefault(reading.text, reading)
     return list(rewrites.values())
 
 
-def dimension_rewrites(text: str, analyzer: Callable[[str], list[str]]) -> list[Rewrite]:
+def dimension_rewrites(text: str) -> list[Rewrite]:
     """The query with its dimensions written the other way: "vis 4x40" also reads "vis 4 x 40" (the
     catalog's "Vis 4 x 40 mm"), "4x40mm" "4 x 40 mm", and "m8 x 40" reads "m8x40" (the catalog's
-    "M8x40"). A reading needs every size of the dimension, as the query does, and counts for the words
-    it stands for; the rest is matched as written, as in a size reading."""
+    "M8x40"). A reading needs the whole dimension, as the query does (`engine.lexical.sizes`), and
+    stands for no other word; the rest is matched as written, as in a size reading."""
     tokens = tokenize(text)
     rewrites: list[Rewrite] = []
     for position, token in enumerate(tokens):
@@ -300,7 +256,7 @@ def dimension_rewrites(text: str, analyzer: Callable[[str], list[str]]) -> list[
         if together:
             first, more, unit = together.groups()
             apart = " x ".join([first, *more[1:].split("x")]) + (f" {unit}" if unit else "")
-            rewrites.append(_reading(tokens, position, position, apart, 1, False))
+            rewrites.append(_reading(tokens, position, position, apart, 0, False))
     position = 0
     while position + 2 < len(tokens):
         last = position
@@ -312,8 +268,7 @@ def dimension_rewrites(text: str, analyzer: Callable[[str], list[str]]) -> list[
         ):
             last += 2
         if last > position:
-            span = tokens[position : last + 1]
-            replaced = sum(1 for token in span if analyzer(token))
-            rewrites.append(_reading(tokens, position, last, "".join(span), replaced, False))
+            joined = "".join(tokens[position : last + 1])
+            rewrites.append(_reading(tokens, position, last, joined, 0, False))
         position = last + 1
     return rewrites

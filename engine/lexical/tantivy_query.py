@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
+from engine.lexical.analysis import tokenize
 from engine.lexical.matching import (
     ATTRIBUTE_PREFIX,
     NEAR_WORDS,
@@ -35,11 +36,11 @@ from engine.lexical.matching import (
     identifier_candidates,
     identifier_prefixes,
     query_words,
-    required_matches,
     spell_forms,
 )
 from engine.lexical.query import AVAILABLE_VALUES, IDENTIFIER_PREFIX_SCORE
 from engine.lexical.readings import Rewrite, phrase_rewrites, query_rewrites, size_rewrites
+from engine.lexical.sizes import Needed
 from engine.lexical.synonyms import Expansions
 from engine.lexical.tantivy_schema import ATTR_SEPARATOR, field_name, tantivy
 from engine.lexical.tantivy_spell import SpellClauses
@@ -150,24 +151,39 @@ class QueryBuilder:
             w.alternatives or any(self.known(t) for t in w.terms) for w in replacement
         )
 
+    def _needing(
+        self,
+        words: list[QueryWord],
+        needed: Needed,
+        others: int,
+        counted: Callable[[Any], Any],
+        also: list[QueryWord] | None = None,
+    ) -> Any:
+        """Every word of `also` and of the query's sizes among `words`, and `others` of the other `words`."""
+        whole = [*(also or []), *(w for w in words if w.word in needed.sizes)]
+        clauses = [(Occur.Must, counted(self._word(w, exact=True, typos=True))) for w in whole]
+        plain = [
+            (Occur.Should, counted(self._word(w, exact=True, typos=True)))
+            for w in words
+            if w.word not in needed.sizes
+        ]
+        if plain:
+            clauses.append((Occur.Must if others else Occur.Should, Query.boolean_query(plain, others)))
+        return Query.boolean_query(clauses)
+
     def _reading(
         self,
         rewrite: Rewrite,
         replacement: list[QueryWord],
-        words: int,
+        needed: Needed,
         match: MatchQuery,
         counted: Callable[[Any], Any],
     ) -> Any:
         """The membership clause of one reading of the query (`Rewrite`, its replacement's words
         analysed without typos)."""
         typos = match.typos and rewrite.rest_typos
-        clauses = [(Occur.Must, counted(self._word(w, exact=True, typos=True))) for w in replacement]
         rest = self.words(rewrite.rest, match.prefix_last, typos) if rewrite.rest else []
-        if rest:
-            needed = rewrite.rest_needed(words)
-            others = [(Occur.Should, counted(self._word(w, exact=True, typos=True))) for w in rest]
-            clauses.append((Occur.Must if needed else Occur.Should, Query.boolean_query(others, needed)))
-        return Query.boolean_query(clauses)
+        return self._needing(rest, needed, rewrite.rest_needed(needed), counted, also=replacement)
 
     def match_query(self, match: MatchQuery, scored: bool = True) -> Any:
         """Membership query of a match set (filters applied).
@@ -182,10 +198,9 @@ class QueryBuilder:
         if match.lexical and match.text is None:
             alternatives.append((Occur.Should, Query.all_query()))
         elif match.lexical and match.text is not None:
+            needed = Needed.of(tokenize(match.text), [w.word for w in words])
             if words:
-                clauses = [(Occur.Should, counted(self._word(w, exact=True, typos=True))) for w in words]
-                needed = required_matches(len(clauses))
-                alternatives.append((Occur.Should, Query.boolean_query(clauses, needed)))
+                alternatives.append((Occur.Should, self._needing(words, needed, needed.others, counted)))
             table = self.synonyms()
             language = self.fields.language
             for rewrite in query_rewrites(
@@ -193,7 +208,7 @@ class QueryBuilder:
             ):
                 replacement = self.words(rewrite.replacement, typos=False)
                 if self._may_match(replacement):  # else the reading matches nothing: skip its cost
-                    reading = self._reading(rewrite, replacement, len(words), match, counted)
+                    reading = self._reading(rewrite, replacement, needed, match, counted)
                     alternatives.append((Occur.Should, reading))
             idents = self.identifiers(identifier_candidates(match.text))
             if idents:

@@ -13,12 +13,14 @@ from engine.lexical.analysis import EnglishAnalyzer, irregular_plural_rules, mak
 from engine.lexical.matching import compound_ends, identifier_prefixes, query_words
 from engine.lexical.readings import (
     Rewrite,
+    dimension_rewrites,
     joined_rewrites,
     phrase_rewrites,
     query_rewrites,
     size_rewrites,
     split_rewrites,
 )
+from engine.lexical.sizes import Needed
 from engine.lexical.synonyms import expansions
 
 
@@ -176,14 +178,15 @@ def test_a_compound_also_reads_as_its_parts_where_the_catalog_has_both() -> None
         "hunde futter"
     ]
     assert query_rewrites("hundefutter", analyzer, None, language="german") == []  # nobody to ask
-    assert split_rewrites("hundefutter lamm", analyzer, "german", known)[0].rest_needed(2) == 1
+    needed = Needed.of(["hundefutter", "lamm"], ["hundefutter", "lamm"])
+    assert split_rewrites("hundefutter lamm", analyzer, "german", known)[0].rest_needed(needed) == 1
 
 
 def test_a_size_also_reads_as_the_other_ways_a_catalog_writes_it() -> None:
     analyzer = make_analyzer("english")
     assert size_rewrites("dewalt 18v battery", analyzer) == [
-        Rewrite("dewalt 18 volt battery", "18 volt", "dewalt battery", 1, rest_typos=False),
-        Rewrite("dewalt 18 v battery", "18 v", "dewalt battery", 1, rest_typos=False),
+        Rewrite("dewalt 18 volt battery", "18 volt", "dewalt battery", 0, rest_typos=False),
+        Rewrite("dewalt 18 v battery", "18 v", "dewalt battery", 0, rest_typos=False),
     ]
     assert readings(size_rewrites("18 v", analyzer)) == ["18 volt", "18v"]
     assert readings(size_rewrites("18 volts", analyzer)) == ["18v", "18 v"]
@@ -201,16 +204,46 @@ def test_a_size_also_reads_as_the_other_ways_a_catalog_writes_it() -> None:
     ]
 
 
-def test_a_size_reading_counts_only_for_the_words_it_still_holds() -> None:
+def needed(text: str, language: str = "english") -> Needed:
+    return Needed.of(tokenize(text), [w.word for w in query_words(text, make_analyzer(language))])
+
+
+def test_a_size_is_one_word_of_the_query_and_matched_whole() -> None:
+    # "cable 2.5 mm2": two words, a size and "cable"; both needed, and the size's every word
+    assert needed("cable 2.5 mm2") == Needed(frozenset({"2.5", "mm2"}), 1)
+    assert needed("vis 4 x 40 mm", "french") == Needed(frozenset({"4", "x", "40", "mm"}), 1)
+    assert needed("m8 x 40") == Needed(frozenset({"m8", "x", "40"}), 0)
+    assert needed("1/2 in pvc elbow") == Needed(frozenset({"1", "2", "in"}), 1)  # "in": a unit after 2
+    assert needed("in wall 1 2 3") == Needed(frozenset({"1", "2", "3"}), 1)
+    assert needed("mm wrench") == Needed(frozenset(), 2)  # a unit is no size without its number
+    assert needed("x 4 table") == Needed(frozenset({"4"}), 1)  # "x" before any number is a word
+    # without sizes, the rule as it was: all of one or two words, all but one of three or four
+    queries = ("tent", "tent pole", "tent pole bag", "tent pole bag blue", "tent pole bag blue green")
+    assert [needed(q).others for q in queries] == [1, 2, 2, 3, 4]
+
+
+def test_a_size_reading_stands_for_the_size_alone() -> None:
     analyzer = make_analyzer("english")
     joined, apart = size_rewrites("36 inch vanity", analyzer)
-    assert (joined.text, joined.rest_needed(3)) == ("36in vanity", 0)  # "36in" holds both words
-    assert (apart.text, apart.rest_needed(3)) == ("36 in vanity", 1)  # "36" alone: "vanity" still needed
+    query = needed("36 inch vanity")
+    assert (joined.text, joined.rest_needed(query)) == ("36in vanity", 1)  # "vanity" still needed
+    assert (apart.text, apart.rest_needed(query)) == ("36 in vanity", 1)
+
+
+def test_a_dimension_reads_together_and_apart() -> None:
+    assert readings(dimension_rewrites("vis 4x40")) == ["vis 4 x 40"]
+    assert readings(dimension_rewrites("4x40mm screws")) == ["4 x 40 mm screws"]
+    assert readings(dimension_rewrites("table 120x60x75")) == ["table 120 x 60 x 75"]
+    assert readings(dimension_rewrites("m8 x 40 din 912")) == ["m8x40 din 912"]
+    assert readings(dimension_rewrites("3.5 x 30 x 2")) == ["3.5x30x2"]
+    assert dimension_rewrites("x 4 wide") == dimension_rewrites("dcd771 4x") == []
+    reading = dimension_rewrites("vis 4 x 40 mm")[0]
+    assert reading.text == "vis 4x40 mm" and reading.rest_needed(needed("vis 4 x 40 mm", "french")) == 1
 
 
 def test_a_reading_never_matches_more_loosely_than_the_query() -> None:
     # "table fire pit cover": 4 words, 3 needed; read as "table firepit cover", the joined word counts
     # for two, so one of "table" and "cover" is still needed.
     reading = joined_rewrites("table fire pit cover", make_analyzer("english"))[1]
-    assert reading.text == "table firepit cover" and reading.rest_needed(4) == 1
-    assert reading.rest_needed(2) == 0
+    assert reading.text == "table firepit cover" and reading.rest_needed(needed("table fire pit cover")) == 1
+    assert reading.rest_needed(needed("fire pit")) == 0
