@@ -8,7 +8,9 @@ Fields (see docs/ingest.md for the full table): `id` (string or integer, kept as
 (ISO 4217 code), `availability`, `attributes` (a map of string/number values; a JSON object string is
 accepted, which is how CSV carries it), `image` (path relative to the catalog file, or http(s) URL) and
 `popularity`. `available` (true/false, as many feeds carry stock) is read as `availability` when that is
-not given. Any other field is kept as an attribute, so nothing a shop sends is silently lost.
+not given, and so is a `stock` count (kept as the `stock` attribute: 0 or less is out of stock), the
+quantity PrestaShop, Magento and Shopify export and stock feeds send. Any other field is kept as an
+attribute, so nothing a shop sends is silently lost.
 
 Validation reports every wrong field of a record in one message, naming the field and what was expected,
 because the person reading it is fixing an export script, not debugging Python. CSV cells arrive as
@@ -25,7 +27,7 @@ from typing import Any
 
 from engine.charset import composed
 from engine.errors import InvalidInput
-from engine.feed_values import availability_of_flag, first_image, published_of_flag
+from engine.feed_values import availability_of_flag, first_image, published_of_flag, read_number
 from engine.markup import plain_text
 from engine.records import AVAILABILITY_VALUES, BUYABLE, CATEGORY_SEPARATOR, Product
 from engine.schema_checks import DEFAULT_LIMITS, FieldChecker, Limits, kind, missing, show
@@ -34,6 +36,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "KNOWN_FIELDS",
     "REGULAR_PRICE",
+    "STOCK",
     "Limits",
     "RecordError",
     "Unpublished",
@@ -50,6 +53,7 @@ KNOWN_FIELDS += ("availability", "attributes", "image", "popularity")
 # whether the record is a product of the shop at all; `more_categories` are category paths after the first.
 ALIASES = ("available", "sale_price", "published", "more_categories")
 REGULAR_PRICE = "regular_price"
+STOCK = "stock"  # a count on hand, kept as an attribute; without `availability` it decides it
 
 
 class RecordError(InvalidInput):
@@ -83,9 +87,10 @@ def validate_record(raw: Any, limits: Limits = DEFAULT_LIMITS) -> Product:
     currency = _currency(raw.get("currency"), check, limits.currency)
     price, regular = _sale(check, raw, currency)
     popularity = check.number(raw, "popularity") or 0.0
-    availability = _availability(raw.get("availability"), raw.get("available"), check)
     image = check.text({"image": first_image(raw.get("image"))}, "image", limits.image_chars) or None
     attributes = _attributes(raw, check) | ({} if regular is None else {REGULAR_PRICE: regular})
+    stock = _stock(attributes.get(STOCK), check)
+    availability = _availability(raw.get("availability"), raw.get("available"), stock, check)
     if check.errors:
         raise RecordError("; ".join(check.errors))
     return Product(
@@ -217,14 +222,30 @@ def _currency(value: Any, check: FieldChecker, default: str) -> str:
     return value.strip().upper()
 
 
-def _availability(value: Any, flag: Any, check: FieldChecker) -> str:
-    """`availability`, else the `available` flag, else in stock. Both given must agree (an
-    out-of-stock product must not be shown as buyable because two columns disagree)."""
+def _stock(value: Any, check: FieldChecker) -> float | None:
+    """The `stock` count, if given: a number, negative where a shop system counts what it oversold."""
+    if missing(value):
+        return None
+    try:
+        number = None if isinstance(value, bool) else read_number(value)
+    except ValueError:
+        number = None
+    if number is None or not math.isfinite(number):
+        check.fail(STOCK, f"expected a number of items in stock, got {show(value)}")
+    return number
+
+
+def _availability(value: Any, flag: Any, stock: float | None, check: FieldChecker) -> str:
+    """`availability`, else the `available` flag, else the `stock` count (none left is out of stock),
+    else in stock. The first two given must agree (an out-of-stock product must not be shown as
+    buyable because two columns disagree); a stated availability outranks the count, since a shop may
+    sell on backorder what it has none of."""
     from_flag = None if missing(flag) else availability_of_flag(flag)
     if not missing(flag) and from_flag is None:
         check.fail("available", f"expected true or false, got {show(flag)}")
     if missing(value):
-        return from_flag or "in_stock"
+        from_stock = None if stock is None else ("in_stock" if stock > 0 else "out_of_stock")
+        return from_flag or from_stock or "in_stock"
     normal = str(value).strip().lower().replace(" ", "_").replace("-", "_")
     if normal not in AVAILABILITY_VALUES:
         check.fail("availability", f"expected one of {', '.join(AVAILABILITY_VALUES)}, got {show(value)}")

@@ -10,7 +10,10 @@ A patch is a JSON object (or a CSV row) naming the product by `id` plus the fiel
 - a schema field set to null goes back to its default (`"image": null` removes the picture); `title`
   cannot be removed;
 - `attributes` merges key by key, and an attribute set to null is removed (`{"attributes": {"year":
-  null}}`); any other field is an attribute, as in a full record (`"stock": 3`);
+  null}}`); any other field is an attribute, as in a full record;
+- `stock` (an attribute) also moves a product in or out of stock when the patch gives no availability:
+  `"stock": 0` takes an in-stock product out of stock and `"stock": 12` puts it back, while a
+  preorder, backorder or discontinued product keeps what the shop said of it;
 - an empty CSV cell means "not given", as everywhere in the schema.
 
 The merged record is validated like a full one (`engine.product_schema.validate_record`), so a patch can never
@@ -29,6 +32,7 @@ from engine.product_schema import (
     ALIASES,
     KNOWN_FIELDS,
     REGULAR_PRICE,
+    STOCK,
     RecordError,
     Unpublished,
     validate_record,
@@ -54,10 +58,12 @@ def apply_patch(product: Product, patch: Mapping[str, Any]) -> Product:
     attributes: dict[str, Any] = dict(raw["attributes"])
     if REGULAR_PRICE in attributes and raw.get("price") is not None:  # on sale: as the full record says it
         raw["sale_price"], raw["price"] = raw["price"], attributes.pop(REGULAR_PRICE)
+    counted = STOCK in changes  # a new stock count, given as a field or as an attribute
     for name, value in changes.items():
         if name == "attributes":
             for key, item in _attribute_patch(value).items():
                 _set(attributes, str(key), item)
+                counted = counted or str(key) == STOCK
         elif name == "available":  # the flag form of availability: it replaces the stored one
             _set(raw, "availability", _flag(value))
         elif name in KNOWN_FIELDS or name in ALIASES:  # `sale_price`, `published`; a null sale price ends it
@@ -65,6 +71,9 @@ def apply_patch(product: Product, patch: Mapping[str, Any]) -> Product:
         else:
             _set(attributes, name, value)
     raw["attributes"] = attributes
+    stated = "availability" in changes or "available" in changes
+    if counted and not stated and raw.get("availability") in ("in_stock", "out_of_stock"):
+        raw.pop("availability", None)  # the new count decides it (`validate_record`)
     try:
         return validate_record(raw)
     except Unpublished:

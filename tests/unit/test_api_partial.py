@@ -25,6 +25,17 @@ def test_patch_changes_only_the_given_fields(served) -> None:
     assert services.catalog.embedded == 0  # no embedded text changed
 
 
+def test_a_stock_patch_of_zero_sells_out_and_buries_the_product(served) -> None:
+    client, _ = served
+    ranked = [h["id"] for h in client.post("/v1/search", json={"query": "red shoes"}).json()["hits"]]
+    response = client.patch("/v1/products/p1", json={"stock": 0}, headers=AUTH)
+    assert response.status_code == 200 and response.json()["availability"] == "out_of_stock"
+    after = [h["id"] for h in client.post("/v1/search", json={"query": "red shoes"}).json()["hits"]]
+    assert "p1" in ranked and after[-1] == "p1" != ranked[-1]  # buried after the available ones
+    restocked = client.patch("/v1/products/p1", json={"stock": 3}, headers=AUTH).json()
+    assert restocked["availability"] == "in_stock"
+
+
 def test_a_title_patch_re_embeds(served) -> None:
     client, services = served
     response = client.patch("/v1/products/p4", json={"title": "Chef knife 20 cm"}, headers=AUTH)
@@ -36,6 +47,7 @@ def test_a_title_patch_re_embeds(served) -> None:
     [
         ({"price": "lots"}, 422, "price"),
         ({"availability": "maybe"}, 422, "availability"),
+        ({"stock": "plenty"}, 422, "stock"),
         ({"title": None}, 422, "title"),
         ({"id": "p2", "price": 1}, 422, "id"),
         ({}, 422, "no fields"),

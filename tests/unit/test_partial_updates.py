@@ -55,6 +55,21 @@ def test_the_available_flag_sets_availability() -> None:
         apply_patch(BOOK, {"available": "soon"})
 
 
+def test_a_stock_count_moves_a_product_in_and_out_of_stock() -> None:
+    sold_out = apply_patch(BOOK, {"stock": 0})
+    assert sold_out.availability == "out_of_stock" and sold_out.attributes["stock"] == 0
+    assert apply_patch(sold_out, {"stock": "4"}).availability == "in_stock"
+    assert apply_patch(BOOK, {"attributes": {"stock": 0}}).availability == "out_of_stock"
+    assert apply_patch(BOOK, {"price": 3}).availability == BOOK.availability  # no count, no change
+    # what the shop states wins: a backorder stays one, and a stated availability outranks the count
+    on_backorder = replace(BOOK, availability="backorder")
+    assert apply_patch(on_backorder, {"stock": 0}).availability == "backorder"
+    assert apply_patch(BOOK, {"stock": 0, "availability": "preorder"}).availability == "preorder"
+    assert apply_patch(BOOK, {"stock": 0, "available": True}).availability == "in_stock"
+    with pytest.raises(RecordError, match="stock: expected a number"):
+        apply_patch(BOOK, {"stock": "lots"})
+
+
 def test_attributes_merge_and_null_removes() -> None:
     patched = apply_patch(BOOK, {"attributes": {"year": None, "format": "paperback"}, "image": None})
     assert patched.attributes == {"isbn": "978-0141439587", "author": "Jane Austen", "format": "paperback"}

@@ -366,6 +366,33 @@ def test_an_available_flag_that_is_no_flag_or_disagrees_is_refused() -> None:
         validate_record({"id": "a", "title": "t", "available": False, "availability": "in stock"})
 
 
+@pytest.mark.parametrize(
+    ("fields", "availability"),
+    [
+        ({"stock": "0"}, "out_of_stock"),  # PrestaShop's "Quantité", Shopify's "Variant Inventory Qty"
+        ({"stock": -2}, "out_of_stock"),  # oversold
+        ({"stock": "12"}, "in_stock"),
+        ({"stock": 0, "availability": "backorder"}, "backorder"),  # the shop's word outranks the count
+        ({"stock": 0, "available": "yes"}, "in_stock"),
+        ({"stock": 5, "availability": "discontinued"}, "discontinued"),
+        ({"stock": ""}, "in_stock"),  # an empty cell: not given
+    ],
+)
+def test_a_stock_count_decides_availability_when_none_is_stated(fields: dict, availability: str) -> None:
+    product = validate_record({"id": "a", "title": "t", **fields})
+    assert product.availability == availability
+    assert product.attributes.get("stock") == (fields["stock"] if fields["stock"] != "" else None)
+
+
+def test_a_stock_count_that_is_no_number_is_refused() -> None:
+    with pytest.raises(
+        RecordError, match=re.escape("stock: expected a number of items in stock, got 'many'")
+    ):
+        validate_record({"id": "a", "title": "t", "stock": "many"})
+    with pytest.raises(RecordError, match="stock: expected a number"):
+        validate_record({"id": "a", "title": "t", "attributes": {"stock": True}})
+
+
 def test_a_record_without_currency_takes_the_shops(tmp_path: Path) -> None:
     assert validate_record({"id": "a", "title": "t"}).currency == "USD"
     shop = Limits.for_shop("EUR")
