@@ -3,7 +3,9 @@
 A shop preparing its export runs it before the first build, and again after changing the export or the
 feed settings (`AISLE_CATALOG_COLUMNS`, `AISLE_CATALOG_ENCODING`, `AISLE_CURRENCY`): how many records
 are valid, every bad one by line, how often each field is filled, which attributes the products carry
-and whether a search reads them (identifier or searchable attribute, or neither), the currencies, the
+and whether a search reads them (identifier or searchable attribute, or neither; an attribute not read
+whose values look like codes, one per product, is named with the setting that matches it exactly: a
+PrestaShop "Reference" or "EAN13" the shopper types into the search box), the currencies, the
 products filed under several category paths (and those whose one path reads like a list of paths,
 with the setting that would split them), the price buckets the build would choose, and the first
 valid product as the index would store it. It
@@ -13,6 +15,7 @@ reads the file only: no model server, no index, so it runs where the export is m
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +30,14 @@ from indexer.problems import Problem
 from indexer.readers import FeedFormat
 
 _FIELDS = ("title", "description", "brand", "category", "price", "image")
+NOT_SEARCHED = "not searched"
+LIKE_IDENTIFIER = "not searched, reads like an identifier"
+# A code: letters, digits and the separators catalogs write inside one ("06019H5200", "1-42-920",
+# "87 01 250", "DIN912-M840"), with a digit; a decimal number ("12.50") is a measure, not a code.
+_CODE = re.compile(r"(?=.*\d)[\w./-]+(?: [\w./-]+){0,3}")
+_DECIMAL = re.compile(r"\d+[.,]\d+")
+MIN_DISTINCT_SHARE = 0.9  # codes name one product each (variants may share a model number)
+MIN_CODE_SHARE = 0.9  # a shop's references include a few odd ones ("SILBLA", "440.8")
 
 
 @dataclass
@@ -45,6 +56,7 @@ class CatalogCheck:
     unpublished: int = 0  # records a build leaves out: the shop does not show them
     several_categories: int = 0  # products filed under more than one category path
     listed_categories: int = 0  # products whose one path reads like a list of paths ("A > B, C > D")
+    identifiers: list[str] = field(default_factory=list)  # the attributes matched as identifiers now
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -68,11 +80,16 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
     loaded = load_catalog(path, limits, feed)
     products = loaded.products
     report = CatalogCheck(str(path), len(products), loaded.problems, unpublished=len(loaded.unpublished))
+    report.identifiers = list(search.identifiers)
     report.fields = {name: sum(1 for p in products if _filled(p, name)) for name in _FIELDS}
     report.availability = dict(Counter(p.availability for p in products).most_common())
     report.currencies = dict(Counter(p.currency for p in products if p.price is not None).most_common())
-    names = Counter(name for p in products for name in p.attributes)
-    report.attributes = {name: (n, _how(name, search)) for name, n in names.most_common()}
+    values: dict[str, list[str]] = {}
+    for product in products:
+        for name, value in product.attributes.items():
+            values.setdefault(name, []).append(str(value).strip())
+    names = Counter({name: len(given) for name, given in values.items()})
+    report.attributes = {name: (n, _how(name, values[name], search)) for name, n in names.most_common()}
     edges = price_edges(price_scale(p.price for p in products))
     report.price_buckets = [label for label, _, _ in price_buckets(edges)]
     report.first = products[0].to_dict() if products else None
@@ -92,13 +109,23 @@ def _filled(product: Product, name: str) -> bool:
     return value is not None and value != "" and value != ()
 
 
-def _how(attribute: str, search: SearchFields) -> str:
-    """How a search reads an attribute: as an identifier, as searchable text, or not at all."""
+def _how(attribute: str, values: list[str], search: SearchFields) -> str:
+    """How a search reads an attribute: as an identifier, as searchable text, or not at all (saying
+    when its values read like identifiers)."""
     if attribute.lower() in search.identifier_names():
         return "identifier"
     if f"{ATTRIBUTE_PREFIX}{attribute}" in search.weights:
         return "searchable"
-    return "not searched"
+    return LIKE_IDENTIFIER if reads_like_identifiers(values) else NOT_SEARCHED
+
+
+def reads_like_identifiers(values: list[str]) -> bool:
+    """Whether an attribute's values look like codes naming one product each: nearly all distinct and
+    nearly all codes of 3 to 40 characters (`_CODE`, not a decimal number), on at least two products."""
+    if len(values) < 2 or len(set(values)) < MIN_DISTINCT_SHARE * len(values):
+        return False
+    codes = sum(1 for v in values if 3 <= len(v) <= 40 and _CODE.fullmatch(v) and not _DECIMAL.fullmatch(v))
+    return codes >= MIN_CODE_SHARE * len(values)
 
 
 def print_check(report: CatalogCheck) -> None:
@@ -110,7 +137,12 @@ def print_check(report: CatalogCheck) -> None:
     print("currencies:   " + (", ".join(f"{c} {n}" for c, n in report.currencies.items()) or "no prices"))
     attributes = [f"{name} {n} ({how})" for name, (n, how) in report.attributes.items()]
     print("attributes:   " + (", ".join(attributes) or "none"))
-    unsearched = [name for name, (_, how) in report.attributes.items() if how == "not searched"]
+    codes = [name for name, (_, how) in report.attributes.items() if how == LIKE_IDENTIFIER]
+    if codes:
+        named = json.dumps([*report.identifiers, *codes], ensure_ascii=False)
+        by = " or ".join(codes)
+        print(f"              (to find a product by its {by}: AISLE_IDENTIFIER_FIELDS='{named}')")
+    unsearched = [name for name, (_, how) in report.attributes.items() if how == NOT_SEARCHED]
     if unsearched:
         print(f'              (to search one, add "attr.{unsearched[0]}": 1 to AISLE_SEARCH_FIELDS)')
     if report.several_categories:

@@ -233,7 +233,7 @@ class SearchFields:
     weights: dict[str, float] = field(
         default_factory=lambda: {"title": 3.0, "description": 1.0, "brand": 2.0, "category": 1.0}
     )
-    identifiers: tuple[str, ...] = ("sku", "isbn", "gtin", "ean", "upc", "mpn", "model")
+    identifiers: tuple[str, ...] = ("sku", "isbn", "gtin", "ean", "ean13", "upc", "barcode", "mpn", "model")
     language: str = "english"
 
     def __post_init__(self) -> None:

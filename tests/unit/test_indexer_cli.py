@@ -10,6 +10,7 @@ import pytest
 
 import indexer.cli as cli
 from engine.records import Product
+from indexer.check import reads_like_identifiers
 from tests.fakes import FakeInference, FakeLexicalIndex
 
 
@@ -179,6 +180,29 @@ def test_build_prints_the_calibrated_thresholds_and_notes_a_catalog_of_look_alik
     varied.write_text("\n".join(json.dumps({"id": f"v{i}", "title": t}) for i, t in enumerate(titles)))
     code, out, err = run(capsys, "build", str(varied), "--no-progress")
     assert code == 0 and "semantic match threshold" in out and "very alike" not in err
+
+
+def test_check_names_the_attributes_that_read_like_identifiers(env, capsys, tmp_path) -> None:
+    export = tmp_path / "brico.csv"
+    rows = [f"{n};Vis {n};VA{n}40ZF;{2601815908300 + n};{n % 3};acier" for n in range(10)]
+    export.write_text(
+        "id;title;Reference;EAN13;Quantite;Matiere\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
+    code, out, _ = run(capsys, "check", str(export))
+    assert code == 0
+    assert "Reference 10 (not searched, reads like an identifier)" in out
+    assert "EAN13 10 (identifier)" in out  # PrestaShop's name for it is one of the defaults
+    assert "Quantite 10 (not searched)," in out and "Matiere 10 (not searched)" in out  # repeated values
+    named = '["sku", "isbn", "gtin", "ean", "ean13", "upc", "barcode", "mpn", "model", "Reference"]'
+    assert f"(to find a product by its Reference: AISLE_IDENTIFIER_FIELDS='{named}')" in out
+
+
+def test_only_codes_read_like_identifiers() -> None:
+    assert reads_like_identifiers(["06019H5200", "DHP482Z", "1-42-920", "87 01 250", "UX5"])
+    assert not reads_like_identifiers(["12.50", "13.90", "9.99", "4.50"])  # prices
+    assert not reads_like_identifiers(["rouge", "bleu", "vert", "noir"])  # words
+    assert not reads_like_identifiers(["18 V", "18 V", "12 V", "36 V"])  # shared by many products
+    assert not reads_like_identifiers(["A1"])  # one product says nothing
 
 
 def test_check_reads_an_export_as_build_would_and_writes_nothing(env, capsys, tmp_path, monkeypatch) -> None:
