@@ -78,6 +78,9 @@ class IndexManifest:
     analysis: str = ""
     # The power of ten of the catalog's price buckets (`engine.lexical.facets.price_scale`), set at build.
     price_scale: int = 0
+    # The catalog's price bucket edges (`engine.lexical.facets.price_edges_of`), set at build; () before
+    # they were kept, when `price_scale` gives them.
+    price_edges: tuple[float, ...] = ()
 
     def to_json(self) -> str:
         payload: dict[str, Any] = {"format": MANIFEST_FORMAT, **asdict(self)}
@@ -106,6 +109,7 @@ class IndexManifest:
                 text_tower=int(payload.get("text_tower") or 0),
                 analysis=str(payload.get("analysis") or ""),
                 price_scale=int(payload.get("price_scale") or 0),
+                price_edges=tuple(float(edge) for edge in payload.get("price_edges") or ()),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise IndexMismatch(f"{where}: unreadable index manifest ({exc})") from None

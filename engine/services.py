@@ -459,9 +459,11 @@ def settle_heap() -> None:
 
 
 def catalog_price_edges(catalog: ServingCatalog) -> tuple[float, ...]:
-    """The live index's price buckets (`engine.lexical.facets.price_scale`); the base ones before the
-    first index."""
+    """The live index's price buckets (`engine.lexical.facets.price_edges_of`, or for an index built
+    before they were kept its `price_scale`); the base ones before the first index."""
     try:
-        return price_edges(int(getattr(catalog.manifest, "price_scale", 0) or 0))
+        manifest = catalog.manifest
+        kept = tuple(getattr(manifest, "price_edges", ()) or ())
+        return kept or price_edges(int(getattr(manifest, "price_scale", 0) or 0))
     except AisleError:
         return PRICE_EDGES

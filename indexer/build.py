@@ -47,7 +47,7 @@ from engine.crashpoints import crash_point
 from engine.errors import AisleError, IndexMismatch
 from engine.inference.base import ClipEncoder, InferenceBackend, TextEncoder
 from engine.lexical.base import LexicalIndex
-from engine.lexical.facets import price_scale
+from engine.lexical.facets import price_edges_of, price_scale
 from engine.lexical.matching import SearchFields
 from engine.product_schema import DEFAULT_LIMITS, Limits
 from engine.storage import file_lock
@@ -191,6 +191,7 @@ class Builder:
                 text_tower=tower,
                 analysis=analysis,
                 price_scale=price_scale(p.price for p in products),
+                price_edges=price_edges_of(p.price for p in products),
             )
             with writer_lock(self.root):
                 lexical_name, _ = self.lexical.stage(products)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.lexical.facets import price_buckets, price_edges, price_scale
+from engine.lexical.facets import price_buckets, price_edges_of
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
 from engine.product_schema import Limits
 from engine.records import Product
@@ -90,7 +90,7 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
             values.setdefault(name, []).append(str(value).strip())
     names = Counter({name: len(given) for name, given in values.items()})
     report.attributes = {name: (n, _how(name, values[name], search)) for name, n in names.most_common()}
-    edges = price_edges(price_scale(p.price for p in products))
+    edges = price_edges_of(p.price for p in products)
     report.price_buckets = [label for label, _, _ in price_buckets(edges)]
     report.first = products[0].to_dict() if products else None
     report.several_categories = sum(1 for p in products if p.more_categories)

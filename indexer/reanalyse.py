@@ -18,7 +18,7 @@ from pathlib import Path
 from engine.catalog import IndexManifest, read_manifest, write_manifest, writer_lock
 from engine.errors import AisleError
 from engine.lexical.base import LexicalIndex
-from engine.lexical.facets import price_scale
+from engine.lexical.facets import price_edges_of, price_scale
 from engine.records import Product
 from indexer.rollback import complete_generations
 
@@ -45,6 +45,7 @@ def reanalyse(
                 updated_at=updated,
                 revision=current.revision + 1,
                 price_scale=price_scale(p.price for p in products),  # for a manifest from before it was kept
+                price_edges=price_edges_of(p.price for p in products),
             ),
         )
         # Every kept catalog generation keeps its own lexical one: `indexer rollback` serves them again.

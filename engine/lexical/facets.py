@@ -5,9 +5,12 @@ or "attr.<name>". Both backends count a product once per facet value, drop empty
 buckets by count descending, then by value, so their answers compare equal.
 
 Price buckets are half-open: a product with price p is in ["lo-hi"] when lo <= p < hi; "*-10" has no lower
-bound and "500-*" no upper bound. Products without a price are in no bucket. The edges are
-`PRICE_EDGES` times a power of ten that suits the catalog's prices (`price_scale`, stored in the index
-manifest at build): a yen shop's ¥5,000 products, or a furniture shop's, would otherwise all be "500-*".
+bound and "500-*" no upper bound. Products without a price are in no bucket. The edges follow the
+catalog's prices (`price_edges_of`, stored in the index manifest at build): round numbers spaced
+evenly by ratio from its cheap end to its dear end, so a hardware shop's 2 € screws and 300 € drills
+are both spread over several buckets instead of all the tools sharing "50-*", and a yen shop's ¥5,000
+products are not all "500-*". An index built before that kept `PRICE_EDGES` times a power of ten
+(`price_scale`).
 Attribute values are compared as `str(value)`, the same as `Filters.matches`; products without the
 attribute are in no bucket.
 """
@@ -44,6 +47,37 @@ def price_scale(prices: Iterable[float | None]) -> int:
         return 0
     median = known[len(known) // 2]
     return max(_SCALES[0], min(_SCALES[-1], round(math.log10(median / _CENTRE))))
+
+
+# The round numbers of each power of ten that price edges are taken from.
+ROUND_PRICES = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5)
+PRICE_EDGE_COUNT = 6  # seven buckets, as many as a facet shows
+PRICE_ENDS = 0.05  # the cheap and the dear end: the prices this share of products lies under / over
+
+
+def price_edges_of(prices: Iterable[float | None]) -> tuple[float, ...]:
+    """A catalog's price edges: `PRICE_EDGE_COUNT` prices spaced evenly by ratio from its cheap end to
+    its dear end (the 5th and 95th percentiles, so one odd price does not stretch them), each rounded
+    to the nearest `ROUND_PRICES` number by ratio, duplicates dropped. Prices vary over orders of
+    magnitude and shoppers compare them by ratio ("under 20", "100 to 200"), so a catalog of screws
+    and drills gets buckets for both. Fewer than two distinct prices: the base edges scaled to them
+    (`price_scale`)."""
+    known = sorted(p for p in prices if p is not None and p > 0 and math.isfinite(p))
+    if not known or known[0] == known[-1]:
+        return price_edges(price_scale(known))
+    low, high = (known[int(share * (len(known) - 1))] for share in (PRICE_ENDS, 1 - PRICE_ENDS))
+    if high <= low:
+        low, high = known[0], known[-1]
+    step = (high / low) ** (1 / (PRICE_EDGE_COUNT - 1))
+    return tuple(sorted({_round_price(low * step**k) for k in range(PRICE_EDGE_COUNT)}))
+
+
+def _round_price(price: float) -> float:
+    """The `ROUND_PRICES` number times a power of ten nearest to `price` by ratio (12.9 -> 15, 89 -> 100)."""
+    power = math.floor(math.log10(price))
+    candidates = [r * 10.0**p for p in (power - 1, power, power + 1) for r in ROUND_PRICES]
+    nearest: float = min(candidates, key=lambda c: abs(math.log(c / price)))
+    return round(nearest, 2)
 
 
 def price_edges(scale: int = 0) -> tuple[float, ...]:

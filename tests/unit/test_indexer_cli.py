@@ -232,7 +232,7 @@ def test_check_reads_an_export_as_build_would_and_writes_nothing(env, capsys, tm
     code, out, _ = run(capsys, "check", str(export), "--json")
     report = json.loads(out)
     assert code == 3 and report["valid"] == 2 and report["first"]["price"] == 39.71
-    assert report["price_buckets"][0] == "*-10" and report["bad"] == [
+    assert report["price_buckets"][0] == "*-40" and report["bad"] == [
         {"line": 4, "message": "title: required"}
     ]
     assert lexical.count() == 0 and inferences == []  # nothing written, no model server
