@@ -23,7 +23,7 @@ from typing import Any
 
 from engine.lexical.facets import price_buckets, price_edges_of
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
-from engine.product_schema import Limits
+from engine.product_schema import REGULAR_PRICE, STOCK, Limits
 from engine.records import Product
 from indexer.loading import load_catalog
 from indexer.problems import Problem
@@ -112,6 +112,8 @@ def _filled(product: Product, name: str) -> bool:
 def _how(attribute: str, values: list[str], search: SearchFields) -> str:
     """How a search reads an attribute: as an identifier, as searchable text, or not at all (saying
     when its values read like identifiers)."""
+    if attribute in (STOCK, REGULAR_PRICE):
+        return "stock count" if attribute == STOCK else "price before the sale"
     if attribute.lower() in search.identifier_names():
         return "identifier"
     if f"{ATTRIBUTE_PREFIX}{attribute}" in search.weights:

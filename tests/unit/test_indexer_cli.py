@@ -193,6 +193,7 @@ def test_check_names_the_attributes_that_read_like_identifiers(env, capsys, tmp_
     assert "Reference 10 (not searched, reads like an identifier)" in out
     assert "EAN13 10 (identifier)" in out  # PrestaShop's name for it is one of the defaults
     assert "Quantite 10 (not searched)," in out and "Matiere 10 (not searched)" in out  # repeated values
+    assert '"attr.Quantite"' in out  # the hint names an attribute a search could read
     named = '["sku", "isbn", "gtin", "ean", "ean13", "upc", "barcode", "mpn", "model", "Reference"]'
     assert f"(to find a product by its Reference: AISLE_IDENTIFIER_FIELDS='{named}')" in out
 
