@@ -2,7 +2,7 @@
 
 Each query maps to two patterns over the product's title, lowercased and without accents: the first
 finds the asked product (grade 3: the size, the model, the colour asked), the second the right kind
-of product in another size or variant (grade 1), None where there is no such kind. Queries are typed
+of product in another size or variant (grade 2), None where there is no such kind. Queries are typed
 as shoppers type them: without accents, sizes joined or apart, a decimal point for a comma, a trade
 name ("disqueuse", "placo") the catalog does not use.
 """

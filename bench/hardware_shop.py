@@ -7,7 +7,8 @@ hand tools, plumbing, paint, electrics, garden; brands, model numbers, EAN-13 co
 with its export as a PrestaShop-like CSV (semicolons, decimal commas, HTML descriptions, bad rows:
 no title, a price "sur devis", a negative price, a repeated id), the clean catalog as JSON Lines, and
 70 queries judged by what a shopper asking them wants: grade 3 for the asked product (the size,
-the model), 1 for the right kind in another size. Every other product is unjudged.
+the model), 2 for the right kind in another size, 1 for the rest of its department (judged, not
+wanted). Every other product is unjudged.
 
     python -m bench.hardware_shop --out var/shops/hardware
     AISLE_CATALOG_LANGUAGE=french AISLE_CURRENCY=EUR python -m bench.relevance \\
@@ -205,16 +206,28 @@ def _fold(text: str) -> str:
 
 
 def _judge(products: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
-    """(query id, product id, grade) from each query's two patterns over the folded title."""
+    """(query id, product id, grade) from each query's two patterns over the folded title: 3 for the
+    asked product, 2 for its kind, 1 for the other products of the asked product's department (judged,
+    not wanted: the grade the metrics and the simulated shoppers count as no gain)."""
     judged = []
     for number, (asked, kind) in enumerate(JUDGED.values(), 1):
+        grades = {}
         for product in products:
             title = _fold(product["title"])
             if re.search(asked, title):
-                judged.append((f"hw{number}", product["id"], 3))
+                grades[product["id"]] = 3
             elif kind and re.search(kind, title):
-                judged.append((f"hw{number}", product["id"], 1))
+                grades[product["id"]] = 2
+        departments = {_department(p) for p in products if grades.get(p["id"]) == 3}
+        for product in products:
+            grade = grades.get(product["id"]) or (1 if _department(product) in departments else 0)
+            if grade:
+                judged.append((f"hw{number}", product["id"], grade))
     return judged
+
+
+def _department(product: dict[str, Any]) -> str:
+    return str(product.get("category", "")).split(" > ")[0]
 
 
 def main(argv: list[str] | None = None) -> int:
