@@ -30,7 +30,7 @@ from engine.lexical.matching import (
 )
 from engine.lexical.query_spell import compound_clauses, spelling_clauses
 from engine.lexical.readings import KnownTerms, Rewrite, query_rewrites
-from engine.lexical.sizes import Needed
+from engine.lexical.sizes import Units, unit_words
 from engine.lexical.synonyms import Expansions
 from engine.records import AVAILABILITY_VALUES, CATEGORY_SEPARATOR, Filters, Product
 
@@ -96,26 +96,28 @@ def _word(word: QueryWord, fields: SearchFields) -> dict[str, Any]:
 
 def _needing(
     words: Sequence[QueryWord],
-    needed: Needed,
-    others: int,
+    units: Sequence[Sequence[str]],
+    needed: int,
     fields: SearchFields,
-    also: Sequence[QueryWord] = (),
+    whole: Sequence[QueryWord] = (),
 ) -> dict[str, Any]:
-    """Every word of `also` and of the query's sizes among `words`, and `others` of the other `words`."""
+    """Every word of `whole`, and `needed` of the `units` of `words` (a size's words all, or one word)."""
     body: dict[str, Any] = {}
-    whole = [*also, *(w for w in words if w.word in needed.sizes)]
     if whole:
         body["must"] = [_word(w, fields) for w in whole]
-    plain = [_word(w, fields) for w in words if w.word not in needed.sizes]
-    if plain:
-        body["should"] = plain
-        body["minimum_should_match"] = others
+    clauses = []
+    for group in unit_words(units, words, lambda w: w.word):
+        parts = [_word(w, fields) for w in group]
+        clauses.append(parts[0] if len(parts) == 1 else {"bool": {"must": parts}})
+    if clauses:
+        body["should"] = clauses
+        body["minimum_should_match"] = needed
     return {"bool": body}
 
 
 def _reading(
     rewrite: Rewrite,
-    needed: Needed,
+    units: Units,
     match: MatchQuery,
     fields: SearchFields,
     analyzer: Callable[[str], list[str]],
@@ -127,7 +129,9 @@ def _reading(
     if not replacement:
         return None
     rest = query_words(rewrite.rest, analyzer, synonyms, match.prefix_last, typos) if rewrite.rest else []
-    return _needing(rest, needed, rewrite.rest_needed(needed), fields, also=replacement)
+    left = units.rest([w.word for w in rest])
+    whole = [*replacement, *(w for w in rest if w.word in left.whole)]
+    return _needing(rest, left.units, left.needed, fields, whole)
 
 
 def match_query(
@@ -148,11 +152,11 @@ def match_query(
     if match.lexical and match.text is None:
         alternatives.append({"match_all": {}})
     elif match.lexical and match.text is not None:
-        needed = Needed.of(tokenize(match.text), [w.word for w in words])
+        units = Units.of(tokenize(match.text), [w.word for w in words])
         if words:
-            alternatives.append(_needing(words, needed, needed.others, fields))
+            alternatives.append(_needing(words, units.units, units.needed, fields))
         for rewrite in query_rewrites(match.text, analyzer, synonyms, language=fields.language, known=known):
-            reading = _reading(rewrite, needed, match, fields, analyzer, synonyms)
+            reading = _reading(rewrite, units, match, fields, analyzer, synonyms)
             if reading is not None:
                 alternatives.append(reading)
         idents = identifier_candidates(match.text)

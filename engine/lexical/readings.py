@@ -16,7 +16,7 @@
 
 A product matching a reading matches the query, but a reading never matches more loosely than the query
 itself: its replacement must match, and counts for the words it stands for in the minimum-should-match
-rule (`Rewrite.rest_needed`; a size in the query is matched whole in every reading). Each backend
+rule (`engine.lexical.sizes.Units.rest`, where a size is one unit). Each backend
 turns a `Rewrite` into one more clause of the membership query.
 """
 
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from engine.lexical.analysis import is_cjk, tokenize
 from engine.lexical.matching import COMPOUNDING_LANGUAGES, MIN_COMPOUND_HEAD, MIN_COMPOUND_MODIFIER
-from engine.lexical.sizes import UNIT_SPELLINGS, Needed, Unit, size_words
+from engine.lexical.sizes import UNIT_SPELLINGS, Unit
 
 KnownTerms = Callable[[Collection[str]], Collection[str]]  # the analysed terms some product has
 
@@ -52,22 +52,17 @@ _DIMENSION_NEXT = re.compile(r"\d+(?:\.\d+)?")
 class Rewrite:
     """Another reading of a query: some of its words read as `replacement` (another entry of a
     synonym set, two words written as one, a size written another way), the other words (`rest`) as
-    they were. A product matches the reading when it matches every word of `replacement`, every word
-    of a size in `rest`, and enough of the rest's other words that, the replacement counting for the
-    `replaced` words outside sizes it stands for, the query's minimum-should-match is met
-    (`engine.lexical.sizes.Needed`): a reading never matches more loosely than the query. The
-    replacement is matched as written (the shop wrote the synonym; a joined word is the shopper's two
-    words); `rest_typos=False` matches the rest as written too."""
+    they were. A product matches the reading when it matches every word of `replacement` and enough
+    of `rest` that, the replacement counting for the query's units it stands for (its words, or a
+    size), the query's minimum-should-match is met (`engine.lexical.sizes.Units.rest`): a reading never
+    matches more loosely than the query. The replacement is matched as written (the shop wrote the
+    synonym; a joined word is the shopper's two words); `rest_typos=False` matches the rest as written
+    too."""
 
     text: str  # the whole reading, for people and tests
     replacement: str
     rest: str
-    replaced: int  # query words outside sizes that the replacement stands for
     rest_typos: bool = True
-
-    def rest_needed(self, needed: Needed) -> int:
-        """How many of the rest's words outside sizes a product must match, for a query needing `needed`."""
-        return max(0, needed.others - self.replaced)
 
 
 def query_rewrites(
@@ -103,12 +98,10 @@ def _slots(tokens: list[str], analyzer: Callable[[str], list[str]]) -> list[tupl
     return slots
 
 
-def _reading(
-    tokens: list[str], first: int, last: int, replacement: str, replaced: int, rest_typos: bool
-) -> Rewrite:
+def _reading(tokens: list[str], first: int, last: int, replacement: str, rest_typos: bool) -> Rewrite:
     before, after = tokens[:first], tokens[last + 1 :]
     text = " ".join([*before, replacement, *after])
-    return Rewrite(text, replacement, " ".join([*before, *after]), replaced, rest_typos)
+    return Rewrite(text, replacement, " ".join([*before, *after]), rest_typos)
 
 
 def phrase_rewrites(
@@ -125,14 +118,12 @@ def phrase_rewrites(
         return []
     tokens = tokenize(text)
     slots = _slots(tokens, analyzer)
-    sizes = size_words(tokens)
     rewrites: dict[str, Rewrite] = {}
     for start in range(len(slots)):
         for length in range(min(MAX_PHRASE_WORDS, len(slots) - start), 1, -1):
             run = slots[start : start + length]
-            plain = sum(1 for position, _ in run if tokens[position] not in sizes)
             for alternative, _ in synonyms.get(" ".join(term for _, term in run), ()):
-                reading = _reading(tokens, run[0][0], run[-1][0], alternative, plain, True)
+                reading = _reading(tokens, run[0][0], run[-1][0], alternative, True)
                 rewrites.setdefault(reading.text, reading)
     return list(rewrites.values())[:limit]
 
@@ -151,7 +142,7 @@ def joined_rewrites(text: str, analyzer: Callable[[str], list[str]]) -> list[Rew
             continue
         if min(len(a), len(b)) < MIN_JOINED_CHARS or not analyzer(a + b):
             continue
-        rewrites.append(_reading(tokens, first, last, a + b, 2, False))
+        rewrites.append(_reading(tokens, first, last, a + b, False))
     return rewrites
 
 
@@ -181,7 +172,7 @@ def split_rewrites(
         return []
     found = known({term for *_, modifier, head in cuts for term in (modifier, head)})
     return [
-        _reading(tokens, position, position, f"{first} {last}", 1, False)
+        _reading(tokens, position, position, f"{first} {last}", False)
         for position, first, last, modifier, head in cuts
         if modifier in found and head in found
     ]
@@ -221,9 +212,9 @@ def size_rewrites(text: str, analyzer: Callable[[str], list[str]]) -> list[Rewri
     reads "dewalt 18 volt battery", "18 volt" "18v", "36in vanity" "36 in vanity", "5gal bucket" "5 gal
     bucket" and "5 gallon bucket", "6panel door" "6 panel door". A form no looser than the query's own
     words or than another form ("36 inch" next to "36 in", which analyses to "36") adds no member and
-    is left out. A form stands for the size alone, which the query needs whole (`engine.lexical.sizes`):
-    "36 inch vanity" read as "36 in vanity" (the stop word "in" analyses to nothing) still needs
-    "vanity", so no reading matches more loosely than the query. The rest is matched as written, like a
+    is left out. A form stands for the size, one unit of the query (`engine.lexical.sizes`): "36 inch
+    vanity" read as "36 in vanity" (the stop word "in" analyses to nothing) still needs "vanity", so no
+    reading matches more loosely than the query. The rest is matched as written, like a
     joined reading's: with typos it cost about 0.7 ms more CPU per size query on homedepot and found no
     more relevant products."""
     tokens = tokenize(text)
@@ -239,7 +230,7 @@ def size_rewrites(text: str, analyzer: Callable[[str], list[str]]) -> list[Rewri
                 if not any(terms >= t for _, t in kept):
                     kept.append((form, terms))
         for form, _ in kept:
-            reading = _reading(tokens, first, last, form, 0, False)
+            reading = _reading(tokens, first, last, form, False)
             rewrites.setdefault(reading.text, reading)
     return list(rewrites.values())
 
@@ -247,8 +238,9 @@ def size_rewrites(text: str, analyzer: Callable[[str], list[str]]) -> list[Rewri
 def dimension_rewrites(text: str) -> list[Rewrite]:
     """The query with its dimensions written the other way: "vis 4x40" also reads "vis 4 x 40" (the
     catalog's "Vis 4 x 40 mm"), "4x40mm" "4 x 40 mm", and "m8 x 40" reads "m8x40" (the catalog's
-    "M8x40"). A reading needs the whole dimension, as the query does (`engine.lexical.sizes`), and
-    stands for no other word; the rest is matched as written, as in a size reading."""
+    "M8x40"). A reading stands for the size it rewrites, one unit of the query (`engine.lexical.sizes`;
+    a unit word left after it, "mm", is still needed); the rest is matched as written, as in a size
+    reading."""
     tokens = tokenize(text)
     rewrites: list[Rewrite] = []
     for position, token in enumerate(tokens):
@@ -256,7 +248,7 @@ def dimension_rewrites(text: str) -> list[Rewrite]:
         if together:
             first, more, unit = together.groups()
             apart = " x ".join([first, *more[1:].split("x")]) + (f" {unit}" if unit else "")
-            rewrites.append(_reading(tokens, position, position, apart, 0, False))
+            rewrites.append(_reading(tokens, position, position, apart, False))
     position = 0
     while position + 2 < len(tokens):
         last = position
@@ -269,6 +261,6 @@ def dimension_rewrites(text: str) -> list[Rewrite]:
             last += 2
         if last > position:
             joined = "".join(tokens[position : last + 1])
-            rewrites.append(_reading(tokens, position, last, joined, 0, False))
+            rewrites.append(_reading(tokens, position, last, joined, False))
         position = last + 1
     return rewrites

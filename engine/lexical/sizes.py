@@ -1,21 +1,25 @@
 """Sizes in a query, and the words a product must match because of them.
 
 A query's minimum-should-match rule (`engine.lexical.matching.required_matches`) lets a product miss one
-word of three or four. A size is never that word: "cable 2.5 mm2" must not find the 1.5 mm² cable by
-"cable" and "mm2", nor "vis 4 x 40" the 4 x 30 screws, nor "foret 8 mm" a spanner by "8 mm". So a size
-(a word with a digit, the unit words written after it, "x" and the next number: "8 mm", "4 x 40 mm",
-"1/2 in", "m8 x 40") counts as one word of the query and all of its words must match; the rule applies
-to the query's other words, with each size counted as one of the words matched (`Needed`). Both lexical
-backends build their membership queries from it, and so do the readings of a query
-(`engine.lexical.readings.Rewrite`), which never match more loosely than the query.
+word of three or four. Counted word by word, a size's parts could stand in for the query's other
+words: "cable 2.5 mm2" found the 1.5 mm² cable by "cable" and "mm2", "vis 4 x 40" the 4 x 30 screws,
+"foret 8 mm" a spanner by "8 mm". So a size (a word with a digit, the unit words written after it, "x"
+and the next number: "8 mm", "4 x 40 mm", "1/2 in", "m8 x 40") is one unit of the rule, matched with
+all its words or not at all, and every other word a unit of its own (`Units`): "foret 8 mm" is two
+units and needs both, while "foret beton 8" (three) still finds the other sizes of concrete drill bit
+by "foret beton", below the 8 mm one. Both lexical backends build their membership queries from it,
+and so do the readings of a query (`Units.rest`), which never match more loosely than the query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from engine.lexical.matching import required_matches
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -97,18 +101,69 @@ def size_words(tokens: Sequence[str]) -> frozenset[str]:
 
 
 @dataclass(frozen=True)
-class Needed:
-    """What a product must match of a query: every word of its sizes (`sizes`, as written), and
-    `others` of its remaining words."""
+class Units:
+    """A query's words as its minimum-should-match rule counts them: each size one unit whose words all
+    match, every other word a unit of its own (`units`, each the words as written); a product matches
+    `needed` of them."""
 
-    sizes: frozenset[str]
-    others: int
+    units: tuple[tuple[str, ...], ...]
 
     @classmethod
-    def of(cls, tokens: Sequence[str], words: Sequence[str]) -> Needed:
-        """For a query's `tokens` and its distinct `words` (those with terms, as written): each size
-        counts as one word of the minimum-should-match rule and is matched in full."""
-        spans = size_spans(tokens)
-        sizes = frozenset(token for first, last in spans for token in tokens[first : last + 1])
-        others = sum(1 for word in words if word not in sizes)
-        return cls(sizes, max(0, required_matches(others + len(spans)) - len(spans)))
+    def of(cls, tokens: Sequence[str], words: Sequence[str]) -> Units:
+        """For a query's `tokens` and its `words` (those with terms, as written; a CJK run is one word
+        per character bigram, each a unit, so its text comes once per bigram)."""
+        present = set(words)
+        sizes = [
+            tuple(dict.fromkeys(t for t in tokens[first : last + 1] if t in present))
+            for first, last in size_spans(tokens)
+        ]
+        sized = {word for size in sizes for word in size}
+        units = [size for size in dict.fromkeys(sizes) if size]
+        units += [(word,) for word in words if word not in sized]
+        return cls(tuple(units))
+
+    @property
+    def needed(self) -> int:
+        return required_matches(len(self.units))
+
+    def rest(self, words: Sequence[str]) -> Rest:
+        """What a reading's `words` besides its replacement must match (`engine.lexical.readings`):
+        the units wholly among them, enough that with the units the replacement stands for (those not
+        wholly among them) the query's `needed` is met, and every word of a size the replacement
+        stands for in part ("mm" of "4 x 40 mm" read as "4x40 mm")."""
+        present = set(words)
+        whole = [unit for unit in self.units if present.issuperset(unit)]
+        partly = [w for unit in self.units if not present.issuperset(unit) for w in unit if w in present]
+        replaced = len(self.units) - len(whole)
+        known = {w for unit in self.units for w in unit}
+        whole += [(word,) for word in words if word not in known]  # none, as readings are written
+        return Rest(tuple(whole), tuple(dict.fromkeys(partly)), max(0, self.needed - replaced))
+
+
+@dataclass(frozen=True)
+class Rest:
+    """A reading's other words: `units` (a size's words all, or one word), of which `needed` must
+    match, and `whole` words that must (what is left of a size the replacement stands for in part)."""
+
+    units: tuple[tuple[str, ...], ...]
+    whole: tuple[str, ...]
+    needed: int
+
+
+def unit_words(units: Sequence[Sequence[str]], words: Sequence[T], text: Callable[[T], str]) -> list[list[T]]:
+    """The `words` of each unit, in the units' order: a size's words, or the next word of that text (a
+    CJK run's bigrams share their run's text, one unit each)."""
+    by_text: dict[str, list[T]] = {}
+    for word in words:
+        by_text.setdefault(text(word), []).append(word)
+    taken: dict[str, int] = {}
+    grouped = []
+    for unit in units:
+        if len(unit) == 1:
+            same = by_text.get(unit[0], [])
+            n = taken.get(unit[0], 0)
+            taken[unit[0]] = n + 1
+            grouped.append(same[n : n + 1])
+        else:
+            grouped.append([by_text[t][0] for t in unit if t in by_text])
+    return [group for group in grouped if group]

@@ -10,12 +10,13 @@ Two text queries:
   looked up with its typo distance instead (a constant `TYPO_SCORE`, about the BM25 of a common word),
   so a misspelt word still finds candidates while known words rank exactly as typed. In a German or
   Dutch catalog a word also scores the compounds ending with it (`compound_ends`), at `TYPO_SCORE`.
-- `match_query` decides membership: the minimum-should-match rule over the query's words (each word:
-  its terms in any searchable field, or a spelling within its typo distance), or an identifier equal
-  to the query; plus the ids the caller adds (semantic matches), plus the caller's near ids that match
-  `NEAR_WORDS` of the words (scoring nothing, like semantic members). Its scores order the members no ranker
-  saw: by the number of query words matched (`WORD_SCORE` each), then BM25; exact terms outrank
-  corrected ones because a correction adds a small constant and an exact term its BM25.
+- `match_query` decides membership: the minimum-should-match rule over the query's units (a size is
+  one, `engine.lexical.sizes`; a word: its terms in any searchable field, or a spelling within its typo
+  distance), or an identifier equal to the query; plus the ids the caller adds (semantic matches),
+  plus the caller's near ids that match `NEAR_WORDS` of the words (scoring nothing, like semantic
+  members). Its scores order the members no ranker saw: by the number of query words matched
+  (`WORD_SCORE` each), then BM25; exact terms outrank corrected ones because a correction adds a small
+  constant and an exact term its BM25.
 
 Filters become non-scoring clauses with `Filters.matches` semantics.
 """
@@ -40,7 +41,7 @@ from engine.lexical.matching import (
 )
 from engine.lexical.query import AVAILABLE_VALUES, IDENTIFIER_PREFIX_SCORE
 from engine.lexical.readings import Rewrite, phrase_rewrites, query_rewrites, size_rewrites
-from engine.lexical.sizes import Needed
+from engine.lexical.sizes import Units, unit_words
 from engine.lexical.synonyms import Expansions
 from engine.lexical.tantivy_schema import ATTR_SEPARATOR, field_name, tantivy
 from engine.lexical.tantivy_spell import SpellClauses
@@ -154,28 +155,29 @@ class QueryBuilder:
     def _needing(
         self,
         words: list[QueryWord],
-        needed: Needed,
-        others: int,
+        units: Sequence[Sequence[str]],
+        needed: int,
         counted: Callable[[Any], Any],
-        also: list[QueryWord] | None = None,
+        whole: Sequence[QueryWord] = (),
     ) -> Any:
-        """Every word of `also` and of the query's sizes among `words`, and `others` of the other `words`."""
-        whole = [*(also or []), *(w for w in words if w.word in needed.sizes)]
+        """Every word of `whole`, and `needed` of the `units` of `words` (a size's words all, or one)."""
         clauses = [(Occur.Must, counted(self._word(w, exact=True, typos=True))) for w in whole]
-        plain = [
-            (Occur.Should, counted(self._word(w, exact=True, typos=True)))
-            for w in words
-            if w.word not in needed.sizes
-        ]
-        if plain:
-            clauses.append((Occur.Must if others else Occur.Should, Query.boolean_query(plain, others)))
+        alternatives = []
+        for group in unit_words(units, words, lambda w: w.word):
+            parts = [counted(self._word(w, exact=True, typos=True)) for w in group]
+            one = parts[0] if len(parts) == 1 else Query.boolean_query([(Occur.Must, p) for p in parts])
+            alternatives.append((Occur.Should, one))
+        if alternatives:
+            clauses.append(
+                (Occur.Must if needed else Occur.Should, Query.boolean_query(alternatives, needed))
+            )
         return Query.boolean_query(clauses)
 
     def _reading(
         self,
         rewrite: Rewrite,
         replacement: list[QueryWord],
-        needed: Needed,
+        units: Units,
         match: MatchQuery,
         counted: Callable[[Any], Any],
     ) -> Any:
@@ -183,7 +185,9 @@ class QueryBuilder:
         analysed without typos)."""
         typos = match.typos and rewrite.rest_typos
         rest = self.words(rewrite.rest, match.prefix_last, typos) if rewrite.rest else []
-        return self._needing(rest, needed, rewrite.rest_needed(needed), counted, also=replacement)
+        left = units.rest([w.word for w in rest])
+        whole = [*replacement, *(w for w in rest if w.word in left.whole)]
+        return self._needing(rest, left.units, left.needed, counted, whole)
 
     def match_query(self, match: MatchQuery, scored: bool = True) -> Any:
         """Membership query of a match set (filters applied).
@@ -198,9 +202,9 @@ class QueryBuilder:
         if match.lexical and match.text is None:
             alternatives.append((Occur.Should, Query.all_query()))
         elif match.lexical and match.text is not None:
-            needed = Needed.of(tokenize(match.text), [w.word for w in words])
+            units = Units.of(tokenize(match.text), [w.word for w in words])
             if words:
-                alternatives.append((Occur.Should, self._needing(words, needed, needed.others, counted)))
+                alternatives.append((Occur.Should, self._needing(words, units.units, units.needed, counted)))
             table = self.synonyms()
             language = self.fields.language
             for rewrite in query_rewrites(
@@ -208,7 +212,7 @@ class QueryBuilder:
             ):
                 replacement = self.words(rewrite.replacement, typos=False)
                 if self._may_match(replacement):  # else the reading matches nothing: skip its cost
-                    reading = self._reading(rewrite, replacement, needed, match, counted)
+                    reading = self._reading(rewrite, replacement, units, match, counted)
                     alternatives.append((Occur.Should, reading))
             idents = self.identifiers(identifier_candidates(match.text))
             if idents:

@@ -1,7 +1,7 @@
 """A word written another way matches as written, the same on both lexical backends: accents left out
 ("cle a molette" for "Clé à molette"), a decimal point for a decimal comma ("2.5" for "2,5 mm²"), and
 dimensions written together or apart ("4x40" for "4 x 40 mm"), as a hardware shop's customers type them;
-and a size is matched whole, never the word a longer query may miss.
+and a size is one unit of the minimum-should-match rule, matched with all its words or missed whole.
 
 Every case matches with typos off: these are the words as written, not corrections (a word under four
 letters has no typo, so "cle" could never find "clé" as one).
@@ -48,10 +48,12 @@ HARDWARE = [
         ("vis 4x40mm", {"hw-screw-440"}),
         ("vis m8x40", {"hw-screw-m8"}),
         ("m8 x 40", {"hw-screw-m8"}),
-        ("vis 4 x 40", {"hw-screw-440"}),  # a size is one word and matched whole: not the 4 x 30
+        ("vis 4 x 40", {"hw-screw-440"}),  # a size is one unit of the query, matched whole: not 4 x 30
         ("vis m8 x 40", {"hw-screw-m8"}),
         ("cable 2.5 mm2", {"hw-cable"}),  # not the 1.5 mm² cable by "cable" and "mm2"
-        ("vis 40 mm inox", {"hw-screw-440"}),
+        # three units, two needed: the other sizes come in by "vis" and "inox", never by a size's parts
+        ("vis 40 mm inox", {"hw-screw-440", "hw-screw-430"}),
+        ("vis inox 4 x 50", {"hw-screw-440", "hw-screw-430"}),
         ("molette 250 mm", {"hw-wrench"}),
         ("tablette 120x60", {"hw-shelf"}),  # "×" is an "x"
         ("vis 4x50", set()),  # every size still has to match

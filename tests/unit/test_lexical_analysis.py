@@ -20,7 +20,7 @@ from engine.lexical.readings import (
     size_rewrites,
     split_rewrites,
 )
-from engine.lexical.sizes import Needed
+from engine.lexical.sizes import Rest, Units
 from engine.lexical.synonyms import expansions
 
 
@@ -137,7 +137,7 @@ def test_a_multi_word_synonym_in_a_query_rewrites_it_once_per_other_entry() -> N
     table = expansions([["drill driver", "akkuschrauber", "power drill"], ["bag of words", "bow"]], analyzer)
     rewrites = phrase_rewrites("Cordless Drill Drivers 18V", analyzer, table)
     assert readings(rewrites) == ["cordless akkuschrauber 18v", "cordless power drill 18v"]  # stemmed, cased
-    assert rewrites[0] == Rewrite("cordless akkuschrauber 18v", "akkuschrauber", "cordless 18v", 2)
+    assert rewrites[0] == Rewrite("cordless akkuschrauber 18v", "akkuschrauber", "cordless 18v")
     assert readings(phrase_rewrites("a bag of words", analyzer, table)) == ["a bow"]  # stop words inside
     assert readings(phrase_rewrites("bag words", analyzer, table)) == ["bow"]
     assert phrase_rewrites("driver drill", analyzer, table) == []  # the words in their order only
@@ -150,7 +150,7 @@ def test_adjacent_words_also_read_as_one_word_but_numbers_stay_apart() -> None:
     analyzer = make_analyzer("english")
     assert readings(joined_rewrites("table fire pit", analyzer)) == ["tablefire pit", "table firepit"]
     joined = joined_rewrites("wi fi", analyzer)[0]
-    assert joined == Rewrite("wifi", "wifi", "", 2, rest_typos=False)  # a joined reading is as written
+    assert joined == Rewrite("wifi", "wifi", "", rest_typos=False)  # a joined reading is as written
     assert joined_rewrites("1/4 inch", analyzer) == joined_rewrites("18 v", analyzer) == []
     assert joined_rewrites("a b", analyzer) == []  # one-letter words are not joined
     assert readings(joined_rewrites("fire and pit", analyzer)) == []  # a stop word keeps them apart
@@ -167,7 +167,7 @@ def test_a_compound_also_reads_as_its_parts_where_the_catalog_has_both() -> None
         return {t for t in terms if t in catalog}
 
     assert split_rewrites("hundefutter lamm", analyzer, "german", known) == [
-        Rewrite("hunde futter lamm", "hunde futter", "lamm", 1, rest_typos=False)
+        Rewrite("hunde futter lamm", "hunde futter", "lamm", rest_typos=False)
     ]
     assert len(asked) == 1 and {"hund", "futt", "efutt"} <= asked[0]  # every cut asked at once
     assert readings(split_rewrites("katzenstreu", analyzer, "german", known)) == ["katzen streu"]
@@ -178,15 +178,15 @@ def test_a_compound_also_reads_as_its_parts_where_the_catalog_has_both() -> None
         "hunde futter"
     ]
     assert query_rewrites("hundefutter", analyzer, None, language="german") == []  # nobody to ask
-    needed = Needed.of(["hundefutter", "lamm"], ["hundefutter", "lamm"])
-    assert split_rewrites("hundefutter lamm", analyzer, "german", known)[0].rest_needed(needed) == 1
+    reading = split_rewrites("hundefutter lamm", analyzer, "german", known)[0]
+    assert rest(reading, "hundefutter lamm", "german").needed == 1  # "lamm" still needed
 
 
 def test_a_size_also_reads_as_the_other_ways_a_catalog_writes_it() -> None:
     analyzer = make_analyzer("english")
     assert size_rewrites("dewalt 18v battery", analyzer) == [
-        Rewrite("dewalt 18 volt battery", "18 volt", "dewalt battery", 0, rest_typos=False),
-        Rewrite("dewalt 18 v battery", "18 v", "dewalt battery", 0, rest_typos=False),
+        Rewrite("dewalt 18 volt battery", "18 volt", "dewalt battery", rest_typos=False),
+        Rewrite("dewalt 18 v battery", "18 v", "dewalt battery", rest_typos=False),
     ]
     assert readings(size_rewrites("18 v", analyzer)) == ["18 volt", "18v"]
     assert readings(size_rewrites("18 volts", analyzer)) == ["18v", "18 v"]
@@ -204,30 +204,36 @@ def test_a_size_also_reads_as_the_other_ways_a_catalog_writes_it() -> None:
     ]
 
 
-def needed(text: str, language: str = "english") -> Needed:
-    return Needed.of(tokenize(text), [w.word for w in query_words(text, make_analyzer(language))])
+def units(text: str, language: str = "english") -> Units:
+    return Units.of(tokenize(text), [w.word for w in query_words(text, make_analyzer(language))])
 
 
-def test_a_size_is_one_word_of_the_query_and_matched_whole() -> None:
-    # "cable 2.5 mm2": two words, a size and "cable"; both needed, and the size's every word
-    assert needed("cable 2.5 mm2") == Needed(frozenset({"2.5", "mm2"}), 1)
-    assert needed("vis 4 x 40 mm", "french") == Needed(frozenset({"4", "x", "40", "mm"}), 1)
-    assert needed("m8 x 40") == Needed(frozenset({"m8", "x", "40"}), 0)
-    assert needed("1/2 in pvc elbow") == Needed(frozenset({"1", "2", "in"}), 1)  # "in": a unit after 2
-    assert needed("in wall 1 2 3") == Needed(frozenset({"1", "2", "3"}), 1)
-    assert needed("mm wrench") == Needed(frozenset(), 2)  # a unit is no size without its number
-    assert needed("x 4 table") == Needed(frozenset({"4"}), 1)  # "x" before any number is a word
+def rest(reading: Rewrite, query: str, language: str = "english") -> Rest:
+    """What `reading` of `query` leaves its other words to match."""
+    words = query_words(reading.rest, make_analyzer(language))
+    return units(query, language).rest([w.word for w in words])
+
+
+def test_a_size_is_one_unit_of_the_query_matched_with_all_its_words() -> None:
+    # "cable 2.5 mm2": a size and "cable", two units, both needed; the size with both its words
+    assert units("cable 2.5 mm2").units == (("2.5", "mm2"), ("cable",))
+    assert units("cable 2.5 mm2").needed == 2
+    assert units("vis 4 x 40 mm", "french").units == (("4", "x", "40", "mm"), ("vis",))
+    assert units("m8 x 40").units == (("m8", "x", "40"),)
+    assert units("1/2 in pvc elbow").units == (("1", "2"), ("pvc",), ("elbow",))  # "in": a stop word
+    assert units("1/2 in pvc elbow").needed == 2  # three units: the size may be the one missed
+    assert units("mm wrench").units == (("mm",), ("wrench",))  # a unit is no size without its number
+    assert units("x 4 table").units == (("4",), ("x",), ("table",))  # "x" before any number is a word
     # without sizes, the rule as it was: all of one or two words, all but one of three or four
     queries = ("tent", "tent pole", "tent pole bag", "tent pole bag blue", "tent pole bag blue green")
-    assert [needed(q).others for q in queries] == [1, 2, 2, 3, 4]
+    assert [units(q).needed for q in queries] == [1, 2, 2, 3, 4]
 
 
-def test_a_size_reading_stands_for_the_size_alone() -> None:
+def test_a_size_reading_stands_for_the_size() -> None:
     analyzer = make_analyzer("english")
     joined, apart = size_rewrites("36 inch vanity", analyzer)
-    query = needed("36 inch vanity")
-    assert (joined.text, joined.rest_needed(query)) == ("36in vanity", 1)  # "vanity" still needed
-    assert (apart.text, apart.rest_needed(query)) == ("36 in vanity", 1)
+    assert joined.text == "36in vanity" and rest(joined, "36 inch vanity") == Rest((("vanity",),), (), 1)
+    assert apart.text == "36 in vanity" and rest(apart, "36 inch vanity") == Rest((("vanity",),), (), 1)
 
 
 def test_a_dimension_reads_together_and_apart() -> None:
@@ -237,13 +243,16 @@ def test_a_dimension_reads_together_and_apart() -> None:
     assert readings(dimension_rewrites("m8 x 40 din 912")) == ["m8x40 din 912"]
     assert readings(dimension_rewrites("3.5 x 30 x 2")) == ["3.5x30x2"]
     assert dimension_rewrites("x 4 wide") == dimension_rewrites("dcd771 4x") == []
+    # read as "vis 4x40 mm": the reading stands for the size, whose "mm" is still needed, and "vis" too
     reading = dimension_rewrites("vis 4 x 40 mm")[0]
-    assert reading.text == "vis 4x40 mm" and reading.rest_needed(needed("vis 4 x 40 mm", "french")) == 1
+    assert reading.text == "vis 4x40 mm"
+    assert rest(reading, "vis 4 x 40 mm", "french") == Rest((("vis",),), ("mm",), 1)
 
 
 def test_a_reading_never_matches_more_loosely_than_the_query() -> None:
     # "table fire pit cover": 4 words, 3 needed; read as "table firepit cover", the joined word counts
     # for two, so one of "table" and "cover" is still needed.
     reading = joined_rewrites("table fire pit cover", make_analyzer("english"))[1]
-    assert reading.text == "table firepit cover" and reading.rest_needed(needed("table fire pit cover")) == 1
-    assert reading.rest_needed(needed("fire pit")) == 0
+    assert reading.text == "table firepit cover"
+    assert rest(reading, "table fire pit cover") == Rest((("table",), ("cover",)), (), 1)
+    assert rest(joined_rewrites("fire pit", make_analyzer("english"))[0], "fire pit").needed == 0
