@@ -158,6 +158,7 @@ class OpenSearchLexical:
         self._pinned: str | None = None
         self._families_known: tuple[bool, float] | None = None  # (any family, when asked)
         self._terms = KnownTerms(self._lookup_terms)  # which compound parts the catalog has
+        self._spelt = KnownTerms(self._lookup_spelt)  # which long query words it has as written
 
     @classmethod
     def from_settings(cls, settings: Settings, *, serving: bool = False) -> OpenSearchLexical:
@@ -334,10 +335,15 @@ class OpenSearchLexical:
 
     def _match(self, match: MatchQuery) -> dict[str, Any]:
         table = self.synonyms.table(self.analyzer) if self.synonyms is not None else None
-        return dsl.match_query(match, self.fields, self.analyzer, table, self._terms)
+        return dsl.match_query(match, self.fields, self.analyzer, table, self._terms, self._spelt)
 
     def _lookup_terms(self, terms: list[str]) -> set[str]:
-        fields = [name.split("^")[0] for name in dsl.search_fields(self.fields)]
+        return self._lookup(terms, [name.split("^")[0] for name in dsl.search_fields(self.fields)])
+
+    def _lookup_spelt(self, forms: list[str]) -> set[str]:
+        return self._lookup(forms, ["spell"])
+
+    def _lookup(self, terms: list[str], fields: list[str]) -> set[str]:
         body = known_body(terms, fields)
         response = self._call("terms", lambda: self.client.search(index=self._target, body=body))
         return read_known(response, terms)
@@ -386,6 +392,7 @@ class OpenSearchLexical:
         self._ensure_alias()
         self._write(self._target, actions, refresh=True)
         self._terms.clear()
+        self._spelt.clear()
         if any(p.family is not None for p in products):
             self._families_known = None
 
@@ -418,6 +425,7 @@ class OpenSearchLexical:
         alias not in `keep` (orphans of builds killed before they committed among them)."""
         left = self._switch_alias(name)
         self._terms.clear()
+        self._spelt.clear()
         kept = {name, *keep}
         for index in sorted({*left, *self._physical_indexes()} - kept):
             self._drop(index)
@@ -428,6 +436,7 @@ class OpenSearchLexical:
         self._pinned = name
         self._families_known = None
         self._terms.clear()
+        self._spelt.clear()
 
     def rebuild(self, products: Iterable[Product]) -> int:
         physical, written = self.stage(products)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine.lexical.analysis import is_cjk, tokenize
+from engine.lexical.known_words import Spelt, held_to_one_edit
 from engine.lexical.mapping import attribute_field
 from engine.lexical.matching import (
     ATTRIBUTE_PREFIX,
@@ -122,6 +123,7 @@ def _reading(
     fields: SearchFields,
     analyzer: Callable[[str], list[str]],
     synonyms: Expansions | None,
+    spelt: Spelt | None,
 ) -> dict[str, Any] | None:
     """The membership clause of one reading of the query (`Rewrite`); None when it has no word."""
     typos = match.typos and rewrite.rest_typos
@@ -129,6 +131,7 @@ def _reading(
     if not replacement:
         return None
     rest = query_words(rewrite.rest, analyzer, synonyms, match.prefix_last, typos) if rewrite.rest else []
+    rest = held_to_one_edit(rest, spelt)
     left = units.rest([w.word for w in rest])
     whole = [*replacement, *(w for w in rest if w.word in left.whole)]
     return _needing(rest, left.units, left.needed, fields, whole)
@@ -140,15 +143,18 @@ def match_query(
     analyzer: Callable[[str], list[str]],
     synonyms: Expansions | None = None,
     known: KnownTerms | None = None,
+    spelt: Spelt | None = None,
 ) -> dict[str, Any]:
     """The membership query of a match set, filters applied (see the module docstring); `known`: which
-    analysed terms the catalog has, for the compounds of `split_rewrites` (none read without it)."""
+    analysed terms the catalog has, for the compounds of `split_rewrites` (none read without it);
+    `spelt`: which words it has as written, held to one edit (`engine.lexical.known_words`)."""
     alternatives: list[dict[str, Any]] = []
     words = (
         query_words(match.text, analyzer, synonyms, match.prefix_last, match.typos)
         if match.text is not None
         else []
     )
+    words = held_to_one_edit(words, spelt)
     if match.lexical and match.text is None:
         alternatives.append({"match_all": {}})
     elif match.lexical and match.text is not None:
@@ -156,7 +162,7 @@ def match_query(
         if words:
             alternatives.append(_needing(words, units.units, units.needed, fields))
         for rewrite in query_rewrites(match.text, analyzer, synonyms, language=fields.language, known=known):
-            reading = _reading(rewrite, units, match, fields, analyzer, synonyms)
+            reading = _reading(rewrite, units, match, fields, analyzer, synonyms, spelt)
             if reading is not None:
                 alternatives.append(reading)
         idents = identifier_candidates(match.text)

@@ -8,7 +8,7 @@ fields and language, and names hits by product id through the `key` fast field.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,7 @@ class Generation:
             self.typos.beginning,
             self.identifiers,
             self.typos.ending,
+            self.spelt,
         )
         self.names: dict[int, str] = {}
         self.refresh_names()
@@ -116,6 +117,11 @@ class Generation:
         name none."""
         searcher = self.index.searcher() if searcher is None else searcher
         return [form for form in forms if searcher.doc_freq("ident", form) > 0]
+
+    def spelt(self, forms: Collection[str], searcher: Any | None = None) -> list[str]:
+        """The `forms` some product has as written (its `spell` words), a term lookup each."""
+        searcher = self.index.searcher() if searcher is None else searcher
+        return [form for form in forms if searcher.doc_freq("spell", form) > 0]
 
     def refresh_names(self) -> None:
         searcher = self.index.searcher()

@@ -27,6 +27,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from engine.lexical.analysis import tokenize
+from engine.lexical.known_words import Spelt, held_to_one_edit
 from engine.lexical.matching import (
     ATTRIBUTE_PREFIX,
     NEAR_WORDS,
@@ -66,6 +67,7 @@ class QueryBuilder:
         prefixed_terms: Callable[[str], tuple[str, ...] | None] = lambda begin: None,
         identifiers: Callable[[list[str]], list[str]] = lambda forms: forms,
         ending_terms: Callable[[str], tuple[str, ...] | None] = lambda end: None,
+        spelt: Spelt | None = None,
     ) -> None:
         self.schema = schema
         self.fields = fields
@@ -75,9 +77,11 @@ class QueryBuilder:
         self.spell = SpellClauses(schema, typo_terms, prefixed_terms, ending_terms)
         # The normalised identifier forms some product has (`Generation.identifiers`); all: not known
         self.identifiers = identifiers
+        self.spelt = spelt  # the forms some product has as written (`engine.lexical.known_words`)
 
     def words(self, text: str, prefix_last: bool = False, typos: bool = True) -> list[QueryWord]:
-        return query_words(text, self.analyzer, self.synonyms(), prefix_last, typos)
+        words = query_words(text, self.analyzer, self.synonyms(), prefix_last, typos)
+        return held_to_one_edit(words, self.spelt)
 
     # --- text ---------------------------------------------------------------------------------------
     def _term(self, name: str, term: str, weight: float) -> Any:
@@ -148,9 +152,7 @@ class QueryBuilder:
         """Whether a reading's replacement words, matched without typos, can match anything: every one
         (all are required) has a term some product has, or is a synonym. "18 volt" in a catalog without
         "volt" is skipped, as is a joined word no product has."""
-        return bool(replacement) and all(
-            w.alternatives or any(self.known(t) for t in w.terms) for w in replacement
-        )
+        return bool(replacement) and all(w.alternatives or any(map(self.known, w.terms)) for w in replacement)
 
     def _needing(
         self,
@@ -168,18 +170,12 @@ class QueryBuilder:
             one = parts[0] if len(parts) == 1 else Query.boolean_query([(Occur.Must, p) for p in parts])
             alternatives.append((Occur.Should, one))
         if alternatives:
-            clauses.append(
-                (Occur.Must if needed else Occur.Should, Query.boolean_query(alternatives, needed))
-            )
+            occur = Occur.Must if needed else Occur.Should
+            clauses.append((occur, Query.boolean_query(alternatives, needed)))
         return Query.boolean_query(clauses)
 
     def _reading(
-        self,
-        rewrite: Rewrite,
-        replacement: list[QueryWord],
-        units: Units,
-        match: MatchQuery,
-        counted: Callable[[Any], Any],
+        self, rewrite: Rewrite, replacement: list[QueryWord], units: Units, match: MatchQuery, counted: Any
     ) -> Any:
         """The membership clause of one reading of the query (`Rewrite`, its replacement's words
         analysed without typos)."""

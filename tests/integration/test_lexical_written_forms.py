@@ -1,10 +1,11 @@
 """A word written another way matches as written, the same on both lexical backends: accents left out
 ("cle a molette" for "Clé à molette"), a decimal point for a decimal comma ("2.5" for "2,5 mm²"), and
 dimensions written together or apart ("4x40" for "4 x 40 mm"), as a hardware shop's customers type them;
-and a size is one unit of the minimum-should-match rule, matched with all its words or missed whole.
+and a size is one unit of the minimum-should-match rule, matched with all its words or missed whole; and
+a word the catalog has as written is corrected by one edit at most ("perceuse" is not "Ponceuse").
 
-Every case matches with typos off: these are the words as written, not corrections (a word under four
-letters has no typo, so "cle" could never find "clé" as one).
+The written forms match with typos off: these are the words as written, not corrections (a word under
+four letters has no typo, so "cle" could never find "clé" as one).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.lexical.embedded import EmbeddedLexical
 from engine.lexical.matching import MatchQuery
 from engine.records import Product
 from tests.support.backends import in_language, open_backend
@@ -66,6 +68,32 @@ def test_a_word_written_another_way_matches_as_written(
     with open_backend(backend, request, tmp_path, in_language("french")) as index:
         index.rebuild(HARDWARE)
         assert index.match_ids(MatchQuery(query, typos=False)) == expected
+
+
+TOOLS = [
+    Product("hw-drill", "Perceuse-visseuse sans fil 18 V"),
+    Product("hw-sander", "Ponceuse excentrique 125 mm"),
+    Product("hw-nut", "Écrou hexagonal M8", category=("Quincaillerie", "Visserie")),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("perceuse", {"hw-drill"}),  # the catalog has it: not the sander, two edits away
+        ("visseuse", {"hw-drill"}),  # nor everything filed under "Visserie"
+        ("perceuze", {"hw-drill"}),  # a misspelling keeps its edits
+        ("ponseuze", {"hw-sander"}),  # two of them, the catalog having no such word
+    ],
+)
+def test_a_word_the_catalog_has_is_corrected_by_one_edit_at_most(
+    query: str, expected: set[str], request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    with open_backend(backend, request, tmp_path, in_language("french")) as index:
+        index.rebuild(TOOLS)
+        if isinstance(index, EmbeddedLexical):  # typos through the spell index, not its stand-in
+            assert index.warm_typos()
+        assert index.match_ids(MatchQuery(query)) == expected
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import pytest
 from engine.errors import MissingDependency
 from engine.lexical import analysis
 from engine.lexical.analysis import EnglishAnalyzer, irregular_plural_rules, make_analyzer, tokenize
+from engine.lexical.known_words import held_to_one_edit
 from engine.lexical.matching import compound_ends, identifier_prefixes, query_words
 from engine.lexical.readings import (
     Rewrite,
@@ -256,3 +257,17 @@ def test_a_reading_never_matches_more_loosely_than_the_query() -> None:
     assert reading.text == "table firepit cover"
     assert rest(reading, "table fire pit cover") == Rest((("table",), ("cover",)), (), 1)
     assert rest(joined_rewrites("fire pit", make_analyzer("english"))[0], "fire pit").needed == 0
+
+
+def test_a_word_the_catalog_has_is_held_to_one_edit() -> None:
+    words = query_words("perceuse sans fil perseuze", make_analyzer("french"))
+    asked: list[set[str]] = []
+
+    def spelt(forms: Collection[str]) -> set[str]:
+        asked.append(set(forms))
+        return {"perceuse", "sans"}
+
+    held = held_to_one_edit(words, spelt)
+    assert [(w.word, w.typos) for w in held] == [("perceuse", 1), ("sans", 1), ("fil", 0), ("perseuze", 2)]
+    assert asked == [{"perceuse", "perseuze"}]  # only the words allowed two edits, in one call
+    assert held_to_one_edit(words, None) == words
