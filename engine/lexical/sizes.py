@@ -1,4 +1,4 @@
-"""Sizes in a query, and the words a product must match because of them.
+"""Sizes in a query, and how the minimum-should-match rule counts them.
 
 A query's minimum-should-match rule (`engine.lexical.matching.required_matches`) lets a product miss one
 word of three or four. Counted word by word, a size's parts could stand in for the query's other
@@ -93,11 +93,6 @@ def size_spans(tokens: Sequence[str]) -> list[tuple[int, int]]:
         spans.append((position, last))
         position = last + 1
     return spans
-
-
-def size_words(tokens: Sequence[str]) -> frozenset[str]:
-    """The tokens that are part of a size (see `size_spans`)."""
-    return frozenset(token for first, last in size_spans(tokens) for token in tokens[first : last + 1])
 
 
 @dataclass(frozen=True)
