@@ -41,6 +41,8 @@ MIN_SPLIT_CHARS = 2  # a number's letters split off from this length ("6panel" -
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NUMBER_THEN_LETTERS = re.compile(r"(\d+(?:[.,]\d+)*)([^\W\d_]+[23]?)")  # "18v", "2.5mm2" (a unit only)
+# A model's series letters written onto its number: "gsr18v" for the catalog's "GSR 18V-55".
+_LETTERS_THEN_NUMBER = re.compile(rf"([^\W\d_]{{{MIN_SPLIT_CHARS},}})(\d[^\W_]*)")
 # "4x40", "m8x40", "3.5x30", "120x60x75cm": sizes joined by "x", the first perhaps after letters (a
 # thread's "M8"), the last perhaps before a unit.
 _DIMENSIONS = re.compile(r"([^\W\d_]*\d+(?:\.\d+)?)((?:x\d+(?:\.\d+)?)+)([^\W\d_]*)")
@@ -189,7 +191,8 @@ def _size_forms(number: str, unit: Unit) -> list[str]:
 
 def _sizes(tokens: list[str]) -> list[tuple[int, int, list[str]]]:
     """(first token, last token, other ways to write it) of each size in a query: a number with letters
-    ("18v", "6panel") or a number followed by a unit ("18 volt", "36 in")."""
+    ("18v", "6panel"), a number followed by a unit ("18 volt", "36 in"), or letters written onto a
+    number ("gsr18v" as "gsr 18v", "usb3" as "usb 3")."""
     sizes = []
     for position, token in enumerate(tokens):
         together = _NUMBER_THEN_LETTERS.fullmatch(token)
@@ -204,13 +207,16 @@ def _sizes(tokens: list[str]) -> list[tuple[int, int, list[str]]]:
             unit = UNIT_SPELLINGS.get(tokens[position + 1])
             if unit is not None:
                 sizes.append((position, position + 1, _size_forms(token, unit)))
+        elif (model := _LETTERS_THEN_NUMBER.fullmatch(token)) and token not in UNIT_SPELLINGS:
+            sizes.append((position, position, [" ".join(model.groups())]))
     return sizes
 
 
 def size_rewrites(text: str, analyzer: Callable[[str], list[str]]) -> list[Rewrite]:
     """The query with a size written the other ways a catalog may write it: "dewalt 18v battery" also
     reads "dewalt 18 volt battery", "18 volt" "18v", "36in vanity" "36 in vanity", "5gal bucket" "5 gal
-    bucket" and "5 gallon bucket", "6panel door" "6 panel door". A form no looser than the query's own
+    bucket" and "5 gallon bucket", "6panel door" "6 panel door", "bosch gsr18v" "bosch gsr 18v" (the
+    catalog's "GSR 18V-55"). A form no looser than the query's own
     words or than another form ("36 inch" next to "36 in", which analyses to "36") adds no member and
     is left out. A form stands for the size, one unit of the query (`engine.lexical.sizes`): "36 inch
     vanity" read as "36 in vanity" (the stop word "in" analyses to nothing) still needs "vanity", so no

@@ -32,6 +32,7 @@ HARDWARE = [
     Product("hw-screw-m8", "Vis CHC M8x40 DIN 912"),
     Product("hw-shelf", "Tablette 120 × 60 cm chêne"),
     Product("hw-egg", "Coquetier œuf"),
+    Product("hw-gsr", "Perceuse-visseuse sans fil GSR 18V-55"),
 ]
 
 
@@ -60,6 +61,8 @@ HARDWARE = [
         ("tablette 120x60", {"hw-shelf"}),  # "×" is an "x"
         ("vis 4x50", set()),  # every size still has to match
         ("cable 3.5", set()),
+        ("gsr18v", {"hw-gsr"}),  # a model's letters typed onto its number
+        ("gsr18v 55", {"hw-gsr"}),
     ],
 )
 def test_a_word_written_another_way_matches_as_written(
