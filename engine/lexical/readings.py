@@ -41,8 +41,11 @@ MIN_SPLIT_CHARS = 2  # a number's letters split off from this length ("6panel" -
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NUMBER_THEN_LETTERS = re.compile(r"(\d+(?:[.,]\d+)*)([^\W\d_]+[23]?)")  # "18v", "2.5mm2" (a unit only)
-# A model's series letters written onto its number: "gsr18v" for the catalog's "GSR 18V-55".
-_LETTERS_THEN_NUMBER = re.compile(rf"([^\W\d_]{{{MIN_SPLIT_CHARS},}})(\d[^\W_]*)")
+# A model's series letters written onto its number: "gsr18v" for the catalog's "GSR 18V-55". From three
+# letters: two-letter names are mostly written joined ("ps3", "gu10"), and apart they matched anything
+# holding "ps" and "3" (crowdflower's four "ps3" queries, -0.0010 nDCG@10).
+MIN_MODEL_LETTERS = 3
+_LETTERS_THEN_NUMBER = re.compile(rf"([^\W\d_]{{{MIN_MODEL_LETTERS},}})(\d[^\W_]*)")
 # "4x40", "m8x40", "3.5x30", "120x60x75cm": sizes joined by "x", the first perhaps after letters (a
 # thread's "M8"), the last perhaps before a unit.
 _DIMENSIONS = re.compile(r"([^\W\d_]*\d+(?:\.\d+)?)((?:x\d+(?:\.\d+)?)+)([^\W\d_]*)")
@@ -191,8 +194,8 @@ def _size_forms(number: str, unit: Unit) -> list[str]:
 
 def _sizes(tokens: list[str]) -> list[tuple[int, int, list[str]]]:
     """(first token, last token, other ways to write it) of each size in a query: a number with letters
-    ("18v", "6panel"), a number followed by a unit ("18 volt", "36 in"), or letters written onto a
-    number ("gsr18v" as "gsr 18v", "usb3" as "usb 3")."""
+    ("18v", "6panel"), a number followed by a unit ("18 volt", "36 in"), or three or more letters
+    written onto a number ("gsr18v" as "gsr 18v", "usb3" as "usb 3")."""
     sizes = []
     for position, token in enumerate(tokens):
         together = _NUMBER_THEN_LETTERS.fullmatch(token)
