@@ -56,6 +56,7 @@ class Generation:
         self.analyzer = make_analyzer(self.fields.language)
         table = (lambda: synonyms.table(self.analyzer)) if synonyms is not None else dict
         self._known: dict[str, bool] = {}
+        self._spelt: dict[str, bool] = {}
         self.typos = TypoTerms(self._spellings)
         self.queries = QueryBuilder(
             self.schema,
@@ -95,6 +96,7 @@ class Generation:
         if written or meta != self._meta:
             self._meta = meta
             self._known = {}
+            self._spelt = {}
             self.typos.invalidate()
 
     def known(self, term: str, searcher: Any | None = None) -> bool:
@@ -118,10 +120,17 @@ class Generation:
         searcher = self.index.searcher() if searcher is None else searcher
         return [form for form in forms if searcher.doc_freq("ident", form) > 0]
 
-    def spelt(self, forms: Collection[str], searcher: Any | None = None) -> list[str]:
-        """The `forms` some product has as written (its `spell` words), a term lookup each."""
-        searcher = self.index.searcher() if searcher is None else searcher
-        return [form for form in forms if searcher.doc_freq("spell", form) > 0]
+    def spelt(self, forms: Collection[str]) -> list[str]:
+        """The `forms` some product has as written (its `spell` words): a term lookup each, kept until
+        the index changes (`reload`), as `known` (a search asks once per membership query it builds)."""
+        if len(self._spelt) > _MAX_KNOWN:
+            self._spelt = {}
+        memo = self._spelt
+        asked = [form for form in forms if form not in memo]
+        if asked:
+            searcher = self.index.searcher()
+            memo.update((form, searcher.doc_freq("spell", form) > 0) for form in asked)
+        return [form for form in forms if memo[form]]
 
     def refresh_names(self) -> None:
         searcher = self.index.searcher()
