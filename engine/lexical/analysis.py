@@ -23,6 +23,7 @@ steps in Python so both backends match the same words:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -70,7 +71,7 @@ _TOKEN = re.compile(
 )
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
 _POSSESSIVE = re.compile(r"['’]s$")
-_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
+DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")  # read as a point; OpenSearch's `aisle_decimal` too
 SIGNS = {"×": "x", "²": "2", "³": "3"}  # read as the letter or digit a shopper types for them
 _SIGNS = str.maketrans(SIGNS)
 # Letters without a decomposition that Lucene's ASCIIFoldingFilter writes in ASCII all the same.
@@ -89,7 +90,7 @@ def tokenize(text: str) -> list[str]:
     diaeresis would split in two."""
     text = composed(text)
     if "," in text:
-        text = _DECIMAL_COMMA.sub(".", text)
+        text = DECIMAL_COMMA.sub(".", text)
     tokens: list[str] = _TOKEN.findall(text.lower().translate(_SIGNS))
     if "'" in text or "’" in text:
         tokens = [t for t in (_POSSESSIVE.sub("", t) for t in tokens) if t]
@@ -203,9 +204,10 @@ STOPWORDS: dict[str, frozenset[str]] = {
 LANGUAGES = ("english", *STOPWORDS)
 
 
+@functools.cache
 def stopwords(language: str) -> frozenset[str]:
     """The stop words of a catalog language (English: Lucene's set), also as folded where accents do not
-    matter ("à" and "a")."""
+    matter ("à" and "a"). Kept per language: `SearchFields.spelling` asks for every product it writes."""
     words = ENGLISH_STOPWORDS if language == "english" else STOPWORDS.get(language, frozenset())
     if language in ACCENT_FREE_LANGUAGES:
         return words | {ascii_fold(word) for word in words}

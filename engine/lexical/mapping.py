@@ -30,7 +30,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from engine.lexical.analysis import ACCENT_FREE_LANGUAGES, SIGNS, irregular_plural_rules, stopwords
+from engine.lexical.analysis import (
+    ACCENT_FREE_LANGUAGES,
+    DECIMAL_COMMA,
+    SIGNS,
+    irregular_plural_rules,
+    stopwords,
+)
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
 from engine.records import CATEGORY_SEPARATOR, Product
 
@@ -76,7 +82,7 @@ def analysis_settings(language: str = "english") -> dict[str, Any]:
     if language in ACCENT_FREE_LANGUAGES:
         chain.insert(chain.index("lowercase") + 1, "asciifolding")
     char_filters = {
-        "aisle_decimal": {"type": "pattern_replace", "pattern": r"(?<=\d),(?=\d)", "replacement": "."},
+        "aisle_decimal": {"type": "pattern_replace", "pattern": DECIMAL_COMMA.pattern, "replacement": "."},
         "aisle_signs": {"type": "mapping", "mappings": [f"{sign} => {to}" for sign, to in SIGNS.items()]},
     }
     return {

@@ -337,6 +337,11 @@ class OpenSearchLexical:
         table = self.synonyms.table(self.analyzer) if self.synonyms is not None else None
         return dsl.match_query(match, self.fields, self.analyzer, table, self._terms, self._spelt)
 
+    def _forget_terms(self) -> None:
+        """Ask again which terms and words the catalog has: this process wrote or switched indexes."""
+        self._terms.clear()
+        self._spelt.clear()
+
     def _lookup_terms(self, terms: list[str]) -> set[str]:
         return self._lookup(terms, [name.split("^")[0] for name in dsl.search_fields(self.fields)])
 
@@ -391,8 +396,7 @@ class OpenSearchLexical:
         actions = ((p.id, to_document(p, self.fields)) for p in products)
         self._ensure_alias()
         self._write(self._target, actions, refresh=True)
-        self._terms.clear()
-        self._spelt.clear()
+        self._forget_terms()
         if any(p.family is not None for p in products):
             self._families_known = None
 
@@ -424,8 +428,7 @@ class OpenSearchLexical:
         """Move the alias to `name` in one atomic call, then delete every other physical index of this
         alias not in `keep` (orphans of builds killed before they committed among them)."""
         left = self._switch_alias(name)
-        self._terms.clear()
-        self._spelt.clear()
+        self._forget_terms()
         kept = {name, *keep}
         for index in sorted({*left, *self._physical_indexes()} - kept):
             self._drop(index)
@@ -435,8 +438,7 @@ class OpenSearchLexical:
         names the one its vectors were built with); None goes back to the alias."""
         self._pinned = name
         self._families_known = None
-        self._terms.clear()
-        self._spelt.clear()
+        self._forget_terms()
 
     def rebuild(self, products: Iterable[Product]) -> int:
         physical, written = self.stage(products)
