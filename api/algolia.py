@@ -25,7 +25,7 @@ from typing import Any
 from engine.errors import InvalidInput
 from engine.lexical.facets import attribute_name
 from engine.pipeline.types import Sort
-from engine.records import CATEGORY_SEPARATOR, Filters, Product
+from engine.records import AVAILABILITY_VALUES, CATEGORY_SEPARATOR, Filters, Product
 
 SORT_SUFFIXES: dict[str, Sort] = {"_price_asc": "price_asc", "_price_desc": "price_desc"}
 DEFAULT_FACETS = ("brand", "category", "availability", "price")
@@ -71,6 +71,7 @@ class FilterBuilder:
     """Accumulates facet and numeric filters; `impossible` once two groups on a field cannot both hold."""
 
     brands: set[str] | None = None
+    availability: set[str] | None = None
     category: tuple[str, ...] | None = None
     attributes: dict[str, set[str]] = field(default_factory=dict)
     price_min: float | None = None
@@ -97,6 +98,15 @@ class FilterBuilder:
         if attribute == "brand":
             self.brands = values if self.brands is None else self.brands & values
             self.impossible |= not self.brands
+        elif attribute == "availability":
+            unknown = sorted(values - set(AVAILABILITY_VALUES))
+            if unknown:
+                raise InvalidInput(
+                    f"facetFilters: availability {unknown[0]!r} is not one of "
+                    + ", ".join(AVAILABILITY_VALUES)
+                )
+            self.availability = values if self.availability is None else self.availability & values
+            self.impossible |= not self.availability
         elif attribute in ("category", "category_path"):
             if len(values) > 1:
                 raise InvalidInput(
@@ -116,8 +126,8 @@ class FilterBuilder:
             self.impossible |= not self.attributes[name]
         else:
             raise InvalidInput(
-                f"facetFilters: cannot filter on {attribute!r}; use brand, category, category_path or "
-                "attr.<name>"
+                f"facetFilters: cannot filter on {attribute!r}; use brand, category, category_path, "
+                "availability or attr.<name>"
             )
 
     def _narrow_category(self, path: tuple[str, ...]) -> None:
@@ -171,6 +181,7 @@ class FilterBuilder:
         return Filters(
             category=self.category or (),
             brands=tuple(sorted(self.brands or ())),
+            availability=tuple(sorted(self.availability or ())),
             price_min=self.price_min,
             price_max=self.price_max,
             attributes={name: tuple(sorted(values)) for name, values in self.attributes.items()},

@@ -39,7 +39,9 @@ def _run(services: Services, query: SearchQuery) -> SearchOutcome:
         if not query.text.strip() and query.image is None:
             pipeline = services.pipeline
             distinct = pipeline.config.distinct if query.distinct is None else query.distinct
-            return browse(services.lexical, pipeline.products, query, pipeline.price_edges(), distinct)
+            buyable_first = pipeline.merchandise.buries_unavailable()
+            edges = pipeline.price_edges()
+            return browse(services.lexical, pipeline.products, query, edges, distinct, buyable_first)
         return services.pipeline.search(query)
 
 

@@ -131,7 +131,9 @@ class Filters:
     """Structured filters pushed down to every retriever.
 
     `category` is a path prefix: ("Home",) matches everything under Home. `attributes` maps an attribute
-    name to the accepted values (any of them). None / empty means "no constraint".
+    name to the accepted values (any of them); `availability`, the accepted availabilities (any of
+    `AVAILABILITY_VALUES`: a shopper's pick in the availability facet, or the sold-out side of a price
+    sort). None / empty means "no constraint".
     """
 
     category: tuple[str, ...] = ()
@@ -141,6 +143,7 @@ class Filters:
     available_only: bool = False
     attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     exclude_ids: tuple[str, ...] = ()
+    availability: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -150,6 +153,7 @@ class Filters:
             or self.price_min is not None
             or self.price_max is not None
             or self.available_only
+            or self.availability
             or self.attributes
             or self.exclude_ids
         )
@@ -166,6 +170,8 @@ class Filters:
         if self.price_max is not None and (product.price is None or product.price > self.price_max):
             return False
         if self.available_only and not product.available:
+            return False
+        if self.availability and product.availability not in self.availability:
             return False
         for name, accepted in self.attributes.items():
             if str(product.attributes.get(name)) not in accepted:

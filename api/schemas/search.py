@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
@@ -23,6 +23,8 @@ Value = Annotated[str, StringConstraints(max_length=200)]
 LongValue = Annotated[str, StringConstraints(max_length=1000)]
 CategoryPath = Annotated[str, StringConstraints(max_length=2000)]
 AttributeValues = Annotated[list[LongValue], Field(max_length=MAX_FILTER_VALUES)]
+# `engine.records.AVAILABILITY_VALUES`, spelt out for the schema (a unit test holds the two together).
+Availability = Literal["in_stock", "out_of_stock", "preorder", "backorder", "discontinued"]
 
 
 class PriceRange(RequestModel):
@@ -46,6 +48,10 @@ class SearchFilters(RequestModel):
     )
     price: PriceRange | None = None
     available_only: bool = Field(False, description="Only in-stock, preorder and backorder items.")
+    availability: list[Availability] | Availability = Field(
+        default_factory=list,
+        description='Any of these availabilities: ["preorder", "backorder"], or one: "in_stock".',
+    )
     attributes: dict[Name, AttributeValues | LongValue] = Field(
         default_factory=dict,
         max_length=MAX_ATTRIBUTE_FILTERS,
@@ -68,6 +74,9 @@ class SearchFilters(RequestModel):
             price_min=self.price.min if self.price else None,
             price_max=self.price.max if self.price else None,
             available_only=self.available_only,
+            availability=(self.availability,)
+            if isinstance(self.availability, str)
+            else tuple(self.availability),
             attributes=attributes,
         )
 

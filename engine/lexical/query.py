@@ -228,6 +228,8 @@ def filter_clauses(filters: Filters | None) -> tuple[list[dict[str, Any]], list[
         must.append({"range": {"price": bounds}})
     if filters.available_only:
         must.append({"terms": {"availability": AVAILABLE_VALUES}})
+    if filters.availability:
+        must.append({"terms": {"availability": list(filters.availability)}})
     for name, accepted in filters.attributes.items():
         must.append(attribute_clause(name, accepted))
     if filters.exclude_ids:

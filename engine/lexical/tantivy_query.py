@@ -282,6 +282,8 @@ class QueryBuilder:
             clauses.append((Occur.Must, Query.const_score_query(price, 0.0)))
         if filters.available_only:
             clauses.append((Occur.Must, self._terms("availability", AVAILABLE_VALUES)))
+        if filters.availability:
+            clauses.append((Occur.Must, self._terms("availability", filters.availability)))
         for name, accepted in filters.attributes.items():
             values = [f"{name}{ATTR_SEPARATOR}{v}" for v in accepted if v != _MISSING]
             has_value = self._terms("attr", values) if values else Query.empty_query()

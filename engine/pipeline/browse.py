@@ -4,7 +4,8 @@ Front ends built on InstantSearch open on an empty search box and show the catal
 before the shopper types anything; the search pipeline needs a query or an image, so an empty query is
 answered here instead. There is nothing to rank, so no ranker runs (`ranker_version` is None) and the
 order is popularity descending, then title, then id (stable across pages). A price sort works as in the
-pipeline: priced products first, ascending or descending.
+pipeline: priced products first, ascending or descending. Where the shop buries unavailable products
+(the merchandising switch, on by default) they go after the buyable ones in either order, as in a search.
 
 Every product passing the filters is read (from the pipeline's product cache), so the cost grows with the
 filtered catalog; that is fine for catalogs the product cache holds and the filters that shops use for
@@ -23,6 +24,7 @@ from engine.lexical.facets import PRICE_EDGES
 from engine.pipeline.distinct import family_key, first_of_each
 from engine.pipeline.facets import check_fields, facet_counts
 from engine.pipeline.family_view import FamilyView, members_view
+from engine.pipeline.price_order import price_key
 from engine.pipeline.retrieve import ProductLookup
 from engine.pipeline.types import SORTS, RankedHit, SearchOutcome, SearchQuery
 from engine.ranking.features import CandidateSignals
@@ -31,14 +33,12 @@ from engine.records import Product
 METHOD = "browse"
 
 
-def _order(products: list[Product], sort: str) -> list[Product]:
+def _order(products: list[Product], sort: str, buyable_first: bool) -> list[Product]:
     by_popularity = sorted(products, key=lambda p: (-p.popularity, p.title, p.id))
     if sort == "relevance":
-        return by_popularity
-    priced = [p for p in by_popularity if p.price is not None]
-    unpriced = [p for p in by_popularity if p.price is None]
-    priced.sort(key=lambda p: p.price or 0.0, reverse=sort == "price_desc")
-    return priced + unpriced
+        return sorted(by_popularity, key=lambda p: buyable_first and not p.available)
+    descending = sort == "price_desc"
+    return sorted(by_popularity, key=lambda p: price_key(p, descending, buyable_first))
 
 
 def browse(
@@ -47,10 +47,12 @@ def browse(
     query: SearchQuery,
     price_edges: Sequence[float] = PRICE_EDGES,
     distinct: bool = False,
+    buyable_first: bool = True,
 ) -> SearchOutcome:
     """One page of the filtered catalog, with facet counts over all of it (same shape as a search);
     `distinct` lists each product family once (`engine.pipeline.distinct`), by its first member in the
-    order (the most popular, or the cheapest under a price sort), and counts facets in families."""
+    order (the most popular, or the cheapest under a price sort), and counts facets in families;
+    `buyable_first`: unavailable products after the rest (`RuleSet.bury_unavailable`)."""
     if query.page < 1 or query.size < 1:
         raise InvalidInput("page and size must be >= 1")
     if query.sort not in SORTS:
@@ -59,7 +61,7 @@ def browse(
     start = time.perf_counter()
     ids = lexical.all_ids() if query.filters.is_empty else lexical.filter_ids(query.filters)
     found = products.get(sorted(ids))
-    listed = _order([p for p in found.values() if query.filters.matches(p)], query.sort)
+    listed = _order([p for p in found.values() if query.filters.matches(p)], query.sort, buyable_first)
     facets = (
         facet_counts(listed, query.facets, price_edges=price_edges, families=distinct) if query.facets else {}
     )

@@ -40,9 +40,7 @@ from engine.lexical.base import LexicalIndex
 from engine.lexical.matching import MatchQuery
 from engine.pipeline.relax import relaxed_query
 from engine.pipeline.semantic import Threshold, Within, keyed, range_members
-from engine.pipeline.types import RankedHit
-from engine.ranking.features import CandidateSignals
-from engine.records import Filters, MemberHits, ScoredId
+from engine.records import Filters, MemberHits
 from engine.vectors.base import VectorStore
 from engine.vectors.calibration import DEFAULT_QUANTILE, NEAR_QUANTILE, very_alike
 
@@ -241,59 +239,7 @@ class MatchSetStage:
         """A relaxed query that matches where `text` matches nothing (`engine.pipeline.relax`)."""
         return relaxed_query(self.lexical, text, filters)
 
-    def page(
-        self, match: MatchSet, head: list[RankedHit], sort: str, first: int, size: int, total: int
-    ) -> list[RankedHit]:
-        """Hits `first`..`first + size` of the whole match set (of `total` members).
-
-        By relevance: the ranked head (fused candidates in the set), then the rest of the set by lexical
-        score, semantic-only and near members by similarity last. By price: straight from the backend's price
-        order over the whole set. Hits outside the head carry only the signals known here.
-
-        The backend scores semantic and near members 0 and orders equal scores by document, not by
-        similarity, so a window that ends among them is widened to the whole set: sorting only the
-        window's share of them by similarity would give each page a different order (a product on two
-        pages, another on none).
-        """
-        known = {h.product_id: h for h in head}
-        if sort != "relevance":
-            ordered = self.lexical.match_page(match.query, sort, first, size)
-            return self._hits([s.product_id for s in ordered], known, {}, first)
-        if first + size <= len(head):
-            return head[first : first + size]
-        need = first + size - len(head)
-        window = need + len(head)
-        scored = self.lexical.match_page(match.query, "relevance", 0, window)
-        if len(scored) == window and scored[-1].score <= 0 and total > window:
-            scored = self.lexical.match_page(match.query, "relevance", 0, total)
-        rest = [s for s in scored if s.product_id not in known]
-        lexical = [s for s in rest if s.score > 0]
-
-        def similarity(hit: ScoredId) -> float:
-            return match.semantic.get(hit.product_id) or match.near.get(hit.product_id, 0.0)
-
-        semantic = sorted((s for s in rest if s.score <= 0), key=lambda s: -similarity(s))
-        tail = self._hits(
-            [s.product_id for s in [*lexical, *semantic][:need]], known, _scores(lexical), len(head)
-        )
-        return [*head, *tail][first : first + size]
-
-    @staticmethod
-    def _hits(
-        ids: list[str], known: dict[str, RankedHit], scores: dict[str, float], start: int
-    ) -> list[RankedHit]:
-        hits = []
-        for offset, pid in enumerate(ids):
-            hit = known.get(pid) or RankedHit(CandidateSignals(pid, lexical_score=scores.get(pid)))
-            hit.rank = start + offset + 1
-            hits.append(hit)
-        return hits
-
 
 def _passing(ids: dict[str, float], allowed: frozenset[str] | None) -> list[str]:
     """The ids the filters pass (`allowed`: their ids; None: no filter), in order."""
     return [pid for pid in ids if allowed is None or pid in allowed]
-
-
-def _scores(hits: list[ScoredId]) -> dict[str, float]:
-    return {h.product_id: h.score for h in hits}

@@ -1,7 +1,8 @@
 """Stage: the shop's merchandising rules applied to a ranked (or price-sorted) list.
 
 Runs after ranking, before exploration, on relevance-sorted lists only (a price sort is an order the
-shopper asked for), over the head of the list (`depth` hits, or the requested page's end if further).
+shopper asked for, which keeps only `bury_unavailable`: `engine.pipeline.price_order`), over the head of
+the list (`depth` hits, or the requested page's end if further).
 In order:
 
 1. boosts and buries: every matching product moves by the rule's `positions` (or past every
@@ -22,7 +23,7 @@ Products beyond the head keep their order: a shop that needs rules deeper raises
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -63,6 +64,10 @@ class Merchandiser:
         self.depth = depth
         self._analyse = make_analyzer(language)
         self._keys: dict[str, str] = {}  # a rule's query -> its analysed words (rule queries are few)
+
+    def buries_unavailable(self) -> bool:
+        """Whether the shop buries unavailable products (a price sort then lists the buyable first)."""
+        return self.rules().bury_unavailable
 
     def _key(self, text: str) -> str:
         return " ".join(self._analyse(text))
@@ -204,6 +209,13 @@ def _bury_unavailable(rows: list[Row], applied: list[AppliedRule]) -> list[Row]:
         AppliedRule(BURY_UNAVAILABLE, "bury", tuple(r.product_id for r in down[:MAX_REPORTED_IDS]))
     )
     return up + down
+
+
+def sold_out_shown(page: Sequence[RankedHit], products: Mapping[str, Product]) -> list[AppliedRule]:
+    """`bury_unavailable` as a price-sorted page reports it: the sold-out products the page shows, each
+    placed after every buyable member of the set (none: the rule moved nothing onto this page)."""
+    down = [h.product_id for h in page if h.product_id in products and not products[h.product_id].available]
+    return [AppliedRule(BURY_UNAVAILABLE, "bury", tuple(down[:MAX_REPORTED_IDS]))] if down else []
 
 
 def _pin(

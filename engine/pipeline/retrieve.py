@@ -34,6 +34,7 @@ def filters_key(filters: Filters) -> tuple[object, ...]:
         filters.price_min,
         filters.price_max,
         filters.available_only,
+        tuple(sorted(filters.availability)),
         attributes,
         tuple(sorted(filters.exclude_ids)),
     )

@@ -54,11 +54,13 @@ from engine.pipeline.family_view import FamilyView, family_view
 from engine.pipeline.fusion import fuse
 from engine.pipeline.identified import identified_first, with_identified
 from engine.pipeline.matchset import MatchSet, MatchSetStage
-from engine.pipeline.merchandise import Merchandiser
+from engine.pipeline.merchandise import Merchandiser, sold_out_shown
+from engine.pipeline.price_order import price_key
 from engine.pipeline.rank import gather, rerank
 from engine.pipeline.relevance import assign_relevance
 from engine.pipeline.retrieve import DenseRetriever, FilterIds, ProductLookup
 from engine.pipeline.semantic import Within
+from engine.pipeline.set_pages import set_page
 from engine.pipeline.trialstate import ActiveTrial
 from engine.pipeline.types import METHODS, SORTS, PipelineConfig, RankedHit, SearchOutcome, SearchQuery
 from engine.ranking.features import QueryContext, SignalColumns, TitleMatcher, tokenize
@@ -301,6 +303,7 @@ class SearchPipeline:
         facets: FacetCounts = {}
         distinct = self.config.distinct if query.distinct is None else query.distinct
         sizes: dict[str, int] | None = None  # members per family, when families are shown once
+        buyable_first = query.sort != "relevance" and self.merchandise.buries_unavailable()
         if match is not None:
             set_size, facets, sizes, read = self._count(query, match[0], timings, distinct, known)
             products = known
@@ -311,7 +314,7 @@ class SearchPipeline:
                 total = family_count(set_size, sizes)
         else:
             with self._stage(timings, "fetch"):
-                hits, products = self._finish(query, hits, known, distinct)
+                hits, products = self._finish(query, hits, known, distinct, buyable_first)
             total = len(hits)
             if query.facets:
                 with self._stage(timings, "facets"):
@@ -330,13 +333,16 @@ class SearchPipeline:
         first = (query.page - 1) * query.size
         with self._stage(timings, "fetch"):
             if match is not None and sizes is not None:
-                page = self._distinct_page(query, match[0], hits, first, set_size, products)
+                page = self._distinct_page(query, match[0], hits, first, set_size, products, buyable_first)
             elif match is not None:
-                page = self.matchset.page(match[0], hits, query.sort, first, query.size, total)
+                index = self.matchset.lexical
+                page = set_page(index, match[0], hits, query.sort, first, query.size, total, buyable_first)
             else:
                 page = hits[first : first + query.size]
             shown = self._products([h.product_id for h in page], products)
             page = [h for h in page if h.product_id in shown]
+        if buyable_first:
+            merch.applied.extend(sold_out_shown(page, shown))
         trial_page = None
         if teams is not None and trial is not None:
             trial_page = interleave.TrialPage(
@@ -462,12 +468,13 @@ class SearchPipeline:
         first: int,
         members: int,
         known: dict[str, Product],
+        buyable_first: bool,
     ) -> list[RankedHit]:
         """The match set's page in its order with each family once (`engine.pipeline.distinct`): the
         families from `first`, of the set's `members` products; `head` holds each family once already."""
 
         def window(n: int) -> list[RankedHit]:
-            return self.matchset.page(match, head, query.sort, 0, n, members)
+            return set_page(self.matchset.lexical, match, head, query.sort, 0, n, members, buyable_first)
 
         return distinct_page(window, partial(self._products, known=known), first, query.size, members)
 
@@ -654,11 +661,16 @@ class SearchPipeline:
         return pairs
 
     def _finish(
-        self, query: SearchQuery, hits: list[RankedHit], known: dict[str, Product], distinct: bool
+        self,
+        query: SearchQuery,
+        hits: list[RankedHit],
+        known: dict[str, Product],
+        distinct: bool,
+        buyable_first: bool,
     ) -> tuple[list[RankedHit], dict[str, Product]]:
-        """Fetch the products the answer needs, apply a price sort and, when `distinct`, show each
-        family once; drops hits whose product is gone (deleted between retrieval and now) so a page
-        never shows an empty record."""
+        """Fetch the products the answer needs, apply a price sort (the buyable first when
+        `buyable_first`) and, when `distinct`, show each family once; drops hits whose product is gone
+        (deleted between retrieval and now) so a page never shows an empty record."""
         need_all = bool(query.facets) or query.sort != "relevance" or distinct
         ids = (
             [h.product_id for h in hits]
@@ -670,14 +682,9 @@ class SearchPipeline:
             hits = [h for h in hits if h.product_id in products]
         if query.sort != "relevance":
             descending = query.sort == "price_desc"
-
-            def key(hit: RankedHit) -> tuple[int, float, int]:
-                price = products[hit.product_id].price
-                if price is None:
-                    return (1, 0.0, hit.rank)
-                return (0, -price if descending else price, hit.rank)
-
-            hits = sorted(hits, key=key)
+            hits = sorted(
+                hits, key=lambda h: (*price_key(products[h.product_id], descending, buyable_first), h.rank)
+            )
             for rank, hit in enumerate(hits, start=1):
                 hit.rank = rank
         if distinct:

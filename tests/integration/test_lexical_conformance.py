@@ -21,6 +21,7 @@ from engine.lexical.facets import price_edges, price_label, top_buckets
 from engine.lexical.matching import MatchQuery
 from engine.lexical.synonyms import SynonymFile
 from engine.pipeline.matchset import MatchSetStage
+from engine.pipeline.price_order import UNBUYABLE, price_page
 from engine.records import Filters, MemberHits, Product
 from engine.vectors.faiss_store import FaissVectorStore
 from tests.support.backends import BACKENDS, in_language, open_backend
@@ -88,6 +89,41 @@ def test_price_sort_covers_the_whole_match_set(shop: LexicalIndex) -> None:
     assert (
         descending == sorted((p.price for p in map(BY_ID.get, NOTEBOOKS) if p and p.price), reverse=True)[:5]
     )
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(availability=("out_of_stock",)),
+        Filters(availability=("backorder", "discontinued"), price_max=30.0),
+        Filters(availability=UNBUYABLE, available_only=True),  # nothing can be both
+    ],
+)
+def test_the_availability_filter_keeps_the_named_availabilities(shop: LexicalIndex, filters: Filters) -> None:
+    expected = {i for i in NOTEBOOKS if filters.matches(BY_ID[i])}
+    assert ids(shop, "notebook", filters) == expected
+    assert shop.count_matching(MatchQuery("notebook", filters)) == len(expected)
+    assert bool(expected) == (not filters.available_only)
+
+
+@pytest.mark.parametrize("sort", ["price_asc", "price_desc"])
+def test_a_price_sort_lists_the_buyable_first_on_pages_that_straddle_the_sides(
+    shop: LexicalIndex, sort: str
+) -> None:
+    match = MatchQuery("notebook", Filters(price_min=10.0))
+    members = [BY_ID[i] for i in NOTEBOOKS if match.filters and match.filters.matches(BY_ID[i])]
+    sign = -1 if sort == "price_desc" else 1
+    expected = sorted((not p.available, sign * (p.price or 0.0)) for p in members)
+    buyable = sum(1 for p in members if p.available)
+    assert 0 < buyable < len(members)
+    for size in (7, 50):  # page ends fall before, on and after the last buyable member
+        listed = []
+        for first in range(0, len(members) + size, size):
+            listed += [BY_ID[h.product_id] for h in price_page(shop, match, sort, first, size, True)]
+        assert [(not p.available, sign * (p.price or 0.0)) for p in listed] == expected
+        assert len({p.id for p in listed}) == len(members)
+    mixed = [BY_ID[h.product_id] for h in price_page(shop, match, sort, 0, len(members), False)]
+    assert [sign * (p.price or 0.0) for p in mixed] == sorted(sign * (p.price or 0.0) for p in members)
 
 
 @pytest.mark.parametrize(

@@ -277,3 +277,29 @@ def test_a_variable_product_heading_its_family_is_not_counted_as_a_variant(tmp_p
         body = {"requests": [{"indexName": "products", "params": {"query": "", "hitsPerPage": 5}}]}
         browsed = shop.post("/1/indexes/*/queries", json=body).json()["results"][0]
         assert browsed["nbHits"] == 2
+
+
+def test_a_price_sort_shows_a_family_by_its_cheapest_size_in_stock_and_sold_out_families_last(
+    tmp_path: Path,
+) -> None:
+    boots = [
+        variant("boot-40", "Hiking boot", "boot", 59.0, availability="out_of_stock"),  # on sale, sold out
+        variant("boot-41", "Hiking boot", "boot", 79.0),
+        variant("boot-42", "Hiking boot", "boot", 69.0),
+    ]
+    gone = [
+        variant(f"clog-{n}", "Garden boot clog", "clog", 9.0 + n, availability="discontinued") for n in (1, 2)
+    ]
+    catalog = [*boots, *gone, variant("wader", "Fishing boot wader", None, 65.0)]
+    with app_client(tmp_path, catalog) as client:
+        answer = search(client, query="boot", sort="price_asc", debug=True)
+        assert answer["total"] == 3
+        assert [(h["id"], h["price"]) for h in answer["hits"]] == [
+            ("wader", 65.0),
+            ("boot-42", 69.0),
+            ("clog-1", 10.0),
+        ]
+        bury = {"rule_id": "bury_unavailable", "action": "bury", "product_ids": ["clog-1"], "skipped": []}
+        assert bury in answer["rules"]
+        descending = search(client, query="boot", sort="price_desc")["hits"]
+        assert [h["id"] for h in descending] == ["boot-41", "wader", "clog-2"]

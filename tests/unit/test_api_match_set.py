@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from engine.pipeline.types import PipelineConfig
-from engine.records import Product
+from engine.records import BUYABLE, Product
 from tests.support.shop import CATALOG, NOTEBOOKS
 from tests.unit.gateway_fakes import app_client, search
 
@@ -148,12 +148,33 @@ def test_total_facets_and_pages_cover_the_whole_match_set(client: TestClient) ->
     assert len(seen) == len(set(seen)) == len(NOTEBOOKS) and set(seen) == NOTEBOOKS
 
 
-def test_price_sort_is_over_the_whole_set(client: TestClient) -> None:
-    third = search(client, query="notebook", sort="price_asc", size=20, page=3)
-    priced = sorted(p.price for p in map(BY_ID.get, NOTEBOOKS) if p is not None and p.price is not None)
-    assert [h["price"] for h in third["hits"]] == priced[40:60]
+def _price_order(descending: bool) -> list[tuple[bool, float]]:
+    """(sold out, price) of every priced notebook as a price sort lists them: the buyable first."""
+    priced = [p for p in map(BY_ID.get, NOTEBOOKS) if p is not None and p.price is not None]
+    return sorted(
+        ((not p.available, p.price or 0.0) for p in priced),
+        key=lambda k: (k[0], -k[1] if descending else k[1]),
+    )
+
+
+def test_price_sort_is_over_the_whole_set_the_buyable_first(client: TestClient) -> None:
+    expected = _price_order(descending=False)
+    assert any(sold for sold, _ in expected) and not all(sold for sold, _ in expected)
+    listed: list[tuple[bool, float]] = []
+    for page in range(1, 20):  # pages of 30 over the notebooks: one of them straddles the two sides
+        hits = search(client, query="notebook", sort="price_asc", size=30, page=page)["hits"]
+        listed += [(h["availability"] not in BUYABLE, h["price"]) for h in hits if h["price"] is not None]
+    assert listed == expected
     first = search(client, query="notebook", sort="price_desc", size=3)
-    assert [h["price"] for h in first["hits"]] == priced[::-1][:3]
+    assert [h["price"] for h in first["hits"]] == [price for _, price in _price_order(descending=True)[:3]]
+
+
+def test_a_price_sort_mixes_the_sold_out_in_when_the_shop_does_not_bury_them(client: TestClient) -> None:
+    saved = client.put("/v1/admin/rules", json={"bury_unavailable": False, "rules": []}, headers=AUTH)
+    assert saved.status_code == 200, saved.text
+    third = search(client, query="notebook", sort="price_asc", size=20, page=3)
+    priced = sorted(price for _, price in _price_order(descending=False))
+    assert [h["price"] for h in third["hits"]] == priced[40:60]
 
 
 def test_an_isbn_finds_its_book_on_every_pipeline(client: TestClient) -> None:
@@ -233,3 +254,16 @@ def test_a_model_number_answers_its_product_before_accessories_that_mention_it(t
         assert search(shop, query="dewalt dcd 791 d2")["hits"][0]["id"] == "tl-drill"
         filtered = search(shop, query="DCD791D2", filters={"brand": ["PowerPlus"]})
         assert [h["id"] for h in filtered["hits"]] == ["ac-battery"]
+
+
+def test_the_availability_filter_narrows_a_search_and_an_unknown_value_is_422(client: TestClient) -> None:
+    unbuyable = ("out_of_stock", "discontinued")
+    sold = search(client, query="notebook", filters={"availability": list(unbuyable)}, size=100)
+    expected = {i for i in NOTEBOOKS if BY_ID[i].availability in unbuyable}
+    assert 0 < sold["total"] == len(expected) <= 100 and {h["id"] for h in sold["hits"]} == expected
+    one = search(client, query="notebook", filters={"availability": "backorder"}, facets=["availability"])
+    assert one["total"] > 0 and one["facets"]["availability"] == [
+        {"value": "backorder", "count": one["total"]}
+    ]
+    bad = client.post("/v1/search", json={"query": "notebook", "filters": {"availability": ["sold_out"]}})
+    assert bad.status_code == 422 and "availability" in bad.json()["error"]["message"]

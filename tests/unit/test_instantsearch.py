@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.deps import Services
+from engine.pipeline.price_order import UNBUYABLE
 from engine.records import Filters
 from tests.unit.gateway_fakes import CATALOG
 
@@ -93,6 +94,13 @@ def test_no_queryid_without_click_analytics(client: TestClient) -> None:
         (["category_path:Home > Kitchen > Cups"], [], Filters(category=("Home", "Kitchen", "Cups"))),
         (["category:Home", "category:Sports"], [], None),
         (["attr.color:red"], [], Filters(attributes={"color": ("red",)})),
+        ([["availability:out_of_stock", "availability:discontinued"]], [], Filters(availability=UNBUYABLE)),
+        (
+            ["availability:in_stock", "category:Home"],
+            [],
+            Filters(availability=("in_stock",), category=("Home",)),
+        ),
+        (["availability:in_stock", "availability:preorder"], [], None),
         ([], ["price>=30", "price<59"], Filters(price_min=30, price_max=58.99999999)),
         ([], ["price:20 TO 45"], Filters(price_min=20, price_max=45)),
         ([], ["price=59"], Filters(price_min=59, price_max=59)),
@@ -118,11 +126,12 @@ def test_refinement_narrows_a_text_search(client: TestClient) -> None:
     assert narrowed["hits"] and {h["brand"] for h in narrowed["hits"]} == {"Peak"}
 
 
-def test_pages_cover_the_catalog_once_in_popularity_order(client: TestClient) -> None:
+def test_pages_cover_the_catalog_once_in_popularity_order_the_buyable_first(client: TestClient) -> None:
     pages = [one(client, query="", hitsPerPage=3, page=page) for page in range(3)]
     assert [p["nbPages"] for p in pages] == [3, 3, 3]
     ids = [h["objectID"] for p in pages for h in p["hits"]]
-    by_popularity = [p.id for p in sorted(CATALOG, key=lambda p: -p.popularity)]
+    assert any(not p.available for p in CATALOG)
+    by_popularity = [p.id for p in sorted(CATALOG, key=lambda p: (not p.available, -p.popularity))]
     assert ids == by_popularity
     assert one(client, query="", hitsPerPage=3, page=3)["hits"] == []
 
@@ -132,9 +141,12 @@ def test_sorted_replicas_and_the_single_index_endpoint(client: TestClient) -> No
         "/1/indexes/products_price_asc/query", json={"params": params(query="", hitsPerPage=20)}
     )
     assert response.status_code == 200, response.text
-    prices = [h["price"] for h in response.json()["hits"]]
-    assert prices[:-1] == sorted(p.price for p in CATALOG if p.price is not None)
-    assert prices[-1] is None and response.json()["hits"][-1]["objectID"] == "p8"  # unpriced last
+    hits = response.json()["hits"]
+    buyable = sorted(p.price for p in CATALOG if p.price is not None and p.available)
+    assert [h["price"] for h in hits[: len(buyable)]] == buyable
+    sold = [p for p in CATALOG if not p.available]
+    assert sold and {h["objectID"] for h in hits[-len(sold) :]} == {p.id for p in sold}  # sold out last
+    assert hits[len(buyable)]["objectID"] == "p8" and hits[len(buyable)]["price"] is None  # then unpriced
     desc = client.post("/1/indexes/products_price_desc/query", json={"query": "", "hitsPerPage": 2}).json()
     assert [h["objectID"] for h in desc["hits"]] == ["p3", "p2"]
 
@@ -168,6 +180,7 @@ def test_several_queries_answer_in_order(client: TestClient) -> None:
         ({"facetFilters": [["brand:Acme", "category:Home"]]}, "OR group"),
         ({"facetFilters": ["color:red"]}, "color"),
         ({"facetFilters": ["-brand:Acme"]}, "negated"),
+        ({"facetFilters": ["availability:sold_out"]}, "sold_out"),
         ({"facetFilters": [["category:Home", "category:Sports"]]}, "category"),
         ({"numericFilters": ["popularity>3"]}, "price"),
         ({"numericFilters": ["price>cheap"]}, "price>cheap"),

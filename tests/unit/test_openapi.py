@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 import schemathesis
@@ -19,7 +19,9 @@ from openapi_spec_validator import validate
 from schemathesis.core.failures import FailureGroup
 
 from api.main import create_app
+from api.schemas.search import Availability
 from engine.errors import ConfigError
+from engine.records import AVAILABILITY_VALUES
 from tests.unit.gateway_fakes import make_services
 
 
@@ -153,3 +155,7 @@ def test_fuzzing_reports_an_undocumented_server_error(tmp_path: Path) -> None:
     assert "POST /v1/search" in failures
     assert set(failures) <= searching
     assert "undocumented server error 500" in failures["POST /v1/search"]
+
+
+def test_the_availability_filter_accepts_exactly_the_engines_availabilities() -> None:
+    assert get_args(Availability) == AVAILABILITY_VALUES

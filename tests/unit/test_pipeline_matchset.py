@@ -10,6 +10,7 @@ import pytest
 from engine.lexical.embedded import EmbeddedLexical
 from engine.lexical.matching import MatchQuery
 from engine.pipeline.matchset import MatchSet, MatchSetStage
+from engine.pipeline.set_pages import set_page
 from engine.records import Filters, MemberHits, ScoredId
 from engine.vectors.calibration import NEAR_QUANTILE, VERY_ALIKE, calibrate_store, calibrate_threshold
 from engine.vectors.faiss_store import FaissVectorStore
@@ -133,7 +134,10 @@ def test_near_members_obey_filters_and_page_by_similarity(near_stage) -> None:
     # One backend query keeps the near candidates sharing a word; they travel with the semantic ids.
     assert match.near == {"drill": pytest.approx(0.5)} and set(match.semantic) == {"hammer"}
     assert match.query.also_ids == {"hammer", "drill"} and not match.query.near_ids
-    assert [h.product_id for h in stage.page(match, [], "relevance", 0, 10, 2)] == ["hammer", "drill"]
+    assert [h.product_id for h in set_page(stage.lexical, match, [], "relevance", 0, 10, 2)] == [
+        "hammer",
+        "drill",
+    ]
 
 
 def test_pages_past_the_head_order_semantic_members_the_same_on_every_page(tmp_path) -> None:
@@ -152,9 +156,13 @@ def test_pages_past_the_head_order_semantic_members_the_same_on_every_page(tmp_p
     total = lexical.count_matching(match.query)
     by_similarity = ["lex", *sorted(ids, key=lambda pid: -cosines[ids.index(pid)])]
     assert total == 9
-    assert [h.product_id for h in stage.page(match, [], "relevance", 0, 9, total)] == by_similarity
+    assert [
+        h.product_id for h in set_page(stage.lexical, match, [], "relevance", 0, 9, total)
+    ] == by_similarity
     paged = [
-        h.product_id for first in range(0, 9, 2) for h in stage.page(match, [], "relevance", first, 2, total)
+        h.product_id
+        for first in range(0, 9, 2)
+        for h in set_page(stage.lexical, match, [], "relevance", first, 2, total)
     ]
     assert paged == by_similarity
 

@@ -86,14 +86,13 @@ def test_facets_match_a_brute_force_count(services: Services) -> None:
     assert dict(outcome.facets["attr.color"]) == Counter(p.attributes["color"] for p in products)
 
 
-def test_price_sort(services: Services) -> None:
-    asc = services.pipeline.search(SearchQuery(text="knife board cup", sort="price_asc", size=10))
-    prices = [asc.products[h.product_id].price for h in asc.hits]
-    known = [p for p in prices if p is not None]
-    assert known == sorted(known) and prices[-1] is None  # unpriced items last
-    desc = services.pipeline.search(SearchQuery(text="knife board cup", sort="price_desc", size=10))
-    known = [desc.products[h.product_id].price for h in desc.hits if desc.products[h.product_id].price]
-    assert known == sorted(known, reverse=True)
+def test_price_sort_lists_the_buyable_first_each_side_priced_first(services: Services) -> None:
+    for sort, sign in (("price_asc", 1), ("price_desc", -1)):
+        outcome = services.pipeline.search(SearchQuery(text="knife board cup", sort=sort, size=10))
+        listed = [outcome.products[h.product_id] for h in outcome.hits]
+        keys = [(not p.available, p.price is None, sign * (p.price or 0.0)) for p in listed]
+        assert keys == sorted(keys) and keys[0][:2] == (False, False)
+        assert any(sold for sold, _, _ in keys) and any(unpriced for _, unpriced, _ in keys)
 
 
 def test_methods_differ_and_full_uses_the_ranker(services: Services) -> None:

@@ -1,0 +1,65 @@
+"""A price sort that lists what can be bought first.
+
+A shopper who sorts by price wants the cheapest thing they can order; a sold-out product at the top
+of "lowest price first" is the first complaint a shop hears. So where the shop buries unavailable
+products (`RuleSet.bury_unavailable`, on by default) a price sort lists the buyable members of the
+match set by price, then the rest by price; with the switch off, one price order over all of them.
+Boosts, buries by filter and pins still leave a price sort alone: it is the order the shopper asked for.
+
+Over the match set the two sides are two backend pages under the set's filters narrowed by
+availability (`Filters.availability`), the buyable side counted first so a page that straddles them
+is joined exactly (one count more per price-sorted page). Lists held in process (browsing, a degraded
+search's candidates) sort by `price_key`.
+
+A family shown once under a price sort (`engine.pipeline.distinct`) is shown by its first member in this
+order, so by its cheapest buyable member when it has one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from engine.lexical.base import LexicalIndex
+from engine.lexical.matching import MatchQuery
+from engine.records import AVAILABILITY_VALUES, BUYABLE, Filters, Product, ScoredId
+
+UNBUYABLE = tuple(v for v in AVAILABILITY_VALUES if v not in BUYABLE)
+
+
+def side(filters: Filters, buyable: bool) -> Filters | None:
+    """`filters` narrowed to the buyable (or the other) availabilities; None when the filters leave
+    that side empty (a shopper who asked for "preorder" only has no sold-out side)."""
+    wanted = BUYABLE if buyable else UNBUYABLE
+    if filters.availability:
+        wanted = tuple(v for v in wanted if v in filters.availability)
+    if not wanted or (filters.available_only and not buyable):
+        return None
+    return replace(filters, availability=wanted)
+
+
+def price_page(
+    lexical: LexicalIndex, match: MatchQuery, sort: str, first: int, size: int, buyable_first: bool
+) -> list[ScoredId]:
+    """Members `first`..`first + size` of `match` in price order (`sort`: "price_asc"/"price_desc"),
+    the buyable ones before the rest when `buyable_first`."""
+    if not buyable_first:
+        return lexical.match_page(match, sort, first, size)
+    filters = match.filters or Filters()
+    up, down = side(filters, True), side(filters, False)
+    up_match = None if up is None else replace(match, filters=up)
+    up_count = 0 if up_match is None else lexical.count_matching(up_match)
+    page: list[ScoredId] = []
+    if up_match is not None and first < up_count:
+        page = lexical.match_page(up_match, sort, first, min(size, up_count - first))
+    if down is not None and len(page) < size:
+        offset = max(0, first - up_count)
+        page.extend(lexical.match_page(replace(match, filters=down), sort, offset, size - len(page)))
+    return page
+
+
+def price_key(product: Product, descending: bool, buyable_first: bool) -> tuple[int, int, float]:
+    """Sort key of an in-process price order: (sold-out side, no price, price), each side priced first."""
+    sold = int(buyable_first and not product.available)
+    if product.price is None:
+        return (sold, 1, 0.0)
+    return (sold, 0, -product.price if descending else product.price)
