@@ -66,9 +66,16 @@ class Settings(BaseSettings):
 
     # --- what a query matches (both lexical backends; see docs/lexical.md) --------------------------
     search_fields: dict[str, float] = Field(
-        default_factory=lambda: {"title": 3.0, "description": 1.0, "brand": 2.0, "category": 1.0},
+        default_factory=lambda: {
+            "title": 3.0,
+            "description": 1.0,
+            "brand": 2.0,
+            "category": 1.0,
+            "attr.variant": 2.0,
+        },
         description="Searchable fields and their weights: title, description, brand, category and "
-        "attr.<name> for a product attribute. Weights apply at query time; adding or removing a field "
+        "attr.<name> for a product attribute (`variant`: what tells a family's members apart, written "
+        "from a shop export's variant options). Weights apply at query time; adding or removing a field "
         "needs a rebuild (`indexer build --force`).",
     )
     identifier_fields: tuple[str, ...] = Field(

@@ -20,6 +20,10 @@ BUYABLE = (
 # The attribute naming a product's family (its sizes and colours): a shop export's `Parent` or `Handle`,
 # a Google feed's `item_group_id`. A search shows a family once (`engine.pipeline.distinct`).
 FAMILY_ATTRIBUTE = "group"
+# The words that tell a family's members apart, as Shopify titles a variant ("12 kg", "M / Rojo"): written
+# from a shop export's variant options (`indexer.options`) or sent as an attribute, and searched by default
+# (`Settings.search_fields`), so a query naming a size finds that size.
+VARIANT_ATTRIBUTE = "variant"
 
 
 def family_count(members: int, sizes: Mapping[str, int]) -> int:

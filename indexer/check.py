@@ -23,8 +23,9 @@ from typing import Any
 
 from engine.lexical.facets import price_buckets, price_edges_of
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
+from engine.lexical.sizes import UNIT_SPELLINGS
 from engine.product_schema import REGULAR_PRICE, STOCK, Limits
-from engine.records import Product
+from engine.records import FAMILY_ATTRIBUTE, Product
 from indexer.loading import load_catalog
 from indexer.problems import Problem
 from indexer.readers import FeedFormat
@@ -36,6 +37,7 @@ LIKE_IDENTIFIER = "not searched, reads like an identifier"
 # "87 01 250", "DIN912-M840"), with a digit; a decimal number ("12.50") is a measure, not a code.
 _CODE = re.compile(r"(?=.*\d)[\w./-]+(?: [\w./-]+){0,3}")
 _DECIMAL = re.compile(r"\d+[.,]\d+")
+_MEASURE = re.compile(r"\d+(?:[.,]\d+)?\s*([^\W\d_]+)")  # "12 kg", "1,5 l", "250ml": a size, no code
 MIN_DISTINCT_SHARE = 0.9  # codes name one product each (variants may share a model number)
 MIN_CODE_SHARE = 0.9  # a shop's references include a few odd ones ("SILBLA", "440.8")
 
@@ -114,6 +116,8 @@ def _how(attribute: str, values: list[str], search: SearchFields) -> str:
     when its values read like identifiers)."""
     if attribute in (STOCK, REGULAR_PRICE):
         return "stock count" if attribute == STOCK else "price before the sale"
+    if attribute == FAMILY_ATTRIBUTE:
+        return "family"
     if attribute.lower() in search.identifier_names():
         return "identifier"
     if f"{ATTRIBUTE_PREFIX}{attribute}" in search.weights:
@@ -123,11 +127,18 @@ def _how(attribute: str, values: list[str], search: SearchFields) -> str:
 
 def reads_like_identifiers(values: list[str]) -> bool:
     """Whether an attribute's values look like codes naming one product each: nearly all distinct and
-    nearly all codes of 3 to 40 characters (`_CODE`, not a decimal number), on at least two products."""
+    nearly all codes of 3 to 40 characters (`_CODE`, not a decimal number nor a size such as a variant's
+    "12 kg"), on at least two products."""
     if len(values) < 2 or len(set(values)) < MIN_DISTINCT_SHARE * len(values):
         return False
-    codes = sum(1 for v in values if 3 <= len(v) <= 40 and _CODE.fullmatch(v) and not _DECIMAL.fullmatch(v))
+    codes = sum(1 for v in values if 3 <= len(v) <= 40 and _CODE.fullmatch(v) and not _plain_number(v))
     return codes >= MIN_CODE_SHARE * len(values)
+
+
+def _plain_number(value: str) -> bool:
+    """A decimal number, or a quantity and its unit (`engine.lexical.sizes.UNIT_SPELLINGS`)."""
+    size = _MEASURE.fullmatch(value)
+    return bool(_DECIMAL.fullmatch(value) or (size and size.group(1).lower() in UNIT_SPELLINGS))
 
 
 def print_check(report: CatalogCheck) -> None:

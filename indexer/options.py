@@ -10,6 +10,9 @@ flags go. Shopify's placeholder for a product without variants (`Title` / `Defau
 A WooCommerce variable product lists all its variations' values in one cell ("30 ml, 50 ml, 100 ml"):
 that list describes its variations, which carry one value each, so it is not kept on the product.
 An option named like a field the record already has (a `color` column) leaves that field as it is.
+The option values together, as Shopify titles a variant ("12 kg", "M / Rojo"), also become the
+record's `variant` attribute (`VARIANT_ATTRIBUTE`), which is searched by default: a shopper typing
+"pienso 12 kg" asks for the 12 kg bags, whose titles are those of their family.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from engine.records import VARIANT_ATTRIBUTE
 from engine.schema_checks import missing
 
 _NAME = re.compile(r"^(?:option\s*(\d+)\s+name|attribute\s+(\d+)\s+name)$", re.IGNORECASE)
@@ -52,7 +56,8 @@ class VariantOptions:
         known = self._names.setdefault(family, {}) if family else {}
         read = {k: v for k, v in raw.items() if k not in flags and k not in names.values()}
         variable = str(raw.get(_TYPE, "")).strip().lower() == "variable"
-        for slot, column in values.items():
+        told: list[str] = []  # the option values, in their slots' order
+        for slot, column in sorted(values.items(), key=lambda item: int(item[0])):
             given = raw.get(names[slot]) if slot in names else None
             if not missing(given) and family:
                 known.setdefault(slot, str(given).strip())
@@ -64,6 +69,9 @@ class VariantOptions:
             text = str(value).strip()
             if (name.lower(), text.lower()) == _PLACEHOLDER or (variable and "," in text):
                 continue
+            told.append(text)
             if missing(read.get(name)):
                 read[name] = value
+        if told and missing(read.get(VARIANT_ATTRIBUTE)):
+            read[VARIANT_ATTRIBUTE] = " / ".join(told)
         return read

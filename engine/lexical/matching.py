@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from engine.config import Settings
 
 PLAIN_FIELDS = ("title", "description", "brand", "category")
+DEFAULT_WEIGHTS = {"title": 3.0, "description": 1.0, "brand": 2.0, "category": 1.0, "attr.variant": 2.0}
 ATTRIBUTE_PREFIX = "attr."
 _IDENTIFIER_NOISE = re.compile(r"[\s\-_./]+")
 MIN_PREFIX_CHARS = 3
@@ -230,9 +231,7 @@ def identifier_candidates(text: str, max_parts: int = 8) -> list[str]:
 class SearchFields:
     """Searchable fields with their weights, identifier attributes and the catalog language."""
 
-    weights: dict[str, float] = field(
-        default_factory=lambda: {"title": 3.0, "description": 1.0, "brand": 2.0, "category": 1.0}
-    )
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     identifiers: tuple[str, ...] = ("sku", "isbn", "gtin", "ean", "ean13", "upc", "barcode", "mpn", "model")
     language: str = "english"
 

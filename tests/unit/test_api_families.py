@@ -303,3 +303,19 @@ def test_a_price_sort_shows_a_family_by_its_cheapest_size_in_stock_and_sold_out_
         assert bury in answer["rules"]
         descending = search(client, query="boot", sort="price_desc")["hits"]
         assert [h["id"] for h in descending] == ["boot-41", "wader", "clog-2"]
+
+
+def test_a_query_naming_a_size_shows_each_family_by_that_size(tmp_path: Path) -> None:
+    bags = [
+        variant(f"rc-{kg}", "Pienso Royal Canin para perros", "rc", 3.1 * kg, variant=f"{kg} kg")
+        for kg in (3, 12)
+    ]
+    bags += [
+        variant(f"adv-{kg}", "Pienso Advance para perros", "adv", 2.9 * kg, variant=f"{kg} kg")
+        for kg in (3, 12)
+    ]
+    with app_client(tmp_path, [*bags, variant("cat", "Pienso para gatos", None, 9.0)]) as client:
+        sized = search(client, query="pienso 12 kg")
+        assert sized["total"] == 2 and {h["id"] for h in sized["hits"]} == {"rc-12", "adv-12"}
+        assert all(h["variants"] == 1 for h in sized["hits"])
+        assert search(client, query="pienso perros")["total"] == 2  # each family once, by any size

@@ -165,6 +165,8 @@ def test_shopify_options_are_attributes_named_by_the_option(tmp_path: Path) -> N
     ]
     assert not any(name.startswith("Option") for p in loaded.products for name in p.attributes)
     assert set(hat.attributes) == {"group"}
+    # The values together title the variant, as Shopify does; a product without variants has none.
+    assert [p.attributes.get("variant") for p in loaded.products] == ["Svart / S", "Svart / M", "Grön", None]
 
 
 def test_woocommerce_attributes_are_attributes_named_by_the_attribute(tmp_path: Path) -> None:
@@ -176,11 +178,16 @@ def test_woocommerce_attributes_are_attributes_named_by_the_attribute(tmp_path: 
         ["103", "variation", "Sauvage - 60 ml", "110", "id:101", "Contenance", "60 ml", "", "1", ""],
         ["104", "simple", "Coffret", "50", "", "Notes", "Rose, Jasmin", "1", "0", ""],
         ["105", "simple", "Vernis", "9", "", "color", "rouge", "1", "0", "red"],  # the column wins
+        ["106", "variation", "Sauvage - 100 ml", "150", "id:101", "Contenance", "100 ml", "", "1", ""],
     ]
+    header.append("variant")  # a shop's own column of that name keeps its value
+    rows = [[*row, "flacon géant" if row[0] == "106" else ""] for row in rows]
     columns = {"ID": "id", "Name": "title", "Regular price": "price", "Parent": "group"}
     loaded = load_catalog(write_csv(tmp_path / "woo.csv", header, rows), feed=FeedFormat(columns=columns))
     assert not loaded.problems
-    parent, small, large, box, polish = loaded.products
+    parent, small, large, box, polish, _ = loaded.products
+    variants = [p.attributes.get("variant") for p in loaded.products]
+    assert variants == [None, "30 ml", "60 ml", "Rose, Jasmin", "rouge", "flacon géant"]
     assert (small.attributes["Contenance"], large.attributes["Contenance"]) == ("30 ml", "60 ml")
     assert "Contenance" not in parent.attributes  # its variations' values, one each
     assert box.attributes["Notes"] == "Rose, Jasmin"  # a simple product's list is its own

@@ -238,3 +238,21 @@ def test_check_reads_an_export_as_build_would_and_writes_nothing(env, capsys, tm
     ]
     assert lexical.count() == 0 and inferences == []  # nothing written, no model server
     assert not (tmp_path / "var").exists()
+
+
+def test_check_reads_a_shopify_family_and_its_options_as_such(env, capsys, tmp_path, monkeypatch) -> None:
+    export = tmp_path / "products_export.csv"
+    rows = [
+        "pienso-rc,Pienso Royal Canin,Peso,3 kg,RC-3,9.60,Pienso",
+        "pienso-rc,,,12 kg,RC-12,30.72,",
+        "arena,Arena aglomerante,Title,Default Title,AR-1,11.00,Arena",
+    ]
+    header = "Handle,Title,Option1 Name,Option1 Value,Variant SKU,Variant Price,Type\n"
+    export.write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    columns = '{"Handle": "group", "Variant SKU": "id", "Title": "title", "Variant Price": "price"}'
+    monkeypatch.setenv("AISLE_CATALOG_COLUMNS", columns)
+    code, out, _ = run(capsys, "check", str(export))
+    assert code == 0
+    assert "group 3 (family)" in out and "variant 2 (searchable)" in out
+    assert "Peso 2 (not searched)," in out  # a size, not a code
+    assert '(to search one, add "attr.Type": 1' in out  # not the family's key
