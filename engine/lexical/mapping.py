@@ -37,11 +37,12 @@ from engine.lexical.analysis import (
     irregular_plural_rules,
     stopwords,
 )
+from engine.lexical.joined import JOINED_FIELD, joined_words
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
 from engine.records import CATEGORY_SEPARATOR, Product
 
 ANALYZER = "aisle_english"
-MAPPING_VERSION = 5  # 4: more_categories; 5: accents folded, decimal commas read as points
+MAPPING_VERSION = 6  # 4: more_categories; 5: accents folded, decimal commas read as points; 6: joined
 # Lucene's names for the Snowball stemmers that give the stems PyStemmer gives in the embedded index:
 # PyStemmer runs Snowball 3, whose German reads "ue" as "ü" (Lucene's German2; its German keeps
 # "duebel" apart from "dübel") and whose Dutch is Kraaij-Pohlmann (Lucene's Kp; its Dutch differed on
@@ -125,6 +126,7 @@ def mappings() -> dict[str, Any]:
             "attr_text": {"type": "object", "dynamic": True},
             "ident": _KEYWORD,
             "spell": {"type": "text", "analyzer": "aisle_spell", "index_options": "docs", "norms": False},
+            JOINED_FIELD: _TEXT,
             "image": {"type": "keyword", "index": False, "doc_values": False},
             "popularity": {"type": "float"},
         },
@@ -165,6 +167,7 @@ def to_document(product: Product, fields: SearchFields | None = None) -> dict[st
         "attr_text": attr_text,
         "ident": fields.identifier_values(product),
         "spell": fields.spelling(product),
+        JOINED_FIELD: joined_words(product),
         "id": product.id,
         "title": product.title,
         "description": product.description,

@@ -128,7 +128,7 @@ def compound_ends(word: QueryWord, language: str) -> tuple[str, ...]:
 
 # Raised when this code writes products into the lexical index differently (the `spell` words, the
 # analysers, the identifier forms): an index written before is then re-analysed by its next build.
-ANALYSIS_VERSION = 6  # 3: family fast field; 4: several categories; 5: fast facet fields; 6: accents folded
+ANALYSIS_VERSION = 7  # 3: family fast field; 4: several categories; 5: fast facets; 6: accents; 7: joined
 
 
 def normalize_identifier(value: object) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine.lexical.analysis import is_cjk, tokenize
+from engine.lexical.joined import JOINED_FIELD, JOINED_WEIGHT
 from engine.lexical.known_words import Spelt, held_to_one_edit
 from engine.lexical.mapping import attribute_field
 from engine.lexical.matching import (
@@ -65,7 +66,9 @@ def text_query(
     if query is None:
         return {"match_all": {}}
     fields = fields or SearchFields()
-    scored = {"multi_match": {"query": query, "fields": search_fields(fields), "type": "most_fields"}}
+    # The names' words written as one score too ("proplan" for "Pro Plan", `engine.lexical.joined`).
+    named = [*search_fields(fields), f"{JOINED_FIELD}^{JOINED_WEIGHT:g}"]
+    scored = {"multi_match": {"query": query, "fields": named, "type": "most_fields"}}
     compounding = fields.language in COMPOUNDING_LANGUAGES  # English queries are not analysed again here
     words = query_words(query, analyzer) if analyzer is not None and compounding else []
     ends = [clause for word in words for clause in compound_clauses(word, fields.language)]
@@ -77,6 +80,8 @@ def _word(word: QueryWord, fields: SearchFields) -> dict[str, Any]:
     plain = [
         f"{_PLAIN_FIELDS[n]}^{w:g}" for n, w in fields.weights.items() if not n.startswith(ATTRIBUTE_PREFIX)
     ]
+    if not is_cjk(word.word):  # "proplan" for the catalog's "Pro Plan" (`engine.lexical.joined`)
+        plain.append(f"{JOINED_FIELD}^{JOINED_WEIGHT:g}")
     should: list[dict[str, Any]] = []
     if plain:
         should.append(

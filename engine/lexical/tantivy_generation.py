@@ -45,6 +45,7 @@ class Generation:
         self.fields = SearchFields(weights, tuple(manifest["identifiers"]), manifest["language"])
         self.family_field = bool(manifest.get("family_field"))  # written before it: the family terms walked
         self.facet_fast = bool(manifest.get("facet_fast"))  # written before: each facet's terms walked
+        self.joined_field = bool(manifest.get("joined_field"))  # written before: no name written as one
         self.text_fields = [field_name(name) for name in self.fields.weights]  # the tantivy fields searched
         self.path = path
         self.index = tantivy.Index.open(str(path))
@@ -69,6 +70,7 @@ class Generation:
             self.identifiers,
             self.typos.ending,
             self.spelt,
+            self.joined_field,
         )
         self.names: dict[int, str] = {}
         self.refresh_names()
@@ -154,6 +156,7 @@ def write_manifest(path: Path, fields: SearchFields) -> None:
         "language": fields.language,
         "family_field": True,
         "facet_fast": True,
+        "joined_field": True,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     (path / MANIFEST).write_text(json.dumps(manifest))

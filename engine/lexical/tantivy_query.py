@@ -18,7 +18,7 @@ Two text queries:
   (`WORD_SCORE` each), then BM25; exact terms outrank corrected ones because a correction adds a small
   constant and an exact term its BM25.
 
-Filters become non-scoring clauses with `Filters.matches` semantics.
+Filters become non-scoring clauses with `Filters.matches` semantics (`engine.lexical.tantivy_filters`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from engine.lexical.analysis import tokenize
+from engine.lexical.analysis import is_cjk, tokenize
+from engine.lexical.joined import JOINED_FIELD, JOINED_WEIGHT
 from engine.lexical.known_words import Spelt, held_to_one_edit
 from engine.lexical.matching import (
     ATTRIBUTE_PREFIX,
@@ -40,19 +41,19 @@ from engine.lexical.matching import (
     query_words,
     spell_forms,
 )
-from engine.lexical.query import AVAILABLE_VALUES, IDENTIFIER_PREFIX_SCORE
+from engine.lexical.query import IDENTIFIER_PREFIX_SCORE
 from engine.lexical.readings import Rewrite, phrase_rewrites, query_rewrites, size_rewrites
 from engine.lexical.sizes import Units, unit_words
 from engine.lexical.synonyms import Expansions
-from engine.lexical.tantivy_schema import ATTR_SEPARATOR, field_name, tantivy
+from engine.lexical.tantivy_filters import filtered
+from engine.lexical.tantivy_schema import field_name, tantivy
 from engine.lexical.tantivy_spell import SpellClauses
-from engine.records import CATEGORY_SEPARATOR, Filters
+from engine.records import Filters
 
 Occur = tantivy.Occur
 Query = tantivy.Query
 ATTRIBUTE_SCORE = 3.0
 WORD_SCORE = 10.0
-_MISSING = "None"
 
 
 class QueryBuilder:
@@ -68,6 +69,7 @@ class QueryBuilder:
         identifiers: Callable[[list[str]], list[str]] = lambda forms: forms,
         ending_terms: Callable[[str], tuple[str, ...] | None] = lambda end: None,
         spelt: Spelt | None = None,
+        joined: bool = False,
     ) -> None:
         self.schema = schema
         self.fields = fields
@@ -78,6 +80,7 @@ class QueryBuilder:
         # The normalised identifier forms some product has (`Generation.identifiers`); all: not known
         self.identifiers = identifiers
         self.spelt = spelt  # the forms some product has as written (`engine.lexical.known_words`)
+        self.joined = joined  # the index has the names' words written as one (`engine.lexical.joined`)
 
     def words(self, text: str, prefix_last: bool = False, typos: bool = True) -> list[QueryWord]:
         words = query_words(text, self.analyzer, self.synonyms(), prefix_last, typos)
@@ -101,6 +104,10 @@ class QueryBuilder:
                 each = [[(Occur.Should, self._term(n, t, w)) for n, w in weights] for t in phrase]
                 must = [(Occur.Must, Query.boolean_query(clause)) for clause in each]
                 clauses.append((Occur.Should, Query.boolean_query(must)))
+        if self.joined and not is_cjk(word.word):  # "proplan" for the catalog's "Pro Plan"
+            for term in word.terms:
+                joined = Query.term_query(self.schema, JOINED_FIELD, term)
+                clauses.append((Occur.Should, Query.boost_query(joined, JOINED_WEIGHT)))
         for form in spell_forms(word.word) if (typos and word.typos) or word.prefix else ():
             if typos and word.typos:
                 clauses.append((Occur.Should, self.spell.typo(form, word.typos)))
@@ -251,48 +258,6 @@ class QueryBuilder:
             return members
         return Query.boolean_query([(Occur.Must, members), (Occur.Should, ranking)])
 
-    # --- filters ------------------------------------------------------------------------------------
     def filtered(self, query: Any, filters: Filters | None) -> Any:
-        clauses = self.filter_clauses(filters)
-        if not clauses:
-            return query
-        return Query.boolean_query([(Occur.Must, query), *clauses])
-
-    def _terms(self, name: str, values: Sequence[str]) -> Any:
-        return Query.const_score_query(Query.term_set_query(self.schema, name, list(values)), 0.0)
-
-    def filter_clauses(self, filters: Filters | None) -> list[tuple[Any, Any]]:
-        """(occur, query) clauses equivalent to `filters.matches`, none of them scoring."""
-        if filters is None or filters.is_empty:
-            return []
-        clauses: list[tuple[Any, Any]] = []
-        if filters.category:
-            prefix = CATEGORY_SEPARATOR.join(filters.category)
-            clauses.append((Occur.Must, self._terms("category_prefixes", [prefix])))
-        if filters.brands:
-            clauses.append((Occur.Must, self._terms("brand", filters.brands)))
-        if filters.price_min is not None or filters.price_max is not None:
-            price = Query.range_query(
-                self.schema,
-                "price",
-                tantivy.FieldType.Float,
-                float("-inf") if filters.price_min is None else float(filters.price_min),
-                float("inf") if filters.price_max is None else float(filters.price_max),
-            )
-            clauses.append((Occur.Must, Query.const_score_query(price, 0.0)))
-        if filters.available_only:
-            clauses.append((Occur.Must, self._terms("availability", AVAILABLE_VALUES)))
-        if filters.availability:
-            clauses.append((Occur.Must, self._terms("availability", filters.availability)))
-        for name, accepted in filters.attributes.items():
-            values = [f"{name}{ATTR_SEPARATOR}{v}" for v in accepted if v != _MISSING]
-            has_value = self._terms("attr", values) if values else Query.empty_query()
-            if _MISSING in accepted:
-                lacks = Query.boolean_query(
-                    [(Occur.Must, Query.all_query()), (Occur.MustNot, self._terms("attr_name", [name]))]
-                )
-                has_value = Query.boolean_query([(Occur.Should, has_value), (Occur.Should, lacks)])
-            clauses.append((Occur.Must, has_value))
-        if filters.exclude_ids:
-            clauses.append((Occur.MustNot, self._terms("id", filters.exclude_ids)))
-        return clauses
+        """`query` under `filters` (`engine.lexical.tantivy_filters`)."""
+        return filtered(self.schema, query, filters)

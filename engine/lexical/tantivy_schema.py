@@ -12,6 +12,8 @@ Fields:
 - `s_<field>` per searchable field (`SearchFields`), `ident` (normalised identifiers), `spell` (the
   searchable words as written, lowercased and unstemmed: typo tolerance compares what shoppers type
   with surface forms, since the stem of a misspelt word can be far from the stem of the right one);
+  `joined` (the name's adjacent words written as one, analysed: `engine.lexical.joined`; absent from
+  generations written before it: `Generation.joined_field`);
 - `brand`, `category_top`, `category_path`, `category_prefixes`, `availability` (raw, indexed): filters
   and facet counts; `attr` ("name\\x1fvalue") and `attr_name`: attribute filters and facets; the facet
   fields (`FACET_FIELDS`) are fast too, so one aggregation counts every facet of a set (absent from
@@ -34,6 +36,7 @@ from functools import lru_cache
 from typing import Any
 
 from engine.errors import MissingDependency
+from engine.lexical.joined import JOINED_FIELD, joined_words
 from engine.lexical.mapping import category_prefixes
 from engine.lexical.matching import SearchFields
 from engine.records import CATEGORY_SEPARATOR, Product
@@ -69,6 +72,7 @@ def build_schema(fields: SearchFields) -> Any:
         builder.add_text_field(field_name(name), tokenizer_name="whitespace", index_option="freq")
     builder.add_text_field("ident", tokenizer_name="whitespace", index_option="basic")
     builder.add_text_field("spell", tokenizer_name="whitespace", index_option="basic")
+    builder.add_text_field(JOINED_FIELD, tokenizer_name="whitespace", index_option="freq")
     builder.add_text_field("category_prefixes", tokenizer_name="raw", index_option="basic")
     for raw in FACET_FIELDS:  # fast too: one aggregation counts every facet of a set
         builder.add_text_field(raw, tokenizer_name="raw", index_option="basic", fast=True)
@@ -82,9 +86,14 @@ def build_schema(fields: SearchFields) -> Any:
 
 
 def to_document(
-    product: Product, fields: SearchFields, analyzer: Callable[[str], list[str]], family_field: bool = True
+    product: Product,
+    fields: SearchFields,
+    analyzer: Callable[[str], list[str]],
+    family_field: bool = True,
+    joined_field: bool = True,
 ) -> Any:
-    """The tantivy document of `product`; `family_field`: the generation's schema has `family`."""
+    """The tantivy document of `product`; `family_field`, `joined_field`: the generation's schema has
+    `family`, `joined` (generations written before them lack them)."""
     doc = tantivy.Document()
     doc.add_text("id", product.id)
     doc.add_unsigned("key", id_key(product.id))
@@ -95,6 +104,9 @@ def to_document(
     spelling = fields.spelling(product)
     if spelling:
         doc.add_text("spell", spelling)
+    joined = analyzer(" ".join(joined_words(product))) if joined_field else []
+    if joined:
+        doc.add_text(JOINED_FIELD, " ".join(joined))
     identifiers = fields.identifier_values(product)
     if identifiers:
         doc.add_text("ident", " ".join(identifiers))

@@ -1,7 +1,8 @@
 """A word written another way matches as written, the same on both lexical backends: accents left out
 ("cle a molette" for "Clé à molette"), a decimal point for a decimal comma ("2.5" for "2,5 mm²"), and
 dimensions written together or apart ("4x40" for "4 x 40 mm"), as a hardware shop's customers type them;
-and a size is one unit of the minimum-should-match rule, matched with all its words or missed whole; and
+and a size is one unit of the minimum-should-match rule, matched with all its words or missed whole; a
+name typed as one word ("proplan") finds it written apart ("Pro Plan"); and
 a word the catalog has as written is corrected by one edit at most ("perceuse" is not "Ponceuse").
 
 The written forms match with typos off: these are the words as written, not corrections (a word under
@@ -126,3 +127,35 @@ def test_accents_matter_only_where_they_make_another_letter(
 @pytest.fixture(params=["embedded", "opensearch"])
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+NAMES = [
+    Product("nm-food", "Purina Pro Plan Medium Adult", brand="Purina"),
+    Product("nm-tee", "Organic cotton T-Shirt", brand="Basics"),
+    Product("nm-router", "Wi-Fi 6 mesh router", brand="Netgear"),
+    Product("nm-harness", "Padded dog harness", brand="Julius-K9"),
+    Product("nm-mat", "Rubber mat", description="Fits any car. Pet friendly."),  # not its name
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("proplan", {"nm-food"}),  # the name typed as one word
+        ("purina proplan", {"nm-food"}),
+        ("tshirt", {"nm-tee"}),
+        ("tshirts", {"nm-tee"}),  # through the stem, as any word
+        ("wifi router", {"nm-router"}),
+        ("juliusk9 harness", {"nm-harness"}),  # the brand's words
+        ("carpet", set()),  # a description's neighbours are never joined
+        ("pro plan", {"nm-food"}),
+    ],
+)
+def test_a_name_typed_as_one_word_finds_the_name_written_apart(
+    query: str, expected: set[str], request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    with open_backend(backend, request, tmp_path, in_language("english")) as index:
+        index.rebuild(NAMES)
+        assert index.match_ids(MatchQuery(query, typos=False)) == expected
+        if expected:  # and the candidate search finds it too, for the ranker to place
+            assert {hit.product_id for hit in index.search(query, 10)} >= expected

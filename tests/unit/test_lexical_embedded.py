@@ -121,7 +121,7 @@ def test_a_write_that_fails_is_rolled_back(tmp_path: Path, monkeypatch: pytest.M
     index = EmbeddedLexical(tmp_path)
     index.rebuild(catalog(3))
 
-    def broken(product: Product, fields: object, analyzer: object, family_field: bool = True) -> object:
+    def broken(product: Product, *schema: object) -> object:
         raise ValueError("bad row")
 
     monkeypatch.setattr(embedded_module, "to_document", broken)

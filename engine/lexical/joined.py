@@ -1,0 +1,40 @@
+"""Two adjacent words of a product's name written as one, as shoppers type a name the catalog writes
+apart or hyphenated: "proplan" for "Pro Plan", "tshirt" for "T-Shirt", "wifi" for "Wi-Fi", "juliusk9"
+for "Julius-K9".
+
+No reading of such a query word finds the product: the word as typed is in none. So the lexical index
+keeps, per product, each pair of adjacent words of its title and brand written together
+(`joined_words`), analysed like every searchable word (so "tshirts" finds "T-Shirt" through the stem),
+in a field of its own (`JOINED_FIELD`) that a query word matches as one more way to match, scoring like
+a title word (`JOINED_WEIGHT`). Both backends do the same: the embedded index writes the field's terms
+with the catalog's analyser, OpenSearch analyses the field with it. The reverse, "fire pit" for the
+catalog's "firepit", is a reading of the query (`engine.lexical.readings.joined_rewrites`).
+
+Title and brand only: they hold the names shoppers write as one word. A description's neighbours
+joined would add words nobody types, and a few that mean another thing.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from engine.lexical.analysis import is_cjk, tokenize
+from engine.records import Product
+
+JOINED_FIELD = "joined"
+JOINED_WEIGHT = 3.0  # the default title weight: a name typed as one word is still the product's name
+
+
+def _word(token: str) -> bool:
+    return any(c.isalpha() for c in token) and not is_cjk(token)
+
+
+def joined_words(product: Product) -> list[str]:
+    """Each pair of adjacent words of the title and of the brand written together, once each: "Pienso
+    Purina Pro Plan" gives "piensopurina", "purinapro", "proplan". Pairs need a letter on both sides
+    (not "4 x 40", whose joined forms are dimension readings) and no CJK, which is matched by bigrams."""
+    joined: dict[str, None] = {}
+    for text in (product.title, product.brand):
+        pairs = itertools.pairwise(tokenize(text))
+        joined.update((a + b, None) for a, b in pairs if _word(a) and _word(b))
+    return list(joined)
