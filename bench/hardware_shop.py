@@ -6,9 +6,9 @@ mm", "2,5 mm²" and "Clé à molette". This writes such a shop (screws, anchors,
 hand tools, plumbing, paint, electrics, garden; brands, model numbers, EAN-13 codes, stock counts),
 with its export as a PrestaShop-like CSV (semicolons, decimal commas, HTML descriptions, bad rows:
 no title, a price "sur devis", a negative price, a repeated id), the clean catalog as JSON Lines, and
-70 queries judged by what a shopper asking them wants: grade 3 for the asked product (the size,
-the model), 2 for the right kind in another size, 1 for the rest of its department (judged, not
-wanted). Every other product is unjudged.
+70 queries judged by what a shopper asking them wants (`bench.shop_judging`): grade 3 for the asked
+product (the size, the model), 2 for the right kind in another size, 1 for the rest of its department
+(judged, not wanted). Every other product is unjudged.
 
     python -m bench.hardware_shop --out var/shops/hardware
     AISLE_CATALOG_LANGUAGE=french AISLE_CURRENCY=EUR python -m bench.relevance \\
@@ -23,11 +23,11 @@ import csv
 import json
 import random
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 from bench.hardware_queries import JUDGED
+from bench.shop_judging import judge
 
 SEED = 7
 EXPORT_FIELDS = ["id", "Nom", "Reference", "EAN13", "Categories", "Marque", "Prix", "Quantite", "Description"]
@@ -179,7 +179,7 @@ def write(out: Path, seed: int = SEED) -> dict[str, int]:
     products = [_record(row) for row in good]
     with (out / "products.jsonl").open("w", encoding="utf-8") as f:
         f.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in products)
-    judged = _judge(products)
+    judged = judge(products, JUDGED, "hw", lambda product: str(product["title"]))
     with (out / "queries.tsv").open("w", encoding="utf-8") as f:
         f.write("query_id\tquery\n" + "".join(f"hw{i}\t{q}\n" for i, q in enumerate(JUDGED, 1)))
     with (out / "qrels.tsv").open("w", encoding="utf-8") as f:
@@ -199,35 +199,6 @@ def _record(row: dict[str, str]) -> dict[str, Any]:
     record["description"] = re.sub(r"<[^>]+>", " ", record.get("description", "")).strip()
     record["currency"] = "EUR"
     return record
-
-
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
-
-
-def _judge(products: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
-    """(query id, product id, grade) from each query's two patterns over the folded title: 3 for the
-    asked product, 2 for its kind, 1 for the other products of the asked product's department (judged,
-    not wanted: the grade the metrics and the simulated shoppers count as no gain)."""
-    judged = []
-    for number, (asked, kind) in enumerate(JUDGED.values(), 1):
-        grades = {}
-        for product in products:
-            title = _fold(product["title"])
-            if re.search(asked, title):
-                grades[product["id"]] = 3
-            elif kind and re.search(kind, title):
-                grades[product["id"]] = 2
-        departments = {_department(p) for p in products if grades.get(p["id"]) == 3}
-        for product in products:
-            grade = grades.get(product["id"]) or (1 if _department(product) in departments else 0)
-            if grade:
-                judged.append((f"hw{number}", product["id"], grade))
-    return judged
-
-
-def _department(product: dict[str, Any]) -> str:
-    return str(product.get("category", "")).split(" > ")[0]
 
 
 def main(argv: list[str] | None = None) -> int:
