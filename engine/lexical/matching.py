@@ -89,6 +89,7 @@ class QueryWord:
     # Synonyms: (text, analysed terms) of each equivalent entry; a phrase needs all its terms.
     alternatives: tuple[tuple[str, tuple[str, ...]], ...] = ()
     prefix: bool = False  # also matches words that begin with `word` (the last word, as you type)
+    joined: bool = False  # may be a name the catalog writes apart (`engine.lexical.joined`)
 
 
 def required_matches(words: int) -> int:

@@ -217,7 +217,7 @@ class OpenSearchLexical:
         if k <= 0 or not query.strip():
             return None
         return {
-            "query": dsl.bool_query(query, filters, self.fields, self.analyzer),
+            "query": dsl.bool_query(query, filters, self.fields, self.analyzer, self._terms),
             "size": min(k, MAX_WINDOW),
             "sort": [{"_score": "desc"}, {"id": "asc"}],
             "track_scores": True,
@@ -233,7 +233,7 @@ class OpenSearchLexical:
         lexical = replace(match, also_ids=frozenset(), near_ids=frozenset())
         query: dict[str, Any] = {"bool": {"filter": [self._match(lexical)]}}
         if match.text is not None and match.text.strip():
-            query["bool"]["should"] = [dsl.text_query(match.text, self.fields, self.analyzer)]
+            query["bool"]["should"] = [dsl.text_query(match.text, self.fields, self.analyzer, self._terms)]
         return {
             "query": query,
             "size": max(0, min(k, MAX_WINDOW)),

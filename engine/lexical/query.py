@@ -16,12 +16,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine.lexical.analysis import is_cjk, tokenize
-from engine.lexical.joined import JOINED_FIELD, JOINED_WEIGHT
+from engine.lexical.joined import JOINED_FIELD, JOINED_WEIGHT, may_be_joined
 from engine.lexical.known_words import Spelt, held_to_one_edit
 from engine.lexical.mapping import attribute_field
 from engine.lexical.matching import (
     ATTRIBUTE_PREFIX,
-    COMPOUNDING_LANGUAGES,
     NEAR_WORDS,
     MatchQuery,
     QueryWord,
@@ -59,20 +58,28 @@ def search_fields(fields: SearchFields) -> list[str]:
 
 
 def text_query(
-    query: str | None, fields: SearchFields | None = None, analyzer: Callable[[str], list[str]] | None = None
+    query: str | None,
+    fields: SearchFields | None = None,
+    analyzer: Callable[[str], list[str]] | None = None,
+    known: KnownTerms | None = None,
 ) -> dict[str, Any]:
     """BM25 over the search fields, summed over fields (like the embedded backend); None = all. With the
-    catalog's `analyzer`, a German or Dutch catalog's compounds ending with a word score too."""
+    catalog's `analyzer`, a German or Dutch catalog's compounds ending with a word score too, and with
+    `known` (which terms the catalog has) a word it lacks scores the names written apart that it joins
+    ("proplan" for "Pro Plan", `engine.lexical.joined`)."""
     if query is None:
         return {"match_all": {}}
     fields = fields or SearchFields()
-    # The names' words written as one score too ("proplan" for "Pro Plan", `engine.lexical.joined`).
-    named = [*search_fields(fields), f"{JOINED_FIELD}^{JOINED_WEIGHT:g}"]
-    scored = {"multi_match": {"query": query, "fields": named, "type": "most_fields"}}
-    compounding = fields.language in COMPOUNDING_LANGUAGES  # English queries are not analysed again here
-    words = query_words(query, analyzer) if analyzer is not None and compounding else []
-    ends = [clause for word in words for clause in compound_clauses(word, fields.language)]
-    return {"bool": {"should": [scored, *ends], "minimum_should_match": 1}} if ends else scored
+    scored = {"multi_match": {"query": query, "fields": search_fields(fields), "type": "most_fields"}}
+    words = may_be_joined(query_words(query, analyzer), known) if analyzer is not None else []
+    extra = [clause for word in words for clause in compound_clauses(word, fields.language)]
+    extra += [_joined(word) for word in words if word.joined]
+    return {"bool": {"should": [scored, *extra], "minimum_should_match": 1}} if extra else scored
+
+
+def _joined(word: QueryWord) -> dict[str, Any]:
+    """A word matching the names' words written as one, scoring like a title word."""
+    return {"match": {JOINED_FIELD: {"query": word.word, "boost": JOINED_WEIGHT}}}
 
 
 def _word(word: QueryWord, fields: SearchFields) -> dict[str, Any]:
@@ -80,8 +87,6 @@ def _word(word: QueryWord, fields: SearchFields) -> dict[str, Any]:
     plain = [
         f"{_PLAIN_FIELDS[n]}^{w:g}" for n, w in fields.weights.items() if not n.startswith(ATTRIBUTE_PREFIX)
     ]
-    if not is_cjk(word.word):  # "proplan" for the catalog's "Pro Plan" (`engine.lexical.joined`)
-        plain.append(f"{JOINED_FIELD}^{JOINED_WEIGHT:g}")
     should: list[dict[str, Any]] = []
     if plain:
         should.append(
@@ -96,6 +101,8 @@ def _word(word: QueryWord, fields: SearchFields) -> dict[str, Any]:
             phrase = {"query": alternative, "fields": plain, "type": "cross_fields", "operator": "and"}
             should.append({"multi_match": phrase})
     should.extend(spelling_clauses(word, fields.language))
+    if word.joined:  # "proplan" for the catalog's "Pro Plan" (`engine.lexical.joined`)
+        should.append(_joined(word))
     clause = {"bool": {"should": should, "minimum_should_match": 1}}
     return {"bool": {"should": [clause, {"constant_score": {"filter": clause, "boost": WORD_SCORE}}]}}
 
@@ -129,14 +136,15 @@ def _reading(
     analyzer: Callable[[str], list[str]],
     synonyms: Expansions | None,
     spelt: Spelt | None,
+    known: KnownTerms | None,
 ) -> dict[str, Any] | None:
     """The membership clause of one reading of the query (`Rewrite`); None when it has no word."""
     typos = match.typos and rewrite.rest_typos
-    replacement = query_words(rewrite.replacement, analyzer, synonyms, typos=False)
+    replacement = may_be_joined(query_words(rewrite.replacement, analyzer, synonyms, typos=False), known)
     if not replacement:
         return None
     rest = query_words(rewrite.rest, analyzer, synonyms, match.prefix_last, typos) if rewrite.rest else []
-    rest = held_to_one_edit(rest, spelt)
+    rest = may_be_joined(held_to_one_edit(rest, spelt), known)
     left = units.rest([w.word for w in rest])
     whole = [*replacement, *(w for w in rest if w.word in left.whole)]
     return _needing(rest, left.units, left.needed, fields, whole)
@@ -159,7 +167,7 @@ def match_query(
         if match.text is not None
         else []
     )
-    words = held_to_one_edit(words, spelt)
+    words = may_be_joined(held_to_one_edit(words, spelt), known)
     if match.lexical and match.text is None:
         alternatives.append({"match_all": {}})
     elif match.lexical and match.text is not None:
@@ -167,7 +175,7 @@ def match_query(
         if words:
             alternatives.append(_needing(words, units.units, units.needed, fields))
         for rewrite in query_rewrites(match.text, analyzer, synonyms, language=fields.language, known=known):
-            reading = _reading(rewrite, units, match, fields, analyzer, synonyms, spelt)
+            reading = _reading(rewrite, units, match, fields, analyzer, synonyms, spelt, known)
             if reading is not None:
                 alternatives.append(reading)
         idents = identifier_candidates(match.text)
@@ -260,9 +268,10 @@ def bool_query(
     filters: Filters | None,
     fields: SearchFields | None = None,
     analyzer: Callable[[str], list[str]] | None = None,
+    known: KnownTerms | None = None,
 ) -> dict[str, Any]:
     must, must_not = filter_clauses(filters)
-    body: dict[str, Any] = {"must": [text_query(query, fields, analyzer)]}
+    body: dict[str, Any] = {"must": [text_query(query, fields, analyzer, known)]}
     if must:
         body["filter"] = must
     if must_not:

@@ -26,8 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from engine.lexical.analysis import is_cjk, tokenize
-from engine.lexical.joined import JOINED_FIELD, JOINED_WEIGHT
+from engine.lexical.analysis import tokenize
+from engine.lexical.joined import JOINED_FIELD, JOINED_WEIGHT, may_be_joined
 from engine.lexical.known_words import Spelt, held_to_one_edit
 from engine.lexical.matching import (
     ATTRIBUTE_PREFIX,
@@ -83,8 +83,10 @@ class QueryBuilder:
         self.joined = joined  # the index has the names' words written as one (`engine.lexical.joined`)
 
     def words(self, text: str, prefix_last: bool = False, typos: bool = True) -> list[QueryWord]:
-        words = query_words(text, self.analyzer, self.synonyms(), prefix_last, typos)
-        return held_to_one_edit(words, self.spelt)
+        words = held_to_one_edit(
+            query_words(text, self.analyzer, self.synonyms(), prefix_last, typos), self.spelt
+        )
+        return may_be_joined(words, self._known) if self.joined else words
 
     # --- text ---------------------------------------------------------------------------------------
     def _term(self, name: str, term: str, weight: float) -> Any:
@@ -104,7 +106,7 @@ class QueryBuilder:
                 each = [[(Occur.Should, self._term(n, t, w)) for n, w in weights] for t in phrase]
                 must = [(Occur.Must, Query.boolean_query(clause)) for clause in each]
                 clauses.append((Occur.Should, Query.boolean_query(must)))
-        if self.joined and not is_cjk(word.word):  # "proplan" for the catalog's "Pro Plan"
+        if word.joined:  # "proplan" for the catalog's "Pro Plan"
             for term in word.terms:
                 joined = Query.term_query(self.schema, JOINED_FIELD, term)
                 clauses.append((Occur.Should, Query.boost_query(joined, JOINED_WEIGHT)))

@@ -135,6 +135,8 @@ NAMES = [
     Product("nm-router", "Wi-Fi 6 mesh router", brand="Netgear"),
     Product("nm-harness", "Padded dog harness", brand="Julius-K9"),
     Product("nm-mat", "Rubber mat", description="Fits any car. Pet friendly."),  # not its name
+    Product("nm-charger", "Wireless charger"),
+    Product("nm-wire", "Copper wire less than a millimetre thick"),
 ]
 
 
@@ -149,6 +151,7 @@ NAMES = [
         ("juliusk9 harness", {"nm-harness"}),  # the brand's words
         ("carpet", set()),  # a description's neighbours are never joined
         ("pro plan", {"nm-food"}),
+        ("wireless", {"nm-charger"}),  # a word the catalog has is that word, not two of a title joined
     ],
 )
 def test_a_name_typed_as_one_word_finds_the_name_written_apart(

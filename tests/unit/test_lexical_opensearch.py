@@ -4,6 +4,7 @@ back-off, error mapping and rebuild clean-up, and the error mapping of the one-r
 
 from __future__ import annotations
 
+import json
 import socket
 from typing import Any
 
@@ -181,16 +182,23 @@ def test_an_indexed_document_reads_back_as_the_same_product() -> None:
 
 
 class MsearchClient(FakeClient):
-    """Answers `_msearch` with the given items, recording the request lines."""
+    """Answers `_msearch` with the given items, recording the request lines, and the lookups of which
+    terms the catalog has (`engine.lexical.opensearch_terms`) with none, counting them."""
 
     def __init__(self, items: list[dict[str, Any]]) -> None:
         super().__init__([])
         self.items = items
         self.lines: list[Any] = []
+        self.lookups = 0
 
     def msearch(self, body: list[Any]) -> dict[str, Any]:
         self.lines = body
         return {"responses": self.items}
+
+    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
+        self.lookups += 1
+        holds = body["aggs"]["known"]["filters"]["filters"]
+        return {"aggregations": {"known": {"buckets": {name: {"doc_count": 0} for name in holds}}}}
 
 
 def found(*ids: str, total: int | None = None) -> dict[str, Any]:
@@ -205,6 +213,8 @@ def test_a_search_with_its_members_is_one_round_trip_and_an_item_error_is_the_se
     client = MsearchClient([found("p1", "p2"), found("p2", total=7), found("p9", "p3")])
     index = OpenSearchLexical(client, "products")  # type: ignore[arg-type]
     candidates, members = index.search_with_members("kettle", 5, match)
+    # Which words the catalog lacks (a name typed as one word) is one more request, its answer kept.
+    assert client.lookups == 1 and '"joined"' in json.dumps(client.lines[1])
     assert [c.product_id for c in candidates] == ["p1", "p2"]
     assert [m.product_id for m in members.hits] == ["p2"] and members.members == 7
     assert members.identified == ("p3", "p9")  # the third search: what "kettle" names as an identifier
