@@ -214,3 +214,18 @@ def test_an_index_of_another_version_fails_reads_as_a_backend_with_the_way_out(t
     assert str(tmp_path) not in (failure.value.public or "")
     index.rebuild(catalog(3))  # the way out
     assert index.ping() is True and len(index.search("kettle", 5)) == 3
+
+
+def test_an_attribute_field_no_product_fills_is_asked_from_the_first_product_filling_it(
+    tmp_path: Path,
+) -> None:
+    index = EmbeddedLexical(tmp_path, reload_interval_s=0.0)  # the default fields search `attr.variant`
+    index.rebuild([Product("a", "Dog food"), Product("c", "Cat food")])
+    generation = index._current()
+    assert generation is not None and "attr.variant" in generation.fields.weights
+    assert "attr.variant" not in generation.queries.fields.weights  # every word would ask it for nothing
+    assert index.match_ids(MatchQuery("dog 12 kg")) == set()
+    index.upsert([Product("b", "Dog food", attributes={"variant": "12 kg"})])
+    assert index.match_ids(MatchQuery("dog 12 kg")) == {"b"}
+    assert "attr.variant" in generation.queries.fields.weights
+    assert EmbeddedLexical(tmp_path).match_ids(MatchQuery("food 12 kg")) == {"b"}  # another process's view
