@@ -18,6 +18,7 @@ import pytest
 
 from engine.config import ENV_PREFIX, Settings, get_settings, load_settings
 from engine.errors import ConfigError
+from engine.lexical.matching import DEFAULT_WEIGHTS, SearchFields
 from tests.support import compose
 from tests.support.processes import clean_env, run_cli
 
@@ -282,3 +283,8 @@ def test_a_list_or_mapping_variable_that_is_not_json_is_one_line_naming_it(
     with pytest.raises(ConfigError) as raised:
         load_settings()
     assert str(raised.value).startswith(f"{name}: not valid JSON") and "\n" not in str(raised.value)
+
+
+def test_the_default_searchable_fields_are_the_lexical_indexes_defaults(tmp_path: Path) -> None:
+    """`Settings` keeps its own copy (the settings module imports nothing of the engine's)."""
+    assert load_settings(data_dir=tmp_path).search_fields == DEFAULT_WEIGHTS == SearchFields().weights
