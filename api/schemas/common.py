@@ -103,8 +103,9 @@ class Hit(BaseModel):
     )
     price_min: float | None = Field(
         None,
-        description="The lowest price of this hit's family's variants that match, when the search shows each "
-        'family once and their prices differ (the page says "12.99 – 29.99"); null otherwise.',
+        description="The lowest price of this hit's family's variants that match (those one can buy, where "
+        "any can), when the search shows each family once and their prices differ (the page says "
+        '"12.99 – 29.99"); null otherwise.',
     )
     price_max: float | None = Field(
         None, description="The highest price of those variants, with `price_min`."

@@ -6,7 +6,8 @@ sizes cost differently, "from 12.99" (Shopify's storefront writes "From $12.99")
 family's members in the match set, read in one backend query for the page's families (the set's query
 with a filter on their `group`, ordered by score, as many as the families' counts). A WooCommerce
 variable product heading its family (`distinct.is_head`) is no variant and has no price of its own
-(the ingest gives it its variants' lowest), so it counts in neither.
+(the ingest gives it its variants' lowest), so it counts in neither. The range is that of the variants
+one can buy where any can: "from 12.99" for a size that is sold out would be a price nobody pays.
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ def _view(
         if not found:
             continue
         view.variants[product.id] = len(found)
-        prices = [m.price for m in found if m.price is not None]
+        buyable = [m for m in found if m.available] or found
+        prices = [m.price for m in buyable if m.price is not None]
         if prices and min(prices) < max(prices):
             view.prices[product.id] = (min(prices), max(prices))
     return view
