@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from api.present import variant_of
 from engine.errors import InvalidInput
 from engine.lexical.facets import attribute_name
 from engine.pipeline.types import Sort
@@ -232,6 +233,7 @@ def to_record(
         "currency": product.currency,
         "availability": product.availability,
         "image": product.image,
+        "variant": variant_of(product),
         "attributes": dict(product.attributes),
     }
 

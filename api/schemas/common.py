@@ -96,6 +96,12 @@ class Hit(BaseModel):
         "item_group_id), for a front end that links a family to its own product page; null for a "
         "product of its own.",
     )
+    variant: str | None = Field(
+        None,
+        description="What tells this product apart from the rest of its family, as Shopify titles a variant "
+        '("12 kg", "Negro / M"; the `variant` attribute), so a card says which size or colour it shows; '
+        "null for a product without one.",
+    )
     variants: int | None = Field(
         None,
         description="How many products of this hit's family (sizes, colours) match the search, when the "

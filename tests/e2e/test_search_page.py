@@ -275,7 +275,13 @@ def test_a_family_shows_once_with_its_variants_and_their_price_range(
 ) -> None:
     headers = {"Authorization": f"Bearer {live_gateway.key}"}
     sizes = [
-        {"id": f"zorb-{size}", "title": "Zorbling fleece vest", "price": price, "group": "zorb", "size": size}
+        {
+            "id": f"zorb-{size}",
+            "title": "Zorbling fleece vest",
+            "price": price,
+            "group": "zorb",
+            "variant": size,
+        }
         for size, price in (("s", 49), ("m", 49), ("l", 59))
     ]
     assert httpx.post(f"{live_gateway.url}/v1/products", json=sizes, headers=headers, timeout=60).is_success
@@ -286,6 +292,8 @@ def test_a_family_shows_once_with_its_variants_and_their_price_range(
         assert cards[0].find_element(By.CLASS_NAME, "variants").text == "3 variants"
         shown = cards[0].find_element(By.CLASS_NAME, "price-range").text
         assert "49" in shown and "59" in shown
+        size = cards[0].get_attribute("data-product-id").removeprefix("zorb-")
+        assert cards[0].find_element(By.CLASS_NAME, "variant").text == size  # which size the card shows
     finally:
         for size in sizes:
             httpx.delete(f"{live_gateway.url}/v1/products/{size['id']}", headers=headers, timeout=60)

@@ -11,9 +11,10 @@ from urllib.parse import urlencode
 import pytest
 from fastapi.testclient import TestClient
 
+from api.algolia import to_record
 from api.deps import Services
 from engine.pipeline.price_order import UNBUYABLE
-from engine.records import Filters
+from engine.records import Filters, Product
 from tests.unit.gateway_fakes import CATALOG
 
 MULTI = "/1/indexes/*/queries"
@@ -203,3 +204,9 @@ def test_a_body_that_is_not_a_multi_query_is_422(client: TestClient) -> None:
             MULTI, content=body, headers={"content-type": "application/x-www-form-urlencoded"}
         )
         assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_input"
+
+
+def test_a_record_says_which_variant_it_is() -> None:
+    shirt = Product("shirt-m", "Linen shirt", attributes={"variant": "M", "group": "shirt"})
+    assert to_record(shirt)["variant"] == "M"
+    assert to_record(Product("mug", "Mug"))["variant"] is None

@@ -56,6 +56,7 @@ export function card(hit, position, searchId, { onOpen, onSimilar, debug = false
   const item = el("li", { class: "card", dataset: data },
     link,
     hit.brand ? el("p", { class: "meta brand" }, hit.brand) : null,
+    hit.variant ? el("p", { class: "meta variant" }, hit.variant) : null,
     priceLine(hit),
     hit.price_min != null && hit.price_max != null && hit.price_min < hit.price_max
       ? el("p", { class: "meta price-range" },
