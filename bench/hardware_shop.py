@@ -18,16 +18,14 @@ product (the size, the model), 2 for the right kind in another size, 1 for the r
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
-import random
 import re
 from pathlib import Path
 from typing import Any
 
 from bench.hardware_queries import JUDGED
-from bench.shop_judging import judge
+from bench.shop_judging import ExportRows, judge, shop_main, write_judged
 
 SEED = 7
 EXPORT_FIELDS = ["id", "Nom", "Reference", "EAN13", "Categories", "Marque", "Prix", "Quantite", "Description"]
@@ -37,17 +35,11 @@ COLUMNS = {"Nom": "title", "Categories": "category", "Marque": "brand", "Prix": 
 COLUMNS |= {"Description": "description", "Quantite": "stock"}
 
 
-class Shop:
+class Shop(ExportRows):
     """The catalog as it is written: `add` one product at a time, in the export's column names."""
 
     def __init__(self, seed: int = SEED) -> None:
-        self.rng = random.Random(seed)
-        self.rows: list[dict[str, str]] = []
-
-    def ean(self) -> str:
-        digits = [self.rng.randint(0, 9) for _ in range(12)]
-        check = (10 - sum(d * (3 if i % 2 else 1) for i, d in enumerate(digits)) % 10) % 10
-        return "".join(map(str, digits)) + str(check)
+        super().__init__(seed)
 
     def add(
         self, title: str, category: str, brand: str, price: float | str, ref: str, text: str, **attrs: str
@@ -180,10 +172,7 @@ def write(out: Path, seed: int = SEED) -> dict[str, int]:
     with (out / "products.jsonl").open("w", encoding="utf-8") as f:
         f.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in products)
     judged = judge(products, JUDGED, "hw", lambda product: str(product["title"]))
-    with (out / "queries.tsv").open("w", encoding="utf-8") as f:
-        f.write("query_id\tquery\n" + "".join(f"hw{i}\t{q}\n" for i, q in enumerate(JUDGED, 1)))
-    with (out / "qrels.tsv").open("w", encoding="utf-8") as f:
-        f.write("query_id\tproduct_id\tgrade\n" + "".join(f"{q}\t{p}\t{g}\n" for q, p, g in judged))
+    write_judged(out, JUDGED, "hw", judged)
     return {
         "export rows": len(shop.rows),
         "products": len(products),
@@ -202,18 +191,7 @@ def _record(row: dict[str, str]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.hardware_shop",
-        description=__doc__.split("\n\n")[0],
-        epilog="example: python -m bench.hardware_shop --out var/shops/hardware",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--out", type=Path, required=True, help="directory for the four files")
-    parser.add_argument("--seed", type=int, default=SEED, help="stock counts, brands, EAN codes")
-    args = parser.parse_args(argv)
-    counts = write(args.out, args.seed)
-    print(", ".join(f"{name} {n}" for name, n in counts.items()) + f" -> {args.out}")
-    return 0
+    return shop_main("bench.hardware_shop", __doc__ or "", write, SEED, argv, "var/shops/hardware")
 
 
 if __name__ == "__main__":

@@ -18,17 +18,15 @@ them wants (`bench.pet_queries`, `bench.shop_judging`).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
-import random
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from bench.pet_catalog import CAT_FOOD, DOG_FOOD, FAMILIES, LITTER, SINGLES, WET_FOOD
 from bench.pet_queries import JUDGED
-from bench.shop_judging import judge
+from bench.shop_judging import ExportRows, judge, shop_main, write_judged
 from engine.schema_checks import Limits
 from indexer.loading import load_catalog
 from indexer.readers import FeedFormat
@@ -46,17 +44,11 @@ COLUMNS |= {"Status": "published", "Variant Barcode": "gtin"}
 Option = tuple[tuple[str, ...], float]  # option values, price
 
 
-class Export:
+class Export(ExportRows):
     """Shopify's rows, one `family` at a time: the first row of a family carries its fields."""
 
     def __init__(self, seed: int = SEED) -> None:
-        self.rng = random.Random(seed)
-        self.rows: list[dict[str, str]] = []
-
-    def ean(self) -> str:
-        digits = [self.rng.randint(0, 9) for _ in range(12)]
-        check = (10 - sum(d * (3 if i % 2 else 1) for i, d in enumerate(digits)) % 10) % 10
-        return "".join(map(str, digits)) + str(check)
+        super().__init__(seed)
 
     def family(
         self,
@@ -145,10 +137,7 @@ def write(out: Path, seed: int = SEED) -> dict[str, int]:
         return f"{product['title']} | {product['attributes'].get('variant', '')}"
 
     judged = judge(products, JUDGED, "pet", judged_text)
-    with (out / "queries.tsv").open("w", encoding="utf-8") as f:
-        f.write("query_id\tquery\n" + "".join(f"pet{i}\t{q}\n" for i, q in enumerate(JUDGED, 1)))
-    with (out / "qrels.tsv").open("w", encoding="utf-8") as f:
-        f.write("query_id\tproduct_id\tgrade\n" + "".join(f"{q}\t{p}\t{g}\n" for q, p, g in judged))
+    write_judged(out, JUDGED, "pet", judged)
     return {
         "export rows": len(export.rows),
         "products": len(products),
@@ -159,18 +148,7 @@ def write(out: Path, seed: int = SEED) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.pet_shop",
-        description=__doc__.split("\n\n")[0],
-        epilog="example: python -m bench.pet_shop --out var/shops/pets",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--out", type=Path, required=True, help="directory for the four files")
-    parser.add_argument("--seed", type=int, default=SEED, help="stock counts, sales, EAN codes")
-    args = parser.parse_args(argv)
-    counts = write(args.out, args.seed)
-    print(", ".join(f"{name} {n}" for name, n in counts.items()) + f" -> {args.out}")
-    return 0
+    return shop_main("bench.pet_shop", __doc__ or "", write, SEED, argv, "var/shops/pets")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Judging a made-up shop's queries by what each asks for, shared by the shops `bench/` writes.
+"""What the made-up shops `bench/` writes share (`bench.hardware_shop`, `bench.pet_shop`): judging their
+queries by what each asks for, writing queries and judgements, the export's rows, the command line.
 
 Each query maps to two patterns over a product's text (lowercased, without accents): the first finds
 the asked product (grade 3: the size, the model, the colour asked), the second the right kind of product
@@ -9,9 +10,12 @@ count as no gain); every other product is unjudged.
 
 from __future__ import annotations
 
+import argparse
+import random
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 Record = dict[str, Any]
@@ -51,3 +55,50 @@ def judge(
             if grade:
                 judged.append((f"{prefix}{number}", product["id"], grade))
     return judged
+
+
+def write_judged(out: Path, queries: Judged, prefix: str, judged: list[tuple[str, str, int]]) -> None:
+    """queries.tsv and qrels.tsv under `out`, as `bench.relevance` and `bench.sim_seeds` read them."""
+    with (out / "queries.tsv").open("w", encoding="utf-8") as f:
+        f.write("query_id\tquery\n" + "".join(f"{prefix}{i}\t{q}\n" for i, q in enumerate(queries, 1)))
+    with (out / "qrels.tsv").open("w", encoding="utf-8") as f:
+        f.write("query_id\tproduct_id\tgrade\n" + "".join(f"{q}\t{p}\t{g}\n" for q, p, g in judged))
+
+
+def shop_main(
+    module: str,
+    doc: str,
+    write: Callable[[Path, int], dict[str, int]],
+    seed: int,
+    argv: list[str] | None,
+    example: str,
+) -> int:
+    """The command line of a made-up shop's writer (`module`, whose docstring is `doc`): `--out` (its
+    files; `example`, the folder its help shows) and `--seed`; prints the counts `write` returns."""
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {module}",
+        description=doc.split("\n\n")[0],
+        epilog=f"example: python -m {module} --out {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--out", type=Path, required=True, help="directory for the shop's files")
+    parser.add_argument("--seed", type=int, default=seed, help="stock counts, sales, brands, EAN codes")
+    args = parser.parse_args(argv)
+    counts = write(args.out, args.seed)
+    print(", ".join(f"{what} {n}" for what, n in counts.items()) + f" -> {args.out}")
+    return 0
+
+
+class ExportRows:
+    """A made-up shop's export as it is written, row by row, with the randomness its stock counts,
+    sales and barcodes draw from (`seed`)."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.rows: list[dict[str, str]] = []
+
+    def ean(self) -> str:
+        """A random EAN-13 with its check digit right (an identifier a shopper could type)."""
+        digits = [self.rng.randint(0, 9) for _ in range(12)]
+        check = (10 - sum(d * (3 if i % 2 else 1) for i, d in enumerate(digits)) % 10) % 10
+        return "".join(map(str, digits)) + str(check)
