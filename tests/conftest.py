@@ -7,16 +7,17 @@ clean up; they fail (never skip) when a server cannot be started.
 
 import os
 
+from engine.config import ENV_PREFIX, Settings
+
 pytest_plugins = [
     "tests.fixtures.triton",
     "tests.fixtures.opensearch",
     "tests.fixtures.kafka",
 ]
 
-# The suite sets every setting it tests. A shell's own AISLE_* variables (a shop's catalog language, its
-# data directory, its Triton ports) would change what in-process settings read and fail tests for
-# reasons of that shell, so they go before any test runs; the AISLE_TEST_* knobs of the fixtures stay.
-for _name in [
-    name for name in os.environ if name.startswith("AISLE_") and not name.startswith("AISLE_TEST_")
-]:
-    del os.environ[_name]
+# The suite sets every setting it tests. A shell's own settings (a shop's catalog language, its data
+# directory, its Triton ports, its settings file) would change what in-process settings read and fail
+# tests for reasons of that shell, so they go before any test runs; the tools' own variables (download
+# cache, the fixtures' external servers) stay.
+for _name in ["CONFIG", *Settings.model_fields]:
+    os.environ.pop(f"{ENV_PREFIX}{_name.upper()}", None)
