@@ -38,9 +38,6 @@ COLUMNS |= {"Description": "description", "Quantite": "stock"}
 class Shop(ExportRows):
     """The catalog as it is written: `add` one product at a time, in the export's column names."""
 
-    def __init__(self, seed: int = SEED) -> None:
-        super().__init__(seed)
-
     def add(
         self, title: str, category: str, brand: str, price: float | str, ref: str, text: str, **attrs: str
     ) -> None:

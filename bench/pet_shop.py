@@ -47,9 +47,6 @@ Option = tuple[tuple[str, ...], float]  # option values, price
 class Export(ExportRows):
     """Shopify's rows, one `family` at a time: the first row of a family carries its fields."""
 
-    def __init__(self, seed: int = SEED) -> None:
-        super().__init__(seed)
-
     def family(
         self,
         title: str,
