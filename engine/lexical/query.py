@@ -33,7 +33,7 @@ from engine.lexical.query_spell import compound_clauses, spelling_clauses
 from engine.lexical.readings import KnownTerms, Rewrite, query_rewrites
 from engine.lexical.sizes import Units, unit_words
 from engine.lexical.synonyms import Expansions
-from engine.records import AVAILABILITY_VALUES, CATEGORY_SEPARATOR, Filters, Product
+from engine.records import BUYABLE, CATEGORY_SEPARATOR, Filters
 
 _PLAIN_FIELDS = {
     "title": "title",
@@ -45,7 +45,7 @@ _PLAIN_FIELDS = {
 ATTRIBUTE_SCORE = 3.0
 WORD_SCORE = 10.0
 IDENTIFIER_PREFIX_SCORE = 50.0  # below an exact identifier (100), above any word match
-AVAILABLE_VALUES = [v for v in AVAILABILITY_VALUES if Product(id="", title="", availability=v).available]
+AVAILABLE_VALUES = list(BUYABLE)  # what `Product.available` and a price sort's buyable side read
 _MISSING = "None"  # what `Filters.matches` compares a missing attribute as
 
 
