@@ -22,7 +22,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.present import variant_of
 from engine.errors import InvalidInput
 from engine.lexical.facets import attribute_name
 from engine.pipeline.types import Sort
@@ -233,7 +232,7 @@ def to_record(
         "currency": product.currency,
         "availability": product.availability,
         "image": product.image,
-        "variant": variant_of(product),
+        "variant": product.variant,
         "attributes": dict(product.attributes),
     }
 

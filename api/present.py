@@ -14,7 +14,7 @@ from engine.events.base import Impression
 from engine.pipeline.types import RankedHit
 from engine.product_schema import REGULAR_PRICE
 from engine.ranking.features import FEATURE_NAMES
-from engine.records import VARIANT_ATTRIBUTE, Product
+from engine.records import Product
 
 
 def new_search_id() -> str:
@@ -61,19 +61,13 @@ def to_hit(
         availability=product.availability,
         image=product.image,
         family=product.family,
-        variant=variant_of(product),
+        variant=product.variant,
         variants=variants,
         price_min=prices[0] if prices else None,
         price_max=prices[1] if prices else None,
         score=float(score),
         debug=detail,
     )
-
-
-def variant_of(product: Product) -> str | None:
-    """The variant's options as the shop titles it (`VARIANT_ATTRIBUTE`), None without them."""
-    value = product.attributes.get(VARIANT_ATTRIBUTE)
-    return str(value) if value is not None and str(value).strip() else None
 
 
 def regular_price(product: Product) -> float | None:

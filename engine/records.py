@@ -24,6 +24,11 @@ FAMILY_ATTRIBUTE = "group"
 # from a shop export's variant options (`indexer.options`) or sent as an attribute, and searched by default
 # (`Settings.search_fields`), so a query naming a size finds that size.
 VARIANT_ATTRIBUTE = "variant"
+# Without that attribute, the two attributes variants differ by most, in this order: a Google Shopping
+# feed's `color` and `size` ("Black / M") tell an `item_group_id`'s items apart as Shopify's options do
+# ("colour" as British feeds and CSV headers spell it). Google also names `material` and `pattern`, left
+# out: mostly shared by a whole family ("Organic cotton"), they would title every card.
+VARIANT_FIELDS = ("color", "colour", "size")
 
 
 def family_count(members: int, sizes: Mapping[str, int]) -> int:
@@ -79,6 +84,19 @@ class Product:
             return None
         key = str(value)
         return key if key.strip() else None
+
+    @property
+    def variant(self) -> str | None:
+        """The words telling this product apart from its family's other members (`VARIANT_ATTRIBUTE`),
+        else its `VARIANT_FIELDS` values joined as Shopify titles a variant; None without either.
+        Derived when read, not stored: an update of a colour changes it with no second field to keep."""
+        named = self.attributes.get(VARIANT_ATTRIBUTE)
+        if named is not None and str(named).strip():
+            return str(named)
+        by_name = {name.lower(): value for name, value in self.attributes.items()}
+        values = [str(by_name[name]).strip() for name in VARIANT_FIELDS if name in by_name]
+        told = [value for value in values if value]
+        return " / ".join(told) if told else None
 
     def text_for_embedding(self) -> str:
         """The text the BERT encoder sees for this product.

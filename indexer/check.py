@@ -25,7 +25,7 @@ from engine.lexical.facets import price_buckets, price_edges_of
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
 from engine.lexical.sizes import UNIT_SPELLINGS
 from engine.product_schema import REGULAR_PRICE, STOCK, Limits
-from engine.records import FAMILY_ATTRIBUTE, Product
+from engine.records import FAMILY_ATTRIBUTE, VARIANT_ATTRIBUTE, VARIANT_FIELDS, Product
 from indexer.loading import load_catalog
 from indexer.problems import Problem
 from indexer.readers import FeedFormat
@@ -122,6 +122,8 @@ def _how(attribute: str, values: list[str], search: SearchFields) -> str:
         return "identifier"
     if f"{ATTRIBUTE_PREFIX}{attribute}" in search.weights:
         return "searchable"
+    if attribute.lower() in VARIANT_FIELDS and f"{ATTRIBUTE_PREFIX}{VARIANT_ATTRIBUTE}" in search.weights:
+        return "searched as the variant"  # `Product.variant`
     return LIKE_IDENTIFIER if reads_like_identifiers(values) else NOT_SEARCHED
 
 

@@ -7,7 +7,8 @@ where they mean the same thing: `image_link` is `image`, `product_type` ("Home >
 `item_group_id` is `group` (`indexer.families`); `price` and `sale_price` are written "15.00 USD" (the
 code is the record's currency), `availability` "in stock" or "backorder", all of which the schema reads.
 Every other field (`gtin`, `mpn`, `color`, `size`, `link`, `google_product_category`, custom labels, ...)
-is kept as an attribute, as any unknown field is; `gtin` and `mpn` are identifiers by default. A field
+is kept as an attribute, as any unknown field is; `gtin` and `mpn` are identifiers by default, and
+`color` and `size` are searched as what tells an item from its group's others (`Product.variant`). A field
 given several times (`additional_image_link`) keeps its first value for a schema field and all of them,
 joined by ", ", for an attribute; `product_type` given several times files the product under each path
 (the first is its `category`, the rest `more_categories`). A field with sub-fields (`g:shipping`) is its

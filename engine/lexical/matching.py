@@ -6,8 +6,7 @@ A product matches a query lexically when
   one for three or four, 75% (rounded up) from five (`required_matches`), where a word may be misspelt
   by up to one edit when it has 4-7 characters and two from 8 (`typo_distance`; never for words with a
   digit, which are numbers, sizes and model numbers). A word matches exactly through its analysed
-  (stemmed) terms, or with typos against the words as written in the product (`SearchFields.spelling`),
-  or
+  (stemmed) terms, or with typos against the words as written in the product (`SearchFields.spelling`), or
 - in a catalog whose language writes compounds as one word (German, Dutch: `COMPOUNDING_LANGUAGES`), a
   word also matches the words as written that end with it, or with its stem, after at least
   `MIN_COMPOUND_MODIFIER` more letters (`compound_ends`): "weegschaal" finds "Keukenweegschaal",
@@ -45,7 +44,7 @@ from typing import TYPE_CHECKING
 from engine.errors import ConfigError
 from engine.lexical.analysis import fold_diacritics, is_cjk, stopwords, tokenize
 from engine.lexical.isbn import other_forms
-from engine.records import Filters, Product
+from engine.records import VARIANT_ATTRIBUTE, Filters, Product
 
 if TYPE_CHECKING:
     from engine.config import Settings
@@ -129,7 +128,7 @@ def compound_ends(word: QueryWord, language: str) -> tuple[str, ...]:
 
 # Raised when this code writes products into the lexical index differently (the `spell` words, the
 # analysers, the identifier forms): an index written before is then re-analysed by its next build.
-ANALYSIS_VERSION = 7  # 3: family fast field; 4: several categories; 5: fast facets; 6: accents; 7: joined
+ANALYSIS_VERSION = 8  # 3: family field; 4: categories; 5: fast facets; 6: accents; 7: joined; 8: colour, size
 
 
 def normalize_identifier(value: object) -> str:
@@ -267,7 +266,8 @@ class SearchFields:
             return product.brand
         if name == "category":
             return " ".join(part for path in product.category_paths for part in path)
-        value = product.attributes.get(name[len(ATTRIBUTE_PREFIX) :])
+        attribute = name[len(ATTRIBUTE_PREFIX) :]
+        value = product.variant if attribute == VARIANT_ATTRIBUTE else product.attributes.get(attribute)
         if value is None:
             return ""
         return " ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)

@@ -1,6 +1,8 @@
 """A query naming a variant's option finds that variant, the same on both lexical backends: a shop export's
 sizes and colours are written into the `variant` attribute (`indexer.options`), which the default
-searchable fields include, so "pienso 12 kg" finds the 12 kg bags whose titles are their family's.
+searchable fields include, so "pienso 12 kg" finds the 12 kg bags whose titles are their family's. A
+Google feed's items name theirs as `color` and `size` attributes, searched as the variant too
+(`Product.variant`), so "black t-shirt m" finds the black one in M.
 """
 
 from __future__ import annotations
@@ -54,6 +56,42 @@ def test_a_query_naming_an_option_finds_that_variant(
     assert "attr.variant" in defaults.weights
     with open_backend(backend, request, tmp_path, defaults) as index:
         index.rebuild(PETS)
+        assert index.match_ids(MatchQuery(query, typos=False)) == expected
+
+
+def tee(colour: str, size: str) -> Product:
+    """An item of a Google feed: its family's title, its `color` and `size` and no `variant`."""
+    pid = f"ts-{colour[:3].lower()}-{size.lower()}"
+    return Product(pid, "Essential Crew Tee", attributes={"group": "ts", "color": colour, "Size": size})
+
+
+FEED = [
+    *(tee(colour, size) for colour in ("Black", "Navy") for size in ("S", "M", "XL")),
+    Product("jn-32", "Slim Fit Jeans", attributes={"group": "jn", "colour": "Indigo", "size": 32}),
+    Product("jn-34", "Slim Fit Jeans", attributes={"group": "jn", "colour": "Indigo", "size": 34}),
+    Product("cp-1", "Baseball Cap", attributes={"color": "Navy", "variant": "Adjustable"}),  # its own variant
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("black tee", {"ts-bla-s", "ts-bla-m", "ts-bla-xl"}),
+        ("tee xl", {"ts-bla-xl", "ts-nav-xl"}),  # "Size", as a CSV header writes it
+        ("navy tee xl", {"ts-nav-xl", "ts-nav-s", "ts-nav-m", "ts-bla-xl"}),  # two of three words
+        ("jeans 34", {"jn-34"}),
+        ("indigo jeans", {"jn-32", "jn-34"}),  # "colour"
+        ("adjustable cap", {"cp-1"}),
+        ("navy cap", set()),  # a `variant` of its own: its colour is not searched
+        ("red tee", set()),  # a colour the shop does not sell
+    ],
+)
+def test_a_feed_item_is_found_by_its_colour_and_size(
+    query: str, expected: set[str], request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    defaults = SearchFields.from_settings(load_settings(data_dir=tmp_path))
+    with open_backend(backend, request, tmp_path, defaults) as index:
+        index.rebuild(FEED)
         assert index.match_ids(MatchQuery(query, typos=False)) == expected
 
 

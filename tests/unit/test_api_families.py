@@ -320,3 +320,18 @@ def test_a_query_naming_a_size_shows_each_family_by_that_size(tmp_path: Path) ->
         assert sized["total"] == 2 and {h["id"] for h in sized["hits"]} == {"rc-12", "adv-12"}
         assert all(h["variants"] == 1 and h["variant"] == "12 kg" for h in sized["hits"])  # a card says so
         assert search(client, query="pienso perros")["total"] == 2  # each family once, by any size
+
+
+def test_a_feed_items_colour_and_size_find_it_and_title_its_card(tmp_path: Path) -> None:
+    """A Google feed names a variant by `color` and `size` attributes, with no `variant` of its own."""
+    tees = [
+        variant(f"tee-{c[:3].lower()}-{s.lower()}", "Crew tee", "tee", 19.0, color=c, size=s)
+        for c in ("Black", "Navy")
+        for s in ("M", "XL")
+    ]
+    with app_client(tmp_path, [*tees, variant("cap", "Baseball cap", None, 15.0, color="Navy")]) as client:
+        navy_xl = search(client, query="navy tee xl")
+        assert navy_xl["hits"][0]["id"] == "tee-nav-xl" and navy_xl["hits"][0]["variant"] == "Navy / XL"
+        black = search(client, query="black tee")
+        assert black["total"] == 1 and black["hits"][0]["variant"].startswith("Black / ")
+        assert search(client, query="navy cap")["hits"][0]["variant"] == "Navy"  # a product of its own
