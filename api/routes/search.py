@@ -113,6 +113,7 @@ async def search(request: Request, services: ServicesDep) -> Response:
         session_id=body.session_id,
         prefix_last=body.prefix_last,
         distinct=body.distinct,
+        disjunctive_facets=tuple(body.disjunctive_facets),
     )
     services.pipeline.validate(query)  # bad input fails before the search takes a slot
     log = request.headers.get(NO_LOG_HEADER, "").strip().lower() != "off"

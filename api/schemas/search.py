@@ -91,6 +91,12 @@ class SearchRequest(RequestModel):
         description='Facets to count: "brand", "category", "category_path", "availability", "price", '
         '"attr.<name>".',
     )
+    disjunctive_facets: list[Name] = Field(
+        default_factory=list,
+        max_length=MAX_FACETS,
+        description="Facets among `facets` a shopper picks several values of: each counted without its "
+        "own filter, so the values beside a pick keep their counts (not category, category_path).",
+    )
     page: int = Field(1, ge=1, le=1000)
     size: int = Field(10, ge=1, le=100)
     sort: Sort = "relevance"

@@ -55,6 +55,7 @@ from engine.pipeline.fusion import fuse
 from engine.pipeline.identified import identified_first, with_identified
 from engine.pipeline.matchset import MatchSet, MatchSetStage
 from engine.pipeline.merchandise import Merchandiser, sold_out_shown
+from engine.pipeline.multi_select import check_disjunctive, lift_own_filters
 from engine.pipeline.price_order import price_key
 from engine.pipeline.rank import gather, rerank
 from engine.pipeline.relevance import assign_relevance
@@ -198,6 +199,7 @@ class SearchPipeline:
         if query.page < 1 or query.size < 1:
             raise InvalidInput("page and size must be >= 1")
         check_fields(query.facets)
+        check_disjunctive(query.facets, query.disjunctive_facets)
         return text
 
     def search(self, query: SearchQuery) -> SearchOutcome:
@@ -445,6 +447,15 @@ class SearchPipeline:
             else:
                 facets = lexical.facets(
                     match.query, query.facets, price_edges=self.price_edges(), families=sizes is not None
+                )
+            if query.disjunctive_facets:
+                facets = lift_own_filters(
+                    lexical,
+                    match.query,
+                    facets,
+                    query.disjunctive_facets,
+                    price_edges=self.price_edges(),
+                    families=sizes is not None,
                 )
         return total, facets, sizes, members
 

@@ -37,6 +37,8 @@ class SearchQuery:
     session_id: str | None = None
     prefix_last: bool = True  # the last word may be the beginning of a word (search as you type)
     distinct: bool | None = None  # one hit per product family (None: the pipeline's setting)
+    # Facets counted without their own filter, so the values beside a pick stay (`multi_select`)
+    disjunctive_facets: tuple[str, ...] = ()
 
 
 class RankedHit:

@@ -54,6 +54,7 @@ def api_search(gateway: LiveGateway, driver: Any, **body: Any) -> dict[str, Any]
     payload = {
         "size": 12,
         "facets": ["category", "brand", "price", "availability"],
+        "disjunctive_facets": ["brand", "price", "availability"],  # as the page asks
         **shopper(driver),
         **body,
     }
@@ -135,6 +136,19 @@ def test_a_facet_narrows_results_and_counts_agree_with_the_api(
     }
     assert brands == {brand}
     assert "brand=" in browser.current_url
+    # The other brands stay to add, counted as before the pick; adding one shows both.
+    assert facet_counts(browser, "brand") == shown
+    second, second_count = sorted(shown.items(), key=lambda item: -item[1])[1]
+    browser.find_element(
+        By.CSS_SELECTOR, f'[aria-labelledby="facet-brand"] button[data-value="{second}"]'
+    ).click()
+    wait_for(
+        browser, lambda d: d.find_element(By.ID, "summary").text.startswith(f"{count + second_count} results")
+    )
+    browser.find_element(
+        By.CSS_SELECTOR, f'[aria-labelledby="facet-brand"] button[data-value="{second}"]'
+    ).click()
+    wait_for(browser, lambda d: d.find_element(By.ID, "summary").text.startswith(f"{count} results"))
 
     # The category facet agrees too, then narrows the brand's results further.
     categories = facet_counts(browser, "category")

@@ -79,6 +79,8 @@ async function run(state, { focusResults = false } = {}) {
   const body = {
     query: state.q, page: state.page, size: PAGE_SIZE, sort: state.sort, filters,
     facets: [state.category.length ? "category_path" : "category", "brand", "price", "availability"],
+    // A picked brand, price range or stock choice leaves the others to switch to or add, with their counts.
+    disjunctive_facets: ["brand", "price", "availability"],
     user_id: shopper.userId, session_id: shopper.sessionId, debug: ui.debug.checked,
   };
   ui.results.setAttribute("aria-busy", "true");
