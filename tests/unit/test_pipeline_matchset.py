@@ -64,6 +64,17 @@ def test_calibration_is_a_quantile_of_random_pair_similarity() -> None:
     assert calibrate_threshold(vectors[:1]) == 1.0  # one product: nothing is "near" by chance
 
 
+def test_a_familys_twin_vectors_do_not_raise_the_threshold() -> None:
+    """A family's sizes and colours embed the same text: their pairs (cosine 1.0) say nothing of how
+    close unrelated products come, and 6% of them set a catalog's 98% quantile at 1.0."""
+    families = unit_rows(20, 32, seed=4)
+    items = np.repeat(families, 8, axis=0)  # 20 families of 8 sizes each
+    twins = np.mean((items @ items.T)[np.triu_indices(len(items), k=1)] > 0.9999)
+    assert twins > 1 - 0.98  # counted as pairs, they would be the whole top 2%
+    assert calibrate_threshold(items) == calibrate_threshold(families) < 0.9
+    assert calibrate_threshold(np.repeat(families[:1], 8, axis=0)) == 1.0  # one family: one distinct row
+
+
 def test_the_threshold_comes_from_the_setting_then_the_manifest_then_the_store(tmp_path) -> None:
     store = FaissVectorStore(32, "flat")
     store.add([f"p{i}" for i in range(300)], unit_rows(300, 32, seed=3))
