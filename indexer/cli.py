@@ -197,7 +197,7 @@ def _products(count: int) -> str:
 
 
 def _feed(settings: Settings) -> FeedFormat:
-    return FeedFormat(settings.catalog_columns, settings.catalog_encoding)
+    return FeedFormat(settings.catalog_columns, settings.catalog_encoding, tuple(settings.identifier_fields))
 
 
 def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> int:

@@ -10,8 +10,12 @@ A record's `group` field (the export's column mapped to it with `AISLE_CATALOG_C
 `Parent`, Shopify's `Handle`; a Google feed's `item_group_id` is read as it) names its family: the product
 with that id (`id:101` is WooCommerce's way of writing the id 101) or else the first product of the file
 with that group. Each field a record leaves empty among `INHERITED` is taken from that product, so a
-variation is found, filtered and counted like its family. Its id, price, availability and attributes stay
-its own: an attribute may be an identifier (a GTIN), which must find one product. The family's product
+variation is found, filtered and counted like its family. So is each attribute it leaves empty (Shopify
+writes `Type` and `Tags` on a product's first row only; WooCommerce's variation takes its parent's
+weight and shipping class), so a filter on one keeps every size, except those naming the variant
+itself: an identifier (a GTIN must find one product), its stock, its price before a sale, its options,
+and Shopify's per-variant columns (`Variant Grams`). Its id, price and availability stay its own. The
+family's product
 must come earlier in the same file (both exports write it first); otherwise the record is read as it is. A
 family's product without a price of its own (WooCommerce's variable product) takes the lowest of its
 variants'.
@@ -25,14 +29,19 @@ its variations are one family; a family named by a value they all carry (Shopify
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from typing import Any
 
-from engine.records import FAMILY_ATTRIBUTE, Product
+from engine.product_schema import REGULAR_PRICE, STOCK
+from engine.records import FAMILY_ATTRIBUTE, VARIANT_ATTRIBUTE, Product
 from engine.schema_checks import missing
 
 GROUP = FAMILY_ATTRIBUTE
 INHERITED = ("title", "description", "brand", "category", "image")
+# Attributes a variant never takes from its family's product (besides identifiers and its options).
+OWN = frozenset(name.lower() for name in (GROUP, VARIANT_ATTRIBUTE, STOCK, REGULAR_PRICE))
+_PER_VARIANT = "variant "  # Shopify's per-variant columns: "Variant Grams", "Variant Inventory Policy"
 _ID_PREFIX = "id:"
 
 
@@ -46,9 +55,10 @@ class Families:
         self._lowest: dict[str, float] = {}  # family head id -> the lowest price among its variants
         self._named: set[str] = set()  # ids of family heads a variant names by id, no family of their own
 
-    def complete(self, raw: dict[str, Any]) -> dict[str, Any]:
-        """`raw` with its empty `INHERITED` fields taken from its family's product, and its `group` the
-        family's key."""
+    def complete(self, raw: dict[str, Any], own: Collection[str] = ()) -> dict[str, Any]:
+        """`raw` with its empty `INHERITED` fields and attributes taken from its family's product, and
+        its `group` the family's key; `own` names (lower-cased) the attributes it keeps as they are
+        besides `OWN`: the identifier attributes and the family's option names."""
         head = self._head(raw.get(GROUP))
         if head is None:
             key = _key(raw.get(GROUP))
@@ -59,6 +69,14 @@ class Families:
         for name in INHERITED:
             if _empty(done.get(name)) and not _empty(given.get(name)):
                 done[name] = given[name]
+        given_attributes = raw.get("attributes")
+        nested = given_attributes if isinstance(given_attributes, dict) else {}
+        for name, value in head.attributes.items():
+            lowered = name.lower()
+            if lowered in OWN or lowered in own or lowered.startswith(_PER_VARIANT):
+                continue
+            if _empty(done.get(name)) and _empty(nested.get(name)):
+                done[name] = value
         return done
 
     def extra_picture(self, raw: dict[str, Any]) -> bool:

@@ -54,6 +54,7 @@ def load_catalog(
     first_line: dict[str, int] = {}
     families = Families()
     options = VariantOptions()
+    own = {name.lower() for name in feed.identifiers}  # attributes a variant keeps as they are
     for line, raw in read_records(path, max_line_bytes=limits.record_bytes, feed=feed):
         if isinstance(raw, Malformed):
             loaded.problems.append(Problem(source, line, raw.message))
@@ -65,9 +66,10 @@ def load_catalog(
             if row_id is not None:  # an image-only row has none
                 loaded.unpublished.append(row_id)
             continue
-        raw = options.read(raw, family_of(raw))
+        family = family_of(raw)
+        raw = options.read(raw, family)
         try:
-            product = validate_record(families.complete(raw), limits)
+            product = validate_record(families.complete(raw, own | options.names(family)), limits)
         except RecordError as exc:
             loaded.problems.append(Problem(source, line, exc.message, _raw_id(raw)))
             continue

@@ -36,6 +36,10 @@ class VariantOptions:
     def __init__(self) -> None:
         self._names: dict[str, dict[str, str]] = {}  # family key -> {slot: option name}
 
+    def names(self, family: str | None) -> set[str]:
+        """The option names seen for `family`, lower-cased (a variant keeps its own options)."""
+        return {name.lower() for name in self._names.get(family, {}).values()} if family else set()
+
     def read(self, raw: dict[str, Any], family: str | None) -> dict[str, Any]:
         """`raw` with its option columns replaced by one attribute per option; a value whose option
         has no name here or on its family's first row stays under its column's name."""

@@ -45,10 +45,12 @@ RawRecord = tuple[int, "dict[str, Any] | Malformed"]
 @dataclass(frozen=True)
 class FeedFormat:
     """How a shop's export writes its files: `columns` maps its names to the schema's, `encoding` is a
-    Python codec name."""
+    Python codec name, `identifiers` the attributes naming one product each (`AISLE_IDENTIFIER_FIELDS`:
+    a variant never takes its family's, `indexer.families`)."""
 
     columns: Mapping[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
+    identifiers: tuple[str, ...] = ("sku", "isbn", "gtin", "ean", "ean13", "upc", "barcode", "mpn", "model")
 
 
 DEFAULT_FEED = FeedFormat()

@@ -193,3 +193,30 @@ def test_woocommerce_attributes_are_attributes_named_by_the_attribute(tmp_path: 
     assert box.attributes["Notes"] == "Rose, Jasmin"  # a simple product's list is its own
     assert polish.attributes["color"] == "red"
     assert not any(name.startswith("Attribute") for p in loaded.products for name in p.attributes)
+
+
+def test_a_variant_takes_its_familys_attributes_but_not_what_names_the_variant(tmp_path: Path) -> None:
+    """Shopify writes `Type` and `Tags` on a product's first row only: a filter on one kept the first
+    size alone. A variant takes them, never its family's barcode, stock, sale, options or per-variant
+    columns."""
+    header = ["Handle", "Title", "Type", "Tags", "Option1 Name", "Option1 Value", "Variant SKU",
+              "Variant Price", "Variant Compare At Price", "Variant Inventory Qty", "Variant Barcode",
+              "Variant Grams"]  # fmt: skip
+    rows = [
+        ["dog-food", "Dog food", "Dry food", "grain-free, adult", "Weight", "3 kg", "DF-3", "9.00", "12.00",
+         "5", "8410000000017", "3000"],
+        ["dog-food", "", "", "", "", "12 kg", "DF-12", "30.00", "", "0", "", ""],
+    ]  # fmt: skip
+    columns = {"Handle": "group", "Title": "title", "Variant SKU": "id", "Variant Price": "sale_price",
+               "Variant Compare At Price": "price", "Variant Inventory Qty": "stock",
+               "Variant Barcode": "gtin"}  # fmt: skip
+    feed = FeedFormat(columns=columns)
+    small, large = load_catalog(write_csv(tmp_path / "export.csv", header, rows), feed=feed).products
+    assert (large.attributes["Type"], large.attributes["Tags"]) == ("Dry food", "grain-free, adult")
+    assert large.attributes["Weight"] == large.attributes["variant"] == "12 kg"
+    assert "gtin" not in large.attributes and "Variant Grams" not in large.attributes
+    assert large.attributes["stock"] == "0" and not large.available
+    assert "regular_price" not in large.attributes and small.attributes["regular_price"] == 12.0
+    custom = FeedFormat(columns={**columns, "Tags": "reference"}, identifiers=("reference",))
+    _, own = load_catalog(write_csv(tmp_path / "export2.csv", header, rows), feed=custom).products
+    assert "reference" not in own.attributes and own.attributes["Type"] == "Dry food"
