@@ -70,7 +70,7 @@ def lift_own_filters(
     answer = dict(counts)
     for facet in facets:
         others = without_own_filter(query.filters, facet) if query.filters is not None else None
-        if others is None or not liftable(facet):
+        if others is None:  # unrestricted, or a category (`without_own_filter` lifts none)
             continue
         wider = replace(query, filters=None if others.is_empty else others)
         answer[facet] = lexical.facets(wider, [facet], price_edges=price_edges, families=families)[facet]
