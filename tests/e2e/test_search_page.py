@@ -53,8 +53,9 @@ def shopper(driver: Any) -> dict[str, str]:
 def api_search(gateway: LiveGateway, driver: Any, **body: Any) -> dict[str, Any]:
     payload = {
         "size": 12,
-        "facets": ["category", "brand", "price", "availability"],
-        "disjunctive_facets": ["brand", "price", "availability"],  # as the page asks
+        "facets": ["category", "brand", "price", "availability", "attr.color", "attr.size"],
+        # as the page asks
+        "disjunctive_facets": ["brand", "price", "availability", "attr.color", "attr.size"],
         **shopper(driver),
         **body,
     }
@@ -160,6 +161,24 @@ def test_a_facet_narrows_results_and_counts_agree_with_the_api(
     wait_for(browser, lambda d: d.find_element(By.ID, "summary").text.startswith(f"{top_count} results"))
     both = api_search(live_gateway, browser, query=QUERY, filters={"brand": [brand], "category": [top]})
     assert both["total"] == top_count
+
+
+def test_colours_picked_add_up_and_the_others_stay_to_pick(browser: Any, live_gateway: LiveGateway) -> None:
+    """The sample catalog names colours and sizes as a Google feed does (`color`, `size`)."""
+    search_in_page(browser, live_gateway, QUERY)
+    api = api_search(live_gateway, browser, query=QUERY)
+    colours = facet_counts(browser, "color")
+    assert colours == {f["value"]: f["count"] for f in api["facets"]["attr.color"]} and len(colours) > 1
+    (first, count), (second, _) = sorted(colours.items(), key=lambda item: -item[1])[:2]
+    button = '[aria-labelledby="facet-color"] button[data-value="{}"]'
+    browser.find_element(By.CSS_SELECTOR, button.format(first)).click()
+    wait_for(browser, lambda d: d.find_element(By.ID, "summary").text.startswith(f"{count} results"))
+    assert "color=" in browser.current_url
+    assert facet_counts(browser, "color") == colours  # the other colours stay, counted as before
+    browser.find_element(By.CSS_SELECTOR, button.format(second)).click()
+    both = api_search(live_gateway, browser, query=QUERY, filters={"attributes": {"color": [first, second]}})
+    assert both["total"] > count
+    wait_for(browser, lambda d: d.find_element(By.ID, "summary").text.startswith(f"{both['total']} results"))
 
 
 def test_clicking_a_result_records_a_click_with_its_search_id_and_position(

@@ -1,5 +1,5 @@
-// The search page: state lives in the URL (?q=&page=&sort=&cat=&brand=&pmin=&pmax=&stock=), so the back
-// button, reloads and shared links all work; every list shown is reported through the Tracker.
+// The search page: state lives in the URL (?q=&page=&sort=&cat=&brand=&color=&size=&pmin=&pmax=&stock=),
+// so the back button, reloads and shared links all work; every list shown is reported through the Tracker.
 
 import { AVAILABILITY, ApiError, api, formatPrice, imageUrl, shopper } from "./api.js";
 import { card, el, facetButton, pager, picture, priceLine, priceRange } from "./render.js";
@@ -7,6 +7,8 @@ import { attachSuggestions, rememberQuery } from "./suggest.js";
 import { Tracker } from "./tracker.js";
 
 const PAGE_SIZE = 12;
+// Colour and size as a Google feed names them (the sample catalog too): shown where the results have them.
+const ATTRIBUTE_FACETS = [{ name: "color", title: "Colour", key: "colors" }, { name: "size", title: "Size", key: "sizes" }];
 const SEP = " > ";
 const $ = (id) => document.getElementById(id);
 const tracker = new Tracker();
@@ -28,6 +30,7 @@ function readState() {
   return {
     q: p.get("q") || "", page: Math.max(1, Number(p.get("page")) || 1), sort: p.get("sort") || "relevance",
     category: (p.get("cat") || "").split(SEP).filter(Boolean), brands: p.getAll("brand"),
+    colors: p.getAll("color"), sizes: p.getAll("size"),
     pmin: num("pmin"), pmax: num("pmax"), stock: p.get("stock") === "1", product: p.get("product"),
   };
 }
@@ -39,6 +42,7 @@ function writeState(state, replace = false) {
   if (state.sort !== "relevance") p.set("sort", state.sort);
   if (state.category.length) p.set("cat", state.category.join(SEP));
   state.brands.forEach((b) => p.append("brand", b));
+  ATTRIBUTE_FACETS.forEach(({ name, key }) => state[key].forEach((v) => p.append(name, v)));
   if (state.pmin !== null) p.set("pmin", state.pmin);
   if (state.pmax !== null) p.set("pmax", state.pmax);
   if (state.stock) p.set("stock", "1");
@@ -74,13 +78,15 @@ async function run(state, { focusResults = false } = {}) {
     return;
   }
   const ticket = ++requestNo;
-  const filters = { category: state.category, brand: state.brands, available_only: state.stock };
+  const filters = { category: state.category, brand: state.brands, available_only: state.stock, attributes: {} };
+  ATTRIBUTE_FACETS.forEach(({ name, key }) => { if (state[key].length) filters.attributes[name] = state[key]; });
   if (state.pmin !== null || state.pmax !== null) filters.price = { min: state.pmin, max: state.pmax };
   const body = {
     query: state.q, page: state.page, size: PAGE_SIZE, sort: state.sort, filters,
-    facets: [state.category.length ? "category_path" : "category", "brand", "price", "availability"],
-    // A picked brand, price range or stock choice leaves the others to switch to or add, with their counts.
-    disjunctive_facets: ["brand", "price", "availability"],
+    facets: [state.category.length ? "category_path" : "category", "brand", "price", "availability",
+      ...ATTRIBUTE_FACETS.map(({ name }) => `attr.${name}`)],
+    // A picked brand, colour, size, price range or stock choice leaves the others to switch to or add.
+    disjunctive_facets: ["brand", "price", "availability", ...ATTRIBUTE_FACETS.map(({ name }) => `attr.${name}`)],
     user_id: shopper.userId, session_id: shopper.sessionId, debug: ui.debug.checked,
   };
   ui.results.setAttribute("aria-busy", "true");
@@ -163,17 +169,20 @@ function categoryFacet(state, facets) {
   return facetGroup("category", "Category", [crumbs, list]);
 }
 
-function brandFacet(state, facets) {
-  const counts = new Map((facets.brand || []).map((f) => [f.value, f.count]));
-  state.brands.forEach((b) => { if (!counts.has(b)) counts.set(b, 0); });
+// A facet whose picked values add up (brand, colour, size): `key` is its list in the state; null when the
+// results have no value of it and none is picked.
+function pickFacet(state, values, name, title, key) {
+  const counts = new Map((values || []).map((f) => [f.value, f.count]));
+  state[key].forEach((v) => { if (!counts.has(v)) counts.set(v, 0); });
+  if (!counts.size) return null;
   const list = el("ul", {}, [...counts.entries()].map(([value, count]) => {
-    const on = state.brands.includes(value);
+    const on = state[key].includes(value);
     return facetButton(value, count, on, () => {
-      refocus = { facet: "brand", value };
-      update({ brands: on ? state.brands.filter((b) => b !== value) : [...state.brands, value] });
+      refocus = { facet: name, value };
+      update({ [key]: on ? state[key].filter((v) => v !== value) : [...state[key], value] });
     });
   }));
-  return facetGroup("brand", "Brand", list);
+  return facetGroup(name, title, list);
 }
 
 // Price buckets are labelled in the catalog's currency (the response says which; else the hits').
@@ -211,8 +220,9 @@ function stockFacet(state, facets) {
 }
 
 function renderFacets(state, facets, currency) {
-  ui.facets.replaceChildren(categoryFacet(state, facets), brandFacet(state, facets),
-    priceFacet(state, facets, currency), stockFacet(state, facets));
+  const picks = ATTRIBUTE_FACETS.map(({ name, title, key }) => pickFacet(state, facets[`attr.${name}`], name, title, key));
+  ui.facets.replaceChildren(...[categoryFacet(state, facets), pickFacet(state, facets.brand, "brand", "Brand", "brands"),
+    ...picks, priceFacet(state, facets, currency), stockFacet(state, facets)].filter(Boolean));
   if (!refocus) return;
   const group = ui.facets.querySelector(`[aria-labelledby="facet-${refocus.facet === "stock" ? "availability" : refocus.facet}"]`);
   const target = refocus.facet === "stock" ? $("in-stock")
