@@ -14,12 +14,11 @@ judged by what a shopper asking them wants (`bench.fashion_catalog`, `bench.shop
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from bench.fashion_catalog import FAMILIES, JUDGED, SINGLES
-from bench.shop_judging import ExportRows, judge, shop_main, write_judged
+from bench.shop_judging import ExportRows, shop_main, write_catalog
 from engine.records import Product
 from engine.schema_checks import Limits
 from indexer.loading import load_catalog
@@ -90,16 +89,13 @@ def write(out: Path, seed: int = SEED) -> dict[str, int]:
     path.write_text(feed.xml(), encoding="utf-8")
     loaded = load_catalog(path, Limits.for_shop("USD"))
     products = [p.to_dict() for p in loaded.products]
-    with (out / "products.jsonl").open("w", encoding="utf-8") as f:
-        f.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in products)
-    judged = judge(products, JUDGED, "fsh", judged_text)
-    write_judged(out, JUDGED, "fsh", judged)
+    judged = write_catalog(out, products, JUDGED, "fsh", judged_text)
     return {
         "feed items": len(feed.rows),
         "products": len(products),
         "bad items": len(loaded.problems),
         "queries": len(JUDGED),
-        "judgements": len(judged),
+        "judgements": judged,
     }
 
 

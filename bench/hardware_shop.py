@@ -19,13 +19,12 @@ product (the size, the model), 2 for the right kind in another size, 1 for the r
 from __future__ import annotations
 
 import csv
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 from bench.hardware_queries import JUDGED
-from bench.shop_judging import ExportRows, judge, shop_main, write_judged
+from bench.shop_judging import ExportRows, shop_main, write_catalog
 
 SEED = 7
 EXPORT_FIELDS = ["id", "Nom", "Reference", "EAN13", "Categories", "Marque", "Prix", "Quantite", "Description"]
@@ -166,15 +165,12 @@ def write(out: Path, seed: int = SEED) -> dict[str, int]:
         writer.writeheader()
         writer.writerows({k: r.get(k, "") for k in EXPORT_FIELDS} for r in shop.rows)
     products = [_record(row) for row in good]
-    with (out / "products.jsonl").open("w", encoding="utf-8") as f:
-        f.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in products)
-    judged = judge(products, JUDGED, "hw", lambda product: str(product["title"]))
-    write_judged(out, JUDGED, "hw", judged)
+    judged = write_catalog(out, products, JUDGED, "hw", lambda product: str(product["title"]))
     return {
         "export rows": len(shop.rows),
         "products": len(products),
         "queries": len(JUDGED),
-        "judgements": len(judged),
+        "judgements": judged,
     }
 
 

@@ -19,14 +19,13 @@ them wants (`bench.pet_queries`, `bench.shop_judging`).
 from __future__ import annotations
 
 import csv
-import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from bench.pet_catalog import CAT_FOOD, DOG_FOOD, FAMILIES, LITTER, SINGLES, WET_FOOD
 from bench.pet_queries import JUDGED
-from bench.shop_judging import ExportRows, judge, shop_main, write_judged
+from bench.shop_judging import ExportRows, shop_main, write_catalog
 from engine.schema_checks import Limits
 from indexer.loading import load_catalog
 from indexer.readers import FeedFormat
@@ -127,20 +126,17 @@ def write(out: Path, seed: int = SEED) -> dict[str, int]:
         writer.writerows({k: r.get(k, "") for k in EXPORT_FIELDS} for r in export.rows)
     loaded = load_catalog(path, Limits.for_shop("EUR"), FeedFormat(columns=COLUMNS))
     products = [p.to_dict() for p in loaded.products]
-    with (out / "products.jsonl").open("w", encoding="utf-8") as f:
-        f.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in products)
 
     def judged_text(product: dict) -> str:
         return f"{product['title']} | {product['attributes'].get('variant', '')}"
 
-    judged = judge(products, JUDGED, "pet", judged_text)
-    write_judged(out, JUDGED, "pet", judged)
+    judged = write_catalog(out, products, JUDGED, "pet", judged_text)
     return {
         "export rows": len(export.rows),
         "products": len(products),
         "bad rows": len(loaded.problems),
         "queries": len(JUDGED),
-        "judgements": len(judged),
+        "judgements": judged,
     }
 
 

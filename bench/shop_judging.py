@@ -11,6 +11,7 @@ count as no gain); every other product is unjudged.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import re
 import unicodedata
@@ -55,6 +56,18 @@ def judge(
             if grade:
                 judged.append((f"{prefix}{number}", product["id"], grade))
     return judged
+
+
+def write_catalog(
+    out: Path, products: list[Record], queries: Judged, prefix: str, text: Callable[[Record], str]
+) -> int:
+    """products.jsonl (the catalog as `indexer build` reads the shop's export), then `queries` judged
+    against it (`judge`, `write_judged`); how many judgements."""
+    with (out / "products.jsonl").open("w", encoding="utf-8") as f:
+        f.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in products)
+    judged = judge(products, queries, prefix, text)
+    write_judged(out, queries, prefix, judged)
+    return len(judged)
 
 
 def write_judged(out: Path, queries: Judged, prefix: str, judged: list[tuple[str, str, int]]) -> None:

@@ -4,7 +4,6 @@ product it asks for, in the colour and size it names."""
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter
 from pathlib import Path
@@ -17,6 +16,7 @@ from engine.product_schema import Limits
 from engine.records import Product
 from indexer.check import check_catalog
 from indexer.readers import FeedFormat
+from tests.support.judged import read_judged
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +43,7 @@ def test_the_feed_reads_as_the_catalog_with_its_variants_and_bad_items(shop: Pat
 
 
 def test_every_query_has_the_product_it_asks_for(shop: Path) -> None:
-    with (shop / "queries.tsv").open(encoding="utf-8") as f:
-        queries = {row["query_id"]: row["query"] for row in csv.DictReader(f, delimiter="\t")}
-    with (shop / "qrels.tsv").open(encoding="utf-8") as f:
-        grades = [
-            (row["query_id"], row["product_id"], row["grade"]) for row in csv.DictReader(f, delimiter="\t")
-        ]
+    queries, grades = read_judged(shop)
     asked = Counter(query for query, _, grade in grades if grade == "3")
     assert len(asked) == len(queries) == 44
     black_m = next(q for q, text in queries.items() if text == "black t-shirt m")

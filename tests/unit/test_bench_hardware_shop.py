@@ -3,7 +3,6 @@ for, bad rows reported by line, and every judged query has a product it asks for
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter
 from pathlib import Path
@@ -15,6 +14,7 @@ from engine.lexical.matching import SearchFields
 from engine.product_schema import Limits
 from indexer.check import check_catalog
 from indexer.readers import FeedFormat
+from tests.support.judged import read_judged
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +42,7 @@ def test_the_export_reads_as_the_catalog_with_its_bad_rows_by_line(shop: Path) -
 
 
 def test_every_query_has_the_product_it_asks_for(shop: Path) -> None:
-    with (shop / "qrels.tsv").open(encoding="utf-8") as f:
-        grades = [(row["query_id"], row["grade"]) for row in csv.DictReader(f, delimiter="\t")]
+    grades = [(query, grade) for query, _, grade in read_judged(shop)[1]]
     asked = Counter(query for query, grade in grades if grade == "3")
     assert len(asked) == 70 and min(asked.values()) >= 1
     assert {grade for _, grade in grades} == {"1", "2", "3"}  # the lowest judged grade means no gain

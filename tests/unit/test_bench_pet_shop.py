@@ -4,7 +4,6 @@ product it asks for, a size where it names one."""
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter
 from pathlib import Path
@@ -16,6 +15,7 @@ from engine.lexical.matching import SearchFields
 from engine.product_schema import Limits
 from indexer.check import check_catalog
 from indexer.readers import FeedFormat
+from tests.support.judged import read_judged
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +43,7 @@ def test_the_export_reads_as_the_catalog_with_its_variants_and_bad_rows(shop: Pa
 
 
 def test_every_query_has_the_product_it_asks_for(shop: Path) -> None:
-    with (shop / "queries.tsv").open(encoding="utf-8") as f:
-        queries = {row["query_id"]: row["query"] for row in csv.DictReader(f, delimiter="\t")}
-    with (shop / "qrels.tsv").open(encoding="utf-8") as f:
-        grades = [
-            (row["query_id"], row["product_id"], row["grade"]) for row in csv.DictReader(f, delimiter="\t")
-        ]
+    queries, grades = read_judged(shop)
     asked = Counter(query for query, _, grade in grades if grade == "3")
     assert len(asked) == len(queries) == 60
     sized = next(q for q, text in queries.items() if text == "pienso perro 12 kg")
