@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from engine.errors import InvalidInput
+from engine.lexical.matching import DEFAULT_IDENTIFIERS
 from indexer.malformed import Malformed
 from indexer.merchant_xml import read_merchant_xml
 from indexer.parquet_reader import read_parquet
@@ -50,7 +51,7 @@ class FeedFormat:
 
     columns: Mapping[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
-    identifiers: tuple[str, ...] = ("sku", "isbn", "gtin", "ean", "ean13", "upc", "barcode", "mpn", "model")
+    identifiers: tuple[str, ...] = DEFAULT_IDENTIFIERS
 
 
 DEFAULT_FEED = FeedFormat()

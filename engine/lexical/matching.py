@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 PLAIN_FIELDS = ("title", "description", "brand", "category")
 DEFAULT_WEIGHTS = {"title": 3.0, "description": 1.0, "brand": 2.0, "category": 1.0, "attr.variant": 2.0}
+DEFAULT_IDENTIFIERS = ("sku", "isbn", "gtin", "ean", "ean13", "upc", "barcode", "mpn", "model")
 ATTRIBUTE_PREFIX = "attr."
 _IDENTIFIER_NOISE = re.compile(r"[\s\-_./]+")
 MIN_PREFIX_CHARS = 3
@@ -58,8 +59,7 @@ MIN_IDENTIFIER_PREFIX_CHARS = 5
 # At most this many products a query names by an exact identifier lead its answer (`MemberHits.identified`):
 # an identifier names one product or a handful (variants sharing a model number).
 IDENTIFIED_LIMIT = 10
-# How many query words a `MatchQuery.near_ids` product must match, whatever the query's length: the
-# looser similarity threshold it also clears does the rest (docs/relevance.md).
+# Query words a `MatchQuery.near_ids` product must match at any query length (its similarity does the rest)
 NEAR_WORDS = 1
 
 
@@ -232,7 +232,7 @@ class SearchFields:
     """Searchable fields with their weights, identifier attributes and the catalog language."""
 
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    identifiers: tuple[str, ...] = ("sku", "isbn", "gtin", "ean", "ean13", "upc", "barcode", "mpn", "model")
+    identifiers: tuple[str, ...] = DEFAULT_IDENTIFIERS
     language: str = "english"
 
     def __post_init__(self) -> None:

@@ -18,7 +18,8 @@ import pytest
 
 from engine.config import ENV_PREFIX, Settings, get_settings, load_settings
 from engine.errors import ConfigError
-from engine.lexical.matching import DEFAULT_WEIGHTS, SearchFields
+from engine.lexical.matching import DEFAULT_IDENTIFIERS, DEFAULT_WEIGHTS, SearchFields
+from indexer.readers import FeedFormat
 from tests.support import compose
 from tests.support.processes import clean_env, run_cli
 
@@ -287,4 +288,7 @@ def test_a_list_or_mapping_variable_that_is_not_json_is_one_line_naming_it(
 
 def test_the_default_searchable_fields_are_the_lexical_indexes_defaults(tmp_path: Path) -> None:
     """`Settings` keeps its own copy (the settings module imports nothing of the engine's)."""
-    assert load_settings(data_dir=tmp_path).search_fields == DEFAULT_WEIGHTS == SearchFields().weights
+    settings = load_settings(data_dir=tmp_path)
+    assert settings.search_fields == DEFAULT_WEIGHTS == SearchFields().weights
+    assert settings.identifier_fields == DEFAULT_IDENTIFIERS == SearchFields().identifiers
+    assert FeedFormat().identifiers == DEFAULT_IDENTIFIERS  # what the indexer's loader keeps per variant
