@@ -28,6 +28,7 @@ from engine.inference.triton import TritonInference
 from engine.inference.triton_channel import TritonOutage, waited_out
 from engine.lexical.synonyms import synonyms_path
 from engine.pipeline.types import PipelineConfig
+from engine.ports import free_port
 from engine.resilience import CLOSED, OPEN, CircuitBreaker
 from tests.unit.fake_triton import ENCODER_NAME, ENCODER_VERSION, FakeTriton
 from tests.unit.gateway_fakes import CATALOG, FlakyLexical, GatewayInference, MemoryCatalog, PriorRanker
@@ -126,13 +127,15 @@ def test_a_dead_server_fails_fast_without_opening_the_breaker_and_is_used_again_
     until the breaker's next trial."""
     clock = Clock()
     breaker = CircuitBreaker("triton", failures=1, reset_s=60.0, clock=clock, counts=waited_out)
-    server = FakeTriton(dim=64)
-    inference = backend(server, breaker)
+    # Nothing listens on the port: a server object that bound it without starting would accept
+    # connections and never answer them, and would take a share of them from the restarted one.
+    port = free_port()
+    inference = TritonInference(f"127.0.0.1:{port}", 30.0, serving_timeout_s=DEADLINE_S, breaker=breaker)
     for _ in range(3):
         failure, took = timed(lambda: inference.text_encoder().encode(["shoes"]))
         assert isinstance(failure, TritonOutage) and not failure.waited and took < DEADLINE_S
     assert breaker.state == CLOSED and breaker.stats.failures == 0
-    with FakeTriton(dim=64, port=server.port):  # started (again) on the same port
+    with FakeTriton(dim=64, port=port):  # started (again) on the same port
         deadline = time.monotonic() + 5.0
         while not isinstance(timed(lambda: inference.text_encoder().encode(["shoes"]))[0], np.ndarray):
             assert time.monotonic() < deadline, "not used again within 5 s"
