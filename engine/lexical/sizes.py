@@ -63,7 +63,47 @@ UNITS = (
     Unit((), ("m2",)),
     Unit((), ("m3",)),
 )
-UNIT_SPELLINGS = {spelling: unit for unit in UNITS for spelling in (*unit.words, *unit.short)}
+# The catalog languages' own words for the same units (`AISLE_CATALOG_LANGUAGE`), each a unit of its
+# own, so a size typed together reads apart in its own language ("55zoll" as "55 zoll", the catalog's
+# "55 Zoll"). Without them "fernseher 55 zoll" counted "55" and "zoll" as two words of the rule, and
+# the 43 and 65 Zoll televisions matched it by "fernseher zoll". Accented words are listed as typed
+# and, where shoppers often leave the accent out, without it; a word that follows a number as a plain
+# word in another language is left out ("chili", Italian kilograms).
+LANGUAGE_UNITS = (
+    Unit(("zoll",)),  # inch: German
+    Unit(("pouce", "pouces")),  # French
+    Unit(("pulgada", "pulgadas")),  # Spanish
+    Unit(("pollice", "pollici")),  # Italian
+    Unit(("duim",)),  # Dutch
+    Unit(("tum",)),  # Swedish
+    Unit(("tomme", "tommer")),  # Danish, Norwegian
+    Unit(("polegada", "polegadas")),  # Portuguese
+    Unit(("gramm",)),  # the metric units: German, Spanish and Portuguese, Italian, French
+    Unit(("gramo", "gramos", "grama", "gramas")),
+    Unit(("grammo", "grammi")),
+    Unit(("gramme", "grammes")),
+    Unit(("kilogramm",)),
+    Unit(("kilogramo", "kilogramos", "quilograma", "quilogramas")),
+    Unit(("chilogrammo", "chilogrammi")),
+    Unit(("kilogramme", "kilogrammes")),
+    Unit(("kilo", "kilos")),
+    Unit(("metro", "metros", "metri")),
+    Unit(("mètre", "mètres")),
+    Unit(("litro", "litros", "litri")),
+    Unit(("zentimeter",)),
+    Unit(("centímetro", "centímetros", "centimetro", "centimetros", "centimetri")),
+    Unit(("centimètre", "centimètres")),
+    Unit(("milímetro", "milímetros", "milimetro", "milimetros", "millimetro", "millimetri")),
+    Unit(("millimètre", "millimètres")),
+    Unit(("stück", "stueck"), ("stk",)),  # piece
+    Unit(("pièce", "pièces")),
+    Unit(("pieza", "piezas")),
+    Unit(("pezzo", "pezzi")),
+    Unit(("stuk", "stuks")),
+)
+UNIT_SPELLINGS = {
+    spelling: unit for unit in (*UNITS, *LANGUAGE_UNITS) for spelling in (*unit.words, *unit.short)
+}
 TIMES = "x"  # between two numbers: a dimension ("4 x 40")
 
 

@@ -28,6 +28,11 @@ pytestmark = pytest.mark.integration
 QUERY = "jacket"
 
 
+def counted(total: int) -> str:
+    """How the page's summary opens for `total` results."""
+    return "1 result for" if total == 1 else f"{total} results for"
+
+
 def wait_for(driver: Any, check: Callable[[Any], Any], timeout: float = 30.0) -> Any:
     """Poll `check` until truthy; the page re-renders lists, so an element gone stale is just a retry."""
     waiter = WebDriverWait(
@@ -87,7 +92,7 @@ def test_a_query_shows_results(browser: Any, live_gateway: LiveGateway) -> None:
     assert [c.get_attribute("data-position") for c in cards] == [str(i) for i in range(1, len(cards) + 1)]
     first = cards[0]
     assert first.find_element(By.CLASS_NAME, "title").text == api["hits"][0]["title"]
-    assert f"{api['total']} results" in browser.find_element(By.ID, "summary").text
+    assert counted(api["total"]) in browser.find_element(By.ID, "summary").text
     with_image = [c for c in cards if c.find_elements(By.TAG_NAME, "img")]
     assert with_image, "the sample catalog's pictures should show on some cards"
     wait_for(
@@ -98,6 +103,13 @@ def test_a_query_shows_results(browser: Any, live_gateway: LiveGateway) -> None:
     )
     assert browser.find_element(By.ID, "pager").find_elements(By.CSS_SELECTOR, "[aria-current=page]")
     save_screenshot(browser, screenshot_dir() / "results.png")
+
+
+def test_a_single_result_is_counted_in_the_singular(browser: Any, live_gateway: LiveGateway) -> None:
+    search_in_page(browser, live_gateway, "p0001")  # a product id: an identifier, one product
+    api = api_search(live_gateway, browser, query="p0001")
+    assert api["total"] == 1 and [h["id"] for h in api["hits"]] == ["p0001"]
+    assert browser.find_element(By.ID, "summary").text == "1 result for “p0001”"
 
 
 def test_a_query_matching_nothing_says_so_and_offers_the_words_that_match(
@@ -112,7 +124,7 @@ def test_a_query_matching_nothing_says_so_and_offers_the_words_that_match(
     browser.find_element(By.CSS_SELECTOR, "#summary a.suggestion").click()
     wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#hits .card"))
     api = api_search(live_gateway, browser, query=QUERY)
-    assert f"{api['total']} results" in browser.find_element(By.ID, "summary").text
+    assert counted(api["total"]) in browser.find_element(By.ID, "summary").text
 
 
 def test_a_facet_narrows_results_and_counts_agree_with_the_api(
@@ -128,7 +140,7 @@ def test_a_facet_narrows_results_and_counts_agree_with_the_api(
     browser.find_element(
         By.CSS_SELECTOR, f'[aria-labelledby="facet-brand"] button[data-value="{brand}"]'
     ).click()
-    wait_for(browser, lambda d: d.find_element(By.ID, "summary").text.startswith(f"{count} results"))
+    wait_for(browser, lambda d: d.find_element(By.ID, "summary").text.startswith(counted(count)))
     narrowed = api_search(live_gateway, browser, query=QUERY, filters={"brand": [brand]})
     assert narrowed["total"] == count
     brands = {
@@ -144,12 +156,12 @@ def test_a_facet_narrows_results_and_counts_agree_with_the_api(
         By.CSS_SELECTOR, f'[aria-labelledby="facet-brand"] button[data-value="{second}"]'
     ).click()
     wait_for(
-        browser, lambda d: d.find_element(By.ID, "summary").text.startswith(f"{count + second_count} results")
+        browser, lambda d: d.find_element(By.ID, "summary").text.startswith(counted(count + second_count))
     )
     browser.find_element(
         By.CSS_SELECTOR, f'[aria-labelledby="facet-brand"] button[data-value="{second}"]'
     ).click()
-    wait_for(browser, lambda d: d.find_element(By.ID, "summary").text.startswith(f"{count} results"))
+    wait_for(browser, lambda d: d.find_element(By.ID, "summary").text.startswith(counted(count)))
 
     # The category facet agrees too, then narrows the brand's results further.
     categories = facet_counts(browser, "category")
@@ -158,7 +170,7 @@ def test_a_facet_narrows_results_and_counts_agree_with_the_api(
     browser.find_element(
         By.CSS_SELECTOR, f'[aria-labelledby="facet-category"] button[data-value="{top}"]'
     ).click()
-    wait_for(browser, lambda d: d.find_element(By.ID, "summary").text.startswith(f"{top_count} results"))
+    wait_for(browser, lambda d: d.find_element(By.ID, "summary").text.startswith(counted(top_count)))
     both = api_search(live_gateway, browser, query=QUERY, filters={"brand": [brand], "category": [top]})
     assert both["total"] == top_count
 
@@ -172,13 +184,13 @@ def test_colours_picked_add_up_and_the_others_stay_to_pick(browser: Any, live_ga
     (first, count), (second, _) = sorted(colours.items(), key=lambda item: -item[1])[:2]
     button = '[aria-labelledby="facet-color"] button[data-value="{}"]'
     browser.find_element(By.CSS_SELECTOR, button.format(first)).click()
-    wait_for(browser, lambda d: d.find_element(By.ID, "summary").text.startswith(f"{count} results"))
+    wait_for(browser, lambda d: d.find_element(By.ID, "summary").text.startswith(counted(count)))
     assert "color=" in browser.current_url
     assert facet_counts(browser, "color") == colours  # the other colours stay, counted as before
     browser.find_element(By.CSS_SELECTOR, button.format(second)).click()
     both = api_search(live_gateway, browser, query=QUERY, filters={"attributes": {"color": [first, second]}})
     assert both["total"] > count
-    wait_for(browser, lambda d: d.find_element(By.ID, "summary").text.startswith(f"{both['total']} results"))
+    wait_for(browser, lambda d: d.find_element(By.ID, "summary").text.startswith(counted(both["total"])))
 
 
 def test_clicking_a_result_records_a_click_with_its_search_id_and_position(

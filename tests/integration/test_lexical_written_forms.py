@@ -1,7 +1,8 @@
 """A word written another way matches as written, the same on both lexical backends: accents left out
 ("cle a molette" for "Clé à molette"), a decimal point for a decimal comma ("2.5" for "2,5 mm²"), and
 dimensions written together or apart ("4x40" for "4 x 40 mm"), as a hardware shop's customers type them;
-and a size is one unit of the minimum-should-match rule, matched with all its words or missed whole; a
+and a size is one unit of the minimum-should-match rule, matched with all its words or missed whole
+(in the catalog's language too: "fernseher 55 zoll"); a
 name typed as one word ("proplan") finds it written apart ("Pro Plan"); and
 a word the catalog has as written is corrected by one edit at most ("perceuse" is not "Ponceuse").
 
@@ -71,6 +72,34 @@ def test_a_word_written_another_way_matches_as_written(
 ) -> None:
     with open_backend(backend, request, tmp_path, in_language("french")) as index:
         index.rebuild(HARDWARE)
+        assert index.match_ids(MatchQuery(query, typos=False)) == expected
+
+
+ELECTRONICS = [
+    Product("tv-43", "Philips LED Fernseher 43 Zoll", category=("TV", "Fernseher")),
+    Product("tv-55", "Samsung QLED Fernseher 55 Zoll", category=("TV", "Fernseher")),
+    Product("tv-65", "LG OLED Fernseher 65 Zoll", category=("TV", "Fernseher")),
+    Product("bat-4", "Varta Batterien AA, 4 Stück"),
+    Product("bat-8", "Varta Batterien AAA, 8 Stück"),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("fernseher 55 zoll", {"tv-55"}),  # "zoll" is a unit: not the 43 and 65 inch by "fernseher zoll"
+        ("55 zoll fernseher", {"tv-55"}),
+        ("55zoll fernseher", {"tv-55"}),  # typed together, read apart in the catalog's language
+        ("tv 65 zoll", {"tv-65"}),
+        ("batterien 4 stück", {"bat-4"}),
+        ("fernseher zoll", {"tv-43", "tv-55", "tv-65"}),  # a unit without its number is a word
+    ],
+)
+def test_a_size_in_the_catalog_language_is_one_unit_of_the_query(
+    query: str, expected: set[str], request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    with open_backend(backend, request, tmp_path, in_language("german")) as index:
+        index.rebuild(ELECTRONICS)
         assert index.match_ids(MatchQuery(query, typos=False)) == expected
 
 

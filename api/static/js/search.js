@@ -106,8 +106,11 @@ async function run(state, { focusResults = false } = {}) {
 function render(state, data) {
   const first = (data.page - 1) * data.size + 1;
   const shown = data.hits.length;
-  ui.summary.textContent = data.total
-    ? `${data.total} results for “${state.q}”${shown ? ` (showing ${first}–${first + shown - 1})` : ""}`
+  const range = shown > 1 ? `${first}–${first + shown - 1}` : `${first}`;
+  ui.summary.textContent = data.total === 1
+    ? `1 result for “${state.q}”`
+    : data.total
+    ? `${data.total} results for “${state.q}”${shown ? ` (showing ${range})` : ""}`
     : `No results for “${state.q}”`;
   if (!data.total && data.suggestion) {
     const next = { ...state, q: data.suggestion, page: 1 };
