@@ -77,9 +77,9 @@ def test_a_hung_server_costs_a_serving_call_its_deadline_then_the_breaker_refuse
     reached = triton.calls
     failure, took = timed(lambda: inference.ranker().score(np.ones((3, 30), np.float32)))
     assert isinstance(failure, BackendUnavailable) and "circuit open" in str(failure)
-    assert took < 0.05 and triton.calls == reached  # refused without asking the server
+    assert took < DEADLINE_S / 3 and triton.calls == reached  # refused without asking the server
     status, took = timed(inference.ready)
-    assert status == {"query_encoder": False, "clip": False, "ranker": False} and took < 0.05
+    assert status == {"query_encoder": False, "clip": False, "ranker": False} and took < DEADLINE_S / 3
     inference.close()
 
 
