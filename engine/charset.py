@@ -5,6 +5,10 @@ encoder, database or search cluster accepts, so they used to fail deep in a back
 control characters other than tab, line feed and carriage return, plus DEL (they break CSV and log lines,
 terminals and tokenizers, and no product text needs them). Everything else in Unicode is allowed,
 and kept composed (`composed`), so one word is one string however it was typed or exported.
+
+What is searched also reads full-width Latin letters, digits and signs as the ASCII ones (`narrowed`):
+a Chinese, Japanese or Korean keyboard in full-width mode types "ｗｈ－１０００ｘｍ５" for "wh-1000xm5".
+Stored text keeps its own characters.
 """
 
 from __future__ import annotations
@@ -23,6 +27,18 @@ def bad_character(text: str) -> str | None:
     code = ord(found.group())
     kind = "an unpaired surrogate" if 0xD800 <= code <= 0xDFFF else "a control character"
     return f"contains {kind} (U+{code:04X}) at position {found.start()}"
+
+
+# U+FF01..U+FF5E are U+0021..U+007E written full width; U+3000 is the ideographic space.
+WIDE_FORMS = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
+_NARROW = str.maketrans(WIDE_FORMS)
+
+
+def narrowed(text: str) -> str:
+    """`text` with full-width ASCII forms as ASCII (Lucene's `cjk_width` does the same for Latin), so
+    a query typed in an input method's full-width mode finds what the same keys find in ASCII: the
+    lexical analysis, the query encoder, identifiers and the query's statistics all read it so."""
+    return text if text.isascii() else text.translate(_NARROW)
 
 
 def composed(text: str) -> str:

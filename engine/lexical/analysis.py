@@ -28,7 +28,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from engine.charset import composed
+from engine.charset import WIDE_FORMS, composed
 
 # Catalog languages whose words are matched without their accents (see the module's docstring).
 ACCENT_FREE_LANGUAGES = frozenset({"english", "french", "spanish", "italian", "dutch", "portuguese"})
@@ -72,7 +72,8 @@ _TOKEN = re.compile(
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
 _POSSESSIVE = re.compile(r"['’]s$")
 DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")  # read as a point; OpenSearch's `aisle_decimal` too
-SIGNS = {"×": "x", "²": "2", "³": "3"}  # read as the letter or digit a shopper types for them
+# Read as the letter or digit a shopper types for them; full-width forms as ASCII (`narrowed`).
+SIGNS = {"×": "x", "²": "2", "³": "3", **WIDE_FORMS}
 _SIGNS = str.maketrans(SIGNS)
 # Letters without a decomposition that Lucene's ASCIIFoldingFilter writes in ASCII all the same.
 _LETTERS_TO_ASCII = {"æ": "ae", "œ": "oe", "ø": "o", "ß": "ss", "ł": "l", "đ": "d", "ð": "d", "þ": "th"}

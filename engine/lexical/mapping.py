@@ -63,6 +63,12 @@ _TEXT = {"type": "text", "analyzer": ANALYZER}
 _KEYWORD = {"type": "keyword"}
 
 
+def _escaped(sign: str, to: str) -> str:
+    """A mapping char filter rule with both sides as escapes: a full-width "＝" maps to "=", which the
+    rule syntax would otherwise read as part of its "=>"."""
+    return f"\\u{ord(sign):04x} => \\u{ord(to):04x}"
+
+
 def analysis_settings(language: str = "english") -> dict[str, Any]:
     filters: dict[str, Any] = {
         "aisle_cjk": {"type": "cjk_bigram", "output_unigrams": True},
@@ -84,7 +90,7 @@ def analysis_settings(language: str = "english") -> dict[str, Any]:
         chain.insert(chain.index("lowercase") + 1, "asciifolding")
     char_filters = {
         "aisle_decimal": {"type": "pattern_replace", "pattern": DECIMAL_COMMA.pattern, "replacement": "."},
-        "aisle_signs": {"type": "mapping", "mappings": [f"{sign} => {to}" for sign, to in SIGNS.items()]},
+        "aisle_signs": {"type": "mapping", "mappings": [_escaped(sign, to) for sign, to in SIGNS.items()]},
     }
     return {
         "filter": filters,

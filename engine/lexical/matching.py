@@ -27,9 +27,8 @@ as each other entry of its set, and two adjacent words as one ("fire pit" also m
 
 The search pipeline adds the products whose dense similarity clears a threshold, and, when those and the
 lexical matches are few, those that share at least one query word (`NEAR_WORDS`, each word matched as
-above) and clear a looser one (`engine.pipeline.matchset`, docs/relevance.md).
-Which fields are searchable, with which weights, and the catalog's language come from the settings
-(`SearchFields.from_settings`).
+above) and clear a looser one (`engine.pipeline.matchset`, docs/relevance.md). Which fields are
+searchable, with which weights, and the catalog's language come from the settings (`SearchFields`).
 """
 
 from __future__ import annotations
@@ -41,6 +40,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from engine.charset import narrowed
 from engine.errors import ConfigError
 from engine.lexical.analysis import fold_diacritics, is_cjk, stopwords, tokenize
 from engine.lexical.isbn import other_forms
@@ -126,14 +126,14 @@ def compound_ends(word: QueryWord, language: str) -> tuple[str, ...]:
     return tuple(form for form in forms if len(form) >= MIN_COMPOUND_HEAD)
 
 
-# Raised when this code writes products into the lexical index differently (the `spell` words, the
-# analysers, the identifier forms): an index written before is then re-analysed by its next build.
-ANALYSIS_VERSION = 8  # 3: family field; 4: categories; 5: fast facets; 6: accents; 7: joined; 8: colour, size
+# Raised when products are written into the lexical index differently (the `spell` words, analysers,
+# identifier forms; 8: colour and size, 9: full-width forms): an older index is re-analysed at its next build.
+ANALYSIS_VERSION = 9
 
 
 def normalize_identifier(value: object) -> str:
     """Case, spaces and dashes do not count in identifiers: "ISBN 978-0-14" -> "isbn978014"."""
-    return _IDENTIFIER_NOISE.sub("", str(value)).lower()
+    return _IDENTIFIER_NOISE.sub("", narrowed(str(value))).lower()
 
 
 def model_number_parts(value: str, max_parts: int = 8) -> list[str]:

@@ -37,6 +37,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from engine.charset import narrowed
 from engine.errors import BackendUnavailable, InvalidInput
 from engine.inference.base import RankerModel
 from engine.lexical.base import LexicalIndex
@@ -187,7 +188,7 @@ class SearchPipeline:
                 self._observe(name, elapsed)
 
     def validate(self, query: SearchQuery) -> str:
-        text = query.text.strip()
+        text = narrowed(query.text).strip()
         if not text and query.image is None:
             raise InvalidInput("query is empty: send a non-blank query, an image, or both")
         if len(query.text) > self.config.max_query_chars:

@@ -35,7 +35,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from sys import intern
 
-from engine.charset import composed
+from engine.charset import composed, narrowed
 from engine.events.base import Event, Impression, LogRecord
 
 # Weight of each action in the popularity counter (a purchase says more than a click).
@@ -44,8 +44,8 @@ ACTION_WEIGHTS = {"click": 1.0, "add_to_cart": 3.0, "purchase": 5.0}
 
 def normalise_query(query: str) -> str:
     """The key under which per-query statistics are kept: case, spacing and how an accent is written
-    (one character or a letter and a combining mark, NFC) do not matter."""
-    return " ".join(composed(query).casefold().split())
+    (one character or a letter and a combining mark, NFC) and full-width forms do not matter."""
+    return " ".join(narrowed(composed(query)).casefold().split())
 
 
 class Window:

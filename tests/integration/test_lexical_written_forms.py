@@ -2,7 +2,7 @@
 ("cle a molette" for "Clé à molette"), a decimal point for a decimal comma ("2.5" for "2,5 mm²"), and
 dimensions written together or apart ("4x40" for "4 x 40 mm"), as a hardware shop's customers type them;
 and a size is one unit of the minimum-should-match rule, matched with all its words or missed whole
-(in the catalog's language too: "fernseher 55 zoll"); a
+(in the catalog's language too: "fernseher 55 zoll"); full-width forms read as ASCII; a
 name typed as one word ("proplan") finds it written apart ("Pro Plan"); and
 a word the catalog has as written is corrected by one edit at most ("perceuse" is not "Ponceuse").
 
@@ -100,6 +100,31 @@ def test_a_size_in_the_catalog_language_is_one_unit_of_the_query(
 ) -> None:
     with open_backend(backend, request, tmp_path, in_language("german")) as index:
         index.rebuild(ELECTRONICS)
+        assert index.match_ids(MatchQuery(query, typos=False)) == expected
+
+
+GADGETS = [
+    Product("g-sony", "Sony WH-1000XM5 Kopfhörer", attributes={"model": "WH-1000XM5"}),
+    Product("g-cable", "ＵＳＢ－Ｃケーブル　２ｍ"),  # a Japanese title written full width
+    Product("g-hdmi", "HDMI Kabel 2 m"),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ｗｈ－１０００ｘｍ５", {"g-sony"}),  # typed in an input method's full-width mode
+        ("ＳＯＮＹ", {"g-sony"}),
+        ("usb-c", {"g-cable"}),  # the catalog's full-width title found by the ASCII keys
+        ("ｕｓｂ ｃ", {"g-cable"}),
+        ("kabel ２ ｍ", {"g-hdmi"}),
+    ],
+)
+def test_full_width_forms_match_as_ascii(
+    query: str, expected: set[str], request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    with open_backend(backend, request, tmp_path, in_language("german")) as index:
+        index.rebuild(GADGETS)
         assert index.match_ids(MatchQuery(query, typos=False)) == expected
 
 

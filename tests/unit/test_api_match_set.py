@@ -183,6 +183,21 @@ def test_an_isbn_finds_its_book_on_every_pipeline(client: TestClient) -> None:
         assert [h["id"] for h in answer["hits"]] == ["bk-austen"] and answer["total"] == 1
 
 
+def test_a_query_typed_full_width_is_the_search_its_ascii_keys_make(client: TestClient) -> None:
+    for pipeline in ("bm25", "full"):
+        answer = search(client, query="９７８－０－１４－１４３９５１－８", pipeline=pipeline)
+        assert [h["id"] for h in answer["hits"]] == ["bk-austen"] and answer["total"] == 1
+    # The same lexical matches and the same query vector (the encoder is given the ASCII text).
+    typed, wide = (
+        search(client, query=q, debug=True, size=20)
+        for q in ("penguin classics", "ｐｅｎｇｕｉｎ　ｃｌａｓｓｉｃｓ")
+    )
+    assert wide["total"] == typed["total"] == 2
+    assert [(h["id"], h["debug"]["dense_score"]) for h in wide["hits"]] == [
+        (h["id"], h["debug"]["dense_score"]) for h in typed["hits"]
+    ]
+
+
 def test_synonyms_apply_to_the_next_search_without_a_rebuild(client: TestClient) -> None:
     assert search(client, query="mallet")["total"] == 0
     bad = client.put("/v1/admin/synonyms", json={"synonyms": [["mallet", "hammer"], ["sofa"]]}, headers=AUTH)

@@ -1,5 +1,5 @@
 """Identifiers and words as shoppers and feeds write them: a book's ISBN-10 and ISBN-13 alike,
-accents left out or written decomposed."""
+accents left out or written decomposed, letters and digits typed full width."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import unicodedata
 
 import pytest
 
+from engine.charset import narrowed
 from engine.lexical.analysis import fold_diacritics, tokenize
 from engine.lexical.isbn import other_forms
-from engine.lexical.matching import SearchFields, spell_forms
+from engine.lexical.matching import SearchFields, normalize_identifier, spell_forms
+from engine.ranking.stats import normalise_query
 from engine.records import Product
 
 
@@ -50,3 +52,13 @@ def test_spellings_and_query_forms_leave_accents_out() -> None:
 def test_decomposed_text_tokenizes_as_the_composed_word() -> None:
     decomposed = unicodedata.normalize("NFD", "Kratzbäume für Dübel")
     assert decomposed != "Kratzbäume für Dübel" and tokenize(decomposed) == ["kratzbäume", "für", "dübel"]
+
+
+def test_full_width_forms_read_as_the_ascii_a_shopper_types_otherwise() -> None:
+    """A Chinese, Japanese or Korean input method in full-width mode types Latin letters and digits
+    as their full-width forms; they are the same keys."""
+    words = ["wh", "1000xm5", "usb", "c", "ケーブル", "2m"]
+    assert tokenize("ｗｈ－１０００ｘｍ５ ＵＳＢ－Ｃケーブル　２ｍ") == words
+    assert normalize_identifier("ＷＨ－１０００ＸＭ５") == normalize_identifier("WH-1000XM5") == "wh1000xm5"
+    assert normalise_query("ＷＨ－１０００ＸＭ５　Sony") == normalise_query("wh-1000xm5 sony")
+    assert narrowed("ケーブル") == "ケーブル" and narrowed("plain") == "plain"  # kana and ASCII as they are
