@@ -63,8 +63,8 @@ UNITS = (
     Unit((), ("m2",)),
     Unit((), ("m3",)),
 )
-# The catalog languages' own words for the same units (`AISLE_CATALOG_LANGUAGE`), each a unit of its
-# own, so a size typed together reads apart in its own language ("55zoll" as "55 zoll", the catalog's
+# The catalog languages' own words for the same units (read in a catalog of any language), each a unit of
+# its own, so a size typed together reads apart in its own language ("55zoll" as "55 zoll", the catalog's
 # "55 Zoll"). Without them "fernseher 55 zoll" counted "55" and "zoll" as two words of the rule, and
 # the 43 and 65 Zoll televisions matched it by "fernseher zoll". Accented words are listed as typed
 # and, where shoppers often leave the accent out, without it; a word that follows a number as a plain
