@@ -4,9 +4,10 @@ Rows are the shop's own export: German column names, a decimal comma and a euro 
 count, EAN and manufacturer part numbers. Patterns (`bench.shop_judging`) are written against the title
 (lowercased, accents removed: "kopfhörer" is "kopfhorer"): grade 3 for the asked product, 2 for its kind
 in another size or model, None where no other kind is right. Queries are typed as German shoppers type
-them: sizes in the language's own units ("55 zoll", "4 stück"), umlauts left out or written "oe",
-model numbers, a few typos, and some typed in an input method's full-width mode, as a shopper whose
-keyboard is set to Chinese or Japanese types Latin letters ("ｗｈ－１０００ｘｍ５").
+them: sizes in the language's own units ("55 zoll", "4 stück", "27 zoll" for a monitor titled `27"`),
+umlauts left out or written "oe", model numbers, a few typos, and some typed in an input method's
+full-width mode, as a shopper whose keyboard is set to Chinese or Japanese types Latin letters
+("ｗｈ－１０００ｘｍ５").
 """
 
 from __future__ import annotations
@@ -103,6 +104,12 @@ ROWS: list[Row] = [
     ("C-5003", "ASUS ROG Strix G16 Gaming-Laptop 16 Zoll",
      "Gaming-Notebook mit RTX 4060, 1 TB SSD.",
      "ASUS", f"{PC} > Notebooks", 1499.0, 2, "G614JV-N3106W", "Grau"),
+    ("C-5008", 'Samsung Odyssey G5 27" Gaming-Monitor',
+     "WQHD-Monitor mit 165 Hz und 1 ms Reaktionszeit.",
+     "Samsung", f"{PC} > Monitore", 249.0, 7, "LS27CG510EUXEN", "Schwarz"),
+    ("C-5009", 'Dell S2421HN 24" Monitor',
+     "Full-HD-Monitor mit IPS-Panel und 75 Hz.",
+     "Dell", f"{PC} > Monitore", 119.0, 10, "DELL-S2421HN", "Schwarz"),
     ("C-5004", "Samsung 990 PRO NVMe SSD 2 TB",
      "Interne M.2 PCIe 4.0 SSD, bis zu 7.450 MB/s.",
      "Samsung", f"{PC} > Speicher", 169.0, 25, "MZ-V9P2T0BW", ""),
@@ -213,6 +220,8 @@ JUDGED: dict[str, tuple[str, str | None]] = {
     "haartrockner": (r"haartrockner", None),
     "notebook 14 zoll": (r"(notebook|laptop) 14 zoll", r"notebook|laptop"),
     "laptop 16 zoll": (r"laptop 16 zoll", r"notebook|laptop"),
+    "monitor 27 zoll": (r'27"', r"monitor"),
+    "24 zoll monitor": (r'24"', r"monitor"),
     "ssd 2 tb": (r"ssd 2 tb", r"ssd"),
     "externe ssd 1tb": (r"portable ssd 1 tb", r"ssd"),
     "maus": (r"maus", None),

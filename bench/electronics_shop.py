@@ -4,8 +4,8 @@ Many small shops write their catalog from a spreadsheet or an ERP: German column
 "Preis"), semicolons, prices with a decimal comma and a euro sign ("1.799,00 €"), a stock count, EAN
 codes and manufacturer part numbers, saved in Windows' cp1252. Shoppers type sizes in German units ("55
 zoll", "4 stück"), leave umlauts out, type model numbers, and some type in an input method's full-width
-mode ("ｗｈ－１０００ｘｍ５"). This writes such an export (55 products, three bad rows), the catalog as
-`indexer build` reads it with the settings below (JSON Lines), and 49 queries judged by what a shopper
+mode ("ｗｈ－１０００ｘｍ５"). This writes such an export (57 products, three bad rows), the catalog as
+`indexer build` reads it with the settings below (JSON Lines), and 51 queries judged by what a shopper
 asking them wants (`bench.electronics_catalog`, `bench.shop_judging`).
 
     python -m bench.electronics_shop --out var/shops/electronics

@@ -75,6 +75,12 @@ DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")  # read as a point; OpenSearch's `
 # Read as the letter or digit a shopper types for them; full-width forms as ASCII (`narrowed`).
 SIGNS = {"×": "x", "²": "2", "³": "3", **WIDE_FORMS}
 _SIGNS = str.maketrans(SIGNS)
+# An inch mark after a number is the word: `55"` (also `55''`, `55″`, `55”`) reads "55 inch", so a television
+# titled `55"` is found by "55 inch", and by "55 zoll" through the size's readings (`engine.lexical.sizes`).
+# OpenSearch's `aisle_inch` char filter writes the same.
+INCH_MARK = re.compile("(?<=\\d)(?:\"|''|\u2033|\u201d)")
+INCH = " inch"
+_INCH_MARKS = ('"', "''", "\u2033", "\u201d")
 # Letters without a decomposition that Lucene's ASCIIFoldingFilter writes in ASCII all the same.
 _LETTERS_TO_ASCII = {"æ": "ae", "œ": "oe", "ø": "o", "ß": "ss", "ł": "l", "đ": "d", "ð": "d", "þ": "th"}
 _LETTERS_TO_ASCII |= {"ı": "i", "ħ": "h", "ŧ": "t", "ŀ": "l"}
@@ -92,7 +98,10 @@ def tokenize(text: str) -> list[str]:
     text = composed(text)
     if "," in text:
         text = DECIMAL_COMMA.sub(".", text)
-    tokens: list[str] = _TOKEN.findall(text.lower().translate(_SIGNS))
+    text = text.lower().translate(_SIGNS)
+    if any(mark in text for mark in _INCH_MARKS):
+        text = INCH_MARK.sub(INCH, text)
+    tokens: list[str] = _TOKEN.findall(text)
     if "'" in text or "’" in text:
         tokens = [t for t in (_POSSESSIVE.sub("", t) for t in tokens) if t]
     return tokens

@@ -20,7 +20,8 @@ Why each field looks the way it does:
 - The analyser follows the catalog language: `aisle_english` above, or standard tokenizer, lowercase,
   our stop list and the language's Snowball stemmer (the algorithm PyStemmer runs in the embedded
   index); every analyser ends with `cjk_bigram` (with unigrams) so CJK text is searchable. Before the
-  tokenizer a decimal comma becomes a point, "×" an "x" and "²" a "2" (`aisle_decimal`, `aisle_signs`, as
+  tokenizer a decimal comma becomes a point, "×" an "x", "²" a "2", a full-width letter its ASCII one and
+  an inch mark after a number the word "inch" (`aisle_decimal`, `aisle_signs`, `aisle_inch`, as
   `engine.lexical.analysis.tokenize`); where accents do not matter, `asciifolding` follows lowercase.
 - `image`: stored only. `dynamic: strict` rejects fields this module does not know about.
 """
@@ -33,6 +34,8 @@ from typing import Any
 from engine.lexical.analysis import (
     ACCENT_FREE_LANGUAGES,
     DECIMAL_COMMA,
+    INCH,
+    INCH_MARK,
     SIGNS,
     irregular_plural_rules,
     stopwords,
@@ -91,6 +94,7 @@ def analysis_settings(language: str = "english") -> dict[str, Any]:
     char_filters = {
         "aisle_decimal": {"type": "pattern_replace", "pattern": DECIMAL_COMMA.pattern, "replacement": "."},
         "aisle_signs": {"type": "mapping", "mappings": [_escaped(sign, to) for sign, to in SIGNS.items()]},
+        "aisle_inch": {"type": "pattern_replace", "pattern": INCH_MARK.pattern, "replacement": INCH},
     }
     return {
         "filter": filters,

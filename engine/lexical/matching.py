@@ -127,8 +127,8 @@ def compound_ends(word: QueryWord, language: str) -> tuple[str, ...]:
 
 
 # Raised when products are written into the lexical index differently (the `spell` words, analysers,
-# identifier forms; 8: colour and size, 9: full-width forms): an older index is re-analysed at its next build.
-ANALYSIS_VERSION = 9
+# identifier forms; 9: full-width forms, 10: inch marks): an older index is re-analysed at its next build.
+ANALYSIS_VERSION = 10
 
 
 def normalize_identifier(value: object) -> str:

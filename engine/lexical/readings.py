@@ -185,8 +185,9 @@ def split_rewrites(
 
 def _size_forms(number: str, unit: Unit) -> list[str]:
     """The ways a catalog writes a size: "18 volt" (also "18-Volt", "18 volts" once analysed), "18v"
-    and "18 v" ("10 l", "5 gal")."""
+    and "18 v" ("10 l", "5 gal"), and "55 inch" for "55 zoll" (`Unit.same_as`: an inch mark's reading)."""
     forms = [f"{number} {unit.words[0]}"] if unit.words else []
+    forms += [f"{number} {word}" for word in unit.same_as]
     for short in unit.short:
         forms += [f"{number}{short}", f"{number} {short}"]
     return forms

@@ -25,10 +25,12 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class Unit:
     """A unit of measure: the word written out (singular first; none for "mah", "btu", which are
-    only written short) and its abbreviations."""
+    only written short), its abbreviations, and the word it is also read as (`same_as`: a catalog's
+    `55"` is indexed as "55 inch", so "55 zoll" also reads "55 inch")."""
 
     words: tuple[str, ...]
     short: tuple[str, ...] = ()
+    same_as: tuple[str, ...] = ()
 
 
 UNITS = (
@@ -70,14 +72,14 @@ UNITS = (
 # and, where shoppers often leave the accent out, without it; a word that follows a number as a plain
 # word in another language is left out ("chili", Italian kilograms).
 LANGUAGE_UNITS = (
-    Unit(("zoll",)),  # inch: German
-    Unit(("pouce", "pouces")),  # French
-    Unit(("pulgada", "pulgadas")),  # Spanish
-    Unit(("pollice", "pollici")),  # Italian
-    Unit(("duim",)),  # Dutch
-    Unit(("tum",)),  # Swedish
-    Unit(("tomme", "tommer")),  # Danish, Norwegian
-    Unit(("polegada", "polegadas")),  # Portuguese
+    Unit(("zoll",), same_as=("inch",)),  # inch: German
+    Unit(("pouce", "pouces"), same_as=("inch",)),  # French
+    Unit(("pulgada", "pulgadas"), same_as=("inch",)),  # Spanish
+    Unit(("pollice", "pollici"), same_as=("inch",)),  # Italian
+    Unit(("duim",), same_as=("inch",)),  # Dutch
+    Unit(("tum",), same_as=("inch",)),  # Swedish
+    Unit(("tomme", "tommer"), same_as=("inch",)),  # Danish, Norwegian
+    Unit(("polegada", "polegadas"), same_as=("inch",)),  # Portuguese
     Unit(("gramm",)),  # the metric units: German, Spanish and Portuguese, Italian, French
     Unit(("gramo", "gramos", "grama", "gramas")),
     Unit(("grammo", "grammi")),

@@ -2,7 +2,7 @@
 ("cle a molette" for "Clé à molette"), a decimal point for a decimal comma ("2.5" for "2,5 mm²"), and
 dimensions written together or apart ("4x40" for "4 x 40 mm"), as a hardware shop's customers type them;
 and a size is one unit of the minimum-should-match rule, matched with all its words or missed whole
-(in the catalog's language too: "fernseher 55 zoll"); full-width forms read as ASCII; a
+(in the catalog's language too: "fernseher 55 zoll", which finds `55"`); full-width forms read as ASCII; a
 name typed as one word ("proplan") finds it written apart ("Pro Plan"); and
 a word the catalog has as written is corrected by one edit at most ("perceuse" is not "Ponceuse").
 
@@ -79,6 +79,8 @@ ELECTRONICS = [
     Product("tv-43", "Philips LED Fernseher 43 Zoll", category=("TV", "Fernseher")),
     Product("tv-55", "Samsung QLED Fernseher 55 Zoll", category=("TV", "Fernseher")),
     Product("tv-65", "LG OLED Fernseher 65 Zoll", category=("TV", "Fernseher")),
+    Product("tv-55-mark", 'Sony Bravia OLED Fernseher 55"', category=("TV", "Fernseher")),  # an inch mark
+    Product("pad-11", "Apple iPad Air 11″ Hülle"),
     Product("bat-4", "Varta Batterien AA, 4 Stück"),
     Product("bat-8", "Varta Batterien AAA, 8 Stück"),
 ]
@@ -87,10 +89,13 @@ ELECTRONICS = [
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("fernseher 55 zoll", {"tv-55"}),  # "zoll" is a unit: not the 43 and 65 inch by "fernseher zoll"
-        ("55 zoll fernseher", {"tv-55"}),
-        ("55zoll fernseher", {"tv-55"}),  # typed together, read apart in the catalog's language
+        # "zoll" is a unit: not the 43 and 65 inch by "fernseher zoll"; `55"` is "55 inch", as "55 zoll" reads
+        ("fernseher 55 zoll", {"tv-55", "tv-55-mark"}),
+        ("55 zoll fernseher", {"tv-55", "tv-55-mark"}),
+        ("55zoll fernseher", {"tv-55", "tv-55-mark"}),  # typed together, read apart in the catalog's language
+        ('fernseher 55"', {"tv-55", "tv-55-mark"}),
         ("tv 65 zoll", {"tv-65"}),
+        ("ipad hülle 11 zoll", {"pad-11"}),  # a double prime is an inch mark too
         ("batterien 4 stück", {"bat-4"}),
         ("fernseher zoll", {"tv-43", "tv-55", "tv-65"}),  # a unit without its number is a word
     ],

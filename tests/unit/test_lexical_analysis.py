@@ -199,6 +199,9 @@ def test_a_size_also_reads_as_the_other_ways_a_catalog_writes_it() -> None:
     assert size_rewrites("t8 5000k", analyzer) == size_rewrites("4x", analyzer) == []
     assert size_rewrites("2x tape", analyzer) == []  # one letter that is no unit stays
     assert readings(size_rewrites("bosch gsr18v", analyzer)) == ["bosch gsr 18v"]  # a model's letters
+    german = make_analyzer("german")  # another language's inch also reads "inch", as a `55"` is indexed
+    assert readings(size_rewrites("fernseher 55 zoll", german)) == ["fernseher 55 inch"]
+    assert readings(size_rewrites("55zoll tv", german)) == ["55 zoll tv", "55 inch tv"]
     assert size_rewrites("ps3 pad", analyzer) == size_rewrites("mm2", analyzer) == []  # two letters; a unit
     assert readings(query_rewrites("fire pit 18v", analyzer, None)) == [
         "fire pit 18 volt",

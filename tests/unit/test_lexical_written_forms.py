@@ -62,3 +62,12 @@ def test_full_width_forms_read_as_the_ascii_a_shopper_types_otherwise() -> None:
     assert normalize_identifier("ＷＨ－１０００ＸＭ５") == normalize_identifier("WH-1000XM5") == "wh1000xm5"
     assert normalise_query("ＷＨ－１０００ＸＭ５　Sony") == normalise_query("wh-1000xm5 sony")
     assert narrowed("ケーブル") == "ケーブル" and narrowed("plain") == "plain"  # kana and ASCII as they are
+
+
+def test_an_inch_mark_after_a_number_is_the_word_inch() -> None:
+    assert tokenize('Sony Bravia 55" OLED') == ["sony", "bravia", "55", "inch", "oled"]
+    assert tokenize("iPad 11″, MacBook 13'', 6,1” Display") == [
+        *("ipad", "11", "inch", "macbook", "13", "inch", "6.1", "inch", "display"),
+    ]
+    assert tokenize('he said "hi"') == ["he", "said", "hi"]  # a quotation mark after a letter stays one
+    assert tokenize("ＴＶ ５５＂") == ["tv", "55", "inch"]  # typed full width
