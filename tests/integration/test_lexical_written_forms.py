@@ -23,6 +23,21 @@ from tests.support.backends import in_language, open_backend
 
 pytestmark = pytest.mark.integration
 
+
+def matched_as_written(
+    products: list[Product],
+    query: str,
+    language: str,
+    backend: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+) -> set[str]:
+    """The ids `query` matches, with typos off, on `backend` holding `products` in `language`."""
+    with open_backend(backend, request, tmp_path, in_language(language)) as index:
+        index.rebuild(products)
+        return index.match_ids(MatchQuery(query, typos=False))
+
+
 # Ids a query never names (an id is an identifier: the product "cable" would match any query with "cable").
 HARDWARE = [
     Product("hw-wrench", "Clé à molette 250 mm", brand="Stanley"),
@@ -70,9 +85,7 @@ HARDWARE = [
 def test_a_word_written_another_way_matches_as_written(
     query: str, expected: set[str], request: pytest.FixtureRequest, tmp_path: Path, backend: str
 ) -> None:
-    with open_backend(backend, request, tmp_path, in_language("french")) as index:
-        index.rebuild(HARDWARE)
-        assert index.match_ids(MatchQuery(query, typos=False)) == expected
+    assert matched_as_written(HARDWARE, query, "french", backend, request, tmp_path) == expected
 
 
 ELECTRONICS = [
@@ -103,9 +116,7 @@ ELECTRONICS = [
 def test_a_size_in_the_catalog_language_is_one_unit_of_the_query(
     query: str, expected: set[str], request: pytest.FixtureRequest, tmp_path: Path, backend: str
 ) -> None:
-    with open_backend(backend, request, tmp_path, in_language("german")) as index:
-        index.rebuild(ELECTRONICS)
-        assert index.match_ids(MatchQuery(query, typos=False)) == expected
+    assert matched_as_written(ELECTRONICS, query, "german", backend, request, tmp_path) == expected
 
 
 GADGETS = [
@@ -128,9 +139,7 @@ GADGETS = [
 def test_full_width_forms_match_as_ascii(
     query: str, expected: set[str], request: pytest.FixtureRequest, tmp_path: Path, backend: str
 ) -> None:
-    with open_backend(backend, request, tmp_path, in_language("german")) as index:
-        index.rebuild(GADGETS)
-        assert index.match_ids(MatchQuery(query, typos=False)) == expected
+    assert matched_as_written(GADGETS, query, "german", backend, request, tmp_path) == expected
 
 
 TOOLS = [

@@ -1,9 +1,18 @@
-"""Reading back a made-up shop's judged queries (`bench.shop_judging.write_judged`)."""
+"""Reading back a made-up shop's catalog and judged queries (`bench.shop_judging.write_catalog`)."""
 
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
+
+from engine.records import Product
+
+
+def read_products(shop: Path) -> list[Product]:
+    """The products of `shop`'s products.jsonl, in file order."""
+    with (shop / "products.jsonl").open(encoding="utf-8") as f:
+        return [Product.from_dict(json.loads(line)) for line in f]
 
 
 def read_judged(shop: Path) -> tuple[dict[str, str], list[tuple[str, str, str]]]:

@@ -5,7 +5,6 @@ product it asks for."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -14,10 +13,9 @@ import pytest
 from bench.electronics_shop import COLUMNS, ENCODING, euros, write
 from engine.lexical.matching import SearchFields
 from engine.product_schema import Limits
-from engine.records import Product
 from indexer.check import check_catalog
 from indexer.readers import FeedFormat
-from tests.support.judged import read_judged
+from tests.support.judged import read_judged, read_products
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +37,7 @@ def test_the_export_reads_as_the_catalog_with_its_bad_rows_by_line(shop: Path) -
     assert report.valid == 57 and [p.line for p in report.problems] == [59, 60, 61]
     assert "title" in report.problems[0].message and "$" in report.problems[1].message
     assert report.attributes["ean"][1] == report.attributes["mpn"][1] == "identifier"
-    catalog = {
-        p.id: p
-        for p in (
-            Product.from_dict(json.loads(line)) for line in (shop / "products.jsonl").open(encoding="utf-8")
-        )
-    }
+    catalog = {p.id: p for p in read_products(shop)}
     assert catalog["T-3002"].price == 1799.0 and catalog["T-3002"].currency == "EUR"
     assert catalog["A-1002"].availability == "out_of_stock"  # a stock count of 0
     assert catalog["A-1001"].category == ("Audio", "Kopfhörer")

@@ -4,7 +4,6 @@ product it asks for, in the colour and size it names."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -13,10 +12,9 @@ import pytest
 from bench.fashion_shop import write
 from engine.lexical.matching import SearchFields
 from engine.product_schema import Limits
-from engine.records import Product
 from indexer.check import check_catalog
 from indexer.readers import FeedFormat
-from tests.support.judged import read_judged
+from tests.support.judged import read_judged, read_products
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +30,7 @@ def test_the_feed_reads_as_the_catalog_with_its_variants_and_bad_items(shop: Pat
     assert report.valid == 129 and len(report.problems) == 2
     assert "title" in report.problems[0].message and "price" in report.problems[1].message
     assert report.attributes["color"][1] == report.attributes["size"][1] == "searched as the variant"
-    catalog = [
-        Product.from_dict(json.loads(line)) for line in (shop / "products.jsonl").open(encoding="utf-8")
-    ]
+    catalog = read_products(shop)
     variants = Counter(p.variant for p in catalog)
     assert variants["Black / M"] == 3  # the crew tee, the wrap dress and the puffer jacket
     assert sum(1 for p in catalog if p.family == "JE-SLIM") == 8
