@@ -78,9 +78,9 @@ _SIGNS = str.maketrans(SIGNS)
 # An inch mark after a number is the word: `55"` (also `55''`, `55″`, `55”`) reads "55 inch", so a television
 # titled `55"` is found by "55 inch", and by "55 zoll" through the size's readings (`engine.lexical.sizes`).
 # OpenSearch's `aisle_inch` char filter writes the same.
-INCH_MARK = re.compile("(?<=\\d)(?:\"|''|\u2033|\u201d)")
-INCH = " inch"
 _INCH_MARKS = ('"', "''", "\u2033", "\u201d")
+INCH_MARK = re.compile(f"(?<=\\d)(?:{'|'.join(map(re.escape, _INCH_MARKS))})")
+INCH = " inch"
 # Letters without a decomposition that Lucene's ASCIIFoldingFilter writes in ASCII all the same.
 _LETTERS_TO_ASCII = {"æ": "ae", "œ": "oe", "ø": "o", "ß": "ss", "ł": "l", "đ": "d", "ð": "d", "þ": "th"}
 _LETTERS_TO_ASCII |= {"ı": "i", "ħ": "h", "ŧ": "t", "ŀ": "l"}
