@@ -7,6 +7,7 @@ what a product is: a spreadsheet saved where the decimal separator is a comma wr
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 
@@ -20,12 +21,23 @@ _THOUSANDS_COMMA = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]+")
 _GROUPED = re.compile(r"[0-9]{1,3}(?:[ \u00a0\u202f'’][0-9]{3})+(?:[.,][0-9]+)?")
 
 
-def parse_number(text: str) -> float:
+# ISO 4217 currencies without a minor unit: their amounts have no decimals, so a comma or dot before
+# three digits can only group thousands ("1,980" yen, "1.990" Icelandic kronur).
+WHOLE_CURRENCIES = frozenset(
+    {"JPY", "KRW", "ISK", "CLP", "VND", "PYG", "UGX", "XAF", "XOF", "XPF", "KMF", "GNF", "RWF", "DJF", "BIF"}
+)
+_WHOLE_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:\.[0-9]{3})+")
+
+
+def parse_number(text: str, whole: bool = False) -> float:
     """A number as a spreadsheet in any locale writes it: "12.50", "12,50" and "1.234,56" (a decimal
     comma, with dots grouping thousands), "1,234.56" (commas grouping thousands). "1,250" reads two
-    ways and raises `AmbiguousNumber`; anything else float() refuses raises ValueError. Thousands may
-    also be grouped by spaces or apostrophes ("1 299,00", "1'299.00")."""
+    ways and raises `AmbiguousNumber`, unless the amount is `whole` (a currency without decimals,
+    `WHOLE_CURRENCIES`), where it is 1250; anything else float() refuses raises ValueError. Thousands
+    may also be grouped by spaces or apostrophes ("1 299,00", "1'299.00")."""
     text = text.strip()
+    if whole and _WHOLE_GROUPED.fullmatch(text):
+        return float(re.sub(r"[,.]", "", text))
     if _GROUPED.fullmatch(text):
         text = re.sub(r"[ \u00a0\u202f'’]", "", text).replace(",", ".")
     if _DECIMAL_COMMA.fullmatch(text):
@@ -47,7 +59,11 @@ CURRENCY_SIGNS: dict[str, frozenset[str]] = {
     "$": frozenset({"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN"}),
     "us$": frozenset({"USD"}),
     "£": frozenset({"GBP"}),
-    "¥": frozenset({"JPY", "CNY"}),
+    "¥": frozenset({"JPY", "CNY"}),  # also the full-width "￥", read as this one (NFKC)
+    "円": frozenset({"JPY"}),
+    "元": frozenset({"CNY"}),
+    "₩": frozenset({"KRW"}),
+    "원": frozenset({"KRW"}),
     "₹": frozenset({"INR"}),
     "kr": frozenset({"SEK", "NOK", "DKK", "ISK"}),
     "kr.": frozenset({"DKK", "ISK"}),
@@ -62,13 +78,17 @@ def parse_price(text: str, currency: str) -> float:
     """A price as a shop's export writes it: a number in any locale (`parse_number`), with or without
     its currency's sign or ISO code before or after it ("€ 12,50", "12,50 €", "EUR 12.50", "$12.99").
     A sign or code of another currency than `currency` (the record's) raises `CurrencyMismatch`: the
-    number may be right, but for which money is a question only the shop can answer."""
+    number may be right, but for which money is a question only the shop can answer. Full-width digits,
+    commas and signs, as Japanese and Chinese exports often write them ("３，９８０円", "￥9,900"),
+    read as the ASCII ones."""
+    whole = currency in WHOLE_CURRENCIES
+    text = text if text.isascii() else unicodedata.normalize("NFKC", text)
     match = _LABELLED.fullmatch(text.strip())
     if match is None or (match.group(1) and match.group(3)):
-        return parse_number(text)
+        return parse_number(text, whole)
     label = (match.group(1) or match.group(3)).strip()
     if not label:
-        return parse_number(match.group(2))
+        return parse_number(match.group(2), whole)
     codes = CURRENCY_SIGNS.get(label.lower())
     if codes is None and len(label) == 3 and label.isalpha() and label.isupper():  # as ISO writes codes
         codes = frozenset({label})
@@ -76,7 +96,7 @@ def parse_price(text: str, currency: str) -> float:
         return parse_number(text)  # not a currency: refused as a number, naming the text
     if currency not in codes:
         raise CurrencyMismatch(f"written in {label} but the record's currency is {currency}")
-    return parse_number(match.group(2))
+    return parse_number(match.group(2), whole)
 
 
 def read_number(value: Any, currency: str | None = None) -> float:

@@ -297,6 +297,10 @@ def test_a_price_that_reads_two_ways_is_refused_with_the_reason() -> None:
         validate_record({"id": "a", "title": "t", "price": "1,250"})
     with pytest.raises(RecordError, match=re.escape("price: expected a number, got '1,2,3'")):
         validate_record({"id": "a", "title": "t", "price": "1,2,3"})
+    with pytest.raises(RecordError, match=re.escape("price: ambiguous number")):  # euros have cents
+        validate_record({"id": "a", "title": "t", "price": "1,250 €", "currency": "EUR"})
+    with pytest.raises(RecordError, match=re.escape("price: expected a number, got 'オープン価格'")):
+        validate_record({"id": "a", "title": "t", "price": "オープン価格", "currency": "JPY"})
 
 
 @pytest.mark.parametrize(
@@ -315,6 +319,13 @@ def test_a_price_that_reads_two_ways_is_refused_with_the_reason() -> None:
         ("1 299,00 €", "EUR", 1299.0),  # thousands grouped by a space, as French exports write them
         ("1\u00a0299,00\u00a0€", "EUR", 1299.0),  # ... often a no-break space
         ("CHF 1'299.00", "CHF", 1299.0),  # or an apostrophe, in Switzerland
+        ("3,980", "JPY", 3980.0),  # yen have no decimals: a comma before three digits groups thousands
+        ("2,480円", "JPY", 2480.0),
+        ("￥9,900", "JPY", 9900.0),  # the full-width yen sign Shift_JIS exports write
+        ("３，９８０円", "JPY", 3980.0),  # digits and comma typed full width
+        ("₩12,000", "KRW", 12000.0),
+        ("1.990 kr.", "ISK", 1990.0),
+        ("1,980.50", "JPY", 1980.5),  # written with decimals all the same
     ],
 )
 def test_a_price_may_carry_its_currency_sign_or_code(text: str, currency: str, price: float) -> None:
@@ -325,6 +336,8 @@ def test_a_price_may_carry_its_currency_sign_or_code(text: str, currency: str, p
 def test_a_price_in_another_currency_than_its_record_is_refused_naming_both() -> None:
     with pytest.raises(RecordError, match=re.escape("price: written in $ but the record's currency is EUR")):
         validate_record({"id": "a", "title": "t", "price": "$12", "currency": "EUR"})
+    with pytest.raises(RecordError, match=re.escape("price: written in 円 but the record's currency is CNY")):
+        validate_record({"id": "a", "title": "t", "price": "2,480円", "currency": "CNY"})
     with pytest.raises(
         RecordError, match=re.escape("price: written in USD but the record's currency is EUR")
     ):
