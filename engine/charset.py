@@ -6,9 +6,10 @@ control characters other than tab, line feed and carriage return, plus DEL (they
 terminals and tokenizers, and no product text needs them). Everything else in Unicode is allowed,
 and kept composed (`composed`), so one word is one string however it was typed or exported.
 
-What is searched also reads full-width Latin letters, digits and signs as the ASCII ones (`narrowed`):
-a Chinese, Japanese or Korean keyboard in full-width mode types "ｗｈ－１０００ｘｍ５" for "wh-1000xm5".
-Stored text keeps its own characters.
+What is searched also reads full-width Latin letters, digits and signs as the ASCII ones, and half-width
+katakana as the full-width ones (`narrowed`): a Chinese, Japanese or Korean keyboard in full-width mode
+types "ｗｈ－１０００ｘｍ５" for "wh-1000xm5", and older Japanese systems (point-of-sale exports, mail-order
+catalogs) still write "ﾌﾗｲﾊﾟﾝ" for "フライパン". Stored text keeps its own characters.
 """
 
 from __future__ import annotations
@@ -34,11 +35,38 @@ WIDE_FORMS = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} |
 _NARROW = str.maketrans(WIDE_FORMS)
 
 
+def _half_width_kana() -> dict[str, str]:
+    """U+FF61..U+FF9F (half-width katakana and their punctuation) as the full-width forms, a letter and
+    a following voiced or semi-voiced mark as the one letter they write ("ｶﾞ" -> "ガ", as Lucene's
+    `cjk_width` reads them); a mark no letter takes stays a mark, the spacing one (゛, ゜)."""
+    marks = {"ﾞ": ("゙", "゛"), "ﾟ": ("゚", "゜")}
+    table = {chr(code): unicodedata.normalize("NFKC", chr(code)) for code in range(0xFF61, 0xFF9E)}
+    table |= {mark: spacing for mark, (_, spacing) in marks.items()}
+    for letter in [chr(code) for code in range(0xFF66, 0xFF9E)]:
+        for mark, (combining, _) in marks.items():
+            joined = unicodedata.normalize("NFC", table[letter] + combining)
+            if len(joined) == 1:
+                table[letter + mark] = joined
+    return table
+
+
+HALF_WIDTH_KANA = _half_width_kana()
+_HALF_WIDTH = re.compile("|".join(sorted(HALF_WIDTH_KANA, key=len, reverse=True)))
+
+
+def widened_kana(text: str) -> str:
+    """`text` with half-width katakana as full-width (`HALF_WIDTH_KANA`)."""
+    if not any("｡" <= c <= "ﾟ" for c in text):
+        return text
+    return _HALF_WIDTH.sub(lambda found: HALF_WIDTH_KANA[found.group()], text)
+
+
 def narrowed(text: str) -> str:
-    """`text` with full-width ASCII forms as ASCII (Lucene's `cjk_width` does the same for Latin), so
-    a query typed in an input method's full-width mode finds what the same keys find in ASCII: the
-    lexical analysis, the query encoder, identifiers and the query's statistics all read it so."""
-    return text if text.isascii() else text.translate(_NARROW)
+    """`text` with full-width ASCII forms as ASCII and half-width katakana as full-width (Lucene's
+    `cjk_width` does the same), so a query typed in an input method's full-width mode finds what the
+    same keys find in ASCII, and "ﾌﾗｲﾊﾟﾝ" what "フライパン" finds: the lexical analysis, the query
+    encoder, identifiers and the query's statistics all read it so."""
+    return text if text.isascii() else widened_kana(text.translate(_NARROW))
 
 
 def composed(text: str) -> str:

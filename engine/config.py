@@ -79,7 +79,7 @@ class Settings(BaseSettings):
         "needs a rebuild (`indexer build --force`).",
     )
     identifier_fields: tuple[str, ...] = Field(
-        ("sku", "isbn", "gtin", "ean", "ean13", "upc", "barcode", "mpn", "model"),
+        ("sku", "isbn", "gtin", "ean", "ean13", "jan", "upc", "barcode", "mpn", "model"),
         description="Attributes matched exactly, ignoring case, spaces and dashes (the product id too).",
     )
     catalog_language: Literal[

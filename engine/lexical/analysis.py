@@ -28,7 +28,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from engine.charset import WIDE_FORMS, composed
+from engine.charset import WIDE_FORMS, composed, widened_kana
 
 # Catalog languages whose words are matched without their accents (see the module's docstring).
 ACCENT_FREE_LANGUAGES = frozenset({"english", "french", "spanish", "italian", "dutch", "portuguese"})
@@ -99,6 +99,8 @@ def tokenize(text: str) -> list[str]:
     if "," in text:
         text = DECIMAL_COMMA.sub(".", text)
     text = text.lower().translate(_SIGNS)
+    if not text.isascii():
+        text = widened_kana(text)
     if any(mark in text for mark in _INCH_MARKS):
         text = INCH_MARK.sub(INCH, text)
     tokens: list[str] = _TOKEN.findall(text)

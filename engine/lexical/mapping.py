@@ -20,9 +20,10 @@ Why each field looks the way it does:
 - The analyser follows the catalog language: `aisle_english` above, or standard tokenizer, lowercase,
   our stop list and the language's Snowball stemmer (the algorithm PyStemmer runs in the embedded
   index); every analyser ends with `cjk_bigram` (with unigrams) so CJK text is searchable. Before the
-  tokenizer a decimal comma becomes a point, "×" an "x", "²" a "2", a full-width letter its ASCII one and
-  an inch mark after a number the word "inch" (`aisle_decimal`, `aisle_signs`, `aisle_inch`, as
-  `engine.lexical.analysis.tokenize`); where accents do not matter, `asciifolding` follows lowercase.
+  tokenizer a decimal comma becomes a point, "×" an "x", "²" a "2", a full-width letter its ASCII one, a
+  half-width katakana its full-width one, and an inch mark after a number the word "inch"
+  (`aisle_decimal`, `aisle_signs`, `aisle_inch`, as `engine.lexical.analysis.tokenize`); where accents
+  do not matter, `asciifolding` follows lowercase.
 - `image`: stored only. `dynamic: strict` rejects fields this module does not know about.
 """
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from engine.charset import HALF_WIDTH_KANA
 from engine.lexical.analysis import (
     ACCENT_FREE_LANGUAGES,
     DECIMAL_COMMA,
@@ -68,8 +70,12 @@ _KEYWORD = {"type": "keyword"}
 
 def _escaped(sign: str, to: str) -> str:
     """A mapping char filter rule with both sides as escapes: a full-width "＝" maps to "=", which the
-    rule syntax would otherwise read as part of its "=>"."""
-    return f"\\u{ord(sign):04x} => \\u{ord(to):04x}"
+    rule syntax would otherwise read as part of its "=>". Either side may be several characters ("ｶﾞ")."""
+    return f"{_escapes(sign)} => {_escapes(to)}"
+
+
+def _escapes(text: str) -> str:
+    return "".join(f"\\u{ord(c):04x}" for c in text)
 
 
 def analysis_settings(language: str = "english") -> dict[str, Any]:
@@ -91,9 +97,10 @@ def analysis_settings(language: str = "english") -> dict[str, Any]:
         chain = ["lowercase", "aisle_stop", "aisle_stem", "aisle_cjk"]
     if language in ACCENT_FREE_LANGUAGES:
         chain.insert(chain.index("lowercase") + 1, "asciifolding")
+    signs = [*SIGNS.items(), *HALF_WIDTH_KANA.items()]
     char_filters = {
         "aisle_decimal": {"type": "pattern_replace", "pattern": DECIMAL_COMMA.pattern, "replacement": "."},
-        "aisle_signs": {"type": "mapping", "mappings": [_escaped(sign, to) for sign, to in SIGNS.items()]},
+        "aisle_signs": {"type": "mapping", "mappings": [_escaped(sign, to) for sign, to in signs]},
         "aisle_inch": {"type": "pattern_replace", "pattern": INCH_MARK.pattern, "replacement": INCH},
     }
     return {

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
 PLAIN_FIELDS = ("title", "description", "brand", "category")
 DEFAULT_WEIGHTS = {"title": 3.0, "description": 1.0, "brand": 2.0, "category": 1.0, "attr.variant": 2.0}
-DEFAULT_IDENTIFIERS = ("sku", "isbn", "gtin", "ean", "ean13", "upc", "barcode", "mpn", "model")
+DEFAULT_IDENTIFIERS = ("sku", "isbn", "gtin", "ean", "ean13", "jan", "upc", "barcode", "mpn", "model")
 ATTRIBUTE_PREFIX = "attr."
 _IDENTIFIER_NOISE = re.compile(r"[\s\-_./]+")
 MIN_PREFIX_CHARS = 3
@@ -126,9 +126,9 @@ def compound_ends(word: QueryWord, language: str) -> tuple[str, ...]:
     return tuple(form for form in forms if len(form) >= MIN_COMPOUND_HEAD)
 
 
-# Raised when products are written into the lexical index differently (the `spell` words, analysers,
-# identifier forms; 9: full-width forms, 10: inch marks): an older index is re-analysed at its next build.
-ANALYSIS_VERSION = 10
+# Raised when products are written into the lexical index differently (`spell` words, analysers, identifier
+# forms; 9: full-width forms, 10: inch marks, 11: half-width kana): an older index is re-analysed at build.
+ANALYSIS_VERSION = 11
 
 
 def normalize_identifier(value: object) -> str:
@@ -167,8 +167,8 @@ def query_words(
     """The query's distinct words with their analysed terms; stop words (no terms) are left out.
     `typos=False` allows no misspelling in any word.
 
-    A CJK run counts as one word per character bigram (each must match, subject to the
-    minimum-should-match rule), so "吾輩は猫" does not match every text holding one of its characters.
+    A CJK run gives one word per bigram, the rule's one unit matched by most of them (`sizes.unit_needs`):
+    "吾輩は猫" does not match every text holding one of its characters, nor "ステンレス 鍋" any steel.
     With `prefix_last`, the last token is marked `prefix` unless it is CJK or a stop word (a trailing
     "for" would otherwise become a required word), or is shorter than `MIN_PREFIX_CHARS` and alone or
     holding a digit ("a" alone would match nearly everything, and "pvc 4" means size 4, not 40 or 48;

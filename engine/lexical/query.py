@@ -31,7 +31,7 @@ from engine.lexical.matching import (
 )
 from engine.lexical.query_spell import compound_clauses, spelling_clauses
 from engine.lexical.readings import KnownTerms, Rewrite, query_rewrites
-from engine.lexical.sizes import Units, unit_words
+from engine.lexical.sizes import Units, unit_needs, unit_words
 from engine.lexical.synonyms import Expansions
 from engine.records import BUYABLE, CATEGORY_SEPARATOR, Filters
 
@@ -114,14 +114,21 @@ def _needing(
     fields: SearchFields,
     whole: Sequence[QueryWord] = (),
 ) -> dict[str, Any]:
-    """Every word of `whole`, and `needed` of the `units` of `words` (a size's words all, or one word)."""
+    """Every word of `whole`, and `needed` of the `units` of `words` (a size's words all, a CJK run's
+    most, or one word)."""
     body: dict[str, Any] = {}
     if whole:
         body["must"] = [_word(w, fields) for w in whole]
     clauses = []
-    for group in unit_words(units, words, lambda w: w.word):
+    for group in unit_words(units, words, _text):
         parts = [_word(w, fields) for w in group]
-        clauses.append(parts[0] if len(parts) == 1 else {"bool": {"must": parts}})
+        needs = unit_needs(group, _text)
+        if len(parts) == 1:
+            clauses.append(parts[0])
+        elif needs == len(parts):
+            clauses.append({"bool": {"must": parts}})
+        else:
+            clauses.append({"bool": {"should": parts, "minimum_should_match": needs}})
     if clauses:
         body["should"] = clauses
         body["minimum_should_match"] = needed
@@ -277,3 +284,7 @@ def bool_query(
     if must_not:
         body["must_not"] = must_not
     return {"bool": body}
+
+
+def _text(word: QueryWord) -> str:
+    return word.word

@@ -7,7 +7,10 @@ words: "cable 2.5 mm2" found the 1.5 mm² cable by "cable" and "mm2", "vis 4 x 4
 and the next number: "8 mm", "4 x 40 mm", "1/2 in", "m8 x 40") is one unit of the rule, matched with
 all its words or not at all, and every other word a unit of its own (`Units`): "foret 8 mm" is two
 units and needs both, while "foret beton 8" (three) still finds the other sizes of concrete drill bit
-by "foret beton", below the 8 mm one. Both lexical backends build their membership queries from it,
+by "foret beton", below the 8 mm one. A CJK run is one unit too, matched by as many of its character
+bigrams as the rule asks of that many words (`unit_needs`): counted bigram by bigram, "ステンレス 鍋"
+(five bigrams, four needed) found a stainless mug by its four "ステンレス" bigrams alone.
+Both lexical backends build their membership queries from it,
 and so do the readings of a query (`Units.rest`), which never match more loosely than the query.
 """
 
@@ -140,15 +143,15 @@ def size_spans(tokens: Sequence[str]) -> list[tuple[int, int]]:
 @dataclass(frozen=True)
 class Units:
     """A query's words as its minimum-should-match rule counts them: each size one unit whose words all
-    match, every other word a unit of its own (`units`, each the words as written); a product matches
-    `needed` of them."""
+    match, each CJK run one unit (its bigrams share the run's text), every other word a unit of its own
+    (`units`, each the words as written); a product matches `needed` of them."""
 
     units: tuple[tuple[str, ...], ...]
 
     @classmethod
     def of(cls, tokens: Sequence[str], words: Sequence[str]) -> Units:
         """For a query's `tokens` and its `words` (those with terms, as written; a CJK run is one word
-        per character bigram, each a unit, so its text comes once per bigram)."""
+        per character bigram, so its text comes once per bigram, and the run is one unit)."""
         present = set(words)
         sizes = [
             tuple(dict.fromkeys(t for t in tokens[first : last + 1] if t in present))
@@ -156,7 +159,7 @@ class Units:
         ]
         sized = {word for size in sizes for word in size}
         units = [size for size in dict.fromkeys(sizes) if size]
-        units += [(word,) for word in words if word not in sized]
+        units += [(word,) for word in dict.fromkeys(words) if word not in sized]
         return cls(tuple(units))
 
     @property
@@ -188,19 +191,25 @@ class Rest:
 
 
 def unit_words(units: Sequence[Sequence[str]], words: Sequence[T], text: Callable[[T], str]) -> list[list[T]]:
-    """The `words` of each unit, in the units' order: a size's words, or the next word of that text (a
-    CJK run's bigrams share their run's text, one unit each)."""
+    """The `words` of each unit, in the units' order: a size's words, or the words of that text (one, or
+    a CJK run's bigrams, which share their run's text)."""
     by_text: dict[str, list[T]] = {}
     for word in words:
         by_text.setdefault(text(word), []).append(word)
-    taken: dict[str, int] = {}
     grouped = []
     for unit in units:
         if len(unit) == 1:
-            same = by_text.get(unit[0], [])
-            n = taken.get(unit[0], 0)
-            taken[unit[0]] = n + 1
-            grouped.append(same[n : n + 1])
+            grouped.append(by_text.get(unit[0], []))
         else:
             grouped.append([by_text[t][0] for t in unit if t in by_text])
     return [group for group in grouped if group]
+
+
+def unit_needs(group: Sequence[T], text: Callable[[T], str]) -> int:
+    """How many of a unit's words (`unit_words`) a product must match: every word of a size, and of a
+    CJK run's bigrams as many as the rule asks of that many words (`required_matches`), so a run
+    typed without spaces ("ステンレス鍋", whose "ス鍋" no product writes) still finds what most of it
+    names."""
+    if len(group) > 1 and len({text(word) for word in group}) == 1:
+        return required_matches(len(group))
+    return len(group)

@@ -43,7 +43,7 @@ from engine.lexical.matching import (
 )
 from engine.lexical.query import IDENTIFIER_PREFIX_SCORE
 from engine.lexical.readings import Rewrite, phrase_rewrites, query_rewrites, size_rewrites
-from engine.lexical.sizes import Units, unit_words
+from engine.lexical.sizes import Units, unit_needs, unit_words
 from engine.lexical.synonyms import Expansions
 from engine.lexical.tantivy_filters import filtered
 from engine.lexical.tantivy_schema import field_name, tantivy
@@ -171,12 +171,19 @@ class QueryBuilder:
         counted: Callable[[Any], Any],
         whole: Sequence[QueryWord] = (),
     ) -> Any:
-        """Every word of `whole`, and `needed` of the `units` of `words` (a size's words all, or one)."""
+        """Every word of `whole`, and `needed` of the `units` of `words` (a size's words all, a CJK run's
+        most, or one word)."""
         clauses = [(Occur.Must, counted(self._word(w, exact=True, typos=True))) for w in whole]
         alternatives = []
-        for group in unit_words(units, words, lambda w: w.word):
+        for group in unit_words(units, words, _text):
             parts = [counted(self._word(w, exact=True, typos=True)) for w in group]
-            one = parts[0] if len(parts) == 1 else Query.boolean_query([(Occur.Must, p) for p in parts])
+            needs = unit_needs(group, _text)
+            if len(parts) == 1:
+                one = parts[0]
+            elif needs == len(parts):
+                one = Query.boolean_query([(Occur.Must, p) for p in parts])
+            else:
+                one = Query.boolean_query([(Occur.Should, p) for p in parts], needs)
             alternatives.append((Occur.Should, one))
         if alternatives:
             occur = Occur.Must if needed else Occur.Should
@@ -263,3 +270,7 @@ class QueryBuilder:
     def filtered(self, query: Any, filters: Filters | None) -> Any:
         """`query` under `filters` (`engine.lexical.tantivy_filters`)."""
         return filtered(self.schema, query, filters)
+
+
+def _text(word: QueryWord) -> str:
+    return word.word

@@ -142,6 +142,34 @@ def test_full_width_forms_match_as_ascii(
     assert matched_as_written(GADGETS, query, "german", backend, request, tmp_path) == expected
 
 
+KITCHEN = [
+    Product("jp-pan", "ティファール フライパン 26cm"),
+    Product("jp-old-pan", "ﾃﾌﾛﾝ加工 ﾌﾗｲﾊﾟﾝ 20cm"),  # half width, as older systems export katakana
+    Product("jp-pot", "ステンレス 片手鍋 18cm"),
+    Product("jp-mug", "真空断熱マグカップ", description="ステンレス製のマグ"),
+    Product("jp-kettle", "ｶﾞｽ火用 ｹﾄﾙ 2.5L"),
+    Product("jp-knife", "三徳包丁 165mm", attributes={"jan": "4901601284526"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("フライパン", {"jp-pan", "jp-old-pan"}),
+        ("ﾌﾗｲﾊﾟﾝ", {"jp-pan", "jp-old-pan"}),
+        ("ガス ケトル", {"jp-kettle"}),  # "ｶﾞ" is one letter, "ガ"
+        ("ステンレス 鍋", {"jp-pot"}),  # the mug is steel, but no pot: each run typed is one word
+        ("ステンレス鍋", {"jp-pot", "jp-mug"}),  # one run: no product writes its bigram "ス鍋"
+        ("4901601284526", {"jp-knife"}),  # a JAN code is an identifier by default
+        ("包丁 165mm", {"jp-knife"}),
+    ],
+)
+def test_a_japanese_catalog_matches_as_its_shoppers_type(
+    query: str, expected: set[str], request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    assert matched_as_written(KITCHEN, query, "english", backend, request, tmp_path) == expected
+
+
 TOOLS = [
     Product("hw-drill", "Perceuse-visseuse sans fil 18 V"),
     Product("hw-sander", "Ponceuse excentrique 125 mm"),

@@ -64,6 +64,15 @@ def test_full_width_forms_read_as_the_ascii_a_shopper_types_otherwise() -> None:
     assert narrowed("ケーブル") == "ケーブル" and narrowed("plain") == "plain"  # kana and ASCII as they are
 
 
+def test_half_width_katakana_read_as_full_width() -> None:
+    """Older Japanese systems export katakana half width, a voiced letter as the letter and its mark."""
+    assert narrowed("ﾃﾌﾛﾝ加工 ﾌﾗｲﾊﾟﾝ") == "テフロン加工 フライパン"
+    assert narrowed("ｶﾞｽ ｳﾞｨﾝﾃｰｼﾞ ｽﾃﾝﾚｽ｡") == "ガス ヴィンテージ ステンレス。"
+    assert narrowed("ｱﾞ ﾞ") == "ア゛ ゛"  # a mark no letter takes stays a mark
+    assert tokenize("ﾌﾗｲﾊﾟﾝ･ｹﾄﾙ") == tokenize("フライパン・ケトル")
+    assert normalise_query("ﾌﾗｲﾊﾟﾝ ２６ｃｍ") == normalise_query("フライパン 26cm")  # one query's statistics
+
+
 def test_an_inch_mark_after_a_number_is_the_word_inch() -> None:
     assert tokenize('Sony Bravia 55" OLED') == ["sony", "bravia", "55", "inch", "oled"]
     assert tokenize("iPad 11″, MacBook 13'', 6,1” Display") == [
