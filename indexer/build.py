@@ -59,7 +59,7 @@ from indexer.checksum import CatalogChecksum
 from indexer.embedding import DEFAULT_EMBED, EmbedOptions, product_encoder
 from indexer.images import ImageLoader
 from indexer.loading import Entry, load_catalog
-from indexer.problems import BadRecords, Problem
+from indexer.problems import MAX_BAD_SHARE, BadRecords, Problem, refuse_bad
 from indexer.readers import DEFAULT_FEED, FeedFormat
 from indexer.reanalyse import reanalyse
 from indexer.stages import StageResult, count_reused, image_stage, text_stage, write_stores
@@ -70,6 +70,7 @@ _BAR = {"unit": "item", "desc": "embedding", "dynamic_ncols": True}
 @dataclass(frozen=True)
 class BuildOptions:
     strict: bool = False
+    max_bad_share: float = MAX_BAD_SHARE  # more bad records than this: nothing is published
     force: bool = False
     chunk_size: int = 1_024
     embed: EmbedOptions = DEFAULT_EMBED
@@ -115,10 +116,7 @@ class Builder:
         options = options or BuildOptions()
         loaded = load_catalog(path, options.limits, options.feed)
         report = partial(BuildReport, unpublished=len(loaded.unpublished))
-        if options.strict and loaded.problems:
-            raise BadRecords(loaded.problems)
-        if not loaded.entries:
-            raise BadRecords(loaded.problems, "bad records and no valid product")
+        refuse_bad(loaded.problems, len(loaded.entries), options.strict, options.max_bad_share)
         tower = self._text_tower(options)
         text_encoder = product_encoder(self.inference, tower)
         clip = self.inference.clip_encoder()

@@ -1,9 +1,10 @@
 """`indexer`: build and maintain the product index from catalog files.
 
-Exit status: 0 done; 1 failed (nothing written: strict-mode bad records, a server down, no index yet,
-`verify` found a difference); 2 wrong usage (an argument, a named file that is missing or unreadable as a
-catalog, a bad `AISLE_*` setting); 3 done, but bad records were skipped (each reported as
-`indexer: error: FILE:LINE: ...` on stderr). Settings come from `AISLE_*` variables (engine.config).
+Exit status: 0 done; 1 failed (nothing written: strict-mode bad records, more than `--max-bad` of them in a
+build, a server down, no index yet, `verify` found a difference); 2 wrong usage (an argument, a named file
+that is missing or unreadable as a catalog, a bad `AISLE_*` setting); 3 done, but bad records were skipped
+(each reported as `indexer: error: FILE:LINE: ...` on stderr). Settings come from `AISLE_*` variables
+(engine.config).
 
 Over 300 lines because it holds every verb's argument parser with its `--help` examples and the lines
 each verb prints; the work behind each verb lives in its own module (build, updates, verify).
@@ -32,7 +33,7 @@ from indexer.build import Builder, BuildOptions
 from indexer.embedding import EmbedOptions
 from indexer.loading import LoadedCatalog, load_catalog, load_products_json, read_ids
 from indexer.partial import inline_records, load_patches
-from indexer.problems import MAX_REPORTED, BadRecords, Problem
+from indexer.problems import MAX_BAD_SHARE, MAX_REPORTED, BadRecords, Problem
 from indexer.readers import FeedFormat, read_records
 from indexer.updates import IndexUpdater
 from indexer.verify import stats, verify
@@ -44,6 +45,7 @@ EXAMPLES = """examples:
   indexer build catalog.jsonl                 # new generation; a no-op if nothing changed
   indexer build catalog.parquet --force       # rebuild even if the catalog is unchanged
   indexer build catalog.csv --strict          # any bad record fails the run, nothing written
+  indexer build catalog.csv --max-bad 30      # publish even if up to 30% of the records are bad (10)
   indexer build google-shopping.xml           # the Google Shopping feed a shop already publishes
   AISLE_CATALOG_COLUMNS='{"titel": "title", "prijs": "price"}' indexer build export.csv
                                               # an export with the shop's own column names
@@ -72,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="index a whole catalog file into a new generation")
     build.add_argument("file", type=Path, help=CATALOG_HELP)
     build.add_argument("--strict", action="store_true", help="fail on any bad record, write nothing")
+    build.add_argument(
+        "--max-bad",
+        type=float,
+        default=MAX_BAD_SHARE * 100,
+        metavar="PERCENT",
+        help="publish nothing when more than this share of the records is bad (default: %(default)g)",
+    )
     build.add_argument("--force", action="store_true", help="rebuild even if the catalog is unchanged")
     build.add_argument("--chunk-size", type=int, default=1024, help="products per checkpoint chunk")
     build.add_argument(
@@ -185,7 +194,7 @@ def _run(args: argparse.Namespace) -> int:
             backends.close()
     except BadRecords as exc:
         _report(exc.problems)
-        _error(f"{len(exc.problems)} bad records; nothing was written")
+        _error(f"{len(exc.problems)} {exc.what}; nothing was written")
         return EXIT_FAILED
     except KeyboardInterrupt:
         _error("interrupted; a re-run of the same build resumes from its checkpoint")
@@ -202,8 +211,11 @@ def _feed(settings: Settings) -> FeedFormat:
 
 def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> int:
     _check_positive(chunk_size=args.chunk_size, batch_size=args.batch_size, in_flight=args.in_flight)
+    if not 0 <= args.max_bad <= 100:
+        raise InvalidInput(f"--max-bad must be a percentage from 0 to 100, got {args.max_bad:g}")
     options = BuildOptions(
         strict=args.strict,
+        max_bad_share=args.max_bad / 100,
         force=args.force,
         chunk_size=args.chunk_size,
         embed=EmbedOptions(args.batch_size, args.in_flight),

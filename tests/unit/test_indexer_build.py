@@ -202,7 +202,11 @@ def test_default_mode_skips_bad_records_strict_writes_nothing(tmp_path, settings
     assert f"{catalog}:4: title: required" in caught.value.message
     assert not catalog_root(settings).exists() or read_current(catalog_root(settings)) is None
     assert lexical.count() == 0
-    report = Builder(settings, FakeInference(), lexical, vio).build(catalog, QUIET)
+    with pytest.raises(BadRecords, match="2 bad records, more than --max-bad 10% of the 5 read"):
+        Builder(settings, FakeInference(), lexical, vio).build(catalog, QUIET)
+    assert lexical.count() == 0
+    lenient = BuildOptions(**{**vars(QUIET), "max_bad_share": 0.5})
+    report = Builder(settings, FakeInference(), lexical, vio).build(catalog, lenient)
     assert report.count == 3 and [p.line for p in report.problems] == [4, 5]
     assert lexical.all_ids() == {"p0", "p1", "p2"}
 

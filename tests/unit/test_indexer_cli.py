@@ -42,7 +42,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def test_build_skips_bad_lines_reports_them_and_exits_3(env, capsys) -> None:
     catalog, lexical, inferences = env
-    code, out, err = run(capsys, "build", str(catalog), "--no-progress")
+    code, out, err = run(capsys, "build", str(catalog), "--no-progress", "--max-bad", "75")
     assert code == 3
     assert "built generation" in out and "4 products" in out
     lines = err.strip().splitlines()
@@ -50,8 +50,29 @@ def test_build_skips_bad_lines_reports_them_and_exits_3(env, capsys) -> None:
     assert lines[1] == f"indexer: error: {catalog}:6: duplicate id 'p1' (first seen on line 2)"
     assert lines[2] == "indexer: error: skipped 2 bad records (the others were written)"
     assert lexical.count() == 4 and inferences[0].closed
-    code, out, _ = run(capsys, "build", str(catalog), "--no-progress")
+    code, out, _ = run(capsys, "build", str(catalog), "--no-progress", "--max-bad", "75")
     assert code == 3 and out.startswith("unchanged: generation")
+
+
+def test_a_build_with_more_bad_records_than_max_bad_publishes_nothing(env, capsys, tmp_path) -> None:
+    """A whole catalog most of whose rows fail one way (a price format the shop's spreadsheet writes, a
+    renamed column) must not replace the catalog a shop is serving with the few rows left."""
+    catalog, lexical, _ = env
+    good = tmp_path / "good.jsonl"
+    good.write_text("\n".join(json.dumps({"id": f"g{i}", "title": f"lamp {i}"}) for i in range(10)))
+    assert run(capsys, "build", str(good), "--no-progress")[0] == 0
+    served = (tmp_path / "var" / "vectors" / "CURRENT").read_text()
+    code, out, err = run(capsys, "build", str(catalog), "--no-progress")  # 2 bad of 6: 33% > 10%
+    assert code == 1 and out == ""
+    assert "2 bad records, more than --max-bad 10% of the 6 read; nothing was written" in err
+    assert f"{catalog}:3: invalid JSON" in err
+    assert lexical.all_ids() == {f"g{i}" for i in range(10)}
+    assert (tmp_path / "var" / "vectors" / "CURRENT").read_text() == served
+    code, out, _ = run(capsys, "build", str(catalog), "--no-progress", "--max-bad", "40")
+    assert code == 3 and "4 products" in out and lexical.count() == 4
+    for wrong in ("-1", "101"):
+        code, _, err = run(capsys, "build", str(catalog), "--max-bad", wrong)
+        assert code == 2 and "--max-bad must be a percentage from 0 to 100" in err
 
 
 def test_strict_build_fails_and_writes_nothing(env, capsys, tmp_path) -> None:
@@ -64,7 +85,7 @@ def test_strict_build_fails_and_writes_nothing(env, capsys, tmp_path) -> None:
 
 def test_upsert_delete_stats_and_verify(env, capsys, tmp_path) -> None:
     catalog, lexical, inferences = env
-    run(capsys, "build", str(catalog), "--no-progress")
+    run(capsys, "build", str(catalog), "--no-progress", "--max-bad", "75")
     code, out, _ = run(capsys, "upsert", "--json", '{"id": "n1", "title": "desk lamp", "price": "12.5"}')
     assert code == 0 and "upserted 1 product;" in out and "holds 5" in out
     assert lexical.get(["n1"])["n1"].price == 12.5
@@ -91,7 +112,7 @@ def test_upsert_delete_stats_and_verify(env, capsys, tmp_path) -> None:
 
 def test_upsert_reports_bad_json_and_bad_records(env, capsys) -> None:
     catalog, _, _ = env
-    run(capsys, "build", str(catalog), "--no-progress")
+    run(capsys, "build", str(catalog), "--no-progress", "--max-bad", "75")
     code, _, err = run(capsys, "upsert", "--json", "{oops")
     assert code == 2 and err.startswith("indexer: error: --json: invalid JSON")
     code, out, err = run(capsys, "upsert", "--json", '[{"id": "ok", "title": "fine"}, {"id": "bad"}]')
@@ -126,7 +147,7 @@ def test_blank_attributes_and_bad_characters_are_bad_lines(env, capsys, tmp_path
             ]
         )
     )
-    code, out, err = run(capsys, "build", str(catalog), "--no-progress")
+    code, out, err = run(capsys, "build", str(catalog), "--no-progress", "--max-bad", "75")
     assert code == 3 and "1 products" in out and "Traceback" not in err
     lines = err.strip().splitlines()
     where = f"indexer: error: {catalog}"
@@ -139,7 +160,7 @@ def test_blank_attributes_and_bad_characters_are_bad_lines(env, capsys, tmp_path
 
 def test_partial_upsert_changes_only_given_fields_and_reports_bad_records(env, capsys, tmp_path) -> None:
     catalog, lexical, inferences = env
-    run(capsys, "build", str(catalog), "--no-progress")
+    run(capsys, "build", str(catalog), "--no-progress", "--max-bad", "75")
     run(capsys, "upsert", "--json", '{"id": "b1", "title": "Emma", "isbn": "978-0141439587", "year": 1815}')
     encoded = sum(i.text.encoded for i in inferences)
     prices = tmp_path / "prices.csv"
@@ -194,7 +215,7 @@ def test_check_names_the_attributes_that_read_like_identifiers(env, capsys, tmp_
     assert "EAN13 10 (identifier)" in out  # PrestaShop's name for it is one of the defaults
     assert "Quantite 10 (not searched)," in out and "Matiere 10 (not searched)" in out  # repeated values
     assert '"attr.Quantite"' in out  # the hint names an attribute a search could read
-    named = '["sku", "isbn", "gtin", "ean", "ean13", "upc", "barcode", "mpn", "model", "Reference"]'
+    named = '["sku", "isbn", "gtin", "ean", "ean13", "jan", "upc", "barcode", "mpn", "model", "Reference"]'
     assert f"(to find a product by its Reference: AISLE_IDENTIFIER_FIELDS='{named}')" in out
 
 
