@@ -14,6 +14,8 @@ from engine.lexical.matching import MatchQuery
 from engine.records import Filters
 
 MAX_RELAXED_WORDS = 8  # longer zero-result queries are not relaxed word by word (cost grows with length)
+# Hiragana (U+3041..U+3096) as the katakana the same sounds are written in (U+30A1..U+30F6).
+_KATAKANA = str.maketrans({chr(code): chr(code + 0x60) for code in range(0x3041, 0x3097)})
 
 
 class _Piece(NamedTuple):
@@ -60,9 +62,25 @@ def relaxed_query(lexical: LexicalIndex, text: str, filters: Filters) -> str | N
     A reading whose words match as written beats one that matches only through typo tolerance, however
     many products that finds: in a pet-and-hardware shop "dog food" suggests "dog" (a dog lead), not
     "food" (which reaches "wood" screws by one edit). A CJK run's words are its bigrams (`_pieces`).
+
+    Before any of that, a query holding hiragana is read in katakana: a Japanese shopper on a phone
+    often sends the kana as typed ("ふらいぱん") without converting it to the katakana the catalog
+    writes ("フライパン"). The index keeps the two apart (folded together, short words would match
+    inside others), so this is offered, never applied; where it matches nothing either, it is relaxed
+    first ("ふらいぱん 36cm" -> "フライパン").
     """
-    words = _pieces(text)
     flt = None if filters.is_empty else filters
+    katakana = text.translate(_KATAKANA)
+    if katakana == text:
+        return _relaxed(lexical, text, flt)
+    if lexical.count_matching(MatchQuery(katakana, flt)) > 0:
+        return katakana
+    return _relaxed(lexical, katakana, flt) or _relaxed(lexical, text, flt)
+
+
+def _relaxed(lexical: LexicalIndex, text: str, flt: Filters | None) -> str | None:
+    """`relaxed_query` without the katakana reading."""
+    words = _pieces(text)
 
     counted: dict[tuple[str, bool], int] = {}  # each relaxation is asked of the backend once
 

@@ -21,6 +21,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedLexical:
             Product("band", "小米手环 8 智能手表"),
             Product("huawei", "华为手表 GT 4"),
             Product("case", "iPhone 15 硅胶手机壳"),
+            Product("pan", "ティファール フライパン 26cm"),
         ]
     )
     return index
@@ -42,3 +43,20 @@ def test_a_cjk_query_that_matches_nothing_suggests_the_bigrams_that_match(
     assert relaxed_query(shop, query, Filters()) == suggestion
     if suggestion is not None:
         assert shop.count_matching(MatchQuery(suggestion)) > 0
+
+
+@pytest.mark.parametrize(
+    ("query", "suggestion"),
+    [
+        ("ふらいぱん", "フライパン"),  # sent as typed, not converted to the katakana the catalog writes
+        ("ふらいぱん 26cm", "フライパン 26cm"),
+        ("てぃふぁーる", "ティファール"),  # the long vowel mark is the same in both
+        ("ふらいぱん 36cm", "フライパン"),  # then relaxed as any query
+        ("ぴあの", None),
+    ],
+)
+def test_a_query_in_hiragana_suggests_its_katakana_reading(
+    shop: EmbeddedLexical, query: str, suggestion: str | None
+) -> None:
+    assert shop.count_matching(MatchQuery(query)) == 0
+    assert relaxed_query(shop, query, Filters()) == suggestion
