@@ -361,6 +361,11 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         name = value.strip().lower().replace("_", "-")
+        if name.partition("-")[0] in _BIGRAM_LANGUAGES:
+            raise ValueError(
+                f"{value!r}: Chinese, Japanese and Korean text is searchable in any catalog language, by "
+                "character bigrams; leave it unset (english, whose rules then apply to the Latin words)"
+            )
         return _LANGUAGE_CODES.get(name.partition("-")[0], name)
 
     @field_validator("catalog_encoding")
@@ -426,6 +431,8 @@ class Settings(BaseSettings):
         return self.data_dir.joinpath(*parts)
 
 
+# Languages matched by character bigrams whatever the catalog language (`engine.lexical.analysis`).
+_BIGRAM_LANGUAGES = frozenset({"ja", "japanese", "zh", "chinese", "ko", "korean"})
 # ISO 639-1 codes of the catalog languages (`Settings.catalog_language`).
 _LANGUAGE_CODES = {
     "en": "english",

@@ -192,6 +192,14 @@ def test_catalog_language_is_named_by_name_or_iso_code(value: str, language: str
         assert load_settings().catalog_language == language
 
 
+@pytest.mark.parametrize("value", ["ja", "ja-JP", "Japanese", "zh_CN", "ko"])
+def test_a_cjk_language_is_told_that_any_catalog_language_searches_it(value: str) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AISLE_CATALOG_LANGUAGE", value)
+        with pytest.raises(ConfigError, match="searchable in any catalog language, by character bigrams"):
+            load_settings()
+
+
 # ---- AISLE_CONFIG (TOML) --------------------------------------------------------------------------------
 
 
