@@ -158,7 +158,10 @@ def test_bad_lines_are_reported_by_line_number(env: Env, tmp_path: Path) -> None
     )
     strict = env.indexer("build", str(catalog), "--strict", "--no-progress")
     assert strict.returncode == 1 and not (catalog_root(env.settings) / "CURRENT").exists()
-    result = env.indexer("build", str(catalog), "--no-progress")
+    refused = env.indexer("build", str(catalog), "--no-progress")  # 3 bad of 5: more than --max-bad 10%
+    assert refused.returncode == 1 and not (catalog_root(env.settings) / "CURRENT").exists()
+    assert "3 bad records, more than --max-bad 10% of the 5 read; nothing was written" in refused.stderr
+    result = env.indexer("build", str(catalog), "--no-progress", "--max-bad", "60")
     assert result.returncode == 3
     errors = result.stderr.strip().splitlines()
     assert errors[:3] == [
