@@ -39,7 +39,7 @@ def _half_width_kana() -> dict[str, str]:
     """U+FF61..U+FF9F (half-width katakana and their punctuation) as the full-width forms, a letter and
     a following voiced or semi-voiced mark as the one letter they write ("ｶﾞ" -> "ガ", as Lucene's
     `cjk_width` reads them); a mark no letter takes stays a mark, the spacing one (゛, ゜)."""
-    marks = {"ﾞ": ("゙", "゛"), "ﾟ": ("゚", "゜")}
+    marks = {"\uff9e": ("\u3099", "\u309b"), "\uff9f": ("\u309a", "\u309c")}  # (combining, spacing)
     table = {chr(code): unicodedata.normalize("NFKC", chr(code)) for code in range(0xFF61, 0xFF9E)}
     table |= {mark: spacing for mark, (_, spacing) in marks.items()}
     for letter in [chr(code) for code in range(0xFF66, 0xFF9E)]:
@@ -56,7 +56,7 @@ _HALF_WIDTH = re.compile("|".join(sorted(HALF_WIDTH_KANA, key=len, reverse=True)
 
 def widened_kana(text: str) -> str:
     """`text` with half-width katakana as full-width (`HALF_WIDTH_KANA`)."""
-    if not any("｡" <= c <= "ﾟ" for c in text):
+    if not any("\uff61" <= c <= "\uff9f" for c in text):
         return text
     return _HALF_WIDTH.sub(lambda found: HALF_WIDTH_KANA[found.group()], text)
 

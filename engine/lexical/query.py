@@ -13,6 +13,7 @@ compounds ending with it), `minimum_should_match` from `required_matches`, ident
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any
 
 from engine.lexical.analysis import is_cjk, tokenize
@@ -35,6 +36,7 @@ from engine.lexical.sizes import Units, unit_needs, unit_words
 from engine.lexical.synonyms import Expansions
 from engine.records import BUYABLE, CATEGORY_SEPARATOR, Filters
 
+_WORD = attrgetter("word")  # a query word as written: what `Units` names
 _PLAIN_FIELDS = {
     "title": "title",
     "description": "description",
@@ -120,9 +122,9 @@ def _needing(
     if whole:
         body["must"] = [_word(w, fields) for w in whole]
     clauses = []
-    for group in unit_words(units, words, _text):
+    for group in unit_words(units, words, _WORD):
         parts = [_word(w, fields) for w in group]
-        needs = unit_needs(group, _text)
+        needs = unit_needs(group, _WORD)
         if len(parts) == 1:
             clauses.append(parts[0])
         elif needs == len(parts):
@@ -284,7 +286,3 @@ def bool_query(
     if must_not:
         body["must_not"] = must_not
     return {"bool": body}
-
-
-def _text(word: QueryWord) -> str:
-    return word.word

@@ -9,9 +9,9 @@ all its words or not at all, and every other word a unit of its own (`Units`): "
 units and needs both, while "foret beton 8" (three) still finds the other sizes of concrete drill bit
 by "foret beton", below the 8 mm one. A CJK run is one unit too, matched by as many of its character
 bigrams as the rule asks of that many words (`unit_needs`): counted bigram by bigram, "ステンレス 鍋"
-(five bigrams, four needed) found a stainless mug by its four "ステンレス" bigrams alone.
-Both lexical backends build their membership queries from it,
-and so do the readings of a query (`Units.rest`), which never match more loosely than the query.
+(five bigrams, four needed) found a stainless mug by its four "ステンレス" bigrams alone. Both lexical
+backends build their membership queries from it, and so do the readings of a query (`Units.rest`),
+which never match more loosely than the query.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ Filters become non-scoring clauses with `Filters.matches` semantics (`engine.lex
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from operator import attrgetter
 from typing import Any
 
 from engine.lexical.analysis import tokenize
@@ -52,6 +53,7 @@ from engine.records import Filters
 
 Occur = tantivy.Occur
 Query = tantivy.Query
+_WORD = attrgetter("word")  # a query word as written: what `Units` names
 ATTRIBUTE_SCORE = 3.0
 WORD_SCORE = 10.0
 
@@ -175,9 +177,9 @@ class QueryBuilder:
         most, or one word)."""
         clauses = [(Occur.Must, counted(self._word(w, exact=True, typos=True))) for w in whole]
         alternatives = []
-        for group in unit_words(units, words, _text):
+        for group in unit_words(units, words, _WORD):
             parts = [counted(self._word(w, exact=True, typos=True)) for w in group]
-            needs = unit_needs(group, _text)
+            needs = unit_needs(group, _WORD)
             if len(parts) == 1:
                 one = parts[0]
             elif needs == len(parts):
@@ -270,7 +272,3 @@ class QueryBuilder:
     def filtered(self, query: Any, filters: Filters | None) -> Any:
         """`query` under `filters` (`engine.lexical.tantivy_filters`)."""
         return filtered(self.schema, query, filters)
-
-
-def _text(word: QueryWord) -> str:
-    return word.word
