@@ -1,13 +1,13 @@
 """A Japanese kitchen and household shop, made up whole, that exports its catalog as its own CSV.
 
 Japanese shop systems and spreadsheets write Shift_JIS (Windows' cp932), Japanese column names
-("商品名", "販売価格"), prices in yen with a comma grouping thousands ("3,980", "2,480円", "￥9,900"),
-stock counts, JAN codes (the Japanese name of the EAN) and model numbers; products entered on an older
-system keep half-width katakana ("ﾃﾌﾛﾝ加工 ﾌﾗｲﾊﾟﾝ"). Shoppers type words apart or run together, with the
-ideographic space, sometimes in half-width katakana. This writes such an export (48 products, three bad
-rows: "オープン価格", a name left out, "要問合せ"), the catalog as `indexer build` reads it with the
-settings below (JSON Lines), and 47 queries judged by what a shopper asking them wants
-(`bench.kitchen_catalog`, `bench.shop_judging`).
+("商品名", "販売価格"), prices in yen with a comma grouping thousands ("3,980", "2,480円", "￥9,900", and
+"¥3,980" with the sign as Shift_JIS's byte 0x5C), stock counts, JAN codes (the Japanese name of the EAN)
+and model numbers; products entered on an older system keep half-width katakana ("ﾃﾌﾛﾝ加工 ﾌﾗｲﾊﾟﾝ").
+Shoppers type words apart or run together, with the ideographic space, sometimes in half-width katakana.
+This writes such an export (48 products, three bad rows: "オープン価格", a name left out, "要問合せ"), the
+catalog as `indexer build` reads it with the settings below (JSON Lines), and 47 queries judged by what
+a shopper asking them wants (`bench.kitchen_catalog`, `bench.shop_judging`).
 
     python -m bench.kitchen_shop --out var/shops/kitchen
     AISLE_CURRENCY=JPY python -m bench.relevance \\
@@ -41,9 +41,10 @@ KNOWN_JAN = {"k-101": "4901601284526"}  # the one a judged query types
 
 
 def yen(amount: int, style: int) -> str:
-    """A price as the shop's systems write it, one of three ways: "3,980", "3,980円", "￥3,980"."""
+    """A price as the shop's systems write it, one of four ways: "3,980", "3,980円", "￥3,980", and
+    "¥3,980" as Shift_JIS stores that sign, byte 0x5C, which cp932 reads as a backslash."""
     number = f"{amount:,}"
-    return (number, f"{number}円", f"￥{number}")[style % 3]
+    return (number, f"{number}円", f"￥{number}", f"\\{number}")[style % 4]
 
 
 class Export(ExportRows):

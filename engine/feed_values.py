@@ -60,6 +60,8 @@ CURRENCY_SIGNS: dict[str, frozenset[str]] = {
     "us$": frozenset({"USD"}),
     "£": frozenset({"GBP"}),
     "¥": frozenset({"JPY", "CNY"}),  # also the full-width "￥", read as this one (NFKC)
+    # Shift_JIS writes the yen sign as byte 0x5C, which Japanese systems show as "¥" and cp932 reads "\".
+    "\\": frozenset({"JPY"}),
     "円": frozenset({"JPY"}),
     "元": frozenset({"CNY"}),
     "₩": frozenset({"KRW"}),

@@ -1,7 +1,7 @@
 """The made-up Japanese kitchen shop (`bench.kitchen_shop`): its Shift_JIS export with Japanese column
-names reads as the catalog it stands for (yen written "3,980", "2,480円" and "￥9,900", stock counts,
-JAN codes and model numbers as identifiers, half-width katakana kept as written), bad rows are
-reported by line, and every judged query has a product it asks for."""
+names reads as the catalog it stands for (yen written "3,980", "2,480円", "￥9,900" and with Shift_JIS's
+0x5C yen sign, stock counts, JAN codes and model numbers as identifiers, half-width katakana kept as
+written), bad rows are reported by line, and every judged query has a product it asks for."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_prices_are_written_the_three_ways_the_shops_systems_write_yen() -> None:
-    assert [yen(3980, style) for style in range(3)] == ["3,980", "3,980円", "￥3,980"]
+def test_prices_are_written_the_four_ways_the_shops_systems_write_yen() -> None:
+    assert [yen(3980, style) for style in range(4)] == ["3,980", "3,980円", "￥3,980", "\\3,980"]
 
 
 def test_the_export_reads_as_the_catalog_with_its_bad_rows_by_line(shop: Path) -> None:
@@ -39,6 +39,7 @@ def test_the_export_reads_as_the_catalog_with_its_bad_rows_by_line(shop: Path) -
     assert report.attributes["jan"][1] == report.attributes["model"][1] == "identifier"
     catalog = {p.id: p for p in read_products(shop)}
     assert catalog["k-102"].price == 9900.0 and catalog["k-103"].price == 2480.0  # "9,900円", "￥2,480"
+    assert b"\\1,280" in (shop / "shohin.csv").read_bytes() and catalog["k-104"].price == 1280.0
     assert catalog["k-101"].currency == "JPY" and catalog["k-101"].attributes["jan"] == "4901601284526"
     assert catalog["f-203"].availability == "out_of_stock"  # a stock count of 0
     assert catalog["f-207"].title == "ﾃﾌﾛﾝ加工 ﾌﾗｲﾊﾟﾝ 20cm"  # stored as the shop wrote it

@@ -322,6 +322,7 @@ def test_a_price_that_reads_two_ways_is_refused_with_the_reason() -> None:
         ("3,980", "JPY", 3980.0),  # yen have no decimals: a comma before three digits groups thousands
         ("2,480円", "JPY", 2480.0),
         ("￥9,900", "JPY", 9900.0),  # the full-width yen sign Shift_JIS exports write
+        ("\\3,980", "JPY", 3980.0),  # or its byte 0x5C, shown as "¥" in Japan, read by cp932 as "\\"
         ("３，９８０円", "JPY", 3980.0),  # digits and comma typed full width
         ("₩12,000", "KRW", 12000.0),
         ("1.990 kr.", "ISK", 1990.0),
