@@ -27,7 +27,7 @@ from engine.lexical.sizes import UNIT_SPELLINGS
 from engine.product_schema import REGULAR_PRICE, STOCK, Limits
 from engine.records import FAMILY_ATTRIBUTE, VARIANT_ATTRIBUTE, VARIANT_FIELDS, Product
 from indexer.loading import load_catalog
-from indexer.problems import Problem
+from indexer.problems import MAX_BAD_SHARE, Problem
 from indexer.readers import FeedFormat
 
 _FIELDS = ("title", "description", "brand", "category", "price", "image")
@@ -147,6 +147,11 @@ def print_check(report: CatalogCheck) -> None:
     """The summary as lines for a person."""
     hidden = f", {report.unpublished} not published (left out)" if report.unpublished else ""
     print(f"{report.source}: {report.valid} valid products, {len(report.problems)} bad records{hidden}")
+    read = report.valid + len(report.problems)
+    if report.valid and len(report.problems) > MAX_BAD_SHARE * read:
+        share = f"{MAX_BAD_SHARE * 100:g}%"
+        print(f"              (more than {share} of the {read} read are bad: a build refuses the file unless")
+        print("              given a higher --max-bad; fix the lines below first)")
     print("fields:       " + ", ".join(f"{name} {n}" for name, n in report.fields.items()))
     print("availability: " + ", ".join(f"{name} {n}" for name, n in report.availability.items()))
     print("currencies:   " + (", ".join(f"{c} {n}" for c, n in report.currencies.items()) or "no prices"))

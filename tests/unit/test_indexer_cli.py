@@ -248,6 +248,7 @@ def test_check_reads_an_export_as_build_would_and_writes_nothing(env, capsys, tm
     assert code == 3
     lines = out.splitlines()
     assert lines[0] == f"{export}: 2 valid products, 1 bad records"
+    assert lines[1] == "              (more than 10% of the 3 read are bad: a build refuses the file unless"
     assert "availability: in_stock 1, out_of_stock 1" in out and "currencies:   EUR 2" in out
     assert "attributes:   ean 1 (identifier), materiaal 1 (not searched)" in out
     assert err.strip() == f"indexer: error: {export}:4: title: required"
