@@ -40,6 +40,14 @@ class Unauthorized(AisleError):
     http_status = 401
 
 
+class Overloaded(AisleError):
+    """A search waited `AISLE_SEARCH_QUEUE_S` for a slot: the process has more searches than it can serve,
+    and answering this one later would only make every later one later too."""
+
+    code = "overloaded"
+    http_status = 503
+
+
 class Forbidden(AisleError):
     """A bearer token that is not the configured key, or writes disabled (no key configured)."""
 
@@ -76,6 +84,8 @@ def install_error_handlers(app: FastAPI) -> None:
                 metrics.backend_errors.labels(backend=exc.backend).inc()
             log.warning("%s %s: %s", request.method, request.url.path, exc.message)
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+        if isinstance(exc, Overloaded):
+            headers = {"Retry-After": "1"}
         return JSONResponse(
             error_body(exc.code, public_message(exc)), status_code=exc.http_status, headers=headers
         )

@@ -85,6 +85,11 @@ class GatewayMetrics:
             ("part",),
             registry=self.registry,
         )
+        self.overloaded = Counter(
+            "aisle_searches_refused_total",
+            "Searches refused after waiting AISLE_SEARCH_QUEUE_S for a slot (503 overloaded).",
+            registry=self.registry,
+        )
         self.ranker_version = Gauge(
             "aisle_ranker_version",
             "Ranker version of the latest ranked response.",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import anyio.to_thread
 
 from api.deps import Services
+from api.errors import Overloaded
 from api.present import impression, new_search_id
 from engine.pipeline.browse import browse
 from engine.pipeline.types import RankedHit, SearchOutcome, SearchQuery
@@ -45,6 +46,23 @@ def _run(services: Services, query: SearchQuery) -> SearchOutcome:
         return services.pipeline.search(query)
 
 
+async def _in_a_slot(services: Services, query: SearchQuery) -> SearchOutcome:
+    """`_run` in a thread once one of the search slots is free, waiting at most `search_queue_s` for it
+    (`Overloaded` after that, counted in the gateway's metrics)."""
+    slots, waited = services.search_slots, services.settings.search_queue_s
+    acquired = False
+    with anyio.move_on_after(waited):
+        await slots.acquire()
+        acquired = True  # no checkpoint between the two: a deadline cannot fall in between
+    if not acquired:
+        services.metrics.overloaded.inc()
+        raise Overloaded(f"more searches than this gateway can serve (one waited {waited:g} s); try again")
+    try:
+        return await anyio.to_thread.run_sync(_run, services, query)
+    finally:
+        slots.release()
+
+
 async def serve(
     services: Services,
     query: SearchQuery,
@@ -56,7 +74,7 @@ async def serve(
     """Search (or browse) and, when `log`, queue the served page as an impression under `search_id`
     (a new id when None). Browsed lists are logged on the "browse" surface: they have no ranker features,
     so they count clicks but never train a ranker."""
-    outcome = await anyio.to_thread.run_sync(_run, services, query, limiter=services.search_slots)
+    outcome = await _in_a_slot(services, query)
     for part in outcome.degraded:
         services.metrics.degraded.labels(part=part).inc()
     if outcome.ranker_version is not None:

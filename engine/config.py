@@ -275,6 +275,13 @@ class Settings(BaseSettings):
         "order. More in flight only makes them share the interpreter and the CPU, so each takes longer and "
         "the slowest wait longest.",
     )
+    search_queue_s: float = Field(
+        2.0,
+        gt=0,
+        description="How long a search waits for one of the `search_concurrency` slots before it is "
+        "refused (503 `overloaded`, Retry-After 1): offered more searches than it can serve, a process "
+        "would otherwise queue them without bound, and every answer would come later than the last.",
+    )
     breaker_failures: int = Field(
         3, ge=1, description="Failures in a row that open a backend's circuit breaker (engine.resilience)."
     )

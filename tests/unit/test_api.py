@@ -346,6 +346,38 @@ def test_searches_beyond_the_concurrency_limit_wait_their_turn(tmp_path: Path) -
     assert peak == 2
 
 
+def test_a_search_that_waits_too_long_for_a_slot_is_refused_as_overloaded(tmp_path: Path) -> None:
+    """Offered more searches than it can serve, a process refuses those that waited AISLE_SEARCH_QUEUE_S
+    instead of queueing them without bound; the one running still answers."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    services = make_services(tmp_path, search_concurrency=1, search_queue_s=0.2)
+    search = services.pipeline.search
+    started = threading.Event()
+
+    def slow_search(query):
+        started.set()
+        time.sleep(1.0)
+        return search(query)
+
+    services.pipeline.search = slow_search  # type: ignore[method-assign]
+    with TestClient(create_app(services)) as client, ThreadPoolExecutor(3) as pool:
+        first = pool.submit(client.post, "/v1/search", json={"query": "running shoes"})
+        assert started.wait(10)
+        waiting = [pool.submit(client.post, "/v1/search", json={"query": "running shoes"}) for _ in range(2)]
+        refused = [future.result() for future in waiting]
+        assert first.result().status_code == 200
+        metrics = client.get("/metrics").text
+    services.close()
+    for response in refused:
+        assert response.status_code == 503 and response.headers["retry-after"] == "1"
+        assert response.json()["error"]["code"] == "overloaded"
+        assert "waited 0.2 s" in response.json()["error"]["message"]
+    assert "aisle_searches_refused_total 2.0" in metrics
+
+
 def test_warming_the_product_cache_settles_the_heap(tmp_path: Path) -> None:
     import gc
 
