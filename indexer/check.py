@@ -27,7 +27,7 @@ from engine.lexical.sizes import UNIT_SPELLINGS
 from engine.product_schema import REGULAR_PRICE, STOCK, Limits
 from engine.records import FAMILY_ATTRIBUTE, VARIANT_ATTRIBUTE, VARIANT_FIELDS, Product
 from indexer.loading import load_catalog
-from indexer.problems import MAX_BAD_SHARE, Problem
+from indexer.problems import BadRecords, Problem, refuse_bad
 from indexer.readers import FeedFormat
 
 _FIELDS = ("title", "description", "brand", "category", "price", "image")
@@ -60,12 +60,22 @@ class CatalogCheck:
     listed_categories: int = 0  # products whose one path reads like a list of paths ("A > B, C > D")
     identifiers: list[str] = field(default_factory=list)  # the attributes matched as identifiers now
 
+    @property
+    def build_refusal(self) -> str | None:
+        """Why `indexer build` (default `--max-bad`) would publish nothing from this file, or None."""
+        try:
+            refuse_bad(self.problems, self.valid, strict=False)
+        except BadRecords as refused:
+            return f"{len(self.problems)} {refused.what}"
+        return None
+
     def to_json(self) -> dict[str, Any]:
         return {
             "source": self.source,
             "valid": self.valid,
             "unpublished": self.unpublished,
             "bad": [{"line": p.line, "message": p.message} for p in self.problems],
+            "build_refusal": self.build_refusal,
             "fields": self.fields,
             "availability": self.availability,
             "currencies": self.currencies,
@@ -147,11 +157,10 @@ def print_check(report: CatalogCheck) -> None:
     """The summary as lines for a person."""
     hidden = f", {report.unpublished} not published (left out)" if report.unpublished else ""
     print(f"{report.source}: {report.valid} valid products, {len(report.problems)} bad records{hidden}")
-    read = report.valid + len(report.problems)
-    if report.valid and len(report.problems) > MAX_BAD_SHARE * read:
-        share = f"{MAX_BAD_SHARE * 100:g}%"
-        print(f"              (more than {share} of the {read} read are bad: a build refuses the file unless")
-        print("              given a higher --max-bad; fix the lines below first)")
+    refusal = report.build_refusal
+    if refusal is not None:
+        print(f"              (a build publishes nothing from this file: {refusal}; fix the lines below")
+        print("              first, or give `indexer build` a higher --max-bad)")
     print("fields:       " + ", ".join(f"{name} {n}" for name, n in report.fields.items()))
     print("availability: " + ", ".join(f"{name} {n}" for name, n in report.availability.items()))
     print("currencies:   " + (", ".join(f"{c} {n}" for c, n in report.currencies.items()) or "no prices"))

@@ -248,13 +248,17 @@ def test_check_reads_an_export_as_build_would_and_writes_nothing(env, capsys, tm
     assert code == 3
     lines = out.splitlines()
     assert lines[0] == f"{export}: 2 valid products, 1 bad records"
-    assert lines[1] == "              (more than 10% of the 3 read are bad: a build refuses the file unless"
+    assert lines[1] == (
+        "              (a build publishes nothing from this file: 1 bad records, more than --max-bad 10% of"
+        " the 3 read; fix the lines below"
+    )
     assert "availability: in_stock 1, out_of_stock 1" in out and "currencies:   EUR 2" in out
     assert "attributes:   ean 1 (identifier), materiaal 1 (not searched)" in out
     assert err.strip() == f"indexer: error: {export}:4: title: required"
     code, out, _ = run(capsys, "check", str(export), "--json")
     report = json.loads(out)
     assert code == 3 and report["valid"] == 2 and report["first"]["price"] == 39.71
+    assert report["build_refusal"] == "1 bad records, more than --max-bad 10% of the 3 read"
     assert report["price_buckets"][0] == "*-40" and report["bad"] == [
         {"line": 4, "message": "title: required"}
     ]
