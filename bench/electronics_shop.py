@@ -19,14 +19,10 @@ The export itself (artikel.csv) is read by `indexer build` with
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from bench.electronics_catalog import JUDGED, ROWS
-from bench.shop_judging import ExportRows, shop_main, write_catalog
-from engine.schema_checks import Limits
-from indexer.loading import load_catalog
+from bench.shop_judging import ExportRows, shop_main, write_csv_shop
 from indexer.readers import FeedFormat
 
 SEED = 17
@@ -62,32 +58,14 @@ class Export(ExportRows):
         self.rows.append(first | {"Artikelnummer": "X-2", "Bezeichnung": "Kabelbinder", "Preis": "$3.99"})
         self.rows.append(first | {"Artikelnummer": "X-3", "Bezeichnung": "Steckdosenleiste", "Preis": "abc"})
 
-    def csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.DictWriter(out, list(COLUMNS), delimiter=";", lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(self.rows)
-        return out.getvalue()
-
 
 def write(out: Path, seed: int = SEED) -> dict[str, int]:
     """Write artikel.csv, products.jsonl, queries.tsv and qrels.tsv under `out`; their counts."""
     export = Export(seed)
     export.products()
     export.bad_rows()
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "artikel.csv"
-    path.write_bytes(export.csv().encode(ENCODING))
-    loaded = load_catalog(path, Limits.for_shop("EUR"), FeedFormat(COLUMNS, ENCODING))
-    products = [p.to_dict() for p in loaded.products]
-    judged = write_catalog(out, products, JUDGED, "elk", lambda product: str(product["title"]))
-    return {
-        "rows": len(export.rows),
-        "products": len(products),
-        "bad rows": len(loaded.problems),
-        "queries": len(JUDGED),
-        "judgements": judged,
-    }
+    feed = FeedFormat(COLUMNS, ENCODING)
+    return write_csv_shop(out, export, "artikel.csv", feed, "EUR", JUDGED, "elk", ";")
 
 
 def main(argv: list[str] | None = None) -> int:

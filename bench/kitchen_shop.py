@@ -20,14 +20,10 @@ The export itself (shohin.csv) is read by `indexer build` with `AISLE_CATALOG_CO
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from bench.kitchen_catalog import JUDGED, ROWS
-from bench.shop_judging import ExportRows, shop_main, write_catalog
-from engine.schema_checks import Limits
-from indexer.loading import load_catalog
+from bench.shop_judging import ExportRows, shop_main, write_csv_shop
 from indexer.readers import FeedFormat
 
 SEED = 23
@@ -67,32 +63,14 @@ class Export(ExportRows):
         self.rows.append(first | {"商品番号": "z-2", "商品説明": "名前のない商品。", "販売価格": "500"})
         self.rows.append(first | {"商品番号": "z-3", "商品名": "特注 銅製 卵焼き器", "販売価格": "要問合せ"})
 
-    def csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.DictWriter(out, list(COLUMNS), lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(self.rows)
-        return out.getvalue()
-
 
 def write(out: Path, seed: int = SEED) -> dict[str, int]:
     """Write shohin.csv, products.jsonl, queries.tsv and qrels.tsv under `out`; their counts."""
     export = Export(seed)
     export.products()
     export.bad_rows()
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "shohin.csv"
-    path.write_bytes(export.csv().encode(ENCODING))
-    loaded = load_catalog(path, Limits.for_shop("JPY"), FeedFormat(COLUMNS, ENCODING))
-    products = [p.to_dict() for p in loaded.products]
-    judged = write_catalog(out, products, JUDGED, "jpk", lambda product: str(product["title"]))
-    return {
-        "rows": len(export.rows),
-        "products": len(products),
-        "bad rows": len(loaded.problems),
-        "queries": len(JUDGED),
-        "judgements": judged,
-    }
+    feed = FeedFormat(COLUMNS, ENCODING)
+    return write_csv_shop(out, export, "shohin.csv", feed, "JPY", JUDGED, "jpk")
 
 
 def main(argv: list[str] | None = None) -> int:

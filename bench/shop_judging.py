@@ -1,5 +1,6 @@
-"""What the made-up shops `bench/` writes share (`bench.hardware_shop`, `bench.pet_shop`): judging their
-queries by what each asks for, writing queries and judgements, the export's rows, the command line.
+"""What the made-up shops `bench/` writes share (`bench.hardware_shop`, `bench.pet_shop`, ...): judging
+their queries by what each asks for, writing queries and judgements, the export's rows, a spreadsheet
+export written and read back as `indexer build` reads it (`write_csv_shop`), the command line.
 
 Each query maps to two patterns over a product's text (lowercased, without accents): the first finds
 the asked product (grade 3: the size, the model, the colour asked), the second the right kind of product
@@ -11,6 +12,8 @@ count as no gain); every other product is unjudged.
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import random
 import re
@@ -18,6 +21,10 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+from engine.schema_checks import Limits
+from indexer.loading import load_catalog
+from indexer.readers import FeedFormat
 
 Record = dict[str, Any]
 Judged = Mapping[str, tuple[str, str | None]]  # query -> (asked pattern, kind pattern)
@@ -115,3 +122,39 @@ class ExportRows:
         digits = [self.rng.randint(0, 9) for _ in range(12)]
         check = (10 - sum(d * (3 if i % 2 else 1) for i, d in enumerate(digits)) % 10) % 10
         return "".join(map(str, digits)) + str(check)
+
+    def csv(self, columns: list[str], delimiter: str = ",") -> str:
+        """The rows as a spreadsheet saves them: a header of `columns`, lines ended by CRLF."""
+        out = io.StringIO()
+        writer = csv.DictWriter(out, columns, delimiter=delimiter, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(self.rows)
+        return out.getvalue()
+
+
+def write_csv_shop(
+    out: Path,
+    export: ExportRows,
+    name: str,
+    feed: FeedFormat,
+    currency: str,
+    queries: Judged,
+    prefix: str,
+    delimiter: str = ",",
+) -> dict[str, int]:
+    """Write `export` as the file `name` under `out` (its columns and encoding those of `feed`), the
+    catalog as `indexer build` reads it with `feed` in `currency`, and `queries` judged against the
+    titles; the counts a shop's writer prints."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / name
+    path.write_bytes(export.csv(list(feed.columns), delimiter).encode(feed.encoding))
+    loaded = load_catalog(path, Limits.for_shop(currency), feed)
+    products = [p.to_dict() for p in loaded.products]
+    judged = write_catalog(out, products, queries, prefix, lambda product: str(product["title"]))
+    return {
+        "rows": len(export.rows),
+        "products": len(products),
+        "bad rows": len(loaded.problems),
+        "queries": len(queries),
+        "judgements": judged,
+    }
