@@ -52,11 +52,12 @@ def _half_width_kana() -> dict[str, str]:
 
 HALF_WIDTH_KANA = _half_width_kana()
 _HALF_WIDTH = re.compile("|".join(sorted(HALF_WIDTH_KANA, key=len, reverse=True)))
+_ANY_HALF_WIDTH = re.compile("[\uff61-\uff9f]")
 
 
 def widened_kana(text: str) -> str:
     """`text` with half-width katakana as full-width (`HALF_WIDTH_KANA`)."""
-    if not any("\uff61" <= c <= "\uff9f" for c in text):
+    if _ANY_HALF_WIDTH.search(text) is None:  # every non-ASCII text indexed or searched passes here
         return text
     return _HALF_WIDTH.sub(lambda found: HALF_WIDTH_KANA[found.group()], text)
 
