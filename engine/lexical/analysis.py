@@ -70,6 +70,12 @@ _TOKEN = re.compile(
     rf"|[^\W_{_CJK}]+(?:['’.][^\W_{_CJK}]+)*",
 )
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
+# Initials written with points ("J.R.R.", "E.T.A.", "U.S.A.") are one word of their letters, as Lucene's
+# classic filter writes an acronym: a bookshop's "J.R.R. Tolkien" is found by "jrr tolkien" and by
+# "j.r.r. tolkien". Single letters only: "st.gallen" and "v1.2" stay as they are. OpenSearch's
+# `aisle_initials` token filter removes the same points (`INITIALS_POINT`, Java's syntax).
+_INITIALS = re.compile(r"[^\W\d_](?:\.[^\W\d_])+")
+INITIALS_POINT = r"(?<=^\p{L}(?:\.\p{L}){0,31})\.(?=\p{L}(?:\.\p{L}){0,31}$)"
 _POSSESSIVE = re.compile(r"['’]s$")
 DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")  # read as a point; OpenSearch's `aisle_decimal` too
 # Read as the letter or digit a shopper types for them; full-width forms as ASCII (`narrowed`).
@@ -104,6 +110,8 @@ def tokenize(text: str) -> list[str]:
     if any(mark in text for mark in _INCH_MARKS):
         text = INCH_MARK.sub(INCH, text)
     tokens: list[str] = _TOKEN.findall(text)
+    if "." in text:
+        tokens = [t.replace(".", "") if _INITIALS.fullmatch(t) else t for t in tokens]
     if "'" in text or "’" in text:
         tokens = [t for t in (_POSSESSIVE.sub("", t) for t in tokens) if t]
     return tokens

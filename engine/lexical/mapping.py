@@ -38,6 +38,7 @@ from engine.lexical.analysis import (
     DECIMAL_COMMA,
     INCH,
     INCH_MARK,
+    INITIALS_POINT,
     SIGNS,
     irregular_plural_rules,
     stopwords,
@@ -81,6 +82,7 @@ def _escapes(text: str) -> str:
 def analysis_settings(language: str = "english") -> dict[str, Any]:
     filters: dict[str, Any] = {
         "aisle_cjk": {"type": "cjk_bigram", "output_unigrams": True},
+        "aisle_initials": {"type": "pattern_replace", "pattern": INITIALS_POINT, "replacement": ""},
     }
     if language == "english":
         filters.update(
@@ -88,13 +90,16 @@ def analysis_settings(language: str = "english") -> dict[str, Any]:
             aisle_stop={"type": "stop", "stopwords": "_english_"},
             aisle_plurals={"type": "synonym", "synonyms": irregular_plural_rules()},
         )
-        chain = ["aisle_possessive", "lowercase", "aisle_stop", "aisle_plurals", "porter_stem", "aisle_cjk"]
+        chain = [
+            "aisle_possessive", "lowercase", "aisle_initials", "aisle_stop", "aisle_plurals", "porter_stem",
+            "aisle_cjk",
+        ]  # fmt: skip
     else:
         filters.update(
             aisle_stop={"type": "stop", "stopwords": sorted(stopwords(language))},
             aisle_stem={"type": "snowball", "language": SNOWBALL_NAMES[language]},
         )
-        chain = ["lowercase", "aisle_stop", "aisle_stem", "aisle_cjk"]
+        chain = ["lowercase", "aisle_initials", "aisle_stop", "aisle_stem", "aisle_cjk"]
     if language in ACCENT_FREE_LANGUAGES:
         chain.insert(chain.index("lowercase") + 1, "asciifolding")
     signs = [*SIGNS.items(), *HALF_WIDTH_KANA.items()]

@@ -258,3 +258,30 @@ def test_a_name_typed_as_one_word_finds_the_name_written_apart(
         assert index.match_ids(MatchQuery(query, typos=False)) == expected
         if expected:  # and the candidate search finds it too, for the ranker to place
             assert {hit.product_id for hit in index.search(query, 10)} >= expected
+
+
+BOOKS = [
+    Product("bk-hobbit", "Der Hobbit", attributes={"author": "J.R.R. Tolkien"}),
+    Product("bk-sandmann", "Der Sandmann", attributes={"author": "E.T.A. Hoffmann"}),
+    Product("bk-gallen", "Wanderkarte St.Gallen"),
+    Product("bk-guide", "Reiseführer USA"),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("jrr tolkien", {"bk-hobbit"}),  # initials typed without their points
+        ("J.R.R. Tolkien", {"bk-hobbit"}),
+        ("eta hoffmann", {"bk-sandmann"}),
+        ("u.s.a.", {"bk-guide"}),  # and a query's points read as the catalog's letters
+        ("stgallen", set()),  # a word with a point is not initials
+        ("st.gallen", {"bk-gallen"}),
+    ],
+)
+def test_initials_match_with_or_without_their_points(
+    query: str, expected: set[str], request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    with open_backend(backend, request, tmp_path, in_language("german")) as index:  # authors searched
+        index.rebuild(BOOKS)
+        assert index.match_ids(MatchQuery(query, typos=False)) == expected
