@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from engine.lexical.analysis import is_cjk
+from engine.lexical.analysis import ENGLISH_STOPWORDS, is_cjk
 from engine.lexical.base import LexicalIndex
 from engine.lexical.matching import MatchQuery
 from engine.records import Filters
@@ -97,12 +97,20 @@ def _relaxed(lexical: LexicalIndex, text: str, flt: Filters | None) -> str | Non
     if not kept or len(kept) > MAX_RELAXED_WORDS:
         return None
     if len(kept) < len(words) and count(kept) > 0:
-        return _text(kept)
+        return _text(kept) if _says_something(kept) else None
     shorter = [kept[:i] + kept[i + 1 :] for i in range(len(kept))] if len(kept) > 2 else []
     singles = [[w] for w in kept] if len(kept) > 1 else []
     for level in (shorter, singles):
-        matching = [option for option in level if count(option) > 0]
+        matching = [option for option in level if count(option) > 0 and _says_something(option)]
         if matching:  # first of equals: earlier words are kept
             best: list[_Piece] = max(matching, key=preference)
             return _text(best)
     return None
+
+
+def _says_something(pieces: list[_Piece]) -> bool:
+    """Whether a relaxation keeps a word beside English function words: "Did you mean: the" is no
+    answer to "the stranger". English titles turn up in catalogs of every language ("The Hobbit" in a
+    German bookshop), where their "the" and "of" are words the index matches; in an English catalog
+    they are stop words, which never match on their own anyway."""
+    return any(piece.text.lower() not in ENGLISH_STOPWORDS for piece in pieces)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.lexical.embedded import EmbeddedLexical
-from engine.lexical.matching import MatchQuery
+from engine.lexical.matching import MatchQuery, SearchFields
 from engine.pipeline.relax import relaxed_query
 from engine.records import Filters, Product
 
@@ -60,3 +60,36 @@ def test_a_query_in_hiragana_suggests_its_katakana_reading(
 ) -> None:
     assert shop.count_matching(MatchQuery(query)) == 0
     assert relaxed_query(shop, query, Filters()) == suggestion
+
+
+@pytest.fixture(scope="module")
+def bookshop(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedLexical:
+    """A German bookshop's index, with English titles among the German ones."""
+    index = EmbeddedLexical(
+        Path(tmp_path_factory.mktemp("books")),
+        fields=SearchFields(language="german"),
+        reload_interval_s=0.0,
+    )
+    index.rebuild(
+        [
+            Product("bk-1", "The Hobbit"),  # ids are codes: an id is an identifier, matched as one
+            Product("bk-2", "The Hound of the Baskervilles"),
+            Product("bk-3", "Der Steppenwolf", description="Die Aufzeichnungen des Harry Haller"),
+        ]
+    )
+    return index
+
+
+@pytest.mark.parametrize(
+    ("query", "suggestion"),
+    [
+        ("the stranger", None),  # not "the": English function words alone are no reading of a query
+        ("hobbit stranger", "hobbit"),
+        ("harry potter", "harry"),
+    ],
+)
+def test_a_relaxed_query_keeps_more_than_english_function_words(
+    bookshop: EmbeddedLexical, query: str, suggestion: str | None
+) -> None:
+    assert bookshop.count_matching(MatchQuery(query)) == 0
+    assert relaxed_query(bookshop, query, Filters()) == suggestion
