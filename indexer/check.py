@@ -5,11 +5,13 @@ feed settings (`AISLE_CATALOG_COLUMNS`, `AISLE_CATALOG_ENCODING`, `AISLE_CURRENC
 are valid, every bad one by line, how often each field is filled, which attributes the products carry
 and whether a search reads them (identifier or searchable attribute, or neither; an attribute not read
 whose values look like codes, one per product, is named with the setting that matches it exactly: a
-PrestaShop "Reference" or "EAN13" the shopper types into the search box), the currencies, the
-products filed under several category paths (and those whose one path reads like a list of paths,
-with the setting that would split them), the price buckets the build would choose, and the first
-valid product as the index would store it. It
-reads the file only: no model server, no index, so it runs where the export is made.
+PrestaShop "Reference" or "EAN13" the shopper types into the search box; those not read whose values
+are words, such as a bookshop's author, are named with the search setting; an export's variant options
+are read as its variant), identifier values a spreadsheet rounded ("9.78315E+12": the ISBN's digits are
+gone), the currencies, the products filed under several category paths (and those whose one path reads
+like a list of paths, with the setting that would split them), the price buckets the build would
+choose, and the first valid product as the index would store it. It reads the file only: no model
+server, no index, so it runs where the export is made.
 """
 
 from __future__ import annotations
@@ -32,12 +34,18 @@ from indexer.readers import FeedFormat
 
 _FIELDS = ("title", "description", "brand", "category", "price", "image")
 NOT_SEARCHED = "not searched"
+VARIANT_OPTION = "searched as the variant"
 LIKE_IDENTIFIER = "not searched, reads like an identifier"
 # A code: letters, digits and the separators catalogs write inside one ("06019H5200", "1-42-920",
 # "87 01 250", "DIN912-M840"), with a digit; a decimal number ("12.50") is a measure, not a code.
 _CODE = re.compile(r"(?=.*\d)[\w./-]+(?: [\w./-]+){0,3}")
 _DECIMAL = re.compile(r"\d+[.,]\d+")
 _MEASURE = re.compile(r"\d+(?:[.,]\d+)?\s*([^\W\d_]+)")  # "12 kg", "1,5 l", "250ml": a size, no code
+# A price with its currency ("CHF 50", "50 €", a gift card's value): an amount, not a code.
+_MONEY = re.compile(r"(?:[A-Z]{3}|[$€£¥₩₹])\s?\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s?(?:[A-Z]{3}|[$€£¥₩₹])")
+# A long number a spreadsheet rounded and wrote in scientific notation ("9.78315E+12" for an ISBN).
+_ROUNDED = re.compile(r"\d(?:[.,]\d+)?E\+?\d+", re.IGNORECASE)
+_YES_NO = frozenset({"true", "false", "yes", "no", "ja", "nein", "oui", "non", "si", "sí", "0", "1"})
 MIN_DISTINCT_SHARE = 0.9  # codes name one product each (variants may share a model number)
 MIN_CODE_SHARE = 0.9  # a shop's references include a few odd ones ("SILBLA", "440.8")
 
@@ -59,6 +67,10 @@ class CatalogCheck:
     several_categories: int = 0  # products filed under more than one category path
     listed_categories: int = 0  # products whose one path reads like a list of paths ("A > B, C > D")
     identifiers: list[str] = field(default_factory=list)  # the attributes matched as identifiers now
+    # Attributes not searched whose values are words, most distinct values first: what the hint names.
+    wordy: list[str] = field(default_factory=list)
+    # Identifier values a spreadsheet rounded ("9.78315E+12"): attribute -> (how many, first product id).
+    rounded: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     @property
     def build_refusal(self) -> str | None:
@@ -84,6 +96,9 @@ class CatalogCheck:
             "first": self.first,
             "several_categories": self.several_categories,
             "listed_categories": self.listed_categories,
+            "rounded_identifiers": {
+                name: {"values": n, "first": pid} for name, (n, pid) in self.rounded.items()
+            },
         }
 
 
@@ -97,17 +112,58 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
     report.availability = dict(Counter(p.availability for p in products).most_common())
     report.currencies = dict(Counter(p.currency for p in products if p.price is not None).most_common())
     values: dict[str, list[str]] = {}
+    options: Counter[str] = Counter()  # per attribute: products whose variant its value is part of
     for product in products:
+        parts = set((product.variant or "").split(" / "))
         for name, value in product.attributes.items():
             values.setdefault(name, []).append(str(value).strip())
+            options[name] += str(value).strip() in parts and name != VARIANT_ATTRIBUTE
     names = Counter({name: len(given) for name, given in values.items()})
     report.attributes = {name: (n, _how(name, values[name], search)) for name, n in names.most_common()}
+    if f"{ATTRIBUTE_PREFIX}{VARIANT_ATTRIBUTE}" in search.weights:  # a shop export's option, in the variant
+        for name, (n, how) in report.attributes.items():
+            if how in (NOT_SEARCHED, LIKE_IDENTIFIER) and options[name] == n:
+                report.attributes[name] = (n, VARIANT_OPTION)
+    read = {name: how for name, (_, how) in report.attributes.items()}
+    report.wordy = _wordy([name for name, how in read.items() if how == NOT_SEARCHED], values)
+    report.rounded = _rounded(products, [name for name, how in read.items() if how == "identifier"])
     edges = price_edges_of(p.price for p in products)
     report.price_buckets = [label for label, _, _ in price_buckets(edges)]
     report.first = products[0].to_dict() if products else None
     report.several_categories = sum(1 for p in products if p.more_categories)
     report.listed_categories = sum(1 for p in products if _reads_like_a_list(p.category))
     return report
+
+
+def _wordy(names: list[str], values: dict[str, list[str]]) -> list[str]:
+    """Of `names`, the attributes a shopper could type words of (an author, a material, a shop's tags):
+    at least two distinct values with letters, none of them a yes/no, a web address, an amount or a
+    code; most distinct values first, so the hint names an author before a language."""
+    counts = {}
+    for name in names:
+        distinct = set(values[name])
+        if len(distinct) >= 2 and all(_a_word(v) for v in distinct):
+            counts[name] = len(distinct)
+    return sorted(counts, key=lambda name: -counts[name])
+
+
+def _a_word(value: str) -> bool:
+    if value.lower() in _YES_NO or "://" in value or not any(c.isalpha() for c in value):
+        return False
+    return not (_MONEY.fullmatch(value) or _plain_number(value))
+
+
+def _rounded(products: list[Product], identifiers: list[str]) -> dict[str, tuple[int, str]]:
+    """Identifier values written as a spreadsheet writes a long number it rounded ("9.78315E+12"):
+    the digits are lost, so no shopper's code can find the product by it."""
+    found: dict[str, tuple[int, str]] = {}
+    for product in products:
+        for name in identifiers:
+            value = product.attributes.get(name)
+            if value is not None and _ROUNDED.fullmatch(str(value).strip()):
+                count, first = found.get(name, (0, product.id))
+                found[name] = (count + 1, first)
+    return found
 
 
 def _reads_like_a_list(path: tuple[str, ...]) -> bool:
@@ -133,7 +189,7 @@ def _how(attribute: str, values: list[str], search: SearchFields) -> str:
     if f"{ATTRIBUTE_PREFIX}{attribute}" in search.weights:
         return "searchable"
     if attribute.lower() in VARIANT_FIELDS and f"{ATTRIBUTE_PREFIX}{VARIANT_ATTRIBUTE}" in search.weights:
-        return "searched as the variant"  # `Product.variant`
+        return VARIANT_OPTION  # `Product.variant`
     return LIKE_IDENTIFIER if reads_like_identifiers(values) else NOT_SEARCHED
 
 
@@ -143,7 +199,11 @@ def reads_like_identifiers(values: list[str]) -> bool:
     "12 kg"), on at least two products."""
     if len(values) < 2 or len(set(values)) < MIN_DISTINCT_SHARE * len(values):
         return False
-    codes = sum(1 for v in values if 3 <= len(v) <= 40 and _CODE.fullmatch(v) and not _plain_number(v))
+    codes = sum(
+        1
+        for v in values
+        if 3 <= len(v) <= 40 and _CODE.fullmatch(v) and not _plain_number(v) and not _MONEY.fullmatch(v)
+    )
     return codes >= MIN_CODE_SHARE * len(values)
 
 
@@ -171,9 +231,14 @@ def print_check(report: CatalogCheck) -> None:
         named = json.dumps([*report.identifiers, *codes], ensure_ascii=False)
         by = " or ".join(codes)
         print(f"              (to find a product by its {by}: AISLE_IDENTIFIER_FIELDS='{named}')")
-    unsearched = [name for name, (_, how) in report.attributes.items() if how == NOT_SEARCHED]
-    if unsearched:
-        print(f'              (to search one, add "attr.{unsearched[0]}": 1 to AISLE_SEARCH_FIELDS)')
+    if report.wordy:
+        named = ", ".join(f'"attr.{name}": 1' for name in report.wordy[:3])
+        print(f"              (to search what a shopper types of them, add {named} to AISLE_SEARCH_FIELDS)")
+    for name, (count, first) in report.rounded.items():
+        print(
+            f"identifiers:  {count} {name} value(s) a spreadsheet rounded into scientific notation (first: "
+            f"product {first}): their digits are lost; format the column as text and export again"
+        )
     if report.several_categories:
         print(f"categories:   {report.several_categories} products filed under several paths")
     if report.listed_categories:

@@ -205,7 +205,8 @@ def test_build_prints_the_calibrated_thresholds_and_notes_a_catalog_of_look_alik
 
 def test_check_names_the_attributes_that_read_like_identifiers(env, capsys, tmp_path) -> None:
     export = tmp_path / "brico.csv"
-    rows = [f"{n};Vis {n};VA{n}40ZF;{2601815908300 + n};{n % 3};acier" for n in range(10)]
+    metals = ["acier", "inox", "laiton"]
+    rows = [f"{n};Vis {n};VA{n}40ZF;{2601815908300 + n};{n % 3};{metals[n % 3]}" for n in range(10)]
     export.write_text(
         "id;title;Reference;EAN13;Quantite;Matiere\n" + "\n".join(rows) + "\n", encoding="utf-8"
     )
@@ -214,7 +215,8 @@ def test_check_names_the_attributes_that_read_like_identifiers(env, capsys, tmp_
     assert "Reference 10 (not searched, reads like an identifier)" in out
     assert "EAN13 10 (identifier)" in out  # PrestaShop's name for it is one of the defaults
     assert "Quantite 10 (not searched)," in out and "Matiere 10 (not searched)" in out  # repeated values
-    assert '"attr.Quantite"' in out  # the hint names an attribute a search could read
+    # the hint names the attribute whose words a shopper could type, not a count
+    assert '(to search what a shopper types of them, add "attr.Matiere": 1 to AISLE_SEARCH_FIELDS)' in out
     named = '["sku", "isbn", "gtin", "ean", "ean13", "jan", "upc", "barcode", "mpn", "model", "Reference"]'
     assert f"(to find a product by its Reference: AISLE_IDENTIFIER_FIELDS='{named}')" in out
 
@@ -225,6 +227,31 @@ def test_only_codes_read_like_identifiers() -> None:
     assert not reads_like_identifiers(["rouge", "bleu", "vert", "noir"])  # words
     assert not reads_like_identifiers(["18 V", "18 V", "12 V", "36 V"])  # shared by many products
     assert not reads_like_identifiers(["A1"])  # one product says nothing
+    assert not reads_like_identifiers(["CHF 20", "CHF 50", "100 €"])  # a gift card's values: amounts
+
+
+def test_check_names_the_wordy_attributes_and_the_identifiers_a_spreadsheet_rounded(
+    env, capsys, tmp_path, monkeypatch
+) -> None:
+    export = tmp_path / "products_export.csv"
+    rows = [
+        "bk-1,Homo faber,Max Frisch,Deutsch,true,9783518368541",
+        "bk-2,Andorra,Max Frisch,Deutsch,true,9783518368558",
+        "bk-3,L'Étranger,Albert Camus,Französisch,true,9.78207E+12",  # saved by a spreadsheet
+        "bk-4,Heidi,Johanna Spyri,Deutsch,false,9783401065236",
+    ]
+    export.write_text("id,title,author,language,Published,isbn\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "check", str(export))
+    assert code == 0
+    # the author first (most distinct words), then the language; never the yes/no column
+    hint = '(to search what a shopper types of them, add "attr.author": 1, "attr.language": 1 to'
+    assert hint in out and '"attr.Published"' not in out
+    assert (
+        "identifiers:  1 isbn value(s) a spreadsheet rounded into scientific notation (first: product bk-3)"
+        in out
+    )
+    code, out, _ = run(capsys, "check", str(export), "--json")
+    assert json.loads(out)["rounded_identifiers"] == {"isbn": {"values": 1, "first": "bk-3"}}
 
 
 def test_check_reads_an_export_as_build_would_and_writes_nothing(env, capsys, tmp_path, monkeypatch) -> None:
@@ -280,5 +307,5 @@ def test_check_reads_a_shopify_family_and_its_options_as_such(env, capsys, tmp_p
     code, out, _ = run(capsys, "check", str(export))
     assert code == 0
     assert "group 3 (family)" in out and "variant 2 (searchable)" in out
-    assert "Peso 2 (not searched)," in out  # a size, not a code
-    assert '(to search one, add "attr.Type": 1' in out  # not the family's key
+    assert "Peso 2 (searched as the variant)," in out  # a size, not a code: an option, in the variant
+    assert 'add "attr.Type": 1 to' in out  # not the family's key
