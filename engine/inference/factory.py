@@ -61,6 +61,7 @@ def create_inference(settings: Settings, *, serving: bool = False) -> InferenceB
     if server is not None:
         log.info("using the running Triton (pid %d) on %s", server.pid, server.grpc_url)
         supervisor.adopt(server)
+        server = supervisor.wait_ready(settings.triton_startup_timeout_s)  # or its successor
     else:
         check_model_settings(settings)
         server = supervisor.start()

@@ -72,6 +72,14 @@ class TritonServer:
             return self.process.poll() is None
         return is_tritonserver(self.pid)
 
+    def ready(self) -> bool:
+        """Whether the server answers that it is ready now (a server that is stopping is alive but no
+        longer listening)."""
+        url = f"{self.http_url}/v2/health/ready"
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+        return False
+
     def stop(self, grace_s: float = 30.0) -> None:
         """SIGTERM, wait up to `grace_s`, then SIGKILL the process group; removes the pidfile."""
         if self._stopped:
@@ -246,7 +254,6 @@ def stop_triton(settings: Settings, grace_s: float = 30.0) -> bool:
 
 def _wait_ready(server: TritonServer, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
-    url = f"{server.http_url}/v2/health/ready"
     while time.monotonic() < deadline:
         if not server.alive():
             code = server.process.returncode if server.process else "?"
@@ -255,9 +262,8 @@ def _wait_ready(server: TritonServer, timeout_s: float) -> None:
                 f"tritonserver exited with status {code} during start-up; "
                 f"log {server.log_path}:\n{log_tail(server.log_path)}",
             )
-        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
-            if response.status == 200:
-                return
+        if server.ready():
+            return
         time.sleep(0.25)
     raise BackendUnavailable(
         "triton",

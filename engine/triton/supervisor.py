@@ -12,7 +12,10 @@ finds this data directory's server already running (launched by `engine triton s
 several workers, or by a previous gateway that is still stopping it) adopts it instead (`adopt`): it does
 not stop that server, but when it exits the gateway uses the one another process started in its place or,
 when there is none, launches its own. Without that, a gateway restarted while its predecessor's server was
-shutting down kept answering without dense retrieval and ranker until someone restarted it again.
+shutting down kept answering without dense retrieval and ranker until someone restarted it again. A
+command that adopts a server waits until it answers (`wait_ready`), or until its successor does: an
+`indexer build` started just after a gateway was stopped failed on its first call to the server that
+gateway was stopping.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from collections import deque
 from collections.abc import Callable
 
 from engine.config import Settings
-from engine.errors import AisleError
+from engine.errors import AisleError, BackendUnavailable
 from engine.storage import file_lock
 from engine.triton.launcher import TritonServer, running_server, start_triton
 
@@ -74,6 +77,22 @@ class TritonSupervisor:
         self.owned = False
         self._begin()
         return server
+
+    def wait_ready(self, timeout_s: float) -> TritonServer:
+        """The watched server once it answers ready. An adopted server may be stopping (the gateway that
+        launched it is exiting: alive, no longer listening); the watch then replaces it when it exits, and
+        this waits for the successor, so a command started at that moment (`indexer build` right after
+        the gateway was stopped) does not fail on its first call. `BackendUnavailable` after `timeout_s`
+        or when the supervisor gave up."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            server = self.server
+            if server is not None and server.alive() and server.ready():
+                return server
+            if self.gave_up is not None or time.monotonic() >= deadline:
+                why = self.gave_up or f"not ready after {timeout_s:.0f}s (AISLE_TRITON_STARTUP_TIMEOUT_S)"
+                raise BackendUnavailable("triton", why)
+            time.sleep(0.1)
 
     def _begin(self) -> None:
         self._thread = threading.Thread(target=self._watch, name="triton-supervisor", daemon=True)

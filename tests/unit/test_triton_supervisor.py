@@ -3,8 +3,11 @@ another process launched is adopted: not stopped here, followed to its successor
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
+
+import pytest
 
 from engine.config import load_settings
 from engine.errors import BackendUnavailable
@@ -16,10 +19,14 @@ class FakeServer:
         self.pid = pid
         self.process = None
         self.up = True
+        self.answering = True  # False: alive but no longer listening (stopping)
         self.stopped = False
 
     def alive(self) -> bool:
         return self.up
+
+    def ready(self) -> bool:
+        return self.up and self.answering
 
     def stop(self, grace_s: float = 30.0) -> None:
         self.stopped = True
@@ -142,3 +149,27 @@ def test_when_an_adopted_server_dies_with_no_successor_one_is_launched_and_owned
     assert not theirs.stopped  # what is left of it is its owner's
     supervisor.stop()
     assert launch.servers[0].stopped
+
+
+def test_a_command_that_adopts_a_stopping_server_waits_for_its_successor(tmp_path: Path) -> None:
+    # `indexer build` started just after the gateway that launched the server was stopped: the server
+    # is still alive, no longer listening, and exits a moment later; nobody else replaces it.
+    theirs = FakeServer(7)
+    theirs.answering = False
+    launch = Launcher()
+    supervisor = adopting(tmp_path, launch, Finder(theirs))
+    supervisor.adopt(theirs)
+    threading.Timer(0.1, lambda: setattr(theirs, "up", False)).start()
+    assert supervisor.wait_ready(5.0) is launch.servers[0] and supervisor.owned
+    supervisor.stop()
+
+
+def test_waiting_for_a_server_that_never_answers_gives_up_with_a_clear_error(tmp_path: Path) -> None:
+    theirs = FakeServer(7)
+    theirs.answering = False
+    supervisor = adopting(tmp_path, Launcher(), Finder(theirs))
+    supervisor.adopt(theirs)
+    with pytest.raises(BackendUnavailable, match="not ready after 0s"):
+        supervisor.wait_ready(0.2)
+    supervisor.stop()
+    assert not theirs.stopped
