@@ -36,6 +36,7 @@ from engine.errors import ConfigError
 
 ENV_PREFIX = "AISLE_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MAX_PAGE_FACETS = 12  # the search page's attribute facets (each one more facet count per search)
 
 
 class Settings(BaseSettings):
@@ -293,6 +294,12 @@ class Settings(BaseSettings):
         description="Origins (scheme://host[:port], comma-separated, or *) whose pages may call the "
         "public search and event endpoints from the browser (CORS); empty = none, same origin only.",
     )
+    page_facets: dict[str, str] = Field(
+        default_factory=lambda: {"color": "Colour", "size": "Size"},
+        description="The search page's attribute facets, in order: attribute -> heading, such as a "
+        'bookshop\'s {"author": "Author", "Einband": "Format", "language": "Language"}; empty = none. '
+        "The API counts any attr.<name> a request asks for; this is what the bundled page asks for.",
+    )
     exploration_rate: float = Field(0.1, ge=0, le=1)
     exploration_start: int = Field(3, ge=1)
 
@@ -394,6 +401,16 @@ class Settings(BaseSettings):
             if target in by_target:
                 raise ValueError(f"maps both {by_target[target]!r} and {source!r} to {target!r}")
             by_target[target] = source
+        return cleaned
+
+    @field_validator("page_facets")
+    @classmethod
+    def _named_facets(cls, value: dict[str, str]) -> dict[str, str]:
+        cleaned = {str(k).strip(): str(v).strip() for k, v in value.items()}
+        if any(not k or not v for k, v in cleaned.items()):
+            raise ValueError("an attribute name or heading is empty")
+        if len(cleaned) > MAX_PAGE_FACETS:
+            raise ValueError(f"at most {MAX_PAGE_FACETS} facets, got {len(cleaned)}")
         return cleaned
 
     @field_validator("opensearch_ca_certs", mode="before")

@@ -51,6 +51,10 @@ def _serve(app: object, port: int) -> tuple[object, threading.Thread]:
     return server, thread
 
 
+# The page's attribute facets: the default colour and size, and the sample catalog's material.
+PAGE_FACETS = {"color": "Colour", "size": "Size", "material": "Material"}
+
+
 @pytest.fixture(scope="session")
 def live_gateway(tmp_path_factory: pytest.TempPathFactory, tiny_clip_dir: Path) -> Iterator[LiveGateway]:
     from engine.inference.factory import create_inference
@@ -64,6 +68,7 @@ def live_gateway(tmp_path_factory: pytest.TempPathFactory, tiny_clip_dir: Path) 
         clip_model=str(tiny_clip_dir),
         api_key=API_KEY,
         triton_timeout_s=120.0,  # a busy two-core CI machine can stall a request for a while
+        page_facets=PAGE_FACETS,
     )
     triton = start_triton(settings)
     services = None

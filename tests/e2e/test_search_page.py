@@ -21,11 +21,12 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from engine.events.base import Event
 from tests.e2e.browser import save_screenshot, screenshot_dir
-from tests.e2e.conftest import LiveGateway
+from tests.e2e.conftest import PAGE_FACETS, LiveGateway
 
 pytestmark = pytest.mark.integration
 
 QUERY = "jacket"
+ATTRIBUTES = [f"attr.{name}" for name in PAGE_FACETS]  # the page's attribute facets
 
 
 def counted(total: int) -> str:
@@ -58,9 +59,9 @@ def shopper(driver: Any) -> dict[str, str]:
 def api_search(gateway: LiveGateway, driver: Any, **body: Any) -> dict[str, Any]:
     payload = {
         "size": 12,
-        "facets": ["category", "brand", "price", "availability", "attr.color", "attr.size"],
+        "facets": ["category", "brand", "price", "availability", *ATTRIBUTES],
         # as the page asks
-        "disjunctive_facets": ["brand", "price", "availability", "attr.color", "attr.size"],
+        "disjunctive_facets": ["brand", "price", "availability", *ATTRIBUTES],
         **shopper(driver),
         **body,
     }
@@ -191,6 +192,26 @@ def test_colours_picked_add_up_and_the_others_stay_to_pick(browser: Any, live_ga
     both = api_search(live_gateway, browser, query=QUERY, filters={"attributes": {"color": [first, second]}})
     assert both["total"] > count
     wait_for(browser, lambda d: d.find_element(By.ID, "summary").text.startswith(counted(both["total"])))
+
+
+def test_the_attribute_facets_are_the_ones_the_gateway_names(browser: Any, live_gateway: LiveGateway) -> None:
+    """`AISLE_PAGE_FACETS` here adds the sample catalog's material to colour and size, under its heading."""
+    search_in_page(browser, live_gateway, QUERY)
+    headings = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "#facets h3")]
+    assert "Material" in headings and headings.index("Colour") < headings.index("Material")
+    api = api_search(live_gateway, browser, query=QUERY)
+    materials = facet_counts(browser, "material")
+    assert materials == {f["value"]: f["count"] for f in api["facets"]["attr.material"]}
+    assert len(materials) > 1
+    first, count = max(materials.items(), key=lambda item: item[1])
+    button = f'[aria-labelledby="facet-material"] button[data-value="{first}"]'
+    browser.find_element(By.CSS_SELECTOR, button).click()
+    wait_for(browser, lambda d: d.find_element(By.ID, "summary").text.startswith(counted(count)))
+    assert f"material={first}" in browser.current_url.replace("+", " ")
+    picked = api_search(live_gateway, browser, query=QUERY, filters={"attributes": {"material": [first]}})
+    assert picked["total"] == count
+    browser.refresh()  # the pick is read back from the URL
+    wait_for(browser, lambda d: d.find_element(By.ID, "summary").text.startswith(counted(count)))
 
 
 def test_clicking_a_result_records_a_click_with_its_search_id_and_position(

@@ -199,3 +199,20 @@ def test_admin_event_counts_and_update_job(built) -> None:
         and job["last_run"]["action"] == "rejected"
         and "fit" not in job["last_run"]
     )
+
+
+def test_the_page_settings_name_the_attribute_facets_in_order(tmp_path: Path) -> None:
+    def facets(**overrides: object) -> list[dict[str, str]]:
+        services = make_services(tmp_path / str(len(overrides)), **overrides)
+        app = create_app(services)
+        app.include_router(ui.router)
+        with TestClient(app) as client:
+            answer = client.get("/v1/page/settings")
+        services.close()
+        assert answer.status_code == 200
+        return list(answer.json()["attribute_facets"])
+
+    assert facets() == [{"name": "color", "title": "Colour"}, {"name": "size", "title": "Size"}]
+    books = {"author": "Autor/in", "Einband": "Einband", "language": "Sprache"}
+    assert facets(page_facets=books) == [{"name": n, "title": t} for n, t in books.items()]
+    assert facets(page_facets={}) == []

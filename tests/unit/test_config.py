@@ -9,6 +9,7 @@ an AISLE_CONFIG TOML file and through the real command-line entry points.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -135,6 +136,8 @@ def test_documented_ca_override_enables_verification_with_the_ca(monkeypatch: py
         ),
         ("AISLE_CATALOG_COLUMNS", '{"titel": ""}', "empty"),
         ("AISLE_CATALOG_ENCODING", "klingon", "unknown encoding 'klingon'"),
+        ("AISLE_PAGE_FACETS", '{"author": " "}', "an attribute name or heading is empty"),
+        ("AISLE_PAGE_FACETS", json.dumps({f"a{i}": "A" for i in range(13)}), "at most 12 facets, got 13"),
     ],
 )
 def test_bad_value_names_the_variable(variable: str, value: str, detail: str) -> None:

@@ -1,5 +1,7 @@
 // The search page: state lives in the URL (?q=&page=&sort=&cat=&brand=&color=&size=&pmin=&pmax=&stock=),
 // so the back button, reloads and shared links all work; every list shown is reported through the Tracker.
+// Its attribute facets are the gateway's AISLE_PAGE_FACETS (GET /v1/page/settings), each picked value a
+// URL parameter named after the attribute ("attr." before a name the page uses itself).
 
 import { AVAILABILITY, ApiError, api, formatPrice, imageUrl, shopper } from "./api.js";
 import { card, el, facetButton, pager, picture, priceLine, priceRange } from "./render.js";
@@ -7,8 +9,10 @@ import { attachSuggestions, rememberQuery } from "./suggest.js";
 import { Tracker } from "./tracker.js";
 
 const PAGE_SIZE = 12;
-// Colour and size as a Google feed names them (the sample catalog too): shown where the results have them.
-const ATTRIBUTE_FACETS = [{ name: "color", title: "Colour", key: "colors" }, { name: "size", title: "Size", key: "sizes" }];
+// Colour and size as a Google feed names them (the sample catalog too), until the gateway says otherwise;
+// each is shown where the results have values of it. `key`: its list in the state, `param`: in the URL.
+const OWN_PARAMS = new Set(["q", "page", "sort", "cat", "brand", "pmin", "pmax", "stock", "product"]);
+let ATTRIBUTE_FACETS = attributeFacets([{ name: "color", title: "Colour" }, { name: "size", title: "Size" }]);
 const SEP = " > ";
 const $ = (id) => document.getElementById(id);
 const tracker = new Tracker();
@@ -30,7 +34,7 @@ function readState() {
   return {
     q: p.get("q") || "", page: Math.max(1, Number(p.get("page")) || 1), sort: p.get("sort") || "relevance",
     category: (p.get("cat") || "").split(SEP).filter(Boolean), brands: p.getAll("brand"),
-    colors: p.getAll("color"), sizes: p.getAll("size"),
+    ...Object.fromEntries(ATTRIBUTE_FACETS.map(({ key, param }) => [key, p.getAll(param)])),
     pmin: num("pmin"), pmax: num("pmax"), stock: p.get("stock") === "1", product: p.get("product"),
   };
 }
@@ -42,7 +46,7 @@ function writeState(state, replace = false) {
   if (state.sort !== "relevance") p.set("sort", state.sort);
   if (state.category.length) p.set("cat", state.category.join(SEP));
   state.brands.forEach((b) => p.append("brand", b));
-  ATTRIBUTE_FACETS.forEach(({ name, key }) => state[key].forEach((v) => p.append(name, v)));
+  ATTRIBUTE_FACETS.forEach(({ param, key }) => state[key].forEach((v) => p.append(param, v)));
   if (state.pmin !== null) p.set("pmin", state.pmin);
   if (state.pmax !== null) p.set("pmax", state.pmax);
   if (state.stock) p.set("stock", "1");
@@ -142,9 +146,14 @@ function render(state, data) {
   renderFacets(state, data.facets, data.currency || data.hits[0]?.currency);
 }
 
+// A facet's element id: its name where that is a plain word ("facet-color"), else with the rest as "_".
+function facetId(name) {
+  return `facet-${name.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+}
+
 function facetGroup(name, title, children) {
-  return el("section", { class: "facet", "aria-labelledby": `facet-${name}` },
-    el("h3", { id: `facet-${name}` }, title), children);
+  return el("section", { class: "facet", "aria-labelledby": facetId(name) },
+    el("h3", { id: facetId(name) }, title), children);
 }
 
 function categoryFacet(state, facets) {
@@ -227,7 +236,7 @@ function renderFacets(state, facets, currency) {
   ui.facets.replaceChildren(...[categoryFacet(state, facets), pickFacet(state, facets.brand, "brand", "Brand", "brands"),
     ...picks, priceFacet(state, facets, currency), stockFacet(state, facets)].filter(Boolean));
   if (!refocus) return;
-  const group = ui.facets.querySelector(`[aria-labelledby="facet-${refocus.facet === "stock" ? "availability" : refocus.facet}"]`);
+  const group = ui.facets.querySelector(`[aria-labelledby="${facetId(refocus.facet === "stock" ? "availability" : refocus.facet)}"]`);
   const target = refocus.facet === "stock" ? $("in-stock")
     : (refocus.value && group?.querySelector(`button[data-value="${CSS.escape(refocus.value)}"]`)) || group?.querySelector("button");
   refocus = null;
@@ -288,7 +297,22 @@ async function loadForYou() {
   }
 }
 
-function start() {
+function attributeFacets(list) {
+  return list.map(({ name, title }) => ({
+    name, title, key: `attr:${name}`, param: OWN_PARAMS.has(name) ? `attr.${name}` : name,
+  }));
+}
+
+// The facets the gateway names; the defaults above where it cannot be asked (an older gateway).
+async function loadPageSettings() {
+  try {
+    const settings = await api("/v1/page/settings");
+    ATTRIBUTE_FACETS = attributeFacets(settings.attribute_facets);
+  } catch (err) { /* keep the defaults */ }
+}
+
+async function start() {
+  await loadPageSettings();
   $("user-id").textContent = shopper.userId.slice(0, 8);
   const wide = window.matchMedia("(min-width: 701px)");
   ui.filters.open = wide.matches;
