@@ -74,12 +74,12 @@ def shared_triton(settings: Settings, workers: int) -> Iterator[None]:
     if workers == 1 or settings.triton_url != "local":
         yield
         return
-    from engine.triton.launcher import running_server, triton_server
+    from engine.triton.launcher import running_server, start_triton
 
     if running_server(settings) is not None:
         yield
         return
-    with triton_server(settings):
+    with start_triton(settings):  # stopped when the workers are done
         yield
 
 

@@ -18,7 +18,6 @@ import logging
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,8 +72,7 @@ class TritonServer:
         return is_tritonserver(self.pid)
 
     def ready(self) -> bool:
-        """Whether the server answers that it is ready now (a server that is stopping is alive but no
-        longer listening)."""
+        """Whether it answers ready now (a server that is stopping is alive but no longer listening)."""
         url = f"{self.http_url}/v2/health/ready"
         with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
             return bool(response.status == 200)
@@ -185,16 +183,6 @@ def start_triton(settings: Settings, *, detach: bool = False) -> TritonServer:
         log.warning("triton: serving without CLIP (image search off): %s", server.clip_problem)
     log.info("triton ready on %s (pid %d, log %s)", server.grpc_url, server.pid, log_path)
     return server
-
-
-@contextlib.contextmanager
-def triton_server(settings: Settings) -> Iterator[TritonServer]:
-    """`with triton_server(settings) as server:` a server that is always stopped on exit."""
-    server = start_triton(settings)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def refuse_foreign_server(settings: Settings) -> None:

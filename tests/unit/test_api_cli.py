@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -13,17 +11,24 @@ from engine.config import Settings
 from engine.triton import launcher
 
 
+class FakeServer:
+    """What `start_triton` returns: a server that stops when its `with` block ends."""
+
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+        calls.append("start")
+
+    def __enter__(self) -> FakeServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.calls.append("stop")
+
+
 @pytest.fixture
 def launches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
-
-    @contextmanager
-    def fake_server(settings: Settings) -> Iterator[None]:
-        calls.append("start")
-        yield
-        calls.append("stop")
-
-    monkeypatch.setattr(launcher, "triton_server", fake_server)
+    monkeypatch.setattr(launcher, "start_triton", lambda settings: FakeServer(calls))
     monkeypatch.setattr(launcher, "running_server", lambda settings: None)
     return calls
 
