@@ -117,7 +117,7 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
         parts = set((product.variant or "").split(" / "))
         for name, value in product.attributes.items():
             values.setdefault(name, []).append(str(value).strip())
-            options[name] += str(value).strip() in parts and name != VARIANT_ATTRIBUTE
+            options[name] += int(str(value).strip() in parts and name != VARIANT_ATTRIBUTE)
     names = Counter({name: len(given) for name, given in values.items()})
     report.attributes = {name: (n, _how(name, values[name], search)) for name, n in names.most_common()}
     if f"{ATTRIBUTE_PREFIX}{VARIANT_ATTRIBUTE}" in search.weights:  # a shop export's option, in the variant
@@ -138,7 +138,8 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
 def _wordy(names: list[str], values: dict[str, list[str]]) -> list[str]:
     """Of `names`, the attributes a shopper could type words of (an author, a material, a shop's tags):
     at least two distinct values with letters, none of them a yes/no, a web address, an amount or a
-    code; most distinct values first, so the hint names an author before a language."""
+    size (attributes whose values read like codes are named as identifiers instead); most distinct
+    values first, so the hint names an author before a language."""
     counts = {}
     for name in names:
         distinct = set(values[name])
