@@ -25,9 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.book_catalog import BOOKS, CLASSICS, JUDGED, KNOWN_ISBNS, NOVELS, THINGS, Format
-from bench.shop_judging import ExportRows, shop_main, write_catalog
-from engine.schema_checks import Limits
-from indexer.loading import load_catalog
+from bench.shop_judging import ExportRows, shop_main, write_csv_shop
 from indexer.readers import FeedFormat
 
 SEED = 29
@@ -121,21 +119,11 @@ def write(out: Path, seed: int = SEED) -> dict[str, int]:
     export.books()
     export.things()
     export.bad_rows()
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "products_export.csv"
-    rows = [{name: row.get(name, "") for name in EXPORT_FIELDS} for row in export.rows]
-    export.rows = rows
-    path.write_bytes(export.csv(EXPORT_FIELDS).encode("utf-8"))
-    loaded = load_catalog(path, Limits.for_shop("CHF"), FeedFormat(columns=COLUMNS))
-    products = [p.to_dict() for p in loaded.products]
-    judged = write_catalog(out, products, JUDGED, "bk", judged_text)
-    return {
-        "export rows": len(export.rows),
-        "products": len(products),
-        "bad rows": len(loaded.problems),
-        "queries": len(JUDGED),
-        "judgements": judged,
-    }
+    feed = FeedFormat(columns=COLUMNS)
+    counts = write_csv_shop(
+        out, export, "products_export.csv", feed, "CHF", JUDGED, "bk", header=EXPORT_FIELDS, text=judged_text
+    )
+    return {"export rows": counts.pop("rows"), **counts}
 
 
 def main(argv: list[str] | None = None) -> int:

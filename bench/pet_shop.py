@@ -18,16 +18,13 @@ them wants (`bench.pet_queries`, `bench.shop_judging`).
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from bench.pet_catalog import CAT_FOOD, DOG_FOOD, FAMILIES, LITTER, SINGLES, WET_FOOD
 from bench.pet_queries import JUDGED
-from bench.shop_judging import ExportRows, shop_main, write_catalog
-from engine.schema_checks import Limits
-from indexer.loading import load_catalog
+from bench.shop_judging import ExportRows, shop_main, write_csv_shop
 from indexer.readers import FeedFormat
 
 SEED = 11
@@ -118,26 +115,15 @@ def write(out: Path, seed: int = SEED) -> dict[str, int]:
     export = Export(seed)
     fill(export)
     bad_rows(export)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "products_export.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, EXPORT_FIELDS)
-        writer.writeheader()
-        writer.writerows({k: r.get(k, "") for k in EXPORT_FIELDS} for r in export.rows)
-    loaded = load_catalog(path, Limits.for_shop("EUR"), FeedFormat(columns=COLUMNS))
-    products = [p.to_dict() for p in loaded.products]
 
     def judged_text(product: dict) -> str:
         return f"{product['title']} | {product['attributes'].get('variant', '')}"
 
-    judged = write_catalog(out, products, JUDGED, "pet", judged_text)
-    return {
-        "export rows": len(export.rows),
-        "products": len(products),
-        "bad rows": len(loaded.problems),
-        "queries": len(JUDGED),
-        "judgements": judged,
-    }
+    feed = FeedFormat(columns=COLUMNS)
+    counts = write_csv_shop(
+        out, export, "products_export.csv", feed, "EUR", JUDGED, "pet", header=EXPORT_FIELDS, text=judged_text
+    )
+    return {"export rows": counts.pop("rows"), **counts}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,7 @@ import json
 import random
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -141,16 +141,20 @@ def write_csv_shop(
     queries: Judged,
     prefix: str,
     delimiter: str = ",",
+    *,
+    header: Sequence[str] | None = None,
+    text: Callable[[Record], str] = lambda product: str(product["title"]),
 ) -> dict[str, int]:
-    """Write `export` as the file `name` under `out` (its columns and encoding those of `feed`), the
-    catalog as `indexer build` reads it with `feed` in `currency`, and `queries` judged against the
-    titles; the counts a shop's writer prints."""
+    """Write `export` as the file `name` under `out` (its columns `header`, else those `feed` maps; its
+    encoding `feed`'s), the catalog as `indexer build` reads it with `feed` in `currency`, and
+    `queries` judged against each product's `text` (its title); the counts a shop's writer prints."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / name
-    path.write_bytes(export.csv(list(feed.columns), delimiter).encode(feed.encoding))
+    columns = list(header) if header is not None else list(feed.columns)
+    path.write_bytes(export.csv(columns, delimiter).encode(feed.encoding))
     loaded = load_catalog(path, Limits.for_shop(currency), feed)
     products = [p.to_dict() for p in loaded.products]
-    judged = write_catalog(out, products, queries, prefix, lambda product: str(product["title"]))
+    judged = write_catalog(out, products, queries, prefix, text)
     return {
         "rows": len(export.rows),
         "products": len(products),
