@@ -50,6 +50,7 @@ def to_hit(
             if ranked.features is None
             else {name: float(v) for name, v in zip(FEATURE_NAMES, ranked.features, strict=True)},
             identifier=product.id in identified,
+            near_only=ranked.loose,
         )
     return Hit(
         id=product.id,

@@ -77,6 +77,11 @@ class HitDebug(BaseModel):
         False,
         description="The query names this product by an exact identifier (SKU, ISBN, GTIN, model): it leads.",
     )
+    near_only: bool = Field(
+        False,
+        description="A near member only (it shares a query word and is close in meaning, but does not "
+        "match as the query says): the ranked head lists it after the strict members.",
+    )
 
 
 class Hit(BaseModel):

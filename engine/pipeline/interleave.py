@@ -95,7 +95,8 @@ def interleave_head(
         log.warning("trial candidate %d did not answer (%s); serving the plain ranking", trial.candidate, exc)
         return None
     serving_ids = [h.product_id for h in head]
-    order = np.argsort(-np.asarray(scores, dtype=np.float64).reshape(-1), kind="stable")
+    by_score = np.asarray(scores, dtype=np.float64).reshape(-1)
+    order = sorted(range(len(head)), key=lambda i: (head[i].loose, -by_score[i]))  # as `rerank` orders
     candidate_ids = [serving_ids[i] for i in order]
     rng = random.Random(int.from_bytes(hashlib.blake2b(seed.encode(), digest_size=8).digest(), "big"))
     merged = team_draft(serving_ids, candidate_ids, len(head), rng)

@@ -56,6 +56,10 @@ class MatchSet:
     near: dict[str, float] = field(default_factory=dict)
     total: int | None = None  # the set's size when building it needed the count (the thin-set check)
     ids: frozenset[str] | None = None  # every member, where retrieval named them all (`members`)
+    # The near members that are neither lexical nor semantic members: they share a query word and are
+    # close in meaning, but do not match as the query says ("heidi französisch": the German "Heidi"
+    # beside the French one). `members` settles it; the ranked head puts them after the strict members.
+    loose: frozenset[str] = frozenset()
 
 
 class MatchSetStage:
@@ -224,15 +228,18 @@ class MatchSetStage:
             return inside
         semantic = _passing(match.semantic, allowed)
         semantic.extend(pid for pid in match.near if pid not in match.semantic)
+        near = [pid for pid in match.near if pid not in match.semantic and pid not in named]
         if lexical.complete:
             match.ids = frozenset(named.union(semantic))
             match.total = len(match.ids)
+            match.loose = frozenset(near)
             return inside
         outside = [pid for pid in semantic if pid not in named]
         ask = list(dict.fromkeys([*rest, *outside]))
         found = self.lexical.match_ids(lexical_only, ask) if ask else set()
         inside.update(pid for pid in rest if pid in found)
         match.total = lexical.members + sum(1 for pid in outside if pid not in found)
+        match.loose = frozenset(pid for pid in near if pid not in found)
         return inside
 
     def suggestion(self, text: str, filters: Filters) -> str | None:

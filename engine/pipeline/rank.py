@@ -50,8 +50,10 @@ def rerank(
     products: dict[str, Product],
     text_vectors: dict[str, np.ndarray] | None = None,
 ) -> tuple[list[RankedHit], int]:
-    """Score the first `depth` hits with the ranker and sort them by its score; the tail keeps fused
-    order below them. Returns (hits with final ranks, ranker version that scored them)."""
+    """Score the first `depth` hits with the ranker and sort them by its score, the strict members before
+    the loose ones (`RankedHit.loose`: near members that do not match as the query says, as a search
+    engine's "words matched" criterion comes before its custom ranking); the tail keeps fused order
+    below them. Returns (hits with final ranks, ranker version that scored them)."""
     head, tail = hits[:depth], hits[depth:]
     if not head:
         return hits, ranker.version()
@@ -65,7 +67,7 @@ def rerank(
     for hit, row, score in zip(head, features, scores, strict=True):
         hit.features = row
         hit.ranker_score = float(score)
-    head.sort(key=lambda h: (-(h.ranker_score or 0.0), h.fused_rank))
+    head.sort(key=lambda h: (h.loose, -(h.ranker_score or 0.0), h.fused_rank))
     ordered = head + tail
     for rank, hit in enumerate(ordered, start=1):
         hit.rank = rank

@@ -293,8 +293,10 @@ class SearchPipeline:
         )
         if match is not None:
             hits = [h for h in hits if h.product_id in match[1]]
+            loose = match[0].loose
             for rank, hit in enumerate(hits, start=1):
                 hit.rank = rank
+                hit.loose = hit.product_id in loose
         if method == "full":
             try:
                 hits, ranker_version = self._rank(query, text, hits, vectors, timings, known, trial)

@@ -49,7 +49,9 @@ class RankedHit:
     (recommendations, tests) carries its `CandidateSignals` instead.
     """
 
-    __slots__ = ("_signals", "columns", "features", "fused_rank", "rank", "ranker_score", "relevance", "row")
+    __slots__ = (
+        "_signals", "columns", "features", "fused_rank", "loose", "rank", "ranker_score", "relevance", "row",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -73,6 +75,8 @@ class RankedHit:
         self.features = features
         # The 0..1 score the answer reports (`engine.pipeline.relevance`); None until assigned.
         self.relevance: float | None = None
+        # A near member that is no strict one (`MatchSet.loose`): ranked after the strict members.
+        self.loose = False
 
     @classmethod
     def in_fused_order(cls, columns: SignalColumns, rows: Sequence[int]) -> list[RankedHit]:
@@ -94,6 +98,7 @@ class RankedHit:
             hit.ranker_score = None
             hit.features = None
             hit.relevance = None
+            hit.loose = False
             hits.append(hit)
         return hits
 

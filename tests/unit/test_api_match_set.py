@@ -83,6 +83,9 @@ def test_lexical_candidates_close_in_meaning_join_a_set_that_matches_and_nonsens
         assert widened["total"] == len(ids) == 5 and "odd-bookmark" in ids
         assert set(ids) <= NOTEBOOKS
         assert sum(b["count"] for b in widened["facets"]["brand"]) == 5  # facets over the same set
+        # debug says which are near members only (the bookmark, sold out, is buried below them all)
+        shown = search(test_client, query="leather notebook", size=100, debug=True)["hits"]
+        assert {h["id"] for h in shown if not h["debug"]["near_only"]} == {"odd-bookmark"}
         # "kafka notebook": no product has both words, so there is no strict match to widen.
         empty = search(test_client, query="kafka notebook")
         assert empty["total"] == 0 and empty["suggestion"] == "notebook"

@@ -243,6 +243,7 @@ def test_near_lexical_candidates_widen_a_set_that_matches_and_are_counted_exactl
     assert match.near == {"drill": 0.5} and match.query.also_ids == {"hammer", "drill"}
     assert stage.members(match, ["drill", "vacuum", "hammer"], side) == {"hammer", "drill"}
     assert match.total == 2 == lexical.count_matching(match.query)  # settled here, as the backend counts
+    assert match.loose == {"drill"}  # a near member only: it is ranked after the strict hammer
     # A filter that leaves out the one strict (semantic) member only narrows the set: the drill, which
     # the unfiltered set (and so its facets) counted, stays.
     filtered = stage.build("cordless saw", Filters(exclude_ids=("hammer",)), "full", QUERY)
