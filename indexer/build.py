@@ -14,10 +14,9 @@ Order of work, and why:
 6. publish the lexical generation (its own pointer or alias, for readers of the lexical index alone)
    and delete the lexical generations nothing names any more, orphans of killed builds included.
 
-Readers (the gateway, `indexer verify`) open the lexical generation the live manifest names, so a
-build killed anywhere leaves them the old generation whole or the new one whole; a killed build's
-staged lexical generation is deleted by the next build's step 6. A re-run resumes from the checkpoint.
-One build runs at a time per data directory (a second one fails fast).
+Readers (the gateway, `indexer verify`) open the lexical generation the live manifest names, so a build
+killed anywhere leaves them the old generation or the new one whole (step 6 of the next build deletes
+its staged one); a re-run resumes from the checkpoint; one build runs at a time per data directory.
 """
 
 from __future__ import annotations
@@ -62,6 +61,7 @@ from indexer.loading import Entry, load_catalog
 from indexer.problems import MAX_BAD_SHARE, BadRecords, Problem, refuse_bad
 from indexer.readers import DEFAULT_FEED, FeedFormat
 from indexer.reanalyse import reanalyse
+from indexer.rounded import rounded_identifiers
 from indexer.stages import StageResult, count_reused, image_stage, text_stage, write_stores
 
 _BAR = {"unit": "item", "desc": "embedding", "dynamic_ncols": True}
@@ -95,6 +95,7 @@ class BuildReport:
     reanalysed: bool = False  # the same catalog written into a new lexical generation only
     space_counts: dict[str, int] = field(default_factory=dict)
     unpublished: int = 0  # records left out because the shop does not show them
+    rounded: dict[str, tuple[int, str]] = field(default_factory=dict)  # `indexer.rounded`
 
 
 class Builder:
@@ -115,7 +116,9 @@ class Builder:
         """Build `path` into a new generation; `BadRecords` in strict mode or when nothing is valid."""
         options = options or BuildOptions()
         loaded = load_catalog(path, options.limits, options.feed)
-        report = partial(BuildReport, unpublished=len(loaded.unpublished))
+        fields = SearchFields.from_settings(self.settings)
+        rounded = rounded_identifiers(loaded.products, fields.identifier_names())
+        report = partial(BuildReport, unpublished=len(loaded.unpublished), rounded=rounded)
         refuse_bad(loaded.problems, len(loaded.entries), options.strict, options.max_bad_share)
         tower = self._text_tower(options)
         text_encoder = product_encoder(self.inference, tower)
@@ -124,7 +127,7 @@ class Builder:
             clip = None
         encoders = {"text": text_encoder.info(), **({"image": clip.info()} if clip is not None else {})}
         checksum = str(CatalogChecksum.of(loaded.products))
-        analysis = SearchFields.from_settings(self.settings).analysis()
+        analysis = fields.analysis()
         with self._build_lock():
             current = read_current(self.root)
             live = self._live_manifest(current)

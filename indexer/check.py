@@ -31,6 +31,7 @@ from engine.records import FAMILY_ATTRIBUTE, VARIANT_ATTRIBUTE, VARIANT_FIELDS, 
 from indexer.loading import load_catalog
 from indexer.problems import BadRecords, Problem, refuse_bad
 from indexer.readers import FeedFormat
+from indexer.rounded import FORMAT_AS_TEXT, rounded_identifiers
 
 _FIELDS = ("title", "description", "brand", "category", "price", "image")
 NOT_SEARCHED = "not searched"
@@ -43,8 +44,6 @@ _DECIMAL = re.compile(r"\d+[.,]\d+")
 _MEASURE = re.compile(r"\d+(?:[.,]\d+)?\s*([^\W\d_]+)")  # "12 kg", "1,5 l", "250ml": a size, no code
 # A price with its currency ("CHF 50", "50 €", a gift card's value): an amount, not a code.
 _MONEY = re.compile(r"(?:[A-Z]{3}|[$€£¥₩₹])\s?\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s?(?:[A-Z]{3}|[$€£¥₩₹])")
-# A long number a spreadsheet rounded and wrote in scientific notation ("9.78315E+12" for an ISBN).
-_ROUNDED = re.compile(r"\d(?:[.,]\d+)?E\+?\d+", re.IGNORECASE)
 _YES_NO = frozenset({"true", "false", "yes", "no", "ja", "nein", "oui", "non", "si", "sí", "0", "1"})
 MIN_DISTINCT_SHARE = 0.9  # codes name one product each (variants may share a model number)
 MIN_CODE_SHARE = 0.9  # a shop's references include a few odd ones ("SILBLA", "440.8")
@@ -126,7 +125,7 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
                 report.attributes[name] = (n, VARIANT_OPTION)
     read = {name: how for name, (_, how) in report.attributes.items()}
     report.wordy = _wordy([name for name, how in read.items() if how == NOT_SEARCHED], values)
-    report.rounded = _rounded(products, [name for name, how in read.items() if how == "identifier"])
+    report.rounded = rounded_identifiers(products, search.identifier_names())
     edges = price_edges_of(p.price for p in products)
     report.price_buckets = [label for label, _, _ in price_buckets(edges)]
     report.first = products[0].to_dict() if products else None
@@ -152,19 +151,6 @@ def _a_word(value: str) -> bool:
     if value.lower() in _YES_NO or "://" in value or not any(c.isalpha() for c in value):
         return False
     return not (_MONEY.fullmatch(value) or _plain_number(value))
-
-
-def _rounded(products: list[Product], identifiers: list[str]) -> dict[str, tuple[int, str]]:
-    """Identifier values written as a spreadsheet writes a long number it rounded ("9.78315E+12"):
-    the digits are lost, so no shopper's code can find the product by it."""
-    found: dict[str, tuple[int, str]] = {}
-    for product in products:
-        for name in identifiers:
-            value = product.attributes.get(name)
-            if value is not None and _ROUNDED.fullmatch(str(value).strip()):
-                count, first = found.get(name, (0, product.id))
-                found[name] = (count + 1, first)
-    return found
 
 
 def _reads_like_a_list(path: tuple[str, ...]) -> bool:
@@ -238,7 +224,7 @@ def print_check(report: CatalogCheck) -> None:
     for name, (count, first) in report.rounded.items():
         print(
             f"identifiers:  {count} {name} value(s) a spreadsheet rounded into scientific notation (first: "
-            f"product {first}): their digits are lost; format the column as text and export again"
+            f"product {first}): {FORMAT_AS_TEXT}"
         )
     if report.several_categories:
         print(f"categories:   {report.several_categories} products filed under several paths")

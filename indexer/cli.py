@@ -35,6 +35,7 @@ from indexer.loading import LoadedCatalog, load_catalog, load_products_json, rea
 from indexer.partial import inline_records, load_patches
 from indexer.problems import MAX_BAD_SHARE, MAX_REPORTED, BadRecords, Problem
 from indexer.readers import FeedFormat, read_records
+from indexer.rounded import FORMAT_AS_TEXT
 from indexer.updates import IndexUpdater
 from indexer.verify import stats, verify
 
@@ -246,6 +247,12 @@ def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
         print(
             f"left out {_products(report.unpublished)} the shop does not show (published: draft, private, "
             "hidden, archived)"
+        )
+    for name, (count, first) in report.rounded.items():
+        print(
+            f"indexer: note: {count} {name} value(s) a spreadsheet rounded into scientific notation "
+            f"(first: product {first}): {FORMAT_AS_TEXT}",
+            file=sys.stderr,
         )
     return _finish(report.problems)
 

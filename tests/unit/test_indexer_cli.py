@@ -309,3 +309,15 @@ def test_check_reads_a_shopify_family_and_its_options_as_such(env, capsys, tmp_p
     assert "group 3 (family)" in out and "variant 2 (searchable)" in out
     assert "Peso 2 (searched as the variant)," in out  # a size, not a code: an option, in the variant
     assert 'add "attr.Type": 1 to' in out  # not the family's key
+
+
+def test_build_notes_the_identifiers_a_spreadsheet_rounded(env, capsys, tmp_path) -> None:
+    catalog = tmp_path / "books.csv"
+    catalog.write_text(
+        "id,title,isbn\nbk-1,Homo faber,9783518368541\nbk-2,Andorra,9.78352E+12\nbk-3,Stiller,9.78352E+12\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "build", str(catalog), "--no-progress")
+    assert code == 0 and "3 products" in out  # the products are built: only their ISBN is lost
+    rounded = "indexer: note: 2 isbn value(s) a spreadsheet rounded into scientific notation"
+    assert f"{rounded} (first: product bk-2)" in err
