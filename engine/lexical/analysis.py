@@ -76,6 +76,11 @@ _CJK_RUN = re.compile(rf"[{_CJK}]+")
 # `aisle_initials` token filter removes the same points (`INITIALS_POINT`, Java's syntax).
 _INITIALS = re.compile(r"[^\W\d_](?:\.[^\W\d_])+")
 INITIALS_POINT = r"(?<=^\p{L}(?:\.\p{L}){0,31})\.(?=\p{L}(?:\.\p{L}){0,31}$)"
+# Initials written with spaces, as German typesetting writes them ("J. R. R. Tolkien"), are closed up
+# first ("J.R.R. Tolkien"): a letter standing alone with its point, before another such letter. The
+# pattern is the same in Java's syntax for OpenSearch's `aisle_spaced_initials` char filter.
+_SPACED_INITIALS = re.compile(r"(?<![^\W_])([^\W\d_])\. +(?=[^\W\d_]\.)")
+SPACED_INITIALS = r"(?<![\p{L}\p{N}])(\p{L})\. +(?=\p{L}\.)"
 _POSSESSIVE = re.compile(r"['’]s$")
 DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")  # read as a point; OpenSearch's `aisle_decimal` too
 # Read as the letter or digit a shopper types for them; full-width forms as ASCII (`narrowed`).
@@ -109,6 +114,8 @@ def tokenize(text: str) -> list[str]:
         text = widened_kana(text)
     if any(mark in text for mark in _INCH_MARKS):
         text = INCH_MARK.sub(INCH, text)
+    if ". " in text:
+        text = _SPACED_INITIALS.sub(r"\1.", text)
     tokens: list[str] = _TOKEN.findall(text)
     if "." in text:
         tokens = [t.replace(".", "") if _INITIALS.fullmatch(t) else t for t in tokens]

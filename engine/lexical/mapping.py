@@ -40,6 +40,7 @@ from engine.lexical.analysis import (
     INCH_MARK,
     INITIALS_POINT,
     SIGNS,
+    SPACED_INITIALS,
     irregular_plural_rules,
     stopwords,
 )
@@ -107,6 +108,11 @@ def analysis_settings(language: str = "english") -> dict[str, Any]:
         "aisle_decimal": {"type": "pattern_replace", "pattern": DECIMAL_COMMA.pattern, "replacement": "."},
         "aisle_signs": {"type": "mapping", "mappings": [_escaped(sign, to) for sign, to in signs]},
         "aisle_inch": {"type": "pattern_replace", "pattern": INCH_MARK.pattern, "replacement": INCH},
+        "aisle_spaced_initials": {
+            "type": "pattern_replace",
+            "pattern": SPACED_INITIALS,
+            "replacement": "$1.",
+        },
     }
     return {
         "filter": filters,

@@ -265,14 +265,16 @@ BOOKS = [
     Product("bk-sandmann", "Der Sandmann", attributes={"author": "E.T.A. Hoffmann"}),
     Product("bk-gallen", "Wanderkarte St.Gallen"),
     Product("bk-guide", "Reiseführer USA"),
+    Product("bk-ringe", "Der Herr der Ringe", attributes={"author": "J. R. R. Tolkien"}),  # German spacing
 ]
 
 
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("jrr tolkien", {"bk-hobbit"}),  # initials typed without their points
-        ("J.R.R. Tolkien", {"bk-hobbit"}),
+        ("jrr tolkien", {"bk-hobbit", "bk-ringe"}),  # initials typed without their points
+        ("J.R.R. Tolkien", {"bk-hobbit", "bk-ringe"}),
+        ("j. r. r. tolkien", {"bk-hobbit", "bk-ringe"}),  # or with spaces, as German typesetting has them
         ("eta hoffmann", {"bk-sandmann"}),
         ("u.s.a.", {"bk-guide"}),  # and a query's points read as the catalog's letters
         ("stgallen", set()),  # a word with a point is not initials

@@ -29,6 +29,9 @@ def test_tokenize_lowercases_and_strips_possessives() -> None:
     assert tokenize("Chef's KNIFE, 8-inch") == ["chef", "knife", "8", "inch"]
     assert tokenize("3.5 mm U.S.A") == ["3.5", "mm", "usa"]  # initials: one word of their letters
     assert tokenize("J.R.R. Tolkien, St.Gallen v1.2") == ["jrr", "tolkien", "st.gallen", "v1.2"]
+    spaced = tokenize("J. R. R. Tolkien, z. B. Romane, A. Smith")  # German spacing; a lone initial stays
+    assert spaced == ["jrr", "tolkien", "zb", "romane", "a", "smith"]
+    assert tokenize("Dr. B. Meier, St. Gallen, Bd. 3") == ["dr", "b", "meier", "st", "gallen", "bd", "3"]
 
 
 def test_cjk_runs_become_bigrams_and_accents_stay() -> None:
