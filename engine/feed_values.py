@@ -101,6 +101,22 @@ def parse_price(text: str, currency: str) -> float:
     return parse_number(match.group(2), whole)
 
 
+_KNOWN = frozenset().union(*CURRENCY_SIGNS.values(), WHOLE_CURRENCIES)  # the ISO codes named above
+
+
+def written_amount(text: str) -> bool:
+    """Whether `text` is a number with a currency's sign or code before or after it ("CHF 50", "50 €",
+    "$12.99"), as `parse_price` reads one: an amount, whatever the number's locale. A code counts when
+    it names a currency named above (`CURRENCY_SIGNS`, `WHOLE_CURRENCIES`), so a model number such as
+    "DHP482" is not read as 482 of a currency "DHP"."""
+    text = text if text.isascii() else unicodedata.normalize("NFKC", text)
+    match = _LABELLED.fullmatch(text.strip())
+    if match is None or (match.group(1) and match.group(3)):
+        return False
+    label = (match.group(1) or match.group(3)).strip()
+    return bool(label) and (label.lower() in CURRENCY_SIGNS or label in _KNOWN)
+
+
 def read_number(value: Any, currency: str | None = None) -> float:
     """A number field as a feed gives it: a JSON number, or its text (`parse_number`; with `currency`, a
     price that may carry that currency's sign, `parse_price`). ValueError says why it is none."""

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.feed_values import availability_of_flag, written_amount
 from engine.lexical.facets import price_buckets, price_edges_of
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
 from engine.lexical.sizes import UNIT_SPELLINGS
@@ -31,7 +32,7 @@ from engine.records import FAMILY_ATTRIBUTE, VARIANT_ATTRIBUTE, VARIANT_FIELDS, 
 from indexer.loading import load_catalog
 from indexer.problems import BadRecords, Problem, refuse_bad
 from indexer.readers import FeedFormat
-from indexer.rounded import FORMAT_AS_TEXT, rounded_identifiers
+from indexer.rounded import rounded_identifiers, rounded_note
 
 _FIELDS = ("title", "description", "brand", "category", "price", "image")
 NOT_SEARCHED = "not searched"
@@ -42,9 +43,6 @@ LIKE_IDENTIFIER = "not searched, reads like an identifier"
 _CODE = re.compile(r"(?=.*\d)[\w./-]+(?: [\w./-]+){0,3}")
 _DECIMAL = re.compile(r"\d+[.,]\d+")
 _MEASURE = re.compile(r"\d+(?:[.,]\d+)?\s*([^\W\d_]+)")  # "12 kg", "1,5 l", "250ml": a size, no code
-# A price with its currency ("CHF 50", "50 €", a gift card's value): an amount, not a code.
-_MONEY = re.compile(r"(?:[A-Z]{3}|[$€£¥₩₹])\s?\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s?(?:[A-Z]{3}|[$€£¥₩₹])")
-_YES_NO = frozenset({"true", "false", "yes", "no", "ja", "nein", "oui", "non", "si", "sí", "0", "1"})
 MIN_DISTINCT_SHARE = 0.9  # codes name one product each (variants may share a model number)
 MIN_CODE_SHARE = 0.9  # a shop's references include a few odd ones ("SILBLA", "440.8")
 
@@ -148,9 +146,10 @@ def _wordy(names: list[str], values: dict[str, list[str]]) -> list[str]:
 
 
 def _a_word(value: str) -> bool:
-    if value.lower() in _YES_NO or "://" in value or not any(c.isalpha() for c in value):
+    # a yes/no as feeds write it (`availability_of_flag` reads it as one), a web address, no letter
+    if availability_of_flag(value) is not None or "://" in value or not any(c.isalpha() for c in value):
         return False
-    return not (_MONEY.fullmatch(value) or _plain_number(value))
+    return not (written_amount(value) or _plain_number(value))
 
 
 def _reads_like_a_list(path: tuple[str, ...]) -> bool:
@@ -189,7 +188,7 @@ def reads_like_identifiers(values: list[str]) -> bool:
     codes = sum(
         1
         for v in values
-        if 3 <= len(v) <= 40 and _CODE.fullmatch(v) and not _plain_number(v) and not _MONEY.fullmatch(v)
+        if 3 <= len(v) <= 40 and _CODE.fullmatch(v) and not _plain_number(v) and not written_amount(v)
     )
     return codes >= MIN_CODE_SHARE * len(values)
 
@@ -222,10 +221,7 @@ def print_check(report: CatalogCheck) -> None:
         named = ", ".join(f'"attr.{name}": 1' for name in report.wordy[:3])
         print(f"              (to search what a shopper types of them, add {named} to AISLE_SEARCH_FIELDS)")
     for name, (count, first) in report.rounded.items():
-        print(
-            f"identifiers:  {count} {name} value(s) a spreadsheet rounded into scientific notation (first: "
-            f"product {first}): {FORMAT_AS_TEXT}"
-        )
+        print(f"identifiers:  {rounded_note(name, count, first)}")
     if report.several_categories:
         print(f"categories:   {report.several_categories} products filed under several paths")
     if report.listed_categories:

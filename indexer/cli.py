@@ -35,7 +35,7 @@ from indexer.loading import LoadedCatalog, load_catalog, load_products_json, rea
 from indexer.partial import inline_records, load_patches
 from indexer.problems import MAX_BAD_SHARE, MAX_REPORTED, BadRecords, Problem
 from indexer.readers import FeedFormat, read_records
-from indexer.rounded import FORMAT_AS_TEXT
+from indexer.rounded import rounded_note
 from indexer.updates import IndexUpdater
 from indexer.verify import stats, verify
 
@@ -249,11 +249,7 @@ def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
             "hidden, archived)"
         )
     for name, (count, first) in report.rounded.items():
-        print(
-            f"indexer: note: {count} {name} value(s) a spreadsheet rounded into scientific notation "
-            f"(first: product {first}): {FORMAT_AS_TEXT}",
-            file=sys.stderr,
-        )
+        print(f"indexer: note: {rounded_note(name, count, first)}", file=sys.stderr)
     return _finish(report.problems)
 
 

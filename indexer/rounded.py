@@ -12,7 +12,6 @@ from engine.records import Product
 
 # A long number a spreadsheet rounded and wrote in scientific notation ("9.78315E+12" for an ISBN).
 _ROUNDED = re.compile(r"\d(?:[.,]\d+)?E\+?\d+", re.IGNORECASE)
-FORMAT_AS_TEXT = "their digits are lost; format the column as text and export again"
 
 
 def rounded_identifiers(
@@ -27,3 +26,11 @@ def rounded_identifiers(
                 count, first = found.get(name, (0, product.id))
                 found[name] = (count + 1, first)
     return found
+
+
+def rounded_note(name: str, count: int, first: str) -> str:
+    """What `indexer check` and `indexer build` say of an attribute `rounded_identifiers` found."""
+    return (
+        f"{count} {name} value(s) a spreadsheet rounded into scientific notation (first: product {first}): "
+        "their digits are lost; format the column as text and export again"
+    )

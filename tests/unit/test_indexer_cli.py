@@ -228,6 +228,7 @@ def test_only_codes_read_like_identifiers() -> None:
     assert not reads_like_identifiers(["18 V", "18 V", "12 V", "36 V"])  # shared by many products
     assert not reads_like_identifiers(["A1"])  # one product says nothing
     assert not reads_like_identifiers(["CHF 20", "CHF 50", "100 €"])  # a gift card's values: amounts
+    assert reads_like_identifiers(["DHP482", "GSR18", "EAN 123"])  # letters before digits: no currency
 
 
 def test_check_names_the_wordy_attributes_and_the_identifiers_a_spreadsheet_rounded(
