@@ -398,7 +398,7 @@ class Settings(BaseSettings):
             raise ValueError("a column name or field name is empty")
         by_target: dict[str, str] = {}
         for source, target in cleaned.items():
-            if target in by_target:
+            if target in by_target and target != "published":  # either of two columns may hide a product
                 raise ValueError(f"maps both {by_target[target]!r} and {source!r} to {target!r}")
             by_target[target] = source
         return cleaned

@@ -178,5 +178,13 @@ def published_of_flag(value: Any) -> bool | None:
     return None
 
 
+def least_shown(values: list[str]) -> str:
+    """Of the values several columns give for whether a product is on the shop, the one that hides it,
+    else the first given: WooCommerce writes a draft in `Published` (-1) and a product left out of the
+    catalog in `Visibility in catalog` ("hidden"), and a product either hides is not searchable."""
+    hiding = next((v for v in values if published_of_flag(v) is False), None)
+    return hiding if hiding is not None else next((v for v in values if v.strip()), "")
+
+
 _SHOWN = frozenset({"active", "published", "publish", "visible", "search", "public"})
 _NOT_SHOWN = frozenset({"-1", "draft", "private", "pending", "hidden", "archived", "catalog", "unpublished"})

@@ -27,6 +27,8 @@ _NAME = re.compile(r"^(?:option\s*(\d+)\s+name|attribute\s+(\d+)\s+name)$", re.I
 _VALUE = re.compile(r"^(?:option\s*(\d+)\s+value|attribute\s+(\d+)\s+value\(s\))$", re.IGNORECASE)
 _FLAG = re.compile(r"^attribute\s+\d+\s+(?:visible|global|default)$", re.IGNORECASE)
 _TYPE = "Type"  # WooCommerce's product type column: simple, variable, variation, grouped
+# WooCommerce's product types as its export writes them: how a record is stored, no word a shopper types.
+RECORD_TYPES = frozenset({"simple", "variable", "variation", "grouped", "external"})
 _PLACEHOLDER = ("title", "default title")
 
 

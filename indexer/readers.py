@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from engine.errors import InvalidInput
+from engine.feed_values import least_shown
 from engine.lexical.matching import DEFAULT_IDENTIFIERS
 from indexer.malformed import Malformed
 from indexer.merchant_xml import read_merchant_xml
@@ -41,6 +42,9 @@ PARQUET_BATCH_ROWS = 4_096
 
 
 RawRecord = tuple[int, "dict[str, Any] | Malformed"]
+
+
+PUBLISHED = "published"  # a field two columns may give: `least_shown` reads them together
 
 
 @dataclass(frozen=True)
@@ -238,6 +242,7 @@ def _read_csv(
     delimiter = _delimiter(first, columns, rename)
     reader = csv.reader(rows, delimiter=delimiter, strict=True)
     header: list[str] | None = None
+    shown: list[int] = []  # the columns saying whether a product is on the shop
     while True:
         start, lines.taken, error = lines.coming(), [], ""
         try:
@@ -266,7 +271,8 @@ def _read_csv(
                     f"semicolons, tabs or vertical bars; AISLE_CATALOG_COLUMNS maps the export's own "
                     f"names), got {row}"
                 )
-            twice = next((name for name in header if header.count(name) > 1), None)
+            shown = [n for n, name in enumerate(header) if name == PUBLISHED]  # two may say it
+            twice = next((name for name in header if header.count(name) > 1 and name != PUBLISHED), None)
             if twice is not None and rename:
                 first, second = [h.strip() for h, to in zip(row, header, strict=True) if to == twice][:2]
                 raise InvalidInput(f"{path}:1: {_both(first, second, twice)}")
@@ -279,7 +285,10 @@ def _read_csv(
         elif len(row) != len(header):
             yield start, Malformed(f"expected {len(header)} columns as in the header, got {len(row)}")
         else:
-            yield start, dict(zip(header, row, strict=True))
+            record = dict(zip(header, row, strict=True))
+            if len(shown) > 1:
+                record[PUBLISHED] = least_shown([row[n] for n in shown])
+            yield start, record
 
 
 def _unclosed(row: list[str] | None, columns: int, last: int) -> str:

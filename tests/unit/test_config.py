@@ -164,6 +164,7 @@ def test_good_values_are_parsed() -> None:
         "AISLE_OPENSEARCH_VERIFY_CERTS": "false",
         "AISLE_TRITON_URL": "triton.internal:8001",
         "AISLE_API_PORT": "9000",
+        "AISLE_CATALOG_COLUMNS": '{"Published": "published", "Visibility in catalog": "published"}',
     }
     with pytest.MonkeyPatch.context() as patch:
         for key, value in env.items():
@@ -172,6 +173,7 @@ def test_good_values_are_parsed() -> None:
     assert settings.opensearch_hosts == ["https://search-1:9200", "https://search-2:9200"]
     assert settings.opensearch_verify_certs is False
     assert settings.triton_url == "triton.internal:8001" and settings.api_port == 9000
+    assert set(settings.catalog_columns) == {"Published", "Visibility in catalog"}  # either may hide one
 
 
 @pytest.mark.parametrize(

@@ -269,6 +269,17 @@ def test_a_csv_header_naming_a_field_twice_through_the_column_map_is_refused(tmp
         load_catalog(path, feed=DUTCH)
 
 
+def test_two_columns_may_say_whether_a_product_is_shown_and_either_hides_it(tmp_path: Path) -> None:
+    path = tmp_path / "wc-product-export.csv"  # WooCommerce: a draft in one, a hidden product in the other
+    rows = ["ID,Name,Published,Visibility in catalog", "1,Melk,1,visible", "2,Concept,-1,visible"]
+    rows += ["3,Statiegeld krat,1,hidden", "4,Alleen in zoekresultaten,1,search", "5,Winkelwagen,1,catalog"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    columns = {"ID": "id", "Name": "title", "Published": "published", "Visibility in catalog": "published"}
+    loaded = load_catalog(path, feed=FeedFormat(columns))
+    assert [p.id for p in loaded.products] == ["1", "4"] and loaded.problems == []
+    assert loaded.unpublished == ["2", "3", "5"]
+
+
 def test_empty_csv_is_an_empty_catalog(tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     path.write_text("", encoding="utf-8")
