@@ -3,7 +3,7 @@
 Three kinds of rule, plus one switch:
 
 - `bury_unavailable` (on by default): out-of-stock and discontinued products go after the available
-  ones, each side keeping its order.
+  ones, each side keeping its order; a sold-out strict match stays before the near members.
 - `boost` / `bury`: products matching a filter (brand, category prefix, price range, attribute values;
   the same semantics as search filters, `Filters.matches`) move up or down by `positions`, or all the way
   when `positions` is not given. Optionally only for one query.

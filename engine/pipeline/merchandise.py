@@ -8,7 +8,7 @@ In order:
 1. boosts and buries: every matching product moves by the rule's `positions` (or past every
    non-matching one when not given); several rules add up; ties keep the ranked order;
 2. `bury_unavailable`: products that cannot be bought go after those that can, each side in the order
-   from step 1;
+   from step 1, the sold-out ones matching as the query says before the near members (`_bury_unavailable`);
 3. the products the query names by an exact identifier (`engine.pipeline.identified`) first,
    untouched by steps 1 and 2;
 4. pins (the rule's query equal to the normalised query): each pinned product is placed at its
@@ -199,6 +199,10 @@ def _sign(value: int) -> int:
 
 
 def _bury_unavailable(rows: list[Row], applied: list[AppliedRule]) -> list[Row]:
+    """Unavailable products after the available ones of their tier: a sold-out product matching the
+    query as it says stays before the near members that follow the strict ones (`RankedHit.loose`),
+    since it is the answer and they are what the shop has besides ("lactosevrije melk" sold out still
+    comes before "Hagelslag melk"); a boost that lifted a near member keeps it where it went."""
     up: list[Row] = []
     down: list[Row] = []
     for row in rows:
@@ -208,7 +212,9 @@ def _bury_unavailable(rows: list[Row], applied: list[AppliedRule]) -> list[Row]:
     applied.append(
         AppliedRule(BURY_UNAVAILABLE, "bury", tuple(r.product_id for r in down[:MAX_REPORTED_IDS]))
     )
-    return up + down
+    strict_end = max((n + 1 for n, row in enumerate(up) if not row.hit.loose), default=0)
+    strict_down = [row for row in down if not row.hit.loose]
+    return up[:strict_end] + strict_down + up[strict_end:] + [row for row in down if row.hit.loose]
 
 
 def sold_out_shown(page: Sequence[RankedHit], products: Mapping[str, Product]) -> list[AppliedRule]:

@@ -60,6 +60,18 @@ def test_unavailable_products_are_buried_by_default() -> None:
     assert applied["bury_unavailable"].product_ids == ("c",)
 
 
+def test_a_sold_out_strict_match_stays_before_the_near_members() -> None:
+    ranked = hits(["a", "c", "b", "d", "e"])
+    for hit in ranked[2:]:
+        hit.loose = True  # near members: sharing a word, close in meaning, after the strict matches
+    out = Merchandiser(RuleSet).apply(SearchQuery(text="Books"), ranked, lookup)
+    assert [h.product_id for h in out.hits] == ["a", "c", "b", "d", "e"]  # "c" is the answer, sold out
+    near_sold_out = hits(["a", "b", "c", "d"])
+    near_sold_out[2].loose = near_sold_out[3].loose = True
+    out = Merchandiser(RuleSet).apply(SearchQuery(text="Books"), near_sold_out, lookup)
+    assert [h.product_id for h in out.hits] == ["a", "b", "d", "c"]  # a near member: buried as ever
+
+
 def test_with_nothing_to_bury_the_list_is_left_as_ranked() -> None:
     ranked = hits(["a", "gone", "b", "d"])
     ranks = [h.rank for h in ranked]
