@@ -81,7 +81,12 @@ INITIALS_POINT = r"(?<=^\p{L}(?:\.\p{L}){0,31})\.(?=\p{L}(?:\.\p{L}){0,31}$)"
 # pattern is the same in Java's syntax for OpenSearch's `aisle_spaced_initials` char filter.
 _SPACED_INITIALS = re.compile(r"(?<![^\W_])([^\W\d_])\. +(?=[^\W\d_]\.)")
 SPACED_INITIALS = r"(?<![\p{L}\p{N}])(\p{L})\. +(?=\p{L}\.)"
-_POSSESSIVE = re.compile(r"['’]s$")
+# An ampersand between two letters is part of a name ("M&M's", "H&M", "AT&T") and goes: read as a
+# separator it left "m" and "m", and a query "m&m" matched every word beginning with "m". Letters are
+# ASCII, so the pattern is the same in Java's syntax for OpenSearch's `aisle_ampersand` char filter.
+AMPERSAND = r"(?<=[A-Za-z])&(?=[A-Za-z])"
+_AMPERSAND = re.compile(AMPERSAND)
+POSSESSIVE = re.compile(r"['’]s$")  # in every language; OpenSearch's `aisle_possessive` outside English
 DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")  # read as a point; OpenSearch's `aisle_decimal` too
 # Read as the letter or digit a shopper types for them; full-width forms as ASCII (`narrowed`).
 SIGNS = {"×": "x", "²": "2", "³": "3", **WIDE_FORMS}
@@ -116,11 +121,13 @@ def tokenize(text: str) -> list[str]:
         text = INCH_MARK.sub(INCH, text)
     if ". " in text:
         text = _SPACED_INITIALS.sub(r"\1.", text)
+    if "&" in text:
+        text = _AMPERSAND.sub("", text)
     tokens: list[str] = _TOKEN.findall(text)
     if "." in text:
         tokens = [t.replace(".", "") if _INITIALS.fullmatch(t) else t for t in tokens]
     if "'" in text or "’" in text:
-        tokens = [t for t in (_POSSESSIVE.sub("", t) for t in tokens) if t]
+        tokens = [t for t in (POSSESSIVE.sub("", t) for t in tokens) if t]
     return tokens
 
 

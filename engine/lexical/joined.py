@@ -15,11 +15,17 @@ catalog's "firepit", is a reading of the query (`engine.lexical.readings.joined_
 
 Title and brand only: they hold the names shoppers write as one word. A description's neighbours
 joined would add words nobody types, and a few that mean another thing.
+
+A name written with an apostrophe or an ampersand inside is typed without it as often: "lor" for
+"L'OR", "loreal" for "L'Oréal", "mms" for "M&M's", "kelloggs" for "Kellogg's". The apostrophe keeps
+"l'or" one word no query "lor" reaches (three letters allow no typo), and "M&M's" reads "mm" once its
+possessive goes, so the field also holds such a word without its signs (`unsigned_words`).
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import replace
 
 from engine.lexical.analysis import is_cjk, tokenize
@@ -38,12 +44,24 @@ def _word(token: str) -> bool:
 def joined_words(product: Product) -> list[str]:
     """Each pair of adjacent words of the title and of the brand written together, once each: "Pienso
     Purina Pro Plan" gives "piensopurina", "purinapro", "proplan". Pairs need a letter on both sides
-    (not "4 x 40", whose joined forms are dimension readings) and no CJK, which is matched by bigrams."""
+    (not "4 x 40", whose joined forms are dimension readings) and no CJK, which is matched by bigrams.
+    Then the words written with an apostrophe or ampersand inside, without them (`unsigned_words`)."""
     joined: dict[str, None] = {}
     for text in (product.title, product.brand):
         pairs = itertools.pairwise(tokenize(text))
         joined.update((a + b, None) for a, b in pairs if _word(a) and _word(b))
+        joined.update((word, None) for word in unsigned_words(text))
     return list(joined)
+
+
+_SIGNED = re.compile(r"[^\W_]+(?:['’&][^\W_]+)+")
+_SIGNS = re.compile(r"['’&]")
+
+
+def unsigned_words(text: str) -> list[str]:
+    """The words of `text` written with an apostrophe or ampersand between letters, lowercased, without
+    them: "L'OR Espresso, M&M's" gives "lor", "mms"."""
+    return [_SIGNS.sub("", word) for word in _SIGNED.findall(text.lower())]
 
 
 def may_be_joined(words: list[QueryWord], known: KnownTerms | None) -> list[QueryWord]:

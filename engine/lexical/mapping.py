@@ -17,13 +17,14 @@ Why each field looks the way it does:
 - `attr_text.<name>`: the searchable attributes (`AISLE_SEARCH_FIELDS` attr.<name>) as analysed text,
   mapped by a dynamic template; `ident`: normalised identifiers (keyword); `spell`: the searchable words
   as written (lowercased, unstemmed) that typo tolerance compares with (`engine.lexical.matching`).
-- The analyser follows the catalog language: `aisle_english` above, or standard tokenizer, lowercase,
-  our stop list and the language's Snowball stemmer (the algorithm PyStemmer runs in the embedded
-  index); every analyser ends with `cjk_bigram` (with unigrams) so CJK text is searchable. Before the
-  tokenizer a decimal comma becomes a point, "×" an "x", "²" a "2", a full-width letter its ASCII one, a
-  half-width katakana its full-width one, and an inch mark after a number the word "inch"
-  (`aisle_decimal`, `aisle_signs`, `aisle_inch`, as `engine.lexical.analysis.tokenize`); where accents
-  do not matter, `asciifolding` follows lowercase.
+- The analyser follows the catalog language: `aisle_english` above, or standard tokenizer, lowercase, a
+  possessive's "'s" removed (`aisle_possessive`: "Kellogg's" is "kellogg" in any language, as the embedded
+  index reads it), our stop list and the language's Snowball stemmer (the algorithm PyStemmer runs in the
+  embedded index); every analyser ends with `cjk_bigram` (with unigrams) so CJK text is searchable. Before
+  the tokenizer a decimal comma becomes a point, "×" an "x", "²" a "2", a full-width letter its ASCII one, a
+  half-width katakana its full-width one, an inch mark after a number the word "inch", and an ampersand
+  between letters goes ("M&M's" is "MM's"; `aisle_decimal`, `aisle_signs`, `aisle_inch`, `aisle_ampersand`,
+  as `engine.lexical.analysis.tokenize`); where accents do not matter, `asciifolding` follows lowercase.
 - `image`: stored only. `dynamic: strict` rejects fields this module does not know about.
 """
 
@@ -35,10 +36,12 @@ from typing import Any
 from engine.charset import HALF_WIDTH_KANA
 from engine.lexical.analysis import (
     ACCENT_FREE_LANGUAGES,
+    AMPERSAND,
     DECIMAL_COMMA,
     INCH,
     INCH_MARK,
     INITIALS_POINT,
+    POSSESSIVE,
     SIGNS,
     SPACED_INITIALS,
     irregular_plural_rules,
@@ -97,10 +100,11 @@ def analysis_settings(language: str = "english") -> dict[str, Any]:
         ]  # fmt: skip
     else:
         filters.update(
+            aisle_possessive={"type": "pattern_replace", "pattern": POSSESSIVE.pattern, "replacement": ""},
             aisle_stop={"type": "stop", "stopwords": sorted(stopwords(language))},
             aisle_stem={"type": "snowball", "language": SNOWBALL_NAMES[language]},
         )
-        chain = ["lowercase", "aisle_initials", "aisle_stop", "aisle_stem", "aisle_cjk"]
+        chain = ["lowercase", "aisle_possessive", "aisle_initials", "aisle_stop", "aisle_stem", "aisle_cjk"]
     if language in ACCENT_FREE_LANGUAGES:
         chain.insert(chain.index("lowercase") + 1, "asciifolding")
     signs = [*SIGNS.items(), *HALF_WIDTH_KANA.items()]
@@ -108,6 +112,7 @@ def analysis_settings(language: str = "english") -> dict[str, Any]:
         "aisle_decimal": {"type": "pattern_replace", "pattern": DECIMAL_COMMA.pattern, "replacement": "."},
         "aisle_signs": {"type": "mapping", "mappings": [_escaped(sign, to) for sign, to in signs]},
         "aisle_inch": {"type": "pattern_replace", "pattern": INCH_MARK.pattern, "replacement": INCH},
+        "aisle_ampersand": {"type": "pattern_replace", "pattern": AMPERSAND, "replacement": ""},
         "aisle_spaced_initials": {
             "type": "pattern_replace",
             "pattern": SPACED_INITIALS,

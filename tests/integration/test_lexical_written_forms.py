@@ -287,3 +287,33 @@ def test_initials_match_with_or_without_their_points(
     with open_backend(backend, request, tmp_path, in_language("german")) as index:  # authors searched
         index.rebuild(BOOKS)
         assert index.match_ids(MatchQuery(query, typos=False)) == expected
+
+
+BRANDS = [
+    Product("gr-mms", "M&M's Peanut 250 g", brand="M&M's"),
+    Product("gr-lor", "Espresso capsules Lungo", brand="L'OR"),
+    Product("gr-flakes", "Corn Flakes 500 g", brand="Kellogg's"),
+    Product("gr-shampoo", "Color shampoo", brand="L'Oréal Paris"),
+    Product("gr-eggs", "Scharreleieren M"),
+    Product("gr-bag", "Tas katoen", brand="H&M"),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("m&m", {"gr-mms"}),  # not "m" and "m", which found the eggs in size M
+        ("M&M's", {"gr-mms"}),
+        ("mms", {"gr-mms"}),  # the name typed without its signs
+        ("m", {"gr-eggs"}),
+        ("lor", {"gr-lor"}),  # three letters: no typo would reach "l'or"
+        ("l'or capsules", {"gr-lor"}),
+        ("loreal", {"gr-shampoo"}),
+        ("kelloggs", {"gr-flakes"}),
+        ("h&m", {"gr-bag"}),
+    ],
+)
+def test_a_name_with_an_ampersand_or_apostrophe_matches_as_typed_with_or_without_them(
+    query: str, expected: set[str], request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    assert matched_as_written(BRANDS, query, "dutch", backend, request, tmp_path) == expected

@@ -10,6 +10,7 @@ import pytest
 from engine.errors import MissingDependency
 from engine.lexical import analysis
 from engine.lexical.analysis import EnglishAnalyzer, irregular_plural_rules, make_analyzer, tokenize
+from engine.lexical.joined import joined_words
 from engine.lexical.known_words import held_to_one_edit
 from engine.lexical.matching import compound_ends, identifier_prefixes, query_words
 from engine.lexical.readings import (
@@ -23,6 +24,7 @@ from engine.lexical.readings import (
 )
 from engine.lexical.sizes import Rest, Units
 from engine.lexical.synonyms import expansions
+from engine.records import Product
 
 
 def test_tokenize_lowercases_and_strips_possessives() -> None:
@@ -32,6 +34,7 @@ def test_tokenize_lowercases_and_strips_possessives() -> None:
     spaced = tokenize("J. R. R. Tolkien, z. B. Romane, A. Smith")  # German spacing; a lone initial stays
     assert spaced == ["jrr", "tolkien", "zb", "romane", "a", "smith"]
     assert tokenize("Dr. B. Meier, St. Gallen, Bd. 3") == ["dr", "b", "meier", "st", "gallen", "bd", "3"]
+    assert tokenize("M&M's, H&M, Ben & Jerry's") == ["mm", "hm", "ben", "jerry"]  # a name's ampersand goes
 
 
 def test_cjk_runs_become_bigrams_and_accents_stay() -> None:
@@ -280,3 +283,8 @@ def test_a_word_the_catalog_has_is_held_to_one_edit() -> None:
     assert [(w.word, w.typos) for w in held] == [("perceuse", 1), ("sans", 1), ("fil", 0), ("perseuze", 2)]
     assert asked == [{"perceuse", "perseuze"}]  # only the words allowed two edits, in one call
     assert held_to_one_edit(words, None) == words
+
+
+def test_names_written_with_signs_are_also_kept_without_them() -> None:
+    product = Product("x", "M&M's Peanut", brand="L'OR")
+    assert joined_words(product) == ["mmpeanut", "mms", "lor"]  # neighbours joined, then unsigned names
