@@ -1,20 +1,21 @@
 """A Dutch grocer, made up whole, that sells on WooCommerce and exports its catalog as WooCommerce writes it.
 
 A neighbourhood grocer in Utrecht sells groceries in euros, many in several sizes: WooCommerce writes a
-variable product ("Halfvolle melk", no price, `Attribute 1 value(s)` "1 L, 1,5 L") followed by a row
-per variation (`Type` "variation", `Parent` "id:101", `Name` "Halfvolle melk - 1,5 L", its own SKU,
-EAN, price and stock, no description, category or brand), categories as paths ("Zuivel > Melk"),
-labels as tags ("Biologisch, Vegan"), brands in WooCommerce's `Brands` column, a UTF-8 byte order
-mark before the header; whether a product is on the shop in two columns, `Published` (-1 for a
-draft) and `Visibility in catalog` ("hidden"), both mapped to `published`. This writes such an export
-(`wc-product-export.csv`: 96 rows, 48 simple products and 14 variable ones with 31 variations; a
-draft; a deposit crate the shop hides from its catalog; a product without a name; an EAN a supplier's
-spreadsheet saved as "8.71041E+12", which `indexer check` reports), the catalog as `indexer build`
-reads it with `COLUMNS` (93 products, JSON Lines), and 68 queries judged by what a shopper asking them wants
+variable product ("Halfvolle melk", no price, `Attribute 1 value(s)` "1 L, 1,5 L") followed by a row per
+variation (`Type` "variation", `Parent` "id:101", `Name` "Halfvolle melk - 1,5 L", its own SKU, EAN, price
+and stock, no description, category or brand), categories as paths ("Zuivel > Melk"), labels as tags
+("Vegan, Lactosevrij", a list: `LISTS`), brands in WooCommerce's `Brands` column, a UTF-8 byte order mark
+before the header; whether a product is on the shop in two columns, `Published` (-1 for a draft) and
+`Visibility in catalog` ("hidden"), both mapped to `published`. This writes such an export
+(`wc-product-export.csv`: 96 rows, 48 simple products and 14 variable ones with 31 variations; a draft; a
+deposit crate the shop hides from its catalog; a product without a name; an EAN a supplier's spreadsheet
+saved as "8.71041E+12", which `indexer check` reports), the catalog as `indexer build` reads it with
+`COLUMNS` (93 products, JSON Lines), and 68 queries judged by what a shopper asking them wants
 (`bench.grocery_catalog`, `bench.shop_judging`).
 
     python -m bench.grocery_shop --out var/shops/grocery
     AISLE_CATALOG_LANGUAGE=dutch AISLE_CURRENCY=EUR AISLE_CATEGORY_LISTS=', ' \\
+    AISLE_LIST_ATTRIBUTES='["Tags"]' \\
     AISLE_SEARCH_FIELDS='{"title": 3, "description": 1, "brand": 2, "category": 1, "attr.variant": 2,
                           "attr.Tags": 1}' \\
     python -m bench.relevance --products var/shops/grocery/products.jsonl \\
@@ -42,6 +43,7 @@ COLUMNS = {"ID": "id", "Name": "title", "Description": "description", "Brands": 
 COLUMNS |= {"Categories": "category", "Regular price": "price", "Sale price": "sale_price"}
 COLUMNS |= {"In stock?": "available", "Stock": "stock", "Images": "image", "Parent": "group"}
 COLUMNS |= {GTIN: "gtin", "Published": "published", "Visibility in catalog": "published"}
+LISTS = ("Tags",)  # the shop's AISLE_LIST_ATTRIBUTES: a product's labels, "Vegan, Lactosevrij"
 
 
 class Export(ExportRows):
@@ -105,9 +107,8 @@ def judged_text(product: dict[str, Any]) -> str:
     """What a query's patterns are matched against: title, brand, category, labels."""
     attributes = product.get("attributes", {})
     category = " > ".join(product.get("category") or [])
-    return " | ".join(
-        [product["title"], str(product.get("brand", "")), category, str(attributes.get("Tags", ""))]
-    )
+    labels = ", ".join(attributes.get("Tags", []))
+    return " | ".join([product["title"], str(product.get("brand", "")), category, labels])
 
 
 def write(out: Path, seed: int = SEED) -> dict[str, int]:
@@ -127,6 +128,7 @@ def write(out: Path, seed: int = SEED) -> dict[str, int]:
         "gr",
         header=EXPORT_FIELDS,
         text=judged_text,
+        lists=LISTS,
     )
     return {"export rows": counts.pop("rows"), **counts}
 

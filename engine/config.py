@@ -263,6 +263,13 @@ class Settings(BaseSettings):
         'exports ("Hund > Reisen, Katze > Reisen", which escape a comma in a name with a backslash); '
         'unset = a cell is one path, commas and all (a name such as "Hats, Caps" stays whole).',
     )
+    list_attributes: tuple[str, ...] = Field(
+        (),
+        description="Attributes a product has several values of, written in one cell separated by commas "
+        '(WooCommerce\'s and Shopify\'s `Tags`: "Vegan, Lactosevrij"; a backslash keeps a comma in a '
+        'value): each value counts in the facet and matches a filter. JSON, e.g. ["Tags"]; names in any '
+        "case.",
+    )
     catalog_encoding: str = Field(
         "utf-8",
         description="The text encoding of catalog files (a Python codec name: cp1252 for a spreadsheet "

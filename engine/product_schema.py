@@ -4,13 +4,13 @@ It lives in the engine because both the ingest pipeline (`indexer`) and the gate
 with it.
 
 Fields (see docs/ingest.md for the full table): `id` (string or integer, kept as a string), `title`
-(required), `description`, `brand`, `category` (a list or an "A > B > C" string), `price`, `currency`
-(ISO 4217 code), `availability`, `attributes` (a map of string/number values; a JSON object string is
-accepted, which is how CSV carries it), `image` (path relative to the catalog file, or http(s) URL) and
-`popularity`. `available` (true/false, as many feeds carry stock) is read as `availability` when that is
-not given, and so is a `stock` count (kept as the `stock` attribute: 0 or less is out of stock), the
-quantity PrestaShop, Magento and Shopify export and stock feeds send. Any other field is kept as an
-attribute, so nothing a shop sends is silently lost.
+(required), `description`, `brand`, `category` (a list or an "A > B > C" string), `price`, `currency` (ISO
+4217 code), `availability`, `attributes` (a map of string, number or list values,
+`engine.schema_attributes`; a JSON object string is accepted, which is how CSV carries it), `image` (path
+relative to the catalog file, or http(s) URL) and `popularity`. `available` (true/false, as many feeds carry
+stock) is read as `availability` when that is not given, and so is a `stock` count (kept as the `stock`
+attribute: 0 or less is out of stock), the quantity PrestaShop, Magento and Shopify export and stock feeds
+send. Any other field is kept as an attribute, so nothing a shop sends is silently lost.
 
 Validation reports every wrong field of a record in one message, naming the field and what was expected,
 because the person reading it is fixing an export script, not debugging Python. CSV cells arrive as
@@ -20,7 +20,6 @@ written as HTML, as shop systems export descriptions, is read as its words (`eng
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from typing import Any
@@ -30,6 +29,7 @@ from engine.errors import InvalidInput
 from engine.feed_values import availability_of_flag, first_image, published_of_flag, read_number
 from engine.markup import plain_text
 from engine.records import AVAILABILITY_VALUES, BUYABLE, CATEGORY_SEPARATOR, Product
+from engine.schema_attributes import read_attributes
 from engine.schema_checks import DEFAULT_LIMITS, FieldChecker, Limits, kind, missing, show
 
 __all__ = [
@@ -88,7 +88,8 @@ def validate_record(raw: Any, limits: Limits = DEFAULT_LIMITS) -> Product:
     price, regular = _sale(check, raw, currency)
     popularity = check.number(raw, "popularity") or 0.0
     image = check.text({"image": first_image(raw.get("image"))}, "image", limits.image_chars) or None
-    attributes = _attributes(raw, check) | ({} if regular is None else {REGULAR_PRICE: regular})
+    attributes = read_attributes(raw, check, (*KNOWN_FIELDS, *ALIASES))
+    attributes |= {} if regular is None else {REGULAR_PRICE: regular}
     stock = _stock(attributes.get(STOCK), check)
     availability = _availability(raw.get("availability"), raw.get("available"), stock, check)
     if check.errors:
@@ -253,47 +254,3 @@ def _availability(value: Any, flag: Any, stock: float | None, check: FieldChecke
     if from_flag is not None and (from_flag == "in_stock") != (normal in BUYABLE):
         check.fail("available", f"{show(flag)} disagrees with availability {normal!r}")
     return normal
-
-
-def _attributes(raw: dict[str, Any], check: FieldChecker) -> dict[str, Any]:
-    given = raw.get("attributes")
-    if isinstance(given, str) and given:  # "" is an empty CSV cell; " " is neither empty nor an object
-        try:
-            given = json.loads(given)
-        except json.JSONDecodeError:
-            check.fail("attributes", "expected an object or a JSON object string")
-            return {}
-    if isinstance(given, list) and all(isinstance(i, tuple) and len(i) == 2 for i in given):
-        given = dict(given)  # a Parquet map column
-    if not missing(given) and not isinstance(given, dict):
-        check.fail("attributes", f"expected an object, got {kind(given)}")
-        given = {}
-    read = (*KNOWN_FIELDS, *ALIASES)
-    merged: dict[str, Any] = {str(k): v for k, v in raw.items() if k not in read and not missing(v)}
-    merged.update({str(k): v for k, v in (given or {}).items() if not missing(v)})
-    limits = check.limits
-    if len(merged) > limits.attributes:
-        check.fail("attributes", f"too many ({len(merged)}, at most {limits.attributes})")
-        return {}
-    out: dict[str, Any] = {}
-    for name, value in merged.items():
-        name = name.strip()
-        if not name or len(name) > limits.attribute_name_chars:
-            check.fail("attributes", f"name {name[:40]!r} must be 1-{limits.attribute_name_chars} characters")
-        elif not check.characters("attributes", name):
-            continue
-        elif isinstance(value, bool):
-            out[name] = "true" if value else "false"
-        elif isinstance(value, (int, float)) and (not isinstance(value, float) or math.isfinite(value)):
-            out[name] = value
-        elif isinstance(value, str):
-            text = composed(plain_text(value.strip()))
-            if len(text) > limits.attribute_value_chars:
-                check.fail(
-                    f"attributes.{name}", f"too long (at most {limits.attribute_value_chars} characters)"
-                )
-            check.characters(f"attributes.{name}", text)
-            out[name] = text
-        else:
-            check.fail(f"attributes.{name}", f"expected a string or number, got {kind(value)}")
-    return out

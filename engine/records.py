@@ -44,7 +44,8 @@ class Product:
     `category` is the path from the root ("Home > Kitchen > Knives" is `("Home", "Kitchen", "Knives")`),
     `more_categories` the further paths of a product filed in several (WooCommerce's "Hund > Reisen,
     Katze > Reisen"): filters, facets and search read them all, the page shows the first.
-    `attributes` keeps every field the schema does not name (values are strings or numbers).
+    `attributes` keeps every field the schema does not name (values are strings, numbers or lists of
+    strings, `attribute_values`).
     `image` is a local path or an http(s) URL; `popularity` is a prior in [0, inf) (e.g. sales count).
     """
 
@@ -94,7 +95,7 @@ class Product:
         if named is not None and str(named).strip():
             return str(named)
         by_name = {name.lower(): value for name, value in self.attributes.items()}
-        values = [str(by_name[name]).strip() for name in VARIANT_FIELDS if name in by_name]
+        values = [attribute_text(by_name[name]).strip() for name in VARIANT_FIELDS if name in by_name]
         told = [value for value in values if value]
         return " / ".join(told) if told else None
 
@@ -148,6 +149,22 @@ class Product:
         )
 
 
+def attribute_values(value: Any) -> tuple[str, ...]:
+    """An attribute's values as the indexes store them and filters and facets compare them: each of a
+    list's (a shop's labels, `["Vegan", "Lactosevrij"]`: a product is in both facets), else the value as
+    text; none for None."""
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v) for v in value)
+    return (str(value),)
+
+
+def attribute_text(value: Any) -> str:
+    """An attribute as one text, as it is searched and shown: a list's values joined by ", "."""
+    return ", ".join(attribute_values(value))
+
+
 @dataclass(frozen=True)
 class Filters:
     """Structured filters pushed down to every retriever.
@@ -196,7 +213,8 @@ class Filters:
         if self.availability and product.availability not in self.availability:
             return False
         for name, accepted in self.attributes.items():
-            if str(product.attributes.get(name)) not in accepted:
+            values = attribute_values(product.attributes.get(name)) or ("None",)  # missing: as indexed
+            if not any(value in accepted for value in values):
                 return False
         return product.id not in self.exclude_ids
 

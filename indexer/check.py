@@ -28,7 +28,7 @@ from engine.lexical.facets import price_buckets, price_edges_of
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
 from engine.lexical.sizes import UNIT_SPELLINGS
 from engine.product_schema import REGULAR_PRICE, STOCK, Limits
-from engine.records import FAMILY_ATTRIBUTE, VARIANT_ATTRIBUTE, VARIANT_FIELDS, Product
+from engine.records import FAMILY_ATTRIBUTE, VARIANT_ATTRIBUTE, VARIANT_FIELDS, Product, attribute_text
 from indexer.loading import load_catalog
 from indexer.options import RECORD_TYPES
 from indexer.problems import BadRecords, Problem, refuse_bad
@@ -114,8 +114,9 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
     for product in products:
         parts = set((product.variant or "").split(" / "))
         for name, value in product.attributes.items():
-            values.setdefault(name, []).append(str(value).strip())
-            options[name] += int(str(value).strip() in parts and name != VARIANT_ATTRIBUTE)
+            text = attribute_text(value).strip()
+            values.setdefault(name, []).append(text)
+            options[name] += int(text in parts and name != VARIANT_ATTRIBUTE)
     names = Counter({name: len(given) for name, given in values.items()})
     report.attributes = {name: (n, _how(name, values[name], search)) for name, n in names.most_common()}
     if f"{ATTRIBUTE_PREFIX}{VARIANT_ATTRIBUTE}" in search.weights:  # a shop export's option, in the variant

@@ -222,7 +222,7 @@ def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
         embed=EmbedOptions(args.batch_size, args.in_flight),
         progress=not args.no_progress,
         text_tower=args.text_tower,
-        limits=Limits.for_shop(settings.currency, settings.category_lists),
+        limits=Limits.for_shop(settings.currency, settings.category_lists, settings.list_attributes),
         feed=_feed(settings),
     )
     if args.text_tower is not None and args.text_tower < 1:
@@ -311,7 +311,7 @@ def _upsert(args: argparse.Namespace, settings: Settings, backends: Backends) ->
     )
     if args.partial:
         return _patch(args, inline, backends, updater, _feed(settings))
-    limits = Limits.for_shop(settings.currency, settings.category_lists)
+    limits = Limits.for_shop(settings.currency, settings.category_lists, settings.list_attributes)
     if inline is not None:
         loaded: LoadedCatalog = load_products_json(inline, limits=limits)
     else:
@@ -389,7 +389,10 @@ def _check(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
 
     search = SearchFields.from_settings(settings)
     report = check_catalog(
-        args.file, Limits.for_shop(settings.currency, settings.category_lists), _feed(settings), search
+        args.file,
+        Limits.for_shop(settings.currency, settings.category_lists, settings.list_attributes),
+        _feed(settings),
+        search,
     )
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, sort_keys=True))

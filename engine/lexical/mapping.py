@@ -49,7 +49,7 @@ from engine.lexical.analysis import (
 )
 from engine.lexical.joined import JOINED_FIELD, joined_words
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
-from engine.records import CATEGORY_SEPARATOR, Product
+from engine.records import CATEGORY_SEPARATOR, Product, attribute_values
 
 ANALYZER = "aisle_english"
 MAPPING_VERSION = 6  # 4: more_categories; 5: accents folded, decimal commas read as points; 6: joined
@@ -214,7 +214,9 @@ def to_document(product: Product, fields: SearchFields | None = None) -> dict[st
         "availability": product.availability,
         # A missing value and None read the same way in `Filters.matches` ("None"); index neither.
         "attributes": [
-            {"name": str(k), "value": str(v)} for k, v in product.attributes.items() if v is not None
+            {"name": str(k), "value": v}
+            for k, value in product.attributes.items()
+            for v in attribute_values(value)
         ],
         "attributes_raw": dict(product.attributes),
         "image": product.image,

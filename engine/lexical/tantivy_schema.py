@@ -39,7 +39,7 @@ from engine.errors import MissingDependency
 from engine.lexical.joined import JOINED_FIELD, joined_words
 from engine.lexical.mapping import category_prefixes
 from engine.lexical.matching import SearchFields
-from engine.records import CATEGORY_SEPARATOR, Product
+from engine.records import CATEGORY_SEPARATOR, Product, attribute_values
 
 try:
     import tantivy
@@ -120,8 +120,10 @@ def to_document(
             doc.add_text("category_prefixes", prefix)
     doc.add_text("availability", product.availability)
     for name, value in product.attributes.items():
-        if value is not None:
-            doc.add_text("attr", f"{name}{ATTR_SEPARATOR}{value}")
+        values = attribute_values(value)  # each of a list's: a product is in each value's facet
+        for each in values:
+            doc.add_text("attr", f"{name}{ATTR_SEPARATOR}{each}")
+        if values:
             doc.add_text("attr_name", str(name))
     if family_field and product.family is not None:
         doc.add_text("family", product.family)

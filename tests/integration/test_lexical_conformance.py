@@ -745,3 +745,37 @@ def test_a_product_in_several_categories_is_filtered_counted_and_found_by_each(
         assert index.get(["bag"])["bag"] == SEVERAL_PATHS[1]  # stored with every path
         index.upsert([Product("bag", "Reisetasche", category=("Hund", "Reisen"))])  # out of the sale
         assert index.match_ids(MatchQuery(None, Filters(category=("Sale",)))) == {"tree"}
+
+
+LABELLED = [
+    Product("oat-1", "Haverdrink barista 1 L", attributes={"Tags": ["Vegan", "Lactosevrij"], "group": "oat"}),
+    Product(
+        "oat-2", "Haverdrink barista 6 x 1 L", attributes={"Tags": ["Vegan", "Lactosevrij"], "group": "oat"}
+    ),
+    Product("soy", "Sojadrink ongezoet", attributes={"Tags": ["Vegan", "Lactosevrij"]}),
+    Product("milk", "Biologische melkdrink", attributes={"Tags": "Biologisch"}),
+    Product("lf", "Lactosevrije melkdrink", attributes={"Tags": ["Lactosevrij"]}),
+    Product("plain", "Karnemelk drink"),
+]
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_a_list_attribute_counts_and_filters_by_each_of_its_values(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    with open_backend(kind, request, tmp_path) as index:
+        index.rebuild(LABELLED)
+        everything = MatchQuery(None)
+        counts = {"Vegan": 3, "Lactosevrij": 4, "Biologisch": 1}
+        assert index.facets(everything, ["attr.Tags"]) == {"attr.Tags": top_buckets(counts, 20)}
+        families = {"Vegan": 2, "Lactosevrij": 3, "Biologisch": 1}  # the oat drink's two sizes once
+        assert index.facets(everything, ["attr.Tags"], families=True) == {
+            "attr.Tags": top_buckets(families, 20)
+        }
+        for accepted, expected in [
+            (("Vegan",), {"oat-1", "oat-2", "soy"}),
+            (("Biologisch", "Lactosevrij"), {"oat-1", "oat-2", "soy", "milk", "lf"}),
+        ]:
+            filters = Filters(attributes={"Tags": accepted})
+            assert index.match_ids(MatchQuery(None, filters)) == expected
+            assert {p.id for p in LABELLED if filters.matches(p)} == expected  # the reference semantics

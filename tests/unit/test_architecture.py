@@ -32,6 +32,7 @@ LAYERS: list[set[str]] = [
     {"errors"},
     {"config", "records", "charset", "resilience", "ports", "feed_values", "markup"},
     {"storage", "schema_checks", "sample", "events", "environment", "crashpoints"},
+    {"schema_attributes"},
     {"ranking", "lexical", "product_schema"},
     {"models", "suggestions", "merch", "analytics"},
     {"triton"},

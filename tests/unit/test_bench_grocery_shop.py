@@ -1,7 +1,7 @@
 """The made-up Dutch grocer (`bench.grocery_shop`): its WooCommerce export reads as the catalog it
 stands for, each variation completed from its variable product, the draft and the hidden deposit crate
-left out through the two columns saying whether a product is shown, the bad row reported by line, the
-rounded EAN reported; and every judged query has a product it asks for."""
+left out through the two columns saying whether a product is shown, its tags read as lists, the bad
+row reported by line, the rounded EAN reported; and every judged query has a product it asks for."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.grocery_shop import COLUMNS, write
+from bench.grocery_shop import COLUMNS, LISTS, write
 from engine.lexical.matching import SearchFields
 from engine.product_schema import Limits
 from indexer.check import check_catalog
@@ -30,7 +30,8 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_export_reads_as_the_catalog_with_its_variations_and_bad_rows(shop: Path) -> None:
     export = shop / "wc-product-export.csv"
     assert export.read_bytes().startswith(b"\xef\xbb\xbfID,Type,SKU")  # WooCommerce's byte order mark
-    report = check_catalog(export, Limits.for_shop("EUR"), FeedFormat(columns=COLUMNS), SearchFields())
+    limits = Limits.for_shop("EUR", list_attributes=LISTS)
+    report = check_catalog(export, limits, FeedFormat(columns=COLUMNS), SearchFields())
     assert report.valid == 93 and report.unpublished == 2  # the draft and the hidden deposit crate
     assert [p.line for p in report.problems] == [96] and "title" in report.problems[0].message
     assert report.rounded == {"gtin": (1, "196")}
@@ -43,6 +44,8 @@ def test_the_export_reads_as_the_catalog_with_its_variations_and_bad_rows(shop: 
     assert [p["attributes"].get("variant") for p in milk[1:]] == ["1 L", "1,5 L"]
     assert milk[0]["price"] == min(p["price"] for p in milk[1:])  # the variable product sells "from"
     assert {p["currency"] for p in catalog} == {"EUR"}
+    oat = next(p for p in catalog if p["title"].startswith("Haverdrink"))
+    assert oat["attributes"]["Tags"] == ["Vegan", "Lactosevrij"]  # a label each, for the facet
 
 
 def test_every_query_has_the_product_it_asks_for(shop: Path) -> None:

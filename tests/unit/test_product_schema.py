@@ -66,8 +66,16 @@ def test_every_wrong_field_is_named_in_one_message() -> None:
         ({"id": "a", "title": "t", "availability": "soon"}, "availability: expected one of in_stock"),
         ({"id": "a", "title": "t", "category": "Home >  > Knives"}, "category: has an empty level"),
         (
-            {"id": "a", "title": "t", "attributes": {"sizes": [1, 2]}},
-            "attributes.sizes: expected a string or number",
+            {"id": "a", "title": "t", "attributes": {"sizes": {"S": 1}}},
+            "attributes.sizes: expected a string, number or list",
+        ),
+        (
+            {"id": "a", "title": "t", "attributes": {"labels": ["Vegan", {"bio": True}]}},
+            "attributes.labels: expected a list of strings or numbers",
+        ),
+        (
+            {"id": "a", "title": "t", "attributes": {"labels": [str(i) for i in range(101)]}},
+            "attributes.labels: too many values (101, at most 100)",
         ),
         ({"id": "", "title": "t"}, "id: required"),
         ({"id": "a\tb", "title": "t"}, "id: must not contain tabs"),
@@ -278,6 +286,16 @@ def test_two_columns_may_say_whether_a_product_is_shown_and_either_hides_it(tmp_
     loaded = load_catalog(path, feed=FeedFormat(columns))
     assert [p.id for p in loaded.products] == ["1", "4"] and loaded.problems == []
     assert loaded.unpublished == ["2", "3", "5"]
+
+
+def test_a_list_attribute_holds_each_value_once_from_a_list_or_a_cell_the_shop_names() -> None:
+    limits = Limits.for_shop("EUR", list_attributes=["tags"])  # names match whatever their case
+    record = {"id": "1", "title": "Haverdrink", "Tags": "Vegan, Lactosevrij,Vegan, Noten\\, pinda's"}
+    record |= {"allergens": ["haver", 7], "Kleur": "zwart, wit"}
+    product = validate_record(record, limits)
+    assert product.attributes["Tags"] == ["Vegan", "Lactosevrij", "Noten, pinda's"]  # "\\," stays a comma
+    assert product.attributes["allergens"] == ["haver", "7"] and product.attributes["Kleur"] == "zwart, wit"
+    assert validate_record({"id": "2", "title": "t", "Tags": " , "}, limits).attributes == {}  # no value
 
 
 def test_empty_csv_is_an_empty_catalog(tmp_path: Path) -> None:

@@ -261,7 +261,7 @@ async function openProduct(hit, data) {
         priceLine(p),
         el("p", { class: `avail ${p.availability}` }, AVAILABILITY[p.availability] || p.availability),
         el("p", {}, p.description),
-        attrs.length ? el("dl", { class: "facts" }, attrs.map(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))])) : null)));
+        attrs.length ? el("dl", { class: "facts" }, attrs.map(([k, v]) => [el("dt", {}, k), el("dd", {}, Array.isArray(v) ? v.join(", ") : String(v))])) : null)));
   } catch (err) {
     ui.productBody.append(el("p", { class: "notice error" }, err.message));
   }
