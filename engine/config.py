@@ -266,7 +266,7 @@ class Settings(BaseSettings):
     list_attributes: tuple[str, ...] = Field(
         (),
         description="Attributes a product has several values of, written in one cell separated by commas "
-        '(WooCommerce\'s and Shopify\'s `Tags`: "Vegan, Lactosevrij"; a backslash keeps a comma in a '
+        "(WooCommerce's and Shopify's `Tags`: \"Vegan, Lactosevrij\"; a backslash keeps a comma in a "
         'value): each value counts in the facet and matches a filter. JSON, e.g. ["Tags"]; names in any '
         "case.",
     )
