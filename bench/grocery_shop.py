@@ -6,7 +6,8 @@ variation (`Type` "variation", `Parent` "id:101", `Name` "Halfvolle melk - 1,5 L
 and stock, no description, category or brand), categories as paths ("Zuivel > Melk"), labels as tags
 ("Vegan, Lactosevrij", a list: `LISTS`), brands in WooCommerce's `Brands` column, a UTF-8 byte order mark
 before the header; whether a product is on the shop in two columns, `Published` (-1 for a draft) and
-`Visibility in catalog` ("hidden"), both mapped to `published`. This writes such an export
+`Visibility in catalog` ("hidden"), both mapped to `published`; columns of WooCommerce's own bookkeeping
+("Tax status", "Position"), mapped to null. This writes such an export
 (`wc-product-export.csv`: 96 rows, 48 simple products and 14 variable ones with 31 variations; a draft; a
 deposit crate the shop hides from its catalog; a product without a name; an EAN a supplier's spreadsheet
 saved as "8.71041E+12", which `indexer check` reports), the catalog as `indexer build` reads it with
@@ -35,14 +36,24 @@ from indexer.readers import FeedFormat
 SEED = 37
 GTIN = "GTIN, UPC, EAN, or ISBN"
 EXPORT_FIELDS = ["ID", "Type", "SKU", GTIN, "Name", "Published", "Is featured?", "Visibility in catalog"]
-EXPORT_FIELDS += ["Short description", "Description", "In stock?", "Stock", "Sale price", "Regular price"]
+EXPORT_FIELDS += ["Short description", "Description", "Tax status", "Tax class", "In stock?", "Stock"]
+EXPORT_FIELDS += ["Backorders allowed?", "Sold individually?", "Weight (kg)", "Allow customer reviews?"]
+EXPORT_FIELDS += ["Sale price", "Regular price", "Position"]
 EXPORT_FIELDS += ["Categories", "Tags", "Images", "Parent", "Brands", "Attribute 1 name"]
 EXPORT_FIELDS += ["Attribute 1 value(s)", "Attribute 1 visible", "Attribute 1 global"]
 # The export's columns as the schema's (what the shop sets in AISLE_CATALOG_COLUMNS; docs/ingest.md).
-COLUMNS = {"ID": "id", "Name": "title", "Description": "description", "Brands": "brand"}
+COLUMNS: dict[str, str | None] = {
+    "ID": "id",
+    "Name": "title",
+    "Description": "description",
+    "Brands": "brand",
+}
 COLUMNS |= {"Categories": "category", "Regular price": "price", "Sale price": "sale_price"}
 COLUMNS |= {"In stock?": "available", "Stock": "stock", "Images": "image", "Parent": "group"}
 COLUMNS |= {GTIN: "gtin", "Published": "published", "Visibility in catalog": "published"}
+# WooCommerce's own bookkeeping, left out (null), so product pages and answers do not list it.
+COLUMNS |= dict.fromkeys(["Is featured?", "Tax status", "Tax class", "Backorders allowed?"])
+COLUMNS |= dict.fromkeys(["Sold individually?", "Allow customer reviews?", "Position"])
 LISTS = ("Tags",)  # the shop's AISLE_LIST_ATTRIBUTES: a product's labels, "Vegan, Lactosevrij"
 
 
@@ -55,6 +66,8 @@ class Export(ExportRows):
     def row(self, kind: str, name: str, price: float | None) -> dict[str, str]:
         row = {"ID": str(101 + len(self.rows)), "Type": kind, "SKU": f"VD-{1001 + len(self.rows)}"}
         row |= {"Name": name, "Published": "1", "Is featured?": "0", "Visibility in catalog": "visible"}
+        row |= {"Tax status": "taxable", "Tax class": "reduced-rate", "Backorders allowed?": "0"}
+        row |= {"Sold individually?": "0", "Allow customer reviews?": "1", "Position": "0"}
         if price is not None:
             stock = self.rng.choice([0, 4, 12, 30, 80]) if self.rng.random() < 0.9 else 60
             on_sale = self.rng.random() < 0.15

@@ -251,10 +251,11 @@ class Settings(BaseSettings):
         description="The shop's ISO 4217 currency: the currency of a product the catalog gives none "
         "(else USD), and of the price facet labels; unset = the products' own.",
     )
-    catalog_columns: dict[str, str] = Field(
+    catalog_columns: dict[str, str | None] = Field(
         default_factory=dict,
         description="Catalog files' own field names -> the schema's, for an export that names its columns "
-        'in the shop\'s words ({"titel": "title", "prijs": "price"}); others keep their names.',
+        'in the shop\'s words ({"titel": "title", "prijs": "price"}); others keep their names. A column '
+        'mapped to null is left out ({"Tax status": null}).',
     )
     category_lists: str = Field(
         "",
@@ -399,12 +400,14 @@ class Settings(BaseSettings):
 
     @field_validator("catalog_columns")
     @classmethod
-    def _one_column_per_field(cls, value: dict[str, str]) -> dict[str, str]:
-        cleaned = {str(k).strip(): str(v).strip() for k, v in value.items()}
-        if any(not k or not v for k, v in cleaned.items()):
-            raise ValueError("a column name or field name is empty")
+    def _one_column_per_field(cls, value: dict[str, str | None]) -> dict[str, str | None]:
+        cleaned = {str(k).strip(): None if v is None else str(v).strip() for k, v in value.items()}
+        if any(not k or v == "" for k, v in cleaned.items()):
+            raise ValueError("a column name or field name is empty (null leaves a column out)")
         by_target: dict[str, str] = {}
         for source, target in cleaned.items():
+            if target is None:
+                continue
             if target in by_target and target != "published":  # either of two columns may hide a product
                 raise ValueError(f"maps both {by_target[target]!r} and {source!r} to {target!r}")
             by_target[target] = source

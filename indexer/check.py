@@ -67,6 +67,10 @@ class CatalogCheck:
     identifiers: list[str] = field(default_factory=list)  # the attributes matched as identifiers now
     # Attributes not searched whose values are words, most distinct values first: what the hint names.
     wordy: list[str] = field(default_factory=list)
+    # Attributes not searched holding one value in every product: a shop system's bookkeeping, as a rule.
+    constant: list[str] = field(default_factory=list)
+    # Attributes whose cells list values ("Vegan, Lactosevrij" where another product has "Lactosevrij").
+    listed: list[str] = field(default_factory=list)
     # Identifier values a spreadsheet rounded ("9.78315E+12"): attribute -> (how many, first product id).
     rounded: dict[str, tuple[int, str]] = field(default_factory=dict)
 
@@ -94,6 +98,8 @@ class CatalogCheck:
             "first": self.first,
             "several_categories": self.several_categories,
             "listed_categories": self.listed_categories,
+            "constant_attributes": self.constant,
+            "listed_attributes": self.listed,
             "rounded_identifiers": {
                 name: {"values": n, "first": pid} for name, (n, pid) in self.rounded.items()
             },
@@ -111,9 +117,12 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
     report.currencies = dict(Counter(p.currency for p in products if p.price is not None).most_common())
     values: dict[str, list[str]] = {}
     options: Counter[str] = Counter()  # per attribute: products whose variant its value is part of
+    lists: set[str] = set()  # attributes read as lists already (`AISLE_LIST_ATTRIBUTES`)
     for product in products:
         parts = set((product.variant or "").split(" / "))
         for name, value in product.attributes.items():
+            if isinstance(value, list):
+                lists.add(name)
             text = attribute_text(value).strip()
             values.setdefault(name, []).append(text)
             options[name] += int(text in parts and name != VARIANT_ATTRIBUTE)
@@ -125,6 +134,9 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
                 report.attributes[name] = (n, VARIANT_OPTION)
     read = {name: how for name, (_, how) in report.attributes.items()}
     report.wordy = _wordy([name for name, how in read.items() if how == NOT_SEARCHED], values)
+    everywhere = [name for name, how in read.items() if how == NOT_SEARCHED and names[name] == len(products)]
+    report.constant = [name for name in everywhere if len(products) > 1 and len(set(values[name])) == 1]
+    report.listed = [name for name, given in values.items() if name not in lists and _lists_values(given)]
     report.rounded = rounded_identifiers(products, search.identifier_names())
     edges = price_edges_of(p.price for p in products)
     report.price_buckets = [label for label, _, _ in price_buckets(edges)]
@@ -148,6 +160,13 @@ def _wordy(names: list[str], values: dict[str, list[str]]) -> list[str]:
         if len(distinct) >= 2 and all(_a_word(v) for v in distinct):
             counts[name] = len(distinct)
     return sorted(counts, key=lambda name: -counts[name])
+
+
+def _lists_values(values: list[str]) -> bool:
+    """Whether an attribute's cells list several values, as shop systems write tags: a cell holding
+    ", " whose parts another product has as its whole value ("Vegan, Lactosevrij" and "Lactosevrij")."""
+    whole = set(values)
+    return any(", " in value and whole.intersection(value.split(", ")) for value in whole)
 
 
 def _a_word(value: str) -> bool:
@@ -225,6 +244,15 @@ def print_check(report: CatalogCheck) -> None:
     if report.wordy:
         named = ", ".join(f'"attr.{name}": 1' for name in report.wordy[:3])
         print(f"              (to search what a shopper types of them, add {named} to AISLE_SEARCH_FIELDS)")
+    pad = " " * 14
+    if report.constant:
+        named = json.dumps(dict.fromkeys(report.constant), ensure_ascii=False)
+        print(f"{pad}(one value in every product: {', '.join(report.constant)}; a shop system's")
+        print(f"{pad}bookkeeping as a rule, left out when AISLE_CATALOG_COLUMNS maps it to null: {named})")
+    if report.listed:
+        named = json.dumps(report.listed, ensure_ascii=False)
+        print(f'{pad}(cells listing values, "A, B": {", ".join(report.listed)}; to count each in its facet')
+        print(f"{pad}and match a filter on any: AISLE_LIST_ATTRIBUTES='{named}')")
     for name, (count, first) in report.rounded.items():
         print(f"identifiers:  {rounded_note(name, count, first)}")
     if report.several_categories:

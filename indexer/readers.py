@@ -23,14 +23,14 @@ import csv
 import gzip
 import itertools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from engine.errors import InvalidInput
-from engine.feed_values import least_shown
 from engine.lexical.matching import DEFAULT_IDENTIFIERS
+from indexer.columns import Header, Rename, renamed
 from indexer.malformed import Malformed
 from indexer.merchant_xml import read_merchant_xml
 from indexer.parquet_reader import read_parquet
@@ -44,16 +44,13 @@ PARQUET_BATCH_ROWS = 4_096
 RawRecord = tuple[int, "dict[str, Any] | Malformed"]
 
 
-PUBLISHED = "published"  # a field two columns may give: `least_shown` reads them together
-
-
 @dataclass(frozen=True)
 class FeedFormat:
     """How a shop's export writes its files: `columns` maps its names to the schema's, `encoding` is a
     Python codec name, `identifiers` the attributes naming one product each (`AISLE_IDENTIFIER_FIELDS`:
     a variant never takes its family's, `indexer.families`)."""
 
-    columns: Mapping[str, str] = field(default_factory=dict)
+    columns: Rename = field(default_factory=dict)  # None: a column left out (`indexer.columns`)
     encoding: str = "utf-8"
     identifiers: tuple[str, ...] = DEFAULT_IDENTIFIERS
 
@@ -91,7 +88,7 @@ def read_records(
     fmt = catalog_format(path)
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
-    rename = dict(feed.columns)
+    rename = feed.columns
     if fmt == "parquet":
         yield from _renaming(read_parquet(path, PARQUET_BATCH_ROWS), rename)
         return
@@ -105,28 +102,15 @@ def read_records(
             yield from _read_csv(_LineCounter(handle, max_line_bytes, decode), path, columns, rename)
 
 
-def _renaming(records: Iterator[RawRecord], rename: dict[str, str]) -> Iterator[RawRecord]:
-    """`records` with their fields under the schema's names; a record that gives one field under two
-    names is Malformed."""
+def _renaming(records: Iterator[RawRecord], rename: Rename) -> Iterator[RawRecord]:
+    """`records` with their fields under the schema's names (`indexer.columns.renamed`); a record that
+    gives one field under two names is Malformed."""
     for line, raw in records:
         if not rename or isinstance(raw, Malformed):
             yield line, raw
             continue
-        out: dict[str, Any] = {}
-        origin: dict[str, str] = {}
-        for name, value in raw.items():
-            target = rename.get(name, name)
-            if target in out:
-                yield line, Malformed(_both(origin[target], name, target))
-                break
-            out[target], origin[target] = value, name
-        else:
-            yield line, out
-
-
-def _both(first: str, second: str, target: str) -> str:
-    renamed = "AISLE_CATALOG_COLUMNS renames one to the other"
-    return f"{target!r} is given twice, as {first!r} and as {second!r} ({renamed})"
+        out = renamed(raw, rename)
+        yield line, Malformed(out) if isinstance(out, str) else out
 
 
 def _open_binary(path: Path) -> IO[bytes]:
@@ -222,7 +206,7 @@ class _LineCounter:
             return raw.decode(self._decode.encoding, errors="replace")
 
 
-def _delimiter(header: str, columns: tuple[str, ...], rename: dict[str, str]) -> str:
+def _delimiter(header: str, columns: tuple[str, ...], rename: Rename) -> str:
     """The separator the header line uses: the first of `CSV_DELIMITERS` under which it names every one
     of `columns` (a spreadsheet saved as CSV in a locale with a decimal comma separates by semicolons),
     else a comma (whose header then fails the check, naming what it read)."""
@@ -235,14 +219,13 @@ def _delimiter(header: str, columns: tuple[str, ...], rename: dict[str, str]) ->
 
 
 def _read_csv(
-    lines: _LineCounter, path: Path, columns: tuple[str, ...], rename: dict[str, str]
+    lines: _LineCounter, path: Path, columns: tuple[str, ...], rename: Rename
 ) -> Iterator[RawRecord]:
     first = next(lines, "")
     rows = itertools.chain([first] if first else [], lines)
     delimiter = _delimiter(first, columns, rename)
     reader = csv.reader(rows, delimiter=delimiter, strict=True)
-    header: list[str] | None = None
-    shown: list[int] = []  # the columns saying whether a product is on the shop
+    header: Header | None = None
     while True:
         start, lines.taken, error = lines.coming(), [], ""
         try:
@@ -262,7 +245,7 @@ def _read_csv(
             yield start, Malformed(error)
             continue
         if header is None:
-            header = [rename.get(h.strip(), h.strip()) for h in row]
+            header = Header(row, rename)
             if any(name not in header for name in columns):
                 named = " and ".join(repr(name) for name in columns)
                 mapped = " (after AISLE_CATALOG_COLUMNS)" if rename else ""
@@ -271,11 +254,8 @@ def _read_csv(
                     f"semicolons, tabs or vertical bars; AISLE_CATALOG_COLUMNS maps the export's own "
                     f"names), got {row}"
                 )
-            shown = [n for n, name in enumerate(header) if name == PUBLISHED]  # two may say it
-            twice = next((name for name in header if header.count(name) > 1 and name != PUBLISHED), None)
-            if twice is not None and rename:
-                first, second = [h.strip() for h, to in zip(row, header, strict=True) if to == twice][:2]
-                raise InvalidInput(f"{path}:1: {_both(first, second, twice)}")
+            if header.twice is not None:
+                raise InvalidInput(f"{path}:1: {header.twice}")
             continue
         bad = [lines.bad.pop(n) for n in range(start, lines.line + 1) if n in lines.bad]
         if bad:
@@ -285,10 +265,7 @@ def _read_csv(
         elif len(row) != len(header):
             yield start, Malformed(f"expected {len(header)} columns as in the header, got {len(row)}")
         else:
-            record = dict(zip(header, row, strict=True))
-            if len(shown) > 1:
-                record[PUBLISHED] = least_shown([row[n] for n in shown])
-            yield start, record
+            yield start, header.record(row)
 
 
 def _unclosed(row: list[str] | None, columns: int, last: int) -> str:

@@ -36,6 +36,12 @@ def test_the_export_reads_as_the_catalog_with_its_variations_and_bad_rows(shop: 
     assert [p.line for p in report.problems] == [96] and "title" in report.problems[0].message
     assert report.rounded == {"gtin": (1, "196")}
     assert "Type" not in report.wordy  # WooCommerce's record types are no words to search
+    assert "Tax status" not in report.attributes and "Position" not in report.attributes  # left out
+    assert report.constant == report.listed == []  # nothing left to hint
+    # Read with the export's columns named and nothing more, check names what to leave out and to list.
+    named = FeedFormat(columns={k: v for k, v in COLUMNS.items() if v is not None})
+    first = check_catalog(export, Limits.for_shop("EUR"), named, SearchFields())
+    assert first.constant == [name for name, to in COLUMNS.items() if to is None] and first.listed == ["Tags"]
     catalog = [json.loads(line) for line in (shop / "products.jsonl").open(encoding="utf-8")]
     assert not any("Statiegeld" in p["title"] for p in catalog)
     milk = [p for p in catalog if p["title"].startswith("Halfvolle melk")]

@@ -164,7 +164,8 @@ def test_good_values_are_parsed() -> None:
         "AISLE_OPENSEARCH_VERIFY_CERTS": "false",
         "AISLE_TRITON_URL": "triton.internal:8001",
         "AISLE_API_PORT": "9000",
-        "AISLE_CATALOG_COLUMNS": '{"Published": "published", "Visibility in catalog": "published"}',
+        "AISLE_CATALOG_COLUMNS": '{"Published": "published", "Visibility in catalog": "published", '
+        '"Position": null}',
     }
     with pytest.MonkeyPatch.context() as patch:
         for key, value in env.items():
@@ -173,7 +174,8 @@ def test_good_values_are_parsed() -> None:
     assert settings.opensearch_hosts == ["https://search-1:9200", "https://search-2:9200"]
     assert settings.opensearch_verify_certs is False
     assert settings.triton_url == "triton.internal:8001" and settings.api_port == 9000
-    assert set(settings.catalog_columns) == {"Published", "Visibility in catalog"}  # either may hide one
+    assert set(settings.catalog_columns) == {"Published", "Visibility in catalog", "Position"}  # either hides
+    assert settings.catalog_columns["Position"] is None  # a column left out
 
 
 @pytest.mark.parametrize(

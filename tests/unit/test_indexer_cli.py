@@ -322,3 +322,14 @@ def test_build_notes_the_identifiers_a_spreadsheet_rounded(env, capsys, tmp_path
     assert code == 0 and "3 products" in out  # the products are built: only their ISBN is lost
     rounded = "indexer: note: 2 isbn value(s) a spreadsheet rounded into scientific notation"
     assert f"{rounded} (first: product bk-2)" in err
+
+
+def test_check_names_bookkeeping_to_leave_out_and_cells_that_list_values(env, capsys, tmp_path) -> None:
+    export = tmp_path / "wc-product-export.csv"
+    tags = ["Vegan, Lactosevrij", "Lactosevrij", "Vegan", "Biologisch"]
+    rows = [f'{n},Product {n},taxable,"{tags[n % 4]}"' for n in range(8)]
+    export.write_text("id,title,Tax status,Tags\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "check", str(export))
+    assert code == 0
+    assert "(one value in every product: Tax status; " in out and '{"Tax status": null})' in out
+    assert '(cells listing values, "A, B": Tags;' in out and "AISLE_LIST_ATTRIBUTES='[\"Tags\"]')" in out

@@ -286,6 +286,20 @@ def test_two_columns_may_say_whether_a_product_is_shown_and_either_hides_it(tmp_
     loaded = load_catalog(path, feed=FeedFormat(columns))
     assert [p.id for p in loaded.products] == ["1", "4"] and loaded.problems == []
     assert loaded.unpublished == ["2", "3", "5"]
+    lines = tmp_path / "export.jsonl"  # the same in any format
+    lines.write_text('{"ID": 1, "Name": "Melk", "Published": true, "Visibility in catalog": "hidden"}\n')
+    assert load_catalog(lines, feed=FeedFormat(columns)).unpublished == ["1"]
+
+
+def test_a_column_mapped_to_null_is_left_out(tmp_path: Path) -> None:
+    path = tmp_path / "wc-product-export.csv"
+    path.write_text("ID,Name,Tax status,Position,Tags\n1,Melk,taxable,0,Zuivel\n", encoding="utf-8")
+    columns = {"ID": "id", "Name": "title", "Tax status": None, "Position": None}
+    (product,) = load_catalog(path, feed=FeedFormat(columns)).products
+    assert product.attributes == {"Tags": "Zuivel"}  # the shop system's bookkeeping is not kept
+    lines = tmp_path / "export.jsonl"
+    lines.write_text('{"ID": 1, "Name": "Melk", "Tax status": "taxable", "Tags": "Zuivel"}\n')
+    assert load_catalog(lines, feed=FeedFormat(columns)).products[0].attributes == {"Tags": "Zuivel"}
 
 
 def test_a_list_attribute_holds_each_value_once_from_a_list_or_a_cell_the_shop_names() -> None:

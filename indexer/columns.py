@@ -1,0 +1,73 @@
+"""A shop's own column names read as the schema's (`AISLE_CATALOG_COLUMNS`, `FeedFormat.columns`).
+
+An export names its columns in its own words ("Name", "Regular price"), and each record comes out under
+the schema's names, so nothing after the reader knows the export's. A column mapped to null is left
+out of every record: shop systems export dozens of columns of their own bookkeeping (WooCommerce's
+"Tax status", "Backorders allowed?", "Position"), which would otherwise be attributes listed on every
+product page and in every API answer. Two columns may say whether a product is on the shop
+(`published`: WooCommerce's `Published` and `Visibility in catalog`): a product either hides is not
+shown (`engine.feed_values.least_shown`). Any other field given under two names is refused, naming both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from engine.feed_values import least_shown
+
+PUBLISHED = "published"
+Rename = Mapping[str, "str | None"]  # the export's name -> the schema's, None: left out
+
+
+class Header:
+    """A CSV header read through `rename`: each column's name in the schema (None: left out)."""
+
+    def __init__(self, row: list[str], rename: Rename) -> None:
+        written = [h.strip() for h in row]
+        self.names: list[str | None] = [rename.get(h, h) for h in written]
+        self.shown = [n for n, name in enumerate(self.names) if name == PUBLISHED]
+        kept = [name for name in self.names if name is not None]
+        self.twice: str | None = None  # the field two columns give, as `given_twice` says it
+        repeated = next((name for name in kept if kept.count(name) > 1 and name != PUBLISHED), None)
+        if repeated is not None and rename:
+            first, second = [h for h, to in zip(written, self.names, strict=True) if to == repeated][:2]
+            self.twice = given_twice(first, second, repeated)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+    def record(self, row: list[str]) -> dict[str, Any]:
+        """The row's cells under the schema's names, without the columns left out."""
+        record = {name: cell for name, cell in zip(self.names, row, strict=True) if name is not None}
+        if len(self.shown) > 1:
+            record[PUBLISHED] = least_shown([row[n] for n in self.shown])
+        return record
+
+
+def renamed(raw: dict[str, Any], rename: Rename) -> dict[str, Any] | str:
+    """A JSON, XML or Parquet record under the schema's names, without the fields left out; the
+    message naming a field it gives under two names instead."""
+    out: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    shown: list[Any] = []
+    for name, value in raw.items():
+        target = rename.get(name, name)
+        if target is None:
+            continue
+        if target == PUBLISHED:
+            shown.append(value)
+        elif target in out:
+            return given_twice(origin[target], name, target)
+        out[target], origin[target] = value, name
+    if len(shown) > 1:
+        out[PUBLISHED] = least_shown([str(value) for value in shown])
+    return out
+
+
+def given_twice(first: str, second: str, target: str) -> str:
+    renamed = "AISLE_CATALOG_COLUMNS renames one to the other"
+    return f"{target!r} is given twice, as {first!r} and as {second!r} ({renamed})"
