@@ -59,6 +59,8 @@ def renamed(raw: dict[str, Any], rename: Rename) -> dict[str, Any] | str:
         if target is None:
             continue
         if target == PUBLISHED:
+            if value is None:  # JSON null: not given
+                continue
             shown.append(value)
         elif target in out:
             return given_twice(origin[target], name, target)

@@ -289,6 +289,8 @@ def test_two_columns_may_say_whether_a_product_is_shown_and_either_hides_it(tmp_
     lines = tmp_path / "export.jsonl"  # the same in any format
     lines.write_text('{"ID": 1, "Name": "Melk", "Published": true, "Visibility in catalog": "hidden"}\n')
     assert load_catalog(lines, feed=FeedFormat(columns)).unpublished == ["1"]
+    lines.write_text('{"ID": 2, "Name": "Kaas", "Published": null, "Visibility in catalog": "visible"}\n')
+    assert [p.id for p in load_catalog(lines, feed=FeedFormat(columns)).products] == ["2"]  # null: not given
 
 
 def test_a_column_mapped_to_null_is_left_out(tmp_path: Path) -> None:
