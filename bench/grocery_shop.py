@@ -130,7 +130,7 @@ def write(out: Path, seed: int = SEED) -> dict[str, int]:
     for family in FAMILIES:
         export.family(family)
     export.bad_rows()
-    feed = FeedFormat(columns=COLUMNS)
+    feed = FeedFormat(columns=COLUMNS, lists=frozenset(name.lower() for name in LISTS))
     counts = write_csv_shop(
         out,
         export,
@@ -141,7 +141,6 @@ def write(out: Path, seed: int = SEED) -> dict[str, int]:
         "gr",
         header=EXPORT_FIELDS,
         text=judged_text,
-        lists=LISTS,
     )
     return {"export rows": counts.pop("rows"), **counts}
 

@@ -144,17 +144,15 @@ def write_csv_shop(
     *,
     header: Sequence[str] | None = None,
     text: Callable[[Record], str] = lambda product: str(product["title"]),
-    lists: Sequence[str] = (),
 ) -> dict[str, int]:
     """Write `export` as the file `name` under `out` (its columns `header`, else those `feed` maps; its
-    encoding `feed`'s), the catalog as `indexer build` reads it with `feed` in `currency` (`lists`: its
-    `AISLE_LIST_ATTRIBUTES`), and `queries` judged against each product's `text` (its title); the
-    counts a shop's writer prints."""
+    encoding `feed`'s), the catalog as `indexer build` reads it with `feed` in `currency`, and
+    `queries` judged against each product's `text` (its title); the counts a shop's writer prints."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / name
     columns = list(header) if header is not None else list(feed.columns)
     path.write_bytes(export.csv(columns, delimiter).encode(feed.encoding))
-    loaded = load_catalog(path, Limits.for_shop(currency, list_attributes=lists), feed)
+    loaded = load_catalog(path, Limits.for_shop(currency), feed)
     products = [p.to_dict() for p in loaded.products]
     judged = write_catalog(out, products, queries, prefix, text)
     return {

@@ -266,10 +266,10 @@ class Settings(BaseSettings):
     )
     list_attributes: tuple[str, ...] = Field(
         (),
-        description="Attributes a product has several values of, written in one cell separated by commas "
-        "(WooCommerce's and Shopify's `Tags`: \"Vegan, Lactosevrij\"; a backslash keeps a comma in a "
-        'value): each value counts in the facet and matches a filter. JSON, e.g. ["Tags"]; names in any '
-        "case.",
+        description="Attributes a product has several values of, written in a catalog file's cell "
+        "separated by commas (WooCommerce's and Shopify's `Tags`: \"Vegan, Lactosevrij\"; a backslash "
+        "keeps a comma in a value): each value counts in the facet and matches a filter (the API takes "
+        'JSON lists). JSON, e.g. ["Tags"]; names in any case.',
     )
     catalog_encoding: str = Field(
         "utf-8",

@@ -3,8 +3,9 @@ checked and kept as text, a number, or a list of texts.
 
 A list holds the values of an attribute a product has several of (a shop's labels "Vegan" and
 "Lactosevrij", its allergens): each counts in that attribute's facet and matches a filter on it
-(`engine.records.attribute_values`). It comes as a JSON list, or as a cell of an attribute the shop names
-in `AISLE_LIST_ATTRIBUTES`, its values separated by commas as WooCommerce and Shopify write tags.
+(`engine.records.attribute_values`). It comes as a JSON list, or from a catalog file's cell of an
+attribute the shop names in `AISLE_LIST_ATTRIBUTES`, which the reader splits (`cell_values`: values
+separated by commas as WooCommerce and Shopify write tags).
 """
 
 from __future__ import annotations
@@ -47,9 +48,7 @@ def read_attributes(raw: dict[str, Any], check: FieldChecker, read: tuple[str, .
             check.fail("attributes", f"name {name[:40]!r} must be 1-{limits.attribute_name_chars} characters")
         elif not check.characters("attributes", name):
             continue
-        elif isinstance(value, (list, tuple)) or (
-            isinstance(value, str) and name.lower() in limits.list_attributes
-        ):
+        elif isinstance(value, (list, tuple)):
             listed = _listed(name, value, check)
             if listed:
                 out[name] = listed
@@ -77,12 +76,14 @@ def _attribute_text(name: str, value: str, check: FieldChecker) -> str:
 _LIST_COMMA = re.compile(r"(?<!\\),")
 
 
-def _listed(name: str, value: Any, check: FieldChecker) -> list[str]:
-    """A list attribute's values, each once: a list's strings and numbers as text, or a cell's values
-    separated by commas as WooCommerce and Shopify write tags ("Vegan, Lactosevrij"; a comma escaped
-    with a backslash is part of a value)."""
-    if isinstance(value, str):
-        value = [part.replace("\\,", ",") for part in _LIST_COMMA.split(value)]
+def cell_values(cell: str) -> list[str]:
+    """The values a catalog cell lists, separated by commas as WooCommerce and Shopify write tags
+    ("Vegan, Lactosevrij"; a comma escaped with a backslash is part of a value, "Noten\\, pinda's")."""
+    return [part.replace("\\,", ",").strip() for part in _LIST_COMMA.split(cell)]
+
+
+def _listed(name: str, value: list[Any] | tuple[Any, ...], check: FieldChecker) -> list[str]:
+    """A list attribute's values, each once, its strings and numbers as text."""
     if any(isinstance(v, bool) or not isinstance(v, (str, int, float)) for v in value):
         check.fail(f"attributes.{name}", "expected a list of strings or numbers")
         return []

@@ -7,7 +7,6 @@ Apart from `engine.product_schema` so that the schema reads as the list of its f
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +19,7 @@ from engine.markup import plain_text
 class Limits:
     """Upper bounds on field sizes; a record beyond them is rejected, never truncated silently. And
     `currency`, the currency of a record that names none (the shop's `AISLE_CURRENCY`, else USD), and
-    `category_lists`, how a cell separates several category paths (`AISLE_CATEGORY_LISTS`), and
-    `list_attributes`, the attributes whose cell lists several values (`AISLE_LIST_ATTRIBUTES`).
+    `category_lists`, how a cell separates several category paths (`AISLE_CATEGORY_LISTS`).
 
     They keep one broken export (a description holding a whole HTML page, a million attributes) from
     bloating the index or the encoder's input.
@@ -41,21 +39,13 @@ class Limits:
     category_paths: int = 20
     currency: str = "USD"
     category_lists: str = ""  # what separates a cell's category paths (`Settings.category_lists`)
-    list_attributes: frozenset[str] = frozenset()  # lower-cased names of `Settings.list_attributes`
     attribute_values: int = 100  # values one list attribute may hold
 
     @classmethod
-    def for_shop(
-        cls, currency: str | None, category_lists: str = "", list_attributes: Iterable[str] = ()
-    ) -> Limits:
-        """The default limits with the shop's currency (`Settings.currency`; None: USD), category list
-        separator (`Settings.category_lists`) and attributes whose cells list values
-        (`Settings.list_attributes`)."""
-        return cls(
-            currency=currency.upper() if currency else "USD",
-            category_lists=category_lists,
-            list_attributes=frozenset(name.lower() for name in list_attributes),
-        )
+    def for_shop(cls, currency: str | None, category_lists: str = "") -> Limits:
+        """The default limits with the shop's currency (`Settings.currency`; None: USD) and category list
+        separator (`Settings.category_lists`)."""
+        return cls(currency=currency.upper() if currency else "USD", category_lists=category_lists)
 
 
 DEFAULT_LIMITS = Limits()

@@ -207,7 +207,12 @@ def _products(count: int) -> str:
 
 
 def _feed(settings: Settings) -> FeedFormat:
-    return FeedFormat(settings.catalog_columns, settings.catalog_encoding, tuple(settings.identifier_fields))
+    return FeedFormat(
+        settings.catalog_columns,
+        settings.catalog_encoding,
+        tuple(settings.identifier_fields),
+        frozenset(name.lower() for name in settings.list_attributes),
+    )
 
 
 def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> int:
@@ -222,7 +227,7 @@ def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
         embed=EmbedOptions(args.batch_size, args.in_flight),
         progress=not args.no_progress,
         text_tower=args.text_tower,
-        limits=Limits.for_shop(settings.currency, settings.category_lists, settings.list_attributes),
+        limits=Limits.for_shop(settings.currency, settings.category_lists),
         feed=_feed(settings),
     )
     if args.text_tower is not None and args.text_tower < 1:
@@ -311,7 +316,7 @@ def _upsert(args: argparse.Namespace, settings: Settings, backends: Backends) ->
     )
     if args.partial:
         return _patch(args, inline, backends, updater, _feed(settings))
-    limits = Limits.for_shop(settings.currency, settings.category_lists, settings.list_attributes)
+    limits = Limits.for_shop(settings.currency, settings.category_lists)
     if inline is not None:
         loaded: LoadedCatalog = load_products_json(inline, limits=limits)
     else:
@@ -390,7 +395,7 @@ def _check(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
     search = SearchFields.from_settings(settings)
     report = check_catalog(
         args.file,
-        Limits.for_shop(settings.currency, settings.category_lists, settings.list_attributes),
+        Limits.for_shop(settings.currency, settings.category_lists),
         _feed(settings),
         search,
     )

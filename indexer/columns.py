@@ -7,6 +7,9 @@ out of every record: shop systems export dozens of columns of their own bookkeep
 product page and in every API answer. Two columns may say whether a product is on the shop
 (`published`: WooCommerce's `Published` and `Visibility in catalog`): a product either hides is not
 shown (`engine.feed_values.least_shown`). Any other field given under two names is refused, naming both.
+A field the shop names in `AISLE_LIST_ATTRIBUTES` (`lists`, lower-cased) whose cell is text is read as
+the values it lists ("Vegan, Lactosevrij"; `engine.schema_attributes.cell_values`), in every command
+that reads a catalog file: build, upsert, a partial update, check.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.feed_values import least_shown
+from engine.schema_attributes import cell_values
 
 PUBLISHED = "published"
 Rename = Mapping[str, "str | None"]  # the export's name -> the schema's, None: left out
@@ -23,9 +27,10 @@ Rename = Mapping[str, "str | None"]  # the export's name -> the schema's, None: 
 class Header:
     """A CSV header read through `rename`: each column's name in the schema (None: left out)."""
 
-    def __init__(self, row: list[str], rename: Rename) -> None:
+    def __init__(self, row: list[str], rename: Rename, lists: frozenset[str] = frozenset()) -> None:
         written = [h.strip() for h in row]
         self.names: list[str | None] = [rename.get(h, h) for h in written]
+        self.listed = [n for n, name in enumerate(self.names) if name is not None and name.lower() in lists]
         self.shown = [n for n, name in enumerate(self.names) if name == PUBLISHED]
         kept = [name for name in self.names if name is not None]
         self.twice: str | None = None  # the field two columns give, as `given_twice` says it
@@ -42,15 +47,18 @@ class Header:
 
     def record(self, row: list[str]) -> dict[str, Any]:
         """The row's cells under the schema's names, without the columns left out."""
-        record = {name: cell for name, cell in zip(self.names, row, strict=True) if name is not None}
+        record: dict[str, Any] = {name: cell for name, cell in zip(self.names, row, strict=True) if name}
+        for n in self.listed:
+            if row[n].strip():
+                record[str(self.names[n])] = cell_values(row[n])
         if len(self.shown) > 1:
             record[PUBLISHED] = least_shown([row[n] for n in self.shown])
         return record
 
 
-def renamed(raw: dict[str, Any], rename: Rename) -> dict[str, Any] | str:
-    """A JSON, XML or Parquet record under the schema's names, without the fields left out; the
-    message naming a field it gives under two names instead."""
+def renamed(raw: dict[str, Any], rename: Rename, lists: frozenset[str] = frozenset()) -> dict[str, Any] | str:
+    """A JSON, XML or Parquet record under the schema's names, without the fields left out, its list
+    attributes' text read as their values; the message naming a field it gives under two names instead."""
     out: dict[str, Any] = {}
     origin: dict[str, str] = {}
     shown: list[Any] = []
@@ -67,6 +75,9 @@ def renamed(raw: dict[str, Any], rename: Rename) -> dict[str, Any] | str:
         out[target], origin[target] = value, name
     if len(shown) > 1:
         out[PUBLISHED] = least_shown([str(value) for value in shown])
+    for name, value in out.items():
+        if name.lower() in lists and isinstance(value, str) and value.strip():
+            out[name] = cell_values(value)
     return out
 
 

@@ -48,11 +48,13 @@ RawRecord = tuple[int, "dict[str, Any] | Malformed"]
 class FeedFormat:
     """How a shop's export writes its files: `columns` maps its names to the schema's, `encoding` is a
     Python codec name, `identifiers` the attributes naming one product each (`AISLE_IDENTIFIER_FIELDS`:
-    a variant never takes its family's, `indexer.families`)."""
+    a variant never takes its family's, `indexer.families`), `lists` those whose cells list values
+    (`AISLE_LIST_ATTRIBUTES`)."""
 
     columns: Rename = field(default_factory=dict)  # None: a column left out (`indexer.columns`)
     encoding: str = "utf-8"
     identifiers: tuple[str, ...] = DEFAULT_IDENTIFIERS
+    lists: frozenset[str] = frozenset()  # lower-cased attributes whose cells list values
 
 
 DEFAULT_FEED = FeedFormat()
@@ -88,28 +90,28 @@ def read_records(
     fmt = catalog_format(path)
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
-    rename = feed.columns
+    rename, lists = feed.columns, feed.lists
     if fmt == "parquet":
-        yield from _renaming(read_parquet(path, PARQUET_BATCH_ROWS), rename)
+        yield from _renaming(read_parquet(path, PARQUET_BATCH_ROWS), rename, lists)
         return
     decode = _Decoder(feed.encoding)
     with _open_binary(path) as handle:
         if fmt == "jsonl":
-            yield from _renaming(_read_jsonl(handle, max_line_bytes, decode), rename)
+            yield from _renaming(_read_jsonl(handle, max_line_bytes, decode), rename, lists)
         elif fmt == "xml":  # the file declares its own encoding
-            yield from _renaming(read_merchant_xml(handle, path, max_line_bytes), rename)
+            yield from _renaming(read_merchant_xml(handle, path, max_line_bytes), rename, lists)
         else:
-            yield from _read_csv(_LineCounter(handle, max_line_bytes, decode), path, columns, rename)
+            yield from _read_csv(_LineCounter(handle, max_line_bytes, decode), path, columns, feed)
 
 
-def _renaming(records: Iterator[RawRecord], rename: Rename) -> Iterator[RawRecord]:
+def _renaming(records: Iterator[RawRecord], rename: Rename, lists: frozenset[str]) -> Iterator[RawRecord]:
     """`records` with their fields under the schema's names (`indexer.columns.renamed`); a record that
     gives one field under two names is Malformed."""
     for line, raw in records:
-        if not rename or isinstance(raw, Malformed):
+        if not (rename or lists) or isinstance(raw, Malformed):
             yield line, raw
             continue
-        out = renamed(raw, rename)
+        out = renamed(raw, rename, lists)
         yield line, Malformed(out) if isinstance(out, str) else out
 
 
@@ -219,8 +221,9 @@ def _delimiter(header: str, columns: tuple[str, ...], rename: Rename) -> str:
 
 
 def _read_csv(
-    lines: _LineCounter, path: Path, columns: tuple[str, ...], rename: Rename
+    lines: _LineCounter, path: Path, columns: tuple[str, ...], feed: FeedFormat
 ) -> Iterator[RawRecord]:
+    rename = feed.columns
     first = next(lines, "")
     rows = itertools.chain([first] if first else [], lines)
     delimiter = _delimiter(first, columns, rename)
@@ -245,7 +248,7 @@ def _read_csv(
             yield start, Malformed(error)
             continue
         if header is None:
-            header = Header(row, rename)
+            header = Header(row, rename, feed.lists)
             if any(name not in header for name in columns):
                 named = " and ".join(repr(name) for name in columns)
                 mapped = " (after AISLE_CATALOG_COLUMNS)" if rename else ""

@@ -83,8 +83,7 @@ async def similar(
 def _upsert(services: Services, body: list[ProductIn]) -> UpsertResult:
     products = []
     hidden: list[str] = []  # published false: the shop does not show them, so search must not either
-    settings = services.settings
-    limits = Limits.for_shop(settings.currency, settings.category_lists, settings.list_attributes)
+    limits = Limits.for_shop(services.settings.currency, services.settings.category_lists)
     for number, item in enumerate(body, start=1):
         raw = item.model_dump(exclude_none=True)
         try:

@@ -30,8 +30,8 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_export_reads_as_the_catalog_with_its_variations_and_bad_rows(shop: Path) -> None:
     export = shop / "wc-product-export.csv"
     assert export.read_bytes().startswith(b"\xef\xbb\xbfID,Type,SKU")  # WooCommerce's byte order mark
-    limits = Limits.for_shop("EUR", list_attributes=LISTS)
-    report = check_catalog(export, limits, FeedFormat(columns=COLUMNS), SearchFields())
+    feed = FeedFormat(columns=COLUMNS, lists=frozenset(name.lower() for name in LISTS))
+    report = check_catalog(export, Limits.for_shop("EUR"), feed, SearchFields())
     assert report.valid == 93 and report.unpublished == 2  # the draft and the hidden deposit crate
     assert [p.line for p in report.problems] == [96] and "title" in report.problems[0].message
     assert report.rounded == {"gtin": (1, "196")}

@@ -333,3 +333,18 @@ def test_check_names_bookkeeping_to_leave_out_and_cells_that_list_values(env, ca
     assert code == 0
     assert "(one value in every product: Tax status; " in out and '{"Tax status": null})' in out
     assert '(cells listing values, "A, B": Tags;' in out and "AISLE_LIST_ATTRIBUTES='[\"Tags\"]')" in out
+
+
+def test_list_attributes_read_alike_in_a_build_and_a_partial_update(
+    env, capsys, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, lexical, _ = env
+    monkeypatch.setenv("AISLE_LIST_ATTRIBUTES", '["tags"]')
+    export = tmp_path / "export.csv"
+    export.write_text('id,title,Tags\nt1,Haverdrink,"Vegan, Lactosevrij"\nt2,Melk,Lactosevrij\n')
+    assert run(capsys, "build", str(export), "--no-progress")[0] == 0
+    assert lexical.get(["t1"])["t1"].attributes == {"Tags": ["Vegan", "Lactosevrij"]}
+    labels = tmp_path / "labels.csv"
+    labels.write_text('id,Tags\nt2,"Biologisch, Lactosevrij"\n')
+    assert run(capsys, "upsert", "--partial", str(labels))[0] == 0
+    assert lexical.get(["t2"])["t2"].attributes == {"Tags": ["Biologisch", "Lactosevrij"]}

@@ -304,14 +304,19 @@ def test_a_column_mapped_to_null_is_left_out(tmp_path: Path) -> None:
     assert load_catalog(lines, feed=FeedFormat(columns)).products[0].attributes == {"Tags": "Zuivel"}
 
 
-def test_a_list_attribute_holds_each_value_once_from_a_list_or_a_cell_the_shop_names() -> None:
-    limits = Limits.for_shop("EUR", list_attributes=["tags"])  # names match whatever their case
-    record = {"id": "1", "title": "Haverdrink", "Tags": "Vegan, Lactosevrij,Vegan, Noten\\, pinda's"}
-    record |= {"allergens": ["haver", 7], "Kleur": "zwart, wit"}
-    product = validate_record(record, limits)
-    assert product.attributes["Tags"] == ["Vegan", "Lactosevrij", "Noten, pinda's"]  # "\\," stays a comma
-    assert product.attributes["allergens"] == ["haver", "7"] and product.attributes["Kleur"] == "zwart, wit"
-    assert validate_record({"id": "2", "title": "t", "Tags": " , "}, limits).attributes == {}  # no value
+def test_a_list_attribute_holds_each_value_once_from_a_list_or_a_cell_the_shop_names(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    rows = ["id,title,Tags,Kleur", '1,Haverdrink,"Vegan, Lactosevrij,Vegan, Noten\\, pinda\'s","zwart, wit"']
+    rows += ["2,Melk, , "]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    feed = FeedFormat(lists=frozenset({"tags"}))  # names match whatever their case
+    first, second = load_catalog(path, feed=feed).products
+    assert first.attributes["Tags"] == ["Vegan", "Lactosevrij", "Noten, pinda's"]  # "\\," stays a comma
+    assert first.attributes["Kleur"] == "zwart, wit" and "Tags" not in second.attributes  # no value
+    lines = tmp_path / "export.jsonl"  # a JSON catalog's text cell alike, and its lists as they are
+    lines.write_text('{"id": 3, "title": "Soja", "Tags": "Vegan, Bio", "allergens": ["soja", 7]}\n')
+    (third,) = load_catalog(lines, feed=feed).products
+    assert third.attributes == {"Tags": ["Vegan", "Bio"], "allergens": ["soja", "7"]}
 
 
 def test_empty_csv_is_an_empty_catalog(tmp_path: Path) -> None:
