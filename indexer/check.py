@@ -30,7 +30,6 @@ from engine.lexical.sizes import UNIT_SPELLINGS
 from engine.product_schema import REGULAR_PRICE, STOCK, Limits
 from engine.records import FAMILY_ATTRIBUTE, VARIANT_ATTRIBUTE, VARIANT_FIELDS, Product, attribute_text
 from indexer.loading import load_catalog
-from indexer.options import RECORD_TYPES
 from indexer.problems import BadRecords, Problem, refuse_bad
 from indexer.readers import FeedFormat
 from indexer.rounded import rounded_identifiers, rounded_note
@@ -149,14 +148,11 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
 def _wordy(names: list[str], values: dict[str, list[str]]) -> list[str]:
     """Of `names`, the attributes a shopper could type words of (an author, a material, a shop's tags):
     at least two distinct values with letters, none of them a yes/no, a web address, an amount or a
-    size (attributes whose values read like codes are named as identifiers instead), nor a shop
-    system's record types (WooCommerce's `Type`: "simple", "variable", "variation"); most distinct
+    size (attributes whose values read like codes are named as identifiers instead); most distinct
     values first, so the hint names an author before a language."""
     counts = {}
     for name in names:
         distinct = set(values[name])
-        if {v.lower() for v in distinct} <= RECORD_TYPES:
-            continue
         if len(distinct) >= 2 and all(_a_word(v) for v in distinct):
             counts[name] = len(distinct)
     return sorted(counts, key=lambda name: -counts[name])

@@ -28,7 +28,7 @@ _VALUE = re.compile(r"^(?:option\s*(\d+)\s+value|attribute\s+(\d+)\s+value\(s\))
 _FLAG = re.compile(r"^attribute\s+\d+\s+(?:visible|global|default)$", re.IGNORECASE)
 _TYPE = "Type"  # WooCommerce's product type column: simple, variable, variation, grouped
 # WooCommerce's product types as its export writes them: how a record is stored, no word a shopper types.
-RECORD_TYPES = frozenset({"simple", "variable", "variation", "grouped", "external"})
+_RECORD_TYPES = frozenset({"simple", "variable", "variation", "grouped", "external"})
 _PLACEHOLDER = ("title", "default title")
 
 
@@ -44,7 +44,12 @@ class VariantOptions:
 
     def read(self, raw: dict[str, Any], family: str | None) -> dict[str, Any]:
         """`raw` with its option columns replaced by one attribute per option; a value whose option
-        has no name here or on its family's first row stays under its column's name."""
+        has no name here or on its family's first row stays under its column's name. WooCommerce's
+        record type (`Type`: simple, variable, variation) is read here and not kept: it is how the
+        export is laid out, no fact of the product to list or search."""
+        variable = str(raw.get(_TYPE, "")).strip().lower() == "variable"
+        if str(raw.get(_TYPE, "")).strip().lower() in _RECORD_TYPES:
+            raw = {k: v for k, v in raw.items() if k != _TYPE}
         names: dict[str, str] = {}  # slot -> the column holding its name
         values: dict[str, str] = {}  # slot -> the column holding its value
         flags: set[str] = set()
@@ -61,7 +66,6 @@ class VariantOptions:
             return raw
         known = self._names.setdefault(family, {}) if family else {}
         read = {k: v for k, v in raw.items() if k not in flags and k not in names.values()}
-        variable = str(raw.get(_TYPE, "")).strip().lower() == "variable"
         told: list[str] = []  # the option values, in their slots' order
         for slot, column in sorted(values.items(), key=lambda item: int(item[0])):
             given = raw.get(names[slot]) if slot in names else None

@@ -35,7 +35,7 @@ def test_the_export_reads_as_the_catalog_with_its_variations_and_bad_rows(shop: 
     assert report.valid == 93 and report.unpublished == 2  # the draft and the hidden deposit crate
     assert [p.line for p in report.problems] == [96] and "title" in report.problems[0].message
     assert report.rounded == {"gtin": (1, "196")}
-    assert "Type" not in report.wordy  # WooCommerce's record types are no words to search
+    assert "Type" not in report.attributes  # WooCommerce's record type: read, not kept
     assert "Tax status" not in report.attributes and "Position" not in report.attributes  # left out
     assert report.constant == report.listed == []  # nothing left to hint
     # Read with the export's columns named and nothing more, check names what to leave out and to list.

@@ -193,6 +193,7 @@ def test_woocommerce_attributes_are_attributes_named_by_the_attribute(tmp_path: 
     assert box.attributes["Notes"] == "Rose, Jasmin"  # a simple product's list is its own
     assert polish.attributes["color"] == "red"
     assert not any(name.startswith("Attribute") for p in loaded.products for name in p.attributes)
+    assert not any("Type" in p.attributes for p in loaded.products)  # the record type: read, not kept
 
 
 def test_a_variant_takes_its_familys_attributes_but_not_what_names_the_variant(tmp_path: Path) -> None:
