@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -88,11 +89,16 @@ class GatewayServer:
         return found
 
     def kill(self) -> None:
-        """SIGKILL to the parent and its workers at once: no shutdown hook runs anywhere."""
+        """SIGKILL to the parent and its workers at once: no shutdown hook runs anywhere. Returns once
+        the port can be bound again: a worker still exiting holds the listening socket it inherited,
+        and the gateway started next would find its port in use (as a supervisor retries)."""
         assert self.process is not None
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(30)
+        deadline = time.monotonic() + 30.0
+        while not _bindable(self.port) and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -104,6 +110,17 @@ class GatewayServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _bindable(port: int) -> bool:
+    """Whether a listener could bind `port` on loopback now (as uvicorn does, with SO_REUSEADDR)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 class EventPoster:
