@@ -30,7 +30,7 @@ class Header:
     def __init__(self, row: list[str], rename: Rename, lists: frozenset[str] = frozenset()) -> None:
         written = [h.strip() for h in row]
         self.names: list[str | None] = [rename.get(h, h) for h in written]
-        self.listed = [n for n, name in enumerate(self.names) if name is not None and name.lower() in lists]
+        self.listed = [name for name in self.names if name is not None and name.lower() in lists]
         self.shown = [n for n, name in enumerate(self.names) if name == PUBLISHED]
         kept = [name for name in self.names if name is not None]
         self.twice: str | None = None  # the field two columns give, as `given_twice` says it
@@ -47,13 +47,12 @@ class Header:
 
     def record(self, row: list[str]) -> dict[str, Any]:
         """The row's cells under the schema's names, without the columns left out."""
-        record: dict[str, Any] = {name: cell for name, cell in zip(self.names, row, strict=True) if name}
-        for n in self.listed:
-            if row[n].strip():
-                record[str(self.names[n])] = cell_values(row[n])
+        record: dict[str, Any] = {
+            name: cell for name, cell in zip(self.names, row, strict=True) if name is not None
+        }
         if len(self.shown) > 1:
             record[PUBLISHED] = least_shown([row[n] for n in self.shown])
-        return record
+        return _split_lists(record, self.listed)
 
 
 def renamed(raw: dict[str, Any], rename: Rename, lists: frozenset[str] = frozenset()) -> dict[str, Any] | str:
@@ -75,10 +74,16 @@ def renamed(raw: dict[str, Any], rename: Rename, lists: frozenset[str] = frozens
         out[target], origin[target] = value, name
     if len(shown) > 1:
         out[PUBLISHED] = least_shown([str(value) for value in shown])
-    for name, value in out.items():
-        if name.lower() in lists and isinstance(value, str) and value.strip():
-            out[name] = cell_values(value)
-    return out
+    return _split_lists(out, [name for name in out if name.lower() in lists])
+
+
+def _split_lists(record: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    """`record` with the text of each of its list attributes `names` read as the values it lists."""
+    for name in names:
+        value = record.get(name)
+        if isinstance(value, str) and value.strip():
+            record[name] = cell_values(value)
+    return record
 
 
 def given_twice(first: str, second: str, target: str) -> str:

@@ -47,8 +47,9 @@ class VariantOptions:
         has no name here or on its family's first row stays under its column's name. WooCommerce's
         record type (`Type`: simple, variable, variation) is read here and not kept: it is how the
         export is laid out, no fact of the product to list or search."""
-        variable = str(raw.get(_TYPE, "")).strip().lower() == "variable"
-        if str(raw.get(_TYPE, "")).strip().lower() in _RECORD_TYPES:
+        record_type = str(raw.get(_TYPE, "")).strip().lower()
+        variable = record_type == "variable"
+        if record_type in _RECORD_TYPES:
             raw = {k: v for k, v in raw.items() if k != _TYPE}
         names: dict[str, str] = {}  # slot -> the column holding its name
         values: dict[str, str] = {}  # slot -> the column holding its value
