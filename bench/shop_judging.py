@@ -144,15 +144,17 @@ def write_csv_shop(
     *,
     header: Sequence[str] | None = None,
     text: Callable[[Record], str] = lambda product: str(product["title"]),
+    limits: Limits | None = None,
 ) -> dict[str, int]:
     """Write `export` as the file `name` under `out` (its columns `header`, else those `feed` maps; its
     encoding `feed`'s), the catalog as `indexer build` reads it with `feed` in `currency`, and
-    `queries` judged against each product's `text` (its title); the counts a shop's writer prints."""
+    `queries` judged against each product's `text` (its title); the counts a shop's writer prints.
+    `limits` are the shop's (how its export writes categories), else the defaults in `currency`."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / name
     columns = list(header) if header is not None else list(feed.columns)
     path.write_bytes(export.csv(columns, delimiter).encode(feed.encoding))
-    loaded = load_catalog(path, Limits.for_shop(currency), feed)
+    loaded = load_catalog(path, limits or Limits.for_shop(currency), feed)
     products = [p.to_dict() for p in loaded.products]
     judged = write_catalog(out, products, queries, prefix, text)
     return {

@@ -271,6 +271,36 @@ class Settings(BaseSettings):
         "keeps a comma in a value): each value counts in the facet and matches a filter (the API takes "
         'JSON lists). JSON, e.g. ["Tags"]; names in any case.',
     )
+    pair_columns: tuple[str, ...] = Field(
+        (),
+        description="Catalog-file columns whose cell holds several fields as name=value pairs separated "
+        'by commas (Magento\'s `additional_attributes`: "manufacturer=CeraVe,skin_type=Dry|Oily"): each '
+        "pair is read as a column of its own, renamed by catalog_columns, values separated by | as a list. "
+        'JSON, e.g. ["additional_attributes"]; names in any case.',
+    )
+    store_view: str = Field(
+        "",
+        max_length=64,
+        description="The store view whose rows a catalog file's products are read in: an export that "
+        "follows a product's row with rows for other store views (Magento's `store_view_code`, mapped to "
+        "`store_view`) gives the view's fields over the product's; unset = the products' own rows, the "
+        "other views' rows left out.",
+    )
+    category_levels: str = Field(
+        ">",
+        min_length=1,
+        max_length=8,
+        description="What separates the levels of a category path in a catalog file's cell: '>' as "
+        "Google, WooCommerce and Shopify write \"Hund > Reisen\", '/' for Magento's "
+        '"Default Category/Skincare/Serums".',
+    )
+    category_root: str = Field(
+        "",
+        max_length=200,
+        description="A first level every path of the catalog files starts with and no shopper needs "
+        '(Magento\'s root category, "Default Category"): left out of each path, so the category facet '
+        "starts at the shop's departments.",
+    )
     catalog_encoding: str = Field(
         "utf-8",
         description="The text encoding of catalog files (a Python codec name: cp1252 for a spreadsheet "
@@ -397,6 +427,13 @@ class Settings(BaseSettings):
             return codecs.lookup(value.strip()).name
         except LookupError:
             raise ValueError(f"unknown encoding {value!r} (utf-8, cp1252, latin-1, ...)") from None
+
+    @field_validator("category_levels")
+    @classmethod
+    def _visible_separator(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("is only spaces; '>' or '/' separates a path's levels")
+        return value.strip()
 
     @field_validator("catalog_columns")
     @classmethod

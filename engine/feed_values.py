@@ -169,7 +169,10 @@ def published_of_flag(value: Any) -> bool | None:
     """Whether a product is on the shop, as exports say it: a flag (`published` true/false, 1/0) or the
     status words of shop systems. WooCommerce's `Published` is 1, 0 (draft) or -1 (private) and its
     `Visibility in catalog` "visible", "search", "catalog" (listed but not searchable) or "hidden";
-    Shopify's `Status` "active", "draft" or "archived". None when it is none of these."""
+    Shopify's `Status` "active", "draft" or "archived"; Magento's `product_online` 1 or 2 (disabled)
+    and its `visibility` "Catalog, Search", "Search", "Catalog" (not searchable) or "Not Visible
+    Individually" (shown only through its configurable product, `indexer.listed_variants`). None when
+    it is none of these."""
     normal = str(value).strip().lower()
     if value is True or normal in _YES or normal in _SHOWN:
         return True
@@ -186,5 +189,14 @@ def least_shown(values: list[str]) -> str:
     return hiding if hiding is not None else next((v for v in values if v.strip()), "")
 
 
-_SHOWN = frozenset({"active", "published", "publish", "visible", "search", "public"})
+def shown_only_in_family(value: Any) -> bool:
+    """Whether `value` (a record's `published`) says the product is shown only through its family's
+    product: Magento's "Not Visible Individually"."""
+    return isinstance(value, str) and value.strip().lower() == _ONLY_IN_FAMILY
+
+
+_ONLY_IN_FAMILY = "not visible individually"
+_SHOWN = frozenset({"active", "published", "publish", "visible", "search", "public", "catalog, search"})
+_SHOWN |= {"enabled"}
 _NOT_SHOWN = frozenset({"-1", "draft", "private", "pending", "hidden", "archived", "catalog", "unpublished"})
+_NOT_SHOWN |= {"2", "disabled", _ONLY_IN_FAMILY}  # Magento: product_online 2, a configurable's child

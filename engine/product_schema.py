@@ -161,13 +161,17 @@ def category_paths(
 ) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     """(the main category path, the further ones) of a record's `category` and `more_categories`.
 
-    `category` is one path (a list of names or an "A > B > C" string), a list of paths (lists), or,
+    `category` is one path (a list of names or an "A > B > C" string, its levels separated by
+    `Limits.category_levels`: "Default Category/Skin/Serums" in Magento's; a first level that is
+    `Limits.category_root` left out), a list of paths (lists), or,
     with `Limits.category_lists` set (", " for WooCommerce's "Hund > Reisen, Katze > Reisen"), a
     string of paths separated by it, where a separator escaped with a backslash ("Hats\\, Caps") is
     part of a name; `more_categories` adds paths (as `Product.to_dict` writes them). Repeated paths
     count once."""
-    paths = [*_path_values(value, check.limits.category_lists), *_path_values(more, "", each=True)]
-    found = list(dict.fromkeys(p for p in (_category(v, check) for v in paths) if p))
+    levels = check.limits.category_levels
+    paths = [(v, levels) for v in _path_values(value, check.limits.category_lists)]
+    paths += [(v, CATEGORY_SEPARATOR.strip()) for v in _path_values(more, "", each=True)]  # as stored
+    found = list(dict.fromkeys(p for p in (_category(v, check, by) for v, by in paths) if p))
     if len(found) > check.limits.category_paths:
         check.fail("category", f"too many paths ({len(found)}, at most {check.limits.category_paths})")
         return (), ()
@@ -188,11 +192,12 @@ def _path_values(value: Any, separator: str, each: bool = False) -> list[Any]:
     return [value]
 
 
-def _category(value: Any, check: FieldChecker) -> tuple[str, ...]:
+def _category(value: Any, check: FieldChecker, levels: str) -> tuple[str, ...]:
+    """One path: a list of names, or a string of them separated by `levels`."""
     if missing(value):
         return ()
     if isinstance(value, str):
-        parts = value.split(CATEGORY_SEPARATOR.strip())
+        parts = value.split(levels)
     elif isinstance(value, (list, tuple)) and all(isinstance(p, str) for p in value):
         parts = list(value)
     else:
@@ -203,6 +208,10 @@ def _category(value: Any, check: FieldChecker) -> tuple[str, ...]:
         return ()
     path = tuple(composed(plain_text(p.strip())) for p in parts)
     limits = check.limits
+    if limits.category_root and path and path[0].casefold() == limits.category_root.casefold():
+        path = path[1:]  # Magento's "Default Category", the root above every department
+        if not path:
+            return ()
     if any(not p for p in path):
         check.fail("category", f"has an empty level in {show(value)}")
     elif len(path) > limits.category_depth:

@@ -19,7 +19,8 @@ from engine.markup import plain_text
 class Limits:
     """Upper bounds on field sizes; a record beyond them is rejected, never truncated silently. And
     `currency`, the currency of a record that names none (the shop's `AISLE_CURRENCY`, else USD), and
-    `category_lists`, how a cell separates several category paths (`AISLE_CATEGORY_LISTS`).
+    `category_lists`, how a cell separates several category paths (`AISLE_CATEGORY_LISTS`), and how it
+    writes one (`AISLE_CATEGORY_LEVELS`, `AISLE_CATEGORY_ROOT`).
 
     They keep one broken export (a description holding a whole HTML page, a million attributes) from
     bloating the index or the encoder's input.
@@ -40,12 +41,18 @@ class Limits:
     currency: str = "USD"
     category_lists: str = ""  # what separates a cell's category paths (`Settings.category_lists`)
     attribute_values: int = 100  # values one list attribute may hold
+    category_levels: str = ">"  # what separates a path's levels in a cell (`Settings.category_levels`)
+    category_root: str = ""  # a first level left out of every path (`Settings.category_root`)
 
     @classmethod
-    def for_shop(cls, currency: str | None, category_lists: str = "") -> Limits:
-        """The default limits with the shop's currency (`Settings.currency`; None: USD) and category list
-        separator (`Settings.category_lists`)."""
-        return cls(currency=currency.upper() if currency else "USD", category_lists=category_lists)
+    def for_shop(
+        cls, currency: str | None, category_lists: str = "", *, levels: str = ">", root: str = ""
+    ) -> Limits:
+        """The default limits with the shop's currency (`Settings.currency`; None: USD), category list
+        separator (`Settings.category_lists`), path level separator and root (`Settings.category_levels`,
+        `Settings.category_root`: how its catalog files write a path)."""
+        code = currency.upper() if currency else "USD"
+        return cls(currency=code, category_lists=category_lists, category_levels=levels, category_root=root)
 
 
 DEFAULT_LIMITS = Limits()

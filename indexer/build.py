@@ -51,7 +51,7 @@ from engine.lexical.matching import SearchFields
 from engine.product_schema import DEFAULT_LIMITS, Limits
 from engine.storage import file_lock
 from engine.vectors.base import VectorManifest, VectorStore, VectorStoreIO
-from engine.vectors.calibration import NEAR_QUANTILE, calibrate_store
+from engine.vectors.calibration import DEFAULT_QUANTILE, NEAR_QUANTILE, calibrate_store
 from engine.vectors.factory import FactoryVectorIO
 from indexer.checkpoint import Checkpoint, read_key
 from indexer.checksum import CatalogChecksum
@@ -168,11 +168,12 @@ class Builder:
             keep = {p.id for p in products}
             directory = self.root / generation
             calibrated: dict[str, float | None] = {}
+            families = {p.id: p.family for p in products if p.family is not None}  # one vector each
 
             def calibrate(space: str, store: VectorStore) -> None:
                 if space == "text":
-                    calibrated["semantic"] = calibrate_store(store)
-                    calibrated["near"] = calibrate_store(store, NEAR_QUANTILE)
+                    for name, quantile in (("semantic", DEFAULT_QUANTILE), ("near", NEAR_QUANTILE)):
+                        calibrated[name] = calibrate_store(store, quantile, families)
 
             counts = write_stores(
                 self.io, checkpoint, stages, encoders, keep, directory, manifest_for, calibrate
@@ -283,8 +284,7 @@ class Builder:
         return name
 
     def _prune(self, keep: set[str]) -> None:
-        """Keep the new generation and the one it replaced (for rollback); drop the rest, including
-        unfinished builds of other catalogs."""
+        """Keep the new generation and the one it replaced (rollback); drop the rest, unfinished too."""
         for directory in self.root.iterdir():
             if directory.is_dir() and not directory.name.startswith(".") and directory.name not in keep:
                 shutil.rmtree(directory, ignore_errors=True)

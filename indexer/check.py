@@ -43,6 +43,8 @@ LIKE_IDENTIFIER = "not searched, reads like an identifier"
 _CODE = re.compile(r"(?=.*\d)[\w./-]+(?: [\w./-]+){0,3}")
 _DECIMAL = re.compile(r"\d+[.,]\d+")
 _MEASURE = re.compile(r"\d+(?:[.,]\d+)?\s*([^\W\d_]+)")  # "12 kg", "1,5 l", "250ml": a size, no code
+_PAIR = re.compile(r"[^,=|]+=")  # "spf=50"
+_PAIRS = re.compile(r"[^,=|]+=[^=]*,[^,=|]+=")  # "manufacturer=CeraVe,spf=50": fields in one cell
 MIN_DISTINCT_SHARE = 0.9  # codes name one product each (variants may share a model number)
 MIN_CODE_SHARE = 0.9  # a shop's references include a few odd ones ("SILBLA", "440.8")
 
@@ -72,6 +74,9 @@ class CatalogCheck:
     listed: list[str] = field(default_factory=list)
     # Identifier values a spreadsheet rounded ("9.78315E+12"): attribute -> (how many, first product id).
     rounded: dict[str, tuple[int, str]] = field(default_factory=dict)
+    other_views: dict[str, int] = field(default_factory=dict)  # store view -> its rows, not read
+    root: str | None = None  # the first level every category path shares (Magento's "Default Category")
+    paired: list[str] = field(default_factory=list)  # attributes whose cells write "name=value" pairs
 
     @property
     def build_refusal(self) -> str | None:
@@ -99,6 +104,9 @@ class CatalogCheck:
             "listed_categories": self.listed_categories,
             "constant_attributes": self.constant,
             "listed_attributes": self.listed,
+            "other_store_views": self.other_views,
+            "category_root": self.root,
+            "pair_attributes": self.paired,
             "rounded_identifiers": {
                 name: {"values": n, "first": pid} for name, (n, pid) in self.rounded.items()
             },
@@ -142,6 +150,11 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
     report.first = products[0].to_dict() if products else None
     report.several_categories = sum(1 for p in products if p.more_categories)
     report.listed_categories = sum(1 for p in products if _reads_like_a_list(p.category))
+    report.other_views = dict(loaded.other_views)
+    firsts = {path[0] for p in products for path in p.category_paths if path}
+    deep = any(len(path) > 1 for p in products for path in p.category_paths)
+    report.root = next(iter(firsts)) if len(firsts) == 1 and deep and len(products) > 1 else None
+    report.paired = [name for name, given in values.items() if _writes_pairs(given)]
     return report
 
 
@@ -163,6 +176,11 @@ def _lists_values(values: list[str]) -> bool:
     ", " whose parts another product has as its whole value ("Vegan, Lactosevrij" and "Lactosevrij")."""
     whole = set(values)
     return any(", " in value and whole.intersection(value.split(", ")) for value in whole)
+
+
+def _writes_pairs(values: list[str]) -> bool:
+    """Whether every value of an attribute is a name=value pair and some hold several."""
+    return all(_PAIR.match(v) for v in values if v) and any(_PAIRS.match(v) for v in values)
 
 
 def _a_word(value: str) -> bool:
@@ -249,6 +267,10 @@ def print_check(report: CatalogCheck) -> None:
         named = json.dumps(report.listed, ensure_ascii=False)
         print(f'{pad}(cells listing values, "A, B": {", ".join(report.listed)}; to count each in its facet')
         print(f"{pad}and match a filter on any: AISLE_LIST_ATTRIBUTES='{named}')")
+    if report.paired:
+        named = json.dumps(report.paired, ensure_ascii=False)
+        print(f"{pad}(cells writing name=value pairs: {', '.join(report.paired)}; to read each as a field")
+        print(f"{pad}of its own: AISLE_PAIR_COLUMNS='{named}', with the export's name for the column)")
     for name, (count, first) in report.rounded.items():
         print(f"identifiers:  {rounded_note(name, count, first)}")
     if report.several_categories:
@@ -259,6 +281,11 @@ def print_check(report: CatalogCheck) -> None:
             "paths (a level holds ', ': \"Hund > Reisen, Katze > Reisen\"); if the export lists paths "
             "so, as WooCommerce's does, set AISLE_CATEGORY_LISTS=', '"
         )
+    if report.root is not None:
+        print(f"categories:   every path starts with {report.root!r}; AISLE_CATEGORY_ROOT={report.root!r}")
+        print(f"{pad}leaves it out, so the category facet starts at the shop's departments")
+    for view, rows in report.other_views.items():
+        print(f"store views:  {view} {rows} rows not read (AISLE_STORE_VIEW={view} reads the products so)")
     print("price facet:  " + " ".join(report.price_buckets))
     if report.first is not None:
         print("first product, as stored: " + json.dumps(report.first, ensure_ascii=False, sort_keys=True))

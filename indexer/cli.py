@@ -36,6 +36,7 @@ from indexer.partial import inline_records, load_patches
 from indexer.problems import MAX_BAD_SHARE, MAX_REPORTED, BadRecords, Problem
 from indexer.readers import FeedFormat, read_records
 from indexer.rounded import rounded_note
+from indexer.store_views import StoreViews
 from indexer.updates import IndexUpdater
 from indexer.verify import stats, verify
 
@@ -212,6 +213,19 @@ def _feed(settings: Settings) -> FeedFormat:
         settings.catalog_encoding,
         tuple(settings.identifier_fields),
         frozenset(name.lower() for name in settings.list_attributes),
+        frozenset(name.lower() for name in settings.pair_columns),
+        settings.store_view,
+    )
+
+
+def _limits(settings: Settings) -> Limits:
+    """The limits a catalog file's records are read under: the shop's currency and how its files write
+    categories."""
+    return Limits.for_shop(
+        settings.currency,
+        settings.category_lists,
+        levels=settings.category_levels,
+        root=settings.category_root,
     )
 
 
@@ -227,7 +241,7 @@ def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
         embed=EmbedOptions(args.batch_size, args.in_flight),
         progress=not args.no_progress,
         text_tower=args.text_tower,
-        limits=Limits.for_shop(settings.currency, settings.category_lists),
+        limits=_limits(settings),
         feed=_feed(settings),
     )
     if args.text_tower is not None and args.text_tower < 1:
@@ -316,7 +330,7 @@ def _upsert(args: argparse.Namespace, settings: Settings, backends: Backends) ->
     )
     if args.partial:
         return _patch(args, inline, backends, updater, _feed(settings))
-    limits = Limits.for_shop(settings.currency, settings.category_lists)
+    limits = _limits(settings)
     if inline is not None:
         loaded: LoadedCatalog = load_products_json(inline, limits=limits)
     else:
@@ -343,7 +357,7 @@ def _patch(
     if inline is not None:
         loaded = load_patches(inline_records(inline), "--json", backends.lexical.get)
     else:
-        records = read_records(args.file, columns=("id",), feed=feed)
+        records = StoreViews(feed.store_view).merged(read_records(args.file, columns=("id",), feed=feed))
         loaded = load_patches(records, str(args.file), backends.lexical.get)
     if args.strict and loaded.problems:
         raise BadRecords(loaded.problems)
@@ -395,7 +409,7 @@ def _check(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
     search = SearchFields.from_settings(settings)
     report = check_catalog(
         args.file,
-        Limits.for_shop(settings.currency, settings.category_lists),
+        _limits(settings),
         _feed(settings),
         search,
     )

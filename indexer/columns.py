@@ -9,7 +9,10 @@ product page and in every API answer. Two columns may say whether a product is o
 shown (`engine.feed_values.least_shown`). Any other field given under two names is refused, naming both.
 A field the shop names in `AISLE_LIST_ATTRIBUTES` (`lists`, lower-cased) whose cell is text is read as
 the values it lists ("Vegan, Lactosevrij"; `engine.schema_attributes.cell_values`), in every command
-that reads a catalog file: build, upsert, a partial update, check.
+that reads a catalog file: build, upsert, a partial update, check. A column the shop names in
+`AISLE_PAIR_COLUMNS` (`pairs`, lower-cased: Magento's `additional_attributes`) gives the fields its
+`name=value` pairs write (`indexer.pairs`), each renamed like a column; one a row also gives in a
+column of its own is refused.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 
 from engine.feed_values import least_shown
 from engine.schema_attributes import cell_values
+from indexer.pairs import read_pairs
 
 PUBLISHED = "published"
 Rename = Mapping[str, "str | None"]  # the export's name -> the schema's, None: left out
@@ -27,9 +31,19 @@ Rename = Mapping[str, "str | None"]  # the export's name -> the schema's, None: 
 class Header:
     """A CSV header read through `rename`: each column's name in the schema (None: left out)."""
 
-    def __init__(self, row: list[str], rename: Rename, lists: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        row: list[str],
+        rename: Rename,
+        lists: frozenset[str] = frozenset(),
+        pairs: frozenset[str] = frozenset(),
+    ) -> None:
         written = [h.strip() for h in row]
         self.names: list[str | None] = [rename.get(h, h) for h in written]
+        self.paired = [(n, h) for n, h in enumerate(written) if h.lower() in pairs]
+        for n, _ in self.paired:
+            self.names[n] = None  # its pairs are the fields
+        self.rename, self.lists = rename, lists
         self.listed = [name for name in self.names if name is not None and name.lower() in lists]
         self.shown = [n for n, name in enumerate(self.names) if name == PUBLISHED]
         kept = [name for name in self.names if name is not None]
@@ -45,24 +59,40 @@ class Header:
     def __contains__(self, name: object) -> bool:
         return name in self.names
 
-    def record(self, row: list[str]) -> dict[str, Any]:
-        """The row's cells under the schema's names, without the columns left out."""
+    def record(self, row: list[str]) -> dict[str, Any] | str:
+        """The row's cells under the schema's names, without the columns left out; the message saying
+        what is wrong with a cell of pairs instead."""
         record: dict[str, Any] = {
             name: cell for name, cell in zip(self.names, row, strict=True) if name is not None
         }
         if len(self.shown) > 1:
             record[PUBLISHED] = least_shown([row[n] for n in self.shown])
-        return _split_lists(record, self.listed)
+        listed = self.listed
+        for n, column in self.paired:
+            added = _add_pairs(record, column, row[n], self.rename)
+            if isinstance(added, str):
+                return added
+            listed = listed + [name for name in added if name.lower() in self.lists]
+        return _split_lists(record, listed)
 
 
-def renamed(raw: dict[str, Any], rename: Rename, lists: frozenset[str] = frozenset()) -> dict[str, Any] | str:
+def renamed(
+    raw: dict[str, Any],
+    rename: Rename,
+    lists: frozenset[str] = frozenset(),
+    pairs: frozenset[str] = frozenset(),
+) -> dict[str, Any] | str:
     """A JSON, XML or Parquet record under the schema's names, without the fields left out, its list
-    attributes' text read as their values; the message naming a field it gives under two names instead."""
+    attributes' text read as their values, its fields of pairs as the fields they give; the message
+    naming a field it gives under two names instead."""
     out: dict[str, Any] = {}
     origin: dict[str, str] = {}
     shown: list[Any] = []
+    paired = [(name, value) for name, value in raw.items() if name.lower() in pairs]
     for name, value in raw.items():
         target = rename.get(name, name)
+        if name.lower() in pairs:
+            continue
         if target is None:
             continue
         if target == PUBLISHED:
@@ -74,7 +104,33 @@ def renamed(raw: dict[str, Any], rename: Rename, lists: frozenset[str] = frozens
         out[target], origin[target] = value, name
     if len(shown) > 1:
         out[PUBLISHED] = least_shown([str(value) for value in shown])
+    for name, value in paired:
+        if isinstance(value, str):
+            added = _add_pairs(out, name, value, rename)
+            if isinstance(added, str):
+                return added
+        elif value is not None:
+            return f"{name}: expected name=value pairs as text, got {type(value).__name__}"
     return _split_lists(out, [name for name in out if name.lower() in lists])
+
+
+def _add_pairs(record: dict[str, Any], column: str, cell: str, rename: Rename) -> list[str] | str:
+    """Add the fields `cell` (of the column `column`) writes as pairs to `record`, renamed; the names
+    added, or the message saying what is wrong (a field the record gives already)."""
+    pairs = read_pairs(cell)
+    if isinstance(pairs, str):
+        return f"{column}: {pairs}"
+    added = []
+    for name, value in pairs:
+        target = rename.get(name, name)
+        if target is None:
+            continue
+        given = record.get(target)
+        if given is not None and given != "":
+            return f"{target!r} is given twice, as a column and in {column!r} ({name}={value})"
+        record[target] = value
+        added.append(target)
+    return added
 
 
 def _split_lists(record: dict[str, Any], names: list[str]) -> dict[str, Any]:

@@ -6,12 +6,15 @@ file where the same id means two things is ambiguous and the shop should hear ab
 row that leaves its family's fields empty is completed from its family first (`indexer.families`), and
 its variant options become attributes named by the option (`indexer.options`). A
 record the shop does not show (`published` false) is neither a product nor a problem: its id is listed
-in `unpublished`, for a build to leave it out and an update to take it out.
+in `unpublished`, for a build to leave it out and an update to take it out. Rows of a store view are
+merged into their product's row first (`indexer.store_views`), and variants a product lists after them
+are put after it (`indexer.listed_variants`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,9 +22,11 @@ from engine.errors import InvalidInput
 from engine.product_schema import DEFAULT_LIMITS, Limits, RecordError, Unpublished, validate_record
 from engine.records import Product
 from indexer.families import Families, family_of
+from indexer.listed_variants import ListedVariants
 from indexer.options import VariantOptions
 from indexer.problems import Problem
-from indexer.readers import DEFAULT_FEED, FeedFormat, Malformed, catalog_format, read_records
+from indexer.readers import DEFAULT_FEED, FeedFormat, Malformed, RawRecord, catalog_format, read_records
+from indexer.store_views import StoreViews
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class LoadedCatalog:
     entries: list[Entry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     unpublished: list[str] = field(default_factory=list)  # ids of products the shop does not show
+    other_views: Counter[str] = field(default_factory=Counter)  # rows of store views not read, by view
 
     @property
     def products(self) -> list[Product]:
@@ -55,7 +61,8 @@ def load_catalog(
     families = Families()
     options = VariantOptions()
     own = {name.lower() for name in feed.identifiers}  # attributes a variant keeps as they are
-    for line, raw in read_records(path, max_line_bytes=limits.record_bytes, feed=feed):
+    views = StoreViews(feed.store_view)
+    for line, raw in catalog_records(path, limits, feed, views):
         if isinstance(raw, Malformed):
             loaded.problems.append(Problem(source, line, raw.message))
             continue
@@ -86,7 +93,16 @@ def load_catalog(
         families.add(product)
         loaded.entries.append(Entry(line, product))
     loaded.entries = [Entry(e.line, families.finished(e.product)) for e in loaded.entries]
+    loaded.other_views = views.left_out
+    loaded.problems.sort(key=lambda problem: problem.line)  # a product's row waits for its views' rows
     return loaded
+
+
+def catalog_records(path: Path, limits: Limits, feed: FeedFormat, views: StoreViews) -> Iterator[RawRecord]:
+    """`path`'s records as `feed` reads them, each product's row with its store view's fields (`views`),
+    the variants a product lists after it."""
+    records = read_records(path, max_line_bytes=limits.record_bytes, feed=feed)
+    return ListedVariants(feed.columns).ordered(views.merged(records))
 
 
 def load_products_json(

@@ -49,12 +49,16 @@ class FeedFormat:
     """How a shop's export writes its files: `columns` maps its names to the schema's, `encoding` is a
     Python codec name, `identifiers` the attributes naming one product each (`AISLE_IDENTIFIER_FIELDS`:
     a variant never takes its family's, `indexer.families`), `lists` those whose cells list values
-    (`AISLE_LIST_ATTRIBUTES`)."""
+    (`AISLE_LIST_ATTRIBUTES`), `pairs` the columns whose cells hold name=value pairs
+    (`AISLE_PAIR_COLUMNS`), `store_view` the store view whose rows give the products' fields
+    (`AISLE_STORE_VIEW`, `indexer.store_views`)."""
 
     columns: Rename = field(default_factory=dict)  # None: a column left out (`indexer.columns`)
     encoding: str = "utf-8"
     identifiers: tuple[str, ...] = DEFAULT_IDENTIFIERS
     lists: frozenset[str] = frozenset()  # lower-cased attributes whose cells list values
+    pairs: frozenset[str] = frozenset()  # lower-cased columns whose cells hold name=value pairs
+    store_view: str = ""  # "": the products' own rows
 
 
 DEFAULT_FEED = FeedFormat()
@@ -90,28 +94,27 @@ def read_records(
     fmt = catalog_format(path)
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
-    rename, lists = feed.columns, feed.lists
     if fmt == "parquet":
-        yield from _renaming(read_parquet(path, PARQUET_BATCH_ROWS), rename, lists)
+        yield from _renaming(read_parquet(path, PARQUET_BATCH_ROWS), feed)
         return
     decode = _Decoder(feed.encoding)
     with _open_binary(path) as handle:
         if fmt == "jsonl":
-            yield from _renaming(_read_jsonl(handle, max_line_bytes, decode), rename, lists)
+            yield from _renaming(_read_jsonl(handle, max_line_bytes, decode), feed)
         elif fmt == "xml":  # the file declares its own encoding
-            yield from _renaming(read_merchant_xml(handle, path, max_line_bytes), rename, lists)
+            yield from _renaming(read_merchant_xml(handle, path, max_line_bytes), feed)
         else:
             yield from _read_csv(_LineCounter(handle, max_line_bytes, decode), path, columns, feed)
 
 
-def _renaming(records: Iterator[RawRecord], rename: Rename, lists: frozenset[str]) -> Iterator[RawRecord]:
+def _renaming(records: Iterator[RawRecord], feed: FeedFormat) -> Iterator[RawRecord]:
     """`records` with their fields under the schema's names (`indexer.columns.renamed`); a record that
     gives one field under two names is Malformed."""
     for line, raw in records:
-        if not (rename or lists) or isinstance(raw, Malformed):
+        if not (feed.columns or feed.lists or feed.pairs) or isinstance(raw, Malformed):
             yield line, raw
             continue
-        out = renamed(raw, rename, lists)
+        out = renamed(raw, feed.columns, feed.lists, feed.pairs)
         yield line, Malformed(out) if isinstance(out, str) else out
 
 
@@ -248,7 +251,7 @@ def _read_csv(
             yield start, Malformed(error)
             continue
         if header is None:
-            header = Header(row, rename, feed.lists)
+            header = Header(row, rename, feed.lists, feed.pairs)
             if any(name not in header for name in columns):
                 named = " and ".join(repr(name) for name in columns)
                 mapped = " (after AISLE_CATALOG_COLUMNS)" if rename else ""
@@ -268,7 +271,8 @@ def _read_csv(
         elif len(row) != len(header):
             yield start, Malformed(f"expected {len(header)} columns as in the header, got {len(row)}")
         else:
-            yield start, header.record(row)
+            record = header.record(row)
+            yield start, Malformed(record) if isinstance(record, str) else record
 
 
 def _unclosed(row: list[str] | None, columns: int, last: int) -> str:

@@ -7,10 +7,11 @@ meet "knife") and the Porter stemmer. The embedded backend runs `EnglishAnalyzer
 steps in Python so both backends match the same words:
 
 - the tokenizer is a regular expression close to Unicode word segmentation (words may contain inner
-  apostrophes and dots, "3.5" and "u.s.a" stay whole); a decimal comma is read as a point ("2,5 mm²"
-  is "2.5", as a shopper types it; OpenSearch's `aisle_decimal` character filter), a multiplication
-  sign as an "x" ("4×40" is "4x40") and "²", "³" as digits ("mm²" is "mm2"; `aisle_signs`); a run
-  of CJK ideographs, kana or hangul is one token that the analyzers turn into overlapping character
+  apostrophes and dots, "3.5" and "u.s.a" stay whole, and a dot between a letter and a digit ends a word:
+  "No.4" is "no" "4", as OpenSearch's standard tokenizer reads it); a decimal comma is read as a point
+  ("2,5 mm²" is "2.5", as a shopper types it; OpenSearch's `aisle_decimal` character filter), a
+  multiplication sign as an "x" ("4×40" is "4x40") and "²", "³" as digits ("mm²" is "mm2"; `aisle_signs`);
+  a run of CJK ideographs, kana or hangul is one token that the analyzers turn into overlapping character
   bigrams (OpenSearch's `cjk_bigram`), so Chinese and Japanese text is searchable without a dictionary;
 - stemming is the Porter algorithm from PyStemmer (`pip install PyStemmer`), the same algorithm as
   OpenSearch's `porter_stem`;
@@ -70,6 +71,10 @@ _TOKEN = re.compile(
     rf"|[^\W_{_CJK}]+(?:['’.][^\W_{_CJK}]+)*",
 )
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
+# A dot between a letter and a digit separates two words, as in Unicode's word segmentation (UAX #29),
+# which OpenSearch's standard tokenizer follows: "No.4" is "no" "4" (a shopper types "olaplex no 4"),
+# while "v1.2" (digits both sides) and "st.gallen" (letters both sides) stay whole.
+_LETTER_DIGIT_DOT = re.compile(r"(?<=[^\W\d_])\.(?=\d)|(?<=\d)\.(?=[^\W\d_])")
 # Initials written with points ("J.R.R.", "E.T.A.", "U.S.A.") are one word of their letters, as Lucene's
 # classic filter writes an acronym: a bookshop's "J.R.R. Tolkien" is found by "jrr tolkien" and by
 # "j.r.r. tolkien". Single letters only: "st.gallen" and "v1.2" stay as they are. OpenSearch's
@@ -126,6 +131,7 @@ def tokenize(text: str) -> list[str]:
     tokens: list[str] = _TOKEN.findall(text)
     if "." in text:
         tokens = [t.replace(".", "") if _INITIALS.fullmatch(t) else t for t in tokens]
+        tokens = [part for t in tokens for part in (_LETTER_DIGIT_DOT.split(t) if "." in t else (t,))]
     if "'" in text or "’" in text:
         tokens = [t for t in (POSSESSIVE.sub("", t) for t in tokens) if t]
     return tokens

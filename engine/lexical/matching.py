@@ -127,8 +127,8 @@ def compound_ends(word: QueryWord, language: str) -> tuple[str, ...]:
 
 
 # Raised when products are written into the lexical index differently (`spell` words, analysers, identifier
-# forms; 9: full width, 10: inches, 11: half-width kana, 12-13: initials, 14: "&", "'"): older re-analysed.
-ANALYSIS_VERSION = 14
+# forms; 9: full width, 10: inches, 11: kana, 12-13: initials, 14: "&", "'", 15: "No.4"): older re-analysed.
+ANALYSIS_VERSION = 15
 
 
 def normalize_identifier(value: object) -> str:

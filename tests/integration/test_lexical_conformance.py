@@ -427,6 +427,18 @@ def test_both_backends_stem_with_the_same_snowball_algorithm(
         assert index.match_ids(MatchQuery(query, typos=False)) == {"x"}
 
 
+def test_a_dot_between_a_letter_and_a_digit_ends_a_word_on_both_backends(
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    # OpenSearch's standard tokenizer reads "No.4" as "no" "4"; the embedded index the same.
+    catalog = [Product("x", "Olaplex No.4 Bond Shampoo"), Product("y", "Olaplex No.5 Conditioner")]
+    with open_backend(backend, request, tmp_path) as index:
+        index.rebuild([*catalog, Product("z", "Firmware v1.2 for St.Gallen")])
+        assert index.match_ids(MatchQuery("olaplex no 4", typos=False)) == {"x"}
+        assert index.match_ids(MatchQuery("no.5", typos=False)) == {"y"}
+        assert index.match_ids(MatchQuery("v1.2 st.gallen", typos=False)) == {"z"}
+
+
 def test_a_query_written_decomposed_matches_the_composed_word(
     request: pytest.FixtureRequest, tmp_path: Path, backend: str
 ) -> None:

@@ -92,3 +92,33 @@ def test_indexer_check_names_the_setting_for_a_cell_that_reads_like_several_path
     assert (plain.listed_categories, plain.several_categories) == (1, 0)  # "Hats, Caps" is one level
     split = check_catalog(export, LISTS, FeedFormat(), SearchFields())
     assert (split.listed_categories, split.several_categories) == (0, 2)  # unescaped, "Hats, Caps" too
+
+
+def test_magento_paths_read_with_their_separator_and_without_the_root() -> None:
+    magento = Limits.for_shop("CAD", ",", levels="/", root="Default Category")
+    cell = "Default Category/Skincare/Serums,Default Category/Best Sellers,Default Category"
+    assert paths({"category": cell}, magento) == [("Skincare", "Serums"), ("Best Sellers",)]
+    assert paths({"category": ["default category", "Hair"]}, magento) == [("Hair",)]  # any case
+    # Without the settings the cell is one path of one level: what a Magento shop had before.
+    assert paths({"category": "Default Category/Skincare/Serums"}, Limits()) == [
+        ("Default Category/Skincare/Serums",)
+    ]
+    # Stored paths (`more_categories`, as a product is read back) keep the schema's separator.
+    stored = {"category": "Default Category/Hair", "more_categories": ["Sale > Hair"]}
+    assert paths(stored, magento) == [("Hair",), ("Sale", "Hair")]
+
+
+def test_indexer_check_names_the_root_every_path_shares(tmp_path: Path) -> None:
+    export = tmp_path / "catalog_product.csv"
+    export.write_text(
+        "sku,name,categories\n"
+        "1,Serum,Default Category/Skincare/Serums\n"
+        '2,Shampoo,"Default Category/Hair/Shampoo,Default Category/Best Sellers"\n',
+        encoding="utf-8",
+    )
+    feed = FeedFormat(columns={"sku": "id", "name": "title", "categories": "category"})
+    magento = Limits.for_shop(None, ",", levels="/")
+    report = check_catalog(export, magento, feed, SearchFields())
+    assert report.root == "Default Category"
+    rooted = Limits.for_shop(None, ",", levels="/", root="Default Category")
+    assert check_catalog(export, rooted, feed, SearchFields()).root is None  # departments differ now

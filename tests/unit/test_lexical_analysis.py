@@ -35,6 +35,17 @@ def test_tokenize_lowercases_and_strips_possessives() -> None:
     assert spaced == ["jrr", "tolkien", "zb", "romane", "a", "smith"]
     assert tokenize("Dr. B. Meier, St. Gallen, Bd. 3") == ["dr", "b", "meier", "st", "gallen", "bd", "3"]
     assert tokenize("M&M's, H&M, Ben & Jerry's") == ["mm", "hm", "ben", "jerry"]  # a name's ampersand goes
+    # A dot between a letter and a digit ends a word, as OpenSearch's standard tokenizer reads it.
+    assert tokenize("Olaplex No.4, Nr.12a, a.b.4, 1.5l") == [
+        "olaplex",
+        "no",
+        "4",
+        "nr",
+        "12a",
+        "a.b",
+        "4",
+        "1.5l",
+    ]
 
 
 def test_cjk_runs_become_bigrams_and_accents_stay() -> None:

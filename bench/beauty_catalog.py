@@ -1,0 +1,230 @@
+"""The Montréal beauty shop's catalog and judged queries (`bench.beauty_shop`).
+
+A beauty shop sells skincare, make-up, hair care, fragrance and bath products in Canadian dollars, in
+English and in French (Magento store views: the default rows in English, a `fr` row per product with its
+French name and description), many in several sizes ("Hydrating Cream-50 ml") or shades ("Fit Me Matte
+Foundation-128 Warm Nude"), with facts as attributes (skin type, SPF, finish, shade, volume). Shoppers
+type brands without their signs ("loreal", "burts bees"), sizes run together ("50ml"), SPF as they say
+it ("spf 50", "spf50"), shade numbers, typos ("moisturiser" for "Moisturizer", "shampo"), and, on the
+French store, French words ("crème hydratante", "écran solaire"). Patterns (`bench.shop_judging`) are
+matched against a product's title, brand, category and attributes, lowercased and without accents.
+"""
+
+from __future__ import annotations
+
+from bench.shop_judging import Judged, fold
+
+SKIN, MAKEUP, HAIR, SCENT, BATH = "Skincare", "Makeup", "Hair", "Fragrance", "Bath & Body"
+MOIST, CLEANSE, SUN, SERUM = (
+    f"{SKIN}/Moisturizers",
+    f"{SKIN}/Cleansers",
+    f"{SKIN}/Sunscreen",
+    f"{SKIN}/Serums",
+)
+FACE, LIPS, EYES = f"{MAKEUP}/Face", f"{MAKEUP}/Lips", f"{MAKEUP}/Eyes"
+SHAMPOO, CONDITIONER, STYLING = f"{HAIR}/Shampoo", f"{HAIR}/Conditioner", f"{HAIR}/Styling"
+PERFUME, BODY, HANDS = f"{SCENT}", f"{BATH}/Body Wash", f"{BATH}/Hands & Lips"
+
+# French category names, as the shop's `fr` store view names them (Magento exports the default names).
+Variation = tuple[str, float]  # the option's value ("50 ml", "115 Ivory"), price in CAD
+# (name, French name, brand, categories, description, French description, attributes "k=v,k=v",
+# option code ("" for a simple product), variations); a simple product has one variation ("", price).
+Family = tuple[str, str, str, str, str, str, str, str, list[Variation]]
+
+FAMILIES: list[Family] = [
+    ("Moisturizing Cream", "Crème hydratante", "CeraVe", MOIST,
+     "Rich, non-greasy moisturizing cream with three essential ceramides and hyaluronic acid.",
+     "Crème hydratante riche et non grasse aux trois céramides essentielles et à l'acide hyaluronique.",
+     "skin_type=Dry|Very Dry,fragrance_free=Yes", "volume", [("50 ml", 12.99), ("340 g", 24.99)]),
+    ("Hydrating Facial Cleanser", "Nettoyant hydratant", "CeraVe", CLEANSE,
+     "Gentle face wash for normal to dry skin; removes make-up without stripping.",
+     "Nettoyant doux pour peau normale à sèche; démaquille sans dessécher.",
+     "skin_type=Normal|Dry,fragrance_free=Yes", "volume", [("236 ml", 17.99), ("473 ml", 25.99)]),
+    ("Toleriane Double Repair Moisturizer", "Toleriane Double Repair Hydratant", "La Roche-Posay", MOIST,
+     "Daily face moisturizer with ceramides and niacinamide for sensitive skin.",
+     "Hydratant quotidien aux céramides et à la niacinamide pour peau sensible.",
+     "skin_type=Sensitive|Normal,fragrance_free=Yes", "", [("", 29.95)]),
+    ("Anthelios Ultra-Fluid Lotion SPF 60", "Anthelios Lotion ultra-fluide FPS 60", "La Roche-Posay", SUN,
+     "Very high sun protection for face, light and invisible finish.",
+     "Très haute protection solaire pour le visage, fini léger et invisible.",
+     "spf=60,skin_type=Sensitive,water_resistant=Yes", "", [("", 32.95)]),
+    ("Ultra Sheer Dry-Touch Sunscreen SPF 50", "Écran solaire Ultra Sheer toucher sec FPS 50", "Neutrogena",
+     SUN, "Lightweight broad spectrum sunscreen lotion, non-comedogenic.",
+     "Écran solaire léger à large spectre, non comédogène.",
+     "spf=50,skin_type=Oily|Normal,water_resistant=Yes", "volume", [("88 ml", 13.99), ("147 ml", 19.99)]),
+    ("Kids Mineral Sunscreen SPF 50", "Écran solaire minéral pour enfants FPS 50", "Banana Boat", SUN,
+     "Tear-free mineral sunscreen for children, zinc oxide.",
+     "Écran solaire minéral sans larmes pour enfants, à l'oxyde de zinc.",
+     "spf=50,water_resistant=Yes", "", [("", 14.49)]),
+    ("Niacinamide 10% + Zinc 1%", "Niacinamide 10 % + zinc 1 %", "The Ordinary", SERUM,
+     "High-strength vitamin and mineral blemish formula serum.",
+     "Sérum concentré en vitamine et minéral contre les imperfections.",
+     "skin_type=Oily,vegan=Yes", "volume", [("30 ml", 10.90), ("60 ml", 17.90)]),
+    ("Hyaluronic Acid 2% + B5", "Acide hyaluronique 2 % + B5", "The Ordinary", SERUM,
+     "Hydration support serum with hyaluronic acid and vitamin B5.",
+     "Sérum hydratant à l'acide hyaluronique et à la vitamine B5.",
+     "skin_type=Dry|Normal,vegan=Yes", "", [("", 12.20)]),
+    ("Vitamin C Suspension 23%", "Suspension de vitamine C 23 %", "The Ordinary", SERUM,
+     "Water-free vitamin C cream-serum for brightening.",
+     "Crème-sérum à la vitamine C sans eau, pour un teint éclatant.", "vegan=Yes", "", [("", 9.80)]),
+    ("Micellar Cleansing Water", "Eau micellaire nettoyante", "Garnier", CLEANSE,
+     "All-in-one make-up remover and cleanser, no rinsing.",
+     "Démaquillant et nettoyant tout-en-un, sans rinçage.", "skin_type=Sensitive", "volume",
+     [("400 ml", 9.99), ("700 ml", 14.99)]),
+    ("Fit Me Matte + Poreless Foundation", "Fond de teint Fit Me Mat + Sans pores", "Maybelline", f"{FACE}",
+     "Lightweight foundation that mattifies and refines pores, for normal to oily skin.",
+     "Fond de teint léger qui matifie et affine les pores, pour peau normale à grasse.",
+     "finish=Matte,skin_type=Oily|Normal", "shade",
+     [("115 Ivory", 11.99), ("128 Warm Nude", 11.99), ("220 Natural Beige", 11.99), ("330 Toffee", 11.99)]),
+    ("True Match Foundation", "Fond de teint Accord Parfait", "L'Oréal Paris", FACE,
+     "Super-blendable foundation matched to skin tone and undertone.",
+     "Fond de teint fondant assorti au teint et à la sous-tonalité.", "finish=Natural", "shade",
+     [("N2 Vanilla", 16.99), ("W5 Sand Beige", 16.99)]),
+    ("Can't Stop Won't Stop Concealer", "Correcteur Can't Stop Won't Stop", "NYX Professional Makeup",
+     FACE, "Full coverage matte concealer, 24-hour wear.", "Correcteur mat couvrance totale, tenue 24 h.",
+     "finish=Matte,vegan=Yes", "shade", [("Light", 13.00), ("Medium Olive", 13.00)]),
+    ("Lash Sensational Mascara", "Mascara Lash Sensational", "Maybelline", EYES,
+     "Volumizing mascara for a full fan effect, washable.",
+     "Mascara volumisant pour un effet éventail, lavable.", "colour=Very Black", "", [("", 12.99)]),
+    ("Voluminous Lash Paradise Waterproof Mascara", "Mascara Lash Paradise hydrofuge", "L'Oréal Paris",
+     EYES, "Waterproof volumizing mascara with a soft wavy brush.",
+     "Mascara volumisant hydrofuge à brosse souple.", "colour=Black,water_resistant=Yes", "",
+     [("", 15.99)]),
+    ("Epic Ink Liner", "Eyeliner Epic Ink", "NYX Professional Makeup", EYES,
+     "Waterproof liquid eyeliner with a brush tip.", "Eyeliner liquide hydrofuge à pointe pinceau.",
+     "colour=Black,water_resistant=Yes,vegan=Yes", "", [("", 14.00)]),
+    ("SuperStay Matte Ink Liquid Lipstick", "Rouge à lèvres liquide SuperStay Matte Ink", "Maybelline",
+     LIPS, "Long-lasting liquid lipstick, up to 16 hours.", "Rouge à lèvres liquide longue tenue, 16 h.",
+     "finish=Matte", "shade", [("20 Pioneer", 14.99), ("65 Seductress", 14.99), ("80 Ruler", 14.99)]),
+    ("Beeswax Lip Balm", "Baume à lèvres à la cire d'abeille", "Burt's Bees", f"{HANDS}",
+     "Moisturizing lip balm with beeswax and peppermint oil.",
+     "Baume hydratant à la cire d'abeille et à l'huile de menthe poivrée.", "", "", [("", 4.99)]),
+    ("Lip Sleeping Mask Berry", "Masque de nuit pour les lèvres Baies", "Laneige", LIPS,
+     "Overnight lip mask with berry extracts and vitamin C.",
+     "Masque de nuit pour les lèvres aux extraits de baies et à la vitamine C.", "", "", [("", 31.00)]),
+    ("Elvive Total Repair 5 Shampoo", "Shampooing Elvive Réparation Totale 5", "L'Oréal Paris", SHAMPOO,
+     "Repairing shampoo for damaged hair.", "Shampooing réparateur pour cheveux abîmés.",
+     "hair_type=Damaged", "volume", [("385 ml", 5.99), ("591 ml", 8.49)]),
+    ("No.4 Bond Maintenance Shampoo", "Shampooing No.4 Bond Maintenance", "Olaplex", SHAMPOO,
+     "Highly moisturizing, reparative shampoo for all hair types.",
+     "Shampooing réparateur très hydratant pour tous les types de cheveux.", "hair_type=All|Damaged",
+     "volume", [("250 ml", 40.00), ("1000 ml", 104.00)]),
+    ("No.5 Bond Maintenance Conditioner", "Revitalisant No.5 Bond Maintenance", "Olaplex", CONDITIONER,
+     "Reparative conditioner that protects and repairs.", "Revitalisant réparateur qui protège et répare.",
+     "hair_type=All|Damaged", "volume", [("250 ml", 40.00)]),
+    ("Curl Defining Cream", "Crème définition boucles", "Cantu", STYLING,
+     "Shea butter cream that defines curls and reduces frizz.",
+     "Crème au beurre de karité qui définit les boucles et réduit les frisottis.", "hair_type=Curly", "",
+     [("", 9.49)]),
+    ("Dry Shampoo Original", "Shampooing sec Original", "Batiste", SHAMPOO,
+     "Instant hair refresh between washes, light fragrance.", "Rafraîchit les cheveux entre deux lavages.",
+     "hair_type=All", "", [("", 8.99)]),
+    ("Daily Moisture Conditioner", "Revitalisant Hydratation quotidienne", "Dove", CONDITIONER,
+     "Conditioner for smooth, manageable hair.", "Revitalisant pour des cheveux doux et faciles à coiffer.",
+     "hair_type=Normal", "", [("", 6.49)]),
+    ("Coco Mademoiselle Eau de Parfum", "Coco Mademoiselle Eau de parfum", "Chanel", PERFUME,
+     "Oriental fresh fragrance with orange, rose and patchouli.",
+     "Parfum oriental frais à l'orange, à la rose et au patchouli.", "gender=Women", "volume",
+     [("50 ml", 168.00), ("100 ml", 232.00)]),
+    ("La Vie est Belle Eau de Parfum", "La Vie est Belle Eau de parfum", "Lancôme", PERFUME,
+     "Gourmand floral fragrance with iris, patchouli and vanilla.",
+     "Parfum floral gourmand à l'iris, au patchouli et à la vanille.", "gender=Women", "volume",
+     [("30 ml", 89.00), ("50 ml", 125.00), ("100 ml", 170.00)]),
+    ("Sauvage Eau de Toilette", "Sauvage Eau de toilette", "Dior", PERFUME,
+     "Fresh spicy fragrance with bergamot and ambroxan.",
+     "Parfum frais épicé à la bergamote et à l'ambroxan.",
+     "gender=Men", "volume", [("60 ml", 110.00), ("100 ml", 150.00)]),
+    ("Deep Moisture Body Wash", "Nettoyant corporel Hydratation profonde", "Dove", BODY,
+     "Sulfate-free body wash with nutrium moisture.", "Nettoyant corporel sans sulfate.",
+     "skin_type=Dry", "volume", [("650 ml", 8.99), ("1 L", 12.99)]),
+    ("Lavender Body Lotion", "Lotion pour le corps à la lavande", "Aveeno", BODY,
+     "Daily moisturizing lotion with oat and lavender scent.",
+     "Lotion hydratante quotidienne à l'avoine, parfum de lavande.", "skin_type=Dry", "", [("", 11.99)]),
+    ("Hand Cream Shea Butter", "Crème mains au beurre de karité", "L'Occitane", HANDS,
+     "Nourishing hand cream with 20% shea butter.", "Crème mains nourrissante à 20 % de beurre de karité.",
+     "skin_type=Dry|Very Dry", "volume", [("30 ml", 14.00), ("150 ml", 38.00)]),
+    ("Bamboo Makeup Brush Set", "Ensemble de pinceaux de maquillage en bambou", "EcoTools", FACE,
+     "Five brushes for face and eyes, cruelty-free synthetic bristles.",
+     "Cinq pinceaux pour le visage et les yeux, poils synthétiques.", "vegan=Yes", "", [("", 24.99)]),
+]  # fmt: skip
+
+# The queries a shopper types, with the patterns a product's folded text must match to be what is asked
+# (grade 3) or the right kind in another size or shade (grade 2).
+_WRITTEN: dict[str, tuple[str, str | None]] = {
+    "cerave moisturizing cream": (r"^moisturizing cream", r"cerave"),
+    "cerave cream 50ml": (r"^moisturizing cream-50 ml", r"^moisturizing cream"),
+    "moisturiser": (r"moisturiz", None),
+    "moisturizer sensitive skin": (r"toleriane", r"moisturiz"),
+    "face wash": (r"cleanser|micellar", None),
+    "cleanser": (r"cleanser", r"micellar"),
+    "sunscreen": (r"sunscreen|spf", None),
+    "spf 50": (r"sunscreen spf 50", r"sunscreen|spf"),
+    "spf50 kids": (r"kids mineral sunscreen", r"sunscreen spf 50"),
+    "anthelios": (r"anthelios", None),
+    "la roche posay": (r"la roche-posay", None),
+    "niacinamide": (r"niacinamide 10%", None),
+    "the ordinary serum": (r"the ordinary", r"skincare/serums"),
+    "hyaluronic acid": (r"hyaluronic acid 2%", None),
+    "vitamin c serum": (r"vitamin c suspension", r"skincare/serums"),
+    "micellar water": (r"micellar", None),
+    "foundation": (r"foundation", None),
+    "fit me foundation 128": (r"fit me matte \+ poreless foundation-128", r"fit me"),
+    "maybelline fit me ivory": (r"fit me matte \+ poreless foundation-115 ivory", r"fit me"),
+    "loreal true match": (r"true match", None),
+    "concealer": (r"concealer", None),
+    "mascara": (r"mascara", None),
+    "waterproof mascara": (r"lash paradise waterproof", r"mascara"),
+    "eyeliner": (r"ink liner", None),
+    "liquid lipstick": (r"liquid lipstick", None),
+    "superstay matte ink 80": (r"superstay matte ink liquid lipstick-80 ruler", r"superstay"),
+    "red lipstick": (r"lipstick", None),
+    "lip balm": (r"lip balm|lip sleeping", None),
+    "burts bees": (r"burt's bees", None),
+    "laneige lip mask": (r"lip sleeping mask", None),
+    "shampoo": (r"shampoo", None),
+    "shampo": (r"shampoo", None),
+    "olaplex": (r"olaplex", None),
+    "olaplex no 4": (r"no\.4 bond", r"olaplex"),
+    "dry shampoo": (r"dry shampoo", None),
+    "conditioner": (r"conditioner", None),
+    "curly hair": (r"curl defining", None),
+    "perfume": (r"fragrance\b", None),
+    "coco mademoiselle 100ml": (r"coco mademoiselle eau de parfum-100 ml", r"coco mademoiselle"),
+    "chanel perfume": (r"chanel", None),
+    "la vie est belle": (r"la vie est belle", None),
+    "dior sauvage": (r"sauvage", None),
+    "body wash": (r"body wash", None),
+    "dove body wash 1l": (r"deep moisture body wash-1 l", r"deep moisture body wash"),
+    "hand cream": (r"hand cream", None),
+    "loccitane": (r"l'occitane", None),
+    "makeup brushes": (r"brush set", None),
+    "vegan makeup": (r"(?=.*vegan=yes)(?=.*makeup/)", None),
+}  # fmt: skip
+JUDGED: Judged = {
+    query: (fold(asked), fold(kind) if kind else None) for query, (asked, kind) in _WRITTEN.items()
+}
+
+# The French store's queries, judged against the French names (the `fr` store view's catalog).
+_WRITTEN_FR: dict[str, tuple[str, str | None]] = {
+    "crème hydratante": (r"^creme hydratante", r"hydrat"),
+    "creme hydratante cerave": (r"^creme hydratante", r"cerave"),
+    "nettoyant visage": (r"nettoyant", r"micellaire"),
+    "écran solaire": (r"ecran solaire|fps", None),
+    "fps 50": (r"fps 50", r"fps"),
+    "fond de teint": (r"fond de teint", None),
+    "fond de teint fit me 128": (r"fond de teint fit me mat \+ sans pores-128", r"fit me"),
+    "rouge à lèvres": (r"rouge a levres", None),
+    "baume a levres": (r"baume a levres|masque de nuit pour les levres", None),
+    "mascara hydrofuge": (r"mascara lash paradise hydrofuge", r"mascara"),
+    "shampooing": (r"shampooing", None),
+    "revitalisant": (r"revitalisant", None),
+    "parfum femme": (r"gender=women", None),
+    "eau micellaire": (r"eau micellaire", None),
+    "sérum vitamine c": (r"vitamine c", r"serums"),
+    "crème mains": (r"creme mains", None),
+    "pinceaux maquillage": (r"pinceaux", None),
+    "boucles": (r"boucles", None),
+}  # fmt: skip
+JUDGED_FR: Judged = {
+    query: (fold(asked), fold(kind) if kind else None) for query, (asked, kind) in _WRITTEN_FR.items()
+}
