@@ -312,6 +312,37 @@ def test_check_reads_a_shopify_family_and_its_options_as_such(env, capsys, tmp_p
     assert 'add "attr.Type": 1 to' in out  # not the family's key
 
 
+def test_check_reads_a_magento_export_with_its_settings(env, capsys, tmp_path, monkeypatch) -> None:
+    export = tmp_path / "catalog_product.csv"
+    rows = [
+        'AU-1,,Serum,Default Category/Skincare/Serums,"manufacturer=The Ordinary,skin_type=Oily|Dry",9.80',
+        "AU-1,fr,Sérum,,,",
+        'AU-2,,Shampoo,"Default Category/Hair/Shampoo,Default Category/Best Sellers",manufacturer=Dove,6.49',
+    ]
+    header = "sku,store_view_code,name,categories,additional_attributes,price\n"
+    export.write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    columns = '{"sku": "id", "name": "title", "categories": "category", "manufacturer": "brand", '
+    monkeypatch.setenv("AISLE_CATALOG_COLUMNS", columns + '"store_view_code": "store_view"}')
+    monkeypatch.setenv("AISLE_PAIR_COLUMNS", '["additional_attributes"]')
+    monkeypatch.setenv("AISLE_CATEGORY_LISTS", ",")
+    monkeypatch.setenv("AISLE_CATEGORY_LEVELS", "/")
+    monkeypatch.setenv("AISLE_CATEGORY_ROOT", "Default Category")
+    monkeypatch.setenv("AISLE_STORE_VIEW", "fr")
+    code, out, _ = run(capsys, "check", str(export), "--json")
+    report = json.loads(out)
+    assert code == 0 and report["valid"] == 2 and report["fields"]["brand"] == 2
+    assert report["first"]["title"] == "Sérum" and report["first"]["category"] == ["Skincare", "Serums"]
+    assert (
+        report["first"]["attributes"] == {"skin_type": ["Oily", "Dry"]} and report["several_categories"] == 1
+    )
+
+
+def test_a_blank_category_level_separator_is_refused(env, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("AISLE_CATEGORY_LEVELS", "  ")
+    code, _, err = run(capsys, "stats")
+    assert code == 2 and "AISLE_CATEGORY_LEVELS" in err and "only spaces" in err
+
+
 def test_build_notes_the_identifiers_a_spreadsheet_rounded(env, capsys, tmp_path) -> None:
     catalog = tmp_path / "books.csv"
     catalog.write_text(
