@@ -334,7 +334,7 @@ def _upsert(args: argparse.Namespace, settings: Settings, backends: Backends) ->
     if inline is not None:
         loaded: LoadedCatalog = load_products_json(inline, limits=limits)
     else:
-        loaded = load_catalog(args.file, limits, _feed(settings))
+        loaded = load_catalog(args.file, limits, _feed(settings), whole=False)
     if args.strict and loaded.problems:
         raise BadRecords(loaded.problems)
     if loaded.entries:

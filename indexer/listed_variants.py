@@ -13,7 +13,9 @@ it does WooCommerce's variations, the product takes the lowest of their prices, 
 family once; the stock of 0 Magento writes for the product itself is not kept (its children hold the
 stock). A child read after its product (an export sorted otherwise) is completed the same way. A
 row shown only through a family that no product lists (a free sample given with an order) is passed
-on as it is, after the others: not shown, as the shop does not show it.
+on as it is, after the others: not shown, as the shop does not show it. In an update (`whole` false:
+the file holds the products that changed) such a row may be a size of a family the index holds, which
+an update must not take out of the shop: it is reported by its line instead, naming what to do.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ from indexer.pairs import read_pairs
 from indexer.readers import RawRecord
 
 VARIANTS = "variants"
+_ALONE = (
+    "shown only through its family's product (Not Visible Individually), which this file does not list: "
+    "upsert it with that product, or change its price or stock with upsert --partial"
+)
 PUBLISHED = "published"
 Options = list[tuple[str, Any]]  # a child's option values as the list gives them, renamed
 
@@ -39,8 +45,9 @@ Options = list[tuple[str, Any]]  # a child's option values as the list gives the
 class ListedVariants:
     """Puts each listed child after the product listing it, as a member of its family."""
 
-    def __init__(self, rename: Rename) -> None:
+    def __init__(self, rename: Rename, whole: bool = True) -> None:
         self.rename = rename
+        self.whole = whole  # the whole catalog (a build), not the changed products (an upsert)
         self._held: dict[str, tuple[int, dict[str, Any]]] = {}  # children whose product is still to come
         self._listed: dict[str, tuple[str, Options]] = {}  # child id -> (its product's id, its options)
 
@@ -61,7 +68,10 @@ class ListedVariants:
                 yield line, raw
             else:
                 yield from self._family(line, raw, row_id, str(listing))
-        yield from self._held.values()
+        if self.whole:
+            yield from self._held.values()
+        else:  # its family may be in the index: hiding it would take a live size out of the shop
+            yield from ((line, Malformed(_ALONE)) for line, _ in self._held.values())
 
     def _family(self, line: int, raw: dict[str, Any], row_id: str, listing: str) -> Iterator[RawRecord]:
         children = self._children(listing)

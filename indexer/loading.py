@@ -51,10 +51,11 @@ class LoadedCatalog:
 
 
 def load_catalog(
-    path: Path, limits: Limits = DEFAULT_LIMITS, feed: FeedFormat = DEFAULT_FEED
+    path: Path, limits: Limits = DEFAULT_LIMITS, feed: FeedFormat = DEFAULT_FEED, *, whole: bool = True
 ) -> LoadedCatalog:
     """Validate every record of `path`, read as `feed` says (`AISLE_CATALOG_COLUMNS`,
-    `AISLE_CATALOG_ENCODING`); raises `InvalidInput` only when the file itself is unusable."""
+    `AISLE_CATALOG_ENCODING`); raises `InvalidInput` only when the file itself is unusable. `whole`:
+    the file is the whole catalog (a build), not the products an update changes."""
     source = str(path)
     loaded = LoadedCatalog(source)
     first_line: dict[str, int] = {}
@@ -62,7 +63,7 @@ def load_catalog(
     options = VariantOptions()
     own = {name.lower() for name in feed.identifiers}  # attributes a variant keeps as they are
     views = StoreViews(feed.store_view)
-    for line, raw in catalog_records(path, limits, feed, views):
+    for line, raw in catalog_records(path, limits, feed, views, whole):
         if isinstance(raw, Malformed):
             loaded.problems.append(Problem(source, line, raw.message))
             continue
@@ -98,11 +99,13 @@ def load_catalog(
     return loaded
 
 
-def catalog_records(path: Path, limits: Limits, feed: FeedFormat, views: StoreViews) -> Iterator[RawRecord]:
+def catalog_records(
+    path: Path, limits: Limits, feed: FeedFormat, views: StoreViews, whole: bool = True
+) -> Iterator[RawRecord]:
     """`path`'s records as `feed` reads them, each product's row with its store view's fields (`views`),
-    the variants a product lists after it."""
+    the variants a product lists after it (`indexer.listed_variants`; `whole`: a build's catalog)."""
     records = read_records(path, max_line_bytes=limits.record_bytes, feed=feed)
-    return ListedVariants(feed.columns).ordered(views.merged(records))
+    return ListedVariants(feed.columns, whole).ordered(views.merged(records))
 
 
 def load_products_json(

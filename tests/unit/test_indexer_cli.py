@@ -110,6 +110,29 @@ def test_upsert_delete_stats_and_verify(env, capsys, tmp_path) -> None:
     assert "1 ids in lexical but not in text vectors: stray" in err
 
 
+def test_an_upsert_never_takes_out_a_size_whose_family_it_does_not_list(
+    env, capsys, tmp_path, monkeypatch
+) -> None:
+    catalog, lexical, _ = env
+    export = tmp_path / "catalog_product.csv"
+    header = "sku,name,price,visibility,configurable_variations\n"
+    family = (
+        'C-50,Cream-50 ml,12.99,Not Visible Individually,\nC,Cream,,"Catalog, Search","sku=C-50,size=50 ml"\n'
+    )
+    export.write_text(header + family, encoding="utf-8")
+    columns = (
+        '{"sku": "id", "name": "title", "visibility": "published", "configurable_variations": "variants"}'
+    )
+    monkeypatch.setenv("AISLE_CATALOG_COLUMNS", columns)
+    run(capsys, "build", str(catalog), "--no-progress", "--max-bad", "75")
+    code, out, _ = run(capsys, "upsert", str(export))
+    assert code == 0 and "upserted 2 products" in out and lexical.get(["C-50"])["C-50"].family == "C"
+    export.write_text(header + "C-50,Cream-50 ml,10.99,Not Visible Individually,\n", encoding="utf-8")
+    code, out, err = run(capsys, "upsert", str(export))
+    assert code == 3 and "shown only through its family's product" in err and "upsert --partial" in err
+    assert lexical.get(["C-50"])["C-50"].price == 12.99  # still in the shop, unchanged
+
+
 def test_upsert_reports_bad_json_and_bad_records(env, capsys) -> None:
     catalog, _, _ = env
     run(capsys, "build", str(catalog), "--no-progress", "--max-bad", "75")
