@@ -150,6 +150,31 @@ _NO = frozenset({"false", "no", "0", "n", "nee", "nein", "non", "faux", "falso",
 _NO |= {"nej", "nei", "não", "nao"}  # Swedish and Danish, Norwegian, Portuguese
 
 
+def said_yes(value: Any) -> bool | None:
+    """Whether an attribute's value is a yes or a no written as a word (or a boolean): "Yes", "ja",
+    "oui", "false". None otherwise, digits included: a size "1" or a count "0" is no yes or no."""
+    if isinstance(value, bool):
+        return value
+    normal = str(value).strip().lower()
+    if normal.isdigit():
+        return None
+    return True if normal in _YES else False if normal in _NO else None
+
+
+def attribute_words(name: str, value: Any) -> str:
+    """An attribute as its words are searched: a list's values, or the value; for a yes/no, the name's
+    words where it says yes ("vegan" for `vegan: Yes`, "fragrance free" for `fragrance_free: Yes`: what
+    a shopper types, where "Yes" would match every such product's "yes") and nothing where it says no."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return " ".join(map(str, value))
+    flag = said_yes(value)
+    if flag is None:
+        return str(value)
+    return re.sub(r"[_\-.]+", " ", name).strip() if flag else ""
+
+
 # A URL starts after a comma, a vertical bar or white space that comes before "http(s)://".
 _NEXT_URL = re.compile(r"\s*[,|]\s*(?=https?://)|\s+(?=https?://)")
 

@@ -29,6 +29,7 @@ from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
 from engine.lexical.sizes import UNIT_SPELLINGS
 from engine.product_schema import REGULAR_PRICE, STOCK, Limits
 from engine.records import FAMILY_ATTRIBUTE, VARIANT_ATTRIBUTE, VARIANT_FIELDS, Product, attribute_text
+from indexer.hints import says_yes_or_no, shared_root, writes_pairs
 from indexer.loading import load_catalog
 from indexer.problems import BadRecords, Problem, refuse_bad
 from indexer.readers import FeedFormat
@@ -43,8 +44,6 @@ LIKE_IDENTIFIER = "not searched, reads like an identifier"
 _CODE = re.compile(r"(?=.*\d)[\w./-]+(?: [\w./-]+){0,3}")
 _DECIMAL = re.compile(r"\d+[.,]\d+")
 _MEASURE = re.compile(r"\d+(?:[.,]\d+)?\s*([^\W\d_]+)")  # "12 kg", "1,5 l", "250ml": a size, no code
-_PAIR = re.compile(r"[^,=|]+=")  # "spf=50"
-_PAIRS = re.compile(r"[^,=|]+=[^=]*,[^,=|]+=")  # "manufacturer=CeraVe,spf=50": fields in one cell
 MIN_DISTINCT_SHARE = 0.9  # codes name one product each (variants may share a model number)
 MIN_CODE_SHARE = 0.9  # a shop's references include a few odd ones ("SILBLA", "440.8")
 
@@ -68,6 +67,7 @@ class CatalogCheck:
     identifiers: list[str] = field(default_factory=list)  # the attributes matched as identifiers now
     # Attributes not searched whose values are words, most distinct values first: what the hint names.
     wordy: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # yes/no attributes not searched: searched by name
     # Attributes not searched holding one value in every product: a shop system's bookkeeping, as a rule.
     constant: list[str] = field(default_factory=list)
     # Attributes whose cells list values ("Vegan, Lactosevrij" where another product has "Lactosevrij").
@@ -104,6 +104,7 @@ class CatalogCheck:
             "listed_categories": self.listed_categories,
             "constant_attributes": self.constant,
             "listed_attributes": self.listed,
+            "yes_no_attributes": self.flags,
             "other_store_views": self.other_views,
             "category_root": self.root,
             "pair_attributes": self.paired,
@@ -140,7 +141,9 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
             if how in (NOT_SEARCHED, LIKE_IDENTIFIER) and options[name] == n:
                 report.attributes[name] = (n, VARIANT_OPTION)
     read = {name: how for name, (_, how) in report.attributes.items()}
-    report.wordy = _wordy([name for name, how in read.items() if how == NOT_SEARCHED], values)
+    unsearched = [name for name, how in read.items() if how == NOT_SEARCHED]
+    report.wordy = _wordy(unsearched, values)
+    report.flags = [name for name in unsearched if says_yes_or_no(values[name], len(products))]
     everywhere = [name for name, how in read.items() if how == NOT_SEARCHED and names[name] == len(products)]
     report.constant = [name for name in everywhere if len(products) > 1 and len(set(values[name])) == 1]
     report.listed = [name for name, given in values.items() if name not in lists and _lists_values(given)]
@@ -151,10 +154,8 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
     report.several_categories = sum(1 for p in products if p.more_categories)
     report.listed_categories = sum(1 for p in products if _reads_like_a_list(p.category))
     report.other_views = dict(loaded.other_views)
-    firsts = {path[0] for p in products for path in p.category_paths if path}
-    deep = any(len(path) > 1 for p in products for path in p.category_paths)
-    report.root = next(iter(firsts)) if len(firsts) == 1 and deep and len(products) > 1 else None
-    report.paired = [name for name, given in values.items() if _writes_pairs(given)]
+    report.root = shared_root(products)
+    report.paired = [name for name, given in values.items() if writes_pairs(given)]
     return report
 
 
@@ -176,11 +177,6 @@ def _lists_values(values: list[str]) -> bool:
     ", " whose parts another product has as its whole value ("Vegan, Lactosevrij" and "Lactosevrij")."""
     whole = set(values)
     return any(", " in value and whole.intersection(value.split(", ")) for value in whole)
-
-
-def _writes_pairs(values: list[str]) -> bool:
-    """Whether every value of an attribute is a name=value pair and some hold several."""
-    return all(_PAIR.match(v) for v in values if v) and any(_PAIRS.match(v) for v in values)
 
 
 def _a_word(value: str) -> bool:
@@ -259,6 +255,9 @@ def print_check(report: CatalogCheck) -> None:
         named = ", ".join(f'"attr.{name}": 1' for name in report.wordy[:3])
         print(f"              (to search what a shopper types of them, add {named} to AISLE_SEARCH_FIELDS)")
     pad = " " * 14
+    if report.flags:
+        named = ", ".join(f'"attr.{name}": 1' for name in report.flags[:3])
+        print(f'{pad}(yes/no, found by name where yes, "vegan shampoo": add {named} to AISLE_SEARCH_FIELDS)')
     if report.constant:
         named = json.dumps(dict.fromkeys(report.constant), ensure_ascii=False)
         print(f"{pad}(one value in every product: {', '.join(report.constant)}; a shop system's")

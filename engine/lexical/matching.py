@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 
 from engine.charset import narrowed
 from engine.errors import ConfigError
+from engine.feed_values import attribute_words
 from engine.lexical.analysis import fold_diacritics, is_cjk, stopwords, tokenize
 from engine.lexical.isbn import other_forms
 from engine.records import VARIANT_ATTRIBUTE, Filters, Product
@@ -268,9 +269,7 @@ class SearchFields:
             return " ".join(part for path in product.category_paths for part in path)
         attribute = name[len(ATTRIBUTE_PREFIX) :]
         value = product.variant if attribute == VARIANT_ATTRIBUTE else product.attributes.get(attribute)
-        if value is None:
-            return ""
-        return " ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+        return attribute_words(attribute, value)  # a yes/no by its name: "vegan" for `vegan: Yes`
 
     def spelling(self, product: Product) -> str:
         """The searchable words as written (lowercased, unstemmed, without accents, each once): what

@@ -18,13 +18,13 @@ from engine.lexical.analysis import make_analyzer
 from engine.lexical.base import LexicalIndex
 from engine.lexical.embedded import EmbeddedLexical
 from engine.lexical.facets import price_edges, price_label, top_buckets
-from engine.lexical.matching import MatchQuery
+from engine.lexical.matching import MatchQuery, SearchFields
 from engine.lexical.synonyms import SynonymFile
 from engine.pipeline.matchset import MatchSetStage
 from engine.pipeline.price_order import UNBUYABLE, price_page
 from engine.records import Filters, MemberHits, Product
 from engine.vectors.faiss_store import FaissVectorStore
-from tests.support.backends import BACKENDS, in_language, open_backend
+from tests.support.backends import BACKENDS, FIELDS, in_language, open_backend
 from tests.support.shop import CATALOG, LANGUAGE_CASES, NOTEBOOKS
 
 pytestmark = pytest.mark.integration
@@ -437,6 +437,24 @@ def test_a_dot_between_a_letter_and_a_digit_ends_a_word_on_both_backends(
         assert index.match_ids(MatchQuery("olaplex no 4", typos=False)) == {"x"}
         assert index.match_ids(MatchQuery("no.5", typos=False)) == {"y"}
         assert index.match_ids(MatchQuery("v1.2 st.gallen", typos=False)) == {"z"}
+
+
+def test_a_yes_no_attribute_is_searched_by_its_name_where_it_says_yes(
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    fields = SearchFields(
+        {**FIELDS.weights, "attr.vegan": 1.0, "attr.fragrance_free": 1.0}, FIELDS.identifiers
+    )
+    catalog = [
+        Product("v", "Repair Shampoo", attributes={"vegan": "Yes", "fragrance_free": "No"}),
+        Product("n", "Volume Shampoo", attributes={"vegan": "No", "fragrance_free": "yes"}),
+        Product("s", "Lip Balm", attributes={"vegan": "Yes"}),
+    ]
+    with open_backend(backend, request, tmp_path, fields) as index:
+        index.rebuild(catalog)
+        assert index.match_ids(MatchQuery("vegan shampoo", typos=False)) == {"v"}
+        assert index.match_ids(MatchQuery("fragrance free shampoo", typos=False)) == {"n"}
+        assert index.match_ids(MatchQuery("yes", typos=False)) == set()  # the value itself is no word
 
 
 def test_a_query_written_decomposed_matches_the_composed_word(

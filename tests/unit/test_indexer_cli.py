@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import indexer.cli as cli
+from engine.feed_values import attribute_words
 from engine.records import Product
 from indexer.check import reads_like_identifiers
 from tests.fakes import FakeInference, FakeLexicalIndex
@@ -387,6 +388,31 @@ def test_check_names_bookkeeping_to_leave_out_and_cells_that_list_values(env, ca
     assert code == 0
     assert "(one value in every product: Tax status; " in out and '{"Tax status": null})' in out
     assert '(cells listing values, "A, B": Tags;' in out and "AISLE_LIST_ATTRIBUTES='[\"Tags\"]')" in out
+
+
+def test_check_names_the_yes_no_attributes_a_shopper_types_by_name(env, capsys, tmp_path) -> None:
+    export = tmp_path / "catalog.csv"
+    rows = ["1,Shampoo,Yes,No,1", "2,Balm,No,yes,0", "3,Mascara,,No,2"]
+    export.write_text("id,title,vegan,fragrance_free,pack\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "check", str(export), "--json")
+    assert code == 0 and json.loads(out)["yes_no_attributes"] == ["fragrance_free", "vegan"]  # not "pack"
+    code, out, _ = run(capsys, "check", str(export))
+    assert (
+        '(yes/no, found by name where yes, "vegan shampoo": add "attr.fragrance_free": 1, "attr.vegan": 1'
+        in out
+    )
+
+
+def test_a_yes_no_attribute_reads_as_its_name_where_it_says_yes() -> None:
+    assert (
+        attribute_words("vegan", "Yes") == "vegan"
+        and attribute_words("fragrance_free", "oui") == "fragrance free"
+    )
+    assert attribute_words("vegan", "No") == "" and attribute_words("waterproof", True) == "waterproof"
+    assert (
+        attribute_words("size", "1") == "1" and attribute_words("colour", "Black") == "Black"
+    )  # digits: no flag
+    assert attribute_words("tags", ["Vegan", "Bio"]) == "Vegan Bio" and attribute_words("x", None) == ""
 
 
 def test_list_attributes_read_alike_in_a_build_and_a_partial_update(
