@@ -27,7 +27,7 @@ from engine.feed_values import shown_only_in_family
 from engine.product_schema import STOCK
 from engine.records import VARIANT_ATTRIBUTE
 from engine.schema_checks import missing
-from indexer.columns import Rename
+from indexer.columns import PUBLISHED, Rename
 from indexer.families import GROUP
 from indexer.malformed import Malformed
 from indexer.pairs import read_pairs
@@ -38,7 +38,6 @@ _ALONE = (
     "shown only through its family's product (Not Visible Individually), which this file does not list: "
     "upsert it with that product, or change its price or stock with upsert --partial"
 )
-PUBLISHED = "published"
 Options = list[tuple[str, Any]]  # a child's option values as the list gives them, renamed
 
 
@@ -119,6 +118,7 @@ class ListedVariants:
 
 
 def _nothing(value: Any) -> bool:
+    """Whether a stock cell says 0 ("0.0000", as Magento writes it)."""
     try:
         return float(str(value).strip()) == 0.0
     except ValueError:
