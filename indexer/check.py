@@ -29,7 +29,14 @@ from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
 from engine.lexical.sizes import UNIT_SPELLINGS
 from engine.product_schema import REGULAR_PRICE, STOCK, Limits
 from engine.records import FAMILY_ATTRIBUTE, VARIANT_ATTRIBUTE, VARIANT_FIELDS, Product, attribute_text
-from indexer.hints import says_yes_or_no, shared_root, writes_pairs
+from indexer.hints import (
+    export_notes,
+    lists_variants,
+    repeated_ids,
+    says_yes_or_no,
+    shared_root,
+    writes_pairs,
+)
 from indexer.loading import load_catalog
 from indexer.problems import BadRecords, Problem, refuse_bad
 from indexer.readers import FeedFormat
@@ -77,6 +84,7 @@ class CatalogCheck:
     other_views: dict[str, int] = field(default_factory=dict)  # store view -> its rows, not read
     root: str | None = None  # the first level every category path shares (Magento's "Default Category")
     paired: list[str] = field(default_factory=list)  # attributes whose cells write "name=value" pairs
+    variants: list[str] = field(default_factory=list)  # attributes listing a family's variants by sku
 
     @property
     def build_refusal(self) -> str | None:
@@ -108,6 +116,7 @@ class CatalogCheck:
             "other_store_views": self.other_views,
             "category_root": self.root,
             "pair_attributes": self.paired,
+            "variant_lists": self.variants,
             "rounded_identifiers": {
                 name: {"values": n, "first": pid} for name, (n, pid) in self.rounded.items()
             },
@@ -142,7 +151,9 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
                 report.attributes[name] = (n, VARIANT_OPTION)
     read = {name: how for name, (_, how) in report.attributes.items()}
     unsearched = [name for name, how in read.items() if how == NOT_SEARCHED]
-    report.wordy = _wordy(unsearched, values)
+    report.paired = [name for name, given in values.items() if writes_pairs(given)]
+    report.variants = [name for name, given in values.items() if lists_variants(given)]
+    report.wordy = _wordy([n for n in unsearched if n not in report.paired + report.variants], values)
     report.flags = [name for name in unsearched if says_yes_or_no(values[name], len(products))]
     everywhere = [name for name, how in read.items() if how == NOT_SEARCHED and names[name] == len(products)]
     report.constant = [name for name in everywhere if len(products) > 1 and len(set(values[name])) == 1]
@@ -155,7 +166,6 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
     report.listed_categories = sum(1 for p in products if _reads_like_a_list(p.category))
     report.other_views = dict(loaded.other_views)
     report.root = shared_root(products)
-    report.paired = [name for name, given in values.items() if writes_pairs(given)]
     return report
 
 
@@ -266,10 +276,6 @@ def print_check(report: CatalogCheck) -> None:
         named = json.dumps(report.listed, ensure_ascii=False)
         print(f'{pad}(cells listing values, "A, B": {", ".join(report.listed)}; to count each in its facet')
         print(f"{pad}and match a filter on any: AISLE_LIST_ATTRIBUTES='{named}')")
-    if report.paired:
-        named = json.dumps(report.paired, ensure_ascii=False)
-        print(f"{pad}(cells writing name=value pairs: {', '.join(report.paired)}; to read each as a field")
-        print(f"{pad}of its own: AISLE_PAIR_COLUMNS='{named}', with the export's name for the column)")
     for name, (count, first) in report.rounded.items():
         print(f"identifiers:  {rounded_note(name, count, first)}")
     if report.several_categories:
@@ -280,11 +286,9 @@ def print_check(report: CatalogCheck) -> None:
             "paths (a level holds ', ': \"Hund > Reisen, Katze > Reisen\"); if the export lists paths "
             "so, as WooCommerce's does, set AISLE_CATEGORY_LISTS=', '"
         )
-    if report.root is not None:
-        print(f"categories:   every path starts with {report.root!r}; AISLE_CATEGORY_ROOT={report.root!r}")
-        print(f"{pad}leaves it out, so the category facet starts at the shop's departments")
-    for view, rows in report.other_views.items():
-        print(f"store views:  {view} {rows} rows not read (AISLE_STORE_VIEW={view} reads the products so)")
+    repeated = repeated_ids([p.message for p in report.problems])
+    for line in export_notes(report.paired, report.variants, repeated, report.root, report.other_views):
+        print(line)
     print("price facet:  " + " ".join(report.price_buckets))
     if report.first is not None:
         print("first product, as stored: " + json.dumps(report.first, ensure_ascii=False, sort_keys=True))

@@ -1,15 +1,18 @@
 """What `indexer check` reads in an export's values to name a setting the shop has not made.
 
 Each answers from the products as the settings read them now, so a hint disappears once its setting is
-made: cells that write `name=value` pairs (Magento's `additional_attributes`, `AISLE_PAIR_COLUMNS`), a
+made: cells that write `name=value` pairs (Magento's `additional_attributes`, `AISLE_PAIR_COLUMNS`) or
+list a family's variants (its `configurable_variations`, mapped to `variants`), rows repeating an id
+(a row per store view: its `store_view_code`, mapped to `store_view`), a
 first category level every path shares (Magento's "Default Category", `AISLE_CATEGORY_ROOT`), and
 yes/no attributes a shopper types by name ("vegan shampoo": `AISLE_SEARCH_FIELDS` attr.vegan).
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from engine.feed_values import said_yes
 from engine.records import Product
@@ -20,8 +23,22 @@ _TECHNICAL = ("true", "false")  # a shop system's bookkeeping flags (Shopify's "
 
 
 def writes_pairs(values: Sequence[str]) -> bool:
-    """Whether every value of an attribute is a name=value pair and some hold several."""
-    return all(_PAIR.match(v) for v in values if v) and any(_PAIRS.match(v) for v in values)
+    """Whether every value of an attribute is a name=value pair and some hold several (not a list of
+    variants, `lists_variants`)."""
+    pairs = all(_PAIR.match(v) for v in values if v) and any(_PAIRS.match(v) for v in values)
+    return pairs and not lists_variants(values)
+
+
+def lists_variants(values: Sequence[str]) -> bool:
+    """Whether an attribute's values list a family's variants by sku, as Magento's
+    `configurable_variations` does ("sku=AU-1001,volume=50 ml|sku=AU-1002,volume=340 g")."""
+    given = [v for v in values if v]
+    return bool(given) and all(v.lower().startswith("sku=") for v in given)
+
+
+def repeated_ids(messages: Sequence[str]) -> int:
+    """How many bad records repeat an id read before: an export writing a row per store view."""
+    return sum(1 for message in messages if message.startswith("duplicate id "))
 
 
 def shared_root(products: Sequence[Product]) -> str | None:
@@ -36,3 +53,34 @@ def says_yes_or_no(values: Sequence[str], products: int) -> bool:
     a label such as `vegan`, which a shopper types by its name."""
     said = [said_yes(v) if v.lower() not in _TECHNICAL else None for v in values if v]
     return None not in said and 0 < said.count(True) < products
+
+
+def export_notes(
+    paired: Sequence[str], variants: Sequence[str], repeated: int, root: str | None, views: Mapping[str, int]
+) -> list[str]:
+    """The lines `indexer check` prints about how the export is written: cells of pairs, lists of
+    variants, rows repeating an id, the category root, the store views' rows not read."""
+    pad, lines = " " * 14, []
+    if paired:
+        named = json.dumps(list(paired), ensure_ascii=False)
+        lines.append(f"{pad}(cells writing name=value pairs: {', '.join(paired)}; to read each as a field")
+        lines.append(f"{pad}of its own: AISLE_PAIR_COLUMNS='{named}', with the export's name for the column)")
+    for name in variants:
+        lines.append(
+            f'{pad}({name} lists each family\'s sizes by sku: map it to "variants" in AISLE_CATALOG_COLUMNS)'
+        )
+    if repeated:
+        lines.append(
+            f"ids:          {repeated} rows repeat an id read before; an export writing a row per store"
+        )
+        lines.append(
+            f'{pad}view (Magento\'s store_view_code) maps it to "store_view" in AISLE_CATALOG_COLUMNS'
+        )
+    if root is not None:
+        lines.append(f"categories:   every path starts with {root!r}; AISLE_CATEGORY_ROOT={root!r}")
+        lines.append(f"{pad}leaves it out, so the category facet starts at the shop's departments")
+    for view, rows in views.items():
+        lines.append(
+            f"store views:  {view} {rows} rows not read (AISLE_STORE_VIEW={view} reads the products so)"
+        )
+    return lines

@@ -47,7 +47,9 @@ class ListedVariants:
     def __init__(self, rename: Rename, whole: bool = True) -> None:
         self.rename = rename
         self.whole = whole  # the whole catalog (a build), not the changed products (an upsert)
-        self._held: dict[str, tuple[int, dict[str, Any]]] = {}  # children whose product is still to come
+        # Children whose product is still to come, each with the later rows repeating its id (a store
+        # view's, when views are not read), which stay after it.
+        self._held: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self._listed: dict[str, tuple[str, Options]] = {}  # child id -> (its product's id, its options)
 
     def ordered(self, records: Iterator[RawRecord]) -> Iterator[RawRecord]:
@@ -58,19 +60,19 @@ class ListedVariants:
                 continue
             row_id = str(raw.get("id", "")).strip()
             listing = raw.pop(VARIANTS, None)
-            if row_id in self._listed:
+            if row_id in self._held:
+                self._held[row_id].append((line, raw))
+            elif row_id in self._listed:
                 yield line, self._member(raw, *self._listed.pop(row_id))
             elif row_id and shown_only_in_family(raw.get(PUBLISHED)):
-                self._held[row_id] = (line, raw)
-                continue
+                self._held[row_id] = [(line, raw)]
             elif missing(listing):
                 yield line, raw
             else:
                 yield from self._family(line, raw, row_id, str(listing))
-        if self.whole:
-            yield from self._held.values()
-        else:  # its family may be in the index: hiding it would take a live size out of the shop
-            yield from ((line, Malformed(_ALONE)) for line, _ in self._held.values())
+        for rows in self._held.values():
+            # Its family may be in the index: an update hiding it would take a live size out of the shop.
+            yield from (rows if self.whole else ((line, Malformed(_ALONE)) for line, _ in rows))
 
     def _family(self, line: int, raw: dict[str, Any], row_id: str, listing: str) -> Iterator[RawRecord]:
         children = self._children(listing)
@@ -82,8 +84,9 @@ class ListedVariants:
         yield line, raw
         for child, options in children:
             if child in self._held:
-                child_line, child_raw = self._held.pop(child)
+                (child_line, child_raw), *after = self._held.pop(child)
                 yield child_line, self._member(child_raw, row_id, options)
+                yield from after
             else:
                 self._listed[child] = (row_id, options)
 

@@ -73,6 +73,7 @@ def load_catalog(
             row_id = _raw_id(raw)
             if row_id is not None:  # an image-only row has none
                 loaded.unpublished.append(row_id)
+                first_line.setdefault(row_id, line)
             continue
         family = family_of(raw)
         raw = options.read(raw, family)
@@ -84,6 +85,7 @@ def load_catalog(
         except Unpublished as hidden:
             families.hide(raw)
             loaded.unpublished.append(hidden.product_id)
+            first_line.setdefault(hidden.product_id, line)  # a later row with its id is no product either
             continue
         seen = first_line.get(product.id)
         if seen is not None:

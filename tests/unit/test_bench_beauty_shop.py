@@ -76,6 +76,7 @@ def test_read_as_before_the_export_is_refused_and_check_names_each_setting(shop:
     before = check_catalog(export, Limits.for_shop("CAD", ","), plain, SearchFields())
     assert before.build_refusal is not None  # each French row of a product shown is a duplicate
     assert sum("duplicate id" in p.message for p in before.problems) == len(before.problems) - 1 > 30
+    assert before.paired == ["additional_attributes"] and before.variants == ["configurable_variations"]
     named = check_catalog(export, Limits.for_shop("CAD", ",", levels="/"), feed(), SearchFields())
     assert named.root == ROOT
     unpaired = FeedFormat(columns=COLUMNS, store_view="")

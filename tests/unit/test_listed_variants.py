@@ -82,3 +82,22 @@ def test_a_list_that_is_not_pairs_is_reported_by_its_line(tmp_path: Path) -> Non
         (4, "variants: expected each variant's sku=..., got 'size=M'"),
     ]
     assert products == [] and loaded.unpublished == ["K-1"]  # its product refused, the child stays hidden
+
+
+def test_a_row_repeating_a_hidden_rows_id_is_no_product(tmp_path: Path) -> None:
+    # A store view's row read without `store_view` mapped: it repeats the child's sku, which is hidden
+    # (no product lists it here), and must not become a product in the child's place.
+    products, loaded = load(
+        tmp_path,
+        [
+            f"C-50,Cream-50 ml,,,,12.99,1,{CHILD},,",
+            "C-50,Crème-50 ml,,,,,,,,",
+            "X,Retinol Cream,,,,39.99,2,,,",  # disabled
+            "X,Crème au rétinol,,,,,,,,",
+        ],
+    )
+    assert products == [] and sorted(loaded.unpublished) == ["C-50", "X"]
+    assert [(p.line, p.message.split(" (")[0]) for p in loaded.problems] == [
+        (3, "duplicate id 'C-50'"),
+        (5, "duplicate id 'X'"),
+    ]
