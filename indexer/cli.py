@@ -327,10 +327,11 @@ def _upsert(args: argparse.Namespace, settings: Settings, backends: Backends) ->
         image_base_dir=base,
         max_tokens=settings.text_max_tokens,
         embed=EmbedOptions(args.batch_size, args.in_flight),
+        limits=_limits(settings),
     )
     if args.partial:
         return _patch(args, inline, backends, updater, _feed(settings))
-    limits = _limits(settings)
+    limits = updater.limits
     if inline is not None:
         loaded: LoadedCatalog = load_products_json(inline, limits=limits)
     else:
@@ -355,10 +356,10 @@ def _patch(
     args: argparse.Namespace, inline: object, backends: Backends, updater: IndexUpdater, feed: FeedFormat
 ) -> int:
     if inline is not None:
-        loaded = load_patches(inline_records(inline), "--json", backends.lexical.get)
+        loaded = load_patches(inline_records(inline), "--json", backends.lexical.get, updater.limits)
     else:
         records = StoreViews(feed.store_view).merged(read_records(args.file, columns=("id",), feed=feed))
-        loaded = load_patches(records, str(args.file), backends.lexical.get)
+        loaded = load_patches(records, str(args.file), backends.lexical.get, updater.limits)
     if args.strict and loaded.problems:
         raise BadRecords(loaded.problems)
     if loaded.patches:

@@ -6,7 +6,8 @@ A patch is a JSON object (or a CSV row) naming the product by `id` plus the fiel
   flag `"available": false`);
 - `sale_price` starts or changes a sale (the price becomes it, the regular one is kept) and null ends it;
 - `category` replaces every category path (a cell listing several, with `AISLE_CATEGORY_LISTS`, gives
-  them all);
+  them all; its levels and root read as `AISLE_CATEGORY_LEVELS` and `AISLE_CATEGORY_ROOT` say, in
+  `indexer upsert --partial`);
 - a schema field set to null goes back to its default (`"image": null` removes the picture); `title`
   cannot be removed;
 - `attributes` merges key by key, and an attribute set to null is removed (`{"attributes": {"year":
@@ -30,9 +31,11 @@ from typing import Any
 from engine.feed_values import availability_of_flag
 from engine.product_schema import (
     ALIASES,
+    DEFAULT_LIMITS,
     KNOWN_FIELDS,
     REGULAR_PRICE,
     STOCK,
+    Limits,
     RecordError,
     Unpublished,
     validate_record,
@@ -42,8 +45,9 @@ from indexer.problems import Problem
 from indexer.readers import Malformed, RawRecord
 
 
-def apply_patch(product: Product, patch: Mapping[str, Any]) -> Product:
-    """`product` with `patch` applied (`RecordError` naming the field when the result is invalid)."""
+def apply_patch(product: Product, patch: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS) -> Product:
+    """`product` with `patch` applied (`RecordError` naming the field when the result is invalid), its
+    fields read under `limits` as a full record's (how the shop's files write categories)."""
     if not isinstance(patch, Mapping):
         raise RecordError("expected an object with the fields to change")
     given_id = patch.get("id")
@@ -75,7 +79,7 @@ def apply_patch(product: Product, patch: Mapping[str, Any]) -> Product:
     if counted and not stated and raw.get("availability") in ("in_stock", "out_of_stock"):
         raw.pop("availability", None)  # the new count decides it (`validate_record`)
     try:
-        return validate_record(raw)
+        return validate_record(raw, limits)
     except Unpublished:
         raise RecordError(
             "published: a partial update cannot take a product off the shop; delete it (indexer delete, "
@@ -135,7 +139,10 @@ def inline_records(value: object) -> list[RawRecord]:
 
 
 def load_patches(
-    records: Iterable[RawRecord], source: str, current: Callable[[list[str]], Mapping[str, Product]]
+    records: Iterable[RawRecord],
+    source: str,
+    current: Callable[[list[str]], Mapping[str, Product]],
+    limits: Limits = DEFAULT_LIMITS,
 ) -> LoadedPatches:
     """Check patches against the products they change (`current` looks them up by id).
 
@@ -166,7 +173,7 @@ def load_patches(
             problem = f"no product with id {pid!r} to change"
         else:
             try:
-                apply_patch(found[pid], loaded.patches[pid])
+                apply_patch(found[pid], loaded.patches[pid], limits)
             except RecordError as exc:
                 problem = exc.message
         if problem is not None:

@@ -43,6 +43,7 @@ from engine.crashpoints import crash_point
 from engine.errors import InvalidInput, NotFound
 from engine.inference.base import InferenceBackend
 from engine.lexical.base import LexicalIndex
+from engine.product_schema import DEFAULT_LIMITS, Limits
 from engine.records import Product
 from engine.vectors.base import VectorManifest, VectorStoreIO
 from indexer.checksum import CatalogChecksum
@@ -85,8 +86,9 @@ class IndexUpdater:
         image_base_dir: Path | None = None,
         max_tokens: int = 128,
         embed: EmbedOptions = DEFAULT_EMBED,
+        limits: Limits = DEFAULT_LIMITS,  # how a patch's fields read: the shop's files' (`upsert --partial`)
     ) -> None:
-        self.root = root
+        self.root, self.limits = root, limits
         self.lexical = lexical
         self.inference = inference
         self.io = io
@@ -116,7 +118,7 @@ class IndexUpdater:
             merged = []
             for pid in ids:
                 try:
-                    merged.append(apply_patch(current[pid], patches[pid]))
+                    merged.append(apply_patch(current[pid], patches[pid], self.limits))
                 except InvalidInput as exc:
                     raise InvalidInput(f"product {pid!r}: {exc.message}") from None
             return merged
@@ -182,9 +184,7 @@ class IndexUpdater:
         text = np.zeros((0, 0), dtype=np.float32)
         if texts:
             text = encode_texts(
-                product_encoder(self._inference(), tower),
-                [text_of(p) for p in texts],
-                self.embed,
+                product_encoder(self._inference(), tower), [text_of(p) for p in texts], self.embed
             )
         images = self._image_vectors(pictures) if pictures else None
         return _Vectors([p.id for p in texts], text, [p.id for p in pictures], images)

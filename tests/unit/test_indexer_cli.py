@@ -415,6 +415,21 @@ def test_a_yes_no_attribute_reads_as_its_name_where_it_says_yes() -> None:
     assert attribute_words("tags", ["Vegan", "Bio"]) == "Vegan Bio" and attribute_words("x", None) == ""
 
 
+def test_a_partial_update_reads_categories_as_a_build_does(env, capsys, tmp_path, monkeypatch) -> None:
+    _, lexical, _ = env
+    monkeypatch.setenv("AISLE_CATEGORY_LISTS", ",")
+    monkeypatch.setenv("AISLE_CATEGORY_LEVELS", "/")
+    monkeypatch.setenv("AISLE_CATEGORY_ROOT", "Default Category")
+    export = tmp_path / "export.csv"
+    export.write_text('id,title,category\ns1,Shampoo,"Default Category/Hair,Default Category/Sale"\n')
+    assert run(capsys, "build", str(export), "--no-progress")[0] == 0
+    assert lexical.get(["s1"])["s1"].category_paths == (("Hair",), ("Sale",))
+    moved = tmp_path / "moved.csv"
+    moved.write_text('id,category\ns1,"Default Category/Hair/Shampoo,Default Category/Best Sellers"\n')
+    assert run(capsys, "upsert", "--partial", str(moved))[0] == 0
+    assert lexical.get(["s1"])["s1"].category_paths == (("Hair", "Shampoo"), ("Best Sellers",))
+
+
 def test_list_attributes_read_alike_in_a_build_and_a_partial_update(
     env, capsys, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
