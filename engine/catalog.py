@@ -41,6 +41,7 @@ from engine.errors import ConfigError, IndexMismatch, NotFound
 from engine.inference.base import EncoderInfo, InferenceBackend
 from engine.lexical.base import LexicalIndex
 from engine.records import Product
+from engine.schema_checks import DEFAULT_LIMITS, Limits
 from engine.storage import GenerationPointer, file_lock, write_atomic
 from engine.vectors.base import VectorStore, VectorStoreIO, check_encoder
 from engine.vectors.factory import FactoryVectorIO
@@ -261,6 +262,7 @@ class WriteContext:
     inference: InferenceBackend
     io: VectorStoreIO
     max_tokens: int
+    limits: Limits = DEFAULT_LIMITS  # how a patch's fields read: the shop's currency and category lists
 
 
 class CatalogWriter(Protocol):
@@ -376,8 +378,9 @@ class Catalog:
     def _updater(self) -> CatalogWriter:
         if self._writer is None:
             raise ConfigError("this catalog was opened read-only: it has no writer for upserts and deletes")
+        limits = Limits.for_shop(self.settings.currency, self.settings.category_lists)  # as the API's upserts
         context = WriteContext(
-            self.root, self._lexical, self._inference, self._io, self.settings.text_max_tokens
+            self.root, self._lexical, self._inference, self._io, self.settings.text_max_tokens, limits
         )
         return self._writer(context)
 

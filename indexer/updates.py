@@ -292,6 +292,7 @@ def serving_updater(context: WriteContext) -> IndexUpdater:
         context.io,
         allow_local_images=False,
         max_tokens=context.max_tokens,
+        limits=context.limits,
     )
 
 

@@ -141,3 +141,16 @@ def test_a_catalog_without_a_writer_refuses_writes(built) -> None:
     with pytest.raises(ConfigError, match="read-only"):
         handle.delete(["p0"])
     assert handle.manifest.count == 4 and lexical.count() == 4
+
+
+def test_a_patch_through_the_handle_reads_categories_as_the_apis_upserts_do(built) -> None:
+    settings, lexical, vio, inference, _ = built
+    shop = load_settings(data_dir=settings.data_dir, category_lists=", ")
+    handle = Catalog(shop, inference, lexical, vio, writer=serving_updater)
+    handle.load()
+    [moved] = handle.patch({"p0": {"category": "Hund > Reisen, Katze > Reisen"}})
+    assert moved.category_paths == (("Hund", "Reisen"), ("Katze", "Reisen"))
+    plain = Catalog(settings, inference, lexical, vio, writer=serving_updater)  # no list separator set
+    plain.load()
+    [kept] = plain.patch({"p0": {"category": "Hats, Caps"}})
+    assert kept.category_paths == (("Hats, Caps",),)
