@@ -90,10 +90,8 @@ def renamed(
     shown: list[Any] = []
     paired = [(name, value) for name, value in raw.items() if name.lower() in pairs]
     for name, value in raw.items():
-        target = rename.get(name, name)
-        if name.lower() in pairs:
-            continue
-        if target is None:
+        target = None if name.lower() in pairs else rename.get(name, name)
+        if target is None:  # left out, or a column of pairs, read below
             continue
         if target == PUBLISHED:
             if value is None:  # JSON null: not given

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 from engine.feed_values import said_yes
 from engine.records import Product
+from indexer.loading import DUPLICATE_ID
 
 _PAIR = re.compile(r"[^,=|]+=")  # "spf=50"
 _PAIRS = re.compile(r"[^,=|]+=[^=]*,[^,=|]+=")  # "manufacturer=CeraVe,spf=50": fields in one cell
@@ -38,7 +39,7 @@ def lists_variants(values: Sequence[str]) -> bool:
 
 def repeated_ids(messages: Sequence[str]) -> int:
     """How many bad records repeat an id read before: an export writing a row per store view."""
-    return sum(1 for message in messages if message.startswith("duplicate id "))
+    return sum(1 for message in messages if message.startswith(f"{DUPLICATE_ID} "))
 
 
 def shared_root(products: Sequence[Product]) -> str | None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from engine.feed_values import shown_only_in_family
+from engine.feed_values import read_number, shown_only_in_family
 from engine.product_schema import STOCK
 from engine.records import VARIANT_ATTRIBUTE
 from engine.schema_checks import missing
@@ -31,7 +31,7 @@ from indexer.columns import PUBLISHED, Rename
 from indexer.families import GROUP
 from indexer.malformed import Malformed
 from indexer.pairs import read_pairs
-from indexer.readers import RawRecord
+from indexer.readers import RawRecord, raw_id
 
 VARIANTS = "variants"
 _ALONE = (
@@ -58,7 +58,7 @@ class ListedVariants:
             if isinstance(raw, Malformed):
                 yield line, raw
                 continue
-            row_id = str(raw.get("id", "")).strip()
+            row_id = raw_id(raw) or ""
             listing = raw.pop(VARIANTS, None)
             if row_id in self._held:
                 self._held[row_id].append((line, raw))
@@ -121,8 +121,8 @@ class ListedVariants:
 
 
 def _nothing(value: Any) -> bool:
-    """Whether a stock cell says 0 ("0.0000", as Magento writes it)."""
+    """Whether a stock cell says 0 ("0.0000", as Magento writes it), read as the schema reads a stock."""
     try:
-        return float(str(value).strip()) == 0.0
+        return read_number(value) == 0.0
     except ValueError:
         return False

@@ -25,8 +25,18 @@ from indexer.families import Families, family_of
 from indexer.listed_variants import ListedVariants
 from indexer.options import VariantOptions
 from indexer.problems import Problem
-from indexer.readers import DEFAULT_FEED, FeedFormat, Malformed, RawRecord, catalog_format, read_records
+from indexer.readers import (
+    DEFAULT_FEED,
+    FeedFormat,
+    Malformed,
+    RawRecord,
+    catalog_format,
+    raw_id,
+    read_records,
+)
 from indexer.store_views import StoreViews
+
+DUPLICATE_ID = "duplicate id"  # how a record repeating an id read before is reported
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,7 @@ def load_catalog(
         if families.extra_picture(raw):
             continue
         if families.hidden(raw):  # a row of a draft: hidden with its family
-            row_id = _raw_id(raw)
+            row_id = raw_id(raw)
             if row_id is not None:  # an image-only row has none
                 loaded.unpublished.append(row_id)
                 first_line.setdefault(row_id, line)
@@ -80,7 +90,7 @@ def load_catalog(
         try:
             product = validate_record(families.complete(raw, own | options.names(family)), limits)
         except RecordError as exc:
-            loaded.problems.append(Problem(source, line, exc.message, _raw_id(raw)))
+            loaded.problems.append(Problem(source, line, exc.message, raw_id(raw)))
             continue
         except Unpublished as hidden:
             families.hide(raw)
@@ -89,7 +99,7 @@ def load_catalog(
             continue
         seen = first_line.get(product.id)
         if seen is not None:
-            message = f"duplicate id {product.id!r} (first seen on line {seen})"
+            message = f"{DUPLICATE_ID} {product.id!r} (first seen on line {seen})"
             loaded.problems.append(Problem(source, line, message, product.id))
             continue
         first_line[product.id] = line
@@ -121,13 +131,13 @@ def load_products_json(
         try:
             product = validate_record(raw, limits)
         except RecordError as exc:
-            loaded.problems.append(Problem(source, number, exc.message, _raw_id(raw)))
+            loaded.problems.append(Problem(source, number, exc.message, raw_id(raw)))
             continue
         except Unpublished as hidden:
             loaded.unpublished.append(hidden.product_id)
             continue
         if product.id in seen:
-            loaded.problems.append(Problem(source, number, f"duplicate id {product.id!r}", product.id))
+            loaded.problems.append(Problem(source, number, f"{DUPLICATE_ID} {product.id!r}", product.id))
             continue
         seen.add(product.id)
         loaded.entries.append(Entry(number, product))
@@ -142,9 +152,9 @@ def read_ids(path: Path) -> list[str]:
         return _plain_ids(path)
     ids = []
     for line, raw in read_records(path):
-        if isinstance(raw, Malformed) or _raw_id(raw) is None:
+        if isinstance(raw, Malformed) or raw_id(raw) is None:
             raise InvalidInput(f"{path}:{line}: no product id on this line")
-        ids.append(str(_raw_id(raw)))
+        ids.append(str(raw_id(raw)))
     return ids
 
 
@@ -154,9 +164,3 @@ def _plain_ids(path: Path) -> list[str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"{path}: cannot read ids ({exc})") from None
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
-
-
-def _raw_id(raw: object) -> str | None:
-    if isinstance(raw, dict) and isinstance(raw.get("id"), (str, int)) and not isinstance(raw["id"], bool):
-        return str(raw["id"]).strip() or None
-    return None

@@ -64,6 +64,13 @@ class FeedFormat:
 DEFAULT_FEED = FeedFormat()
 
 
+def raw_id(raw: object) -> str | None:
+    """A raw record's product id as text, None where it gives none (or not as a string or integer)."""
+    if isinstance(raw, dict) and isinstance(raw.get("id"), (str, int)) and not isinstance(raw["id"], bool):
+        return str(raw["id"]).strip() or None
+    return None
+
+
 def catalog_format(path: Path) -> str:
     """'jsonl', 'csv', 'xml' or 'parquet' from the file name; `InvalidInput` for anything else."""
     name = path.name.lower().removesuffix(".gz")

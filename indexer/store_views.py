@@ -19,7 +19,7 @@ from typing import Any
 
 from engine.schema_checks import missing
 from indexer.malformed import Malformed
-from indexer.readers import RawRecord
+from indexer.readers import RawRecord, raw_id
 
 STORE_VIEW = "store_view"
 
@@ -46,15 +46,11 @@ class StoreViews:
                 held = (line, raw)
             elif view.casefold() != self.view:
                 self.left_out[view] += 1
-            elif held is None or _id(held[1]) != _id(raw):
-                alone = f"a row of store view {view!r} for {_id(raw)!r} without its product's row before it"
-                yield line, Malformed(alone)
+            elif held is None or raw_id(held[1]) != raw_id(raw):
+                alone = f"a row of store view {view!r} for {raw_id(raw) or ''!r} without its product's row"
+                yield line, Malformed(f"{alone} before it")
             else:
                 fields = {name: value for name, value in raw.items() if not missing(value)}
                 held = (held[0], {**held[1], **fields})
         if held is not None:
             yield held
-
-
-def _id(raw: dict[str, Any]) -> str:
-    return str(raw.get("id", "")).strip()
