@@ -52,7 +52,8 @@ COLUMNS |= {"is_in_stock": "available", "base_image": "image", "product_online":
 COLUMNS |= {"manufacturer": "brand", "store_view_code": "store_view", "visibility": "published"}
 # Magento's own bookkeeping, left out (null), so product pages and answers do not list it.
 COLUMNS |= dict.fromkeys(["attribute_set_code", "product_type", "product_websites", "short_description"])
-COLUMNS |= dict.fromkeys(["weight", "tax_class_name", "special_price_from_date", "special_price_to_date"])
+COLUMNS |= dict.fromkeys(["weight", "tax_class_name"])
+COLUMNS |= {"special_price_from_date": "sale_from", "special_price_to_date": "sale_to"}
 COLUMNS |= dict.fromkeys(["url_key", "meta_title", "created_at", "updated_at", "manage_stock"])
 COLUMNS |= dict.fromkeys(["website_id", "configurable_variation_labels"])
 COLUMNS |= {"configurable_variations": "variants"}

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from engine.charset import composed
@@ -31,11 +32,14 @@ from engine.markup import plain_text
 from engine.records import AVAILABILITY_VALUES, BUYABLE, CATEGORY_SEPARATOR, Product
 from engine.schema_attributes import read_attributes
 from engine.schema_checks import DEFAULT_LIMITS, FieldChecker, Limits, kind, missing, show
+from engine.schema_sale import read_sale
 
 __all__ = [
     "DEFAULT_LIMITS",
     "KNOWN_FIELDS",
     "REGULAR_PRICE",
+    "SALE_ENDS",
+    "SALE_FIELDS",
     "STOCK",
     "Limits",
     "RecordError",
@@ -49,10 +53,14 @@ KNOWN_FIELDS += ("availability", "attributes", "image", "popularity")
 
 
 # Fields read into another one rather than kept as attributes: the `available` flag is `availability`, a
-# `sale_price` is the price (the regular one kept as the `regular_price` attribute); `published` decides
-# whether the record is a product of the shop at all; `more_categories` are category paths after the first.
-ALIASES = ("available", "sale_price", "published", "more_categories")
+# sale (`sale_price`, or a discount off the price, PrestaShop's `sale_percent` and `sale_amount`, while its
+# dates say it runs) is the price (the regular one kept as the `regular_price` attribute, the moment the
+# sale ends as `sale_ends`); `published` decides whether the record is a product of the shop at all;
+# `more_categories` are category paths after the first.
+SALE_FIELDS = ("sale_price", "sale_percent", "sale_amount", "sale_from", "sale_to", "sale_dates")
+ALIASES = ("available", *SALE_FIELDS, "published", "more_categories")
 REGULAR_PRICE = "regular_price"
+SALE_ENDS = "sale_ends"
 STOCK = "stock"  # a count on hand, kept as an attribute; without `availability` it decides it
 
 
@@ -70,8 +78,9 @@ class Unpublished(Exception):
         self.product_id = product_id
 
 
-def validate_record(raw: Any, limits: Limits = DEFAULT_LIMITS) -> Product:
-    """Turn one raw record (a JSON object, CSV row or Parquet row) into a `Product`.
+def validate_record(raw: Any, limits: Limits = DEFAULT_LIMITS, now: datetime | None = None) -> Product:
+    """Turn one raw record (a JSON object, CSV row or Parquet row) into a `Product`, its sale read as of
+    `now` (default: the current time).
 
     Raises `RecordError` naming every wrong field; unknown fields become attributes.
     """
@@ -85,11 +94,12 @@ def validate_record(raw: Any, limits: Limits = DEFAULT_LIMITS) -> Product:
     brand = check.text(raw, "brand", limits.brand_chars)
     category, more_categories = category_paths(raw.get("category"), raw.get("more_categories"), check)
     currency = _currency(raw.get("currency"), check, limits.currency)
-    price, regular = _sale(check, raw, currency)
+    price, regular, ends = read_sale(check, raw, currency, now or datetime.now(UTC))
     popularity = check.number(raw, "popularity") or 0.0
     image = check.text({"image": first_image(raw.get("image"))}, "image", limits.image_chars) or None
     attributes = read_attributes(raw, check, (*KNOWN_FIELDS, *ALIASES))
     attributes |= {} if regular is None else {REGULAR_PRICE: regular}
+    attributes |= {} if ends is None else {SALE_ENDS: ends}
     stock = _stock(attributes.get(STOCK), check)
     availability = _availability(raw.get("availability"), raw.get("available"), stock, check)
     if check.errors:
@@ -140,20 +150,6 @@ def _publication(value: Any, product_id: str, check: FieldChecker) -> None:
         )
     elif not shown and product_id and not check.errors:
         raise Unpublished(product_id)
-
-
-def _sale(check: FieldChecker, raw: dict[str, Any], currency: str) -> tuple[float | None, float | None]:
-    """(price, regular price). A product on sale sells at its `sale_price` (Google's feeds, WooCommerce's
-    "Sale price"), so that is the price search filters, sorts, buckets and shows; the regular one stays
-    for a page's strike-through. A sale above the regular price is refused: one column is the wrong one."""
-    price = check.number(raw, "price", currency)
-    sale = check.number(raw, "sale_price", currency)
-    if sale is None:
-        return price, None
-    if price is not None and sale > price:
-        check.fail("sale_price", f"{sale:g} is above the regular price {price:g}")
-        return price, None
-    return sale, price
 
 
 def category_paths(

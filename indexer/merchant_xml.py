@@ -39,6 +39,7 @@ RECORD_ELEMENTS = ("item", "entry")
 # Google's names for the schema's fields (the others are the schema's own: id, title, description,
 # brand, price, sale_price, availability).
 GOOGLE_NAMES = {"image_link": "image", "product_type": "category", "item_group_id": "group"}
+GOOGLE_NAMES |= {"sale_price_effective_date": "sale_dates"}
 _PRICE_CURRENCY = re.compile(r"[0-9]\s*([A-Z]{3})\s*$")
 SCHEMA_FIELDS = frozenset(KNOWN_FIELDS + ALIASES)  # a field given twice keeps its first value
 

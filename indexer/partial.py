@@ -5,6 +5,8 @@ A patch is a JSON object (or a CSV row) naming the product by `id` plus the fiel
 - a schema field with a value replaces it (`"price": 12.5`, `"availability": "out_of_stock"`, or the
   flag `"available": false`);
 - `sale_price` starts or changes a sale (the price becomes it, the regular one is kept) and null ends it;
+  a sale with an end keeps it (`sale_ends`) until a patch gives the sale anew (`sale_price`, `sale_to`,
+  ...), and a patch after its end finds it over;
 - `category` replaces every category path (a cell listing several, with `AISLE_CATEGORY_LISTS`, gives
   them all; its levels and root read as `AISLE_CATEGORY_LEVELS` and `AISLE_CATEGORY_ROOT` say, in
   `indexer upsert --partial`);
@@ -26,6 +28,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from engine.feed_values import availability_of_flag
@@ -34,6 +37,8 @@ from engine.product_schema import (
     DEFAULT_LIMITS,
     KNOWN_FIELDS,
     REGULAR_PRICE,
+    SALE_ENDS,
+    SALE_FIELDS,
     STOCK,
     Limits,
     RecordError,
@@ -45,9 +50,12 @@ from indexer.problems import Problem
 from indexer.readers import Malformed, RawRecord
 
 
-def apply_patch(product: Product, patch: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS) -> Product:
+def apply_patch(
+    product: Product, patch: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS, now: datetime | None = None
+) -> Product:
     """`product` with `patch` applied (`RecordError` naming the field when the result is invalid), its
-    fields read under `limits` as a full record's (how the shop's files write categories)."""
+    fields read under `limits` as a full record's (how the shop's files write categories), its sale as
+    of `now` (default: the current time)."""
     if not isinstance(patch, Mapping):
         raise RecordError("expected an object with the fields to change")
     given_id = patch.get("id")
@@ -62,6 +70,9 @@ def apply_patch(product: Product, patch: Mapping[str, Any], limits: Limits = DEF
     attributes: dict[str, Any] = dict(raw["attributes"])
     if REGULAR_PRICE in attributes and raw.get("price") is not None:  # on sale: as the full record says it
         raw["sale_price"], raw["price"] = raw["price"], attributes.pop(REGULAR_PRICE)
+    ends = attributes.pop(SALE_ENDS, None)
+    if ends is not None and not any(f in changes for f in SALE_FIELDS):  # a sale keeps its end
+        raw["sale_to"] = ends
     counted = STOCK in changes  # a new stock count, given as a field or as an attribute
     for name, value in changes.items():
         if name == "attributes":
@@ -79,7 +90,7 @@ def apply_patch(product: Product, patch: Mapping[str, Any], limits: Limits = DEF
     if counted and not stated and raw.get("availability") in ("in_stock", "out_of_stock"):
         raw.pop("availability", None)  # the new count decides it (`validate_record`)
     try:
-        return validate_record(raw, limits)
+        return validate_record(raw, limits, now)
     except Unpublished:
         raise RecordError(
             "published: a partial update cannot take a product off the shop; delete it (indexer delete, "

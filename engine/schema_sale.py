@@ -1,0 +1,78 @@
+"""A record's sale: the price it sells at, the regular price a page strikes through, and when the sale
+ends, from a sale price or a discount off the price and the dates the sale runs between.
+
+Apart from `engine.product_schema` so that the schema reads as the list of its fields; the dates are
+read by `engine.sale_dates`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from engine.sale_dates import read_window
+from engine.schema_checks import FieldChecker, missing
+
+
+def read_sale(
+    check: FieldChecker, raw: dict[str, Any], currency: str, now: datetime
+) -> tuple[float | None, float | None, str | None]:
+    """(price, regular price, when the sale ends). A product on sale sells at its sale price (Google's
+    feeds, WooCommerce's "Sale price"; PrestaShop's discount off the price), so that is the price search
+    filters, sorts, buckets and shows while the sale's dates say it runs (`engine.sale_dates`); the
+    regular one stays for a page's strike-through. A sale above the regular price is refused: one column
+    is the wrong one."""
+    price = check.number(raw, "price", currency)
+    sale = _sale_price(check, raw, price, currency)
+    try:
+        window = read_window(*(_text(raw.get(f)) for f in ("sale_from", "sale_to", "sale_dates")))
+    except ValueError as exc:
+        field, _, message = str(exc).partition(": ")
+        check.fail(field, message)
+        return price, None, None
+    if sale is None or not window.runs_at(now):
+        return price, None, None
+    ends = None if window.end is None else window.end.isoformat().replace("+00:00", "Z")
+    return sale, price, ends
+
+
+def _sale_price(check: FieldChecker, raw: dict[str, Any], price: float | None, currency: str) -> float | None:
+    """The price on sale that `sale_price`, `sale_percent` ("20" or "20%") or `sale_amount` says (a
+    discount of 0 is none, as PrestaShop writes it for every product without one); None when there is
+    none or it is wrong."""
+    percent = raw.get("sale_percent")
+    percent = percent.strip().removesuffix("%") if isinstance(percent, str) else percent
+    given = {
+        "sale_price": check.number(raw, "sale_price", currency),
+        "sale_percent": check.number({"sale_percent": percent}, "sale_percent"),
+        "sale_amount": check.number(raw, "sale_amount", currency),
+    }
+    named = [f for f, v in given.items() if v is not None and (v > 0 or f == "sale_price")]
+    if len(named) > 1:
+        both = " and ".join(named)
+        check.fail(named[1], f"give one of sale_price, sale_percent and sale_amount, not {both}")
+        return None
+    if not named:
+        return None
+    field, value = named[0], given[named[0]] or 0.0
+    if field == "sale_price":
+        sale = value
+    elif price is None:
+        check.fail(field, "a discount needs the product's price")
+        return None
+    elif field == "sale_percent" and value > 100:
+        check.fail(field, f"must be at most 100 (per cent), got {value:g}")
+        return None
+    else:
+        sale = round(price * (1 - value / 100) if field == "sale_percent" else price - value, 2)
+    if price is not None and sale > price:
+        check.fail(field, f"{sale:g} is above the regular price {price:g}")
+    elif price is not None and sale < 0:
+        check.fail(field, f"{value:g} is more than the price {price:g}")
+    else:
+        return sale
+    return None
+
+
+def _text(value: Any) -> str | None:
+    return None if missing(value) else str(value)
