@@ -1,11 +1,12 @@
 """What `indexer check` reads in an export's values to name a setting the shop has not made.
 
 Each answers from the products as the settings read them now, so a hint disappears once its setting is
-made: cells that write `name=value` pairs (Magento's `additional_attributes`, `AISLE_PAIR_COLUMNS`) or
-list a family's variants (its `configurable_variations`, mapped to `variants`), rows repeating an id
-(a row per store view: its `store_view_code`, mapped to `store_view`), a
-first category level every path shares (Magento's "Default Category", `AISLE_CATEGORY_ROOT`), and
-yes/no attributes a shopper types by name ("vegan shampoo": `AISLE_SEARCH_FIELDS` attr.vegan).
+made: cells that write `name=value` pairs (Magento's `additional_attributes`, `AISLE_PAIR_COLUMNS`;
+PrestaShop's features, "Regione:Piemonte:1,Vitigno:Nebbiolo:2") or list a family's variants (its
+`configurable_variations`, mapped to `variants`), rows repeating an id (a row per store view: its
+`store_view_code`, mapped to `store_view`), a first category level every path shares (Magento's
+"Default Category", `AISLE_CATEGORY_ROOT`), and yes/no attributes a shopper types by name ("vegan
+shampoo": `AISLE_SEARCH_FIELDS` attr.vegan).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from engine.feed_values import said_yes
 from engine.records import Product
 from indexer.loading import DUPLICATE_ID
+from indexer.pairs import read_pairs
 
 _PAIR = re.compile(r"[^,=|]+=")  # "spf=50"
 _PAIRS = re.compile(r"[^,=|]+=[^=]*,[^,=|]+=")  # "manufacturer=CeraVe,spf=50": fields in one cell
@@ -24,10 +26,19 @@ _TECHNICAL = ("true", "false")  # a shop system's bookkeeping flags (Shopify's "
 
 
 def writes_pairs(values: Sequence[str]) -> bool:
-    """Whether every value of an attribute is a name=value pair and some hold several (not a list of
-    variants, `lists_variants`)."""
-    pairs = all(_PAIR.match(v) for v in values if v) and any(_PAIRS.match(v) for v in values)
-    return pairs and not lists_variants(values)
+    """Whether every value of an attribute is a name=value pair, or PrestaShop's Name:Value:Position
+    features, and some hold several (not a list of variants, `lists_variants`)."""
+    given = [v for v in values if v]
+    if not given or lists_variants(given):
+        return False
+    pairs = all(_PAIR.match(v) for v in given) and any(_PAIRS.match(v) for v in given)
+    return pairs or _writes_features(given)
+
+
+def _writes_features(values: Sequence[str]) -> bool:
+    read = [read_pairs(v) if "=" not in v else "" for v in values]
+    features = [r for r in read if isinstance(r, list) and r]
+    return len(features) == len(values) and any(len(r) > 1 for r in features)
 
 
 def lists_variants(values: Sequence[str]) -> bool:
@@ -64,7 +75,8 @@ def export_notes(
     pad, lines = " " * 14, []
     if paired:
         named = json.dumps(list(paired), ensure_ascii=False)
-        lines.append(f"{pad}(cells writing name=value pairs: {', '.join(paired)}; to read each as a field")
+        lines.append(f"{pad}(cells writing fields as name=value pairs or Name:Value:Position features:")
+        lines.append(f"{pad} {', '.join(paired)}; to read each as a field")
         lines.append(f"{pad}of its own: AISLE_PAIR_COLUMNS='{named}', with the export's name for the column)")
     for name in variants:
         lines.append(

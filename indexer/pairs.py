@@ -7,6 +7,13 @@ no filter finds SPF 50. Read as pairs, each is a column of its own (renamed like
 `manufacturer` may be the brand) and a multiple-select value, written with `|` between its values, is a
 list. A comma starts the next pair only where a name and `=` follow it, so a value may hold commas
 ("Soft, light").
+
+PrestaShop writes a product's features in one cell too, as its import reads them ("Feature(Name:Value:
+Position)"): "Regione:Piemonte:1,Vitigno:Nebbiolo:2,Abbinamento:Carne:3,Abbinamento:Formaggi:3", each
+feature its name, its value and its position on the product page (and, after another colon, whether the
+value is the product's own). A cell without `=` read that way gives each feature as a pair, the position
+left out, and a feature named several times (a value each, as PrestaShop lists a multiple value) as a
+list.
 """
 
 from __future__ import annotations
@@ -17,6 +24,9 @@ Value = str | list[str]
 # A pair's name: at the start of the cell or after a comma, up to its "=".
 _NAME = re.compile(r"(?:^|,)\s*([^,=|]+?)\s*=")
 _MULTIPLE = "|"
+# PrestaShop's feature: "Name:Value:Position" or "Name:Value:Position:Customized", up to the next comma
+# that starts another (a value may hold commas and colons: "Rosso, secco", "1:1").
+_FEATURE = re.compile(r"\s*([^,:|=]+?)\s*:\s*(.*?)\s*:\s*\d+(?:\s*:\s*[01])?\s*(?:,|$)")
 
 
 def read_pairs(cell: str) -> list[tuple[str, Value]] | str:
@@ -25,6 +35,8 @@ def read_pairs(cell: str) -> list[tuple[str, Value]] | str:
     text = cell.strip()
     if not text:
         return []
+    if "=" not in text and _FEATURE.match(text):
+        return _features(text)
     names = list(_NAME.finditer(text))
     if not names or names[0].start() != 0:
         start = text[: names[0].start()] if names else text
@@ -39,6 +51,20 @@ def read_pairs(cell: str) -> list[tuple[str, Value]] | str:
         if values:
             pairs.append((name, values if len(values) > 1 else values[0]))
     return pairs
+
+
+def _features(text: str) -> list[tuple[str, Value]] | str:
+    """PrestaShop's "Name:Value:Position" features as pairs, a name given several times as a list."""
+    found: dict[str, list[str]] = {}
+    end = 0
+    while end < len(text):
+        feature = _FEATURE.match(text, end)
+        if feature is None:
+            return f"expected Name:Value:Position features separated by commas, got {_short(text[end:])!r}"
+        if feature.group(2):
+            found.setdefault(feature.group(1), []).append(feature.group(2))
+        end = feature.end()
+    return [(name, values if len(values) > 1 else values[0]) for name, values in found.items()]
 
 
 def _short(text: str) -> str:

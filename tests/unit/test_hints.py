@@ -43,9 +43,10 @@ def test_a_root_every_path_shares_and_the_notes_for_a_magento_export() -> None:
     notes = export_notes(
         ["additional_attributes"], ["configurable_variations"], 72, "Default Category", {"fr": 72}
     )
-    assert "AISLE_PAIR_COLUMNS='[\"additional_attributes\"]'" in notes[1]
-    assert 'configurable_variations lists each family\'s sizes by sku: map it to "variants"' in notes[2]
-    assert notes[3].startswith("ids:          72 rows repeat an id") and '"store_view"' in notes[4]
-    assert "AISLE_CATEGORY_ROOT='Default Category'" in notes[5] and notes[-1].startswith(
+    assert "Name:Value:Position" in notes[0] and "additional_attributes;" in notes[1]
+    assert "AISLE_PAIR_COLUMNS='[\"additional_attributes\"]'" in notes[2]
+    assert 'configurable_variations lists each family\'s sizes by sku: map it to "variants"' in notes[3]
+    assert notes[4].startswith("ids:          72 rows repeat an id") and '"store_view"' in notes[5]
+    assert "AISLE_CATEGORY_ROOT='Default Category'" in notes[6] and notes[-1].startswith(
         "store views:  fr 72"
     )

@@ -66,3 +66,43 @@ def test_a_csv_export_reads_each_pair_as_a_field_and_reports_a_bad_cell_by_line(
     assert plain.products[0].attributes == {
         "additional_attributes": "manufacturer=CeraVe,skin_type=Dry|Very Dry"
     }
+
+
+def test_prestashops_features_read_as_pairs_a_repeated_name_as_a_list() -> None:
+    cell = "Regione:Piemonte:1,Vitigno:Nebbiolo:2,Abbinamento:Carne:3,Abbinamento:Formaggi:3"
+    assert read_pairs(cell) == [
+        ("Regione", "Piemonte"),
+        ("Vitigno", "Nebbiolo"),
+        ("Abbinamento", ["Carne", "Formaggi"]),
+    ]
+    # A value may hold commas and colons; the customized flag after the position is left out too.
+    assert read_pairs("Gusto:Rosso, secco:1:0,Rapporto:1:1:2:1") == [
+        ("Gusto", "Rosso, secco"),
+        ("Rapporto", "1:1"),
+    ]
+    assert read_pairs("Regione::1,Annata:2018:2") == [("Annata", "2018")]  # an empty value is not given
+    assert read_pairs("Regione:Piemonte:1,Barolo") == (
+        "expected Name:Value:Position features separated by commas, got 'Barolo'"
+    )
+
+
+def test_a_prestashop_export_reads_its_features_and_check_names_the_setting(tmp_path: Path) -> None:
+    from indexer.hints import writes_pairs
+
+    export = tmp_path / "products.csv"
+    export.write_text(
+        "ID;Name *;Feature(Name:Value:Position)\n"
+        "1;Barolo DOCG 2018;Regione:Piemonte:1,Vitigno:Nebbiolo:2,Annata:2018:3\n"
+        "2;Grappa;Regione:Veneto:1\n",
+        encoding="utf-8",
+    )
+    column = "Feature(Name:Value:Position)"
+    feed = FeedFormat(
+        columns={"ID": "id", "Name *": "title", "Regione": "region"}, pairs=frozenset({column.lower()})
+    )
+    barolo, grappa = load_catalog(export, Limits(), feed).products
+    assert barolo.attributes == {"region": "Piemonte", "Vitigno": "Nebbiolo", "Annata": "2018"}
+    assert grappa.attributes == {"region": "Veneto"}
+    plain = load_catalog(export, Limits(), FeedFormat(columns={"ID": "id", "Name *": "title"})).products
+    assert writes_pairs([str(p.attributes[column]) for p in plain])
+    assert not writes_pairs(["Piemonte", "Veneto"]) and not writes_pairs(["Regione:Piemonte:1"])
