@@ -196,7 +196,8 @@ def published_of_flag(value: Any) -> bool | None:
     `Visibility in catalog` "visible", "search", "catalog" (listed but not searchable) or "hidden";
     Shopify's `Status` "active", "draft" or "archived"; Magento's `product_online` 1 or 2 (disabled)
     and its `visibility` "Catalog, Search", "Search", "Catalog" (not searchable) or "Not Visible
-    Individually" (shown only through its configurable product, `indexer.listed_variants`). None when
+    Individually" (shown only through its configurable product, `indexer.listed_variants`); PrestaShop's
+    `Active (0/1)` and its `Visibility` "both", "search", "catalog" (not searchable) or "none". None when
     it is none of these."""
     normal = str(value).strip().lower()
     if value is True or normal in _YES or normal in _SHOWN:
@@ -208,10 +209,13 @@ def published_of_flag(value: Any) -> bool | None:
 
 def least_shown(values: list[str]) -> str:
     """Of the values several columns give for whether a product is on the shop, the one that hides it,
-    else the first given: WooCommerce writes a draft in `Published` (-1) and a product left out of the
-    catalog in `Visibility in catalog` ("hidden"), and a product either hides is not searchable."""
-    hiding = next((v for v in values if published_of_flag(v) is False), None)
-    return hiding if hiding is not None else next((v for v in values if v.strip()), "")
+    else one no flag reads (so the record is refused naming it), else the first given: WooCommerce writes
+    a draft in `Published` (-1) and a product left out of the catalog in `Visibility in catalog`
+    ("hidden"), and a product either hides is not searchable."""
+    given = [v for v in values if v.strip()]
+    hiding = next((v for v in given if published_of_flag(v) is False), None)
+    unread = next((v for v in given if published_of_flag(v) is None), None)
+    return hiding if hiding is not None else unread if unread is not None else next(iter(given), "")
 
 
 def shown_only_in_family(value: Any) -> bool:
@@ -222,6 +226,7 @@ def shown_only_in_family(value: Any) -> bool:
 
 _ONLY_IN_FAMILY = "not visible individually"
 _SHOWN = frozenset({"active", "published", "publish", "visible", "search", "public", "catalog, search"})
-_SHOWN |= {"enabled"}
+_SHOWN |= {"enabled", "both"}  # PrestaShop's Visibility: in the catalog and in search
 _NOT_SHOWN = frozenset({"-1", "draft", "private", "pending", "hidden", "archived", "catalog", "unpublished"})
 _NOT_SHOWN |= {"2", "disabled", _ONLY_IN_FAMILY}  # Magento: product_online 2, a configurable's child
+_NOT_SHOWN |= {"none"}  # PrestaShop's Visibility: nowhere

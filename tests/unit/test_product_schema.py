@@ -293,6 +293,20 @@ def test_two_columns_may_say_whether_a_product_is_shown_and_either_hides_it(tmp_
     assert [p.id for p in load_catalog(lines, feed=FeedFormat(columns)).products] == ["2"]  # null: not given
 
 
+def test_prestashops_active_and_visibility_and_a_second_column_no_flag_reads(tmp_path: Path) -> None:
+    path = tmp_path / "products_import.csv"  # PrestaShop: Active (0/1), Visibility both/search/catalog/none
+    rows = ["ID;Name *;Active (0/1);Visibility", "1;Barolo;1;both", "2;Barolo 2015;0;both"]
+    rows += ["3;Confezione regalo;1;none", "4;Buono regalo;1;catalog", "5;Grappa;1;search"]
+    rows += ["6;Amaro;1;ovunque"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    columns = {"ID": "id", "Name *": "title", "Active (0/1)": "published", "Visibility": "published"}
+    loaded = load_catalog(path, feed=FeedFormat(columns))
+    assert [p.id for p in loaded.products] == ["1", "5"] and loaded.unpublished == ["2", "3", "4"]
+    assert [(p.line, p.message) for p in loaded.problems] == [
+        (7, "published: expected true or false (or draft, private, hidden, archived), got 'ovunque'")
+    ]  # a value neither column's flag reads is not passed over for the other column's
+
+
 def test_a_column_mapped_to_null_is_left_out(tmp_path: Path) -> None:
     path = tmp_path / "wc-product-export.csv"
     path.write_text("ID,Name,Tax status,Position,Tags\n1,Melk,taxable,0,Zuivel\n", encoding="utf-8")
