@@ -67,6 +67,8 @@ UNITS = (
     Unit((), ("mm2",)),  # a cable's cross-section, "2,5 mm²" (folded, "²" is "2")
     Unit((), ("m2",)),
     Unit((), ("m3",)),
+    Unit(("month", "months")),  # an age: a cheese's "24 months", a balsamic's "12 years", a warranty
+    Unit(("year", "years"), ("yr", "yrs")),
 )
 # The catalog languages' own words for the same units (read in a catalog of any language), each a unit of
 # its own, so a size typed together reads apart in its own language ("55zoll" as "55 zoll", the catalog's
@@ -105,6 +107,15 @@ LANGUAGE_UNITS = (
     Unit(("pieza", "piezas")),
     Unit(("pezzo", "pezzi")),
     Unit(("stuk", "stuks")),
+    Unit(("mese", "mesi")),  # month and year: Italian, German, Spanish and Portuguese, Dutch, French
+    Unit(("anno", "anni")),
+    Unit(("monat", "monate")),
+    Unit(("jahr", "jahre")),
+    Unit(("mes", "meses")),
+    Unit(("año", "años", "ano", "anos")),
+    Unit(("maand", "maanden")),
+    Unit(("jaar",)),
+    Unit(("mois",)),
 )
 UNIT_SPELLINGS = {
     spelling: unit for unit in (*UNITS, *LANGUAGE_UNITS) for spelling in (*unit.words, *unit.short)

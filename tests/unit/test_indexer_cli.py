@@ -253,6 +253,7 @@ def test_only_codes_read_like_identifiers() -> None:
     assert not reads_like_identifiers(["A1"])  # one product says nothing
     assert not reads_like_identifiers(["CHF 20", "CHF 50", "100 €"])  # a gift card's values: amounts
     assert reads_like_identifiers(["DHP482", "GSR18", "EAN 123"])  # letters before digits: no currency
+    assert not reads_like_identifiers(["24 mesi", "36 mesi", "12 anni"])  # ages: a cheese's, a vinegar's
 
 
 def test_check_names_the_wordy_attributes_and_the_identifiers_a_spreadsheet_rounded(

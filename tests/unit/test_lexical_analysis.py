@@ -248,6 +248,9 @@ def test_a_size_is_one_unit_of_the_query_matched_with_all_its_words() -> None:
     assert units("1/2 in pvc elbow").needed == 2  # three units: the size may be the one missed
     assert units("mm wrench").units == (("mm",), ("wrench",))  # a unit is no size without its number
     assert units("x 4 table").units == (("4",), ("x",), ("table",))  # "x" before any number is a word
+    # an age is a size too: the 24-month cheese does not stand in for "parmigiano 36 mesi" by "mesi"
+    assert units("parmigiano 36 mesi", "italian").units == (("36", "mesi"), ("parmigiano",))
+    assert units("balsamic vinegar 12 years").units == (("12", "years"), ("balsamic",), ("vinegar",))
     # without sizes, the rule as it was: all of one or two words, all but one of three or four
     queries = ("tent", "tent pole", "tent pole bag", "tent pole bag blue", "tent pole bag blue green")
     assert [units(q).needed for q in queries] == [1, 2, 2, 3, 4]
