@@ -275,7 +275,8 @@ class Settings(BaseSettings):
         (),
         description="Catalog-file columns whose cell holds several fields as name=value pairs separated "
         'by commas (Magento\'s `additional_attributes`: "manufacturer=CeraVe,skin_type=Dry|Oily"): each '
-        "pair is read as a column of its own, renamed by catalog_columns, values separated by | as a list. "
+        "pair is read as a column of its own, renamed by catalog_columns, values separated by | as a list; "
+        'or PrestaShop\'s features, "Regione:Piemonte:1,Vitigno:Nebbiolo:2" (a name given again: a list). '
         'JSON, e.g. ["additional_attributes"]; names in any case.',
     )
     store_view: str = Field(
