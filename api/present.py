@@ -12,7 +12,7 @@ import numpy as np
 from api.schemas.common import Hit, HitDebug
 from engine.events.base import Impression
 from engine.pipeline.types import RankedHit
-from engine.product_schema import REGULAR_PRICE
+from engine.product_schema import REGULAR_PRICE, SALE_ENDS
 from engine.ranking.features import FEATURE_NAMES
 from engine.records import Product
 
@@ -58,6 +58,7 @@ def to_hit(
         brand=product.brand,
         price=product.price,
         regular_price=regular_price(product),
+        sale_ends=sale_ends(product),
         currency=product.currency,
         availability=product.availability,
         image=product.image,
@@ -77,6 +78,13 @@ def regular_price(product: Product) -> float | None:
     if not isinstance(regular, (int, float)) or product.price is None or regular <= product.price:
         return None
     return float(regular)
+
+
+def sale_ends(product: Product) -> str | None:
+    """When the sale ends (`engine.product_schema.SALE_ENDS`), while the product is on sale, so a page
+    can say "until December 24"."""
+    ends = product.attributes.get(SALE_ENDS)
+    return ends if isinstance(ends, str) and regular_price(product) is not None else None
 
 
 def page_currency(products: Iterable[Product]) -> str | None:

@@ -92,6 +92,11 @@ class Hit(BaseModel):
     regular_price: float | None = Field(
         None, description="The price before a sale while the product is on sale (`price` is the sale price)."
     )
+    sale_ends: str | None = Field(
+        None,
+        description="When the sale ends (ISO 8601, UTC: the first moment after it), while the product is on "
+        "a sale with an end (its catalog's `sale_to`), else null.",
+    )
     currency: str = "USD"
     availability: str = "in_stock"
     image: str | None = None

@@ -177,11 +177,30 @@ def test_a_product_on_sale_answers_its_regular_price_beside_the_price(tmp_path: 
         body = [
             {"id": "s1", "title": "Chef knife", "price": "89,00 €", "sale_price": "69,00 €"},
             {"id": "s2", "title": "Bread knife", "price": 49, "regular_price": 39},  # an attribute, no sale
+            {
+                "id": "s3",
+                "title": "Paring knife",
+                "price": 20,
+                "sale_percent": "25%",
+                "sale_to": "2090-01-31",
+            },
+            {"id": "s4", "title": "Cheese knife", "price": 30, "sale_price": 20, "sale_to": "2020-01-31"},
         ]
         assert client.post("/v1/products", json=body, headers=AUTH).status_code == 200
         hits = {h["id"]: h for h in client.post("/v1/search", json={"query": "knife"}).json()["hits"]}
-        assert (hits["s1"]["price"], hits["s1"]["regular_price"]) == (69.0, 89.0)
+        assert (hits["s1"]["price"], hits["s1"]["regular_price"], hits["s1"]["sale_ends"]) == (
+            69.0,
+            89.0,
+            None,
+        )
         assert (hits["s2"]["price"], hits["s2"]["regular_price"]) == (49.0, None)
+        assert (hits["s3"]["price"], hits["s3"]["regular_price"]) == (15.0, 20.0)  # a quarter off
+        assert hits["s3"]["sale_ends"] == "2090-02-01T00:00:00Z"  # the whole last day is in the sale
+        assert (hits["s4"]["price"], hits["s4"]["regular_price"], hits["s4"]["sale_ends"]) == (
+            30.0,
+            None,
+            None,
+        )
     services.close()
 
 
