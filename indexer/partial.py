@@ -5,8 +5,9 @@ A patch is a JSON object (or a CSV row) naming the product by `id` plus the fiel
 - a schema field with a value replaces it (`"price": 12.5`, `"availability": "out_of_stock"`, or the
   flag `"available": false`);
 - `sale_price` starts or changes a sale (the price becomes it, the regular one is kept) and null ends it;
-  a sale with an end keeps it (`sale_ends`) until a patch gives the sale anew (`sale_price`, `sale_to`,
-  ...), and a patch after its end finds it over;
+  `sale_percent` or `sale_amount` gives it as a discount off the price, 0 ending it; a sale with an end
+  keeps it (`sale_ends`) until a patch gives the sale anew (`sale_price`, `sale_to`, ...), and a patch
+  after its end finds it over;
 - `category` replaces every category path (a cell listing several, with `AISLE_CATEGORY_LISTS`, gives
   them all; its levels and root read as `AISLE_CATEGORY_LEVELS` and `AISLE_CATEGORY_ROOT` say, in
   `indexer upsert --partial`);
@@ -70,6 +71,8 @@ def apply_patch(
     attributes: dict[str, Any] = dict(raw["attributes"])
     if REGULAR_PRICE in attributes and raw.get("price") is not None:  # on sale: as the full record says it
         raw["sale_price"], raw["price"] = raw["price"], attributes.pop(REGULAR_PRICE)
+    if any(f in changes for f in ("sale_price", "sale_percent", "sale_amount")):
+        raw.pop("sale_price", None)  # the patch's sale replaces the stored one (a discount of 0 ends it)
     ends = attributes.pop(SALE_ENDS, None)
     if ends is not None and not any(f in changes for f in SALE_FIELDS):  # a sale keeps its end
         raw["sale_to"] = ends

@@ -123,6 +123,10 @@ def test_a_patch_keeps_a_sales_end_and_a_patch_after_it_finds_the_sale_over() ->
     assert after.price == 40 and "regular_price" not in after.attributes
     renewed = apply_patch(on_sale, {"sale_price": 28}, now=datetime(2026, 12, 26, tzinfo=UTC))
     assert renewed.price == 28 and "sale_ends" not in renewed.attributes  # a sale given anew
+    discounted = apply_patch(on_sale, {"sale_percent": "10"})  # PrestaShop's discount replaces the sale
+    assert (discounted.price, discounted.attributes["regular_price"]) == (36.0, 40.0)
+    ended = apply_patch(discounted, {"sale_percent": "0"})  # and 0 ends it
+    assert ended.price == 40 and "regular_price" not in ended.attributes
 
 
 FEED = """<?xml version="1.0"?>
