@@ -35,6 +35,7 @@ from typing import Any
 from bench.shop_judging import ExportRows, shop_main, write_csv_shop
 from bench.wine_catalog import CATALOG, JUDGED, RED, Product
 from engine.schema_checks import Limits
+from engine.schema_sale import SALE_ATTRIBUTES
 from indexer.readers import FeedFormat
 
 SEED = 43
@@ -146,7 +147,7 @@ def judged_text(product: dict[str, Any]) -> str:
     features = ", ".join(
         f"{name}={v}"
         for name, value in attributes.items()
-        if name not in ("tags", "stock", "sku", "EAN13", "regular_price", "sale_ends")
+        if name not in ("tags", "stock", "sku", "EAN13", *SALE_ATTRIBUTES)
         for v in (value if isinstance(value, list) else [value])
     )
     labels = ", ".join(attributes.get("tags", []))

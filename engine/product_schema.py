@@ -32,12 +32,13 @@ from engine.markup import plain_text
 from engine.records import AVAILABILITY_VALUES, BUYABLE, CATEGORY_SEPARATOR, Product
 from engine.schema_attributes import read_attributes
 from engine.schema_checks import DEFAULT_LIMITS, FieldChecker, Limits, kind, missing, show
-from engine.schema_sale import read_sale
+from engine.schema_sale import REGULAR_PRICE, SALE_ATTRIBUTES, SALE_ENDS, read_sale
 
 __all__ = [
     "DEFAULT_LIMITS",
     "KNOWN_FIELDS",
     "REGULAR_PRICE",
+    "SALE_ATTRIBUTES",
     "SALE_ENDS",
     "SALE_FIELDS",
     "STOCK",
@@ -55,12 +56,11 @@ KNOWN_FIELDS += ("availability", "attributes", "image", "popularity")
 # Fields read into another one rather than kept as attributes: the `available` flag is `availability`, a
 # sale (`sale_price`, or a discount off the price, PrestaShop's `sale_percent` and `sale_amount`, while its
 # dates say it runs) is the price (the regular one kept as the `regular_price` attribute, the moment the
-# sale ends as `sale_ends`); `published` decides whether the record is a product of the shop at all;
+# sale ends as `sale_ends`; a sale not begun as `engine.schema_sale` says); `published` decides whether
+# the record is a product of the shop at all;
 # `more_categories` are category paths after the first.
 SALE_FIELDS = ("sale_price", "sale_percent", "sale_amount", "sale_from", "sale_to", "sale_dates")
 ALIASES = ("available", *SALE_FIELDS, "published", "more_categories")
-REGULAR_PRICE = "regular_price"
-SALE_ENDS = "sale_ends"
 STOCK = "stock"  # a count on hand, kept as an attribute; without `availability` it decides it
 
 
@@ -94,12 +94,11 @@ def validate_record(raw: Any, limits: Limits = DEFAULT_LIMITS, now: datetime | N
     brand = check.text(raw, "brand", limits.brand_chars)
     category, more_categories = category_paths(raw.get("category"), raw.get("more_categories"), check)
     currency = _currency(raw.get("currency"), check, limits.currency)
-    price, regular, ends = read_sale(check, raw, currency, now or datetime.now(UTC))
+    price, sale = read_sale(check, raw, currency, now or datetime.now(UTC))
     popularity = check.number(raw, "popularity") or 0.0
     image = check.text({"image": first_image(raw.get("image"))}, "image", limits.image_chars) or None
     attributes = read_attributes(raw, check, (*KNOWN_FIELDS, *ALIASES))
-    attributes |= {} if regular is None else {REGULAR_PRICE: regular}
-    attributes |= {} if ends is None else {SALE_ENDS: ends}
+    attributes |= sale
     stock = _stock(attributes.get(STOCK), check)
     availability = _availability(raw.get("availability"), raw.get("available"), stock, check)
     if check.errors:

@@ -1,8 +1,12 @@
 """A record's sale: the price it sells at, the regular price a page strikes through, and when the sale
 ends, from a sale price or a discount off the price and the dates the sale runs between.
 
-Apart from `engine.product_schema` so that the schema reads as the list of its fields; the dates are
-read by `engine.sale_dates`.
+A sale is kept with the product as attributes: while it runs, the regular price (`regular_price`) and
+its end (`sale_ends`); before it begins, its price (`scheduled_sale_price`), its start (`sale_starts`)
+and its end, so that `indexer sales` can start and end it on time between two sends of the catalog
+(`indexer.sales`), and a partial update reads it back (`indexer.partial`). Apart from
+`engine.product_schema` so that the schema reads as the list of its fields; the dates are read by
+`engine.sale_dates`.
 """
 
 from __future__ import annotations
@@ -13,15 +17,21 @@ from typing import Any
 from engine.sale_dates import read_window
 from engine.schema_checks import FieldChecker, missing
 
+REGULAR_PRICE = "regular_price"
+SALE_ENDS = "sale_ends"
+SALE_STARTS = "sale_starts"
+SCHEDULED_SALE_PRICE = "scheduled_sale_price"
+SALE_ATTRIBUTES = (REGULAR_PRICE, SALE_ENDS, SALE_STARTS, SCHEDULED_SALE_PRICE)
+
 
 def read_sale(
     check: FieldChecker, raw: dict[str, Any], currency: str, now: datetime
-) -> tuple[float | None, float | None, str | None]:
-    """(price, regular price, when the sale ends). A product on sale sells at its sale price (Google's
-    feeds, WooCommerce's "Sale price"; PrestaShop's discount off the price), so that is the price search
-    filters, sorts, buckets and shows while the sale's dates say it runs (`engine.sale_dates`); the
-    regular one stays for a page's strike-through. A sale above the regular price is refused: one column
-    is the wrong one."""
+) -> tuple[float | None, dict[str, Any]]:
+    """(the price the product sells at `now`, the attributes that keep its sale). A product on sale
+    sells at its sale price (Google's feeds, WooCommerce's "Sale price"; PrestaShop's discount off the
+    price), so that is the price search filters, sorts, buckets and shows while the sale's dates say it
+    runs (`engine.sale_dates`); the regular one stays for a page's strike-through. A sale above the
+    regular price is refused: one column is the wrong one."""
     price = check.number(raw, "price", currency)
     sale = _sale_price(check, raw, price, currency)
     try:
@@ -29,11 +39,30 @@ def read_sale(
     except ValueError as exc:
         field, _, message = str(exc).partition(": ")
         check.fail(field, message)
-        return price, None, None
-    if sale is None or not window.runs_at(now):
-        return price, None, None
-    ends = None if window.end is None else window.end.isoformat().replace("+00:00", "Z")
-    return sale, price, ends
+        return price, {}
+    ends = {} if window.end is None else {SALE_ENDS: _moment(window.end)}
+    if sale is None or (window.end is not None and window.end <= now):
+        return price, {}
+    if window.start is not None and now < window.start:
+        return price, {SCHEDULED_SALE_PRICE: sale, SALE_STARTS: _moment(window.start), **ends}
+    return sale, {REGULAR_PRICE: price, **ends}
+
+
+def sale_fields(attributes: dict[str, Any]) -> dict[str, Any]:
+    """The record fields that give again the sale `attributes` keep (`read_sale`), for the price now
+    in `price`: a sale running or scheduled, with its dates."""
+    fields: dict[str, Any] = {}
+    if SCHEDULED_SALE_PRICE in attributes:
+        fields["sale_price"] = attributes[SCHEDULED_SALE_PRICE]
+    if SALE_STARTS in attributes:
+        fields["sale_from"] = attributes[SALE_STARTS]
+    if SALE_ENDS in attributes:
+        fields["sale_to"] = attributes[SALE_ENDS]
+    return fields
+
+
+def _moment(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def _sale_price(check: FieldChecker, raw: dict[str, Any], price: float | None, currency: str) -> float | None:

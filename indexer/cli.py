@@ -17,6 +17,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.catalog import IndexManifest, LiveIndex, catalog_root, open_live, read_manifest
@@ -36,6 +37,7 @@ from indexer.partial import inline_records, load_patches
 from indexer.problems import MAX_BAD_SHARE, MAX_REPORTED, BadRecords, Problem
 from indexer.readers import FeedFormat, read_records
 from indexer.rounded import rounded_note
+from indexer.sales import refresh_sales
 from indexer.store_views import StoreViews
 from indexer.updates import IndexUpdater
 from indexer.verify import stats, verify
@@ -62,6 +64,7 @@ EXAMPLES = """examples:
   indexer check export.csv                    # what a build would read: counts, bad lines, attributes
   indexer build catalog.jsonl --text-tower 3  # re-embed with both-towers encoder version 3, then switch
   indexer rollback                            # back to the previous generation and its query tower
+  indexer sales                               # start and end the sales due by now (cron: every 5 min)
 """
 
 
@@ -121,6 +124,10 @@ def _parser() -> argparse.ArgumentParser:
         "rollback", help="serve the generation the live one replaced again (with its query tower)"
     )
     back.add_argument("generation", nargs="?", help="a kept generation (default: the newest other one)")
+    sales = commands.add_parser(
+        "sales", help="start and end the sales whose dates have come since the catalog was sent"
+    )
+    sales.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -424,6 +431,19 @@ def _check(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
     return EXIT_SKIPPED if report.problems else 0
 
 
+def _sales(args: argparse.Namespace, settings: Settings, backends: Backends) -> int:
+    io = FactoryVectorIO(settings)
+    updater = IndexUpdater(catalog_root(settings), backends.lexical, None, io, limits=_limits(settings))
+    report = refresh_sales(updater, datetime.now(UTC))
+    upcoming = report.next_change.isoformat().replace("+00:00", "Z") if report.next_change else None
+    if args.json:
+        print(json.dumps({"started": report.started, "ended": report.ended, "next_change": upcoming}))
+        return 0
+    print(f"sales: {len(report.started)} started, {len(report.ended)} ended", end="")
+    print(f"; the next starts or ends at {upcoming}" if upcoming else "; none scheduled")
+    return 0
+
+
 COMMANDS = {
     "build": _build,
     "upsert": _upsert,
@@ -432,6 +452,7 @@ COMMANDS = {
     "verify": _verify,
     "rollback": _rollback,
     "check": _check,
+    "sales": _sales,
 }
 
 

@@ -38,7 +38,7 @@ from engine.product_schema import (
     DEFAULT_LIMITS,
     KNOWN_FIELDS,
     REGULAR_PRICE,
-    SALE_ENDS,
+    SALE_ATTRIBUTES,
     SALE_FIELDS,
     STOCK,
     Limits,
@@ -47,6 +47,7 @@ from engine.product_schema import (
     validate_record,
 )
 from engine.records import Product
+from engine.schema_sale import sale_fields
 from indexer.problems import Problem
 from indexer.readers import Malformed, RawRecord
 
@@ -69,13 +70,7 @@ def apply_patch(
     if "category" in changes:  # the new cell names all its paths
         raw.pop("more_categories", None)
     attributes: dict[str, Any] = dict(raw["attributes"])
-    if REGULAR_PRICE in attributes and raw.get("price") is not None:  # on sale: as the full record says it
-        raw["sale_price"], raw["price"] = raw["price"], attributes.pop(REGULAR_PRICE)
-    if any(f in changes for f in ("sale_price", "sale_percent", "sale_amount")):
-        raw.pop("sale_price", None)  # the patch's sale replaces the stored one (a discount of 0 ends it)
-    ends = attributes.pop(SALE_ENDS, None)
-    if ends is not None and not any(f in changes for f in SALE_FIELDS):  # a sale keeps its end
-        raw["sale_to"] = ends
+    raw |= _stored_sale(raw, attributes, changes)
     counted = STOCK in changes  # a new stock count, given as a field or as an attribute
     for name, value in changes.items():
         if name == "attributes":
@@ -99,6 +94,26 @@ def apply_patch(
             "published: a partial update cannot take a product off the shop; delete it (indexer delete, "
             "DELETE /v1/products/{id}) or send its whole record"
         ) from None
+
+
+def _stored_sale(
+    raw: dict[str, Any], attributes: dict[str, Any], changes: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The fields that give again the sale `attributes` keep (taken out of them), as the full record
+    said it: a running sale's price and regular price, a scheduled sale's price, their dates. A patch's
+    sale price or discount replaces the stored one (a discount of 0 ends it), and any sale field of the
+    patch its dates."""
+    stored = sale_fields(attributes)
+    regular = attributes.get(REGULAR_PRICE)
+    for name in SALE_ATTRIBUTES:
+        attributes.pop(name, None)
+    if regular is not None and raw.get("price") is not None:  # on sale
+        stored |= {"sale_price": raw["price"], "price": regular}
+    if any(f in changes for f in ("sale_price", "sale_percent", "sale_amount")):
+        stored.pop("sale_price", None)
+    if any(f in changes for f in SALE_FIELDS):
+        stored = {k: v for k, v in stored.items() if k in ("sale_price", "price")}
+    return stored
 
 
 def _flag(value: Any) -> str | None:

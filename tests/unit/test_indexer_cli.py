@@ -444,3 +444,20 @@ def test_list_attributes_read_alike_in_a_build_and_a_partial_update(
     labels.write_text('id,Tags\nt2,"Biologisch, Lactosevrij"\n')
     assert run(capsys, "upsert", "--partial", str(labels))[0] == 0
     assert lexical.get(["t2"])["t2"].attributes == {"Tags": ["Biologisch", "Lactosevrij"]}
+
+
+def test_sales_says_what_it_started_and_ended_and_when_the_next_change_is(env, capsys, tmp_path) -> None:
+    catalog, lexical, inferences = env
+    run(capsys, "build", str(catalog), "--no-progress", "--max-bad", "75")
+    record = {"id": "s1", "title": "panettone", "price": 30, "sale_percent": 15, "sale_from": "2090-11-27"}
+    code, _, _ = run(capsys, "upsert", "--json", json.dumps(record))
+    assert code == 0 and lexical.get(["s1"])["s1"].price == 30  # not begun
+    count = len(inferences)
+    code, out, _ = run(capsys, "sales")
+    assert (
+        code == 0
+        and out.strip() == "sales: 0 started, 0 ended; the next starts or ends at 2090-11-27T00:00:00Z"
+    )
+    assert len(inferences) == count  # no model server asked for
+    code, out, _ = run(capsys, "sales", "--json")
+    assert json.loads(out) == {"started": [], "ended": [], "next_change": "2090-11-27T00:00:00Z"}
