@@ -45,7 +45,7 @@ def read_sale(
         return price, {}
     if window.start is not None and now < window.start:
         return price, {SCHEDULED_SALE_PRICE: sale, SALE_STARTS: _moment(window.start), **ends}
-    return sale, {REGULAR_PRICE: price, **ends}
+    return sale, {} if price is None else {REGULAR_PRICE: price, **ends}  # no price: the sale is the price
 
 
 def sale_fields(attributes: dict[str, Any]) -> dict[str, Any]:
