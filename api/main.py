@@ -37,6 +37,7 @@ from api.routes import (
     ubi,
     ui,
 )
+from api.sales_clock import SalesClock
 from api.schemas.insights import InsightsEvents
 from api.schemas.instantsearch import MultiQueryRequest, SearchParams
 from api.schemas.ubi import UbiEvent, UbiQuery
@@ -92,12 +93,16 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        clock = None
         if app.state.services is None:
             app.state.services = build_services(settings or get_settings())
             app.state.metrics = app.state.services.metrics
+            clock = SalesClock(app.state.services, app.state.services.settings.sales_interval_s).start()
         try:
             yield
         finally:
+            if clock is not None:
+                clock.stop()
             if owned and app.state.services is not None:
                 app.state.services.close()
 

@@ -322,6 +322,13 @@ class Settings(BaseSettings):
         "refused (503 `overloaded`, Retry-After 1): offered more searches than it can serve, a process "
         "would otherwise queue them without bound, and every answer would come later than the last.",
     )
+    sales_interval_s: float = Field(
+        300.0,
+        ge=0,
+        description="How often the gateway starts and ends the sales whose dates have come since the "
+        "catalog was sent (indexer.sales; a sweep reads every product); 0: never "
+        "(run `indexer sales` from cron instead).",
+    )
     breaker_failures: int = Field(
         3, ge=1, description="Failures in a row that open a backend's circuit breaker (engine.resilience)."
     )

@@ -8,8 +8,8 @@ where there is none), Google's `sale_price_effective_date`, one ISO 8601 interva
 ("2026-12-01T00:00-08:00/2026-12-24T23:59-08:00"). Read without them, a sale that ended last month is
 still the price search filters, sorts and shows, and a shop's Christmas prices show in November. Mapped
 to the schema's `sale_from`, `sale_to` or `sale_dates`, the sale is the price only while it runs, as of
-when the record is read (a build, an upsert), and `indexer sales` starts and ends it on time between
-two sends of the catalog (`indexer.sales`).
+when the record is read (a build, an upsert), and the gateway's sales clock (or `indexer sales`) starts
+and ends it on time between two sends of the catalog (`indexer.sales`).
 
 A date without a time means the whole day, as each of these systems means it: `sale_from` from its
 first moment, `sale_to` to its last. A time without a zone is UTC. Slashed dates are Magento's, month

@@ -3,8 +3,8 @@ ends, from a sale price or a discount off the price and the dates the sale runs 
 
 A sale is kept with the product as attributes: while it runs, the regular price (`regular_price`) and
 its end (`sale_ends`); before it begins, its price (`scheduled_sale_price`), its start (`sale_starts`)
-and its end, so that `indexer sales` can start and end it on time between two sends of the catalog
-(`indexer.sales`), and a partial update reads it back (`indexer.partial`). Apart from
+and its end, so that the gateway's sales clock and `indexer sales` can start and end it on time between two
+sends of the catalog (`indexer.sales`), and a partial update reads it back (`indexer.partial`). Apart from
 `engine.product_schema` so that the schema reads as the list of its fields; the dates are read by
 `engine.sale_dates`.
 """

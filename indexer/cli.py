@@ -434,7 +434,7 @@ def _check(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
 def _sales(args: argparse.Namespace, settings: Settings, backends: Backends) -> int:
     io = FactoryVectorIO(settings)
     updater = IndexUpdater(catalog_root(settings), backends.lexical, None, io, limits=_limits(settings))
-    report = refresh_sales(updater, datetime.now(UTC))
+    report = refresh_sales(backends.lexical, lambda patches: updater.patch(patches)[0], datetime.now(UTC))
     upcoming = report.next_change.isoformat().replace("+00:00", "Z") if report.next_change else None
     if args.json:
         print(json.dumps({"started": report.started, "ended": report.ended, "next_change": upcoming}))

@@ -3,20 +3,22 @@
 A record's sale is read as of the moment the record is read (`engine.schema_sale`): a sale that has not
 begun is kept with the product (`scheduled_sale_price`, `sale_starts`), a running one with its end
 (`sale_ends`). Left alone, the price would change only when the shop sends the product again, and a
-Black Friday sale would start whenever the next export runs. `indexer sales`, run by cron every few
-minutes, finds the products whose sale starts or ends by now and changes them through partial updates
-(`IndexUpdater.patch`, under the writers' lock, embedding nothing): a sale that starts gets its price
-and dates again, read as of now, so it runs; a sale that is over is ended. It also says when the next
-change is due, so a scheduler can wake then.
+Black Friday sale would start whenever the next export runs. The gateway's sales clock
+(`AISLE_SALES_INTERVAL_S`, every 5 minutes) or `indexer sales` from cron finds the products whose
+sale starts or ends by now and changes them through partial updates (under the writers' lock,
+embedding nothing): a sale that starts gets its price and dates again, read as of now, so it runs; a
+sale that is over is ended. It also says when the next change is due. Each change is idempotent, so
+two gateway processes, or a gateway and cron, sweeping at once write the same products.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from engine.lexical.base import LexicalIndex
 from engine.records import Product
 from engine.sale_dates import read_moment
 from engine.schema_sale import REGULAR_PRICE, SALE_ENDS, SALE_STARTS, SCHEDULED_SALE_PRICE, sale_fields
@@ -76,18 +78,22 @@ def sweep(products: Iterable[Product], now: datetime) -> tuple[dict[str, dict[st
     return patches, upcoming
 
 
-def refresh_sales(updater: Any, now: datetime, batch: int = BATCH) -> SalesReport:
-    """Start and end the sales of the live index due by `now`, the current time (`updater`: an
-    `IndexUpdater`, whose partial updates read a sale as of the current time)."""
+Patch = Callable[[dict[str, dict[str, Any]]], list[Product]]
+
+
+def refresh_sales(lexical: LexicalIndex, patch: Patch, now: datetime, batch: int = BATCH) -> SalesReport:
+    """Start and end the sales of the products in `lexical` due by `now`, the current time, through
+    `patch` (`IndexUpdater.patch` for `indexer sales`, the gateway's `Catalog.patch` for its clock:
+    partial updates, which read a sale as of the current time)."""
     report = SalesReport()
-    ids = sorted(updater.lexical.all_ids())
+    ids = sorted(lexical.all_ids())
     for start in range(0, len(ids), batch):
-        current: Mapping[str, Product] = updater.lexical.get(ids[start : start + batch])
+        current: Mapping[str, Product] = lexical.get(ids[start : start + batch])
         patches, upcoming = sweep(current.values(), now)
         if upcoming is not None and (report.next_change is None or upcoming < report.next_change):
             report.next_change = upcoming
         if patches:
-            stored, _ = updater.patch(patches)  # read as of the current time, which `now` is
+            stored = patch(patches)
             for product in stored:  # a sale whose start and end both passed since the last run ends
                 (report.started if REGULAR_PRICE in product.attributes else report.ended).append(product.id)
             report.next_change = _earliest([report.next_change, *map(next_change, stored)])

@@ -103,7 +103,7 @@ def test_refresh_starts_and_ends_the_sales_due_in_the_index(shop: tuple[IndexUpd
     ]
     assert [p.price for p in products] == [64, 45, 24]  # as read three days ago
     writer.upsert(products)
-    report = refresh_sales(sales, now)
+    report = refresh_sales(sales.lexical, lambda patches: sales.patch(patches)[0], now)
     assert (report.started, report.ended) == (["a"], ["b"])
     stored = sales.lexical.get(["a", "b", "c", "x"])
     assert [stored[i].price for i in "abcx"] == [51.2, 49, 24, 38]
@@ -111,5 +111,5 @@ def test_refresh_starts_and_ends_the_sales_due_in_the_index(shop: tuple[IndexUpd
         stored["a"].attributes["regular_price"] == 64 and "scheduled_sale_price" not in stored["a"].attributes
     )
     assert report.next_change is not None and abs(report.next_change - (now + day)) < timedelta(seconds=1)
-    again = refresh_sales(sales, now)  # nothing more is due
+    again = refresh_sales(sales.lexical, lambda patches: sales.patch(patches)[0], now)  # nothing more is due
     assert (again.started, again.ended) == ([], [])

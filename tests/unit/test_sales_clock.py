@@ -1,0 +1,64 @@
+"""The gateway's sales clock (`api.sales_clock`): a sale that ended since the catalog was sent is ended,
+one that began starts, both served at once; a failed sweep is tried again at the next tick."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.sales_clock import SalesClock
+from engine.product_schema import validate_record
+from tests.unit.gateway_fakes import make_services, search
+
+
+def sent_days_ago(days: int) -> list:
+    """Two knives as a catalog sent `days` ago read them: one on a sale ending yesterday, one whose sale
+    begins yesterday."""
+    now = datetime.now(UTC)
+    then, yesterday = now - timedelta(days=days), (now - timedelta(days=1)).isoformat()
+    records = [
+        {"id": "k1", "title": "Chef knife", "price": 89, "sale_price": 69, "sale_to": yesterday},
+        {"id": "k2", "title": "Bread knife", "price": 40, "sale_percent": 25, "sale_from": yesterday},
+    ]
+    return [validate_record(r, now=then) for r in records]
+
+
+def test_a_tick_ends_the_sale_that_is_over_and_starts_the_one_that_began(tmp_path: Path) -> None:
+    products = sent_days_ago(3)
+    assert [p.price for p in products] == [69, 40]  # as the catalog was read three days ago
+    services = make_services(tmp_path, products=products)
+    with TestClient(create_app(services)) as client:
+        report = SalesClock(services, 0).tick()
+        assert (report.started, report.ended) == (["k2"], ["k1"])
+        hits = {h["id"]: h for h in search(client, query="knife")["hits"]}
+        assert (hits["k1"]["price"], hits["k1"]["regular_price"]) == (89.0, None)
+        assert (hits["k2"]["price"], hits["k2"]["regular_price"]) == (30.0, 40.0)
+        assert SalesClock(services, 0).tick().started == []  # nothing more is due
+    services.close()
+
+
+def test_the_clock_ticks_on_its_own_and_survives_a_failed_sweep(tmp_path: Path) -> None:
+    services = make_services(tmp_path, products=sent_days_ago(3))
+    clock = SalesClock(services, 0.05)
+    calls = []
+    real_tick = clock.tick
+
+    def tick():
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("lexical index unavailable")
+        return real_tick()
+
+    clock.tick = tick  # type: ignore[method-assign]
+    clock.start()
+    deadline = time.monotonic() + 5
+    while services.lexical.get(["k1"])["k1"].price != 89 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    clock.stop()
+    assert len(calls) >= 2 and services.lexical.get(["k1"])["k1"].price == 89
+    assert not SalesClock(services, 0).start()._thread.is_alive()  # 0: no clock
+    services.close()
