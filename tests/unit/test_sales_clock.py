@@ -3,16 +3,27 @@ one that began starts, both served at once; a failed sweep is tried again at the
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from api.deps import Services
 from api.main import create_app
 from api.sales_clock import SalesClock
+from engine.catalog import Catalog
+from engine.config import load_settings
+from engine.events.embedded import EmbeddedEventLog
+from engine.lexical.embedded import EmbeddedLexical
+from engine.pipeline.types import PipelineConfig, SearchQuery
 from engine.product_schema import validate_record
-from tests.unit.gateway_fakes import make_services, search
+from engine.records import Filters
+from indexer.build import Builder, BuildOptions
+from indexer.embedding import EmbedOptions
+from indexer.updates import serving_updater
+from tests.unit.gateway_fakes import GatewayInference, make_services, search
 
 
 def sent_days_ago(days: int) -> list:
@@ -61,4 +72,35 @@ def test_the_clock_ticks_on_its_own_and_survives_a_failed_sweep(tmp_path: Path) 
     clock.stop()
     assert len(calls) >= 2 and services.lexical.get(["k1"])["k1"].price == 89
     assert not SalesClock(services, 0).start()._thread.is_alive()  # 0: no clock
+    services.close()
+
+
+def test_on_the_real_index_a_price_filter_and_sort_see_the_sale_at_once(tmp_path: Path) -> None:
+    """Real tantivy and FAISS stores (hashed fake encoders): the sweep's partial updates reach the index's
+    prices, so a price filter and a price sort see the sale the moment it starts or ends."""
+    settings = load_settings(data_dir=tmp_path / "var", api_key="secret")
+    catalog = tmp_path / "c.jsonl"
+    catalog.write_text(json.dumps({"id": "x", "title": "Paring knife", "price": 35}) + "\n", encoding="utf-8")
+    quiet = BuildOptions(progress=False, embed=EmbedOptions(batch_size=8, in_flight=1))
+    Builder(settings, GatewayInference(), EmbeddedLexical.from_settings(settings)).build(catalog, quiet)
+    lexical, inference = EmbeddedLexical.from_settings(settings), GatewayInference()
+    services = Services.assemble(
+        settings,
+        lexical,
+        inference,
+        Catalog(settings, inference, lexical, writer=serving_updater),
+        EmbeddedEventLog(tmp_path / "events.sqlite3"),
+        PipelineConfig(lexical_depth=20, dense_depth=20),
+    )
+    services.catalog.upsert(sent_days_ago(3))
+
+    def cheap() -> list[tuple[str, float]]:
+        query = SearchQuery(text="knife", size=10, sort="price_asc", filters=Filters(price_max=35))
+        outcome = services.pipeline.search(query)
+        return [(h.product_id, outcome.products[h.product_id].price) for h in outcome.hits]
+
+    assert cheap() == [("x", 35.0)]  # the bread knife's sale had not begun when the catalog was read
+    report = SalesClock(services, 0).tick()
+    assert (report.started, report.ended) == (["k2"], ["k1"])
+    assert cheap() == [("k2", 30.0), ("x", 35.0)]
     services.close()
