@@ -17,7 +17,8 @@ from fastapi.testclient import TestClient
 
 from api.deps import Services
 from api.main import create_app
-from engine.config import load_settings
+from engine.catalog import Catalog
+from engine.config import Settings, load_settings
 from engine.errors import BackendUnavailable, NotFound
 from engine.events.embedded import EmbeddedEventLog
 from engine.lexical.embedded import EmbeddedLexical
@@ -27,6 +28,7 @@ from engine.pipeline.types import PipelineConfig
 from engine.ranking.features import FEATURE_NAMES
 from engine.records import Filters, MemberHits, Product, ScoredId
 from indexer.partial import apply_patch
+from indexer.updates import serving_updater
 from tests.fakes import FakeClipEncoder, FakeInference, FakeTextEncoder, FakeVectorStore
 
 FUSED = FEATURE_NAMES.index("fused_score")
@@ -286,3 +288,19 @@ def search(client: TestClient, **body: object) -> dict:
     response = client.post("/v1/search", json=body)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def embedded_services(settings: Settings, events: Path) -> Services:
+    """The gateway's services over the real embedded index and FAISS stores of `settings`' data
+    directory (an index `indexer build` wrote), writable as the gateway is, with the hashed fake
+    encoders; `events`: the event log's file."""
+    lexical = EmbeddedLexical.from_settings(settings)
+    inference = GatewayInference()
+    return Services.assemble(
+        settings,
+        lexical,
+        inference,
+        Catalog(settings, inference, lexical, writer=serving_updater),
+        EmbeddedEventLog(events),
+        PipelineConfig(lexical_depth=20, dense_depth=20),
+    )

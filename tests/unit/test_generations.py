@@ -19,18 +19,17 @@ from engine.catalog import Catalog, catalog_root, read_current, read_manifest
 from engine.catalog_undo import undo_path
 from engine.config import Settings, load_settings
 from engine.errors import BackendUnavailable
-from engine.events.embedded import EmbeddedEventLog
 from engine.lexical.embedded import EmbeddedLexical
 from engine.pipeline.retrieve import ProductLookup
-from engine.pipeline.types import PipelineConfig, SearchQuery
+from engine.pipeline.types import SearchQuery
 from engine.ranking.features import text_terms
 from engine.records import Product
 from engine.vectors.factory import FactoryVectorIO
 from indexer.build import Builder, BuildOptions
 from indexer.embedding import EmbedOptions
-from indexer.updates import IndexUpdater, serving_updater
+from indexer.updates import IndexUpdater
 from indexer.verify import verify
-from tests.unit.gateway_fakes import GatewayInference
+from tests.unit.gateway_fakes import GatewayInference, embedded_services
 
 QUIET = BuildOptions(progress=False, chunk_size=8, embed=EmbedOptions(batch_size=8, in_flight=1))
 IDS = [f"p{i}" for i in range(12)]
@@ -66,16 +65,7 @@ def updater(settings: Settings) -> IndexUpdater:
 
 
 def gateway(settings: Settings, tmp_path: Path) -> Services:
-    lexical = EmbeddedLexical.from_settings(settings)
-    inference = GatewayInference()
-    services = Services.assemble(
-        settings,
-        lexical,
-        inference,
-        Catalog(settings, inference, lexical, writer=serving_updater),
-        EmbeddedEventLog(tmp_path / "events.sqlite3"),
-        PipelineConfig(lexical_depth=20, dense_depth=20),
-    )
+    services = embedded_services(settings, tmp_path / "events.sqlite3")
     services.reload_interval_s = 0.0
     return services
 

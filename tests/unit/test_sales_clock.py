@@ -10,20 +10,16 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from api.deps import Services
 from api.main import create_app
 from api.sales_clock import SalesClock
-from engine.catalog import Catalog
 from engine.config import load_settings
-from engine.events.embedded import EmbeddedEventLog
 from engine.lexical.embedded import EmbeddedLexical
-from engine.pipeline.types import PipelineConfig, SearchQuery
+from engine.pipeline.types import SearchQuery
 from engine.product_schema import validate_record
 from engine.records import Filters
 from indexer.build import Builder, BuildOptions
 from indexer.embedding import EmbedOptions
-from indexer.updates import serving_updater
-from tests.unit.gateway_fakes import GatewayInference, make_services, search
+from tests.unit.gateway_fakes import GatewayInference, embedded_services, make_services, search
 
 
 def sent_days_ago(days: int) -> list:
@@ -83,15 +79,7 @@ def test_on_the_real_index_a_price_filter_and_sort_see_the_sale_at_once(tmp_path
     catalog.write_text(json.dumps({"id": "x", "title": "Paring knife", "price": 35}) + "\n", encoding="utf-8")
     quiet = BuildOptions(progress=False, embed=EmbedOptions(batch_size=8, in_flight=1))
     Builder(settings, GatewayInference(), EmbeddedLexical.from_settings(settings)).build(catalog, quiet)
-    lexical, inference = EmbeddedLexical.from_settings(settings), GatewayInference()
-    services = Services.assemble(
-        settings,
-        lexical,
-        inference,
-        Catalog(settings, inference, lexical, writer=serving_updater),
-        EmbeddedEventLog(tmp_path / "events.sqlite3"),
-        PipelineConfig(lexical_depth=20, dense_depth=20),
-    )
+    services = embedded_services(settings, tmp_path / "events.sqlite3")
     services.catalog.upsert(sent_days_ago(3))
 
     def cheap() -> list[tuple[str, float]]:
