@@ -30,6 +30,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from engine.feed_values import availability_of_flag
@@ -51,6 +52,11 @@ from engine.schema_sale import sale_fields
 from indexer.problems import Problem
 from indexer.readers import Malformed, RawRecord
 
+# The patch that changes no field: the record is read again as of now, so a sale whose start or end has
+# come since it was written starts or ends (`indexer.sales`). Applied to the record as stored when the
+# writers' lock is held, it keeps whatever another writer stored meanwhile.
+REREAD: Mapping[str, Any] = MappingProxyType({})
+
 
 def apply_patch(
     product: Product, patch: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS, now: datetime | None = None
@@ -64,7 +70,7 @@ def apply_patch(
     if given_id is not None and str(given_id).strip() != product.id:
         raise RecordError(f"id: {given_id!r} does not match the product being changed ({product.id!r})")
     changes = {k: v for k, v in patch.items() if k != "id" and not _blank(v)}
-    if not changes:
+    if not changes and patch is not REREAD:
         raise RecordError("no fields to change: give at least one field besides id")
     raw = product.to_dict()
     if "category" in changes:  # the new cell names all its paths

@@ -5,10 +5,11 @@ begun is kept with the product (`scheduled_sale_price`, `sale_starts`), a runnin
 (`sale_ends`). Left alone, the price would change only when the shop sends the product again, and a
 Black Friday sale would start whenever the next export runs. The gateway's sales clock
 (`AISLE_SALES_INTERVAL_S`, every 5 minutes) or `indexer sales` from cron finds the products whose
-sale starts or ends by now and changes them through partial updates (under the writers' lock,
-embedding nothing): a sale that starts gets its price and dates again, read as of now, so it runs; a
-sale that is over is ended. It also says when the next change is due. Each change is idempotent, so
-two gateway processes, or a gateway and cron, sweeping at once write the same products.
+sale starts or ends by now and reads each again as of now (`indexer.partial.REREAD`, a partial
+update that changes no field, applied under the writers' lock to the record as stored then, embedding
+nothing): a scheduled sale whose start has come runs, a sale whose end has come is over. A record a
+shop sent meanwhile is read as it was sent, and two gateway processes, or a gateway and cron, sweeping
+at once write the same products. It also says when the next change is due.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from typing import Any
 from engine.lexical.base import LexicalIndex
 from engine.records import Product
 from engine.sale_dates import read_moment
-from engine.schema_sale import REGULAR_PRICE, SALE_ENDS, SALE_STARTS, SCHEDULED_SALE_PRICE, sale_fields
+from engine.schema_sale import REGULAR_PRICE, SALE_ENDS, SALE_STARTS, SCHEDULED_SALE_PRICE
+from indexer.partial import REREAD
 
 BATCH = 1_000  # products read from the index at a time
 
@@ -52,33 +54,26 @@ def next_change(product: Product) -> datetime | None:
         return None
 
 
-def due_patch(product: Product, now: datetime) -> dict[str, Any] | None:
-    """The partial update that brings the product's sale to `now`: its scheduled sale given again (read
-    as of now, it runs), or its sale ended; None when nothing is due."""
+def due(product: Product, now: datetime) -> bool:
+    """Whether the product's sale starts or ends by `now`."""
     when = next_change(product)
-    if when is None or when > now:
-        return None
-    if SCHEDULED_SALE_PRICE in product.attributes:
-        return sale_fields(dict(product.attributes))
-    return {"sale_price": None}
+    return when is not None and when <= now
 
 
-def sweep(products: Iterable[Product], now: datetime) -> tuple[dict[str, dict[str, Any]], datetime | None]:
-    """(the patches due by `now`, by product id; the first change after `now` among the rest)."""
-    patches: dict[str, dict[str, Any]] = {}
+def sweep(products: Iterable[Product], now: datetime) -> tuple[list[str], datetime | None]:
+    """(the products whose sale is due by `now`; the first change after `now` among the rest)."""
+    due_ids: list[str] = []
     upcoming: datetime | None = None
     for product in products:
-        patch = due_patch(product, now)
-        if patch is not None:
-            patches[product.id] = patch
-            continue
         when = next_change(product)
-        if when is not None and (upcoming is None or when < upcoming):
+        if when is not None and when <= now:
+            due_ids.append(product.id)
+        elif when is not None and (upcoming is None or when < upcoming):
             upcoming = when
-    return patches, upcoming
+    return due_ids, upcoming
 
 
-Patch = Callable[[dict[str, dict[str, Any]]], list[Product]]
+Patch = Callable[[dict[str, Mapping[str, Any]]], list[Product]]
 
 
 def refresh_sales(lexical: LexicalIndex, patch: Patch, now: datetime, batch: int = BATCH) -> SalesReport:
@@ -89,11 +84,11 @@ def refresh_sales(lexical: LexicalIndex, patch: Patch, now: datetime, batch: int
     ids = sorted(lexical.all_ids())
     for start in range(0, len(ids), batch):
         current: Mapping[str, Product] = lexical.get(ids[start : start + batch])
-        patches, upcoming = sweep(current.values(), now)
+        due_ids, upcoming = sweep(current.values(), now)
         if upcoming is not None and (report.next_change is None or upcoming < report.next_change):
             report.next_change = upcoming
-        if patches:
-            stored = patch(patches)
+        if due_ids:  # each read again as stored under the writers' lock, as of the current time
+            stored = patch(dict.fromkeys(due_ids, REREAD))
             for product in stored:  # a sale whose start and end both passed since the last run ends
                 (report.started if REGULAR_PRICE in product.attributes else report.ended).append(product.id)
             report.next_change = _earliest([report.next_change, *map(next_change, stored)])

@@ -11,10 +11,10 @@ import pytest
 
 from engine.catalog import catalog_root
 from engine.config import load_settings
-from engine.product_schema import validate_record
+from engine.product_schema import RecordError, validate_record
 from indexer.build import Builder, BuildOptions
-from indexer.partial import apply_patch
-from indexer.sales import due_patch, next_change, refresh_sales, sweep
+from indexer.partial import REREAD, apply_patch
+from indexer.sales import due, next_change, refresh_sales, sweep
 from indexer.updates import IndexUpdater
 from tests.fakes import FakeInference, FakeLexicalIndex, FakeVectorIO
 
@@ -45,24 +45,23 @@ def test_a_sale_not_begun_is_kept_with_the_product_and_read_back_by_a_patch() ->
     assert (moved.price, moved.attributes.get("sale_ends")) == (21.0, None)  # the schedule's end went too
 
 
-def test_due_patches_start_a_sale_and_end_one_and_say_the_next_change() -> None:
+def test_a_sweep_finds_the_sales_due_and_a_reread_starts_or_ends_them() -> None:
     scheduled = panettone(**BLACK_FRIDAY)
     running = validate_record(
         {"id": "p2", "title": "Pandoro", "price": "20", "sale_price": "15", "sale_to": "2026-11-25"}, now=NOW
     )
     plain = validate_record({"id": "p3", "title": "Torrone", "price": "8"}, now=NOW)
-    assert due_patch(scheduled, NOW) is None and due_patch(plain, NOW) is None
-    assert sweep([scheduled, running, plain], NOW) == ({}, datetime(2026, 11, 26, tzinfo=UTC))
+    assert not due(scheduled, NOW) and not due(plain, NOW)
+    assert sweep([scheduled, running, plain], NOW) == ([], datetime(2026, 11, 26, tzinfo=UTC))
     later = datetime(2026, 11, 27, 0, 5, tzinfo=UTC)
-    patches, upcoming = sweep([scheduled, running, plain], later)
-    assert patches == {
-        "p1": {"sale_price": 21.0, "sale_from": "2026-11-27T00:00:00Z", "sale_to": "2026-12-01T00:00:00Z"},
-        "p2": {"sale_price": None},
-    }
-    assert upcoming is None
-    started = apply_patch(scheduled, patches["p1"], now=later)
-    ended = apply_patch(running, patches["p2"], now=later)
-    assert (started.price, ended.price) == (21.0, 20.0) and "sale_ends" not in ended.attributes
+    assert sweep([scheduled, running, plain], later) == (["p1", "p2"], None)
+    started = apply_patch(scheduled, REREAD, now=later)  # the record read again as of `later`
+    ended = apply_patch(running, REREAD, now=later)
+    assert (started.price, started.attributes["regular_price"]) == (21.0, 30.0)
+    assert (ended.price, ended.attributes) == (20.0, {})
+    assert apply_patch(plain, REREAD, now=later) == plain
+    with pytest.raises(RecordError, match="no fields to change"):  # only the sweep's own patch is empty
+        apply_patch(plain, {}, now=later)
 
 
 @pytest.fixture
@@ -113,3 +112,33 @@ def test_refresh_starts_and_ends_the_sales_due_in_the_index(shop: tuple[IndexUpd
     assert report.next_change is not None and abs(report.next_change - (now + day)) < timedelta(seconds=1)
     again = refresh_sales(sales.lexical, lambda patches: sales.patch(patches)[0], now)  # nothing more is due
     assert (again.started, again.ended) == ([], [])
+
+
+def test_a_record_sent_between_the_sweeps_read_and_its_write_is_read_as_sent(
+    shop: tuple[IndexUpdater, IndexUpdater],
+) -> None:
+    """The sweep reads a due product again under the writers' lock, as stored then: a record the shop
+    sent after the sweep read the old one keeps its own sale."""
+    writer, sales = shop
+    now = datetime.now(UTC)
+    old = validate_record(
+        {
+            "id": "a",
+            "title": "Amarone",
+            "price": 64,
+            "sale_price": 50,
+            "sale_to": (now - timedelta(hours=1)).isoformat(),
+        },
+        now=now - timedelta(days=2),
+    )
+    writer.upsert([old])
+
+    def patch_after_a_new_send(patches):
+        writer.upsert(
+            [validate_record({"id": "a", "title": "Amarone", "price": 64, "sale_price": 55}, now=now)]
+        )
+        return sales.patch(patches)[0]
+
+    report = refresh_sales(sales.lexical, patch_after_a_new_send, now)
+    stored = sales.lexical.get(["a"])["a"]
+    assert report.started == ["a"] and (stored.price, stored.attributes["regular_price"]) == (55.0, 64.0)
