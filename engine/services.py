@@ -21,7 +21,7 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,7 +86,7 @@ class ServingCatalog(Protocol):
 
     def upsert(self, products: list[Product]) -> Any: ...
 
-    def patch(self, patches: dict[str, dict[str, Any]]) -> list[Product]: ...
+    def patch(self, patches: Mapping[str, Mapping[str, Any]]) -> list[Product]: ...
 
     def delete(self, ids: list[str]) -> int: ...
 

@@ -8,7 +8,7 @@ ranker version 1 (weight 1.0 on `fused_score`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -164,7 +164,7 @@ class MemoryCatalog:
                     [p.id for p in with_image], self.inference.clip.encode_images(images)
                 )
 
-    def patch(self, patches: dict[str, dict[str, object]]) -> list[Product]:
+    def patch(self, patches: Mapping[str, Mapping[str, object]]) -> list[Product]:
         current = self.lexical.get(list(patches))
         missing = [pid for pid in patches if pid not in current]
         if missing:
