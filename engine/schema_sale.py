@@ -49,8 +49,8 @@ def read_sale(
 
 
 def sale_fields(attributes: dict[str, Any]) -> dict[str, Any]:
-    """The record fields that give again the sale `attributes` keep (`read_sale`), for the price now
-    in `price`: a sale running or scheduled, with its dates."""
+    """The record fields that give again the sale `attributes` keep (`read_sale`): a scheduled sale's
+    price, and the dates of a scheduled or running one (a running sale's price is the product's)."""
     fields: dict[str, Any] = {}
     if SCHEDULED_SALE_PRICE in attributes:
         fields["sale_price"] = attributes[SCHEDULED_SALE_PRICE]

@@ -33,14 +33,14 @@ from collections.abc import Collection
 from dataclasses import replace
 from typing import Any
 
-from engine.product_schema import REGULAR_PRICE, STOCK
+from engine.product_schema import SALE_ATTRIBUTES, STOCK
 from engine.records import FAMILY_ATTRIBUTE, VARIANT_ATTRIBUTE, Product
 from engine.schema_checks import missing
 
 GROUP = FAMILY_ATTRIBUTE
 INHERITED = ("title", "description", "brand", "category", "image")
 # Attributes a variant never takes from its family's product (besides identifiers and its options).
-OWN = frozenset(name.lower() for name in (GROUP, VARIANT_ATTRIBUTE, STOCK, REGULAR_PRICE))
+OWN = frozenset(name.lower() for name in (GROUP, VARIANT_ATTRIBUTE, STOCK, *SALE_ATTRIBUTES))
 _PER_VARIANT = "variant "  # Shopify's per-variant columns: "Variant Grams", "Variant Inventory Policy"
 _ID_PREFIX = "id:"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 from indexer.loading import load_catalog
@@ -221,3 +222,29 @@ def test_a_variant_takes_its_familys_attributes_but_not_what_names_the_variant(t
     custom = FeedFormat(columns={**columns, "Tags": "reference"}, identifiers=("reference",))
     _, own = load_catalog(write_csv(tmp_path / "export2.csv", header, rows), feed=custom).products
     assert "reference" not in own.attributes and own.attributes["Type"] == "Dry food"
+
+
+def test_a_variant_never_takes_its_familys_sale(tmp_path: Path) -> None:
+    """A sale kept with the family's product (running, or not begun) is that product's: a variant
+    taking it would sell at the family's price when the sales clock starts it."""
+    path = tmp_path / "catalog.jsonl"
+    rows = [
+        {
+            "id": "f",
+            "title": "Panettone",
+            "group": "g",
+            "price": 30,
+            "sale_price": 25,
+            "sale_from": "2090-01-01",
+        },
+        {"id": "f-750", "group": "g", "title": "", "price": 20, "variant": "750 g"},
+        {"id": "h", "title": "Pandoro", "group": "k", "price": 15, "sale_price": 12, "sale_to": "2090-01-01"},
+        {"id": "h-1", "group": "k", "title": "", "price": 18, "variant": "1 kg"},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    products = {p.id: p for p in load_catalog(path).products}
+    assert products["f"].attributes["scheduled_sale_price"] == 25 and products["h"].price == 12
+    for variant in ("f-750", "h-1"):
+        kept = {k for k in products[variant].attributes if "sale" in k or k == "regular_price"}
+        assert kept == set(), variant
+    assert (products["f-750"].price, products["h-1"].price) == (20, 18)
