@@ -27,8 +27,9 @@ from engine.feed_values import availability_of_flag, written_amount
 from engine.lexical.facets import price_buckets, price_edges_of
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
 from engine.lexical.sizes import UNIT_SPELLINGS
-from engine.product_schema import REGULAR_PRICE, STOCK, Limits
+from engine.product_schema import REGULAR_PRICE, SALE_ATTRIBUTES, SALE_ENDS, STOCK, Limits
 from engine.records import FAMILY_ATTRIBUTE, VARIANT_ATTRIBUTE, VARIANT_FIELDS, Product, attribute_text
+from engine.schema_sale import SALE_STARTS, SCHEDULED_SALE_PRICE
 from indexer.hints import (
     export_notes,
     lists_variants,
@@ -45,6 +46,8 @@ from indexer.rounded import rounded_identifiers, rounded_note
 _FIELDS = ("title", "description", "brand", "category", "price", "image")
 NOT_SEARCHED = "not searched"
 VARIANT_OPTION = "searched as the variant"
+_SALE_KEPT = {REGULAR_PRICE: "price before the sale", SALE_ENDS: "when the sale ends"}
+_SALE_KEPT |= {SALE_STARTS: "when the sale starts", SCHEDULED_SALE_PRICE: "the sale's price from its start"}
 LIKE_IDENTIFIER = "not searched, reads like an identifier"
 # A code: letters, digits and the separators catalogs write inside one ("06019H5200", "1-42-920",
 # "87 01 250", "DIN912-M840"), with a digit; a decimal number ("12.50") is a measure, not a code.
@@ -210,8 +213,8 @@ def _filled(product: Product, name: str) -> bool:
 def _how(attribute: str, values: list[str], search: SearchFields) -> str:
     """How a search reads an attribute: as an identifier, as searchable text, or not at all (saying
     when its values read like identifiers)."""
-    if attribute in (STOCK, REGULAR_PRICE):
-        return "stock count" if attribute == STOCK else "price before the sale"
+    if attribute in (STOCK, *SALE_ATTRIBUTES):
+        return "stock count" if attribute == STOCK else _SALE_KEPT[attribute]
     if attribute == FAMILY_ATTRIBUTE:
         return "family"
     if attribute.lower() in search.identifier_names():
