@@ -13,6 +13,7 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,9 @@ from fastapi.testclient import TestClient
 
 from api.deps import Services, build_services
 from api.main import create_app
+from api.sales_clock import SalesClock
 from engine.config import load_settings
+from engine.product_schema import validate_record
 from engine.records import Filters, Product
 from engine.sample import load_sample_products, sample_catalog_path
 
@@ -233,6 +236,32 @@ def test_client_errors_are_4xx(gateway) -> None:
     ]
     assert [r.status_code for r in cases] == [422, 422, 422, 404, 404, 422, 401]
     assert all(set(r.json()) == {"error"} for r in cases)
+
+
+def test_the_sales_clock_starts_and_ends_sales_on_opensearch(gateway) -> None:
+    """Two products read as a catalog sent three days ago read them (a sale that has ended since, one
+    that has begun): one tick of the gateway's sales clock and OpenSearch's price filter, sort and
+    answer follow."""
+    client, services = gateway
+    now = datetime.now(UTC)
+    yesterday, then = (now - timedelta(days=1)).isoformat(), now - timedelta(days=3)
+    records = [
+        {"id": "sale-1", "title": "Zorblat teapot", "price": 89, "sale_price": 69, "sale_to": yesterday},
+        {"id": "sale-2", "title": "Zorblat kettle", "price": 40, "sale_percent": 25, "sale_from": yesterday},
+    ]
+    services.catalog.upsert([validate_record(r, now=then) for r in records])
+
+    def cheap() -> list[tuple[str, float]]:
+        body = search(client, query="zorblat", sort="price_asc", filters={"price": {"max": 70}})
+        return [(h["id"], h["price"]) for h in body["hits"]]
+
+    assert cheap() == [("sale-1", 69.0)]
+    report = SalesClock(services, 0).tick()
+    assert ("sale-2" in report.started, "sale-1" in report.ended) == (True, True)
+    assert cheap() == [("sale-2", 30.0)]
+    hits = {h["id"]: h for h in search(client, query="zorblat")["hits"]}
+    assert (hits["sale-1"]["price"], hits["sale-1"]["regular_price"]) == (89.0, None)
+    assert (hits["sale-2"]["regular_price"], hits["sale-2"]["sale_ends"]) == (40.0, None)
 
 
 def test_degraded_when_opensearch_stops(gateway, proxy: SwitchableProxy) -> None:
