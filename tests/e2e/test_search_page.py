@@ -326,12 +326,15 @@ def test_a_product_on_sale_shows_its_regular_price_struck_through(
 ) -> None:
     headers = {"Authorization": f"Bearer {live_gateway.key}"}
     product = {"id": "sale-e2e", "title": "Qwobble walnut tamper", "price": 40, "sale_price": 30}
+    product |= {"sale_to": "2090-01-31"}  # the sale's last day, shown on the card
     assert httpx.post(f"{live_gateway.url}/v1/products", json=product, headers=headers, timeout=60).is_success
     try:
         search_in_page(browser, live_gateway, "qwobble tamper")
         card = browser.find_element(By.CSS_SELECTOR, '#hits .card[data-product-id="sale-e2e"]')
         price = card.find_element(By.CLASS_NAME, "price")
         assert "30" in price.text and "40" in price.find_element(By.CSS_SELECTOR, "s.was").text
+        until = price.find_element(By.CSS_SELECTOR, "span.until").text
+        assert until.startswith("until") and "31" in until and "2090" in until
     finally:
         httpx.delete(f"{live_gateway.url}/v1/products/sale-e2e", headers=headers, timeout=60)
 

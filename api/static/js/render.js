@@ -72,12 +72,23 @@ export function card(hit, position, searchId, { onOpen, onSimilar, debug = false
   return item;
 }
 
-// The price, and the price before a sale struck through while the product is on sale.
+// The price, and the price before a sale struck through while the product is on sale, with the sale's
+// last day where the catalog gave its end.
 export function priceLine(item) {
   const was = item.regular_price ?? item.attributes?.regular_price;
   const onSale = typeof was === "number" && typeof item.price === "number" && was > item.price;
+  const ends = onSale ? (item.sale_ends ?? item.attributes?.sale_ends) : null;
   return el("p", { class: "price" }, formatPrice(item.price, item.currency),
-    onSale ? el("s", { class: "was" }, formatPrice(was, item.currency)) : null);
+    onSale ? el("s", { class: "was" }, formatPrice(was, item.currency)) : null,
+    ends ? el("span", { class: "until" }, `until ${lastDay(ends)}`) : null);
+}
+
+// A sale's end (the first moment after it, ISO 8601 in UTC) as its last day. Dates the catalog gave
+// without a zone are read in UTC, so the day is shown in UTC too: the shop's "December 24" stays the 24th
+// wherever the shopper is.
+function lastDay(ends) {
+  const last = new Date(Date.parse(ends) - 1);
+  return last.toLocaleDateString(undefined, { timeZone: "UTC", day: "numeric", month: "short", year: "numeric" });
 }
 
 // "lo-hi", "lo+", "*-hi", "lo-*" -> {min, max}; bucket upper bounds are exclusive, filters inclusive,
