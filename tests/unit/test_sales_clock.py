@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from api.deps import Services
 from api.main import create_app
 from api.sales_clock import SalesClock
 from engine.config import load_settings
@@ -71,15 +72,20 @@ def test_the_clock_ticks_on_its_own_and_survives_a_failed_sweep(tmp_path: Path) 
     services.close()
 
 
-def test_on_the_real_index_a_price_filter_and_sort_see_the_sale_at_once(tmp_path: Path) -> None:
-    """Real tantivy and FAISS stores (hashed fake encoders): the sweep's partial updates reach the index's
-    prices, so a price filter and a price sort see the sale the moment it starts or ends."""
+def built_shop(tmp_path: Path) -> Services:
+    """The gateway's services over a real embedded index `indexer build` wrote of one paring knife."""
     settings = load_settings(data_dir=tmp_path / "var", api_key="secret")
     catalog = tmp_path / "c.jsonl"
     catalog.write_text(json.dumps({"id": "x", "title": "Paring knife", "price": 35}) + "\n", encoding="utf-8")
     quiet = BuildOptions(progress=False, embed=EmbedOptions(batch_size=8, in_flight=1))
     Builder(settings, GatewayInference(), EmbeddedLexical.from_settings(settings)).build(catalog, quiet)
-    services = embedded_services(settings, tmp_path / "events.sqlite3")
+    return embedded_services(settings, tmp_path / "events.sqlite3")
+
+
+def test_on_the_real_index_a_price_filter_and_sort_see_the_sale_at_once(tmp_path: Path) -> None:
+    """Real tantivy and FAISS stores (hashed fake encoders): the sweep's partial updates reach the index's
+    prices, so a price filter and a price sort see the sale the moment it starts or ends."""
+    services = built_shop(tmp_path)
     services.catalog.upsert(sent_days_ago(3))
 
     def cheap() -> list[tuple[str, float]]:
@@ -91,4 +97,20 @@ def test_on_the_real_index_a_price_filter_and_sort_see_the_sale_at_once(tmp_path
     report = SalesClock(services, 0).tick()
     assert (report.started, report.ended) == (["k2"], ["k1"])
     assert cheap() == [("k2", 30.0), ("x", 35.0)]
+    services.close()
+
+
+def test_a_tick_sweeps_only_after_a_write_or_when_a_sale_change_has_come(tmp_path: Path) -> None:
+    services = built_shop(tmp_path)
+    clock = SalesClock(services, 0)
+    assert clock.tick() is not None and clock.tick() is None  # nothing written, no sale to come
+    soon = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    knife = {"id": "k", "title": "Bread knife", "price": 40, "sale_price": 30, "sale_from": soon}
+    services.catalog.upsert([validate_record(knife)])
+    report = clock.tick()  # a write: swept, the sale not begun
+    assert report is not None and report.started == [] and clock.tick() is None
+    time.sleep(1.2)
+    report = clock.tick()  # the sale's start has come
+    assert report is not None and report.started == ["k"]
+    assert services.lexical.get(["k"])["k"].price == 30
     services.close()
