@@ -326,7 +326,8 @@ class Settings(BaseSettings):
         300.0,
         ge=0,
         description="How often the gateway starts and ends the sales whose dates have come since the "
-        "catalog was sent (indexer.sales; a sweep reads every product); 0: never "
+        "catalog was sent (indexer.sales; a sweep reads every product, and runs only after a write or when "
+        "a sale's moment has come); 0: never "
         "(run `indexer sales` from cron instead).",
     )
     breaker_failures: int = Field(
