@@ -4,7 +4,8 @@ A sale not begun is kept with its product, and a running one with its end (`engi
 shop that sends its catalog once a day would otherwise see its Black Friday prices at the next send,
 and a shop that does not run `indexer sales` from cron never. Every `AISLE_SALES_INTERVAL_S` (5
 minutes; 0 turns it off) a background thread sweeps the catalog (`indexer.sales.refresh_sales`)
-through the gateway's own writer, so the products it changes are served at once. A sweep reads every
+through the gateway's own writer and product cache (`patch_products`), so the products it changes are
+served at once. A sweep reads every
 product, so a tick sweeps only when the catalog was written since the last sweep (any process's write
 changes the manifest on disk, `engine.catalog.manifest_stamp`) or the next sale change it found has
 come. A failed sweep is logged and tried again at the next tick: a sale's change waits, nothing else
@@ -50,8 +51,7 @@ class SalesClock:
         stamp, now = self._stamp(), datetime.now(UTC)
         if stamp is not None and stamp == self._swept and (self._next is None or now < self._next):
             return None
-        catalog = self.services.catalog
-        report = refresh_sales(self.services.lexical, catalog.patch, now)
+        report = refresh_sales(self.services.lexical, self.services.patch_products, now)
         self._swept, self._next = stamp, report.next_change  # its own writes make the next tick sweep again
         if report.started or report.ended:
             log.info("sales: %d started, %d ended", len(report.started), len(report.ended))

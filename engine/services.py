@@ -235,11 +235,11 @@ class EngineServices:
         self.catalog.upsert(products)
         self._written([p.id for p in products], before)
 
-    def patch_products(self, patches: dict[str, dict[str, Any]]) -> list[Product]:
+    def patch_products(self, patches: Mapping[str, Mapping[str, Any]]) -> list[Product]:
         """Change only the given fields of existing products (`NotFound`, `InvalidInput` otherwise)."""
         before = self._generation()
         products = self.catalog.patch(patches)
-        self._written(list(patches), before)
+        self._written(list(patches), before)  # the product cache forgets them
         return products
 
     def delete_products(self, ids: list[str]) -> int:

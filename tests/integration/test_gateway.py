@@ -246,16 +246,16 @@ def test_the_sales_clock_starts_and_ends_sales_on_opensearch(gateway) -> None:
     now = datetime.now(UTC)
     yesterday, then = (now - timedelta(days=1)).isoformat(), now - timedelta(days=3)
     records = [
-        {"id": "sale-1", "title": "Zorblat teapot", "price": 89, "sale_price": 69, "sale_to": yesterday},
+        {"id": "sale-1", "title": "Zorblat teapot", "price": 89, "sale_price": 29, "sale_to": yesterday},
         {"id": "sale-2", "title": "Zorblat kettle", "price": 40, "sale_percent": 25, "sale_from": yesterday},
     ]
-    services.catalog.upsert([validate_record(r, now=then) for r in records])
+    services.upsert_products([validate_record(r, now=then) for r in records])
 
     def cheap() -> list[tuple[str, float]]:
-        body = search(client, query="zorblat", sort="price_asc", filters={"price": {"max": 70}})
+        body = search(client, query="zorblat", sort="price_asc", filters={"price": {"max": 35}})
         return [(h["id"], h["price"]) for h in body["hits"]]
 
-    assert cheap() == [("sale-1", 69.0)]
+    assert cheap() == [("sale-1", 29.0)]  # the kettle's 40 until its sale starts
     report = SalesClock(services, 0).tick()
     assert ("sale-2" in report.started, "sale-1" in report.ended) == (True, True)
     assert cheap() == [("sale-2", 30.0)]

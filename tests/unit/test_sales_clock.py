@@ -40,6 +40,8 @@ def test_a_tick_ends_the_sale_that_is_over_and_starts_the_one_that_began(tmp_pat
     assert [p.price for p in products] == [69, 40]  # as the catalog was read three days ago
     services = make_services(tmp_path, products=products)
     with TestClient(create_app(services)) as client:
+        before = {h["id"]: h["price"] for h in search(client, query="knife")["hits"]}
+        assert before == {"k1": 69.0, "k2": 40.0}  # served, so the product cache holds them
         report = SalesClock(services, 0).tick()
         assert (report.started, report.ended) == (["k2"], ["k1"])
         hits = {h["id"]: h for h in search(client, query="knife")["hits"]}
@@ -86,7 +88,7 @@ def test_on_the_real_index_a_price_filter_and_sort_see_the_sale_at_once(tmp_path
     """Real tantivy and FAISS stores (hashed fake encoders): the sweep's partial updates reach the index's
     prices, so a price filter and a price sort see the sale the moment it starts or ends."""
     services = built_shop(tmp_path)
-    services.catalog.upsert(sent_days_ago(3))
+    services.upsert_products(sent_days_ago(3))
 
     def cheap() -> list[tuple[str, float]]:
         query = SearchQuery(text="knife", size=10, sort="price_asc", filters=Filters(price_max=35))
@@ -106,7 +108,7 @@ def test_a_tick_sweeps_only_after_a_write_or_when_a_sale_change_has_come(tmp_pat
     assert clock.tick() is not None and clock.tick() is None  # nothing written, no sale to come
     soon = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
     knife = {"id": "k", "title": "Bread knife", "price": 40, "sale_price": 30, "sale_from": soon}
-    services.catalog.upsert([validate_record(knife)])
+    services.upsert_products([validate_record(knife)])
     report = clock.tick()  # a write: swept, the sale not begun
     assert report is not None and report.started == [] and clock.tick() is None
     time.sleep(1.2)
