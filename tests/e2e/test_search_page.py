@@ -335,6 +335,12 @@ def test_a_product_on_sale_shows_its_regular_price_struck_through(
         assert "30" in price.text and "40" in price.find_element(By.CSS_SELECTOR, "s.was").text
         until = price.find_element(By.CSS_SELECTOR, "span.until").text
         assert until.startswith("until") and "31" in until and "2090" in until
+        card.find_element(By.CSS_SELECTOR, ".card-link").click()  # the product's page, in its dialog
+        dialog = browser.find_element(By.ID, "product-dialog")
+        wait_for(browser, lambda d: dialog.find_elements(By.CSS_SELECTOR, ".product-detail .price .until"))
+        facts = dialog.text
+        assert "regular_price" not in facts and "sale_ends" not in facts  # shown by the price line
+        browser.switch_to.active_element.send_keys(Keys.ESCAPE)
     finally:
         httpx.delete(f"{live_gateway.url}/v1/products/sale-e2e", headers=headers, timeout=60)
 

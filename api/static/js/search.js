@@ -14,6 +14,9 @@ const PAGE_SIZE = 12;
 const OWN_PARAMS = new Set(["q", "page", "sort", "cat", "brand", "pmin", "pmax", "stock", "product"]);
 let ATTRIBUTE_FACETS = attributeFacets([{ name: "color", title: "Colour" }, { name: "size", title: "Size" }]);
 const SEP = " > ";
+// Attributes that keep a product's sale (engine.schema_sale): the price line shows what they mean, so the
+// product's facts leave them out.
+const PRICE_KEPT = new Set(["regular_price", "sale_ends", "sale_starts", "scheduled_sale_price"]);
 const $ = (id) => document.getElementById(id);
 const tracker = new Tracker();
 const ui = {
@@ -253,7 +256,7 @@ async function openProduct(hit, data) {
   try {
     const p = await api(`/v1/products/${encodeURIComponent(hit.id)}`);
     const src = imageUrl(p);
-    const attrs = Object.entries(p.attributes || {});
+    const attrs = Object.entries(p.attributes || {}).filter(([name]) => !PRICE_KEPT.has(name));
     ui.productBody.replaceChildren(el("div", { class: "product-detail" },
       picture(src, { alt: p.title, width: 128, height: 128 }),
       el("div", {}, el("h2", { id: "product-title" }, p.title),
