@@ -41,10 +41,6 @@ class SaleWindow:
     def runs_at(self, moment: datetime) -> bool:
         return (self.start is None or self.start <= moment) and (self.end is None or moment < self.end)
 
-    def last_day(self) -> str | None:
-        """The sale's last day (ISO), which a product page may show ("until December 24")."""
-        return None if self.end is None else (self.end - timedelta(microseconds=1)).date().isoformat()
-
 
 def no_date(text: str) -> bool:
     """A cell that states no date: empty, or PrestaShop's zero date."""
@@ -67,6 +63,11 @@ def read_moment(text: str, *, ends: bool = False) -> datetime:
         raise ValueError("expected a date like 2026-12-24 or 2026-12-24 18:00:00") from None
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def write_moment(moment: datetime) -> str:
+    """A moment in UTC as it is kept and answered ("2026-12-25T00:00:00Z"), which `read_moment` reads."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _slashed(found: re.Match[str], ends: bool) -> datetime:

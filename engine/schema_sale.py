@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engine.sale_dates import read_window
+from engine.sale_dates import read_window, write_moment
 from engine.schema_checks import FieldChecker, missing
 
 REGULAR_PRICE = "regular_price"
@@ -40,11 +40,11 @@ def read_sale(
         field, _, message = str(exc).partition(": ")
         check.fail(field, message)
         return price, {}
-    ends = {} if window.end is None else {SALE_ENDS: _moment(window.end)}
+    ends = {} if window.end is None else {SALE_ENDS: write_moment(window.end)}
     if sale is None or (window.end is not None and window.end <= now):
         return price, {}
     if window.start is not None and now < window.start:
-        return price, {SCHEDULED_SALE_PRICE: sale, SALE_STARTS: _moment(window.start), **ends}
+        return price, {SCHEDULED_SALE_PRICE: sale, SALE_STARTS: write_moment(window.start), **ends}
     return sale, {} if price is None else {REGULAR_PRICE: price, **ends}  # no price: the sale is the price
 
 
@@ -59,10 +59,6 @@ def sale_fields(attributes: dict[str, Any]) -> dict[str, Any]:
     if SALE_ENDS in attributes:
         fields["sale_to"] = attributes[SALE_ENDS]
     return fields
-
-
-def _moment(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def _sale_price(check: FieldChecker, raw: dict[str, Any], price: float | None, currency: str) -> float | None:

@@ -27,9 +27,9 @@ from engine.feed_values import availability_of_flag, written_amount
 from engine.lexical.facets import price_buckets, price_edges_of
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
 from engine.lexical.sizes import UNIT_SPELLINGS
-from engine.product_schema import REGULAR_PRICE, SALE_ATTRIBUTES, SALE_ENDS, STOCK, Limits
+from engine.product_schema import STOCK, Limits
 from engine.records import FAMILY_ATTRIBUTE, VARIANT_ATTRIBUTE, VARIANT_FIELDS, Product, attribute_text
-from engine.schema_sale import SALE_STARTS, SCHEDULED_SALE_PRICE
+from engine.schema_sale import REGULAR_PRICE, SALE_ATTRIBUTES, SALE_ENDS, SALE_STARTS, SCHEDULED_SALE_PRICE
 from indexer.hints import (
     export_notes,
     lists_variants,

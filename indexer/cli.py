@@ -28,6 +28,7 @@ from engine.inference.base import InferenceBackend
 from engine.lexical.base import LexicalIndex
 from engine.lexical.matching import SearchFields
 from engine.product_schema import Limits
+from engine.sale_dates import write_moment
 from engine.vectors.calibration import very_alike
 from engine.vectors.factory import FactoryVectorIO
 from indexer.build import Builder, BuildOptions
@@ -435,7 +436,7 @@ def _sales(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
     io = FactoryVectorIO(settings)
     updater = IndexUpdater(catalog_root(settings), backends.lexical, None, io, limits=_limits(settings))
     report = refresh_sales(backends.lexical, lambda patches: updater.patch(patches)[0], datetime.now(UTC))
-    upcoming = report.next_change.isoformat().replace("+00:00", "Z") if report.next_change else None
+    upcoming = write_moment(report.next_change) if report.next_change else None
     if args.json:
         print(json.dumps({"started": report.started, "ended": report.ended, "next_change": upcoming}))
         return 0

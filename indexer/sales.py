@@ -54,12 +54,6 @@ def next_change(product: Product) -> datetime | None:
         return None
 
 
-def due(product: Product, now: datetime) -> bool:
-    """Whether the product's sale starts or ends by `now`."""
-    when = next_change(product)
-    return when is not None and when <= now
-
-
 def sweep(products: Iterable[Product], now: datetime) -> tuple[list[str], datetime | None]:
     """(the products whose sale is due by `now`; the first change after `now` among the rest)."""
     due_ids: list[str] = []
@@ -78,15 +72,14 @@ Patch = Callable[[dict[str, Mapping[str, Any]]], list[Product]]
 
 def refresh_sales(lexical: LexicalIndex, patch: Patch, now: datetime, batch: int = BATCH) -> SalesReport:
     """Start and end the sales of the products in `lexical` due by `now`, the current time, through
-    `patch` (`IndexUpdater.patch` for `indexer sales`, the gateway's `Catalog.patch` for its clock:
+    `patch` (`IndexUpdater.patch` for `indexer sales`, the gateway's `patch_products` for its clock:
     partial updates, which read a sale as of the current time)."""
     report = SalesReport()
     ids = sorted(lexical.all_ids())
     for start in range(0, len(ids), batch):
         current: Mapping[str, Product] = lexical.get(ids[start : start + batch])
         due_ids, upcoming = sweep(current.values(), now)
-        if upcoming is not None and (report.next_change is None or upcoming < report.next_change):
-            report.next_change = upcoming
+        report.next_change = _earliest([report.next_change, upcoming])
         if due_ids:  # each read again as stored under the writers' lock, as of the current time
             stored = patch(dict.fromkeys(due_ids, REREAD))
             for product in stored:  # a sale whose start and end both passed since the last run ends

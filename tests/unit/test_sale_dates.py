@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine.product_schema import RecordError, validate_record
-from engine.sale_dates import SaleWindow, read_moment, read_window
+from engine.sale_dates import SaleWindow, read_moment, read_window, write_moment
 from indexer.loading import load_catalog
 from indexer.partial import apply_patch
 
@@ -42,11 +42,15 @@ def test_unreadable_dates_say_what_was_expected(text: str) -> None:
         read_moment(text)
 
 
+def test_a_moment_is_written_in_utc_as_it_is_read_back() -> None:
+    moment = read_moment("2026-12-24T23:59-08:00")
+    assert write_moment(moment) == "2026-12-25T07:59:00Z" and read_moment(write_moment(moment)) == moment
+
+
 def test_a_window_runs_from_its_start_to_the_end_of_its_last_day() -> None:
     window = read_window("2026-12-01", "2026-12-07", None)
     assert window.runs_at(NOW) and not window.runs_at(datetime(2026, 12, 8, tzinfo=UTC))
     assert not window.runs_at(datetime(2026, 11, 30, 23, 59, tzinfo=UTC))
-    assert window.last_day() == "2026-12-07"
     assert read_window("0000-00-00", "0000-00-00 00:00:00", None) == SaleWindow()  # PrestaShop: no dates
     assert read_window(None, None, "2026-12-01T00:00Z/") == SaleWindow(datetime(2026, 12, 1, tzinfo=UTC))
 

@@ -14,7 +14,7 @@ from engine.config import load_settings
 from engine.product_schema import RecordError, validate_record
 from indexer.build import Builder, BuildOptions
 from indexer.partial import REREAD, apply_patch
-from indexer.sales import due, next_change, refresh_sales, sweep
+from indexer.sales import next_change, refresh_sales, sweep
 from indexer.updates import IndexUpdater
 from tests.fakes import FakeInference, FakeLexicalIndex, FakeVectorIO
 
@@ -51,7 +51,6 @@ def test_a_sweep_finds_the_sales_due_and_a_reread_starts_or_ends_them() -> None:
         {"id": "p2", "title": "Pandoro", "price": "20", "sale_price": "15", "sale_to": "2026-11-25"}, now=NOW
     )
     plain = validate_record({"id": "p3", "title": "Torrone", "price": "8"}, now=NOW)
-    assert not due(scheduled, NOW) and not due(plain, NOW)
     assert sweep([scheduled, running, plain], NOW) == ([], datetime(2026, 11, 26, tzinfo=UTC))
     later = datetime(2026, 11, 27, 0, 5, tzinfo=UTC)
     assert sweep([scheduled, running, plain], later) == (["p1", "p2"], None)
