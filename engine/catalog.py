@@ -166,6 +166,14 @@ def manifest_stamp(root: Path) -> tuple[str, int, int] | None:
     return generation, stat.st_ino, stat.st_mtime_ns
 
 
+def built_stamp(root: Path) -> tuple[str, int, int]:
+    """`manifest_stamp` of an index that has been built; `NotFound` saying to build one otherwise."""
+    stamp = manifest_stamp(root)
+    if stamp is None:
+        raise NotFound(f"no index has been built under {root} yet: run `indexer build CATALOG`")
+    return stamp
+
+
 WRITER_LOCK = ".writer.lock"
 
 
@@ -203,9 +211,7 @@ def open_live(root: Path, io: VectorStoreIO, served: Served | None = None) -> Li
     refused (`IndexMismatch`). A space with no served encoder (no CLIP weights here) is still loaded so
     updates keep it consistent, but nothing can query it. `served=None` checks nothing (inspection).
     """
-    stamp = manifest_stamp(root)
-    if stamp is None:
-        raise NotFound(f"no index has been built under {root} yet: run `indexer build CATALOG`")
+    stamp = built_stamp(root)
     manifest = read_manifest(root, stamp[0])
     if callable(served):
         served = served(manifest)

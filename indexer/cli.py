@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from engine.catalog import IndexManifest, LiveIndex, catalog_root, open_live, read_manifest
+from engine.catalog import IndexManifest, LiveIndex, built_stamp, catalog_root, open_live, read_manifest
 from engine.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, run_command, warn_unknown_environment
 from engine.config import Settings, load_settings
 from engine.errors import InvalidInput
@@ -433,6 +433,7 @@ def _check(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
 
 
 def _sales(args: argparse.Namespace, settings: Settings, backends: Backends) -> int:
+    built_stamp(catalog_root(settings))  # no index yet: say so, as the other commands do
     io = FactoryVectorIO(settings)
     updater = IndexUpdater(catalog_root(settings), backends.lexical, None, io, limits=_limits(settings))
     report = refresh_sales(backends.lexical, lambda patches: updater.patch(patches)[0], datetime.now(UTC))

@@ -448,6 +448,8 @@ def test_list_attributes_read_alike_in_a_build_and_a_partial_update(
 
 def test_sales_says_what_it_started_and_ended_and_when_the_next_change_is(env, capsys, tmp_path) -> None:
     catalog, lexical, inferences = env
+    code, _, err = run(capsys, "sales")  # before any build, as the other commands say it
+    assert code == 1 and "no index has been built" in err and "indexer build" in err
     run(capsys, "build", str(catalog), "--no-progress", "--max-bad", "75")
     record = {"id": "s1", "title": "panettone", "price": 30, "sale_percent": 15, "sale_from": "2090-11-27"}
     code, _, _ = run(capsys, "upsert", "--json", json.dumps(record))
