@@ -63,8 +63,9 @@ def sale_fields(attributes: dict[str, Any]) -> dict[str, Any]:
 
 def _sale_price(check: FieldChecker, raw: dict[str, Any], price: float | None, currency: str) -> float | None:
     """The price on sale that `sale_price`, `sale_percent` ("20" or "20%") or `sale_amount` says (a
-    discount of 0 is none, as PrestaShop writes it for every product without one); None when there is
-    none or it is wrong."""
+    discount of 0 is none, as PrestaShop writes it for every product without one, and so is a sale price
+    of 0 beside a price, as BigCommerce writes "0.0000"; a sale price of 0 alone is the price of a free
+    product); None when there is none or it is wrong."""
     percent = raw.get("sale_percent")
     percent = percent.strip().removesuffix("%") if isinstance(percent, str) else percent
     given = {
@@ -72,7 +73,8 @@ def _sale_price(check: FieldChecker, raw: dict[str, Any], price: float | None, c
         "sale_percent": check.number({"sale_percent": percent}, "sale_percent"),
         "sale_amount": check.number(raw, "sale_amount", currency),
     }
-    named = [f for f, v in given.items() if v is not None and (v > 0 or f == "sale_price")]
+    free = not price  # without a price of its own, a sale price of 0 is what the product costs
+    named = [f for f, v in given.items() if v is not None and (v > 0 or (f == "sale_price" and free))]
     if len(named) > 1:
         both = " and ".join(named)
         check.fail(named[1], f"give one of sale_price, sale_percent and sale_amount, not {both}")

@@ -6,7 +6,8 @@ is one attribute holding the whole string: the brand is not the brand, no facet 
 no filter finds SPF 50. Read as pairs, each is a column of its own (renamed like any column, so
 `manufacturer` may be the brand) and a multiple-select value, written with `|` between its values, is a
 list. A comma starts the next pair only where a name and `=` follow it, so a value may hold commas
-("Soft, light").
+("Soft, light"). So does a semicolon: BigCommerce's export writes a product's custom fields in one
+cell that way, "Temperature Rating=20°F;Insulation=Synthetic".
 
 PrestaShop writes a product's features in one cell too, as its import reads them ("Feature(Name:Value:
 Position)"): "Regione:Piemonte:1,Vitigno:Nebbiolo:2,Abbinamento:Carne:3,Abbinamento:Formaggi:3", each
@@ -21,8 +22,8 @@ from __future__ import annotations
 import re
 
 Value = str | list[str]
-# A pair's name: at the start of the cell or after a comma, up to its "=".
-_NAME = re.compile(r"(?:^|,)\s*([^,=|]+?)\s*=")
+# A pair's name: at the start of the cell or after a comma or a semicolon, up to its "=".
+_NAME = re.compile(r"(?:^|[,;])\s*([^,;=|]+?)\s*=")
 _MULTIPLE = "|"
 # PrestaShop's feature: "Name:Value:Position" or "Name:Value:Position:Customized", up to the next comma
 # that starts another (a value may hold commas and colons: "Rosso, secco", "1:1").
@@ -40,7 +41,7 @@ def read_pairs(cell: str) -> list[tuple[str, Value]] | str:
     names = list(_NAME.finditer(text))
     if not names or names[0].start() != 0:
         start = text[: names[0].start()] if names else text
-        return f"expected name=value pairs separated by commas, got {_short(start)!r}"
+        return f"expected name=value pairs separated by commas or semicolons, got {_short(start)!r}"
     pairs: list[tuple[str, Value]] = []
     for found, following in zip(names, [*names[1:], None], strict=True):
         name = found.group(1)

@@ -78,7 +78,7 @@ def test_a_list_that_is_not_pairs_is_reported_by_its_line(tmp_path: Path) -> Non
         ],
     )
     assert [(p.line, p.message) for p in loaded.problems] == [
-        (3, "variants: expected name=value pairs separated by commas, got 'K-1'"),
+        (3, "variants: expected name=value pairs separated by commas or semicolons, got 'K-1'"),
         (4, "variants: expected each variant's sku=..., got 'size=M'"),
     ]
     assert products == [] and loaded.unpublished == ["K-1"]  # its product refused, the child stays hidden

@@ -26,9 +26,17 @@ def test_pairs_are_read_in_order_with_lists_and_commas_in_values() -> None:
     assert read_pairs("  ") == []
 
 
+def test_semicolons_between_pairs_are_read_as_bigcommerces_custom_fields_write_them() -> None:
+    assert read_pairs("Temperature Rating=20°F;Insulation=650-fill down; Fuel=White gas; kerosene") == [
+        ("Temperature Rating", "20°F"),
+        ("Insulation", "650-fill down"),
+        ("Fuel", "White gas; kerosene"),
+    ]
+
+
 def test_a_cell_that_is_not_pairs_or_names_one_twice_is_refused() -> None:
-    assert read_pairs("spf50") == "expected name=value pairs separated by commas, got 'spf50'"
-    assert read_pairs("vegan,spf=50") == "expected name=value pairs separated by commas, got 'vegan'"
+    assert read_pairs("spf50") == "expected name=value pairs separated by commas or semicolons, got 'spf50'"
+    assert read_pairs("vegan,spf=50") == "expected name=value pairs separated by commas or semicolons, got 'vegan'"
     assert read_pairs("spf=30,spf=50") == "names 'spf' twice"
 
 
@@ -59,7 +67,7 @@ def test_a_csv_export_reads_each_pair_as_a_field_and_reports_a_bad_cell_by_line(
     assert cream.brand == "CeraVe" and cream.attributes == {"skin_type": ["Dry", "Very Dry"]}
     assert balm.attributes == {}  # nothing given, no attribute named after the column
     assert [(p.line, p.message) for p in loaded.problems] == [
-        (3, "additional_attributes: expected name=value pairs separated by commas, got 'spf50'")
+        (3, "additional_attributes: expected name=value pairs separated by commas or semicolons, got 'spf50'")
     ]
     # Without the setting the cell is one attribute holding the whole string.
     plain = load_catalog(export, Limits(), FeedFormat(columns={"sku": "id", "name": "title"}))

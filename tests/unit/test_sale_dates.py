@@ -91,6 +91,7 @@ def test_a_sale_is_the_price_only_while_its_dates_say_it_runs() -> None:
         ({"sale_percent": "12.5%"}, 35.0),
         ({"sale_amount": "5,50"}, 34.5),
         ({"sale_percent": "0", "sale_amount": "0"}, 40.0),  # PrestaShop's "no discount"
+        ({"sale_price": "0.0000"}, 40.0),  # BigCommerce's "no sale price"
     ],
 )
 def test_a_discount_off_the_price_is_a_sale(fields: dict[str, str], price: float) -> None:
@@ -112,6 +113,12 @@ def test_a_discount_off_the_price_is_a_sale(fields: dict[str, str], price: float
 def test_bad_sales_are_refused_naming_the_field(fields: dict[str, str], message: str) -> None:
     with pytest.raises(RecordError, match=message):
         product(**fields)
+
+
+def test_a_sale_price_of_0_without_a_price_is_a_free_product() -> None:
+    free = validate_record({"id": "1", "title": "Sample", "sale_price": "0.00"}, now=NOW)
+    assert free.price == 0.0
+    assert "regular_price" not in free.attributes
 
 
 def test_a_discount_needs_a_price() -> None:
