@@ -60,6 +60,7 @@ COLUMNS |= {"Discount amount": "sale_amount", "Discount percent": "sale_percent"
 COLUMNS |= {"Discount from (yyyy-mm-dd)": "sale_from", "Discount to (yyyy-mm-dd)": "sale_to"}
 COLUMNS |= {"Reference #": "sku", "Quantity": "stock", "Visibility": "published"}
 COLUMNS |= {"Description": "description", "Tags (x,y,z...)": "tags", "Image URLs (x,y,z...)": "image"}
+COLUMNS |= {"Available for order (0 = No, 1 = Yes)": "purchasable"}
 # PrestaShop's own bookkeeping, left out (null): the price before tax and the wholesale price must not
 # reach a product page, and the rest would be attributes listed on every product.
 _LEFT_OUT = [f for f in EXPORT_FIELDS if f not in COLUMNS and f not in (FEATURES, "EAN13")]

@@ -10,7 +10,10 @@ Fields (see docs/ingest.md for the full table): `id` (string or integer, kept as
 relative to the catalog file, or http(s) URL) and `popularity`. `available` (true/false, as many feeds carry
 stock) is read as `availability` when that is not given, and so is a `stock` count (kept as the `stock`
 attribute: 0 or less is out of stock), the quantity PrestaShop, Magento and Shopify export and stock feeds
-send. Any other field is kept as an attribute, so nothing a shop sends is silently lost.
+send. `purchasable` (yes/no: BigCommerce's "Allow Purchases?", PrestaShop's "Available for order") says
+whether the shop takes orders for it at all: one it does not is out of stock, whatever its count, unless
+`availability` says otherwise (a preorder). Any other field is kept as an attribute, so nothing a shop
+sends is silently lost.
 
 Validation reports every wrong field of a record in one message, naming the field and what was expected,
 because the person reading it is fixing an export script, not debugging Python. CSV cells arrive as
@@ -60,7 +63,7 @@ KNOWN_FIELDS += ("availability", "attributes", "image", "popularity")
 # the record is a product of the shop at all;
 # `more_categories` are category paths after the first.
 SALE_FIELDS = ("sale_price", "sale_percent", "sale_amount", "sale_from", "sale_to", "sale_dates")
-ALIASES = ("available", *SALE_FIELDS, "published", "more_categories")
+ALIASES = ("available", *SALE_FIELDS, "published", "more_categories", "purchasable")
 STOCK = "stock"  # a count on hand, kept as an attribute; without `availability` it decides it
 
 
@@ -101,6 +104,8 @@ def validate_record(raw: Any, limits: Limits = DEFAULT_LIMITS, now: datetime | N
     attributes |= sale
     stock = _stock(attributes.get(STOCK), check)
     availability = _availability(raw.get("availability"), raw.get("available"), stock, check)
+    if missing(raw.get("availability")) and not _purchasable(raw.get("purchasable"), check):
+        availability = "out_of_stock"
     if check.errors:
         raise RecordError("; ".join(check.errors))
     return Product(
@@ -117,6 +122,16 @@ def validate_record(raw: Any, limits: Limits = DEFAULT_LIMITS, now: datetime | N
         popularity=popularity,
         more_categories=more_categories,
     )
+
+
+def _purchasable(flag: Any, check: FieldChecker) -> bool:
+    """Whether the shop takes orders for the product (`purchasable` not given: it does)."""
+    if missing(flag):
+        return True
+    said = availability_of_flag(flag)
+    if said is None:
+        check.fail("purchasable", f"expected yes or no, got {show(flag)}")
+    return said != "out_of_stock"
 
 
 def _product_id(value: Any, check: FieldChecker) -> str:

@@ -7,8 +7,9 @@ row that leaves its family's fields empty is completed from its family first (`i
 its variant options become attributes named by the option (`indexer.options`). A
 record the shop does not show (`published` false) is neither a product nor a problem: its id is listed
 in `unpublished`, for a build to leave it out and an update to take it out. Rows of a store view are
-merged into their product's row first (`indexer.store_views`), and variants a product lists after them
-are put after it (`indexer.listed_variants`).
+merged into their product's row first (`indexer.store_views`), SKU rows written under their product's
+row become its family's members (`indexer.sku_rows`), and variants a product lists after them are put
+after it (`indexer.listed_variants`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from indexer.readers import (
     raw_id,
     read_records,
 )
+from indexer.sku_rows import SkuRows
 from indexer.store_views import StoreViews
 
 DUPLICATE_ID = "duplicate id"  # how a record repeating an id read before is reported
@@ -117,7 +119,8 @@ def catalog_records(
     """`path`'s records as `feed` reads them, each product's row with its store view's fields (`views`),
     the variants a product lists after it (`indexer.listed_variants`; `whole`: a build's catalog)."""
     records = read_records(path, max_line_bytes=limits.record_bytes, feed=feed)
-    return ListedVariants(feed.columns, whole).ordered(views.merged(records))
+    under_products = SkuRows(limits.currency).ordered(records)
+    return ListedVariants(feed.columns, whole).ordered(views.merged(under_products))
 
 
 def load_products_json(

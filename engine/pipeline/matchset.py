@@ -77,10 +77,12 @@ class MatchSetStage:
         near_calibrated: Callable[[], float | None] = lambda: None,
         near_below: int | None = None,
         near_candidates: bool = False,
+        language: str = "english",
     ) -> None:
         if near_below is not None and near_below < 0:
             raise ValueError(f"near_below must be >= 0 or None, not {near_below}")
         self.lexical = lexical
+        self.language = language  # the catalog's, for the head noun a suggestion keeps
         self._store = store
         self._semantic = Threshold(threshold, calibrated, DEFAULT_QUANTILE)
         self._near = Threshold(near_threshold, near_calibrated, NEAR_QUANTILE)
@@ -244,7 +246,7 @@ class MatchSetStage:
 
     def suggestion(self, text: str, filters: Filters) -> str | None:
         """A relaxed query that matches where `text` matches nothing (`engine.pipeline.relax`)."""
-        return relaxed_query(self.lexical, text, filters)
+        return relaxed_query(self.lexical, text, filters, self.language)
 
 
 def _passing(ids: dict[str, float], allowed: frozenset[str] | None) -> list[str]:

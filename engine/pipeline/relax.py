@@ -13,6 +13,9 @@ from engine.lexical.base import LexicalIndex
 from engine.lexical.matching import MatchQuery
 from engine.records import Filters
 
+# Catalog languages whose noun phrases put the head noun first ("vino rosso", "sac de couchage"); in the
+# others it comes last ("backpacking stove", "Schlafsack", "寝袋").
+HEAD_FIRST_LANGUAGES = frozenset({"french", "spanish", "italian", "portuguese"})
 MAX_RELAXED_WORDS = 8  # longer zero-result queries are not relaxed word by word (cost grows with length)
 # Hiragana (U+3041..U+3096) as the katakana the same sounds are written in (U+30A1..U+30F6).
 _KATAKANA = str.maketrans({chr(code): chr(code + 0x60) for code in range(0x3041, 0x3097)})
@@ -52,13 +55,18 @@ def _text(pieces: list[_Piece]) -> str:
     return out
 
 
-def relaxed_query(lexical: LexicalIndex, text: str, filters: Filters) -> str | None:
+def relaxed_query(
+    lexical: LexicalIndex, text: str, filters: Filters, language: str = "english"
+) -> str | None:
     """A relaxed query that matches where `text` matches nothing.
 
     First the words that match on their own (a typo beyond the tolerance, or a word the catalog does
     not have, is dropped). When every word matches alone but not together ("cat food" in a shop whose
     cat products never say "food"), the query without one word, then a single word: whichever matches
     the most products, so the shopper is offered the broadest sensible reading rather than nothing.
+    Between readings that match as many, the one keeping the head noun, which names the kind of product:
+    the last word in English ("backpacking stove" -> "stove", not "backpacking", which finds tents),
+    the first in the `HEAD_FIRST_LANGUAGES` ("vino rosso" -> "vino").
     A reading whose words match as written beats one that matches only through typo tolerance, however
     many products that finds: in a pet-and-hardware shop "dog food" suggests "dog" (a dog lead), not
     "food" (which reaches "wood" screws by one edit). A CJK run's words are its bigrams (`_pieces`).
@@ -71,14 +79,15 @@ def relaxed_query(lexical: LexicalIndex, text: str, filters: Filters) -> str | N
     """
     flt = None if filters.is_empty else filters
     katakana = text.translate(_KATAKANA)
+    head_first = language in HEAD_FIRST_LANGUAGES
     if katakana == text:
-        return _relaxed(lexical, text, flt)
+        return _relaxed(lexical, text, flt, head_first)
     if lexical.count_matching(MatchQuery(katakana, flt)) > 0:
         return katakana
-    return _relaxed(lexical, katakana, flt) or _relaxed(lexical, text, flt)
+    return _relaxed(lexical, katakana, flt, head_first) or _relaxed(lexical, text, flt, head_first)
 
 
-def _relaxed(lexical: LexicalIndex, text: str, flt: Filters | None) -> str | None:
+def _relaxed(lexical: LexicalIndex, text: str, flt: Filters | None, head_first: bool) -> str | None:
     """`relaxed_query` without the katakana reading."""
     words = _pieces(text)
 
@@ -90,8 +99,9 @@ def _relaxed(lexical: LexicalIndex, text: str, flt: Filters | None) -> str | Non
             counted[key] = lexical.count_matching(MatchQuery(key[0], flt, typos=typos))
         return counted[key]
 
-    def preference(words_: list[_Piece]) -> tuple[bool, int]:
-        return count(words_, typos=False) > 0, count(words_)
+    def preference(words_: list[_Piece]) -> tuple[bool, int, int]:
+        places = sum(words.index(w) for w in words_)  # later words kept: a higher sum
+        return count(words_, typos=False) > 0, count(words_), -places if head_first else places
 
     kept = [w for w in words if count([w]) > 0]
     if not kept or len(kept) > MAX_RELAXED_WORDS:
@@ -102,7 +112,7 @@ def _relaxed(lexical: LexicalIndex, text: str, flt: Filters | None) -> str | Non
     singles = [[w] for w in kept] if len(kept) > 1 else []
     for level in (shorter, singles):
         matching = [option for option in level if count(option) > 0 and _says_something(option)]
-        if matching:  # first of equals: earlier words are kept
+        if matching:
             best: list[_Piece] = max(matching, key=preference)
             return _text(best)
     return None

@@ -150,6 +150,7 @@ class SearchPipeline:
             calibrated_near,
             None if self.config.near_match else self.config.near_match_below,
             self.config.near_candidates,
+            self.config.language,
         )
         self.stats = stats
         self.profile = profile

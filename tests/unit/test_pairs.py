@@ -36,7 +36,10 @@ def test_semicolons_between_pairs_are_read_as_bigcommerces_custom_fields_write_t
 
 def test_a_cell_that_is_not_pairs_or_names_one_twice_is_refused() -> None:
     assert read_pairs("spf50") == "expected name=value pairs separated by commas or semicolons, got 'spf50'"
-    assert read_pairs("vegan,spf=50") == "expected name=value pairs separated by commas or semicolons, got 'vegan'"
+    assert (
+        read_pairs("vegan,spf=50")
+        == "expected name=value pairs separated by commas or semicolons, got 'vegan'"
+    )
     assert read_pairs("spf=30,spf=50") == "names 'spf' twice"
 
 

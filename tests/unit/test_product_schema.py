@@ -86,6 +86,27 @@ def test_limits_and_types(record: dict, expected: str) -> None:
         validate_record(record)
 
 
+@pytest.mark.parametrize(
+    ("fields", "availability"),
+    [
+        ({"purchasable": "N", "stock": "25"}, "out_of_stock"),  # BigCommerce's "Allow Purchases?"
+        ({"purchasable": "1", "stock": "0"}, "out_of_stock"),  # orders taken, none left
+        ({"purchasable": "Y"}, "in_stock"),
+        ({"purchasable": "0", "availability": "preorder"}, "preorder"),  # a stated availability wins
+    ],
+)
+def test_a_product_the_shop_takes_no_orders_for_is_out_of_stock(
+    fields: dict[str, str], availability: str
+) -> None:
+    product = validate_record({"id": "1", "title": "WhisperLite stove", **fields})
+    assert product.availability == availability and "purchasable" not in product.attributes
+
+
+def test_a_purchasable_flag_that_is_no_yes_or_no_is_refused() -> None:
+    with pytest.raises(RecordError, match="purchasable: expected yes or no, got 'soon'"):
+        validate_record({"id": "1", "title": "WhisperLite stove", "purchasable": "soon"})
+
+
 def test_limits_are_configurable() -> None:
     with pytest.raises(RecordError, match="title: too long"):
         validate_record({"id": "a", "title": "abcdef"}, Limits(title_chars=5))

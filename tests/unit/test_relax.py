@@ -93,3 +93,32 @@ def test_a_relaxed_query_keeps_more_than_english_function_words(
 ) -> None:
     assert bookshop.count_matching(MatchQuery(query)) == 0
     assert relaxed_query(bookshop, query, Filters()) == suggestion
+
+
+def outfitter(path: Path, language: str) -> EmbeddedLexical:
+    index = EmbeddedLexical(path, fields=SearchFields(language=language), reload_interval_s=0.0)
+    index.rebuild(
+        [
+            Product("od-1", "MSR Hubba Hubba 2-Person Backpacking Tent"),
+            Product("od-2", "MSR PocketRocket 2 Stove"),
+            Product("od-3", "Calici da degustazione"),
+            Product("od-4", "Vino Nobile di Montepulciano"),
+        ]
+    )
+    return index
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "suggestion"),
+    [
+        ("english", "backpacking stove", "stove"),  # the head noun: "backpacking" finds tents
+        ("english", "ultralight backpacking stove", "stove"),  # a word the catalog lacks dropped first
+        ("italian", "vino degustazione", "vino"),  # Italian puts the head first
+    ],
+)
+def test_between_readings_that_match_as_many_the_one_keeping_the_head_noun_is_suggested(
+    tmp_path: Path, language: str, query: str, suggestion: str
+) -> None:
+    index = outfitter(tmp_path, language)
+    assert index.count_matching(MatchQuery(query)) == 0
+    assert relaxed_query(index, query, Filters(), language) == suggestion
