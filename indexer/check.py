@@ -44,16 +44,15 @@ from indexer.readers import FeedFormat
 from indexer.rounded import rounded_identifiers, rounded_note
 
 _FIELDS = ("title", "description", "brand", "category", "price", "image")
-NOT_SEARCHED = "not searched"
-VARIANT_OPTION = "searched as the variant"
+NOT_SEARCHED, VARIANT_OPTION = "not searched", "searched as the variant"
 _SALE_KEPT = {REGULAR_PRICE: "price before the sale", SALE_ENDS: "when the sale ends"}
 _SALE_KEPT |= {SALE_STARTS: "when the sale starts", SCHEDULED_SALE_PRICE: "the sale's price from its start"}
 LIKE_IDENTIFIER = "not searched, reads like an identifier"
-# A code: letters, digits and the separators catalogs write inside one ("06019H5200", "1-42-920",
-# "87 01 250", "DIN912-M840"), with a digit; a decimal number ("12.50") is a measure, not a code.
+# A code: letters, digits and separators ("06019H5200", "1-42-920", "87 01 250", "DIN912-M840"), with a
+# digit; a decimal number ("12.50") or a size is a measure, not a code.
 _CODE = re.compile(r"(?=.*\d)[\w./-]+(?: [\w./-]+){0,3}")
 _DECIMAL = re.compile(r"\d+[.,]\d+")
-_MEASURE = re.compile(r"\d+(?:[.,]\d+)?\s*([^\W\d_]+)")  # "12 kg", "1,5 l", "250ml": a size, no code
+_MEASURE_PART = re.compile(r"\s*(?:(\d+(?:[.,]\d+)?)|([^\W\d_]+))")  # "12 kg", "29 sq ft", "3 lb 2 oz"
 MIN_DISTINCT_SHARE = 0.9  # codes name one product each (variants may share a model number)
 MIN_CODE_SHARE = 0.9  # a shop's references include a few odd ones ("SILBLA", "440.8")
 
@@ -241,9 +240,13 @@ def reads_like_identifiers(values: list[str]) -> bool:
 
 
 def _plain_number(value: str) -> bool:
-    """A decimal number, or a quantity and its unit (`engine.lexical.sizes.UNIT_SPELLINGS`)."""
-    size = _MEASURE.fullmatch(value)
-    return bool(_DECIMAL.fullmatch(value) or (size and size.group(1).lower() in UNIT_SPELLINGS))
+    """A decimal number, or quantities each with its units (`UNIT_SPELLINGS`): "12 kg", "3 lb 2 oz"."""
+    shape, end = "", 0
+    while found := _MEASURE_PART.match(value, end):  # n: a number, u: a unit, w: another word
+        shape += "n" if found[1] else "u" if found[2].lower() in UNIT_SPELLINGS else "w"
+        end = found.end()
+    measure = end == len(value) and re.fullmatch(r"(nu+)+", shape) is not None
+    return measure or bool(_DECIMAL.fullmatch(value))
 
 
 def print_check(report: CatalogCheck) -> None:

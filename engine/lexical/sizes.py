@@ -67,6 +67,9 @@ UNITS = (
     Unit((), ("mm2",)),  # a cable's cross-section, "2,5 mm²" (folded, "²" is "2")
     Unit((), ("m2",)),
     Unit((), ("m3",)),
+    Unit(("square",), ("sq",)),  # before another unit: "29 sq ft", "1.5 fl oz", "1.7 cu ft"
+    Unit(("fluid",), ("fl",)),
+    Unit(("cubic",), ("cu",)),
     Unit(("month", "months")),  # an age: a cheese's "24 months", a balsamic's "12 years", a warranty
     Unit(("year", "years"), ("yr", "yrs")),
 )

@@ -254,6 +254,9 @@ def test_only_codes_read_like_identifiers() -> None:
     assert not reads_like_identifiers(["CHF 20", "CHF 50", "100 €"])  # a gift card's values: amounts
     assert reads_like_identifiers(["DHP482", "GSR18", "EAN 123"])  # letters before digits: no currency
     assert not reads_like_identifiers(["24 mesi", "36 mesi", "12 anni"])  # ages: a cheese's, a vinegar's
+    assert not reads_like_identifiers(["29 sq ft", "41 sq ft", "18 sq ft"])  # a tent's floor area
+    assert not reads_like_identifiers(["3 lb 2 oz", "2 lb 5 oz", "9 lb 14 oz"])  # its weight
+    assert reads_like_identifiers(["DIN 912 M8", "DIN 933 M6", "ISO 7380 M5"])  # words that are no units
 
 
 def test_check_names_the_wordy_attributes_and_the_identifiers_a_spreadsheet_rounded(
