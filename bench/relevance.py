@@ -3,7 +3,9 @@
 Builds (or reuses, keyed by the products file's checksum) the index of the products file with the
 indexer library, starts the gateway with Triton and the lexical backend from the AISLE_* settings (or
 uses --api URL), sends every query once per method (`pipeline` field of POST /v1/search, 100 hits),
-prints a table and writes {"methods": {"<name>": {"ndcg@10": x, "recall@100": y, "queries": n}}}.
+prints a table and writes {"methods": {"<name>": {"ndcg@10": x, "recall@100": y, "queries": n}}}. A
+catalog whose products name their family (a shop's sizes and colours, shown once per search) is also
+scored by family (`bench.family_judging`: "families" beside each method's figures, and two more columns).
 
 Every answer must be the method's own: a degraded one (`"degraded": [...]`, e.g. lexical-only because
 a Triton call missed its deadline) stops the run with exit 1 naming how many and which parts, instead
@@ -43,6 +45,7 @@ from bench.common import (
     recall_at,
     write_json,
 )
+from bench.family_judging import by_family, family_keys
 from engine.learning.metrics import ndcg_at_k
 from engine.pipeline.types import METHODS
 
@@ -158,11 +161,14 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     if args.limit:
         queries = queries[: args.limit]
     threshold = args.threshold if args.threshold is not None else default_threshold(qrels)
+    families = family_keys(args.products)
     results: dict[str, Any] = {}
     for method in args.methods:
         start = time.perf_counter()
         runs, totals = run_method(url, method, queries, args.concurrency)
         results[method] = {**evaluate(runs, qrels, threshold), **sizes(totals)}
+        if families:
+            results[method]["families"] = evaluate(*by_family(runs, qrels, families), threshold)
         results[method]["seconds"] = round(time.perf_counter() - start, 1)
     return {
         "methods": results,
@@ -197,6 +203,14 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     return report
 
 
+def _row(method: str, r: dict[str, Any]) -> list[object]:
+    """A method's row of the table; its figures by family at the end where it has them."""
+    row: list[object] = [method, f"{r['ndcg@10']:.4f}", f"{r['recall@100']:.4f}", r["queries"]]
+    row += [r["mean_total"], r["zero_total_share"], f"{r['seconds']:.1f}"]
+    families = r.get("families")
+    return row + ([f"{families['ndcg@10']:.4f}", f"{families['recall@100']:.4f}"] if families else [])
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -204,19 +218,11 @@ def main(argv: list[str] | None = None) -> int:
     except UnfitAnswers as exc:
         print(f"bench.relevance: {exc}", file=sys.stderr)
         return 1
-    rows = [
-        (
-            m,
-            f"{r['ndcg@10']:.4f}",
-            f"{r['recall@100']:.4f}",
-            r["queries"],
-            r["mean_total"],
-            r["zero_total_share"],
-            f"{r['seconds']:.1f}",
-        )
-        for m, r in report["methods"].items()
-    ]
-    print_table(("method", "nDCG@10", "Recall@100", "queries", "mean total", "total 0", "seconds"), rows)
+    headers = ["method", "nDCG@10", "Recall@100", "queries", "mean total", "total 0", "seconds"]
+    rows = [_row(method, figures) for method, figures in report["methods"].items()]
+    if any("families" in figures for figures in report["methods"].values()):
+        headers += ["family nDCG@10", "family R@100"]
+    print_table(headers, rows)
     if args.out:
         write_json(args.out, report)
     return 0
