@@ -28,6 +28,7 @@ the stages themselves live in their own modules (retrieve, embed, fusion, rank, 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -294,7 +295,7 @@ class SearchPipeline:
         )
         if match is not None:
             hits = [h for h in hits if h.product_id in match[1]]
-            loose = match[0].loose
+            loose = match[0].loose | _wordless(hits, match[0], lexical)
             for rank, hit in enumerate(hits, start=1):
                 hit.rank = rank
                 hit.loose = hit.product_id in loose
@@ -705,3 +706,21 @@ class SearchPipeline:
         if distinct:
             hits = collapse(hits, products)
         return hits, products
+
+
+def _wordless(hits: list[RankedHit], match: MatchSet, lexical: MemberHits | None) -> frozenset[str]:
+    """The semantic members that share no query word: close in meaning to the query by the encoder's
+    reading alone (for "backpacking tent", a sleeping bag). They rank with the near members, after the
+    products that match as the query says, and among the near members by score, so a tent sharing
+    "tent" is not put below them for a similarity a little under the semantic threshold."""
+    if not match.query.lexical or not match.semantic:
+        return frozenset()
+    named = {h.product_id for h in lexical.hits} if lexical is not None else set()
+    return frozenset(
+        hit.product_id
+        for hit in hits
+        if hit.product_id in match.semantic
+        and hit.product_id not in named
+        and hit.columns is not None
+        and math.isnan(hit.columns.lexical_score[hit.row])
+    )

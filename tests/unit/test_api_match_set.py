@@ -285,3 +285,19 @@ def test_the_availability_filter_narrows_a_search_and_an_unknown_value_is_422(cl
     ]
     bad = client.post("/v1/search", json={"query": "notebook", "filters": {"availability": ["sold_out"]}})
     assert bad.status_code == 422 and "availability" in bad.json()["error"]["message"]
+
+
+def test_members_close_in_meaning_alone_rank_after_those_sharing_a_query_word(tmp_path: Path) -> None:
+    # A low semantic threshold: many products are members by the (fake) encoder's similarity alone.
+    config = PipelineConfig(semantic_threshold=0.0, near_candidates=False, near_match_below=0)
+    with app_client(tmp_path, CATALOG, config) as test_client:
+        answer = search(test_client, query="leather bookmark", size=100, facets=[])
+    words = [
+        bool(
+            {"leather", "bookmark"}
+            & set(f"{BY_ID[h['id']].title} {BY_ID[h['id']].description}".lower().split())
+        )
+        for h in answer["hits"]
+    ]
+    assert answer["total"] > sum(words) >= 1  # members by meaning alone, and those sharing a word
+    assert words == sorted(words, reverse=True)  # every product sharing the word before any other
