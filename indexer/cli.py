@@ -39,6 +39,7 @@ from indexer.problems import MAX_BAD_SHARE, MAX_REPORTED, BadRecords, Problem
 from indexer.readers import FeedFormat, read_records
 from indexer.rounded import rounded_note
 from indexer.sales import refresh_sales
+from indexer.sku_rows import SkuRows
 from indexer.store_views import StoreViews
 from indexer.updates import IndexUpdater
 from indexer.verify import stats, verify
@@ -366,7 +367,8 @@ def _patch(
     if inline is not None:
         loaded = load_patches(inline_records(inline), "--json", backends.lexical.get, updater.limits)
     else:
-        records = StoreViews(feed.store_view).merged(read_records(args.file, columns=("id",), feed=feed))
+        read = read_records(args.file, columns=("id",), feed=feed)
+        records = StoreViews(feed.store_view).merged(SkuRows(updater.limits.currency).ordered(read))
         loaded = load_patches(records, str(args.file), backends.lexical.get, updater.limits)
     if args.strict and loaded.problems:
         raise BadRecords(loaded.problems)

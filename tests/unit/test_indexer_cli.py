@@ -466,3 +466,34 @@ def test_sales_says_what_it_started_and_ended_and_when_the_next_change_is(env, c
     assert len(inferences) == count  # no model server asked for
     code, out, _ = run(capsys, "sales", "--json")
     assert json.loads(out) == {"started": [], "ended": [], "next_change": "2090-11-27T00:00:00Z"}
+
+
+def test_a_bigcommerce_export_builds_and_its_stock_file_changes_each_sku(
+    env, capsys, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, lexical, _ = env
+    columns = {"Item Type": "row_type", "Product ID": "id", "Product Name": "title", "Price": "price"}
+    columns |= {"Product Code/SKU": "sku", "Track Inventory": "inventory_tracking"}
+    monkeypatch.setenv("AISLE_CATALOG_COLUMNS", json.dumps(columns | {"Current Stock Level": "stock"}))
+    header = "Item Type,Product ID,Product Name,Product Code/SKU,Price,Track Inventory,Current Stock Level\n"
+    export = tmp_path / "products-2026-12-07.csv"
+    export.write_text(
+        header + "Product,109,Sleeping Bag,MT-109,149.0000,by option,9\n"
+        "  SKU,,[RT]Size=Regular,MT-109-1,,,9\n  SKU,,[RT]Size=Long,MT-109-2,,,0\n"
+        "  Rule,,[RT]Size=Long,MT-109-2,[ADD]20.0000,,\n",
+        encoding="utf-8",
+    )
+    assert run(capsys, "build", str(export), "--no-progress")[0] == 0
+    long = lexical.get(["MT-109-2"])["MT-109-2"]
+    assert (long.price, long.availability, long.family) == (169.0, "out_of_stock", "109")
+    stock = tmp_path / "stock.csv"  # the same export's stock columns, for upsert --partial
+    stock.write_text(
+        "Item Type,Product ID,Product Code/SKU,Track Inventory,Current Stock Level\n"
+        "Product,109,MT-109,by option,12\n  SKU,,MT-109-1,,9\n  SKU,,MT-109-2,,3\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "upsert", "--partial", str(stock))
+    assert code == 0 and "changed 3 products" in out
+    long = lexical.get(["MT-109-2"])["MT-109-2"]
+    assert (long.price, long.availability, long.attributes["stock"]) == (169.0, "in_stock", "3")
+    assert "row_type" not in long.attributes and "Size" in long.attributes
