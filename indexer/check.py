@@ -33,7 +33,10 @@ from engine.schema_sale import REGULAR_PRICE, SALE_ATTRIBUTES, SALE_ENDS, SALE_S
 from indexer.hints import (
     export_notes,
     lists_variants,
+    reads_like_paths,
     repeated_ids,
+    row_type_column,
+    row_type_note,
     says_yes_or_no,
     shared_root,
     writes_pairs,
@@ -87,6 +90,7 @@ class CatalogCheck:
     root: str | None = None  # the first level every category path shares (Magento's "Default Category")
     paired: list[str] = field(default_factory=list)  # attributes whose cells write "name=value" pairs
     variants: list[str] = field(default_factory=list)  # attributes listing a family's variants by sku
+    row_type: str | None = None  # the attribute saying "Product" on every product (BigCommerce's Item Type)
 
     @property
     def build_refusal(self) -> str | None:
@@ -158,14 +162,16 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
     report.wordy = _wordy([n for n in unsearched if n not in report.paired + report.variants], values)
     report.flags = [name for name in unsearched if says_yes_or_no(values[name], len(products))]
     everywhere = [name for name, how in read.items() if how == NOT_SEARCHED and names[name] == len(products)]
-    report.constant = [name for name in everywhere if len(products) > 1 and len(set(values[name])) == 1]
+    constant = [name for name in everywhere if len(products) > 1 and len(set(values[name])) == 1]
+    report.row_type = row_type_column(constant, values, [p.message for p in report.problems])
+    report.constant = [name for name in constant if name != report.row_type]
     report.listed = [name for name, given in values.items() if name not in lists and _lists_values(given)]
     report.rounded = rounded_identifiers(products, search.identifier_names())
     edges = price_edges_of(p.price for p in products)
     report.price_buckets = [label for label, _, _ in price_buckets(edges)]
     report.first = products[0].to_dict() if products else None
     report.several_categories = sum(1 for p in products if p.more_categories)
-    report.listed_categories = sum(1 for p in products if _reads_like_a_list(p.category))
+    report.listed_categories = sum(1 for p in products if reads_like_paths(p.category))
     report.other_views = dict(loaded.other_views)
     report.root = shared_root(products)
     return report
@@ -196,12 +202,6 @@ def _a_word(value: str) -> bool:
     if availability_of_flag(value) is not None or "://" in value or not any(c.isalpha() for c in value):
         return False
     return not (written_amount(value) or _plain_number(value))
-
-
-def _reads_like_a_list(path: tuple[str, ...]) -> bool:
-    """A path one of whose inner levels holds ", " ("Hund > Reisen, Katze > Reisen" read as one path
-    has the level "Reisen, Katze"): likely several paths in one cell, as WooCommerce writes them."""
-    return any(", " in level for level in path[1:-1])
 
 
 def _filled(product: Product, name: str) -> bool:
@@ -287,13 +287,12 @@ def print_check(report: CatalogCheck) -> None:
     if report.several_categories:
         print(f"categories:   {report.several_categories} products filed under several paths")
     if report.listed_categories:
-        print(
-            f"categories:   {report.listed_categories} products have a category that reads like several "
-            "paths (a level holds ', ': \"Hund > Reisen, Katze > Reisen\"); if the export lists paths "
-            "so, as WooCommerce's does, set AISLE_CATEGORY_LISTS=', '"
-        )
+        print(f"categories:   {report.listed_categories} products have a category that reads like several "
+              "paths (a level holds ', ': \"Hund > Reisen, Katze > Reisen\"); if the export lists paths "
+              "so, as WooCommerce's does, set AISLE_CATEGORY_LISTS=', '")  # fmt: skip
     repeated = repeated_ids([p.message for p in report.problems])
-    for line in export_notes(report.paired, report.variants, repeated, report.root, report.other_views):
+    notes = export_notes(report.paired, report.variants, repeated, report.root, report.other_views)
+    for line in notes + row_type_note(report.row_type):
         print(line)
     print("price facet:  " + " ".join(report.price_buckets))
     if report.first is not None:

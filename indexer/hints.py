@@ -4,7 +4,9 @@ Each answers from the products as the settings read them now, so a hint disappea
 made: cells that write `name=value` pairs (Magento's `additional_attributes`, `AISLE_PAIR_COLUMNS`;
 PrestaShop's features, "Regione:Piemonte:1,Vitigno:Nebbiolo:2") or list a family's variants (its
 `configurable_variations`, mapped to `variants`), rows repeating an id (a row per store view: its
-`store_view_code`, mapped to `store_view`), a first category level every path shares (Magento's
+`store_view_code`, mapped to `store_view`), rows without an id under products whose `Item Type` says
+"Product" (BigCommerce's SKU and rule rows, mapped to `row_type`), a first category level every path
+shares (Magento's
 "Default Category", `AISLE_CATEGORY_ROOT`), and yes/no attributes a shopper types by name ("vegan
 shampoo": `AISLE_SEARCH_FIELDS` attr.vegan).
 """
@@ -53,6 +55,12 @@ def repeated_ids(messages: Sequence[str]) -> int:
     return sum(1 for message in messages if message.startswith(f"{DUPLICATE_ID} "))
 
 
+def reads_like_paths(path: tuple[str, ...]) -> bool:
+    """A path one of whose inner levels holds ", " ("Hund > Reisen, Katze > Reisen" read as one path
+    has the level "Reisen, Katze"): likely several paths in one cell, as WooCommerce writes them."""
+    return any(", " in level for level in path[1:-1])
+
+
 def shared_root(products: Sequence[Product]) -> str | None:
     """The first level of every category path, where there is one and paths go deeper than it."""
     firsts = {path[0] for p in products for path in p.category_paths if path}
@@ -65,6 +73,26 @@ def says_yes_or_no(values: Sequence[str], products: int) -> bool:
     a label such as `vegan`, which a shopper types by its name."""
     said = [said_yes(v) if v.lower() not in _TECHNICAL else None for v in values if v]
     return None not in said and 0 < said.count(True) < products
+
+
+def row_type_column(
+    constant: Sequence[str], values: Mapping[str, list[str]], messages: Sequence[str]
+) -> str | None:
+    """The attribute saying "Product" in every product of an export where rows without an id were
+    refused: BigCommerce's `Item Type`, whose SKU and rule rows have none (`indexer.sku_rows`)."""
+    if not any(message.startswith("id: required") for message in messages):
+        return None
+    return next((name for name in constant if values[name][0].strip().lower() == "product"), None)
+
+
+def row_type_note(column: str | None) -> list[str]:
+    """What `indexer check` says of `row_type_column`'s answer."""
+    if column is None:
+        return []
+    return [
+        f'{" " * 14}({column} says what each row is: map it to "row_type" in AISLE_CATALOG_COLUMNS, and its',
+        f"{' ' * 14}SKU rows are read as their product's sizes and colours, its rules as their prices)",
+    ]
 
 
 def export_notes(

@@ -45,9 +45,12 @@ def test_the_export_reads_as_products_with_their_skus_custom_fields_and_stock(sh
     assert cosmic.more_categories == (("Sale",),)
     assert next(p for p in products.values() if "Tent Stakes" in p.title).availability == "in_stock"
     assert next(p for p in products.values() if "WhisperLite" in p.title).availability == "out_of_stock"
-    # Read without the row types, every SKU and rule row is refused for its missing id.
-    plain = FeedFormat(columns={**COLUMNS, "Item Type": None}, pairs=feed().pairs)
-    assert len(check_catalog(export, LIMITS, plain, SearchFields()).problems) > 90
+    # Read without the row types, every SKU and rule row is refused for its missing id, and check
+    # names the setting for the column that says what each row is.
+    plain = FeedFormat(columns={k: v for k, v in COLUMNS.items() if k != "Item Type"}, pairs=feed().pairs)
+    unread = check_catalog(export, LIMITS, plain, SearchFields())
+    assert len(unread.problems) > 90 and unread.row_type == "Item Type" and report.row_type is None
+    assert "Item Type" not in unread.constant  # not named as bookkeeping to leave out
 
 
 def test_every_query_has_the_product_it_asks_for(shop: Path) -> None:
