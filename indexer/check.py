@@ -123,6 +123,7 @@ class CatalogCheck:
             "category_root": self.root,
             "pair_attributes": self.paired,
             "variant_lists": self.variants,
+            "row_type": self.row_type,
             "rounded_identifiers": {
                 name: {"values": n, "first": pid} for name, (n, pid) in self.rounded.items()
             },
