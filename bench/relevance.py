@@ -55,6 +55,8 @@ EPILOG = """examples:
       --qrels ../shared/datasets/crowdflower/qrels.dev.tsv --out bench/results/crowdflower.json
   python -m bench.relevance ... --methods bm25,full --limit 500      a quick look on 500 queries
   python -m bench.relevance ... --api http://127.0.0.1:8080           a gateway already serving that index
+  python -m bench.relevance --products before/products.jsonl --families after/products.jsonl ...
+                                    scored by the families another reading of the export found
   python -m bench.relevance ... --vectors opensearch-knn --opensearch-url http://127.0.0.1:9200
                                     vectors in OpenSearch k-NN, BM25 in the same cluster
 """
@@ -86,6 +88,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--limit", type=int, help="only the first N judged queries")
     parser.add_argument("--concurrency", type=int, default=4, help="requests in flight (default 4)")
+    parser.add_argument(
+        "--families",
+        type=Path,
+        help="the catalog whose product families score the answers (default: --products; another "
+        "reading of the same export, to compare code that read it otherwise)",
+    )
     add_backend_args(parser)
     args = parser.parse_args(argv)
     try:
@@ -96,7 +104,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     unknown = sorted(set(args.methods) - set(METHODS))
     if unknown:
         parser.error(f"unknown method(s) {', '.join(unknown)}; expected {', '.join(METHODS)}")
-    for path in (args.products, args.queries, args.qrels):
+    for path in (args.products, args.queries, args.qrels, *([args.families] if args.families else [])):
         if not path.is_file():
             parser.error(f"no such file: {path}")
     return args
@@ -161,7 +169,7 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     if args.limit:
         queries = queries[: args.limit]
     threshold = args.threshold if args.threshold is not None else default_threshold(qrels)
-    families = family_keys(args.products)
+    families = family_keys(args.families or args.products)
     results: dict[str, Any] = {}
     for method in args.methods:
         start = time.perf_counter()
