@@ -77,6 +77,7 @@ class MatchQuery:
     prefix_last: bool = False  # the last word may be the beginning of a word (search as you type)
     near_ids: frozenset[str] = frozenset()
     typos: bool = True  # False: words match exactly only (a suggestion prefers such readings)
+    every_word: bool = False  # True: every word (unit) of `text`, no minimum-should-match relaxing
 
 
 @dataclass(frozen=True)

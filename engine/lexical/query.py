@@ -180,7 +180,7 @@ def match_query(
     if match.lexical and match.text is None:
         alternatives.append({"match_all": {}})
     elif match.lexical and match.text is not None:
-        units = Units.of(tokenize(match.text), [w.word for w in words])
+        units = Units.of(tokenize(match.text), [w.word for w in words], match.every_word)
         if words:
             alternatives.append(_needing(words, units.units, units.needed, fields))
         for rewrite in query_rewrites(match.text, analyzer, synonyms, language=fields.language, known=known):

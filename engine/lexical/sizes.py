@@ -161,9 +161,10 @@ class Units:
     (`units`, each the words as written); a product matches `needed` of them."""
 
     units: tuple[tuple[str, ...], ...]
+    every: bool = False  # every unit needed (`MatchQuery.every_word`), not the rule's count
 
     @classmethod
-    def of(cls, tokens: Sequence[str], words: Sequence[str]) -> Units:
+    def of(cls, tokens: Sequence[str], words: Sequence[str], every: bool = False) -> Units:
         """For a query's `tokens` and its `words` (those with terms, as written; a CJK run is one word
         per character bigram, so its text comes once per bigram, and the run is one unit)."""
         present = set(words)
@@ -174,11 +175,11 @@ class Units:
         sized = {word for size in sizes for word in size}
         units = [size for size in dict.fromkeys(sizes) if size]
         units += [(word,) for word in dict.fromkeys(words) if word not in sized]
-        return cls(tuple(units))
+        return cls(tuple(units), every)
 
     @property
     def needed(self) -> int:
-        return required_matches(len(self.units))
+        return len(self.units) if self.every else required_matches(len(self.units))
 
     def rest(self, words: Sequence[str]) -> Rest:
         """What a reading's `words` besides its replacement must match (`engine.lexical.readings`):

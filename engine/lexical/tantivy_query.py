@@ -216,7 +216,7 @@ class QueryBuilder:
         if match.lexical and match.text is None:
             alternatives.append((Occur.Should, Query.all_query()))
         elif match.lexical and match.text is not None:
-            units = Units.of(tokenize(match.text), [w.word for w in words])
+            units = Units.of(tokenize(match.text), [w.word for w in words], match.every_word)
             if words:
                 alternatives.append((Occur.Should, self._needing(words, units.units, units.needed, counted)))
             table = self.synonyms()

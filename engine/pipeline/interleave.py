@@ -96,7 +96,8 @@ def interleave_head(
         return None
     serving_ids = [h.product_id for h in head]
     by_score = np.asarray(scores, dtype=np.float64).reshape(-1)
-    order = sorted(range(len(head)), key=lambda i: (head[i].loose, -by_score[i]))  # as `rerank` orders
+    # as `rerank` orders: the strict members matching every word, the others, the loose ones
+    order = sorted(range(len(head)), key=lambda i: (head[i].loose, head[i].partial, -by_score[i]))
     candidate_ids = [serving_ids[i] for i in order]
     rng = random.Random(int.from_bytes(hashlib.blake2b(seed.encode(), digest_size=8).digest(), "big"))
     merged = team_draft(serving_ids, candidate_ids, len(head), rng)

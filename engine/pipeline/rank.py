@@ -67,7 +67,7 @@ def rerank(
     for hit, row, score in zip(head, features, scores, strict=True):
         hit.features = row
         hit.ranker_score = float(score)
-    head.sort(key=lambda h: (h.loose, -(h.ranker_score or 0.0), h.fused_rank))
+    head.sort(key=lambda h: (h.loose, h.partial, -(h.ranker_score or 0.0), h.fused_rank))
     ordered = head + tail
     for rank, hit in enumerate(ordered, start=1):
         hit.rank = rank

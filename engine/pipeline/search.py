@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import partial
 from typing import TypeVar
 
@@ -296,9 +297,11 @@ class SearchPipeline:
         if match is not None:
             hits = [h for h in hits if h.product_id in match[1]]
             loose = match[0].loose | _wordless(hits, match[0], lexical)
+            some_words = self._partial(match[0], [h.product_id for h in hits[: self.config.rerank_depth]])
             for rank, hit in enumerate(hits, start=1):
                 hit.rank = rank
                 hit.loose = hit.product_id in loose
+                hit.partial = hit.product_id in some_words
         if method == "full":
             try:
                 hits, ranker_version = self._rank(query, text, hits, vectors, timings, known, trial)
@@ -383,6 +386,23 @@ class SearchPipeline:
             variants=view.variants,
             prices=view.prices,
         )
+
+    def _partial(self, match: MatchSet, head: list[str]) -> set[str]:
+        """The products of the ranked `head` that do not match every word of the query: those the
+        minimum-should-match rule lets miss one (a query of three words or more), and the semantic and
+        near members. They rank after the products matching every word, as a search engine's "words
+        matched" criterion comes before its custom ranking: for "vino rosso piemonte", a Barolo (red,
+        from Piemonte) before the glasses for red wine. One backend query, for such queries only."""
+        query = match.query
+        if not query.lexical or not query.text or len(query.text.split()) < 3 or not head:
+            return set()
+        every = replace(query, also_ids=frozenset(), near_ids=frozenset(), every_word=True)
+        try:
+            whole = self.lexical.match_ids(every, head)
+        except Exception as exc:  # the order only: a failure ranks as before
+            log.warning("every-word check failed, ranking without it: %s", exc)
+            return set()
+        return {pid for pid in head if pid not in whole}
 
     def _match(
         self,

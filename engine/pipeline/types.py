@@ -50,7 +50,8 @@ class RankedHit:
     """
 
     __slots__ = (
-        "_signals", "columns", "features", "fused_rank", "loose", "rank", "ranker_score", "relevance", "row",
+        "_signals", "columns", "features", "fused_rank", "loose", "partial", "rank", "ranker_score",
+        "relevance", "row",
     )  # fmt: skip
 
     def __init__(
@@ -77,6 +78,9 @@ class RankedHit:
         self.relevance: float | None = None
         # A near member that is no strict one (`MatchSet.loose`): ranked after the strict members.
         self.loose = False
+        # A member that misses a query word the minimum-should-match rule let it miss: ranked after the
+        # members matching every word, before the loose ones.
+        self.partial = False
 
     @classmethod
     def in_fused_order(cls, columns: SignalColumns, rows: Sequence[int]) -> list[RankedHit]:
@@ -99,6 +103,7 @@ class RankedHit:
             hit.features = None
             hit.relevance = None
             hit.loose = False
+            hit.partial = False
             hits.append(hit)
         return hits
 

@@ -95,6 +95,18 @@ def test_a_feed_item_is_found_by_its_colour_and_size(
         assert index.match_ids(MatchQuery(query, typos=False)) == expected
 
 
+def test_every_word_asks_each_word_the_rule_would_let_a_product_miss(
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    defaults = SearchFields.from_settings(load_settings(data_dir=tmp_path))
+    with open_backend(backend, request, tmp_path, defaults) as index:
+        index.rebuild(FEED)
+        assert len(index.match_ids(MatchQuery("navy tee xl", typos=False))) == 4
+        assert index.match_ids(MatchQuery("navy tee xl", typos=False, every_word=True)) == {"ts-nav-xl"}
+        assert index.match_ids(MatchQuery("navy tees xl", every_word=True)) == {"ts-nav-xl"}  # stemmed
+        assert index.match_ids(MatchQuery("tee xl", every_word=True)) == {"ts-bla-xl", "ts-nav-xl"}
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)

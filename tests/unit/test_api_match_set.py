@@ -301,3 +301,17 @@ def test_members_close_in_meaning_alone_rank_after_those_sharing_a_query_word(tm
     ]
     assert answer["total"] > sum(words) >= 1  # members by meaning alone, and those sharing a word
     assert words == sorted(words, reverse=True)  # every product sharing the word before any other
+
+
+def test_products_matching_every_word_come_before_those_missing_one(tmp_path: Path) -> None:
+    wines = [
+        Product("wn-glass", "Calici da vino rosso", description="Sei calici in cristallo."),
+        Product("wn-barolo", "Barolo DOCG 2018", description="Vino rosso del Piemonte, Nebbiolo."),
+        Product("wn-chianti", "Chianti Classico", description="Vino rosso della Toscana."),
+        Product("wn-oil", "Olio extravergine", description="Olio del Piemonte."),
+    ]
+    with app_client(tmp_path, wines) as test_client:
+        answer = search(test_client, query="vino rosso piemonte", size=10, facets=[])
+    # Three words: a product may miss one (the glasses, the Chianti); the Barolo has all three.
+    assert answer["hits"][0]["id"] == "wn-barolo"
+    assert {h["id"] for h in answer["hits"][1:]} == {"wn-glass", "wn-chianti"}

@@ -1,5 +1,6 @@
 """The ranked head: the ranker's order, with the strict members of the match set before its loose ones
-(near members that share a query word and are close in meaning but do not match as the query says)."""
+(near members that share a query word and are close in meaning but do not match as the query says), and
+among the strict ones those matching every query word first."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ class ByDenseScore:
         return 7
 
 
-def head(loose: set[str]) -> list[str]:
+def head(loose: set[str], partial: frozenset[str] = frozenset()) -> list[str]:
     lists = {
         "lexical": [ScoredId("fr", 15.4), ScoredId("de", 12.4), ScoredId("other", 3.0)],
         "dense": [ScoredId("de", 0.51), ScoredId("other", 0.45), ScoredId("fr", 0.36)],
@@ -33,6 +34,7 @@ def head(loose: set[str]) -> list[str]:
     hits = fuse(gather(lists), "linear", {"lexical": 1.0, "dense": 1.0})
     for hit in hits:
         hit.loose = hit.product_id in loose
+        hit.partial = hit.product_id in partial
     products = {pid: Product(pid, title) for pid, title in TITLES.items()}
     ranked, version = rerank(hits, 10, ByDenseScore(), QueryContext("heidi französisch"), products)
     assert version == 7 and [h.rank for h in ranked] == [1, 2, 3]
@@ -44,6 +46,12 @@ def test_the_ranker_orders_the_strict_members_and_the_loose_ones_follow() -> Non
     # "heidi französisch": the German edition and the other book are near members only; the French
     # edition, which matches both words, leads however close the encoder finds the others.
     assert head(loose={"de", "other"}) == ["fr", "de", "other"]
+
+
+def test_members_matching_every_word_come_before_those_the_rule_let_miss_one() -> None:
+    # The ranker prefers "de"; "de" and "other" miss a word the minimum-should-match rule let them miss.
+    assert head(loose=set(), partial=frozenset({"de", "other"})) == ["fr", "de", "other"]
+    assert head(loose={"other"}, partial=frozenset({"de"})) == ["fr", "de", "other"]  # loose still last
 
 
 class TwoVersions:
