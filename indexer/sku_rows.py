@@ -44,6 +44,7 @@ _CHANGE = re.compile(r"^\[(ADD|REMOVE|FIXED)\]\s*(.+)$", re.IGNORECASE)
 _PRICES = ("price", "sale_price")
 # What a SKU row leaves to its product's that the families do not complete (they are no attributes).
 _FROM_PRODUCT = ("purchasable", "currency")
+_RULE_CHANGE = "_rule_change"  # a SKU's price change, kept on it until its family is finished
 
 
 @dataclass
@@ -142,9 +143,6 @@ class SkuRows:
         if how == "fixed":
             return None if sale else f"{amount:.2f}"
         return f"{price + amount if how == 'add' else price - amount:.2f}"
-
-
-_RULE_CHANGE = "_rule_change"  # a SKU's price change, kept on it until its family is finished
 
 
 def _kind(value: Any) -> str | None:
