@@ -51,6 +51,7 @@ def to_hit(
             else {name: float(v) for name, v in zip(FEATURE_NAMES, ranked.features, strict=True)},
             identifier=product.id in identified,
             near_only=ranked.loose,
+            missing_word=ranked.partial and not ranked.loose,
         )
     return Hit(
         id=product.id,

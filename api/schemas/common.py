@@ -80,7 +80,13 @@ class HitDebug(BaseModel):
     near_only: bool = Field(
         False,
         description="A near member only (it shares a query word and is close in meaning, but does not "
-        "match as the query says): the ranked head lists it after the strict members.",
+        "match as the query says), or a member by meaning alone that shares no query word: the ranked "
+        "head lists it after the strict members.",
+    )
+    missing_word: bool = Field(
+        False,
+        description="A strict member that misses a word of a query of three words or more (the "
+        "minimum-should-match rule lets it): the ranked head lists it after those matching every word.",
     )
 
 

@@ -311,7 +311,8 @@ def test_products_matching_every_word_come_before_those_missing_one(tmp_path: Pa
         Product("wn-oil", "Olio extravergine", description="Olio del Piemonte."),
     ]
     with app_client(tmp_path, wines) as test_client:
-        answer = search(test_client, query="vino rosso piemonte", size=10, facets=[])
+        answer = search(test_client, query="vino rosso piemonte", size=10, facets=[], debug=True)
     # Three words: a product may miss one (the glasses, the Chianti); the Barolo has all three.
     assert answer["hits"][0]["id"] == "wn-barolo"
     assert {h["id"] for h in answer["hits"][1:]} == {"wn-glass", "wn-chianti"}
+    assert [h["debug"]["missing_word"] for h in answer["hits"]] == [False, True, True]
