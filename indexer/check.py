@@ -32,6 +32,7 @@ from engine.records import FAMILY_ATTRIBUTE, VARIANT_ATTRIBUTE, VARIANT_FIELDS, 
 from engine.schema_sale import REGULAR_PRICE, SALE_ATTRIBUTES, SALE_ENDS, SALE_STARTS, SCHEDULED_SALE_PRICE
 from indexer.hints import (
     export_notes,
+    lists_values,
     lists_variants,
     reads_like_paths,
     repeated_ids,
@@ -39,6 +40,8 @@ from indexer.hints import (
     row_type_note,
     says_yes_or_no,
     shared_root,
+    tracking_column,
+    tracking_note,
     writes_pairs,
 )
 from indexer.loading import load_catalog
@@ -91,6 +94,7 @@ class CatalogCheck:
     paired: list[str] = field(default_factory=list)  # attributes whose cells write "name=value" pairs
     variants: list[str] = field(default_factory=list)  # attributes listing a family's variants by sku
     row_type: str | None = None  # the attribute saying "Product" on every product (BigCommerce's Item Type)
+    tracking: str | None = None  # the attribute saying how stock is tracked (BigCommerce's Track Inventory)
 
     @property
     def build_refusal(self) -> str | None:
@@ -124,6 +128,7 @@ class CatalogCheck:
             "pair_attributes": self.paired,
             "variant_lists": self.variants,
             "row_type": self.row_type,
+            "inventory_tracking": self.tracking,
             "rounded_identifiers": {
                 name: {"values": n, "first": pid} for name, (n, pid) in self.rounded.items()
             },
@@ -166,7 +171,8 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
     constant = [name for name in everywhere if len(products) > 1 and len(set(values[name])) == 1]
     report.row_type = row_type_column(constant, values, [p.message for p in report.problems])
     report.constant = [name for name in constant if name != report.row_type]
-    report.listed = [name for name, given in values.items() if name not in lists and _lists_values(given)]
+    report.tracking = tracking_column(values)
+    report.listed = [name for name, given in values.items() if name not in lists and lists_values(given)]
     report.rounded = rounded_identifiers(products, search.identifier_names())
     edges = price_edges_of(p.price for p in products)
     report.price_buckets = [label for label, _, _ in price_buckets(edges)]
@@ -189,13 +195,6 @@ def _wordy(names: list[str], values: dict[str, list[str]]) -> list[str]:
         if len(distinct) >= 2 and all(_a_word(v) for v in distinct):
             counts[name] = len(distinct)
     return sorted(counts, key=lambda name: -counts[name])
-
-
-def _lists_values(values: list[str]) -> bool:
-    """Whether an attribute's cells list several values, as shop systems write tags: a cell holding
-    ", " whose parts another product has as its whole value ("Vegan, Lactosevrij" and "Lactosevrij")."""
-    whole = set(values)
-    return any(", " in value and whole.intersection(value.split(", ")) for value in whole)
 
 
 def _a_word(value: str) -> bool:
@@ -293,7 +292,7 @@ def print_check(report: CatalogCheck) -> None:
               "so, as WooCommerce's does, set AISLE_CATEGORY_LISTS=', '")  # fmt: skip
     repeated = repeated_ids([p.message for p in report.problems])
     notes = export_notes(report.paired, report.variants, repeated, report.root, report.other_views)
-    for line in notes + row_type_note(report.row_type):
+    for line in notes + row_type_note(report.row_type) + tracking_note(report.tracking):
         print(line)
     print("price facet:  " + " ".join(report.price_buckets))
     if report.first is not None:

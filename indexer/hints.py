@@ -4,7 +4,8 @@ Each answers from the products as the settings read them now, so a hint disappea
 made: cells that write `name=value` pairs (Magento's `additional_attributes`, `AISLE_PAIR_COLUMNS`;
 PrestaShop's features, "Regione:Piemonte:1,Vitigno:Nebbiolo:2") or list a family's variants (its
 `configurable_variations`, mapped to `variants`), rows repeating an id (a row per store view: its
-`store_view_code`, mapped to `store_view`), rows without an id under products whose `Item Type` says
+`store_view_code`, mapped to `store_view`), how stock is tracked (BigCommerce's `Track Inventory`,
+mapped to `inventory_tracking`), rows without an id under products whose `Item Type` says
 "Product" (BigCommerce's SKU and rule rows, mapped to `row_type`), a first category level every path
 shares (Magento's
 "Default Category", `AISLE_CATEGORY_ROOT`), and yes/no attributes a shopper types by name ("vegan
@@ -25,6 +26,7 @@ from indexer.pairs import read_pairs
 _PAIR = re.compile(r"[^,=|]+=")  # "spf=50"
 _PAIRS = re.compile(r"[^,=|]+=[^=]*,[^,=|]+=")  # "manufacturer=CeraVe,spf=50": fields in one cell
 _TECHNICAL = ("true", "false")  # a shop system's bookkeeping flags (Shopify's "Published", "Gift Card")
+_TRACKING = frozenset({"none", "by product", "by option"})  # BigCommerce's Track Inventory
 
 
 def writes_pairs(values: Sequence[str]) -> bool:
@@ -83,6 +85,33 @@ def row_type_column(
     if not any(message.startswith("id: required") for message in messages):
         return None
     return next((name for name in constant if values[name][0].strip().lower() == "product"), None)
+
+
+def tracking_column(values: Mapping[str, list[str]]) -> str | None:
+    """The attribute saying how each product's stock is tracked, as BigCommerce's `Track Inventory`
+    does ("none", "by product", "by option"): read as it is, an untracked product's count of 0 makes
+    it sold out."""
+    return next(
+        (name for name, given in values.items() if given and set(map(str.lower, given)) <= _TRACKING),
+        None,
+    )
+
+
+def tracking_note(column: str | None) -> list[str]:
+    """What `indexer check` says of `tracking_column`'s answer."""
+    if column is None:
+        return []
+    return [
+        f'{" " * 14}({column} says which stock count is the stock, "none" for products not counted, whose',
+        f'{" " * 14}0 is no count: map it to "inventory_tracking" in AISLE_CATALOG_COLUMNS)',
+    ]
+
+
+def lists_values(values: Sequence[str]) -> bool:
+    """Whether an attribute's cells list several values, as shop systems write tags: a cell holding
+    ", " whose parts another product has as its whole value ("Vegan, Lactosevrij" and "Lactosevrij")."""
+    whole = set(values)
+    return any(", " in value and whole.intersection(value.split(", ")) for value in whole)
 
 
 def row_type_note(column: str | None) -> list[str]:

@@ -51,6 +51,12 @@ def test_the_export_reads_as_products_with_their_skus_custom_fields_and_stock(sh
     unread = check_catalog(export, LIMITS, plain, SearchFields())
     assert len(unread.problems) > 90 and unread.row_type == "Item Type" and report.row_type is None
     assert "Item Type" not in unread.constant  # not named as bookkeeping to leave out
+    # Without the tracking column mapped, an untracked product's 0 would sell it out: check names it.
+    counted = FeedFormat(
+        columns={k: v for k, v in COLUMNS.items() if k != "Track Inventory"}, pairs=feed().pairs
+    )
+    assert check_catalog(export, LIMITS, counted, SearchFields()).tracking == "Track Inventory"
+    assert report.tracking is None
 
 
 def test_every_query_has_the_product_it_asks_for(shop: Path) -> None:
