@@ -8,7 +8,11 @@ Boosts, buries by filter and pins still leave a price sort alone: it is the orde
 
 Over the match set the two sides are two backend pages under the set's filters narrowed by
 availability (`Filters.availability`), the buyable side counted first so a page that straddles them
-is joined exactly (one count more per price-sorted page). Lists held in process (browsing, a degraded
+is joined exactly (one count more per price-sorted page). The near members that do not match as the
+query says (`MatchSet.loose`: a sleeping pad, sharing "sleeping", in "sleeping bag") follow the
+members that do, each part in price order with its buyable side first (`tiered_price_page`, one count
+more): sorted among them, the cheapest pad led "sleeping bag" by price, as ink cartridges once led
+"notebook". Lists held in process (browsing, a degraded
 search's candidates) sort by `price_key`.
 
 A family shown once under a price sort (`engine.pipeline.distinct`) is shown by its first member in this
@@ -54,6 +58,31 @@ def price_page(
     if down is not None and len(page) < size:
         offset = max(0, first - up_count)
         page.extend(lexical.match_page(replace(match, filters=down), sort, offset, size - len(page)))
+    return page
+
+
+def tiered_price_page(
+    lexical: LexicalIndex,
+    match: MatchQuery,
+    loose: frozenset[str],
+    sort: str,
+    first: int,
+    size: int,
+    buyable_first: bool,
+) -> list[ScoredId]:
+    """`price_page` with the `loose` members (near members that match neither lexically nor
+    semantically, so the two parts are disjoint) after the others."""
+    if not loose:
+        return price_page(lexical, match, sort, first, size, buyable_first)
+    strict = replace(match, also_ids=match.also_ids - loose)
+    strict_count = lexical.count_matching(strict)
+    page: list[ScoredId] = []
+    if first < strict_count:
+        page = price_page(lexical, strict, sort, first, min(size, strict_count - first), buyable_first)
+    if len(page) < size:
+        near = replace(match, also_ids=loose, lexical=False, near_ids=frozenset())
+        offset = max(0, first - strict_count)
+        page.extend(price_page(lexical, near, sort, offset, size - len(page), buyable_first))
     return page
 
 

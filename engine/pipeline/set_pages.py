@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from engine.lexical.base import LexicalIndex
 from engine.pipeline.matchset import MatchSet
-from engine.pipeline.price_order import price_page
+from engine.pipeline.price_order import tiered_price_page
 from engine.pipeline.types import RankedHit
 from engine.ranking.features import CandidateSignals
 from engine.records import ScoredId
@@ -29,7 +29,8 @@ def set_page(
 
     By relevance: the ranked head (fused candidates in the set), then the rest of the set by lexical
     score, semantic-only and near members by similarity last. By price: straight from the backend's price
-    order over the whole set, the buyable first when `buyable_first` (`engine.pipeline.price_order`).
+    order over the whole set, the buyable first when `buyable_first`, the near members that do not
+    match as the query says after the others (`engine.pipeline.price_order`).
     Hits outside the head carry only the signals known here.
 
     The backend scores semantic and near members 0 and orders equal scores by document, not by
@@ -39,7 +40,7 @@ def set_page(
     """
     known = {h.product_id: h for h in head}
     if sort != "relevance":
-        ordered = price_page(lexical, match.query, sort, first, size, buyable_first)
+        ordered = tiered_price_page(lexical, match.query, match.loose, sort, first, size, buyable_first)
         return _hits([s.product_id for s in ordered], known, {}, first)
     if first + size <= len(head):
         return head[first : first + size]

@@ -316,3 +316,26 @@ def test_products_matching_every_word_come_before_those_missing_one(tmp_path: Pa
     assert answer["hits"][0]["id"] == "wn-barolo"
     assert {h["id"] for h in answer["hits"][1:]} == {"wn-glass", "wn-chianti"}
     assert [h["debug"]["missing_word"] for h in answer["hits"]] == [False, True, True]
+
+
+def test_a_price_sort_lists_the_near_members_after_those_matching_as_the_query_says(tmp_path: Path) -> None:
+    # "leather notebook" matches the (sold-out) leather bookmark alone; in a thin set every notebook,
+    # sharing "notebook", joins as a near member. By price, the bookmark still comes first.
+    config = PipelineConfig(
+        max_query_chars=64,
+        lexical_depth=5,
+        dense_depth=len(CATALOG),
+        semantic_threshold=0.99,
+        near_threshold=-1.0,
+        near_match_below=2,
+        near_candidates=False,
+    )
+    with app_client(tmp_path, CATALOG, config) as test_client:
+        answer = search(test_client, query="leather notebook", sort="price_asc", size=20, facets=[])
+        second = search(test_client, query="leather notebook", sort="price_asc", size=20, page=2)
+    assert answer["total"] == len(NOTEBOOKS)
+    ids = [h["id"] for h in answer["hits"]]
+    assert ids[0] == "odd-bookmark"
+    near = [BY_ID[i] for i in ids[1:]]
+    assert [p.price for p in near if p.available] == sorted(p.price for p in near if p.available)
+    assert ids[1:20] and not set(ids) & {h["id"] for h in second["hits"]}  # pages do not overlap
