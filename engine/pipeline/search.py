@@ -297,7 +297,8 @@ class SearchPipeline:
         if match is not None:
             hits = [h for h in hits if h.product_id in match[1]]
             loose = match[0].loose | _wordless(hits, match[0], lexical)
-            some_words = self._partial(match[0], [h.product_id for h in hits[: self.config.rerank_depth]])
+            ranked_ids = [h.product_id for h in hits[: self.config.rerank_depth]] if method == "full" else []
+            some_words = self._partial(match[0], ranked_ids)  # only the ranked head is ordered by it
             for rank, hit in enumerate(hits, start=1):
                 hit.rank = rank
                 hit.loose = hit.product_id in loose
