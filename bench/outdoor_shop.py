@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.outdoor_catalog import CATALOG, JUDGED, TENTS, Product
-from bench.shop_judging import ExportRows, shop_main, write_csv_shop
+from bench.shop_judging import ExportRows, fields_text, shop_main, write_csv_shop
 from engine.schema_checks import Limits
 from indexer.readers import FeedFormat
 
@@ -141,16 +141,7 @@ class Export(ExportRows):
 
 def judged_text(product: dict[str, Any]) -> str:
     """What a query's patterns are matched against: title, brand, categories, custom fields, options."""
-    attributes = product.get("attributes", {})
-    paths = [product.get("category") or [], *(product.get("more_categories") or [])]
-    categories = ", ".join(" > ".join(p) if isinstance(p, list) else str(p) for p in paths if p)
-    fields = ", ".join(
-        f"{name}={v}"
-        for name, value in attributes.items()
-        if name not in ("stock", "sku", "gtin", "mpn", "keywords")
-        for v in (value if isinstance(value, list) else [value])
-    )
-    return " | ".join([product["title"], str(product.get("brand", "")), categories, fields])
+    return fields_text(product, ("stock", "sku", "gtin", "mpn", "keywords"))
 
 
 def feed() -> FeedFormat:

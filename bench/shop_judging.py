@@ -18,7 +18,7 @@ import json
 import random
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,23 @@ def department(product: Record) -> str:
     if isinstance(category, list):
         return str(category[0]) if category else ""
     return str(category).split(" > ")[0]
+
+
+def fields_text(product: Record, skipped: Collection[str], labels: str | None = None) -> str:
+    """What a query's patterns are matched against in a shop whose attributes say what a product is:
+    "title | brand | categories | name=value, ..." (every attribute but `skipped`, a list value once
+    per value), then the values of the `labels` attribute when the shop has one."""
+    attributes = product.get("attributes", {})
+    paths = [product.get("category") or [], *(product.get("more_categories") or [])]
+    categories = ", ".join(" > ".join(p) if isinstance(p, list) else str(p) for p in paths if p)
+    fields = ", ".join(
+        f"{name}={v}"
+        for name, value in attributes.items()
+        if name not in skipped
+        for v in (value if isinstance(value, list) else [value])
+    )
+    parts = [product["title"], str(product.get("brand", "")), categories, fields]
+    return " | ".join(parts + ([", ".join(attributes.get(labels, []))] if labels else []))
 
 
 def judge(

@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.shop_judging import ExportRows, shop_main, write_csv_shop
+from bench.shop_judging import ExportRows, fields_text, shop_main, write_csv_shop
 from bench.wine_catalog import CATALOG, JUDGED, RED, Product
 from engine.schema_checks import Limits
 from engine.schema_sale import SALE_ATTRIBUTES
@@ -142,17 +142,7 @@ def features_cell(features: list[tuple[str, str]]) -> str:
 
 def judged_text(product: dict[str, Any]) -> str:
     """What a query's patterns are matched against: title, brand, categories, features, labels."""
-    attributes = product.get("attributes", {})
-    paths = [product.get("category") or [], *(product.get("more_categories") or [])]
-    categories = ", ".join(" > ".join(p) if isinstance(p, list) else str(p) for p in paths if p)
-    features = ", ".join(
-        f"{name}={v}"
-        for name, value in attributes.items()
-        if name not in ("tags", "stock", "sku", "EAN13", *SALE_ATTRIBUTES)
-        for v in (value if isinstance(value, list) else [value])
-    )
-    labels = ", ".join(attributes.get("tags", []))
-    return " | ".join([product["title"], str(product.get("brand", "")), categories, features, labels])
+    return fields_text(product, ("tags", "stock", "sku", "EAN13", *SALE_ATTRIBUTES), labels="tags")
 
 
 def feed() -> FeedFormat:
