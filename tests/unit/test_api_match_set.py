@@ -35,19 +35,24 @@ def test_nonsense_matches_nothing(client: TestClient) -> None:
     assert answer["suggestion"] is None
 
 
+def thin_sets(near_match_below: int) -> PipelineConfig:
+    """The loosest near threshold: in a set thinner than `near_match_below`, every product sharing a
+    query word is a near match (the fake vector store has no range search, so the dense list, here the
+    whole catalog, stands in); near candidates off, so the whole-catalog rule acts alone."""
+    return PipelineConfig(
+        max_query_chars=64,
+        lexical_depth=5,
+        dense_depth=len(CATALOG),
+        semantic_threshold=0.99,
+        near_threshold=-1.0,
+        near_match_below=near_match_below,
+        near_candidates=False,
+    )
+
+
 def test_a_thin_set_also_answers_products_sharing_a_word_and_nonsense_still_nothing(tmp_path: Path) -> None:
-    # The loosest near threshold: in a thin set, every product sharing a query word is a near match (the
-    # fake vector store has no range search, so the dense list, here the whole catalog, stands in).
     def answers(near_match_below: int, query: str) -> dict:
-        config = PipelineConfig(
-            max_query_chars=64,
-            lexical_depth=5,
-            dense_depth=len(CATALOG),
-            semantic_threshold=0.99,
-            near_threshold=-1.0,
-            near_match_below=near_match_below,
-            near_candidates=False,  # the whole-catalog rule alone
-        )
+        config = thin_sets(near_match_below)
         with app_client(tmp_path / f"{near_match_below}-{query}", CATALOG, config) as test_client:
             return search(test_client, query=query, size=100)
 
@@ -321,16 +326,7 @@ def test_products_matching_every_word_come_before_those_missing_one(tmp_path: Pa
 def test_a_price_sort_lists_the_near_members_after_those_matching_as_the_query_says(tmp_path: Path) -> None:
     # "leather notebook" matches the (sold-out) leather bookmark alone; in a thin set every notebook,
     # sharing "notebook", joins as a near member. By price, the bookmark still comes first.
-    config = PipelineConfig(
-        max_query_chars=64,
-        lexical_depth=5,
-        dense_depth=len(CATALOG),
-        semantic_threshold=0.99,
-        near_threshold=-1.0,
-        near_match_below=2,
-        near_candidates=False,
-    )
-    with app_client(tmp_path, CATALOG, config) as test_client:
+    with app_client(tmp_path, CATALOG, thin_sets(2)) as test_client:
         answer = search(test_client, query="leather notebook", sort="price_asc", size=20, facets=[])
         second = search(test_client, query="leather notebook", sort="price_asc", size=20, page=2)
     assert answer["total"] == len(NOTEBOOKS)
