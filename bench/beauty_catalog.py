@@ -12,7 +12,7 @@ matched against a product's title, brand, category and attributes, lowercased an
 
 from __future__ import annotations
 
-from bench.shop_judging import Judged, fold
+from bench.shop_judging import Judged, folded
 
 SKIN, MAKEUP, HAIR, SCENT, BATH = "Skincare", "Makeup", "Hair", "Fragrance", "Bath & Body"
 MOIST, CLEANSE, SUN, SERUM = (
@@ -200,9 +200,7 @@ _WRITTEN: dict[str, tuple[str, str | None]] = {
     "makeup brushes": (r"brush set", None),
     "vegan makeup": (r"(?=.*vegan=yes)(?=.*makeup/)", None),
 }  # fmt: skip
-JUDGED: Judged = {
-    query: (fold(asked), fold(kind) if kind else None) for query, (asked, kind) in _WRITTEN.items()
-}
+JUDGED: Judged = folded(_WRITTEN)
 
 # The French store's queries, judged against the French names (the `fr` store view's catalog).
 _WRITTEN_FR: dict[str, tuple[str, str | None]] = {
@@ -225,6 +223,4 @@ _WRITTEN_FR: dict[str, tuple[str, str | None]] = {
     "pinceaux maquillage": (r"pinceaux", None),
     "boucles": (r"boucles", None),
 }  # fmt: skip
-JUDGED_FR: Judged = {
-    query: (fold(asked), fold(kind) if kind else None) for query, (asked, kind) in _WRITTEN_FR.items()
-}
+JUDGED_FR: Judged = folded(_WRITTEN_FR)

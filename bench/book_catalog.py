@@ -12,7 +12,7 @@ a product's title, author, format, language and category, lowercased and without
 
 from __future__ import annotations
 
-from bench.shop_judging import Judged, fold
+from bench.shop_judging import Judged, folded
 
 # Categories (the shop's own product types).
 NOVELS, CRIME, CLASSICS, KIDS = "Belletristik", "Krimis & Thriller", "Klassiker", "Kinder- & Jugendbuch"
@@ -207,6 +207,4 @@ _WRITTEN: dict[str, tuple[str, str | None]] = {
     "gotthelf": (r"gotthelf", None),
     "tschick": (r"tschick", None),
 }  # fmt: skip
-JUDGED: Judged = {
-    query: (fold(asked), fold(kind) if kind else None) for query, (asked, kind) in _WRITTEN.items()
-}
+JUDGED: Judged = folded(_WRITTEN)

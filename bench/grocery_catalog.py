@@ -13,7 +13,7 @@ product's title, brand, category and labels, lowercased and without accents (`fo
 
 from __future__ import annotations
 
-from bench.shop_judging import Judged, fold
+from bench.shop_judging import Judged, folded
 
 MILK, PLANT, YOGHURT, CHEESE = (
     "Zuivel > Melk",
@@ -216,6 +216,4 @@ _WRITTEN: dict[str, tuple[str, str | None]] = {
     "8710400026112": (r"hagelslag puur", None),
     "8712800147008": (r"^halfvolle melk - 1,5 l", r"halfvolle melk"),
 }  # fmt: skip
-JUDGED: Judged = {
-    query: (fold(asked), fold(kind) if kind else None) for query, (asked, kind) in _WRITTEN.items()
-}
+JUDGED: Judged = folded(_WRITTEN)

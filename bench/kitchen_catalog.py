@@ -12,7 +12,7 @@ JAN codes and model numbers, maker names, a few in English and one in hiragana.
 
 from __future__ import annotations
 
-from bench.shop_judging import Judged, fold
+from bench.shop_judging import Judged, folded
 
 # (id, title, description, maker, category, price in yen, stock, model number, colour)
 Row = tuple[str, str, str, str, str, int, int, str, str]
@@ -222,6 +222,4 @@ _WRITTEN: dict[str, tuple[str, str | None]] = {
     "rice cooker": (r"炊飯", None),
     "kettle": (r"ケトル", r"ポット"),
 }
-JUDGED: Judged = {
-    query: (fold(asked), fold(kind) if kind else None) for query, (asked, kind) in _WRITTEN.items()
-}
+JUDGED: Judged = folded(_WRITTEN)

@@ -15,7 +15,7 @@ options, lowercased and without accents (`fold`).
 
 from __future__ import annotations
 
-from bench.shop_judging import Judged, fold
+from bench.shop_judging import Judged, folded
 
 TENTS, BAGS, PADS = "Camping/Tents", "Camping/Sleeping Bags", "Camping/Sleeping Pads"
 STOVES, COOK, FURNITURE = "Camping/Stoves & Fuel", "Camping/Cookware", "Camping/Furniture"
@@ -289,6 +289,4 @@ _WRITTEN = {
     "black diamond": (r"black diamond", None),
     "patagonia": (r"patagonia", None),
 }  # fmt: skip
-JUDGED: Judged = {
-    query: (fold(asked), fold(kind) if kind else None) for query, (asked, kind) in _WRITTEN.items()
-}
+JUDGED: Judged = folded(_WRITTEN)

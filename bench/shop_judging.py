@@ -43,6 +43,12 @@ def department(product: Record) -> str:
     return str(category).split(" > ")[0]
 
 
+def folded(written: Mapping[str, tuple[str, str | None]]) -> Judged:
+    """Queries' patterns as a catalog writes them (with accents) in the form `judge` matches them
+    against (`fold`)."""
+    return {query: (fold(asked), fold(kind) if kind else None) for query, (asked, kind) in written.items()}
+
+
 def fields_text(product: Record, skipped: Collection[str], labels: str | None = None) -> str:
     """What a query's patterns are matched against in a shop whose attributes say what a product is:
     "title | brand | categories | name=value, ..." (every attribute but `skipped`, a list value once

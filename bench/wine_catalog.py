@@ -15,7 +15,7 @@ title, brand, categories, features and labels, lowercased and without accents (`
 
 from __future__ import annotations
 
-from bench.shop_judging import Judged, fold
+from bench.shop_judging import Judged, folded
 
 RED, WHITE, BUBBLES, SWEET = "Vini,Vini rossi", "Vini,Vini bianchi", "Vini,Spumanti", "Vini,Vini dolci"
 SPIRITS, OIL, PASTA, CHEESE = "Distillati e liquori", "Olio e aceto", "Pasta e riso", "Formaggi"
@@ -267,6 +267,4 @@ _WRITTEN: dict[str, tuple[str, str | None]] = {
     "donnafugata": (r"donnafugata", None),
     "mionetto": (r"mionetto", None),
 }  # fmt: skip
-JUDGED: Judged = {
-    query: (fold(asked), fold(kind) if kind else None) for query, (asked, kind) in _WRITTEN.items()
-}
+JUDGED: Judged = folded(_WRITTEN)
