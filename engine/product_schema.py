@@ -104,7 +104,8 @@ def validate_record(raw: Any, limits: Limits = DEFAULT_LIMITS, now: datetime | N
     attributes |= sale
     stock = _stock(attributes.get(STOCK), check)
     availability = _availability(raw.get("availability"), raw.get("available"), stock, check)
-    if missing(raw.get("availability")) and not _purchasable(raw.get("purchasable"), check):
+    orderable = _purchasable(raw.get("purchasable"), check)  # read, and refused if wrong, in any case
+    if missing(raw.get("availability")) and not orderable:
         availability = "out_of_stock"
     if check.errors:
         raise RecordError("; ".join(check.errors))

@@ -105,6 +105,8 @@ def test_a_product_the_shop_takes_no_orders_for_is_out_of_stock(
 def test_a_purchasable_flag_that_is_no_yes_or_no_is_refused() -> None:
     with pytest.raises(RecordError, match="purchasable: expected yes or no, got 'soon'"):
         validate_record({"id": "1", "title": "WhisperLite stove", "purchasable": "soon"})
+    with pytest.raises(RecordError, match="purchasable: expected yes or no, got 'soon'"):
+        validate_record({"id": "1", "title": "Stove", "purchasable": "soon", "availability": "preorder"})
 
 
 def test_limits_are_configurable() -> None:
