@@ -17,6 +17,7 @@ than a shopper-facing deadline allows.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -46,7 +47,10 @@ from bench.common import (
     write_json,
 )
 from bench.family_judging import by_family, family_keys
+from engine.config import Settings
 from engine.learning.metrics import ndcg_at_k
+from engine.lexical.analysis import make_analyzer
+from engine.lexical.synonyms import SynonymFile, synonyms_path
 from engine.pipeline.types import METHODS
 
 EPILOG = """examples:
@@ -94,6 +98,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="the catalog whose product families score the answers (default: --products; another "
         "reading of the same export, to compare code that read it otherwise)",
     )
+    parser.add_argument(
+        "--synonyms",
+        type=Path,
+        help='the shop\'s synonym sets, a JSON file {"synonyms": [["vorne", "vorderachse"], ...]} as the '
+        "admin API takes them, served with the index",
+    )
     add_backend_args(parser)
     args = parser.parse_args(argv)
     try:
@@ -104,7 +114,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     unknown = sorted(set(args.methods) - set(METHODS))
     if unknown:
         parser.error(f"unknown method(s) {', '.join(unknown)}; expected {', '.join(METHODS)}")
-    for path in (args.products, args.queries, args.qrels, *([args.families] if args.families else [])):
+    named = (args.products, args.queries, args.qrels, *[p for p in (args.families, args.synonyms) if p])
+    for path in named:
         if not path.is_file():
             parser.error(f"no such file: {path}")
     return args
@@ -200,6 +211,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     inference = create_inference(settings)  # stays up so the gateway reuses the same Triton
     try:
         build_index(settings, args.products, inference)
+        serve_synonyms(settings, args.synonyms)
         with gateway_process(env) as url:
             report = run(args, url)
     finally:
@@ -209,6 +221,20 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "lexical": "embedded" if settings.embedded_lexical else "opensearch",
     }
     return report
+
+
+def serve_synonyms(settings: Settings, path: Path | None) -> None:
+    """The synonym sets of `path` in the index's data directory, where the gateway reads them; none
+    (a run before may have left some) without it."""
+    stored = synonyms_path(settings)
+    if path is None:
+        stored.unlink(missing_ok=True)
+        return
+    try:
+        sets = json.loads(path.read_text(encoding="utf-8"))["synonyms"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SystemExit(f"bench.relevance: {path}: not a synonyms file ({exc})") from None
+    SynonymFile(stored).replace(sets, make_analyzer(settings.catalog_language))
 
 
 def _row(method: str, r: dict[str, Any]) -> list[object]:

@@ -287,6 +287,20 @@ class Settings(BaseSettings):
         "`store_view`) gives the view's fields over the product's; unset = the products' own rows, the "
         "other views' rows left out.",
     )
+    catalog_names: tuple[str, ...] = Field(
+        (),
+        description="Files naming the ids a catalog file writes where it means names (Shopware 6's "
+        "categories, properties and variant options, exported as lists of ids): the shop's own exports "
+        "of them, CSV with id and name, parent_id for a category's parent, group_name or group_id for a "
+        'property value\'s group (indexer.named_ids). JSON, e.g. ["kategorien.csv", "eigenschaften.csv"].',
+    )
+    sales_channel: str = Field(
+        "",
+        max_length=64,
+        description="The sales channel (its id) whose products a catalog file's are: with the file's "
+        "channels column mapped to `channels` (Shopware 6's `sales_channel`), a product not listing it is "
+        "not shown; unset = every product listing a channel (indexer.channels).",
+    )
     category_levels: str = Field(
         ">",
         min_length=1,

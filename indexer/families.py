@@ -14,8 +14,9 @@ variation is found, filtered and counted like its family. So is each attribute i
 writes `Type` and `Tags` on a product's first row only; WooCommerce's variation takes its parent's
 weight and shipping class), so a filter on one keeps every size, except those naming the variant
 itself: an identifier (a GTIN must find one product), its stock, its price before a sale, its options,
-and Shopify's per-variant columns (`Variant Grams`). Its id, price and availability stay its own. The
-family's product
+and Shopify's per-variant columns (`Variant Grams`). Its id and availability stay its own, and so does
+its price where it gives one; a variant giving none (Shopware 6 leaves a variant's price empty when
+it is its product's) has its family's price, with the family's sale. The family's product
 must come earlier in the same file (both exports write it first); otherwise the record is read as it is. A
 family's product without a price of its own (WooCommerce's variable product) takes the lowest of its
 variants'.
@@ -33,7 +34,7 @@ from collections.abc import Collection
 from dataclasses import replace
 from typing import Any
 
-from engine.product_schema import SALE_ATTRIBUTES, STOCK
+from engine.product_schema import SALE_ATTRIBUTES, SALE_FIELDS, STOCK
 from engine.records import FAMILY_ATTRIBUTE, VARIANT_ATTRIBUTE, Product
 from engine.schema_checks import missing
 
@@ -43,6 +44,8 @@ INHERITED = ("title", "description", "brand", "category", "image")
 OWN = frozenset(name.lower() for name in (GROUP, VARIANT_ATTRIBUTE, STOCK, *SALE_ATTRIBUTES))
 _PER_VARIANT = "variant "  # Shopify's per-variant columns: "Variant Grams", "Variant Inventory Policy"
 _ID_PREFIX = "id:"
+IN_STOCK = "in_stock"
+_PRICED = ("price", *SALE_FIELDS)  # a variant giving none of them has its family's price
 
 
 class Families:
@@ -54,6 +57,7 @@ class Families:
         self._hidden: set[str] = set()  # ids and groups of families the shop does not show
         self._lowest: dict[str, float] = {}  # family head id -> the lowest price among its variants
         self._named: set[str] = set()  # ids of family heads a variant names by id, no family of their own
+        self._stocked: set[str] = set()  # ids of family heads with a variant in stock
 
     def complete(self, raw: dict[str, Any], own: Collection[str] = ()) -> dict[str, Any]:
         """`raw` with its empty `INHERITED` fields and attributes taken from its family's product, and
@@ -69,6 +73,9 @@ class Families:
         for name in INHERITED:
             if _empty(done.get(name)) and not _empty(given.get(name)):
                 done[name] = given[name]
+        if all(_empty(done.get(name)) for name in _PRICED) and head.price is not None:
+            done["price"] = head.price  # Shopware's variant leaves its price to its product, sale and all
+            done |= {name: head.attributes[name] for name in SALE_ATTRIBUTES if name in head.attributes}
         given_attributes = raw.get("attributes")
         nested = given_attributes if isinstance(given_attributes, dict) else {}
         for name, value in head.attributes.items():
@@ -104,6 +111,8 @@ class Families:
                 self._named.add(head.id)
             if product.price is not None:
                 self._lowest[head.id] = min(product.price, self._lowest.get(head.id, product.price))
+            if product.availability == IN_STOCK:
+                self._stocked.add(head.id)
         self._by_id.setdefault(product.id, product)
         group = _key(product.attributes.get(GROUP))
         if group:
@@ -113,9 +122,13 @@ class Families:
         """`product` as its family's head, once the file is read: keyed by its id when its variants name
         it by id, and with their lowest price when it has none of its own: WooCommerce writes a variable
         product's row without one, which would show "price on request", sort last and fall outside every
-        price filter, though the shop sells it from that price."""
+        price filter, though the shop sells it from that price. Such a product (Shopware's too) is
+        in stock while one of its variants is: Shopware writes its own stock as 0, the variants holding
+        the stock, which read as the family sold out."""
         if product.id in self._named:
             product = replace(product, attributes={**product.attributes, GROUP: product.id})
+            if product.id in self._stocked and product.availability != IN_STOCK:
+                product = replace(product, availability=IN_STOCK)
         lowest = self._lowest.get(product.id)
         return product if product.price is not None or lowest is None else replace(product, price=lowest)
 

@@ -9,7 +9,9 @@ record the shop does not show (`published` false) is neither a product nor a pro
 in `unpublished`, for a build to leave it out and an update to take it out. Rows of a store view are
 merged into their product's row first (`indexer.store_views`), SKU rows written under their product's
 row become its family's members (`indexer.sku_rows`), and variants a product lists after them are put
-after it (`indexer.listed_variants`).
+after it (`indexer.listed_variants`); before all that, cells of ids are read as the names the shop's
+names files give them (`indexer.named_ids`), and products outside the shop's sales channel are not
+shown (`indexer.channels`).
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from pathlib import Path
 from engine.errors import InvalidInput
 from engine.product_schema import DEFAULT_LIMITS, Limits, RecordError, Unpublished, validate_record
 from engine.records import Product
+from indexer.channels import in_channel
 from indexer.families import Families, family_of
 from indexer.listed_variants import ListedVariants
+from indexer.named_ids import IdNames
 from indexer.options import VariantOptions
 from indexer.problems import Problem
 from indexer.readers import (
@@ -56,6 +60,7 @@ class LoadedCatalog:
     problems: list[Problem] = field(default_factory=list)
     unpublished: list[str] = field(default_factory=list)  # ids of products the shop does not show
     other_views: Counter[str] = field(default_factory=Counter)  # rows of store views not read, by view
+    unnamed: Counter[str] = field(default_factory=Counter)  # ids no names file names, by field
 
     @property
     def products(self) -> list[Product]:
@@ -75,7 +80,8 @@ def load_catalog(
     options = VariantOptions()
     own = {name.lower() for name in feed.identifiers}  # attributes a variant keeps as they are
     views = StoreViews(feed.store_view)
-    for line, raw in catalog_records(path, limits, feed, views, whole):
+    names = IdNames.read(feed.names, feed.encoding)
+    for line, raw in catalog_records(path, limits, feed, views, whole, names):
         if isinstance(raw, Malformed):
             loaded.problems.append(Problem(source, line, raw.message))
             continue
@@ -109,16 +115,26 @@ def load_catalog(
         loaded.entries.append(Entry(line, product))
     loaded.entries = [Entry(e.line, families.finished(e.product)) for e in loaded.entries]
     loaded.other_views = views.left_out
+    loaded.unnamed = names.unnamed
     loaded.problems.sort(key=lambda problem: problem.line)  # a product's row waits for its views' rows
     return loaded
 
 
 def catalog_records(
-    path: Path, limits: Limits, feed: FeedFormat, views: StoreViews, whole: bool = True
+    path: Path,
+    limits: Limits,
+    feed: FeedFormat,
+    views: StoreViews,
+    whole: bool = True,
+    names: IdNames | None = None,
 ) -> Iterator[RawRecord]:
-    """`path`'s records as `feed` reads them, each product's row with its store view's fields (`views`),
-    the variants a product lists after it (`indexer.listed_variants`; `whole`: a build's catalog)."""
+    """`path`'s records as `feed` reads them, their ids named (`names`, `indexer.named_ids`), each
+    product's row with its store view's fields (`views`), the variants a product lists after it
+    (`indexer.listed_variants`; `whole`: a build's catalog)."""
     records = read_records(path, max_line_bytes=limits.record_bytes, feed=feed)
+    if names is not None:
+        records = names.named(records)
+    records = in_channel(records, feed.channel)
     under_products = SkuRows(limits.currency).ordered(records)
     return ListedVariants(feed.columns, whole).ordered(views.merged(under_products))
 

@@ -51,7 +51,8 @@ class FeedFormat:
     a variant never takes its family's, `indexer.families`), `lists` those whose cells list values
     (`AISLE_LIST_ATTRIBUTES`), `pairs` the columns whose cells hold name=value pairs
     (`AISLE_PAIR_COLUMNS`), `store_view` the store view whose rows give the products' fields
-    (`AISLE_STORE_VIEW`, `indexer.store_views`)."""
+    (`AISLE_STORE_VIEW`, `indexer.store_views`), `names` the files naming the ids it writes
+    (`AISLE_CATALOG_NAMES`), `channel` the sales channel whose products it reads (`AISLE_SALES_CHANNEL`)."""
 
     columns: Rename = field(default_factory=dict)  # None: a column left out (`indexer.columns`)
     encoding: str = "utf-8"
@@ -59,6 +60,8 @@ class FeedFormat:
     lists: frozenset[str] = frozenset()  # lower-cased attributes whose cells list values
     pairs: frozenset[str] = frozenset()  # lower-cased columns whose cells hold name=value pairs
     store_view: str = ""  # "": the products' own rows
+    names: tuple[Path, ...] = ()  # files naming the ids the export writes (`indexer.named_ids`)
+    channel: str = ""  # the sales channel whose products are the shop's (`indexer.channels`)
 
 
 DEFAULT_FEED = FeedFormat()

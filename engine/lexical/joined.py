@@ -41,15 +41,21 @@ def _word(token: str) -> bool:
     return any(c.isalpha() for c in token) and not is_cjk(token)
 
 
+def _graded(a: str, b: str) -> bool:
+    """A number with its letter, then a number: an oil's "5W-30", read "5w" "30", typed "5w30"."""
+    return a[:1].isdigit() and a[-1:].isalpha() and b.isdigit()
+
+
 def joined_words(product: Product) -> list[str]:
     """Each pair of adjacent words of the title and of the brand written together, once each: "Pienso
     Purina Pro Plan" gives "piensopurina", "purinapro", "proplan". Pairs need a letter on both sides
-    (not "4 x 40", whose joined forms are dimension readings) and no CJK, which is matched by bigrams.
-    Then the words written with an apostrophe or ampersand inside, without them (`unsigned_words`)."""
+    (not "4 x 40", whose joined forms are dimension readings) and no CJK, which is matched by bigrams,
+    but for a grade's number after a number with its letter ("5W-30" gives "5w30", so "5w30 5l" finds
+    the 5 l can of 5W-30, where the grade's reading and the size's cannot both apply). Then the words written with an apostrophe or ampersand inside, without them (`unsigned_words`)."""
     joined: dict[str, None] = {}
     for text in (product.title, product.brand):
         pairs = itertools.pairwise(tokenize(text))
-        joined.update((a + b, None) for a, b in pairs if _word(a) and _word(b))
+        joined.update((a + b, None) for a, b in pairs if (_word(a) and _word(b)) or _graded(a, b))
         joined.update((word, None) for word in unsigned_words(text))
     return list(joined)
 

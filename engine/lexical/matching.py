@@ -129,8 +129,9 @@ def compound_ends(word: QueryWord, language: str) -> tuple[str, ...]:
 
 
 # Raised when products are written into the lexical index differently (`spell` words, analysers, identifier
-# forms; 9: full width, 10: inches, 11: kana, 12-13: initials, 14: "&", "'", 15: "No.4"): older re-analysed.
-ANALYSIS_VERSION = 15
+# forms; 9: full width, 10: inches, 11: kana, 12-13: initials, 14: "&", "'", 15: "No.4", 16: "5W-30"
+# joined): older re-analysed.
+ANALYSIS_VERSION = 16
 
 
 def normalize_identifier(value: object) -> str:

@@ -13,6 +13,8 @@
   written together, apart, hyphenated, abbreviated or in full, and a shopper rarely picks the catalog's way.
 - Dimensions written together or apart: "4x40" also reads "4 x 40" and "m8 x 40" "m8x40"
   (`dimension_rewrites`): a screw's, a board's or a rug's sizes, which catalogs write both ways.
+- An oil's grade, a tyre's size and a model's generation written another way: "5w30" also reads "5w
+  30", "205 55 16" "205 55 r16", "golf 7" "golf vii" (`engine.lexical.code_readings`).
 
 A product matching a reading matches the query, but a reading never matches more loosely than the query
 itself: its replacement must match, and counts for the words it stands for in the minimum-should-match
@@ -25,11 +27,14 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 
 from engine.lexical.analysis import is_cjk, tokenize
 from engine.lexical.matching import COMPOUNDING_LANGUAGES, MIN_COMPOUND_HEAD, MIN_COMPOUND_MODIFIER
+from engine.lexical.code_readings import code_rewrites
+from engine.lexical.rewrite import Rewrite, reading
 from engine.lexical.sizes import UNIT_SPELLINGS, Unit
+
+__all__ = ["KnownTerms", "Rewrite", "query_rewrites"]
 
 KnownTerms = Callable[[Collection[str]], Collection[str]]  # the analysed terms some product has
 
@@ -53,23 +58,6 @@ _DIMENSION_START = re.compile(r"[^\W\d_]*\d+(?:\.\d+)?")
 _DIMENSION_NEXT = re.compile(r"\d+(?:\.\d+)?")
 
 
-@dataclass(frozen=True)
-class Rewrite:
-    """Another reading of a query: some of its words read as `replacement` (another entry of a
-    synonym set, two words written as one, a size written another way), the other words (`rest`) as
-    they were. A product matches the reading when it matches every word of `replacement` and enough
-    of `rest` that, the replacement counting for the query's units it stands for (its words, or a
-    size), the query's minimum-should-match is met (`engine.lexical.sizes.Units.rest`): a reading never
-    matches more loosely than the query. The replacement is matched as written (the shop wrote the
-    synonym; a joined word is the shopper's two words); `rest_typos=False` matches the rest as written
-    too."""
-
-    text: str  # the whole reading, for people and tests
-    replacement: str
-    rest: str
-    rest_typos: bool = True
-
-
 def query_rewrites(
     text: str,
     analyzer: Callable[[str], list[str]],
@@ -80,13 +68,15 @@ def query_rewrites(
 ) -> list[Rewrite]:
     """The readings of `text` its match set includes besides the query itself: multi-word synonyms
     (`phrase_rewrites`) first, then sizes written another way (`size_rewrites`), then dimensions
-    written together or apart (`dimension_rewrites`), then adjacent words written as one
+    written together or apart (`dimension_rewrites`), then grades, tyre sizes and model numerals
+    (`engine.lexical.code_readings`), then adjacent words written as one
     (`joined_rewrites`), then compounds written apart (`split_rewrites`, where `known` says which terms
     the catalog has), at most `limit`."""
     rewrites = [
         *phrase_rewrites(text, analyzer, synonyms),
         *size_rewrites(text, analyzer),
         *dimension_rewrites(text),
+        *code_rewrites(tokenize(text)),
         *joined_rewrites(text, analyzer),
         *(split_rewrites(text, analyzer, language, known) if known is not None else []),
     ]
@@ -101,12 +91,6 @@ def _slots(tokens: list[str], analyzer: Callable[[str], list[str]]) -> list[tupl
         if len(terms) == 1 and not is_cjk(token):
             slots.append((position, terms[0]))
     return slots
-
-
-def _reading(tokens: list[str], first: int, last: int, replacement: str, rest_typos: bool) -> Rewrite:
-    before, after = tokens[:first], tokens[last + 1 :]
-    text = " ".join([*before, replacement, *after])
-    return Rewrite(text, replacement, " ".join([*before, *after]), rest_typos)
 
 
 def phrase_rewrites(
@@ -128,8 +112,8 @@ def phrase_rewrites(
         for length in range(min(MAX_PHRASE_WORDS, len(slots) - start), 1, -1):
             run = slots[start : start + length]
             for alternative, _ in synonyms.get(" ".join(term for _, term in run), ()):
-                reading = _reading(tokens, run[0][0], run[-1][0], alternative, True)
-                rewrites.setdefault(reading.text, reading)
+                found = reading(tokens, run[0][0], run[-1][0], alternative, True)
+                rewrites.setdefault(found.text, found)
     return list(rewrites.values())[:limit]
 
 
@@ -147,7 +131,7 @@ def joined_rewrites(text: str, analyzer: Callable[[str], list[str]]) -> list[Rew
             continue
         if min(len(a), len(b)) < MIN_JOINED_CHARS or not analyzer(a + b):
             continue
-        rewrites.append(_reading(tokens, first, last, a + b, False))
+        rewrites.append(reading(tokens, first, last, a + b, False))
     return rewrites
 
 
@@ -177,7 +161,7 @@ def split_rewrites(
         return []
     found = known({term for *_, modifier, head in cuts for term in (modifier, head)})
     return [
-        _reading(tokens, position, position, f"{first} {last}", False)
+        reading(tokens, position, position, f"{first} {last}", False)
         for position, first, last, modifier, head in cuts
         if modifier in found and head in found
     ]
@@ -240,8 +224,8 @@ def size_rewrites(text: str, analyzer: Callable[[str], list[str]]) -> list[Rewri
                 if not any(terms >= t for _, t in kept):
                     kept.append((form, terms))
         for form, _ in kept:
-            reading = _reading(tokens, first, last, form, False)
-            rewrites.setdefault(reading.text, reading)
+            found = reading(tokens, first, last, form, False)
+            rewrites.setdefault(found.text, found)
     return list(rewrites.values())
 
 
@@ -258,7 +242,7 @@ def dimension_rewrites(text: str) -> list[Rewrite]:
         if together:
             first, more, unit = together.groups()
             apart = " x ".join([first, *more[1:].split("x")]) + (f" {unit}" if unit else "")
-            rewrites.append(_reading(tokens, position, position, apart, False))
+            rewrites.append(reading(tokens, position, position, apart, False))
     position = 0
     while position + 2 < len(tokens):
         last = position
@@ -271,6 +255,6 @@ def dimension_rewrites(text: str) -> list[Rewrite]:
             last += 2
         if last > position:
             joined = "".join(tokens[position : last + 1])
-            rewrites.append(_reading(tokens, position, last, joined, False))
+            rewrites.append(reading(tokens, position, last, joined, False))
         position = last + 1
     return rewrites
