@@ -264,7 +264,7 @@ _WRITTEN = {
     "ctek": (r"ctek", None),
     "stoßdämpfer": (r"stoßdämpfer", None),
     "stossdämpfer": (r"stoßdämpfer", None),
-    "stossdaempfer golf": (r"stossdampfer.*golf vii", r"stoßdämpfer"),
+    "stossdaempfer golf": (r"stoßdämpfer.*golf vii", r"stoßdämpfer"),
     "domlager": (r"domlager", None),
     "zahnriemensatz": (r"zahnriemensatz", None),
     "zahnriemen golf 7": (r"zahnriemensatz.*golf vii", r"zahnriemensatz"),

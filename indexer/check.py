@@ -9,15 +9,15 @@ PrestaShop "Reference" or "EAN13" the shopper types into the search box; those n
 are words, such as a bookshop's author, are named with the search setting; an export's variant options
 are read as its variant), identifier values a spreadsheet rounded ("9.78315E+12": the ISBN's digits are
 gone), the currencies, the products filed under several category paths (and those whose one path reads
-like a list of paths, with the setting that would split them), the price buckets the build would
-choose, and the first valid product as the index would store it. It reads the file only: no model
+like a list of paths, with the setting that would split them), fields holding ids where names are
+meant (Shopware's categories and properties, with the setting naming them), the price buckets the
+build would choose, and the first valid product as the index would store it. It reads the file only: no model
 server, no index, so it runs where the export is made.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,10 +26,10 @@ from typing import Any
 from engine.feed_values import availability_of_flag, written_amount
 from engine.lexical.facets import price_buckets, price_edges_of
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
-from engine.lexical.sizes import UNIT_SPELLINGS
 from engine.product_schema import STOCK, Limits
 from engine.records import FAMILY_ATTRIBUTE, VARIANT_ATTRIBUTE, VARIANT_FIELDS, Product, attribute_text
 from engine.schema_sale import REGULAR_PRICE, SALE_ATTRIBUTES, SALE_ENDS, SALE_STARTS, SCHEDULED_SALE_PRICE
+from indexer.code_values import plain_number, reads_like_identifiers
 from indexer.hints import (
     export_notes,
     lists_values,
@@ -45,6 +45,7 @@ from indexer.hints import (
     writes_pairs,
 )
 from indexer.loading import load_catalog
+from indexer.named_ids import id_columns, ids_note
 from indexer.problems import BadRecords, Problem, refuse_bad
 from indexer.readers import FeedFormat
 from indexer.rounded import rounded_identifiers, rounded_note
@@ -54,13 +55,6 @@ NOT_SEARCHED, VARIANT_OPTION = "not searched", "searched as the variant"
 _SALE_KEPT = {REGULAR_PRICE: "price before the sale", SALE_ENDS: "when the sale ends"}
 _SALE_KEPT |= {SALE_STARTS: "when the sale starts", SCHEDULED_SALE_PRICE: "the sale's price from its start"}
 LIKE_IDENTIFIER = "not searched, reads like an identifier"
-# A code: letters, digits and separators ("06019H5200", "1-42-920", "87 01 250", "DIN912-M840"), with a
-# digit; a decimal number ("12.50") or a size is a measure, not a code.
-_CODE = re.compile(r"(?=.*\d)[\w./-]+(?: [\w./-]+){0,3}")
-_DECIMAL = re.compile(r"\d+[.,]\d+")
-_MEASURE_PART = re.compile(r"\s*(?:(\d+(?:[.,]\d+)?)|([^\W\d_]+))")  # "12 kg", "29 sq ft", "3 lb 2 oz"
-MIN_DISTINCT_SHARE = 0.9  # codes name one product each (variants may share a model number)
-MIN_CODE_SHARE = 0.9  # a shop's references include a few odd ones ("SILBLA", "440.8")
 
 
 @dataclass
@@ -95,6 +89,8 @@ class CatalogCheck:
     variants: list[str] = field(default_factory=list)  # attributes listing a family's variants by sku
     row_type: str | None = None  # the attribute saying "Product" on every product (BigCommerce's Item Type)
     tracking: str | None = None  # the attribute saying how stock is tracked (BigCommerce's Track Inventory)
+    id_columns: list[str] = field(default_factory=list)  # fields holding ids only (Shopware's categories)
+    unnamed: dict[str, int] = field(default_factory=dict)  # field -> ids no names file names
 
     @property
     def build_refusal(self) -> str | None:
@@ -129,6 +125,8 @@ class CatalogCheck:
             "variant_lists": self.variants,
             "row_type": self.row_type,
             "inventory_tracking": self.tracking,
+            "id_columns": self.id_columns,
+            "unnamed_ids": self.unnamed,
             "rounded_identifiers": {
                 name: {"values": n, "first": pid} for name, (n, pid) in self.rounded.items()
             },
@@ -181,6 +179,7 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
     report.listed_categories = sum(1 for p in products if reads_like_paths(p.category))
     report.other_views = dict(loaded.other_views)
     report.root = shared_root(products)
+    report.id_columns, report.unnamed = id_columns(products), dict(loaded.unnamed)
     return report
 
 
@@ -201,7 +200,7 @@ def _a_word(value: str) -> bool:
     # a yes/no as feeds write it (`availability_of_flag` reads it as one), a web address, no letter
     if availability_of_flag(value) is not None or "://" in value or not any(c.isalpha() for c in value):
         return False
-    return not (written_amount(value) or _plain_number(value))
+    return not (written_amount(value) or plain_number(value))
 
 
 def _filled(product: Product, name: str) -> bool:
@@ -223,30 +222,6 @@ def _how(attribute: str, values: list[str], search: SearchFields) -> str:
     if attribute.lower() in VARIANT_FIELDS and f"{ATTRIBUTE_PREFIX}{VARIANT_ATTRIBUTE}" in search.weights:
         return VARIANT_OPTION  # `Product.variant`
     return LIKE_IDENTIFIER if reads_like_identifiers(values) else NOT_SEARCHED
-
-
-def reads_like_identifiers(values: list[str]) -> bool:
-    """Whether an attribute's values look like codes naming one product each: nearly all distinct and
-    nearly all codes of 3 to 40 characters (`_CODE`, not a decimal number nor a size such as a variant's
-    "12 kg"), on at least two products."""
-    if len(values) < 2 or len(set(values)) < MIN_DISTINCT_SHARE * len(values):
-        return False
-    codes = sum(
-        1
-        for v in values
-        if 3 <= len(v) <= 40 and _CODE.fullmatch(v) and not _plain_number(v) and not written_amount(v)
-    )
-    return codes >= MIN_CODE_SHARE * len(values)
-
-
-def _plain_number(value: str) -> bool:
-    """A decimal number, or quantities each with its units (`UNIT_SPELLINGS`): "12 kg", "3 lb 2 oz"."""
-    shape, end = "", 0
-    while found := _MEASURE_PART.match(value, end):  # n: a number, u: a unit, w: another word
-        shape += "n" if found[1] else "u" if found[2].lower() in UNIT_SPELLINGS else "w"
-        end = found.end()
-    measure = end == len(value) and re.fullmatch(r"(nu+)+", shape) is not None
-    return measure or bool(_DECIMAL.fullmatch(value))
 
 
 def print_check(report: CatalogCheck) -> None:
@@ -292,6 +267,7 @@ def print_check(report: CatalogCheck) -> None:
               "so, as WooCommerce's does, set AISLE_CATEGORY_LISTS=', '")  # fmt: skip
     repeated = repeated_ids([p.message for p in report.problems])
     notes = export_notes(report.paired, report.variants, repeated, report.root, report.other_views)
+    notes += ids_note(report.id_columns, report.unnamed)
     for line in notes + row_type_note(report.row_type) + tracking_note(report.tracking):
         print(line)
     print("price facet:  " + " ".join(report.price_buckets))

@@ -28,13 +28,13 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from engine.errors import InvalidInput
-from engine.records import VARIANT_ATTRIBUTE
+from engine.records import FAMILY_ATTRIBUTE, VARIANT_ATTRIBUTE, Product
 from indexer.malformed import Malformed
 from indexer.readers import RawRecord
 
@@ -170,3 +170,28 @@ def _read_file(path: Path, encoding: str) -> dict[str, Named]:
         group = cell(row, _GROUP_NAME)
         entries[key.lower()] = Named(name, cell(row, _PARENT), group, cell(row, _GROUP_ID))
     return entries
+
+
+def id_columns(products: Sequence[Product]) -> list[str]:
+    """The fields whose every value is a list of ids, as Shopware writes a product's categories,
+    properties and options: read without the names files that name them."""
+    values: dict[str, list[Any]] = {}
+    for product in products:
+        if product.category:
+            values.setdefault("category", []).append(list(product.category))
+        for name, value in product.attributes.items():
+            if name != FAMILY_ATTRIBUTE:  # the family's key: a product's id
+                values.setdefault(name, []).append(value)
+    return sorted(name for name, given in values.items() if given and all(_ids(v) for v in given))
+
+
+def ids_note(columns: Sequence[str], unnamed: Mapping[str, int]) -> list[str]:
+    """What `indexer check` says of the columns of ids and of the ids no names file names."""
+    pad, lines = " " * 14, []
+    if columns:
+        lines.append(f"ids:          {', '.join(columns)} hold ids where a shopper needs names (Shopware's")
+        lines.append(f"{pad}categories, properties and options): the shop's exports naming them, given in")
+        lines.append(f"{pad}AISLE_CATALOG_NAMES, read them as paths and attributes")
+    for name, count in unnamed.items():
+        lines.append(f"ids:          {count} ids in {name} that no names file names (left out)")
+    return lines

@@ -1,7 +1,7 @@
 """Codes a trade writes one way and shoppers another, read both ways (`engine.lexical.readings`).
 
-- An oil's grade typed without its hyphen: "5w30" also reads "5w 30", the catalog's "5W-30" (a number,
-  one letter, a number; "x" is a dimension's, `dimension_rewrites`) (`grade_rewrites`).
+- An oil's SAE grade typed without its hyphen: "5w30" also reads "5w 30", the catalog's "5W-30"
+  (`grade_rewrites`).
 - A tyre's size as a shopper types it: "205 55 16", "205/55r16", "205/55 16" also read "205 55 r16" and
   "205 55r16", the catalog's "205/55 R16 91V" or "205/55R16" (width, aspect ratio, rim: 125-355,
   25-95, 10-24 inches) (`tyre_rewrites`).
@@ -20,7 +20,7 @@ import re
 from engine.lexical.rewrite import Rewrite, reading
 from engine.lexical.sizes import UNIT_SPELLINGS
 
-_GRADE = re.compile(r"(\d{1,2}[a-wyz])(\d{1,3})")  # "5w30", "10w40", "75w90"
+_GRADE = re.compile(r"(\d{1,2}w)(\d{2,3})")  # SAE grades: "5w30", "10w40", "75w90"
 _NUMBER = re.compile(r"\d{1,3}")
 _RIM = re.compile(r"r?(\d{2})")  # "16", "r16"
 _ASPECT_RIM = re.compile(r"(\d{2})r(\d{2})")  # "55r16"

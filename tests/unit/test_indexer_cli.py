@@ -11,7 +11,7 @@ import pytest
 import indexer.cli as cli
 from engine.feed_values import attribute_words
 from engine.records import Product
-from indexer.check import reads_like_identifiers
+from indexer.code_values import reads_like_identifiers
 from tests.fakes import FakeInference, FakeLexicalIndex
 
 
