@@ -163,7 +163,9 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
     unsearched = [name for name, how in read.items() if how == NOT_SEARCHED]
     report.paired = [name for name, given in values.items() if writes_pairs(given)]
     report.variants = [name for name, given in values.items() if lists_variants(given)]
-    report.wordy = _wordy([n for n in unsearched if n not in report.paired + report.variants], values)
+    report.id_columns, report.unnamed = id_columns(products), dict(loaded.unnamed)
+    written_apart = report.paired + report.variants + report.id_columns
+    report.wordy = _wordy([n for n in unsearched if n not in written_apart], values)
     report.flags = [name for name in unsearched if says_yes_or_no(values[name], len(products))]
     everywhere = [name for name, how in read.items() if how == NOT_SEARCHED and names[name] == len(products)]
     constant = [name for name in everywhere if len(products) > 1 and len(set(values[name])) == 1]
@@ -179,7 +181,6 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
     report.listed_categories = sum(1 for p in products if reads_like_paths(p.category))
     report.other_views = dict(loaded.other_views)
     report.root = shared_root(products)
-    report.id_columns, report.unnamed = id_columns(products), dict(loaded.unnamed)
     return report
 
 

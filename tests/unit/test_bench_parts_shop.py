@@ -50,6 +50,7 @@ def test_the_export_reads_as_products_with_their_categories_properties_and_varia
     # Without the names files the ids stay, and check names the columns that hold them.
     unnamed = check_catalog(export, LIMITS, feed(), SearchFields())
     assert unnamed.id_columns == ["category", "properties", "variant"]
+    assert "properties" not in unnamed.wordy  # hex is no word a shopper types
 
 
 def test_every_query_has_the_product_it_asks_for(shop: Path) -> None:
