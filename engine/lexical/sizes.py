@@ -63,6 +63,8 @@ UNITS = (
     Unit(("hertz",), ("hz",)),
     Unit(("kilowatt", "kilowatts"), ("kw",)),
     Unit((), ("mah",)),
+    Unit((), ("ah",)),  # a battery's ampere-hours, "74 Ah"
+    Unit((), ("wh", "kwh")),
     Unit((), ("btu",)),
     Unit((), ("mm2",)),  # a cable's cross-section, "2,5 mm²" (folded, "²" is "2")
     Unit((), ("m2",)),
