@@ -51,7 +51,8 @@ def joined_words(product: Product) -> list[str]:
     Purina Pro Plan" gives "piensopurina", "purinapro", "proplan". Pairs need a letter on both sides
     (not "4 x 40", whose joined forms are dimension readings) and no CJK, which is matched by bigrams,
     but for a grade's number after a number with its letter ("5W-30" gives "5w30", so "5w30 5l" finds
-    the 5 l can of 5W-30, where the grade's reading and the size's cannot both apply). Then the words written with an apostrophe or ampersand inside, without them (`unsigned_words`)."""
+    the 5 l can of 5W-30, where the grade's reading and the size's cannot both apply). Then the words
+    written with an apostrophe or ampersand inside, without them (`unsigned_words`)."""
     joined: dict[str, None] = {}
     for text in (product.title, product.brand):
         pairs = itertools.pairwise(tokenize(text))

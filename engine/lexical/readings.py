@@ -29,8 +29,8 @@ import re
 from collections.abc import Callable, Collection, Mapping
 
 from engine.lexical.analysis import is_cjk, tokenize
-from engine.lexical.matching import COMPOUNDING_LANGUAGES, MIN_COMPOUND_HEAD, MIN_COMPOUND_MODIFIER
 from engine.lexical.code_readings import code_rewrites
+from engine.lexical.matching import COMPOUNDING_LANGUAGES, MIN_COMPOUND_HEAD, MIN_COMPOUND_MODIFIER
 from engine.lexical.rewrite import Rewrite, reading
 from engine.lexical.sizes import UNIT_SPELLINGS, Unit
 

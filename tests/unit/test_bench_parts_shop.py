@@ -45,7 +45,11 @@ def test_the_export_reads_as_products_with_their_categories_properties_and_varia
         ("340 mm", 74.9),
     ]
     sale = next(p for p in products if p.title == "Bremsscheibe voll" and "variant" not in p.attributes)
-    assert (sale.price, sale.attributes["regular_price"], sale.more_categories) == (19.9, 24.9, (("Angebote",),))
+    assert (sale.price, sale.attributes["regular_price"], sale.more_categories) == (
+        19.9,
+        24.9,
+        (("Angebote",),),
+    )
     assert not any("Auslauf" in p.title or "Sport" in p.title for p in products)
     # Without the names files the ids stay, and check names the columns that hold them.
     unnamed = check_catalog(export, LIMITS, feed(), SearchFields())
