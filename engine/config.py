@@ -94,6 +94,7 @@ class Settings(BaseSettings):
         "danish",
         "norwegian",
         "portuguese",
+        "russian",
     ] = "english"
     semantic_match_threshold: float | None = Field(
         None,
@@ -541,6 +542,7 @@ _LANGUAGE_CODES = {
     "nb": "norwegian",
     "nn": "norwegian",
     "pt": "portuguese",
+    "ru": "russian",
 }
 
 

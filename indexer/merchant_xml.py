@@ -1,5 +1,6 @@
 """Product feeds in XML as shops already publish them for Google Shopping: RSS 2.0 `<item>`s or Atom
-`<entry>`s whose fields are elements in Google's namespace (`g:price`) or plain (`<title>`).
+`<entry>`s whose fields are elements in Google's namespace (`g:price`) or plain (`<title>`); a file
+whose root is `<yml_catalog>` is Yandex Market's YML feed, read by `indexer.yml_feed`.
 
 Most shop systems write this feed through a plugin or built in (WooCommerce, Shopify, Magento, Shopware,
 PrestaShop), so a shop can point the indexer at the file it already has. Google's names are the schema's
@@ -33,6 +34,8 @@ from xml.parsers import expat
 from engine.errors import InvalidInput
 from engine.product_schema import ALIASES, KNOWN_FIELDS
 from indexer.malformed import Malformed
+from indexer.yml_feed import ROOT as YML_ROOT
+from indexer.yml_feed import Offers
 
 CHUNK_BYTES = 1 << 16
 RECORD_ELEMENTS = ("item", "entry")
@@ -121,10 +124,19 @@ def read_merchant_xml(
     """Yield `(line_number, record)` for every item of the feed in `handle`; an item holding more than
     `max_item_chars` of text is `Malformed` (its text is not kept, so one broken item cannot fill memory)."""
     parser = expat.ParserCreate(namespace_separator="}")
-    items = _Items(parser, max_item_chars)
-    parser.StartElementHandler = items.start
-    parser.EndElementHandler = items.end
-    parser.CharacterDataHandler = items.data
+    chosen: list[_Items | Offers] = []
+
+    def first(name: str, attrs: dict[str, str]) -> None:
+        """The root names the feed: Yandex Market's YML, or else Google's RSS or Atom."""
+        yml = name.rsplit("}", 1)[-1] == YML_ROOT
+        handlers = Offers(parser, max_item_chars) if yml else _Items(parser, max_item_chars)
+        chosen.append(handlers)
+        parser.StartElementHandler = handlers.start
+        parser.EndElementHandler = handlers.end
+        parser.CharacterDataHandler = handlers.data
+        handlers.start(name, attrs)
+
+    parser.StartElementHandler = first
     parser.buffer_text = True
     final = False
     while not final:
@@ -138,5 +150,6 @@ def read_merchant_xml(
                 f"{path}:{exc.lineno}: not well-formed XML ({problem}, column {exc.offset + 1}); nothing "
                 "after it can be read, so the feed is refused whole"
             ) from None
-        yield from items.ready
-        items.ready = []
+        for handlers in chosen:
+            yield from handlers.ready
+            handlers.ready = []

@@ -94,7 +94,8 @@ _AMPERSAND = re.compile(AMPERSAND)
 POSSESSIVE = re.compile(r"['’]s$")  # in every language; OpenSearch's `aisle_possessive` outside English
 DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")  # read as a point; OpenSearch's `aisle_decimal` too
 # Read as the letter or digit a shopper types for them; full-width forms as ASCII (`narrowed`).
-SIGNS = {"×": "x", "²": "2", "³": "3", **WIDE_FORMS}
+# "ё" is written "е" in most Russian text and typed so: both read as "е".
+SIGNS = {"×": "x", "²": "2", "³": "3", "ё": "е", "Ё": "Е", **WIDE_FORMS}
 _SIGNS = str.maketrans(SIGNS)
 # An inch mark after a number is the word: `55"` (also `55''`, `55″`, `55”`) reads "55 inch", so a television
 # titled `55"` is found by "55 inch", and by "55 zoll" through the size's readings (`engine.lexical.sizes`).
@@ -239,6 +240,10 @@ STOPWORDS: dict[str, frozenset[str]] = {
     "norwegian": _words("og i at det som en på er av for med til den har de ikke om et men var så fra"),
     "portuguese": _words(
         "o a os as um uma uns umas de do da dos das e ou em no na nos nas com por para ao é são não que se"
+    ),
+    "russian": _words(
+        "и в во на с со к ко у о об от до по за из для при без под над не ни но а или же ли бы то это "
+        "как что где он она оно они его ее их"
     ),
 }
 LANGUAGES = ("english", *STOPWORDS)

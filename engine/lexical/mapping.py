@@ -30,7 +30,6 @@ Why each field looks the way it does:
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from engine.charset import HALF_WIDTH_KANA
@@ -47,6 +46,7 @@ from engine.lexical.analysis import (
     irregular_plural_rules,
     stopwords,
 )
+from engine.lexical.field_names import attribute_slug
 from engine.lexical.joined import JOINED_FIELD, joined_words
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
 from engine.records import CATEGORY_SEPARATOR, Product, attribute_values
@@ -67,6 +67,7 @@ SNOWBALL_NAMES = {
     "danish": "Danish",
     "norwegian": "Norwegian",
     "portuguese": "Portuguese",
+    "russian": "Russian",
 }
 
 _TEXT = {"type": "text", "analyzer": ANALYZER}
@@ -168,7 +169,7 @@ def mappings() -> dict[str, Any]:
 
 def attribute_field(name: str) -> str:
     """The `attr_text` sub-field of a searchable attribute ("attr.Model No" -> "attr_text.model_no")."""
-    return "attr_text." + re.sub(r"[^a-z0-9]+", "_", name[len(ATTRIBUTE_PREFIX) :].lower()).strip("_")
+    return "attr_text." + attribute_slug(name[len(ATTRIBUTE_PREFIX) :])
 
 
 def index_body(shards: int = 1, replicas: int = 0, language: str = "english") -> dict[str, Any]:

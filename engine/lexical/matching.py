@@ -128,10 +128,9 @@ def compound_ends(word: QueryWord, language: str) -> tuple[str, ...]:
     return tuple(form for form in forms if len(form) >= MIN_COMPOUND_HEAD)
 
 
-# Raised when products are written into the lexical index differently (`spell` words, analysers, identifier
-# forms; 9: full width, 10: inches, 11: kana, 12-13: initials, 14: "&", "'", 15: "No.4", 16: "5W-30"
-# joined): older re-analysed.
-ANALYSIS_VERSION = 16
+# Raised when products are written into the lexical index differently; older ones are re-analysed. 9: full
+# width, 10: inches, 11: kana, 12-13: initials, 14: "&", "'", 15: "No.4", 16: "5w30" joined, 17: "ё".
+ANALYSIS_VERSION = 17
 
 
 def normalize_identifier(value: object) -> str:

@@ -13,6 +13,8 @@
   written together, apart, hyphenated, abbreviated or in full, and a shopper rarely picks the catalog's way.
 - Dimensions written together or apart: "4x40" also reads "4 x 40" and "m8 x 40" "m8x40"
   (`dimension_rewrites`): a screw's, a board's or a rug's sizes, which catalogs write both ways.
+- A word typed with the keyboard in its other layout, in a Cyrillic catalog: "vjybnjh" also reads
+  "монитор" (`engine.lexical.layouts`).
 - An oil's grade, a tyre's size and a model's generation written another way: "5w30" also reads "5w
   30", "205 55 16" "205 55 r16", "golf 7" "golf vii" (`engine.lexical.code_readings`).
 
@@ -30,6 +32,7 @@ from collections.abc import Callable, Collection, Mapping
 
 from engine.lexical.analysis import is_cjk, tokenize
 from engine.lexical.code_readings import code_rewrites
+from engine.lexical.layouts import layout_rewrites
 from engine.lexical.matching import COMPOUNDING_LANGUAGES, MIN_COMPOUND_HEAD, MIN_COMPOUND_MODIFIER
 from engine.lexical.rewrite import Rewrite, reading
 from engine.lexical.sizes import UNIT_SPELLINGS, Unit
@@ -71,7 +74,8 @@ def query_rewrites(
     written together or apart (`dimension_rewrites`), then grades, tyre sizes and model numerals
     (`engine.lexical.code_readings`), then adjacent words written as one
     (`joined_rewrites`), then compounds written apart (`split_rewrites`, where `known` says which terms
-    the catalog has), at most `limit`."""
+    the catalog has), then words typed in the keyboard's other layout (`engine.lexical.layouts`, the
+    same), at most `limit`."""
     rewrites = [
         *phrase_rewrites(text, analyzer, synonyms),
         *size_rewrites(text, analyzer),
@@ -79,6 +83,7 @@ def query_rewrites(
         *code_rewrites(tokenize(text)),
         *joined_rewrites(text, analyzer),
         *(split_rewrites(text, analyzer, language, known) if known is not None else []),
+        *(layout_rewrites(text, analyzer, language, known) if known is not None else []),
     ]
     return rewrites[:limit]
 

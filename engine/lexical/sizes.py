@@ -121,6 +121,17 @@ LANGUAGE_UNITS = (
     Unit(("maand", "maanden")),
     Unit(("jaar",)),
     Unit(("mois",)),
+    Unit(("дюйм", "дюйма", "дюймов"), same_as=("inch",)),  # Russian: inch, then the metric short forms
+    Unit((), ("кг",)),
+    Unit((), ("г", "гр")),
+    Unit((), ("л",)),
+    Unit((), ("мл",)),
+    Unit((), ("мм",)),
+    Unit((), ("см",)),
+    Unit((), ("м",)),
+    Unit((), ("вт", "квт")),
+    Unit((), ("шт",)),
+    Unit((), ("гб", "тб")),
 )
 UNIT_SPELLINGS = {
     spelling: unit for unit in (*UNITS, *LANGUAGE_UNITS) for spelling in (*unit.words, *unit.short)

@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 from engine.errors import MissingDependency
+from engine.lexical.field_names import attribute_slug
 from engine.lexical.joined import JOINED_FIELD, joined_words
 from engine.lexical.mapping import category_prefixes
 from engine.lexical.matching import SearchFields
@@ -59,9 +59,10 @@ def id_key(product_id: str) -> int:
 
 @lru_cache(maxsize=1024)
 def field_name(search_field: str) -> str:
-    """The tantivy field of a searchable field: "title" -> "s_title", "attr.Model No" -> "s_attr_model_no".
+    """The tantivy field of a searchable field: "title" -> "s_title", "attr.Model No" -> "s_attr_model_no"
+    (`engine.lexical.field_names`).
     Cached: every query names each searched field once per term."""
-    return "s_" + re.sub(r"[^a-z0-9]+", "_", search_field.lower()).strip("_")
+    return "s_" + attribute_slug(search_field)
 
 
 def build_schema(fields: SearchFields) -> Any:

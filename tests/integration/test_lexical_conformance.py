@@ -416,6 +416,8 @@ def test_stemming_follows_the_catalog_language(
         ("german", "Kratzbäume", "kratzbaeume"),
         ("dutch", "Schroeven", "schroef"),  # plural and singular: one stem
         ("dutch", "Matrassen", "matras"),
+        ("russian", "Чёрные холодильники", "черный холодильник"),  # "ё" read as "е", then stemmed
+        ("russian", "Наушники беспроводные", "беспроводных наушников"),
     ],
 )
 def test_both_backends_stem_with_the_same_snowball_algorithm(

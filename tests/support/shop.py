@@ -147,4 +147,5 @@ LANGUAGE_CASES = {
     "danish": ("Jakker til børn", "jakke"),
     "norwegian": ("Jakker for barn", "jakke"),
     "portuguese": ("Sapatos de couro", "sapato"),
+    "russian": ("Стиральные машины", "машина"),
 }
