@@ -37,6 +37,9 @@ FEED = "yml.xml"
 SEARCH_FIELDS = {"title": 3.0, "description": 1.0, "brand": 2.0, "category": 1.0, "attr.variant": 2.0}
 SEARCH_FIELDS |= {"attr.Цвет": 1.0, "attr.Тип": 1.0, "attr.Тип загрузки": 1.0, "attr.Установка": 1.0}
 SEARCH_FIELDS |= {"attr.Диагональ": 1.0, "attr.Загрузка": 1.0, "attr.Ширина": 1.0, "attr.Память": 1.0}
+# yes/no params, found by their name where yes ("беспроводные наушники"), as `indexer check` names them
+SEARCH_FIELDS |= {"attr.No Frost": 1.0, "attr.Smart TV": 1.0, "attr.Беспроводные": 1.0}
+SEARCH_FIELDS |= {"attr.Беспроводной": 1.0, "attr.Шумоподавление": 1.0, "attr.Разрешение": 1.0}
 SYNONYMS = [["стиральная машина", "стиралка"], ["айфон", "iphone"], ["бош", "bosch"]]
 SYNONYMS += [["самсунг", "samsung"], ["делонги", "delonghi"], ["дайсон", "dyson"], ["макбук", "macbook"]]
 SYNONYMS += [["аирподс", "airpods"], ["галакси", "galaxy"], ["микроволновка", "микроволновая печь"]]

@@ -148,6 +148,8 @@ _YES = frozenset(
 )
 _NO = frozenset({"false", "no", "0", "n", "nee", "nein", "non", "faux", "falso", "onwaar", "falsch"})
 _NO |= {"nej", "nei", "não", "nao"}  # Swedish and Danish, Norwegian, Portuguese
+_YES |= {"да", "есть"}  # Russian: yes, "there is" (a fridge's No Frost: "есть")
+_NO |= {"нет"}
 
 
 def said_yes(value: Any) -> bool | None:

@@ -52,6 +52,7 @@ from indexer.rounded import rounded_identifiers, rounded_note
 
 _FIELDS = ("title", "description", "brand", "category", "price", "image")
 NOT_SEARCHED, VARIANT_OPTION = "not searched", "searched as the variant"
+HINTED = 6  # attributes a search-field hint names, most varied first
 _SALE_KEPT = {REGULAR_PRICE: "price before the sale", SALE_ENDS: "when the sale ends"}
 _SALE_KEPT |= {SALE_STARTS: "when the sale starts", SCHEDULED_SALE_PRICE: "the sale's price from its start"}
 LIKE_IDENTIFIER = "not searched, reads like an identifier"
@@ -244,11 +245,11 @@ def print_check(report: CatalogCheck) -> None:
         by = " or ".join(codes)
         print(f"              (to find a product by its {by}: AISLE_IDENTIFIER_FIELDS='{named}')")
     if report.wordy:
-        named = ", ".join(f'"attr.{name}": 1' for name in report.wordy[:3])
+        named = ", ".join(f'"attr.{name}": 1' for name in report.wordy[:HINTED])
         print(f"              (to search what a shopper types of them, add {named} to AISLE_SEARCH_FIELDS)")
     pad = " " * 14
     if report.flags:
-        named = ", ".join(f'"attr.{name}": 1' for name in report.flags[:3])
+        named = ", ".join(f'"attr.{name}": 1' for name in report.flags[:HINTED])
         print(f'{pad}(yes/no, found by name where yes, "vegan shampoo": add {named} to AISLE_SEARCH_FIELDS)')
     if report.constant:
         named = json.dumps(dict.fromkeys(report.constant), ensure_ascii=False)

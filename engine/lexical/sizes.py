@@ -55,8 +55,8 @@ UNITS = (
     Unit(("quart", "quarts"), ("qt",)),
     Unit(("piece", "pieces"), ("pc", "pcs")),
     Unit(("pack", "packs"), ("pk",)),
-    Unit(("gigabyte", "gigabytes"), ("gb",)),
-    Unit(("terabyte", "terabytes"), ("tb",)),
+    Unit(("gigabyte", "gigabytes"), ("gb",), same_as=("гб",)),  # a Russian catalog's "256 ГБ"
+    Unit(("terabyte", "terabytes"), ("tb",), same_as=("тб",)),
     Unit(("megabyte", "megabytes"), ("mb",)),
     Unit(("gigahertz",), ("ghz",)),
     Unit(("megahertz",), ("mhz",)),
@@ -131,7 +131,8 @@ LANGUAGE_UNITS = (
     Unit((), ("м",)),
     Unit((), ("вт", "квт")),
     Unit((), ("шт",)),
-    Unit((), ("гб", "тб")),
+    Unit((), ("гб",), same_as=("gb",)),
+    Unit((), ("тб",), same_as=("tb",)),
 )
 UNIT_SPELLINGS = {
     spelling: unit for unit in (*UNITS, *LANGUAGE_UNITS) for spelling in (*unit.words, *unit.short)
