@@ -85,7 +85,8 @@ class Offers:
 
     def path(self, category: str) -> list[str]:
         """The names from the top of the category tree down to `category` (its id where unnamed)."""
-        names, seen = [], set()
+        names: list[str] = []
+        seen: set[str] = set()
         while category in self.categories and category not in seen:
             seen.add(category)
             name, parent = self.categories[category]
