@@ -299,8 +299,8 @@ class Settings(BaseSettings):
         "",
         max_length=64,
         description="The sales channel (its id) whose products a catalog file's are: with the file's "
-        "channels column mapped to `channels` (Shopware 6's `sales_channel`), a product not listing it is "
-        "not shown; unset = every product listing a channel (indexer.channels).",
+        "channels column mapped to `sales_channels` (Shopware 6's `sales_channel`), a product not "
+        "listing it is not shown; unset = every product listing a channel (indexer.channels).",
     )
     category_levels: str = Field(
         ">",

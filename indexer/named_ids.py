@@ -41,7 +41,9 @@ from indexer.readers import RawRecord
 _ID = re.compile(r"^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.I)
 _SEPARATORS = re.compile(r"[|,;\s]+")
 # Fields that hold ids of their own or no ids: a product's and its family's, its sales channels.
-_NOT_NAMED = frozenset({"id", "group", "channels", "title", "description", "image", "price", "sale_price"})
+_NOT_NAMED = frozenset(
+    {"id", "group", "sales_channels", "title", "description", "image", "price", "sale_price"}
+)
 _PARENT = ("parent_id", "parentid", "parent")
 _GROUP_NAME = ("group_name", "groupname", "group")
 _GROUP_ID = ("group_id", "groupid")

@@ -25,7 +25,7 @@ PROPERTIES += f"{FRONT};9;Vorderachse;1;Einbauseite\n{GOLF};8;VW Golf VII;1;Fahr
 PROPERTIES += f"{A3};8;Audi A3 8V;2;Fahrzeug\n{D288};7;288 mm;1;Durchmesser\n{D312};7;312 mm;2;Durchmesser\n"
 COLUMNS: dict[str, str | None] = {"id": "id", "parent_id": "group", "active": "published", "name": "title"}
 COLUMNS |= {"stock": "stock", "price_gross": "sale_price", "list_price_gross": "price", "tax_rate": None}
-COLUMNS |= {"manufacturer_name": "brand", "categories": "category", "sales_channel": "channels"}
+COLUMNS |= {"manufacturer_name": "brand", "categories": "category", "sales_channel": "sales_channels"}
 COLUMNS |= {"propertyIds": "properties", "optionIds": "variant"}
 HEADER = "id;parent_id;active;stock;name;price_gross;list_price_gross;tax_rate;manufacturer_name;"
 HEADER += "categories;sales_channel;propertyIds;optionIds\n"
@@ -53,7 +53,7 @@ def test_ids_read_as_category_paths_attributes_and_the_variants_options(tmp_path
     assert disc["category"] == ["Bremsanlage", "Bremsscheiben"] and disc["more_categories"] == [["Angebote"]]
     assert disc["attributes"]["Fahrzeug"] == ["VW Golf VII", "Audi A3 8V"]
     assert disc["attributes"]["Einbauseite"] == "Vorderachse" and "properties" not in disc["attributes"]
-    assert "channels" not in disc["attributes"]
+    assert "sales_channels" not in disc["attributes"]
     # A variant has its options as attributes and label, and its product's fields, price and sale.
     assert small["attributes"]["Durchmesser"] == "288 mm" and small["attributes"]["variant"] == "288 mm"
     assert (small["title"], small["brand"], small["category"]) == (disc["title"], "BREMBO", disc["category"])
@@ -103,3 +103,11 @@ def test_a_names_file_that_cannot_be_read_is_refused_by_name_and_line(
         load_catalog(
             tmp_path / "produkte.csv", Limits.for_shop("EUR"), FeedFormat(names=(tmp_path / "x.csv",))
         )
+
+
+def test_an_attribute_called_channels_is_no_sales_channel(tmp_path: Path) -> None:
+    path = tmp_path / "av.csv"
+    path.write_text("id,title,channels\nr1,AV Receiver,5.1\nc1,Speaker Cable,\n", encoding="utf-8")
+    loaded = load_catalog(path)
+    assert [(p.id, p.attributes.get("channels")) for p in loaded.products] == [("r1", "5.1"), ("c1", None)]
+    assert not loaded.unpublished
