@@ -16,8 +16,9 @@ whose every part is such an id (32 hex digits, or a UUID with hyphens) names wha
   as above and their values together, "312 mm" or "Rot / XL", the variant's label, as a Shopify
   variant is titled.
 
-An id that no file names is left out of its cell and counted (`unnamed`), so a stale names file shows
-in `indexer check` instead of as hex in a facet; a cell none of whose ids is named stays as it came.
+An id that no file names beside ids it names is left out of its cell and counted (`unnamed`), so a
+stale names file shows in `indexer check` instead of as hex in a facet; a cell none of whose ids is
+named (a media id the export also writes) stays as it came, and check names its column.
 A names file is CSV with a header (";", "," or tab between fields) naming at least `id` and `name`;
 `parent_id` links a category to its parent, `group_name` or `group_id` (an id the files name) gives a
 value's group.
@@ -87,10 +88,10 @@ class IdNames:
             if not ids:
                 continue
             known = [self.entries[i.lower()] for i in ids if i.lower() in self.entries]
-            if len(known) < len(ids):
-                self.unnamed[key] += len(ids) - len(known)
             if not known:
                 continue  # no names for this field: as it came, for `indexer check` to show
+            if len(known) < len(ids):
+                self.unnamed[key] += len(ids) - len(known)
             if key.lower() == "category":
                 out[key] = [self.path(entry) for entry in known]
                 continue
