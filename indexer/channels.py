@@ -13,15 +13,14 @@ shown or hidden with its family (`indexer.families`). The ids are not kept: no s
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from indexer.families import family_of
 from indexer.malformed import Malformed
+from indexer.named_ids import cell_parts
 from indexer.readers import RawRecord
 
 CHANNELS = "sales_channels"  # no attribute's name by chance (a receiver's "channels": 5.1)
-_SEPARATORS = re.compile(r"[|,;\s]+")
 
 
 def in_channel(records: Iterator[RawRecord], channel: str = "") -> Iterator[RawRecord]:
@@ -33,8 +32,7 @@ def in_channel(records: Iterator[RawRecord], channel: str = "") -> Iterator[RawR
             continue
         raw = dict(raw)
         given = raw.pop(CHANNELS)
-        texts = given if isinstance(given, list) else [given]
-        ids = {p.lower() for t in texts if isinstance(t, str) for p in _SEPARATORS.split(t) if p}
+        ids = {part.lower() for part in cell_parts(given)}
         inherited = not ids and family_of(raw) is not None
         if not inherited and (not ids or (wanted and wanted not in ids)):
             raw["published"] = "no"

@@ -96,8 +96,9 @@ class IdNames:
                 out[key] = [self.path(entry) for entry in known]
                 continue
             del out[key]
-            grouped = [(self.group(e), e.name) for e in known if self.group(e)]
-            plain = [e.name for e in known if not self.group(e)]
+            groups = [(self.group(e), e.name) for e in known]
+            grouped = [(group, name) for group, name in groups if group]
+            plain = [name for group, name in groups if not group]
             for group, name in grouped:
                 _add(out, group, name)
             if plain:
@@ -122,12 +123,19 @@ class IdNames:
         return group.name if group is not None else ""
 
 
+def cell_parts(value: Any) -> list[str]:
+    """The parts a cell lists, as Shopware writes a list of ids ("a3f0...|9c1e..."; also separated by
+    commas, semicolons or spaces), from a string or a list of strings (other values give none)."""
+    texts = value if isinstance(value, list) else [value]
+    return [p for t in texts if isinstance(t, str) for p in _SEPARATORS.split(t) if p]
+
+
 def _ids(value: Any) -> list[str] | None:
     """The ids a cell lists (a string, or a list of strings, of ids), None when any part is no id."""
     texts = value if isinstance(value, list) else [value]
     if not texts or not all(isinstance(t, str) for t in texts):
         return None
-    parts = [p for t in texts for p in _SEPARATORS.split(t) if p]
+    parts = cell_parts(value)
     return parts if parts and all(_ID.match(p) for p in parts) else None
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.feed_values import read_number
 from indexer.malformed import Malformed
 
 ROOT = "yml_catalog"
@@ -125,7 +126,8 @@ class Offers:
 
 
 def _amount(text: str) -> float:
+    """A price as the schema reads one (`read_number`), 0 for none ("по запросу")."""
     try:
-        return float(text.replace(",", ".").replace(" ", ""))
+        return read_number(text)
     except ValueError:
         return 0.0

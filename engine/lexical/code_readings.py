@@ -26,6 +26,7 @@ _RIM = re.compile(r"r?(\d{2})")  # "16", "r16"
 _ASPECT_RIM = re.compile(r"(\d{2})r(\d{2})")  # "55r16"
 _NUMERAL = re.compile(r"(x{0,3})(ix|iv|v?i{0,3})")
 _ONES = {"": 0, "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9}
+_ONES_WRITTEN = {value: text for text, value in _ONES.items()}
 MIN_NUMERAL, MAX_NUMERAL = 2, 39
 
 
@@ -78,8 +79,7 @@ def numeral_rewrites(tokens: list[str]) -> list[Rewrite]:
 
 def roman(number: int) -> str:
     """1-39 in Roman numerals: 7 -> "vii"."""
-    ones = {value: text for text, value in _ONES.items()}
-    return "x" * (number // 10) + ones[number % 10]
+    return "x" * (number // 10) + _ONES_WRITTEN[number % 10]
 
 
 def arabic(token: str) -> int | None:
