@@ -32,9 +32,8 @@ from engine.sale_dates import write_moment
 from engine.vectors.calibration import very_alike
 from engine.vectors.factory import FactoryVectorIO
 from indexer.build import Builder, BuildOptions
-from indexer.channels import in_channel
 from indexer.embedding import EmbedOptions
-from indexer.loading import LoadedCatalog, load_catalog, load_products_json, read_ids
+from indexer.loading import LoadedCatalog, load_catalog, load_products_json, read_ids, shop_records
 from indexer.named_ids import IdNames
 from indexer.partial import inline_records, load_patches
 from indexer.problems import MAX_BAD_SHARE, MAX_REPORTED, BadRecords, Problem
@@ -371,8 +370,8 @@ def _patch(
     if inline is not None:
         loaded = load_patches(inline_records(inline), "--json", backends.lexical.get, updater.limits)
     else:
-        read = read_records(args.file, columns=("id",), feed=feed)
-        read = in_channel(IdNames.read(feed.names, feed.encoding).named(read), feed.channel)
+        names = IdNames.read(feed.names, feed.encoding)
+        read = shop_records(read_records(args.file, columns=("id",), feed=feed), feed, names)
         records = StoreViews(feed.store_view).merged(SkuRows(updater.limits.currency).ordered(read))
         loaded = load_patches(records, str(args.file), backends.lexical.get, updater.limits)
     if args.strict and loaded.problems:

@@ -81,7 +81,7 @@ def load_catalog(
     own = {name.lower() for name in feed.identifiers}  # attributes a variant keeps as they are
     views = StoreViews(feed.store_view)
     names = IdNames.read(feed.names, feed.encoding)
-    for line, raw in catalog_records(path, limits, feed, views, whole, names):
+    for line, raw in catalog_records(path, limits, feed, views, names, whole):
         if isinstance(raw, Malformed):
             loaded.problems.append(Problem(source, line, raw.message))
             continue
@@ -121,22 +121,21 @@ def load_catalog(
 
 
 def catalog_records(
-    path: Path,
-    limits: Limits,
-    feed: FeedFormat,
-    views: StoreViews,
-    whole: bool = True,
-    names: IdNames | None = None,
+    path: Path, limits: Limits, feed: FeedFormat, views: StoreViews, names: IdNames, whole: bool = True
 ) -> Iterator[RawRecord]:
-    """`path`'s records as `feed` reads them, their ids named (`names`, `indexer.named_ids`), each
-    product's row with its store view's fields (`views`), the variants a product lists after it
+    """`path`'s records as `feed` reads them, as the shop means them (`shop_records`), each product's
+    row with its store view's fields (`views`), the variants a product lists after it
     (`indexer.listed_variants`; `whole`: a build's catalog)."""
-    records = read_records(path, max_line_bytes=limits.record_bytes, feed=feed)
-    if names is not None:
-        records = names.named(records)
-    records = in_channel(records, feed.channel)
+    records = shop_records(read_records(path, max_line_bytes=limits.record_bytes, feed=feed), feed, names)
     under_products = SkuRows(limits.currency).ordered(records)
     return ListedVariants(feed.columns, whole).ordered(views.merged(under_products))
+
+
+def shop_records(records: Iterator[RawRecord], feed: FeedFormat, names: IdNames) -> Iterator[RawRecord]:
+    """`records` with their cells of ids read as names (`names`, `indexer.named_ids`), then those
+    outside the shop's sales channel unpublished (`indexer.channels`): what a build and a partial
+    update both read before the export's own row kinds."""
+    return in_channel(names.named(records), feed.channel)
 
 
 def load_products_json(
