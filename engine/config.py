@@ -95,6 +95,7 @@ class Settings(BaseSettings):
         "norwegian",
         "portuguese",
         "russian",
+        "turkish",
     ] = "english"
     semantic_match_threshold: float | None = Field(
         None,
@@ -543,6 +544,7 @@ _LANGUAGE_CODES = {
     "nn": "norwegian",
     "pt": "portuguese",
     "ru": "russian",
+    "tr": "turkish",
 }
 
 

@@ -72,6 +72,11 @@ CURRENCY_SIGNS: dict[str, frozenset[str]] = {
     "zł": frozenset({"PLN"}),
     "fr.": frozenset({"CHF"}),
     "r$": frozenset({"BRL"}),
+    "₺": frozenset({"TRY"}),
+    "tl": frozenset({"TRY"}),  # "1.299,90 TL", as Turkish shops write a price
+    "₽": frozenset({"RUB"}),
+    "руб": frozenset({"RUB"}),
+    "руб.": frozenset({"RUB"}),
 }
 _LABELLED = re.compile(r"([^\d]*?)\s*([0-9](?:[0-9.,'’]|[ \u00a0\u202f](?=[0-9]))*)\s*([^\d]*)")
 

@@ -1,6 +1,7 @@
 """Product feeds in XML as shops already publish them for Google Shopping: RSS 2.0 `<item>`s or Atom
 `<entry>`s whose fields are elements in Google's namespace (`g:price`) or plain (`<title>`); a file
-whose root is `<yml_catalog>` is Yandex Market's YML feed, read by `indexer.yml_feed`.
+whose root is `<yml_catalog>` is Yandex Market's YML feed, read by `indexer.yml_feed`, and one whose root
+is `<Root>` Ticimax's product feed, read by `indexer.ticimax_feed`.
 
 Most shop systems write this feed through a plugin or built in (WooCommerce, Shopify, Magento, Shopware,
 PrestaShop), so a shop can point the indexer at the file it already has. Google's names are the schema's
@@ -26,7 +27,7 @@ feed cannot make the reader read files or blow up.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 from xml.parsers import expat
@@ -34,6 +35,8 @@ from xml.parsers import expat
 from engine.errors import InvalidInput
 from engine.product_schema import ALIASES, KNOWN_FIELDS
 from indexer.malformed import Malformed
+from indexer.ticimax_feed import ROOT as TICIMAX_ROOT
+from indexer.ticimax_feed import Products
 from indexer.yml_feed import ROOT as YML_ROOT
 from indexer.yml_feed import Offers
 
@@ -124,12 +127,16 @@ def read_merchant_xml(
     """Yield `(line_number, record)` for every item of the feed in `handle`; an item holding more than
     `max_item_chars` of text is `Malformed` (its text is not kept, so one broken item cannot fill memory)."""
     parser = expat.ParserCreate(namespace_separator="}")
-    chosen: list[_Items | Offers] = []
+    chosen: list[_Items | Offers | Products] = []
 
     def first(name: str, attrs: dict[str, str]) -> None:
-        """The root names the feed: Yandex Market's YML, or else Google's RSS or Atom."""
-        yml = name.rsplit("}", 1)[-1] == YML_ROOT
-        handlers = Offers(parser, max_item_chars) if yml else _Items(parser, max_item_chars)
+        """The root names the feed: Yandex Market's YML, Ticimax's, or else Google's RSS or Atom."""
+        root = name.rsplit("}", 1)[-1]
+        kinds: dict[str, Callable[[Any, int], _Items | Offers | Products]] = {
+            YML_ROOT: Offers,
+            TICIMAX_ROOT: Products,
+        }
+        handlers = kinds.get(root, _Items)(parser, max_item_chars)
         chosen.append(handlers)
         parser.StartElementHandler = handlers.start
         parser.EndElementHandler = handlers.end

@@ -1,4 +1,4 @@
-"""Text analysis shared by both lexical backends: English by default, five more languages, CJK bigrams.
+"""Text analysis shared by both lexical backends: English by default, eleven more languages, CJK bigrams.
 
 OpenSearch analyses title, description, brand and category with the `aisle_english` analyser defined in
 `engine.lexical.mapping`: standard tokenizer, possessive removal, lowercase, Lucene's English stop words,
@@ -30,9 +30,12 @@ import unicodedata
 from collections.abc import Callable
 
 from engine.charset import WIDE_FORMS, composed, widened_kana
+from engine.lexical.turkish import TurkishStemmer
 
 # Catalog languages whose words are matched without their accents (see the module's docstring).
-ACCENT_FREE_LANGUAGES = frozenset({"english", "french", "spanish", "italian", "dutch", "portuguese"})
+ACCENT_FREE_LANGUAGES = frozenset(
+    {"english", "french", "spanish", "italian", "dutch", "portuguese", "turkish"}
+)
 
 # Lucene's English stop word set (`_english_` in OpenSearch).
 _STOPWORDS = (
@@ -94,8 +97,9 @@ _AMPERSAND = re.compile(AMPERSAND)
 POSSESSIVE = re.compile(r"['’]s$")  # in every language; OpenSearch's `aisle_possessive` outside English
 DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")  # read as a point; OpenSearch's `aisle_decimal` too
 # Read as the letter or digit a shopper types for them; full-width forms as ASCII (`narrowed`).
-# "ё" is written "е" in most Russian text and typed so: both read as "е".
-SIGNS = {"×": "x", "²": "2", "³": "3", "ё": "е", "Ё": "Е", **WIDE_FORMS}
+# "ё" is written "е" in most Russian text and typed so: both read as "е". Turkish "İ" is "i" (lowercased
+# alone it is "i" and a combining dot, which split "İPEK" into "i" and "pek").
+SIGNS = {"×": "x", "²": "2", "³": "3", "ё": "е", "Ё": "Е", "İ": "i", **WIDE_FORMS}
 _SIGNS = str.maketrans(SIGNS)
 # An inch mark after a number is the word: `55"` (also `55''`, `55″`, `55”`) reads "55 inch", so a television
 # titled `55"` is found by "55 inch", and by "55 zoll" through the size's readings (`engine.lexical.sizes`).
@@ -120,7 +124,7 @@ def tokenize(text: str) -> list[str]:
     text = composed(text)
     if "," in text:
         text = DECIMAL_COMMA.sub(".", text)
-    text = text.lower().translate(_SIGNS)
+    text = text.translate(_SIGNS).lower()
     if not text.isascii():
         text = widened_kana(text)
     if any(mark in text for mark in _INCH_MARKS):
@@ -245,6 +249,7 @@ STOPWORDS: dict[str, frozenset[str]] = {
         "и в во на с со к ко у о об от до по за из для при без под над не ни но а или же ли бы то это "
         "как что где он она оно они его ее их"
     ),
+    "turkish": _words("ve veya ile için bir bu da de ki mi mı mu mü ama gibi çok daha en her hem ya"),
 }
 LANGUAGES = ("english", *STOPWORDS)
 
@@ -261,7 +266,7 @@ def stopwords(language: str) -> frozenset[str]:
 
 class SnowballAnalyzer:
     """Text -> index terms for a non-English catalog: tokenize, fold accents (`ACCENT_FREE_LANGUAGES`),
-    stop words, Snowball stemming (PyStemmer).
+    stop words, Snowball stemming (PyStemmer; Turkish: suffix rules, `engine.lexical.turkish`).
 
     The OpenSearch side uses the same tokenizer family, the language's stop list and stemmer
     (`engine.lexical.mapping`), so the two backends stem a word to the same root in almost all cases.
@@ -279,7 +284,7 @@ class SnowballAnalyzer:
         self.language = language
         self._fold = language in ACCENT_FREE_LANGUAGES
         self._stopwords = stopwords(language)
-        self._stemmer = Stemmer.Stemmer(language)
+        self._stemmer = TurkishStemmer() if language == "turkish" else Stemmer.Stemmer(language)
 
     def __call__(self, text: str) -> list[str]:
         tokens = _folded(tokenize(text)) if self._fold else tokenize(text)

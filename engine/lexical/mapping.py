@@ -20,11 +20,13 @@ Why each field looks the way it does:
 - The analyser follows the catalog language: `aisle_english` above, or standard tokenizer, lowercase, a
   possessive's "'s" removed (`aisle_possessive`: "Kellogg's" is "kellogg" in any language, as the embedded
   index reads it), our stop list and the language's Snowball stemmer (the algorithm PyStemmer runs in the
-  embedded index); every analyser ends with `cjk_bigram` (with unigrams) so CJK text is searchable. Before
+  embedded index; Turkish: its suffix rules, `engine.lexical.turkish`, as `pattern_replace` filters after
+  `asciifolding`); every analyser ends with `cjk_bigram` (with unigrams) so CJK text is searchable. Before
   the tokenizer a decimal comma becomes a point, "×" an "x", "²" a "2", a full-width letter its ASCII one, a
-  half-width katakana its full-width one, an inch mark after a number the word "inch", and an ampersand
-  between letters goes ("M&M's" is "MM's"; `aisle_decimal`, `aisle_signs`, `aisle_inch`, `aisle_ampersand`,
-  as `engine.lexical.analysis.tokenize`); where accents do not matter, `asciifolding` follows lowercase.
+  half-width katakana its full-width one, a Turkish "İ" an "i", an inch mark after a number the word
+  "inch", and an ampersand between letters goes ("M&M's" is "MM's"; `aisle_decimal`, `aisle_signs`,
+  `aisle_inch`, `aisle_ampersand`, as `engine.lexical.analysis.tokenize`); where accents do not matter,
+  `asciifolding` follows lowercase.
 - `image`: stored only. `dynamic: strict` rejects fields this module does not know about.
 """
 
@@ -49,6 +51,7 @@ from engine.lexical.analysis import (
 from engine.lexical.field_names import attribute_slug
 from engine.lexical.joined import JOINED_FIELD, joined_words
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
+from engine.lexical.turkish import APOSTROPHE_SUFFIX, SUFFIX_RULES
 from engine.records import CATEGORY_SEPARATOR, Product, attribute_values
 
 ANALYZER = "aisle_english"
@@ -84,6 +87,19 @@ def _escapes(text: str) -> str:
     return "".join(f"\\u{ord(c):04x}" for c in text)
 
 
+def _turkish_suffixes(filters: dict[str, Any]) -> list[str]:
+    """The Turkish suffix rules (`engine.lexical.turkish`) as pattern_replace filters added to `filters`;
+    their names in order."""
+    rules = [(APOSTROPHE_SUFFIX, ""), *SUFFIX_RULES]
+    for number, (pattern, replacement) in enumerate(rules):
+        filters[f"aisle_tr_{number}"] = {
+            "type": "pattern_replace",
+            "pattern": pattern,
+            "replacement": replacement,
+        }
+    return [f"aisle_tr_{number}" for number in range(len(rules))]
+
+
 def analysis_settings(language: str = "english") -> dict[str, Any]:
     filters: dict[str, Any] = {
         "aisle_cjk": {"type": "cjk_bigram", "output_unigrams": True},
@@ -103,9 +119,11 @@ def analysis_settings(language: str = "english") -> dict[str, Any]:
         filters.update(
             aisle_possessive={"type": "pattern_replace", "pattern": POSSESSIVE.pattern, "replacement": ""},
             aisle_stop={"type": "stop", "stopwords": sorted(stopwords(language))},
-            aisle_stem={"type": "snowball", "language": SNOWBALL_NAMES[language]},
         )
-        chain = ["lowercase", "aisle_possessive", "aisle_initials", "aisle_stop", "aisle_stem", "aisle_cjk"]
+        stems = _turkish_suffixes(filters) if language == "turkish" else ["aisle_stem"]
+        if language != "turkish":
+            filters["aisle_stem"] = {"type": "snowball", "language": SNOWBALL_NAMES[language]}
+        chain = ["lowercase", "aisle_possessive", "aisle_initials", "aisle_stop", *stems, "aisle_cjk"]
     if language in ACCENT_FREE_LANGUAGES:
         chain.insert(chain.index("lowercase") + 1, "asciifolding")
     signs = [*SIGNS.items(), *HALF_WIDTH_KANA.items()]

@@ -418,6 +418,8 @@ def test_stemming_follows_the_catalog_language(
         ("dutch", "Matrassen", "matras"),
         ("russian", "Чёрные холодильники", "черный холодильник"),  # "ё" read as "е", then stemmed
         ("russian", "Наушники беспроводные", "беспроводных наушников"),
+        ("turkish", "İPEK YASTIK KILIFI", "ipek yastık kılıfları"),  # "İ" is "i"; the suffix rules
+        ("turkish", "Yastığı değiştirilebilir", "yastik"),  # the softened "ğ" hardened back
     ],
 )
 def test_both_backends_stem_with_the_same_snowball_algorithm(

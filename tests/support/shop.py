@@ -148,4 +148,5 @@ LANGUAGE_CASES = {
     "norwegian": ("Jakker for barn", "jakke"),
     "portuguese": ("Sapatos de couro", "sapato"),
     "russian": ("Стиральные машины", "машина"),
+    "turkish": ("Pamuklu Banyo Havluları", "havlu"),
 }

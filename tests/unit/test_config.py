@@ -191,6 +191,8 @@ def test_good_values_are_parsed() -> None:
         ("nb", "norwegian"),
         ("pt-BR", "portuguese"),
         ("Danish", "danish"),
+        ("tr", "turkish"),
+        ("tr-TR", "turkish"),
     ],
 )
 def test_catalog_language_is_named_by_name_or_iso_code(value: str, language: str) -> None:

@@ -414,6 +414,10 @@ def test_a_price_that_reads_two_ways_is_refused_with_the_reason() -> None:
         ("₩12,000", "KRW", 12000.0),
         ("1.990 kr.", "ISK", 1990.0),
         ("1,980.50", "JPY", 1980.5),  # written with decimals all the same
+        ("1.299,90 TL", "TRY", 1299.9),  # as Turkish shops write a price
+        ("₺249,90", "TRY", 249.9),
+        ("2 490 ₽", "RUB", 2490.0),
+        ("2490 руб.", "RUB", 2490.0),
     ],
 )
 def test_a_price_may_carry_its_currency_sign_or_code(text: str, currency: str, price: float) -> None:
