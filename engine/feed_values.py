@@ -155,6 +155,8 @@ _NO = frozenset({"false", "no", "0", "n", "nee", "nein", "non", "faux", "falso",
 _NO |= {"nej", "nei", "não", "nao"}  # Swedish and Danish, Norwegian, Portuguese
 _YES |= {"да", "есть"}  # Russian: yes, "there is" (a fridge's No Frost: "есть")
 _NO |= {"нет"}
+_YES |= {"evet", "var"}  # Turkish: yes, "there is" (a towel's "Su Geçirmez: Var")
+_NO |= {"hayır", "hayir", "yok"}
 
 
 def said_yes(value: Any) -> bool | None:

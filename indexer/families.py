@@ -8,18 +8,17 @@ them) and no description (their words do not find them).
 
 A record's `group` field (the export's column mapped to it with `AISLE_CATALOG_COLUMNS`: WooCommerce's
 `Parent`, Shopify's `Handle`; a Google feed's `item_group_id` is read as it) names its family: the product
-with that id (`id:101` is WooCommerce's way of writing the id 101) or else the first product of the file
-with that group. Each field a record leaves empty among `INHERITED` is taken from that product, so a
-variation is found, filtered and counted like its family. So is each attribute it leaves empty (Shopify
-writes `Type` and `Tags` on a product's first row only; WooCommerce's variation takes its parent's
-weight and shipping class), so a filter on one keeps every size, except those naming the variant
-itself: an identifier (a GTIN must find one product), its stock, its price before a sale, its options,
-and Shopify's per-variant columns (`Variant Grams`). Its id and availability stay its own, and so does
-its price where it gives one; a variant giving none (Shopware 6 leaves a variant's price empty when
-it is its product's) has its family's price, with the family's sale. The family's product
-must come earlier in the same file (both exports write it first); otherwise the record is read as it is. A
-family's product without a price of its own (WooCommerce's variable product) takes the lowest of its
-variants'.
+with that id (`id:101` is WooCommerce's way of writing the id 101) unless that product is of another family,
+or else the first product of the file with that group. Each field a record leaves empty among `INHERITED` is
+taken from that product, so a variation is found, filtered and counted like its family. So is each attribute
+it leaves empty (Shopify writes `Type` and `Tags` on a product's first row only; WooCommerce's variation
+takes its parent's weight and shipping class), so a filter on one keeps every size, except those naming the
+variant itself: an identifier (a GTIN must find one product), its stock, its price before a sale, its
+options, and Shopify's per-variant columns (`Variant Grams`). Its id and availability stay its own, and so
+does its price where it gives one; a variant giving none (Shopware 6 leaves a variant's price empty when it
+is its product's) has its family's price, with the family's sale. The family's product must come earlier in
+the same file (both exports write it first); otherwise the record is read as it is. A family's product
+without a price of its own (WooCommerce's variable product) takes the lowest of its variants'.
 
 `group` stays on the record as an attribute holding the family's key, which a search shows once
 (`engine.pipeline.distinct`): a family named by its product's id (WooCommerce's `id:101`) is keyed by
@@ -133,10 +132,16 @@ class Families:
         return product if product.price is not None or lowest is None else replace(product, price=lowest)
 
     def _head(self, group: Any) -> Product | None:
+        """The product a family key names: the product with that id, unless it belongs to another
+        family (Ticimax numbers its cards and their variants apart, so card 5's key is also the id of
+        a variant of card 1), else the first product of that family."""
         key = _key(group)
         if not key:
             return None
-        return self._by_id.get(key) or self._by_group.get(key)
+        named = self._by_id.get(key)
+        if named is not None and _key(named.attributes.get(GROUP)) in ("", key):
+            return named
+        return self._by_group.get(key)
 
 
 def family_of(raw: dict[str, Any]) -> str | None:

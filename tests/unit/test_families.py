@@ -248,3 +248,20 @@ def test_a_variant_never_takes_its_familys_sale(tmp_path: Path) -> None:
         kept = {k for k in products[variant].attributes if "sale" in k or k == "regular_price"}
         assert kept == set(), variant
     assert (products["f-750"].price, products["h-1"].price) == (20, 18)
+
+
+def test_a_family_key_that_is_also_another_familys_variants_id_names_its_own_family(tmp_path: Path) -> None:
+    """Ticimax numbers its cards (the family) and their variants apart: card 2's key is also the id
+    of a variant of card 1, which must not become card 2's head (every card had joined one family)."""
+    path = tmp_path / "catalog.jsonl"
+    rows = [
+        {"id": "1", "title": "Havlu 30x50", "group": "1", "price": 99},
+        {"id": "2", "title": "Havlu 50x90", "group": "1", "price": 199},
+        {"id": "3", "title": "Bornoz S", "group": "2", "price": 899, "brand": "Ege"},
+        {"id": "4", "title": "Bornoz M", "group": "2", "price": 899},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    products = {p.id: p for p in load_catalog(path).products}
+    assert [products[i].attributes["group"] for i in "1234"] == ["1", "1", "2", "2"]
+    assert products["3"].brand == "Ege" and products["4"].brand == "Ege"  # from its own family's first
+    assert products["2"].brand == ""

@@ -417,6 +417,8 @@ def test_a_yes_no_attribute_reads_as_its_name_where_it_says_yes() -> None:
         attribute_words("size", "1") == "1" and attribute_words("colour", "Black") == "Black"
     )  # digits: no flag
     assert attribute_words("tags", ["Vegan", "Bio"]) == "Vegan Bio" and attribute_words("x", None) == ""
+    assert attribute_words("Su Geçirmez", "Var") == "Su Geçirmez"  # Turkish: "there is"
+    assert attribute_words("Su Geçirmez", "Yok") == ""
 
 
 def test_a_partial_update_reads_categories_as_a_build_does(env, capsys, tmp_path, monkeypatch) -> None:
