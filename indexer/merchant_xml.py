@@ -16,7 +16,9 @@ joined by ", ", for an attribute; `product_type` given several times files the p
 (the first is its `category`, the rest `more_categories`). A field with sub-fields (`g:shipping`) is its
 sub-fields' values joined by ":", as Google writes them in text feeds ("US:Standard:4.95 USD").
 
-Read with expat, streaming, so a feed larger than memory works; each product is numbered by the line its
+An XML file of another kind, whose root none of these readers knows and in which no item was found, is
+refused naming its root and the feeds read: it was read as an empty catalog. Read with expat, streaming,
+so a feed larger than memory works; each product is numbered by the line its
 `<item>` starts on, and an item holding more text than a record may is `Malformed`. A file that is not
 well-formed XML stops the read with `InvalidInput` naming the line: unlike a bad JSON line or CSV row,
 nothing after the fault can be read, and a feed cut short by a failed download would otherwise drop every
@@ -42,6 +44,7 @@ from indexer.yml_feed import Offers
 
 CHUNK_BYTES = 1 << 16
 RECORD_ELEMENTS = ("item", "entry")
+GOOGLE_ROOTS = frozenset({"rss", "feed"})
 # Google's names for the schema's fields (the others are the schema's own: id, title, description,
 # brand, price, sale_price, availability).
 GOOGLE_NAMES = {"image_link": "image", "product_type": "category", "item_group_id": "group"}
@@ -128,10 +131,13 @@ def read_merchant_xml(
     `max_item_chars` of text is `Malformed` (its text is not kept, so one broken item cannot fill memory)."""
     parser = expat.ParserCreate(namespace_separator="}")
     chosen: list[_Items | Offers | Products] = []
+    roots: list[str] = []
+    read = 0
 
     def first(name: str, attrs: dict[str, str]) -> None:
         """The root names the feed: Yandex Market's YML, Ticimax's, or else Google's RSS or Atom."""
         root = name.rsplit("}", 1)[-1]
+        roots.append(root)
         kinds: dict[str, Callable[[Any, int], _Items | Offers | Products]] = {
             YML_ROOT: Offers,
             TICIMAX_ROOT: Products,
@@ -158,5 +164,12 @@ def read_merchant_xml(
                 "after it can be read, so the feed is refused whole"
             ) from None
         for handlers in chosen:
+            read += len(handlers.ready)
             yield from handlers.ready
             handlers.ready = []
+    if not read and roots and roots[0] not in GOOGLE_ROOTS | {YML_ROOT, TICIMAX_ROOT}:
+        raise InvalidInput(
+            f"{path}: no product in this XML: its root is <{roots[0]}>, and the XML feeds read are "
+            "Google Shopping's (RSS <rss> or Atom <feed>), Yandex Market's YML (<yml_catalog>) and "
+            "Ticimax's (<Root>); export the catalog as one of those, or as CSV or JSON Lines"
+        )

@@ -136,3 +136,14 @@ def test_an_item_holding_more_text_than_a_record_may_is_reported_not_kept(tmp_pa
     loaded = load_catalog(path, limits=Limits(record_bytes=2_000))
     assert [p.id for p in loaded.products] == ["IT-1", "IT-3"]
     assert [(p.line, p.message) for p in loaded.problems] == [(28, "item is longer than 2000 characters")]
+
+
+def test_an_xml_of_a_kind_no_reader_knows_is_refused_naming_its_root(tmp_path: Path) -> None:
+    """Read as a Google feed, it had no <item>: an empty catalog, and no word of why."""
+    path = tmp_path / "export.xml"
+    path.write_text("<?xml version='1.0'?><Products><Product><Id>1</Id></Product></Products>")
+    with pytest.raises(InvalidInput, match=r"export.xml: no product in this XML: its root is <Products>"):
+        load_catalog(path)
+    empty = tmp_path / "empty.xml"
+    empty.write_text("<rss><channel><title>Shop</title></channel></rss>")  # an empty feed stays one
+    assert load_catalog(empty).products == []
