@@ -148,7 +148,7 @@ def fold_diacritics(word: str) -> str:
     out plus one real typo would otherwise be two edits, past a 7-letter word's one."""
     if word.isascii():
         return word
-    decomposed = unicodedata.normalize("NFKD", word)
+    decomposed = unicodedata.normalize("NFKD", word.replace("ı", "i"))  # Turkish "ı": "i" without its dot
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 

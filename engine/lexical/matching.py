@@ -43,8 +43,9 @@ from typing import TYPE_CHECKING
 from engine.charset import narrowed
 from engine.errors import ConfigError
 from engine.feed_values import attribute_words
-from engine.lexical.analysis import fold_diacritics, is_cjk, stopwords, tokenize
+from engine.lexical.analysis import fold_diacritics, is_cjk, tokenize
 from engine.lexical.isbn import other_forms
+from engine.lexical.spelling import spelling
 from engine.records import VARIANT_ATTRIBUTE, Filters, Product
 
 if TYPE_CHECKING:
@@ -129,7 +130,8 @@ def compound_ends(word: QueryWord, language: str) -> tuple[str, ...]:
 
 
 # Raised when products are written into the lexical index differently; older ones are re-analysed. 9: full
-# width, 10: inches, 11: kana, 12-13: initials, 14: "&", "'", 15: "No.4", 16: "5w30" joined, 17: "ё", 18: "İ".
+# width, 10: inches, 11: kana, 12-13: initials, 14: "&", "'", 15: "No.4", 16: "5w30" joined, 17: "ё", 18:
+# "İ", "ı" and stems spelt.
 ANALYSIS_VERSION = 18
 
 
@@ -273,15 +275,8 @@ class SearchFields:
         return attribute_words(attribute, value)  # a yes/no by its name: "vegan" for `vegan: Yes`
 
     def spelling(self, product: Product) -> str:
-        """The searchable words as written (lowercased, unstemmed, without accents, each once): what
-        typos are measured against on both backends ("cortazr" is one edit from "cortazar", two from
-        "cortázar"; queries are folded alike, `spell_forms`). Stop words are left out: a query never
-        matches one as typed, so a typo must not land on one either ("hand" is one edit from "and",
-        "hund" from "und", which would make them match most of a catalog's descriptions)."""
-        stop = stopwords(self.language)
-        words = (w for name in self.weights for w in tokenize(self.text(product, name)))
-        folded = (fold_diacritics(w) for w in words if not is_cjk(w) and w not in stop)
-        return " ".join(dict.fromkeys(w for w in folded if w not in stop))
+        """The searchable words as written, and their stems outside English (`engine.lexical.spelling`)."""
+        return spelling((self.text(product, name) for name in self.weights), self.language)
 
     def identifier_names(self) -> frozenset[str]:
         """The identifier attributes, lower-cased: an attribute is one whatever the case it is written in."""

@@ -1,7 +1,8 @@
 """A Turkish catalog matches as its shoppers type, the same on both lexical backends: without the
 Turkish letters ("yastik" for "yastık", "kirmizi" for "kırmızı"), in capitals with the dotted and
 dotless I ("İPEK", "KIRMIZI"), a bare noun finding its compounds and plurals ("havlu" finds "Banyo
-Havlusu" and "Havlular"), a name with its case suffix after an apostrophe ("Denizli'nin")."""
+Havlusu" and "Havlular"), a name with its case suffix after an apostrophe ("Denizli'nin"), and a typo
+of a bare noun finding the products that write it only inflected ("bornos" finds "Bornozu")."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ CATALOG = [
     Product("bedspread", "KIRMIZI ÇİFT KİŞİLİK PİKE"),
     Product("duvet-set", "Ranforce Nevresim Takımı Çift Kişilik", attributes={"Renk": "Gri"}),
     Product("tablecloth", "Keten Masa Örtüsü 150x200"),
+    Product("robe", "Kapüşonlu Çocuk Bornozu"),
+    Product("blanket", "Müslin Bebek Battaniyesi"),
 ]
 
 
@@ -58,3 +61,21 @@ def test_a_turkish_catalog_matches_as_its_shoppers_type(
     with open_backend(backend, request, tmp_path, fields) as index:
         index.rebuild(CATALOG)
         assert index.match_ids(MatchQuery(query, typos=False)) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("bornos", {"robe"}),  # one edit from the stem "bornoz", two from "bornozu" as written
+        ("battanye", {"blanket"}),  # one from "battaniye", two from "battaniyesi"
+        ("yastk", {"pillowcase", "pillow"}),
+        ("kirmzi pike", {"bedspread"}),  # "kırmızı" spelt "kirmizi": its dotless "ı" is an "i"
+    ],
+)
+def test_a_typo_of_a_bare_noun_finds_its_inflected_forms(
+    query: str, expected: set[str], request: pytest.FixtureRequest, tmp_path: Path, backend: str
+) -> None:
+    fields = in_language("turkish")
+    with open_backend(backend, request, tmp_path, fields) as index:
+        index.rebuild(CATALOG)
+        assert index.match_ids(MatchQuery(query)) == expected
