@@ -60,6 +60,9 @@ class MatchSet:
     # close in meaning, but do not match as the query says ("heidi französisch": the German "Heidi"
     # beside the French one). `members` settles it; the ranked head puts them after the strict members.
     loose: frozenset[str] = frozenset()
+    # The semantic members found not to match lexically: with one or two words, every lexical member has
+    # them all, so these miss one and rank after those that do (`members` settles it).
+    unmatched: frozenset[str] = frozenset()
 
 
 class MatchSetStage:
@@ -235,6 +238,7 @@ class MatchSetStage:
             match.ids = frozenset(named.union(semantic))
             match.total = len(match.ids)
             match.loose = frozenset(near)
+            match.unmatched = frozenset(pid for pid in match.semantic if pid not in named)
             return inside
         outside = [pid for pid in semantic if pid not in named]
         ask = list(dict.fromkeys([*rest, *outside]))
@@ -242,6 +246,7 @@ class MatchSetStage:
         inside.update(pid for pid in rest if pid in found)
         match.total = lexical.members + sum(1 for pid in outside if pid not in found)
         match.loose = frozenset(pid for pid in near if pid not in found)
+        match.unmatched = frozenset(pid for pid in outside if pid in match.semantic and pid not in found)
         return inside
 
     def suggestion(self, text: str, filters: Filters) -> str | None:

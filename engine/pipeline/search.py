@@ -393,10 +393,15 @@ class SearchPipeline:
         minimum-should-match rule lets miss one (a query of three words or more), and the semantic and
         near members. They rank after the products matching every word, as a search engine's "words
         matched" criterion comes before its custom ranking: for "vino rosso piemonte", a Barolo (red,
-        from Piemonte) before the glasses for red wine. One backend query, for such queries only."""
+        from Piemonte) before the glasses for red wine; for "kırlent kılıfı" (a cushion cover), the
+        cushion cover before a pillowcase ("yastık kılıfı") the encoder finds as close. One backend
+        query for three words or more; with fewer, every lexical member has every word, and the
+        semantic members that are not lexical members are known (`MatchSet.unmatched`)."""
         query = match.query
-        if not query.lexical or not query.text or len(query.text.split()) < 3 or not head:
+        if not query.lexical or not query.text or not head:
             return set()
+        if len(query.text.split()) < 3:
+            return {pid for pid in head if pid in match.unmatched}
         every = replace(query, also_ids=frozenset(), near_ids=frozenset(), every_word=True)
         try:
             whole = self.lexical.match_ids(every, head)
