@@ -335,3 +335,20 @@ def test_a_price_sort_lists_the_near_members_after_those_matching_as_the_query_s
     near = [BY_ID[i] for i in ids[1:]]
     assert [p.price for p in near if p.available] == sorted(p.price for p in near if p.available)
     assert ids[1:20] and not set(ids) & {h["id"] for h in second["hits"]}  # pages do not overlap
+
+
+def test_with_two_words_a_semantic_member_sharing_one_comes_after_those_matching_both(tmp_path: Path) -> None:
+    # Every product is a member by the (fake) encoder's similarity; "cover" alone scores higher by BM25
+    # and by meaning, but the cushion cover has both words.
+    covers = [
+        Product("cu-velvet", "Velvet cushion with a zipped cover for the sofa, the chairs and the bench"),
+        Product("cv-plain", "Cover", description="Cover, cover."),
+        Product("cv-duvet", "Duvet cover"),
+        Product("lamp", "Desk lamp"),
+    ]
+    config = PipelineConfig(semantic_threshold=0.0, near_candidates=False, near_match_below=0)
+    with app_client(tmp_path, covers, config) as test_client:
+        answer = search(test_client, query="cushion cover", size=10, facets=[], debug=True)
+    ids = [h["id"] for h in answer["hits"]]
+    assert ids[0] == "cu-velvet" and set(ids[1:3]) == {"cv-plain", "cv-duvet"}, ids
+    assert [h["debug"]["missing_word"] for h in answer["hits"][:3]] == [False, True, True]
