@@ -76,3 +76,18 @@ def composed(text: str) -> str:
     ("dübel"), a tokenizer would split the word at the mark, OpenSearch would index another term, and
     click statistics would count another query."""
     return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+# Kana's voicing marks and hangul's parts decompose into combining characters too, but are letters' parts.
+_SYLLABIC = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff61-\uff9f]")
+
+
+def fold_diacritics(word: str) -> str:
+    """`word` without its accents ("cortázar" -> "cortazar", "müller" -> "muller", Turkish "ı" and "İ"
+    as "i"): how typos are measured and titles matched, since shoppers leave accents out far more often
+    than they misspell, and an accent left out plus one real typo would otherwise be two edits, past a
+    7-letter word's one. CJK and kana stay as they are ("が" is not "か")."""
+    if word.isascii() or _SYLLABIC.search(word):
+        return word
+    decomposed = unicodedata.normalize("NFKD", word.replace("ı", "i").replace("İ", "i"))
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))

@@ -142,16 +142,6 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-def fold_diacritics(word: str) -> str:
-    """`word` without its accents ("cortázar" -> "cortazar", "müller" -> "muller"): how typos are
-    measured, since shoppers leave accents out far more often than they misspell, and an accent left
-    out plus one real typo would otherwise be two edits, past a 7-letter word's one."""
-    if word.isascii():
-        return word
-    decomposed = unicodedata.normalize("NFKD", word.replace("ı", "i"))  # Turkish "ı": "i" without its dot
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
-
-
 def ascii_fold(token: str) -> str:
     """`token` in ASCII where its letters have an ASCII form, as OpenSearch's `asciifolding` writes it:
     accents dropped ("clé" -> "cle"), "œ" -> "oe", "ß" -> "ss", "²" -> "2"; a letter of another script

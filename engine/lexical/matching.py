@@ -40,10 +40,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from engine.charset import narrowed
+from engine.charset import fold_diacritics, narrowed
 from engine.errors import ConfigError
 from engine.feed_values import attribute_words
-from engine.lexical.analysis import fold_diacritics, is_cjk, tokenize
+from engine.lexical.analysis import is_cjk, tokenize
 from engine.lexical.isbn import other_forms
 from engine.lexical.spelling import spelling
 from engine.records import VARIANT_ATTRIBUTE, Filters, Product

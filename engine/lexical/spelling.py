@@ -20,7 +20,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 
-from engine.lexical.analysis import fold_diacritics, is_cjk, make_analyzer, stopwords, tokenize
+from engine.charset import fold_diacritics
+from engine.lexical.analysis import is_cjk, make_analyzer, stopwords, tokenize
 
 
 def spelling(texts: Iterable[str], language: str) -> str:

@@ -55,6 +55,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from engine.charset import fold_diacritics
 from engine.records import Product
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -87,8 +88,10 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased word tokens (any script); the text features compare these."""
-    return _TOKEN.findall(text.casefold())
+    """Lower-cased word tokens (any script) without accents; the text features compare these, so a
+    query typed without them ("yastik", "cle a molette") matches the title that has them ("Yastık",
+    "Clé à molette"). "İ" is "i" first: casefolded alone it is "i" and a combining dot, a split."""
+    return [fold_diacritics(token) for token in _TOKEN.findall(text.replace("İ", "i").casefold())]
 
 
 @dataclass

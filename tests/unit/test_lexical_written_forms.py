@@ -7,8 +7,8 @@ import unicodedata
 
 import pytest
 
-from engine.charset import narrowed
-from engine.lexical.analysis import fold_diacritics, tokenize
+from engine.charset import fold_diacritics, narrowed
+from engine.lexical.analysis import tokenize
 from engine.lexical.isbn import other_forms
 from engine.lexical.matching import SearchFields, normalize_identifier, spell_forms
 from engine.ranking.stats import normalise_query

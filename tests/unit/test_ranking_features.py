@@ -12,7 +12,9 @@ from engine.ranking.features import (
     CandidateSignals,
     QueryContext,
     SignalColumns,
+    TitleMatcher,
     build_features,
+    text_terms,
     tokenize,
 )
 from engine.ranking.stats import ClickStats
@@ -150,8 +152,18 @@ def test_global_click_signals_do_not_follow_a_product_into_queries_it_does_not_m
     assert col(both, "user_affinity") == pytest.approx([0.5])
 
 
-def test_tokenize_handles_any_script() -> None:
-    assert tokenize("Ça coûte 10€ — 東京 café") == ["ça", "coûte", "10", "東京", "café"]
+def test_tokenize_handles_any_script_without_accents() -> None:
+    # A query typed without accents matches the title that has them; kana keep their voicing marks.
+    assert tokenize("Ça coûte 10€ — 東京 café") == ["ca", "coute", "10", "東京", "cafe"]
+    assert tokenize("İPEK YASTIK KILIFI") == tokenize("ipek yastık kılıfı") == ["ipek", "yastik", "kilifi"]
+    assert tokenize("ガス コンロ") == ["ガス", "コンロ"]
+
+
+def test_a_title_matches_a_query_typed_without_its_accents() -> None:
+    overlap, phrase = TitleMatcher(tokenize("cift kisilik yastik")).many_terms(
+        [text_terms("Çift Kişilik Yastık"), text_terms("Tek Kişilik Yastık")]
+    )
+    assert list(overlap) == [1.0, 2 / 3] and list(phrase) == [1.0, 0.0]
 
 
 def test_signal_columns_round_trip_and_feed_the_same_features() -> None:
