@@ -131,8 +131,8 @@ def compound_ends(word: QueryWord, language: str) -> tuple[str, ...]:
 
 # Raised when products are written into the lexical index differently; older ones are re-analysed. 9: full
 # width, 10: inches, 11: kana, 12-13: initials, 14: "&", "'", 15: "No.4", 16: "5w30" joined, 17: "ё", 18:
-# "İ", "ı" and stems spelt.
-ANALYSIS_VERSION = 18
+# "İ", "ı" and stems spelt, 19: not in the compounding languages.
+ANALYSIS_VERSION = 19
 
 
 def normalize_identifier(value: object) -> str:
@@ -275,8 +275,10 @@ class SearchFields:
         return attribute_words(attribute, value)  # a yes/no by its name: "vegan" for `vegan: Yes`
 
     def spelling(self, product: Product) -> str:
-        """The searchable words as written, and their stems outside English (`engine.lexical.spelling`)."""
-        return spelling((self.text(product, name) for name in self.weights), self.language)
+        """The searchable words as written, and their stems outside English and the compounding
+        languages (`engine.lexical.spelling`)."""
+        stems = self.language != "english" and self.language not in COMPOUNDING_LANGUAGES
+        return spelling((self.text(product, name) for name in self.weights), self.language, stems)
 
     def identifier_names(self) -> frozenset[str]:
         """The identifier attributes, lower-cased: an attribute is one whatever the case it is written in."""

@@ -12,7 +12,10 @@ there a noun is often written only inflected, so a typo of its bare form was two
 every product that has it. A Turkish shop writes "Çocuk Bornozu" (a child's bathrobe) and "Bebek
 Battaniyesi" (a baby's blanket); "bornos" is two edits from "bornozu" but one from its stem "bornoz",
 "battanye" one from "battaniye"; a Russian shop's "холодильники" gives "холодильник", one edit from
-"халадильник". English inflects little, and its stems ("batteri") are no words a shopper types.
+"халадильник". English inflects little, and its stems ("batteri") are no words a shopper types. In the
+compounding languages (German, Dutch, the Nordic ones) the spellings are also what a compound's end is
+matched against (`engine.lexical.matching.compound_ends`), where stems would let "schrauber" (a
+driver) reach "Holzschrauben" (wood screws) through "holzschraub"; those keep their words as written.
 """
 
 from __future__ import annotations
@@ -24,12 +27,13 @@ from engine.charset import fold_diacritics
 from engine.lexical.analysis import is_cjk, make_analyzer, stopwords, tokenize
 
 
-def spelling(texts: Iterable[str], language: str) -> str:
-    """The spellings of `texts` (a product's searchable fields), space-separated."""
+def spelling(texts: Iterable[str], language: str, stems: bool) -> str:
+    """The spellings of `texts` (a product's searchable fields), space-separated; with `stems`, their
+    stems where they differ (see the module's docstring for the languages that want them)."""
     stop = stopwords(language)
     folded = (fold_diacritics(w) for text in texts for w in tokenize(text) if not is_cjk(w) and w not in stop)
     written = dict.fromkeys(w for w in folded if w not in stop)
-    if language != "english":
+    if stems:
         stem = _analyzer(language)
         for word in list(written):
             terms = stem(word)
