@@ -44,6 +44,7 @@ from indexer.hints import (
     tracking_note,
     writes_pairs,
 )
+from indexer.language_hint import catalog_language, language_note
 from indexer.loading import load_catalog
 from indexer.named_ids import id_columns, ids_note
 from indexer.problems import BadRecords, Problem, refuse_bad
@@ -92,6 +93,8 @@ class CatalogCheck:
     tracking: str | None = None  # the attribute saying how stock is tracked (BigCommerce's Track Inventory)
     id_columns: list[str] = field(default_factory=list)  # fields holding ids only (Shopware's categories)
     unnamed: dict[str, int] = field(default_factory=dict)  # field -> ids no names file names
+    language: str | None = None  # the catalog language its words read as (`indexer.language_hint`)
+    language_set: str = "english"  # AISLE_CATALOG_LANGUAGE
 
     @property
     def build_refusal(self) -> str | None:
@@ -128,6 +131,7 @@ class CatalogCheck:
             "inventory_tracking": self.tracking,
             "id_columns": self.id_columns,
             "unnamed_ids": self.unnamed,
+            "reads_as_language": self.language,
             "rounded_identifiers": {
                 name: {"values": n, "first": pid} for name, (n, pid) in self.rounded.items()
             },
@@ -182,6 +186,7 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
     report.listed_categories = sum(1 for p in products if reads_like_paths(p.category))
     report.other_views = dict(loaded.other_views)
     report.root = shared_root(products)
+    report.language, report.language_set = catalog_language(products), search.language
     return report
 
 
@@ -269,7 +274,7 @@ def print_check(report: CatalogCheck) -> None:
               "so, as WooCommerce's does, set AISLE_CATEGORY_LISTS=', '")  # fmt: skip
     repeated = repeated_ids([p.message for p in report.problems])
     notes = export_notes(report.paired, report.variants, repeated, report.root, report.other_views)
-    notes += ids_note(report.id_columns, report.unnamed)
+    notes += ids_note(report.id_columns, report.unnamed) + language_note(report.language, report.language_set)
     for line in notes + row_type_note(report.row_type) + tracking_note(report.tracking):
         print(line)
     print("price facet:  " + " ".join(report.price_buckets))
