@@ -135,6 +135,16 @@ def read_number(value: Any, currency: str | None = None) -> float:
         raise ValueError("expected a number") from None
 
 
+def amount_or_zero(text: str) -> float:
+    """A number as the schema reads one (`read_number`: "1.299,90"), 0 where there is none: a feed's
+    price "по запросу" (on request), an empty discount. Feed readers compare prices with it before the
+    schema reads them (a struck-through price above the one paid is a sale)."""
+    try:
+        return read_number(text)
+    except ValueError:
+        return 0.0
+
+
 def availability_of_flag(value: Any) -> str | None:
     """`available` as feeds write it (true/false, "yes"/"no", 1/0) as an availability; None when it is
     not such a flag."""

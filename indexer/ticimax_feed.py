@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.feed_values import read_number
+from engine.feed_values import amount_or_zero
 from indexer.malformed import Malformed
 
 ROOT = "Root"
@@ -35,6 +35,8 @@ _VARIANT_FIELDS = {"VaryasyonID": "id", "StokKodu": "sku", "Barkod": "barcode", 
 _PRIVATE = frozenset({"AlisFiyati", "Tedarikci", "Desi", "KdvOrani", "KDVDahil", "SatisBirimi", "KategoriID"})
 _READ = frozenset({"SatisFiyati", "IndirimliFiyat", "ParaBirimi", "ParaBirimiKodu", "UrunKartiID"})
 _READ |= {"OnYazi", "Aciklama", "Kategori", "KategoriTree"}
+# Fields of a card or a variant that become no attribute of their own.
+_NOT_ATTRIBUTES = _PRIVATE | _READ | _PRODUCT_FIELDS.keys() | _VARIANT_FIELDS.keys()
 _CURRENCIES = {"TL": "TRY", "YTL": "TRY"}
 _FALSE = frozenset({"false", "0", "hayir", "hayır"})
 
@@ -129,7 +131,7 @@ class Products:
                     record[target] = fields[name]
             record.update(_prices(fields))
             for name, value in fields.items():
-                if name not in _VARIANT_FIELDS and name not in _PRIVATE and name not in _READ:
+                if name not in _NOT_ATTRIBUTES:
                     record.setdefault(name, value)
             named = [(n, v) for n, v in options if n and v]
             for option, value in named:
@@ -160,7 +162,7 @@ class Products:
         for name, values in details.items():
             record.setdefault(name, values[0] if len(values) == 1 else values)
         for name, value in card.items():
-            if name not in _PRODUCT_FIELDS and name not in _PRIVATE and name not in _READ:
+            if name not in _NOT_ATTRIBUTES:
                 record.setdefault(name, value)
         return record
 
@@ -176,21 +178,13 @@ def _prices(fields: dict[str, str]) -> dict[str, Any]:
         return out
     gross = 1.0
     if fields.get("KDVDahil", "").strip().lower() in _FALSE:
-        gross += _amount(fields.get("KdvOrani", "")) / 100
-    amount = _amount(price)
+        gross += amount_or_zero(fields.get("KdvOrani", "")) / 100
+    amount = amount_or_zero(price)
     if amount <= 0:
         out["price"] = price  # not a number the schema can read: it names the problem
         return out
     out["price"] = round(amount * gross, 2)
-    sale = _amount(discounted)
+    sale = amount_or_zero(discounted)
     if 0 < sale < amount:
         out["sale_price"] = round(sale * gross, 2)
     return out
-
-
-def _amount(text: str) -> float:
-    """A number as the schema reads one (`read_number`: "1.299,90"), 0 for none."""
-    try:
-        return read_number(text) if text else 0.0
-    except ValueError:
-        return 0.0

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.feed_values import read_number
+from engine.feed_values import amount_or_zero
 from indexer.malformed import Malformed
 
 ROOT = "yml_catalog"
@@ -110,7 +110,7 @@ class Offers:
         if fields.get("categoryId"):
             record["category"] = self.path(fields["categoryId"][0])
         price, old = (fields.get(n, [""])[0] for n in ("price", "oldprice"))
-        if price and 0 < _amount(price) < _amount(old):  # struck through: the sale is the price paid
+        if price and 0 < amount_or_zero(price) < amount_or_zero(old):  # struck through: a sale
             record.update(price=old, sale_price=price)
         elif price:
             record["price"] = price
@@ -123,11 +123,3 @@ class Offers:
             if fields.get(name):
                 record.setdefault(name, fields[name][0])
         return record
-
-
-def _amount(text: str) -> float:
-    """A price as the schema reads one (`read_number`), 0 for none ("по запросу")."""
-    try:
-        return read_number(text)
-    except ValueError:
-        return 0.0

@@ -120,9 +120,11 @@ def analysis_settings(language: str = "english") -> dict[str, Any]:
             aisle_possessive={"type": "pattern_replace", "pattern": POSSESSIVE.pattern, "replacement": ""},
             aisle_stop={"type": "stop", "stopwords": sorted(stopwords(language))},
         )
-        stems = _turkish_suffixes(filters) if language == "turkish" else ["aisle_stem"]
-        if language != "turkish":
+        if language == "turkish":
+            stems = _turkish_suffixes(filters)
+        else:
             filters["aisle_stem"] = {"type": "snowball", "language": SNOWBALL_NAMES[language]}
+            stems = ["aisle_stem"]
         chain = ["lowercase", "aisle_possessive", "aisle_initials", "aisle_stop", *stems, "aisle_cjk"]
     if language in ACCENT_FREE_LANGUAGES:
         chain.insert(chain.index("lowercase") + 1, "asciifolding")
