@@ -78,16 +78,23 @@ def composed(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
+# Latin letters without a decomposition that Lucene's ASCIIFoldingFilter writes in ASCII all the same
+# (Polish "ł", Danish and Norwegian "ø", "æ", German "ß", Croatian "đ", Icelandic "ð", "þ", Turkish "ı").
+LETTERS_TO_ASCII = {"æ": "ae", "œ": "oe", "ø": "o", "ß": "ss", "ł": "l", "đ": "d", "ð": "d", "þ": "th"}
+LETTERS_TO_ASCII |= {"ı": "i", "ħ": "h", "ŧ": "t", "ŀ": "l"}
+_PLAIN_LETTERS = str.maketrans(LETTERS_TO_ASCII | {"İ": "i"})
+
 # Kana's voicing marks and hangul's parts decompose into combining characters too, but are letters' parts.
 _SYLLABIC = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff61-\uff9f]")
 
 
 def fold_diacritics(word: str) -> str:
     """`word` without its accents ("cortázar" -> "cortazar", "müller" -> "muller", Turkish "ı" and "İ"
-    as "i"): how typos are measured and titles matched, since shoppers leave accents out far more often
-    than they misspell, and an accent left out plus one real typo would otherwise be two edits, past a
-    7-letter word's one. CJK and kana stay as they are ("が" is not "か")."""
+    as "i", and the letters that have no accent to drop but an ASCII form, `LETTERS_TO_ASCII`: Polish
+    "łóżko" -> "lozko"): how typos are measured and titles matched, since shoppers leave accents out far
+    more often than they misspell, and an accent left out plus one real typo would otherwise be two
+    edits, past a 7-letter word's one. CJK and kana stay as they are ("が" is not "か")."""
     if word.isascii() or _SYLLABIC.search(word):
         return word
-    decomposed = unicodedata.normalize("NFKD", word.replace("ı", "i").replace("İ", "i"))
+    decomposed = unicodedata.normalize("NFKD", word.translate(_PLAIN_LETTERS))
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))

@@ -96,6 +96,7 @@ class Settings(BaseSettings):
         "portuguese",
         "russian",
         "turkish",
+        "polish",
     ] = "english"
     semantic_match_threshold: float | None = Field(
         None,
@@ -545,6 +546,7 @@ _LANGUAGE_CODES = {
     "pt": "portuguese",
     "ru": "russian",
     "tr": "turkish",
+    "pl": "polish",
 }
 
 

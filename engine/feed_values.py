@@ -167,6 +167,8 @@ _YES |= {"да", "есть"}  # Russian: yes, "there is" (a fridge's No Frost: "
 _NO |= {"нет"}
 _YES |= {"evet", "var"}  # Turkish: yes, "there is" (a towel's "Su Geçirmez: Var")
 _NO |= {"hayır", "hayir", "yok"}
+_YES |= {"tak"}  # Polish
+_NO |= {"nie"}
 
 
 def said_yes(value: Any) -> bool | None:

@@ -29,12 +29,13 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from engine.charset import WIDE_FORMS, composed, widened_kana
+from engine.charset import LETTERS_TO_ASCII, WIDE_FORMS, composed, widened_kana
+from engine.lexical.polish import PolishStemmer
 from engine.lexical.turkish import TurkishStemmer
 
 # Catalog languages whose words are matched without their accents (see the module's docstring).
 ACCENT_FREE_LANGUAGES = frozenset(
-    {"english", "french", "spanish", "italian", "dutch", "portuguese", "turkish"}
+    {"english", "french", "spanish", "italian", "dutch", "portuguese", "turkish", "polish"}
 )
 
 # Lucene's English stop word set (`_english_` in OpenSearch).
@@ -107,9 +108,6 @@ _SIGNS = str.maketrans(SIGNS)
 _INCH_MARKS = ('"', "''", "\u2033", "\u201d")
 INCH_MARK = re.compile(f"(?<=\\d)(?:{'|'.join(map(re.escape, _INCH_MARKS))})")
 INCH = " inch"
-# Letters without a decomposition that Lucene's ASCIIFoldingFilter writes in ASCII all the same.
-_LETTERS_TO_ASCII = {"æ": "ae", "œ": "oe", "ø": "o", "ß": "ss", "ł": "l", "đ": "d", "ð": "d", "þ": "th"}
-_LETTERS_TO_ASCII |= {"ı": "i", "ħ": "h", "ŧ": "t", "ŀ": "l"}
 
 
 def irregular_plural_rules() -> list[str]:
@@ -151,7 +149,7 @@ def ascii_fold(token: str) -> str:
     out = []
     for char in token:
         if not char.isascii():
-            plain = _LETTERS_TO_ASCII.get(char)
+            plain = LETTERS_TO_ASCII.get(char)
             if plain is None:
                 base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
                 plain = base if base and base.isascii() else char
@@ -240,6 +238,14 @@ STOPWORDS: dict[str, frozenset[str]] = {
         "как что где он она оно они его ее их"
     ),
     "turkish": _words("ve veya ile için bir bu da de ki mi mı mu mü ama gibi çok daha en her hem ya"),
+    "polish": _words(
+        "i w we z ze na do o od po za dla pod nad przy oraz lub albo a ale czy jest są nie to się jak co"
+    ),
+}
+# Languages stemmed by their own suffix rules in both backends, not by Snowball (see each module).
+RULE_STEMMERS: dict[str, type[TurkishStemmer | PolishStemmer]] = {
+    "turkish": TurkishStemmer,
+    "polish": PolishStemmer,
 }
 LANGUAGES = ("english", *STOPWORDS)
 
@@ -256,7 +262,8 @@ def stopwords(language: str) -> frozenset[str]:
 
 class SnowballAnalyzer:
     """Text -> index terms for a non-English catalog: tokenize, fold accents (`ACCENT_FREE_LANGUAGES`),
-    stop words, Snowball stemming (PyStemmer; Turkish: suffix rules, `engine.lexical.turkish`).
+    stop words, Snowball stemming (PyStemmer; Turkish and Polish: suffix rules, `engine.lexical.turkish`,
+    `engine.lexical.polish`).
 
     The OpenSearch side uses the same tokenizer family, the language's stop list and stemmer
     (`engine.lexical.mapping`), so the two backends stem a word to the same root in almost all cases.
@@ -274,7 +281,8 @@ class SnowballAnalyzer:
         self.language = language
         self._fold = language in ACCENT_FREE_LANGUAGES
         self._stopwords = stopwords(language)
-        self._stemmer = TurkishStemmer() if language == "turkish" else Stemmer.Stemmer(language)
+        rules = RULE_STEMMERS.get(language)
+        self._stemmer = rules() if rules else Stemmer.Stemmer(language)
 
     def __call__(self, text: str) -> list[str]:
         tokens = _folded(tokenize(text)) if self._fold else tokenize(text)

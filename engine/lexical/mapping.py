@@ -20,8 +20,9 @@ Why each field looks the way it does:
 - The analyser follows the catalog language: `aisle_english` above, or standard tokenizer, lowercase, a
   possessive's "'s" removed (`aisle_possessive`: "Kellogg's" is "kellogg" in any language, as the embedded
   index reads it), our stop list and the language's Snowball stemmer (the algorithm PyStemmer runs in the
-  embedded index; Turkish: its suffix rules, `engine.lexical.turkish`, as `pattern_replace` filters after
-  `asciifolding`); every analyser ends with `cjk_bigram` (with unigrams) so CJK text is searchable. Before
+  embedded index; Turkish and Polish: their suffix rules, `engine.lexical.turkish` and
+  `engine.lexical.polish`, as `pattern_replace` filters after `asciifolding`); every analyser ends with
+  `cjk_bigram` (with unigrams) so CJK text is searchable. Before
   the tokenizer a decimal comma becomes a point, "×" an "x", "²" a "2", a full-width letter its ASCII one, a
   half-width katakana its full-width one, a Turkish "İ" an "i", an inch mark after a number the word
   "inch", and an ampersand between letters goes ("M&M's" is "MM's"; `aisle_decimal`, `aisle_signs`,
@@ -51,6 +52,7 @@ from engine.lexical.analysis import (
 from engine.lexical.field_names import attribute_slug
 from engine.lexical.joined import JOINED_FIELD, joined_words
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
+from engine.lexical.polish import SUFFIX_RULE as POLISH_RULE
 from engine.lexical.turkish import APOSTROPHE_SUFFIX, SUFFIX_RULES
 from engine.records import CATEGORY_SEPARATOR, Product, attribute_values
 
@@ -87,17 +89,20 @@ def _escapes(text: str) -> str:
     return "".join(f"\\u{ord(c):04x}" for c in text)
 
 
-def _turkish_suffixes(filters: dict[str, Any]) -> list[str]:
-    """The Turkish suffix rules (`engine.lexical.turkish`) as pattern_replace filters added to `filters`;
-    their names in order."""
-    rules = [(APOSTROPHE_SUFFIX, ""), *SUFFIX_RULES]
-    for number, (pattern, replacement) in enumerate(rules):
-        filters[f"aisle_tr_{number}"] = {
-            "type": "pattern_replace",
-            "pattern": pattern,
-            "replacement": replacement,
-        }
-    return [f"aisle_tr_{number}" for number in range(len(rules))]
+# The languages stemmed by their own suffix rules (`engine.lexical.turkish`, `engine.lexical.polish`):
+# (pattern, replacement) in order, each a pattern_replace filter.
+RULE_STEMS = {"turkish": [(APOSTROPHE_SUFFIX, ""), *SUFFIX_RULES], "polish": [(POLISH_RULE, "")]}
+
+
+def _rule_stems(language: str, filters: dict[str, Any]) -> list[str]:
+    """`language`'s suffix rules (`RULE_STEMS`) as pattern_replace filters added to `filters`; their
+    names in order."""
+    names = []
+    for number, (pattern, replacement) in enumerate(RULE_STEMS[language]):
+        name = f"aisle_{language}_{number}"
+        filters[name] = {"type": "pattern_replace", "pattern": pattern, "replacement": replacement}
+        names.append(name)
+    return names
 
 
 def analysis_settings(language: str = "english") -> dict[str, Any]:
@@ -120,8 +125,8 @@ def analysis_settings(language: str = "english") -> dict[str, Any]:
             aisle_possessive={"type": "pattern_replace", "pattern": POSSESSIVE.pattern, "replacement": ""},
             aisle_stop={"type": "stop", "stopwords": sorted(stopwords(language))},
         )
-        if language == "turkish":
-            stems = _turkish_suffixes(filters)
+        if language in RULE_STEMS:
+            stems = _rule_stems(language, filters)
         else:
             filters["aisle_stem"] = {"type": "snowball", "language": SNOWBALL_NAMES[language]}
             stems = ["aisle_stem"]

@@ -420,6 +420,8 @@ def test_stemming_follows_the_catalog_language(
         ("russian", "Наушники беспроводные", "беспроводных наушников"),
         ("turkish", "İPEK YASTIK KILIFI", "ipek yastık kılıfları"),  # "İ" is "i"; the suffix rules
         ("turkish", "Yastığı değiştirilebilir", "yastik"),  # the softened "ğ" hardened back
+        ("polish", "Łóżko drewniane białe", "białe łóżka drewniane"),  # the ending rule after folding
+        ("polish", "Stół rozkładany", "stoly rozkladane"),  # typed without the Polish letters
     ],
 )
 def test_both_backends_stem_with_the_same_snowball_algorithm(

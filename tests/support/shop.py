@@ -149,4 +149,5 @@ LANGUAGE_CASES = {
     "portuguese": ("Sapatos de couro", "sapato"),
     "russian": ("Стиральные машины", "машина"),
     "turkish": ("Pamuklu Banyo Havluları", "havlu"),
+    "polish": ("Krzesła tapicerowane", "krzesło"),
 }

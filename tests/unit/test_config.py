@@ -128,7 +128,7 @@ def test_documented_ca_override_enables_verification_with_the_ca(monkeypatch: py
         ("AISLE_HNSW_M", "lots", "integer"),
         ("AISLE_NEAR_MATCH_BELOW", "-5", "greater than or equal to 0"),
         ("AISLE_INDEX_ALIAS", "Products!", "pattern"),
-        ("AISLE_CATALOG_LANGUAGE", "pl", "'portuguese'"),
+        ("AISLE_CATALOG_LANGUAGE", "fi", "'polish'"),
         (
             "AISLE_CATALOG_COLUMNS",
             '{"titel": "title", "naam": "title"}',
@@ -193,6 +193,7 @@ def test_good_values_are_parsed() -> None:
         ("Danish", "danish"),
         ("tr", "turkish"),
         ("tr-TR", "turkish"),
+        ("pl-PL", "polish"),
     ],
 )
 def test_catalog_language_is_named_by_name_or_iso_code(value: str, language: str) -> None:

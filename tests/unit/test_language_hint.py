@@ -1,5 +1,5 @@
 """`indexer check` names the catalog language a catalog's words read as when it is not the one set
-(`indexer.language_hint`): Turkish, Russian, German, Spanish apart from Portuguese; nothing for an
+(`indexer.language_hint`): Turkish, Russian, German, Polish, Spanish apart from Portuguese; nothing for an
 English catalog left at English, a catalog of CJK or of too few words, or two languages as close as
 Danish and Norwegian."""
 
@@ -22,6 +22,9 @@ GERMAN = catalog(
     "Bremsbeläge für Golf 7", "Ölfilter", description="Für den Golf und den Passat, mit Gutachten."
 )
 SPANISH = catalog("Pienso para perros", "Arena para gatos", description="Con pollo y arroz, sin cereales.")
+POLISH = catalog(
+    "Krzesło tapicerowane szare", "Łóżko drewniane 140x200", description="Wygodne i trwałe, do sypialni."
+)
 ENGLISH = catalog("Cordless drill", "Wood screws", description="For the garage and the garden, with a case.")
 
 
@@ -31,6 +34,7 @@ def test_a_catalogs_words_name_its_language() -> None:
     assert catalog_language(GERMAN * 5) == "german"
     assert catalog_language(SPANISH * 10) == "spanish"  # "de", "con" are shared; "para", "y" are its own
     assert catalog_language(ENGLISH * 5) == "english"
+    assert catalog_language(POLISH * 5) == "polish"  # "ł", "ż", "ó" and "do", "i"
 
 
 def test_nothing_is_named_without_words_enough_or_a_clear_lead() -> None:

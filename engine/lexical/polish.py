@@ -1,0 +1,46 @@
+"""Polish words brought to a common form by one suffix rule, the same in both lexical backends.
+
+Polish declines nouns in seven cases and adjectives agree with them in gender, number and case, so a
+shop's title and a shopper's query rarely write a word alike: the title says "Krzesło tapicerowane"
+(a chair, upholstered), the category "Krzesła" (chairs), the shopper "krzesła tapicerowane do
+jadalni" or "szare krzesło" where the title writes "szare" after the name; "łóżko" (a bed) is "łóżka"
+in the plural, "łóżku" after a preposition; a white bed is "białe łóżko", a white chest of drawers
+"biała komoda", "białego" after "do". Lucene's Polish stemmer (Stempel) is a plugin no stock
+OpenSearch carries, and Snowball's Polish is not in Lucene, so neither can run on both backends alike.
+
+So Polish words are folded to ASCII first, as every accent-free language's are (`ACCENT_FREE_LANGUAGES`:
+Polish shoppers often type without the Polish letters, "lozko" for "łóżko", and folding also joins
+"stół" and its other forms "stołu", "stoły"), and then lose their longest inflectional ending of those
+nouns and adjectives take ("-ami", "-ach", "-ych", "-ego", "-ie", "-ów", "-y", "-a", ...), once, keeping
+at least three letters: "krzesło", "krzesła", "krzesłami" -> "krzesl"; "białe", "biała", "białego" ->
+"bial"; "stolików" -> "stolik". Forms whose stem itself changes stay apart ("łóżek", the plural's
+genitive, is "lozek"; "krześle" is "krzesl" by luck), which the typo tolerance often bridges.
+
+The rule is a regular expression in a syntax Python and Java share; OpenSearch runs it as a
+`pattern_replace` token filter (`engine.lexical.mapping`), so both backends index the same terms.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Endings of nouns and adjectives, as folded to ASCII ("-ów" is "-ow", "-ą" and "-ę" are "-a" and "-e").
+# At the end of a word the regex engine tries the earliest start first, which is the longest ending.
+_ENDINGS = (
+    *("ymi", "imi", "ami", "ach", "ych", "ich", "ego", "emu", "iem", "owi"),
+    *("ie", "ow", "om", "em", "ej", "ym", "im", "a", "e", "i", "o", "u", "y"),
+)
+SUFFIX_RULE = f"(?<=[a-z]{{3}})(?:{'|'.join(_ENDINGS)})$"
+_RULE = re.compile(SUFFIX_RULE)
+
+
+def polish_stem(word: str) -> str:
+    """`word` (lowercased, folded to ASCII) without its inflectional ending (see the module's docstring)."""
+    return _RULE.sub("", word, count=1)
+
+
+class PolishStemmer:
+    """`polish_stem` with PyStemmer's interface (`stemWords`), for `SnowballAnalyzer`."""
+
+    def stemWords(self, words: list[str]) -> list[str]:
+        return [polish_stem(word) for word in words]

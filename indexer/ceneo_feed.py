@@ -1,0 +1,106 @@
+"""Ceneo's XML offer feed (`<offers>`), the file Polish shops publish for Ceneo, the country's price
+comparison site, and that every Polish shop system (Shoper, IdoSell, Sky-Shop, WooCommerce and
+PrestaShop plugins) writes, read as the schema's records.
+
+An offer is an `<o>` (inside a `<group name="other">`, or another group name from the format's older
+versions) whose id, page, price, availability, stock and weight are XML attributes (`<o id="2001"
+url="..." price="349.00" avail="1" stock="5" weight="7.5" set="0" basket="1">`), and whose fields are
+elements, their text usually in CDATA on lines of their own: `<cat>` (the shop's category path,
+"Meble/Krzesła/Krzesło"), `<name>`, `<desc>` (HTML), `<imgs>` (`<main url="...">` and further `<i
+url="...">`) and `<attrs>` of `<a name="Producent">` parameters. Read as Google's feed is, it had no
+item at all, and was refused.
+
+Here each `<o>` is a record, numbered by the line it starts on: `cat` the category (split at "/"),
+`Producent` the brand, `Kod_producenta` the maker's code (`mpn`) and `EAN` the `ean` (both
+identifiers), every other parameter an attribute named as written ("Kolor", "Materiał"), the main
+picture the image, `stock` the stock. The `avail` code says when an offer ships: 1, 3, 7 or 14 days
+(kept as the `delivery_days` attribute; whether it is in stock is the stock's to say), 90 made to order
+(`backorder`), 110 a preorder, 99 no information. `basket` (Ceneo's own checkout) is no product
+property and is not kept; `set="1"` (a bundle of products) is the attribute `bundle`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from indexer.malformed import Malformed
+
+ROOT = "offers"
+OFFER = "o"
+_OFFER_ATTRIBUTES = {"id": "id", "url": "url", "price": "price", "stock": "stock", "weight": "weight"}
+_FIELDS = {"name": "title", "desc": "description"}
+_PARAMETERS = {"Producent": "brand", "Kod_producenta": "mpn", "EAN": "ean"}
+_AVAILABILITY = {"90": "backorder", "110": "preorder"}
+DELIVERY_DAYS = frozenset({"1", "3", "7", "14"})
+
+
+class CeneoOffers:
+    """expat handlers that gather each `<o>` into a record."""
+
+    def __init__(self, parser: Any, max_item_chars: int) -> None:
+        self.parser = parser
+        self.max_item_chars = max_item_chars
+        self.ready: list[tuple[int, dict[str, Any] | Malformed]] = []
+        self.offer: dict[str, Any] | None = None
+        self.path: list[str] = []  # element names below the current <o>
+        self.parameter = ""  # the name of the <a> whose text is gathered
+        self.text: list[str] = []
+        self.line = 0
+        self.chars = 0
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        local = name.rsplit("}", 1)[-1]
+        if self.offer is None:
+            if local == OFFER:
+                self.offer, self.path, self.text = _offer(attrs), [], []
+                self.line, self.chars = self.parser.CurrentLineNumber, 0
+            return
+        self.path.append(local)
+        self.text = []
+        if self.path == ["imgs", "main"] and attrs.get("url", "").strip():
+            self.offer.setdefault("image", attrs["url"].strip())
+        elif self.path == ["attrs", "a"]:
+            self.parameter = attrs.get("name", "").strip()
+
+    def data(self, text: str) -> None:
+        if self.offer is not None:
+            self.chars += len(text)
+            if self.chars <= self.max_item_chars:
+                self.text.append(text)
+
+    def end(self, name: str) -> None:
+        if self.offer is None:
+            return
+        if not self.path:  # </o>
+            offer, self.offer = self.offer, None
+            if self.chars > self.max_item_chars:
+                too_long = Malformed(f"o is longer than {self.max_item_chars} characters")
+                self.ready.append((self.line, too_long))
+            else:
+                self.ready.append((self.line, offer))
+            return
+        value, path = "".join(self.text).strip(), self.path
+        if path == ["cat"] and value:
+            self.offer["category"] = [level.strip() for level in value.split("/") if level.strip()]
+        elif len(path) == 1 and path[0] in _FIELDS and value:
+            self.offer[_FIELDS[path[0]]] = value
+        elif path == ["attrs", "a"] and self.parameter and value:
+            self.offer.setdefault(_PARAMETERS.get(self.parameter, self.parameter), value)
+        self.path.pop()
+        self.text = []
+
+
+def _offer(attrs: dict[str, str]) -> dict[str, Any]:
+    """What an `<o>`'s XML attributes say: its id, page, price, stock, weight, availability and bundle."""
+    given = {name: value.strip() for name, value in attrs.items() if value.strip()}
+    offer: dict[str, Any] = {
+        target: given[name] for name, target in _OFFER_ATTRIBUTES.items() if name in given
+    }
+    avail = given.get("avail", "")
+    if avail in _AVAILABILITY:
+        offer["availability"] = _AVAILABILITY[avail]
+    elif avail in DELIVERY_DAYS:
+        offer["delivery_days"] = int(avail)
+    if given.get("set") == "1":
+        offer["bundle"] = True
+    return offer
