@@ -20,7 +20,7 @@ import numpy as np
 
 from engine.lexical.base import LexicalIndex
 from engine.pipeline.cache import LRUCache
-from engine.ranking.features import Terms, text_terms
+from engine.ranking.features import Terms, WordForms, text_terms
 from engine.records import Filters, Product, ScoredId
 from engine.vectors.base import VectorStore
 
@@ -144,11 +144,12 @@ Facts = tuple[Terms, bool]
 class _Epoch:
     """One catalog epoch's cached products, and their `Facts` by id."""
 
-    __slots__ = ("facts", "products")
+    __slots__ = ("facts", "forms", "products")
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, forms: WordForms | None = None) -> None:
         self.products: LRUCache[Product] = LRUCache(capacity)
         self.facts: dict[str, Facts] = {}
+        self.forms = forms
 
     def put(self, pid: str, product: Product, capacity: int) -> None:
         self.products.put(pid, product)
@@ -157,7 +158,7 @@ class _Epoch:
     def remember(self, pid: str, product: Product, capacity: int) -> Facts:
         if len(self.facts) >= capacity:  # a catalog larger than the cache: start over, never grow
             self.facts.clear()
-        facts = self.facts[pid] = (text_terms(product.title), product.available)
+        facts = self.facts[pid] = (text_terms(product.title, self.forms), product.available)
         return facts
 
 
@@ -178,10 +179,13 @@ class ProductLookup:
     of a search has evicted them from the CPU caches, measured in a throwaway loop).
     """
 
-    def __init__(self, lexical: LexicalIndex, capacity: int = 100_000) -> None:
+    def __init__(
+        self, lexical: LexicalIndex, capacity: int = 100_000, forms: WordForms | None = None
+    ) -> None:
         self.lexical = lexical
         self.capacity = capacity
-        self._epoch = _Epoch(capacity)
+        self.forms = forms  # how the title tokens are written (`text_terms`)
+        self._epoch = _Epoch(capacity, forms)
 
     def get(self, ids: Sequence[str]) -> dict[str, Product]:
         epoch = self._epoch
@@ -269,4 +273,4 @@ class ProductLookup:
     def reset(self) -> None:
         """Start a new epoch: nothing cached before is served again, nor anything a fetch already
         running files later (it fills the old epoch's cache, which nothing reads any more)."""
-        self._epoch = _Epoch(self.capacity)
+        self._epoch = _Epoch(self.capacity, self.forms)

@@ -45,6 +45,7 @@ from engine.inference.base import RankerModel
 from engine.lexical.base import LexicalIndex
 from engine.lexical.facets import PRICE_EDGES
 from engine.lexical.matching import MatchQuery
+from engine.lexical.word_forms import word_forms
 from engine.merch.rules import RuleSet
 from engine.pipeline import fusion, interleave
 from engine.pipeline.distinct import Key, collapse, family_key
@@ -67,7 +68,7 @@ from engine.pipeline.semantic import Within
 from engine.pipeline.set_pages import set_page
 from engine.pipeline.trialstate import ActiveTrial
 from engine.pipeline.types import METHODS, SORTS, PipelineConfig, RankedHit, SearchOutcome, SearchQuery
-from engine.ranking.features import QueryContext, SignalColumns, TitleMatcher, tokenize
+from engine.ranking.features import QueryContext, SignalColumns, TitleMatcher, query_terms
 from engine.ranking.stats import ClickStats
 from engine.records import FacetCounts, Filters, MemberHits, Product, ScoredId, family_count
 from engine.vectors.base import VectorStore
@@ -142,7 +143,9 @@ class SearchPipeline:
         self.dense = DenseRetriever(text_store, "text")
         self.image = DenseRetriever(image_store, "image")
         self.filter_ids = FilterIds(lexical, self.config.filter_cache_size)
-        self.products = ProductLookup(lexical, self.config.product_cache_size)
+        # The catalog language's word forms for the text features (stems; None in English).
+        self.forms = word_forms(self.config.language)
+        self.products = ProductLookup(lexical, self.config.product_cache_size, self.forms)
         self.matchset = MatchSetStage(
             lexical,
             text_store,
@@ -614,7 +617,8 @@ class SearchPipeline:
         bonus = None
         if method == "full" and (config.title_weight or config.phrase_weight) and text:
             titles = self.products.title_terms(columns.ids)
-            overlap, phrase = TitleMatcher(tokenize(text)).many_terms(titles)
+            forms = self.forms
+            overlap, phrase = TitleMatcher(query_terms(text, forms), forms).many_terms(titles)
             columns.title_overlap, columns.title_phrase = overlap, phrase
             bonus = config.title_weight * overlap + config.phrase_weight * phrase
         return fuse(columns, method, weights, config.normalisation, bonus)
@@ -653,6 +657,7 @@ class SearchPipeline:
                 click_rates=self.stats.ctrs if self.stats else None,
                 popularity=self.stats.action_count if self.stats else None,
                 click_prior=self.stats.prior_rate if self.stats else QueryContext.click_prior,
+                forms=self.forms,
             )
         with self._stage(timings, "ranker"):
             ranker = interleave.serving_ranker(self.ranker(), trial)

@@ -197,6 +197,11 @@ class SignalColumns:
         )
 
 
+WordForms = Callable[[tuple[str, ...]], tuple[str, ...]]
+"""Tokens -> the forms the text features compare: the catalog language's stems outside English
+(`engine.lexical.word_forms`), so "półki" (shelves) matches the title "Półka" (a shelf)."""
+
+
 @dataclass
 class QueryContext:
     """Per-query inputs of the feature builder."""
@@ -209,6 +214,8 @@ class QueryContext:
     # The click-through rate of a product without evidence (the stats' Beta prior mean): where a
     # weak match's `ctr` is pulled to (see the module docstring).
     click_prior: float = 1.0 / 21.0
+    # How the title, brand and category matches write words (`WordForms`); None: as tokenized.
+    forms: WordForms | None = None
 
 
 def _rrf(ranks: np.ndarray) -> np.ndarray:
@@ -220,14 +227,21 @@ Terms = tuple[tuple[str, ...], frozenset[str]]
 """A catalog string's tokens in order, and as a set."""
 
 
+def query_terms(query: str, forms: WordForms | None = None) -> tuple[str, ...]:
+    """A query's tokens as the text features compare them (`forms` applied, where given)."""
+    tokens = tuple(tokenize(query))
+    return forms(tokens) if forms else tokens
+
+
 @lru_cache(maxsize=262_144)
-def text_terms(text: str) -> Terms:
-    """Tokens of a catalog string (title, brand, category path), in order and as a set.
+def text_terms(text: str, forms: WordForms | None = None) -> Terms:
+    """Tokens of a catalog string (title, brand, category path), in order and as a set, as `forms`
+    writes them where given.
 
     Cached by the string itself: the same titles come back query after query, tokenising them was most
     of the feature builder's time, and a product edit changes the string, so nothing goes stale.
     """
-    tokens = tuple(tokenize(text))
+    tokens = query_terms(text, forms)
     return tokens, frozenset(tokens)
 
 
@@ -248,24 +262,27 @@ def _contains_phrase(haystack: Sequence[str], needle: Sequence[str]) -> bool:
 
 
 class TitleMatcher:
-    """One query's title matching, with the query side tokenised once for all its candidates."""
+    """One query's title matching, with the query side tokenised once for all its candidates; titles
+    compared in the query's `forms` (`query_terms`)."""
 
-    def __init__(self, query_tokens: Sequence[str]) -> None:
+    def __init__(self, query_tokens: Sequence[str], forms: WordForms | None = None) -> None:
         self.tokens = tuple(query_tokens)
         self.wanted = frozenset(self.tokens)
+        self.forms = forms
 
     def __call__(self, title: str) -> tuple[float, float]:
         """(share of the query's distinct tokens found in the title, 1.0 if the query is a phrase in it)."""
         if not self.wanted:
             return 0.0, 0.0
-        title_tokens, title_set = text_terms(title)
+        title_tokens, title_set = text_terms(title, self.forms)
         found = len(self.wanted & title_set)
         phrase = found == len(self.wanted) and _contains_phrase(title_tokens, self.tokens)
         return found / len(self.wanted), 1.0 if phrase else 0.0
 
     def many(self, titles: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
         """(overlap, phrase) arrays for many titles; NaN where the title is None (product gone)."""
-        return self.many_terms([None if title is None else text_terms(title) for title in titles])
+        terms = [None if title is None else text_terms(title, self.forms) for title in titles]
+        return self.many_terms(terms)
 
     def many_terms(self, terms: Sequence[Terms | None]) -> tuple[np.ndarray, np.ndarray]:
         """`many` for titles already tokenised (`text_terms`; None where the product is gone).
@@ -352,7 +369,8 @@ def _catalog_features(
     same float64 arithmetic, rounded to float32 on the write, as filling the rows element by element,
     which cost more than the arithmetic.
     """
-    q_tokens = tokenize(context.query)
+    forms = context.forms
+    q_tokens = query_terms(context.query, forms)
     q_set = frozenset(q_tokens)
     popularity = context.popularity
     match = np.zeros(len(columns.ids), dtype=np.float32) if q_set else None
@@ -365,12 +383,12 @@ def _catalog_features(
         overlap, phrase = columns.title_overlap[at], columns.title_phrase[at]
         unknown = np.flatnonzero(np.isnan(overlap))
         if unknown.size:
-            overlap[unknown], phrase[unknown] = TitleMatcher(q_tokens).many(
+            overlap[unknown], phrase[unknown] = TitleMatcher(q_tokens, forms).many(
                 [found[j].title for j in unknown.tolist()]
             )
         rows[at, 7], rows[at, 8] = overlap, phrase
-        rows[at, 10] = [len(q_set & text_terms(_category_text(p))[1]) / len(q_set) for p in found]
-    brands = [text_terms(p.brand)[1] for p in found]
+        rows[at, 10] = [len(q_set & text_terms(_category_text(p), forms)[1]) / len(q_set) for p in found]
+    brands = [text_terms(p.brand, forms)[1] for p in found]
     rows[at, 9] = [1.0 if brand and q_set.issuperset(brand) else 0.0 for brand in brands]
     rows[at, 11] = [math.log1p(p.price) if p.price and p.price > 0 else 0.0 for p in found]
     extra = [popularity(pid) if popularity else 0.0 for _, pid, _ in present]
