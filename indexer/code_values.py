@@ -1,12 +1,13 @@
 """Attribute values that read like codes naming one product each (a shop's reference, a maker's part
-number), told apart from measures ("12 kg", "3 lb 2 oz") and decimal numbers (`indexer check`)."""
+number), told apart from measures ("12 kg", "3 lb 2 oz", dimensions "45x56x88 cm") and decimal numbers
+(`indexer check`)."""
 
 from __future__ import annotations
 
 import re
 
 from engine.feed_values import written_amount
-from engine.lexical.sizes import UNIT_SPELLINGS
+from engine.lexical.sizes import TIMES, UNIT_SPELLINGS
 
 # A code: letters, digits and separators ("06019H5200", "1-42-920", "87 01 250", "DIN912-M840"), with a
 # digit; a decimal number ("12.50") or a size is a measure, not a code.
@@ -32,10 +33,14 @@ def reads_like_identifiers(values: list[str]) -> bool:
 
 
 def plain_number(value: str) -> bool:
-    """A decimal number, or quantities each with its units (`UNIT_SPELLINGS`): "12 kg", "3 lb 2 oz"."""
+    """A decimal number, or quantities each with its units (`UNIT_SPELLINGS`): "12 kg", "3 lb 2 oz"; or
+    dimensions, numbers joined by "x" with or without a unit ("45x56x88 cm", "160x200", "50 × 90 cm"):
+    a furniture or textile shop's `Wymiary` or `Ölçü` repeats few values, but is no code to look up."""
+    value = value.replace("×", TIMES)
     shape, end = "", 0
-    while found := _MEASURE_PART.match(value, end):  # n: a number, u: a unit, w: another word
-        shape += "n" if found[1] else "u" if found[2].lower() in UNIT_SPELLINGS else "w"
+    while found := _MEASURE_PART.match(value, end):  # n: a number, u: a unit, x: "x", w: another word
+        word = (found[2] or "").lower()
+        shape += "n" if found[1] else "x" if word == TIMES else "u" if word in UNIT_SPELLINGS else "w"
         end = found.end()
-    measure = end == len(value) and re.fullmatch(r"(nu+)+", shape) is not None
+    measure = end == len(value) and re.fullmatch(r"(nu+)+|n(xn)+u*", shape) is not None
     return measure or bool(_DECIMAL.fullmatch(value))

@@ -256,6 +256,8 @@ def test_only_codes_read_like_identifiers() -> None:
     assert not reads_like_identifiers(["24 mesi", "36 mesi", "12 anni"])  # ages: a cheese's, a vinegar's
     assert not reads_like_identifiers(["29 sq ft", "41 sq ft", "18 sq ft"])  # a tent's floor area
     assert not reads_like_identifiers(["3 lb 2 oz", "2 lb 5 oz", "9 lb 14 oz"])  # its weight
+    assert not reads_like_identifiers(["45x56x88 cm", "160x200 cm", "90x200", "50 × 90 cm"])  # dimensions
+    assert reads_like_identifiers(["KX-TG1611", "WM-SL-60", "DX-SZ-2D"])  # an "x" inside a code
     assert reads_like_identifiers(["DIN 912 M8", "DIN 933 M6", "ISO 7380 M5"])  # words that are no units
 
 
