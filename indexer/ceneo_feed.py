@@ -29,7 +29,9 @@ ROOT = "offers"
 OFFER = "o"
 _OFFER_ATTRIBUTES = {"id": "id", "url": "url", "price": "price", "stock": "stock", "weight": "weight"}
 _FIELDS = {"name": "title", "desc": "description"}
-_PARAMETERS = {"Producent": "brand", "Kod_producenta": "mpn", "EAN": "ean"}
+# Parameters read into the schema's fields, by their names lowercased (shops write "Producent" and
+# "producent", "EAN" and "ean"); every other parameter keeps its name as written.
+_PARAMETERS = {"producent": "brand", "kod_producenta": "mpn", "ean": "ean"}
 _AVAILABILITY = {"90": "backorder", "110": "preorder"}
 DELIVERY_DAYS = frozenset({"1", "3", "7", "14"})
 
@@ -85,7 +87,8 @@ class CeneoOffers:
         elif len(path) == 1 and path[0] in _FIELDS and value:
             self.offer[_FIELDS[path[0]]] = value
         elif path == ["attrs", "a"] and self.parameter and value:
-            self.offer.setdefault(_PARAMETERS.get(self.parameter, self.parameter), value)
+            name = _PARAMETERS.get(self.parameter.lower(), self.parameter)
+            self.offer.setdefault(name, value)
         self.path.pop()
         self.text = []
 

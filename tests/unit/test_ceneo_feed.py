@@ -43,6 +43,7 @@ FEED = """<?xml version="1.0" encoding="UTF-8"?>
 </o>
 <o id="2002" url="https://sklep.example/lozko-2002.html" price="1 899,00 zł" avail="90" stock="0">
 <cat><![CDATA[Sypialnia/Łóżka]]></cat><name><![CDATA[Łóżko kontynentalne 160x200]]></name>
+<attrs><a name="producent">Sennik</a><a name="ISBN"> </a></attrs>
 </o>
 <o id="2003" price="99.00" avail="99"><cat><![CDATA[Meble]]></cat></o>
 <o id="2004" price="129.00" avail="3" stock="0" set="1"><name>Zestaw półek</name></o>
@@ -73,6 +74,7 @@ def test_each_offer_reads_as_a_product(loaded: LoadedCatalog) -> None:
     assert not set(attributes) & {"basket", "set", "avail", "Producent", "Kod_producenta", "EAN"}
     assert bed["category"] == ["Sypialnia", "Łóżka"] and bed["price"] == 1899.0  # "1 899,00 zł"
     assert bed["availability"] == "backorder"  # avail 90: made to order, though none is in stock
+    assert bed["brand"] == "Sennik" and "ISBN" not in bed["attributes"]  # any case; an empty one left out
     assert shelves["availability"] == "out_of_stock" and shelves["attributes"]["bundle"] == "true"
     assert shelves["attributes"]["delivery_days"] == 3
 
