@@ -78,6 +78,23 @@ CURRENCY_SIGNS: dict[str, frozenset[str]] = {
     "руб": frozenset({"RUB"}),
     "руб.": frozenset({"RUB"}),
 }
+# Codes shop systems still write for a currency whose ISO code changed: the ruble's before 1998 (Yandex
+# Market's YML keeps it), the Turkish lira's from 2005 to 2008.
+OLD_CODES = {"RUR": "RUB", "YTL": "TRY"}
+
+
+def currency_code(text: str) -> str | None:
+    """A record's currency as shop systems write it: an ISO 4217 code in any case ("eur"), an old code
+    (`OLD_CODES`), or a sign or local abbreviation naming one currency ("zł", "TL", "₺", "€", "руб").
+    None otherwise: not a currency, or a sign naming several ("$", "kr"), which only the shop can tell."""
+    written = text.strip()
+    if len(written) == 3 and written.isascii() and written.isalpha():
+        code = written.upper()
+        return OLD_CODES.get(code, code)
+    codes = CURRENCY_SIGNS.get(unicodedata.normalize("NFKC", written).lower())
+    return next(iter(codes)) if codes is not None and len(codes) == 1 else None
+
+
 _LABELLED = re.compile(r"([^\d]*?)\s*([0-9](?:[0-9.,'’]|[ \u00a0\u202f](?=[0-9]))*)\s*([^\d]*)")
 
 
@@ -98,7 +115,7 @@ def parse_price(text: str, currency: str) -> float:
         return parse_number(match.group(2), whole)
     codes = CURRENCY_SIGNS.get(label.lower())
     if codes is None and len(label) == 3 and label.isalpha() and label.isupper():  # as ISO writes codes
-        codes = frozenset({label})
+        codes = frozenset({OLD_CODES.get(label, label)})
     if codes is None:
         return parse_number(text)  # not a currency: refused as a number, naming the text
     if currency not in codes:

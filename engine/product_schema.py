@@ -30,7 +30,13 @@ from typing import Any
 
 from engine.charset import composed
 from engine.errors import InvalidInput
-from engine.feed_values import availability_of_flag, first_image, published_of_flag, read_number
+from engine.feed_values import (
+    availability_of_flag,
+    currency_code,
+    first_image,
+    published_of_flag,
+    read_number,
+)
 from engine.markup import plain_text
 from engine.records import AVAILABILITY_VALUES, BUYABLE, CATEGORY_SEPARATOR, Product
 from engine.schema_attributes import read_attributes
@@ -235,12 +241,16 @@ def _category(value: Any, check: FieldChecker, levels: str) -> tuple[str, ...]:
 
 
 def _currency(value: Any, check: FieldChecker, default: str) -> str:
+    """The record's currency (`currency_code`: an ISO code, an old one, a sign naming one currency)."""
     if missing(value):
         return default
-    if not isinstance(value, str) or len(value.strip()) != 3 or not value.strip().isalpha():
-        check.fail("currency", f"expected a 3-letter ISO 4217 code, got {show(value)}")
+    code = currency_code(value) if isinstance(value, str) else None
+    if code is None:
+        check.fail(
+            "currency", f"expected a 3-letter ISO 4217 code (or a sign of one currency), got {show(value)}"
+        )
         return default
-    return value.strip().upper()
+    return code
 
 
 def _stock(value: Any, check: FieldChecker) -> float | None:

@@ -37,7 +37,6 @@ _READ = frozenset({"SatisFiyati", "IndirimliFiyat", "ParaBirimi", "ParaBirimiKod
 _READ |= {"OnYazi", "Aciklama", "Kategori", "KategoriTree"}
 # Fields of a card or a variant that become no attribute of their own.
 _NOT_ATTRIBUTES = _PRIVATE | _READ | _PRODUCT_FIELDS.keys() | _VARIANT_FIELDS.keys()
-_CURRENCIES = {"TL": "TRY", "YTL": "TRY"}
 _FALSE = frozenset({"false", "0", "hayir", "hayır"})
 
 
@@ -172,7 +171,7 @@ def _prices(fields: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     code = fields.get("ParaBirimiKodu") or fields.get("ParaBirimi", "")
     if code:
-        out["currency"] = _CURRENCIES.get(code.strip().upper(), code.strip().upper())
+        out["currency"] = code.strip()  # "TL" is TRY, as the schema reads it (`currency_code`)
     price, discounted = fields.get("SatisFiyati", ""), fields.get("IndirimliFiyat", "")
     if not price:
         return out

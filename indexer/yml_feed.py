@@ -29,7 +29,6 @@ ROOT = "yml_catalog"
 _FIELDS = {"name": "title", "vendor": "brand", "picture": "image", "description": "description"}
 _FIELDS |= {"vendorCode": "mpn", "barcode": "barcode", "count": "stock", "currencyId": "currency"}
 _OFFER_ATTRIBUTES = {"id": "id", "available": "available", "group_id": "group"}
-_CURRENCIES = {"RUR": "RUB"}  # YML's old code for the ruble
 _SEPARATE = "param"
 
 
@@ -114,9 +113,6 @@ class Offers:
             record.update(price=old, sale_price=price)
         elif price:
             record["price"] = price
-        currency = str(record.get("currency", "")).upper()
-        if currency:
-            record["currency"] = _CURRENCIES.get(currency, currency)
         for name, values in self.params.items():
             record.setdefault(name, values[0] if len(values) == 1 else values)
         for name in ("country_of_origin", "url", "sales_notes", "manufacturer_warranty"):

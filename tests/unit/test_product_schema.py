@@ -425,6 +425,33 @@ def test_a_price_may_carry_its_currency_sign_or_code(text: str, currency: str, p
     assert product.price == pytest.approx(price) and product.currency == currency
 
 
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("eur", "EUR"),  # an ISO code in any case
+        ("RUR", "RUB"),  # the ruble's code before 1998, which YML feeds still write
+        ("YTL", "TRY"),
+        ("TL", "TRY"),  # a sign or local abbreviation naming one currency
+        ("zł", "PLN"),
+        ("₺", "TRY"),
+        ("руб", "RUB"),
+        ("€", "EUR"),
+    ],
+)
+def test_a_records_currency_may_be_written_as_shop_systems_write_it(written: str, code: str) -> None:
+    product = validate_record({"id": "a", "title": "t", "price": "12,50", "currency": written})
+    assert product.currency == code
+    if written != "eur":  # in a price, a code is read as ISO writes it, in capitals
+        priced = validate_record({"id": "a", "title": "t", "price": f"1299 {written}", "currency": code})
+        assert priced.price == 1299.0  # the price may carry the same old code or sign
+
+
+def test_a_sign_of_several_currencies_is_no_records_currency() -> None:
+    for written in ("$", "kr", "euro", "E"):
+        with pytest.raises(RecordError, match=re.escape("currency: expected a 3-letter ISO 4217 code")):
+            validate_record({"id": "a", "title": "t", "currency": written})
+
+
 def test_a_price_in_another_currency_than_its_record_is_refused_naming_both() -> None:
     with pytest.raises(RecordError, match=re.escape("price: written in $ but the record's currency is EUR")):
         validate_record({"id": "a", "title": "t", "price": "$12", "currency": "EUR"})
