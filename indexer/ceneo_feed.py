@@ -13,10 +13,12 @@ item at all, and was refused.
 Here each `<o>` is a record, numbered by the line it starts on: `cat` the category (split at "/"),
 `Producent` the brand, `Kod_producenta` the maker's code (`mpn`) and `EAN` the `ean` (both
 identifiers), every other parameter an attribute named as written ("Kolor", "Materiał"), the main
-picture the image, `stock` the stock. The `avail` code says when an offer ships: 1, 3, 7 or 14 days
-(kept as the `delivery_days` attribute; whether it is in stock is the stock's to say), 90 made to order
-(`backorder`), 110 a preorder, 99 no information. `basket` (Ceneo's own checkout) is no product
-property and is not kept; `set="1"` (a bundle of products) is the attribute `bundle`.
+picture the image, `stock` the stock, every price in złoty (PLN, Ceneo's only currency, which the feed
+does not name: a shop that left `AISLE_CURRENCY` unset is not shown dollars). The `avail` code says
+when an offer ships: 1, 3, 7 or 14 days (kept as the `delivery_days` attribute; whether it is in stock
+is the stock's to say), 90 made to order (`backorder`), 110 a preorder, 99 no information. `basket`
+(Ceneo's own checkout) is no product property and is not kept; `set="1"` (a bundle of products) is the
+attribute `bundle`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 from indexer.malformed import Malformed
 
 ROOT = "offers"
+CURRENCY = "PLN"  # Ceneo lists prices in złoty only; the feed has no currency field
 OFFER = "o"
 _OFFER_ATTRIBUTES = {"id": "id", "url": "url", "price": "price", "stock": "stock", "weight": "weight"}
 _FIELDS = {"name": "title", "desc": "description"}
@@ -96,9 +99,8 @@ class CeneoOffers:
 def _offer(attrs: dict[str, str]) -> dict[str, Any]:
     """What an `<o>`'s XML attributes say: its id, page, price, stock, weight, availability and bundle."""
     given = {name: value.strip() for name, value in attrs.items() if value.strip()}
-    offer: dict[str, Any] = {
-        target: given[name] for name, target in _OFFER_ATTRIBUTES.items() if name in given
-    }
+    offer: dict[str, Any] = {"currency": CURRENCY}
+    offer |= {target: given[name] for name, target in _OFFER_ATTRIBUTES.items() if name in given}
     avail = given.get("avail", "")
     if avail in _AVAILABILITY:
         offer["availability"] = _AVAILABILITY[avail]

@@ -79,6 +79,13 @@ def test_each_offer_reads_as_a_product(loaded: LoadedCatalog) -> None:
     assert shelves["attributes"]["delivery_days"] == 3
 
 
+def test_prices_are_in_zloty_whatever_the_shops_default(tmp_path: Path) -> None:
+    path = tmp_path / "ceneo.xml"
+    path.write_text(FEED, encoding="utf-8")
+    chair = load_catalog(path, Limits()).products[0]  # AISLE_CURRENCY unset: USD for other formats
+    assert (chair.price, chair.currency) == (349.0, "PLN")
+
+
 def test_an_offer_that_cannot_be_read_is_reported_by_its_line(loaded: LoadedCatalog) -> None:
     written = '<o id="2003" price="99.00" avail="99"><cat><![CDATA[Meble]]></cat></o>'
     line = FEED.splitlines().index(written) + 1
