@@ -22,15 +22,12 @@ judged by what the shop says each product is.
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from bench.appliance_catalog import CATALOG, JUDGED, Appliance, Params
-from bench.shop_judging import shop_main, write_catalog
-from engine.schema_checks import Limits
-from indexer.loading import load_catalog
+from bench.shop_judging import shop_main, write_feed_shop
 
 SEED = 59
 FEED = "yml.xml"
@@ -135,22 +132,11 @@ def write(out: Path, seed: int = SEED) -> dict[str, int]:
     feed = Feed(seed)
     feed.products()
     feed.bad_offers()
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / FEED
-    path.write_text(feed.xml(), encoding="utf-8")
-    (out / "search-fields.json").write_text(json.dumps(SEARCH_FIELDS, ensure_ascii=False), encoding="utf-8")
-    synonyms = json.dumps({"synonyms": SYNONYMS}, ensure_ascii=False)
-    (out / "synonyms.json").write_text(synonyms, encoding="utf-8")
-    loaded = load_catalog(path, Limits.for_shop("RUB"))
-    products = [p.to_dict() for p in loaded.products]
-    judged = write_catalog(out, products, JUDGED, "td", lambda p: feed.truth.get(str(p["id"]), ""))
-    return {
-        "offers": len(feed.offers),
-        "products": len(products),
-        "bad offers": len(loaded.problems),
-        "queries": len(JUDGED),
-        "judgements": judged,
-    }
+    settings = (SEARCH_FIELDS, SYNONYMS)
+    read = write_feed_shop(out, (FEED, feed.xml()), "RUB", settings, JUDGED, "td", feed.truth)
+    products, bad, judged = read
+    return {"offers": len(feed.offers), "products": products, "bad offers": bad, "queries": len(JUDGED),
+            "judgements": judged}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,7 +24,6 @@ queries judged by what the shop says each offer is.
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from dataclasses import replace
@@ -32,9 +31,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from bench.furniture_catalog import CATALOG, JUDGED, Furniture
-from bench.shop_judging import fold, shop_main, write_catalog
-from engine.schema_checks import Limits
-from indexer.loading import load_catalog
+from bench.shop_judging import fold, shop_main, write_feed_shop
 
 SEED = 67
 FEED = "ceneo.xml"
@@ -115,22 +112,11 @@ def write(out: Path, seed: int = SEED) -> dict[str, int]:
     feed = Feed(seed)
     feed.products()
     feed.odd_offer()
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / FEED
-    path.write_text(feed.xml(), encoding="utf-8")
-    (out / "search-fields.json").write_text(json.dumps(SEARCH_FIELDS, ensure_ascii=False), encoding="utf-8")
-    synonyms = json.dumps({"synonyms": SYNONYMS}, ensure_ascii=False)
-    (out / "synonyms.json").write_text(synonyms, encoding="utf-8")
-    loaded = load_catalog(path, Limits.for_shop("PLN"))
-    products = [p.to_dict() for p in loaded.products]
-    judged = write_catalog(out, products, JUDGED, "mw", lambda p: feed.truth.get(str(p["id"]), ""))
-    return {
-        "offers": len(feed.offers),
-        "products": len(products),
-        "bad offers": len(loaded.problems),
-        "queries": len(JUDGED),
-        "judgements": judged,
-    }
+    settings = (SEARCH_FIELDS, SYNONYMS)
+    read = write_feed_shop(out, (FEED, feed.xml()), "PLN", settings, JUDGED, "mw", feed.truth)
+    products, bad, judged = read
+    return {"offers": len(feed.offers), "products": products, "bad offers": bad, "queries": len(JUDGED),
+            "judgements": judged}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

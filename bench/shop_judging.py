@@ -100,6 +100,32 @@ def write_catalog(
     return len(judged)
 
 
+def write_feed_shop(
+    out: Path,
+    feed: tuple[str, str],
+    currency: str,
+    settings: tuple[Mapping[str, float], list[list[str]]],
+    queries: Judged,
+    prefix: str,
+    truth: Mapping[str, str],
+) -> tuple[int, int, int]:
+    """Write a feed shop's files under `out`: the feed (`feed`: its file name and text), its search
+    fields and synonym sets (`settings`: search-fields.json, synonyms.json), the catalog as `indexer
+    build` reads the feed in `currency` and `queries` judged by what the shop says each product is
+    (`truth`, by id). (products read, problems reported, judgements)."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / feed[0]
+    path.write_text(feed[1], encoding="utf-8")
+    fields, synonyms = settings
+    (out / "search-fields.json").write_text(json.dumps(fields, ensure_ascii=False), encoding="utf-8")
+    sets = json.dumps({"synonyms": synonyms}, ensure_ascii=False)
+    (out / "synonyms.json").write_text(sets, encoding="utf-8")
+    loaded = load_catalog(path, Limits.for_shop(currency))
+    products = [p.to_dict() for p in loaded.products]
+    judged = write_catalog(out, products, queries, prefix, lambda p: truth.get(str(p["id"]), ""))
+    return len(products), len(loaded.problems), judged
+
+
 def write_judged(out: Path, queries: Judged, prefix: str, judged: list[tuple[str, str, int]]) -> None:
     """queries.tsv and qrels.tsv under `out`, as `bench.relevance` and `bench.sim_seeds` read them."""
     with (out / "queries.tsv").open("w", encoding="utf-8") as f:

@@ -25,17 +25,14 @@ and "yatak örtüsü", "bornoz" and "sabahlık"), and queries judged by what the
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from dataclasses import replace
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from bench.shop_judging import fold, shop_main, write_catalog
+from bench.shop_judging import fold, shop_main, write_feed_shop
 from bench.textile_catalog import CATALOG, JUDGED, SHEER, Options, Textile
-from engine.schema_checks import Limits
-from indexer.loading import load_catalog
 
 SEED = 61
 FEED = "urunler.xml"
@@ -158,23 +155,11 @@ def write(out: Path, seed: int = SEED) -> dict[str, int]:
     feed = Feed(seed)
     feed.products()
     feed.odd_cards()
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / FEED
-    path.write_text(feed.xml(), encoding="utf-8")
-    (out / "search-fields.json").write_text(json.dumps(SEARCH_FIELDS, ensure_ascii=False), encoding="utf-8")
-    synonyms = json.dumps({"synonyms": SYNONYMS}, ensure_ascii=False)
-    (out / "synonyms.json").write_text(synonyms, encoding="utf-8")
-    loaded = load_catalog(path, Limits.for_shop("TRY"))
-    products = [p.to_dict() for p in loaded.products]
-    judged = write_catalog(out, products, JUDGED, "ege", lambda p: feed.truth.get(str(p["id"]), ""))
-    return {
-        "cards": len(feed.cards),
-        "variants": feed.variants,
-        "products": len(products),
-        "bad variants": len(loaded.problems),
-        "queries": len(JUDGED),
-        "judgements": judged,
-    }
+    settings = (SEARCH_FIELDS, SYNONYMS)
+    read = write_feed_shop(out, (FEED, feed.xml()), "TRY", settings, JUDGED, "ege", feed.truth)
+    products, bad, judged = read
+    return {"cards": len(feed.cards), "variants": feed.variants, "products": products, "bad variants": bad,
+            "queries": len(JUDGED), "judgements": judged}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
