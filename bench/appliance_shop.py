@@ -132,11 +132,16 @@ def write(out: Path, seed: int = SEED) -> dict[str, int]:
     feed = Feed(seed)
     feed.products()
     feed.bad_offers()
-    settings = (SEARCH_FIELDS, SYNONYMS)
-    read = write_feed_shop(out, (FEED, feed.xml()), "RUB", settings, JUDGED, "td", feed.truth)
-    products, bad, judged = read
-    return {"offers": len(feed.offers), "products": products, "bad offers": bad, "queries": len(JUDGED),
-            "judgements": judged}  # fmt: skip
+    products, bad, judged = write_feed_shop(
+        out, (FEED, feed.xml()), "RUB", (SEARCH_FIELDS, SYNONYMS), JUDGED, "td", feed.truth
+    )
+    return {
+        "offers": len(feed.offers),
+        "products": products,
+        "bad offers": bad,
+        "queries": len(JUDGED),
+        "judgements": judged,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

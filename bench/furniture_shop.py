@@ -112,11 +112,16 @@ def write(out: Path, seed: int = SEED) -> dict[str, int]:
     feed = Feed(seed)
     feed.products()
     feed.odd_offer()
-    settings = (SEARCH_FIELDS, SYNONYMS)
-    read = write_feed_shop(out, (FEED, feed.xml()), "PLN", settings, JUDGED, "mw", feed.truth)
-    products, bad, judged = read
-    return {"offers": len(feed.offers), "products": products, "bad offers": bad, "queries": len(JUDGED),
-            "judgements": judged}  # fmt: skip
+    products, bad, judged = write_feed_shop(
+        out, (FEED, feed.xml()), "PLN", (SEARCH_FIELDS, SYNONYMS), JUDGED, "mw", feed.truth
+    )
+    return {
+        "offers": len(feed.offers),
+        "products": products,
+        "bad offers": bad,
+        "queries": len(JUDGED),
+        "judgements": judged,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

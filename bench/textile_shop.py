@@ -155,11 +155,17 @@ def write(out: Path, seed: int = SEED) -> dict[str, int]:
     feed = Feed(seed)
     feed.products()
     feed.odd_cards()
-    settings = (SEARCH_FIELDS, SYNONYMS)
-    read = write_feed_shop(out, (FEED, feed.xml()), "TRY", settings, JUDGED, "ege", feed.truth)
-    products, bad, judged = read
-    return {"cards": len(feed.cards), "variants": feed.variants, "products": products, "bad variants": bad,
-            "queries": len(JUDGED), "judgements": judged}  # fmt: skip
+    products, bad, judged = write_feed_shop(
+        out, (FEED, feed.xml()), "TRY", (SEARCH_FIELDS, SYNONYMS), JUDGED, "ege", feed.truth
+    )
+    return {
+        "cards": len(feed.cards),
+        "variants": feed.variants,
+        "products": products,
+        "bad variants": bad,
+        "queries": len(JUDGED),
+        "judgements": judged,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

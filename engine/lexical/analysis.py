@@ -282,12 +282,12 @@ class SnowballAnalyzer:
         self._fold = language in ACCENT_FREE_LANGUAGES
         self._stopwords = stopwords(language)
         rules = RULE_STEMMERS.get(language)
-        self._stemmer = rules() if rules else Stemmer.Stemmer(language)
+        self.stemmer = rules() if rules else Stemmer.Stemmer(language)  # `stemWords`, as PyStemmer's
 
     def __call__(self, text: str) -> list[str]:
         tokens = _folded(tokenize(text)) if self._fold else tokenize(text)
         words = [t for t in tokens if t not in self._stopwords]
-        return cjk_bigrams(self._stemmer.stemWords(words)) if words else []
+        return cjk_bigrams(self.stemmer.stemWords(words)) if words else []
 
 
 def make_analyzer(language: str = "english") -> Callable[[str], list[str]]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from engine.lexical.analysis import RULE_STEMMERS
+from engine.lexical.analysis import SnowballAnalyzer
 
 # Tokens -> their forms (`engine.ranking.features.WordForms`, which this layer does not import).
 WordForms = Callable[[tuple[str, ...]], tuple[str, ...]]
@@ -30,15 +30,9 @@ def word_forms(language: str) -> WordForms | None:
     function per language, so the feature builder's caches key on it."""
     if language == "english":
         return None
-    rules = RULE_STEMMERS.get(language)
-    if rules is not None:
-        stemmer = rules()
-    else:
-        import Stemmer  # type: ignore[import-not-found]
-
-        stemmer = Stemmer.Stemmer(language)
+    stem_words = SnowballAnalyzer(language).stemmer.stemWords  # the lexical analysis's own stemmer
 
     def forms(tokens: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(stemmer.stemWords(list(tokens)))
+        return tuple(stem_words(list(tokens)))
 
     return forms
