@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bench.shop_judging import Judged, folded
+from bench.shop_judging import Judged, folded, written_pairs
 
 CHAIR, TABLE, SMALL_TABLE = "Meble/Krzesła/Krzesło", "Meble/Stoły/Stół", "Meble/Stoliki/Stolik"
 STOOL, OFFICE = "Meble/Krzesła/Hoker", "Meble/Krzesła biurowe/Fotel biurowy"
@@ -64,9 +64,7 @@ class Furniture:
         """The offer's `<a name=...>` parameters after maker, code and EAN: colour, material, size, the
         rest."""
         rows = [("Kolor", self.colour), ("Materiał", self.material), ("Wymiary", self.size)]
-        for part in filter(None, self.more.split("; ")):
-            name, value = part.split("=", 1)
-            rows.append((name, value))
+        rows += written_pairs(self.more)
         return [(name, value) for name, value in rows if value]
 
     def truth(self, ean: str) -> str:

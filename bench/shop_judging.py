@@ -35,6 +35,12 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
 
 
+def written_pairs(text: str) -> list[tuple[str, str]]:
+    """A made-up catalog's further details as it writes them, "Gramaj=500 gr/m²; Yaş=4-6 yaş", as
+    (name, value) pairs in order."""
+    return [(name, value) for name, _, value in (part.partition("=") for part in text.split("; ") if part)]
+
+
 def department(product: Record) -> str:
     """The top level of the product's category ("Perros > Juguetes" -> "Perros")."""
     category = product.get("category", "")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bench.shop_judging import Judged, folded
+from bench.shop_judging import Judged, folded, written_pairs
 
 BATH, HAND, BEACH, HAIR, TOWEL_SET = (f"Banyo/Havlular/{kind}" for kind in
     ("Banyo Havlusu", "El Havlusu", "Plaj Havlusu", "Saç Havlusu", "Havlu Seti"))  # fmt: skip
@@ -76,10 +76,7 @@ class Textile:
     def details(self) -> list[tuple[str, str]]:
         """The card's technical details as the feed lists them: material, size, the rest, washing, origin."""
         rows = [("Malzeme", self.material), *([("Ölçü", self.size)] if self.size else [])]
-        for part in filter(None, self.more.split("; ")):
-            name, value = part.split("=", 1)
-            rows.append((name, value))
-        return [*rows, ("Yıkama", self.wash), ("Menşei", "Türkiye")]
+        return [*rows, *written_pairs(self.more), ("Yıkama", self.wash), ("Menşei", "Türkiye")]
 
     def truth(self, options: Options, codes: str) -> str:
         """What the shop says the card's variant with `options` is (`codes`: its stock code and
