@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.book_catalog import BOOKS, CLASSICS, JUDGED, KNOWN_ISBNS, NOVELS, THINGS, Format
-from bench.shop_judging import ExportRows, shop_main, write_csv_shop
+from bench.shop_judging import ExportRows, ean13, shop_main, write_csv_shop
 from indexer.readers import FeedFormat
 
 SEED = 29
@@ -100,9 +100,7 @@ class Export(ExportRows):
 
 
 def _isbn13(serial: int) -> str:
-    first12 = f"9783{serial:08d}"
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
-    return first12 + str((10 - total % 10) % 10)
+    return ean13(f"9783{serial:08d}")
 
 
 def judged_text(product: dict[str, Any]) -> str:

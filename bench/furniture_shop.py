@@ -31,7 +31,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from bench.furniture_catalog import CATALOG, JUDGED, Furniture
-from bench.shop_judging import fold, shop_main, write_feed_shop
+from bench.shop_judging import ean13, fold, shop_main, write_feed_shop
 
 SEED = 67
 FEED = "ceneo.xml"
@@ -47,9 +47,7 @@ WRITTEN_PRICE = "DX-SZ-2D"  # the wardrobe whose price the shop typed as a sprea
 
 def ean(offer: int) -> str:
     """The EAN-13 printed on an offer's label, its check digit right."""
-    digits = f"{GS1_PREFIX}{offer % 1000:03d}"
-    check = (10 - sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits)) % 10) % 10
-    return digits + str(check)
+    return ean13(f"{GS1_PREFIX}{offer % 1000:03d}")
 
 
 def slug(name: str) -> str:

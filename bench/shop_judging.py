@@ -22,6 +22,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from engine.lexical.isbn import ean_check_digit
 from engine.schema_checks import Limits
 from indexer.loading import load_catalog
 from indexer.readers import FeedFormat
@@ -33,6 +34,11 @@ Judged = Mapping[str, tuple[str, str | None]]  # query -> (asked pattern, kind p
 def fold(text: str) -> str:
     """Lowercased, accents removed: what the patterns are written against."""
     return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def ean13(first12: str) -> str:
+    """`first12` (twelve digits) with the EAN-13 check digit a label prints after them."""
+    return first12 + ean_check_digit(first12)
 
 
 def written_pairs(text: str) -> list[tuple[str, str]]:
@@ -174,9 +180,7 @@ class ExportRows:
 
     def ean(self) -> str:
         """A random EAN-13 with its check digit right (an identifier a shopper could type)."""
-        digits = [self.rng.randint(0, 9) for _ in range(12)]
-        check = (10 - sum(d * (3 if i % 2 else 1) for i, d in enumerate(digits)) % 10) % 10
-        return "".join(map(str, digits)) + str(check)
+        return ean13("".join(str(self.rng.randint(0, 9)) for _ in range(12)))
 
     def csv(self, columns: list[str], delimiter: str = ",") -> str:
         """The rows as a spreadsheet saves them: a header of `columns`, lines ended by CRLF."""

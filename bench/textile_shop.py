@@ -31,7 +31,7 @@ from dataclasses import replace
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from bench.shop_judging import fold, shop_main, write_feed_shop
+from bench.shop_judging import ean13, fold, shop_main, write_feed_shop
 from bench.textile_catalog import CATALOG, JUDGED, SHEER, Options, Textile
 
 SEED = 61
@@ -58,9 +58,7 @@ def lira(amount: float) -> str:
 
 def ean(variant: int) -> str:
     """The EAN-13 printed on a variant's label, its check digit right."""
-    digits = f"{GS1_PREFIX}{variant:05d}"
-    check = (10 - sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits)) % 10) % 10
-    return digits + str(check)
+    return ean13(f"{GS1_PREFIX}{variant:05d}")
 
 
 def short(value: str) -> str:

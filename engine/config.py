@@ -97,6 +97,7 @@ class Settings(BaseSettings):
         "russian",
         "turkish",
         "polish",
+        "czech",
     ] = "english"
     semantic_match_threshold: float | None = Field(
         None,
@@ -547,6 +548,7 @@ _LANGUAGE_CODES = {
     "ru": "russian",
     "tr": "turkish",
     "pl": "polish",
+    "cs": "czech",
 }
 
 

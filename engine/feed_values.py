@@ -70,6 +70,7 @@ CURRENCY_SIGNS: dict[str, frozenset[str]] = {
     "kr": frozenset({"SEK", "NOK", "DKK", "ISK"}),
     "kr.": frozenset({"DKK", "ISK"}),
     "zł": frozenset({"PLN"}),
+    "kč": frozenset({"CZK"}),  # "12 990 Kč", as Czech shops write a price
     "fr.": frozenset({"CHF"}),
     "r$": frozenset({"BRL"}),
     "₺": frozenset({"TRY"}),

@@ -14,6 +14,8 @@ from engine.charset import bad_character, composed
 from engine.feed_values import read_number
 from engine.markup import plain_text
 
+DEFAULT_CURRENCY = "USD"  # a shop's currency when it names none (`Settings.currency` unset)
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -38,7 +40,7 @@ class Limits:
     image_chars: int = 2_048
     record_bytes: int = 1 << 20
     category_paths: int = 20
-    currency: str = "USD"
+    currency: str = DEFAULT_CURRENCY
     category_lists: str = ""  # what separates a cell's category paths (`Settings.category_lists`)
     attribute_values: int = 100  # values one list attribute may hold
     category_levels: str = ">"  # what separates a path's levels in a cell (`Settings.category_levels`)
@@ -51,7 +53,7 @@ class Limits:
         """The default limits with the shop's currency (`Settings.currency`; None: USD), category list
         separator (`Settings.category_lists`), path level separator and root (`Settings.category_levels`,
         `Settings.category_root`: how its catalog files write a path)."""
-        code = currency.upper() if currency else "USD"
+        code = currency.upper() if currency else DEFAULT_CURRENCY
         return cls(currency=code, category_lists=category_lists, category_levels=levels, category_root=root)
 
 

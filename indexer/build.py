@@ -48,7 +48,7 @@ from engine.inference.base import ClipEncoder, InferenceBackend, TextEncoder
 from engine.lexical.base import LexicalIndex
 from engine.lexical.facets import price_edges_of, price_scale
 from engine.lexical.matching import SearchFields
-from engine.product_schema import DEFAULT_LIMITS, Limits
+from engine.product_schema import Limits
 from engine.storage import file_lock
 from engine.vectors.base import VectorManifest, VectorStore, VectorStoreIO
 from engine.vectors.calibration import DEFAULT_QUANTILE, NEAR_QUANTILE, calibrate_store
@@ -59,9 +59,10 @@ from indexer.embedding import DEFAULT_EMBED, EmbedOptions, product_encoder
 from indexer.images import ImageLoader
 from indexer.loading import Entry, load_catalog
 from indexer.problems import MAX_BAD_SHARE, BadRecords, Problem, refuse_bad
-from indexer.readers import DEFAULT_FEED, FeedFormat
+from indexer.readers import FeedFormat
 from indexer.reanalyse import reanalyse
 from indexer.rounded import rounded_identifiers
+from indexer.shop_reading import shop_feed, shop_limits
 from indexer.stages import StageResult, count_reused, image_stage, text_stage, write_stores
 
 _BAR = {"unit": "item", "desc": "embedding", "dynamic_ncols": True}
@@ -75,11 +76,12 @@ class BuildOptions:
     chunk_size: int = 1_024
     embed: EmbedOptions = DEFAULT_EMBED
     image_timeout_s: float = 10.0
-    limits: Limits = DEFAULT_LIMITS
-    feed: FeedFormat = DEFAULT_FEED  # the export's column names and encoding
+    # How records are read and the export's columns and encoding; None: the shop's (`indexer.shop_reading`).
+    limits: Limits | None = None
+    feed: FeedFormat | None = None
     progress: bool = True
-    # The query-encoder version that embeds the texts: a both-towers version re-embeds the catalog in its
-    # own space (blue/green). None keeps the live generation's; 1 is the configured text model.
+    # The query-encoder version that embeds the texts (a both-towers version re-embeds the catalog in its
+    # own space, blue/green); None keeps the live generation's, 1 is the configured text model.
     text_tower: int | None = None
 
 
@@ -106,24 +108,22 @@ class Builder:
         lexical: LexicalIndex,
         io: VectorStoreIO | None = None,
     ) -> None:
-        self.settings = settings
-        self.root = catalog_root(settings)
-        self.inference = inference
-        self.lexical = lexical
+        self.settings, self.root = settings, catalog_root(settings)
+        self.inference, self.lexical = inference, lexical
         self.io = io or FactoryVectorIO(settings)
 
     def build(self, path: Path, options: BuildOptions | None = None) -> BuildReport:
         """Build `path` into a new generation; `BadRecords` in strict mode or when nothing is valid."""
         options = options or BuildOptions()
-        loaded = load_catalog(path, options.limits, options.feed)
+        limits, feed = options.limits or shop_limits(self.settings), options.feed or shop_feed(self.settings)
+        loaded = load_catalog(path, limits, feed)
         fields = SearchFields.from_settings(self.settings)
         rounded = rounded_identifiers(loaded.products, fields.identifier_names())
         report = partial(BuildReport, unpublished=len(loaded.unpublished), rounded=rounded)
         refuse_bad(loaded.problems, len(loaded.entries), options.strict, options.max_bad_share)
         tower = self._text_tower(options)
-        text_encoder = product_encoder(self.inference, tower)
-        clip = self.inference.clip_encoder()
-        if clip is not None and not any(e.product.image for e in loaded.entries):
+        text_encoder, clip = product_encoder(self.inference, tower), self.inference.clip_encoder()
+        if not any(e.product.image for e in loaded.entries):
             clip = None
         encoders = {"text": text_encoder.info(), **({"image": clip.info()} if clip is not None else {})}
         checksum = str(CatalogChecksum.of(loaded.products))

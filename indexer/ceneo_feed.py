@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.malformed import Malformed
+from indexer.feed_item import ItemReader
 
 ROOT = "offers"
 CURRENCY = "PLN"  # Ceneo lists prices in złoty only; the feed has no currency field
@@ -39,52 +39,34 @@ _AVAILABILITY = {"90": "backorder", "110": "preorder"}
 DELIVERY_DAYS = frozenset({"1", "3", "7", "14"})
 
 
-class CeneoOffers:
+class CeneoOffers(ItemReader):
     """expat handlers that gather each `<o>` into a record."""
 
     def __init__(self, parser: Any, max_item_chars: int) -> None:
-        self.parser = parser
-        self.max_item_chars = max_item_chars
-        self.ready: list[tuple[int, dict[str, Any] | Malformed]] = []
-        self.offer: dict[str, Any] | None = None
-        self.path: list[str] = []  # element names below the current <o>
+        super().__init__(parser, max_item_chars)
+        self.offer: dict[str, Any] = {}
         self.parameter = ""  # the name of the <a> whose text is gathered
-        self.text: list[str] = []
-        self.line = 0
-        self.chars = 0
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         local = name.rsplit("}", 1)[-1]
-        if self.offer is None:
+        if not self.inside:
             if local == OFFER:
-                self.offer, self.path, self.text = _offer(attrs), [], []
-                self.line, self.chars = self.parser.CurrentLineNumber, 0
+                self.begin()
+                self.offer = _offer(attrs)
             return
-        self.path.append(local)
-        self.text = []
+        self.enter(local)
         if self.path == ["imgs", "main"] and attrs.get("url", "").strip():
             self.offer.setdefault("image", attrs["url"].strip())
         elif self.path == ["attrs", "a"]:
             self.parameter = attrs.get("name", "").strip()
 
-    def data(self, text: str) -> None:
-        if self.offer is not None:
-            self.chars += len(text)
-            if self.chars <= self.max_item_chars:
-                self.text.append(text)
-
     def end(self, name: str) -> None:
-        if self.offer is None:
+        if not self.inside:
             return
         if not self.path:  # </o>
-            offer, self.offer = self.offer, None
-            if self.chars > self.max_item_chars:
-                too_long = Malformed(f"o is longer than {self.max_item_chars} characters")
-                self.ready.append((self.line, too_long))
-            else:
-                self.ready.append((self.line, offer))
+            self.finish(OFFER, lambda: [(self.line, self.offer)])
             return
-        value, path = "".join(self.text).strip(), self.path
+        value, path = self.value(), self.path
         if path == ["cat"] and value:
             self.offer["category"] = [level.strip() for level in value.split("/") if level.strip()]
         elif len(path) == 1 and path[0] in _FIELDS and value:
@@ -92,8 +74,7 @@ class CeneoOffers:
         elif path == ["attrs", "a"] and self.parameter and value:
             name = _PARAMETERS.get(self.parameter.lower(), self.parameter)
             self.offer.setdefault(name, value)
-        self.path.pop()
-        self.text = []
+        self.leave()
 
 
 def _offer(attrs: dict[str, str]) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from engine.lexical.facets import price_buckets, price_edges_of
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
 from engine.product_schema import STOCK, Limits
 from engine.records import FAMILY_ATTRIBUTE, VARIANT_ATTRIBUTE, VARIANT_FIELDS, Product, attribute_text
+from engine.schema_checks import DEFAULT_CURRENCY
 from engine.schema_sale import REGULAR_PRICE, SALE_ATTRIBUTES, SALE_ENDS, SALE_STARTS, SCHEDULED_SALE_PRICE
 from indexer.code_values import plain_number, reads_like_identifiers
 from indexer.hints import (
@@ -95,6 +96,7 @@ class CatalogCheck:
     unnamed: dict[str, int] = field(default_factory=dict)  # field -> ids no names file names
     language: str | None = None  # the catalog language its words read as (`indexer.language_hint`)
     language_set: str = "english"  # AISLE_CATALOG_LANGUAGE
+    currency_set: bool = True  # AISLE_CURRENCY given: else a price naming no currency reads as USD
 
     @property
     def build_refusal(self) -> str | None:
@@ -242,6 +244,11 @@ def print_check(report: CatalogCheck) -> None:
     print("fields:       " + ", ".join(f"{name} {n}" for name, n in report.fields.items()))
     print("availability: " + ", ".join(f"{name} {n}" for name, n in report.availability.items()))
     print("currencies:   " + (", ".join(f"{c} {n}" for c, n in report.currencies.items()) or "no prices"))
+    if not report.currency_set and DEFAULT_CURRENCY in report.currencies:  # Heureka's feed names none
+        print(
+            f"              (AISLE_CURRENCY is unset: a price naming no currency reads as {DEFAULT_CURRENCY};"
+        )
+        print("              set the shop's, as AISLE_CURRENCY=CZK)")
     attributes = [f"{name} {n} ({how})" for name, (n, how) in report.attributes.items()]
     print("attributes:   " + (", ".join(attributes) or "none"))
     codes = [name for name, (_, how) in report.attributes.items() if how == LIKE_IDENTIFIER]

@@ -27,7 +27,6 @@ from engine.errors import InvalidInput
 from engine.inference.base import InferenceBackend
 from engine.lexical.base import LexicalIndex
 from engine.lexical.matching import SearchFields
-from engine.product_schema import Limits
 from engine.sale_dates import write_moment
 from engine.vectors.calibration import very_alike
 from engine.vectors.factory import FactoryVectorIO
@@ -40,6 +39,7 @@ from indexer.problems import MAX_BAD_SHARE, MAX_REPORTED, BadRecords, Problem
 from indexer.readers import FeedFormat, read_records
 from indexer.rounded import rounded_note
 from indexer.sales import refresh_sales
+from indexer.shop_reading import shop_feed, shop_limits
 from indexer.sku_rows import SkuRows
 from indexer.store_views import StoreViews
 from indexer.updates import IndexUpdater
@@ -217,30 +217,6 @@ def _products(count: int) -> str:
     return f"{count} product" if count == 1 else f"{count} products"
 
 
-def _feed(settings: Settings) -> FeedFormat:
-    return FeedFormat(
-        settings.catalog_columns,
-        settings.catalog_encoding,
-        tuple(settings.identifier_fields),
-        frozenset(name.lower() for name in settings.list_attributes),
-        frozenset(name.lower() for name in settings.pair_columns),
-        settings.store_view,
-        tuple(Path(name) for name in settings.catalog_names),
-        settings.sales_channel,
-    )
-
-
-def _limits(settings: Settings) -> Limits:
-    """The limits a catalog file's records are read under: the shop's currency and how its files write
-    categories."""
-    return Limits.for_shop(
-        settings.currency,
-        settings.category_lists,
-        levels=settings.category_levels,
-        root=settings.category_root,
-    )
-
-
 def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> int:
     _check_positive(chunk_size=args.chunk_size, batch_size=args.batch_size, in_flight=args.in_flight)
     if not 0 <= args.max_bad <= 100:
@@ -253,8 +229,8 @@ def _build(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
         embed=EmbedOptions(args.batch_size, args.in_flight),
         progress=not args.no_progress,
         text_tower=args.text_tower,
-        limits=_limits(settings),
-        feed=_feed(settings),
+        limits=shop_limits(settings),
+        feed=shop_feed(settings),
     )
     if args.text_tower is not None and args.text_tower < 1:
         raise InvalidInput(f"--text-tower must be a query-encoder version >= 1, got {args.text_tower}")
@@ -339,15 +315,15 @@ def _upsert(args: argparse.Namespace, settings: Settings, backends: Backends) ->
         image_base_dir=base,
         max_tokens=settings.text_max_tokens,
         embed=EmbedOptions(args.batch_size, args.in_flight),
-        limits=_limits(settings),
+        limits=shop_limits(settings),
     )
     if args.partial:
-        return _patch(args, inline, backends, updater, _feed(settings))
+        return _patch(args, inline, backends, updater, shop_feed(settings))
     limits = updater.limits
     if inline is not None:
         loaded: LoadedCatalog = load_products_json(inline, limits=limits)
     else:
-        loaded = load_catalog(args.file, limits, _feed(settings), whole=False)
+        loaded = load_catalog(args.file, limits, shop_feed(settings), whole=False)
     if args.strict and loaded.problems:
         raise BadRecords(loaded.problems)
     if loaded.entries:
@@ -424,10 +400,11 @@ def _check(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
     search = SearchFields.from_settings(settings)
     report = check_catalog(
         args.file,
-        _limits(settings),
-        _feed(settings),
+        shop_limits(settings),
+        shop_feed(settings),
         search,
     )
+    report.currency_set = settings.currency is not None
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, sort_keys=True))
     else:
@@ -441,7 +418,7 @@ def _check(args: argparse.Namespace, settings: Settings, backends: Backends) -> 
 def _sales(args: argparse.Namespace, settings: Settings, backends: Backends) -> int:
     built_stamp(catalog_root(settings))  # no index yet: say so, as the other commands do
     io = FactoryVectorIO(settings)
-    updater = IndexUpdater(catalog_root(settings), backends.lexical, None, io, limits=_limits(settings))
+    updater = IndexUpdater(catalog_root(settings), backends.lexical, None, io, limits=shop_limits(settings))
     report = refresh_sales(backends.lexical, lambda patches: updater.patch(patches)[0], datetime.now(UTC))
     upcoming = write_moment(report.next_change) if report.next_change else None
     if args.json:

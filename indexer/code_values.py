@@ -13,6 +13,9 @@ from engine.lexical.sizes import TIMES, UNIT_SPELLINGS
 # digit; a decimal number ("12.50") or a size is a measure, not a code.
 _CODE = re.compile(r"(?=.*\d)[\w./-]+(?: [\w./-]+){0,3}")
 _DECIMAL = re.compile(r"\d+[.,]\d+")
+# A count or a grade: a whole number of up to four digits ("800" lumens), or two joined by "/" ("10/15",
+# a lock's security grade; "1/2"); a product's own code is longer, or holds a letter or a dash.
+_QUANTITY = re.compile(r"[1-9]\d{0,3}(?:/[1-9]\d{0,3})?")
 _MEASURE_PART = re.compile(r"\s*(?:(\d+(?:[.,]\d+)?)|([^\W\d_]+))")  # "12 kg", "29 sq ft", "3 lb 2 oz"
 MIN_DISTINCT_SHARE = 0.9  # codes name one product each (variants may share a model number)
 MIN_CODE_SHARE = 0.9  # a shop's references include a few odd ones ("SILBLA", "440.8")
@@ -33,7 +36,8 @@ def reads_like_identifiers(values: list[str]) -> bool:
 
 
 def plain_number(value: str) -> bool:
-    """A decimal number, or quantities each with its units (`UNIT_SPELLINGS`): "12 kg", "3 lb 2 oz"; or
+    """A decimal number, a count or a grade (`_QUANTITY`: "800", "10/15"), or quantities each with its
+    units (`UNIT_SPELLINGS`): "12 kg", "3 lb 2 oz"; or
     dimensions, numbers joined by "x" with or without a unit ("45x56x88 cm", "160x200", "50 × 90 cm"):
     a furniture or textile shop's `Wymiary` or `Ölçü` repeats few values, but is no code to look up."""
     value = value.replace("×", TIMES)
@@ -43,4 +47,4 @@ def plain_number(value: str) -> bool:
         shape += "n" if found[1] else "x" if word == TIMES else "u" if word in UNIT_SPELLINGS else "w"
         end = found.end()
     measure = end == len(value) and re.fullmatch(r"(nu+)+|n(xn)+u*", shape) is not None
-    return measure or bool(_DECIMAL.fullmatch(value))
+    return measure or bool(_DECIMAL.fullmatch(value) or _QUANTITY.fullmatch(value))

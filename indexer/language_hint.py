@@ -9,11 +9,11 @@ A language's evidence is how many of the catalog's words are stop words of its o
 analysers drop, `engine.lexical.analysis.stopwords`, those no other catalog language has: "de" is
 French, Spanish, Dutch and Portuguese alike) or hold a letter only it writes among the catalog languages
 (`LETTERS`: Turkish "ı", "ğ", "ş"; German "ß"; Spanish "ñ"; Portuguese "ã", "õ"; Russian any Cyrillic
-letter; Polish "ą", "ę", "ł", "ś", "ź", "ż", "ć", "ń"). The hint names the language with the most
-evidence when that is at least `MIN_WORDS` words and twice the runner-up's: English words in a German
-catalog, or the stop words French, Spanish and Portuguese share, name nothing on their own, and Danish
-and Norwegian, which share most of theirs, are never told apart. Titles, descriptions and category
-names of the first `SAMPLE` products are read.
+letter; Polish "ą", "ę", "ł", "ś", "ź", "ż", "ć", "ń"; Czech "ě", "ř", "ů"). The hint names the language
+with the most evidence when that is at least `MIN_WORDS` words and twice the runner-up's: English words
+in a German catalog, or the stop words French, Spanish and Portuguese share, name nothing on their own,
+and Danish and Norwegian, which share most of theirs, are never told apart. Titles, descriptions and
+category names of the first `SAMPLE` products are read.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ LETTERS: dict[str, re.Pattern[str]] = {
     "portuguese": re.compile("[ãõ]"),
     "russian": re.compile("[а-яё]"),
     "polish": re.compile("[ąćęłńśźż]"),
+    "czech": re.compile("[ěřů]"),
 }
 
 

@@ -1,8 +1,9 @@
 """Product feeds in XML as shops already publish them for Google Shopping: RSS 2.0 `<item>`s or Atom
 `<entry>`s whose fields are elements in Google's namespace (`g:price`) or plain (`<title>`); a file
 whose root is `<yml_catalog>` is Yandex Market's YML feed, read by `indexer.yml_feed`, one whose root
-is `<Root>` Ticimax's product feed, read by `indexer.ticimax_feed`, and one whose root is `<offers>`
-Ceneo's offer feed, read by `indexer.ceneo_feed`.
+is `<Root>` Ticimax's product feed, read by `indexer.ticimax_feed`, one whose root is `<offers>`
+Ceneo's offer feed, read by `indexer.ceneo_feed`, and one whose root is `<SHOP>` Heureka's (and
+Zboží.cz's) product feed, read by `indexer.heureka_feed`.
 
 Most shop systems write this feed through a plugin or built in (WooCommerce, Shopify, Magento, Shopware,
 PrestaShop), so a shop can point the indexer at the file it already has. Google's names are the schema's
@@ -37,8 +38,12 @@ from xml.parsers import expat
 
 from engine.errors import InvalidInput
 from engine.product_schema import ALIASES, KNOWN_FIELDS
+from indexer.ceneo_feed import OFFER as CENEO_OFFER
 from indexer.ceneo_feed import ROOT as CENEO_ROOT
 from indexer.ceneo_feed import CeneoOffers
+from indexer.heureka_feed import ITEM as HEUREKA_ITEM
+from indexer.heureka_feed import ROOT as HEUREKA_ROOT
+from indexer.heureka_feed import HeurekaItems
 from indexer.malformed import Malformed
 from indexer.ticimax_feed import ROOT as TICIMAX_ROOT
 from indexer.ticimax_feed import Products
@@ -54,6 +59,8 @@ GOOGLE_NAMES = {"image_link": "image", "product_type": "category", "item_group_i
 GOOGLE_NAMES |= {"sale_price_effective_date": "sale_dates"}
 _PRICE_CURRENCY = re.compile(r"[0-9]\s*([A-Z]{3})\s*$")
 SCHEMA_FIELDS = frozenset(KNOWN_FIELDS + ALIASES)  # a field given twice keeps its first value
+# Feeds whose root names no other kind of file: read with no item in them, they are refused, not empty.
+EMPTY_REFUSED = {CENEO_ROOT: CENEO_OFFER, HEUREKA_ROOT: HEUREKA_ITEM}
 
 
 class _Items:
@@ -133,18 +140,20 @@ def read_merchant_xml(
     """Yield `(line_number, record)` for every item of the feed in `handle`; an item holding more than
     `max_item_chars` of text is `Malformed` (its text is not kept, so one broken item cannot fill memory)."""
     parser = expat.ParserCreate(namespace_separator="}")
-    chosen: list[_Items | Offers | Products | CeneoOffers] = []
+    chosen: list[_Items | Offers | Products | CeneoOffers | HeurekaItems] = []
     roots: list[str] = []
     read = 0
 
     def first(name: str, attrs: dict[str, str]) -> None:
-        """The root names the feed: Yandex Market's YML, Ticimax's, Ceneo's, or else Google's RSS or Atom."""
+        """The root names the feed: Yandex Market's YML, Ticimax's, Ceneo's, Heureka's, or else Google's
+        RSS or Atom."""
         root = name.rsplit("}", 1)[-1]
         roots.append(root)
-        kinds: dict[str, Callable[[Any, int], _Items | Offers | Products | CeneoOffers]] = {
+        kinds: dict[str, Callable[[Any, int], _Items | Offers | Products | CeneoOffers | HeurekaItems]] = {
             YML_ROOT: Offers,
             TICIMAX_ROOT: Products,
             CENEO_ROOT: CeneoOffers,
+            HEUREKA_ROOT: HeurekaItems,
         }
         handlers = kinds.get(root, _Items)(parser, max_item_chars)
         chosen.append(handlers)
@@ -171,12 +180,13 @@ def read_merchant_xml(
             read += len(handlers.ready)
             yield from handlers.ready
             handlers.ready = []
-    if not read and roots and roots[0] == CENEO_ROOT:
-        raise InvalidInput(f"{path}: no <o> offer in this Ceneo feed (root <offers>): it was read as empty")
+    if not read and roots and roots[0] in EMPTY_REFUSED:
+        root, item = roots[0], EMPTY_REFUSED[roots[0]]
+        raise InvalidInput(f"{path}: no <{item}> in this feed (root <{root}>): it was read as empty")
     if not read and roots and roots[0] not in GOOGLE_ROOTS | {YML_ROOT, TICIMAX_ROOT}:
         raise InvalidInput(
             f"{path}: no product in this XML: its root is <{roots[0]}>, and the XML feeds read are "
             "Google Shopping's (RSS <rss> or Atom <feed>), Yandex Market's YML (<yml_catalog>), "
-            "Ticimax's (<Root>) and Ceneo's (<offers>); export the catalog as one of those, or as CSV or "
-            "JSON Lines"
+            "Ticimax's (<Root>), Ceneo's (<offers>) and Heureka's (<SHOP>); export the catalog as one of "
+            "those, or as CSV or JSON Lines"
         )

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.feed_values import amount_or_zero
-from indexer.malformed import Malformed
+from indexer.feed_item import ItemReader, Read
 
 ROOT = "Root"
 PRODUCT, VARIANT = "Urun", "Secenek"
@@ -40,18 +40,11 @@ _NOT_ATTRIBUTES = _PRIVATE | _READ | _PRODUCT_FIELDS.keys() | _VARIANT_FIELDS.ke
 _FALSE = frozenset({"false", "0", "hayir", "hayır"})
 
 
-class Products:
+class Products(ItemReader):
     """expat handlers that gather each `<Urun>` and turn its `<Secenek>`s into records."""
 
     def __init__(self, parser: Any, max_item_chars: int) -> None:
-        self.parser = parser
-        self.max_item_chars = max_item_chars
-        self.ready: list[tuple[int, dict[str, Any] | Malformed]] = []
-        self.path: list[str] = []  # element names below the current <Urun>; empty outside one
-        self.inside = False
-        self.line = 0
-        self.chars = 0
-        self.text: list[str] = []
+        super().__init__(parser, max_item_chars)
         self.card: dict[str, str] = {}
         self.images: list[str] = []
         self.details: list[tuple[str, str]] = []
@@ -62,36 +55,23 @@ class Products:
         local = name.rsplit("}", 1)[-1]
         if not self.inside:
             if local == PRODUCT:
-                self.inside, self.path, self.line, self.chars = True, [], self.parser.CurrentLineNumber, 0
+                self.begin()
                 self.card, self.images, self.details, self.variants = {}, [], [], []
             return
-        self.path.append(local)
-        self.text = []
+        self.enter(local)
         if self.path == ["UrunSecenek", VARIANT]:
             self.variants.append((self.parser.CurrentLineNumber, {}, []))
         elif local == "Ozellik" and self.path[:2] == ["UrunSecenek", VARIANT] and self.variants:
             option = (attrs.get("Tanim", "").strip(), attrs.get("Deger", "").strip())
             self.variants[-1][2].append(option)
 
-    def data(self, text: str) -> None:
-        if self.inside:
-            self.chars += len(text)
-            if self.chars <= self.max_item_chars:
-                self.text.append(text)
-
     def end(self, name: str) -> None:
         if not self.inside:
             return
         if not self.path:  # </Urun>
-            self.inside = False
-            if self.chars > self.max_item_chars:
-                self.ready.append(
-                    (self.line, Malformed(f"Urun is longer than {self.max_item_chars} characters"))
-                )
-            else:
-                self.ready.extend(self._records())
+            self.finish(PRODUCT, self._records)
             return
-        value, path = "".join(self.text).strip(), self.path
+        value, path = self.value(), self.path
         if len(path) == 1 and value:
             self.card[path[0]] = value
         elif path == ["Resimler", "Resim"] and value:
@@ -104,8 +84,7 @@ class Products:
             options = self.variants[-1][2]
             if options and not options[-1][1]:  # <Ozellik Tanim="Renk">Beyaz</Ozellik>: the value as text
                 options[-1] = (options[-1][0], value)
-        self.path.pop()
-        self.text = []
+        self.leave()
 
     def _detail(self, path: list[str], value: str) -> None:
         """A technical detail's name and value (`OzellikTanim`/`DegerTanim`, or `Ozellik`/`Deger`)."""
@@ -118,11 +97,11 @@ class Products:
             if name and given:
                 self.details.append((name, given))
 
-    def _records(self) -> list[tuple[int, dict[str, Any] | Malformed]]:
+    def _records(self) -> list[Read]:
         card = self._card()
         if not self.variants:  # no <Secenek>: no id or price of its own; the schema names what is missing
             return [(self.line, card)]
-        records: list[tuple[int, dict[str, Any] | Malformed]] = []
+        records: list[Read] = []
         for line, fields, options in self.variants:
             record = dict(card)
             for name, target in _VARIANT_FIELDS.items():

@@ -30,19 +30,15 @@ import unicodedata
 from collections.abc import Callable
 
 from engine.charset import LETTERS_TO_ASCII, WIDE_FORMS, composed, widened_kana
-from engine.lexical.polish import PolishStemmer
+from engine.lexical import czech, polish
+from engine.lexical.rule_stemmer import RuleStemmer
+from engine.lexical.stop_lists import ENGLISH_STOPWORDS, STOPWORDS
 from engine.lexical.turkish import TurkishStemmer
 
 # Catalog languages whose words are matched without their accents (see the module's docstring).
 ACCENT_FREE_LANGUAGES = frozenset(
-    {"english", "french", "spanish", "italian", "dutch", "portuguese", "turkish", "polish"}
+    {"english", "french", "spanish", "italian", "dutch", "portuguese", "turkish", "polish", "czech"}
 )
-
-# Lucene's English stop word set (`_english_` in OpenSearch).
-_STOPWORDS = (
-    "a an and are as at be but by for if in into is it no not of on or such that the their then there"
-)
-ENGLISH_STOPWORDS = frozenset((_STOPWORDS + " these they this to was will with").split(" "))
 
 # Plurals the Porter stemmer does not bring back to their singular. Applied before stemming on both
 # sides (index and query), so "knives" and "knife" meet.
@@ -205,47 +201,11 @@ class EnglishAnalyzer:
         return cjk_bigrams(self._stem_words(words)) if words else []
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Short stop word lists: the function words that carry no product meaning. The OpenSearch analysers use
-# these same lists (`engine.lexical.mapping`), so both backends drop the same words.
-STOPWORDS: dict[str, frozenset[str]] = {
-    "german": _words(
-        "der die das den dem des ein eine einer eines einem einen und oder mit von zu zum zur für "
-        "im in auf aus bei ist sind nicht als auch wie am an"
-    ),
-    "french": _words(
-        "le la les un une des du de d l et ou en au aux avec pour par sur dans est sont pas ce "
-        "cette ces qui que à a"
-    ),
-    "spanish": _words(
-        "el la los las un una unos unas de del y o en con por para al es son no que se su sus lo a"
-    ),
-    "italian": _words(
-        "il lo la i gli le un uno una di del della dei delle e o in con per da su al è sono non che a"
-    ),
-    "dutch": _words("de het een en of van in op met voor aan te bij is zijn niet dat die als ook"),
-    "swedish": _words("och i att det som en på är av för med till den har de inte om ett men var så från"),
-    "danish": _words("og i at det som en på er af for med til den har de ikke om et men var så fra"),
-    "norwegian": _words("og i at det som en på er av for med til den har de ikke om et men var så fra"),
-    "portuguese": _words(
-        "o a os as um uma uns umas de do da dos das e ou em no na nos nas com por para ao é são não que se"
-    ),
-    "russian": _words(
-        "и в во на с со к ко у о об от до по за из для при без под над не ни но а или же ли бы то это "
-        "как что где он она оно они его ее их"
-    ),
-    "turkish": _words("ve veya ile için bir bu da de ki mi mı mu mü ama gibi çok daha en her hem ya"),
-    "polish": _words(
-        "i w we z ze na do o od po za dla pod nad przy oraz lub albo a ale czy jest są nie to się jak co"
-    ),
-}
 # Languages stemmed by their own suffix rules in both backends, not by Snowball (see each module).
-RULE_STEMMERS: dict[str, type[TurkishStemmer | PolishStemmer]] = {
+RULE_STEMMERS: dict[str, Callable[[], TurkishStemmer | RuleStemmer]] = {
     "turkish": TurkishStemmer,
-    "polish": PolishStemmer,
+    "polish": functools.partial(RuleStemmer, polish.RULES),
+    "czech": functools.partial(RuleStemmer, czech.RULES),
 }
 LANGUAGES = ("english", *STOPWORDS)
 
@@ -262,8 +222,8 @@ def stopwords(language: str) -> frozenset[str]:
 
 class SnowballAnalyzer:
     """Text -> index terms for a non-English catalog: tokenize, fold accents (`ACCENT_FREE_LANGUAGES`),
-    stop words, Snowball stemming (PyStemmer; Turkish and Polish: suffix rules, `engine.lexical.turkish`,
-    `engine.lexical.polish`).
+    stop words, Snowball stemming (PyStemmer; Turkish, Polish and Czech: suffix rules,
+    `engine.lexical.turkish`, `engine.lexical.polish`, `engine.lexical.czech`).
 
     The OpenSearch side uses the same tokenizer family, the language's stop list and stemmer
     (`engine.lexical.mapping`), so the two backends stem a word to the same root in almost all cases.

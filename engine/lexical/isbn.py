@@ -14,7 +14,8 @@ from __future__ import annotations
 _PREFIX = "isbn"  # "ISBN 978-84-..." normalises to "isbn97884..."
 
 
-def _ean_check(first12: str) -> str:
+def ean_check_digit(first12: str) -> str:
+    """The check digit of an EAN-13 (an ISBN-13 too) whose first twelve digits are `first12`."""
     total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
     return str((10 - total % 10) % 10)
 
@@ -33,10 +34,10 @@ def other_forms(normalised: str) -> list[str]:
     other = None
     isbn13 = len(value) == 13 and value.isdigit() and value.startswith("978")
     isbn10 = len(value) == 10 and value[:9].isdigit() and (value[9].isdigit() or value[9] == "x")
-    if isbn13 and _ean_check(value[:12]) == value[12]:
+    if isbn13 and ean_check_digit(value[:12]) == value[12]:
         other = value[3:12] + _isbn10_check(value[3:12])
     elif isbn10 and _isbn10_check(value[:9]) == value[9]:
-        other = "978" + value[:9] + _ean_check("978" + value[:9])
+        other = "978" + value[:9] + ean_check_digit("978" + value[:9])
     if other is None:
         return []
     return [value, other] if value != normalised else [other]

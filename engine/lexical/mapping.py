@@ -36,6 +36,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.charset import HALF_WIDTH_KANA
+from engine.lexical import czech, polish
 from engine.lexical.analysis import (
     ACCENT_FREE_LANGUAGES,
     AMPERSAND,
@@ -52,7 +53,6 @@ from engine.lexical.analysis import (
 from engine.lexical.field_names import attribute_slug
 from engine.lexical.joined import JOINED_FIELD, joined_words
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
-from engine.lexical.polish import SUFFIX_RULE as POLISH_RULE
 from engine.lexical.turkish import APOSTROPHE_SUFFIX, SUFFIX_RULES
 from engine.records import CATEGORY_SEPARATOR, Product, attribute_values
 
@@ -89,9 +89,13 @@ def _escapes(text: str) -> str:
     return "".join(f"\\u{ord(c):04x}" for c in text)
 
 
-# The languages stemmed by their own suffix rules (`engine.lexical.turkish`, `engine.lexical.polish`):
-# (pattern, replacement) in order, each a pattern_replace filter.
-RULE_STEMS = {"turkish": [(APOSTROPHE_SUFFIX, ""), *SUFFIX_RULES], "polish": [(POLISH_RULE, "")]}
+# The languages stemmed by their own suffix rules (`engine.lexical.turkish`, `engine.lexical.polish`,
+# `engine.lexical.czech`): (pattern, replacement) in order, each a pattern_replace filter.
+RULE_STEMS = {
+    "turkish": [(APOSTROPHE_SUFFIX, ""), *SUFFIX_RULES],
+    "polish": list(polish.RULES),
+    "czech": list(czech.RULES),
+}
 
 
 def _rule_stems(language: str, filters: dict[str, Any]) -> list[str]:

@@ -16,13 +16,13 @@ at least three letters: "krzesło", "krzesła", "krzesłami" -> "krzesl"; "biał
 "bial"; "stolików" -> "stolik". Forms whose stem itself changes stay apart ("łóżek", the plural's
 genitive, is "lozek"; "krześle" is "krzesl" by luck), which the typo tolerance often bridges.
 
-The rule is a regular expression in a syntax Python and Java share; OpenSearch runs it as a
-`pattern_replace` token filter (`engine.lexical.mapping`), so both backends index the same terms.
+The rule runs as every language's own rules do (`engine.lexical.rule_stemmer`): here in Python, in
+OpenSearch as a `pattern_replace` token filter, so both backends index the same terms.
 """
 
 from __future__ import annotations
 
-import re
+from engine.lexical.rule_stemmer import Rules, RuleStemmer
 
 # Endings of nouns and adjectives, as folded to ASCII ("-ów" is "-ow", "-ą" and "-ę" are "-a" and "-e").
 # At the end of a word the regex engine tries the earliest start first, which is the longest ending.
@@ -30,17 +30,10 @@ _ENDINGS = (
     *("ymi", "imi", "ami", "ach", "ych", "ich", "ego", "emu", "iem", "owi"),
     *("ie", "ow", "om", "em", "ej", "ym", "im", "a", "e", "i", "o", "u", "y"),
 )
-SUFFIX_RULE = f"(?<=[a-z]{{3}})(?:{'|'.join(_ENDINGS)})$"
-_RULE = re.compile(SUFFIX_RULE)
+RULES: Rules = ((f"(?<=[a-z]{{3}})(?:{'|'.join(_ENDINGS)})$", ""),)
+_STEMMER = RuleStemmer(RULES)
 
 
 def polish_stem(word: str) -> str:
     """`word` (lowercased, folded to ASCII) without its inflectional ending (see the module's docstring)."""
-    return _RULE.sub("", word, count=1)
-
-
-class PolishStemmer:
-    """`polish_stem` with PyStemmer's interface (`stemWords`), for `SnowballAnalyzer`."""
-
-    def stemWords(self, words: list[str]) -> list[str]:
-        return [polish_stem(word) for word in words]
+    return _STEMMER.stem(word)

@@ -33,6 +33,7 @@ from engine.lexical.matching import (
 from engine.lexical.query_spell import compound_clauses, spelling_clauses
 from engine.lexical.readings import KnownTerms, Rewrite, query_rewrites
 from engine.lexical.sizes import Units, unit_needs, unit_words
+from engine.lexical.synonym_typos import misspelt_synonyms
 from engine.lexical.synonyms import Expansions
 from engine.records import BUYABLE, CATEGORY_SEPARATOR, Filters
 
@@ -137,6 +138,15 @@ def _needing(
     return {"bool": body}
 
 
+def _settled(
+    words: list[QueryWord], synonyms: Expansions | None, spelt: Spelt | None, known: KnownTerms | None
+) -> list[QueryWord]:
+    """A query's words as the catalog reads them: long words held to one edit where it has them as
+    written, a misspelt word with its synonyms, a name it writes apart marked joined (the embedded
+    index's `QueryBuilder.words` does the same)."""
+    return may_be_joined(misspelt_synonyms(held_to_one_edit(words, spelt), synonyms, known), known)
+
+
 def _reading(
     rewrite: Rewrite,
     units: Units,
@@ -153,7 +163,7 @@ def _reading(
     if not replacement:
         return None
     rest = query_words(rewrite.rest, analyzer, synonyms, match.prefix_last, typos) if rewrite.rest else []
-    rest = may_be_joined(held_to_one_edit(rest, spelt), known)
+    rest = _settled(rest, synonyms, spelt, known)
     left = units.rest([w.word for w in rest])
     whole = [*replacement, *(w for w in rest if w.word in left.whole)]
     return _needing(rest, left.units, left.needed, fields, whole)
@@ -176,7 +186,7 @@ def match_query(
         if match.text is not None
         else []
     )
-    words = may_be_joined(held_to_one_edit(words, spelt), known)
+    words = _settled(words, synonyms, spelt, known)
     if match.lexical and match.text is None:
         alternatives.append({"match_all": {}})
     elif match.lexical and match.text is not None:

@@ -1,4 +1,5 @@
-"""OpenSearch clauses on the `spell` field, the words as written: typos, unfinished words and compounds.
+"""OpenSearch clauses on the `spell` field, the words as written: typos, unfinished words, dimensions
+begun and compounds.
 
 The counterpart of the embedded index's `engine.lexical.tantivy_spell`: `fuzzy`, `prefix` and `regexp`
 term queries where tantivy has its spell index or automaton. Every clause scores the constant
@@ -10,13 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from engine.lexical.matching import MIN_COMPOUND_MODIFIER, QueryWord, compound_ends, spell_forms
+from engine.lexical.sizes import dimension_start
 
 TYPO_SCORE = 1.0  # the embedded index's too (engine.lexical.tantivy_spell)
 
 
 def spelling_clauses(word: QueryWord, language: str) -> list[dict[str, Any]]:
-    """The word's typos within its distance, the words it begins (the unfinished last word) and the
-    compounds it ends (`compound_ends`), as far as each applies."""
+    """The word's typos within its distance, the words it begins (the unfinished last word), the
+    dimensions a number begins (`dimension_start`) and the compounds it ends (`compound_ends`), as far as
+    each applies."""
     clauses = []
     for form in spell_forms(word.word) if word.typos or word.prefix else ():
         if word.typos:
@@ -25,6 +28,8 @@ def spelling_clauses(word: QueryWord, language: str) -> list[dict[str, Any]]:
             )
         if word.prefix:
             clauses.append({"prefix": {"spell": {"value": form}}})
+    if (start := dimension_start(word.word)) is not None:  # "29" also finds "29x2.25"
+        clauses.append({"prefix": {"spell": {"value": start}}})
     return [_constant(clause) for clause in clauses] + compound_clauses(word, language)
 
 

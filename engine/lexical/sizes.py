@@ -12,10 +12,16 @@ bigrams as the rule asks of that many words (`unit_needs`): counted bigram by bi
 (five bigrams, four needed) found a stainless mug by its four "ステンレス" bigrams alone. Both lexical
 backends build their membership queries from it, and so do the readings of a query (`Units.rest`),
 which never match more loosely than the query.
+
+A number on its own also matches a dimension written as one word that begins with it
+(`dimension_start`): "plášť 29" finds the tyre "29x2,25", "duše 20" the tube "20x1,75", "materac 160"
+the mattress "160x200": shoppers type the size a product is known by (a wheel's diameter, a mattress's
+width) and leave the rest of the label.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -138,6 +144,16 @@ UNIT_SPELLINGS = {
     spelling: unit for unit in (*UNITS, *LANGUAGE_UNITS) for spelling in (*unit.words, *unit.short)
 }
 TIMES = "x"  # between two numbers: a dimension ("4 x 40")
+
+
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+def dimension_start(word: str) -> str | None:
+    """How a dimension written as one word begins when the query's `word`, a number on its own, is its
+    first side ("29" -> "29x", which "29x2.25" begins: the words as written hold the decimal point); None
+    for any other word."""
+    return f"{word}{TIMES}" if _NUMBER.fullmatch(word) else None
 
 
 def _has_digit(word: str) -> bool:

@@ -44,7 +44,8 @@ from engine.lexical.matching import (
 )
 from engine.lexical.query import IDENTIFIER_PREFIX_SCORE
 from engine.lexical.readings import Rewrite, phrase_rewrites, query_rewrites, size_rewrites
-from engine.lexical.sizes import Units, unit_needs, unit_words
+from engine.lexical.sizes import Units, dimension_start, unit_needs, unit_words
+from engine.lexical.synonym_typos import misspelt_synonyms
 from engine.lexical.synonyms import Expansions
 from engine.lexical.tantivy_filters import filtered
 from engine.lexical.tantivy_schema import field_name, tantivy
@@ -85,9 +86,9 @@ class QueryBuilder:
         self.joined = joined  # the index has the names' words written as one (`engine.lexical.joined`)
 
     def words(self, text: str, prefix_last: bool = False, typos: bool = True) -> list[QueryWord]:
-        words = held_to_one_edit(
-            query_words(text, self.analyzer, self.synonyms(), prefix_last, typos), self.spelt
-        )
+        table = self.synonyms()
+        words = held_to_one_edit(query_words(text, self.analyzer, table, prefix_last, typos), self.spelt)
+        words = misspelt_synonyms(words, table, self._known)
         return may_be_joined(words, self._known) if self.joined else words
 
     # --- text ---------------------------------------------------------------------------------------
@@ -120,6 +121,8 @@ class QueryBuilder:
         clauses.extend(
             (Occur.Should, self.spell.ends(end)) for end in compound_ends(word, self.fields.language)
         )
+        if (start := dimension_start(word.word)) is not None:  # "29" also finds "29x2.25"
+            clauses.append((Occur.Should, self.spell.begins(start)))
         return Query.boolean_query(clauses)
 
     @staticmethod

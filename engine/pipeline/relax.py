@@ -16,6 +16,16 @@ from engine.records import Filters
 # Catalog languages whose noun phrases put the head noun first ("vino rosso", "sac de couchage"); in the
 # others it comes last ("backpacking stove", "Schlafsack", "寝袋").
 HEAD_FIRST_LANGUAGES = frozenset({"french", "spanish", "italian", "portuguese"})
+# Prepositions that end a query's head and begin what qualifies it, by catalog language: "helma na kolo"
+# (a helmet for the bike), "materac do łóżka", "case for iphone", "housse pour canapé". Turkish puts
+# its postpositions after the qualifier ("köpek için mama") and is not read this way.
+QUALIFYING = {
+    "english": ("for", "with"), "german": ("für", "mit"), "french": ("pour", "avec"),
+    "spanish": ("para", "con"), "italian": ("per", "con"), "dutch": ("voor", "met"),
+    "portuguese": ("para", "com"), "swedish": ("för", "med", "till"), "danish": ("til", "med", "for"),
+    "norwegian": ("til", "med", "for"), "russian": ("для", "на", "с"), "polish": ("do", "na", "dla", "z"),
+    "czech": ("na", "pro", "do", "k", "ke", "s", "se"),
+}  # fmt: skip
 MAX_RELAXED_WORDS = 8  # longer zero-result queries are not relaxed word by word (cost grows with length)
 # Hiragana (U+3041..U+3096) as the katakana the same sounds are written in (U+30A1..U+30F6).
 _KATAKANA = str.maketrans({chr(code): chr(code + 0x60) for code in range(0x3041, 0x3097)})
@@ -66,7 +76,11 @@ def relaxed_query(
     the most products, so the shopper is offered the broadest sensible reading rather than nothing.
     Between readings that match as many, the one keeping the head noun, which names the kind of product:
     the last word in English ("backpacking stove" -> "stove", not "backpacking", which finds tents),
-    the first in the `HEAD_FIRST_LANGUAGES` ("vino rosso" -> "vino").
+    the first in the `HEAD_FIRST_LANGUAGES` ("vino rosso" -> "vino"). Before the number of products
+    comes what a preposition qualifies (`QUALIFYING`): the words before the first one are the thing
+    asked for, those after it what it is for, so "helma na kolo" (a helmet for the bike) in a bicycle
+    shop whose helmets never say "kolo" suggests "helma", not "kolo", which finds every bike and
+    every part for one.
     A reading whose words match as written beats one that matches only through typo tolerance, however
     many products that finds: in a pet-and-hardware shop "dog food" suggests "dog" (a dog lead), not
     "food" (which reaches "wood" screws by one edit). A CJK run's words are its bigrams (`_pieces`).
@@ -79,15 +93,22 @@ def relaxed_query(
     """
     flt = None if filters.is_empty else filters
     katakana = text.translate(_KATAKANA)
-    head_first = language in HEAD_FIRST_LANGUAGES
+    order = _Order(language in HEAD_FIRST_LANGUAGES, frozenset(QUALIFYING.get(language, ())))
     if katakana == text:
-        return _relaxed(lexical, text, flt, head_first)
+        return _relaxed(lexical, text, flt, order)
     if lexical.count_matching(MatchQuery(katakana, flt)) > 0:
         return katakana
-    return _relaxed(lexical, katakana, flt, head_first) or _relaxed(lexical, text, flt, head_first)
+    return _relaxed(lexical, katakana, flt, order) or _relaxed(lexical, text, flt, order)
 
 
-def _relaxed(lexical: LexicalIndex, text: str, flt: Filters | None, head_first: bool) -> str | None:
+class _Order(NamedTuple):
+    """How the catalog language orders a query: head noun first, and its `QUALIFYING` prepositions."""
+
+    head_first: bool
+    prepositions: frozenset[str]
+
+
+def _relaxed(lexical: LexicalIndex, text: str, flt: Filters | None, order: _Order) -> str | None:
     """`relaxed_query` without the katakana reading."""
     words = _pieces(text)
 
@@ -99,9 +120,17 @@ def _relaxed(lexical: LexicalIndex, text: str, flt: Filters | None, head_first: 
             counted[key] = lexical.count_matching(MatchQuery(key[0], flt, typos=typos))
         return counted[key]
 
-    def preference(words_: list[_Piece]) -> tuple[bool, int, int]:
+    qualified = _qualified(words, order.prepositions)
+
+    def preference(words_: list[_Piece]) -> tuple[bool, int, int, int]:
         places = sum(words.index(w) for w in words_)  # later words kept: a higher sum
-        return count(words_, typos=False) > 0, count(words_), -places if head_first else places
+        qualifiers = sum(1 for w in words_ if words.index(w) >= qualified)
+        return (
+            count(words_, typos=False) > 0,
+            -qualifiers,
+            count(words_),
+            -places if order.head_first else places,
+        )
 
     kept = [w for w in words if count([w]) > 0]
     if not kept or len(kept) > MAX_RELAXED_WORDS:
@@ -116,6 +145,15 @@ def _relaxed(lexical: LexicalIndex, text: str, flt: Filters | None, head_first: 
             best: list[_Piece] = max(matching, key=preference)
             return _text(best)
     return None
+
+
+def _qualified(pieces: list[_Piece], prepositions: frozenset[str]) -> int:
+    """Where the words a preposition qualifies begin: the place after the first of `prepositions` that
+    follows a word ("helma na kolo": 2), past the end when there is none."""
+    for place, piece in enumerate(pieces[1:], 1):
+        if piece.text.lower() in prepositions:
+            return place + 1
+    return len(pieces)
 
 
 def _says_something(pieces: list[_Piece]) -> bool:

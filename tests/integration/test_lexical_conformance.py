@@ -219,6 +219,20 @@ def test_synonyms_of_words_and_of_phrases_widen_the_match_set(
         assert [h.product_id for h in ranked] == ["tl-drill"]
 
 
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_a_misspelt_word_takes_the_synonyms_of_the_word_it_stands_for(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    synonyms = SynonymFile(tmp_path / "synonyms.json", check_interval_s=0.0)
+    with open_backend(kind, request, tmp_path, synonyms=synonyms) as index:
+        index.rebuild(CATALOG)
+        synonyms.replace([["mallet", "claw hammer"]], make_analyzer("english"))
+        assert ids(index, "mallet") == {"tl-hammer"}
+        assert ids(index, "malet") == ids(index, "mallett") == {"tl-hammer"}  # one edit from "mallet"
+        assert ids(index, "maulet") == {"tl-hammer"}
+        assert ids(index, "mlt") == set()  # too short for a typo
+
+
 def test_two_words_also_match_as_one_but_never_more_loosely(shop: LexicalIndex) -> None:
     assert ids(shop, "book mark") == {"odd-bookmark"}  # "bookmark", as written
     assert ids(shop, "note book") == NOTEBOOKS
@@ -422,6 +436,8 @@ def test_stemming_follows_the_catalog_language(
         ("turkish", "Yastığı değiştirilebilir", "yastik"),  # the softened "ğ" hardened back
         ("polish", "Łóżko drewniane białe", "białe łóżka drewniane"),  # the ending rule after folding
         ("polish", "Stół rozkładany", "stoly rozkladane"),  # typed without the Polish letters
+        ("czech", "Zámek na kolo", "zámky na kola"),  # the ending rule, then the vowel that drops
+        ("czech", "Sada světel", "svetla"),  # typed without the Czech letters
     ],
 )
 def test_both_backends_stem_with_the_same_snowball_algorithm(

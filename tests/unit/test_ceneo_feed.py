@@ -95,7 +95,7 @@ def test_an_offer_that_cannot_be_read_is_reported_by_its_line(loaded: LoadedCata
 def test_a_ceneo_feed_without_offers_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "ceneo.xml"
     path.write_text('<?xml version="1.0"?>\n<offers><offer id="1"><name>x</name></offer></offers>\n')
-    with pytest.raises(InvalidInput, match=r"no <o> offer in this Ceneo feed"):
+    with pytest.raises(InvalidInput, match=r"no <o> in this feed \(root <offers>\)"):
         load_catalog(path, Limits.for_shop("PLN"))
 
 

@@ -258,6 +258,9 @@ def test_only_codes_read_like_identifiers() -> None:
     assert not reads_like_identifiers(["3 lb 2 oz", "2 lb 5 oz", "9 lb 14 oz"])  # its weight
     assert not reads_like_identifiers(["45x56x88 cm", "160x200 cm", "90x200", "50 × 90 cm"])  # dimensions
     assert reads_like_identifiers(["KX-TG1611", "WM-SL-60", "DX-SZ-2D"])  # an "x" inside a code
+    assert not reads_like_identifiers(["800 lm", "1200", "2400", "350"])  # a lamp's lumens, counts
+    assert not reads_like_identifiers(["10/15", "12/15", "8/15"])  # a lock's security grade
+    assert reads_like_identifiers(["100234", "100235", "100236"])  # article numbers: longer than a count
     assert reads_like_identifiers(["DIN 912 M8", "DIN 933 M6", "ISO 7380 M5"])  # words that are no units
 
 
@@ -407,6 +410,24 @@ def test_check_names_the_yes_no_attributes_a_shopper_types_by_name(env, capsys, 
         '(yes/no, found by name where yes, "vegan shampoo": add "attr.fragrance_free": 1, "attr.vegan": 1'
         in out
     )
+
+
+def test_check_says_when_prices_naming_no_currency_read_as_dollars(
+    env, capsys, tmp_path, monkeypatch
+) -> None:
+    feed = tmp_path / "heureka.xml"
+    item = "<ITEM_ID>1</ITEM_ID><PRODUCTNAME>Horské kolo</PRODUCTNAME><PRICE_VAT>24990</PRICE_VAT>"
+    feed.write_text(
+        f'<?xml version="1.0" encoding="utf-8"?>\n<SHOP><SHOPITEM>{item}</SHOPITEM></SHOP>\n',
+        encoding="utf-8",
+    )
+    monkeypatch.delenv("AISLE_CURRENCY", raising=False)
+    code, out, _ = run(capsys, "check", str(feed))
+    assert code == 0 and "currencies:   USD 1" in out
+    assert "(AISLE_CURRENCY is unset: a price naming no currency reads as USD;" in out
+    monkeypatch.setenv("AISLE_CURRENCY", "CZK")
+    code, out, _ = run(capsys, "check", str(feed))
+    assert code == 0 and "currencies:   CZK 1" in out and "AISLE_CURRENCY is unset" not in out
 
 
 def test_a_yes_no_attribute_reads_as_its_name_where_it_says_yes() -> None:

@@ -122,3 +122,33 @@ def test_between_readings_that_match_as_many_the_one_keeping_the_head_noun_is_su
     index = outfitter(tmp_path, language)
     assert index.count_matching(MatchQuery(query)) == 0
     assert relaxed_query(index, query, Filters(), language) == suggestion
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "suggestion"),
+    [
+        ("czech", "helma na kolo", "helma"),  # the helmets never say "kolo", which finds every bike
+        ("czech", "lahev na kolo", "lahev"),
+        ("english", "helmet for bike", "helmet"),
+        ("english", "bike helmet", "bike"),  # no preposition: the broadest reading, as before
+    ],
+)
+def test_the_words_a_preposition_qualifies_are_dropped_before_the_head(
+    tmp_path: Path, language: str, query: str, suggestion: str
+) -> None:
+    index = EmbeddedLexical(tmp_path, fields=SearchFields(language=language), reload_interval_s=0.0)
+    index.rebuild(
+        [
+            Product("b-1", "Horské kolo Horal Trail 29"),
+            Product("b-2", "Dětské kolo Kuba 20"),
+            Product("b-3", "Montážní stojan na kolo"),
+            Product("b-4", "Cyklistická přilba Ještěd Air", description="Helma"),
+            Product("b-5", "Cyklistická láhev 750 ml"),
+            Product("e-1", "Mountain bike Trail 29"),
+            Product("e-2", "Kids bike 20"),
+            Product("e-3", "Repair stand for a bike"),
+            Product("e-4", "Cycling helmet Air"),
+        ]
+    )
+    assert index.count_matching(MatchQuery(query)) == 0
+    assert relaxed_query(index, query, Filters(), language) == suggestion
