@@ -74,6 +74,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=300, help="timed searches (default 300)")
     parser.add_argument("--size", type=int, default=10, help="page size (default 10)")
     parser.add_argument("--pipeline", default="full", choices=METHODS, help="method (default full)")
+    parser.add_argument(
+        "--sort",
+        default="relevance",
+        choices=("relevance", "price_asc", "price_desc"),
+        help="(default relevance)",
+    )
     parser.add_argument("--no-log", action="store_true", help="send X-Aisle-Log: off (no impressions)")
     parser.add_argument("--py-spy", type=Path, help="also write a raw py-spy profile of the timed part")
     parser.add_argument("--py-spy-bin", default="py-spy", help="py-spy executable (default: from PATH)")
@@ -252,7 +258,9 @@ async def drive(app: Any, services: Any, args: argparse.Namespace, triton: Any) 
     headers = [(b"x-aisle-log", b"off")] if args.no_log else []
 
     def body(query: str) -> bytes:
-        return json.dumps({"query": query, "size": args.size, "pipeline": args.pipeline}).encode()
+        return json.dumps(
+            {"query": query, "size": args.size, "pipeline": args.pipeline, "sort": args.sort}
+        ).encode()
 
     for query in warm:
         status, answer = await post(app, "/v1/search", body(query), headers)
@@ -304,6 +312,7 @@ async def drive(app: Any, services: Any, args: argparse.Namespace, triton: Any) 
         "gc": pauses.report(n),
         "load_average_start": [round(x, 2) for x in load_before],
         "load_average_end": [round(x, 2) for x in load_after],
+        "sort": args.sort,
         "pages": {args.pipeline: pages},
     }
 

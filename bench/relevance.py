@@ -63,6 +63,8 @@ EPILOG = """examples:
                                     scored by the families another reading of the export found
   python -m bench.relevance ... --vectors opensearch-knn --opensearch-url http://127.0.0.1:9200
                                     vectors in OpenSearch k-NN, BM25 in the same cluster
+  python -m bench.relevance ... --methods full --sort price_asc
+                                    how relevant the pages of "lowest price first" are
 """
 
 DEPTH = 100
@@ -91,6 +93,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="grade counted relevant for Recall@100 (default from the scale: 3 on 1..4, 2.5 on 1..3)",
     )
     parser.add_argument("--limit", type=int, help="only the first N judged queries")
+    parser.add_argument(
+        "--sort",
+        choices=("relevance", "price_asc", "price_desc"),
+        default="relevance",
+        help="the order asked for (default relevance); a price sort scores how relevant its pages are",
+    )
     parser.add_argument("--concurrency", type=int, default=4, help="requests in flight (default 4)")
     parser.add_argument(
         "--families",
@@ -126,7 +134,7 @@ class UnfitAnswers(RuntimeError):
 
 
 def run_method(
-    url: str, method: str, queries: list[tuple[str, str]], concurrency: int
+    url: str, method: str, queries: list[tuple[str, str]], concurrency: int, sort: str = "relevance"
 ) -> tuple[dict[str, list[str]], dict[str, int]]:
     """query_id -> ranked product ids, and query_id -> the answer's `total`, through POST /v1/search.
     Raises `UnfitAnswers` on an HTTP error or when any answer was degraded."""
@@ -134,7 +142,8 @@ def run_method(
 
         def one(item: tuple[str, str]) -> tuple[str, list[str], int, list[str]]:
             qid, query = item
-            response = client.post("/v1/search", json={"query": query, "size": DEPTH, "pipeline": method})
+            request = {"query": query, "size": DEPTH, "pipeline": method, "sort": sort}
+            response = client.post("/v1/search", json=request)
             if response.status_code != 200:
                 raise UnfitAnswers(f"{method} {query!r}: HTTP {response.status_code}: {response.text[:300]}")
             answer = response.json()
@@ -184,7 +193,7 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for method in args.methods:
         start = time.perf_counter()
-        runs, totals = run_method(url, method, queries, args.concurrency)
+        runs, totals = run_method(url, method, queries, args.concurrency, args.sort)
         results[method] = {**evaluate(runs, qrels, threshold), **sizes(totals)}
         if families:
             results[method]["families"] = evaluate(*by_family(runs, qrels, families), threshold)
@@ -196,6 +205,7 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         "qrels": str(args.qrels),
         "recall_threshold": threshold,
         "evaluated_queries": len(queries),
+        "sort": args.sort,
     }
 
 

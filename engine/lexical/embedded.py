@@ -272,7 +272,8 @@ class EmbeddedLexical:
         with self._writer() as (gen, writer):
             for product in latest.values():
                 writer.delete_documents_by_term("id", product.id)
-                document = to_document(product, gen.fields, gen.analyzer, gen.family_field, gen.joined_field)
+                fields = (gen.family_field, gen.joined_field, gen.head_field)
+                document = to_document(product, gen.fields, gen.analyzer, *fields)
                 writer.add_document(document)
                 gen.names[id_key(product.id)] = product.id
 

@@ -53,11 +53,14 @@ from engine.lexical.analysis import (
 from engine.lexical.field_names import attribute_slug
 from engine.lexical.joined import JOINED_FIELD, joined_words
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
+from engine.lexical.title_head import HEAD_FIELD, title_head
 from engine.lexical.turkish import APOSTROPHE_SUFFIX, SUFFIX_RULES
 from engine.records import CATEGORY_SEPARATOR, Product, attribute_values
 
 ANALYZER = "aisle_english"
-MAPPING_VERSION = 6  # 4: more_categories; 5: accents folded, decimal commas read as points; 6: joined
+MAPPING_VERSION = (
+    7  # 4: more_categories; 5: accents folded, decimal commas read as points; 6: joined; 7: head
+)
 # Lucene's names for the Snowball stemmers that give the stems PyStemmer gives in the embedded index:
 # PyStemmer runs Snowball 3, whose German reads "ue" as "ü" (Lucene's German2; its German keeps
 # "duebel" apart from "dübel") and whose Dutch is Kraaij-Pohlmann (Lucene's Kp; its Dutch differed on
@@ -190,6 +193,7 @@ def mappings() -> dict[str, Any]:
             "ident": _KEYWORD,
             "spell": {"type": "text", "analyzer": "aisle_spell", "index_options": "docs", "norms": False},
             JOINED_FIELD: _TEXT,
+            HEAD_FIELD: {**_TEXT, "index_options": "docs", "norms": False},
             "image": {"type": "keyword", "index": False, "doc_values": False},
             "popularity": {"type": "float"},
         },
@@ -231,6 +235,7 @@ def to_document(product: Product, fields: SearchFields | None = None) -> dict[st
         "ident": fields.identifier_values(product),
         "spell": fields.spelling(product),
         JOINED_FIELD: joined_words(product),
+        HEAD_FIELD: title_head(product.title, fields.language),
         "id": product.id,
         "title": product.title,
         "description": product.description,

@@ -79,6 +79,7 @@ class MatchQuery:
     near_ids: frozenset[str] = frozenset()
     typos: bool = True  # False: words match exactly only (a suggestion prefers such readings)
     every_word: bool = False  # True: every word (unit) of `text`, no minimum-should-match relaxing
+    head: bool | None = None  # True/False: only members whose title head has/lacks every word (title_head)
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,8 @@ def compound_ends(word: QueryWord, language: str) -> tuple[str, ...]:
 
 # Raised when products are written into the lexical index differently; older ones are re-analysed. 9: full
 # width, 10: inches, 11: kana, 12-13: initials, 14: "&", "'", 15: "No.4", 16: "5w30" joined, 17: "ё", 18:
-# "İ", "ı" and stems spelt, 19: not in the compounding languages, 20: "ł", "ø", "æ", "ß" spelt in ASCII.
-ANALYSIS_VERSION = 20
+# "İ", "ı" and stems spelt, 19: not in the compounding languages, 20: "ł", "ø", "æ", "ß", 21: the head.
+ANALYSIS_VERSION = 21
 
 
 def normalize_identifier(value: object) -> str:

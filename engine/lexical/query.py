@@ -35,6 +35,7 @@ from engine.lexical.readings import KnownTerms, Rewrite, query_rewrites
 from engine.lexical.sizes import Units, unit_needs, unit_words
 from engine.lexical.synonym_typos import misspelt_synonyms
 from engine.lexical.synonyms import Expansions
+from engine.lexical.title_head import in_head
 from engine.records import BUYABLE, CATEGORY_SEPARATOR, Filters
 
 _WORD = attrgetter("word")  # a query word as written: what `Units` names
@@ -218,7 +219,7 @@ def match_query(
         body["filter"] = must
     if must_not:
         body["must_not"] = must_not
-    return {"bool": body}
+    return in_head({"bool": body}, match.head, words, known)
 
 
 def attribute_clause(name: str, accepted: Sequence[str]) -> dict[str, Any]:

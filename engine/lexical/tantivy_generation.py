@@ -47,6 +47,7 @@ class Generation:
         self.family_field = bool(manifest.get("family_field"))  # written before it: the family terms walked
         self.facet_fast = bool(manifest.get("facet_fast"))  # written before: each facet's terms walked
         self.joined_field = bool(manifest.get("joined_field"))  # written before: no name written as one
+        self.head_field = bool(manifest.get("head_field"))  # written before: a price sort in one part
         self.path = path
         self.index = tantivy.Index.open(str(path))
         # tantivy's default reader also reloads on its own when a file watcher sees a commit, which
@@ -71,6 +72,7 @@ class Generation:
             self.typos.ending,
             self.spelt,
             self.joined_field,
+            self.head_field,
         )
         self.text_fields: list[str] = []  # the tantivy fields a query asks (`_ask_filled_fields`)
         self._ask_filled_fields()
@@ -175,6 +177,7 @@ def write_manifest(path: Path, fields: SearchFields) -> None:
         "family_field": True,
         "facet_fast": True,
         "joined_field": True,
+        "head_field": True,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     (path / MANIFEST).write_text(json.dumps(manifest))

@@ -50,6 +50,7 @@ from engine.lexical.synonyms import Expansions
 from engine.lexical.tantivy_filters import filtered
 from engine.lexical.tantivy_schema import field_name, tantivy
 from engine.lexical.tantivy_spell import SpellClauses
+from engine.lexical.title_head import HEAD_FIELD, head_words
 from engine.records import Filters
 
 Occur = tantivy.Occur
@@ -73,6 +74,7 @@ class QueryBuilder:
         ending_terms: Callable[[str], tuple[str, ...] | None] = lambda end: None,
         spelt: Spelt | None = None,
         joined: bool = False,
+        head: bool = False,
     ) -> None:
         self.schema = schema
         self.fields = fields
@@ -84,6 +86,7 @@ class QueryBuilder:
         self.identifiers = identifiers
         self.spelt = spelt  # the forms some product has as written (`engine.lexical.known_words`)
         self.joined = joined  # the index has the names' words written as one (`engine.lexical.joined`)
+        self.head = head  # the index has the titles' heads (`engine.lexical.title_head`)
 
     def words(self, text: str, prefix_last: bool = False, typos: bool = True) -> list[QueryWord]:
         table = self.synonyms()
@@ -244,7 +247,27 @@ class QueryBuilder:
         if match.near_ids and words:
             alternatives.append((Occur.Should, self._near(words, match.near_ids)))
         base = Query.boolean_query(alternatives) if alternatives else Query.empty_query()
+        if match.head is not None:
+            base = self._in_head(base, match.head, words)
         return self.filtered(base, match.filters)
+
+    def _in_head(self, base: Any, wanted: bool, words: list[QueryWord]) -> Any:
+        """`base` narrowed to the members whose title head holds every `head_words` word (`wanted`) or
+        to the others (`engine.lexical.title_head.in_head` on OpenSearch); without such a word, or in an
+        index written before heads, every member is of the first part."""
+        asked = head_words(words, self._known({t for w in words for t in w.terms})) if self.head else []
+        if not asked:
+            return base if wanted else Query.empty_query()
+        each = []
+        for word in asked:
+            ways = [word.terms, *(terms for _, terms in word.alternatives if terms)]
+            every = [Query.boolean_query([(Occur.Must, self._head_term(t)) for t in way]) for way in ways]
+            each.append((Occur.Must, Query.boolean_query([(Occur.Should, one) for one in every])))
+        head = Query.const_score_query(Query.boolean_query(each), 0.0)
+        return Query.boolean_query([(Occur.Must, base), (Occur.Must if wanted else Occur.MustNot, head)])
+
+    def _head_term(self, term: str) -> Any:
+        return Query.term_query(self.schema, HEAD_FIELD, term)
 
     def _near(self, words: list[QueryWord], near_ids: frozenset[str]) -> Any:
         """The products of `near_ids` that match `NEAR_WORDS` of `words`, scoring 0 (ordered like

@@ -13,7 +13,8 @@ Fields:
   searchable words as written, lowercased and unstemmed: typo tolerance compares what shoppers type
   with surface forms, since the stem of a misspelt word can be far from the stem of the right one);
   `joined` (the name's adjacent words written as one, analysed: `engine.lexical.joined`; absent from
-  generations written before it: `Generation.joined_field`);
+  generations written before it: `Generation.joined_field`); `head` (the title's words before its first
+  preposition, analysed: `engine.lexical.title_head`; absent before it: `Generation.head_field`);
 - `brand`, `category_top`, `category_path`, `category_prefixes`, `availability` (raw, indexed): filters
   and facet counts; `attr` ("name\\x1fvalue") and `attr_name`: attribute filters and facets; the facet
   fields (`FACET_FIELDS`) are fast too, so one aggregation counts every facet of a set (absent from
@@ -39,6 +40,7 @@ from engine.lexical.field_names import attribute_slug
 from engine.lexical.joined import JOINED_FIELD, joined_words
 from engine.lexical.mapping import category_prefixes
 from engine.lexical.matching import SearchFields
+from engine.lexical.title_head import HEAD_FIELD, title_head
 from engine.records import CATEGORY_SEPARATOR, Product, attribute_values
 
 try:
@@ -74,6 +76,7 @@ def build_schema(fields: SearchFields) -> Any:
     builder.add_text_field("ident", tokenizer_name="whitespace", index_option="basic")
     builder.add_text_field("spell", tokenizer_name="whitespace", index_option="basic")
     builder.add_text_field(JOINED_FIELD, tokenizer_name="whitespace", index_option="freq")
+    builder.add_text_field(HEAD_FIELD, tokenizer_name="whitespace", index_option="basic")
     builder.add_text_field("category_prefixes", tokenizer_name="raw", index_option="basic")
     for raw in FACET_FIELDS:  # fast too: one aggregation counts every facet of a set
         builder.add_text_field(raw, tokenizer_name="raw", index_option="basic", fast=True)
@@ -92,9 +95,10 @@ def to_document(
     analyzer: Callable[[str], list[str]],
     family_field: bool = True,
     joined_field: bool = True,
+    head_field: bool = True,
 ) -> Any:
-    """The tantivy document of `product`; `family_field`, `joined_field`: the generation's schema has
-    `family`, `joined` (generations written before them lack them)."""
+    """The tantivy document of `product`; `family_field`, `joined_field`, `head_field`: the generation's
+    schema has `family`, `joined`, `head` (generations written before them lack them)."""
     doc = tantivy.Document()
     doc.add_text("id", product.id)
     doc.add_unsigned("key", id_key(product.id))
@@ -108,6 +112,9 @@ def to_document(
     joined = analyzer(" ".join(joined_words(product))) if joined_field else []
     if joined:
         doc.add_text(JOINED_FIELD, " ".join(joined))
+    head = analyzer(title_head(product.title, fields.language)) if head_field else []
+    if head:
+        doc.add_text(HEAD_FIELD, " ".join(head))
     identifiers = fields.identifier_values(product)
     if identifiers:
         doc.add_text("ident", " ".join(identifiers))

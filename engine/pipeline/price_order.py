@@ -12,8 +12,11 @@ is joined exactly (one count more per price-sorted page). The near members that 
 query says (`MatchSet.loose`: a sleeping pad, sharing "sleeping", in "sleeping bag") follow the
 members that do, each part in price order with its buyable side first (`tiered_price_page`, one count
 more): sorted among them, the cheapest pad led "sleeping bag" by price, as ink cartridges once led
-"notebook". Lists held in process (browsing, a degraded
-search's candidates) sort by `price_key`.
+"notebook". And among the members that match as the query says, those whose title's head holds every
+query word come first (`engine.lexical.title_head`, one count more): "kolo" (a bike) sorted by lowest
+price lists the bicycles, then the lock "Zámek na kolo" (a lock for the bike) and the rest that say
+"kolo" elsewhere. Lists held in process (browsing, a degraded search's candidates) sort by
+`price_key`.
 
 A family shown once under a price sort (`engine.pipeline.distinct`) is shown by its first member in this
 order, so by its cheapest buyable member when it has one.
@@ -70,20 +73,32 @@ def tiered_price_page(
     size: int,
     buyable_first: bool,
 ) -> list[ScoredId]:
-    """`price_page` with the `loose` members (near members that match neither lexically nor
-    semantically, so the two parts are disjoint) after the others."""
-    if not loose:
-        return price_page(lexical, match, sort, first, size, buyable_first)
-    strict = replace(match, also_ids=match.also_ids - loose)
-    strict_count = lexical.count_matching(strict)
+    """`price_page` over the set's parts in turn (`price_parts`), each part counted but the last."""
+    parts = price_parts(match, loose)
     page: list[ScoredId] = []
-    if first < strict_count:
-        page = price_page(lexical, strict, sort, first, min(size, strict_count - first), buyable_first)
-    if len(page) < size:
-        near = replace(match, also_ids=loose, lexical=False, near_ids=frozenset())
-        offset = max(0, first - strict_count)
-        page.extend(price_page(lexical, near, sort, offset, size - len(page), buyable_first))
+    offset = first
+    for n, part in enumerate(parts):
+        count = lexical.count_matching(part) if n < len(parts) - 1 else None
+        if count is not None and offset >= count:
+            offset -= count
+            continue
+        want = size - len(page) if count is None else min(size - len(page), count - offset)
+        page.extend(price_page(lexical, part, sort, offset, want, buyable_first))
+        offset = 0
+        if len(page) >= size:
+            break
     return page
+
+
+def price_parts(match: MatchQuery, loose: frozenset[str]) -> list[MatchQuery]:
+    """The disjoint parts of a text query's match set a price sort lists in turn: the members whose
+    title head holds every query word (`engine.lexical.title_head`), the other strict members, then the
+    `loose` members (near members that match neither lexically nor semantically)."""
+    strict = replace(match, also_ids=match.also_ids - loose)
+    parts = [replace(strict, head=True), replace(strict, head=False)] if match.text else [strict]
+    if loose:
+        parts.append(replace(match, also_ids=loose, lexical=False, near_ids=frozenset()))
+    return parts
 
 
 def price_key(product: Product, descending: bool, buyable_first: bool) -> tuple[int, int, float]:

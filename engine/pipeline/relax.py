@@ -11,21 +11,12 @@ from typing import NamedTuple
 from engine.lexical.analysis import ENGLISH_STOPWORDS, is_cjk
 from engine.lexical.base import LexicalIndex
 from engine.lexical.matching import MatchQuery
+from engine.lexical.title_head import QUALIFYING
 from engine.records import Filters
 
 # Catalog languages whose noun phrases put the head noun first ("vino rosso", "sac de couchage"); in the
 # others it comes last ("backpacking stove", "Schlafsack", "寝袋").
 HEAD_FIRST_LANGUAGES = frozenset({"french", "spanish", "italian", "portuguese"})
-# Prepositions that end a query's head and begin what qualifies it, by catalog language: "helma na kolo"
-# (a helmet for the bike), "materac do łóżka", "case for iphone", "housse pour canapé". Turkish puts
-# its postpositions after the qualifier ("köpek için mama") and is not read this way.
-QUALIFYING = {
-    "english": ("for", "with"), "german": ("für", "mit"), "french": ("pour", "avec"),
-    "spanish": ("para", "con"), "italian": ("per", "con"), "dutch": ("voor", "met"),
-    "portuguese": ("para", "com"), "swedish": ("för", "med", "till"), "danish": ("til", "med", "for"),
-    "norwegian": ("til", "med", "for"), "russian": ("для", "на", "с"), "polish": ("do", "na", "dla", "z"),
-    "czech": ("na", "pro", "do", "k", "ke", "s", "se"),
-}  # fmt: skip
 MAX_RELAXED_WORDS = 8  # longer zero-result queries are not relaxed word by word (cost grows with length)
 # Hiragana (U+3041..U+3096) as the katakana the same sounds are written in (U+30A1..U+30F6).
 _KATAKANA = str.maketrans({chr(code): chr(code + 0x60) for code in range(0x3041, 0x3097)})

@@ -157,12 +157,19 @@ def test_total_facets_and_pages_cover_the_whole_match_set(client: TestClient) ->
 
 
 def _price_order(descending: bool) -> list[tuple[bool, float]]:
-    """(sold out, price) of every priced notebook as a price sort lists them: the buyable first."""
+    """(sold out, price) of every priced notebook as a price sort lists them: those titled a notebook
+    first (the bookmark "for notebooks" after them), the buyable first in each part."""
     priced = [p for p in map(BY_ID.get, NOTEBOOKS) if p is not None and p.price is not None]
-    return sorted(
-        ((not p.available, p.price or 0.0) for p in priced),
-        key=lambda k: (k[0], -k[1] if descending else k[1]),
+    ordered = sorted(
+        priced,
+        key=lambda p: (
+            "notebook" not in p.title.lower(),
+            not p.available,
+            -(p.price or 0.0) if descending else p.price,
+        ),
     )
+    assert ordered[-1].id == "odd-bookmark" or descending
+    return [(not p.available, p.price or 0.0) for p in ordered]
 
 
 def test_price_sort_is_over_the_whole_set_the_buyable_first(client: TestClient) -> None:
@@ -181,7 +188,9 @@ def test_a_price_sort_mixes_the_sold_out_in_when_the_shop_does_not_bury_them(cli
     saved = client.put("/v1/admin/rules", json={"bury_unavailable": False, "rules": []}, headers=AUTH)
     assert saved.status_code == 200, saved.text
     third = search(client, query="notebook", sort="price_asc", size=20, page=3)
-    priced = sorted(price for _, price in _price_order(descending=False))
+    # One price order over each part, the bookmark "for notebooks" after the notebooks.
+    titled = [p for p in map(BY_ID.get, NOTEBOOKS) if p and p.price is not None and p.id != "odd-bookmark"]
+    priced = sorted(p.price or 0.0 for p in titled)
     assert [h["price"] for h in third["hits"]] == priced[40:60]
 
 
