@@ -1,5 +1,5 @@
 """bench.relevance's summary of answer sizes (mean `total`, share of empty answers), and its refusal
-to score degraded answers."""
+to score degraded answers, and the order it asks for."""
 
 from __future__ import annotations
 
@@ -24,7 +24,10 @@ class DegradingGateway(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["content-length"])))
         degraded = ["dense", "ranker"] if "slow" in body["query"] else []
-        answer = json.dumps({"hits": [{"id": "p1"}], "total": 1, "degraded": degraded}).encode()
+        hits = (
+            [{"id": "p1"}, {"id": "p2"}] if body.get("sort") == "relevance" else [{"id": "p2"}, {"id": "p1"}]
+        )
+        answer = json.dumps({"hits": hits, "total": 2, "degraded": degraded}).encode()
         self.send_response(200)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(answer)))
@@ -46,7 +49,12 @@ def gateway() -> Iterator[str]:
 
 def test_degraded_answers_are_refused_not_scored(gateway: str) -> None:
     runs, totals = run_method(gateway, "full", [("q1", "red shoes"), ("q2", "blue shoes")], 2)
-    assert runs == {"q1": ["p1"], "q2": ["p1"]} and totals == {"q1": 1, "q2": 1}
+    assert runs == {"q1": ["p1", "p2"], "q2": ["p1", "p2"]} and totals == {"q1": 2, "q2": 2}
     queries = [("q1", "red shoes"), ("q2", "slow shoes"), ("q3", "slow lamp")]
     with pytest.raises(UnfitAnswers, match=r"2 of 3 answers were degraded \(dense 2, ranker 2\)"):
         run_method(gateway, "full", queries, 2)
+
+
+def test_the_order_asked_for_is_the_one_scored(gateway: str) -> None:
+    runs, _ = run_method(gateway, "full", [("q1", "red shoes")], 1, sort="price_asc")
+    assert runs == {"q1": ["p2", "p1"]}
