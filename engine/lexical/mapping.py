@@ -200,6 +200,15 @@ def mappings() -> dict[str, Any]:
     }
 
 
+def missing_fields(live: dict[str, Any]) -> dict[str, Any]:
+    """The top-level fields of `mappings()` that `live` (an index's mapping, as OpenSearch returns it)
+    lacks: those a newer version writes into an index an older one made. Its mapping is strict, so a
+    document naming one is refused until the field is added (`put_mapping` may add a field, never
+    change one)."""
+    have = live.get("properties", {})
+    return {name: field for name, field in mappings()["properties"].items() if name not in have}
+
+
 def attribute_field(name: str) -> str:
     """The `attr_text` sub-field of a searchable attribute ("attr.Model No" -> "attr_text.model_no")."""
     return "attr_text." + attribute_slug(name[len(ATTRIBUTE_PREFIX) :])

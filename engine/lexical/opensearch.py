@@ -40,7 +40,7 @@ from engine.lexical import facet_query, family_query
 from engine.lexical import query as dsl
 from engine.lexical.analysis import make_analyzer
 from engine.lexical.facets import PRICE_EDGES, check_fields
-from engine.lexical.mapping import from_document, index_body, to_document
+from engine.lexical.mapping import from_document, index_body, missing_fields, to_document
 from engine.lexical.matching import IDENTIFIED_LIMIT, MatchQuery, SearchFields
 from engine.lexical.opensearch_terms import KnownTerms, known_body, read_known
 from engine.lexical.synonyms import SynonymFile, synonyms_path
@@ -154,6 +154,7 @@ class OpenSearchLexical:
         self.scan_page = scan_page
         self.bulk_timeout_s = bulk_timeout_s
         self._ready = False
+        self._fields_added: set[str] = set()  # targets whose mapping has every field written now
         self._lock = threading.Lock()
         self._pinned: str | None = None
         self._families_known: tuple[bool, float] | None = None  # (any family, when asked)
@@ -395,6 +396,7 @@ class OpenSearchLexical:
     def upsert(self, products: Sequence[Product]) -> None:
         actions = ((p.id, to_document(p, self.fields)) for p in products)
         self._ensure_alias()
+        self._add_new_fields(self._target)
         self._write(self._target, actions, refresh=True)
         self._forget_terms()
         if any(p.family is not None for p in products):
@@ -477,6 +479,21 @@ class OpenSearchLexical:
         with backend_errors(action):
             self._ensure_alias()
             return fn()
+
+    def _add_new_fields(self, target: str) -> None:
+        """Add to the mapping of `target`'s indexes the fields this version writes and one made by an
+        older version lacks (`missing_fields`), once per target per process: upserts go on working
+        until the next build writes the index anew (a field an older index lacks is empty in its
+        older documents: the title's head, until then, lists them in a price sort's second part)."""
+        if target in self._fields_added:
+            return
+        live = self._call("mapping", lambda: self.client.indices.get_mapping(index=target))
+        for physical, body in live.items():
+            if missing := missing_fields(body.get("mappings", {})):
+                put = partial(self.client.indices.put_mapping, index=physical, body={"properties": missing})
+                self._call("mapping", put)
+                log.info("index %s: added the fields %s", physical, ", ".join(sorted(missing)))
+        self._fields_added.add(target)
 
     def _ensure_alias(self) -> None:
         """Create an empty first index behind the alias when none exists yet (a fresh cluster)."""

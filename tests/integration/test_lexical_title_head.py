@@ -2,18 +2,24 @@
 holds every query word, the same on both lexical backends: "kolo" sorted by lowest price lists the
 bicycles before the lock "Zámek na kolo" and the tube whose description says "kolo"; "notebook" the
 notebooks and the notebook cover before the ink "for notebook pens" and the bookmark. The set, its
-count and each part's price order stay as they were."""
+count and each part's price order stay as they were. An OpenSearch index made before the head field
+takes upserts: the field is added to its mapping."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
+from opensearchpy import OpenSearch
 
 from engine.lexical.analysis import make_analyzer
 from engine.lexical.base import LexicalIndex
+from engine.lexical.mapping import index_body
 from engine.lexical.matching import MatchQuery
+from engine.lexical.opensearch import OpenSearchLexical
 from engine.lexical.synonyms import SynonymFile
+from engine.lexical.title_head import HEAD_FIELD
 from engine.pipeline.price_order import tiered_price_page
 from engine.records import Product
 from tests.support.backends import BACKENDS, in_language, open_backend
@@ -103,3 +109,24 @@ def test_english_heads_end_at_for_and_with(stationery: LexicalIndex) -> None:
     assert listed(stationery, "notebook") == ["cover", "dotted", "bookmark", "ink"]
     assert listed(stationery, "notebook", size=1) == ["cover", "dotted", "bookmark", "ink"]
     assert listed(stationery, "pen") == ["pen", "ink"]  # "pens" after "for": the ink is not a pen
+
+
+def test_an_index_an_older_version_made_takes_upserts_and_its_new_documents_have_heads(
+    request: pytest.FixtureRequest,
+) -> None:
+    # An OpenSearch index made before the head field: its strict mapping lacks `head`.
+    client = OpenSearch(hosts=[request.getfixturevalue("opensearch_url")], timeout=30)
+    alias = f"test-{uuid.uuid4().hex[:10]}"
+    body = index_body(language="czech")
+    del body["mappings"]["properties"][HEAD_FIELD]
+    client.indices.create(index=f"{alias}-00000000000000000001", body={**body, "aliases": {alias: {}}})
+    try:
+        index = OpenSearchLexical(client, alias, fields=in_language("czech"))
+        index.upsert([p for p in BIKES if p.id in {"lock", "tube"}])
+        index.upsert([p for p in BIKES if p.id in {"kuba", "stand"}])  # the same process: checked once
+        mapping = client.indices.get_mapping(index=alias)
+        assert all(HEAD_FIELD in m["mappings"]["properties"] for m in mapping.values())
+        assert listed(index, "kolo") == ["kuba", "tube", "lock", "stand"]
+    finally:
+        client.indices.delete(index=f"{alias}-*", params={"ignore_unavailable": "true"})
+        client.close()
