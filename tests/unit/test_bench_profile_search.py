@@ -36,7 +36,15 @@ def test_the_timed_loop_reports_cpu_by_thread_stages_and_pages(tmp_path: Path) -
     queries = tmp_path / "queries.tsv"
     queries.write_text("query_id\tquery\nq1\tred shoes\nq2\tblue jacket\nq3\tshoes\n", encoding="utf-8")
     args = argparse.Namespace(
-        queries=queries, warmup=1, offset=1, limit=2, size=5, pipeline="full", no_log=False, py_spy=None
+        queries=queries,
+        warmup=1,
+        offset=1,
+        limit=2,
+        size=5,
+        pipeline="full",
+        sort="price_asc",
+        no_log=False,
+        py_spy=None,
     )
     services = make_services(tmp_path / "data")
     try:
@@ -44,6 +52,7 @@ def test_the_timed_loop_reports_cpu_by_thread_stages_and_pages(tmp_path: Path) -
     finally:
         services.close()
     assert report["searches"] == 2 and set(report["pages"]["full"]) == {"q2", "q3"}
+    assert report["sort"] == "price_asc"  # the order asked for is reported beside its pages
     assert all(page["total"] >= len(page["ids"]) for page in report["pages"]["full"].values())
     assert "event_loop" in report["thread_cpu_ms"] and "search_threads" in report["thread_cpu_ms"]
     assert "fusion" in report["stage_wall_ms"] and report["gateway_cpu_ms"] >= 0

@@ -13,6 +13,7 @@ import pytest
 from opensearchpy import OpenSearch
 
 from engine.errors import BackendUnavailable, InvalidInput
+from engine.lexical.mapping import mappings
 from engine.lexical.matching import MatchQuery
 from engine.lexical.opensearch import OpenSearchLexical
 from engine.records import Product
@@ -23,6 +24,8 @@ class FakeIndices:
         self.created: list[str] = []
         self.deleted: list[str] = []
         self.alias_updates: list[Any] = []
+        self.lacking: set[str] = set()  # fields the index's mapping lacks (made by an older version)
+        self.mapping_puts: list[tuple[str, Any]] = []
 
     def exists_alias(self, name: str) -> bool:
         return True
@@ -50,6 +53,15 @@ class FakeIndices:
 
     def update_aliases(self, body: Any) -> None:
         self.alias_updates.append(body)
+
+    def get_mapping(self, index: str) -> dict[str, Any]:
+        """The alias's one index, made by this version unless a test took fields out of it."""
+        properties = {k: v for k, v in mappings()["properties"].items() if k not in self.lacking}
+        return {"products-old": {"mappings": {"properties": properties}}}
+
+    def put_mapping(self, index: str, body: Any) -> None:
+        self.mapping_puts.append((index, body))
+        self.lacking -= set(body["properties"])
 
 
 class FakeClient:
@@ -93,6 +105,17 @@ def test_writes_are_chunked() -> None:
     index, client = index_with([], chunk_size=2)
     index.upsert(products(5))
     assert client.calls == [["p0", "p1"], ["p2", "p3"], ["p4"]]
+
+
+def test_an_older_index_gets_the_fields_it_lacks_once_before_the_first_write() -> None:
+    index, client = index_with([[201], [201]])
+    client.indices.lacking = {"head", "joined"}  # made by a version before those fields
+    index.upsert(products(1))
+    index.upsert(products(1))
+    assert [(name, sorted(body["properties"])) for name, body in client.indices.mapping_puts] == [
+        ("products-old", ["head", "joined"])
+    ]
+    assert client.indices.mapping_puts[0][1]["properties"]["head"] == mappings()["properties"]["head"]
 
 
 def test_rejected_items_are_retried_alone() -> None:
