@@ -17,8 +17,9 @@ Here each `<SHOPITEM>` is a record, numbered by the line it starts on: `CATEGORY
 (split at "|", the site's name dropped), `MANUFACTURER` the brand, `PRODUCTNO` the `mpn`, `EAN` and
 `ISBN` the `ean` and `isbn` (identifiers), `ITEMGROUP_ID` the family (`group`, `indexer.families`),
 each `PARAM` an attribute named as written ("Barva", "Velikost kol"; a name given twice keeps each value,
-joined by ", "), and in a family the sizes and colours (`Velikost`, `Barva`; Slovak `Veľkosť`, `Farba`)
-its `variant`, so a query naming a size finds that size. `DELIVERY_DATE` of 1 day or more is the
+joined by ", "), and the sizes and colours (`Velikost`, `Barva`; Slovak `Veľkosť`, `Farba`) its
+`variant`, so a query naming a size finds that size, in a family or not (as Google's feed's `color` and
+`size` are read): "přilba L" finds the one helmet sold in L. `DELIVERY_DATE` of 1 day or more is the
 attribute `delivery_days` (the item can be ordered), a date `available_from` and a `backorder`.
 `ITEM_TYPE` bazar is the attribute `condition` "used", as Google's feed names it. The shop's bids
 (`HEUREKA_CPC`, Zboží's `MAX_CPC`, `MAX_CPC_SEARCH`), its carriers' prices (`DELIVERY`) and the VAT
@@ -100,10 +101,9 @@ def _record(fields: dict[str, str], parameters: list[tuple[str, str]]) -> dict[s
         given.setdefault(name, []).append(value)
     for name, values in given.items():
         record.setdefault(name, ", ".join(dict.fromkeys(values)))
-    if "group" in record:
-        told = [value for name, value in parameters if name.lower() in VARIANT_PARAMETERS]
-        if told:
-            record.setdefault("variant", " / ".join(dict.fromkeys(told)))
+    told = [value for name, value in parameters if name.lower() in VARIANT_PARAMETERS]
+    if told:
+        record.setdefault("variant", " / ".join(dict.fromkeys(told)))
     delivery = fields.get("DELIVERY_DATE", "")
     if delivery.isdigit() and int(delivery) > 0:
         record["delivery_days"] = int(delivery)

@@ -1,9 +1,10 @@
 """Heureka's XML feed (`indexer.heureka_feed`): each `<SHOPITEM>` read as a product with its id, name,
 description, page, picture, price with VAT, maker, category path (the site's own name dropped), the
-maker's code and EAN as identifiers, each `PARAM` an attribute, an `ITEMGROUP_ID` its family with the
-sizes and colours as its variant; the days to ship and a date it ships from; a second-hand item's
-condition; the shop's bids and carriers never kept; an item that cannot be read reported by the line
-it starts on; a feed with the root but no item refused; Zboží.cz's namespaced feed read alike."""
+maker's code and EAN as identifiers, each `PARAM` an attribute, an `ITEMGROUP_ID` its family, the
+sizes and colours its variant (in a family or not); the days to ship and a date it ships from; a
+second-hand item's condition; the shop's bids and carriers never kept; an item that cannot be read
+reported by the line it starts on; a feed with the root but no item refused; Zboží.cz's namespaced
+feed read alike."""
 
 from __future__ import annotations
 
@@ -58,6 +59,7 @@ FEED = """<?xml version="1.0" encoding="utf-8"?>
 \t\t<ITEM_ID>3004</ITEM_ID>
 \t\t<PRODUCTNAME>Elektrokolo Horal E-Trek</PRODUCTNAME>
 \t\t<PRICE_VAT>54990</PRICE_VAT>
+\t\t<PARAM><PARAM_NAME>Velikost</PARAM_NAME><VAL>L</VAL></PARAM>
 \t\t<DELIVERY_DATE>2027-03-01</DELIVERY_DATE>
 \t</SHOPITEM>
 </SHOP>
@@ -95,8 +97,9 @@ def test_names_delivery_and_condition(loaded: LoadedCatalog) -> None:
     _, light, ebike = (p.to_dict() for p in loaded.products)
     assert light["title"] == "Zadní světlo Lumen Red | akce"  # PRODUCT where PRODUCTNAME is missing
     assert light["price"] == 390.5 and light["attributes"]["delivery_days"] == 3
-    assert light["attributes"]["condition"] == "used" and "variant" not in light["attributes"]  # no group
+    assert light["attributes"]["condition"] == "used" and "variant" not in light["attributes"]  # no size
     assert ebike["availability"] == "backorder" and ebike["attributes"]["available_from"] == "2027-03-01"
+    assert ebike["attributes"]["variant"] == "L"  # its size, in no family: "přilba L" finds a helmet in L
 
 
 def test_an_item_that_cannot_be_read_is_reported_by_its_line(loaded: LoadedCatalog) -> None:
