@@ -28,6 +28,7 @@ from collections.abc import Collection, Sequence
 from functools import lru_cache
 from typing import Any
 
+from engine.lexical.analysis import is_cjk
 from engine.lexical.matching import QueryWord
 from engine.lexical.readings import KnownTerms
 
@@ -87,13 +88,14 @@ def in_head(
 
 def head_clause(words: Sequence[QueryWord]) -> dict[str, Any] | None:
     """OpenSearch: every word in `HEAD_FIELD`, as written (analysed there like the title) or as one of
-    its synonym entries, all of the entry's words; None without words (the embedded index's
-    `QueryBuilder.head` is the same clause)."""
+    its synonym entries, all of the entry's words; a CJK word as its bigram, as the match query reads
+    it; None without words (the embedded index's `QueryBuilder._in_head` is the same clause)."""
     if not words:
         return None
     each = []
     for word in words:
-        ways = [_every_word(text) for text in (word.word, *(entry for entry, _ in word.alternatives))]
+        written = word.terms[0] if is_cjk(word.word) else word.word
+        ways = [_every_word(text) for text in (written, *(entry for entry, _ in word.alternatives))]
         each.append(ways[0] if len(ways) == 1 else {"bool": {"should": ways, "minimum_should_match": 1}})
     return {"bool": {"filter": each}}
 

@@ -64,3 +64,11 @@ def test_a_price_sort_lists_the_head_then_the_other_strict_members_then_the_loos
     assert head.also_ids == rest.also_ids == {"a"}
     assert loose.also_ids == {"b"} and not loose.lexical and not loose.near_ids
     assert price_parts(MatchQuery(None), frozenset()) == [MatchQuery(None)]  # browsing: one part
+
+
+def test_a_cjk_word_is_asked_of_the_head_as_its_bigram() -> None:
+    # "フライパン" is read as bigrams, one query word each, every one of them in the match query.
+    words = [QueryWord("フライパン", ("フラ",), 0), QueryWord("フライパン", ("ライ",), 0)]
+    clause = in_head({"match_all": {}}, True, words, lambda terms: set(terms))
+    asked = [c["match"]["head"]["query"] for c in clause["bool"]["filter"][0]["bool"]["filter"]]
+    assert asked == ["フラ", "ライ"]
