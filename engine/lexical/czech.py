@@ -24,7 +24,7 @@ OpenSearch as `pattern_replace` token filters, so both backends index the same t
 
 from __future__ import annotations
 
-from engine.lexical.rule_stemmer import Rules, RuleStemmer
+from engine.lexical.rule_stemmer import Rules
 
 # Endings of nouns and adjectives, as folded to ASCII ("-ého" is "-eho", "-ů" "-u", "-ě" "-e"). At the
 # end of a word the regex engine tries the earliest start first, which is the longest ending.
@@ -36,9 +36,3 @@ RULES: Rules = (
     (f"(?<=[a-z]{{3}})(?:{'|'.join(_ENDINGS)})$", ""),
     ("(?<=[a-z]{3})e(?=[kclv]$)", ""),  # the vowel that drops: zámek / zámky, světlo / světel
 )
-_STEMMER = RuleStemmer(RULES)
-
-
-def czech_stem(word: str) -> str:
-    """`word` (lowercased, folded to ASCII) without its inflectional ending (see the module's docstring)."""
-    return _STEMMER.stem(word)

@@ -22,7 +22,7 @@ OpenSearch as a `pattern_replace` token filter, so both backends index the same 
 
 from __future__ import annotations
 
-from engine.lexical.rule_stemmer import Rules, RuleStemmer
+from engine.lexical.rule_stemmer import Rules
 
 # Endings of nouns and adjectives, as folded to ASCII ("-ów" is "-ow", "-ą" and "-ę" are "-a" and "-e").
 # At the end of a word the regex engine tries the earliest start first, which is the longest ending.
@@ -31,9 +31,3 @@ _ENDINGS = (
     *("ie", "ow", "om", "em", "ej", "ym", "im", "a", "e", "i", "o", "u", "y"),
 )
 RULES: Rules = ((f"(?<=[a-z]{{3}})(?:{'|'.join(_ENDINGS)})$", ""),)
-_STEMMER = RuleStemmer(RULES)
-
-
-def polish_stem(word: str) -> str:
-    """`word` (lowercased, folded to ASCII) without its inflectional ending (see the module's docstring)."""
-    return _STEMMER.stem(word)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from engine.lexical.analysis import make_analyzer
-from engine.lexical.czech import czech_stem
+from engine.lexical.czech import RULES
+from engine.lexical.rule_stemmer import RuleStemmer
 
 
 @pytest.mark.parametrize(
@@ -44,7 +45,7 @@ def test_function_words_sizes_and_short_words_are_left_alone() -> None:
     analyze = make_analyzer("czech")
     assert analyze("helma na kolo") == analyze("helmy kola")  # "na" (for, on) is a stop word
     assert analyze("Plášť 29x2,25 pro děti") == ["plast", "29x2.25", "det"]
-    assert [czech_stem(word) for word in ("av", "fv", "gps", "usb", "kol")] == [
+    assert [RuleStemmer(RULES).stem(word) for word in ("av", "fv", "gps", "usb", "kol")] == [
         "av",
         "fv",
         "gps",
