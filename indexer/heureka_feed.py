@@ -42,7 +42,7 @@ _FIELDS |= {"PRODUCTNO": "mpn", "EAN": "ean", "ISBN": "isbn"}
 # Read into other fields, or the shop's business with the site rather than a property of the product.
 _NOT_ATTRIBUTES = frozenset({"PRODUCT", "CATEGORYTEXT", "DELIVERY_DATE", "ITEM_TYPE", "PARAM", "VAT"})
 _NOT_ATTRIBUTES |= {"HEUREKA_CPC", "MAX_CPC", "MAX_CPC_SEARCH", "DELIVERY", "IMGURL_ALTERNATIVE"}
-# Parameters that tell a family's items apart, by their names lowercased (Czech, Slovak).
+# Parameters naming an item's size or colour, its variant, by their names lowercased (Czech, Slovak).
 VARIANT_PARAMETERS = ("velikost", "veľkosť", "barva", "farba")
 SITES = frozenset({"heureka.cz", "heureka.sk", "zboží.cz", "zbozi.cz"})  # a category path's first level
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

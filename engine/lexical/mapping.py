@@ -58,9 +58,8 @@ from engine.lexical.turkish import APOSTROPHE_SUFFIX, SUFFIX_RULES
 from engine.records import CATEGORY_SEPARATOR, Product, attribute_values
 
 ANALYZER = "aisle_english"
-MAPPING_VERSION = (
-    7  # 4: more_categories; 5: accents folded, decimal commas read as points; 6: joined; 7: head
-)
+# 4: more_categories; 5: accents folded, decimal commas read as points; 6: joined; 7: head
+MAPPING_VERSION = 7
 # Lucene's names for the Snowball stemmers that give the stems PyStemmer gives in the embedded index:
 # PyStemmer runs Snowball 3, whose German reads "ue" as "ü" (Lucene's German2; its German keeps
 # "duebel" apart from "dübel") and whose Dutch is Kraaij-Pohlmann (Lucene's Kp; its Dutch differed on
