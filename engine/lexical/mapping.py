@@ -53,7 +53,7 @@ from engine.lexical.analysis import (
 from engine.lexical.field_names import attribute_slug
 from engine.lexical.joined import JOINED_FIELD, joined_words
 from engine.lexical.matching import ATTRIBUTE_PREFIX, SearchFields
-from engine.lexical.title_head import HEAD_FIELD, title_head
+from engine.lexical.title_head import HEAD_FIELD, product_head
 from engine.lexical.turkish import APOSTROPHE_SUFFIX, SUFFIX_RULES
 from engine.records import CATEGORY_SEPARATOR, Product, attribute_values
 
@@ -243,7 +243,7 @@ def to_document(product: Product, fields: SearchFields | None = None) -> dict[st
         "ident": fields.identifier_values(product),
         "spell": fields.spelling(product),
         JOINED_FIELD: joined_words(product),
-        HEAD_FIELD: title_head(product.title, fields.language),
+        HEAD_FIELD: product_head(product, fields.language),
         "id": product.id,
         "title": product.title,
         "description": product.description,

@@ -132,8 +132,9 @@ def compound_ends(word: QueryWord, language: str) -> tuple[str, ...]:
 
 # Raised when products are written into the lexical index differently; older ones are re-analysed. 9: full
 # width, 10: inches, 11: kana, 12-13: initials, 14: "&", "'", 15: "No.4", 16: "5w30" joined, 17: "ё", 18:
-# "İ", "ı" and stems spelt, 19: not in the compounding languages, 20: "ł", "ø", "æ", "ß", 21: the head.
-ANALYSIS_VERSION = 21
+# "İ", "ı" and stems spelt, 19: not in the compounding languages, 20: "ł", "ø", "æ", "ß", 21: the head,
+# 22: the variant in the head.
+ANALYSIS_VERSION = 22
 
 
 def normalize_identifier(value: object) -> str:

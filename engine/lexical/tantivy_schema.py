@@ -40,7 +40,7 @@ from engine.lexical.field_names import attribute_slug
 from engine.lexical.joined import JOINED_FIELD, joined_words
 from engine.lexical.mapping import category_prefixes
 from engine.lexical.matching import SearchFields
-from engine.lexical.title_head import HEAD_FIELD, title_head
+from engine.lexical.title_head import HEAD_FIELD, product_head
 from engine.records import CATEGORY_SEPARATOR, Product, attribute_values
 
 try:
@@ -112,7 +112,7 @@ def to_document(
     joined = analyzer(" ".join(joined_words(product))) if joined_field else []
     if joined:
         doc.add_text(JOINED_FIELD, " ".join(joined))
-    head = analyzer(title_head(product.title, fields.language)) if head_field else []
+    head = analyzer(product_head(product, fields.language)) if head_field else []
     if head:
         doc.add_text(HEAD_FIELD, " ".join(head))
     identifiers = fields.identifier_values(product)

@@ -11,6 +11,10 @@ whose head holds every query word (`MatchQuery.head`, `engine.pipeline.price_ord
 members, each part in the order asked for. `total`, facets and the set are untouched: only the order
 of a price sort's pages.
 
+A product's head also holds its variant (`Product.variant`: "Negro / L"), which says what the product
+is as much as its title does: "arnés negro L" asks for the harness "Arnés Julius-K9 IDC Power para
+perros" whose variant is "Negro / L" (`product_head`).
+
 The prepositions are the catalog language's ones that begin what qualifies a noun (`QUALIFYING`), the
 same the "Did you mean" of an empty answer drops first (`engine.pipeline.relax`). A title that begins
 with one, or a language without the table (Turkish puts its postpositions after the qualifier,
@@ -31,6 +35,7 @@ from typing import Any
 from engine.lexical.analysis import is_cjk
 from engine.lexical.matching import QueryWord
 from engine.lexical.readings import KnownTerms
+from engine.records import Product
 
 HEAD_FIELD = "head"
 # Prepositions that end a noun phrase's head and begin what qualifies it, by catalog language: "helma
@@ -63,6 +68,13 @@ def title_head(title: str, language: str) -> str:
         if any(c.isalnum() for c in head):
             return head
     return title
+
+
+def product_head(product: Product, language: str) -> str:
+    """What `HEAD_FIELD` holds for `product`: its title's head (`title_head`) and its variant."""
+    head = title_head(product.title, language)
+    variant = product.variant
+    return f"{head} {variant}" if variant else head
 
 
 def head_words(words: Sequence[QueryWord], known: Collection[str]) -> list[QueryWord]:

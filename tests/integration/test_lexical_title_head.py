@@ -1,7 +1,8 @@
 """A price sort lists first the members whose title's head (its words before the first preposition)
 holds every query word, the same on both lexical backends: "kolo" sorted by lowest price lists the
 bicycles before the lock "Zámek na kolo" and the tube whose description says "kolo"; "notebook" the
-notebooks and the notebook cover before the ink "for notebook pens" and the bookmark. The set, its
+notebooks and the notebook cover before the ink "for notebook pens" and the bookmark; a product's variant
+("Red") is part of its head. The set, its
 count and each part's price order stay as they were. An OpenSearch index made before the head field
 takes upserts: the field is added to its mapping."""
 
@@ -16,7 +17,7 @@ from opensearchpy import OpenSearch
 from engine.lexical.analysis import make_analyzer
 from engine.lexical.base import LexicalIndex
 from engine.lexical.mapping import index_body
-from engine.lexical.matching import MatchQuery
+from engine.lexical.matching import MatchQuery, SearchFields
 from engine.lexical.opensearch import OpenSearchLexical
 from engine.lexical.synonyms import SynonymFile
 from engine.lexical.title_head import HEAD_FIELD
@@ -41,7 +42,9 @@ STATIONERY = [
     Product("cover", "Notebook cover with elastic band", price=5.0),
     Product("ink", "Ink cartridges for notebook pens", price=2.0),
     Product("bookmark", "Bookmark", description="Leather bookmark for notebooks.", price=1.0),
-    Product("pen", "Fountain pen", price=30.0),
+    Product("fp-black", "Fountain pen", attributes={"group": "fp"}, price=30.0),
+    Product("fp-red", "Fountain pen", attributes={"group": "fp", "variant": "Red"}, price=31.0),
+    Product("refill", "Ink refill for red fountain pens", price=3.0),
 ]
 
 
@@ -59,9 +62,9 @@ def bikes(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 def stationery(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LexicalIndex]:
-    with open_backend(
-        request.param, request, tmp_path_factory.mktemp("paper"), in_language("english")
-    ) as index:
+    english = in_language("english")
+    fields = SearchFields({**english.weights, "attr.variant": 2.0}, english.identifiers, english.language)
+    with open_backend(request.param, request, tmp_path_factory.mktemp("paper"), fields) as index:
         index.rebuild(STATIONERY)
         yield index
 
@@ -108,7 +111,14 @@ def test_a_misspelt_word_is_not_asked_of_the_head(bikes: LexicalIndex) -> None:
 def test_english_heads_end_at_for_and_with(stationery: LexicalIndex) -> None:
     assert listed(stationery, "notebook") == ["cover", "dotted", "bookmark", "ink"]
     assert listed(stationery, "notebook", size=1) == ["cover", "dotted", "bookmark", "ink"]
-    assert listed(stationery, "pen") == ["pen", "ink"]  # "pens" after "for": the ink is not a pen
+    # "pens" after "for": the ink and the refill are not pens
+    assert listed(stationery, "pen") == ["fp-black", "fp-red", "ink", "refill"]
+
+
+def test_the_variant_is_part_of_the_head(stationery: LexicalIndex) -> None:
+    # The red pen says "Red" in its variant only; the refill is for a red pen, so it is no red pen.
+    assert listed(stationery, "red pen") == ["fp-red", "refill"]
+    assert listed(stationery, "red pen", "price_desc") == ["fp-red", "refill"]
 
 
 def test_an_index_an_older_version_made_takes_upserts_and_its_new_documents_have_heads(

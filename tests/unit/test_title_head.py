@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from engine.lexical.matching import MatchQuery, QueryWord
-from engine.lexical.title_head import head_words, in_head, title_head
+from engine.lexical.title_head import head_words, in_head, product_head, title_head
 from engine.pipeline.price_order import price_parts
+from engine.records import Product
 
 
 @pytest.mark.parametrize(
@@ -29,6 +30,14 @@ from engine.pipeline.price_order import price_parts
 )
 def test_the_head_ends_at_the_first_preposition(title: str, language: str, head: str) -> None:
     assert title_head(title, language) == head
+
+
+def test_a_products_head_holds_its_variant() -> None:
+    harness = Product("h", "Arnés Julius-K9 IDC Power para perros", attributes={"variant": "Negro / L"})
+    assert product_head(harness, "spanish") == "Arnés Julius-K9 IDC Power  Negro / L"
+    shirt = Product("s", "T-shirt with print", attributes={"color": "Blue", "size": "M"})
+    assert product_head(shirt, "english") == "T-shirt  Blue / M"  # the variant of colour and size
+    assert product_head(Product("t", "Juguete para perros"), "spanish") == "Juguete "
 
 
 def _word(word: str, *alternatives: str) -> QueryWord:
