@@ -51,6 +51,7 @@ from indexer.named_ids import id_columns, ids_note
 from indexer.problems import BadRecords, Problem, refuse_bad
 from indexer.readers import FeedFormat
 from indexer.rounded import rounded_identifiers, rounded_note
+from indexer.variant_ids import family_ids_note
 
 _FIELDS = ("title", "description", "brand", "category", "price", "image")
 NOT_SEARCHED, VARIANT_OPTION = "not searched", "searched as the variant"
@@ -94,6 +95,7 @@ class CatalogCheck:
     tracking: str | None = None  # the attribute saying how stock is tracked (BigCommerce's Track Inventory)
     id_columns: list[str] = field(default_factory=list)  # fields holding ids only (Shopware's categories)
     unnamed: dict[str, int] = field(default_factory=dict)  # field -> ids no names file names
+    family_ids: list[str] = field(default_factory=list)  # ids made for a family's rows without one
     language: str | None = None  # the catalog language its words read as (`indexer.language_hint`)
     language_set: str = "english"  # AISLE_CATALOG_LANGUAGE
     currency_set: bool = True  # AISLE_CURRENCY given: else a price naming no currency reads as USD
@@ -133,6 +135,7 @@ class CatalogCheck:
             "inventory_tracking": self.tracking,
             "id_columns": self.id_columns,
             "unnamed_ids": self.unnamed,
+            "ids_from_families": len(self.family_ids),
             "reads_as_language": self.language,
             "rounded_identifiers": {
                 name: {"values": n, "first": pid} for name, (n, pid) in self.rounded.items()
@@ -171,6 +174,7 @@ def check_catalog(path: Path, limits: Limits, feed: FeedFormat, search: SearchFi
     report.paired = [name for name, given in values.items() if writes_pairs(given)]
     report.variants = [name for name, given in values.items() if lists_variants(given)]
     report.id_columns, report.unnamed = id_columns(products), dict(loaded.unnamed)
+    report.family_ids = loaded.family_ids
     written_apart = report.paired + report.variants + report.id_columns
     report.wordy = _wordy([n for n in unsearched if n not in written_apart], values)
     report.flags = [name for name in unsearched if says_yes_or_no(values[name], len(products))]
@@ -281,7 +285,8 @@ def print_check(report: CatalogCheck) -> None:
               "so, as WooCommerce's does, set AISLE_CATEGORY_LISTS=', '")  # fmt: skip
     repeated = repeated_ids([p.message for p in report.problems])
     notes = export_notes(report.paired, report.variants, repeated, report.root, report.other_views)
-    notes += ids_note(report.id_columns, report.unnamed) + language_note(report.language, report.language_set)
+    notes += ids_note(report.id_columns, report.unnamed) + family_ids_note(report.family_ids)
+    notes += language_note(report.language, report.language_set)
     for line in notes + row_type_note(report.row_type) + tracking_note(report.tracking):
         print(line)
     print("price facet:  " + " ".join(report.price_buckets))

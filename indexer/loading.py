@@ -9,7 +9,8 @@ record the shop does not show (`published` false) is neither a product nor a pro
 in `unpublished`, for a build to leave it out and an update to take it out. Rows of a store view are
 merged into their product's row first (`indexer.store_views`), SKU rows written under their product's
 row become its family's members (`indexer.sku_rows`), and variants a product lists after them are put
-after it (`indexer.listed_variants`); before all that, cells of ids are read as the names the shop's
+after it (`indexer.listed_variants`); a family's row without an id is named by its family and options
+(`indexer.variant_ids`); before all that, cells of ids are read as the names the shop's
 names files give them (`indexer.named_ids`), and products outside the shop's sales channel are not
 shown (`indexer.channels`).
 """
@@ -41,6 +42,7 @@ from indexer.readers import (
 )
 from indexer.sku_rows import SkuRows
 from indexer.store_views import StoreViews
+from indexer.variant_ids import with_family_id
 
 DUPLICATE_ID = "duplicate id"  # how a record repeating an id read before is reported
 
@@ -61,6 +63,7 @@ class LoadedCatalog:
     unpublished: list[str] = field(default_factory=list)  # ids of products the shop does not show
     other_views: Counter[str] = field(default_factory=Counter)  # rows of store views not read, by view
     unnamed: Counter[str] = field(default_factory=Counter)  # ids no names file names, by field
+    family_ids: list[str] = field(default_factory=list)  # ids made for rows without (`indexer.variant_ids`)
 
     @property
     def products(self) -> list[Product]:
@@ -95,6 +98,9 @@ def load_catalog(
             continue
         family = family_of(raw)
         raw = options.read(raw, family)
+        if (named := with_family_id(raw, family)) is not None:
+            raw = named
+            loaded.family_ids.append(named["id"])
         try:
             product = validate_record(families.complete(raw, own | options.names(family)), limits)
         except RecordError as exc:

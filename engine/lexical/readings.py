@@ -17,6 +17,8 @@
   "монитор" (`engine.lexical.layouts`).
 - An oil's grade, a tyre's size and a model's generation written another way: "5w30" also reads "5w
   30", "205 55 16" "205 55 r16", "golf 7" "golf vii" (`engine.lexical.code_readings`).
+- A word spelt as it sounds, in a catalog whose language spells one sound two ways: "moxila" also reads
+  "mochila" in a Brazilian catalog (`engine.lexical.sounds`).
 
 A product matching a reading matches the query, but a reading never matches more loosely than the query
 itself: its replacement must match, and counts for the words it stands for in the minimum-should-match
@@ -36,6 +38,7 @@ from engine.lexical.layouts import layout_rewrites
 from engine.lexical.matching import COMPOUNDING_LANGUAGES, MIN_COMPOUND_HEAD, MIN_COMPOUND_MODIFIER
 from engine.lexical.rewrite import Rewrite, reading
 from engine.lexical.sizes import UNIT_SPELLINGS, Unit
+from engine.lexical.sounds import sound_rewrites
 
 __all__ = ["KnownTerms", "Rewrite", "query_rewrites"]
 
@@ -75,7 +78,7 @@ def query_rewrites(
     (`engine.lexical.code_readings`), then adjacent words written as one
     (`joined_rewrites`), then compounds written apart (`split_rewrites`, where `known` says which terms
     the catalog has), then words typed in the keyboard's other layout (`engine.lexical.layouts`, the
-    same), at most `limit`."""
+    same), then words spelt as they sound (`engine.lexical.sounds`, the same), at most `limit`."""
     rewrites = [
         *phrase_rewrites(text, analyzer, synonyms),
         *size_rewrites(text, analyzer),
@@ -84,6 +87,7 @@ def query_rewrites(
         *joined_rewrites(text, analyzer),
         *(split_rewrites(text, analyzer, language, known) if known is not None else []),
         *(layout_rewrites(text, analyzer, language, known) if known is not None else []),
+        *(sound_rewrites(text, analyzer, language, known) if known is not None else []),
     ]
     return rewrites[:limit]
 

@@ -112,7 +112,7 @@ def test_shopifys_rows_holding_only_another_picture_are_not_products_nor_bad_rec
     loaded = load_catalog(write_csv(tmp_path / "shopify.csv", header, rows), feed=FeedFormat(columns=columns))
     assert [p.id for p in loaded.products] == ["MT-S", "MT-M"]
     assert all(p.image == "https://shop.example/tee-1.jpg" for p in loaded.products)
-    assert [(p.line, p.message) for p in loaded.problems] == [(5, "id: required; title: required")]
+    assert [(p.line, p.message) for p in loaded.problems] == [(5, "title: required")]
 
 
 def test_a_row_without_a_family_and_without_a_title_is_still_refused(tmp_path: Path) -> None:
