@@ -283,7 +283,7 @@ def print_check(report: CatalogCheck) -> None:
         print(f"categories:   {report.listed_categories} products have a category that reads like several "
               "paths (a level holds ', ': \"Hund > Reisen, Katze > Reisen\"); if the export lists paths "
               "so, as WooCommerce's does, set AISLE_CATEGORY_LISTS=', '")  # fmt: skip
-    repeated = repeated_ids([p.message for p in report.problems])
+    repeated = repeated_ids([p.message for p in report.problems], report.valid)
     notes = export_notes(report.paired, report.variants, repeated, report.root, report.other_views)
     notes += ids_note(report.id_columns, report.unnamed) + family_ids_note(report.family_ids)
     notes += language_note(report.language, report.language_set)

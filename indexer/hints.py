@@ -52,9 +52,11 @@ def lists_variants(values: Sequence[str]) -> bool:
     return bool(given) and all(v.lower().startswith("sku=") for v in given)
 
 
-def repeated_ids(messages: Sequence[str]) -> int:
-    """How many bad records repeat an id read before: an export writing a row per store view."""
-    return sum(1 for message in messages if message.startswith(f"{DUPLICATE_ID} "))
+def repeated_ids(messages: Sequence[str], products: int) -> int:
+    """How many bad records repeat an id read before, where they look like an export writing a row per
+    store view (a tenth of the `products` or more); 0 for a few, each a mistake reported by its line."""
+    repeated = sum(1 for message in messages if message.startswith(f"{DUPLICATE_ID} "))
+    return repeated if repeated * 10 >= products else 0
 
 
 def reads_like_paths(path: tuple[str, ...]) -> bool:
