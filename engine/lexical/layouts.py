@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-from engine.lexical.rewrite import Rewrite
+from engine.lexical.rewrite import Rewrite, words_read_as
 
 LAYOUT_LANGUAGES = frozenset({"russian"})
 _LATIN = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`"
@@ -58,7 +58,4 @@ def layout_rewrites(
     ]
     if not swapped:
         return []
-    replacement = " ".join(str(candidates[i]) for i in swapped)
-    rest = " ".join(word for i, word in enumerate(words) if i not in swapped)
-    whole = " ".join(str(candidates[i]) if i in swapped else word for i, word in enumerate(words))
-    return [Rewrite(whole, replacement, rest, False)]
+    return [words_read_as(words, {i: str(candidates[i]) for i in swapped})]

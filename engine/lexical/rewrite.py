@@ -27,3 +27,13 @@ def reading(tokens: list[str], first: int, last: int, replacement: str, rest_typ
     before, after = tokens[:first], tokens[last + 1 :]
     text = " ".join([*before, replacement, *after])
     return Rewrite(text, replacement, " ".join([*before, *after]), rest_typos)
+
+
+def words_read_as(words: list[str], read: dict[int, str]) -> Rewrite:
+    """`words` with those at the positions of `read` read as its texts (words typed in the other
+    keyboard layout, spelt as they sound): they are the replacement, matched as written, the others
+    the rest, matched as typed."""
+    replacement = " ".join(read[i] for i in sorted(read))
+    rest = " ".join(word for i, word in enumerate(words) if i not in read)
+    whole = " ".join(read.get(i, word) for i, word in enumerate(words))
+    return Rewrite(whole, replacement, rest, False)

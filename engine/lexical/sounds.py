@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-from engine.lexical.rewrite import Rewrite
+from engine.lexical.rewrite import Rewrite, words_read_as
 
 # Spellings of one sound, by catalog language: each is tried for the other, both ways.
 SOUND_SPELLINGS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -70,7 +70,4 @@ def sound_rewrites(
             chosen[i] = meant
     if not chosen:
         return []
-    replacement = " ".join(chosen[i] for i in sorted(chosen))
-    rest = " ".join(word for i, word in enumerate(words) if i not in chosen)
-    whole = " ".join(chosen.get(i, word) for i, word in enumerate(words))
-    return [Rewrite(whole, replacement, rest, False)]
+    return [words_read_as(words, chosen)]
