@@ -24,7 +24,7 @@ from pathlib import Path
 
 from engine.errors import InvalidInput
 from engine.product_schema import DEFAULT_LIMITS, Limits, RecordError, Unpublished, validate_record
-from engine.records import Product
+from engine.records import VARIANT_ATTRIBUTE, Product
 from indexer.channels import in_channel
 from indexer.families import Families, family_of
 from indexer.listed_variants import ListedVariants
@@ -90,15 +90,18 @@ def load_catalog(
             continue
         if families.extra_picture(raw):
             continue
+        family = family_of(raw)
+        raw = options.read(raw, family)
+        named = with_family_id(raw, family)
         if families.hidden(raw):  # a row of a draft: hidden with its family
             row_id = raw_id(raw)
+            if row_id is None and named is not None and VARIANT_ATTRIBUTE in raw:
+                row_id = named["id"]  # a variant without a SKU, under the id it is shown by when shown
             if row_id is not None:  # an image-only row has none
                 loaded.unpublished.append(row_id)
                 first_line.setdefault(row_id, line)
             continue
-        family = family_of(raw)
-        raw = options.read(raw, family)
-        if (named := with_family_id(raw, family)) is not None:
+        if named is not None:
             raw = named
             loaded.family_ids.append(named["id"])
         try:

@@ -62,3 +62,24 @@ def test_check_says_how_many_ids_it_made(tmp_path: Path) -> None:
     feed = FeedFormat(columns=COLUMNS)
     report = check_catalog(export(tmp_path), Limits.for_shop("BRL"), feed, SearchFields())
     assert report.family_ids[0] == "chinelo-brisa/azul-37-38" and report.to_json()["ids_from_families"] == 4
+
+
+def test_a_hidden_familys_rows_without_an_id_are_hidden_under_the_ids_they_are_shown_by(
+    tmp_path: Path,
+) -> None:
+    # An update hiding the flip-flops takes every size out of the index, not the first row's only.
+    header = ["Handle", "Title", "Option1 Name", "Option1 Value", "SKU", "Price", "Status", "Image Src"]
+    rows = [
+        ["chinelo-brisa", "Chinelo de Dedo Brisa", "Tamanho", "37/38", "", "39,90", "draft", "a.jpg"],
+        ["chinelo-brisa", "", "Tamanho", "39/40", "", "39,90", "", ""],
+        ["chinelo-brisa", "", "", "", "", "", "", "b.jpg"],  # only another picture: no id
+    ]
+    path = tmp_path / "rascunho.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, delimiter=";")
+        writer.writerow(header)
+        writer.writerows(rows)
+    columns = {**COLUMNS, "Status": "published", "Image Src": "image"}
+    loaded = load_catalog(path, Limits.for_shop("BRL"), FeedFormat(columns=columns))
+    assert loaded.products == [] and loaded.problems == []
+    assert loaded.unpublished == ["chinelo-brisa/37-38", "chinelo-brisa/39-40"]
